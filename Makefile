@@ -1,0 +1,128 @@
+# kominkan: build, run and test.
+#
+#   make            build build/kominkan (release, -O2)
+#   make run        build and serve the demo on http://127.0.0.1:8080 (var/kominkan.db)
+#   make test       unit tests (Criterion) and API tests (node:test) on an ASan+UBSan build
+#   make lint       refuse SQL built with %s or string concatenation
+#   make bench      benchmarks (wrk against kominkan and nginx), prints figures
+#
+# Missing Debian packages are installed on first use (as root, or through sudo).
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libqrencode
+CSTD    := -std=c11 -D_GNU_SOURCE
+WARN    := -Wall -Wextra -Werror -Wno-format-truncation
+CFLAGS_COMMON = $(CSTD) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ibuild/gen
+LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+RELEASE_FLAGS := -O2 -g
+ASAN_FLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+DEB_PKGS := libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcriterion-dev \
+            libqrencode-dev pkg-config
+BENCH_DEB_PKGS := wrk nginx-light
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+SRCS     := $(wildcard backend/*.c backend/http/*.c backend/core/*.c backend/store/*.c)
+LIB_SRCS := $(filter-out backend/main.c,$(SRCS))
+SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+
+REL_OBJS  := $(SRCS:%.c=build/obj/rel/%.o) build/obj/rel/gen/schema.o
+ASAN_OBJS := $(SRCS:%.c=build/obj/asan/%.o) build/obj/asan/gen/schema.o
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=build/obj/asan/%.o) build/obj/asan/gen/schema.o
+UNIT_OBJS := $(UNIT_SRCS:%.c=build/obj/asan/%.o)
+
+.PHONY: all run test unit api lint bench deps bench-deps clean spectral
+all: build/kominkan
+
+# ------------------------------------------------------------------ deps
+deps: build/.deps
+build/.deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@mkdir -p build && touch $@
+
+bench-deps: deps
+	@missing=""; for p in $(BENCH_DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+
+# ------------------------------------------------------------- generated
+# The migrations are compiled in: a binary always carries its own schema.
+build/gen/schema.c: $(SCHEMA) Makefile | build/.deps
+	@mkdir -p $(@D)
+	@{ echo '/* generated from schema/*.sql by the Makefile: do not edit */'; \
+	   echo 'const char *const schema_migration_sql[] = {'; \
+	   for f in $(SCHEMA); do \
+	     sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/\\n"/' $$f; echo '  ,'; \
+	   done; echo '  0};'; \
+	   echo 'const char *const schema_migration_name[] = {'; \
+	   for f in $(SCHEMA); do echo "  \"$$(basename $$f)\","; done; echo '  0};'; \
+	   echo 'const int schema_migration_count = $(words $(SCHEMA));'; } > $@.tmp && mv $@.tmp $@
+
+# ------------------------------------------------------------------ build
+build/obj/rel/%.o: %.c | build/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -MMD -MP -c $< -o $@
+build/obj/rel/gen/schema.o: build/gen/schema.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O2 -c $< -o $@
+build/kominkan: $(REL_OBJS)
+	$(CC) $(RELEASE_FLAGS) -o $@ $^ $(LDLIBS)
+
+build/obj/asan/%.o: %.c | build/.deps
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
+build/obj/asan/gen/schema.o: build/gen/schema.c
+	@mkdir -p $(@D)
+	$(CC) $(CSTD) -O1 -c $< -o $@
+build/asan/kominkan: $(ASAN_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
+build/asan/unit: $(UNIT_OBJS) $(ASAN_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+
+-include $(shell find build/obj -name '*.d' 2>/dev/null)
+
+# ------------------------------------------------------------------- run
+run: build/kominkan
+	@mkdir -p var
+	./build/kominkan serve --db var/kominkan.db --listen 127.0.0.1:8080 --demo
+
+# ------------------------------------------------------------------ tests
+export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
+
+test: lint unit api spectral
+
+unit: build/asan/unit
+	./build/asan/unit --jobs 2
+
+node_modules/.package-lock.json: package.json package-lock.json | build/.deps
+	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
+
+api: build/asan/kominkan build/kominkan
+	KOMINKAN_BIN=build/asan/kominkan node --test --test-concurrency=2 tests/api/
+
+spectral: node_modules/.package-lock.json
+	SCARF_ANALYTICS=false npx --no-install spectral lint --fail-severity=warn docs/openapi.yaml
+
+# SQL must be constant text: no printf-built or concatenated SQL near a
+# statement call (STYLE.md rule 7). The only exception is the PRAGMA
+# user_version line in store/db.c, whose number is the migration count.
+lint:
+	@bad=$$(grep -nE '(db_prep|db_exec|sqlite3_(exec|prepare[_a-z0-9]*))\([^;]*(%s|" *\+|\+ *")' $(SRCS) ; \
+	       grep -nE 'snprintf\([^;]*"[^"]*(SELECT|INSERT|UPDATE|DELETE|PRAGMA)[^"]*%s' $(SRCS)); \
+	 if [ -n "$$bad" ]; then echo "lint: SQL built from strings:"; echo "$$bad"; exit 1; fi; \
+	 echo "lint: ok (no SQL built from strings)"
+
+# ----------------------------------------------------------------- bench
+bench: build/kominkan bench-deps
+	./tests/bench/run.sh
+
+clean:
+	rm -rf build

@@ -1,0 +1,49 @@
+/*
+** core/clock.h: the one reader of the clock, and date arithmetic.
+**
+** Instants are UTC epoch seconds. Dates are day numbers (days since
+** 1970-01-01) or "YYYY-MM-DD" strings, always in Asia/Tokyo. Japan has kept
+** UTC+9 without daylight saving since 1951, so local time is a fixed offset
+** and the machine's TZ setting never matters.
+**
+** KOMINKAN_NOW=2026-04-01T09:00:00+09:00 in the environment fixes the clock
+** (tests, demos); clock_set() does the same from C.
+*/
+#ifndef KOMINKAN_CORE_CLOCK_H
+#define KOMINKAN_CORE_CLOCK_H
+
+#include <stdint.h>
+
+#define JST_OFFSET (9 * 3600)
+
+/* Read KOMINKAN_NOW once. Returns -1 (and leaves the clock real) when it is
+** set but not a valid instant. */
+int clock_init_from_env(void);
+int64_t clock_now(void);
+void clock_set(int64_t t);           /* fix the clock; t < 0 makes it real again */
+int clock_is_fixed(void);
+
+/* Strict ISO 8601 instant with offset or Z ("2026-04-01T09:00:00+09:00"). */
+int clock_parse_instant(const char *s, int64_t *out);
+/* "2026-04-01T09:00:00+09:00" (JST). OUT holds at least 26 bytes. */
+void clock_format_instant(int64_t t, char *out);
+
+/* Strict "YYYY-MM-DD" of a real calendar date (2026-02-30 fails). */
+int date_parse(const char *s, int32_t *day);
+void date_format(int32_t day, char *out);          /* OUT holds 11 bytes */
+int32_t date_from_ymd(int y, int m, int d);
+void date_to_ymd(int32_t day, int *y, int *m, int *d);
+int date_days_in_month(int y, int m);
+int date_weekday(int32_t day);                      /* 0 = Sunday .. 6 = Saturday */
+int date_nth_weekday(int32_t day);                  /* 1 for the first such weekday of its month */
+int32_t date_add_months(int32_t day, int months);   /* same day number clamped to month end */
+int32_t date_fiscal_year_end(int32_t day);          /* the next 31 March on or after DAY */
+
+/* "HH:MM" -> minutes after midnight, -1 if malformed. */
+int time_parse_hhmm(const char *s);
+
+int32_t clock_today(int64_t now);                   /* the JST date of NOW */
+int clock_minute_of_day(int64_t now);               /* JST minutes after midnight */
+int64_t clock_local(int32_t day, int minute);       /* JST DAY at MINUTE -> epoch */
+
+#endif

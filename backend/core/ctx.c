@@ -1,0 +1,25 @@
+/*
+** core/ctx.c: role names.
+*/
+#include "ctx.h"
+
+#include <string.h>
+
+const char *role_name(int role) {
+  switch (role) {
+    case ROLE_CITIZEN: return "citizen";
+    case ROLE_STAFF: return "staff";
+    case ROLE_ADMIN: return "admin";
+    case ROLE_ANALYST: return "analyst";
+    default: return "anonymous";
+  }
+}
+
+int role_parse(const char *s) {
+  if (!s) return 0;
+  if (!strcmp(s, "citizen")) return ROLE_CITIZEN;
+  if (!strcmp(s, "staff")) return ROLE_STAFF;
+  if (!strcmp(s, "admin")) return ROLE_ADMIN;
+  if (!strcmp(s, "analyst")) return ROLE_ANALYST;
+  return 0;
+}

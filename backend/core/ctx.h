@@ -1,0 +1,45 @@
+/*
+** core/ctx.h: what every core function is given: the database connection,
+** the rule book, the instant "now" and the actor on whose behalf it runs.
+** The HTTP layer fills one per request; unit tests fill one by hand.
+*/
+#ifndef KOMINKAN_CORE_CTX_H
+#define KOMINKAN_CORE_CTX_H
+
+#include <stdint.h>
+
+#include "../store/db.h"
+#include "kerr.h"
+#include "rules.h"
+
+/* Roles as bits, so that a route can name the set allowed. */
+enum {
+  ROLE_ANON = 1 << 0,
+  ROLE_CITIZEN = 1 << 1,
+  ROLE_STAFF = 1 << 2,
+  ROLE_ADMIN = 1 << 3,
+  ROLE_ANALYST = 1 << 4,
+  ROLE_SIGNED_IN = ROLE_CITIZEN | ROLE_STAFF | ROLE_ADMIN | ROLE_ANALYST,
+  ROLE_ANY = ROLE_ANON | ROLE_SIGNED_IN,
+  ROLE_DESK = ROLE_STAFF | ROLE_ADMIN
+};
+
+const char *role_name(int role);          /* "citizen"; "anonymous" for ROLE_ANON */
+int role_parse(const char *s);            /* 0 if unknown */
+
+struct actor {
+  int role;                 /* one ROLE_* bit */
+  int64_t account_id;       /* the system ID; 0 for anonymous */
+  char home_center[32];     /* staff */
+  char name[128];
+};
+
+struct kctx {
+  kdb *db;
+  const struct rulebook *rb;
+  int64_t now;
+  struct actor actor;
+  const char *channel;      /* "online", "counter", "form" */
+};
+
+#endif

@@ -1,0 +1,79 @@
+/*
+** core/facilities.c: the centres and rooms of the rule book, mirrored into
+** the database so that bookings can refer to rooms by a stable id.
+*/
+#include "facilities.h"
+
+#include <stdio.h>
+
+#include "kerr.h"
+
+int facilities_sync(kdb *db, struct rulebook *rb) {
+  int rc = db_begin_write(db);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  rc = db_exec(db, "UPDATE rooms SET active = 0");
+  for (int c = 0; rc == DB_OK && c < rb->ncenters; c++) {
+    struct center *ce = &rb->centers[c];
+    kstmt *st = db_prep(db,
+                        "INSERT INTO centers(code, name) VALUES ($code, $name)"
+                        " ON CONFLICT(code) DO UPDATE SET name = excluded.name");
+    if (!st) goto fail;
+    db_bind_text(st, "$code", ce->code);
+    db_bind_text(st, "$name", ce->name);
+    if ((rc = db_exec_stmt(st)) != DB_OK) break;
+    for (int r = 0; r < ce->nrooms; r++) {
+      struct room *ro = &ce->rooms[r];
+      st = db_prep(db,
+                   "INSERT INTO rooms(center_code, code, name, kind, capacity, fee_class, active)"
+                   " VALUES ($c, $code, $name, $kind, $cap, $fee, 1)"
+                   " ON CONFLICT(center_code, code) DO UPDATE SET name = excluded.name,"
+                   " kind = excluded.kind, capacity = excluded.capacity,"
+                   " fee_class = excluded.fee_class, active = 1"
+                   " RETURNING id");
+      if (!st) goto fail;
+      db_bind_text(st, "$c", ce->code);
+      db_bind_text(st, "$code", ro->code);
+      db_bind_text(st, "$name", ro->name);
+      db_bind_text(st, "$kind", ro->kind);
+      db_bind_int(st, "$cap", ro->capacity);
+      db_bind_text(st, "$fee", ro->fee_class);
+      rc = db_step(st);
+      if (rc != DB_ROW) break;
+      ro->id = db_col_int(st, 0);
+      db_reset(st);
+      rc = DB_OK;
+    }
+  }
+  if (rc != DB_OK) goto fail;
+  rc = db_commit(db);
+  return kerr_from_db(rc);
+fail:
+  db_rollback(db);
+  return rc == DB_OK ? KERR_INTERNAL : kerr_from_db(rc);
+}
+
+json_t *facilities_room_json(const struct room *ro) {
+  return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)ro->id, "code",
+                   ro->code, "name", ro->name, "kind", ro->kind, "capacity", ro->capacity,
+                   "fee_class", ro->fee_class);
+}
+
+json_t *facilities_json(const struct rulebook *rb) {
+  json_t *centers = json_array();
+  for (int c = 0; c < rb->ncenters; c++) {
+    const struct center *ce = &rb->centers[c];
+    json_t *rooms = json_array();
+    for (int r = 0; r < ce->nrooms; r++)
+      json_array_append_new(rooms, facilities_room_json(&ce->rooms[r]));
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:o}", "code", ce->code, "name",
+                          ce->name, "name_kana", ce->kana, "address", ce->address, "phone",
+                          ce->phone, "latitude", ce->lat, "longitude", ce->lon, "rooms", rooms);
+    json_t *note = ce->json ? json_object_get(ce->json, "note") : NULL;
+    if (o && json_is_string(note)) json_object_set(o, "note", note);
+    json_array_append_new(centers, o);
+  }
+  json_t *out = json_pack("{s:o}", "centers", centers);
+  json_t *src = rb->facilities_json ? json_object_get(rb->facilities_json, "source") : NULL;
+  if (out && src) json_object_set(out, "source", src);
+  return out;
+}

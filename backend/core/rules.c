@@ -1,0 +1,1260 @@
+/*
+** core/rules.c: the rule book (ordinances/<city>/) loaded, validated and
+** queried (see rules.h; the keys are described in ordinances/README.md).
+**
+** Loading reads facilities.json and every rules-YYYY-MM-DD.json of a folder
+** and checks all of it before anything is used: a rule book with one problem
+** is refused as a whole, and every problem is reported (not just the first)
+** as "file: json.path: message", so an editor can fix a file in one pass.
+**
+** Validation and conversion are one walk: each getter below reads one value
+** into the struct and reports a problem at its JSON path when it is missing,
+** of the wrong type or out of range. Unknown keys inside the fixed sections
+** of a rules file are reported too (a misspelt optional key would otherwise
+** be silently ignored); "note" and keys starting with "x_" are always
+** allowed. Centres, rooms and discount categories are open objects: extra
+** keys there are published as they are.
+*/
+#include "rules.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+#define PATHMAX 256
+
+/* ============================================================ problems */
+
+/* The state of one validation run: where problems go and which file is read. */
+struct vctx {
+  json_t *problems;   /* array of strings, owned by the caller of rules_load */
+  const char *file;   /* file name (without directory) for messages */
+  int nfailed;        /* problems that could not be recorded (out of memory) */
+};
+
+/* Record "file: path: message" (or "file: message" when PATH is NULL). */
+static void problem(struct vctx *c, const char *path, const char *fmt, ...) {
+  char msg[512];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof msg, fmt, ap);
+  va_end(ap);
+  json_t *s = path ? json_sprintf("%s: %s: %s", c->file, path, msg)
+                   : json_sprintf("%s: %s", c->file, msg);
+  if (!s || json_array_append_new(c->problems, s) != 0) c->nfailed++;
+}
+
+/* Paths are cut at PATHMAX bytes; no path of a sane rule book comes close. */
+
+/* PATH of member KEY under BASE ("" is the top level) into BUF. */
+static const char *sub(char *buf, const char *base, const char *key) {
+  int n = !base || !*base ? snprintf(buf, PATHMAX, "%s", key)
+                          : snprintf(buf, PATHMAX, "%s.%s", base, key);
+  if (n < 0) buf[0] = 0;
+  return buf;
+}
+
+/* PATH of element I under BASE into BUF. */
+static const char *idx(char *buf, const char *base, size_t i) {
+  if (snprintf(buf, PATHMAX, "%s[%zu]", base, i) < 0) buf[0] = 0;
+  return buf;
+}
+
+/* ============================================================= getters
+** Each getter reads OBJ[KEY] (path BASE.KEY). A missing REQUIRED key or a
+** present value of the wrong shape is a problem and returns -1; a missing
+** optional key returns 1 and leaves *OUT untouched; success returns 0. */
+
+static json_t *member(struct vctx *c, json_t *obj, const char *base, const char *key,
+                      int required, int *rc) {
+  char p[PATHMAX];
+  json_t *v = obj ? json_object_get(obj, key) : NULL;
+  *rc = 0;
+  if (!v) {
+    if (required) problem(c, sub(p, base, key), "required key missing");
+    *rc = required ? -1 : 1;
+  }
+  return v;
+}
+
+static int get_str(struct vctx *c, json_t *obj, const char *base, const char *key,
+                   int required, char *out, size_t outsz) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  if (!json_is_string(v)) {
+    problem(c, sub(p, base, key), "expected a string");
+    return -1;
+  }
+  size_t n = json_string_length(v);
+  if (n == 0) {
+    problem(c, sub(p, base, key), "expected a non-empty string");
+    return -1;
+  }
+  if (out && n >= outsz) {
+    problem(c, sub(p, base, key), "too long (at most %zu bytes)", outsz - 1);
+    return -1;
+  }
+  if (out) memcpy(out, json_string_value(v), n + 1);
+  return 0;
+}
+
+static int is_code(const char *s) {
+  if (!*s) return 0;
+  for (; *s; s++)
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '_' || *s == '-'))
+      return 0;
+  return 1;
+}
+
+/* A code: lower-case ASCII letters, digits, '_' and '-'. */
+static int get_code(struct vctx *c, json_t *obj, const char *base, const char *key,
+                    int required, char *out, size_t outsz) {
+  char p[PATHMAX];
+  int rc = get_str(c, obj, base, key, required, out, outsz);
+  if (rc != 0) return rc;
+  if (!is_code(out)) {
+    problem(c, sub(p, base, key), "expected a code of lower-case letters, digits, '_' or '-'");
+    out[0] = 0;
+    return -1;
+  }
+  return 0;
+}
+
+static int get_int(struct vctx *c, json_t *obj, const char *base, const char *key,
+                   int required, int lo, int hi, int *out) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi) {
+    problem(c, sub(p, base, key), "expected an integer from %d to %d", lo, hi);
+    return -1;
+  }
+  *out = (int)json_integer_value(v);
+  return 0;
+}
+
+static int get_bool(struct vctx *c, json_t *obj, const char *base, const char *key,
+                    int required, int *out) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  if (!json_is_boolean(v)) {
+    problem(c, sub(p, base, key), "expected true or false");
+    return -1;
+  }
+  *out = json_is_true(v);
+  return 0;
+}
+
+static int get_number(struct vctx *c, json_t *obj, const char *base, const char *key,
+                      int required, double lo, double hi, double *out) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  if (!json_is_number(v) || json_number_value(v) < lo || json_number_value(v) > hi) {
+    problem(c, sub(p, base, key), "expected a number from %g to %g", lo, hi);
+    return -1;
+  }
+  *out = json_number_value(v);
+  return 0;
+}
+
+/* "HH:MM" -> minutes after midnight. */
+static int get_hhmm(struct vctx *c, json_t *obj, const char *base, const char *key,
+                    int required, int *out) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  int m = json_is_string(v) ? time_parse_hhmm(json_string_value(v)) : -1;
+  if (m < 0) {
+    problem(c, sub(p, base, key), "expected HH:MM");
+    return -1;
+  }
+  *out = m;
+  return 0;
+}
+
+static int get_date(struct vctx *c, json_t *obj, const char *base, const char *key,
+                    int required, int32_t *out) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  if (!json_is_string(v) || date_parse(json_string_value(v), out) != 0) {
+    problem(c, sub(p, base, key), "expected a real date YYYY-MM-DD");
+    return -1;
+  }
+  return 0;
+}
+
+/* "MM-DD" (any year's calendar, so 02-29 is allowed) -> month*100+day. */
+static int get_month_day(struct vctx *c, json_t *obj, const char *base, const char *key,
+                         int required, int *out) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  const char *s = json_is_string(v) ? json_string_value(v) : "";
+  int ok = strlen(s) == 5 && s[2] == '-';
+  for (int i = 0; ok && i < 5; i++)
+    if (i != 2 && (s[i] < '0' || s[i] > '9')) ok = 0;
+  int m = ok ? (s[0] - '0') * 10 + (s[1] - '0') : 0;
+  int d = ok ? (s[3] - '0') * 10 + (s[4] - '0') : 0;
+  if (!ok || m < 1 || m > 12 || d < 1 || d > date_days_in_month(2000, m)) {
+    problem(c, sub(p, base, key), "expected a real month and day MM-DD");
+    return -1;
+  }
+  *out = m * 100 + d;
+  return 0;
+}
+
+static const char *const weekday_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+static int parse_weekday(json_t *v) {
+  if (!json_is_string(v)) return -1;
+  for (int w = 0; w < 7; w++)
+    if (strcmp(json_string_value(v), weekday_names[w]) == 0) return w;
+  return -1;
+}
+
+#define WEEKDAY_EXPECTED "expected a weekday: sun, mon, tue, wed, thu, fri or sat"
+
+static int get_weekday(struct vctx *c, json_t *obj, const char *base, const char *key,
+                       int required, int *out) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  int w = parse_weekday(v);
+  if (w < 0) {
+    problem(c, sub(p, base, key), WEEKDAY_EXPECTED);
+    return -1;
+  }
+  *out = w;
+  return 0;
+}
+
+/* OBJ[KEY] when it is an object (or array, per WANT_ARRAY); NULL otherwise,
+** after reporting a wrong type or a missing required key. */
+static json_t *get_container(struct vctx *c, json_t *obj, const char *base, const char *key,
+                             int required, int want_array) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return NULL;
+  if (want_array ? !json_is_array(v) : !json_is_object(v)) {
+    problem(c, sub(p, base, key), want_array ? "expected an array" : "expected an object");
+    return NULL;
+  }
+  return v;
+}
+#define get_obj(c, o, b, k, r) get_container(c, o, b, k, r, 0)
+#define get_arr(c, o, b, k, r) get_container(c, o, b, k, r, 1)
+
+/* Report each key of OBJ that is not in ALLOWED (NULL-terminated). */
+static void check_keys(struct vctx *c, json_t *obj, const char *base,
+                       const char *const *allowed) {
+  const char *key;
+  json_t *v;
+  char p[PATHMAX];
+  json_object_foreach(obj, key, v) {
+    int ok = strcmp(key, "note") == 0 || strncmp(key, "x_", 2) == 0;
+    for (const char *const *a = allowed; !ok && *a; a++) ok = strcmp(key, *a) == 0;
+    if (!ok) problem(c, sub(p, base, key), "unknown key");
+  }
+}
+
+/* A validity: "fiscal_year_end" or {"days": N}. */
+static int get_validity(struct vctx *c, json_t *obj, const char *base, const char *key,
+                        int required, int *kind, int *days) {
+  char p[PATHMAX];
+  int rc;
+  json_t *v = member(c, obj, base, key, required, &rc);
+  if (!v) return rc;
+  if (json_is_string(v) && strcmp(json_string_value(v), "fiscal_year_end") == 0) {
+    *kind = VALID_FISCAL_YEAR_END;
+    return 0;
+  }
+  if (json_is_object(v) && json_object_size(v) == 1) {
+    json_t *d = json_object_get(v, "days");
+    if (json_is_integer(d) && json_integer_value(d) >= 1 && json_integer_value(d) <= 3660) {
+      *kind = VALID_DAYS;
+      *days = (int)json_integer_value(d);
+      return 0;
+    }
+  }
+  problem(c, sub(p, base, key), "expected \"fiscal_year_end\" or {\"days\": 1 to 3660}");
+  return -1;
+}
+
+/* ========================================================== facilities */
+
+static const char *const room_kinds[] = {"ホール",   "会議室", "和室",   "料理室",
+                                         "視聴覚室", "学習室", "実習室", "体育室", NULL};
+#define ROOM_KINDS_EXPECTED "ホール, 会議室, 和室, 料理室, 視聴覚室, 学習室, 実習室 or 体育室"
+
+static int known_kind(const char *s) {
+  for (const char *const *k = room_kinds; *k; k++)
+    if (strcmp(s, *k) == 0) return 1;
+  return 0;
+}
+
+/* Whether UTF-8 text S is kana only (hiragana, katakana, ー, ・, spaces). */
+static int kana_only(const char *s) {
+  const unsigned char *u = (const unsigned char *)s;
+  while (*u) {
+    unsigned cp;
+    if (*u == ' ') {
+      u++;
+      continue;
+    }
+    if ((u[0] & 0xF0) != 0xE0 || (u[1] & 0xC0) != 0x80 || (u[2] & 0xC0) != 0x80) return 0;
+    cp = ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+    if (!((cp >= 0x3041 && cp <= 0x309F) || (cp >= 0x30A0 && cp <= 0x30FF) || cp == 0x3000))
+      return 0;
+    u += 3;
+  }
+  return 1;
+}
+
+static void load_room(struct vctx *c, json_t *o, const char *base, struct center *ce,
+                      int j) {
+  struct room *ro = &ce->rooms[j];
+  char p[PATHMAX];
+  double area;
+  ro->center = ce;
+  if (!json_is_object(o)) {
+    problem(c, base, "expected an object");
+    return;
+  }
+  if (get_code(c, o, base, "code", 1, ro->code, sizeof ro->code) == 0) {
+    for (int k = 0; k < j; k++)
+      if (strcmp(ce->rooms[k].code, ro->code) == 0)
+        problem(c, sub(p, base, "code"), "duplicate room code \"%s\" in centre \"%s\"",
+                ro->code, ce->code);
+  }
+  get_str(c, o, base, "name", 1, ro->name, sizeof ro->name);
+  if (get_str(c, o, base, "kind", 1, ro->kind, sizeof ro->kind) == 0 && !known_kind(ro->kind))
+    problem(c, sub(p, base, "kind"), "unknown room kind \"%s\" (expected " ROOM_KINDS_EXPECTED ")",
+            ro->kind);
+  get_int(c, o, base, "capacity", 1, 1, 10000, &ro->capacity);
+  get_number(c, o, base, "floor_area", 0, 1, 100000, &area);
+  get_code(c, o, base, "fee_class", 1, ro->fee_class, sizeof ro->fee_class);
+  get_str(c, o, base, "note", 0, NULL, 0);
+}
+
+static void load_center(struct vctx *c, json_t *o, const char *base, struct rulebook *rb,
+                        int i) {
+  struct center *ce = &rb->centers[i];
+  char p[PATHMAX], rp[PATHMAX];
+  ce->json = o;
+  if (!json_is_object(o)) {
+    problem(c, base, "expected an object");
+    return;
+  }
+  if (get_code(c, o, base, "code", 1, ce->code, sizeof ce->code) == 0) {
+    for (int k = 0; k < i; k++)
+      if (strcmp(rb->centers[k].code, ce->code) == 0)
+        problem(c, sub(p, base, "code"), "duplicate centre code \"%s\" (also centers[%d])",
+                ce->code, k);
+  }
+  get_str(c, o, base, "name", 1, ce->name, sizeof ce->name);
+  if (get_str(c, o, base, "kana", 1, ce->kana, sizeof ce->kana) == 0 && !kana_only(ce->kana))
+    problem(c, sub(p, base, "kana"), "expected hiragana or katakana only");
+  get_str(c, o, base, "address", 1, ce->address, sizeof ce->address);
+  if (get_str(c, o, base, "phone", 1, ce->phone, sizeof ce->phone) == 0) {
+    int ok = 1;
+    for (const char *s = ce->phone; *s; s++)
+      if (!((*s >= '0' && *s <= '9') || *s == '-')) ok = 0;
+    if (!ok) problem(c, sub(p, base, "phone"), "expected digits and '-' only");
+  }
+  get_number(c, o, base, "lat", 1, -90, 90, &ce->lat);
+  get_number(c, o, base, "lon", 1, -180, 180, &ce->lon);
+  get_str(c, o, base, "note", 0, NULL, 0);
+  json_t *rooms = get_arr(c, o, base, "rooms", 1);
+  if (!rooms) return;
+  size_t n = json_array_size(rooms);
+  if (n == 0 || n > 64) {
+    problem(c, sub(p, base, "rooms"), "expected 1 to 64 rooms");
+    if (n == 0) return;
+  }
+  ce->rooms = calloc(n, sizeof *ce->rooms);
+  if (!ce->rooms) {
+    problem(c, sub(p, base, "rooms"), "out of memory");
+    return;
+  }
+  ce->nrooms = (int)n;
+  sub(p, base, "rooms");
+  for (size_t j = 0; j < n; j++) load_room(c, json_array_get(rooms, j), idx(rp, p, j), ce, (int)j);
+}
+
+/* Read and check DIR/facilities.json into RB. */
+static void load_facilities(struct vctx *c, struct rulebook *rb, json_t *root) {
+  char p[PATHMAX];
+  rb->facilities_json = root;
+  get_str(c, root, "", "source", 1, NULL, 0);
+  json_t *centers = get_arr(c, root, "", "centers", 1);
+  if (!centers) return;
+  size_t n = json_array_size(centers);
+  if (n == 0) {
+    problem(c, "centers", "expected at least one centre");
+    return;
+  }
+  rb->centers = calloc(n, sizeof *rb->centers);
+  if (!rb->centers) {
+    problem(c, "centers", "out of memory");
+    return;
+  }
+  rb->ncenters = (int)n;
+  for (size_t i = 0; i < n; i++)
+    load_center(c, json_array_get(centers, i), idx(p, "centers", i), rb, (int)i);
+}
+
+/* ============================================================= versions */
+
+static void load_slots(struct vctx *c, struct rules *r, json_t *root) {
+  static const char *const keys[] = {"code", "label", "start", "end", NULL};
+  char p[PATHMAX], q[PATHMAX];
+  json_t *slots = get_arr(c, root, "", "slots", 1);
+  if (!slots) return;
+  size_t n = json_array_size(slots);
+  if (n < 1 || n > RULES_MAX_SLOTS) {
+    problem(c, "slots", "expected 1 to %d slots", RULES_MAX_SLOTS);
+    if (n == 0) return;
+    n = RULES_MAX_SLOTS;
+  }
+  r->nslots = (int)n;
+  for (size_t i = 0; i < n; i++) {
+    struct slotdef *s = &r->slots[i];
+    json_t *o = json_array_get(slots, i);
+    idx(p, "slots", i);
+    s->start = s->end = -1;
+    if (!json_is_object(o)) {
+      problem(c, p, "expected an object");
+      continue;
+    }
+    check_keys(c, o, p, keys);
+    if (get_code(c, o, p, "code", 1, s->code, sizeof s->code) == 0) {
+      for (size_t k = 0; k < i; k++)
+        if (strcmp(r->slots[k].code, s->code) == 0) {
+          problem(c, sub(q, p, "code"), "duplicate slot code \"%s\" (also slots[%zu])", s->code, k);
+          break;
+        }
+    }
+    get_str(c, o, p, "label", 1, s->label, sizeof s->label);
+    int ok = get_hhmm(c, o, p, "start", 1, &s->start) == 0;
+    ok &= get_hhmm(c, o, p, "end", 1, &s->end) == 0;
+    if (ok && s->end <= s->start) {
+      problem(c, sub(q, p, "end"), "must be later than start");
+    } else if (ok && i > 0 && r->slots[i - 1].end >= 0 && s->start < r->slots[i - 1].end) {
+      problem(c, sub(q, p, "start"), "must not be before the end of slots[%zu]", i - 1);
+    }
+  }
+}
+
+static void load_closed(struct vctx *c, struct rules *r, json_t *root,
+                        const struct rulebook *rb) {
+  static const char *const keys[] = {"kind", "weekday", "nth", "from", "to",
+                                     "date", "center", "label", NULL};
+  char p[PATHMAX], q[PATHMAX], e[PATHMAX];
+  json_t *arr = get_arr(c, root, "", "closed", 1);
+  if (!arr || json_array_size(arr) == 0) return;
+  size_t n = json_array_size(arr);
+  r->closed = calloc(n, sizeof *r->closed);
+  if (!r->closed) {
+    problem(c, "closed", "out of memory");
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    struct closed_rule *cr = &r->closed[r->nclosed];
+    json_t *o = json_array_get(arr, i);
+    char kind[24] = "";
+    idx(p, "closed", i);
+    memset(cr, 0, sizeof *cr);
+    if (!json_is_object(o)) {
+      problem(c, p, "expected an object");
+      continue;
+    }
+    check_keys(c, o, p, keys);
+    get_str(c, o, p, "label", 1, cr->label, sizeof cr->label);
+    if (get_code(c, o, p, "center", 0, cr->center, sizeof cr->center) == 0 && cr->center[0] &&
+        rb->ncenters > 0 && !rules_center(rb, cr->center))
+      problem(c, sub(q, p, "center"), "unknown centre \"%s\" (not in facilities.json)", cr->center);
+    if (get_str(c, o, p, "kind", 1, kind, sizeof kind) == -1) continue;
+    if (strcmp(kind, "weekday_of_month") == 0) {
+      cr->kind = CLOSED_WEEKDAY_OF_MONTH;
+      get_weekday(c, o, p, "weekday", 1, &cr->weekday);
+      json_t *nth = get_arr(c, o, p, "nth", 1);
+      if (nth && json_array_size(nth) == 0) problem(c, sub(q, p, "nth"), "expected at least one of 1 to 5");
+      for (size_t k = 0; nth && k < json_array_size(nth); k++) {
+        json_t *v = json_array_get(nth, k);
+        if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 5)
+          problem(c, idx(e, sub(q, p, "nth"), k), "expected an integer from 1 to 5");
+        else
+          cr->nth_mask |= 1u << json_integer_value(v);
+      }
+    } else if (strcmp(kind, "weekly") == 0) {
+      cr->kind = CLOSED_WEEKLY;
+      get_weekday(c, o, p, "weekday", 1, &cr->weekday);
+    } else if (strcmp(kind, "yearly") == 0) {
+      cr->kind = CLOSED_YEARLY;
+      get_month_day(c, o, p, "from", 1, &cr->from_md);
+      get_month_day(c, o, p, "to", 1, &cr->to_md);
+    } else if (strcmp(kind, "date") == 0) {
+      cr->kind = CLOSED_DATE;
+      get_date(c, o, p, "date", 1, &cr->date);
+    } else {
+      problem(c, sub(q, p, "kind"), "expected weekday_of_month, weekly, yearly or date");
+      continue;
+    }
+    r->nclosed++;
+  }
+}
+
+static void load_window(struct vctx *c, struct rules *r, json_t *root) {
+  static const char *const keys[] = {"opens", "online_until", "lottery", NULL};
+  static const char *const okeys[] = {"months_before_use_month", "day", "at", NULL};
+  const char *b = "booking_window";
+  char p[PATHMAX];
+  json_t *w = get_obj(c, root, "", b, 1);
+  if (!w) return;
+  check_keys(c, w, b, keys);
+  json_t *opens = get_obj(c, w, b, "opens", 1);
+  if (opens) {
+    sub(p, b, "opens");
+    check_keys(c, opens, p, okeys);
+    get_int(c, opens, p, "months_before_use_month", 1, 0, 24, &r->opens_months_before);
+    get_int(c, opens, p, "day", 1, 1, 28, &r->opens_day);
+    get_hhmm(c, opens, p, "at", 1, &r->opens_at);
+  }
+  json_t *until = json_object_get(w, "online_until");
+  if (!until) {
+    problem(c, sub(p, b, "online_until"), "required key missing");
+  } else if (json_is_string(until) && strcmp(json_string_value(until), "slot_start") == 0) {
+    r->online_until_min = 0;
+  } else {
+    json_t *m = json_is_object(until) && json_object_size(until) == 1
+                    ? json_object_get(until, "minutes_before_start")
+                    : NULL;
+    if (json_is_integer(m) && json_integer_value(m) >= 0 && json_integer_value(m) <= 10080)
+      r->online_until_min = (int)json_integer_value(m);
+    else
+      problem(c, sub(p, b, "online_until"),
+              "expected \"slot_start\" or {\"minutes_before_start\": 0 to 10080}");
+  }
+  /* RULE: booking window. A monthly application-and-lottery round will be
+  ** described under "lottery"; until it is implemented, refuse a rule book
+  ** that asks for one rather than silently ignoring it. */
+  json_t *lottery = json_object_get(w, "lottery");
+  if (lottery && !json_is_null(lottery))
+    problem(c, sub(p, b, "lottery"), "lottery rounds are not supported yet; must be null");
+}
+
+static void load_simple_sections(struct vctx *c, struct rules *r, json_t *root) {
+  static const char *const hkeys[] = {"lapse_after_hours", "max_per_user", NULL};
+  static const char *const lkeys[] = {"group_slots_per_month", "person_slots_per_month", NULL};
+  static const char *const ckeys[] = {"deadline_days_before", "after_deadline", NULL};
+  static const char *const gkeys[] = {"min_members", "resident_share_above_percent",
+                                      "valid_until", NULL};
+  static const char *const skeys[] = {"counter", "online", "registration_required", "until",
+                                      NULL};
+  static const char *const nkeys[] = {"grace_minutes", NULL};
+  json_t *o;
+
+  if ((o = get_obj(c, root, "", "holds", 1))) {
+    check_keys(c, o, "holds", hkeys);
+    get_int(c, o, "holds", "lapse_after_hours", 1, 1, 720, &r->hold_lapse_hours);
+    get_int(c, o, "holds", "max_per_user", 1, 1, 100, &r->hold_max_per_user);
+  }
+  if ((o = get_obj(c, root, "", "limits", 1))) {
+    check_keys(c, o, "limits", lkeys);
+    get_int(c, o, "limits", "group_slots_per_month", 1, 1, 1000, &r->group_slots_per_month);
+    get_int(c, o, "limits", "person_slots_per_month", 1, 1, 1000, &r->person_slots_per_month);
+  }
+  if ((o = get_obj(c, root, "", "cancellation", 1))) {
+    check_keys(c, o, "cancellation", ckeys);
+    get_int(c, o, "cancellation", "deadline_days_before", 1, 0, 365, &r->cancel_deadline_days);
+    json_t *a = get_obj(c, o, "cancellation", "after_deadline", 1);
+    char action[16] = "";
+    if (a && get_str(c, a, "cancellation.after_deadline", "action", 1, action, sizeof action) == 0) {
+      if (strcmp(action, "refused") == 0) {
+        static const char *const rkeys[] = {"action", NULL};
+        check_keys(c, a, "cancellation.after_deadline", rkeys);
+        r->cancel_after_deadline_fee = -1;
+      } else if (strcmp(action, "fee") == 0) {
+        static const char *const fkeys[] = {"action", "fee_percent", NULL};
+        check_keys(c, a, "cancellation.after_deadline", fkeys);
+        get_int(c, a, "cancellation.after_deadline", "fee_percent", 1, 0, 100,
+                &r->cancel_after_deadline_fee);
+      } else {
+        problem(c, "cancellation.after_deadline.action", "expected \"fee\" or \"refused\"");
+      }
+    }
+  }
+  if ((o = get_obj(c, root, "", "group_registration", 1))) {
+    const char *b = "group_registration";
+    int kind = VALID_FISCAL_YEAR_END;
+    check_keys(c, o, b, gkeys);
+    get_int(c, o, b, "min_members", 1, 1, 1000, &r->group_min_members);
+    get_int(c, o, b, "resident_share_above_percent", 1, 0, 99, &r->group_resident_percent_above);
+    if (get_validity(c, o, b, "valid_until", 1, &kind, &r->group_validity_days) == 0)
+      r->group_validity = kind == VALID_DAYS ? VALID_DAYS : VALID_FISCAL_YEAR_END;
+  }
+  if ((o = get_obj(c, root, "", "same_day", 1))) {
+    char until[16] = "";
+    check_keys(c, o, "same_day", skeys);
+    get_bool(c, o, "same_day", "counter", 1, &r->same_day_counter);
+    get_bool(c, o, "same_day", "online", 1, &r->same_day_online);
+    int reg = 0;
+    get_bool(c, o, "same_day", "registration_required", 0, &reg);
+    if (get_str(c, o, "same_day", "until", 1, until, sizeof until) == 0 &&
+        strcmp(until, "slot_start") != 0 && strcmp(until, "slot_end") != 0)
+      problem(c, "same_day.until", "expected \"slot_start\" or \"slot_end\"");
+  }
+  if ((o = get_obj(c, root, "", "noshow", 1))) {
+    check_keys(c, o, "noshow", nkeys);
+    get_int(c, o, "noshow", "grace_minutes", 1, 0, 240, &r->noshow_grace_min);
+  }
+}
+
+static void load_counter(struct vctx *c, struct rules *r, json_t *root) {
+  static const char *const keys[] = {"weekdays", "open", "close", NULL};
+  const char *b = "counter_hours";
+  char p[PATHMAX], q[PATHMAX];
+  json_t *o = get_obj(c, root, "", b, 1);
+  if (!o) return;
+  check_keys(c, o, b, keys);
+  json_t *wd = get_arr(c, o, b, "weekdays", 1);
+  if (wd && json_array_size(wd) == 0) problem(c, sub(p, b, "weekdays"), "expected at least one weekday");
+  for (size_t i = 0; wd && i < json_array_size(wd); i++) {
+    int w = parse_weekday(json_array_get(wd, i));
+    idx(q, sub(p, b, "weekdays"), i);
+    if (w < 0)
+      problem(c, q, WEEKDAY_EXPECTED);
+    else if (r->counter_weekdays & (1u << w))
+      problem(c, q, "duplicate weekday \"%s\"", weekday_names[w]);
+    else
+      r->counter_weekdays |= 1u << w;
+  }
+  int ok = get_hhmm(c, o, b, "open", 1, &r->counter_open) == 0;
+  ok &= get_hhmm(c, o, b, "close", 1, &r->counter_close) == 0;
+  if (ok && r->counter_close <= r->counter_open)
+    problem(c, sub(p, b, "close"), "must be later than open");
+}
+
+static void load_fees(struct vctx *c, struct rules *r, json_t *root, int *fees_ok) {
+  static const char *const keys[] = {"currency", "classes", NULL};
+  static const char *const ckeys[] = {"label", "yen", NULL};
+  char p[PATHMAX], q[PATHMAX];
+  char cur[8] = "";
+  const char *key;
+  json_t *v;
+  json_t *fees = get_obj(c, root, "", "fees", 1);
+  if (!fees) return;
+  check_keys(c, fees, "fees", keys);
+  if (get_str(c, fees, "fees", "currency", 0, cur, sizeof cur) == 0 && cur[0] &&
+      strcmp(cur, "JPY") != 0)
+    problem(c, "fees.currency", "expected \"JPY\"");
+  json_t *classes = get_obj(c, fees, "fees", "classes", 1);
+  if (!classes) return;
+  if (json_object_size(classes) == 0) {
+    problem(c, "fees.classes", "expected at least one fee class");
+    return;
+  }
+  r->fee_classes = calloc(json_object_size(classes), sizeof *r->fee_classes);
+  if (!r->fee_classes) {
+    problem(c, "fees.classes", "out of memory");
+    return;
+  }
+  *fees_ok = 1;
+  json_object_foreach(classes, key, v) {
+    struct fee_class *fc = &r->fee_classes[r->nfee_classes];
+    sub(p, "fees.classes", key);
+    if (!is_code(key) || strlen(key) >= sizeof fc->code) {
+      problem(c, p, "fee class name must be a code of lower-case letters, digits, '_' or '-' "
+                    "(at most %zu bytes)", sizeof fc->code - 1);
+      continue;
+    }
+    if (!json_is_object(v)) {
+      problem(c, p, "expected an object");
+      continue;
+    }
+    check_keys(c, v, p, ckeys);
+    get_str(c, v, p, "label", 0, NULL, 0);
+    json_t *yen = get_obj(c, v, p, "yen", 1);
+    if (!yen) continue;
+    snprintf(fc->code, sizeof fc->code, "%s", key);
+    for (int i = 0; i < RULES_MAX_SLOTS; i++) fc->yen[i] = -1;
+    sub(q, p, "yen");
+    for (int i = 0; i < r->nslots; i++)
+      if (r->slots[i].code[0])
+        get_int(c, yen, q, r->slots[i].code, 1, 0, 10000000, &fc->yen[i]);
+    const char *sk;
+    json_t *sv;
+    json_object_foreach(yen, sk, sv) {
+      if (rules_slot_index(r, sk) < 0) {
+        char s[PATHMAX];
+        problem(c, sub(s, q, sk), "unknown slot code (not in slots)");
+      }
+    }
+    r->nfee_classes++;
+  }
+}
+
+static void load_discounts(struct vctx *c, struct rules *r, json_t *root) {
+  char p[PATHMAX], q[PATHMAX];
+  json_t *arr = get_arr(c, root, "", "discounts", 1);
+  if (!arr || json_array_size(arr) == 0) return;
+  size_t n = json_array_size(arr);
+  r->discounts = calloc(n, sizeof *r->discounts);
+  if (!r->discounts) {
+    problem(c, "discounts", "out of memory");
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    struct discount_cat *d = &r->discounts[r->ndiscounts];
+    json_t *o = json_array_get(arr, i);
+    int kind, days;
+    idx(p, "discounts", i);
+    if (!json_is_object(o)) {
+      problem(c, p, "expected an object");
+      continue;
+    }
+    d->json = o;
+    if (get_code(c, o, p, "code", 1, d->code, sizeof d->code) == 0) {
+      for (int k = 0; k < r->ndiscounts; k++)
+        if (strcmp(r->discounts[k].code, d->code) == 0)
+          problem(c, sub(q, p, "code"), "duplicate discount code \"%s\"", d->code);
+    }
+    get_str(c, o, p, "name", 1, d->name, sizeof d->name);
+    get_int(c, o, p, "rate", 1, 1, 100, &d->rate);
+    get_str(c, o, p, "criteria", 1, NULL, 0);
+    get_str(c, o, p, "evidence", 1, NULL, 0);
+    get_validity(c, o, p, "valid_until", 1, &kind, &days);
+    r->ndiscounts++;
+  }
+}
+
+static void load_campaigns(struct vctx *c, struct rules *r, json_t *root) {
+  static const char *const keys[] = {"name", "weekday", "day_of_month", "date", "room_kinds",
+                                     NULL};
+  char p[PATHMAX], q[PATHMAX], k[PATHMAX];
+  json_t *arr = get_arr(c, root, "", "campaign_days", 0);
+  if (!arr || json_array_size(arr) == 0) return;
+  size_t n = json_array_size(arr);
+  r->campaigns = calloc(n, sizeof *r->campaigns);
+  if (!r->campaigns) {
+    problem(c, "campaign_days", "out of memory");
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    struct campaign *cp = &r->campaigns[r->ncampaigns];
+    json_t *o = json_array_get(arr, i);
+    idx(p, "campaign_days", i);
+    cp->weekday = -1;
+    if (!json_is_object(o)) {
+      problem(c, p, "expected an object");
+      continue;
+    }
+    check_keys(c, o, p, keys);
+    get_str(c, o, p, "name", 1, cp->name, sizeof cp->name);
+    get_weekday(c, o, p, "weekday", 0, &cp->weekday);
+    get_int(c, o, p, "day_of_month", 0, 1, 31, &cp->day_of_month);
+    get_date(c, o, p, "date", 0, &cp->date);
+    if (!json_object_get(o, "weekday") && !json_object_get(o, "day_of_month") &&
+        !json_object_get(o, "date"))
+      problem(c, p, "needs weekday, day_of_month or date");
+    json_t *kinds = get_arr(c, o, p, "room_kinds", 0);
+    sub(q, p, "room_kinds");
+    if (kinds && json_array_size(kinds) > 8) problem(c, q, "at most 8 room kinds");
+    for (size_t j = 0; kinds && j < json_array_size(kinds) && j < 8; j++) {
+      json_t *v = json_array_get(kinds, j);
+      idx(k, q, j);
+      if (!json_is_string(v) || !known_kind(json_string_value(v)))
+        problem(c, k, "expected a room kind: " ROOM_KINDS_EXPECTED);
+      else
+        snprintf(cp->room_kinds[cp->nroom_kinds++], sizeof cp->room_kinds[0], "%s",
+                 json_string_value(v));
+    }
+    r->ncampaigns++;
+  }
+}
+
+/* Check one rules file (root ROOT, file date FILE_DAY) into R. */
+static void load_version(struct vctx *c, struct rules *r, json_t *root, int32_t file_day,
+                         const struct rulebook *rb, int *fees_ok) {
+  static const char *const keys[] = {
+      "version",      "effective_from", "source",      "slots",     "closed",
+      "booking_window", "holds",        "limits",      "cancellation", "fees",
+      "discounts",    "group_registration", "same_day", "counter_hours", "campaign_days",
+      "noshow",       NULL};
+  r->json = root;
+  check_keys(c, root, "", keys);
+  get_str(c, root, "", "version", 1, r->version, sizeof r->version);
+  get_str(c, root, "", "source", 1, NULL, 0);
+  if (get_date(c, root, "", "effective_from", 1, &r->effective_from) == 0 &&
+      r->effective_from != file_day) {
+    char d[11];
+    date_format(file_day, d);
+    problem(c, "effective_from", "%s does not match the date in the file name (%s)",
+            json_string_value(json_object_get(root, "effective_from")), d);
+  }
+  load_slots(c, r, root);
+  load_closed(c, r, root, rb);
+  load_window(c, r, root);
+  load_simple_sections(c, r, root);
+  load_counter(c, r, root);
+  load_fees(c, r, root, fees_ok);
+  load_discounts(c, r, root);
+  load_campaigns(c, r, root);
+}
+
+/* =============================================================== loading */
+
+/* Parse DIR/NAME. NULL after reporting why (cannot open, syntax, not an object). */
+static json_t *read_json(struct vctx *c, const char *dir, const char *name) {
+  char path[1024];
+  json_error_t err;
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) {
+    problem(c, NULL, "path too long");
+    return NULL;
+  }
+  FILE *f = fopen(path, "rb");
+  if (!f) {
+    problem(c, "cannot open", "%s", strerror(errno));
+    return NULL;
+  }
+  json_t *root = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
+  fclose(f);
+  if (!root) {
+    char where[64];
+    snprintf(where, sizeof where, "line %d column %d", err.line, err.column);
+    problem(c, where, "%s", err.text);
+    return NULL;
+  }
+  if (!json_is_object(root)) {
+    problem(c, "(top level)", "expected an object");
+    json_decref(root);
+    return NULL;
+  }
+  return root;
+}
+
+static int cmp_name(const void *a, const void *b) {
+  return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int cmp_version(const void *a, const void *b) {
+  const struct rules *x = a, *y = b;
+  return (x->effective_from > y->effective_from) - (x->effective_from < y->effective_from);
+}
+
+/* The names of the rules-*.json files of DIR, sorted; NULL with *N = -1 if
+** DIR cannot be read. Caller frees each name and the array. */
+static char **list_rules_files(struct vctx *c, const char *dir, int *n) {
+  DIR *d = opendir(dir);
+  char **names = NULL;
+  int cap = 0;
+  struct dirent *e;
+  *n = 0;
+  if (!d) {
+    problem(c, "cannot open", "%s", strerror(errno));
+    *n = -1;
+    return NULL;
+  }
+  while ((e = readdir(d))) {
+    size_t len = strlen(e->d_name);
+    if (strncmp(e->d_name, "rules-", 6) != 0 || len < 11 ||
+        strcmp(e->d_name + len - 5, ".json") != 0)
+      continue;
+    if (*n == cap) {
+      int ncap = cap ? cap * 2 : 8;
+      char **nn = realloc(names, (size_t)ncap * sizeof *names);
+      if (!nn) break;
+      names = nn;
+      cap = ncap;
+    }
+    if (!(names[*n] = strdup(e->d_name))) break;
+    (*n)++;
+  }
+  closedir(d);
+  if (*n > 1) qsort(names, (size_t)*n, sizeof *names, cmp_name);
+  return names;
+}
+
+/* Every room's fee class must be priced by every version: a room must have a
+** fee whatever the use date. */
+static void check_fee_classes(struct vctx *c, const struct rulebook *rb, const int *fees_ok) {
+  char p[PATHMAX], q[PATHMAX], e[PATHMAX];
+  c->file = "facilities.json";
+  for (int i = 0; i < rb->ncenters; i++) {
+    const struct center *ce = &rb->centers[i];
+    for (int j = 0; j < ce->nrooms; j++) {
+      const struct room *ro = &ce->rooms[j];
+      if (!ro->fee_class[0]) continue;
+      sub(q, idx(p, "centers", (size_t)i), "rooms");
+      sub(p, idx(e, q, (size_t)j), "fee_class");
+      for (int v = 0; v < rb->nversions; v++) {
+        const struct rules *r = &rb->versions[v];
+        int found = 0;
+        for (int k = 0; k < r->nfee_classes; k++)
+          if (strcmp(r->fee_classes[k].code, ro->fee_class) == 0) found = 1;
+        if (fees_ok[v] && !found)
+          problem(c, p, "unknown fee class \"%s\" (not in %s)", ro->fee_class, r->file);
+      }
+    }
+  }
+}
+
+struct rulebook *rules_load(const char *dir, json_t **problems) {
+  struct vctx c = {json_array(), "", 0};
+  struct rulebook *rb = calloc(1, sizeof *rb);
+  char **names = NULL;
+  int nnames = 0;
+  int *fees_ok = NULL;
+
+  *problems = NULL;
+  if (!rb || !c.problems) goto oom;
+  c.file = dir;
+  if (strlen(dir) >= sizeof rb->dir) {
+    problem(&c, NULL, "directory name too long");
+    goto done;
+  }
+  snprintf(rb->dir, sizeof rb->dir, "%s", dir);
+  names = list_rules_files(&c, dir, &nnames);
+  if (nnames < 0) goto done;
+
+  c.file = "facilities.json";
+  json_t *fac = read_json(&c, dir, "facilities.json");
+  if (fac) load_facilities(&c, rb, fac);
+
+  c.file = dir;
+  if (nnames == 0) problem(&c, NULL, "no rules-YYYY-MM-DD.json file in this directory");
+  rb->versions = calloc(nnames ? (size_t)nnames : 1, sizeof *rb->versions);
+  fees_ok = calloc(nnames ? (size_t)nnames : 1, sizeof *fees_ok);
+  if (!rb->versions || !fees_ok) goto oom;
+  for (int i = 0; i < nnames; i++) {
+    struct rules *r = &rb->versions[rb->nversions];
+    int32_t file_day;
+    char date[11];
+    c.file = names[i];
+    if (strlen(names[i]) != 21) {
+      problem(&c, "file name", "expected rules-YYYY-MM-DD.json");
+      continue;
+    }
+    memcpy(date, names[i] + 6, 10);
+    date[10] = 0;
+    if (date_parse(date, &file_day) != 0) {
+      problem(&c, "file name", "expected rules-YYYY-MM-DD.json with a real date");
+      continue;
+    }
+    json_t *root = read_json(&c, dir, names[i]);
+    if (!root) continue;
+    snprintf(r->file, sizeof r->file, "%s", names[i]);
+    load_version(&c, r, root, file_day, rb, &fees_ok[rb->nversions]);
+    rb->nversions++;
+  }
+  check_fee_classes(&c, rb, fees_ok); /* before sorting: fees_ok follows file order */
+  qsort(rb->versions, (size_t)rb->nversions, sizeof *rb->versions, cmp_version);
+  for (int i = 1; i < rb->nversions; i++) {
+    const struct rules *a = &rb->versions[i - 1], *b = &rb->versions[i];
+    c.file = b->file;
+    if (a->effective_from == b->effective_from && a->effective_from != 0)
+      problem(&c, "effective_from", "same date as in %s", a->file);
+    for (int k = 0; k < i; k++)
+      if (b->version[0] && strcmp(rb->versions[k].version, b->version) == 0)
+        problem(&c, "version", "\"%s\" is also the version of %s", b->version,
+                rb->versions[k].file);
+  }
+  goto done;
+
+oom:
+  if (c.problems) {
+    c.file = dir;
+    problem(&c, NULL, "out of memory");
+  }
+done:
+  for (int i = 0; i < nnames; i++) free(names[i]);
+  free(names);
+  free(fees_ok);
+  if (!c.problems || json_array_size(c.problems) > 0 || c.nfailed > 0) {
+    rules_free(rb);
+    *problems = c.problems;
+    return NULL;
+  }
+  json_decref(c.problems);
+  return rb;
+}
+
+void rules_free(struct rulebook *rb) {
+  if (!rb) return;
+  for (int i = 0; i < rb->nversions; i++) {
+    struct rules *r = &rb->versions[i];
+    free(r->closed);
+    free(r->fee_classes);
+    free(r->discounts);
+    free(r->campaigns);
+    json_decref(r->json);
+  }
+  free(rb->versions);
+  for (int i = 0; i < rb->ncenters; i++) free(rb->centers[i].rooms);
+  free(rb->centers);
+  json_decref(rb->facilities_json);
+  free(rb);
+}
+
+/* ============================================================== queries */
+
+const struct rules *rules_in_force(const struct rulebook *rb, int32_t day) {
+  const struct rules *in_force = NULL;
+  if (!rb) return NULL;
+  for (int i = 0; i < rb->nversions; i++)
+    if (rb->versions[i].effective_from <= day) in_force = &rb->versions[i];
+  return in_force;
+}
+
+const struct center *rules_center(const struct rulebook *rb, const char *code) {
+  if (!rb || !code) return NULL;
+  for (int i = 0; i < rb->ncenters; i++)
+    if (strcmp(rb->centers[i].code, code) == 0) return &rb->centers[i];
+  return NULL;
+}
+
+const struct room *rules_room_by_id(const struct rulebook *rb, int64_t id) {
+  if (!rb || id <= 0) return NULL;
+  for (int i = 0; i < rb->ncenters; i++)
+    for (int j = 0; j < rb->centers[i].nrooms; j++)
+      if (rb->centers[i].rooms[j].id == id) return &rb->centers[i].rooms[j];
+  return NULL;
+}
+
+int rules_slot_index(const struct rules *r, const char *code) {
+  if (!r || !code) return -1;
+  for (int i = 0; i < r->nslots; i++)
+    if (strcmp(r->slots[i].code, code) == 0) return i;
+  return -1;
+}
+
+/* RULE: closed days (1st and 3rd Monday, 12/29-1/3, per-centre dates).
+** A rule naming no centre applies to every centre; CENTER NULL or "" asks
+** about rules for every centre only. */
+int rules_closed(const struct rules *r, const char *center, int32_t day, const char **label) {
+  int y, m, d;
+  if (!r) return 0;
+  date_to_ymd(day, &y, &m, &d);
+  int wd = date_weekday(day), md = m * 100 + d;
+  for (int i = 0; i < r->nclosed; i++) {
+    const struct closed_rule *cr = &r->closed[i];
+    int hit = 0;
+    if (cr->center[0] && (!center || strcmp(cr->center, center) != 0)) continue;
+    switch (cr->kind) {
+    case CLOSED_WEEKDAY_OF_MONTH:
+      hit = wd == cr->weekday && (cr->nth_mask & (1u << date_nth_weekday(day)));
+      break;
+    case CLOSED_WEEKLY:
+      hit = wd == cr->weekday;
+      break;
+    case CLOSED_YEARLY:
+      hit = cr->from_md <= cr->to_md ? md >= cr->from_md && md <= cr->to_md
+                                     : md >= cr->from_md || md <= cr->to_md;
+      break;
+    case CLOSED_DATE:
+      hit = day == cr->date;
+      break;
+    }
+    if (hit) {
+      if (label) *label = cr->label;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int rules_fee(const struct rules *r, const char *fee_class, int slot_index) {
+  if (!r || !fee_class || slot_index < 0 || slot_index >= r->nslots) return -1;
+  for (int i = 0; i < r->nfee_classes; i++)
+    if (strcmp(r->fee_classes[i].code, fee_class) == 0) return r->fee_classes[i].yen[slot_index];
+  return -1;
+}
+
+/* RULE: one booking window for every centre and every kind of user. Booking
+** for DAY opens at opens_at on day opens_day of the month opens_months_before
+** months before DAY's month (2 months, 1st, 09:00: a use date in January 2027
+** opens on 2026-11-01 at 09:00 JST). */
+int64_t rules_booking_opens(const struct rules *r, int32_t day) {
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  int32_t month = date_add_months(date_from_ymd(y, m, 1), -r->opens_months_before);
+  date_to_ymd(month, &y, &m, &d);
+  int dim = date_days_in_month(y, m);
+  return clock_local(date_from_ymd(y, m, r->opens_day > dim ? dim : r->opens_day), r->opens_at);
+}
+
+/* RULE: campaign days. A campaign matches DAY when every condition it sets
+** (weekday, day of month, date) holds, and ROOM when the room's kind is one
+** of its kinds (or it names none). The first matching campaign wins. */
+const struct campaign *rules_campaign(const struct rules *r, const struct room *room,
+                                      int32_t day) {
+  int y, m, d;
+  if (!r || !room) return NULL;
+  date_to_ymd(day, &y, &m, &d);
+  for (int i = 0; i < r->ncampaigns; i++) {
+    const struct campaign *cp = &r->campaigns[i];
+    if (cp->weekday >= 0 && date_weekday(day) != cp->weekday) continue;
+    if (cp->day_of_month && d != cp->day_of_month) continue;
+    if (cp->date && day != cp->date) continue;
+    int kind_ok = cp->nroom_kinds == 0;
+    for (int k = 0; !kind_ok && k < cp->nroom_kinds; k++)
+      kind_ok = strcmp(cp->room_kinds[k], room->kind) == 0;
+    if (kind_ok) return cp;
+  }
+  return NULL;
+}
+
+const struct discount_cat *rules_discount(const struct rules *r, const char *code) {
+  if (!r || !code) return NULL;
+  for (int i = 0; i < r->ndiscounts; i++)
+    if (strcmp(r->discounts[i].code, code) == 0) return &r->discounts[i];
+  return NULL;
+}
+
+/* RULE: counter hours, the same at every centre. Open on the listed weekdays
+** from counter_open to counter_close, both minutes included (08:30 to 17:15
+** means 17:15 is still open, 17:16 is not), except on days closed at every
+** centre (1st and 3rd Monday, year end): nobody sits at a closed counter. */
+int rules_counter_open(const struct rules *r, int64_t now) {
+  if (!r) return 0;
+  int32_t day = clock_today(now);
+  int minute = clock_minute_of_day(now);
+  if (!(r->counter_weekdays & (1u << date_weekday(day)))) return 0;
+  if (rules_closed(r, NULL, day, NULL)) return 0;
+  return minute >= r->counter_open && minute <= r->counter_close;
+}
+
+/* ========================================================== publication */
+
+static json_t *hhmm(int minutes) {
+  return json_sprintf("%02d:%02d", minutes / 60, minutes % 60);
+}
+
+/* A copy of section KEY of R's file, or NULL when absent. */
+static json_t *section(const struct rules *r, const char *key) {
+  json_t *v = json_object_get(r->json, key);
+  return v ? json_deep_copy(v) : NULL;
+}
+
+/* Set KEY of O to V when V is not NULL (stealing V). */
+static void set_new(json_t *o, const char *key, json_t *v) {
+  if (o && v) json_object_set_new(o, key, v);
+}
+
+json_t *rules_public_json(const struct rules *r) {
+  json_t *out = NULL, *slots = NULL, *o;
+  char buf[1024], d[11];
+  if (!r || !(out = json_object()) || !(slots = json_array())) goto fail;
+
+  set_new(out, "version", json_string(r->version));
+  date_format(r->effective_from, d);
+  set_new(out, "effective_from", json_string(d));
+  set_new(out, "source", section(r, "source"));
+  set_new(out, "note", section(r, "note"));
+  for (int i = 0; i < r->nslots; i++) {
+    const struct slotdef *s = &r->slots[i];
+    json_array_append_new(slots, json_pack("{s:s, s:s, s:o, s:o}", "code", s->code, "label",
+                                           s->label, "start", hhmm(s->start), "end",
+                                           hhmm(s->end)));
+  }
+  json_object_set_new(out, "slots", slots);
+  slots = NULL;
+  set_new(out, "closed", section(r, "closed"));
+
+  if ((o = section(r, "booking_window"))) {
+    int n = r->opens_months_before > 0
+                ? snprintf(buf, sizeof buf, "利用する月の%dか月前の%d日 %02d:%02d から",
+                           r->opens_months_before, r->opens_day, r->opens_at / 60,
+                           r->opens_at % 60)
+                : snprintf(buf, sizeof buf, "利用する月の%d日 %02d:%02d から", r->opens_day,
+                           r->opens_at / 60, r->opens_at % 60);
+    if (r->online_until_min == 0)
+      snprintf(buf + n, sizeof buf - (size_t)n,
+               "予約できます。すべての公民館、すべての利用者で同じです。"
+               "インターネットでは、その時間帯が始まるまで予約できます。");
+    else
+      snprintf(buf + n, sizeof buf - (size_t)n,
+               "予約できます。すべての公民館、すべての利用者で同じです。"
+               "インターネットでは、その時間帯が始まる%d分前まで予約できます。",
+               r->online_until_min);
+    set_new(o, "description", json_string(buf));
+    set_new(out, "booking_window", o);
+  }
+  if ((o = section(r, "holds"))) {
+    snprintf(buf, sizeof buf,
+             "仮予約は%d時間以内に確定しないと、自動で取り消されます。"
+             "仮予約は1人%d件までです。",
+             r->hold_lapse_hours, r->hold_max_per_user);
+    set_new(o, "description", json_string(buf));
+    set_new(out, "holds", o);
+  }
+  set_new(out, "limits", section(r, "limits"));
+  if ((o = section(r, "cancellation"))) {
+    if (r->cancel_after_deadline_fee < 0)
+      snprintf(buf, sizeof buf, "利用日の%d日前まで取り消せます。それより後は取り消せません。",
+               r->cancel_deadline_days);
+    else
+      snprintf(buf, sizeof buf,
+               "利用日の%d日前まで無料で取り消せます。それより後は使用料の%d%%がかかります。",
+               r->cancel_deadline_days, r->cancel_after_deadline_fee);
+    set_new(o, "description", json_string(buf));
+    set_new(out, "cancellation", o);
+  }
+  set_new(out, "fees", section(r, "fees"));
+  set_new(out, "discounts", section(r, "discounts"));
+  if ((o = section(r, "group_registration"))) {
+    if (r->group_resident_percent_above == 50)
+      snprintf(buf, sizeof buf,
+               "%d人以上の団体で、半分より多くの人が前橋市に住んでいるか、"
+               "働いているか、学んでいることが条件です。一度の登録で、すべての公民館を使えます。",
+               r->group_min_members);
+    else
+      snprintf(buf, sizeof buf,
+               "%d人以上の団体で、%d%%より多くの人が前橋市に住んでいるか、"
+               "働いているか、学んでいることが条件です。一度の登録で、すべての公民館を使えます。",
+               r->group_min_members, r->group_resident_percent_above);
+    set_new(o, "description", json_string(buf));
+    set_new(out, "group_registration", o);
+  }
+  set_new(out, "same_day", section(r, "same_day"));
+  if ((o = section(r, "counter_hours"))) {
+    static const char *const jp[7] = {"日", "月", "火", "水", "木", "金", "土"};
+    int n = snprintf(buf, sizeof buf, "窓口の受付は ");
+    for (int w = 1; w <= 7; w++) /* Monday first, as a week is read */
+      if (r->counter_weekdays & (1u << (w % 7)))
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s", jp[w % 7]);
+    snprintf(buf + n, sizeof buf - (size_t)n,
+             "曜日の %02d:%02d から %02d:%02d までです (休館日を除く)。"
+             "インターネットは24時間使えます。",
+             r->counter_open / 60, r->counter_open % 60, r->counter_close / 60,
+             r->counter_close % 60);
+    set_new(o, "description", json_string(buf));
+    set_new(out, "counter_hours", o);
+  }
+  set_new(out, "campaign_days", section(r, "campaign_days"));
+  set_new(out, "noshow", section(r, "noshow"));
+  return out;
+
+fail:
+  json_decref(slots);
+  json_decref(out);
+  return NULL;
+}

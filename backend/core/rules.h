@@ -1,0 +1,177 @@
+/*
+** core/rules.h: the rule book (ordinances/<city>/) as data.
+**
+** rules_load() reads facilities.json and every rules-<date>.json of a folder,
+** validates all of it, and reports each problem as "file: json.path: message".
+** A version of the rules is in force from its effective_from until the next
+** version's. The version in force on the *use date* decides fees and closed
+** days; the version in force *now* decides windows, holds and counter hours
+** (DESIGN.md).
+**
+** Everything here is read-only after loading and may be shared by threads.
+*/
+#ifndef KOMINKAN_CORE_RULES_H
+#define KOMINKAN_CORE_RULES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#define RULES_MAX_SLOTS 8
+
+struct slotdef {
+  char code[24];          /* "morning" */
+  char label[32];         /* "午前" */
+  int start, end;         /* minutes after midnight, local */
+};
+
+struct room {
+  int64_t id;             /* database id, set by facilities_sync(); 0 before */
+  char code[32];          /* unique within its centre */
+  char name[96];
+  char kind[32];          /* ホール, 会議室, 和室, 料理室, 視聴覚室, 学習室, ... */
+  int capacity;
+  char fee_class[32];     /* key into the fees of a rules version */
+  const struct center *center;
+};
+
+struct center {
+  char code[32];          /* "chuo" */
+  char name[96];          /* "中央公民館" */
+  char kana[128];
+  char address[256];
+  char phone[32];
+  double lat, lon;
+  int nrooms;
+  struct room *rooms;
+  json_t *json;           /* the centre's object as loaded (borrowed view) */
+};
+
+/* One closing rule. */
+struct closed_rule {
+  enum { CLOSED_WEEKDAY_OF_MONTH, CLOSED_WEEKLY, CLOSED_YEARLY, CLOSED_DATE } kind;
+  int weekday;            /* 0 = Sunday .. 6; WEEKDAY_OF_MONTH and WEEKLY */
+  unsigned nth_mask;      /* bit n set: the n-th such weekday (1..5); WEEKDAY_OF_MONTH */
+  int from_md, to_md;     /* month*100+day, inclusive, may wrap the year; YEARLY */
+  int32_t date;           /* one date; DATE */
+  char center[32];        /* "" = every centre; DATE may name one centre */
+  char label[64];         /* "第1・第3月曜日" for messages */
+};
+
+struct fee_class {
+  char code[32];
+  int yen[RULES_MAX_SLOTS];   /* indexed like rules.slots */
+};
+
+struct discount_cat {
+  char code[32];
+  char name[96];
+  int rate;               /* percent off, 1..100 */
+  json_t *json;           /* the category as published (criteria, evidence, ...) */
+};
+
+struct campaign {
+  char name[96];          /* "親子の日" */
+  int weekday;            /* -1 or 0..6 */
+  int32_t date;           /* 0 or one date */
+  int day_of_month;       /* 0 or 1..31 */
+  char room_kinds[8][32]; /* rooms of these kinds are free of charge ... */
+  int nroom_kinds;        /* ... 0 means every room */
+};
+
+struct rules {
+  char file[64];                  /* "rules-2026-04-01.json" */
+  char version[32];
+  int32_t effective_from;
+  json_t *json;                   /* the whole file, owned */
+
+  int nslots;
+  struct slotdef slots[RULES_MAX_SLOTS];
+
+  int nclosed;
+  struct closed_rule *closed;
+
+  /* booking_window: booking for a use date opens at `opens_at` minutes on
+  ** day `opens_day` of the month `opens_months_before` months before the use
+  ** month (the same for every centre and every kind of user); online booking
+  ** of a slot is possible until `online_until_min` minutes before its start. */
+  int opens_months_before;
+  int opens_day;
+  int opens_at;
+  int online_until_min;
+
+  int hold_lapse_hours;           /* a provisional hold lapses after this */
+  int hold_max_per_user;
+
+  int group_slots_per_month;      /* counted across every centre */
+  int person_slots_per_month;
+
+  int cancel_deadline_days;       /* the holder may cancel until this many days before */
+  int cancel_after_deadline_fee;  /* percent of the fee charged after it; -1 = refused */
+
+  int nfee_classes;
+  struct fee_class *fee_classes;
+
+  int ndiscounts;
+  struct discount_cat *discounts;
+
+  int group_min_members;
+  int group_resident_percent_above; /* 50: more than half */
+  enum { VALID_FISCAL_YEAR_END, VALID_DAYS } group_validity;
+  int group_validity_days;
+
+  int same_day_counter;           /* walk-ins without registration at the counter */
+  int same_day_online;
+
+  int counter_open, counter_close;   /* minutes, local */
+  unsigned counter_weekdays;         /* bit w set: open on weekday w */
+
+  int noshow_grace_min;
+
+  int ncampaigns;
+  struct campaign *campaigns;
+};
+
+struct rulebook {
+  char dir[512];
+  int nversions;
+  struct rules *versions;         /* sorted by effective_from, ascending */
+  int ncenters;
+  struct center *centers;
+  json_t *facilities_json;        /* owned */
+};
+
+/* Load and validate the rule book in DIR. On success returns it and
+** *PROBLEMS is NULL. On any problem returns NULL and *PROBLEMS is a JSON array
+** of strings "file: json.path: message" (caller decrefs). */
+struct rulebook *rules_load(const char *dir, json_t **problems);
+void rules_free(struct rulebook *rb);       /* NULL is a no-op */
+
+/* The version in force on DAY, or NULL if DAY precedes every version. */
+const struct rules *rules_in_force(const struct rulebook *rb, int32_t day);
+
+const struct center *rules_center(const struct rulebook *rb, const char *code);
+const struct room *rules_room_by_id(const struct rulebook *rb, int64_t id);
+int rules_slot_index(const struct rules *r, const char *code);  /* -1 if unknown */
+
+/* 1 if CENTER is closed on DAY under R; LABEL (may be NULL) gets why. */
+int rules_closed(const struct rules *r, const char *center, int32_t day, const char **label);
+
+/* The fee in yen for one slot of a room of FEE_CLASS; -1 if not priced. */
+int rules_fee(const struct rules *r, const char *fee_class, int slot_index);
+
+/* The instant booking opens for use date DAY under R. */
+int64_t rules_booking_opens(const struct rules *r, int32_t day);
+
+/* The campaign that makes ROOM free on DAY, or NULL. */
+const struct campaign *rules_campaign(const struct rules *r, const struct room *room,
+                                      int32_t day);
+
+const struct discount_cat *rules_discount(const struct rules *r, const char *code);
+
+/* Whether the counter is open at NOW under R (local weekday and hours). */
+int rules_counter_open(const struct rules *r, int64_t now);
+
+/* The published form of R for GET /api/v1/rules (new reference). */
+json_t *rules_public_json(const struct rules *r);
+
+#endif

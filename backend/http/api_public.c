@@ -1,0 +1,238 @@
+/*
+** http/api_public.c: health, catalogue, rules and the availability feeds.
+**
+** The feeds are read far more often than bookings change (every lobby screen
+** polls them), so each (kind, date, centre) is rendered once into a
+** libmicrohttpd response that is queued again and again: a cached request
+** costs no SQL and no JSON encoding. An entry is stale when a booking write
+** has bumped avail_generation() since it was built, or when a hold in it
+** lapses (valid_until), or when its date is no longer "today".
+*/
+#include "api_public.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/availability.h"
+#include "../core/clock.h"
+#include "../core/facilities.h"
+#include "reply.h"
+
+/* ------------------------------------------------------------- health */
+
+static pthread_mutex_t health_lock = PTHREAD_MUTEX_INITIALIZER;
+static char health_problem[256];
+
+void health_set_problem(const char *why) {
+  pthread_mutex_lock(&health_lock);
+  snprintf(health_problem, sizeof health_problem, "%s", why ? why : "");
+  pthread_mutex_unlock(&health_lock);
+}
+
+/* GET /healthz -> 200 {"status":"ok"} or {"status":"degraded","reason"}. Anyone. */
+enum MHD_Result api_healthz(struct req *r) {
+  char why[256];
+  pthread_mutex_lock(&health_lock);
+  memcpy(why, health_problem, sizeof why);
+  pthread_mutex_unlock(&health_lock);
+  if (why[0]) return reply_json(r, 200, json_pack("{s:s, s:s}", "status", "degraded", "reason", why));
+  return reply_json(r, 200, json_pack("{s:s}", "status", "ok"));
+}
+
+/* GET /api/v1/centers -> 200 {"centers":[...]}. Anyone. */
+enum MHD_Result api_centers(struct req *r) {
+  return reply_json(r, 200, facilities_json(r->ctx.rb));
+}
+
+/* GET /api/v1/rules[?date=D] -> 200 the version in force today (or on D). Anyone. */
+enum MHD_Result api_rules(struct req *r) {
+  int32_t day = clock_today(r->ctx.now);
+  const char *d = req_query(r, "date");
+  if (d && date_parse(d, &day)) {
+    struct kerrinfo ei = {0};
+    kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
+    enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  const struct rules *ru = rules_in_force(r->ctx.rb, day);
+  if (!ru) return reply_error(r, KERR_NOT_FOUND, NULL);
+  return reply_json(r, 200, rules_public_json(ru));
+}
+
+/* --------------------------------------------------------------- cache */
+
+enum { FEED_JSON, FEED_CSV };
+#define CACHE_SLOTS 64
+
+struct entry {
+  int kind;
+  int32_t day;
+  char center[32];
+  uint64_t gen;
+  int64_t valid_until;
+  int64_t used;                 /* for eviction: the clock of its last use */
+  struct MHD_Response *resp;
+  json_t *json;                 /* the feed itself, for pages */
+};
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct entry cache[CACHE_SLOTS];
+static int64_t cache_tick;
+
+static struct entry *cache_find(int kind, int32_t day, const char *code, int64_t now) {
+  for (int i = 0; i < CACHE_SLOTS; i++) {
+    struct entry *e = &cache[i];
+    if (e->resp && e->kind == kind && e->day == day && !strcmp(e->center, code)) {
+      if (e->gen != avail_generation() || now >= e->valid_until) return NULL;
+      e->used = ++cache_tick;
+      return e;
+    }
+  }
+  return NULL;
+}
+
+static void cache_put(int kind, int32_t day, const char *code, uint64_t gen, int64_t until,
+                      struct MHD_Response *resp, json_t *json) {
+  struct entry *victim = NULL;
+  for (int i = 0; i < CACHE_SLOTS; i++) {
+    struct entry *e = &cache[i];
+    if (e->resp && e->kind == kind && e->day == day && !strcmp(e->center, code)) {
+      victim = e;
+      break;
+    }
+    if (!victim || !e->resp || (victim->resp && e->used < victim->used)) victim = e;
+  }
+  if (victim->resp) MHD_destroy_response(victim->resp);
+  json_decref(victim->json);
+  victim->kind = kind;
+  victim->day = day;
+  snprintf(victim->center, sizeof victim->center, "%s", code);
+  victim->gen = gen;
+  victim->valid_until = until;
+  victim->used = ++cache_tick;
+  victim->resp = resp;
+  victim->json = json;
+}
+
+/* Resolve ?center= to a centre (NULL = all); 0 or KERR_NOT_FOUND. */
+static int center_of(struct req *r, const char *code, const struct center **out) {
+  *out = NULL;
+  if (!code || !*code) return 0;
+  *out = rules_center(r->ctx.rb, code);
+  return *out ? 0 : KERR_NOT_FOUND;
+}
+
+/* Build the feed for (DAY, CODE) outside the cache. */
+static int build(struct req *r, int32_t day, const char *code, json_t **json, int64_t *until) {
+  const struct center *ce;
+  int err = center_of(r, code, &ce);
+  if (err) return err;
+  int64_t next_midnight = clock_local(clock_today(r->ctx.now) + 1, 0);
+  if ((err = avail_build(&r->ctx, day, ce, json, until))) return err;
+  /* "today" moves at midnight; a feed also goes stale then */
+  if (*until > next_midnight) *until = next_midnight;
+  return 0;
+}
+
+int feed_json(struct req *r, int32_t day, const char *code, json_t **out) {
+  int64_t until;
+  pthread_mutex_lock(&cache_lock);
+  struct entry *e = cache_find(FEED_JSON, day, code, r->ctx.now);
+  if (e) {
+    *out = json_incref(e->json);
+    pthread_mutex_unlock(&cache_lock);
+    return 0;
+  }
+  pthread_mutex_unlock(&cache_lock);
+  return build(r, day, code, out, &until);
+}
+
+/* Serve the feed of KIND for DAY and centre CODE from the cache, building it
+** when stale. The response is queued under the cache lock: queueing takes a
+** reference, so a concurrent rebuild cannot free it under us. */
+static enum MHD_Result serve_feed(struct req *r, int kind, int32_t day, const char *code) {
+  enum MHD_Result ret;
+  pthread_mutex_lock(&cache_lock);
+  struct entry *e = cache_find(kind, day, code, r->ctx.now);
+  if (e) {
+    r->queued = 1;
+    r->status = 200;
+    ret = MHD_queue_response(r->conn, 200, e->resp);
+    pthread_mutex_unlock(&cache_lock);
+    return ret;
+  }
+  pthread_mutex_unlock(&cache_lock);
+
+  uint64_t gen = avail_generation(); /* read before building: a racing write makes it stale */
+  json_t *json = NULL;
+  int64_t until;
+  int err = build(r, day, code, &json, &until);
+  if (err) return reply_error(r, err, NULL);
+  char *body;
+  size_t len;
+  const char *ctype;
+  if (kind == FEED_CSV) {
+    body = avail_csv(json, &len);
+    ctype = "text/csv; charset=utf-8";
+  } else {
+    body = json_dumps(json, JSON_COMPACT);
+    len = body ? strlen(body) : 0;
+    ctype = "application/json; charset=utf-8";
+  }
+  if (!body) {
+    json_decref(json);
+    return reply_error(r, KERR_INTERNAL, NULL);
+  }
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+  if (!resp) {
+    free(body);
+    json_decref(json);
+    return MHD_NO;
+  }
+  reply_headers(resp, ctype, 0);
+  MHD_add_response_header(resp, "Cache-Control", "no-cache");
+  MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+  if (kind == FEED_CSV)
+    MHD_add_response_header(resp, "Content-Disposition", "inline; filename=\"today.csv\"");
+  ret = reply_response(r, 200, resp);
+  pthread_mutex_lock(&cache_lock);
+  cache_put(kind, day, code, gen, until, resp, json);
+  pthread_mutex_unlock(&cache_lock);
+  return ret;
+}
+
+static enum MHD_Result bad_date(struct req *r) {
+  struct kerrinfo ei = {0};
+  kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
+  enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+  kerr_clear(&ei);
+  return ret;
+}
+
+static enum MHD_Result feed(struct req *r, int kind, int32_t day) {
+  const char *code = req_query(r, "center");
+  const struct center *ce;
+  if (center_of(r, code, &ce)) return reply_error(r, KERR_NOT_FOUND, NULL);
+  return serve_feed(r, kind, day, ce ? ce->code : "");
+}
+
+/* GET /api/v1/availability?date=D[&center=CODE] -> 200 the feed of D;
+** 422 validation for a missing or impossible date; 404 unknown centre. Anyone. */
+enum MHD_Result api_availability(struct req *r) {
+  int32_t day;
+  if (date_parse(req_query(r, "date"), &day)) return bad_date(r);
+  return feed(r, FEED_JSON, day);
+}
+
+/* GET /api/v1/today[?center=CODE] -> 200 the feed of today in Asia/Tokyo. Anyone. */
+enum MHD_Result api_today(struct req *r) {
+  return feed(r, FEED_JSON, clock_today(r->ctx.now));
+}
+
+/* GET /api/v1/today.csv[?center=CODE] -> 200 text/csv, header row first. Anyone. */
+enum MHD_Result api_today_csv(struct req *r) {
+  return feed(r, FEED_CSV, clock_today(r->ctx.now));
+}

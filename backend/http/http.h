@@ -1,0 +1,78 @@
+/*
+** http/http.h: the request as every handler sees it, and the handler shape.
+**
+** The gate (router.c) has already matched the route, checked method, body
+** size, content type, UTF-8, session, role and CSRF before a handler runs; a
+** handler never repeats those checks. It parses its own parameters, calls one
+** core function and turns the result into exactly one reply (reply.h).
+*/
+#ifndef KOMINKAN_HTTP_HTTP_H
+#define KOMINKAN_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <microhttpd.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../core/ctx.h"
+
+#define REQ_MAX_PARAMS 4
+
+struct req {
+  struct MHD_Connection *conn;
+  const char *method;             /* borrowed from libmicrohttpd */
+  const char *url;                /* path without the query, unescaped */
+  char *body;                     /* the request body, NUL-terminated; owned */
+  size_t body_len, body_cap;
+  int too_large;                  /* the body passed the limit: 413 was queued */
+  json_t *json;                   /* JSON or form body as an object; owned */
+  int nparams;
+  char params[REQ_MAX_PARAMS][64];/* path parameters ({id}), in order */
+  const struct route *route;
+  struct kctx ctx;                /* db, rule book, now, actor, channel */
+  int bearer;                     /* authenticated by Authorization: Bearer */
+  char csrf[64];                  /* the session's CSRF token, when signed in */
+  int64_t started_us;
+  unsigned status;                /* what was queued, for the access log */
+  int queued;
+};
+
+typedef enum MHD_Result (*handler_fn)(struct req *r);
+
+enum {
+  RF_JSON = 1 << 0,        /* body must be a JSON object */
+  RF_JSON_OPT = 1 << 1,    /* body may be empty; if present it must be a JSON object */
+  RF_FORM = 1 << 2,        /* body is application/x-www-form-urlencoded (also accepts JSON) */
+  RF_NO_CSRF = 1 << 3,     /* unsafe method exempt from CSRF (sign-in, public forms) */
+  RF_PERSONAL = 1 << 4,    /* response holds personal data: Cache-Control no-store */
+  RF_PREFIX = 1 << 5       /* pattern is a prefix ending in '/': the rest is one param */
+};
+
+struct route {
+  const char *method;      /* "GET", "POST", ... */
+  const char *pattern;     /* "/api/v1/bookings/{id}/confirm" */
+  handler_fn fn;
+  int roles;               /* ROLE_* bits allowed */
+  int flags;               /* RF_* */
+};
+
+/* A query parameter (decoded), or NULL. */
+const char *req_query(struct req *r, const char *name);
+/* A request header, or NULL. */
+const char *req_header(struct req *r, const char *name);
+/* A string member of the body object, or NULL. */
+const char *req_str(struct req *r, const char *name);
+/* 1 if the client prefers HTML (a browser), from Accept. */
+int req_wants_html(struct req *r);
+
+/* The application state shared by every request (set once at start). */
+struct app {
+  struct rulebook *rb;
+  char web_dir[512];
+  size_t max_body;
+  int secure_cookies;
+  int access_log;
+};
+extern struct app app;
+
+#endif

@@ -1,0 +1,162 @@
+/*
+** http/router.c: the route table and the gate.
+**
+** One table, {method, pattern, handler, roles, flags}. Before any handler
+** runs the gate checks, in order: path (404), method (405), query UTF-8 (400),
+** session (401 when a sent credential is no longer valid), role (401 for the
+** anonymous, 403 for the signed-in), body content type (415), body UTF-8 and
+** syntax (400), CSRF for cookie-authenticated unsafe requests (403). A
+** handler never repeats these.
+*/
+#include "router.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/text.h"
+#include "api_public.h"
+#include "form.h"
+#include "reply.h"
+#include "session.h"
+#include "static.h"
+
+#define JSON_BODY RF_JSON
+#define ANY ROLE_ANY
+
+const struct route router_routes[] = {
+  /* public: feeds and catalogue */
+  {"GET", "/healthz", api_healthz, ANY, 0},
+  {"GET", "/api/v1/centers", api_centers, ANY, 0},
+  {"GET", "/api/v1/rules", api_rules, ANY, 0},
+  {"GET", "/api/v1/availability", api_availability, ANY, 0},
+  {"GET", "/api/v1/today", api_today, ANY, 0},
+  {"GET", "/api/v1/today.csv", api_today_csv, ANY, 0},
+  /* static files under web/ (last: everything else is a 404 from it) */
+  {"GET", "/static/", static_file, ANY, RF_PREFIX},
+  {NULL, NULL, NULL, 0, 0}
+};
+
+/* ---------------------------------------------------------------- matching */
+
+/* 1 if PATH matches PATTERN, with {name} segments captured into R. */
+static int match(const struct route *rt, const char *path, struct req *r) {
+  const char *p = rt->pattern, *u = path;
+  int n = 0;
+  if (rt->flags & RF_PREFIX) {
+    size_t k = strlen(p);
+    if (strncmp(path, p, k) != 0) return 0;
+    if (strlen(path + k) >= sizeof r->params[0] * 4) return 0;
+    r->nparams = 0;
+    return 1;
+  }
+  while (*p && *u) {
+    if (*p == '{') {
+      const char *pe = strchr(p, '}');
+      const char *ue = strchr(u, '/');
+      if (!pe) return 0;
+      if (!ue) ue = u + strlen(u);
+      size_t len = (size_t)(ue - u);
+      if (len == 0 || len >= sizeof r->params[0] || n >= REQ_MAX_PARAMS) return 0;
+      memcpy(r->params[n], u, len);
+      r->params[n][len] = 0;
+      n++;
+      p = pe + 1;
+      u = ue;
+    } else if (*p == *u) {
+      p++, u++;
+    } else {
+      return 0;
+    }
+  }
+  if (*p || *u) return 0;
+  r->nparams = n;
+  return 1;
+}
+
+static int is_unsafe(const char *m) {
+  return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+static int ctype_is(const char *ct, const char *want) {
+  size_t n = strlen(want);
+  return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == 0 || ct[n] == ';' || ct[n] == ' ');
+}
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value) {
+  (void)kind;
+  int *bad = cls;
+  if ((key && !text_utf8_valid(key, strlen(key))) ||
+      (value && !text_utf8_valid(value, strlen(value)))) {
+    *bad = 1;
+    return MHD_NO;
+  }
+  return MHD_YES;
+}
+
+/* Parse the body per the route's flags into r->json. 0 or a KERR code. */
+static int parse_body(struct req *r) {
+  int flags = r->route->flags;
+  const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+  if (!(flags & (RF_JSON | RF_JSON_OPT | RF_FORM))) return 0; /* body ignored */
+  if (r->body_len == 0 && (flags & RF_JSON_OPT)) return 0;
+  if ((flags & RF_FORM) && ctype_is(ct, "application/x-www-form-urlencoded")) {
+    int err = 0;
+    r->json = form_parse(r->body ? r->body : "", r->body_len, &err);
+    return r->json ? 0 : err;
+  }
+  if (!ctype_is(ct, "application/json")) return KERR_MEDIA_TYPE;
+  if (!text_utf8_valid(r->body ? r->body : "", r->body_len)) return KERR_BAD_UTF8;
+  json_error_t jerr;
+  r->json = json_loadb(r->body ? r->body : "", r->body_len, JSON_REJECT_DUPLICATES, &jerr);
+  if (!r->json || !json_is_object(r->json)) return KERR_BAD_REQUEST;
+  return 0;
+}
+
+enum MHD_Result router_dispatch(struct req *r) {
+  const struct route *rt, *path_hit = NULL;
+  char allow[64] = "";
+  int code;
+
+  for (rt = router_routes; rt->method; rt++) {
+    if (!match(rt, r->url, r)) continue;
+    path_hit = rt;
+    if (!strcmp(rt->method, r->method) ||
+        (!strcmp(r->method, "HEAD") && !strcmp(rt->method, "GET")))
+      break;
+    if (strlen(allow) + strlen(rt->method) + 3 < sizeof allow) {
+      if (allow[0]) strcat(allow, ", ");
+      strcat(allow, rt->method);
+    }
+  }
+  if (!rt->method) {
+    if (!path_hit) return reply_error(r, KERR_NOT_FOUND, NULL);
+    return reply_method_not_allowed(r, allow);
+  }
+  r->route = rt;
+
+  int bad = 0;
+  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &bad);
+  if (bad) return reply_error(r, KERR_BAD_UTF8, NULL);
+
+  code = session_resolve(r);
+  if (code && !(rt->roles & ROLE_ANON)) return reply_error(r, code, NULL);
+  if (code) { /* a stale cookie on a public page: carry on as anonymous */
+    memset(&r->ctx.actor, 0, sizeof r->ctx.actor);
+    r->ctx.actor.role = ROLE_ANON;
+  }
+  if (!(rt->roles & r->ctx.actor.role))
+    return reply_error(r, r->ctx.actor.role == ROLE_ANON ? KERR_UNAUTHORIZED : KERR_FORBIDDEN,
+                       NULL);
+
+  if (is_unsafe(r->method)) {
+    if ((code = parse_body(r))) return reply_error(r, code, NULL);
+    if (r->ctx.actor.role != ROLE_ANON && !r->bearer && !(rt->flags & RF_NO_CSRF) &&
+        !session_csrf_ok(r))
+      return reply_error(r, KERR_CSRF, NULL);
+  }
+
+  if (!r->ctx.db) return reply_error(r, KERR_STORAGE, NULL);
+  return rt->fn(r);
+}

@@ -1,0 +1,188 @@
+/*
+** http/server.c: the daemon and the access handler.
+**
+** The handler returns MHD_YES on the first call (allocating the request
+** state) and queues the reply on a later call: in libmicrohttpd 0.9.75 a
+** response queued on the first call goes out with "Connection: close", which
+** costs keep-alive and about five times the throughput (DESIGN.md). The body
+** is accumulated up to app.max_body; past it 413 is queued at once and the
+** connection closed, so nobody can make us buffer a large upload.
+*/
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../core/clock.h"
+#include "../store/db.h"
+#include "http.h"
+#include "reply.h"
+#include "router.h"
+
+struct app app;
+
+struct server {
+  struct MHD_Daemon *d;
+};
+
+static int64_t now_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ------------------------------------------------------- request helpers */
+
+const char *req_query(struct req *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_GET_ARGUMENT_KIND, name);
+}
+
+const char *req_header(struct req *r, const char *name) {
+  return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_str(struct req *r, const char *name) {
+  return r->json ? json_string_value(json_object_get(r->json, name)) : NULL;
+}
+
+int req_wants_html(struct req *r) {
+  const char *a = req_header(r, MHD_HTTP_HEADER_ACCEPT);
+  return a && strstr(a, "text/html") != NULL;
+}
+
+static void req_free(struct req *r) {
+  if (!r) return;
+  free(r->body);
+  json_decref(r->json);
+  free(r);
+}
+
+/* ------------------------------------------------------- access handler */
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload, size_t *upload_size, void **con_cls) {
+  (void)cls;
+  (void)version;
+  struct req *r = *con_cls;
+  if (!r) {
+    r = calloc(1, sizeof *r);
+    if (!r) return MHD_NO;
+    r->conn = conn;
+    r->url = url;
+    r->method = method;
+    r->started_us = now_us();
+    *con_cls = r;
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > app.max_body) {
+      r->too_large = 1;
+      return reply_error(r, KERR_TOO_LARGE, NULL);
+    }
+    return MHD_YES;
+  }
+  if (*upload_size) {
+    if (r->too_large) {
+      *upload_size = 0;
+      return MHD_YES;
+    }
+    if (r->body_len + *upload_size > app.max_body) {
+      r->too_large = 1;
+      *upload_size = 0;
+      return reply_error(r, KERR_TOO_LARGE, NULL);
+    }
+    if (r->body_len + *upload_size + 1 > r->body_cap) {
+      size_t nc = r->body_cap ? r->body_cap * 2 : 1024;
+      while (nc < r->body_len + *upload_size + 1) nc *= 2;
+      char *nb = realloc(r->body, nc);
+      if (!nb) return MHD_NO;
+      r->body = nb;
+      r->body_cap = nc;
+    }
+    memcpy(r->body + r->body_len, upload, *upload_size);
+    r->body_len += *upload_size;
+    r->body[r->body_len] = 0;
+    *upload_size = 0;
+    return MHD_YES;
+  }
+  if (r->queued) return MHD_YES;
+
+  r->ctx.db = db_thread();
+  r->ctx.rb = app.rb;
+  r->ctx.now = clock_now();
+  r->ctx.channel = "online";
+  enum MHD_Result ret = router_dispatch(r);
+  if (!r->queued && ret == MHD_YES) ret = reply_error(r, KERR_INTERNAL, NULL);
+  return ret;
+}
+
+/* The access log: one line per request, the path without its query (query
+** values may carry personal data), never a header or a body. */
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe) {
+  (void)cls;
+  (void)conn;
+  struct req *r = *con_cls;
+  if (!r) return;
+  if (app.access_log) {
+    char when[26];
+    clock_format_instant(clock_now(), when);
+    fprintf(stderr, "%s %s %s %u %.1fms%s\n", when, r->method, r->url, r->status,
+            (double)(now_us() - r->started_us) / 1000.0,
+            toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
+  }
+  req_free(r);
+  *con_cls = NULL;
+}
+
+static void log_mhd(void *cls, const char *fmt, va_list ap) {
+  (void)cls;
+  fprintf(stderr, "http: ");
+  vfprintf(stderr, fmt, ap);
+}
+
+struct server *server_start(const struct server_opts *o, int *port) {
+  struct sockaddr_in sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons((uint16_t)o->port);
+  if (inet_pton(AF_INET, o->host, &sa.sin_addr) != 1) {
+    fprintf(stderr, "kominkan: cannot listen on %s (an IPv4 address is needed)\n", o->host);
+    return NULL;
+  }
+  struct server *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  unsigned threads = o->threads > 0 ? (unsigned)o->threads : (unsigned)(cores > 0 ? cores : 2);
+  s->d = MHD_start_daemon(
+      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL,
+      on_request, NULL,
+      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+      MHD_OPTION_THREAD_POOL_SIZE, threads,
+      MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout,
+      MHD_OPTION_CONNECTION_LIMIT, o->conn_limit,
+      MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit,
+      MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
+      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
+      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+      MHD_OPTION_END);
+  if (!s->d) {
+    fprintf(stderr, "kominkan: cannot listen on %s:%d\n", o->host, o->port);
+    free(s);
+    return NULL;
+  }
+  const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+  *port = info ? info->port : o->port;
+  return s;
+}
+
+void server_stop(struct server *s) {
+  if (!s) return;
+  MHD_stop_daemon(s->d);
+  free(s);
+}

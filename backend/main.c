@@ -1,0 +1,236 @@
+/*
+** main.c: the command line.
+**
+**   kominkan serve --db FILE --listen HOST:PORT [--ordinances DIR] [--web DIR] [--demo] ...
+**   kominkan check-ordinances DIR
+**   kominkan backup --db FILE --to FILE
+**
+** Each command is one function; they share option parsing and nothing else.
+*/
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/facilities.h"
+#include "core/rules.h"
+#include "http/http.h"
+#include "http/server.h"
+#include "store/db.h"
+
+static void usage(FILE *f) {
+  fputs(
+      "usage:\n"
+      "  kominkan serve --db FILE --listen HOST:PORT [options]\n"
+      "      --ordinances DIR     rule book (default ordinances/maebashi)\n"
+      "      --web DIR            web assets (default web)\n"
+      "      --demo               seed the demonstration data set once\n"
+      "      --threads N          worker threads (default: one per core)\n"
+      "      --max-body BYTES     largest request body (default 65536)\n"
+      "      --conn-timeout SEC   idle connection timeout (default 15)\n"
+      "      --conn-limit N       connections at once (default 2000)\n"
+      "      --per-ip-limit N     connections at once from one address (default 256)\n"
+      "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
+      "      --no-access-log      do not log one line per request\n"
+      "  kominkan check-ordinances DIR\n"
+      "  kominkan backup --db FILE --to FILE\n"
+      "environment: KOMINKAN_NOW=2026-04-01T09:00:00+09:00 fixes the clock\n",
+      f);
+}
+
+/* The value of option NAME at argv[*i] ("--name VALUE" or "--name=VALUE"),
+** advancing *i; NULL when argv[*i] is not that option. */
+static const char *opt(int argc, char **argv, int *i, const char *name) {
+  size_t n = strlen(name);
+  if (strncmp(argv[*i], name, n) != 0) return NULL;
+  if (argv[*i][n] == '=') return argv[*i] + n + 1;
+  if (argv[*i][n] != 0) return NULL;
+  if (*i + 1 >= argc) {
+    fprintf(stderr, "kominkan: %s needs a value\n", name);
+    exit(2);
+  }
+  return argv[++*i];
+}
+
+static long number(const char *s, const char *name, long lo, long hi) {
+  char *end;
+  errno = 0;
+  long v = strtol(s, &end, 10);
+  if (errno || *end || v < lo || v > hi) {
+    fprintf(stderr, "kominkan: %s: not a number in %ld..%ld: %s\n", name, lo, hi, s);
+    exit(2);
+  }
+  return v;
+}
+
+static void print_problems(json_t *problems) {
+  size_t i;
+  json_t *p;
+  json_array_foreach(problems, i, p) fprintf(stderr, "%s\n", json_string_value(p));
+}
+
+/* ------------------------------------------------------------------ serve */
+
+static int cmd_serve(int argc, char **argv) {
+  const char *db_path = NULL, *listen = NULL, *ordinances = "ordinances/maebashi", *web = "web";
+  const char *v;
+  int demo = 0, threads = 0;
+  struct server_opts so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
+                           .conn_memory = 64 * 1024};
+  app.max_body = 64 * 1024;
+  app.access_log = 1;
+  for (int i = 0; i < argc; i++) {
+    if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
+    else if ((v = opt(argc, argv, &i, "--listen"))) listen = v;
+    else if ((v = opt(argc, argv, &i, "--ordinances"))) ordinances = v;
+    else if ((v = opt(argc, argv, &i, "--web"))) web = v;
+    else if ((v = opt(argc, argv, &i, "--threads"))) threads = (int)number(v, "--threads", 1, 256);
+    else if ((v = opt(argc, argv, &i, "--max-body")))
+      app.max_body = (size_t)number(v, "--max-body", 1024, 64L << 20);
+    else if ((v = opt(argc, argv, &i, "--conn-timeout")))
+      so.conn_timeout = (unsigned)number(v, "--conn-timeout", 1, 3600);
+    else if ((v = opt(argc, argv, &i, "--conn-limit")))
+      so.conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
+    else if ((v = opt(argc, argv, &i, "--per-ip-limit")))
+      so.per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+    else if (!strcmp(argv[i], "--demo")) demo = 1;
+    else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
+    else if (!strcmp(argv[i], "--no-access-log")) app.access_log = 0;
+    else {
+      fprintf(stderr, "kominkan serve: unknown option %s\n", argv[i]);
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (!db_path || !listen) {
+    usage(stderr);
+    return 2;
+  }
+  const char *colon = strrchr(listen, ':');
+  if (!colon || (size_t)(colon - listen) >= sizeof so.host) {
+    fprintf(stderr, "kominkan: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n");
+    return 2;
+  }
+  memcpy(so.host, listen, (size_t)(colon - listen));
+  so.port = (int)number(colon + 1, "--listen port", 0, 65535);
+  so.threads = threads;
+  snprintf(app.web_dir, sizeof app.web_dir, "%s", web);
+
+  if (clock_init_from_env() != 0) {
+    fprintf(stderr, "kominkan: KOMINKAN_NOW is not an ISO 8601 instant with offset: %s\n",
+            getenv("KOMINKAN_NOW"));
+    return 1;
+  }
+
+  json_t *problems = NULL;
+  app.rb = rules_load(ordinances, &problems);
+  if (!app.rb) {
+    fprintf(stderr, "kominkan: the rule book %s is invalid:\n", ordinances);
+    print_problems(problems);
+    json_decref(problems);
+    return 1;
+  }
+
+  char err[512];
+  if (db_thread_init(db_path, err, sizeof err) != 0) {
+    fprintf(stderr, "kominkan: %s\n", err);
+    rules_free(app.rb);
+    return 1;
+  }
+  int rc = 1;
+  struct server *srv = NULL;
+  if (facilities_sync(db_thread(), app.rb) != 0) {
+    fprintf(stderr, "kominkan: cannot store the facility catalogue in %s\n", db_path);
+    goto done;
+  }
+  (void)demo; /* the demonstration data set arrives with bookings */
+
+  /* Block the stop signals before any thread starts, so that every thread
+  ** inherits the mask and only sigwait() below receives them. */
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  signal(SIGPIPE, SIG_IGN);
+
+  int port;
+  srv = server_start(&so, &port);
+  if (!srv) goto done;
+  printf("listening on http://%s:%d\n", so.host, port);
+  fflush(stdout);
+
+  int sig;
+  sigwait(&stop, &sig);
+  fprintf(stderr, "kominkan: stopping (%s)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  rc = 0;
+done:
+  server_stop(srv);
+  db_thread_cleanup();
+  rules_free(app.rb);
+  return rc;
+}
+
+/* ------------------------------------------------------- check-ordinances */
+
+static int cmd_check_ordinances(int argc, char **argv) {
+  if (argc != 1) {
+    usage(stderr);
+    return 2;
+  }
+  json_t *problems = NULL;
+  struct rulebook *rb = rules_load(argv[0], &problems);
+  if (!rb) {
+    print_problems(problems);
+    json_decref(problems);
+    return 1;
+  }
+  printf("%s: %d centres, %d rule-book versions: ok\n", argv[0], rb->ncenters, rb->nversions);
+  rules_free(rb);
+  return 0;
+}
+
+/* ----------------------------------------------------------------- backup */
+
+static int cmd_backup(int argc, char **argv) {
+  const char *db_path = NULL, *to = NULL, *v;
+  for (int i = 0; i < argc; i++) {
+    if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
+    else if ((v = opt(argc, argv, &i, "--to"))) to = v;
+    else {
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (!db_path || !to) {
+    usage(stderr);
+    return 2;
+  }
+  char err[512];
+  if (db_backup(db_path, to, err, sizeof err) != 0) {
+    fprintf(stderr, "kominkan backup: %s\n", err);
+    return 1;
+  }
+  printf("backup of %s written to %s (integrity ok)\n", db_path, to);
+  return 0;
+}
+
+int main(int argc, char **argv) {
+  if (argc < 2) {
+    usage(stderr);
+    return 2;
+  }
+  const char *cmd = argv[1];
+  if (!strcmp(cmd, "serve")) return cmd_serve(argc - 2, argv + 2);
+  if (!strcmp(cmd, "check-ordinances")) return cmd_check_ordinances(argc - 2, argv + 2);
+  if (!strcmp(cmd, "backup")) return cmd_backup(argc - 2, argv + 2);
+  if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {
+    usage(stdout);
+    return 0;
+  }
+  fprintf(stderr, "kominkan: unknown command %s\n", cmd);
+  usage(stderr);
+  return 2;
+}

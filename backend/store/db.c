@@ -1,0 +1,386 @@
+/*
+** store/db.c: SQLite connection, pragmas, migrations, statement cache,
+** transactions and backup. See db.h for the contract.
+**
+** Migrations are the files schema/NNN_name.sql, compiled into the binary by
+** the Makefile (build/gen/schema.c) so that a deployed binary cannot run with
+** a schema folder from another release. PRAGMA user_version records how many
+** have been applied; each is applied in its own transaction.
+*/
+#include "db.h"
+
+#include <pthread.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Provided by the generated build/gen/schema.c. */
+extern const char *const schema_migration_sql[];
+extern const char *const schema_migration_name[];
+extern const int schema_migration_count;
+
+#define STMT_CACHE 128
+
+struct kstmt {
+  sqlite3_stmt *st;
+  kdb *db;
+};
+
+struct kdb {
+  sqlite3 *h;
+  int in_write;                 /* holds the writer lock */
+  struct {
+    const char *sql;
+    kstmt s;
+  } cache[STMT_CACHE];
+};
+
+static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void logerr(kdb *db, const char *what) {
+  fprintf(stderr, "db: %s: %s\n", what, sqlite3_errmsg(db->h));
+}
+
+static int map_rc(int rc) {
+  switch (rc & 0xff) {
+    case SQLITE_OK: return DB_OK;
+    case SQLITE_ROW: return DB_ROW;
+    case SQLITE_DONE: return DB_DONE;
+    case SQLITE_CONSTRAINT: return DB_CONSTRAINT;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return DB_BUSY;
+    case SQLITE_READONLY:
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return DB_STORAGE;
+    default: return DB_ERROR;
+  }
+}
+
+int db_schema_latest(void) { return schema_migration_count; }
+
+int db_schema_version(kdb *db) {
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+static int migrate(kdb *db, int upto, char *err, size_t errlen) {
+  int have = db_schema_version(db);
+  if (have < 0) {
+    snprintf(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(db->h));
+    return -1;
+  }
+  if (have > schema_migration_count) {
+    snprintf(err, errlen, "database schema version %d is newer than this program (%d)",
+             have, schema_migration_count);
+    return -1;
+  }
+  for (int i = have; i < upto; i++) {
+    char *msg = NULL;
+    char pragma[64];
+    if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db->h, schema_migration_sql[i], NULL, NULL, &msg) != SQLITE_OK) {
+      snprintf(err, errlen, "migration %s failed: %s", schema_migration_name[i],
+               msg ? msg : "?");
+      sqlite3_free(msg);
+      sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+      return -1;
+    }
+    /* user_version takes no bound parameter; the number is ours, not user data. */
+    snprintf(pragma, sizeof pragma, "PRAGMA user_version=%d", i + 1);
+    if (sqlite3_exec(db->h, pragma, NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(db->h, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+      snprintf(err, errlen, "migration %s failed: %s", schema_migration_name[i],
+               msg ? msg : "?");
+      sqlite3_free(msg);
+      sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+kdb *db_open_upto(const char *path, int upto, char *err, size_t errlen) {
+  kdb *db = calloc(1, sizeof *db);
+  if (!db) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  if (upto > schema_migration_count) upto = schema_migration_count;
+  int rc = sqlite3_open_v2(path, &db->h,
+                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                           NULL);
+  if (rc != SQLITE_OK) {
+    snprintf(err, errlen, "cannot open %s: %s", path,
+             db->h ? sqlite3_errmsg(db->h) : "out of memory");
+    goto fail;
+  }
+  sqlite3_extended_result_codes(db->h, 0);
+  sqlite3_busy_timeout(db->h, 5000);
+  /* WAL for concurrent readers; FULL so that an acknowledged booking survives
+  ** power loss (DESIGN.md: durability of acknowledged bookings). */
+  char *msg = NULL;
+  if (sqlite3_exec(db->h,
+                   "PRAGMA journal_mode=WAL;"
+                   "PRAGMA synchronous=FULL;"
+                   "PRAGMA foreign_keys=ON;"
+                   "PRAGMA temp_store=MEMORY;",
+                   NULL, NULL, &msg) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot configure %s: %s", path, msg ? msg : "?");
+    sqlite3_free(msg);
+    goto fail;
+  }
+  if (migrate(db, upto, err, errlen) != 0) goto fail;
+  return db;
+fail:
+  db_close(db);
+  return NULL;
+}
+
+kdb *db_open(const char *path, char *err, size_t errlen) {
+  return db_open_upto(path, schema_migration_count, err, errlen);
+}
+
+void db_close(kdb *db) {
+  if (!db) return;
+  if (db->in_write) db_rollback(db);
+  for (int i = 0; i < STMT_CACHE; i++) sqlite3_finalize(db->cache[i].s.st);
+  sqlite3_close_v2(db->h);
+  free(db);
+}
+
+/* ---------------------------------------------------------------- threads */
+
+static char *thread_db_path;
+static pthread_key_t thread_key;
+static pthread_once_t thread_once = PTHREAD_ONCE_INIT;
+
+static void thread_db_free(void *p) { db_close(p); }
+static void thread_key_make(void) { pthread_key_create(&thread_key, thread_db_free); }
+
+int db_thread_init(const char *path, char *err, size_t errlen) {
+  pthread_once(&thread_once, thread_key_make);
+  kdb *db = db_open(path, err, errlen);   /* creates and migrates once, up front */
+  if (!db) return -1;
+  free(thread_db_path);
+  thread_db_path = strdup(path);
+  pthread_setspecific(thread_key, db);
+  return thread_db_path ? 0 : -1;
+}
+
+kdb *db_thread(void) {
+  kdb *db = pthread_getspecific(thread_key);
+  if (!db && thread_db_path) {
+    char err[256];
+    db = db_open(thread_db_path, err, sizeof err);
+    if (!db) {
+      fprintf(stderr, "db: %s\n", err);
+      return NULL;
+    }
+    pthread_setspecific(thread_key, db);
+  }
+  return db;
+}
+
+void db_thread_cleanup(void) {
+  kdb *db = pthread_getspecific(thread_key);
+  if (db) {
+    db_close(db);
+    pthread_setspecific(thread_key, NULL);
+  }
+  free(thread_db_path);
+  thread_db_path = NULL;
+}
+
+/* ------------------------------------------------------------- statements */
+
+kstmt *db_prep(kdb *db, const char *sql) {
+  size_t h = ((uintptr_t)sql >> 3) % STMT_CACHE;
+  for (size_t n = 0; n < STMT_CACHE; n++, h = (h + 1) % STMT_CACHE) {
+    if (db->cache[h].sql == sql) {
+      sqlite3_reset(db->cache[h].s.st);
+      sqlite3_clear_bindings(db->cache[h].s.st);
+      return &db->cache[h].s;
+    }
+    if (!db->cache[h].sql) {
+      sqlite3_stmt *st = NULL;
+      if (sqlite3_prepare_v3(db->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+          SQLITE_OK) {
+        fprintf(stderr, "db: prepare failed: %s\n  in: %s\n", sqlite3_errmsg(db->h), sql);
+        return NULL;
+      }
+      db->cache[h].sql = sql;
+      db->cache[h].s.st = st;
+      db->cache[h].s.db = db;
+      return &db->cache[h].s;
+    }
+  }
+  fprintf(stderr, "db: statement cache full\n");
+  return NULL;
+}
+
+static int param(kstmt *st, const char *name) {
+  int i = sqlite3_bind_parameter_index(st->st, name);
+  if (i == 0) fprintf(stderr, "db: no parameter %s in: %s\n", name, sqlite3_sql(st->st));
+  return i;
+}
+
+void db_bind_int(kstmt *st, const char *name, int64_t v) {
+  sqlite3_bind_int64(st->st, param(st, name), v);
+}
+void db_bind_double(kstmt *st, const char *name, double v) {
+  sqlite3_bind_double(st->st, param(st, name), v);
+}
+void db_bind_text(kstmt *st, const char *name, const char *v) {
+  if (v) sqlite3_bind_text(st->st, param(st, name), v, -1, SQLITE_TRANSIENT);
+  else sqlite3_bind_null(st->st, param(st, name));
+}
+void db_bind_textn(kstmt *st, const char *name, const char *v, size_t n) {
+  sqlite3_bind_text(st->st, param(st, name), v, (int)n, SQLITE_TRANSIENT);
+}
+void db_bind_blob(kstmt *st, const char *name, const void *v, size_t n) {
+  sqlite3_bind_blob(st->st, param(st, name), v, (int)n, SQLITE_TRANSIENT);
+}
+void db_bind_null(kstmt *st, const char *name) { sqlite3_bind_null(st->st, param(st, name)); }
+
+int db_step(kstmt *st) {
+  int rc = map_rc(sqlite3_step(st->st));
+  if (rc == DB_ERROR || rc == DB_STORAGE) logerr(st->db, "step");
+  return rc;
+}
+
+void db_reset(kstmt *st) { sqlite3_reset(st->st); }
+
+int db_exec_stmt(kstmt *st) {
+  int rc = db_step(st);
+  sqlite3_reset(st->st);
+  return (rc == DB_DONE || rc == DB_ROW) ? DB_OK : rc;
+}
+
+int64_t db_col_int(kstmt *st, int i) { return sqlite3_column_int64(st->st, i); }
+double db_col_double(kstmt *st, int i) { return sqlite3_column_double(st->st, i); }
+const char *db_col_text(kstmt *st, int i) {
+  const unsigned char *t = sqlite3_column_text(st->st, i);
+  return t ? (const char *)t : "";
+}
+const void *db_col_blob(kstmt *st, int i, size_t *n) {
+  const void *p = sqlite3_column_blob(st->st, i);
+  *n = (size_t)sqlite3_column_bytes(st->st, i);
+  return p;
+}
+int db_col_null(kstmt *st, int i) { return sqlite3_column_type(st->st, i) == SQLITE_NULL; }
+
+int64_t db_last_id(kdb *db) { return sqlite3_last_insert_rowid(db->h); }
+int db_changes(kdb *db) { return sqlite3_changes(db->h); }
+const char *db_errmsg(kdb *db) { return sqlite3_errmsg(db->h); }
+
+int db_exec(kdb *db, const char *sql) {
+  char *msg = NULL;
+  int rc = sqlite3_exec(db->h, sql, NULL, NULL, &msg);
+  if (rc != SQLITE_OK) {
+    fprintf(stderr, "db: exec failed: %s\n", msg ? msg : "?");
+    sqlite3_free(msg);
+  }
+  return map_rc(rc);
+}
+
+/* ----------------------------------------------------------- transactions */
+
+int db_begin_write(kdb *db) {
+  pthread_mutex_lock(&writer_lock);
+  db->in_write = 1;
+  int rc = map_rc(sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL));
+  if (rc != DB_OK) {
+    logerr(db, "begin");
+    db->in_write = 0;
+    pthread_mutex_unlock(&writer_lock);
+  }
+  return rc;
+}
+
+int db_begin_read(kdb *db) { return map_rc(sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL)); }
+
+int db_commit(kdb *db) {
+  int rc = map_rc(sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL));
+  if (rc != DB_OK) {
+    logerr(db, "commit");
+    sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+  }
+  if (db->in_write) {
+    db->in_write = 0;
+    pthread_mutex_unlock(&writer_lock);
+  }
+  return rc;
+}
+
+void db_rollback(kdb *db) {
+  if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
+  if (db->in_write) {
+    db->in_write = 0;
+    pthread_mutex_unlock(&writer_lock);
+  }
+}
+
+/* ----------------------------------------------------------------- backup */
+
+int db_integrity_ok(kdb *db) {
+  sqlite3_stmt *st = NULL;
+  int ok = 0;
+  if (sqlite3_prepare_v2(db->h, "PRAGMA integrity_check", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW) {
+    const unsigned char *t = sqlite3_column_text(st, 0);
+    ok = t && strcmp((const char *)t, "ok") == 0;
+  }
+  sqlite3_finalize(st);
+  return ok;
+}
+
+int db_backup(const char *src, const char *dest, char *err, size_t errlen) {
+  sqlite3 *from = NULL, *to = NULL;
+  int rc = -1;
+  if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot open %s: %s", src, sqlite3_errmsg(from));
+    goto done;
+  }
+  sqlite3_busy_timeout(from, 5000);
+  if (sqlite3_open_v2(dest, &to, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+      SQLITE_OK) {
+    snprintf(err, errlen, "cannot create %s: %s", dest, sqlite3_errmsg(to));
+    goto done;
+  }
+  sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
+  if (!b) {
+    snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(to));
+    goto done;
+  }
+  int s;
+  /* Copy in one step so the copy is one consistent snapshot even while the
+  ** server writes (a stepwise copy restarts on every write). */
+  do {
+    s = sqlite3_backup_step(b, -1);
+    if (s == SQLITE_BUSY || s == SQLITE_LOCKED) sqlite3_sleep(50);
+  } while (s == SQLITE_OK || s == SQLITE_BUSY || s == SQLITE_LOCKED);
+  sqlite3_backup_finish(b);
+  if (s != SQLITE_DONE) {
+    snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(s));
+    goto done;
+  }
+  kdb probe = {.h = to};
+  if (!db_integrity_ok(&probe)) {
+    snprintf(err, errlen, "integrity check of %s failed", dest);
+    goto done;
+  }
+  rc = 0;
+done:
+  sqlite3_close_v2(from);
+  sqlite3_close_v2(to);
+  return rc;
+}

@@ -1,0 +1,102 @@
+/*
+** store/db.h: the only door to the database.
+**
+** Everything above this layer talks to SQLite through these thin wrappers, so
+** that nothing outside backend/store/ depends on SQLite (DESIGN.md: the store is
+** the seam for PostgreSQL later). SQL is always constant text with named
+** parameters ($name); user data goes in through db_bind_*, never into the text.
+**
+** Threads: a struct kdb is one connection, used by one thread at a time. The
+** server keeps one per worker thread (db_thread()). Writers are serialised in
+** the process by db_begin_write(), which holds a process-wide mutex for the
+** transaction, so SQLite's busy-wait is never the queue (DESIGN.md).
+*/
+#ifndef KOMINKAN_STORE_DB_H
+#define KOMINKAN_STORE_DB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct kdb kdb;
+typedef struct kstmt kstmt;
+
+/* Results of db_step() and the transaction calls. */
+enum {
+  DB_OK = 0,
+  DB_ROW,          /* a row is ready */
+  DB_DONE,         /* statement finished */
+  DB_CONSTRAINT,   /* a UNIQUE/CHECK/FOREIGN KEY constraint refused the write */
+  DB_BUSY,         /* locked beyond the busy timeout */
+  DB_STORAGE,      /* read-only file, full disk, I/O error: storage unavailable */
+  DB_ERROR         /* anything else (a bug: logged) */
+};
+
+/* Open (creating if needed) the database at PATH, set the pragmas (WAL,
+** foreign keys, busy timeout, synchronous=FULL) and apply any migrations not
+** yet applied. On failure returns NULL and writes a message into ERR. The
+** caller frees the result with db_close(). */
+kdb *db_open(const char *path, char *err, size_t errlen);
+
+/* Like db_open but applies only the first UPTO migrations (tests of in-place
+** upgrades). */
+kdb *db_open_upto(const char *path, int upto, char *err, size_t errlen);
+
+void db_close(kdb *db);              /* NULL is a no-op */
+
+/* The number of migrations compiled in, and the version of DB. */
+int db_schema_latest(void);
+int db_schema_version(kdb *db);
+
+/* The connection of the calling thread for the database the server opened
+** with db_thread_init(). Opened on first use; closed by db_thread_cleanup(). */
+int  db_thread_init(const char *path, char *err, size_t errlen);
+kdb *db_thread(void);
+void db_thread_cleanup(void);
+
+/* Prepared statements are cached per connection by the address of the SQL
+** text, so pass string literals. The statement is reset and its bindings
+** cleared; it stays owned by the connection (never free it). */
+kstmt *db_prep(kdb *db, const char *sql);
+
+void db_bind_int(kstmt *st, const char *name, int64_t v);
+void db_bind_double(kstmt *st, const char *name, double v);
+void db_bind_text(kstmt *st, const char *name, const char *v); /* NULL binds NULL */
+void db_bind_textn(kstmt *st, const char *name, const char *v, size_t n);
+void db_bind_blob(kstmt *st, const char *name, const void *v, size_t n);
+void db_bind_null(kstmt *st, const char *name);
+
+int db_step(kstmt *st);              /* DB_ROW, DB_DONE or an error */
+void db_reset(kstmt *st);            /* done with it early */
+int db_exec_stmt(kstmt *st);         /* step once; DB_OK for DB_DONE/DB_ROW, else error; resets */
+
+int64_t db_col_int(kstmt *st, int i);
+double db_col_double(kstmt *st, int i);
+const char *db_col_text(kstmt *st, int i);   /* valid until the next step/reset; "" for NULL */
+const void *db_col_blob(kstmt *st, int i, size_t *n);
+int db_col_null(kstmt *st, int i);
+
+int64_t db_last_id(kdb *db);
+int db_changes(kdb *db);
+
+/* Run constant SQL with no parameters (pragmas, DDL). */
+int db_exec(kdb *db, const char *sql);
+
+/* Transactions. db_begin_write() takes the process writer lock and starts
+** BEGIN IMMEDIATE; db_commit()/db_rollback() end it and release the lock.
+** db_begin_read() starts a deferred transaction for a consistent read. */
+int db_begin_write(kdb *db);
+int db_begin_read(kdb *db);
+int db_commit(kdb *db);
+void db_rollback(kdb *db);           /* safe when no transaction is open */
+
+/* The last error text of DB (for logs only, never for replies). */
+const char *db_errmsg(kdb *db);
+
+/* Consistent online copy of the database at SRC into DEST via the backup API,
+** then PRAGMA integrity_check on the copy. 0 on success, else a message. */
+int db_backup(const char *src, const char *dest, char *err, size_t errlen);
+
+/* PRAGMA integrity_check of DB: 1 if "ok". */
+int db_integrity_ok(kdb *db);
+
+#endif

@@ -1,0 +1,71 @@
+// Test harness: starts build/kominkan (or $KOMINKAN_BIN) on a free loopback
+// port with its own temporary database, and stops it after the tests.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const BIN = process.env.KOMINKAN_BIN || 'build/kominkan';
+
+// start({now, args, env, dbDir}) -> {base, proc, dir, db, stop(), output()}
+export async function start(opts = {}) {
+  const dir = opts.dir || mkdtempSync(join(tmpdir(), 'kominkan-test-'));
+  const db = opts.db || join(dir, 'k.db');
+  const env = { ...process.env, ...(opts.env || {}) };
+  if (opts.now) env.KOMINKAN_NOW = opts.now;
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-access-log',
+    ...(opts.args || [])];
+  const proc = spawn(opts.bin || BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  proc.stdout.on('data', (d) => { out += d; });
+  proc.stderr.on('data', (d) => { err += d; });
+  const base = await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "listening on" line in 20 s:\n${out}\n${err}`)), 20000);
+    proc.stdout.on('data', () => {
+      const m = out.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) { clearTimeout(timer); resolve(m[1]); }
+    });
+    proc.on('exit', (code) => { clearTimeout(timer); reject(new Error(`server exited ${code}:\n${err}`)); });
+  });
+  const exited = new Promise((resolve) => proc.on('exit', (code, sig) => resolve({ code, sig })));
+  return {
+    base, proc, dir, db,
+    output: () => ({ out, err }),
+    async stop({ keep = false } = {}) {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      const r = await exited;
+      if (!keep && !opts.dir) rmSync(dir, { recursive: true, force: true });
+      // a sanitizer report or a non-zero exit is a failure of the suite
+      if (r.code !== 0 && r.sig !== 'SIGKILL') throw new Error(`server exit ${r.code} ${r.sig}:\n${err}`);
+      if (/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/.test(err)) throw new Error(`sanitizer report:\n${err}`);
+      return r;
+    },
+  };
+}
+
+// api(base) -> a small JSON client keeping cookies/tokens per instance.
+export function client(base, { token, cookie, csrf } = {}) {
+  const c = {
+    token, cookie, csrf,
+    async req(method, path, body, headers = {}) {
+      const h = { ...headers };
+      if (body !== undefined && !h['Content-Type']) h['Content-Type'] = 'application/json';
+      if (c.token) h.Authorization = `Bearer ${c.token}`;
+      if (c.cookie) h.Cookie = c.cookie;
+      if (c.csrf && c.cookie && method !== 'GET') h['X-CSRF-Token'] = c.csrf;
+      const res = await fetch(base + path, {
+        method, headers: h,
+        body: body === undefined ? undefined : (typeof body === 'string' ? body : JSON.stringify(body)),
+        redirect: 'manual',
+      });
+      const text = await res.text();
+      let json;
+      try { json = JSON.parse(text); } catch { json = undefined; }
+      return { status: res.status, headers: res.headers, text, json };
+    },
+    get(p, h) { return c.req('GET', p, undefined, h); },
+    post(p, b, h) { return c.req('POST', p, b === undefined ? {} : b, h); },
+    del(p, h) { return c.req('DELETE', p, undefined, h); },
+  };
+  return c;
+}
