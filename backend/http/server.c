@@ -86,14 +86,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   if (*upload_size) {
-    if (r->too_large) {
-      *upload_size = 0;
-      return MHD_YES;
-    }
-    if (r->body_len + *upload_size > app.max_body) {
+    /* libmicrohttpd cannot queue a reply in the middle of a body: count and
+    ** drop the rest, answer 413 at the end, and hang up on a client that
+    ** keeps sending far beyond the limit. */
+    if (r->too_large || r->body_len + *upload_size > app.max_body) {
       r->too_large = 1;
+      r->body_len += *upload_size;
       *upload_size = 0;
-      return reply_error(r, KERR_TOO_LARGE, NULL);
+      return r->body_len > 4 * app.max_body ? MHD_NO : MHD_YES;
     }
     if (r->body_len + *upload_size + 1 > r->body_cap) {
       size_t nc = r->body_cap ? r->body_cap * 2 : 1024;
@@ -110,6 +110,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   if (r->queued) return MHD_YES;
+  if (r->too_large) return reply_error(r, KERR_TOO_LARGE, NULL);
 
   r->ctx.db = db_thread();
   r->ctx.rb = app.rb;
@@ -161,6 +162,7 @@ struct server *server_start(const struct server_opts *o, int *port) {
   s->d = MHD_start_daemon(
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL,
       on_request, NULL,
+      MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout,
@@ -169,7 +171,6 @@ struct server *server_start(const struct server_opts *o, int *port) {
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-      MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
       MHD_OPTION_END);
   if (!s->d) {
     fprintf(stderr, "kominkan: cannot listen on %s:%d\n", o->host, o->port);

@@ -67,7 +67,7 @@ test('today is free on an open day and names no person', async () => {
 test('closed days come from the rule book', async () => {
   // 2026-04-06 is the first Monday of April; 2026-04-13 the second; 2026-04-20 the third.
   for (const [d, state] of [['2026-04-06', 'closed'], ['2026-04-13', 'free'], ['2026-04-20', 'closed'],
-    ['2026-12-29', 'closed'], ['2027-01-03', 'closed'], ['2027-01-04', 'free']]) {
+    ['2026-12-29', 'closed'], ['2027-01-03', 'closed'], ['2027-01-04', 'closed'], ['2027-01-05', 'free']]) {
     const r = await api.get(`/api/v1/availability?date=${d}&center=chuo`);
     assert.equal(r.status, 200, d);
     assert.equal(r.json.date, d);
@@ -126,12 +126,12 @@ test('static files are served with MIME types and never from outside web/', asyn
 // Raw HTTP over a socket, for requests fetch() will not send.
 function raw(base, text) {
   const { hostname, port } = new URL(base);
-  return new Promise((resolve, reject) => {
+  return new Promise((resolve) => {
     const s = net.connect(Number(port), hostname, () => s.write(text));
     let data = '';
     s.on('data', (d) => { data += d; });
     s.on('end', () => resolve(data));
-    s.on('error', reject);
+    s.on('error', () => resolve(data)); // a reset after the reply still leaves the reply
     s.setTimeout(5000, () => { s.destroy(); resolve(data); });
   });
 }
