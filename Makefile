@@ -9,6 +9,7 @@
 # Missing Debian packages are installed on first use (as root, or through sudo).
 
 CC      ?= cc
+SHELL   := /bin/bash
 PKGS    := libmicrohttpd jansson libsodium sqlite3 libqrencode
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wno-format-truncation
@@ -99,8 +100,13 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
 test: lint unit api spectral
 
+# Criterion runs each test in a child process, where a leak report does not
+# fail the test: the sanitizers' reports are looked for in the output too.
 unit: build/asan/unit
-	./build/asan/unit --jobs 2
+	@mkdir -p build/log
+	@set -o pipefail; ./build/asan/unit --jobs 2 2>&1 | tee build/log/unit.txt
+	@! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' build/log/unit.txt \
+	  || { echo "unit: sanitizer reports above"; exit 1; }
 
 node_modules/.package-lock.json: package.json package-lock.json | build/.deps
 	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
