@@ -98,7 +98,7 @@ run: build/kominkan
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-test: lint unit api spectral
+test: lint spectral unit api
 
 # Criterion runs each test in a child process, where a leak report does not
 # fail the test: the sanitizers' reports are looked for in the output too.
