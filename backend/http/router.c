@@ -15,11 +15,13 @@
 #include <strings.h>
 
 #include "../core/text.h"
+#include "api_opendata.h"
 #include "api_public.h"
 #include "form.h"
 #include "reply.h"
 #include "session.h"
 #include "static.h"
+#include "web_public.h"
 
 #define JSON_BODY RF_JSON
 #define ANY ROLE_ANY
@@ -32,6 +34,17 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/availability", api_availability, ANY, 0},
   {"GET", "/api/v1/today", api_today, ANY, 0},
   {"GET", "/api/v1/today.csv", api_today_csv, ANY, 0},
+  /* web: public pages, signage and open data (issue 7; docs/web.md, docs/opendata.md).
+  ** The identity branch adds /opendata/groups.csv; forms and signed-in pages
+  ** join this block later. */
+  {"GET", "/", web_top, ANY, 0},
+  {"GET", "/availability", web_availability, ANY, 0},
+  {"GET", "/rooms/{id}", web_room, ANY, 0},
+  {"GET", "/signage/{center}", web_signage, ANY, 0},
+  {"GET", "/rules/discounts", web_discounts, ANY, 0},
+  {"GET", "/help", web_help, ANY, 0},
+  {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, 0},
+  {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, 0},
   /* static files under web/ (last: everything else is a 404 from it) */
   {"GET", "/static/", static_file, ANY, RF_PREFIX},
   {NULL, NULL, NULL, 0, 0}
