@@ -601,7 +601,8 @@ enum MHD_Result web_signage(struct req *r) {
   char label[48], at[32], title[160];
   page_date_label(today, 1, label, sizeof label);
   time_of_instant(jstr(feed, "generated_at"), at, sizeof at);
-  snprintf(title, sizeof title, "%s 今日の部屋の空き状況 (ロビー表示)", ce->name);
+  snprintf(title, sizeof title, "%s 今日の部屋の空き状況 (ロビー表示%s)", ce->name,
+           refresh ? "" : "・自動更新なし");
 
   struct html h = {0};
   struct page pg = {.title = title, .flags = PAGE_SIGNAGE | PAGE_NO_SCRIPT,
