@@ -117,18 +117,13 @@ static int ev(struct kctx *ctx, const char *action, const struct booking *b, int
 
 /* ============================================================ loading */
 
-#define BOOKING_SELECT                                                                    \
-  "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"        \
-  " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"           \
-  " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"    \
-  " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"      \
-  " g.name, g.public_listing"                                                           \
-  " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
-
 static int64_t int_or(kstmt *st, int i, int64_t dflt) {
   return db_col_null(st, i) ? dflt : db_col_int(st, i);
 }
 
+/* One row of "SELECT b.id, ... g.public_listing FROM bookings b LEFT JOIN
+** groups g", the column list spelt out in each query below (SQL is constant
+** text at every db_prep call). */
 static void read_booking(kstmt *st, struct booking *b) {
   memset(b, 0, sizeof *b);
   b->id = db_col_int(st, 0);
@@ -159,7 +154,14 @@ static void read_booking(kstmt *st, struct booking *b) {
 }
 
 int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
-  kstmt *st = db_prep(ctx->db, BOOKING_SELECT " WHERE b.id = $id");
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
+                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
+                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
+                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
+                      " g.name, g.public_listing"
+                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+                      " WHERE b.id = $id");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
   int rc = db_step(st);
@@ -1058,7 +1060,13 @@ static int list(struct kctx *ctx, kstmt *st, json_t **out, struct kerrinfo *ei) 
 int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
   *out = NULL;
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
-  kstmt *st = db_prep(ctx->db, BOOKING_SELECT
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
+                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
+                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
+                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
+                      " g.name, g.public_listing"
+                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
                       " WHERE b.account_id = $a OR b.group_id IN"
                       " (SELECT id FROM groups WHERE representative_id = $a"
                       "  UNION SELECT group_id FROM group_reps WHERE account_id = $a)"
@@ -1074,7 +1082,13 @@ int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t *
   *out = NULL;
   if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   date_format(day, date);
-  kstmt *st = db_prep(ctx->db, BOOKING_SELECT
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
+                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
+                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
+                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
+                      " g.name, g.public_listing"
+                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
                       " WHERE b.date = $date AND ($center IS NULL OR b.center = $center)"
                       " ORDER BY b.center, b.room_id, b.id LIMIT 5000");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
