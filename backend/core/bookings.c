@@ -423,10 +423,13 @@ static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   }
   /* RULE: online booking of a slot until its start (or the rule book's
   ** minutes before it); same-day booking of a free slot is allowed until then.
-  ** A booking of several slots counts from its first. */
+  ** A booking of several slots counts from its first. The counter (its own
+  ** issue) keeps its own same-day rule; every other channel is "online". */
   const struct slotdef *first = &c->r_use->slots[c->slot_idx[0]];
   int64_t start = clock_local(c->day, first->start);
   int64_t until = start - (int64_t)c->r_now->online_until_min * 60;
+  int counter = ctx->channel && !strcmp(ctx->channel, "counter");
+  if (counter) until = start;
   if (ctx->now >= until) {
     jinstant(until, when, sizeof when);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW,
