@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "availability.h"
 #include "clock.h"
 #include "text.h"
@@ -98,21 +99,33 @@ static int split_slots(const char *s, char codes[][24], int max) {
 
 /* ======================================================== usage log */
 
-/* One usage-log event about B. AT is when it happened (a lapse happened at
-** the hold's expiry, whenever it is noticed). AMOUNT is yen or -1.
-**
-** TODO(identity): the events table holds keyed pseudonyms of actor and
-** subject, made by core/audit.c (identity issue, not merged yet). Until it is,
-** this writes nothing; every call site is in place and inside the
-** transaction of the change it records. */
+/* One usage-log event about B (core/audit.c: the actor as a keyed pseudonym,
+** never a name), written inside the transaction of the change it records. AT
+** is when it happened: a lapse happened at the hold's expiry, whenever it is
+** noticed, and nobody did it (no actor; the holder is the subject). AMOUNT is
+** yen (0 for none). */
 static int ev(struct kctx *ctx, const char *action, const struct booking *b, int64_t at,
               int64_t amount) {
-  (void)ctx;
-  (void)action;
-  (void)b;
-  (void)at;
-  (void)amount;
-  return 0;
+  char detail[96];
+  int lapse = !strcmp(action, "booking.lapse");
+  snprintf(detail, sizeof detail, "{\"booking_id\":%lld%s}", (long long)b->id,
+           !strcmp(action, "booking.cancel") && is_desk(ctx) ? ",\"by_staff\":true" : "");
+  struct audit_fields f = {.center = b->center,
+                           .room_id = b->room_id,
+                           .date = b->date,
+                           .slot = b->slots,
+                           .subject_group = b->group_id,
+                           .subject_account =
+                               lapse || b->account_id != ctx->actor.account_id ? b->account_id : 0,
+                           .amount = amount > 0 ? amount : 0,
+                           .detail_json = detail};
+  if (!lapse) return audit_event(ctx, action, &f);
+  struct kctx when = *ctx;
+  when.now = at;
+  memset(&when.actor, 0, sizeof when.actor);
+  when.actor.role = ROLE_ANON;
+  when.channel = b->channel;
+  return audit_event(&when, action, &f);
 }
 
 /* ============================================================ loading */
@@ -538,7 +551,7 @@ static int lapse_one(struct kctx *ctx, int64_t id) {
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
   if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
-  return ev(ctx, "booking_lapse", &b, b.hold_expires_at, -1);
+  return ev(ctx, "booking.lapse", &b, b.hold_expires_at, -1);
 }
 
 /* Inside a write transaction: lapse up to MAX holds past their expiry. */
@@ -842,7 +855,7 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
 
   struct booking b;
   if ((rc = booking_load(ctx, id, &b))) goto fail;
-  if ((rc = ev(ctx, "booking_hold", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = ev(ctx, "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
 
@@ -920,7 +933,7 @@ int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
     goto fail;
   }
   if ((rc = booking_load(ctx, id, &b))) goto fail;
-  if ((rc = ev(ctx, "booking_confirm", &b, ctx->now, b.fee_total))) goto fail;
+  if ((rc = ev(ctx, "booking.confirm", &b, ctx->now, b.fee_total))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
@@ -1021,7 +1034,7 @@ int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **ou
     goto fail;
   }
   if ((rc = booking_load(ctx, id, &b))) goto fail;
-  if ((rc = ev(ctx, "booking_cancel", &b, ctx->now, fee))) goto fail;
+  if ((rc = ev(ctx, "booking.cancel", &b, ctx->now, fee))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();

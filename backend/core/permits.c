@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "audit.h"
 #include "bookings.h"
 #include "clock.h"
 
@@ -149,12 +150,19 @@ void permit_initials(const char *name, char *out, size_t n) {
 
 /* ============================================================== events */
 
-/* The permit_issue usage-log event. TODO(identity): written through
-** core/audit.c once merged (pseudonymised actor); until then a no-op. */
+/* The permit.issue usage-log event (core/audit.c: pseudonymised actor). */
 static int ev_issue(struct kctx *ctx, const struct booking *b) {
-  (void)ctx;
-  (void)b;
-  return 0;
+  char detail[48];
+  snprintf(detail, sizeof detail, "{\"booking_id\":%lld}", (long long)b->id);
+  struct audit_fields f = {.center = b->center,
+                           .room_id = b->room_id,
+                           .date = b->date,
+                           .slot = b->slots,
+                           .subject_group = b->group_id,
+                           .subject_account =
+                               b->account_id != ctx->actor.account_id ? b->account_id : 0,
+                           .detail_json = detail};
+  return audit_event(ctx, "permit.issue", &f);
 }
 
 /* =============================================================== issue */

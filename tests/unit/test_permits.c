@@ -249,3 +249,15 @@ Test(permits, the_key_is_made_once_and_survives_a_restart) {
   snprintf(side, sizeof side, "%s-shm", path);
   unlink(side);
 }
+
+Test(permits, issuing_a_permit_is_logged) {
+  int rc;
+  int64_t id = confirmed_booking(0);
+  char *tok = issue(id, &rc);
+  cr_assert_not_null(tok);
+  free(tok);
+  kstmt *st = db_prep(w.db, "SELECT count(*) FROM events WHERE action = 'permit.issue'");
+  cr_assert_eq(db_step(st), DB_ROW);
+  cr_assert_eq(db_col_int(st, 0), 1);
+  db_reset(st);
+}
