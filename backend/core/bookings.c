@@ -13,6 +13,7 @@
 */
 #include "bookings.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "audit.h"
 #include "availability.h"
 #include "clock.h"
+#include "ids.h"
+#include "input.h"
 #include "text.h"
 
 #define PURPOSE_MAX 200        /* characters */
@@ -267,7 +270,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
     }
   }
   if (b->group_id) {
-    json_object_set_new(o, "group_id", json_integer(b->group_id));
+    json_object_set_new(o, "group_id", ids_json(b->group_id));
     json_object_set_new(o, "group_name", json_string(b->group_name));
   }
   if (!strcmp(b->status, "held") && b->hold_expires_at)
@@ -305,8 +308,10 @@ struct create {
   int64_t group_id;
   char group_name[256];
   int group_public;
-  const char *purpose;
+  char purpose[1024];
   int attendees;
+  int ncodes;                         /* the codes as sent */
+  char codes[RULES_MAX_SLOTS + 1][24];
   int64_t holder;
   const struct rules *r_use;          /* in force on the use date */
   const struct rules *r_now;          /* in force now */
@@ -322,58 +327,71 @@ static int cmp_int(const void *a, const void *b) {
 /* Parse BODY into C, recording field errors in EI. 0 or KERR_VALIDATION. */
 static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
                         struct kerrinfo *ei) {
-  json_t *v;
-  int bad = 0;
+  char date[16];
+  long long n = 0;
+  int bad = 0, rc;
 
-  v = json_object_get(body, "room_id");
-  if (!json_is_integer(v) || !(c->room = rules_room_by_id(ctx->rb, json_integer_value(v)))) {
+  /* Through core/input.c: the JSON API and the no-script form (all strings)
+  ** share one validation and one set of messages. */
+  rc = input_int(body, "room_id", 1, INT64_MAX, &n);
+  if (rc != INPUT_OK || !(c->room = rules_room_by_id(ctx->rb, (int64_t)n))) {
     kerr_field(ei, "room_id", "部屋を選んでください（room_id が正しくありません）。");
     bad = 1;
   }
-  v = json_object_get(body, "date");
-  if (!json_is_string(v) || date_parse(json_string_value(v), &c->day) != 0) {
+  if (input_text(body, "date", date, sizeof date) != INPUT_OK || date_parse(date, &c->day) != 0) {
     kerr_field(ei, "date", "利用日は YYYY-MM-DD の形で、実在する日付を指定してください。");
     bad = 1;
   } else {
     date_format(c->day, c->date);
   }
-  v = json_object_get(body, "purpose");
-  if (!json_is_string(v) || text_utf8_len(json_string_value(v)) == 0) {
+  rc = input_text(body, "purpose", c->purpose, sizeof c->purpose);
+  if (rc == INPUT_MISSING) {
     kerr_field(ei, "purpose", "利用目的を入力してください。");
     bad = 1;
-  } else if (text_utf8_len(json_string_value(v)) > PURPOSE_MAX ||
-             text_has_control(json_string_value(v))) {
+  } else if (rc != INPUT_OK || text_utf8_len(c->purpose) > PURPOSE_MAX ||
+             text_has_control(c->purpose)) {
     kerr_field(ei, "purpose", "利用目的は200文字以内で、改行以外の制御文字を含めずに入力してください。");
     bad = 1;
-  } else {
-    c->purpose = json_string_value(v);
   }
-  v = json_object_get(body, "attendees");
-  if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 100000) {
+  if (input_int(body, "attendees", 1, 100000, &n) != INPUT_OK) {
     kerr_field(ei, "attendees", "利用人数を1以上の数で入力してください。");
     bad = 1;
   } else {
-    c->attendees = (int)json_integer_value(v);
+    c->attendees = (int)n;
   }
-  v = json_object_get(body, "group_id");
-  if (v && !json_is_null(v) && (!json_is_integer(v) || json_integer_value(v) <= 0)) {
-    kerr_field(ei, "group_id", "団体IDが正しくありません。");
-    bad = 1;
-  } else if (v && json_is_integer(v)) {
-    c->group_id = json_integer_value(v);
+  json_t *g = json_object_get(body, "group_id");
+  if (g && !json_is_null(g) && !(json_is_string(g) && !*json_string_value(g))) {
+    char msg[256];
+    if ((rc = ids_parse_json(g, &c->group_id)) != IDS_OK) {
+      ids_message(rc, "団体ID", msg, sizeof msg);
+      kerr_field(ei, "group_id", msg);
+      c->group_id = 0;
+      bad = 1;
+    }
   }
-  v = json_object_get(body, "slots");
-  size_t ns = json_is_array(v) ? json_array_size(v) : 0;
-  if (ns == 0 || ns > RULES_MAX_SLOTS) {
-    kerr_field(ei, "slots", "利用する時間帯を1つ以上選んでください。");
-    bad = 1;
-  } else {
-    for (size_t i = 0; i < ns; i++)
-      if (!json_is_string(json_array_get(v, i))) {
-        kerr_field(ei, "slots", "時間帯はコード（morning など）の配列で指定してください。");
-        bad = 1;
+  /* slots: an array of codes, or one string "morning,afternoon" (a form) */
+  json_t *v = json_object_get(body, "slots");
+  int ok = 1;
+  c->ncodes = 0;
+  if (json_is_string(v)) {
+    c->ncodes = split_slots(json_string_value(v), c->codes, RULES_MAX_SLOTS + 1);
+  } else if (json_is_array(v)) {
+    size_t i;
+    json_t *s;
+    json_array_foreach(v, i, s) {
+      if (!json_is_string(s) || c->ncodes > RULES_MAX_SLOTS) {
+        ok = json_is_string(s);
         break;
       }
+      snprintf(c->codes[c->ncodes++], sizeof c->codes[0], "%s", json_string_value(s));
+    }
+  }
+  if (!ok) {
+    kerr_field(ei, "slots", "時間帯はコード（morning など）の配列で指定してください。");
+    bad = 1;
+  } else if (c->ncodes == 0 || c->ncodes > RULES_MAX_SLOTS) {
+    kerr_field(ei, "slots", "利用する時間帯を1つ以上選んでください。");
+    bad = 1;
   }
   if (bad) return KERR_VALIDATION;
 
@@ -385,8 +403,8 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
     jdate(c->day, d, sizeof d);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は受け付けていません。", d);
   }
-  for (size_t i = 0; i < ns; i++) {
-    const char *code = json_string_value(json_array_get(v, i));
+  for (int i = 0; i < c->ncodes; i++) {
+    const char *code = c->codes[i];
     int k = rules_slot_index(c->r_use, code);
     if (k < 0) {
       char msg[160];
@@ -396,8 +414,8 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
     }
     c->slot_idx[i] = k;
   }
-  c->nslots = (int)ns;
-  qsort(c->slot_idx, ns, sizeof c->slot_idx[0], cmp_int);
+  c->nslots = c->ncodes;
+  qsort(c->slot_idx, (size_t)c->nslots, sizeof c->slot_idx[0], cmp_int);
   /* RULE: one booking is one or more consecutive slots of one room on one day. */
   for (int i = 1; i < c->nslots; i++) {
     if (c->slot_idx[i] == c->slot_idx[i - 1]) {
@@ -704,26 +722,14 @@ static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
   struct booking b;
   int rc = booking_load(ctx, id, &b);
   if (rc) return rc;
-  /* The slots compare as a set: their order in the request does not matter. */
-  char codes[RULES_MAX_SLOTS][24];
-  int n = split_slots(b.slots, codes, RULES_MAX_SLOTS);
-  json_t *v = json_object_get(body, "slots");
-  int same_slots = json_is_array(v) && json_array_size(v) == (size_t)n;
-  for (int i = 0; same_slots && i < n; i++) {
-    int found = 0;
-    for (size_t k = 0; k < json_array_size(v); k++) {
-      const char *s = json_string_value(json_array_get(v, k));
-      if (s && !strcmp(s, codes[i])) found = 1;
-    }
-    same_slots = found;
-  }
-  json_t *g = json_object_get(body, "group_id");
-  int64_t group = json_is_integer(g) ? json_integer_value(g) : 0;
-  if (!json_is_integer(json_object_get(body, "room_id")) ||
-      json_integer_value(json_object_get(body, "room_id")) != b.room_id ||
-      !json_is_string(json_object_get(body, "date")) ||
-      strcmp(json_string_value(json_object_get(body, "date")), b.date) != 0 || !same_slots ||
-      group != b.group_id)
+  /* The same request: the same room, date, slots (in any order) and group. */
+  struct create c;
+  struct kerrinfo scratch = {0};
+  memset(&c, 0, sizeof c);
+  int same = parse_create(ctx, body, &c, &scratch) == 0 && c.room->id == b.room_id &&
+             !strcmp(c.date, b.date) && !strcmp(c.slots, b.slots) && c.group_id == b.group_id;
+  kerr_clear(&scratch);
+  if (!same)
     return kerr_set(ei, KERR_CONFLICT,
                     "この Idempotency-Key は別の内容の予約にすでに使われています。"
                     "新しい予約には新しいキーを使ってください。");

@@ -12,7 +12,7 @@
 #define ALICE 100000001
 #define BOB 100000002
 #define STAFF 200000001
-#define GO_CLUB 500000001
+#define GO_CLUB 500000013
 
 static struct world w;
 

@@ -33,7 +33,7 @@
 **                  must not pass silently).
 **
 ** Always present: citizens 100000001 (山田 太郎), 100000002 (佐藤 花子),
-** 100000003 (鈴木 一郎); staff 200000001; group 500000001 前橋囲碁の会
+** 100000003 (鈴木 一郎); staff 200000001; group 500000013 前橋囲碁の会
 ** (approved until 2027-03-31, representative 100000001, co-representative
 ** 100000003).
 */
@@ -198,8 +198,8 @@ static void setup_world(struct world *w, json_t *req) {
   fx_account(w, 100000002, "citizen", "佐藤 花子");
   fx_account(w, 100000003, "citizen", "鈴木 一郎");
   fx_account(w, 200000001, "staff", "窓口 職員");
-  fx_group(w, 500000001, "前橋囲碁の会", 100000001, "approved", "2027-03-31", 1);
-  fx_corep(w, 500000001, 100000003);
+  fx_group(w, 500000013, "前橋囲碁の会", 100000001, "approved", "2027-03-31", 1);
+  fx_corep(w, 500000013, 100000003);
   json_array_foreach(json_object_get(req, "accounts"), i, a)
     fx_account(w, json_integer_value(json_object_get(a, "id")),
                json_string_value(json_object_get(a, "role")),
