@@ -812,7 +812,18 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   if ((rc = check_rules(ctx, &c, ei))) return rc;
   if ((rc = check_group(ctx, &c, ei))) return rc;
   if ((rc = compute_fee(ctx, &c, ei))) return rc;
-  if ((rc = taken_already(ctx, &c, ei))) return rc;
+  if ((rc = taken_already(ctx, &c, ei))) {
+    /* taken by this very request's twin (a double click) that committed
+    ** meanwhile? Then its result is ours. */
+    if (rc == KERR_SLOT_TAKEN && idempotency_key &&
+        find_idempotent(ctx, c.holder, idempotency_key, &id) == 0 && id) {
+      kerr_clear(ei);
+      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if (replayed) *replayed = 1;
+      return 0;
+    }
+    return rc;
+  }
 
   /* ---- one write transaction: no slot is given twice ---- */
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);

@@ -688,3 +688,33 @@ Test(bookings, every_change_writes_a_pseudonymised_event) {
   }
   db_reset(st);
 }
+
+/* RULE: no double booking, by construction: whatever code runs above it, the
+** database itself refuses a second active row for one (room, date, slot). */
+Test(bookings, the_database_refuses_a_second_active_slot_row) {
+  int64_t a;
+  cr_assert_eq(fx_book(&w, "chuo", "r503", "2026-06-10", "morning", 0, 5, &a, NULL), 0);
+  /* a second booking row, as a second writer would have made */
+  kstmt *st;
+  kstmt *b2 = db_prep(w.db, "INSERT INTO bookings(account_id, room_id, center, date, slots,"
+                            " status, channel, fee_base, fee_total, rules_version, created_at)"
+                            " SELECT account_id, room_id, center, date, slots, 'held', channel,"
+                            " 0, 0, rules_version, 0 FROM bookings WHERE id = $id");
+  db_bind_int(b2, "$id", a);
+  cr_assert_eq(db_exec_stmt(b2), DB_OK);
+  int64_t second = db_last_id(w.db);
+  st = db_prep(w.db, "INSERT INTO booking_slots(booking_id, room_id, date, slot, active)"
+                     " SELECT $b, room_id, date, 'morning', 1 FROM bookings WHERE id = $id");
+  db_bind_int(st, "$b", second);
+  db_bind_int(st, "$id", a);
+  cr_assert_eq(db_exec_stmt(st), DB_CONSTRAINT);
+  /* once the first is no longer active, the slot can be taken again */
+  kstmt *off = db_prep(w.db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
+  db_bind_int(off, "$id", a);
+  cr_assert_eq(db_exec_stmt(off), DB_OK);
+  st = db_prep(w.db, "INSERT INTO booking_slots(booking_id, room_id, date, slot, active)"
+                     " SELECT $b, room_id, date, 'morning', 1 FROM bookings WHERE id = $id");
+  db_bind_int(st, "$b", second);
+  db_bind_int(st, "$id", a);
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+}
