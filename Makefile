@@ -2,7 +2,8 @@
 #
 #   make            build build/kominkan (release, -O2)
 #   make run        build and serve the demo on http://127.0.0.1:8080 (var/kominkan.db)
-#   make test       unit tests (Criterion) and API tests (node:test) on an ASan+UBSan build
+#   make test       unit tests (Criterion), API tests (node:test) and browser tests
+#                   (chromium + axe-core) on an ASan+UBSan build
 #   make lint       refuse SQL built with %s or string concatenation
 #   make bench      benchmarks (wrk against kominkan and nginx), prints figures
 #
@@ -126,6 +127,17 @@ lint:
 	       grep -nE 'db_prep\([^,]*, *[^" ]' $(filter-out backend/store/db.c,$(SRCS))); \
 	 if [ -n "$$bad" ]; then echo "lint: SQL built from strings:"; echo "$$bad"; exit 1; fi; \
 	 echo "lint: ok (no SQL built from strings)"
+
+# ------------------------------------------------ web: browser tests (issue 7)
+# The public pages in Debian's chromium (never a downloaded browser) driven by
+# playwright-core, axe-core WCAG 2.0 A/AA on every page, reflow, keyboard,
+# no-JavaScript use; screenshots land in tests/browser/screenshots/ (ignored).
+.PHONY: browser
+test: browser
+browser: build/asan/kominkan node_modules/.package-lock.json
+	@command -v chromium >/dev/null 2>&1 || { echo "browser: chromium is missing (apt-get install chromium fonts-noto-cjk)"; exit 1; }
+	KOMINKAN_BIN=build/asan/kominkan node --test --test-concurrency=1 tests/browser/
+# ------------------------------------------------------------ end of web block
 
 # ----------------------------------------------------------------- bench
 bench: build/kominkan bench-deps

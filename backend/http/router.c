@@ -16,13 +16,15 @@
 
 #include "../core/text.h"
 #include "api_accounts.h"
-#include "api_groups.h"
 #include "api_bookings.h"
+#include "api_groups.h"
+#include "api_opendata.h"
 #include "api_public.h"
 #include "form.h"
 #include "reply.h"
 #include "session.h"
 #include "static.h"
+#include "web_public.h"
 
 #define JSON_BODY RF_JSON
 #define ANY ROLE_ANY
@@ -54,6 +56,18 @@ const struct route router_routes[] = {
    JSON_BODY | RF_PERSONAL},
   {"DELETE", "/api/v1/groups/{id}/representatives/{system_id}", api_group_rep_remove,
    ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  /* web: public pages, signage and open data (issue 7; docs/web.md, docs/opendata.md).
+  ** The identity branch adds /opendata/groups.csv; forms and signed-in pages
+  ** join this block later. */
+  {"GET", "/", web_top, ANY, 0},
+  {"GET", "/availability", web_availability, ANY, 0},
+  {"GET", "/rooms/{id}", web_room, ANY, 0},
+  {"GET", "/signage/{center}", web_signage, ANY, 0},
+  {"GET", "/rules/discounts", web_discounts, ANY, 0},
+  {"GET", "/help", web_help, ANY, 0},
+  {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, 0},
+  {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, 0},
+  {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
   /* bookings and digital permits */
   {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/bookings", api_booking_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
