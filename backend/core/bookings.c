@@ -917,6 +917,61 @@ fail:
   return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
 }
 
+/* ========================================================== quote */
+
+int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei) {
+  struct create c;
+  int rc;
+  memset(&c, 0, sizeof c);
+  *out = NULL;
+  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  if (ctx->actor.role != ROLE_CITIZEN)
+    return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
+  c.holder = ctx->actor.account_id;
+  if ((rc = parse_create(ctx, body, &c, ei))) return rc;
+  if ((rc = check_rules(ctx, &c, ei))) return rc;
+  if ((rc = check_group(ctx, &c, ei))) return rc;
+  if ((rc = compute_fee(ctx, &c, ei))) return rc;
+  if ((rc = taken_already(ctx, &c, ei))) return rc;
+  /* The caps, read without the writer lock: the booking itself counts again
+  ** under it. Only a preview. */
+  if ((rc = check_caps(ctx, &c, ei))) return kerr_set(ei, rc, NULL);
+
+  json_t *slots = json_array();
+  for (int i = 0; i < c.nslots; i++)
+    json_array_append_new(slots, json_string(c.r_use->slots[c.slot_idx[i]].code));
+  char a[8], z[8], last_free[11];
+  hhmm(c.r_use->slots[c.slot_idx[0]].start, a);
+  hhmm(c.r_use->slots[c.slot_idx[c.nslots - 1]].end, z);
+  json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)c.fee_base, "discount",
+                          (json_int_t)c.fee_discount, "total", (json_int_t)c.fee_total,
+                          "rules_version", c.r_use->version);
+  const struct campaign *cp = rules_campaign(c.r_use, c.room, c.day);
+  if (cp) json_object_set_new(fee, "campaign", json_string(cp->name));
+  if (c.discount_code[0]) json_object_set_new(fee, "discount_code", json_string(c.discount_code));
+  /* The terms the booking would be made under: those of the use date's version. */
+  date_format(c.day - c.r_use->cancel_deadline_days, last_free);
+  json_t *cancel = json_pack("{s:s, s:s}", "free_until", last_free, "after_deadline",
+                             c.r_use->cancel_after_deadline_fee < 0 ? "refused" : "fee");
+  if (c.r_use->cancel_after_deadline_fee >= 0)
+    json_object_set_new(cancel, "fee_after_deadline",
+                        json_integer((c.fee_total * c.r_use->cancel_after_deadline_fee + 50) / 100));
+  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:o, s:i, s:o, s:o}",
+                        "room_id", (json_int_t)c.room->id, "center", c.room->center->code,
+                        "center_name", c.room->center->name, "room_name", c.room->name, "date",
+                        c.date, "slots", slots, "start", a, "end", z, "purpose", c.purpose,
+                        "attendees", c.attendees, "fee", fee, "hold_hours",
+                        c.r_now->hold_lapse_hours, "hold_expires_at",
+                        instant_json(c.hold_expires_at), "cancellation", cancel);
+  if (!o) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if (c.group_id) {
+    json_object_set_new(o, "group_id", ids_json(c.group_id));
+    json_object_set_new(o, "group_name", json_string(c.group_name));
+  }
+  *out = o;
+  return 0;
+}
+
 /* ========================================================= confirm */
 
 /* Load ID for a change by the actor: the holder or staff; anyone else gets

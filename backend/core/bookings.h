@@ -67,6 +67,17 @@ struct booking {
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei);
 
+/* The confirmation step before a booking (WCAG 3.3.4): BODY as for
+** booking_create, checked by every rule booking_create checks (the caps and
+** whether the slots are free as of now, without the writer lock), and
+** priced; nothing is written. *OUT = {"room_id","center","center_name",
+** "room_name","date","slots","start","end","purpose","attendees",
+** "group_id"?,"group_name"?,"fee":{"base","discount","total","rules_version",
+** "campaign"?},"hold_hours","hold_expires_at" (were it made now),
+** "cancellation":{"free_until","after_deadline","fee_after_deadline"?}}.
+** The same errors as booking_create. */
+int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei);
+
 /* Confirm a hold: the holder, or staff. Confirming a confirmed booking
 ** returns it unchanged. A lapsed hold cannot be confirmed (KERR_CONFLICT). */
 int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);

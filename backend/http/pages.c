@@ -25,7 +25,6 @@ static const struct {
 };
 
 void page_begin(struct req *r, struct html *h, const struct page *pg) {
-  (void)r;
   int signage = pg->flags & PAGE_SIGNAGE;
   html_raw(h, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
               "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
@@ -48,7 +47,25 @@ void page_begin(struct req *r, struct html *h, const struct page *pg) {
     html_printf(h, "<li><a href=\"%s\"%s>%s</a></li>", nav_items[i].href,
                 cur ? " aria-current=\"page\"" : "", nav_items[i].label);
   }
-  /* The identity work adds sign-in / マイページ here, from r->ctx.actor. */
+  /* Who is signed in: sign-in and sign-up for the anonymous, マイページ for
+  ** citizens, the counter for staff, and a sign-out button (a form post with
+  ** the CSRF token: signing out changes something). */
+  if (r->ctx.actor.role == ROLE_ANON || !r->ctx.actor.role) {
+    static const struct { const char *key, *href, *label; } anon[] = {
+      {"signin", "/signin", "ログイン"}, {"register", "/register", "アカウント登録"}};
+    for (size_t i = 0; i < 2; i++)
+      html_printf(h, "<li><a href=\"%s\"%s>%s</a></li>", anon[i].href,
+                  pg->nav && !strcmp(pg->nav, anon[i].key) ? " aria-current=\"page\"" : "",
+                  anon[i].label);
+  } else {
+    if (r->ctx.actor.role == ROLE_CITIZEN)
+      html_printf(h, "<li><a href=\"/my\"%s>マイページ</a></li>",
+                  pg->nav && !strcmp(pg->nav, "my") ? " aria-current=\"page\"" : "");
+    html_printf(h, "<li><form class=\"nav-form\" method=\"post\" action=\"/signout\">"
+                   "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\">"
+                   "<button class=\"nav-button\" type=\"submit\">ログアウト</button></form></li>",
+                r->csrf);
+  }
   html_raw(h, "</ul></nav></header><main id=\"main\" class=\"wrap\" tabindex=\"-1\">");
 }
 
@@ -93,10 +110,11 @@ enum MHD_Result page_error(struct req *r, unsigned status, const char *message) 
   struct page pg = {.title = error_title(status)};
   page_begin(r, &h, &pg);
   html_printf(&h,
-              "<h1>%h</h1><p class=\"lead\">%h</p>"
-              "<ul class=\"links\"><li><a href=\"/\">トップページへ戻る</a></li>"
-              "<li><a href=\"/help\">使い方・問い合わせ先</a></li></ul>",
-              pg.title, message);
+              "<h1>%h</h1><p class=\"lead\">%h</p><ul class=\"links\">", pg.title, message);
+  if (status == 401)
+    html_raw(&h, "<li><a href=\"/signin\">ログインする</a></li>");
+  html_raw(&h, "<li><a href=\"/\">トップページへ戻る</a></li>"
+              "<li><a href=\"/help\">使い方・問い合わせ先</a></li></ul>");
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
 }
@@ -254,16 +272,43 @@ void page_field(struct html *h, const struct page_field *f, const struct page_fo
 
 void page_error_summary(struct html *h, const struct page_field *fields, int n,
                         const struct page_form *fm) {
+  page_error_summary_msg(h, NULL, fields, n, fm);
+}
+
+void page_error_summary_msg(struct html *h, const char *message, const struct page_field *fields,
+                            int n, const struct page_form *fm) {
   int any = 0;
   for (int i = 0; i < n; i++) any |= field_error(fm, fields[i].name) != NULL;
-  if (!any) return;
+  /* errors of fields this form does not show (a hidden field) */
+  const char *key;
+  json_t *v;
+  int other = 0;
+  if (fm && fm->errors)
+    json_object_foreach((json_t *)fm->errors, key, v) {
+      int shown = 0;
+      for (int i = 0; i < n && !shown; i++) shown = !strcmp(fields[i].name, key);
+      other += !shown;
+    }
+  if (!any && !other && !(message && *message)) return;
   html_raw(h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
-              "<h2 id=\"error-summary-title\">入力内容を確認してください</h2><ul>");
+              "<h2 id=\"error-summary-title\">入力内容を確認してください</h2>");
+  if (message && *message) html_printf(h, "<p class=\"error-message\">%h</p>", message);
+  if (!any && !other) {
+    html_raw(h, "</section>");
+    return;
+  }
+  html_raw(h, "<ul>");
   for (int i = 0; i < n; i++) {
     const char *err = field_error(fm, fields[i].name);
     if (err)
       html_printf(h, "<li><a href=\"#f-%h\">%h: %h</a></li>", fields[i].name, fields[i].label, err);
   }
+  if (other)
+    json_object_foreach((json_t *)fm->errors, key, v) {
+      int shown = 0;
+      for (int i = 0; i < n && !shown; i++) shown = !strcmp(fields[i].name, key);
+      if (!shown && json_is_string(v)) html_printf(h, "<li>%h</li>", json_string_value(v));
+    }
   html_raw(h, "</ul></section>");
 }
 
@@ -283,6 +328,18 @@ void page_state_cell(struct html *h, const char *state, const char *group) {
     html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>終了</td>");
   else
     html_raw(h, "<td class=\"st\">-</td>");
+}
+
+void page_state_cell_link(struct html *h, const char *state, const char *group, const char *href,
+                          const char *what) {
+  if (!state || strcmp(state, "free") || !href) {
+    page_state_cell(h, state, group);
+    return;
+  }
+  html_printf(h, "<td class=\"st st-free\"><a class=\"book-link\" href=\"%h\">"
+                 "<span class=\"sym\" aria-hidden=\"true\">○</span>空き"
+                 "<span class=\"visually-hidden\"> %h を予約する</span></a></td>",
+              href, what ? what : "");
 }
 
 void page_state_legend(struct html *h) {
@@ -305,4 +362,31 @@ void page_date_label(int32_t day, int with_year, char *out, size_t n) {
   date_to_ymd(day, &y, &m, &d);
   if (with_year) snprintf(out, n, "%d年%d月%d日(%s)", y, m, d, page_weekday(day));
   else snprintf(out, n, "%d月%d日(%s)", m, d, page_weekday(day));
+}
+
+/* "2026年4月4日(土) 9:00" */
+void page_instant_label(int64_t t, char *out, size_t n) {
+  char d[48];
+  int min = clock_minute_of_day(t);
+  page_date_label(clock_today(t), 1, d, sizeof d);
+  snprintf(out, n, "%s %d:%02d", d, min / 60, min % 60);
+}
+
+void page_iso_label(const char *iso, char *out, size_t n) {
+  int64_t t;
+  if (iso && clock_parse_instant(iso, &t) == 0) page_instant_label(t, out, n);
+  else snprintf(out, n, "-");
+}
+
+/* ------------------------------------------------------------- money */
+
+void page_yen(long long yen, char *out, size_t n) {
+  char digits[32], grouped[48];
+  int len = snprintf(digits, sizeof digits, "%lld", yen < 0 ? -yen : yen), k = 0;
+  for (int i = 0; i < len; i++) {
+    if (i && (len - i) % 3 == 0) grouped[k++] = ',';
+    grouped[k++] = digits[i];
+  }
+  grouped[k] = 0;
+  snprintf(out, n, "%s%s円", yen < 0 ? "-" : "", grouped);
 }

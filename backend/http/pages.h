@@ -38,7 +38,8 @@ enum {
 
 struct page {
   const char *title;        /* what this page is, unique; the site name is appended */
-  const char *nav;          /* the current nav item: "top", "search", "discounts", "help" */
+  const char *nav;          /* the current nav item: "top", "search", "discounts", "help",
+                               "signin", "register", "my" */
   int flags;                /* PAGE_* */
   int refresh;              /* seconds for <meta http-equiv="refresh">, 0 = none */
 };
@@ -104,6 +105,12 @@ void page_field(struct html *h, const struct page_field *f, const struct page_fo
 void page_error_summary(struct html *h, const struct page_field *fields, int n,
                         const struct page_form *fm);
 
+/* The same with MESSAGE (may be NULL) under the heading: the error that
+** belongs to no one field (409 slot_taken, a cap of the rule book). Shown
+** when there is a MESSAGE or any field error. */
+void page_error_summary_msg(struct html *h, const char *message, const struct page_field *fields,
+                            int n, const struct page_form *fm);
+
 /* The value of NAME as sent (first one if repeated), or NULL. */
 const char *page_value(const struct page_form *fm, const char *name);
 
@@ -114,6 +121,11 @@ const char *page_value(const struct page_form *fm, const char *name);
 ** group, may be NULL) is shown under a taken state. */
 void page_state_cell(struct html *h, const char *state, const char *group);
 
+/* The same, where a free slot is a link to HREF (the booking form for that
+** room, date and slot) named "空き WHAT を予約する" for screen readers. */
+void page_state_cell_link(struct html *h, const char *state, const char *group, const char *href,
+                          const char *what);
+
 /* The legend of the symbols, as a short list. */
 void page_state_legend(struct html *h);
 
@@ -123,5 +135,15 @@ void page_state_legend(struct html *h);
 void page_date_label(int32_t day, int with_year, char *out, size_t n);
 /* "(水)" style weekday character: "日".."土". */
 const char *page_weekday(int32_t day);
+
+/* "2026年4月4日(土) 9:00" (JST) of the instant T, or of an ISO 8601 instant
+** ("-" when it cannot be read). OUT >= 48 bytes. */
+void page_instant_label(int64_t t, char *out, size_t n);
+void page_iso_label(const char *iso, char *out, size_t n);
+
+/* ----------------------------------------------------------- money */
+
+/* "1,310円" */
+void page_yen(long long yen, char *out, size_t n);
 
 #endif

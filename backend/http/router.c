@@ -11,6 +11,7 @@
 #include "router.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -21,9 +22,15 @@
 #include "api_opendata.h"
 #include "api_public.h"
 #include "form.h"
+#include "forms.h"
+#include "html.h"
 #include "reply.h"
 #include "session.h"
 #include "static.h"
+#include "web_account.h"
+#include "web_book.h"
+#include "web_groups.h"
+#include "web_my.h"
 #include "web_public.h"
 
 #define JSON_BODY RF_JSON
@@ -68,6 +75,30 @@ const struct route router_routes[] = {
   {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, 0},
   {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, 0},
   {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
+  /* forms and the signed-in pages (issue 7; docs/web.md "Signing in, booking and
+  ** the online forms"). A browser not signed in that asks for one of these pages
+  ** is sent to /signin and comes back (signin_redirect). POST /forms/KIND records
+  ** every submission with its receipt number (core/submissions.c). */
+  {"GET", "/register", web_register, ANY, 0},
+  {"POST", "/register", web_register_post, ANY, RF_FORM | RF_PERSONAL},
+  {"GET", "/signin", web_signin, ANY, 0},
+  {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL},
+  {"GET", "/book", web_book, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/book/review", web_book_review, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/my", web_my, ROLE_CITIZEN, RF_PERSONAL},
+  {"GET", "/my/bookings/{id}", web_my_booking, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"POST", "/my/bookings/{id}/confirm", web_my_confirm, ROLE_CITIZEN | ROLE_DESK,
+   RF_FORM | RF_PERSONAL},
+  {"GET", "/my/bookings/{id}/permit", web_my_permit, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"GET", "/my/bookings/{id}/cancel", web_my_cancel, ROLE_CITIZEN, RF_PERSONAL},
+  {"GET", "/my/groups", web_my_groups, ROLE_CITIZEN, RF_PERSONAL},
+  {"GET", "/groups/new", web_group_new, ROLE_CITIZEN, RF_PERSONAL},
+  {"GET", "/discounts/apply", web_discount_apply, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/forms/booking", form_booking, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/forms/group", form_group, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/forms/discount", form_discount, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/forms/cancel", form_cancel, ROLE_CITIZEN | ROLE_DESK, RF_FORM | RF_PERSONAL},
   /* bookings and digital permits */
   {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/bookings", api_booking_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
@@ -162,6 +193,43 @@ static int parse_body(struct req *r) {
   return 0;
 }
 
+/* ------------------------------------------------- browsers to sign-in */
+
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value) {
+  (void)kind;
+  struct html *b = cls;
+  if (!key) return MHD_YES;
+  html_raw(b, b->n && strchr(b->p, '?') ? "&" : "?");
+  html_url(b, key);
+  if (value) {
+    html_raw(b, "=");
+    html_url(b, value);
+  }
+  return MHD_YES;
+}
+
+/* A person's browser asking for a page that needs a sign-in, while not (or no
+** longer) signed in, is sent to the sign-in page, which brings it back here
+** afterwards (next=). API clients and other methods get the error. */
+static int signin_redirect(struct req *r, int expired, enum MHD_Result *ret) {
+  if ((strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) || !strncmp(r->url, "/api/", 5) ||
+      !req_wants_html(r))
+    return 0;
+  struct html here = {0}, to = {0};
+  html_rawn(&here, r->url, strlen(r->url));
+  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &here);
+  html_raw(&to, "/signin?next=");
+  html_url(&to, here.p ? here.p : "/");
+  if (expired) html_raw(&to, "&expired=1");
+  size_t n;
+  char *loc = html_take(&to, &n);
+  *ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
+  free(loc);
+  html_free(&here);
+  return 1;
+}
+
 enum MHD_Result router_dispatch(struct req *r) {
   const struct route *rt, *path_hit = NULL;
   char allow[64] = "";
@@ -188,15 +256,21 @@ enum MHD_Result router_dispatch(struct req *r) {
   MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &bad);
   if (bad) return reply_error(r, KERR_BAD_UTF8, NULL);
 
+  enum MHD_Result ret;
   code = session_resolve(r);
-  if (code && !(rt->roles & ROLE_ANON)) return reply_error(r, code, NULL);
+  if (code && !(rt->roles & ROLE_ANON)) {
+    if (signin_redirect(r, code == KERR_SESSION_EXPIRED, &ret)) return ret;
+    return reply_error(r, code, NULL);
+  }
   if (code) { /* a stale cookie on a public page: carry on as anonymous */
     memset(&r->ctx.actor, 0, sizeof r->ctx.actor);
     r->ctx.actor.role = ROLE_ANON;
   }
-  if (!(rt->roles & r->ctx.actor.role))
+  if (!(rt->roles & r->ctx.actor.role)) {
+    if (r->ctx.actor.role == ROLE_ANON && signin_redirect(r, 0, &ret)) return ret;
     return reply_error(r, r->ctx.actor.role == ROLE_ANON ? KERR_UNAUTHORIZED : KERR_FORBIDDEN,
                        NULL);
+  }
 
   if (is_unsafe(r->method)) {
     if ((code = parse_body(r))) return reply_error(r, code, NULL);

@@ -80,6 +80,13 @@ void session_client_addr(struct req *r, char *out, size_t outlen) {
   }
 }
 
+void session_set_cookie(struct MHD_Response *resp, const char *token) {
+  char cookie[256];
+  snprintf(cookie, sizeof cookie, "%s=%s; Path=/;%s HttpOnly; SameSite=Lax%s", SESSION_COOKIE,
+           token ? token : "", token ? "" : " Max-Age=0;", app.secure_cookies ? "; Secure" : "");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+}
+
 enum MHD_Result session_reply(struct req *r, unsigned status, json_t *body, const char *token) {
   char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
@@ -90,10 +97,7 @@ enum MHD_Result session_reply(struct req *r, unsigned status, json_t *body, cons
     return MHD_NO;
   }
   reply_headers(resp, "application/json; charset=utf-8", 1);
-  char cookie[256];
-  snprintf(cookie, sizeof cookie, "%s=%s; Path=/;%s HttpOnly; SameSite=Lax%s", SESSION_COOKIE,
-           token ? token : "", token ? "" : " Max-Age=0;", app.secure_cookies ? "; Secure" : "");
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+  session_set_cookie(resp, token);
   enum MHD_Result ret = reply_response(r, status, resp);
   MHD_destroy_response(resp);
   return ret;

@@ -26,6 +26,10 @@ const char *session_token(struct req *r, int *bearer);
 ** addresses are cut to their /64, the block one subscriber usually holds. */
 void session_client_addr(struct req *r, char *out, size_t outlen);
 
+/* Add to RESP the Set-Cookie header of the session cookie for TOKEN, or,
+** with TOKEN NULL, one that removes it (the web pages' sign-in and sign-out). */
+void session_set_cookie(struct MHD_Response *resp, const char *token);
+
 /* Reply BODY (stolen) with STATUS and Set-Cookie: the session cookie for
 ** TOKEN, or, with TOKEN NULL, a cookie that removes it. */
 enum MHD_Result session_reply(struct req *r, unsigned status, json_t *body, const char *token);

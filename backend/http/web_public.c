@@ -199,7 +199,7 @@ static json_t *feed_slots(const json_t *feed) {
 
 /* One centre's rooms (of KIND, "" = all) on the feed's date, as a table. */
 static int center_table(struct html *h, const json_t *ce, const char *kind, const char *day_label,
-                        const char *month) {
+                        const char *month, const char *date) {
   size_t ri;
   json_t *ro;
   int shown = 0;
@@ -225,8 +225,15 @@ static int center_table(struct html *h, const json_t *ce, const char *kind, cons
                    "<span class=\"room-meta\">%h・%d人まで</span></th>",
                 (int64_t)json_integer_value(json_object_get(ro, "id")), month, jstr(ro, "name"),
                 jstr(ro, "kind"), (int)json_integer_value(json_object_get(ro, "capacity")));
-    json_array_foreach(json_object_get(ro, "slots"), si, so)
-        page_state_cell(h, jstr(so, "state"), json_string_value(json_object_get(so, "group")));
+    json_array_foreach(json_object_get(ro, "slots"), si, so) {
+      /* a free slot links to the booking form for it */
+      char href[160], what[200];
+      snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s",
+               (long long)json_integer_value(json_object_get(ro, "id")), date, jstr(so, "code"));
+      snprintf(what, sizeof what, "%s %s %s", day_label, jstr(ro, "name"), jstr(so, "label"));
+      page_state_cell_link(h, jstr(so, "state"), json_string_value(json_object_get(so, "group")),
+                           href, what);
+    }
     html_raw(h, "</tr>");
   }
   html_raw(h, "</tbody></table></div></section>");
@@ -425,7 +432,7 @@ enum MHD_Result web_availability(struct req *r) {
     json_t *ce;
     int shown = 0;
     json_array_foreach(json_object_get(feed, "centers"), ci, ce) shown +=
-        center_table(&h, ce, qk, label, month);
+        center_table(&h, ce, qk, label, month, date);
     if (!shown) html_raw(&h, "<p class=\"note\">条件に合う部屋はありません。条件を変えてさがしてください。</p>");
   }
   page_end(r, &h, &pg);
@@ -570,7 +577,16 @@ enum MHD_Result web_room(struct req *r) {
     html_printf(&h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s</th>",
                 wd == 0 ? "sun" : wd == 6 ? "sat" : "wd", day == today ? " is-today" : "", i + 1,
                 page_weekday(day), day == today ? "<span class=\"today\">今日</span>" : "");
-    for (int s = 0; g->head && s < g->head->nslots; s++) page_state_cell(&h, g->state[i][s], NULL);
+    for (int s = 0; g->head && s < g->head->nslots; s++) {
+      /* a free slot links to the booking form for it */
+      char href[160], what[160], dl[48], dv[11];
+      date_format(day, dv);
+      page_date_label(day, 0, dl, sizeof dl);
+      snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s", (long long)ro->id, dv,
+               g->head->slots[s].code);
+      snprintf(what, sizeof what, "%s %s", dl, g->head->slots[s].label);
+      page_state_cell_link(&h, g->state[i][s], NULL, href, what);
+    }
     html_raw(&h, "</tr>");
   }
   html_raw(&h, "</tbody></table></div>");

@@ -1,0 +1,282 @@
+/*
+** http/web_account.c: signing up, signing in and signing out, as pages that
+** work without JavaScript (see web_account.h; docs/web.md).
+**
+** The work is identity's (core/accounts.c): the same validation, throttling
+** and session cookie as POST /api/v1/accounts and /api/v1/session. A
+** password is never written back into a page, not even after a failed post.
+** After signing in the browser goes where the person was going (next=, a
+** path of this site only, never another site).
+*/
+#include "web_account.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/accounts.h"
+#include "../core/ids.h"
+#include "pages.h"
+#include "reply.h"
+#include "session.h"
+
+#define NEXT_MAX 512
+
+/* NEXT if it is a path of this site ("/..." but not "//..." nor "/\..."),
+** else DFLT. */
+static const char *safe_next(const char *next, const char *dflt) {
+  if (!next || next[0] != '/' || next[1] == '/' || next[1] == '\\' || strlen(next) >= NEXT_MAX)
+    return dflt;
+  for (const unsigned char *p = (const unsigned char *)next; *p; p++)
+    if (*p < 0x20 || *p == 0x7f || *p == '\\') return dflt;
+  return next;
+}
+
+/* Where a person goes after signing in when nothing else was asked for. */
+static const char *home_of(int role) { return role == ROLE_CITIZEN ? "/my" : "/"; }
+
+/* A copy of the body without the password fields, for showing a form again. */
+static json_t *without_passwords(const json_t *in) {
+  json_t *v = json_is_object(in) ? json_deep_copy(in) : json_object();
+  if (v) {
+    json_object_del(v, "password");
+    json_object_del(v, "csrf_token");
+  }
+  return v;
+}
+
+/* Reply H (taken) with STATUS and, when COOKIE, the session cookie for
+** TOKEN (or one that removes it, with TOKEN NULL). */
+static enum MHD_Result page_with_cookie(struct req *r, unsigned status, struct html *h,
+                                        int cookie, const char *token) {
+  size_t n;
+  char *p = html_take(h, &n);
+  if (!p) return reply_error(r, KERR_INTERNAL, NULL);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(n, p, MHD_RESPMEM_MUST_FREE);
+  if (!resp) {
+    free(p);
+    return MHD_NO;
+  }
+  reply_headers(resp, "text/html; charset=utf-8", 1);
+  if (cookie) session_set_cookie(resp, token);
+  enum MHD_Result ret = reply_response(r, status, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+/* ============================================================= sign-in */
+
+static const struct page_field signin_fields[] = {
+  {.name = "system_id", .label = "利用者ID", .type = PF_TEXT, .required = 1,
+   .support = "9けたの数字です。アカウント登録のときに表示された番号です。",
+   .autocomplete = "username", .inputmode = "numeric", .maxlength = 20, .size = "m"},
+  {.name = "password", .label = "パスワード", .type = PF_PASSWORD, .required = 1,
+   .autocomplete = "current-password", .maxlength = 128, .size = "m"},
+};
+
+static enum MHD_Result signin_page(struct req *r, unsigned status, const json_t *values,
+                                   const struct kerrinfo *ei, const char *next, int expired) {
+  struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
+  int failed = ei && ei->code;
+  const char *message = NULL;
+  if (failed && ei->code != KERR_VALIDATION)
+    message = ei->message[0] ? ei->message : kerr_message(ei->code);
+  struct html h = {0};
+  struct page pg = {.title = "ログイン", .nav = "signin", .flags = failed ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>ログイン</h1>");
+  if (expired && !failed)
+    html_raw(&h, "<p class=\"note\">一定時間操作がなかったため、ログアウトしました。"
+                 "もう一度ログインしてください。</p>");
+  page_error_summary_msg(&h, message, signin_fields, 2, &fm);
+  html_raw(&h, "<p class=\"lead\">予約をするには、利用者IDとパスワードでログインします。</p>");
+  page_form_begin(r, &h, "post", "/signin");
+  html_printf(&h, "<input type=\"hidden\" name=\"next\" value=\"%h\">", next);
+  for (int i = 0; i < 2; i++) page_field(&h, &signin_fields[i], &fm);
+  page_form_end(&h, "ログインする");
+  html_printf(&h, "<section aria-labelledby=\"new-title\"><h2 id=\"new-title\">はじめての方</h2>"
+                  "<p>アカウントがない方は、先に登録してください。登録は無料です。</p>"
+                  "<ul class=\"links\"><li><a href=\"/register?next=%u\">アカウントを登録する</a></li>"
+                  "<li><a href=\"/help#ask\">IDやパスワードを忘れたとき (公民館に問い合わせる)</a></li></ul>"
+                  "</section>",
+              next);
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+/* GET /signin[?next=PATH][&expired=1] -> 200 the sign-in form (system ID,
+** password); someone already signed in goes straight to NEXT (303). Anyone. */
+enum MHD_Result web_signin(struct req *r) {
+  const char *next = safe_next(req_query(r, "next"), "");
+  if (r->ctx.actor.role != ROLE_ANON)
+    return reply_redirect(r, *next ? next : home_of(r->ctx.actor.role));
+  const char *ex = req_query(r, "expired");
+  return signin_page(r, 200, NULL, NULL, next, ex && !strcmp(ex, "1"));
+}
+
+/* POST /signin (form) system_id, password, next -> 303 to NEXT (default マイページ)
+** with the session cookie set; 422 the form with per-field errors, 401 wrong ID
+** or password, 429 / 503 with the message; the ID is kept, the password never.
+** Anyone; no CSRF token (there is no session yet). */
+enum MHD_Result web_signin_post(struct req *r) {
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  char addr[64];
+  const char *next = safe_next(req_str(r, "next"), "");
+  session_client_addr(r, addr, sizeof addr);
+  int rc = accounts_login(&r->ctx, r->json, addr, &s, &ei);
+  if (rc) {
+    json_t *values = without_passwords(r->json);
+    enum MHD_Result ret = signin_page(r, (unsigned)kerr_http_status(rc), values, &ei, next, 0);
+    json_decref(values);
+    kerr_clear(&ei);
+    return ret;
+  }
+  struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+  if (!resp) {
+    sodium_memzero(&s, sizeof s);
+    return MHD_NO;
+  }
+  reply_headers(resp, "text/plain; charset=utf-8", 1);
+  session_set_cookie(resp, s.token);
+  MHD_add_response_header(resp, "Location", *next ? next : home_of(s.role));
+  enum MHD_Result ret = reply_response(r, 303, resp);
+  MHD_destroy_response(resp);
+  sodium_memzero(&s, sizeof s);
+  return ret;
+}
+
+/* POST /signout (form, csrf_token) -> 200 a page saying so, and the session
+** cookie removed. Signed in. */
+enum MHD_Result web_signout(struct req *r) {
+  int bearer = 0;
+  const char *token = session_token(r, &bearer);
+  int rc = accounts_session_delete(&r->ctx, token);
+  if (rc) return reply_error(r, rc, NULL);
+  memset(&r->ctx.actor, 0, sizeof r->ctx.actor);
+  r->ctx.actor.role = ROLE_ANON;
+  r->csrf[0] = 0;
+  struct html h = {0};
+  struct page pg = {.title = "ログアウトしました"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>ログアウトしました</h1>"
+               "<p class=\"lead\">ご利用ありがとうございました。共用のパソコンのときは、画面を閉じてください。</p>"
+               "<ul class=\"links\"><li><a href=\"/\">トップページへ</a></li>"
+               "<li><a href=\"/signin\">もう一度ログインする</a></li></ul>");
+  page_end(r, &h, &pg);
+  return page_with_cookie(r, 200, &h, 1, NULL);
+}
+
+/* ============================================================ register */
+
+static const struct page_option resident_options[] = {
+  {"1", "はい (前橋市に住んでいる・働いている・学んでいる)", NULL},
+  {"0", "いいえ", NULL},
+};
+
+static const struct page_field register_fields[] = {
+  {.name = "name", .label = "お名前", .type = PF_TEXT, .required = 1,
+   .support = "例: 前橋 花子", .autocomplete = "name", .maxlength = 100, .size = "m"},
+  {.name = "name_kana", .label = "ふりがな", .type = PF_TEXT, .required = 1,
+   .support = "ひらがなか、カタカナで入力してください。例: まえばし はなこ",
+   .maxlength = 100, .size = "m"},
+  {.name = "phone", .label = "電話番号", .type = PF_TEL, .required = 0,
+   .support = "電話番号かメールアドレスの、どちらか1つは必要です。例: 027-123-4567",
+   .autocomplete = "tel", .maxlength = 20, .size = "m"},
+  {.name = "email", .label = "メールアドレス", .type = PF_EMAIL, .required = 0,
+   .support = "例: hanako@example.jp", .autocomplete = "email", .maxlength = 254},
+  {.name = "resident", .label = "前橋市に住んでいますか (または働いている・学んでいる)",
+   .type = PF_RADIOS, .required = 1, .options = resident_options, .noptions = 2},
+  {.name = "password", .label = "パスワード", .type = PF_PASSWORD, .required = 1,
+   .support = "12文字以上にしてください。ほかのサービスと同じものは使わないでください。",
+   .autocomplete = "new-password", .maxlength = 128, .size = "m"},
+};
+#define NREGISTER ((int)(sizeof register_fields / sizeof register_fields[0]))
+
+static enum MHD_Result register_page(struct req *r, unsigned status, const json_t *values,
+                                     const struct kerrinfo *ei, const char *next) {
+  struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
+  int failed = ei && ei->code;
+  const char *message = NULL;
+  if (failed && ei->code != KERR_VALIDATION)
+    message = ei->message[0] ? ei->message : kerr_message(ei->code);
+  struct html h = {0};
+  struct page pg = {.title = "アカウント登録", .nav = "register",
+                    .flags = failed ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>アカウント登録</h1>");
+  page_error_summary_msg(&h, message, register_fields, NREGISTER, &fm);
+  html_raw(&h, "<p class=\"lead\">登録すると、インターネットで公民館の部屋を予約できます。"
+               "登録は無料です。1つのIDで、16のすべての公民館を使えます。</p>");
+  page_form_begin(r, &h, "post", "/register");
+  html_printf(&h, "<input type=\"hidden\" name=\"next\" value=\"%h\">", next);
+  for (int i = 0; i < NREGISTER; i++) page_field(&h, &register_fields[i], &fm);
+  page_form_end(&h, "登録する");
+  html_printf(&h, "<p>すでにアカウントがある方は<a href=\"/signin?next=%u\">ログイン</a>してください。</p>",
+              next);
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+/* GET /register[?next=PATH] -> 200 the sign-up form. Anyone. */
+enum MHD_Result web_register(struct req *r) {
+  return register_page(r, 200, NULL, NULL, safe_next(req_query(r, "next"), ""));
+}
+
+/* POST /register (form) name, name_kana, phone, email, resident, password, next
+** -> 200 a page with the new system ID, signed in (the session cookie set) and
+** a link on to NEXT; 422 the form with every field error (the password is
+** never shown again); 503 busy. Anyone (a signed-in person's post carries
+** the CSRF token, as every post does). */
+enum MHD_Result web_register_post(struct req *r) {
+  struct kerrinfo ei = {0};
+  int64_t id = 0;
+  const char *next = safe_next(req_str(r, "next"), "");
+  int rc = accounts_create(&r->ctx, r->json, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei);
+  if (rc) {
+    json_t *values = without_passwords(r->json);
+    enum MHD_Result ret = register_page(r, (unsigned)kerr_http_status(rc), values, &ei, next);
+    json_decref(values);
+    kerr_clear(&ei);
+    return ret;
+  }
+  /* Signed in at once: nobody should have to type the new ID a minute after
+  ** seeing it for the first time. */
+  char ids[16], addr[64], shown[16];
+  ids_format(id, ids);
+  snprintf(shown, sizeof shown, "%.3s %.3s %.3s", ids, ids + 3, ids + 6);
+  struct session_new s;
+  memset(&s, 0, sizeof s);
+  json_t *login = json_pack("{s:s, s:O}", "system_id", ids, "password",
+                            json_object_get(r->json, "password"));
+  session_client_addr(r, addr, sizeof addr);
+  int signed_in = login && accounts_login(&r->ctx, login, addr, &s, &ei) == 0;
+  json_decref(login);
+  kerr_clear(&ei);
+  if (signed_in) {
+    r->ctx.actor.role = s.role;
+    r->ctx.actor.account_id = s.account_id;
+    memcpy(r->csrf, s.csrf, sizeof r->csrf);
+  }
+
+  struct html h = {0};
+  struct page pg = {.title = "アカウントを登録しました"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>アカウントを登録しました</h1>"
+                  "<div class=\"receipt\"><p class=\"receipt-label\">あなたの利用者ID</p>"
+                  "<p class=\"receipt-number\" id=\"system-id\">%h</p></div>"
+                  "<p class=\"lead\"><strong>この番号は、ログインのときに使います。"
+                  "メモをするか、この画面を印刷してください。</strong></p>"
+                  "<p>公民館の窓口でも、この番号を伝えると手続きができます。</p>",
+              shown);
+  if (signed_in)
+    html_printf(&h, "<p>ログインしました。</p><ul class=\"links\"><li><a class=\"button\" href=\"%h\">%s</a></li></ul>",
+                *next ? next : "/my", *next ? "予約の続きへ進む" : "マイページへ進む");
+  else
+    html_printf(&h, "<ul class=\"links\"><li><a href=\"/signin?next=%u\">ログインする</a></li></ul>", next);
+  page_end(r, &h, &pg);
+  enum MHD_Result ret = page_with_cookie(r, 200, &h, signed_in, s.token);
+  sodium_memzero(&s, sizeof s);
+  return ret;
+}

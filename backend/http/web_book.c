@@ -1,0 +1,446 @@
+/*
+** http/web_book.c: the booking pages (see web_book.h; docs/web.md).
+**
+** Three steps, each a page that works without JavaScript:
+**   1. GET /book?room=ID&date=D&slot=S: the choice from a room's month or a
+**      day's table, filled in; the person adds purpose and attendees.
+**   2. POST /book/review: every rule checked and the fee worked out
+**      (booking_quote), nothing written: the confirmation page (WCAG 3.3.4)
+**      with centre, room, date, slots and fee, and the button that applies.
+**   3. POST /forms/booking (http/forms.c): the hold, and the receipt page
+**      from here, with the hold's exact expiry and the button that confirms
+**      it (WCAG 2.2.1).
+** A failed step shows the form again with every error by its field and
+** everything typed still there.
+*/
+#include "web_book.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/bookings.h"
+#include "../core/clock.h"
+#include "../core/groups.h"
+#include "pages.h"
+#include "reply.h"
+
+#define MAX_DATES 120
+#define MIN_DATES 28
+#define MAX_GROUPS 32
+
+/* ============================================================ helpers */
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+/* "9:00" from "09:00". */
+static const char *short_hhmm(const char *s) { return s[0] == '0' && s[1] ? s + 1 : s; }
+
+/* The room named by the body's room_id (a form's string or a number), or NULL. */
+static const struct room *room_of(struct req *r, const json_t *values) {
+  const json_t *v = json_object_get(values, "room_id");
+  long long id = 0;
+  if (json_is_integer(v)) id = json_integer_value(v);
+  else if (json_is_string(v)) {
+    const char *s = json_string_value(v);
+    char *end;
+    if (*s < '1' || *s > '9' || strlen(s) > 18) return NULL;
+    id = strtoll(s, &end, 10);
+    if (*end) return NULL;
+  }
+  return id > 0 ? rules_room_by_id(r->ctx.rb, id) : NULL;
+}
+
+/* The slots' labels "午前・午後 (9:00〜17:00)" of codes in ARR under R. */
+void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,
+                          const char *end, char *out, size_t n) {
+  size_t off = 0, i;
+  json_t *v;
+  out[0] = 0;
+  json_array_foreach(arr, i, v) {
+    int k = r ? rules_slot_index(r, json_string_value(v)) : -1;
+    off += (size_t)snprintf(out + off, n > off ? n - off : 0, "%s%s", i ? "・" : "",
+                            k >= 0 ? r->slots[k].label : json_string_value(v));
+    if (off >= n) return;
+  }
+  if (start && *start && end && *end)
+    snprintf(out + off, n - off, " (%s〜%s)", short_hhmm(start), short_hhmm(end));
+}
+
+/* ========================================================= the form */
+
+struct book_form {
+  const struct room *room;
+  const struct rules *rules;                  /* whose slots are offered */
+  struct page_option dates[MAX_DATES + 1];
+  char dval[MAX_DATES + 1][11], dlab[MAX_DATES + 1][48], dgrp[MAX_DATES + 1][48];
+  int ndates;
+  struct page_option slots[RULES_MAX_SLOTS];
+  char slab[RULES_MAX_SLOTS][96];
+  struct page_option groups[MAX_GROUPS + 1];
+  char gval[MAX_GROUPS + 1][16], glab[MAX_GROUPS + 1][300];
+  int ngroups;
+  char attendees_support[128];
+  struct page_field fields[5];
+  int nfields;
+};
+
+static void add_date(struct book_form *f, int32_t day, int32_t today, const char *group) {
+  int i = f->ndates++;
+  char lab[40];
+  int y, m, d;
+  date_format(day, f->dval[i]);
+  page_date_label(day, 0, lab, sizeof lab);
+  snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s", lab,
+           day == today ? " 今日" : day == today + 1 ? " 明日" : "");
+  date_to_ymd(day, &y, &m, &d);
+  if (group) snprintf(f->dgrp[i], sizeof f->dgrp[i], "%s", group);
+  else snprintf(f->dgrp[i], sizeof f->dgrp[i], "%d年%d月", y, m);
+  f->dates[i] = (struct page_option){f->dval[i], f->dlab[i], f->dgrp[i]};
+}
+
+/* The form for ROOM, with the dates whose booking has opened (at least four
+** weeks: the same list as the search), SELECTED first when outside them, the
+** slots of the rules on SELECTED, and the groups the person may book for. */
+static struct book_form *form_build(struct req *r, const struct room *room, const char *selected) {
+  struct book_form *f = calloc(1, sizeof *f);
+  if (!f) return NULL;
+  int32_t today = clock_today(r->ctx.now), sel = -1;
+  const struct rules *now_rules = rules_in_force(r->ctx.rb, today);
+  f->room = room;
+  if (selected && date_parse(selected, &sel) == 0 &&
+      (sel < today || sel >= today + MAX_DATES ||
+       (now_rules && sel >= today + MIN_DATES && rules_booking_opens(now_rules, sel) > r->ctx.now)))
+    add_date(f, sel, today, "指定された日");
+  for (int32_t d = today; f->ndates < MAX_DATES && d < today + MAX_DATES; d++) {
+    if (d >= today + MIN_DATES && (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
+      break;
+    add_date(f, d, today, NULL);
+  }
+  f->rules = rules_in_force(r->ctx.rb, sel >= 0 ? sel : today);
+  if (!f->rules) f->rules = now_rules;
+  int nslots = f->rules ? f->rules->nslots : 0;
+  for (int i = 0; i < nslots; i++) {
+    const struct slotdef *s = &f->rules->slots[i];
+    int yen = rules_fee(f->rules, room->fee_class, i);
+    char fee[32] = "";
+    if (yen >= 0) page_yen(yen, fee, sizeof fee);
+    snprintf(f->slab[i], sizeof f->slab[i], "%s %d:%02d〜%d:%02d (%s)", s->label, s->start / 60,
+             s->start % 60, s->end / 60, s->end % 60, fee);
+    f->slots[i] = (struct page_option){s->code, f->slab[i], NULL};
+  }
+  json_t *groups = NULL, *g;
+  size_t i;
+  if (groups_of_account(&r->ctx, r->ctx.actor.account_id, &groups) == 0) {
+    json_array_foreach(groups, i, g) {
+      if (f->ngroups >= MAX_GROUPS || !json_is_true(json_object_get(g, "valid"))) continue;
+      if (f->ngroups == 0) f->groups[f->ngroups++] = (struct page_option){"", "個人で予約する", NULL};
+      int k = f->ngroups++;
+      snprintf(f->gval[k], sizeof f->gval[k], "%s", jstr(g, "id"));
+      snprintf(f->glab[k], sizeof f->glab[k], "団体「%s」として予約する", jstr(g, "name"));
+      f->groups[k] = (struct page_option){f->gval[k], f->glab[k], NULL};
+    }
+  }
+  json_decref(groups);
+  snprintf(f->attendees_support, sizeof f->attendees_support, "この部屋の定員は%d人です。",
+           room->capacity);
+
+  f->fields[f->nfields++] = (struct page_field){
+      .name = "date", .label = "利用する日", .type = PF_SELECT, .required = 1,
+      .options = f->dates, .noptions = f->ndates, .size = "m",
+      .support = "予約を受け付けている日から選べます。"};
+  f->fields[f->nfields++] = (struct page_field){
+      .name = "slots", .label = "時間帯", .type = PF_CHECKBOXES, .required = 1,
+      .options = f->slots, .noptions = nslots,
+      .support = "続けて使うときは、続いた時間帯を選びます (例: 午前と午後)。()の中は使用料です。"};
+  f->fields[f->nfields++] = (struct page_field){
+      .name = "purpose", .label = "利用目的", .type = PF_TEXT, .required = 1, .maxlength = 200,
+      .support = "例: 俳句の会の例会、子ども会の打ち合わせ"};
+  f->fields[f->nfields++] = (struct page_field){
+      .name = "attendees", .label = "利用する人数", .type = PF_NUMBER, .required = 1,
+      .maxlength = 6, .size = "s", .support = f->attendees_support};
+  if (f->ngroups > 1)
+    f->fields[f->nfields++] = (struct page_field){
+        .name = "group_id", .label = "予約の名義", .type = PF_RADIOS, .required = 1,
+        .options = f->groups, .noptions = f->ngroups,
+        .support = "登録した団体として予約すると、団体の予約になります。"};
+  return f;
+}
+
+/* The steps of booking, with the current one marked. */
+static void steps(struct html *h, int current) {
+  static const char *const names[] = {"入力", "確認", "仮予約", "確定"};
+  html_raw(h, "<ol class=\"progress\" aria-label=\"予約の手順\">");
+  for (int i = 0; i < 4; i++)
+    html_printf(h, "<li%s>%d. %s</li>", i + 1 == current ? " aria-current=\"step\" class=\"is-current\"" : "",
+                i + 1, names[i]);
+  html_raw(h, "</ol>");
+}
+
+/* The room, its centre, kind and capacity: what is being booked. */
+static void room_facts(struct html *h, const struct room *ro) {
+  html_printf(h, "<dl class=\"facts card-facts\"><div><dt>公民館</dt><dd>%h</dd></div>"
+                 "<div><dt>部屋</dt><dd>%h (%h・%d人まで)</dd></div></dl>",
+              ro->center->name, ro->name, ro->kind, ro->capacity);
+}
+
+/* The page that says a room must be chosen first. */
+static enum MHD_Result choose_room_page(struct req *r, unsigned status) {
+  struct html h = {0};
+  struct page pg = {.title = "予約する部屋を選んでください", .nav = "search"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>予約する部屋を選んでください</h1>"
+               "<p class=\"lead\">まず、空き状況の画面で、部屋と日と時間帯を選んでください。"
+               "「○ 空き」を押すと、予約の画面になります。</p>"
+               "<ul class=\"links\"><li><a href=\"/availability\">空き状況をさがす</a></li></ul>");
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+enum MHD_Result web_booking_form(struct req *r, unsigned status, const json_t *values,
+                                 const char *message, const json_t *errors, const char *receipt) {
+  const struct room *ro = room_of(r, values);
+  if (!ro) return choose_room_page(r, status == 200 ? 200 : status);
+  struct book_form *f = form_build(r, ro, json_string_value(json_object_get(values, "date")));
+  if (!f) return reply_error(r, KERR_INTERNAL, NULL);
+  struct page_form fm = {.values = values, .errors = errors};
+  int failed = status >= 400;
+  char month[8] = "";
+  const char *date = json_string_value(json_object_get(values, "date"));
+  if (date && strlen(date) >= 7) snprintf(month, sizeof month, "%.7s", date);
+
+  struct html h = {0};
+  struct page pg = {.title = "予約の申し込み", .nav = "search", .flags = failed ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>予約の申し込み</h1>");
+  steps(&h, 1);
+  page_error_summary_msg(&h, message, f->fields, f->nfields, &fm);
+  if (failed && receipt && *receipt)
+    html_printf(&h, "<p class=\"asof\">受付番号 %h (この申し込みは受け付けられませんでした)</p>", receipt);
+  room_facts(&h, ro);
+  html_raw(&h, "<p>日と時間帯を確かめて、利用目的と人数を入力してください。"
+               "次の画面で、使用料を確かめてから申し込みます。</p>");
+  page_form_begin(r, &h, "post", "/book/review");
+  html_printf(&h, "<input type=\"hidden\" name=\"room_id\" value=\"%I\">", (int64_t)ro->id);
+  for (int i = 0; i < f->nfields; i++) page_field(&h, &f->fields[i], &fm);
+  page_form_end(&h, "確認の画面へ進む");
+  html_printf(&h, "<p><a href=\"/rooms/%I%s%u\">この部屋の空き状況 (月ごと) を見る</a></p>",
+              (int64_t)ro->id, month[0] ? "?month=" : "", month);
+  page_end(r, &h, &pg);
+  free(f);
+  return page_reply(r, status, &h);
+}
+
+/* GET /book?room=ID[&date=D][&slot=CODE] -> 200 the booking form for the
+** room, with the date and slot chosen filled in; a page asking to choose a
+** room when there is none; 404 for an unknown room. Citizens (a browser not
+** signed in is sent to sign in first and comes back here). */
+enum MHD_Result web_book(struct req *r) {
+  const char *room = req_query(r, "room"), *date = req_query(r, "date"),
+             *slot = req_query(r, "slot");
+  if (!room || !*room) return choose_room_page(r, 200);
+  json_t *values = json_pack("{s:s}", "room_id", room);
+  if (!values) return reply_error(r, KERR_INTERNAL, NULL);
+  if (!room_of(r, values)) {
+    json_decref(values);
+    return reply_error(r, KERR_NOT_FOUND, NULL);
+  }
+  if (date) json_object_set_new(values, "date", json_string(date));
+  if (slot) json_object_set_new(values, "slots", json_pack("[s]", slot));
+  json_object_set_new(values, "group_id", json_string(""));
+  enum MHD_Result ret = web_booking_form(r, 200, values, NULL, NULL, NULL);
+  json_decref(values);
+  return ret;
+}
+
+/* ================================================== the review step */
+
+/* A hidden field per value of NAME in VALUES. */
+static void hidden(struct html *h, const json_t *values, const char *name) {
+  const json_t *v = json_object_get(values, name), *e;
+  size_t i;
+  if (json_is_array(v)) {
+    json_array_foreach(v, i, e) if (json_is_string(e))
+        html_printf(h, "<input type=\"hidden\" name=\"%h\" value=\"%h\">", name, json_string_value(e));
+  } else if (json_is_string(v)) {
+    html_printf(h, "<input type=\"hidden\" name=\"%h\" value=\"%h\">", name, json_string_value(v));
+  } else if (json_is_integer(v)) {
+    html_printf(h, "<input type=\"hidden\" name=\"%h\" value=\"%I\">", name,
+                (int64_t)json_integer_value(v));
+  }
+}
+
+/* The booking's facts: what is booked, for whom, and what it costs. B is a
+** quote or a booking (booking_json). */
+void web_book_facts(struct req *r, struct html *h, const json_t *b) {
+  int32_t day = 0;
+  char dl[48], sl[200], yen[32];
+  date_parse(jstr(b, "date"), &day);
+  page_date_label(day, 1, dl, sizeof dl);
+  const struct rules *ru = rules_in_force(r->ctx.rb, day);
+  web_book_slots_label(ru, json_object_get(b, "slots"), jstr(b, "start"), jstr(b, "end"), sl,
+                       sizeof sl);
+  const json_t *fee = json_object_get(b, "fee");
+  html_printf(h, "<dl class=\"facts card-facts\">"
+                 "<div><dt>公民館</dt><dd>%h</dd></div>"
+                 "<div><dt>部屋</dt><dd>%h</dd></div>"
+                 "<div><dt>利用する日</dt><dd>%h</dd></div>"
+                 "<div><dt>時間帯</dt><dd>%h</dd></div>"
+                 "<div><dt>利用目的</dt><dd>%h</dd></div>"
+                 "<div><dt>人数</dt><dd>%d人</dd></div>"
+                 "<div><dt>名義</dt><dd>%h</dd></div>",
+              jstr(b, "center_name"), jstr(b, "room_name"), dl, sl, jstr(b, "purpose"),
+              (int)json_integer_value(json_object_get(b, "attendees")),
+              json_object_get(b, "group_name") ? jstr(b, "group_name") : "個人");
+  long long base = json_integer_value(json_object_get(fee, "base"));
+  long long disc = json_integer_value(json_object_get(fee, "discount"));
+  long long total = json_integer_value(json_object_get(fee, "total"));
+  page_yen(total, yen, sizeof yen);
+  html_printf(h, "<div><dt>使用料</dt><dd><strong class=\"fee-total\">%h</strong>", yen);
+  if (disc > 0) {
+    char a[32], c[32];
+    page_yen(base, a, sizeof a);
+    page_yen(disc, c, sizeof c);
+    html_printf(h, "<span class=\"fee-detail\">(使用料 %h から、減免で %h 安くなります)</span>", a, c);
+  }
+  if (json_object_get(fee, "campaign"))
+    html_printf(h, "<span class=\"fee-detail\">(%hのため無料です)</span>", jstr(fee, "campaign"));
+  html_raw(h, "</dd></div></dl>");
+}
+
+/* The cancellation terms of B, in one sentence. */
+static void cancel_terms(struct html *h, const json_t *b) {
+  const json_t *c = json_object_get(b, "cancellation");
+  if (!c) return;
+  int32_t day = 0;
+  char dl[48];
+  date_parse(jstr(c, "free_until"), &day);
+  page_date_label(day, 1, dl, sizeof dl);
+  if (!strcmp(jstr(c, "after_deadline"), "refused")) {
+    html_printf(h, "<p>取り消しは %h まで無料でできます。それより後は、オンラインでは取り消せません。</p>", dl);
+  } else {
+    char yen[32];
+    page_yen(json_integer_value(json_object_get(c, "fee_after_deadline")), yen, sizeof yen);
+    html_printf(h, "<p>確定した後の取り消しは、%h まで無料です。それより後は、取消料 %h がかかります。</p>",
+                dl, yen);
+  }
+}
+
+static enum MHD_Result review_page(struct req *r, const json_t *values, const json_t *q) {
+  char until[64], key[33];
+  unsigned char raw[16];
+  page_iso_label(jstr(q, "hold_expires_at"), until, sizeof until);
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2hex(key, sizeof key, raw, sizeof raw);
+
+  struct html h = {0};
+  struct page pg = {.title = "申し込み内容の確認", .nav = "search"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>申し込み内容の確認</h1>");
+  steps(&h, 2);
+  html_raw(&h, "<p class=\"note note-warn\"><strong>まだ申し込みは終わっていません。</strong>"
+               "内容を確かめて、下の「この内容で仮予約する」を押してください。</p>");
+  web_book_facts(r, &h, q);
+  html_printf(&h, "<section aria-labelledby=\"hold-title\"><h2 id=\"hold-title\">仮予約と確定について</h2>"
+                  "<p>申し込むと、まず<strong>仮予約</strong>になります。仮予約は%d時間のうちに"
+                  "<strong>確定</strong>してください。いま申し込むと、確定の期限は "
+                  "<strong>%h</strong> です。期限を過ぎると、仮予約は自動で取り消されます。</p>",
+              (int)json_integer_value(json_object_get(q, "hold_hours")), until);
+  cancel_terms(&h, q);
+  html_raw(&h, "</section>");
+  page_form_begin(r, &h, "post", "/forms/booking");
+  static const char *const names[] = {"room_id", "date", "slots", "purpose", "attendees", "group_id"};
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) hidden(&h, values, names[i]);
+  /* a double click applies once: the second post replays the first */
+  html_printf(&h, "<input type=\"hidden\" name=\"idempotency_key\" value=\"%h\">", key);
+  page_form_end(&h, "この内容で仮予約する");
+  page_form_begin(r, &h, "post", "/book/review");
+  for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) hidden(&h, values, names[i]);
+  html_raw(&h, "<input type=\"hidden\" name=\"edit\" value=\"1\">"
+               "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
+               "入力の画面に戻って直す</button></div></form>");
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
+/* The field a rule's refusal belongs to, so that it is shown there. */
+const char *web_book_error_field(int code) {
+  switch (code) {
+    case KERR_SLOT_TAKEN: return "slots";
+    case KERR_OUTSIDE_WINDOW:
+    case KERR_CLOSED: return "date";
+    case KERR_CAPACITY: return "attendees";
+    case KERR_NOT_FOUND: return "group_id";
+    default: return NULL;
+  }
+}
+
+/* POST /book/review (form) room_id, date, slots, purpose, attendees, group_id
+** [, edit=1] -> 200 the confirmation page (centre, room, date, slots, fee,
+** the hold's expiry were it made now, the cancellation terms) with the button
+** that applies (POST /forms/booking); nothing is written. With edit=1, or
+** when a rule refuses (422/409/404), the form again, values kept, every error
+** by its field. Citizens. */
+enum MHD_Result web_book_review(struct req *r) {
+  const char *edit = req_str(r, "edit");
+  if (edit && !strcmp(edit, "1")) return web_booking_form(r, 200, r->json, NULL, NULL, NULL);
+  struct kerrinfo ei = {0};
+  json_t *q = NULL;
+  int rc = booking_quote(&r->ctx, r->json, &q, &ei);
+  enum MHD_Result ret;
+  if (rc) {
+    const char *field = web_book_error_field(rc);
+    const char *msg = ei.message[0] ? ei.message : kerr_message(rc);
+    if (field && rc != KERR_VALIDATION) {
+      char copy[sizeof ei.message];
+      snprintf(copy, sizeof copy, "%s", msg);
+      kerr_field(&ei, field, copy);
+      msg = NULL;
+    } else if (rc == KERR_VALIDATION) {
+      msg = NULL;
+    }
+    ret = web_booking_form(r, (unsigned)kerr_http_status(rc), r->json, msg, ei.fields, NULL);
+  } else {
+    ret = review_page(r, r->json, q);
+  }
+  json_decref(q);
+  kerr_clear(&ei);
+  return ret;
+}
+
+/* ======================================================= the receipt */
+
+enum MHD_Result web_booking_receipt(struct req *r, const char *receipt, const json_t *b) {
+  char until[64];
+  page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
+  int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
+  struct html h = {0};
+  struct page pg = {.title = "仮予約を受け付けました"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>仮予約を受け付けました</h1>");
+  steps(&h, 3);
+  html_printf(&h, "<div class=\"receipt\"><p class=\"receipt-label\">受付番号</p>"
+                  "<p class=\"receipt-number\" id=\"receipt\">%h</p>"
+                  "<p>予約番号 <strong id=\"booking-id\">%I</strong></p></div>",
+              receipt && *receipt ? receipt : "-", id);
+  if (!strcmp(jstr(b, "status"), "held")) {
+    html_printf(&h, "<div class=\"note note-warn\" id=\"hold-expiry\"><p><strong>まだ予約は確定していません。</strong></p>"
+                    "<p><strong>%h</strong> までに、下の「予約を確定する」を押してください。"
+                    "この時刻を過ぎると、仮予約は自動で取り消されます。</p></div>",
+                until);
+    char action[64];
+    snprintf(action, sizeof action, "/my/bookings/%lld/confirm", (long long)id);
+    page_form_begin(r, &h, "post", action);
+    page_form_end(&h, "予約を確定する");
+  }
+  web_book_facts(r, &h, b);
+  html_printf(&h, "<ul class=\"links\"><li><a href=\"/my/bookings/%I\">この予約の詳しい内容</a></li>"
+                  "<li><a href=\"/my\">マイページ (予約の一覧)</a></li></ul>",
+              id);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}

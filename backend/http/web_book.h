@@ -1,0 +1,38 @@
+/*
+** http/web_book.h: the booking pages: the form, the confirmation step and
+** the receipt of a hold (docs/web.md).
+*/
+#ifndef KOMINKAN_HTTP_WEB_BOOK_H
+#define KOMINKAN_HTTP_WEB_BOOK_H
+
+#include <jansson.h>
+
+#include "../core/rules.h"
+#include "html.h"
+#include "http.h"
+
+enum MHD_Result web_book(struct req *r);
+enum MHD_Result web_book_review(struct req *r);
+
+/* The booking form again with STATUS, the VALUES sent, MESSAGE (an error of
+** no one field, or NULL), ERRORS ({field: message}, or NULL) and the
+** RECEIPT number of a rejected submission (or NULL). For /forms/booking. */
+enum MHD_Result web_booking_form(struct req *r, unsigned status, const json_t *values,
+                                 const char *message, const json_t *errors, const char *receipt);
+
+/* The receipt page of a hold B (booking_json) with its RECEIPT number: the
+** exact expiry and the button that confirms it. */
+enum MHD_Result web_booking_receipt(struct req *r, const char *receipt, const json_t *b);
+
+/* The field of the booking form a refusal with CODE belongs to, or NULL. */
+const char *web_book_error_field(int code);
+
+/* A booking's (or a quote's) facts as a list: centre, room, date, slots,
+** purpose, attendees, in whose name, fee. */
+void web_book_facts(struct req *r, struct html *h, const json_t *b);
+
+/* "午前・午後 (9:00〜17:00)" for the slot codes in ARR under R. */
+void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,
+                          const char *end, char *out, size_t n);
+
+#endif

@@ -1,0 +1,271 @@
+/*
+** http/web_groups.c: a citizen's groups, group registration (団体登録) and
+** the exemption (減免) application, as pages that work without JavaScript
+** (see web_groups.h; docs/web.md). The forms post to /forms/group and
+** /forms/discount (http/forms.c).
+*/
+#include "web_groups.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/groups.h"
+#include "pages.h"
+#include "reply.h"
+
+#define MAX_GROUPS 32
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+static const char *group_status_label(const json_t *g) {
+  const char *st = jstr(g, "status");
+  if (!strcmp(st, "pending")) return "審査中 (職員が確認しています)";
+  if (!strcmp(st, "rejected")) return "承認されませんでした";
+  if (!strcmp(st, "approved"))
+    return json_is_true(json_object_get(g, "valid")) ? "承認済み" : "有効期限切れ (更新が必要です)";
+  return st;
+}
+
+/* ========================================================= my groups */
+
+/* GET /my/groups -> 200 the groups the person represents or co-represents:
+** ID, state, valid until; links to register a group and to apply for an
+** exemption. Citizens. */
+enum MHD_Result web_my_groups(struct req *r) {
+  json_t *groups = NULL, *g;
+  size_t i;
+  int rc = groups_of_account(&r->ctx, r->ctx.actor.account_id, &groups);
+  if (rc) return reply_error(r, rc, NULL);
+  struct html h = {0};
+  struct page pg = {.title = "団体の登録と減免", .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/my\">マイページ</a></p><h1>団体の登録と減免</h1>"
+               "<p class=\"lead\">サークルや自治会などの団体を登録すると、団体として予約できます。"
+               "登録は1回で、16のすべての公民館で使えます。</p>"
+               "<ul class=\"links\"><li><a href=\"/groups/new\">団体を登録する</a></li>"
+               "<li><a href=\"/rules/discounts\">減免 (使用料が安くなる) の基準を見る</a></li></ul>"
+               "<section aria-labelledby=\"mine-title\"><h2 id=\"mine-title\">あなたの団体</h2>");
+  if (!json_array_size(groups)) html_raw(&h, "<p>登録した団体はありません。</p>");
+  else html_raw(&h, "<ul class=\"cards\">");
+  json_array_foreach(groups, i, g) {
+    char until[48] = "-";
+    int32_t day;
+    if (json_is_string(json_object_get(g, "valid_until")) &&
+        date_parse(jstr(g, "valid_until"), &day) == 0)
+      page_date_label(day, 1, until, sizeof until);
+    html_printf(&h, "<li class=\"card\"><h3>%h</h3><dl class=\"facts\">"
+                    "<div><dt>団体ID</dt><dd>%h</dd></div>"
+                    "<div><dt>状態</dt><dd>%h</dd></div>"
+                    "<div><dt>有効期限</dt><dd>%h</dd></div>"
+                    "<div><dt>あなたの役割</dt><dd>%s</dd></div></dl>",
+                jstr(g, "name"), jstr(g, "id"), group_status_label(g), until,
+                !strcmp(jstr(g, "role"), "representative") ? "代表者" : "副代表者");
+    if (json_is_true(json_object_get(g, "valid")))
+      html_printf(&h, "<p><a href=\"/discounts/apply?group=%u\">この団体の減免を申請する</a></p>",
+                  jstr(g, "id"));
+    html_raw(&h, "</li>");
+  }
+  if (json_array_size(groups)) html_raw(&h, "</ul>");
+  html_raw(&h, "</section>");
+  page_end(r, &h, &pg);
+  json_decref(groups);
+  return page_reply(r, 200, &h);
+}
+
+/* ================================================= group registration */
+
+static const struct page_option listing_options[] = {
+  {"1", "公開する (団体名と活動内容を、市内の学習グループの一覧にのせる)", NULL},
+  {"0", "公開しない", NULL},
+};
+
+struct group_form {
+  char members_support[256];
+  struct page_field fields[6];
+};
+
+static void group_form_build(struct req *r, struct group_form *f) {
+  const struct rules *ru = rules_in_force(r->ctx.rb, clock_today(r->ctx.now));
+  if (ru)
+    snprintf(f->members_support, sizeof f->members_support,
+             "団体の登録には、%d人以上で、市内に住む・働く・学ぶ人が半分より多いことが必要です。",
+             ru->group_min_members);
+  else
+    snprintf(f->members_support, sizeof f->members_support, "団体の人数を入力してください。");
+  struct page_field fs[6] = {
+    {.name = "name", .label = "団体名", .type = PF_TEXT, .required = 1, .maxlength = 100,
+     .support = "例: 前橋短歌の会"},
+    {.name = "name_kana", .label = "団体名のふりがな", .type = PF_TEXT, .required = 1,
+     .maxlength = 100, .support = "ひらがなか、カタカナで入力してください。"},
+    {.name = "members", .label = "団体の人数", .type = PF_NUMBER, .required = 1, .maxlength = 5,
+     .size = "s", .support = f->members_support},
+    {.name = "resident_members", .label = "そのうち、市内に住む・働く・学ぶ人の人数",
+     .type = PF_NUMBER, .required = 1, .maxlength = 5, .size = "s"},
+    {.name = "activity", .label = "活動の内容", .type = PF_TEXTAREA, .required = 0,
+     .maxlength = 500, .support = "例: 月2回、短歌をつくって発表しあっています。"},
+    {.name = "public_listing", .label = "市内の学習グループの一覧に公開しますか",
+     .type = PF_RADIOS, .required = 1, .options = listing_options, .noptions = 2,
+     .support = "公開すると、仲間をさがしている人が見つけやすくなります。個人の名前は公開しません。"},
+  };
+  memcpy(f->fields, fs, sizeof fs);
+}
+
+enum MHD_Result web_group_form(struct req *r, unsigned status, const json_t *values,
+                               const char *message, const json_t *errors, const char *receipt) {
+  struct group_form f;
+  group_form_build(r, &f);
+  struct page_form fm = {.values = values, .errors = errors};
+  int failed = status >= 400;
+  struct html h = {0};
+  struct page pg = {.title = "団体の登録", .nav = "my", .flags = failed ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/my/groups\">団体の登録と減免</a></p><h1>団体の登録</h1>");
+  page_error_summary_msg(&h, message, f.fields, 6, &fm);
+  if (failed && receipt && *receipt)
+    html_printf(&h, "<p class=\"asof\">受付番号 %h (この申し込みは受け付けられませんでした)</p>", receipt);
+  html_raw(&h, "<p class=\"lead\">申し込むと、公民館の職員が確認します。承認されると、団体として予約できます。"
+               "申し込んだ人が、団体の代表者になります。</p>");
+  page_form_begin(r, &h, "post", "/forms/group");
+  for (int i = 0; i < 6; i++) page_field(&h, &f.fields[i], &fm);
+  page_form_end(&h, "団体の登録を申し込む");
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+/* GET /groups/new -> 200 the group registration form (POST /forms/group).
+** Citizens. */
+enum MHD_Result web_group_new(struct req *r) {
+  json_t *values = json_pack("{s:s}", "public_listing", "0");
+  enum MHD_Result ret = web_group_form(r, 200, values, NULL, NULL, NULL);
+  json_decref(values);
+  return ret;
+}
+
+enum MHD_Result web_group_receipt(struct req *r, const char *receipt, const json_t *g) {
+  struct html h = {0};
+  struct page pg = {.title = "団体の登録を受け付けました", .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>団体の登録を受け付けました</h1>"
+                  "<div class=\"receipt\"><p class=\"receipt-label\">受付番号</p>"
+                  "<p class=\"receipt-number\" id=\"receipt\">%h</p>"
+                  "<p>団体ID <strong id=\"group-id\">%h</strong></p></div>"
+                  "<p class=\"lead\">公民館の職員が確認します。結果は「団体の登録と減免」の画面で確かめられます。"
+                  "承認されるまでは、団体としての予約はできません。</p>"
+                  "<ul class=\"links\"><li><a href=\"/my/groups\">団体の登録と減免</a></li>"
+                  "<li><a href=\"/my\">マイページ</a></li></ul>",
+              receipt && *receipt ? receipt : "-", jstr(g, "id"));
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
+/* ========================================================= exemptions */
+
+struct discount_form {
+  struct page_option groups[MAX_GROUPS];
+  char gval[MAX_GROUPS][16], glab[MAX_GROUPS][300];
+  int ngroups;
+  struct page_option cats[32];
+  char clab[32][200];
+  int ncats;
+  struct page_field fields[4];
+};
+
+static struct discount_form *discount_form_build(struct req *r) {
+  struct discount_form *f = calloc(1, sizeof *f);
+  if (!f) return NULL;
+  json_t *groups = NULL, *g;
+  size_t i;
+  if (groups_of_account(&r->ctx, r->ctx.actor.account_id, &groups) == 0)
+    json_array_foreach(groups, i, g) {
+      if (f->ngroups >= MAX_GROUPS || !json_is_true(json_object_get(g, "valid"))) continue;
+      int k = f->ngroups++;
+      snprintf(f->gval[k], sizeof f->gval[k], "%s", jstr(g, "id"));
+      snprintf(f->glab[k], sizeof f->glab[k], "%s (団体ID %s)", jstr(g, "name"), jstr(g, "id"));
+      f->groups[k] = (struct page_option){f->gval[k], f->glab[k], NULL};
+    }
+  json_decref(groups);
+  const struct rules *ru = rules_in_force(r->ctx.rb, clock_today(r->ctx.now));
+  for (int k = 0; ru && k < ru->ndiscounts && f->ncats < 32; k++) {
+    const struct discount_cat *c = &ru->discounts[k];
+    snprintf(f->clab[f->ncats], sizeof f->clab[0], "%s (%d%%)", c->name, c->rate);
+    f->cats[f->ncats] = (struct page_option){c->code, f->clab[f->ncats], NULL};
+    f->ncats++;
+  }
+  f->fields[0] = (struct page_field){.name = "group_id", .label = "申請する団体", .type = PF_RADIOS,
+                                     .required = 1, .options = f->groups, .noptions = f->ngroups,
+                                     .support = "承認された団体から選びます。"};
+  f->fields[1] = (struct page_field){.name = "category", .label = "減免の区分", .type = PF_RADIOS,
+                                     .required = 1, .options = f->cats, .noptions = f->ncats,
+                                     .support = "くわしい基準は「減免の基準」のページにあります。"};
+  f->fields[2] = (struct page_field){.name = "reason", .label = "申請の理由", .type = PF_TEXTAREA,
+                                     .required = 1, .maxlength = 500,
+                                     .support = "どのような活動に使うかを書いてください。"};
+  f->fields[3] = (struct page_field){.name = "evidence", .label = "確認できる書類", .type = PF_TEXT,
+                                     .required = 0, .maxlength = 200,
+                                     .support = "例: 共催承認書。書類は窓口で見せてください。"};
+  return f;
+}
+
+enum MHD_Result web_discount_form(struct req *r, unsigned status, const json_t *values,
+                                  const char *message, const json_t *errors, const char *receipt) {
+  struct discount_form *f = discount_form_build(r);
+  if (!f) return reply_error(r, KERR_INTERNAL, NULL);
+  struct page_form fm = {.values = values, .errors = errors};
+  int failed = status >= 400;
+  struct html h = {0};
+  struct page pg = {.title = "減免の申請", .nav = "my", .flags = failed ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/my/groups\">団体の登録と減免</a></p><h1>減免の申請</h1>");
+  page_error_summary_msg(&h, message, f->fields, 4, &fm);
+  if (failed && receipt && *receipt)
+    html_printf(&h, "<p class=\"asof\">受付番号 %h (この申し込みは受け付けられませんでした)</p>", receipt);
+  html_raw(&h, "<p class=\"lead\"><strong>減免 (げんめん)</strong> は、決められた条件に合うとき、"
+               "使用料を安くしたり無料にしたりすることです。市の職員が審査します。</p>"
+               "<p><a href=\"/rules/discounts\">減免の基準を見る</a></p>");
+  if (!f->ngroups) {
+    html_raw(&h, "<p class=\"note\">減免を申請できるのは、承認された団体です。"
+                 "先に<a href=\"/groups/new\">団体を登録</a>してください。</p>");
+  } else {
+    page_form_begin(r, &h, "post", "/forms/discount");
+    for (int i = 0; i < 4; i++) page_field(&h, &f->fields[i], &fm);
+    page_form_end(&h, "減免を申請する");
+  }
+  page_end(r, &h, &pg);
+  free(f);
+  return page_reply(r, status, &h);
+}
+
+/* GET /discounts/apply[?group=ID] -> 200 the exemption application form
+** (POST /forms/discount), the group chosen when given. Citizens. */
+enum MHD_Result web_discount_apply(struct req *r) {
+  const char *g = req_query(r, "group");
+  json_t *values = json_pack("{s:s}", "group_id", g ? g : "");
+  enum MHD_Result ret = web_discount_form(r, 200, values, NULL, NULL, NULL);
+  json_decref(values);
+  return ret;
+}
+
+enum MHD_Result web_discount_receipt(struct req *r, const char *receipt, const json_t *d) {
+  char id[32];
+  const json_t *v = json_object_get(d, "id");
+  if (json_is_integer(v)) snprintf(id, sizeof id, "%lld", (long long)json_integer_value(v));
+  else snprintf(id, sizeof id, "%s", jstr(d, "id"));
+  struct html h = {0};
+  struct page pg = {.title = "減免の申請を受け付けました", .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>減免の申請を受け付けました</h1>"
+                  "<div class=\"receipt\"><p class=\"receipt-label\">受付番号</p>"
+                  "<p class=\"receipt-number\" id=\"receipt\">%h</p>"
+                  "<p>申請番号 <strong>%h</strong></p></div>"
+                  "<p class=\"lead\">市の職員が審査します。書類があるときは、公民館の窓口で見せてください。"
+                  "承認されると、その団体の予約の使用料が、どの公民館でも安くなります。</p>"
+                  "<ul class=\"links\"><li><a href=\"/my/groups\">団体の登録と減免</a></li></ul>",
+              receipt && *receipt ? receipt : "-", id);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}

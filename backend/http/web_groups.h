@@ -1,0 +1,25 @@
+/*
+** http/web_groups.h: a citizen's groups, group registration and the
+** exemption (減免) application (docs/web.md).
+*/
+#ifndef KOMINKAN_HTTP_WEB_GROUPS_H
+#define KOMINKAN_HTTP_WEB_GROUPS_H
+
+#include <jansson.h>
+
+#include "http.h"
+
+enum MHD_Result web_my_groups(struct req *r);
+enum MHD_Result web_group_new(struct req *r);
+enum MHD_Result web_discount_apply(struct req *r);
+
+/* The forms again for /forms/group and /forms/discount (see web_booking_form),
+** and their receipts (G: {"id","status"}; D: the application). */
+enum MHD_Result web_group_form(struct req *r, unsigned status, const json_t *values,
+                               const char *message, const json_t *errors, const char *receipt);
+enum MHD_Result web_group_receipt(struct req *r, const char *receipt, const json_t *g);
+enum MHD_Result web_discount_form(struct req *r, unsigned status, const json_t *values,
+                                  const char *message, const json_t *errors, const char *receipt);
+enum MHD_Result web_discount_receipt(struct req *r, const char *receipt, const json_t *d);
+
+#endif

@@ -1,0 +1,454 @@
+/*
+** http/web_my.c: マイページ: a citizen's bookings, one booking with its
+** confirmation and cancellation, and the digital permit with its QR code
+** (see web_my.h; docs/web.md).
+**
+** Everything here is the person's own (core/bookings.c decides who sees
+** what: another person's booking does not exist, 404). Deadlines are stated
+** with their exact date and time; nothing is done by a link, only by a form
+** post that carries the CSRF token.
+*/
+#include "web_my.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/bookings.h"
+#include "../core/clock.h"
+#include "../core/permits.h"
+#include "../core/submissions.h"
+#include "pages.h"
+#include "qr.h"
+#include "reply.h"
+#include "web_book.h"
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+/* The {id} of the path; 0 when it is not a positive number. */
+static int64_t path_id(struct req *r) {
+  const char *s = r->params[0];
+  char *end;
+  if (r->nparams < 1 || !*s || strlen(s) > 18 || *s < '1' || *s > '9') return 0;
+  long long v = strtoll(s, &end, 10);
+  return *end ? 0 : (int64_t)v;
+}
+
+const char *web_my_status_label(const char *status) {
+  if (!strcmp(status, "held")) return "仮予約 (まだ確定していません)";
+  if (!strcmp(status, "confirmed")) return "確定";
+  if (!strcmp(status, "cancelled")) return "取り消し済み";
+  if (!strcmp(status, "lapsed")) return "期限切れ (仮予約が取り消されました)";
+  if (!strcmp(status, "checked_in")) return "利用済み";
+  if (!strcmp(status, "no_show")) return "来館なし";
+  return status;
+}
+
+/* "6月10日(水) 午前・午後 (9:00〜17:00)" of booking B. */
+static void when_label(struct req *r, const json_t *b, char *out, size_t n) {
+  int32_t day = 0;
+  char dl[48], sl[200];
+  date_parse(jstr(b, "date"), &day);
+  page_date_label(day, 1, dl, sizeof dl);
+  web_book_slots_label(rules_in_force(r->ctx.rb, day), json_object_get(b, "slots"), jstr(b, "start"),
+                       jstr(b, "end"), sl, sizeof sl);
+  snprintf(out, n, "%s %s", dl, sl);
+}
+
+/* =========================================================== the list */
+
+static void booking_card(struct req *r, struct html *h, const json_t *b) {
+  char when[300], yen[32];
+  int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
+  const char *status = jstr(b, "status");
+  when_label(r, b, when, sizeof when);
+  page_yen(json_integer_value(json_object_get(json_object_get(b, "fee"), "total")), yen, sizeof yen);
+  html_printf(h, "<li class=\"card booking-card\"><h3>%h</h3><dl class=\"facts\">"
+                 "<div><dt>公民館・部屋</dt><dd>%h %h</dd></div>"
+                 "<div><dt>状態</dt><dd class=\"status status-%h\">%h</dd></div>"
+                 "<div><dt>使用料</dt><dd>%h</dd></div>",
+              when, jstr(b, "center_name"), jstr(b, "room_name"), status,
+              web_my_status_label(status), yen);
+  if (!strcmp(status, "held")) {
+    char until[64];
+    page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
+    html_printf(h, "<div><dt>確定の期限</dt><dd><strong>%h まで</strong></dd></div>", until);
+  }
+  html_printf(h, "</dl><p><a href=\"/my/bookings/%I\">予約番号 %I の詳しい内容%s</a></p></li>", id, id,
+              !strcmp(status, "held")        ? "・確定する"
+              : !strcmp(status, "confirmed") ? "・許可書・取り消し"
+                                             : "");
+}
+
+/* GET /my -> 200 マイページ: the person's bookings and their groups'
+** (coming ones first, each with state, fee and, for a hold, its expiry),
+** and links to groups and exemptions. Citizens. */
+enum MHD_Result web_my(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *list = NULL;
+  int rc = booking_list_mine(&r->ctx, &list, &ei);
+  if (rc) {
+    enum MHD_Result ret = reply_error(r, rc, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  char today[11];
+  date_format(clock_today(r->ctx.now), today);
+  json_t *arr = json_object_get(list, "bookings"), *b;
+  size_t i;
+  int coming = 0, other = 0;
+  json_array_foreach(arr, i, b) {
+    const char *st = jstr(b, "status");
+    if (strcmp(jstr(b, "date"), today) >= 0 && (!strcmp(st, "held") || !strcmp(st, "confirmed")))
+      coming++;
+    else other++;
+  }
+  struct html h = {0};
+  struct page pg = {.title = "マイページ", .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>マイページ</h1>"
+               "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
+               "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li></ul>"
+               "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
+  if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
+  else {
+    html_raw(&h, "<ul class=\"cards\">");
+    json_array_foreach(arr, i, b) {
+      const char *st = jstr(b, "status");
+      if (strcmp(jstr(b, "date"), today) >= 0 && (!strcmp(st, "held") || !strcmp(st, "confirmed")))
+        booking_card(r, &h, b);
+    }
+    html_raw(&h, "</ul>");
+  }
+  html_raw(&h, "</section>");
+  if (other) {
+    html_raw(&h, "<section aria-labelledby=\"past-title\"><h2 id=\"past-title\">終わった予約・取り消した予約</h2>"
+                 "<ul class=\"cards\">");
+    json_array_foreach(arr, i, b) {
+      const char *st = jstr(b, "status");
+      if (!(strcmp(jstr(b, "date"), today) >= 0 && (!strcmp(st, "held") || !strcmp(st, "confirmed"))))
+        booking_card(r, &h, b);
+    }
+    html_raw(&h, "</ul></section>");
+  }
+  page_end(r, &h, &pg);
+  json_decref(list);
+  return page_reply(r, 200, &h);
+}
+
+/* ======================================================= one booking */
+
+/* The cancellation terms of B as of now, in one sentence; *CAN says whether
+** the holder may still cancel online. */
+static void cancel_now(struct req *r, const json_t *b, struct html *h, int *can) {
+  const json_t *c = json_object_get(b, "cancellation");
+  const char *status = jstr(b, "status");
+  *can = 0;
+  if (!c) return;
+  if (!strcmp(status, "held")) {
+    *can = 1;
+    html_raw(h, "<p>仮予約は、いつでも無料で取り消せます。</p>");
+    return;
+  }
+  int32_t last = 0, day = 0, today = clock_today(r->ctx.now);
+  date_parse(jstr(c, "free_until"), &last);
+  date_parse(jstr(b, "date"), &day);
+  char dl[48], yen[32];
+  page_date_label(last, 1, dl, sizeof dl);
+  /* the use has started: the holder cannot cancel online (bookings.c) */
+  int64_t start = 0;
+  const char *st = jstr(b, "start");
+  if (strlen(st) == 5) start = clock_local(day, time_parse_hhmm(st));
+  if (start && r->ctx.now >= start) {
+    html_raw(h, "<p>利用が始まった予約は、オンラインでは取り消せません。公民館の窓口に相談してください。</p>");
+    return;
+  }
+  if (today <= last) {
+    *can = 1;
+    html_printf(h, "<p>いま取り消すと<strong>無料</strong>です。無料で取り消せるのは <strong>%h</strong> までです。</p>", dl);
+  } else if (!strcmp(jstr(c, "after_deadline"), "refused")) {
+    html_printf(h, "<p>取り消しの期限 (%h) を過ぎたため、オンラインでは取り消せません。公民館の窓口に相談してください。</p>", dl);
+  } else {
+    *can = 1;
+    page_yen(json_integer_value(json_object_get(c, "fee_after_deadline")), yen, sizeof yen);
+    html_printf(h, "<p>無料で取り消せる期限 (%h) を過ぎています。いま取り消すと、<strong>取消料 %h</strong> がかかります。</p>",
+                dl, yen);
+  }
+}
+
+static enum MHD_Result booking_page(struct req *r, unsigned status, const json_t *b,
+                                    const char *flash, const char *error) {
+  int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
+  const char *st = jstr(b, "status");
+  char title[64], idtext[24], receipt[SUBMISSION_RECEIPT_LEN];
+  snprintf(title, sizeof title, "予約番号 %lld", (long long)id);
+  snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+  submission_receipt_of(&r->ctx, "booking", idtext, receipt);
+
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/my\">マイページ</a></p><h1>%h</h1>", title);
+  if (error)
+    html_printf(&h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
+                    "<h2 id=\"error-summary-title\">できませんでした</h2><p class=\"error-message\">%h</p></section>",
+                error);
+  if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
+  html_printf(&h, "<dl class=\"facts card-facts\"><div><dt>状態</dt><dd class=\"status status-%h\"><strong>%h</strong></dd></div>",
+              st, web_my_status_label(st));
+  if (receipt[0]) html_printf(&h, "<div><dt>受付番号</dt><dd>%h</dd></div>", receipt);
+  html_raw(&h, "</dl>");
+  if (!strcmp(st, "held")) {
+    char until[64], action[64];
+    page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
+    html_printf(&h, "<div class=\"note note-warn\" id=\"hold-expiry\"><p><strong>%h</strong> までに確定してください。"
+                    "この時刻を過ぎると、仮予約は自動で取り消されます。</p></div>",
+                until);
+    snprintf(action, sizeof action, "/my/bookings/%lld/confirm", (long long)id);
+    page_form_begin(r, &h, "post", action);
+    page_form_end(&h, "予約を確定する");
+  }
+  if (!strcmp(st, "confirmed"))
+    html_printf(&h, "<p class=\"permit-link\"><a class=\"button\" href=\"/my/bookings/%I/permit\">"
+                    "利用許可書 (QRコード) を表示する</a></p>"
+                    "<p>公民館では、この許可書を窓口で見せてください。紙の許可書はありません。</p>",
+                id);
+  web_book_facts(r, &h, b);
+  if (json_object_get(b, "cancelled_at")) {
+    char at[64], yen[32];
+    page_iso_label(jstr(b, "cancelled_at"), at, sizeof at);
+    page_yen(json_integer_value(json_object_get(b, "cancel_fee")), yen, sizeof yen);
+    html_printf(&h, "<p>%h に取り消しました。取消料: %h</p>", at, yen);
+  }
+  if (!strcmp(st, "held") || !strcmp(st, "confirmed")) {
+    int can = 0;
+    html_raw(&h, "<section aria-labelledby=\"cancel-title\"><h2 id=\"cancel-title\">取り消し</h2>");
+    cancel_now(r, b, &h, &can);
+    if (can)
+      html_printf(&h, "<p><a href=\"/my/bookings/%I/cancel\">この予約を取り消す</a></p>", id);
+    html_raw(&h, "</section>");
+  }
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+static enum MHD_Result core_error(struct req *r, int rc, struct kerrinfo *ei) {
+  enum MHD_Result ret = reply_error(r, rc, ei);
+  kerr_clear(ei);
+  return ret;
+}
+
+/* GET /my/bookings/{id}[?done=confirmed] -> 200 one booking: state, receipt
+** number, what, when, fee; for a hold its exact expiry and the button that
+** confirms it; for a confirmed booking the permit link; the cancellation
+** terms as of now with the deadline. 404 when it is not the person's.
+** Citizens, staff, admin. */
+enum MHD_Result web_my_booking(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *b = NULL;
+  int64_t id = path_id(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int rc = booking_get(&r->ctx, id, &b, &ei);
+  if (rc) return core_error(r, rc, &ei);
+  const char *done = req_query(r, "done");
+  const char *flash = done && !strcmp(done, "confirmed")
+                          ? "予約を確定しました。利用許可書を表示できます。"
+                          : NULL;
+  enum MHD_Result ret = booking_page(r, 200, b, flash, NULL);
+  json_decref(b);
+  return ret;
+}
+
+/* POST /my/bookings/{id}/confirm (form, csrf_token) -> 303 to the booking's page
+** (?done=confirmed); 409 the booking's page with the reason when the hold
+** has lapsed or was cancelled; 404 when it is not the person's.
+** Citizens (the holder), staff, admin. */
+enum MHD_Result web_my_confirm(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *b = NULL;
+  int64_t id = path_id(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int rc = booking_confirm(&r->ctx, id, &b, &ei);
+  if (rc == 0) {
+    char loc[80];
+    json_decref(b);
+    snprintf(loc, sizeof loc, "/my/bookings/%lld?done=confirmed", (long long)id);
+    return reply_redirect(r, loc);
+  }
+  if (rc != KERR_CONFLICT || booking_get(&r->ctx, id, &b, NULL)) return core_error(r, rc, &ei);
+  enum MHD_Result ret = booking_page(r, (unsigned)kerr_http_status(rc), b, NULL,
+                                     ei.message[0] ? ei.message : kerr_message(rc));
+  json_decref(b);
+  kerr_clear(&ei);
+  return ret;
+}
+
+/* ============================================================ permit */
+
+/* The payload of a permit token (its middle part), as JSON, or NULL. */
+static json_t *permit_payload(const char *token) {
+  const char *a = strchr(token, '.'), *z = a ? strchr(a + 1, '.') : NULL;
+  if (!z) return NULL;
+  size_t n = (size_t)(z - a - 1), len = 0;
+  unsigned char *bin = malloc(n + 1);
+  if (!bin) return NULL;
+  json_t *out = NULL;
+  if (sodium_base642bin(bin, n + 1, a + 1, n, NULL, &len, NULL,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
+    out = json_loadb((const char *)bin, len, 0, NULL);
+  free(bin);
+  return out;
+}
+
+/* GET /my/bookings/{id}/permit -> 200 the digital permit (利用許可書) of a
+** confirmed booking: its QR code (inline SVG, for the counter's scanner),
+** what it says as text, and the signed code itself; 409 for a hold or a
+** cancelled booking; 404 when it is not the person's. Citizens, staff, admin. */
+enum MHD_Result web_my_permit(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *pm = NULL;
+  int64_t id = path_id(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int rc = permit_issue(&r->ctx, id, &pm, &ei);
+  if (rc) {
+    if (rc == KERR_CONFLICT && !ei.message[0])
+      kerr_set(&ei, KERR_CONFLICT, "許可書は、予約を確定すると表示できます。");
+    return core_error(r, rc, &ei);
+  }
+  const char *token = jstr(pm, "permit");
+  json_t *p = permit_payload(token);
+  char title[64], dl[48], sl[200], issued[64];
+  int32_t day = 0;
+  snprintf(title, sizeof title, "利用許可書 (予約番号 %lld)", (long long)id);
+  date_parse(jstr(p, "date"), &day);
+  page_date_label(day, 1, dl, sizeof dl);
+  web_book_slots_label(rules_in_force(r->ctx.rb, day), json_object_get(p, "slots"), jstr(p, "start"),
+                       jstr(p, "end"), sl, sizeof sl);
+  page_iso_label(jstr(p, "issued_at"), issued, sizeof issued);
+
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/my/bookings/%I\">予約番号 %I に戻る</a></p>"
+                  "<h1>利用許可書</h1>"
+                  "<p class=\"lead\">公民館の窓口で、このQRコードを見せてください。印刷して持って行くこともできます。</p>"
+                  "<div class=\"permit\"><div class=\"qr-box\">",
+              id, id);
+  if (qr_svg(&h, token, "利用許可書のQRコード") < 0)
+    html_raw(&h, "<p>QRコードを作れませんでした。下の内容を窓口で見せてください。</p>");
+  html_printf(&h, "</div><dl class=\"facts permit-facts\">"
+                  "<div><dt>予約番号</dt><dd>%I</dd></div>"
+                  "<div><dt>公民館</dt><dd>%h</dd></div>"
+                  "<div><dt>部屋</dt><dd>%h</dd></div>"
+                  "<div><dt>利用する日</dt><dd>%h</dd></div>"
+                  "<div><dt>時間帯</dt><dd>%h</dd></div>"
+                  "<div><dt>名義</dt><dd>%h</dd></div>"
+                  "<div><dt>発行</dt><dd>%h</dd></div></dl></div>",
+              id, jstr(p, "center_name"), jstr(p, "room_name"), dl, sl, jstr(p, "holder"), issued);
+  html_printf(&h, "<section aria-labelledby=\"code-title\"><h2 id=\"code-title\">許可書のコード (文字)</h2>"
+                  "<p>QRコードが読めないときは、この文字を窓口で確かめてもらえます。"
+                  "前橋市の電子署名が入っているので、書きかえることはできません。</p>"
+                  "<p class=\"permit-token\"><code id=\"permit-token\">%h</code></p></section>",
+              token);
+  page_end(r, &h, &pg);
+  json_decref(p);
+  json_decref(pm);
+  return page_reply(r, 200, &h);
+}
+
+/* ============================================================ cancel */
+
+static const struct page_field cancel_fields[] = {
+  {.name = "reason", .label = "取り消す理由", .type = PF_TEXTAREA, .required = 0, .maxlength = 200,
+   .support = "書かなくてもかまいません。公民館の参考にします。"},
+};
+
+enum MHD_Result web_cancel_form(struct req *r, unsigned status, const json_t *values,
+                                const char *message, const json_t *errors, const char *receipt) {
+  struct kerrinfo ei = {0};
+  json_t *b = NULL;
+  const json_t *v = json_object_get(values, "booking_id");
+  long long id = json_is_integer(v) ? json_integer_value(v) : 0;
+  if (json_is_string(v)) id = strtoll(json_string_value(v), NULL, 10);
+  int rc = id > 0 ? booking_get(&r->ctx, id, &b, &ei) : KERR_NOT_FOUND;
+  if (rc) {
+    kerr_clear(&ei);
+    /* a booking that is not there: say so, keep the receipt */
+    struct html h = {0};
+    struct page pg = {.title = "予約の取り消し", .nav = "my", .flags = PAGE_HAS_ERRORS};
+    page_begin(r, &h, &pg);
+    html_printf(&h, "<h1>予約の取り消し</h1><section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
+                    "<h2 id=\"error-summary-title\">取り消せませんでした</h2><p class=\"error-message\">%h</p></section>",
+                message ? message : "予約が見つかりません。");
+    if (receipt && *receipt) html_printf(&h, "<p class=\"asof\">受付番号 %h</p>", receipt);
+    html_raw(&h, "<ul class=\"links\"><li><a href=\"/my\">マイページ (予約の一覧)</a></li></ul>");
+    page_end(r, &h, &pg);
+    return page_reply(r, status == 200 ? 404 : status, &h);
+  }
+  int failed = status >= 400;
+  struct page_form fm = {.values = values, .errors = errors};
+  struct html h = {0};
+  struct page pg = {.title = "予約の取り消し", .nav = "my", .flags = failed ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/my/bookings/%I\">予約番号 %I に戻る</a></p>"
+                  "<h1>予約の取り消し</h1>",
+              (int64_t)id, (int64_t)id);
+  page_error_summary_msg(&h, message, cancel_fields, 1, &fm);
+  if (failed && receipt && *receipt)
+    html_printf(&h, "<p class=\"asof\">受付番号 %h (この申し込みは受け付けられませんでした)</p>", receipt);
+  html_raw(&h, "<p class=\"lead\">この予約を取り消します。取り消すと、元に戻せません。</p>");
+  web_book_facts(r, &h, b);
+  int can = 0;
+  cancel_now(r, b, &h, &can);
+  if (can) {
+    page_form_begin(r, &h, "post", "/forms/cancel");
+    html_printf(&h, "<input type=\"hidden\" name=\"booking_id\" value=\"%I\">", (int64_t)id);
+    page_field(&h, &cancel_fields[0], &fm);
+    page_form_end(&h, "予約を取り消す");
+  }
+  html_printf(&h, "<p><a href=\"/my/bookings/%I\">取り消さずに戻る</a></p>", (int64_t)id);
+  page_end(r, &h, &pg);
+  json_decref(b);
+  return page_reply(r, status, &h);
+}
+
+/* GET /my/bookings/{id}/cancel -> 200 what cancelling costs now (free until
+** the deadline, stated with its date; the fee after it, or that it is no
+** longer possible online), and the form that cancels (POST /forms/cancel);
+** 404 when it is not the person's. Citizens. */
+enum MHD_Result web_my_cancel(struct req *r) {
+  int64_t id = path_id(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  json_t *values = json_pack("{s:I}", "booking_id", (json_int_t)id);
+  struct kerrinfo ei = {0};
+  json_t *b = NULL;
+  int rc = booking_get(&r->ctx, id, &b, &ei);
+  json_decref(b);
+  enum MHD_Result ret = rc ? reply_error(r, rc, &ei) : web_cancel_form(r, 200, values, NULL, NULL, NULL);
+  kerr_clear(&ei);
+  json_decref(values);
+  return ret;
+}
+
+enum MHD_Result web_cancel_receipt(struct req *r, const char *receipt, const json_t *b) {
+  char yen[32];
+  int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
+  page_yen(json_integer_value(json_object_get(b, "cancel_fee")), yen, sizeof yen);
+  struct html h = {0};
+  struct page pg = {.title = "予約を取り消しました", .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>予約を取り消しました</h1>"
+                  "<div class=\"receipt\"><p class=\"receipt-label\">受付番号</p>"
+                  "<p class=\"receipt-number\" id=\"receipt\">%h</p>"
+                  "<p>予約番号 <strong>%I</strong> ・ 取消料 <strong>%h</strong></p></div>",
+              receipt && *receipt ? receipt : "-", id, yen);
+  web_book_facts(r, &h, b);
+  html_raw(&h, "<ul class=\"links\"><li><a href=\"/my\">マイページ (予約の一覧)</a></li>"
+               "<li><a href=\"/availability\">ほかの部屋をさがす</a></li></ul>");
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
