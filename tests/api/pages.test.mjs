@@ -119,7 +119,8 @@ test('availability shows rooms with states as text and symbol, filtered by centr
   assert.match(r.text, /<h1>中央公民館 2026年4月8日\(水\) の空き状況<\/h1>/);
   assert.match(r.text, /<caption>中央公民館 2026年4月8日\(水\) の空き状況<\/caption>/);
   assert.match(r.text, /<th scope="row"><a href="\/rooms\/\d+\?month=2026-04">和室<\/a>/);
-  assert.match(r.text, /○<\/span>空き<\/td>/);
+  // a free slot is a link to the booking form for it
+  assert.match(r.text, /<a class="book-link" href="\/book\?room=\d+&amp;date=2026-04-08&amp;slot=evening"><span class="sym" aria-hidden="true">○<\/span>空き<span class="visually-hidden"> 2026年4月8日\(水\) 和室 夜間 を予約する<\/span><\/a><\/td>/);
   assert.match(r.text, /×<\/span>予約<wbr>あり<span class="grp">前橋短歌の会<\/span><\/td>/);
   assert.doesNotMatch(r.text, /非公開サークル|山田|090-1234-5678|hanako/);
   const kind = await api.get('/availability?date=2026-04-08&kind=' + encodeURIComponent('料理室'));
@@ -201,7 +202,8 @@ test('a room month lists every date with a state per slot, the fee and when book
   assert.match(row(7), /受付<wbr>終了/);                          // the past
   assert.match(row(8), /今日/);
   assert.match(row(8), /受付<wbr>終了.*空き.*予約<wbr>あり/);       // 10:00: morning has begun; evening held
-  assert.equal(row(9).split("○</span>空き</td>").length - 1, 3);
+  assert.equal(row(9).split("○</span>空き<span class=\"visually-hidden\">").length - 1, 3);
+  assert.match(row(9), new RegExp(`href="/book\\?room=${room503}&amp;date=2026-04-09&amp;slot=morning"`));
   const later = await api.get(`/rooms/${room503}?month=2026-07`);
   assert.match(later.text, /2026年7月の予約は、2026年5月1日\(金\) 9:00 から受け付けます。/);
 });
