@@ -26,6 +26,7 @@
 
 #include "../core/bookings.h"
 #include "../core/clock.h"
+#include "../core/discounts.h"
 #include "../core/groups.h"
 #include "../core/ids.h"
 #include "../core/input.h"
@@ -221,49 +222,19 @@ static const char *discount_field(int code) { return code == KERR_NOT_FOUND ? "g
 static const struct kind discount_kind = {"discount", web_discount_form, web_discount_receipt,
                                           discount_field};
 
-/* TODO(exemptions): the exemption API (POST /api/v1/discounts, core/discounts.c)
-** is being built on branch `exemptions`. Once it is on main, replace the body
-** of this function with the one call to it (its create function, with BODY as
-** {"group_id","category","reason","evidence"}) and return its result: the form,
-** its page, its recording and its tests are done. Until then the form checks
-** what it can here and refuses, saying to apply at the counter. */
-static int discount_submit(struct kctx *ctx, const json_t *body, json_t **out,
-                           struct kerrinfo *ei) {
-  char buf[1024];
-  int64_t gid = 0;
-  *out = NULL;
-  int prc = ids_parse_json(json_object_get(body, "group_id"), &gid);
-  if (prc != IDS_OK) {
-    char m[256];
-    ids_message(prc, "団体ID", m, sizeof m);
-    kerr_field(ei, "group_id", prc == IDS_EMPTY ? "申請する団体を選んでください。" : m);
-  }
-  if (input_text(body, "category", buf, sizeof buf) != INPUT_OK)
-    kerr_field(ei, "category", "減免の区分を選んでください。");
-  else {
-    const struct rules *ru = rules_in_force(ctx->rb, clock_today(ctx->now));
-    if (!ru || !rules_discount(ru, buf)) kerr_field(ei, "category", "減免の区分は一覧から選んでください。");
-  }
-  int rr = input_text(body, "reason", buf, sizeof buf);
-  if (rr == INPUT_MISSING) kerr_field(ei, "reason", "申請の理由を入力してください。");
-  else if (rr == INPUT_BAD) kerr_field(ei, "reason", "申請の理由は500文字以内で入力してください。");
-  if (ei->fields) return KERR_VALIDATION;
-  if (!gid || groups_may_book(ctx, gid, ctx->actor.account_id, clock_today(ctx->now), NULL))
-    return kerr_set(ei, KERR_NOT_FOUND, "団体が見つからないか、まだ承認されていません。");
-  return kerr_set(ei, KERR_BUSY,
-                  "減免のオンライン申請は準備中です。お手数ですが、公民館の窓口で申請してください。");
-}
-
 /* POST /forms/discount (form) group_id, category, reason, evidence?, csrf_token
-** -> 200 the receipt page or 201 {"receipt","status":"pending","id"}; the form
-**    again with 422 validation or 404 (a group not theirs). Recorded. Citizens.
-** Until the exemption API lands (see discount_submit): 503 busy, recorded. */
+** -> 200 the receipt page (受付番号, the application number, "審査中") or 201
+**    {"receipt","status":"pending","id"}, as POST /api/v1/discounts
+**    (core/discounts.c); the form again with 422 validation (a group not
+**    approved or not valid, an unknown category), 404 (a group not theirs) or
+**    409 conflict (an application already open for that category). Recorded.
+**    Citizens. */
 enum MHD_Result form_discount(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *d = NULL;
   char idtext[32] = "";
   r->ctx.channel = "form";
-  int rc = discount_submit(&r->ctx, r->json, &d, &ei);
+  int rc = discounts_apply(&r->ctx, r->json, &d, &ei);
   if (rc == 0) {
     const json_t *v = json_object_get(d, "id");
     if (json_is_integer(v)) snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(v));

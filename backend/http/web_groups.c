@@ -206,7 +206,7 @@ static struct discount_form *discount_form_build(struct req *r) {
                                      .required = 1, .maxlength = 500,
                                      .support = "どのような活動に使うかを書いてください。"};
   f->fields[3] = (struct page_field){.name = "evidence", .label = "確認できる書類", .type = PF_TEXT,
-                                     .required = 0, .maxlength = 200,
+                                     .required = 0, .maxlength = 500,
                                      .support = "例: 共催承認書。書類は窓口で見せてください。"};
   return f;
 }

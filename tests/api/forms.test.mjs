@@ -251,12 +251,42 @@ test('group registration: receipt with the group ID; the residency rule at its f
   assert.equal(sql("SELECT error_code FROM form_submissions ORDER BY id DESC LIMIT 1"), 'residency_requirement');
 });
 
-test('exemption form: validated and recorded (the exemption API is not on main yet: 503, recorded)', async () => {
+test('exemption form: validated, applied through the exemption API, a second open application refused; all recorded', async () => {
   const b = await browser('saburo');
   const bad = await b.postForm('/forms/discount', { group_id: '', category: '', reason: '' });
   assert.equal(bad.status, 422);
   for (const f of ['group_id', 'category', 'reason']) assert.match(bad.text, new RegExp(`href="#f-${f}"`), f);
   assert.equal(sql("SELECT kind||'|'||outcome||'|'||error_code FROM form_submissions ORDER BY id DESC LIMIT 1"), 'discount|rejected|validation');
+  // the group registered above, approved by staff
+  const gid = sql("SELECT id FROM groups WHERE name='前橋囲碁クラブ'");
+  const staff = await signIn(srv.base, ids.staff, PW);
+  assert.equal((await staff.post(`/api/v1/groups/${gid}/approve`)).status, 200);
+  const page = await b.get(`/discounts/apply?group=${gid}`, HTML);
+  assert.equal(page.status, 200);
+  assert.match(page.text, new RegExp(`name="group_id" value="${gid}" checked`));
+  const category = page.text.match(/name="category" value="([a-z_]+)"/)[1];
+  const n = count('discount_applications');
+  const ok = await b.postForm('/forms/discount', { group_id: gid, category, reason: '地域の子ども向け囲碁教室', evidence: '' });
+  assert.equal(ok.status, 200, ok.text.slice(0, 300));
+  assert.match(ok.text, /<title>減免の申請を受け付けました \|/);
+  const receipt = ok.text.match(/id="receipt">(\d{8}-\d{4})</)[1];
+  assert.equal(count('discount_applications'), n + 1);
+  const appId = sql(`SELECT id FROM discount_applications WHERE group_id=${gid}`);
+  assert.equal(sql(`SELECT kind||'|'||outcome||'|'||result_id FROM form_submissions WHERE receipt='${receipt}'`), `discount|accepted|${appId}`);
+  // the same category again while it is open: 409 with the reason, values kept, nothing new
+  const again = await b.postForm('/forms/discount', { group_id: gid, category, reason: 'もう一度' });
+  assert.equal(again.status, 409);
+  assert.match(again.text, /審査中/);
+  assert.match(again.text, /もう一度<\/textarea>/);
+  assert.equal(count('discount_applications'), n + 1);
+  const json = await b.postForm('/forms/discount', { group_id: gid, category, reason: 'もう一度' }, { Accept: 'application/json' });
+  assert.equal(json.status, 409);
+  assert.equal(json.json.error.code, 'conflict');
+  assert.equal(sql(`SELECT outcome||'|'||error_code FROM form_submissions WHERE receipt='${json.json.receipt}'`), 'rejected|conflict');
+  // another person's group does not exist for them
+  const other = await (await browser('jiro')).postForm('/forms/discount', { group_id: gid, category, reason: 'x' },
+    { Accept: 'application/json' });
+  assert.equal(other.status, 404);
 });
 
 test('sign-in and sign-up pages: back to where the person was going; a password is never shown again', async () => {
