@@ -61,6 +61,9 @@ void page_begin(struct req *r, struct html *h, const struct page *pg) {
     if (r->ctx.actor.role == ROLE_CITIZEN)
       html_printf(h, "<li><a href=\"/my\"%s>マイページ</a></li>",
                   pg->nav && !strcmp(pg->nav, "my") ? " aria-current=\"page\"" : "");
+    if (r->ctx.actor.role & ROLE_DESK)
+      html_printf(h, "<li><a href=\"/admin\"%s>職員メニュー</a></li>",
+                  pg->nav && !strcmp(pg->nav, "admin") ? " aria-current=\"page\"" : "");
     html_printf(h, "<li><form class=\"nav-form\" method=\"post\" action=\"/signout\">"
                    "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\">"
                    "<button class=\"nav-button\" type=\"submit\">ログアウト</button></form></li>",

@@ -39,7 +39,7 @@ enum {
 struct page {
   const char *title;        /* what this page is, unique; the site name is appended */
   const char *nav;          /* the current nav item: "top", "search", "discounts", "help",
-                               "signin", "register", "my" */
+                               "signin", "register", "my", "admin" */
   int flags;                /* PAGE_* */
   int refresh;              /* seconds for <meta http-equiv="refresh">, 0 = none */
 };

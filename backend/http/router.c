@@ -29,6 +29,7 @@
 #include "session.h"
 #include "static.h"
 #include "web_account.h"
+#include "web_admin.h"
 #include "web_book.h"
 #include "web_groups.h"
 #include "web_my.h"
@@ -100,6 +101,14 @@ const struct route router_routes[] = {
   {"POST", "/forms/group", form_group, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/forms/discount", form_discount, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/forms/cancel", form_cancel, ROLE_CITIZEN | ROLE_DESK, RF_FORM | RF_PERSONAL},
+  /* staff and admin pages: the queues to decide (the counter page joins here) */
+  {"GET", "/admin", web_admin, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/groups/{id}/approve", web_admin_group_approve, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/groups/{id}/reject", web_admin_group_reject, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/discounts", web_admin_discounts, ROLE_ADMIN, RF_PERSONAL},
+  {"POST", "/admin/discounts/{id}/decide", web_admin_discount_decide, ROLE_ADMIN,
+   RF_FORM | RF_PERSONAL},
   /* bookings and digital permits */
   {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/bookings", api_booking_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},

@@ -34,7 +34,9 @@ static const char *safe_next(const char *next, const char *dflt) {
 }
 
 /* Where a person goes after signing in when nothing else was asked for. */
-static const char *home_of(int role) { return role == ROLE_CITIZEN ? "/my" : "/"; }
+static const char *home_of(int role) {
+  return role == ROLE_CITIZEN ? "/my" : (role & ROLE_DESK) ? "/admin" : "/";
+}
 
 /* A copy of the body without the password fields, for showing a form again. */
 static json_t *without_passwords(const json_t *in) {

@@ -49,6 +49,7 @@ before(async () => {
   for (const who of ['hanako', 'jiro', 'saburo', 'shiro'])
     ids[who] = await addUser(srv.db, { role: 'citizen', name: '前橋 花子', password: PW });
   ids.staff = await addUser(srv.db, { role: 'staff', name: '窓口 太郎', center: 'chuo', password: PW });
+  ids.admin = await addUser(srv.db, { role: 'admin', name: '管理 一郎', password: PW });
   const centers = (await anon.get('/api/v1/centers')).json.centers;
   for (const r of centers.find((c) => c.code === 'chuo').rooms) rooms[r.code] = r.id;
 });
@@ -287,6 +288,59 @@ test('exemption form: validated, applied through the exemption API, a second ope
   const other = await (await browser('jiro')).postForm('/forms/discount', { group_id: gid, category, reason: 'x' },
     { Accept: 'application/json' });
   assert.equal(other.status, 404);
+});
+
+test('staff and admin queues: groups approved or rejected (a reason required) and exemptions decided, by form posts', async () => {
+  const citizen = await browser('shiro');
+  const mk = async (name) => {
+    const r = await citizen.postForm('/forms/group', { name, name_kana: 'てすとのかい', members: '5', resident_members: '5', public_listing: '0' });
+    assert.equal(r.status, 200, r.text.slice(0, 200));
+    return r.text.match(/id="group-id">(\d{9})</)[1];
+  };
+  const g1 = await mk('承認される会'), g2 = await mk('承認されない会');
+  const staff = await browser('staff');
+  const q = await staff.get('/admin/groups', HTML);
+  assert.equal(q.status, 200);
+  assert.match(q.text, /<title>団体登録の審査 \|/);
+  for (const g of [g1, g2]) assert.match(q.text, new RegExp(`action="/admin/groups/${g}/approve"`));
+  // a rejection needs a reason: the queue again, the error at that group's reason
+  const noReason = await staff.postForm(`/admin/groups/${g2}/reject`, { reason: '' });
+  assert.equal(noReason.status, 422);
+  assert.match(noReason.text, new RegExp(`id="reason-${g2}-error"`));
+  assert.match(noReason.text, new RegExp(`href="#reason-${g2}"`));
+  const rej = await staff.postForm(`/admin/groups/${g2}/reject`, { reason: '市内の構成員の確認が必要です' });
+  assert.equal(rej.status, 303);
+  assert.equal(rej.headers.get('location'), '/admin/groups?done=rejected');
+  const ok = await staff.postForm(`/admin/groups/${g1}/approve`, {});
+  assert.equal(ok.status, 303);
+  assert.equal(sql(`SELECT status FROM groups WHERE id=${g1}`), 'approved');
+  assert.equal(sql(`SELECT status||'|'||reason FROM groups WHERE id=${g2}`), 'rejected|市内の構成員の確認が必要です');
+  const again = await staff.postForm(`/admin/groups/${g1}/approve`, {});
+  assert.equal(again.status, 409);
+  // exemptions: admin only
+  assert.equal((await staff.get('/admin/discounts', HTML)).status, 403);
+  assert.equal((await citizen.get('/admin', HTML)).status, 403);
+  const page = await citizen.get(`/discounts/apply?group=${g1}`, HTML);
+  const category = page.text.match(/name="category" value="([a-z_]+)"/)[1];
+  assert.equal((await citizen.postForm('/forms/discount', { group_id: g1, category, reason: '地域の活動' })).status, 200);
+  const appId = sql(`SELECT id FROM discount_applications WHERE group_id=${g1}`);
+  const admin = await browser('admin');
+  const dq = await admin.get('/admin/discounts', HTML);
+  assert.equal(dq.status, 200);
+  assert.match(dq.text, new RegExp(`action="/admin/discounts/${appId}/decide"`));
+  assert.match(dq.text, /地域の活動/);
+  const bad = await admin.postForm(`/admin/discounts/${appId}/decide`, { decision: 'rejected', reason: '' });
+  assert.equal(bad.status, 422);
+  assert.match(bad.text, new RegExp(`id="reason-${appId}-error"`));
+  const dec = await admin.postForm(`/admin/discounts/${appId}/decide`, { decision: 'approved', reason: '' });
+  assert.equal(dec.status, 303);
+  assert.equal(dec.headers.get('location'), '/admin/discounts?done=approved');
+  assert.equal(sql(`SELECT status FROM discount_applications WHERE id=${appId}`), 'approved');
+  const after = await admin.get('/admin/discounts?done=approved', HTML);
+  assert.match(after.text, /承認しました。/);
+  // signing in as staff goes to the staff menu
+  const si = await anon.req('POST', '/signin', form({ system_id: ids.staff, password: PW }), FORM);
+  assert.equal(si.headers.get('location'), '/admin');
 });
 
 test('sign-in and sign-up pages: back to where the person was going; a password is never shown again', async () => {

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { start, client, addUser } from '../api/harness.mjs';
+import { start, client, addUser, signIn } from '../api/harness.mjs';
 import { launch, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
 
 const PW = 'browser-test-password-1';
@@ -17,8 +17,10 @@ let srv, browser, users = {}, room503;
 before(async () => {
   // Wednesday 2026-04-08 10:00 JST: today's afternoon and evening can still be booked.
   srv = await start({ now: '2026-04-08T10:00:00+09:00' });
-  for (const u of ['nojs', 'js', 'axe320', 'axe1280'])
+  for (const u of ['nojs', 'js', 'axe320', 'axe1280', 'rep'])
     users[u] = await addUser(srv.db, { role: 'citizen', name: '前橋 花子', password: PW });
+  users.staff = await addUser(srv.db, { role: 'staff', name: '窓口 太郎', center: 'chuo', password: PW });
+  users.admin = await addUser(srv.db, { role: 'admin', name: '管理 一郎', password: PW });
   const centers = (await client(srv.base).get('/api/v1/centers')).json.centers;
   room503 = centers.find((c) => c.code === 'chuo').rooms.find((r) => r.code === 'r503').id;
   browser = await launch();
@@ -178,6 +180,49 @@ test('axe: 0 WCAG 2.0 A/AA violations on every new page, at 320 px and 1280 px; 
     await page.goto(srv.base + '/discounts/apply'); await check('exemption form');
     await page.goto(srv.base + '/book'); await check('booking without a room');
     await go(page, () => page.click('button:has-text("ログアウト")')); await check('signed out');
+    await ctx.close();
+  }
+  assert.deepEqual(problems, [], problems.join('\n\n'));
+});
+
+test('axe and targets on the staff and admin pages (the queues, with an error shown), at 320 px and 1280 px', async () => {
+  // a group waiting, and an approved group's exemption application waiting
+  const rep = await signIn(srv.base, users.rep, PW);
+  const staffApi = await signIn(srv.base, users.staff, PW);
+  const mk = async (name) => (await rep.post('/api/v1/groups', { name, name_kana: 'てすと', members: 4, resident_members: 3 })).json.id;
+  const waiting = await mk('審査待ちの会');
+  const approved = await mk('承認済みの会');
+  assert.equal((await staffApi.post(`/api/v1/groups/${approved}/approve`)).status, 200);
+  const rules = (await client(srv.base).get('/api/v1/rules')).json;
+  const d = await rep.post('/api/v1/discounts', { group_id: approved, category: rules.discounts[0].code, reason: '子ども向けの教室' });
+  assert.equal(d.status, 201, d.text);
+  const problems = [];
+  for (const width of [320, 1280]) {
+    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    const check = async (what) => {
+      const v = await axe(page);
+      if (v.length) problems.push(`${width}px ${what}:\n${describe(v)}`);
+      const o = await pageOverflow(page);
+      if (o.scrollWidth > o.clientWidth) problems.push(`${width}px ${what}: page is ${o.scrollWidth}px wide`);
+    };
+    for (const who of ['staff', 'admin']) {
+      await page.goto(srv.base + '/admin');
+      await signInThroughForm(page, who);
+      assert.equal(new URL(page.url()).pathname, '/admin');
+      await check(`${who} menu`);
+      await page.goto(srv.base + '/admin/groups'); await check(`${who} group queue`);
+      // rejecting without a reason: the queue again with the error at the field
+      await go(page, () => page.click(`#g-${waiting} button:has-text("承認しない")`));
+      assert.ok(await page.locator(`#reason-${waiting}-error`).isVisible());
+      await check(`${who} group queue with an error`);
+      if (width === 320 && who === 'staff') await page.screenshot({ path: shotPath('admin-groups-320.png'), fullPage: true });
+      if (who === 'admin') {
+        await page.goto(srv.base + '/admin/discounts'); await check('exemption queue');
+        if (width === 320) await page.screenshot({ path: shotPath('admin-discounts-320.png'), fullPage: true });
+      }
+      await go(page, () => page.click('button:has-text("ログアウト")'));
+    }
     await ctx.close();
   }
   assert.deepEqual(problems, [], problems.join('\n\n'));

@@ -1,0 +1,300 @@
+/*
+** http/web_admin.c: the staff and admin pages: the menu, and the queues of
+** group registrations (staff, admin) and exemption applications (admin) to
+** decide (see web_admin.h; docs/web.md). Pages that work without
+** JavaScript: each decision is a form post with the CSRF token, answered
+** with 303 back to the queue (so a reload decides nothing twice) or, when
+** refused, the queue again with the reason at that application's field.
+**
+** The decisions are core's (groups_approve/groups_reject, discounts_decide):
+** the same checks, events and messages as the JSON API.
+*/
+#include "web_admin.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/discounts.h"
+#include "../core/groups.h"
+#include "pages.h"
+#include "reply.h"
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+/* A flash message from ?done= after a decision (PRG). */
+static const char *done_message(struct req *r) {
+  const char *d = req_query(r, "done");
+  if (!d) return NULL;
+  if (!strcmp(d, "approved")) return "承認しました。";
+  if (!strcmp(d, "rejected")) return "承認しないことにしました。理由は申請した人に伝わります。";
+  return NULL;
+}
+
+/* The error of one application, shown at its reason field. */
+struct decide_error {
+  const char *id;           /* the application (group ID or application number) */
+  const char *message;
+  const char *reason;       /* what was typed, kept */
+};
+
+static void reason_field(struct html *h, const char *id, const struct decide_error *e,
+                         int required_always) {
+  int err = e && e->id && !strcmp(e->id, id);
+  html_printf(h, "<div class=\"field%s\"><label class=\"field-label\" for=\"reason-%h\">理由"
+                 "<span class=\"mark %s\">%s</span></label>"
+                 "<p class=\"field-support\" id=\"reason-%h-support\">承認しないときは必ず書きます。"
+                 "申請した人が読みます。</p>"
+                 "<textarea class=\"textarea\" id=\"reason-%h\" name=\"reason\" rows=\"3\" maxlength=\"500\""
+                 " aria-describedby=\"reason-%h-support%s%h%s\"%s>%h</textarea>",
+              err ? " has-error" : "", id, required_always ? "mark-req" : "mark-opt",
+              required_always ? "必須" : "任意", id, id, id, err ? " reason-" : "", err ? id : "",
+              err ? "-error" : "", err ? " aria-invalid=\"true\"" : "", err && e->reason ? e->reason : "");
+  if (err)
+    html_printf(h, "<p class=\"field-error\" id=\"reason-%h-error\"><span class=\"error-mark\" "
+                   "aria-hidden=\"true\">!</span>%h</p>",
+                id, e->message);
+  html_raw(h, "</div>");
+}
+
+static void error_box(struct html *h, const struct decide_error *e) {
+  if (!e || !e->message) return;
+  html_printf(h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
+                 "<h2 id=\"error-summary-title\">できませんでした</h2><ul><li>"
+                 "<a href=\"#reason-%h\">%h</a></li></ul></section>",
+              e->id, e->message);
+}
+
+/* ============================================================= menu */
+
+/* GET /admin -> 200 the staff menu: the queues to decide (and the counter,
+** when it is there). Staff, admin. */
+enum MHD_Result web_admin(struct req *r) {
+  struct html h = {0};
+  struct page pg = {.title = "職員メニュー", .nav = "admin"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>職員メニュー</h1><p class=\"lead\">%h さん (%s)</p>"
+                  "<ul class=\"links\"><li><a href=\"/admin/groups\">団体登録の審査</a></li>",
+              r->ctx.actor.name, r->ctx.actor.role == ROLE_ADMIN ? "管理者" : "職員");
+  if (r->ctx.actor.role == ROLE_ADMIN)
+    html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>");
+  html_raw(&h, "</ul>");
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
+/* ========================================================== groups */
+
+static enum MHD_Result groups_page(struct req *r, unsigned status, const struct decide_error *e) {
+  struct kerrinfo ei = {0};
+  json_t *list = NULL, *g;
+  size_t i;
+  int rc = groups_list(&r->ctx, "pending", &list, &ei);
+  if (rc) {
+    enum MHD_Result ret = reply_error(r, rc, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  json_t *arr = json_object_get(list, "groups");
+  const char *flash = done_message(r);
+  struct html h = {0};
+  struct page pg = {.title = "団体登録の審査", .nav = "admin", .flags = e ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>団体登録の審査</h1>");
+  error_box(&h, e);
+  if (flash && !e) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
+  html_printf(&h, "<p class=\"lead\">審査を待っている申請: %d件 (古い順)</p>", (int)json_array_size(arr));
+  if (!json_array_size(arr)) html_raw(&h, "<p>審査を待っている申請はありません。</p>");
+  else html_raw(&h, "<ul class=\"cards\">");
+  json_array_foreach(arr, i, g) {
+    const char *id = jstr(g, "id");
+    const json_t *rep = json_object_get(g, "representative");
+    long long members = json_integer_value(json_object_get(g, "members"));
+    long long res = json_integer_value(json_object_get(g, "resident_members"));
+    char applied[64], a1[64], a2[64];
+    page_iso_label(jstr(g, "created_at"), applied, sizeof applied);
+    snprintf(a1, sizeof a1, "/admin/groups/%s/approve", id);
+    snprintf(a2, sizeof a2, "/admin/groups/%s/reject", id);
+    html_printf(&h, "<li class=\"card\" id=\"g-%h\"><h2>%h <span class=\"sub\">%h</span></h2><dl class=\"facts\">"
+                    "<div><dt>団体ID</dt><dd>%h</dd></div>"
+                    "<div><dt>申請</dt><dd>%s</dd></div>"
+                    "<div><dt>人数</dt><dd>%d人 (うち市内 %d人)</dd></div>"
+                    "<div><dt>代表者</dt><dd>%h (利用者ID %h)</dd></div>"
+                    "<div><dt>申請日</dt><dd>%h</dd></div></dl>",
+                id, jstr(g, "name"), jstr(g, "name_kana"), id,
+                !strcmp(jstr(g, "application"), "renewal") ? "更新" : "新規", (int)members, (int)res,
+                jstr(rep, "name"), jstr(rep, "system_id"), applied);
+    page_form_begin(r, &h, "post", a1);
+    html_printf(&h, "<div class=\"form-actions\"><button class=\"button\" type=\"submit\">"
+                    "「%h」を承認する</button></div></form>",
+                jstr(g, "name"));
+    page_form_begin(r, &h, "post", a2);
+    reason_field(&h, id, e, 1);
+    html_printf(&h, "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
+                    "「%h」を承認しない</button></div></form></li>",
+                jstr(g, "name"));
+  }
+  if (json_array_size(arr)) html_raw(&h, "</ul>");
+  page_end(r, &h, &pg);
+  json_decref(list);
+  return page_reply(r, status, &h);
+}
+
+/* GET /admin/groups[?done=approved|rejected] -> 200 the group registrations
+** (new and renewals) waiting for a decision, oldest first, each with its
+** figures and representative, and the buttons that approve or reject (with a
+** reason). Staff, admin. */
+enum MHD_Result web_admin_groups(struct req *r) { return groups_page(r, 200, NULL); }
+
+static int64_t path_group(struct req *r) {
+  int64_t id = 0;
+  char *end;
+  if (r->nparams < 1 || strlen(r->params[0]) != 9) return 0;
+  id = strtoll(r->params[0], &end, 10);
+  return *end ? 0 : id;
+}
+
+/* The answer to a decision: 303 to LOCATION, or the queue again. */
+static enum MHD_Result decided(struct req *r, int rc, struct kerrinfo *ei, const char *location,
+                               enum MHD_Result (*page)(struct req *, unsigned,
+                                                       const struct decide_error *)) {
+  if (!rc) {
+    kerr_clear(ei);
+    return reply_redirect(r, location);
+  }
+  if (rc == KERR_NOT_FOUND || rc >= KERR_INTERNAL) {
+    enum MHD_Result ret = reply_error(r, rc, ei);
+    kerr_clear(ei);
+    return ret;
+  }
+  const char *fm = ei->fields ? json_string_value(json_object_get(ei->fields, "reason")) : NULL;
+  char msg[sizeof ei->message];
+  snprintf(msg, sizeof msg, "%s", fm ? fm : ei->message[0] ? ei->message : kerr_message(rc));
+  struct decide_error e = {r->params[0], msg, req_str(r, "reason")};
+  enum MHD_Result ret = page(r, (unsigned)kerr_http_status(rc), &e);
+  kerr_clear(ei);
+  return ret;
+}
+
+/* POST /admin/groups/{id}/approve (form) -> 303 /admin/groups?done=approved;
+** 409 the queue with the reason when it was decided meanwhile; 404.
+** Staff, admin. */
+enum MHD_Result web_admin_group_approve(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_group(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int rc = groups_approve(&r->ctx, id, &out, &ei);
+  json_decref(out);
+  return decided(r, rc, &ei, "/admin/groups?done=approved", groups_page);
+}
+
+/* POST /admin/groups/{id}/reject (form) reason -> 303 /admin/groups?done=rejected;
+** 422 the queue with the error at that group's reason (kept); 409; 404.
+** Staff, admin. */
+enum MHD_Result web_admin_group_reject(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_group(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int rc = groups_reject(&r->ctx, id, r->json, &out, &ei);
+  json_decref(out);
+  return decided(r, rc, &ei, "/admin/groups?done=rejected", groups_page);
+}
+
+/* ======================================================= exemptions */
+
+static const struct page_option decision_options[] = {
+  {"approved", "承認する", NULL},
+  {"rejected", "承認しない", NULL},
+};
+
+static enum MHD_Result discounts_page(struct req *r, unsigned status, const struct decide_error *e) {
+  struct kerrinfo ei = {0};
+  json_t *list = NULL, *a;
+  size_t i;
+  int rc = discounts_list(&r->ctx, "pending", NULL, &list, &ei);
+  if (rc) {
+    enum MHD_Result ret = reply_error(r, rc, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  json_t *arr = json_object_get(list, "applications");
+  const char *flash = done_message(r);
+  struct html h = {0};
+  struct page pg = {.title = "減免の申請の審査", .nav = "admin", .flags = e ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>減免の申請の審査</h1>");
+  error_box(&h, e);
+  if (flash && !e) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
+  html_printf(&h, "<p class=\"lead\">審査を待っている申請: %d件 (古い順)。"
+                  "<a href=\"/rules/discounts\">減免の基準</a></p>",
+              (int)json_array_size(arr));
+  if (!json_array_size(arr)) html_raw(&h, "<p>審査を待っている申請はありません。</p>");
+  else html_raw(&h, "<ul class=\"cards\">");
+  json_array_foreach(arr, i, a) {
+    char id[24], applied[64], action[64], rate[32] = "廃止された区分";
+    snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(a, "id")));
+    page_iso_label(jstr(a, "applied_at"), applied, sizeof applied);
+    snprintf(action, sizeof action, "/admin/discounts/%s/decide", id);
+    if (json_is_integer(json_object_get(a, "rate")))
+      snprintf(rate, sizeof rate, "%d%%", (int)json_integer_value(json_object_get(a, "rate")));
+    html_printf(&h, "<li class=\"card\" id=\"d-%h\"><h2>申請番号 %h: %h</h2><dl class=\"facts\">"
+                    "<div><dt>団体</dt><dd>%h (団体ID %h)</dd></div>"
+                    "<div><dt>区分</dt><dd>%h (%h)</dd></div>"
+                    "<div><dt>理由</dt><dd>%h</dd></div>"
+                    "<div><dt>書類についてのメモ</dt><dd>%h</dd></div>"
+                    "<div><dt>申請日</dt><dd>%h</dd></div></dl>",
+                id, id, jstr(a, "group_name"), jstr(a, "group_name"), jstr(a, "group_id"),
+                jstr(a, "category_name"), rate, jstr(a, "reason"),
+                json_is_string(json_object_get(a, "evidence")) ? jstr(a, "evidence") : "なし", applied);
+    page_form_begin(r, &h, "post", action);
+    /* one fieldset per application: ids carry its number */
+    int err = e && e->id && !strcmp(e->id, id);
+    html_printf(&h, "<fieldset class=\"field field-group\"><legend class=\"field-label\">申請番号 %h の決定"
+                    "<span class=\"mark mark-req\">必須</span></legend><div class=\"choices\">",
+                id);
+    for (int k = 0; k < 2; k++)
+      html_printf(&h, "<div class=\"choice\"><input type=\"radio\" id=\"decision-%h-%d\" name=\"decision\" "
+                      "value=\"%s\"%s><label for=\"decision-%h-%d\">%s</label></div>",
+                  id, k, decision_options[k].value, k == 0 && !err ? " checked" : "", id, k,
+                  decision_options[k].label);
+    html_raw(&h, "</div></fieldset>");
+    reason_field(&h, id, e, 0);
+    html_printf(&h, "<div class=\"form-actions\"><button class=\"button\" type=\"submit\">"
+                    "申請番号 %h を決定する</button></div></form></li>",
+                id);
+  }
+  if (json_array_size(arr)) html_raw(&h, "</ul>");
+  page_end(r, &h, &pg);
+  json_decref(list);
+  return page_reply(r, status, &h);
+}
+
+/* GET /admin/discounts[?done=approved|rejected] -> 200 the exemption
+** applications waiting for a decision, oldest first, each with group,
+** category and rate, reason and evidence note, and the form that decides
+** (approve, or reject with a reason). Admin. */
+enum MHD_Result web_admin_discounts(struct req *r) { return discounts_page(r, 200, NULL); }
+
+/* POST /admin/discounts/{id}/decide (form) decision=approved|rejected, reason
+** -> 303 /admin/discounts?done=...; 422 the queue with the error at that
+** application's reason (kept); 409 decided meanwhile; 404. Admin. */
+enum MHD_Result web_admin_discount_decide(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  char *end;
+  int64_t id = r->nparams ? strtoll(r->params[0], &end, 10) : 0;
+  if (id <= 0 || *end) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int rc = discounts_decide(&r->ctx, id, r->json, &out, &ei);
+  const char *d = req_str(r, "decision");
+  json_decref(out);
+  return decided(r, rc, &ei,
+                 d && !strcmp(d, "rejected") ? "/admin/discounts?done=rejected"
+                                             : "/admin/discounts?done=approved",
+                 discounts_page);
+}
