@@ -78,6 +78,14 @@ static void booking_card(struct req *r, struct html *h, const json_t *b) {
     page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
     html_printf(h, "<div><dt>確定の期限</dt><dd><strong>%h まで</strong></dd></div>", until);
   }
+  const json_t *c = json_object_get(b, "cancellation");
+  if (c && !strcmp(status, "confirmed")) {
+    int32_t last = 0;
+    char dl[48];
+    date_parse(jstr(c, "free_until"), &last);
+    page_date_label(last, 1, dl, sizeof dl);
+    html_printf(h, "<div><dt>無料で取り消せる期限</dt><dd>%h まで</dd></div>", dl);
+  }
   html_printf(h, "</dl><p><a href=\"/my/bookings/%I\">予約番号 %I の詳しい内容%s</a></p></li>", id, id,
               !strcmp(status, "held")        ? "・確定する"
               : !strcmp(status, "confirmed") ? "・許可書・取り消し"
