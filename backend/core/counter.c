@@ -372,7 +372,7 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
   struct occupant *occ = NULL;
   int nrows = 0, nocc = 0, rc;
   char date[11], gen[26], hours[256];
-  json_t *rooms = NULL, *others = NULL, *by_id = NULL;
+  json_t *rooms = NULL, *others = NULL, *all = NULL, *by_id = NULL;
   *out = NULL;
   if (!is_desk(ctx)) return forbidden(ei);
   if ((rc = resolve_center(ctx, center, &ce, ei))) return rc;
@@ -394,6 +394,7 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
   }
   by_id = json_object();
   others = json_array();
+  all = json_array();
   for (int i = 0; i < nrows; i++) {
     char key[24];
     int holds_slot = 0;
@@ -404,6 +405,7 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
       rc = kerr_set(ei, KERR_INTERNAL, NULL);
       goto done;
     }
+    json_array_append(all, j);
     if (holds_slot) json_object_set_new(by_id, key, j);
     else json_array_append_new(others, j);
   }
@@ -451,11 +453,11 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
                                            ro->capacity, "slots", slots));
   }
 
-  *out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:b, s:{s:b, s:s}, s:o, s:o}", "date", date,
+  *out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:b, s:{s:b, s:s}, s:o, s:o, s:o}", "date", date,
                    "generated_at", gen, "center", "code", ce->code, "name", ce->name, "closed",
                    closed, "counter", "open", rules_counter_open(rules_now(ctx), ctx->now),
-                   "hours", hours, "rooms", rooms, "others", others);
-  rooms = others = NULL;
+                   "hours", hours, "rooms", rooms, "bookings", all, "others", others);
+  rooms = others = all = NULL;
   if (!*out) {
     rc = kerr_set(ei, KERR_INTERNAL, NULL);
     goto done;
@@ -465,6 +467,7 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
 done:
   json_decref(rooms);
   json_decref(others);
+  json_decref(all);
   json_decref(by_id);
   free(rows);
   free(occ);

@@ -58,8 +58,9 @@ void counter_hours_text(const struct rules *r, char *out, size_t n);
 **      "start","end","state" (free|held|booked|closed),
 **      free: "walkin_open","walkin_fee","campaign"?;
 **      taken: "booking":{...}}]}],
-**    "others":[{...}]}     today's bookings holding no slot (cancelled,
-**                          lapsed, no-show)
+**    "bookings":[{...}],   every booking of today at the centre, by room
+**    "others":[{...}]}     those of them holding no slot (cancelled, lapsed,
+**                          no-show)
 ** where a booking is {"id","status","channel","walkin","holder":{"name",
 ** "phone","system_id"?,"group_id"?,"group_name"?},"purpose","attendees",
 ** "slots","fee_total","due","paid","outstanding","paid_in_full",

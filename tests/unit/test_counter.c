@@ -694,6 +694,8 @@ Test(counter, today_shows_holders_to_staff_and_the_feed_shows_none) {
   struct kerrinfo ei = {0};
   json_t *today = NULL;
   cr_assert_eq(counter_today(&w.ctx, "chuo", &today, &ei), 0);
+  cr_assert_eq(json_array_size(json_object_get(today, "bookings")), 2);
+  cr_assert_eq(json_array_size(json_object_get(today, "others")), 0);
   char *s = json_dumps(today, 0);
   cr_assert(strstr(s, "前橋 一郎") && strstr(s, "027-111-2222"));
   cr_assert(strstr(s, "山田 太郎"));
