@@ -354,10 +354,13 @@ static int load_occupants(struct kctx *ctx, const char *center, const char *date
 }
 
 /* RULE: same-day walk-in. Whether R lets ROOM be taken today without
-** registration at the counter: same_day.counter, or a campaign day that
-** makes the room free and registration-free. */
+** registration at the counter: same_day.counter (unless the rule book says
+** same_day.registration_required), or a campaign day that makes the room free
+** and registration-free. */
 static int walkin_allowed(const struct rules *r, const struct room *room, int32_t day) {
-  return r && (r->same_day_counter || rules_campaign(r, room, day));
+  if (!r) return 0;
+  json_t *reg = json_object_get(json_object_get(r->json, "same_day"), "registration_required");
+  return (r->same_day_counter && !json_is_true(reg)) || rules_campaign(r, room, day);
 }
 
 /* same_day.until is "slot_end" (else a slot is taken until it starts). */

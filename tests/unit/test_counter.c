@@ -295,7 +295,7 @@ Test(counter, campaign_day_walkin_is_free) {
 
 /* ====================================================== a rule book */
 
-static void write_patched_book(char *dir, int same_day_counter, const char *until) {
+static void write_patched_book(char *dir, int same_day_counter, const char *until, int reg) {
   json_error_t err;
   char path[512];
   strcpy(dir, "/tmp/kominkan-counter-XXXXXX");
@@ -311,6 +311,7 @@ static void write_patched_book(char *dir, int same_day_counter, const char *unti
     if (sd) {
       json_object_set_new(sd, "counter", json_boolean(same_day_counter));
       json_object_set_new(sd, "until", json_string(until));
+      json_object_set_new(sd, "registration_required", json_boolean(reg));
     }
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     cr_assert_eq(json_dump_file(v, path, JSON_INDENT(2)), 0);
@@ -336,7 +337,7 @@ Test(counter, no_walkin_when_the_rule_book_says_so_except_campaign_rooms) {
   /* RULE: same-day walk-in only when same_day.counter (or a campaign room) */
   char dir[64], msg[512];
   fx_close(&w);
-  write_patched_book(dir, 0, "slot_start");
+  write_patched_book(dir, 0, "slot_start", 0);
   open_world(dir);
   as_staff("2026-04-15T10:00");
   cr_assert_eq(walkin("chuo", "kaigi", "afternoon", NULL, NULL, msg), KERR_OUTSIDE_WINDOW);
@@ -345,11 +346,21 @@ Test(counter, no_walkin_when_the_rule_book_says_so_except_campaign_rooms) {
   remove_book(dir);
 }
 
+Test(counter, no_walkin_when_registration_is_required) {
+  char dir[64], msg[512];
+  fx_close(&w);
+  write_patched_book(dir, 1, "slot_start", 1);
+  open_world(dir);
+  as_staff("2026-04-08T10:00");
+  cr_assert_eq(walkin("chuo", "kaigi", "afternoon", NULL, NULL, msg), KERR_OUTSIDE_WINDOW);
+  remove_book(dir);
+}
+
 Test(counter, same_day_until_slot_end) {
   /* RULE: same_day.until "slot_end": a started slot may still be taken */
   char dir[64], msg[512];
   fx_close(&w);
-  write_patched_book(dir, 1, "slot_end");
+  write_patched_book(dir, 1, "slot_end", 0);
   open_world(dir);
   as_staff("2026-04-08T16:59");
   cr_assert_eq(walkin("chuo", "kaigi", "afternoon", NULL, NULL, msg), 0, "%s", msg);
