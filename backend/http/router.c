@@ -18,6 +18,7 @@
 #include "api_accounts.h"
 #include "api_bookings.h"
 #include "api_counter.h"
+#include "api_discounts.h"
 #include "api_groups.h"
 #include "api_opendata.h"
 #include "api_public.h"
@@ -97,6 +98,13 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/bookings/{id}/payments", api_booking_payments, ROLE_DESK, RF_PERSONAL},
   /* end of counter desk */
   {"GET", "/api/v1/permits/key", api_permit_key, ANY, 0},
+  /* exemptions (減免, issue 5; docs/discounts.md): representatives apply,
+  ** admins decide; analysts see no applicant (not granted here) */
+  {"POST", "/api/v1/discounts", api_discount_apply, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/discounts", api_discounts_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"GET", "/api/v1/discounts/{id}", api_discount_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/discounts/{id}/decide", api_discount_decide, ROLE_ADMIN,
+   JSON_BODY | RF_PERSONAL},
   /* static files under web/ (last: everything else is a 404 from it) */
   {"GET", "/static/", static_file, ANY, RF_PREFIX},
   {NULL, NULL, NULL, 0, 0}

@@ -17,6 +17,7 @@
 
 #include "../../backend/core/availability.h"
 #include "../../backend/core/counter.h"
+#include "../../backend/core/discounts.h"
 #include "../../backend/core/ids.h"
 #include "../../backend/core/payments.h"
 
@@ -747,4 +748,40 @@ Test(counter, today_shows_holders_to_staff_and_the_feed_shows_none) {
   fx_as(&w, ALICE, ROLE_CITIZEN, NULL);
   cr_assert_eq(counter_today(&w.ctx, "chuo", &today, &ei), KERR_FORBIDDEN);
   kerr_clear(&ei);
+}
+
+/* ================================================ exemptions and money */
+
+Test(counter, an_exemption_approved_later_leaves_paid_bookings_alone) {
+  /* RULE: an approval re-prices the group's unpaid bookings only (the
+  ** discounts issue's hook, filled with the payments table) */
+  int64_t paid, unpaid;
+  char msg[512];
+  fx_account(&w, 200000002, "admin", "管理 職員");
+  fx_as(&w, ALICE, ROLE_CITIZEN, "2026-04-08T09:00");
+  cr_assert_eq(fx_book(&w, "chuo", "av", "2026-04-22", "morning", GO_CLUB, 5, &paid, msg), 0,
+               "%s", msg);
+  cr_assert_eq(fx_book(&w, "chuo", "av", "2026-04-23", "morning", GO_CLUB, 5, &unpaid, msg), 0,
+               "%s", msg);
+  as_staff("2026-04-08T10:00");
+  cr_assert_eq(pay(paid, "cash", 320, msg), 0, "%s", msg);
+  kstmt *st = db_prep(w.db, "INSERT INTO discount_applications(group_id, category, reason,"
+                            " rules_version, applied_by, applied_at)"
+                            " VALUES (500000013, 'community', '自治会の会合', '2026-04-01',"
+                            " 100000001, 0)");
+  fx_exec(&w, st);
+  int64_t app = db_last_id(w.db);
+  fx_as(&w, 200000002, ROLE_ADMIN, "2026-04-08T11:00");
+  struct kerrinfo ei = {0};
+  json_t *in = json_pack("{s:s}", "decision", "approved"), *out = NULL;
+  cr_assert_eq(discounts_decide(&w.ctx, app, in, &out, &ei), 0, "%s", ei.message);
+  json_decref(in);
+  json_decref(out);
+  kerr_clear(&ei);
+  cr_assert_eq(count_sql("SELECT fee_total FROM bookings WHERE date = '2026-04-22'"), 320);
+  cr_assert_eq(count_sql("SELECT fee_total FROM bookings WHERE date = '2026-04-23'"), 0);
+  /* and the paid one owes nothing more, the other nothing at all */
+  as_staff("2026-04-08T11:05");
+  cr_assert_eq(pay(paid, "cash", 0, NULL), KERR_CONFLICT);
+  cr_assert_eq(pay(unpaid, "cash", 0, NULL), KERR_CONFLICT);
 }
