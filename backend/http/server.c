@@ -121,6 +121,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   return ret;
 }
 
+/* S made safe for a log line into OUT: a control character (a "%0a" in the
+** path would otherwise forge a second log line, an escape sequence would
+** reach the operator's terminal) or a space (it would shift the fields)
+** becomes \xNN, and a long text is cut short. */
+static void log_text(const char *s, char *out, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  size_t o = 0;
+  for (; s && *s && o + 5 < n; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c <= 0x20 || c == 0x7f || c == '\\') {
+      out[o++] = '\\';
+      out[o++] = 'x';
+      out[o++] = hex[c >> 4];
+      out[o++] = hex[c & 15];
+    } else {
+      out[o++] = (char)c;
+    }
+  }
+  if (s && *s && o + 3 < n) out[o++] = '.', out[o++] = '.', out[o++] = '.';
+  out[o] = 0;
+}
+
 /* The access log: one line per request, the path without its query (query
 ** values may carry personal data), never a header or a body. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -130,9 +152,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   struct req *r = *con_cls;
   if (!r) return;
   if (app.access_log) {
-    char when[26];
+    char when[26], method[40], path[300];
     clock_format_instant(clock_now(), when);
-    fprintf(stderr, "%s %s %s %u %.1fms%s\n", when, r->method, r->url, r->status,
+    log_text(r->method, method, sizeof method);
+    log_text(r->url, path, sizeof path);
+    fprintf(stderr, "%s %s %s %u %.1fms%s\n", when, method, path, r->status,
             (double)(now_us() - r->started_us) / 1000.0,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
   }

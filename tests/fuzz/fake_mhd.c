@@ -348,8 +348,14 @@ static void parse_cookies(struct MHD_Connection *c, char *s) {
   }
 }
 
-static void check_reply(struct MHD_Connection *c) {
+static void check_reply(struct MHD_Connection *c, const struct req *rq) {
   struct MHD_Response *r = c->queued;
+  /* RF_PERSONAL routes must never be stored by a browser or proxy (shared
+  ** computers at the centres) */
+  if (rq && rq->route && (rq->route->flags & RF_PERSONAL)) {
+    const char *cc = response_header(r, "Cache-Control");
+    if (!cc || !strstr(cc, "no-store")) BUG("%s: personal reply without no-store", rq->url);
+  }
   const char *ct = response_header(r, "Content-Type");
   if (!ct) BUG("status %u without Content-Type", c->status);
   const char *nosniff = response_header(r, "X-Content-Type-Options");
@@ -425,7 +431,7 @@ void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out) {
   if (c->queued) {
     out->queued = 1;
     out->status = c->status;
-    check_reply(c);
+    check_reply(c, con_cls);
   }
   if (the_daemon->completed)
     the_daemon->completed(the_daemon->completed_cls, c, &con_cls,
