@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -170,6 +171,29 @@ static void log_mhd(void *cls, const char *fmt, va_list ap) {
   vfprintf(stderr, fmt, ap);
 }
 
+/* Every connection is a descriptor. Raise the soft limit to the hard one,
+** and if that is still too low for CONN_LIMIT plus what the process needs
+** besides (the listening socket, each worker's database files, a static file
+** being sent, a backup), serve fewer connections than asked: otherwise
+** accept() fails with EMFILE at random under load instead of the clean
+** refusal at the limit. */
+static unsigned fit_fd_limit(unsigned conn_limit, unsigned threads) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return conn_limit;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY) return conn_limit;
+  rlim_t reserve = 64 + 4 * (rlim_t)threads;
+  rlim_t room = rl.rlim_cur > reserve + 16 ? rl.rlim_cur - reserve : 16;
+  if (conn_limit <= room) return conn_limit;
+  fprintf(stderr, "kominkan: only %llu file descriptors (ulimit -n): serving at most %llu"
+          " connections instead of %u\n", (unsigned long long)rl.rlim_cur,
+          (unsigned long long)room, conn_limit);
+  return (unsigned)room;
+}
+
 struct server *server_start(const struct server_opts *o, int *port) {
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
@@ -183,6 +207,28 @@ struct server *server_start(const struct server_opts *o, int *port) {
   if (!s) return NULL;
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : (unsigned)(cores > 0 ? cores : 2);
+  unsigned conn_limit = fit_fd_limit(o->conn_limit, threads);
+  /* The limits that keep hostile or broken clients from starving the rest
+  ** (tests/api/hostile.test.mjs; docs/operations.md):
+  ** - epoll with a thread pool: an idle or slow connection costs a
+  **   descriptor and its memory pool, never a thread, so hundreds of them
+  **   do not delay anyone else's request.
+  ** - CONNECTION_TIMEOUT (--conn-timeout, 15 s): a connection with no
+  **   traffic for that long is closed (libmicrohttpd's default is never:
+  **   idle sockets would pile up until the connection limit).
+  ** - PER_IP_CONNECTION_LIMIT (--per-ip-limit, 256): one address cannot
+  **   take every slot (slowloris, a crawler). Not lower: citizens behind one
+  **   carrier-grade NAT or the city hall's proxy share an address, and a
+  **   browser opens up to 6 connections.
+  ** - CONNECTION_LIMIT (--conn-limit, 2000, and no more than the descriptors
+  **   allow): past it a new connection is closed at once, cheaply.
+  ** - CONNECTION_MEMORY_LIMIT (64 KiB): the request line and all headers of a
+  **   request must fit, so an oversized header gets 431 and a hang-up
+  **   instead of growing memory; it also bounds memory to about
+  **   2000 x 64 KiB = 128 MiB at the connection limit. Bodies are not kept
+  **   there (on_request copies them, up to --max-body).
+  ** - LISTEN_BACKLOG_SIZE 1024: a burst at booking-window opening waits in
+  **   the kernel's queue instead of being refused. */
   s->d = MHD_start_daemon(
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL,
       on_request, NULL,
@@ -190,7 +236,7 @@ struct server *server_start(const struct server_opts *o, int *port) {
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout,
-      MHD_OPTION_CONNECTION_LIMIT, o->conn_limit,
+      MHD_OPTION_CONNECTION_LIMIT, conn_limit,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
