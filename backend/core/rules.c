@@ -70,6 +70,7 @@ static const char *idx(char *buf, const char *base, size_t i) {
 ** present value of the wrong shape is a problem and returns -1; a missing
 ** optional key returns 1 and leaves *OUT untouched; success returns 0. */
 
+/* OBJ[KEY]; NULL with *RC -1 (missing, reported) or 1 (missing, optional). */
 static json_t *member(struct vctx *c, json_t *obj, const char *base, const char *key,
                       int required, int *rc) {
   char p[PATHMAX];
@@ -105,6 +106,7 @@ static int get_str(struct vctx *c, json_t *obj, const char *base, const char *ke
   return 0;
 }
 
+/* Whether S is a non-empty code: [a-z0-9_-]+. */
 static int is_code(const char *s) {
   if (!*s) return 0;
   for (; *s; s++)
@@ -221,6 +223,7 @@ static int get_month_day(struct vctx *c, json_t *obj, const char *base, const ch
 
 static const char *const weekday_names[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
 
+/* "sun".."sat" -> 0..6, else -1. */
 static int parse_weekday(json_t *v) {
   if (!json_is_string(v)) return -1;
   for (int w = 0; w < 7; w++)
@@ -304,6 +307,7 @@ static const char *const room_kinds[] = {"ホール",   "会議室", "和室",  
                                          "視聴覚室", "学習室", "実習室", "体育室", NULL};
 #define ROOM_KINDS_EXPECTED "ホール, 会議室, 和室, 料理室, 視聴覚室, 学習室, 実習室 or 体育室"
 
+/* Whether S is one of room_kinds. */
 static int known_kind(const char *s) {
   for (const char *const *k = room_kinds; *k; k++)
     if (strcmp(s, *k) == 0) return 1;
@@ -328,6 +332,7 @@ static int kana_only(const char *s) {
   return 1;
 }
 
+/* Room J of centre CE from O (path BASE). */
 static void load_room(struct vctx *c, json_t *o, const char *base, struct center *ce,
                       int j) {
   struct room *ro = &ce->rooms[j];
@@ -354,6 +359,7 @@ static void load_room(struct vctx *c, json_t *o, const char *base, struct center
   get_str(c, o, base, "note", 0, NULL, 0);
 }
 
+/* Centre I of RB from O (path BASE), with its rooms. */
 static void load_center(struct vctx *c, json_t *o, const char *base, struct rulebook *rb,
                         int i) {
   struct center *ce = &rb->centers[i];
@@ -423,6 +429,7 @@ static void load_facilities(struct vctx *c, struct rulebook *rb, json_t *root) {
 
 /* ============================================================= versions */
 
+/* slots[]: codes unique, each ends after it starts, in order without overlap. */
 static void load_slots(struct vctx *c, struct rules *r, json_t *root) {
   static const char *const keys[] = {"code", "label", "start", "end", NULL};
   char p[PATHMAX], q[PATHMAX];
@@ -463,6 +470,7 @@ static void load_slots(struct vctx *c, struct rules *r, json_t *root) {
   }
 }
 
+/* closed[]: each rule needs the fields of its kind; a named centre must exist. */
 static void load_closed(struct vctx *c, struct rules *r, json_t *root,
                         const struct rulebook *rb) {
   static const char *const keys[] = {"kind", "weekday", "nth", "from", "to",
@@ -496,7 +504,8 @@ static void load_closed(struct vctx *c, struct rules *r, json_t *root,
       cr->kind = CLOSED_WEEKDAY_OF_MONTH;
       get_weekday(c, o, p, "weekday", 1, &cr->weekday);
       json_t *nth = get_arr(c, o, p, "nth", 1);
-      if (nth && json_array_size(nth) == 0) problem(c, sub(q, p, "nth"), "expected at least one of 1 to 5");
+      if (nth && json_array_size(nth) == 0)
+        problem(c, sub(q, p, "nth"), "expected at least one of 1 to 5");
       for (size_t k = 0; nth && k < json_array_size(nth); k++) {
         json_t *v = json_array_get(nth, k);
         if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 5)
@@ -522,6 +531,7 @@ static void load_closed(struct vctx *c, struct rules *r, json_t *root,
   }
 }
 
+/* booking_window: one rule for every centre and every kind of user. */
 static void load_window(struct vctx *c, struct rules *r, json_t *root) {
   static const char *const keys[] = {"opens", "online_until", "lottery", NULL};
   static const char *const okeys[] = {"months_before_use_month", "day", "at", NULL};
@@ -561,6 +571,7 @@ static void load_window(struct vctx *c, struct rules *r, json_t *root) {
     problem(c, sub(p, b, "lottery"), "lottery rounds are not supported yet; must be null");
 }
 
+/* holds, limits, cancellation, group_registration, same_day, noshow. */
 static void load_simple_sections(struct vctx *c, struct rules *r, json_t *root) {
   static const char *const hkeys[] = {"lapse_after_hours", "max_per_user", NULL};
   static const char *const lkeys[] = {"group_slots_per_month", "person_slots_per_month", NULL};
@@ -587,16 +598,16 @@ static void load_simple_sections(struct vctx *c, struct rules *r, json_t *root) 
     get_int(c, o, "cancellation", "deadline_days_before", 1, 0, 365, &r->cancel_deadline_days);
     json_t *a = get_obj(c, o, "cancellation", "after_deadline", 1);
     char action[16] = "";
-    if (a && get_str(c, a, "cancellation.after_deadline", "action", 1, action, sizeof action) == 0) {
+    const char *ab = "cancellation.after_deadline";
+    if (a && get_str(c, a, ab, "action", 1, action, sizeof action) == 0) {
       if (strcmp(action, "refused") == 0) {
         static const char *const rkeys[] = {"action", NULL};
-        check_keys(c, a, "cancellation.after_deadline", rkeys);
+        check_keys(c, a, ab, rkeys);
         r->cancel_after_deadline_fee = -1;
       } else if (strcmp(action, "fee") == 0) {
         static const char *const fkeys[] = {"action", "fee_percent", NULL};
-        check_keys(c, a, "cancellation.after_deadline", fkeys);
-        get_int(c, a, "cancellation.after_deadline", "fee_percent", 1, 0, 100,
-                &r->cancel_after_deadline_fee);
+        check_keys(c, a, ab, fkeys);
+        get_int(c, a, ab, "fee_percent", 1, 0, 100, &r->cancel_after_deadline_fee);
       } else {
         problem(c, "cancellation.after_deadline.action", "expected \"fee\" or \"refused\"");
       }
@@ -628,6 +639,7 @@ static void load_simple_sections(struct vctx *c, struct rules *r, json_t *root) 
   }
 }
 
+/* counter_hours: weekdays without repeats, close after open. */
 static void load_counter(struct vctx *c, struct rules *r, json_t *root) {
   static const char *const keys[] = {"weekdays", "open", "close", NULL};
   const char *b = "counter_hours";
@@ -636,7 +648,8 @@ static void load_counter(struct vctx *c, struct rules *r, json_t *root) {
   if (!o) return;
   check_keys(c, o, b, keys);
   json_t *wd = get_arr(c, o, b, "weekdays", 1);
-  if (wd && json_array_size(wd) == 0) problem(c, sub(p, b, "weekdays"), "expected at least one weekday");
+  if (wd && json_array_size(wd) == 0)
+    problem(c, sub(p, b, "weekdays"), "expected at least one weekday");
   for (size_t i = 0; wd && i < json_array_size(wd); i++) {
     int w = parse_weekday(json_array_get(wd, i));
     idx(q, sub(p, b, "weekdays"), i);
@@ -653,6 +666,8 @@ static void load_counter(struct vctx *c, struct rules *r, json_t *root) {
     problem(c, sub(p, b, "close"), "must be later than open");
 }
 
+/* fees.classes: every class prices every slot and nothing else. *FEES_OK is
+** set once the classes could be read, so rooms can be checked against them. */
 static void load_fees(struct vctx *c, struct rules *r, json_t *root, int *fees_ok) {
   static const char *const keys[] = {"currency", "classes", NULL};
   static const char *const ckeys[] = {"label", "yen", NULL};
@@ -712,6 +727,7 @@ static void load_fees(struct vctx *c, struct rules *r, json_t *root, int *fees_o
   }
 }
 
+/* discounts[] (減免): codes unique, rate 1..100, criteria and evidence given. */
 static void load_discounts(struct vctx *c, struct rules *r, json_t *root) {
   char p[PATHMAX], q[PATHMAX];
   json_t *arr = get_arr(c, root, "", "discounts", 1);
@@ -746,6 +762,7 @@ static void load_discounts(struct vctx *c, struct rules *r, json_t *root) {
   }
 }
 
+/* campaign_days[]: at least one date condition; known room kinds only. */
 static void load_campaigns(struct vctx *c, struct rules *r, json_t *root) {
   static const char *const keys[] = {"name", "weekday", "day_of_month", "date", "room_kinds",
                                      NULL};
@@ -851,6 +868,7 @@ static json_t *read_json(struct vctx *c, const char *dir, const char *name) {
   return root;
 }
 
+/* qsort orders: file names; versions by effective_from. */
 static int cmp_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
@@ -1144,6 +1162,7 @@ int rules_counter_open(const struct rules *r, int64_t now) {
 
 /* ========================================================== publication */
 
+/* Minutes after midnight as a new "HH:MM" string. */
 static json_t *hhmm(int minutes) {
   return json_sprintf("%02d:%02d", minutes / 60, minutes % 60);
 }
@@ -1238,9 +1257,12 @@ json_t *rules_public_json(const struct rules *r) {
   if ((o = section(r, "counter_hours"))) {
     static const char *const jp[7] = {"日", "月", "火", "水", "木", "金", "土"};
     int n = snprintf(buf, sizeof buf, "窓口の受付は ");
+    const char *sep = "";
     for (int w = 1; w <= 7; w++) /* Monday first, as a week is read */
-      if (r->counter_weekdays & (1u << (w % 7)))
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s", jp[w % 7]);
+      if (r->counter_weekdays & (1u << (w % 7))) {
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", sep, jp[w % 7]);
+        sep = "・";
+      }
     snprintf(buf + n, sizeof buf - (size_t)n,
              "曜日の %02d:%02d から %02d:%02d までです (休館日を除く)。"
              "インターネットは24時間使えます。",

@@ -137,6 +137,37 @@ static int build(struct req *r, int32_t day, const char *code, json_t **json, in
   return 0;
 }
 
+/* Render JSON (the feed of KIND) into a response with the feed headers; NULL
+** when out of memory. JSON stays the caller's. */
+static struct MHD_Response *feed_response(int kind, json_t *json) {
+  char *body;
+  size_t len;
+  const char *ctype;
+  if (kind == FEED_CSV) {
+    body = avail_csv(json, &len);
+    ctype = "text/csv; charset=utf-8";
+  } else {
+    body = json_dumps(json, JSON_COMPACT);
+    len = body ? strlen(body) : 0;
+    ctype = "application/json; charset=utf-8";
+  }
+  if (!body) return NULL;
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+  if (!resp) {
+    free(body);
+    return NULL;
+  }
+  reply_headers(resp, ctype, 0);
+  MHD_add_response_header(resp, "Cache-Control", "no-cache");
+  MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
+  if (kind == FEED_CSV)
+    MHD_add_response_header(resp, "Content-Disposition", "inline; filename=\"today.csv\"");
+  return resp;
+}
+
+/* Pages (top, availability, signage) read the same cache entries as
+** /api/v1/availability and /api/v1/today, and fill them on a miss, so a lobby
+** screen or the top page costs no SQL while nothing changes. */
 int feed_json(struct req *r, int32_t day, const char *code, json_t **out) {
   int64_t until;
   pthread_mutex_lock(&cache_lock);
@@ -147,7 +178,15 @@ int feed_json(struct req *r, int32_t day, const char *code, json_t **out) {
     return 0;
   }
   pthread_mutex_unlock(&cache_lock);
-  return build(r, day, code, out, &until);
+  uint64_t gen = avail_generation(); /* read before building: a racing write makes it stale */
+  int err = build(r, day, code, out, &until);
+  if (err) return err;
+  struct MHD_Response *resp = feed_response(FEED_JSON, *out);
+  if (!resp) return 0; /* the page can still be rendered; just not cached */
+  pthread_mutex_lock(&cache_lock);
+  cache_put(FEED_JSON, day, code, gen, until, resp, json_incref(*out));
+  pthread_mutex_unlock(&cache_lock);
+  return 0;
 }
 
 /* Serve the feed of KIND for DAY and centre CODE from the cache, building it
@@ -171,32 +210,11 @@ static enum MHD_Result serve_feed(struct req *r, int kind, int32_t day, const ch
   int64_t until;
   int err = build(r, day, code, &json, &until);
   if (err) return reply_error(r, err, NULL);
-  char *body;
-  size_t len;
-  const char *ctype;
-  if (kind == FEED_CSV) {
-    body = avail_csv(json, &len);
-    ctype = "text/csv; charset=utf-8";
-  } else {
-    body = json_dumps(json, JSON_COMPACT);
-    len = body ? strlen(body) : 0;
-    ctype = "application/json; charset=utf-8";
-  }
-  if (!body) {
+  struct MHD_Response *resp = feed_response(kind, json);
+  if (!resp) {
     json_decref(json);
     return reply_error(r, KERR_INTERNAL, NULL);
   }
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-  if (!resp) {
-    free(body);
-    json_decref(json);
-    return MHD_NO;
-  }
-  reply_headers(resp, ctype, 0);
-  MHD_add_response_header(resp, "Cache-Control", "no-cache");
-  MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
-  if (kind == FEED_CSV)
-    MHD_add_response_header(resp, "Content-Disposition", "inline; filename=\"today.csv\"");
   ret = reply_response(r, 200, resp);
   pthread_mutex_lock(&cache_lock);
   cache_put(kind, day, code, gen, until, resp, json);

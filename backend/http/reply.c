@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "html.h"
+#include "pages.h"
 
 /* No inline script or style anywhere: the pages load /static/ CSS and JS files. */
 #define CSP                                                                              \
@@ -66,20 +67,9 @@ enum MHD_Result reply_json(struct req *r, unsigned status, json_t *body) {
   return reply_owned(r, status, "application/json; charset=utf-8", s, strlen(s));
 }
 
+/* Browsers get the error as a whole page in the site's frame (pages.c). */
 static enum MHD_Result error_page(struct req *r, unsigned status, const char *msg) {
-  struct html h = {0};
-  html_printf(&h,
-              "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
-              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-              "<title>エラー | 前橋市 公民館予約</title>"
-              "<link rel=\"stylesheet\" href=\"/static/site.css\"></head><body>"
-              "<main id=\"main\"><h1>エラー</h1><p>%h</p>"
-              "<p><a href=\"/\">トップページへ戻る</a></p></main></body></html>\n",
-              msg);
-  size_t n;
-  char *p = html_take(&h, &n);
-  if (!p) return MHD_NO;
-  return reply_owned(r, status, "text/html; charset=utf-8", p, n);
+  return page_error(r, status, msg);
 }
 
 static enum MHD_Result error_reply(struct req *r, int code, const struct kerrinfo *ei,

@@ -15,11 +15,15 @@
 #include <strings.h>
 
 #include "../core/text.h"
+#include "api_accounts.h"
+#include "api_groups.h"
+#include "api_opendata.h"
 #include "api_public.h"
 #include "form.h"
 #include "reply.h"
 #include "session.h"
 #include "static.h"
+#include "web_public.h"
 
 #define JSON_BODY RF_JSON
 #define ANY ROLE_ANY
@@ -32,6 +36,37 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/availability", api_availability, ANY, 0},
   {"GET", "/api/v1/today", api_today, ANY, 0},
   {"GET", "/api/v1/today.csv", api_today_csv, ANY, 0},
+  /* identity: accounts, sessions (sign-in needs no CSRF token: no session yet) */
+  {"POST", "/api/v1/accounts", api_account_create, ANY, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/session", api_session_create, ANY, JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
+  {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL},
+  {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL},
+  /* groups: the public list before {id}, which would match "public" too */
+  {"GET", "/api/v1/groups/public", api_groups_public, ANY, 0},
+  {"GET", "/api/v1/groups/public.csv", api_groups_public_csv, ANY, 0},
+  {"POST", "/api/v1/groups", api_group_create, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/groups", api_groups_list, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/api/v1/groups/{id}", api_group_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/groups/{id}/approve", api_group_approve, ROLE_DESK, RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/groups/{id}/reject", api_group_reject, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/groups/{id}/renew", api_group_renew, ROLE_CITIZEN | ROLE_DESK,
+   JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/groups/{id}/representatives", api_group_rep_add, ROLE_CITIZEN | ROLE_DESK,
+   JSON_BODY | RF_PERSONAL},
+  {"DELETE", "/api/v1/groups/{id}/representatives/{system_id}", api_group_rep_remove,
+   ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  /* web: public pages, signage and open data (issue 7; docs/web.md, docs/opendata.md).
+  ** The identity branch adds /opendata/groups.csv; forms and signed-in pages
+  ** join this block later. */
+  {"GET", "/", web_top, ANY, 0},
+  {"GET", "/availability", web_availability, ANY, 0},
+  {"GET", "/rooms/{id}", web_room, ANY, 0},
+  {"GET", "/signage/{center}", web_signage, ANY, 0},
+  {"GET", "/rules/discounts", web_discounts, ANY, 0},
+  {"GET", "/help", web_help, ANY, 0},
+  {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, 0},
+  {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, 0},
+  {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
   /* static files under web/ (last: everything else is a 404 from it) */
   {"GET", "/static/", static_file, ANY, RF_PREFIX},
   {NULL, NULL, NULL, 0, 0}
@@ -125,7 +160,7 @@ enum MHD_Result router_dispatch(struct req *r) {
     if (!strcmp(rt->method, r->method) ||
         (!strcmp(r->method, "HEAD") && !strcmp(rt->method, "GET")))
       break;
-    if (strlen(allow) + strlen(rt->method) + 3 < sizeof allow) {
+    if (!strstr(allow, rt->method) && strlen(allow) + strlen(rt->method) + 3 < sizeof allow) {
       if (allow[0]) strcat(allow, ", ");
       strcat(allow, rt->method);
     }

@@ -1,23 +1,100 @@
 /*
-** http/session.c: sessions (see session.h).
+** http/session.c: sessions from bearer tokens and cookies, CSRF, the session
+** cookie (see session.h).
 **
-** FOUNDATION ONLY: accounts and sessions arrive with the identity issue; until
-** then every request is anonymous and no request is cookie-authenticated, so
-** there is nothing for CSRF to protect.
+** The cookie is HttpOnly (no script can read the token), SameSite=Lax (no
+** other site's form post carries it), Path=/ and, behind TLS
+** (--secure-cookies), Secure. It has no Max-Age: it dies with the browser,
+** which on a shared PC in a library or a centre's lobby is what people
+** expect, and the server ends it anyway after the idle or absolute lifetime
+** (core/accounts.c). A request authenticated by the cookie that changes
+** anything must also send the CSRF token: SameSite=Lax alone leaves top-level
+** navigations and older browsers. A bearer token is never sent by a browser
+** on its own, so bearer requests need none.
 */
 #include "session.h"
 
+#include <arpa/inet.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include "../core/accounts.h"
+#include "reply.h"
+
+const char *session_token(struct req *r, int *bearer) {
+  const char *auth = req_header(r, MHD_HTTP_HEADER_AUTHORIZATION);
+  *bearer = 0;
+  if (auth && !strncasecmp(auth, "Bearer ", 7)) {
+    auth += 7;
+    while (*auth == ' ') auth++;
+    *bearer = 1;
+    return auth;
+  }
+  const char *c = MHD_lookup_connection_value(r->conn, MHD_COOKIE_KIND, SESSION_COOKIE);
+  return c && *c ? c : NULL;
+}
 
 int session_resolve(struct req *r) {
   memset(&r->ctx.actor, 0, sizeof r->ctx.actor);
   r->ctx.actor.role = ROLE_ANON;
   r->bearer = 0;
   r->csrf[0] = 0;
+  int bearer = 0;
+  const char *token = session_token(r, &bearer);
+  if (!token) return 0;
+  if (!r->ctx.db) return KERR_STORAGE;
+  struct session_info si;
+  int rc = accounts_session_lookup(&r->ctx, token, &si);
+  if (rc) return rc;
+  r->ctx.actor = si.actor;
+  r->bearer = bearer;
+  memcpy(r->csrf, si.csrf, sizeof r->csrf);
+  sodium_memzero(&si, sizeof si);
   return 0;
 }
 
 int session_csrf_ok(struct req *r) {
-  (void)r;
-  return 1;
+  if (!r->csrf[0]) return 0;
+  const char *sent = req_header(r, "X-CSRF-Token");
+  if (!sent) sent = req_str(r, "csrf_token");   /* a plain HTML form's hidden field */
+  if (!sent) return 0;
+  size_t n = strlen(r->csrf);
+  return strlen(sent) == n && sodium_memcmp(sent, r->csrf, n) == 0;
+}
+
+void session_client_addr(struct req *r, char *out, size_t outlen) {
+  out[0] = 0;
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  if (!ci || !ci->client_addr) return;
+  const struct sockaddr *sa = ci->client_addr;
+  if (sa->sa_family == AF_INET) {
+    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outlen);
+  } else if (sa->sa_family == AF_INET6) {
+    struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
+    memset(a.s6_addr + 8, 0, 8);
+    inet_ntop(AF_INET6, &a, out, (socklen_t)outlen);
+  }
+}
+
+enum MHD_Result session_reply(struct req *r, unsigned status, json_t *body, const char *token) {
+  char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  json_decref(body);
+  if (!s) return reply_error(r, KERR_INTERNAL, NULL);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
+  if (!resp) {
+    free(s);
+    return MHD_NO;
+  }
+  reply_headers(resp, "application/json; charset=utf-8", 1);
+  char cookie[256];
+  snprintf(cookie, sizeof cookie, "%s=%s; Path=/;%s HttpOnly; SameSite=Lax%s", SESSION_COOKIE,
+           token ? token : "", token ? "" : " Max-Age=0;", app.secure_cookies ? "; Secure" : "");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
+  enum MHD_Result ret = reply_response(r, status, resp);
+  MHD_destroy_response(resp);
+  return ret;
 }

@@ -8,6 +8,8 @@
 
 #include "http.h"
 
+#define SESSION_COOKIE "kominkan_session"
+
 /* Fill r->ctx.actor from the request's credentials (ROLE_ANON when none),
 ** and r->bearer, r->csrf. Returns 0, or KERR_SESSION_EXPIRED /
 ** KERR_UNAUTHORIZED when credentials were sent but are not valid (any more). */
@@ -15,5 +17,17 @@ int session_resolve(struct req *r);
 
 /* 1 if the request carries the CSRF token of its session. */
 int session_csrf_ok(struct req *r);
+
+/* The session token the request presents (bearer first, then the cookie),
+** or NULL; *BEARER says which. Borrowed from libmicrohttpd. */
+const char *session_token(struct req *r, int *bearer);
+
+/* The client's address for throttling, into OUT ("" if unknown). IPv6
+** addresses are cut to their /64, the block one subscriber usually holds. */
+void session_client_addr(struct req *r, char *out, size_t outlen);
+
+/* Reply BODY (stolen) with STATUS and Set-Cookie: the session cookie for
+** TOKEN, or, with TOKEN NULL, a cookie that removes it. */
+enum MHD_Result session_reply(struct req *r, unsigned status, json_t *body, const char *token);
 
 #endif

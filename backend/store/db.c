@@ -20,7 +20,7 @@ extern const char *const schema_migration_sql[];
 extern const char *const schema_migration_name[];
 extern const int schema_migration_count;
 
-#define STMT_CACHE 128
+#define STMT_CACHE 512
 
 struct kstmt {
   sqlite3_stmt *st;

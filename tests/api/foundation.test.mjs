@@ -154,3 +154,20 @@ test('keep-alive: the connection stays open across requests', async () => {
   const reply = await raw(srv.base, 'GET /healthz HTTP/1.1\r\nHost: x\r\n\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
   assert.equal((reply.match(/HTTP\/1\.1 200/g) || []).length, 2);
 });
+
+test('"today" is in Asia/Tokyo whatever the machine time zone', async () => {
+  // 2026-04-08T23:30 UTC is already 2026-04-09 08:30 in Tokyo (and still the 8th in New York).
+  const s = await start({ now: '2026-04-08T23:30:00Z', env: { TZ: 'America/New_York' } });
+  try {
+    const r = await client(s.base).get('/api/v1/today?center=chuo');
+    assert.equal(r.json.date, '2026-04-09');
+    assert.equal(r.json.generated_at, '2026-04-09T08:30:00+09:00');
+  } finally { await s.stop(); }
+});
+
+test('SIGINT stops the server cleanly too', async () => {
+  const s = await start();
+  s.proc.kill('SIGINT');
+  const r = await s.stop();
+  assert.equal(r.code, 0);
+});

@@ -70,3 +70,34 @@ export function client(base, { token, cookie, csrf } = {}) {
   };
   return c;
 }
+
+// addUser(db, {role, name, center, password, env}) -> the new system ID
+// (a string), through `kominkan user add` with the password on standard
+// input. Throws with the command's stderr when it fails.
+export function addUser(db, { role = 'citizen', name = 'テスト利用者', center, password = 'test-password-123', env = {} } = {}) {
+  const args = ['user', 'add', '--db', db, '--role', role, '--name', name];
+  if (center) args.push('--center', center);
+  return new Promise((resolve, reject) => {
+    const p = spawn(BIN, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '', err = '';
+    p.stdout.on('data', (d) => { out += d; });
+    p.stderr.on('data', (d) => { err += d; });
+    p.on('exit', (code) => {
+      const id = out.trim();
+      if (code === 0 && /^\d{9}$/.test(id)) resolve(id);
+      else reject(Object.assign(new Error(`user add exited ${code}: ${err}`), { code, out, err }));
+    });
+    p.stdin.end(`${password}\n`);
+  });
+}
+
+// signIn(base, systemId, password, {cookie}) -> a client signed in with a
+// bearer token (default) or with the session cookie and its CSRF token.
+export async function signIn(base, systemId, password, { cookie = false } = {}) {
+  const r = await client(base).post('/api/v1/session', { system_id: systemId, password });
+  if (r.status !== 200) throw new Error(`sign-in of ${systemId} failed: ${r.status} ${r.text}`);
+  if (!cookie) return Object.assign(client(base, { token: r.json.token }), { session: r.json });
+  const set = r.headers.get('set-cookie') || '';
+  return Object.assign(client(base, { cookie: set.split(';')[0], csrf: r.json.csrf_token }),
+    { session: r.json });
+}

@@ -164,10 +164,10 @@ Test(rules, closed_over_the_year_end) {
     cr_assert(rules_closed(rules_in_force(rb, day), "kasukawa", day, &why), "%s", closed[i]);
     cr_assert(strstr(why, "年末年始"), "%s: %s", closed[i], why);
   }
-  cr_assert_not(rules_closed(rules_in_force(rb, D("2026-12-28")), "kasukawa", D("2026-12-28"), NULL),
+  int32_t dec28 = D("2026-12-28"), jan5 = D("2027-01-05");
+  cr_assert_not(rules_closed(rules_in_force(rb, dec28), "kasukawa", dec28, NULL),
                 "12/28 (a 4th Monday) is open");
-  cr_assert_not(rules_closed(rules_in_force(rb, D("2027-01-05")), "kasukawa", D("2027-01-05"), NULL),
-                "1/5 is open");
+  cr_assert_not(rules_closed(rules_in_force(rb, jan5), "kasukawa", jan5, NULL), "1/5 is open");
   cr_assert(rules_closed(rules_in_force(rb, D("2027-01-04")), "kasukawa", D("2027-01-04"), NULL),
             "1/4/2027 is the 1st Monday");
 }
@@ -597,5 +597,44 @@ Test(rules_check, wrong_types_and_ranges) {
   expect_problem(p, "rules-2026-04-01.json: closed[1].to: expected a real month and day MM-DD");
   expect_problem(p, "rules-2026-04-01.json: campaign_days[0].weekday: expected a weekday: sun, "
                     "mon, tue, wed, thu, fri or sat");
+  json_decref(p);
+}
+
+Test(rules_check, other_shapes_of_valid_rules) {
+  json_t *w = json_object_get(tb.v1, "booking_window");
+  json_object_set_new(w, "online_until", json_pack("{s:i}", "minutes_before_start", 30));
+  json_object_set_new(json_object_get(tb.v1, "cancellation"), "after_deadline",
+                      json_pack("{s:s}", "action", "refused"));
+  json_array_append_new(json_object_get(tb.v1, "closed"),
+                        json_pack("{s:s, s:s, s:s, s:s}", "kind", "date", "date", "2026-05-12",
+                                  "center", "ogo", "label", "工事のため休館"));
+  write_all();
+  json_t *problems = NULL;
+  struct rulebook *book = rules_load(tb.dir, &problems);
+  cr_assert_not_null(book, "problems:%s", joined(problems));
+  const struct rules *r = rules_in_force(book, D("2026-05-12"));
+  const char *why = NULL;
+  cr_assert_eq(r->online_until_min, 30);
+  cr_assert_eq(r->cancel_after_deadline_fee, -1);
+  cr_assert(rules_closed(r, "ogo", D("2026-05-12"), &why));
+  cr_assert_str_eq(why, "工事のため休館");
+  cr_assert_not(rules_closed(r, "chuo", D("2026-05-12"), NULL), "only ogo is closed");
+  cr_assert_not(rules_closed(r, NULL, D("2026-05-12"), NULL), "not a closure of every centre");
+  json_t *pub = rules_public_json(r);
+  const char *desc =
+      json_string_value(json_object_get(json_object_get(pub, "cancellation"), "description"));
+  cr_assert(strstr(desc, "取り消せません"), "%s", desc);
+  json_decref(pub);
+  rules_free(book);
+}
+
+Test(rules_check, closure_of_an_unknown_centre) {
+  json_array_append_new(json_object_get(tb.v2, "closed"),
+                        json_pack("{s:s, s:s, s:s, s:s}", "kind", "date", "date", "2026-11-10",
+                                  "center", "atlantis", "label", "休館"));
+  write_all();
+  json_t *p = refused();
+  expect_problem(p, "rules-2026-10-01.json: closed[2].center: unknown centre \"atlantis\" "
+                    "(not in facilities.json)");
   json_decref(p);
 }

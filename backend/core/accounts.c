@@ -1,0 +1,638 @@
+/*
+** core/accounts.c: accounts, passwords, sign-in and sessions (see accounts.h).
+*/
+#include "accounts.h"
+
+#include <pthread.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "audit.h"
+#include "groups.h"
+#include "ids.h"
+#include "input.h"
+#include "text.h"
+#include "throttle.h"
+
+/* INTERACTIVE: ~0.1 s and 64 MiB per hash on the target machine. MODERATE
+** (~0.7 s, 256 MiB) would cut the number of sign-ins per second at the
+** booking-window peak by seven with no benefit a 12-character minimum does
+** not already give. crypto_pwhash_str_needs_rehash() upgrades old hashes when
+** these change. */
+#define PW_OPS crypto_pwhash_OPSLIMIT_INTERACTIVE
+#define PW_MEM crypto_pwhash_MEMLIMIT_INTERACTIVE
+
+#define TOKEN_BYTES 32
+#define TOUCH_EVERY 60          /* seconds between last_seen writes of one session */
+
+/* ============================================================ lifetimes */
+
+/* Staff, admins and analysts: 30 minutes idle, 12 hours at most. Their
+** sessions see every citizen's contact details and can approve, cancel and
+** take money for anyone, and the counter PCs are shared by several clerks in
+** reach of the public: 30 minutes ends a forgotten session before the next
+** person sits down, and 12 hours covers the longest working day (the evening
+** slot ends at 22:00) with one sign-in.
+**
+** Citizens: 2 hours idle, 24 hours at most. A citizen's session reaches only
+** that citizen's own bookings and groups. Many users are older people on
+** phones who read the rules and compare rooms slowly, and being signed out
+** in the middle of a booking is exactly the time limit WCAG 2.2.1 asks us
+** not to impose; 24 hours still bounds what a stolen token is worth. */
+int accounts_idle_limit(int role) { return role == ROLE_CITIZEN ? 2 * 3600 : 30 * 60; }
+int accounts_absolute_limit(int role) { return role == ROLE_CITIZEN ? 24 * 3600 : 12 * 3600; }
+#define LONGEST_IDLE (2 * 3600)
+
+/* ================================================ bounded password hashing */
+
+static pthread_mutex_t hash_lock = PTHREAD_MUTEX_INITIALIZER;
+static int hash_running, hash_slots;
+
+void accounts_hash_slots_set(int n) {
+  pthread_mutex_lock(&hash_lock);
+  hash_slots = n > 0 ? n : 1;
+  pthread_mutex_unlock(&hash_lock);
+}
+
+int accounts_hash_begin(struct kerrinfo *ei) {
+  pthread_mutex_lock(&hash_lock);
+  if (hash_slots <= 0) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    hash_slots = n > 0 ? (int)n : 1;
+  }
+  int ok = hash_running < hash_slots;
+  if (ok) hash_running++;
+  pthread_mutex_unlock(&hash_lock);
+  if (ok) return 0;
+  /* No queue: a waiting hash would hold a worker thread and, soon, 64 MiB.
+  ** One hash takes ~0.1 s, so a second later a slot is free again. */
+  if (ei && !ei->code) ei->retry_after = 1;
+  return kerr_set(ei, KERR_BUSY, NULL);
+}
+
+void accounts_hash_end(void) {
+  pthread_mutex_lock(&hash_lock);
+  if (hash_running > 0) hash_running--;
+  pthread_mutex_unlock(&hash_lock);
+}
+
+/* A hash to verify against when the account does not exist, so that an
+** unknown ID costs the same time as a wrong password and the answer time
+** does not tell which IDs exist. Made once, inside a hash slot. */
+static char dummy_hash[crypto_pwhash_STRBYTES];
+static pthread_once_t dummy_once = PTHREAD_ONCE_INIT;
+static void dummy_make(void) {
+  unsigned char pw[16];
+  randombytes_buf(pw, sizeof pw);
+  if (crypto_pwhash_str(dummy_hash, (const char *)pw, sizeof pw, PW_OPS, PW_MEM) != 0)
+    dummy_hash[0] = 0;
+}
+
+/* ============================================================ throttles */
+
+/* RULE: sign-in attempts are rate-limited per account and per client address.
+** Per account 5 failures in 15 minutes: enough for a person who misremembers,
+** far too few to guess a 12-character password. Per address 20: public PCs
+** in libraries and the centres' own lobby terminals share one address among
+** many honest people, while one address trying many accounts is stopped. */
+static struct throttle by_account = THROTTLE_INIT(ACCOUNTS_FAILS_PER_ACCOUNT, ACCOUNTS_FAIL_WINDOW);
+static struct throttle by_address = THROTTLE_INIT(ACCOUNTS_FAILS_PER_ADDRESS, ACCOUNTS_FAIL_WINDOW);
+
+void accounts_throttle_reset(void) {
+  throttle_reset(&by_account);
+  throttle_reset(&by_address);
+}
+
+/* ============================================================ validation */
+
+/* Decode one UTF-8 code point at *P (valid UTF-8 assumed), advancing *P. */
+static unsigned next_cp(const unsigned char **p) {
+  const unsigned char *s = *p;
+  unsigned c = s[0];
+  if (c < 0x80) return (*p = s + 1), c;
+  if ((c & 0xe0) == 0xc0) return (*p = s + 2), ((c & 0x1f) << 6) | (s[1] & 0x3f);
+  if ((c & 0xf0) == 0xe0)
+    return (*p = s + 3), ((c & 0x0f) << 12) | ((s[1] & 0x3f) << 6) | (s[2] & 0x3f);
+  return (*p = s + 4),
+         ((c & 0x07) << 18) | ((s[1] & 0x3f) << 12) | ((s[2] & 0x3f) << 6) | (s[3] & 0x3f);
+}
+
+static int has_control(const char *s) {
+  for (; *s; s++)
+    if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
+  return 0;
+}
+
+const char *accounts_check_name(const char *v) {
+  if (!text_utf8_valid(v, strlen(v)) || has_control(v))
+    return "氏名に使えない文字が含まれています。";
+  if (text_utf8_len(v) > 100) return "氏名は100文字以内で入力してください。";
+  return NULL;
+}
+
+const char *accounts_check_kana(const char *v) {
+  static const char *const msg = "ふりがなは、ひらがなかカタカナで入力してください。";
+  if (!text_utf8_valid(v, strlen(v))) return msg;
+  if (text_utf8_len(v) > 100) return "ふりがなは100文字以内で入力してください。";
+  int kana = 0;
+  for (const unsigned char *p = (const unsigned char *)v; *p;) {
+    unsigned c = next_cp(&p);
+    if ((c >= 0x3041 && c <= 0x3096) || (c >= 0x309b && c <= 0x309f) ||
+        (c >= 0x30a0 && c <= 0x30ff))
+      kana++;   /* hiragana, katakana, ー (U+30FC), ・ (U+30FB) */
+    else if (c != ' ' && c != 0x3000)
+      return msg;
+  }
+  return kana ? NULL : msg;
+}
+
+const char *accounts_check_email(const char *v) {
+  static const char *const msg =
+      "メールアドレスの形が正しくありません（例: taro@example.jp。半角で入力してください）。";
+  size_t n = strlen(v);
+  if (n > 254) return "メールアドレスが長すぎます。";
+  const char *at = strchr(v, '@');
+  if (!at || strchr(at + 1, '@') || at == v || at - v > 64) return msg;
+  for (const char *p = v; p < at; p++) {
+    unsigned char c = (unsigned char)*p;
+    if (c >= 0x80 || c <= ' ' || strchr("\"(),:;<>[\\]", c)) return msg;
+    if (c == '.' && (p == v || p + 1 == at || p[1] == '.')) return msg;
+  }
+  const char *d = at + 1;
+  if (!*d || !strchr(d, '.')) return msg;
+  const char *label = d;
+  for (const char *p = d;; p++) {
+    if (*p == '.' || !*p) {
+      if (p == label || label[0] == '-' || p[-1] == '-') return msg;
+      if (!*p) break;
+      label = p + 1;
+      continue;
+    }
+    unsigned char c = (unsigned char)*p;
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-'))
+      return msg;
+  }
+  return NULL;
+}
+
+const char *accounts_check_phone(const char *v) {
+  int digits = 0;
+  for (const char *p = v; *p; p++) {
+    if (*p >= '0' && *p <= '9') digits++;
+    else if (*p == '-') {
+      if (p == v || !p[1] || p[1] == '-') return "ハイフン（-）の位置が正しくありません。";
+    } else
+      return "電話番号は半角の数字とハイフン（-）で入力してください（例: 027-123-4567）。";
+  }
+  if (v[0] != '0' || digits < 10 || digits > 11)
+    return "電話番号は市外局番または 090 などから、10けたか11けたで入力してください。";
+  return NULL;
+}
+
+const char *accounts_check_password(const char *v) {
+  if (!text_utf8_valid(v, strlen(v))) return "パスワードに使えない文字が含まれています。";
+  size_t n = text_utf8_len(v);
+  if (n < ACCOUNTS_PASSWORD_MIN) return "パスワードは12文字以上にしてください。";
+  if (n > ACCOUNTS_PASSWORD_MAX) return "パスワードは128文字以内にしてください。";
+  return NULL;
+}
+
+/* A field error, counted even when EI is NULL. */
+static void bad_field(struct kerrinfo *ei, int *bad, const char *field, const char *msg) {
+  kerr_field(ei, field, msg);
+  (*bad)++;
+}
+
+/* A text field: trimmed into BUF; *SET is 1 when present. */
+static void text_field(const json_t *in, const char *key, char *buf, size_t cap, int required,
+                       const char *missing, const char *toolong,
+                       const char *(*check)(const char *), int *set, struct kerrinfo *ei,
+                       int *bad) {
+  const char *m;
+  int rc = input_text(in, key, buf, cap);
+  *set = rc == INPUT_OK;
+  if (rc == INPUT_MISSING) {
+    if (required) bad_field(ei, bad, key, missing);
+  } else if (rc == INPUT_BAD) {
+    bad_field(ei, bad, key, toolong);
+  } else if ((m = check(buf))) {
+    bad_field(ei, bad, key, m);
+  }
+}
+
+/* ================================================================ create */
+
+int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *home_center,
+                    int flags, int64_t *id, struct kerrinfo *ei) {
+  char name[512], kana[512], email[320], phone[64];
+  int bad = 0, has_name, has_kana, has_email, has_phone, resident = 0, rc;
+  int self = (flags & ACCOUNT_SELF_SERVICE) != 0;
+  *id = 0;
+
+  text_field(in, "name", name, sizeof name, 1, "氏名を入力してください。",
+             "氏名は100文字以内で入力してください。", accounts_check_name, &has_name, ei, &bad);
+  text_field(in, "name_kana", kana, sizeof kana, self, "ふりがなを入力してください。",
+             "ふりがなは100文字以内の、ひらがなかカタカナで入力してください。",
+             accounts_check_kana, &has_kana, ei, &bad);
+  text_field(in, "email", email, sizeof email, 0, "", "メールアドレスが長すぎます。",
+             accounts_check_email, &has_email, ei, &bad);
+  text_field(in, "phone", phone, sizeof phone, 0, "",
+             "電話番号は半角の数字とハイフン（-）で入力してください（例: 027-123-4567）。",
+             accounts_check_phone, &has_phone, ei, &bad);
+  if (self && !has_email && !has_phone) { /* RULE: a citizen can be reached */
+    bad_field(ei, &bad, "email", "メールアドレスか電話番号の、どちらかを入力してください。");
+    bad_field(ei, &bad, "phone", "メールアドレスか電話番号の、どちらかを入力してください。");
+  }
+
+  const json_t *pv = json_object_get(in, "password");
+  const char *pw = json_string_value(pv), *m;
+  if (!pv || json_is_null(pv) || (pw && !*pw))
+    bad_field(ei, &bad, "password", "パスワードを入力してください。");
+  else if (!pw) bad_field(ei, &bad, "password", "パスワードは文字で入力してください。");
+  else if ((m = accounts_check_password(pw))) bad_field(ei, &bad, "password", m);
+
+  if (input_bool(in, "resident", &resident) == INPUT_BAD)
+    bad_field(ei, &bad, "resident", "市内在住かどうかは true か false で指定してください。");
+
+  if (!(role & ROLE_SIGNED_IN) || (role & (role - 1)))
+    bad_field(ei, &bad, "role", "役割は citizen, staff, admin, analyst のどれかです。");
+  if (home_center && !*home_center) home_center = NULL;
+  if (role == ROLE_STAFF && !home_center)
+    bad_field(ei, &bad, "center", "職員には所属の公民館を指定してください。");
+  else if (home_center && role != ROLE_STAFF && role != ROLE_ADMIN)
+    bad_field(ei, &bad, "center", "所属の公民館を指定できるのは職員と管理者だけです。");
+  else if (home_center && !rules_center(ctx->rb, home_center))
+    bad_field(ei, &bad, "center", "その公民館のコードは例規集（ordinances）にありません。");
+  if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
+
+  char hash[crypto_pwhash_STRBYTES];
+  if ((rc = accounts_hash_begin(ei))) return rc;
+  rc = crypto_pwhash_str(hash, pw, strlen(pw), PW_OPS, PW_MEM);
+  accounts_hash_end();
+  if (rc != 0) { /* out of memory */
+    if (ei && !ei->code) ei->retry_after = 1;
+    return kerr_set(ei, KERR_BUSY, NULL);
+  }
+
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  int64_t nid = 0;
+  for (int tries = 0; tries < 32 && !nid; tries++) {
+    int64_t cand = ids_random();
+    kstmt *st = db_prep(ctx->db, "SELECT 1 FROM accounts WHERE id = $id");
+    if (!st) goto fail;
+    db_bind_int(st, "$id", cand);
+    rc = db_step(st);
+    db_reset(st);
+    if (rc == DB_DONE) nid = cand;
+    else if (rc != DB_ROW) goto fail;
+  }
+  if (!nid) { rc = DB_ERROR; goto fail; }
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO accounts(id, role, name, name_kana, email, phone, resident,"
+                      " home_center, password_hash, created_at)"
+                      " VALUES ($id, $role, $name, $kana, $email, $phone, $resident, $center,"
+                      " $hash, $now)");
+  if (!st) { rc = DB_ERROR; goto fail; }
+  db_bind_int(st, "$id", nid);
+  db_bind_text(st, "$role", role_name(role));
+  db_bind_text(st, "$name", name);
+  db_bind_text(st, "$kana", has_kana ? kana : NULL);
+  db_bind_text(st, "$email", has_email ? email : NULL);
+  db_bind_text(st, "$phone", has_phone ? phone : NULL);
+  db_bind_int(st, "$resident", resident);
+  db_bind_text(st, "$center", home_center);
+  db_bind_text(st, "$hash", hash);
+  db_bind_int(st, "$now", ctx->now);
+  if ((rc = db_exec_stmt(st)) != DB_OK) goto fail;
+  char detail[64];
+  snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", role_name(role));
+  struct audit_fields f = {.center = home_center, .subject_account = nid, .detail_json = detail};
+  if ((rc = audit_event(ctx, "account.create", &f))) {
+    db_rollback(ctx->db);
+    return kerr_set(ei, rc, NULL);
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  sodium_memzero(hash, sizeof hash);
+  *id = nid;
+  return 0;
+fail:
+  db_rollback(ctx->db);
+  sodium_memzero(hash, sizeof hash);
+  return kerr_set(ei, rc == DB_OK || rc == DB_ROW || rc == DB_DONE ? KERR_INTERNAL : kerr_from_db(rc),
+                  NULL);
+}
+
+/* ============================================================== tokens */
+
+static void b64url(const unsigned char *bin, size_t n, char *out, size_t outlen) {
+  sodium_bin2base64(out, outlen, bin, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+}
+
+/* The 32 bytes of a token as the client sent it; -1 if it is not one. */
+static int token_raw(const char *token, unsigned char raw[TOKEN_BYTES]) {
+  size_t n = 0, len = token ? strlen(token) : 0;
+  if (len != sodium_base64_ENCODED_LEN(TOKEN_BYTES, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1)
+    return -1;
+  if (sodium_base642bin(raw, TOKEN_BYTES, token, len, NULL, &n, NULL,
+                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
+      n != TOKEN_BYTES)
+    return -1;
+  return 0;
+}
+
+static void token_hash(const unsigned char raw[TOKEN_BYTES], unsigned char h[32]) {
+  crypto_generichash(h, 32, raw, TOKEN_BYTES, NULL, 0);
+}
+
+/* The CSRF token is a keyed hash of the session token: the server can always
+** recompute it and never stores it, and knowing it does not reveal the
+** session token. */
+static void csrf_from_raw(const unsigned char raw[TOKEN_BYTES], char out[64]) {
+  static const char label[] = "kominkan csrf v1";
+  unsigned char h[32];
+  crypto_generichash(h, sizeof h, (const unsigned char *)label, sizeof label - 1, raw, TOKEN_BYTES);
+  b64url(h, sizeof h, out, 64);
+}
+
+void accounts_csrf_of(const char *token, char out[64]) {
+  unsigned char raw[TOKEN_BYTES];
+  out[0] = 0;
+  if (token_raw(token, raw) == 0) csrf_from_raw(raw, out);
+  sodium_memzero(raw, sizeof raw);
+}
+
+/* ================================================================ sign-in */
+
+int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
+                   struct session_new *out, struct kerrinfo *ei) {
+  int bad = 0, rc;
+  int64_t id = 0;
+  memset(out, 0, sizeof *out);
+
+  int prc = ids_parse_json(json_object_get(in, "system_id"), &id);
+  if (prc != IDS_OK) {
+    char m[512];
+    ids_message(prc, "利用者ID", m, sizeof m);
+    bad_field(ei, &bad, "system_id", m);
+  }
+  const json_t *pv = json_object_get(in, "password");
+  const char *pw = json_string_value(pv);
+  if (!pw || !*pw) bad_field(ei, &bad, "password", "パスワードを入力してください。");
+  if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
+
+  /* Throttle before any hashing: a refused attempt costs us nothing. */
+  char akey[THROTTLE_KEY], ckey[THROTTLE_KEY];
+  snprintf(akey, sizeof akey, "a:%lld", (long long)id);
+  snprintf(ckey, sizeof ckey, "c:%s", client && *client ? client : "-");
+  int wa = throttle_wait(&by_account, akey, ctx->now);
+  int wc = throttle_wait(&by_address, ckey, ctx->now);
+  int wait = wa > wc ? wa : wc;
+  if (wait) {
+    if (ei && !ei->code) ei->retry_after = wait;
+    return kerr_set(ei, KERR_RATE_LIMITED,
+                    "ログインに何度も失敗したため、しばらく受け付けません。"
+                    "%d分ほどたってから、もう一度お試しください。",
+                    (wait + 59) / 60);
+  }
+
+  char stored[crypto_pwhash_STRBYTES] = "";
+  int role = 0, found = 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT password_hash, role FROM accounts WHERE id = $id AND disabled = 0");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$id", id);
+  rc = db_step(st);
+  if (rc == DB_ROW) {
+    found = 1;
+    snprintf(stored, sizeof stored, "%s", db_col_text(st, 0));
+    role = role_parse(db_col_text(st, 1));
+  }
+  db_reset(st);
+  if (rc != DB_ROW && rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
+
+  if ((rc = accounts_hash_begin(ei))) return rc;
+  int ok = 0, rehash = 0;
+  char fresh[crypto_pwhash_STRBYTES];
+  if (found && role) {
+    ok = crypto_pwhash_str_verify(stored, pw, strlen(pw)) == 0;
+  } else {
+    pthread_once(&dummy_once, dummy_make);
+    if (dummy_hash[0] && crypto_pwhash_str_verify(dummy_hash, pw, strlen(pw)) == 0)
+      ok = 0;   /* a random password nobody knows: never a match that counts */
+  }
+  if (ok && crypto_pwhash_str_needs_rehash(stored, PW_OPS, PW_MEM) != 0)
+    rehash = crypto_pwhash_str(fresh, pw, strlen(pw), PW_OPS, PW_MEM) == 0;
+  accounts_hash_end();
+
+  if (!ok) {
+    throttle_fail(&by_account, akey, ctx->now);
+    throttle_fail(&by_address, ckey, ctx->now);
+    return kerr_set(ei, KERR_BAD_CREDENTIALS, NULL);
+  }
+  throttle_clear(&by_account, akey);
+
+  unsigned char raw[TOKEN_BYTES], th[32];
+  randombytes_buf(raw, sizeof raw);
+  token_hash(raw, th);
+  b64url(raw, sizeof raw, out->token, sizeof out->token);
+  csrf_from_raw(raw, out->csrf);
+  sodium_memzero(raw, sizeof raw);
+  unsigned char csrf_h[16];
+  char csrf_hex[33];
+  crypto_generichash(csrf_h, sizeof csrf_h, (const unsigned char *)out->csrf, strlen(out->csrf),
+                     NULL, 0);
+  sodium_bin2hex(csrf_hex, sizeof csrf_hex, csrf_h, sizeof csrf_h);
+
+  out->account_id = id;
+  out->role = role;
+  out->idle_seconds = accounts_idle_limit(role);
+  out->expires_at = ctx->now + accounts_absolute_limit(role);
+
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) goto fail_nowrite;
+  if (rehash) {
+    st = db_prep(ctx->db, "UPDATE accounts SET password_hash = $h WHERE id = $id");
+    if (!st) { rc = DB_ERROR; goto fail; }
+    db_bind_text(st, "$h", fresh);
+    db_bind_int(st, "$id", id);
+    if ((rc = db_exec_stmt(st)) != DB_OK) goto fail;
+  }
+  /* Sweep sessions nobody can use any more, so the table stays small. */
+  st = db_prep(ctx->db, "DELETE FROM sessions WHERE expires_at <= $now OR last_seen <= $stale");
+  if (!st) { rc = DB_ERROR; goto fail; }
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$stale", ctx->now - LONGEST_IDLE);
+  if ((rc = db_exec_stmt(st)) != DB_OK) goto fail;
+  st = db_prep(ctx->db,
+               "INSERT INTO sessions(token_hash, account_id, csrf, created_at, last_seen, expires_at)"
+               " VALUES ($h, $id, $csrf, $now, $now, $exp)");
+  if (!st) { rc = DB_ERROR; goto fail; }
+  db_bind_blob(st, "$h", th, sizeof th);
+  db_bind_int(st, "$id", id);
+  db_bind_text(st, "$csrf", csrf_hex);
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$exp", out->expires_at);
+  if ((rc = db_exec_stmt(st)) != DB_OK) goto fail;
+  struct kctx as = *ctx;  /* the event's actor is the person now signed in */
+  as.actor.role = role;
+  as.actor.account_id = id;
+  if ((rc = audit_event(&as, "session.create", NULL))) {
+    db_rollback(ctx->db);
+    memset(out, 0, sizeof *out);
+    return kerr_set(ei, rc, NULL);
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) goto fail_nowrite;
+  sodium_memzero(fresh, sizeof fresh);
+  return 0;
+fail:
+  db_rollback(ctx->db);
+fail_nowrite:
+  memset(out, 0, sizeof *out);
+  sodium_memzero(fresh, sizeof fresh);
+  return kerr_set(ei, kerr_from_db(rc) ? kerr_from_db(rc) : KERR_INTERNAL, NULL);
+}
+
+/* ============================================================= sessions */
+
+static int delete_by_hash(kdb *db, const unsigned char h[32]) {
+  int rc = db_begin_write(db);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  kstmt *st = db_prep(db, "DELETE FROM sessions WHERE token_hash = $h");
+  if (!st) {
+    db_rollback(db);
+    return KERR_INTERNAL;
+  }
+  db_bind_blob(st, "$h", h, 32);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    db_rollback(db);
+    return kerr_from_db(rc);
+  }
+  return kerr_from_db(db_commit(db));
+}
+
+int accounts_session_lookup(struct kctx *ctx, const char *token, struct session_info *out) {
+  unsigned char raw[TOKEN_BYTES], h[32];
+  memset(out, 0, sizeof *out);
+  if (token_raw(token, raw) != 0) return KERR_UNAUTHORIZED;
+  token_hash(raw, h);
+  csrf_from_raw(raw, out->csrf);
+  sodium_memzero(raw, sizeof raw);
+
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT s.account_id, s.last_seen, s.expires_at, a.role, a.name,"
+                      " a.home_center, a.disabled"
+                      " FROM sessions s JOIN accounts a ON a.id = s.account_id"
+                      " WHERE s.token_hash = $h");
+  if (!st) return KERR_INTERNAL;
+  db_bind_blob(st, "$h", h, sizeof h);
+  int rc = db_step(st);
+  if (rc != DB_ROW) {
+    db_reset(st);
+    memset(out, 0, sizeof *out);
+    return rc == DB_DONE ? KERR_UNAUTHORIZED : kerr_from_db(rc);
+  }
+  out->actor.account_id = db_col_int(st, 0);
+  int64_t last_seen = db_col_int(st, 1);
+  out->expires_at = db_col_int(st, 2);
+  out->actor.role = role_parse(db_col_text(st, 3));
+  snprintf(out->actor.name, sizeof out->actor.name, "%s", db_col_text(st, 4));
+  snprintf(out->actor.home_center, sizeof out->actor.home_center, "%s", db_col_text(st, 5));
+  int disabled = (int)db_col_int(st, 6);
+  db_reset(st);
+
+  int idle = accounts_idle_limit(out->actor.role);
+  out->idle_expires_at = last_seen + idle;
+  int expired = ctx->now >= out->expires_at || ctx->now >= out->idle_expires_at;
+  if (disabled || !out->actor.role || expired) {
+    int code = expired && !disabled && out->actor.role ? KERR_SESSION_EXPIRED : KERR_UNAUTHORIZED;
+    memset(out, 0, sizeof *out);
+    (void)delete_by_hash(ctx->db, h);
+    return code;
+  }
+  if (ctx->now - last_seen >= TOUCH_EVERY) {
+    /* Activity: written at most once a minute per session, so a busy
+    ** session does not turn every read into a write. */
+    if (db_begin_write(ctx->db) == DB_OK) {
+      st = db_prep(ctx->db, "UPDATE sessions SET last_seen = $now WHERE token_hash = $h");
+      if (st) {
+        db_bind_int(st, "$now", ctx->now);
+        db_bind_blob(st, "$h", h, sizeof h);
+        rc = db_exec_stmt(st);
+      }
+      if (st && rc == DB_OK) db_commit(ctx->db);
+      else db_rollback(ctx->db);
+    }
+    out->idle_expires_at = ctx->now + idle;
+  }
+  return 0;
+}
+
+int accounts_session_delete(struct kctx *ctx, const char *token) {
+  unsigned char raw[TOKEN_BYTES], h[32];
+  if (token_raw(token, raw) != 0) return KERR_UNAUTHORIZED;
+  token_hash(raw, h);
+  sodium_memzero(raw, sizeof raw);
+  int rc = db_begin_write(ctx->db);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  kstmt *st = db_prep(ctx->db, "DELETE FROM sessions WHERE token_hash = $h");
+  if (!st) {
+    db_rollback(ctx->db);
+    return KERR_INTERNAL;
+  }
+  db_bind_blob(st, "$h", h, sizeof h);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    db_rollback(ctx->db);
+    return kerr_from_db(rc);
+  }
+  if ((rc = audit_event(ctx, "session.delete", NULL))) {
+    db_rollback(ctx->db);
+    return rc;
+  }
+  return kerr_from_db(db_commit(ctx->db));
+}
+
+/* =================================================================== me */
+
+int accounts_exists(struct kctx *ctx, int64_t id, int *role) {
+  kstmt *st = db_prep(ctx->db, "SELECT role FROM accounts WHERE id = $id AND disabled = 0");
+  if (!st) return 0;
+  db_bind_int(st, "$id", id);
+  int found = db_step(st) == DB_ROW;
+  if (found && role) *role = role_parse(db_col_text(st, 0));
+  db_reset(st);
+  return found;
+}
+
+static json_t *text_or_null(kstmt *st, int i) {
+  return db_col_null(st, i) ? json_null() : json_string(db_col_text(st, i));
+}
+
+int accounts_me(struct kctx *ctx, json_t **out) {
+  *out = NULL;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT role, name, name_kana, email, phone, resident, home_center"
+                      " FROM accounts WHERE id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", ctx->actor.account_id);
+  int rc = db_step(st);
+  if (rc != DB_ROW) {
+    db_reset(st);
+    return rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
+  }
+  json_t *me = json_pack("{s:o, s:s, s:s, s:o, s:o, s:o, s:b, s:o}", "system_id",
+                         ids_json(ctx->actor.account_id), "role", db_col_text(st, 0), "name",
+                         db_col_text(st, 1), "name_kana", text_or_null(st, 2), "email",
+                         text_or_null(st, 3), "phone", text_or_null(st, 4), "resident",
+                         (int)db_col_int(st, 5), "home_center", text_or_null(st, 6));
+  db_reset(st);
+  if (!me) return KERR_INTERNAL;
+  json_t *groups = NULL;
+  if ((rc = groups_of_account(ctx, ctx->actor.account_id, &groups))) {
+    json_decref(me);
+    return rc;
+  }
+  json_object_set_new(me, "groups", groups);
+  *out = me;
+  return 0;
+}

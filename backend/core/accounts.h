@@ -1,0 +1,119 @@
+/*
+** core/accounts.h: accounts (one system ID per person, valid at every
+** centre), passwords, sign-in and sessions.
+**
+** Passwords are hashed with argon2id (crypto_pwhash_str at libsodium's
+** INTERACTIVE limits: about 0.1 s and 64 MiB each) and rehashed at sign-in
+** when the limits change. A session is 32 random bytes handed to the client;
+** the database keeps only crypto_generichash of them, so a copy of the
+** database lets nobody sign in. The CSRF token of a session is derived from
+** the session token (keyed hash), so it needs no storage either.
+**
+** Sign-in is throttled per account and per client address (throttle.h), and
+** at most ACCOUNTS_HASH_SLOTS password hashes run at once in the process;
+** past that the caller gets KERR_BUSY (503 with Retry-After) instead of a
+** queue of 64 MiB allocations.
+*/
+#ifndef KOMINKAN_CORE_ACCOUNTS_H
+#define KOMINKAN_CORE_ACCOUNTS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+#define ACCOUNTS_PASSWORD_MIN 12   /* characters (code points) */
+#define ACCOUNTS_PASSWORD_MAX 128
+
+/* Sign-in throttling: failures allowed per window, per key. */
+#define ACCOUNTS_FAILS_PER_ACCOUNT 5
+#define ACCOUNTS_FAILS_PER_ADDRESS 20
+#define ACCOUNTS_FAIL_WINDOW (15 * 60)
+
+enum {
+  ACCOUNT_SELF_SERVICE = 1   /* a citizen signing up online: kana and a contact required */
+};
+
+/* Create an account of ROLE (one ROLE_* bit) from the body IN:
+**   name (required), name_kana (katakana or hiragana), email, phone (digits
+**   and hyphens), password (12-128 characters, required), resident (bool).
+** With ACCOUNT_SELF_SERVICE, name_kana and one of email/phone are required.
+** HOME_CENTER (a centre code of the rule book) is required for staff,
+** allowed for admins, refused for the others. Every field is checked before
+** anything is written (KERR_VALIDATION with a Japanese message per field);
+** nothing is stored on any error. On success *ID is the new system ID.
+** Writes the event "account.create". */
+int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *home_center,
+                    int flags, int64_t *id, struct kerrinfo *ei);
+
+/* A new session. token and csrf are what the client gets (base64url); they
+** are never stored. */
+struct session_new {
+  char token[64];
+  char csrf[64];
+  int64_t account_id;
+  int role;
+  int64_t expires_at;       /* absolute end */
+  int idle_seconds;         /* ends earlier after this long without a request */
+};
+
+/* Sign in with {"system_id","password"} from CLIENT (the address, for the
+** throttle). KERR_VALIDATION for a missing field or an ID whose check digit
+** is wrong (says so), KERR_RATE_LIMITED / KERR_BUSY with ei->retry_after,
+** KERR_BAD_CREDENTIALS for an unknown ID, a disabled account or a wrong
+** password (one answer for all three, in about the same time). Rehashes the
+** password when the hashing limits changed. Writes "session.create". */
+int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
+                   struct session_new *out, struct kerrinfo *ei);
+
+/* What a presented session token stands for. */
+struct session_info {
+  struct actor actor;
+  char csrf[64];
+  int64_t expires_at;
+  int64_t idle_expires_at;
+};
+
+/* Look up TOKEN (as the client sent it). 0 with *OUT filled; KERR_UNAUTHORIZED
+** for an unknown or malformed token or a disabled account; KERR_SESSION_EXPIRED
+** when it passed its idle or absolute lifetime (the session is then deleted).
+** Notes the request as activity (at most one write a minute per session). */
+int accounts_session_lookup(struct kctx *ctx, const char *token, struct session_info *out);
+
+/* End the session of TOKEN (sign out). Writes "session.delete". 0 or a KERR. */
+int accounts_session_delete(struct kctx *ctx, const char *token);
+
+/* The CSRF token of session TOKEN into OUT (64 bytes); "" if TOKEN is malformed. */
+void accounts_csrf_of(const char *token, char out[64]);
+
+/* Session lifetimes for ROLE, in seconds (see accounts.c for the argument). */
+int accounts_idle_limit(int role);
+int accounts_absolute_limit(int role);
+
+/* GET /api/v1/me: {"system_id","name","name_kana","role","home_center",
+** "email","phone","resident","groups":[...]} of the actor (new reference in
+** *OUT). KERR_NOT_FOUND if the account is gone. */
+int accounts_me(struct kctx *ctx, json_t **out);
+
+/* Whether account ID exists, and its role (ROLE_* bit) into *ROLE (may be NULL). */
+int accounts_exists(struct kctx *ctx, int64_t id, int *role);
+
+/* The bound on concurrent password hashes. accounts_hash_begin() takes a
+** slot or returns KERR_BUSY (with ei->retry_after); every successful begin is
+** paired with accounts_hash_end(). The default is one slot per core. */
+int accounts_hash_begin(struct kerrinfo *ei);
+void accounts_hash_end(void);
+void accounts_hash_slots_set(int n);   /* tests and tuning; n >= 1 */
+
+/* Forget every throttle counter (tests). */
+void accounts_throttle_reset(void);
+
+/* Field checks, shared with the forms; each returns NULL if VALUE is
+** acceptable, else the Japanese message. VALUE is trimmed and non-empty. */
+const char *accounts_check_name(const char *value);
+const char *accounts_check_kana(const char *value);
+const char *accounts_check_email(const char *value);
+const char *accounts_check_phone(const char *value);
+const char *accounts_check_password(const char *value);   /* as typed, not trimmed */
+
+#endif

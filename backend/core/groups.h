@@ -1,0 +1,91 @@
+/*
+** core/groups.h: groups (団体登録), registered once and valid at every centre.
+**
+** A signed-in citizen registers a group and becomes its representative. The
+** rule book decides who may register (Maebashi: 2 or more members, more than
+** half living, working or studying in the city). Staff or admins approve or
+** reject with a reason. An approval is valid at every centre until the end
+** of the rule book's validity period (Maebashi: the fiscal year end, 31
+** March); after that the group renews, which staff review like the first
+** application while the group keeps its current approval. The representative
+** may name co-representatives by system ID, who may book for the group.
+**
+** Who sees what: the representative, the co-representatives, staff and
+** admins see a group; to anyone else it does not exist (KERR_NOT_FOUND, never
+** KERR_FORBIDDEN), so a group ID reveals nothing. Approved groups that opted
+** in appear in the public list with name, activity and centres: nothing about
+** persons.
+**
+** Every function returning a json_t ** gives the caller a new reference.
+*/
+#ifndef KOMINKAN_CORE_GROUPS_H
+#define KOMINKAN_CORE_GROUPS_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+/* A cap of ours, not the city's: the rule book says nothing about
+** co-representatives, and ten is more than any circle needs. */
+#define GROUPS_MAX_COREPS 10
+
+/* RULE: group registration eligibility. 0 if MEMBERS with RESIDENTS living,
+** working or studying in the city meet R's group_registration rule, else
+** KERR_RESIDENCY with the rule and the figures in MSG. */
+int groups_eligible(const struct rules *r, long long members, long long residents, char *msg,
+                    size_t msglen);
+
+/* The last day of an approval that starts on FROM under R (the fiscal year
+** end on or after FROM, or FROM + days - 1). */
+int32_t groups_validity_end(const struct rules *r, int32_t from);
+
+/* POST /api/v1/groups by a citizen: {"name","name_kana","members",
+** "resident_members","activity","public_listing"}. *ID gets the new group ID
+** (status pending). KERR_VALIDATION per field, KERR_RESIDENCY. */
+int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei);
+
+/* The group as its members and staff see it. */
+int groups_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* Staff/admin decisions on the pending application (new or renewal). */
+int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
+                  struct kerrinfo *ei);
+
+/* A renewal application {"members","resident_members","activity"?} by a
+** representative, co-representative or staff. */
+int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
+                 struct kerrinfo *ei);
+
+/* Co-representatives: add {"system_id"} (representative or staff), remove
+** one (representative, staff, or the co-representative stepping down). */
+int groups_rep_add(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
+                   struct kerrinfo *ei);
+int groups_rep_remove(struct kctx *ctx, int64_t id, int64_t account, json_t **out,
+                      struct kerrinfo *ei);
+
+/* Staff: {"groups":[...]} with STATUS "pending" (new or renewal
+** applications, oldest first), "approved" or "rejected". */
+int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei);
+
+/* The groups ACCOUNT represents or co-represents: [{"id","name","status",
+** "valid_until","valid","role"}]. */
+int groups_of_account(struct kctx *ctx, int64_t account, json_t **out);
+
+/* The public learning-group list: {"groups":[{"name","name_kana","activity",
+** "centers":[{"code","name"}]}]}: approved and valid today, opted in. */
+int groups_public(struct kctx *ctx, json_t **out);
+
+/* That list as CSV (UTF-8 with BOM, CRLF, header row). Caller frees. */
+char *groups_public_csv(const json_t *list, size_t *len);
+
+/* For bookings: 0 if ACCOUNT represents or co-represents GROUP and the group
+** holds an approval valid on DAY. KERR_NOT_FOUND when the group does not
+** exist or ACCOUNT is not one of its representatives; KERR_VALIDATION (field
+** "group_id") when it is not approved or not valid on DAY. */
+int groups_may_book(struct kctx *ctx, int64_t group, int64_t account, int32_t day,
+                    struct kerrinfo *ei);
+
+#endif

@@ -1,0 +1,31 @@
+/*
+** core/input.h: reading members of a request body, whether it came as JSON
+** or as an HTML form (where every value is a string: "5", "on").
+**
+** Core functions that validate what a person typed take the body as a JSON
+** object and read it through these, so that the JSON API and the no-script
+** forms share one validation with one set of messages.
+*/
+#ifndef KOMINKAN_CORE_INPUT_H
+#define KOMINKAN_CORE_INPUT_H
+
+#include <jansson.h>
+#include <stddef.h>
+
+enum { INPUT_MISSING = 0, INPUT_OK, INPUT_BAD };
+
+/* The string member KEY of IN with leading and trailing spaces (ASCII and
+** U+3000) removed, copied into BUF. INPUT_MISSING when absent, null or empty
+** after trimming; INPUT_BAD when not a string or longer than CAP-1 bytes. */
+int input_text(const json_t *in, const char *key, char *buf, size_t cap);
+
+/* An integer member in LO..HI: a JSON integer, or a string of digits (ASCII
+** or full-width). INPUT_MISSING when absent, null or ""; INPUT_BAD otherwise
+** when not such a number or out of range. */
+int input_int(const json_t *in, const char *key, long long lo, long long hi, long long *out);
+
+/* A boolean member: JSON true/false, or a form's "1"/"true"/"on"/"yes" and
+** "0"/"false"/"off"/"no"/"". INPUT_MISSING when absent or null. */
+int input_bool(const json_t *in, const char *key, int *out);
+
+#endif

@@ -1,0 +1,157 @@
+/*
+** http/api_groups.c: groups (団体登録), registered once for every centre.
+**
+** A group that is not the caller's answers 404 exactly like one that does
+** not exist (core/groups.c decides), so group IDs cannot be probed.
+*/
+#include "api_groups.h"
+
+#include "../core/groups.h"
+#include "../core/ids.h"
+#include "reply.h"
+
+/* Reply with OUT (stolen) or the error, and clear EI. */
+static enum MHD_Result answer(struct req *r, int rc, unsigned status, json_t *out,
+                              struct kerrinfo *ei) {
+  enum MHD_Result ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
+  if (rc) json_decref(out);
+  kerr_clear(ei);
+  return ret;
+}
+
+/* The {id} of the path as a group ID; 0 when it is not a well-formed one
+** (which then answers 404 like any unknown group). */
+static int64_t path_id(struct req *r, int i) {
+  int64_t id = 0;
+  if (r->nparams <= i || ids_parse(r->params[i], &id) != IDS_OK) return 0;
+  return id;
+}
+
+/* POST /api/v1/groups
+** body {"name","name_kana","members","resident_members","activity","public_listing"}
+** -> 201 the group {"id","status":"pending",...}; the caller becomes its
+**    representative; 422 validation; 422 residency_requirement with the rule.
+** Citizens. */
+enum MHD_Result api_group_create(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = 0;
+  int rc = groups_register(&r->ctx, r->json, &id, &ei);
+  if (!rc) rc = groups_get(&r->ctx, id, &out, &ei);
+  return answer(r, rc, 201, out, &ei);
+}
+
+/* GET /api/v1/groups/{id}
+** -> 200 {"id","name","name_kana","members","resident_members","activity",
+**    "public_listing","status","reason","valid_until","valid","representative",
+**    "co_representatives","renewal","my_role",...}; 404 when not the caller's.
+** Citizens (its representatives), staff, admins. */
+enum MHD_Result api_group_get(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r, 0);
+  int rc = id ? groups_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* GET /api/v1/groups?status=pending|approved|rejected
+** -> 200 {"groups":[{"id","name","name_kana","members","resident_members","status",
+**    "valid_until","created_at","application":"new"|"renewal","representative"}]},
+**    oldest first; 422 for another status. Staff, admins. */
+enum MHD_Result api_groups_list(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = groups_list(&r->ctx, req_query(r, "status"), &out, &ei);
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* POST /api/v1/groups/{id}/approve
+** body optional.
+** -> 200 the group, "status":"approved" and "valid_until" (a new registration,
+**    or its pending renewal); 409 when nothing awaits a decision; 404.
+** Staff, admins. */
+enum MHD_Result api_group_approve(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r, 0);
+  int rc = id ? groups_approve(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* POST /api/v1/groups/{id}/reject
+** body {"reason"} (required, shown to the group).
+** -> 200 the group, "status":"rejected" with "reason" (or, for a renewal,
+**    "renewal":{"status":"rejected","reason"} while the approval stands);
+**    409 when nothing awaits a decision; 422 no reason; 404.
+** Staff, admins. */
+enum MHD_Result api_group_reject(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r, 0);
+  int rc = id ? groups_reject(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* POST /api/v1/groups/{id}/renew
+** body {"members","resident_members","activity"?}
+** -> 200 the group with "renewal":{"status":"pending",...}; 409 when not
+**    approved, already pending, or already renewed for the next period;
+**    422 validation / residency_requirement; 404.
+** Citizens (its representatives), staff, admins. */
+enum MHD_Result api_group_renew(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r, 0);
+  int rc = id ? groups_renew(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* POST /api/v1/groups/{id}/representatives
+** body {"system_id"}: a citizen who becomes a co-representative.
+** -> 200 the group; 422 for a mistyped (check digit) or unknown ID; 403 for a
+**    co-representative (only the representative names them); 404.
+** Citizens (the representative), staff, admins. */
+enum MHD_Result api_group_rep_add(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r, 0);
+  int rc = id ? groups_rep_add(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* DELETE /api/v1/groups/{id}/representatives/{system_id}
+** -> 200 the group (or {"id","removed":true} for one stepping down); 404 when
+**    not a co-representative of a group of the caller's.
+** Citizens (the representative, or the co-representative themself), staff, admins. */
+enum MHD_Result api_group_rep_remove(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r, 0), who = path_id(r, 1);
+  int rc = id && who ? groups_rep_remove(&r->ctx, id, who, &out, &ei) : KERR_NOT_FOUND;
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* GET /api/v1/groups/public
+** -> 200 {"date","groups":[{"name","name_kana","activity","centers":[{"code","name"}]}]}:
+**    the learning groups (市内の学習グループ) approved today that opted in.
+** Anyone. */
+enum MHD_Result api_groups_public(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = groups_public(&r->ctx, &out);
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* GET /api/v1/groups/public.csv
+** -> 200 text/csv (UTF-8 with BOM): 団体名,ふりがな,活動内容,利用している公民館.
+** Anyone. */
+enum MHD_Result api_groups_public_csv(struct req *r) {
+  json_t *list = NULL;
+  int rc = groups_public(&r->ctx, &list);
+  if (rc) return reply_error(r, rc, NULL);
+  size_t len = 0;
+  char *csv = groups_public_csv(list, &len);
+  json_decref(list);
+  if (!csv) return reply_error(r, KERR_INTERNAL, NULL);
+  return reply_owned(r, 200, "text/csv; charset=utf-8", csv, len);
+}

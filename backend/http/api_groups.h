@@ -1,0 +1,20 @@
+/*
+** http/api_groups.h: groups (団体登録).
+*/
+#ifndef KOMINKAN_HTTP_API_GROUPS_H
+#define KOMINKAN_HTTP_API_GROUPS_H
+
+#include "http.h"
+
+enum MHD_Result api_group_create(struct req *r);
+enum MHD_Result api_group_get(struct req *r);
+enum MHD_Result api_groups_list(struct req *r);
+enum MHD_Result api_group_approve(struct req *r);
+enum MHD_Result api_group_reject(struct req *r);
+enum MHD_Result api_group_renew(struct req *r);
+enum MHD_Result api_group_rep_add(struct req *r);
+enum MHD_Result api_group_rep_remove(struct req *r);
+enum MHD_Result api_groups_public(struct req *r);
+enum MHD_Result api_groups_public_csv(struct req *r);
+
+#endif

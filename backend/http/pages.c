@@ -1,0 +1,308 @@
+/*
+** http/pages.c: the page frame and the shared pieces of pages (see pages.h).
+**
+** Everything user-supplied goes through %h; the only raw markup here is
+** constant text of this file.
+*/
+#include "pages.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "reply.h"
+
+/* ------------------------------------------------------------- frame */
+
+static const struct {
+  const char *key, *href, *label;
+} nav_items[] = {
+  {"top", "/", "トップ"},
+  {"search", "/availability", "空き状況をさがす"},
+  {"discounts", "/rules/discounts", "減免の基準"},
+  {"help", "/help", "使い方・問い合わせ"},
+};
+
+void page_begin(struct req *r, struct html *h, const struct page *pg) {
+  (void)r;
+  int signage = pg->flags & PAGE_SIGNAGE;
+  html_raw(h, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
+              "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+  if (pg->refresh > 0) html_printf(h, "<meta http-equiv=\"refresh\" content=\"%d\">", pg->refresh);
+  html_printf(h, "<title>%s%h | " PAGE_SITE_NAME "</title>",
+              (pg->flags & PAGE_HAS_ERRORS) ? "入力エラー: " : "", pg->title);
+  html_raw(h, "<link rel=\"stylesheet\" href=\"/static/site.css\">");
+  if (!(pg->flags & PAGE_NO_SCRIPT)) html_raw(h, "<script src=\"/static/app.js\" defer></script>");
+  html_printf(h, "</head><body class=\"%s\">", signage ? "signage" : "site");
+  if (signage) {
+    html_raw(h, "<main id=\"main\">");
+    return;
+  }
+  html_raw(h, "<a class=\"skip-link\" href=\"#main\">本文へ移動</a>"
+              "<header class=\"site-header\"><div class=\"wrap header-inner\">"
+              "<a class=\"site-name\" href=\"/\">前橋市 <span>公民館予約</span></a></div>"
+              "<nav class=\"site-nav\" aria-label=\"メインメニュー\"><ul class=\"wrap\">");
+  for (size_t i = 0; i < sizeof nav_items / sizeof nav_items[0]; i++) {
+    int cur = pg->nav && !strcmp(pg->nav, nav_items[i].key);
+    html_printf(h, "<li><a href=\"%s\"%s>%s</a></li>", nav_items[i].href,
+                cur ? " aria-current=\"page\"" : "", nav_items[i].label);
+  }
+  /* The identity work adds sign-in / マイページ here, from r->ctx.actor. */
+  html_raw(h, "</ul></nav></header><main id=\"main\" class=\"wrap\" tabindex=\"-1\">");
+}
+
+void page_end(struct req *r, struct html *h, const struct page *pg) {
+  (void)r;
+  html_raw(h, "</main>");
+  if (!(pg->flags & PAGE_SIGNAGE))
+    html_raw(h, "<footer class=\"site-footer\"><div class=\"wrap\">"
+                "<p class=\"footer-name\">前橋市 公民館 (16館) の部屋の予約</p><ul>"
+                "<li><a href=\"/help\">使い方・問い合わせ先</a></li>"
+                "<li><a href=\"/rules/discounts\">減免 (使用料が安くなる) の基準</a></li>"
+                "<li><a href=\"/help#opendata\">オープンデータ</a></li>"
+                "</ul></div></footer>");
+  html_raw(h, "</body></html>\n");
+}
+
+enum MHD_Result page_reply(struct req *r, unsigned status, struct html *h) {
+  size_t n;
+  char *p = html_take(h, &n);
+  if (!p) return reply_bytes(r, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
+  return reply_owned(r, status, "text/html; charset=utf-8", p, n);
+}
+
+static const char *error_title(unsigned status) {
+  switch (status) {
+    case 400: return "リクエストが正しくありません";
+    case 401: return "ログインが必要です";
+    case 403: return "この操作はできません";
+    case 404: return "ページが見つかりません";
+    case 405: return "この方法では使えません";
+    case 409: return "すでに予約されています";
+    case 413: return "送られた内容が大きすぎます";
+    case 415: return "送られた形式が使えません";
+    case 422: return "入力内容を確認してください";
+    case 429: return "しばらく待ってから、もう一度お試しください";
+    default: return status >= 500 ? "ただいま使えません" : "エラー";
+  }
+}
+
+enum MHD_Result page_error(struct req *r, unsigned status, const char *message) {
+  struct html h = {0};
+  struct page pg = {.title = error_title(status)};
+  page_begin(r, &h, &pg);
+  html_printf(&h,
+              "<h1>%h</h1><p class=\"lead\">%h</p>"
+              "<ul class=\"links\"><li><a href=\"/\">トップページへ戻る</a></li>"
+              "<li><a href=\"/help\">使い方・問い合わせ先</a></li></ul>",
+              pg.title, message);
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+/* ------------------------------------------------------------- forms */
+
+const char *page_value(const struct page_form *fm, const char *name) {
+  if (!fm || !fm->values) return NULL;
+  json_t *v = json_object_get(fm->values, name);
+  if (json_is_array(v)) v = json_array_get(v, 0);
+  return json_string_value(v);
+}
+
+static int has_value(const struct page_form *fm, const char *name, const char *want) {
+  if (!fm || !fm->values) return 0;
+  json_t *v = json_object_get(fm->values, name), *e;
+  size_t i;
+  if (json_is_string(v)) return !strcmp(json_string_value(v), want);
+  json_array_foreach(v, i, e) if (json_is_string(e) && !strcmp(json_string_value(e), want)) return 1;
+  return 0;
+}
+
+static const char *field_error(const struct page_form *fm, const char *name) {
+  return fm && fm->errors ? json_string_value(json_object_get(fm->errors, name)) : NULL;
+}
+
+void page_form_begin(struct req *r, struct html *h, const char *method, const char *action) {
+  html_printf(h, "<form class=\"form\" method=\"%h\" action=\"%h\" novalidate>", method, action);
+  if (!strcmp(method, "post") && r->csrf[0])
+    html_printf(h, "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\">", r->csrf);
+}
+
+void page_form_end(struct html *h, const char *submit_label) {
+  html_printf(h, "<div class=\"form-actions\"><button class=\"button\" type=\"submit\">%h</button>"
+                 "</div></form>", submit_label);
+}
+
+/* aria-describedby="f-N-support f-N-error" (when there are any). */
+static void describedby(struct html *h, const struct page_field *f, const char *err) {
+  if (!f->support && !err) return;
+  html_raw(h, " aria-describedby=\"");
+  if (f->support) html_printf(h, "f-%h-support", f->name);
+  if (err) html_printf(h, "%sf-%h-error", f->support ? " " : "", f->name);
+  html_raw(h, "\"");
+}
+
+static const char *input_type(enum page_field_type t) {
+  switch (t) {
+    case PF_NUMBER: return "text"; /* with inputmode: type=number spins and drops letters */
+    case PF_TEL: return "tel";
+    case PF_EMAIL: return "email";
+    case PF_PASSWORD: return "password";
+    case PF_DATE: return "date";
+    default: return "text";
+  }
+}
+
+static void mark(struct html *h, int required) {
+  html_raw(h, required ? " <span class=\"mark mark-req\">必須</span>"
+                       : " <span class=\"mark mark-opt\">任意</span>");
+}
+
+static void choices(struct html *h, const struct page_field *f, const struct page_form *fm) {
+  const char *type = f->type == PF_RADIOS ? "radio" : "checkbox";
+  html_raw(h, "<div class=\"choices\">");
+  for (int i = 0; i < f->noptions; i++) {
+    const struct page_option *o = &f->options[i];
+    char id[96];
+    if (i == 0) snprintf(id, sizeof id, "f-%s", f->name);
+    else snprintf(id, sizeof id, "f-%s-%d", f->name, i);
+    html_printf(h, "<div class=\"choice\"><input type=\"%s\" id=\"%h\" name=\"%h\" value=\"%h\"%s>"
+                   "<label for=\"%h\">%h</label></div>",
+                type, id, f->name, o->value, has_value(fm, f->name, o->value) ? " checked" : "", id,
+                o->label);
+  }
+  html_raw(h, "</div>");
+}
+
+static void select_control(struct html *h, const struct page_field *f, const struct page_form *fm,
+                           const char *err) {
+  const char *cur = page_value(fm, f->name), *group = NULL;
+  html_printf(h, "<select class=\"select size-%h\" id=\"f-%h\" name=\"%h\"", f->size ? f->size : "l",
+              f->name, f->name);
+  if (f->required) html_raw(h, " required");
+  if (err) html_raw(h, " aria-invalid=\"true\"");
+  describedby(h, f, err);
+  html_raw(h, ">");
+  for (int i = 0; i < f->noptions; i++) {
+    const struct page_option *o = &f->options[i];
+    if (o->group != group && (!o->group || !group || strcmp(o->group, group))) {
+      if (group) html_raw(h, "</optgroup>");
+      if (o->group) html_printf(h, "<optgroup label=\"%h\">", o->group);
+      group = o->group;
+    }
+    html_printf(h, "<option value=\"%h\"%s>%h</option>", o->value,
+                cur && !strcmp(cur, o->value) ? " selected" : "", o->label);
+  }
+  if (group) html_raw(h, "</optgroup>");
+  html_raw(h, "</select>");
+}
+
+void page_field(struct html *h, const struct page_field *f, const struct page_form *fm) {
+  const char *err = field_error(fm, f->name);
+  int group = f->type == PF_RADIOS || f->type == PF_CHECKBOXES;
+  html_printf(h, "<div class=\"field%s\">", err ? " has-error" : "");
+  if (group) {
+    html_raw(h, "<fieldset class=\"field-group\"");
+    describedby(h, f, err);
+    html_printf(h, "><legend class=\"field-label\">%h", f->label);
+    mark(h, f->required);
+    html_raw(h, "</legend>");
+  } else {
+    html_printf(h, "<label class=\"field-label\" for=\"f-%h\">%h", f->name, f->label);
+    mark(h, f->required);
+    html_raw(h, "</label>");
+  }
+  if (f->support) html_printf(h, "<p class=\"field-support\" id=\"f-%h-support\">%h</p>", f->name,
+                              f->support);
+  switch (f->type) {
+    case PF_SELECT:
+      select_control(h, f, fm, err);
+      break;
+    case PF_RADIOS:
+    case PF_CHECKBOXES:
+      choices(h, f, fm);
+      break;
+    case PF_TEXTAREA:
+      html_printf(h, "<textarea class=\"textarea\" id=\"f-%h\" name=\"%h\" rows=\"5\"", f->name,
+                  f->name);
+      if (f->maxlength > 0) html_printf(h, " maxlength=\"%d\"", f->maxlength);
+      if (f->required) html_raw(h, " required");
+      if (err) html_raw(h, " aria-invalid=\"true\"");
+      describedby(h, f, err);
+      html_printf(h, ">%h</textarea>", page_value(fm, f->name));
+      break;
+    default: {
+      const char *v = page_value(fm, f->name);
+      html_printf(h, "<input class=\"input size-%h\" type=\"%s\" id=\"f-%h\" name=\"%h\" value=\"%h\"",
+                  f->size ? f->size : "l", input_type(f->type), f->name, f->name, v ? v : "");
+      if (f->autocomplete) html_printf(h, " autocomplete=\"%h\"", f->autocomplete);
+      if (f->inputmode) html_printf(h, " inputmode=\"%h\"", f->inputmode);
+      else if (f->type == PF_NUMBER) html_raw(h, " inputmode=\"numeric\"");
+      if (f->maxlength > 0) html_printf(h, " maxlength=\"%d\"", f->maxlength);
+      if (f->required) html_raw(h, " required");
+      if (err) html_raw(h, " aria-invalid=\"true\"");
+      describedby(h, f, err);
+      html_raw(h, ">");
+    }
+  }
+  if (err) html_printf(h, "<p class=\"field-error\" id=\"f-%h-error\">"
+                          "<span class=\"error-mark\" aria-hidden=\"true\">!</span>%h</p>",
+                       f->name, err);
+  html_raw(h, group ? "</fieldset></div>" : "</div>");
+}
+
+void page_error_summary(struct html *h, const struct page_field *fields, int n,
+                        const struct page_form *fm) {
+  int any = 0;
+  for (int i = 0; i < n; i++) any |= field_error(fm, fields[i].name) != NULL;
+  if (!any) return;
+  html_raw(h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
+              "<h2 id=\"error-summary-title\">入力内容を確認してください</h2><ul>");
+  for (int i = 0; i < n; i++) {
+    const char *err = field_error(fm, fields[i].name);
+    if (err)
+      html_printf(h, "<li><a href=\"#f-%h\">%h: %h</a></li>", fields[i].name, fields[i].label, err);
+  }
+  html_raw(h, "</ul></section>");
+}
+
+/* ------------------------------------------------------------ states */
+
+void page_state_cell(struct html *h, const char *state, const char *group) {
+  if (!state) state = "";
+  if (!strcmp(state, "free"))
+    html_raw(h, "<td class=\"st st-free\"><span class=\"sym\" aria-hidden=\"true\">○</span>空き</td>");
+  else if (!strcmp(state, "held") || !strcmp(state, "booked")) {
+    html_raw(h, "<td class=\"st st-taken\"><span class=\"sym\" aria-hidden=\"true\">×</span>予約<wbr>あり");
+    if (group && *group) html_printf(h, "<span class=\"grp\">%h</span>", group);
+    html_raw(h, "</td>");
+  } else if (!strcmp(state, "closed"))
+    html_raw(h, "<td class=\"st st-closed\"><span class=\"sym\" aria-hidden=\"true\">ー</span>休館</td>");
+  else if (!strcmp(state, "past"))
+    html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>終了</td>");
+  else
+    html_raw(h, "<td class=\"st\">-</td>");
+}
+
+void page_state_legend(struct html *h) {
+  html_raw(h, "<ul class=\"legend\" aria-label=\"記号の意味\">"
+              "<li><span class=\"sym st-free\" aria-hidden=\"true\">○</span>空き: 予約できます</li>"
+              "<li><span class=\"sym st-taken\" aria-hidden=\"true\">×</span>予約あり: ほかの人が予約しています</li>"
+              "<li><span class=\"sym st-closed\" aria-hidden=\"true\">ー</span>休館: 公民館が休みの日です</li>"
+              "</ul>");
+}
+
+/* ------------------------------------------------------------- dates */
+
+const char *page_weekday(int32_t day) {
+  static const char *const w[] = {"日", "月", "火", "水", "木", "金", "土"};
+  return w[date_weekday(day)];
+}
+
+void page_date_label(int32_t day, int with_year, char *out, size_t n) {
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  if (with_year) snprintf(out, n, "%d年%d月%d日(%s)", y, m, d, page_weekday(day));
+  else snprintf(out, n, "%d月%d日(%s)", m, d, page_weekday(day));
+}

@@ -1,0 +1,127 @@
+/*
+** http/pages.h: the frame every HTML page is written in, and the pieces that
+** pages share: form fields (DADS pattern), the error summary, room states as
+** text and symbol, Japanese dates.
+**
+** A page handler builds its page into a struct html between page_begin() and
+** page_end(), then hands it to page_reply(), which sends exactly one reply:
+**
+**   struct html h = {0};
+**   struct page pg = {.title = "ヘルプ", .nav = "help"};
+**   page_begin(r, &h, &pg);
+**   html_printf(&h, "<h1>%h</h1>", ...);
+**   page_end(r, &h, &pg);
+**   return page_reply(r, 200, &h);
+**
+** Every page: lang="ja", a unique <title> ("TITLE | 前橋市 公民館予約"), a
+** skip link to <main id="main">, the header with the service name, the nav,
+** the footer, one stylesheet (/static/site.css) and one optional script
+** (/static/app.js, loaded with defer: pages are complete without it). No
+** inline script or style anywhere: the Content-Security-Policy forbids it.
+*/
+#ifndef KOMINKAN_HTTP_PAGES_H
+#define KOMINKAN_HTTP_PAGES_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "html.h"
+#include "http.h"
+
+#define PAGE_SITE_NAME "前橋市 公民館予約"
+
+enum {
+  PAGE_SIGNAGE = 1 << 0,    /* lobby screen: no nav, very large print, dark */
+  PAGE_HAS_ERRORS = 1 << 1, /* a form failed: the title starts with "入力エラー: " */
+  PAGE_NO_SCRIPT = 1 << 2   /* do not load /static/app.js */
+};
+
+struct page {
+  const char *title;        /* what this page is, unique; the site name is appended */
+  const char *nav;          /* the current nav item: "top", "search", "discounts", "help" */
+  int flags;                /* PAGE_* */
+  int refresh;              /* seconds for <meta http-equiv="refresh">, 0 = none */
+};
+
+void page_begin(struct req *r, struct html *h, const struct page *pg);
+void page_end(struct req *r, struct html *h, const struct page *pg);
+
+/* Send H (text/html) with STATUS; H is emptied. Out of memory -> 500. */
+enum MHD_Result page_reply(struct req *r, unsigned status, struct html *h);
+
+/* A whole page saying MESSAGE, for errors (reply_error uses it for browsers). */
+enum MHD_Result page_error(struct req *r, unsigned status, const char *message);
+
+/* ------------------------------------------------------------ forms
+** A field is, top to bottom: its label with a 必須/任意 mark, the support
+** text, the control, and the error text (DADS). The control's id is
+** "f-NAME" (for a group of radios or checkboxes, the first one's), so the
+** error summary can link to it; support and error are tied to it with
+** aria-describedby. What the person sent is shown again (values).
+*/
+
+struct page_option {
+  const char *value;
+  const char *label;
+  const char *group;        /* <optgroup> label for selects; NULL = none */
+};
+
+enum page_field_type {
+  PF_TEXT, PF_NUMBER, PF_TEL, PF_EMAIL, PF_PASSWORD, PF_DATE, PF_TEXTAREA,
+  PF_SELECT,                /* options; one value */
+  PF_RADIOS,                /* options; one value, as a fieldset */
+  PF_CHECKBOXES             /* options; any number of values, as a fieldset */
+};
+
+struct page_field {
+  const char *name;         /* [a-z0-9_]: the form name; id "f-NAME" */
+  const char *label;
+  enum page_field_type type;
+  int required;             /* 1: 必須, 0: 任意 */
+  const char *support;      /* support text, or NULL */
+  const struct page_option *options;
+  int noptions;
+  const char *autocomplete; /* "name", "tel", "email", ... or NULL */
+  const char *inputmode;    /* "numeric", ... or NULL */
+  int maxlength;            /* 0 = none */
+  const char *size;         /* width class: "s", "m", "l" (default "l") */
+};
+
+struct page_form {
+  const json_t *values;     /* borrowed: {name: string | [strings]} as sent, or NULL */
+  const json_t *errors;     /* borrowed: {name: message} (kerrinfo.fields), or NULL */
+};
+
+/* Open a form. For POST, adds the session's CSRF token when signed in.
+** novalidate: the server validates and explains; the browser's bubbles do not. */
+void page_form_begin(struct req *r, struct html *h, const char *method, const char *action);
+void page_form_end(struct html *h, const char *submit_label);
+
+void page_field(struct html *h, const struct page_field *f, const struct page_form *fm);
+
+/* The error summary at the top of a failed form: a heading and a link to
+** each field in error, in the order of FIELDS. Nothing when no errors. */
+void page_error_summary(struct html *h, const struct page_field *fields, int n,
+                        const struct page_form *fm);
+
+/* The value of NAME as sent (first one if repeated), or NULL. */
+const char *page_value(const struct page_form *fm, const char *name);
+
+/* ----------------------------------------------------------- states */
+
+/* <td> for a slot state: symbol and text, never colour alone:
+** 空き ○ / 予約あり × (held or booked) / 休館 ー. GROUP (a publicly listed
+** group, may be NULL) is shown under a taken state. */
+void page_state_cell(struct html *h, const char *state, const char *group);
+
+/* The legend of the symbols, as a short list. */
+void page_state_legend(struct html *h);
+
+/* ----------------------------------------------------------- dates */
+
+/* "4月8日(水)" (OUT >= 32 bytes); with the year: "2026年4月8日(水)". */
+void page_date_label(int32_t day, int with_year, char *out, size_t n);
+/* "(水)" style weekday character: "日".."土". */
+const char *page_weekday(int32_t day);
+
+#endif

@@ -1,0 +1,862 @@
+/*
+** http/web_public.c: the public pages (see web_public.h; docs/web.md).
+**
+** They read the same cached feeds as /api/v1/today and /api/v1/availability
+** (feed_json), the catalogue and the rule book; the month view reads room
+** states through core/opendata. Nothing here names a person: the feeds carry
+** a group name only for groups that opted into the public listing.
+*/
+#include "web_public.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/opendata.h"
+#include "api_public.h"
+#include "pages.h"
+#include "reply.h"
+
+/* ============================================================ helpers */
+
+/* "09:00" -> "9:00" */
+static void short_time(const char *s, char *out, size_t n) {
+  if (!s) s = "";
+  snprintf(out, n, "%s", s[0] == '0' && s[1] ? s + 1 : s);
+}
+
+static void hhmm_short(int minutes, char *out, size_t n) {
+  snprintf(out, n, "%d:%02d", minutes / 60 % 100, minutes % 60);
+}
+
+/* "YYYY-MM" of DAY into OUT (8 bytes). */
+static void month_of(int32_t day, char *out) {
+  char d[11];
+  date_format(day, d);
+  memcpy(out, d, 7);
+  out[7] = 0;
+}
+
+/* Strict "YYYY-MM" (2000..2100) -> the first day of that month. */
+static int month_parse(const char *s, int32_t *first) {
+  if (!s || strlen(s) != 7 || s[4] != '-') return -1;
+  for (int i = 0; i < 7; i++)
+    if (i != 4 && (s[i] < '0' || s[i] > '9')) return -1;
+  int y = atoi(s), m = atoi(s + 5);
+  if (y < 2000 || y > 2100 || m < 1 || m > 12) return -1;
+  *first = date_from_ymd(y, m, 1);
+  return 0;
+}
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+/* "10時00分" from an ISO instant "2026-04-08T10:00:00+09:00" (JST). */
+static void time_of_instant(const char *iso, char *out, size_t n) {
+  if (iso && strlen(iso) >= 16) snprintf(out, n, "%.2s時%.2s分", iso + 11, iso + 14);
+  else snprintf(out, n, "-");
+}
+
+static enum MHD_Result not_found(struct req *r) { return reply_error(r, KERR_NOT_FOUND, NULL); }
+
+/* ======================================================== search form */
+
+#define MAX_DAYS_OFFERED 120
+#define MIN_DAYS_OFFERED 28
+#define MAX_KINDS 16
+
+struct search {
+  struct page_option dates[MAX_DAYS_OFFERED + 1];
+  char dval[MAX_DAYS_OFFERED + 1][11];
+  char dlab[MAX_DAYS_OFFERED + 1][48];
+  char dgrp[MAX_DAYS_OFFERED + 1][64];
+  int ndates;
+  struct page_option *centers;  /* ncenters + 1 */
+  struct page_option kinds[MAX_KINDS + 1];
+  int nkinds;
+  struct page_field fields[3];
+};
+
+static void search_free(struct search *s) {
+  if (!s) return;
+  free(s->centers);
+  free(s);
+}
+
+static void add_date(struct search *s, int32_t day, int32_t today, const char *group) {
+  int i = s->ndates++;
+  char lab[40];
+  date_format(day, s->dval[i]);
+  page_date_label(day, 0, lab, sizeof lab);
+  snprintf(s->dlab[i], sizeof s->dlab[i], "%s%s", lab,
+           day == today ? " 今日" : day == today + 1 ? " 明日" : "");
+  if (group) {
+    snprintf(s->dgrp[i], sizeof s->dgrp[i], "%s", group);
+  } else { /* weeks from Monday to Sunday */
+    int32_t mon = day - (date_weekday(day) + 6) % 7;
+    char a[32], b[32];
+    page_date_label(mon, 0, a, sizeof a);
+    page_date_label(mon + 6, 0, b, sizeof b);
+    snprintf(s->dgrp[i], sizeof s->dgrp[i], "%s〜%s", a, b);
+  }
+  s->dates[i] = (struct page_option){s->dval[i], s->dlab[i], s->dgrp[i]};
+}
+
+/* The search form's fields. Dates offered: today and every later day whose
+** booking has opened (the rule book's window, decided by the version in force
+** now), at least four weeks; SELECTED is added in front when outside them. */
+static struct search *search_build(struct req *r, int32_t selected) {
+  const struct rulebook *rb = r->ctx.rb;
+  int32_t today = clock_today(r->ctx.now);
+  const struct rules *now_rules = rules_in_force(rb, today);
+  struct search *s = calloc(1, sizeof *s);
+  if (!s) return NULL;
+  s->centers = calloc((size_t)rb->ncenters + 1, sizeof *s->centers);
+  if (!s->centers) {
+    free(s);
+    return NULL;
+  }
+  if (selected < today || selected >= today + MAX_DAYS_OFFERED ||
+      (now_rules && selected >= today + MIN_DAYS_OFFERED &&
+       rules_booking_opens(now_rules, selected) > r->ctx.now))
+    add_date(s, selected, today, "指定された日");
+  for (int32_t d = today; s->ndates < MAX_DAYS_OFFERED && d < today + MAX_DAYS_OFFERED; d++) {
+    if (d >= today + MIN_DAYS_OFFERED &&
+        (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
+      break;
+    add_date(s, d, today, NULL);
+  }
+
+  s->centers[0] = (struct page_option){"", "すべての公民館", NULL};
+  for (int c = 0; c < rb->ncenters; c++)
+    s->centers[c + 1] = (struct page_option){rb->centers[c].code, rb->centers[c].name, NULL};
+
+  s->kinds[s->nkinds++] = (struct page_option){"", "すべての種類", NULL};
+  for (int c = 0; c < rb->ncenters; c++)
+    for (int i = 0; i < rb->centers[c].nrooms; i++) {
+      const char *k = rb->centers[c].rooms[i].kind;
+      int seen = 0;
+      for (int j = 1; j < s->nkinds; j++) seen |= !strcmp(s->kinds[j].value, k);
+      if (!seen && s->nkinds <= MAX_KINDS) s->kinds[s->nkinds++] = (struct page_option){k, k, NULL};
+    }
+
+  s->fields[0] = (struct page_field){.name = "date", .label = "日付", .type = PF_SELECT,
+                                     .required = 1, .options = s->dates, .noptions = s->ndates,
+                                     .support = "予約を受け付けている日から選べます。",
+                                     .size = "m"};
+  s->fields[1] = (struct page_field){.name = "center", .label = "公民館", .type = PF_SELECT,
+                                     .options = s->centers, .noptions = rb->ncenters + 1,
+                                     .support = "すべての公民館か、1つの公民館を選べます。",
+                                     .size = "m"};
+  s->fields[2] = (struct page_field){.name = "kind", .label = "部屋の種類", .type = PF_SELECT,
+                                     .options = s->kinds, .noptions = s->nkinds,
+                                     .support = "和室、会議室、料理室などから選べます。",
+                                     .size = "m"};
+  return s;
+}
+
+static int known_kind(const struct search *s, const char *kind) {
+  for (int i = 1; i < s->nkinds; i++)
+    if (!strcmp(s->kinds[i].value, kind)) return 1;
+  return 0;
+}
+
+static void search_form(struct req *r, struct html *h, struct search *s, const struct page_form *fm) {
+  page_form_begin(r, h, "get", "/availability");
+  html_raw(h, "<div class=\"form-row\">");
+  for (int i = 0; i < 3; i++) page_field(h, &s->fields[i], fm);
+  html_raw(h, "</div>");
+  page_form_end(h, "空き状況を見る");
+}
+
+/* ========================================================== tables */
+
+static void slot_headers(struct html *h, const json_t *slots) {
+  size_t i;
+  json_t *so;
+  json_array_foreach(slots, i, so) {
+    char a[8], b[8];
+    short_time(jstr(so, "start"), a, sizeof a);
+    short_time(jstr(so, "end"), b, sizeof b);
+    html_printf(h, "<th scope=\"col\">%h<span class=\"time\">%h〜%h</span></th>", jstr(so, "label"),
+                a, b);
+  }
+}
+
+/* The slots of the first room of the feed (every room has the same). */
+static json_t *feed_slots(const json_t *feed) {
+  size_t ci;
+  json_t *ce;
+  json_array_foreach(json_object_get(feed, "centers"), ci, ce) {
+    json_t *ro = json_array_get(json_object_get(ce, "rooms"), 0);
+    if (ro) return json_object_get(ro, "slots");
+  }
+  return NULL;
+}
+
+/* One centre's rooms (of KIND, "" = all) on the feed's date, as a table. */
+static int center_table(struct html *h, const json_t *ce, const char *kind, const char *day_label,
+                        const char *month) {
+  size_t ri;
+  json_t *ro;
+  int shown = 0;
+  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) shown +=
+      !*kind || !strcmp(jstr(ro, "kind"), kind);
+  if (!shown) return 0;
+  const char *code = jstr(ce, "code");
+  html_printf(h, "<section class=\"center\" aria-labelledby=\"h-%h\"><h2 id=\"h-%h\">%h</h2>", code,
+              code, jstr(ce, "name"));
+  if (json_is_true(json_object_get(ce, "closed")))
+    html_printf(h, "<p class=\"note note-closed\">この日は休館日です (%h)。</p>",
+                jstr(ce, "closed_reason"));
+  html_printf(h, "<div class=\"table-wrap\"><table class=\"avail\"><caption>%h %h の空き状況"
+                 "</caption><thead><tr><th scope=\"col\">部屋</th>",
+              jstr(ce, "name"), day_label);
+  slot_headers(h, json_object_get(json_array_get(json_object_get(ce, "rooms"), 0), "slots"));
+  html_raw(h, "</tr></thead><tbody>");
+  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
+    if (*kind && strcmp(jstr(ro, "kind"), kind)) continue;
+    size_t si;
+    json_t *so;
+    html_printf(h, "<tr><th scope=\"row\"><a href=\"/rooms/%I?month=%u\">%h</a>"
+                   "<span class=\"room-meta\">%h・%d人まで</span></th>",
+                (int64_t)json_integer_value(json_object_get(ro, "id")), month, jstr(ro, "name"),
+                jstr(ro, "kind"), (int)json_integer_value(json_object_get(ro, "capacity")));
+    json_array_foreach(json_object_get(ro, "slots"), si, so)
+        page_state_cell(h, jstr(so, "state"), json_string_value(json_object_get(so, "group")));
+    html_raw(h, "</tr>");
+  }
+  html_raw(h, "</tbody></table></div></section>");
+  return shown;
+}
+
+/* ============================================================== top */
+
+/* A centre's name with a line-break opportunity before "公民館", so that a
+** narrow column breaks there ("上川淵 / 公民館") and nowhere else. */
+static void center_name(struct html *h, const char *name) {
+  static const char suffix[] = "公民館";
+  size_t n = strlen(name), k = sizeof suffix - 1;
+  if (n > k && !strcmp(name + n - k, suffix)) {
+    char head[128];
+    snprintf(head, sizeof head, "%.*s", (int)(n - k), name);
+    html_text(h, head);
+    html_raw(h, "<wbr>" "公民館");
+  } else {
+    html_text(h, name);
+  }
+}
+
+/* A cell of the summary: how many rooms of centre CE are free in slot S. */
+static void summary_cell(struct html *h, const json_t *ce, size_t s, const char *slot_code) {
+  size_t ri;
+  json_t *ro;
+  int free_rooms = 0;
+  if (json_is_true(json_object_get(ce, "closed"))) {
+    html_printf(h, "<td class=\"st st-closed\" data-slot=\"%h\"><span class=\"sym\" "
+                   "aria-hidden=\"true\">ー</span>休館</td>", slot_code);
+    return;
+  }
+  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
+    json_t *so = json_array_get(json_object_get(ro, "slots"), s);
+    free_rooms += !strcmp(jstr(so, "state"), "free");
+  }
+  if (free_rooms > 0)
+    html_printf(h, "<td class=\"st st-free\" data-slot=\"%h\"><span class=\"sym\" "
+                   "aria-hidden=\"true\">○</span>空き %d室</td>", slot_code, free_rooms);
+  else
+    html_printf(h, "<td class=\"st st-taken\" data-slot=\"%h\"><span class=\"sym\" "
+                   "aria-hidden=\"true\">×</span>空きなし</td>", slot_code);
+}
+
+/* GET / -> 200 the top page: the search form and today's free rooms per
+** centre (from the cached today feed). Anyone. */
+enum MHD_Result web_top(struct req *r) {
+  int32_t today = clock_today(r->ctx.now);
+  json_t *feed = NULL;
+  int err = feed_json(r, today, "", &feed);
+  if (err) return reply_error(r, err, NULL);
+  struct search *s = search_build(r, today);
+  if (!s) {
+    json_decref(feed);
+    return reply_error(r, KERR_INTERNAL, NULL);
+  }
+  char date[11], label[48], at[32];
+  date_format(today, date);
+  page_date_label(today, 1, label, sizeof label);
+  time_of_instant(jstr(feed, "generated_at"), at, sizeof at);
+  json_t *values = json_pack("{s:s}", "date", date);
+  struct page_form fm = {.values = values};
+
+  struct html h = {0};
+  struct page pg = {.title = "公民館の空き状況と予約", .nav = "top"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>前橋市の公民館 部屋の空き状況</h1>"
+               "<p class=\"lead\">前橋市の16の公民館の部屋が、いつ空いているかを見ることができます。</p>"
+               "<section class=\"panel\" aria-labelledby=\"search-title\">"
+               "<h2 id=\"search-title\">空いている部屋をさがす</h2>");
+  search_form(r, &h, s, &fm);
+  html_raw(&h, "</section>");
+
+  html_printf(&h, "<section aria-labelledby=\"today-title\"><h2 id=\"today-title\">今日 %h の空き状況</h2>"
+                  "<p class=\"asof\">%h 現在の情報です。<span id=\"today-updated\"></span></p>",
+              label, at);
+  page_state_legend(&h);
+  html_printf(&h, "<div class=\"table-wrap\"><table class=\"summary\" id=\"today-table\" "
+                  "data-feed=\"/api/v1/today\" data-date=\"%h\">"
+                  "<caption>公民館ごとの、今日空いている部屋の数</caption>"
+                  "<thead><tr><th scope=\"col\">公民館</th>",
+              date);
+  json_t *slots = feed_slots(feed);
+  slot_headers(&h, slots);
+  html_raw(&h, "</tr></thead><tbody>");
+  size_t ci;
+  json_t *ce;
+  json_array_foreach(json_object_get(feed, "centers"), ci, ce) {
+    size_t si;
+    json_t *so;
+    html_printf(&h, "<tr data-center=\"%h\"><th scope=\"row\"><a href=\"/availability?date=%u&amp;"
+                    "center=%u\">",
+                jstr(ce, "code"), date, jstr(ce, "code"));
+    center_name(&h, jstr(ce, "name"));
+    html_raw(&h, "</a></th>");
+    json_array_foreach(slots, si, so) summary_cell(&h, ce, si, jstr(so, "code"));
+    html_raw(&h, "</tr>");
+  }
+  html_raw(&h, "</tbody></table></div>"
+               "<p>公民館の名前を選ぶと、部屋ごとの空き状況を見ることができます。</p></section>"
+               "<section aria-labelledby=\"more-title\"><h2 id=\"more-title\">はじめての方へ</h2>"
+               "<ul class=\"links\"><li><a href=\"/help\">予約のしかた・問い合わせ先 (やさしい日本語)</a></li>"
+               "<li><a href=\"/rules/discounts\">使用料の減免 (安くなる・無料になる) の基準</a></li>"
+               "</ul></section>");
+  page_end(r, &h, &pg);
+  json_decref(values);
+  json_decref(feed);
+  search_free(s);
+  return page_reply(r, 200, &h);
+}
+
+/* ====================================================== availability */
+
+/* GET /availability?date=D&center=CODE&kind=KIND -> 200 the rooms of every
+** centre (or CODE) of kind KIND (or all) on D (default today), with the search
+** form filled in; 422 with the form and its errors for an impossible date or
+** an unknown kind; 404 for an unknown centre. Anyone. */
+enum MHD_Result web_availability(struct req *r) {
+  const struct rulebook *rb = r->ctx.rb;
+  int32_t today = clock_today(r->ctx.now), day = today;
+  const char *qd = req_query(r, "date"), *qc = req_query(r, "center"), *qk = req_query(r, "kind");
+  const struct center *only = NULL;
+  json_t *errors = json_object(), *values = json_object(), *feed = NULL;
+  struct search *s = NULL;
+  struct html h = {0};
+  enum MHD_Result ret;
+  if (!qc) qc = "";
+  if (!qk) qk = "";
+  if (*qc && !(only = rules_center(rb, qc))) {
+    ret = not_found(r);
+    goto done;
+  }
+  if (qd && *qd && date_parse(qd, &day)) {
+    json_object_set_new(errors, "date", json_string("日付は一覧から選んでください (YYYY-MM-DD の形の、実在する日付)。"));
+    day = today;
+  } else if (!rules_in_force(rb, day)) {
+    json_object_set_new(errors, "date", json_string("この日の情報はありません。一覧から選んでください。"));
+    day = today;
+  }
+  if (!(s = search_build(r, day))) {
+    ret = reply_error(r, KERR_INTERNAL, NULL);
+    goto done;
+  }
+  if (*qk && !known_kind(s, qk))
+    json_object_set_new(errors, "kind", json_string("部屋の種類は一覧から選んでください。"));
+  char date[11], label[48], month[8];
+  date_format(day, date);
+  month_of(day, month);
+  page_date_label(day, 1, label, sizeof label);
+  json_object_set_new(values, "date", json_string(qd && *qd && json_object_get(errors, "date") ? qd : date));
+  json_object_set_new(values, "center", json_string(qc));
+  json_object_set_new(values, "kind", json_string(qk));
+  int failed = json_object_size(errors) > 0;
+  struct page_form fm = {.values = values, .errors = errors};
+
+  char title[256];
+  if (failed)
+    snprintf(title, sizeof title, "空き状況の検索");
+  else
+    snprintf(title, sizeof title, "%s%s%s%s%s の空き状況", only ? only->name : "", only ? " " : "",
+             qk, *qk ? " " : "", label);
+
+  struct page pg = {.title = title, .nav = "search", .flags = failed ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>%h</h1>", title);
+  page_error_summary(&h, s->fields, 3, &fm);
+  html_raw(&h, "<details class=\"panel search-again\"");
+  if (failed) html_raw(&h, " open");
+  html_raw(&h, "><summary>条件を変えてさがす</summary>");
+  search_form(r, &h, s, &fm);
+  html_raw(&h, "</details>");
+
+  if (!failed) {
+    int err = feed_json(r, day, only ? only->code : "", &feed);
+    if (err) {
+      html_free(&h);
+      ret = reply_error(r, err, NULL);
+      goto done;
+    }
+    char prev[11], next[11], pl[40], nl[40];
+    date_format(day - 1, prev);
+    date_format(day + 1, next);
+    page_date_label(day - 1, 0, pl, sizeof pl);
+    page_date_label(day + 1, 0, nl, sizeof nl);
+    html_raw(&h, "<nav class=\"pager\" aria-label=\"日付の移動\"><ul>");
+    if (day > today)
+      html_printf(&h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;kind=%u\">"
+                      "<span aria-hidden=\"true\">← </span>前の日 (%h)</a></li>",
+                  prev, qc, qk, pl);
+    html_printf(&h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;kind=%u\">"
+                    "次の日 (%h)<span aria-hidden=\"true\"> →</span></a></li></ul></nav>",
+                next, qc, qk, nl);
+    page_state_legend(&h);
+    size_t ci;
+    json_t *ce;
+    int shown = 0;
+    json_array_foreach(json_object_get(feed, "centers"), ci, ce) shown +=
+        center_table(&h, ce, qk, label, month);
+    if (!shown) html_raw(&h, "<p class=\"note\">条件に合う部屋はありません。条件を変えてさがしてください。</p>");
+  }
+  page_end(r, &h, &pg);
+  ret = page_reply(r, failed ? 422 : 200, &h);
+done:
+  json_decref(feed);
+  json_decref(errors);
+  json_decref(values);
+  search_free(s);
+  return ret;
+}
+
+/* ========================================================= room month */
+
+struct month_grid {
+  int32_t first;
+  int ndays;
+  const struct rules *head;                 /* whose slots head the columns */
+  const char *state[31][RULES_MAX_SLOTS];
+  const char *closed[31];
+  int32_t today;
+  int minute;                               /* now, minutes after midnight JST */
+};
+
+static int grid_put(void *arg, const struct od_state *st) {
+  struct month_grid *g = arg;
+  int d = (int)(st->day - g->first);
+  if (d < 0 || d >= g->ndays || !g->head) return 0;
+  int col = rules_slot_index(g->head, st->slot->code);
+  if (col < 0) return 0;
+  const char *state = st->state;
+  /* RULE: online booking of a slot closes at its start (booking_window.online_until) */
+  if (strcmp(state, "closed") &&
+      (st->day < g->today ||
+       (st->day == g->today && g->minute >= st->slot->start - st->rules->online_until_min)))
+    state = "past";
+  g->state[d][col] = state;
+  if (st->closed_label) g->closed[d] = st->closed_label;
+  return 0;
+}
+
+/* GET /rooms/{id}?month=YYYY-MM -> 200 the room's month: one row per date,
+** one column per slot, states as text and symbol; the fee per slot; when
+** booking for the month opens. 404 unknown room; 422 for a month not of the
+** form YYYY-MM. Anyone. */
+enum MHD_Result web_room(struct req *r) {
+  const char *id_s = r->params[0], *qm = req_query(r, "month");
+  const struct rulebook *rb = r->ctx.rb;
+  char *end;
+  for (const char *p = id_s; *p; p++)
+    if (*p < '0' || *p > '9') return not_found(r);
+  long long id = strtoll(id_s, &end, 10);
+  const struct room *ro = strlen(id_s) <= 18 ? rules_room_by_id(rb, id) : NULL;
+  if (!ro) return not_found(r);
+  int32_t today = clock_today(r->ctx.now), first;
+  if (qm && *qm) {
+    if (month_parse(qm, &first)) {
+      struct kerrinfo ei = {0};
+      kerr_set(&ei, KERR_VALIDATION, "月は YYYY-MM の形で指定してください (例: 2026-04)。");
+      kerr_field(&ei, "month", "月は YYYY-MM の形で指定してください (例: 2026-04)。");
+      enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+      kerr_clear(&ei);
+      return ret;
+    }
+  } else {
+    int y, m, d;
+    date_to_ymd(today, &y, &m, &d);
+    first = date_from_ymd(y, m, 1);
+  }
+  int y, m, d;
+  date_to_ymd(first, &y, &m, &d);
+  struct month_grid *g = calloc(1, sizeof *g);
+  if (!g) return reply_error(r, KERR_INTERNAL, NULL);
+  g->first = first;
+  g->ndays = date_days_in_month(y, m);
+  g->today = today;
+  g->minute = clock_minute_of_day(r->ctx.now);
+  g->head = rules_in_force(rb, first);
+  if (!g->head) g->head = rules_in_force(rb, first + g->ndays - 1);
+  int err = opendata_each_state(&r->ctx, first, first + g->ndays - 1, NULL, ro, grid_put, g);
+  if (err) {
+    free(g);
+    return reply_error(r, err, NULL);
+  }
+
+  const struct center *ce = ro->center;
+  char title[320], month[8], prev[8], next[8];
+  month_of(first, month);
+  month_of(date_add_months(first, -1), prev);
+  month_of(date_add_months(first, 1), next);
+  snprintf(title, sizeof title, "%s %s %d年%d月の空き状況", ce->name, ro->name, y, m);
+
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "search"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/availability?center=%u\">%h の空き状況</a></p>"
+                  "<h1>%h %h<span class=\"sub\">%d年%d月の空き状況</span></h1>",
+              ce->code, ce->name, ce->name, ro->name, y, m);
+  html_printf(&h, "<dl class=\"facts\"><div><dt>部屋の種類</dt><dd>%h</dd></div>"
+                  "<div><dt>定員</dt><dd>%d人まで</dd></div>",
+              ro->kind, ro->capacity);
+  if (g->head) {
+    html_raw(&h, "<div><dt>使用料 (1回)</dt><dd><ul class=\"inline\">");
+    for (int s = 0; s < g->head->nslots; s++) {
+      int yen = rules_fee(g->head, ro->fee_class, s);
+      if (yen >= 0) html_printf(&h, "<li>%h %d円</li>", g->head->slots[s].label, yen);
+    }
+    html_raw(&h, "</ul></dd></div>");
+  }
+  html_raw(&h, "</dl>");
+
+  const struct rules *now_rules = rules_in_force(rb, today);
+  if (now_rules) {
+    int64_t opens = rules_booking_opens(now_rules, first);
+    if (opens > r->ctx.now) {
+      char ol[48], ot[8];
+      page_date_label(clock_today(opens), 1, ol, sizeof ol);
+      hhmm_short(clock_minute_of_day(opens), ot, sizeof ot);
+      html_printf(&h, "<p class=\"note\">%d年%d月の予約は、%h %h から受け付けます。</p>", y, m, ol, ot);
+    }
+  }
+  html_printf(&h, "<nav class=\"pager\" aria-label=\"月の移動\"><ul>"
+                  "<li><a href=\"/rooms/%I?month=%u\"><span aria-hidden=\"true\">← </span>前の月</a></li>"
+                  "<li><a href=\"/rooms/%I?month=%u\">次の月<span aria-hidden=\"true\"> →</span></a></li>"
+                  "</ul></nav>",
+              (int64_t)ro->id, prev, (int64_t)ro->id, next);
+  page_state_legend(&h);
+  html_printf(&h, "<div class=\"table-wrap\"><table class=\"avail month\"><caption>%h %d年%d月の空き状況"
+                  "</caption><thead><tr><th scope=\"col\">日付</th>",
+              ro->name, y, m);
+  for (int s = 0; g->head && s < g->head->nslots; s++) {
+    char a[8], b[8];
+    hhmm_short(g->head->slots[s].start, a, sizeof a);
+    hhmm_short(g->head->slots[s].end, b, sizeof b);
+    html_printf(&h, "<th scope=\"col\">%h<span class=\"time\">%h〜%h</span></th>",
+                g->head->slots[s].label, a, b);
+  }
+  html_raw(&h, "</tr></thead><tbody>");
+  for (int i = 0; i < g->ndays; i++) {
+    int32_t day = first + i;
+    int wd = date_weekday(day);
+    html_printf(&h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s</th>",
+                wd == 0 ? "sun" : wd == 6 ? "sat" : "wd", day == today ? " is-today" : "", i + 1,
+                page_weekday(day), day == today ? "<span class=\"today\">今日</span>" : "");
+    for (int s = 0; g->head && s < g->head->nslots; s++) page_state_cell(&h, g->state[i][s], NULL);
+    html_raw(&h, "</tr>");
+  }
+  html_raw(&h, "</tbody></table></div>");
+  page_end(r, &h, &pg);
+  free(g);
+  return page_reply(r, 200, &h);
+}
+
+/* =========================================================== signage */
+
+/* GET /signage/{center}[?refresh=off] -> 200 the lobby screen of CENTER:
+** today's rooms as rows, slots as columns, states as text and symbol, the
+** centre's name, the date and the time of the data; refreshes itself every
+** 60 s by <meta http-equiv="refresh"> (no JavaScript), unless refresh=off,
+** which a person can choose on the page (WCAG 2.2.1). Only groups that opted
+** into the public listing are named (the feed carries no one else). 404 for
+** an unknown centre. Anyone. */
+enum MHD_Result web_signage(struct req *r) {
+  const struct center *ce = rules_center(r->ctx.rb, r->params[0]);
+  if (!ce) return not_found(r);
+  const char *rq = req_query(r, "refresh");
+  int refresh = !(rq && !strcmp(rq, "off"));
+  int32_t today = clock_today(r->ctx.now);
+  json_t *feed = NULL;
+  int err = feed_json(r, today, ce->code, &feed);
+  if (err) return reply_error(r, err, NULL);
+  json_t *c = json_array_get(json_object_get(feed, "centers"), 0);
+  char label[48], at[32], title[160];
+  page_date_label(today, 1, label, sizeof label);
+  time_of_instant(jstr(feed, "generated_at"), at, sizeof at);
+  snprintf(title, sizeof title, "%s 今日の部屋の空き状況 (ロビー表示%s)", ce->name,
+           refresh ? "" : "・自動更新なし");
+
+  struct html h = {0};
+  struct page pg = {.title = title, .flags = PAGE_SIGNAGE | PAGE_NO_SCRIPT,
+                    .refresh = refresh ? 60 : 0};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<div class=\"sg-head\"><h1>%h</h1><p class=\"sg-date\">%h<span class=\"sg-at\">"
+                  "%h 現在</span></p></div>",
+              ce->name, label, at);
+  if (json_is_true(json_object_get(c, "closed")))
+    html_printf(&h, "<p class=\"sg-closed\">本日は休館日です<span>%h</span></p>",
+                jstr(c, "closed_reason"));
+  html_printf(&h, "<div class=\"table-wrap\"><table class=\"sg-table\"><caption class=\"visually-hidden\">%h 今日の部屋の空き状況"
+                  "</caption><thead><tr><th scope=\"col\">部屋</th>",
+              ce->name);
+  json_t *rooms = json_object_get(c, "rooms");
+  slot_headers(&h, json_object_get(json_array_get(rooms, 0), "slots"));
+  html_raw(&h, "</tr></thead><tbody>");
+  size_t ri;
+  json_t *ro;
+  json_array_foreach(rooms, ri, ro) {
+    size_t si;
+    json_t *so;
+    html_printf(&h, "<tr><th scope=\"row\">%h</th>", jstr(ro, "name"));
+    json_array_foreach(json_object_get(ro, "slots"), si, so)
+        page_state_cell(&h, jstr(so, "state"), json_string_value(json_object_get(so, "group")));
+    html_raw(&h, "</tr>");
+  }
+  html_raw(&h, "</tbody></table></div><div class=\"sg-foot\">");
+  page_state_legend(&h);
+  if (refresh)
+    html_printf(&h, "<p>1分ごとに自動で新しくなります。<a href=\"/signage/%u?refresh=off\">自動更新を止める</a></p>",
+                ce->code);
+  else
+    html_printf(&h, "<p>自動更新は止まっています。<a href=\"/signage/%u\">自動更新を再開する</a></p>",
+                ce->code);
+  html_raw(&h, "</div>");
+  page_end(r, &h, &pg);
+  json_decref(feed);
+  return page_reply(r, 200, &h);
+}
+
+/* ========================================================= discounts */
+
+static void rate_text(int rate, char *out, size_t n) {
+  if (rate >= 100) snprintf(out, n, "100%% (全額免除: 使用料はかかりません)");
+  else if (rate == 50) snprintf(out, n, "50%% (5割減額: 使用料が半分になります)");
+  else snprintf(out, n, "%d%% (使用料の%d%%が安くなります)", rate, rate);
+}
+
+static void validity_text(const json_t *v, char *out, size_t n) {
+  if (json_is_string(v) && !strcmp(json_string_value(v), "fiscal_year_end"))
+    snprintf(out, n, "承認された日の年度末 (3月31日) まで。毎年度、申請しなおします。");
+  else if (json_is_integer(json_object_get(v, "days")))
+    snprintf(out, n, "承認された日から%d日間。",
+             (int)json_integer_value(json_object_get(v, "days")));
+  else
+    snprintf(out, n, "公民館にお問い合わせください。");
+}
+
+/* GET /rules/discounts[?date=D] -> 200 the published 減免 criteria of the
+** rules version in force today (or on D): code, name, rate, who qualifies,
+** evidence, validity; 422 for an impossible date; 404 before the first
+** version. Anyone. */
+enum MHD_Result web_discounts(struct req *r) {
+  const struct rulebook *rb = r->ctx.rb;
+  int32_t today = clock_today(r->ctx.now), day = today;
+  const char *qd = req_query(r, "date");
+  if (qd && *qd && date_parse(qd, &day)) {
+    struct kerrinfo ei = {0};
+    kerr_set(&ei, KERR_VALIDATION, "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
+    kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
+    enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  const struct rules *ru = rules_in_force(rb, day);
+  if (!ru) return not_found(r);
+  char from[48], title[160];
+  page_date_label(ru->effective_from, 1, from, sizeof from);
+  if (day == today) snprintf(title, sizeof title, "使用料の減免の基準");
+  else snprintf(title, sizeof title, "使用料の減免の基準 (%s から)", from);
+
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "discounts"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>%h</h1>"
+                  "<p class=\"lead\"><strong>減免 (げんめん)</strong> とは、決められた条件に合うときに、"
+                  "公民館の使用料を安くしたり (減額)、無料にしたり (免除) することです。</p>"
+                  "<p>この基準は、%h から使われている規則 (版: %h) のものです。"
+                  "公民館で部屋を使う日に使われている規則で決まります。</p>",
+              title, from, ru->version);
+  /* Other versions: the next one, or back to today's. */
+  for (int i = 0; i < rb->nversions; i++) {
+    const struct rules *v = &rb->versions[i];
+    if (v->effective_from > ru->effective_from && v->effective_from > today) {
+      char vd[11], vl[48];
+      date_format(v->effective_from, vd);
+      page_date_label(v->effective_from, 1, vl, sizeof vl);
+      html_printf(&h, "<p><a href=\"/rules/discounts?date=%u\">%h から使われる基準を見る</a></p>", vd, vl);
+      break;
+    }
+  }
+  if (ru != rules_in_force(rb, today))
+    html_raw(&h, "<p><a href=\"/rules/discounts\">いま使われている基準を見る</a></p>");
+
+  json_t *cats = json_object_get(ru->json, "discounts"), *cat;
+  size_t i;
+  if (!json_array_size(cats)) html_raw(&h, "<p>この規則には減免の区分がありません。</p>");
+  json_array_foreach(cats, i, cat) {
+    char rate[160], valid[200];
+    const char *code = jstr(cat, "code"), *note = json_string_value(json_object_get(cat, "note"));
+    rate_text((int)json_integer_value(json_object_get(cat, "rate")), rate, sizeof rate);
+    validity_text(json_object_get(cat, "valid_until"), valid, sizeof valid);
+    html_printf(&h, "<section class=\"card\" aria-labelledby=\"d-%h\"><h2 id=\"d-%h\">%h</h2>"
+                    "<dl class=\"facts\">"
+                    "<div><dt>区分コード</dt><dd><code>%h</code></dd></div>"
+                    "<div><dt>減免の割合</dt><dd>%h</dd></div>"
+                    "<div><dt>対象になる使い方</dt><dd>%h</dd></div>"
+                    "<div><dt>申請に必要なもの</dt><dd>%h</dd></div>"
+                    "<div><dt>有効期間</dt><dd>%h</dd></div></dl>",
+                code, code, jstr(cat, "name"), code, rate, jstr(cat, "criteria"),
+                jstr(cat, "evidence"), valid);
+    if (note && !strncmp(note, "illustrative", 12))
+      html_raw(&h, "<p class=\"note\">この区分は、システムの説明のための例です。市が公表した基準ではありません。</p>");
+    html_raw(&h, "</section>");
+  }
+  html_raw(&h, "<section aria-labelledby=\"apply-title\"><h2 id=\"apply-title\">申請のしかた</h2>"
+               "<p>減免を受けるには、団体の登録をしたあとで申請します。"
+               "申請は公民館の窓口でもできます。承認されると、その団体の予約の使用料が、"
+               "どの公民館でも安くなります。</p>"
+               "<p><a href=\"/help\">わからないときは、公民館に問い合わせてください。</a></p></section>");
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
+/* ============================================================== help */
+
+/* GET /help -> 200 how to book, holds, cancellation, closed days and where
+** to ask, in やさしい日本語, with the figures from the rule book in force
+** today; the open data files. Anyone. */
+enum MHD_Result web_help(struct req *r) {
+  const struct rulebook *rb = r->ctx.rb;
+  int32_t today = clock_today(r->ctx.now);
+  const struct rules *ru = rules_in_force(rb, today);
+  struct html h = {0};
+  struct page pg = {.title = "使い方・問い合わせ先", .nav = "help"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>使い方・問い合わせ先</h1>"
+               "<p class=\"lead\">公民館の部屋の予約のしかたを、やさしい日本語で説明します。</p>"
+               "<nav class=\"toc\" aria-label=\"このページの目次\"><ul>"
+               "<li><a href=\"#how\">予約のしかた</a></li>"
+               "<li><a href=\"#hold\">仮予約と確定</a></li>"
+               "<li><a href=\"#cancel\">予約をとりけすとき</a></li>"
+               "<li><a href=\"#when\">いつから予約できるか・休館日</a></li>"
+               "<li><a href=\"#ask\">問い合わせ先</a></li>"
+               "<li><a href=\"#opendata\">オープンデータ</a></li></ul></nav>");
+
+  html_raw(&h, "<section aria-labelledby=\"how\"><h2 id=\"how\">予約のしかた</h2><ol class=\"steps\">"
+               "<li><a href=\"/availability\">空き状況</a>の画面で、日付と公民館を選びます。</li>"
+               "<li>「○ 空き」の部屋と時間 (午前・午後・夜間) を選びます。</li>"
+               "<li>確認の画面で、部屋、日付、時間、使用料を確かめます。</li>"
+               "<li>「予約する」のボタンを押します。まず<strong>仮予約</strong>になります。</li>"
+               "<li>決められた時間のうちに<strong>確定</strong>します。確定すると、予約の証明 (利用許可) が出ます。</li>"
+               "</ol><p>インターネットが使えないときは、公民館の窓口で予約できます。"
+               "電話番号は<a href=\"#ask\">問い合わせ先</a>を見てください。</p></section>");
+
+  html_raw(&h, "<section aria-labelledby=\"hold\"><h2 id=\"hold\">仮予約と確定</h2>");
+  if (ru)
+    html_printf(&h, "<p>仮予約は、%d時間のあいだ、あなたのために部屋をとっておくことです。</p>"
+                    "<p>%d時間のうちに「確定」しないと、仮予約は自動で取り消されます。"
+                    "取り消されると、ほかの人が予約できるようになります。</p>"
+                    "<p>仮予約は、1人%d件までです。</p>",
+                ru->hold_lapse_hours, ru->hold_lapse_hours, ru->hold_max_per_user);
+  html_raw(&h, "<p>画面には、仮予約が取り消される日と時刻を表示します。</p></section>");
+
+  html_raw(&h, "<section aria-labelledby=\"cancel\"><h2 id=\"cancel\">予約をとりけすとき</h2>");
+  if (ru) {
+    if (ru->cancel_after_deadline_fee < 0)
+      html_printf(&h, "<p>使う日の%d日前まで、とりけすことができます。それより後は、とりけすことができません。</p>",
+                  ru->cancel_deadline_days);
+    else
+      html_printf(&h, "<p>使う日の%d日前までは、お金はかからずに、とりけすことができます。</p>"
+                      "<p>それより後にとりけすときは、使用料の%d%%をはらいます。</p>",
+                  ru->cancel_deadline_days, ru->cancel_after_deadline_fee);
+  }
+  html_raw(&h, "<p>使わなくなったときは、早めにとりけしてください。ほかの人が使えるようになります。</p></section>");
+
+  html_raw(&h, "<section aria-labelledby=\"when\"><h2 id=\"when\">いつから予約できるか・休館日</h2>");
+  if (ru) {
+    char at[8];
+    hhmm_short(ru->opens_at, at, sizeof at);
+    if (ru->opens_months_before > 0)
+      html_printf(&h, "<p>使う月の%dか月前の%d日、%h から予約できます。"
+                      "すべての公民館で、すべての人が同じです。</p>",
+                  ru->opens_months_before, ru->opens_day, at);
+    else
+      html_printf(&h, "<p>使う月の%d日、%h から予約できます。</p>", ru->opens_day, at);
+    html_raw(&h, "<p>公民館が休みの日 (休館日) は、次のとおりです。</p><ul>");
+    for (int i = 0; i < ru->nclosed; i++) {
+      const struct closed_rule *cr = &ru->closed[i];
+      if (cr->kind == CLOSED_DATE && cr->date < today) continue;
+      const struct center *ce = cr->center[0] ? rules_center(rb, cr->center) : NULL;
+      html_printf(&h, "<li>%h%s%h</li>", cr->label, ce ? " (" : "", ce ? ce->name : "");
+      if (ce) html_raw(&h, ")");
+    }
+    html_raw(&h, "</ul>");
+    html_raw(&h, "<p>部屋を使える時間は、次のとおりです。</p><ul>");
+    for (int s = 0; s < ru->nslots; s++) {
+      char a[8], b[8];
+      hhmm_short(ru->slots[s].start, a, sizeof a);
+      hhmm_short(ru->slots[s].end, b, sizeof b);
+      html_printf(&h, "<li>%h: %h から %h まで</li>", ru->slots[s].label, a, b);
+    }
+    html_raw(&h, "</ul>");
+  }
+  html_raw(&h, "<p>使用料が安くなる、または無料になる場合があります。"
+               "<a href=\"/rules/discounts\">減免の基準</a>を見てください。</p></section>");
+
+  html_raw(&h, "<section aria-labelledby=\"ask\"><h2 id=\"ask\">問い合わせ先</h2>");
+  if (ru) {
+    static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
+    char a[8], b[8], days[64] = "";
+    size_t n = 0;
+    for (int w = 1; w <= 7 && n < sizeof days; w++)
+      if (ru->counter_weekdays & (1u << (w % 7)))
+        n += (size_t)snprintf(days + n, sizeof days - n, "%s%s", n ? "・" : "", wd[w % 7]);
+    hhmm_short(ru->counter_open, a, sizeof a);
+    hhmm_short(ru->counter_close, b, sizeof b);
+    html_printf(&h, "<p>公民館の窓口は、%h曜日の %h から %h まで開いています (休館日をのぞきます)。"
+                    "インターネットの予約は、いつでもできます。</p>",
+                days, a, b);
+  }
+  html_raw(&h, "<ul class=\"contacts\">");
+  for (int c = 0; c < rb->ncenters; c++) {
+    const struct center *ce = &rb->centers[c];
+    html_printf(&h, "<li><span class=\"c-name\">%h</span>"
+                    "<span>電話: <a href=\"tel:%h\">%h</a></span>"
+                    "<span>住所: %h</span></li>",
+                ce->name, ce->phone, ce->phone, ce->address);
+  }
+  html_raw(&h, "</ul></section>");
+
+  char from[11], to[11];
+  date_format(today, from);
+  date_format(today + 30, to);
+  html_printf(&h, "<section aria-labelledby=\"opendata\"><h2 id=\"opendata\">オープンデータ</h2>"
+                  "<p>公民館の一覧と、部屋の空き状況を、だれでも使えるデータ (CSV) で公開しています。"
+                  "人の名前は入っていません。</p><ul class=\"links\">"
+                  "<li><a href=\"/opendata/facilities.csv\">公民館の一覧 (公共施設一覧の形式、CSV)</a></li>"
+                  "<li><a href=\"/opendata/availability.csv?from=%u&amp;to=%u\">"
+                  "今日から30日間の空き状況 (CSV)</a></li>"
+                  "<li><a href=\"/api/v1/today.csv\">今日の空き状況 (CSV)</a></li>"
+                  "</ul></section>",
+              from, to);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}

@@ -1,0 +1,18 @@
+/*
+** http/web_public.h: the public HTML pages that need only the feeds and the
+** catalogue (docs/web.md): top, search results, a room's month, lobby
+** signage, the published exemption criteria and the help page.
+*/
+#ifndef KOMINKAN_HTTP_WEB_PUBLIC_H
+#define KOMINKAN_HTTP_WEB_PUBLIC_H
+
+#include "http.h"
+
+enum MHD_Result web_top(struct req *r);
+enum MHD_Result web_availability(struct req *r);
+enum MHD_Result web_room(struct req *r);
+enum MHD_Result web_signage(struct req *r);
+enum MHD_Result web_discounts(struct req *r);
+enum MHD_Result web_help(struct req *r);
+
+#endif

@@ -1,0 +1,220 @@
+// The public pages in a real browser (Debian's chromium via playwright-core):
+// axe-core WCAG 2.0 A/AA (= JIS X 8341-3:2016 AA) with 0 violations on every
+// page, reflow at 320 px and at 200% zoom, the real CSP, keyboard focus, tap
+// targets, working without JavaScript, the optional live refresh with it, and
+// screenshots of the top page for a person to look at (screenshots/).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { start, client } from '../api/harness.mjs';
+import { launch, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
+
+let srv, browser, room503, roomWashitsu;
+
+before(async () => {
+  srv = await start({ now: '2026-04-08T10:00:00+09:00' });
+  const centers = (await client(srv.base).get('/api/v1/centers')).json.centers;
+  const chuo = centers.find((c) => c.code === 'chuo');
+  room503 = chuo.rooms.find((r) => r.code === 'r503').id;
+  roomWashitsu = chuo.rooms.find((r) => r.code === 'washitsu').id;
+  // Some bookings today, so that every state and a public group name show.
+  execFileSync('sqlite3', [srv.db, `
+    INSERT INTO accounts(id, role, name, password_hash, created_at) VALUES (123456782, 'citizen', '山田 花子', 'x', 0);
+    INSERT INTO groups(id, name, name_kana, representative_id, members, resident_members, public_listing, status, created_at)
+      VALUES (900000001, '前橋短歌の会', 'まえばしたんかのかい', 123456782, 10, 8, 1, 'approved', 0);
+    INSERT INTO bookings(id, account_id, group_id, room_id, center, date, slots, status, channel, fee_base, fee_total, rules_version, created_at)
+      VALUES (1, 123456782, 900000001, ${roomWashitsu}, 'chuo', '2026-04-08', 'morning', 'confirmed', 'online', 0, 0, '2026-04-01', 0),
+             (2, 123456782, NULL, ${room503}, 'chuo', '2026-04-08', 'evening', 'held', 'online', 0, 0, '2026-04-01', 0);
+    INSERT INTO booking_slots(booking_id, room_id, date, slot, hold_expires_at)
+      VALUES (1, ${roomWashitsu}, '2026-04-08', 'morning', NULL), (2, ${room503}, '2026-04-08', 'evening', 1900000000);`]);
+  browser = await launch();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+// Every page built so far, with the status it answers.
+const PAGES = () => [
+  ['/', 200],
+  ['/availability?date=2026-04-08', 200],
+  ['/availability?date=2026-04-08&center=chuo', 200],
+  ['/availability?date=2026-04-06&center=chuo', 200],               // a closed day
+  ['/availability?date=2026-02-30&kind=x', 422],                     // the form with errors
+  [`/rooms/${room503}?month=2026-04`, 200],
+  ['/signage/chuo', 200],
+  ['/signage/chuo?refresh=off', 200],
+  ['/rules/discounts', 200],
+  ['/rules/discounts?date=2026-10-01', 200],
+  ['/help', 200],
+  ['/no-such-page', 404],                                            // the error page
+];
+
+test('axe: 0 WCAG 2.0 A/AA violations on every page at 320 px and 1280 px; no page-level horizontal scroll', async () => {
+  const problems = [];
+  for (const width of [320, 1280]) {
+    // bypassCSP only so that axe can be injected; the real CSP is tested below
+    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+    const page = await ctx.newPage();
+    for (const [path, status] of PAGES()) {
+      const res = await page.goto(srv.base + path, { waitUntil: 'load' });
+      assert.equal(res.status(), status, path);
+      // The lobby screen reloads itself every 60 s (the issue asks for it),
+      // which axe's meta-refresh rule (WCAG 2.2.1) always flags. 2.2.1 lets
+      // the user turn the limit off: the page links to ?refresh=off, which is
+      // checked with every rule below. The rule is off for this URL only.
+      const disable = path === '/signage/chuo' ? ['meta-refresh'] : [];
+      if (disable.length) assert.ok(await page.locator('a[href="/signage/chuo?refresh=off"]').count(), 'off switch');
+      const v = await axe(page, disable);
+      if (v.length) problems.push(`${width}px ${path}:\n${describe(v)}`);
+      const o = await pageOverflow(page);
+      if (o.scrollWidth > o.clientWidth) problems.push(`${width}px ${path}: page is ${o.scrollWidth}px wide in ${o.clientWidth}px`);
+    }
+    await ctx.close();
+  }
+  assert.deepEqual(problems, [], problems.join('\n\n'));
+});
+
+test('200% zoom (a 1280 px window at 640 CSS px) and 400% (320) keep every page within the viewport', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 640, height: 400 }, deviceScaleFactor: 2 });
+  const page = await ctx.newPage();
+  for (const [path] of PAGES()) {
+    await page.goto(srv.base + path);
+    const o = await pageOverflow(page);
+    assert.ok(o.scrollWidth <= o.clientWidth, `${path}: ${o.scrollWidth} > ${o.clientWidth}`);
+  }
+  await ctx.close();
+});
+
+test('under the real CSP the stylesheet and script load and nothing is refused', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const refused = [];
+  page.on('console', (m) => { if (/Content Security Policy|Refused/i.test(m.text())) refused.push(m.text()); });
+  page.on('pageerror', (e) => refused.push(String(e)));
+  for (const [path] of PAGES()) {
+    await page.goto(srv.base + path, { waitUntil: 'load' });
+    const body = await page.evaluate(() => {
+      const s = getComputedStyle(document.body);
+      return { size: parseFloat(s.fontSize), lh: parseFloat(s.lineHeight), font: s.fontFamily };
+    });
+    assert.ok(body.size >= 16, `${path}: body text ${body.size}px`);
+    if (!path.startsWith('/signage')) assert.ok(body.lh / body.size >= 1.74, `${path}: line height ${body.lh / body.size}`);
+    assert.match(body.font, /Noto Sans JP/, path);
+  }
+  assert.deepEqual(refused, []);
+  await ctx.close();
+});
+
+test('screenshots of the top page at 320 px and 1280 px (tests/browser/screenshots/)', async () => {
+  for (const width of [320, 1280]) {
+    const ctx = await browser.newContext({ viewport: { width, height: 900 } });
+    const page = await ctx.newPage();
+    await page.goto(srv.base + '/', { waitUntil: 'load' });
+    const file = shotPath(`top-${width}.png`);
+    await page.screenshot({ path: file, fullPage: true });
+    assert.ok(statSync(file).size > 10000, file);
+    await ctx.close();
+  }
+  // and the other pages a person may want to look at
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  const page = await ctx.newPage();
+  for (const [name, path] of [['signage-1280', '/signage/chuo'], ['availability-1280', '/availability?date=2026-04-08&center=chuo'],
+    ['room-1280', `/rooms/${room503}?month=2026-04`]]) {
+    await page.goto(srv.base + path);
+    await page.screenshot({ path: shotPath(`${name}.png`), fullPage: true });
+  }
+  await ctx.close();
+});
+
+test('without JavaScript: search from the top page, open a room, go to the next month', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 320, height: 800 }, javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/');
+  assert.equal(await page.locator('#today-table tbody tr').count(), 16);
+  await page.selectOption('#f-date', '2026-04-09');
+  await page.selectOption('#f-center', 'chuo');
+  await page.selectOption('#f-kind', '学習室');
+  await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+  const url = new URL(page.url());
+  assert.equal(url.pathname, '/availability');
+  assert.equal(url.searchParams.get('date'), '2026-04-09');
+  assert.equal(url.searchParams.get('center'), 'chuo');
+  assert.equal(await page.locator('h1').textContent(), '中央公民館 学習室 2026年4月9日(木) の空き状況');
+  const rooms = await page.locator('table.avail tbody th a').allTextContents();
+  assert.deepEqual(rooms, ['503学習室', '507学習室']);
+  // the form kept what was chosen
+  assert.equal(await page.locator('#f-kind').inputValue(), '学習室');
+  await Promise.all([page.waitForNavigation(), page.click('text=503学習室')]);
+  assert.match(await page.locator('h1').textContent(), /503学習室.*2026年4月の空き状況/);
+  await Promise.all([page.waitForNavigation(), page.click('text=次の月')]);
+  assert.match(await page.locator('h1').textContent(), /2026年5月の空き状況/);
+  assert.equal(await page.locator('table.month tbody tr').count(), 31);
+  // the next day from the results
+  await page.goto(srv.base + '/availability?date=2026-04-09&center=chuo');
+  await Promise.all([page.waitForNavigation(), page.click('text=次の日')]);
+  assert.equal(new URL(page.url()).searchParams.get('date'), '2026-04-10');
+  // signage needs no script either
+  await page.goto(srv.base + '/signage/chuo');
+  assert.equal(await page.locator('.sg-table tbody tr').count(), 7);
+  await ctx.close();
+});
+
+test('with JavaScript: the top table refreshes itself from the feed, without errors', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(srv.base + '/');
+  const before = await page.locator('#today-table').innerText();
+  // the refresh runs every minute and when the tab becomes visible again
+  await page.evaluate(() => document.dispatchEvent(new Event('visibilitychange')));
+  await page.waitForFunction(() => document.getElementById('today-updated').textContent.includes('自動で更新'));
+  assert.equal(await page.locator('#today-updated').textContent(), '(自動で更新: 10時00分)');
+  assert.equal(await page.locator('#today-table').innerText(), before, 'same figures as the server rendered');
+  assert.deepEqual(errors, []);
+  await ctx.close();
+});
+
+test('keyboard: the skip link comes first, shows on focus and moves to the content; focus is visible', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/help');
+  await page.keyboard.press('Tab');
+  const skip = await page.evaluate(() => {
+    const a = document.activeElement;
+    const r = a.getBoundingClientRect(), s = getComputedStyle(a);
+    return { text: a.textContent, top: r.top, outline: s.outlineStyle, width: parseFloat(s.outlineWidth) };
+  });
+  assert.equal(skip.text, '本文へ移動');
+  assert.ok(skip.top >= 0, 'visible when focused');
+  assert.ok(skip.outline !== 'none' && skip.width >= 2, JSON.stringify(skip));
+  await page.keyboard.press('Enter');
+  assert.equal(new URL(page.url()).hash, '#main');
+  // every link and control shows a focus ring when reached by keyboard
+  for (let i = 0; i < 6; i++) {
+    await page.keyboard.press('Tab');
+    const s = await page.evaluate(() => {
+      const st = getComputedStyle(document.activeElement);
+      return { tag: document.activeElement.tagName, outline: st.outlineStyle, width: parseFloat(st.outlineWidth) };
+    });
+    assert.ok(s.outline !== 'none' && s.width >= 2, JSON.stringify(s));
+  }
+  await ctx.close();
+});
+
+test('tap targets: menu, buttons, fields, pagers and footer links are at least 44 px tall at 320 px', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 320, height: 800 } });
+  const page = await ctx.newPage();
+  for (const path of ['/', '/availability?date=2026-04-08&center=chuo', `/rooms/${room503}?month=2026-04`, '/signage/chuo?refresh=off']) {
+    await page.goto(srv.base + path);
+    const small = await page.evaluate(() => [...document.querySelectorAll(
+      '.site-nav a, button, select, input, .pager a, .site-footer a, .links a, details > summary, .sg-foot a')]
+      .map((e) => ({ what: e.outerHTML.slice(0, 80), h: e.getBoundingClientRect().height }))
+      .filter((x) => x.h < 44));
+    assert.deepEqual(small, [], path);
+  }
+  await ctx.close();
+});

@@ -1,0 +1,338 @@
+/*
+** tests/unit/test_accounts.c: accounts, passwords, sign-in, throttling, the
+** bound on password hashes, and sessions (core/accounts.c, core/throttle.c).
+**
+** Argon2id at INTERACTIVE costs ~0.3 s under ASan: the tests that hash are
+** few, and the rest put accounts in with a cheap hash (fixture.h).
+*/
+#include "fixture.h"
+
+#include "../../backend/core/accounts.h"
+#include "../../backend/core/throttle.h"
+
+TestSuite(accounts, .init = fixture_setup, .fini = fixture_teardown);
+
+static json_t *body(const char *text) {
+  json_error_t e;
+  json_t *j = json_loads(text, 0, &e);
+  cr_assert(j, "bad test JSON: %s", e.text);
+  return j;
+}
+
+static const char *field(struct kerrinfo *ei, const char *name) {
+  return json_string_value(json_object_get(ei->fields, name));
+}
+
+/* Everything wrong at once: one message per field, and nothing stored. */
+Test(accounts, validation_names_every_field_and_stores_nothing) {
+  struct kerrinfo ei = {0};
+  int64_t id = 7;
+  json_t *in = body("{\"name\":\"  \",\"name_kana\":\"Hanako\",\"email\":\"hanako@@example\","
+                    "\"phone\":\"027(123)4567\",\"password\":\"short\",\"resident\":\"maybe\"}");
+  int rc = accounts_create(&ctx, in, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei);
+  cr_assert_eq(rc, KERR_VALIDATION);
+  cr_assert_eq(id, 0);
+  cr_assert_str_eq(field(&ei, "name"), "氏名を入力してください。");
+  cr_assert(strstr(field(&ei, "name_kana"), "ひらがなかカタカナ"));
+  cr_assert(strstr(field(&ei, "email"), "メールアドレス"));
+  cr_assert(strstr(field(&ei, "phone"), "数字とハイフン"));
+  cr_assert(strstr(field(&ei, "password"), "12文字以上"));
+  cr_assert(field(&ei, "resident"));
+  cr_assert_eq(count("SELECT count(*) FROM accounts"), 0);
+  cr_assert_eq(count("SELECT count(*) FROM events"), 0);
+  kerr_clear(&ei);
+  json_decref(in);
+}
+
+Test(accounts, self_service_needs_kana_and_a_contact) {
+  struct kerrinfo ei = {0};
+  int64_t id;
+  json_t *in = body("{\"name\":\"前橋 花子\",\"password\":\"a long enough password\"}");
+  cr_assert_eq(accounts_create(&ctx, in, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei),
+               KERR_VALIDATION);
+  cr_assert(strstr(field(&ei, "name_kana"), "ふりがなを入力"));
+  cr_assert(strstr(field(&ei, "email"), "どちらか"));
+  cr_assert(strstr(field(&ei, "phone"), "どちらか"));
+  cr_assert_eq(count("SELECT count(*) FROM accounts"), 0);
+  kerr_clear(&ei);
+  json_decref(in);
+}
+
+Test(accounts, kana_is_hiragana_or_katakana_with_spaces_and_long_vowels) {
+  cr_assert_null(accounts_check_kana("まえばし はなこ"));
+  cr_assert_null(accounts_check_kana("マエバシ　ハナコ"));
+  cr_assert_null(accounts_check_kana("ジョン・スミス"));
+  cr_assert_null(accounts_check_kana("ルーシー"));
+  cr_assert_not_null(accounts_check_kana("Hanako"));
+  cr_assert_not_null(accounts_check_kana("前橋"));
+  cr_assert_not_null(accounts_check_kana("ﾏｴﾊﾞｼ"), "half-width kana");
+  cr_assert_not_null(accounts_check_kana("　"), "spaces only");
+  cr_assert_not_null(accounts_check_kana("まえばし1"));
+}
+
+Test(accounts, email_phone_password_checks) {
+  cr_assert_null(accounts_check_email("taro@example.jp"));
+  cr_assert_null(accounts_check_email("t.a+ro@mail.city.maebashi.jp"));
+  cr_assert_not_null(accounts_check_email("taro@example"));
+  cr_assert_not_null(accounts_check_email("taro@@example.jp"));
+  cr_assert_not_null(accounts_check_email("taro.@example.jp"));
+  cr_assert_not_null(accounts_check_email("taro@-example.jp"));
+  cr_assert_not_null(accounts_check_email("たろう@example.jp"));
+  cr_assert_not_null(accounts_check_email("taro example@example.jp"));
+  cr_assert_null(accounts_check_phone("027-123-4567"));
+  cr_assert_null(accounts_check_phone("09012345678"));
+  cr_assert_not_null(accounts_check_phone("027-123-456"), "9 digits");
+  cr_assert_not_null(accounts_check_phone("+81-27-123-4567"));
+  cr_assert_not_null(accounts_check_phone("027--123-4567"));
+  cr_assert_not_null(accounts_check_phone("-0271234567"));
+  cr_assert_not_null(accounts_check_phone("０２７１２３４５６７"), "full-width");
+  /* RULE: passwords of 12 to 128 characters, counted as characters not bytes */
+  cr_assert_not_null(accounts_check_password("12345678901"));
+  cr_assert_null(accounts_check_password("123456789012"));
+  cr_assert_null(accounts_check_password("ぱすわーどは十二文字です。"), "12 characters, 36 bytes");
+  char longpw[200];
+  memset(longpw, 'x', 128);
+  longpw[128] = 0;
+  cr_assert_null(accounts_check_password(longpw));
+  longpw[128] = 'x';
+  longpw[129] = 0;
+  cr_assert_not_null(accounts_check_password(longpw));
+}
+
+Test(accounts, staff_need_a_home_centre_of_the_rule_book) {
+  struct kerrinfo ei = {0};
+  int64_t id;
+  json_t *in = body("{\"name\":\"職員\",\"password\":\"a long enough password\"}");
+  cr_assert_eq(accounts_create(&ctx, in, ROLE_STAFF, NULL, 0, &id, &ei), KERR_VALIDATION);
+  cr_assert(field(&ei, "center"));
+  kerr_clear(&ei);
+  cr_assert_eq(accounts_create(&ctx, in, ROLE_STAFF, "atlantis", 0, &id, &ei), KERR_VALIDATION);
+  cr_assert(strstr(field(&ei, "center"), "例規集"));
+  kerr_clear(&ei);
+  cr_assert_eq(accounts_create(&ctx, in, ROLE_CITIZEN, "chuo", 0, &id, &ei), KERR_VALIDATION);
+  kerr_clear(&ei);
+  cr_assert_eq(count("SELECT count(*) FROM accounts"), 0);
+  json_decref(in);
+}
+
+/* One real create and sign-in: argon2id, a session, events without persons. */
+Test(accounts, create_then_sign_in) {
+  struct kerrinfo ei = {0};
+  int64_t id = 0;
+  json_t *in = body("{\"name\":\"前橋 花子\",\"name_kana\":\"まえばし はなこ\","
+                    "\"email\":\"hanako@example.jp\",\"phone\":\"027-123-4567\","
+                    "\"password\":\"hanako-password-1\",\"resident\":true}");
+  cr_assert_eq(accounts_create(&ctx, in, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei), 0,
+               "%s", ei.message);
+  json_decref(in);
+  cr_assert(ids_valid(id));
+  cr_assert_eq(count("SELECT count(*) FROM accounts WHERE password_hash LIKE '$argon2id$%'"), 1);
+  cr_assert_eq(count("SELECT count(*) FROM accounts WHERE password_hash LIKE '%hanako-password%'"), 0);
+
+  char sid[10], req[256];
+  ids_format(id, sid);
+  snprintf(req, sizeof req, "{\"system_id\":\"%s\",\"password\":\"hanako-password-1\"}", sid);
+  in = body(req);
+  struct session_new s;
+  cr_assert_eq(accounts_login(&ctx, in, "198.51.100.7", &s, &ei), 0, "%s", ei.message);
+  json_decref(in);
+  cr_assert_eq(strlen(s.token), 43);
+  cr_assert_eq(strlen(s.csrf), 43);
+  cr_assert_eq(s.role, ROLE_CITIZEN);
+  cr_assert_eq(s.expires_at, ctx.now + accounts_absolute_limit(ROLE_CITIZEN));
+
+  struct session_info si;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  cr_assert_eq(si.actor.account_id, id);
+  cr_assert_eq(si.actor.role, ROLE_CITIZEN);
+  cr_assert_str_eq(si.csrf, s.csrf);
+  char csrf[64];
+  accounts_csrf_of(s.token, csrf);
+  cr_assert_str_eq(csrf, s.csrf);
+  accounts_csrf_of("not a token", csrf);
+  cr_assert_str_eq(csrf, "");
+
+  /* only a hash of the token is kept */
+  kstmt *st = db_prep(db, "SELECT count(*) FROM sessions WHERE length(token_hash) = 32"
+                          " AND csrf NOT LIKE $c");
+  db_bind_text(st, "$c", s.csrf);
+  cr_assert_eq(db_step(st), DB_ROW);
+  cr_assert_eq(db_col_int(st, 0), 1);
+  db_reset(st);
+
+  /* the usage log: the actions, pseudonymous, never a name or contact */
+  cr_assert_eq(count("SELECT count(*) FROM events WHERE action = 'account.create'"
+                     " AND subject IS NOT NULL AND actor IS NULL"), 1);
+  cr_assert_eq(count("SELECT count(*) FROM events WHERE action = 'session.create'"
+                     " AND actor_role = 'citizen' AND length(actor) = 32"), 1);
+  st = db_prep(db, "SELECT count(*) FROM events WHERE instr(coalesce(actor,'') ||"
+                   " coalesce(subject,'') || coalesce(detail,''), $x) > 0");
+  static const char *const personal[] = {"前橋", "花子", "はなこ", "hanako", "027-123",
+                                         NULL};
+  for (const char *const *p = personal; *p; p++) {
+    db_bind_text(st, "$x", *p);
+    cr_assert_eq(db_step(st), DB_ROW);
+    cr_assert_eq(db_col_int(st, 0), 0, "%s in the usage log", *p);
+    db_reset(st);
+  }
+  char plain[16];
+  snprintf(plain, sizeof plain, "%lld", (long long)id);
+  db_bind_text(st, "$x", plain);
+  cr_assert_eq(db_step(st), DB_ROW);
+  cr_assert_eq(db_col_int(st, 0), 0, "the plain system ID in the usage log");
+  db_reset(st);
+
+  /* sign out */
+  act_as(ROLE_CITIZEN, id);
+  cr_assert_eq(accounts_session_delete(&ctx, s.token), 0);
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), KERR_UNAUTHORIZED);
+  cr_assert_eq(count("SELECT count(*) FROM events WHERE action = 'session.delete'"), 1);
+}
+
+static int login(int64_t id, const char *pw, const char *client, struct session_new *s,
+                 struct kerrinfo *ei) {
+  char sid[10];
+  ids_format(id, sid);
+  json_t *in = json_pack("{s:s, s:s}", "system_id", sid, "password", pw);
+  int rc = accounts_login(&ctx, in, client, s, ei);
+  json_decref(in);
+  return rc;
+}
+
+Test(accounts, wrong_password_unknown_id_and_mistyped_id) {
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  cr_assert_eq(login(id, "hanako-password-2", "198.51.100.7", &s, &ei), KERR_BAD_CREDENTIALS);
+  cr_assert_str_eq(s.token, "");
+  kerr_clear(&ei);
+  int64_t other;
+  do other = ids_random(); while (other == id);
+  cr_assert_eq(login(other, "hanako-password-1", "198.51.100.7", &s, &ei), KERR_BAD_CREDENTIALS);
+  kerr_clear(&ei);
+  /* a mistyped ID is answered as such, before any password check */
+  json_t *in = json_pack("{s:I, s:s}", "system_id", (json_int_t)(id % 10 == 9 ? id - 1 : id + 1),
+                         "password", "hanako-password-1");
+  cr_assert_eq(accounts_login(&ctx, in, "198.51.100.7", &s, &ei), KERR_VALIDATION);
+  cr_assert(strstr(field(&ei, "system_id"), "確認用の数字"));
+  kerr_clear(&ei);
+  json_decref(in);
+  cr_assert_eq(count("SELECT count(*) FROM sessions"), 0);
+}
+
+/* RULE: sign-in attempts are rate-limited per account. */
+Test(accounts, five_failures_lock_the_account_for_the_window) {
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  for (int i = 0; i < ACCOUNTS_FAILS_PER_ACCOUNT; i++) {
+    cr_assert_eq(login(id, "wrong password!!", "198.51.100.7", &s, &ei), KERR_BAD_CREDENTIALS);
+    kerr_clear(&ei);
+    ctx.now += 10;
+  }
+  /* now even the right password, from another address, waits */
+  cr_assert_eq(login(id, "hanako-password-1", "203.0.113.9", &s, &ei), KERR_RATE_LIMITED);
+  cr_assert_gt(ei.retry_after, 0);
+  cr_assert_leq(ei.retry_after, ACCOUNTS_FAIL_WINDOW);
+  cr_assert(strstr(ei.message, "分ほど"), "%s", ei.message);
+  kerr_clear(&ei);
+  ctx.now = T0() + ACCOUNTS_FAIL_WINDOW;
+  cr_assert_eq(login(id, "hanako-password-1", "203.0.113.9", &s, &ei), 0, "%s", ei.message);
+  /* and the rehash on sign-in replaced the weak test hash with INTERACTIVE */
+  cr_assert_eq(count("SELECT count(*) FROM accounts WHERE password_hash LIKE '$argon2id$v=19$m=65536,t=2,%'"), 1);
+}
+
+/* RULE: sign-in attempts are rate-limited per client address. */
+Test(accounts, throttle_counts_failures_per_key_in_a_window) {
+  static struct throttle t = THROTTLE_INIT(3, 60);
+  cr_assert_eq(throttle_wait(&t, "c:198.51.100.7", 1000), 0);
+  for (int i = 0; i < 3; i++) throttle_fail(&t, "c:198.51.100.7", 1000 + i);
+  cr_assert_eq(throttle_wait(&t, "c:198.51.100.7", 1010), 50);
+  cr_assert_eq(throttle_wait(&t, "c:198.51.100.8", 1010), 0, "another address is not affected");
+  cr_assert_eq(throttle_wait(&t, "c:198.51.100.7", 1060), 0, "the window has passed");
+  throttle_fail(&t, "c:198.51.100.7", 1060);
+  cr_assert_eq(throttle_wait(&t, "c:198.51.100.7", 1061), 0, "a new window counts from one");
+  for (int i = 0; i < 3; i++) throttle_fail(&t, "c:x", 2000);
+  throttle_clear(&t, "c:x");
+  cr_assert_eq(throttle_wait(&t, "c:x", 2000), 0);
+  /* many keys never grow memory and never crash: old entries give way */
+  char k[32];
+  for (int i = 0; i < 3 * THROTTLE_SLOTS; i++) {
+    snprintf(k, sizeof k, "a:%d", i);
+    throttle_fail(&t, k, 3000);
+  }
+}
+
+/* RULE: concurrent password hashes are bounded: beyond, 503 busy. */
+Test(accounts, hashes_beyond_the_bound_are_refused_not_queued) {
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  accounts_hash_slots_set(1);
+  cr_assert_eq(accounts_hash_begin(NULL), 0);       /* someone is hashing */
+  cr_assert_eq(login(id, "hanako-password-1", "198.51.100.7", &s, &ei), KERR_BUSY);
+  cr_assert_eq(ei.retry_after, 1);
+  kerr_clear(&ei);
+  int64_t nid;
+  json_t *in = json_pack("{s:s, s:s}", "name", "職員", "password", "a long enough password");
+  cr_assert_eq(accounts_create(&ctx, in, ROLE_ANALYST, NULL, 0, &nid, &ei), KERR_BUSY);
+  kerr_clear(&ei);
+  cr_assert_eq(count("SELECT count(*) FROM accounts"), 1);
+  accounts_hash_end();
+  cr_assert_eq(accounts_create(&ctx, in, ROLE_ANALYST, NULL, 0, &nid, &ei), 0);
+  json_decref(in);
+}
+
+/* RULE: idle and absolute session lifetimes. */
+Test(accounts, sessions_end_after_idle_and_absolute_lifetimes) {
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  struct session_info si;
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  cr_assert_eq(login(id, "hanako-password-1", NULL, &s, &ei), 0);
+  int idle = accounts_idle_limit(ROLE_CITIZEN);
+  cr_assert_eq(s.idle_seconds, idle);
+  /* activity keeps it alive, one hour at a time, up to the absolute end */
+  int64_t t = T0();
+  while (t + 3600 < T0() + accounts_absolute_limit(ROLE_CITIZEN)) {
+    t += 3600;
+    ctx.now = t;
+    cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0, "at +%llds",
+                 (long long)(t - T0()));
+  }
+  ctx.now = T0() + accounts_absolute_limit(ROLE_CITIZEN);
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), KERR_SESSION_EXPIRED);
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), KERR_UNAUTHORIZED, "deleted");
+
+  /* idle: one second short is fine, the idle limit itself is not */
+  ctx.now = T0();
+  cr_assert_eq(login(id, "hanako-password-1", NULL, &s, &ei), 0);
+  ctx.now = T0() + idle - 1;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  ctx.now = T0() + idle - 1 + idle;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), KERR_SESSION_EXPIRED);
+}
+
+Test(accounts, staff_sessions_are_shorter) {
+  cr_assert_eq(accounts_idle_limit(ROLE_STAFF), 30 * 60);
+  cr_assert_eq(accounts_absolute_limit(ROLE_STAFF), 12 * 3600);
+  cr_assert_eq(accounts_idle_limit(ROLE_ADMIN), 30 * 60);
+  cr_assert_lt(accounts_idle_limit(ROLE_ADMIN), accounts_idle_limit(ROLE_CITIZEN));
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  struct session_info si;
+  int64_t id = quick_account(ROLE_STAFF, "職員", "staff-password-1");
+  cr_assert_eq(login(id, "staff-password-1", NULL, &s, &ei), 0);
+  ctx.now = T0() + 30 * 60;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), KERR_SESSION_EXPIRED);
+}
+
+Test(accounts, malformed_tokens_are_unauthorized) {
+  struct session_info si;
+  cr_assert_eq(accounts_session_lookup(&ctx, "", &si), KERR_UNAUTHORIZED);
+  cr_assert_eq(accounts_session_lookup(&ctx, "abc", &si), KERR_UNAUTHORIZED);
+  cr_assert_eq(accounts_session_lookup(&ctx, "OH_YFdHD_5kuDJF3DwBmyT2HEVDnvU7N9kdFJH4rTMw", &si),
+               KERR_UNAUTHORIZED);
+  cr_assert_eq(accounts_session_lookup(&ctx, "OH_YFdHD_5kuDJF3DwBmyT2HEVDnvU7N9kdFJH4rTM!", &si),
+               KERR_UNAUTHORIZED);
+}

@@ -1,0 +1,131 @@
+/*
+** Unit tests for store/db.c: pragmas, migrations, upgrade in place,
+** transactions, constraint mapping, backup.
+*/
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../backend/store/db.h"
+
+static char dir[64];
+
+static void setup(void) {
+  strcpy(dir, "/tmp/kominkan-store-XXXXXX");
+  cr_assert_not_null(mkdtemp(dir));
+}
+
+static void teardown(void) {
+  char cmd[128];
+  snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+  cr_assert_eq(system(cmd), 0);
+}
+
+TestSuite(store, .init = setup, .fini = teardown);
+
+static int64_t one_int(kdb *db, const char *sql) {
+  kstmt *st = db_prep(db, sql);
+  cr_assert_not_null(st, "prepare %s", sql);
+  cr_assert_eq(db_step(st), DB_ROW);
+  int64_t v = db_col_int(st, 0);
+  db_reset(st);
+  return v;
+}
+
+Test(store, new_database_is_fully_migrated_with_durable_pragmas) {
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/a.db", dir);
+  kdb *db = db_open(path, err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_gt(db_schema_latest(), 2);
+  cr_assert_eq(db_schema_version(db), db_schema_latest());
+  cr_assert_eq(one_int(db, "PRAGMA foreign_keys"), 1);
+  cr_assert_eq(one_int(db, "PRAGMA synchronous"), 2, "synchronous=FULL");
+  kstmt *st = db_prep(db, "PRAGMA journal_mode");
+  cr_assert_eq(db_step(st), DB_ROW);
+  cr_assert_str_eq(db_col_text(st, 0), "wal");
+  db_reset(st);
+  db_close(db);
+}
+
+/* A database made by an older migration set upgrades in place, keeping data. */
+Test(store, older_database_upgrades_in_place) {
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/old.db", dir);
+  kdb *db = db_open_upto(path, 1, err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_eq(db_schema_version(db), 1);
+  kstmt *st = db_prep(db, "INSERT INTO centers(code, name) VALUES ('chuo', '中央公民館')");
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+  /* a table of a later migration does not exist yet */
+  cr_assert_null(db_prep(db, "SELECT count(*) FROM bookings"));
+  db_close(db);
+
+  db = db_open(path, err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_eq(db_schema_version(db), db_schema_latest());
+  cr_assert_eq(one_int(db, "SELECT count(*) FROM centers WHERE code = 'chuo'"), 1);
+  cr_assert_eq(one_int(db, "SELECT count(*) FROM bookings"), 0);
+  db_close(db);
+}
+
+Test(store, a_newer_database_is_refused) {
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/new.db", dir);
+  kdb *db = db_open(path, err, sizeof err);
+  cr_assert_not_null(db);
+  cr_assert_eq(db_exec(db, "PRAGMA user_version = 999"), DB_OK);
+  db_close(db);
+  db = db_open(path, err, sizeof err);
+  cr_assert_null(db);
+  cr_assert(strstr(err, "newer") != NULL, "%s", err);
+}
+
+Test(store, unique_violation_is_a_constraint_and_rollback_undoes) {
+  char err[256];
+  kdb *db = db_open(":memory:", err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_eq(db_begin_write(db), DB_OK);
+  kstmt *st = db_prep(db, "INSERT INTO centers(code, name) VALUES ($c, $n)");
+  db_bind_text(st, "$c", "x");
+  db_bind_text(st, "$n", "X");
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+  st = db_prep(db, "INSERT INTO centers(code, name) VALUES ($c, $n)");
+  db_bind_text(st, "$c", "x");
+  db_bind_text(st, "$n", "Y");
+  cr_assert_eq(db_exec_stmt(st), DB_CONSTRAINT);
+  db_rollback(db);
+  cr_assert_eq(one_int(db, "SELECT count(*) FROM centers"), 0);
+  /* the writer lock was released: a second write transaction can start */
+  cr_assert_eq(db_begin_write(db), DB_OK);
+  cr_assert_eq(db_commit(db), DB_OK);
+  db_close(db);
+}
+
+Test(store, prepared_statements_are_cached_by_text) {
+  char err[256];
+  kdb *db = db_open(":memory:", err, sizeof err);
+  static const char *sql = "SELECT count(*) FROM centers";
+  kstmt *a = db_prep(db, sql);
+  kstmt *b = db_prep(db, sql);
+  cr_assert_eq(a, b);
+  db_close(db);
+}
+
+Test(store, backup_copies_a_consistent_database) {
+  char path[128], to[128], err[256];
+  snprintf(path, sizeof path, "%s/src.db", dir);
+  snprintf(to, sizeof to, "%s/copy.db", dir);
+  kdb *db = db_open(path, err, sizeof err);
+  kstmt *st = db_prep(db, "INSERT INTO centers(code, name) VALUES ('a', 'A')");
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+  cr_assert_eq(db_backup(path, to, err, sizeof err), 0, "%s", err);
+  kdb *copy = db_open(to, err, sizeof err);
+  cr_assert_not_null(copy, "%s", err);
+  cr_assert_eq(one_int(copy, "SELECT count(*) FROM centers"), 1);
+  cr_assert(db_integrity_ok(copy));
+  db_close(copy);
+  db_close(db);
+}
