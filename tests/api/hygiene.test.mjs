@@ -4,7 +4,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { start, client } from './harness.mjs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { start, client, addUser, signIn, BIN } from './harness.mjs';
 
 let srv, api;
 before(async () => {
@@ -73,20 +77,23 @@ test('every kind of reply carries nosniff, a referrer policy and frame denial', 
 test('HTML carries a Content-Security-Policy without unsafe-inline, and no inline script or style', async () => {
   const s2 = await start({ now: '2026-04-08T10:00:00+09:00' });
   try {
-    const r = await fetch(s2.base + '/no-such-page', { headers: { Accept: 'text/html' } });
-    const html = await r.text();
-    assert.equal(r.status, 404);
-    assert.match(r.headers.get('content-type'), /^text\/html/);
-    const csp = r.headers.get('content-security-policy');
-    assert.ok(csp, 'no CSP on an HTML page');
-    assert.match(csp, /default-src 'self'/);
-    assert.match(csp, /script-src 'self'/);
-    assert.match(csp, /style-src 'self'/);
-    assert.match(csp, /frame-ancestors 'none'/);
-    assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/);
-    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, 'inline script');
-    assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, 'inline style or handler');
-    assert.match(html, /lang="ja"/);
+    // the error page, and every public page there is
+    for (const p of ['/no-such-page', '/', '/availability?date=2026-04-09', '/help', '/signage/chuo', '/rules/discounts']) {
+      const r = await fetch(s2.base + p, { headers: { Accept: 'text/html' } });
+      const html = await r.text();
+      if (p !== '/no-such-page' && r.status === 404) continue; // a page not on this branch
+      assert.match(r.headers.get('content-type'), /^text\/html/, p);
+      const csp = r.headers.get('content-security-policy');
+      assert.ok(csp, `no CSP on ${p}`);
+      assert.match(csp, /default-src 'self'/, p);
+      assert.match(csp, /script-src 'self'/, p);
+      assert.match(csp, /style-src 'self'/, p);
+      assert.match(csp, /frame-ancestors 'none'/, p);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval|\*/, p);
+      assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/i, `inline script on ${p}`);
+      assert.doesNotMatch(html, /<style|\sstyle=|\son[a-z]+=/i, `inline style or handler on ${p}`);
+      assert.match(html, /lang="ja"/, p);
+    }
   } finally { await s2.stop(); }
 });
 
@@ -115,9 +122,40 @@ test('Cache-Control: error replies (they may echo what was sent) are no-store; p
   } finally { await s2.stop(); }
 });
 
-// Routes flagged RF_PERSONAL answer with Cache-Control: no-store: reply.c
-// adds it, and tests/fuzz/fake_mhd.c checks it on every fuzzed request to
-// such a route. TODO(identity/bookings): when signed-in routes are on main,
-// sign in here and check no-store on /api/v1/me, the booking list and a
-// receipt page with a real session.
-test('personal routes are no-store for a signed-in user', { todo: 'needs accounts and sessions on main' }, () => {});
+// Routes flagged RF_PERSONAL answer with Cache-Control: no-store (reply.c);
+// tests/fuzz/fake_mhd.c also checks it on every fuzzed request to one.
+test('personal replies are no-store, by bearer and by cookie; sign-in never reaches the log', async () => {
+  const d = mkdtempSync(join(tmpdir(), 'kominkan-hygiene-'));
+  const db = join(d, 'k.db');
+  const s2 = await start({ dir: d, db, now: '2026-04-08T10:00:00+09:00', accessLog: true });
+  try {
+    const id = await addUser(db, { password: 'hygiene-pass-SECRET', name: '山田太郎' });
+    const signin = await client(s2.base).post('/api/v1/session', { system_id: id, password: 'hygiene-pass-SECRET' });
+    assert.equal(signin.status, 200);
+    assert.equal(signin.headers.get('cache-control'), 'no-store', 'the sign-in reply carries the token');
+    for (const c of [await signIn(s2.base, id, 'hygiene-pass-SECRET'), await signIn(s2.base, id, 'hygiene-pass-SECRET', { cookie: true })]) {
+      const me = await c.get('/api/v1/me');
+      assert.equal(me.status, 200);
+      assert.equal(me.headers.get('cache-control'), 'no-store', '/api/v1/me');
+      assert.equal(me.headers.get('x-content-type-options'), 'nosniff');
+    }
+    // every route the table marks personal, asked by a signed-in citizen
+    const routes = JSON.parse(execFileSync(BIN, ['routes'], { encoding: 'utf8' }));
+    const citizen = await signIn(s2.base, id, 'hygiene-pass-SECRET');
+    let checked = 0;
+    for (const rt of routes.filter((x) => x.flags.includes('personal') && x.method === 'GET')) {
+      const r = await citizen.get(rt.pattern.replace(/\{[^}]+\}/g, '123456782'));
+      assert.equal(r.headers.get('cache-control'), 'no-store', `${rt.method} ${rt.pattern} (${r.status})`);
+      checked++;
+    }
+    assert.ok(checked >= 1);
+    await s2.stop();
+    const log = s2.output().err;
+    for (const secret of ['hygiene-pass-SECRET', signin.json.token, signin.json.csrf_token, '山田太郎'])
+      assert.ok(!log.includes(secret), `the log holds ${secret.slice(0, 6)}...`);
+    assert.match(log, / POST \/api\/v1\/session 200 /);
+  } finally {
+    if (s2.proc.exitCode === null) await s2.stop();
+    rmSync(d, { recursive: true, force: true });
+  }
+});

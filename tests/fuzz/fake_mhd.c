@@ -15,6 +15,7 @@
 ** build fails to link: add it here. When server.c passes another daemon
 ** option, MHD_start_daemon() below aborts naming it: teach it its argument.
 */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include <jansson.h>
+#include <sodium.h>
 
 #include "../../backend/core/clock.h"
 #include "../../backend/core/facilities.h"
@@ -159,6 +161,8 @@ struct kv {
 struct MHD_Connection {
   struct kv kv[FUZZ_MAX_HEADERS * 2 + 64];
   int nkv;
+  struct sockaddr_in addr;      /* the client: 127.0.0.1, or X-Fuzz-Client */
+  union MHD_ConnectionInfo info;
   struct MHD_Response *queued;
   unsigned status;
   int queue_calls;
@@ -184,6 +188,14 @@ int MHD_get_connection_values(struct MHD_Connection *c, enum MHD_ValueKind kind,
     if (it && it(cls, c->kv[i].kind, c->kv[i].key, c->kv[i].value) != MHD_YES) break;
   }
   return n;
+}
+
+const union MHD_ConnectionInfo *MHD_get_connection_info(struct MHD_Connection *c,
+                                                        enum MHD_ConnectionInfoType info_type,
+                                                        ...) {
+  if (!c || info_type != MHD_CONNECTION_INFO_CLIENT_ADDRESS) return NULL;
+  c->info.client_addr = (struct sockaddr *)&c->addr;
+  return &c->info;
 }
 
 enum MHD_Result MHD_queue_response(struct MHD_Connection *c, unsigned int status,
@@ -385,6 +397,9 @@ void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out) {
   int nstrings = 0;
   if (!c) abort();
   memset(out, 0, sizeof *out);
+  c->addr.sin_family = AF_INET;
+  c->addr.sin_addr.s_addr = htonl(0x7f000001);
+  if (rq->client) inet_pton(AF_INET, rq->client, &c->addr.sin_addr);
 
   /* the request line: the handler sees the unescaped path, no query */
   char *path = dup_or_die(rq->url);
@@ -484,6 +499,8 @@ int fuzz_http_parse(char *buf, size_t len, struct fuzz_request *rq) {
     while (*v == ' ' || *v == '\t') v++;
     if (!strcasecmp(p, "X-Fuzz-Chunk")) {
       rq->chunk = (size_t)strtoul(v, NULL, 10);
+    } else if (!strcasecmp(p, "X-Fuzz-Client")) {
+      rq->client = v;
     } else if (rq->nheaders < FUZZ_MAX_HEADERS) {
       rq->name[rq->nheaders] = p;
       rq->value[rq->nheaders++] = v;
@@ -509,6 +526,7 @@ void fuzz_http_init(const char *argv0) {
       if (chdir(exe) != 0) perror(exe);
     }
   }
+  if (sodium_init() < 0) exit(1);
   clock_set(1775610000); /* 2026-04-08T10:00:00+09:00, a Wednesday */
   json_t *problems = NULL;
   app.rb = rules_load("ordinances/maebashi", &problems);

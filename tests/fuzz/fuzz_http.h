@@ -27,6 +27,7 @@ struct fuzz_request {
   const uint8_t *body;
   size_t body_len;
   size_t chunk;               /* deliver the body in pieces of this size (0: at once) */
+  const char *client;         /* the client's IPv4 address (NULL: 127.0.0.1) */
 };
 
 struct fuzz_reply {
@@ -46,7 +47,8 @@ void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out);
 /* Parse the text form used by the seed corpora:
 **   METHOD SP TARGET [SP VERSION] LF, then "Name: value" LF lines, an empty
 **   line, then the body (CR before LF is dropped). A header
-**   "X-Fuzz-Chunk: N" delivers the body N bytes at a time.
+**   "X-Fuzz-Chunk: N" delivers the body N bytes at a time; "X-Fuzz-Client:
+**   A.B.C.D" makes the request come from that address.
 ** The strings point into BUF (a NUL-terminated copy the caller owns).
 ** 0, or -1 when libmicrohttpd would have refused the request itself. */
 int fuzz_http_parse(char *buf, size_t len, struct fuzz_request *rq);
