@@ -120,7 +120,10 @@ fail:
 int backup_lock(const char *db_path, int exclusive, char *err, size_t errlen) {
   char path[PATH_MAX];
   if (join(path, sizeof path, db_path, ".lock", err, errlen)) return -1;
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  /* Read-only and world-readable: flock() needs no write access, so the
+  ** service user can take the lock even when root made the file (a restore
+  ** run with sudo); the file itself holds nothing. */
+  int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
     snprintf(err, errlen, "cannot open the lock file %s: %s", path, strerror(errno));
     return -1;
@@ -221,8 +224,12 @@ int backup_restore(const char *from, const char *db_path, char *aside, size_t as
 
   aside[0] = 0;
   tmp[0] = 0;
-  if (stat(from, &fs) != 0 || !S_ISREG(fs.st_mode)) {
-    snprintf(err, errlen, "%s: not a file: %s", from, errno ? strerror(errno) : "not regular");
+  if (stat(from, &fs) != 0) {
+    snprintf(err, errlen, "%s: not a file: %s", from, strerror(errno));
+    return -1;
+  }
+  if (!S_ISREG(fs.st_mode)) {
+    snprintf(err, errlen, "%s: not a file", from);
     return -1;
   }
   have_db = stat(db_path, &ds) == 0;
@@ -256,15 +263,25 @@ int backup_restore(const char *from, const char *db_path, char *aside, size_t as
     snprintf(err, errlen, "refusing %s: %s", from, no);
     goto done;
   }
-  /* The server runs as the owner of the database it replaces: keep that. */
-  if (have_db) {
-    if (chown(tmp, ds.st_uid, ds.st_gid) != 0 && (ds.st_uid != getuid() || ds.st_gid != getgid()))
-      fprintf(stderr, "kominkan restore: warning: cannot give %s to uid %u gid %u: %s\n",
-              db_path, (unsigned)ds.st_uid, (unsigned)ds.st_gid, strerror(errno));
-    chmod(tmp, ds.st_mode & 0777);
-  } else {
-    chmod(tmp, 0600);
+  /* The server runs as the owner of the database it replaces (or, on a
+  ** machine without one yet, of the folder it lives in): keep that, so that
+  ** a restore run with sudo does not leave a file the service cannot open. */
+  struct stat owner = ds;
+  if (!have_db) {
+    char d[PATH_MAX];
+    snprintf(d, sizeof d, "%s", db_path);
+    char *slash = strrchr(d, '/');
+    if (!slash) snprintf(d, sizeof d, ".");
+    else if (slash == d) d[1] = 0;
+    else *slash = 0;
+    if (stat(d, &owner) != 0) owner.st_uid = getuid(), owner.st_gid = getgid();
+    owner.st_mode = 0600;
   }
+  if ((owner.st_uid != getuid() || owner.st_gid != getgid()) &&
+      chown(tmp, owner.st_uid, owner.st_gid) != 0)
+    fprintf(stderr, "kominkan restore: warning: cannot give %s to uid %u gid %u: %s\n",
+            db_path, (unsigned)owner.st_uid, (unsigned)owner.st_gid, strerror(errno));
+  chmod(tmp, owner.st_mode & 0777);
   if (sync_file(tmp) != 0) {
     snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
     goto done;

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../backend/core/backup.h"
@@ -425,6 +426,43 @@ Test(dblock, servers_share_it_and_a_restore_excludes_them) {
   cr_assert(strstr(err, "restore"), "%s", err);
   backup_unlock(r);
   backup_unlock(-1);
+}
+
+Test(dblock, the_service_user_can_take_a_lock_file_root_made) {
+  char err[512];
+  if (geteuid() != 0) return; /* only root can make a file for someone else */
+  int r = backup_lock(path("k.db"), 1, err, sizeof err); /* sudo kominkan restore */
+  cr_assert_geq(r, 0, "%s", err);
+  backup_unlock(r);
+  cr_assert_eq(chmod(dir, 0755), 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+    int fd = backup_lock(path("k.db"), 0, err, sizeof err); /* the server, as nobody */
+    if (fd < 0) fprintf(stderr, "%s\n", err);
+    _exit(fd >= 0 ? 0 : 1);
+  }
+  int status = 0;
+  cr_assert_eq(waitpid(pid, &status, 0), pid);
+  cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the server could not take the lock");
+}
+
+Test(dblock, a_restore_onto_a_new_machine_gives_the_file_to_the_folder_owner) {
+  if (geteuid() != 0) return;
+  char err[512], aside[512];
+  make_backup(path("b.db"), 4);
+  cr_assert_eq(mkdir(path("svc"), 0700), 0);
+  cr_assert_eq(chown(path("svc"), 65534, 65534), 0);
+  cr_assert_eq(backup_restore(path("b.db"), path("svc/k.db"), aside, sizeof aside, err, sizeof err),
+               0, "%s", err);
+  struct stat sb;
+  cr_assert_eq(stat(path("svc/k.db"), &sb), 0);
+  cr_assert_eq(sb.st_uid, 65534);
+  cr_assert_eq(sb.st_mode & 0777, 0600);
+  unlink(path("svc/k.db"));
+  unlink(path("svc/k.db.lock"));
+  rmdir(path("svc"));
 }
 
 /* ============================================================== prune */
