@@ -21,6 +21,7 @@
 #include "core/clock.h"
 #include "core/facilities.h"
 #include "core/ids.h"
+#include "core/permits.h"
 #include "core/rules.h"
 #include "http/api_public.h"
 #include "http/http.h"
@@ -180,6 +181,11 @@ static int cmd_serve(int argc, char **argv) {
   struct backup_schedule *backups = NULL;
   if (facilities_sync(db_thread(), app.rb) != 0) {
     fprintf(stderr, "kominkan: cannot store the facility catalogue in %s\n", db_path);
+    goto done;
+  }
+  /* The permit signing key: created on first start, kept in the database. */
+  if (permits_init(db_thread()) != 0) {
+    fprintf(stderr, "kominkan: cannot create or read the permit signing key in %s\n", db_path);
     goto done;
   }
   (void)demo; /* the demonstration data set arrives with bookings */

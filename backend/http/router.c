@@ -16,6 +16,7 @@
 
 #include "../core/text.h"
 #include "api_accounts.h"
+#include "api_bookings.h"
 #include "api_groups.h"
 #include "api_opendata.h"
 #include "api_public.h"
@@ -67,6 +68,18 @@ const struct route router_routes[] = {
   {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, 0},
   {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, 0},
   {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
+  /* bookings and digital permits */
+  {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/bookings", api_booking_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"GET", "/api/v1/bookings/{id}", api_booking_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/bookings/{id}/confirm", api_booking_confirm, ROLE_CITIZEN | ROLE_DESK,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/bookings/{id}/cancel", api_booking_cancel, ROLE_CITIZEN | ROLE_DESK,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/api/v1/bookings/{id}/permit", api_booking_permit, ROLE_CITIZEN | ROLE_DESK,
+   RF_PERSONAL},
+  {"POST", "/api/v1/permits/verify", api_permit_verify, ANY, JSON_BODY | RF_NO_CSRF},
+  {"GET", "/api/v1/permits/key", api_permit_key, ANY, 0},
   /* static files under web/ (last: everything else is a 404 from it) */
   {"GET", "/static/", static_file, ANY, RF_PREFIX},
   {NULL, NULL, NULL, 0, 0}

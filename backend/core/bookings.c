@@ -1,0 +1,1164 @@
+/*
+** core/bookings.c: holds, confirmation, cancellation, fees and the lapse of
+** holds, under the one rule book (see bookings.h for who may do what and
+** which rule-book version decides what).
+**
+** Shape of every write: check everything that needs no lock first (the
+** request, the rule book, the group); then, in ONE db_begin_write()
+** transaction, clear what has lapsed on the slots concerned, count what the
+** caps count (inside the lock, so two requests of one user cannot both pass
+** a cap), write, log the event, commit, and only then avail_touch() so the
+** public feeds show the change at once. Any failure rolls back: nothing
+** changes.
+*/
+#include "bookings.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "availability.h"
+#include "clock.h"
+#include "ids.h"
+#include "input.h"
+#include "text.h"
+
+#define PURPOSE_MAX 200        /* characters */
+#define REASON_MAX 200
+#define IDEM_KEY_MAX 128
+#define SWEEP_PER_WRITE 16     /* lapsed holds marked in passing by each write */
+
+/* ============================================================ helpers */
+
+static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
+
+/* "2026年6月10日（水）" */
+static void jdate(int32_t day, char *out, size_t n) {
+  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
+}
+
+/* "2026年4月1日（水）9:00" */
+static void jinstant(int64_t t, char *out, size_t n) {
+  char d[48];
+  int32_t day = clock_today(t);
+  int min = clock_minute_of_day(t);
+  jdate(day, d, sizeof d);
+  snprintf(out, n, "%s%d:%02d", d, min / 60, min % 60);
+}
+
+static void hhmm(int minutes, char *out) {
+  snprintf(out, 6, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
+}
+
+static json_t *instant_json(int64_t t) {
+  char s[26];
+  clock_format_instant(t, s);
+  return json_string(s);
+}
+
+/* The version named NAME (a booking's rules_version), or NULL. */
+static const struct rules *version_named(const struct rulebook *rb, const char *name) {
+  for (int i = 0; rb && i < rb->nversions; i++)
+    if (strcmp(rb->versions[i].version, name) == 0) return &rb->versions[i];
+  return NULL;
+}
+
+/* The version in force now. Before the first version takes effect, the first
+** one already decides windows and holds (the rule book is published ahead). */
+static const struct rules *rules_now(const struct kctx *ctx) {
+  const struct rules *r = rules_in_force(ctx->rb, clock_today(ctx->now));
+  if (!r && ctx->rb && ctx->rb->nversions > 0) r = &ctx->rb->versions[0];
+  return r;
+}
+
+/* The version under which B's cancellation terms and fee were set. */
+static const struct rules *rules_of(const struct kctx *ctx, const struct booking *b) {
+  const struct rules *r = version_named(ctx->rb, b->rules_version);
+  int32_t day;
+  if (!r && date_parse(b->date, &day) == 0) r = rules_in_force(ctx->rb, day);
+  return r;
+}
+
+/* Split "a,b,c" into codes; returns the count (at most MAX). */
+static int split_slots(const char *s, char codes[][24], int max) {
+  int n = 0;
+  while (*s && n < max) {
+    const char *e = strchr(s, ',');
+    size_t len = e ? (size_t)(e - s) : strlen(s);
+    if (len >= 24) len = 23;
+    memcpy(codes[n], s, len);
+    codes[n][len] = 0;
+    n++;
+    if (!e) break;
+    s = e + 1;
+  }
+  return n;
+}
+
+/* ======================================================== usage log */
+
+/* One usage-log event about B (core/audit.c: the actor as a keyed pseudonym,
+** never a name), written inside the transaction of the change it records. AT
+** is when it happened: a lapse happened at the hold's expiry, whenever it is
+** noticed, and nobody did it (no actor; the holder is the subject). AMOUNT is
+** yen (0 for none). */
+static int ev(struct kctx *ctx, const char *action, const struct booking *b, int64_t at,
+              int64_t amount) {
+  char detail[96];
+  int lapse = !strcmp(action, "booking.lapse");
+  snprintf(detail, sizeof detail, "{\"booking_id\":%lld%s}", (long long)b->id,
+           !strcmp(action, "booking.cancel") && is_desk(ctx) ? ",\"by_staff\":true" : "");
+  struct audit_fields f = {.center = b->center,
+                           .room_id = b->room_id,
+                           .date = b->date,
+                           .slot = b->slots,
+                           .subject_group = b->group_id,
+                           .subject_account =
+                               lapse || b->account_id != ctx->actor.account_id ? b->account_id : 0,
+                           .amount = amount > 0 ? amount : 0,
+                           .detail_json = detail};
+  if (!lapse) return audit_event(ctx, action, &f);
+  struct kctx when = *ctx;
+  when.now = at;
+  memset(&when.actor, 0, sizeof when.actor);
+  when.actor.role = ROLE_ANON;
+  when.channel = b->channel;
+  return audit_event(&when, action, &f);
+}
+
+/* ============================================================ loading */
+
+static int64_t int_or(kstmt *st, int i, int64_t dflt) {
+  return db_col_null(st, i) ? dflt : db_col_int(st, i);
+}
+
+/* One row of "SELECT b.id, ... g.public_listing FROM bookings b LEFT JOIN
+** groups g", the column list spelt out in each query below (SQL is constant
+** text at every db_prep call). */
+static void read_booking(kstmt *st, struct booking *b) {
+  memset(b, 0, sizeof *b);
+  b->id = db_col_int(st, 0);
+  b->account_id = int_or(st, 1, 0);
+  b->group_id = int_or(st, 2, 0);
+  b->room_id = db_col_int(st, 3);
+  snprintf(b->center, sizeof b->center, "%s", db_col_text(st, 4));
+  snprintf(b->date, sizeof b->date, "%s", db_col_text(st, 5));
+  snprintf(b->slots, sizeof b->slots, "%s", db_col_text(st, 6));
+  snprintf(b->status, sizeof b->status, "%s", db_col_text(st, 7));
+  snprintf(b->channel, sizeof b->channel, "%s", db_col_text(st, 8));
+  snprintf(b->purpose, sizeof b->purpose, "%s", db_col_text(st, 9));
+  b->attendees = (int)db_col_int(st, 10);
+  b->fee_base = db_col_int(st, 11);
+  b->fee_discount = db_col_int(st, 12);
+  b->fee_total = db_col_int(st, 13);
+  snprintf(b->discount_code, sizeof b->discount_code, "%s", db_col_text(st, 14));
+  snprintf(b->rules_version, sizeof b->rules_version, "%s", db_col_text(st, 15));
+  b->hold_expires_at = int_or(st, 16, 0);
+  b->created_at = db_col_int(st, 17);
+  b->confirmed_at = int_or(st, 18, 0);
+  b->cancelled_at = int_or(st, 19, 0);
+  snprintf(b->cancel_reason, sizeof b->cancel_reason, "%s", db_col_text(st, 20));
+  b->cancel_fee = int_or(st, 21, -1);
+  snprintf(b->walkin_name, sizeof b->walkin_name, "%s", db_col_text(st, 22));
+  snprintf(b->group_name, sizeof b->group_name, "%s", db_col_text(st, 23));
+  b->group_public = (int)int_or(st, 24, 0);
+}
+
+int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
+                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
+                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
+                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
+                      " g.name, g.public_listing"
+                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+                      " WHERE b.id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    read_booking(st, b);
+    db_reset(st);
+    return 0;
+  }
+  db_reset(st);
+  return rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
+}
+
+const char *booking_status_now(const struct kctx *ctx, const struct booking *b) {
+  /* RULE: hold lapse. A hold not confirmed by its expiry has lapsed, whether
+  ** or not anything has marked it so yet. */
+  if (!strcmp(b->status, "held") && b->hold_expires_at && b->hold_expires_at <= ctx->now)
+    return "lapsed";
+  return b->status;
+}
+
+/* 1 if ACCOUNT represents GROUP (representative or co-representative). */
+static int represents(struct kctx *ctx, int64_t group, int64_t account) {
+  if (!group || !account) return 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT 1 FROM groups WHERE id = $g AND representative_id = $a"
+                      " UNION ALL SELECT 1 FROM group_reps WHERE group_id = $g"
+                      " AND account_id = $a LIMIT 1");
+  if (!st) return 0;
+  db_bind_int(st, "$g", group);
+  db_bind_int(st, "$a", account);
+  int yes = db_step(st) == DB_ROW;
+  db_reset(st);
+  return yes;
+}
+
+/* The holder: whoever made it, and for a group booking the group's
+** representatives (they act for the group, which holds the booking). */
+static int is_holder(struct kctx *ctx, const struct booking *b) {
+  int64_t me = ctx->actor.account_id;
+  if (!me) return 0;
+  if (b->account_id == me) return 1;
+  return b->group_id && represents(ctx, b->group_id, me);
+}
+
+int booking_visible(struct kctx *ctx, const struct booking *b) {
+  return is_desk(ctx) || is_holder(ctx, b);
+}
+
+/* ========================================================== the JSON */
+
+json_t *booking_json(struct kctx *ctx, const struct booking *b) {
+  char codes[RULES_MAX_SLOTS][24];
+  int n = split_slots(b->slots, codes, RULES_MAX_SLOTS);
+  const struct room *room = rules_room_by_id(ctx->rb, b->room_id);
+  const struct rules *r = rules_of(ctx, b);
+  const char *status = booking_status_now(ctx, b);
+  int32_t day = 0;
+  date_parse(b->date, &day);
+
+  json_t *slots = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(slots, json_string(codes[i]));
+
+  json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)b->fee_base, "discount",
+                          (json_int_t)b->fee_discount, "total", (json_int_t)b->fee_total,
+                          "rules_version", b->rules_version);
+  if (b->discount_code[0]) json_object_set_new(fee, "discount_code", json_string(b->discount_code));
+  const struct campaign *cp = r && room ? rules_campaign(r, room, day) : NULL;
+  if (cp) json_object_set_new(fee, "campaign", json_string(cp->name));
+
+  json_t *o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:o, s:s, s:i, s:s, s:o, s:s, s:o}", "id",
+                        (json_int_t)b->id, "status", status, "room_id", (json_int_t)b->room_id,
+                        "center", b->center, "date", b->date, "slots", slots, "purpose",
+                        b->purpose, "attendees", b->attendees, "channel", b->channel, "fee", fee,
+                        "rules_version", b->rules_version, "created_at",
+                        instant_json(b->created_at));
+  if (!o) return NULL;
+  if (room) {
+    json_object_set_new(o, "center_name", json_string(room->center->name));
+    json_object_set_new(o, "room_code", json_string(room->code));
+    json_object_set_new(o, "room_name", json_string(room->name));
+  }
+  if (r && n > 0) {
+    int first = rules_slot_index(r, codes[0]), last = rules_slot_index(r, codes[n - 1]);
+    if (first >= 0 && last >= 0) {
+      char a[8], z[8];
+      hhmm(r->slots[first].start, a);
+      hhmm(r->slots[last].end, z);
+      json_object_set_new(o, "start", json_string(a));
+      json_object_set_new(o, "end", json_string(z));
+    }
+  }
+  if (b->group_id) {
+    json_object_set_new(o, "group_id", ids_json(b->group_id));
+    json_object_set_new(o, "group_name", json_string(b->group_name));
+  }
+  if (!strcmp(b->status, "held") && b->hold_expires_at)
+    json_object_set_new(o, "hold_expires_at", instant_json(b->hold_expires_at));
+  if (b->confirmed_at) json_object_set_new(o, "confirmed_at", instant_json(b->confirmed_at));
+  if (b->cancelled_at) {
+    json_object_set_new(o, "cancelled_at", instant_json(b->cancelled_at));
+    if (b->cancel_reason[0]) json_object_set_new(o, "cancel_reason", json_string(b->cancel_reason));
+    json_object_set_new(o, "cancel_fee", json_integer(b->cancel_fee < 0 ? 0 : b->cancel_fee));
+  }
+  /* The cancellation terms, so that a client can say them before the click. */
+  if (r && (!strcmp(status, "held") || !strcmp(status, "confirmed"))) {
+    char last_free[11];
+    date_format(day - r->cancel_deadline_days, last_free);
+    json_t *c = json_pack("{s:s, s:s}", "free_until", last_free, "after_deadline",
+                          r->cancel_after_deadline_fee < 0 ? "refused" : "fee");
+    if (r->cancel_after_deadline_fee >= 0)
+      json_object_set_new(c, "fee_after_deadline",
+                          json_integer((b->fee_total * r->cancel_after_deadline_fee + 50) / 100));
+    json_object_set_new(o, "cancellation", c);
+  }
+  return o;
+}
+
+/* ===================================================== the request */
+
+/* A create request, checked. */
+struct create {
+  const struct room *room;
+  int32_t day;
+  char date[11];
+  int nslots;
+  int slot_idx[RULES_MAX_SLOTS];      /* in day order, consecutive */
+  char slots[RULES_MAX_SLOTS * 25];   /* "morning,afternoon" */
+  int64_t group_id;
+  char group_name[256];
+  int group_public;
+  char purpose[1024];
+  int attendees;
+  int ncodes;                         /* the codes as sent */
+  char codes[RULES_MAX_SLOTS + 1][24];
+  int64_t holder;
+  const struct rules *r_use;          /* in force on the use date */
+  const struct rules *r_now;          /* in force now */
+  int64_t hold_expires_at;
+  int64_t fee_base, fee_discount, fee_total;
+  char discount_code[32];
+};
+
+static int cmp_int(const void *a, const void *b) {
+  return *(const int *)a - *(const int *)b;
+}
+
+/* Parse BODY into C, recording field errors in EI. 0 or KERR_VALIDATION. */
+static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
+                        struct kerrinfo *ei) {
+  char date[16];
+  long long n = 0;
+  int bad = 0, rc;
+
+  /* Through core/input.c: the JSON API and the no-script form (all strings)
+  ** share one validation and one set of messages. */
+  rc = input_int(body, "room_id", 1, INT64_MAX, &n);
+  if (rc != INPUT_OK || !(c->room = rules_room_by_id(ctx->rb, (int64_t)n))) {
+    kerr_field(ei, "room_id", "部屋を選んでください（room_id が正しくありません）。");
+    bad = 1;
+  }
+  if (input_text(body, "date", date, sizeof date) != INPUT_OK || date_parse(date, &c->day) != 0) {
+    kerr_field(ei, "date", "利用日は YYYY-MM-DD の形で、実在する日付を指定してください。");
+    bad = 1;
+  } else {
+    date_format(c->day, c->date);
+  }
+  rc = input_text(body, "purpose", c->purpose, sizeof c->purpose);
+  if (rc == INPUT_MISSING) {
+    kerr_field(ei, "purpose", "利用目的を入力してください。");
+    bad = 1;
+  } else if (rc != INPUT_OK || text_utf8_len(c->purpose) > PURPOSE_MAX ||
+             text_has_control(c->purpose)) {
+    kerr_field(ei, "purpose", "利用目的は200文字以内で、改行以外の制御文字を含めずに入力してください。");
+    bad = 1;
+  }
+  if (input_int(body, "attendees", 1, 100000, &n) != INPUT_OK) {
+    kerr_field(ei, "attendees", "利用人数を1以上の数で入力してください。");
+    bad = 1;
+  } else {
+    c->attendees = (int)n;
+  }
+  json_t *g = json_object_get(body, "group_id");
+  if (g && !json_is_null(g) && !(json_is_string(g) && !*json_string_value(g))) {
+    char msg[256];
+    if ((rc = ids_parse_json(g, &c->group_id)) != IDS_OK) {
+      ids_message(rc, "団体ID", msg, sizeof msg);
+      kerr_field(ei, "group_id", msg);
+      c->group_id = 0;
+      bad = 1;
+    }
+  }
+  /* slots: an array of codes, or one string "morning,afternoon" (a form) */
+  json_t *v = json_object_get(body, "slots");
+  int ok = 1;
+  c->ncodes = 0;
+  if (json_is_string(v)) {
+    c->ncodes = split_slots(json_string_value(v), c->codes, RULES_MAX_SLOTS + 1);
+  } else if (json_is_array(v)) {
+    size_t i;
+    json_t *s;
+    json_array_foreach(v, i, s) {
+      if (!json_is_string(s) || c->ncodes > RULES_MAX_SLOTS) {
+        ok = json_is_string(s);
+        break;
+      }
+      snprintf(c->codes[c->ncodes++], sizeof c->codes[0], "%s", json_string_value(s));
+    }
+  }
+  if (!ok) {
+    kerr_field(ei, "slots", "時間帯はコード（morning など）の配列で指定してください。");
+    bad = 1;
+  } else if (c->ncodes == 0 || c->ncodes > RULES_MAX_SLOTS) {
+    kerr_field(ei, "slots", "利用する時間帯を1つ以上選んでください。");
+    bad = 1;
+  }
+  if (bad) return KERR_VALIDATION;
+
+  /* The slots are the use date's version's divisions of the day. */
+  c->r_use = rules_in_force(ctx->rb, c->day);
+  c->r_now = rules_now(ctx);
+  if (!c->r_use || !c->r_now) {
+    char d[48];
+    jdate(c->day, d, sizeof d);
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は受け付けていません。", d);
+  }
+  for (int i = 0; i < c->ncodes; i++) {
+    const char *code = c->codes[i];
+    int k = rules_slot_index(c->r_use, code);
+    if (k < 0) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "「%.40s」という時間帯はありません。", code);
+      kerr_field(ei, "slots", msg);
+      return KERR_VALIDATION;
+    }
+    c->slot_idx[i] = k;
+  }
+  c->nslots = c->ncodes;
+  qsort(c->slot_idx, (size_t)c->nslots, sizeof c->slot_idx[0], cmp_int);
+  /* RULE: one booking is one or more consecutive slots of one room on one day. */
+  for (int i = 1; i < c->nslots; i++) {
+    if (c->slot_idx[i] == c->slot_idx[i - 1]) {
+      kerr_field(ei, "slots", "同じ時間帯が重複しています。");
+      return KERR_VALIDATION;
+    }
+    if (c->slot_idx[i] != c->slot_idx[i - 1] + 1) {
+      kerr_field(ei, "slots", "時間帯は続けて選んでください（離れた時間帯は別々に予約してください）。");
+      return KERR_VALIDATION;
+    }
+  }
+  size_t off = 0;
+  for (int i = 0; i < c->nslots; i++)
+    off += (size_t)snprintf(c->slots + off, sizeof c->slots - off, "%s%s", i ? "," : "",
+                            c->r_use->slots[c->slot_idx[i]].code);
+  return 0;
+}
+
+/* The rules that need no lock: closed day, window, capacity. */
+static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  char d[48], when[64];
+  const char *why = NULL;
+  jdate(c->day, d, sizeof d);
+
+  /* RULE: closed days (version in force on the use date). */
+  if (rules_closed(c->r_use, c->room->center->code, c->day, &why))
+    return kerr_set(ei, KERR_CLOSED, "%sは%sの休館日です（%s）。", d, c->room->center->name,
+                    why ? why : "休館日");
+
+  /* RULE: booking window, identical for every centre and every kind of user
+  ** (no earlier window for anyone); the version in force now decides it. */
+  int64_t opens = rules_booking_opens(c->r_now, c->day);
+  if (ctx->now < opens) {
+    jinstant(opens, when, sizeof when);
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は%sから受け付けます。", d, when);
+  }
+  /* RULE: online booking of a slot until its start (or the rule book's
+  ** minutes before it); same-day booking of a free slot is allowed until then.
+  ** A booking of several slots counts from its first. The counter (its own
+  ** issue) keeps its own same-day rule; every other channel is "online". */
+  const struct slotdef *first = &c->r_use->slots[c->slot_idx[0]];
+  int64_t start = clock_local(c->day, first->start);
+  int64_t until = start - (int64_t)c->r_now->online_until_min * 60;
+  int counter = ctx->channel && !strcmp(ctx->channel, "counter");
+  if (counter) until = start;
+  if (ctx->now >= until) {
+    jinstant(until, when, sizeof when);
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
+                    "%s%sの予約の受付は%sまでで、終了しました。", d, first->label, when);
+  }
+
+  /* RULE: attendees at most the room's capacity. */
+  if (c->attendees > c->room->capacity)
+    return kerr_set(ei, KERR_CAPACITY, "利用人数（%d人）が%sの定員（%d人）を超えています。",
+                    c->attendees, c->room->name, c->room->capacity);
+
+  /* RULE: a hold lapses after the rule book's period (version in force now),
+  ** and never outlives the start of its first slot. */
+  c->hold_expires_at = ctx->now + (int64_t)c->r_now->hold_lapse_hours * 3600;
+  if (c->hold_expires_at > start) c->hold_expires_at = start;
+  return 0;
+}
+
+/* The group: it exists, the actor represents it, it is approved and its
+** registration has not lapsed. */
+static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  if (!c->group_id) return 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT name, status, valid_until, public_listing FROM groups WHERE id = $g");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", c->group_id);
+  int rc = db_step(st);
+  if (rc != DB_ROW) {
+    db_reset(st);
+    if (rc != DB_DONE) return kerr_from_db(rc);
+    return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
+  }
+  char status[16], valid_until[16];
+  snprintf(c->group_name, sizeof c->group_name, "%s", db_col_text(st, 0));
+  snprintf(status, sizeof status, "%s", db_col_text(st, 1));
+  snprintf(valid_until, sizeof valid_until, "%s", db_col_text(st, 2));
+  c->group_public = (int)db_col_int(st, 3);
+  db_reset(st);
+
+  /* A group the holder does not represent is, to them, no group at all. */
+  if (!represents(ctx, c->group_id, c->holder))
+    return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
+  /* RULE: only an approved group books as a group. */
+  if (strcmp(status, "approved") != 0) {
+    kerr_field(ei, "group_id",
+               strcmp(status, "pending") == 0
+                   ? "この団体の登録はまだ承認されていません。承認後に団体として予約できます。"
+                   : "この団体の登録は承認されませんでした。団体として予約することはできません。");
+    return KERR_VALIDATION;
+  }
+  /* RULE: a lapsed registration (past valid_until) books no more until renewed. */
+  int32_t until;
+  if (valid_until[0] && date_parse(valid_until, &until) == 0 &&
+      until < clock_today(ctx->now)) {
+    char msg[256], d[48];
+    jdate(until, d, sizeof d);
+    snprintf(msg, sizeof msg,
+             "この団体の登録は%sで有効期限が切れています。更新の手続きをしてください。", d);
+    kerr_field(ei, "group_id", msg);
+    return KERR_VALIDATION;
+  }
+  return 0;
+}
+
+/* Exemptions (減免) fill the discount: HOOK for the discounts issue, which
+** looks up the group's approved exemption valid on the use date and sets
+** fee_discount (rounded to the yen) and discount_code. Until then: none. */
+static void apply_discount(struct kctx *ctx, struct create *c) {
+  (void)ctx;
+  c->fee_discount = 0;
+  c->discount_code[0] = 0;
+}
+
+/* RULE: fees from the version in force on the use date, per fee class and
+** slot, summed over the slots; campaign days make the room free. */
+static int compute_fee(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  const struct campaign *cp = rules_campaign(c->r_use, c->room, c->day);
+  c->fee_base = 0;
+  for (int i = 0; i < c->nslots; i++) {
+    int yen = rules_fee(c->r_use, c->room->fee_class, c->slot_idx[i]);
+    if (yen < 0) /* the loader refuses a rule book that leaves a slot unpriced */
+      return kerr_set(ei, KERR_INTERNAL, NULL);
+    if (!cp) c->fee_base += yen;
+  }
+  apply_discount(ctx, c);
+  if (c->fee_discount > c->fee_base) c->fee_discount = c->fee_base;
+  c->fee_total = c->fee_base - c->fee_discount;
+  return 0;
+}
+
+/* ====================================================== the lapse */
+
+/* Mark booking ID (a hold past its expiry) lapsed, free its slots, log it. */
+static int lapse_one(struct kctx *ctx, int64_t id) {
+  struct booking b;
+  int rc = booking_load(ctx, id, &b);
+  if (rc) return rc;
+  if (strcmp(b.status, "held") != 0 || !b.hold_expires_at || b.hold_expires_at > ctx->now)
+    return 0;
+  kstmt *st = db_prep(ctx->db, "UPDATE bookings SET status = 'lapsed' WHERE id = $id"
+                               " AND status = 'held'");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  return ev(ctx, "booking.lapse", &b, b.hold_expires_at, -1);
+}
+
+/* Inside a write transaction: lapse up to MAX holds past their expiry. */
+static int sweep(struct kctx *ctx, int max, int *n) {
+  int64_t ids[64];
+  int k = 0, rc;
+  if (max > 64) max = 64;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id FROM bookings WHERE status = 'held'"
+                      " AND hold_expires_at <= $now ORDER BY hold_expires_at LIMIT $max");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$max", max);
+  while (k < max && (rc = db_step(st)) == DB_ROW) ids[k++] = db_col_int(st, 0);
+  db_reset(st);
+  for (int i = 0; i < k; i++)
+    if ((rc = lapse_one(ctx, ids[i]))) return rc;
+  if (n) *n = k;
+  return 0;
+}
+
+/* Inside a write transaction: lapse the holds past their expiry that still
+** sit on C's slots, so that the insert below can take them. */
+static int clear_lapsed(struct kctx *ctx, const struct create *c) {
+  for (int i = 0; i < c->nslots; i++) {
+    kstmt *st = db_prep(ctx->db,
+                        "SELECT booking_id FROM booking_slots WHERE room_id = $room"
+                        " AND date = $date AND slot = $slot AND active = 1"
+                        " AND hold_expires_at IS NOT NULL AND hold_expires_at <= $now");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$room", c->room->id);
+    db_bind_text(st, "$date", c->date);
+    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+    db_bind_int(st, "$now", ctx->now);
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+    db_reset(st);
+    if (rc != DB_ROW && rc != DB_DONE) return kerr_from_db(rc);
+    if (id && (rc = lapse_one(ctx, id))) return rc;
+  }
+  return 0;
+}
+
+int booking_sweep_lapsed(struct kctx *ctx, int max, int *n) {
+  if (n) *n = 0;
+  int rc = db_begin_write(ctx->db);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  if ((rc = sweep(ctx, max, n))) {
+    db_rollback(ctx->db);
+    return rc;
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_from_db(rc);
+  if (n && *n) avail_touch();
+  return 0;
+}
+
+/* ======================================================= the caps */
+
+/* Slots of the use month held or booked (not lapsed, not cancelled). */
+static int count_month_slots(struct kctx *ctx, const struct create *c, int by_group,
+                             int64_t *count) {
+  int y, m, d;
+  char from[11], to[11];
+  date_to_ymd(c->day, &y, &m, &d);
+  date_format(date_from_ymd(y, m, 1), from);
+  date_format(date_add_months(date_from_ymd(y, m, 1), 1), to);
+  kstmt *st = by_group
+                  ? db_prep(ctx->db,
+                            "SELECT count(*) FROM bookings b JOIN booking_slots bs"
+                            " ON bs.booking_id = b.id WHERE b.group_id = $who"
+                            " AND bs.active = 1 AND bs.date >= $from AND bs.date < $to"
+                            " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)")
+                  : db_prep(ctx->db,
+                            "SELECT count(*) FROM bookings b JOIN booking_slots bs"
+                            " ON bs.booking_id = b.id WHERE b.account_id = $who"
+                            " AND b.group_id IS NULL"
+                            " AND bs.active = 1 AND bs.date >= $from AND bs.date < $to"
+                            " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$who", by_group ? c->group_id : c->holder);
+  db_bind_text(st, "$from", from);
+  db_bind_text(st, "$to", to);
+  db_bind_int(st, "$now", ctx->now);
+  int rc = db_step(st);
+  *count = rc == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+static int check_caps(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
+  int64_t n = 0;
+  int rc, y, m, d;
+  date_to_ymd(c->day, &y, &m, &d);
+
+  /* RULE: holds per user at once (version in force now). */
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT count(*) FROM bookings WHERE account_id = $a"
+                      " AND status = 'held' AND hold_expires_at > $now");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$a", c->holder);
+  db_bind_int(st, "$now", ctx->now);
+  rc = db_step(st);
+  n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  if (rc != DB_ROW) return kerr_from_db(rc);
+  if (n + 1 > c->r_now->hold_max_per_user)
+    return kerr_set(ei, KERR_LIMIT,
+                    "仮予約は同時に%d件までです。今ある仮予約を確定するか取り消してから、"
+                    "もう一度お申し込みください。",
+                    c->r_now->hold_max_per_user);
+
+  if (c->group_id) {
+    /* RULE: a group's slots per month, counted across every centre. */
+    if ((rc = count_month_slots(ctx, c, 1, &n))) return rc;
+    if (n + c->nslots > c->r_use->group_slots_per_month)
+      return kerr_set(ei, KERR_LIMIT,
+                      "団体の予約は、すべての公民館を合わせて1か月%dコマまでです。"
+                      "%sは%d年%d月にすでに%lldコマ予約しています。",
+                      c->r_use->group_slots_per_month, c->group_name, y, m, (long long)n);
+  } else {
+    /* RULE: a person's own slots per month, counted across every centre. */
+    if ((rc = count_month_slots(ctx, c, 0, &n))) return rc;
+    if (n + c->nslots > c->r_use->person_slots_per_month)
+      return kerr_set(ei, KERR_LIMIT,
+                      "個人での予約は、すべての公民館を合わせて1か月%dコマまでです。"
+                      "%d年%d月にすでに%lldコマ予約しています。",
+                      c->r_use->person_slots_per_month, y, m, (long long)n);
+  }
+  return 0;
+}
+
+/* ================================================ taken already? */
+
+static int slot_taken(const struct create *c, int i, struct kerrinfo *ei) {
+  char d[48];
+  jdate(c->day, d, sizeof d);
+  return kerr_set(ei, KERR_SLOT_TAKEN, "%s %s %sはすでに予約されています。", d, c->room->name,
+                  c->r_use->slots[c->slot_idx[i]].label);
+}
+
+/* A slot someone holds (unlapsed) or has booked is refused here, before
+** queueing for the writer lock: at the opening minute most requests are for
+** slots already gone, and they need not wait behind the writes. Only a
+** shortcut: the UNIQUE index inside the transaction is what decides, so a
+** snapshot a moment old can only send a request on to be decided there (or
+** refuse a slot freed in that moment, as if the request had come a moment
+** earlier). */
+static int taken_already(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
+  for (int i = 0; i < c->nslots; i++) {
+    kstmt *st = db_prep(ctx->db,
+                        "SELECT 1 FROM booking_slots WHERE room_id = $room AND date = $date"
+                        " AND slot = $slot AND active = 1"
+                        " AND (hold_expires_at IS NULL OR hold_expires_at > $now)");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$room", c->room->id);
+    db_bind_text(st, "$date", c->date);
+    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+    db_bind_int(st, "$now", ctx->now);
+    int rc = db_step(st);
+    db_reset(st);
+    if (rc == DB_ROW) return slot_taken(c, i, ei);
+    if (rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  return 0;
+}
+
+/* ====================================================== idempotency */
+
+/* The booking HOLDER made with KEY, or 0. */
+static int find_idempotent(struct kctx *ctx, int64_t holder, const char *key, int64_t *id) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id FROM bookings WHERE account_id = $a AND idempotency_key = $k");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$a", holder);
+  db_bind_text(st, "$k", key);
+  int rc = db_step(st);
+  *id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+/* The first result for a repeated key, if the request is the same one. */
+static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+                  struct kerrinfo *ei) {
+  struct booking b;
+  int rc = booking_load(ctx, id, &b);
+  if (rc) return rc;
+  /* The same request: the same room, date, slots (in any order) and group. */
+  struct create c;
+  struct kerrinfo scratch = {0};
+  memset(&c, 0, sizeof c);
+  int same = parse_create(ctx, body, &c, &scratch) == 0 && c.room->id == b.room_id &&
+             !strcmp(c.date, b.date) && !strcmp(c.slots, b.slots) && c.group_id == b.group_id;
+  kerr_clear(&scratch);
+  if (!same)
+    return kerr_set(ei, KERR_CONFLICT,
+                    "この Idempotency-Key は別の内容の予約にすでに使われています。"
+                    "新しい予約には新しいキーを使ってください。");
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : KERR_INTERNAL;
+}
+
+/* ========================================================== create */
+
+int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                   json_t **out, int *replayed, struct kerrinfo *ei) {
+  struct create c;
+  int rc;
+  int64_t id = 0;
+  memset(&c, 0, sizeof c);
+  *out = NULL;
+  if (replayed) *replayed = 0;
+
+  /* The holder is the signed-in citizen. (Staff acting for a citizen at the
+  ** counter is its own issue: it will set the holder and keep the actor.) */
+  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  if (ctx->actor.role != ROLE_CITIZEN)
+    return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
+  c.holder = ctx->actor.account_id;
+
+  if (idempotency_key) {
+    size_t n = strlen(idempotency_key);
+    int ok = n >= 1 && n <= IDEM_KEY_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+      ok = idempotency_key[i] > 0x20 && idempotency_key[i] < 0x7f;
+    if (!ok)
+      return kerr_set(ei, KERR_BAD_REQUEST,
+                      "Idempotency-Key は128文字以内の英数字・記号で指定してください。");
+    /* A repeat of a request that already succeeded gets its first result,
+    ** even if the window has closed since. */
+    if ((rc = find_idempotent(ctx, c.holder, idempotency_key, &id))) return rc;
+    if (id) {
+      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if (replayed) *replayed = 1;
+      return 0;
+    }
+  }
+
+  if ((rc = parse_create(ctx, body, &c, ei))) return rc;
+  if ((rc = check_rules(ctx, &c, ei))) return rc;
+  if ((rc = check_group(ctx, &c, ei))) return rc;
+  if ((rc = compute_fee(ctx, &c, ei))) return rc;
+  if ((rc = taken_already(ctx, &c, ei))) {
+    /* taken by this very request's twin (a double click) that committed
+    ** meanwhile? Then its result is ours. */
+    if (rc == KERR_SLOT_TAKEN && idempotency_key &&
+        find_idempotent(ctx, c.holder, idempotency_key, &id) == 0 && id) {
+      kerr_clear(ei);
+      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if (replayed) *replayed = 1;
+      return 0;
+    }
+    return rc;
+  }
+
+  /* ---- one write transaction: no slot is given twice ---- */
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+
+  if (idempotency_key) { /* a concurrent twin may have committed meanwhile */
+    if ((rc = find_idempotent(ctx, c.holder, idempotency_key, &id))) goto fail;
+    if (id) {
+      db_rollback(ctx->db);
+      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if (replayed) *replayed = 1;
+      return 0;
+    }
+  }
+  if ((rc = clear_lapsed(ctx, &c))) goto fail;
+  if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
+  if ((rc = check_caps(ctx, &c, ei))) goto fail;
+
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
+                      " status, purpose, attendees, channel, fee_base, fee_discount, fee_total,"
+                      " discount_code, rules_version, hold_expires_at, created_at,"
+                      " idempotency_key, created_by)"
+                      " VALUES ($a, $g, $room, $center, $date, $slots, 'held', $purpose, $att,"
+                      " $channel, $base, $disc, $total, $dcode, $version, $expires, $now,"
+                      " $key, $by)");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$a", c.holder);
+  if (c.group_id) db_bind_int(st, "$g", c.group_id);
+  else db_bind_null(st, "$g");
+  db_bind_int(st, "$room", c.room->id);
+  db_bind_text(st, "$center", c.room->center->code);
+  db_bind_text(st, "$date", c.date);
+  db_bind_text(st, "$slots", c.slots);
+  db_bind_text(st, "$purpose", c.purpose);
+  db_bind_int(st, "$att", c.attendees);
+  db_bind_text(st, "$channel", ctx->channel ? ctx->channel : "online");
+  db_bind_int(st, "$base", c.fee_base);
+  db_bind_int(st, "$disc", c.fee_discount);
+  db_bind_int(st, "$total", c.fee_total);
+  db_bind_text(st, "$dcode", c.discount_code[0] ? c.discount_code : NULL);
+  db_bind_text(st, "$version", c.r_use->version);
+  db_bind_int(st, "$expires", c.hold_expires_at);
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_text(st, "$key", idempotency_key);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = kerr_from_db(rc);
+    goto fail;
+  }
+  id = db_last_id(ctx->db);
+
+  for (int i = 0; i < c.nslots; i++) {
+    st = db_prep(ctx->db,
+                 "INSERT INTO booking_slots(booking_id, room_id, date, slot, active,"
+                 " hold_expires_at) VALUES ($id, $room, $date, $slot, 1, $expires)");
+    if (!st) {
+      rc = KERR_INTERNAL;
+      goto fail;
+    }
+    db_bind_int(st, "$id", id);
+    db_bind_int(st, "$room", c.room->id);
+    db_bind_text(st, "$date", c.date);
+    db_bind_text(st, "$slot", c.r_use->slots[c.slot_idx[i]].code);
+    db_bind_int(st, "$expires", c.hold_expires_at);
+    if ((rc = db_exec_stmt(st)) != DB_OK) {
+      /* RULE: no double booking. The UNIQUE index over active rows refused a
+      ** second holder of this (room, date, slot). */
+      if (rc == DB_CONSTRAINT) {
+        rc = slot_taken(&c, i, ei);
+      } else {
+        rc = kerr_from_db(rc);
+      }
+      goto fail;
+    }
+  }
+
+  struct booking b;
+  if ((rc = booking_load(ctx, id, &b))) goto fail;
+  if ((rc = ev(ctx, "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+/* ========================================================= confirm */
+
+/* Load ID for a change by the actor: the holder or staff; anyone else gets
+** KERR_NOT_FOUND (a booking they may not see does not exist for them). */
+static int load_for_change(struct kctx *ctx, int64_t id, struct booking *b,
+                           struct kerrinfo *ei) {
+  int rc = booking_load(ctx, id, b);
+  if (rc == KERR_NOT_FOUND || (rc == 0 && !booking_visible(ctx, b)))
+    return kerr_set(ei, KERR_NOT_FOUND, "予約が見つかりません。");
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct booking b;
+  int rc;
+  *out = NULL;
+  if ((rc = load_for_change(ctx, id, &b, ei))) return rc;
+  const char *status = booking_status_now(ctx, &b);
+  if (!strcmp(status, "confirmed")) { /* a repeated click changes nothing */
+    *out = booking_json(ctx, &b);
+    return *out ? 0 : KERR_INTERNAL;
+  }
+  if (!strcmp(status, "lapsed")) {
+    char when[64];
+    jinstant(b.hold_expires_at, when, sizeof when);
+    return kerr_set(ei, KERR_CONFLICT,
+                    "仮予約の確定期限（%s）を過ぎたため、この仮予約は無効になりました。"
+                    "空いていれば、もう一度予約してください。",
+                    when);
+  }
+  if (strcmp(status, "held") != 0)
+    return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、確定できません。",
+                    !strcmp(status, "cancelled") ? "取り消し済み" : "仮予約ではない");
+
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
+                      " confirmed_by = $by, hold_expires_at = NULL"
+                      " WHERE id = $id AND status = 'held' AND hold_expires_at > $now");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = kerr_from_db(rc);
+    goto fail;
+  }
+  if (db_changes(ctx->db) != 1) { /* changed under us: lapsed or cancelled meanwhile */
+    rc = kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わったため、確定できませんでした。");
+    goto fail;
+  }
+  st = db_prep(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL"
+                        " WHERE booking_id = $id AND active = 1");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = kerr_from_db(rc);
+    goto fail;
+  }
+  if ((rc = booking_load(ctx, id, &b))) goto fail;
+  if ((rc = ev(ctx, "booking.confirm", &b, ctx->now, b.fee_total))) goto fail;
+  if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+/* ========================================================== cancel */
+
+int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                   struct kerrinfo *ei) {
+  struct booking b;
+  int rc;
+  int64_t fee = 0;
+  *out = NULL;
+  if ((rc = load_for_change(ctx, id, &b, ei))) return rc;
+  if (reason && !*reason) reason = NULL;
+  if (reason && (text_utf8_len(reason) > REASON_MAX || text_has_control(reason))) {
+    kerr_field(ei, "reason", "取消の理由は200文字以内で入力してください。");
+    return KERR_VALIDATION;
+  }
+
+  const char *status = booking_status_now(ctx, &b);
+  if (strcmp(status, "held") != 0 && strcmp(status, "confirmed") != 0)
+    return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、取り消せません。",
+                    !strcmp(status, "cancelled")  ? "すでに取り消されている"
+                    : !strcmp(status, "lapsed")   ? "仮予約の期限切れで無効になっている"
+                                                  : "利用済み");
+  int held = !strcmp(status, "held");
+  const struct rules *r = rules_of(ctx, &b);
+  int32_t day = 0;
+  date_parse(b.date, &day);
+  char codes[RULES_MAX_SLOTS][24];
+  split_slots(b.slots, codes, RULES_MAX_SLOTS);
+  int first = r ? rules_slot_index(r, codes[0]) : -1;
+  int64_t start = clock_local(day, first >= 0 ? r->slots[first].start : 0);
+
+  if (is_desk(ctx)) {
+    /* RULE: staff cancel at any time, with a reason, without a fee. */
+    if (!reason) {
+      kerr_field(ei, "reason", "職員が取り消すときは、理由を入力してください。");
+      return KERR_VALIDATION;
+    }
+  } else if (!held && r) {
+    /* RULE: cancellation deadline, under the terms the booking was made on.
+    ** A hold is always free to cancel (it would lapse for free anyway). */
+    char d[48];
+    int32_t last_free = day - r->cancel_deadline_days;
+    jdate(last_free, d, sizeof d);
+    if (ctx->now >= start)
+      return kerr_set(ei, KERR_DEADLINE,
+                      "利用開始時刻を過ぎた予約は取り消せません。公民館の窓口にご相談ください。");
+    if (clock_today(ctx->now) > last_free) {
+      if (r->cancel_after_deadline_fee < 0)
+        return kerr_set(ei, KERR_DEADLINE,
+                        "取消の期限（利用日の%d日前、%sまで）を過ぎているため、"
+                        "オンラインでは取り消せません。公民館の窓口にご相談ください。",
+                        r->cancel_deadline_days, d);
+      fee = (b.fee_total * r->cancel_after_deadline_fee + 50) / 100;
+    }
+  }
+
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE bookings SET status = 'cancelled', cancelled_at = $now,"
+                      " cancelled_by = $by, cancel_reason = $reason, cancel_fee = $fee"
+                      " WHERE id = $id AND (status = 'confirmed'"
+                      "  OR (status = 'held' AND hold_expires_at > $now))");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_text(st, "$reason", reason);
+  db_bind_int(st, "$fee", fee);
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = kerr_from_db(rc);
+    goto fail;
+  }
+  if (db_changes(ctx->db) != 1) {
+    rc = kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わったため、取り消せませんでした。");
+    goto fail;
+  }
+  /* RULE: a cancelled slot is free at once. */
+  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = kerr_from_db(rc);
+    goto fail;
+  }
+  if ((rc = booking_load(ctx, id, &b))) goto fail;
+  if ((rc = ev(ctx, "booking.cancel", &b, ctx->now, fee))) goto fail;
+  if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+/* ============================================================ reads */
+
+int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct booking b;
+  *out = NULL;
+  int rc = load_for_change(ctx, id, &b, ei);
+  if (rc) return rc;
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+static int list(struct kctx *ctx, kstmt *st, json_t **out, struct kerrinfo *ei) {
+  json_t *arr = json_array();
+  struct booking b;
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    read_booking(st, &b);
+    json_array_append_new(arr, booking_json(ctx, &b));
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(arr);
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  *out = json_pack("{s:o}", "bookings", arr);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  *out = NULL;
+  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
+                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
+                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
+                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
+                      " g.name, g.public_listing"
+                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+                      " WHERE b.account_id = $a OR b.group_id IN"
+                      " (SELECT id FROM groups WHERE representative_id = $a"
+                      "  UNION SELECT group_id FROM group_reps WHERE account_id = $a)"
+                      " ORDER BY b.date, b.id LIMIT 1000");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$a", ctx->actor.account_id);
+  return list(ctx, st, out, ei);
+}
+
+int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t **out,
+                     struct kerrinfo *ei) {
+  char date[11];
+  *out = NULL;
+  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  date_format(day, date);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
+                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
+                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
+                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
+                      " g.name, g.public_listing"
+                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+                      " WHERE b.date = $date AND ($center IS NULL OR b.center = $center)"
+                      " ORDER BY b.center, b.room_id, b.id LIMIT 5000");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_text(st, "$date", date);
+  db_bind_text(st, "$center", center && *center ? center : NULL);
+  return list(ctx, st, out, ei);
+}

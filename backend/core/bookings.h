@@ -1,0 +1,112 @@
+/*
+** core/bookings.h: booking rooms under the one rule book.
+**
+** A new online booking is a provisional hold (仮予約) that lapses by itself
+** after the rule book's period unless it is confirmed. Every rule comes from
+** the rule book (core/rules.h), never from code:
+**   - the booking window and the holds: the version in force NOW;
+**   - closed days, fees and the monthly caps: the version in force on the
+**     USE DATE (the version is stored with the booking, so every past fee
+**     can be explained);
+**   - the cancellation terms: the version the booking was priced under.
+**
+** No slot is ever given twice: each (room, date, slot) of an active booking
+** is one row of booking_slots under a UNIQUE index over the active rows, and
+** every write is one db_begin_write() transaction (writers serialised in the
+** process, BEGIN IMMEDIATE). A lapsed hold counts as free from its expiry on,
+** whether or not anything has marked it lapsed yet (see schema/003).
+**
+** Who: the holder of a booking is the account that made it and, for a group
+** booking, every representative and co-representative of the group. The
+** holder, the group's representatives and staff (staff, admin) see a booking;
+** to anyone else it does not exist (KERR_NOT_FOUND).
+**
+** Every function returns 0 or a KERR_* code with details in EI; on any error
+** nothing is changed. Results are new JSON references the caller decrefs.
+*/
+#ifndef KOMINKAN_CORE_BOOKINGS_H
+#define KOMINKAN_CORE_BOOKINGS_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+/* A booking row as stored. Text fields are copies. */
+struct booking {
+  int64_t id;
+  int64_t account_id;         /* 0 for a walk-in */
+  int64_t group_id;           /* 0 when booked by a person alone */
+  int64_t room_id;
+  char center[32];
+  char date[11];
+  char slots[RULES_MAX_SLOTS * 25];   /* "morning,afternoon" */
+  char status[16];            /* as stored: held, confirmed, cancelled, lapsed, ... */
+  char channel[16];
+  char purpose[1024];
+  int attendees;
+  int64_t fee_base, fee_discount, fee_total;
+  char discount_code[32];
+  char rules_version[32];
+  int64_t hold_expires_at;    /* 0 when none */
+  int64_t created_at, confirmed_at, cancelled_at;
+  char cancel_reason[1024];
+  int64_t cancel_fee;         /* -1 when none */
+  char walkin_name[128];
+  char group_name[256];       /* "" when no group */
+  int group_public;           /* the group opted into the public listing */
+};
+
+/* POST /api/v1/bookings. BODY: {"room_id","date","slots":[code,...],
+** "group_id"?, "purpose","attendees"}. Books for the actor (a citizen), alone
+** or for an approved, unlapsed group they represent. IDEMPOTENCY_KEY (may be
+** NULL): a booking already made by the same actor with the same key is
+** returned instead of a second one (*REPLAYED = 1); the same key with a
+** different room, date, slots or group is KERR_CONFLICT.
+** On success *OUT is the booking (booking_json). */
+int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                   json_t **out, int *replayed, struct kerrinfo *ei);
+
+/* Confirm a hold: the holder, or staff. Confirming a confirmed booking
+** returns it unchanged. A lapsed hold cannot be confirmed (KERR_CONFLICT). */
+int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* Cancel: the holder, under the rule book's cancellation terms (a hold is
+** always free to cancel; a confirmed booking is free until the deadline and
+** then costs the rule book's fee or is refused, KERR_DEADLINE); staff at any
+** time with a REASON (required). The slots are free at once. */
+int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                   struct kerrinfo *ei);
+
+/* One booking, for whoever may see it (else KERR_NOT_FOUND). */
+int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* {"bookings":[...]}: the actor's own and their groups' bookings, by date. */
+int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
+
+/* {"bookings":[...]}: every booking of DAY (at CENTER, or every centre when
+** NULL or ""), for staff. */
+int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t **out,
+                     struct kerrinfo *ei);
+
+/* Mark up to MAX holds that have lapsed by ctx->now as lapsed, free their
+** slots and write their lapse events, in its own write transaction. Never
+** needed for correctness (a lapsed hold is free from its expiry on); it keeps
+** the stored status and the usage log up to date. *N (may be NULL) gets the
+** number marked. */
+int booking_sweep_lapsed(struct kctx *ctx, int max, int *n);
+
+/* Load booking ID into *B (no access check). 0 or KERR_NOT_FOUND. */
+int booking_load(struct kctx *ctx, int64_t id, struct booking *b);
+
+/* 1 if the actor of CTX may see B (holder, group representative, staff). */
+int booking_visible(struct kctx *ctx, const struct booking *b);
+
+/* The status as of ctx->now: a hold past its expiry is "lapsed" even before
+** anything has marked it so. Points into B or at a constant. */
+const char *booking_status_now(const struct kctx *ctx, const struct booking *b);
+
+/* B as the API shows it (new reference). */
+json_t *booking_json(struct kctx *ctx, const struct booking *b);
+
+#endif

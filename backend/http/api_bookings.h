@@ -1,0 +1,18 @@
+/*
+** http/api_bookings.h: bookings and digital permits (CONTRACT.md, Bookings).
+*/
+#ifndef KOMINKAN_HTTP_API_BOOKINGS_H
+#define KOMINKAN_HTTP_API_BOOKINGS_H
+
+#include "http.h"
+
+enum MHD_Result api_booking_create(struct req *r);
+enum MHD_Result api_booking_list(struct req *r);
+enum MHD_Result api_booking_get(struct req *r);
+enum MHD_Result api_booking_confirm(struct req *r);
+enum MHD_Result api_booking_cancel(struct req *r);
+enum MHD_Result api_booking_permit(struct req *r);
+enum MHD_Result api_permit_verify(struct req *r);
+enum MHD_Result api_permit_key(struct req *r);
+
+#endif
