@@ -162,7 +162,7 @@ clean:
 FUZZ_CC            ?= clang
 FUZZ_SECONDS       ?= 60
 FUZZ_SMOKE_SECONDS ?= 5
-FUZZ_HARNESSES     := fuzz_request fuzz_form fuzz_json fuzz_rules
+FUZZ_HARNESSES     := fuzz_request fuzz_form fuzz_json fuzz_rules fuzz_permit
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_FLAGS         := -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
 # libmicrohttpd is replaced by tests/fuzz/fake_mhd.c (its header is still used)

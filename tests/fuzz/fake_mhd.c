@@ -32,6 +32,7 @@
 
 #include "../../backend/core/clock.h"
 #include "../../backend/core/facilities.h"
+#include "../../backend/core/permits.h"
 #include "../../backend/core/rules.h"
 #include "../../backend/http/http.h"
 #include "../../backend/http/server.h"
@@ -545,6 +546,8 @@ void fuzz_http_init(const char *argv0) {
     exit(1);
   }
   if (facilities_sync(db_thread(), app.rb) != 0) exit(1);
+  /* as serve does (fuzz_permit replaces the key with a fixed one) */
+  if (permits_init(db_thread()) != 0) exit(1);
   /* the production options (main.c's defaults) */
   struct server_opts so = {.host = "127.0.0.1", .conn_timeout = 15, .conn_limit = 2000,
                            .per_ip_limit = 256, .conn_memory = 64 * 1024, .threads = 1};
