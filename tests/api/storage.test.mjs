@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, client, addUser } from './harness.mjs';
+import { start, client, addUser, signIn } from './harness.mjs';
 
 let havePrlimit = true;
 try { execFileSync('prlimit', ['--version']); } catch { havePrlimit = false; }
@@ -76,13 +76,18 @@ test('with the database read-only and the disk full, reads keep working and noth
   assert.equal(health.status, 'ok');
 });
 
-test('a write under a storage fault is 503 storage_unavailable in Japanese, changes nothing, and works again once the disk has room', { skip: !havePrlimit && 'needs prlimit(1)' }, async () => {
+test('writes under a storage fault (sign-in, sign-up, a booking) are 503 storage_unavailable in Japanese, change nothing, and work again once the disk has room', { skip: !havePrlimit && 'needs prlimit(1)' }, async () => {
   const d = mkdtempSync(join(tmpdir(), 'kominkan-storage-w-'));
   const db = join(d, 'k.db');
   const s2 = await start({ dir: d, db, now: '2026-04-08T10:00:00+09:00' });
   try {
     const id = await addUser(db, { password: 'storage-test-pass-1' });
     const a = client(s2.base);
+    const citizen = await signIn(s2.base, id, 'storage-test-pass-1'); // before the fault
+    const room = (await a.get('/api/v1/centers')).json.centers.find((c) => c.code === 'chuo').rooms.find((r) => r.capacity >= 5).id;
+    const booking = { room_id: room, date: '2026-05-20', slots: ['morning'], purpose: '会議', attendees: 5 };
+    const slotState = async () => (await a.get('/api/v1/availability?date=2026-05-20&center=chuo'))
+      .json.centers[0].rooms.find((r) => r.id === room).slots.find((x) => x.code === 'morning').state;
     const before = Number(execFileSync('sqlite3', [db, 'SELECT count(*) FROM accounts; '], { encoding: 'utf8' }));
     execFileSync('prlimit', ['--pid', String(s2.proc.pid), '--fsize=1:unlimited']);
 
@@ -95,8 +100,12 @@ test('a write under a storage fault is 503 storage_unavailable in Japanese, chan
     const signup = await a.post('/api/v1/accounts', { name: '前橋 花子', name_kana: 'マエバシ ハナコ', email: 'hanako@example.jp', password: 'storage-test-pass-2' });
     assert.equal(signup.status, 503, signup.text);
     assert.equal(signup.json.error.code, 'storage_unavailable');
-    // reads still work
+    const held = await citizen.post('/api/v1/bookings', booking);
+    assert.equal(held.status, 503, held.text);
+    assert.equal(held.json.error.code, 'storage_unavailable');
+    // reads still work, and show the slot still free
     assert.equal((await a.get('/api/v1/availability?date=2026-04-21')).status, 200);
+    assert.equal(await slotState(), 'free');
     assert.equal(s2.proc.exitCode, null, 'the server died');
 
     // room again: the same requests succeed; nothing half-written is left
@@ -105,6 +114,10 @@ test('a write under a storage fault is 503 storage_unavailable in Japanese, chan
     assert.equal(again.status, 200, again.text);
     const me = await client(s2.base, { token: again.json.token }).get('/api/v1/me');
     assert.equal(me.status, 200);
+    const booked = await citizen.post('/api/v1/bookings', booking);
+    assert.equal(booked.status, 201, booked.text);
+    assert.equal(await slotState(), 'held');
+    assert.equal(execFileSync('sqlite3', [db, 'SELECT count(*) FROM bookings'], { encoding: 'utf8' }).trim(), '1');
     const after = Number(execFileSync('sqlite3', [db, 'SELECT count(*) FROM accounts; '], { encoding: 'utf8' }));
     assert.equal(after, before, 'the refused sign-up left an account behind');
     assert.equal(execFileSync('sqlite3', [db, 'PRAGMA integrity_check'], { encoding: 'utf8' }).trim(), 'ok');
@@ -114,6 +127,3 @@ test('a write under a storage fault is 503 storage_unavailable in Japanese, chan
   }
 });
 
-// TODO(bookings): when bookings are on main, add a booking made under the
-// same fault: 503 storage_unavailable, the slot still free afterwards, and
-// the same request 201 once the limit is lifted.
