@@ -5,6 +5,7 @@
 **   kominkan check-ordinances DIR
 **   kominkan backup --db FILE --to FILE
 **   kominkan user add --db FILE --role ROLE --name NAME [--center CODE] < password
+**   kominkan restore --from FILE --db FILE
 **
 ** Each command is one function; they share option parsing and nothing else.
 */
@@ -16,11 +17,13 @@
 #include <string.h>
 
 #include "core/accounts.h"
+#include "core/backup.h"
 #include "core/clock.h"
 #include "core/facilities.h"
 #include "core/ids.h"
 #include "core/permits.h"
 #include "core/rules.h"
+#include "http/api_public.h"
 #include "http/http.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -40,8 +43,12 @@ static void usage(FILE *f) {
       "      --per-ip-limit N     connections at once from one address (default 256)\n"
       "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
       "      --no-access-log      do not log one line per request\n"
+      "      --backup-dir DIR     take scheduled backups into DIR (see docs/operations.md)\n"
+      "      --backup-every MIN   minutes between them, fractions allowed (default 60)\n"
+      "      --backup-keep N      backups kept in DIR, older ones deleted (default 48)\n"
       "  kominkan check-ordinances DIR\n"
       "  kominkan backup --db FILE --to FILE\n"
+      "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
       "  kominkan user add --db FILE --role admin|staff|analyst|citizen --name NAME\n"
       "                    [--center CODE] [--ordinances DIR]   (password on standard input)\n"
       "environment: KOMINKAN_NOW=2026-04-01T09:00:00+09:00 fixes the clock\n",
@@ -73,6 +80,17 @@ static long number(const char *s, const char *name, long lo, long hi) {
   return v;
 }
 
+static double fraction(const char *s, const char *name, double lo, double hi) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+    fprintf(stderr, "kominkan: %s: not a number in %g..%g: %s\n", name, lo, hi, s);
+    exit(2);
+  }
+  return v;
+}
+
 static void print_problems(json_t *problems) {
   size_t i;
   json_t *p;
@@ -85,6 +103,9 @@ static int cmd_serve(int argc, char **argv) {
   const char *db_path = NULL, *listen = NULL, *ordinances = "ordinances/maebashi", *web = "web";
   const char *v;
   int demo = 0, threads = 0;
+  const char *backup_dir = NULL;
+  double backup_every = 60;
+  int backup_keep = 48;
   struct server_opts so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
                            .conn_memory = 64 * 1024};
   app.max_body = 64 * 1024;
@@ -103,6 +124,11 @@ static int cmd_serve(int argc, char **argv) {
       so.conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
     else if ((v = opt(argc, argv, &i, "--per-ip-limit")))
       so.per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+    else if ((v = opt(argc, argv, &i, "--backup-dir"))) backup_dir = v;
+    else if ((v = opt(argc, argv, &i, "--backup-every")))
+      backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);
+    else if ((v = opt(argc, argv, &i, "--backup-keep")))
+      backup_keep = (int)number(v, "--backup-keep", 1, 100000);
     else if (!strcmp(argv[i], "--demo")) demo = 1;
     else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
     else if (!strcmp(argv[i], "--no-access-log")) app.access_log = 0;
@@ -142,13 +168,17 @@ static int cmd_serve(int argc, char **argv) {
   }
 
   char err[512];
-  if (db_thread_init(db_path, err, sizeof err) != 0) {
+  /* Held shared until exit: keeps `kominkan restore` off a live database. */
+  int dblock = backup_lock(db_path, 0, err, sizeof err);
+  if (dblock < 0 || db_thread_init(db_path, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan: %s\n", err);
+    backup_unlock(dblock);
     rules_free(app.rb);
     return 1;
   }
   int rc = 1;
   struct server *srv = NULL;
+  struct backup_schedule *backups = NULL;
   if (facilities_sync(db_thread(), app.rb) != 0) {
     fprintf(stderr, "kominkan: cannot store the facility catalogue in %s\n", db_path);
     goto done;
@@ -168,10 +198,20 @@ static int cmd_serve(int argc, char **argv) {
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
   signal(SIGPIPE, SIG_IGN);
+  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which SQLite
+  ** reports like a full disk (503 storage_unavailable); the default action
+  ** of SIGXFSZ would kill the server instead. */
+  signal(SIGXFSZ, SIG_IGN);
 
   int port;
   srv = server_start(&so, &port);
   if (!srv) goto done;
+  if (backup_dir && !(backups = backup_schedule_start(db_path, backup_dir, backup_every,
+                                                      backup_keep, health_set_problem, err,
+                                                      sizeof err))) {
+    fprintf(stderr, "kominkan: %s\n", err);
+    goto done;
+  }
   printf("listening on http://%s:%d\n", so.host, port);
   fflush(stdout);
 
@@ -180,8 +220,10 @@ static int cmd_serve(int argc, char **argv) {
   fprintf(stderr, "kominkan: stopping (%s)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   rc = 0;
 done:
+  backup_schedule_stop(backups);
   server_stop(srv);
   db_thread_cleanup();
+  backup_unlock(dblock);
   rules_free(app.rb);
   return rc;
 }
@@ -222,7 +264,7 @@ static int cmd_backup(int argc, char **argv) {
     return 2;
   }
   char err[512];
-  if (db_backup(db_path, to, err, sizeof err) != 0) {
+  if (backup_take(db_path, to, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan backup: %s\n", err);
     return 1;
   }
@@ -327,6 +369,32 @@ done:
   return rc;
 }
 
+/* ---------------------------------------------------------------- restore */
+
+static int cmd_restore(int argc, char **argv) {
+  const char *db_path = NULL, *from = NULL, *v;
+  for (int i = 0; i < argc; i++) {
+    if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
+    else if ((v = opt(argc, argv, &i, "--from"))) from = v;
+    else {
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (!db_path || !from) {
+    usage(stderr);
+    return 2;
+  }
+  char err[1024], aside[1024];
+  if (backup_restore(from, db_path, aside, sizeof aside, err, sizeof err) != 0) {
+    fprintf(stderr, "kominkan restore: %s\n", err);
+    return 1;
+  }
+  printf("restored %s from %s (integrity ok)\n", db_path, from);
+  if (aside[0]) printf("the database it replaced is kept as %s\n", aside);
+  return 0;
+}
+
 /* kominkan routes (not in the usage text): the route table as JSON, one
 ** object per route {method, pattern, roles, flags}, so that the access-matrix
 ** test walks every route there is, including the ones added later. */
@@ -366,6 +434,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "serve")) return cmd_serve(argc - 2, argv + 2);
   if (!strcmp(cmd, "check-ordinances")) return cmd_check_ordinances(argc - 2, argv + 2);
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 2, argv + 2);
+  if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {
