@@ -32,6 +32,7 @@
 #include "web_account.h"
 #include "web_admin.h"
 #include "web_book.h"
+#include "web_counter.h"
 #include "web_groups.h"
 #include "web_my.h"
 #include "web_public.h"
@@ -102,8 +103,15 @@ const struct route router_routes[] = {
   {"POST", "/forms/group", form_group, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/forms/discount", form_discount, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/forms/cancel", form_cancel, ROLE_CITIZEN | ROLE_DESK, RF_FORM | RF_PERSONAL},
-  /* staff and admin pages: the queues to decide (the counter page joins here) */
+  /* staff and admin pages: the menu, the counter page and its actions, the
+  ** printable ledger, the queues to decide */
   {"GET", "/admin", web_admin, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/counter", web_counter, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/counter/walkin", web_counter_walkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/counter/bookings/{id}/confirm", web_counter_confirm, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/counter/bookings/{id}/pay", web_counter_pay, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
   {"POST", "/admin/groups/{id}/approve", web_admin_group_approve, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"POST", "/admin/groups/{id}/reject", web_admin_group_reject, ROLE_DESK, RF_FORM | RF_PERSONAL},

@@ -71,14 +71,15 @@ static void error_box(struct html *h, const struct decide_error *e) {
 
 /* ============================================================= menu */
 
-/* GET /admin -> 200 the staff menu: the queues to decide (and the counter,
-** when it is there). Staff, admin. */
+/* GET /admin -> 200 the staff menu: the counter page and the queues to
+** decide. Staff, admin. */
 enum MHD_Result web_admin(struct req *r) {
   struct html h = {0};
   struct page pg = {.title = "職員メニュー", .nav = "admin"};
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>職員メニュー</h1><p class=\"lead\">%h さん (%s)</p>"
-                  "<ul class=\"links\"><li><a href=\"/admin/groups\">団体登録の審査</a></li>",
+                  "<ul class=\"links\"><li><a href=\"/counter\">窓口 (今日の部屋・当日利用・支払い・入館・台帳)</a></li>"
+                  "<li><a href=\"/admin/groups\">団体登録の審査</a></li>",
               r->ctx.actor.name, r->ctx.actor.role == ROLE_ADMIN ? "管理者" : "職員");
   if (r->ctx.actor.role == ROLE_ADMIN)
     html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>");
@@ -166,7 +167,7 @@ static enum MHD_Result decided(struct req *r, int rc, struct kerrinfo *ei, const
     kerr_clear(ei);
     return reply_redirect(r, location);
   }
-  if (rc == KERR_NOT_FOUND || rc >= KERR_INTERNAL) {
+  if (rc == KERR_NOT_FOUND || kerr_http_status(rc) >= 500) {
     enum MHD_Result ret = reply_error(r, rc, ei);
     kerr_clear(ei);
     return ret;

@@ -343,6 +343,63 @@ test('staff and admin queues: groups approved or rejected (a reason required) an
   assert.equal(si.headers.get('location'), '/admin');
 });
 
+test('the counter page: today with holders, a walk-in by form (errors at their fields), payment, check-in, the printable ledger', async () => {
+  const staff = await browser('staff');
+  const page = await staff.get('/counter', HTML);
+  assert.equal(page.status, 200, page.text.slice(0, 300));
+  assert.match(page.text, /<title>窓口 中央公民館 \|/);
+  assert.match(page.text, /<caption>中央公民館 2026年4月1日\(水\) の部屋と利用者<\/caption>/);
+  assert.match(page.text, /action="\/counter\/walkin"/);
+  // a walk-in with a mistake: the page again, each error at its field, what was typed kept
+  const bad = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms.r503, slots: 'afternoon', name: '', phone: '027-111-2222' });
+  assert.equal(bad.status, 422);
+  assert.match(bad.text, /id="f-name-error"/);
+  assert.match(bad.text, /href="#f-name"/);
+  assert.match(bad.text, /name="phone" value="027-111-2222"/);
+  const n = count('bookings');
+  const ok = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms.r503, slots: 'afternoon',
+    name: '高崎 次郎', phone: '027-111-2222', attendees: '3', payment_method: '' });
+  assert.equal(ok.status, 303, ok.text.slice(0, 300));
+  assert.equal(ok.headers.get('location'), '/counter?center=chuo&done=walkin');
+  assert.equal(count('bookings'), n + 1);
+  const id = sql("SELECT id FROM bookings WHERE walkin_name='高崎 次郎'");
+  assert.equal(sql(`SELECT status||'|'||channel FROM bookings WHERE id=${id}`), 'confirmed|counter');
+  // the same slot again: 409 at the slots
+  const taken = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms.r503, slots: 'afternoon', name: 'x', phone: '027-111-3333' });
+  assert.equal(taken.status, 409);
+  assert.match(taken.text, /id="f-slots-error"/);
+  // the page: the holder's name and phone (staff only), unpaid, with the payment and check-in forms
+  const p2 = await staff.get('/counter?center=chuo&done=walkin', HTML);
+  assert.match(p2.text, /当日利用を受け付けました/);
+  assert.match(p2.text, new RegExp(`id="b-${id}"`));
+  assert.match(p2.text, /高崎 次郎/);
+  assert.match(p2.text, /027-111-2222/);
+  assert.match(p2.text, new RegExp(`action="/counter/bookings/${id}/pay"`));
+  const amount = p2.text.match(new RegExp(`action="/counter/bookings/${id}/pay"[\\s\\S]*?name="amount" value="(\\d+)"`))[1];
+  assert.equal(amount, '240');
+  const wrong = await staff.postForm(`/counter/bookings/${id}/pay`, { center: 'chuo', method: 'cash', amount: '100' });
+  assert.equal(wrong.status, 422);
+  const paid = await staff.postForm(`/counter/bookings/${id}/pay`, { center: 'chuo', method: 'cash', amount });
+  assert.equal(paid.status, 303);
+  assert.equal(paid.headers.get('location'), '/counter?center=chuo&done=paid');
+  const ci = await staff.postForm(`/counter/bookings/${id}/checkin`, { center: 'chuo' });
+  assert.equal(ci.status, 303);
+  assert.equal(sql(`SELECT checked_in_at IS NOT NULL FROM bookings WHERE id=${id}`), '1');
+  // the ledger: every entry with its receipt number, totals by method
+  const l = await staff.get('/counter/ledger?center=chuo', HTML);
+  assert.equal(l.status, 200);
+  assert.match(l.text, /<title>台帳 中央公民館 2026年4月1日\(水\) \|/);
+  assert.match(l.text, /当日利用/);
+  assert.match(l.text, /支払い \(現金\)/);
+  assert.match(l.text, /入館/);
+  assert.match(l.text, /R-20260401-chuo-0001/);
+  assert.match(l.text, /<th scope="row">現金<\/th><td class="num">240円<\/td>/);
+  // citizens have no counter
+  assert.equal((await (await browser('jiro')).get('/counter', HTML)).status, 403);
+  // the public feeds never name the walk-in
+  assert.doesNotMatch((await anon.get('/api/v1/today?center=chuo')).text, /高崎/);
+});
+
 test('sign-in and sign-up pages: back to where the person was going; a password is never shown again', async () => {
   // a signed-in page asked for by a browser sends it to sign in, and back
   const r = await anon.get('/book?room=12&date=2026-06-10&slot=morning', HTML);

@@ -1,0 +1,505 @@
+/*
+** http/web_counter.c: the counter page (窓口) and the printable daily ledger
+** (see web_counter.h; docs/web.md). For staff and admins; personal data.
+**
+** One page for the clerk doing five things at once: today's rooms and
+** slots with who holds them, paid or not, checked in or not; the actions on
+** each of today's bookings (confirm a hold, take the payment, check in); the
+** walk-in form; the link to the day's ledger, a page made to be printed.
+** Every action is a form post with the CSRF token, answered 303 back to the
+** page with what was done (a reload does nothing twice) or, when refused,
+** the page again with the reason (the walk-in form keeps what was typed and
+** shows each error at its field).
+**
+** The work is core/counter.c's and core/payments.c's: counter hours, the
+** same-day rule, payments of exactly the amount due, the usage log.
+*/
+#include "web_counter.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/counter.h"
+#include "../core/payments.h"
+#include "pages.h"
+#include "reply.h"
+#include "web_my.h"
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+static long long jint(const json_t *o, const char *key) {
+  return json_integer_value(json_object_get(o, key));
+}
+
+/* The centre asked for (?center= or the form's), or "" for the home centre. */
+static const char *center_of(struct req *r) {
+  const char *c = req_query(r, "center");
+  if (!c) c = req_str(r, "center");
+  return c ? c : "";
+}
+
+static const char *done_message(const char *d) {
+  if (!d) return NULL;
+  if (!strcmp(d, "walkin")) return "当日利用を受け付けました。";
+  if (!strcmp(d, "paid")) return "支払いを記録しました。";
+  if (!strcmp(d, "refunded")) return "返金を記録しました。";
+  if (!strcmp(d, "checkin")) return "入館を記録しました。";
+  if (!strcmp(d, "confirmed")) return "予約を確定しました。";
+  return NULL;
+}
+
+static const struct page_option pay_methods[] = {
+  {"cash", "現金", NULL}, {"qr", "QRコード決済", NULL}, {"card", "クレジットカード", NULL},
+  {"ic", "交通系ICカード", NULL},
+};
+
+/* ======================================================= the walk-in */
+
+struct walkin_form {
+  struct page_option rooms[64];
+  char rlab[64][160], rval[64][24];
+  int nrooms;
+  struct page_option slots[RULES_MAX_SLOTS];
+  char slab[RULES_MAX_SLOTS][64];
+  int nslots;
+  struct page_option pays[5];
+  struct page_field fields[7];
+};
+
+static void walkin_build(struct req *r, const json_t *today, struct walkin_form *f) {
+  size_t i;
+  json_t *ro;
+  memset(f, 0, sizeof *f);
+  json_array_foreach(json_object_get(today, "rooms"), i, ro) {
+    if (f->nrooms >= 64) break;
+    int k = f->nrooms++;
+    snprintf(f->rval[k], sizeof f->rval[k], "%lld", jint(ro, "id"));
+    snprintf(f->rlab[k], sizeof f->rlab[k], "%s (%s・%lld人)", jstr(ro, "name"), jstr(ro, "kind"),
+             jint(ro, "capacity"));
+    f->rooms[k] = (struct page_option){f->rval[k], f->rlab[k], NULL};
+  }
+  const struct rules *ru = rules_in_force(r->ctx.rb, clock_today(r->ctx.now));
+  for (int s = 0; ru && s < ru->nslots; s++) {
+    const struct slotdef *sd = &ru->slots[s];
+    snprintf(f->slab[s], sizeof f->slab[s], "%s %d:%02d〜%d:%02d", sd->label, sd->start / 60,
+             sd->start % 60, sd->end / 60, sd->end % 60);
+    f->slots[f->nslots++] = (struct page_option){sd->code, f->slab[s], NULL};
+  }
+  f->pays[0] = (struct page_option){"", "あとで払う (未払いのまま)", NULL};
+  for (int k = 0; k < 4; k++) f->pays[k + 1] = pay_methods[k];
+  struct page_field fs[7] = {
+    {.name = "room_id", .label = "部屋", .type = PF_SELECT, .required = 1, .options = f->rooms,
+     .noptions = f->nrooms, .size = "m"},
+    {.name = "slots", .label = "時間帯 (今日)", .type = PF_CHECKBOXES, .required = 1,
+     .options = f->slots, .noptions = f->nslots},
+    {.name = "name", .label = "お名前", .type = PF_TEXT, .required = 1, .maxlength = 100, .size = "m",
+     .autocomplete = "off"},
+    {.name = "phone", .label = "電話番号", .type = PF_TEL, .required = 1, .maxlength = 20, .size = "m",
+     .autocomplete = "off"},
+    {.name = "attendees", .label = "人数", .type = PF_NUMBER, .required = 0, .maxlength = 5, .size = "s"},
+    {.name = "purpose", .label = "利用目的", .type = PF_TEXT, .required = 0, .maxlength = 200},
+    {.name = "payment_method", .label = "支払い", .type = PF_RADIOS, .required = 0, .options = f->pays,
+     .noptions = 5, .support = "使用料をいま受け取るときは、支払いの方法を選びます。"},
+  };
+  memcpy(f->fields, fs, sizeof fs);
+}
+
+/* ===================================================== the page */
+
+static void slot_cell(struct html *h, const json_t *so) {
+  const char *state = jstr(so, "state");
+  if (!strcmp(state, "free")) {
+    html_printf(h, "<td class=\"st st-free\"><span class=\"sym\" aria-hidden=\"true\">○</span>空き%s</td>",
+                json_is_true(json_object_get(so, "walkin_open")) ? "<span class=\"grp\">当日利用できます</span>" : "");
+    return;
+  }
+  if (!strcmp(state, "closed")) {
+    page_state_cell(h, "closed", NULL);
+    return;
+  }
+  const json_t *b = json_object_get(so, "booking"), *ho = json_object_get(b, "holder");
+  const char *name = json_object_get(ho, "group_name") ? jstr(ho, "group_name") : jstr(ho, "name");
+  long long out = jint(b, "outstanding");
+  char yen[32];
+  page_yen(out, yen, sizeof yen);
+  html_printf(h, "<td class=\"st st-taken\"><span class=\"sym\" aria-hidden=\"true\">×</span>"
+                 "<a href=\"#b-%I\">%h</a><span class=\"grp\">%h・%s%h%s</span></td>",
+              (int64_t)jint(b, "id"), name, web_my_status_label(jstr(b, "status")),
+              json_is_true(json_object_get(b, "checked_in")) ? "入館済み・" : "",
+              out > 0 ? yen : "", out > 0 ? "未払い" : out < 0 ? "返金あり" : "支払済み");
+}
+
+static void booking_card(struct req *r, struct html *h, const json_t *b, const char *center) {
+  const json_t *ho = json_object_get(b, "holder");
+  int64_t id = (int64_t)jint(b, "id");
+  const struct room *ro = rules_room_by_id(r->ctx.rb, jint(b, "room_id"));
+  const char *status = jstr(b, "status");
+  char slots[160] = "", fee[32], paid[32], out[32], action[80];
+  size_t i, off = 0;
+  json_t *s;
+  const struct rules *ru = rules_in_force(r->ctx.rb, clock_today(r->ctx.now));
+  json_array_foreach(json_object_get(b, "slots"), i, s) {
+    int k = ru ? rules_slot_index(ru, json_string_value(s)) : -1;
+    off += (size_t)snprintf(slots + off, sizeof slots - off, "%s%s", i ? "・" : "",
+                            k >= 0 ? ru->slots[k].label : json_string_value(s));
+    if (off >= sizeof slots) break;
+  }
+  page_yen(jint(b, "due"), fee, sizeof fee);
+  page_yen(jint(b, "paid"), paid, sizeof paid);
+  long long outstanding = jint(b, "outstanding");
+  page_yen(outstanding < 0 ? -outstanding : outstanding, out, sizeof out);
+  html_printf(h, "<li class=\"card\" id=\"b-%I\"><h3>%h %h <span class=\"sub\">予約番号 %I</span></h3>"
+                 "<dl class=\"facts\">"
+                 "<div><dt>利用する人</dt><dd>%h%s%h%s</dd></div>",
+              id, ro ? ro->name : "", slots, id, jstr(ho, "name"),
+              json_object_get(ho, "group_name") ? " (団体: " : "", jstr(ho, "group_name"),
+              json_object_get(ho, "group_name") ? ")" : "");
+  if (json_is_string(json_object_get(ho, "phone")))
+    html_printf(h, "<div><dt>電話</dt><dd><a href=\"tel:%h\">%h</a></dd></div>", jstr(ho, "phone"),
+                jstr(ho, "phone"));
+  if (json_is_string(json_object_get(ho, "system_id")))
+    html_printf(h, "<div><dt>利用者ID</dt><dd>%h</dd></div>", jstr(ho, "system_id"));
+  html_printf(h, "<div><dt>状態</dt><dd>%h%s</dd></div>"
+                 "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div></dl>",
+              web_my_status_label(status),
+              json_is_true(json_object_get(b, "checked_in")) ? "・入館済み" : "", fee, paid);
+  html_raw(h, "<div class=\"counter-actions\">");
+  if (!strcmp(status, "held")) {
+    snprintf(action, sizeof action, "/counter/bookings/%lld/confirm", (long long)id);
+    page_form_begin(r, h, "post", action);
+    html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
+    page_form_end(h, "確定する");
+  }
+  if (outstanding != 0) {
+    char label[96];
+    snprintf(action, sizeof action, "/counter/bookings/%lld/pay", (long long)id);
+    page_form_begin(r, h, "post", action);
+    html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">"
+                   "<input type=\"hidden\" name=\"amount\" value=\"%I\">",
+                center, (int64_t)outstanding);
+    html_printf(h, "<fieldset class=\"field field-group\"><legend class=\"field-label\">%s方法 (予約番号 %I)</legend>"
+                   "<div class=\"choices\">",
+                outstanding > 0 ? "支払いの" : "返金の", id);
+    for (int k = 0; k < 4; k++)
+      html_printf(h, "<div class=\"choice\"><input type=\"radio\" id=\"pay-%I-%d\" name=\"method\" value=\"%s\"%s>"
+                     "<label for=\"pay-%I-%d\">%s</label></div>",
+                  id, k, pay_methods[k].value, k == 0 ? " checked" : "", id, k, pay_methods[k].label);
+    html_raw(h, "</div></fieldset>");
+    snprintf(label, sizeof label, "%s%s", out, outstanding > 0 ? "を受け取る" : "を返す");
+    page_form_end(h, label);
+  }
+  if (!strcmp(status, "confirmed") && !json_is_true(json_object_get(b, "checked_in"))) {
+    snprintf(action, sizeof action, "/counter/bookings/%lld/checkin", (long long)id);
+    page_form_begin(r, h, "post", action);
+    html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
+    page_form_end(h, "入館を記録する");
+  }
+  html_raw(h, "</div></li>");
+}
+
+/* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
+** and the walk-in form's VALUES and ERRORS after a refused post. */
+static enum MHD_Result counter_page(struct req *r, unsigned status, const char *center,
+                                    const char *error, const json_t *values, const json_t *errors) {
+  struct kerrinfo ei = {0};
+  json_t *t = NULL;
+  int rc = counter_today(&r->ctx, center, &t, &ei);
+  if (rc) {
+    enum MHD_Result ret = reply_error(r, rc, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  struct walkin_form *wf = calloc(1, sizeof *wf);
+  if (!wf) {
+    json_decref(t);
+    return reply_error(r, KERR_INTERNAL, NULL);
+  }
+  walkin_build(r, t, wf);
+  const json_t *ce = json_object_get(t, "center");
+  const char *code = jstr(ce, "code");
+  char dl[48], title[160];
+  int32_t today = clock_today(r->ctx.now);
+  page_date_label(today, 1, dl, sizeof dl);
+  snprintf(title, sizeof title, "窓口 %s", jstr(ce, "name"));
+  const char *flash = status == 200 ? done_message(req_query(r, "done")) : NULL;
+  struct page_form fm = {.values = values, .errors = errors};
+
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "admin", .flags = status >= 400 ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p>"
+                  "<h1>%h<span class=\"sub\">%h</span></h1>",
+              title, dl);
+  if (error || (errors && json_object_size(errors)))
+    page_error_summary_msg(&h, error, wf->fields, 7, &fm);
+  if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
+  const json_t *cnt = json_object_get(t, "counter");
+  html_printf(&h, "<p class=\"note%s\">窓口の受付時間: %h。%s</p>",
+              json_is_true(json_object_get(cnt, "open")) ? "" : " note-warn", jstr(cnt, "hours"),
+              json_is_true(json_object_get(cnt, "open")) ? "いまは受付時間内です。"
+                                                         : "いまは受付時間外です (受付・支払い・入館の記録はできません)。");
+  /* another centre */
+  html_raw(&h, "<form class=\"form form-inline\" method=\"get\" action=\"/counter\" novalidate>"
+               "<div class=\"field\"><label class=\"field-label\" for=\"f-center\">公民館</label>"
+               "<select class=\"select size-m\" id=\"f-center\" name=\"center\">");
+  for (int c = 0; c < r->ctx.rb->ncenters; c++)
+    html_printf(&h, "<option value=\"%h\"%s>%h</option>", r->ctx.rb->centers[c].code,
+                !strcmp(r->ctx.rb->centers[c].code, code) ? " selected" : "", r->ctx.rb->centers[c].name);
+  html_printf(&h, "</select></div><div class=\"form-actions\"><button class=\"button button-secondary\" "
+                  "type=\"submit\">表示する</button></div></form>"
+                  "<ul class=\"links inline-links\"><li><a href=\"/counter/ledger?center=%u\">今日の台帳 (印刷用)</a></li>"
+                  "<li><a href=\"#walkin-title\">当日利用の受付へ</a></li></ul>",
+              code);
+  if (json_is_true(json_object_get(t, "closed")))
+    html_raw(&h, "<p class=\"note note-closed\">今日は休館日です。</p>");
+
+  /* the rooms */
+  json_t *rooms = json_object_get(t, "rooms"), *ro, *so;
+  size_t i, k;
+  html_printf(&h, "<section aria-labelledby=\"rooms-title\"><h2 id=\"rooms-title\">今日の部屋</h2>"
+                  "<div class=\"table-wrap\"><table class=\"avail counter-table\"><caption>%h %h の部屋と利用者</caption>"
+                  "<thead><tr><th scope=\"col\">部屋</th>",
+              jstr(ce, "name"), dl);
+  json_array_foreach(json_object_get(json_array_get(rooms, 0), "slots"), k, so)
+      html_printf(&h, "<th scope=\"col\">%h<span class=\"time\">%h〜%h</span></th>", jstr(so, "label"),
+                  jstr(so, "start"), jstr(so, "end"));
+  html_raw(&h, "</tr></thead><tbody>");
+  json_array_foreach(rooms, i, ro) {
+    html_printf(&h, "<tr><th scope=\"row\">%h<span class=\"room-meta\">%h・%d人</span></th>",
+                jstr(ro, "name"), jstr(ro, "kind"), (int)jint(ro, "capacity"));
+    json_array_foreach(json_object_get(ro, "slots"), k, so) slot_cell(&h, so);
+    html_raw(&h, "</tr>");
+  }
+  html_raw(&h, "</tbody></table></div></section>");
+
+  /* today's bookings */
+  json_t *bks = json_object_get(t, "bookings"), *b;
+  html_printf(&h, "<section aria-labelledby=\"bookings-title\"><h2 id=\"bookings-title\">今日の予約 (%d件)</h2>",
+              (int)json_array_size(bks));
+  if (!json_array_size(bks)) html_raw(&h, "<p>今日の予約はありません。</p>");
+  else {
+    html_raw(&h, "<ul class=\"cards\">");
+    json_array_foreach(bks, i, b) booking_card(r, &h, b, code);
+    html_raw(&h, "</ul>");
+  }
+  html_raw(&h, "</section>");
+
+  /* the walk-in */
+  html_raw(&h, "<section aria-labelledby=\"walkin-title\" class=\"panel\"><h2 id=\"walkin-title\">当日利用の受付 (登録なし)</h2>"
+               "<p>今日の空いている部屋を、登録していない人が使うときに受け付けます。</p>");
+  page_form_begin(r, &h, "post", "/counter/walkin");
+  html_printf(&h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", code);
+  for (int f = 0; f < 7; f++) page_field(&h, &wf->fields[f], &fm);
+  page_form_end(&h, "当日利用を受け付ける");
+  html_raw(&h, "</section>");
+  page_end(r, &h, &pg);
+  free(wf);
+  json_decref(t);
+  return page_reply(r, status, &h);
+}
+
+/* GET /counter[?center=CODE][&done=...] -> 200 the counter page of CODE (default
+** the clerk's home centre): today's rooms and slots with holders, paid or not,
+** checked in or not; each booking with its actions (confirm, payment, check-in);
+** the walk-in form; the link to the printable ledger. 422 without a centre
+** (an admin with no home centre), 404 unknown centre. Staff, admin. */
+enum MHD_Result web_counter(struct req *r) {
+  return counter_page(r, 200, center_of(r), NULL, NULL, NULL);
+}
+
+/* 303 back to the counter page of the centre the form came from. */
+static enum MHD_Result back(struct req *r, const char *done) {
+  struct html to = {0};
+  html_printf(&to, "/counter?center=%u&done=%u", center_of(r), done);
+  size_t n;
+  char *loc = html_take(&to, &n);
+  enum MHD_Result ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
+  free(loc);
+  return ret;
+}
+
+/* A refused action: the page again with the reason (404 and storage
+** failures as error pages). */
+static enum MHD_Result refused(struct req *r, int rc, struct kerrinfo *ei) {
+  enum MHD_Result ret;
+  if (rc == KERR_NOT_FOUND || kerr_http_status(rc) >= 500) ret = reply_error(r, rc, ei);
+  else
+    ret = counter_page(r, (unsigned)kerr_http_status(rc), center_of(r),
+                       ei->message[0] ? ei->message : kerr_message(rc), NULL, NULL);
+  kerr_clear(ei);
+  return ret;
+}
+
+/* POST /counter/walkin (form) room_id, slots, name, phone, attendees?, purpose?,
+** payment_method?, center -> 303 /counter?done=walkin; the page again with the
+** walk-in form's values and each error at its field (422 validation, outside
+** counter hours or same-day rules; 409 slot_taken). Staff, admin. */
+enum MHD_Result web_counter_walkin(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  r->ctx.channel = "counter";
+  /* "あとで払う": no payment method at all */
+  const char *pm = req_str(r, "payment_method");
+  if (pm && !*pm) json_object_del(r->json, "payment_method");
+  int rc = counter_walkin(&r->ctx, r->json, &out, &ei);
+  json_decref(out);
+  if (!rc) return back(r, "walkin");
+  if (rc == KERR_SLOT_TAKEN) kerr_field(&ei, "slots", ei.message[0] ? ei.message : kerr_message(rc));
+  const char *msg = ei.fields && rc == KERR_VALIDATION ? NULL
+                    : rc == KERR_SLOT_TAKEN            ? NULL
+                    : ei.message[0]                    ? ei.message
+                                                       : kerr_message(rc);
+  enum MHD_Result ret = kerr_http_status(rc) >= 500 ? reply_error(r, rc, &ei)
+                                            : counter_page(r, (unsigned)kerr_http_status(rc),
+                                                           center_of(r), msg, r->json, ei.fields);
+  kerr_clear(&ei);
+  return ret;
+}
+
+static int64_t path_id(struct req *r) {
+  char *end;
+  if (r->nparams < 1 || !*r->params[0] || strlen(r->params[0]) > 18) return 0;
+  long long v = strtoll(r->params[0], &end, 10);
+  return *end || v <= 0 ? 0 : (int64_t)v;
+}
+
+/* POST /counter/bookings/{id}/checkin (form) center -> 303 /counter?done=checkin;
+** the page with the reason (409 a hold or cancelled, 422 too early or outside
+** counter hours); 404. Staff, admin. */
+enum MHD_Result web_counter_checkin(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  r->ctx.channel = "counter";
+  int rc = counter_checkin(&r->ctx, id, &out, &ei);
+  json_decref(out);
+  return rc ? refused(r, rc, &ei) : back(r, "checkin");
+}
+
+/* POST /counter/bookings/{id}/confirm (form) center -> 303 /counter?done=confirmed;
+** the page with the reason; 404. Staff, admin. */
+enum MHD_Result web_counter_confirm(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  r->ctx.channel = "counter";
+  int rc = counter_confirm(&r->ctx, id, &out, &ei);
+  json_decref(out);
+  return rc ? refused(r, rc, &ei) : back(r, "confirmed");
+}
+
+/* POST /counter/bookings/{id}/pay (form) method, amount (the outstanding amount
+** the page showed), center -> 303 /counter?done=paid|refunded; the page with
+** the reason (422 a wrong amount, saying the amount due; outside counter
+** hours; 409 nothing outstanding); 404. Staff, admin. */
+enum MHD_Result web_counter_pay(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = path_id(r);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  r->ctx.channel = "counter";
+  long long amount = 0;
+  const char *a = req_str(r, "amount");
+  if (a) amount = strtoll(a, NULL, 10);
+  /* the form's amount is a string: the payment API takes a number */
+  json_t *body = json_pack("{s:s, s:I}", "method", req_str(r, "method") ? req_str(r, "method") : "",
+                           "amount", (json_int_t)amount);
+  int rc = body ? payment_record(&r->ctx, id, body, &out, &ei) : KERR_INTERNAL;
+  json_decref(body);
+  json_decref(out);
+  return rc ? refused(r, rc, &ei) : back(r, amount < 0 ? "refunded" : "paid");
+}
+
+/* ============================================================ ledger */
+
+static const char *kind_label(const char *k) {
+  static const struct { const char *k, *l; } t[] = {
+    {"booking", "予約"}, {"walkin", "当日利用"}, {"checkin", "入館"}, {"noshow", "来館なし"},
+    {"cancellation", "取消"}, {"payment", "支払い"}, {"refund", "返金"}};
+  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
+    if (!strcmp(t[i].k, k)) return t[i].l;
+  return k;
+}
+
+/* GET /counter/ledger[?center=CODE][&date=D] -> 200 the day's ledger (台帳) of
+** the centre as a page made to be printed: every entry in time order (bookings
+** made, walk-ins, check-ins, no-shows, cancellations, payments and refunds with
+** receipt numbers) and the day's totals by method, from the payments table. 422
+** for a bad date; 404 unknown centre. Staff, admin. */
+enum MHD_Result web_counter_ledger(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *l = NULL;
+  int32_t day = clock_today(r->ctx.now);
+  const char *qd = req_query(r, "date");
+  if (qd && *qd && date_parse(qd, &day)) {
+    kerr_set(&ei, KERR_VALIDATION, "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
+    enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  int rc = counter_ledger(&r->ctx, center_of(r), day, &l, &ei);
+  if (rc) {
+    enum MHD_Result ret = reply_error(r, rc, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  const json_t *ce = json_object_get(l, "center");
+  char dl[48], title[200], at[64], date[11];
+  page_date_label(day, 1, dl, sizeof dl);
+  date_format(day, date);
+  page_iso_label(jstr(l, "generated_at"), at, sizeof at);
+  snprintf(title, sizeof title, "台帳 %s %s", jstr(ce, "name"), dl);
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "admin"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/counter?center=%u\">窓口に戻る</a></p>"
+                  "<h1>台帳<span class=\"sub\">%h %h</span></h1><p class=\"asof\">%h 作成。"
+                  "印刷するときは、ブラウザの印刷を使ってください。"
+                  "<a href=\"/api/v1/counter/ledger.csv?center=%u&amp;date=%u\">CSV (Excel 用)</a></p>",
+              jstr(ce, "code"), jstr(ce, "name"), dl, at, jstr(ce, "code"), date);
+  html_printf(&h, "<div class=\"table-wrap\"><table class=\"ledger\"><caption>%h %h の記録 (時刻順)</caption>"
+                  "<thead><tr><th scope=\"col\">時刻</th><th scope=\"col\">内容</th><th scope=\"col\">予約番号</th>"
+                  "<th scope=\"col\">部屋・時間帯</th><th scope=\"col\">利用する人</th><th scope=\"col\">金額</th>"
+                  "<th scope=\"col\">領収番号</th></tr></thead><tbody>",
+              jstr(ce, "name"), dl);
+  json_t *e;
+  size_t i;
+  json_array_foreach(json_object_get(l, "entries"), i, e) {
+    char yen[32] = "";
+    if (json_is_integer(json_object_get(e, "amount"))) page_yen(jint(e, "amount"), yen, sizeof yen);
+    html_printf(&h, "<tr><td>%h</td><th scope=\"row\">%h%s%h%s</th><td>%I</td><td>%h %h</td><td>%h</td>"
+                    "<td class=\"num\">%h</td><td>%h</td></tr>",
+                jstr(e, "time"), kind_label(jstr(e, "kind")),
+                json_object_get(e, "method_label") ? " (" : "", jstr(e, "method_label"),
+                json_object_get(e, "method_label") ? ")" : "", (int64_t)jint(e, "booking_id"),
+                jstr(e, "room_name"), jstr(e, "slot_labels"), jstr(e, "holder"), yen, jstr(e, "receipt"));
+  }
+  if (!json_array_size(json_object_get(l, "entries")))
+    html_raw(&h, "<tr><td colspan=\"7\">この日の記録はありません。</td></tr>");
+  html_raw(&h, "</tbody></table></div>");
+  const json_t *tot = json_object_get(l, "totals"), *net = json_object_get(tot, "net"),
+               *cn = json_object_get(tot, "counts");
+  html_raw(&h, "<h2>合計</h2><div class=\"table-wrap\"><table class=\"ledger-totals\"><caption>支払いの方法ごとの合計 (返金を引いた額)</caption>"
+               "<thead><tr><th scope=\"col\">方法</th><th scope=\"col\">金額</th></tr></thead><tbody>");
+  for (int k = 0; k < 4; k++) {
+    char yen[32];
+    page_yen(jint(net, pay_methods[k].value), yen, sizeof yen);
+    html_printf(&h, "<tr><th scope=\"row\">%s</th><td class=\"num\">%h</td></tr>", pay_methods[k].label, yen);
+  }
+  char total[32];
+  page_yen(jint(net, "total"), total, sizeof total);
+  html_printf(&h, "<tr><th scope=\"row\">合計</th><td class=\"num\"><strong>%h</strong></td></tr></tbody></table></div>"
+                  "<p>予約 %d件・当日利用 %d件・入館 %d件・来館なし %d件・取消 %d件・支払い %d件・返金 %d件</p>",
+              total, (int)jint(cn, "bookings"), (int)jint(cn, "walkins"), (int)jint(cn, "checkins"),
+              (int)jint(cn, "noshows"), (int)jint(cn, "cancellations"), (int)jint(cn, "payments"),
+              (int)jint(cn, "refunds"));
+  page_end(r, &h, &pg);
+  json_decref(l);
+  return page_reply(r, 200, &h);
+}

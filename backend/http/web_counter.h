@@ -1,0 +1,17 @@
+/*
+** http/web_counter.h: the counter page (窓口) and the printable daily
+** ledger, for staff and admins (docs/web.md).
+*/
+#ifndef KOMINKAN_HTTP_WEB_COUNTER_H
+#define KOMINKAN_HTTP_WEB_COUNTER_H
+
+#include "http.h"
+
+enum MHD_Result web_counter(struct req *r);
+enum MHD_Result web_counter_walkin(struct req *r);
+enum MHD_Result web_counter_checkin(struct req *r);
+enum MHD_Result web_counter_confirm(struct req *r);
+enum MHD_Result web_counter_pay(struct req *r);
+enum MHD_Result web_counter_ledger(struct req *r);
+
+#endif
