@@ -114,7 +114,7 @@ static void slot_cell(struct html *h, const json_t *so) {
   const char *state = jstr(so, "state");
   if (!strcmp(state, "free")) {
     html_printf(h, "<td class=\"st st-free\"><span class=\"sym\" aria-hidden=\"true\">○</span>空き%s</td>",
-                json_is_true(json_object_get(so, "walkin_open")) ? "<span class=\"grp\">当日利用できます</span>" : "");
+                json_is_true(json_object_get(so, "walkin_open")) ? "<span class=\"grp\">当日利用可</span>" : "");
     return;
   }
   if (!strcmp(state, "closed")) {

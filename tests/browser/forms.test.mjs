@@ -12,7 +12,7 @@ import { start, client, addUser, signIn } from '../api/harness.mjs';
 import { launch, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
 
 const PW = 'browser-test-password-1';
-let srv, browser, users = {}, room503;
+let srv, browser, users = {}, room503, room507;
 
 before(async () => {
   // Wednesday 2026-04-08 10:00 JST: today's afternoon and evening can still be booked.
@@ -23,6 +23,7 @@ before(async () => {
   users.admin = await addUser(srv.db, { role: 'admin', name: '管理 一郎', password: PW });
   const centers = (await client(srv.base).get('/api/v1/centers')).json.centers;
   room503 = centers.find((c) => c.code === 'chuo').rooms.find((r) => r.code === 'r503').id;
+  room507 = centers.find((c) => c.code === 'chuo').rooms.find((r) => r.code === 'r507').id;
   browser = await launch();
 });
 after(async () => {
@@ -185,7 +186,7 @@ test('axe: 0 WCAG 2.0 A/AA violations on every new page, at 320 px and 1280 px; 
   assert.deepEqual(problems, [], problems.join('\n\n'));
 });
 
-test('axe and targets on the staff and admin pages (the queues, with an error shown), at 320 px and 1280 px', async () => {
+test('axe on the staff and admin pages (the counter, the walk-in form with errors, the ledger, the queues), at 320 px and 1280 px', async () => {
   // a group waiting, and an approved group's exemption application waiting
   const rep = await signIn(srv.base, users.rep, PW);
   const staffApi = await signIn(srv.base, users.staff, PW);
@@ -211,6 +212,29 @@ test('axe and targets on the staff and admin pages (the queues, with an error sh
       await signInThroughForm(page, who);
       assert.equal(new URL(page.url()).pathname, '/admin');
       await check(`${who} menu`);
+      if (who === 'staff') {
+        await page.goto(srv.base + '/counter'); await check('counter page');
+        // a walk-in with a mistake, then right
+        await page.selectOption('#f-room_id', String(room507)); // 503 is booked today by the tests above
+        await page.check(`input[name="slots"][value="${width === 320 ? 'evening' : 'afternoon'}"]`);
+        await page.fill('#f-phone', '027-111-2222');
+        await go(page, () => page.click('button:has-text("当日利用を受け付ける")'));
+        assert.ok(await page.locator('#f-name-error').isVisible());
+        await check('counter page with errors');
+        await page.fill('#f-name', '高崎 次郎');
+        await go(page, () => page.click('button:has-text("当日利用を受け付ける")'));
+        assert.match(await page.locator('.note-ok').textContent(), /当日利用を受け付けました/);
+        await check('counter page after a walk-in');
+        if (width === 320) await page.screenshot({ path: shotPath('counter-320.png'), fullPage: true });
+        await go(page, () => page.click('a:has-text("今日の台帳")'));
+        await check('ledger');
+        // made to be printed: no menu, the table whole
+        await page.emulateMedia({ media: 'print' });
+        assert.equal(await page.locator('.site-nav').isVisible(), false);
+        assert.ok(await page.locator('table.ledger').isVisible());
+        if (width === 1280) await page.screenshot({ path: shotPath('ledger-print.png'), fullPage: true });
+        await page.emulateMedia({ media: 'screen' });
+      }
       await page.goto(srv.base + '/admin/groups'); await check(`${who} group queue`);
       // rejecting without a reason: the queue again with the error at the field
       await go(page, () => page.click(`#g-${waiting} button:has-text("承認しない")`));
