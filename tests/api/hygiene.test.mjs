@@ -54,7 +54,7 @@ test('the access log: method, path without query, status, time; never a query va
   const has = (re) => assert.ok(lines.some((l) => re.test(l)), `no line ${re} in:\n${lines.join('\n')}`);
   has(/ GET \/api\/v1\/availability 200 /);
   has(/ POST \/api\/v1\/today 405 /);
-  has(/ POST \/forms\/booking 404 /);
+  has(/ POST \/forms\/booking 401 /);   // the form exists now: an unknown session cookie is 401
   has(/ GET \/x\\x0a2026-04-08T10:00:00\+09:00\\x20GET\\x20\/admin\\x20200\\x200\.1ms\\x1b\[31m 404 /);
   const all = srv.output().err;
   for (const s of SECRETS) assert.ok(!all.includes(s), `"${s}" reached the log`);
