@@ -33,6 +33,19 @@ static const char *safe_next(const char *next, const char *dflt) {
   return next;
 }
 
+/* 1 if the post came from a page of another site. Sign-in and sign-up need
+** no CSRF token (there is no session yet), but another site must not sign a
+** browser into an account of its choosing (login CSRF): a browser says
+** where a form post comes from in Origin, and that must be this host.
+** No Origin (a program, an old browser) is let through. */
+static int cross_site(struct req *r) {
+  const char *origin = req_header(r, "Origin"), *host = req_header(r, MHD_HTTP_HEADER_HOST);
+  if (!origin || !host) return 0;
+  const char *o = strstr(origin, "://");
+  if (!o) return 1; /* "null" and anything else that names no site */
+  return strcmp(o + 3, host) != 0;
+}
+
 /* Where a person goes after signing in when nothing else was asked for. */
 static const char *home_of(int role) {
   return role == ROLE_CITIZEN ? "/my" : (role & ROLE_DESK) ? "/admin" : "/";
@@ -119,13 +132,15 @@ enum MHD_Result web_signin(struct req *r) {
 
 /* POST /signin (form) system_id, password, next -> 303 to NEXT (default マイページ)
 ** with the session cookie set; 422 the form with per-field errors, 401 wrong ID
-** or password, 429 / 503 with the message; the ID is kept, the password never.
-** Anyone; no CSRF token (there is no session yet). */
+** or password, 429 / 503 with the message; the ID is kept, the password never;
+** 403 for a post from another site (Origin). Anyone; no CSRF token (there is
+** no session yet). */
 enum MHD_Result web_signin_post(struct req *r) {
   struct kerrinfo ei = {0};
   struct session_new s;
   char addr[64];
   const char *next = safe_next(req_str(r, "next"), "");
+  if (cross_site(r)) return reply_error(r, KERR_CSRF, NULL);
   session_client_addr(r, addr, sizeof addr);
   int rc = accounts_login(&r->ctx, r->json, addr, &s, &ei);
   if (rc) {
@@ -235,6 +250,7 @@ enum MHD_Result web_register_post(struct req *r) {
   struct kerrinfo ei = {0};
   int64_t id = 0;
   const char *next = safe_next(req_str(r, "next"), "");
+  if (cross_site(r)) return reply_error(r, KERR_CSRF, NULL);
   int rc = accounts_create(&r->ctx, r->json, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei);
   if (rc) {
     json_t *values = without_passwords(r->json);

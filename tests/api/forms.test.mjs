@@ -419,6 +419,14 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   assert.equal(ok.status, 303);
   assert.equal(ok.headers.get('location'), '/book?room=12');
   assert.match(ok.headers.get('set-cookie'), /^kominkan_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax/);
+  // another site cannot sign a browser in (login CSRF): Origin must be this host
+  const host = new URL(srv.base).host;
+  const cross = await anon.req('POST', '/signin', form({ system_id: ids.jiro, password: PW }), { ...FORM, Origin: 'https://evil.example' });
+  assert.equal(cross.status, 403);
+  assert.equal(cross.headers.get('set-cookie'), null);
+  const same = await anon.req('POST', '/signin', form({ system_id: ids.jiro, password: PW }), { ...FORM, Origin: `http://${host}` });
+  assert.equal(same.status, 303);
+  assert.equal((await anon.req('POST', '/register', form({ name: 'x' }), { ...FORM, Origin: 'null' })).status, 403);
   // never to another site
   for (const next of ['//evil.example/x', 'https://evil.example/', '/\\evil.example']) {
     const o = await anon.req('POST', '/signin', form({ system_id: ids.jiro, password: PW, next }), FORM);
