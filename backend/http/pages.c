@@ -24,6 +24,25 @@ static const struct {
   {"help", "/help", "使い方・問い合わせ"},
 };
 
+static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                               const char *value) {
+  (void)kind;
+  struct html *b = cls;
+  if (!key) return MHD_YES;
+  html_raw(b, b->n && strchr(b->p, '?') ? "&" : "?");
+  html_url(b, key);
+  if (value) {
+    html_raw(b, "=");
+    html_url(b, value);
+  }
+  return MHD_YES;
+}
+
+void page_current_url(struct req *r, struct html *out) {
+  html_rawn(out, r->url, strlen(r->url));
+  if (r->conn) MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, out);
+}
+
 void page_begin(struct req *r, struct html *h, const struct page *pg) {
   int signage = pg->flags & PAGE_SIGNAGE;
   html_raw(h, "<!DOCTYPE html>\n<html lang=\"ja\"><head><meta charset=\"utf-8\">"
@@ -53,10 +72,19 @@ void page_begin(struct req *r, struct html *h, const struct page *pg) {
   if (r->ctx.actor.role == ROLE_ANON || !r->ctx.actor.role) {
     static const struct { const char *key, *href, *label; } anon[] = {
       {"signin", "/signin", "ログイン"}, {"register", "/register", "アカウント登録"}};
-    for (size_t i = 0; i < 2; i++)
-      html_printf(h, "<li><a href=\"%s\"%s>%s</a></li>", anon[i].href,
+    /* after signing in (or up), back to this page: a GET of any other page */
+    struct html here = {0};
+    int back = r->method && !strcmp(r->method, "GET") && r->url &&
+               strcmp(r->url, "/signin") && strcmp(r->url, "/register") && strcmp(r->url, "/");
+    if (back) page_current_url(r, &here);
+    for (size_t i = 0; i < 2; i++) {
+      html_printf(h, "<li><a href=\"%s", anon[i].href);
+      if (back && here.p) html_printf(h, "?next=%u", here.p);
+      html_printf(h, "\"%s>%s</a></li>",
                   pg->nav && !strcmp(pg->nav, anon[i].key) ? " aria-current=\"page\"" : "",
                   anon[i].label);
+    }
+    html_free(&here);
   } else {
     if (r->ctx.actor.role == ROLE_CITIZEN)
       html_printf(h, "<li><a href=\"/my\"%s>マイページ</a></li>",

@@ -47,6 +47,10 @@ struct page {
 void page_begin(struct req *r, struct html *h, const struct page *pg);
 void page_end(struct req *r, struct html *h, const struct page *pg);
 
+/* The path and query of R as asked for ("/availability?date=..."), appended
+** to OUT, the query re-encoded: for "come back here" links (next=). */
+void page_current_url(struct req *r, struct html *out);
+
 /* Send H (text/html) with STATUS; H is emptied. Out of memory -> 500. */
 enum MHD_Result page_reply(struct req *r, unsigned status, struct html *h);
 

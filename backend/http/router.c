@@ -26,6 +26,7 @@
 #include "form.h"
 #include "forms.h"
 #include "html.h"
+#include "pages.h"
 #include "reply.h"
 #include "session.h"
 #include "static.h"
@@ -237,20 +238,6 @@ static int parse_body(struct req *r) {
 
 /* ------------------------------------------------- browsers to sign-in */
 
-static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *key,
-                               const char *value) {
-  (void)kind;
-  struct html *b = cls;
-  if (!key) return MHD_YES;
-  html_raw(b, b->n && strchr(b->p, '?') ? "&" : "?");
-  html_url(b, key);
-  if (value) {
-    html_raw(b, "=");
-    html_url(b, value);
-  }
-  return MHD_YES;
-}
-
 /* A person's browser asking for a page that needs a sign-in, while not (or no
 ** longer) signed in, is sent to the sign-in page, which brings it back here
 ** afterwards (next=). API clients and other methods get the error. */
@@ -259,8 +246,7 @@ static int signin_redirect(struct req *r, int expired, enum MHD_Result *ret) {
       !req_wants_html(r))
     return 0;
   struct html here = {0}, to = {0};
-  html_rawn(&here, r->url, strlen(r->url));
-  MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, add_arg, &here);
+  page_current_url(r, &here);
   html_raw(&to, "/signin?next=");
   html_url(&to, here.p ? here.p : "/");
   if (expired) html_raw(&to, "&expired=1");

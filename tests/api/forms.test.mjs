@@ -405,6 +405,9 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   const r = await anon.get('/book?room=12&date=2026-06-10&slot=morning', HTML);
   assert.equal(r.status, 303);
   assert.equal(r.headers.get('location'), '/signin?next=%2Fbook%3Froom%3D12%26date%3D2026-06-10%26slot%3Dmorning');
+  // the menu's sign-in link comes back to the page it was on
+  const av = await anon.get('/availability?date=2026-06-10&center=chuo', HTML);
+  assert.match(av.text, /<a href="\/signin\?next=%2Favailability%3Fdate%3D2026-06-10%26center%3Dchuo">ログイン<\/a>/);
   // a program gets the JSON error
   assert.equal((await anon.get('/my')).status, 401);
   const page = await anon.get('/signin?next=%2Fbook%3Froom%3D12', HTML);
