@@ -148,13 +148,16 @@ test('axe: 0 WCAG 2.0 A/AA violations on every new page, at 320 px and 1280 px; 
       }
     };
     await page.goto(srv.base + '/signin?expired=1'); await check('sign-in (expired)');
+    if (width === 320) await page.screenshot({ path: shotPath('signin-320.png'), fullPage: true });
     await page.goto(srv.base + '/register'); await check('register');
     await go(page, () => page.click('main button[type="submit"]')); await check('register with errors');
+    if (width === 320) await page.screenshot({ path: shotPath('register-error-320.png'), fullPage: true });
     await page.goto(srv.base + '/signin');
     await page.fill('#f-system_id', '123456789');
     await go(page, () => page.click('main button[type="submit"]')); await check('sign-in with errors');
     await page.goto(srv.base + `/book?room=${room503}&date=2026-04-09&slot=morning`);
     await signInThroughForm(page, who); await check('booking form');
+    if (width === 320) await page.screenshot({ path: shotPath('book-320.png'), fullPage: true });
     await go(page, () => page.click('main button[type="submit"]')); await check('booking form with errors');
     await page.fill('#f-purpose', '打ち合わせ');
     await page.fill('#f-attendees', '4');
