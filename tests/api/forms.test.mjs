@@ -262,6 +262,13 @@ test('exemption form: validated, applied through the exemption API, a second ope
   const gid = sql("SELECT id FROM groups WHERE name='前橋囲碁クラブ'");
   const staff = await signIn(srv.base, ids.staff, PW);
   assert.equal((await staff.post(`/api/v1/groups/${gid}/approve`)).status, 200);
+  // a representative of an approved group may book in its name: the form offers it
+  const bk = await b.get(`/book?room=${rooms.r503}&date=2026-06-24&slot=morning`, HTML);
+  assert.match(bk.text, new RegExp(`name="group_id" value="${gid}"`));
+  assert.match(bk.text, /団体「前橋囲碁クラブ」として予約する/);
+  const gb = await b.postForm('/forms/booking', booking({ date: '2026-06-24', group_id: gid }), { Accept: 'application/json' });
+  assert.equal(gb.status, 201, gb.text);
+  assert.equal(sql(`SELECT group_id FROM bookings WHERE id=${gb.json.id}`), gid);
   const page = await b.get(`/discounts/apply?group=${gid}`, HTML);
   assert.equal(page.status, 200);
   assert.match(page.text, new RegExp(`name="group_id" value="${gid}" checked`));
