@@ -1,4 +1,4 @@
--- 010: online form submissions (オンライン申請). Every POST /forms/KIND,
+-- 009: online form submissions (オンライン申請). Every POST /forms/KIND,
 -- accepted or rejected, is kept here with its receipt number (受付番号), so
 -- that a citizen who calls with the number can be helped, and so that the
 -- city can count what was applied for online and what failed.
