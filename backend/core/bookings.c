@@ -21,8 +21,10 @@
 #include "audit.h"
 #include "availability.h"
 #include "clock.h"
+#include "discounts.h"
 #include "ids.h"
 #include "input.h"
+#include "payments.h"
 #include "text.h"
 
 #define PURPOSE_MAX 200        /* characters */
@@ -243,7 +245,11 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
   json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)b->fee_base, "discount",
                           (json_int_t)b->fee_discount, "total", (json_int_t)b->fee_total,
                           "rules_version", b->rules_version);
-  if (b->discount_code[0]) json_object_set_new(fee, "discount_code", json_string(b->discount_code));
+  if (b->discount_code[0]) {
+    const struct discount_cat *dc = r ? rules_discount(r, b->discount_code) : NULL;
+    json_object_set_new(fee, "discount_code", json_string(b->discount_code));
+    if (dc) json_object_set_new(fee, "discount_name", json_string(dc->name));
+  }
   const struct campaign *cp = r && room ? rules_campaign(r, room, day) : NULL;
   if (cp) json_object_set_new(fee, "campaign", json_string(cp->name));
 
@@ -318,6 +324,7 @@ struct create {
   int64_t hold_expires_at;
   int64_t fee_base, fee_discount, fee_total;
   char discount_code[32];
+  int until_slot_end;                 /* same_day.until "slot_end" (the counter) */
 };
 
 static int cmp_int(const void *a, const void *b) {
@@ -461,6 +468,7 @@ static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   int64_t until = start - (int64_t)c->r_now->online_until_min * 60;
   int counter = ctx->channel && !strcmp(ctx->channel, "counter");
   if (counter) until = start;
+  if (counter && c->until_slot_end) until = clock_local(c->day, first->end);
   if (ctx->now >= until) {
     jinstant(until, when, sizeof when);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW,
@@ -525,13 +533,16 @@ static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   return 0;
 }
 
-/* Exemptions (減免) fill the discount: HOOK for the discounts issue, which
-** looks up the group's approved exemption valid on the use date and sets
-** fee_discount (rounded to the yen) and discount_code. Until then: none. */
-static void apply_discount(struct kctx *ctx, struct create *c) {
-  (void)ctx;
+/* Exemptions (減免): the group's most favourable approval valid on the use
+** date, at any centre, at the rate of the version in force on the use date,
+** rounded to the yen (core/discounts.h). A discount only: nothing else about
+** a booking looks at exemptions. */
+static int apply_discount(struct kctx *ctx, struct create *c) {
   c->fee_discount = 0;
   c->discount_code[0] = 0;
+  if (!c->group_id) return 0;
+  return discounts_best(ctx, c->group_id, c->day, c->r_use, c->fee_base, &c->fee_discount,
+                        c->discount_code, sizeof c->discount_code);
 }
 
 /* RULE: fees from the version in force on the use date, per fee class and
@@ -545,7 +556,8 @@ static int compute_fee(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
       return kerr_set(ei, KERR_INTERNAL, NULL);
     if (!cp) c->fee_base += yen;
   }
-  apply_discount(ctx, c);
+  int rc = apply_discount(ctx, c);
+  if (rc) return kerr_set(ei, rc, NULL);
   if (c->fee_discount > c->fee_base) c->fee_discount = c->fee_base;
   c->fee_total = c->fee_base - c->fee_discount;
   return 0;
@@ -776,19 +788,28 @@ static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
 
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei) {
+  *out = NULL;
+  if (replayed) *replayed = 0;
+  /* The holder is the signed-in citizen. (Staff acting for a citizen at the
+  ** counter go through core/counter.c, which calls booking_create_for.) */
+  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  if (ctx->actor.role != ROLE_CITIZEN)
+    return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
+  struct booking_for self = {.holder = ctx->actor.account_id};
+  return booking_create_for(ctx, body, idempotency_key, &self, out, replayed, ei);
+}
+
+int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                       const struct booking_for *f, json_t **out, int *replayed,
+                       struct kerrinfo *ei) {
   struct create c;
   int rc;
   int64_t id = 0;
   memset(&c, 0, sizeof c);
   *out = NULL;
   if (replayed) *replayed = 0;
-
-  /* The holder is the signed-in citizen. (Staff acting for a citizen at the
-  ** counter is its own issue: it will set the holder and keep the actor.) */
-  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
-  if (ctx->actor.role != ROLE_CITIZEN)
-    return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
-  c.holder = ctx->actor.account_id;
+  c.holder = f->holder;
+  c.until_slot_end = f->until_slot_end;
 
   if (idempotency_key) {
     size_t n = strlen(idempotency_key);
@@ -811,7 +832,6 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   if ((rc = parse_create(ctx, body, &c, ei))) return rc;
   if ((rc = check_rules(ctx, &c, ei))) return rc;
   if ((rc = check_group(ctx, &c, ei))) return rc;
-  if ((rc = compute_fee(ctx, &c, ei))) return rc;
   if ((rc = taken_already(ctx, &c, ei))) {
     /* taken by this very request's twin (a double click) that committed
     ** meanwhile? Then its result is ours. */
@@ -839,7 +859,9 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   }
   if ((rc = clear_lapsed(ctx, &c))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
-  if ((rc = check_caps(ctx, &c, ei))) goto fail;
+  if (c.holder && (rc = check_caps(ctx, &c, ei))) goto fail; /* a walk-in has no account */
+  /* The fee inside the lock: an exemption approved a moment ago counts. */
+  if ((rc = compute_fee(ctx, &c, ei))) goto fail;
 
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
@@ -853,7 +875,8 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
     rc = KERR_INTERNAL;
     goto fail;
   }
-  db_bind_int(st, "$a", c.holder);
+  if (c.holder) db_bind_int(st, "$a", c.holder);
+  else db_bind_null(st, "$a");
   if (c.group_id) db_bind_int(st, "$g", c.group_id);
   else db_bind_null(st, "$g");
   db_bind_int(st, "$room", c.room->id);
@@ -903,9 +926,10 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
     }
   }
 
+  if (f->then && (rc = f->then(ctx, id, f->arg, ei))) goto fail;
   struct booking b;
   if ((rc = booking_load(ctx, id, &b))) goto fail;
-  if ((rc = ev(ctx, "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = ev(ctx, f->event ? f->event : "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
 
@@ -1085,6 +1109,9 @@ int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **ou
   }
   if ((rc = booking_load(ctx, id, &b))) goto fail;
   if ((rc = ev(ctx, "booking.cancel", &b, ctx->now, fee))) goto fail;
+  /* RULE: refund on staff cancel. What was paid goes back, by the method it
+  ** was paid with, recorded in the same transaction. */
+  if (is_desk(ctx) && (rc = payment_refund_all(ctx, &b, ei))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
