@@ -157,6 +157,7 @@ clean:
 #   make fuzz-smoke   replay the committed corpora, then each harness for  #
 #                     FUZZ_SMOKE_SECONDS (default 5); part of `make test`  #
 #   make valgrind     the API suite against the plain build under valgrind #
+#   make hostile      hostile clients (alone: it measures time); in test #
 #   make crashtest    SIGKILL under booking load, 1,000 times (20 of them  #
 #                     run in make test: tests/api/crash.test.mjs)          #
 # ====================================================================== #
@@ -216,15 +217,20 @@ fuzz-smoke: $(FUZZ_BINS)
 	  grep -h '^stat::number_of_executed_units' build/fuzz/$$h.smoke.log | sed "s/^/   /"; \
 	done
 
-test: fuzz-smoke
+test: fuzz-smoke hostile
+
+# Hostile clients (tests/hostile/): timed, so run alone, after everything else.
+.PHONY: hostile
+hostile: build/asan/kominkan
+	KOMINKAN_BIN=build/asan/kominkan node --test --test-concurrency=1 tests/hostile/
 
 # The plain (-O2, no sanitizer) build under valgrind: every definite leak or
 # memory error fails the run (--error-exitcode makes the server exit 1, which
-# the harness reports). Left out: hostile.test.mjs measures response times,
-# which valgrind's 20-50x slowdown makes meaningless, and crash.test.mjs ends
-# every server with SIGKILL, where there is no leak check to make.
-VALGRIND_TESTS = $(filter-out tests/api/hostile.test.mjs tests/api/crash.test.mjs,\
-                   $(wildcard tests/api/*.test.mjs))
+# the harness reports). Left out: crash.test.mjs ends every server with
+# SIGKILL, where there is no leak check to make (and tests/hostile/, not in
+# tests/api, measures response times, which valgrind's slowdown makes
+# meaningless).
+VALGRIND_TESTS = $(filter-out tests/api/crash.test.mjs,$(wildcard tests/api/*.test.mjs))
 valgrind: build/kominkan
 	@command -v valgrind >/dev/null || { echo "valgrind: apt-get install valgrind"; exit 1; }
 	KOMINKAN_BIN=tests/valgrind/kominkan-vg KOMINKAN_VALGRIND=1 \

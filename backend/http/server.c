@@ -209,7 +209,7 @@ struct server *server_start(const struct server_opts *o, int *port) {
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : (unsigned)(cores > 0 ? cores : 2);
   unsigned conn_limit = fit_fd_limit(o->conn_limit, threads);
   /* The limits that keep hostile or broken clients from starving the rest
-  ** (tests/api/hostile.test.mjs; docs/operations.md):
+  ** (tests/hostile/hostile.test.mjs; docs/operations.md):
   ** - epoll with a thread pool: an idle or slow connection costs a
   **   descriptor and its memory pool, never a thread, so hundreds of them
   **   do not delay anyone else's request.

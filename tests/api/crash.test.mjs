@@ -16,6 +16,6 @@ test('20 kills under booking load lose no acknowledged booking and never give a 
   const r = await crashRun({ kills: 20, clients: 6, seed });
   console.log(`# ${r.kills} kills, ${r.bookings} bookings, ${r.writes} acknowledged writes, ${r.roundsWithWrites} rounds killed mid-load (seed ${seed})`);
   assert.equal(r.kills, 20);
-  assert.ok(r.roundsWithWrites >= 10, `only ${r.roundsWithWrites} of 20 kills came while bookings were being written`);
+  assert.ok(r.roundsWithWrites >= 18, `only ${r.roundsWithWrites} of 20 kills came while bookings were being written`);
   assert.ok(r.bookings >= 20, `only ${r.bookings} bookings made`);
 });

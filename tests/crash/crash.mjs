@@ -149,9 +149,13 @@ export async function crashRun({ kills = 20, clients = 6, seed = 1, bin, log = (
     for (let round = 1; round <= kills; round++) {
       let stopped = false;
       const loops = tokens.map((t, i) => clientLoop(client(srv.base, { token: t }), i, rng(seed * 1000 + round * 10 + i), ledger, () => stopped, rooms));
-      // let the load run for a random moment, then kill without warning
+      // once the load is under way (the first write acknowledged, however
+      // slow the machine is today), a random moment more, then kill without
+      // warning
       const before = ledger.acks;
-      await new Promise((r) => setTimeout(r, 30 + Math.floor(rand() * 400)));
+      for (let waited = 0; ledger.acks === before && waited < 10000; waited += 10)
+        await new Promise((r) => setTimeout(r, 10));
+      await new Promise((r) => setTimeout(r, Math.floor(rand() * 300)));
       srv.proc.kill('SIGKILL');
       const { sig } = await srv.stop({ keep: true });
       assert.equal(sig, 'SIGKILL');
