@@ -1,0 +1,181 @@
+/*
+** core/usagelog.c: the usage log, streamed out (see usagelog.h).
+*/
+#include "usagelog.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "csv.h"
+
+struct usagelog {
+  kdb *db;
+  kstmt *st;
+  int format;
+  int in_txn;
+  int done;
+  int head_sent;
+  int64_t lines;
+  char *pending;           /* the rest of a line that did not fit */
+  size_t pending_len, pending_off;
+};
+
+static const char *const csv_head[] = {"id", "at", "action", "center", "room_id", "room",
+                                       "date", "slot", "channel", "actor_role", "actor",
+                                       "subject", "amount", "detail"};
+
+int usagelog_open(kdb *db, int32_t from, int32_t to, int format, struct usagelog **out) {
+  *out = NULL;
+  struct usagelog *ul = calloc(1, sizeof *ul);
+  if (!ul) return KERR_INTERNAL;
+  ul->db = db;
+  ul->format = format;
+  int rc = db_begin_read(db);
+  if (rc != DB_OK) {
+    free(ul);
+    return kerr_from_db(rc);
+  }
+  ul->in_txn = 1;
+  /* events_at orders the scan: no sort, no temporary table. */
+  ul->st = db_prep(db,
+                   "SELECT e.id, e.at, e.action, e.center, e.room_id, r.code, e.date, e.slot,"
+                   " e.channel, e.actor_role, e.actor, e.subject, e.amount, e.detail"
+                   " FROM events e LEFT JOIN rooms r ON r.id = e.room_id"
+                   " WHERE e.at >= $a AND e.at < $b ORDER BY e.at, e.id");
+  if (!ul->st) {
+    usagelog_close(ul);
+    return KERR_INTERNAL;
+  }
+  db_bind_int(ul->st, "$a", clock_local(from, 0));
+  db_bind_int(ul->st, "$b", clock_local(to + 1, 0));
+  *out = ul;
+  return 0;
+}
+
+static json_t *text_or_null(kstmt *st, int i) {
+  return db_col_null(st, i) ? json_null() : json_string(db_col_text(st, i));
+}
+
+static json_t *int_or_null(kstmt *st, int i) {
+  return db_col_null(st, i) ? json_null() : json_integer(db_col_int(st, i));
+}
+
+/* The current row as one line (with its newline), malloc'd; NULL if out of memory. */
+static char *line_of(struct usagelog *ul, size_t *len) {
+  kstmt *st = ul->st;
+  char at[26];
+  clock_format_instant(db_col_int(st, 1), at);
+  if (ul->format == USAGELOG_CSV) {
+    struct csvbuf b = {0};
+    if (!ul->head_sent) {
+      csv_bom(&b);
+      for (size_t i = 0; i < sizeof csv_head / sizeof csv_head[0]; i++) csv_field(&b, csv_head[i]);
+      csv_end_row(&b);
+      ul->head_sent = 1;
+    }
+    csv_int(&b, db_col_int(st, 0));
+    csv_field(&b, at);
+    for (int i = 2; i <= 13; i++) {
+      if (db_col_null(st, i)) csv_field(&b, "");
+      else if (i == 4 || i == 12) csv_int(&b, db_col_int(st, i));
+      else csv_field(&b, db_col_text(st, i));
+    }
+    csv_end_row(&b);
+    return csv_take(&b, len);
+  }
+  json_t *detail = NULL;
+  if (!db_col_null(st, 13)) {
+    detail = json_loads(db_col_text(st, 13), JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(detail)) { /* never written so; shown as text rather than lost */
+      json_decref(detail);
+      detail = json_string(db_col_text(st, 13));
+    }
+  }
+  json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}",
+                        "id", (json_int_t)db_col_int(st, 0), "at", at, "action",
+                        db_col_text(st, 2), "center", text_or_null(st, 3), "room_id",
+                        int_or_null(st, 4), "room", text_or_null(st, 5), "date",
+                        text_or_null(st, 6), "slot", text_or_null(st, 7), "channel",
+                        text_or_null(st, 8), "actor_role", text_or_null(st, 9), "actor",
+                        text_or_null(st, 10), "subject", text_or_null(st, 11), "amount",
+                        int_or_null(st, 12), "detail", detail ? detail : json_null());
+  char *s = o ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+  json_decref(o);
+  if (!s) return NULL;
+  size_t n = strlen(s);
+  char *line = realloc(s, n + 2);
+  if (!line) {
+    free(s);
+    return NULL;
+  }
+  line[n] = '\n';
+  line[n + 1] = 0;
+  *len = n + 1;
+  return line;
+}
+
+long usagelog_read(struct usagelog *ul, char *buf, size_t max) {
+  size_t n = 0;
+  while (n < max) {
+    if (ul->pending) {
+      size_t k = ul->pending_len - ul->pending_off;
+      if (k > max - n) k = max - n;
+      memcpy(buf + n, ul->pending + ul->pending_off, k);
+      n += k;
+      ul->pending_off += k;
+      if (ul->pending_off < ul->pending_len) break;   /* buffer full */
+      free(ul->pending);
+      ul->pending = NULL;
+      continue;
+    }
+    if (ul->done) break;
+    int rc = db_step(ul->st);
+    if (rc == DB_DONE) {
+      ul->done = 1;
+      db_reset(ul->st);
+      /* an empty CSV still has its header */
+      if (ul->format == USAGELOG_CSV && !ul->head_sent) {
+        struct csvbuf b = {0};
+        csv_bom(&b);
+        for (size_t i = 0; i < sizeof csv_head / sizeof csv_head[0]; i++) csv_field(&b, csv_head[i]);
+        csv_end_row(&b);
+        ul->head_sent = 1;
+        ul->pending = csv_take(&b, &ul->pending_len);
+        ul->pending_off = 0;
+        if (!ul->pending) return -1;
+      }
+      continue;
+    }
+    if (rc != DB_ROW) {
+      db_reset(ul->st);
+      return -1;
+    }
+    size_t len = 0;
+    char *line = line_of(ul, &len);
+    if (!line) return -1;
+    ul->lines++;
+    if (len <= max - n) {
+      memcpy(buf + n, line, len);
+      n += len;
+      free(line);
+    } else {
+      ul->pending = line;
+      ul->pending_len = len;
+      ul->pending_off = 0;
+      if (n > 0) break;          /* send what we have; the long line comes next */
+    }
+  }
+  return (long)n;
+}
+
+int64_t usagelog_lines(const struct usagelog *ul) { return ul ? ul->lines : 0; }
+
+void usagelog_close(struct usagelog *ul) {
+  if (!ul) return;
+  if (ul->st) db_reset(ul->st);
+  if (ul->in_txn) db_rollback(ul->db);
+  free(ul->pending);
+  free(ul);
+}
