@@ -533,14 +533,14 @@ static int cmp_row(const void *x, const void *y) {
 
 /* Distinct groups per row and over all, then the rows in key order. */
 static void finish(struct agg *a) {
-  qsort(a->gp, a->ngp, sizeof *a->gp, cmp_gpair);
+  if (a->ngp) qsort(a->gp, a->ngp, sizeof *a->gp, cmp_gpair);
   for (size_t i = 0; i < a->ngp; i++)
     if (i == 0 || a->gp[i].row != a->gp[i - 1].row || a->gp[i].group != a->gp[i - 1].group)
       a->rows[a->gp[i].row].distinct_groups++;
-  qsort(a->groups_all, a->ngall, sizeof *a->groups_all, cmp_i64);
+  if (a->ngall) qsort(a->groups_all, a->ngall, sizeof *a->groups_all, cmp_i64);
   for (size_t i = 0; i < a->ngall; i++)
     if (i == 0 || a->groups_all[i] != a->groups_all[i - 1]) a->total.distinct_groups++;
-  qsort(a->rows, (size_t)a->nrows, sizeof *a->rows, cmp_row);
+  if (a->nrows) qsort(a->rows, (size_t)a->nrows, sizeof *a->rows, cmp_row);
   int64_t avail = 0;
   for (int i = 0; i < a->nrows; i++) avail += a->rows[i].slots_available;
   a->total.slots_available = (a->dims & (RD_CHANNEL | RD_REGISTRATION)) ? -1 : avail;
