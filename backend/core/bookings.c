@@ -21,6 +21,7 @@
 #include "audit.h"
 #include "availability.h"
 #include "clock.h"
+#include "discounts.h"
 #include "ids.h"
 #include "input.h"
 #include "text.h"
@@ -243,7 +244,11 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
   json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)b->fee_base, "discount",
                           (json_int_t)b->fee_discount, "total", (json_int_t)b->fee_total,
                           "rules_version", b->rules_version);
-  if (b->discount_code[0]) json_object_set_new(fee, "discount_code", json_string(b->discount_code));
+  if (b->discount_code[0]) {
+    const struct discount_cat *dc = r ? rules_discount(r, b->discount_code) : NULL;
+    json_object_set_new(fee, "discount_code", json_string(b->discount_code));
+    if (dc) json_object_set_new(fee, "discount_name", json_string(dc->name));
+  }
   const struct campaign *cp = r && room ? rules_campaign(r, room, day) : NULL;
   if (cp) json_object_set_new(fee, "campaign", json_string(cp->name));
 
@@ -525,13 +530,16 @@ static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   return 0;
 }
 
-/* Exemptions (減免) fill the discount: HOOK for the discounts issue, which
-** looks up the group's approved exemption valid on the use date and sets
-** fee_discount (rounded to the yen) and discount_code. Until then: none. */
-static void apply_discount(struct kctx *ctx, struct create *c) {
-  (void)ctx;
+/* Exemptions (減免): the group's most favourable approval valid on the use
+** date, at any centre, at the rate of the version in force on the use date,
+** rounded to the yen (core/discounts.h). A discount only: nothing else about
+** a booking looks at exemptions. */
+static int apply_discount(struct kctx *ctx, struct create *c) {
   c->fee_discount = 0;
   c->discount_code[0] = 0;
+  if (!c->group_id) return 0;
+  return discounts_best(ctx, c->group_id, c->day, c->r_use, c->fee_base, &c->fee_discount,
+                        c->discount_code, sizeof c->discount_code);
 }
 
 /* RULE: fees from the version in force on the use date, per fee class and
@@ -545,7 +553,8 @@ static int compute_fee(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
       return kerr_set(ei, KERR_INTERNAL, NULL);
     if (!cp) c->fee_base += yen;
   }
-  apply_discount(ctx, c);
+  int rc = apply_discount(ctx, c);
+  if (rc) return kerr_set(ei, rc, NULL);
   if (c->fee_discount > c->fee_base) c->fee_discount = c->fee_base;
   c->fee_total = c->fee_base - c->fee_discount;
   return 0;
@@ -811,7 +820,6 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   if ((rc = parse_create(ctx, body, &c, ei))) return rc;
   if ((rc = check_rules(ctx, &c, ei))) return rc;
   if ((rc = check_group(ctx, &c, ei))) return rc;
-  if ((rc = compute_fee(ctx, &c, ei))) return rc;
   if ((rc = taken_already(ctx, &c, ei))) {
     /* taken by this very request's twin (a double click) that committed
     ** meanwhile? Then its result is ours. */
@@ -840,6 +848,8 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   if ((rc = clear_lapsed(ctx, &c))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = check_caps(ctx, &c, ei))) goto fail;
+  /* The fee inside the lock: an exemption approved a moment ago counts. */
+  if ((rc = compute_fee(ctx, &c, ei))) goto fail;
 
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"

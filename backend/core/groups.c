@@ -10,6 +10,7 @@
 #include "accounts.h"
 #include "audit.h"
 #include "clock.h"
+#include "discounts.h"
 #include "ids.h"
 #include "input.h"
 #include "text.h"
@@ -196,6 +197,15 @@ int groups_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) 
   *out = NULL;
   int rc = load_visible(ctx, id, &g, &mrole);
   if (!rc) rc = group_json(ctx, id, mrole, out);
+  /* Its exemption (減免) applications with their status and the decision's
+  ** reason, for the group to read (core/discounts.c). */
+  json_t *discounts = NULL;
+  if (!rc && (rc = discounts_of_group(ctx, id, &discounts)) == 0)
+    json_object_set_new(*out, "discounts", discounts);
+  if (rc) {
+    json_decref(*out);
+    *out = NULL;
+  }
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 

@@ -757,7 +757,10 @@ static void load_discounts(struct vctx *c, struct rules *r, json_t *root) {
     get_int(c, o, p, "rate", 1, 1, 100, &d->rate);
     get_str(c, o, p, "criteria", 1, NULL, 0);
     get_str(c, o, p, "evidence", 1, NULL, 0);
-    get_validity(c, o, p, "valid_until", 1, &kind, &days);
+    if (get_validity(c, o, p, "valid_until", 1, &kind, &days) == 0) {
+      d->valid_kind = kind;
+      d->valid_days = kind == VALID_DAYS ? days : 0;
+    }
     r->ndiscounts++;
   }
 }

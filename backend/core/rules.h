@@ -66,6 +66,8 @@ struct discount_cat {
   char code[32];
   char name[96];
   int rate;               /* percent off, 1..100 */
+  int valid_kind;         /* VALID_FISCAL_YEAR_END or VALID_DAYS: how long an approval lasts */
+  int valid_days;         /* VALID_DAYS: from the first day, this many days */
   json_t *json;           /* the category as published (criteria, evidence, ...) */
 };
 

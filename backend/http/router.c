@@ -17,6 +17,7 @@
 #include "../core/text.h"
 #include "api_accounts.h"
 #include "api_bookings.h"
+#include "api_discounts.h"
 #include "api_groups.h"
 #include "api_opendata.h"
 #include "api_public.h"
@@ -82,6 +83,13 @@ const struct route router_routes[] = {
    RF_PERSONAL},
   {"POST", "/api/v1/permits/verify", api_permit_verify, ANY, JSON_BODY | RF_NO_CSRF},
   {"GET", "/api/v1/permits/key", api_permit_key, ANY, 0},
+  /* exemptions (減免, issue 5; docs/discounts.md): representatives apply,
+  ** admins decide; analysts see no applicant (not granted here) */
+  {"POST", "/api/v1/discounts", api_discount_apply, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/discounts", api_discounts_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"GET", "/api/v1/discounts/{id}", api_discount_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/discounts/{id}/decide", api_discount_decide, ROLE_ADMIN,
+   JSON_BODY | RF_PERSONAL},
   /* the usage log and reports for the working group (issue 8; docs/reports.md):
   ** analysts and admins only; no-store, the log carries pseudonyms */
   {"GET", "/api/v1/events", api_events, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},

@@ -725,14 +725,47 @@ enum MHD_Result web_discounts(struct req *r) {
                     "<div><dt>有効期間</dt><dd>%h</dd></div></dl>",
                 code, code, jstr(cat, "name"), code, rate, jstr(cat, "criteria"),
                 jstr(cat, "evidence"), valid);
+    /* A later version that abolishes the category or changes its rate:
+    ** said here in advance, from its date. */
+    for (int k = 0; k < rb->nversions; k++) {
+      const struct rules *v = &rb->versions[k];
+      if (v->effective_from <= ru->effective_from) continue;
+      const struct discount_cat *later = rules_discount(v, code);
+      int rate_now = (int)json_integer_value(json_object_get(cat, "rate"));
+      if (later && later->rate == rate_now) continue;
+      char vl[48], later_rate[160];
+      page_date_label(v->effective_from, 1, vl, sizeof vl);
+      if (!later) {
+        html_printf(&h, "<p class=\"note\"><strong>%h から、この区分はなくなります。</strong>"
+                        "その日から後に使う分は、減免されません。</p>", vl);
+      } else {
+        rate_text(later->rate, later_rate, sizeof later_rate);
+        html_printf(&h, "<p class=\"note\"><strong>%h から、減免の割合が %h に変わります。</strong>"
+                        "その日から後に使う分に使われます。</p>", vl, later_rate);
+      }
+      break;
+    }
     if (note && !strncmp(note, "illustrative", 12))
       html_raw(&h, "<p class=\"note\">この区分は、システムの説明のための例です。市が公表した基準ではありません。</p>");
     html_raw(&h, "</section>");
   }
   html_raw(&h, "<section aria-labelledby=\"apply-title\"><h2 id=\"apply-title\">申請のしかた</h2>"
-               "<p>減免を受けるには、団体の登録をしたあとで申請します。"
-               "申請は公民館の窓口でもできます。承認されると、その団体の予約の使用料が、"
-               "どの公民館でも安くなります。</p>"
+               "<ol><li>減免を受けるには、まず団体の登録をして、承認を受けます。</li>"
+               "<li>団体の代表者か副代表者が、ログインして申請します。"
+               "区分と、その区分に当てはまる理由を書きます。証明書類についてのメモも書けます。</li>"
+               "<li>市の担当者が審査します。結果と理由は、団体のページで見られます。</li></ol>"
+               "<p>申請は一度だけで、どの公民館でも使えます。公民館ごとに申請する必要はありません。"
+               "同じ団体が同じ区分で、審査中の申請を2つ出すことはできません。</p></section>"
+               "<section aria-labelledby=\"fee-title\"><h2 id=\"fee-title\">使用料の計算のしかた</h2>"
+               "<ul><li>承認されると、有効期間のあいだに使う予約の使用料が、どの公民館でも安くなります。"
+               "承認の前にした予約でも、まだ支払っていなければ安くなります。</li>"
+               "<li>減免の割合は、部屋を使う日に使われている規則で決まります。"
+               "規則が変わって区分がなくなったり割合が変わったりしたときは、その日から後に使う分に新しい規則が使われます。</li>"
+               "<li>払う額は、使用料から減免の額を引いた残りです。"
+               "払う額に1円未満の端数が出たときは、1円未満は切り捨てます。</li>"
+               "<li>2つ以上の区分で承認されているときは、いちばん安くなる区分を使います。</li>"
+               "<li>減免を受けている団体も、予約の受付開始日や、1か月に予約できるコマ数は、ほかの団体と同じです。"
+               "減免は使用料だけのしくみです。</li></ul>"
                "<p><a href=\"/help\">わからないときは、公民館に問い合わせてください。</a></p></section>");
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);

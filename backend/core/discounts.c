@@ -1,0 +1,786 @@
+/*
+** core/discounts.c: fee exemptions (減免) (see discounts.h).
+**
+** Shape of every write, as in core/bookings.c: check the request and the rule
+** book first; then, in ONE db_begin_write() transaction, re-read what the
+** decision depends on, write, log the event, commit. Any failure rolls back:
+** nothing is stored.
+*/
+#include "discounts.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "clock.h"
+#include "groups.h"
+#include "ids.h"
+#include "input.h"
+#include "text.h"
+
+#define REASON_MAX 500        /* characters */
+#define EVIDENCE_MAX 500
+
+/* ============================================================ the fee */
+
+int64_t discount_yen(int64_t base, int rate) {
+  if (base <= 0 || rate <= 0) return 0;
+  if (rate >= 100) return base;
+  /* RULE: rounding. The fee payable is rounded down to the yen (integer
+  ** division of non-negative numbers truncates, i.e. floors); the discount is
+  ** what that takes off. */
+  int64_t payable = base * (100 - rate) / 100;
+  return base - payable;
+}
+
+int32_t discounts_validity_end(const struct discount_cat *d, int32_t from) {
+  if (d->valid_kind == VALID_DAYS && d->valid_days > 0) return from + d->valid_days - 1;
+  return date_fiscal_year_end(from);
+}
+
+int discounts_best(struct kctx *ctx, int64_t group, int32_t day, const struct rules *r,
+                   int64_t base, int64_t *discount, char *code, size_t codelen) {
+  char date[11], best[32] = "";
+  int best_rate = 0, rc;
+  *discount = 0;
+  if (codelen) code[0] = 0;
+  if (!group || !r || base <= 0) return 0;
+  date_format(day, date);
+  /* RULE: one approval for every centre: the group's approvals valid on the
+  ** use date, wherever the room is. */
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT category FROM discount_applications WHERE group_id = $g"
+                      " AND status = 'approved' AND valid_from <= $day AND valid_until >= $day");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", group);
+  db_bind_text(st, "$day", date);
+  while ((rc = db_step(st)) == DB_ROW) {
+    /* RULE: the version in force on the use date decides: a category it
+    ** abolished gives nothing, a changed rate applies from its effective date. */
+    const struct discount_cat *d = rules_discount(r, db_col_text(st, 0));
+    if (!d) continue;
+    int64_t yen = discount_yen(base, d->rate);
+    /* RULE: two categories: the most favourable one (the largest discount;
+    ** ties by the higher rate, then the code in byte order, so the choice
+    ** is stable). */
+    int better = yen > *discount ||
+                 (yen == *discount &&
+                  (d->rate > best_rate ||
+                   (d->rate == best_rate && (!best[0] || strcmp(d->code, best) < 0))));
+    if (yen > 0 && better) {
+      *discount = yen;
+      best_rate = d->rate;
+      snprintf(best, sizeof best, "%s", d->code);
+    }
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    *discount = 0;
+    return kerr_from_db(rc);
+  }
+  if (codelen) snprintf(code, codelen, "%s", best);
+  return 0;
+}
+
+/* ============================================================ helpers */
+
+static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
+static int is_admin(const struct kctx *ctx) { return (ctx->actor.role & ROLE_ADMIN) != 0; }
+static int32_t today(const struct kctx *ctx) { return clock_today(ctx->now); }
+
+/* The version in force today; before the first takes effect, the first (the
+** rule book is published ahead). */
+static const struct rules *rules_today(const struct kctx *ctx) {
+  const struct rules *r = rules_in_force(ctx->rb, today(ctx));
+  if (!r && ctx->rb && ctx->rb->nversions > 0) r = &ctx->rb->versions[0];
+  return r;
+}
+
+/* The category CODE as published: in today's version, else in the newest
+** version that has it (an abolished category still has a name). *NOW (may
+** be NULL) is 1 when today's version has it. */
+static const struct discount_cat *category(const struct kctx *ctx, const char *code, int *now) {
+  const struct rules *r = rules_today(ctx);
+  const struct discount_cat *d = r ? rules_discount(r, code) : NULL;
+  if (now) *now = d != NULL;
+  for (int i = ctx->rb ? ctx->rb->nversions - 1 : -1; !d && i >= 0; i--)
+    d = rules_discount(&ctx->rb->versions[i], code);
+  return d;
+}
+
+/* The version named NAME, or NULL. */
+static const struct rules *version_named(const struct rulebook *rb, const char *name) {
+  for (int i = 0; rb && i < rb->nversions; i++)
+    if (strcmp(rb->versions[i].version, name) == 0) return &rb->versions[i];
+  return NULL;
+}
+
+/* 1 if ACCOUNT represents GROUP (representative or co-representative). */
+static int represents(struct kctx *ctx, int64_t group, int64_t account) {
+  if (!group || account <= 0) return 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT 1 FROM groups WHERE id = $g AND representative_id = $a"
+                      " UNION ALL SELECT 1 FROM group_reps WHERE group_id = $g"
+                      " AND account_id = $a LIMIT 1");
+  if (!st) return 0;
+  db_bind_int(st, "$g", group);
+  db_bind_int(st, "$a", account);
+  int yes = db_step(st) == DB_ROW;
+  db_reset(st);
+  return yes;
+}
+
+/* "2027年3月31日" */
+static void jdate(int32_t day, char *out, size_t n) {
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d年%d月%d日", y, m, d);
+}
+
+/* One usage-log event: the group as a pseudonym, the category code and
+** figures in the detail; never the reason or the evidence note. */
+static int ev(struct kctx *ctx, const char *action, int64_t group, int64_t app_id,
+              const char *code, const char *valid_until, int repriced) {
+  json_t *d = json_pack("{s:I, s:s}", "application_id", (json_int_t)app_id, "category", code);
+  if (!d) return KERR_INTERNAL;
+  if (valid_until) json_object_set_new(d, "valid_until", json_string(valid_until));
+  if (repriced >= 0) json_object_set_new(d, "repriced", json_integer(repriced));
+  char *detail = json_dumps(d, JSON_COMPACT | JSON_SORT_KEYS);
+  json_decref(d);
+  if (!detail) return KERR_INTERNAL;
+  struct audit_fields f = {.subject_group = group, .detail_json = detail};
+  int rc = audit_event(ctx, action, &f);
+  free(detail);
+  return rc;
+}
+
+/* ====================================================== the JSON view */
+
+static json_t *text_or_null(kstmt *st, int i) {
+  return db_col_null(st, i) ? json_null() : json_string(db_col_text(st, i));
+}
+
+static json_t *instant_or_null(kstmt *st, int i) {
+  char s[26];
+  if (db_col_null(st, i)) return json_null();
+  clock_format_instant(db_col_int(st, i), s);
+  return json_string(s);
+}
+
+/* One row of "SELECT a.id, a.group_id, g.name, a.category, a.reason,
+** a.evidence, a.status, a.applied_at, a.decided_at, a.decision_reason,
+** a.valid_from, a.valid_until FROM discount_applications a JOIN groups g"
+** (the column list spelt out in each query: SQL is constant text). */
+static json_t *row_json(struct kctx *ctx, kstmt *st) {
+  const char *code = db_col_text(st, 3);
+  const char *status = db_col_text(st, 6);
+  int offered = 0;
+  const struct discount_cat *d = category(ctx, code, &offered);
+  char t[11];
+  date_format(today(ctx), t);
+  int in_force = !strcmp(status, "approved") && !db_col_null(st, 10) && !db_col_null(st, 11) &&
+                 strcmp(db_col_text(st, 10), t) <= 0 && strcmp(db_col_text(st, 11), t) >= 0;
+  json_t *o = json_pack(
+      "{s:I, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "id",
+      (json_int_t)db_col_int(st, 0), "group_id", ids_json(db_col_int(st, 1)), "group_name",
+      db_col_text(st, 2), "category", code, "reason", db_col_text(st, 4), "evidence",
+      text_or_null(st, 5), "status", status, "applied_at", instant_or_null(st, 7), "decided_at",
+      instant_or_null(st, 8), "decision_reason", text_or_null(st, 9), "valid_from",
+      text_or_null(st, 10), "valid_until", text_or_null(st, 11), "in_force", in_force);
+  if (!o) return NULL;
+  /* The category's name and rate in the version in force today; a category
+  ** abolished since keeps its name, with rate null and "abolished": true. */
+  json_object_set_new(o, "category_name", json_string(d ? d->name : code));
+  json_object_set_new(o, "rate", offered && d ? json_integer(d->rate) : json_null());
+  if (!offered) json_object_set_new(o, "abolished", json_true());
+  return o;
+}
+
+/* Rows of ST into a new array (ST is reset). */
+static int rows(struct kctx *ctx, kstmt *st, json_t **out) {
+  json_t *arr = json_array();
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    json_t *o = row_json(ctx, st);
+    if (!o) {
+      rc = DB_ERROR;
+      break;
+    }
+    json_array_append_new(arr, o);
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(arr);
+    return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
+  }
+  *out = arr;
+  return 0;
+}
+
+/* The application ID as JSON (no access check). */
+static int app_json(struct kctx *ctx, int64_t id, json_t **out) {
+  *out = NULL;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT a.id, a.group_id, g.name, a.category, a.reason, a.evidence,"
+                      " a.status, a.applied_at, a.decided_at, a.decision_reason, a.valid_from,"
+                      " a.valid_until FROM discount_applications a JOIN groups g"
+                      " ON g.id = a.group_id WHERE a.id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  json_t *arr = NULL;
+  int rc = rows(ctx, st, &arr);
+  if (rc) return rc;
+  if (json_array_size(arr) == 1) *out = json_incref(json_array_get(arr, 0));
+  json_decref(arr);
+  return *out ? 0 : KERR_NOT_FOUND;
+}
+
+/* ======================================================= loading one */
+
+struct app {
+  int64_t id, group_id;
+  char category[32];
+  char status[16];
+};
+
+static int load(struct kctx *ctx, int64_t id, struct app *a) {
+  memset(a, 0, sizeof *a);
+  if (id <= 0) return KERR_NOT_FOUND;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT group_id, category, status FROM discount_applications WHERE id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    a->id = id;
+    a->group_id = db_col_int(st, 0);
+    snprintf(a->category, sizeof a->category, "%s", db_col_text(st, 1));
+    snprintf(a->status, sizeof a->status, "%s", db_col_text(st, 2));
+  }
+  db_reset(st);
+  if (rc == DB_DONE) return KERR_NOT_FOUND;
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+/* Load ID if the actor may see it (staff, admins, the group's
+** representatives); KERR_NOT_FOUND for anyone else. */
+static int load_visible(struct kctx *ctx, int64_t id, struct app *a) {
+  int rc = load(ctx, id, a);
+  if (rc) return rc;
+  if (!is_desk(ctx) && !represents(ctx, a->group_id, ctx->actor.account_id))
+    return KERR_NOT_FOUND;
+  return 0;
+}
+
+/* The last day of GROUP's approvals of CODE (0 when none). */
+static int approved_until(struct kctx *ctx, int64_t group, const char *code, int32_t *until) {
+  *until = 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT max(valid_until) FROM discount_applications WHERE group_id = $g"
+                      " AND category = $c AND status = 'approved'");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", group);
+  db_bind_text(st, "$c", code);
+  int rc = db_step(st);
+  if (rc == DB_ROW && !db_col_null(st, 0) && date_parse(db_col_text(st, 0), until) != 0)
+    *until = 0;
+  db_reset(st);
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+/* 1 in *YES when GROUP has a pending application for CODE. */
+static int pending_exists(struct kctx *ctx, int64_t group, const char *code, int *yes) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT 1 FROM discount_applications WHERE group_id = $g"
+                      " AND category = $c AND status = 'pending'");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", group);
+  db_bind_text(st, "$c", code);
+  int rc = db_step(st);
+  *yes = rc == DB_ROW;
+  db_reset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+/* ============================================================== apply */
+
+static void bad_field(struct kerrinfo *ei, int *bad, const char *field, const char *msg) {
+  kerr_field(ei, field, msg);
+  (*bad)++;
+}
+
+/* Free text of up to MAX characters: no control characters but newlines. */
+static int text_ok(const char *s, size_t max) {
+  return text_utf8_len(s) <= max && !text_has_control(s);
+}
+
+int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {
+  char code[64], reason[4096], evidence[4096], msg[512];
+  int64_t gid = 0;
+  int bad = 0, rc, has_evidence = 0;
+  *out = NULL;
+  if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
+    return kerr_set(ei, KERR_FORBIDDEN,
+                    "減免の申請は、団体の代表者か副代表者が、自分のアカウントで行ってください。");
+
+  /* ---- the request, field by field ---- */
+  json_t *g = json_object_get(in, "group_id");
+  if (!g || json_is_null(g) || (json_is_string(g) && !*json_string_value(g))) {
+    bad_field(ei, &bad, "group_id", "減免を申請する団体の団体IDを入力してください。");
+  } else if ((rc = ids_parse_json(g, &gid)) != IDS_OK) {
+    ids_message(rc, "団体ID", msg, sizeof msg);
+    bad_field(ei, &bad, "group_id", msg);
+  }
+  rc = input_text(in, "category", code, sizeof code);
+  if (rc == INPUT_MISSING)
+    bad_field(ei, &bad, "category", "減免の区分を選んでください。");
+  else if (rc == INPUT_BAD)
+    bad_field(ei, &bad, "category", "減免の区分は、区分コード（community など）で指定してください。");
+  rc = input_text(in, "reason", reason, sizeof reason);
+  if (rc == INPUT_MISSING)
+    bad_field(ei, &bad, "reason",
+              "申請の理由（どのような活動に使うのか、なぜ基準に当てはまるのか）を入力してください。");
+  else if (rc == INPUT_BAD || !text_ok(reason, REASON_MAX))
+    bad_field(ei, &bad, "reason", "申請の理由は500文字以内で入力してください。");
+  rc = input_text(in, "evidence", evidence, sizeof evidence);
+  has_evidence = rc == INPUT_OK;
+  if (rc == INPUT_BAD || (rc == INPUT_OK && !text_ok(evidence, EVIDENCE_MAX)))
+    bad_field(ei, &bad, "evidence", "証明書類についてのメモは500文字以内で入力してください。");
+  if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
+
+  /* ---- the category: published in the version in force today ---- */
+  const struct rules *r = rules_today(ctx);
+  const struct discount_cat *d = r ? rules_discount(r, code) : NULL;
+  if (!d) {
+    snprintf(msg, sizeof msg,
+             "「%.40s」という減免の区分はありません。区分と基準は「使用料の減免の基準」"
+             "のページ (/rules/discounts) で確かめてください。",
+             code);
+    kerr_set(ei, KERR_VALIDATION, "%s", msg);
+    kerr_field(ei, "category", msg);
+    return KERR_VALIDATION;
+  }
+
+  /* ---- one write transaction ---- */
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+
+  /* The group: the applicant represents it (else it does not exist for
+  ** them), it is approved and its registration valid today. */
+  struct kerrinfo scratch = {0};
+  rc = groups_may_book(ctx, gid, ctx->actor.account_id, today(ctx), &scratch);
+  if (rc == KERR_NOT_FOUND) {
+    kerr_clear(&scratch);
+    rc = kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
+    goto fail;
+  }
+  if (rc == KERR_VALIDATION) {
+    snprintf(msg, sizeof msg, "減免を申請できるのは、登録が承認され、有効期間内の団体だけです。%s",
+             scratch.message);
+    kerr_clear(&scratch);
+    kerr_set(ei, KERR_VALIDATION, "%s", msg);
+    kerr_field(ei, "group_id", msg);
+    rc = KERR_VALIDATION;
+    goto fail;
+  }
+  kerr_clear(&scratch);
+  if (rc) {
+    rc = kerr_set(ei, rc, NULL);
+    goto fail;
+  }
+
+  /* RULE: one open application per group and category. */
+  int open = 0;
+  if ((rc = pending_exists(ctx, gid, d->code, &open))) goto fail;
+  if (open) {
+    rc = kerr_set(ei, KERR_CONFLICT,
+                  "この団体の「%s」の申請は、すでに受け付けて審査中です。結果が出るまでお待ちください。",
+                  d->name);
+    goto fail;
+  }
+  /* An approval still running may be renewed for the next period (as group
+  ** registration is), but not twice. */
+  int32_t until = 0;
+  if ((rc = approved_until(ctx, gid, d->code, &until))) goto fail;
+  if (until && until > discounts_validity_end(d, today(ctx))) {
+    char u[48];
+    jdate(until, u, sizeof u);
+    rc = kerr_set(ei, KERR_CONFLICT,
+                  "この団体の「%s」は%sまで承認されていて、次の期間の分も済んでいます。",
+                  d->name, u);
+    goto fail;
+  }
+
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO discount_applications(group_id, category, reason, evidence,"
+                      " status, rules_version, applied_by, applied_at)"
+                      " VALUES ($g, $c, $reason, $evidence, 'pending', $version, $by, $now)");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$g", gid);
+  db_bind_text(st, "$c", d->code);
+  db_bind_text(st, "$reason", reason);
+  db_bind_text(st, "$evidence", has_evidence ? evidence : NULL);
+  db_bind_text(st, "$version", r->version);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_int(st, "$now", ctx->now);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    /* the UNIQUE index over pending rows: a concurrent twin won */
+    rc = rc == DB_CONSTRAINT
+             ? kerr_set(ei, KERR_CONFLICT,
+                        "この団体の「%s」の申請は、すでに受け付けて審査中です。", d->name)
+             : kerr_from_db(rc);
+    goto fail;
+  }
+  int64_t id = db_last_id(ctx->db);
+  if ((rc = ev(ctx, "discount.apply", gid, id, d->code, NULL, -1))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  rc = app_json(ctx, id, out);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+/* ========================================================= reading */
+
+int discounts_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct app a;
+  *out = NULL;
+  int rc = load_visible(ctx, id, &a);
+  if (rc == KERR_NOT_FOUND) return kerr_set(ei, rc, "減免の申請が見つかりません。");
+  if (!rc) rc = app_json(ctx, id, out);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+int discounts_list(struct kctx *ctx, const char *status, const char *group_id, json_t **out,
+                   struct kerrinfo *ei) {
+  int64_t gid = 0;
+  json_t *arr = NULL;
+  kstmt *st;
+  int rc;
+  *out = NULL;
+  if (status && !*status) status = NULL;
+  if (group_id && !*group_id) group_id = NULL;
+
+  if (status) {
+    /* The review queue is the admins'. */
+    if (!is_admin(ctx))
+      return kerr_set(ei, KERR_FORBIDDEN, "申請の一覧 (status) を見られるのは管理者だけです。");
+    if (strcmp(status, "pending") && strcmp(status, "approved") && strcmp(status, "rejected")) {
+      kerr_field(ei, "status", "status は pending、approved、rejected のどれかを指定してください。");
+      return kerr_set(ei, KERR_VALIDATION, NULL);
+    }
+  }
+  if (group_id) {
+    char msg[256];
+    if ((rc = ids_parse(group_id, &gid)) != IDS_OK) {
+      ids_message(rc, "団体ID", msg, sizeof msg);
+      kerr_field(ei, "group_id", msg);
+      return kerr_set(ei, KERR_VALIDATION, NULL);
+    }
+    /* a group the caller does not represent does not exist for them */
+    int exists = 0;
+    st = db_prep(ctx->db, "SELECT 1 FROM groups WHERE id = $g");
+    if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+    db_bind_int(st, "$g", gid);
+    rc = db_step(st);
+    exists = rc == DB_ROW;
+    db_reset(st);
+    if (rc != DB_ROW && rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
+    if (!exists || (!is_desk(ctx) && !represents(ctx, gid, ctx->actor.account_id)))
+      return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
+  }
+
+  if (status) {
+    st = db_prep(ctx->db,
+                 "SELECT a.id, a.group_id, g.name, a.category, a.reason, a.evidence,"
+                 " a.status, a.applied_at, a.decided_at, a.decision_reason, a.valid_from,"
+                 " a.valid_until FROM discount_applications a JOIN groups g"
+                 " ON g.id = a.group_id WHERE a.status = $status"
+                 " AND ($g IS NULL OR a.group_id = $g)"
+                 " ORDER BY a.applied_at, a.id LIMIT 1000");
+    if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+    db_bind_text(st, "$status", status);
+    if (gid) db_bind_int(st, "$g", gid);
+    else db_bind_null(st, "$g");
+  } else if (gid) {
+    st = db_prep(ctx->db,
+                 "SELECT a.id, a.group_id, g.name, a.category, a.reason, a.evidence,"
+                 " a.status, a.applied_at, a.decided_at, a.decision_reason, a.valid_from,"
+                 " a.valid_until FROM discount_applications a JOIN groups g"
+                 " ON g.id = a.group_id WHERE a.group_id = $g"
+                 " ORDER BY a.applied_at DESC, a.id DESC LIMIT 1000");
+    if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+    db_bind_int(st, "$g", gid);
+  } else if (ctx->actor.role == ROLE_CITIZEN && ctx->actor.account_id > 0) {
+    /* a citizen's own groups */
+    st = db_prep(ctx->db,
+                 "SELECT a.id, a.group_id, g.name, a.category, a.reason, a.evidence,"
+                 " a.status, a.applied_at, a.decided_at, a.decision_reason, a.valid_from,"
+                 " a.valid_until FROM discount_applications a JOIN groups g"
+                 " ON g.id = a.group_id WHERE a.group_id IN"
+                 " (SELECT id FROM groups WHERE representative_id = $a"
+                 "  UNION SELECT group_id FROM group_reps WHERE account_id = $a)"
+                 " ORDER BY a.applied_at DESC, a.id DESC LIMIT 1000");
+    if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+    db_bind_int(st, "$a", ctx->actor.account_id);
+  } else {
+    kerr_field(ei, "status", "status=pending（審査待ち）か group_id を指定してください。");
+    return kerr_set(ei, KERR_VALIDATION, "status=pending（審査待ち）か group_id を指定してください。");
+  }
+  if ((rc = rows(ctx, st, &arr))) return kerr_set(ei, rc, NULL);
+  *out = json_pack("{s:o}", "applications", arr);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+int discounts_of_group(struct kctx *ctx, int64_t group, json_t **out) {
+  *out = NULL;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT a.id, a.group_id, g.name, a.category, a.reason, a.evidence,"
+                      " a.status, a.applied_at, a.decided_at, a.decision_reason, a.valid_from,"
+                      " a.valid_until FROM discount_applications a JOIN groups g"
+                      " ON g.id = a.group_id WHERE a.group_id = $g"
+                      " ORDER BY a.applied_at DESC, a.id DESC LIMIT 100");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", group);
+  return rows(ctx, st, out);
+}
+
+/* ====================================================== re-pricing */
+
+/* HOOK for the counter issue (payments, branch `counter`): 1 in *PAID when
+** booking ID has a payment recorded. There is no payments table on main yet,
+** so "not yet paid" is "not cancelled and no payment recorded" and nothing
+** is recorded: every booking is unpaid. The counter branch fills this with
+** its lookup (e.g. SELECT 1 FROM payments WHERE booking_id = $id). */
+static int booking_paid(struct kctx *ctx, int64_t id, int *paid) {
+  (void)ctx;
+  (void)id;
+  *paid = 0;
+  return 0;
+}
+
+struct repr {
+  int64_t id, room_id, base, discount;
+  int32_t day;
+  char date[11], center[32], slots[RULES_MAX_SLOTS * 25], code[32], version[32];
+};
+
+/* Inside the approval's write transaction: bring the stored fee of each of
+** GROUP's bookings used FROM..UNTIL that is neither cancelled nor lapsed nor
+** paid up to date with the group's approvals (discounts_best), and log each
+** change. *N gets the number of bookings whose fee changed. */
+static int reprice(struct kctx *ctx, int64_t group, int32_t from, int32_t until, int *n) {
+  char f[11], u[11];
+  struct repr *v = NULL;
+  size_t nv = 0, cap = 0;
+  int rc;
+  *n = 0;
+  date_format(from, f);
+  date_format(until, u);
+  /* RULE: every centre: no centre in the condition. A hold past its expiry
+  ** has lapsed even if nothing marked it yet (bookings.h). */
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id, date, fee_base, fee_discount, discount_code, rules_version,"
+                      " center, room_id, slots FROM bookings WHERE group_id = $g"
+                      " AND date >= $from AND date <= $until"
+                      " AND status NOT IN ('cancelled', 'lapsed')"
+                      " AND NOT (status = 'held' AND hold_expires_at <= $now)"
+                      " ORDER BY date, id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", group);
+  db_bind_text(st, "$from", f);
+  db_bind_text(st, "$until", u);
+  db_bind_int(st, "$now", ctx->now);
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (nv == cap) {
+      size_t ncap = cap ? cap * 2 : 16;
+      struct repr *nvp = realloc(v, ncap * sizeof *v);
+      if (!nvp) {
+        rc = DB_ERROR;
+        break;
+      }
+      v = nvp;
+      cap = ncap;
+    }
+    struct repr *b = &v[nv++];
+    memset(b, 0, sizeof *b);
+    b->id = db_col_int(st, 0);
+    snprintf(b->date, sizeof b->date, "%s", db_col_text(st, 1));
+    if (date_parse(b->date, &b->day) != 0) b->day = 0;
+    b->base = db_col_int(st, 2);
+    b->discount = db_col_int(st, 3);
+    snprintf(b->code, sizeof b->code, "%s", db_col_text(st, 4));
+    snprintf(b->version, sizeof b->version, "%s", db_col_text(st, 5));
+    snprintf(b->center, sizeof b->center, "%s", db_col_text(st, 6));
+    b->room_id = db_col_int(st, 7);
+    snprintf(b->slots, sizeof b->slots, "%s", db_col_text(st, 8));
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    free(v);
+    return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
+  }
+
+  rc = 0;
+  for (size_t i = 0; i < nv && !rc; i++) {
+    struct repr *b = &v[i];
+    int paid = 0;
+    int64_t disc = 0;
+    char code[32];
+    if ((rc = booking_paid(ctx, b->id, &paid)) || paid) continue;
+    /* The rates of the version the booking was priced under: the one in
+    ** force on its use date. */
+    const struct rules *r = version_named(ctx->rb, b->version);
+    if (!r) r = rules_in_force(ctx->rb, b->day);
+    if ((rc = discounts_best(ctx, group, b->day, r, b->base, &disc, code, sizeof code))) break;
+    if (disc == b->discount && !strcmp(code, b->code)) continue;
+    st = db_prep(ctx->db,
+                 "UPDATE bookings SET fee_discount = $d, fee_total = fee_base - $d,"
+                 " discount_code = $code WHERE id = $id");
+    if (!st) {
+      rc = KERR_INTERNAL;
+      break;
+    }
+    db_bind_int(st, "$d", disc);
+    db_bind_text(st, "$code", code[0] ? code : NULL);
+    db_bind_int(st, "$id", b->id);
+    if ((rc = db_exec_stmt(st)) != DB_OK) {
+      rc = kerr_from_db(rc);
+      break;
+    }
+    char detail[160];
+    snprintf(detail, sizeof detail,
+             "{\"booking_id\":%lld,\"discount\":%lld,\"discount_code\":\"%s\"}",
+             (long long)b->id, (long long)disc, code);
+    struct audit_fields af = {.center = b->center,
+                              .room_id = b->room_id,
+                              .date = b->date,
+                              .slot = b->slots,
+                              .subject_group = group,
+                              .amount = b->base - disc,
+                              .detail_json = detail};
+    if ((rc = audit_event(ctx, "booking.discount", &af))) break;
+    (*n)++;
+  }
+  free(v);
+  return rc;
+}
+
+/* ============================================================ decide */
+
+int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
+                     struct kerrinfo *ei) {
+  char decision[32], reason[4096], from_s[11], until_s[11];
+  struct app a;
+  int bad = 0, rc, has_reason, approve = 0, repriced = 0;
+  *out = NULL;
+  if (!is_admin(ctx)) return kerr_set(ei, KERR_FORBIDDEN, "減免の審査は管理者が行います。");
+
+  rc = input_text(in, "decision", decision, sizeof decision);
+  if (rc == INPUT_OK && !strcmp(decision, "approved")) approve = 1;
+  else if (!(rc == INPUT_OK && !strcmp(decision, "rejected")))
+    bad_field(ei, &bad, "decision", "decision は approved（承認）か rejected（不承認）を指定してください。");
+  rc = input_text(in, "reason", reason, sizeof reason);
+  has_reason = rc == INPUT_OK;
+  if (rc == INPUT_BAD || (has_reason && !text_ok(reason, REASON_MAX)))
+    bad_field(ei, &bad, "reason", "理由は500文字以内で入力してください。");
+  else if (!approve && !has_reason && !bad)
+    /* RULE: a rejection states its reason; the group reads it. */
+    bad_field(ei, &bad, "reason", "承認しない理由を入力してください（申請した団体に伝わります）。");
+  if (bad) {
+    /* a missing application is still a 404 first */
+    if ((rc = load(ctx, id, &a)) == KERR_NOT_FOUND) {
+      kerr_clear(ei);
+      return kerr_set(ei, rc, "減免の申請が見つかりません。");
+    }
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+
+  /* ---- one write transaction: the decision and the re-pricing ---- */
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = load(ctx, id, &a))) {
+    rc = rc == KERR_NOT_FOUND ? kerr_set(ei, rc, "減免の申請が見つかりません。") : rc;
+    goto fail;
+  }
+  if (strcmp(a.status, "pending") != 0) {
+    rc = kerr_set(ei, KERR_CONFLICT, "この申請はすでに審査が済んでいます（%s）。",
+                  !strcmp(a.status, "approved") ? "承認" : "不承認");
+    goto fail;
+  }
+  kstmt *st;
+  if (approve) {
+    const struct rules *r = rules_today(ctx);
+    const struct discount_cat *d = r ? rules_discount(r, a.category) : NULL;
+    if (!d) {
+      rc = kerr_set(ei, KERR_VALIDATION,
+                    "「%s」の区分は、いま使われている規則（版: %s）にはありません（廃止されました）。"
+                    "承認はできないので、理由を添えて不承認にしてください。",
+                    a.category, r ? r->version : "-");
+      kerr_field(ei, "decision", ei->message);
+      goto fail;
+    }
+    /* RULE: an approval runs from the decision date to the end of the
+    ** category's validity; a renewal follows the current approval without
+    ** a gap. */
+    int32_t from = today(ctx), prev = 0;
+    if ((rc = approved_until(ctx, a.group_id, a.category, &prev))) goto fail;
+    if (prev && prev + 1 > from) from = prev + 1;
+    int32_t until = discounts_validity_end(d, from);
+    date_format(from, from_s);
+    date_format(until, until_s);
+    st = db_prep(ctx->db,
+                 "UPDATE discount_applications SET status = 'approved', decided_by = $by,"
+                 " decided_at = $now, decision_reason = $reason, valid_from = $from,"
+                 " valid_until = $until WHERE id = $id AND status = 'pending'");
+    if (!st) {
+      rc = KERR_INTERNAL;
+      goto fail;
+    }
+    db_bind_text(st, "$from", from_s);
+    db_bind_text(st, "$until", until_s);
+    db_bind_int(st, "$by", ctx->actor.account_id);
+    db_bind_int(st, "$now", ctx->now);
+    db_bind_text(st, "$reason", has_reason ? reason : NULL);
+    db_bind_int(st, "$id", id);
+    if ((rc = db_exec_stmt(st)) != DB_OK) {
+      rc = kerr_from_db(rc);
+      goto fail;
+    }
+    /* RULE: the approval reaches the group's bookings made before it, at
+    ** every centre, in the same transaction. */
+    if ((rc = reprice(ctx, a.group_id, from, until, &repriced))) goto fail;
+    if ((rc = ev(ctx, "discount.approve", a.group_id, id, a.category, until_s, repriced)))
+      goto fail;
+  } else {
+    st = db_prep(ctx->db,
+                 "UPDATE discount_applications SET status = 'rejected', decided_by = $by,"
+                 " decided_at = $now, decision_reason = $reason WHERE id = $id"
+                 " AND status = 'pending'");
+    if (!st) {
+      rc = KERR_INTERNAL;
+      goto fail;
+    }
+    db_bind_int(st, "$by", ctx->actor.account_id);
+    db_bind_int(st, "$now", ctx->now);
+    db_bind_text(st, "$reason", reason);
+    db_bind_int(st, "$id", id);
+    if ((rc = db_exec_stmt(st)) != DB_OK) {
+      rc = kerr_from_db(rc);
+      goto fail;
+    }
+    if ((rc = ev(ctx, "discount.reject", a.group_id, id, a.category, NULL, -1))) goto fail;
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = app_json(ctx, id, out))) return kerr_set(ei, rc, NULL);
+  if (approve) json_object_set_new(*out, "repriced", json_integer(repriced));
+  return 0;
+
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
