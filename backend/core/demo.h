@@ -50,6 +50,7 @@ struct demo_plan {
 
 struct demo_stats {
   int accounts, groups;
+  int exemptions;               /* exemption approvals (減免), renewals included */
   int attempts;                 /* booking requests made */
   int booked;                   /* of which the rules let through */
   int refused;                  /* of which the rules refused: */

@@ -661,17 +661,16 @@ double reports_occupancy(const struct report_row *row) {
 /* ========================================================= output */
 
 json_t *reports_provisional(void) {
-  /* The sources these columns wait for are being built on other branches
-  ** (counter: walk-ins, check-in, no-shows, payments; exemptions: the
-  ** discounts). Each entry says what the figure is until then. */
+  /* The source these columns wait for is being built on another branch
+  ** (the counter: walk-ins, check-in, no-shows, payments). Each entry says
+  ** what the figure is until then. (exempted_amount was one until the
+  ** exemptions landed: bookings now carry the approved discount.) */
   return json_pack(
-      "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]",
+      "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]",
       "column", "revenue", "why",
       "支払の記録（窓口の収納）がまだないため、予約の使用料（確定・利用済み・不在）と取消料の合計（調定額）です。",
       "column", "revenue_by_method", "why",
       "支払方法（現金・QR・カード・IC）の記録がまだないため、全額を「記録なし」に計上しています。",
-      "column", "exempted_amount", "why",
-      "減免の承認がまだ記録されないため、予約に記録された減免額（現在は0円）の合計です。",
       "column", "walk_ins", "why",
       "窓口の当日受付がまだないため、利用者IDのない予約の件数です（現在は0件）。",
       "column", "no_shows", "why",

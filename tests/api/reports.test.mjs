@@ -60,9 +60,16 @@ before(async () => {
   assert.equal(g.status, 201, g.text);
   groupId = g.json.id;
   assert.equal((await staff.post(`/api/v1/groups/${groupId}/approve`)).status, 200);
+  // an exemption (減免, 5割減額), approved by the admin before the group books
+  const ap = await hanako.post('/api/v1/discounts', { group_id: groupId, category: 'social_education',
+    reason: '公開の短歌講座を開きます。' });
+  assert.equal(ap.status, 201, ap.text);
+  const dc = await admin.post(`/api/v1/discounts/${ap.json.id}/decide`, { decision: 'approved', reason: '基準に合っています。' });
+  assert.equal(dc.status, 200, dc.text);
   const b1 = await hanako.post('/api/v1/bookings', { room_id: rooms['chuo/washitsu'], date: '2026-05-12',
     slots: ['morning', 'afternoon'], purpose: '例会', attendees: 10, group_id: groupId });
   assert.equal(b1.status, 201, b1.text);
+  assert.deepEqual([b1.json.fee.base, b1.json.fee.discount, b1.json.fee.total], [530, 265, 265]);
   assert.equal((await hanako.post(`/api/v1/bookings/${b1.json.id}/confirm`)).status, 200);
   // taro: a hold for tomorrow evening, left to lapse; a hold at haga, cancelled
   const b2 = await taro.post('/api/v1/bookings', { room_id: rooms['chuo/r503'], date: '2026-04-09',
@@ -98,7 +105,11 @@ test('usage by centre: the figures of the bookings above', async () => {
   assert.equal(c.uses, 1);
   assert.equal(c.attendees, 10);
   assert.equal(c.slots_held, 1);            // taro's hold for tomorrow
-  assert.equal(c.revenue, 530);             // washitsu 210 + 320
+  // washitsu 210 + 320 = 530, less the 5割 exemption: 530 - floor(530 x 50 / 100) = 265
+  assert.equal(c.revenue, 265);
+  assert.equal(c.exempted_amount, 265);
+  assert.equal(c.slots_exempted, 2);
+  assert.equal(c.slots_exempted_full, 0);
   assert.equal(c.distinct_groups, 1);
   assert.equal(c.cancellations, 0);
   assert.ok(Array.isArray(r.json.provisional));
@@ -174,7 +185,8 @@ test('monthly statistics: JSON and CSV', async () => {
   assert.equal(r.json.by_registration.find((x) => x.key === 'group').uses, 1);
   assert.equal(r.json.by_room_kind.find((x) => x.key === '和室').slots_booked, 2);
   assert.equal(r.json.by_center.length, 16);
-  assert.equal(r.json.revenue_by_method[0].amount, 530);
+  assert.equal(r.json.revenue_by_method[0].amount, 265);
+  assert.equal(r.json.totals.exempted_amount, 265);
   const one = keep('monthly chuo', await analyst.get('/api/v1/reports/monthly?month=2026-05&center=chuo'));
   assert.equal(one.json.center, 'chuo');
   assert.equal(one.json.by_center, undefined);
@@ -200,7 +212,7 @@ test('the usage log: JSON Lines, streamed; CSV on request; pseudonyms only', asy
   const ev = parseLines(r.text);
   const actions = ev.map((e) => e.action);
   for (const a of ['account.create', 'session.create', 'group.register', 'group.approve',
-    'booking.hold', 'booking.confirm', 'booking.cancel'])
+    'discount.apply', 'discount.approve', 'booking.hold', 'booking.confirm', 'booking.cancel'])
     assert.ok(actions.includes(a), `${a} in ${actions}`);
   const hold = ev.find((e) => e.action === 'booking.hold' && e.date === '2026-05-12');
   assert.equal(hold.center, 'chuo');
@@ -210,7 +222,7 @@ test('the usage log: JSON Lines, streamed; CSV on request; pseudonyms only', asy
   assert.equal(hold.actor_role, 'citizen');
   assert.match(hold.actor, /^[0-9a-f]{32}$/);
   assert.match(hold.subject, /^[0-9a-f]{32}$/);      // the group, pseudonymised
-  assert.equal(hold.amount, 530);
+  assert.equal(hold.amount, 265);
   assert.ok(ev.every((e, i) => i === 0 || e.at >= ev[i - 1].at), 'oldest first');
   // another day: nothing
   const none = await analyst.get('/api/v1/events?from=2026-04-09&to=2026-04-09');

@@ -7,6 +7,7 @@
 
 #include "../../backend/core/accounts.h"
 #include "../../backend/core/demo.h"
+#include "../../backend/core/discounts.h"
 #include "../../backend/core/ids.h"
 
 static struct world w;
@@ -74,8 +75,8 @@ Test(demo, bookings_follow_the_rule_book) {
 
   /* fees, closed days, windows and caps, booking by booking */
   kstmt *s = db_prep(w.db, "SELECT id, room_id, date, slots, fee_base, fee_discount, fee_total,"
-                           " created_at, group_id, status FROM bookings");
-  int n = 0;
+                           " created_at, group_id, status, discount_code FROM bookings");
+  int n = 0, exempted = 0;
   while (db_step(s) == DB_ROW) {
     const struct room *room = rules_room_by_id(w.rb, db_col_int(s, 1));
     int32_t day = fx_day(db_col_text(s, 2));
@@ -94,12 +95,23 @@ Test(demo, bookings_follow_the_rule_book) {
     if (rules_campaign(r, room, day)) fee = 0;
     cr_assert_eq(db_col_int(s, 4), fee, "booking %lld fee", (long long)db_col_int(s, 0));
     cr_assert_eq(db_col_int(s, 6), db_col_int(s, 4) - db_col_int(s, 5));
+    /* an exemption: the rule book's rate for the approved category */
+    if (db_col_int(s, 5) > 0) {
+      char code[32];
+      snprintf(code, sizeof code, "%s", db_col_text(s, 10));
+      const struct discount_cat *dc = rules_discount(r, code);
+      cr_assert_not_null(dc, "discount %s", code);
+      cr_assert_eq(db_col_int(s, 5), discount_yen(fee, dc->rate));
+      exempted++;
+    }
     /* RULE: booking window: made after it opened */
     cr_assert_geq(db_col_int(s, 7), rules_booking_opens(r, day));
     n++;
   }
   db_reset(s);
   cr_assert_eq(n, st.booked);
+  cr_assert_gt(st.exemptions, 0);
+  cr_assert_gt(exempted, 0, "some bookings carry an exemption");
   /* RULE: a group's slots per month across every centre (4) */
   cr_assert_eq(q("SELECT count(*) FROM (SELECT b.group_id, substr(s.date, 1, 7) m, count(*) n"
                  " FROM bookings b JOIN booking_slots s ON s.booking_id = b.id"
