@@ -1023,8 +1023,8 @@ int demo_seed(struct kctx *ctx, int months, int *seeded) {
       .first_day = date_add_months(today, -(months > 0 ? months : 0)),
       .last_day = today + 62,
       .until = ctx->now,
-      .groups_per_center = 4,
-      .persons = 80,
+      .groups_per_center = 5,
+      .persons = 100,
       .seed = 20260401,
       .scripted = 1,
   };
