@@ -37,6 +37,19 @@ static void pct(double v, char *out, size_t n) {
   else snprintf(out, n, "%.1f%%", v * 100.0);
 }
 
+/* "12,345" */
+static const char *num(int64_t v, char *out, size_t n) {
+  char raw[32];
+  int k = snprintf(raw, sizeof raw, "%lld", (long long)(v < 0 ? -v : v)), o = 0;
+  if (v < 0 && (size_t)o + 1 < n) out[o++] = '-';
+  for (int i = 0; i < k && (size_t)o + 2 < n; i++) {
+    if (i && (k - i) % 3 == 0) out[o++] = ',';
+    out[o++] = raw[i];
+  }
+  out[o] = 0;
+  return out;
+}
+
 static int step_of(double v) {
   if (v < 0.2) return 0;
   if (v < 0.4) return 1;
@@ -103,8 +116,10 @@ static void heatmap(struct html *h, const struct report *rep, const struct rules
       snprintf(key, sizeof key, "%s/%s", wd[d], ru->slots[s].code);
       const struct report_row *row = find(rep, key);
       pct(row ? reports_occupancy(row) : -1, v, sizeof v);
-      html_printf(h, "<td>%h<span class=\"time\">%I / %I</span></td>", v,
-                  row ? row->slots_booked : 0, row ? row->slots_available : 0);
+      char nb[32], na[32];
+      html_printf(h, "<td>%h<span class=\"time\">%h / %h</span></td>", v,
+                  num(row ? row->slots_booked : 0, nb, sizeof nb),
+                  num(row ? row->slots_available : 0, na, sizeof na));
     }
     html_raw(h, "</tr>");
   }
@@ -240,11 +255,12 @@ static void exempted(struct html *h, const struct report *rep) {
   for (int i = 0; i < n; i++) {
     const struct report_row *row = i < rep->nrows ? &rep->rows[i] : &rep->total;
     pct(row->slots_booked ? (double)row->slots_exempted / (double)row->slots_booked : -1, a, sizeof a);
-    snprintf(b, sizeof b, "%lld", (long long)row->slots_exempted_full);
-    snprintf(c, sizeof c, "%lld", (long long)(row->slots_exempted - row->slots_exempted_full));
-    html_printf(h, "<tr><th scope=\"row\">%h</th><td>%I</td><td>%h</td><td>%h</td><td>%h</td><td>%I</td></tr>",
-                i < rep->nrows ? row->label : "すべての公民館", row->slots_booked, b, c, a,
-                row->exempted_amount);
+    char nb[32], ny[32];
+    num(row->slots_exempted_full, b, sizeof b);
+    num(row->slots_exempted - row->slots_exempted_full, c, sizeof c);
+    html_printf(h, "<tr><th scope=\"row\">%h</th><td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>%h</td></tr>",
+                i < rep->nrows ? row->label : "すべての公民館", num(row->slots_booked, nb, sizeof nb),
+                b, c, a, num(row->exempted_amount, ny, sizeof ny));
   }
   html_raw(h, "</tbody></table></div></section>");
 }
@@ -346,17 +362,20 @@ enum MHD_Result web_reports(struct req *r) {
     double occ = reports_occupancy(&ex->total);
     char o[32];
     pct(occ, o, sizeof o);
+    const struct report_row *t = &ex->total;
+    char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], n7[32];
     html_printf(&h, "<section class=\"panel\" aria-labelledby=\"sum-h\"><h2 id=\"sum-h\">集計の範囲と合計</h2>"
                     "<dl class=\"facts\"><div><dt>期間 (利用日)</dt><dd>%h から %h まで</dd></div>"
                     "<div><dt>対象</dt><dd>%h</dd></div>"
-                    "<div><dt>空いていたコマ (休館日を除く)</dt><dd>%I</dd></div>"
-                    "<div><dt>予約で使われたコマ</dt><dd>%I (利用率 %h)</dd></div>"
-                    "<div><dt>利用件数 / 利用人数</dt><dd>%I 件 / %I 人</dd></div>"
-                    "<div><dt>取消 / 期限切れの仮予約</dt><dd>%I 件 / %I 件</dd></div>"
-                    "<div><dt>利用した団体の数</dt><dd>%I</dd></div></dl></section>",
-                a, b, only ? only->name : "すべての公民館", ex->total.slots_available,
-                ex->total.slots_booked, o, ex->total.uses, ex->total.attendees,
-                ex->total.cancellations, ex->total.lapsed_holds, ex->total.distinct_groups);
+                    "<div><dt>空いていたコマ (休館日を除く)</dt><dd>%h</dd></div>"
+                    "<div><dt>予約で使われたコマ</dt><dd>%h (利用率 %h)</dd></div>"
+                    "<div><dt>利用件数 / 利用人数</dt><dd>%h 件 / %h 人</dd></div>"
+                    "<div><dt>取消 / 期限切れの仮予約</dt><dd>%h 件 / %h 件</dd></div>"
+                    "<div><dt>利用した団体の数</dt><dd>%h</dd></div></dl></section>",
+                a, b, only ? only->name : "すべての公民館", num(t->slots_available, n1, sizeof n1),
+                num(t->slots_booked, n2, sizeof n2), o, num(t->uses, n3, sizeof n3),
+                num(t->attendees, n4, sizeof n4), num(t->cancellations, n5, sizeof n5),
+                num(t->lapsed_holds, n6, sizeof n6), num(t->distinct_groups, n7, sizeof n7));
     const struct rules *ru = rules_in_force(rb, to);
     if (!ru) ru = rules_in_force(rb, from);
     if (!ru && rb->nversions) ru = &rb->versions[0];
