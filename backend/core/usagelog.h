@@ -12,7 +12,9 @@
 ** between calls, so the connection it steps must not be used by anything
 ** else until usagelog_close(). The server gives each stream a connection of
 ** its own (db_open_reader()), never the request thread's, which serves other
-** requests between two pieces of the stream.
+** requests between two pieces of the stream. While a stream is open its
+** snapshot keeps the WAL from being checkpointed past it (the WAL grows a
+** little during a long download; it is checkpointed after).
 **
 ** What a line holds (every column of the log; actors and subjects are the
 ** keyed pseudonyms written by core/audit.c, never a name, phone or email):

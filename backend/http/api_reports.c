@@ -25,7 +25,9 @@
 #define JSONL_TYPE "application/x-ndjson; charset=utf-8"
 #define STREAM_BLOCK (32 * 1024)
 
-int reports_wants_csv(struct req *r) {
+/* 1 if the client asked for CSV: ?format=csv, or Accept naming text/csv
+** (and ?format=json not given). */
+static int wants_csv(struct req *r) {
   const char *f = req_query(r, "format");
   if (f && !strcasecmp(f, "csv")) return 1;
   if (f && !strcasecmp(f, "json")) return 0;
@@ -114,7 +116,7 @@ enum MHD_Result api_events(struct req *r) {
   int32_t from = 0, to = 0;
   int err = period(r, &from, &to, &ei);
   if (err) return fail(r, err, &ei);
-  int csv = reports_wants_csv(r);
+  int csv = wants_csv(r);
 
   /* Holds that lapsed since the last write get their lapse event now, so
   ** the log read out is complete up to this moment (bounded: a backlog
@@ -177,7 +179,7 @@ enum MHD_Result api_report_usage(struct req *r) {
   int err = reports_usage(&r->ctx, from, to, dims, req_query(r, "center"), &rep, &ei);
   if (err) return fail(r, err, &ei);
   enum MHD_Result ret;
-  if (reports_wants_csv(r)) {
+  if (wants_csv(r)) {
     size_t len = 0;
     char *csv = reports_usage_csv(rep, &len), name[96], a[11], b[11];
     date_format(from, a);
@@ -214,7 +216,7 @@ enum MHD_Result api_report_monthly(struct req *r) {
   json_t *mo = NULL;
   int err = reports_monthly(&r->ctx, first, req_query(r, "center"), &mo, &ei);
   if (err) return fail(r, err, &ei);
-  if (reports_wants_csv(r)) {
+  if (wants_csv(r)) {
     size_t len = 0;
     char *csv = reports_monthly_csv(mo, &len), name[96];
     const char *c = json_string_value(json_object_get(mo, "center"));

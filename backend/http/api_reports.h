@@ -11,8 +11,4 @@ enum MHD_Result api_events(struct req *r);
 enum MHD_Result api_report_usage(struct req *r);
 enum MHD_Result api_report_monthly(struct req *r);
 
-/* 1 if the client asked for CSV: ?format=csv, or Accept naming text/csv
-** (and ?format=json not given). */
-int reports_wants_csv(struct req *r);
-
 #endif

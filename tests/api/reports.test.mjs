@@ -122,7 +122,8 @@ test('usage by centre: the figures of the bookings above', async () => {
 });
 
 test('every by: rows in order, and the same figures as CSV (Accept or format=csv)', async () => {
-  for (const by of ['center', 'room', 'slot', 'weekday', 'month', 'kind', 'weekday_slot', 'center_month']) {
+  for (const by of ['center', 'room', 'slot', 'weekday', 'month', 'kind', 'weekday_slot', 'center_month',
+    'channel', 'registration']) {
     const j = keep(`usage ${by}`, await admin.get(`${USAGE}&by=${by}`));
     assert.equal(j.status, 200, `${by}: ${j.text}`);
     assert.equal(j.json.by, by);
