@@ -5,6 +5,7 @@
 **   kominkan check-ordinances DIR
 **   kominkan backup --db FILE --to FILE
 **   kominkan user add --db FILE --role ROLE --name NAME [--center CODE] < password
+**   kominkan restore --from FILE --db FILE
 **
 ** Each command is one function; they share option parsing and nothing else.
 */
@@ -16,12 +17,14 @@
 #include <string.h>
 
 #include "core/accounts.h"
+#include "core/backup.h"
 #include "core/clock.h"
 #include "core/demo.h"
 #include "core/facilities.h"
 #include "core/ids.h"
 #include "core/permits.h"
 #include "core/rules.h"
+#include "http/api_public.h"
 #include "http/http.h"
 #include "http/router.h"
 #include "http/server.h"
@@ -41,8 +44,12 @@ static void usage(FILE *f) {
       "      --per-ip-limit N     connections at once from one address (default 256)\n"
       "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
       "      --no-access-log      do not log one line per request\n"
+      "      --backup-dir DIR     take scheduled backups into DIR (see docs/operations.md)\n"
+      "      --backup-every MIN   minutes between them, fractions allowed (default 60)\n"
+      "      --backup-keep N      backups kept in DIR, older ones deleted (default 48)\n"
       "  kominkan check-ordinances DIR\n"
       "  kominkan backup --db FILE --to FILE\n"
+      "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
       "  kominkan demo-data --db FILE --months N [--from YYYY-MM] [--ordinances DIR]\n"
       "                    [--groups-per-center N] [--persons N] [--seed N]\n"
       "      a simulated city's use for benchmarks and demonstrations (docs/demo.md)\n"
@@ -77,6 +84,17 @@ static long number(const char *s, const char *name, long lo, long hi) {
   return v;
 }
 
+static double fraction(const char *s, const char *name, double lo, double hi) {
+  char *end;
+  errno = 0;
+  double v = strtod(s, &end);
+  if (errno || end == s || *end || !(v >= lo && v <= hi)) {
+    fprintf(stderr, "kominkan: %s: not a number in %g..%g: %s\n", name, lo, hi, s);
+    exit(2);
+  }
+  return v;
+}
+
 static void print_problems(json_t *problems) {
   size_t i;
   json_t *p;
@@ -89,6 +107,9 @@ static int cmd_serve(int argc, char **argv) {
   const char *db_path = NULL, *listen = NULL, *ordinances = "ordinances/maebashi", *web = "web";
   const char *v;
   int demo = 0, threads = 0;
+  const char *backup_dir = NULL;
+  double backup_every = 60;
+  int backup_keep = 48;
   struct server_opts so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
                            .conn_memory = 64 * 1024};
   app.max_body = 64 * 1024;
@@ -107,6 +128,11 @@ static int cmd_serve(int argc, char **argv) {
       so.conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
     else if ((v = opt(argc, argv, &i, "--per-ip-limit")))
       so.per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+    else if ((v = opt(argc, argv, &i, "--backup-dir"))) backup_dir = v;
+    else if ((v = opt(argc, argv, &i, "--backup-every")))
+      backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);
+    else if ((v = opt(argc, argv, &i, "--backup-keep")))
+      backup_keep = (int)number(v, "--backup-keep", 1, 100000);
     else if (!strcmp(argv[i], "--demo")) demo = 1;
     else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
     else if (!strcmp(argv[i], "--no-access-log")) app.access_log = 0;
@@ -146,13 +172,17 @@ static int cmd_serve(int argc, char **argv) {
   }
 
   char err[512];
-  if (db_thread_init(db_path, err, sizeof err) != 0) {
+  /* Held shared until exit: keeps `kominkan restore` off a live database. */
+  int dblock = backup_lock(db_path, 0, err, sizeof err);
+  if (dblock < 0 || db_thread_init(db_path, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan: %s\n", err);
+    backup_unlock(dblock);
     rules_free(app.rb);
     return 1;
   }
   int rc = 1;
   struct server *srv = NULL;
+  struct backup_schedule *backups = NULL;
   if (facilities_sync(db_thread(), app.rb) != 0) {
     fprintf(stderr, "kominkan: cannot store the facility catalogue in %s\n", db_path);
     goto done;
@@ -162,6 +192,7 @@ static int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "kominkan: cannot create or read the permit signing key in %s\n", db_path);
     goto done;
   }
+
   if (demo) { /* once per database (server_keys 'demo_seeded'); docs/demo.md */
     struct kctx dctx = {.db = db_thread(), .rb = app.rb, .now = clock_now(), .channel = "online"};
     dctx.actor.role = ROLE_ANON;
@@ -179,10 +210,20 @@ static int cmd_serve(int argc, char **argv) {
   sigaddset(&stop, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop, NULL);
   signal(SIGPIPE, SIG_IGN);
+  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which SQLite
+  ** reports like a full disk (503 storage_unavailable); the default action
+  ** of SIGXFSZ would kill the server instead. */
+  signal(SIGXFSZ, SIG_IGN);
 
   int port;
   srv = server_start(&so, &port);
   if (!srv) goto done;
+  if (backup_dir && !(backups = backup_schedule_start(db_path, backup_dir, backup_every,
+                                                      backup_keep, health_set_problem, err,
+                                                      sizeof err))) {
+    fprintf(stderr, "kominkan: %s\n", err);
+    goto done;
+  }
   printf("listening on http://%s:%d\n", so.host, port);
   fflush(stdout);
 
@@ -191,8 +232,10 @@ static int cmd_serve(int argc, char **argv) {
   fprintf(stderr, "kominkan: stopping (%s)\n", sig == SIGTERM ? "SIGTERM" : "SIGINT");
   rc = 0;
 done:
+  backup_schedule_stop(backups);
   server_stop(srv);
   db_thread_cleanup();
+  backup_unlock(dblock);
   rules_free(app.rb);
   return rc;
 }
@@ -233,7 +276,7 @@ static int cmd_backup(int argc, char **argv) {
     return 2;
   }
   char err[512];
-  if (db_backup(db_path, to, err, sizeof err) != 0) {
+  if (backup_take(db_path, to, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan backup: %s\n", err);
     return 1;
   }
@@ -336,6 +379,32 @@ done:
   db_close(db);
   rules_free(rb);
   return rc;
+}
+
+/* ---------------------------------------------------------------- restore */
+
+static int cmd_restore(int argc, char **argv) {
+  const char *db_path = NULL, *from = NULL, *v;
+  for (int i = 0; i < argc; i++) {
+    if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
+    else if ((v = opt(argc, argv, &i, "--from"))) from = v;
+    else {
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (!db_path || !from) {
+    usage(stderr);
+    return 2;
+  }
+  char err[1024], aside[1024];
+  if (backup_restore(from, db_path, aside, sizeof aside, err, sizeof err) != 0) {
+    fprintf(stderr, "kominkan restore: %s\n", err);
+    return 1;
+  }
+  printf("restored %s from %s (integrity ok)\n", db_path, from);
+  if (aside[0]) printf("the database it replaced is kept as %s\n", aside);
+  return 0;
 }
 
 /* -------------------------------------------------------------- demo-data */
@@ -466,6 +535,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "serve")) return cmd_serve(argc - 2, argv + 2);
   if (!strcmp(cmd, "check-ordinances")) return cmd_check_ordinances(argc - 2, argv + 2);
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 2, argv + 2);
+  if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
   if (!strcmp(cmd, "demo-data")) return cmd_demo_data(argc - 2, argv + 2);

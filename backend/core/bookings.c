@@ -24,6 +24,7 @@
 #include "discounts.h"
 #include "ids.h"
 #include "input.h"
+#include "payments.h"
 #include "text.h"
 
 #define PURPOSE_MAX 200        /* characters */
@@ -323,6 +324,7 @@ struct create {
   int64_t hold_expires_at;
   int64_t fee_base, fee_discount, fee_total;
   char discount_code[32];
+  int until_slot_end;                 /* same_day.until "slot_end" (the counter) */
 };
 
 static int cmp_int(const void *a, const void *b) {
@@ -466,6 +468,7 @@ static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   int64_t until = start - (int64_t)c->r_now->online_until_min * 60;
   int counter = ctx->channel && !strcmp(ctx->channel, "counter");
   if (counter) until = start;
+  if (counter && c->until_slot_end) until = clock_local(c->day, first->end);
   if (ctx->now >= until) {
     jinstant(until, when, sizeof when);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW,
@@ -785,19 +788,28 @@ static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
 
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei) {
+  *out = NULL;
+  if (replayed) *replayed = 0;
+  /* The holder is the signed-in citizen. (Staff acting for a citizen at the
+  ** counter go through core/counter.c, which calls booking_create_for.) */
+  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  if (ctx->actor.role != ROLE_CITIZEN)
+    return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
+  struct booking_for self = {.holder = ctx->actor.account_id};
+  return booking_create_for(ctx, body, idempotency_key, &self, out, replayed, ei);
+}
+
+int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                       const struct booking_for *f, json_t **out, int *replayed,
+                       struct kerrinfo *ei) {
   struct create c;
   int rc;
   int64_t id = 0;
   memset(&c, 0, sizeof c);
   *out = NULL;
   if (replayed) *replayed = 0;
-
-  /* The holder is the signed-in citizen. (Staff acting for a citizen at the
-  ** counter is its own issue: it will set the holder and keep the actor.) */
-  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
-  if (ctx->actor.role != ROLE_CITIZEN)
-    return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
-  c.holder = ctx->actor.account_id;
+  c.holder = f->holder;
+  c.until_slot_end = f->until_slot_end;
 
   if (idempotency_key) {
     size_t n = strlen(idempotency_key);
@@ -847,7 +859,7 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   }
   if ((rc = clear_lapsed(ctx, &c))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
-  if ((rc = check_caps(ctx, &c, ei))) goto fail;
+  if (c.holder && (rc = check_caps(ctx, &c, ei))) goto fail; /* a walk-in has no account */
   /* The fee inside the lock: an exemption approved a moment ago counts. */
   if ((rc = compute_fee(ctx, &c, ei))) goto fail;
 
@@ -863,7 +875,8 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
     rc = KERR_INTERNAL;
     goto fail;
   }
-  db_bind_int(st, "$a", c.holder);
+  if (c.holder) db_bind_int(st, "$a", c.holder);
+  else db_bind_null(st, "$a");
   if (c.group_id) db_bind_int(st, "$g", c.group_id);
   else db_bind_null(st, "$g");
   db_bind_int(st, "$room", c.room->id);
@@ -913,9 +926,10 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
     }
   }
 
+  if (f->then && (rc = f->then(ctx, id, f->arg, ei))) goto fail;
   struct booking b;
   if ((rc = booking_load(ctx, id, &b))) goto fail;
-  if ((rc = ev(ctx, "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = ev(ctx, f->event ? f->event : "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
 
@@ -1095,6 +1109,9 @@ int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **ou
   }
   if ((rc = booking_load(ctx, id, &b))) goto fail;
   if ((rc = ev(ctx, "booking.cancel", &b, ctx->now, fee))) goto fail;
+  /* RULE: refund on staff cancel. What was paid goes back, by the method it
+  ** was paid with, recorded in the same transaction. */
+  if (is_desk(ctx) && (rc = payment_refund_all(ctx, &b, ei))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();

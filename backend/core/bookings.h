@@ -67,6 +67,30 @@ struct booking {
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei);
 
+/* Who a booking is made for when it is not the signed-in citizen: the counter
+** (core/counter.c) books for a registered citizen (HOLDER, whose caps and
+** holds count) or for a walk-in (HOLDER 0: nobody's account, no caps). The
+** booking goes through the same checks and the same one write transaction as
+** booking_create(); the counter's channel is ctx->channel ("counter").
+**   THEN (may be NULL) runs inside that transaction after the booking and its
+**     slots are inserted (still a hold) and before the commit: the walk-in
+**     confirms itself and records its payment there, so that all of it
+**     commits or none. A non-zero return (a KERR code, details in EI) rolls
+**     everything back.
+**   EVENT is the usage-log action written for it (NULL: "booking.hold").
+**   UNTIL_SLOT_END: the rule book's same_day.until is "slot_end": a slot may
+**     be taken until it ends rather than until it starts. */
+struct booking_for {
+  int64_t holder;
+  int (*then)(struct kctx *ctx, int64_t booking_id, void *arg, struct kerrinfo *ei);
+  void *arg;
+  const char *event;
+  int until_slot_end;
+};
+int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                       const struct booking_for *f, json_t **out, int *replayed,
+                       struct kerrinfo *ei);
+
 /* Confirm a hold: the holder, or staff. Confirming a confirmed booking
 ** returns it unchanged. A lapsed hold cannot be confirmed (KERR_CONFLICT). */
 int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
@@ -74,7 +98,9 @@ int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
 /* Cancel: the holder, under the rule book's cancellation terms (a hold is
 ** always free to cancel; a confirmed booking is free until the deadline and
 ** then costs the rule book's fee or is refused, KERR_DEADLINE); staff at any
-** time with a REASON (required). The slots are free at once. */
+** time with a REASON (required). The slots are free at once. When staff
+** cancel a paid booking, what was paid is refunded in the same transaction
+** (core/payments.c: payment_refund_all). */
 int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
                    struct kerrinfo *ei);
 

@@ -17,6 +17,7 @@
 #include "groups.h"
 #include "ids.h"
 #include "input.h"
+#include "payments.h"
 #include "text.h"
 
 #define REASON_MAX 500        /* characters */
@@ -552,16 +553,14 @@ int discounts_of_group(struct kctx *ctx, int64_t group, json_t **out) {
 
 /* ====================================================== re-pricing */
 
-/* HOOK for the counter issue (payments, branch `counter`): 1 in *PAID when
-** booking ID has a payment recorded. There is no payments table on main yet,
-** so "not yet paid" is "not cancelled and no payment recorded" and nothing
-** is recorded: every booking is unpaid. The counter branch fills this with
-** its lookup (e.g. SELECT 1 FROM payments WHERE booking_id = $id). */
+/* 1 in *PAID when booking ID has money paid at the counter (core/payments.c:
+** payments net of refunds above 0). A paid booking keeps the fee it was paid
+** at; "not yet paid" is "not cancelled and nothing paid". */
 static int booking_paid(struct kctx *ctx, int64_t id, int *paid) {
-  (void)ctx;
-  (void)id;
-  *paid = 0;
-  return 0;
+  int64_t net = 0;
+  int rc = payment_paid(ctx, id, &net);
+  *paid = net > 0;
+  return rc;
 }
 
 struct repr {

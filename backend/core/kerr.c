@@ -37,6 +37,7 @@ static const struct {
   [KERR_LIMIT] = {422, "limit_exceeded", "利用できる上限を超えています。"},
   [KERR_DEADLINE] = {422, "deadline_passed", "取消の期限を過ぎています。"},
   [KERR_COUNTER_HOURS] = {422, "outside_counter_hours", "窓口の受付時間外です。"},
+  [KERR_TOO_EARLY] = {422, "too_early", "まだこの操作はできません。"},
   [KERR_RATE_LIMITED] = {429, "rate_limited", "短時間に何度も試行されました。しばらくしてからもう一度お試しください。"},
   [KERR_INTERNAL] = {500, "internal", "システムの内部でエラーが発生しました。時間をおいてもう一度お試しください。"},
   [KERR_BUSY] = {503, "busy", "ただいま混み合っています。しばらくしてからもう一度お試しください。"},

@@ -35,6 +35,7 @@ enum kerr {
   KERR_LIMIT,              /* 422 a cap from the rule book */
   KERR_DEADLINE,           /* 422 cancellation deadline passed */
   KERR_COUNTER_HOURS,      /* 422 counter action outside counter hours */
+  KERR_TOO_EARLY,          /* 422 not yet: e.g. a no-show before the grace period ends */
   KERR_RATE_LIMITED,       /* 429 */
   KERR_INTERNAL,           /* 500 */
   KERR_BUSY,               /* 503 too many at once (password hashing) */

@@ -11,6 +11,7 @@
 
 #include "../core/bookings.h"
 #include "../core/clock.h"
+#include "../core/counter.h"
 #include "../core/permits.h"
 #include "reply.h"
 
@@ -39,13 +40,17 @@ static int64_t path_id(struct req *r) {
 **    Idempotency-Key returns the first booking, with Idempotent-Replayed: true);
 **    409 slot_taken; 422 outside_booking_window, closed, capacity, limit_exceeded,
 **    validation; 404 a group the user does not represent; 409 conflict (key reused
-**    for another request). Roles: citizen. */
+**    for another request). Roles: citizen; staff and admin with "on_behalf_of":
+**    SYSTEM_ID book for that citizen at the counter (core/counter.c: counter
+**    hours, 422 validation for an unknown ID), else 403. */
 enum MHD_Result api_booking_create(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int replayed = 0;
-  int rc = booking_create(&r->ctx, r->json, req_header(r, "Idempotency-Key"), &out, &replayed,
-                          &ei);
+  const char *key = req_header(r, "Idempotency-Key");
+  int rc = (r->ctx.actor.role & ROLE_DESK) && json_object_get(r->json, "on_behalf_of")
+               ? counter_book_for(&r->ctx, r->json, key, &out, &replayed, &ei)
+               : booking_create(&r->ctx, r->json, key, &out, &replayed, &ei);
   if (rc) return done(r, rc, 0, NULL, &ei);
   if (!replayed) return reply_json(r, 201, out);
   /* the same reply as the first time, marked as a replay */
@@ -102,13 +107,15 @@ enum MHD_Result api_booking_get(struct req *r) {
 
 /* POST /api/v1/bookings/{id}/confirm (no body) -> 200 the booking, now "confirmed";
 ** 409 conflict when the hold has lapsed or the booking was cancelled; 404 as GET.
-** Roles: citizen (the holder), staff, admin. */
+** Roles: citizen (the holder), staff, admin (within counter hours). */
 enum MHD_Result api_booking_confirm(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = path_id(r);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
-  int rc = booking_confirm(&r->ctx, id, &out, &ei);
+  /* staff confirm for the holder at the counter (counter hours) */
+  int rc = r->ctx.actor.role & ROLE_DESK ? counter_confirm(&r->ctx, id, &out, &ei)
+                                         : booking_confirm(&r->ctx, id, &out, &ei);
   return done(r, rc, 200, out, &ei);
 }
 
@@ -116,7 +123,8 @@ enum MHD_Result api_booking_confirm(struct req *r) {
 ** with "cancel_fee"; the slots are free at once. 422 deadline_passed when the rule
 ** book refuses a late cancellation (with the reason); 422 validation when staff give
 ** no reason; 409 conflict when already cancelled or lapsed; 404 as GET.
-** Roles: citizen (the holder), staff, admin (any time, reason required). */
+** Roles: citizen (the holder), staff, admin (any time, reason required; within
+** counter hours, 422 outside_counter_hours; a paid booking is refunded). */
 enum MHD_Result api_booking_cancel(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
@@ -127,7 +135,10 @@ enum MHD_Result api_booking_cancel(struct req *r) {
     kerr_field(&ei, "reason", "取消の理由は文字列で入力してください。");
     return done(r, KERR_VALIDATION, 0, NULL, &ei);
   }
-  int rc = booking_cancel(&r->ctx, id, json_string_value(reason), &out, &ei);
+  /* staff cancel at the counter (counter hours; what was paid is refunded) */
+  int rc = r->ctx.actor.role & ROLE_DESK
+               ? counter_cancel(&r->ctx, id, json_string_value(reason), &out, &ei)
+               : booking_cancel(&r->ctx, id, json_string_value(reason), &out, &ei);
   return done(r, rc, 200, out, &ei);
 }
 

@@ -17,6 +17,7 @@
 #include "../core/text.h"
 #include "api_accounts.h"
 #include "api_bookings.h"
+#include "api_counter.h"
 #include "api_discounts.h"
 #include "api_groups.h"
 #include "api_opendata.h"
@@ -72,7 +73,9 @@ const struct route router_routes[] = {
   {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, 0},
   {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
   /* bookings and digital permits */
-  {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
+  /* staff book for a citizen with {"on_behalf_of"} (counter issue, docs/counter.md) */
+  {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN | ROLE_DESK,
+   JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/bookings", api_booking_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"GET", "/api/v1/bookings/{id}", api_booking_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"POST", "/api/v1/bookings/{id}/confirm", api_booking_confirm, ROLE_CITIZEN | ROLE_DESK,
@@ -82,6 +85,20 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/bookings/{id}/permit", api_booking_permit, ROLE_CITIZEN | ROLE_DESK,
    RF_PERSONAL},
   {"POST", "/api/v1/permits/verify", api_permit_verify, ANY, JSON_BODY | RF_NO_CSRF},
+  /* counter desk (issue 6; docs/counter.md): staff and admin only, personal data.
+  ** Acting for citizens goes through the booking routes above (on_behalf_of,
+  ** confirm, cancel), which pass staff on to core/counter.c. */
+  {"GET", "/api/v1/counter/today", api_counter_today, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/counter/walkin", api_counter_walkin, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/counter/ledger", api_counter_ledger, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/api/v1/counter/ledger.csv", api_counter_ledger_csv, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/bookings/{id}/checkin", api_booking_checkin, ROLE_DESK,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/bookings/{id}/noshow", api_booking_noshow, ROLE_DESK,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/bookings/{id}/payments", api_booking_pay, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/bookings/{id}/payments", api_booking_payments, ROLE_DESK, RF_PERSONAL},
+  /* end of counter desk */
   {"GET", "/api/v1/permits/key", api_permit_key, ANY, 0},
   /* exemptions (減免, issue 5; docs/discounts.md): representatives apply,
   ** admins decide; analysts see no applicant (not granted here) */

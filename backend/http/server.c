@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -121,6 +122,28 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   return ret;
 }
 
+/* S made safe for a log line into OUT: a control character (a "%0a" in the
+** path would otherwise forge a second log line, an escape sequence would
+** reach the operator's terminal) or a space (it would shift the fields)
+** becomes \xNN, and a long text is cut short. */
+static void log_text(const char *s, char *out, size_t n) {
+  static const char hex[] = "0123456789abcdef";
+  size_t o = 0;
+  for (; s && *s && o + 5 < n; s++) {
+    unsigned char c = (unsigned char)*s;
+    if (c <= 0x20 || c == 0x7f || c == '\\') {
+      out[o++] = '\\';
+      out[o++] = 'x';
+      out[o++] = hex[c >> 4];
+      out[o++] = hex[c & 15];
+    } else {
+      out[o++] = (char)c;
+    }
+  }
+  if (s && *s && o + 3 < n) out[o++] = '.', out[o++] = '.', out[o++] = '.';
+  out[o] = 0;
+}
+
 /* The access log: one line per request, the path without its query (query
 ** values may carry personal data), never a header or a body. */
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
@@ -130,9 +153,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
   struct req *r = *con_cls;
   if (!r) return;
   if (app.access_log) {
-    char when[26];
+    char when[26], method[40], path[300];
     clock_format_instant(clock_now(), when);
-    fprintf(stderr, "%s %s %s %u %.1fms%s\n", when, r->method, r->url, r->status,
+    log_text(r->method, method, sizeof method);
+    log_text(r->url, path, sizeof path);
+    fprintf(stderr, "%s %s %s %u %.1fms%s\n", when, method, path, r->status,
             (double)(now_us() - r->started_us) / 1000.0,
             toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted");
   }
@@ -144,6 +169,29 @@ static void log_mhd(void *cls, const char *fmt, va_list ap) {
   (void)cls;
   fprintf(stderr, "http: ");
   vfprintf(stderr, fmt, ap);
+}
+
+/* Every connection is a descriptor. Raise the soft limit to the hard one,
+** and if that is still too low for CONN_LIMIT plus what the process needs
+** besides (the listening socket, each worker's database files, a static file
+** being sent, a backup), serve fewer connections than asked: otherwise
+** accept() fails with EMFILE at random under load instead of the clean
+** refusal at the limit. */
+static unsigned fit_fd_limit(unsigned conn_limit, unsigned threads) {
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return conn_limit;
+  if (rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &rl) != 0) getrlimit(RLIMIT_NOFILE, &rl);
+  }
+  if (rl.rlim_cur == RLIM_INFINITY) return conn_limit;
+  rlim_t reserve = 64 + 4 * (rlim_t)threads;
+  rlim_t room = rl.rlim_cur > reserve + 16 ? rl.rlim_cur - reserve : 16;
+  if (conn_limit <= room) return conn_limit;
+  fprintf(stderr, "kominkan: only %llu file descriptors (ulimit -n): serving at most %llu"
+          " connections instead of %u\n", (unsigned long long)rl.rlim_cur,
+          (unsigned long long)room, conn_limit);
+  return (unsigned)room;
 }
 
 struct server *server_start(const struct server_opts *o, int *port) {
@@ -159,6 +207,28 @@ struct server *server_start(const struct server_opts *o, int *port) {
   if (!s) return NULL;
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : (unsigned)(cores > 0 ? cores : 2);
+  unsigned conn_limit = fit_fd_limit(o->conn_limit, threads);
+  /* The limits that keep hostile or broken clients from starving the rest
+  ** (tests/api/hostile.test.mjs; docs/operations.md):
+  ** - epoll with a thread pool: an idle or slow connection costs a
+  **   descriptor and its memory pool, never a thread, so hundreds of them
+  **   do not delay anyone else's request.
+  ** - CONNECTION_TIMEOUT (--conn-timeout, 15 s): a connection with no
+  **   traffic for that long is closed (libmicrohttpd's default is never:
+  **   idle sockets would pile up until the connection limit).
+  ** - PER_IP_CONNECTION_LIMIT (--per-ip-limit, 256): one address cannot
+  **   take every slot (slowloris, a crawler). Not lower: citizens behind one
+  **   carrier-grade NAT or the city hall's proxy share an address, and a
+  **   browser opens up to 6 connections.
+  ** - CONNECTION_LIMIT (--conn-limit, 2000, and no more than the descriptors
+  **   allow): past it a new connection is closed at once, cheaply.
+  ** - CONNECTION_MEMORY_LIMIT (64 KiB): the request line and all headers of a
+  **   request must fit, so an oversized header gets 431 and a hang-up
+  **   instead of growing memory; it also bounds memory to about
+  **   2000 x 64 KiB = 128 MiB at the connection limit. Bodies are not kept
+  **   there (on_request copies them, up to --max-body).
+  ** - LISTEN_BACKLOG_SIZE 1024: a burst at booking-window opening waits in
+  **   the kernel's queue instead of being refused. */
   s->d = MHD_start_daemon(
       MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL,
       on_request, NULL,
@@ -166,7 +236,7 @@ struct server *server_start(const struct server_opts *o, int *port) {
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout,
-      MHD_OPTION_CONNECTION_LIMIT, o->conn_limit,
+      MHD_OPTION_CONNECTION_LIMIT, conn_limit,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,

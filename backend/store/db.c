@@ -386,21 +386,33 @@ int db_backup(const char *src, const char *dest, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot create %s: %s", dest, sqlite3_errmsg(to));
     goto done;
   }
+  sqlite3_busy_timeout(to, 5000);
   sqlite3_backup *b = sqlite3_backup_init(to, "main", from, "main");
   if (!b) {
     snprintf(err, errlen, "backup failed: %s", sqlite3_errmsg(to));
     goto done;
   }
-  int s;
+  int s, tries = 0;
   /* Copy in one step so the copy is one consistent snapshot even while the
-  ** server writes (a stepwise copy restarts on every write). */
+  ** server writes (a stepwise copy restarts on every write). In WAL mode the
+  ** read snapshot never waits for writers; BUSY (a checkpoint or recovery
+  ** at that instant) is retried for at most ~10 s, never forever. */
   do {
     s = sqlite3_backup_step(b, -1);
     if (s == SQLITE_BUSY || s == SQLITE_LOCKED) sqlite3_sleep(50);
-  } while (s == SQLITE_OK || s == SQLITE_BUSY || s == SQLITE_LOCKED);
+  } while ((s == SQLITE_OK || s == SQLITE_BUSY || s == SQLITE_LOCKED) && ++tries < 200);
   sqlite3_backup_finish(b);
   if (s != SQLITE_DONE) {
-    snprintf(err, errlen, "backup failed: %s", sqlite3_errstr(s));
+    snprintf(err, errlen, "backup of %s failed: %s", src, sqlite3_errstr(s));
+    goto done;
+  }
+  /* The copy takes the source's WAL mode with its header; make it one
+  ** self-contained file instead, so that copying the backup file alone (to a
+  ** USB stick, another machine) always copies all of it. */
+  char *msg = NULL;
+  if (sqlite3_exec(to, "PRAGMA journal_mode=DELETE", NULL, NULL, &msg) != SQLITE_OK) {
+    snprintf(err, errlen, "backup %s: %s", dest, msg ? msg : "?");
+    sqlite3_free(msg);
     goto done;
   }
   kdb probe = {.h = to};
@@ -411,6 +423,88 @@ int db_backup(const char *src, const char *dest, char *err, size_t errlen) {
   rc = 0;
 done:
   sqlite3_close_v2(from);
-  sqlite3_close_v2(to);
+  if (to && sqlite3_close(to) != SQLITE_OK && rc == 0) {
+    snprintf(err, errlen, "cannot close %s: %s", dest, sqlite3_errmsg(to));
+    sqlite3_close_v2(to);
+    rc = -1;
+  }
   return rc;
+}
+
+/* The first column of the first row of SQL on H as an integer; -1 on error
+** (*RC gets the SQLite result code). */
+static int64_t pragma_int(sqlite3 *h, const char *sql, int *rc) {
+  sqlite3_stmt *st = NULL;
+  int64_t v = -1;
+  *rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+  if (*rc == SQLITE_OK) {
+    *rc = sqlite3_step(st);
+    if (*rc == SQLITE_ROW) {
+      v = sqlite3_column_int64(st, 0);
+      *rc = SQLITE_OK;
+    }
+  }
+  sqlite3_finalize(st);
+  return v;
+}
+
+int db_inspect(const char *path, struct db_info *info, char *err, size_t errlen) {
+  sqlite3 *h = NULL;
+  int rc;
+  memset(info, 0, sizeof *info);
+  if (sqlite3_open_v2(path, &h, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    snprintf(err, errlen, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+    sqlite3_close_v2(h);
+    return -1;
+  }
+  sqlite3_busy_timeout(h, 5000);
+  /* The header says whether this is an SQLite file at all (an empty file is
+  ** an empty database to SQLite; it has no core tables). */
+  char magic[16] = "";
+  FILE *f = fopen(path, "rb");
+  size_t got = f ? fread(magic, 1, sizeof magic, f) : 0;
+  if (f) fclose(f);
+  info->is_sqlite = got == 0 || (got == 16 && !memcmp(magic, "SQLite format 3", 16));
+  if (!info->is_sqlite) goto done;
+  /* A damaged file may fail even this first read: then it is not intact. */
+  int64_t ntables = pragma_int(h, "SELECT count(*) FROM sqlite_master", &rc);
+  if (rc != SQLITE_OK || ntables < 0) goto done;
+  info->application_id = pragma_int(h, "PRAGMA application_id", &rc);
+  info->user_version = (int)pragma_int(h, "PRAGMA user_version", &rc);
+  info->core_tables =
+      pragma_int(h,
+                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                 " AND name IN ('centers', 'rooms', 'server_keys')",
+                 &rc) == 3;
+  kdb probe = {.h = h};
+  info->integrity_ok = db_integrity_ok(&probe);
+done:
+  sqlite3_close_v2(h);
+  return 0;
+}
+
+int db_in_use(const char *path, char *err, size_t errlen) {
+  sqlite3 *h = NULL;
+  int used = 0;
+  /* No CREATE: a database that does not exist is not in use. */
+  int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
+  if (rc == SQLITE_CANTOPEN) {
+    sqlite3_close_v2(h);
+    return 0;
+  }
+  if (rc != SQLITE_OK) {
+    snprintf(err, errlen, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+    sqlite3_close_v2(h);
+    return -1;
+  }
+  /* In WAL mode every open connection holds a shared lock on the -shm file;
+  ** exclusive locking mode must take it exclusively to begin, so BUSY here
+  ** means someone else has the database open, even idle. */
+  rc = sqlite3_exec(h, "PRAGMA locking_mode=EXCLUSIVE; BEGIN EXCLUSIVE; COMMIT;", NULL, NULL,
+                    NULL);
+  if ((rc & 0xff) == SQLITE_BUSY || (rc & 0xff) == SQLITE_LOCKED) used = 1;
+  /* Any other failure (a corrupt file, say) cannot tell us; the lock file of
+  ** core/backup.c is the first guard. */
+  sqlite3_close_v2(h);
+  return used;
 }

@@ -102,10 +102,39 @@ void db_rollback(kdb *db);           /* safe when no transaction is open */
 const char *db_errmsg(kdb *db);
 
 /* Consistent online copy of the database at SRC into DEST via the backup API,
-** then PRAGMA integrity_check on the copy. 0 on success, else a message. */
+** in one step (one snapshot, even while others write), then PRAGMA
+** integrity_check on the copy. The copy is a single self-contained file
+** (journal_mode=DELETE: no -wal/-shm beside it). DEST is overwritten; callers
+** that must not clobber a good file write to a temporary name and rename
+** (core/backup.c). 0 on success, else -1 and a message in ERR. */
 int db_backup(const char *src, const char *dest, char *err, size_t errlen);
 
 /* PRAGMA integrity_check of DB: 1 if "ok". */
 int db_integrity_ok(kdb *db);
+
+/* The mark every kominkan database carries in its header (PRAGMA
+** application_id, set by schema/006_reliability.sql): "KMKN". */
+#define DB_APPLICATION_ID 0x4B4D4B4E
+
+/* What db_inspect() found in a database file. */
+struct db_info {
+  int is_sqlite;           /* the file is an SQLite database at all */
+  int integrity_ok;        /* PRAGMA integrity_check said "ok" */
+  int64_t application_id;  /* PRAGMA application_id (0 when never set) */
+  int user_version;        /* migrations applied */
+  int core_tables;         /* centers, rooms and server_keys all exist */
+};
+
+/* Look into the database file PATH without changing it (read-only, no
+** migrations). 0 when the file could be opened (see INFO: a foreign or
+** corrupt file is still 0, with is_sqlite or integrity_ok clear); -1 with a
+** message in ERR when it cannot be opened at all. */
+int db_inspect(const char *path, struct db_info *info, char *err, size_t errlen);
+
+/* 1 if another connection (this process or any other) has the database at
+** PATH open, 0 if not (or the file does not exist), -1 with a message in ERR
+** on an error. Works by asking SQLite for an exclusive lock in exclusive
+** locking mode, which any open WAL connection elsewhere prevents. */
+int db_in_use(const char *path, char *err, size_t errlen);
 
 #endif

@@ -7,14 +7,15 @@ import { join } from 'node:path';
 
 export const BIN = process.env.KOMINKAN_BIN || 'build/kominkan';
 
-// start({now, args, env, dbDir}) -> {base, proc, dir, db, stop(), output()}
+// start({now, args, env, dir, db, accessLog}) -> {base, proc, dir, db, stop(), output()}
+// accessLog: true keeps the one-line-per-request log on stderr (see output()).
 export async function start(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'kominkan-test-'));
   const db = opts.db || join(dir, 'k.db');
   const env = { ...process.env, ...(opts.env || {}) };
   if (opts.now) env.KOMINKAN_NOW = opts.now;
-  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-access-log',
-    ...(opts.args || [])];
+  const args = ['serve', '--db', db, '--listen', '127.0.0.1:0',
+    ...(opts.accessLog ? [] : ['--no-access-log']), ...(opts.args || [])];
   const proc = spawn(opts.bin || BIN, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '', err = '';
   proc.stdout.on('data', (d) => { out += d; });

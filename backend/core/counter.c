@@ -1,0 +1,1142 @@
+/*
+** core/counter.c: the counter desk (see counter.h): counter hours, today's
+** rooms with their holders, walk-ins, acting for citizens, check-in,
+** no-show, and the daily ledger.
+**
+** New bookings go through booking_create_for() in core/bookings.c, so a
+** walk-in gets exactly the checks and the one no-double-booking transaction
+** of an online booking; the walk-in's own writes (confirmed at once, name
+** and phone, the payment) run inside that transaction through its THEN
+** callback. Check-in and no-show are this file's own short transactions on
+** the bookings row.
+*/
+#include "counter.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "audit.h"
+#include "availability.h"
+#include "bookings.h"
+#include "clock.h"
+#include "ids.h"
+#include "input.h"
+#include "payments.h"
+#include "text.h"
+
+#define NAME_MAX_CHARS 50
+#define WALKIN_PURPOSE "当日利用"
+
+/* ============================================================ helpers */
+
+static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
+
+static int forbidden(struct kerrinfo *ei) {
+  return kerr_set(ei, KERR_FORBIDDEN, "窓口の操作は職員のアカウントで行ってください。");
+}
+
+/* "2026年4月8日（水）" */
+static void jdate(int32_t day, char *out, size_t n) {
+  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
+}
+
+/* "9:45" */
+static void jtime(int64_t t, char *out, size_t n) {
+  int min = clock_minute_of_day(t);
+  snprintf(out, n, "%d:%02d", min / 60, min % 60);
+}
+
+static void hhmm(int minutes, char *out) {
+  snprintf(out, 6, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
+}
+
+static json_t *instant_json(int64_t t) {
+  char s[26];
+  clock_format_instant(t, s);
+  return json_string(s);
+}
+
+/* The version in force now (the first one before any is in force). */
+static const struct rules *rules_now(const struct kctx *ctx) {
+  const struct rules *r = rules_in_force(ctx->rb, clock_today(ctx->now));
+  if (!r && ctx->rb && ctx->rb->nversions > 0) r = &ctx->rb->versions[0];
+  return r;
+}
+
+/* The version B was priced under (else the one in force on its use date). */
+static const struct rules *rules_of(const struct kctx *ctx, const struct booking *b) {
+  for (int i = 0; ctx->rb && i < ctx->rb->nversions; i++)
+    if (!strcmp(ctx->rb->versions[i].version, b->rules_version)) return &ctx->rb->versions[i];
+  int32_t day;
+  return date_parse(b->date, &day) == 0 ? rules_in_force(ctx->rb, day) : NULL;
+}
+
+/* The first and last slot of "morning,afternoon" under R: indexes, -1 if none. */
+static void slot_span(const struct rules *r, const char *slots, int *first, int *last) {
+  char code[24];
+  *first = *last = -1;
+  while (r && *slots) {
+    const char *e = strchr(slots, ',');
+    size_t len = e ? (size_t)(e - slots) : strlen(slots);
+    if (len >= sizeof code) len = sizeof code - 1;
+    memcpy(code, slots, len);
+    code[len] = 0;
+    int k = rules_slot_index(r, code);
+    if (k >= 0) {
+      if (*first < 0 || k < *first) *first = k;
+      if (k > *last) *last = k;
+    }
+    if (!e) break;
+    slots = e + 1;
+  }
+}
+
+/* "午前・午後" for "morning,afternoon" under R. */
+static void slot_labels(const struct rules *r, const char *slots, char *out, size_t n) {
+  char code[24];
+  size_t off = 0;
+  out[0] = 0;
+  while (*slots && off < n) {
+    const char *e = strchr(slots, ',');
+    size_t len = e ? (size_t)(e - slots) : strlen(slots);
+    if (len >= sizeof code) len = sizeof code - 1;
+    memcpy(code, slots, len);
+    code[len] = 0;
+    int k = r ? rules_slot_index(r, code) : -1;
+    off += (size_t)snprintf(out + off, n - off, "%s%s", off ? "・" : "",
+                            k >= 0 ? r->slots[k].label : code);
+    if (!e) break;
+    slots = e + 1;
+  }
+}
+
+static json_t *slots_array(const char *slots) {
+  json_t *a = json_array();
+  char code[24];
+  while (a && *slots) {
+    const char *e = strchr(slots, ',');
+    size_t len = e ? (size_t)(e - slots) : strlen(slots);
+    if (len >= sizeof code) len = sizeof code - 1;
+    memcpy(code, slots, len);
+    code[len] = 0;
+    json_array_append_new(a, json_string(code));
+    if (!e) break;
+    slots = e + 1;
+  }
+  return a;
+}
+
+/* CODE, or the actor's home centre when CODE is NULL or "". */
+static int resolve_center(struct kctx *ctx, const char *code, const struct center **out,
+                          struct kerrinfo *ei) {
+  if (!code || !*code) code = ctx->actor.home_center;
+  if (!code || !*code) {
+    kerr_field(ei, "center", "公民館を選んでください（center に公民館のコードを指定します）。");
+    return KERR_VALIDATION;
+  }
+  *out = rules_center(ctx->rb, code);
+  if (!*out) return kerr_set(ei, KERR_NOT_FOUND, "公民館「%.40s」は見つかりません。", code);
+  return 0;
+}
+
+/* The usage-log event ACTION about B, at the counter. Never a name or phone:
+** the subject is the holder's (or group's) pseudonym, none for a walk-in. */
+static int counter_event(struct kctx *ctx, const char *action, const struct booking *b) {
+  char detail[64];
+  snprintf(detail, sizeof detail, "{\"booking_id\":%lld}", (long long)b->id);
+  struct audit_fields f = {.center = b->center,
+                           .room_id = b->room_id,
+                           .date = b->date,
+                           .slot = b->slots,
+                           .subject_group = b->group_id,
+                           .subject_account = b->account_id,
+                           .detail_json = detail};
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  return audit_event(&c, action, &f);
+}
+
+/* ====================================================== counter hours */
+
+void counter_hours_text(const struct rules *r, char *out, size_t n) {
+  static const char *const jp[7] = {"日", "月", "火", "水", "木", "金", "土"};
+  size_t off = 0;
+  const char *sep = "";
+  out[0] = 0;
+  if (!r) return;
+  for (int w = 1; w <= 7 && off < n; w++) /* Monday first, as a week is read */
+    if (r->counter_weekdays & (1u << (w % 7))) {
+      off += (size_t)snprintf(out + off, n - off, "%s%s", sep, jp[w % 7]);
+      sep = "・";
+    }
+  if (off < n)
+    snprintf(out + off, n - off, "曜日の %02d:%02d から %02d:%02d まで（休館日を除く）",
+             r->counter_open / 60, r->counter_open % 60, r->counter_close / 60,
+             r->counter_close % 60);
+}
+
+int counter_check_open(struct kctx *ctx, struct kerrinfo *ei) {
+  const struct rules *r = rules_now(ctx);
+  /* RULE: counter hours (窓口受付時間の統一), the same at every centre; both
+  ** minutes included (08:30-17:15 accepts at 17:15, not at 17:16). */
+  if (r && rules_counter_open(r, ctx->now)) return 0;
+  char hours[256], day[48], now[16];
+  const char *why = NULL;
+  int32_t today = clock_today(ctx->now);
+  counter_hours_text(r, hours, sizeof hours);
+  jdate(today, day, sizeof day);
+  jtime(ctx->now, now, sizeof now);
+  if (r && rules_closed(r, NULL, today, &why))
+    return kerr_set(ei, KERR_COUNTER_HOURS,
+                    "%sは休館日（%s）のため、窓口の受付はありません。窓口の受付は%sです。", day,
+                    why ? why : "休館日", hours);
+  return kerr_set(ei, KERR_COUNTER_HOURS,
+                  "窓口の受付時間外です（%s %s）。窓口の受付は%sです。"
+                  "インターネットでの予約は24時間できます。",
+                  day, now, hours);
+}
+
+/* ============================================ today: the counter screen */
+
+/* One booking of the day, as the counter sees it. */
+struct row {
+  struct booking b;           /* the fields payment_due and the status need */
+  char walkin_phone[64];
+  char holder_name[256];
+  char holder_phone[64];
+  int64_t checked_in_at, noshow_at, paid;
+};
+
+/* Today's bookings at a centre: every column the screen shows. */
+static int load_day(struct kctx *ctx, const char *center, const char *date, struct row **rows,
+                    int *nrows) {
+  int cap = 0, rc;
+  *rows = NULL;
+  *nrows = 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.slots, b.status,"
+                      " b.channel, b.purpose, b.attendees, b.fee_total, b.cancel_fee,"
+                      " b.hold_expires_at, b.walkin_name, b.walkin_phone, b.checked_in_at,"
+                      " b.noshow_at, a.name, a.phone, g.name, b.rules_version, b.date,"
+                      " (SELECT coalesce(sum(p.amount), 0) FROM payments p"
+                      "  WHERE p.booking_id = b.id), b.center, b.cancelled_at, b.cancel_reason"
+                      " FROM bookings b LEFT JOIN accounts a ON a.id = b.account_id"
+                      " LEFT JOIN groups g ON g.id = b.group_id"
+                      " WHERE b.date = $date AND b.center = $center ORDER BY b.room_id, b.id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$date", date);
+  db_bind_text(st, "$center", center);
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (*nrows == cap) {
+      cap = cap ? cap * 2 : 32;
+      struct row *n = realloc(*rows, (size_t)cap * sizeof *n);
+      if (!n) {
+        db_reset(st);
+        return KERR_INTERNAL;
+      }
+      *rows = n;
+    }
+    struct row *w = &(*rows)[(*nrows)++];
+    memset(w, 0, sizeof *w);
+    struct booking *b = &w->b;
+    b->id = db_col_int(st, 0);
+    b->account_id = db_col_null(st, 1) ? 0 : db_col_int(st, 1);
+    b->group_id = db_col_null(st, 2) ? 0 : db_col_int(st, 2);
+    b->room_id = db_col_int(st, 3);
+    snprintf(b->slots, sizeof b->slots, "%s", db_col_text(st, 4));
+    snprintf(b->status, sizeof b->status, "%s", db_col_text(st, 5));
+    snprintf(b->channel, sizeof b->channel, "%s", db_col_text(st, 6));
+    snprintf(b->purpose, sizeof b->purpose, "%s", db_col_text(st, 7));
+    b->attendees = (int)db_col_int(st, 8);
+    b->fee_total = db_col_int(st, 9);
+    b->cancel_fee = db_col_null(st, 10) ? -1 : db_col_int(st, 10);
+    b->hold_expires_at = db_col_null(st, 11) ? 0 : db_col_int(st, 11);
+    snprintf(b->walkin_name, sizeof b->walkin_name, "%s", db_col_text(st, 12));
+    snprintf(w->walkin_phone, sizeof w->walkin_phone, "%s", db_col_text(st, 13));
+    w->checked_in_at = db_col_null(st, 14) ? 0 : db_col_int(st, 14);
+    w->noshow_at = db_col_null(st, 15) ? 0 : db_col_int(st, 15);
+    snprintf(w->holder_name, sizeof w->holder_name, "%s", db_col_text(st, 16));
+    snprintf(w->holder_phone, sizeof w->holder_phone, "%s", db_col_text(st, 17));
+    snprintf(b->group_name, sizeof b->group_name, "%s", db_col_text(st, 18));
+    snprintf(b->rules_version, sizeof b->rules_version, "%s", db_col_text(st, 19));
+    snprintf(b->date, sizeof b->date, "%s", db_col_text(st, 20));
+    w->paid = db_col_int(st, 21);
+    snprintf(b->center, sizeof b->center, "%s", db_col_text(st, 22));
+    b->cancelled_at = db_col_null(st, 23) ? 0 : db_col_int(st, 23);
+    snprintf(b->cancel_reason, sizeof b->cancel_reason, "%s", db_col_text(st, 24));
+  }
+  db_reset(st);
+  return rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+/* A booking on the counter screen (new reference). */
+static json_t *row_json(struct kctx *ctx, const struct row *w) {
+  const struct booking *b = &w->b;
+  int walkin = b->account_id == 0;
+  int64_t due = payment_due(ctx, b);
+  json_t *holder = json_object();
+  if (walkin) {
+    json_object_set_new(holder, "kind", json_string("walkin"));
+    json_object_set_new(holder, "name", json_string(b->walkin_name));
+    json_object_set_new(holder, "phone", json_string(w->walkin_phone));
+  } else {
+    json_object_set_new(holder, "kind", json_string(b->group_id ? "group" : "citizen"));
+    json_object_set_new(holder, "name", json_string(w->holder_name));
+    json_object_set_new(holder, "phone", w->holder_phone[0] ? json_string(w->holder_phone)
+                                                            : json_null());
+    json_object_set_new(holder, "system_id", ids_json(b->account_id));
+    if (b->group_id) {
+      json_object_set_new(holder, "group_id", ids_json(b->group_id));
+      json_object_set_new(holder, "group_name", json_string(b->group_name));
+    }
+  }
+  json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:o, s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:b, s:b}",
+                        "id", (json_int_t)b->id, "status", booking_status_now(ctx, b),
+                        "channel", b->channel, "walkin", walkin, "holder", holder, "purpose",
+                        b->purpose, "attendees", b->attendees, "slots", slots_array(b->slots),
+                        "fee_total", (json_int_t)b->fee_total, "due", (json_int_t)due, "paid",
+                        (json_int_t)w->paid, "outstanding", (json_int_t)(due - w->paid),
+                        "paid_in_full", due - w->paid <= 0, "checked_in", w->checked_in_at != 0);
+  if (!o) return NULL;
+  json_object_set_new(o, "room_id", json_integer(b->room_id));
+  if (w->checked_in_at) json_object_set_new(o, "checked_in_at", instant_json(w->checked_in_at));
+  if (w->noshow_at) json_object_set_new(o, "noshow_at", instant_json(w->noshow_at));
+  if (b->cancelled_at) {
+    json_object_set_new(o, "cancelled_at", instant_json(b->cancelled_at));
+    if (b->cancel_reason[0]) json_object_set_new(o, "cancel_reason", json_string(b->cancel_reason));
+  }
+  return o;
+}
+
+/* Which booking holds (ROOM, SLOT) today: 0 when free. */
+struct occupant {
+  int64_t room_id, booking_id;
+  char slot[24];
+};
+
+static int load_occupants(struct kctx *ctx, const char *center, const char *date,
+                          struct occupant **occ, int *n) {
+  int cap = 0, rc;
+  *occ = NULL;
+  *n = 0;
+  /* A lapsed hold is free from its expiry on, whatever its stored status. */
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT bs.room_id, bs.slot, bs.booking_id FROM booking_slots bs"
+                      " JOIN bookings b ON b.id = bs.booking_id"
+                      " WHERE bs.date = $date AND b.center = $center AND bs.active = 1"
+                      " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$date", date);
+  db_bind_text(st, "$center", center);
+  db_bind_int(st, "$now", ctx->now);
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (*n == cap) {
+      cap = cap ? cap * 2 : 32;
+      struct occupant *o = realloc(*occ, (size_t)cap * sizeof *o);
+      if (!o) {
+        db_reset(st);
+        return KERR_INTERNAL;
+      }
+      *occ = o;
+    }
+    struct occupant *o = &(*occ)[(*n)++];
+    o->room_id = db_col_int(st, 0);
+    snprintf(o->slot, sizeof o->slot, "%s", db_col_text(st, 1));
+    o->booking_id = db_col_int(st, 2);
+  }
+  db_reset(st);
+  return rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+/* RULE: same-day walk-in. Whether R lets ROOM be taken today without
+** registration at the counter: same_day.counter (unless the rule book says
+** same_day.registration_required), or a campaign day that makes the room free
+** and registration-free. */
+static int walkin_allowed(const struct rules *r, const struct room *room, int32_t day) {
+  if (!r) return 0;
+  json_t *reg = json_object_get(json_object_get(r->json, "same_day"), "registration_required");
+  return (r->same_day_counter && !json_is_true(reg)) || rules_campaign(r, room, day);
+}
+
+/* same_day.until is "slot_end" (else a slot is taken until it starts). */
+static int until_slot_end(const struct rules *r) {
+  json_t *u = r ? json_object_get(json_object_get(r->json, "same_day"), "until") : NULL;
+  return json_is_string(u) && !strcmp(json_string_value(u), "slot_end");
+}
+
+int counter_today(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei) {
+  const struct center *ce = NULL;
+  struct row *rows = NULL;
+  struct occupant *occ = NULL;
+  int nrows = 0, nocc = 0, rc;
+  char date[11], gen[26], hours[256];
+  json_t *rooms = NULL, *others = NULL, *all = NULL, *by_id = NULL;
+  *out = NULL;
+  if (!is_desk(ctx)) return forbidden(ei);
+  if ((rc = resolve_center(ctx, center, &ce, ei))) return rc;
+
+  int32_t today = clock_today(ctx->now);
+  const struct rules *r = rules_in_force(ctx->rb, today);
+  if (!r) return kerr_set(ei, KERR_NOT_FOUND, "今日の規則がありません。");
+  date_format(today, date);
+  clock_format_instant(ctx->now, gen);
+  counter_hours_text(rules_now(ctx), hours, sizeof hours);
+  const char *why = NULL;
+  int closed = rules_closed(r, ce->code, today, &why);
+  int end_rule = until_slot_end(r);
+
+  if ((rc = load_day(ctx, ce->code, date, &rows, &nrows)) ||
+      (rc = load_occupants(ctx, ce->code, date, &occ, &nocc))) {
+    kerr_set(ei, rc, NULL);
+    goto done;
+  }
+  by_id = json_object();
+  others = json_array();
+  all = json_array();
+  for (int i = 0; i < nrows; i++) {
+    char key[24];
+    int holds_slot = 0;
+    snprintf(key, sizeof key, "%lld", (long long)rows[i].b.id);
+    for (int k = 0; k < nocc && !holds_slot; k++) holds_slot = occ[k].booking_id == rows[i].b.id;
+    json_t *j = row_json(ctx, &rows[i]);
+    if (!j) {
+      rc = kerr_set(ei, KERR_INTERNAL, NULL);
+      goto done;
+    }
+    json_array_append(all, j);
+    if (holds_slot) json_object_set_new(by_id, key, j);
+    else json_array_append_new(others, j);
+  }
+
+  rooms = json_array();
+  for (int i = 0; i < ce->nrooms; i++) {
+    const struct room *ro = &ce->rooms[i];
+    const struct campaign *cp = rules_campaign(r, ro, today);
+    json_t *slots = json_array();
+    for (int s = 0; s < r->nslots; s++) {
+      char a[8], z[8];
+      const struct slotdef *sd = &r->slots[s];
+      hhmm(sd->start, a);
+      hhmm(sd->end, z);
+      json_t *cell = json_pack("{s:s, s:s, s:s, s:s}", "code", sd->code, "label", sd->label,
+                               "start", a, "end", z);
+      json_t *bk = NULL;
+      for (int k = 0; k < nocc && !bk; k++) {
+        char key[24];
+        if (occ[k].room_id != ro->id || strcmp(occ[k].slot, sd->code) != 0) continue;
+        snprintf(key, sizeof key, "%lld", (long long)occ[k].booking_id);
+        bk = json_object_get(by_id, key);
+      }
+      if (bk) {
+        const char *st = json_string_value(json_object_get(bk, "status"));
+        json_object_set_new(cell, "state", json_string(st && !strcmp(st, "held") ? "held"
+                                                                                : "booked"));
+        json_object_set(cell, "booking", bk);
+      } else if (closed) {
+        json_object_set_new(cell, "state", json_string("closed"));
+      } else {
+        int64_t until = clock_local(today, end_rule ? sd->end : sd->start);
+        int yen = cp ? 0 : rules_fee(r, ro->fee_class, s);
+        json_object_set_new(cell, "state", json_string("free"));
+        json_object_set_new(cell, "walkin_open",
+                            json_boolean(walkin_allowed(r, ro, today) && ctx->now < until));
+        json_object_set_new(cell, "walkin_fee", json_integer(yen < 0 ? 0 : yen));
+        if (cp) json_object_set_new(cell, "campaign", json_string(cp->name));
+      }
+      json_array_append_new(slots, cell);
+    }
+    json_array_append_new(rooms, json_pack("{s:I, s:s, s:s, s:s, s:i, s:o}", "id",
+                                           (json_int_t)ro->id, "code", ro->code, "name",
+                                           ro->name, "kind", ro->kind, "capacity",
+                                           ro->capacity, "slots", slots));
+  }
+
+  *out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:b, s:{s:b, s:s}, s:o, s:o, s:o}", "date", date,
+                   "generated_at", gen, "center", "code", ce->code, "name", ce->name, "closed",
+                   closed, "counter", "open", rules_counter_open(rules_now(ctx), ctx->now),
+                   "hours", hours, "rooms", rooms, "bookings", all, "others", others);
+  rooms = others = all = NULL;
+  if (!*out) {
+    rc = kerr_set(ei, KERR_INTERNAL, NULL);
+    goto done;
+  }
+  if (closed) json_object_set_new(*out, "closed_reason", json_string(why ? why : "休館日"));
+  rc = 0;
+done:
+  json_decref(rooms);
+  json_decref(others);
+  json_decref(all);
+  json_decref(by_id);
+  free(rows);
+  free(occ);
+  return rc;
+}
+
+/* ============================================================ walk-in */
+
+struct walkin {
+  char name[256];
+  char phone[64];
+  char method[16];
+  char receipt[PAYMENT_RECEIPT_MAX];
+};
+
+/* Inside the booking's transaction: the walk-in is in use today, so it is
+** confirmed at once (no hold to lapse); its name and phone are kept on the
+** booking (staff screens only); the payment, when a method was given, is
+** recorded with it. */
+static int walkin_then(struct kctx *ctx, int64_t id, void *arg, struct kerrinfo *ei) {
+  struct walkin *wk = arg;
+  int rc;
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
+                      " confirmed_by = $by, hold_expires_at = NULL, walkin_name = $name,"
+                      " walkin_phone = $phone WHERE id = $id AND status = 'held'");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_text(st, "$name", wk->name);
+  db_bind_text(st, "$phone", wk->phone);
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  st = db_prep(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL WHERE booking_id = $id");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if (!wk->method[0]) return 0;
+  struct booking b;
+  if ((rc = booking_load(ctx, id, &b))) return kerr_set(ei, rc, NULL);
+  /* free of charge (a campaign day): nothing to take */
+  return b.fee_total > 0 ? payment_add(ctx, &b, wk->method, b.fee_total, wk->receipt, ei) : 0;
+}
+
+/* Money and holder added to a booking reply OUT for the counter. */
+static void add_money(struct kctx *ctx, json_t *out) {
+  struct booking b;
+  int64_t id = (int64_t)json_integer_value(json_object_get(out, "id")), paid = 0;
+  if (!id || booking_load(ctx, id, &b) || payment_paid(ctx, id, &paid)) return;
+  int64_t due = payment_due(ctx, &b);
+  json_object_set_new(out, "due", json_integer(due));
+  json_object_set_new(out, "paid", json_integer(paid));
+  json_object_set_new(out, "outstanding", json_integer(due - paid));
+  json_t *rows = payment_rows_json(ctx, id);
+  if (rows) json_object_set_new(out, "payments", rows);
+}
+
+int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei) {
+  struct walkin wk;
+  char date[16], today_s[11];
+  int bad = 0, rc;
+  const char *m;
+  *out = NULL;
+  memset(&wk, 0, sizeof wk);
+  if (!is_desk(ctx)) return forbidden(ei);
+  if ((rc = counter_check_open(ctx, ei))) return rc;
+
+  int32_t today = clock_today(ctx->now), day;
+  date_format(today, today_s);
+  const struct rules *r = rules_in_force(ctx->rb, today);
+
+  /* The walk-in's own fields; the booking's (room, slots, attendees,
+  ** purpose) are checked by the booking engine. */
+  rc = input_text(body, "name", wk.name, sizeof wk.name);
+  if (rc == INPUT_MISSING) {
+    kerr_field(ei, "name", "利用される方のお名前を入力してください。");
+    bad = 1;
+  } else if (rc != INPUT_OK || text_utf8_len(wk.name) > NAME_MAX_CHARS ||
+             text_has_control(wk.name)) {
+    kerr_field(ei, "name", "お名前は50文字以内で入力してください。");
+    bad = 1;
+  }
+  rc = input_text(body, "phone", wk.phone, sizeof wk.phone);
+  if (rc == INPUT_MISSING) {
+    kerr_field(ei, "phone", "連絡先の電話番号を入力してください。");
+    bad = 1;
+  } else if (rc != INPUT_OK) {
+    kerr_field(ei, "phone", "電話番号は半角の数字とハイフン（-）で入力してください。");
+    bad = 1;
+  } else if ((m = accounts_check_phone(wk.phone))) {
+    kerr_field(ei, "phone", m);
+    bad = 1;
+  }
+  rc = input_text(body, "payment_method", wk.method, sizeof wk.method);
+  if (rc == INPUT_BAD || (rc == INPUT_OK && !payment_method_valid(wk.method))) {
+    kerr_field(ei, "payment_method",
+               "支払方法は cash（現金）、qr（QRコード決済）、card（クレジットカード）、"
+               "ic（電子マネー）のどれかです。後で支払う場合は空欄にしてください。");
+    bad = 1;
+  }
+  rc = input_text(body, "date", date, sizeof date);
+  if (rc == INPUT_BAD || (rc == INPUT_OK && (date_parse(date, &day) != 0 || day != today))) {
+    char d[48], msg[160];
+    jdate(today, d, sizeof d);
+    snprintf(msg, sizeof msg, "窓口の当日利用は今日（%s）の分だけ受け付けます。", d);
+    kerr_field(ei, "date", msg);
+    bad = 1;
+  }
+  json_t *g = json_object_get(body, "group_id");
+  if (g && !json_is_null(g) && !(json_is_string(g) && !*json_string_value(g))) {
+    kerr_field(ei, "group_id",
+               "当日利用（登録なし）は個人の受付です。団体の予約は団体の代表者の利用者IDで行ってください。");
+    bad = 1;
+  }
+  if (bad) return KERR_VALIDATION;
+
+  /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room). */
+  long long room_id = 0;
+  const struct room *room = NULL;
+  if (input_int(body, "room_id", 1, INT64_MAX, &room_id) == INPUT_OK)
+    room = rules_room_by_id(ctx->rb, (int64_t)room_id);
+  if (room && !walkin_allowed(r, room, today))
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
+                    "登録なしの当日利用は、今日は%sでは受け付けていません。"
+                    "利用者登録をして予約してください。",
+                    room->name);
+
+  json_t *req = json_deep_copy(body);
+  if (!req) return kerr_set(ei, KERR_INTERNAL, NULL);
+  json_object_set_new(req, "date", json_string(today_s));
+  json_object_del(req, "group_id");
+  /* attendees and purpose may be left out at the counter (CONTRACT.md) */
+  long long n;
+  char probe[8];
+  if (input_int(body, "attendees", 0, 0, &n) == INPUT_MISSING)
+    json_object_set_new(req, "attendees", json_integer(1));
+  if (input_text(body, "purpose", probe, sizeof probe) == INPUT_MISSING)
+    json_object_set_new(req, "purpose", json_string(WALKIN_PURPOSE));
+
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  struct booking_for f = {.holder = 0,
+                          .then = walkin_then,
+                          .arg = &wk,
+                          .event = "counter.walkin",
+                          .until_slot_end = until_slot_end(r)};
+  rc = booking_create_for(&c, req, NULL, &f, out, NULL, ei);
+  json_decref(req);
+  if (rc) return rc;
+  json_object_set_new(*out, "walkin", json_true());
+  json_object_set_new(*out, "holder", json_pack("{s:s, s:s, s:s}", "kind", "walkin", "name",
+                                                wk.name, "phone", wk.phone));
+  add_money(&c, *out);
+  return 0;
+}
+
+/* =========================================== acting for a citizen */
+
+int counter_book_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                     json_t **out, int *replayed, struct kerrinfo *ei) {
+  int64_t holder = 0;
+  int role = 0, rc;
+  char msg[256];
+  *out = NULL;
+  if (replayed) *replayed = 0;
+  if (!is_desk(ctx)) return forbidden(ei);
+  /* RULE: acting for a citizen is a counter action (counter hours). */
+  if ((rc = counter_check_open(ctx, ei))) return rc;
+  if ((rc = ids_parse_json(json_object_get(body, "on_behalf_of"), &holder)) != IDS_OK) {
+    ids_message(rc, "利用者ID", msg, sizeof msg);
+    kerr_field(ei, "on_behalf_of", msg);
+    return KERR_VALIDATION;
+  }
+  if (!accounts_exists(ctx, holder, &role) || role != ROLE_CITIZEN) {
+    kerr_field(ei, "on_behalf_of", "この利用者IDの利用者は登録されていません。番号を確かめてください。");
+    return KERR_VALIDATION;
+  }
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  struct booking_for f = {.holder = holder};
+  return booking_create_for(&c, body, idempotency_key, &f, out, replayed, ei);
+}
+
+int counter_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  int rc;
+  *out = NULL;
+  if (!is_desk(ctx)) return forbidden(ei);
+  if ((rc = counter_check_open(ctx, ei))) return rc;
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  return booking_confirm(&c, id, out, ei);
+}
+
+int counter_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                   struct kerrinfo *ei) {
+  int rc;
+  *out = NULL;
+  if (!is_desk(ctx)) return forbidden(ei);
+  if ((rc = counter_check_open(ctx, ei))) return rc;
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  if ((rc = booking_cancel(&c, id, reason, out, ei))) return rc;
+  add_money(&c, *out); /* the refund, when it was paid, is in "payments" */
+  return 0;
+}
+
+/* ================================================= check-in, no-show */
+
+static int load_desk(struct kctx *ctx, int64_t id, struct booking *b, struct kerrinfo *ei) {
+  int rc = booking_load(ctx, id, b);
+  if (rc == KERR_NOT_FOUND) return kerr_set(ei, rc, "予約が見つかりません（予約番号を確かめてください）。");
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+/* The booking reply with the counter's extra facts. */
+static int reply_booking(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct booking b;
+  int rc = load_desk(ctx, id, &b, ei);
+  if (rc) return rc;
+  *out = booking_json(ctx, &b);
+  if (!*out) return kerr_set(ei, KERR_INTERNAL, NULL);
+  kstmt *st = db_prep(ctx->db, "SELECT checked_in_at, noshow_at FROM bookings WHERE id = $id");
+  if (st) {
+    db_bind_int(st, "$id", id);
+    if (db_step(st) == DB_ROW) {
+      if (!db_col_null(st, 0))
+        json_object_set_new(*out, "checked_in_at", instant_json(db_col_int(st, 0)));
+      if (!db_col_null(st, 1))
+        json_object_set_new(*out, "noshow_at", instant_json(db_col_int(st, 1)));
+    }
+    db_reset(st);
+  }
+  add_money(ctx, *out);
+  return 0;
+}
+
+static const char *status_words(const char *s) {
+  if (!strcmp(s, "held")) return "仮予約のまま（先に確定してください）";
+  if (!strcmp(s, "cancelled")) return "取り消し済み";
+  if (!strcmp(s, "lapsed")) return "仮予約の期限切れ";
+  if (!strcmp(s, "no_show")) return "不来場として記録済み";
+  if (!strcmp(s, "checked_in")) return "入館受付済み";
+  return s;
+}
+
+/* Set booking ID from 'confirmed' to STATUS (checked_in or no_show), with the
+** event ACTION, in one transaction; no_show also frees its slots. */
+static int mark(struct kctx *ctx, int64_t id, int noshow, struct kerrinfo *ei) {
+  struct booking b;
+  int rc;
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  kstmt *st = noshow ? db_prep(ctx->db, "UPDATE bookings SET status = 'no_show', noshow_at = $now,"
+                                        " noshow_by = $by WHERE id = $id AND status = 'confirmed'")
+                     : db_prep(ctx->db,
+                               "UPDATE bookings SET status = 'checked_in', checked_in_at = $now,"
+                               " checked_in_by = $by WHERE id = $id AND status = 'confirmed'");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = kerr_from_db(rc);
+    goto fail;
+  }
+  if (db_changes(ctx->db) != 1) {
+    rc = kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わりました。画面を更新してください。");
+    goto fail;
+  }
+  if (noshow) {
+    /* RULE: a no-show's slots are free at once (the rest of the day may be
+    ** used by walk-ins). */
+    st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
+    if (!st) {
+      rc = KERR_INTERNAL;
+      goto fail;
+    }
+    db_bind_int(st, "$id", id);
+    if ((rc = db_exec_stmt(st)) != DB_OK) {
+      rc = kerr_from_db(rc);
+      goto fail;
+    }
+  }
+  if ((rc = booking_load(ctx, id, &b))) goto fail;
+  if ((rc = counter_event(ctx, noshow ? "counter.noshow" : "counter.checkin", &b))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+  return 0;
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct booking b;
+  char d[48], t[16];
+  int rc, first, last;
+  int32_t day = 0;
+  *out = NULL;
+  if (!is_desk(ctx)) return forbidden(ei);
+  if ((rc = counter_check_open(ctx, ei))) return rc;
+  if ((rc = load_desk(ctx, id, &b, ei))) return rc;
+  const char *status = booking_status_now(ctx, &b);
+  if (!strcmp(status, "checked_in")) return reply_booking(ctx, id, out, ei); /* a second click */
+  if (strcmp(status, "confirmed") != 0)
+    return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、入館受付できません。",
+                    status_words(status));
+  date_parse(b.date, &day);
+  jdate(day, d, sizeof d);
+  int32_t today = clock_today(ctx->now);
+  if (day > today)
+    return kerr_set(ei, KERR_TOO_EARLY, "入館受付は利用日（%s）の当日に行ってください。", d);
+  const struct rules *r = rules_of(ctx, &b);
+  slot_span(r, b.slots, &first, &last);
+  int64_t end = last >= 0 ? clock_local(day, r->slots[last].end) : clock_local(day + 1, 0);
+  if (day < today || ctx->now >= end) {
+    jtime(end, t, sizeof t);
+    return kerr_set(ei, KERR_CONFLICT, "この予約の利用時間（%s %sまで）は終わっています。", d, t);
+  }
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  if ((rc = mark(&c, id, 0, ei))) return rc;
+  return reply_booking(&c, id, out, ei);
+}
+
+int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct booking b;
+  char d[48], t[16], s[16];
+  int rc, first, last;
+  int32_t day = 0;
+  *out = NULL;
+  if (!is_desk(ctx)) return forbidden(ei);
+  if ((rc = counter_check_open(ctx, ei))) return rc;
+  if ((rc = load_desk(ctx, id, &b, ei))) return rc;
+  const char *status = booking_status_now(ctx, &b);
+  if (!strcmp(status, "no_show")) return reply_booking(ctx, id, out, ei); /* a second click */
+  if (strcmp(status, "confirmed") != 0)
+    return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、不来場にできません。",
+                    status_words(status));
+  /* RULE: no-show grace (noshow.grace_minutes, the version the booking was
+  ** made under): not before the first slot's start plus the grace. */
+  const struct rules *r = rules_of(ctx, &b);
+  date_parse(b.date, &day);
+  slot_span(r, b.slots, &first, &last);
+  if (!r || first < 0) return kerr_set(ei, KERR_INTERNAL, NULL);
+  int64_t start = clock_local(day, r->slots[first].start);
+  int64_t from = start + (int64_t)r->noshow_grace_min * 60;
+  if (ctx->now < from) {
+    jdate(clock_today(from), d, sizeof d);
+    jtime(from, t, sizeof t);
+    jtime(start, s, sizeof s);
+    return kerr_set(ei, KERR_TOO_EARLY,
+                    "不来場として記録できるのは%s %sからです（利用開始 %s の%d分後）。", d, t, s,
+                    r->noshow_grace_min);
+  }
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  if ((rc = mark(&c, id, 1, ei))) return rc;
+  return reply_booking(&c, id, out, ei);
+}
+
+/* ========================================================= the ledger */
+
+static const char *const method_codes[] = {"cash", "qr", "card", "ic"};
+#define NMETHOD_CODES 4
+
+int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **out,
+                   struct kerrinfo *ei) {
+  const struct center *ce = NULL;
+  char date[11], gen[26];
+  int rc;
+  json_t *entries = NULL;
+  *out = NULL;
+  if (!is_desk(ctx)) return forbidden(ei);
+  if ((rc = resolve_center(ctx, center, &ce, ei))) return rc;
+  date_format(day, date);
+  clock_format_instant(ctx->now, gen);
+  int64_t t0 = clock_local(day, 0), t1 = clock_local(day + 1, 0);
+
+  /* Everything that happened at the centre that day, in time order: one
+  ** read transaction, so the entries and the totals are the same snapshot. */
+  if ((rc = db_begin_read(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  kstmt *st = db_prep(
+      ctx->db,
+      "SELECT kind, at, id, room_id, date, slots, channel, holder, fee_total,"
+      "  reason, cancel_fee, by_staff, method, amount, receipt, ord FROM ("
+      " SELECT CASE WHEN b.account_id IS NULL AND b.channel = 'counter' THEN 'walkin'"
+      "   ELSE 'booking' END AS kind, b.created_at AS at, b.id, b.room_id, b.date, b.slots,"
+      "   b.channel, coalesce(g.name, a.name, b.walkin_name, '') AS holder, b.fee_total,"
+      "   NULL AS reason, NULL AS cancel_fee, NULL AS by_staff, NULL AS method,"
+      "   NULL AS amount, NULL AS receipt, 1 AS ord"
+      "  FROM bookings b LEFT JOIN accounts a ON a.id = b.account_id"
+      "  LEFT JOIN groups g ON g.id = b.group_id"
+      "  WHERE b.center = $c AND b.created_at >= $t0 AND b.created_at < $t1"
+      " UNION ALL"
+      " SELECT 'checkin', b.checked_in_at, b.id, b.room_id, b.date, b.slots, b.channel,"
+      "   coalesce(g.name, a.name, b.walkin_name, ''), b.fee_total, NULL, NULL, NULL, NULL,"
+      "   NULL, NULL, 2"
+      "  FROM bookings b LEFT JOIN accounts a ON a.id = b.account_id"
+      "  LEFT JOIN groups g ON g.id = b.group_id"
+      "  WHERE b.center = $c AND b.checked_in_at >= $t0 AND b.checked_in_at < $t1"
+      " UNION ALL"
+      " SELECT 'noshow', b.noshow_at, b.id, b.room_id, b.date, b.slots, b.channel,"
+      "   coalesce(g.name, a.name, b.walkin_name, ''), b.fee_total, NULL, NULL, NULL, NULL,"
+      "   NULL, NULL, 3"
+      "  FROM bookings b LEFT JOIN accounts a ON a.id = b.account_id"
+      "  LEFT JOIN groups g ON g.id = b.group_id"
+      "  WHERE b.center = $c AND b.noshow_at >= $t0 AND b.noshow_at < $t1"
+      " UNION ALL"
+      " SELECT 'cancellation', b.cancelled_at, b.id, b.room_id, b.date, b.slots, b.channel,"
+      "   coalesce(g.name, a.name, b.walkin_name, ''), b.fee_total, b.cancel_reason,"
+      "   b.cancel_fee, coalesce(s.role IN ('staff', 'admin'), 0), NULL, NULL, NULL, 4"
+      "  FROM bookings b LEFT JOIN accounts a ON a.id = b.account_id"
+      "  LEFT JOIN groups g ON g.id = b.group_id"
+      "  LEFT JOIN accounts s ON s.id = b.cancelled_by"
+      "  WHERE b.center = $c AND b.cancelled_at >= $t0 AND b.cancelled_at < $t1"
+      " UNION ALL"
+      " SELECT p.kind, p.at, b.id, b.room_id, b.date, b.slots, b.channel,"
+      "   coalesce(g.name, a.name, b.walkin_name, ''), b.fee_total, NULL, NULL, NULL,"
+      "   p.method, p.amount, p.receipt, 5"
+      "  FROM payments p JOIN bookings b ON b.id = p.booking_id"
+      "  LEFT JOIN accounts a ON a.id = b.account_id"
+      "  LEFT JOIN groups g ON g.id = b.group_id"
+      "  WHERE p.center = $c AND p.ledger_date = $d"
+      ") ORDER BY at, ord, id, receipt");
+  if (!st) {
+    rc = kerr_set(ei, KERR_INTERNAL, NULL);
+    goto done;
+  }
+  db_bind_text(st, "$c", ce->code);
+  db_bind_text(st, "$d", date);
+  db_bind_int(st, "$t0", t0);
+  db_bind_int(st, "$t1", t1);
+  entries = json_array();
+  int counts[7] = {0};
+  static const char *const kinds[7] = {"booking", "walkin",  "checkin", "noshow",
+                                       "cancellation", "payment", "refund"};
+  while ((rc = db_step(st)) == DB_ROW) {
+    const char *kind = db_col_text(st, 0);
+    int64_t at = db_col_int(st, 1);
+    char t[8], labels[128], use_date[11];
+    const struct room *ro = rules_room_by_id(ctx->rb, db_col_int(st, 3));
+    snprintf(use_date, sizeof use_date, "%s", db_col_text(st, 4));
+    int32_t uday = 0;
+    date_parse(use_date, &uday);
+    slot_labels(rules_in_force(ctx->rb, uday), db_col_text(st, 5), labels, sizeof labels);
+    hhmm(clock_minute_of_day(at), t);
+    for (int k = 0; k < 7; k++)
+      if (!strcmp(kind, kinds[k])) counts[k]++;
+    json_t *e = json_pack("{s:s, s:o, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:s}", "kind",
+                          kind, "at", instant_json(at), "time", t, "booking_id",
+                          (json_int_t)db_col_int(st, 2), "room_id",
+                          (json_int_t)db_col_int(st, 3), "room_name", ro ? ro->name : "",
+                          "use_date", use_date, "slots", slots_array(db_col_text(st, 5)),
+                          "slot_labels", labels, "channel", db_col_text(st, 6), "holder",
+                          db_col_text(st, 7));
+    if (!e) {
+      db_reset(st);
+      rc = kerr_set(ei, KERR_INTERNAL, NULL);
+      goto done;
+    }
+    if (!strcmp(kind, "booking") || !strcmp(kind, "walkin"))
+      json_object_set_new(e, "fee_total", json_integer(db_col_int(st, 8)));
+    if (!strcmp(kind, "cancellation")) {
+      json_object_set_new(e, "reason", json_string(db_col_text(st, 9)));
+      json_object_set_new(e, "cancel_fee", json_integer(db_col_null(st, 10) ? 0 : db_col_int(st, 10)));
+      json_object_set_new(e, "by_staff", json_boolean(db_col_int(st, 11)));
+    }
+    if (!db_col_null(st, 12)) {
+      const char *m = db_col_text(st, 12);
+      json_object_set_new(e, "method", json_string(m));
+      json_object_set_new(e, "method_label", json_string(payment_method_label(m)));
+      json_object_set_new(e, "amount", json_integer(db_col_int(st, 13)));
+      json_object_set_new(e, "receipt", json_string(db_col_text(st, 14)));
+    }
+    json_array_append_new(entries, e);
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    rc = kerr_set(ei, kerr_from_db(rc), NULL);
+    goto done;
+  }
+
+  /* RULE: the daily ledger's totals are the payments table's own sums. */
+  json_t *pay = json_object(), *ref = json_object(), *net = json_object();
+  int64_t ptot = 0, rtot = 0, pcount = 0, rcount = 0;
+  for (int k = 0; k < NMETHOD_CODES; k++) {
+    json_object_set_new(pay, method_codes[k], json_integer(0));
+    json_object_set_new(ref, method_codes[k], json_integer(0));
+    json_object_set_new(net, method_codes[k], json_integer(0));
+  }
+  st = db_prep(ctx->db, "SELECT kind, method, sum(amount), count(*) FROM payments"
+                        " WHERE center = $c AND ledger_date = $d GROUP BY kind, method");
+  if (!st) {
+    json_decref(pay), json_decref(ref), json_decref(net);
+    rc = kerr_set(ei, KERR_INTERNAL, NULL);
+    goto done;
+  }
+  db_bind_text(st, "$c", ce->code);
+  db_bind_text(st, "$d", date);
+  while ((rc = db_step(st)) == DB_ROW) {
+    int refund = !strcmp(db_col_text(st, 0), "refund");
+    const char *m = db_col_text(st, 1);
+    int64_t sum = db_col_int(st, 2), cnt = db_col_int(st, 3);
+    json_object_set_new(refund ? ref : pay, m, json_integer(sum));
+    json_object_set_new(net, m, json_integer(json_integer_value(json_object_get(net, m)) + sum));
+    if (refund) rtot += sum, rcount += cnt;
+    else ptot += sum, pcount += cnt;
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(pay), json_decref(ref), json_decref(net);
+    rc = kerr_set(ei, kerr_from_db(rc), NULL);
+    goto done;
+  }
+  json_object_set_new(pay, "total", json_integer(ptot));
+  json_object_set_new(pay, "count", json_integer(pcount));
+  json_object_set_new(ref, "total", json_integer(rtot));
+  json_object_set_new(ref, "count", json_integer(rcount));
+  json_object_set_new(net, "total", json_integer(ptot + rtot));
+  json_t *cnts = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "bookings", counts[0],
+                           "walkins", counts[1], "checkins", counts[2], "noshows", counts[3],
+                           "cancellations", counts[4], "payments", counts[5], "refunds",
+                           counts[6]);
+  *out = json_pack("{s:{s:s, s:s}, s:s, s:s, s:o, s:{s:o, s:o, s:o, s:o}}", "center", "code",
+                   ce->code, "name", ce->name, "date", date, "generated_at", gen, "entries",
+                   entries, "totals", "payments", pay, "refunds", ref, "net", net, "counts",
+                   cnts);
+  entries = NULL;
+  rc = *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+done:
+  db_rollback(ctx->db); /* ends the read transaction */
+  json_decref(entries);
+  return rc;
+}
+
+/* ------------------------------------------------------ ledger as CSV */
+
+struct buf {
+  char *p;
+  size_t n, cap;
+  int oom;
+};
+
+static void put(struct buf *b, const char *s, size_t n) {
+  if (b->oom) return;
+  if (b->n + n + 1 > b->cap) {
+    size_t cap = b->cap ? b->cap * 2 : 4096;
+    while (cap < b->n + n + 1) cap *= 2;
+    char *p = realloc(b->p, cap);
+    if (!p) {
+      b->oom = 1;
+      return;
+    }
+    b->p = p;
+    b->cap = cap;
+  }
+  memcpy(b->p + b->n, s, n);
+  b->n += n;
+  b->p[b->n] = 0;
+}
+
+/* One field: quoted when it holds a comma, quote or line break (RFC 4180).
+** Text typed by people (names, reasons) that starts like a formula (= + - @)
+** gets a ' in front, so a spreadsheet shows it instead of running it. */
+static void field(struct buf *b, const char *s, int text, int last) {
+  if (!s) s = "";
+  int defuse = text && s[0] && strchr("=+-@\t\r", s[0]);
+  if (strpbrk(s, ",\"\r\n")) {
+    put(b, defuse ? "\"'" : "\"", defuse ? 2 : 1);
+    for (; *s; s++) {
+      put(b, s, 1);
+      if (*s == '"') put(b, "\"", 1);
+    }
+    put(b, "\"", 1);
+  } else {
+    if (defuse) put(b, "'", 1);
+    put(b, s, strlen(s));
+  }
+  put(b, last ? "\r\n" : ",", last ? 2 : 1);
+}
+
+static void num(struct buf *b, json_t *v, int last) {
+  char s[32] = "";
+  if (json_is_integer(v)) snprintf(s, sizeof s, "%lld", (long long)json_integer_value(v));
+  field(b, s, 0, last);
+}
+
+static const char *kind_label(const char *k) {
+  static const char *const map[][2] = {
+      {"booking", "予約"},          {"walkin", "当日利用"}, {"checkin", "入館受付"},
+      {"noshow", "不来場"},         {"cancellation", "取消"}, {"payment", "入金"},
+      {"refund", "返金"}};
+  for (size_t i = 0; k && i < sizeof map / sizeof map[0]; i++)
+    if (!strcmp(map[i][0], k)) return map[i][1];
+  return k ? k : "";
+}
+
+static const char *channel_label(const char *c) {
+  if (!c) return "";
+  if (!strcmp(c, "online")) return "インターネット";
+  if (!strcmp(c, "counter")) return "窓口";
+  if (!strcmp(c, "form")) return "申請フォーム";
+  return c;
+}
+
+char *counter_ledger_csv(const json_t *ledger, size_t *len) {
+  struct buf b = {0};
+  size_t i;
+  json_t *e;
+  const char *date = json_string_value(json_object_get(ledger, "date"));
+  const char *cname = json_string_value(json_object_get(json_object_get(ledger, "center"), "name"));
+  static const char header[] =
+      "\xEF\xBB\xBF"
+      "日付,公民館,時刻,種別,予約番号,部屋,利用日,時間帯,経路,利用者,支払方法,金額,受付番号,備考\r\n";
+  put(&b, header, sizeof header - 1);
+  json_array_foreach(json_object_get(ledger, "entries"), i, e) {
+    char id[24], note[1200] = "";
+    const char *kind = json_string_value(json_object_get(e, "kind"));
+    snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(e, "booking_id")));
+    if (kind && (!strcmp(kind, "booking") || !strcmp(kind, "walkin")))
+      snprintf(note, sizeof note, "料金 %lld円",
+               (long long)json_integer_value(json_object_get(e, "fee_total")));
+    if (kind && !strcmp(kind, "cancellation"))
+      snprintf(note, sizeof note, "%s%s（取消料 %lld円）",
+               json_is_true(json_object_get(e, "by_staff")) ? "職員による取消: " : "",
+               json_string_value(json_object_get(e, "reason")),
+               (long long)json_integer_value(json_object_get(e, "cancel_fee")));
+    field(&b, date, 0, 0);
+    field(&b, cname, 0, 0);
+    field(&b, json_string_value(json_object_get(e, "time")), 0, 0);
+    field(&b, kind_label(kind), 0, 0);
+    field(&b, id, 0, 0);
+    field(&b, json_string_value(json_object_get(e, "room_name")), 1, 0);
+    field(&b, json_string_value(json_object_get(e, "use_date")), 0, 0);
+    field(&b, json_string_value(json_object_get(e, "slot_labels")), 0, 0);
+    field(&b, channel_label(json_string_value(json_object_get(e, "channel"))), 0, 0);
+    field(&b, json_string_value(json_object_get(e, "holder")), 1, 0);
+    field(&b, json_string_value(json_object_get(e, "method_label")), 0, 0);
+    num(&b, json_object_get(e, "amount"), 0);
+    field(&b, json_string_value(json_object_get(e, "receipt")), 0, 0);
+    field(&b, note, 1, 1);
+  }
+  /* the totals: by method, payments, refunds and the net of the day */
+  json_t *totals = json_object_get(ledger, "totals");
+  static const char *const parts[3][2] = {
+      {"payments", "入金合計"}, {"refunds", "返金合計"}, {"net", "差引合計"}};
+  for (int p = 0; p < 3; p++) {
+    json_t *t = json_object_get(totals, parts[p][0]);
+    for (int k = 0; k <= NMETHOD_CODES; k++) {
+      const char *m = k < NMETHOD_CODES ? method_codes[k] : "total";
+      field(&b, date, 0, 0);
+      field(&b, cname, 0, 0);
+      for (int f = 0; f < 8; f++) field(&b, f == 1 ? parts[p][1] : "", 0, 0);
+      field(&b, k < NMETHOD_CODES ? payment_method_label(m) : "計", 0, 0);
+      num(&b, json_object_get(t, m), 0);
+      field(&b, "", 0, 0);
+      field(&b, "", 0, 1);
+    }
+  }
+  if (b.oom) {
+    free(b.p);
+    return NULL;
+  }
+  *len = b.n;
+  return b.p;
+}

@@ -1,0 +1,134 @@
+/*
+** core/counter.h: the counter desk (窓口) of a community centre.
+**
+** What a clerk (role staff, or admin) does at the counter, on the booking
+** engine (core/bookings.c) and under the one rule book:
+**   - today's rooms and slots with who holds them, paid or not, checked in
+**     or not (counter_today): personal data, for staff only; the public
+**     feeds never show a name;
+**   - walk-ins (当日の空き部屋の利用、登録なし): a free slot of today for a
+**     name and a phone number, no account (counter_walkin);
+**   - booking for a registered citizen or group (counter_book_for), and
+**     confirming and cancelling for them (counter_confirm, counter_cancel):
+**     the same rules as online, through the same transaction;
+**   - check-in and no-show (counter_checkin, counter_noshow);
+**   - payments and refunds (core/payments.c);
+**   - the day's ledger that replaces the paper one (紙台帳の廃止):
+**     counter_ledger as JSON, counter_ledger_csv as CSV.
+**
+** Counter hours (窓口受付時間の統一) are the rule book's (counter_hours, the
+** version in force now): every counter action that changes something is
+** refused outside them with KERR_COUNTER_HOURS, the hours in the message.
+** Reading (today, the ledger) is allowed at any time. Online booking is not
+** affected.
+**
+** The usage log gets one event per action, channel "counter": booking.hold,
+** booking.confirm, booking.cancel (for citizens), counter.walkin,
+** counter.checkin, counter.noshow, counter.payment, counter.refund. A
+** walk-in's name and phone never go there (nor anywhere but the bookings
+** row and the staff-only screens).
+**
+** Every function returns 0 or a KERR_* code with details in EI; on error
+** nothing is changed. JSON results are new references the caller decrefs.
+** All of them refuse (KERR_FORBIDDEN) an actor who is not staff or admin.
+*/
+#ifndef KOMINKAN_CORE_COUNTER_H
+#define KOMINKAN_CORE_COUNTER_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+/* RULE: counter hours. 0 when the counter is open at ctx->now (version in
+** force now), else KERR_COUNTER_HOURS with the hours in the message. */
+int counter_check_open(struct kctx *ctx, struct kerrinfo *ei);
+
+/* The counter hours of R in plain Japanese: "月・火・水・木・金曜日の 08:30 から
+** 17:15 まで（休館日を除く）". */
+void counter_hours_text(const struct rules *r, char *out, size_t n);
+
+/* GET /api/v1/counter/today?center=CODE: today's rooms and slots at CENTER
+** (NULL or "": the actor's home centre; none -> KERR_VALIDATION; unknown ->
+** KERR_NOT_FOUND):
+**   {"date","generated_at","center":{"code","name"},"closed","closed_reason"?,
+**    "counter":{"open","hours"},
+**    "rooms":[{"id","code","name","kind","capacity","slots":[{"code","label",
+**      "start","end","state" (free|held|booked|closed),
+**      free: "walkin_open","walkin_fee","campaign"?;
+**      taken: "booking":{...}}]}],
+**    "bookings":[{...}],   every booking of today at the centre, by room
+**    "others":[{...}]}     those of them holding no slot (cancelled, lapsed,
+**                          no-show)
+** where a booking is {"id","status","channel","walkin","holder":{"name",
+** "phone","system_id"?,"group_id"?,"group_name"?},"purpose","attendees",
+** "slots","fee_total","due","paid","outstanding","paid_in_full",
+** "checked_in","checked_in_at"?}. */
+int counter_today(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei);
+
+/* POST /api/v1/counter/walkin {"room_id","slots","name","phone","attendees"?,
+** "purpose"?,"payment_method"?,"date"?}: RULE same-day walk-in. A free slot
+** of TODAY (date, when sent, must be today) for someone without an account,
+** when the rule book allows same-day use without registration at the
+** counter (same_day.counter) or a campaign day makes the room free and
+** registration-free. The booking is confirmed at once (no hold); its fee is
+** the normal fee or 0 on a campaign day; with payment_method (and a fee) the
+** payment is recorded at once, else it is left unpaid for a later payment.
+** attendees defaults to 1, purpose to "当日利用". 409 slot_taken when the slot
+** is no longer free. *OUT: the booking plus "holder", "walkin":true,
+** "due", "paid", "outstanding", "payments". */
+int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei);
+
+/* POST /api/v1/bookings {"on_behalf_of": SYSTEM_ID, ...the booking...} by
+** staff: a booking for a registered citizen (and for a group they
+** represent, with group_id), with every rule of an online booking (window,
+** caps, holds, closed days; the slot until it starts). The citizen is the
+** holder; the clerk is recorded as created_by. A hold, like online. */
+int counter_book_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                     json_t **out, int *replayed, struct kerrinfo *ei);
+
+/* Confirm or cancel (REASON required) a booking for its holder, at the
+** counter: counter hours, channel "counter", then booking_confirm /
+** booking_cancel (a staff cancellation refunds what was paid). */
+int counter_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+int counter_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                   struct kerrinfo *ei);
+
+/* POST /api/v1/bookings/{id}/checkin: a confirmed booking of today is checked
+** in (from the counter's opening until its last slot ends). Checking in a
+** checked-in booking returns it unchanged. KERR_CONFLICT for a hold, a
+** cancelled, lapsed or no-show booking or one whose time is over;
+** KERR_TOO_EARLY for a later date. *OUT: the booking. */
+int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* POST /api/v1/bookings/{id}/noshow: RULE no-show grace. A confirmed booking
+** not checked in is marked a no-show from the start of its first slot plus
+** the rule book's noshow.grace_minutes (version of the use date); earlier is
+** KERR_TOO_EARLY with the time in the message. Its slots are freed at once
+** (the rest of the day may go to walk-ins); its fee stays due. */
+int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* The daily ledger of CENTER (NULL or "": the actor's home centre) for DAY:
+**   {"center":{"code","name"},"date","generated_at",
+**    "entries":[{"at","time","kind","booking_id","room_id","room_name",
+**                "use_date","slots","channel","holder",...}],
+**    "totals":{"payments":{"cash","qr","card","ic","total","count"},
+**              "refunds":{... negative amounts ...},
+**              "net":{"cash","qr","card","ic","total"},
+**              "counts":{"bookings","walkins","checkins","noshows",
+**                        "cancellations","payments","refunds"}}}
+** kind: booking (made that day, any channel), walkin, checkin, noshow,
+** cancellation, payment, refund; in time order. The money totals are summed
+** from the payments table itself (SUM over the rows of CENTER and DAY).
+** Holder names appear (the ledger is for staff); phone numbers do not.
+** This is the function the printable page (web UI) renders. */
+int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **out,
+                   struct kerrinfo *ei);
+
+/* LEDGER (from counter_ledger) as CSV: UTF-8 with BOM (opens in Excel),
+** CRLF, a header row, one row per entry, then the totals. Caller frees;
+** NULL when out of memory. */
+char *counter_ledger_csv(const json_t *ledger, size_t *len);
+
+#endif

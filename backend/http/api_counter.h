@@ -1,0 +1,19 @@
+/*
+** http/api_counter.h: the counter desk endpoints (core/counter.c,
+** core/payments.c). Staff and admin only; see docs/counter.md.
+*/
+#ifndef KOMINKAN_HTTP_API_COUNTER_H
+#define KOMINKAN_HTTP_API_COUNTER_H
+
+#include "http.h"
+
+enum MHD_Result api_counter_today(struct req *r);
+enum MHD_Result api_counter_walkin(struct req *r);
+enum MHD_Result api_counter_ledger(struct req *r);
+enum MHD_Result api_counter_ledger_csv(struct req *r);
+enum MHD_Result api_booking_checkin(struct req *r);
+enum MHD_Result api_booking_noshow(struct req *r);
+enum MHD_Result api_booking_pay(struct req *r);
+enum MHD_Result api_booking_payments(struct req *r);
+
+#endif

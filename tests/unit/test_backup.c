@@ -1,0 +1,585 @@
+/*
+** tests/unit/test_backup.c: backups and restores (core/backup.c, and the
+** store's db_backup/db_inspect/db_in_use under it).
+**
+** "backup" tests copy a database while another connection writes to it and
+** check every copy: integrity_check, and an invariant that only a single
+** consistent snapshot can satisfy. "restore" tests check every refusal and
+** that what is replaced is kept. Each test works in its own temp folder.
+*/
+#include <criterion/criterion.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "../../backend/core/backup.h"
+#include "../../backend/store/db.h"
+
+/* ============================================================ helpers */
+
+static char dir[256];
+
+static void mkdir_tmp(void) {
+  snprintf(dir, sizeof dir, "/tmp/kominkan-unit-backup-XXXXXX");
+  cr_assert_not_null(mkdtemp(dir));
+}
+
+static void rm_tmp(void) {
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  char p[600];
+  while (d && (e = readdir(d))) {
+    if (e->d_name[0] == '.') continue;
+    snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+    struct stat sb;
+    if (stat(p, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+      DIR *d2 = opendir(p);
+      struct dirent *e2;
+      char q[900];
+      while (d2 && (e2 = readdir(d2)))
+        if (e2->d_name[0] != '.') {
+          snprintf(q, sizeof q, "%s/%s", p, e2->d_name);
+          unlink(q);
+        }
+      if (d2) closedir(d2);
+      rmdir(p);
+    } else {
+      unlink(p);
+    }
+  }
+  if (d) closedir(d);
+  rmdir(dir);
+}
+
+static char *path(const char *name) {
+  static char buf[8][600];
+  static int k;
+  char *p = buf[k++ % 8];
+  snprintf(p, 600, "%s/%s", dir, name);
+  return p;
+}
+
+static kdb *open_db(const char *p) {
+  char err[256];
+  kdb *db = db_open(p, err, sizeof err);
+  cr_assert_not_null(db, "db_open %s: %s", p, err);
+  return db;
+}
+
+static int64_t scalar(kdb *db, const char *sql) {
+  kstmt *st = db_prep(db, sql);
+  cr_assert_not_null(st);
+  cr_assert_eq(db_step(st), DB_ROW, "%s", sql);
+  int64_t v = db_col_int(st, 0);
+  db_reset(st);
+  return v;
+}
+
+static int exists(const char *p) { return access(p, F_OK) == 0; }
+
+static void write_file(const char *p, const char *text) {
+  FILE *f = fopen(p, "w");
+  cr_assert_not_null(f);
+  fputs(text, f);
+  fclose(f);
+}
+
+/* A kominkan database at P with a table of two accounts whose balances sum
+** to 1000: any transfer keeps the sum, so only a torn copy could break it. */
+static void make_ledger(const char *p) {
+  kdb *db = open_db(p);
+  cr_assert_eq(db_exec(db, "CREATE TABLE ledger(id INTEGER PRIMARY KEY, bal INTEGER NOT NULL);"
+                           "INSERT INTO ledger VALUES (1, 1000), (2, 0);"
+                           "CREATE TABLE journal(id INTEGER PRIMARY KEY, amount INTEGER);"),
+               DB_OK);
+  db_close(db);
+}
+
+struct writer {
+  const char *path;
+  atomic_int stop;
+  atomic_int commits;
+};
+
+/* Transfers between the two accounts, each logged in journal, as fast as it
+** can, until told to stop. */
+static void *writer_main(void *arg) {
+  struct writer *w = arg;
+  kdb *db = open_db(w->path);
+  for (int i = 1; !atomic_load(&w->stop); i++) {
+    int amount = i % 7 + 1;
+    if (db_begin_write(db) != DB_OK) continue;
+    kstmt *st = db_prep(db, "UPDATE ledger SET bal = bal - $a WHERE id = 1");
+    db_bind_int(st, "$a", amount);
+    int rc = db_exec_stmt(st);
+    st = db_prep(db, "UPDATE ledger SET bal = bal + $a WHERE id = 2");
+    db_bind_int(st, "$a", amount);
+    if (rc == DB_OK) rc = db_exec_stmt(st);
+    st = db_prep(db, "INSERT INTO journal(amount) VALUES ($a)");
+    db_bind_int(st, "$a", amount);
+    if (rc == DB_OK) rc = db_exec_stmt(st);
+    if (rc == DB_OK && db_commit(db) == DB_OK) atomic_fetch_add(&w->commits, 1);
+    else db_rollback(db);
+  }
+  db_close(db);
+  return NULL;
+}
+
+/* ============================================================= backup */
+
+TestSuite(backup, .init = mkdir_tmp, .fini = rm_tmp);
+
+Test(backup, every_copy_is_one_consistent_snapshot_while_another_connection_writes) {
+  make_ledger(path("live.db"));
+  struct writer w = {.path = path("live.db")};
+  pthread_t th;
+  cr_assert_eq(pthread_create(&th, NULL, writer_main, &w), 0);
+  while (atomic_load(&w.commits) < 20) usleep(1000);
+  int64_t last_count = -1;
+  for (int i = 0; i < 25; i++) {
+    char to[64], err[512];
+    snprintf(to, sizeof to, "copy-%d.db", i);
+    cr_assert_eq(backup_take(path("live.db"), path(to), err, sizeof err), 0, "%s", err);
+    cr_assert(!exists(path("copy-0.db.partial")));
+    struct db_info info;
+    cr_assert_eq(db_inspect(path(to), &info, err, sizeof err), 0, "%s", err);
+    cr_assert(info.integrity_ok, "copy %d fails integrity_check", i);
+    cr_assert_eq(info.application_id, DB_APPLICATION_ID);
+    kdb *copy = open_db(path(to));
+    cr_assert_eq(scalar(copy, "SELECT sum(bal) FROM ledger"), 1000, "copy %d is torn", i);
+    /* the journal and the balances come from the same instant */
+    cr_assert_eq(scalar(copy, "SELECT coalesce(sum(amount), 0) FROM journal"),
+                 scalar(copy, "SELECT bal FROM ledger WHERE id = 2"), "copy %d is torn", i);
+    int64_t count = scalar(copy, "SELECT count(*) FROM journal");
+    cr_assert_geq(count, last_count, "a later copy went back in time");
+    last_count = count;
+    db_close(copy);
+  }
+  atomic_store(&w.stop, 1);
+  pthread_join(th, NULL);
+  cr_assert_gt(last_count, 0);
+}
+
+Test(backup, a_copy_is_one_file_readable_by_its_owner_only) {
+  make_ledger(path("live.db"));
+  char err[512];
+  cr_assert_eq(backup_take(path("live.db"), path("b.db"), err, sizeof err), 0, "%s", err);
+  cr_assert(!exists(path("b.db-wal")) && !exists(path("b.db-shm")) &&
+            !exists(path("b.db-journal")));
+  struct stat sb;
+  cr_assert_eq(stat(path("b.db"), &sb), 0);
+  cr_assert_eq(sb.st_mode & 0777, 0600);
+}
+
+Test(backup, a_failed_backup_leaves_the_older_good_copy_alone) {
+  make_ledger(path("live.db"));
+  char err[512];
+  cr_assert_eq(backup_take(path("live.db"), path("b.db"), err, sizeof err), 0, "%s", err);
+  /* the source is not a database: the copy fails, b.db stays as it was */
+  write_file(path("junk.db"), "this is not a database, and it is long enough to have a header");
+  cr_assert_neq(backup_take(path("junk.db"), path("b.db"), err, sizeof err), 0);
+  struct db_info info;
+  cr_assert_eq(db_inspect(path("b.db"), &info, err, sizeof err), 0);
+  cr_assert(info.integrity_ok && info.core_tables);
+  cr_assert(!exists(path("b.db.partial")));
+}
+
+Test(backup, inspect_tells_foreign_damaged_and_legacy_files_apart) {
+  char err[512];
+  struct db_info info;
+  write_file(path("text.db"), "hello, this is a plain text file and not SQLite at all....");
+  cr_assert_eq(db_inspect(path("text.db"), &info, err, sizeof err), 0);
+  cr_assert(!info.is_sqlite);
+  /* created before migration 006: no mark, but the core tables */
+  char e2[256];
+  kdb *old = db_open_upto(path("old.db"), 3, e2, sizeof e2);
+  cr_assert_not_null(old, "%s", e2);
+  db_close(old);
+  cr_assert_eq(db_inspect(path("old.db"), &info, err, sizeof err), 0);
+  cr_assert(info.is_sqlite && info.integrity_ok && info.core_tables);
+  cr_assert_eq(info.application_id, 0);
+  cr_assert_eq(info.user_version, 3);
+  /* upgraded in place, it gets the mark */
+  db_close(open_db(path("old.db")));
+  cr_assert_eq(db_inspect(path("old.db"), &info, err, sizeof err), 0);
+  cr_assert_eq(info.application_id, DB_APPLICATION_ID);
+  cr_assert_eq(info.user_version, db_schema_latest());
+}
+
+/* ============================================================ restore */
+
+TestSuite(restore, .init = mkdir_tmp, .fini = rm_tmp);
+
+/* A backup of a fresh kominkan database with one marker row, at P. */
+static void make_backup(const char *p, int marker) {
+  char err[512];
+  kdb *db = open_db(path("src.db"));
+  db_exec(db, "CREATE TABLE IF NOT EXISTS marker(v INTEGER)");
+  kstmt *st = db_prep(db, "INSERT INTO marker VALUES ($v)");
+  db_bind_int(st, "$v", marker);
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+  db_close(db);
+  cr_assert_eq(backup_take(path("src.db"), p, err, sizeof err), 0, "%s", err);
+  unlink(path("src.db"));
+}
+
+static int64_t marker_of(const char *p) {
+  kdb *db = open_db(p);
+  int64_t v = scalar(db, "SELECT max(v) FROM marker");
+  db_close(db);
+  return v;
+}
+
+Test(restore, replaces_the_database_and_keeps_the_old_one_aside) {
+  make_backup(path("b.db"), 7);
+  make_backup(path("live.db"), 1);
+  char err[512], aside[512];
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+                              sizeof err),
+               0, "%s", err);
+  cr_assert_eq(marker_of(path("live.db")), 7);
+  cr_assert(strstr(aside, "live.db.replaced-"), "aside: %s", aside);
+  cr_assert_eq(marker_of(aside), 1);
+  cr_assert(!exists(path("live.db.restore-partial")));
+}
+
+Test(restore, onto_no_database_at_all) {
+  make_backup(path("b.db"), 3);
+  char err[512], aside[512];
+  cr_assert_eq(backup_restore(path("b.db"), path("new.db"), aside, sizeof aside, err,
+                              sizeof err),
+               0, "%s", err);
+  cr_assert_str_eq(aside, "");
+  cr_assert_eq(marker_of(path("new.db")), 3);
+}
+
+Test(restore, keeps_the_committed_wal_of_the_replaced_database_with_it) {
+  /* A server killed with work still in its -wal: copy the live files while a
+  ** connection holds them, as a crash would leave them. */
+  make_backup(path("b.db"), 5);
+  kdb *db = open_db(path("x.db"));
+  db_exec(db, "PRAGMA wal_autocheckpoint=0; CREATE TABLE marker(v INTEGER);"
+              "INSERT INTO marker VALUES (42);");
+  char cmd[2048];
+  snprintf(cmd, sizeof cmd, "cp %s %s && cp %s-wal %s-wal", path("x.db"), path("live.db"),
+           path("x.db"), path("live.db"));
+  cr_assert_eq(system(cmd), 0);
+  db_close(db);
+  write_file(path("live.db-shm"), "stale");
+  char err[512], aside[512];
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+                              sizeof err),
+               0, "%s", err);
+  cr_assert(!exists(path("live.db-wal")) && !exists(path("live.db-shm")));
+  cr_assert_eq(marker_of(path("live.db")), 5);
+  cr_assert_eq(marker_of(aside), 42, "the set-aside copy lost its -wal");
+}
+
+static void refused(const char *from, const char *why) {
+  make_backup(path("live.db"), 1);
+  char err[512], aside[512];
+  struct stat before, after;
+  cr_assert_eq(stat(path("live.db"), &before), 0);
+  cr_assert_neq(backup_restore(from, path("live.db"), aside, sizeof aside, err, sizeof err), 0,
+                "restored %s", from);
+  cr_assert(strstr(err, why), "message \"%s\" does not say \"%s\"", err, why);
+  cr_assert_eq(stat(path("live.db"), &after), 0);
+  cr_assert_eq(before.st_ino, after.st_ino, "the database was replaced");
+  cr_assert_eq(marker_of(path("live.db")), 1);
+  cr_assert(!exists(path("live.db.restore-partial")));
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while ((e = readdir(d))) cr_assert(!strstr(e->d_name, ".replaced-"), "%s", e->d_name);
+  closedir(d);
+}
+
+Test(restore, refuses_a_file_that_is_not_a_database) {
+  write_file(path("text.db"), "SQLite format 2? no. Just text that goes on for a while....");
+  refused(path("text.db"), "not a database");
+}
+
+Test(restore, refuses_a_foreign_sqlite_database) {
+  /* an SQLite file of another program: no mark, none of our tables */
+  kdb *db = open_db(path("f.db"));
+  db_close(db);
+  char cmd[1024];
+  snprintf(cmd, sizeof cmd, "sqlite3 %s 'CREATE TABLE t(x)' 2>/dev/null", path("g.db"));
+  if (system(cmd) != 0) { /* no sqlite3 shell: make one through our own store */
+    kdb *g = db_open_upto(path("g.db"), 0, cmd, sizeof cmd);
+    cr_assert_not_null(g);
+    db_exec(g, "CREATE TABLE t(x)");
+    db_close(g);
+  }
+  refused(path("g.db"), "not a kominkan database");
+}
+
+Test(restore, refuses_a_database_with_another_application_id) {
+  make_backup(path("b.db"), 2);
+  kdb *db = open_db(path("b.db"));
+  db_exec(db, "PRAGMA application_id = 12345");
+  db_close(db);
+  refused(path("b.db"), "not a kominkan database");
+}
+
+Test(restore, refuses_a_schema_newer_than_this_program) {
+  make_backup(path("b.db"), 2);
+  kdb *db = open_db(path("b.db"));
+  db_exec(db, "PRAGMA user_version = 999");
+  db_close(db);
+  refused(path("b.db"), "newer kominkan");
+}
+
+Test(restore, refuses_a_damaged_backup) {
+  make_backup(path("b.db"), 2);
+  /* scribble over the page header of the second page (a table root) */
+  int fd = open(path("b.db"), O_WRONLY);
+  cr_assert_geq(fd, 0);
+  char junk[3000];
+  for (size_t i = 0; i < sizeof junk; i++) junk[i] = (char)(i * 131 + 7);
+  cr_assert_eq(pwrite(fd, junk, sizeof junk, 4096), (ssize_t)sizeof junk);
+  close(fd);
+  refused(path("b.db"), "damaged");
+}
+
+Test(restore, refuses_a_truncated_backup) {
+  make_backup(path("b.db"), 2);
+  struct stat sb;
+  cr_assert_eq(stat(path("b.db"), &sb), 0);
+  cr_assert_eq(truncate(path("b.db"), sb.st_size / 2), 0);
+  refused(path("b.db"), "damaged");
+}
+
+Test(restore, refuses_the_database_itself) {
+  make_backup(path("live.db"), 1);
+  char err[512], aside[512];
+  cr_assert_neq(backup_restore(path("live.db"), path("live.db"), aside, sizeof aside, err,
+                               sizeof err),
+                0);
+  cr_assert(strstr(err, "the database itself"), "%s", err);
+}
+
+Test(restore, refuses_while_a_server_holds_the_lock) {
+  make_backup(path("b.db"), 2);
+  make_backup(path("live.db"), 1);
+  char err[512], aside[512];
+  int server = backup_lock(path("live.db"), 0, err, sizeof err);
+  cr_assert_geq(server, 0, "%s", err);
+  cr_assert_neq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+                               sizeof err),
+                0);
+  cr_assert(strstr(err, "server is using"), "%s", err);
+  backup_unlock(server);
+  cr_assert_eq(marker_of(path("live.db")), 1);
+}
+
+Test(restore, refuses_while_another_connection_has_the_database_open) {
+  make_backup(path("b.db"), 2);
+  make_backup(path("live.db"), 1);
+  kdb *shell = open_db(path("live.db")); /* idle, no transaction: still seen */
+  char err[512], aside[512];
+  cr_assert_neq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+                               sizeof err),
+                0);
+  cr_assert(strstr(err, "open in another program"), "%s", err);
+  db_close(shell);
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+                              sizeof err),
+               0, "%s", err);
+}
+
+Test(restore, accepts_a_backup_from_before_the_mark_and_upgrades_it_on_open) {
+  char e2[256], err[512], aside[512];
+  kdb *old = db_open_upto(path("old.db"), 3, e2, sizeof e2);
+  cr_assert_not_null(old, "%s", e2);
+  db_close(old);
+  cr_assert_eq(backup_restore(path("old.db"), path("live.db"), aside, sizeof aside, err,
+                              sizeof err),
+               0, "%s", err);
+  kdb *db = open_db(path("live.db"));
+  cr_assert_eq(db_schema_version(db), db_schema_latest());
+  db_close(db);
+}
+
+/* =============================================================== lock */
+
+TestSuite(dblock, .init = mkdir_tmp, .fini = rm_tmp);
+
+Test(dblock, servers_share_it_and_a_restore_excludes_them) {
+  char err[512];
+  int a = backup_lock(path("k.db"), 0, err, sizeof err);
+  int b = backup_lock(path("k.db"), 0, err, sizeof err);
+  cr_assert(a >= 0 && b >= 0, "two servers may share a database: %s", err);
+  cr_assert_lt(backup_lock(path("k.db"), 1, err, sizeof err), 0);
+  backup_unlock(a);
+  backup_unlock(b);
+  int r = backup_lock(path("k.db"), 1, err, sizeof err);
+  cr_assert_geq(r, 0, "%s", err);
+  cr_assert_lt(backup_lock(path("k.db"), 0, err, sizeof err), 0);
+  cr_assert(strstr(err, "restore"), "%s", err);
+  backup_unlock(r);
+  backup_unlock(-1);
+}
+
+Test(dblock, the_service_user_can_take_a_lock_file_root_made) {
+  char err[512];
+  if (geteuid() != 0) return; /* only root can make a file for someone else */
+  int r = backup_lock(path("k.db"), 1, err, sizeof err); /* sudo kominkan restore */
+  cr_assert_geq(r, 0, "%s", err);
+  backup_unlock(r);
+  cr_assert_eq(chmod(dir, 0755), 0);
+  fflush(NULL);
+  pid_t pid = fork();
+  if (pid == 0) {
+    if (setgid(65534) != 0 || setuid(65534) != 0) _exit(3);
+    int fd = backup_lock(path("k.db"), 0, err, sizeof err); /* the server, as nobody */
+    if (fd < 0) fprintf(stderr, "%s\n", err);
+    _exit(fd >= 0 ? 0 : 1);
+  }
+  int status = 0;
+  cr_assert_eq(waitpid(pid, &status, 0), pid);
+  cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the server could not take the lock");
+}
+
+Test(dblock, a_restore_onto_a_new_machine_gives_the_file_to_the_folder_owner) {
+  if (geteuid() != 0) return;
+  char err[512], aside[512];
+  make_backup(path("b.db"), 4);
+  cr_assert_eq(mkdir(path("svc"), 0700), 0);
+  cr_assert_eq(chown(path("svc"), 65534, 65534), 0);
+  cr_assert_eq(backup_restore(path("b.db"), path("svc/k.db"), aside, sizeof aside, err, sizeof err),
+               0, "%s", err);
+  struct stat sb;
+  cr_assert_eq(stat(path("svc/k.db"), &sb), 0);
+  cr_assert_eq(sb.st_uid, 65534);
+  cr_assert_eq(sb.st_mode & 0777, 0600);
+  unlink(path("svc/k.db"));
+  unlink(path("svc/k.db.lock"));
+  rmdir(path("svc"));
+}
+
+/* ============================================================== prune */
+
+TestSuite(prune, .init = mkdir_tmp, .fini = rm_tmp);
+
+Test(prune, keeps_the_newest_generations_and_nothing_else_is_touched) {
+  const char *names[] = {"kominkan-20260401-090000.db", "kominkan-20260402-090000.db",
+                         "kominkan-20260403-090000.db", "kominkan-20260403-100000.db",
+                         "kominkan-20260404-000000.db"};
+  for (size_t i = 0; i < 5; i++) write_file(path(names[i]), "x");
+  write_file(path("kominkan-20260405-000000.db.partial"), "half");
+  write_file(path("notes.txt"), "mine");
+  write_file(path("kominkan-manual.db"), "a copy someone made by hand");
+  write_file(path("kominkan-20260401-090000.db.keep"), "renamed by hand");
+  char err[512];
+  cr_assert_eq(backup_prune(dir, 2, err, sizeof err), 4, "%s", err);
+  cr_assert(!exists(path(names[0])) && !exists(path(names[1])) && !exists(path(names[2])));
+  cr_assert(exists(path(names[3])) && exists(path(names[4])));
+  cr_assert(!exists(path("kominkan-20260405-000000.db.partial")));
+  cr_assert(exists(path("notes.txt")) && exists(path("kominkan-manual.db")) &&
+            exists(path("kominkan-20260401-090000.db.keep")));
+  cr_assert_eq(backup_prune(dir, 2, err, sizeof err), 0);
+}
+
+Test(prune, names_are_japan_time_and_sort_by_time) {
+  char a[600], b[600];
+  backup_generation_name(a, sizeof a, "/x", 1775606400); /* 2026-04-08T00:00:00Z */
+  cr_assert_str_eq(a, "/x/kominkan-20260408-090000.db");
+  backup_generation_name(b, sizeof b, "/x", 1775606400 + 15 * 3600);
+  cr_assert_str_eq(b, "/x/kominkan-20260409-000000.db");
+  cr_assert_lt(strcmp(a, b), 0);
+}
+
+/* =========================================================== schedule */
+
+TestSuite(schedule, .init = mkdir_tmp, .fini = rm_tmp);
+
+static pthread_mutex_t rep_mu = PTHREAD_MUTEX_INITIALIZER;
+static char last_report[512];
+static int nreports;
+
+static void report(const char *why) {
+  pthread_mutex_lock(&rep_mu);
+  snprintf(last_report, sizeof last_report, "%s", why ? why : "");
+  nreports++;
+  pthread_mutex_unlock(&rep_mu);
+}
+
+static int count_generations(const char *d) {
+  DIR *dd = opendir(d);
+  struct dirent *e;
+  int n = 0;
+  while (dd && (e = readdir(dd)))
+    if (!strncmp(e->d_name, "kominkan-", 9) && strstr(e->d_name, ".db") &&
+        !strstr(e->d_name, "partial"))
+      n++;
+  if (dd) closedir(dd);
+  return n;
+}
+
+/* Wait up to 10 s for the Nth report; its text into OUT. */
+static int wait_report(int n, char *out, size_t len) {
+  for (int i = 0; i < 1000; i++) {
+    pthread_mutex_lock(&rep_mu);
+    int have = nreports;
+    snprintf(out, len, "%s", last_report);
+    pthread_mutex_unlock(&rep_mu);
+    if (have >= n) return 1;
+    usleep(10000);
+  }
+  return 0;
+}
+
+Test(schedule, a_failure_is_reported_and_the_next_success_clears_it) {
+  make_ledger(path("live.db"));
+  char err[512], got[512];
+  /* a folder that cannot be made: a file is in the way */
+  write_file(path("bk"), "a file, not a folder");
+  nreports = 0;
+  struct backup_schedule *s =
+      backup_schedule_start(path("live.db"), path("bk"), 0.02, 2, report, err, sizeof err);
+  cr_assert_not_null(s, "%s", err);
+  cr_assert(wait_report(1, got, sizeof got), "no failure reported");
+  cr_assert(strstr(got, "定期バックアップに失敗しました"), "report: %s", got);
+  cr_assert(!strstr(got, dir), "the public reason names a path: %s", got);
+  /* the operator mounts the disk: the next run (1.2 s later) succeeds */
+  unlink(path("bk"));
+  mkdir(path("bk"), 0700);
+  cr_assert(wait_report(2, got, sizeof got), "the success was not reported");
+  cr_assert_str_eq(got, "", "the problem was not cleared");
+  backup_schedule_stop(s);
+  cr_assert_geq(count_generations(path("bk")), 1);
+}
+
+Test(schedule, takes_one_at_start_prunes_and_reports_nothing_when_all_is_well) {
+  make_ledger(path("live.db"));
+  char err[512];
+  mkdir(path("bk"), 0700);
+  const char *old[] = {"kominkan-20000101-000000.db", "kominkan-20000102-000000.db",
+                       "kominkan-20000103-000000.db"};
+  for (int i = 0; i < 3; i++) {
+    char p[700];
+    snprintf(p, sizeof p, "%s/%s", path("bk"), old[i]);
+    write_file(p, "old");
+  }
+  nreports = 0;
+  struct backup_schedule *s =
+      backup_schedule_start(path("live.db"), path("bk"), 60, 2, report, err, sizeof err);
+  cr_assert_not_null(s, "%s", err);
+  char p0[700];
+  snprintf(p0, sizeof p0, "%s/%s", path("bk"), old[1]);
+  for (int i = 0; i < 1000 && exists(p0); i++) usleep(10000);
+  backup_schedule_stop(s); /* does not wait the 60 minutes */
+  cr_assert_eq(count_generations(path("bk")), 2, "the first backup plus the newest old one");
+  cr_assert(!exists(p0));
+  pthread_mutex_lock(&rep_mu);
+  cr_assert_eq(nreports, 0, "a success was reported though nothing had failed");
+  pthread_mutex_unlock(&rep_mu);
+}
