@@ -24,6 +24,7 @@
 
 #include "clock.h"
 #include "csv.h"
+#include "payments.h"
 
 /* ======================================================= the key */
 
@@ -360,27 +361,32 @@ static int push_group_all(struct agg *a, int64_t group) {
   return 0;
 }
 
-/* One booking's figures, with the money split SHARE/TOTAL (the part of this
-** booking that falls under this row). */
+/* One booking's figures. Its money (fees charged, paid, exempted) is split
+** between rows by the caller for slot keys; add_use() gets this row's part. */
+enum { M_CHARGED, M_PAID, M_EXEMPTED, M_N };
+
 struct use {
   int bits;
   int nslots;
-  int64_t revenue, exempted;
+  int64_t money[M_N];
   int attendees;
   int walk_in;
   int exempt_full;
   int64_t group;
 };
 
-static void add_use(struct report_row *row, const struct use *u, int nslots, int64_t revenue,
-                    int64_t exempted) {
+static void add_use(struct report_row *row, const struct use *u, int nslots,
+                    const int64_t money[M_N]) {
+  /* money is whatever changed hands for this booking, in any status: a
+  ** cancelled booking's kept fee, a no-show's fee, a refund (negative) */
+  row->fees_charged += money[M_CHARGED];
+  row->revenue += money[M_PAID];
   if (u->bits & ST_BOOKED) {
     row->slots_booked += nslots;
     row->bookings++;
-    row->revenue += revenue;
-    row->exempted_amount += exempted;
+    row->exempted_amount += money[M_EXEMPTED];
     if (u->walk_in) row->walk_ins++;
-    if (u->exempted > 0) {
+    if (u->money[M_EXEMPTED] > 0) {
       row->slots_exempted += nslots;
       if (u->exempt_full) row->slots_exempted_full += nslots;
     }
@@ -392,10 +398,7 @@ static void add_use(struct report_row *row, const struct use *u, int nslots, int
   if (u->bits & ST_NOSHOW) row->no_shows++;
   if (u->bits & ST_HELD) row->slots_held += nslots;
   if (u->bits & ST_LAPSED) row->lapsed_holds++;
-  if (u->bits & ST_CANCELLED) {
-    row->cancellations++;
-    row->revenue += revenue;   /* the cancellation fee, if any */
-  }
+  if (u->bits & ST_CANCELLED) row->cancellations++;
 }
 
 /* The version named NAME, or NULL. */
@@ -418,8 +421,9 @@ static int use_pass(struct agg *a, int32_t from, int32_t to) {
   kstmt *st = db_prep(a->ctx->db,
                       "SELECT room_id, center, date, slots, status, hold_expires_at, group_id,"
                       " account_id IS NULL, fee_total, fee_discount, COALESCE(cancel_fee, 0),"
-                      " attendees, channel, rules_version"
-                      " FROM bookings WHERE date >= $from AND date <= $to"
+                      " attendees, channel, rules_version,"
+                      " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.booking_id = b.id)"
+                      " FROM bookings b WHERE date >= $from AND date <= $to"
                       " AND ($center IS NULL OR center = $center)");
   if (!st) return KERR_INTERNAL;
   db_bind_text(st, "$from", dfrom);
@@ -438,8 +442,12 @@ static int use_pass(struct agg *a, int32_t from, int32_t to) {
     int64_t fee_total = db_col_int(st, 8), discount = db_col_int(st, 9);
     int64_t cancel_fee = db_col_int(st, 10);
     u.attendees = (int)db_col_int(st, 11);
-    u.revenue = (u.bits & ST_BOOKED) ? fee_total : (u.bits & ST_CANCELLED) ? cancel_fee : 0;
-    u.exempted = (u.bits & ST_BOOKED) ? discount : 0;
+    /* charged: what the booking owes now (core/payments.h: its fee while
+    ** booked, its cancellation fee once cancelled); paid: the net of its
+    ** payments and refunds at the counter (schema/008) */
+    u.money[M_CHARGED] = (u.bits & ST_BOOKED) ? fee_total : (u.bits & ST_CANCELLED) ? cancel_fee : 0;
+    u.money[M_PAID] = db_col_int(st, 14);
+    u.money[M_EXEMPTED] = (u.bits & ST_BOOKED) ? discount : 0;
     u.exempt_full = discount > 0 && fee_total == 0;
 
     struct parts p = {0};
@@ -482,19 +490,21 @@ static int use_pass(struct agg *a, int32_t from, int32_t to) {
       for (int i = 0; i < n; i++)
         if (wsum == 0) w[i] = 1;
       if (wsum == 0) wsum = n;
-      int64_t rev_left = u.revenue, ex_left = u.exempted;
+      int64_t left[M_N];
+      memcpy(left, u.money, sizeof left);
       for (int i = n - 1; i >= 0; i--) {
-        int64_t rev = i ? u.revenue * w[i] / wsum : rev_left;
-        int64_t ex = i ? u.exempted * w[i] / wsum : ex_left;
-        rev_left -= rev;
-        ex_left -= ex;
+        int64_t part[M_N];
+        for (int m = 0; m < M_N; m++) {
+          part[m] = i ? u.money[m] * w[i] / wsum : left[m];
+          left[m] -= part[m];
+        }
         p.slot = slot_index(a, codes[i]);
         struct report_row *row = row_of(a, &p);
         if (!row || ((u.bits & ST_BOOKED) && u.group && push_group(a, (int)(row - a->rows), u.group))) {
           err = KERR_INTERNAL;
           break;
         }
-        add_use(row, &u, 1, rev, ex);
+        add_use(row, &u, 1, part);
       }
     } else {
       p.slot = slot_index(a, codes[0]);
@@ -502,10 +512,10 @@ static int use_pass(struct agg *a, int32_t from, int32_t to) {
       if (!row || ((u.bits & ST_BOOKED) && u.group && push_group(a, (int)(row - a->rows), u.group)))
         err = KERR_INTERNAL;
       else
-        add_use(row, &u, n, u.revenue, u.exempted);
+        add_use(row, &u, n, u.money);
     }
     /* the total: once per booking, whatever the keys */
-    add_use(&a->total, &u, n, u.revenue, u.exempted);
+    add_use(&a->total, &u, n, u.money);
     if ((u.bits & ST_BOOKED) && u.group && push_group_all(a, u.group)) err = KERR_INTERNAL;
   }
   db_reset(st);
@@ -661,26 +671,18 @@ double reports_occupancy(const struct report_row *row) {
 /* ========================================================= output */
 
 json_t *reports_provisional(void) {
-  /* The source these columns wait for is being built on another branch
-  ** (the counter: walk-ins, check-in, no-shows, payments). Each entry says
-  ** what the figure is until then. (exempted_amount was one until the
-  ** exemptions landed: bookings now carry the approved discount.) */
-  return json_pack(
-      "[{s:s, s:s}, {s:s, s:s}, {s:s, s:s}, {s:s, s:s}]",
-      "column", "revenue", "why",
-      "支払の記録（窓口の収納）がまだないため、予約の使用料（確定・利用済み・不在）と取消料の合計（調定額）です。",
-      "column", "revenue_by_method", "why",
-      "支払方法（現金・QR・カード・IC）の記録がまだないため、全額を「記録なし」に計上しています。",
-      "column", "walk_ins", "why",
-      "窓口の当日受付がまだないため、利用者IDのない予約の件数です（現在は0件）。",
-      "column", "no_shows", "why",
-      "窓口の利用確認（チェックイン）がまだないため、状態が「不在」の予約の件数です（現在は0件）。");
+  /* Empty: every source is in the system (bookings, exemptions, the
+  ** counter's walk-ins, check-ins, no-shows, payments and refunds). A
+  ** figure computed without its final source is listed here as
+  ** {"column","why"}, so that every report and the page say so. */
+  return json_array();
 }
 
 static json_t *row_json(const struct report_row *row) {
   double occ = reports_occupancy(row);
   json_t *o = json_pack(
-      "{s:s, s:s, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+      "{s:s, s:s, s:o, s:I, s:o, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I,"
+      " s:I}",
       "key", row->key, "label", row->label, "slots_available",
       row->slots_available < 0 ? json_null() : json_integer(row->slots_available), "slots_booked",
       (json_int_t)row->slots_booked, "occupancy",
@@ -688,8 +690,9 @@ static json_t *row_json(const struct report_row *row) {
       "bookings", (json_int_t)row->bookings, "uses", (json_int_t)row->uses, "attendees",
       (json_int_t)row->attendees, "slots_held", (json_int_t)row->slots_held, "cancellations",
       (json_int_t)row->cancellations, "lapsed_holds", (json_int_t)row->lapsed_holds, "no_shows",
-      (json_int_t)row->no_shows, "walk_ins", (json_int_t)row->walk_ins, "revenue",
-      (json_int_t)row->revenue, "exempted_amount", (json_int_t)row->exempted_amount,
+      (json_int_t)row->no_shows, "walk_ins", (json_int_t)row->walk_ins, "fees_charged",
+      (json_int_t)row->fees_charged, "revenue", (json_int_t)row->revenue, "exempted_amount",
+      (json_int_t)row->exempted_amount,
       "slots_exempted", (json_int_t)row->slots_exempted, "slots_exempted_full",
       (json_int_t)row->slots_exempted_full, "distinct_groups", (json_int_t)row->distinct_groups);
   return o;
@@ -715,7 +718,8 @@ json_t *reports_usage_json(struct kctx *ctx, const struct report *rep, const cha
 static const char *const usage_head[] = {
     "key", "label", "slots_available", "slots_booked", "occupancy", "bookings", "uses",
     "attendees", "slots_held", "cancellations", "lapsed_holds", "no_shows", "walk_ins",
-    "revenue", "exempted_amount", "slots_exempted", "slots_exempted_full", "distinct_groups"};
+    "fees_charged", "revenue", "exempted_amount", "slots_exempted", "slots_exempted_full",
+    "distinct_groups"};
 
 static void row_csv(struct csvbuf *b, const struct report_row *row) {
   csv_field(b, row->key);
@@ -726,7 +730,8 @@ static void row_csv(struct csvbuf *b, const struct report_row *row) {
   csv_ratio(b, reports_occupancy(row));
   const int64_t v[] = {row->bookings,     row->uses,           row->attendees,
                        row->slots_held,   row->cancellations,  row->lapsed_holds,
-                       row->no_shows,     row->walk_ins,       row->revenue,
+                       row->no_shows,     row->walk_ins,       row->fees_charged,
+                       row->revenue,
                        row->exempted_amount, row->slots_exempted, row->slots_exempted_full,
                        row->distinct_groups};
   for (size_t i = 0; i < sizeof v / sizeof v[0]; i++) csv_int(b, v[i]);
@@ -757,6 +762,45 @@ static json_t *month_rows(struct kctx *ctx, int32_t from, int32_t to, int dims,
   return rows;
 }
 
+/* Revenue by payment method: the payments less refunds at the counter for
+** the bookings used from FROM to TO (by use date, like every figure here),
+** one row per method the counter takes (zero included), in the order cash,
+** qr, card, ic. NULL (and *RC) on error. */
+static json_t *by_method(struct kctx *ctx, int32_t from, int32_t to, const char *center, int *rc) {
+  static const char *const methods[] = {"cash", "qr", "card", "ic"};
+  int64_t sum[4] = {0};
+  char dfrom[11], dto[11];
+  date_format(from, dfrom);
+  date_format(to, dto);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT p.method, SUM(p.amount) FROM payments p"
+                      " JOIN bookings b ON b.id = p.booking_id"
+                      " WHERE b.date >= $from AND b.date <= $to"
+                      " AND ($center IS NULL OR b.center = $center) GROUP BY p.method");
+  if (!st) {
+    *rc = KERR_INTERNAL;
+    return NULL;
+  }
+  db_bind_text(st, "$from", dfrom);
+  db_bind_text(st, "$to", dto);
+  db_bind_text(st, "$center", center && *center ? center : NULL);
+  int r;
+  while ((r = db_step(st)) == DB_ROW)
+    for (int i = 0; i < 4; i++)
+      if (!strcmp(db_col_text(st, 0), methods[i])) sum[i] += db_col_int(st, 1);
+  db_reset(st);
+  if (r != DB_DONE) {
+    *rc = kerr_from_db(r);
+    return NULL;
+  }
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < 4; i++)
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:I}", "method", methods[i], "label",
+                                         payment_method_label(methods[i]), "amount",
+                                         (json_int_t)sum[i]));
+  return arr;
+}
+
 int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, json_t **out,
                     struct kerrinfo *ei) {
   int y, m, d, rc = 0;
@@ -785,11 +829,15 @@ int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, j
     json_decref(centers);
     return kerr_set(ei, rc, NULL);
   }
-  /* Revenue by payment method: PROVISIONAL until payments are recorded
-  ** (the counter's payments table): everything is "not recorded". */
-  json_t *methods = json_pack(
-      "[{s:s, s:s, s:I}]", "method", "not_recorded", "label", "支払方法の記録なし", "amount",
-      json_integer_value(json_object_get(totals, "revenue")));
+  json_t *methods = by_method(ctx, month_first, last, code, &rc);
+  if (!methods) {
+    json_decref(totals);
+    json_decref(kinds);
+    json_decref(channels);
+    json_decref(regs);
+    json_decref(centers);
+    return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+  }
   char month[8], from[11], to[11], gen[26];
   snprintf(month, sizeof month, "%04d-%02d", y, m);
   date_format(month_first, from);
@@ -808,7 +856,7 @@ int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, j
 static void monthly_section(struct csvbuf *b, const char *section, const json_t *rows) {
   static const char *const num[] = {"uses", "attendees", "slots_booked", "slots_available"};
   static const char *const num2[] = {"bookings", "cancellations", "no_shows", "walk_ins",
-                                     "revenue", "exempted_amount"};
+                                     "fees_charged", "revenue", "exempted_amount"};
   size_t i;
   json_t *r;
   json_array_foreach(rows, i, r) {
@@ -835,8 +883,8 @@ char *reports_monthly_csv(const json_t *mo, size_t *len) {
   struct csvbuf b = {0};
   static const char *const head[] = {"section", "key", "label", "uses", "attendees",
                                      "slots_booked", "slots_available", "occupancy", "bookings",
-                                     "cancellations", "no_shows", "walk_ins", "revenue",
-                                     "exempted_amount"};
+                                     "cancellations", "no_shows", "walk_ins", "fees_charged",
+                                     "revenue", "exempted_amount"};
   csv_bom(&b);
   for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) csv_field(&b, head[i]);
   csv_end_row(&b);
@@ -853,7 +901,7 @@ char *reports_monthly_csv(const json_t *mo, size_t *len) {
     csv_field(&b, "payment_method");
     csv_field(&b, json_string_value(json_object_get(r, "method")));
     csv_field(&b, json_string_value(json_object_get(r, "label")));
-    for (int k = 0; k < 9; k++) csv_field(&b, "");
+    for (int k = 0; k < 10; k++) csv_field(&b, "");
     csv_int(&b, json_integer_value(json_object_get(r, "amount")));
     csv_field(&b, "");
     csv_end_row(&b);

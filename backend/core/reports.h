@@ -61,7 +61,8 @@ struct report_row {
   int64_t lapsed_holds;      /* holds that lapsed unconfirmed */
   int64_t no_shows;          /* booked, not checked in (set at the counter) */
   int64_t walk_ins;          /* booked without an account (same-day at the counter) */
-  int64_t revenue;           /* yen: fees of booked bookings + cancellation fees */
+  int64_t fees_charged;      /* yen owed (調定額): fees of booked bookings + cancellation fees */
+  int64_t revenue;           /* yen received (収入額): payments less refunds at the counter */
   int64_t exempted_amount;   /* yen: exemptions (減免) granted on booked bookings */
   int64_t slots_exempted;    /* booked room-slots with an exemption ... */
   int64_t slots_exempted_full; /* ... of which the whole fee was waived */
@@ -113,7 +114,8 @@ int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, j
 
 /* The monthly statistics as CSV, one row per figure group:
 ** section,key,label,uses,attendees,slots_booked,slots_available,occupancy,
-** cancellations,revenue,exempted_amount. Caller frees. */
+** bookings,cancellations,no_shows,walk_ins,fees_charged,revenue,
+** exempted_amount (a payment method's amount in revenue). Caller frees. */
 char *reports_monthly_csv(const json_t *monthly, size_t *len);
 
 /* The columns whose source is not in the system yet: a JSON array of

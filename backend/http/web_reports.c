@@ -363,7 +363,7 @@ enum MHD_Result web_reports(struct req *r) {
     char o[32];
     pct(occ, o, sizeof o);
     const struct report_row *t = &ex->total;
-    char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], n7[32];
+    char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], n7[32], n8[32], n9[32], n10[32], n11[32];
     html_printf(&h, "<section class=\"panel\" aria-labelledby=\"sum-h\"><h2 id=\"sum-h\">集計の範囲と合計</h2>"
                     "<dl class=\"facts\"><div><dt>期間 (利用日)</dt><dd>%h から %h まで</dd></div>"
                     "<div><dt>対象</dt><dd>%h</dd></div>"
@@ -371,11 +371,15 @@ enum MHD_Result web_reports(struct req *r) {
                     "<div><dt>予約で使われたコマ</dt><dd>%h (利用率 %h)</dd></div>"
                     "<div><dt>利用件数 / 利用人数</dt><dd>%h 件 / %h 人</dd></div>"
                     "<div><dt>取消 / 期限切れの仮予約</dt><dd>%h 件 / %h 件</dd></div>"
+                    "<div><dt>当日利用 / 不来場</dt><dd>%h 件 / %h 件</dd></div>"
+                    "<div><dt>使用料 (調定額 / 収入額)</dt><dd>%h 円 / %h 円</dd></div>"
                     "<div><dt>利用した団体の数</dt><dd>%h</dd></div></dl></section>",
                 a, b, only ? only->name : "すべての公民館", num(t->slots_available, n1, sizeof n1),
                 num(t->slots_booked, n2, sizeof n2), o, num(t->uses, n3, sizeof n3),
                 num(t->attendees, n4, sizeof n4), num(t->cancellations, n5, sizeof n5),
-                num(t->lapsed_holds, n6, sizeof n6), num(t->distinct_groups, n7, sizeof n7));
+                num(t->lapsed_holds, n6, sizeof n6), num(t->walk_ins, n8, sizeof n8),
+                num(t->no_shows, n9, sizeof n9), num(t->fees_charged, n10, sizeof n10),
+                num(t->revenue, n11, sizeof n11), num(t->distinct_groups, n7, sizeof n7));
     const struct rules *ru = rules_in_force(rb, to);
     if (!ru) ru = rules_in_force(rb, from);
     if (!ru && rb->nversions) ru = &rb->versions[0];

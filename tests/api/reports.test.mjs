@@ -17,7 +17,7 @@ const LATER = '2026-04-10T12:00:00+09:00';
 const PW = 'reports-test-pw-1';
 const dir = mkdtempSync(join(tmpdir(), 'kominkan-reports-'));
 const db = join(dir, 'k.db');
-let srv, anon, analyst, admin, staff, hanako, taro, ids = {}, groupId, rooms = {};
+let srv, anon, analyst, admin, staff, hanako, taro, ids = {}, groupId, noShowId, rooms = {};
 
 // The test's people: everything here must stay out of every output.
 const PEOPLE = [
@@ -25,6 +25,7 @@ const PEOPLE = [
   { key: 'taro', name: '集計 太郎', name_kana: 'しゅうけい たろう', email: 'taro.report@example.jp', phone: '090-5555-0102' },
 ];
 const STAFF_NAME = '窓口 報告係', ANALYST_NAME = '分析 担当者', ADMIN_NAME = '管理 担当者';
+const WALKIN = { name: '飛込 五郎', phone: '080-5555-0199' };   // a walk-in: no account at all
 const GROUP_NAME = '報告短歌の会';
 const outputs = [];   // every body read from an events/report endpoint or the page
 
@@ -71,6 +72,20 @@ before(async () => {
   assert.equal(b1.status, 201, b1.text);
   assert.deepEqual([b1.json.fee.base, b1.json.fee.discount, b1.json.fee.total], [530, 265, 265]);
   assert.equal((await hanako.post(`/api/v1/bookings/${b1.json.id}/confirm`)).status, 200);
+  // paid at the counter (Wednesday 10:00: the counter is open)
+  const pay = await staff.post(`/api/v1/bookings/${b1.json.id}/payments`, { method: 'cash', amount: 265 });
+  assert.equal(pay.status, 201, pay.text);
+  // a walk-in this afternoon in chuo's 会議室 (meeting_l: 640 yen), paid by QR, checked in
+  const wk = await staff.post('/api/v1/counter/walkin', { room_id: rooms['chuo/kaigi'], slots: ['afternoon'],
+    name: WALKIN.name, phone: WALKIN.phone, attendees: 4, payment_method: 'qr' });
+  assert.equal(wk.status, 201, wk.text);
+  assert.equal((await staff.post(`/api/v1/bookings/${wk.json.id}/checkin`)).status, 200);
+  // taro's booking for Friday morning, confirmed; nobody comes (marked after the restart below)
+  const b4 = await taro.post('/api/v1/bookings', { room_id: rooms['chuo/av'], date: '2026-04-10',
+    slots: ['morning'], purpose: '上映会', attendees: 6 });
+  assert.equal(b4.status, 201, b4.text);
+  assert.equal((await taro.post(`/api/v1/bookings/${b4.json.id}/confirm`)).status, 200);
+  noShowId = b4.json.id;
   // taro: a hold for tomorrow evening, left to lapse; a hold at haga, cancelled
   const b2 = await taro.post('/api/v1/bookings', { room_id: rooms['chuo/r503'], date: '2026-04-09',
     slots: ['evening'], purpose: '勉強会', attendees: 3 });
@@ -99,14 +114,18 @@ test('usage by centre: the figures of the bookings above', async () => {
   // April: 30 days - 2 closed Mondays (6, 20) = 28; May: 31 - 2 (4, 18) = 29;
   // 57 days x 7 rooms x 3 slots = 1197
   assert.equal(c.slots_available, 1197);
-  assert.equal(c.slots_booked, 2);          // the group's morning + afternoon
-  assert.equal(c.occupancy, 0.0017);        // 2 / 1197 = 0.00167
-  assert.equal(c.bookings, 1);
-  assert.equal(c.uses, 1);
-  assert.equal(c.attendees, 10);
+  // the group's morning + afternoon, the walk-in's afternoon, taro's Friday morning
+  assert.equal(c.slots_booked, 4);
+  assert.equal(c.occupancy, 0.0033);        // 4 / 1197 = 0.00334
+  assert.equal(c.bookings, 3);
+  assert.equal(c.uses, 3);
+  assert.equal(c.attendees, 20);            // 10 + 4 + 6
+  assert.equal(c.walk_ins, 1);
   assert.equal(c.slots_held, 1);            // taro's hold for tomorrow
-  // washitsu 210 + 320 = 530, less the 5割 exemption: 530 - floor(530 x 50 / 100) = 265
-  assert.equal(c.revenue, 265);
+  // washitsu 210 + 320 = 530, less the 5割 exemption: 530 - floor(530 x 50 / 100) = 265;
+  // the walk-in 640; taro's 視聴覚室 morning 320 (not paid)
+  assert.equal(c.fees_charged, 265 + 640 + 320);
+  assert.equal(c.revenue, 265 + 640);       // paid at the counter: cash 265, QR 640
   assert.equal(c.exempted_amount, 265);
   assert.equal(c.slots_exempted, 2);
   assert.equal(c.slots_exempted_full, 0);
@@ -117,8 +136,9 @@ test('usage by centre: the figures of the bookings above', async () => {
   const all = keep('usage all', await analyst.get(`${USAGE}&by=center`));
   assert.equal(all.json.rows.length, 16);
   assert.equal(all.json.rows.find((x) => x.key === 'haga').cancellations, 1);
-  assert.equal(all.json.total.slots_booked, 2);
+  assert.equal(all.json.total.slots_booked, 4);
   assert.equal(all.json.center, null);
+  assert.deepEqual(all.json.provisional, []);
 });
 
 test('every by: rows in order, and the same figures as CSV (Accept or format=csv)', async () => {
@@ -128,7 +148,7 @@ test('every by: rows in order, and the same figures as CSV (Accept or format=csv
     assert.equal(j.status, 200, `${by}: ${j.text}`);
     assert.equal(j.json.by, by);
     const booked = j.json.rows.reduce((n, x) => n + x.slots_booked, 0);
-    assert.equal(booked, 2, by);
+    assert.equal(booked, 4, by);
     const c = keep(`usage ${by} csv`, await admin.get(`${USAGE}&by=${by}`, { Accept: 'text/csv' }));
     assert.equal(c.status, 200);
     assert.match(c.headers.get('content-type'), /^text\/csv; charset=utf-8/);
@@ -186,8 +206,14 @@ test('monthly statistics: JSON and CSV', async () => {
   assert.equal(r.json.by_registration.find((x) => x.key === 'group').uses, 1);
   assert.equal(r.json.by_room_kind.find((x) => x.key === '和室').slots_booked, 2);
   assert.equal(r.json.by_center.length, 16);
-  assert.equal(r.json.revenue_by_method[0].amount, 265);
+  assert.deepEqual(r.json.revenue_by_method.map((m) => [m.method, m.amount]),
+    [['cash', 265], ['qr', 0], ['card', 0], ['ic', 0]]);
   assert.equal(r.json.totals.exempted_amount, 265);
+  const apr = keep('monthly 04 json', await analyst.get('/api/v1/reports/monthly?month=2026-04'));
+  assert.deepEqual(apr.json.revenue_by_method.map((m) => [m.method, m.amount]),
+    [['cash', 0], ['qr', 640], ['card', 0], ['ic', 0]]);
+  assert.equal(apr.json.by_registration.find((x) => x.key === 'walk_in').uses, 1);
+  assert.equal(apr.json.by_channel.find((x) => x.key === 'counter').uses, 1);
   const one = keep('monthly chuo', await analyst.get('/api/v1/reports/monthly?month=2026-05&center=chuo'));
   assert.equal(one.json.center, 'chuo');
   assert.equal(one.json.by_center, undefined);
@@ -213,7 +239,8 @@ test('the usage log: JSON Lines, streamed; CSV on request; pseudonyms only', asy
   const ev = parseLines(r.text);
   const actions = ev.map((e) => e.action);
   for (const a of ['account.create', 'session.create', 'group.register', 'group.approve',
-    'discount.apply', 'discount.approve', 'booking.hold', 'booking.confirm', 'booking.cancel'])
+    'discount.apply', 'discount.approve', 'booking.hold', 'booking.confirm', 'booking.cancel',
+    'counter.payment', 'counter.walkin', 'counter.checkin'])
     assert.ok(actions.includes(a), `${a} in ${actions}`);
   const hold = ev.find((e) => e.action === 'booking.hold' && e.date === '2026-05-12');
   assert.equal(hold.center, 'chuo');
@@ -290,9 +317,15 @@ test('after a restart two days later: the hold has lapsed in the reports and in 
   await srv.stop({ keep: true });
   srv = await start({ now: LATER, dir, db });
   await signInAll(srv.base);
+  // Friday 12:00: nobody came to taro's 09:00 booking; the clerk marks it
+  const ns = await staff.post(`/api/v1/bookings/${noShowId}/noshow`);
+  assert.equal(ns.status, 200, ns.text);
   const r = keep('usage later', await analyst.get(`${USAGE}&by=center&center=chuo`));
   assert.equal(r.json.rows[0].lapsed_holds, 1);
   assert.equal(r.json.rows[0].slots_held, 0);
+  assert.equal(r.json.rows[0].no_shows, 1);
+  assert.equal(r.json.rows[0].slots_booked, 4);   // a no-show was booked ...
+  assert.equal(r.json.rows[0].uses, 2);           // ... but not used
   // reading the log notes the lapse, dated when the hold expired (04-09 18:00)
   const ev = parseLines(keep('events later', await analyst.get('/api/v1/events?from=2026-04-09&to=2026-04-09')).text);
   const lapse = ev.find((e) => e.action === 'booking.lapse');
@@ -310,7 +343,8 @@ test('privacy: no name, phone, email or system ID of this test\'s people in any 
   keep('monthly 04 csv', await analyst.get('/api/v1/reports/monthly?month=2026-04&format=csv'));
   const needles = [];
   for (const p of PEOPLE) needles.push(p.name, p.name_kana, p.email, p.phone, p.phone.replace(/-/g, ''), ids[p.key]);
-  needles.push(STAFF_NAME, ANALYST_NAME, ADMIN_NAME, ids.staff, ids.analyst, ids.admin, GROUP_NAME, groupId);
+  needles.push(STAFF_NAME, ANALYST_NAME, ADMIN_NAME, ids.staff, ids.analyst, ids.admin, GROUP_NAME, groupId,
+    WALKIN.name, WALKIN.phone, WALKIN.phone.replace(/-/g, ''));
   assert.ok(outputs.length >= 30, `${outputs.length} outputs scanned`);
   for (const { label, text } of outputs) {
     assert.ok(text.length > 0 || label === 'events', label);

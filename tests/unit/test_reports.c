@@ -24,6 +24,11 @@
 **  B10 kaigi     04-08 Wed   mor+aft+eve confirmed  group G2       1070/535/535 (5割)     12   online
 **  B11 chuo hall 04-07 Tue   mor        confirmed   group G3       1050                   30   online  (another centre)
 **  B12 hall      04-13 Mon   mor        confirmed   group G3       1050                   30   online  (after the week; in April)
+**
+** Payments at the counter (schema/008; a refund is a negative row):
+**  B1 cash 2620; B2 qr 540; B4 ic 320 then a refund ic -160 (it keeps the
+**  cancellation fee 160); B5 card 2100 (a no-show pays its fee); B9 cash 1050;
+**  B11 qr 1050; B12 cash 1050. B3 owes nothing; B10 has not paid its 535 yet.
 */
 #include "fixture_bookings.h"
 
@@ -74,6 +79,23 @@ static void booking(int id, const char *center, const char *room, const char *da
   fx_exec(&w, st);
 }
 
+static void payment(int id, int booking, const char *center, const char *kind,
+                    const char *method, int amount) {
+  kstmt *st = db_prep(w.db,
+                      "INSERT INTO payments(id, booking_id, center, ledger_date, seq, receipt, kind,"
+                      " method, amount, at) VALUES ($id, $b, $c, '2026-04-07', $id, $r, $k, $m, $a, 0)");
+  char receipt[32];
+  snprintf(receipt, sizeof receipt, "R-%d", id);
+  db_bind_int(st, "$id", id);
+  db_bind_int(st, "$b", booking);
+  db_bind_text(st, "$c", center);
+  db_bind_text(st, "$r", receipt);
+  db_bind_text(st, "$k", kind);
+  db_bind_text(st, "$m", method);
+  db_bind_int(st, "$a", amount);
+  fx_exec(&w, st);
+}
+
 static void setup(void) {
   fx_open(&w, "ordinances/maebashi");
   fx_account(&w, P1, "citizen", "前橋 一子");
@@ -94,6 +116,14 @@ static void setup(void) {
   booking(10, "haga", "kaigi", "2026-04-08", "morning,afternoon,evening", "confirmed", REP, G2, 1070, 535, -1, 12, "online", NULL);
   booking(11, "chuo", "hall", "2026-04-07", "morning", "confirmed", REP, G3, 1050, 0, -1, 30, "online", NULL);
   booking(12, "haga", "hall", "2026-04-13", "morning", "confirmed", REP, G3, 1050, 0, -1, 30, "online", NULL);
+  payment(1, 1, "haga", "payment", "cash", 2620);
+  payment(2, 2, "haga", "payment", "qr", 540);
+  payment(3, 4, "haga", "payment", "ic", 320);
+  payment(4, 4, "haga", "refund", "ic", -160);
+  payment(5, 5, "haga", "payment", "card", 2100);
+  payment(6, 9, "haga", "payment", "cash", 1050);
+  payment(7, 11, "chuo", "payment", "qr", 1050);
+  payment(8, 12, "haga", "payment", "cash", 1050);
   fx_as(&w, 0, ROLE_ANALYST, "2026-04-10T12:00");
 }
 static void teardown(void) { fx_close(&w); }
@@ -136,15 +166,17 @@ Test(reports, by_center_for_one_centre_computed_by_hand) {
   cr_assert_eq(r->lapsed_holds, 2);        /* B6 (held past its expiry) + B8 */
   cr_assert_eq(r->no_shows, 1);            /* B5 */
   cr_assert_eq(r->walk_ins, 1);            /* B9 */
-  /* 2620 + 540 + 0 + 2100 + 1050 + 535 (booked) + 160 (B4's cancellation fee) */
-  cr_assert_eq(r->revenue, 7005);
+  /* charged: 2620 + 540 + 0 + 2100 + 1050 + 535 (booked) + 160 (B4's cancellation fee) */
+  cr_assert_eq(r->fees_charged, 7005);
+  /* received: 2620 + 540 + (320 - 160) + 2100 + 1050 (B10's 535 not yet paid) */
+  cr_assert_eq(r->revenue, 6470);
   cr_assert_eq(r->exempted_amount, 745);   /* B3 210 + B10 535 */
   cr_assert_eq(r->slots_exempted, 4);      /* B3 1 + B10 3 */
   cr_assert_eq(r->slots_exempted_full, 1); /* B3 */
   cr_assert_eq(r->distinct_groups, 2);     /* G1 (B1, B5), G2 (B3, B10) */
   /* the total is the same row here */
   cr_assert_eq(rep->total.slots_available, 54);
-  cr_assert_eq(rep->total.revenue, 7005);
+  cr_assert_eq(rep->total.revenue, 6470);
   cr_assert_eq(rep->total.distinct_groups, 2);
   reports_free(rep);
 }
@@ -164,28 +196,34 @@ Test(reports, by_slot_splits_multi_slot_bookings_and_their_money_by_fee) {
   /* morning: B1, B3, B9, B10 */
   cr_assert_eq(m->slots_booked, 4);
   cr_assert_eq(m->bookings, 4);
-  /* B1 2620 split by fee 1050:1570 -> 1050 morning; B3 0; B9 1050; B10 535 split
-  ** 210:320:540 -> evening 535*540/1070 = 270, afternoon 535*320/1070 = 160,
-  ** morning the rest 105. Morning: 1050 + 0 + 1050 + 105 = 2205 */
-  cr_assert_eq(m->revenue, 2205);
+  /* charged: B1 2620 split by fee 1050:1570 -> 1050 morning; B3 0; B9 1050;
+  ** B10 535 split 210:320:540 -> evening 535*540/1070 = 270, afternoon
+  ** 535*320/1070 = 160, morning the rest 105. Morning: 1050 + 0 + 1050 + 105 = 2205 */
+  cr_assert_eq(m->fees_charged, 2205);
+  /* received, split the same way: B1's 2620 -> 1050 morning; B9 1050; B10 nothing */
+  cr_assert_eq(m->revenue, 2100);
   cr_assert_eq(m->exempted_amount, 315);   /* B3 210 + B10's morning 105 */
   cr_assert_eq(m->slots_held, 1);          /* B7 */
   cr_assert_eq(m->attendees, 92);          /* 50 + 10 + 20 + 12 */
-  /* afternoon: B1 1570 + B10 160 + B4's fee 160 */
+  /* afternoon: charged B1 1570 + B10 160 + B4's fee 160; received B1 1570 + B4 320 - 160 */
   cr_assert_eq(a->slots_booked, 2);
-  cr_assert_eq(a->revenue, 1890);
+  cr_assert_eq(a->fees_charged, 1890);
+  cr_assert_eq(a->revenue, 1730);
   cr_assert_eq(a->cancellations, 1);
   cr_assert_eq(a->lapsed_holds, 1);        /* B6 */
   cr_assert_eq(a->exempted_amount, 160);
-  /* evening: B2 540 + B5 2100 + B10 270 */
+  /* evening: charged B2 540 + B5 2100 + B10 270; received B2 540 + B5 2100 */
   cr_assert_eq(e->slots_booked, 3);
-  cr_assert_eq(e->revenue, 2910);
+  cr_assert_eq(e->fees_charged, 2910);
+  cr_assert_eq(e->revenue, 2640);
   cr_assert_eq(e->no_shows, 1);
   cr_assert_eq(e->lapsed_holds, 1);        /* B8 */
   cr_assert_eq(e->exempted_amount, 270);
-  /* the parts add up to the whole: 2205 + 1890 + 2910 = 7005 */
+  /* the parts add up to the whole: 2205 + 1890 + 2910 = 7005; 2100 + 1730 + 2640 = 6470 */
+  cr_assert_eq(m->fees_charged + a->fees_charged + e->fees_charged, rep->total.fees_charged);
+  cr_assert_eq(rep->total.fees_charged, 7005);
   cr_assert_eq(m->revenue + a->revenue + e->revenue, rep->total.revenue);
-  cr_assert_eq(rep->total.revenue, 7005);
+  cr_assert_eq(rep->total.revenue, 6470);
   /* the total counts each booking once (B1 and B10 span several slots) */
   cr_assert_eq(rep->total.bookings, 6);
   cr_assert_eq(rep->total.slots_booked, 9);
@@ -339,9 +377,23 @@ Test(reports, monthly_statistics_for_one_centre) {
     }
   }
   cr_assert_eq(seen, 3);
-  json_t *m0 = json_array_get(json_object_get(mo, "revenue_by_method"), 0);
-  /* the week's 7005 + B12 1050 */
-  cr_assert_eq(json_integer_value(json_object_get(m0, "amount")), 8055);
+  /* charged: the week's 7005 + B12 1050; received: 6470 + 1050 */
+  cr_assert_eq(json_integer_value(json_object_get(t, "fees_charged")), 8055);
+  cr_assert_eq(json_integer_value(json_object_get(t, "revenue")), 7520);
+  /* by method: cash 2620 (B1) + 1050 (B9) + 1050 (B12); qr 540 (B2; B11 is chuo's);
+  ** card 2100 (B5); ic 320 - 160 (B4) */
+  json_t *pm = json_object_get(mo, "revenue_by_method");
+  cr_assert_eq(json_array_size(pm), 4);
+  static const char *const mcode[] = {"cash", "qr", "card", "ic"};
+  static const long long mamount[] = {4720, 540, 2100, 160};
+  long long msum = 0;
+  for (int i = 0; i < 4; i++) {
+    json_t *m = json_array_get(pm, (size_t)i);
+    cr_assert_str_eq(json_string_value(json_object_get(m, "method")), mcode[i]);
+    cr_assert_eq(json_integer_value(json_object_get(m, "amount")), mamount[i], "%s", mcode[i]);
+    msum += json_integer_value(json_object_get(m, "amount"));
+  }
+  cr_assert_eq(msum, 7520);   /* the methods add up to the revenue */
 
   size_t len = 0;
   char *csv = reports_monthly_csv(mo, &len);
@@ -349,8 +401,8 @@ Test(reports, monthly_statistics_for_one_centre) {
   cr_assert(starts(csv, "\xEF\xBB\xBFsection,key,label,uses,attendees,"), "%.60s", csv);
   cr_assert_not_null(strstr(csv, "\r\ntotal,total,合計,6,127,10,252,0.0397,"));  /* 10/252 */
   /* the form's one booking was a no-show: booked (1 slot, 2100 yen), not used */
-  cr_assert_not_null(strstr(csv, "\r\nchannel,form,申請フォーム,0,0,1,,,1,0,1,0,2100,0\r\n"), "%s", csv);
-  cr_assert_not_null(strstr(csv, "\r\npayment_method,not_recorded,"));
+  cr_assert_not_null(strstr(csv, "\r\nchannel,form,申請フォーム,0,0,1,,,1,0,1,0,2100,2100,0\r\n"), "%s", csv);
+  cr_assert_not_null(strstr(csv, "\r\npayment_method,cash,現金,,,,,,,,,,,4720,\r\n"), "%s", csv);
   free(csv);
   json_decref(mo);
 
@@ -366,17 +418,19 @@ Test(reports, usage_json_and_csv_carry_the_same_figures) {
   json_t *r0 = json_array_get(json_object_get(j, "rows"), 0);
   cr_assert_str_eq(json_string_value(json_object_get(r0, "key")), "haga");
   cr_assert_float_eq(json_real_value(json_object_get(r0, "occupancy")), 0.1667, 1e-9);
-  cr_assert_eq(json_integer_value(json_object_get(r0, "revenue")), 7005);
+  cr_assert_eq(json_integer_value(json_object_get(r0, "fees_charged")), 7005);
+  cr_assert_eq(json_integer_value(json_object_get(r0, "revenue")), 6470);
   cr_assert_str_eq(json_string_value(json_object_get(j, "center")), "haga");
-  cr_assert(json_array_size(json_object_get(j, "provisional")) > 0);
+  /* every source is in the system: nothing provisional */
+  cr_assert_eq(json_array_size(json_object_get(j, "provisional")), 0);
   json_decref(j);
   size_t len = 0;
   char *csv = reports_usage_csv(rep, &len);
   cr_assert_eq(strlen(csv), len);
   cr_assert(starts(csv, "\xEF\xBB\xBFkey,label,slots_available,slots_booked,occupancy,"), "%.60s", csv);
-  /* key,label,avail,booked,occ,bookings,uses,att,held,canc,lapsed,noshow,walkin,rev,exempt,
-  ** slots_ex,slots_ex_full,groups */
-  cr_assert_not_null(strstr(csv, "\r\nhaga,芳賀公民館,54,9,0.1667,6,5,97,1,1,2,1,1,7005,745,4,1,2\r\n"), "%s", csv);
+  /* key,label,avail,booked,occ,bookings,uses,att,held,canc,lapsed,noshow,walkin,charged,
+  ** revenue,exempt,slots_ex,slots_ex_full,groups */
+  cr_assert_not_null(strstr(csv, "\r\nhaga,芳賀公民館,54,9,0.1667,6,5,97,1,1,2,1,1,7005,6470,745,4,1,2\r\n"), "%s", csv);
   cr_assert_not_null(strstr(csv, "\r\ntotal,合計,54,9,0.1667,"));
   free(csv);
   reports_free(rep);
