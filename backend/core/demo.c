@@ -33,9 +33,11 @@
 #include "audit.h"
 #include "bookings.h"
 #include "clock.h"
+#include "counter.h"
 #include "discounts.h"
 #include "groups.h"
 #include "ids.h"
+#include "payments.h"
 
 #define LOCKED_HASH "!demo: no password matches this"
 
@@ -153,9 +155,17 @@ struct intent {
   const char *channel;
   const char *purpose;
   int64_t booking;
+  /* at the counter (core/counter.c) */
+  int at_counter;             /* booked by a clerk for the citizen (counter_book_for) */
+  int walkin;                 /* a same-day walk-in: no account (counter_walkin) */
+  char name[64], phone[16];   /* the walk-in's */
+  const char *method;         /* how it is paid (cash, qr, card, ic), NULL: not at all */
+  int64_t t_pay, t_in;        /* paid, checked in (0: never) */
+  int noshow;                 /* nobody comes: marked at t_in instead */
 };
 
-enum { A_CREATE, A_CONFIRM, A_CANCEL, A_STAFF_CANCEL, A_RENEW, A_RENEW_APPROVE, A_EXEMPT_RENEW };
+enum { A_CREATE, A_CONFIRM, A_CANCEL, A_STAFF_CANCEL, A_RENEW, A_RENEW_APPROVE, A_EXEMPT_RENEW,
+       A_PAY, A_CHECKIN, A_NOSHOW };
 
 struct action {
   int64_t t;
@@ -257,6 +267,59 @@ static void follow_ups(struct sim *s, struct intent *it, int group_member) {
     if (expires - 120 <= it->t + 60) it->fate = F_LAPSE;
     else it->t3 = between(&s->rng, it->t + 60, expires - 120);
   }
+}
+
+/* How people pay at the counter: cash most, then IC cards and QR codes. */
+static const char *pick_method(struct sim *s) {
+  double u = unif(&s->rng);
+  return u < 0.55 ? "cash" : u < 0.75 ? "qr" : u < 0.85 ? "card" : "ic";
+}
+
+/* 1 if the counter is open at T (the rule book's counter hours, version in
+** force on that day; closed days included). */
+static int counter_open_at(const struct sim *s, int64_t t) {
+  const struct rules *r = rules_for(s->rb, clock_today(t));
+  return r && rules_counter_open(r, t);
+}
+
+/* The counter's part of a use that is confirmed and not cancelled: when the
+** slot starts within counter hours, the group arrives, pays (unless already
+** paid) and is checked in a few minutes before it (or, 3 in 100, nobody
+** comes and the clerk marks a no-show after the grace period); otherwise
+** (evenings, weekends) the fee is paid at the counter on an earlier open
+** day, if there is one after the confirmation. Some pay nothing at the
+** counter (paid elsewhere or not yet): 10 in 100. */
+static void counter_follow_ups(struct sim *s, struct intent *it) {
+  const struct rules *use = rules_for(s->rb, it->day);
+  int64_t start = clock_local(it->day, use->slots[it->slot0].start);
+  int64_t after = it->walkin ? it->t : it->t2;
+  it->method = unif(&s->rng) < 0.9 ? pick_method(s) : NULL;
+  int64_t arrive = start - between(&s->rng, 60, 600);
+  if (it->walkin) {   /* pays with the walk-in itself; checked in when the counter is open */
+    if (arrive > after && counter_open_at(s, arrive) && counter_open_at(s, start)) it->t_in = arrive;
+    return;
+  }
+  if (arrive > after && counter_open_at(s, arrive) && counter_open_at(s, start)) {
+    if (unif(&s->rng) < 0.03 && !it->walkin) {
+      it->noshow = 1;
+      it->t_in = start + (int64_t)use->noshow_grace_min * 60 + between(&s->rng, 60, 3600);
+      if (!counter_open_at(s, it->t_in)) it->t_in = 0, it->noshow = 0;
+      if (it->method) it->t_pay = 0, it->method = NULL;   /* they never came to pay */
+      return;
+    }
+    it->t_in = arrive + 30;
+    if (it->method && !it->t_pay) it->t_pay = arrive;
+    return;
+  }
+  /* an earlier day the counter is open, after the confirmation */
+  for (int32_t d = it->day; d > clock_today(after) - 1 && d > it->day - 14 && it->method; d--) {
+    int64_t t = clock_local(d, 10 * 60 + (int)between(&s->rng, 0, 6 * 60));
+    if (t > after && t < start && counter_open_at(s, t)) {
+      it->t_pay = t;
+      return;
+    }
+  }
+  it->method = NULL;
 }
 
 /* A slot for a use on a weekday (Monday = 0). Weekday mornings are the
@@ -671,6 +734,7 @@ static int group_intents(struct sim *s) {
         it.channel = unif(&s->rng) < 0.12 ? "form" : "online";
         it.purpose = activities[g->act].purpose;
         follow_ups(s, &it, 1);
+        if (it.fate == F_CONFIRM) counter_follow_ups(s, &it);
         if (push_intent(s, &it)) return KERR_INTERNAL;
       }
     }
@@ -717,7 +781,63 @@ static int person_intents(struct sim *s) {
         it.attendees = (int)between(&s->rng, 1, cap > 1 ? cap : 1);
         it.channel = unif(&s->rng) < 0.1 ? "form" : "online";
         it.purpose = person_purposes[between(&s->rng, 0, 4)];
+        /* one in five asks a clerk, when the request falls in counter hours */
+        if (unif(&s->rng) < 0.2 && counter_open_at(s, it.t)) {
+          it.at_counter = 1;
+          it.channel = "counter";
+        }
         follow_ups(s, &it, 0);
+        if (it.at_counter && it.fate == F_CONFIRM) it.t2 = it.t + 120;   /* confirmed on the spot */
+        if (it.fate == F_CONFIRM) counter_follow_ups(s, &it);
+        if (push_intent(s, &it)) return KERR_INTERNAL;
+      }
+    }
+  }
+  return 0;
+}
+
+static const char *const walkin_phone_area[] = {"027", "080", "090", "070"};
+
+/* Walk-ins (当日利用、登録なし): on the days the counter is open, now and then
+** somebody comes in for a free room of the day (name and phone only), pays
+** and uses it at once. */
+static int walkin_intents(struct sim *s) {
+  const struct rulebook *rb = s->rb;
+  int64_t until = s->plan->until;
+  for (int32_t day = s->plan->first_day; day <= s->plan->last_day; day++) {
+    const struct rules *r = rules_for(rb, day);
+    if (!r || !r->same_day_counter) continue;
+    for (int c = 0; c < rb->ncenters; c++) {
+      const struct center *ce = &rb->centers[c];
+      if (!ce->nrooms || rules_closed(r, ce->code, day, NULL)) continue;
+      double u = unif(&s->rng);
+      int k = u < 0.45 ? 0 : u < 0.80 ? 1 : u < 0.95 ? 2 : 3;
+      for (int j = 0; j < k; j++) {
+        struct intent it = {0};
+        it.t = clock_local(day, r->counter_open + (int)between(&s->rng, 0, r->counter_close - r->counter_open - 30));
+        if (it.t >= until || it.t < s->t0 || !counter_open_at(s, it.t)) continue;
+        /* the next slot that has not started */
+        int slot = -1;
+        for (int k2 = 0; k2 < r->nslots && slot < 0; k2++)
+          if (clock_local(day, r->slots[k2].start) > it.t + 600) slot = k2;
+        if (slot < 0) continue;
+        it.walkin = 1;
+        it.room = &ce->rooms[between(&s->rng, 0, ce->nrooms - 1)];
+        if (is_reserved(s, it.room->id, day, slot, 1)) continue;
+        it.day = day;
+        it.slot0 = slot;
+        it.nslots = 1;
+        it.attendees = (int)between(&s->rng, 1, it.room->capacity < 8 ? it.room->capacity : 8);
+        it.channel = "counter";
+        it.purpose = "当日利用";
+        it.fate = F_CONFIRM;
+        int a = (int)between(&s->rng, 0, (int)(sizeof surnames / sizeof surnames[0]) - 1);
+        int b = (int)between(&s->rng, 0, (int)(sizeof given / sizeof given[0]) - 1);
+        snprintf(it.name, sizeof it.name, "%s %s", surnames[a][0], given[b][0]);
+        snprintf(it.phone, sizeof it.phone, "%s-%03d-%04d",
+                 walkin_phone_area[between(&s->rng, 0, 3)], (int)between(&s->rng, 200, 999),
+                 (int)between(&s->rng, 0, 9999));
+        counter_follow_ups(s, &it);
         if (push_intent(s, &it)) return KERR_INTERNAL;
       }
     }
@@ -812,6 +932,11 @@ static int schedule(struct sim *s) {
     struct intent *it = &s->in[i];
     if (it->t >= until) continue;
     if (push_action(s, it->t, A_CREATE, i)) return KERR_INTERNAL;
+    if (it->t_pay && it->t_pay < until && push_action(s, it->t_pay, A_PAY, i)) return KERR_INTERNAL;
+    if (it->t_in && it->t_in < until &&
+        push_action(s, it->t_in, it->noshow ? A_NOSHOW : A_CHECKIN, i))
+      return KERR_INTERNAL;
+    if (it->walkin) continue;   /* confirmed at once */
     switch (it->fate) {
       case F_CONFIRM:
         if (it->t2 && it->t2 < until && push_action(s, it->t2, A_CONFIRM, i)) return KERR_INTERNAL;
@@ -892,9 +1017,25 @@ static int play(struct sim *s) {
                                  "date", date, "slots", slots, "purpose", it->purpose,
                                  "attendees", it->attendees);
         if (it->group) json_object_set_new(body, "group_id", json_integer(it->group));
-        act(ctx, ROLE_CITIZEN, it->account, it->channel, a->t);
+        int64_t clerk = s->staff[it->room->center - s->rb->centers];
         s->st->attempts++;
-        rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
+        if (it->walkin) {
+          json_object_set_new(body, "name", json_string(it->name));
+          json_object_set_new(body, "phone", json_string(it->phone));
+          if (it->method) json_object_set_new(body, "payment_method", json_string(it->method));
+          act(ctx, ROLE_STAFF, clerk, "counter", a->t);
+          rc = counter_walkin(ctx, body, &out, &ei);
+          if (!rc) s->st->walkins++;
+        } else if (it->at_counter) {
+          char who[10];
+          ids_format(it->account, who);
+          json_object_set_new(body, "on_behalf_of", json_string(who));
+          act(ctx, ROLE_STAFF, clerk, "counter", a->t);
+          rc = counter_book_for(ctx, body, NULL, &out, NULL, &ei);
+        } else {
+          act(ctx, ROLE_CITIZEN, it->account, it->channel, a->t);
+          rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
+        }
         json_decref(body);
         if (!rc) {
           it->booking = (int64_t)json_integer_value(json_object_get(out, "id"));
@@ -908,8 +1049,35 @@ static int play(struct sim *s) {
         break;
       }
       case A_CONFIRM:
-        act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
-        if (!(rc = booking_confirm(ctx, it->booking, &out, &ei))) s->st->confirmed++;
+        if (it->at_counter) {
+          act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+          rc = counter_confirm(ctx, it->booking, &out, &ei);
+        } else {
+          act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
+          rc = booking_confirm(ctx, it->booking, &out, &ei);
+        }
+        if (!rc) s->st->confirmed++;
+        break;
+      case A_PAY: {
+        /* exactly what is outstanding (an exemption may have re-priced it) */
+        struct booking b;
+        int64_t paid = 0;
+        act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+        if (booking_load(ctx, it->booking, &b) || payment_paid(ctx, it->booking, &paid)) break;
+        int64_t due = payment_due(ctx, &b) - paid;
+        if (due <= 0) break;
+        json_t *in = json_pack("{s:s, s:I}", "method", it->method, "amount", (json_int_t)due);
+        if (!(rc = payment_record(ctx, it->booking, in, &out, &ei))) s->st->payments++;
+        json_decref(in);
+        break;
+      }
+      case A_CHECKIN:
+        act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+        if (!(rc = counter_checkin(ctx, it->booking, &out, &ei))) s->st->checkins++;
+        break;
+      case A_NOSHOW:
+        act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+        if (!(rc = counter_noshow(ctx, it->booking, &out, &ei))) s->st->noshows++;
         break;
       case A_CANCEL:
         act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
@@ -970,6 +1138,7 @@ int demo_generate(struct kctx *ctx, const struct demo_plan *plan, struct demo_st
   if ((rc = scripted_intents(&s))) goto done;
   if ((rc = group_intents(&s))) goto done;
   if ((rc = person_intents(&s))) goto done;
+  if ((rc = walkin_intents(&s))) goto done;
   if ((rc = schedule(&s))) goto done;
   rc = play(&s);
 done:
@@ -1034,7 +1203,8 @@ int demo_seed(struct kctx *ctx, int months, int *seeded) {
   rc = demo_generate(ctx, &plan, &st);
   if (!rc && seeded) *seeded = 1;
   if (!rc)
-    fprintf(stderr, "demo: %d accounts, %d groups, %d bookings (%d requests refused by the rules)\n",
-            st.accounts, st.groups, st.booked, st.refused);
+    fprintf(stderr, "demo: %d accounts, %d groups, %d bookings (%d requests refused by the rules),"
+            " %d walk-ins, %d payments\n",
+            st.accounts, st.groups, st.booked, st.refused, st.walkins, st.payments);
   return rc;
 }

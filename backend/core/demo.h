@@ -58,6 +58,7 @@ struct demo_stats {
   int refused_limit;            /*   a cap (holds at once, slots a month) */
   int refused_other;            /*   the window, a lapsed registration, ... */
   int confirmed, cancelled, lapsed;
+  int walkins, checkins, noshows, payments;   /* at the counter */
 };
 
 /* Run PLAN on CTX->db (whose catalogue is synced with CTX->rb). Creates the

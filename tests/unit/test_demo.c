@@ -64,14 +64,22 @@ Test(demo, bookings_follow_the_rule_book) {
   cr_assert_eq(q("SELECT count(*) FROM bookings"), st.booked);
   /* every status is a real one, and the holds still held are the future's */
   cr_assert_eq(q("SELECT count(*) FROM bookings WHERE status NOT IN"
-                 " ('held','confirmed','cancelled','lapsed')"), 0);
+                 " ('held','confirmed','cancelled','lapsed','checked_in','no_show')"), 0);
+  /* the counter was busy too: walk-ins (no account), check-ins, no-shows, payments */
+  cr_assert_gt(st.walkins, 0);
+  cr_assert_eq(q("SELECT count(*) FROM bookings WHERE account_id IS NULL"), st.walkins);
+  cr_assert_gt(q("SELECT count(*) FROM bookings WHERE status = 'checked_in'"), 0);
+  cr_assert_gt(q("SELECT count(*) FROM payments"), 0);
+  /* a payment is exactly what was owed (core/payments.c refuses anything else) */
+  cr_assert_eq(q("SELECT count(*) FROM bookings b WHERE (SELECT sum(amount) FROM payments p"
+                 " WHERE p.booking_id = b.id) NOT IN (b.fee_total, COALESCE(b.cancel_fee, 0))"), 0);
   /* RULE: no double booking: active slot rows are unique (the index) and every
-  ** held or confirmed booking has its active rows */
-  cr_assert_eq(q("SELECT count(*) FROM bookings b WHERE status IN ('held','confirmed') AND"
+  ** held, confirmed or checked-in booking has its active rows */
+  cr_assert_eq(q("SELECT count(*) FROM bookings b WHERE status IN ('held','confirmed','checked_in') AND"
                  " (SELECT count(*) FROM booking_slots s WHERE s.booking_id = b.id AND s.active = 1)"
                  " != length(b.slots) - length(replace(b.slots, ',', '')) + 1"), 0);
   cr_assert_eq(q("SELECT count(*) FROM booking_slots s JOIN bookings b ON b.id = s.booking_id"
-                 " WHERE s.active = 1 AND b.status IN ('cancelled','lapsed')"), 0);
+                 " WHERE s.active = 1 AND b.status IN ('cancelled','lapsed','no_show')"), 0);
 
   /* fees, closed days, windows and caps, booking by booking */
   kstmt *s = db_prep(w.db, "SELECT id, room_id, date, slots, fee_base, fee_discount, fee_total,"
@@ -120,11 +128,19 @@ Test(demo, bookings_follow_the_rule_book) {
 
 Test(demo, every_change_is_in_the_usage_log_with_pseudonyms_only) {
   seed_small();
+  /* a booking starts as a hold, or as a walk-in at the counter (confirmed at once) */
   cr_assert_eq(q("SELECT count(*) FROM bookings"),
-               q("SELECT count(*) FROM events WHERE action = 'booking.hold'"));
-  cr_assert_eq(q("SELECT count(*) FROM bookings WHERE status = 'confirmed' OR"
-                 " (status = 'cancelled' AND confirmed_at IS NOT NULL)"),
+               q("SELECT count(*) FROM events WHERE action IN ('booking.hold', 'counter.walkin')"));
+  cr_assert_eq(q("SELECT count(*) FROM bookings WHERE account_id IS NOT NULL AND"
+                 " (status IN ('confirmed', 'checked_in', 'no_show') OR"
+                 " (status = 'cancelled' AND confirmed_at IS NOT NULL))"),
                q("SELECT count(*) FROM events WHERE action = 'booking.confirm'"));
+  cr_assert_eq(q("SELECT count(*) FROM bookings WHERE status = 'checked_in'"),
+               q("SELECT count(*) FROM events WHERE action = 'counter.checkin'"));
+  cr_assert_eq(q("SELECT count(*) FROM bookings WHERE status = 'no_show'"),
+               q("SELECT count(*) FROM events WHERE action = 'counter.noshow'"));
+  cr_assert_eq(q("SELECT count(*) FROM payments"),
+               q("SELECT count(*) FROM events WHERE action IN ('counter.payment', 'counter.refund')"));
   cr_assert_eq(q("SELECT count(*) FROM bookings WHERE status = 'cancelled'"),
                q("SELECT count(*) FROM events WHERE action = 'booking.cancel'"));
   cr_assert_eq(q("SELECT count(*) FROM bookings WHERE status = 'lapsed'"),
@@ -133,14 +149,16 @@ Test(demo, every_change_is_in_the_usage_log_with_pseudonyms_only) {
   cr_assert_eq(q("SELECT count(*) FROM accounts"), q("SELECT count(*) FROM events WHERE action = 'account.create'"));
   /* a hold's event is dated when it was made, in the simulated past */
   cr_assert_eq(q("SELECT count(*) FROM bookings b WHERE NOT EXISTS (SELECT 1 FROM events e"
-                 " WHERE e.action = 'booking.hold' AND e.at = b.created_at)"), 0);
+                 " WHERE e.action IN ('booking.hold', 'counter.walkin') AND e.at = b.created_at)"), 0);
   /* channels are the three of the issue (and cli for the operator's accounts) */
   cr_assert_eq(q("SELECT count(*) FROM events WHERE channel NOT IN ('online','counter','form','cli')"), 0);
   cr_assert_gt(q("SELECT count(*) FROM events WHERE channel = 'form'"), 0);
-  /* no name, phone, email or system ID in any event */
+  /* no name, phone, email or system ID in any event, nor a walk-in's name or phone */
   cr_assert_eq(q("SELECT count(*) FROM events e, accounts a WHERE instr(e.detail, a.name)"
                  " OR instr(e.actor, a.id) OR instr(e.subject, a.id) OR instr(e.detail, a.id)"),
                0);
+  cr_assert_eq(q("SELECT count(*) FROM events e, bookings b WHERE b.walkin_name IS NOT NULL AND"
+                 " (instr(e.detail, b.walkin_name) OR instr(e.detail, b.walkin_phone))"), 0);
   cr_assert_eq(q("SELECT count(*) FROM events WHERE actor IS NOT NULL AND length(actor) != 32"), 0);
 }
 
