@@ -7,7 +7,9 @@
 ** chart is an <svg role="img"> with a <title> and a <desc> that says what it
 ** shows in words, its figures are written on it as text (a value is never
 ** told by colour alone), and a table with the same figures follows it for
-** screen readers, keyboard users and anyone who wants the numbers.
+** screen readers, keyboard users and anyone who wants the numbers. A wide
+** table scrolls inside its wrapper, which takes the keyboard focus (a
+** labelled region) so that it can be scrolled without a mouse.
 **
 ** The page reads the session cookie like every page; the route table lets
 ** only analysts and admins in, and a browser that is not signed in gets the
@@ -106,7 +108,7 @@ static void heatmap(struct html *h, const struct report *rep, const struct rules
   html_raw(h, "</svg><figcaption>凡例: 色の濃さは 20% ごとの5段階 (薄い 0〜20% から濃い 80〜100%)。"
               "「—」は空いていたコマがない (すべて休館日) ことを表します。</figcaption></figure>");
 
-  html_raw(h, "<div class=\"table-wrap\"><table><caption>曜日と時間帯ごとの利用率 (予約されたコマ / 空いていたコマ)</caption>"
+  html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"hm-c\"><table><caption id=\"hm-c\">曜日と時間帯ごとの利用率 (予約されたコマ / 空いていたコマ)</caption>"
               "<thead><tr><th scope=\"col\">曜日</th>");
   for (int s = 0; s < ns; s++) html_printf(h, "<th scope=\"col\">%h</th>", ru->slots[s].label);
   html_raw(h, "</tr></thead><tbody>");
@@ -134,30 +136,32 @@ static void trend(struct html *h, const struct report *rep, const struct ruleboo
   date_to_ymd(from, &y0, &m0, &d);
   date_to_ymd(to, &y1, &m1, &d);
   int nm = (y1 - y0) * 12 + (m1 - m0) + 1;
-  int nc = only ? 1 : rb->ncenters;
-  int cols = only ? 1 : 4, rows = (nc + cols - 1) / cols;
-  const int pw = only ? 640 : 240, ph = only ? 220 : 150, gap = 16;
-  int W = cols * pw + (cols - 1) * gap, H = rows * ph + (rows - 1) * gap;
+  /* One small chart per centre, each an image of its own: they sit side by
+  ** side as inline SVG and wrap on a narrow screen (no stylesheet needed);
+  ** one centre alone gets one wide chart that scales to the page. */
+  const int pw = only ? 640 : 240, ph = only ? 220 : 150;
   char key[96], v[32];
 
   html_raw(h, "<section aria-labelledby=\"tr-h\"><h2 id=\"tr-h\">月ごとの利用率の推移 (公民館別)</h2>"
-              "<p>公民館ごとに、月ごとの利用率を棒で示します。棒の上の数値が利用率です。</p>");
-  html_printf(h, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
-                 "aria-labelledby=\"tr-t tr-d\" viewBox=\"0 0 %d %d\" width=\"100%%\">"
-                 "<title id=\"tr-t\">公民館別 月ごとの利用率</title>"
-                 "<desc id=\"tr-d\">公民館ごとの小さな棒グラフ。横が月 (古い月から新しい月)、棒の高さが利用率 (0% から 100%)。"
-                 "同じ数値は次の表にもある。</desc>",
-              W, H);
-  for (int c = 0, shown = 0; c < rb->ncenters; c++) {
+              "<p id=\"tr-d\">公民館ごとに、月ごとの利用率を棒で示します (横が月、古い月から新しい月、"
+              "棒の高さが利用率)。棒の上の数値が利用率 (%) です。同じ数値は次の表にもあります。</p>"
+              "<div class=\"chart\">");   /* not a <figure>: its side margins would not leave 240 px at 320 */
+  for (int c = 0; c < rb->ncenters; c++) {
     const struct center *ce = &rb->centers[c];
     if (only && ce != only) continue;
-    int px = (shown % cols) * (pw + gap), py = (shown / cols) * (ph + gap);
-    shown++;
+    if (only)
+      html_printf(h, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"tr-t-%h tr-d\" "
+                     "viewBox=\"0 0 %d %d\" width=\"100%%\">", ce->code, pw, ph);
+    else
+      html_printf(h, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"tr-t-%h tr-d\" "
+                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\">", ce->code, pw, ph, pw, ph);
+    html_printf(h, "<title id=\"tr-t-%h\">%h 月ごとの利用率</title>", ce->code, ce->name);
+    int px = 0, py = 0;
     int bx = px + 8, by = py + 44, bw = pw - 16, bh = ph - 60;
     html_printf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" stroke=\"#b3b3b3\"/>"
                    "<text x=\"%d\" y=\"%d\" font-size=\"15\" fill=\"#1a1a1a\">%h</text>"
                    "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#767676\"/>",
-                px, py, pw, ph, px + 8, py + 20, ce->name, bx, by + bh, bx + bw, by + bh);
+                px + 1, py + 1, pw - 2, ph - 2, px + 8, py + 20, ce->name, bx, by + bh, bx + bw, by + bh);
     double slot_w = (double)bw / (nm > 0 ? nm : 1);
     for (int i = 0; i < nm; i++) {
       int y = y0 + (m0 - 1 + i) / 12, m = (m0 - 1 + i) % 12 + 1;
@@ -179,12 +183,12 @@ static void trend(struct html *h, const struct report *rep, const struct ruleboo
     snprintf(a, sizeof a, "%d/%d", y0 % 100, m0);
     snprintf(b, sizeof b, "%d/%d", y1 % 100, m1);
     html_printf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4d4d4d\">%h</text>"
-                   "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#4d4d4d\">%h</text>",
+                   "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#4d4d4d\">%h</text></svg>",
                 bx, by + bh + 13, a, bx + bw, by + bh + 13, b);
   }
-  html_raw(h, "</svg><figcaption>棒の上の数値は利用率 (%)。月の範囲は左下と右下に書いています (年/月)。</figcaption></figure>");
+  html_raw(h, "</div><p>棒の上の数値は利用率 (%)。月の範囲は左下と右下に書いています (年/月)。</p>");
 
-  html_raw(h, "<div class=\"table-wrap\"><table><caption>公民館別 月ごとの利用率</caption><thead><tr>"
+  html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"tr-c\"><table><caption id=\"tr-c\">公民館別 月ごとの利用率</caption><thead><tr>"
               "<th scope=\"col\">公民館</th>");
   for (int i = 0; i < nm; i++) {
     int y = y0 + (m0 - 1 + i) / 12, m = (m0 - 1 + i) % 12 + 1;
@@ -248,7 +252,7 @@ static void exempted(struct html *h, const struct report *rep) {
   }
   html_raw(h, "</svg></figure>");
 
-  html_raw(h, "<div class=\"table-wrap\"><table><caption>公民館別 減免を受けた利用 (コマ数と割合)</caption>"
+  html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"ex-c\"><table><caption id=\"ex-c\">公民館別 減免を受けた利用 (コマ数と割合)</caption>"
               "<thead><tr><th scope=\"col\">公民館</th><th scope=\"col\">予約で使われたコマ</th>"
               "<th scope=\"col\">全額免除</th><th scope=\"col\">一部減額</th>"
               "<th scope=\"col\">減免の割合</th><th scope=\"col\">減免額 (円)</th></tr></thead><tbody>");

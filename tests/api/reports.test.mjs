@@ -291,14 +291,19 @@ test('the analysts\' page: charts as SVG with text, tables beside them; sign-in 
   assert.equal(r.status, 200, r.text.slice(0, 300));
   assert.ok(r.headers.get('content-security-policy'));
   assert.equal(r.headers.get('cache-control'), 'no-store');
-  assert.equal((r.text.match(/<svg [^>]*role="img"/g) || []).length, 3);
-  for (const id of ['hm', 'tr', 'ex']) {
+  // the heat map, one trend chart per centre, the exempted share: each an image with a name
+  assert.equal((r.text.match(/<svg [^>]*role="img"/g) || []).length, 2 + 16);
+  for (const id of ['hm', 'ex']) {
     assert.match(r.text, new RegExp(`aria-labelledby="${id}-t ${id}-d"`));
     assert.match(r.text, new RegExp(`<title id="${id}-t">`));
     assert.match(r.text, new RegExp(`<desc id="${id}-d">`));
   }
+  assert.match(r.text, /aria-labelledby="tr-t-chuo tr-d"/);
+  assert.match(r.text, /<title id="tr-t-chuo">中央公民館 月ごとの利用率<\/title>/);
+  assert.match(r.text, /<p id="tr-d">/);
   assert.equal((r.text.match(/<table>/g) || []).length, 3);
-  assert.equal((r.text.match(/<caption>/g) || []).length, 3);
+  assert.equal((r.text.match(/<caption id="(hm|tr|ex)-c">/g) || []).length, 3);
+  assert.equal((r.text.match(/class="table-wrap" tabindex="0" role="region"/g) || []).length, 3);
   assert.doesNotMatch(r.text, /<script>|\sstyle="|\son[a-z]+="/);   // nothing inline
   assert.match(r.text, /中央公民館/);
   assert.match(r.text, /format=csv/);
