@@ -19,6 +19,7 @@
 #include "core/accounts.h"
 #include "core/backup.h"
 #include "core/clock.h"
+#include "core/demo.h"
 #include "core/facilities.h"
 #include "core/ids.h"
 #include "core/permits.h"
@@ -49,6 +50,9 @@ static void usage(FILE *f) {
       "  kominkan check-ordinances DIR\n"
       "  kominkan backup --db FILE --to FILE\n"
       "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
+      "  kominkan demo-data --db FILE --months N [--from YYYY-MM] [--ordinances DIR]\n"
+      "                    [--groups-per-center N] [--persons N] [--seed N]\n"
+      "      a simulated city's use for benchmarks and demonstrations (docs/demo.md)\n"
       "  kominkan user add --db FILE --role admin|staff|analyst|citizen --name NAME\n"
       "                    [--center CODE] [--ordinances DIR]   (password on standard input)\n"
       "environment: KOMINKAN_NOW=2026-04-01T09:00:00+09:00 fixes the clock\n",
@@ -188,7 +192,15 @@ static int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "kominkan: cannot create or read the permit signing key in %s\n", db_path);
     goto done;
   }
-  (void)demo; /* the demonstration data set arrives with bookings */
+
+  if (demo) { /* once per database (server_keys 'demo_seeded'); docs/demo.md */
+    struct kctx dctx = {.db = db_thread(), .rb = app.rb, .now = clock_now(), .channel = "online"};
+    dctx.actor.role = ROLE_ANON;
+    if (demo_seed(&dctx, 1, NULL) != 0) {
+      fprintf(stderr, "kominkan: cannot seed the demonstration data in %s\n", db_path);
+      goto done;
+    }
+  }
 
   /* Block the stop signals before any thread starts, so that every thread
   ** inherits the mask and only sigwait() below receives them. */
@@ -395,6 +407,97 @@ static int cmd_restore(int argc, char **argv) {
   return 0;
 }
 
+/* -------------------------------------------------------------- demo-data */
+
+/* kominkan demo-data --db FILE --months N [--from YYYY-MM] ...: N months of
+** simulated use of every centre from the month FROM (default: the month the
+** first rule-book version takes effect), played through the core functions
+** (core/demo.c), on a database that holds no demonstration data yet. */
+static int cmd_demo_data(int argc, char **argv) {
+  const char *db_path = NULL, *from = NULL, *ordinances = "ordinances/maebashi", *v;
+  long months = 0, per = 60, persons = 800, seed = 20260401;
+  for (int i = 0; i < argc; i++) {
+    if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
+    else if ((v = opt(argc, argv, &i, "--months"))) months = number(v, "--months", 1, 60);
+    else if ((v = opt(argc, argv, &i, "--from"))) from = v;
+    else if ((v = opt(argc, argv, &i, "--ordinances"))) ordinances = v;
+    else if ((v = opt(argc, argv, &i, "--groups-per-center")))
+      per = number(v, "--groups-per-center", 0, 500);
+    else if ((v = opt(argc, argv, &i, "--persons"))) persons = number(v, "--persons", 0, 100000);
+    else if ((v = opt(argc, argv, &i, "--seed"))) seed = number(v, "--seed", 1, 2147483647L);
+    else {
+      fprintf(stderr, "kominkan demo-data: unknown option %s\n", argv[i]);
+      usage(stderr);
+      return 2;
+    }
+  }
+  if (!db_path || !months) {
+    usage(stderr);
+    return 2;
+  }
+  int rc = 1;
+  json_t *problems = NULL;
+  kdb *db = NULL;
+  struct rulebook *rb = rules_load(ordinances, &problems);
+  if (!rb) {
+    fprintf(stderr, "kominkan: the rule book %s is invalid:\n", ordinances);
+    print_problems(problems);
+    json_decref(problems);
+    return 1;
+  }
+  int32_t first = rb->nversions ? rb->versions[0].effective_from : 0;
+  if (from) {
+    int y = 0, m = 0;
+    char tail;
+    if (sscanf(from, "%4d-%2d%c", &y, &m, &tail) != 2 || y < 2000 || m < 1 || m > 12) {
+      fprintf(stderr, "kominkan demo-data: --from wants YYYY-MM, e.g. 2026-04\n");
+      goto done;
+    }
+    first = date_from_ymd(y, m, 1);
+  }
+  int fy, fm, fd;
+  date_to_ymd(first, &fy, &fm, &fd);
+  int32_t last = date_add_months(date_from_ymd(fy, fm, 1), (int)months) - 1;
+  char err[512];
+  if (!(db = db_open(db_path, err, sizeof err))) {
+    fprintf(stderr, "kominkan: %s\n", err);
+    goto done;
+  }
+  if (facilities_sync(db, rb) != 0) {
+    fprintf(stderr, "kominkan: cannot store the facility catalogue in %s\n", db_path);
+    goto done;
+  }
+  if (demo_is_seeded(db)) {
+    fprintf(stderr, "kominkan demo-data: %s already holds demonstration data\n", db_path);
+    goto done;
+  }
+  struct kctx ctx = {.db = db, .rb = rb, .now = clock_local(last + 1, 0), .channel = "online"};
+  ctx.actor.role = ROLE_ANON;
+  struct demo_plan plan = {.first_day = first, .last_day = last, .until = ctx.now,
+                           .groups_per_center = (int)per, .persons = (int)persons,
+                           .seed = (uint64_t)seed, .scripted = 0, .throwaway = 1};
+  struct demo_stats st;
+  char a[11], b[11];
+  date_format(first, a);
+  date_format(last, b);
+  if (demo_mark_seeded(&ctx) || demo_generate(&ctx, &plan, &st)) {
+    fprintf(stderr, "kominkan demo-data: the simulation stopped on an error\n");
+    goto done;
+  }
+  printf("demo-data: use dates %s to %s, every centre: %d accounts, %d groups, %d booking requests,"
+         " %d booked, %d refused by the rules (%d slot taken, %d over a cap, %d other),"
+         " %d confirmed, %d cancelled, %d lapsed; at the counter %d walk-ins, %d check-ins,"
+         " %d no-shows, %d payments; %d exemptions\n",
+         a, b, st.accounts, st.groups, st.attempts, st.booked, st.refused, st.refused_taken,
+         st.refused_limit, st.refused_other, st.confirmed, st.cancelled, st.lapsed, st.walkins,
+         st.checkins, st.noshows, st.payments, st.exemptions);
+  rc = 0;
+done:
+  db_close(db);
+  rules_free(rb);
+  return rc;
+}
+
 /* kominkan routes (not in the usage text): the route table as JSON, one
 ** object per route {method, pattern, roles, flags}, so that the access-matrix
 ** test walks every route there is, including the ones added later. */
@@ -437,6 +540,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
+  if (!strcmp(cmd, "demo-data")) return cmd_demo_data(argc - 2, argv + 2);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {
     usage(stdout);
     return 0;

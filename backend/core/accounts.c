@@ -229,7 +229,10 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
   char name[512], kana[512], email[320], phone[64];
   int bad = 0, has_name, has_kana, has_email, has_phone, resident = 0, rc;
   int self = (flags & ACCOUNT_SELF_SERVICE) != 0;
+  int64_t wanted = (flags & ACCOUNT_FIXED_ID) ? *id : 0;
   *id = 0;
+  if ((flags & ACCOUNT_FIXED_ID) && !ids_valid(wanted))
+    return kerr_set(ei, KERR_CONFLICT, "指定された利用者IDは正しい形ではありません。");
 
   text_field(in, "name", name, sizeof name, 1, "氏名を入力してください。",
              "氏名は100文字以内で入力してください。", accounts_check_name, &has_name, ei, &bad);
@@ -279,7 +282,7 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   int64_t nid = 0;
   for (int tries = 0; tries < 32 && !nid; tries++) {
-    int64_t cand = ids_random();
+    int64_t cand = wanted ? wanted : ids_random();
     kstmt *st = db_prep(ctx->db, "SELECT 1 FROM accounts WHERE id = $id");
     if (!st) goto fail;
     db_bind_int(st, "$id", cand);
@@ -287,6 +290,11 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
     db_reset(st);
     if (rc == DB_DONE) nid = cand;
     else if (rc != DB_ROW) goto fail;
+  }
+  if (!nid && wanted) {
+    db_rollback(ctx->db);
+    sodium_memzero(hash, sizeof hash);
+    return kerr_set(ei, KERR_CONFLICT, "その利用者IDはすでに使われています。");
   }
   if (!nid) { rc = DB_ERROR; goto fail; }
   kstmt *st = db_prep(ctx->db,

@@ -31,7 +31,10 @@
 #define ACCOUNTS_FAIL_WINDOW (15 * 60)
 
 enum {
-  ACCOUNT_SELF_SERVICE = 1   /* a citizen signing up online: kana and a contact required */
+  ACCOUNT_SELF_SERVICE = 1,  /* a citizen signing up online: kana and a contact required */
+  ACCOUNT_FIXED_ID = 2       /* *ID on entry is the system ID to give (the documented
+                                demonstration accounts, core/demo.c): it must be a valid
+                                ID not yet taken, else KERR_CONFLICT */
 };
 
 /* Create an account of ROLE (one ROLE_* bit) from the body IN:

@@ -23,6 +23,7 @@
 #include "api_groups.h"
 #include "api_opendata.h"
 #include "api_public.h"
+#include "api_reports.h"
 #include "form.h"
 #include "forms.h"
 #include "html.h"
@@ -37,6 +38,7 @@
 #include "web_groups.h"
 #include "web_my.h"
 #include "web_public.h"
+#include "web_reports.h"
 
 #define JSON_BODY RF_JSON
 #define ANY ROLE_ANY
@@ -154,6 +156,12 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/discounts/{id}", api_discount_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"POST", "/api/v1/discounts/{id}/decide", api_discount_decide, ROLE_ADMIN,
    JSON_BODY | RF_PERSONAL},
+  /* the usage log and reports for the working group (issue 8; docs/reports.md):
+  ** analysts and admins only; no-store, the log carries pseudonyms */
+  {"GET", "/api/v1/events", api_events, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/api/v1/reports/usage", api_report_usage, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/api/v1/reports/monthly", api_report_monthly, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/reports", web_reports, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},
   /* static files under web/ (last: everything else is a 404 from it) */
   {"GET", "/static/", static_file, ANY, RF_PREFIX},
   {NULL, NULL, NULL, 0, 0}

@@ -200,6 +200,36 @@ void db_thread_cleanup(void) {
   thread_db_path = NULL;
 }
 
+kdb *db_open_reader(char *err, size_t errlen) {
+  if (!thread_db_path) {
+    snprintf(err, errlen, "no server database");
+    return NULL;
+  }
+  kdb *db = calloc(1, sizeof *db);
+  if (!db) {
+    snprintf(err, errlen, "out of memory");
+    return NULL;
+  }
+  if (sqlite3_open_v2(thread_db_path, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
+      SQLITE_OK) {
+    snprintf(err, errlen, "cannot open %s: %s", thread_db_path,
+             db->h ? sqlite3_errmsg(db->h) : "out of memory");
+    db_close(db);
+    return NULL;
+  }
+  sqlite3_extended_result_codes(db->h, 0);
+  sqlite3_busy_timeout(db->h, 5000);
+  /* query_only: even a bug cannot write through this connection. */
+  if (sqlite3_exec(db->h, "PRAGMA query_only=ON; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL) !=
+          SQLITE_OK ||
+      db_schema_version(db) != schema_migration_count) {
+    snprintf(err, errlen, "cannot read %s: %s", thread_db_path, sqlite3_errmsg(db->h));
+    db_close(db);
+    return NULL;
+  }
+  return db;
+}
+
 /* ------------------------------------------------------------- statements */
 
 kstmt *db_prep(kdb *db, const char *sql) {

@@ -53,6 +53,15 @@ int  db_thread_init(const char *path, char *err, size_t errlen);
 kdb *db_thread(void);
 void db_thread_cleanup(void);
 
+/* A new READ-ONLY connection to the database the server opened with
+** db_thread_init(), for a reader that outlives one call of the request
+** handler (a streamed response steps its statement between calls, while the
+** thread's own connection serves other requests). It has its own statement
+** cache; the caller frees it with db_close(), from whichever thread, as long
+** as only one thread uses it at a time. NULL (and a message in ERR) when
+** there is no server database or it cannot be opened. */
+kdb *db_open_reader(char *err, size_t errlen);
+
 /* Prepared statements are cached per connection by the address of the SQL
 ** text, so pass string literals. The statement is reset and its bindings
 ** cleared; it stays owned by the connection (never free it). */

@@ -60,6 +60,11 @@ struct MHD_Response {
   int free_data;
   int fd;
   struct hdr *headers;
+  /* a streamed response (MHD_create_response_from_callback) */
+  MHD_ContentReaderCallback reader;
+  MHD_ContentReaderFreeCallback reader_free;
+  void *reader_cls;
+  size_t block;
 };
 
 static int live_responses;
@@ -104,6 +109,37 @@ struct MHD_Response *MHD_create_response_from_fd(size_t size, int fd) {
   return r;
 }
 
+/* A streamed body (the usage log, api_reports.c). It is read to its end when
+** the response is destroyed, as a client would read it, and then its free
+** callback runs, once, as in libmicrohttpd. */
+struct MHD_Response *MHD_create_response_from_callback(uint64_t size, size_t block_size,
+                                                       MHD_ContentReaderCallback crc,
+                                                       void *crc_cls,
+                                                       MHD_ContentReaderFreeCallback crfc) {
+  if (!crc || !block_size) return NULL;
+  struct MHD_Response *r = response_new();
+  if (!r) return NULL;
+  r->size = size == MHD_SIZE_UNKNOWN ? 0 : (size_t)size;
+  r->reader = crc;
+  r->reader_cls = crc_cls;
+  r->reader_free = crfc;
+  r->block = block_size;
+  return r;
+}
+
+static void drain(struct MHD_Response *r) {
+  char *buf = malloc(r->block);
+  uint64_t pos = 0;
+  for (int calls = 0; buf && calls < 1000000; calls++) {
+    ssize_t n = r->reader(r->reader_cls, pos, buf, r->block);
+    if (n == MHD_CONTENT_READER_END_OF_STREAM || n == MHD_CONTENT_READER_END_WITH_ERROR) break;
+    if (n <= 0) BUG("a content reader returned %zd (a thread-pool daemon would spin)", n);
+    if ((size_t)n > r->block) BUG("a content reader wrote %zd bytes into %zu", n, r->block);
+    pos += (uint64_t)n;
+  }
+  free(buf);
+}
+
 static int has_any(const char *s, const char *chars) { return strpbrk(s, chars) != NULL; }
 
 enum MHD_Result MHD_add_response_header(struct MHD_Response *response, const char *header,
@@ -139,6 +175,10 @@ void MHD_destroy_response(struct MHD_Response *response) {
   if (!response) return;
   if (response->refs <= 0) BUG("MHD_destroy_response on a freed response");
   if (--response->refs > 0) return;
+  if (response->reader) {
+    drain(response);
+    if (response->reader_free) response->reader_free(response->reader_cls);
+  }
   while (response->headers) {
     struct hdr *h = response->headers;
     response->headers = h->next;

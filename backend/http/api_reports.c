@@ -1,0 +1,228 @@
+/*
+** http/api_reports.c: the usage log and the reports for the working group
+** (analyst, admin; docs/reports.md). The figures are computed by
+** core/reports.c and the log is read by core/usagelog.c; this file parses
+** the query, picks JSON or CSV and, for the log, streams.
+**
+** Why staff get 403: the reports serve the working group's analysis and the
+** log follows pseudonymous people through time; a clerk's work at the
+** counter needs neither (docs/reports.md, "Who may read").
+*/
+#include "api_reports.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../core/bookings.h"
+#include "../core/clock.h"
+#include "../core/reports.h"
+#include "../core/usagelog.h"
+#include "reply.h"
+
+#define CSV_TYPE "text/csv; charset=utf-8"
+#define JSONL_TYPE "application/x-ndjson; charset=utf-8"
+#define STREAM_BLOCK (32 * 1024)
+
+/* 1 if the client asked for CSV: ?format=csv, or Accept naming text/csv
+** (and ?format=json not given). */
+static int wants_csv(struct req *r) {
+  const char *f = req_query(r, "format");
+  if (f && !strcasecmp(f, "csv")) return 1;
+  if (f && !strcasecmp(f, "json")) return 0;
+  const char *a = req_header(r, MHD_HTTP_HEADER_ACCEPT);
+  return a && strcasestr(a, "text/csv") != NULL;
+}
+
+static enum MHD_Result fail(struct req *r, int code, struct kerrinfo *ei) {
+  enum MHD_Result ret = reply_error(r, code, ei);
+  kerr_clear(ei);
+  return ret;
+}
+
+/* ?from=D&to=D, both required. 0, or KERR_VALIDATION with field messages. */
+static int period(struct req *r, int32_t *from, int32_t *to, struct kerrinfo *ei) {
+  const char *f = req_query(r, "from"), *t = req_query(r, "to");
+  if (!f || !*f) kerr_field(ei, "from", "始めの日（from）を YYYY-MM-DD の形で指定してください。");
+  else if (date_parse(f, from))
+    kerr_field(ei, "from", "始めの日（from）は YYYY-MM-DD の形で、実在する日付を指定してください。");
+  if (!t || !*t) kerr_field(ei, "to", "終わりの日（to）を YYYY-MM-DD の形で指定してください。");
+  else if (date_parse(t, to))
+    kerr_field(ei, "to", "終わりの日（to）は YYYY-MM-DD の形で、実在する日付を指定してください。");
+  if (!ei->fields && *from > *to)
+    kerr_field(ei, "to", "終わりの日（to）は、始めの日（from）と同じか後の日にしてください。");
+  if (!ei->fields && *to - *from + 1 > REPORTS_MAX_DAYS)
+    kerr_field(ei, "to", "一度に取り出せる期間は5年（1827日）までです。");
+  return ei->fields ? KERR_VALIDATION : 0;
+}
+
+static enum MHD_Result text_reply(struct req *r, char *body, size_t len, const char *ctype,
+                                  const char *filename) {
+  if (!body) return reply_error(r, KERR_INTERNAL, NULL);
+  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+  if (!resp) {
+    free(body);
+    return MHD_NO;
+  }
+  reply_headers(resp, ctype, 1);
+  if (filename) {
+    char disp[160];
+    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
+    MHD_add_response_header(resp, "Content-Disposition", disp);
+  }
+  MHD_add_response_header(resp, "Vary", "Accept");
+  enum MHD_Result ret = reply_response(r, 200, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+/* ------------------------------------------------------------ events */
+
+/* A stream of the log: its own read-only connection and the cursor over it.
+** libmicrohttpd calls the reader from the thread that serves the connection,
+** one call at a time, and the free callback once, when the response is done
+** with (sent, or the client went away): the connection is private to the
+** stream and lives exactly as long. */
+struct stream {
+  kdb *db;
+  struct usagelog *ul;
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
+  (void)pos;
+  struct stream *s = cls;
+  long n = usagelog_read(s->ul, buf, max);
+  if (n > 0) return (ssize_t)n;
+  if (n == 0) return MHD_CONTENT_READER_END_OF_STREAM;
+  fprintf(stderr, "events: the stream stopped on a database error\n");
+  return MHD_CONTENT_READER_END_WITH_ERROR;
+}
+
+static void stream_free(void *cls) {
+  struct stream *s = cls;
+  usagelog_close(s->ul);
+  db_close(s->db);
+  free(s);
+}
+
+/* GET /api/v1/events?from=D&to=D[&format=csv] -> 200 the usage log of the
+** events that happened on days D..D (Japan time), oldest first, streamed:
+** JSON Lines (application/x-ndjson), or CSV with Accept: text/csv or
+** format=csv. 422 validation for a missing or impossible date, to before
+** from, or more than 1827 days. Analyst, admin. */
+enum MHD_Result api_events(struct req *r) {
+  struct kerrinfo ei = {0};
+  int32_t from = 0, to = 0;
+  int err = period(r, &from, &to, &ei);
+  if (err) return fail(r, err, &ei);
+  int csv = wants_csv(r);
+
+  /* Holds that lapsed since the last write get their lapse event now, so
+  ** the log read out is complete up to this moment (bounded: a backlog
+  ** beyond 64 x 64 holds is left to the next reader or write). */
+  for (int round = 0, n = 64; round < 64 && n == 64; round++)
+    if (booking_sweep_lapsed(&r->ctx, 64, &n)) break;
+
+  char dberr[256];
+  struct stream *s = calloc(1, sizeof *s);
+  if (!s) return reply_error(r, KERR_INTERNAL, NULL);
+  if (!(s->db = db_open_reader(dberr, sizeof dberr))) {
+    fprintf(stderr, "events: %s\n", dberr);
+    free(s);
+    return reply_error(r, KERR_STORAGE, NULL);
+  }
+  if ((err = usagelog_open(s->db, from, to, csv ? USAGELOG_CSV : USAGELOG_JSONL, &s->ul))) {
+    db_close(s->db);
+    free(s);
+    return reply_error(r, err, NULL);
+  }
+  struct MHD_Response *resp =
+      MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, s, stream_free);
+  if (!resp) {
+    stream_free(s);
+    return MHD_NO;
+  }
+  reply_headers(resp, csv ? CSV_TYPE : JSONL_TYPE, 1);
+  if (csv) {
+    char disp[96], a[11], b[11];
+    date_format(from, a);
+    date_format(to, b);
+    snprintf(disp, sizeof disp, "attachment; filename=\"events_%s_%s.csv\"", a, b);
+    MHD_add_response_header(resp, "Content-Disposition", disp);
+  }
+  MHD_add_response_header(resp, "Vary", "Accept");
+  enum MHD_Result ret = reply_response(r, 200, resp);
+  MHD_destroy_response(resp);
+  return ret;
+}
+
+/* ------------------------------------------------------------ usage */
+
+/* GET /api/v1/reports/usage?from=D&to=D&by=center|room|slot|weekday|month
+** [&center=CODE][&format=csv] -> 200 {"from","to","by","center",
+** "generated_at","provisional","rows":[{"key","label","slots_available",
+** "slots_booked","occupancy",...}],"total":{...}}, or CSV with Accept:
+** text/csv. by also takes kind, weekday_slot, center_month, channel,
+** registration. 422 validation for a missing or bad date or by, an unknown
+** centre, or more than 1827 days. Analyst, admin. */
+enum MHD_Result api_report_usage(struct req *r) {
+  struct kerrinfo ei = {0};
+  int32_t from = 0, to = 0;
+  period(r, &from, &to, &ei);
+  const char *by = req_query(r, "by");
+  int dims = reports_dims_parse(by);
+  if (dims < 0)
+    kerr_field(&ei, "by", "集計の単位（by）は center, room, slot, weekday, month のどれかを指定してください。");
+  if (ei.fields) return fail(r, KERR_VALIDATION, &ei);
+  struct report *rep = NULL;
+  int err = reports_usage(&r->ctx, from, to, dims, req_query(r, "center"), &rep, &ei);
+  if (err) return fail(r, err, &ei);
+  enum MHD_Result ret;
+  if (wants_csv(r)) {
+    size_t len = 0;
+    char *csv = reports_usage_csv(rep, &len), name[96], a[11], b[11];
+    date_format(from, a);
+    date_format(to, b);
+    snprintf(name, sizeof name, "usage_%s_%s_%s.csv", by, a, b);
+    ret = text_reply(r, csv, len, CSV_TYPE, name);
+  } else {
+    ret = reply_json(r, 200, reports_usage_json(&r->ctx, rep, by));
+  }
+  reports_free(rep);
+  return ret;
+}
+
+/* ---------------------------------------------------------- monthly */
+
+/* GET /api/v1/reports/monthly?month=YYYY-MM[&center=CODE][&format=csv] ->
+** 200 the unified monthly statistics {"month","from","to","center",
+** "center_name","generated_at","provisional","totals","by_room_kind",
+** "by_channel","by_registration","revenue_by_method","by_center"?}, or CSV
+** with Accept: text/csv. 422 validation for a missing or bad month or an
+** unknown centre. Analyst, admin. */
+enum MHD_Result api_report_monthly(struct req *r) {
+  struct kerrinfo ei = {0};
+  int32_t first = 0;
+  const char *month = req_query(r, "month");
+  if (!month || !*month) {
+    kerr_field(&ei, "month", "集計する月（month）を YYYY-MM の形で指定してください。");
+    return fail(r, KERR_VALIDATION, &ei);
+  }
+  if (reports_month_parse(month, &first)) {
+    kerr_field(&ei, "month", "集計する月（month）は YYYY-MM の形（例: 2026-05）で指定してください。");
+    return fail(r, KERR_VALIDATION, &ei);
+  }
+  json_t *mo = NULL;
+  int err = reports_monthly(&r->ctx, first, req_query(r, "center"), &mo, &ei);
+  if (err) return fail(r, err, &ei);
+  if (wants_csv(r)) {
+    size_t len = 0;
+    char *csv = reports_monthly_csv(mo, &len), name[96];
+    const char *c = json_string_value(json_object_get(mo, "center"));
+    snprintf(name, sizeof name, "monthly_%s_%s.csv", month, c ? c : "all");
+    json_decref(mo);
+    return text_reply(r, csv, len, CSV_TYPE, name);
+  }
+  return reply_json(r, 200, mo);
+}

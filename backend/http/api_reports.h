@@ -1,0 +1,14 @@
+/*
+** http/api_reports.h: the usage log and the reports (analyst, admin;
+** docs/reports.md).
+*/
+#ifndef KOMINKAN_HTTP_API_REPORTS_H
+#define KOMINKAN_HTTP_API_REPORTS_H
+
+#include "http.h"
+
+enum MHD_Result api_events(struct req *r);
+enum MHD_Result api_report_usage(struct req *r);
+enum MHD_Result api_report_monthly(struct req *r);
+
+#endif

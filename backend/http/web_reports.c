@@ -1,0 +1,439 @@
+/*
+** http/web_reports.c: the analysts' page, GET /reports (docs/reports.md).
+**
+** Three charts drawn here as inline SVG (no script; the CSP allows none):
+** the occupancy heat map by weekday and slot, the monthly occupancy of each
+** centre, and the share of booked slots that had an exemption (減免). Each
+** chart is an <svg role="img"> with a <title> and a <desc> that says what it
+** shows in words, its figures are written on it as text (a value is never
+** told by colour alone), and a table with the same figures follows it for
+** screen readers, keyboard users and anyone who wants the numbers. A wide
+** table scrolls inside its wrapper, which takes the keyboard focus (a
+** labelled region) so that it can be scrolled without a mouse.
+**
+** The page reads the session cookie like every page; the route table lets
+** only analysts and admins in, and a browser that is not signed in gets the
+** 401 page (reply.c renders errors as pages for browsers).
+*/
+#include "web_reports.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/reports.h"
+#include "pages.h"
+#include "reply.h"
+
+/* The heat map's five steps: fill and the text colour readable on it (the
+** contrast of each pair is at least 4.5:1). The step is also written as a
+** number in every cell. */
+static const struct {
+  const char *fill, *ink;
+} steps[] = {{"#eef3fd", "#1a1a1a"}, {"#c9dbf8", "#1a1a1a"}, {"#8fb3ef", "#1a1a1a"},
+             {"#2f62c8", "#ffffff"}, {"#0b2f7a", "#ffffff"}};
+
+static void pct(double v, char *out, size_t n) {
+  if (v < 0) snprintf(out, n, "—");
+  else snprintf(out, n, "%.1f%%", v * 100.0);
+}
+
+/* "12,345" */
+static const char *num(int64_t v, char *out, size_t n) {
+  char raw[32];
+  int k = snprintf(raw, sizeof raw, "%lld", (long long)(v < 0 ? -v : v)), o = 0;
+  if (v < 0 && (size_t)o + 1 < n) out[o++] = '-';
+  for (int i = 0; i < k && (size_t)o + 2 < n; i++) {
+    if (i && (k - i) % 3 == 0) out[o++] = ',';
+    out[o++] = raw[i];
+  }
+  out[o] = 0;
+  return out;
+}
+
+static int step_of(double v) {
+  if (v < 0.2) return 0;
+  if (v < 0.4) return 1;
+  if (v < 0.6) return 2;
+  if (v < 0.8) return 3;
+  return 4;
+}
+
+/* The row of REP whose key is KEY, or NULL. */
+static const struct report_row *find(const struct report *rep, const char *key) {
+  for (int i = 0; i < rep->nrows; i++)
+    if (!strcmp(rep->rows[i].key, key)) return &rep->rows[i];
+  return NULL;
+}
+
+/* ---------------------------------------------------------- heat map */
+
+static void heatmap(struct html *h, const struct report *rep, const struct rules *ru) {
+  static const char *const wd[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+  static const char *const wl[] = {"月", "火", "水", "木", "金", "土", "日"};
+  int ns = ru ? ru->nslots : 0;
+  const int cw = 110, ch = 44, left = 56, top = 34;
+  int W = left + cw * ns + 8, H = top + ch * 7 + 8;
+  char v[32], key[64];
+
+  html_raw(h, "<section aria-labelledby=\"hm-h\"><h2 id=\"hm-h\">曜日と時間帯ごとの利用率</h2>"
+              "<p>部屋が空いていたコマ (休館日を除く) のうち、予約で使われたコマの割合です。"
+              "色が濃いほど利用率が高く、どのマスにも数値を書いています。</p>");
+  html_printf(h, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+                 "aria-labelledby=\"hm-t hm-d\" viewBox=\"0 0 %d %d\" width=\"100%%\">"
+                 "<title id=\"hm-t\">曜日と時間帯ごとの利用率のヒートマップ</title>"
+                 "<desc id=\"hm-d\">縦が曜日 (月曜日から日曜日)、横が時間帯。各マスに利用率を百分率で示す。"
+                 "同じ数値は次の表にもある。</desc>",
+              W, H);
+  for (int s = 0; s < ns; s++)
+    html_printf(h, "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" fill=\"#1a1a1a\">%h</text>",
+                left + cw * s + cw / 2, ru->slots[s].label);
+  for (int d = 0; d < 7; d++) {
+    html_printf(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\" fill=\"#1a1a1a\">%h</text>",
+                left / 2, top + ch * d + ch / 2 + 5, wl[d]);
+    for (int s = 0; s < ns; s++) {
+      snprintf(key, sizeof key, "%s/%s", wd[d], ru->slots[s].code);
+      const struct report_row *row = find(rep, key);
+      double occ = row ? reports_occupancy(row) : -1;
+      int k = occ < 0 ? 0 : step_of(occ);
+      pct(occ, v, sizeof v);
+      html_printf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"2\"/>"
+                     "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\" fill=\"%s\">%h</text>",
+                  left + cw * s, top + ch * d, cw, ch, occ < 0 ? "#f1f1f4" : steps[k].fill,
+                  left + cw * s + cw / 2, top + ch * d + ch / 2 + 5,
+                  occ < 0 ? "#1a1a1a" : steps[k].ink, v);
+    }
+  }
+  html_raw(h, "</svg><figcaption>凡例: 色の濃さは 20% ごとの5段階 (薄い 0〜20% から濃い 80〜100%)。"
+              "「—」は空いていたコマがない (すべて休館日) ことを表します。</figcaption></figure>");
+
+  html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"hm-c\"><table><caption id=\"hm-c\">曜日と時間帯ごとの利用率 (予約されたコマ / 空いていたコマ)</caption>"
+              "<thead><tr><th scope=\"col\">曜日</th>");
+  for (int s = 0; s < ns; s++) html_printf(h, "<th scope=\"col\">%h</th>", ru->slots[s].label);
+  html_raw(h, "</tr></thead><tbody>");
+  for (int d = 0; d < 7; d++) {
+    html_printf(h, "<tr><th scope=\"row\">%h曜日</th>", wl[d]);
+    for (int s = 0; s < ns; s++) {
+      snprintf(key, sizeof key, "%s/%s", wd[d], ru->slots[s].code);
+      const struct report_row *row = find(rep, key);
+      pct(row ? reports_occupancy(row) : -1, v, sizeof v);
+      char nb[32], na[32];
+      html_printf(h, "<td>%h<span class=\"time\">%h / %h</span></td>", v,
+                  num(row ? row->slots_booked : 0, nb, sizeof nb),
+                  num(row ? row->slots_available : 0, na, sizeof na));
+    }
+    html_raw(h, "</tr>");
+  }
+  html_raw(h, "</tbody></table></div></section>");
+}
+
+/* ------------------------------------------------------------- trend */
+
+static void trend(struct html *h, const struct report *rep, const struct rulebook *rb,
+                  const struct center *only, int32_t from, int32_t to) {
+  int y0, m0, y1, m1, d;
+  date_to_ymd(from, &y0, &m0, &d);
+  date_to_ymd(to, &y1, &m1, &d);
+  int nm = (y1 - y0) * 12 + (m1 - m0) + 1;
+  /* One small chart per centre, each an image of its own: they sit side by
+  ** side as inline SVG and wrap on a narrow screen (no stylesheet needed);
+  ** one centre alone gets one wide chart that scales to the page. */
+  const int pw = only ? 640 : 240, ph = only ? 220 : 150;
+  char key[96], v[32];
+
+  html_raw(h, "<section aria-labelledby=\"tr-h\"><h2 id=\"tr-h\">月ごとの利用率の推移 (公民館別)</h2>"
+              "<p id=\"tr-d\">公民館ごとに、月ごとの利用率を棒で示します (横が月、古い月から新しい月、"
+              "棒の高さが利用率)。棒の上の数値が利用率 (%) です。同じ数値は次の表にもあります。</p>"
+              "<div class=\"chart\">");   /* not a <figure>: its side margins would not leave 240 px at 320 */
+  for (int c = 0; c < rb->ncenters; c++) {
+    const struct center *ce = &rb->centers[c];
+    if (only && ce != only) continue;
+    if (only)
+      html_printf(h, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"tr-t-%h tr-d\" "
+                     "viewBox=\"0 0 %d %d\" width=\"100%%\">", ce->code, pw, ph);
+    else
+      html_printf(h, "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" aria-labelledby=\"tr-t-%h tr-d\" "
+                     "viewBox=\"0 0 %d %d\" width=\"%d\" height=\"%d\">", ce->code, pw, ph, pw, ph);
+    html_printf(h, "<title id=\"tr-t-%h\">%h 月ごとの利用率</title>", ce->code, ce->name);
+    int px = 0, py = 0;
+    int bx = px + 8, by = py + 44, bw = pw - 16, bh = ph - 60;
+    html_printf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#ffffff\" stroke=\"#b3b3b3\"/>"
+                   "<text x=\"%d\" y=\"%d\" font-size=\"15\" fill=\"#1a1a1a\">%h</text>"
+                   "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#767676\"/>",
+                px + 1, py + 1, pw - 2, ph - 2, px + 8, py + 20, ce->name, bx, by + bh, bx + bw, by + bh);
+    double slot_w = (double)bw / (nm > 0 ? nm : 1);
+    for (int i = 0; i < nm; i++) {
+      int y = y0 + (m0 - 1 + i) / 12, m = (m0 - 1 + i) % 12 + 1;
+      snprintf(key, sizeof key, "%s/%04d-%02d", ce->code, y, m);
+      const struct report_row *row = find(rep, key);
+      double occ = row ? reports_occupancy(row) : -1;
+      int hgt = occ < 0 ? 0 : (int)(occ * bh + 0.5);
+      int x = bx + (int)(slot_w * i) + 1, w = (int)slot_w - 2 > 1 ? (int)slot_w - 2 : 1;
+      html_printf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#2f62c8\"/>",
+                  x, by + bh - hgt, w, hgt);
+      /* the value on the bar when there is room for it; every value is in the table */
+      if (nm <= 12 && occ >= 0) {
+        snprintf(v, sizeof v, "%.0f", occ * 100.0);
+        html_printf(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"%d\" fill=\"#1a1a1a\">%h</text>",
+                    x + w / 2, by + bh - hgt - 3, only ? 14 : 10, v);
+      }
+    }
+    char a[16], b[16];
+    snprintf(a, sizeof a, "%d/%d", y0 % 100, m0);
+    snprintf(b, sizeof b, "%d/%d", y1 % 100, m1);
+    html_printf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4d4d4d\">%h</text>"
+                   "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#4d4d4d\">%h</text></svg>",
+                bx, by + bh + 13, a, bx + bw, by + bh + 13, b);
+  }
+  html_raw(h, "</div><p>棒の上の数値は利用率 (%)。月の範囲は左下と右下に書いています (年/月)。</p>");
+
+  html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"tr-c\"><table><caption id=\"tr-c\">公民館別 月ごとの利用率</caption><thead><tr>"
+              "<th scope=\"col\">公民館</th>");
+  for (int i = 0; i < nm; i++) {
+    int y = y0 + (m0 - 1 + i) / 12, m = (m0 - 1 + i) % 12 + 1;
+    html_printf(h, "<th scope=\"col\">%d年%d月</th>", y, m);
+  }
+  html_raw(h, "</tr></thead><tbody>");
+  for (int c = 0; c < rb->ncenters; c++) {
+    const struct center *ce = &rb->centers[c];
+    if (only && ce != only) continue;
+    html_printf(h, "<tr><th scope=\"row\">%h</th>", ce->name);
+    for (int i = 0; i < nm; i++) {
+      int y = y0 + (m0 - 1 + i) / 12, m = (m0 - 1 + i) % 12 + 1;
+      snprintf(key, sizeof key, "%s/%04d-%02d", ce->code, y, m);
+      const struct report_row *row = find(rep, key);
+      pct(row ? reports_occupancy(row) : -1, v, sizeof v);
+      html_printf(h, "<td>%h</td>", v);
+    }
+    html_raw(h, "</tr>");
+  }
+  html_raw(h, "</tbody></table></div></section>");
+}
+
+/* ---------------------------------------------------------- exempted */
+
+static void exempted(struct html *h, const struct report *rep) {
+  const int label_w = 150, bar_w = 420, text_w = 190, rh = 30;
+  int n = rep->nrows + 1;
+  int W = label_w + bar_w + text_w, H = 40 + rh * n;
+  char a[32], b[32], c[32];
+
+  html_raw(h, "<section aria-labelledby=\"ex-h\"><h2 id=\"ex-h\">減免を受けた利用の割合</h2>"
+              "<p>予約で使われたコマのうち、使用料の減免 (全額免除・一部減額) を受けたコマの割合です。</p>");
+  html_printf(h, "<figure class=\"chart\"><svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
+                 "aria-labelledby=\"ex-t ex-d\" viewBox=\"0 0 %d %d\" width=\"100%%\">"
+                 "<title id=\"ex-t\">公民館別 減免を受けた利用の割合</title>"
+                 "<desc id=\"ex-d\">公民館ごとの横棒。棒の全体が予約で使われたコマで、濃い部分が全額免除、"
+                 "中くらいの部分が一部減額、薄い部分が減免なし。右に減免の割合を数値で示す。同じ数値は次の表にもある。</desc>",
+              W, H);
+  /* legend: words beside the swatches */
+  html_printf(h, "<rect x=\"%d\" y=\"6\" width=\"14\" height=\"14\" fill=\"#0b2f7a\"/>"
+                 "<text x=\"%d\" y=\"18\" font-size=\"13\" fill=\"#1a1a1a\">全額免除</text>"
+                 "<rect x=\"%d\" y=\"6\" width=\"14\" height=\"14\" fill=\"#5f8ee0\"/>"
+                 "<text x=\"%d\" y=\"18\" font-size=\"13\" fill=\"#1a1a1a\">一部減額</text>"
+                 "<rect x=\"%d\" y=\"6\" width=\"14\" height=\"14\" fill=\"#dde6f7\" stroke=\"#767676\"/>"
+                 "<text x=\"%d\" y=\"18\" font-size=\"13\" fill=\"#1a1a1a\">減免なし</text>",
+              label_w, label_w + 18, label_w + 100, label_w + 118, label_w + 200, label_w + 218);
+  for (int i = 0; i < n; i++) {
+    const struct report_row *row = i < rep->nrows ? &rep->rows[i] : &rep->total;
+    int y = 32 + rh * i;
+    int64_t all = row->slots_booked, full = row->slots_exempted_full,
+            part = row->slots_exempted - row->slots_exempted_full;
+    int wf = all ? (int)(bar_w * full / all) : 0, wp = all ? (int)(bar_w * part / all) : 0;
+    pct(all ? (double)row->slots_exempted / (double)all : -1, a, sizeof a);
+    html_printf(h, "<text x=\"0\" y=\"%d\" font-size=\"13\" fill=\"#1a1a1a\">%h</text>"
+                   "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#dde6f7\" stroke=\"#767676\"/>"
+                   "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#0b2f7a\"/>"
+                   "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"#5f8ee0\"/>"
+                   "<text x=\"%d\" y=\"%d\" font-size=\"13\" fill=\"#1a1a1a\">減免 %h</text>",
+                y + 16, i < rep->nrows ? row->label : "すべての公民館", label_w, y, bar_w, rh - 8,
+                label_w, y, wf, rh - 8, label_w + wf, y, wp, rh - 8, label_w + bar_w + 8, y + 16, a);
+  }
+  html_raw(h, "</svg></figure>");
+
+  html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"ex-c\"><table><caption id=\"ex-c\">公民館別 減免を受けた利用 (コマ数と割合)</caption>"
+              "<thead><tr><th scope=\"col\">公民館</th><th scope=\"col\">予約で使われたコマ</th>"
+              "<th scope=\"col\">全額免除</th><th scope=\"col\">一部減額</th>"
+              "<th scope=\"col\">減免の割合</th><th scope=\"col\">減免額 (円)</th></tr></thead><tbody>");
+  for (int i = 0; i < n; i++) {
+    const struct report_row *row = i < rep->nrows ? &rep->rows[i] : &rep->total;
+    pct(row->slots_booked ? (double)row->slots_exempted / (double)row->slots_booked : -1, a, sizeof a);
+    char nb[32], ny[32];
+    num(row->slots_exempted_full, b, sizeof b);
+    num(row->slots_exempted - row->slots_exempted_full, c, sizeof c);
+    html_printf(h, "<tr><th scope=\"row\">%h</th><td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>%h</td></tr>",
+                i < rep->nrows ? row->label : "すべての公民館", num(row->slots_booked, nb, sizeof nb),
+                b, c, a, num(row->exempted_amount, ny, sizeof ny));
+  }
+  html_raw(h, "</tbody></table></div></section>");
+}
+
+/* ------------------------------------------------------------- page */
+
+static const struct page_field fields[] = {
+    {.name = "from", .label = "集計の始めの日", .type = PF_DATE, .required = 1,
+     .support = "利用日で数えます。例: 2026-04-01", .size = "m"},
+    {.name = "to", .label = "集計の終わりの日", .type = PF_DATE, .required = 1,
+     .support = "この日も含めます。5年までの期間を集計できます。", .size = "m"},
+    {.name = "center", .label = "公民館", .type = PF_SELECT, .required = 0, .size = "m"},
+};
+
+/* GET /reports[?from=D&to=D&center=CODE] -> 200 the analysts' page (the
+** current fiscal year when no period is given); 422 with the form and its
+** errors for a bad period or centre. Analyst, admin (401 page when not
+** signed in, 403 for other roles). */
+enum MHD_Result web_reports(struct req *r) {
+  const struct rulebook *rb = r->ctx.rb;
+  int32_t today = clock_today(r->ctx.now), from, to;
+  int y, m, d;
+  date_to_ymd(today, &y, &m, &d);
+  int fy = m >= 4 ? y : y - 1;
+  from = date_from_ymd(fy, 4, 1);
+  to = date_from_ymd(fy + 1, 3, 31);
+  char dfrom[11], dto[11];
+  date_format(from, dfrom);
+  date_format(to, dto);
+
+  /* the form's values: as sent, else the defaults */
+  const char *qf = req_query(r, "from"), *qt = req_query(r, "to"), *qc = req_query(r, "center");
+  json_t *values = json_pack("{s:s, s:s, s:s}", "from", qf && *qf ? qf : dfrom, "to",
+                             qt && *qt ? qt : dto, "center", qc ? qc : "");
+  struct kerrinfo ei = {0};
+  if (qf && *qf && date_parse(qf, &from))
+    kerr_field(&ei, "from", "始めの日は YYYY-MM-DD の形で、実在する日付を入力してください。");
+  if (qt && *qt && date_parse(qt, &to))
+    kerr_field(&ei, "to", "終わりの日は YYYY-MM-DD の形で、実在する日付を入力してください。");
+  const struct center *only = NULL;
+  if (qc && *qc && !(only = rules_center(rb, qc)))
+    kerr_field(&ei, "center", "一覧から公民館を選んでください。");
+
+  struct report *heat = NULL, *tr = NULL, *ex = NULL;
+  if (!ei.fields) {
+    int err = reports_usage(&r->ctx, from, to, RD_WEEKDAY | RD_SLOT, qc, &heat, &ei);
+    if (!err) err = reports_usage(&r->ctx, from, to, RD_CENTER | RD_MONTH, qc, &tr, &ei);
+    if (!err) err = reports_usage(&r->ctx, from, to, RD_CENTER, qc, &ex, &ei);
+    if (err && err != KERR_VALIDATION) {
+      json_decref(values);
+      reports_free(heat);
+      reports_free(tr);
+      reports_free(ex);
+      enum MHD_Result ret = reply_error(r, err, &ei);
+      kerr_clear(&ei);
+      return ret;
+    }
+  }
+
+  int nopt = rb->ncenters + 1;
+  struct page_option *opts = calloc((size_t)nopt, sizeof *opts);
+  if (!opts) {
+    json_decref(values);
+    reports_free(heat);
+    reports_free(tr);
+    reports_free(ex);
+    kerr_clear(&ei);
+    return reply_error(r, KERR_INTERNAL, NULL);
+  }
+  opts[0].value = "";
+  opts[0].label = "すべての公民館";
+  for (int i = 0; i < rb->ncenters; i++) {
+    opts[i + 1].value = rb->centers[i].code;
+    opts[i + 1].label = rb->centers[i].name;
+  }
+  struct page_field fs[3];
+  memcpy(fs, fields, sizeof fs);
+  fs[2].options = opts;
+  fs[2].noptions = nopt;
+  struct page_form fm = {.values = values, .errors = ei.fields};
+
+  struct html h = {0};
+  struct page pg = {.title = "利用状況の集計", .flags = ei.fields ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>利用状況の集計</h1>"
+               "<p class=\"lead\">公民館の部屋がどれだけ使われているかを、予約の記録から集計しました。"
+               "個人の名前や連絡先は含みません。</p>");
+  page_error_summary(&h, fs, 3, &fm);
+  page_form_begin(r, &h, "get", "/reports");
+  html_raw(&h, "<div class=\"form-row\">");
+  for (int i = 0; i < 3; i++) page_field(&h, &fs[i], &fm);
+  html_raw(&h, "</div>");
+  page_form_end(&h, "この条件で集計する");
+
+  if (heat && tr && ex) {
+    char a[48], b[48];
+    page_date_label(from, 1, a, sizeof a);
+    page_date_label(to, 1, b, sizeof b);
+    double occ = reports_occupancy(&ex->total);
+    char o[32];
+    pct(occ, o, sizeof o);
+    const struct report_row *t = &ex->total;
+    char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], n7[32], n8[32], n9[32], n10[32], n11[32];
+    html_printf(&h, "<section class=\"panel\" aria-labelledby=\"sum-h\"><h2 id=\"sum-h\">集計の範囲と合計</h2>"
+                    "<dl class=\"facts\"><div><dt>期間 (利用日)</dt><dd>%h から %h まで</dd></div>"
+                    "<div><dt>対象</dt><dd>%h</dd></div>"
+                    "<div><dt>空いていたコマ (休館日を除く)</dt><dd>%h</dd></div>"
+                    "<div><dt>予約で使われたコマ</dt><dd>%h (利用率 %h)</dd></div>"
+                    "<div><dt>利用件数 / 利用人数</dt><dd>%h 件 / %h 人</dd></div>"
+                    "<div><dt>取消 / 期限切れの仮予約</dt><dd>%h 件 / %h 件</dd></div>"
+                    "<div><dt>当日利用 / 不来場</dt><dd>%h 件 / %h 件</dd></div>"
+                    "<div><dt>使用料 (調定額 / 収入額)</dt><dd>%h 円 / %h 円</dd></div>"
+                    "<div><dt>利用した団体の数</dt><dd>%h</dd></div></dl></section>",
+                a, b, only ? only->name : "すべての公民館", num(t->slots_available, n1, sizeof n1),
+                num(t->slots_booked, n2, sizeof n2), o, num(t->uses, n3, sizeof n3),
+                num(t->attendees, n4, sizeof n4), num(t->cancellations, n5, sizeof n5),
+                num(t->lapsed_holds, n6, sizeof n6), num(t->walk_ins, n8, sizeof n8),
+                num(t->no_shows, n9, sizeof n9), num(t->fees_charged, n10, sizeof n10),
+                num(t->revenue, n11, sizeof n11), num(t->distinct_groups, n7, sizeof n7));
+    const struct rules *ru = rules_in_force(rb, to);
+    if (!ru) ru = rules_in_force(rb, from);
+    if (!ru && rb->nversions) ru = &rb->versions[0];
+    heatmap(&h, heat, ru);
+    trend(&h, tr, rb, only, from, to);
+    exempted(&h, ex);
+
+    /* downloads: the same figures for spreadsheets */
+    char q[160];
+    snprintf(q, sizeof q, "from=%s&to=%s%s%s", json_string_value(json_object_get(values, "from")),
+             json_string_value(json_object_get(values, "to")), only ? "&center=" : "",
+             only ? only->code : "");
+    html_raw(&h, "<section aria-labelledby=\"dl-h\"><h2 id=\"dl-h\">データのダウンロード</h2>"
+                 "<p>同じ期間の数値を CSV (Excel で開けます) で取り出せます。</p><ul class=\"links\">");
+    static const struct {
+      const char *by, *label;
+    } dl[] = {{"center", "公民館別"}, {"room", "部屋別"}, {"slot", "時間帯別"},
+              {"weekday", "曜日別"}, {"month", "月別"}};
+    for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++)
+      html_printf(&h, "<li><a href=\"/api/v1/reports/usage?%h&amp;by=%u&amp;format=csv\">%h の集計 (CSV)</a></li>",
+                  q, dl[i].by, dl[i].label);
+    char mon[8];
+    date_format(to, b);
+    memcpy(mon, b, 7);
+    mon[7] = 0;
+    html_printf(&h, "<li><a href=\"/api/v1/reports/monthly?month=%u%s%u&amp;format=csv\">%h の月報 (CSV)</a></li>"
+                    "<li><a href=\"/api/v1/events?%h&amp;format=csv\">利用記録 (仮名化済み、CSV)</a></li></ul></section>",
+                mon, only ? "&amp;center=" : "", only ? only->code : "", mon, q);
+
+    /* what is not final yet */
+    json_t *prov = reports_provisional(), *e;
+    size_t i;
+    if (json_array_size(prov)) {
+      html_raw(&h, "<section aria-labelledby=\"pv-h\"><h2 id=\"pv-h\">暫定の数値について</h2><ul>");
+      json_array_foreach(prov, i, e)
+          html_printf(&h, "<li><code>%h</code>: %h</li>",
+                      json_string_value(json_object_get(e, "column")),
+                      json_string_value(json_object_get(e, "why")));
+      html_raw(&h, "</ul></section>");
+    }
+    json_decref(prov);
+  }
+  html_raw(&h, "<p>各数値の意味と数え方は、集計の説明書 (docs/reports.md) にあります。</p>");
+  page_end(r, &h, &pg);
+  unsigned status = ei.fields ? 422 : 200;
+  json_decref(values);
+  free(opts);
+  reports_free(heat);
+  reports_free(tr);
+  reports_free(ex);
+  kerr_clear(&ei);
+  return page_reply(r, status, &h);
+}
