@@ -487,10 +487,10 @@ static int cmd_demo_data(int argc, char **argv) {
   printf("demo-data: use dates %s to %s, every centre: %d accounts, %d groups, %d booking requests,"
          " %d booked, %d refused by the rules (%d slot taken, %d over a cap, %d other),"
          " %d confirmed, %d cancelled, %d lapsed; at the counter %d walk-ins, %d check-ins,"
-         " %d no-shows, %d payments; %d exemptions\n",
+         " %d no-shows, %d payments; %d exemptions; %d online form submissions\n",
          a, b, st.accounts, st.groups, st.attempts, st.booked, st.refused, st.refused_taken,
          st.refused_limit, st.refused_other, st.confirmed, st.cancelled, st.lapsed, st.walkins,
-         st.checkins, st.noshows, st.payments, st.exemptions);
+         st.checkins, st.noshows, st.payments, st.exemptions, st.form_submissions);
   rc = 0;
 done:
   db_close(db);

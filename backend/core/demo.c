@@ -38,6 +38,7 @@
 #include "groups.h"
 #include "ids.h"
 #include "payments.h"
+#include "submissions.h"
 
 #define LOCKED_HASH "!demo: no password matches this"
 
@@ -1035,6 +1036,20 @@ static int play(struct sim *s) {
         } else {
           act(ctx, ROLE_CITIZEN, it->account, it->channel, a->t);
           rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
+          if (!strcmp(it->channel, "form")) {
+            /* the online form keeps every submission, accepted or refused,
+            ** with its receipt number (core/submissions.c), as forms.c does */
+            char idtext[24] = "", receipt[SUBMISSION_RECEIPT_LEN];
+            if (!rc)
+              snprintf(idtext, sizeof idtext, "%lld",
+                       (long long)json_integer_value(json_object_get(out, "id")));
+            struct submission sub = {.kind = "booking", .payload = body, .accepted = rc == 0,
+                                     .status = rc ? kerr_http_status(rc) : 201,
+                                     .error_code = rc ? kerr_code(rc) : NULL,
+                                     .field_errors = rc ? ei.fields : NULL,
+                                     .result_id = rc ? NULL : idtext};
+            if (submission_record(ctx, &sub, receipt) == 0) s->st->form_submissions++;
+          }
         }
         json_decref(body);
         if (!rc) {

@@ -59,6 +59,7 @@ struct demo_stats {
   int refused_other;            /*   the window, a lapsed registration, ... */
   int confirmed, cancelled, lapsed;
   int walkins, checkins, noshows, payments;   /* at the counter */
+  int form_submissions;         /* recorded online form submissions (accepted or refused) */
 };
 
 /* Run PLAN on CTX->db (whose catalogue is synced with CTX->rb). Creates the

@@ -67,7 +67,7 @@ void page_begin(struct req *r, struct html *h, const struct page *pg) {
                 cur ? " aria-current=\"page\"" : "", nav_items[i].label);
   }
   /* Who is signed in: sign-in and sign-up for the anonymous, マイページ for
-  ** citizens, the counter for staff, and a sign-out button (a form post with
+  ** citizens, the counter for staff, the reports for analysts and admins, and a sign-out button (a form post with
   ** the CSRF token: signing out changes something). */
   if (r->ctx.actor.role == ROLE_ANON || !r->ctx.actor.role) {
     static const struct { const char *key, *href, *label; } anon[] = {
@@ -92,6 +92,10 @@ void page_begin(struct req *r, struct html *h, const struct page *pg) {
     if (r->ctx.actor.role & ROLE_DESK)
       html_printf(h, "<li><a href=\"/admin\"%s>職員メニュー</a></li>",
                   pg->nav && !strcmp(pg->nav, "admin") ? " aria-current=\"page\"" : "");
+    /* the working group's figures (issue 8, http/web_reports.c) */
+    if (r->ctx.actor.role & (ROLE_ANALYST | ROLE_ADMIN))
+      html_printf(h, "<li><a href=\"/reports\"%s>利用状況の集計</a></li>",
+                  pg->nav && !strcmp(pg->nav, "reports") ? " aria-current=\"page\"" : "");
     html_printf(h, "<li><form class=\"nav-form\" method=\"post\" action=\"/signout\">"
                    "<input type=\"hidden\" name=\"csrf_token\" value=\"%h\">"
                    "<button class=\"nav-button\" type=\"submit\">ログアウト</button></form></li>",

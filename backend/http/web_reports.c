@@ -12,8 +12,8 @@
 ** labelled region) so that it can be scrolled without a mouse.
 **
 ** The page reads the session cookie like every page; the route table lets
-** only analysts and admins in, and a browser that is not signed in gets the
-** 401 page (reply.c renders errors as pages for browsers).
+** only analysts and admins in; a browser that is not signed in is sent to
+** the sign-in page and comes back (router.c), other roles get the 403 page.
 */
 #include "web_reports.h"
 
@@ -347,7 +347,8 @@ enum MHD_Result web_reports(struct req *r) {
   struct page_form fm = {.values = values, .errors = ei.fields};
 
   struct html h = {0};
-  struct page pg = {.title = "利用状況の集計", .flags = ei.fields ? PAGE_HAS_ERRORS : 0};
+  struct page pg = {.title = "利用状況の集計", .nav = "reports",
+                    .flags = ei.fields ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>利用状況の集計</h1>"
                "<p class=\"lead\">公民館の部屋がどれだけ使われているかを、予約の記録から集計しました。"

@@ -153,6 +153,12 @@ Test(demo, every_change_is_in_the_usage_log_with_pseudonyms_only) {
   /* channels are the three of the issue (and cli for the operator's accounts) */
   cr_assert_eq(q("SELECT count(*) FROM events WHERE channel NOT IN ('online','counter','form','cli')"), 0);
   cr_assert_gt(q("SELECT count(*) FROM events WHERE channel = 'form'"), 0);
+  /* every booking through the online form has its submission record and event */
+  cr_assert_eq(q("SELECT count(*) FROM bookings b WHERE channel = 'form' AND NOT EXISTS"
+                 " (SELECT 1 FROM form_submissions f WHERE f.kind = 'booking'"
+                 " AND f.outcome = 'accepted' AND f.result_id = CAST(b.id AS TEXT))"), 0);
+  cr_assert_eq(q("SELECT count(*) FROM form_submissions"),
+               q("SELECT count(*) FROM events WHERE action IN ('form.accepted', 'form.rejected')"));
   /* no name, phone, email or system ID in any event, nor a walk-in's name or phone */
   cr_assert_eq(q("SELECT count(*) FROM events e, accounts a WHERE instr(e.detail, a.name)"
                  " OR instr(e.actor, a.id) OR instr(e.subject, a.id) OR instr(e.detail, a.id)"),
