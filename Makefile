@@ -134,12 +134,12 @@ lint:
 # no-JavaScript use; screenshots land in tests/browser/screenshots/ (ignored).
 .PHONY: browser
 test: browser
-browser: build/asan/kominkan node_modules/.package-lock.json
+browser: build/kominkan node_modules/.package-lock.json
 	@command -v chromium >/dev/null 2>&1 || { echo "browser: chromium is missing (apt-get install chromium fonts-noto-cjk)"; exit 1; }
 	@# zbarimg reads the permit's QR code from a screenshot, as the counter's scanner would
 	@command -v zbarimg >/dev/null 2>&1 || { echo "installing Debian package: zbar-tools"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq zbar-tools; }
-	KOMINKAN_BIN=build/asan/kominkan node --test --test-concurrency=1 tests/browser/
+	KOMINKAN_BIN=build/kominkan node --test --test-concurrency=2 tests/browser/
 # ------------------------------------------------------------ end of web block
 
 # ----------------------------------------------------------------- bench

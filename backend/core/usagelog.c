@@ -54,35 +54,6 @@ int usagelog_open(kdb *db, int32_t from, int32_t to, int format, struct usagelog
   return 0;
 }
 
-static void put_int(struct csvbuf *b, int64_t v) {
-  char n[24];
-  int k = snprintf(n, sizeof n, "%lld", (long long)v);
-  csv_raw(b, n, (size_t)k);
-}
-
-/* S as a JSON string: quotes, backslashes and control characters escaped;
-** UTF-8 passes through (the database holds only valid UTF-8). */
-static void put_str(struct csvbuf *b, const char *s) {
-  static const char hex[] = "0123456789abcdef";
-  csv_raw(b, "\"", 1);
-  const char *run = s;
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    csv_raw(b, run, (size_t)(s - run));
-    char e[7] = {'\\', (char)c, 0};
-    if (c < 0x20) {
-      e[1] = 'u', e[2] = '0', e[3] = '0', e[4] = hex[c >> 4], e[5] = hex[c & 15];
-      csv_raw(b, e, 6);
-    } else {
-      csv_raw(b, e, 2);
-    }
-    run = s + 1;
-  }
-  csv_raw(b, run, (size_t)(s - run));
-  csv_raw(b, "\"", 1);
-}
-
 /* The current row as one line (with its newline), malloc'd; NULL if out of memory. */
 static char *line_of(struct usagelog *ul, size_t *len) {
   kstmt *st = ul->st;
@@ -106,42 +77,49 @@ static char *line_of(struct usagelog *ul, size_t *len) {
     csv_end_row(&b);
     return csv_take(&b, len);
   }
-  /* JSON written by hand: a year's log is hundreds of thousands of lines,
-  ** and building a jansson object per line costs several times more. */
-  struct csvbuf b = {0};
-  csv_raw(&b, "{\"id\":", 6);
-  put_int(&b, db_col_int(st, 0));
-  csv_raw(&b, ",\"at\":", 6);
-  put_str(&b, at);
+  /* One jansson object a line (JSON only through jansson); the stream
+  ** holds one line at a time, never the whole log. */
   static const struct {
     const char *key;
     int col, is_int;
-  } cols[] = {{",\"action\":", 2, 0},     {",\"center\":", 3, 0},  {",\"room_id\":", 4, 1},
-              {",\"room\":", 5, 0},       {",\"date\":", 6, 0},    {",\"slot\":", 7, 0},
-              {",\"channel\":", 8, 0},    {",\"actor_role\":", 9, 0}, {",\"actor\":", 10, 0},
-              {",\"subject\":", 11, 0},   {",\"amount\":", 12, 1}};
+  } cols[] = {{"action", 2, 0},     {"center", 3, 0},  {"room_id", 4, 1},
+              {"room", 5, 0},       {"date", 6, 0},    {"slot", 7, 0},
+              {"channel", 8, 0},    {"actor_role", 9, 0}, {"actor", 10, 0},
+              {"subject", 11, 0},   {"amount", 12, 1}};
+  json_t *o = json_pack("{s:I, s:s}", "id", (json_int_t)db_col_int(st, 0), "at", at);
+  if (!o) return NULL;
   for (size_t i = 0; i < sizeof cols / sizeof cols[0]; i++) {
-    csv_raw(&b, cols[i].key, strlen(cols[i].key));
-    if (db_col_null(st, cols[i].col)) csv_raw(&b, "null", 4);
-    else if (cols[i].is_int) put_int(&b, db_col_int(st, cols[i].col));
-    else put_str(&b, db_col_text(st, cols[i].col));
+    json_t *v;
+    if (db_col_null(st, cols[i].col)) v = json_null();
+    else if (cols[i].is_int) v = json_integer((json_int_t)db_col_int(st, cols[i].col));
+    else v = json_string(db_col_text(st, cols[i].col));
+    json_object_set_new(o, cols[i].key, v ? v : json_null());
   }
-  csv_raw(&b, ",\"detail\":", 10);
-  if (db_col_null(st, 13)) {
-    csv_raw(&b, "null", 4);
-  } else {
+  json_t *detail = json_null();
+  if (!db_col_null(st, 13)) {
     /* core/audit.c stores a JSON object of codes and figures; anything else
     ** (never written so) is shown as text rather than breaking the line */
     const char *d = db_col_text(st, 13);
-    json_t *o = json_loads(d, JSON_REJECT_DUPLICATES, NULL);
-    char *norm = json_is_object(o) ? json_dumps(o, JSON_COMPACT) : NULL;
-    if (norm) csv_raw(&b, norm, strlen(norm));
-    else put_str(&b, d);
-    free(norm);
-    json_decref(o);
+    detail = json_loads(d, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(detail)) {
+      json_decref(detail);
+      detail = json_string(d);
+    }
   }
-  csv_raw(&b, "}\n", 2);
-  return csv_take(&b, len);
+  json_object_set_new(o, "detail", detail ? detail : json_null());
+  char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(o);
+  if (!text) return NULL;
+  size_t n = strlen(text);
+  char *line = realloc(text, n + 2);
+  if (!line) {
+    free(text);
+    return NULL;
+  }
+  line[n] = '\n';
+  line[n + 1] = 0;
+  *len = n + 1;
+  return line;
 }
 
 long usagelog_read(struct usagelog *ul, char *buf, size_t max) {
