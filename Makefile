@@ -11,7 +11,7 @@
 
 CC      ?= cc
 SHELL   := /bin/bash
-PKGS    := libmicrohttpd jansson libsodium sqlite3 libqrencode
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libqrencode libcurl cjose
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS_COMMON = $(CSTD) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ibuild/gen
@@ -20,9 +20,12 @@ LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 RELEASE_FLAGS := -O2 -g
 ASAN_FLAGS    := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-DEB_PKGS := libmicrohttpd-dev libsqlite3-dev libsodium-dev libjansson-dev libcriterion-dev \
-            libqrencode-dev pkg-config
-BENCH_DEB_PKGS := wrk nginx-light
+# One list of Debian packages for the Makefile and .ci/run: .ci/debian-packages.txt
+PKG_LIST := .ci/debian-packages.txt
+deb_pkgs = $(shell awk '!/^\#/ && NF && ($$2=="build" $(if $(1),|| $$2=="$(1)")) {print $$1}' $(PKG_LIST))
+DEB_PKGS := $(call deb_pkgs,)
+TEST_DEB_PKGS := $(call deb_pkgs,test)
+BENCH_DEB_PKGS := $(call deb_pkgs,bench)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 SRCS     := $(wildcard backend/*.c backend/http/*.c backend/core/*.c backend/store/*.c)
@@ -35,22 +38,28 @@ ASAN_OBJS := $(SRCS:%.c=build/obj/asan/%.o) build/obj/asan/gen/schema.o
 ASAN_LIB_OBJS := $(LIB_SRCS:%.c=build/obj/asan/%.o) build/obj/asan/gen/schema.o
 UNIT_OBJS := $(UNIT_SRCS:%.c=build/obj/asan/%.o)
 
-.PHONY: all run test unit api lint bench deps bench-deps clean spectral
+.PHONY: all run test unit api lint bench deps test-deps bench-deps clean spectral
 all: build/kominkan
 
 # ------------------------------------------------------------------ deps
 deps: build/.deps
 build/.deps:
-	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1 || missing="$$missing nodejs npm"; \
+	@$(call install_missing,$(DEB_PKGS))
+	@mkdir -p build && touch $@
+# nodejs/npm: Debian's, unless a node and npm are already on the PATH
+install_missing = missing=""; for p in $(1); do \
+	  case $$p in nodejs|npm) command -v $$p >/dev/null 2>&1 && continue;; esac; \
+	  dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
-	@mkdir -p build && touch $@
+
+test-deps: build/.test-deps
+build/.test-deps: $(PKG_LIST) | build/.deps
+	@$(call install_missing,$(TEST_DEB_PKGS))
+	@touch $@
 
 bench-deps: deps
-	@missing=""; for p in $(BENCH_DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "installing Debian packages:$$missing"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; fi
+	@$(call install_missing,$(BENCH_DEB_PKGS))
 
 # ------------------------------------------------------------- generated
 # The migrations are compiled in: a binary always carries its own schema.
@@ -84,7 +93,7 @@ build/obj/asan/gen/schema.o: build/gen/schema.c
 build/asan/kominkan: $(ASAN_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS)
-build/asan/unit: $(UNIT_OBJS) $(ASAN_LIB_OBJS)
+build/asan/unit: $(UNIT_OBJS) $(ASAN_LIB_OBJS) | build/.test-deps
 	@mkdir -p $(@D)
 	$(CC) $(ASAN_FLAGS) -o $@ $^ $(LDLIBS) -lcriterion
 
@@ -99,7 +108,7 @@ run: build/kominkan
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-test: lint spectral unit api
+test: test-deps lint spectral unit api
 
 # Criterion runs each test in a child process, where a leak report does not
 # fail the test: the sanitizers' reports are looked for in the output too.
@@ -109,7 +118,7 @@ unit: build/asan/unit
 	@! grep -qE 'ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:' build/log/unit.txt \
 	  || { echo "unit: sanitizer reports above"; exit 1; }
 
-node_modules/.package-lock.json: package.json package-lock.json | build/.deps
+node_modules/.package-lock.json: package.json package-lock.json | build/.test-deps
 	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
 
 api: build/asan/kominkan build/kominkan
@@ -134,11 +143,7 @@ lint:
 # no-JavaScript use; screenshots land in tests/browser/screenshots/ (ignored).
 .PHONY: browser
 test: browser
-browser: build/kominkan node_modules/.package-lock.json
-	@command -v chromium >/dev/null 2>&1 || { echo "browser: chromium is missing (apt-get install chromium fonts-noto-cjk)"; exit 1; }
-	@# zbarimg reads the permit's QR code from a screenshot, as the counter's scanner would
-	@command -v zbarimg >/dev/null 2>&1 || { echo "installing Debian package: zbar-tools"; \
-	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq zbar-tools; }
+browser: build/kominkan node_modules/.package-lock.json | build/.test-deps
 	KOMINKAN_BIN=build/kominkan node --test --test-concurrency=2 tests/browser/
 # ------------------------------------------------------------ end of web block
 
@@ -181,7 +186,7 @@ FUZZ_BINS          := $(FUZZ_HARNESSES:%=build/fuzz/%)
 FUZZ_OPTS          := -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
 export UBSAN_OPTIONS
 
-build/obj/fuzz/%.o: %.c | build/.deps
+build/obj/fuzz/%.o: %.c | build/.test-deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
 build/obj/fuzz/gen/schema.o: build/gen/schema.c
