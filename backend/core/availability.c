@@ -32,10 +32,6 @@ static const char *state_of(const struct taken *t, int n, int64_t room_id, const
   return "free";
 }
 
-static void hhmm(int minutes, char *out) {
-  snprintf(out, 8, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
-}
-
 int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t **out,
                 int64_t *valid_until) {
   char date[11], gen[26];
@@ -101,8 +97,8 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
         const char *group = NULL;
         const char *state =
             closed ? "closed" : state_of(taken, ntaken, ro->id, r->slots[s].code, &group);
-        hhmm(r->slots[s].start, a);
-        hhmm(r->slots[s].end, b);
+        clock_hhmm(r->slots[s].start, a);
+        clock_hhmm(r->slots[s].end, b);
         json_t *so = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", r->slots[s].code, "label",
                                r->slots[s].label, "start", a, "end", b, "state", state);
         if (group) json_object_set_new(so, "group", json_string(group));

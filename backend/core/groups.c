@@ -10,6 +10,7 @@
 #include "accounts.h"
 #include "audit.h"
 #include "clock.h"
+#include "desk.h"
 #include "discounts.h"
 #include "ids.h"
 #include "input.h"
@@ -88,14 +89,12 @@ static int member_role(struct kctx *ctx, const struct grow *g, int64_t account) 
   return hit ? COREP : NOT_MEMBER;
 }
 
-static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
-
 /* Load ID if the actor may see it; KERR_NOT_FOUND for anyone else. */
 static int load_visible(struct kctx *ctx, int64_t id, struct grow *g, int *mrole) {
   int rc = load(ctx, id, g);
   if (rc) return rc;
   *mrole = member_role(ctx, g, ctx->actor.account_id);
-  if (!is_desk(ctx) && *mrole == NOT_MEMBER) return KERR_NOT_FOUND;
+  if (!desk_is_staff(ctx) && *mrole == NOT_MEMBER) return KERR_NOT_FOUND;
   return 0;
 }
 
@@ -345,7 +344,7 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
   struct grow g;
   int rc, mrole;
   *out = NULL;
-  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   const struct rules *r = rules_in_force(ctx->rb, today(ctx));
   if (!r) return kerr_set(ei, KERR_INTERNAL, NULL);
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
@@ -405,7 +404,7 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
   char reason[2048];
   int rc, mrole, bad = 0;
   *out = NULL;
-  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   rc = input_text(in, "reason", reason, sizeof reason);
   if (rc == INPUT_MISSING)
     bad_field(ei, &bad, "reason", "承認しない理由を入力してください（申請した人に伝わります）。");
@@ -528,7 +527,7 @@ int groups_rep_add(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
   int64_t who = 0;
   *out = NULL;
   if ((rc = load_visible(ctx, id, &g, &mrole))) return kerr_set(ei, rc, NULL);
-  if (mrole != REP && !is_desk(ctx))
+  if (mrole != REP && !desk_is_staff(ctx))
     return kerr_set(ei, KERR_FORBIDDEN, "副代表者を決められるのは、団体の代表者です。");
   int prc = ids_parse_json(json_object_get(in, "system_id"), &who);
   if (prc != IDS_OK) {
@@ -581,7 +580,7 @@ int groups_rep_remove(struct kctx *ctx, int64_t id, int64_t account, json_t **ou
   *out = NULL;
   if ((rc = load_visible(ctx, id, &g, &mrole))) return kerr_set(ei, rc, NULL);
   int self = mrole == COREP && account == ctx->actor.account_id;
-  if (mrole != REP && !is_desk(ctx) && !self)
+  if (mrole != REP && !desk_is_staff(ctx) && !self)
     return kerr_set(ei, KERR_FORBIDDEN, "副代表者を外せるのは、団体の代表者か本人です。");
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   kstmt *st = db_prep(ctx->db, "DELETE FROM group_reps WHERE group_id = $g AND account_id = $a");
@@ -611,7 +610,7 @@ fail:
 
 int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei) {
   *out = NULL;
-  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if (!status || !*status) status = "pending";
   int pending = !strcmp(status, "pending");
   if (!pending && strcmp(status, "approved") != 0 && strcmp(status, "rejected") != 0) {
