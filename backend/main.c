@@ -126,6 +126,22 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
 
 /* ------------------------------------------------------------------ serve */
 
+/* Block the stop signals before any thread starts, so that every thread
+** inherits the mask and only sigwait() receives them; the set to wait for. */
+static sigset_t block_stop_signals(void) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which SQLite
+  ** reports like a full disk (503 storage_unavailable); the default action
+  ** of SIGXFSZ would kill the server instead. */
+  signal(SIGXFSZ, SIG_IGN);
+  return stop;
+}
+
 static int cmd_serve(int argc, char **argv) {
   const char *db_path = NULL, *listen = NULL, *ordinances = "ordinances/maebashi", *web = "web";
   const char *v;
@@ -218,18 +234,7 @@ static int cmd_serve(int argc, char **argv) {
     }
   }
 
-  /* Block the stop signals before any thread starts, so that every thread
-  ** inherits the mask and only sigwait() below receives them. */
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, NULL);
-  signal(SIGPIPE, SIG_IGN);
-  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which SQLite
-  ** reports like a full disk (503 storage_unavailable); the default action
-  ** of SIGXFSZ would kill the server instead. */
-  signal(SIGXFSZ, SIG_IGN);
+  sigset_t stop = block_stop_signals();
 
   int port;
   srv = server_start(&so, &port);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "csv.h"
 
 static _Atomic uint64_t generation = 1;
 
@@ -126,49 +127,21 @@ done:
 
 /* ------------------------------------------------------------------- CSV */
 
-struct buf {
-  char *p;
-  size_t n, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = (b->cap ? b->cap * 2 : 4096);
-    while (nc < b->n + n + 1) nc *= 2;
-    char *np = realloc(b->p, nc);
-    if (!np) return;
-    b->p = np;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* RFC 4180 field: quoted when it holds a comma, quote or line break. */
-static void field(struct buf *b, const char *s, int last) {
-  if (strpbrk(s, ",\"\r\n")) {
-    put(b, "\"", 1);
-    for (; *s; s++) {
-      put(b, s, 1);
-      if (*s == '"') put(b, "\"", 1);
-    }
-    put(b, "\"", 1);
-  } else {
-    put(b, s, strlen(s));
-  }
-  put(b, last ? "\r\n" : ",", last ? 2 : 1);
+static void field(struct csvbuf *b, const char *s, int last) {
+  csv_field(b, s);
+  if (last) csv_end_row(b);
 }
 
 char *avail_csv(const json_t *feed, size_t *len) {
-  struct buf b = {0};
+  struct csvbuf b = {0};
   size_t ci, ri, si;
   json_t *ce, *ro, *so;
   const char *date = json_string_value(json_object_get(feed, "date"));
   static const char header[] =
       "date,center_code,center_name,room_id,room_code,room_name,room_kind,slot,slot_label,"
       "start,end,state\r\n";
-  put(&b, header, sizeof header - 1);
+  csv_raw(&b, header, sizeof header - 1);
   json_array_foreach(json_object_get(feed, "centers"), ci, ce) {
     json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
       char id[24];
@@ -189,6 +162,5 @@ char *avail_csv(const json_t *feed, size_t *len) {
       }
     }
   }
-  *len = b.n;
-  return b.p;
+  return csv_take(&b, len);
 }

@@ -21,6 +21,7 @@
 #include "availability.h"
 #include "bookings.h"
 #include "clock.h"
+#include "csv.h"
 #include "desk.h"
 #include "ids.h"
 #include "input.h"
@@ -871,51 +872,15 @@ done:
 
 /* ------------------------------------------------------ ledger as CSV */
 
-struct buf {
-  char *p;
-  size_t n, cap;
-  int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 4096;
-    while (cap < b->n + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->oom = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* One field: quoted when it holds a comma, quote or line break (RFC 4180).
 ** Text typed by people (names, reasons) that starts like a formula (= + - @)
 ** gets a ' in front, so a spreadsheet shows it instead of running it. */
-static void field(struct buf *b, const char *s, int text, int last) {
-  if (!s) s = "";
-  int defuse = text && s[0] && strchr("=+-@\t\r", s[0]);
-  if (strpbrk(s, ",\"\r\n")) {
-    put(b, defuse ? "\"'" : "\"", defuse ? 2 : 1);
-    for (; *s; s++) {
-      put(b, s, 1);
-      if (*s == '"') put(b, "\"", 1);
-    }
-    put(b, "\"", 1);
-  } else {
-    if (defuse) put(b, "'", 1);
-    put(b, s, strlen(s));
-  }
-  put(b, last ? "\r\n" : ",", last ? 2 : 1);
+static void field(struct csvbuf *b, const char *s, int text, int last) {
+  csv_field_as(b, s, text ? CSV_DEFUSE : 0);
+  if (last) csv_end_row(b);
 }
 
-static void num(struct buf *b, json_t *v, int last) {
+static void num(struct csvbuf *b, json_t *v, int last) {
   char s[32] = "";
   if (json_is_integer(v)) snprintf(s, sizeof s, "%lld", (long long)json_integer_value(v));
   field(b, s, 0, last);
@@ -940,7 +905,7 @@ static const char *channel_label(const char *c) {
 }
 
 char *counter_ledger_csv(const json_t *ledger, size_t *len) {
-  struct buf b = {0};
+  struct csvbuf b = {0};
   size_t i;
   json_t *e;
   const char *date = json_string_value(json_object_get(ledger, "date"));
@@ -948,7 +913,7 @@ char *counter_ledger_csv(const json_t *ledger, size_t *len) {
   static const char header[] =
       "\xEF\xBB\xBF"
       "日付,公民館,時刻,種別,予約番号,部屋,利用日,時間帯,経路,利用者,支払方法,金額,受付番号,備考\r\n";
-  put(&b, header, sizeof header - 1);
+  csv_raw(&b, header, sizeof header - 1);
   json_array_foreach(json_object_get(ledger, "entries"), i, e) {
     char id[24], note[1200] = "";
     const char *kind = json_string_value(json_object_get(e, "kind"));
@@ -994,7 +959,7 @@ char *counter_ledger_csv(const json_t *ledger, size_t *len) {
     }
   }
   if (b.oom) {
-    free(b.p);
+    csv_free(&b);
     return NULL;
   }
   *len = b.n;

@@ -10,6 +10,7 @@
 #include "accounts.h"
 #include "audit.h"
 #include "clock.h"
+#include "csv.h"
 #include "desk.h"
 #include "discounts.h"
 #include "ids.h"
@@ -737,64 +738,35 @@ int groups_public(struct kctx *ctx, json_t **out) {
   return *out ? 0 : KERR_INTERNAL;
 }
 
-struct buf {
-  char *p;
-  size_t n, cap;
-  int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = b->cap ? b->cap * 2 : 1024;
-    while (nc < b->n + n + 1) nc *= 2;
-    char *np = realloc(b->p, nc);
-    if (!np) {
-      b->oom = 1;
-      return;
-    }
-    b->p = np;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* One CSV field. Text typed by citizens goes to a spreadsheet on the city's
 ** PCs, so a leading = + - @ is defused with an apostrophe (CSV injection). */
-static void field(struct buf *b, const char *s, int last) {
-  put(b, "\"", 1);
-  if (s && strchr("=+-@\t\r", s[0]) && s[0]) put(b, "'", 1);
-  for (const char *p = s ? s : ""; *p; p++) {
-    if (*p == '"') put(b, "\"\"", 2);
-    else put(b, p, 1);
-  }
-  put(b, last ? "\"\r\n" : "\",", last ? 3 : 2);
+static void field(struct csvbuf *b, const char *s, int last) {
+  csv_field_as(b, s, CSV_QUOTE_ALL | CSV_DEFUSE);
+  if (last) csv_end_row(b);
 }
 
 char *groups_public_csv(const json_t *list, size_t *len) {
-  struct buf b = {0};
+  struct csvbuf b = {0};
   size_t i, j;
   json_t *g, *c;
   static const char head[] = "\xef\xbb\xbf" "団体名,ふりがな,活動内容,利用している公民館\r\n";
-  put(&b, head, sizeof head - 1);
+  csv_raw(&b, head, sizeof head - 1);
   json_array_foreach(json_object_get(list, "groups"), i, g) {
-    struct buf centres = {0};
+    struct csvbuf centres = {0};
     json_array_foreach(json_object_get(g, "centers"), j, c) {
-      if (j) put(&centres, "・", strlen("・"));
+      if (j) csv_raw(&centres, "・", strlen("・"));
       const char *n = json_string_value(json_object_get(c, "name"));
-      put(&centres, n ? n : "", n ? strlen(n) : 0);
+      csv_raw(&centres, n ? n : "", n ? strlen(n) : 0);
     }
     field(&b, json_string_value(json_object_get(g, "name")), 0);
     field(&b, json_string_value(json_object_get(g, "name_kana")), 0);
     field(&b, json_string_value(json_object_get(g, "activity")), 0);
     field(&b, centres.p ? centres.p : "", 1);
     if (centres.oom) b.oom = 1;
-    free(centres.p);
+    csv_free(&centres);
   }
   if (b.oom) {
-    free(b.p);
+    csv_free(&b);
     return NULL;
   }
   *len = b.n;
@@ -824,5 +796,18 @@ int groups_may_book(struct kctx *ctx, int64_t group, int64_t account, int32_t da
     kerr_field(ei, "group_id", msg);
     return KERR_VALIDATION;
   }
+  return 0;
+}
+
+int groups_me(struct kctx *ctx, json_t **out) {
+  json_t *groups = NULL;
+  int rc = accounts_me(ctx, out);
+  if (rc) return rc;
+  if ((rc = groups_of_account(ctx, ctx->actor.account_id, &groups))) {
+    json_decref(*out);
+    *out = NULL;
+    return rc;
+  }
+  json_object_set_new(*out, "groups", groups);
   return 0;
 }
