@@ -341,6 +341,16 @@ static int finish(struct kctx *ctx, kstmt *st, int64_t id, const char *action) {
   return audit_event(ctx, action, &f);
 }
 
+/* End a decision's write transaction: commit, then the group as MROLE sees
+** it into *OUT. 0 or the error in EI. */
+static int commit_and_show(struct kctx *ctx, int64_t id, int mrole, json_t **out,
+                           struct kerrinfo *ei) {
+  int rc = db_commit(ctx->db);
+  if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  rc = group_json(ctx, id, mrole, out);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
 int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct grow g;
   int rc, mrole;
@@ -391,9 +401,7 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
   if (rc) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  rc = group_json(ctx, id, mrole, out);
-  return rc ? kerr_set(ei, rc, NULL) : 0;
+  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);
@@ -451,9 +459,7 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
   if (rc) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  rc = group_json(ctx, id, mrole, out);
-  return rc ? kerr_set(ei, rc, NULL) : 0;
+  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);
@@ -511,9 +517,7 @@ int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     db_bind_int(st, "$id", id);
   }
   if ((rc = finish(ctx, st, id, "group.renew"))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  rc = group_json(ctx, id, mrole, out);
-  return rc ? kerr_set(ei, rc, NULL) : 0;
+  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);
@@ -566,9 +570,7 @@ int groups_rep_add(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     struct audit_fields f = {.subject_group = id};
     if ((rc = audit_event(ctx, "group.corep_add", &f))) goto fail;
   }
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  rc = group_json(ctx, id, mrole, out);
-  return rc ? kerr_set(ei, rc, NULL) : 0;
+  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);
