@@ -102,6 +102,18 @@ static void print_problems(json_t *problems) {
   json_array_foreach(problems, i, p) fprintf(stderr, "%s\n", json_string_value(p));
 }
 
+/* Say on standard error what an operator should act on soon (the holiday
+** list running out); a warning does not stop anything. */
+static void print_warnings(const struct rulebook *rb) {
+  json_t *w = json_array();
+  size_t i;
+  json_t *v;
+  clock_init_from_env();
+  rules_warnings(rb, clock_now(), w);
+  json_array_foreach(w, i, v) fprintf(stderr, "warning: %s\n", json_string_value(v));
+  json_decref(w);
+}
+
 /* The rule book at DIR for command CMD, or NULL after saying why on standard
 ** error. A rule book that is not there (the default path is relative to the
 ** working directory) names the option that sets it. Free with rules_free(). */
@@ -121,6 +133,7 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
     print_problems(problems);
     json_decref(problems);
   }
+  print_warnings(rb);
   return rb;
 }
 
@@ -270,7 +283,9 @@ static int cmd_check_ordinances(int argc, char **argv) {
     json_decref(problems);
     return 1;
   }
-  printf("%s: %d centres, %d rule-book versions: ok\n", argv[0], rb->ncenters, rb->nversions);
+  print_warnings(rb);
+  printf("%s: %d centres, %d rule-book versions, %d holidays: ok\n", argv[0], rb->ncenters,
+         rb->nversions, rb->nholidays);
   rules_free(rb);
   return 0;
 }
