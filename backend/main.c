@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_ops.h"
 #include "core/accounts.h"
 #include "core/backup.h"
 #include "core/clock.h"
@@ -56,6 +57,12 @@ static void usage(FILE *f) {
       "      a simulated city's use for benchmarks and demonstrations (docs/demo.md)\n"
       "  kominkan user add --db FILE --role admin|staff|analyst|citizen --name NAME\n"
       "                    [--center CODE] [--ordinances DIR]   (password on standard input)\n"
+      "  kominkan user list --db FILE [--role R] [--center C] [--status S] [--q TEXT]\n"
+      "  kominkan user disable|enable --db FILE --id SYSTEM_ID\n"
+      "  kominkan user set-role --db FILE --id SYSTEM_ID --role staff|admin|analyst\n"
+      "                    [--center CODE] [--ordinances DIR]\n"
+      "  kominkan user reset-password --db FILE --id SYSTEM_ID   (password on standard input)\n"
+      "  kominkan audit-verify --db FILE   (exit 1 and the first broken row if edited)\n"
       "environment: KOMINKAN_NOW=2026-04-01T09:00:00+09:00 fixes the clock\n",
       f);
 }
@@ -325,6 +332,11 @@ static int cmd_backup(int argc, char **argv) {
 static int cmd_user(int argc, char **argv) {
   const char *db_path = NULL, *role_s = NULL, *name = NULL, *center = NULL, *v;
   const char *ordinances = "ordinances/maebashi";
+  if (argc >= 1 && cli_user_handles(argv[0])) {
+    int rc = cli_user_ops(argc, argv);
+    if (rc == 2) usage(stderr);
+    return rc;
+  }
   if (argc < 1 || strcmp(argv[0], "add") != 0) {
     usage(stderr);
     return 2;
@@ -560,6 +572,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 2, argv + 2);
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
+  if (!strcmp(cmd, "audit-verify")) return cli_audit_verify(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
   if (!strcmp(cmd, "demo-data")) return cmd_demo_data(argc - 2, argv + 2);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

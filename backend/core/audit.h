@@ -13,6 +13,9 @@
 ** is for codes and figures ({"reason_code":"late"}), never free text typed by
 ** a person.
 **
+** An event by staff or an admin also goes to the audit trail (core/trail.c),
+** in clear and naming the clerk, in the same transaction.
+**
 ** Call audit_event() INSIDE the write transaction of the change it records
 ** (after db_begin_write), so the event and the change commit or roll back
 ** together. Example, from a booking:

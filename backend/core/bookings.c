@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "trail.h"
 #include "availability.h"
 #include "clock.h"
 #include "discounts.h"
@@ -1184,6 +1185,12 @@ int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
   *out = NULL;
   int rc = load_for_change(ctx, id, &b, ei);
   if (rc) return rc;
+  char target[32];
+  snprintf(target, sizeof target, "booking:%lld", (long long)b.id);
+  /* A desk reading another person's booking sees the holder's details: audited. */
+  if (b.account_id != ctx->actor.account_id &&
+      (rc = trail_view(ctx, "booking.view", target, &b.account_id, 1)))
+    return kerr_set(ei, rc, NULL);
   *out = booking_json(ctx, &b);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -18,6 +18,7 @@
 
 #include "accounts.h"
 #include "audit.h"
+#include "trail.h"
 #include "availability.h"
 #include "bookings.h"
 #include "clock.h"
@@ -375,6 +376,20 @@ static int until_slot_end(const struct rules *r) {
   return json_is_string(u) && !strcmp(json_string_value(u), "slot_end");
 }
 
+/* The audit trail's record of a desk looking at the holders of ROWS at
+** CENTER (one row, and one per holder with an account, for their disclosure). */
+static int audit_view(struct kctx *ctx, const char *action, const char *center,
+                      const struct row *rows, int nrows) {
+  char target[48];
+  int64_t *who = calloc(nrows > 0 ? (size_t)nrows : 1, sizeof *who);
+  if (!who) return KERR_INTERNAL;
+  for (int i = 0; i < nrows; i++) who[i] = rows[i].b.account_id;
+  snprintf(target, sizeof target, "center:%s", center);
+  int rc = trail_view(ctx, action, target, who, nrows);
+  free(who);
+  return rc;
+}
+
 int counter_today(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei) {
   const struct center *ce = NULL;
   struct row *rows = NULL;
@@ -397,7 +412,8 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
   int end_rule = until_slot_end(r);
 
   if ((rc = load_day(ctx, ce->code, date, &rows, &nrows)) ||
-      (rc = load_occupants(ctx, ce->code, date, &occ, &nocc))) {
+      (rc = load_occupants(ctx, ce->code, date, &occ, &nocc)) ||
+      (rc = audit_view(ctx, "counter.today.view", ce->code, rows, nrows))) {
     kerr_set(ei, rc, NULL);
     goto done;
   }
@@ -857,6 +873,10 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
   date_format(day, date);
   clock_format_instant(ctx->now, gen);
   int64_t t0 = clock_local(day, 0), t1 = clock_local(day + 1, 0);
+  char target[64];
+  snprintf(target, sizeof target, "center:%s:%s", ce->code, date);
+  if ((rc = trail_view(ctx, "counter.ledger.view", target, NULL, 0)))
+    return kerr_set(ei, rc, NULL);
 
   /* Everything that happened at the centre that day, in time order: one
   ** read transaction, so the entries and the totals are the same snapshot. */

@@ -336,6 +336,8 @@ int db_begin_write(kdb *db) {
   return rc;
 }
 
+int db_in_txn(kdb *db) { return db && !sqlite3_get_autocommit(db->h); }
+
 int db_begin_read(kdb *db) { return map_rc(sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL)); }
 
 int db_commit(kdb *db) {
