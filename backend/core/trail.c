@@ -18,6 +18,7 @@
 
 #include "clock.h"
 #include "csv.h"
+#include "ids.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -237,11 +238,12 @@ static json_t *entry_json(kstmt *st) {
   row_read(st, &r, &hash);
   clock_format_instant(r.at, at);
   json_t *detail = r.detail ? json_loads(r.detail, 0, NULL) : NULL;
-  return json_pack("{s:I, s:s, s:{s:I, s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
-                   (json_int_t)r.id, "at", at, "actor", "system_id", (json_int_t)r.actor_id,
+  return json_pack("{s:I, s:s, s:{s:o, s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
+                   (json_int_t)r.id, "at", at, "actor", "system_id",
+                   r.actor_id ? ids_json(r.actor_id) : json_null(),
                    "name", r.actor_name, "role", r.actor_role, "center", r.actor_center,
                    "address", r.address, "action", r.action, "target", r.target, "subject",
-                   r.subject ? json_integer(r.subject) : json_null(), "detail",
+                   r.subject ? ids_json(r.subject) : json_null(), "detail",
                    detail ? detail : json_null(), "hash", hash);
 }
 
