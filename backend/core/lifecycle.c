@@ -296,29 +296,31 @@ static int password_ok(struct kctx *ctx, const char *pw, struct kerrinfo *ei) {
   return ok;
 }
 
+/* Run ST (prepared from constant SQL) with $id bound to the actor. */
+static int run_for_actor(struct kctx *ctx, kstmt *st) {
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", ctx->actor.account_id);
+  return kerr_from_db(db_exec_stmt(st));
+}
+
 /* Inside the transaction: release the actor's open holds, erase their details. */
 static int erase(struct kctx *ctx, const char *hash) {
-  static const char *const steps[] = {
+  int rc = run_for_actor(ctx, db_prep(ctx->db,
       "UPDATE booking_slots SET active = 0 WHERE active = 1 AND booking_id IN"
-      " (SELECT id FROM bookings WHERE account_id = $id AND status = 'held')",
-      "UPDATE bookings SET status = 'cancelled' WHERE account_id = $id AND status = 'held'",
-      "DELETE FROM sessions WHERE account_id = $id",
-      "DELETE FROM password_resets WHERE account_id = $id AND used_at IS NULL",
-      "UPDATE accounts SET name = '退会済み', name_kana = NULL, email = NULL, phone = NULL,"
-      " password_hash = $hash, closed_at = $now WHERE id = $id",
-      NULL};
-  int rc = 0;
-  for (int i = 0; !rc && steps[i]; i++) {
-    kstmt *st = db_prep(ctx->db, steps[i]);
-    if (!st) return KERR_INTERNAL;
-    db_bind_int(st, "$id", ctx->actor.account_id);
-    if (strstr(steps[i], "$hash")) {
-      db_bind_text(st, "$hash", hash);
-      db_bind_int(st, "$now", ctx->now);
-    }
-    rc = kerr_from_db(db_exec_stmt(st));
-  }
-  return rc;
+      " (SELECT id FROM bookings WHERE account_id = $id AND status = 'held')"));
+  if (!rc) rc = run_for_actor(ctx, db_prep(ctx->db,
+      "UPDATE bookings SET status = 'cancelled' WHERE account_id = $id AND status = 'held'"));
+  if (!rc) rc = run_for_actor(ctx, db_prep(ctx->db, "DELETE FROM sessions WHERE account_id = $id"));
+  if (!rc) rc = run_for_actor(ctx, db_prep(ctx->db,
+      "DELETE FROM password_resets WHERE account_id = $id AND used_at IS NULL"));
+  if (rc) return rc;
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE accounts SET name = '退会済み', name_kana = NULL, email = NULL,"
+                      " phone = NULL, password_hash = $hash, closed_at = $now WHERE id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$hash", hash);
+  db_bind_int(st, "$now", ctx->now);
+  return run_for_actor(ctx, st);
 }
 
 int lifecycle_close(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {

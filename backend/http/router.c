@@ -34,6 +34,7 @@
 #include "static.h"
 #include "web_account.h"
 #include "web_admin.h"
+#include "web_ops.h"
 #include "web_book.h"
 #include "web_counter.h"
 #include "web_groups.h"
@@ -134,6 +135,17 @@ const struct route router_routes[] = {
   {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
+  /* operations pages (issue 14; docs/operations.md) */
+  {"GET", "/admin/users", web_ops_users, ROLE_ADMIN, RF_PERSONAL},
+  {"POST", "/admin/users/{id}/disable", web_ops_user_disable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/users/{id}/enable", web_ops_user_enable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/audit", web_ops_audit, ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/my/privacy", web_ops_privacy, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/close", web_ops_close, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/password-reset", web_ops_reset_page, ANY, RF_PERSONAL},
+  {"POST", "/password-reset", web_ops_reset_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/password-reset/confirm", web_ops_reset_confirm, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
+  {"GET", "/password-reset/", web_ops_reset_page, ANY, RF_PREFIX | RF_PERSONAL},
   {"POST", "/admin/groups/{id}/approve", web_admin_group_approve, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"POST", "/admin/groups/{id}/reject", web_admin_group_reject, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/admin/discounts", web_admin_discounts, ROLE_ADMIN, RF_PERSONAL},

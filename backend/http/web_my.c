@@ -111,7 +111,8 @@ struct reply web_my(struct req *r) {
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>マイページ</h1>"
                "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
-               "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li></ul>"
+               "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
+               "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>"
                "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
   if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {
