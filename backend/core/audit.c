@@ -24,16 +24,20 @@ static void pseudo(const unsigned char *key, int kind, const char *id, char *out
   sodium_bin2hex(out, 33, h, sizeof h);
 }
 
-int audit_pseudonym(kdb *db, int kind, int64_t id, char *out) {
+int audit_pseudonym_text(kdb *db, int kind, const char *id, char *out) {
   struct kkeys k;
-  char text[24];
   out[0] = 0;
   int rc = keys_get(db, &k);
   if (rc) return rc;
-  snprintf(text, sizeof text, "%lld", (long long)id);
-  pseudo(k.pseudonym, kind, text, out);
+  pseudo(k.pseudonym, kind, id, out);
   sodium_memzero(&k, sizeof k);
   return 0;
+}
+
+int audit_pseudonym(kdb *db, int kind, int64_t id, char *out) {
+  char text[24];
+  snprintf(text, sizeof text, "%lld", (long long)id);
+  return audit_pseudonym_text(db, kind, text, out);
 }
 
 /* The identifiers in an event's detail that are printed on a citizen's

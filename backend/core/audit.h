@@ -56,7 +56,10 @@ enum { AUDIT_ACCOUNT = 'a', AUDIT_GROUP = 'g', AUDIT_BOOKING = 'b', AUDIT_RECEIP
 
 /* The keyed pseudonym of ID of KIND, as 32 hex characters, into OUT (at least
 ** 33 bytes). Creates the key on first use (a write: inside a transaction, or
-** with no transaction open). Returns 0 or a KERR code. */
+** with no transaction open). Returns 0 or a KERR code. The _text form takes
+** the identifier as text (a receipt number "20260408-0001"); a number N is
+** the text of N in decimal, so both give the same pseudonym for it. */
 int audit_pseudonym(kdb *db, int kind, int64_t id, char *out);
+int audit_pseudonym_text(kdb *db, int kind, const char *id, char *out);
 
 #endif

@@ -465,6 +465,88 @@ Test(dblock, a_restore_onto_a_new_machine_gives_the_file_to_the_folder_owner) {
   rmdir(path("svc"));
 }
 
+/* ===================================================== issue 12: files */
+
+/* RULE: a backup holds personal data: readable by its owner only from its
+** first byte (the ".partial" while it is written is db_backup's DEST), even
+** under a careless umask. */
+Test(restore, a_backup_is_private_while_it_is_written) {
+  char err[512];
+  kdb *db = open_db(path("src.db"));
+  db_close(db);
+  mode_t old = umask(0);
+  int rc = db_backup(path("src.db"), path("copy.db.partial"), err, sizeof err);
+  umask(old);
+  cr_assert_eq(rc, 0, "%s", err);
+  struct stat sb;
+  cr_assert_eq(stat(path("copy.db.partial"), &sb), 0);
+  cr_assert_eq(sb.st_mode & 0777, 0600, "mode %o", sb.st_mode & 0777);
+  cr_assert_eq(stat(path("src.db"), &sb), 0);
+  cr_assert_eq(sb.st_mode & 0777, 0600, "a new database is private too: mode %o",
+               sb.st_mode & 0777);
+}
+
+/* RULE: `backup --to` the live database, or its -wal/-shm, however spelt, is
+** refused and changes nothing (it would corrupt the database). */
+Test(restore, a_backup_onto_the_live_database_is_refused_however_it_is_spelt) {
+  char err[512], rel[700], dotted[700];
+  make_backup(path("live.db"), 5);
+  kdb *db = open_db(path("live.db")); /* WAL mode: -wal and -shm exist while open */
+  cr_assert_eq(db_exec(db, "INSERT INTO marker VALUES (6)"), DB_OK);
+  cr_assert_eq(symlink(path("live.db"), path("link.db")), 0);
+  cr_assert_eq(link(path("live.db"), path("hard.db")), 0);
+  snprintf(dotted, sizeof dotted, "%s/./../%s/live.db", dir, strrchr(dir, '/') + 1);
+  snprintf(rel, sizeof rel, "%s", path("live.db-wal"));
+  const char *targets[] = {path("live.db"), dotted, path("link.db"), path("hard.db"), rel,
+                           path("live.db-shm")};
+  for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+    err[0] = 0;
+    cr_assert_neq(backup_take(path("live.db"), targets[i], err, sizeof err), 0, "%s",
+                  targets[i]);
+    cr_assert(strstr(err, "the database"), "%s", err);
+  }
+  /* relative to the working folder, with the database named relatively too */
+  char cwd[512];
+  cr_assert_not_null(getcwd(cwd, sizeof cwd));
+  cr_assert_eq(chdir(dir), 0);
+  int r1 = backup_take("live.db", "./live.db", err, sizeof err);
+  int r2 = backup_take("./live.db", "live.db-wal", err, sizeof err);
+  cr_assert_eq(chdir(cwd), 0);
+  cr_assert_neq(r1, 0);
+  cr_assert_neq(r2, 0);
+  cr_assert_eq(scalar(db, "SELECT max(v) FROM marker"), 6);
+  db_close(db);
+  cr_assert_eq(marker_of(path("live.db")), 6, "the database is whole");
+  cr_assert_eq(backup_take(path("live.db"), path("fine.db"), err, sizeof err), 0, "%s", err);
+}
+
+/* RULE: a restored database is private whatever the mode of the file it
+** replaces; a restore ends every session (a sign-out must not come back). */
+Test(restore, the_restored_file_is_private_and_every_session_ends) {
+  char err[512], aside[512];
+  kdb *db = open_db(path("src.db"));
+  cr_assert_eq(db_exec(db, "INSERT INTO accounts(id, role, name, password_hash, created_at)"
+                           " VALUES (100000017, 'citizen', 'x', 'h', 0)"), DB_OK);
+  cr_assert_eq(db_exec(db, "INSERT INTO sessions VALUES (x'01', 100000017, 'c', 0, 0, 9999999999)"),
+               DB_OK);
+  db_close(db);
+  cr_assert_eq(backup_take(path("src.db"), path("b.db"), err, sizeof err), 0, "%s", err);
+  make_backup(path("live.db"), 1);
+  cr_assert_eq(chmod(path("live.db"), 0644), 0);
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err, sizeof err),
+               0, "%s", err);
+  struct stat sb;
+  cr_assert_eq(stat(path("live.db"), &sb), 0);
+  cr_assert_eq(sb.st_mode & 0777, 0600, "mode %o", sb.st_mode & 0777);
+  db = open_db(path("live.db"));
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM sessions"), 0);
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM accounts"), 1, "everything else restored");
+  db_close(db);
+  db = open_db(path("b.db"));
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM sessions"), 1, "the backup itself is untouched");
+  db_close(db);
+}
+
 /* ============================================================== prune */
 
 TestSuite(prune, .init = mkdir_tmp, .fini = rm_tmp);
