@@ -118,22 +118,28 @@ static int migrate(kdb *db, int upto, char *err, size_t errlen) {
 ** others (by an older version, or a copy) is made private again, with its
 ** side files. Not for ":memory:" or "" (a temporary database). */
 static int make_private(const char *path, char *err, size_t errlen) {
-  static const char *const side[] = {"-wal", "-shm", "-journal"};
+  static const char *const side[] = {"", "-wal", "-shm", "-journal"};
   struct stat st;
   char p[4096];
   if (!path[0] || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5)) return 0;
-  int fd = open(path, O_RDONLY | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    snprintf(err, errlen, "cannot open %s: %s", path, strerror(errno));
+  /* Never open() and close() a database file this process may already have
+  ** open: closing any descriptor of a file drops every POSIX lock the
+  ** process holds on it, those of SQLite's other connections too. So a new
+  ** file is created exclusively (nobody can have it open yet), and an
+  ** existing one is only looked at and chmod'ed by name. */
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    close(fd);
+    return 0;
+  }
+  if (errno != EEXIST) {
+    snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
     return -1;
   }
-  if (fstat(fd, &st) == 0 && (st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) == 0)
-    fprintf(stderr, "db: %s was readable by others: made readable by its owner only\n", path);
-  close(fd);
   for (size_t i = 0; i < sizeof side / sizeof side[0]; i++)
     if ((size_t)snprintf(p, sizeof p, "%s%s", path, side[i]) < sizeof p && stat(p, &st) == 0 &&
-        (st.st_mode & 077))
-      chmod(p, st.st_mode & 0700);
+        (st.st_mode & 077) && chmod(p, st.st_mode & 0700) == 0)
+      fprintf(stderr, "db: %s was readable by others: made readable by its owner only\n", p);
   return 0;
 }
 
