@@ -14,6 +14,9 @@ enum MHD_Result api_group_reject(struct req *r);
 enum MHD_Result api_group_renew(struct req *r);
 enum MHD_Result api_group_rep_add(struct req *r);
 enum MHD_Result api_group_rep_remove(struct req *r);
+enum MHD_Result api_invitations_list(struct req *r);
+enum MHD_Result api_invitation_accept(struct req *r);
+enum MHD_Result api_invitation_decline(struct req *r);
 enum MHD_Result api_groups_public(struct req *r);
 enum MHD_Result api_groups_public_csv(struct req *r);
 
