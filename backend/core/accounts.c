@@ -415,17 +415,7 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
   int wa = throttle_wait(&throttle_signin_pair, pkey, ctx->now);
   int wc = throttle_wait(&throttle_signin_address, ckey, ctx->now);
   int wait = wa > wc ? wa : wc;
-  if (wait) {
-    if (ei && !ei->code) ei->retry_after = wait;
-    if (wait < 120)
-      return kerr_set(ei, KERR_RATE_LIMITED,
-                      "ログインに何度も失敗したため、少し待っていただいています。"
-                      "%d秒たってから、もう一度お試しください。", wait);
-    return kerr_set(ei, KERR_RATE_LIMITED,
-                    "ログインに何度も失敗したため、しばらく受け付けません。"
-                    "%d分ほどたってから、もう一度お試しください。",
-                    (wait + 59) / 60);
-  }
+  if (wait) return throttle_refusal(wait, "ログインに何度も失敗したため", ei);
 
   char stored[crypto_pwhash_STRBYTES] = "";
   int role = 0, found = 0;

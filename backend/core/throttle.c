@@ -153,20 +153,23 @@ int throttle_take(struct throttle *t, const char *key, int64_t now) {
   return wait;
 }
 
+int throttle_refusal(int wait, const char *why, struct kerrinfo *ei) {
+  if (ei && !ei->code) ei->retry_after = wait;
+  if (wait < 120)
+    return kerr_set(ei, KERR_RATE_LIMITED,
+                    "%s、少し待っていただいています。%d秒たってから、もう一度お試しください。", why,
+                    wait);
+  return kerr_set(ei, KERR_RATE_LIMITED,
+                  "%s、しばらく待っていただいています。%d分ほどたってから、もう一度お試しください。",
+                  why, (wait + 59) / 60);
+}
+
 int throttle_refuse(struct throttle *t, const char *what, const char *client, int64_t now,
                     struct kerrinfo *ei) {
   char key[THROTTLE_KEY];
   snprintf(key, sizeof key, "%s:%s", what, client && *client ? client : "-");
   int wait = throttle_take(t, key, now);
-  if (!wait) return 0;
-  if (ei && !ei->code) ei->retry_after = wait;
-  if (wait < 120)
-    return kerr_set(ei, KERR_RATE_LIMITED,
-                    "短い時間に何度も受け付けたため、少し待っていただいています。"
-                    "%d秒ほどたってから、もう一度お試しください。", wait);
-  return kerr_set(ei, KERR_RATE_LIMITED,
-                  "短い時間に何度も受け付けたため、しばらく待っていただいています。"
-                  "%d分ほどたってから、もう一度お試しください。", (wait + 59) / 60);
+  return wait ? throttle_refusal(wait, "短い時間に何度も受け付けたため", ei) : 0;
 }
 
 void throttle_clear(struct throttle *t, const char *key) {

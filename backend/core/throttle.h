@@ -77,6 +77,10 @@ int throttle_take(struct throttle *t, const char *key, int64_t now);
 int throttle_refuse(struct throttle *t, const char *what, const char *client, int64_t now,
                     struct kerrinfo *ei);
 
+/* KERR_RATE_LIMITED with ei->retry_after WAIT and a message: WHY (a
+** Japanese clause ending in ため), then how long to wait. */
+int throttle_refusal(int wait, const char *why, struct kerrinfo *ei);
+
 /* Forget KEY (after a success). */
 void throttle_clear(struct throttle *t, const char *key);
 

@@ -78,6 +78,15 @@ static void addr_text(int family, const void *bin, int cut, char *out, size_t ou
   }
 }
 
+/* TEXT (an IPv4 or IPv6 address) as addr_text gives it; -1 if not an address. */
+static int parse_addr(const char *text, int cut, char *out, size_t outlen) {
+  unsigned char bin[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, text, bin) == 1) addr_text(AF_INET, bin, cut, out, outlen);
+  else if (inet_pton(AF_INET6, text, bin) == 1) addr_text(AF_INET6, bin, cut, out, outlen);
+  else return -1;
+  return 0;
+}
+
 /* The last address of X-Forwarded-For (the one the trusted proxy added: the
 ** ones before it are whatever the client claimed), cut like any; 0 if found. */
 static int forwarded_for(struct req *r, char *out, size_t outlen) {
@@ -91,19 +100,11 @@ static int forwarded_for(struct req *r, char *out, size_t outlen) {
   if (n == 0 || n >= sizeof text) return -1;
   memcpy(text, last, n);
   text[n] = 0;
-  unsigned char bin[sizeof(struct in6_addr)];
-  if (inet_pton(AF_INET, text, bin) == 1) addr_text(AF_INET, bin, 1, out, outlen);
-  else if (inet_pton(AF_INET6, text, bin) == 1) addr_text(AF_INET6, bin, 1, out, outlen);
-  else return -1;
-  return 0;
+  return parse_addr(text, 1, out, outlen);
 }
 
 int session_proxy_parse(const char *addr, char *out, size_t outlen) {
-  unsigned char bin[sizeof(struct in6_addr)];
-  if (inet_pton(AF_INET, addr, bin) == 1) addr_text(AF_INET, bin, 0, out, outlen);
-  else if (inet_pton(AF_INET6, addr, bin) == 1) addr_text(AF_INET6, bin, 0, out, outlen);
-  else return -1;
-  return 0;
+  return parse_addr(addr, 0, out, outlen);
 }
 
 void session_client_addr(struct req *r, char *out, size_t outlen) {
