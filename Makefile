@@ -136,7 +136,7 @@ node_modules/.package-lock.json: package.json package-lock.json | build/.test-de
 	SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
 
 api: build/asan/kominkan build/kominkan
-	KOMINKAN_BIN=build/asan/kominkan node --test --test-concurrency=2 tests/api/
+	KOMINKAN_BIN=build/asan/kominkan node --test --test-concurrency=2 tests/api/ tests/packages.test.mjs
 
 spectral: | node_modules/.package-lock.json
 	SCARF_ANALYTICS=false npx --no-install spectral lint --fail-severity=warn docs/openapi.yaml

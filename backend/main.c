@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/accounts.h"
 #include "core/backup.h"
@@ -104,6 +105,28 @@ static void print_problems(json_t *problems) {
   json_array_foreach(problems, i, p) fprintf(stderr, "%s\n", json_string_value(p));
 }
 
+/* The rule book at DIR for command CMD, or NULL after saying why on standard
+** error. A rule book that is not there (the default path is relative to the
+** working directory) names the option that sets it. Free with rules_free(). */
+static struct rulebook *load_rules(const char *cmd, const char *dir) {
+  struct stat st;
+  if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+    fprintf(stderr,
+            "kominkan %s: no rule book at %s (a path from the current directory); "
+            "name it with --ordinances DIR\n",
+            cmd, dir);
+    return NULL;
+  }
+  json_t *problems = NULL;
+  struct rulebook *rb = rules_load(dir, &problems);
+  if (!rb) {
+    fprintf(stderr, "kominkan: the rule book %s is invalid:\n", dir);
+    print_problems(problems);
+    json_decref(problems);
+  }
+  return rb;
+}
+
 /* ------------------------------------------------------------------ serve */
 
 static int cmd_serve(int argc, char **argv) {
@@ -171,14 +194,7 @@ static int cmd_serve(int argc, char **argv) {
     return 1;
   }
 
-  json_t *problems = NULL;
-  app.rb = rules_load(ordinances, &problems);
-  if (!app.rb) {
-    fprintf(stderr, "kominkan: the rule book %s is invalid:\n", ordinances);
-    print_problems(problems);
-    json_decref(problems);
-    return 1;
-  }
+  if (!(app.rb = load_rules("serve", ordinances))) return 1;
 
   char err[512];
   /* Held shared until exit: keeps `kominkan restore` off a live database. */
@@ -343,22 +359,18 @@ static int cmd_user(int argc, char **argv) {
   }
 
   int rc = 1;
-  json_t *problems = NULL, *in = NULL;
+  json_t *in = NULL;
   kdb *db = NULL;
   struct kerrinfo ei = {0};
-  struct rulebook *rb = rules_load(ordinances, &problems);
-  if (!rb) {
-    fprintf(stderr, "kominkan: the rule book %s is invalid:\n", ordinances);
-    print_problems(problems);
-    json_decref(problems);
-    goto done;
-  }
+  /* Only a home centre needs the rule book (and the centres table it fills). */
+  struct rulebook *rb = NULL;
+  if (center && !(rb = load_rules("user add", ordinances))) goto done;
   char err[512];
   if (!(db = db_open(db_path, err, sizeof err))) {
     fprintf(stderr, "kominkan: %s\n", err);
     goto done;
   }
-  if (facilities_sync(db, rb) != 0) {   /* home centres refer to the centres table */
+  if (rb && facilities_sync(db, rb) != 0) {   /* home centres refer to the centres table */
     fprintf(stderr, "kominkan: cannot store the facility catalogue in %s\n", db_path);
     goto done;
   }
@@ -445,15 +457,9 @@ static int cmd_demo_data(int argc, char **argv) {
     return 2;
   }
   int rc = 1;
-  json_t *problems = NULL;
   kdb *db = NULL;
-  struct rulebook *rb = rules_load(ordinances, &problems);
-  if (!rb) {
-    fprintf(stderr, "kominkan: the rule book %s is invalid:\n", ordinances);
-    print_problems(problems);
-    json_decref(problems);
-    return 1;
-  }
+  struct rulebook *rb = load_rules("demo-data", ordinances);
+  if (!rb) return 1;
   int32_t first = rb->nversions ? rb->versions[0].effective_from : 0;
   if (from) {
     int y = 0, m = 0;

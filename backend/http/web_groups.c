@@ -12,7 +12,6 @@
 
 #include "../core/clock.h"
 #include "../core/groups.h"
-#include "../core/ids.h"
 #include "pages.h"
 #include "reply.h"
 
@@ -67,11 +66,10 @@ void web_invitations_section(struct req *r, struct html *h) {
 }
 
 /* The answer to an invitation, as a page: what happened and where next. */
-static enum MHD_Result invitation_answer(struct req *r, int accept) {
+static struct reply invitation_answer(struct req *r, int accept) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = 0;
-  if (r->nparams < 1 || ids_parse(r->params[0], &id) != IDS_OK) id = 0;
+  int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_invitation_answer(&r->ctx, id, accept, &out, &ei) : KERR_NOT_FOUND;
   struct html h = {0};
   struct page pg = {.title = rc ? "招待に返事ができませんでした"
@@ -100,18 +98,18 @@ static enum MHD_Result invitation_answer(struct req *r, int accept) {
 ** the person is now a co-representative; 404 (a page) when the invitation is
 ** not open (lapsed, withdrawn, answered); 422 when the group is full.
 ** Citizens (the invited person). */
-enum MHD_Result web_invitation_accept(struct req *r) { return invitation_answer(r, 1); }
+struct reply web_invitation_accept(struct req *r) { return invitation_answer(r, 1); }
 
 /* POST /my/invitations/{group_id}/decline (form, CSRF) -> 200 a page saying
 ** the invitation was declined; 404 (a page) as above. Citizens. */
-enum MHD_Result web_invitation_decline(struct req *r) { return invitation_answer(r, 0); }
+struct reply web_invitation_decline(struct req *r) { return invitation_answer(r, 0); }
 
 /* ========================================================= my groups */
 
 /* GET /my/groups -> 200 the groups the person represents or co-represents:
 ** ID, state, valid until; links to register a group and to apply for an
 ** exemption. Citizens. */
-enum MHD_Result web_my_groups(struct req *r) {
+struct reply web_my_groups(struct req *r) {
   json_t *groups = NULL, *g;
   size_t i;
   int rc = groups_of_account(&r->ctx, r->ctx.actor.account_id, &groups);
@@ -192,7 +190,7 @@ static void group_form_build(struct req *r, struct group_form *f) {
   memcpy(f->fields, fs, sizeof fs);
 }
 
-enum MHD_Result web_group_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_group_form(struct req *r, unsigned status, const json_t *values,
                                const char *message, const json_t *errors, const char *receipt) {
   struct group_form f;
   group_form_build(r, &f);
@@ -216,14 +214,14 @@ enum MHD_Result web_group_form(struct req *r, unsigned status, const json_t *val
 
 /* GET /groups/new -> 200 the group registration form (POST /forms/group).
 ** Citizens. */
-enum MHD_Result web_group_new(struct req *r) {
+struct reply web_group_new(struct req *r) {
   json_t *values = json_pack("{s:s}", "public_listing", "0");
-  enum MHD_Result ret = web_group_form(r, 200, values, NULL, NULL, NULL);
+  struct reply ret = web_group_form(r, 200, values, NULL, NULL, NULL);
   json_decref(values);
   return ret;
 }
 
-enum MHD_Result web_group_receipt(struct req *r, const char *receipt, const json_t *g) {
+struct reply web_group_receipt(struct req *r, const char *receipt, const json_t *g) {
   struct html h = {0};
   struct page pg = {.title = "団体の登録を受け付けました", .nav = "my"};
   page_begin(r, &h, &pg);
@@ -288,7 +286,7 @@ static struct discount_form *discount_form_build(struct req *r) {
   return f;
 }
 
-enum MHD_Result web_discount_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_discount_form(struct req *r, unsigned status, const json_t *values,
                                   const char *message, const json_t *errors, const char *receipt) {
   struct discount_form *f = discount_form_build(r);
   if (!f) return reply_error(r, KERR_INTERNAL, NULL);
@@ -319,15 +317,15 @@ enum MHD_Result web_discount_form(struct req *r, unsigned status, const json_t *
 
 /* GET /discounts/apply[?group=ID] -> 200 the exemption application form
 ** (POST /forms/discount), the group chosen when given. Citizens. */
-enum MHD_Result web_discount_apply(struct req *r) {
+struct reply web_discount_apply(struct req *r) {
   const char *g = req_query(r, "group");
   json_t *values = json_pack("{s:s}", "group_id", g ? g : "");
-  enum MHD_Result ret = web_discount_form(r, 200, values, NULL, NULL, NULL);
+  struct reply ret = web_discount_form(r, 200, values, NULL, NULL, NULL);
   json_decref(values);
   return ret;
 }
 
-enum MHD_Result web_discount_receipt(struct req *r, const char *receipt, const json_t *d) {
+struct reply web_discount_receipt(struct req *r, const char *receipt, const json_t *d) {
   char id[32];
   const json_t *v = json_object_get(d, "id");
   if (json_is_integer(v)) snprintf(id, sizeof id, "%lld", (long long)json_integer_value(v));

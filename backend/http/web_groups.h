@@ -10,24 +10,24 @@
 #include "html.h"
 #include "http.h"
 
-enum MHD_Result web_my_groups(struct req *r);
-enum MHD_Result web_group_new(struct req *r);
-enum MHD_Result web_discount_apply(struct req *r);
+struct reply web_my_groups(struct req *r);
+struct reply web_group_new(struct req *r);
+struct reply web_discount_apply(struct req *r);
 
 /* Invitations to co-represent a group: the section of マイページ (and of
 ** /my/groups) listing the signed-in person's open invitations, each with an
 ** accept and a decline form (nothing when there are none), and the two posts. */
 void web_invitations_section(struct req *r, struct html *h);
-enum MHD_Result web_invitation_accept(struct req *r);
-enum MHD_Result web_invitation_decline(struct req *r);
+struct reply web_invitation_accept(struct req *r);
+struct reply web_invitation_decline(struct req *r);
 
 /* The forms again for /forms/group and /forms/discount (see web_booking_form),
 ** and their receipts (G: {"id","status"}; D: the application). */
-enum MHD_Result web_group_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_group_form(struct req *r, unsigned status, const json_t *values,
                                const char *message, const json_t *errors, const char *receipt);
-enum MHD_Result web_group_receipt(struct req *r, const char *receipt, const json_t *g);
-enum MHD_Result web_discount_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_group_receipt(struct req *r, const char *receipt, const json_t *g);
+struct reply web_discount_form(struct req *r, unsigned status, const json_t *values,
                                   const char *message, const json_t *errors, const char *receipt);
-enum MHD_Result web_discount_receipt(struct req *r, const char *receipt, const json_t *d);
+struct reply web_discount_receipt(struct req *r, const char *receipt, const json_t *d);
 
 #endif

@@ -63,3 +63,28 @@ test('docker-compose.yml parses and matches the Makefile port and health check',
   assert.match(dockerfile, /^FROM debian:bookworm-slim/m);
   assert.match(dockerfile, /HEALTHCHECK .*\/healthz/);
 });
+
+// Issue 19: commands that do not need the rule book run from any directory;
+// one that does, and cannot find it, names the option that sets it.
+test('user add and backup work from another directory; a missing rule book names --ordinances', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kominkan-cwd-'));
+  const bin = join(process.cwd(), BIN);
+  try {
+    const db = join(dir, 'k.db');
+    const add = spawnSync(bin, ['user', 'add', '--db', db, '--role', 'admin', '--name', '管理 者'],
+      { cwd: dir, input: 'a long password for the test\n', encoding: 'utf8' });
+    assert.equal(add.status, 0, add.stderr);
+    assert.match(add.stdout, /^\d{9}\n$/);
+    const bak = spawnSync(bin, ['backup', '--db', db, '--to', join(dir, 'b.db')], { cwd: dir, encoding: 'utf8' });
+    assert.equal(bak.status, 0, bak.stderr);
+    const staff = spawnSync(bin, ['user', 'add', '--db', db, '--role', 'staff', '--name', '職員 一', '--center', 'chuo'],
+      { cwd: dir, input: 'a long password for the test\n', encoding: 'utf8' });
+    assert.equal(staff.status, 1);
+    assert.match(staff.stderr, /no rule book at ordinances\/maebashi.*--ordinances DIR/);
+    const serve = spawnSync(bin, ['serve', '--db', db, '--listen', '127.0.0.1:0'], { cwd: dir, encoding: 'utf8' });
+    assert.equal(serve.status, 1);
+    assert.match(serve.stderr, /--ordinances DIR/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
