@@ -148,6 +148,7 @@ test('anonymous sign-up is throttled per address; staff at the counter are not',
   const page = await anon.req('POST', '/register', form({ ...person(20), resident: '1' }), FORM);
   assert.equal(page.status, 429);
   assert.match(page.text, /もう一度お試しください/);
+  assert.ok(Number(page.headers.get('retry-after')) > 0, 'the page says when, too');
   // a clerk creating an account for a citizen, from that same address
   const desk = from('198.51.100.31', staff);
   const made = await desk.post('/api/v1/accounts', person(21));
