@@ -41,6 +41,7 @@ struct kctx {
   struct actor actor;
   const char *channel;      /* "online", "counter", "form" */
   char address[48];         /* the client's address, for the audit trail; "" if none */
+  const char *client;       /* the client's address (throttles); NULL outside HTTP */
 };
 
 #endif
