@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../core/bookings.h"
+#include "../core/bookable.h"
 #include "../core/clock.h"
 #include "../core/groups.h"
 #include "pages.h"
@@ -252,7 +253,18 @@ struct reply web_book(struct req *r) {
   if (date) json_object_set_new(values, "date", json_string(date));
   if (slot) json_object_set_new(values, "slots", json_pack("[s]", slot));
   json_object_set_new(values, "group_id", json_string(""));
-  struct reply ret = web_booking_form(r, 200, values, NULL, NULL, NULL);
+  /* RULE: never offer what will be refused: a slot the web cannot take now
+  ** says why at the top of the form (core/bookable.c). */
+  struct kerrinfo ei = {0};
+  int32_t day;
+  const struct room *ro = room_of(r, values);
+  const struct rules *use = date && !date_parse(date, &day) ? rules_in_force(r->ctx.rb, day) : NULL;
+  int k = use && slot ? rules_slot_index(use, slot) : -1;
+  struct bookable why;
+  if (k >= 0 && bookable_check(&r->ctx, BK_ONLINE, ro, day, k, &why) != BK_OPEN)
+    bookable_refuse(&r->ctx, ro, day, k, &why, &ei);
+  struct reply ret = web_booking_form(r, 200, values, ei.message[0] ? ei.message : NULL, NULL, NULL);
+  kerr_clear(&ei);
   json_decref(values);
   return ret;
 }

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/bookable.h"
 #include "../core/clock.h"
 #include "../core/opendata.h"
 #include "api_public.h"
@@ -55,6 +56,14 @@ static const char *jstr(const json_t *o, const char *key) {
 }
 
 /* "10時00分" from an ISO instant "2026-04-08T10:00:00+09:00" (JST). */
+/* The instant in O's KEY (ISO 8601), or 0. */
+static int64_t feed_instant(const json_t *o, const char *key) {
+  int64_t t = 0;
+  const char *s = json_string_value(json_object_get(o, key));
+  if (s && clock_parse_instant(s, &t)) t = 0;
+  return t;
+}
+
 static void time_of_instant(const char *iso, char *out, size_t n) {
   if (iso && strlen(iso) >= 16) snprintf(out, n, "%.2s時%.2s分", iso + 11, iso + 14);
   else snprintf(out, n, "-");
@@ -231,8 +240,9 @@ static int center_table(struct html *h, const json_t *ce, const char *kind, cons
       snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s",
                (long long)json_integer_value(json_object_get(ro, "id")), date, jstr(so, "code"));
       snprintf(what, sizeof what, "%s %s %s", day_label, jstr(ro, "name"), jstr(so, "label"));
-      page_state_cell_link(h, jstr(so, "state"), json_string_value(json_object_get(so, "group")),
-                           href, what);
+      page_slot_cell(h, &(struct page_cell){jstr(so, "state"), jstr(so, "booking"),
+                                            json_string_value(json_object_get(so, "group")),
+                                            href, what, feed_instant(so, "opens_at")});
     }
     html_raw(h, "</tr>");
   }
@@ -261,7 +271,7 @@ static void center_name(struct html *h, const char *name) {
 static void summary_cell(struct html *h, const json_t *ce, size_t s, const char *slot_code) {
   size_t ri;
   json_t *ro;
-  int free_rooms = 0;
+  int free_rooms = 0, over = 0, counter = 0;
   if (json_is_true(json_object_get(ce, "closed"))) {
     html_printf(h, "<td class=\"st st-closed\" data-slot=\"%h\"><span class=\"sym\" "
                    "aria-hidden=\"true\">ー</span>休館</td>", slot_code);
@@ -269,9 +279,18 @@ static void summary_cell(struct html *h, const json_t *ce, size_t s, const char 
   }
   json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
     json_t *so = json_array_get(json_object_get(ro, "slots"), s);
-    free_rooms += !strcmp(jstr(so, "state"), "free");
+    /* only what can be booked now counts as free (core/bookable.c) */
+    free_rooms += !strcmp(jstr(so, "state"), "free") && !strcmp(jstr(so, "booking"), "open");
+    over += !strcmp(jstr(so, "booking"), "over");
+    counter += !strcmp(jstr(so, "booking"), "counter_only");
   }
-  if (free_rooms > 0)
+  if (!free_rooms && counter)
+    html_printf(h, "<td class=\"st st-counter\" data-slot=\"%h\"><span class=\"sym\" "
+                   "aria-hidden=\"true\">△</span>窓口<wbr>のみ</td>", slot_code);
+  else if (!free_rooms && over)
+    html_printf(h, "<td class=\"st st-past\" data-slot=\"%h\"><span class=\"sym\" "
+                   "aria-hidden=\"true\">ー</span>受付<wbr>終了</td>", slot_code);
+  else if (free_rooms > 0)
     html_printf(h, "<td class=\"st st-free\" data-slot=\"%h\"><span class=\"sym\" "
                    "aria-hidden=\"true\">○</span>空き %d室</td>", slot_code, free_rooms);
   else
@@ -452,9 +471,9 @@ struct month_grid {
   int ndays;
   const struct rules *head;                 /* whose slots head the columns */
   const char *state[31][RULES_MAX_SLOTS];
+  int booking[31][RULES_MAX_SLOTS];         /* enum bk_answer, -1 when taken */
+  int64_t opens_at[31];
   const char *closed[31];
-  int32_t today;
-  int minute;                               /* now, minutes after midnight JST */
 };
 
 static int grid_put(void *arg, const struct od_state *st) {
@@ -463,13 +482,9 @@ static int grid_put(void *arg, const struct od_state *st) {
   if (d < 0 || d >= g->ndays || !g->head) return 0;
   int col = rules_slot_index(g->head, st->slot->code);
   if (col < 0) return 0;
-  const char *state = st->state;
-  /* RULE: online booking of a slot closes at its start (booking_window.online_until) */
-  if (strcmp(state, "closed") &&
-      (st->day < g->today ||
-       (st->day == g->today && g->minute >= st->slot->start - st->rules->online_until_min)))
-    state = "past";
-  g->state[d][col] = state;
+  g->state[d][col] = st->state;
+  g->booking[d][col] = st->booking;   /* core/bookable.c decided */
+  g->opens_at[d] = st->opens_at;
   if (st->closed_label) g->closed[d] = st->closed_label;
   return 0;
 }
@@ -508,8 +523,6 @@ struct reply web_room(struct req *r) {
   if (!g) return reply_error(r, KERR_INTERNAL, NULL);
   g->first = first;
   g->ndays = date_days_in_month(y, m);
-  g->today = today;
-  g->minute = clock_minute_of_day(r->ctx.now);
   g->head = rules_in_force(rb, first);
   if (!g->head) g->head = rules_in_force(rb, first + g->ndays - 1);
   int err = opendata_each_state(&r->ctx, first, first + g->ndays - 1, NULL, ro, grid_put, g);
@@ -585,7 +598,9 @@ struct reply web_room(struct req *r) {
       snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s", (long long)ro->id, dv,
                g->head->slots[s].code);
       snprintf(what, sizeof what, "%s %s", dl, g->head->slots[s].label);
-      page_state_cell_link(&h, g->state[i][s], NULL, href, what);
+      int bk = g->booking[i][s];
+      page_slot_cell(&h, &(struct page_cell){g->state[i][s], bk < 0 ? NULL : bookable_code(bk),
+                                             NULL, href, what, g->opens_at[i]});
     }
     html_raw(&h, "</tr>");
   }
@@ -643,7 +658,9 @@ struct reply web_signage(struct req *r) {
     json_t *so;
     html_printf(&h, "<tr><th scope=\"row\">%h</th>", jstr(ro, "name"));
     json_array_foreach(json_object_get(ro, "slots"), si, so)
-        page_state_cell(&h, jstr(so, "state"), json_string_value(json_object_get(so, "group")));
+        page_slot_cell(&h, &(struct page_cell){jstr(so, "state"), jstr(so, "booking"),
+                                               json_string_value(json_object_get(so, "group")),
+                                               NULL, NULL, feed_instant(so, "opens_at")});
     html_raw(&h, "</tr>");
   }
   html_raw(&h, "</tbody></table></div><div class=\"sg-foot\">");
