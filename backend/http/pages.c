@@ -410,6 +410,14 @@ const char *page_weekday(int32_t day) {
   return w[date_weekday(day)];
 }
 
+void page_day_note(const struct rulebook *rb, const char *center, int32_t day, char *out, size_t n) {
+  const struct rules *r = rules_in_force(rb, day);
+  const char *why = NULL;
+  /* RULE: closed days, with the rule book's reason (issue 13, point 4) */
+  if (r && rules_closed(r, center, day, &why)) snprintf(out, n, "休館日 (%s)", why ? why : "");
+  else if (n) out[0] = 0;
+}
+
 void page_date_label(int32_t day, int with_year, char *out, size_t n) {
   int y, m, d;
   date_to_ymd(day, &y, &m, &d);

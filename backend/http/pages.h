@@ -142,6 +142,10 @@ void page_state_legend(struct html *h);
 
 /* ----------------------------------------------------------- dates */
 
+/* What is special about DAY for CENTER (NULL: every centre), for date lists
+** and tables: "休館日 (第1・第3月曜日)", or "" (OUT >= 96 bytes). */
+void page_day_note(const struct rulebook *rb, const char *center, int32_t day, char *out, size_t n);
+
 /* "4月8日(水)" (OUT >= 32 bytes); with the year: "2026年4月8日(水)". */
 void page_date_label(int32_t day, int with_year, char *out, size_t n);
 /* "(水)" style weekday character: "日".."土". */

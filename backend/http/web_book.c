@@ -78,7 +78,7 @@ struct book_form {
   const struct room *room;
   const struct rules *rules;                  /* whose slots are offered */
   struct page_option dates[MAX_DATES + 1];
-  char dval[MAX_DATES + 1][11], dlab[MAX_DATES + 1][48], dgrp[MAX_DATES + 1][48];
+  char dval[MAX_DATES + 1][11], dlab[MAX_DATES + 1][160], dgrp[MAX_DATES + 1][48];
   int ndates;
   struct page_option slots[RULES_MAX_SLOTS];
   char slab[RULES_MAX_SLOTS][96];
@@ -90,14 +90,16 @@ struct book_form {
   int nfields;
 };
 
-static void add_date(struct book_form *f, int32_t day, int32_t today, const char *group) {
+static void add_date(struct book_form *f, const struct rulebook *rb, int32_t day, int32_t today,
+                     const char *group) {
   int i = f->ndates++;
-  char lab[40];
+  char lab[40], note[112];
   int y, m, d;
   date_format(day, f->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
-  snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s", lab,
-           day == today ? " 今日" : day == today + 1 ? " 明日" : "");
+  page_day_note(rb, f->room->center->code, day, note, sizeof note);
+  snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s%s%s", lab,
+           day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note);
   date_to_ymd(day, &y, &m, &d);
   if (group) snprintf(f->dgrp[i], sizeof f->dgrp[i], "%s", group);
   else snprintf(f->dgrp[i], sizeof f->dgrp[i], "%d年%d月", y, m);
@@ -116,11 +118,11 @@ static struct book_form *form_build(struct req *r, const struct room *room, cons
   if (selected && date_parse(selected, &sel) == 0 &&
       (sel < today || sel >= today + MAX_DATES ||
        (now_rules && sel >= today + MIN_DATES && rules_booking_opens(now_rules, sel) > r->ctx.now)))
-    add_date(f, sel, today, "指定された日");
+    add_date(f, r->ctx.rb, sel, today, "指定された日");
   for (int32_t d = today; f->ndates < MAX_DATES && d < today + MAX_DATES; d++) {
     if (d >= today + MIN_DATES && (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
       break;
-    add_date(f, d, today, NULL);
+    add_date(f, r->ctx.rb, d, today, NULL);
   }
   f->rules = rules_in_force(r->ctx.rb, sel >= 0 ? sel : today);
   if (!f->rules) f->rules = now_rules;

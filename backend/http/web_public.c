@@ -80,7 +80,7 @@ static struct reply not_found(struct req *r) { return reply_error(r, KERR_NOT_FO
 struct search {
   struct page_option dates[MAX_DAYS_OFFERED + 1];
   char dval[MAX_DAYS_OFFERED + 1][11];
-  char dlab[MAX_DAYS_OFFERED + 1][48];
+  char dlab[MAX_DAYS_OFFERED + 1][160];
   char dgrp[MAX_DAYS_OFFERED + 1][64];
   int ndates;
   struct page_option *centers;  /* ncenters + 1 */
@@ -95,13 +95,15 @@ static void search_free(struct search *s) {
   free(s);
 }
 
-static void add_date(struct search *s, int32_t day, int32_t today, const char *group) {
+static void add_date(struct search *s, const struct rulebook *rb, int32_t day, int32_t today,
+                     const char *group) {
   int i = s->ndates++;
-  char lab[40];
+  char lab[40], note[112];
   date_format(day, s->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
-  snprintf(s->dlab[i], sizeof s->dlab[i], "%s%s", lab,
-           day == today ? " 今日" : day == today + 1 ? " 明日" : "");
+  page_day_note(rb, NULL, day, note, sizeof note);
+  snprintf(s->dlab[i], sizeof s->dlab[i], "%s%s%s%s", lab,
+           day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note);
   if (group) {
     snprintf(s->dgrp[i], sizeof s->dgrp[i], "%s", group);
   } else { /* weeks from Monday to Sunday */
@@ -131,12 +133,12 @@ static struct search *search_build(struct req *r, int32_t selected) {
   if (selected < today || selected >= today + MAX_DAYS_OFFERED ||
       (now_rules && selected >= today + MIN_DAYS_OFFERED &&
        rules_booking_opens(now_rules, selected) > r->ctx.now))
-    add_date(s, selected, today, "指定された日");
+    add_date(s, rb, selected, today, "指定された日");
   for (int32_t d = today; s->ndates < MAX_DAYS_OFFERED && d < today + MAX_DAYS_OFFERED; d++) {
     if (d >= today + MIN_DAYS_OFFERED &&
         (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
       break;
-    add_date(s, d, today, NULL);
+    add_date(s, rb, d, today, NULL);
   }
 
   s->centers[0] = (struct page_option){"", "すべての公民館", NULL};
@@ -587,9 +589,13 @@ struct reply web_room(struct req *r) {
   for (int i = 0; i < g->ndays; i++) {
     int32_t day = first + i;
     int wd = date_weekday(day);
-    html_printf(&h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s</th>",
-                wd == 0 ? "sun" : wd == 6 ? "sat" : "wd", day == today ? " is-today" : "", i + 1,
-                page_weekday(day), day == today ? "<span class=\"today\">今日</span>" : "");
+    char note[112];
+    page_day_note(rb, ce->code, day, note, sizeof note);
+    html_printf(&h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s", wd == 0 ? "sun" : wd == 6 ? "sat" : "wd",
+                day == today ? " is-today" : "", i + 1, page_weekday(day),
+                day == today ? "<span class=\"today\">今日</span>" : "");
+    if (note[0]) html_printf(&h, "<span class=\"day-note\">%h</span>", note);
+    html_raw(&h, "</th>");
     for (int s = 0; g->head && s < g->head->nslots; s++) {
       /* a free slot links to the booking form for it */
       char href[160], what[160], dl[48], dv[11];

@@ -96,3 +96,12 @@ test('same_day.online false: online same-day booking is refused with 422 pointin
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('closed days are marked with their reason in date lists and the room month (point 4)', async () => {
+  const top = await api.get('/', HTML);
+  assert.match(top.text, /4月20日\(月\) 休館日 \(第1・第3月曜日\)<\/option>/);
+  const month = await api.get(`/rooms/${room503}?month=2026-04`, HTML);
+  assert.match(month.text, /6日\(月\)<span class="day-note">休館日 \(第1・第3月曜日\)<\/span><\/th>/);
+  const form = await book.get(`/book?room=${room503}&date=2026-04-21&slot=morning`, HTML);
+  assert.match(form.text, /4月20日\(月\) 休館日 \(第1・第3月曜日\)<\/option>/);
+});
