@@ -618,18 +618,19 @@ struct reply web_room(struct req *r) {
 
 /* =========================================================== signage */
 
-/* GET /signage/{center}[?refresh=off] -> 200 the lobby screen of CENTER:
+/* GET /signage/{center}[?kiosk=1] -> 200 the lobby screen of CENTER:
 ** today's rooms as rows, slots as columns, states as text and symbol, the
-** centre's name, the date and the time of the data; refreshes itself every
-** 60 s by <meta http-equiv="refresh"> (no JavaScript), unless refresh=off,
-** which a person can choose on the page (WCAG 2.2.1). Only groups that opted
+** centre's name, the date and the time of the data. Only the lobby screen's
+** address (?kiosk=1) refreshes itself every 60 s by <meta http-equiv=
+** "refresh"> (no JavaScript); the page a person opens does not (WCAG 2.2.1),
+** and links to the kiosk address. Only groups that opted
 ** into the public listing are named (the feed carries no one else). 404 for
 ** an unknown centre. Anyone. */
 struct reply web_signage(struct req *r) {
   const struct center *ce = rules_center(r->ctx.rb, r->params[0]);
   if (!ce) return not_found(r);
-  const char *rq = req_query(r, "refresh");
-  int refresh = !(rq && !strcmp(rq, "off"));
+  const char *kq = req_query(r, "kiosk");
+  int refresh = kq && !strcmp(kq, "1");
   int32_t today = clock_today(r->ctx.now);
   json_t *feed = NULL;
   int err = feed_json(r, today, ce->code, &feed);
@@ -639,7 +640,7 @@ struct reply web_signage(struct req *r) {
   page_date_label(today, 1, label, sizeof label);
   time_of_instant(jstr(feed, "generated_at"), at, sizeof at);
   snprintf(title, sizeof title, "%s 今日の部屋の空き状況 (ロビー表示%s)", ce->name,
-           refresh ? "" : "・自動更新なし");
+           refresh ? "・自動更新" : "");
 
   struct html h = {0};
   struct page pg = {.title = title, .flags = PAGE_SIGNAGE | PAGE_NO_SCRIPT,
@@ -672,10 +673,10 @@ struct reply web_signage(struct req *r) {
   html_raw(&h, "</tbody></table></div><div class=\"sg-foot\">");
   page_state_legend(&h);
   if (refresh)
-    html_printf(&h, "<p>1分ごとに自動で新しくなります。<a href=\"/signage/%u?refresh=off\">自動更新を止める</a></p>",
+    html_printf(&h, "<p>1分ごとに自動で新しくなります。<a href=\"/signage/%u\">自動更新しない表示にする</a></p>",
                 ce->code);
   else
-    html_printf(&h, "<p>自動更新は止まっています。<a href=\"/signage/%u\">自動更新を再開する</a></p>",
+    html_printf(&h, "<p>この画面は自動では新しくなりません。<a href=\"/signage/%u?kiosk=1\">ロビーの画面用 (1分ごとに自動更新)</a></p>",
                 ce->code);
   html_raw(&h, "</div>");
   page_end(r, &h, &pg);
