@@ -105,3 +105,18 @@ test('closed days are marked with their reason in date lists and the room month 
   const form = await book.get(`/book?room=${room503}&date=2026-04-21&slot=morning`, HTML);
   assert.match(form.text, /4月20日\(月\) 休館日 \(第1・第3月曜日\)<\/option>/);
 });
+
+test('a cancelled booking\'s permit page says it was cancelled; 許可書, never 許可証 (point 8)', async () => {
+  const r = await book.post('/api/v1/bookings', { room_id: room503, date: '2026-04-10', slots: ['evening'], purpose: '学習会', attendees: 3 });
+  assert.equal(r.status, 201, r.text);
+  assert.equal((await book.post(`/api/v1/bookings/${r.json.id}/confirm`)).status, 200);
+  assert.equal((await book.post(`/api/v1/bookings/${r.json.id}/cancel`, {})).status, 200);
+  const p = await book.get(`/my/bookings/${r.json.id}/permit`, HTML);
+  assert.equal(p.status, 200);
+  assert.match(p.text, /<h1>この予約は取り消されています<\/h1>/);
+  assert.match(p.text, new RegExp(`予約番号 ${r.json.id} は 2026年4月8日\\(水\\) 10:00に取り消されました`));
+  assert.ok(!p.text.includes('すでに予約されています'));
+  const api2 = await book.get(`/api/v1/bookings/${r.json.id}/permit`);
+  assert.equal(api2.status, 409);
+  assert.ok(!api2.text.includes('許可証'), api2.text);
+});
