@@ -142,7 +142,8 @@ static int resolve_center(struct kctx *ctx, const char *code, const struct cente
     return KERR_VALIDATION;
   }
   *out = rules_center(ctx->rb, code);
-  if (!*out) return kerr_set(ei, KERR_NOT_FOUND, "公民館「%.40s」は見つかりません。", code);
+  if (!*out) return kerr_set(ei, KERR_NOT_FOUND, "公民館「%.*s」は見つかりません。",
+                                    (int)text_utf8_prefix(code, 40), code);
   return 0;
 }
 
