@@ -21,6 +21,7 @@
 #include "trail.h"
 #include "availability.h"
 #include "bookings.h"
+#include "bookable.h"
 #include "clock.h"
 #include "ids.h"
 #include "input.h"
@@ -362,22 +363,6 @@ static int load_occupants(struct kctx *ctx, const char *center, const char *date
   return rc == DB_DONE ? 0 : kerr_from_db(rc);
 }
 
-/* RULE: same-day walk-in. Whether R lets ROOM be taken today without
-** registration at the counter: same_day.counter (unless the rule book says
-** same_day.registration_required), or a campaign day that makes the room free
-** and registration-free. */
-static int walkin_allowed(const struct rules *r, const struct room *room, int32_t day) {
-  if (!r) return 0;
-  json_t *reg = json_object_get(json_object_get(r->json, "same_day"), "registration_required");
-  return (r->same_day_counter && !json_is_true(reg)) || rules_campaign(r, room, day);
-}
-
-/* same_day.until is "slot_end" (else a slot is taken until it starts). */
-static int until_slot_end(const struct rules *r) {
-  json_t *u = r ? json_object_get(json_object_get(r->json, "same_day"), "until") : NULL;
-  return json_is_string(u) && !strcmp(json_string_value(u), "slot_end");
-}
-
 /* The audit trail's record of a desk looking at the holders of ROWS at
 ** CENTER (one row, and one per holder with an account, for their disclosure). */
 static int audit_view(struct kctx *ctx, const char *action, const char *center,
@@ -411,7 +396,6 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
   counter_hours_text(rules_now(ctx), hours, sizeof hours);
   const char *why = NULL;
   int closed = rules_closed(r, ce->code, today, &why);
-  int end_rule = until_slot_end(r);
 
   if ((rc = load_day(ctx, ce->code, date, &rows, &nrows)) ||
       (rc = load_occupants(ctx, ce->code, date, &occ, &nocc)) ||
@@ -464,11 +448,12 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
       } else if (closed) {
         json_object_set_new(cell, "state", json_string("closed"));
       } else {
-        int64_t until = clock_local(today, end_rule ? sd->end : sd->start);
+        struct bookable bk_why;
         int yen = cp ? 0 : rules_fee(r, ro->fee_class, s);
         json_object_set_new(cell, "state", json_string("free"));
         json_object_set_new(cell, "walkin_open",
-                            json_boolean(walkin_allowed(r, ro, today) && ctx->now < until));
+                            json_boolean(bookable_check(ctx, BK_WALKIN, ro, today, s, &bk_why) ==
+                                         BK_OPEN));
         json_object_set_new(cell, "walkin_fee", json_integer(yen < 0 ? 0 : yen));
         if (cp) json_object_set_new(cell, "campaign", json_string(cp->name));
       }
@@ -564,7 +549,6 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
 
   int32_t today = clock_today(ctx->now), day;
   date_format(today, today_s);
-  const struct rules *r = rules_in_force(ctx->rb, today);
 
   /* The walk-in's own fields; the booking's (room, slots, attendees,
   ** purpose) are checked by the booking engine. */
@@ -611,17 +595,8 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   }
   if (bad) return KERR_VALIDATION;
 
-  /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room). */
-  long long room_id = 0;
-  const struct room *room = NULL;
-  if (input_int(body, "room_id", 1, INT64_MAX, &room_id) == INPUT_OK)
-    room = rules_room_by_id(ctx->rb, (int64_t)room_id);
-  if (room && !walkin_allowed(r, room, today))
-    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
-                    "登録なしの当日利用は、今日は%sでは受け付けていません。"
-                    "利用者登録をして予約してください。",
-                    room->name);
-
+  /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room):
+  ** core/bookable.c decides, as the booking's channel BK_WALKIN. */
   json_t *req = json_deep_copy(body);
   if (!req) return kerr_set(ei, KERR_INTERNAL, NULL);
   json_object_set_new(req, "date", json_string(today_s));
@@ -640,7 +615,7 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
                           .then = walkin_then,
                           .arg = &wk,
                           .event = "counter.walkin",
-                          .until_slot_end = until_slot_end(r)};
+                          .walkin = 1};
   rc = booking_create_for(&c, req, NULL, &f, out, NULL, ei);
   json_decref(req);
   if (rc) return rc;
