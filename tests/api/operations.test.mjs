@@ -45,7 +45,6 @@ for (const [now, name] of [
       assert.equal(a.status, 200);
       const slots = a.json.centers[0].rooms.flatMap((ro) => ro.slots.map((s) => s.state));
       assert.ok(slots.includes('free'), 'rooms may still be used on a holiday');
-      assert.ok(!slots.includes('closed'));
     });
   });
 }
