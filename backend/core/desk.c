@@ -27,7 +27,7 @@ void desk_hours_text(const struct rules *r, char *out, size_t n) {
       sep = "・";
     }
   if (off < n)
-    snprintf(out + off, n - off, "曜日の %02d:%02d から %02d:%02d まで（休館日を除く）",
+    snprintf(out + off, n - off, "曜日の %02d:%02d から %02d:%02d まで（祝日・休館日を除く）",
              r->counter_open / 60, r->counter_open % 60, r->counter_close / 60,
              r->counter_close % 60);
 }
@@ -43,6 +43,12 @@ int desk_check_open(const struct kctx *ctx, struct kerrinfo *ei) {
   desk_hours_text(r, hours, sizeof hours);
   clock_jdate(today, day, sizeof day);
   clock_jtime(ctx->now, now, sizeof now);
+  const char *holiday = r && r->counter_closed_on_holidays ? rules_holiday(r, today) : NULL;
+  if (holiday)
+    return kerr_set(ei, KERR_COUNTER_HOURS,
+                    "%sは祝日（%s）のため、窓口の受付はありません。部屋は予約どおり使えます。"
+                    "窓口の受付は%sです。",
+                    day, holiday, hours);
   if (r && rules_closed(r, NULL, today, &why))
     return kerr_set(ei, KERR_COUNTER_HOURS,
                     "%sは休館日（%s）のため、窓口の受付はありません。窓口の受付は%sです。", day,
