@@ -27,6 +27,7 @@
 #include "desk.h"
 #include "discounts.h"
 #include "ids.h"
+#include "throttle.h"
 #include "input.h"
 #include "payments.h"
 #include "text.h"
