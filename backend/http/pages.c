@@ -414,8 +414,16 @@ void page_day_note(const struct rulebook *rb, const char *center, int32_t day, c
   const struct rules *r = rules_in_force(rb, day);
   const char *why = NULL;
   /* RULE: closed days, with the rule book's reason (issue 13, point 4) */
-  if (r && rules_closed(r, center, day, &why)) snprintf(out, n, "休館日 (%s)", why ? why : "");
-  else if (n) out[0] = 0;
+  const char *holiday = r ? rules_holiday(r, day) : NULL;
+  if (n) out[0] = 0;
+  if (r && rules_closed(r, center, day, &why))
+    snprintf(out, n, "休館日 (%s)%s%s", why ? why : "", holiday ? " 祝日: " : "",
+             holiday ? holiday : "");
+  /* RULE: on a national holiday rooms are used as booked; the counter may be closed */
+  else if (holiday) /* "休日（振替休日）" is its own name; the others are 祝日 */
+    snprintf(out, n, "%s%s%s%s", strncmp(holiday, "休日", strlen("休日")) ? "祝日 (" : "",
+             holiday, strncmp(holiday, "休日", strlen("休日")) ? ")" : "",
+             r->counter_closed_on_holidays ? " 窓口の受付はありません" : "");
 }
 
 void page_date_label(int32_t day, int with_year, char *out, size_t n) {

@@ -78,7 +78,7 @@ struct book_form {
   const struct room *room;
   const struct rules *rules;                  /* whose slots are offered */
   struct page_option dates[MAX_DATES + 1];
-  char dval[MAX_DATES + 1][11], dlab[MAX_DATES + 1][160], dgrp[MAX_DATES + 1][48];
+  char dval[MAX_DATES + 1][11], dlab[MAX_DATES + 1][256], dgrp[MAX_DATES + 1][48];
   int ndates;
   struct page_option slots[RULES_MAX_SLOTS];
   char slab[RULES_MAX_SLOTS][96];
@@ -93,7 +93,7 @@ struct book_form {
 static void add_date(struct book_form *f, const struct rulebook *rb, int32_t day, int32_t today,
                      const char *group) {
   int i = f->ndates++;
-  char lab[40], note[112];
+  char lab[40], note[160];
   int y, m, d;
   date_format(day, f->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);

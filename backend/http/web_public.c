@@ -80,7 +80,7 @@ static struct reply not_found(struct req *r) { return reply_error(r, KERR_NOT_FO
 struct search {
   struct page_option dates[MAX_DAYS_OFFERED + 1];
   char dval[MAX_DAYS_OFFERED + 1][11];
-  char dlab[MAX_DAYS_OFFERED + 1][160];
+  char dlab[MAX_DAYS_OFFERED + 1][256];
   char dgrp[MAX_DAYS_OFFERED + 1][64];
   int ndates;
   struct page_option *centers;  /* ncenters + 1 */
@@ -98,7 +98,7 @@ static void search_free(struct search *s) {
 static void add_date(struct search *s, const struct rulebook *rb, int32_t day, int32_t today,
                      const char *group) {
   int i = s->ndates++;
-  char lab[40], note[112];
+  char lab[40], note[160];
   date_format(day, s->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
   page_day_note(rb, NULL, day, note, sizeof note);
@@ -589,7 +589,7 @@ struct reply web_room(struct req *r) {
   for (int i = 0; i < g->ndays; i++) {
     int32_t day = first + i;
     int wd = date_weekday(day);
-    char note[112];
+    char note[160];
     page_day_note(rb, ce->code, day, note, sizeof note);
     html_printf(&h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s", wd == 0 ? "sun" : wd == 6 ? "sat" : "wd",
                 day == today ? " is-today" : "", i + 1, page_weekday(day),

@@ -120,3 +120,15 @@ test('a cancelled booking\'s permit page says it was cancelled; 許可書, never
   assert.equal(api2.status, 409);
   assert.ok(!api2.text.includes('許可証'), api2.text);
 });
+
+test('national holidays are marked with their name, and the counter\'s closing, in date lists and the room month (point 4)', async () => {
+  // 2026-04-29 昭和の日 (a Wednesday): rooms are used as booked, the counter takes nothing.
+  const top = await api.get('/', HTML);
+  assert.match(top.text, /4月29日\(水\) 祝日 \(昭和の日\) 窓口の受付はありません<\/option>/);
+  const month = await api.get(`/rooms/${room503}?month=2026-04`, HTML);
+  assert.match(month.text, /29日\(水\)<span class="day-note">祝日 \(昭和の日\) 窓口の受付はありません<\/span><\/th>/);
+  // a holiday is not a closed day: its free slots can still be booked online
+  assert.ok(month.text.includes(`/book?room=${room503}&amp;date=2026-04-29&amp;slot=morning`));
+  const may = await api.get(`/rooms/${room503}?month=2026-05`, HTML);
+  assert.match(may.text, /6日\(水\)<span class="day-note">休日（振替休日） 窓口の受付はありません<\/span>/);
+});
