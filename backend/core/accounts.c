@@ -228,6 +228,7 @@ static void text_field(const json_t *in, const char *key, char *buf, size_t cap,
   const char *m;
   int rc = input_text(in, key, buf, cap);
   *set = rc == INPUT_OK;
+  if (rc == INPUT_OK && check == accounts_check_phone) text_fold_phone(buf); /* ０２７ー… */
   if (rc == INPUT_MISSING) {
     if (required) bad_field(ei, bad, key, missing);
   } else if (rc == INPUT_BAD) {

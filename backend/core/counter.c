@@ -467,6 +467,7 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
     bad = 1;
   }
   rc = input_text(body, "phone", wk.phone, sizeof wk.phone);
+  if (rc == INPUT_OK) text_fold_phone(wk.phone); /* ０２７ー… */
   if (rc == INPUT_MISSING) {
     kerr_field(ei, "phone", "連絡先の電話番号を入力してください。");
     bad = 1;

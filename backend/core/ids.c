@@ -98,6 +98,12 @@ void ids_message(int rc, const char *what, char *out, size_t outlen) {
 
 void ids_format(int64_t id, char *out) { snprintf(out, 10, "%09lld", (long long)(id % 1000000000)); }
 
+void ids_format_spaced(int64_t id, char *out) {
+  char s[10];
+  ids_format(id, s);
+  snprintf(out, 12, "%.3s %.3s %.3s", s, s + 3, s + 6);
+}
+
 json_t *ids_json(int64_t id) {
   char s[10];
   ids_format(id, s);

@@ -50,6 +50,9 @@ void ids_message(int rc, const char *what, char *out, size_t outlen);
 /* "123456782": OUT holds at least 10 bytes. */
 void ids_format(int64_t id, char *out);
 
+/* "123 456 782", as people read it aloud and copy it: OUT holds at least 12 bytes. */
+void ids_format_spaced(int64_t id, char *out);
+
 /* A new JSON string of ID ("123456782"). IDs go out as strings: they are
 ** read aloud and typed by people, like card numbers, not computed with. */
 json_t *ids_json(int64_t id);

@@ -14,6 +14,7 @@
 #include "clock.h"
 #include "ids.h"
 #include "input.h"
+#include "text.h"
 #include "throttle.h"
 #include "trail.h"
 
@@ -236,6 +237,7 @@ static void field(struct kerrinfo *ei, const json_t *in, const char *key,
   val[0] = 0;
   if (!v) return;
   int got = input_text(in, key, val, cap);
+  if (got == INPUT_OK && check == accounts_check_phone) text_fold_phone(val); /* ０２７ー… */
   if (got == INPUT_BAD) kerr_field(ei, key, "長すぎるか、文字列ではありません。");
   else if (got == INPUT_MISSING && !nullable) kerr_field(ei, key, "空にはできません。");
   else if (got == INPUT_OK && check(val)) kerr_field(ei, key, check(val));

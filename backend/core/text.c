@@ -52,3 +52,31 @@ int text_has_control(const char *s) {
   }
   return 0;
 }
+
+void text_fold_phone(char *s) {
+  /* the 3-byte UTF-8 sequences read as a hyphen in a phone number */
+  static const char *const dashes[] = {"\xef\xbc\x8d", "\xe2\x88\x92", "\xe2\x80\x90",
+                                       "\xe2\x80\x91", "\xe2\x80\x93", "\xe2\x80\x94",
+                                       "\xe2\x80\x95", "\xe3\x83\xbc"};
+  const unsigned char *p = (const unsigned char *)s;
+  char *o = s;
+  while (*p) {
+    if (*p == ' ' || *p == '\t') { p++; continue; }
+    if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) { p += 3; continue; } /* U+3000 */
+    if (p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x90 && p[2] <= 0x99) { /* U+FF10..FF19 */
+      *o++ = (char)('0' + (p[2] - 0x90));
+      p += 3;
+      continue;
+    }
+    int dash = 0;
+    for (size_t i = 0; i < sizeof dashes / sizeof dashes[0] && !dash; i++)
+      dash = p[0] && p[1] && p[2] && !memcmp(p, dashes[i], 3);
+    if (dash) {
+      *o++ = '-';
+      p += 3;
+      continue;
+    }
+    *o++ = (char)*p++;
+  }
+  *o = 0;
+}

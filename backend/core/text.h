@@ -21,4 +21,10 @@ size_t text_utf8_len(const char *s);
 /* 1 if S has any control character other than tab/newline. */
 int text_has_control(const char *s);
 
+/* Folds, in place, what a phone keyboard types for a telephone number into
+** ASCII: full-width digits (０-９) into 0-9; full-width hyphen, minus sign,
+** dashes and the long-vowel mark (－ − ‐ ‑ – — ― ー) into '-'; drops spaces
+** (ASCII and the ideographic space). Anything else is left for the check. */
+void text_fold_phone(char *s);
+
 #endif

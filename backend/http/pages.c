@@ -208,8 +208,9 @@ static const char *input_type(enum page_field_type t) {
 }
 
 static void mark(struct html *h, int required) {
-  html_raw(h, required ? " <span class=\"mark mark-req\">必須</span>"
-                       : " <span class=\"mark mark-opt\">任意</span>");
+  html_raw(h, required == PF_ONE_OF ? " <span class=\"mark mark-req\">どちらか1つは必須</span>"
+              : required ? " <span class=\"mark mark-req\">必須</span>"
+                         : " <span class=\"mark mark-opt\">任意</span>");
 }
 
 static void choices(struct html *h, const struct page_field *f, const struct page_form *fm) {
@@ -233,7 +234,7 @@ static void select_control(struct html *h, const struct page_field *f, const str
   const char *cur = page_value(fm, f->name), *group = NULL;
   html_printf(h, "<select class=\"select size-%h\" id=\"f-%h\" name=\"%h\"", f->size ? f->size : "l",
               f->name, f->name);
-  if (f->required) html_raw(h, " required");
+  if (f->required == 1) html_raw(h, " required");
   if (err) html_raw(h, " aria-invalid=\"true\"");
   describedby(h, f, err);
   html_raw(h, ">");
@@ -280,7 +281,7 @@ void page_field(struct html *h, const struct page_field *f, const struct page_fo
       html_printf(h, "<textarea class=\"textarea\" id=\"f-%h\" name=\"%h\" rows=\"5\"", f->name,
                   f->name);
       if (f->maxlength > 0) html_printf(h, " maxlength=\"%d\"", f->maxlength);
-      if (f->required) html_raw(h, " required");
+      if (f->required == 1) html_raw(h, " required");
       if (err) html_raw(h, " aria-invalid=\"true\"");
       describedby(h, f, err);
       html_printf(h, ">%h</textarea>", page_value(fm, f->name));
@@ -293,7 +294,7 @@ void page_field(struct html *h, const struct page_field *f, const struct page_fo
       if (f->inputmode) html_printf(h, " inputmode=\"%h\"", f->inputmode);
       else if (f->type == PF_NUMBER) html_raw(h, " inputmode=\"numeric\"");
       if (f->maxlength > 0) html_printf(h, " maxlength=\"%d\"", f->maxlength);
-      if (f->required) html_raw(h, " required");
+      if (f->required == 1) html_raw(h, " required");
       if (err) html_raw(h, " aria-invalid=\"true\"");
       describedby(h, f, err);
       html_raw(h, ">");

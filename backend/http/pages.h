@@ -78,11 +78,13 @@ enum page_field_type {
   PF_CHECKBOXES             /* options; any number of values, as a fieldset */
 };
 
+#define PF_ONE_OF 2 /* page_field.required: "どちらか1つは必須" (e.g. phone or email) */
+
 struct page_field {
   const char *name;         /* [a-z0-9_]: the form name; id "f-NAME" */
   const char *label;
   enum page_field_type type;
-  int required;             /* 1: 必須, 0: 任意 */
+  int required;             /* 1: 必須, 0: 任意, PF_ONE_OF: one of a pair is needed */
   const char *support;      /* support text, or NULL */
   const struct page_option *options;
   int noptions;

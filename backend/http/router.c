@@ -113,6 +113,7 @@ const struct route router_routes[] = {
   ** every submission with its receipt number (core/submissions.c). */
   {"GET", "/register", web_register, ANY, 0},
   {"POST", "/register", web_register_post, ANY, RF_FORM | RF_PERSONAL},
+  {"GET", "/register/done", web_register_done, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/signin", web_signin, ANY, 0},
   {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
   {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL},

@@ -181,11 +181,11 @@ static const struct page_field register_fields[] = {
   {.name = "name_kana", .label = "ふりがな", .type = PF_TEXT, .required = 1,
    .support = "ひらがなか、カタカナで入力してください。例: まえばし はなこ",
    .maxlength = 100, .size = "m"},
-  {.name = "phone", .label = "電話番号", .type = PF_TEL, .required = 0,
+  {.name = "phone", .label = "電話番号", .type = PF_TEL, .required = PF_ONE_OF,
    .support = "電話番号かメールアドレスの、どちらか1つは必要です。例: 027-123-4567",
    .autocomplete = "tel", .maxlength = 20, .size = "m"},
-  {.name = "email", .label = "メールアドレス", .type = PF_EMAIL, .required = 0,
-   .support = "例: hanako@example.jp", .autocomplete = "email", .maxlength = 254},
+  {.name = "email", .label = "メールアドレス", .type = PF_EMAIL, .required = PF_ONE_OF,
+   .support = "電話番号かメールアドレスの、どちらか1つは必要です。例: hanako@example.jp", .autocomplete = "email", .maxlength = 254},
   {.name = "resident", .label = "前橋市に住んでいますか (または働いている・学んでいる)",
    .type = PF_RADIOS, .required = 0, .options = resident_options, .noptions = 2,
    .support = "選ばないときは「いいえ」になります。"},
@@ -225,9 +225,33 @@ struct reply web_register(struct req *r) {
   return register_page(r, 200, NULL, NULL, safe_next(req_query(r, "next"), ""));
 }
 
+/* The new system ID, large, and the way on (SIGNED_IN: a link to NEXT, else to sign in). */
+static struct reply registered_page(struct req *r, int64_t id, const char *next, int signed_in) {
+  char shown[16];
+  ids_format_spaced(id, shown);
+  struct html h = {0};
+  struct page pg = {.title = "アカウントを登録しました"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>アカウントを登録しました</h1>"
+                  "<div class=\"receipt\"><p class=\"receipt-label\">あなたの利用者ID</p>"
+                  "<p class=\"receipt-number\" id=\"system-id\">%h</p></div>"
+                  "<p class=\"lead\"><strong>この番号は、ログインのときに使います。"
+                  "メモをするか、この画面を印刷してください。</strong>"
+                  "マイページにもいつも出ています。</p>"
+                  "<p>公民館の窓口でも、この番号を伝えると手続きができます。</p>",
+              shown);
+  if (signed_in)
+    html_printf(&h, "<p>ログインしました。</p><ul class=\"links\"><li><a class=\"button\" href=\"%h\">%s</a></li></ul>",
+                *next ? next : "/my", *next ? "予約の続きへ進む" : "マイページへ進む");
+  else
+    html_printf(&h, "<ul class=\"links\"><li><a href=\"/signin?next=%u\">ログインする</a></li></ul>", next);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
 /* POST /register (form) name, name_kana, phone, email, resident, password, next
-** -> 200 a page with the new system ID, signed in (the session cookie set) and
-** a link on to NEXT; 422 the form with every field error (the password is
+** -> 303 to /register/done (signed in: the session cookie set), which shows
+** the new system ID and a link on to NEXT (200 that page when the sign-in fails); 422 the form with every field error (the password is
 ** never shown again); 503 busy. Anyone (a signed-in person's post carries
 ** the CSRF token, as every post does). */
 struct reply web_register_post(struct req *r) {
@@ -249,10 +273,10 @@ struct reply web_register_post(struct req *r) {
     return ret;
   }
   /* Signed in at once: nobody should have to type the new ID a minute after
-  ** seeing it for the first time. */
-  char ids[16], addr[64], shown[16];
+  ** seeing it for the first time. Then 303 to a page that shows it, so that a
+  ** reload (or the back button) shows the ID again instead of re-posting. */
+  char ids[16], addr[64];
   ids_format(id, ids);
-  snprintf(shown, sizeof shown, "%.3s %.3s %.3s", ids, ids + 3, ids + 6);
   struct session_new s;
   memset(&s, 0, sizeof s);
   json_t *login = json_pack("{s:s, s:O}", "system_id", ids, "password",
@@ -261,29 +285,23 @@ struct reply web_register_post(struct req *r) {
   int signed_in = login && accounts_login(&r->ctx, login, addr, &s, &ei) == 0;
   json_decref(login);
   kerr_clear(&ei);
-  if (signed_in) {
-    r->ctx.actor.role = s.role;
-    r->ctx.actor.account_id = s.account_id;
-    memcpy(r->csrf, s.csrf, sizeof r->csrf);
+  if (!signed_in) return registered_page(r, id, next, 0);
+  struct html to = {0};
+  html_raw(&to, "/register/done");
+  if (*next) {
+    html_raw(&to, "?next=");
+    html_url(&to, next);
   }
-
-  struct html h = {0};
-  struct page pg = {.title = "アカウントを登録しました"};
-  page_begin(r, &h, &pg);
-  html_printf(&h, "<h1>アカウントを登録しました</h1>"
-                  "<div class=\"receipt\"><p class=\"receipt-label\">あなたの利用者ID</p>"
-                  "<p class=\"receipt-number\" id=\"system-id\">%h</p></div>"
-                  "<p class=\"lead\"><strong>この番号は、ログインのときに使います。"
-                  "メモをするか、この画面を印刷してください。</strong></p>"
-                  "<p>公民館の窓口でも、この番号を伝えると手続きができます。</p>",
-              shown);
-  if (signed_in)
-    html_printf(&h, "<p>ログインしました。</p><ul class=\"links\"><li><a class=\"button\" href=\"%h\">%s</a></li></ul>",
-                *next ? next : "/my", *next ? "予約の続きへ進む" : "マイページへ進む");
-  else
-    html_printf(&h, "<ul class=\"links\"><li><a href=\"/signin?next=%u\">ログインする</a></li></ul>", next);
-  page_end(r, &h, &pg);
-  struct reply ret = page_with_cookie(r, 200, &h, signed_in, s.token);
+  struct reply rep = to.oom ? reply_fail() : reply_redirect(r, to.p);
+  html_free(&to);
+  if (rep.resp) session_set_cookie(rep.resp, s.token);
   sodium_memzero(&s, sizeof s);
-  return ret;
+  return rep;
+}
+
+/* GET /register/done[?next=PATH] -> 200 the signed-in citizen's system ID,
+** with a link on to NEXT (マイページ by default): the page after sign-up,
+** which survives a reload. Citizens. */
+struct reply web_register_done(struct req *r) {
+  return registered_page(r, r->ctx.actor.account_id, safe_next(req_query(r, "next"), ""), 1);
 }

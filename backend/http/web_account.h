@@ -11,5 +11,6 @@ struct reply web_signin_post(struct req *r);
 struct reply web_signout(struct req *r);
 struct reply web_register(struct req *r);
 struct reply web_register_post(struct req *r);
+struct reply web_register_done(struct req *r);
 
 #endif

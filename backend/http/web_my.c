@@ -17,6 +17,7 @@
 
 #include "../core/bookings.h"
 #include "../core/clock.h"
+#include "../core/ids.h"
 #include "../core/permits.h"
 #include "../core/submissions.h"
 #include "pages.h"
@@ -110,8 +111,12 @@ struct reply web_my(struct req *r) {
   struct html h = {0};
   struct page pg = {.title = "マイページ", .nav = "my"};
   page_begin(r, &h, &pg);
-  html_raw(&h, "<h1>マイページ</h1>"
-               "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
+  char shown[16];
+  ids_format_spaced(r->ctx.actor.account_id, shown);
+  html_printf(&h, "<h1>マイページ</h1><p class=\"my-id\">あなたの利用者ID: "
+                  "<strong id=\"system-id\">%h</strong> (ログインや、窓口での手続きに使う番号です)</p>",
+              shown);
+  html_raw(&h, "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
                "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
   web_invitations_section(r, &h);

@@ -451,12 +451,27 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   assert.match(bad.text, /name="name" value="前橋 一郎"/);
   assert.match(bad.text, /id="f-name_kana-error"/);
   assert.match(bad.text, /id="f-password-error"/);
-  const good = await anon.req('POST', '/register', form({ name: '前橋 一郎', name_kana: 'まえばし いちろう', phone: '027-123-4567',
-    resident: '1', password: 'a-long-password-1', next: '/my' }), FORM);
-  assert.equal(good.status, 200);
-  const sid = good.text.match(/id="system-id">(\d{3}) (\d{3}) (\d{3})</).slice(1).join('');
-  assert.equal(count('accounts', `id=${sid} AND role='citizen'`), 1);
+  // phone and email: one of the two is needed, and the form says so (not 任意)
+  assert.match(bad.text, /for="f-phone">電話番号 <span class="mark mark-req">どちらか1つは必須<\/span>/);
+  assert.match(bad.text, /for="f-email">メールアドレス <span class="mark mark-req">どちらか1つは必須<\/span>/);
+  // full-width digits and a long-vowel mark typed for the hyphen are read as the number (issue 13 point 9)
+  const good = await anon.req('POST', '/register', form({ name: '前橋 一郎', name_kana: 'まえばし いちろう', phone: '０２７－１２３ー４５６７',
+    resident: '1', password: 'a-long-password-1', next: '/book?room=1&date=2026-06-10' }), FORM);
+  assert.equal(good.status, 303);
+  assert.equal(good.headers.get('location'), '/register/done?next=%2Fbook%3Froom%3D1%26date%3D2026-06-10');
   const cookie = good.headers.get('set-cookie').split(';')[0];
+  // the page with the new ID survives a reload: it is a GET
+  const done = await client(srv.base, { cookie }).get(good.headers.get('location'), { Accept: 'text/html' });
+  const again = await client(srv.base, { cookie }).get(good.headers.get('location'), { Accept: 'text/html' });
+  assert.equal(done.status, 200);
+  assert.equal(again.status, 200);
+  const sid = done.text.match(/id="system-id">(\d{3}) (\d{3}) (\d{3})</).slice(1).join('');
+  assert.equal(again.text.match(/id="system-id">(\d{3}) (\d{3}) (\d{3})</).slice(1).join(''), sid);
+  assert.match(done.text, /href="\/book\?room=1&amp;date=2026-06-10">予約の続きへ進む/);
+  assert.equal(count('accounts', `id=${sid} AND role='citizen' AND phone='027-123-4567'`), 1);
+  // マイページ shows the ID too
+  const my = await client(srv.base, { cookie }).get('/my', { Accept: 'text/html' });
+  assert.equal(my.text.match(/id="system-id">(\d{3}) (\d{3}) (\d{3})</).slice(1).join(''), sid);
   const me = await client(srv.base, { cookie }).get('/api/v1/me');
   assert.equal(me.json.system_id, sid);
   // signing out ends the session

@@ -73,3 +73,15 @@ Test(form, rejects_bad_escapes_nul_and_bad_utf8) {
   cr_assert_eq(json_object_size(o), 0);
   json_decref(o);
 }
+
+Test(text, fold_phone_turns_what_a_phone_keyboard_types_into_ascii) {
+  char a[] = "０２７－１２３ー４５６７";
+  text_fold_phone(a);
+  cr_assert_str_eq(a, "027-123-4567");
+  char b[] = "090 1234\xe3\x80\x80" "5678";
+  text_fold_phone(b);
+  cr_assert_str_eq(b, "09012345678");
+  char c[] = "027−123‐4567x";
+  text_fold_phone(c);
+  cr_assert_str_eq(c, "027-123-4567x", "anything else is left for the check");
+}
