@@ -40,6 +40,7 @@
 #include "web_groups.h"
 #include "web_my.h"
 #include "web_public.h"
+#include "web_today.h"
 #include "web_reports.h"
 
 #define JSON_BODY RF_JSON
@@ -102,6 +103,7 @@ const struct route router_routes[] = {
   {"GET", "/availability", web_availability, ANY, 0},
   {"GET", "/rooms/{id}", web_room, ANY, 0},
   {"GET", "/signage/{center}", web_signage, ANY, 0},
+  {"GET", "/today", web_today, ANY, 0},
   {"GET", "/rules/discounts", web_discounts, ANY, 0},
   {"GET", "/help", web_help, ANY, 0},
   {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, 0},

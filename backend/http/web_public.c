@@ -355,7 +355,8 @@ struct reply web_top(struct req *r) {
     html_raw(&h, "</tr>");
   }
   html_raw(&h, "</tbody></table></div>"
-               "<p>公民館の名前を選ぶと、部屋ごとの空き状況を見ることができます。</p></section>"
+               "<p>公民館の名前を選ぶと、部屋ごとの空き状況を見ることができます。"
+               "<a href=\"/today\">今日これから予約できる部屋の一覧</a>もあります。</p></section>"
                "<section aria-labelledby=\"more-title\"><h2 id=\"more-title\">はじめての方へ</h2>"
                "<ul class=\"links\"><li><a href=\"/help\">予約のしかた・問い合わせ先 (やさしい日本語)</a></li>"
                "<li><a href=\"/rules/discounts\">使用料の減免 (安くなる・無料になる) の基準</a></li>"

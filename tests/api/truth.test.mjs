@@ -132,3 +132,18 @@ test('national holidays are marked with their name, and the counter\'s closing, 
   const may = await api.get(`/rooms/${room503}?month=2026-05`, HTML);
   assert.match(may.text, /6日\(水\)<span class="day-note">休日（振替休日） 窓口の受付はありません<\/span>/);
 });
+
+test('/today is a page for people: what can still be booked today, as links; never refreshes itself (point 14)', async () => {
+  const all = await api.get('/today', HTML);
+  assert.equal(all.status, 200);
+  assert.match(all.headers.get('content-type'), /text\/html/);
+  assert.doesNotMatch(all.text, /http-equiv="refresh"/);
+  assert.match(all.text, /<h1>今日の空き<span class="sub">2026年4月8日\(水\) 10:00 現在<\/span><\/h1>/);
+  assert.ok(all.text.includes(`/book?room=${room503}&amp;date=2026-04-08&amp;slot=afternoon`), 'the afternoon is offered');
+  assert.ok(!all.text.includes(`/book?room=${room503}&amp;date=2026-04-08&amp;slot=morning`), 'the morning under way is not');
+  const chuo = await api.get('/today?center=chuo', HTML);
+  assert.equal(chuo.status, 200);
+  assert.match(chuo.text, /<h2 id="t-chuo">中央公民館<\/h2>/);
+  assert.doesNotMatch(chuo.text, /id="t-(?!chuo)/, 'one centre only');
+  assert.equal((await api.get('/today?center=nowhere', HTML)).status, 404);
+});

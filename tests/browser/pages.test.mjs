@@ -45,6 +45,8 @@ const PAGES = () => [
   ['/availability?date=2026-02-30&kind=x', 422],                     // the form with errors
   [`/rooms/${room503}?month=2026-04`, 200],
   ['/signage/chuo', 200],
+  ['/today', 200],
+  ['/today?center=chuo', 200],
   ['/rules/discounts', 200],
   ['/rules/discounts?date=2026-10-01', 200],
   ['/help', 200],
@@ -117,7 +119,7 @@ test('screenshots of the top page at 320 px and 1280 px (tests/browser/screensho
   const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   const page = await ctx.newPage();
   for (const [name, path] of [['signage-1280', '/signage/chuo'], ['availability-1280', '/availability?date=2026-04-08&center=chuo'],
-    ['room-1280', `/rooms/${room503}?month=2026-04`]]) {
+    ['room-1280', `/rooms/${room503}?month=2026-04`], ['today-1280', '/today?center=chuo']]) {
     await page.goto(srv.base + path);
     await page.screenshot({ path: shotPath(`${name}.png`), fullPage: true });
   }
@@ -211,5 +213,47 @@ test('tap targets: menu, buttons, fields, pagers and footer links are at least 4
       .filter((x) => x.h < 44));
     assert.deepEqual(small, [], path);
   }
+  await ctx.close();
+});
+
+test('signage: every room of every centre and the legend fit one 1920x1080 lobby screen without scrolling (point 14)', async () => {
+  const centers = (await client(srv.base).get('/api/v1/centers')).json.centers;
+  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 }, javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  for (const c of centers) {
+    await page.goto(srv.base + `/signage/${c.code}?kiosk=1`);
+    assert.equal(await page.locator('.sg-table tbody tr').count(), c.rooms.length, c.code);
+    const fit = await page.evaluate(() => {
+      const legend = document.querySelector('.sg-foot .legend').getBoundingClientRect();
+      const table = document.querySelector('.sg-table').getBoundingClientRect();
+      return { sh: document.documentElement.scrollHeight, sw: document.documentElement.scrollWidth,
+        legendBottom: legend.bottom, tableRight: table.right };
+    });
+    assert.ok(fit.sh <= 1080, `${c.code}: page ${fit.sh} px tall on a 1080 px screen`);
+    assert.ok(fit.sw <= 1920, `${c.code}: page ${fit.sw} px wide`);
+    assert.ok(fit.legendBottom <= 1080, `${c.code}: the legend ends at ${fit.legendBottom} px`);
+  }
+  await page.screenshot({ path: shotPath('signage-1920x1080.png') });
+  await ctx.close();
+});
+
+test('/today on a phone without JavaScript: today\'s free times are buttons that lead to the booking form (point 14)', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 320, height: 800 }, javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/');
+  await Promise.all([page.waitForNavigation(), page.click('text=今日これから予約できる部屋の一覧')]);
+  assert.equal(new URL(page.url()).pathname, '/today');
+  await page.goto(srv.base + '/today?center=chuo');
+  assert.match(await page.locator('h1').textContent(), /中央公民館 今日の空き/);
+  const o = await pageOverflow(page);
+  assert.ok(o.scrollWidth <= o.clientWidth, `today: ${o.scrollWidth} > ${o.clientWidth}`);
+  await page.screenshot({ path: shotPath('today-320.png'), fullPage: true });
+  await Promise.all([page.waitForNavigation(), page.locator('.today-slots a').first().click()]);
+  // not signed in: the sign-in page, which goes on to the booking form of that slot
+  const u = new URL(page.url());
+  assert.equal(u.pathname, '/signin');
+  const next = new URL(u.searchParams.get('next'), srv.base);
+  assert.equal(next.pathname, '/book');
+  assert.equal(next.searchParams.get('date'), '2026-04-08');
   await ctx.close();
 });

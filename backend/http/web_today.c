@@ -1,0 +1,104 @@
+/*
+** http/web_today.c: GET /today, today's free rooms for a person on a phone
+** (issue 13 point 14). The JSON stays at /api/v1/today; the lobby screen is
+** /signage/CODE. Everything here reads the same feed (feed_json), so a slot
+** offered here is one the booking code takes (core/bookable.c).
+*/
+#include "web_today.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "api_public.h"
+#include "pages.h"
+#include "reply.h"
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+/* One room's slots that can still be booked today, as links; 0 if none. */
+static int room_line(struct html *h, const json_t *ro, const char *date) {
+  size_t si;
+  json_t *so;
+  int n = 0;
+  json_array_foreach(json_object_get(ro, "slots"), si, so) {
+    if (strcmp(jstr(so, "state"), "free") || strcmp(jstr(so, "booking"), "open")) continue;
+    if (!n++)
+      html_printf(h, "<li><span class=\"today-room\">%h<span class=\"room-meta\">%d人まで</span></span>"
+                     "<ul class=\"inline today-slots\">",
+                  jstr(ro, "name"), (int)json_integer_value(json_object_get(ro, "capacity")));
+    char s[8], e[8];
+    snprintf(s, sizeof s, "%.5s", jstr(so, "start"));
+    snprintf(e, sizeof e, "%.5s", jstr(so, "end"));
+    html_printf(h, "<li><a class=\"book-link\" href=\"/book?room=%I&amp;date=%u&amp;slot=%u\">"
+                   "%h<span class=\"time\">%h〜%h</span>"
+                   "<span class=\"visually-hidden\"> %h を予約する</span></a></li>",
+                (int64_t)json_integer_value(json_object_get(ro, "id")), date, jstr(so, "code"),
+                jstr(so, "label"), s[0] == '0' ? s + 1 : s, e[0] == '0' ? e + 1 : e,
+                jstr(ro, "name"));
+  }
+  if (n) html_raw(h, "</ul></li>");
+  return n;
+}
+
+/* A centre's section: its rooms with something bookable today, or why not. */
+static void center_section(struct html *h, const json_t *ce, const char *date) {
+  const char *code = jstr(ce, "code");
+  html_printf(h, "<section class=\"today-center\" aria-labelledby=\"t-%h\"><h2 id=\"t-%h\">%h</h2>",
+              code, code, jstr(ce, "name"));
+  if (json_is_true(json_object_get(ce, "closed"))) {
+    html_printf(h, "<p class=\"note note-closed\">今日は休館日です (%h)。</p></section>",
+                jstr(ce, "closed_reason"));
+    return;
+  }
+  size_t ri;
+  json_t *ro;
+  int shown = 0;
+  html_raw(h, "<ul class=\"today-rooms\">");
+  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) shown += room_line(h, ro, date) > 0;
+  html_raw(h, "</ul>");
+  if (!shown)
+    html_raw(h, "<p class=\"note\">今日、インターネットで予約できる空きはもうありません。"
+                "窓口で当日の空きを聞くこともできます。</p>");
+  html_printf(h, "<p class=\"today-more\"><a href=\"/availability?center=%u&amp;date=%u\">"
+                 "%h のすべての部屋の空き状況 (予約済み・受付終了を含む)</a></p></section>",
+              code, date, jstr(ce, "name"));
+}
+
+/* GET /today[?center=CODE] -> 200 the rooms with a slot that can still be
+** booked today, per centre, each slot a link to the booking form; 404 an
+** unknown centre. Anyone; not refreshed by itself (the lobby screen is
+** /signage/CODE?kiosk=1). */
+struct reply web_today(struct req *r) {
+  const char *qc = req_query(r, "center");
+  const struct center *only = qc && *qc ? rules_center(r->ctx.rb, qc) : NULL;
+  if (qc && *qc && !only) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int32_t today = clock_today(r->ctx.now);
+  json_t *feed = NULL;
+  int err = feed_json(r, today, only ? only->code : "", &feed);
+  if (err) return reply_error(r, err, NULL);
+  char date[11], label[48], at[16], title[160];
+  date_format(today, date);
+  page_date_label(today, 1, label, sizeof label);
+  int min = clock_minute_of_day(r->ctx.now);
+  snprintf(at, sizeof at, "%d:%02d", min / 60, min % 60);
+  snprintf(title, sizeof title, "%s%s今日の空き", only ? only->name : "", only ? " " : "");
+
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "search"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>%h<span class=\"sub\">%h %h 現在</span></h1>"
+                  "<p class=\"lead\">今日これから使える部屋です。時間を押すと予約の画面に進みます。"
+                  "この画面は自動では新しくなりません。最新にするときは、もう一度開いてください。</p>",
+              title, label, at);
+  size_t ci;
+  json_t *ce;
+  json_array_foreach(json_object_get(feed, "centers"), ci, ce) center_section(&h, ce, date);
+  if (only) html_raw(&h, "<p><a href=\"/today\">ほかの公民館の今日の空き</a></p>");
+  page_end(r, &h, &pg);
+  json_decref(feed);
+  return page_reply(r, 200, &h);
+}
