@@ -326,19 +326,28 @@ void web_book_facts(struct req *r, struct html *h, const json_t *b) {
   html_raw(h, "</dd></div></dl>");
 }
 
-/* The cancellation terms of B, in one sentence. */
-static void cancel_terms(struct html *h, const json_t *b) {
+/* The cancellation terms of B, in one sentence, as of now: never a free
+** period that has already ended (issue 13 point 5). */
+static void cancel_terms(struct req *r, struct html *h, const json_t *b) {
   const json_t *c = json_object_get(b, "cancellation");
   if (!c) return;
   int32_t day = 0;
-  char dl[48];
+  char dl[48], yen[32];
   date_parse(jstr(c, "free_until"), &day);
   page_date_label(day, 1, dl, sizeof dl);
-  if (!strcmp(jstr(c, "after_deadline"), "refused")) {
+  int refused = !strcmp(jstr(c, "after_deadline"), "refused");
+  page_yen(json_integer_value(json_object_get(c, "fee_after_deadline")), yen, sizeof yen);
+  if (clock_today(r->ctx.now) > day) {
+    if (refused)
+      html_printf(h, "<p><strong>無料で取り消せる期限 (%h) は、もう過ぎています。</strong>"
+                     "確定した後は、オンラインでは取り消せません。</p>", dl);
+    else
+      html_printf(h, "<p><strong>無料で取り消せる期限 (%h) は、もう過ぎています。</strong>"
+                     "確定した後に取り消すと、取消料 %h がかかります。仮予約のうちは無料で取り消せます。</p>",
+                  dl, yen);
+  } else if (refused) {
     html_printf(h, "<p>取り消しは %h まで無料でできます。それより後は、オンラインでは取り消せません。</p>", dl);
   } else {
-    char yen[32];
-    page_yen(json_integer_value(json_object_get(c, "fee_after_deadline")), yen, sizeof yen);
     html_printf(h, "<p>確定した後の取り消しは、%h まで無料です。それより後は、取消料 %h がかかります。</p>",
                 dl, yen);
   }
@@ -364,7 +373,7 @@ static struct reply review_page(struct req *r, const json_t *values, const json_
                   "<strong>確定</strong>してください。いま申し込むと、確定の期限は "
                   "<strong>%h</strong> です。期限を過ぎると、仮予約は自動で取り消されます。</p>",
               (int)json_integer_value(json_object_get(q, "hold_hours")), until);
-  cancel_terms(&h, q);
+  cancel_terms(r, &h, q);
   html_raw(&h, "</section>");
   page_form_begin(r, &h, "post", "/forms/booking");
   static const char *const names[] = {"room_id", "date", "slots", "purpose", "attendees", "group_id"};

@@ -77,7 +77,10 @@ static void booking_card(struct req *r, struct html *h, const json_t *b) {
     char dl[48];
     date_parse(jstr(c, "free_until"), &last);
     page_date_label(last, 1, dl, sizeof dl);
-    html_printf(h, "<div><dt>無料で取り消せる期限</dt><dd>%h まで</dd></div>", dl);
+    if (clock_today(r->ctx.now) > last) /* never a free period already ended (point 5) */
+      html_printf(h, "<div><dt>無料で取り消せる期限</dt><dd>%h (過ぎています)</dd></div>", dl);
+    else
+      html_printf(h, "<div><dt>無料で取り消せる期限</dt><dd>%h まで</dd></div>", dl);
   }
   html_printf(h, "</dl><p><a href=\"/my/bookings/%I\">予約番号 %I の詳しい内容%s</a></p></li>", id, id,
               !strcmp(status, "held")        ? "・確定する"

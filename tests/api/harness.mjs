@@ -101,3 +101,21 @@ export async function signIn(base, systemId, password, { cookie = false } = {}) 
   return Object.assign(client(base, { cookie: set.split(';')[0], csrf: r.json.csrf_token }),
     { session: r.json });
 }
+
+// application/x-www-form-urlencoded, arrays as repeated names.
+export function formBody(fields) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const x of [].concat(v)) p.append(k, String(x));
+  return p.toString();
+}
+
+// A browser: signed in by cookie; postForm sends a form with the CSRF token
+// in its field, as the pages do, and asks for HTML.
+export async function browserSession(base, systemId, password) {
+  const api = await signIn(base, systemId, password, { cookie: true });
+  const c = client(base, { cookie: api.cookie });
+  c.csrf_token = api.session.csrf_token;
+  c.postForm = (path, fields, headers = {}) => c.req('POST', path, formBody({ csrf_token: c.csrf_token, ...fields }),
+    { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html', ...headers });
+  return c;
+}

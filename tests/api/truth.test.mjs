@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, client, addUser, signIn } from './harness.mjs';
+import { start, client, addUser, signIn, browserSession } from './harness.mjs';
 
 const NOW = '2026-04-08T10:00:00+09:00';   // a Wednesday, the counter is open
 const HTML = { Accept: 'text/html' };
-let srv, api, room503, book;
+let srv, api, room503, book, citizen;
 
 before(async () => {
   srv = await start({ now: NOW });
@@ -21,6 +21,7 @@ before(async () => {
   room503 = chuo.rooms.find((r) => r.code === 'r503').id;
   const id = await addUser(srv.db, { env: { KOMINKAN_NOW: NOW } });
   book = await signIn(srv.base, id, 'test-password-123');
+  citizen = await browserSession(srv.base, id, 'test-password-123');
 });
 after(async () => { await srv.stop(); });
 
@@ -146,4 +147,16 @@ test('/today is a page for people: what can still be booked today, as links; nev
   assert.match(chuo.text, /<h2 id="t-chuo">中央公民館<\/h2>/);
   assert.doesNotMatch(chuo.text, /id="t-(?!chuo)/, 'one centre only');
   assert.equal((await api.get('/today?center=nowhere', HTML)).status, 404);
+});
+
+test('the confirmation page never promises a free cancellation until a date already past (point 5)', async () => {
+  // on 2026-04-08 the free period of a booking for 2026-04-10 ended on 2026-04-03 (7 days before)
+  const near = await citizen.postForm('/book/review', { room_id: String(room503), date: '2026-04-10', slots: 'evening', purpose: '学習会', attendees: '3' });
+  assert.equal(near.status, 200, near.text.slice(0, 400));
+  assert.match(near.text, /無料で取り消せる期限 \(2026年4月3日\(金\)\) は、もう過ぎています。/);
+  assert.match(near.text, /取消料 200円 がかかります/);
+  assert.doesNotMatch(near.text, /まで無料です/);
+  // a booking far enough ahead still has its free period, stated with its date
+  const far = await citizen.postForm('/book/review', { room_id: String(room503), date: '2026-05-20', slots: 'evening', purpose: '学習会', attendees: '3' });
+  assert.match(far.text, /確定した後の取り消しは、2026年5月13日\(水\) まで無料です。/);
 });
