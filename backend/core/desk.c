@@ -67,3 +67,32 @@ int desk_enter(const struct kctx *ctx, struct kctx *out, struct kerrinfo *ei) {
   out->channel = "counter";
   return 0;
 }
+
+int desk_open_day(const struct rules *r, int32_t day) {
+  if (!r || !(r->counter_weekdays & (1u << date_weekday(day)))) return 0;
+  if (rules_closed(r, NULL, day, NULL)) return 0;
+  return !(r->counter_closed_on_holidays && rules_holiday(r, day));
+}
+
+int64_t desk_pay_by(const struct rules *r, int64_t start, int64_t now) {
+  int32_t use = clock_today(start);
+  for (int32_t day = use; day >= use - 60 && day >= clock_today(now); day--) {
+    if (!desk_open_day(r, day)) continue;
+    int64_t opens = clock_local(day, r->counter_open), closes = clock_local(day, r->counter_close);
+    if (closes > start) closes = start;
+    if (opens >= closes) continue;  /* the use starts before the counter opens */
+    return closes > now ? closes : 0; /* 0: the last sitting before the use is over */
+  }
+  return 0;
+}
+
+int64_t desk_next_open(const struct rules *r, int64_t t) {
+  int32_t first = clock_today(t);
+  for (int32_t day = first; day <= first + 60; day++) {
+    if (!desk_open_day(r, day)) continue;
+    int64_t opens = clock_local(day, r->counter_open), closes = clock_local(day, r->counter_close);
+    if (closes <= t) continue;
+    return opens > t ? opens : t;
+  }
+  return 0;
+}

@@ -32,6 +32,22 @@ int desk_enter(const struct kctx *ctx, struct kctx *out, struct kerrinfo *ei);
 ** 17:15 まで（休館日を除く）". */
 void desk_hours_text(const struct rules *r, char *out, size_t n);
 
+/* The counter of R is open on DAY (counter weekdays, not closed, not a
+** holiday when the rule book closes it on holidays), at any hour. */
+int desk_open_day(const struct rules *r, int32_t day);
+
+/* RULE: the fee is paid at the counter before use. The last instant before
+** START (a slot's start) at which the counter sits, later than NOW: the
+** counter's closing on the last counter day before the use date, or on the
+** use date itself when the counter opens before START (then START at the
+** latest). 0 when there is none between NOW and START (then
+** desk_next_open() after START says when to pay). Looks back 60 days. */
+int64_t desk_pay_by(const struct rules *r, int64_t start, int64_t now);
+
+/* The first instant at or after T at which the counter of R opens (within
+** 60 days), or 0. */
+int64_t desk_next_open(const struct rules *r, int64_t t);
+
 /* KERR_FORBIDDEN with the counter's message (an action for staff only). */
 int desk_forbidden(struct kerrinfo *ei);
 

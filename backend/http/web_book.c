@@ -23,6 +23,7 @@
 #include "../core/bookings.h"
 #include "../core/bookable.h"
 #include "../core/clock.h"
+#include "../core/desk.h"
 #include "../core/groups.h"
 #include "pages.h"
 #include "reply.h"
@@ -326,6 +327,38 @@ void web_book_facts(struct req *r, struct html *h, const json_t *b) {
   html_raw(h, "</dd></div></dl>");
 }
 
+void web_book_payment(struct req *r, struct html *h, const json_t *b) {
+  const char *st = jstr(b, "status");
+  if (strcmp(st, "held") && strcmp(st, "confirmed")) return;
+  long long total = json_integer_value(json_object_get(json_object_get(b, "fee"), "total"));
+  if (total <= 0) {
+    html_raw(h, "<p class=\"pay\" id=\"pay\">この予約の使用料はかかりません。払う手続きはありません。</p>");
+    return;
+  }
+  int32_t day = 0;
+  date_parse(jstr(b, "date"), &day);
+  const char *s = jstr(b, "start");
+  int64_t start = clock_local(day, strlen(s) == 5 ? time_parse_hhmm(s) : 0);
+  const struct rules *ru = rules_current(r->ctx.rb, r->ctx.now);
+  char yen[32], hours[256], when[64];
+  page_yen(total, yen, sizeof yen);
+  desk_hours_text(ru, hours, sizeof hours);
+  int64_t by = desk_pay_by(ru, start, r->ctx.now);
+  html_printf(h, "<div class=\"pay\" id=\"pay\"><h2>使用料の払い方</h2><p>%s使用料 <strong>%h</strong> を、"
+                 "%h の窓口で払ってください。現金のほか、QRコード決済・クレジットカード・電子マネーも使えます。</p>",
+              strcmp(st, "held") ? "" : "予約を確定したあと、", yen, jstr(b, "center_name"));
+  if (by) {
+    page_instant_label(by, when, sizeof when);
+    html_printf(h, "<p>払う期限: <strong>%h まで</strong> (利用する前に払ってください)。</p>", when);
+  } else {
+    int64_t next = desk_next_open(ru, start);
+    page_date_label(clock_today(next ? next : start), 1, when, sizeof when);
+    html_printf(h, "<p>利用する前に窓口が開く時間がないため、<strong>利用したあと、%h 以降</strong>に窓口で払ってください。</p>",
+                when);
+  }
+  html_printf(h, "<p>窓口の受付: %h</p></div>", hours);
+}
+
 /* The cancellation terms of B, in one sentence, as of now: never a free
 ** period that has already ended (issue 13 point 5). */
 static void cancel_terms(struct req *r, struct html *h, const json_t *b) {
@@ -461,6 +494,7 @@ struct reply web_booking_receipt(struct req *r, const char *receipt, const json_
     page_form_end(&h, "予約を確定する");
   }
   web_book_facts(r, &h, b);
+  web_book_payment(r, &h, b);
   html_printf(&h, "<ul class=\"links\"><li><a href=\"/my/bookings/%I\">この予約の詳しい内容</a></li>"
                   "<li><a href=\"/my\">マイページ (予約の一覧)</a></li></ul>",
               id);

@@ -31,6 +31,11 @@ const char *web_book_error_field(int code);
 ** purpose, attendees, in whose name, fee. */
 void web_book_facts(struct req *r, struct html *h, const json_t *b);
 
+/* How, where and by when to pay the fee of B (a hold or a confirmed booking),
+** consistent with counter hours (core/desk.c desk_pay_by): nothing for a
+** cancelled or finished booking. */
+void web_book_payment(struct req *r, struct html *h, const json_t *b);
+
 /* "午前・午後 (9:00〜17:00)" for the slot codes in ARR under R. */
 void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,
                           const char *end, char *out, size_t n);

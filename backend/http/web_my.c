@@ -228,6 +228,7 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
                     "<p>公民館では、この許可書を窓口で見せてください。紙の許可書はありません。</p>",
                 id);
   web_book_facts(r, &h, b);
+  web_book_payment(r, &h, b);
   if (json_object_get(b, "cancelled_at")) {
     char at[64], yen[32];
     page_iso_label(jstr(b, "cancelled_at"), at, sizeof at);
@@ -388,6 +389,10 @@ struct reply web_my_permit(struct req *r) {
                   "<div><dt>名義</dt><dd>%h</dd></div>"
                   "<div><dt>発行</dt><dd>%h</dd></div></dl></div>",
               id, jstr(p, "center_name"), jstr(p, "room_name"), dl, sl, jstr(p, "holder"), issued);
+  json_t *bj = NULL; /* how and by when to pay, as on the booking's page */
+  if (booking_get(&r->ctx, id, &bj, &ei) == 0) web_book_payment(r, &h, bj);
+  kerr_clear(&ei);
+  json_decref(bj);
   html_printf(&h, "<section aria-labelledby=\"code-title\"><h2 id=\"code-title\">許可書のコード (文字)</h2>"
                   "<p>QRコードが読めないときは、この文字を窓口で確かめてもらえます。"
                   "前橋市の電子署名が入っているので、書きかえることはできません。</p>"

@@ -160,3 +160,27 @@ test('the confirmation page never promises a free cancellation until a date alre
   const far = await citizen.postForm('/book/review', { room_id: String(room503), date: '2026-05-20', slots: 'evening', purpose: '学習会', attendees: '3' });
   assert.match(far.text, /確定した後の取り消しは、2026年5月13日\(水\) まで無料です。/);
 });
+
+test('after booking and on the permit: how, where and by when to pay, consistent with counter hours (point 6)', async () => {
+  const chuo = (await api.get('/api/v1/centers')).json.centers.find((c) => c.code === 'chuo');
+  const roomMeeting = chuo.rooms.find((r) => r.kind === '会議室').id; // never free of charge (no campaign day)
+  // a Saturday evening (2026-04-18): the counter (weekdays 08:30-17:15) is closed that day,
+  // so the fee is due by Friday 2026-04-17 17:15, never "at the counter" on the Saturday
+  const sat = await book.post('/api/v1/bookings', { room_id: roomMeeting, date: '2026-04-18', slots: ['evening'], purpose: '学習会', attendees: 3 });
+  assert.equal(sat.status, 201, sat.text);
+  const page = await citizen.get(`/my/bookings/${sat.json.id}`, HTML);
+  assert.match(page.text, /予約を確定したあと、使用料 <strong>[\d,]+円<\/strong> を、中央公民館 の窓口で払ってください。/);
+  assert.match(page.text, /払う期限: <strong>2026年4月17日\(金\) 17:15 まで<\/strong>/);
+  // a Wednesday morning (2026-04-15, 9:00): the counter opens at 8:30 that day
+  const wed = await book.post('/api/v1/bookings', { room_id: roomMeeting, date: '2026-04-15', slots: ['morning'], purpose: '学習会', attendees: 3 });
+  assert.equal(wed.status, 201, wed.text);
+  const conf = await book.post(`/api/v1/bookings/${wed.json.id}/confirm`, {});
+  assert.equal(conf.status, 200, conf.text);
+  const permit = await citizen.get(`/my/bookings/${wed.json.id}/permit`, HTML);
+  assert.match(permit.text, /使用料 <strong>[\d,]+円<\/strong> を、中央公民館 の窓口で払ってください。/);
+  assert.match(permit.text, /払う期限: <strong>2026年4月15日\(水\) 9:00 まで<\/strong>/);
+  // the Sunday after a holiday Monday: 2026-05-03 (日) after 4/29; the last counter day is Friday 5/1
+  const sun = await book.post('/api/v1/bookings', { room_id: roomMeeting, date: '2026-05-03', slots: ['morning'], purpose: '学習会', attendees: 3 });
+  const sp = await citizen.get(`/my/bookings/${sun.json.id}`, HTML);
+  assert.match(sp.text, /払う期限: <strong>2026年5月1日\(金\) 17:15 まで<\/strong>/);
+});
