@@ -713,6 +713,12 @@ static const char *const usage_head[] = {
     "attendees", "slots_held", "cancellations", "lapsed_holds", "no_shows", "walk_ins",
     "fees_charged", "revenue", "exempted_amount", "slots_exempted", "slots_exempted_full",
     "distinct_groups"};
+static const char *const usage_head_ja[] = {
+    "区分", "名前", "予約できた枠数", "予約された枠数", "利用率", "予約件数", "利用件数",
+    "利用人数", "仮予約の枠数", "取り消し件数", "期限切れの仮予約", "無断欠席", "当日利用",
+    "使用料 (調定額)", "収入額", "減免額", "減免の枠数", "全額免除の枠数", "団体の数"};
+_Static_assert(sizeof usage_head / sizeof usage_head[0] ==
+                   sizeof usage_head_ja / sizeof usage_head_ja[0], "one name per column");
 
 static void row_csv(struct csvbuf *b, const struct report_row *row) {
   csv_field(b, row->key);
@@ -731,10 +737,11 @@ static void row_csv(struct csvbuf *b, const struct report_row *row) {
   csv_end_row(b);
 }
 
-char *reports_usage_csv(const struct report *rep, size_t *len) {
+char *reports_usage_csv(const struct report *rep, int ja, size_t *len) {
   struct csvbuf b = {0};
   csv_bom(&b);
-  for (size_t i = 0; i < sizeof usage_head / sizeof usage_head[0]; i++) csv_field(&b, usage_head[i]);
+  for (size_t i = 0; i < sizeof usage_head / sizeof usage_head[0]; i++)
+    csv_field(&b, ja ? usage_head_ja[i] : usage_head[i]);
   csv_end_row(&b);
   for (int i = 0; i < rep->nrows; i++) row_csv(&b, &rep->rows[i]);
   row_csv(&b, &rep->total);
@@ -872,14 +879,19 @@ static void monthly_section(struct csvbuf *b, const char *section, const json_t 
   }
 }
 
-char *reports_monthly_csv(const json_t *mo, size_t *len) {
+char *reports_monthly_csv(const json_t *mo, int ja, size_t *len) {
   struct csvbuf b = {0};
   static const char *const head[] = {"section", "key", "label", "uses", "attendees",
                                      "slots_booked", "slots_available", "occupancy", "bookings",
                                      "cancellations", "no_shows", "walk_ins", "fees_charged",
                                      "revenue", "exempted_amount"};
+  static const char *const head_ja[] = {"集計の種類", "区分", "名前", "利用件数", "利用人数",
+                                        "予約された枠数", "予約できた枠数", "利用率", "予約件数",
+                                        "取り消し件数", "無断欠席", "当日利用", "使用料 (調定額)",
+                                        "収入額", "減免額"};
+  _Static_assert(sizeof head / sizeof head[0] == sizeof head_ja / sizeof head_ja[0], "one name per column");
   csv_bom(&b);
-  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) csv_field(&b, head[i]);
+  for (size_t i = 0; i < sizeof head / sizeof head[0]; i++) csv_field(&b, ja ? head_ja[i] : head[i]);
   csv_end_row(&b);
   json_t *one = json_pack("[O]", json_object_get(mo, "totals"));
   monthly_section(&b, "total", one);

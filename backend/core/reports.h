@@ -103,7 +103,7 @@ json_t *reports_usage_json(struct kctx *ctx, const struct report *rep, const cha
 
 /* The same as CSV (UTF-8 with BOM, CRLF, header row, "total" row last).
 ** Caller frees; NULL when out of memory. */
-char *reports_usage_csv(const struct report *rep, size_t *len);
+char *reports_usage_csv(const struct report *rep, int ja, size_t *len);
 
 /* GET /api/v1/reports/monthly: the unified monthly statistics of the month
 ** starting on MONTH_FIRST, for CENTER or every centre: totals, by room kind,
@@ -116,7 +116,7 @@ int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, j
 ** section,key,label,uses,attendees,slots_booked,slots_available,occupancy,
 ** bookings,cancellations,no_shows,walk_ins,fees_charged,revenue,
 ** exempted_amount (a payment method's amount in revenue). Caller frees. */
-char *reports_monthly_csv(const json_t *monthly, size_t *len);
+char *reports_monthly_csv(const json_t *monthly, int ja, size_t *len);
 
 /* The columns whose source is not in the system yet: a JSON array of
 ** {"column","why"} (new reference). Empty once every source has landed. */

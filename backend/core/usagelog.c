@@ -29,6 +29,10 @@ struct usagelog {
 static const char *const csv_head[] = {"id", "at", "action", "center", "room_id", "room",
                                        "date", "slot", "channel", "actor_role", "actor",
                                        "subject", "amount", "detail"};
+/* the same columns for a person opening the file in a spreadsheet */
+static const char *const csv_head_ja[] = {"番号", "日時", "できごと", "公民館", "部屋ID", "部屋",
+                                          "利用日", "時間帯", "受付の経路", "操作した人の種類",
+                                          "操作した人 (仮名)", "対象 (仮名)", "金額", "詳細"};
 
 int usagelog_open(kdb *db, int32_t from, int32_t to, int format, struct usagelog **out) {
   *out = NULL;
@@ -63,11 +67,12 @@ static char *line_of(struct usagelog *ul, size_t *len) {
   kstmt *st = ul->st;
   char at[26];
   clock_format_instant(db_col_int(st, 1), at);
-  if (ul->format == USAGELOG_CSV) {
+  if (ul->format != USAGELOG_JSONL) {
     struct csvbuf b = {0};
     if (!ul->head_sent) {
       csv_bom(&b);
-      for (size_t i = 0; i < sizeof csv_head / sizeof csv_head[0]; i++) csv_field(&b, csv_head[i]);
+      for (size_t i = 0; i < sizeof csv_head / sizeof csv_head[0]; i++)
+        csv_field(&b, ul->format == USAGELOG_CSV_JA ? csv_head_ja[i] : csv_head[i]);
       csv_end_row(&b);
       ul->head_sent = 1;
     }
@@ -156,10 +161,11 @@ long usagelog_read(struct usagelog *ul, char *buf, size_t max) {
       ul->done = 1;
       db_reset(ul->st);
       /* an empty CSV still has its header */
-      if (ul->format == USAGELOG_CSV && !ul->head_sent) {
+      if (ul->format != USAGELOG_JSONL && !ul->head_sent) {
         struct csvbuf b = {0};
         csv_bom(&b);
-        for (size_t i = 0; i < sizeof csv_head / sizeof csv_head[0]; i++) csv_field(&b, csv_head[i]);
+        for (size_t i = 0; i < sizeof csv_head / sizeof csv_head[0]; i++)
+        csv_field(&b, ul->format == USAGELOG_CSV_JA ? csv_head_ja[i] : csv_head[i]);
         csv_end_row(&b);
         ul->head_sent = 1;
         ul->pending = csv_take(&b, &ul->pending_len);

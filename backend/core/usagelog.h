@@ -31,7 +31,7 @@
 
 #include "ctx.h"
 
-enum { USAGELOG_JSONL, USAGELOG_CSV };
+enum { USAGELOG_JSONL, USAGELOG_CSV, USAGELOG_CSV_JA }; /* CSV_JA: Japanese column names */
 
 struct usagelog;
 

@@ -27,6 +27,13 @@
 
 /* 1 if the client asked for CSV: ?format=csv, or Accept naming text/csv
 ** (and ?format=json not given). */
+/* 1 if the CSV should have Japanese column names (?header=ja: the reports
+** page's downloads, for a spreadsheet); the API's default is the keys. */
+static int wants_ja(struct req *r) {
+  const char *h = req_query(r, "header");
+  return h && !strcmp(h, "ja");
+}
+
 static int wants_csv(struct req *r) {
   const char *f = req_query(r, "format");
   if (f && !strcasecmp(f, "csv")) return 1;
@@ -114,7 +121,8 @@ struct reply api_events(struct req *r) {
     free(s);
     return reply_error(r, KERR_STORAGE, NULL);
   }
-  if ((err = usagelog_open(s->db, from, to, csv ? USAGELOG_CSV : USAGELOG_JSONL, &s->ul))) {
+  int format = !csv ? USAGELOG_JSONL : wants_ja(r) ? USAGELOG_CSV_JA : USAGELOG_CSV;
+  if ((err = usagelog_open(s->db, from, to, format, &s->ul))) {
     db_close(s->db);
     free(s);
     return reply_error(r, err, NULL);
@@ -162,7 +170,7 @@ struct reply api_report_usage(struct req *r) {
   struct reply ret;
   if (wants_csv(r)) {
     size_t len = 0;
-    char *csv = reports_usage_csv(rep, &len), name[96], a[11], b[11];
+    char *csv = reports_usage_csv(rep, wants_ja(r), &len), name[96], a[11], b[11];
     date_format(from, a);
     date_format(to, b);
     snprintf(name, sizeof name, "usage_%s_%s_%s.csv", by, a, b);
@@ -199,7 +207,7 @@ struct reply api_report_monthly(struct req *r) {
   if (err) return reply_core(r, err, 0, NULL, &ei);
   if (wants_csv(r)) {
     size_t len = 0;
-    char *csv = reports_monthly_csv(mo, &len), name[96];
+    char *csv = reports_monthly_csv(mo, wants_ja(r), &len), name[96];
     const char *c = json_string_value(json_object_get(mo, "center"));
     snprintf(name, sizeof name, "monthly_%s_%s.csv", month, c ? c : "all");
     json_decref(mo);

@@ -48,7 +48,7 @@ static int cross_site(struct req *r) {
 
 /* Where a person goes after signing in when nothing else was asked for. */
 static const char *home_of(int role) {
-  return role == ROLE_CITIZEN ? "/my" : (role & ROLE_DESK) ? "/admin" : "/";
+  return role == ROLE_CITIZEN ? "/my" : (role & ROLE_DESK) ? "/admin" : role == ROLE_ANALYST ? "/reports" : "/";
 }
 
 /* A copy of the body without the password fields, for showing a form again. */

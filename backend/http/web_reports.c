@@ -52,12 +52,12 @@ static const char *num(int64_t v, char *out, size_t n) {
   return out;
 }
 
-static int step_of(double v) {
-  if (v < 0.2) return 0;
-  if (v < 0.4) return 1;
-  if (v < 0.6) return 2;
-  if (v < 0.8) return 3;
-  return 4;
+/* The colour step (0-4) of V on the spread LO..HI of the figures shown, so
+** that the steps show the real differences (all of 2-9% are not one colour). */
+static int step_of(double v, double lo, double hi) {
+  if (hi - lo < 1e-9) return v > 0 ? 2 : 0;
+  int k = (int)((v - lo) / (hi - lo) * 5.0);
+  return k < 0 ? 0 : k > 4 ? 4 : k;
 }
 
 /* The row of REP whose key is KEY, or NULL. */
@@ -86,6 +86,15 @@ static void heatmap(struct html *h, const struct report *rep, const struct rules
                  "<desc id=\"hm-d\">縦が曜日 (月曜日から日曜日)、横が時間帯。各マスに利用率を百分率で示す。"
                  "同じ数値は次の表にもある。</desc>",
               W, H);
+  double lo = 1, hi = 0; /* the spread of the figures shown */
+  for (int d = 0; d < 7; d++)
+    for (int s = 0; s < ns; s++) {
+      snprintf(key, sizeof key, "%s/%s", wd[d], ru->slots[s].code);
+      const struct report_row *row = find(rep, key);
+      double occ = row ? reports_occupancy(row) : -1;
+      if (occ >= 0 && occ < lo) lo = occ;
+      if (occ >= 0 && occ > hi) hi = occ;
+    }
   for (int s = 0; s < ns; s++)
     html_printf(h, "<text x=\"%d\" y=\"22\" text-anchor=\"middle\" font-size=\"15\" fill=\"#1a1a1a\">%h</text>",
                 left + cw * s + cw / 2, ru->slots[s].label);
@@ -96,7 +105,7 @@ static void heatmap(struct html *h, const struct report *rep, const struct rules
       snprintf(key, sizeof key, "%s/%s", wd[d], ru->slots[s].code);
       const struct report_row *row = find(rep, key);
       double occ = row ? reports_occupancy(row) : -1;
-      int k = occ < 0 ? 0 : step_of(occ);
+      int k = occ < 0 ? 0 : step_of(occ, lo, hi);
       pct(occ, v, sizeof v);
       html_printf(h, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\" stroke=\"#ffffff\" stroke-width=\"2\"/>"
                      "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\" fill=\"%s\">%h</text>",
@@ -105,8 +114,13 @@ static void heatmap(struct html *h, const struct report *rep, const struct rules
                   occ < 0 ? "#1a1a1a" : steps[k].ink, v);
     }
   }
-  html_raw(h, "</svg><figcaption>凡例: 色の濃さは 20% ごとの5段階 (薄い 0〜20% から濃い 80〜100%)。"
-              "「—」は空いていたコマがない (すべて休館日) ことを表します。</figcaption></figure>");
+  char a[32], b[32];
+  pct(hi >= lo ? lo : -1, a, sizeof a);
+  pct(hi >= lo ? hi : -1, b, sizeof b);
+  html_printf(h, "</svg><figcaption>凡例: 色の濃さは、この期間のいちばん低い %h からいちばん高い %h までを"
+                 "5段階に分けたものです (濃いほど高い)。「—」は空いていたコマがない (すべて休館日) ことを表します。"
+                 "</figcaption></figure>",
+              a, b);
 
   html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"hm-c\"><table><caption id=\"hm-c\">曜日と時間帯ごとの利用率 (予約されたコマ / 空いていたコマ)</caption>"
               "<thead><tr><th scope=\"col\">曜日</th>");
@@ -179,14 +193,22 @@ static void trend(struct html *h, const struct report *rep, const struct ruleboo
                     x + w / 2, by + bh - hgt - 3, only ? 14 : 10, v);
       }
     }
-    char a[16], b[16];
-    snprintf(a, sizeof a, "%d/%d", y0 % 100, m0);
-    snprintf(b, sizeof b, "%d/%d", y1 % 100, m1);
-    html_printf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4d4d4d\">%h</text>"
-                   "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#4d4d4d\">%h</text></svg>",
-                bx, by + bh + 13, a, bx + bw, by + bh + 13, b);
+    for (int i = 0; i < nm && nm <= 24; i++) { /* every month under its bar ("4月") */
+      int m = (m0 - 1 + i) % 12 + 1, x = bx + (int)(slot_w * i) + (int)slot_w / 2;
+      html_printf(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"11\" fill=\"#4d4d4d\">%d月</text>",
+                  x, by + bh + 13, m);
+    }
+    if (nm > 24) {
+      char a[16], b[16];
+      snprintf(a, sizeof a, "%d/%d", y0 % 100, m0);
+      snprintf(b, sizeof b, "%d/%d", y1 % 100, m1);
+      html_printf(h, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#4d4d4d\">%h</text>"
+                     "<text x=\"%d\" y=\"%d\" font-size=\"11\" text-anchor=\"end\" fill=\"#4d4d4d\">%h</text>",
+                  bx, by + bh + 13, a, bx + bw, by + bh + 13, b);
+    }
+    html_raw(h, "</svg>");
   }
-  html_raw(h, "</div><p>棒の上の数値は利用率 (%)。月の範囲は左下と右下に書いています (年/月)。</p>");
+  html_raw(h, "</div><p>棒の上の数値は利用率 (%)、棒の下が月です (2年を超える期間は、左下と右下に最初と最後の年/月)。</p>");
 
   html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"tr-c\"><table><caption id=\"tr-c\">公民館別 月ごとの利用率</caption><thead><tr>"
               "<th scope=\"col\">公民館</th>");
@@ -404,14 +426,15 @@ struct reply web_reports(struct req *r) {
     } dl[] = {{"center", "公民館別"}, {"room", "部屋別"}, {"slot", "時間帯別"},
               {"weekday", "曜日別"}, {"month", "月別"}};
     for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++)
-      html_printf(&h, "<li><a href=\"/api/v1/reports/usage?%h&amp;by=%u&amp;format=csv\">%h の集計 (CSV)</a></li>",
+      html_printf(&h, "<li><a href=\"/api/v1/reports/usage?%h&amp;by=%u&amp;format=csv&amp;header=ja\">%h の集計 (CSV)</a></li>",
                   q, dl[i].by, dl[i].label);
-    char mon[8];
-    date_format(to, b);
+    char mon[8]; /* the month of TO, never a month still to come */
+    int32_t today = clock_today(r->ctx.now);
+    date_format(to > today ? today : to, b);
     memcpy(mon, b, 7);
     mon[7] = 0;
-    html_printf(&h, "<li><a href=\"/api/v1/reports/monthly?month=%u%s%u&amp;format=csv\">%h の月報 (CSV)</a></li>"
-                    "<li><a href=\"/api/v1/events?%h&amp;format=csv\">利用記録 (仮名化済み、CSV)</a></li></ul></section>",
+    html_printf(&h, "<li><a href=\"/api/v1/reports/monthly?month=%u%s%u&amp;format=csv&amp;header=ja\">%h の月報 (CSV)</a></li>"
+                    "<li><a href=\"/api/v1/events?%h&amp;format=csv&amp;header=ja\">利用記録 (仮名化済み、CSV)</a></li></ul></section>",
                 mon, only ? "&amp;center=" : "", only ? only->code : "", mon, q);
 
     /* what is not final yet */

@@ -357,3 +357,32 @@ test('privacy: no name, phone, email or system ID of this test\'s people in any 
     for (const n of needles) assert.ok(!text.includes(n), `"${n}" appears in ${label}`);
   }
 });
+
+test('analysts land on the reports; the page\'s CSV downloads have Japanese column names; no link to a month to come (issue 13 point 13)', async () => {
+  const FORMH = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' };
+  const si = await anon.req('POST', '/signin', new URLSearchParams({ system_id: ids.analyst, password: PW }).toString(), FORMH);
+  assert.equal(si.status, 303);
+  assert.equal(si.headers.get('location'), '/reports');
+  const cookie = await signIn(srv.base, ids.analyst, PW, { cookie: true });
+  // the period runs into months still to come (today is 2026-04-08): the monthly report is April's
+  const page = await cookie.get('/reports?from=2026-04-01&to=2026-06-30', { Accept: 'text/html' });
+  assert.equal(page.status, 200);
+  const links = [...page.text.matchAll(/href="(\/api\/v1\/[^"]*format=csv[^"]*)"/g)].map((m) => m[1].replaceAll('&amp;', '&'));
+  assert.ok(links.length >= 7, links.join('\n'));
+  assert.ok(links.some((l) => l.includes('/reports/monthly?month=2026-04')), links.join('\n'));
+  assert.ok(!links.some((l) => /month=2026-0[56]/.test(l)), 'no monthly report of a month to come');
+  for (const l of links) {
+    assert.match(l, /header=ja/);
+    const c = await cookie.get(l, { Accept: 'text/csv' });
+    assert.equal(c.status, 200, l);
+    const head = c.text.replace(/^\uFEFF/, '').split(/\r?\n/)[0];
+    assert.doesNotMatch(head, /[a-z_]{3,}/, `${l}: ${head}`);   // no key names
+    assert.match(head, /[\u3040-\u30ff\u4e00-\u9fff]/, `${l}: ${head}`);
+  }
+  // every month is labelled under its bar; the heat map's steps span the figures shown
+  for (const m of ['4月', '5月', '6月']) assert.match(page.text, new RegExp(`<text [^>]*>${m}</text>`));
+  assert.match(page.text, /この期間のいちばん低い [\d.]+% からいちばん高い [\d.]+% までを5段階/);
+  // the API keeps its keys by default
+  const keys = await analyst.get(`/api/v1/reports/usage?from=2026-04-01&to=2026-04-30&by=center&format=csv`);
+  assert.match(keys.text.replace(/^\uFEFF/, '').split(/\r?\n/)[0], /^"?key"?,"?label"?/);
+});

@@ -396,7 +396,7 @@ Test(reports, monthly_statistics_for_one_centre) {
   cr_assert_eq(msum, 7520);   /* the methods add up to the revenue */
 
   size_t len = 0;
-  char *csv = reports_monthly_csv(mo, &len);
+  char *csv = reports_monthly_csv(mo, 0, &len);
   cr_assert_not_null(csv);
   cr_assert(starts(csv, "\xEF\xBB\xBFsection,key,label,uses,attendees,"), "%.60s", csv);
   cr_assert_not_null(strstr(csv, "\r\ntotal,total,合計,6,127,10,252,0.0397,"));  /* 10/252 */
@@ -425,7 +425,7 @@ Test(reports, usage_json_and_csv_carry_the_same_figures) {
   cr_assert_eq(json_array_size(json_object_get(j, "provisional")), 0);
   json_decref(j);
   size_t len = 0;
-  char *csv = reports_usage_csv(rep, &len);
+  char *csv = reports_usage_csv(rep, 0, &len);
   cr_assert_eq(strlen(csv), len);
   cr_assert(starts(csv, "\xEF\xBB\xBFkey,label,slots_available,slots_booked,occupancy,"), "%.60s", csv);
   /* key,label,avail,booked,occ,bookings,uses,att,held,canc,lapsed,noshow,walkin,charged,
@@ -440,7 +440,7 @@ Test(reports, no_name_phone_or_email_reaches_a_report) {
   kstmt *st = db_prep(w.db, "UPDATE accounts SET email = 'ichiko@example.jp', phone = '027-111-2222'");
   fx_exec(&w, st);
   struct report *rep = run("2026-04-01", "2026-04-30", RD_ROOM | RD_CENTER, NULL);
-  char *csv = reports_usage_csv(rep, NULL);
+  char *csv = reports_usage_csv(rep, 0, NULL);
   json_t *j = reports_usage_json(&w.ctx, rep, "room");
   char *js = json_dumps(j, 0);
   json_t *mo = NULL;
