@@ -541,3 +541,8 @@ int courses_sweep(struct kctx *ctx) {
   rc = db_commit(ctx->db);
   return rc == DB_OK ? 0 : kerr_from_db(rc);
 }
+
+int courses_lottery(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  courses_sweep(ctx);
+  return lottery_get(ctx, id, out, ei);
+}

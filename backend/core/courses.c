@@ -18,6 +18,7 @@
 #include "audit.h"
 #include "availability.h"
 #include "clock.h"
+#include "csv.h"
 #include "input.h"
 #include "lottery.h"
 #include "text.h"
@@ -271,6 +272,21 @@ static int reserve(struct kctx *ctx, const struct course_in *c, int64_t course,
 
 /* ============================================================ create */
 
+/* The descriptive fields of C that both the insert and the edit write. */
+static void bind_fields(kstmt *st, const struct course_in *c) {
+  db_bind_text(st, "$title", c->title);
+  db_bind_text(st, "$desc", c->description);
+  db_bind_text(st, "$cat", c->category);
+  db_bind_text(st, "$lname", c->lecturer_name);
+  db_bind_text(st, "$lorg", c->lecturer_org);
+  db_bind_text(st, "$lnote", c->lecturer_note);
+  db_bind_text(st, "$target", c->target);
+  db_bind_int(st, "$fee", c->fee);
+  db_bind_int(st, "$cap", c->capacity);
+  db_bind_int(st, "$comp", c->max_companions);
+  db_bind_int(st, "$cal", c->calendar);
+}
+
 static int insert_course(struct kctx *ctx, const struct course_in *c, int64_t lottery,
                          int64_t copied_from, int64_t *id) {
   const char *first = c->s[0].date;
@@ -286,22 +302,12 @@ static int insert_course(struct kctx *ctx, const struct course_in *c, int64_t lo
       " $now, $now)");
   if (!st) return KERR_INTERNAL;
   db_bind_text(st, "$center", c->center);
-  db_bind_text(st, "$title", c->title);
-  db_bind_text(st, "$desc", c->description);
-  db_bind_text(st, "$cat", c->category);
-  db_bind_text(st, "$lname", c->lecturer_name);
-  db_bind_text(st, "$lorg", c->lecturer_org);
-  db_bind_text(st, "$lnote", c->lecturer_note);
-  db_bind_text(st, "$target", c->target);
-  db_bind_int(st, "$fee", c->fee);
-  db_bind_int(st, "$cap", c->capacity);
-  db_bind_int(st, "$comp", c->max_companions);
+  bind_fields(st, c);
   db_bind_text(st, "$from", c->apply_from);
   db_bind_text(st, "$until", c->apply_until);
   db_bind_text(st, "$alloc", c->allocation);
   if (lottery) db_bind_int(st, "$lottery", lottery);
   else db_bind_null(st, "$lottery");
-  db_bind_int(st, "$cal", c->calendar);
   if (copied_from) db_bind_int(st, "$copied", copied_from);
   else db_bind_null(st, "$copied");
   db_bind_text(st, "$first", first);
@@ -385,7 +391,7 @@ static void set_text(json_t *o, const char *k, kstmt *st, int i) {
 
 /* The course in the current row of ST (COURSE_COLS). Public fields only. */
 static json_t *course_json(struct kctx *ctx, kstmt *st) {
-  int64_t id = db_col_int(st, 0), taken = 0;
+  int64_t id = db_col_int(st, 0);
   const struct center *ce = rules_center(ctx->rb, db_col_text(st, 1));
   json_t *o = json_object();
   if (!o) return NULL;
@@ -618,17 +624,7 @@ int courses_update(struct kctx *ctx, int64_t id, const json_t *body, json_t **ou
                         " max_companions = $comp, calendar = $cal, updated_at = $now"
                         " WHERE id = $id");
     if (!st) goto fail;
-    db_bind_text(st, "$title", c->title);
-    db_bind_text(st, "$desc", c->description);
-    db_bind_text(st, "$cat", c->category);
-    db_bind_text(st, "$lname", c->lecturer_name);
-    db_bind_text(st, "$lorg", c->lecturer_org);
-    db_bind_text(st, "$lnote", c->lecturer_note);
-    db_bind_text(st, "$target", c->target);
-    db_bind_int(st, "$fee", c->fee);
-    db_bind_int(st, "$cap", c->capacity);
-    db_bind_int(st, "$comp", c->max_companions);
-    db_bind_int(st, "$cal", c->calendar);
+    bind_fields(st, c);
     db_bind_int(st, "$now", ctx->now);
     db_bind_int(st, "$id", id);
     struct audit_fields f = {.center = center};
@@ -760,33 +756,10 @@ int courses_report(struct kctx *ctx, const char *from, const char *to, json_t **
 
 /* ============================================== iCalendar (RFC 5545) */
 
-struct buf {
-  char *p;
-  size_t n, cap;
-  int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = (b->cap ? b->cap * 2 : 4096) + n;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->oom = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* One content line NAME:VALUE, VALUE escaped as TEXT when ESCAPE, folded so
 ** that no line exceeds 75 octets (never inside a UTF-8 sequence), ended by
 ** CRLF. */
-static void line(struct buf *b, const char *name, const char *value, int escape) {
+static void line(struct csvbuf *b, const char *name, const char *value, int escape) {
   char tmp[8192];
   size_t n = (size_t)snprintf(tmp, sizeof tmp, "%s:", name);
   for (const char *v = value; *v && n < sizeof tmp - 3; v++) {
@@ -803,10 +776,10 @@ static void line(struct buf *b, const char *name, const char *value, int escape)
   while (i < n) {
     size_t k = n - i <= width ? n - i : width;
     while (k > 0 && i + k < n && ((unsigned char)tmp[i + k] & 0xC0) == 0x80) k--;
-    put(b, tmp + i, k);
-    put(b, "\r\n", 2);
+    csv_raw(b, tmp + i, k);
+    csv_raw(b, "\r\n", 2);
     i += k;
-    if (i < n) put(b, " ", 1);
+    if (i < n) csv_raw(b, " ", 1);
     width = 74; /* a continuation line starts with one space */
   }
 }
@@ -816,7 +789,7 @@ static void local_stamp(const char *date, int minute, char out[20]) {
            minute % 60);
 }
 
-static void ical_event(struct kctx *ctx, struct buf *b, kstmt *st, const char *stamp) {
+static void ical_event(struct kctx *ctx, struct csvbuf *b, kstmt *st, const char *stamp) {
   char uid[96], dt[20], text[2048];
   int32_t day = 0;
   date_parse(db_col_text(st, 1), &day);
@@ -847,7 +820,7 @@ static void ical_event(struct kctx *ctx, struct buf *b, kstmt *st, const char *s
 
 int courses_ical(struct kctx *ctx, const char *center, char **out, size_t *len,
                  struct kerrinfo *ei) {
-  struct buf b = {0};
+  struct csvbuf b = {0};
   char stamp[20], prodid[160];
   int y, m, d, rc;
   *out = NULL;
@@ -881,18 +854,15 @@ int courses_ical(struct kctx *ctx, const char *center, char **out, size_t *len,
                       " ON c.id = s.course_id WHERE c.center = $center AND c.calendar = 1"
                       " ORDER BY s.date, s.id LIMIT 2000");
   if (!st) {
-    free(b.p);
+    csv_free(&b);
     return kerr_set(ei, KERR_INTERNAL, NULL);
   }
   db_bind_text(st, "$center", center);
   while ((rc = db_step(st)) == DB_ROW) ical_event(ctx, &b, st, stamp);
   db_reset(st);
   line(&b, "END", "VCALENDAR", 0);
-  if (rc != DB_DONE || b.oom) {
-    free(b.p);
-    return kerr_set(ei, rc != DB_DONE ? kerr_from_db(rc) : KERR_INTERNAL, NULL);
-  }
-  *out = b.p;
-  *len = b.n;
+  *out = rc == DB_DONE ? csv_take(&b, len) : NULL;
+  csv_free(&b);
+  if (!*out) return kerr_set(ei, rc != DB_DONE ? kerr_from_db(rc) : KERR_INTERNAL, NULL);
   return 0;
 }

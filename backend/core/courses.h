@@ -140,6 +140,10 @@ int courses_draw(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei
 ** nothing to do; runs before course reads and writes. */
 int courses_sweep(struct kctx *ctx);
 
+/* GET /api/v1/lotteries/{id} (public): lottery_get after the sweep (a
+** lottery whose deadline has passed is drawn first). */
+int courses_lottery(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
 /* The application row as JSON (shared by the two files). */
 json_t *courses_application_json(struct kctx *ctx, int64_t app);
 
