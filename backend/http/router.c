@@ -36,6 +36,7 @@
 #include "web_admin.h"
 #include "web_book.h"
 #include "web_counter.h"
+#include "web_courses.h"
 #include "web_groups.h"
 #include "web_my.h"
 #include "web_public.h"
@@ -172,6 +173,12 @@ const struct route router_routes[] = {
    RF_JSON_OPT | RF_PERSONAL},
   {"GET", "/api/v1/lotteries/{id}", api_lottery_get, ANY, 0},
   {"GET", "/api/v1/centers/{code}/courses.ics", api_center_courses_ics, ANY, 0},
+  {"GET", "/courses", web_courses, ANY, 0},
+  {"GET", "/courses/{id}", web_course, ANY, 0},
+  {"POST", "/courses/{id}/apply", web_course_apply, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/my/courses", web_my_courses, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/courses/{id}/cancel", web_my_course_cancel, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/my/courses/{id}/accept", web_my_course_accept, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   /* end of courses */
   /* exemptions (減免, issue 5; docs/discounts.md): representatives apply,
   ** admins decide; analysts see no applicant (not granted here) */

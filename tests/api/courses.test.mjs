@@ -290,3 +290,35 @@ test('the iCalendar feed of a centre: opt-in courses only, RFC 5545 as ical.js r
   assert.ok(cal.getFirstSubcomponent('vevent').getFirstPropertyValue('dtstamp'));
   assert.equal((await fetch(`${srv.base}/api/v1/centers/nowhere/courses.ics`)).status, 404);
 });
+
+test('the pages work without JavaScript: list, course, apply by form, マイページ, cancel by form', async () => {
+  const r = await staff.post('/api/v1/courses', await course({ title: 'ページの講座 <b>', allocation: 'first_come', capacity: 1, max_companions: 1, apply_from: '2026-04-12', apply_until: '2026-04-30' },
+    [{ date: '2026-05-29', slot: 'afternoon', room_id: await roomId('chuo', 'r507') }]));
+  assert.equal(r.status, 201, r.text);
+  const list = await anon.get('/courses', { Accept: 'text/html' });
+  assert.equal(list.status, 200);
+  assert.ok(list.text.includes('ページの講座 &lt;b&gt;'), 'escaped');
+  assert.ok(list.text.includes(`/courses/${r.json.id}`));
+  const page = await anon.get(`/courses/${r.json.id}`, { Accept: 'text/html' });
+  assert.equal(page.status, 200);
+  assert.ok(page.text.includes('ログインして申し込む'));
+  const [p, q] = citizens(2, 'ページ');
+  const mine = await p.get(`/courses/${r.json.id}`, { Accept: 'text/html' });
+  assert.ok(mine.text.includes(`action="/courses/${r.json.id}/apply"`));
+  const form = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  const ap = await p.req('POST', `/courses/${r.json.id}/apply`, 'companions=0', form);
+  assert.equal(ap.status, 303);
+  assert.equal(ap.headers.get('location'), '/my/courses');
+  const my = await p.get('/my/courses', { Accept: 'text/html' });
+  assert.ok(my.text.includes('受講が決まりました'));
+  assert.equal((await q.req('POST', `/courses/${r.json.id}/apply`, 'companions=0', form)).status, 303);
+  const app = (await p.get('/api/v1/course-applications')).json.applications.find((a) => a.course_id === r.json.id);
+  const cancel = await p.req('POST', `/my/courses/${app.id}/cancel`, '', form);
+  assert.equal(cancel.status, 303);
+  // the place went to the one waiting, who takes it by form
+  const qa = (await q.get('/api/v1/course-applications')).json.applications.find((a) => a.course_id === r.json.id);
+  assert.equal(qa.status, 'offered');
+  assert.ok((await q.get('/my/courses', { Accept: 'text/html' })).text.includes('受講する'));
+  assert.equal((await q.req('POST', `/my/courses/${qa.id}/accept`, '', form)).status, 303);
+  assert.equal((await q.get('/api/v1/course-applications')).json.applications.find((a) => a.course_id === r.json.id).status, 'accepted');
+});
