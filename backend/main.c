@@ -10,6 +10,7 @@
 ** Each command is one function; they share option parsing and nothing else.
 */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -17,12 +18,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_ops.h"
 #include "core/accounts.h"
 #include "core/backup.h"
 #include "core/clock.h"
 #include "core/demo.h"
 #include "core/facilities.h"
 #include "core/ids.h"
+#include "core/keys.h"
 #include "core/permits.h"
 #include "core/rules.h"
 #include "http/api_public.h"
@@ -52,13 +55,20 @@ static void usage(FILE *f) {
       "      --backup-every MIN   minutes between them, fractions allowed (default 60)\n"
       "      --backup-keep N      backups kept in DIR, older ones deleted (default 48)\n"
       "  kominkan check-ordinances DIR\n"
-      "  kominkan backup --db FILE --to FILE\n"
+      "  kominkan backup --db FILE [--to FILE] [--keys-to FILE]\n"
+      "      --keys-to FILE       copy the key file FILE.keys (backups hold no key)\n"
       "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
       "  kominkan demo-data --db FILE --months N [--from YYYY-MM] [--ordinances DIR]\n"
       "                    [--groups-per-center N] [--persons N] [--seed N]\n"
       "      a simulated city's use for benchmarks and demonstrations (docs/demo.md)\n"
       "  kominkan user add --db FILE --role admin|staff|analyst|citizen --name NAME\n"
       "                    [--center CODE] [--ordinances DIR]   (password on standard input)\n"
+      "  kominkan user list --db FILE [--role R] [--center C] [--status S] [--q TEXT]\n"
+      "  kominkan user disable|enable --db FILE --id SYSTEM_ID\n"
+      "  kominkan user set-role --db FILE --id SYSTEM_ID --role staff|admin|analyst\n"
+      "                    [--center CODE] [--ordinances DIR]\n"
+      "  kominkan user reset-password --db FILE --id SYSTEM_ID   (password on standard input)\n"
+      "  kominkan audit-verify --db FILE   (exit 1 and the first broken row if edited)\n"
       "environment: KOMINKAN_NOW=2026-04-01T09:00:00+09:00 fixes the clock\n",
       f);
 }
@@ -105,6 +115,18 @@ static void print_problems(json_t *problems) {
   json_array_foreach(problems, i, p) fprintf(stderr, "%s\n", json_string_value(p));
 }
 
+/* Say on standard error what an operator should act on soon (the holiday
+** list running out); a warning does not stop anything. */
+static void print_warnings(const struct rulebook *rb) {
+  json_t *w = json_array();
+  size_t i;
+  json_t *v;
+  clock_init_from_env();
+  rules_warnings(rb, clock_now(), w);
+  json_array_foreach(w, i, v) fprintf(stderr, "warning: %s\n", json_string_value(v));
+  json_decref(w);
+}
+
 /* The rule book at DIR for command CMD, or NULL after saying why on standard
 ** error. A rule book that is not there (the default path is relative to the
 ** working directory) names the option that sets it. Free with rules_free(). */
@@ -124,6 +146,7 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
     print_problems(problems);
     json_decref(problems);
   }
+  print_warnings(rb);
   return rb;
 }
 
@@ -279,33 +302,48 @@ static int cmd_check_ordinances(int argc, char **argv) {
     json_decref(problems);
     return 1;
   }
-  printf("%s: %d centres, %d rule-book versions: ok\n", argv[0], rb->ncenters, rb->nversions);
+  print_warnings(rb);
+  printf("%s: %d centres, %d rule-book versions, %d holidays: ok\n", argv[0], rb->ncenters,
+         rb->nversions, rb->nholidays);
   rules_free(rb);
   return 0;
 }
 
 /* ----------------------------------------------------------------- backup */
 
+/* kominkan backup --db FILE [--to FILE] [--keys-to FILE]: the data, and
+** (separately, once) the key file, which backups never hold (core/keys.h). */
 static int cmd_backup(int argc, char **argv) {
-  const char *db_path = NULL, *to = NULL, *v;
+  const char *db_path = NULL, *to = NULL, *keys_to = NULL, *v;
   for (int i = 0; i < argc; i++) {
     if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
     else if ((v = opt(argc, argv, &i, "--to"))) to = v;
+    else if ((v = opt(argc, argv, &i, "--keys-to"))) keys_to = v;
     else {
       usage(stderr);
       return 2;
     }
   }
-  if (!db_path || !to) {
+  if (!db_path || (!to && !keys_to)) {
     usage(stderr);
     return 2;
   }
-  char err[512];
-  if (backup_take(db_path, to, err, sizeof err) != 0) {
+  char err[PATH_MAX + 512], keys[PATH_MAX];
+  if (keys_path(db_path, keys, sizeof keys)) return 2;
+  if (to && backup_take(db_path, to, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan backup: %s\n", err);
     return 1;
   }
-  printf("backup of %s written to %s (integrity ok)\n", db_path, to);
+  if (to)
+    printf("backup of %s written to %s (integrity ok)\n"
+           "it holds no key: keep a copy of the key file %s apart from the backups"
+           " (kominkan backup --db %s --keys-to FILE)\n",
+           db_path, to, keys, db_path);
+  if (keys_to && keys_copy(db_path, keys_to, err, sizeof err) != 0) {
+    fprintf(stderr, "kominkan backup: %s\n", err);
+    return 1;
+  }
+  if (keys_to) printf("the key file %s copied to %s (readable by its owner only)\n", keys, keys_to);
   return 0;
 }
 
@@ -319,6 +357,11 @@ static int cmd_backup(int argc, char **argv) {
 static int cmd_user(int argc, char **argv) {
   const char *db_path = NULL, *role_s = NULL, *name = NULL, *center = NULL, *v;
   const char *ordinances = "ordinances/maebashi";
+  if (argc >= 1 && cli_user_handles(argv[0])) {
+    int rc = cli_user_ops(argc, argv);
+    if (rc == 2) usage(stderr);
+    return rc;
+  }
   if (argc < 1 || strcmp(argv[0], "add") != 0) {
     usage(stderr);
     return 2;
@@ -425,6 +468,7 @@ static int cmd_restore(int argc, char **argv) {
   }
   printf("restored %s from %s (integrity ok)\n", db_path, from);
   if (aside[0]) printf("the database it replaced is kept as %s\n", aside);
+  printf("every sign-in was ended: everyone signs in again\n");
   return 0;
 }
 
@@ -540,6 +584,9 @@ static int cmd_routes(void) {
 }
 
 int main(int argc, char **argv) {
+  /* Before anything is created: every file we make (the database, its -wal
+  ** and -shm, backups, the key file) is readable by its owner only. */
+  umask(077);
   if (sodium_init() < 0) {
     fprintf(stderr, "kominkan: libsodium cannot start\n");
     return 1;
@@ -554,6 +601,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 2, argv + 2);
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
+  if (!strcmp(cmd, "audit-verify")) return cli_audit_verify(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
   if (!strcmp(cmd, "demo-data")) return cmd_demo_data(argc - 2, argv + 2);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

@@ -74,6 +74,19 @@ int accounts_hash_begin(struct kerrinfo *ei) {
   return kerr_set(ei, KERR_BUSY, NULL);
 }
 
+int accounts_password_hash(const char *pw, char *out, size_t outlen, struct kerrinfo *ei) {
+  int rc;
+  if (outlen < crypto_pwhash_STRBYTES) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if ((rc = accounts_hash_begin(ei))) return rc;
+  rc = crypto_pwhash_str(out, pw, strlen(pw), PW_OPS, PW_MEM);
+  accounts_hash_end();
+  if (rc != 0) { /* out of memory */
+    if (ei && !ei->code) ei->retry_after = 1;
+    return kerr_set(ei, KERR_BUSY, NULL);
+  }
+  return 0;
+}
+
 void accounts_hash_end(void) {
   pthread_mutex_lock(&hash_lock);
   if (hash_running > 0) hash_running--;

@@ -105,6 +105,10 @@ int accounts_hash_begin(struct kerrinfo *ei);
 void accounts_hash_end(void);
 void accounts_hash_slots_set(int n);   /* tests and tuning; n >= 1 */
 
+/* The argon2id hash of PW (crypto_pwhash_str at the accounts' limits) into
+** OUT (OUTLEN >= 128), within the bound on concurrent hashes. 0 or KERR_BUSY. */
+int accounts_password_hash(const char *pw, char *out, size_t outlen, struct kerrinfo *ei);
+
 /* Forget every throttle counter (tests). */
 void accounts_throttle_reset(void);
 

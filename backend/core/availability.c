@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookable.h"
 #include "clock.h"
 
 static _Atomic uint64_t generation = 1;
@@ -36,6 +37,26 @@ static void hhmm(int minutes, char *out) {
   snprintf(out, 8, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
 }
 
+/* RULE: never offer what will be refused (core/bookable.c). A free slot that
+** the web can no longer take is "closed" with "booking":"over" (or
+** "no_rules"); one that is not open yet stays "free" with "booking":"not_yet"
+** and "opens_at"; one only the counter takes, "booking":"counter_only"; a
+** bookable one "booking":"open". *VALID_UNTIL is pulled in to the next
+** instant the answer changes. Returns the state to publish. */
+static const char *free_state(const struct kctx *ctx, const struct room *ro, int32_t day, int s,
+                              json_t *so, int64_t *valid_until) {
+  struct bookable why;
+  enum bk_answer a = bookable_check(ctx, BK_ONLINE, ro, day, s, &why);
+  if (why.changes_at < *valid_until) *valid_until = why.changes_at;
+  json_object_set_new(so, "booking", json_string(bookable_code(a)));
+  if (a == BK_NOT_YET) {
+    char at[26];
+    clock_format_instant(why.opens_at, at);
+    json_object_set_new(so, "opens_at", json_string(at));
+  }
+  return bookable_feed_state(a);
+}
+
 int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t **out,
                 int64_t *valid_until) {
   char date[11], gen[26];
@@ -43,6 +64,8 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
   int ntaken = 0, cap = 0, err = 0;
   json_t *centers = NULL;
   const struct rules *r = rules_in_force(ctx->rb, day);
+  struct kctx on_line = *ctx;   /* the feeds are what a citizen on the web can do */
+  on_line.channel = "online";
 
   *out = NULL;
   *valid_until = INT64_MAX;
@@ -103,8 +126,10 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
             closed ? "closed" : state_of(taken, ntaken, ro->id, r->slots[s].code, &group);
         hhmm(r->slots[s].start, a);
         hhmm(r->slots[s].end, b);
-        json_t *so = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", r->slots[s].code, "label",
-                               r->slots[s].label, "start", a, "end", b, "state", state);
+        json_t *so = json_pack("{s:s, s:s, s:s, s:s}", "code", r->slots[s].code, "label",
+                               r->slots[s].label, "start", a, "end", b);
+        if (!strcmp(state, "free")) state = free_state(&on_line, ro, day, s, so, valid_until);
+        json_object_set_new(so, "state", json_string(state));
         if (group) json_object_set_new(so, "group", json_string(group));
         json_array_append_new(slots, so);
       }

@@ -19,7 +19,9 @@
 #include <string.h>
 
 #include "audit.h"
+#include "trail.h"
 #include "availability.h"
+#include "bookable.h"
 #include "clock.h"
 #include "discounts.h"
 #include "ids.h"
@@ -324,7 +326,7 @@ struct create {
   int64_t hold_expires_at;
   int64_t fee_base, fee_discount, fee_total;
   char discount_code[32];
-  int until_slot_end;                 /* same_day.until "slot_end" (the counter) */
+  int walkin;                         /* a same-day walk-in at the counter */
 };
 
 static int cmp_int(const void *a, const void *b) {
@@ -415,7 +417,8 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
     int k = rules_slot_index(c->r_use, code);
     if (k < 0) {
       char msg[160];
-      snprintf(msg, sizeof msg, "「%.40s」という時間帯はありません。", code);
+      snprintf(msg, sizeof msg, "「%.*s」という時間帯はありません。",
+               (int)text_utf8_prefix(code, 40), code);
       kerr_field(ei, "slots", msg);
       return KERR_VALIDATION;
     }
@@ -443,37 +446,14 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
 
 /* The rules that need no lock: closed day, window, capacity. */
 static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
-  char d[48], when[64];
-  const char *why = NULL;
-  jdate(c->day, d, sizeof d);
-
-  /* RULE: closed days (version in force on the use date). */
-  if (rules_closed(c->r_use, c->room->center->code, c->day, &why))
-    return kerr_set(ei, KERR_CLOSED, "%sは%sの休館日です（%s）。", d, c->room->center->name,
-                    why ? why : "休館日");
-
-  /* RULE: booking window, identical for every centre and every kind of user
-  ** (no earlier window for anyone); the version in force now decides it. */
-  int64_t opens = rules_booking_opens(c->r_now, c->day);
-  if (ctx->now < opens) {
-    jinstant(opens, when, sizeof when);
-    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は%sから受け付けます。", d, when);
-  }
-  /* RULE: online booking of a slot until its start (or the rule book's
-  ** minutes before it); same-day booking of a free slot is allowed until then.
-  ** A booking of several slots counts from its first. The counter (its own
-  ** issue) keeps its own same-day rule; every other channel is "online". */
-  const struct slotdef *first = &c->r_use->slots[c->slot_idx[0]];
-  int64_t start = clock_local(c->day, first->start);
-  int64_t until = start - (int64_t)c->r_now->online_until_min * 60;
-  int counter = ctx->channel && !strcmp(ctx->channel, "counter");
-  if (counter) until = start;
-  if (counter && c->until_slot_end) until = clock_local(c->day, first->end);
-  if (ctx->now >= until) {
-    jinstant(until, when, sizeof when);
-    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
-                    "%s%sの予約の受付は%sまでで、終了しました。", d, first->label, when);
-  }
+  /* RULE: closed days, the window, the deadline, same-day and walk-in rules: one decision
+  ** for every channel and every page (core/bookable.c). A booking of several
+  ** slots counts from its first. */
+  struct bookable why_not;
+  enum bk_channel ch = c->walkin ? BK_WALKIN : bookable_channel(ctx);
+  if (bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not) != BK_OPEN)
+    return bookable_refuse(ctx, c->room, c->day, c->slot_idx[0], &why_not, ei);
+  int64_t start = clock_local(c->day, c->r_use->slots[c->slot_idx[0]].start);
 
   /* RULE: attendees at most the room's capacity. */
   if (c->attendees > c->room->capacity)
@@ -809,7 +789,7 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   *out = NULL;
   if (replayed) *replayed = 0;
   c.holder = f->holder;
-  c.until_slot_end = f->until_slot_end;
+  c.walkin = f->walkin;
 
   if (idempotency_key) {
     size_t n = strlen(idempotency_key);
@@ -1184,6 +1164,12 @@ int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
   *out = NULL;
   int rc = load_for_change(ctx, id, &b, ei);
   if (rc) return rc;
+  char target[32];
+  snprintf(target, sizeof target, "booking:%lld", (long long)b.id);
+  /* A desk reading another person's booking sees the holder's details: audited. */
+  if (b.account_id != ctx->actor.account_id &&
+      (rc = trail_view(ctx, "booking.view", target, &b.account_id, 1)))
+    return kerr_set(ei, rc, NULL);
   *out = booking_json(ctx, &b);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -173,3 +173,17 @@ int clock_minute_of_day(int64_t now) {
 int64_t clock_local(int32_t day, int minute) {
   return (int64_t)day * 86400 + (int64_t)minute * 60 - JST_OFFSET;
 }
+
+void clock_date_ja(int32_t day, char *out, size_t n) {
+  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
+}
+
+void clock_instant_ja(int64_t t, char *out, size_t n) {
+  char d[48];
+  int min = clock_minute_of_day(t);
+  clock_date_ja(clock_today(t), d, sizeof d);
+  snprintf(out, n, "%s%d:%02d", d, min / 60, min % 60);
+}

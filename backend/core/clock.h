@@ -12,6 +12,7 @@
 #ifndef KOMINKAN_CORE_CLOCK_H
 #define KOMINKAN_CORE_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define JST_OFFSET (9 * 3600)
@@ -45,5 +46,9 @@ int time_parse_hhmm(const char *s);
 int32_t clock_today(int64_t now);                   /* the JST date of NOW */
 int clock_minute_of_day(int64_t now);               /* JST minutes after midnight */
 int64_t clock_local(int32_t day, int minute);       /* JST DAY at MINUTE -> epoch */
+
+/* For messages: "2026年6月10日（水）" and "2026年4月1日（水）9:00". */
+void clock_date_ja(int32_t day, char *out, size_t n);
+void clock_instant_ja(int64_t t, char *out, size_t n);
 
 #endif

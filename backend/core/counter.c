@@ -18,8 +18,10 @@
 
 #include "accounts.h"
 #include "audit.h"
+#include "trail.h"
 #include "availability.h"
 #include "bookings.h"
+#include "bookable.h"
 #include "clock.h"
 #include "ids.h"
 #include "input.h"
@@ -141,7 +143,8 @@ static int resolve_center(struct kctx *ctx, const char *code, const struct cente
     return KERR_VALIDATION;
   }
   *out = rules_center(ctx->rb, code);
-  if (!*out) return kerr_set(ei, KERR_NOT_FOUND, "公民館「%.40s」は見つかりません。", code);
+  if (!*out) return kerr_set(ei, KERR_NOT_FOUND, "公民館「%.*s」は見つかりません。",
+                                    (int)text_utf8_prefix(code, 40), code);
   return 0;
 }
 
@@ -176,7 +179,7 @@ void counter_hours_text(const struct rules *r, char *out, size_t n) {
       sep = "・";
     }
   if (off < n)
-    snprintf(out + off, n - off, "曜日の %02d:%02d から %02d:%02d まで（休館日を除く）",
+    snprintf(out + off, n - off, "曜日の %02d:%02d から %02d:%02d まで（祝日・休館日を除く）",
              r->counter_open / 60, r->counter_open % 60, r->counter_close / 60,
              r->counter_close % 60);
 }
@@ -192,6 +195,12 @@ int counter_check_open(struct kctx *ctx, struct kerrinfo *ei) {
   counter_hours_text(r, hours, sizeof hours);
   jdate(today, day, sizeof day);
   jtime(ctx->now, now, sizeof now);
+  const char *holiday = r && r->counter_closed_on_holidays ? rules_holiday(r, today) : NULL;
+  if (holiday)
+    return kerr_set(ei, KERR_COUNTER_HOURS,
+                    "%sは祝日（%s）のため、窓口の受付はありません。部屋は予約どおり使えます。"
+                    "窓口の受付は%sです。",
+                    day, holiday, hours);
   if (r && rules_closed(r, NULL, today, &why))
     return kerr_set(ei, KERR_COUNTER_HOURS,
                     "%sは休館日（%s）のため、窓口の受付はありません。窓口の受付は%sです。", day,
@@ -354,20 +363,18 @@ static int load_occupants(struct kctx *ctx, const char *center, const char *date
   return rc == DB_DONE ? 0 : kerr_from_db(rc);
 }
 
-/* RULE: same-day walk-in. Whether R lets ROOM be taken today without
-** registration at the counter: same_day.counter (unless the rule book says
-** same_day.registration_required), or a campaign day that makes the room free
-** and registration-free. */
-static int walkin_allowed(const struct rules *r, const struct room *room, int32_t day) {
-  if (!r) return 0;
-  json_t *reg = json_object_get(json_object_get(r->json, "same_day"), "registration_required");
-  return (r->same_day_counter && !json_is_true(reg)) || rules_campaign(r, room, day);
-}
-
-/* same_day.until is "slot_end" (else a slot is taken until it starts). */
-static int until_slot_end(const struct rules *r) {
-  json_t *u = r ? json_object_get(json_object_get(r->json, "same_day"), "until") : NULL;
-  return json_is_string(u) && !strcmp(json_string_value(u), "slot_end");
+/* The audit trail's record of a desk looking at the holders of ROWS at
+** CENTER (one row, and one per holder with an account, for their disclosure). */
+static int audit_view(struct kctx *ctx, const char *action, const char *center,
+                      const struct row *rows, int nrows) {
+  char target[48];
+  int64_t *who = calloc(nrows > 0 ? (size_t)nrows : 1, sizeof *who);
+  if (!who) return KERR_INTERNAL;
+  for (int i = 0; i < nrows; i++) who[i] = rows[i].b.account_id;
+  snprintf(target, sizeof target, "center:%s", center);
+  int rc = trail_view(ctx, action, target, who, nrows);
+  free(who);
+  return rc;
 }
 
 int counter_today(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei) {
@@ -389,10 +396,10 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
   counter_hours_text(rules_now(ctx), hours, sizeof hours);
   const char *why = NULL;
   int closed = rules_closed(r, ce->code, today, &why);
-  int end_rule = until_slot_end(r);
 
   if ((rc = load_day(ctx, ce->code, date, &rows, &nrows)) ||
-      (rc = load_occupants(ctx, ce->code, date, &occ, &nocc))) {
+      (rc = load_occupants(ctx, ce->code, date, &occ, &nocc)) ||
+      (rc = audit_view(ctx, "counter.today.view", ce->code, rows, nrows))) {
     kerr_set(ei, rc, NULL);
     goto done;
   }
@@ -441,11 +448,12 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
       } else if (closed) {
         json_object_set_new(cell, "state", json_string("closed"));
       } else {
-        int64_t until = clock_local(today, end_rule ? sd->end : sd->start);
+        struct bookable bk_why;
         int yen = cp ? 0 : rules_fee(r, ro->fee_class, s);
         json_object_set_new(cell, "state", json_string("free"));
         json_object_set_new(cell, "walkin_open",
-                            json_boolean(walkin_allowed(r, ro, today) && ctx->now < until));
+                            json_boolean(bookable_check(ctx, BK_WALKIN, ro, today, s, &bk_why) ==
+                                         BK_OPEN));
         json_object_set_new(cell, "walkin_fee", json_integer(yen < 0 ? 0 : yen));
         if (cp) json_object_set_new(cell, "campaign", json_string(cp->name));
       }
@@ -541,7 +549,6 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
 
   int32_t today = clock_today(ctx->now), day;
   date_format(today, today_s);
-  const struct rules *r = rules_in_force(ctx->rb, today);
 
   /* The walk-in's own fields; the booking's (room, slots, attendees,
   ** purpose) are checked by the booking engine. */
@@ -588,17 +595,8 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   }
   if (bad) return KERR_VALIDATION;
 
-  /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room). */
-  long long room_id = 0;
-  const struct room *room = NULL;
-  if (input_int(body, "room_id", 1, INT64_MAX, &room_id) == INPUT_OK)
-    room = rules_room_by_id(ctx->rb, (int64_t)room_id);
-  if (room && !walkin_allowed(r, room, today))
-    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
-                    "登録なしの当日利用は、今日は%sでは受け付けていません。"
-                    "利用者登録をして予約してください。",
-                    room->name);
-
+  /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room):
+  ** core/bookable.c decides, as the booking's channel BK_WALKIN. */
   json_t *req = json_deep_copy(body);
   if (!req) return kerr_set(ei, KERR_INTERNAL, NULL);
   json_object_set_new(req, "date", json_string(today_s));
@@ -617,7 +615,7 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
                           .then = walkin_then,
                           .arg = &wk,
                           .event = "counter.walkin",
-                          .until_slot_end = until_slot_end(r)};
+                          .walkin = 1};
   rc = booking_create_for(&c, req, NULL, &f, out, NULL, ei);
   json_decref(req);
   if (rc) return rc;
@@ -854,6 +852,10 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
   date_format(day, date);
   clock_format_instant(ctx->now, gen);
   int64_t t0 = clock_local(day, 0), t1 = clock_local(day + 1, 0);
+  char target[64];
+  snprintf(target, sizeof target, "center:%s:%s", ce->code, date);
+  if ((rc = trail_view(ctx, "counter.ledger.view", target, NULL, 0)))
+    return kerr_set(ei, rc, NULL);
 
   /* Everything that happened at the centre that day, in time order: one
   ** read transaction, so the entries and the totals are the same snapshot. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookable.h"
 #include "clock.h"
 
 /* ============================================================ states */
@@ -26,9 +27,22 @@ static int cmp_taken(const void *pa, const void *pb) {
   return strcmp(a->slot, b->slot);
 }
 
+/* RULE: never offer what will be refused (core/bookable.c): a free slot that
+** the web can no longer take is published as closed. */
+static void free_state(const struct kctx *ctx, struct od_state *os) {
+  struct bookable why;
+  enum bk_answer a = bookable_check(ctx, BK_ONLINE, os->room, os->day,
+                                    (int)(os->slot - os->rules->slots), &why);
+  os->booking = (int)a;
+  os->opens_at = why.opens_at;
+  os->state = bookable_feed_state(a);
+}
+
 int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct center *center,
                         const struct room *room, od_state_fn fn, void *arg) {
   char f[11], t[11];
+  struct kctx on_line = *ctx;
+  on_line.channel = "online";
   struct taken *taken = NULL;
   size_t ntaken = 0, cap = 0;
   int rc, err = 0;
@@ -84,7 +98,8 @@ int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct
         const struct room *ro = &ce->rooms[i];
         if (room && room != ro) continue;
         for (int s = 0; s < ru->nslots; s++) {
-          struct od_state os = {ce, ro, day, ru, &ru->slots[s], "free", closed ? why : NULL};
+          struct od_state os = {ce, ro, day, ru, &ru->slots[s], "free", closed ? why : NULL,
+                                -1, 0};
           if (closed) {
             os.state = "closed";
           } else if (ntaken) {
@@ -93,6 +108,7 @@ int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct
             const struct taken *hit = bsearch(&key, taken, ntaken, sizeof *taken, cmp_taken);
             if (hit) os.state = hit->held ? "held" : "booked";
           }
+          if (!strcmp(os.state, "free")) free_state(&on_line, &os);
           if (fn(arg, &os)) goto done;
         }
       }

@@ -133,7 +133,7 @@ struct reply api_permit_verify(struct req *r) {
   json_t *out = NULL;
   json_t *p = json_object_get(r->json, "permit");
   if (p && !json_is_string(p)) {
-    kerr_field(&ei, "permit", "許可証のコード（permit）は文字列で送ってください。");
+    kerr_field(&ei, "permit", "許可書のコード（permit）は文字列で送ってください。");
     return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
   int rc = permit_verify(&r->ctx, json_string_value(p), &out, &ei);
