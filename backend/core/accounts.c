@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "groups.h"
 #include "ids.h"
 #include "input.h"
 #include "pwpolicy.h"
@@ -664,12 +663,6 @@ int accounts_me(struct kctx *ctx, json_t **out) {
                          (int)db_col_int(st, 5), "home_center", text_or_null(st, 6));
   db_reset(st);
   if (!me) return KERR_INTERNAL;
-  json_t *groups = NULL;
-  if ((rc = groups_of_account(ctx, ctx->actor.account_id, &groups))) {
-    json_decref(me);
-    return rc;
-  }
-  json_object_set_new(me, "groups", groups);
   *out = me;
   return 0;
 }

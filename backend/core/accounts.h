@@ -91,7 +91,7 @@ int accounts_idle_limit(int role);
 int accounts_absolute_limit(int role);
 
 /* GET /api/v1/me: {"system_id","name","name_kana","role","home_center",
-** "email","phone","resident","groups":[...]} of the actor (new reference in
+** "email","phone","resident"} of the actor (groups_me adds "groups"; new reference in
 ** *OUT). KERR_NOT_FOUND if the account is gone. */
 int accounts_me(struct kctx *ctx, json_t **out);
 

@@ -10,6 +10,7 @@
 
 #include "bookable.h"
 #include "clock.h"
+#include "csv.h"
 
 static _Atomic uint64_t generation = 1;
 
@@ -31,10 +32,6 @@ static const char *state_of(const struct taken *t, int n, int64_t room_id, const
       return t[i].held ? "held" : "booked";
     }
   return "free";
-}
-
-static void hhmm(int minutes, char *out) {
-  snprintf(out, 8, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
 }
 
 /* RULE: never offer what will be refused (core/bookable.c). A free slot that
@@ -124,8 +121,8 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
         const char *group = NULL;
         const char *state =
             closed ? "closed" : state_of(taken, ntaken, ro->id, r->slots[s].code, &group);
-        hhmm(r->slots[s].start, a);
-        hhmm(r->slots[s].end, b);
+        clock_hhmm(r->slots[s].start, a);
+        clock_hhmm(r->slots[s].end, b);
         json_t *so = json_pack("{s:s, s:s, s:s, s:s}", "code", r->slots[s].code, "label",
                                r->slots[s].label, "start", a, "end", b);
         if (!strcmp(state, "free")) state = free_state(&on_line, ro, day, s, so, valid_until);
@@ -155,49 +152,21 @@ done:
 
 /* ------------------------------------------------------------------- CSV */
 
-struct buf {
-  char *p;
-  size_t n, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = (b->cap ? b->cap * 2 : 4096);
-    while (nc < b->n + n + 1) nc *= 2;
-    char *np = realloc(b->p, nc);
-    if (!np) return;
-    b->p = np;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* RFC 4180 field: quoted when it holds a comma, quote or line break. */
-static void field(struct buf *b, const char *s, int last) {
-  if (strpbrk(s, ",\"\r\n")) {
-    put(b, "\"", 1);
-    for (; *s; s++) {
-      put(b, s, 1);
-      if (*s == '"') put(b, "\"", 1);
-    }
-    put(b, "\"", 1);
-  } else {
-    put(b, s, strlen(s));
-  }
-  put(b, last ? "\r\n" : ",", last ? 2 : 1);
+static void field(struct csvbuf *b, const char *s, int last) {
+  csv_field(b, s);
+  if (last) csv_end_row(b);
 }
 
 char *avail_csv(const json_t *feed, size_t *len) {
-  struct buf b = {0};
+  struct csvbuf b = {0};
   size_t ci, ri, si;
   json_t *ce, *ro, *so;
   const char *date = json_string_value(json_object_get(feed, "date"));
   static const char header[] =
       "date,center_code,center_name,room_id,room_code,room_name,room_kind,slot,slot_label,"
       "start,end,state\r\n";
-  put(&b, header, sizeof header - 1);
+  csv_raw(&b, header, sizeof header - 1);
   json_array_foreach(json_object_get(feed, "centers"), ci, ce) {
     json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
       char id[24];
@@ -218,6 +187,5 @@ char *avail_csv(const json_t *feed, size_t *len) {
       }
     }
   }
-  *len = b.n;
-  return b.p;
+  return csv_take(&b, len);
 }

@@ -114,7 +114,7 @@ int bookable_refuse(const struct kctx *ctx, const struct room *room, int32_t day
   char d[48], when[64];
   const struct rules *use = rules_in_force(ctx->rb, day);
   const char *label = use && slot >= 0 && slot < use->nslots ? use->slots[slot].label : "";
-  clock_date_ja(day, d, sizeof d);
+  clock_jdate(day, d, sizeof d);
   switch (why->answer) {
   case BK_OPEN:
     return 0;
@@ -122,7 +122,7 @@ int bookable_refuse(const struct kctx *ctx, const struct room *room, int32_t day
     return kerr_set(ei, KERR_CLOSED, "%sは%sの休館日です（%s）。", d, room->center->name,
                     why->closed_label ? why->closed_label : "休館日");
   case BK_NOT_YET:
-    clock_instant_ja(why->opens_at, when, sizeof when);
+    clock_jinstant(why->opens_at, when, sizeof when);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は%sから受け付けます。", d, when);
   case BK_COUNTER_ONLY:
     if (why->same_day_counter_only)
@@ -130,7 +130,7 @@ int bookable_refuse(const struct kctx *ctx, const struct room *room, int32_t day
                       "当日（%s）の予約は、インターネットでは受け付けていません。"
                       "%sの窓口（電話 %s）で申し込んでください。",
                       d, room->center->name, room->center->phone);
-    clock_instant_ja(why->online_until, when, sizeof when);
+    clock_jinstant(why->online_until, when, sizeof when);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW,
                     "%s%sの予約のインターネットでの受付は%sまでで、終了しました。"
                     "%sの窓口（電話 %s）で申し込んでください。",
@@ -141,7 +141,7 @@ int bookable_refuse(const struct kctx *ctx, const struct room *room, int32_t day
                     "利用者登録をして予約してください。",
                     room->name);
   case BK_OVER:
-    clock_instant_ja(why->until, when, sizeof when);
+    clock_jinstant(why->until, when, sizeof when);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%s%sの予約の受付は%sまでで、終了しました。", d,
                     label, when);
   default:

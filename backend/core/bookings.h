@@ -143,6 +143,10 @@ int booking_visible(struct kctx *ctx, const struct booking *b);
 ** anything has marked it so. Points into B or at a constant. */
 const char *booking_status_now(const struct kctx *ctx, const struct booking *b);
 
+/* The rule-book version under which B's fee and cancellation terms were set
+** (its rules_version, else the version in force on its use date). */
+const struct rules *booking_rules(const struct kctx *ctx, const struct booking *b);
+
 /* B as the API shows it (new reference). */
 json_t *booking_json(struct kctx *ctx, const struct booking *b);
 

@@ -1099,6 +1099,20 @@ const struct rules *rules_in_force(const struct rulebook *rb, int32_t day) {
   return in_force;
 }
 
+const struct rules *rules_current(const struct rulebook *rb, int64_t now) {
+  const struct rules *r = rules_in_force(rb, clock_today(now));
+  if (!r && rb && rb->nversions > 0) r = &rb->versions[0];
+  return r;
+}
+
+const struct rules *rules_of_booking(const struct rulebook *rb, const char *version,
+                                     const char *date) {
+  for (int i = 0; rb && version && i < rb->nversions; i++)
+    if (!strcmp(rb->versions[i].version, version)) return &rb->versions[i];
+  int32_t day;
+  return date && date_parse(date, &day) == 0 ? rules_in_force(rb, day) : NULL;
+}
+
 const struct center *rules_center(const struct rulebook *rb, const char *code) {
   if (!rb || !code) return NULL;
   for (int i = 0; i < rb->ncenters; i++)

@@ -165,6 +165,14 @@ void rules_free(struct rulebook *rb);       /* NULL is a no-op */
 
 /* The version in force on DAY, or NULL if DAY precedes every version. */
 const struct rules *rules_in_force(const struct rulebook *rb, int32_t day);
+/* The version in force at NOW. Before the first version takes effect, the
+** first one already decides windows and holds (the rule book is published
+** ahead). NULL only for an empty rule book. */
+const struct rules *rules_current(const struct rulebook *rb, int64_t now);
+/* The version named VERSION (a booking's rules_version), else the one in
+** force on DATE ("YYYY-MM-DD", the use date); NULL when neither. */
+const struct rules *rules_of_booking(const struct rulebook *rb, const char *version,
+                                     const char *date);
 
 const struct center *rules_center(const struct rulebook *rb, const char *code);
 const struct room *rules_room_by_id(const struct rulebook *rb, int64_t id);
