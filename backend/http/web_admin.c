@@ -248,16 +248,14 @@ static struct reply discounts_page(struct req *r, unsigned status, const struct 
                 jstr(a, "category_name"), rate, jstr(a, "reason"),
                 json_is_string(json_object_get(a, "evidence")) ? jstr(a, "evidence") : "なし", applied);
     page_form_begin(r, &h, "post", action);
-    /* one fieldset per application: ids carry its number */
-    int err = e && e->id && !strcmp(e->id, id);
+    /* one fieldset per application: ids carry its number; no answer chosen in advance */
     html_printf(&h, "<fieldset class=\"field field-group\"><legend class=\"field-label\">申請番号 %h の決定"
                     "<span class=\"mark mark-req\">必須</span></legend><div class=\"choices\">",
                 id);
     for (int k = 0; k < 2; k++)
       html_printf(&h, "<div class=\"choice\"><input type=\"radio\" id=\"decision-%h-%d\" name=\"decision\" "
-                      "value=\"%s\"%s><label for=\"decision-%h-%d\">%s</label></div>",
-                  id, k, decision_options[k].value, k == 0 && !err ? " checked" : "", id, k,
-                  decision_options[k].label);
+                      "value=\"%s\"><label for=\"decision-%h-%d\">%s</label></div>",
+                  id, k, decision_options[k].value, id, k, decision_options[k].label);
     html_raw(&h, "</div></fieldset>");
     reason_field(&h, id, e, 0);
     html_printf(&h, "<div class=\"form-actions\"><button class=\"button\" type=\"submit\">"

@@ -11,6 +11,8 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/discounts.h"
+#include "../core/ids.h"
 #include "../core/groups.h"
 #include "pages.h"
 #include "reply.h"
@@ -29,6 +31,33 @@ static const char *group_status_label(const json_t *g) {
   if (!strcmp(st, "approved"))
     return json_is_true(json_object_get(g, "valid")) ? "承認済み" : "有効期限切れ (更新が必要です)";
   return st;
+}
+
+/* The group's exemption applications, each with its state and, once decided,
+** the decision's reason and the validity (issue 13 point 10). */
+static void discount_lines(struct req *r, struct html *h, const json_t *g) {
+  int64_t gid = 0;
+  json_t *apps = NULL, *a;
+  size_t i;
+  if (ids_parse(jstr(g, "id"), &gid) != IDS_OK || discounts_of_group(&r->ctx, gid, &apps)) return;
+  if (json_array_size(apps)) html_raw(h, "<h4>減免の申請</h4><ul class=\"discount-apps\">");
+  json_array_foreach(apps, i, a) {
+    const char *st = jstr(a, "status");
+    char on[48] = "", until[48] = "";
+    int32_t day;
+    if (date_parse(jstr(a, "valid_until"), &day) == 0) page_date_label(day, 1, until, sizeof until);
+    page_iso_label(jstr(a, "applied_at"), on, sizeof on);
+    html_printf(h, "<li>%h (申請 %h): <strong>%s</strong>", jstr(a, "category_name"), on,
+                !strcmp(st, "pending")    ? "審査中"
+                : !strcmp(st, "approved") ? "承認されました"
+                                          : "承認されませんでした");
+    if (!strcmp(st, "approved") && until[0]) html_printf(h, " (%h まで有効)", until);
+    if (strcmp(st, "pending") && *jstr(a, "decision_reason"))
+      html_printf(h, "<br>理由: %h", jstr(a, "decision_reason"));
+    html_raw(h, "</li>");
+  }
+  if (json_array_size(apps)) html_raw(h, "</ul>");
+  json_decref(apps);
 }
 
 /* ====================================================== invitations */
@@ -140,9 +169,13 @@ struct reply web_my_groups(struct req *r) {
                     "<div><dt>あなたの役割</dt><dd>%s</dd></div></dl>",
                 jstr(g, "name"), jstr(g, "id"), group_status_label(g), until,
                 !strcmp(jstr(g, "role"), "representative") ? "代表者" : "副代表者");
+    discount_lines(r, &h, g);
     if (json_is_true(json_object_get(g, "valid")))
       html_printf(&h, "<p><a href=\"/discounts/apply?group=%u\">この団体の減免を申請する</a></p>",
                   jstr(g, "id"));
+    else if (!strcmp(jstr(g, "status"), "pending"))
+      html_raw(&h, "<p class=\"note\">減免 (使用料が安くなる) の申請は、団体の登録が承認されてからできます。"
+                   "承認されると、ここに申請のボタンが出ます。</p>");
     html_raw(&h, "</li>");
   }
   if (json_array_size(groups)) html_raw(&h, "</ul>");

@@ -307,6 +307,9 @@ test('staff and admin queues: groups approved or rejected (a reason required) an
     return r.text.match(/id="group-id">(\d{9})</)[1];
   };
   const g1 = await mk('承認される会'), g2 = await mk('承認されない会');
+  // under review: the group page says plainly that an exemption comes after approval (issue 13 point 10)
+  const review = await citizen.get('/my/groups', HTML);
+  assert.match(review.text, /減免 \(使用料が安くなる\) の申請は、団体の登録が承認されてからできます。/);
   const staff = await browser('staff');
   const q = await staff.get('/admin/groups', HTML);
   assert.equal(q.status, 200);
@@ -338,6 +341,10 @@ test('staff and admin queues: groups approved or rejected (a reason required) an
   assert.equal(dq.status, 200);
   assert.match(dq.text, new RegExp(`action="/admin/discounts/${appId}/decide"`));
   assert.match(dq.text, /地域の活動/);
+  // no answer is chosen in advance; deciding without choosing is refused
+  assert.doesNotMatch(dq.text, /name="decision" value="[a-z]+" checked/);
+  const none = await admin.postForm(`/admin/discounts/${appId}/decide`, { reason: '' });
+  assert.equal(none.status, 422, none.text.slice(0, 300));
   const bad = await admin.postForm(`/admin/discounts/${appId}/decide`, { decision: 'rejected', reason: '' });
   assert.equal(bad.status, 422);
   assert.match(bad.text, new RegExp(`id="reason-${appId}-error"`));
@@ -347,6 +354,10 @@ test('staff and admin queues: groups approved or rejected (a reason required) an
   assert.equal(sql(`SELECT status FROM discount_applications WHERE id=${appId}`), 'approved');
   const after = await admin.get('/admin/discounts?done=approved', HTML);
   assert.match(after.text, /承認しました。/);
+  // the group page shows the exemption's state and validity, its category in Japanese
+  const mine = await citizen.get('/my/groups', HTML);
+  assert.match(mine.text, /<h4>減免の申請<\/h4><ul class="discount-apps"><li>[^<a-z]+ \(申請 .+?\): <strong>承認されました<\/strong> \(.+? まで有効\)/);
+  assert.doesNotMatch(mine.text, new RegExp(`>${category} \\(`));
   // signing in as staff goes to the staff menu
   const si = await anon.req('POST', '/signin', form({ system_id: ids.staff, password: PW }), FORM);
   assert.equal(si.headers.get('location'), '/admin');
