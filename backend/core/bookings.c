@@ -252,7 +252,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
                           r->cancel_after_deadline_fee < 0 ? "refused" : "fee");
     if (r->cancel_after_deadline_fee >= 0)
       json_object_set_new(c, "fee_after_deadline",
-                          json_integer((b->fee_total * r->cancel_after_deadline_fee + 50) / 100));
+                          json_integer(rules_cancel_fee(r, b->fee_total)));
     json_object_set_new(o, "cancellation", c);
   }
   return o;
@@ -943,7 +943,7 @@ int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct ker
                              c.r_use->cancel_after_deadline_fee < 0 ? "refused" : "fee");
   if (c.r_use->cancel_after_deadline_fee >= 0)
     json_object_set_new(cancel, "fee_after_deadline",
-                        json_integer((c.fee_total * c.r_use->cancel_after_deadline_fee + 50) / 100));
+                        json_integer(rules_cancel_fee(c.r_use, c.fee_total)));
   json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:o, s:i, s:o, s:o}",
                         "room_id", (json_int_t)c.room->id, "center", c.room->center->code,
                         "center_name", c.room->center->name, "room_name", c.room->name, "date",
@@ -1112,7 +1112,7 @@ static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **
                         "取消の期限（利用日の%d日前、%sまで）を過ぎているため、"
                         "オンラインでは取り消せません。公民館の窓口にご相談ください。",
                         r->cancel_deadline_days, d);
-      fee = (b.fee_total * r->cancel_after_deadline_fee + 50) / 100;
+      fee = rules_cancel_fee(r, b.fee_total);
     }
   }
 

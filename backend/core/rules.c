@@ -1264,6 +1264,12 @@ int rules_counter_open(const struct rules *r, int64_t now) {
   return minute >= r->counter_open && minute <= r->counter_close;
 }
 
+int64_t rules_cancel_fee(const struct rules *r, int64_t fee_total) {
+  if (!r || r->cancel_after_deadline_fee < 0) return -1;
+  if (fee_total <= 0) return 0;
+  return fee_total * r->cancel_after_deadline_fee / 100; /* non-negative: truncates = floors */
+}
+
 /* ========================================================== publication */
 
 /* Minutes after midnight as a new "HH:MM" string. */

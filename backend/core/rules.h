@@ -204,6 +204,12 @@ const struct discount_cat *rules_discount(const struct rules *r, const char *cod
 /* Whether the counter is open at NOW under R (local weekday and hours). */
 int rules_counter_open(const struct rules *r, int64_t now);
 
+/* RULE: the cancellation fee after the deadline: the rule book's percent of
+** FEE_TOTAL (the fee after any exemption), rounded down to the yen, the same
+** rounding as the exemption (core/discounts.c discount_yen): every amount a
+** citizen pays is rounded down. -1 when cancelling after the deadline is refused. */
+int64_t rules_cancel_fee(const struct rules *r, int64_t fee_total);
+
 /* The published form of R for GET /api/v1/rules (new reference). */
 json_t *rules_public_json(const struct rules *r);
 

@@ -859,8 +859,11 @@ struct reply web_help(struct req *r) {
                   ru->cancel_deadline_days);
     else
       html_printf(&h, "<p>使う日の%d日前までは、お金はかからずに、とりけすことができます。</p>"
-                      "<p>それより後にとりけすときは、使用料の%d%%をはらいます。</p>",
-                  ru->cancel_deadline_days, ru->cancel_after_deadline_fee);
+                      "<p>それより後にとりけすときは、使用料の%d%%をはらいます (取消料)。"
+                      "減免で安くなった予約は、安くなった使用料の%d%%です。1円より小さいところは切り捨てます"
+                      " (減免の計算と同じです)。</p>",
+                  ru->cancel_deadline_days, ru->cancel_after_deadline_fee,
+                  ru->cancel_after_deadline_fee);
   }
   html_raw(&h, "<p>使わなくなったときは、早めにとりけしてください。ほかの人が使えるようになります。</p></section>");
 

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "../../backend/core/clock.h"
+#include "../../backend/core/discounts.h"
 #include "../../backend/core/rules.h"
 
 #define BOOK "ordinances/maebashi"
@@ -637,4 +638,16 @@ Test(rules_check, closure_of_an_unknown_centre) {
   expect_problem(p, "rules-2026-10-01.json: closed[2].center: unknown centre \"atlantis\" "
                     "(not in facilities.json)");
   json_decref(p);
+}
+
+Test(rules, cancel_fee_rounds_down_to_the_yen_like_the_exemption) {
+  const struct rules *r = rules_in_force(rb, date_from_ymd(2026, 6, 1));
+  cr_assert_not_null(r);
+  cr_assert_eq(r->cancel_after_deadline_fee, 50);
+  cr_assert_eq(rules_cancel_fee(r, 400), 200);
+  cr_assert_eq(rules_cancel_fee(r, 161), 80, "80.5 yen is 80 (rounded down)");
+  cr_assert_eq(rules_cancel_fee(r, 1), 0);
+  cr_assert_eq(rules_cancel_fee(r, 0), 0);
+  /* the same rounding as the exemption: what is paid is rounded down */
+  cr_assert_eq(161 - discount_yen(161, 50), 80);
 }
