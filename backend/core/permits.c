@@ -12,6 +12,7 @@
 #include "bookings.h"
 #include "clock.h"
 #include "keys.h"
+#include "throttle.h"
 
 #define TOKEN_MAX 4096
 
@@ -123,30 +124,76 @@ static int ev_issue(struct kctx *ctx, const struct booking *b) {
 
 /* =============================================================== issue */
 
-/* The display name on a permit: the group's name, or the holder's initials. */
-static int holder_display(struct kctx *ctx, const struct booking *b, char *out, size_t n) {
+/* The name on a permit: the group's name, or the holder's name, in FULL or
+** as initials (what the signed permit carries, for anyone who scans it). */
+static int holder_name(struct kctx *ctx, const struct booking *b, int full, char *out, size_t n) {
   if (b->group_id) {
     snprintf(out, n, "%s", b->group_name);
     return 0;
   }
   if (!b->account_id) {
-    permit_initials(b->walkin_name, out, n);
+    if (full) snprintf(out, n, "%s", b->walkin_name);
+    else permit_initials(b->walkin_name, out, n);
     return 0;
   }
   kstmt *st = db_prep(ctx->db, "SELECT name FROM accounts WHERE id = $a");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$a", b->account_id);
   int rc = db_step(st);
-  if (rc == DB_ROW) permit_initials(db_col_text(st, 0), out, n);
+  if (rc == DB_ROW && full) snprintf(out, n, "%s", db_col_text(st, 0));
+  else if (rc == DB_ROW) permit_initials(db_col_text(st, 0), out, n);
   else out[0] = 0;
   db_reset(st);
   return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
 }
 
+/* The short code of booking ID (issue 13 point 7): "ID-XXXXXX", six
+** Crockford base32 characters of a BLAKE2b keyed with the permit key's seed,
+** so that a clerk can type it (or a citizen read it out) where the QR code
+** cannot be scanned. It cannot be made without the key. */
+static const char code_chars[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+static void short_code(const unsigned char *seed, int64_t id, char out[PERMIT_CODE_MAX]) {
+  unsigned char h[8];
+  char msg[48], c[7];
+  int n = snprintf(msg, sizeof msg, "kominkan-permit-code:%lld", (long long)id);
+  crypto_generichash(h, sizeof h, (const unsigned char *)msg, (size_t)n, seed, crypto_sign_SEEDBYTES);
+  uint64_t v = 0;
+  for (int i = 0; i < 8; i++) v = v << 8 | h[i];
+  for (int i = 0; i < 6; i++) c[i] = code_chars[(v >> (5 * i)) & 31];
+  c[6] = 0;
+  snprintf(out, PERMIT_CODE_MAX, "%lld-%s", (long long)id, c);
+}
+
+/* A short code as typed ("1234-k7qm3x", "1234 K7QM3X", O for 0, I or L for
+** 1) into its canonical form in OUT and the booking ID; 0, or -1 if it is
+** not one. */
+static int short_code_parse(const char *s, int64_t *id, char out[PERMIT_CODE_MAX]) {
+  char c[7];
+  int nc = 0, nd = 0;
+  int64_t v = 0;
+  const char *p = s;
+  for (; *p >= '0' && *p <= '9' && nd < 15; p++, nd++) v = v * 10 + (*p - '0');
+  if (!nd || v <= 0) return -1;
+  for (; *p; p++) {
+    char ch = (char)(*p >= 'a' && *p <= 'z' ? *p - 32 : *p);
+    if (ch == ' ' || ch == '-') continue;
+    if (ch == 'O') ch = '0';
+    if (ch == 'I' || ch == 'L') ch = '1';
+    if (!strchr(code_chars, ch) || !ch || nc >= 6) return -1;
+    c[nc++] = ch;
+  }
+  if (nc != 6) return -1;
+  c[6] = 0;
+  *id = v;
+  snprintf(out, PERMIT_CODE_MAX, "%lld-%s", (long long)v, c);
+  return 0;
+}
+
 int permit_issue(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerrinfo *ei) {
   struct booking b;
   unsigned char sk[crypto_sign_SECRETKEYBYTES], sig[crypto_sign_BYTES];
-  char holder[256], kid[17], iat[26];
+  char holder[256], full[256], kid[17], iat[26], code[PERMIT_CODE_MAX];
   char *h64 = NULL, *p64 = NULL, *s64 = NULL, *hdr = NULL, *pay = NULL, *input = NULL;
   json_t *payload = NULL;
   int rc;
@@ -163,8 +210,11 @@ int permit_issue(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerr
                     !strcmp(status, "held")
                         ? "許可書は、仮予約を確定（本予約）した後に発行されます。"
                         : "この予約は有効ではないため、許可書は発行できません。");
-  if ((rc = holder_display(ctx, &b, holder, sizeof holder))) return kerr_set(ei, rc, NULL);
+  if ((rc = holder_name(ctx, &b, 0, holder, sizeof holder)) ||
+      (rc = holder_name(ctx, &b, 1, full, sizeof full)))
+    return kerr_set(ei, rc, NULL);
   if ((rc = key_load(ctx->db, sk))) return kerr_set(ei, rc, NULL);
+  short_code(sk, b.id, code);
 
   /* The essentials, straight from the booking as the API shows it. */
   json_t *bj = booking_json(ctx, &b);
@@ -210,8 +260,8 @@ int permit_issue(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerr
   }
 
   json_t *tok = json_sprintf("%s.%s", input, s64);
-  *out = json_pack("{s:o, s:I, s:s, s:s}", "permit", tok, "booking_id", (json_int_t)b.id,
-                   "issued_at", iat, "kid", kid);
+  *out = json_pack("{s:o, s:I, s:s, s:s, s:s, s:s}", "permit", tok, "booking_id", (json_int_t)b.id,
+                   "issued_at", iat, "kid", kid, "short_code", code, "holder_name", full);
   rc = *out ? 0 : KERR_INTERNAL;
   goto done;
 oom:
@@ -236,6 +286,62 @@ static json_t *invalid(const char *reason, const char *message) {
   return json_pack("{s:b, s:s, s:s}", "valid", 0, "reason", reason, "message", message);
 }
 
+/* The answer for a genuine permit of booking BID whose contents are PAYLOAD
+** (NULL: the booking's essentials, for a short code): what became of the
+** booking since (cancelled, ...). 0 or a KERR code. */
+static int genuine(struct kctx *ctx, int64_t bid, json_t *payload, json_t **out) {
+  struct booking b;
+  const char *status = "unknown";
+  char holder[256];
+  int rc = booking_load(ctx, bid, &b);
+  if (rc == 0) status = booking_status_now(ctx, &b);
+  else if (rc != KERR_NOT_FOUND) return rc;
+  json_t *own = NULL;
+  if (!payload && rc == 0) {
+    if ((rc = holder_name(ctx, &b, 0, holder, sizeof holder))) return rc;
+    json_t *bj = booking_json(ctx, &b);
+    own = json_pack("{s:I, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:s}", "bid", (json_int_t)b.id,
+                    "center_name", json_object_get(bj, "center_name"), "room_name",
+                    json_object_get(bj, "room_name"), "date", json_object_get(bj, "date"), "slots",
+                    json_object_get(bj, "slots"), "start", json_object_get(bj, "start"), "end",
+                    json_object_get(bj, "end"), "center", json_object_get(bj, "center"), "holder",
+                    holder);
+    json_decref(bj);
+    payload = own;
+  }
+  int usable = !strcmp(status, "confirmed") || !strcmp(status, "checked_in");
+  *out = json_pack("{s:b, s:s, s:b, s:O?}", "valid", 1, "status", status, "usable", usable,
+                   "permit", payload);
+  json_decref(own);
+  if (*out && !usable)
+    json_object_set_new(*out, "message",
+                        json_string(!strcmp(status, "cancelled")
+                                        ? "この許可書は本物ですが、予約は取り消されています。"
+                                        : "この許可書は本物ですが、予約は現在有効ではありません。"));
+  return *out ? 0 : KERR_INTERNAL;
+}
+
+/* A short code typed at the counter (no '.'): checked against the key. */
+static int verify_code(struct kctx *ctx, const char *token, const unsigned char *seed, json_t **out,
+                       struct kerrinfo *ei) {
+  int64_t id = 0;
+  char typed[PERMIT_CODE_MAX], want[PERMIT_CODE_MAX];
+  int rc;
+  if (short_code_parse(token, &id, typed)) {
+    *out = invalid("malformed", "許可書のコードの形式が正しくありません。予約番号と6文字の番号 (例: 1234-K7QM3X) を入力してください。");
+    return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+  }
+  /* RULE: requests naming a booking by its number are throttled per address (throttle.c). */
+  if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
+  short_code(seed, id, want);
+  if (strlen(typed) != strlen(want) || sodium_memcmp(typed, want, strlen(want)) != 0) {
+    *out = invalid("bad_code", "この番号は、許可書の番号と一致しません。番号を確かめてください。");
+    return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+  }
+  if ((rc = genuine(ctx, id, NULL, out))) return kerr_set(ei, rc, NULL);
+  return 0;
+}
+
 int permit_verify(struct kctx *ctx, const char *token, json_t **out, struct kerrinfo *ei) {
   unsigned char sk[crypto_sign_SECRETKEYBYTES];
   unsigned char *hdr = NULL, *pay = NULL, *sig = NULL;
@@ -251,6 +357,10 @@ int permit_verify(struct kctx *ctx, const char *token, json_t **out, struct kerr
   if ((rc = key_load(ctx->db, sk))) return kerr_set(ei, rc, NULL);
   const unsigned char *pk = sk + crypto_sign_SEEDBYTES;
   key_id(pk, kid);
+  if (!strchr(token, '.')) {
+    rc = verify_code(ctx, token, sk, out, ei);
+    goto cleanup;
+  }
 
   size_t n = strlen(token);
   const char *d1 = strchr(token, '.');
@@ -289,20 +399,7 @@ int permit_verify(struct kctx *ctx, const char *token, json_t **out, struct kerr
     *out = invalid("malformed", "許可書の内容が読み取れません。");
     goto done;
   }
-  /* Genuine: say what became of the booking since (cancelled, ...). */
-  struct booking b;
-  const char *status = "unknown";
-  rc = booking_load(ctx, json_integer_value(bid), &b);
-  if (rc == 0) status = booking_status_now(ctx, &b);
-  else if (rc != KERR_NOT_FOUND) goto fail;
-  int usable = !strcmp(status, "confirmed") || !strcmp(status, "checked_in");
-  *out = json_pack("{s:b, s:s, s:b, s:O}", "valid", 1, "status", status, "usable", usable,
-                   "permit", payload);
-  if (*out && !usable)
-    json_object_set_new(*out, "message",
-                        json_string(!strcmp(status, "cancelled")
-                                        ? "この許可書は本物ですが、予約は取り消されています。"
-                                        : "この許可書は本物ですが、予約は現在有効ではありません。"));
+  if ((rc = genuine(ctx, json_integer_value(bid), payload, out))) goto fail;
 done:
   rc = *out ? 0 : KERR_INTERNAL;
   if (rc) kerr_set(ei, rc, NULL);

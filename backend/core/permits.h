@@ -31,15 +31,22 @@
 ** once at start, outside any transaction. */
 int permits_init(kdb *db);
 
+#define PERMIT_CODE_MAX 32 /* "1234-K7QM3X": the booking ID, "-", six characters */
+
 /* The permit of booking ID, for whoever may see the booking, once it is
 ** confirmed (a hold has no permit: KERR_CONFLICT). Logs a permit_issue event.
-** *OUT = {"permit","booking_id","issued_at","kid"}. */
+** *OUT = {"permit","booking_id","issued_at","kid","short_code","holder_name"}:
+** the signed permit carries the holder's initials; holder_name (the group's or
+** the holder's name in full) is for the holder's own page; short_code is what
+** a clerk types when the QR code cannot be scanned (permit_verify takes it). */
 int permit_issue(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerrinfo *ei);
 
-/* Check TOKEN: *OUT = {"valid":false,"reason"} or {"valid":true,"status",
+/* Check TOKEN, a signed permit or its short code ("1234-K7QM3X", spaces,
+** lower case, O/I/L typed for 0/1 accepted; throttled per address like every
+** look-up by ID): *OUT = {"valid":false,"reason"} or {"valid":true,"status",
 ** "usable","permit":{payload}}, where status is the booking's status now (a
 ** cancelled booking's permit is genuine but not usable). Only a missing token
-** is an error (KERR_VALIDATION); anything else is an answer. */
+** (or a throttled short code) is an error; anything else is an answer. */
 int permit_verify(struct kctx *ctx, const char *token, json_t **out, struct kerrinfo *ei);
 
 /* {"alg":"Ed25519","public_key":BASE64,"kid","jwk":{...}}. */

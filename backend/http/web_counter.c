@@ -23,6 +23,7 @@
 #include "../core/clock.h"
 #include "../core/counter.h"
 #include "../core/payments.h"
+#include "../core/permits.h"
 #include "pages.h"
 #include "reply.h"
 #include "web_my.h"
@@ -203,6 +204,8 @@ static void booking_card(struct req *r, struct html *h, const json_t *b, const c
 
 /* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
 ** and the walk-in form's VALUES and ERRORS after a refused post. */
+static void permit_check_form(struct req *r, struct html *h, const json_t *values);
+
 static struct reply counter_page(struct req *r, unsigned status, const char *center,
                                     const char *error, const json_t *values, const json_t *errors) {
   struct kerrinfo ei = {0};
@@ -252,7 +255,8 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
   html_printf(&h, "</select></div><div class=\"form-actions\"><button class=\"button button-secondary\" "
                   "type=\"submit\">表示する</button></div></form>"
                   "<ul class=\"links inline-links\"><li><a href=\"/counter/ledger?center=%u\">今日の台帳 (印刷用)</a></li>"
-                  "<li><a href=\"#walkin-title\">当日利用の受付へ</a></li></ul>",
+                  "<li><a href=\"#walkin-title\">当日利用の受付へ</a></li>"
+                  "<li><a href=\"#permit-title\">許可書の確認へ</a></li></ul>",
               code);
   if (json_is_true(json_object_get(t, "closed")))
     html_raw(&h, "<p class=\"note note-closed\">今日は休館日です。</p>");
@@ -296,10 +300,80 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
   for (int f = 0; f < 7; f++) page_field(&h, &wf->fields[f], &fm);
   page_form_end(&h, "当日利用を受け付ける");
   html_raw(&h, "</section>");
+  permit_check_form(r, &h, NULL);
   page_end(r, &h, &pg);
   free(wf);
   json_decref(t);
   return page_reply(r, status, &h);
+}
+
+/* ======================================================= permit check */
+
+static const struct page_field permit_field = {
+    .name = "permit", .label = "許可書の番号またはコード", .type = PF_TEXT, .required = 1,
+    .support = "許可書に書いてある番号 (例: 1234-K7QM3X) を入力します。QRコードを読み取った文字でも確かめられます。",
+    .maxlength = 4096, .size = "m"};
+
+/* The form that checks a permit (POST /counter/permit), with VALUES kept. */
+static void permit_check_form(struct req *r, struct html *h, const json_t *values) {
+  struct page_form fm = {.values = values};
+  html_raw(h, "<section aria-labelledby=\"permit-title\" class=\"panel\"><h2 id=\"permit-title\">許可書の確認</h2>"
+              "<p>QRコードが読めないときは、許可書の番号を入力して、本物かどうかと予約の状態を確かめます。</p>");
+  page_form_begin(r, h, "post", "/counter/permit");
+  page_field(h, &permit_field, &fm);
+  page_form_end(h, "確かめる");
+  html_raw(h, "</section>");
+}
+
+/* POST /counter/permit (form) permit -> 200 what the permit says: genuine or
+** not, the booking's state now, usable or not, and its essentials; the form
+** again below. 422 an empty field; 429 too many look-ups. Staff, admin. */
+struct reply web_counter_permit(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  const char *code = req_str(r, "permit");
+  int rc = permit_verify(&r->ctx, code, &out, &ei);
+  if (rc && rc != KERR_VALIDATION) {
+    struct reply ret = reply_error(r, rc, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  struct html h = {0};
+  struct page pg = {.title = "許可書の確認", .nav = "admin", .flags = rc ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/counter\">窓口</a></p><h1>許可書の確認</h1>");
+  if (rc) {
+    struct page_form fm = {.values = r->json, .errors = ei.fields};
+    page_error_summary(&h, &permit_field, 1, &fm);
+  } else if (!json_is_true(json_object_get(out, "valid"))) {
+    html_printf(&h, "<div class=\"note note-error\" id=\"permit-result\"><p><strong>確認できません</strong></p>"
+                    "<p>%h</p></div>", jstr(out, "message"));
+  } else {
+    const json_t *p = json_object_get(out, "permit");
+    int usable = json_is_true(json_object_get(out, "usable"));
+    int32_t day = 0;
+    char dl[48];
+    date_parse(jstr(p, "date"), &day);
+    page_date_label(day, 1, dl, sizeof dl);
+    html_printf(&h, "<div class=\"note %s\" id=\"permit-result\"><p><strong>%s</strong></p>%s%h%s</div>"
+                    "<dl class=\"facts\"><div><dt>予約番号</dt><dd>%I</dd></div>"
+                    "<div><dt>公民館・部屋</dt><dd>%h %h</dd></div>"
+                    "<div><dt>利用する日</dt><dd>%h %h〜%h</dd></div>"
+                    "<div><dt>名義</dt><dd>%h</dd></div>"
+                    "<div><dt>状態</dt><dd>%h</dd></div></dl>",
+                usable ? "note-ok" : "note-warn",
+                usable ? "本物の許可書です。この予約で使えます。" : "本物の許可書ですが、いまは使えません。",
+                usable ? "" : "<p>", usable ? "" : jstr(out, "message"), usable ? "" : "</p>",
+                (int64_t)json_integer_value(json_object_get(p, "bid")), jstr(p, "center_name"),
+                jstr(p, "room_name"), dl, jstr(p, "start"), jstr(p, "end"), jstr(p, "holder"),
+                web_my_status_label(jstr(out, "status")));
+  }
+  permit_check_form(r, &h, r->json);
+  page_end(r, &h, &pg);
+  json_decref(out);
+  struct reply ret = page_reply(r, rc ? 422 : 200, &h);
+  kerr_clear(&ei);
+  return ret;
 }
 
 /* GET /counter[?center=CODE][&done=...] -> 200 the counter page of CODE (default

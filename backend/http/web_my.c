@@ -388,7 +388,12 @@ struct reply web_my_permit(struct req *r) {
                   "<div><dt>時間帯</dt><dd>%h</dd></div>"
                   "<div><dt>名義</dt><dd>%h</dd></div>"
                   "<div><dt>発行</dt><dd>%h</dd></div></dl></div>",
-              id, jstr(p, "center_name"), jstr(p, "room_name"), dl, sl, jstr(p, "holder"), issued);
+              id, jstr(p, "center_name"), jstr(p, "room_name"), dl, sl, jstr(pm, "holder_name"), issued);
+  html_printf(&h, "<section aria-labelledby=\"short-title\"><h2 id=\"short-title\">許可書の番号</h2>"
+                  "<p class=\"receipt-number\" id=\"permit-code\">%h</p>"
+                  "<p>QRコードが読めないときは、この番号を窓口で伝えてください。職員が入力して確かめます。"
+                  "電話で問い合わせるときにも使えます。</p></section>",
+              jstr(pm, "short_code"));
   json_t *bj = NULL; /* how and by when to pay, as on the booking's page */
   if (booking_get(&r->ctx, id, &bj, &ei) == 0) web_book_payment(r, &h, bj);
   kerr_clear(&ei);

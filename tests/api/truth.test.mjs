@@ -184,3 +184,44 @@ test('after booking and on the permit: how, where and by when to pay, consistent
   const sp = await citizen.get(`/my/bookings/${sun.json.id}`, HTML);
   assert.match(sp.text, /払う期限: <strong>2026年5月1日\(金\) 17:15 まで<\/strong>/);
 });
+
+test('the permit: the holder\'s name in full, one short code a clerk can type; the counter checks it (points 7 and 12)', async () => {
+  const made = await book.post('/api/v1/bookings', { room_id: room503, date: '2026-04-22', slots: ['afternoon'], purpose: '学習会', attendees: 3 });
+  assert.equal(made.status, 201, made.text);
+  const id = made.json.id;
+  assert.equal((await book.post(`/api/v1/bookings/${id}/confirm`, {})).status, 200);
+  const page = await citizen.get(`/my/bookings/${id}/permit`, HTML);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<dt>名義<\/dt><dd>テスト利用者<\/dd>/, 'the full name, not initials');
+  const code = page.text.match(/id="permit-code">(\d+-[0-9A-Z]{6})</)[1];
+  assert.ok(code.startsWith(`${id}-`));
+  const api1 = await book.get(`/api/v1/bookings/${id}/permit`);
+  assert.equal(api1.json.short_code, code);
+  // the counter: typed in lower case with a space, it is found genuine and usable
+  const staffId = await addUser(srv.db, { role: 'staff', center: 'chuo', env: { KOMINKAN_NOW: NOW } });
+  const clerk = await browserSession(srv.base, staffId, 'test-password-123');
+  const typed = code.toLowerCase().replace('-', ' ');
+  const ok = await clerk.postForm('/counter/permit', { permit: typed });
+  assert.equal(ok.status, 200, ok.text.slice(0, 300));
+  assert.match(ok.text, /本物の許可書です。この予約で使えます。/);
+  assert.match(ok.text, new RegExp(`<dt>予約番号</dt><dd>${id}</dd>`));
+  // one character wrong: not confirmed
+  const last = code.at(-1) === 'A' ? 'B' : 'A';
+  const bad = await clerk.postForm('/counter/permit', { permit: code.slice(0, -1) + last });
+  assert.equal(bad.status, 200);
+  assert.match(bad.text, /確認できません/);
+  assert.match(bad.text, /一致しません/);
+  // the JSON API takes the short code too
+  const v = await api.post('/api/v1/permits/verify', { permit: code });
+  assert.equal(v.json.valid, true);
+  assert.equal(v.json.usable, true);
+  // cancelled: genuine, not usable
+  assert.equal((await book.post(`/api/v1/bookings/${id}/cancel`, {})).status, 200);
+  const gone = await clerk.postForm('/counter/permit', { permit: code });
+  assert.match(gone.text, /本物の許可書ですが、いまは使えません。/);
+  assert.match(gone.text, /予約は取り消されています/);
+  // the form is on the counter page
+  const counter = await clerk.get('/counter', HTML);
+  assert.match(counter.text, /action="\/counter\/permit"/);
+  assert.equal((await clerk.postForm('/counter/permit', { permit: '' })).status, 422);
+});
