@@ -428,6 +428,13 @@ void page_day_note(const struct rulebook *rb, const char *center, int32_t day, c
              r->counter_closed_on_holidays ? " 窓口の受付はありません" : "");
 }
 
+void page_campaign_note(const struct rulebook *rb, const struct room *room, int32_t day, char *out,
+                        size_t n) {
+  const struct campaign *c = room ? rules_campaign(rules_in_force(rb, day), room, day) : NULL;
+  if (c) snprintf(out, n, "%s (無料)", c->name);
+  else if (n) out[0] = 0;
+}
+
 void page_date_label(int32_t day, int with_year, char *out, size_t n) {
   int y, m, d;
   date_to_ymd(day, &y, &m, &d);

@@ -144,6 +144,11 @@ void page_state_legend(struct html *h);
 
 /* ----------------------------------------------------------- dates */
 
+/* When a campaign day (rule book campaign_days) makes ROOM free on DAY:
+** "親子の日 (無料)", else "" (OUT >= 128 bytes). Issue 13 point 3. */
+void page_campaign_note(const struct rulebook *rb, const struct room *room, int32_t day, char *out,
+                        size_t n);
+
 /* What is special about DAY for CENTER (NULL: every centre), for date lists
 ** and tables: "休館日 (第1・第3月曜日)", or "" (OUT >= 96 bytes). */
 void page_day_note(const struct rulebook *rb, const char *center, int32_t day, char *out, size_t n);

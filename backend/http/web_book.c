@@ -82,7 +82,7 @@ struct book_form {
   char dval[MAX_DATES + 1][11], dlab[MAX_DATES + 1][256], dgrp[MAX_DATES + 1][48];
   int ndates;
   struct page_option slots[RULES_MAX_SLOTS];
-  char slab[RULES_MAX_SLOTS][96];
+  char slab[RULES_MAX_SLOTS][256];
   struct page_option groups[MAX_GROUPS + 1];
   char gval[MAX_GROUPS + 1][16], glab[MAX_GROUPS + 1][300];
   int ngroups;
@@ -94,13 +94,15 @@ struct book_form {
 static void add_date(struct book_form *f, const struct rulebook *rb, int32_t day, int32_t today,
                      const char *group) {
   int i = f->ndates++;
-  char lab[40], note[160];
+  char lab[40], note[160], free[128];
   int y, m, d;
   date_format(day, f->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
   page_day_note(rb, f->room->center->code, day, note, sizeof note);
-  snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s%s%s", lab,
-           day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note);
+  page_campaign_note(rb, f->room, day, free, sizeof free);
+  snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s%s%s%s%s", lab,
+           day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note,
+           free[0] ? " " : "", free);
   date_to_ymd(day, &y, &m, &d);
   if (group) snprintf(f->dgrp[i], sizeof f->dgrp[i], "%s", group);
   else snprintf(f->dgrp[i], sizeof f->dgrp[i], "%d年%d月", y, m);
@@ -131,8 +133,11 @@ static struct book_form *form_build(struct req *r, const struct room *room, cons
   for (int i = 0; i < nslots; i++) {
     const struct slotdef *s = &f->rules->slots[i];
     int yen = rules_fee(f->rules, room->fee_class, i);
-    char fee[32] = "";
+    char fee[160] = "";
     if (yen >= 0) page_yen(yen, fee, sizeof fee);
+    /* RULE: a campaign day makes the room free: the form says what will be charged */
+    const struct campaign *cp = sel >= 0 ? rules_campaign(f->rules, room, sel) : NULL;
+    if (cp) snprintf(fee, sizeof fee, "0円: %s", cp->name);
     snprintf(f->slab[i], sizeof f->slab[i], "%s %d:%02d〜%d:%02d (%s)", s->label, s->start / 60,
              s->start % 60, s->end / 60, s->end % 60, fee);
     f->slots[i] = (struct page_option){s->code, f->slab[i], NULL};

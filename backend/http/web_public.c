@@ -210,7 +210,7 @@ static json_t *feed_slots(const json_t *feed) {
 
 /* One centre's rooms (of KIND, "" = all) on the feed's date, as a table. */
 static int center_table(struct html *h, const json_t *ce, const char *kind, const char *day_label,
-                        const char *month, const char *date) {
+                        const char *month, const char *date, const struct rulebook *rb, int32_t day) {
   size_t ri;
   json_t *ro;
   int shown = 0;
@@ -232,10 +232,14 @@ static int center_table(struct html *h, const json_t *ce, const char *kind, cons
     if (*kind && strcmp(jstr(ro, "kind"), kind)) continue;
     size_t si;
     json_t *so;
+    char free[128];
+    page_campaign_note(rb, rules_room_by_id(rb, json_integer_value(json_object_get(ro, "id"))), day,
+                       free, sizeof free);
     html_printf(h, "<tr><th scope=\"row\"><a href=\"/rooms/%I?month=%u\">%h</a>"
-                   "<span class=\"room-meta\">%h・%d人まで</span></th>",
+                   "<span class=\"room-meta\">%h・%d人まで%s%h</span></th>",
                 (int64_t)json_integer_value(json_object_get(ro, "id")), month, jstr(ro, "name"),
-                jstr(ro, "kind"), (int)json_integer_value(json_object_get(ro, "capacity")));
+                jstr(ro, "kind"), (int)json_integer_value(json_object_get(ro, "capacity")),
+                free[0] ? "・" : "", free);
     json_array_foreach(json_object_get(ro, "slots"), si, so) {
       /* a free slot links to the booking form for it */
       char href[160], what[200];
@@ -454,7 +458,7 @@ struct reply web_availability(struct req *r) {
     json_t *ce;
     int shown = 0;
     json_array_foreach(json_object_get(feed, "centers"), ci, ce) shown +=
-        center_table(&h, ce, qk, label, month, date);
+        center_table(&h, ce, qk, label, month, date, r->ctx.rb, day);
     if (!shown) html_raw(&h, "<p class=\"note\">条件に合う部屋はありません。条件を変えてさがしてください。</p>");
   }
   page_end(r, &h, &pg);
@@ -596,6 +600,9 @@ struct reply web_room(struct req *r) {
                 day == today ? " is-today" : "", i + 1, page_weekday(day),
                 day == today ? "<span class=\"today\">今日</span>" : "");
     if (note[0]) html_printf(&h, "<span class=\"day-note\">%h</span>", note);
+    char free[128];
+    page_campaign_note(rb, ro, day, free, sizeof free);
+    if (free[0]) html_printf(&h, "<span class=\"day-note campaign\">%h</span>", free);
     html_raw(&h, "</th>");
     for (int s = 0; g->head && s < g->head->nslots; s++) {
       /* a free slot links to the booking form for it */
@@ -664,7 +671,11 @@ struct reply web_signage(struct req *r) {
   json_array_foreach(rooms, ri, ro) {
     size_t si;
     json_t *so;
-    html_printf(&h, "<tr><th scope=\"row\">%h</th>", jstr(ro, "name"));
+    char free[128];
+    page_campaign_note(r->ctx.rb, rules_room_by_id(r->ctx.rb, json_integer_value(json_object_get(ro, "id"))),
+                       today, free, sizeof free);
+    html_printf(&h, "<tr><th scope=\"row\">%h%s%h%s</th>", jstr(ro, "name"),
+                free[0] ? "<span class=\"sg-free\">" : "", free, free[0] ? "</span>" : "");
     json_array_foreach(json_object_get(ro, "slots"), si, so)
         page_slot_cell(&h, &(struct page_cell){jstr(so, "state"), jstr(so, "booking"),
                                                json_string_value(json_object_get(so, "group")),
