@@ -496,6 +496,39 @@ static int grid_put(void *arg, const struct od_state *st) {
   return 0;
 }
 
+/* Row I (day first + I) of the month view of RO: the date with what is
+** special about it (closed, holiday, campaign), then each slot's state. */
+static void month_row(struct html *h, const struct rulebook *rb, const struct room *ro,
+                      const struct month_grid *g, int i, int32_t today) {
+  const struct center *ce = ro->center;
+  int32_t first = g->first;
+  int32_t day = first + i;
+  int wd = date_weekday(day);
+  char note[160];
+  page_day_note(rb, ce->code, day, note, sizeof note);
+  html_printf(h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s", wd == 0 ? "sun" : wd == 6 ? "sat" : "wd",
+              day == today ? " is-today" : "", i + 1, page_weekday(day),
+              day == today ? "<span class=\"today\">今日</span>" : "");
+  if (note[0]) html_printf(h, "<span class=\"day-note\">%h</span>", note);
+  char free[128];
+  page_campaign_note(rb, ro, day, free, sizeof free);
+  if (free[0]) html_printf(h, "<span class=\"day-note campaign\">%h</span>", free);
+  html_raw(h, "</th>");
+  for (int s = 0; g->head && s < g->head->nslots; s++) {
+    /* a free slot links to the booking form for it */
+    char href[160], what[160], dl[48], dv[11];
+    date_format(day, dv);
+    page_date_label(day, 0, dl, sizeof dl);
+    snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s", (long long)ro->id, dv,
+             g->head->slots[s].code);
+    snprintf(what, sizeof what, "%s %s", dl, g->head->slots[s].label);
+    int bk = g->booking[i][s];
+    page_slot_cell(h, &(struct page_cell){g->state[i][s], bk < 0 ? NULL : bookable_code(bk),
+                                           NULL, href, what, g->opens_at[i]});
+  }
+  html_raw(h, "</tr>");
+}
+
 /* GET /rooms/{id}?month=YYYY-MM -> 200 the room's month: one row per date,
 ** one column per slot, states as text and symbol; the fee per slot; when
 ** booking for the month opens. 404 unknown room; 422 for a month not of the
@@ -591,33 +624,7 @@ struct reply web_room(struct req *r) {
                 g->head->slots[s].label, a, b);
   }
   html_raw(&h, "</tr></thead><tbody>");
-  for (int i = 0; i < g->ndays; i++) {
-    int32_t day = first + i;
-    int wd = date_weekday(day);
-    char note[160];
-    page_day_note(rb, ce->code, day, note, sizeof note);
-    html_printf(&h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s", wd == 0 ? "sun" : wd == 6 ? "sat" : "wd",
-                day == today ? " is-today" : "", i + 1, page_weekday(day),
-                day == today ? "<span class=\"today\">今日</span>" : "");
-    if (note[0]) html_printf(&h, "<span class=\"day-note\">%h</span>", note);
-    char free[128];
-    page_campaign_note(rb, ro, day, free, sizeof free);
-    if (free[0]) html_printf(&h, "<span class=\"day-note campaign\">%h</span>", free);
-    html_raw(&h, "</th>");
-    for (int s = 0; g->head && s < g->head->nslots; s++) {
-      /* a free slot links to the booking form for it */
-      char href[160], what[160], dl[48], dv[11];
-      date_format(day, dv);
-      page_date_label(day, 0, dl, sizeof dl);
-      snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s", (long long)ro->id, dv,
-               g->head->slots[s].code);
-      snprintf(what, sizeof what, "%s %s", dl, g->head->slots[s].label);
-      int bk = g->booking[i][s];
-      page_slot_cell(&h, &(struct page_cell){g->state[i][s], bk < 0 ? NULL : bookable_code(bk),
-                                             NULL, href, what, g->opens_at[i]});
-    }
-    html_raw(&h, "</tr>");
-  }
+  for (int i = 0; i < g->ndays; i++) month_row(&h, rb, ro, g, i, today);
   html_raw(&h, "</tbody></table></div>");
   page_end(r, &h, &pg);
   free(g);
