@@ -832,6 +832,60 @@ struct reply web_discounts(struct req *r) {
 
 /* ============================================================== help */
 
+/* The help page's glossary: the words a 75-year-old may not know (point 15). */
+static void help_words(struct html *h) {
+  html_raw(h, "<section aria-labelledby=\"words\"><h2 id=\"words\">ことばの説明</h2><dl class=\"glossary\">"
+               "<dt>名義 (めいぎ)</dt><dd>だれの予約か、ということです。団体で予約するときは団体の名前、"
+               "1人で予約するときはあなたの名前です。</dd>"
+               "<dt>取消料 (とりけしりょう)</dt><dd>決められた日より後に予約をとりけすときに、はらうお金です。</dd>"
+               "<dt>減免 (げんめん)</dt><dd>決められた条件に合うとき、使用料が安くなる、または無料になることです。"
+               "<a href=\"/rules/discounts\">減免の基準</a>を見てください。</dd>"
+               "<dt>電子署名 (でんししょめい)</dt><dd>市が、利用許可書が本物であることを確かめるためのしるしです。"
+               "書きかえると、本物でないことがわかります。</dd>"
+               "<dt>当日利用 (とうじつりよう)</dt><dd>その日に空いている部屋を、その日に使うことです。"
+               "登録していなくても、公民館の窓口で申し込めます。</dd>"
+               "<dt>任意 (にんい)</dt><dd>書かなくてもよい、ということです。「必須」は、必ず書くところです。</dd>"
+               "<dt>半角 (はんかく)</dt><dd>英語の文字と同じ幅の数字や文字 (例: 123) です。"
+               "電話番号などは、全角 (１２３) で書いても、そのまま受け付けます。</dd></dl></section>");
+
+}
+
+/* The help page's contacts: counter hours, and each centre's phone, address and map. */
+static void help_contacts(struct html *h, const struct rulebook *rb, const struct rules *ru) {
+  html_raw(h, "<section aria-labelledby=\"ask\"><h2 id=\"ask\">問い合わせ先</h2>");
+  if (ru) {
+    static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
+    char a[8], b[8], days[64] = "";
+    size_t n = 0;
+    for (int w = 1; w <= 7 && n < sizeof days; w++)
+      if (ru->counter_weekdays & (1u << (w % 7)))
+        n += (size_t)snprintf(days + n, sizeof days - n, "%s%s", n ? "・" : "", wd[w % 7]);
+    hhmm_short(ru->counter_open, a, sizeof a);
+    hhmm_short(ru->counter_close, b, sizeof b);
+    html_printf(h, "<p>公民館の窓口は、%h曜日の %h から %h まで開いています (%s休館日をのぞきます)。"
+                    "インターネットの予約は、いつでもできます。</p>",
+                days, a, b, ru->counter_closed_on_holidays ? "祝日と" : "");
+  }
+  html_raw(h, "<ul class=\"contacts\">");
+  for (int c = 0; c < rb->ncenters; c++) {
+    const struct center *ce = &rb->centers[c];
+    html_printf(h, "<li><span class=\"c-name\">%h</span>"
+                    "<span>電話: <a href=\"tel:%h\">%h</a></span>"
+                    "<span>住所: %h</span>",
+                ce->name, ce->phone, ce->phone, ce->address);
+    if (ce->lat != 0 || ce->lon != 0) { /* the rule book's coordinates (approximate) */
+      char la[24], lo[24];
+      snprintf(la, sizeof la, "%.5f", ce->lat);
+      snprintf(lo, sizeof lo, "%.5f", ce->lon);
+      html_printf(h, "<span><a href=\"https://www.openstreetmap.org/?mlat=%h&amp;mlon=%h#map=17/%h/%h\">"
+                      "%h の地図 (OpenStreetMap、別のサイト)</a></span>",
+                  la, lo, la, lo, ce->name);
+    }
+    html_raw(h, "</li>");
+  }
+  html_raw(h, "</ul></section>");
+}
+
 /* GET /help -> 200 how to book, holds, cancellation, closed days and where
 ** to ask, in やさしい日本語, with the figures from the rule book in force
 ** today; the open data files. Anyone. */
@@ -849,15 +903,18 @@ struct reply web_help(struct req *r) {
                "<li><a href=\"#hold\">仮予約と確定</a></li>"
                "<li><a href=\"#cancel\">予約をとりけすとき</a></li>"
                "<li><a href=\"#when\">いつから予約できるか・休館日</a></li>"
+               "<li><a href=\"#words\">ことばの説明</a></li>"
                "<li><a href=\"#ask\">問い合わせ先</a></li>"
                "<li><a href=\"#opendata\">オープンデータ</a></li></ul></nav>");
 
   html_raw(&h, "<section aria-labelledby=\"how\"><h2 id=\"how\">予約のしかた</h2><ol class=\"steps\">"
                "<li><a href=\"/availability\">空き状況</a>の画面で、日付と公民館を選びます。</li>"
                "<li>「○ 空き」の部屋と時間 (午前・午後・夜間) を選びます。</li>"
-               "<li>確認の画面で、部屋、日付、時間、使用料を確かめます。</li>"
-               "<li>「予約する」のボタンを押します。まず<strong>仮予約</strong>になります。</li>"
-               "<li>決められた時間のうちに<strong>確定</strong>します。確定すると、予約の証明 (利用許可) が出ます。</li>"
+               "<li>目的と人数を書いて、「確認の画面へ進む」のボタンを押します。</li>"
+               "<li>確認の画面で、部屋、日付、時間、使用料を確かめて、「この内容で仮予約する」のボタンを押します。"
+               "まず<strong>仮予約</strong>になります。</li>"
+               "<li>決められた時間のうちに「予約を確定する」のボタンを押します。確定すると、"
+               "<strong>利用許可書</strong> (予約の証明。QRコードと番号) が出ます。</li>"
                "</ol><p>インターネットが使えないときは、公民館の窓口で予約できます。"
                "電話番号は<a href=\"#ask\">問い合わせ先</a>を見てください。</p></section>");
 
@@ -916,29 +973,8 @@ struct reply web_help(struct req *r) {
   html_raw(&h, "<p>使用料が安くなる、または無料になる場合があります。"
                "<a href=\"/rules/discounts\">減免の基準</a>を見てください。</p></section>");
 
-  html_raw(&h, "<section aria-labelledby=\"ask\"><h2 id=\"ask\">問い合わせ先</h2>");
-  if (ru) {
-    static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
-    char a[8], b[8], days[64] = "";
-    size_t n = 0;
-    for (int w = 1; w <= 7 && n < sizeof days; w++)
-      if (ru->counter_weekdays & (1u << (w % 7)))
-        n += (size_t)snprintf(days + n, sizeof days - n, "%s%s", n ? "・" : "", wd[w % 7]);
-    hhmm_short(ru->counter_open, a, sizeof a);
-    hhmm_short(ru->counter_close, b, sizeof b);
-    html_printf(&h, "<p>公民館の窓口は、%h曜日の %h から %h まで開いています (休館日をのぞきます)。"
-                    "インターネットの予約は、いつでもできます。</p>",
-                days, a, b);
-  }
-  html_raw(&h, "<ul class=\"contacts\">");
-  for (int c = 0; c < rb->ncenters; c++) {
-    const struct center *ce = &rb->centers[c];
-    html_printf(&h, "<li><span class=\"c-name\">%h</span>"
-                    "<span>電話: <a href=\"tel:%h\">%h</a></span>"
-                    "<span>住所: %h</span></li>",
-                ce->name, ce->phone, ce->phone, ce->address);
-  }
-  html_raw(&h, "</ul></section>");
+  help_words(&h);
+  help_contacts(&h, rb, ru);
 
   char from[11], to[11];
   date_format(today, from);

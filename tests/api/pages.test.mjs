@@ -262,6 +262,16 @@ test('help: figures come from the rule book', async () => {
   assert.match(r.text, /月・火・水・木・金曜日の 8:30 から 17:15 まで/);
   assert.match(r.text, /<a href="tel:027-000-0001">027-000-0001<\/a>/);
   assert.match(r.text, /<h2 id="opendata">オープンデータ<\/h2>/);
+  // issue 13 point 15: each centre's address and a map link from the rule book's coordinates
+  const centers = (await api.get('/api/v1/centers')).json.centers;
+  const maps = [...r.text.matchAll(/href="https:\/\/www\.openstreetmap\.org\/\?mlat=([\d.]+)&amp;mlon=([\d.]+)#map=17\//g)];
+  assert.equal(maps.length, centers.length);
+  assert.match(r.text, /住所: 群馬県前橋市本町二丁目12-1/);
+  assert.match(r.text, /\(祝日と休館日をのぞきます\)/);
+  // the buttons named as they are on the pages
+  for (const b of ['確認の画面へ進む', 'この内容で仮予約する', '予約を確定する']) assert.ok(r.text.includes(`「${b}」`), b);
+  // the words a 75-year-old may not know, explained
+  for (const w of ['名義', '取消料', '減免', '電子署名', '当日利用', '任意', '半角']) assert.match(r.text, new RegExp(`<dt>${w} \\(`), w);
 });
 
 async function bytes(path) {
