@@ -150,6 +150,7 @@ const struct route router_routes[] = {
   {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"POST", "/counter/permit", web_counter_permit, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/counter/bookings/{id}/receipt", web_counter_receipt, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
   /* operations pages (issue 14; docs/operations.md) */
   {"GET", "/admin/users", web_ops_users, ROLE_ADMIN, RF_PERSONAL},

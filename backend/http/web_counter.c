@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/bookings.h"
 #include "../core/clock.h"
 #include "../core/counter.h"
 #include "../core/payments.h"
@@ -479,8 +480,74 @@ struct reply web_counter_pay(struct req *r) {
                            "amount", (json_int_t)amount);
   int rc = body ? payment_record(&r->ctx, id, body, &out, &ei) : KERR_INTERNAL;
   json_decref(body);
+  if (rc) {
+    json_decref(out);
+    return refused(r, rc, &ei);
+  }
+  /* the receipt (領収書) of what was just taken, to print or show (a GET: a reload re-posts nothing) */
+  struct html to = {0};
+  html_printf(&to, "/counter/bookings/%I/receipt?receipt=%u&center=%u", id,
+              jstr(json_object_get(out, "payment"), "receipt"), center_of(r));
   json_decref(out);
-  return rc ? refused(r, rc, &ei) : back(r, amount < 0 ? "refunded" : "paid");
+  size_t n;
+  char *loc = html_take(&to, &n);
+  struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
+  free(loc);
+  return ret;
+}
+
+/* GET /counter/bookings/{id}/receipt?receipt=R[&center=CODE] -> 200 the
+** receipt (領収書) R of booking ID, made to be printed: receipt number, when,
+** amount, method, the booking (number, centre, room, date, slots), issued by
+** the centre; a refund says 返金. 404 when the booking has no such receipt.
+** Staff, admin. */
+struct reply web_counter_receipt(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *pays = NULL, *bk = NULL, *p, *row = NULL;
+  int64_t id = req_path_id(r, 0);
+  const char *want = req_query(r, "receipt");
+  if (!id || !want) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int rc = payment_list(&r->ctx, id, &pays, &ei);
+  if (!rc) rc = booking_get(&r->ctx, id, &bk, &ei);
+  size_t i;
+  json_array_foreach(json_object_get(pays, "payments"), i, p) if (!strcmp(jstr(p, "receipt"), want)) row = p;
+  if (!rc && !row) rc = KERR_NOT_FOUND;
+  if (rc) {
+    json_decref(pays);
+    json_decref(bk);
+    struct reply ret = reply_error(r, rc, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  long long amount = jint(row, "amount");
+  int refund = !strcmp(jstr(row, "kind"), "refund") || amount < 0;
+  char yen[32], at[64], dl[48];
+  int32_t day = 0;
+  page_yen(amount < 0 ? -amount : amount, yen, sizeof yen);
+  page_iso_label(jstr(row, "at"), at, sizeof at);
+  date_parse(jstr(bk, "date"), &day);
+  page_date_label(day, 1, dl, sizeof dl);
+  struct html h = {0};
+  struct page pg = {.title = refund ? "返金の控え" : "領収書", .nav = "admin"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb no-print\"><a href=\"/counter?center=%u&amp;done=%s\">窓口に戻る</a></p>"
+                  "<div class=\"receipt-slip\" id=\"receipt-slip\"><h1>%s</h1>"
+                  "<p class=\"slip-to\">上様</p>"
+                  "<p class=\"slip-amount\">%s <strong id=\"slip-amount\">%h</strong></p>"
+                  "<dl class=\"facts\"><div><dt>領収書番号</dt><dd id=\"slip-receipt\">%h</dd></div>"
+                  "<div><dt>日時</dt><dd>%h</dd></div>"
+                  "<div><dt>支払い方法</dt><dd>%h</dd></div>"
+                  "<div><dt>但し書き</dt><dd>%h %h の使用料%s (予約番号 %I、%h)</dd></div></dl>"
+                  "<p class=\"slip-issuer\">前橋市 %h</p></div>"
+                  "<p class=\"no-print\">ブラウザの印刷で、この領収書を印刷できます。</p>",
+              center_of(r), refund ? "refunded" : "paid", refund ? "返金の控え" : "領収書",
+              refund ? "返金額" : "金額", yen, want, at, jstr(row, "method_label"),
+              jstr(bk, "center_name"), jstr(bk, "room_name"), refund ? "の返金" : "として", id, dl,
+              jstr(bk, "center_name"));
+  page_end(r, &h, &pg);
+  json_decref(pays);
+  json_decref(bk);
+  return page_reply(r, 200, &h);
 }
 
 /* ============================================================ ledger */

@@ -12,6 +12,7 @@ struct reply web_counter_walkin(struct req *r);
 struct reply web_counter_checkin(struct req *r);
 struct reply web_counter_confirm(struct req *r);
 struct reply web_counter_permit(struct req *r);
+struct reply web_counter_receipt(struct req *r);
 struct reply web_counter_pay(struct req *r);
 struct reply web_counter_ledger(struct req *r);
 

@@ -401,7 +401,17 @@ test('the counter page: today with holders, a walk-in by form (errors at their f
   assert.equal(wrong.status, 422);
   const paid = await staff.postForm(`/counter/bookings/${id}/pay`, { center: 'chuo', method: 'cash', amount });
   assert.equal(paid.status, 303);
-  assert.equal(paid.headers.get('location'), '/counter?center=chuo&done=paid');
+  // to the receipt (領収書) of what was taken: amount, receipt number, method, the booking (issue 13 point 12)
+  const loc = paid.headers.get('location');
+  assert.match(loc, new RegExp(`^/counter/bookings/${id}/receipt\\?receipt=R-\\d{8}-chuo-\\d{4}&center=chuo$`));
+  const slip = await staff.get(loc, HTML);
+  assert.equal(slip.status, 200);
+  assert.match(slip.text, /<h1>領収書<\/h1>/);
+  assert.match(slip.text, /<strong id="slip-amount">240円<\/strong>/);
+  assert.match(slip.text, new RegExp(`<dd id="slip-receipt">${loc.match(/receipt=([\w-]+)/)[1]}</dd>`));
+  assert.match(slip.text, /<dt>支払い方法<\/dt><dd>現金<\/dd>/);
+  assert.match(slip.text, new RegExp(`予約番号 ${id}`));
+  assert.equal((await staff.get(`/counter/bookings/${id}/receipt?receipt=R-20000101-chuo-0001`, HTML)).status, 404);
   const ci = await staff.postForm(`/counter/bookings/${id}/checkin`, { center: 'chuo' });
   assert.equal(ci.status, 303);
   assert.equal(sql(`SELECT checked_in_at IS NOT NULL FROM bookings WHERE id=${id}`), '1');
