@@ -107,6 +107,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   int rc = permit_verify(&anyone, token, &out, &ei);
   if (!*token) {
     if (rc != KERR_VALIDATION) abort();
+  } else if (rc == KERR_RATE_LIMITED && !strchr(token, '.')) {
+    /* a short code ("1234-K7QM3X") is a look-up by number: throttled per
+    ** address, as it should be under a flood of guesses */
   } else {
     if (rc != 0 || !json_is_object(out)) {
       fprintf(stderr, "permit_verify failed (%d) on a token\n", rc);
