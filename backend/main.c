@@ -43,6 +43,10 @@ static void usage(FILE *f) {
       "      --conn-timeout SEC   idle connection timeout (default 15)\n"
       "      --conn-limit N       connections at once (default 2000)\n"
       "      --per-ip-limit N     connections at once from one address (default 256)\n"
+      "      --hash-threads N     password hashes at once (default: one per core)\n"
+      "      --hash-queue N       sign-ins waiting for a hash; past it 503 (default 32)\n"
+      "      --write-queue N      bookings waiting for the writer; past it 503 (default 4096)\n"
+      "      --batch-max N        writes committed together at most (default 256)\n"
       "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
       "      --no-access-log      do not log one line per request\n"
       "      --backup-dir DIR     take scheduled backups into DIR (see docs/operations.md)\n"
@@ -151,6 +155,14 @@ static int cmd_serve(int argc, char **argv) {
       so.conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
     else if ((v = opt(argc, argv, &i, "--per-ip-limit")))
       so.per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+    else if ((v = opt(argc, argv, &i, "--hash-threads")))
+      so.pools.hash_threads = (int)number(v, "--hash-threads", 1, 64);
+    else if ((v = opt(argc, argv, &i, "--hash-queue")))
+      so.pools.hash_queue = (int)number(v, "--hash-queue", 1, 100000);
+    else if ((v = opt(argc, argv, &i, "--write-queue")))
+      so.pools.write_queue = (int)number(v, "--write-queue", 1, 1000000);
+    else if ((v = opt(argc, argv, &i, "--batch-max")))
+      so.pools.batch_max = (int)number(v, "--batch-max", 1, 100000);
     else if ((v = opt(argc, argv, &i, "--backup-dir"))) backup_dir = v;
     else if ((v = opt(argc, argv, &i, "--backup-every")))
       backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);

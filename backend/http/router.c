@@ -31,6 +31,7 @@
 #include "reply.h"
 #include "session.h"
 #include "static.h"
+#include "suspend.h"
 #include "web_account.h"
 #include "web_admin.h"
 #include "web_book.h"
@@ -52,8 +53,9 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/today", api_today, ANY, 0},
   {"GET", "/api/v1/today.csv", api_today_csv, ANY, 0},
   /* identity: accounts, sessions (sign-in needs no CSRF token: no session yet) */
-  {"POST", "/api/v1/accounts", api_account_create, ANY, JSON_BODY | RF_PERSONAL},
-  {"POST", "/api/v1/session", api_session_create, ANY, JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/api/v1/accounts", api_account_create, ANY, JSON_BODY | RF_PERSONAL | RF_HASHES},
+  {"POST", "/api/v1/session", api_session_create, ANY,
+   JSON_BODY | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
   {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL},
   {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL},
   /* groups: the public list before {id}, which would match "public" too */
@@ -87,31 +89,32 @@ const struct route router_routes[] = {
   ** is sent to /signin and comes back (signin_redirect). POST /forms/KIND records
   ** every submission with its receipt number (core/submissions.c). */
   {"GET", "/register", web_register, ANY, 0},
-  {"POST", "/register", web_register_post, ANY, RF_FORM | RF_PERSONAL},
+  {"POST", "/register", web_register_post, ANY, RF_FORM | RF_PERSONAL | RF_HASHES},
   {"GET", "/signin", web_signin, ANY, 0},
-  {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
   {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL},
   {"GET", "/book", web_book, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/book/review", web_book_review, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/my", web_my, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/bookings/{id}", web_my_booking, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"POST", "/my/bookings/{id}/confirm", web_my_confirm, ROLE_CITIZEN | ROLE_DESK,
-   RF_FORM | RF_PERSONAL},
+   RF_FORM | RF_PERSONAL | RF_RUSH},
   {"GET", "/my/bookings/{id}/permit", web_my_permit, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"GET", "/my/bookings/{id}/cancel", web_my_cancel, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/groups", web_my_groups, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/groups/new", web_group_new, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/discounts/apply", web_discount_apply, ROLE_CITIZEN, RF_PERSONAL},
-  {"POST", "/forms/booking", form_booking, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/forms/booking", form_booking, ROLE_CITIZEN, RF_FORM | RF_PERSONAL | RF_RUSH},
   {"POST", "/forms/group", form_group, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/forms/discount", form_discount, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
-  {"POST", "/forms/cancel", form_cancel, ROLE_CITIZEN | ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/forms/cancel", form_cancel, ROLE_CITIZEN | ROLE_DESK, RF_FORM | RF_PERSONAL | RF_RUSH},
   /* staff and admin pages: the menu, the counter page and its actions, the
   ** printable ledger, the queues to decide */
   {"GET", "/admin", web_admin, ROLE_DESK, RF_PERSONAL},
   {"GET", "/counter", web_counter, ROLE_DESK, RF_PERSONAL},
-  {"POST", "/counter/walkin", web_counter_walkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
-  {"POST", "/counter/bookings/{id}/confirm", web_counter_confirm, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/counter/walkin", web_counter_walkin, ROLE_DESK, RF_FORM | RF_PERSONAL | RF_RUSH},
+  {"POST", "/counter/bookings/{id}/confirm", web_counter_confirm, ROLE_DESK,
+   RF_FORM | RF_PERSONAL | RF_RUSH},
   {"POST", "/counter/bookings/{id}/pay", web_counter_pay, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
@@ -124,13 +127,13 @@ const struct route router_routes[] = {
   /* bookings and digital permits */
   /* staff book for a citizen with {"on_behalf_of"} (counter issue, docs/counter.md) */
   {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN | ROLE_DESK,
-   JSON_BODY | RF_PERSONAL},
+   JSON_BODY | RF_PERSONAL | RF_RUSH},
   {"GET", "/api/v1/bookings", api_booking_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"GET", "/api/v1/bookings/{id}", api_booking_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"POST", "/api/v1/bookings/{id}/confirm", api_booking_confirm, ROLE_CITIZEN | ROLE_DESK,
-   RF_JSON_OPT | RF_PERSONAL},
+   RF_JSON_OPT | RF_PERSONAL | RF_RUSH},
   {"POST", "/api/v1/bookings/{id}/cancel", api_booking_cancel, ROLE_CITIZEN | ROLE_DESK,
-   RF_JSON_OPT | RF_PERSONAL},
+   RF_JSON_OPT | RF_PERSONAL | RF_RUSH},
   {"GET", "/api/v1/bookings/{id}/permit", api_booking_permit, ROLE_CITIZEN | ROLE_DESK,
    RF_PERSONAL},
   {"POST", "/api/v1/permits/verify", api_permit_verify, ANY, JSON_BODY | RF_NO_CSRF},
@@ -138,7 +141,8 @@ const struct route router_routes[] = {
   ** Acting for citizens goes through the booking routes above (on_behalf_of,
   ** confirm, cancel), which pass staff on to core/counter.c. */
   {"GET", "/api/v1/counter/today", api_counter_today, ROLE_DESK, RF_PERSONAL},
-  {"POST", "/api/v1/counter/walkin", api_counter_walkin, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/counter/walkin", api_counter_walkin, ROLE_DESK,
+   JSON_BODY | RF_PERSONAL | RF_RUSH},
   {"GET", "/api/v1/counter/ledger", api_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"GET", "/api/v1/counter/ledger.csv", api_counter_ledger_csv, ROLE_DESK, RF_PERSONAL},
   {"POST", "/api/v1/bookings/{id}/checkin", api_booking_checkin, ROLE_DESK,
@@ -316,6 +320,7 @@ static struct reply route(struct req *r) {
   }
 
   if (!r->ctx.db) return reply_error(r, KERR_STORAGE, NULL);
+  if (suspend_defer(r, &ret)) return ret; /* hash pool or group commit (suspend.h) */
   return rt->fn(r);
 }
 

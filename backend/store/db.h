@@ -98,6 +98,15 @@ int db_begin_read(kdb *db);
 int db_commit(kdb *db);
 void db_rollback(kdb *db);           /* safe when no transaction is open */
 
+/* Group commit (http/suspend.c's writer): db_batch_begin() takes the writer
+** lock and opens one BEGIN IMMEDIATE transaction; until db_batch_commit(),
+** every db_begin_write()/db_begin_read() on DB opens a SAVEPOINT instead,
+** db_commit() releases it and db_rollback() undoes only it. db_batch_commit()
+** commits the whole batch (one fsync) and releases the lock; DB_OK only when
+** everything is durable. */
+int db_batch_begin(kdb *db);
+int db_batch_commit(kdb *db);
+
 /* The last error text of DB (for logs only, never for replies). */
 const char *db_errmsg(kdb *db);
 

@@ -598,3 +598,8 @@ void fuzz_http_init(const char *argv0) {
     exit(1);
   }
 }
+
+/* Suspending is for the server's pools (http/suspend.c), which the harness
+** never starts: nothing to do. */
+void MHD_suspend_connection(struct MHD_Connection *connection) { (void)connection; }
+void MHD_resume_connection(struct MHD_Connection *connection) { (void)connection; }
