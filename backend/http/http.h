@@ -46,6 +46,9 @@ struct req {
   int queued;
   int deferred;                   /* 1 suspended on a pool (suspend.h), 2 its reply is ready */
   struct reply later;             /* the reply the pool computed */
+  char cache_key[384];            /* filling the page cache under this key (pagecache.h) */
+  uint64_t cache_gen;             /* avail_generation() before rendering */
+  int64_t cache_until;            /* what is rendered is valid until then */
 };
 
 /* A handler: parses its parameters, calls one core function, returns the reply. */
@@ -59,7 +62,8 @@ enum {
   RF_PERSONAL = 1 << 4,    /* response holds personal data: Cache-Control no-store */
   RF_PREFIX = 1 << 5,      /* pattern is a prefix ending in '/': the rest is one param */
   RF_HASHES = 1 << 6,      /* hashes a password: runs on the hash pool (suspend.h) */
-  RF_RUSH = 1 << 7         /* a short write on the rush path: group commit (suspend.h) */
+  RF_RUSH = 1 << 7,        /* a short write on the rush path: group commit (suspend.h) */
+  RF_CACHE = 1 << 8        /* anonymous page shared from the cache (pagecache.h) */
 };
 
 struct route {

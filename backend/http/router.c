@@ -27,6 +27,7 @@
 #include "form.h"
 #include "forms.h"
 #include "html.h"
+#include "pagecache.h"
 #include "pages.h"
 #include "reply.h"
 #include "session.h"
@@ -75,14 +76,14 @@ const struct route router_routes[] = {
   /* web: public pages, signage and open data (issue 7; docs/web.md, docs/opendata.md).
   ** The identity branch adds /opendata/groups.csv; forms and signed-in pages
   ** join this block later. */
-  {"GET", "/", web_top, ANY, 0},
-  {"GET", "/availability", web_availability, ANY, 0},
-  {"GET", "/rooms/{id}", web_room, ANY, 0},
-  {"GET", "/signage/{center}", web_signage, ANY, 0},
-  {"GET", "/rules/discounts", web_discounts, ANY, 0},
-  {"GET", "/help", web_help, ANY, 0},
-  {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, 0},
-  {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, 0},
+  {"GET", "/", web_top, ANY, RF_CACHE},
+  {"GET", "/availability", web_availability, ANY, RF_CACHE},
+  {"GET", "/rooms/{id}", web_room, ANY, RF_CACHE},
+  {"GET", "/signage/{center}", web_signage, ANY, RF_CACHE},
+  {"GET", "/rules/discounts", web_discounts, ANY, RF_CACHE},
+  {"GET", "/help", web_help, ANY, RF_CACHE},
+  {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, RF_CACHE},
+  {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, RF_CACHE},
   {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
   /* forms and the signed-in pages (issue 7; docs/web.md "Signing in, booking and
   ** the online forms"). A browser not signed in that asks for one of these pages
@@ -321,7 +322,9 @@ static struct reply route(struct req *r) {
 
   if (!r->ctx.db) return reply_error(r, KERR_STORAGE, NULL);
   if (suspend_defer(r, &ret)) return ret; /* hash pool or group commit (suspend.h) */
-  return rt->fn(r);
+  if (!(rt->flags & RF_CACHE)) return rt->fn(r);
+  if (pagecache_lookup(r, &ret)) return ret; /* anonymous: the shared copy */
+  return pagecache_store(r, rt->fn(r));
 }
 
 enum MHD_Result router_dispatch(struct req *r) { return reply_send(r, route(r)); }

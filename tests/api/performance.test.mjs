@@ -85,3 +85,40 @@ test('group commit: concurrent bookings, each refusal undoes only itself, no slo
   assert.equal(st(rooms[0].id, 'afternoon'), 'held');
   for (let i = 0; i < people.length; i++) assert.equal(st(rooms[1 + i].id, 'morning'), 'held');
 });
+
+test('anonymous pages come from the cache until a write; a signed-in person\'s never do', async () => {
+  const person = await signIn(srv.base, ids[1], PW, { cookie: true });
+  const bearer = await signIn(srv.base, ids[2], PW);
+  const csv = '/opendata/availability.csv?from=2026-06-17&to=2026-06-17&center=chuo';
+  const first = await anon.get(csv);
+  assert.equal(first.status, 200);
+  assert.match(first.text, /held/);
+  // Behind the server's back (no generation bump): the cache cannot know.
+  sql(srv.db, "UPDATE booking_slots SET active = 0 WHERE date = '2026-06-17'");
+  const again = await anon.get(csv);
+  assert.equal(again.text, first.text, 'the anonymous copy is shared');
+  const signedIn = await bearer.get(csv);
+  assert.equal(signedIn.status, 200);
+  assert.notEqual(signedIn.text, first.text, 'a signed-in request is rendered afresh');
+  assert.doesNotMatch(signedIn.text, /held/);
+  // A booking through the server bumps the generation: the next anonymous
+  // request is rendered again and sees the database as it is.
+  const centers = (await anon.get('/api/v1/centers')).json.centers;
+  const room = centers.find((c) => c.code === 'chuo').rooms[0];
+  const b = await bearer.post('/api/v1/bookings', { room_id: room.id, date: '2026-06-17', slots: ['evening'], purpose: '会議', attendees: 3 });
+  assert.equal(b.status, 201, b.text);
+  const fresh = await anon.get(csv);
+  assert.equal((fresh.text.match(/held/g) || []).length, 1, fresh.text);
+  // Pages: a signed-in person's top page carries their menu and is never handed
+  // to anyone else, before or after an anonymous visit.
+  const top0 = await anon.get('/', { Accept: 'text/html' });
+  const mine = await person.get('/', { Accept: 'text/html' });
+  assert.equal(mine.status, 200);
+  assert.match(mine.text, /action="\/signout"/);
+  assert.equal(mine.headers.get('cache-control'), 'private, no-store');
+  const top1 = await anon.get('/', { Accept: 'text/html' });
+  assert.doesNotMatch(top1.text, /action="\/signout"/);
+  assert.equal(top1.text, top0.text);
+  const mine2 = await person.get('/', { Accept: 'text/html' });
+  assert.match(mine2.text, /action="\/signout"/);
+});
