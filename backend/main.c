@@ -47,6 +47,7 @@ static void usage(FILE *f) {
       "      --hash-queue N       sign-ins waiting for a hash; past it 503 (default 32)\n"
       "      --write-queue N      bookings waiting for the writer; past it 503 (default 4096)\n"
       "      --batch-max N        writes committed together at most (default 256)\n"
+      "      --event-loop poll|epoll  libmicrohttpd's loop (default poll: epoll stalls)\n"
       "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
       "      --no-access-log      do not log one line per request\n"
       "      --backup-dir DIR     take scheduled backups into DIR (see docs/operations.md)\n"
@@ -163,6 +164,8 @@ static int cmd_serve(int argc, char **argv) {
       so.pools.write_queue = (int)number(v, "--write-queue", 1, 1000000);
     else if ((v = opt(argc, argv, &i, "--batch-max")))
       so.pools.batch_max = (int)number(v, "--batch-max", 1, 100000);
+    else if ((v = opt(argc, argv, &i, "--event-loop")) && (!strcmp(v, "poll") || !strcmp(v, "epoll")))
+      so.use_epoll = !strcmp(v, "epoll");
     else if ((v = opt(argc, argv, &i, "--backup-dir"))) backup_dir = v;
     else if ((v = opt(argc, argv, &i, "--backup-every")))
       backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);

@@ -252,8 +252,8 @@ struct server *server_start(const struct server_opts *o, int *port) {
   ** - LISTEN_BACKLOG_SIZE 1024: a burst at booking-window opening waits in
   **   the kernel's queue instead of being refused. */
   s->d = MHD_start_daemon(
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO |
-          MHD_ALLOW_SUSPEND_RESUME,
+      (o->use_epoll ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) |
+          MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
       0, NULL, NULL,
       on_request, NULL,
       MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
