@@ -131,11 +131,40 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
 
 /* ------------------------------------------------------------------ serve */
 
+/* The daemon's and the pools' options of serve (docs/operations.md,
+** docs/performance.md): 1 when argv[*i] was one of them. */
+static int server_opt(int argc, char **argv, int *i, struct server_opts *so) {
+  const char *v;
+  if ((v = opt(argc, argv, i, "--threads"))) so->threads = (int)number(v, "--threads", 1, 256);
+  else if ((v = opt(argc, argv, i, "--conn-timeout")))
+    so->conn_timeout = (unsigned)number(v, "--conn-timeout", 1, 3600);
+  else if ((v = opt(argc, argv, i, "--conn-limit")))
+    so->conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--per-ip-limit")))
+    so->per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--hash-threads")))
+    so->pools.hash_threads = (int)number(v, "--hash-threads", 1, 64);
+  else if ((v = opt(argc, argv, i, "--hash-queue")))
+    so->pools.hash_queue = (int)number(v, "--hash-queue", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--write-queue")))
+    so->pools.write_queue = (int)number(v, "--write-queue", 1, 1000000);
+  else if ((v = opt(argc, argv, i, "--batch-max")))
+    so->pools.batch_max = (int)number(v, "--batch-max", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--event-loop"))) {
+    if (strcmp(v, "poll") && strcmp(v, "epoll")) {
+      fprintf(stderr, "kominkan serve: --event-loop is poll or epoll\n");
+      exit(2);
+    }
+    so->use_epoll = !strcmp(v, "epoll");
+  } else return 0;
+  return 1;
+}
+
+
 static int cmd_serve(int argc, char **argv) {
   const char *db_path = NULL, *listen = NULL, *ordinances = "ordinances/maebashi", *web = "web";
-  const char *v;
-  int demo = 0, threads = 0;
-  const char *backup_dir = NULL;
+  const char *v, *backup_dir = NULL;
+  int demo = 0;
   double backup_every = 60;
   int backup_keep = 48;
   struct server_opts so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
@@ -147,25 +176,9 @@ static int cmd_serve(int argc, char **argv) {
     else if ((v = opt(argc, argv, &i, "--listen"))) listen = v;
     else if ((v = opt(argc, argv, &i, "--ordinances"))) ordinances = v;
     else if ((v = opt(argc, argv, &i, "--web"))) web = v;
-    else if ((v = opt(argc, argv, &i, "--threads"))) threads = (int)number(v, "--threads", 1, 256);
     else if ((v = opt(argc, argv, &i, "--max-body")))
       app.max_body = (size_t)number(v, "--max-body", 1024, 64L << 20);
-    else if ((v = opt(argc, argv, &i, "--conn-timeout")))
-      so.conn_timeout = (unsigned)number(v, "--conn-timeout", 1, 3600);
-    else if ((v = opt(argc, argv, &i, "--conn-limit")))
-      so.conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
-    else if ((v = opt(argc, argv, &i, "--per-ip-limit")))
-      so.per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
-    else if ((v = opt(argc, argv, &i, "--hash-threads")))
-      so.pools.hash_threads = (int)number(v, "--hash-threads", 1, 64);
-    else if ((v = opt(argc, argv, &i, "--hash-queue")))
-      so.pools.hash_queue = (int)number(v, "--hash-queue", 1, 100000);
-    else if ((v = opt(argc, argv, &i, "--write-queue")))
-      so.pools.write_queue = (int)number(v, "--write-queue", 1, 1000000);
-    else if ((v = opt(argc, argv, &i, "--batch-max")))
-      so.pools.batch_max = (int)number(v, "--batch-max", 1, 100000);
-    else if ((v = opt(argc, argv, &i, "--event-loop")) && (!strcmp(v, "poll") || !strcmp(v, "epoll")))
-      so.use_epoll = !strcmp(v, "epoll");
+    else if (server_opt(argc, argv, &i, &so)) continue;
     else if ((v = opt(argc, argv, &i, "--backup-dir"))) backup_dir = v;
     else if ((v = opt(argc, argv, &i, "--backup-every")))
       backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);
@@ -191,7 +204,6 @@ static int cmd_serve(int argc, char **argv) {
   }
   memcpy(so.host, listen, (size_t)(colon - listen));
   so.port = (int)number(colon + 1, "--listen port", 0, 65535);
-  so.threads = threads;
   snprintf(app.web_dir, sizeof app.web_dir, "%s", web);
 
   if (clock_init_from_env() != 0) {
