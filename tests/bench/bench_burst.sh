@@ -11,6 +11,8 @@
 # the double bookings counted in the database afterwards (must be 0) and the acknowledged
 # bookings missing from it (must be 0), then one line in exactly this form (scripts read it):
 #   burst: H holds/s, p99 P ms, double bookings D
+# Then 16 connections book DISTINCT more slots nobody else wants (default 2,000) and it prints
+#   distinct: H bookings/s, p99 P ms (16 connections)
 # Printed, never asserted: machine speed is not a test. Bounded: one burst, loopback only,
 # a deadline of BENCH_BURST_SECONDS (default 120) in the client.
 set -euo pipefail
@@ -20,7 +22,8 @@ SLOTS=${BENCH_BURST_SLOTS:-10000}
 ATTEMPTS=${BENCH_BURST_ATTEMPTS:-20000}
 CONNS=${BENCH_BURST_CONNECTIONS:-2000}
 # a citizen may hold 100 at most (the rule book's validator): enough of them for every hold
-ACCOUNTS=${BENCH_BURST_ACCOUNTS:-$((SLOTS / 90 + 1))}
+DISTINCT=${BENCH_DISTINCT_ATTEMPTS:-2000}
+ACCOUNTS=${BENCH_BURST_ACCOUNTS:-$(((SLOTS + DISTINCT) / 90 + 1))}
 LIMIT=${BENCH_BURST_SECONDS:-120}
 PW=bench-password-123
 mkdir -p build/bench
@@ -60,3 +63,10 @@ awk -v ok="$ok" -v s="$secs" -v f="$fsyncs" 'BEGIN {
   printf "holds per fsync-limited second: %.1fx the fsync rate\n", (ok / s) / (f > 0 ? f : 1) }'
 awk -v ok="$ok" -v s="$secs" -v p="$p99" -v d="$double" 'BEGIN {
   printf "burst: %.0f holds/s, p99 %.0f ms, double bookings %d\n", ok / s, p, d }'
+
+python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$DISTINCT" "$DISTINCT" \
+  > "$tmp/distinct.txt"
+result=$("$tmp/burst" "${base##*:}" "$tmp/distinct.txt" 16 "$LIMIT")
+echo "$result"
+awk -v ok="$(field ok)" -v s="$(field seconds)" -v p="$(field p99)" 'BEGIN {
+  printf "distinct: %.0f bookings/s, p99 %.1f ms (16 connections)\n", ok / s, p }'

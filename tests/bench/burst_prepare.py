@@ -6,7 +6,7 @@
                                        citizens; every other rule still runs on every request
   burst_prepare.py attempts BASE IDS PASSWORD SLOTS ATTEMPTS
                                        sign each account in, read June's free slots from the
-                                       feed, print ATTEMPTS lines "TOKEN<TAB>BODY" on SLOTS
+                                       feed (May and June), print ATTEMPTS lines "TOKEN<TAB>BODY" on SLOTS
                                        distinct free slots (each tried ATTEMPTS/SLOTS times),
                                        shuffled with a fixed seed
   burst_prepare.py fsync DIR           fsyncs per second of a small file in DIR for one second:
@@ -54,8 +54,9 @@ def attempts(base, ids_file, password, slots, tries):
     tokens = [call(base, 'POST', '/api/v1/session',
                    {'system_id': i, 'password': password})['token'] for i in ids]
     free = []
-    for day in range(1, 31):
-        date = '2026-06-%02d' % day
+    # May (open since 1 March) and June (opening now): about 12,000 room slots
+    for n in range(61):
+        date = '2026-%02d-%02d' % ((5, n + 1) if n < 31 else (6, n - 30))
         feed = call(base, 'GET', '/api/v1/availability?date=' + date)
         for c in feed['centers']:
             for room in c['rooms']:
@@ -66,7 +67,7 @@ def attempts(base, ids_file, password, slots, tries):
     rnd.shuffle(free)
     targets = free[:slots]
     if len(targets) < slots:
-        print('bench: only %d free slots in June (asked for %d)' % (len(targets), slots),
+        print('bench: only %d free slots in May and June (asked for %d)' % (len(targets), slots),
               file=sys.stderr)
     each = max(1, tries // max(1, len(targets)))
     lines = [t for t in targets for _ in range(each)]
