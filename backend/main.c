@@ -10,6 +10,7 @@
 ** Each command is one function; they share option parsing and nothing else.
 */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -23,12 +24,14 @@
 #include "core/demo.h"
 #include "core/facilities.h"
 #include "core/ids.h"
+#include "core/keys.h"
 #include "core/permits.h"
 #include "core/rules.h"
 #include "http/api_public.h"
 #include "http/http.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/session.h"
 #include "store/db.h"
 
 static void usage(FILE *f) {
@@ -49,12 +52,15 @@ static void usage(FILE *f) {
       "      --batch-max N        writes committed together at most (default 256)\n"
       "      --event-loop poll|epoll  libmicrohttpd's loop (default poll: epoll stalls)\n"
       "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
+      "      --trusted-proxy ADDR take the client address from X-Forwarded-For, only on\n"
+      "                           connections from ADDR (a reverse proxy)\n"
       "      --no-access-log      do not log one line per request\n"
       "      --backup-dir DIR     take scheduled backups into DIR (see docs/operations.md)\n"
       "      --backup-every MIN   minutes between them, fractions allowed (default 60)\n"
       "      --backup-keep N      backups kept in DIR, older ones deleted (default 48)\n"
       "  kominkan check-ordinances DIR\n"
-      "  kominkan backup --db FILE --to FILE\n"
+      "  kominkan backup --db FILE [--to FILE] [--keys-to FILE]\n"
+      "      --keys-to FILE       copy the key file FILE.keys (backups hold no key)\n"
       "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
       "  kominkan demo-data --db FILE --months N [--from YYYY-MM] [--ordinances DIR]\n"
       "                    [--groups-per-center N] [--persons N] [--seed N]\n"
@@ -186,6 +192,12 @@ static int cmd_serve(int argc, char **argv) {
       backup_keep = (int)number(v, "--backup-keep", 1, 100000);
     else if (!strcmp(argv[i], "--demo")) demo = 1;
     else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
+    else if ((v = opt(argc, argv, &i, "--trusted-proxy"))) {
+      if (session_proxy_parse(v, app.trusted_proxy, sizeof app.trusted_proxy) != 0) {
+        fprintf(stderr, "kominkan: --trusted-proxy wants an IP address, e.g. 127.0.0.1: %s\n", v);
+        return 2;
+      }
+    }
     else if (!strcmp(argv[i], "--no-access-log")) app.access_log = 0;
     else {
       fprintf(stderr, "kominkan serve: unknown option %s\n", argv[i]);
@@ -304,26 +316,39 @@ static int cmd_check_ordinances(int argc, char **argv) {
 
 /* ----------------------------------------------------------------- backup */
 
+/* kominkan backup --db FILE [--to FILE] [--keys-to FILE]: the data, and
+** (separately, once) the key file, which backups never hold (core/keys.h). */
 static int cmd_backup(int argc, char **argv) {
-  const char *db_path = NULL, *to = NULL, *v;
+  const char *db_path = NULL, *to = NULL, *keys_to = NULL, *v;
   for (int i = 0; i < argc; i++) {
     if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
     else if ((v = opt(argc, argv, &i, "--to"))) to = v;
+    else if ((v = opt(argc, argv, &i, "--keys-to"))) keys_to = v;
     else {
       usage(stderr);
       return 2;
     }
   }
-  if (!db_path || !to) {
+  if (!db_path || (!to && !keys_to)) {
     usage(stderr);
     return 2;
   }
-  char err[512];
-  if (backup_take(db_path, to, err, sizeof err) != 0) {
+  char err[PATH_MAX + 512], keys[PATH_MAX];
+  if (keys_path(db_path, keys, sizeof keys)) return 2;
+  if (to && backup_take(db_path, to, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan backup: %s\n", err);
     return 1;
   }
-  printf("backup of %s written to %s (integrity ok)\n", db_path, to);
+  if (to)
+    printf("backup of %s written to %s (integrity ok)\n"
+           "it holds no key: keep a copy of the key file %s apart from the backups"
+           " (kominkan backup --db %s --keys-to FILE)\n",
+           db_path, to, keys, db_path);
+  if (keys_to && keys_copy(db_path, keys_to, err, sizeof err) != 0) {
+    fprintf(stderr, "kominkan backup: %s\n", err);
+    return 1;
+  }
+  if (keys_to) printf("the key file %s copied to %s (readable by its owner only)\n", keys, keys_to);
   return 0;
 }
 
@@ -443,6 +468,7 @@ static int cmd_restore(int argc, char **argv) {
   }
   printf("restored %s from %s (integrity ok)\n", db_path, from);
   if (aside[0]) printf("the database it replaced is kept as %s\n", aside);
+  printf("every sign-in was ended: everyone signs in again\n");
   return 0;
 }
 
@@ -558,6 +584,9 @@ static int cmd_routes(void) {
 }
 
 int main(int argc, char **argv) {
+  /* Before anything is created: every file we make (the database, its -wal
+  ** and -shm, backups, the key file) is readable by its owner only. */
+  umask(077);
   if (sodium_init() < 0) {
     fprintf(stderr, "kominkan: libsodium cannot start\n");
     return 1;

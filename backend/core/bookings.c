@@ -415,7 +415,8 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
     int k = rules_slot_index(c->r_use, code);
     if (k < 0) {
       char msg[160];
-      snprintf(msg, sizeof msg, "「%.40s」という時間帯はありません。", code);
+      snprintf(msg, sizeof msg, "「%.*s」という時間帯はありません。",
+               (int)text_utf8_prefix(code, 40), code);
       kerr_field(ei, "slots", msg);
       return KERR_VALIDATION;
     }

@@ -355,9 +355,9 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
   const struct discount_cat *d = r ? rules_discount(r, code) : NULL;
   if (!d) {
     snprintf(msg, sizeof msg,
-             "「%.40s」という減免の区分はありません。区分と基準は「使用料の減免の基準」"
+             "「%.*s」という減免の区分はありません。区分と基準は「使用料の減免の基準」"
              "のページ (/rules/discounts) で確かめてください。",
-             code);
+             (int)text_utf8_prefix(code, 40), code);
     kerr_set(ei, KERR_VALIDATION, "%s", msg);
     kerr_field(ei, "category", msg);
     return KERR_VALIDATION;

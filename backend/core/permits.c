@@ -11,73 +11,29 @@
 #include "audit.h"
 #include "bookings.h"
 #include "clock.h"
+#include "keys.h"
 
-#define KEY_NAME "permit_ed25519"
 #define TOKEN_MAX 4096
 
 /* ================================================================ key */
 
-static int key_read(kdb *db, unsigned char sk[crypto_sign_SECRETKEYBYTES], int *found) {
-  kstmt *st = db_prep(db, "SELECT value FROM server_keys WHERE name = 'permit_ed25519'");
-  if (!st) return KERR_INTERNAL;
-  int rc = db_step(st);
-  *found = 0;
-  if (rc == DB_ROW) {
-    size_t n = 0;
-    const void *v = db_col_blob(st, 0, &n);
-    if (v && n == crypto_sign_SECRETKEYBYTES) {
-      memcpy(sk, v, n);
-      *found = 1;
-    }
-  }
-  db_reset(st);
-  if (rc != DB_ROW && rc != DB_DONE) return kerr_from_db(rc);
-  if (rc == DB_ROW && !*found) return KERR_INTERNAL; /* a damaged key: never replace it silently */
-  return 0;
-}
-
 int permits_init(kdb *db) {
-  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-  int found = 0, rc;
+  struct kkeys k;
   if (sodium_init() < 0) return KERR_INTERNAL;
-  if ((rc = key_read(db, sk, &found))) return rc;
-  if (found) {
-    sodium_memzero(sk, sizeof sk);
-    return 0;
-  }
-  crypto_sign_keypair(pk, sk);
-  if ((rc = db_begin_write(db)) != DB_OK) {
-    sodium_memzero(sk, sizeof sk);
-    return kerr_from_db(rc);
-  }
-  /* OR IGNORE: another process that got here first keeps its key. */
-  kstmt *st = db_prep(db, "INSERT OR IGNORE INTO server_keys(name, value)"
-                          " VALUES ('permit_ed25519', $v)");
-  if (!st) {
-    db_rollback(db);
-    sodium_memzero(sk, sizeof sk);
-    return KERR_INTERNAL;
-  }
-  db_bind_blob(st, "$v", sk, sizeof sk);
-  rc = db_exec_stmt(st);
-  sodium_memzero(sk, sizeof sk);
-  if (rc != DB_OK) {
-    db_rollback(db);
-    return kerr_from_db(rc);
-  }
-  return kerr_from_db(db_commit(db));
+  int rc = keys_get(db, &k);
+  sodium_memzero(&k, sizeof k);
+  return rc;
 }
 
-/* The key, created on first use if permits_init() has not run (unit tests).
-** Must not be called inside a write transaction. */
+/* The signing key (core/keys.c: the key file beside the database, made on
+** first use if permits_init() has not run, as in unit tests). */
 static int key_load(kdb *db, unsigned char sk[crypto_sign_SECRETKEYBYTES]) {
-  int found = 0, rc;
+  struct kkeys k;
   if (sodium_init() < 0) return KERR_INTERNAL;
-  if ((rc = key_read(db, sk, &found))) return rc;
-  if (found) return 0;
-  if ((rc = permits_init(db))) return rc;
-  if ((rc = key_read(db, sk, &found))) return rc;
-  return found ? 0 : KERR_INTERNAL;
+  int rc = keys_get(db, &k);
+  if (!rc) memcpy(sk, k.permit, crypto_sign_SECRETKEYBYTES);
+  sodium_memzero(&k, sizeof k);
+  return rc;
 }
 
 /* The key id: hex of the first 8 bytes of BLAKE2b(public key). */

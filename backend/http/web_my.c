@@ -23,6 +23,7 @@
 #include "qr.h"
 #include "reply.h"
 #include "web_book.h"
+#include "web_groups.h"
 
 static const char *jstr(const json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
@@ -111,8 +112,9 @@ struct reply web_my(struct req *r) {
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>マイページ</h1>"
                "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
-               "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li></ul>"
-               "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
+               "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li></ul>");
+  web_invitations_section(r, &h);
+  html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
   if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {
     html_raw(&h, "<ul class=\"cards\">");

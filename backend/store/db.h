@@ -107,6 +107,9 @@ void db_rollback(kdb *db);           /* safe when no transaction is open */
 int db_batch_begin(kdb *db);
 int db_batch_commit(kdb *db);
 
+/* The file DB was opened on; "" for an in-memory or temporary database. */
+const char *db_filename(kdb *db);
+
 /* The last error text of DB (for logs only, never for replies). */
 const char *db_errmsg(kdb *db);
 
