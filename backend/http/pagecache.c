@@ -38,17 +38,28 @@ struct keybuf {
   int over;
 };
 
+/* Append S to B; with ESCAPE, '%', '&' and '=' become %XX, so that
+** "?a=b%26c%3D" (one argument) and "?a=b&c=" (two) never share a key.
+** 0, or -1 when B is full. */
+static int put(struct keybuf *b, const char *s, int escape) {
+  for (; s && *s; s++) {
+    int esc = escape && (*s == '%' || *s == '&' || *s == '=');
+    if (b->len + (esc ? 3 : 1) >= b->n) return -1;
+    if (esc) b->len += (size_t)snprintf(b->p + b->len, 4, "%%%02X", (unsigned char)*s);
+    else b->p[b->len++] = *s;
+  }
+  b->p[b->len] = 0;
+  return 0;
+}
+
 static enum MHD_Result add_arg(void *cls, enum MHD_ValueKind kind, const char *k,
                                const char *v) {
   (void)kind;
   struct keybuf *b = cls;
-  int w = snprintf(b->p + b->len, b->n - b->len, "%s%s=%s", b->len ? "&" : "?", k ? k : "",
-                   v ? v : "");
-  if (w < 0 || (size_t)w >= b->n - b->len) {
+  if (put(b, b->len ? "&" : "?", 0) || put(b, k, 1) || put(b, "=", 0) || put(b, v, 1)) {
     b->over = 1;
     return MHD_NO;
   }
-  b->len += (size_t)w;
   return MHD_YES;
 }
 
