@@ -21,6 +21,7 @@
 #include "suspend.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ static struct pool hash_pool = {.name = "hash", .lock = PTHREAD_MUTEX_INITIALIZE
                                 .more = PTHREAD_COND_INITIALIZER, .retry_after = 1};
 static struct pool write_pool = {.name = "writer", .lock = PTHREAD_MUTEX_INITIALIZER,
                                  .more = PTHREAD_COND_INITIALIZER, .retry_after = 1};
-static int running;
+static _Atomic int running; /* read by the worker threads, set by start and stop */
 
 /* ----------------------------------------------------------- the queue */
 
