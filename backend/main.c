@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_ops.h"
 #include "core/accounts.h"
 #include "core/backup.h"
 #include "core/clock.h"
@@ -67,6 +68,12 @@ static void usage(FILE *f) {
       "      a simulated city's use for benchmarks and demonstrations (docs/demo.md)\n"
       "  kominkan user add --db FILE --role admin|staff|analyst|citizen --name NAME\n"
       "                    [--center CODE] [--ordinances DIR]   (password on standard input)\n"
+      "  kominkan user list --db FILE [--role R] [--center C] [--status S] [--q TEXT]\n"
+      "  kominkan user disable|enable --db FILE --id SYSTEM_ID\n"
+      "  kominkan user set-role --db FILE --id SYSTEM_ID --role staff|admin|analyst\n"
+      "                    [--center CODE] [--ordinances DIR]\n"
+      "  kominkan user reset-password --db FILE --id SYSTEM_ID   (password on standard input)\n"
+      "  kominkan audit-verify --db FILE   (exit 1 and the first broken row if edited)\n"
       "environment: KOMINKAN_NOW=2026-04-01T09:00:00+09:00 fixes the clock\n",
       f);
 }
@@ -113,6 +120,18 @@ static void print_problems(json_t *problems) {
   json_array_foreach(problems, i, p) fprintf(stderr, "%s\n", json_string_value(p));
 }
 
+/* Say on standard error what an operator should act on soon (the holiday
+** list running out); a warning does not stop anything. */
+static void print_warnings(const struct rulebook *rb) {
+  json_t *w = json_array();
+  size_t i;
+  json_t *v;
+  clock_init_from_env();
+  rules_warnings(rb, clock_now(), w);
+  json_array_foreach(w, i, v) fprintf(stderr, "warning: %s\n", json_string_value(v));
+  json_decref(w);
+}
+
 /* The rule book at DIR for command CMD, or NULL after saying why on standard
 ** error. A rule book that is not there (the default path is relative to the
 ** working directory) names the option that sets it. Free with rules_free(). */
@@ -132,6 +151,7 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
     print_problems(problems);
     json_decref(problems);
   }
+  print_warnings(rb);
   return rb;
 }
 
@@ -141,8 +161,7 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
 ** docs/performance.md): 1 when argv[*i] was one of them. */
 static int server_opt(int argc, char **argv, int *i, struct server_opts *so) {
   const char *v;
-  if ((v = opt(argc, argv, i, "--threads"))) so->threads = (int)number(v, "--threads", 1, 256);
-  else if ((v = opt(argc, argv, i, "--conn-timeout")))
+  if ((v = opt(argc, argv, i, "--conn-timeout")))
     so->conn_timeout = (unsigned)number(v, "--conn-timeout", 1, 3600);
   else if ((v = opt(argc, argv, i, "--conn-limit")))
     so->conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
@@ -166,31 +185,49 @@ static int server_opt(int argc, char **argv, int *i, struct server_opts *so) {
   return 1;
 }
 
+/* Block the stop signals before any thread starts, so that every thread
+** inherits the mask and only sigwait() receives them; the set to wait for. */
+static sigset_t block_stop_signals(void) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which SQLite
+  ** reports like a full disk (503 storage_unavailable); the default action
+  ** of SIGXFSZ would kill the server instead. */
+  signal(SIGXFSZ, SIG_IGN);
+  return stop;
+}
 
-static int cmd_serve(int argc, char **argv) {
-  const char *db_path = NULL, *listen = NULL, *ordinances = "ordinances/maebashi", *web = "web";
-  const char *v, *backup_dir = NULL;
-  int demo = 0;
-  double backup_every = 60;
-  int backup_keep = 48;
-  struct server_opts so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
-                           .conn_memory = 64 * 1024};
-  app.max_body = 64 * 1024;
-  app.access_log = 1;
+/* What `serve` was asked to do. */
+struct serve_args {
+  const char *db_path, *listen, *ordinances, *web, *backup_dir;
+  int demo, threads, backup_keep;
+  double backup_every;
+  struct server_opts so;
+};
+
+/* Reads serve's options into A (and the app-wide ones into app); 0, or the
+** exit status after a message on stderr. */
+static int serve_parse(int argc, char **argv, struct serve_args *a) {
+  const char *v;
   for (int i = 0; i < argc; i++) {
-    if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
-    else if ((v = opt(argc, argv, &i, "--listen"))) listen = v;
-    else if ((v = opt(argc, argv, &i, "--ordinances"))) ordinances = v;
-    else if ((v = opt(argc, argv, &i, "--web"))) web = v;
+    if ((v = opt(argc, argv, &i, "--db"))) a->db_path = v;
+    else if ((v = opt(argc, argv, &i, "--listen"))) a->listen = v;
+    else if ((v = opt(argc, argv, &i, "--ordinances"))) a->ordinances = v;
+    else if ((v = opt(argc, argv, &i, "--web"))) a->web = v;
+    else if ((v = opt(argc, argv, &i, "--threads"))) a->threads = (int)number(v, "--threads", 1, 256);
     else if ((v = opt(argc, argv, &i, "--max-body")))
       app.max_body = (size_t)number(v, "--max-body", 1024, 64L << 20);
-    else if (server_opt(argc, argv, &i, &so)) continue;
-    else if ((v = opt(argc, argv, &i, "--backup-dir"))) backup_dir = v;
+    else if (server_opt(argc, argv, &i, &a->so)) continue;
+    else if ((v = opt(argc, argv, &i, "--backup-dir"))) a->backup_dir = v;
     else if ((v = opt(argc, argv, &i, "--backup-every")))
-      backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);
+      a->backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);
     else if ((v = opt(argc, argv, &i, "--backup-keep")))
-      backup_keep = (int)number(v, "--backup-keep", 1, 100000);
-    else if (!strcmp(argv[i], "--demo")) demo = 1;
+      a->backup_keep = (int)number(v, "--backup-keep", 1, 100000);
+    else if (!strcmp(argv[i], "--demo")) a->demo = 1;
     else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
     else if ((v = opt(argc, argv, &i, "--trusted-proxy"))) {
       if (session_proxy_parse(v, app.trusted_proxy, sizeof app.trusted_proxy) != 0) {
@@ -205,18 +242,33 @@ static int cmd_serve(int argc, char **argv) {
       return 2;
     }
   }
-  if (!db_path || !listen) {
+  if (!a->db_path || !a->listen) {
     usage(stderr);
     return 2;
   }
-  const char *colon = strrchr(listen, ':');
-  if (!colon || (size_t)(colon - listen) >= sizeof so.host) {
+  const char *colon = strrchr(a->listen, ':');
+  if (!colon || (size_t)(colon - a->listen) >= sizeof a->so.host) {
     fprintf(stderr, "kominkan: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n");
     return 2;
   }
-  memcpy(so.host, listen, (size_t)(colon - listen));
-  so.port = (int)number(colon + 1, "--listen port", 0, 65535);
-  snprintf(app.web_dir, sizeof app.web_dir, "%s", web);
+  memcpy(a->so.host, a->listen, (size_t)(colon - a->listen));
+  a->so.port = (int)number(colon + 1, "--listen port", 0, 65535);
+  a->so.threads = a->threads;
+  return 0;
+}
+
+static int cmd_serve(int argc, char **argv) {
+  struct serve_args a = {.ordinances = "ordinances/maebashi", .web = "web", .backup_every = 60,
+                         .backup_keep = 48,
+                         .so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
+                                .conn_memory = 64 * 1024}};
+  app.max_body = 64 * 1024;
+  app.access_log = 1;
+  int prc = serve_parse(argc, argv, &a);
+  if (prc) return prc;
+  const char *db_path = a.db_path, *backup_dir = a.backup_dir;
+  struct server_opts so = a.so;
+  snprintf(app.web_dir, sizeof app.web_dir, "%s", a.web);
 
   if (clock_init_from_env() != 0) {
     fprintf(stderr, "kominkan: KOMINKAN_NOW is not an ISO 8601 instant with offset: %s\n",
@@ -224,7 +276,7 @@ static int cmd_serve(int argc, char **argv) {
     return 1;
   }
 
-  if (!(app.rb = load_rules("serve", ordinances))) return 1;
+  if (!(app.rb = load_rules("serve", a.ordinances))) return 1;
 
   char err[512];
   /* Held shared until exit: keeps `kominkan restore` off a live database. */
@@ -248,7 +300,7 @@ static int cmd_serve(int argc, char **argv) {
     goto done;
   }
 
-  if (demo) { /* once per database (server_keys 'demo_seeded'); docs/demo.md */
+  if (a.demo) { /* once per database (server_keys 'demo_seeded'); docs/demo.md */
     struct kctx dctx = {.db = db_thread(), .rb = app.rb, .now = clock_now(), .channel = "online"};
     dctx.actor.role = ROLE_ANON;
     if (demo_seed(&dctx, 1, NULL) != 0) {
@@ -257,24 +309,13 @@ static int cmd_serve(int argc, char **argv) {
     }
   }
 
-  /* Block the stop signals before any thread starts, so that every thread
-  ** inherits the mask and only sigwait() below receives them. */
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, NULL);
-  signal(SIGPIPE, SIG_IGN);
-  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which SQLite
-  ** reports like a full disk (503 storage_unavailable); the default action
-  ** of SIGXFSZ would kill the server instead. */
-  signal(SIGXFSZ, SIG_IGN);
+  sigset_t stop = block_stop_signals();
 
   int port;
   srv = server_start(&so, &port);
   if (!srv) goto done;
-  if (backup_dir && !(backups = backup_schedule_start(db_path, backup_dir, backup_every,
-                                                      backup_keep, health_set_problem, err,
+  if (backup_dir && !(backups = backup_schedule_start(db_path, backup_dir, a.backup_every,
+                                                      a.backup_keep, health_set_problem, err,
                                                       sizeof err))) {
     fprintf(stderr, "kominkan: %s\n", err);
     goto done;
@@ -309,7 +350,9 @@ static int cmd_check_ordinances(int argc, char **argv) {
     json_decref(problems);
     return 1;
   }
-  printf("%s: %d centres, %d rule-book versions: ok\n", argv[0], rb->ncenters, rb->nversions);
+  print_warnings(rb);
+  printf("%s: %d centres, %d rule-book versions, %d holidays: ok\n", argv[0], rb->ncenters,
+         rb->nversions, rb->nholidays);
   rules_free(rb);
   return 0;
 }
@@ -362,6 +405,11 @@ static int cmd_backup(int argc, char **argv) {
 static int cmd_user(int argc, char **argv) {
   const char *db_path = NULL, *role_s = NULL, *name = NULL, *center = NULL, *v;
   const char *ordinances = "ordinances/maebashi";
+  if (argc >= 1 && cli_user_handles(argv[0])) {
+    int rc = cli_user_ops(argc, argv);
+    if (rc == 2) usage(stderr);
+    return rc;
+  }
   if (argc < 1 || strcmp(argv[0], "add") != 0) {
     usage(stderr);
     return 2;
@@ -601,6 +649,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 2, argv + 2);
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
+  if (!strcmp(cmd, "audit-verify")) return cli_audit_verify(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
   if (!strcmp(cmd, "demo-data")) return cmd_demo_data(argc - 2, argv + 2);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

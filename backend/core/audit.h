@@ -17,6 +17,9 @@
 ** for every event of the same booking. A new such identifier goes into the
 ** list in audit.c under one of those keys, or a new one added there.
 **
+** An event by staff or an admin also goes to the audit trail (core/trail.c),
+** in clear and naming the clerk, in the same transaction.
+**
 ** Call audit_event() INSIDE the write transaction of the change it records
 ** (after db_begin_write), so the event and the change commit or roll back
 ** together. Example, from a booking:

@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "clock.h"
+#include "desk.h"
 #include "groups.h"
 #include "ids.h"
 #include "input.h"
@@ -86,7 +87,6 @@ int discounts_best(struct kctx *ctx, int64_t group, int32_t day, const struct ru
 
 /* ============================================================ helpers */
 
-static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
 static int is_admin(const struct kctx *ctx) { return (ctx->actor.role & ROLE_ADMIN) != 0; }
 static int32_t today(const struct kctx *ctx) { return clock_today(ctx->now); }
 
@@ -110,13 +110,6 @@ static const struct discount_cat *category(const struct kctx *ctx, const char *c
   return d;
 }
 
-/* The version named NAME, or NULL. */
-static const struct rules *version_named(const struct rulebook *rb, const char *name) {
-  for (int i = 0; rb && i < rb->nversions; i++)
-    if (strcmp(rb->versions[i].version, name) == 0) return &rb->versions[i];
-  return NULL;
-}
-
 /* 1 if ACCOUNT represents GROUP (representative or co-representative). */
 static int represents(struct kctx *ctx, int64_t group, int64_t account) {
   if (!group || account <= 0) return 0;
@@ -130,13 +123,6 @@ static int represents(struct kctx *ctx, int64_t group, int64_t account) {
   int yes = db_step(st) == DB_ROW;
   db_reset(st);
   return yes;
-}
-
-/* "2027年3月31日" */
-static void jdate(int32_t day, char *out, size_t n) {
-  int y, m, d;
-  date_to_ymd(day, &y, &m, &d);
-  snprintf(out, n, "%d年%d月%d日", y, m, d);
 }
 
 /* One usage-log event: the group as a pseudonym, the category code and
@@ -269,7 +255,7 @@ static int load(struct kctx *ctx, int64_t id, struct app *a) {
 static int load_visible(struct kctx *ctx, int64_t id, struct app *a) {
   int rc = load(ctx, id, a);
   if (rc) return rc;
-  if (!is_desk(ctx) && !represents(ctx, a->group_id, ctx->actor.account_id))
+  if (!desk_is_staff(ctx) && !represents(ctx, a->group_id, ctx->actor.account_id))
     return KERR_NOT_FOUND;
   return 0;
 }
@@ -405,7 +391,7 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
   if ((rc = approved_until(ctx, gid, d->code, &until))) goto fail;
   if (until && until > discounts_validity_end(d, today(ctx))) {
     char u[48];
-    jdate(until, u, sizeof u);
+    clock_jdate_short(until, u, sizeof u);
     rc = kerr_set(ei, KERR_CONFLICT,
                   "この団体の「%s」は%sまで承認されていて、次の期間の分も済んでいます。",
                   d->name, u);
@@ -492,7 +478,7 @@ int discounts_list(struct kctx *ctx, const char *status, const char *group_id, j
     exists = rc == DB_ROW;
     db_reset(st);
     if (rc != DB_ROW && rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
-    if (!exists || (!is_desk(ctx) && !represents(ctx, gid, ctx->actor.account_id)))
+    if (!exists || (!desk_is_staff(ctx) && !represents(ctx, gid, ctx->actor.account_id)))
       return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   }
 
@@ -634,7 +620,7 @@ static int reprice(struct kctx *ctx, int64_t group, int32_t from, int32_t until,
     if ((rc = booking_paid(ctx, b->id, &paid)) || paid) continue;
     /* The rates of the version the booking was priced under: the one in
     ** force on its use date. */
-    const struct rules *r = version_named(ctx->rb, b->version);
+    const struct rules *r = rules_of_booking(ctx->rb, b->version, NULL);
     if (!r) r = rules_in_force(ctx->rb, b->day);
     if ((rc = discounts_best(ctx, group, b->day, r, b->base, &disc, code, sizeof code))) break;
     if (disc == b->discount && !strcmp(code, b->code)) continue;

@@ -414,6 +414,12 @@ int db_begin_write(kdb *db) {
   return rc;
 }
 
+/* In a batch, the batch's own transaction is not the caller's: only its savepoints count. */
+int db_in_txn(kdb *db) {
+  if (db && db->batch) return db->sp_depth > 0;
+  return db && !sqlite3_get_autocommit(db->h);
+}
+
 int db_begin_read(kdb *db) {
   if (db->batch) return sp_begin(db);
   return map_rc(sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL));

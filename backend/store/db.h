@@ -97,6 +97,7 @@ int db_begin_write(kdb *db);
 int db_begin_read(kdb *db);
 int db_commit(kdb *db);
 void db_rollback(kdb *db);           /* safe when no transaction is open */
+int db_in_txn(kdb *db);              /* 1 while a transaction is open */
 
 /* Group commit (http/suspend.c's writer): db_batch_begin() takes the writer
 ** lock and opens one BEGIN IMMEDIATE transaction; until db_batch_commit(),
