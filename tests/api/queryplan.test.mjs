@@ -17,8 +17,32 @@ import { addUser } from './harness.mjs';
 
 // Tables that grow with the years: thousands of rows a month or more.
 const LARGE = ['bookings', 'booking_slots', 'events', 'sessions', 'accounts', 'form_submissions',
-  'payments', 'audit_log', 'outbox'];
+  'payments', 'audit_trail', 'password_resets', 'outbox'];
 const NOT_REQUEST_PATH = ['backend/core/demo.c', 'backend/core/backup.c', 'backend/store/db.c'];
+// Scans that are bounded or rare, each with its reason: [file, part of the statement, why].
+const ALLOWED = [
+  ['backend/core/trail.c', 'ORDER BY id DESC LIMIT 1',
+    'the newest row of the trail: read backwards from the end, one row'],
+  ['backend/core/trail.c', 'FROM audit_trail ORDER BY id',
+    'kominkan audit-verify (the command line) checks every row of the chain by design'],
+  ['backend/core/trail.c', 'ORDER BY id DESC LIMIT $limit',
+    "an admin's audit view: newest first, stops after $limit (at most 1,000) rows"],
+  ['backend/core/users.c', 'instr(name, $q)',
+    "an admin's search of people by part of a name: a substring needs a scan (stops at 1,000)"],
+];
+
+// A statement may name a macro made of string literals ("SELECT " ROW_COLUMNS " FROM ..."):
+// put each such #define's literals in its place (its own line becomes blank).
+function expandMacros(src) {
+  const defs = new Map();
+  const re = /^#define[ \t]+(\w+)((?:[ \t]*\\\n)?[ \t]*(?:"(?:[^"\\\n]|\\.)*"[ \t]*(?:\\\n[ \t]*)?)+)$/gm;
+  const out = src.replace(re, (line, name, body) => {
+    defs.set(name, body.replace(/\\\n/g, ' '));
+    return line.replace(/[^\n]/g, ' ');
+  });
+  if (!defs.size) return out;
+  return out.replace(new RegExp(`\\b(${[...defs.keys()].join('|')})\\b`, 'g'), (m) => defs.get(m));
+}
 
 function statements() {
   const out = [];
@@ -26,7 +50,7 @@ function statements() {
     for (const name of readdirSync(dir)) {
       const file = join(dir, name);
       if (!name.endsWith('.c') || NOT_REQUEST_PATH.includes(file)) continue;
-      const src = readFileSync(file, 'utf8');
+      const src = expandMacros(readFileSync(file, 'utf8'));
       // runs of adjacent string literals (only whitespace between them)
       const re = /"((?:[^"\\\n]|\\.)*)"(?:\s*"((?:[^"\\\n]|\\.)*)")*/g;
       for (const m of src.matchAll(re)) {
@@ -63,7 +87,8 @@ test('no statement on a request path scans a large table', async () => {
         const alias = m[1];
         const table = LARGE.includes(alias) ? alias
           : (sql.match(new RegExp(`\\b(\\w+)\\s+(?:AS\\s+)?${alias}\\b`, 'i')) || [])[1];
-        if (LARGE.includes(table) && !/CONSTANT/.test(line)) bad.push(`${where}: ${line.trim()}\n    ${sql}`);
+        const allowed = ALLOWED.some(([f, part]) => where.startsWith(`${f}:`) && sql.includes(part));
+        if (LARGE.includes(table) && !/CONSTANT/.test(line) && !allowed) bad.push(`${where}: ${line.trim()}\n    ${sql}`);
       }
     }
     assert.deepEqual(bad, [], `full scans of large tables:\n${bad.join('\n')}`);
