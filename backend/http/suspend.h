@@ -7,7 +7,8 @@
 **   threads, each computing one argon2id hash (~0.1 s, 64 MiB) at a time, so
 **   a storm of sign-ins never occupies a worker thread that pages and
 **   bookings need;
-** - the writer (routes flagged RF_RUSH: booking, confirm, cancel, walk-in):
+** - the writer (routes flagged RF_RUSH: booking, confirm, cancel, walk-in,
+**   course applications):
 **   one thread that runs a batch of requests in one transaction, each in its
 **   own SAVEPOINT, commits it with one fsync and only then answers every
 **   request of the batch (group commit).
