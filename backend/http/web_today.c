@@ -83,7 +83,11 @@ struct reply web_today(struct req *r) {
   char date[11], label[48], at[16], title[160];
   date_format(today, date);
   page_date_label(today, 1, label, sizeof label);
-  int min = clock_minute_of_day(r->ctx.now);
+  /* the time of the data (the feed's, as cached pages are shared), not of the request */
+  int64_t gen = r->ctx.now;
+  const char *g = json_string_value(json_object_get(feed, "generated_at"));
+  if (g) clock_parse_instant(g, &gen);
+  int min = clock_minute_of_day(gen);
   snprintf(at, sizeof at, "%d:%02d", min / 60, min % 60);
   snprintf(title, sizeof title, "%s%s今日の空き", only ? only->name : "", only ? " " : "");
 
