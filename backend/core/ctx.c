@@ -23,3 +23,9 @@ int role_parse(const char *s) {
   if (!strcmp(s, "analyst")) return ROLE_ANALYST;
   return 0;
 }
+
+kdb *ctx_thread_db(void) { return db_thread(); }
+
+int ctx_batch_begin(kdb *db) { return db && db_batch_begin(db) == DB_OK; }
+
+int ctx_batch_commit(kdb *db) { return db_batch_commit(db) == DB_OK; }

@@ -44,4 +44,13 @@ struct kctx {
   const char *client;       /* the client's address (throttles); NULL outside HTTP */
 };
 
+/* The store as the http layer's threads see it (http never calls store/
+** directly): the calling thread's connection (request, hash and writer
+** threads), and the group commit of the writer thread (http/suspend.c):
+** ctx_batch_begin() opens one transaction for a batch, each request inside it
+** a savepoint; ctx_batch_commit() makes the batch durable. 1 on success. */
+kdb *ctx_thread_db(void);
+int ctx_batch_begin(kdb *db);
+int ctx_batch_commit(kdb *db);
+
 #endif

@@ -19,6 +19,7 @@ struct usagelog {
   int in_txn;
   int done;
   int head_sent;
+  int own_db;              /* usagelog_open_reader: close db at the end */
   int64_t lines;
   char *pending;           /* the rest of a line that did not fit */
   size_t pending_len, pending_off;
@@ -202,7 +203,25 @@ void usagelog_close(struct usagelog *ul) {
   if (!ul) return;
   if (ul->st) db_reset(ul->st);
   if (ul->in_txn) db_rollback(ul->db);
+  if (ul->own_db) db_close(ul->db);
   json_decref(ul->line);
   free(ul->pending);
   free(ul);
+}
+
+int usagelog_open_reader(int32_t from, int32_t to, int format, struct usagelog **out) {
+  char err[256];
+  *out = NULL;
+  kdb *db = db_open_reader(err, sizeof err);
+  if (!db) {
+    fprintf(stderr, "usage log: %s\n", err);
+    return KERR_STORAGE;
+  }
+  int rc = usagelog_open(db, from, to, format, out);
+  if (rc) {
+    db_close(db);
+    return rc;
+  }
+  (*out)->own_db = 1;
+  return 0;
 }

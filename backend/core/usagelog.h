@@ -40,6 +40,11 @@ struct usagelog;
 ** open, and unused by anyone else, until usagelog_close(). 0 or a KERR code. */
 int usagelog_open(kdb *db, int32_t from, int32_t to, int format, struct usagelog **out);
 
+/* The same over a reader connection of its own (store/db.c db_open_reader),
+** closed by usagelog_close(): for a stream that outlives the request's
+** thread. KERR_STORAGE when no reader can be opened. */
+int usagelog_open_reader(int32_t from, int32_t to, int format, struct usagelog **out);
+
 /* Write the next bytes of the output (whole lines while they fit) into BUF
 ** (MAX > 0 bytes). Returns the number written (> 0), 0 at the end, or -1
 ** on a database error (the output is then incomplete). */

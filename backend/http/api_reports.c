@@ -74,8 +74,7 @@ static struct reply text_reply(struct req *r, char *body, size_t len, const char
 ** with (sent, or the client went away): the connection is private to the
 ** stream and lives exactly as long. */
 struct stream {
-  kdb *db;
-  struct usagelog *ul;
+  struct usagelog *ul; /* over a reader connection of its own (usagelog_open_reader) */
 };
 
 static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
@@ -91,7 +90,6 @@ static ssize_t stream_read(void *cls, uint64_t pos, char *buf, size_t max) {
 static void stream_free(void *cls) {
   struct stream *s = cls;
   usagelog_close(s->ul);
-  db_close(s->db);
   free(s);
 }
 
@@ -113,17 +111,10 @@ struct reply api_events(struct req *r) {
   for (int round = 0, n = 64; round < 64 && n == 64; round++)
     if (booking_sweep_lapsed(&r->ctx, 64, &n)) break;
 
-  char dberr[256];
   struct stream *s = calloc(1, sizeof *s);
   if (!s) return reply_error(r, KERR_INTERNAL, NULL);
-  if (!(s->db = db_open_reader(dberr, sizeof dberr))) {
-    fprintf(stderr, "events: %s\n", dberr);
-    free(s);
-    return reply_error(r, KERR_STORAGE, NULL);
-  }
   int format = !csv ? USAGELOG_JSONL : wants_ja(r) ? USAGELOG_CSV_JA : USAGELOG_CSV;
-  if ((err = usagelog_open(s->db, from, to, format, &s->ul))) {
-    db_close(s->db);
+  if ((err = usagelog_open_reader(from, to, format, &s->ul))) {
     free(s);
     return reply_error(r, err, NULL);
   }

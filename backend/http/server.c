@@ -201,7 +201,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   if (r->deferred) return suspend_resumed(r); /* waiting on a pool, or its reply is ready */
   if (r->too_large) return reply_send(r, reply_error(r, KERR_TOO_LARGE, NULL));
 
-  r->ctx.db = db_thread();
+  r->ctx.db = ctx_thread_db();
   r->ctx.rb = app.rb;
   r->ctx.now = clock_now();
   r->ctx.channel = "online";

@@ -110,7 +110,7 @@ static void *hash_main(void *arg) {
   struct pool *p = arg;
   struct req *r;
   while (take(p, &r, 1)) {
-    run(r, db_thread());
+    run(r, ctx_thread_db());
     finish(r);
   }
   return NULL;
@@ -122,10 +122,10 @@ static void *writer_main(void *arg) {
   if (!batch) return NULL;
   int n;
   while ((n = take(p, batch, p->batch_max))) {
-    kdb *db = db_thread();
-    int rc = db ? db_batch_begin(db) : DB_ERROR;
-    for (int i = 0; i < n; i++) run(batch[i], rc == DB_OK ? db : NULL);
-    if (rc == DB_OK && db_batch_commit(db) != DB_OK) fail_batch(batch, n);
+    kdb *db = ctx_thread_db();
+    int open = ctx_batch_begin(db);
+    for (int i = 0; i < n; i++) run(batch[i], open ? db : NULL);
+    if (open && !ctx_batch_commit(db)) fail_batch(batch, n);
     /* The handlers touched the feeds' generation before the commit, when a
     ** reader could not yet see the change and may have cached the old state
     ** under the new generation: touch it again now that it is visible. */
