@@ -10,11 +10,14 @@
 */
 #include "router.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "../core/rounds.h"
 #include "../core/text.h"
 #include "api_accounts.h"
 #include "api_bookings.h"
@@ -26,6 +29,7 @@
 #include "api_ops.h"
 #include "api_public.h"
 #include "api_reports.h"
+#include "api_rounds.h"
 #include "form.h"
 #include "forms.h"
 #include "html.h"
@@ -212,6 +216,15 @@ const struct route router_routes[] = {
   {"POST", "/api/v1/course-applications/{id}/accept", api_course_app_accept, ROLE_CITIZEN,
    RF_JSON_OPT | RF_PERSONAL},
   {"GET", "/api/v1/lotteries/{id}", api_lottery_get, ANY, 0},
+  /* the monthly allocation round for rooms (the rule book's lottery) */
+  {"GET", "/api/v1/rounds", api_rounds_list, ANY, 0},
+  {"GET", "/api/v1/rounds/{id}", api_round_get, ANY, RF_PERSONAL},
+  {"POST", "/api/v1/rounds/{id}/applications", api_round_apply, ROLE_CITIZEN,
+   JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/rounds/{id}/close", api_round_close, ROLE_DESK, RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/api/v1/round-applications", api_round_apps_mine, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/api/v1/round-applications/{id}/cancel", api_round_app_cancel, ROLE_CITIZEN,
+   RF_JSON_OPT | RF_PERSONAL},
   {"GET", "/api/v1/centers/{code}/courses.ics", api_center_courses_ics, ANY, 0},
   {"GET", "/courses", web_courses, ANY, 0},
   {"GET", "/courses/{id}", web_course, ANY, 0},
@@ -337,6 +350,16 @@ static int signin_redirect(struct req *r, int expired, struct reply *ret) {
   return 1;
 }
 
+/* RULE: the allocation rounds open and close on time even when nobody looks
+** at them (core/rounds.h): any request runs their sweep first, at most once
+** a minute of real time. */
+static void periodic(struct req *r) {
+  static _Atomic long long last;
+  long long now = (long long)time(NULL), prev = atomic_load(&last);
+  if (now - prev < 60 || !atomic_compare_exchange_strong(&last, &prev, now)) return;
+  rounds_sweep(&r->ctx);
+}
+
 static struct reply route(struct req *r) {
   const struct route *rt, *path_hit = NULL;
   char allow[64] = "";
@@ -389,6 +412,7 @@ static struct reply route(struct req *r) {
   }
 
   if (!r->ctx.db) return reply_error(r, KERR_STORAGE, NULL);
+  periodic(r);
   return rt->fn(r);
 }
 
