@@ -307,6 +307,10 @@ static const char *const room_kinds[] = {"ホール",   "会議室", "和室",  
                                          "視聴覚室", "学習室", "実習室", "体育室", NULL};
 #define ROOM_KINDS_EXPECTED "ホール, 会議室, 和室, 料理室, 視聴覚室, 学習室, 実習室 or 体育室"
 
+/* The kinds of facility that lend rooms: the community centres and the
+** citizen service centres (issue 16). */
+static const char *const facility_kinds[] = {"公民館", "市民サービスセンター", NULL};
+
 /* Whether S is one of room_kinds. */
 static int known_kind(const char *s) {
   for (const char *const *k = room_kinds; *k; k++)
@@ -397,6 +401,14 @@ static void load_center(struct vctx *c, json_t *o, const char *base, struct rule
   get_str(c, o, base, "name", 1, ce->name, sizeof ce->name);
   if (get_str(c, o, base, "kana", 1, ce->kana, sizeof ce->kana) == 0 && !kana_only(ce->kana))
     problem(c, sub(p, base, "kana"), "expected hiragana or katakana only");
+  snprintf(ce->kind, sizeof ce->kind, "%s", facility_kinds[0]);
+  if (get_str(c, o, base, "kind", 0, ce->kind, sizeof ce->kind) == 0) {
+    int ok = 0;
+    for (const char *const *k = facility_kinds; *k; k++) ok |= !strcmp(ce->kind, *k);
+    if (!ok)
+      problem(c, sub(p, base, "kind"), "unknown facility kind \"%s\" (expected 公民館 or "
+                                       "市民サービスセンター)", ce->kind);
+  }
   get_str(c, o, base, "address", 1, ce->address, sizeof ce->address);
   if (get_str(c, o, base, "phone", 1, ce->phone, sizeof ce->phone) == 0) {
     int ok = 1;

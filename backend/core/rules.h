@@ -38,6 +38,7 @@ struct center {
   char code[32];          /* "chuo" */
   char name[96];          /* "中央公民館" */
   char kana[128];
+  char kind[48];          /* "公民館" or "市民サービスセンター" (facility kinds) */
   char address[256];
   char phone[32];
   double lat, lon;
