@@ -43,6 +43,7 @@
 #include "web_book.h"
 #include "web_counter.h"
 #include "web_courses.h"
+#include "web_staff_courses.h"
 #include "web_groups.h"
 #include "web_my.h"
 #include "web_public.h"
@@ -151,6 +152,15 @@ const struct route router_routes[] = {
   {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
+  /* the course database for staff (issue 16; docs/courses.md) */
+  {"GET", "/admin/courses", web_staff_courses, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/courses", web_staff_course_create, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/courses/new", web_staff_course_new, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/admin/courses/{id}", web_staff_course, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/courses/{id}", web_staff_course_update, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/courses/{id}/copy", web_staff_course_copy, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/courses/{id}/sessions/{sid}/attendance", web_staff_course_attendance,
+   ROLE_DESK, RF_FORM | RF_PERSONAL},
   /* operations pages (issue 14; docs/operations.md) */
   {"GET", "/admin/users", web_ops_users, ROLE_ADMIN, RF_PERSONAL},
   {"POST", "/admin/users/{id}/disable", web_ops_user_disable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
