@@ -48,6 +48,7 @@
 #include "web_my.h"
 #include "web_public.h"
 #include "web_reports.h"
+#include "web_rounds.h"
 
 #define JSON_BODY RF_JSON
 #define ANY ROLE_ANY
@@ -152,6 +153,12 @@ const struct route router_routes[] = {
   {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
+  /* the allocation round's pages (issue 16; docs/courses.md) */
+  {"GET", "/admin/rounds", web_admin_rounds, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/admin/rounds/{id}", web_admin_round, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/rounds/{id}/close", web_admin_round_close, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/my/rounds", web_my_rounds, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/rounds/{id}/cancel", web_my_round_cancel, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   /* the course database for staff (issue 16; docs/courses.md) */
   {"GET", "/admin/courses", web_staff_courses, ROLE_DESK, RF_PERSONAL},
   {"POST", "/admin/courses", web_staff_course_create, ROLE_DESK, RF_FORM | RF_PERSONAL},

@@ -142,9 +142,13 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   // a cancelled application leaves the slot to the others
   const extra = await apply(reps[4], round.id, groups[4], hall, ...s.s1);
   assert.equal(extra.status, 201);
-  const cx = await reps[4].post(`/api/v1/round-applications/${extra.json.id}/cancel`);
-  assert.equal(cx.status, 200, cx.text);
-  assert.equal(cx.json.status, 'cancelled');
+  const formPage = await reps[4].get('/my/rounds', { Accept: 'text/html' });
+  assert.ok(formPage.text.includes(`action="/my/rounds/${extra.json.id}/cancel"`));
+  const cx = await reps[4].req('POST', `/my/rounds/${extra.json.id}/cancel`, '',
+    { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' });
+  assert.equal(cx.status, 303, cx.text);
+  assert.equal((await reps[4].get('/api/v1/round-applications')).json.applications
+    .find((a) => a.id === extra.json.id).status, 'cancelled');
   assert.equal((await reps[0].post(`/api/v1/round-applications/${extra.json.id}/cancel`)).status, 404);
 
   // staff see the contested slots while it is open; the public does not yet
@@ -208,6 +212,18 @@ test('a round with contested slots: drawn as published, never over the cap', asy
     assert.equal(n, staffView.groups.find((x) => x.group_id === g).won, `group ${i}`);
     assert.ok(n <= ROUND.cap_slots_per_group);
   }
+  // the pages: staff see the state, the contested slots and each group's result
+  const index = await staff.get('/admin/rounds', { Accept: 'text/html' });
+  assert.ok(index.text.includes(`href="/admin/rounds/${round.id}"`));
+  const sp = await staff.get(`/admin/rounds/${round.id}`, { Accept: 'text/html' });
+  assert.equal(sp.status, 200);
+  assert.ok(sp.text.includes('抽選済み'));
+  assert.ok(sp.text.includes('抽選の会0'));
+  assert.match(sp.text, /7月8日\(水\) 午前 ホール<\/th><td>3件<\/td><td>あり/);
+  assert.equal((await reps[0].get(`/admin/rounds/${round.id}`, { Accept: 'application/json' })).status, 403);
+  const myPage = await reps[2].get('/my/rounds', { Accept: 'text/html' });
+  assert.ok(myPage.text.includes('当選（仮予約になりました'));
+  assert.ok(myPage.text.includes(`/api/v1/rounds/${round.id}`));
   const mine = await reps[2].get('/api/v1/round-applications');
   assert.equal(mine.status, 200, mine.text);
   const won = mine.json.applications.find((a) => a.id === app['2s3']);
