@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow } from './helpers.mjs';
+import { launch, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
 
 const PW = 'courses-browser-pw-1';
 let srv, browser, courseId, citizenId, staffId;
@@ -34,13 +34,8 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-async function signedIn(ctx, who = citizenId, next = '/my/courses') {
-  const page = await ctx.newPage();
-  await page.goto(`${srv.base}/signin?next=${next}`);
-  await page.fill('#f-system_id', who);
-  await page.fill('#f-password', PW);
-  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
-  return page;
+function signedIn(ctx, who = citizenId, next = '/my/courses') {
+  return signInPage(ctx, srv.base, who, PW, next);
 }
 
 test('axe: 0 violations on the course pages at 320 px and 1280 px; no horizontal scroll', async () => {

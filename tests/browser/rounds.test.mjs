@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow } from './helpers.mjs';
+import { launch, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
 
 const PW = 'rounds-browser-pw-1';
 let srv, browser, book, roundId;
@@ -53,13 +53,8 @@ after(async () => {
   rmSync(book, { recursive: true, force: true });
 });
 
-async function signedIn(ctx, who, next) {
-  const page = await ctx.newPage();
-  await page.goto(`${srv.base}/signin?next=${next}`);
-  await page.fill('#f-system_id', who);
-  await page.fill('#f-password', PW);
-  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
-  return page;
+function signedIn(ctx, who, next) {
+  return signInPage(ctx, srv.base, who, PW, next);
 }
 
 test('axe: 0 violations on the round pages at 320 px and 1280 px; no horizontal scroll', async () => {
