@@ -16,22 +16,16 @@
 #include "reply.h"
 #include "session.h"
 
-static enum MHD_Result fail(struct req *r, int code, struct kerrinfo *ei) {
-  enum MHD_Result ret = reply_error(r, code, ei);
-  kerr_clear(ei);
-  return ret;
-}
-
 /* POST /api/v1/accounts
 ** body {"name","name_kana","email","phone","password","resident"}
 ** -> 201 {"system_id"}: a citizen account; 422 validation with "fields";
 **    503 busy (Retry-After) when too many passwords are being hashed.
 ** Anyone (a signed-in caller's cookie needs the CSRF token like any post). */
-enum MHD_Result api_account_create(struct req *r) {
+struct reply api_account_create(struct req *r) {
   struct kerrinfo ei = {0};
   int64_t id = 0;
   int rc = accounts_create(&r->ctx, r->json, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei);
-  if (rc) return fail(r, rc, &ei);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
   return reply_json(r, 201, json_pack("{s:o}", "system_id", ids_json(id)));
 }
 
@@ -42,20 +36,20 @@ enum MHD_Result api_account_create(struct req *r) {
 **    401 wrong ID or password; 422 missing field or a mistyped ID (check
 **    digit); 429 rate_limited and 503 busy, both with Retry-After.
 ** Anyone; no CSRF token (there is no session yet). */
-enum MHD_Result api_session_create(struct req *r) {
+struct reply api_session_create(struct req *r) {
   struct kerrinfo ei = {0};
   struct session_new s;
   char addr[64];
   session_client_addr(r, addr, sizeof addr);
   int rc = accounts_login(&r->ctx, r->json, addr, &s, &ei);
-  if (rc) return fail(r, rc, &ei);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
   char exp[26];
   clock_format_instant(s.expires_at, exp);
   json_t *body = json_pack("{s:s, s:s, s:o, s:s, s:s, s:i}", "token", s.token, "csrf_token",
                            s.csrf, "system_id", ids_json(s.account_id), "role",
                            role_name(s.role), "expires_at", exp, "idle_timeout",
                            s.idle_seconds);
-  enum MHD_Result ret = session_reply(r, 200, body, s.token);
+  struct reply ret = session_reply(r, 200, body, s.token);
   sodium_memzero(&s, sizeof s);
   return ret;
 }
@@ -63,7 +57,7 @@ enum MHD_Result api_session_create(struct req *r) {
 /* DELETE /api/v1/session
 ** -> 200 {"status":"signed_out"} and a Set-Cookie that removes the cookie.
 ** Signed in (cookie callers send the CSRF token). */
-enum MHD_Result api_session_delete(struct req *r) {
+struct reply api_session_delete(struct req *r) {
   int bearer = 0;
   const char *token = session_token(r, &bearer);
   int rc = accounts_session_delete(&r->ctx, token);
@@ -76,7 +70,7 @@ enum MHD_Result api_session_delete(struct req *r) {
 **    "resident","groups":[{"id","name","status","valid_until","valid","role"}],
 **    "csrf_token"} (the token a cookie-based page sends back on posts).
 ** Signed in. */
-enum MHD_Result api_me(struct req *r) {
+struct reply api_me(struct req *r) {
   json_t *me = NULL;
   int rc = accounts_me(&r->ctx, &me);
   if (rc) return reply_error(r, rc, NULL);

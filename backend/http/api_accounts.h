@@ -6,9 +6,9 @@
 
 #include "http.h"
 
-enum MHD_Result api_account_create(struct req *r);
-enum MHD_Result api_session_create(struct req *r);
-enum MHD_Result api_session_delete(struct req *r);
-enum MHD_Result api_me(struct req *r);
+struct reply api_account_create(struct req *r);
+struct reply api_session_create(struct req *r);
+struct reply api_session_delete(struct req *r);
+struct reply api_me(struct req *r);
 
 #endif

@@ -15,24 +15,6 @@
 #include "../core/permits.h"
 #include "reply.h"
 
-/* The reply for a core result: STATUS with OUT, or the error in EI. */
-static enum MHD_Result done(struct req *r, int rc, unsigned status, json_t *out,
-                            struct kerrinfo *ei) {
-  enum MHD_Result ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
-  kerr_clear(ei);
-  return ret;
-}
-
-/* The {id} of the path as a booking id; 0 when it is not a positive number
-** (such a booking does not exist: 404). */
-static int64_t path_id(struct req *r) {
-  const char *s = r->params[0];
-  char *end;
-  if (r->nparams < 1 || !*s || strlen(s) > 18 || *s < '1' || *s > '9') return 0;
-  long long v = strtoll(s, &end, 10);
-  return *end ? 0 : (int64_t)v;
-}
-
 /* POST /api/v1/bookings {"room_id","date","slots":[CODE,...],"group_id"?,"purpose",
 ** "attendees"}, optional header Idempotency-Key.
 ** -> 201 the booking {"id","status":"held","room_id","date","slots","fee":{"base",
@@ -43,7 +25,7 @@ static int64_t path_id(struct req *r) {
 **    for another request). Roles: citizen; staff and admin with "on_behalf_of":
 **    SYSTEM_ID book for that citizen at the counter (core/counter.c: counter
 **    hours, 422 validation for an unknown ID), else 403. */
-enum MHD_Result api_booking_create(struct req *r) {
+struct reply api_booking_create(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int replayed = 0;
@@ -51,22 +33,10 @@ enum MHD_Result api_booking_create(struct req *r) {
   int rc = (r->ctx.actor.role & ROLE_DESK) && json_object_get(r->json, "on_behalf_of")
                ? counter_book_for(&r->ctx, r->json, key, &out, &replayed, &ei)
                : booking_create(&r->ctx, r->json, key, &out, &replayed, &ei);
-  if (rc) return done(r, rc, 0, NULL, &ei);
-  if (!replayed) return reply_json(r, 201, out);
-  /* the same reply as the first time, marked as a replay */
-  char *s = json_dumps(out, JSON_COMPACT);
-  json_decref(out);
-  if (!s) return reply_error(r, KERR_INTERNAL, NULL);
-  struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-  if (!resp) {
-    free(s);
-    return MHD_NO;
-  }
-  reply_headers(resp, "application/json; charset=utf-8", 1);
-  MHD_add_response_header(resp, "Idempotent-Replayed", "true");
-  enum MHD_Result ret = reply_response(r, 201, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  struct reply rep = reply_core(r, rc, 201, out, &ei);
+  /* a repeated key: the same reply as the first time, marked as a replay */
+  if (!rc && replayed) reply_header(&rep, "Idempotent-Replayed", "true");
+  return rep;
 }
 
 /* GET /api/v1/bookings?mine=1 -> 200 {"bookings":[...]}: the user's own bookings and
@@ -74,7 +44,7 @@ enum MHD_Result api_booking_create(struct req *r) {
 ** GET /api/v1/bookings?date=D[&center=CODE] (staff, admin) -> 200 every booking of D.
 ** A citizen always gets their own. 422 validation for a bad date.
 ** Roles: citizen, staff, admin. */
-enum MHD_Result api_booking_list(struct req *r) {
+struct reply api_booking_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   const char *mine = req_query(r, "mine");
@@ -84,39 +54,39 @@ enum MHD_Result api_booking_list(struct req *r) {
     int32_t day;
     if (date_parse(date, &day)) {
       kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
-      return done(r, KERR_VALIDATION, 0, NULL, &ei);
+      return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
     }
     rc = booking_list_day(&r->ctx, day, req_query(r, "center"), &out, &ei);
   } else {
     rc = booking_list_mine(&r->ctx, &out, &ei);
   }
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/bookings/{id} -> 200 the booking; 404 when it does not exist or the
 ** user is not its holder, a representative of its group, or staff.
 ** Roles: citizen, staff, admin. */
-enum MHD_Result api_booking_get(struct req *r) {
+struct reply api_booking_get(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = booking_get(&r->ctx, id, &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/bookings/{id}/confirm (no body) -> 200 the booking, now "confirmed";
 ** 409 conflict when the hold has lapsed or the booking was cancelled; 404 as GET.
 ** Roles: citizen (the holder), staff, admin (within counter hours). */
-enum MHD_Result api_booking_confirm(struct req *r) {
+struct reply api_booking_confirm(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   /* staff confirm for the holder at the counter (counter hours) */
   int rc = r->ctx.actor.role & ROLE_DESK ? counter_confirm(&r->ctx, id, &out, &ei)
                                          : booking_confirm(&r->ctx, id, &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/bookings/{id}/cancel {"reason"?} -> 200 the booking, now "cancelled",
@@ -125,56 +95,56 @@ enum MHD_Result api_booking_confirm(struct req *r) {
 ** no reason; 409 conflict when already cancelled or lapsed; 404 as GET.
 ** Roles: citizen (the holder), staff, admin (any time, reason required; within
 ** counter hours, 422 outside_counter_hours; a paid booking is refunded). */
-enum MHD_Result api_booking_cancel(struct req *r) {
+struct reply api_booking_cancel(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   json_t *reason = r->json ? json_object_get(r->json, "reason") : NULL;
   if (reason && !json_is_string(reason) && !json_is_null(reason)) {
     kerr_field(&ei, "reason", "取消の理由は文字列で入力してください。");
-    return done(r, KERR_VALIDATION, 0, NULL, &ei);
+    return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
   /* staff cancel at the counter (counter hours; what was paid is refunded) */
   int rc = r->ctx.actor.role & ROLE_DESK
                ? counter_cancel(&r->ctx, id, json_string_value(reason), &out, &ei)
                : booking_cancel(&r->ctx, id, json_string_value(reason), &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/bookings/{id}/permit -> 200 {"permit":TOKEN,"booking_id","issued_at",
 ** "kid"}: the signed digital permit (許可書) of a confirmed booking; 409 conflict
 ** for a hold or a cancelled booking; 404 as GET. Roles: citizen, staff, admin. */
-enum MHD_Result api_booking_permit(struct req *r) {
+struct reply api_booking_permit(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = permit_issue(&r->ctx, id, &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/permits/verify {"permit":TOKEN} -> 200 {"valid":true,"status",
 ** "usable","permit":{...}} or {"valid":false,"reason","message"}; a genuine permit
 ** of a cancelled booking is valid with status "cancelled" and usable false.
 ** 422 validation when permit is missing. Anyone. */
-enum MHD_Result api_permit_verify(struct req *r) {
+struct reply api_permit_verify(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   json_t *p = json_object_get(r->json, "permit");
   if (p && !json_is_string(p)) {
     kerr_field(&ei, "permit", "許可証のコード（permit）は文字列で送ってください。");
-    return done(r, KERR_VALIDATION, 0, NULL, &ei);
+    return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
   int rc = permit_verify(&r->ctx, json_string_value(p), &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/permits/key -> 200 {"alg":"Ed25519","public_key":BASE64,"kid",
 ** "jwk":{...}}: the key that verifies every permit, offline. Anyone. */
-enum MHD_Result api_permit_key(struct req *r) {
+struct reply api_permit_key(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = permit_public_key(&r->ctx, &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }

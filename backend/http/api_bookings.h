@@ -6,13 +6,13 @@
 
 #include "http.h"
 
-enum MHD_Result api_booking_create(struct req *r);
-enum MHD_Result api_booking_list(struct req *r);
-enum MHD_Result api_booking_get(struct req *r);
-enum MHD_Result api_booking_confirm(struct req *r);
-enum MHD_Result api_booking_cancel(struct req *r);
-enum MHD_Result api_booking_permit(struct req *r);
-enum MHD_Result api_permit_verify(struct req *r);
-enum MHD_Result api_permit_key(struct req *r);
+struct reply api_booking_create(struct req *r);
+struct reply api_booking_list(struct req *r);
+struct reply api_booking_get(struct req *r);
+struct reply api_booking_confirm(struct req *r);
+struct reply api_booking_cancel(struct req *r);
+struct reply api_booking_permit(struct req *r);
+struct reply api_permit_verify(struct req *r);
+struct reply api_permit_key(struct req *r);
 
 #endif

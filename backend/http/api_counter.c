@@ -15,32 +15,16 @@
 #include "../core/payments.h"
 #include "reply.h"
 
-static enum MHD_Result done(struct req *r, int rc, unsigned status, json_t *out,
-                            struct kerrinfo *ei) {
-  enum MHD_Result ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
-  kerr_clear(ei);
-  return ret;
-}
-
-/* The {id} of the path as a booking id; 0 when not a positive number (404). */
-static int64_t path_id(struct req *r) {
-  const char *s = r->params[0];
-  char *end;
-  if (r->nparams < 1 || !*s || strlen(s) > 18 || *s < '1' || *s > '9') return 0;
-  long long v = strtoll(s, &end, 10);
-  return *end ? 0 : (int64_t)v;
-}
-
 /* GET /api/v1/counter/today[?center=CODE] -> 200 today's rooms and slots at the
 ** centre (default: the clerk's home centre) with each booking's holder (name,
 ** phone), status, payment and check-in (core/counter.h: counter_today);
 ** 404 unknown centre; 422 validation when no centre is given and the account
 ** has no home centre. Roles: staff, admin. */
-enum MHD_Result api_counter_today(struct req *r) {
+struct reply api_counter_today(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = counter_today(&r->ctx, req_query(r, "center"), &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/counter/walkin {"room_id","slots","name","phone","attendees"?,
@@ -49,25 +33,25 @@ enum MHD_Result api_counter_today(struct req *r) {
 ** 409 slot_taken; 422 outside_counter_hours, validation, closed, capacity,
 ** outside_booking_window (the slot has started, or same-day use is not
 ** allowed for the room). Roles: staff, admin. */
-enum MHD_Result api_counter_walkin(struct req *r) {
+struct reply api_counter_walkin(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = counter_walkin(&r->ctx, r->json, &out, &ei);
-  return done(r, rc, 201, out, &ei);
+  return reply_core(r, rc, 201, out, &ei);
 }
 
 /* The ledger of ?center=&date= (default: home centre, today) as JSON or CSV. */
-static enum MHD_Result ledger(struct req *r, int csv) {
+static struct reply ledger(struct req *r, int csv) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int32_t day = clock_today(r->ctx.now);
   const char *d = req_query(r, "date");
   if (d && *d && date_parse(d, &day)) {
     kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
-    return done(r, KERR_VALIDATION, 0, NULL, &ei);
+    return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
   int rc = counter_ledger(&r->ctx, req_query(r, "center"), day, &out, &ei);
-  if (rc || !csv) return done(r, rc, 200, out, &ei);
+  if (rc || !csv) return reply_core(r, rc, 200, out, &ei);
   size_t len = 0;
   char *body = counter_ledger_csv(out, &len);
   json_decref(out);
@@ -80,39 +64,39 @@ static enum MHD_Result ledger(struct req *r, int csv) {
 ** refund of the day at the centre, in time order, with totals by method
 ** (core/counter.h: counter_ledger). With Accept: text/csv, the same as CSV.
 ** 404 unknown centre; 422 validation for a bad date. Roles: staff, admin. */
-enum MHD_Result api_counter_ledger(struct req *r) {
+struct reply api_counter_ledger(struct req *r) {
   const char *accept = req_header(r, MHD_HTTP_HEADER_ACCEPT);
   return ledger(r, accept && strstr(accept, "text/csv") != NULL);
 }
 
 /* GET /api/v1/counter/ledger.csv[?center=CODE&date=D] -> 200 text/csv (UTF-8 with
 ** BOM, CRLF): the ledger, one row per entry, then the totals. Roles: staff, admin. */
-enum MHD_Result api_counter_ledger_csv(struct req *r) { return ledger(r, 1); }
+struct reply api_counter_ledger_csv(struct req *r) { return ledger(r, 1); }
 
 /* POST /api/v1/bookings/{id}/checkin (no body) -> 200 the booking, "checked_in",
 ** with "checked_in_at"; again -> 200 unchanged. 409 conflict for a hold or a
 ** cancelled, lapsed or no-show booking, or after its last slot; 422 too_early
 ** before its use date; 422 outside_counter_hours; 404. Roles: staff, admin. */
-enum MHD_Result api_booking_checkin(struct req *r) {
+struct reply api_booking_checkin(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = counter_checkin(&r->ctx, id, &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/bookings/{id}/noshow (no body) -> 200 the booking, "no_show"; its
 ** slots are free again. 422 too_early before the first slot's start plus the
 ** rule book's grace (the time in the message); 409 conflict unless confirmed and
 ** not checked in; 422 outside_counter_hours; 404. Roles: staff, admin. */
-enum MHD_Result api_booking_noshow(struct req *r) {
+struct reply api_booking_noshow(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = counter_noshow(&r->ctx, id, &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/bookings/{id}/payments {"method":"cash"|"qr"|"card"|"ic","amount"}
@@ -121,22 +105,22 @@ enum MHD_Result api_booking_noshow(struct req *r) {
 ** outstanding (negative when a refund is due): else 422 validation saying the
 ** amount due; 409 conflict when nothing is outstanding; 422
 ** outside_counter_hours; 404. Roles: staff, admin. */
-enum MHD_Result api_booking_pay(struct req *r) {
+struct reply api_booking_pay(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = payment_record(&r->ctx, id, r->json, &out, &ei);
-  return done(r, rc, 201, out, &ei);
+  return reply_core(r, rc, 201, out, &ei);
 }
 
 /* GET /api/v1/bookings/{id}/payments -> 200 {"booking_id","status","fee_total",
 ** "due","paid","outstanding","payments":[...]}; 404. Roles: staff, admin. */
-enum MHD_Result api_booking_payments(struct req *r) {
+struct reply api_booking_payments(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = payment_list(&r->ctx, id, &out, &ei);
-  return done(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }

@@ -7,13 +7,13 @@
 
 #include "http.h"
 
-enum MHD_Result api_counter_today(struct req *r);
-enum MHD_Result api_counter_walkin(struct req *r);
-enum MHD_Result api_counter_ledger(struct req *r);
-enum MHD_Result api_counter_ledger_csv(struct req *r);
-enum MHD_Result api_booking_checkin(struct req *r);
-enum MHD_Result api_booking_noshow(struct req *r);
-enum MHD_Result api_booking_pay(struct req *r);
-enum MHD_Result api_booking_payments(struct req *r);
+struct reply api_counter_today(struct req *r);
+struct reply api_counter_walkin(struct req *r);
+struct reply api_counter_ledger(struct req *r);
+struct reply api_counter_ledger_csv(struct req *r);
+struct reply api_booking_checkin(struct req *r);
+struct reply api_booking_noshow(struct req *r);
+struct reply api_booking_pay(struct req *r);
+struct reply api_booking_payments(struct req *r);
 
 #endif

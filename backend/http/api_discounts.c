@@ -15,22 +15,12 @@
 #include "reply.h"
 
 /* Reply with OUT (stolen) or the error, and clear EI. */
-static enum MHD_Result answer(struct req *r, int rc, unsigned status, json_t *out,
+static struct reply answer(struct req *r, int rc, unsigned status, json_t *out,
                               struct kerrinfo *ei) {
-  enum MHD_Result ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
+  struct reply ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
   if (rc) json_decref(out);
   kerr_clear(ei);
   return ret;
-}
-
-/* The {id} of the path as an application number; 0 when it is not a
-** positive number (such an application does not exist: 404). */
-static int64_t path_id(struct req *r) {
-  const char *s = r->params[0];
-  char *end;
-  if (r->nparams < 1 || !*s || strlen(s) > 18 || *s < '1' || *s > '9') return 0;
-  long long v = strtoll(s, &end, 10);
-  return *end ? 0 : (int64_t)v;
 }
 
 /* POST /api/v1/discounts
@@ -41,7 +31,7 @@ static int64_t path_id(struct req *r) {
 **    that group and category already (or already renewed); 422 validation
 **    (unknown category, group not approved, missing reason).
 ** Citizens (the group's representative or co-representatives). */
-enum MHD_Result api_discount_apply(struct req *r) {
+struct reply api_discount_apply(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = discounts_apply(&r->ctx, r->json, &out, &ei);
@@ -56,7 +46,7 @@ enum MHD_Result api_discount_apply(struct req *r) {
 ** -> 200 {"applications":[...]}; 403 status for anyone but admins; 404 a
 **    group the caller does not represent; 422 bad status or group ID.
 ** Citizens, staff, admins. */
-enum MHD_Result api_discounts_list(struct req *r) {
+struct reply api_discounts_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = discounts_list(&r->ctx, req_query(r, "status"), req_query(r, "group_id"), &out, &ei);
@@ -68,10 +58,10 @@ enum MHD_Result api_discounts_list(struct req *r) {
 **    "decision_reason", "valid_from", "valid_until", "in_force"); 404 when not
 **    the caller's group's.
 ** Citizens (the group's representatives), staff, admins. */
-enum MHD_Result api_discount_get(struct req *r) {
+struct reply api_discount_get(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   int rc = id ? discounts_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
@@ -84,10 +74,10 @@ enum MHD_Result api_discount_get(struct req *r) {
 **    decided; 422 bad decision, rejection without a reason, or a category
 **    abolished since (reject it instead).
 ** Admins. */
-enum MHD_Result api_discount_decide(struct req *r) {
+struct reply api_discount_decide(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   int rc = id ? discounts_decide(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }

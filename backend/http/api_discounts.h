@@ -6,9 +6,9 @@
 
 #include "http.h"
 
-enum MHD_Result api_discount_apply(struct req *r);
-enum MHD_Result api_discounts_list(struct req *r);
-enum MHD_Result api_discount_get(struct req *r);
-enum MHD_Result api_discount_decide(struct req *r);
+struct reply api_discount_apply(struct req *r);
+struct reply api_discounts_list(struct req *r);
+struct reply api_discount_get(struct req *r);
+struct reply api_discount_decide(struct req *r);
 
 #endif

@@ -11,20 +11,12 @@
 #include "reply.h"
 
 /* Reply with OUT (stolen) or the error, and clear EI. */
-static enum MHD_Result answer(struct req *r, int rc, unsigned status, json_t *out,
+static struct reply answer(struct req *r, int rc, unsigned status, json_t *out,
                               struct kerrinfo *ei) {
-  enum MHD_Result ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
+  struct reply ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
   if (rc) json_decref(out);
   kerr_clear(ei);
   return ret;
-}
-
-/* The {id} of the path as a group ID; 0 when it is not a well-formed one
-** (which then answers 404 like any unknown group). */
-static int64_t path_id(struct req *r, int i) {
-  int64_t id = 0;
-  if (r->nparams <= i || ids_parse(r->params[i], &id) != IDS_OK) return 0;
-  return id;
 }
 
 /* POST /api/v1/groups
@@ -32,7 +24,7 @@ static int64_t path_id(struct req *r, int i) {
 ** -> 201 the group {"id","status":"pending",...}; the caller becomes its
 **    representative; 422 validation; 422 residency_requirement with the rule.
 ** Citizens. */
-enum MHD_Result api_group_create(struct req *r) {
+struct reply api_group_create(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = 0;
@@ -46,10 +38,10 @@ enum MHD_Result api_group_create(struct req *r) {
 **    "public_listing","status","reason","valid_until","valid","representative",
 **    "co_representatives","renewal","my_role",...}; 404 when not the caller's.
 ** Citizens (its representatives), staff, admins. */
-enum MHD_Result api_group_get(struct req *r) {
+struct reply api_group_get(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r, 0);
+  int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
@@ -58,7 +50,7 @@ enum MHD_Result api_group_get(struct req *r) {
 ** -> 200 {"groups":[{"id","name","name_kana","members","resident_members","status",
 **    "valid_until","created_at","application":"new"|"renewal","representative"}]},
 **    oldest first; 422 for another status. Staff, admins. */
-enum MHD_Result api_groups_list(struct req *r) {
+struct reply api_groups_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = groups_list(&r->ctx, req_query(r, "status"), &out, &ei);
@@ -70,10 +62,10 @@ enum MHD_Result api_groups_list(struct req *r) {
 ** -> 200 the group, "status":"approved" and "valid_until" (a new registration,
 **    or its pending renewal); 409 when nothing awaits a decision; 404.
 ** Staff, admins. */
-enum MHD_Result api_group_approve(struct req *r) {
+struct reply api_group_approve(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r, 0);
+  int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_approve(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
@@ -84,10 +76,10 @@ enum MHD_Result api_group_approve(struct req *r) {
 **    "renewal":{"status":"rejected","reason"} while the approval stands);
 **    409 when nothing awaits a decision; 422 no reason; 404.
 ** Staff, admins. */
-enum MHD_Result api_group_reject(struct req *r) {
+struct reply api_group_reject(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r, 0);
+  int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_reject(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
@@ -98,10 +90,10 @@ enum MHD_Result api_group_reject(struct req *r) {
 **    approved, already pending, or already renewed for the next period;
 **    422 validation / residency_requirement; 404.
 ** Citizens (its representatives), staff, admins. */
-enum MHD_Result api_group_renew(struct req *r) {
+struct reply api_group_renew(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r, 0);
+  int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_renew(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
@@ -111,10 +103,10 @@ enum MHD_Result api_group_renew(struct req *r) {
 ** -> 200 the group; 422 for a mistyped (check digit) or unknown ID; 403 for a
 **    co-representative (only the representative names them); 404.
 ** Citizens (the representative), staff, admins. */
-enum MHD_Result api_group_rep_add(struct req *r) {
+struct reply api_group_rep_add(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r, 0);
+  int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_rep_add(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
@@ -123,10 +115,10 @@ enum MHD_Result api_group_rep_add(struct req *r) {
 ** -> 200 the group (or {"id","removed":true} for one stepping down); 404 when
 **    not a co-representative of a group of the caller's.
 ** Citizens (the representative, or the co-representative themself), staff, admins. */
-enum MHD_Result api_group_rep_remove(struct req *r) {
+struct reply api_group_rep_remove(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r, 0), who = path_id(r, 1);
+  int64_t id = req_path_sysid(r, 0), who = req_path_sysid(r, 1);
   int rc = id && who ? groups_rep_remove(&r->ctx, id, who, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
@@ -135,7 +127,7 @@ enum MHD_Result api_group_rep_remove(struct req *r) {
 ** -> 200 {"date","groups":[{"name","name_kana","activity","centers":[{"code","name"}]}]}:
 **    the learning groups (市内の学習グループ) approved today that opted in.
 ** Anyone. */
-enum MHD_Result api_groups_public(struct req *r) {
+struct reply api_groups_public(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = groups_public(&r->ctx, &out);
@@ -145,7 +137,7 @@ enum MHD_Result api_groups_public(struct req *r) {
 /* GET /api/v1/groups/public.csv
 ** -> 200 text/csv (UTF-8 with BOM): 団体名,ふりがな,活動内容,利用している公民館.
 ** Anyone. */
-enum MHD_Result api_groups_public_csv(struct req *r) {
+struct reply api_groups_public_csv(struct req *r) {
   json_t *list = NULL;
   int rc = groups_public(&r->ctx, &list);
   if (rc) return reply_error(r, rc, NULL);

@@ -6,15 +6,15 @@
 
 #include "http.h"
 
-enum MHD_Result api_group_create(struct req *r);
-enum MHD_Result api_group_get(struct req *r);
-enum MHD_Result api_groups_list(struct req *r);
-enum MHD_Result api_group_approve(struct req *r);
-enum MHD_Result api_group_reject(struct req *r);
-enum MHD_Result api_group_renew(struct req *r);
-enum MHD_Result api_group_rep_add(struct req *r);
-enum MHD_Result api_group_rep_remove(struct req *r);
-enum MHD_Result api_groups_public(struct req *r);
-enum MHD_Result api_groups_public_csv(struct req *r);
+struct reply api_group_create(struct req *r);
+struct reply api_group_get(struct req *r);
+struct reply api_groups_list(struct req *r);
+struct reply api_group_approve(struct req *r);
+struct reply api_group_reject(struct req *r);
+struct reply api_group_renew(struct req *r);
+struct reply api_group_rep_add(struct req *r);
+struct reply api_group_rep_remove(struct req *r);
+struct reply api_groups_public(struct req *r);
+struct reply api_groups_public_csv(struct req *r);
 
 #endif

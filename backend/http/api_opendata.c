@@ -13,27 +13,18 @@
 
 #define CSV_TYPE "text/csv; charset=utf-8"
 
-static enum MHD_Result csv_reply(struct req *r, char *body, size_t len, const char *filename,
-                                 const char *cache) {
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-  char disp[128];
-  if (!resp) {
-    free(body);
-    return MHD_NO;
-  }
-  reply_headers(resp, CSV_TYPE, 0);
-  snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
-  MHD_add_response_header(resp, "Content-Disposition", disp);
-  MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
-  MHD_add_response_header(resp, "Cache-Control", cache);
-  enum MHD_Result ret = reply_response(r, 200, resp);
-  MHD_destroy_response(resp);
-  return ret;
+static struct reply csv_reply(struct req *r, char *body, size_t len, const char *filename,
+                              const char *cache) {
+  struct reply rep = reply_owned(r, 200, CSV_TYPE, body, len);
+  reply_attachment(&rep, filename);
+  reply_header(&rep, "Access-Control-Allow-Origin", "*");
+  reply_header(&rep, "Cache-Control", cache);
+  return rep;
 }
 
 /* GET /opendata/facilities.csv -> 200 text/csv: the centres in the 公共施設一覧
 ** layout of the 自治体標準オープンデータセット (UTF-8 with BOM, CRLF). Anyone. */
-enum MHD_Result api_opendata_facilities(struct req *r) {
+struct reply api_opendata_facilities(struct req *r) {
   size_t len;
   char *csv = opendata_facilities_csv(r->ctx.rb, clock_today(r->ctx.now), &len);
   if (!csv) return reply_error(r, KERR_INTERNAL, NULL);
@@ -45,14 +36,14 @@ enum MHD_Result api_opendata_facilities(struct req *r) {
 ** room states per date and slot (UTF-8 with BOM, CRLF); 422 validation for a
 ** missing or impossible date, to before from, or more than 92 days; 404 for
 ** an unknown centre. Anyone. */
-enum MHD_Result api_opendata_availability(struct req *r) {
+struct reply api_opendata_availability(struct req *r) {
   struct kerrinfo ei = {0};
   char *csv;
   size_t len;
   int err = opendata_availability_csv(&r->ctx, req_query(r, "from"), req_query(r, "to"),
                                       req_query(r, "center"), &csv, &len, &ei);
   if (err) {
-    enum MHD_Result ret = reply_error(r, err, &ei);
+    struct reply ret = reply_error(r, err, &ei);
     kerr_clear(&ei);
     return ret;
   }

@@ -6,7 +6,7 @@
 
 #include "http.h"
 
-enum MHD_Result api_opendata_facilities(struct req *r);
-enum MHD_Result api_opendata_availability(struct req *r);
+struct reply api_opendata_facilities(struct req *r);
+struct reply api_opendata_availability(struct req *r);
 
 #endif

@@ -32,7 +32,7 @@ void health_set_problem(const char *why) {
 }
 
 /* GET /healthz -> 200 {"status":"ok"} or {"status":"degraded","reason"}. Anyone. */
-enum MHD_Result api_healthz(struct req *r) {
+struct reply api_healthz(struct req *r) {
   char why[256];
   pthread_mutex_lock(&health_lock);
   memcpy(why, health_problem, sizeof why);
@@ -42,18 +42,18 @@ enum MHD_Result api_healthz(struct req *r) {
 }
 
 /* GET /api/v1/centers -> 200 {"centers":[...]}. Anyone. */
-enum MHD_Result api_centers(struct req *r) {
+struct reply api_centers(struct req *r) {
   return reply_json(r, 200, facilities_json(r->ctx.rb));
 }
 
 /* GET /api/v1/rules[?date=D] -> 200 the version in force today (or on D). Anyone. */
-enum MHD_Result api_rules(struct req *r) {
+struct reply api_rules(struct req *r) {
   int32_t day = clock_today(r->ctx.now);
   const char *d = req_query(r, "date");
   if (d && date_parse(d, &day)) {
     struct kerrinfo ei = {0};
     kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
-    enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+    struct reply ret = reply_error(r, KERR_VALIDATION, &ei);
     kerr_clear(&ei);
     return ret;
   }
@@ -192,14 +192,12 @@ int feed_json(struct req *r, int32_t day, const char *code, json_t **out) {
 /* Serve the feed of KIND for DAY and centre CODE from the cache, building it
 ** when stale. The response is queued under the cache lock: queueing takes a
 ** reference, so a concurrent rebuild cannot free it under us. */
-static enum MHD_Result serve_feed(struct req *r, int kind, int32_t day, const char *code) {
-  enum MHD_Result ret;
+static struct reply serve_feed(struct req *r, int kind, int32_t day, const char *code) {
+  struct reply ret;
   pthread_mutex_lock(&cache_lock);
   struct entry *e = cache_find(kind, day, code, r->ctx.now);
   if (e) {
-    r->queued = 1;
-    r->status = 200;
-    ret = MHD_queue_response(r->conn, 200, e->resp);
+    ret = reply_shared(r, 200, e->resp);
     pthread_mutex_unlock(&cache_lock);
     return ret;
   }
@@ -215,22 +213,22 @@ static enum MHD_Result serve_feed(struct req *r, int kind, int32_t day, const ch
     json_decref(json);
     return reply_error(r, KERR_INTERNAL, NULL);
   }
-  ret = reply_response(r, 200, resp);
+  ret = reply_shared(r, 200, resp);
   pthread_mutex_lock(&cache_lock);
   cache_put(kind, day, code, gen, until, resp, json);
   pthread_mutex_unlock(&cache_lock);
   return ret;
 }
 
-static enum MHD_Result bad_date(struct req *r) {
+static struct reply bad_date(struct req *r) {
   struct kerrinfo ei = {0};
   kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
-  enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+  struct reply ret = reply_error(r, KERR_VALIDATION, &ei);
   kerr_clear(&ei);
   return ret;
 }
 
-static enum MHD_Result feed(struct req *r, int kind, int32_t day) {
+static struct reply feed(struct req *r, int kind, int32_t day) {
   const char *code = req_query(r, "center");
   const struct center *ce;
   if (center_of(r, code, &ce)) return reply_error(r, KERR_NOT_FOUND, NULL);
@@ -239,18 +237,18 @@ static enum MHD_Result feed(struct req *r, int kind, int32_t day) {
 
 /* GET /api/v1/availability?date=D[&center=CODE] -> 200 the feed of D;
 ** 422 validation for a missing or impossible date; 404 unknown centre. Anyone. */
-enum MHD_Result api_availability(struct req *r) {
+struct reply api_availability(struct req *r) {
   int32_t day;
   if (date_parse(req_query(r, "date"), &day)) return bad_date(r);
   return feed(r, FEED_JSON, day);
 }
 
 /* GET /api/v1/today[?center=CODE] -> 200 the feed of today in Asia/Tokyo. Anyone. */
-enum MHD_Result api_today(struct req *r) {
+struct reply api_today(struct req *r) {
   return feed(r, FEED_JSON, clock_today(r->ctx.now));
 }
 
 /* GET /api/v1/today.csv[?center=CODE] -> 200 text/csv, header row first. Anyone. */
-enum MHD_Result api_today_csv(struct req *r) {
+struct reply api_today_csv(struct req *r) {
   return feed(r, FEED_CSV, clock_today(r->ctx.now));
 }

@@ -6,12 +6,12 @@
 
 #include "http.h"
 
-enum MHD_Result api_healthz(struct req *r);
-enum MHD_Result api_centers(struct req *r);
-enum MHD_Result api_rules(struct req *r);
-enum MHD_Result api_availability(struct req *r);
-enum MHD_Result api_today(struct req *r);
-enum MHD_Result api_today_csv(struct req *r);
+struct reply api_healthz(struct req *r);
+struct reply api_centers(struct req *r);
+struct reply api_rules(struct req *r);
+struct reply api_availability(struct req *r);
+struct reply api_today(struct req *r);
+struct reply api_today_csv(struct req *r);
 
 /* The cached availability feed of DAY for centre CODE ("" = all) as JSON
 ** (new reference), for pages that render it (signage, top page). 0 or KERR. */

@@ -35,12 +35,6 @@ static int wants_csv(struct req *r) {
   return a && strcasestr(a, "text/csv") != NULL;
 }
 
-static enum MHD_Result fail(struct req *r, int code, struct kerrinfo *ei) {
-  enum MHD_Result ret = reply_error(r, code, ei);
-  kerr_clear(ei);
-  return ret;
-}
-
 /* ?from=D&to=D, both required. 0, or KERR_VALIDATION with field messages. */
 static int period(struct req *r, int32_t *from, int32_t *to, struct kerrinfo *ei) {
   const char *f = req_query(r, "from"), *t = req_query(r, "to");
@@ -57,24 +51,12 @@ static int period(struct req *r, int32_t *from, int32_t *to, struct kerrinfo *ei
   return ei->fields ? KERR_VALIDATION : 0;
 }
 
-static enum MHD_Result text_reply(struct req *r, char *body, size_t len, const char *ctype,
-                                  const char *filename) {
-  if (!body) return reply_error(r, KERR_INTERNAL, NULL);
-  struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
-  if (!resp) {
-    free(body);
-    return MHD_NO;
-  }
-  reply_headers(resp, ctype, 1);
-  if (filename) {
-    char disp[160];
-    snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", filename);
-    MHD_add_response_header(resp, "Content-Disposition", disp);
-  }
-  MHD_add_response_header(resp, "Vary", "Accept");
-  enum MHD_Result ret = reply_response(r, 200, resp);
-  MHD_destroy_response(resp);
-  return ret;
+static struct reply text_reply(struct req *r, char *body, size_t len, const char *ctype,
+                               const char *filename) {
+  struct reply rep = reply_owned(r, 200, ctype, body, len);
+  if (filename) reply_attachment(&rep, filename);
+  reply_header(&rep, "Vary", "Accept");
+  return rep;
 }
 
 /* ------------------------------------------------------------ events */
@@ -111,11 +93,11 @@ static void stream_free(void *cls) {
 ** JSON Lines (application/x-ndjson), or CSV with Accept: text/csv or
 ** format=csv. 422 validation for a missing or impossible date, to before
 ** from, or more than 1827 days. Analyst, admin. */
-enum MHD_Result api_events(struct req *r) {
+struct reply api_events(struct req *r) {
   struct kerrinfo ei = {0};
   int32_t from = 0, to = 0;
   int err = period(r, &from, &to, &ei);
-  if (err) return fail(r, err, &ei);
+  if (err) return reply_core(r, err, 0, NULL, &ei);
   int csv = wants_csv(r);
 
   /* Holds that lapsed since the last write get their lapse event now, so
@@ -141,20 +123,19 @@ enum MHD_Result api_events(struct req *r) {
       MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, STREAM_BLOCK, stream_read, s, stream_free);
   if (!resp) {
     stream_free(s);
-    return MHD_NO;
+    return reply_fail();
   }
   reply_headers(resp, csv ? CSV_TYPE : JSONL_TYPE, 1);
+  struct reply rep = reply_take(200, resp);
   if (csv) {
-    char disp[96], a[11], b[11];
+    char name[64], a[11], b[11];
     date_format(from, a);
     date_format(to, b);
-    snprintf(disp, sizeof disp, "attachment; filename=\"events_%s_%s.csv\"", a, b);
-    MHD_add_response_header(resp, "Content-Disposition", disp);
+    snprintf(name, sizeof name, "events_%s_%s.csv", a, b);
+    reply_attachment(&rep, name);
   }
-  MHD_add_response_header(resp, "Vary", "Accept");
-  enum MHD_Result ret = reply_response(r, 200, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  reply_header(&rep, "Vary", "Accept");
+  return rep;
 }
 
 /* ------------------------------------------------------------ usage */
@@ -166,7 +147,7 @@ enum MHD_Result api_events(struct req *r) {
 ** text/csv. by also takes kind, weekday_slot, center_month, channel,
 ** registration. 422 validation for a missing or bad date or by, an unknown
 ** centre, or more than 1827 days. Analyst, admin. */
-enum MHD_Result api_report_usage(struct req *r) {
+struct reply api_report_usage(struct req *r) {
   struct kerrinfo ei = {0};
   int32_t from = 0, to = 0;
   period(r, &from, &to, &ei);
@@ -174,11 +155,11 @@ enum MHD_Result api_report_usage(struct req *r) {
   int dims = reports_dims_parse(by);
   if (dims < 0)
     kerr_field(&ei, "by", "集計の単位（by）は center, room, slot, weekday, month のどれかを指定してください。");
-  if (ei.fields) return fail(r, KERR_VALIDATION, &ei);
+  if (ei.fields) return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   struct report *rep = NULL;
   int err = reports_usage(&r->ctx, from, to, dims, req_query(r, "center"), &rep, &ei);
-  if (err) return fail(r, err, &ei);
-  enum MHD_Result ret;
+  if (err) return reply_core(r, err, 0, NULL, &ei);
+  struct reply ret;
   if (wants_csv(r)) {
     size_t len = 0;
     char *csv = reports_usage_csv(rep, &len), name[96], a[11], b[11];
@@ -201,21 +182,21 @@ enum MHD_Result api_report_usage(struct req *r) {
 ** "by_channel","by_registration","revenue_by_method","by_center"?}, or CSV
 ** with Accept: text/csv. 422 validation for a missing or bad month or an
 ** unknown centre. Analyst, admin. */
-enum MHD_Result api_report_monthly(struct req *r) {
+struct reply api_report_monthly(struct req *r) {
   struct kerrinfo ei = {0};
   int32_t first = 0;
   const char *month = req_query(r, "month");
   if (!month || !*month) {
     kerr_field(&ei, "month", "集計する月（month）を YYYY-MM の形で指定してください。");
-    return fail(r, KERR_VALIDATION, &ei);
+    return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
   if (reports_month_parse(month, &first)) {
     kerr_field(&ei, "month", "集計する月（month）は YYYY-MM の形（例: 2026-05）で指定してください。");
-    return fail(r, KERR_VALIDATION, &ei);
+    return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
   json_t *mo = NULL;
   int err = reports_monthly(&r->ctx, first, req_query(r, "center"), &mo, &ei);
-  if (err) return fail(r, err, &ei);
+  if (err) return reply_core(r, err, 0, NULL, &ei);
   if (wants_csv(r)) {
     size_t len = 0;
     char *csv = reports_monthly_csv(mo, &len), name[96];

@@ -7,8 +7,8 @@
 
 #include "http.h"
 
-enum MHD_Result api_events(struct req *r);
-enum MHD_Result api_report_usage(struct req *r);
-enum MHD_Result api_report_monthly(struct req *r);
+struct reply api_events(struct req *r);
+struct reply api_report_usage(struct req *r);
+struct reply api_report_monthly(struct req *r);
 
 #endif

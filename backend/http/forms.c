@@ -36,10 +36,10 @@
 #include "web_groups.h"
 #include "web_my.h"
 
-typedef enum MHD_Result (*form_page_fn)(struct req *r, unsigned status, const json_t *values,
+typedef struct reply (*form_page_fn)(struct req *r, unsigned status, const json_t *values,
                                         const char *message, const json_t *errors,
                                         const char *receipt);
-typedef enum MHD_Result (*receipt_page_fn)(struct req *r, const char *receipt, const json_t *result);
+typedef struct reply (*receipt_page_fn)(struct req *r, const char *receipt, const json_t *result);
 
 struct kind {
   const char *name;                      /* "booking" */
@@ -57,10 +57,10 @@ static int wants_json(struct req *r) {
 /* Record the outcome and answer. RC: 0 or the KERR of the core call (EI its
 ** details); RESULT (borrowed) what it made; RESULT_ID its number as text;
 ** STATUS_WORD the state it is in ("held", "pending", "cancelled"). */
-static enum MHD_Result finish(struct req *r, const struct kind *k, int rc, struct kerrinfo *ei,
+static struct reply finish(struct req *r, const struct kind *k, int rc, struct kerrinfo *ei,
                               const json_t *result, const char *result_id, const char *status_word) {
   char receipt[SUBMISSION_RECEIPT_LEN] = "";
-  enum MHD_Result ret;
+  struct reply ret;
   const char *message = NULL;
   char msg[sizeof ei->message];
   if (rc) {
@@ -125,7 +125,7 @@ static const struct kind booking_kind = {"booking", web_booking_form, web_bookin
 **    the form again (422 validation/outside_booking_window/closed/capacity/
 **    limit_exceeded, 409 slot_taken, 404 a group not theirs) with every error by
 **    its field and the values kept. Every submission is recorded. Citizens. */
-enum MHD_Result form_booking(struct req *r) {
+struct reply form_booking(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *b = NULL;
   int replayed = 0;
@@ -140,7 +140,7 @@ enum MHD_Result form_booking(struct req *r) {
     /* the same submission again: its first receipt, nothing new stored */
     char receipt[SUBMISSION_RECEIPT_LEN];
     if (submission_receipt_of(&r->ctx, "booking", idtext, receipt) == 0 && receipt[0]) {
-      enum MHD_Result ret =
+      struct reply ret =
           wants_json(r) ? reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "receipt", receipt, "status",
                                                        json_string_value(json_object_get(b, "status")),
                                                        "id", idtext))
@@ -149,7 +149,7 @@ enum MHD_Result form_booking(struct req *r) {
       return ret;
     }
   }
-  enum MHD_Result ret = finish(r, &booking_kind, rc, &ei, b, idtext,
+  struct reply ret = finish(r, &booking_kind, rc, &ei, b, idtext,
                                b ? json_string_value(json_object_get(b, "status")) : "");
   json_decref(b);
   return ret;
@@ -167,7 +167,7 @@ static const struct kind group_kind = {"group", web_group_form, web_group_receip
 ** -> 200 the receipt page (受付番号, the group ID, "審査中") or 201
 **    {"receipt","status":"pending","id"}; the form again with 422 validation or
 **    residency_requirement (at resident_members). Recorded. Citizens. */
-enum MHD_Result form_group(struct req *r) {
+struct reply form_group(struct req *r) {
   struct kerrinfo ei = {0};
   int64_t id = 0;
   char idtext[16] = "";
@@ -178,7 +178,7 @@ enum MHD_Result form_group(struct req *r) {
     ids_format(id, idtext);
     g = json_pack("{s:s, s:s}", "id", idtext, "status", "pending");
   }
-  enum MHD_Result ret = finish(r, &group_kind, rc, &ei, g, idtext, "pending");
+  struct reply ret = finish(r, &group_kind, rc, &ei, g, idtext, "pending");
   json_decref(g);
   return ret;
 }
@@ -193,7 +193,7 @@ static const struct kind cancel_kind = {"cancel", web_cancel_form, web_cancel_re
 **    422 deadline_passed/validation, 409 conflict (already cancelled or lapsed),
 **    404 not found (not theirs). Recorded. Citizens, staff, admin (staff give
 **    a reason). */
-enum MHD_Result form_cancel(struct req *r) {
+struct reply form_cancel(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *b = NULL;
   long long id = 0;
@@ -211,7 +211,7 @@ enum MHD_Result form_cancel(struct req *r) {
   }
   if (!rc) rc = booking_cancel(&r->ctx, id, reason[0] ? reason : NULL, &b, &ei);
   if (rc == 0) snprintf(idtext, sizeof idtext, "%lld", id);
-  enum MHD_Result ret = finish(r, &cancel_kind, rc, &ei, b, idtext, "cancelled");
+  struct reply ret = finish(r, &cancel_kind, rc, &ei, b, idtext, "cancelled");
   json_decref(b);
   return ret;
 }
@@ -229,7 +229,7 @@ static const struct kind discount_kind = {"discount", web_discount_form, web_dis
 **    approved or not valid, an unknown category), 404 (a group not theirs) or
 **    409 conflict (an application already open for that category). Recorded.
 **    Citizens. */
-enum MHD_Result form_discount(struct req *r) {
+struct reply form_discount(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *d = NULL;
   char idtext[32] = "";
@@ -240,7 +240,7 @@ enum MHD_Result form_discount(struct req *r) {
     if (json_is_integer(v)) snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(v));
     else snprintf(idtext, sizeof idtext, "%s", json_string_value(v) ? json_string_value(v) : "");
   }
-  enum MHD_Result ret = finish(r, &discount_kind, rc, &ei, d, idtext, "pending");
+  struct reply ret = finish(r, &discount_kind, rc, &ei, d, idtext, "pending");
   json_decref(d);
   return ret;
 }

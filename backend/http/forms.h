@@ -9,9 +9,9 @@
 
 #include "http.h"
 
-enum MHD_Result form_booking(struct req *r);
-enum MHD_Result form_group(struct req *r);
-enum MHD_Result form_discount(struct req *r);
-enum MHD_Result form_cancel(struct req *r);
+struct reply form_booking(struct req *r);
+struct reply form_group(struct req *r);
+struct reply form_discount(struct req *r);
+struct reply form_cancel(struct req *r);
 
 #endif

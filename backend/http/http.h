@@ -37,7 +37,17 @@ struct req {
   int queued;
 };
 
-typedef enum MHD_Result (*handler_fn)(struct req *r);
+/* What a handler returns: a status and a prepared response, which the router
+** queues as the request's one reply (reply.h builds them). */
+struct reply {
+  unsigned status;
+  struct MHD_Response *resp;  /* one reference, owned until sent; NULL: close the connection */
+  int sent;                   /* already queued (reply_shared): RET is what queueing said */
+  enum MHD_Result ret;
+};
+
+/* A handler: parses its parameters, calls one core function, returns the reply. */
+typedef struct reply (*handler_fn)(struct req *r);
 
 enum {
   RF_JSON = 1 << 0,        /* body must be a JSON object */
@@ -60,6 +70,12 @@ struct route {
 const char *req_query(struct req *r, const char *name);
 /* A request header, or NULL. */
 const char *req_header(struct req *r, const char *name);
+/* Path parameter I ({id}) as a positive id; 0 when it is not one (such a
+** thing does not exist: the handler answers 404). */
+int64_t req_path_id(struct req *r, int i);
+/* Path parameter I as a system ID (groups, accounts: 9 digits with their
+** check digit); 0 when it is not a well-formed one (404 like an unknown one). */
+int64_t req_path_sysid(struct req *r, int i);
 /* A string member of the body object, or NULL. */
 const char *req_str(struct req *r, const char *name);
 /* 1 if the client prefers HTML (a browser), from Accept. */

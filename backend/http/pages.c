@@ -117,7 +117,7 @@ void page_end(struct req *r, struct html *h, const struct page *pg) {
   html_raw(h, "</body></html>\n");
 }
 
-enum MHD_Result page_reply(struct req *r, unsigned status, struct html *h) {
+struct reply page_reply(struct req *r, unsigned status, struct html *h) {
   size_t n;
   char *p = html_take(h, &n);
   if (!p) return reply_bytes(r, 500, "text/plain; charset=utf-8", "out of memory\n", 14);
@@ -140,7 +140,7 @@ static const char *error_title(unsigned status) {
   }
 }
 
-enum MHD_Result page_error(struct req *r, unsigned status, const char *message) {
+struct reply page_error(struct req *r, unsigned status, const char *message) {
   struct html h = {0};
   struct page pg = {.title = error_title(status)};
   page_begin(r, &h, &pg);

@@ -52,10 +52,10 @@ void page_end(struct req *r, struct html *h, const struct page *pg);
 void page_current_url(struct req *r, struct html *out);
 
 /* Send H (text/html) with STATUS; H is emptied. Out of memory -> 500. */
-enum MHD_Result page_reply(struct req *r, unsigned status, struct html *h);
+struct reply page_reply(struct req *r, unsigned status, struct html *h);
 
 /* A whole page saying MESSAGE, for errors (reply_error uses it for browsers). */
-enum MHD_Result page_error(struct req *r, unsigned status, const char *message);
+struct reply page_error(struct req *r, unsigned status, const char *message);
 
 /* ------------------------------------------------------------ forms
 ** A field is, top to bottom: its label with a 必須/任意 mark, the support

@@ -29,94 +29,129 @@ void reply_headers(struct MHD_Response *resp, const char *ctype, int personal) {
 
 static int personal(struct req *r) { return !r->route || (r->route->flags & RF_PERSONAL); }
 
-enum MHD_Result reply_response(struct req *r, unsigned status, struct MHD_Response *resp) {
-  if (r->queued) return MHD_YES; /* one reply per request; a second is a bug upstream */
-  r->queued = 1;
-  r->status = status;
-  return MHD_queue_response(r->conn, status, resp);
+struct reply reply_fail(void) { return (struct reply){.status = 500}; }
+
+struct reply reply_take(unsigned status, struct MHD_Response *resp) {
+  return (struct reply){.status = status, .resp = resp};
 }
 
-enum MHD_Result reply_owned(struct req *r, unsigned status, const char *ctype, char *buf,
-                            size_t len) {
+struct reply reply_shared(struct req *r, unsigned status, struct MHD_Response *resp) {
+  struct reply rep = {.status = status, .sent = 1, .ret = MHD_YES};
+  if (r->queued) return rep; /* one reply per request; a second is a bug upstream */
+  r->queued = 1;
+  r->status = status;
+  rep.ret = MHD_queue_response(r->conn, status, resp);
+  return rep;
+}
+
+enum MHD_Result reply_send(struct req *r, struct reply rep) {
+  if (rep.sent) return rep.ret;
+  if (!rep.resp) return MHD_NO;
+  enum MHD_Result ret = MHD_YES;
+  if (!r->queued) { /* one reply per request; a second is a bug upstream */
+    r->queued = 1;
+    r->status = rep.status;
+    ret = MHD_queue_response(r->conn, rep.status, rep.resp);
+  }
+  MHD_destroy_response(rep.resp);
+  return ret;
+}
+
+void reply_header(struct reply *rep, const char *name, const char *value) {
+  if (rep->resp) MHD_add_response_header(rep->resp, name, value);
+}
+
+void reply_attachment(struct reply *rep, const char *name) {
+  char disp[256];
+  snprintf(disp, sizeof disp, "attachment; filename=\"%s\"", name);
+  reply_header(rep, "Content-Disposition", disp);
+}
+
+struct reply reply_owned(struct req *r, unsigned status, const char *ctype, char *buf,
+                         size_t len) {
+  if (!buf) return reply_error(r, KERR_INTERNAL, NULL);
   struct MHD_Response *resp = MHD_create_response_from_buffer(len, buf, MHD_RESPMEM_MUST_FREE);
   if (!resp) {
     free(buf);
-    return MHD_NO;
+    return reply_fail();
   }
   reply_headers(resp, ctype, personal(r));
-  enum MHD_Result ret = reply_response(r, status, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  return reply_take(status, resp);
 }
 
-enum MHD_Result reply_bytes(struct req *r, unsigned status, const char *ctype, const char *buf,
-                            size_t len) {
+struct reply reply_bytes(struct req *r, unsigned status, const char *ctype, const char *buf,
+                         size_t len) {
   struct MHD_Response *resp =
       MHD_create_response_from_buffer(len, (void *)buf, MHD_RESPMEM_MUST_COPY);
-  if (!resp) return MHD_NO;
+  if (!resp) return reply_fail();
   reply_headers(resp, ctype, personal(r));
-  enum MHD_Result ret = reply_response(r, status, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  return reply_take(status, resp);
 }
 
-enum MHD_Result reply_json(struct req *r, unsigned status, json_t *body) {
+struct reply reply_json(struct req *r, unsigned status, json_t *body) {
   char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
   if (!s) return reply_error(r, KERR_INTERNAL, NULL);
   return reply_owned(r, status, "application/json; charset=utf-8", s, strlen(s));
 }
 
-/* Browsers get the error as a whole page in the site's frame (pages.c). */
-static enum MHD_Result error_page(struct req *r, unsigned status, const char *msg) {
-  return page_error(r, status, msg);
+struct reply reply_core(struct req *r, int rc, unsigned status, json_t *out,
+                        struct kerrinfo *ei) {
+  struct reply rep;
+  if (rc) {
+    json_decref(out);
+    rep = reply_error(r, rc, ei);
+  } else {
+    rep = reply_json(r, status, out);
+  }
+  kerr_clear(ei);
+  return rep;
 }
 
-static enum MHD_Result error_reply(struct req *r, int code, const struct kerrinfo *ei,
-                                   const char *allow) {
+static struct reply error_reply(struct req *r, int code, const struct kerrinfo *ei,
+                                const char *allow) {
   unsigned status = (unsigned)kerr_http_status(code);
   const char *msg = ei && ei->message[0] ? ei->message : kerr_message(code);
-  if (strncmp(r->url, "/api/", 5) != 0 && req_wants_html(r)) return error_page(r, status, msg);
+  /* Browsers get the error as a whole page in the site's frame (pages.c). */
+  if (strncmp(r->url, "/api/", 5) != 0 && req_wants_html(r)) return page_error(r, status, msg);
 
   json_t *err = json_pack("{s:s, s:s}", "code", kerr_code(code), "message", msg);
   if (ei && ei->fields) json_object_set(err, "fields", ei->fields);
   json_t *body = json_pack("{s:o}", "error", err);
   char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
-  if (!s) return MHD_NO;
+  if (!s) return reply_fail();
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
   if (!resp) {
     free(s);
-    return MHD_NO;
+    return reply_fail();
   }
   reply_headers(resp, "application/json; charset=utf-8", 1);
+  struct reply rep = reply_take(status, resp);
   if (ei && ei->retry_after > 0) {
     char ra[16];
     snprintf(ra, sizeof ra, "%d", ei->retry_after);
-    MHD_add_response_header(resp, "Retry-After", ra);
+    reply_header(&rep, "Retry-After", ra);
   }
   if (code == KERR_UNAUTHORIZED || code == KERR_SESSION_EXPIRED || code == KERR_BAD_CREDENTIALS)
-    MHD_add_response_header(resp, "WWW-Authenticate", "Bearer");
-  if (allow) MHD_add_response_header(resp, "Allow", allow);
-  enum MHD_Result ret = reply_response(r, status, resp);
-  MHD_destroy_response(resp);
-  return ret;
+    reply_header(&rep, "WWW-Authenticate", "Bearer");
+  if (allow) reply_header(&rep, "Allow", allow);
+  return rep;
 }
 
-enum MHD_Result reply_error(struct req *r, int code, const struct kerrinfo *ei) {
+struct reply reply_error(struct req *r, int code, const struct kerrinfo *ei) {
   return error_reply(r, code, ei, NULL);
 }
 
-enum MHD_Result reply_method_not_allowed(struct req *r, const char *allow) {
+struct reply reply_method_not_allowed(struct req *r, const char *allow) {
   return error_reply(r, KERR_METHOD, NULL, allow);
 }
 
-enum MHD_Result reply_redirect(struct req *r, const char *location) {
+struct reply reply_redirect(struct req *r, const char *location) {
+  (void)r;
   struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-  if (!resp) return MHD_NO;
+  if (!resp) return reply_fail();
   reply_headers(resp, "text/plain; charset=utf-8", 1);
   MHD_add_response_header(resp, "Location", location);
-  enum MHD_Result ret = reply_response(r, 303, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  return reply_take(303, resp);
 }

@@ -249,7 +249,7 @@ static int parse_body(struct req *r) {
 /* A person's browser asking for a page that needs a sign-in, while not (or no
 ** longer) signed in, is sent to the sign-in page, which brings it back here
 ** afterwards (next=). API clients and other methods get the error. */
-static int signin_redirect(struct req *r, int expired, enum MHD_Result *ret) {
+static int signin_redirect(struct req *r, int expired, struct reply *ret) {
   if ((strcmp(r->method, "GET") && strcmp(r->method, "HEAD")) || !strncmp(r->url, "/api/", 5) ||
       !req_wants_html(r))
     return 0;
@@ -266,7 +266,7 @@ static int signin_redirect(struct req *r, int expired, enum MHD_Result *ret) {
   return 1;
 }
 
-enum MHD_Result router_dispatch(struct req *r) {
+static struct reply route(struct req *r) {
   const struct route *rt, *path_hit = NULL;
   char allow[64] = "";
   int code;
@@ -292,7 +292,7 @@ enum MHD_Result router_dispatch(struct req *r) {
   MHD_get_connection_values(r->conn, MHD_GET_ARGUMENT_KIND, check_arg, &bad);
   if (bad) return reply_error(r, KERR_BAD_UTF8, NULL);
 
-  enum MHD_Result ret;
+  struct reply ret;
   code = session_resolve(r);
   if (code && !(rt->roles & ROLE_ANON)) {
     if (signin_redirect(r, code == KERR_SESSION_EXPIRED, &ret)) return ret;
@@ -318,3 +318,5 @@ enum MHD_Result router_dispatch(struct req *r) {
   if (!r->ctx.db) return reply_error(r, KERR_STORAGE, NULL);
   return rt->fn(r);
 }
+
+enum MHD_Result router_dispatch(struct req *r) { return reply_send(r, route(r)); }

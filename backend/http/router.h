@@ -6,7 +6,7 @@
 
 #include "http.h"
 
-/* Match R, run the gate and the handler; queue exactly one reply. */
+/* Match R, run the gate and the handler; send the one reply (reply_send). */
 enum MHD_Result router_dispatch(struct req *r);
 
 /* The route table, ending with an entry whose method is NULL (for the

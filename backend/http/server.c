@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "../core/clock.h"
+#include "../core/ids.h"
 #include "../store/db.h"
 #include "http.h"
 #include "reply.h"
@@ -45,6 +46,21 @@ const char *req_query(struct req *r, const char *name) {
 
 const char *req_header(struct req *r, const char *name) {
   return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+int64_t req_path_id(struct req *r, int i) {
+  if (i < 0 || i >= r->nparams) return 0;
+  const char *s = r->params[i];
+  char *end;
+  if (!*s || strlen(s) > 18 || *s < '1' || *s > '9') return 0;
+  long long v = strtoll(s, &end, 10);
+  return *end ? 0 : (int64_t)v;
+}
+
+int64_t req_path_sysid(struct req *r, int i) {
+  int64_t id = 0;
+  if (i < 0 || i >= r->nparams || ids_parse(r->params[i], &id) != IDS_OK) return 0;
+  return id;
 }
 
 const char *req_str(struct req *r, const char *name) {
@@ -82,7 +98,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > app.max_body) {
       r->too_large = 1;
-      return reply_error(r, KERR_TOO_LARGE, NULL);
+      return reply_send(r, reply_error(r, KERR_TOO_LARGE, NULL));
     }
     return MHD_YES;
   }
@@ -111,14 +127,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   if (r->queued) return MHD_YES;
-  if (r->too_large) return reply_error(r, KERR_TOO_LARGE, NULL);
+  if (r->too_large) return reply_send(r, reply_error(r, KERR_TOO_LARGE, NULL));
 
   r->ctx.db = db_thread();
   r->ctx.rb = app.rb;
   r->ctx.now = clock_now();
   r->ctx.channel = "online";
   enum MHD_Result ret = router_dispatch(r);
-  if (!r->queued && ret == MHD_YES) ret = reply_error(r, KERR_INTERNAL, NULL);
+  if (!r->queued && ret == MHD_YES) ret = reply_send(r, reply_error(r, KERR_INTERNAL, NULL));
   return ret;
 }
 

@@ -87,18 +87,8 @@ void session_set_cookie(struct MHD_Response *resp, const char *token) {
   MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, cookie);
 }
 
-enum MHD_Result session_reply(struct req *r, unsigned status, json_t *body, const char *token) {
-  char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
-  json_decref(body);
-  if (!s) return reply_error(r, KERR_INTERNAL, NULL);
-  struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
-  if (!resp) {
-    free(s);
-    return MHD_NO;
-  }
-  reply_headers(resp, "application/json; charset=utf-8", 1);
-  session_set_cookie(resp, token);
-  enum MHD_Result ret = reply_response(r, status, resp);
-  MHD_destroy_response(resp);
-  return ret;
+struct reply session_reply(struct req *r, unsigned status, json_t *body, const char *token) {
+  struct reply rep = reply_json(r, status, body);
+  if (rep.resp && rep.status == status) session_set_cookie(rep.resp, token);
+  return rep;
 }

@@ -32,6 +32,6 @@ void session_set_cookie(struct MHD_Response *resp, const char *token);
 
 /* Reply BODY (stolen) with STATUS and Set-Cookie: the session cookie for
 ** TOKEN, or, with TOKEN NULL, a cookie that removes it. */
-enum MHD_Result session_reply(struct req *r, unsigned status, json_t *body, const char *token);
+struct reply session_reply(struct req *r, unsigned status, json_t *body, const char *token);
 
 #endif

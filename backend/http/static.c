@@ -54,7 +54,7 @@ static int plain_path(const char *p) {
   return 1;
 }
 
-enum MHD_Result static_file(struct req *r) {
+struct reply static_file(struct req *r) {
   const char *rel = r->url + 1; /* "static/..." */
   char path[PATH_MAX], real[PATH_MAX], root[PATH_MAX];
   struct stat sb;
@@ -73,11 +73,9 @@ enum MHD_Result static_file(struct req *r) {
   struct MHD_Response *resp = MHD_create_response_from_fd((uint64_t)sb.st_size, fd);
   if (!resp) {
     close(fd);
-    return MHD_NO;
+    return reply_fail();
   }
   reply_headers(resp, static_mime(real), 0);
   MHD_add_response_header(resp, "Cache-Control", "public, max-age=300");
-  enum MHD_Result ret = reply_response(r, 200, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  return reply_take(200, resp);
 }

@@ -8,7 +8,7 @@
 
 /* GET /static/PATH -> the file web/static/PATH with its MIME type; 404 for
 ** anything else, including any path that would leave web/. Anyone. */
-enum MHD_Result static_file(struct req *r);
+struct reply static_file(struct req *r);
 
 /* The MIME type for a file name by its extension. */
 const char *static_mime(const char *name);

@@ -63,21 +63,11 @@ static json_t *without_passwords(const json_t *in) {
 
 /* Reply H (taken) with STATUS and, when COOKIE, the session cookie for
 ** TOKEN (or one that removes it, with TOKEN NULL). */
-static enum MHD_Result page_with_cookie(struct req *r, unsigned status, struct html *h,
+static struct reply page_with_cookie(struct req *r, unsigned status, struct html *h,
                                         int cookie, const char *token) {
-  size_t n;
-  char *p = html_take(h, &n);
-  if (!p) return reply_error(r, KERR_INTERNAL, NULL);
-  struct MHD_Response *resp = MHD_create_response_from_buffer(n, p, MHD_RESPMEM_MUST_FREE);
-  if (!resp) {
-    free(p);
-    return MHD_NO;
-  }
-  reply_headers(resp, "text/html; charset=utf-8", 1);
-  if (cookie) session_set_cookie(resp, token);
-  enum MHD_Result ret = reply_response(r, status, resp);
-  MHD_destroy_response(resp);
-  return ret;
+  struct reply rep = page_reply(r, status, h);
+  if (cookie && rep.resp && rep.status == status) session_set_cookie(rep.resp, token);
+  return rep;
 }
 
 /* ============================================================= sign-in */
@@ -90,7 +80,7 @@ static const struct page_field signin_fields[] = {
    .autocomplete = "current-password", .maxlength = 128, .size = "m"},
 };
 
-static enum MHD_Result signin_page(struct req *r, unsigned status, const json_t *values,
+static struct reply signin_page(struct req *r, unsigned status, const json_t *values,
                                    const struct kerrinfo *ei, const char *next, int expired) {
   struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
   int failed = ei && ei->code;
@@ -122,7 +112,7 @@ static enum MHD_Result signin_page(struct req *r, unsigned status, const json_t 
 
 /* GET /signin[?next=PATH][&expired=1] -> 200 the sign-in form (system ID,
 ** password); someone already signed in goes straight to NEXT (303). Anyone. */
-enum MHD_Result web_signin(struct req *r) {
+struct reply web_signin(struct req *r) {
   const char *next = safe_next(req_query(r, "next"), "");
   if (r->ctx.actor.role != ROLE_ANON)
     return reply_redirect(r, *next ? next : home_of(r->ctx.actor.role));
@@ -135,7 +125,7 @@ enum MHD_Result web_signin(struct req *r) {
 ** or password, 429 / 503 with the message; the ID is kept, the password never;
 ** 403 for a post from another site (Origin). Anyone; no CSRF token (there is
 ** no session yet). */
-enum MHD_Result web_signin_post(struct req *r) {
+struct reply web_signin_post(struct req *r) {
   struct kerrinfo ei = {0};
   struct session_new s;
   char addr[64];
@@ -145,28 +135,20 @@ enum MHD_Result web_signin_post(struct req *r) {
   int rc = accounts_login(&r->ctx, r->json, addr, &s, &ei);
   if (rc) {
     json_t *values = without_passwords(r->json);
-    enum MHD_Result ret = signin_page(r, (unsigned)kerr_http_status(rc), values, &ei, next, 0);
+    struct reply ret = signin_page(r, (unsigned)kerr_http_status(rc), values, &ei, next, 0);
     json_decref(values);
     kerr_clear(&ei);
     return ret;
   }
-  struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
-  if (!resp) {
-    sodium_memzero(&s, sizeof s);
-    return MHD_NO;
-  }
-  reply_headers(resp, "text/plain; charset=utf-8", 1);
-  session_set_cookie(resp, s.token);
-  MHD_add_response_header(resp, "Location", *next ? next : home_of(s.role));
-  enum MHD_Result ret = reply_response(r, 303, resp);
-  MHD_destroy_response(resp);
+  struct reply rep = reply_redirect(r, *next ? next : home_of(s.role));
+  if (rep.resp) session_set_cookie(rep.resp, s.token);
   sodium_memzero(&s, sizeof s);
-  return ret;
+  return rep;
 }
 
 /* POST /signout (form, csrf_token) -> 200 a page saying so, and the session
 ** cookie removed. Signed in. */
-enum MHD_Result web_signout(struct req *r) {
+struct reply web_signout(struct req *r) {
   int bearer = 0;
   const char *token = session_token(r, &bearer);
   int rc = accounts_session_delete(&r->ctx, token);
@@ -212,7 +194,7 @@ static const struct page_field register_fields[] = {
 };
 #define NREGISTER ((int)(sizeof register_fields / sizeof register_fields[0]))
 
-static enum MHD_Result register_page(struct req *r, unsigned status, const json_t *values,
+static struct reply register_page(struct req *r, unsigned status, const json_t *values,
                                      const struct kerrinfo *ei, const char *next) {
   struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
   int failed = ei && ei->code;
@@ -238,7 +220,7 @@ static enum MHD_Result register_page(struct req *r, unsigned status, const json_
 }
 
 /* GET /register[?next=PATH] -> 200 the sign-up form. Anyone. */
-enum MHD_Result web_register(struct req *r) {
+struct reply web_register(struct req *r) {
   return register_page(r, 200, NULL, NULL, safe_next(req_query(r, "next"), ""));
 }
 
@@ -247,7 +229,7 @@ enum MHD_Result web_register(struct req *r) {
 ** a link on to NEXT; 422 the form with every field error (the password is
 ** never shown again); 503 busy. Anyone (a signed-in person's post carries
 ** the CSRF token, as every post does). */
-enum MHD_Result web_register_post(struct req *r) {
+struct reply web_register_post(struct req *r) {
   struct kerrinfo ei = {0};
   int64_t id = 0;
   const char *next = safe_next(req_str(r, "next"), "");
@@ -255,7 +237,7 @@ enum MHD_Result web_register_post(struct req *r) {
   int rc = accounts_create(&r->ctx, r->json, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei);
   if (rc) {
     json_t *values = without_passwords(r->json);
-    enum MHD_Result ret = register_page(r, (unsigned)kerr_http_status(rc), values, &ei, next);
+    struct reply ret = register_page(r, (unsigned)kerr_http_status(rc), values, &ei, next);
     json_decref(values);
     kerr_clear(&ei);
     return ret;
@@ -295,7 +277,7 @@ enum MHD_Result web_register_post(struct req *r) {
   else
     html_printf(&h, "<ul class=\"links\"><li><a href=\"/signin?next=%u\">ログインする</a></li></ul>", next);
   page_end(r, &h, &pg);
-  enum MHD_Result ret = page_with_cookie(r, 200, &h, signed_in, s.token);
+  struct reply ret = page_with_cookie(r, 200, &h, signed_in, s.token);
   sodium_memzero(&s, sizeof s);
   return ret;
 }

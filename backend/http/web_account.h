@@ -6,10 +6,10 @@
 
 #include "http.h"
 
-enum MHD_Result web_signin(struct req *r);
-enum MHD_Result web_signin_post(struct req *r);
-enum MHD_Result web_signout(struct req *r);
-enum MHD_Result web_register(struct req *r);
-enum MHD_Result web_register_post(struct req *r);
+struct reply web_signin(struct req *r);
+struct reply web_signin_post(struct req *r);
+struct reply web_signout(struct req *r);
+struct reply web_register(struct req *r);
+struct reply web_register_post(struct req *r);
 
 #endif

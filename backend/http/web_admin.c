@@ -73,7 +73,7 @@ static void error_box(struct html *h, const struct decide_error *e) {
 
 /* GET /admin -> 200 the staff menu: the counter page and the queues to
 ** decide. Staff, admin. */
-enum MHD_Result web_admin(struct req *r) {
+struct reply web_admin(struct req *r) {
   struct html h = {0};
   struct page pg = {.title = "職員メニュー", .nav = "admin"};
   page_begin(r, &h, &pg);
@@ -90,13 +90,13 @@ enum MHD_Result web_admin(struct req *r) {
 
 /* ========================================================== groups */
 
-static enum MHD_Result groups_page(struct req *r, unsigned status, const struct decide_error *e) {
+static struct reply groups_page(struct req *r, unsigned status, const struct decide_error *e) {
   struct kerrinfo ei = {0};
   json_t *list = NULL, *g;
   size_t i;
   int rc = groups_list(&r->ctx, "pending", &list, &ei);
   if (rc) {
-    enum MHD_Result ret = reply_error(r, rc, &ei);
+    struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }
@@ -149,26 +149,18 @@ static enum MHD_Result groups_page(struct req *r, unsigned status, const struct 
 ** (new and renewals) waiting for a decision, oldest first, each with its
 ** figures and representative, and the buttons that approve or reject (with a
 ** reason). Staff, admin. */
-enum MHD_Result web_admin_groups(struct req *r) { return groups_page(r, 200, NULL); }
-
-static int64_t path_group(struct req *r) {
-  int64_t id = 0;
-  char *end;
-  if (r->nparams < 1 || strlen(r->params[0]) != 9) return 0;
-  id = strtoll(r->params[0], &end, 10);
-  return *end ? 0 : id;
-}
+struct reply web_admin_groups(struct req *r) { return groups_page(r, 200, NULL); }
 
 /* The answer to a decision: 303 to LOCATION, or the queue again. */
-static enum MHD_Result decided(struct req *r, int rc, struct kerrinfo *ei, const char *location,
-                               enum MHD_Result (*page)(struct req *, unsigned,
+static struct reply decided(struct req *r, int rc, struct kerrinfo *ei, const char *location,
+                               struct reply (*page)(struct req *, unsigned,
                                                        const struct decide_error *)) {
   if (!rc) {
     kerr_clear(ei);
     return reply_redirect(r, location);
   }
   if (rc == KERR_NOT_FOUND || kerr_http_status(rc) >= 500) {
-    enum MHD_Result ret = reply_error(r, rc, ei);
+    struct reply ret = reply_error(r, rc, ei);
     kerr_clear(ei);
     return ret;
   }
@@ -176,7 +168,7 @@ static enum MHD_Result decided(struct req *r, int rc, struct kerrinfo *ei, const
   char msg[sizeof ei->message];
   snprintf(msg, sizeof msg, "%s", fm ? fm : ei->message[0] ? ei->message : kerr_message(rc));
   struct decide_error e = {r->params[0], msg, req_str(r, "reason")};
-  enum MHD_Result ret = page(r, (unsigned)kerr_http_status(rc), &e);
+  struct reply ret = page(r, (unsigned)kerr_http_status(rc), &e);
   kerr_clear(ei);
   return ret;
 }
@@ -184,10 +176,10 @@ static enum MHD_Result decided(struct req *r, int rc, struct kerrinfo *ei, const
 /* POST /admin/groups/{id}/approve (form) -> 303 /admin/groups?done=approved;
 ** 409 the queue with the reason when it was decided meanwhile; 404.
 ** Staff, admin. */
-enum MHD_Result web_admin_group_approve(struct req *r) {
+struct reply web_admin_group_approve(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_group(r);
+  int64_t id = req_path_sysid(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = groups_approve(&r->ctx, id, &out, &ei);
   json_decref(out);
@@ -197,10 +189,10 @@ enum MHD_Result web_admin_group_approve(struct req *r) {
 /* POST /admin/groups/{id}/reject (form) reason -> 303 /admin/groups?done=rejected;
 ** 422 the queue with the error at that group's reason (kept); 409; 404.
 ** Staff, admin. */
-enum MHD_Result web_admin_group_reject(struct req *r) {
+struct reply web_admin_group_reject(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_group(r);
+  int64_t id = req_path_sysid(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = groups_reject(&r->ctx, id, r->json, &out, &ei);
   json_decref(out);
@@ -214,13 +206,13 @@ static const struct page_option decision_options[] = {
   {"rejected", "承認しない", NULL},
 };
 
-static enum MHD_Result discounts_page(struct req *r, unsigned status, const struct decide_error *e) {
+static struct reply discounts_page(struct req *r, unsigned status, const struct decide_error *e) {
   struct kerrinfo ei = {0};
   json_t *list = NULL, *a;
   size_t i;
   int rc = discounts_list(&r->ctx, "pending", NULL, &list, &ei);
   if (rc) {
-    enum MHD_Result ret = reply_error(r, rc, &ei);
+    struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }
@@ -280,17 +272,16 @@ static enum MHD_Result discounts_page(struct req *r, unsigned status, const stru
 ** applications waiting for a decision, oldest first, each with group,
 ** category and rate, reason and evidence note, and the form that decides
 ** (approve, or reject with a reason). Admin. */
-enum MHD_Result web_admin_discounts(struct req *r) { return discounts_page(r, 200, NULL); }
+struct reply web_admin_discounts(struct req *r) { return discounts_page(r, 200, NULL); }
 
 /* POST /admin/discounts/{id}/decide (form) decision=approved|rejected, reason
 ** -> 303 /admin/discounts?done=...; 422 the queue with the error at that
 ** application's reason (kept); 409 decided meanwhile; 404. Admin. */
-enum MHD_Result web_admin_discount_decide(struct req *r) {
+struct reply web_admin_discount_decide(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  char *end;
-  int64_t id = r->nparams ? strtoll(r->params[0], &end, 10) : 0;
-  if (id <= 0 || *end) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int64_t id = req_path_id(r, 0);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = discounts_decide(&r->ctx, id, r->json, &out, &ei);
   const char *d = req_str(r, "decision");
   json_decref(out);

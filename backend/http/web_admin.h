@@ -7,11 +7,11 @@
 
 #include "http.h"
 
-enum MHD_Result web_admin(struct req *r);
-enum MHD_Result web_admin_groups(struct req *r);
-enum MHD_Result web_admin_group_approve(struct req *r);
-enum MHD_Result web_admin_group_reject(struct req *r);
-enum MHD_Result web_admin_discounts(struct req *r);
-enum MHD_Result web_admin_discount_decide(struct req *r);
+struct reply web_admin(struct req *r);
+struct reply web_admin_groups(struct req *r);
+struct reply web_admin_group_approve(struct req *r);
+struct reply web_admin_group_reject(struct req *r);
+struct reply web_admin_discounts(struct req *r);
+struct reply web_admin_discount_decide(struct req *r);
 
 #endif

@@ -189,7 +189,7 @@ static void room_facts(struct html *h, const struct room *ro) {
 }
 
 /* The page that says a room must be chosen first. */
-static enum MHD_Result choose_room_page(struct req *r, unsigned status) {
+static struct reply choose_room_page(struct req *r, unsigned status) {
   struct html h = {0};
   struct page pg = {.title = "予約する部屋を選んでください", .nav = "search"};
   page_begin(r, &h, &pg);
@@ -201,7 +201,7 @@ static enum MHD_Result choose_room_page(struct req *r, unsigned status) {
   return page_reply(r, status, &h);
 }
 
-enum MHD_Result web_booking_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_booking_form(struct req *r, unsigned status, const json_t *values,
                                  const char *message, const json_t *errors, const char *receipt) {
   const struct room *ro = room_of(r, values);
   if (!ro) return choose_room_page(r, status == 200 ? 200 : status);
@@ -239,7 +239,7 @@ enum MHD_Result web_booking_form(struct req *r, unsigned status, const json_t *v
 ** room, with the date and slot chosen filled in; a page asking to choose a
 ** room when there is none; 404 for an unknown room. Citizens (a browser not
 ** signed in is sent to sign in first and comes back here). */
-enum MHD_Result web_book(struct req *r) {
+struct reply web_book(struct req *r) {
   const char *room = req_query(r, "room"), *date = req_query(r, "date"),
              *slot = req_query(r, "slot");
   if (!room || !*room) return choose_room_page(r, 200);
@@ -252,7 +252,7 @@ enum MHD_Result web_book(struct req *r) {
   if (date) json_object_set_new(values, "date", json_string(date));
   if (slot) json_object_set_new(values, "slots", json_pack("[s]", slot));
   json_object_set_new(values, "group_id", json_string(""));
-  enum MHD_Result ret = web_booking_form(r, 200, values, NULL, NULL, NULL);
+  struct reply ret = web_booking_form(r, 200, values, NULL, NULL, NULL);
   json_decref(values);
   return ret;
 }
@@ -330,7 +330,7 @@ static void cancel_terms(struct html *h, const json_t *b) {
   }
 }
 
-static enum MHD_Result review_page(struct req *r, const json_t *values, const json_t *q) {
+static struct reply review_page(struct req *r, const json_t *values, const json_t *q) {
   char until[64], key[33];
   unsigned char raw[16];
   page_iso_label(jstr(q, "hold_expires_at"), until, sizeof until);
@@ -385,13 +385,13 @@ const char *web_book_error_field(int code) {
 ** that applies (POST /forms/booking); nothing is written. With edit=1, or
 ** when a rule refuses (422/409/404), the form again, values kept, every error
 ** by its field. Citizens. */
-enum MHD_Result web_book_review(struct req *r) {
+struct reply web_book_review(struct req *r) {
   const char *edit = req_str(r, "edit");
   if (edit && !strcmp(edit, "1")) return web_booking_form(r, 200, r->json, NULL, NULL, NULL);
   struct kerrinfo ei = {0};
   json_t *q = NULL;
   int rc = booking_quote(&r->ctx, r->json, &q, &ei);
-  enum MHD_Result ret;
+  struct reply ret;
   if (rc) {
     const char *field = web_book_error_field(rc);
     const char *msg = ei.message[0] ? ei.message : kerr_message(rc);
@@ -414,7 +414,7 @@ enum MHD_Result web_book_review(struct req *r) {
 
 /* ======================================================= the receipt */
 
-enum MHD_Result web_booking_receipt(struct req *r, const char *receipt, const json_t *b) {
+struct reply web_booking_receipt(struct req *r, const char *receipt, const json_t *b) {
   char until[64];
   page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));

@@ -11,18 +11,18 @@
 #include "html.h"
 #include "http.h"
 
-enum MHD_Result web_book(struct req *r);
-enum MHD_Result web_book_review(struct req *r);
+struct reply web_book(struct req *r);
+struct reply web_book_review(struct req *r);
 
 /* The booking form again with STATUS, the VALUES sent, MESSAGE (an error of
 ** no one field, or NULL), ERRORS ({field: message}, or NULL) and the
 ** RECEIPT number of a rejected submission (or NULL). For /forms/booking. */
-enum MHD_Result web_booking_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_booking_form(struct req *r, unsigned status, const json_t *values,
                                  const char *message, const json_t *errors, const char *receipt);
 
 /* The receipt page of a hold B (booking_json) with its RECEIPT number: the
 ** exact expiry and the button that confirms it. */
-enum MHD_Result web_booking_receipt(struct req *r, const char *receipt, const json_t *b);
+struct reply web_booking_receipt(struct req *r, const char *receipt, const json_t *b);
 
 /* The field of the booking form a refusal with CODE belongs to, or NULL. */
 const char *web_book_error_field(int code);

@@ -203,13 +203,13 @@ static void booking_card(struct req *r, struct html *h, const json_t *b, const c
 
 /* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
 ** and the walk-in form's VALUES and ERRORS after a refused post. */
-static enum MHD_Result counter_page(struct req *r, unsigned status, const char *center,
+static struct reply counter_page(struct req *r, unsigned status, const char *center,
                                     const char *error, const json_t *values, const json_t *errors) {
   struct kerrinfo ei = {0};
   json_t *t = NULL;
   int rc = counter_today(&r->ctx, center, &t, &ei);
   if (rc) {
-    enum MHD_Result ret = reply_error(r, rc, &ei);
+    struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }
@@ -307,25 +307,25 @@ static enum MHD_Result counter_page(struct req *r, unsigned status, const char *
 ** checked in or not; each booking with its actions (confirm, payment, check-in);
 ** the walk-in form; the link to the printable ledger. 422 without a centre
 ** (an admin with no home centre), 404 unknown centre. Staff, admin. */
-enum MHD_Result web_counter(struct req *r) {
+struct reply web_counter(struct req *r) {
   return counter_page(r, 200, center_of(r), NULL, NULL, NULL);
 }
 
 /* 303 back to the counter page of the centre the form came from. */
-static enum MHD_Result back(struct req *r, const char *done) {
+static struct reply back(struct req *r, const char *done) {
   struct html to = {0};
   html_printf(&to, "/counter?center=%u&done=%u", center_of(r), done);
   size_t n;
   char *loc = html_take(&to, &n);
-  enum MHD_Result ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
+  struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
   free(loc);
   return ret;
 }
 
 /* A refused action: the page again with the reason (404 and storage
 ** failures as error pages). */
-static enum MHD_Result refused(struct req *r, int rc, struct kerrinfo *ei) {
-  enum MHD_Result ret;
+static struct reply refused(struct req *r, int rc, struct kerrinfo *ei) {
+  struct reply ret;
   if (rc == KERR_NOT_FOUND || kerr_http_status(rc) >= 500) ret = reply_error(r, rc, ei);
   else
     ret = counter_page(r, (unsigned)kerr_http_status(rc), center_of(r),
@@ -338,7 +338,7 @@ static enum MHD_Result refused(struct req *r, int rc, struct kerrinfo *ei) {
 ** payment_method?, center -> 303 /counter?done=walkin; the page again with the
 ** walk-in form's values and each error at its field (422 validation, outside
 ** counter hours or same-day rules; 409 slot_taken). Staff, admin. */
-enum MHD_Result web_counter_walkin(struct req *r) {
+struct reply web_counter_walkin(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   r->ctx.channel = "counter";
@@ -353,27 +353,20 @@ enum MHD_Result web_counter_walkin(struct req *r) {
                     : rc == KERR_SLOT_TAKEN            ? NULL
                     : ei.message[0]                    ? ei.message
                                                        : kerr_message(rc);
-  enum MHD_Result ret = kerr_http_status(rc) >= 500 ? reply_error(r, rc, &ei)
+  struct reply ret = kerr_http_status(rc) >= 500 ? reply_error(r, rc, &ei)
                                             : counter_page(r, (unsigned)kerr_http_status(rc),
                                                            center_of(r), msg, r->json, ei.fields);
   kerr_clear(&ei);
   return ret;
 }
 
-static int64_t path_id(struct req *r) {
-  char *end;
-  if (r->nparams < 1 || !*r->params[0] || strlen(r->params[0]) > 18) return 0;
-  long long v = strtoll(r->params[0], &end, 10);
-  return *end || v <= 0 ? 0 : (int64_t)v;
-}
-
 /* POST /counter/bookings/{id}/checkin (form) center -> 303 /counter?done=checkin;
 ** the page with the reason (409 a hold or cancelled, 422 too early or outside
 ** counter hours); 404. Staff, admin. */
-enum MHD_Result web_counter_checkin(struct req *r) {
+struct reply web_counter_checkin(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   r->ctx.channel = "counter";
   int rc = counter_checkin(&r->ctx, id, &out, &ei);
@@ -383,10 +376,10 @@ enum MHD_Result web_counter_checkin(struct req *r) {
 
 /* POST /counter/bookings/{id}/confirm (form) center -> 303 /counter?done=confirmed;
 ** the page with the reason; 404. Staff, admin. */
-enum MHD_Result web_counter_confirm(struct req *r) {
+struct reply web_counter_confirm(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   r->ctx.channel = "counter";
   int rc = counter_confirm(&r->ctx, id, &out, &ei);
@@ -398,10 +391,10 @@ enum MHD_Result web_counter_confirm(struct req *r) {
 ** the page showed), center -> 303 /counter?done=paid|refunded; the page with
 ** the reason (422 a wrong amount, saying the amount due; outside counter
 ** hours; 409 nothing outstanding); 404. Staff, admin. */
-enum MHD_Result web_counter_pay(struct req *r) {
+struct reply web_counter_pay(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   r->ctx.channel = "counter";
   long long amount = 0;
@@ -432,20 +425,20 @@ static const char *kind_label(const char *k) {
 ** made, walk-ins, check-ins, no-shows, cancellations, payments and refunds with
 ** receipt numbers) and the day's totals by method, from the payments table. 422
 ** for a bad date; 404 unknown centre. Staff, admin. */
-enum MHD_Result web_counter_ledger(struct req *r) {
+struct reply web_counter_ledger(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *l = NULL;
   int32_t day = clock_today(r->ctx.now);
   const char *qd = req_query(r, "date");
   if (qd && *qd && date_parse(qd, &day)) {
     kerr_set(&ei, KERR_VALIDATION, "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
-    enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+    struct reply ret = reply_error(r, KERR_VALIDATION, &ei);
     kerr_clear(&ei);
     return ret;
   }
   int rc = counter_ledger(&r->ctx, center_of(r), day, &l, &ei);
   if (rc) {
-    enum MHD_Result ret = reply_error(r, rc, &ei);
+    struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }

@@ -7,11 +7,11 @@
 
 #include "http.h"
 
-enum MHD_Result web_counter(struct req *r);
-enum MHD_Result web_counter_walkin(struct req *r);
-enum MHD_Result web_counter_checkin(struct req *r);
-enum MHD_Result web_counter_confirm(struct req *r);
-enum MHD_Result web_counter_pay(struct req *r);
-enum MHD_Result web_counter_ledger(struct req *r);
+struct reply web_counter(struct req *r);
+struct reply web_counter_walkin(struct req *r);
+struct reply web_counter_checkin(struct req *r);
+struct reply web_counter_confirm(struct req *r);
+struct reply web_counter_pay(struct req *r);
+struct reply web_counter_ledger(struct req *r);
 
 #endif

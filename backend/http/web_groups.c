@@ -36,7 +36,7 @@ static const char *group_status_label(const json_t *g) {
 /* GET /my/groups -> 200 the groups the person represents or co-represents:
 ** ID, state, valid until; links to register a group and to apply for an
 ** exemption. Citizens. */
-enum MHD_Result web_my_groups(struct req *r) {
+struct reply web_my_groups(struct req *r) {
   json_t *groups = NULL, *g;
   size_t i;
   int rc = groups_of_account(&r->ctx, r->ctx.actor.account_id, &groups);
@@ -115,7 +115,7 @@ static void group_form_build(struct req *r, struct group_form *f) {
   memcpy(f->fields, fs, sizeof fs);
 }
 
-enum MHD_Result web_group_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_group_form(struct req *r, unsigned status, const json_t *values,
                                const char *message, const json_t *errors, const char *receipt) {
   struct group_form f;
   group_form_build(r, &f);
@@ -139,14 +139,14 @@ enum MHD_Result web_group_form(struct req *r, unsigned status, const json_t *val
 
 /* GET /groups/new -> 200 the group registration form (POST /forms/group).
 ** Citizens. */
-enum MHD_Result web_group_new(struct req *r) {
+struct reply web_group_new(struct req *r) {
   json_t *values = json_pack("{s:s}", "public_listing", "0");
-  enum MHD_Result ret = web_group_form(r, 200, values, NULL, NULL, NULL);
+  struct reply ret = web_group_form(r, 200, values, NULL, NULL, NULL);
   json_decref(values);
   return ret;
 }
 
-enum MHD_Result web_group_receipt(struct req *r, const char *receipt, const json_t *g) {
+struct reply web_group_receipt(struct req *r, const char *receipt, const json_t *g) {
   struct html h = {0};
   struct page pg = {.title = "団体の登録を受け付けました", .nav = "my"};
   page_begin(r, &h, &pg);
@@ -211,7 +211,7 @@ static struct discount_form *discount_form_build(struct req *r) {
   return f;
 }
 
-enum MHD_Result web_discount_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_discount_form(struct req *r, unsigned status, const json_t *values,
                                   const char *message, const json_t *errors, const char *receipt) {
   struct discount_form *f = discount_form_build(r);
   if (!f) return reply_error(r, KERR_INTERNAL, NULL);
@@ -242,15 +242,15 @@ enum MHD_Result web_discount_form(struct req *r, unsigned status, const json_t *
 
 /* GET /discounts/apply[?group=ID] -> 200 the exemption application form
 ** (POST /forms/discount), the group chosen when given. Citizens. */
-enum MHD_Result web_discount_apply(struct req *r) {
+struct reply web_discount_apply(struct req *r) {
   const char *g = req_query(r, "group");
   json_t *values = json_pack("{s:s}", "group_id", g ? g : "");
-  enum MHD_Result ret = web_discount_form(r, 200, values, NULL, NULL, NULL);
+  struct reply ret = web_discount_form(r, 200, values, NULL, NULL, NULL);
   json_decref(values);
   return ret;
 }
 
-enum MHD_Result web_discount_receipt(struct req *r, const char *receipt, const json_t *d) {
+struct reply web_discount_receipt(struct req *r, const char *receipt, const json_t *d) {
   char id[32];
   const json_t *v = json_object_get(d, "id");
   if (json_is_integer(v)) snprintf(id, sizeof id, "%lld", (long long)json_integer_value(v));

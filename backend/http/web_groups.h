@@ -9,17 +9,17 @@
 
 #include "http.h"
 
-enum MHD_Result web_my_groups(struct req *r);
-enum MHD_Result web_group_new(struct req *r);
-enum MHD_Result web_discount_apply(struct req *r);
+struct reply web_my_groups(struct req *r);
+struct reply web_group_new(struct req *r);
+struct reply web_discount_apply(struct req *r);
 
 /* The forms again for /forms/group and /forms/discount (see web_booking_form),
 ** and their receipts (G: {"id","status"}; D: the application). */
-enum MHD_Result web_group_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_group_form(struct req *r, unsigned status, const json_t *values,
                                const char *message, const json_t *errors, const char *receipt);
-enum MHD_Result web_group_receipt(struct req *r, const char *receipt, const json_t *g);
-enum MHD_Result web_discount_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_group_receipt(struct req *r, const char *receipt, const json_t *g);
+struct reply web_discount_form(struct req *r, unsigned status, const json_t *values,
                                   const char *message, const json_t *errors, const char *receipt);
-enum MHD_Result web_discount_receipt(struct req *r, const char *receipt, const json_t *d);
+struct reply web_discount_receipt(struct req *r, const char *receipt, const json_t *d);
 
 #endif

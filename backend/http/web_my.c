@@ -29,15 +29,6 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
-/* The {id} of the path; 0 when it is not a positive number. */
-static int64_t path_id(struct req *r) {
-  const char *s = r->params[0];
-  char *end;
-  if (r->nparams < 1 || !*s || strlen(s) > 18 || *s < '1' || *s > '9') return 0;
-  long long v = strtoll(s, &end, 10);
-  return *end ? 0 : (int64_t)v;
-}
-
 const char *web_my_status_label(const char *status) {
   if (!strcmp(status, "held")) return "仮予約 (まだ確定していません)";
   if (!strcmp(status, "confirmed")) return "確定";
@@ -95,12 +86,12 @@ static void booking_card(struct req *r, struct html *h, const json_t *b) {
 /* GET /my -> 200 マイページ: the person's bookings and their groups'
 ** (coming ones first, each with state, fee and, for a hold, its expiry),
 ** and links to groups and exemptions. Citizens. */
-enum MHD_Result web_my(struct req *r) {
+struct reply web_my(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *list = NULL;
   int rc = booking_list_mine(&r->ctx, &list, &ei);
   if (rc) {
-    enum MHD_Result ret = reply_error(r, rc, &ei);
+    struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }
@@ -188,7 +179,7 @@ static void cancel_now(struct req *r, const json_t *b, struct html *h, int *can)
   }
 }
 
-static enum MHD_Result booking_page(struct req *r, unsigned status, const json_t *b,
+static struct reply booking_page(struct req *r, unsigned status, const json_t *b,
                                     const char *flash, const char *error) {
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
   const char *st = jstr(b, "status");
@@ -244,29 +235,23 @@ static enum MHD_Result booking_page(struct req *r, unsigned status, const json_t
   return page_reply(r, status, &h);
 }
 
-static enum MHD_Result core_error(struct req *r, int rc, struct kerrinfo *ei) {
-  enum MHD_Result ret = reply_error(r, rc, ei);
-  kerr_clear(ei);
-  return ret;
-}
-
 /* GET /my/bookings/{id}[?done=confirmed] -> 200 one booking: state, receipt
 ** number, what, when, fee; for a hold its exact expiry and the button that
 ** confirms it; for a confirmed booking the permit link; the cancellation
 ** terms as of now with the deadline. 404 when it is not the person's.
 ** Citizens, staff, admin. */
-enum MHD_Result web_my_booking(struct req *r) {
+struct reply web_my_booking(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *b = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = booking_get(&r->ctx, id, &b, &ei);
-  if (rc) return core_error(r, rc, &ei);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
   const char *done = req_query(r, "done");
   const char *flash = done && !strcmp(done, "confirmed")
                           ? "予約を確定しました。利用許可書を表示できます。"
                           : NULL;
-  enum MHD_Result ret = booking_page(r, 200, b, flash, NULL);
+  struct reply ret = booking_page(r, 200, b, flash, NULL);
   json_decref(b);
   return ret;
 }
@@ -275,10 +260,10 @@ enum MHD_Result web_my_booking(struct req *r) {
 ** (?done=confirmed); 409 the booking's page with the reason when the hold
 ** has lapsed or was cancelled; 404 when it is not the person's.
 ** Citizens (the holder), staff, admin. */
-enum MHD_Result web_my_confirm(struct req *r) {
+struct reply web_my_confirm(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *b = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = booking_confirm(&r->ctx, id, &b, &ei);
   if (rc == 0) {
@@ -287,8 +272,8 @@ enum MHD_Result web_my_confirm(struct req *r) {
     snprintf(loc, sizeof loc, "/my/bookings/%lld?done=confirmed", (long long)id);
     return reply_redirect(r, loc);
   }
-  if (rc != KERR_CONFLICT || booking_get(&r->ctx, id, &b, NULL)) return core_error(r, rc, &ei);
-  enum MHD_Result ret = booking_page(r, (unsigned)kerr_http_status(rc), b, NULL,
+  if (rc != KERR_CONFLICT || booking_get(&r->ctx, id, &b, NULL)) return reply_core(r, rc, 0, NULL, &ei);
+  struct reply ret = booking_page(r, (unsigned)kerr_http_status(rc), b, NULL,
                                      ei.message[0] ? ei.message : kerr_message(rc));
   json_decref(b);
   kerr_clear(&ei);
@@ -316,16 +301,16 @@ static json_t *permit_payload(const char *token) {
 ** confirmed booking: its QR code (inline SVG, for the counter's scanner),
 ** what it says as text, and the signed code itself; 409 for a hold or a
 ** cancelled booking; 404 when it is not the person's. Citizens, staff, admin. */
-enum MHD_Result web_my_permit(struct req *r) {
+struct reply web_my_permit(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *pm = NULL;
-  int64_t id = path_id(r);
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = permit_issue(&r->ctx, id, &pm, &ei);
   if (rc) {
     if (rc == KERR_CONFLICT && !ei.message[0])
       kerr_set(&ei, KERR_CONFLICT, "許可書は、予約を確定すると表示できます。");
-    return core_error(r, rc, &ei);
+    return reply_core(r, rc, 0, NULL, &ei);
   }
   const char *token = jstr(pm, "permit");
   json_t *p = permit_payload(token);
@@ -375,7 +360,7 @@ static const struct page_field cancel_fields[] = {
    .support = "書かなくてもかまいません。公民館の参考にします。"},
 };
 
-enum MHD_Result web_cancel_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_cancel_form(struct req *r, unsigned status, const json_t *values,
                                 const char *message, const json_t *errors, const char *receipt) {
   struct kerrinfo ei = {0};
   json_t *b = NULL;
@@ -428,21 +413,21 @@ enum MHD_Result web_cancel_form(struct req *r, unsigned status, const json_t *va
 ** the deadline, stated with its date; the fee after it, or that it is no
 ** longer possible online), and the form that cancels (POST /forms/cancel);
 ** 404 when it is not the person's. Citizens. */
-enum MHD_Result web_my_cancel(struct req *r) {
-  int64_t id = path_id(r);
+struct reply web_my_cancel(struct req *r) {
+  int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   json_t *values = json_pack("{s:I}", "booking_id", (json_int_t)id);
   struct kerrinfo ei = {0};
   json_t *b = NULL;
   int rc = booking_get(&r->ctx, id, &b, &ei);
   json_decref(b);
-  enum MHD_Result ret = rc ? reply_error(r, rc, &ei) : web_cancel_form(r, 200, values, NULL, NULL, NULL);
+  struct reply ret = rc ? reply_error(r, rc, &ei) : web_cancel_form(r, 200, values, NULL, NULL, NULL);
   kerr_clear(&ei);
   json_decref(values);
   return ret;
 }
 
-enum MHD_Result web_cancel_receipt(struct req *r, const char *receipt, const json_t *b) {
+struct reply web_cancel_receipt(struct req *r, const char *receipt, const json_t *b) {
   char yen[32];
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
   page_yen(json_integer_value(json_object_get(b, "cancel_fee")), yen, sizeof yen);

@@ -9,17 +9,17 @@
 
 #include "http.h"
 
-enum MHD_Result web_my(struct req *r);
-enum MHD_Result web_my_booking(struct req *r);
-enum MHD_Result web_my_confirm(struct req *r);
-enum MHD_Result web_my_permit(struct req *r);
-enum MHD_Result web_my_cancel(struct req *r);
+struct reply web_my(struct req *r);
+struct reply web_my_booking(struct req *r);
+struct reply web_my_confirm(struct req *r);
+struct reply web_my_permit(struct req *r);
+struct reply web_my_cancel(struct req *r);
 
 /* The cancellation form again (for /forms/cancel), like web_booking_form. */
-enum MHD_Result web_cancel_form(struct req *r, unsigned status, const json_t *values,
+struct reply web_cancel_form(struct req *r, unsigned status, const json_t *values,
                                 const char *message, const json_t *errors, const char *receipt);
 /* The receipt of a cancellation of booking B. */
-enum MHD_Result web_cancel_receipt(struct req *r, const char *receipt, const json_t *b);
+struct reply web_cancel_receipt(struct req *r, const char *receipt, const json_t *b);
 
 /* "確定", "仮予約 (まだ確定していません)", ... for a booking status. */
 const char *web_my_status_label(const char *status);

@@ -60,7 +60,7 @@ static void time_of_instant(const char *iso, char *out, size_t n) {
   else snprintf(out, n, "-");
 }
 
-static enum MHD_Result not_found(struct req *r) { return reply_error(r, KERR_NOT_FOUND, NULL); }
+static struct reply not_found(struct req *r) { return reply_error(r, KERR_NOT_FOUND, NULL); }
 
 /* ======================================================== search form */
 
@@ -281,7 +281,7 @@ static void summary_cell(struct html *h, const json_t *ce, size_t s, const char 
 
 /* GET / -> 200 the top page: the search form and today's free rooms per
 ** centre (from the cached today feed). Anyone. */
-enum MHD_Result web_top(struct req *r) {
+struct reply web_top(struct req *r) {
   int32_t today = clock_today(r->ctx.now);
   json_t *feed = NULL;
   int err = feed_json(r, today, "", &feed);
@@ -352,7 +352,7 @@ enum MHD_Result web_top(struct req *r) {
 ** centre (or CODE) of kind KIND (or all) on D (default today), with the search
 ** form filled in; 422 with the form and its errors for an impossible date or
 ** an unknown kind; 404 for an unknown centre. Anyone. */
-enum MHD_Result web_availability(struct req *r) {
+struct reply web_availability(struct req *r) {
   const struct rulebook *rb = r->ctx.rb;
   int32_t today = clock_today(r->ctx.now), day = today;
   const char *qd = req_query(r, "date"), *qc = req_query(r, "center"), *qk = req_query(r, "kind");
@@ -360,7 +360,7 @@ enum MHD_Result web_availability(struct req *r) {
   json_t *errors = json_object(), *values = json_object(), *feed = NULL;
   struct search *s = NULL;
   struct html h = {0};
-  enum MHD_Result ret;
+  struct reply ret;
   if (!qc) qc = "";
   if (!qk) qk = "";
   if (*qc && !(only = rules_center(rb, qc))) {
@@ -478,7 +478,7 @@ static int grid_put(void *arg, const struct od_state *st) {
 ** one column per slot, states as text and symbol; the fee per slot; when
 ** booking for the month opens. 404 unknown room; 422 for a month not of the
 ** form YYYY-MM. Anyone. */
-enum MHD_Result web_room(struct req *r) {
+struct reply web_room(struct req *r) {
   const char *id_s = r->params[0], *qm = req_query(r, "month");
   const struct rulebook *rb = r->ctx.rb;
   char *end;
@@ -493,7 +493,7 @@ enum MHD_Result web_room(struct req *r) {
       struct kerrinfo ei = {0};
       kerr_set(&ei, KERR_VALIDATION, "月は YYYY-MM の形で指定してください (例: 2026-04)。");
       kerr_field(&ei, "month", "月は YYYY-MM の形で指定してください (例: 2026-04)。");
-      enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+      struct reply ret = reply_error(r, KERR_VALIDATION, &ei);
       kerr_clear(&ei);
       return ret;
     }
@@ -604,7 +604,7 @@ enum MHD_Result web_room(struct req *r) {
 ** which a person can choose on the page (WCAG 2.2.1). Only groups that opted
 ** into the public listing are named (the feed carries no one else). 404 for
 ** an unknown centre. Anyone. */
-enum MHD_Result web_signage(struct req *r) {
+struct reply web_signage(struct req *r) {
   const struct center *ce = rules_center(r->ctx.rb, r->params[0]);
   if (!ce) return not_found(r);
   const char *rq = req_query(r, "refresh");
@@ -682,7 +682,7 @@ static void validity_text(const json_t *v, char *out, size_t n) {
 ** rules version in force today (or on D): code, name, rate, who qualifies,
 ** evidence, validity; 422 for an impossible date; 404 before the first
 ** version. Anyone. */
-enum MHD_Result web_discounts(struct req *r) {
+struct reply web_discounts(struct req *r) {
   const struct rulebook *rb = r->ctx.rb;
   int32_t today = clock_today(r->ctx.now), day = today;
   const char *qd = req_query(r, "date");
@@ -690,7 +690,7 @@ enum MHD_Result web_discounts(struct req *r) {
     struct kerrinfo ei = {0};
     kerr_set(&ei, KERR_VALIDATION, "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
     kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
-    enum MHD_Result ret = reply_error(r, KERR_VALIDATION, &ei);
+    struct reply ret = reply_error(r, KERR_VALIDATION, &ei);
     kerr_clear(&ei);
     return ret;
   }
@@ -792,7 +792,7 @@ enum MHD_Result web_discounts(struct req *r) {
 /* GET /help -> 200 how to book, holds, cancellation, closed days and where
 ** to ask, in やさしい日本語, with the figures from the rule book in force
 ** today; the open data files. Anyone. */
-enum MHD_Result web_help(struct req *r) {
+struct reply web_help(struct req *r) {
   const struct rulebook *rb = r->ctx.rb;
   int32_t today = clock_today(r->ctx.now);
   const struct rules *ru = rules_in_force(rb, today);

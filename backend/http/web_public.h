@@ -8,11 +8,11 @@
 
 #include "http.h"
 
-enum MHD_Result web_top(struct req *r);
-enum MHD_Result web_availability(struct req *r);
-enum MHD_Result web_room(struct req *r);
-enum MHD_Result web_signage(struct req *r);
-enum MHD_Result web_discounts(struct req *r);
-enum MHD_Result web_help(struct req *r);
+struct reply web_top(struct req *r);
+struct reply web_availability(struct req *r);
+struct reply web_room(struct req *r);
+struct reply web_signage(struct req *r);
+struct reply web_discounts(struct req *r);
+struct reply web_help(struct req *r);
 
 #endif

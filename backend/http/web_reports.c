@@ -283,7 +283,7 @@ static const struct page_field fields[] = {
 ** current fiscal year when no period is given); 422 with the form and its
 ** errors for a bad period or centre. Analyst, admin (401 page when not
 ** signed in, 403 for other roles). */
-enum MHD_Result web_reports(struct req *r) {
+struct reply web_reports(struct req *r) {
   const struct rulebook *rb = r->ctx.rb;
   int32_t today = clock_today(r->ctx.now), from, to;
   int y, m, d;
@@ -318,7 +318,7 @@ enum MHD_Result web_reports(struct req *r) {
       reports_free(heat);
       reports_free(tr);
       reports_free(ex);
-      enum MHD_Result ret = reply_error(r, err, &ei);
+      struct reply ret = reply_error(r, err, &ei);
       kerr_clear(&ei);
       return ret;
     }

@@ -6,6 +6,6 @@
 
 #include "http.h"
 
-enum MHD_Result web_reports(struct req *r);
+struct reply web_reports(struct req *r);
 
 #endif
