@@ -24,6 +24,7 @@
 #include "discounts.h"
 #include "ids.h"
 #include "input.h"
+#include "notify.h"
 #include "payments.h"
 #include "text.h"
 
@@ -581,7 +582,8 @@ static int lapse_one(struct kctx *ctx, int64_t id) {
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
   if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
-  return ev(ctx, "booking.lapse", &b, b.hold_expires_at, -1);
+  if ((rc = ev(ctx, "booking.lapse", &b, b.hold_expires_at, -1))) return rc;
+  return notify_booking(ctx, NOTE_LAPSE, &b);
 }
 
 /* Inside a write transaction: lapse up to MAX holds past their expiry. */
@@ -930,6 +932,7 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   struct booking b;
   if ((rc = booking_load(ctx, id, &b))) goto fail;
   if ((rc = ev(ctx, f->event ? f->event : "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_HOLD, &b))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
 
@@ -1063,6 +1066,7 @@ int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
   }
   if ((rc = booking_load(ctx, id, &b))) goto fail;
   if ((rc = ev(ctx, "booking.confirm", &b, ctx->now, b.fee_total))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_CONFIRM, &b))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
@@ -1167,6 +1171,7 @@ int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **ou
   /* RULE: refund on staff cancel. What was paid goes back, by the method it
   ** was paid with, recorded in the same transaction. */
   if (is_desk(ctx) && (rc = payment_refund_all(ctx, &b, ei))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_CANCEL, &b))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();

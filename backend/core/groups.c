@@ -13,6 +13,7 @@
 #include "discounts.h"
 #include "ids.h"
 #include "input.h"
+#include "notify.h"
 #include "text.h"
 
 /* ============================================================ the rule */
@@ -338,7 +339,8 @@ static int finish(struct kctx *ctx, kstmt *st, int64_t id, const char *action) {
   int rc = db_exec_stmt(st);
   if (rc != DB_OK) return kerr_from_db(rc);
   struct audit_fields f = {.subject_group = id};
-  return audit_event(ctx, action, &f);
+  if ((rc = audit_event(ctx, action, &f))) return rc;
+  return notify_group_decision(ctx, id, strstr(action, "approve") != NULL, NULL);
 }
 
 int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
