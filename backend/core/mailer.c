@@ -45,12 +45,13 @@ void mailer_encode_header(const char *s, char *out, size_t n) {
     snprintf(out, n, "%s", s);
     return;
   }
-  /* 45 bytes of text -> 60 base64 characters + 12 = 72 per encoded word. */
+  /* 39 bytes of text -> 52 base64 characters + 12 = 64 per encoded word, so
+  ** that "Subject: " and the first word stay within 78 characters. */
   size_t used = 0, len = strlen(s);
   out[0] = 0;
   for (size_t i = 0; i < len;) {
     size_t take = 0;
-    while (i + take < len && take + seq_len((unsigned char)s[i + take]) <= 45)
+    while (i + take < len && take + seq_len((unsigned char)s[i + take]) <= 39)
       take += seq_len((unsigned char)s[i + take]);
     if (i + take > len) take = len - i;
     char b64[128];
@@ -116,7 +117,7 @@ char *mailer_format(const struct outbox_row *r, const char *from, const char *re
   if (strchr(from, '<')) snprintf(from_h, sizeof from_h, "%s", from);
   else {
     mailer_encode_header("前橋市 公民館予約", display, sizeof display);
-    snprintf(from_h, sizeof from_h, "%s <%s>", display, from);
+    snprintf(from_h, sizeof from_h, "%s\r\n <%s>", display, from); /* folded: 78 max */
   }
   if (reply_to && *reply_to) snprintf(reply_h, sizeof reply_h, "Reply-To: %s\r\n", reply_to);
   char *body = body_base64(r->body);

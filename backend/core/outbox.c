@@ -114,14 +114,14 @@ static int recipient(struct kctx *ctx, int64_t account, const char *kind, char *
 int outbox_enqueue(struct kctx *ctx, const char *kind, int64_t account, const char *subject,
                    const char *body, const struct outbox_ref *ref) {
   if (!cfg.on || !account) return 0;
-  char to[320], mid[128], rnd[33];
+  char to[320], mid[160], rnd[25];
   const char *why;
   int rc = recipient(ctx, account, kind, to, sizeof to, &why);
   if (rc) return rc == KERR_NOT_FOUND ? 0 : rc;
-  unsigned char raw[16];
+  unsigned char raw[12]; /* 96 random bits: unique, and the header fits a line */
   randombytes_buf(raw, sizeof raw);
   sodium_bin2hex(rnd, sizeof rnd, raw, sizeof raw);
-  snprintf(mid, sizeof mid, "<%s.kominkan@%s>", rnd, cfg.domain);
+  snprintf(mid, sizeof mid, "<%s@%s>", rnd, cfg.domain);
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO outbox(kind, account_id, booking_id, center, dedup_key, to_addr,"
                       " subject, body, message_id, status, last_error, created_at)"

@@ -21,6 +21,7 @@
 #include "api_counter.h"
 #include "api_discounts.h"
 #include "api_groups.h"
+#include "api_mail.h"
 #include "api_opendata.h"
 #include "api_public.h"
 #include "api_reports.h"
@@ -56,6 +57,8 @@ const struct route router_routes[] = {
   {"POST", "/api/v1/session", api_session_create, ANY, JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
   {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL},
   {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL},
+  {"GET", "/api/v1/me/mail", api_mail_prefs_get, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/api/v1/me/mail", api_mail_prefs_put, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
   /* groups: the public list before {id}, which would match "public" too */
   {"GET", "/api/v1/groups/public", api_groups_public, ANY, 0},
   {"GET", "/api/v1/groups/public.csv", api_groups_public_csv, ANY, 0},
@@ -100,6 +103,8 @@ const struct route router_routes[] = {
   {"GET", "/my/bookings/{id}/permit", web_my_permit, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"GET", "/my/bookings/{id}/cancel", web_my_cancel, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/groups", web_my_groups, ROLE_CITIZEN, RF_PERSONAL},
+  {"GET", "/my/mail", web_mail, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/mail", web_mail_save, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/groups/new", web_group_new, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/discounts/apply", web_discount_apply, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/forms/booking", form_booking, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
@@ -147,6 +152,7 @@ const struct route router_routes[] = {
    RF_JSON_OPT | RF_PERSONAL},
   {"POST", "/api/v1/bookings/{id}/payments", api_booking_pay, ROLE_DESK, JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/bookings/{id}/payments", api_booking_payments, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/api/v1/bookings/{id}/messages", api_booking_messages, ROLE_DESK, RF_PERSONAL},
   /* end of counter desk */
   {"GET", "/api/v1/permits/key", api_permit_key, ANY, 0},
   /* exemptions (減免, issue 5; docs/discounts.md): representatives apply,

@@ -19,6 +19,7 @@
 #include "../core/clock.h"
 #include "../core/permits.h"
 #include "../core/submissions.h"
+#include "api_mail.h"
 #include "pages.h"
 #include "qr.h"
 #include "reply.h"
@@ -111,7 +112,10 @@ struct reply web_my(struct req *r) {
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>マイページ</h1>"
                "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
-               "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li></ul>"
+               "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
+               "<li><a href=\"/my/mail\">お知らせメールの設定</a></li></ul>");
+  web_mail_notice(r, &h);
+  html_raw(&h, 
                "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
   if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {

@@ -1,0 +1,142 @@
+/*
+** http/api_mail.c: email notifications as people see them (docs/mail.md):
+** a citizen's choice of messages and the 「メールが届いていません」 notice
+** (JSON and the page /my/mail), and, for staff, the messages sent about one
+** booking. The messages themselves are queued by core/notify.c and sent by
+** core/mailer.c.
+*/
+#include "api_mail.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/bookings.h"
+#include "../core/outbox.h"
+#include "pages.h"
+#include "reply.h"
+
+/* GET /api/v1/me/mail -> 200 {"email","mail_on","kinds":[{"code","label","optional",
+** "enabled"}],"undeliverable":{"address","reason","at"}?}. Citizens. */
+struct reply api_mail_prefs_get(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = outbox_prefs_get(&r->ctx, &out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
+}
+
+/* POST /api/v1/me/mail {"reminder":false,...} -> 200 as GET; 422 validation for an
+** unknown kind or a message that cannot be turned off (decisions, security,
+** cancellations). Citizens. */
+struct reply api_mail_prefs_put(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = outbox_prefs_set(&r->ctx, r->json, &out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
+}
+
+/* GET /api/v1/bookings/{id}/messages -> 200 {"messages":[{"id","kind","label","to",
+** "subject","status","attempts","created_at","sent_at"?,"last_error"?,"message_id"}]}:
+** what was queued and sent about the booking; 404 unknown. Staff, admin. */
+struct reply api_booking_messages(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  struct booking b;
+  int64_t id = req_path_id(r, 0);
+  int rc = id ? booking_load(&r->ctx, id, &b) : KERR_NOT_FOUND;
+  if (!rc) rc = outbox_list_booking(&r->ctx, id, &out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
+}
+
+/* ============================================================ pages */
+
+/* The notice for マイページ when mail to the person was refused. */
+void web_mail_notice(struct req *r, struct html *h) {
+  json_t *p = NULL;
+  if (outbox_prefs_get(&r->ctx, &p, NULL) != 0) return;
+  json_t *u = json_object_get(p, "undeliverable");
+  if (u)
+    html_printf(h,
+                "<div class=\"note note-warn\" id=\"mail-undeliverable\"><p><strong>"
+                "メールが届いていません</strong></p><p>%h あてのお知らせメールが、"
+                "相手のメールサーバーに受け取ってもらえませんでした。メールアドレスが正しいか、"
+                "公民館の窓口で確かめてください。</p></div>",
+                json_string_value(json_object_get(u, "address")));
+  json_decref(p);
+}
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+/* The page itself, from the settings P. */
+static struct reply mail_page(struct req *r, unsigned status, const json_t *p, const char *flash) {
+  struct html h = {0};
+  struct page pg = {.title = "お知らせメールの設定", .nav = "my"};
+  struct page_option opts[16];
+  int n = 0;
+  json_t *on = json_array(), *k;
+  size_t i;
+  json_array_foreach(json_object_get(p, "kinds"), i, k) {
+    if (!json_is_true(json_object_get(k, "optional")) || n >= 16) continue;
+    opts[n++] = (struct page_option){jstr(k, "code"), jstr(k, "label"), NULL};
+    if (json_is_true(json_object_get(k, "enabled")))
+      json_array_append_new(on, json_string(jstr(k, "code")));
+  }
+  json_t *values = json_pack("{s:o}", "on", on);
+  struct page_form fm = {.values = values, .errors = NULL};
+  struct page_field f = {.name = "on", .label = "受け取るお知らせ", .type = PF_CHECKBOXES,
+                         .support = "チェックを外すと、そのお知らせは送りません。",
+                         .options = opts, .noptions = n};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/my\">マイページ</a></p><h1>お知らせメールの設定</h1>");
+  if (flash) html_printf(&h, "<p class=\"note\" role=\"status\">%h</p>", flash);
+  web_mail_notice(r, &h);
+  const char *email = jstr(p, "email");
+  html_printf(&h, "<p>送り先: <strong>%h</strong></p>", *email ? email : "メールアドレスが登録されていません");
+  if (!json_is_true(json_object_get(p, "mail_on")))
+    html_raw(&h, "<p>いまは、お知らせメールを送っていません。</p>");
+  page_form_begin(r, &h, "post", "/my/mail");
+  page_field(&h, &f, &fm);
+  page_form_end(&h, "設定を保存する");
+  html_raw(&h, "<h2>いつも送るお知らせ</h2><p>次のお知らせは大切なため、止めることができません。</p><ul>");
+  json_array_foreach(json_object_get(p, "kinds"), i, k)
+    if (!json_is_true(json_object_get(k, "optional")))
+      html_printf(&h, "<li>%h</li>", jstr(k, "label"));
+  html_raw(&h, "</ul>");
+  page_end(r, &h, &pg);
+  json_decref(values);
+  return page_reply(r, status, &h);
+}
+
+/* GET /my/mail[?done=1] -> 200 the person's choice of messages. Citizens. */
+struct reply web_mail(struct req *r) {
+  json_t *p = NULL;
+  struct kerrinfo ei = {0};
+  int rc = outbox_prefs_get(&r->ctx, &p, &ei);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
+  const char *done = req_query(r, "done");
+  struct reply rep = mail_page(r, 200, p, done ? "設定を保存しました。" : NULL);
+  json_decref(p);
+  return rep;
+}
+
+/* POST /my/mail (form: on=CODE repeated, csrf_token) -> 303 /my/mail?done=1: every
+** optional kind checked is on, every other optional kind off. Citizens. */
+struct reply web_mail_save(struct req *r) {
+  json_t *in = json_object(), *sent = json_object_get(r->json, "on"), *v;
+  size_t i;
+  for (int k = 0; k < mail_kind_count; k++)
+    if (mail_kinds[k].optional) json_object_set_new(in, mail_kinds[k].code, json_false());
+  if (json_is_string(sent) && mail_kind_find(json_string_value(sent)))
+    json_object_set_new(in, json_string_value(sent), json_true());
+  json_array_foreach(sent, i, v) if (mail_kind_find(json_string_value(v)))
+    json_object_set_new(in, json_string_value(v), json_true());
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = outbox_prefs_set(&r->ctx, in, &out, &ei);
+  json_decref(in);
+  json_decref(out);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
+  return reply_redirect(r, "/my/mail?done=1");
+}
