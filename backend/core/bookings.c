@@ -38,12 +38,7 @@
 static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
 
 /* "2026年6月10日（水）" */
-static void jdate(int32_t day, char *out, size_t n) {
-  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
-  int y, m, d;
-  date_to_ymd(day, &y, &m, &d);
-  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
-}
+static void jdate(int32_t day, char *out, size_t n) { date_label_ja(day, out, n); }
 
 /* "2026年4月1日（水）9:00" */
 static void jinstant(int64_t t, char *out, size_t n) {

@@ -83,6 +83,13 @@ int32_t date_add_months(int32_t day, int months) {
   return date_from_ymd(y, m, d > dim ? dim : d);
 }
 
+void date_label_ja(int32_t day, char *out, size_t n) {
+  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
+}
+
 int32_t date_fiscal_year_end(int32_t day) {
   int y, m, d;
   date_to_ymd(day, &y, &m, &d);

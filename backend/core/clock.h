@@ -12,6 +12,7 @@
 #ifndef KOMINKAN_CORE_CLOCK_H
 #define KOMINKAN_CORE_CLOCK_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define JST_OFFSET (9 * 3600)
@@ -38,6 +39,7 @@ int date_weekday(int32_t day);                      /* 0 = Sunday .. 6 = Saturda
 int date_nth_weekday(int32_t day);                  /* 1 for the first such weekday of its month */
 int32_t date_add_months(int32_t day, int months);   /* same day number clamped to month end */
 int32_t date_fiscal_year_end(int32_t day);          /* the next 31 March on or after DAY */
+void date_label_ja(int32_t day, char *out, size_t n); /* "2026年6月10日（水）" */
 
 /* "HH:MM" -> minutes after midnight, -1 if malformed. */
 int time_parse_hhmm(const char *s);

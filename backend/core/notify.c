@@ -46,14 +46,7 @@ static void yen(int64_t v, char *out, size_t n) {
   snprintf(out, n, "%s円", buf);
 }
 
-static const char *const weekday_ja[] = {"日", "月", "火", "水", "木", "金", "土"};
-
-/* "2026年5月10日（日）" */
-static void day_label(int32_t day, char *out, size_t n) {
-  int y, m, d;
-  date_to_ymd(day, &y, &m, &d);
-  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, weekday_ja[date_weekday(day)]);
-}
+static void day_label(int32_t day, char *out, size_t n) { date_label_ja(day, out, n); }
 
 /* "2026年4月4日（土）9時00分" */
 static void instant_label(int64_t t, char *out, size_t n) {
