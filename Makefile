@@ -33,9 +33,10 @@ LIB_SRCS := $(filter-out backend/main.c,$(SRCS))
 SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 
-REL_OBJS  := $(SRCS:%.c=build/obj/rel/%.o) build/obj/rel/gen/schema.o
-ASAN_OBJS := $(SRCS:%.c=build/obj/asan/%.o) build/obj/asan/gen/schema.o
-ASAN_LIB_OBJS := $(LIB_SRCS:%.c=build/obj/asan/%.o) build/obj/asan/gen/schema.o
+GEN_OBJS  := gen/schema.o gen/common_passwords.o
+REL_OBJS  := $(SRCS:%.c=build/obj/rel/%.o) $(GEN_OBJS:%=build/obj/rel/%)
+ASAN_OBJS := $(SRCS:%.c=build/obj/asan/%.o) $(GEN_OBJS:%=build/obj/asan/%)
+ASAN_LIB_OBJS := $(LIB_SRCS:%.c=build/obj/asan/%.o) $(GEN_OBJS:%=build/obj/asan/%)
 UNIT_OBJS := $(UNIT_SRCS:%.c=build/obj/asan/%.o)
 
 .PHONY: all run test unit api lint bench deps test-deps bench-deps clean spectral
@@ -74,11 +75,24 @@ build/gen/schema.c: $(SCHEMA) Makefile | build/.deps
 	   for f in $(SCHEMA); do echo "  \"$$(basename $$f)\","; done; echo '  0};'; \
 	   echo 'const int schema_migration_count = $(words $(SCHEMA));'; } > $@.tmp && mv $@.tmp $@
 
+# The common-password list (core/pwpolicy.c), compiled in and sorted in byte
+# order for a binary search; the data and its source: backend/data/README.md.
+PASSWORDS := backend/data/common-passwords.txt
+build/gen/common_passwords.c: $(PASSWORDS) Makefile | build/.deps
+	@mkdir -p $(@D)
+	@{ echo '/* generated from $(PASSWORDS) by the Makefile: do not edit */'; \
+	   echo '#include <stddef.h>'; \
+	   echo 'const char *const pwpolicy_common[] = {'; \
+	   LC_ALL=C sort -u $(PASSWORDS) | sed -e 's/\\/\\\\/g' -e 's/"/\\"/g' -e 's/^/  "/' -e 's/$$/",/'; \
+	   echo '};'; \
+	   echo "const size_t pwpolicy_common_count = sizeof pwpolicy_common / sizeof pwpolicy_common[0];"; \
+	 } > $@.tmp && mv $@.tmp $@
+
 # ------------------------------------------------------------------ build
 build/obj/rel/%.o: %.c | build/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(RELEASE_FLAGS) -MMD -MP -c $< -o $@
-build/obj/rel/gen/schema.o: build/gen/schema.c
+build/obj/rel/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -O2 -c $< -o $@
 build/kominkan: $(REL_OBJS)
@@ -87,7 +101,7 @@ build/kominkan: $(REL_OBJS)
 build/obj/asan/%.o: %.c | build/.deps
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS_COMMON) $(ASAN_FLAGS) -MMD -MP -c $< -o $@
-build/obj/asan/gen/schema.o: build/gen/schema.c
+build/obj/asan/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CSTD) -O1 -c $< -o $@
 build/asan/kominkan: $(ASAN_OBJS)
@@ -179,7 +193,7 @@ FUZZ_LDLIBS         = $(shell pkg-config --libs jansson libsodium sqlite3 libqre
                       -lpthread -lm
 FUZZ_CFLAGS         = $(CFLAGS_COMMON) -Wno-unknown-warning-option $(FUZZ_FLAGS) \
                       -fsanitize=fuzzer-no-link
-FUZZ_LIB_OBJS      := $(LIB_SRCS:%.c=build/obj/fuzz/%.o) build/obj/fuzz/gen/schema.o \
+FUZZ_LIB_OBJS      := $(LIB_SRCS:%.c=build/obj/fuzz/%.o) $(GEN_OBJS:%=build/obj/fuzz/%) \
                       build/obj/fuzz/tests/fuzz/fake_mhd.o
 FUZZ_BINS          := $(FUZZ_HARNESSES:%=build/fuzz/%)
 # libFuzzer's own leak check runs per input; a hang is an input over 10 s
@@ -189,7 +203,7 @@ export UBSAN_OPTIONS
 build/obj/fuzz/%.o: %.c | build/.test-deps
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
-build/obj/fuzz/gen/schema.o: build/gen/schema.c
+build/obj/fuzz/gen/%.o: build/gen/%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(CSTD) -O1 -Wno-comment -c $< -o $@
 build/fuzz/%: build/obj/fuzz/tests/fuzz/%.o $(FUZZ_LIB_OBJS)

@@ -31,6 +31,7 @@
 #include "http/http.h"
 #include "http/router.h"
 #include "http/server.h"
+#include "http/session.h"
 #include "store/db.h"
 
 static void usage(FILE *f) {
@@ -46,6 +47,8 @@ static void usage(FILE *f) {
       "      --conn-limit N       connections at once (default 2000)\n"
       "      --per-ip-limit N     connections at once from one address (default 256)\n"
       "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
+      "      --trusted-proxy ADDR take the client address from X-Forwarded-For, only on\n"
+      "                           connections from ADDR (a reverse proxy)\n"
       "      --no-access-log      do not log one line per request\n"
       "      --backup-dir DIR     take scheduled backups into DIR (see docs/operations.md)\n"
       "      --backup-every MIN   minutes between them, fractions allowed (default 60)\n"
@@ -230,6 +233,12 @@ static int cmd_serve(int argc, char **argv) {
     else if (mail_option(argc, argv, &i, &mc)) continue;
     else if (!strcmp(argv[i], "--demo")) demo = 1;
     else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
+    else if ((v = opt(argc, argv, &i, "--trusted-proxy"))) {
+      if (session_proxy_parse(v, app.trusted_proxy, sizeof app.trusted_proxy) != 0) {
+        fprintf(stderr, "kominkan: --trusted-proxy wants an IP address, e.g. 127.0.0.1: %s\n", v);
+        return 2;
+      }
+    }
     else if (!strcmp(argv[i], "--no-access-log")) app.access_log = 0;
     else {
       fprintf(stderr, "kominkan serve: unknown option %s\n", argv[i]);

@@ -9,7 +9,8 @@
 ** database lets nobody sign in. The CSRF token of a session is derived from
 ** the session token (keyed hash), so it needs no storage either.
 **
-** Sign-in is throttled per account and per client address (throttle.h), and
+** Sign-in is throttled per (account, address) and per address with growing
+** delays (throttle.c), and
 ** at most ACCOUNTS_HASH_SLOTS password hashes run at once in the process;
 ** past that the caller gets KERR_BUSY (503 with Retry-After) instead of a
 ** queue of 64 MiB allocations.
@@ -25,10 +26,6 @@
 #define ACCOUNTS_PASSWORD_MIN 12   /* characters (code points) */
 #define ACCOUNTS_PASSWORD_MAX 128
 
-/* Sign-in throttling: failures allowed per window, per key. */
-#define ACCOUNTS_FAILS_PER_ACCOUNT 5
-#define ACCOUNTS_FAILS_PER_ADDRESS 20
-#define ACCOUNTS_FAIL_WINDOW (15 * 60)
 
 enum {
   ACCOUNT_SELF_SERVICE = 1,  /* a citizen signing up online: kana and a contact required */
@@ -110,6 +107,11 @@ void accounts_hash_slots_set(int n);   /* tests and tuning; n >= 1 */
 
 /* Forget every throttle counter (tests). */
 void accounts_throttle_reset(void);
+
+/* How many argon2id verifications sign-ins have run in this process: one
+** per attempt that reached the password check, whether or not the ID exists
+** (tests check that every failure pays the same). */
+unsigned long accounts_verifications(void);
 
 /* Field checks, shared with the forms; each returns NULL if VALUE is
 ** acceptable, else the Japanese message. VALUE is trimmed and non-empty. */

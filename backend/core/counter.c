@@ -25,6 +25,7 @@
 #include "input.h"
 #include "payments.h"
 #include "text.h"
+#include "throttle.h"
 
 #define NAME_MAX_CHARS 50
 #define WALKIN_PURPOSE "当日利用"
@@ -639,6 +640,8 @@ int counter_book_for(struct kctx *ctx, const json_t *body, const char *idempoten
   if (!is_desk(ctx)) return forbidden(ei);
   /* RULE: acting for a citizen is a counter action (counter hours). */
   if ((rc = counter_check_open(ctx, ei))) return rc;
+  /* RULE: requests naming a system ID are throttled per address (throttle.c). */
+  if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
   if ((rc = ids_parse_json(json_object_get(body, "on_behalf_of"), &holder)) != IDS_OK) {
     ids_message(rc, "利用者ID", msg, sizeof msg);
     kerr_field(ei, "on_behalf_of", msg);

@@ -40,6 +40,7 @@ struct kctx {
   int64_t now;
   struct actor actor;
   const char *channel;      /* "online", "counter", "form" */
+  const char *client;       /* the client's address (throttles); NULL outside HTTP */
 };
 
 #endif

@@ -8,7 +8,8 @@
 ** of the rule book's validity period (Maebashi: the fiscal year end, 31
 ** March); after that the group renews, which staff review like the first
 ** application while the group keeps its current approval. The representative
-** may name co-representatives by system ID, who may book for the group.
+** may invite co-representatives by system ID, who may book for the group
+** once they accept.
 **
 ** Who sees what: the representative, the co-representatives, staff and
 ** admins see a group; to anyone else it does not exist (KERR_NOT_FOUND, never
@@ -59,10 +60,35 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
 int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
                  struct kerrinfo *ei);
 
-/* Co-representatives: add {"system_id"} (representative or staff), remove
-** one (representative, staff, or the co-representative stepping down). */
-int groups_rep_add(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
-                   struct kerrinfo *ei);
+/* Co-representatives are invited, never added. groups_invite {"system_id"}
+** (the representative or staff) records an invitation of that ID and answers
+** {"status":"invited","expires_at"}: the same for an ID nobody holds, a
+** staff member's or a citizen's, and it never names anyone (KERR_VALIDATION
+** only for a mistyped ID, the representative's own or a co-representative
+** already listed; KERR_LIMIT past GROUPS_MAX_COREPS co-representatives or
+** GROUPS_MAX_INVITES open invitations). Requests naming an ID are throttled
+** per client address (KERR_RATE_LIMITED). The invited person sees the
+** invitation (groups_invitations) and accepts or declines it
+** (groups_invitation_answer); only then does their name appear on the group.
+** An invitation lapses after GROUPS_INVITE_DAYS. */
+#define GROUPS_INVITE_DAYS 14
+#define GROUPS_MAX_INVITES 10
+int groups_invite(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
+                  struct kerrinfo *ei);
+
+/* The actor's open invitations: {"invitations":[{"group_id","group_name",
+** "representative":{"name"},"invited_at","expires_at"}]}. */
+int groups_invitations(struct kctx *ctx, json_t **out);
+
+/* The actor (a citizen) accepts (ACCEPT 1: *OUT the group, the actor now a
+** co-representative) or declines (*OUT {"group_id","status":"declined"}) the
+** invitation to group ID. KERR_NOT_FOUND when there is none open (lapsed,
+** withdrawn, answered); KERR_LIMIT when the group is full. */
+int groups_invitation_answer(struct kctx *ctx, int64_t id, int accept, json_t **out,
+                             struct kerrinfo *ei);
+
+/* Remove a co-representative, or withdraw an open invitation (the
+** representative or staff), or step down (the co-representative). */
 int groups_rep_remove(struct kctx *ctx, int64_t id, int64_t account, json_t **out,
                       struct kerrinfo *ei);
 

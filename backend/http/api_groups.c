@@ -99,21 +99,61 @@ struct reply api_group_renew(struct req *r) {
 }
 
 /* POST /api/v1/groups/{id}/representatives
-** body {"system_id"}: a citizen who becomes a co-representative.
-** -> 200 the group; 422 for a mistyped (check digit) or unknown ID; 403 for a
-**    co-representative (only the representative names them); 404.
+** body {"system_id"}: invite that person to co-represent the group.
+** -> 202 {"status":"invited","expires_at"}: the same for every well-formed
+**    ID, whether anyone holds it or not, naming no one; the person accepts
+**    or declines on their マイページ or at /api/v1/invitations, and appears
+**    on the group only after accepting; the invitation lapses after 14 days.
+**    422 for a mistyped ID (check digit), the representative's own or a
+**    co-representative's; 422 limit_exceeded past 10 co-representatives or
+**    10 open invitations; 403 for a co-representative; 404; 429 rate_limited
+**    (Retry-After) past the per-address limit of requests naming an ID.
 ** Citizens (the representative), staff, admins. */
 struct reply api_group_rep_add(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
-  int rc = id ? groups_rep_add(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
+  int rc = id ? groups_invite(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
+  return answer(r, rc, 202, out, &ei);
+}
+
+/* GET /api/v1/invitations
+** -> 200 {"invitations":[{"group_id","group_name","representative":{"name"},
+**    "invited_at","expires_at"}]}: the caller's open invitations to
+**    co-represent a group. Citizens. */
+struct reply api_invitations_list(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = groups_invitations(&r->ctx, &out);
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* POST /api/v1/invitations/{group_id}/accept
+** -> 200 the group, the caller now among its co-representatives; 404 when no
+**    open invitation (lapsed, withdrawn or answered); 422 limit_exceeded when
+**    the group already has 10. Citizens (the invited person). */
+struct reply api_invitation_accept(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = req_path_sysid(r, 0);
+  int rc = id ? groups_invitation_answer(&r->ctx, id, 1, &out, &ei) : KERR_NOT_FOUND;
+  return answer(r, rc, 200, out, &ei);
+}
+
+/* POST /api/v1/invitations/{group_id}/decline
+** -> 200 {"group_id","status":"declined"}; 404 as for accept. Citizens. */
+struct reply api_invitation_decline(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = req_path_sysid(r, 0);
+  int rc = id ? groups_invitation_answer(&r->ctx, id, 0, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
 
 /* DELETE /api/v1/groups/{id}/representatives/{system_id}
-** -> 200 the group (or {"id","removed":true} for one stepping down); 404 when
-**    not a co-representative of a group of the caller's.
+** -> 200 the group (or {"id","removed":true} for one stepping down): the
+**    co-representative removed, or the open invitation of that ID withdrawn;
+**    404 when neither, or not a group of the caller's.
 ** Citizens (the representative, or the co-representative themself), staff, admins. */
 struct reply api_group_rep_remove(struct req *r) {
   struct kerrinfo ei = {0};

@@ -32,6 +32,7 @@ struct req {
   struct kctx ctx;                /* db, rule book, now, actor, channel */
   int bearer;                     /* authenticated by Authorization: Bearer */
   char csrf[64];                  /* the session's CSRF token, when signed in */
+  char client[64];                /* the client's address (session_client_addr); ctx.client */
   int64_t started_us;
   unsigned status;                /* what was queued, for the access log */
   int queued;
@@ -88,6 +89,7 @@ struct app {
   size_t max_body;
   int secure_cookies;
   int access_log;
+  char trusted_proxy[64];   /* serve --trusted-proxy: X-Forwarded-For is believed from here */
 };
 extern struct app app;
 

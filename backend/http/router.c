@@ -73,6 +73,12 @@ const struct route router_routes[] = {
    JSON_BODY | RF_PERSONAL},
   {"DELETE", "/api/v1/groups/{id}/representatives/{system_id}", api_group_rep_remove,
    ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
+  /* invitations to co-represent a group (issue 12): the invited person answers */
+  {"GET", "/api/v1/invitations", api_invitations_list, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/api/v1/invitations/{id}/accept", api_invitation_accept, ROLE_CITIZEN,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/invitations/{id}/decline", api_invitation_decline, ROLE_CITIZEN,
+   RF_JSON_OPT | RF_PERSONAL},
   /* web: public pages, signage and open data (issue 7; docs/web.md, docs/opendata.md).
   ** The identity branch adds /opendata/groups.csv; forms and signed-in pages
   ** join this block later. */
@@ -105,6 +111,10 @@ const struct route router_routes[] = {
   {"GET", "/my/groups", web_my_groups, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/mail", web_mail, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/my/mail", web_mail_save, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/my/invitations/{id}/accept", web_invitation_accept, ROLE_CITIZEN,
+   RF_FORM | RF_PERSONAL},
+  {"POST", "/my/invitations/{id}/decline", web_invitation_decline, ROLE_CITIZEN,
+   RF_FORM | RF_PERSONAL},
   {"GET", "/groups/new", web_group_new, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/discounts/apply", web_discount_apply, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/forms/booking", form_booking, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
@@ -299,6 +309,8 @@ static struct reply route(struct req *r) {
   if (bad) return reply_error(r, KERR_BAD_UTF8, NULL);
 
   struct reply ret;
+  session_client_addr(r, r->client, sizeof r->client);
+  r->ctx.client = r->client;
   code = session_resolve(r);
   if (code && !(rt->roles & ROLE_ANON)) {
     if (signin_redirect(r, code == KERR_SESSION_EXPIRED, &ret)) return ret;

@@ -65,19 +65,63 @@ int session_csrf_ok(struct req *r) {
   return strlen(sent) == n && sodium_memcmp(sent, r->csrf, n) == 0;
 }
 
+/* ADDR in text, IPv6 cut to its /64 when CUT; "" if not an address. */
+static void addr_text(int family, const void *bin, int cut, char *out, size_t outlen) {
+  out[0] = 0;
+  if (family == AF_INET6 && cut) {
+    struct in6_addr a;
+    memcpy(&a, bin, sizeof a);
+    memset(a.s6_addr + 8, 0, 8);
+    inet_ntop(AF_INET6, &a, out, (socklen_t)outlen);
+  } else if (family == AF_INET || family == AF_INET6) {
+    inet_ntop(family, bin, out, (socklen_t)outlen);
+  }
+}
+
+/* TEXT (an IPv4 or IPv6 address) as addr_text gives it; -1 if not an address. */
+static int parse_addr(const char *text, int cut, char *out, size_t outlen) {
+  unsigned char bin[sizeof(struct in6_addr)];
+  if (inet_pton(AF_INET, text, bin) == 1) addr_text(AF_INET, bin, cut, out, outlen);
+  else if (inet_pton(AF_INET6, text, bin) == 1) addr_text(AF_INET6, bin, cut, out, outlen);
+  else return -1;
+  return 0;
+}
+
+/* The last address of X-Forwarded-For (the one the trusted proxy added: the
+** ones before it are whatever the client claimed), cut like any; 0 if found. */
+static int forwarded_for(struct req *r, char *out, size_t outlen) {
+  const char *xff = req_header(r, "X-Forwarded-For");
+  if (!xff) return -1;
+  const char *last = strrchr(xff, ',');
+  last = last ? last + 1 : xff;
+  while (*last == ' ' || *last == '\t') last++;
+  char text[64];
+  size_t n = strcspn(last, " \t");
+  if (n == 0 || n >= sizeof text) return -1;
+  memcpy(text, last, n);
+  text[n] = 0;
+  return parse_addr(text, 1, out, outlen);
+}
+
+int session_proxy_parse(const char *addr, char *out, size_t outlen) {
+  return parse_addr(addr, 0, out, outlen);
+}
+
 void session_client_addr(struct req *r, char *out, size_t outlen) {
   out[0] = 0;
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
   if (!ci || !ci->client_addr) return;
   const struct sockaddr *sa = ci->client_addr;
-  if (sa->sa_family == AF_INET) {
-    inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out, (socklen_t)outlen);
-  } else if (sa->sa_family == AF_INET6) {
-    struct in6_addr a = ((const struct sockaddr_in6 *)sa)->sin6_addr;
-    memset(a.s6_addr + 8, 0, 8);
-    inet_ntop(AF_INET6, &a, out, (socklen_t)outlen);
+  const void *bin = sa->sa_family == AF_INET6
+                        ? (const void *)&((const struct sockaddr_in6 *)sa)->sin6_addr
+                        : (const void *)&((const struct sockaddr_in *)sa)->sin_addr;
+  if (app.trusted_proxy[0]) {
+    char peer[64];
+    addr_text(sa->sa_family, bin, 0, peer, sizeof peer);
+    if (!strcmp(peer, app.trusted_proxy) && forwarded_for(r, out, outlen) == 0) return;
   }
+  addr_text(sa->sa_family, bin, 1, out, outlen);
 }
 
 void session_set_cookie(struct MHD_Response *resp, const char *token) {

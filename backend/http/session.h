@@ -23,8 +23,15 @@ int session_csrf_ok(struct req *r);
 const char *session_token(struct req *r, int *bearer);
 
 /* The client's address for throttling, into OUT ("" if unknown). IPv6
-** addresses are cut to their /64, the block one subscriber usually holds. */
+** addresses are cut to their /64, the block one subscriber usually holds.
+** When the connection comes from app.trusted_proxy (serve --trusted-proxy),
+** the address is the last one of its X-Forwarded-For header (if it has a
+** well-formed one); from anyone else that header is ignored. */
 void session_client_addr(struct req *r, char *out, size_t outlen);
+
+/* ADDR (an IPv4 or IPv6 address) in the form session_client_addr compares
+** against, into OUT; -1 if it is not an address. */
+int session_proxy_parse(const char *addr, char *out, size_t outlen);
 
 /* Add to RESP the Set-Cookie header of the session cookie for TOKEN, or,
 ** with TOKEN NULL, one that removes it (the web pages' sign-in and sign-out). */

@@ -31,6 +31,79 @@ static const char *group_status_label(const json_t *g) {
   return st;
 }
 
+/* ====================================================== invitations */
+
+void web_invitations_section(struct req *r, struct html *h) {
+  json_t *inv = NULL, *i;
+  size_t k;
+  if (groups_invitations(&r->ctx, &inv) != 0) return;
+  json_t *list = json_object_get(inv, "invitations");
+  if (json_array_size(list)) {
+    html_raw(h, "<section aria-labelledby=\"invite-title\"><h2 id=\"invite-title\">"
+                "副代表者への招待</h2><p>次の団体の代表者から、副代表者になってほしいと招待されています。"
+                "引き受けると、あなたの名前が団体の副代表者としてのり、団体として予約できるようになります。"
+                "心当たりがないときは、断ってください。</p><ul class=\"cards\">");
+    json_array_foreach(list, k, i) {
+      char until[64], act[96];
+      page_iso_label(jstr(i, "expires_at"), until, sizeof until);
+      html_printf(h, "<li class=\"card\"><h3>%h</h3><dl class=\"facts\">"
+                     "<div><dt>団体ID</dt><dd>%h</dd></div>"
+                     "<div><dt>代表者</dt><dd>%h</dd></div>"
+                     "<div><dt>返事の期限</dt><dd>%h まで</dd></div></dl>",
+                  jstr(i, "group_name"), jstr(i, "group_id"),
+                  jstr(json_object_get(i, "representative"), "name"), until);
+      snprintf(act, sizeof act, "/my/invitations/%s/accept", jstr(i, "group_id"));
+      page_form_begin(r, h, "post", act);
+      page_form_end(h, "副代表者を引き受ける");
+      snprintf(act, sizeof act, "/my/invitations/%s/decline", jstr(i, "group_id"));
+      page_form_begin(r, h, "post", act);
+      page_form_end(h, "断る");
+      html_raw(h, "</li>");
+    }
+    html_raw(h, "</ul></section>");
+  }
+  json_decref(inv);
+}
+
+/* The answer to an invitation, as a page: what happened and where next. */
+static struct reply invitation_answer(struct req *r, int accept) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int64_t id = req_path_sysid(r, 0);
+  int rc = id ? groups_invitation_answer(&r->ctx, id, accept, &out, &ei) : KERR_NOT_FOUND;
+  struct html h = {0};
+  struct page pg = {.title = rc ? "招待に返事ができませんでした"
+                         : accept ? "副代表者を引き受けました"
+                                  : "招待を断りました",
+                    .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/my\">マイページ</a></p><h1>%h</h1>", pg.title);
+  if (rc)
+    html_printf(&h, "<p class=\"lead\">%h</p>", ei.message[0] ? ei.message : kerr_message(rc));
+  else if (accept)
+    html_printf(&h, "<p class=\"lead\">「%h」の副代表者になりました。団体として予約できます。</p>",
+                jstr(out, "name"));
+  else
+    html_raw(&h, "<p class=\"lead\">招待を断りました。団体には、あなたの名前は伝わりません。</p>");
+  html_raw(&h, "<ul class=\"links\"><li><a href=\"/my/groups\">団体の登録と減免</a></li>"
+               "<li><a href=\"/my\">マイページ</a></li></ul>");
+  page_end(r, &h, &pg);
+  json_decref(out);
+  unsigned status = rc ? (unsigned)kerr_http_status(rc) : 200;
+  kerr_clear(&ei);
+  return page_reply(r, status, &h);
+}
+
+/* POST /my/invitations/{group_id}/accept (form, CSRF) -> 200 a page saying
+** the person is now a co-representative; 404 (a page) when the invitation is
+** not open (lapsed, withdrawn, answered); 422 when the group is full.
+** Citizens (the invited person). */
+struct reply web_invitation_accept(struct req *r) { return invitation_answer(r, 1); }
+
+/* POST /my/invitations/{group_id}/decline (form, CSRF) -> 200 a page saying
+** the invitation was declined; 404 (a page) as above. Citizens. */
+struct reply web_invitation_decline(struct req *r) { return invitation_answer(r, 0); }
+
 /* ========================================================= my groups */
 
 /* GET /my/groups -> 200 the groups the person represents or co-represents:
@@ -49,7 +122,9 @@ struct reply web_my_groups(struct req *r) {
                "登録は1回で、16のすべての公民館で使えます。</p>"
                "<ul class=\"links\"><li><a href=\"/groups/new\">団体を登録する</a></li>"
                "<li><a href=\"/rules/discounts\">減免 (使用料が安くなる) の基準を見る</a></li></ul>"
-               "<section aria-labelledby=\"mine-title\"><h2 id=\"mine-title\">あなたの団体</h2>");
+               );
+  web_invitations_section(r, &h);
+  html_raw(&h, "<section aria-labelledby=\"mine-title\"><h2 id=\"mine-title\">あなたの団体</h2>");
   if (!json_array_size(groups)) html_raw(&h, "<p>登録した団体はありません。</p>");
   else html_raw(&h, "<ul class=\"cards\">");
   json_array_foreach(groups, i, g) {

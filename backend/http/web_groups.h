@@ -7,11 +7,19 @@
 
 #include <jansson.h>
 
+#include "html.h"
 #include "http.h"
 
 struct reply web_my_groups(struct req *r);
 struct reply web_group_new(struct req *r);
 struct reply web_discount_apply(struct req *r);
+
+/* Invitations to co-represent a group: the section of マイページ (and of
+** /my/groups) listing the signed-in person's open invitations, each with an
+** accept and a decline form (nothing when there are none), and the two posts. */
+void web_invitations_section(struct req *r, struct html *h);
+struct reply web_invitation_accept(struct req *r);
+struct reply web_invitation_decline(struct req *r);
 
 /* The forms again for /forms/group and /forms/discount (see web_booking_form),
 ** and their receipts (G: {"id","status"}; D: the application). */

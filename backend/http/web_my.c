@@ -24,6 +24,7 @@
 #include "qr.h"
 #include "reply.h"
 #include "web_book.h"
+#include "web_groups.h"
 
 static const char *jstr(const json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
@@ -115,8 +116,8 @@ struct reply web_my(struct req *r) {
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
                "<li><a href=\"/my/mail\">お知らせメールの設定</a></li></ul>");
   web_mail_notice(r, &h);
-  html_raw(&h, 
-               "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
+  web_invitations_section(r, &h);
+  html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
   if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {
     html_raw(&h, "<ul class=\"cards\">");

@@ -23,7 +23,7 @@ before(async () => {
   routes = JSON.parse(out.stdout);
   srv = await start({ now: '2026-04-08T10:00:00+09:00' });
   for (const role of ROLES.slice(1)) {
-    passwords[role] = `${role}-password-123`;
+    passwords[role] = `matrix-${ROLES.indexOf(role)}-yakuwari-pw`;   // not holding the name (core/pwpolicy.c)
     ids[role] = await addUser(srv.db, { role, name: `${role} テスト`, center: role === 'staff' ? 'chuo' : undefined,
       password: passwords[role] });
   }

@@ -65,7 +65,9 @@ before(async () => {
   club = await newGroup(alice, '大手町自治会', 'おおてまちじちかい');
   assert.equal((await staff.post(`/api/v1/groups/${club}/approve`)).status, 200);
   const rep = await alice.post(`/api/v1/groups/${club}/representatives`, { system_id: ids.carol });
-  assert.equal(rep.status, 200, rep.text);
+  assert.equal(rep.status, 202, rep.text);
+  const accepted = await carol.post(`/api/v1/invitations/${club}/accept`);
+  assert.equal(accepted.status, 200, accepted.text);
   pendingGroup = await newGroup(alice, '申請中の会', 'しんせいちゅうのかい');
   bobGroup = await newGroup(bob, 'ボブの会', 'ぼぶのかい');
   assert.equal((await staff.post(`/api/v1/groups/${bobGroup}/approve`)).status, 200);

@@ -265,20 +265,27 @@ test('the whole life of a group: register, approve, see, renew, co-representativ
   const g = mine.json.groups.find((x) => x.id === id);
   assert.deepEqual(g, { id, name: '前橋短歌の会', status: 'approved', valid_until: '2027-03-31', valid: true, role: 'representative' });
 
-  // co-representatives by system ID; a mistyped one says so
+  // co-representatives are invited by system ID; a mistyped one says so, an
+  // unknown one is answered like any other (tests/api/security.test.mjs)
   const typoed = await hanako.post(`/api/v1/groups/${id}/representatives`, { system_id: typo(taroId) });
   assert.equal(typoed.status, 422);
   assert.match(typoed.json.error.fields.system_id, /確認用の数字/);
   const nobody = await hanako.post(`/api/v1/groups/${id}/representatives`, { system_id: '123456782' });
-  assert.equal(nobody.status, 422);
+  assert.equal(nobody.status, 202);
   const co = await hanako.post(`/api/v1/groups/${id}/representatives`, { system_id: taroId });
-  assert.equal(co.status, 200, co.text);
-  assert.deepEqual(co.json.co_representatives.map((p) => p.system_id), [taroId]);
+  assert.equal(co.status, 202, co.text);
+  assert.equal(co.json.status, 'invited');
+  assert.equal((await taro.get(`/api/v1/groups/${id}`)).status, 404, 'not before accepting');
+  const acc = await taro.post(`/api/v1/invitations/${id}/accept`);
+  assert.equal(acc.status, 200, acc.text);
+  assert.deepEqual(acc.json.co_representatives.map((p) => p.system_id), [taroId]);
   const seen = await taro.get(`/api/v1/groups/${id}`);
   assert.equal(seen.status, 200);
   assert.equal(seen.json.my_role, 'co_representative');
   const naming = await taro.post(`/api/v1/groups/${id}/representatives`, { system_id: staffId });
   assert.equal(naming.status, 403, 'only the representative names co-representatives');
+  assert.equal((await hanako.del(`/api/v1/groups/${id}/representatives/123456782`)).status, 200,
+    'an open invitation can be withdrawn');
 
   // renewal: 409 while nothing to renew yet for next year? no: March is fine, and
   // here (April) the approval runs to 2027-03-31, so a renewal may be filed now

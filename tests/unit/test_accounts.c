@@ -220,29 +220,37 @@ Test(accounts, wrong_password_unknown_id_and_mistyped_id) {
   cr_assert_eq(count("SELECT count(*) FROM sessions"), 0);
 }
 
-/* RULE: sign-in attempts are rate-limited per account. */
-Test(accounts, five_failures_lock_the_account_for_the_window) {
+/* RULE: sign-in attempts are throttled per (account, address) and per
+** address, with growing delays, never a lock. */
+Test(accounts, a_strangers_failures_never_lock_the_owner_out) {
   struct kerrinfo ei = {0};
   struct session_new s;
   int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
-  for (int i = 0; i < ACCOUNTS_FAILS_PER_ACCOUNT; i++) {
+  for (int i = 0; i < 5; i++) {
     cr_assert_eq(login(id, "wrong password!!", "198.51.100.7", &s, &ei), KERR_BAD_CREDENTIALS);
     kerr_clear(&ei);
-    ctx.now += 10;
   }
-  /* now even the right password, from another address, waits */
-  cr_assert_eq(login(id, "hanako-password-1", "203.0.113.9", &s, &ei), KERR_RATE_LIMITED);
-  cr_assert_gt(ei.retry_after, 0);
-  cr_assert_leq(ei.retry_after, ACCOUNTS_FAIL_WINDOW);
-  cr_assert(strstr(ei.message, "分ほど"), "%s", ei.message);
+  /* the stranger's address now waits, even with the right password */
+  cr_assert_eq(login(id, "hanako-password-1", "198.51.100.7", &s, &ei), KERR_RATE_LIMITED);
+  cr_assert_eq(ei.retry_after, 2, "the first delay is short");
+  cr_assert(strstr(ei.message, "秒"), "%s", ei.message);
   kerr_clear(&ei);
-  ctx.now = T0() + ACCOUNTS_FAIL_WINDOW;
+  /* the owner, from their own address, signs in at once */
   cr_assert_eq(login(id, "hanako-password-1", "203.0.113.9", &s, &ei), 0, "%s", ei.message);
   /* and the rehash on sign-in replaced the weak test hash with INTERACTIVE */
   cr_assert_eq(count("SELECT count(*) FROM accounts WHERE password_hash LIKE '$argon2id$v=19$m=65536,t=2,%'"), 1);
+  /* the stranger's delays grow with each failure: 2, 4, 8 s ... */
+  for (int wait = 2; wait <= 8; wait *= 2) {
+    ctx.now += wait;
+    cr_assert_eq(login(id, "wrong password!!", "198.51.100.7", &s, &ei), KERR_BAD_CREDENTIALS);
+    kerr_clear(&ei);
+    cr_assert_eq(login(id, "wrong password!!", "198.51.100.7", &s, &ei), KERR_RATE_LIMITED);
+    cr_assert_eq(ei.retry_after, wait * 2);
+    kerr_clear(&ei);
+  }
 }
 
-/* RULE: sign-in attempts are rate-limited per client address. */
+/* The throttle's two kinds of counter, at their boundaries. */
 Test(accounts, throttle_counts_failures_per_key_in_a_window) {
   static struct throttle t = THROTTLE_INIT(3, 60);
   cr_assert_eq(throttle_wait(&t, "c:198.51.100.7", 1000), 0);
@@ -255,12 +263,96 @@ Test(accounts, throttle_counts_failures_per_key_in_a_window) {
   for (int i = 0; i < 3; i++) throttle_fail(&t, "c:x", 2000);
   throttle_clear(&t, "c:x");
   cr_assert_eq(throttle_wait(&t, "c:x", 2000), 0);
+  /* take: counts and refuses in one step */
+  for (int i = 0; i < 3; i++) cr_assert_eq(throttle_take(&t, "c:y", 2000), 0);
+  cr_assert_eq(throttle_take(&t, "c:y", 2001), 59);
+  cr_assert_eq(throttle_take(&t, "c:y", 2060), 0);
   /* many keys never grow memory and never crash: old entries give way */
   char k[32];
   for (int i = 0; i < 3 * THROTTLE_SLOTS; i++) {
     snprintf(k, sizeof k, "a:%d", i);
     throttle_fail(&t, k, 3000);
   }
+}
+
+Test(accounts, throttle_backoff_grows_to_its_cap_and_forgets) {
+  static struct throttle t = THROTTLE_BACKOFF(2, 1, 10, 100);
+  throttle_fail(&t, "k", 1000);
+  cr_assert_eq(throttle_wait(&t, "k", 1000), 0, "free failures");
+  throttle_fail(&t, "k", 1000);
+  cr_assert_eq(throttle_wait(&t, "k", 1000), 1);
+  cr_assert_eq(throttle_wait(&t, "k", 1001), 0);
+  throttle_fail(&t, "k", 1001);
+  cr_assert_eq(throttle_wait(&t, "k", 1001), 2);
+  throttle_fail(&t, "k", 1003);
+  cr_assert_eq(throttle_wait(&t, "k", 1003), 4);
+  throttle_fail(&t, "k", 1007);
+  cr_assert_eq(throttle_wait(&t, "k", 1007), 8);
+  for (int i = 0; i < 40; i++) throttle_fail(&t, "k", 1015);
+  cr_assert_eq(throttle_wait(&t, "k", 1015), 10, "capped, and no overflow after many");
+  cr_assert_eq(throttle_wait(&t, "k", 1025), 0, "the delay has passed");
+  throttle_fail(&t, "k", 1114);
+  cr_assert_eq(throttle_wait(&t, "k", 1114), 10, "remembered 99 s after: still the longest delay");
+  throttle_fail(&t, "k", 1214);
+  cr_assert_eq(throttle_wait(&t, "k", 1214), 0, "forgotten 100 s after: counting starts again");
+}
+
+/* Every failed sign-in costs one argon2id verification: an unknown ID, a
+** disabled account, a locked account whose stored hash is not argon2id (the
+** demonstration population), and a wrong password alike. */
+Test(accounts, every_failure_costs_one_hash) {
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  int64_t locked = quick_account(ROLE_CITIZEN, "見本 人口", "x-password-123");
+  int64_t off = quick_account(ROLE_CITIZEN, "停止 中", "off-password-123");
+  kstmt *st = db_prep(db, "UPDATE accounts SET password_hash = '!demo: no password matches this'"
+                          " WHERE id = $id");
+  db_bind_int(st, "$id", locked);
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+  st = db_prep(db, "UPDATE accounts SET disabled = 1 WHERE id = $id");
+  db_bind_int(st, "$id", off);
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+  int64_t unknown;
+  do unknown = ids_random(); while (accounts_exists(&ctx, unknown, NULL));
+  int64_t who[] = {id, locked, off, unknown};
+  for (int i = 0; i < 4; i++) {
+    unsigned long before = accounts_verifications();
+    cr_assert_eq(login(who[i], "wrong password!!", "198.51.100.7", &s, &ei), KERR_BAD_CREDENTIALS);
+    kerr_clear(&ei);
+    cr_assert_eq(accounts_verifications() - before, 1, "case %d", i);
+  }
+}
+
+/* RULE: anonymous sign-up is throttled per address; staff are not. */
+Test(accounts, anonymous_sign_up_is_throttled_per_address) {
+  struct kerrinfo ei = {0};
+  int64_t nid;
+  char body_text[256];
+  ctx.client = "198.51.100.50";
+  int i;
+  for (i = 0; i < 11; i++) {
+    snprintf(body_text, sizeof body_text,
+             "{\"name\":\"登録 %d\",\"name_kana\":\"とうろく\",\"phone\":\"027-200-%04d\","
+             "\"password\":\"sign-up-pass-%dx\"}", i, 1000 + i, i);
+    json_t *in = json_loads(body_text, 0, NULL);
+    int rc = accounts_create(&ctx, in, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &nid, &ei);
+    json_decref(in);
+    if (rc) {
+      cr_assert_eq(rc, KERR_RATE_LIMITED);
+      cr_assert_gt(ei.retry_after, 0);
+      kerr_clear(&ei);
+      break;
+    }
+  }
+  cr_assert_eq(i, 10, "ten sign-ups an hour from one address");
+  act_as(ROLE_STAFF, quick_account(ROLE_STAFF, "窓口 職員", "staff-password-1"));
+  json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "窓口で 登録", "name_kana", "まどぐち",
+                         "phone", "027-300-1234", "password", "counter-made-pass-1");
+  cr_assert_eq(accounts_create(&ctx, in, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &nid, &ei), 0,
+               "%s", ei.message);
+  json_decref(in);
+  ctx.client = NULL;
 }
 
 /* RULE: concurrent password hashes are bounded: beyond, 503 busy. */

@@ -7,6 +7,7 @@
 
 #include "../../backend/core/accounts.h"
 #include "../../backend/core/groups.h"
+#include "../../backend/core/ids.h"
 
 TestSuite(groups, .init = fixture_setup, .fini = fixture_teardown);
 
@@ -256,38 +257,103 @@ Test(groups, renewal_extends_to_the_next_fiscal_year) {
   json_decref(in);
 }
 
-Test(groups, co_representatives_by_system_id) {
+/* An invitation of WHO to G by the current actor: the result code, the
+** answer (new reference, or NULL) into *OUT. */
+static int invite(int64_t g, int64_t who, json_t **out, struct kerrinfo *ei) {
+  char req[64];
+  snprintf(req, sizeof req, "{\"system_id\":\"%09lld\"}", (long long)who);
+  json_t *in = body(req);
+  int rc = groups_invite(&ctx, g, in, out, ei);
+  json_decref(in);
+  return rc;
+}
+
+/* Invitations lapse after GROUPS_INVITE_DAYS; open ones are capped per group
+** whatever the IDs, so the cap tells nothing about who holds them. */
+Test(groups, invitations_lapse_and_are_capped) {
   people();
   int64_t g = tanka(4, 3, 0);
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  char req[128];
+  act_as(ROLE_CITIZEN, rep);
+  cr_assert_eq(invite(g, friend_, &out, &ei), 0);
+  cr_assert_str_eq(json_string_value(json_object_get(out, "expires_at")),
+                   "2026-04-22T10:00:00+09:00");
+  json_decref(out);
+  int64_t t0 = ctx.now;
+  ctx.now = t0 + GROUPS_INVITE_DAYS * 86400 - 1;
+  act_as(ROLE_CITIZEN, friend_);
+  cr_assert_eq(groups_invitations(&ctx, &out), 0);
+  cr_assert_eq(json_array_size(json_object_get(out, "invitations")), 1, "one second before");
+  json_decref(out);
+  ctx.now = t0 + GROUPS_INVITE_DAYS * 86400;
+  cr_assert_eq(groups_invitations(&ctx, &out), 0);
+  cr_assert_eq(json_array_size(json_object_get(out, "invitations")), 0, "lapsed");
+  json_decref(out);
+  cr_assert_eq(groups_invitation_answer(&ctx, g, 1, &out, &ei), KERR_NOT_FOUND);
+  cr_assert(strstr(ei.message, "期限"), "%s", ei.message);
+  kerr_clear(&ei);
+
+  /* ten open invitations at most, made-up IDs counted like real ones */
+  act_as(ROLE_CITIZEN, rep);
+  for (int i = 0; i < GROUPS_MAX_INVITES; i++) {
+    cr_assert_eq(invite(g, ids_random(), &out, &ei), 0, "%d: %s", i, ei.message);
+    json_decref(out);
+  }
+  cr_assert_eq(invite(g, friend_, &out, &ei), KERR_LIMIT);
+  kerr_clear(&ei);
+}
+
+Test(groups, co_representatives_by_system_id) {
+  people();
+  int64_t g = tanka(4, 3, 0);
+  struct kerrinfo ei = {0};
+  json_t *out = NULL, *first = NULL;
 
   act_as(ROLE_CITIZEN, rep);
   /* a mistyped ID says so */
-  snprintf(req, sizeof req, "{\"system_id\":\"%lld\"}",
-           (long long)(friend_ % 10 == 9 ? friend_ - 1 : friend_ + 1));
-  json_t *in = body(req);
-  cr_assert_eq(groups_rep_add(&ctx, g, in, &out, &ei), KERR_VALIDATION);
+  cr_assert_eq(invite(g, friend_ % 10 == 9 ? friend_ - 1 : friend_ + 1, &out, &ei), KERR_VALIDATION);
   cr_assert(strstr(json_string_value(json_object_get(ei.fields, "system_id")), "確認用の数字"));
   kerr_clear(&ei);
-  json_decref(in);
-  /* staff accounts are not co-representatives */
-  snprintf(req, sizeof req, "{\"system_id\":%lld}", (long long)staff);
-  in = body(req);
-  cr_assert_eq(groups_rep_add(&ctx, g, in, &out, &ei), KERR_VALIDATION);
+  /* a real citizen, a staff member and an ID nobody holds: one answer */
+  cr_assert_eq(invite(g, friend_, &first, &ei), 0, "%s", ei.message);
+  cr_assert_str_eq(json_string_value(json_object_get(first, "status")), "invited");
+  int64_t nobody = 123456782;
+  cr_assert_not(accounts_exists(&ctx, nobody, NULL));
+  for (int64_t who = staff, i = 0; i < 2; i++, who = nobody) {
+    cr_assert_eq(invite(g, who, &out, &ei), 0, "%s", ei.message);
+    cr_assert(json_equal(out, first), "the same answer for every ID");
+    json_decref(out);
+  }
+  cr_assert_eq(invite(g, rep, &out, &ei), KERR_VALIDATION, "the representative's own ID");
   kerr_clear(&ei);
-  json_decref(in);
-
-  snprintf(req, sizeof req, "{\"system_id\":\"%lld\"}", (long long)friend_);
-  in = body(req);
-  cr_assert_eq(groups_rep_add(&ctx, g, in, &out, &ei), 0, "%s", ei.message);
+  /* nobody's name reaches the group before accepting */
+  cr_assert_eq(groups_get(&ctx, g, &out, &ei), 0);
+  cr_assert_eq(json_array_size(json_object_get(out, "co_representatives")), 0);
+  cr_assert_eq(json_array_size(json_object_get(out, "invitations")), 3);
+  json_decref(out);
+  act_as(ROLE_CITIZEN, friend_);
+  cr_assert_eq(groups_get(&ctx, g, &out, &ei), KERR_NOT_FOUND);
+  kerr_clear(&ei);
+  cr_assert_eq(groups_invitations(&ctx, &out), 0);
+  cr_assert_eq(json_array_size(json_object_get(out, "invitations")), 1);
+  json_decref(out);
+  /* a staff account cannot accept (only citizens co-represent) */
+  act_as(ROLE_STAFF, staff);
+  cr_assert_eq(groups_invitation_answer(&ctx, g, 1, &out, &ei), KERR_NOT_FOUND);
+  kerr_clear(&ei);
+  /* the invited person accepts: now a co-representative */
+  act_as(ROLE_CITIZEN, friend_);
+  cr_assert_eq(groups_invitation_answer(&ctx, g, 1, &out, &ei), 0, "%s", ei.message);
   cr_assert_eq(json_array_size(json_object_get(out, "co_representatives")), 1);
   json_decref(out);
-  cr_assert_eq(groups_rep_add(&ctx, g, in, &out, &ei), 0, "adding twice is harmless");
-  cr_assert_eq(json_array_size(json_object_get(out, "co_representatives")), 1);
-  json_decref(out);
-  json_decref(in);
+  cr_assert_eq(groups_invitation_answer(&ctx, g, 1, &out, &ei), KERR_NOT_FOUND, "answered once");
+  kerr_clear(&ei);
+  act_as(ROLE_CITIZEN, rep);
+  cr_assert_eq(invite(g, friend_, &out, &ei), KERR_VALIDATION, "already a co-representative");
+  kerr_clear(&ei);
+  json_decref(first);
+  act_as(ROLE_CITIZEN, friend_);
 
   /* the co-representative sees the group and may book for it once approved */
   act_as(ROLE_CITIZEN, friend_);
@@ -303,16 +369,13 @@ Test(groups, co_representatives_by_system_id) {
   cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mine, 0), "role")),
                    "co_representative");
   json_decref(mine);
-  /* but may not name others: that is the representative's */
-  snprintf(req, sizeof req, "{\"system_id\":\"%lld\"}", (long long)stranger);
-  in = body(req);
-  cr_assert_eq(groups_rep_add(&ctx, g, in, &out, &ei), KERR_FORBIDDEN);
+  /* but may not invite others: that is the representative's */
+  cr_assert_eq(invite(g, stranger, &out, &ei), KERR_FORBIDDEN);
   kerr_clear(&ei);
   /* and a stranger cannot even tell the group exists */
   act_as(ROLE_CITIZEN, stranger);
-  cr_assert_eq(groups_rep_add(&ctx, g, in, &out, &ei), KERR_NOT_FOUND);
+  cr_assert_eq(invite(g, stranger, &out, &ei), KERR_NOT_FOUND);
   kerr_clear(&ei);
-  json_decref(in);
 
   act_as(ROLE_STAFF, staff);
   cr_assert_eq(groups_approve(&ctx, g, &out, &ei), 0);
