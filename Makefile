@@ -150,6 +150,7 @@ lint:
 	       grep -nE 'db_prep\([^,]*, *[^" ]' $(filter-out backend/store/db.c,$(SRCS))); \
 	 if [ -n "$$bad" ]; then echo "lint: SQL built from strings:"; echo "$$bad"; exit 1; fi; \
 	 echo "lint: ok (no SQL built from strings)"
+	@tests/lint/funclen.sh && echo "lint: ok (no function in backend/ over 120 lines)"
 
 # ------------------------------------------------ web: browser tests (issue 7)
 # The public pages in Debian's chromium (never a downloaded browser) driven by

@@ -10,6 +10,7 @@
 ** Each command is one function; they share option parsing and nothing else.
 */
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -17,12 +18,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_ops.h"
 #include "core/accounts.h"
 #include "core/backup.h"
 #include "core/clock.h"
 #include "core/demo.h"
 #include "core/facilities.h"
 #include "core/ids.h"
+#include "core/keys.h"
 #include "core/mailer.h"
 #include "core/outbox.h"
 #include "core/permits.h"
@@ -63,13 +66,20 @@ static void usage(FILE *f) {
       "      --mail-retry SEC     first retry after a failed delivery (default 30)\n"
       "      --mail-sweep SEC     how often reminders and lapses are looked for (default 300)\n"
       "  kominkan check-ordinances DIR\n"
-      "  kominkan backup --db FILE --to FILE\n"
+      "  kominkan backup --db FILE [--to FILE] [--keys-to FILE]\n"
+      "      --keys-to FILE       copy the key file FILE.keys (backups hold no key)\n"
       "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
       "  kominkan demo-data --db FILE --months N [--from YYYY-MM] [--ordinances DIR]\n"
       "                    [--groups-per-center N] [--persons N] [--seed N]\n"
       "      a simulated city's use for benchmarks and demonstrations (docs/demo.md)\n"
       "  kominkan user add --db FILE --role admin|staff|analyst|citizen --name NAME\n"
       "                    [--center CODE] [--ordinances DIR]   (password on standard input)\n"
+      "  kominkan user list --db FILE [--role R] [--center C] [--status S] [--q TEXT]\n"
+      "  kominkan user disable|enable --db FILE --id SYSTEM_ID\n"
+      "  kominkan user set-role --db FILE --id SYSTEM_ID --role staff|admin|analyst\n"
+      "                    [--center CODE] [--ordinances DIR]\n"
+      "  kominkan user reset-password --db FILE --id SYSTEM_ID   (password on standard input)\n"
+      "  kominkan audit-verify --db FILE   (exit 1 and the first broken row if edited)\n"
       "environment: KOMINKAN_NOW=2026-04-01T09:00:00+09:00 fixes the clock\n",
       f);
 }
@@ -116,6 +126,18 @@ static void print_problems(json_t *problems) {
   json_array_foreach(problems, i, p) fprintf(stderr, "%s\n", json_string_value(p));
 }
 
+/* Say on standard error what an operator should act on soon (the holiday
+** list running out); a warning does not stop anything. */
+static void print_warnings(const struct rulebook *rb) {
+  json_t *w = json_array();
+  size_t i;
+  json_t *v;
+  clock_init_from_env();
+  rules_warnings(rb, clock_now(), w);
+  json_array_foreach(w, i, v) fprintf(stderr, "warning: %s\n", json_string_value(v));
+  json_decref(w);
+}
+
 /* The rule book at DIR for command CMD, or NULL after saying why on standard
 ** error. A rule book that is not there (the default path is relative to the
 ** working directory) names the option that sets it. Free with rules_free(). */
@@ -135,6 +157,7 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
     print_problems(problems);
     json_decref(problems);
   }
+  print_warnings(rb);
   return rb;
 }
 
@@ -198,40 +221,56 @@ static struct mailer *mail_start(struct mail_cli *mc, const char *host, int port
   return m;
 }
 
-static int cmd_serve(int argc, char **argv) {
-  const char *db_path = NULL, *listen = NULL, *ordinances = "ordinances/maebashi", *web = "web";
+/* Block the stop signals before any thread starts, so that every thread
+** inherits the mask and only sigwait() receives them; the set to wait for. */
+static sigset_t block_stop_signals(void) {
+  sigset_t stop;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop, NULL);
+  signal(SIGPIPE, SIG_IGN);
+  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which SQLite
+  ** reports like a full disk (503 storage_unavailable); the default action
+  ** of SIGXFSZ would kill the server instead. */
+  signal(SIGXFSZ, SIG_IGN);
+  return stop;
+}
+
+/* What `serve` was asked to do. */
+struct serve_args {
+  const char *db_path, *listen, *ordinances, *web, *backup_dir;
+  int demo, threads, backup_keep;
+  double backup_every;
+  struct server_opts so;
+  struct mail_cli mail;
+};
+
+/* Reads serve's options into A (and the app-wide ones into app); 0, or the
+** exit status after a message on stderr. */
+static int serve_parse(int argc, char **argv, struct serve_args *a) {
   const char *v;
-  int demo = 0, threads = 0;
-  const char *backup_dir = NULL;
-  double backup_every = 60;
-  int backup_keep = 48;
-  struct mail_cli mc = {0};
-  struct mailer *mailer = NULL;
-  struct server_opts so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
-                           .conn_memory = 64 * 1024};
-  app.max_body = 64 * 1024;
-  app.access_log = 1;
   for (int i = 0; i < argc; i++) {
-    if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
-    else if ((v = opt(argc, argv, &i, "--listen"))) listen = v;
-    else if ((v = opt(argc, argv, &i, "--ordinances"))) ordinances = v;
-    else if ((v = opt(argc, argv, &i, "--web"))) web = v;
-    else if ((v = opt(argc, argv, &i, "--threads"))) threads = (int)number(v, "--threads", 1, 256);
+    if ((v = opt(argc, argv, &i, "--db"))) a->db_path = v;
+    else if ((v = opt(argc, argv, &i, "--listen"))) a->listen = v;
+    else if ((v = opt(argc, argv, &i, "--ordinances"))) a->ordinances = v;
+    else if ((v = opt(argc, argv, &i, "--web"))) a->web = v;
+    else if ((v = opt(argc, argv, &i, "--threads"))) a->threads = (int)number(v, "--threads", 1, 256);
     else if ((v = opt(argc, argv, &i, "--max-body")))
       app.max_body = (size_t)number(v, "--max-body", 1024, 64L << 20);
     else if ((v = opt(argc, argv, &i, "--conn-timeout")))
-      so.conn_timeout = (unsigned)number(v, "--conn-timeout", 1, 3600);
+      a->so.conn_timeout = (unsigned)number(v, "--conn-timeout", 1, 3600);
     else if ((v = opt(argc, argv, &i, "--conn-limit")))
-      so.conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
+      a->so.conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
     else if ((v = opt(argc, argv, &i, "--per-ip-limit")))
-      so.per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
-    else if ((v = opt(argc, argv, &i, "--backup-dir"))) backup_dir = v;
+      a->so.per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+    else if ((v = opt(argc, argv, &i, "--backup-dir"))) a->backup_dir = v;
     else if ((v = opt(argc, argv, &i, "--backup-every")))
-      backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);
+      a->backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);
     else if ((v = opt(argc, argv, &i, "--backup-keep")))
-      backup_keep = (int)number(v, "--backup-keep", 1, 100000);
-    else if (mail_option(argc, argv, &i, &mc)) continue;
-    else if (!strcmp(argv[i], "--demo")) demo = 1;
+      a->backup_keep = (int)number(v, "--backup-keep", 1, 100000);
+    else if (mail_option(argc, argv, &i, &a->mail)) continue;
+    else if (!strcmp(argv[i], "--demo")) a->demo = 1;
     else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
     else if ((v = opt(argc, argv, &i, "--trusted-proxy"))) {
       if (session_proxy_parse(v, app.trusted_proxy, sizeof app.trusted_proxy) != 0) {
@@ -246,19 +285,33 @@ static int cmd_serve(int argc, char **argv) {
       return 2;
     }
   }
-  if (!db_path || !listen) {
+  if (!a->db_path || !a->listen) {
     usage(stderr);
     return 2;
   }
-  const char *colon = strrchr(listen, ':');
-  if (!colon || (size_t)(colon - listen) >= sizeof so.host) {
+  const char *colon = strrchr(a->listen, ':');
+  if (!colon || (size_t)(colon - a->listen) >= sizeof a->so.host) {
     fprintf(stderr, "kominkan: --listen wants HOST:PORT, e.g. 127.0.0.1:8080\n");
     return 2;
   }
-  memcpy(so.host, listen, (size_t)(colon - listen));
-  so.port = (int)number(colon + 1, "--listen port", 0, 65535);
-  so.threads = threads;
-  snprintf(app.web_dir, sizeof app.web_dir, "%s", web);
+  memcpy(a->so.host, a->listen, (size_t)(colon - a->listen));
+  a->so.port = (int)number(colon + 1, "--listen port", 0, 65535);
+  a->so.threads = a->threads;
+  return 0;
+}
+
+static int cmd_serve(int argc, char **argv) {
+  struct serve_args a = {.ordinances = "ordinances/maebashi", .web = "web", .backup_every = 60,
+                         .backup_keep = 48,
+                         .so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
+                                .conn_memory = 64 * 1024}};
+  app.max_body = 64 * 1024;
+  app.access_log = 1;
+  int prc = serve_parse(argc, argv, &a);
+  if (prc) return prc;
+  const char *db_path = a.db_path, *backup_dir = a.backup_dir;
+  struct server_opts so = a.so;
+  snprintf(app.web_dir, sizeof app.web_dir, "%s", a.web);
 
   if (clock_init_from_env() != 0) {
     fprintf(stderr, "kominkan: KOMINKAN_NOW is not an ISO 8601 instant with offset: %s\n",
@@ -266,7 +319,7 @@ static int cmd_serve(int argc, char **argv) {
     return 1;
   }
 
-  if (!(app.rb = load_rules("serve", ordinances))) return 1;
+  if (!(app.rb = load_rules("serve", a.ordinances))) return 1;
 
   char err[512];
   /* Held shared until exit: keeps `kominkan restore` off a live database. */
@@ -280,6 +333,7 @@ static int cmd_serve(int argc, char **argv) {
   int rc = 1;
   struct server *srv = NULL;
   struct backup_schedule *backups = NULL;
+  struct mailer *mailer = NULL;
   if (facilities_sync(db_thread(), app.rb) != 0) {
     fprintf(stderr, "kominkan: cannot store the facility catalogue in %s\n", db_path);
     goto done;
@@ -290,7 +344,7 @@ static int cmd_serve(int argc, char **argv) {
     goto done;
   }
 
-  if (demo) { /* once per database (server_keys 'demo_seeded'); docs/demo.md */
+  if (a.demo) { /* once per database (server_keys 'demo_seeded'); docs/demo.md */
     struct kctx dctx = {.db = db_thread(), .rb = app.rb, .now = clock_now(), .channel = "online"};
     dctx.actor.role = ROLE_ANON;
     if (demo_seed(&dctx, 1, NULL) != 0) {
@@ -299,30 +353,19 @@ static int cmd_serve(int argc, char **argv) {
     }
   }
 
-  /* Block the stop signals before any thread starts, so that every thread
-  ** inherits the mask and only sigwait() below receives them. */
-  sigset_t stop;
-  sigemptyset(&stop);
-  sigaddset(&stop, SIGTERM);
-  sigaddset(&stop, SIGINT);
-  pthread_sigmask(SIG_BLOCK, &stop, NULL);
-  signal(SIGPIPE, SIG_IGN);
-  /* Past a file size limit (ulimit -f) a write fails with EFBIG, which SQLite
-  ** reports like a full disk (503 storage_unavailable); the default action
-  ** of SIGXFSZ would kill the server instead. */
-  signal(SIGXFSZ, SIG_IGN);
+  sigset_t stop = block_stop_signals();
 
   int port;
   srv = server_start(&so, &port);
   if (!srv) goto done;
-  if (backup_dir && !(backups = backup_schedule_start(db_path, backup_dir, backup_every,
-                                                      backup_keep, health_set_problem, err,
+  if (backup_dir && !(backups = backup_schedule_start(db_path, backup_dir, a.backup_every,
+                                                      a.backup_keep, health_set_problem, err,
                                                       sizeof err))) {
     fprintf(stderr, "kominkan: %s\n", err);
     goto done;
   }
   int mail_failed;
-  if (!(mailer = mail_start(&mc, so.host, port, &mail_failed)) && mail_failed) goto done;
+  if (!(mailer = mail_start(&a.mail, so.host, port, &mail_failed)) && mail_failed) goto done;
   printf("listening on http://%s:%d\n", so.host, port);
   fflush(stdout);
 
@@ -354,33 +397,48 @@ static int cmd_check_ordinances(int argc, char **argv) {
     json_decref(problems);
     return 1;
   }
-  printf("%s: %d centres, %d rule-book versions: ok\n", argv[0], rb->ncenters, rb->nversions);
+  print_warnings(rb);
+  printf("%s: %d centres, %d rule-book versions, %d holidays: ok\n", argv[0], rb->ncenters,
+         rb->nversions, rb->nholidays);
   rules_free(rb);
   return 0;
 }
 
 /* ----------------------------------------------------------------- backup */
 
+/* kominkan backup --db FILE [--to FILE] [--keys-to FILE]: the data, and
+** (separately, once) the key file, which backups never hold (core/keys.h). */
 static int cmd_backup(int argc, char **argv) {
-  const char *db_path = NULL, *to = NULL, *v;
+  const char *db_path = NULL, *to = NULL, *keys_to = NULL, *v;
   for (int i = 0; i < argc; i++) {
     if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
     else if ((v = opt(argc, argv, &i, "--to"))) to = v;
+    else if ((v = opt(argc, argv, &i, "--keys-to"))) keys_to = v;
     else {
       usage(stderr);
       return 2;
     }
   }
-  if (!db_path || !to) {
+  if (!db_path || (!to && !keys_to)) {
     usage(stderr);
     return 2;
   }
-  char err[512];
-  if (backup_take(db_path, to, err, sizeof err) != 0) {
+  char err[PATH_MAX + 512], keys[PATH_MAX];
+  if (keys_path(db_path, keys, sizeof keys)) return 2;
+  if (to && backup_take(db_path, to, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan backup: %s\n", err);
     return 1;
   }
-  printf("backup of %s written to %s (integrity ok)\n", db_path, to);
+  if (to)
+    printf("backup of %s written to %s (integrity ok)\n"
+           "it holds no key: keep a copy of the key file %s apart from the backups"
+           " (kominkan backup --db %s --keys-to FILE)\n",
+           db_path, to, keys, db_path);
+  if (keys_to && keys_copy(db_path, keys_to, err, sizeof err) != 0) {
+    fprintf(stderr, "kominkan backup: %s\n", err);
+    return 1;
+  }
+  if (keys_to) printf("the key file %s copied to %s (readable by its owner only)\n", keys, keys_to);
   return 0;
 }
 
@@ -394,6 +452,11 @@ static int cmd_backup(int argc, char **argv) {
 static int cmd_user(int argc, char **argv) {
   const char *db_path = NULL, *role_s = NULL, *name = NULL, *center = NULL, *v;
   const char *ordinances = "ordinances/maebashi";
+  if (argc >= 1 && cli_user_handles(argv[0])) {
+    int rc = cli_user_ops(argc, argv);
+    if (rc == 2) usage(stderr);
+    return rc;
+  }
   if (argc < 1 || strcmp(argv[0], "add") != 0) {
     usage(stderr);
     return 2;
@@ -500,6 +563,7 @@ static int cmd_restore(int argc, char **argv) {
   }
   printf("restored %s from %s (integrity ok)\n", db_path, from);
   if (aside[0]) printf("the database it replaced is kept as %s\n", aside);
+  printf("every sign-in was ended: everyone signs in again\n");
   return 0;
 }
 
@@ -615,6 +679,9 @@ static int cmd_routes(void) {
 }
 
 int main(int argc, char **argv) {
+  /* Before anything is created: every file we make (the database, its -wal
+  ** and -shm, backups, the key file) is readable by its owner only. */
+  umask(077);
   if (sodium_init() < 0) {
     fprintf(stderr, "kominkan: libsodium cannot start\n");
     return 1;
@@ -629,6 +696,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 2, argv + 2);
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
+  if (!strcmp(cmd, "audit-verify")) return cli_audit_verify(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
   if (!strcmp(cmd, "demo-data")) return cmd_demo_data(argc - 2, argv + 2);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #include "audit.h"
-#include "groups.h"
 #include "ids.h"
 #include "input.h"
 #include "pwpolicy.h"
@@ -72,6 +71,19 @@ int accounts_hash_begin(struct kerrinfo *ei) {
   ** One hash takes ~0.1 s, so a second later a slot is free again. */
   if (ei && !ei->code) ei->retry_after = 1;
   return kerr_set(ei, KERR_BUSY, NULL);
+}
+
+int accounts_password_hash(const char *pw, char *out, size_t outlen, struct kerrinfo *ei) {
+  int rc;
+  if (outlen < crypto_pwhash_STRBYTES) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if ((rc = accounts_hash_begin(ei))) return rc;
+  rc = crypto_pwhash_str(out, pw, strlen(pw), PW_OPS, PW_MEM);
+  accounts_hash_end();
+  if (rc != 0) { /* out of memory */
+    if (ei && !ei->code) ei->retry_after = 1;
+    return kerr_set(ei, KERR_BUSY, NULL);
+  }
+  return 0;
 }
 
 void accounts_hash_end(void) {
@@ -651,12 +663,6 @@ int accounts_me(struct kctx *ctx, json_t **out) {
                          (int)db_col_int(st, 5), "home_center", text_or_null(st, 6));
   db_reset(st);
   if (!me) return KERR_INTERNAL;
-  json_t *groups = NULL;
-  if ((rc = groups_of_account(ctx, ctx->actor.account_id, &groups))) {
-    json_decref(me);
-    return rc;
-  }
-  json_object_set_new(me, "groups", groups);
   *out = me;
   return 0;
 }

@@ -91,7 +91,7 @@ int accounts_idle_limit(int role);
 int accounts_absolute_limit(int role);
 
 /* GET /api/v1/me: {"system_id","name","name_kana","role","home_center",
-** "email","phone","resident","groups":[...]} of the actor (new reference in
+** "email","phone","resident"} of the actor (groups_me adds "groups"; new reference in
 ** *OUT). KERR_NOT_FOUND if the account is gone. */
 int accounts_me(struct kctx *ctx, json_t **out);
 
@@ -104,6 +104,10 @@ int accounts_exists(struct kctx *ctx, int64_t id, int *role);
 int accounts_hash_begin(struct kerrinfo *ei);
 void accounts_hash_end(void);
 void accounts_hash_slots_set(int n);   /* tests and tuning; n >= 1 */
+
+/* The argon2id hash of PW (crypto_pwhash_str at the accounts' limits) into
+** OUT (OUTLEN >= 128), within the bound on concurrent hashes. 0 or KERR_BUSY. */
+int accounts_password_hash(const char *pw, char *out, size_t outlen, struct kerrinfo *ei);
 
 /* Forget every throttle counter (tests). */
 void accounts_throttle_reset(void);

@@ -4,14 +4,21 @@
 ** Every state change writes one event: when, what (action), where (centre,
 ** room, date, slot, when it has one), through which channel, and who as a
 ** role and a keyed pseudonym. The pseudonym is crypto_generichash keyed with a
-** server secret (server_keys 'pseudonym_key', created on first use), so
+** server secret (the key file beside the database: core/keys.h), so
 ** analysts can count distinct people and groups and follow one through the
 ** log without learning who it is; without the key nobody can link a
 ** pseudonym back to a system ID, not even by trying all 10^8 IDs.
 **
 ** Never put a name, phone, email, password or token into an event; detail_json
 ** is for codes and figures ({"reason_code":"late"}), never free text typed by
-** a person.
+** a person. Identifiers printed on a citizen's documents are pseudonymised
+** on the way in with the same key (kinds 'b', 'r', 'd' below): "booking_id",
+** "receipt" and "application_id" hold a 32-hex pseudonym in the log, equal
+** for every event of the same booking. A new such identifier goes into the
+** list in audit.c under one of those keys, or a new one added there.
+**
+** An event by staff or an admin also goes to the audit trail (core/trail.c),
+** in clear and naming the clerk, in the same transaction.
 **
 ** Call audit_event() INSIDE the write transaction of the change it records
 ** (after db_begin_write), so the event and the change commit or roll back
@@ -47,11 +54,15 @@ struct audit_fields {
 int audit_event(struct kctx *ctx, const char *action, const struct audit_fields *f);
 
 /* Kinds of pseudonym: the same number is a different person or group. */
-enum { AUDIT_ACCOUNT = 'a', AUDIT_GROUP = 'g' };
+enum { AUDIT_ACCOUNT = 'a', AUDIT_GROUP = 'g', AUDIT_BOOKING = 'b', AUDIT_RECEIPT = 'r',
+       AUDIT_APPLICATION = 'd' };
 
 /* The keyed pseudonym of ID of KIND, as 32 hex characters, into OUT (at least
 ** 33 bytes). Creates the key on first use (a write: inside a transaction, or
-** with no transaction open). Returns 0 or a KERR code. */
+** with no transaction open). Returns 0 or a KERR code. The _text form takes
+** the identifier as text (a receipt number "20260408-0001"); a number N is
+** the text of N in decimal, so both give the same pseudonym for it. */
 int audit_pseudonym(kdb *db, int kind, int64_t id, char *out);
+int audit_pseudonym_text(kdb *db, int kind, const char *id, char *out);
 
 #endif

@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookable.h"
 #include "clock.h"
+#include "csv.h"
 
 static _Atomic uint64_t generation = 1;
 
@@ -32,8 +34,24 @@ static const char *state_of(const struct taken *t, int n, int64_t room_id, const
   return "free";
 }
 
-static void hhmm(int minutes, char *out) {
-  snprintf(out, 8, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
+/* RULE: never offer what will be refused (core/bookable.c). A free slot that
+** the web can no longer take is "closed" with "booking":"over" (or
+** "no_rules"); one that is not open yet stays "free" with "booking":"not_yet"
+** and "opens_at"; one only the counter takes, "booking":"counter_only"; a
+** bookable one "booking":"open". *VALID_UNTIL is pulled in to the next
+** instant the answer changes. Returns the state to publish. */
+static const char *free_state(const struct kctx *ctx, const struct room *ro, int32_t day, int s,
+                              json_t *so, int64_t *valid_until) {
+  struct bookable why;
+  enum bk_answer a = bookable_check(ctx, BK_ONLINE, ro, day, s, &why);
+  if (why.changes_at < *valid_until) *valid_until = why.changes_at;
+  json_object_set_new(so, "booking", json_string(bookable_code(a)));
+  if (a == BK_NOT_YET) {
+    char at[26];
+    clock_format_instant(why.opens_at, at);
+    json_object_set_new(so, "opens_at", json_string(at));
+  }
+  return bookable_feed_state(a);
 }
 
 int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t **out,
@@ -43,6 +61,8 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
   int ntaken = 0, cap = 0, err = 0;
   json_t *centers = NULL;
   const struct rules *r = rules_in_force(ctx->rb, day);
+  struct kctx on_line = *ctx;   /* the feeds are what a citizen on the web can do */
+  on_line.channel = "online";
 
   *out = NULL;
   *valid_until = INT64_MAX;
@@ -101,10 +121,12 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
         const char *group = NULL;
         const char *state =
             closed ? "closed" : state_of(taken, ntaken, ro->id, r->slots[s].code, &group);
-        hhmm(r->slots[s].start, a);
-        hhmm(r->slots[s].end, b);
-        json_t *so = json_pack("{s:s, s:s, s:s, s:s, s:s}", "code", r->slots[s].code, "label",
-                               r->slots[s].label, "start", a, "end", b, "state", state);
+        clock_hhmm(r->slots[s].start, a);
+        clock_hhmm(r->slots[s].end, b);
+        json_t *so = json_pack("{s:s, s:s, s:s, s:s}", "code", r->slots[s].code, "label",
+                               r->slots[s].label, "start", a, "end", b);
+        if (!strcmp(state, "free")) state = free_state(&on_line, ro, day, s, so, valid_until);
+        json_object_set_new(so, "state", json_string(state));
         if (group) json_object_set_new(so, "group", json_string(group));
         json_array_append_new(slots, so);
       }
@@ -130,49 +152,21 @@ done:
 
 /* ------------------------------------------------------------------- CSV */
 
-struct buf {
-  char *p;
-  size_t n, cap;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = (b->cap ? b->cap * 2 : 4096);
-    while (nc < b->n + n + 1) nc *= 2;
-    char *np = realloc(b->p, nc);
-    if (!np) return;
-    b->p = np;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* RFC 4180 field: quoted when it holds a comma, quote or line break. */
-static void field(struct buf *b, const char *s, int last) {
-  if (strpbrk(s, ",\"\r\n")) {
-    put(b, "\"", 1);
-    for (; *s; s++) {
-      put(b, s, 1);
-      if (*s == '"') put(b, "\"", 1);
-    }
-    put(b, "\"", 1);
-  } else {
-    put(b, s, strlen(s));
-  }
-  put(b, last ? "\r\n" : ",", last ? 2 : 1);
+static void field(struct csvbuf *b, const char *s, int last) {
+  csv_field(b, s);
+  if (last) csv_end_row(b);
 }
 
 char *avail_csv(const json_t *feed, size_t *len) {
-  struct buf b = {0};
+  struct csvbuf b = {0};
   size_t ci, ri, si;
   json_t *ce, *ro, *so;
   const char *date = json_string_value(json_object_get(feed, "date"));
   static const char header[] =
       "date,center_code,center_name,room_id,room_code,room_name,room_kind,slot,slot_label,"
       "start,end,state\r\n";
-  put(&b, header, sizeof header - 1);
+  csv_raw(&b, header, sizeof header - 1);
   json_array_foreach(json_object_get(feed, "centers"), ci, ce) {
     json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
       char id[24];
@@ -193,6 +187,5 @@ char *avail_csv(const json_t *feed, size_t *len) {
       }
     }
   }
-  *len = b.n;
-  return b.p;
+  return csv_take(&b, len);
 }

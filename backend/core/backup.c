@@ -92,15 +92,60 @@ static int exists(const char *path) {
   return stat(path, &sb) == 0;
 }
 
+/* PATH with its folder resolved (symlinks, "./", "..", relative), and the
+** file itself too when it exists, into OUT; "" when the folder is not there. */
+static void canonical(const char *path, char *out) {
+  char dir[PATH_MAX], real[PATH_MAX];
+  out[0] = 0;
+  if (realpath(path, out)) return;
+  snprintf(dir, sizeof dir, "%s", path);
+  char *slash = strrchr(dir, '/');
+  const char *base = slash ? slash + 1 : path;
+  if (!slash) snprintf(dir, sizeof dir, ".");
+  else if (slash == dir) dir[1] = 0;
+  else *slash = 0;
+  if (*base && realpath(dir, real) &&
+      (size_t)snprintf(out, PATH_MAX, "%s/%s", strcmp(real, "/") ? real : "", base) >= PATH_MAX)
+    out[0] = 0;
+}
+
+/* 1 if writing (or removing) TO would touch the live database DB_PATH or one
+** of the files that belong to it (-wal, -shm, -journal, the key file, the
+** lock), however either is spelt: the same inode (a hard link, a symlink) or
+** the same resolved name (a file not there yet, such as a -wal between two
+** checkpoints). A backup written over the database, or its -wal, corrupts it. */
+static int is_live_file(const char *db_path, const char *to) {
+  static const char *const side[] = {"", "-wal", "-shm", "-journal", ".keys", ".lock"};
+  char p[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
+  struct stat ts, ss;
+  int have_to = stat(to, &ts) == 0;
+  canonical(to, a);
+  for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+    if ((size_t)snprintf(p, sizeof p, "%s%s", db_path, side[i]) >= sizeof p) continue;
+    if (have_to && stat(p, &ss) == 0 && ss.st_dev == ts.st_dev && ss.st_ino == ts.st_ino)
+      return 1;
+    canonical(p, b);
+    if (a[0] && b[0] && !strcmp(a, b)) return 1;
+  }
+  return 0;
+}
+
 /* ----------------------------------------------------------------- backup */
 
 int backup_take(const char *db_path, const char *to, char *err, size_t errlen) {
   char tmp[PATH_MAX];
   if (join(tmp, sizeof tmp, to, ".partial", err, errlen)) return -1;
+  if (is_live_file(db_path, to) || is_live_file(db_path, tmp)) {
+    snprintf(err, errlen,
+             "refusing to write the backup to %s: that is the database %s itself (or one of its"
+             " own files); name a new file, e.g. in a backups folder",
+             to, db_path);
+    return -1;
+  }
   unlink_db_files(tmp);
+  /* db_backup() creates the copy 0600 from the start: it holds personal data */
   if (db_backup(db_path, tmp, err, errlen) != 0) goto fail;
-  /* A backup holds personal data: readable by its owner only. */
-  if (chmod(tmp, 0600) != 0 || sync_file(tmp) != 0) {
+  if (sync_file(tmp) != 0) {
     snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
     goto fail;
   }
@@ -128,6 +173,7 @@ int backup_lock(const char *db_path, int exclusive, char *err, size_t errlen) {
     snprintf(err, errlen, "cannot open the lock file %s: %s", path, strerror(errno));
     return -1;
   }
+  fchmod(fd, 0644); /* despite the umask of 077 (main.c); fails harmlessly if not ours */
   if (flock(fd, (exclusive ? LOCK_EX : LOCK_SH) | LOCK_NB) != 0) {
     int e = errno;
     close(fd);
@@ -215,6 +261,34 @@ static int move_aside(const char *db_path, char *aside, size_t asidelen, char *e
   return 0;
 }
 
+/* Empty the sessions table of the restored copy TMP (schema version
+** VERSION, not migrated here): a sign-in ended after the backup was taken
+** (a sign-out, a disabled account, a changed password) must not come back to
+** life with it. Everyone signs in again. */
+static int end_sessions(const char *tmp, int version, char *err, size_t errlen) {
+  kdb *db = db_open_upto(tmp, version, err, errlen);
+  if (!db) return -1;
+  int rc = -1;
+  kstmt *st = db_prep(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                          " AND name = 'sessions'");
+  int has = st && db_step(st) == DB_ROW && db_col_int(st, 0) > 0;
+  if (st) db_reset(st);
+  kstmt *del = has ? db_prep(db, "DELETE FROM sessions") : NULL;
+  if (has && (!del || db_exec_stmt(del) != DB_OK)) {
+    snprintf(err, errlen, "cannot end the sessions in %s: %s", tmp, db_errmsg(db));
+    goto done;
+  }
+  /* back to one self-contained file, like every backup (store/db.c) */
+  if (db_exec(db, "PRAGMA journal_mode=DELETE") != DB_OK) {
+    snprintf(err, errlen, "cannot finish %s: %s", tmp, db_errmsg(db));
+    goto done;
+  }
+  rc = 0;
+done:
+  db_close(db);
+  return rc;
+}
+
 int backup_restore(const char *from, const char *db_path, char *aside, size_t asidelen,
                    char *err, size_t errlen) {
   char tmp[PATH_MAX], why[256];
@@ -275,13 +349,14 @@ int backup_restore(const char *from, const char *db_path, char *aside, size_t as
     else if (slash == d) d[1] = 0;
     else *slash = 0;
     if (stat(d, &owner) != 0) owner.st_uid = getuid(), owner.st_gid = getgid();
-    owner.st_mode = 0600;
   }
   if ((owner.st_uid != getuid() || owner.st_gid != getgid()) &&
       chown(tmp, owner.st_uid, owner.st_gid) != 0)
     fprintf(stderr, "kominkan restore: warning: cannot give %s to uid %u gid %u: %s\n",
             db_path, (unsigned)owner.st_uid, (unsigned)owner.st_gid, strerror(errno));
-  chmod(tmp, owner.st_mode & 0777);
+  /* The mode is not copied from the file it replaces (which may have been
+  ** world-readable): db_backup() made the copy 0600. */
+  if (end_sessions(tmp, info.user_version, err, errlen) != 0) goto done;
   if (sync_file(tmp) != 0) {
     snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
     goto done;

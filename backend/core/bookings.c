@@ -18,11 +18,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "accounts.h"
 #include "audit.h"
+#include "trail.h"
 #include "availability.h"
+#include "bookable.h"
 #include "clock.h"
+#include "desk.h"
 #include "discounts.h"
 #include "ids.h"
+#include "throttle.h"
 #include "input.h"
 #include "notify.h"
 #include "payments.h"
@@ -35,51 +40,8 @@
 
 /* ============================================================ helpers */
 
-static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
-
-/* "2026年6月10日（水）" */
-static void jdate(int32_t day, char *out, size_t n) { date_label_ja(day, out, n); }
-
-/* "2026年4月1日（水）9:00" */
-static void jinstant(int64_t t, char *out, size_t n) {
-  char d[48];
-  int32_t day = clock_today(t);
-  int min = clock_minute_of_day(t);
-  jdate(day, d, sizeof d);
-  snprintf(out, n, "%s%d:%02d", d, min / 60, min % 60);
-}
-
-static void hhmm(int minutes, char *out) {
-  snprintf(out, 6, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
-}
-
-static json_t *instant_json(int64_t t) {
-  char s[26];
-  clock_format_instant(t, s);
-  return json_string(s);
-}
-
-/* The version named NAME (a booking's rules_version), or NULL. */
-static const struct rules *version_named(const struct rulebook *rb, const char *name) {
-  for (int i = 0; rb && i < rb->nversions; i++)
-    if (strcmp(rb->versions[i].version, name) == 0) return &rb->versions[i];
-  return NULL;
-}
-
-/* The version in force now. Before the first version takes effect, the first
-** one already decides windows and holds (the rule book is published ahead). */
-static const struct rules *rules_now(const struct kctx *ctx) {
-  const struct rules *r = rules_in_force(ctx->rb, clock_today(ctx->now));
-  if (!r && ctx->rb && ctx->rb->nversions > 0) r = &ctx->rb->versions[0];
-  return r;
-}
-
-/* The version under which B's cancellation terms and fee were set. */
-static const struct rules *rules_of(const struct kctx *ctx, const struct booking *b) {
-  const struct rules *r = version_named(ctx->rb, b->rules_version);
-  int32_t day;
-  if (!r && date_parse(b->date, &day) == 0) r = rules_in_force(ctx->rb, day);
-  return r;
+const struct rules *booking_rules(const struct kctx *ctx, const struct booking *b) {
+  return rules_of_booking(ctx->rb, b->rules_version, b->date);
 }
 
 /* Split "a,b,c" into codes; returns the count (at most MAX). */
@@ -110,7 +72,7 @@ static int ev(struct kctx *ctx, const char *action, const struct booking *b, int
   char detail[96];
   int lapse = !strcmp(action, "booking.lapse");
   snprintf(detail, sizeof detail, "{\"booking_id\":%lld%s}", (long long)b->id,
-           !strcmp(action, "booking.cancel") && is_desk(ctx) ? ",\"by_staff\":true" : "");
+           !strcmp(action, "booking.cancel") && desk_is_staff(ctx) ? ",\"by_staff\":true" : "");
   struct audit_fields f = {.center = b->center,
                            .room_id = b->room_id,
                            .date = b->date,
@@ -221,7 +183,7 @@ static int is_holder(struct kctx *ctx, const struct booking *b) {
 }
 
 int booking_visible(struct kctx *ctx, const struct booking *b) {
-  return is_desk(ctx) || is_holder(ctx, b);
+  return desk_is_staff(ctx) || is_holder(ctx, b);
 }
 
 /* ========================================================== the JSON */
@@ -230,7 +192,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
   char codes[RULES_MAX_SLOTS][24];
   int n = split_slots(b->slots, codes, RULES_MAX_SLOTS);
   const struct room *room = rules_room_by_id(ctx->rb, b->room_id);
-  const struct rules *r = rules_of(ctx, b);
+  const struct rules *r = booking_rules(ctx, b);
   const char *status = booking_status_now(ctx, b);
   int32_t day = 0;
   date_parse(b->date, &day);
@@ -254,7 +216,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
                         "center", b->center, "date", b->date, "slots", slots, "purpose",
                         b->purpose, "attendees", b->attendees, "channel", b->channel, "fee", fee,
                         "rules_version", b->rules_version, "created_at",
-                        instant_json(b->created_at));
+                        clock_instant_json(b->created_at));
   if (!o) return NULL;
   if (room) {
     json_object_set_new(o, "center_name", json_string(room->center->name));
@@ -265,8 +227,8 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
     int first = rules_slot_index(r, codes[0]), last = rules_slot_index(r, codes[n - 1]);
     if (first >= 0 && last >= 0) {
       char a[8], z[8];
-      hhmm(r->slots[first].start, a);
-      hhmm(r->slots[last].end, z);
+      clock_hhmm(r->slots[first].start, a);
+      clock_hhmm(r->slots[last].end, z);
       json_object_set_new(o, "start", json_string(a));
       json_object_set_new(o, "end", json_string(z));
     }
@@ -276,10 +238,10 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
     json_object_set_new(o, "group_name", json_string(b->group_name));
   }
   if (!strcmp(b->status, "held") && b->hold_expires_at)
-    json_object_set_new(o, "hold_expires_at", instant_json(b->hold_expires_at));
-  if (b->confirmed_at) json_object_set_new(o, "confirmed_at", instant_json(b->confirmed_at));
+    json_object_set_new(o, "hold_expires_at", clock_instant_json(b->hold_expires_at));
+  if (b->confirmed_at) json_object_set_new(o, "confirmed_at", clock_instant_json(b->confirmed_at));
   if (b->cancelled_at) {
-    json_object_set_new(o, "cancelled_at", instant_json(b->cancelled_at));
+    json_object_set_new(o, "cancelled_at", clock_instant_json(b->cancelled_at));
     if (b->cancel_reason[0]) json_object_set_new(o, "cancel_reason", json_string(b->cancel_reason));
     json_object_set_new(o, "cancel_fee", json_integer(b->cancel_fee < 0 ? 0 : b->cancel_fee));
   }
@@ -320,7 +282,7 @@ struct create {
   int64_t hold_expires_at;
   int64_t fee_base, fee_discount, fee_total;
   char discount_code[32];
-  int until_slot_end;                 /* same_day.until "slot_end" (the counter) */
+  int walkin;                         /* a same-day walk-in at the counter */
 };
 
 static int cmp_int(const void *a, const void *b) {
@@ -400,10 +362,10 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
 
   /* The slots are the use date's version's divisions of the day. */
   c->r_use = rules_in_force(ctx->rb, c->day);
-  c->r_now = rules_now(ctx);
+  c->r_now = rules_current(ctx->rb, ctx->now);
   if (!c->r_use || !c->r_now) {
     char d[48];
-    jdate(c->day, d, sizeof d);
+    clock_jdate(c->day, d, sizeof d);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は受け付けていません。", d);
   }
   for (int i = 0; i < c->ncodes; i++) {
@@ -411,7 +373,8 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
     int k = rules_slot_index(c->r_use, code);
     if (k < 0) {
       char msg[160];
-      snprintf(msg, sizeof msg, "「%.40s」という時間帯はありません。", code);
+      snprintf(msg, sizeof msg, "「%.*s」という時間帯はありません。",
+               (int)text_utf8_prefix(code, 40), code);
       kerr_field(ei, "slots", msg);
       return KERR_VALIDATION;
     }
@@ -439,37 +402,14 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
 
 /* The rules that need no lock: closed day, window, capacity. */
 static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
-  char d[48], when[64];
-  const char *why = NULL;
-  jdate(c->day, d, sizeof d);
-
-  /* RULE: closed days (version in force on the use date). */
-  if (rules_closed(c->r_use, c->room->center->code, c->day, &why))
-    return kerr_set(ei, KERR_CLOSED, "%sは%sの休館日です（%s）。", d, c->room->center->name,
-                    why ? why : "休館日");
-
-  /* RULE: booking window, identical for every centre and every kind of user
-  ** (no earlier window for anyone); the version in force now decides it. */
-  int64_t opens = rules_booking_opens(c->r_now, c->day);
-  if (ctx->now < opens) {
-    jinstant(opens, when, sizeof when);
-    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は%sから受け付けます。", d, when);
-  }
-  /* RULE: online booking of a slot until its start (or the rule book's
-  ** minutes before it); same-day booking of a free slot is allowed until then.
-  ** A booking of several slots counts from its first. The counter (its own
-  ** issue) keeps its own same-day rule; every other channel is "online". */
-  const struct slotdef *first = &c->r_use->slots[c->slot_idx[0]];
-  int64_t start = clock_local(c->day, first->start);
-  int64_t until = start - (int64_t)c->r_now->online_until_min * 60;
-  int counter = ctx->channel && !strcmp(ctx->channel, "counter");
-  if (counter) until = start;
-  if (counter && c->until_slot_end) until = clock_local(c->day, first->end);
-  if (ctx->now >= until) {
-    jinstant(until, when, sizeof when);
-    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
-                    "%s%sの予約の受付は%sまでで、終了しました。", d, first->label, when);
-  }
+  /* RULE: closed days, the window, the deadline, same-day and walk-in rules: one decision
+  ** for every channel and every page (core/bookable.c). A booking of several
+  ** slots counts from its first. */
+  struct bookable why_not;
+  enum bk_channel ch = c->walkin ? BK_WALKIN : bookable_channel(ctx);
+  if (bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not) != BK_OPEN)
+    return bookable_refuse(ctx, c->room, c->day, c->slot_idx[0], &why_not, ei);
+  int64_t start = clock_local(c->day, c->r_use->slots[c->slot_idx[0]].start);
 
   /* RULE: attendees at most the room's capacity. */
   if (c->attendees > c->room->capacity)
@@ -520,7 +460,7 @@ static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   if (valid_until[0] && date_parse(valid_until, &until) == 0 &&
       until < clock_today(ctx->now)) {
     char msg[256], d[48];
-    jdate(until, d, sizeof d);
+    clock_jdate(until, d, sizeof d);
     snprintf(msg, sizeof msg,
              "この団体の登録は%sで有効期限が切れています。更新の手続きをしてください。", d);
     kerr_field(ei, "group_id", msg);
@@ -714,7 +654,7 @@ static int check_caps(struct kctx *ctx, const struct create *c, struct kerrinfo 
 
 static int slot_taken(const struct create *c, int i, struct kerrinfo *ei) {
   char d[48];
-  jdate(c->day, d, sizeof d);
+  clock_jdate(c->day, d, sizeof d);
   return kerr_set(ei, KERR_SLOT_TAKEN, "%s %s %sはすでに予約されています。", d, c->room->name,
                   c->r_use->slots[c->slot_idx[i]].label);
 }
@@ -783,13 +723,42 @@ static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
 
 /* ========================================================== create */
 
+/* Staff book for a registered citizen ({"on_behalf_of": SYSTEM_ID}): a
+** counter action (counter hours, channel "counter"); the citizen holds it. */
+static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                            json_t **out, int *replayed, struct kerrinfo *ei) {
+  int64_t holder = 0;
+  int role = 0, rc;
+  char msg[256];
+  struct kctx c;
+  /* RULE: acting for a citizen is a counter action (counter hours). */
+  if ((rc = desk_enter(ctx, &c, ei))) return rc;
+  /* RULE: requests naming a system ID are throttled per address (throttle.c). */
+  if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
+  if ((rc = ids_parse_json(json_object_get(body, "on_behalf_of"), &holder)) != IDS_OK) {
+    ids_message(rc, "利用者ID", msg, sizeof msg);
+    kerr_field(ei, "on_behalf_of", msg);
+    return KERR_VALIDATION;
+  }
+  if (!accounts_exists(ctx, holder, &role) || role != ROLE_CITIZEN) {
+    kerr_field(ei, "on_behalf_of", "この利用者IDの利用者は登録されていません。番号を確かめてください。");
+    return KERR_VALIDATION;
+  }
+  struct booking_for f = {.holder = holder};
+  return booking_create_for(&c, body, idempotency_key, &f, out, replayed, ei);
+}
+
+/* ONE ENTRY: a new booking, by a citizen for themselves or by staff for a
+** citizen (on_behalf_of); every route calls this. */
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei) {
   *out = NULL;
   if (replayed) *replayed = 0;
-  /* The holder is the signed-in citizen. (Staff acting for a citizen at the
-  ** counter go through core/counter.c, which calls booking_create_for.) */
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  if (json_object_get(body, "on_behalf_of")) {
+    if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+    return create_on_behalf(ctx, body, idempotency_key, out, replayed, ei);
+  }
   if (ctx->actor.role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
   struct booking_for self = {.holder = ctx->actor.account_id};
@@ -806,7 +775,7 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   *out = NULL;
   if (replayed) *replayed = 0;
   c.holder = f->holder;
-  c.until_slot_end = f->until_slot_end;
+  c.walkin = f->walkin;
 
   if (idempotency_key) {
     size_t n = strlen(idempotency_key);
@@ -963,8 +932,8 @@ int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct ker
   for (int i = 0; i < c.nslots; i++)
     json_array_append_new(slots, json_string(c.r_use->slots[c.slot_idx[i]].code));
   char a[8], z[8], last_free[11];
-  hhmm(c.r_use->slots[c.slot_idx[0]].start, a);
-  hhmm(c.r_use->slots[c.slot_idx[c.nslots - 1]].end, z);
+  clock_hhmm(c.r_use->slots[c.slot_idx[0]].start, a);
+  clock_hhmm(c.r_use->slots[c.slot_idx[c.nslots - 1]].end, z);
   json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)c.fee_base, "discount",
                           (json_int_t)c.fee_discount, "total", (json_int_t)c.fee_total,
                           "rules_version", c.r_use->version);
@@ -984,7 +953,7 @@ int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct ker
                         c.date, "slots", slots, "start", a, "end", z, "purpose", c.purpose,
                         "attendees", c.attendees, "fee", fee, "hold_hours",
                         c.r_now->hold_lapse_hours, "hold_expires_at",
-                        instant_json(c.hold_expires_at), "cancellation", cancel);
+                        clock_instant_json(c.hold_expires_at), "cancellation", cancel);
   if (!o) return kerr_set(ei, KERR_INTERNAL, NULL);
   if (c.group_id) {
     json_object_set_new(o, "group_id", ids_json(c.group_id));
@@ -1006,10 +975,35 @@ static int load_for_change(struct kctx *ctx, int64_t id, struct booking *b,
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
+static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                     struct kerrinfo *ei);
+
+/* ONE ENTRY: confirming, by the holder or by staff for them (desk_enter:
+** counter hours, channel "counter"); every route calls this. */
 int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct kctx c;
+  *out = NULL;
+  int rc = desk_enter(ctx, &c, ei);
+  return rc ? rc : confirm_in(&c, id, out, ei);
+}
+
+/* ONE ENTRY: cancelling, by the holder or by staff for them (counter hours,
+** a reason, a refund of what was paid, the money in the reply). */
+int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                   struct kerrinfo *ei) {
+  struct kctx c;
+  struct booking b;
+  *out = NULL;
+  int rc = desk_enter(ctx, &c, ei);
+  if (rc || (rc = cancel_in(&c, id, reason, out, ei))) return rc;
+  if (desk_is_staff(ctx) && booking_load(&c, id, &b) == 0) payment_money_json(&c, &b, *out);
+  return 0;
+}
+
+static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct booking b;
   int rc;
-  *out = NULL;
   if ((rc = load_for_change(ctx, id, &b, ei))) return rc;
   const char *status = booking_status_now(ctx, &b);
   if (!strcmp(status, "confirmed")) { /* a repeated click changes nothing */
@@ -1018,7 +1012,7 @@ int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
   }
   if (!strcmp(status, "lapsed")) {
     char when[64];
-    jinstant(b.hold_expires_at, when, sizeof when);
+    clock_jinstant(b.hold_expires_at, when, sizeof when);
     return kerr_set(ei, KERR_CONFLICT,
                     "仮予約の確定期限（%s）を過ぎたため、この仮予約は無効になりました。"
                     "空いていれば、もう一度予約してください。",
@@ -1074,12 +1068,11 @@ fail:
 
 /* ========================================================== cancel */
 
-int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
-                   struct kerrinfo *ei) {
+static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                     struct kerrinfo *ei) {
   struct booking b;
   int rc;
   int64_t fee = 0;
-  *out = NULL;
   if ((rc = load_for_change(ctx, id, &b, ei))) return rc;
   if (reason && !*reason) reason = NULL;
   if (reason && (text_utf8_len(reason) > REASON_MAX || text_has_control(reason))) {
@@ -1094,7 +1087,7 @@ int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **ou
                     : !strcmp(status, "lapsed")   ? "仮予約の期限切れで無効になっている"
                                                   : "利用済み");
   int held = !strcmp(status, "held");
-  const struct rules *r = rules_of(ctx, &b);
+  const struct rules *r = booking_rules(ctx, &b);
   int32_t day = 0;
   date_parse(b.date, &day);
   char codes[RULES_MAX_SLOTS][24];
@@ -1102,7 +1095,7 @@ int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **ou
   int first = r ? rules_slot_index(r, codes[0]) : -1;
   int64_t start = clock_local(day, first >= 0 ? r->slots[first].start : 0);
 
-  if (is_desk(ctx)) {
+  if (desk_is_staff(ctx)) {
     /* RULE: staff cancel at any time, with a reason, without a fee. */
     if (!reason) {
       kerr_field(ei, "reason", "職員が取り消すときは、理由を入力してください。");
@@ -1113,7 +1106,7 @@ int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **ou
     ** A hold is always free to cancel (it would lapse for free anyway). */
     char d[48];
     int32_t last_free = day - r->cancel_deadline_days;
-    jdate(last_free, d, sizeof d);
+    clock_jdate(last_free, d, sizeof d);
     if (ctx->now >= start)
       return kerr_set(ei, KERR_DEADLINE,
                       "利用開始時刻を過ぎた予約は取り消せません。公民館の窓口にご相談ください。");
@@ -1165,7 +1158,7 @@ int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **ou
   if ((rc = ev(ctx, "booking.cancel", &b, ctx->now, fee))) goto fail;
   /* RULE: refund on staff cancel. What was paid goes back, by the method it
   ** was paid with, recorded in the same transaction. */
-  if (is_desk(ctx) && (rc = payment_refund_all(ctx, &b, ei))) goto fail;
+  if (desk_is_staff(ctx) && (rc = payment_refund_all(ctx, &b, ei))) goto fail;
   if ((rc = notify_booking(ctx, NOTE_CANCEL, &b))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
@@ -1184,6 +1177,12 @@ int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
   *out = NULL;
   int rc = load_for_change(ctx, id, &b, ei);
   if (rc) return rc;
+  char target[32];
+  snprintf(target, sizeof target, "booking:%lld", (long long)b.id);
+  /* A desk reading another person's booking sees the holder's details: audited. */
+  if (b.account_id != ctx->actor.account_id &&
+      (rc = trail_view(ctx, "booking.view", target, &b.account_id, 1)))
+    return kerr_set(ei, rc, NULL);
   *out = booking_json(ctx, &b);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
@@ -1228,7 +1227,7 @@ int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t *
                      struct kerrinfo *ei) {
   char date[11];
   *out = NULL;
-  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   date_format(day, date);
   kstmt *st = db_prep(ctx->db,
                       "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"

@@ -89,14 +89,14 @@ int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct ker
 **     commits or none. A non-zero return (a KERR code, details in EI) rolls
 **     everything back.
 **   EVENT is the usage-log action written for it (NULL: "booking.hold").
-**   UNTIL_SLOT_END: the rule book's same_day.until is "slot_end": a slot may
-**     be taken until it ends rather than until it starts. */
+**   WALKIN: same-day use without registration (core/bookable.h BK_WALKIN:
+**     same_day.counter or a campaign day, until same_day.until). */
 struct booking_for {
   int64_t holder;
   int (*then)(struct kctx *ctx, int64_t booking_id, void *arg, struct kerrinfo *ei);
   void *arg;
   const char *event;
-  int until_slot_end;
+  int walkin;
 };
 int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                        const struct booking_for *f, json_t **out, int *replayed,
@@ -142,6 +142,10 @@ int booking_visible(struct kctx *ctx, const struct booking *b);
 /* The status as of ctx->now: a hold past its expiry is "lapsed" even before
 ** anything has marked it so. Points into B or at a constant. */
 const char *booking_status_now(const struct kctx *ctx, const struct booking *b);
+
+/* The rule-book version under which B's fee and cancellation terms were set
+** (its rules_version, else the version in force on its use date). */
+const struct rules *booking_rules(const struct kctx *ctx, const struct booking *b);
 
 /* B as the API shows it (new reference). */
 json_t *booking_json(struct kctx *ctx, const struct booking *b);

@@ -83,13 +83,6 @@ int32_t date_add_months(int32_t day, int months) {
   return date_from_ymd(y, m, d > dim ? dim : d);
 }
 
-void date_label_ja(int32_t day, char *out, size_t n) {
-  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
-  int y, m, d;
-  date_to_ymd(day, &y, &m, &d);
-  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
-}
-
 int32_t date_fiscal_year_end(int32_t day) {
   int y, m, d;
   date_to_ymd(day, &y, &m, &d);
@@ -179,4 +172,41 @@ int clock_minute_of_day(int64_t now) {
 
 int64_t clock_local(int32_t day, int minute) {
   return (int64_t)day * 86400 + (int64_t)minute * 60 - JST_OFFSET;
+}
+
+/* ------------------------------------------------- in plain Japanese */
+
+json_t *clock_instant_json(int64_t t) {
+  char s[26];
+  clock_format_instant(t, s);
+  return json_string(s);
+}
+
+void clock_jdate(int32_t day, char *out, size_t n) {
+  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
+}
+
+void clock_jdate_short(int32_t day, char *out, size_t n) {
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d年%d月%d日", y, m, d);
+}
+
+void clock_jtime(int64_t t, char *out, size_t n) {
+  int min = clock_minute_of_day(t);
+  snprintf(out, n, "%d:%02d", min / 60, min % 60);
+}
+
+void clock_jinstant(int64_t t, char *out, size_t n) {
+  char d[48], tm[16];
+  clock_jdate(clock_today(t), d, sizeof d);
+  clock_jtime(t, tm, sizeof tm);
+  snprintf(out, n, "%s%s", d, tm);
+}
+
+void clock_hhmm(int minutes, char *out) {
+  snprintf(out, 6, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
 }

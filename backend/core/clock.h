@@ -12,6 +12,7 @@
 #ifndef KOMINKAN_CORE_CLOCK_H
 #define KOMINKAN_CORE_CLOCK_H
 
+#include <jansson.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -28,6 +29,18 @@ int clock_is_fixed(void);
 int clock_parse_instant(const char *s, int64_t *out);
 /* "2026-04-01T09:00:00+09:00" (JST). OUT holds at least 26 bytes. */
 void clock_format_instant(int64_t t, char *out);
+/* The same as a new JSON string (NULL when out of memory). */
+json_t *clock_instant_json(int64_t t);
+
+/* Dates and times in plain Japanese, for messages and pages (OUT of N bytes):
+** clock_jdate "2026年6月10日（水）", clock_jdate_short "2026年6月10日",
+** clock_jtime "9:45", clock_jinstant "2026年4月1日（水）9:00"; clock_hhmm
+** writes MINUTES after midnight as "09:45" into OUT (6 bytes). */
+void clock_jdate(int32_t day, char *out, size_t n);
+void clock_jdate_short(int32_t day, char *out, size_t n);
+void clock_jtime(int64_t t, char *out, size_t n);
+void clock_jinstant(int64_t t, char *out, size_t n);
+void clock_hhmm(int minutes, char *out);
 
 /* Strict "YYYY-MM-DD" of a real calendar date (2026-02-30 fails). */
 int date_parse(const char *s, int32_t *day);
@@ -39,7 +52,6 @@ int date_weekday(int32_t day);                      /* 0 = Sunday .. 6 = Saturda
 int date_nth_weekday(int32_t day);                  /* 1 for the first such weekday of its month */
 int32_t date_add_months(int32_t day, int months);   /* same day number clamped to month end */
 int32_t date_fiscal_year_end(int32_t day);          /* the next 31 March on or after DAY */
-void date_label_ja(int32_t day, char *out, size_t n); /* "2026年6月10日（水）" */
 
 /* "HH:MM" -> minutes after midnight, -1 if malformed. */
 int time_parse_hhmm(const char *s);

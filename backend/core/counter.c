@@ -18,9 +18,13 @@
 
 #include "accounts.h"
 #include "audit.h"
+#include "trail.h"
 #include "availability.h"
 #include "bookings.h"
+#include "bookable.h"
 #include "clock.h"
+#include "csv.h"
+#include "desk.h"
 #include "ids.h"
 #include "input.h"
 #include "payments.h"
@@ -31,51 +35,6 @@
 #define WALKIN_PURPOSE "当日利用"
 
 /* ============================================================ helpers */
-
-static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
-
-static int forbidden(struct kerrinfo *ei) {
-  return kerr_set(ei, KERR_FORBIDDEN, "窓口の操作は職員のアカウントで行ってください。");
-}
-
-/* "2026年4月8日（水）" */
-static void jdate(int32_t day, char *out, size_t n) {
-  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
-  int y, m, d;
-  date_to_ymd(day, &y, &m, &d);
-  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
-}
-
-/* "9:45" */
-static void jtime(int64_t t, char *out, size_t n) {
-  int min = clock_minute_of_day(t);
-  snprintf(out, n, "%d:%02d", min / 60, min % 60);
-}
-
-static void hhmm(int minutes, char *out) {
-  snprintf(out, 6, "%02u:%02u", (unsigned)(minutes / 60) % 100u, (unsigned)minutes % 60u);
-}
-
-static json_t *instant_json(int64_t t) {
-  char s[26];
-  clock_format_instant(t, s);
-  return json_string(s);
-}
-
-/* The version in force now (the first one before any is in force). */
-static const struct rules *rules_now(const struct kctx *ctx) {
-  const struct rules *r = rules_in_force(ctx->rb, clock_today(ctx->now));
-  if (!r && ctx->rb && ctx->rb->nversions > 0) r = &ctx->rb->versions[0];
-  return r;
-}
-
-/* The version B was priced under (else the one in force on its use date). */
-static const struct rules *rules_of(const struct kctx *ctx, const struct booking *b) {
-  for (int i = 0; ctx->rb && i < ctx->rb->nversions; i++)
-    if (!strcmp(ctx->rb->versions[i].version, b->rules_version)) return &ctx->rb->versions[i];
-  int32_t day;
-  return date_parse(b->date, &day) == 0 ? rules_in_force(ctx->rb, day) : NULL;
-}
 
 /* The first and last slot of "morning,afternoon" under R: indexes, -1 if none. */
 static void slot_span(const struct rules *r, const char *slots, int *first, int *last) {
@@ -141,7 +100,8 @@ static int resolve_center(struct kctx *ctx, const char *code, const struct cente
     return KERR_VALIDATION;
   }
   *out = rules_center(ctx->rb, code);
-  if (!*out) return kerr_set(ei, KERR_NOT_FOUND, "公民館「%.40s」は見つかりません。", code);
+  if (!*out) return kerr_set(ei, KERR_NOT_FOUND, "公民館「%.*s」は見つかりません。",
+                                    (int)text_utf8_prefix(code, 40), code);
   return 0;
 }
 
@@ -160,46 +120,6 @@ static int counter_event(struct kctx *ctx, const char *action, const struct book
   struct kctx c = *ctx;
   c.channel = "counter";
   return audit_event(&c, action, &f);
-}
-
-/* ====================================================== counter hours */
-
-void counter_hours_text(const struct rules *r, char *out, size_t n) {
-  static const char *const jp[7] = {"日", "月", "火", "水", "木", "金", "土"};
-  size_t off = 0;
-  const char *sep = "";
-  out[0] = 0;
-  if (!r) return;
-  for (int w = 1; w <= 7 && off < n; w++) /* Monday first, as a week is read */
-    if (r->counter_weekdays & (1u << (w % 7))) {
-      off += (size_t)snprintf(out + off, n - off, "%s%s", sep, jp[w % 7]);
-      sep = "・";
-    }
-  if (off < n)
-    snprintf(out + off, n - off, "曜日の %02d:%02d から %02d:%02d まで（休館日を除く）",
-             r->counter_open / 60, r->counter_open % 60, r->counter_close / 60,
-             r->counter_close % 60);
-}
-
-int counter_check_open(struct kctx *ctx, struct kerrinfo *ei) {
-  const struct rules *r = rules_now(ctx);
-  /* RULE: counter hours (窓口受付時間の統一), the same at every centre; both
-  ** minutes included (08:30-17:15 accepts at 17:15, not at 17:16). */
-  if (r && rules_counter_open(r, ctx->now)) return 0;
-  char hours[256], day[48], now[16];
-  const char *why = NULL;
-  int32_t today = clock_today(ctx->now);
-  counter_hours_text(r, hours, sizeof hours);
-  jdate(today, day, sizeof day);
-  jtime(ctx->now, now, sizeof now);
-  if (r && rules_closed(r, NULL, today, &why))
-    return kerr_set(ei, KERR_COUNTER_HOURS,
-                    "%sは休館日（%s）のため、窓口の受付はありません。窓口の受付は%sです。", day,
-                    why ? why : "休館日", hours);
-  return kerr_set(ei, KERR_COUNTER_HOURS,
-                  "窓口の受付時間外です（%s %s）。窓口の受付は%sです。"
-                  "インターネットでの予約は24時間できます。",
-                  day, now, hours);
 }
 
 /* ============================================ today: the counter screen */
@@ -305,10 +225,10 @@ static json_t *row_json(struct kctx *ctx, const struct row *w) {
                         "paid_in_full", due - w->paid <= 0, "checked_in", w->checked_in_at != 0);
   if (!o) return NULL;
   json_object_set_new(o, "room_id", json_integer(b->room_id));
-  if (w->checked_in_at) json_object_set_new(o, "checked_in_at", instant_json(w->checked_in_at));
-  if (w->noshow_at) json_object_set_new(o, "noshow_at", instant_json(w->noshow_at));
+  if (w->checked_in_at) json_object_set_new(o, "checked_in_at", clock_instant_json(w->checked_in_at));
+  if (w->noshow_at) json_object_set_new(o, "noshow_at", clock_instant_json(w->noshow_at));
   if (b->cancelled_at) {
-    json_object_set_new(o, "cancelled_at", instant_json(b->cancelled_at));
+    json_object_set_new(o, "cancelled_at", clock_instant_json(b->cancelled_at));
     if (b->cancel_reason[0]) json_object_set_new(o, "cancel_reason", json_string(b->cancel_reason));
   }
   return o;
@@ -354,20 +274,18 @@ static int load_occupants(struct kctx *ctx, const char *center, const char *date
   return rc == DB_DONE ? 0 : kerr_from_db(rc);
 }
 
-/* RULE: same-day walk-in. Whether R lets ROOM be taken today without
-** registration at the counter: same_day.counter (unless the rule book says
-** same_day.registration_required), or a campaign day that makes the room free
-** and registration-free. */
-static int walkin_allowed(const struct rules *r, const struct room *room, int32_t day) {
-  if (!r) return 0;
-  json_t *reg = json_object_get(json_object_get(r->json, "same_day"), "registration_required");
-  return (r->same_day_counter && !json_is_true(reg)) || rules_campaign(r, room, day);
-}
-
-/* same_day.until is "slot_end" (else a slot is taken until it starts). */
-static int until_slot_end(const struct rules *r) {
-  json_t *u = r ? json_object_get(json_object_get(r->json, "same_day"), "until") : NULL;
-  return json_is_string(u) && !strcmp(json_string_value(u), "slot_end");
+/* The audit trail's record of a desk looking at the holders of ROWS at
+** CENTER (one row, and one per holder with an account, for their disclosure). */
+static int audit_view(struct kctx *ctx, const char *action, const char *center,
+                      const struct row *rows, int nrows) {
+  char target[48];
+  int64_t *who = calloc(nrows > 0 ? (size_t)nrows : 1, sizeof *who);
+  if (!who) return KERR_INTERNAL;
+  for (int i = 0; i < nrows; i++) who[i] = rows[i].b.account_id;
+  snprintf(target, sizeof target, "center:%s", center);
+  int rc = trail_view(ctx, action, target, who, nrows);
+  free(who);
+  return rc;
 }
 
 int counter_today(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei) {
@@ -378,7 +296,7 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
   char date[11], gen[26], hours[256];
   json_t *rooms = NULL, *others = NULL, *all = NULL, *by_id = NULL;
   *out = NULL;
-  if (!is_desk(ctx)) return forbidden(ei);
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
   if ((rc = resolve_center(ctx, center, &ce, ei))) return rc;
 
   int32_t today = clock_today(ctx->now);
@@ -386,13 +304,13 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
   if (!r) return kerr_set(ei, KERR_NOT_FOUND, "今日の規則がありません。");
   date_format(today, date);
   clock_format_instant(ctx->now, gen);
-  counter_hours_text(rules_now(ctx), hours, sizeof hours);
+  desk_hours_text(rules_current(ctx->rb, ctx->now), hours, sizeof hours);
   const char *why = NULL;
   int closed = rules_closed(r, ce->code, today, &why);
-  int end_rule = until_slot_end(r);
 
   if ((rc = load_day(ctx, ce->code, date, &rows, &nrows)) ||
-      (rc = load_occupants(ctx, ce->code, date, &occ, &nocc))) {
+      (rc = load_occupants(ctx, ce->code, date, &occ, &nocc)) ||
+      (rc = audit_view(ctx, "counter.today.view", ce->code, rows, nrows))) {
     kerr_set(ei, rc, NULL);
     goto done;
   }
@@ -422,8 +340,8 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
     for (int s = 0; s < r->nslots; s++) {
       char a[8], z[8];
       const struct slotdef *sd = &r->slots[s];
-      hhmm(sd->start, a);
-      hhmm(sd->end, z);
+      clock_hhmm(sd->start, a);
+      clock_hhmm(sd->end, z);
       json_t *cell = json_pack("{s:s, s:s, s:s, s:s}", "code", sd->code, "label", sd->label,
                                "start", a, "end", z);
       json_t *bk = NULL;
@@ -441,11 +359,12 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
       } else if (closed) {
         json_object_set_new(cell, "state", json_string("closed"));
       } else {
-        int64_t until = clock_local(today, end_rule ? sd->end : sd->start);
+        struct bookable bk_why;
         int yen = cp ? 0 : rules_fee(r, ro->fee_class, s);
         json_object_set_new(cell, "state", json_string("free"));
         json_object_set_new(cell, "walkin_open",
-                            json_boolean(walkin_allowed(r, ro, today) && ctx->now < until));
+                            json_boolean(bookable_check(ctx, BK_WALKIN, ro, today, s, &bk_why) ==
+                                         BK_OPEN));
         json_object_set_new(cell, "walkin_fee", json_integer(yen < 0 ? 0 : yen));
         if (cp) json_object_set_new(cell, "campaign", json_string(cp->name));
       }
@@ -459,7 +378,7 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
 
   *out = json_pack("{s:s, s:s, s:{s:s, s:s}, s:b, s:{s:b, s:s}, s:o, s:o, s:o}", "date", date,
                    "generated_at", gen, "center", "code", ce->code, "name", ce->name, "closed",
-                   closed, "counter", "open", rules_counter_open(rules_now(ctx), ctx->now),
+                   closed, "counter", "open", rules_counter_open(rules_current(ctx->rb, ctx->now), ctx->now),
                    "hours", hours, "rooms", rooms, "bookings", all, "others", others);
   rooms = others = all = NULL;
   if (!*out) {
@@ -516,17 +435,11 @@ static int walkin_then(struct kctx *ctx, int64_t id, void *arg, struct kerrinfo 
   return b.fee_total > 0 ? payment_add(ctx, &b, wk->method, b.fee_total, wk->receipt, ei) : 0;
 }
 
-/* Money and holder added to a booking reply OUT for the counter. */
+/* Money added to a booking reply OUT for the counter. */
 static void add_money(struct kctx *ctx, json_t *out) {
   struct booking b;
-  int64_t id = (int64_t)json_integer_value(json_object_get(out, "id")), paid = 0;
-  if (!id || booking_load(ctx, id, &b) || payment_paid(ctx, id, &paid)) return;
-  int64_t due = payment_due(ctx, &b);
-  json_object_set_new(out, "due", json_integer(due));
-  json_object_set_new(out, "paid", json_integer(paid));
-  json_object_set_new(out, "outstanding", json_integer(due - paid));
-  json_t *rows = payment_rows_json(ctx, id);
-  if (rows) json_object_set_new(out, "payments", rows);
+  int64_t id = (int64_t)json_integer_value(json_object_get(out, "id"));
+  if (id && booking_load(ctx, id, &b) == 0) payment_money_json(ctx, &b, out);
 }
 
 int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei) {
@@ -536,12 +449,11 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   const char *m;
   *out = NULL;
   memset(&wk, 0, sizeof wk);
-  if (!is_desk(ctx)) return forbidden(ei);
-  if ((rc = counter_check_open(ctx, ei))) return rc;
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+  if ((rc = desk_check_open(ctx, ei))) return rc;
 
   int32_t today = clock_today(ctx->now), day;
   date_format(today, today_s);
-  const struct rules *r = rules_in_force(ctx->rb, today);
 
   /* The walk-in's own fields; the booking's (room, slots, attendees,
   ** purpose) are checked by the booking engine. */
@@ -575,7 +487,7 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   rc = input_text(body, "date", date, sizeof date);
   if (rc == INPUT_BAD || (rc == INPUT_OK && (date_parse(date, &day) != 0 || day != today))) {
     char d[48], msg[160];
-    jdate(today, d, sizeof d);
+    clock_jdate(today, d, sizeof d);
     snprintf(msg, sizeof msg, "窓口の当日利用は今日（%s）の分だけ受け付けます。", d);
     kerr_field(ei, "date", msg);
     bad = 1;
@@ -588,17 +500,8 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   }
   if (bad) return KERR_VALIDATION;
 
-  /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room). */
-  long long room_id = 0;
-  const struct room *room = NULL;
-  if (input_int(body, "room_id", 1, INT64_MAX, &room_id) == INPUT_OK)
-    room = rules_room_by_id(ctx->rb, (int64_t)room_id);
-  if (room && !walkin_allowed(r, room, today))
-    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
-                    "登録なしの当日利用は、今日は%sでは受け付けていません。"
-                    "利用者登録をして予約してください。",
-                    room->name);
-
+  /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room):
+  ** core/bookable.c decides, as the booking's channel BK_WALKIN. */
   json_t *req = json_deep_copy(body);
   if (!req) return kerr_set(ei, KERR_INTERNAL, NULL);
   json_object_set_new(req, "date", json_string(today_s));
@@ -617,7 +520,7 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
                           .then = walkin_then,
                           .arg = &wk,
                           .event = "counter.walkin",
-                          .until_slot_end = until_slot_end(r)};
+                          .walkin = 1};
   rc = booking_create_for(&c, req, NULL, &f, out, NULL, ei);
   json_decref(req);
   if (rc) return rc;
@@ -625,58 +528,6 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   json_object_set_new(*out, "holder", json_pack("{s:s, s:s, s:s}", "kind", "walkin", "name",
                                                 wk.name, "phone", wk.phone));
   add_money(&c, *out);
-  return 0;
-}
-
-/* =========================================== acting for a citizen */
-
-int counter_book_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
-                     json_t **out, int *replayed, struct kerrinfo *ei) {
-  int64_t holder = 0;
-  int role = 0, rc;
-  char msg[256];
-  *out = NULL;
-  if (replayed) *replayed = 0;
-  if (!is_desk(ctx)) return forbidden(ei);
-  /* RULE: acting for a citizen is a counter action (counter hours). */
-  if ((rc = counter_check_open(ctx, ei))) return rc;
-  /* RULE: requests naming a system ID are throttled per address (throttle.c). */
-  if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
-  if ((rc = ids_parse_json(json_object_get(body, "on_behalf_of"), &holder)) != IDS_OK) {
-    ids_message(rc, "利用者ID", msg, sizeof msg);
-    kerr_field(ei, "on_behalf_of", msg);
-    return KERR_VALIDATION;
-  }
-  if (!accounts_exists(ctx, holder, &role) || role != ROLE_CITIZEN) {
-    kerr_field(ei, "on_behalf_of", "この利用者IDの利用者は登録されていません。番号を確かめてください。");
-    return KERR_VALIDATION;
-  }
-  struct kctx c = *ctx;
-  c.channel = "counter";
-  struct booking_for f = {.holder = holder};
-  return booking_create_for(&c, body, idempotency_key, &f, out, replayed, ei);
-}
-
-int counter_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
-  int rc;
-  *out = NULL;
-  if (!is_desk(ctx)) return forbidden(ei);
-  if ((rc = counter_check_open(ctx, ei))) return rc;
-  struct kctx c = *ctx;
-  c.channel = "counter";
-  return booking_confirm(&c, id, out, ei);
-}
-
-int counter_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
-                   struct kerrinfo *ei) {
-  int rc;
-  *out = NULL;
-  if (!is_desk(ctx)) return forbidden(ei);
-  if ((rc = counter_check_open(ctx, ei))) return rc;
-  struct kctx c = *ctx;
-  c.channel = "counter";
-  if ((rc = booking_cancel(&c, id, reason, out, ei))) return rc;
-  add_money(&c, *out); /* the refund, when it was paid, is in "payments" */
   return 0;
 }
 
@@ -700,9 +551,9 @@ static int reply_booking(struct kctx *ctx, int64_t id, json_t **out, struct kerr
     db_bind_int(st, "$id", id);
     if (db_step(st) == DB_ROW) {
       if (!db_col_null(st, 0))
-        json_object_set_new(*out, "checked_in_at", instant_json(db_col_int(st, 0)));
+        json_object_set_new(*out, "checked_in_at", clock_instant_json(db_col_int(st, 0)));
       if (!db_col_null(st, 1))
-        json_object_set_new(*out, "noshow_at", instant_json(db_col_int(st, 1)));
+        json_object_set_new(*out, "noshow_at", clock_instant_json(db_col_int(st, 1)));
     }
     db_reset(st);
   }
@@ -775,8 +626,8 @@ int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
   int rc, first, last;
   int32_t day = 0;
   *out = NULL;
-  if (!is_desk(ctx)) return forbidden(ei);
-  if ((rc = counter_check_open(ctx, ei))) return rc;
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+  if ((rc = desk_check_open(ctx, ei))) return rc;
   if ((rc = load_desk(ctx, id, &b, ei))) return rc;
   const char *status = booking_status_now(ctx, &b);
   if (!strcmp(status, "checked_in")) return reply_booking(ctx, id, out, ei); /* a second click */
@@ -784,15 +635,15 @@ int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
     return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、入館受付できません。",
                     status_words(status));
   date_parse(b.date, &day);
-  jdate(day, d, sizeof d);
+  clock_jdate(day, d, sizeof d);
   int32_t today = clock_today(ctx->now);
   if (day > today)
     return kerr_set(ei, KERR_TOO_EARLY, "入館受付は利用日（%s）の当日に行ってください。", d);
-  const struct rules *r = rules_of(ctx, &b);
+  const struct rules *r = booking_rules(ctx, &b);
   slot_span(r, b.slots, &first, &last);
   int64_t end = last >= 0 ? clock_local(day, r->slots[last].end) : clock_local(day + 1, 0);
   if (day < today || ctx->now >= end) {
-    jtime(end, t, sizeof t);
+    clock_jtime(end, t, sizeof t);
     return kerr_set(ei, KERR_CONFLICT, "この予約の利用時間（%s %sまで）は終わっています。", d, t);
   }
   struct kctx c = *ctx;
@@ -807,8 +658,8 @@ int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
   int rc, first, last;
   int32_t day = 0;
   *out = NULL;
-  if (!is_desk(ctx)) return forbidden(ei);
-  if ((rc = counter_check_open(ctx, ei))) return rc;
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+  if ((rc = desk_check_open(ctx, ei))) return rc;
   if ((rc = load_desk(ctx, id, &b, ei))) return rc;
   const char *status = booking_status_now(ctx, &b);
   if (!strcmp(status, "no_show")) return reply_booking(ctx, id, out, ei); /* a second click */
@@ -817,16 +668,16 @@ int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
                     status_words(status));
   /* RULE: no-show grace (noshow.grace_minutes, the version the booking was
   ** made under): not before the first slot's start plus the grace. */
-  const struct rules *r = rules_of(ctx, &b);
+  const struct rules *r = booking_rules(ctx, &b);
   date_parse(b.date, &day);
   slot_span(r, b.slots, &first, &last);
   if (!r || first < 0) return kerr_set(ei, KERR_INTERNAL, NULL);
   int64_t start = clock_local(day, r->slots[first].start);
   int64_t from = start + (int64_t)r->noshow_grace_min * 60;
   if (ctx->now < from) {
-    jdate(clock_today(from), d, sizeof d);
-    jtime(from, t, sizeof t);
-    jtime(start, s, sizeof s);
+    clock_jdate(clock_today(from), d, sizeof d);
+    clock_jtime(from, t, sizeof t);
+    clock_jtime(start, s, sizeof s);
     return kerr_set(ei, KERR_TOO_EARLY,
                     "不来場として記録できるのは%s %sからです（利用開始 %s の%d分後）。", d, t, s,
                     r->noshow_grace_min);
@@ -849,11 +700,15 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
   int rc;
   json_t *entries = NULL;
   *out = NULL;
-  if (!is_desk(ctx)) return forbidden(ei);
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
   if ((rc = resolve_center(ctx, center, &ce, ei))) return rc;
   date_format(day, date);
   clock_format_instant(ctx->now, gen);
   int64_t t0 = clock_local(day, 0), t1 = clock_local(day + 1, 0);
+  char target[64];
+  snprintf(target, sizeof target, "center:%s:%s", ce->code, date);
+  if ((rc = trail_view(ctx, "counter.ledger.view", target, NULL, 0)))
+    return kerr_set(ei, rc, NULL);
 
   /* Everything that happened at the centre that day, in time order: one
   ** read transaction, so the entries and the totals are the same snapshot. */
@@ -922,11 +777,11 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
     int32_t uday = 0;
     date_parse(use_date, &uday);
     slot_labels(rules_in_force(ctx->rb, uday), db_col_text(st, 5), labels, sizeof labels);
-    hhmm(clock_minute_of_day(at), t);
+    clock_hhmm(clock_minute_of_day(at), t);
     for (int k = 0; k < 7; k++)
       if (!strcmp(kind, kinds[k])) counts[k]++;
     json_t *e = json_pack("{s:s, s:o, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:s}", "kind",
-                          kind, "at", instant_json(at), "time", t, "booking_id",
+                          kind, "at", clock_instant_json(at), "time", t, "booking_id",
                           (json_int_t)db_col_int(st, 2), "room_id",
                           (json_int_t)db_col_int(st, 3), "room_name", ro ? ro->name : "",
                           "use_date", use_date, "slots", slots_array(db_col_text(st, 5)),
@@ -1014,51 +869,15 @@ done:
 
 /* ------------------------------------------------------ ledger as CSV */
 
-struct buf {
-  char *p;
-  size_t n, cap;
-  int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t cap = b->cap ? b->cap * 2 : 4096;
-    while (cap < b->n + n + 1) cap *= 2;
-    char *p = realloc(b->p, cap);
-    if (!p) {
-      b->oom = 1;
-      return;
-    }
-    b->p = p;
-    b->cap = cap;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* One field: quoted when it holds a comma, quote or line break (RFC 4180).
 ** Text typed by people (names, reasons) that starts like a formula (= + - @)
 ** gets a ' in front, so a spreadsheet shows it instead of running it. */
-static void field(struct buf *b, const char *s, int text, int last) {
-  if (!s) s = "";
-  int defuse = text && s[0] && strchr("=+-@\t\r", s[0]);
-  if (strpbrk(s, ",\"\r\n")) {
-    put(b, defuse ? "\"'" : "\"", defuse ? 2 : 1);
-    for (; *s; s++) {
-      put(b, s, 1);
-      if (*s == '"') put(b, "\"", 1);
-    }
-    put(b, "\"", 1);
-  } else {
-    if (defuse) put(b, "'", 1);
-    put(b, s, strlen(s));
-  }
-  put(b, last ? "\r\n" : ",", last ? 2 : 1);
+static void field(struct csvbuf *b, const char *s, int text, int last) {
+  csv_field_as(b, s, text ? CSV_DEFUSE : 0);
+  if (last) csv_end_row(b);
 }
 
-static void num(struct buf *b, json_t *v, int last) {
+static void num(struct csvbuf *b, json_t *v, int last) {
   char s[32] = "";
   if (json_is_integer(v)) snprintf(s, sizeof s, "%lld", (long long)json_integer_value(v));
   field(b, s, 0, last);
@@ -1083,7 +902,7 @@ static const char *channel_label(const char *c) {
 }
 
 char *counter_ledger_csv(const json_t *ledger, size_t *len) {
-  struct buf b = {0};
+  struct csvbuf b = {0};
   size_t i;
   json_t *e;
   const char *date = json_string_value(json_object_get(ledger, "date"));
@@ -1091,7 +910,7 @@ char *counter_ledger_csv(const json_t *ledger, size_t *len) {
   static const char header[] =
       "\xEF\xBB\xBF"
       "日付,公民館,時刻,種別,予約番号,部屋,利用日,時間帯,経路,利用者,支払方法,金額,受付番号,備考\r\n";
-  put(&b, header, sizeof header - 1);
+  csv_raw(&b, header, sizeof header - 1);
   json_array_foreach(json_object_get(ledger, "entries"), i, e) {
     char id[24], note[1200] = "";
     const char *kind = json_string_value(json_object_get(e, "kind"));
@@ -1137,7 +956,7 @@ char *counter_ledger_csv(const json_t *ledger, size_t *len) {
     }
   }
   if (b.oom) {
-    free(b.p);
+    csv_free(&b);
     return NULL;
   }
   *len = b.n;

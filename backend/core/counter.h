@@ -8,9 +8,10 @@
 **     feeds never show a name;
 **   - walk-ins (当日の空き部屋の利用、登録なし): a free slot of today for a
 **     name and a phone number, no account (counter_walkin);
-**   - booking for a registered citizen or group (counter_book_for), and
-**     confirming and cancelling for them (counter_confirm, counter_cancel):
-**     the same rules as online, through the same transaction;
+**   - booking for a registered citizen or group, and confirming and
+**     cancelling for them: the one entry points booking_create (with
+**     on_behalf_of), booking_confirm and booking_cancel in core/bookings.c
+**     take the actor and apply counter hours to staff (core/desk.c);
 **   - check-in and no-show (counter_checkin, counter_noshow);
 **   - payments and refunds (core/payments.c);
 **   - the day's ledger that replaces the paper one (紙台帳の廃止):
@@ -40,14 +41,6 @@
 #include <stdint.h>
 
 #include "ctx.h"
-
-/* RULE: counter hours. 0 when the counter is open at ctx->now (version in
-** force now), else KERR_COUNTER_HOURS with the hours in the message. */
-int counter_check_open(struct kctx *ctx, struct kerrinfo *ei);
-
-/* The counter hours of R in plain Japanese: "月・火・水・木・金曜日の 08:30 から
-** 17:15 まで（休館日を除く）". */
-void counter_hours_text(const struct rules *r, char *out, size_t n);
 
 /* GET /api/v1/counter/today?center=CODE: today's rooms and slots at CENTER
 ** (NULL or "": the actor's home centre; none -> KERR_VALIDATION; unknown ->
@@ -79,21 +72,6 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
 ** is no longer free. *OUT: the booking plus "holder", "walkin":true,
 ** "due", "paid", "outstanding", "payments". */
 int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei);
-
-/* POST /api/v1/bookings {"on_behalf_of": SYSTEM_ID, ...the booking...} by
-** staff: a booking for a registered citizen (and for a group they
-** represent, with group_id), with every rule of an online booking (window,
-** caps, holds, closed days; the slot until it starts). The citizen is the
-** holder; the clerk is recorded as created_by. A hold, like online. */
-int counter_book_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
-                     json_t **out, int *replayed, struct kerrinfo *ei);
-
-/* Confirm or cancel (REASON required) a booking for its holder, at the
-** counter: counter hours, channel "counter", then booking_confirm /
-** booking_cancel (a staff cancellation refunds what was paid). */
-int counter_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
-int counter_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
-                   struct kerrinfo *ei);
 
 /* POST /api/v1/bookings/{id}/checkin: a confirmed booking of today is checked
 ** in (from the counter's opening until its last slot ends). Checking in a

@@ -48,6 +48,26 @@ void csv_field(struct csvbuf *b, const char *s) {
   csv_raw(b, "\"", 1);
 }
 
+void csv_field_as(struct csvbuf *b, const char *s, int flags) {
+  if (!s) s = "";
+  int defuse = (flags & CSV_DEFUSE) && s[0] && strchr("=+-@\t\r", s[0]);
+  int quote = (flags & CSV_QUOTE_ALL) || strpbrk(s, ",\"\r\n");
+  if (!defuse && !quote && !(flags & CSV_ONE_LINE)) {
+    csv_field(b, s);
+    return;
+  }
+  if (b->in_row) csv_raw(b, ",", 1);
+  b->in_row = 1;
+  if (quote) csv_raw(b, "\"", 1);
+  if (defuse) csv_raw(b, "'", 1);
+  for (; *s; s++) {
+    if (*s == '"') csv_raw(b, "\"\"", 2);
+    else if ((flags & CSV_ONE_LINE) && (*s == '\r' || *s == '\n')) csv_raw(b, " ", 1);
+    else csv_raw(b, s, 1);
+  }
+  if (quote) csv_raw(b, "\"", 1);
+}
+
 void csv_int(struct csvbuf *b, int64_t v) {
   char s[24];
   snprintf(s, sizeof s, "%lld", (long long)v);

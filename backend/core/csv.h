@@ -27,6 +27,13 @@ void csv_bom(struct csvbuf *b);
 void csv_raw(struct csvbuf *b, const char *s, size_t n);
 /* One field; quoted when it holds a comma, a quote, CR or LF. NULL is empty. */
 void csv_field(struct csvbuf *b, const char *s);
+/* The writers' policies, for csv_field_as():
+**   CSV_QUOTE_ALL  quote every field (the open-data files do);
+**   CSV_DEFUSE     text typed by people: a leading = + - @ TAB CR gets a ' in
+**                  front, so a spreadsheet shows it instead of running it;
+**   CSV_ONE_LINE   CR and LF inside a field become spaces (one record, one line). */
+enum { CSV_QUOTE_ALL = 1, CSV_DEFUSE = 2, CSV_ONE_LINE = 4 };
+void csv_field_as(struct csvbuf *b, const char *s, int flags);
 void csv_int(struct csvbuf *b, int64_t v);
 /* A ratio with 4 decimals ("0.6250"); empty when V < 0 (undefined). */
 void csv_ratio(struct csvbuf *b, double v);

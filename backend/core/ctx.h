@@ -40,6 +40,7 @@ struct kctx {
   int64_t now;
   struct actor actor;
   const char *channel;      /* "online", "counter", "form" */
+  char address[48];         /* the client's address, for the audit trail; "" if none */
   const char *client;       /* the client's address (throttles); NULL outside HTTP */
 };
 

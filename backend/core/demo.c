@@ -157,7 +157,7 @@ struct intent {
   const char *purpose;
   int64_t booking;
   /* at the counter (core/counter.c) */
-  int at_counter;             /* booked by a clerk for the citizen (counter_book_for) */
+  int at_counter;             /* booked by a clerk for the citizen (booking_create with on_behalf_of) */
   int walkin;                 /* a same-day walk-in: no account (counter_walkin) */
   char name[64], phone[16];   /* the walk-in's */
   const char *method;         /* how it is paid (cash, qr, card, ic), NULL: not at all */
@@ -1032,7 +1032,7 @@ static int play(struct sim *s) {
           ids_format(it->account, who);
           json_object_set_new(body, "on_behalf_of", json_string(who));
           act(ctx, ROLE_STAFF, clerk, "counter", a->t);
-          rc = counter_book_for(ctx, body, NULL, &out, NULL, &ei);
+          rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
         } else {
           act(ctx, ROLE_CITIZEN, it->account, it->channel, a->t);
           rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
@@ -1066,7 +1066,7 @@ static int play(struct sim *s) {
       case A_CONFIRM:
         if (it->at_counter) {
           act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
-          rc = counter_confirm(ctx, it->booking, &out, &ei);
+          rc = booking_confirm(ctx, it->booking, &out, &ei);
         } else {
           act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
           rc = booking_confirm(ctx, it->booking, &out, &ei);

@@ -14,6 +14,7 @@
 
 #include "audit.h"
 #include "clock.h"
+#include "desk.h"
 #include "groups.h"
 #include "ids.h"
 #include "input.h"
@@ -87,7 +88,6 @@ int discounts_best(struct kctx *ctx, int64_t group, int32_t day, const struct ru
 
 /* ============================================================ helpers */
 
-static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
 static int is_admin(const struct kctx *ctx) { return (ctx->actor.role & ROLE_ADMIN) != 0; }
 static int32_t today(const struct kctx *ctx) { return clock_today(ctx->now); }
 
@@ -111,13 +111,6 @@ static const struct discount_cat *category(const struct kctx *ctx, const char *c
   return d;
 }
 
-/* The version named NAME, or NULL. */
-static const struct rules *version_named(const struct rulebook *rb, const char *name) {
-  for (int i = 0; rb && i < rb->nversions; i++)
-    if (strcmp(rb->versions[i].version, name) == 0) return &rb->versions[i];
-  return NULL;
-}
-
 /* 1 if ACCOUNT represents GROUP (representative or co-representative). */
 static int represents(struct kctx *ctx, int64_t group, int64_t account) {
   if (!group || account <= 0) return 0;
@@ -131,13 +124,6 @@ static int represents(struct kctx *ctx, int64_t group, int64_t account) {
   int yes = db_step(st) == DB_ROW;
   db_reset(st);
   return yes;
-}
-
-/* "2027年3月31日" */
-static void jdate(int32_t day, char *out, size_t n) {
-  int y, m, d;
-  date_to_ymd(day, &y, &m, &d);
-  snprintf(out, n, "%d年%d月%d日", y, m, d);
 }
 
 /* One usage-log event: the group as a pseudonym, the category code and
@@ -270,7 +256,7 @@ static int load(struct kctx *ctx, int64_t id, struct app *a) {
 static int load_visible(struct kctx *ctx, int64_t id, struct app *a) {
   int rc = load(ctx, id, a);
   if (rc) return rc;
-  if (!is_desk(ctx) && !represents(ctx, a->group_id, ctx->actor.account_id))
+  if (!desk_is_staff(ctx) && !represents(ctx, a->group_id, ctx->actor.account_id))
     return KERR_NOT_FOUND;
   return 0;
 }
@@ -356,9 +342,9 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
   const struct discount_cat *d = r ? rules_discount(r, code) : NULL;
   if (!d) {
     snprintf(msg, sizeof msg,
-             "「%.40s」という減免の区分はありません。区分と基準は「使用料の減免の基準」"
+             "「%.*s」という減免の区分はありません。区分と基準は「使用料の減免の基準」"
              "のページ (/rules/discounts) で確かめてください。",
-             code);
+             (int)text_utf8_prefix(code, 40), code);
     kerr_set(ei, KERR_VALIDATION, "%s", msg);
     kerr_field(ei, "category", msg);
     return KERR_VALIDATION;
@@ -406,7 +392,7 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
   if ((rc = approved_until(ctx, gid, d->code, &until))) goto fail;
   if (until && until > discounts_validity_end(d, today(ctx))) {
     char u[48];
-    jdate(until, u, sizeof u);
+    clock_jdate_short(until, u, sizeof u);
     rc = kerr_set(ei, KERR_CONFLICT,
                   "この団体の「%s」は%sまで承認されていて、次の期間の分も済んでいます。",
                   d->name, u);
@@ -493,7 +479,7 @@ int discounts_list(struct kctx *ctx, const char *status, const char *group_id, j
     exists = rc == DB_ROW;
     db_reset(st);
     if (rc != DB_ROW && rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
-    if (!exists || (!is_desk(ctx) && !represents(ctx, gid, ctx->actor.account_id)))
+    if (!exists || (!desk_is_staff(ctx) && !represents(ctx, gid, ctx->actor.account_id)))
       return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   }
 
@@ -635,7 +621,7 @@ static int reprice(struct kctx *ctx, int64_t group, int32_t from, int32_t until,
     if ((rc = booking_paid(ctx, b->id, &paid)) || paid) continue;
     /* The rates of the version the booking was priced under: the one in
     ** force on its use date. */
-    const struct rules *r = version_named(ctx->rb, b->version);
+    const struct rules *r = rules_of_booking(ctx->rb, b->version, NULL);
     if (!r) r = rules_in_force(ctx->rb, b->day);
     if ((rc = discounts_best(ctx, group, b->day, r, b->base, &disc, code, sizeof code))) break;
     if (disc == b->discount && !strcmp(code, b->code)) continue;

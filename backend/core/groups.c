@@ -10,6 +10,8 @@
 #include "accounts.h"
 #include "audit.h"
 #include "clock.h"
+#include "csv.h"
+#include "desk.h"
 #include "discounts.h"
 #include "ids.h"
 #include "input.h"
@@ -90,14 +92,12 @@ static int member_role(struct kctx *ctx, const struct grow *g, int64_t account) 
   return hit ? COREP : NOT_MEMBER;
 }
 
-static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
-
 /* Load ID if the actor may see it; KERR_NOT_FOUND for anyone else. */
 static int load_visible(struct kctx *ctx, int64_t id, struct grow *g, int *mrole) {
   int rc = load(ctx, id, g);
   if (rc) return rc;
   *mrole = member_role(ctx, g, ctx->actor.account_id);
-  if (!is_desk(ctx) && *mrole == NOT_MEMBER) return KERR_NOT_FOUND;
+  if (!desk_is_staff(ctx) && *mrole == NOT_MEMBER) return KERR_NOT_FOUND;
   return 0;
 }
 
@@ -212,7 +212,7 @@ static int group_json(struct kctx *ctx, int64_t id, int mrole, json_t **out) {
     json_decref(g);
     return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
   }
-  if (mrole == REP || is_desk(ctx)) {
+  if (mrole == REP || desk_is_staff(ctx)) {
     json_t *inv = NULL;
     if ((rc = pending_invitations(ctx, id, &inv))) {
       json_decref(g);
@@ -379,11 +379,21 @@ static int finish(struct kctx *ctx, kstmt *st, int64_t id, const char *action) {
   return notify_group_decision(ctx, id, strstr(action, "approve") != NULL, NULL);
 }
 
+/* End a decision's write transaction: commit, then the group as MROLE sees
+** it into *OUT. 0 or the error in EI. */
+static int commit_and_show(struct kctx *ctx, int64_t id, int mrole, json_t **out,
+                           struct kerrinfo *ei) {
+  int rc = db_commit(ctx->db);
+  if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  rc = group_json(ctx, id, mrole, out);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
 int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct grow g;
   int rc, mrole;
   *out = NULL;
-  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   const struct rules *r = rules_in_force(ctx->rb, today(ctx));
   if (!r) return kerr_set(ei, KERR_INTERNAL, NULL);
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
@@ -429,9 +439,7 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
   if (rc) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  rc = group_json(ctx, id, mrole, out);
-  return rc ? kerr_set(ei, rc, NULL) : 0;
+  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);
@@ -443,7 +451,7 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
   char reason[2048];
   int rc, mrole, bad = 0;
   *out = NULL;
-  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   rc = input_text(in, "reason", reason, sizeof reason);
   if (rc == INPUT_MISSING)
     bad_field(ei, &bad, "reason", "承認しない理由を入力してください（申請した人に伝わります）。");
@@ -489,9 +497,7 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
   if (rc) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  rc = group_json(ctx, id, mrole, out);
-  return rc ? kerr_set(ei, rc, NULL) : 0;
+  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);
@@ -549,9 +555,7 @@ int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     db_bind_int(st, "$id", id);
   }
   if ((rc = finish(ctx, st, id, "group.renew"))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  rc = group_json(ctx, id, mrole, out);
-  return rc ? kerr_set(ei, rc, NULL) : 0;
+  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);
@@ -588,7 +592,7 @@ static long long invitation_count(struct kctx *ctx, int64_t group) {
 static int invite_check(struct kctx *ctx, const struct grow *g, int mrole, const json_t *in,
                         int64_t *who, struct kerrinfo *ei) {
   int rc, bad = 0;
-  if (mrole != REP && !is_desk(ctx))
+  if (mrole != REP && !desk_is_staff(ctx))
     return kerr_set(ei, KERR_FORBIDDEN, "副代表者を招待できるのは、団体の代表者です。");
   /* RULE: requests naming a system ID are throttled per address (throttle.c). */
   if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
@@ -747,7 +751,7 @@ int groups_rep_remove(struct kctx *ctx, int64_t id, int64_t account, json_t **ou
   *out = NULL;
   if ((rc = load_visible(ctx, id, &g, &mrole))) return kerr_set(ei, rc, NULL);
   int self = mrole == COREP && account == ctx->actor.account_id;
-  if (mrole != REP && !is_desk(ctx) && !self)
+  if (mrole != REP && !desk_is_staff(ctx) && !self)
     return kerr_set(ei, KERR_FORBIDDEN, "副代表者を外せるのは、団体の代表者か本人です。");
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   kstmt *st = db_prep(ctx->db, "DELETE FROM group_reps WHERE group_id = $g AND account_id = $a");
@@ -786,7 +790,7 @@ fail:
 
 int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei) {
   *out = NULL;
-  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if (!status || !*status) status = "pending";
   int pending = !strcmp(status, "pending");
   if (!pending && strcmp(status, "approved") != 0 && strcmp(status, "rejected") != 0) {
@@ -913,64 +917,35 @@ int groups_public(struct kctx *ctx, json_t **out) {
   return *out ? 0 : KERR_INTERNAL;
 }
 
-struct buf {
-  char *p;
-  size_t n, cap;
-  int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = b->cap ? b->cap * 2 : 1024;
-    while (nc < b->n + n + 1) nc *= 2;
-    char *np = realloc(b->p, nc);
-    if (!np) {
-      b->oom = 1;
-      return;
-    }
-    b->p = np;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 /* One CSV field. Text typed by citizens goes to a spreadsheet on the city's
 ** PCs, so a leading = + - @ is defused with an apostrophe (CSV injection). */
-static void field(struct buf *b, const char *s, int last) {
-  put(b, "\"", 1);
-  if (s && strchr("=+-@\t\r", s[0]) && s[0]) put(b, "'", 1);
-  for (const char *p = s ? s : ""; *p; p++) {
-    if (*p == '"') put(b, "\"\"", 2);
-    else put(b, p, 1);
-  }
-  put(b, last ? "\"\r\n" : "\",", last ? 3 : 2);
+static void field(struct csvbuf *b, const char *s, int last) {
+  csv_field_as(b, s, CSV_QUOTE_ALL | CSV_DEFUSE);
+  if (last) csv_end_row(b);
 }
 
 char *groups_public_csv(const json_t *list, size_t *len) {
-  struct buf b = {0};
+  struct csvbuf b = {0};
   size_t i, j;
   json_t *g, *c;
   static const char head[] = "\xef\xbb\xbf" "団体名,ふりがな,活動内容,利用している公民館\r\n";
-  put(&b, head, sizeof head - 1);
+  csv_raw(&b, head, sizeof head - 1);
   json_array_foreach(json_object_get(list, "groups"), i, g) {
-    struct buf centres = {0};
+    struct csvbuf centres = {0};
     json_array_foreach(json_object_get(g, "centers"), j, c) {
-      if (j) put(&centres, "・", strlen("・"));
+      if (j) csv_raw(&centres, "・", strlen("・"));
       const char *n = json_string_value(json_object_get(c, "name"));
-      put(&centres, n ? n : "", n ? strlen(n) : 0);
+      csv_raw(&centres, n ? n : "", n ? strlen(n) : 0);
     }
     field(&b, json_string_value(json_object_get(g, "name")), 0);
     field(&b, json_string_value(json_object_get(g, "name_kana")), 0);
     field(&b, json_string_value(json_object_get(g, "activity")), 0);
     field(&b, centres.p ? centres.p : "", 1);
     if (centres.oom) b.oom = 1;
-    free(centres.p);
+    csv_free(&centres);
   }
   if (b.oom) {
-    free(b.p);
+    csv_free(&b);
     return NULL;
   }
   *len = b.n;
@@ -1000,5 +975,18 @@ int groups_may_book(struct kctx *ctx, int64_t group, int64_t account, int32_t da
     kerr_field(ei, "group_id", msg);
     return KERR_VALIDATION;
   }
+  return 0;
+}
+
+int groups_me(struct kctx *ctx, json_t **out) {
+  json_t *groups = NULL;
+  int rc = accounts_me(ctx, out);
+  if (rc) return rc;
+  if ((rc = groups_of_account(ctx, ctx->actor.account_id, &groups))) {
+    json_decref(*out);
+    *out = NULL;
+    return rc;
+  }
+  json_object_set_new(*out, "groups", groups);
   return 0;
 }

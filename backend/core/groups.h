@@ -114,4 +114,8 @@ char *groups_public_csv(const json_t *list, size_t *len);
 int groups_may_book(struct kctx *ctx, int64_t group, int64_t account, int32_t day,
                     struct kerrinfo *ei);
 
+/* GET /api/v1/me: the signed-in account (accounts_me) with "groups", the
+** groups it belongs to (groups_of_account). *OUT is the caller's. */
+int groups_me(struct kctx *ctx, json_t **out);
+
 #endif

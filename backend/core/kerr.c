@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "../store/db.h"
+#include "text.h"
 
 static const struct {
   int status;
@@ -60,6 +61,10 @@ int kerr_set(struct kerrinfo *ei, int code, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(ei->message, sizeof ei->message, fmt, ap);
     va_end(ap);
+    /* A message cut at the end of the buffer, or carrying a caller's text
+    ** that is not UTF-8, ends at the last whole character: jansson refuses
+    ** anything else, and the reply would be lost (http/reply.c). */
+    ei->message[text_utf8_prefix(ei->message, sizeof ei->message - 1)] = 0;
   }
   return code;
 }
@@ -69,7 +74,7 @@ void kerr_field(struct kerrinfo *ei, const char *field, const char *msg) {
   if (!ei->code) ei->code = KERR_VALIDATION;
   if (!ei->fields) ei->fields = json_object();
   if (ei->fields && !json_object_get(ei->fields, field))
-    json_object_set_new(ei->fields, field, json_string(msg));
+    json_object_set_new(ei->fields, field, json_stringn(msg, text_utf8_prefix(msg, strlen(msg))));
 }
 
 void kerr_clear(struct kerrinfo *ei) {

@@ -46,13 +46,11 @@ static void yen(int64_t v, char *out, size_t n) {
   snprintf(out, n, "%s円", buf);
 }
 
-static void day_label(int32_t day, char *out, size_t n) { date_label_ja(day, out, n); }
-
 /* "2026年4月4日（土）9時00分" */
 static void instant_label(int64_t t, char *out, size_t n) {
   char d[64];
   int min = clock_minute_of_day(t);
-  day_label(clock_today(t), d, sizeof d);
+  clock_jdate(clock_today(t), d, sizeof d);
   snprintf(out, n, "%s%d時%02d分", d, min / 60, min % 60);
 }
 
@@ -88,7 +86,7 @@ static void describe(struct kctx *ctx, struct text *t, const struct booking *b) 
   int32_t day = 0;
   char dl[64];
   date_parse(b->date, &day);
-  day_label(day, dl, sizeof dl);
+  clock_jdate(day, dl, sizeof dl);
   add(t, "予約番号: %lld\n", (long long)b->id);
   add(t, "場所: %s %s\n", ro ? ro->center->name : b->center, ro ? ro->name : "");
   add(t, "利用日: %s\n", dl);
@@ -241,7 +239,7 @@ int notify_group_decision(struct kctx *ctx, int64_t group_id, int approved, cons
   if (approved) {
     int32_t day = 0;
     char dl[64] = "";
-    if (!date_parse(until, &day)) day_label(day, dl, sizeof dl);
+    if (!date_parse(until, &day)) clock_jdate(day, dl, sizeof dl);
     add(&t, "結果: 登録しました。\n");
     if (dl[0]) add(&t, "有効期限: %s まで\n", dl);
     add(&t, "\nどの公民館でも、団体として予約できます。\n");

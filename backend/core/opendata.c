@@ -8,7 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookable.h"
 #include "clock.h"
+#include "csv.h"
 
 /* ============================================================ states */
 
@@ -26,9 +28,22 @@ static int cmp_taken(const void *pa, const void *pb) {
   return strcmp(a->slot, b->slot);
 }
 
+/* RULE: never offer what will be refused (core/bookable.c): a free slot that
+** the web can no longer take is published as closed. */
+static void free_state(const struct kctx *ctx, struct od_state *os) {
+  struct bookable why;
+  enum bk_answer a = bookable_check(ctx, BK_ONLINE, os->room, os->day,
+                                    (int)(os->slot - os->rules->slots), &why);
+  os->booking = (int)a;
+  os->opens_at = why.opens_at;
+  os->state = bookable_feed_state(a);
+}
+
 int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct center *center,
                         const struct room *room, od_state_fn fn, void *arg) {
   char f[11], t[11];
+  struct kctx on_line = *ctx;
+  on_line.channel = "online";
   struct taken *taken = NULL;
   size_t ntaken = 0, cap = 0;
   int rc, err = 0;
@@ -84,7 +99,8 @@ int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct
         const struct room *ro = &ce->rooms[i];
         if (room && room != ro) continue;
         for (int s = 0; s < ru->nslots; s++) {
-          struct od_state os = {ce, ro, day, ru, &ru->slots[s], "free", closed ? why : NULL};
+          struct od_state os = {ce, ro, day, ru, &ru->slots[s], "free", closed ? why : NULL,
+                                -1, 0};
           if (closed) {
             os.state = "closed";
           } else if (ntaken) {
@@ -93,6 +109,7 @@ int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct
             const struct taken *hit = bsearch(&key, taken, ntaken, sizeof *taken, cmp_taken);
             if (hit) os.state = hit->held ? "held" : "booked";
           }
+          if (!strcmp(os.state, "free")) free_state(&on_line, &os);
           if (fn(arg, &os)) goto done;
         }
       }
@@ -113,52 +130,13 @@ const char *opendata_state_label(const char *state) {
 
 /* =============================================================== CSV */
 
-struct buf {
-  char *p;
-  size_t n, cap;
-  int oom;
-};
-
-static void put(struct buf *b, const char *s, size_t n) {
-  if (b->oom) return;
-  if (b->n + n + 1 > b->cap) {
-    size_t nc = b->cap ? b->cap * 2 : 8192;
-    while (nc < b->n + n + 1) nc *= 2;
-    char *np = realloc(b->p, nc);
-    if (!np) {
-      b->oom = 1;
-      return;
-    }
-    b->p = np;
-    b->cap = nc;
-  }
-  memcpy(b->p + b->n, s, n);
-  b->n += n;
-  b->p[b->n] = 0;
-}
-
 
 /* Every field quoted (RFC 4180), as the published files of the standard do;
 ** a quote inside is doubled. Line breaks inside a field become spaces, so
 ** that one record is one line for the simplest readers. */
-static void field(struct buf *b, const char *s, int last) {
-  put(b, "\"", 1);
-  for (s = s ? s : ""; *s; s++) {
-    if (*s == '"') put(b, "\"\"", 2);
-    else if (*s == '\r' || *s == '\n') put(b, " ", 1);
-    else put(b, s, 1);
-  }
-  put(b, last ? "\"\r\n" : "\",", last ? 3 : 2);
-}
-
-static char *take(struct buf *b, size_t *len) {
-  if (b->oom) {
-    free(b->p);
-    *len = 0;
-    return NULL;
-  }
-  *len = b->n;
-  return b->p;
+static void field(struct csvbuf *b, const char *s, int last) {
+  csv_field_as(b, s, CSV_QUOTE_ALL | CSV_ONE_LINE);
+  if (last) csv_end_row(b);
 }
 
 static const char BOM[] = "\xEF\xBB\xBF";
@@ -250,14 +228,14 @@ static int rule_applies(const struct closed_rule *cr, const char *code, int32_t 
 
 char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *len) {
   static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
-  struct buf b = {0};
+  struct csvbuf b = {0};
   const struct rules *ru = rules_in_force(rb, today);
   const char *lg = top_str(rb, "lg_code"), *pref = top_str(rb, "prefecture"),
              *city = top_str(rb, "city");
   char lgname[128];
   snprintf(lgname, sizeof lgname, "%s%s", pref, city);
 
-  put(&b, BOM, 3);
+  csv_raw(&b, BOM, 3);
   for (int i = 0; facility_columns[i]; i++) field(&b, facility_columns[i], !facility_columns[i + 1]);
 
   for (int c = 0; c < rb->ncenters; c++) {
@@ -332,13 +310,13 @@ char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *
       col[COL_NOTE] = "住所・座標・電話番号・部屋などに開発用の例示の値を含みます。市の公表値で確認してください。";
     for (int i = 0; i < NCOLS; i++) field(&b, col[i], i == NCOLS - 1);
   }
-  return take(&b, len);
+  return csv_take(&b, len);
 }
 
 /* ======================================================= availability */
 
 struct avail_out {
-  struct buf b;
+  struct csvbuf b;
   const char *lg;
 };
 
@@ -389,7 +367,7 @@ int opendata_availability_csv(struct kctx *ctx, const char *from, const char *to
   if (center && *center && !(ce = rules_center(ctx->rb, center))) return KERR_NOT_FOUND;
 
   struct avail_out o = {.lg = top_str(ctx->rb, "lg_code")};
-  put(&o.b, BOM, 3);
+  csv_raw(&o.b, BOM, 3);
   static const char *const cols[] = {"全国地方公共団体コード", "ID", "名称", "部屋ID", "部屋名称",
                                      "部屋種別", "日付", "時間帯", "開始時間", "終了時間", "状態",
                                      "状態コード", NULL};
@@ -397,9 +375,9 @@ int opendata_availability_csv(struct kctx *ctx, const char *from, const char *to
   int err = opendata_each_state(ctx, f, t, ce, NULL, avail_row, &o);
   if (!err && o.b.oom) err = KERR_INTERNAL;
   if (err) {
-    free(o.b.p);
+    csv_free(&o.b);
     return err;
   }
-  *out = take(&o.b, len);
+  *out = csv_take(&o.b, len);
   return *out ? 0 : KERR_INTERNAL;
 }

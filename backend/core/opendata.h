@@ -30,6 +30,9 @@ struct od_state {
   const struct slotdef *slot;
   const char *state;              /* "free", "held", "booked" or "closed" */
   const char *closed_label;       /* why, when closed (may be NULL) */
+  int booking;                    /* enum bk_answer for the web (core/bookable.h) when
+                                  ** no booking holds the slot; -1 when one does */
+  int64_t opens_at;               /* when booking opens for DAY */
 };
 
 /* Called for each state; return nonzero to stop early. */

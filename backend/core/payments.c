@@ -9,7 +9,7 @@
 
 #include "audit.h"
 #include "clock.h"
-#include "counter.h"
+#include "desk.h"
 #include "input.h"
 
 static const struct {
@@ -53,12 +53,6 @@ int payment_paid(struct kctx *ctx, int64_t booking_id, int64_t *paid) {
   if (rc == DB_ROW) *paid = db_col_int(st, 0);
   db_reset(st);
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
-}
-
-static json_t *instant_json(int64_t t) {
-  char s[26];
-  clock_format_instant(t, s);
-  return json_string(s);
 }
 
 /* ======================================================= the write */
@@ -162,7 +156,7 @@ json_t *payment_rows_json(struct kctx *ctx, int64_t booking_id) {
         arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:I}", "receipt", db_col_text(st, 0),
                        "kind", db_col_text(st, 1), "method", m, "method_label",
                        payment_method_label(m), "amount", (json_int_t)db_col_int(st, 3), "at",
-                       instant_json(db_col_int(st, 4)), "booking_id", (json_int_t)booking_id));
+                       clock_instant_json(db_col_int(st, 4)), "booking_id", (json_int_t)booking_id));
   }
   db_reset(st);
   if (rc != DB_DONE) {
@@ -243,7 +237,7 @@ int payment_record(struct kctx *ctx, int64_t booking_id, const json_t *body, jso
   *out = NULL;
   if (!(ctx->actor.role & ROLE_DESK)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   /* RULE: counter hours (窓口受付時間の統一): money is taken at the counter. */
-  if ((rc = counter_check_open(ctx, ei))) return rc;
+  if ((rc = desk_check_open(ctx, ei))) return rc;
   if ((rc = load_for_desk(ctx, booking_id, &b, ei))) return rc;
 
   rc = input_text(body, "method", method, sizeof method);
@@ -308,4 +302,15 @@ int payment_record(struct kctx *ctx, int64_t booking_id, const json_t *body, jso
 fail:
   db_rollback(c.db);
   return rc ? rc : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+void payment_money_json(struct kctx *ctx, const struct booking *b, json_t *out) {
+  int64_t paid = 0;
+  if (payment_paid(ctx, b->id, &paid)) return;
+  int64_t due = payment_due(ctx, b);
+  json_object_set_new(out, "due", json_integer(due));
+  json_object_set_new(out, "paid", json_integer(paid));
+  json_object_set_new(out, "outstanding", json_integer(due - paid));
+  json_t *rows = payment_rows_json(ctx, b->id);
+  if (rows) json_object_set_new(out, "payments", rows);
 }

@@ -79,4 +79,8 @@ int payment_refund_all(struct kctx *ctx, const struct booking *b, struct kerrinf
 ** every row of booking ID, oldest first (new reference; NULL on error). */
 json_t *payment_rows_json(struct kctx *ctx, int64_t booking_id);
 
+/* The money of B added to its booking reply OUT: "due", "paid",
+** "outstanding" and "payments" (the rows). Nothing added on a read error. */
+void payment_money_json(struct kctx *ctx, const struct booking *b, json_t *out);
+
 #endif

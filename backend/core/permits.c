@@ -11,73 +11,29 @@
 #include "audit.h"
 #include "bookings.h"
 #include "clock.h"
+#include "keys.h"
 
-#define KEY_NAME "permit_ed25519"
 #define TOKEN_MAX 4096
 
 /* ================================================================ key */
 
-static int key_read(kdb *db, unsigned char sk[crypto_sign_SECRETKEYBYTES], int *found) {
-  kstmt *st = db_prep(db, "SELECT value FROM server_keys WHERE name = 'permit_ed25519'");
-  if (!st) return KERR_INTERNAL;
-  int rc = db_step(st);
-  *found = 0;
-  if (rc == DB_ROW) {
-    size_t n = 0;
-    const void *v = db_col_blob(st, 0, &n);
-    if (v && n == crypto_sign_SECRETKEYBYTES) {
-      memcpy(sk, v, n);
-      *found = 1;
-    }
-  }
-  db_reset(st);
-  if (rc != DB_ROW && rc != DB_DONE) return kerr_from_db(rc);
-  if (rc == DB_ROW && !*found) return KERR_INTERNAL; /* a damaged key: never replace it silently */
-  return 0;
-}
-
 int permits_init(kdb *db) {
-  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
-  int found = 0, rc;
+  struct kkeys k;
   if (sodium_init() < 0) return KERR_INTERNAL;
-  if ((rc = key_read(db, sk, &found))) return rc;
-  if (found) {
-    sodium_memzero(sk, sizeof sk);
-    return 0;
-  }
-  crypto_sign_keypair(pk, sk);
-  if ((rc = db_begin_write(db)) != DB_OK) {
-    sodium_memzero(sk, sizeof sk);
-    return kerr_from_db(rc);
-  }
-  /* OR IGNORE: another process that got here first keeps its key. */
-  kstmt *st = db_prep(db, "INSERT OR IGNORE INTO server_keys(name, value)"
-                          " VALUES ('permit_ed25519', $v)");
-  if (!st) {
-    db_rollback(db);
-    sodium_memzero(sk, sizeof sk);
-    return KERR_INTERNAL;
-  }
-  db_bind_blob(st, "$v", sk, sizeof sk);
-  rc = db_exec_stmt(st);
-  sodium_memzero(sk, sizeof sk);
-  if (rc != DB_OK) {
-    db_rollback(db);
-    return kerr_from_db(rc);
-  }
-  return kerr_from_db(db_commit(db));
+  int rc = keys_get(db, &k);
+  sodium_memzero(&k, sizeof k);
+  return rc;
 }
 
-/* The key, created on first use if permits_init() has not run (unit tests).
-** Must not be called inside a write transaction. */
+/* The signing key (core/keys.c: the key file beside the database, made on
+** first use if permits_init() has not run, as in unit tests). */
 static int key_load(kdb *db, unsigned char sk[crypto_sign_SECRETKEYBYTES]) {
-  int found = 0, rc;
+  struct kkeys k;
   if (sodium_init() < 0) return KERR_INTERNAL;
-  if ((rc = key_read(db, sk, &found))) return rc;
-  if (found) return 0;
-  if ((rc = permits_init(db))) return rc;
-  if ((rc = key_read(db, sk, &found))) return rc;
-  return found ? 0 : KERR_INTERNAL;
+  int rc = keys_get(db, &k);
+  if (!rc) memcpy(sk, k.permit, crypto_sign_SECRETKEYBYTES);
+  sodium_memzero(&k, sizeof k);
+  return rc;
 }
 
 /* The key id: hex of the first 8 bytes of BLAKE2b(public key). */
@@ -205,8 +161,8 @@ int permit_issue(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerr
   if (strcmp(status, "confirmed") != 0 && strcmp(status, "checked_in") != 0)
     return kerr_set(ei, KERR_CONFLICT,
                     !strcmp(status, "held")
-                        ? "許可証は、仮予約を確定（本予約）した後に発行されます。"
-                        : "この予約は有効ではないため、許可証は発行できません。");
+                        ? "許可書は、仮予約を確定（本予約）した後に発行されます。"
+                        : "この予約は有効ではないため、許可書は発行できません。");
   if ((rc = holder_display(ctx, &b, holder, sizeof holder))) return kerr_set(ei, rc, NULL);
   if ((rc = key_load(ctx->db, sk))) return kerr_set(ei, rc, NULL);
 
@@ -289,7 +245,7 @@ int permit_verify(struct kctx *ctx, const char *token, json_t **out, struct kerr
   int rc;
   *out = NULL;
   if (!token || !*token) {
-    kerr_field(ei, "permit", "許可証のコード（permit）を入力してください。");
+    kerr_field(ei, "permit", "許可書のコード（permit）を入力してください。");
     return KERR_VALIDATION;
   }
   if ((rc = key_load(ctx->db, sk))) return kerr_set(ei, rc, NULL);
@@ -300,37 +256,37 @@ int permit_verify(struct kctx *ctx, const char *token, json_t **out, struct kerr
   const char *d1 = strchr(token, '.');
   const char *d2 = d1 ? strchr(d1 + 1, '.') : NULL;
   if (n > TOKEN_MAX || !d1 || !d2 || strchr(d2 + 1, '.')) {
-    *out = invalid("malformed", "許可証のコードの形式が正しくありません。");
+    *out = invalid("malformed", "許可書のコードの形式が正しくありません。");
     goto done;
   }
   hdr = unb64url(token, (size_t)(d1 - token), &hn);
   pay = unb64url(d1 + 1, (size_t)(d2 - d1 - 1), &pn);
   sig = unb64url(d2 + 1, strlen(d2 + 1), &sn);
   if (!hdr || !pay || !sig || sn != crypto_sign_BYTES) {
-    *out = invalid("malformed", "許可証のコードの形式が正しくありません。");
+    *out = invalid("malformed", "許可書のコードの形式が正しくありません。");
     goto done;
   }
   header = json_loadb((const char *)hdr, hn, JSON_REJECT_DUPLICATES, NULL);
   const char *alg = json_string_value(json_object_get(header, "alg"));
   const char *tkid = json_string_value(json_object_get(header, "kid"));
   if (!alg || strcmp(alg, "EdDSA") != 0) {
-    *out = invalid("malformed", "許可証のコードの形式が正しくありません。");
+    *out = invalid("malformed", "許可書のコードの形式が正しくありません。");
     goto done;
   }
   if (tkid && strcmp(tkid, kid) != 0) {
-    *out = invalid("unknown_key", "この許可証は、この予約システムの鍵で署名されていません。");
+    *out = invalid("unknown_key", "この許可書は、この予約システムの鍵で署名されていません。");
     goto done;
   }
   /* RULE: a permit is genuine only if its signature verifies. */
   if (crypto_sign_verify_detached(sig, (const unsigned char *)token, (size_t)(d2 - token), pk) !=
       0) {
-    *out = invalid("bad_signature", "署名が一致しません。この許可証は偽造または改変されています。");
+    *out = invalid("bad_signature", "署名が一致しません。この許可書は偽造または改変されています。");
     goto done;
   }
   payload = json_loadb((const char *)pay, pn, JSON_REJECT_DUPLICATES, NULL);
   json_t *bid = json_object_get(payload, "bid");
   if (!json_is_object(payload) || !json_is_integer(bid)) {
-    *out = invalid("malformed", "許可証の内容が読み取れません。");
+    *out = invalid("malformed", "許可書の内容が読み取れません。");
     goto done;
   }
   /* Genuine: say what became of the booking since (cancelled, ...). */
@@ -345,8 +301,8 @@ int permit_verify(struct kctx *ctx, const char *token, json_t **out, struct kerr
   if (*out && !usable)
     json_object_set_new(*out, "message",
                         json_string(!strcmp(status, "cancelled")
-                                        ? "この許可証は本物ですが、予約は取り消されています。"
-                                        : "この許可証は本物ですが、予約は現在有効ではありません。"));
+                                        ? "この許可書は本物ですが、予約は取り消されています。"
+                                        : "この許可書は本物ですが、予約は現在有効ではありません。"));
 done:
   rc = *out ? 0 : KERR_INTERNAL;
   if (rc) kerr_set(ei, rc, NULL);

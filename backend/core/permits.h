@@ -14,9 +14,10 @@
 ** GET /api/v1/permits/key, verifies a permit offline. "holder" is the group's
 ** name, or the holder's initials ("山.太."): a permit names no full name.
 **
-** The signing key (server_keys 'permit_ed25519', the 64-byte libsodium secret
-** key) is created on first start and kept in the database, so it survives
-** restarts and travels with backups (protect backups accordingly).
+** The signing key (the 64-byte libsodium secret key) is created on first
+** start and kept in the key file beside the database (core/keys.h), never in
+** the database: a backup holds no key, and the key survives restarts and
+** restores.
 */
 #ifndef KOMINKAN_CORE_PERMITS_H
 #define KOMINKAN_CORE_PERMITS_H
@@ -25,7 +26,8 @@
 
 #include "ctx.h"
 
-/* Create the signing key if the database has none. 0 or a KERR code. Call
+/* Create the server keys if there are none yet, or move them out of a
+** database from before the key file (core/keys.h). 0 or a KERR code. Call
 ** once at start, outside any transaction. */
 int permits_init(kdb *db);
 

@@ -401,13 +401,6 @@ static void add_use(struct report_row *row, const struct use *u, int nslots,
   if (u->bits & ST_CANCELLED) row->cancellations++;
 }
 
-/* The version named NAME, or NULL. */
-static const struct rules *version_named(const struct rulebook *rb, const char *name) {
-  for (int i = 0; i < rb->nversions; i++)
-    if (!strcmp(rb->versions[i].version, name)) return &rb->versions[i];
-  return NULL;
-}
-
 static int channel_index(const char *ch) {
   if (!strcmp(ch, "counter")) return 1;
   if (!strcmp(ch, "form")) return 2;
@@ -479,7 +472,7 @@ static int use_pass(struct agg *a, int32_t from, int32_t to) {
     u.nslots = n;
 
     if ((a->dims & RD_SLOT) && n > 1) {
-      const struct rules *ver = version_named(a->rb, db_col_text(st, 13));
+      const struct rules *ver = rules_of_booking(a->rb, db_col_text(st, 13), NULL);
       int64_t w[RULES_MAX_SLOTS], wsum = 0;
       for (int i = 0; i < n; i++) {
         int k = ver ? rules_slot_index(ver, codes[i]) : -1;

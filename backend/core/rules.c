@@ -523,8 +523,11 @@ static void load_closed(struct vctx *c, struct rules *r, json_t *root,
     } else if (strcmp(kind, "date") == 0) {
       cr->kind = CLOSED_DATE;
       get_date(c, o, p, "date", 1, &cr->date);
+    } else if (strcmp(kind, "holidays") == 0) {
+      cr->kind = CLOSED_HOLIDAYS;
     } else {
-      problem(c, sub(q, p, "kind"), "expected weekday_of_month, weekly, yearly or date");
+      problem(c, sub(q, p, "kind"),
+              "expected weekday_of_month, weekly, yearly, date or holidays");
       continue;
     }
     r->nclosed++;
@@ -641,12 +644,17 @@ static void load_simple_sections(struct vctx *c, struct rules *r, json_t *root) 
 
 /* counter_hours: weekdays without repeats, close after open. */
 static void load_counter(struct vctx *c, struct rules *r, json_t *root) {
-  static const char *const keys[] = {"weekdays", "open", "close", NULL};
+  static const char *const keys[] = {"weekdays", "open", "close", "holidays", NULL};
   const char *b = "counter_hours";
-  char p[PATHMAX], q[PATHMAX];
+  char p[PATHMAX], q[PATHMAX], hol[16] = "closed";
   json_t *o = get_obj(c, root, "", b, 1);
   if (!o) return;
   check_keys(c, o, b, keys);
+  /* RULE: the counter is closed on national holidays (窓口は祝日を除く平日). */
+  if (get_str(c, o, b, "holidays", 0, hol, sizeof hol) == 0 && strcmp(hol, "closed") != 0 &&
+      strcmp(hol, "open") != 0)
+    problem(c, sub(p, b, "holidays"), "expected \"closed\" or \"open\"");
+  r->counter_closed_on_holidays = strcmp(hol, "open") != 0;
   json_t *wd = get_arr(c, o, b, "weekdays", 1);
   if (wd && json_array_size(wd) == 0)
     problem(c, sub(p, b, "weekdays"), "expected at least one weekday");
@@ -871,6 +879,46 @@ static json_t *read_json(struct vctx *c, const char *dir, const char *name) {
   return root;
 }
 
+/* holidays.json: {"source", "holidays":[{"date","name"}]} in ascending date
+** order without repeats. Absent is allowed (no holidays; rules_warnings says
+** so). */
+static void load_holidays(struct vctx *c, struct rulebook *rb, const char *dir) {
+  static const char *const keys[] = {"source", "holidays", NULL};
+  static const char *const hkeys[] = {"date", "name", NULL};
+  char path[1024], p[PATHMAX];
+  c->file = "holidays.json";
+  snprintf(path, sizeof path, "%s/holidays.json", dir);
+  FILE *f = fopen(path, "rb");
+  if (!f) return;
+  fclose(f);
+  json_t *root = read_json(c, dir, "holidays.json");
+  if (!root) return;
+  check_keys(c, root, "", keys);
+  get_str(c, root, "", "source", 1, NULL, 0);
+  json_t *arr = get_arr(c, root, "", "holidays", 1);
+  size_t n = arr ? json_array_size(arr) : 0;
+  if (n && !(rb->holidays = calloc(n, sizeof *rb->holidays))) problem(c, NULL, "out of memory");
+  for (size_t i = 0; rb->holidays && i < n; i++) {
+    struct holiday *h = &rb->holidays[rb->nholidays];
+    json_t *o = json_array_get(arr, i);
+    idx(p, "holidays", i);
+    if (!json_is_object(o)) {
+      problem(c, p, "expected an object");
+      continue;
+    }
+    check_keys(c, o, p, hkeys);
+    int bad = get_date(c, o, p, "date", 1, &h->date) != 0;
+    bad |= get_str(c, o, p, "name", 1, h->name, sizeof h->name) != 0;
+    if (bad) continue;
+    if (rb->nholidays > 0 && h->date <= h[-1].date) {
+      problem(c, p, "dates must ascend without repeats");
+      continue;
+    }
+    rb->nholidays++;
+  }
+  json_decref(root);
+}
+
 /* qsort orders: file names; versions by effective_from. */
 static int cmp_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
@@ -960,6 +1008,7 @@ struct rulebook *rules_load(const char *dir, json_t **problems) {
   json_t *fac = read_json(&c, dir, "facilities.json");
   if (fac) load_facilities(&c, rb, fac);
 
+  load_holidays(&c, rb, dir);
   c.file = dir;
   if (nnames == 0) problem(&c, NULL, "no rules-YYYY-MM-DD.json file in this directory");
   rb->versions = calloc(nnames ? (size_t)nnames : 1, sizeof *rb->versions);
@@ -988,6 +1037,10 @@ struct rulebook *rules_load(const char *dir, json_t **problems) {
   }
   check_fee_classes(&c, rb, fees_ok); /* before sorting: fees_ok follows file order */
   qsort(rb->versions, (size_t)rb->nversions, sizeof *rb->versions, cmp_version);
+  for (int i = 0; i < rb->nversions; i++) {
+    rb->versions[i].nholidays = rb->nholidays;
+    rb->versions[i].holidays = rb->holidays;
+  }
   for (int i = 1; i < rb->nversions; i++) {
     const struct rules *a = &rb->versions[i - 1], *b = &rb->versions[i];
     c.file = b->file;
@@ -1031,6 +1084,7 @@ void rules_free(struct rulebook *rb) {
   free(rb->versions);
   for (int i = 0; i < rb->ncenters; i++) free(rb->centers[i].rooms);
   free(rb->centers);
+  free(rb->holidays);
   json_decref(rb->facilities_json);
   free(rb);
 }
@@ -1043,6 +1097,20 @@ const struct rules *rules_in_force(const struct rulebook *rb, int32_t day) {
   for (int i = 0; i < rb->nversions; i++)
     if (rb->versions[i].effective_from <= day) in_force = &rb->versions[i];
   return in_force;
+}
+
+const struct rules *rules_current(const struct rulebook *rb, int64_t now) {
+  const struct rules *r = rules_in_force(rb, clock_today(now));
+  if (!r && rb && rb->nversions > 0) r = &rb->versions[0];
+  return r;
+}
+
+const struct rules *rules_of_booking(const struct rulebook *rb, const char *version,
+                                     const char *date) {
+  for (int i = 0; rb && version && i < rb->nversions; i++)
+    if (!strcmp(rb->versions[i].version, version)) return &rb->versions[i];
+  int32_t day;
+  return date && date_parse(date, &day) == 0 ? rules_in_force(rb, day) : NULL;
 }
 
 const struct center *rules_center(const struct rulebook *rb, const char *code) {
@@ -1092,6 +1160,9 @@ int rules_closed(const struct rules *r, const char *center, int32_t day, const c
       break;
     case CLOSED_DATE:
       hit = day == cr->date;
+      break;
+    case CLOSED_HOLIDAYS:
+      hit = rules_holiday(r, day) != NULL;
       break;
     }
     if (hit) {
@@ -1154,12 +1225,42 @@ const struct discount_cat *rules_discount(const struct rules *r, const char *cod
 ** from counter_open to counter_close, both minutes included (08:30 to 17:15
 ** means 17:15 is still open, 17:16 is not), except on days closed at every
 ** centre (1st and 3rd Monday, year end): nobody sits at a closed counter. */
+const char *rules_holiday(const struct rules *r, int32_t day) {
+  int lo = 0, hi = r ? r->nholidays - 1 : -1;
+  while (lo <= hi) {
+    int mid = lo + (hi - lo) / 2;
+    if (r->holidays[mid].date == day) return r->holidays[mid].name;
+    if (r->holidays[mid].date < day) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return NULL;
+}
+
+void rules_warnings(const struct rulebook *rb, int64_t now, json_t *out) {
+  char last[11];
+  if (!rb || !out) return;
+  if (rb->nholidays == 0) {
+    json_array_append_new(out, json_string("holidays.json: no holiday list: the counter will "
+                                           "open on national holidays"));
+    return;
+  }
+  int32_t end = rb->holidays[rb->nholidays - 1].date;
+  date_format(end, last);
+  /* RULE: the holiday list must be extended before it runs out (12 months' notice). */
+  if (end < clock_today(now) + 365)
+    json_array_append_new(out, json_sprintf("holidays.json: the list ends on %s, within 12 "
+                                            "months: add the next year from the Cabinet "
+                                            "Office's list (内閣府「国民の祝日について」)",
+                                            last));
+}
+
 int rules_counter_open(const struct rules *r, int64_t now) {
   if (!r) return 0;
   int32_t day = clock_today(now);
   int minute = clock_minute_of_day(now);
   if (!(r->counter_weekdays & (1u << date_weekday(day)))) return 0;
   if (rules_closed(r, NULL, day, NULL)) return 0;
+  if (r->counter_closed_on_holidays && rules_holiday(r, day)) return 0;
   return minute >= r->counter_open && minute <= r->counter_close;
 }
 
@@ -1267,10 +1368,10 @@ json_t *rules_public_json(const struct rules *r) {
         sep = "・";
       }
     snprintf(buf + n, sizeof buf - (size_t)n,
-             "曜日の %02d:%02d から %02d:%02d までです (休館日を除く)。"
+             "曜日の %02d:%02d から %02d:%02d までです (%s休館日を除く)。"
              "インターネットは24時間使えます。",
              r->counter_open / 60, r->counter_open % 60, r->counter_close / 60,
-             r->counter_close % 60);
+             r->counter_close % 60, r->counter_closed_on_holidays ? "祝日・" : "");
     set_new(o, "description", json_string(buf));
     set_new(out, "counter_hours", o);
   }

@@ -48,13 +48,20 @@ struct center {
 
 /* One closing rule. */
 struct closed_rule {
-  enum { CLOSED_WEEKDAY_OF_MONTH, CLOSED_WEEKLY, CLOSED_YEARLY, CLOSED_DATE } kind;
+  enum { CLOSED_WEEKDAY_OF_MONTH, CLOSED_WEEKLY, CLOSED_YEARLY, CLOSED_DATE,
+         CLOSED_HOLIDAYS } kind;  /* HOLIDAYS: every day of holidays.json */
   int weekday;            /* 0 = Sunday .. 6; WEEKDAY_OF_MONTH and WEEKLY */
   unsigned nth_mask;      /* bit n set: the n-th such weekday (1..5); WEEKDAY_OF_MONTH */
   int from_md, to_md;     /* month*100+day, inclusive, may wrap the year; YEARLY */
   int32_t date;           /* one date; DATE */
   char center[32];        /* "" = every centre; DATE may name one centre */
   char label[64];         /* "第1・第3月曜日" for messages */
+};
+
+/* One national holiday (国民の祝日, 振替休日, 国民の休日) from holidays.json. */
+struct holiday {
+  int32_t date;
+  char name[64];          /* "昭和の日", "休日（振替休日）" */
 };
 
 struct fee_class {
@@ -126,6 +133,12 @@ struct rules {
 
   int counter_open, counter_close;   /* minutes, local */
   unsigned counter_weekdays;         /* bit w set: open on weekday w */
+  int counter_closed_on_holidays;    /* counter_hours.holidays: "closed" (1) or "open" */
+
+  /* The rule book's holiday list (borrowed from struct rulebook), so that a
+  ** version can answer for its days without the book. */
+  int nholidays;
+  const struct holiday *holidays;
 
   int noshow_grace_min;
 
@@ -140,6 +153,8 @@ struct rulebook {
   int ncenters;
   struct center *centers;
   json_t *facilities_json;        /* owned */
+  int nholidays;                  /* holidays.json, sorted by date; 0 if absent */
+  struct holiday *holidays;
 };
 
 /* Load and validate the rule book in DIR. On success returns it and
@@ -150,6 +165,14 @@ void rules_free(struct rulebook *rb);       /* NULL is a no-op */
 
 /* The version in force on DAY, or NULL if DAY precedes every version. */
 const struct rules *rules_in_force(const struct rulebook *rb, int32_t day);
+/* The version in force at NOW. Before the first version takes effect, the
+** first one already decides windows and holds (the rule book is published
+** ahead). NULL only for an empty rule book. */
+const struct rules *rules_current(const struct rulebook *rb, int64_t now);
+/* The version named VERSION (a booking's rules_version), else the one in
+** force on DATE ("YYYY-MM-DD", the use date); NULL when neither. */
+const struct rules *rules_of_booking(const struct rulebook *rb, const char *version,
+                                     const char *date);
 
 const struct center *rules_center(const struct rulebook *rb, const char *code);
 const struct room *rules_room_by_id(const struct rulebook *rb, int64_t id);
@@ -157,6 +180,14 @@ int rules_slot_index(const struct rules *r, const char *code);  /* -1 if unknown
 
 /* 1 if CENTER is closed on DAY under R; LABEL (may be NULL) gets why. */
 int rules_closed(const struct rules *r, const char *center, int32_t day, const char **label);
+
+/* The national holiday on DAY (its name), or NULL: from holidays.json. */
+const char *rules_holiday(const struct rules *r, int32_t day);
+
+/* Things an operator should act on that do not stop the rule book from
+** loading, as "file: message" strings appended to OUT: the holiday list
+** ending within 12 months of NOW (or missing). */
+void rules_warnings(const struct rulebook *rb, int64_t now, json_t *out);
 
 /* The fee in yen for one slot of a room of FEE_CLASS; -1 if not priced. */
 int rules_fee(const struct rules *r, const char *fee_class, int slot_index);

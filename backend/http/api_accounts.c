@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/accounts.h"
+#include "../core/groups.h"
 #include "../core/clock.h"
 #include "../core/ids.h"
 #include "reply.h"
@@ -72,7 +73,7 @@ struct reply api_session_delete(struct req *r) {
 ** Signed in. */
 struct reply api_me(struct req *r) {
   json_t *me = NULL;
-  int rc = accounts_me(&r->ctx, &me);
+  int rc = groups_me(&r->ctx, &me);
   if (rc) return reply_error(r, rc, NULL);
   json_object_set_new(me, "csrf_token", json_string(r->csrf));
   return reply_json(r, 200, me);

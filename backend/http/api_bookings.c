@@ -11,7 +11,6 @@
 
 #include "../core/bookings.h"
 #include "../core/clock.h"
-#include "../core/counter.h"
 #include "../core/permits.h"
 #include "reply.h"
 
@@ -30,9 +29,7 @@ struct reply api_booking_create(struct req *r) {
   json_t *out = NULL;
   int replayed = 0;
   const char *key = req_header(r, "Idempotency-Key");
-  int rc = (r->ctx.actor.role & ROLE_DESK) && json_object_get(r->json, "on_behalf_of")
-               ? counter_book_for(&r->ctx, r->json, key, &out, &replayed, &ei)
-               : booking_create(&r->ctx, r->json, key, &out, &replayed, &ei);
+  int rc = booking_create(&r->ctx, r->json, key, &out, &replayed, &ei);
   struct reply rep = reply_core(r, rc, 201, out, &ei);
   /* a repeated key: the same reply as the first time, marked as a replay */
   if (!rc && replayed) reply_header(&rep, "Idempotent-Replayed", "true");
@@ -83,9 +80,8 @@ struct reply api_booking_confirm(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
-  /* staff confirm for the holder at the counter (counter hours) */
-  int rc = r->ctx.actor.role & ROLE_DESK ? counter_confirm(&r->ctx, id, &out, &ei)
-                                         : booking_confirm(&r->ctx, id, &out, &ei);
+  /* staff confirm for the holder at the counter: core decides (counter hours) */
+  int rc = booking_confirm(&r->ctx, id, &out, &ei);
   return reply_core(r, rc, 200, out, &ei);
 }
 
@@ -105,10 +101,8 @@ struct reply api_booking_cancel(struct req *r) {
     kerr_field(&ei, "reason", "取消の理由は文字列で入力してください。");
     return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
-  /* staff cancel at the counter (counter hours; what was paid is refunded) */
-  int rc = r->ctx.actor.role & ROLE_DESK
-               ? counter_cancel(&r->ctx, id, json_string_value(reason), &out, &ei)
-               : booking_cancel(&r->ctx, id, json_string_value(reason), &out, &ei);
+  /* staff cancel at the counter: core decides (counter hours, refund) */
+  int rc = booking_cancel(&r->ctx, id, json_string_value(reason), &out, &ei);
   return reply_core(r, rc, 200, out, &ei);
 }
 
@@ -133,7 +127,7 @@ struct reply api_permit_verify(struct req *r) {
   json_t *out = NULL;
   json_t *p = json_object_get(r->json, "permit");
   if (p && !json_is_string(p)) {
-    kerr_field(&ei, "permit", "許可証のコード（permit）は文字列で送ってください。");
+    kerr_field(&ei, "permit", "許可書のコード（permit）は文字列で送ってください。");
     return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
   int rc = permit_verify(&r->ctx, json_string_value(p), &out, &ei);

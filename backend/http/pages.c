@@ -365,16 +365,31 @@ void page_state_cell(struct html *h, const char *state, const char *group) {
     html_raw(h, "<td class=\"st\">-</td>");
 }
 
-void page_state_cell_link(struct html *h, const char *state, const char *group, const char *href,
-                          const char *what) {
-  if (!state || strcmp(state, "free") || !href) {
-    page_state_cell(h, state, group);
-    return;
+void page_slot_cell(struct html *h, const struct page_cell *c) {
+  const char *b = c->booking ? c->booking : "";
+  if (!strcmp(b, "over")) {
+    html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>終了</td>");
+  } else if (!strcmp(b, "not_yet") && c->state && !strcmp(c->state, "free")) {
+    char when[48] = "";
+    if (c->opens_at) {
+      int y, m, d;
+      date_to_ymd(clock_today(c->opens_at), &y, &m, &d);
+      snprintf(when, sizeof when, "%d月%d日から", m, d);
+    }
+    html_printf(h, "<td class=\"st st-notyet\"><span class=\"sym\" aria-hidden=\"true\">△</span>受付前"
+                   "<span class=\"when\">%h</span></td>", when);
+  } else if (!strcmp(b, "counter_only") && c->state && !strcmp(c->state, "free")) {
+    html_raw(h, "<td class=\"st st-counter\"><span class=\"sym\" aria-hidden=\"true\">△</span>窓口<wbr>のみ</td>");
+  } else if (!strcmp(b, "no_rules")) {
+    html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>なし</td>");
+  } else if (c->state && !strcmp(c->state, "free") && c->href && !strcmp(b, "open")) {
+    html_printf(h, "<td class=\"st st-free\"><a class=\"book-link\" href=\"%h\">"
+                   "<span class=\"sym\" aria-hidden=\"true\">○</span>空き"
+                   "<span class=\"visually-hidden\"> %h を予約する</span></a></td>",
+                c->href, c->what ? c->what : "");
+  } else {
+    page_state_cell(h, c->state, c->group);
   }
-  html_printf(h, "<td class=\"st st-free\"><a class=\"book-link\" href=\"%h\">"
-                 "<span class=\"sym\" aria-hidden=\"true\">○</span>空き"
-                 "<span class=\"visually-hidden\"> %h を予約する</span></a></td>",
-              href, what ? what : "");
 }
 
 void page_state_legend(struct html *h) {
@@ -382,6 +397,9 @@ void page_state_legend(struct html *h) {
               "<li><span class=\"sym st-free\" aria-hidden=\"true\">○</span>空き: 予約できます</li>"
               "<li><span class=\"sym st-taken\" aria-hidden=\"true\">×</span>予約あり: ほかの人が予約しています</li>"
               "<li><span class=\"sym st-closed\" aria-hidden=\"true\">ー</span>休館: 公民館が休みの日です</li>"
+              "<li><span class=\"sym st-past\" aria-hidden=\"true\">ー</span>受付終了: もう予約できません</li>"
+              "<li><span class=\"sym st-notyet\" aria-hidden=\"true\">△</span>受付前: 書いてある日から予約できます</li>"
+              "<li><span class=\"sym st-counter\" aria-hidden=\"true\">△</span>窓口のみ: 公民館の窓口でだけ予約できます</li>"
               "</ul>");
 }
 
@@ -390,6 +408,14 @@ void page_state_legend(struct html *h) {
 const char *page_weekday(int32_t day) {
   static const char *const w[] = {"日", "月", "火", "水", "木", "金", "土"};
   return w[date_weekday(day)];
+}
+
+void page_day_note(const struct rulebook *rb, const char *center, int32_t day, char *out, size_t n) {
+  const struct rules *r = rules_in_force(rb, day);
+  const char *why = NULL;
+  /* RULE: closed days, with the rule book's reason (issue 13, point 4) */
+  if (r && rules_closed(r, center, day, &why)) snprintf(out, n, "休館日 (%s)", why ? why : "");
+  else if (n) out[0] = 0;
 }
 
 void page_date_label(int32_t day, int with_year, char *out, size_t n) {

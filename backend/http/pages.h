@@ -125,15 +125,26 @@ const char *page_value(const struct page_form *fm, const char *name);
 ** group, may be NULL) is shown under a taken state. */
 void page_state_cell(struct html *h, const char *state, const char *group);
 
-/* The same, where a free slot is a link to HREF (the booking form for that
-** room, date and slot) named "空き WHAT を予約する" for screen readers. */
-void page_state_cell_link(struct html *h, const char *state, const char *group, const char *href,
-                          const char *what);
+/* A slot's cell as a person may act on it (core/bookable.h): STATE from a
+** feed, BOOKING its "booking" word (NULL = none): "open" with HREF makes the
+** cell a link to the booking form named "空き WHAT を予約する" for screen
+** readers; "not_yet" says 受付前 and the opening date (OPENS_AT, an instant);
+** "counter_only" 窓口のみ; "over" 受付終了. Never a link for a slot that
+** would be refused. */
+struct page_cell {
+  const char *state, *booking, *group, *href, *what;
+  int64_t opens_at;
+};
+void page_slot_cell(struct html *h, const struct page_cell *c);
 
 /* The legend of the symbols, as a short list. */
 void page_state_legend(struct html *h);
 
 /* ----------------------------------------------------------- dates */
+
+/* What is special about DAY for CENTER (NULL: every centre), for date lists
+** and tables: "休館日 (第1・第3月曜日)", or "" (OUT >= 96 bytes). */
+void page_day_note(const struct rulebook *rb, const char *center, int32_t day, char *out, size_t n);
 
 /* "4月8日(水)" (OUT >= 32 bytes); with the year: "2026年4月8日(水)". */
 void page_date_label(int32_t day, int with_year, char *out, size_t n);

@@ -120,7 +120,13 @@ static struct reply error_reply(struct req *r, int code, const struct kerrinfo *
   json_t *body = json_pack("{s:o}", "error", err);
   char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
   json_decref(body);
-  if (!s) return reply_fail();
+  if (!s && code != KERR_INTERNAL) {
+    /* A message jansson cannot encode (text that is not UTF-8 reached it):
+    ** never drop the reply, answer with the table's 500 instead. */
+    fprintf(stderr, "reply: the %s error could not be encoded; answering 500\n", kerr_code(code));
+    return error_reply(r, KERR_INTERNAL, NULL, NULL);
+  }
+  if (!s) return reply_fail(); /* out of memory */
   struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(s), s, MHD_RESPMEM_MUST_FREE);
   if (!resp) {
     free(s);

@@ -23,6 +23,7 @@
 #include "api_groups.h"
 #include "api_mail.h"
 #include "api_opendata.h"
+#include "api_ops.h"
 #include "api_public.h"
 #include "api_reports.h"
 #include "form.h"
@@ -34,6 +35,7 @@
 #include "static.h"
 #include "web_account.h"
 #include "web_admin.h"
+#include "web_ops.h"
 #include "web_book.h"
 #include "web_counter.h"
 #include "web_groups.h"
@@ -59,6 +61,23 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL},
   {"GET", "/api/v1/me/mail", api_mail_prefs_get, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/api/v1/me/mail", api_mail_prefs_put, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
+  /* operations (issue 14; docs/operations.md): a citizen's own account, password
+  ** resets, users and the audit trail for admins */
+  {"DELETE", "/api/v1/me", api_me_close, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/me/profile", api_me_update, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/me/disclosures", api_me_disclosures, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/api/v1/password-reset", api_password_reset, ANY, JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/api/v1/password-reset/confirm", api_password_reset_confirm, ANY,
+   JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
+  {"GET", "/api/v1/users", api_users_list, ROLE_ADMIN, RF_PERSONAL},
+  {"POST", "/api/v1/users", api_users_create, ROLE_ADMIN, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/users/{id}/disable", api_user_disable, ROLE_ADMIN, RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/users/{id}/enable", api_user_enable, ROLE_ADMIN, RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/users/{id}/role", api_user_role, ROLE_ADMIN, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/users/{id}/password", api_user_password, ROLE_ADMIN, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/users/{id}/reset-code", api_user_reset_code, ROLE_DESK,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/api/v1/audit", api_audit, ROLE_ADMIN, RF_PERSONAL},
   /* groups: the public list before {id}, which would match "public" too */
   {"GET", "/api/v1/groups/public", api_groups_public, ANY, 0},
   {"GET", "/api/v1/groups/public.csv", api_groups_public_csv, ANY, 0},
@@ -131,6 +150,17 @@ const struct route router_routes[] = {
   {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
+  /* operations pages (issue 14; docs/operations.md) */
+  {"GET", "/admin/users", web_ops_users, ROLE_ADMIN, RF_PERSONAL},
+  {"POST", "/admin/users/{id}/disable", web_ops_user_disable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/users/{id}/enable", web_ops_user_enable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/audit", web_ops_audit, ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/my/privacy", web_ops_privacy, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/close", web_ops_close, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/password-reset", web_ops_reset_page, ANY, RF_PERSONAL},
+  {"POST", "/password-reset", web_ops_reset_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/password-reset/confirm", web_ops_reset_confirm, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
+  {"GET", "/password-reset/", web_ops_reset_page, ANY, RF_PREFIX | RF_PERSONAL},
   {"POST", "/admin/groups/{id}/approve", web_admin_group_approve, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"POST", "/admin/groups/{id}/reject", web_admin_group_reject, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/admin/discounts", web_admin_discounts, ROLE_ADMIN, RF_PERSONAL},

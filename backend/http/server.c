@@ -79,6 +79,70 @@ static void req_free(struct req *r) {
   free(r);
 }
 
+/* --------------------------------------------------- request smuggling */
+
+static int hexval(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+/* %HH-decode S in place, as libmicrohttpd's own unescaper does for the path
+** and each query argument, with one difference: a decoded NUL becomes 0x01
+** instead of ending the string. libmicrohttpd hands us C strings, so "%00"
+** would silently cut "/api/v1/me%00/x.css" to "/api/v1/me" (personal JSON
+** for a URL a cache takes for a stylesheet); as a control character it is
+** refused below instead. Returns the new length. */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s) {
+  (void)cls;
+  (void)conn;
+  char *o = s;
+  for (char *p = s; *p; p++) {
+    int a, b;
+    if (*p == '%' && (a = hexval(p[1])) >= 0 && (b = hexval(p[2])) >= 0) {
+      *o++ = (char)(a * 16 + b ? a * 16 + b : 0x01);
+      p += 2;
+    } else {
+      *o++ = *p;
+    }
+  }
+  *o = 0;
+  return (size_t)(o - s);
+}
+
+/* 1 if the decoded path carries a control character: no route has one, and
+** a NUL (see unescape) or a line break in a path is an attack, not a typo. */
+static int path_has_control(const char *url) {
+  for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+    if (*p < 0x20 || *p == 0x7f) return 1;
+  return 0;
+}
+
+struct lengths {
+  const char *first;
+  int conflict;
+};
+
+static enum MHD_Result each_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value) {
+  (void)kind;
+  struct lengths *l = cls;
+  if (!key || strcasecmp(key, "Content-Length") != 0) return MHD_YES;
+  if (!l->first) l->first = value ? value : "";
+  else if (strcmp(l->first, value ? value : "") != 0) l->conflict = 1;
+  return MHD_YES;
+}
+
+/* 1 if the request carries Content-Length headers that disagree: which one
+** frames the body is then a guess, and a proxy in front of us may guess
+** otherwise (request smuggling). Identical repeats are allowed (RFC 9110). */
+static int lengths_conflict(struct MHD_Connection *conn) {
+  struct lengths l = {0};
+  MHD_get_connection_values(conn, MHD_HEADER_KIND, each_length, &l);
+  return l.conflict;
+}
+
 /* ------------------------------------------------------- access handler */
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -95,6 +159,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r->method = method;
     r->started_us = now_us();
     *con_cls = r;
+    /* Queued on the first call, so the connection is closed after it: a
+    ** request framed ambiguously must not leave bytes behind for the next. */
+    if (path_has_control(url) || lengths_conflict(conn))
+      return reply_send(r, reply_error(r, KERR_BAD_REQUEST, NULL));
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > app.max_body) {
       r->too_large = 1;
@@ -257,6 +325,7 @@ struct server *server_start(const struct server_opts *o, int *port) {
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
       MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+      MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
       MHD_OPTION_END);
   if (!s->d) {
     fprintf(stderr, "kominkan: cannot listen on %s:%d\n", o->host, o->port);

@@ -38,6 +38,7 @@ const char *session_token(struct req *r, int *bearer) {
 }
 
 int session_resolve(struct req *r) {
+  session_client_addr(r, r->ctx.address, sizeof r->ctx.address);
   memset(&r->ctx.actor, 0, sizeof r->ctx.actor);
   r->ctx.actor.role = ROLE_ANON;
   r->bearer = 0;

@@ -103,7 +103,8 @@ static struct reply signin_page(struct req *r, unsigned status, const json_t *va
   html_printf(&h, "<section aria-labelledby=\"new-title\"><h2 id=\"new-title\">はじめての方</h2>"
                   "<p>アカウントがない方は、先に登録してください。登録は無料です。</p>"
                   "<ul class=\"links\"><li><a href=\"/register?next=%u\">アカウントを登録する</a></li>"
-                  "<li><a href=\"/help#ask\">IDやパスワードを忘れたとき (公民館に問い合わせる)</a></li></ul>"
+                  "<li><a href=\"/password-reset\">パスワードを忘れたとき (再設定)</a></li>"
+                  "<li><a href=\"/help#ask\">利用者番号を忘れたとき (公民館に問い合わせる)</a></li></ul>"
                   "</section>",
               next);
   page_end(r, &h, &pg);

@@ -82,7 +82,9 @@ struct reply web_admin(struct req *r) {
                   "<li><a href=\"/admin/groups\">団体登録の審査</a></li>",
               r->ctx.actor.name, r->ctx.actor.role == ROLE_ADMIN ? "管理者" : "職員");
   if (r->ctx.actor.role == ROLE_ADMIN)
-    html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>");
+    html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>"
+                 "<li><a href=\"/admin/users\">利用者の管理 (職員の停止・再開)</a></li>"
+                 "<li><a href=\"/admin/audit\">監査証跡</a></li>");
   html_raw(&h, "</ul>");
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "../core/bookings.h"
+#include "../core/bookable.h"
 #include "../core/clock.h"
 #include "../core/groups.h"
 #include "pages.h"
@@ -77,7 +78,7 @@ struct book_form {
   const struct room *room;
   const struct rules *rules;                  /* whose slots are offered */
   struct page_option dates[MAX_DATES + 1];
-  char dval[MAX_DATES + 1][11], dlab[MAX_DATES + 1][48], dgrp[MAX_DATES + 1][48];
+  char dval[MAX_DATES + 1][11], dlab[MAX_DATES + 1][160], dgrp[MAX_DATES + 1][48];
   int ndates;
   struct page_option slots[RULES_MAX_SLOTS];
   char slab[RULES_MAX_SLOTS][96];
@@ -89,14 +90,16 @@ struct book_form {
   int nfields;
 };
 
-static void add_date(struct book_form *f, int32_t day, int32_t today, const char *group) {
+static void add_date(struct book_form *f, const struct rulebook *rb, int32_t day, int32_t today,
+                     const char *group) {
   int i = f->ndates++;
-  char lab[40];
+  char lab[40], note[112];
   int y, m, d;
   date_format(day, f->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
-  snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s", lab,
-           day == today ? " 今日" : day == today + 1 ? " 明日" : "");
+  page_day_note(rb, f->room->center->code, day, note, sizeof note);
+  snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s%s%s", lab,
+           day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note);
   date_to_ymd(day, &y, &m, &d);
   if (group) snprintf(f->dgrp[i], sizeof f->dgrp[i], "%s", group);
   else snprintf(f->dgrp[i], sizeof f->dgrp[i], "%d年%d月", y, m);
@@ -115,11 +118,11 @@ static struct book_form *form_build(struct req *r, const struct room *room, cons
   if (selected && date_parse(selected, &sel) == 0 &&
       (sel < today || sel >= today + MAX_DATES ||
        (now_rules && sel >= today + MIN_DATES && rules_booking_opens(now_rules, sel) > r->ctx.now)))
-    add_date(f, sel, today, "指定された日");
+    add_date(f, r->ctx.rb, sel, today, "指定された日");
   for (int32_t d = today; f->ndates < MAX_DATES && d < today + MAX_DATES; d++) {
     if (d >= today + MIN_DATES && (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
       break;
-    add_date(f, d, today, NULL);
+    add_date(f, r->ctx.rb, d, today, NULL);
   }
   f->rules = rules_in_force(r->ctx.rb, sel >= 0 ? sel : today);
   if (!f->rules) f->rules = now_rules;
@@ -252,7 +255,18 @@ struct reply web_book(struct req *r) {
   if (date) json_object_set_new(values, "date", json_string(date));
   if (slot) json_object_set_new(values, "slots", json_pack("[s]", slot));
   json_object_set_new(values, "group_id", json_string(""));
-  struct reply ret = web_booking_form(r, 200, values, NULL, NULL, NULL);
+  /* RULE: never offer what will be refused: a slot the web cannot take now
+  ** says why at the top of the form (core/bookable.c). */
+  struct kerrinfo ei = {0};
+  int32_t day;
+  const struct room *ro = room_of(r, values);
+  const struct rules *use = date && !date_parse(date, &day) ? rules_in_force(r->ctx.rb, day) : NULL;
+  int k = use && slot ? rules_slot_index(use, slot) : -1;
+  struct bookable why;
+  if (k >= 0 && bookable_check(&r->ctx, BK_ONLINE, ro, day, k, &why) != BK_OPEN)
+    bookable_refuse(&r->ctx, ro, day, k, &why, &ei);
+  struct reply ret = web_booking_form(r, 200, values, ei.message[0] ? ei.message : NULL, NULL, NULL);
+  kerr_clear(&ei);
   json_decref(values);
   return ret;
 }

@@ -382,7 +382,7 @@ struct reply web_counter_confirm(struct req *r) {
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   r->ctx.channel = "counter";
-  int rc = counter_confirm(&r->ctx, id, &out, &ei);
+  int rc = booking_confirm(&r->ctx, id, &out, &ei);
   json_decref(out);
   return rc ? refused(r, rc, &ei) : back(r, "confirmed");
 }

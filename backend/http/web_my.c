@@ -114,7 +114,8 @@ struct reply web_my(struct req *r) {
   html_raw(&h, "<h1>マイページ</h1>"
                "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
-               "<li><a href=\"/my/mail\">お知らせメールの設定</a></li></ul>");
+               "<li><a href=\"/my/mail\">お知らせメールの設定</a></li>"
+               "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
   web_mail_notice(r, &h);
   web_invitations_section(r, &h);
   html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
@@ -302,6 +303,34 @@ static json_t *permit_payload(const char *token) {
   return out;
 }
 
+/* A cancelled booking has no permit: its permit page says so, plainly, with
+** when it was cancelled (issue 13, point 8). 1 and *REP when B is cancelled. */
+static int cancelled_permit_page(struct req *r, int64_t id, struct reply *rep) {
+  struct kerrinfo ei = {0};
+  json_t *b = NULL;
+  if (booking_get(&r->ctx, id, &b, &ei) || strcmp(jstr(b, "status"), "cancelled")) {
+    kerr_clear(&ei);
+    json_decref(b);
+    return 0;
+  }
+  char title[96], when[64] = "";
+  snprintf(title, sizeof title, "利用許可書 (予約番号 %lld): 取り消し済み", (long long)id);
+  if (json_is_string(json_object_get(b, "cancelled_at")))
+    page_iso_label(jstr(b, "cancelled_at"), when, sizeof when);
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/my/bookings/%I\">予約番号 %I に戻る</a></p>"
+                  "<h1>この予約は取り消されています</h1>"
+                  "<p class=\"lead\">予約番号 %I は%s%sに取り消されました。"
+                  "取り消した予約には利用許可書はありません。この予約で部屋を使うことはできません。</p>",
+              id, id, id, when[0] ? " " : "", when);
+  page_end(r, &h, &pg);
+  json_decref(b);
+  *rep = page_reply(r, 200, &h);
+  return 1;
+}
+
 /* GET /my/bookings/{id}/permit -> 200 the digital permit (利用許可書) of a
 ** confirmed booking: its QR code (inline SVG, for the counter's scanner),
 ** what it says as text, and the signed code itself; 409 for a hold or a
@@ -312,6 +341,13 @@ struct reply web_my_permit(struct req *r) {
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   int rc = permit_issue(&r->ctx, id, &pm, &ei);
+  if (rc == KERR_CONFLICT) {
+    struct reply rep;
+    if (cancelled_permit_page(r, id, &rep)) {
+      kerr_clear(&ei);
+      return rep;
+    }
+  }
   if (rc) {
     if (rc == KERR_CONFLICT && !ei.message[0])
       kerr_set(&ei, KERR_CONFLICT, "許可書は、予約を確定すると表示できます。");

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/bookable.h"
 #include "../core/clock.h"
 #include "../core/opendata.h"
 #include "api_public.h"
@@ -55,6 +56,14 @@ static const char *jstr(const json_t *o, const char *key) {
 }
 
 /* "10時00分" from an ISO instant "2026-04-08T10:00:00+09:00" (JST). */
+/* The instant in O's KEY (ISO 8601), or 0. */
+static int64_t feed_instant(const json_t *o, const char *key) {
+  int64_t t = 0;
+  const char *s = json_string_value(json_object_get(o, key));
+  if (s && clock_parse_instant(s, &t)) t = 0;
+  return t;
+}
+
 static void time_of_instant(const char *iso, char *out, size_t n) {
   if (iso && strlen(iso) >= 16) snprintf(out, n, "%.2s時%.2s分", iso + 11, iso + 14);
   else snprintf(out, n, "-");
@@ -71,7 +80,7 @@ static struct reply not_found(struct req *r) { return reply_error(r, KERR_NOT_FO
 struct search {
   struct page_option dates[MAX_DAYS_OFFERED + 1];
   char dval[MAX_DAYS_OFFERED + 1][11];
-  char dlab[MAX_DAYS_OFFERED + 1][48];
+  char dlab[MAX_DAYS_OFFERED + 1][160];
   char dgrp[MAX_DAYS_OFFERED + 1][64];
   int ndates;
   struct page_option *centers;  /* ncenters + 1 */
@@ -86,13 +95,15 @@ static void search_free(struct search *s) {
   free(s);
 }
 
-static void add_date(struct search *s, int32_t day, int32_t today, const char *group) {
+static void add_date(struct search *s, const struct rulebook *rb, int32_t day, int32_t today,
+                     const char *group) {
   int i = s->ndates++;
-  char lab[40];
+  char lab[40], note[112];
   date_format(day, s->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
-  snprintf(s->dlab[i], sizeof s->dlab[i], "%s%s", lab,
-           day == today ? " 今日" : day == today + 1 ? " 明日" : "");
+  page_day_note(rb, NULL, day, note, sizeof note);
+  snprintf(s->dlab[i], sizeof s->dlab[i], "%s%s%s%s", lab,
+           day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note);
   if (group) {
     snprintf(s->dgrp[i], sizeof s->dgrp[i], "%s", group);
   } else { /* weeks from Monday to Sunday */
@@ -122,12 +133,12 @@ static struct search *search_build(struct req *r, int32_t selected) {
   if (selected < today || selected >= today + MAX_DAYS_OFFERED ||
       (now_rules && selected >= today + MIN_DAYS_OFFERED &&
        rules_booking_opens(now_rules, selected) > r->ctx.now))
-    add_date(s, selected, today, "指定された日");
+    add_date(s, rb, selected, today, "指定された日");
   for (int32_t d = today; s->ndates < MAX_DAYS_OFFERED && d < today + MAX_DAYS_OFFERED; d++) {
     if (d >= today + MIN_DAYS_OFFERED &&
         (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
       break;
-    add_date(s, d, today, NULL);
+    add_date(s, rb, d, today, NULL);
   }
 
   s->centers[0] = (struct page_option){"", "すべての公民館", NULL};
@@ -231,8 +242,9 @@ static int center_table(struct html *h, const json_t *ce, const char *kind, cons
       snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s",
                (long long)json_integer_value(json_object_get(ro, "id")), date, jstr(so, "code"));
       snprintf(what, sizeof what, "%s %s %s", day_label, jstr(ro, "name"), jstr(so, "label"));
-      page_state_cell_link(h, jstr(so, "state"), json_string_value(json_object_get(so, "group")),
-                           href, what);
+      page_slot_cell(h, &(struct page_cell){jstr(so, "state"), jstr(so, "booking"),
+                                            json_string_value(json_object_get(so, "group")),
+                                            href, what, feed_instant(so, "opens_at")});
     }
     html_raw(h, "</tr>");
   }
@@ -261,7 +273,7 @@ static void center_name(struct html *h, const char *name) {
 static void summary_cell(struct html *h, const json_t *ce, size_t s, const char *slot_code) {
   size_t ri;
   json_t *ro;
-  int free_rooms = 0;
+  int free_rooms = 0, over = 0, counter = 0;
   if (json_is_true(json_object_get(ce, "closed"))) {
     html_printf(h, "<td class=\"st st-closed\" data-slot=\"%h\"><span class=\"sym\" "
                    "aria-hidden=\"true\">ー</span>休館</td>", slot_code);
@@ -269,9 +281,18 @@ static void summary_cell(struct html *h, const json_t *ce, size_t s, const char 
   }
   json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
     json_t *so = json_array_get(json_object_get(ro, "slots"), s);
-    free_rooms += !strcmp(jstr(so, "state"), "free");
+    /* only what can be booked now counts as free (core/bookable.c) */
+    free_rooms += !strcmp(jstr(so, "state"), "free") && !strcmp(jstr(so, "booking"), "open");
+    over += !strcmp(jstr(so, "booking"), "over");
+    counter += !strcmp(jstr(so, "booking"), "counter_only");
   }
-  if (free_rooms > 0)
+  if (!free_rooms && counter)
+    html_printf(h, "<td class=\"st st-counter\" data-slot=\"%h\"><span class=\"sym\" "
+                   "aria-hidden=\"true\">△</span>窓口<wbr>のみ</td>", slot_code);
+  else if (!free_rooms && over)
+    html_printf(h, "<td class=\"st st-past\" data-slot=\"%h\"><span class=\"sym\" "
+                   "aria-hidden=\"true\">ー</span>受付<wbr>終了</td>", slot_code);
+  else if (free_rooms > 0)
     html_printf(h, "<td class=\"st st-free\" data-slot=\"%h\"><span class=\"sym\" "
                    "aria-hidden=\"true\">○</span>空き %d室</td>", slot_code, free_rooms);
   else
@@ -452,9 +473,9 @@ struct month_grid {
   int ndays;
   const struct rules *head;                 /* whose slots head the columns */
   const char *state[31][RULES_MAX_SLOTS];
+  int booking[31][RULES_MAX_SLOTS];         /* enum bk_answer, -1 when taken */
+  int64_t opens_at[31];
   const char *closed[31];
-  int32_t today;
-  int minute;                               /* now, minutes after midnight JST */
 };
 
 static int grid_put(void *arg, const struct od_state *st) {
@@ -463,13 +484,9 @@ static int grid_put(void *arg, const struct od_state *st) {
   if (d < 0 || d >= g->ndays || !g->head) return 0;
   int col = rules_slot_index(g->head, st->slot->code);
   if (col < 0) return 0;
-  const char *state = st->state;
-  /* RULE: online booking of a slot closes at its start (booking_window.online_until) */
-  if (strcmp(state, "closed") &&
-      (st->day < g->today ||
-       (st->day == g->today && g->minute >= st->slot->start - st->rules->online_until_min)))
-    state = "past";
-  g->state[d][col] = state;
+  g->state[d][col] = st->state;
+  g->booking[d][col] = st->booking;   /* core/bookable.c decided */
+  g->opens_at[d] = st->opens_at;
   if (st->closed_label) g->closed[d] = st->closed_label;
   return 0;
 }
@@ -508,8 +525,6 @@ struct reply web_room(struct req *r) {
   if (!g) return reply_error(r, KERR_INTERNAL, NULL);
   g->first = first;
   g->ndays = date_days_in_month(y, m);
-  g->today = today;
-  g->minute = clock_minute_of_day(r->ctx.now);
   g->head = rules_in_force(rb, first);
   if (!g->head) g->head = rules_in_force(rb, first + g->ndays - 1);
   int err = opendata_each_state(&r->ctx, first, first + g->ndays - 1, NULL, ro, grid_put, g);
@@ -574,9 +589,13 @@ struct reply web_room(struct req *r) {
   for (int i = 0; i < g->ndays; i++) {
     int32_t day = first + i;
     int wd = date_weekday(day);
-    html_printf(&h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s</th>",
-                wd == 0 ? "sun" : wd == 6 ? "sat" : "wd", day == today ? " is-today" : "", i + 1,
-                page_weekday(day), day == today ? "<span class=\"today\">今日</span>" : "");
+    char note[112];
+    page_day_note(rb, ce->code, day, note, sizeof note);
+    html_printf(&h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s", wd == 0 ? "sun" : wd == 6 ? "sat" : "wd",
+                day == today ? " is-today" : "", i + 1, page_weekday(day),
+                day == today ? "<span class=\"today\">今日</span>" : "");
+    if (note[0]) html_printf(&h, "<span class=\"day-note\">%h</span>", note);
+    html_raw(&h, "</th>");
     for (int s = 0; g->head && s < g->head->nslots; s++) {
       /* a free slot links to the booking form for it */
       char href[160], what[160], dl[48], dv[11];
@@ -585,7 +604,9 @@ struct reply web_room(struct req *r) {
       snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s", (long long)ro->id, dv,
                g->head->slots[s].code);
       snprintf(what, sizeof what, "%s %s", dl, g->head->slots[s].label);
-      page_state_cell_link(&h, g->state[i][s], NULL, href, what);
+      int bk = g->booking[i][s];
+      page_slot_cell(&h, &(struct page_cell){g->state[i][s], bk < 0 ? NULL : bookable_code(bk),
+                                             NULL, href, what, g->opens_at[i]});
     }
     html_raw(&h, "</tr>");
   }
@@ -597,18 +618,19 @@ struct reply web_room(struct req *r) {
 
 /* =========================================================== signage */
 
-/* GET /signage/{center}[?refresh=off] -> 200 the lobby screen of CENTER:
+/* GET /signage/{center}[?kiosk=1] -> 200 the lobby screen of CENTER:
 ** today's rooms as rows, slots as columns, states as text and symbol, the
-** centre's name, the date and the time of the data; refreshes itself every
-** 60 s by <meta http-equiv="refresh"> (no JavaScript), unless refresh=off,
-** which a person can choose on the page (WCAG 2.2.1). Only groups that opted
+** centre's name, the date and the time of the data. Only the lobby screen's
+** address (?kiosk=1) refreshes itself every 60 s by <meta http-equiv=
+** "refresh"> (no JavaScript); the page a person opens does not (WCAG 2.2.1),
+** and links to the kiosk address. Only groups that opted
 ** into the public listing are named (the feed carries no one else). 404 for
 ** an unknown centre. Anyone. */
 struct reply web_signage(struct req *r) {
   const struct center *ce = rules_center(r->ctx.rb, r->params[0]);
   if (!ce) return not_found(r);
-  const char *rq = req_query(r, "refresh");
-  int refresh = !(rq && !strcmp(rq, "off"));
+  const char *kq = req_query(r, "kiosk");
+  int refresh = kq && !strcmp(kq, "1");
   int32_t today = clock_today(r->ctx.now);
   json_t *feed = NULL;
   int err = feed_json(r, today, ce->code, &feed);
@@ -618,7 +640,7 @@ struct reply web_signage(struct req *r) {
   page_date_label(today, 1, label, sizeof label);
   time_of_instant(jstr(feed, "generated_at"), at, sizeof at);
   snprintf(title, sizeof title, "%s 今日の部屋の空き状況 (ロビー表示%s)", ce->name,
-           refresh ? "" : "・自動更新なし");
+           refresh ? "・自動更新" : "");
 
   struct html h = {0};
   struct page pg = {.title = title, .flags = PAGE_SIGNAGE | PAGE_NO_SCRIPT,
@@ -643,16 +665,18 @@ struct reply web_signage(struct req *r) {
     json_t *so;
     html_printf(&h, "<tr><th scope=\"row\">%h</th>", jstr(ro, "name"));
     json_array_foreach(json_object_get(ro, "slots"), si, so)
-        page_state_cell(&h, jstr(so, "state"), json_string_value(json_object_get(so, "group")));
+        page_slot_cell(&h, &(struct page_cell){jstr(so, "state"), jstr(so, "booking"),
+                                               json_string_value(json_object_get(so, "group")),
+                                               NULL, NULL, feed_instant(so, "opens_at")});
     html_raw(&h, "</tr>");
   }
   html_raw(&h, "</tbody></table></div><div class=\"sg-foot\">");
   page_state_legend(&h);
   if (refresh)
-    html_printf(&h, "<p>1分ごとに自動で新しくなります。<a href=\"/signage/%u?refresh=off\">自動更新を止める</a></p>",
+    html_printf(&h, "<p>1分ごとに自動で新しくなります。<a href=\"/signage/%u\">自動更新しない表示にする</a></p>",
                 ce->code);
   else
-    html_printf(&h, "<p>自動更新は止まっています。<a href=\"/signage/%u\">自動更新を再開する</a></p>",
+    html_printf(&h, "<p>この画面は自動では新しくなりません。<a href=\"/signage/%u?kiosk=1\">ロビーの画面用 (1分ごとに自動更新)</a></p>",
                 ce->code);
   html_raw(&h, "</div>");
   page_end(r, &h, &pg);

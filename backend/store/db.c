@@ -9,11 +9,15 @@
 */
 #include "db.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 /* Provided by the generated build/gen/schema.c. */
 extern const char *const schema_migration_sql[];
@@ -108,7 +112,39 @@ static int migrate(kdb *db, int upto, char *err, size_t errlen) {
   return 0;
 }
 
+/* A database holds personal data: its file is readable by its owner only,
+** whatever the umask (SQLite would create it 0644), and so are its -wal and
+** -shm, which SQLite creates with the mode of the file. One made readable by
+** others (by an older version, or a copy) is made private again, with its
+** side files. Not for ":memory:" or "" (a temporary database). */
+static int make_private(const char *path, char *err, size_t errlen) {
+  static const char *const side[] = {"", "-wal", "-shm", "-journal"};
+  struct stat st;
+  char p[4096];
+  if (!path[0] || !strcmp(path, ":memory:") || !strncmp(path, "file:", 5)) return 0;
+  /* Never open() and close() a database file this process may already have
+  ** open: closing any descriptor of a file drops every POSIX lock the
+  ** process holds on it, those of SQLite's other connections too. So a new
+  ** file is created exclusively (nobody can have it open yet), and an
+  ** existing one is only looked at and chmod'ed by name. */
+  int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd >= 0) {
+    close(fd);
+    return 0;
+  }
+  if (errno != EEXIST) {
+    snprintf(err, errlen, "cannot create %s: %s", path, strerror(errno));
+    return -1;
+  }
+  for (size_t i = 0; i < sizeof side / sizeof side[0]; i++)
+    if ((size_t)snprintf(p, sizeof p, "%s%s", path, side[i]) < sizeof p && stat(p, &st) == 0 &&
+        (st.st_mode & 077) && chmod(p, st.st_mode & 0700) == 0)
+      fprintf(stderr, "db: %s was readable by others: made readable by its owner only\n", p);
+  return 0;
+}
+
 kdb *db_open_upto(const char *path, int upto, char *err, size_t errlen) {
+  if (make_private(path, err, errlen) != 0) return NULL;
   kdb *db = calloc(1, sizeof *db);
   if (!db) {
     snprintf(err, errlen, "out of memory");
@@ -311,6 +347,10 @@ int db_col_null(kstmt *st, int i) { return sqlite3_column_type(st->st, i) == SQL
 int64_t db_last_id(kdb *db) { return sqlite3_last_insert_rowid(db->h); }
 int db_changes(kdb *db) { return sqlite3_changes(db->h); }
 const char *db_errmsg(kdb *db) { return sqlite3_errmsg(db->h); }
+const char *db_filename(kdb *db) {
+  const char *f = db ? sqlite3_db_filename(db->h, "main") : NULL;
+  return f ? f : "";
+}
 
 int db_exec(kdb *db, const char *sql) {
   char *msg = NULL;
@@ -335,6 +375,8 @@ int db_begin_write(kdb *db) {
   }
   return rc;
 }
+
+int db_in_txn(kdb *db) { return db && !sqlite3_get_autocommit(db->h); }
 
 int db_begin_read(kdb *db) { return map_rc(sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL)); }
 
@@ -376,6 +418,16 @@ int db_integrity_ok(kdb *db) {
 int db_backup(const char *src, const char *dest, char *err, size_t errlen) {
   sqlite3 *from = NULL, *to = NULL;
   int rc = -1;
+  /* The copy holds personal data: create it readable by its owner only,
+  ** whatever the umask, before SQLite opens it (SQLite would create it 0644
+  ** and its -journal/-wal take the mode of the file). Never through a symlink. */
+  int fd = open(dest, O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || fchmod(fd, 0600) != 0) {
+    snprintf(err, errlen, "cannot create %s: %s", dest, strerror(errno));
+    if (fd >= 0) close(fd);
+    return -1;
+  }
+  close(fd);
   if (sqlite3_open_v2(src, &from, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
     snprintf(err, errlen, "cannot open %s: %s", src, sqlite3_errmsg(from));
     goto done;

@@ -97,6 +97,10 @@ int db_begin_write(kdb *db);
 int db_begin_read(kdb *db);
 int db_commit(kdb *db);
 void db_rollback(kdb *db);           /* safe when no transaction is open */
+int db_in_txn(kdb *db);              /* 1 while a transaction is open */
+
+/* The file DB was opened on; "" for an in-memory or temporary database. */
+const char *db_filename(kdb *db);
 
 /* The last error text of DB (for logs only, never for replies). */
 const char *db_errmsg(kdb *db);

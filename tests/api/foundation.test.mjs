@@ -49,7 +49,7 @@ test('rules publish the version in force with slots and discounts', async () => 
   assert.equal(later.json.effective_from, '2026-10-01');
 });
 
-test('today is free on an open day and names no person', async () => {
+test('today is free on an open day, except what can no longer be booked, and names no person', async () => {
   const r = await api.get('/api/v1/today');
   assert.equal(r.status, 200);
   assert.equal(r.json.date, '2026-04-08');
@@ -57,7 +57,14 @@ test('today is free on an open day and names no person', async () => {
   assert.equal(r.json.centers.length, 16);
   for (const c of r.json.centers) for (const room of c.rooms) {
     assert.equal(room.slots.length, 3);
-    for (const s of room.slots) assert.equal(s.state, 'free');
+    // 10:00: the morning is under way, so it can no longer be booked and is never "free"
+    const [morning, ...later] = room.slots;
+    assert.equal(morning.state, 'closed');
+    assert.equal(morning.booking, 'over');
+    for (const s of later) {
+      assert.equal(s.state, 'free');
+      assert.equal(s.booking, 'open');
+    }
   }
   const one = await api.get('/api/v1/today?center=chuo');
   assert.equal(one.json.centers.length, 1);

@@ -30,6 +30,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
+#include "../../backend/core/accounts.h"
 #include "../../backend/core/clock.h"
 #include "../../backend/core/facilities.h"
 #include "../../backend/core/permits.h"
@@ -255,9 +256,14 @@ enum MHD_Result MHD_queue_response(struct MHD_Connection *c, unsigned int status
 
 /* ---------------------------------------------------------------- daemon */
 
+/* the signature MHD_OPTION_UNESCAPE_CALLBACK takes (microhttpd.h names no type) */
+typedef size_t (*unescape_fn)(void *cls, struct MHD_Connection *c, char *s);
+
 struct MHD_Daemon {
   MHD_AccessHandlerCallback handler;
   void *handler_cls;
+  unescape_fn unescape;        /* MHD_OPTION_UNESCAPE_CALLBACK, or NULL */
+  void *unescape_cls;
   MHD_RequestCompletedCallback completed;
   void *completed_cls;
 };
@@ -281,6 +287,10 @@ struct MHD_Daemon *MHD_start_daemon(unsigned int flags, uint16_t port,
       case MHD_OPTION_NOTIFY_COMPLETED:
         d->completed = va_arg(ap, MHD_RequestCompletedCallback);
         d->completed_cls = va_arg(ap, void *);
+        break;
+      case MHD_OPTION_UNESCAPE_CALLBACK:
+        d->unescape = va_arg(ap, unescape_fn);
+        d->unescape_cls = va_arg(ap, void *);
         break;
       case MHD_OPTION_EXTERNAL_LOGGER:
       case MHD_OPTION_NOTIFY_CONNECTION:
@@ -341,9 +351,18 @@ static int hexval(char c) {
   return -1;
 }
 
-/* %-decode S in place like libmicrohttpd's default unescaper (a bad escape
-** stays as it is; %00 ends the string); PLUS also turns '+' into ' '. */
+/* %-decode S in place as libmicrohttpd does: through the server's
+** MHD_OPTION_UNESCAPE_CALLBACK when it set one, else like the default
+** unescaper (a bad escape stays as it is; %00 ends the string); PLUS first
+** turns '+' into ' ' (libmicrohttpd does that before calling the callback). */
 static void unescape(char *s, int plus) {
+  if (plus)
+    for (char *p = s; *p; p++)
+      if (*p == '+') *p = ' ';
+  if (the_daemon && the_daemon->unescape) {
+    the_daemon->unescape(the_daemon->unescape_cls, NULL, s);
+    return;
+  }
   char *o = s;
   for (char *p = s; *p; p++) {
     int a, b;
@@ -434,7 +453,7 @@ static void check_reply(struct MHD_Connection *c, const struct req *rq) {
 
 void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out) {
   struct MHD_Connection *c = calloc(1, sizeof *c);
-  char *strings[FUZZ_MAX_HEADERS * 2 + 4];
+  char *strings[FUZZ_MAX_HEADERS * 3 + 8];
   int nstrings = 0;
   if (!c) abort();
   memset(out, 0, sizeof *out);
@@ -449,6 +468,14 @@ void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out) {
   if (q) *q++ = 0;
   unescape(path, 0);
   parse_query(c, q);
+  if (rq->as) { /* X-Fuzz-As: a bearer token of that role's account */
+    char auth[128];
+    snprintf(auth, sizeof auth, "Bearer %s", fuzz_http_session(rq->as)->token);
+    char *n = dup_or_die("Authorization"), *v = dup_or_die(auth);
+    strings[nstrings++] = n;
+    strings[nstrings++] = v;
+    add_kv(c, MHD_HEADER_KIND, n, v);
+  }
   for (int i = 0; i < rq->nheaders; i++) {
     char *n = dup_or_die(rq->name[i]), *v = dup_or_die(rq->value[i]);
     strings[nstrings++] = n;
@@ -484,6 +511,11 @@ void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out) {
     if (ret == MHD_YES && !c->queued) BUG("%s %s: no reply and no hang-up", rq->method, path);
   }
   out->closed = ret != MHD_YES;
+  /* A hang-up with no reply at all is only right for a body far past the
+  ** limit (server.c); anything else is a reply lost (e.g. an error message
+  ** jansson could not encode: the client sees the connection drop). */
+  if (out->closed && !c->queued && rq->body_len <= 4 * app.max_body)
+    BUG("%s %s: hung up without a reply", rq->method, path);
   if (c->queued) {
     out->queued = 1;
     out->status = c->status;
@@ -542,6 +574,10 @@ int fuzz_http_parse(char *buf, size_t len, struct fuzz_request *rq) {
       rq->chunk = (size_t)strtoul(v, NULL, 10);
     } else if (!strcasecmp(p, "X-Fuzz-Client")) {
       rq->client = v;
+    } else if (!strcasecmp(p, "X-Fuzz-As")) {
+      static const char *const who[] = {"", "citizen", "staff", "admin", "analyst"};
+      for (int k = 1; k < 5; k++)
+        if (!strcmp(v, who[k])) rq->as = k;
     } else if (rq->nheaders < FUZZ_MAX_HEADERS) {
       rq->name[rq->nheaders] = p;
       rq->value[rq->nheaders++] = v;
@@ -551,6 +587,43 @@ int fuzz_http_parse(char *buf, size_t len, struct fuzz_request *rq) {
   rq->body = (const uint8_t *)p;
   rq->body_len = p < end ? (size_t)(end - p) : 0;
   return 0;
+}
+
+/* ---------------------------------------------------------------- accounts */
+
+#define PASSWORD "fuzz-password-123"
+
+static const int role_of[5] = {ROLE_ANON, ROLE_CITIZEN, ROLE_STAFF, ROLE_ADMIN, ROLE_ANALYST};
+static int64_t account[5];
+static struct session_new sess[5];
+
+const struct session_new *fuzz_http_session(int k) {
+  struct kctx c = {.db = db_thread(), .rb = app.rb, .now = clock_now(), .channel = "online"};
+  struct kerrinfo ei = {0};
+  c.actor.role = ROLE_ADMIN;
+  if (k < 1 || k > 4) abort();
+  if (!account[k]) {
+    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "試験 太郎", "name_kana", "シケン タロウ",
+                           "email", "fuzz@example.jp", "password", PASSWORD);
+    int rc = accounts_create(&c, in, role_of[k], role_of[k] == ROLE_STAFF ? "chuo" : NULL, 0,
+                             &account[k], &ei);
+    json_decref(in);
+    kerr_clear(&ei);
+    if (rc) BUG("cannot create the %s account (%d)", role_name(role_of[k]), rc);
+  }
+  if (sess[k].token[0]) { /* still live? the fuzzer may have signed it out */
+    struct session_info si;
+    if (accounts_session_lookup(&c, sess[k].token, &si) == 0) return &sess[k];
+  }
+  accounts_throttle_reset();
+  char id[16];
+  snprintf(id, sizeof id, "%09lld", (long long)account[k]);
+  json_t *in = json_pack("{s:s, s:s}", "system_id", id, "password", PASSWORD);
+  int rc = accounts_login(&c, in, "127.0.0.1", &sess[k], &ei);
+  json_decref(in);
+  kerr_clear(&ei);
+  if (rc) BUG("cannot sign in the %s account (%d)", role_name(role_of[k]), rc);
+  return &sess[k];
 }
 
 /* ------------------------------------------------------------------ init */

@@ -28,6 +28,8 @@ struct fuzz_request {
   size_t body_len;
   size_t chunk;               /* deliver the body in pieces of this size (0: at once) */
   const char *client;         /* the client's IPv4 address (NULL: 127.0.0.1) */
+  int as;                     /* 1..4: signed in (bearer) as the citizen, staff member,
+                                 admin or analyst of fuzz_http_session(); 0: as sent */
 };
 
 struct fuzz_reply {
@@ -41,6 +43,12 @@ struct fuzz_reply {
 ** the production options. Fixes the clock at 2026-04-08T10:00:00+09:00. */
 void fuzz_http_init(const char *argv0);
 
+/* The live session of the fuzzing account of role WHO (1 citizen, 2 staff of
+** chuo, 3 admin, 4 analyst): the account is made and signed in on first use,
+** and signed in again when a request ended its session. */
+struct session_new;
+const struct session_new *fuzz_http_session(int who);
+
 /* Run one request through the server as libmicrohttpd would; check it. */
 void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out);
 
@@ -48,7 +56,8 @@ void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out);
 **   METHOD SP TARGET [SP VERSION] LF, then "Name: value" LF lines, an empty
 **   line, then the body (CR before LF is dropped). A header
 **   "X-Fuzz-Chunk: N" delivers the body N bytes at a time; "X-Fuzz-Client:
-**   A.B.C.D" makes the request come from that address.
+**   A.B.C.D" makes the request come from that address; "X-Fuzz-As: staff"
+**   (citizen, admin, analyst) signs it in as that role with a bearer token.
 ** The strings point into BUF (a NUL-terminated copy the caller owns).
 ** 0, or -1 when libmicrohttpd would have refused the request itself. */
 int fuzz_http_parse(char *buf, size_t len, struct fuzz_request *rq);

@@ -35,56 +35,12 @@
 #include "fuzz_http.h"
 
 #define MAX_WRITE_ROUTES 256
-#define PASSWORD "fuzz-password-123"
 
 static const struct route *writes[MAX_WRITE_ROUTES];
 static int nwrites;
 
-static const int role_of[5] = {ROLE_ANON, ROLE_CITIZEN, ROLE_STAFF, ROLE_ADMIN, ROLE_ANALYST};
-static int64_t account[5];
-static struct session_new sess[5];
-
 static int is_unsafe(const char *m) {
   return strcmp(m, "GET") && strcmp(m, "HEAD") && strcmp(m, "OPTIONS");
-}
-
-static struct kctx system_ctx(void) {
-  struct kctx c = {.db = db_thread(), .rb = app.rb, .now = clock_now(), .channel = "online"};
-  c.actor.role = ROLE_ADMIN;
-  return c;
-}
-
-/* Make sure role K has a live session (sign in again if the fuzzer ended it). */
-static void signed_in(int k) {
-  struct kctx c = system_ctx();
-  struct kerrinfo ei = {0};
-  if (!account[k]) {
-    json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "name", "試験 太郎", "name_kana", "シケン タロウ",
-                           "email", "fuzz@example.jp", "password", PASSWORD);
-    int rc = accounts_create(&c, in, role_of[k], role_of[k] == ROLE_STAFF ? "chuo" : NULL, 0,
-                             &account[k], &ei);
-    json_decref(in);
-    kerr_clear(&ei);
-    if (rc) {
-      fprintf(stderr, "fuzz_json: cannot create the %s account (%d)\n", role_name(role_of[k]), rc);
-      abort();
-    }
-  }
-  if (sess[k].token[0]) {
-    struct session_info si;
-    if (accounts_session_lookup(&c, sess[k].token, &si) == 0) return;
-  }
-  accounts_throttle_reset();
-  char id[16];
-  snprintf(id, sizeof id, "%09lld", (long long)account[k]);
-  json_t *in = json_pack("{s:s, s:s}", "system_id", id, "password", PASSWORD);
-  int rc = accounts_login(&c, in, "127.0.0.1", &sess[k], &ei);
-  json_decref(in);
-  kerr_clear(&ei);
-  if (rc) {
-    fprintf(stderr, "fuzz_json: cannot sign in the %s account (%d)\n", role_name(role_of[k]), rc);
-    abort();
-  }
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv) {
@@ -94,7 +50,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
   if (!nwrites)
     fprintf(stderr, "fuzz_json: no write endpoint in the route table yet:"
                     " fuzzing the gate's JSON acceptance alone\n");
-  for (int k = 1; k < 5; k++) signed_in(k);
+  for (int k = 1; k < 5; k++) fuzz_http_session(k);
   return 0;
 }
 
@@ -155,13 +111,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (data[1] & 0x80) HDR("Accept", "text/html");
   int who = data[3] % 5;
   if (who) {
-    signed_in(who);
+    const struct session_new *sess = fuzz_http_session(who);
     if (data[3] & 0x18) {
-      snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s", sess[who].token);
+      snprintf(cookie, sizeof cookie, SESSION_COOKIE "=%s", sess->token);
       HDR("Cookie", cookie);
-      if (data[3] & 0x08) HDR("X-CSRF-Token", sess[who].csrf);
+      if (data[3] & 0x08) HDR("X-CSRF-Token", sess->csrf);
     } else {
-      snprintf(auth, sizeof auth, "Bearer %s", sess[who].token);
+      snprintf(auth, sizeof auth, "Bearer %s", sess->token);
       HDR("Authorization", auth);
     }
   }

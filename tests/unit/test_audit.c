@@ -62,10 +62,12 @@ Test(audit, the_key_survives_a_restart) {
   cr_assert_eq(audit_pseudonym(d, AUDIT_ACCOUNT, 555555553, b), 0);
   db_close(d);
   cr_assert_str_eq(a, b);
-  char wal[80], shm[80];
+  char wal[80], shm[80], keys[80];
   snprintf(wal, sizeof wal, "%s-wal", file);
   snprintf(shm, sizeof shm, "%s-shm", file);
-  unlink(file), unlink(wal), unlink(shm), rmdir(path);
+  snprintf(keys, sizeof keys, "%s.keys", file); /* the key is in the file beside it */
+  cr_assert_eq(access(keys, F_OK), 0);
+  unlink(file), unlink(wal), unlink(shm), unlink(keys), rmdir(path);
 }
 
 Test(audit, event_carries_place_channel_role_and_pseudonyms) {

@@ -101,11 +101,58 @@ Test(avail, states_follow_bookings_and_lapsed_holds_are_free) {
   free(dump);
   json_decref(feed);
 
-  /* an hour later the hold has lapsed without anything clearing it */
+  /* an hour later the hold has lapsed without anything clearing it, but the
+  ** morning is under way: it can no longer be booked, so it is never "free"
+  ** (RULE: never offer what will be refused; core/bookable.c) */
   ctx.now += 3600;
   cr_assert_eq(avail_build(&ctx, clock_today(ctx.now), chuo, &feed, &until), 0);
+  cr_assert_str_eq(state(feed, room, "morning", NULL), "closed");
+  cr_assert_str_eq(state(feed, room, "evening", NULL), "free");
+  cr_assert_eq(until, clock_local(clock_today(ctx.now), 13 * 60),
+               "the feed goes stale when the next slot's booking closes (the afternoon)");
+  json_decref(feed);
+}
+
+static const char *booking_of(json_t *feed, int64_t room, const char *slot) {
+  size_t ci, ri, si;
+  json_t *c, *r, *s;
+  json_array_foreach(json_object_get(feed, "centers"), ci, c)
+    json_array_foreach(json_object_get(c, "rooms"), ri, r) {
+      if (json_integer_value(json_object_get(r, "id")) != room) continue;
+      json_array_foreach(json_object_get(r, "slots"), si, s)
+        if (!strcmp(json_string_value(json_object_get(s, "code")), slot))
+          return json_string_value(json_object_get(s, "booking"));
+    }
+  return NULL;
+}
+
+/* RULE: never offer what will be refused. Past slots are closed ("over");
+** dates before the window opens stay free with "not_yet" and "opens_at". */
+Test(avail, unbookable_slots_are_never_free) {
+  const struct center *chuo = rules_center(rb, "chuo");
+  int64_t room = chuo->rooms[0].id;
+  json_t *feed;
+  int64_t until;
+  int32_t day;
+  cr_assert_eq(avail_build(&ctx, clock_today(ctx.now) - 1, chuo, &feed, &until), 0);
+  cr_assert_str_eq(state(feed, room, "evening", NULL), "closed", "yesterday");
+  cr_assert_str_eq(booking_of(feed, room, "evening"), "over");
+  json_decref(feed);
+  cr_assert_eq(avail_build(&ctx, clock_today(ctx.now), chuo, &feed, &until), 0);
+  cr_assert_str_eq(state(feed, room, "morning", NULL), "closed", "under way");
+  cr_assert_str_eq(state(feed, room, "afternoon", NULL), "free");
+  cr_assert_str_eq(booking_of(feed, room, "afternoon"), "open");
+  json_decref(feed);
+  date_parse("2026-08-04", &day);       /* opens 2026-06-01 09:00 */
+  cr_assert_eq(avail_build(&ctx, day, chuo, &feed, &until), 0);
   cr_assert_str_eq(state(feed, room, "morning", NULL), "free");
-  cr_assert_eq(until, INT64_MAX);
+  cr_assert_str_eq(booking_of(feed, room, "morning"), "not_yet");
+  json_t *ce = json_array_get(json_object_get(feed, "centers"), 0);
+  json_t *so = json_array_get(json_object_get(json_array_get(json_object_get(ce, "rooms"), 0), "slots"), 0);
+  cr_assert_str_eq(json_string_value(json_object_get(so, "opens_at")), "2026-06-01T09:00:00+09:00");
+  int64_t opens;
+  clock_parse_instant("2026-06-01T09:00:00+09:00", &opens);
+  cr_assert_eq(until, opens, "the feed goes stale when booking opens");
   json_decref(feed);
 }
 

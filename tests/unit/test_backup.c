@@ -20,7 +20,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "../../backend/core/audit.h"
 #include "../../backend/core/backup.h"
+#include "../../backend/core/keys.h"
+#include "../../backend/core/permits.h"
 #include "../../backend/store/db.h"
 
 /* ============================================================ helpers */
@@ -463,6 +466,222 @@ Test(dblock, a_restore_onto_a_new_machine_gives_the_file_to_the_folder_owner) {
   unlink(path("svc/k.db"));
   unlink(path("svc/k.db.lock"));
   rmdir(path("svc"));
+}
+
+/* ===================================================== issue 12: files */
+
+/* P exists and is readable and writable by its owner only. */
+static void assert_private(const char *p) {
+  struct stat sb;
+  cr_assert_eq(stat(p, &sb), 0, "%s is missing", p);
+  cr_assert_eq(sb.st_mode & 0777, 0600, "%s: mode %o", p, (unsigned)(sb.st_mode & 0777));
+}
+
+/* RULE: a backup holds personal data: readable by its owner only from its
+** first byte (the ".partial" while it is written is db_backup's DEST), even
+** under a careless umask. */
+Test(restore, a_backup_is_private_while_it_is_written) {
+  char err[512];
+  kdb *db = open_db(path("src.db"));
+  db_close(db);
+  mode_t old = umask(0);
+  int rc = db_backup(path("src.db"), path("copy.db.partial"), err, sizeof err);
+  umask(old);
+  cr_assert_eq(rc, 0, "%s", err);
+  assert_private(path("copy.db.partial"));
+  assert_private(path("src.db")); /* a new database is private too */
+}
+
+/* RULE: `backup --to` the live database, or its -wal/-shm, however spelt, is
+** refused and changes nothing (it would corrupt the database). */
+Test(restore, a_backup_onto_the_live_database_is_refused_however_it_is_spelt) {
+  char err[512], rel[700], dotted[700];
+  make_backup(path("live.db"), 5);
+  kdb *db = open_db(path("live.db")); /* WAL mode: -wal and -shm exist while open */
+  cr_assert_eq(db_exec(db, "INSERT INTO marker VALUES (6)"), DB_OK);
+  cr_assert_eq(symlink(path("live.db"), path("link.db")), 0);
+  cr_assert_eq(link(path("live.db"), path("hard.db")), 0);
+  snprintf(dotted, sizeof dotted, "%s/./../%s/live.db", dir, strrchr(dir, '/') + 1);
+  snprintf(rel, sizeof rel, "%s", path("live.db-wal"));
+  const char *targets[] = {path("live.db"), dotted, path("link.db"), path("hard.db"), rel,
+                           path("live.db-shm")};
+  for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++) {
+    err[0] = 0;
+    cr_assert_neq(backup_take(path("live.db"), targets[i], err, sizeof err), 0, "%s",
+                  targets[i]);
+    cr_assert(strstr(err, "the database"), "%s", err);
+  }
+  /* relative to the working folder, with the database named relatively too */
+  char cwd[512];
+  cr_assert_not_null(getcwd(cwd, sizeof cwd));
+  cr_assert_eq(chdir(dir), 0);
+  int r1 = backup_take("live.db", "./live.db", err, sizeof err);
+  int r2 = backup_take("./live.db", "live.db-wal", err, sizeof err);
+  cr_assert_eq(chdir(cwd), 0);
+  cr_assert_neq(r1, 0);
+  cr_assert_neq(r2, 0);
+  cr_assert_eq(scalar(db, "SELECT max(v) FROM marker"), 6);
+  db_close(db);
+  cr_assert_eq(marker_of(path("live.db")), 6, "the database is whole");
+  cr_assert_eq(backup_take(path("live.db"), path("fine.db"), err, sizeof err), 0, "%s", err);
+}
+
+/* RULE: a restored database is private whatever the mode of the file it
+** replaces; a restore ends every session (a sign-out must not come back). */
+Test(restore, the_restored_file_is_private_and_every_session_ends) {
+  char err[512], aside[512];
+  kdb *db = open_db(path("src.db"));
+  cr_assert_eq(db_exec(db, "INSERT INTO accounts(id, role, name, password_hash, created_at)"
+                           " VALUES (100000017, 'citizen', 'x', 'h', 0)"), DB_OK);
+  cr_assert_eq(db_exec(db, "INSERT INTO sessions VALUES (x'01', 100000017, 'c', 0, 0, 9999999999)"),
+               DB_OK);
+  db_close(db);
+  cr_assert_eq(backup_take(path("src.db"), path("b.db"), err, sizeof err), 0, "%s", err);
+  make_backup(path("live.db"), 1);
+  cr_assert_eq(chmod(path("live.db"), 0644), 0);
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err, sizeof err),
+               0, "%s", err);
+  assert_private(path("live.db"));
+  db = open_db(path("live.db"));
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM sessions"), 0);
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM accounts"), 1, "everything else restored");
+  db_close(db);
+  db = open_db(path("b.db"));
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM sessions"), 1, "the backup itself is untouched");
+  db_close(db);
+}
+
+/* ====================================================== issue 12: keys */
+
+/* The server keys live in a 0600 key file beside the database, never in it
+** (core/keys.c). Each test has a database file in its own temp folder (an
+** in-memory database keeps its keys in its own table: other tests cover it). */
+TestSuite(keys, .init = mkdir_tmp, .fini = rm_tmp);
+
+/* The whole file P, malloc'd, its length in *N. */
+static unsigned char *slurp(const char *p, size_t *n) {
+  FILE *f = fopen(p, "rb");
+  cr_assert_not_null(f, "%s", p);
+  fseek(f, 0, SEEK_END);
+  long len = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  unsigned char *b = malloc((size_t)len + 1);
+  *n = fread(b, 1, (size_t)len, f);
+  fclose(f);
+  return b;
+}
+
+static int contains(const unsigned char *hay, size_t n, const unsigned char *needle, size_t m) {
+  return memmem(hay, n, needle, m) != NULL;
+}
+
+static void put_key(kdb *db, const char *name, const void *v, size_t n) {
+  kstmt *st = db_prep(db, "INSERT OR REPLACE INTO server_keys(name, value) VALUES ($n, $v)");
+  db_bind_text(st, "$n", name);
+  db_bind_blob(st, "$v", v, n);
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+}
+
+/* RULE: the key file is made 0600 on the first start, whatever the umask;
+** the database holds no key, only a fingerprint; later loads give the same keys. */
+Test(keys, are_made_in_a_private_file_beside_the_database) {
+  mode_t old = umask(0);
+  kdb *db = open_db(path("k.db"));
+  struct kkeys a, b;
+  cr_assert_eq(permits_init(db), 0);
+  umask(old);
+  cr_assert_eq(keys_get(db, &a), 0);
+  assert_private(path("k.db.keys"));
+  assert_private(path("k.db"));
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM server_keys WHERE name IN"
+                          " ('permit_ed25519', 'pseudonym_key')"), 0);
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM server_keys WHERE name = 'keys_fingerprint'"), 1);
+  db_close(db);
+  db = open_db(path("k.db"));
+  cr_assert_eq(keys_get(db, &b), 0);
+  cr_assert_eq(memcmp(&a, &b, sizeof a), 0, "the same keys after a restart");
+  db_close(db);
+}
+
+/* RULE: a backup (and so any copy of the data) holds no key byte. */
+Test(keys, a_backup_holds_no_key) {
+  char err[512], pseudo[33];
+  kdb *db = open_db(path("k.db"));
+  struct kkeys k;
+  cr_assert_eq(permits_init(db), 0);
+  cr_assert_eq(audit_pseudonym(db, AUDIT_ACCOUNT, 100000017, pseudo), 0);
+  cr_assert_eq(keys_get(db, &k), 0);
+  db_close(db);
+  cr_assert_eq(backup_take(path("k.db"), path("b.db"), err, sizeof err), 0, "%s", err);
+  size_t n;
+  unsigned char *b = slurp(path("b.db"), &n);
+  cr_assert(n > 0);
+  /* any 8 bytes of either key would do: look for each quarter of them */
+  for (size_t off = 0; off + 8 <= sizeof k.permit; off += 8)
+    cr_assert_not(contains(b, n, k.permit + off, 8), "permit key bytes at %zu", off);
+  for (size_t off = 0; off + 8 <= sizeof k.pseudonym; off += 8)
+    cr_assert_not(contains(b, n, k.pseudonym + off, 8), "pseudonym key bytes at %zu", off);
+  free(b);
+}
+
+/* RULE: on upgrade the keys leave the database for the key file, unchanged
+** (permits issued before stay valid, pseudonyms stay the same). */
+Test(keys, an_older_database_has_its_keys_moved_out) {
+  unsigned char pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES], ps[32];
+  crypto_sign_keypair(pk, sk);
+  randombytes_buf(ps, sizeof ps);
+  kdb *db = open_db(path("old.db"));
+  put_key(db, "permit_ed25519", sk, sizeof sk);
+  put_key(db, "pseudonym_key", ps, sizeof ps);
+  struct kkeys k;
+  cr_assert_eq(permits_init(db), 0);
+  cr_assert_eq(keys_get(db, &k), 0);
+  cr_assert_eq(memcmp(k.permit, sk, sizeof sk), 0);
+  cr_assert_eq(memcmp(k.pseudonym, ps, sizeof ps), 0);
+  cr_assert_eq(scalar(db, "SELECT count(*) FROM server_keys WHERE name IN"
+                          " ('permit_ed25519', 'pseudonym_key')"), 0);
+  db_close(db);
+  cr_assert_eq(access(path("old.db.keys"), F_OK), 0);
+}
+
+/* RULE: a missing key file, or one of another database, is refused: new keys
+** would silently break every permit issued. */
+Test(keys, a_missing_or_foreign_key_file_is_refused) {
+  kdb *a = open_db(path("a.db")), *b = open_db(path("b.db"));
+  struct kkeys k;
+  cr_assert_eq(permits_init(a), 0);
+  cr_assert_eq(permits_init(b), 0);
+  db_close(a);
+  db_close(b);
+  cr_assert_eq(rename(path("a.db.keys"), path("spare.keys")), 0);
+  a = open_db(path("a.db"));
+  cr_assert_neq(keys_get(a, &k), 0, "a missing key file");
+  cr_assert_eq(access(path("a.db.keys"), F_OK), -1, "and none made in its place");
+  cr_assert_eq(link(path("b.db.keys"), path("a.db.keys")), 0);
+  cr_assert_neq(keys_get(a, &k), 0, "the key file of another database");
+  unlink(path("a.db.keys"));
+  cr_assert_eq(rename(path("spare.keys"), path("a.db.keys")), 0);
+  cr_assert_eq(keys_get(a, &k), 0, "its own, put back");
+  db_close(a);
+}
+
+/* RULE: `kominkan backup --keys-to` copies the key file, private. */
+Test(keys, the_key_file_is_copied_private_and_never_over_a_file) {
+  char err[512];
+  kdb *db = open_db(path("k.db"));
+  cr_assert_eq(permits_init(db), 0);
+  db_close(db);
+  mode_t old = umask(0);
+  int rc = keys_copy(path("k.db"), path("copy.keys"), err, sizeof err);
+  umask(old);
+  cr_assert_eq(rc, 0, "%s", err);
+  assert_private(path("copy.keys"));
+  size_t n1, n2;
+  unsigned char *x = slurp(path("k.db.keys"), &n1), *y = slurp(path("copy.keys"), &n2);
+  cr_assert(n1 == n2 && !memcmp(x, y, n1));
+  free(x);
+  free(y);
+  cr_assert_neq(keys_copy(path("k.db"), path("copy.keys"), err, sizeof err), 0);
 }
 
 /* ============================================================== prune */

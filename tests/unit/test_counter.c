@@ -17,6 +17,7 @@
 
 #include "../../backend/core/availability.h"
 #include "../../backend/core/counter.h"
+#include "../../backend/core/desk.h"
 #include "../../backend/core/discounts.h"
 #include "../../backend/core/ids.h"
 #include "../../backend/core/payments.h"
@@ -104,7 +105,7 @@ static int act(int (*fn)(struct kctx *, int64_t, json_t **, struct kerrinfo *), 
 static int staff_cancel(int64_t id, const char *reason) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int rc = counter_cancel(&w.ctx, id, reason, &out, &ei);
+  int rc = booking_cancel(&w.ctx, id, reason, &out, &ei);
   json_decref(out);
   kerr_clear(&ei);
   return rc;
@@ -163,7 +164,7 @@ Test(counter, counter_hours_to_the_minute) {
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
     as_staff(cases[i].now);
-    int rc = counter_check_open(&w.ctx, &ei);
+    int rc = desk_check_open(&w.ctx, &ei);
     cr_assert_eq(rc, cases[i].open ? 0 : KERR_COUNTER_HOURS, "%s", cases[i].now);
     if (!cases[i].open) {
       cr_assert_str_eq(kerr_code(rc), "outside_counter_hours");
@@ -174,7 +175,7 @@ Test(counter, counter_hours_to_the_minute) {
     kerr_clear(&ei);
   }
   as_staff("2026-04-06T10:00");
-  counter_check_open(&w.ctx, &ei);
+  desk_check_open(&w.ctx, &ei);
   cr_assert(strstr(ei.message, "休館日"), "%s", ei.message);
   kerr_clear(&ei);
 }
@@ -408,7 +409,7 @@ Test(counter, staff_cancel_of_a_paid_booking_refunds_it) {
   cr_assert_eq(fx_book(&w, "chuo", "kaigi", "2026-04-08", "afternoon,evening", 0, 10, &id, msg),
                0, "%s", msg);
   as_staff("2026-04-08T10:05");
-  cr_assert_eq(act(counter_confirm, id, msg), 0, "%s", msg);
+  cr_assert_eq(act(booking_confirm, id, msg), 0, "%s", msg);
   cr_assert_eq(pay(id, "ic", 1720, msg), 0, "%s", msg);
   cr_assert_eq(staff_cancel(id, NULL), KERR_VALIDATION); /* staff give a reason */
   cr_assert_eq(staff_cancel(id, "空調の故障のため"), 0);
@@ -484,7 +485,7 @@ Test(counter, checkin_today_only_confirmed_bookings) {
   as_staff("2026-04-08T10:00");
   cr_assert_eq(walkin("chuo", "kaigi", "afternoon", NULL, &id, msg), 0, "%s", msg);
   cr_assert_eq(act(counter_checkin, held, msg), KERR_CONFLICT); /* a hold: confirm first */
-  cr_assert_eq(act(counter_confirm, future, msg), 0, "%s", msg);
+  cr_assert_eq(act(booking_confirm, future, msg), 0, "%s", msg);
   cr_assert_eq(act(counter_checkin, future, msg), KERR_TOO_EARLY);
   cr_assert_eq(act(counter_checkin, id, msg), 0, "%s", msg);
   cr_assert_str_eq(fx_status(&w, id), "checked_in");
@@ -499,7 +500,7 @@ Test(counter, checkin_today_only_confirmed_bookings) {
   cr_assert_eq(fx_book(&w, "chuo", "av", "2026-04-08", "morning", 0, 3, &morning, msg), 0, "%s",
                msg);
   as_staff("2026-04-08T08:45");
-  cr_assert_eq(act(counter_confirm, morning, msg), 0, "%s", msg);
+  cr_assert_eq(act(booking_confirm, morning, msg), 0, "%s", msg);
   as_staff("2026-04-08T12:00");
   cr_assert_eq(act(counter_checkin, morning, msg), KERR_CONFLICT);
   cr_assert(strstr(msg, "12:00"), "%s", msg);
@@ -512,7 +513,7 @@ Test(counter, checkin_today_only_confirmed_bookings) {
 static int book_for(json_t *body, char *msg) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int rc = counter_book_for(&w.ctx, body, NULL, &out, NULL, &ei);
+  int rc = booking_create(&w.ctx, body, NULL, &out, NULL, &ei);
   if (msg) snprintf(msg, 512, "%s", ei.message[0] ? ei.message : kerr_message(rc));
   json_decref(out);
   kerr_clear(&ei);
@@ -597,7 +598,7 @@ Test(counter, ledger_totals_equal_the_payments_table) {
   as_staff("2026-04-08T11:00");
   cr_assert_eq(pay(c, "card", 2100, msg), 0, "%s", msg);
   cr_assert_eq(staff_cancel(b, "利用者の都合"), 0);
-  cr_assert_eq(act(counter_confirm, d, msg), 0, "%s", msg);
+  cr_assert_eq(act(booking_confirm, d, msg), 0, "%s", msg);
   cr_assert_eq(pay(d, "cash", 810, msg), 0, "%s", msg);
   as_staff("2026-04-08T13:05");
   cr_assert_eq(act(counter_checkin, a, msg), 0, "%s", msg);

@@ -248,6 +248,8 @@ Test(permits, the_key_is_made_once_and_survives_a_restart) {
   unlink(side);
   snprintf(side, sizeof side, "%s-shm", path);
   unlink(side);
+  snprintf(side, sizeof side, "%s.keys", path); /* the key file beside it (core/keys.h) */
+  unlink(side);
 }
 
 Test(permits, issuing_a_permit_is_logged) {

@@ -4,7 +4,7 @@
 // Live refresh of the top page's table: every 60 s (and when the tab becomes
 // visible again) the table of today's free rooms per centre is updated from
 // /api/v1/today, the same cached feed the page was rendered from. The text
-// is the server's: "○空き N室", "×空きなし", "ー休館".
+// is the server's: "○空き N室", "×空きなし", "ー休館", "ー受付終了", "△窓口のみ".
 (function () {
   'use strict';
 
@@ -38,11 +38,19 @@
       Array.prototype.forEach.call(tds, function (td) {
         var slot = td.getAttribute('data-slot');
         if (c.closed) { cell(td, 'st-closed', 'ー', '休館'); return; }
-        var free = 0;
+        // as the server counts: only what can be booked now is free (core/bookable.c)
+        var free = 0, over = 0, counter = 0;
         (c.rooms || []).forEach(function (r) {
-          (r.slots || []).forEach(function (s) { if (s.code === slot && s.state === 'free') free++; });
+          (r.slots || []).forEach(function (s) {
+            if (s.code !== slot) return;
+            if (s.state === 'free' && s.booking === 'open') free++;
+            if (s.booking === 'over') over++;
+            if (s.booking === 'counter_only') counter++;
+          });
         });
-        if (free > 0) cell(td, 'st-free', '○', '空き ' + free + '室');
+        if (!free && counter) cell(td, 'st-counter', '△', '窓口のみ');
+        else if (!free && over) cell(td, 'st-past', 'ー', '受付終了');
+        else if (free > 0) cell(td, 'st-free', '○', '空き ' + free + '室');
         else cell(td, 'st-taken', '×', '空きなし');
       });
     });

@@ -1,0 +1,150 @@
+/*
+** core/bookable.c: can this slot be booked now, through which channel (see
+** bookable.h). Every rule here comes from the rule book.
+*/
+#include "bookable.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "clock.h"
+
+const struct rules *bookable_rules_now(const struct kctx *ctx) {
+  const struct rules *r = rules_in_force(ctx->rb, clock_today(ctx->now));
+  if (!r && ctx->rb && ctx->rb->nversions > 0) r = &ctx->rb->versions[0];
+  return r;
+}
+
+enum bk_channel bookable_channel(const struct kctx *ctx) {
+  return ctx->channel && !strcmp(ctx->channel, "counter") ? BK_COUNTER : BK_ONLINE;
+}
+
+/* same_day.until is "slot_end" (else a same-day slot is taken until it starts). */
+static int until_slot_end(const struct rules *r) {
+  json_t *u = json_object_get(json_object_get(r->json, "same_day"), "until");
+  return json_is_string(u) && !strcmp(json_string_value(u), "slot_end");
+}
+
+/* RULE: same-day walk-in. Whether R lets ROOM be taken on DAY without
+** registration at the counter: same_day.counter (unless the rule book says
+** same_day.registration_required), or a campaign day that makes the room free
+** and registration-free. */
+static int walkin_allowed(const struct rules *r, const struct room *room, int32_t day) {
+  json_t *reg = json_object_get(json_object_get(r->json, "same_day"), "registration_required");
+  return (r->same_day_counter && !json_is_true(reg)) || rules_campaign(r, room, day);
+}
+
+/* Whether the counter of R sits at some minute of DAY before DEADLINE, from
+** NOW on: the place a same-day booking that the web refuses can still be made. */
+static int counter_sits(const struct rules *r, int32_t day, int64_t now, int64_t deadline) {
+  if (!(r->counter_weekdays & (1u << date_weekday(day)))) return 0;
+  if (rules_closed(r, NULL, day, NULL)) return 0;
+  int64_t open = clock_local(day, r->counter_open), close = clock_local(day, r->counter_close) + 60;
+  if (deadline < close) close = deadline;
+  if (now > open) open = now;
+  return open < close;
+}
+
+static void soonest(int64_t *at, int64_t t, int64_t now) {
+  if (t > now && t < *at) *at = t;
+}
+
+enum bk_answer bookable_check(const struct kctx *ctx, enum bk_channel ch, const struct room *room,
+                              int32_t day, int slot, struct bookable *why) {
+  const struct rules *use = rules_in_force(ctx->rb, day), *now_r = bookable_rules_now(ctx);
+  int64_t now = ctx->now;
+  memset(why, 0, sizeof *why);
+  why->changes_at = INT64_MAX;
+  why->answer = BK_NO_RULES;
+  if (!use || !now_r || slot < 0 || slot >= use->nslots) return why->answer;
+  why->campaign = rules_campaign(use, room, day);
+  why->opens_at = rules_booking_opens(now_r, day);
+
+  /* RULE: closed days (version in force on the use date). */
+  if (rules_closed(use, room->center->code, day, &why->closed_label))
+    return why->answer = BK_CLOSED;
+
+  /* RULE: online booking of a slot until its start (or the rule book's
+  ** minutes before it); the counter until its start; a same-day walk-in until
+  ** its start or, when same_day.until says so, its end. */
+  const struct slotdef *sd = &use->slots[slot];
+  int64_t start = clock_local(day, sd->start), midnight = clock_local(day, 0);
+  int64_t online_until = start - (int64_t)now_r->online_until_min * 60;
+  int64_t desk_until = ch == BK_WALKIN && until_slot_end(now_r) ? clock_local(day, sd->end) : start;
+  /* RULE: same_day.online false: on the use date itself, only the counter. */
+  if (!now_r->same_day_online && online_until > midnight) {
+    online_until = midnight;
+    why->same_day_counter_only = 1;
+  }
+  why->online_until = online_until;
+  why->until = ch == BK_ONLINE ? online_until : desk_until;
+  soonest(&why->changes_at, why->opens_at, now);
+  soonest(&why->changes_at, online_until, now);
+  soonest(&why->changes_at, desk_until, now);
+
+  /* RULE: booking window, identical for every centre and every kind of user. */
+  if (now < why->opens_at) return why->answer = BK_NOT_YET;
+  if (ch == BK_ONLINE && now >= online_until && now < desk_until &&
+      counter_sits(now_r, day, now, desk_until))
+    return why->answer = BK_COUNTER_ONLY;
+  if (now >= why->until) return why->answer = BK_OVER;
+  if (ch == BK_WALKIN && (day != clock_today(now) || !walkin_allowed(now_r, room, day)))
+    return why->answer = BK_NO_WALKIN;
+  return why->answer = BK_OPEN;
+}
+
+const char *bookable_code(enum bk_answer a) {
+  static const char *const codes[] = {"open", "closed", "not_yet", "over",
+                                      "counter_only", "no_walkin", "no_rules"};
+  return (unsigned)a < sizeof codes / sizeof codes[0] ? codes[a] : "no_rules";
+}
+
+const char *bookable_feed_state(enum bk_answer a) {
+  return a == BK_OPEN || a == BK_NOT_YET || a == BK_COUNTER_ONLY ? "free" : "closed";
+}
+
+const char *bookable_label(enum bk_answer a) {
+  static const char *const labels[] = {"予約できます", "休館", "受付前", "受付終了",
+                                       "窓口のみ", "登録が必要", "受付なし"};
+  return (unsigned)a < sizeof labels / sizeof labels[0] ? labels[a] : "受付なし";
+}
+
+int bookable_refuse(const struct kctx *ctx, const struct room *room, int32_t day, int slot,
+                    const struct bookable *why, struct kerrinfo *ei) {
+  char d[48], when[64];
+  const struct rules *use = rules_in_force(ctx->rb, day);
+  const char *label = use && slot >= 0 && slot < use->nslots ? use->slots[slot].label : "";
+  clock_jdate(day, d, sizeof d);
+  switch (why->answer) {
+  case BK_OPEN:
+    return 0;
+  case BK_CLOSED:
+    return kerr_set(ei, KERR_CLOSED, "%sは%sの休館日です（%s）。", d, room->center->name,
+                    why->closed_label ? why->closed_label : "休館日");
+  case BK_NOT_YET:
+    clock_jinstant(why->opens_at, when, sizeof when);
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は%sから受け付けます。", d, when);
+  case BK_COUNTER_ONLY:
+    if (why->same_day_counter_only)
+      return kerr_set(ei, KERR_OUTSIDE_WINDOW,
+                      "当日（%s）の予約は、インターネットでは受け付けていません。"
+                      "%sの窓口（電話 %s）で申し込んでください。",
+                      d, room->center->name, room->center->phone);
+    clock_jinstant(why->online_until, when, sizeof when);
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
+                    "%s%sの予約のインターネットでの受付は%sまでで、終了しました。"
+                    "%sの窓口（電話 %s）で申し込んでください。",
+                    d, label, when, room->center->name, room->center->phone);
+  case BK_NO_WALKIN:
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW,
+                    "登録なしの当日利用は、今日は%sでは受け付けていません。"
+                    "利用者登録をして予約してください。",
+                    room->name);
+  case BK_OVER:
+    clock_jinstant(why->until, when, sizeof when);
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%s%sの予約の受付は%sまでで、終了しました。", d,
+                    label, when);
+  default:
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は受け付けていません。", d);
+  }
+}

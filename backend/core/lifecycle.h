@@ -1,0 +1,58 @@
+/*
+** core/lifecycle.h: a citizen's account over its life (issue 14): password
+** reset by a mailed link or by a code printed at the counter, editing one's
+** details, closing the account (退会), and the disclosure of who at the city
+** looked at one's data.
+**
+** Secrets: a reset link carries 32 random bytes (base64url, valid 30
+** minutes); a counter code is 12 characters of a 32-letter alphabet (60 bits,
+** valid 24 hours, printed on a slip after staff checked the person's
+** identity). Only a hash is stored; each works once (used_at), and a new
+** password signs every session of the account out.
+*/
+#ifndef KOMINKAN_CORE_LIFECYCLE_H
+#define KOMINKAN_CORE_LIFECYCLE_H
+
+#include <jansson.h>
+
+#include "ctx.h"
+
+#define RESET_LINK_SECONDS (30 * 60)
+#define RESET_CODE_SECONDS (24 * 3600)
+
+/* {"system_id"} from CLIENT (an address): always 0 for a well-formed request,
+** whether or not the account exists (no existence leak); when it exists, is
+** active and has an email, a one-time link is made and handed to the mail
+** hook. Throttled: at most 3 links an hour per account (more are silently
+** not sent) and 10 requests an hour per address (KERR_RATE_LIMITED). */
+int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *client,
+                            struct kerrinfo *ei);
+
+/* Staff or admin at the counter, after checking identity: a one-time code for
+** citizen ID, into *OUT {"system_id","code","expires_at"} (caller decrefs). */
+int lifecycle_reset_code(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* {"token","password"} (a link) or {"system_id","code","password"} (a
+** counter slip): sets the password once; every session of the account ends.
+** Wrong or used secrets are throttled per address. *OUT {"system_id"}. */
+int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *client,
+                            json_t **out, struct kerrinfo *ei);
+
+/* The signed-in citizen edits {"name"?,"name_kana"?,"email"?,"phone"?}
+** (null or "" clears email or phone); *OUT is GET /api/v1/me's body. */
+int lifecycle_update_profile(struct kctx *ctx, const json_t *in, json_t **out,
+                             struct kerrinfo *ei);
+
+/* The signed-in citizen closes their account with {"password"}: name, kana,
+** email and phone are erased, the password is replaced by one nobody knows,
+** sessions end, open holds are released; bookings stay, detached (holder
+** 退会済み). *OUT {"system_id","closed_at"}. */
+int lifecycle_close(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei);
+
+/* The hook a mail module uses to deliver a reset link: called inside the
+** write transaction with the account, the link path ("/password-reset/TOKEN")
+** and when it expires. Returns 0 or a KERR code (which undoes the request). */
+int lifecycle_mail_reset(struct kctx *ctx, int64_t account_id, const char *path,
+                         int64_t expires_at);
+
+#endif

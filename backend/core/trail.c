@@ -1,0 +1,346 @@
+/*
+** core/trail.c: the audit trail (see trail.h).
+**
+** The canonical form of a row, which its hash covers, is the compact JSON
+** array (jansson, keys in this order, text as UTF-8)
+**   [id, at, actor_id, actor_name, actor_role, actor_center, address, action,
+**    target, subject or null, detail or null, prev_hash]
+** and hash = lower-case hex SHA-256 of it (libsodium crypto_hash_sha256). The
+** first row's prev_hash is 64 zeros. docs/operations.md says the same for
+** anyone who wants to check the chain with other tools.
+*/
+#include "trail.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "csv.h"
+#include "ids.h"
+
+#define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
+
+/* One row as stored. Text fields borrowed from the statement or the caller. */
+struct row {
+  int64_t id, at, actor_id, subject;
+  const char *actor_name, *actor_role, *actor_center, *address, *action, *target, *detail;
+  const char *prev_hash;
+};
+
+/* OUT (65 bytes) = hex SHA-256 of R's canonical form. -1 when out of memory. */
+static int row_hash(const struct row *r, char out[65]) {
+  json_t *a = json_pack("[I I I s s s s s s o o s]", (json_int_t)r->id, (json_int_t)r->at,
+                        (json_int_t)r->actor_id, r->actor_name, r->actor_role, r->actor_center,
+                        r->address, r->action, r->target,
+                        r->subject ? json_integer(r->subject) : json_null(),
+                        r->detail ? json_string(r->detail) : json_null(), r->prev_hash);
+  char *text = a ? json_dumps(a, JSON_COMPACT) : NULL;
+  json_decref(a);
+  if (!text) return -1;
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, (const unsigned char *)text, strlen(text));
+  free(text);
+  sodium_bin2hex(out, 65, h, sizeof h);
+  return 0;
+}
+
+int trail_actor_recorded(const struct kctx *ctx) {
+  return ctx && (ctx->actor.role & (ROLE_STAFF | ROLE_ADMIN));
+}
+
+/* The last row's id and hash (GENESIS and 0 for an empty trail). */
+static int last_row(kdb *db, int64_t *id, char hash[65]) {
+  kstmt *st = db_prep(db, "SELECT id, hash FROM audit_trail ORDER BY id DESC LIMIT 1");
+  if (!st) return KERR_INTERNAL;
+  int rc = db_step(st);
+  *id = 0;
+  snprintf(hash, 65, "%s", GENESIS);
+  if (rc == DB_ROW) {
+    *id = db_col_int(st, 0);
+    snprintf(hash, 65, "%s", db_col_text(st, 1));
+  }
+  db_reset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+int trail_record(struct kctx *ctx, const char *action, const char *target, int64_t subject,
+                 const char *detail_json) {
+  char prev[65], hash[65];
+  int64_t last;
+  int rc = last_row(ctx->db, &last, prev);
+  if (rc) return rc;
+  /* The command line acts with no session: role "system", id 0. */
+  int cli = ctx->actor.role == 0 || ctx->actor.role == ROLE_ANON;
+  struct row r = {.id = last + 1,
+                  .at = ctx->now,
+                  .actor_id = ctx->actor.account_id,
+                  .subject = subject,
+                  .actor_name = ctx->actor.name,
+                  .actor_role = cli ? "system" : role_name(ctx->actor.role),
+                  .actor_center = ctx->actor.home_center,
+                  .address = ctx->address,
+                  .action = action,
+                  .target = target ? target : "",
+                  .detail = detail_json,
+                  .prev_hash = prev};
+  if (row_hash(&r, hash)) return KERR_INTERNAL;
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO audit_trail(id, at, actor_id, actor_name, actor_role,"
+                      " actor_center, address, action, target, subject, detail, prev_hash, hash)"
+                      " VALUES ($id, $at, $aid, $aname, $arole, $acenter, $addr, $action,"
+                      " $target, $subject, $detail, $prev, $hash)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", r.id);
+  db_bind_int(st, "$at", r.at);
+  db_bind_int(st, "$aid", r.actor_id);
+  db_bind_text(st, "$aname", r.actor_name);
+  db_bind_text(st, "$arole", r.actor_role);
+  db_bind_text(st, "$acenter", r.actor_center);
+  db_bind_text(st, "$addr", r.address);
+  db_bind_text(st, "$action", r.action);
+  db_bind_text(st, "$target", r.target);
+  if (subject) db_bind_int(st, "$subject", subject);
+  else db_bind_null(st, "$subject");
+  db_bind_text(st, "$detail", detail_json);
+  db_bind_text(st, "$prev", prev);
+  db_bind_text(st, "$hash", hash);
+  return kerr_from_db(db_exec_stmt(st));
+}
+
+/* The rows of trail_view(), inside a transaction. */
+static int view_rows(struct kctx *ctx, const char *action, const char *target,
+                     const int64_t *subjects, int n) {
+  int rc = trail_record(ctx, action, target, 0, NULL);
+  for (int i = 0; !rc && i < n; i++) {
+    int seen = subjects[i] <= 0 || subjects[i] == ctx->actor.account_id;
+    for (int k = 0; k < i && !seen; k++) seen = subjects[k] == subjects[i];
+    if (!seen) rc = trail_record(ctx, action, target, subjects[i], NULL);
+  }
+  return rc;
+}
+
+int trail_view(struct kctx *ctx, const char *action, const char *target,
+               const int64_t *subjects, int n) {
+  if (!trail_actor_recorded(ctx)) return 0;
+  if (db_in_txn(ctx->db)) return view_rows(ctx, action, target, subjects, n);
+  int rc = kerr_from_db(db_begin_write(ctx->db));
+  if (rc) return rc;
+  if ((rc = view_rows(ctx, action, target, subjects, n))) {
+    db_rollback(ctx->db);
+    return rc;
+  }
+  return kerr_from_db(db_commit(ctx->db));
+}
+
+/* ============================================================ verifying */
+
+#define ROW_COLUMNS                                                                            \
+  "id, at, actor_id, actor_name, actor_role, actor_center, address, action, target,"         \
+  " subject, detail, prev_hash, hash"
+
+/* R from the current row of ST (selected with ROW_COLUMNS); *HASH the stored hash. */
+static void row_read(kstmt *st, struct row *r, const char **hash) {
+  r->id = db_col_int(st, 0);
+  r->at = db_col_int(st, 1);
+  r->actor_id = db_col_int(st, 2);
+  r->actor_name = db_col_text(st, 3);
+  r->actor_role = db_col_text(st, 4);
+  r->actor_center = db_col_text(st, 5);
+  r->address = db_col_text(st, 6);
+  r->action = db_col_text(st, 7);
+  r->target = db_col_text(st, 8);
+  r->subject = db_col_null(st, 9) ? 0 : db_col_int(st, 9);
+  r->detail = db_col_null(st, 10) ? NULL : db_col_text(st, 10);
+  r->prev_hash = db_col_text(st, 11);
+  *hash = db_col_text(st, 12);
+}
+
+int trail_verify(kdb *db, int64_t *bad_id, char *why, size_t whylen) {
+  char expect_prev[65] = GENESIS, h[65];
+  int64_t expect_id = 1;
+  int broken = 0, rc;
+  *bad_id = 0;
+  why[0] = 0;
+  kstmt *st = db_prep(db, "SELECT " ROW_COLUMNS " FROM audit_trail ORDER BY id");
+  if (!st) return -1;
+  while (!broken && (rc = db_step(st)) == DB_ROW) {
+    struct row r;
+    const char *stored;
+    row_read(st, &r, &stored);
+    *bad_id = r.id;
+    if (r.id != expect_id) {
+      snprintf(why, whylen, "row %lld is missing (the next row is %lld)", (long long)expect_id,
+               (long long)r.id);
+      *bad_id = expect_id;
+      broken = 1;
+    } else if (strcmp(r.prev_hash, expect_prev) != 0) {
+      snprintf(why, whylen, "prev_hash does not match the hash of row %lld",
+               (long long)(r.id - 1));
+      broken = 1;
+    } else if (row_hash(&r, h) != 0) {
+      db_reset(st);
+      return -1;
+    } else if (strcmp(h, stored) != 0) {
+      snprintf(why, whylen, "the row was changed after it was written (hash mismatch)");
+      broken = 1;
+    }
+    snprintf(expect_prev, sizeof expect_prev, "%s", stored);
+    expect_id++;
+  }
+  db_reset(st);
+  if (broken) return 1;
+  if (rc != DB_DONE) return -1;
+  *bad_id = expect_id - 1; /* rows checked */
+  return 0;
+}
+
+/* ============================================================== reading */
+
+/* Bind F's filters to ST (the query of rows_select()). */
+static kstmt *rows_select(kdb *db, const struct trail_filter *f) {
+  kstmt *st = db_prep(db,
+                      "SELECT " ROW_COLUMNS " FROM audit_trail"
+                      " WHERE ($from IS NULL OR at >= $from) AND ($to IS NULL OR at < $to)"
+                      " AND ($actor = 0 OR actor_id = $actor)"
+                      " AND ($action = '' OR action = $action OR action LIKE $prefix ESCAPE '\\')"
+                      " AND ($subject = 0 OR subject = $subject)"
+                      " ORDER BY id DESC LIMIT $limit");
+  if (!st) return NULL;
+  if (f->from) db_bind_int(st, "$from", clock_local(f->from, 0));
+  else db_bind_null(st, "$from");
+  if (f->to) db_bind_int(st, "$to", clock_local(f->to + 1, 0));
+  else db_bind_null(st, "$to");
+  db_bind_int(st, "$actor", f->actor);
+  const char *action = f->action ? f->action : "";
+  char prefix[96];
+  size_t n = 0;
+  for (const char *p = action; *p && n + 3 < sizeof prefix; p++) {
+    if (*p == '%' || *p == '_' || *p == '\\') prefix[n++] = '\\';
+    prefix[n++] = *p;
+  }
+  prefix[n++] = '.';
+  prefix[n++] = '%';
+  prefix[n] = 0;
+  db_bind_text(st, "$action", action);
+  db_bind_text(st, "$prefix", prefix);
+  db_bind_int(st, "$subject", f->subject);
+  db_bind_int(st, "$limit", f->limit > 0 ? f->limit : 1000);
+  return st;
+}
+
+/* The JSON of the current row of ST. */
+static json_t *entry_json(kstmt *st) {
+  struct row r;
+  const char *hash;
+  char at[32];
+  row_read(st, &r, &hash);
+  clock_format_instant(r.at, at);
+  json_t *detail = r.detail ? json_loads(r.detail, 0, NULL) : NULL;
+  return json_pack("{s:I, s:s, s:{s:o, s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
+                   (json_int_t)r.id, "at", at, "actor", "system_id",
+                   r.actor_id ? ids_json(r.actor_id) : json_null(),
+                   "name", r.actor_name, "role", r.actor_role, "center", r.actor_center,
+                   "address", r.address, "action", r.action, "target", r.target, "subject",
+                   r.subject ? ids_json(r.subject) : json_null(), "detail",
+                   detail ? detail : json_null(), "hash", hash);
+}
+
+int trail_list(struct kctx *ctx, const struct trail_filter *f, json_t **out,
+               struct kerrinfo *ei) {
+  json_t *arr = json_array();
+  int rc = DB_DONE;
+  *out = NULL;
+  kstmt *st = arr ? rows_select(ctx->db, f) : NULL;
+  if (!st) {
+    json_decref(arr);
+    return kerr_set(ei, KERR_INTERNAL, NULL);
+  }
+  while ((rc = db_step(st)) == DB_ROW) {
+    json_t *e = entry_json(st);
+    if (!e || json_array_append_new(arr, e)) {
+      rc = DB_ERROR;
+      break;
+    }
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(arr);
+    return kerr_set(ei, rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc), NULL);
+  }
+  *out = json_pack("{s:o}", "entries", arr);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+int trail_csv(struct kctx *ctx, const struct trail_filter *f, char **text, size_t *len,
+              struct kerrinfo *ei) {
+  static const char *const head[] = {"id",           "at",     "actor_system_id", "actor_name",
+                                     "actor_role",   "actor_center", "address",   "action",
+                                     "target",       "subject", "detail",         "hash", NULL};
+  struct csvbuf b = {0};
+  char at[32];
+  int rc;
+  *text = NULL;
+  kstmt *st = rows_select(ctx->db, f);
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  csv_bom(&b);
+  for (const char *const *h = head; *h; h++) csv_field(&b, *h);
+  csv_end_row(&b);
+  while ((rc = db_step(st)) == DB_ROW) {
+    struct row r;
+    const char *hash;
+    row_read(st, &r, &hash);
+    clock_format_instant(r.at, at);
+    csv_int(&b, r.id);
+    csv_field(&b, at);
+    csv_int(&b, r.actor_id);
+    csv_field(&b, r.actor_name);
+    csv_field(&b, r.actor_role);
+    csv_field(&b, r.actor_center);
+    csv_field(&b, r.address);
+    csv_field(&b, r.action);
+    csv_field(&b, r.target);
+    if (r.subject) csv_int(&b, r.subject);
+    else csv_field(&b, "");
+    csv_field(&b, r.detail);
+    csv_field(&b, hash);
+    csv_end_row(&b);
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    csv_free(&b);
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  if (!(*text = csv_take(&b, len))) return kerr_set(ei, KERR_INTERNAL, NULL);
+  return 0;
+}
+
+int trail_disclosure(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  json_t *arr = json_array();
+  char at[32];
+  int rc;
+  *out = NULL;
+  kstmt *st = arr ? db_prep(ctx->db,
+                            "SELECT at, action, actor_role, actor_center FROM audit_trail"
+                            " WHERE subject = $me AND actor_id <> $me ORDER BY id DESC LIMIT 500")
+                  : NULL;
+  if (!st) {
+    json_decref(arr);
+    return kerr_set(ei, KERR_INTERNAL, NULL);
+  }
+  db_bind_int(st, "$me", ctx->actor.account_id);
+  while ((rc = db_step(st)) == DB_ROW) {
+    clock_format_instant(db_col_int(st, 0), at);
+    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "at", at, "action",
+                                         db_col_text(st, 1), "role", db_col_text(st, 2),
+                                         "center", db_col_text(st, 3)));
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(arr);
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  *out = json_pack("{s:o}", "entries", arr);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}

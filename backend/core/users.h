@@ -1,0 +1,49 @@
+/*
+** core/users.h: staff and admins over their life (issue 14): listing and
+** searching accounts, disabling and enabling them, changing a role or home
+** centre, setting a password. Used by the admin API and pages and by the
+** command line (`kominkan user list|disable|enable|set-role|reset-password`),
+** so both reach the same decision.
+**
+** Every change writes the usage log and the audit trail in its transaction
+** (the command line acts as role "system", system ID 0); a search by an
+** admin is a view of personal data and goes to the trail too.
+*/
+#ifndef KOMINKAN_CORE_USERS_H
+#define KOMINKAN_CORE_USERS_H
+
+#include <jansson.h>
+
+#include "ctx.h"
+
+struct users_filter {
+  int role;                 /* ROLE_* bit or 0 for any */
+  const char *center;       /* home centre code or NULL */
+  const char *status;       /* "active", "disabled", "closed" or NULL */
+  const char *q;            /* part of the name or kana, or a system ID; NULL */
+};
+
+/* {"users":[{"system_id","name","name_kana","role","center","status"}]} ordered by
+** system ID, into *OUT (caller decrefs). Admins and the command line. */
+int users_list(struct kctx *ctx, const struct users_filter *f, json_t **out,
+               struct kerrinfo *ei);
+
+/* Disable (DISABLED = 1) or enable account ID. Disabling ends its sessions at
+** once (they are deleted in the same transaction) and sign-in is refused.
+** An admin cannot disable themself. *OUT (may be NULL) gets the user. */
+int users_set_disabled(struct kctx *ctx, int64_t id, int disabled, json_t **out,
+                       struct kerrinfo *ei);
+
+/* Change the role (ROLE_* bit, not citizen) and home centre (NULL keeps it;
+** "" clears it) of a staff, admin or analyst account. */
+int users_set_role(struct kctx *ctx, int64_t id, int role, const char *center, json_t **out,
+                   struct kerrinfo *ei);
+
+/* Set the password of account ID to PASSWORD and end its sessions. */
+int users_set_password(struct kctx *ctx, int64_t id, const char *password,
+                       struct kerrinfo *ei);
+
+/* The JSON of account ID as users_list() shows it (new reference) or NULL. */
+json_t *users_get(struct kctx *ctx, int64_t id);
+
+#endif

@@ -1,0 +1,318 @@
+/*
+** http/web_ops.c: operations pages (see web_ops.h). Each action is a plain
+** form post with the CSRF token, answered with 303 (PRG); the decisions are
+** core's (core/users.c, core/trail.c, core/lifecycle.c), the same as the API.
+*/
+#include "web_ops.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "../core/clock.h"
+#include "../core/ids.h"
+#include "../core/lifecycle.h"
+#include "../core/trail.h"
+#include "../core/users.h"
+#include "pages.h"
+#include "reply.h"
+#include "session.h"
+
+static const char *jstr(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
+static struct reply core_error(struct req *r, int rc, struct kerrinfo *ei) {
+  struct reply ret = reply_error(r, rc, ei);
+  kerr_clear(ei);
+  return ret;
+}
+
+static const char *status_label(const char *s) {
+  if (!strcmp(s, "disabled")) return "停止中";
+  if (!strcmp(s, "closed")) return "退会済み";
+  return "有効";
+}
+
+/* ============================================================= users */
+
+/* GET /admin/users?q=&role=&status= -> the users with a disable or enable
+** button each. Admins (the search is in the audit trail). */
+struct reply web_ops_users(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL, *u;
+  size_t i;
+  const char *q = req_query(r, "q"), *role = req_query(r, "role"), *done = req_query(r, "done");
+  struct users_filter f = {.role = role && *role ? role_parse(role) : 0, .q = q,
+                           .status = req_query(r, "status")};
+  int rc = users_list(&r->ctx, &f, &out, &ei);
+  if (rc) return core_error(r, rc, &ei);
+  struct html h = {0};
+  struct page pg = {.title = "利用者の管理", .nav = "admin"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>利用者の管理</h1>");
+  if (done) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>",
+                        !strcmp(done, "disabled") ? "停止しました。その人のログインはすぐに終わりました。"
+                                                  : "有効にしました。");
+  html_raw(&h, "<form method=\"get\" action=\"/admin/users\" class=\"filters\">"
+               "<label for=\"f-q\">名前・よみ・利用者番号</label>");
+  html_printf(&h, "<input class=\"input\" id=\"f-q\" name=\"q\" value=\"%h\">"
+                  "<label for=\"f-role\">役割</label><select id=\"f-role\" name=\"role\">"
+                  "<option value=\"\">すべて</option><option value=\"staff\">職員</option>"
+                  "<option value=\"admin\">管理者</option><option value=\"analyst\">分析担当</option>"
+                  "<option value=\"citizen\">市民</option></select>"
+                  "<button class=\"button\" type=\"submit\">探す</button></form>",
+              q ? q : "");
+  html_raw(&h, "<table class=\"table\"><caption>利用者</caption><thead><tr><th scope=\"col\">利用者番号</th>"
+               "<th scope=\"col\">名前</th><th scope=\"col\">役割</th><th scope=\"col\">所属</th>"
+               "<th scope=\"col\">状態</th><th scope=\"col\">操作</th></tr></thead><tbody>");
+  json_array_foreach(json_object_get(out, "users"), i, u) {
+    const char *id = jstr(u, "system_id"), *st = jstr(u, "status");
+    char action[64];
+    int active = !strcmp(st, "active");
+    html_printf(&h, "<tr><td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>", id,
+                jstr(u, "name"), jstr(u, "role"), jstr(u, "center"), status_label(st));
+    if (strcmp(st, "closed") != 0) {
+      snprintf(action, sizeof action, "/admin/users/%s/%s", id, active ? "disable" : "enable");
+      page_form_begin(r, &h, "post", action);
+      html_printf(&h, "<button class=\"button\" type=\"submit\" aria-label=\"%h を%s\">%s</button></form>",
+                  jstr(u, "name"), active ? "停止" : "有効に", active ? "停止する" : "有効にする");
+    }
+    html_raw(&h, "</td></tr>");
+  }
+  html_raw(&h, "</tbody></table>");
+  json_decref(out);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
+/* POST /admin/users/{id}/disable and /enable (form) -> 303 /admin/users?done=...;
+** the error page on a refusal (409 oneself, 404). Admins. */
+static struct reply set_disabled(struct req *r, int disabled) {
+  struct kerrinfo ei = {0};
+  int64_t id = req_path_sysid(r, 0);
+  if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  int rc = users_set_disabled(&r->ctx, id, disabled, NULL, &ei);
+  if (rc) return core_error(r, rc, &ei);
+  return reply_redirect(r, disabled ? "/admin/users?done=disabled" : "/admin/users?done=enabled");
+}
+
+struct reply web_ops_user_disable(struct req *r) { return set_disabled(r, 1); }
+struct reply web_ops_user_enable(struct req *r) { return set_disabled(r, 0); }
+
+/* ============================================================= audit */
+
+/* GET /admin/audit?from=D&to=D&actor=ID&action=A -> the audit trail with
+** filters and a link to the same as CSV. Admins. */
+struct reply web_ops_audit(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL, *e;
+  size_t i;
+  const char *from = req_query(r, "from"), *to = req_query(r, "to"),
+             *actor = req_query(r, "actor"), *action = req_query(r, "action");
+  struct trail_filter f = {.action = action, .limit = 300};
+  if ((from && *from && date_parse(from, &f.from)) || (to && *to && date_parse(to, &f.to)) ||
+      (actor && *actor && ids_parse(actor, &f.actor)))
+    return page_error(r, 422, "日付は YYYY-MM-DD、職員は利用者番号（9けた）で指定してください。");
+  int rc = trail_list(&r->ctx, &f, &out, &ei);
+  if (rc) return core_error(r, rc, &ei);
+  struct html h = {0};
+  struct page pg = {.title = "監査証跡", .nav = "admin"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>監査証跡</h1>"
+               "<p class=\"lead\">職員・管理者の操作と、他の人の個人情報の閲覧の記録です（新しい順、300件まで）。</p>"
+               "<form method=\"get\" action=\"/admin/audit\" class=\"filters\">");
+  html_printf(&h, "<label for=\"f-from\">始めの日</label><input class=\"input\" type=\"date\" id=\"f-from\" name=\"from\" value=\"%h\">"
+                  "<label for=\"f-to\">終わりの日</label><input class=\"input\" type=\"date\" id=\"f-to\" name=\"to\" value=\"%h\">"
+                  "<label for=\"f-actor\">職員の利用者番号</label><input class=\"input\" id=\"f-actor\" name=\"actor\" value=\"%h\">"
+                  "<label for=\"f-action\">操作</label><input class=\"input\" id=\"f-action\" name=\"action\" value=\"%h\">"
+                  "<button class=\"button\" type=\"submit\">絞り込む</button></form>"
+                  "<p><a href=\"/api/v1/audit?format=csv&amp;from=%u&amp;to=%u&amp;actor=%u&amp;action=%u\">CSVで保存</a></p>",
+              from ? from : "", to ? to : "", actor ? actor : "", action ? action : "",
+              from ? from : "", to ? to : "", actor ? actor : "", action ? action : "");
+  html_raw(&h, "<table class=\"table\"><caption>記録</caption><thead><tr><th scope=\"col\">日時</th>"
+               "<th scope=\"col\">職員</th><th scope=\"col\">役割・所属</th><th scope=\"col\">端末</th>"
+               "<th scope=\"col\">操作</th><th scope=\"col\">対象</th></tr></thead><tbody>");
+  json_array_foreach(json_object_get(out, "entries"), i, e) {
+    const json_t *a = json_object_get(e, "actor");
+    char at[64];
+    page_iso_label(jstr(e, "at"), at, sizeof at);
+    html_printf(&h, "<tr><td>%h</td><td>%h (%h)</td><td>%h %h</td><td>%h</td><td>%h</td><td>%h</td></tr>",
+                at, jstr(a, "name"), jstr(a, "system_id"), jstr(a, "role"), jstr(a, "center"),
+                jstr(e, "address"), jstr(e, "action"), jstr(e, "target"));
+  }
+  html_raw(&h, "</tbody></table>");
+  json_decref(out);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
+/* ======================================================== my privacy */
+
+static const char *action_label(const char *a) {
+  if (!strcmp(a, "counter.today.view")) return "窓口の今日の予約一覧で、予約者の情報を表示";
+  if (!strcmp(a, "booking.view")) return "予約の内容を表示";
+  if (!strcmp(a, "user.search")) return "利用者を検索";
+  if (!strncmp(a, "booking.", 8) || !strncmp(a, "counter.", 8)) return "予約の手続き";
+  if (!strncmp(a, "password.", 9)) return "パスワードの再設定";
+  if (!strncmp(a, "user.", 5)) return "アカウントの変更";
+  return a;
+}
+
+static const struct page_field close_fields[] = {
+    {.name = "password", .label = "今のパスワード", .type = PF_PASSWORD, .required = 1,
+     .support = "確認のため入力してください。", .autocomplete = "current-password"}};
+
+/* The privacy page with the disclosure and the closing form (ERRORS: its field errors). */
+static struct reply privacy_page(struct req *r, unsigned status, const json_t *errors) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL, *e;
+  size_t i;
+  int rc = trail_disclosure(&r->ctx, &out, &ei);
+  if (rc) return core_error(r, rc, &ei);
+  struct html h = {0};
+  struct page_form fm = {.errors = errors};
+  struct page pg = {.title = "個人情報と退会", .nav = "my", .flags = errors ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/my\">マイページ</a></p><h1>個人情報と退会</h1>"
+               "<h2>市の職員があなたの情報を見た記録</h2>"
+               "<p>窓口や管理の仕事で、市の職員があなたの情報を表示したり手続きしたりした記録です"
+               "（個人情報の開示）。公民館と役割、日時、何のためかを示します。</p>");
+  json_t *arr = json_object_get(out, "entries");
+  if (!json_array_size(arr)) html_raw(&h, "<p>記録はありません。</p>");
+  else html_raw(&h, "<table class=\"table\"><caption>閲覧・手続きの記録</caption><thead><tr>"
+                    "<th scope=\"col\">日時</th><th scope=\"col\">公民館</th><th scope=\"col\">役割</th>"
+                    "<th scope=\"col\">内容</th></tr></thead><tbody>");
+  json_array_foreach(arr, i, e) {
+    char at[64];
+    page_iso_label(jstr(e, "at"), at, sizeof at);
+    const char *center = jstr(e, "center");
+    const struct center *ce = rules_center(r->ctx.rb, center);
+    html_printf(&h, "<tr><td>%h</td><td>%h</td><td>%h</td><td>%h</td></tr>", at,
+                ce ? ce->name : center, !strcmp(jstr(e, "role"), "admin") ? "管理者" : "職員",
+                action_label(jstr(e, "action")));
+  }
+  if (json_array_size(arr)) html_raw(&h, "</tbody></table>");
+  json_decref(out);
+  html_raw(&h, "<h2 id=\"close\">退会する</h2>"
+               "<p>退会すると、名前・よみ・メールアドレス・電話番号を消し、仮予約を取り消します。"
+               "確定した予約と支払いの記録は、台帳と統計のために残ります（予約者は「退会済み」と表示）。"
+               "会計の記録として5年間保存します。利用者番号はほかの人に使いません。"
+               "退会すると、元に戻せません。</p>");
+  page_error_summary(&h, close_fields, 1, &fm);
+  page_form_begin(r, &h, "post", "/my/close");
+  page_field(&h, &close_fields[0], &fm);
+  page_form_end(&h, "退会する");
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+/* GET /my/privacy -> who at the city looked at my data, and the closing form. Citizens. */
+struct reply web_ops_privacy(struct req *r) { return privacy_page(r, 200, NULL); }
+
+/* POST /my/close (form) password -> 303 /?closed=1 with the session cookie
+** removed; 422/401 the page again with the error at the password. Citizens. */
+struct reply web_ops_close(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = lifecycle_close(&r->ctx, r->json, &out, &ei);
+  json_decref(out);
+  if (rc == KERR_VALIDATION || rc == KERR_BAD_CREDENTIALS) {
+    json_t *errs = ei.fields ? json_incref(ei.fields)
+                             : json_pack("{s:s}", "password", "パスワードが違います。");
+    kerr_clear(&ei);
+    struct reply rep = privacy_page(r, rc == KERR_VALIDATION ? 422 : 401, errs);
+    json_decref(errs);
+    return rep;
+  }
+  if (rc) return core_error(r, rc, &ei);
+  struct reply rep = reply_redirect(r, "/?closed=1");
+  if (rep.resp) session_set_cookie(rep.resp, NULL);
+  return rep;
+}
+
+/* ==================================================== password reset */
+
+static const struct page_field reset_fields[] = {
+    {.name = "system_id", .label = "利用者番号", .type = PF_TEXT, .required = 1,
+     .support = "9けたの番号です。", .inputmode = "numeric", .size = "m"}};
+
+static const struct page_field confirm_fields[] = {
+    {.name = "system_id", .label = "利用者番号", .type = PF_TEXT, .required = 1,
+     .inputmode = "numeric", .size = "m"},
+    {.name = "code", .label = "再設定のコード", .type = PF_TEXT, .required = 1,
+     .support = "窓口でお渡しした紙に書いてあるコードです（例: ABCD-EFGH-JKMN）。", .size = "m"},
+    {.name = "password", .label = "新しいパスワード", .type = PF_PASSWORD, .required = 1,
+     .support = "12文字以上。", .autocomplete = "new-password"}};
+
+/* The reset pages: the request form (no TOKEN) or the new-password form. */
+static struct reply reset_page(struct req *r, unsigned status, const char *token,
+                               const char *message, const json_t *errors) {
+  struct html h = {0};
+  struct page_form fm = {.values = r->json, .errors = errors};
+  struct page pg = {.title = "パスワードの再設定", .flags = errors ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>パスワードの再設定</h1>");
+  if (message) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", message);
+  if (token) {
+    page_error_summary(&h, &confirm_fields[2], 1, &fm);
+    page_form_begin(r, &h, "post", "/password-reset/confirm");
+    html_printf(&h, "<input type=\"hidden\" name=\"token\" value=\"%h\">", token);
+    page_field(&h, &confirm_fields[2], &fm);
+    page_form_end(&h, "パスワードを設定する");
+  } else {
+    html_raw(&h, "<h2>メールで再設定する</h2><p>登録したメールアドレスに、30分有効なリンクを送ります。</p>");
+    page_form_begin(r, &h, "post", "/password-reset");
+    page_field(&h, &reset_fields[0], &fm);
+    page_form_end(&h, "リンクを送る");
+    html_raw(&h, "<h2>窓口で受け取ったコードで再設定する</h2><p>公民館の窓口で本人確認のうえ、"
+                 "24時間有効なコードをお渡しします。利用者番号を忘れたときも窓口でお尋ねください。</p>");
+    page_error_summary(&h, confirm_fields, 3, &fm);
+    page_form_begin(r, &h, "post", "/password-reset/confirm");
+    for (int i = 0; i < 3; i++) page_field(&h, &confirm_fields[i], &fm);
+    page_form_end(&h, "パスワードを設定する");
+  }
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+/* GET /password-reset and /password-reset/{token} -> the forms. Anyone. */
+struct reply web_ops_reset_page(struct req *r) {
+  return reset_page(r, 200, r->nparams ? r->params[0] : NULL, NULL, NULL);
+}
+
+/* POST /password-reset (form) system_id -> 200 the same page and message
+** whether or not the ID exists. Anyone. */
+struct reply web_ops_reset_post(struct req *r) {
+  struct kerrinfo ei = {0};
+  int rc = lifecycle_reset_request(&r->ctx, r->json, r->ctx.address, &ei);
+  if (rc == KERR_VALIDATION) {
+    json_t *errs = json_incref(ei.fields);
+    kerr_clear(&ei);
+    struct reply rep = reset_page(r, 422, NULL, NULL, errs);
+    json_decref(errs);
+    return rep;
+  }
+  if (rc) return core_error(r, rc, &ei);
+  return reset_page(r, 200, NULL,
+                    "登録されたメールアドレスがあれば、再設定のリンクを送りました（30分有効）。", NULL);
+}
+
+/* POST /password-reset/confirm (form) token or system_id+code, password ->
+** 303 /signin?reset=1; 404/422 the form again with the reason. Anyone. */
+struct reply web_ops_reset_confirm(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = lifecycle_reset_confirm(&r->ctx, r->json, r->ctx.address, &out, &ei);
+  json_decref(out);
+  if (!rc) return reply_redirect(r, "/signin?reset=1");
+  if (rc != KERR_VALIDATION && rc != KERR_NOT_FOUND) return core_error(r, rc, &ei);
+  json_t *errs = ei.fields ? json_incref(ei.fields) : NULL;
+  char msg[512];
+  snprintf(msg, sizeof msg, "%s", rc == KERR_NOT_FOUND ? ei.message : "入力を確かめてください。");
+  kerr_clear(&ei);
+  const char *token = json_string_value(json_object_get(r->json, "token"));
+  struct reply rep = reset_page(r, rc == KERR_NOT_FOUND ? 404 : 422, token, msg, errs);
+  json_decref(errs);
+  return rep;
+}

@@ -1,0 +1,114 @@
+// Operations pages (issue 14; docs/operations.md) in Debian's chromium with
+// JavaScript off: an admin disables a clerk from /admin/users and the clerk's
+// next page load is refused; a counter reset code works once on
+// /password-reset; a citizen sees on /my/privacy who at the city looked at
+// their data and closes the account there; axe-core WCAG 2.0 A/AA on each page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, client, addUser, signIn } from '../api/harness.mjs';
+import { launch, axe, describe } from './helpers.mjs';
+
+const PW = 'browser-ops-password-1';
+let srv, browser, ids = {};
+
+before(async () => {
+  srv = await start({ now: '2026-04-08T10:00:00+09:00' });
+  ids.admin = await addUser(srv.db, { role: 'admin', name: '管理 花子', password: PW });
+  ids.staff = await addUser(srv.db, { role: 'staff', name: '窓口 次郎', center: 'chuo', password: PW });
+  const made = await client(srv.base).post('/api/v1/accounts', { name: '前橋 市民', name_kana: 'マエバシ シミン',
+    email: 'shimin@example.jp', phone: '027-222-3333', password: PW, resident: true });
+  ids.citizen = made.json.system_id;
+  browser = await launch();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  if (srv) await srv.stop();
+});
+
+// A browser context (JavaScript off) signed in as ID with the session cookie.
+async function as(id, password = PW) {
+  const c = await signIn(srv.base, id, password, { cookie: true });
+  const [name, value] = c.cookie.split('=');
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  await ctx.addCookies([{ name, value, url: srv.base }]);
+  return ctx;
+}
+
+// axe needs script: the page PAGE shows, again in a context with JavaScript
+// on (and the CSP bypassed for axe's injected script), with the same cookies.
+async function noViolations(page, label) {
+  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  await ctx.addCookies(await page.context().cookies());
+  const p = await ctx.newPage();
+  await p.goto(page.url());
+  const v = await axe(p);
+  await ctx.close();
+  assert.equal(v.length, 0, `${label}:\n${describe(v)}`);
+}
+
+test('an admin disables a clerk from the users page; the clerk\'s next page is refused', async () => {
+  const staff = await (await as(ids.staff)).newPage();
+  assert.equal((await staff.goto(srv.base + '/counter')).status(), 200);
+  const admin = await (await as(ids.admin)).newPage();
+  await admin.goto(srv.base + '/admin/users?role=staff');
+  await noViolations(admin, '/admin/users');
+  await admin.click(`form[action="/admin/users/${ids.staff}/disable"] button`);
+  assert.match(admin.url(), /done=disabled/);
+  assert.match(await admin.textContent('main'), /停止中/);
+  const res = await staff.goto(srv.base + '/counter');
+  assert.equal(new URL(staff.url()).pathname, '/signin', `status ${res.status()}`);
+  await admin.click(`form[action="/admin/users/${ids.staff}/enable"] button`);
+  assert.match(await admin.textContent('main'), /有効にしました/);
+  await admin.goto(srv.base + '/admin/audit?action=user');
+  await noViolations(admin, '/admin/audit');
+  const text = await admin.textContent('main');
+  assert.match(text, /user\.disable/);
+  assert.match(text, /管理 花子/);
+});
+
+test('a counter reset code works once on the password reset page', async () => {
+  const staff = await signIn(srv.base, ids.staff, PW);
+  const code = (await staff.post(`/api/v1/users/${ids.citizen}/reset-code`)).json.code;
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/password-reset');
+  await noViolations(page, '/password-reset');
+  const use = async () => {
+    await page.goto(srv.base + '/password-reset');
+    await page.fill('form[action="/password-reset/confirm"] #f-system_id', ids.citizen);
+    await page.fill('#f-code', code);
+    await page.fill('#f-password', 'reset-in-browser-1');
+    await page.click('form[action="/password-reset/confirm"] button[type="submit"]');
+  };
+  await use();
+  assert.equal(new URL(page.url()).pathname, '/signin');
+  await use();
+  assert.match(await page.textContent('main'), /使えません/);
+  await signIn(srv.base, ids.citizen, 'reset-in-browser-1');
+  ids.citizenPw = 'reset-in-browser-1';
+});
+
+test('a citizen sees who looked at their data and closes the account on /my/privacy', async () => {
+  const staff = await signIn(srv.base, ids.staff, PW);
+  const rooms = (await client(srv.base).get('/api/v1/centers')).json.centers[0].rooms;
+  const citizen = await signIn(srv.base, ids.citizen, ids.citizenPw);
+  const b = await citizen.post('/api/v1/bookings', { room_id: rooms[0].id, date: '2026-04-08', slots: ['evening'], purpose: '会議', attendees: 2 });
+  assert.equal(b.status, 201, b.text);
+  assert.equal((await staff.get('/api/v1/counter/today?center=chuo')).status, 200);
+  const page = await (await as(ids.citizen, ids.citizenPw)).newPage();
+  await page.goto(srv.base + '/my');
+  await page.click('a[href="/my/privacy"]');
+  await noViolations(page, '/my/privacy');
+  const text = await page.textContent('main');
+  assert.match(text, /中央公民館/);
+  assert.match(text, /職員/);
+  assert.doesNotMatch(text, /窓口 次郎/);
+  await page.fill('#f-password', 'not-my-password-1');
+  await page.click('form[action="/my/close"] button[type="submit"]');
+  assert.match(await page.textContent('main'), /パスワードが違います/);
+  await page.fill('#f-password', ids.citizenPw);
+  await page.click('form[action="/my/close"] button[type="submit"]');
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.equal((await citizen.get('/api/v1/me')).status, 401);
+});

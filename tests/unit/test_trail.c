@@ -1,0 +1,89 @@
+/*
+** tests/unit/test_trail.c: the audit trail (core/trail.c) and the holiday
+** list (core/rules.c rules_holiday): rows chain, verify finds an edited or a
+** removed row, only desk actors are recorded; the holidays the issue names.
+*/
+#include "fixture.h"
+
+#include "../../backend/core/audit.h"
+#include "../../backend/core/trail.h"
+
+TestSuite(trail, .init = fixture_setup, .fini = fixture_teardown);
+
+static void write_rows(int n) {
+  act_as(ROLE_STAFF, 123456782);
+  snprintf(ctx.actor.name, sizeof ctx.actor.name, "窓口 一");
+  snprintf(ctx.actor.home_center, sizeof ctx.actor.home_center, "chuo");
+  for (int i = 0; i < n; i++) {
+    cr_assert_eq(db_begin_write(db), DB_OK);
+    cr_assert_eq(trail_record(&ctx, "booking.cancel", "booking:1", 987654324, "{\"x\":1}"), 0);
+    cr_assert_eq(db_commit(db), DB_OK);
+  }
+}
+
+Test(trail, rows_chain_and_verify) {
+  int64_t bad = 0;
+  char why[256];
+  write_rows(3);
+  cr_assert_eq(trail_verify(db, &bad, why, sizeof why), 0, "%s", why);
+  cr_assert_eq(bad, 3, "rows checked");
+}
+
+Test(trail, an_edited_row_breaks_the_chain) {
+  int64_t bad = 0;
+  char why[256];
+  write_rows(3);
+  cr_assert_neq(db_exec(db, "UPDATE audit_trail SET actor_name = 'x' WHERE id = 2"), DB_OK,
+                "the trigger refuses");
+  cr_assert_eq(db_exec(db, "DROP TRIGGER audit_trail_no_update"), DB_OK);
+  cr_assert_eq(db_exec(db, "UPDATE audit_trail SET actor_name = 'x' WHERE id = 2"), DB_OK);
+  cr_assert_eq(trail_verify(db, &bad, why, sizeof why), 1);
+  cr_assert_eq(bad, 2, "%s", why);
+}
+
+Test(trail, a_removed_row_breaks_the_chain) {
+  int64_t bad = 0;
+  char why[256];
+  write_rows(3);
+  cr_assert_eq(db_exec(db, "DROP TRIGGER audit_trail_no_delete"), DB_OK);
+  cr_assert_eq(db_exec(db, "DELETE FROM audit_trail WHERE id = 2"), DB_OK);
+  cr_assert_eq(trail_verify(db, &bad, why, sizeof why), 1);
+  cr_assert_eq(bad, 2, "%s", why);
+}
+
+Test(trail, citizens_actions_are_not_in_the_trail_but_staff_views_are) {
+  int64_t who[] = {987654324, 987654324, 0};
+  act_as(ROLE_CITIZEN, 987654324);
+  cr_assert_eq(audit_event(&ctx, "booking.hold", NULL), 0);
+  cr_assert_eq(trail_view(&ctx, "counter.today.view", "center:chuo", who, 3), 0);
+  act_as(ROLE_STAFF, 123456782);
+  cr_assert_eq(trail_view(&ctx, "counter.today.view", "center:chuo", who, 3), 0);
+  json_t *out = NULL;
+  struct kerrinfo ei = {0};
+  struct trail_filter f = {0};
+  cr_assert_eq(trail_list(&ctx, &f, &out, &ei), 0);
+  /* one row for the view and one for the one distinct holder */
+  cr_assert_eq(json_array_size(json_object_get(out, "entries")), 2);
+  json_decref(out);
+}
+
+Test(trail, holidays_the_issue_names) {
+  static const char *const yes[] = {"2026-04-29", "2027-01-11", "2026-05-06", "2026-09-22",
+                                    "2020-07-24", "2027-03-22", NULL};
+  static const char *const no[] = {"2026-04-28", "2027-01-12", "2026-05-07", "2020-10-12", NULL};
+  int32_t d;
+  const struct rules *r = rules_in_force(rb, 0x7fffffff);
+  for (int i = 0; yes[i]; i++) {
+    cr_assert_eq(date_parse(yes[i], &d), 0);
+    cr_assert_not_null(rules_holiday(r, d), "%s is a holiday", yes[i]);
+  }
+  for (int i = 0; no[i]; i++) {
+    cr_assert_eq(date_parse(no[i], &d), 0);
+    cr_assert_null(rules_holiday(r, d), "%s is not a holiday", no[i]);
+  }
+  cr_assert(r->counter_closed_on_holidays);
+  cr_assert_eq(date_parse("2026-04-29", &d), 0);
+  cr_assert(!rules_closed(r, "chuo", d, NULL), "rooms stay open on holidays");
+  cr_assert(!rules_counter_open(r, clock_local(d, 10 * 60)));
+  cr_assert(rules_counter_open(r, clock_local(d - 1, 10 * 60)));
+}
