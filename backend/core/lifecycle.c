@@ -14,6 +14,8 @@
 #include "clock.h"
 #include "ids.h"
 #include "input.h"
+#include "notify.h"
+#include "outbox.h"
 #include "throttle.h"
 #include "trail.h"
 
@@ -74,11 +76,14 @@ static int mailable(struct kctx *ctx, int64_t id) {
 
 int lifecycle_mail_reset(struct kctx *ctx, int64_t account_id, const char *path,
                          int64_t expires_at) {
-  /* HOOK (notifications, issue 15): queue the mail with the link here, in this
-  ** transaction (core/notify.h notify_password_reset). Until it is wired the
-  ** link is made and logged but not mailed; the counter code still works. */
-  (void)ctx, (void)account_id, (void)path, (void)expires_at;
-  return 0;
+  /* The mail with the link, queued in this transaction (core/outbox.h); with
+  ** mail off (no serve --smtp) nothing is queued and the counter code remains. */
+  char link[512];
+  if (!outbox_enabled()) return 0;
+  snprintf(link, sizeof link, "%s%s", outbox_public_url(), path);
+  int rc = notify_password_reset(ctx, account_id, link, expires_at);
+  sodium_memzero(link, sizeof link);
+  return rc;
 }
 
 int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *client,

@@ -185,8 +185,10 @@ int outbox_next_due(kdb *db, int64_t now, struct outbox_row *r) {
 
 int outbox_mark_sent(kdb *db, const struct outbox_row *r, int64_t now) {
   if (db_begin_write(db) != DB_OK) return -1;
+  /* A reset link is a secret: once delivered, the copy here goes. */
   kstmt *st = db_prep(db, "UPDATE outbox SET status = 'sent', sent_at = $now,"
-                          " attempts = attempts + 1, last_error = NULL"
+                          " attempts = attempts + 1, last_error = NULL,"
+                          " body = CASE WHEN kind = 'password_reset' THEN '' ELSE body END"
                           " WHERE id = $id AND status = 'pending'");
   if (!st) goto fail;
   db_bind_int(st, "$id", r->id);

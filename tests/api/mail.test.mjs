@@ -234,6 +234,18 @@ test('choices on マイページ, decisions with the reason, undeliverable addre
     assert.match(page.text, /メールが届いていません/);
     assert.doesNotMatch((await taro.get('/my')).text, /メールが届いていません/);
     assert.equal(received(dir).length, 1);
+
+    // a password reset: the link comes by mail, works, and its copy in the outbox goes once sent
+    const anon = client(srv.base);
+    assert.equal((await anon.post('/api/v1/password-reset', { system_id: taro.session.system_id })).status, 202);
+    const reset = (await until('the reset mail', () => received(dir).length >= 2 && received(dir)))[1];
+    assert.match(reset.subject, /パスワードの再設定/);
+    const token = reset.body.match(/\/password-reset\/([A-Za-z0-9_-]+)/)[1];
+    await until('marked sent', () => sql(srv.db, "SELECT status FROM outbox WHERE kind = 'password_reset'") === 'sent');
+    assert.equal(sql(srv.db, "SELECT body FROM outbox WHERE kind = 'password_reset'"), '');
+    const set = await anon.post('/api/v1/password-reset/confirm', { token, password: 'a-new-mail-password-2' });
+    assert.equal(set.status, 200, set.text);
+    await signIn(srv.base, taro.session.system_id, 'a-new-mail-password-2');
   } finally { await srv.stop(); await smtp.stop(); }
 });
 
