@@ -1,5 +1,4 @@
--- 015: email notifications (the outbox) and records brought in from another
--- system (import). docs/mail.md and docs/import.md.
+-- 015: email notifications (the outbox). docs/mail.md.
 --
 -- outbox: one row per message, written in the SAME transaction as the change
 -- that causes it (core/outbox.c), so a message exists exactly when its change
@@ -57,25 +56,3 @@ CREATE TABLE mail_undeliverable (
   reason      TEXT NOT NULL,
   at          INTEGER NOT NULL
 );
-
--- import: the old system's ID of every imported row, so that importing the
--- same file again changes nothing.
-CREATE TABLE import_refs (
-  kind        TEXT NOT NULL CHECK (kind IN ('account', 'group', 'booking')),
-  external_id TEXT NOT NULL,
-  internal_id INTEGER NOT NULL,
-  imported_at INTEGER NOT NULL,
-  PRIMARY KEY (kind, external_id)
-) WITHOUT ROWID;
-
--- One-time codes for the first sign-in of an imported account (only a hash
--- is kept; the code is printed once by the import).
-CREATE TABLE first_signin_codes (
-  account_id  INTEGER PRIMARY KEY REFERENCES accounts(id),
-  code_hash   TEXT NOT NULL,
-  expires_at  INTEGER NOT NULL,
-  used_at     INTEGER
-);
-
--- Bookings brought in from elsewhere say so (and why the window did not apply).
-ALTER TABLE bookings ADD COLUMN imported_from TEXT;
