@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_import.h"
 #include "cli_ops.h"
 #include "core/accounts.h"
 #include "core/backup.h"
@@ -66,6 +67,8 @@ static void usage(FILE *f) {
       "      --mail-retry SEC     first retry after a failed delivery (default 30)\n"
       "      --mail-sweep SEC     how often reminders and lapses are looked for (default 300)\n"
       "  kominkan check-ordinances DIR\n"
+      "  kominkan import accounts|groups|bookings --db FILE --from FILE.csv [--dry-run]\n"
+      "                 [--ordinances DIR]   (docs/import.md)\n"
       "  kominkan backup --db FILE [--to FILE] [--keys-to FILE]\n"
       "      --keys-to FILE       copy the key file FILE.keys (backups hold no key)\n"
       "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
@@ -697,6 +700,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
   if (!strcmp(cmd, "audit-verify")) return cli_audit_verify(argc - 2, argv + 2);
+  if (!strcmp(cmd, "import")) return cli_import(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
   if (!strcmp(cmd, "demo-data")) return cmd_demo_data(argc - 2, argv + 2);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

@@ -120,23 +120,32 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
+int lifecycle_issue_code(struct kctx *ctx, int64_t id, int seconds, char shown[16]) {
+  char code[CODE_LEN + 1];
+  for (int i = 0; i < CODE_LEN; i++) code[i] = CODE_ALPHABET[randombytes_uniform(32)];
+  code[CODE_LEN] = 0;
+  snprintf(shown, 16, "%.4s-%.4s-%.4s", code, code + 4, code + 8);
+  int rc = store_secret(ctx, id, "counter", code, seconds);
+  sodium_memzero(code, sizeof code);
+  return rc;
+}
+
 int lifecycle_reset_code(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
-  char code[CODE_LEN + 1], shown[CODE_LEN + 4], exp[32];
+  char shown[16], exp[32];
   int role = 0, rc;
   *out = NULL;
   if (!(ctx->actor.role & (ROLE_STAFF | ROLE_ADMIN))) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if (!accounts_exists(ctx, id, &role) || role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_NOT_FOUND, "その利用者番号の市民のアカウントはありません。");
-  for (int i = 0; i < CODE_LEN; i++) code[i] = CODE_ALPHABET[randombytes_uniform(32)];
-  code[CODE_LEN] = 0;
-  snprintf(shown, sizeof shown, "%.4s-%.4s-%.4s", code, code + 4, code + 8);
   if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
-  rc = store_secret(ctx, id, "counter", code, RESET_CODE_SECONDS);
+  rc = lifecycle_issue_code(ctx, id, RESET_CODE_SECONDS, shown);
   if (!rc) rc = note(ctx, "password.reset_code", id);
   if (rc) db_rollback(ctx->db);
   else rc = kerr_from_db(db_commit(ctx->db));
-  sodium_memzero(code, sizeof code);
-  if (rc) return kerr_set(ei, rc, NULL);
+  if (rc) {
+    sodium_memzero(shown, sizeof shown);
+    return kerr_set(ei, rc, NULL);
+  }
   clock_format_instant(ctx->now + RESET_CODE_SECONDS, exp);
   *out = json_pack("{s:o, s:s, s:s}", "system_id", ids_json(id), "code", shown, "expires_at", exp);
   sodium_memzero(shown, sizeof shown);

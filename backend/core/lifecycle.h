@@ -32,6 +32,13 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
 ** citizen ID, into *OUT {"system_id","code","expires_at"} (caller decrefs). */
 int lifecycle_reset_code(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 
+/* INSIDE the caller's write transaction: a new one-time code for citizen
+** ID, valid SECONDS, written as printed ("ABCD-EFGH-JKMN", 15 bytes and the
+** NUL) into SHOWN; it works like a counter slip (lifecycle_reset_confirm
+** with the system ID). Used by the counter and for the first sign-in of an
+** imported account (core/import.c). 0 or a KERR code. */
+int lifecycle_issue_code(struct kctx *ctx, int64_t id, int seconds, char shown[16]);
+
 /* {"token","password"} (a link) or {"system_id","code","password"} (a
 ** counter slip): sets the password once; every session of the account ends.
 ** Wrong or used secrets are throttled per address. *OUT {"system_id"}. */
