@@ -69,6 +69,39 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
+void web_mail_sent(struct req *r, struct html *h, int64_t booking_id) {
+  static const char *const states[][2] = {{"pending", "送信待ち"}, {"sent", "送信済み"},
+                                          {"failed", "届かず"}, {"skipped", "送らず"}};
+  json_t *out = NULL, *m;
+  size_t i;
+  if (!(r->ctx.actor.role & ROLE_DESK) ||
+      outbox_list_booking(&r->ctx, booking_id, &out, NULL) != 0)
+    return;
+  html_raw(h, "<section aria-labelledby=\"mail-title\" id=\"mail\"><h2 id=\"mail-title\">"
+              "この予約について送ったお知らせメール（職員用）</h2>");
+  json_t *list = json_object_get(out, "messages");
+  if (!json_array_size(list))
+    html_raw(h, outbox_enabled() ? "<p>まだありません。</p>"
+                                 : "<p>ありません（お知らせメールは送らない設定です）。</p>");
+  else
+    html_raw(h, "<table><thead><tr><th scope=\"col\">お知らせ</th><th scope=\"col\">宛先</th>"
+                "<th scope=\"col\">状態</th><th scope=\"col\">日時</th><th scope=\"col\">"
+                "理由・エラー</th></tr></thead><tbody>");
+  json_array_foreach(list, i, m) {
+    const char *st = jstr(m, "status"), *label = st;
+    char at[64];
+    for (size_t k = 0; k < sizeof states / sizeof states[0]; k++)
+      if (!strcmp(st, states[k][0])) label = states[k][1];
+    page_iso_label(jstr(m, json_object_get(m, "sent_at") ? "sent_at" : "created_at"), at, sizeof at);
+    html_printf(h, "<tr><td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>%h</td></tr>",
+                jstr(m, "label"), *jstr(m, "to") ? jstr(m, "to") : "（アドレスなし）", label, at,
+                jstr(m, "last_error"));
+  }
+  if (json_array_size(list)) html_raw(h, "</tbody></table>");
+  html_raw(h, "</section>");
+  json_decref(out);
+}
+
 /* The page itself, from the settings P. */
 static struct reply mail_page(struct req *r, unsigned status, const json_t *p, const char *flash) {
   struct html h = {0};

@@ -5,6 +5,8 @@
 #ifndef KOMINKAN_HTTP_API_MAIL_H
 #define KOMINKAN_HTTP_API_MAIL_H
 
+#include <stdint.h>
+
 #include "html.h"
 #include "http.h"
 
@@ -17,5 +19,10 @@ struct reply web_mail_save(struct req *r);
 /* 「メールが届いていません」 on a page of the signed-in person, when mail to
 ** them was refused; nothing otherwise. */
 void web_mail_notice(struct req *r, struct html *h);
+
+/* For staff on a booking's page: the messages queued about booking
+** BOOKING_ID, with their state (sent, waiting, refused, not sent and why);
+** nothing for anyone else. */
+void web_mail_sent(struct req *r, struct html *h, int64_t booking_id);
 
 #endif

@@ -237,6 +237,10 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
       html_printf(&h, "<p><a href=\"/my/bookings/%I/cancel\">この予約を取り消す</a></p>", id);
     html_raw(&h, "</section>");
   }
+  if (json_is_string(json_object_get(b, "imported")) && (r->ctx.actor.role & ROLE_DESK))
+    html_printf(&h, "<p class=\"note\">旧システムから移行した予約です（%h）。</p>",
+                jstr(b, "imported"));
+  web_mail_sent(r, &h, id);
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
 }

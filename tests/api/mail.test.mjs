@@ -186,6 +186,13 @@ test('messages arrive in plain Japanese, MIME UTF-8, with a Message-ID; staff se
     assert.deepEqual(list.json.messages.map((m) => m.kind), ['hold_received', 'booking_confirmed', 'cancelled']);
     assert.equal(list.json.messages[0].message_id, hold.headers['message-id']);
     assert.equal((await hanako.get(`/api/v1/bookings/${b.id}/messages`)).status, 403);
+    // and on the booking's page, for staff only
+    const page = await staff.get(`/my/bookings/${b.id}`);
+    assert.equal(page.status, 200);
+    assert.match(page.text, /この予約について送ったお知らせメール/);
+    assert.match(page.text, /<td>仮予約を受け付けたお知らせ<\/td><td>hanako@example\.jp<\/td><td>送信済み<\/td>/);
+    assert.match(page.text, /<td>予約の取消しのお知らせ<\/td>/);
+    assert.doesNotMatch((await hanako.get(`/my/bookings/${b.id}`)).text, /送ったお知らせメール/);
     assert.equal((await staff.get('/api/v1/bookings/99999/messages')).status, 404);
   } finally { await srv.stop(); await smtp.stop(); }
 });
