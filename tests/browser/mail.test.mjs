@@ -8,7 +8,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe } from './helpers.mjs';
+import { launch, signedInContext, assertNoViolations } from './helpers.mjs';
 
 const PW = 'browser-mail-password-1';
 let srv, browser, ids = {};
@@ -28,23 +28,9 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-async function as(id) {
-  const c = await signIn(srv.base, id, PW, { cookie: true });
-  const [name, value] = c.cookie.split('=');
-  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
-  await ctx.addCookies([{ name, value, url: srv.base }]);
-  return ctx;
-}
-
-async function noViolations(page, label) {
-  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  await ctx.addCookies(await page.context().cookies());
-  const p = await ctx.newPage();
-  await p.goto(page.url());
-  const v = await axe(p);
-  await ctx.close();
-  assert.equal(v.length, 0, `${label}:\n${describe(v)}`);
-}
+// JavaScript off, signed in as ID; axe on what a page shows (helpers.mjs)
+const as = (id, password = PW) => signedInContext(browser, srv.base, id, password);
+const noViolations = (page, label) => assertNoViolations(browser, page, label);
 
 test('a citizen turns the reminder off on /my/mail, and sees when mail does not arrive', async () => {
   const page = await (await as(ids.citizen)).newPage();
