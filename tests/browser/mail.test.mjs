@@ -16,16 +16,16 @@ let srv, browser, ids = {};
 before(async () => {
   srv = await start({ now: '2026-04-08T10:00:00+09:00',
     args: ['--smtp', 'smtp://127.0.0.1:9', '--mail-from', 'yoyaku@city.example.jp', '--mail-retry', '3600'] });
-  ids.staff = await addUser(srv.db, { role: 'staff', name: '窓口 次郎', center: 'chuo', password: PW });
-  const made = await client(srv.base).post('/api/v1/accounts', { name: '前橋 市民', name_kana: 'マエバシ シミン',
-    email: 'shimin@example.jp', phone: '027-222-3333', password: PW, resident: true });
-  ids.citizen = made.json.system_id;
   browser = await launch();
+  const made = await client(srv.base).post('/api/v1/accounts', { name: '赤城 花子', name_kana: 'アカギ ハナコ',
+    email: 'hanako@example.jp', password: PW, resident: false });
+  ids.citizen = made.json.system_id;
+  ids.staff = await addUser(srv.db, { role: 'staff', name: '受付 三郎', center: 'chuo', password: PW });
 });
 
 after(async () => {
-  if (browser) await browser.close();
-  if (srv) await srv.stop();
+  await browser?.close();
+  await srv?.stop();
 });
 
 // JavaScript off, signed in as ID; axe on what a page shows (helpers.mjs)
@@ -38,7 +38,7 @@ test('a citizen turns the reminder off on /my/mail, and sees when mail does not 
   await page.click('a[href="/my/mail"]');
   assert.equal(new URL(page.url()).pathname, '/my/mail');
   await noViolations(page, '/my/mail');
-  assert.match(await page.textContent('main'), /shimin@example\.jp/);
+  assert.match(await page.textContent('main'), /hanako@example\.jp/);
   assert.match(await page.textContent('main'), /団体登録の審査結果/); // always sent, listed
   const reminder = 'input[name="on"][value="reminder"]';
   assert.equal(await page.isChecked(reminder), true);
@@ -54,7 +54,7 @@ test('a citizen turns the reminder off on /my/mail, and sees when mail does not 
 
   // the mail server refused this address: マイページ says so
   execFileSync('sqlite3', [srv.db, `INSERT INTO mail_undeliverable(account_id, address, reason, at)
-    VALUES (${Number(ids.citizen)}, 'shimin@example.jp', '550 no such mailbox', 0)`]);
+    VALUES (${Number(ids.citizen)}, 'hanako@example.jp', '550 no such mailbox', 0)`]);
   await page.goto(srv.base + '/my');
   assert.match(await page.textContent('#mail-undeliverable'), /メールが届いていません/);
   await noViolations(page, '/my with the notice');
@@ -70,7 +70,7 @@ test('staff see on a booking\'s page which messages were queued for it', async (
   await page.goto(`${srv.base}/my/bookings/${b.json.id}`);
   const section = await page.textContent('#mail');
   assert.match(section, /仮予約を受け付けたお知らせ/);
-  assert.match(section, /shimin@example\.jp/);
+  assert.match(section, /hanako@example\.jp/);
   assert.match(section, /送信待ち/);
   await noViolations(page, 'a booking with its messages');
   const own = await (await as(ids.citizen)).newPage();
