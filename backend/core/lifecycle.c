@@ -86,21 +86,31 @@ int lifecycle_mail_reset(struct kctx *ctx, int64_t account_id, const char *path,
   return rc;
 }
 
-int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *client,
+/* RULE: requests that mail someone are throttled per client address
+** (10 an hour, whatever they ask): KERR_RATE_LIMITED past that. */
+static int address_throttle(struct kctx *ctx, const char *kind, const char *client,
                             struct kerrinfo *ei) {
-  int64_t id = 0;
-  char akey[THROTTLE_KEY], ckey[THROTTLE_KEY], token[64], path[96];
-  if (ids_parse_json(json_object_get(in, "system_id"), &id) != 0) {
-    kerr_field(ei, "system_id", "利用者番号（9けた）を入力してください。");
-    return kerr_set(ei, KERR_VALIDATION, NULL);
-  }
-  snprintf(ckey, sizeof ckey, "r:%s", client && *client ? client : "-");
-  int wait = throttle_wait(&per_address, ckey, ctx->now);
+  char key[THROTTLE_KEY];
+  snprintf(key, sizeof key, "%s:%s", kind, client && *client ? client : "-");
+  int wait = throttle_wait(&per_address, key, ctx->now);
   if (wait) {
     ei->retry_after = wait;
     return kerr_set(ei, KERR_RATE_LIMITED, NULL);
   }
-  throttle_fail(&per_address, ckey, ctx->now);
+  throttle_fail(&per_address, key, ctx->now);
+  return 0;
+}
+
+int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *client,
+                            struct kerrinfo *ei) {
+  int64_t id = 0;
+  int rc;
+  char akey[THROTTLE_KEY], token[64], path[96];
+  if (ids_parse_json(json_object_get(in, "system_id"), &id) != 0) {
+    kerr_field(ei, "system_id", "利用者番号（9けた）を入力してください。");
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  if ((rc = address_throttle(ctx, "r", client, ei))) return rc;
   snprintf(akey, sizeof akey, "a:%lld", (long long)id);
   /* RULE: no existence leak: an unknown, closed or mail-less account is answered alike. */
   if (!mailable(ctx, id) || throttle_wait(&per_account, akey, ctx->now)) return 0;
@@ -109,7 +119,7 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
   randombytes_buf(raw, sizeof raw);
   sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   snprintf(path, sizeof path, "/password-reset/%s", token);
-  int rc = kerr_from_db(db_begin_write(ctx->db));
+  rc = kerr_from_db(db_begin_write(ctx->db));
   if (!rc) rc = store_secret(ctx, id, "email", token, RESET_LINK_SECONDS);
   if (!rc) rc = note(ctx, "password.reset_link", id);
   if (!rc) rc = lifecycle_mail_reset(ctx, id, path, ctx->now + RESET_LINK_SECONDS);
@@ -117,6 +127,50 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
   else rc = kerr_from_db(db_commit(ctx->db));
   sodium_memzero(token, sizeof token);
   sodium_memzero(path, sizeof path);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+/* Inside a write transaction: the system ID mailed to each active citizen
+** account registered with EMAIL (at most 5). */
+static int mail_ids(struct kctx *ctx, const char *email) {
+  int64_t ids[5];
+  int n = 0, rc;
+  kstmt *st = db_prep(ctx->db, "SELECT id FROM accounts WHERE lower(email) = lower($e)"
+                               " AND role = 'citizen' AND disabled = 0 AND closed_at IS NULL"
+                               " ORDER BY id LIMIT 5");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$e", email);
+  while ((rc = db_step(st)) == DB_ROW) ids[n++] = db_col_int(st, 0);
+  db_reset(st);
+  if (rc != DB_DONE) return kerr_from_db(rc);
+  for (int i = 0; i < n; i++)
+    if ((rc = notify_forgotten_id(ctx, ids[i])) || (rc = note(ctx, "account.forgotten_id", ids[i])))
+      return rc;
+  return 0;
+}
+
+int lifecycle_forgotten_id(struct kctx *ctx, const json_t *in, const char *client,
+                           struct kerrinfo *ei) {
+  char email[320], key[THROTTLE_KEY];
+  const char *bad = NULL;
+  int rc = input_text(in, "email", email, sizeof email);
+  if (rc != INPUT_OK) bad = "登録したメールアドレスを入力してください。";
+  else bad = accounts_check_email(email);
+  if (bad) {
+    kerr_field(ei, "email", bad);
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  if ((rc = address_throttle(ctx, "f", client, ei))) return rc;
+  /* RULE: no existence leak, and at most 3 such mails an hour to one address. */
+  unsigned char h[16];
+  char hex[33];
+  crypto_generichash(h, sizeof h, (const unsigned char *)email, strlen(email), NULL, 0);
+  snprintf(key, sizeof key, "e:%s", sodium_bin2hex(hex, sizeof hex, h, sizeof h));
+  if (!outbox_enabled() || throttle_wait(&per_account, key, ctx->now)) return 0;
+  throttle_fail(&per_account, key, ctx->now);
+  if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
+  if ((rc = mail_ids(ctx, email))) db_rollback(ctx->db);
+  else rc = kerr_from_db(db_commit(ctx->db));
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 

@@ -28,6 +28,14 @@
 int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *client,
                             struct kerrinfo *ei);
 
+/* {"email"} from CLIENT: always 0 for a well-formed address, whether or not
+** it is registered; with mail on, each active citizen account registered
+** with it gets its system ID by mail (利用者番号のお知らせ). Throttled: 10
+** requests an hour per client address (KERR_RATE_LIMITED), 3 mails an hour
+** to one address (more are silently not sent). */
+int lifecycle_forgotten_id(struct kctx *ctx, const json_t *in, const char *client,
+                           struct kerrinfo *ei);
+
 /* Staff or admin at the counter, after checking identity: a one-time code for
 ** citizen ID, into *OUT {"system_id","code","expires_at"} (caller decrefs). */
 int lifecycle_reset_code(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "../core/bookings.h"
+#include "../core/lifecycle.h"
 #include "../core/outbox.h"
 #include "pages.h"
 #include "reply.h"
@@ -172,4 +173,63 @@ struct reply web_mail_save(struct req *r) {
   json_decref(out);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   return reply_redirect(r, "/my/mail?done=1");
+}
+
+/* ======================================================= forgotten ID */
+
+static const char *const FORGOT_SENT =
+    "そのメールアドレスで登録されていれば、利用者番号をお送りしました。"
+    "届かないときは、公民館の窓口でお尋ねください（本人確認のうえお伝えします）。";
+
+/* POST /api/v1/forgotten-id {"email"} -> 202 {"status":"accepted","message"}
+** whether or not the address is registered (the system ID of each account
+** registered with it is mailed when mail is on); 422 not an address; 429 too
+** many from one client. Anyone; no CSRF token. */
+struct reply api_forgotten_id(struct req *r) {
+  struct kerrinfo ei = {0};
+  int rc = lifecycle_forgotten_id(&r->ctx, r->json, r->ctx.address, &ei);
+  return reply_core(r, rc, 202,
+                    rc ? NULL : json_pack("{s:s, s:s}", "status", "accepted", "message", FORGOT_SENT),
+                    &ei);
+}
+
+static const struct page_field forgot_field = {
+    .name = "email", .label = "登録したメールアドレス", .type = PF_EMAIL, .required = 1,
+    .support = "利用者登録のときに届け出たメールアドレスです。", .autocomplete = "email"};
+
+static struct reply forgot_page(struct req *r, unsigned status, const char *message,
+                                const json_t *errors) {
+  struct html h = {0};
+  struct page_form fm = {.values = r->json, .errors = errors};
+  struct page pg = {.title = "利用者番号を忘れたとき", .flags = errors ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>利用者番号を忘れたとき</h1>");
+  if (message) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", message);
+  page_error_summary(&h, &forgot_field, 1, &fm);
+  html_raw(&h, "<p>登録したメールアドレスに、利用者番号をお送りします。メールアドレスを届け出て"
+               "いないときは、公民館の窓口でお尋ねください。</p>");
+  page_form_begin(r, &h, "post", "/forgotten-id");
+  page_field(&h, &forgot_field, &fm);
+  page_form_end(&h, "利用者番号を送る");
+  html_raw(&h, "<p><a href=\"/password-reset\">パスワードを忘れたとき</a>・"
+               "<a href=\"/signin\">ログイン</a></p>");
+  page_end(r, &h, &pg);
+  return page_reply(r, status, &h);
+}
+
+/* GET /forgotten-id -> the form. Anyone. */
+struct reply web_forgotten_id(struct req *r) { return forgot_page(r, 200, NULL, NULL); }
+
+/* POST /forgotten-id (form) email -> 200 the same page and message whether or
+** not the address is registered; 422 the form with the reason. Anyone. */
+struct reply web_forgotten_id_post(struct req *r) {
+  struct kerrinfo ei = {0};
+  int rc = lifecycle_forgotten_id(&r->ctx, r->json, r->ctx.address, &ei);
+  if (rc != KERR_VALIDATION) return rc ? reply_core(r, rc, 0, NULL, &ei)
+                                       : forgot_page(r, 200, FORGOT_SENT, NULL);
+  json_t *errs = json_incref(ei.fields);
+  kerr_clear(&ei);
+  struct reply rep = forgot_page(r, 422, NULL, errs);
+  json_decref(errs);
+  return rep;
 }

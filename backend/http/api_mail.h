@@ -15,6 +15,9 @@ struct reply api_mail_prefs_put(struct req *r);
 struct reply api_booking_messages(struct req *r);
 struct reply web_mail(struct req *r);
 struct reply web_mail_save(struct req *r);
+struct reply api_forgotten_id(struct req *r);
+struct reply web_forgotten_id(struct req *r);
+struct reply web_forgotten_id_post(struct req *r);
 
 /* 「メールが届いていません」 on a page of the signed-in person, when mail to
 ** them was refused; nothing otherwise. */

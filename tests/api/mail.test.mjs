@@ -253,6 +253,23 @@ test('choices on マイページ, decisions with the reason, undeliverable addre
     const set = await anon.post('/api/v1/password-reset/confirm', { token, password: 'a-new-mail-password-2' });
     assert.equal(set.status, 200, set.text);
     await signIn(srv.base, taro.session.system_id, 'a-new-mail-password-2');
+
+    // a forgotten system ID comes to the registered address; nobody else learns anything
+    const same = (r) => [r.status, r.json.message];
+    const known = await anon.post('/api/v1/forgotten-id', { email: 'Taro@Example.jp' });
+    const unknown = await anon.post('/api/v1/forgotten-id', { email: 'nobody-here@example.jp' });
+    assert.equal(known.status, 202, known.text);
+    assert.deepEqual(same(unknown), same(known));
+    assert.equal((await anon.post('/api/v1/forgotten-id', { email: 'not an address' })).status, 422);
+    const idMail = (await until('the ID mail', () => received(dir).length >= 3 && received(dir)))[2];
+    assert.match(idMail.subject, /利用者番号のお知らせ/);
+    assert.equal(idMail.headers.to, '<taro@example.jp>');
+    assert.match(idMail.body, new RegExp(`利用者番号: ${taro.session.system_id}`));
+    const form = await anon.req('POST', '/forgotten-id', 'email=taro%40example.jp',
+      { 'Content-Type': 'application/x-www-form-urlencoded' });
+    assert.equal(form.status, 200);
+    assert.match(form.text, /利用者番号をお送りしました/);
+    await until('the second ID mail', () => received(dir).length >= 4);
   } finally { await srv.stop(); await smtp.stop(); }
 });
 

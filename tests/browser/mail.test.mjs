@@ -77,3 +77,17 @@ test('staff see on a booking\'s page which messages were queued for it', async (
   await own.goto(`${srv.base}/my/bookings/${b.json.id}`);
   assert.equal(await own.$('#mail'), null);
 });
+
+test('a forgotten system ID is asked for from the password reset page', async () => {
+  const ctx = await browser.newContext({ javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/password-reset');
+  await page.click('a[href="/forgotten-id"]');
+  await noViolations(page, '/forgotten-id');
+  await page.click('main form button[type="submit"]');
+  assert.match(await page.textContent('main'), /メールアドレスを入力してください/); // sent empty: the reason
+  await page.fill('#f-email', 'hanako@example.jp');
+  await page.click('main form button[type="submit"]');
+  assert.match(await page.textContent('[role="status"]'), /利用者番号をお送りしました/);
+  await ctx.close();
+});
