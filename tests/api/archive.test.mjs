@@ -63,6 +63,16 @@ test('archive: finished years move out, the reports and the usage log read the s
     assert.ok(live > 100, `demo-data made only ${live} bookings`);
     assert.ok(before.out[3].split('\n').length > 100, 'the usage log is nearly empty');
 
+    // マイページ lists the last year and what is to come; the API still lists everything
+    const citizen = await signIn(before.srv.base, '100000017', 'demo-citizen-2026');
+    const mine = await citizen.get('/api/v1/bookings?mine=1');
+    assert.ok(mine.json.bookings.length > 0, 'the documented citizen has no booking');
+    assert.ok(mine.json.bookings.every((b) => b.date < '2026-05-10'), 'all older than a year');
+    const page = await citizen.get('/my');
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /終わった予約/);
+    assert.match(page.text, /これからの予約はありません/);
+
     // never with a server on the database
     const busy = archive(db, '2027-04-01');
     assert.notEqual(busy.status, 0);
