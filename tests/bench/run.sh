@@ -8,9 +8,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${KOMINKAN_BIN:-build/kominkan}
-# BENCH=burst: only the opening-minute burst (tests/bench/bench_burst.sh)
-if [ "${BENCH:-}" = burst ]; then
-  KOMINKAN_BIN="$BIN" exec bash tests/bench/bench_burst.sh
+# BENCH=NAME: only tests/bench/bench_NAME.sh (burst: the opening-minute burst; tenyear: ten
+# years against one; reports; booking_rush)
+if [ -n "${BENCH:-}" ]; then
+  [ -e "tests/bench/bench_$BENCH.sh" ] || { echo "bench: no tests/bench/bench_$BENCH.sh"; exit 2; }
+  KOMINKAN_BIN="$BIN" exec bash "tests/bench/bench_$BENCH.sh"
 fi
 SECONDS_EACH=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-64}
