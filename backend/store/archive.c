@@ -15,43 +15,55 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define BOOKING_REST                                                                          \
-  "account_id, group_id, room_id, center, date, slots, status, purpose, attendees, channel,"  \
+#define BOOKING_COLS                                                                          \
+  "id, account_id, group_id, room_id, center, date, slots, status, purpose, attendees, channel,"  \
   " walkin_name, walkin_phone, fee_base, fee_discount, fee_total, discount_code,"             \
   " rules_version, hold_expires_at, created_at, confirmed_at, cancelled_at, cancel_reason,"   \
   " cancel_fee, checked_in_at, idempotency_key, created_by, confirmed_by, cancelled_by,"      \
   " checked_in_by, noshow_at, noshow_by"
-#define BOOKING_COLS "id, " BOOKING_REST
-#define PAYMENT_REST "booking_id, center, ledger_date, seq, receipt, kind, method, amount, at, by_account"
-#define PAYMENT_COLS "id, " PAYMENT_REST
-#define EVENT_REST                                                                            \
-  "at, action, center, room_id, date, slot, channel, actor_role, actor, subject, amount, detail"
-#define EVENT_COLS "id, " EVENT_REST
+#define PAYMENT_COLS "id, booking_id, center, ledger_date, seq, receipt, kind, method, amount, at, by_account"
+#define EVENT_COLS                                                                            \
+  "id, at, action, center, room_id, date, slot, channel, actor_role, actor, subject, amount, detail"
 
-/* The archive's tables: the live ones' columns, with the indexes the reports
-** and the usage-log export read by, and the cut-off date. */
+/* The archive's tables: the live ones' columns with their types (CREATE
+** TABLE AS keeps the declared types, so the indexes serve the same
+** comparisons), unique ids, the indexes the reports and the usage-log export
+** read by, and the cut-off date. */
 static const char ddl[] =
-    "CREATE TABLE IF NOT EXISTS archive.bookings (id INTEGER PRIMARY KEY, " BOOKING_REST ");"
+    "CREATE TABLE IF NOT EXISTS archive.bookings AS SELECT " BOOKING_COLS
+    " FROM main.bookings WHERE 0;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS archive.bookings_id ON bookings(id);"
     "CREATE INDEX IF NOT EXISTS archive.bookings_date ON bookings(date, center);"
-    "CREATE TABLE IF NOT EXISTS archive.payments (id INTEGER PRIMARY KEY, " PAYMENT_REST ");"
+    "CREATE TABLE IF NOT EXISTS archive.payments AS SELECT " PAYMENT_COLS
+    " FROM main.payments WHERE 0;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS archive.payments_id ON payments(id);"
     "CREATE INDEX IF NOT EXISTS archive.payments_booking ON payments(booking_id);"
-    "CREATE TABLE IF NOT EXISTS archive.events (id INTEGER PRIMARY KEY, " EVENT_REST ");"
+    "CREATE TABLE IF NOT EXISTS archive.events AS SELECT " EVENT_COLS " FROM main.events WHERE 0;"
+    "CREATE UNIQUE INDEX IF NOT EXISTS archive.events_id ON events(id);"
     "CREATE INDEX IF NOT EXISTS archive.events_at ON events(at);"
     "CREATE TABLE IF NOT EXISTS archive.archive_meta (k INTEGER PRIMARY KEY CHECK (k = 1),"
     " before TEXT NOT NULL, before_at INTEGER NOT NULL);";
 
 /* The live rows, less those older than the cut-off that the archive holds
-** too (a move interrupted between its two transactions), then the archive. */
+** too (a move interrupted between its two transactions), then the archive.
+** A booking comes with the sum of its payments ("paid") and a payment with
+** its booking's use date and centre, each from the booking's own side, so
+** that a report never needs to look a payment up across both. */
 static const char views[] =
     "CREATE TEMP VIEW IF NOT EXISTS r_bookings AS"
-    " SELECT " BOOKING_COLS " FROM main.bookings b"
+    " SELECT " BOOKING_COLS ", (SELECT COALESCE(SUM(p.amount), 0) FROM main.payments p"
+    "  WHERE p.booking_id = b.id) AS paid FROM main.bookings b"
     " WHERE b.date >= (SELECT before FROM archive.archive_meta)"
     "  OR NOT EXISTS (SELECT 1 FROM archive.bookings a WHERE a.id = b.id)"
-    " UNION ALL SELECT " BOOKING_COLS " FROM archive.bookings;"
+    " UNION ALL SELECT " BOOKING_COLS ", (SELECT COALESCE(SUM(p.amount), 0)"
+    "  FROM archive.payments p WHERE p.booking_id = b.id) FROM archive.bookings b;"
     "CREATE TEMP VIEW IF NOT EXISTS r_payments AS"
-    " SELECT " PAYMENT_COLS " FROM main.payments p"
-    " WHERE NOT EXISTS (SELECT 1 FROM archive.payments a WHERE a.id = p.id)"
-    " UNION ALL SELECT " PAYMENT_COLS " FROM archive.payments;"
+    " SELECT p.method, p.amount, b.date AS use_date, b.center AS use_center"
+    " FROM main.payments p JOIN main.bookings b ON b.id = p.booking_id"
+    " WHERE b.date >= (SELECT before FROM archive.archive_meta)"
+    "  OR NOT EXISTS (SELECT 1 FROM archive.bookings a WHERE a.id = b.id)"
+    " UNION ALL SELECT p.method, p.amount, b.date, b.center"
+    " FROM archive.payments p JOIN archive.bookings b ON b.id = p.booking_id;"
     "CREATE TEMP VIEW IF NOT EXISTS r_events AS"
     " SELECT " EVENT_COLS " FROM main.events e"
     " WHERE e.at >= (SELECT before_at FROM archive.archive_meta)"
