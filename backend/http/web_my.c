@@ -115,6 +115,8 @@ struct reply web_my(struct req *r) {
   html_raw(&h, "<h1>マイページ</h1>"
                "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
+               "<li><a href=\"/my/courses\">講座の申し込み</a></li>"
+               "<li><a href=\"/my/rounds\">部屋の抽選の申し込み (団体)</a></li>"
                "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
   web_invitations_section(r, &h);
   html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
