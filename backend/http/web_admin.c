@@ -79,7 +79,9 @@ struct reply web_admin(struct req *r) {
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>職員メニュー</h1><p class=\"lead\">%h さん (%s)</p>"
                   "<ul class=\"links\"><li><a href=\"/counter\">窓口 (今日の部屋・当日利用・支払い・入館・台帳)</a></li>"
-                  "<li><a href=\"/admin/groups\">団体登録の審査</a></li>",
+                  "<li><a href=\"/admin/groups\">団体登録の審査</a></li>"
+                  "<li><a href=\"/admin/courses\">講座の管理 (登録・検索・前の講座から作る・出席)</a></li>"
+                  "<li><a href=\"/admin/rounds\">部屋の抽選 (利用調整の状態・競合・結果)</a></li>",
               r->ctx.actor.name, r->ctx.actor.role == ROLE_ADMIN ? "管理者" : "職員");
   if (r->ctx.actor.role == ROLE_ADMIN)
     html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>"

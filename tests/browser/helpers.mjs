@@ -61,6 +61,17 @@ export async function pageOverflow(page) {
   });
 }
 
+// A new page of browser context CTX signed in at BASE as WHO (system ID,
+// password PW) through the sign-in form, landed on NEXT.
+export async function signInPage(ctx, base, who, pw, next = '/my') {
+  const page = await ctx.newPage();
+  await page.goto(`${base}/signin?next=${next}`);
+  await page.fill('#f-system_id', who);
+  await page.fill('#f-password', pw);
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  return page;
+}
+
 // A browser context with JavaScript off, signed in as ID (session cookie from
 // the API's sign-in) on the server at BASE.
 export async function signedInContext(browser, base, id, password) {
