@@ -55,6 +55,7 @@ struct booking {
   char walkin_name[128];
   char group_name[256];       /* "" when no group */
   int group_public;           /* the group opted into the public listing */
+  char imported_note[256];    /* brought in by `kominkan import`: why ("" otherwise) */
 };
 
 /* POST /api/v1/bookings. BODY: {"room_id","date","slots":[code,...],
@@ -102,6 +103,16 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
                        const struct booking_for *f, json_t **out, int *replayed,
                        struct kerrinfo *ei);
 
+/* INSIDE the caller's write transaction (core/import.c): a confirmed
+** booking for HOLDER brought in from the old system, BODY as for
+** booking_create. Every rule of a new booking applies (closed days, past
+** slots, consecutive slots, capacity, the group, the monthly caps, the fee)
+** except the booking window, which NOTE explains (stored with the booking,
+** shown as "imported"); a slot already taken is KERR_SLOT_TAKEN. No hold,
+** no mail. *ID the new booking. */
+int booking_import_in(struct kctx *ctx, const json_t *body, int64_t holder, const char *note,
+                      int64_t *id, struct kerrinfo *ei);
+
 /* Confirm a hold: the holder, or staff. Confirming a confirmed booking
 ** returns it unchanged. A lapsed hold cannot be confirmed (KERR_CONFLICT). */
 int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
@@ -120,6 +131,9 @@ int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
 
 /* {"bookings":[...]}: the actor's own and their groups' bookings, by date. */
 int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
+/* The same, only those used on SINCE or later (マイページ: its cost stays flat
+** however many years a person has booked). */
+int booking_list_mine_since(struct kctx *ctx, int32_t since, json_t **out, struct kerrinfo *ei);
 
 /* {"bookings":[...]}: every booking of DAY (at CENTER, or every centre when
 ** NULL or ""), for staff. */

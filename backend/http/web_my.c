@@ -20,6 +20,7 @@
 #include "../core/ids.h"
 #include "../core/permits.h"
 #include "../core/submissions.h"
+#include "api_mail.h"
 #include "pages.h"
 #include "qr.h"
 #include "reply.h"
@@ -94,7 +95,9 @@ static void booking_card(struct req *r, struct html *h, const json_t *b) {
 struct reply web_my(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *list = NULL;
-  int rc = booking_list_mine(&r->ctx, &list, &ei);
+  /* the bookings of the last year and those to come: a page whose size does
+  ** not grow with the years (the API lists them all) */
+  int rc = booking_list_mine_since(&r->ctx, clock_today(r->ctx.now) - 365, &list, &ei);
   if (rc) {
     struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
@@ -123,7 +126,9 @@ struct reply web_my(struct req *r) {
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
                "<li><a href=\"/my/courses\">講座の申し込み</a></li>"
                "<li><a href=\"/my/rounds\">部屋の抽選の申し込み (団体)</a></li>"
+               "<li><a href=\"/my/mail\">お知らせメールの設定</a></li>"
                "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
+  web_mail_notice(r, &h);
   web_invitations_section(r, &h);
   html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
   if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
@@ -139,7 +144,7 @@ struct reply web_my(struct req *r) {
   html_raw(&h, "</section>");
   if (other) {
     html_raw(&h, "<section aria-labelledby=\"past-title\"><h2 id=\"past-title\">終わった予約・取り消した予約</h2>"
-                 "<ul class=\"cards\">");
+                 "<p>この1年の分です。</p><ul class=\"cards\">");
     json_array_foreach(arr, i, b) {
       const char *st = jstr(b, "status");
       if (!(strcmp(jstr(b, "date"), today) >= 0 && (!strcmp(st, "held") || !strcmp(st, "confirmed"))))
@@ -245,6 +250,10 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
       html_printf(&h, "<p><a href=\"/my/bookings/%I/cancel\">この予約を取り消す</a></p>", id);
     html_raw(&h, "</section>");
   }
+  if (json_is_string(json_object_get(b, "imported")) && (r->ctx.actor.role & ROLE_DESK))
+    html_printf(&h, "<p class=\"note\">旧システムから移行した予約です（%h）。</p>",
+                jstr(b, "imported"));
+  web_mail_sent(r, &h, id);
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
 }

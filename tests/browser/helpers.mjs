@@ -2,9 +2,11 @@
 // downloaded browser), axe-core injected into each page, and a server of our
 // own on a free port (tests/api/harness.mjs).
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signIn } from '../api/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
@@ -68,4 +70,27 @@ export async function signInPage(ctx, base, who, pw, next = '/my') {
   await page.fill('#f-password', pw);
   await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
   return page;
+}
+
+// A browser context with JavaScript off, signed in as ID (session cookie from
+// the API's sign-in) on the server at BASE.
+export async function signedInContext(browser, base, id, password) {
+  const c = await signIn(base, id, password, { cookie: true });
+  const [name, value] = c.cookie.split('=');
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  await ctx.addCookies([{ name, value, url: base }]);
+  return ctx;
+}
+
+// axe needs script: the page PAGE shows, again in a context with JavaScript
+// on (and the CSP bypassed for axe's injected script), with the same cookies;
+// asserts that it has no WCAG 2.0 A/AA violation.
+export async function assertNoViolations(browser, page, label) {
+  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  await ctx.addCookies(await page.context().cookies());
+  const p = await ctx.newPage();
+  await p.goto(page.url());
+  const v = await axe(p);
+  await ctx.close();
+  assert.equal(v.length, 0, `${label}:\n${describe(v)}`);
 }
