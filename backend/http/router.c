@@ -22,6 +22,7 @@
 #include "api_discounts.h"
 #include "api_groups.h"
 #include "api_opendata.h"
+#include "api_closures.h"
 #include "api_ops.h"
 #include "api_public.h"
 #include "api_reports.h"
@@ -34,6 +35,7 @@
 #include "static.h"
 #include "web_account.h"
 #include "web_admin.h"
+#include "web_closures.h"
 #include "web_ops.h"
 #include "web_book.h"
 #include "web_counter.h"
@@ -75,6 +77,12 @@ const struct route router_routes[] = {
   {"POST", "/api/v1/users/{id}/reset-code", api_user_reset_code, ROLE_DESK,
    RF_JSON_OPT | RF_PERSONAL},
   {"GET", "/api/v1/audit", api_audit, ROLE_ADMIN, RF_PERSONAL},
+  /* the city's closures of a centre or a room (issue 14; docs/operations.md) */
+  {"GET", "/api/v1/closures", api_closures_list, ANY, 0},
+  {"POST", "/api/v1/closures", api_closures_create, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/closures/{id}", api_closure_get, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/closures/{id}/lift", api_closure_lift, ROLE_DESK, RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/api/v1/me/closures", api_me_closures, ROLE_CITIZEN, RF_PERSONAL},
   /* groups: the public list before {id}, which would match "public" too */
   {"GET", "/api/v1/groups/public", api_groups_public, ANY, 0},
   {"GET", "/api/v1/groups/public.csv", api_groups_public_csv, ANY, 0},
@@ -150,6 +158,10 @@ const struct route router_routes[] = {
   {"POST", "/admin/users/{id}/disable", web_ops_user_disable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
   {"POST", "/admin/users/{id}/enable", web_ops_user_enable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
   {"GET", "/admin/audit", web_ops_audit, ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/admin/closures", web_closures, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/closures", web_closures_create, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/closures/{id}", web_closure, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/closures/{id}/lift", web_closure_lift, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/my/privacy", web_ops_privacy, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/my/close", web_ops_close, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/password-reset", web_ops_reset_page, ANY, RF_PERSONAL},

@@ -79,7 +79,8 @@ struct reply web_admin(struct req *r) {
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>職員メニュー</h1><p class=\"lead\">%h さん (%s)</p>"
                   "<ul class=\"links\"><li><a href=\"/counter\">窓口 (今日の部屋・当日利用・支払い・入館・台帳)</a></li>"
-                  "<li><a href=\"/admin/groups\">団体登録の審査</a></li>",
+                  "<li><a href=\"/admin/groups\">団体登録の審査</a></li>"
+                  "<li><a href=\"/admin/closures\">休館の設定 (改修工事・投票所など)</a></li>",
               r->ctx.actor.name, r->ctx.actor.role == ROLE_ADMIN ? "管理者" : "職員");
   if (r->ctx.actor.role == ROLE_ADMIN)
     html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>"

@@ -23,6 +23,7 @@
 #include "qr.h"
 #include "reply.h"
 #include "web_book.h"
+#include "web_closures.h"
 #include "web_groups.h"
 
 static const char *jstr(const json_t *o, const char *key) {
@@ -115,6 +116,7 @@ struct reply web_my(struct req *r) {
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
                "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
   web_invitations_section(r, &h);
+  web_closure_notices(r, &h);
   html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
   if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {
