@@ -20,9 +20,6 @@
 #define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" /* no I, O, 0, 1 */
 #define CODE_LEN 12
 
-static struct throttle per_account = THROTTLE_INIT(3, 3600);   /* links sent */
-static struct throttle per_address = THROTTLE_INIT(10, 3600);  /* requests */
-static struct throttle bad_secret = THROTTLE_INIT(10, 900);    /* wrong codes */
 
 /* The stored hash of a secret as typed: for a counter code, upper case with
 ** spaces and hyphens dropped, so "abcd-efgh-jkmn" works. */
@@ -90,16 +87,16 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
     return kerr_set(ei, KERR_VALIDATION, NULL);
   }
   snprintf(ckey, sizeof ckey, "r:%s", client && *client ? client : "-");
-  int wait = throttle_wait(&per_address, ckey, ctx->now);
+  int wait = throttle_wait(&throttle_reset_request, ckey, ctx->now);
   if (wait) {
     ei->retry_after = wait;
     return kerr_set(ei, KERR_RATE_LIMITED, NULL);
   }
-  throttle_fail(&per_address, ckey, ctx->now);
+  throttle_fail(&throttle_reset_request, ckey, ctx->now);
   snprintf(akey, sizeof akey, "a:%lld", (long long)id);
   /* RULE: no existence leak: an unknown, closed or mail-less account is answered alike. */
-  if (!mailable(ctx, id) || throttle_wait(&per_account, akey, ctx->now)) return 0;
-  throttle_fail(&per_account, akey, ctx->now);
+  if (!mailable(ctx, id) || throttle_wait(&throttle_reset_link, akey, ctx->now)) return 0;
+  throttle_fail(&throttle_reset_link, akey, ctx->now);
   unsigned char raw[32];
   randombytes_buf(raw, sizeof raw);
   sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -186,7 +183,7 @@ static int apply_reset(struct kctx *ctx, int64_t row, int64_t id, const char *ha
 
 int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *client,
                             json_t **out, struct kerrinfo *ei) {
-  char secret[96], key[THROTTLE_KEY], hash[128];
+  char secret[96], key[THROTTLE_KEY], akey[THROTTLE_KEY], hash[128];
   int64_t want = 0, row = 0, id = 0;
   const char *pw = json_string_value(json_object_get(in, "password"));
   *out = NULL;
@@ -198,12 +195,14 @@ int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *clie
   const char *bad = pw ? accounts_check_password(pw) : "新しいパスワードを入力してください。";
   if (bad) kerr_field(ei, "password", bad);
   if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
+  /* RULE: wrong secrets are throttled per address and, for a counter code,
+  ** per account (core/throttle.c). */
   snprintf(key, sizeof key, "s:%s", client && *client ? client : "-");
-  int wait = throttle_wait(&bad_secret, key, ctx->now);
-  if (wait) {
-    ei->retry_after = wait;
-    return kerr_set(ei, KERR_RATE_LIMITED, NULL);
-  }
+  snprintf(akey, sizeof akey, "c:%lld", (long long)want);
+  int wait = throttle_wait(&throttle_reset_secret, key, ctx->now);
+  int await = want ? throttle_wait(&throttle_reset_code_account, akey, ctx->now) : 0;
+  if (wait || await)
+    return throttle_refusal(wait > await ? wait : await, "誤ったコードが続いたため", ei);
   int rc = accounts_password_hash(pw, hash, sizeof hash, ei);
   if (rc) return rc;
   if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
@@ -214,12 +213,14 @@ int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *clie
   sodium_memzero(secret, sizeof secret);
   sodium_memzero(hash, sizeof hash);
   if (rc == KERR_NOT_FOUND) {
-    throttle_fail(&bad_secret, key, ctx->now);
+    throttle_fail(&throttle_reset_secret, key, ctx->now);
+    if (want) throttle_fail(&throttle_reset_code_account, akey, ctx->now);
     return kerr_set(ei, KERR_NOT_FOUND,
                     "このリンクまたはコードは使えません（期限切れ、使用済み、または誤り）。"
                     "もう一度、再設定を申し込んでください。");
   }
   if (rc) return kerr_set(ei, rc, NULL);
+  if (want) throttle_clear(&throttle_reset_code_account, akey);
   *out = json_pack("{s:o}", "system_id", ids_json(id));
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -41,6 +41,7 @@
 #include "web_counter.h"
 #include "web_groups.h"
 #include "web_my.h"
+#include "web_people.h"
 #include "web_public.h"
 #include "web_reports.h"
 
@@ -155,6 +156,16 @@ const struct route router_routes[] = {
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
   /* operations pages (issue 14; docs/operations.md) */
   {"GET", "/admin/users", web_ops_users, ROLE_ADMIN, RF_PERSONAL},
+  {"POST", "/admin/users", web_people_user_create, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/users/new", web_people_user_new, ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/admin/users/{id}", web_people_user, ROLE_ADMIN, RF_PERSONAL},
+  {"POST", "/admin/users/{id}/role", web_people_user_role, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/users/{id}/password", web_people_user_password, ROLE_ADMIN,
+   RF_FORM | RF_PERSONAL},
+  {"GET", "/my/profile", web_people_profile, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/profile", web_people_profile_post, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/counter/reset-code", web_people_code, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/counter/reset-code", web_people_code_post, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"POST", "/admin/users/{id}/disable", web_ops_user_disable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
   {"POST", "/admin/users/{id}/enable", web_ops_user_enable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
   {"GET", "/admin/audit", web_ops_audit, ROLE_ADMIN, RF_PERSONAL},

@@ -101,3 +101,16 @@ export async function signIn(base, systemId, password, { cookie = false } = {}) 
   return Object.assign(client(base, { cookie: set.split(';')[0], csrf: r.json.csrf_token }),
     { session: r.json });
 }
+
+// wellFormed(8 digits) -> a 9-digit system ID with its Luhn check digit: a
+// well-formed ID that nobody need have.
+export function wellFormed(payload) {
+  const d = String(payload).split('').map(Number);
+  let sum = 0;
+  for (let i = d.length - 1, dbl = true; i >= 0; i--, dbl = !dbl) {
+    let v = d[i] * (dbl ? 2 : 1);
+    if (v > 9) v -= 9;
+    sum += v;
+  }
+  return `${payload}${(10 - (sum % 10)) % 10}`;
+}

@@ -58,3 +58,16 @@ export async function pageOverflow(page) {
     return { scrollWidth: d.scrollWidth, clientWidth: d.clientWidth };
   });
 }
+
+// axe on what PAGE shows, again in a context of BROWSER with JavaScript on
+// (and the CSP bypassed for axe's injected script) and the same cookies:
+// pages tested with JavaScript off. Fails with LABEL and the violations.
+export async function noViolationsIn(browser, page, label) {
+  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
+  await ctx.addCookies(await page.context().cookies());
+  const p = await ctx.newPage();
+  await p.goto(page.url());
+  const v = await axe(p);
+  await ctx.close();
+  if (v.length) throw new Error(`${label}:\n${describe(v)}`);
+}

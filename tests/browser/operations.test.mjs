@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe } from './helpers.mjs';
+import { launch, noViolationsIn } from './helpers.mjs';
 
 const PW = 'browser-ops-password-1';
 let srv, browser, ids = {};
@@ -35,17 +35,7 @@ async function as(id, password = PW) {
   return ctx;
 }
 
-// axe needs script: the page PAGE shows, again in a context with JavaScript
-// on (and the CSP bypassed for axe's injected script), with the same cookies.
-async function noViolations(page, label) {
-  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  await ctx.addCookies(await page.context().cookies());
-  const p = await ctx.newPage();
-  await p.goto(page.url());
-  const v = await axe(p);
-  await ctx.close();
-  assert.equal(v.length, 0, `${label}:\n${describe(v)}`);
-}
+const noViolations = (page, label) => noViolationsIn(browser, page, label);
 
 test('an admin disables a clerk from the users page; the clerk\'s next page is refused', async () => {
   const staff = await (await as(ids.staff)).newPage();
