@@ -21,6 +21,7 @@ static const struct {
 } nav_items[] = {
   {"top", "/", "トップ"},
   {"search", "/availability", "空き状況をさがす"},
+  {"courses", "/courses", "講座"},
   {"discounts", "/rules/discounts", "減免の基準"},
   {"help", "/help", "使い方・問い合わせ"},
 };

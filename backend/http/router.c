@@ -19,6 +19,7 @@
 #include "api_accounts.h"
 #include "api_bookings.h"
 #include "api_counter.h"
+#include "api_courses.h"
 #include "api_discounts.h"
 #include "api_groups.h"
 #include "api_opendata.h"
@@ -39,6 +40,7 @@
 #include "web_ops.h"
 #include "web_book.h"
 #include "web_counter.h"
+#include "web_courses.h"
 #include "web_groups.h"
 #include "web_my.h"
 #include "web_people.h"
@@ -212,6 +214,35 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/bookings/{id}/payments", api_booking_payments, ROLE_DESK, RF_PERSONAL},
   /* end of counter desk */
   {"GET", "/api/v1/permits/key", api_permit_key, ANY, 0},
+  /* courses (講座), applications and lotteries (issue 16; docs/courses.md):
+  ** the fixed names before {id} */
+  {"GET", "/api/v1/courses", api_courses_list, ANY, 0},
+  {"POST", "/api/v1/courses", api_course_create, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/courses/search", api_courses_search, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/api/v1/courses/report", api_courses_report, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL},
+  {"GET", "/api/v1/courses/{id}", api_course_get, ANY, 0},
+  {"PATCH", "/api/v1/courses/{id}", api_course_update, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/courses/{id}/copy", api_course_copy, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/courses/{id}/applications", api_course_apply, ROLE_CITIZEN,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/api/v1/courses/{id}/applications", api_course_applications, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/courses/{id}/draw", api_course_draw, ROLE_DESK, RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/courses/{id}/sessions/{sid}/attendance", api_course_attendance, ROLE_DESK,
+   JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/course-applications", api_course_apps_mine, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/api/v1/course-applications/{id}/cancel", api_course_app_cancel,
+   ROLE_CITIZEN | ROLE_DESK, RF_JSON_OPT | RF_PERSONAL},
+  {"POST", "/api/v1/course-applications/{id}/accept", api_course_app_accept, ROLE_CITIZEN,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/api/v1/lotteries/{id}", api_lottery_get, ANY, 0},
+  {"GET", "/api/v1/centers/{code}/courses.ics", api_center_courses_ics, ANY, 0},
+  {"GET", "/courses", web_courses, ANY, 0},
+  {"GET", "/courses/{id}", web_course, ANY, 0},
+  {"POST", "/courses/{id}/apply", web_course_apply, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/my/courses", web_my_courses, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/courses/{id}/cancel", web_my_course_cancel, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/my/courses/{id}/accept", web_my_course_accept, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  /* end of courses */
   /* exemptions (減免, issue 5; docs/discounts.md): representatives apply,
   ** admins decide; analysts see no applicant (not granted here) */
   {"POST", "/api/v1/discounts", api_discount_apply, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},

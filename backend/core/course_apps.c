@@ -1,0 +1,548 @@
+/*
+** core/course_apps.c: applications to courses, the draw and the waiting list
+** (see courses.h; the lottery itself is core/lottery.c).
+**
+** Every decision about places is made inside one db_begin_write()
+** transaction that re-reads the places given (accepted, and offers not yet
+** lapsed) before it writes: the writers are serialised, so two applicants can
+** never both take the last place.
+*/
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "clock.h"
+#include "courses.h"
+#include "ids.h"
+#include "input.h"
+#include "lottery.h"
+
+struct course_row {
+  int64_t id, lottery_id, capacity, max_companions;
+  char center[32], title[400], allocation[16], apply_from[11], apply_until[11], first_date[11];
+};
+
+static int load_course(struct kctx *ctx, int64_t id, struct course_row *c) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id, lottery_id, capacity, max_companions, center, title,"
+                      " allocation, apply_from, apply_until, first_date FROM courses"
+                      " WHERE id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    c->id = db_col_int(st, 0);
+    c->lottery_id = db_col_null(st, 1) ? 0 : db_col_int(st, 1);
+    c->capacity = db_col_int(st, 2);
+    c->max_companions = db_col_int(st, 3);
+    snprintf(c->center, sizeof c->center, "%s", db_col_text(st, 4));
+    snprintf(c->title, sizeof c->title, "%s", db_col_text(st, 5));
+    snprintf(c->allocation, sizeof c->allocation, "%s", db_col_text(st, 6));
+    snprintf(c->apply_from, sizeof c->apply_from, "%s", db_col_text(st, 7));
+    snprintf(c->apply_until, sizeof c->apply_until, "%s", db_col_text(st, 8));
+    snprintf(c->first_date, sizeof c->first_date, "%s", db_col_text(st, 9));
+  }
+  db_reset(st);
+  return rc == DB_ROW ? 0 : rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
+}
+
+/* ------------------------------------------------ notification hook */
+
+/* Tell the applicant of APP what happened (KIND: "course.accepted",
+** "course.waitlisted", "course.offer", "course.offer_lapsed"). Inside the
+** write transaction of the change. HOOK: when the mail outbox
+** (core/outbox.h, issue 15) lands, enqueue the message here, in this same
+** transaction; until then the usage log records that a notice is due. */
+static int notify(struct kctx *ctx, const struct course_row *c, int64_t app,
+                  int64_t account, const char *kind) {
+  char detail[96];
+  snprintf(detail, sizeof detail, "{\"course_id\":%lld,\"application_id\":%lld}",
+           (long long)c->id, (long long)app);
+  struct audit_fields f = {.center = c->center, .subject_account = account,
+                           .detail_json = detail};
+  return audit_event(ctx, kind, &f);
+}
+
+/* ------------------------------------------------------ the JSON */
+
+json_t *courses_application_json(struct kctx *ctx, int64_t app) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT a.id, a.course_id, a.account_id, a.companions, a.status,"
+                      " a.offer_expires_at, a.created_at, c.title, c.center, c.first_date,"
+                      " c.allocation, c.lottery_id, a.queue_pos FROM course_applications a"
+                      " JOIN courses c ON c.id = a.course_id WHERE a.id = $id");
+  if (!st) return NULL;
+  db_bind_int(st, "$id", app);
+  json_t *o = NULL;
+  if (db_step(st) == DB_ROW) {
+    char at[32];
+    clock_format_instant(db_col_int(st, 6), at);
+    o = json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                  (json_int_t)db_col_int(st, 0), "course_id", (json_int_t)db_col_int(st, 1),
+                  "system_id", ids_json(db_col_int(st, 2)), "companions",
+                  (json_int_t)db_col_int(st, 3), "status", db_col_text(st, 4), "created_at", at,
+                  "title", db_col_text(st, 7), "center", db_col_text(st, 8), "first_date",
+                  db_col_text(st, 9), "allocation", db_col_text(st, 10));
+    if (o && !db_col_null(st, 5)) {
+      clock_format_instant(db_col_int(st, 5), at);
+      json_object_set_new(o, "offer_expires_at", json_string(at));
+    }
+    if (o && !db_col_null(st, 11))
+      json_object_set_new(o, "lottery_id", json_integer(db_col_int(st, 11)));
+    if (o && !db_col_null(st, 12) && !strcmp(db_col_text(st, 4), "waitlisted"))
+      json_object_set_new(o, "waitlist_position", json_integer(db_col_int(st, 12)));
+  }
+  db_reset(st);
+  return o;
+}
+
+static int reply_app(struct kctx *ctx, int64_t app, json_t **out, struct kerrinfo *ei) {
+  *out = courses_application_json(ctx, app);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+/* ------------------------------------------------- the waiting list */
+
+/* Inside a write transaction: offer the places now free of course C to the
+** next on its waiting list, in order (an application whose party does not fit
+** the places left waits for the next place; those behind it that fit are
+** offered). An offer is held for COURSES_OFFER_HOURS, never past the start of
+** the first session's day. */
+static int offer_free_places(struct kctx *ctx, const struct course_row *c) {
+  int64_t taken = 0, ids[64], need[64], accounts[64];
+  int n = 0, rc;
+  if ((rc = courses_places_taken(ctx, c->id, &taken))) return rc;
+  int64_t left = c->capacity - taken;
+  if (left <= 0) return 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id, 1 + companions, account_id FROM course_applications"
+                      " WHERE course_id = $id AND status = 'waitlisted'"
+                      " ORDER BY queue_pos, id LIMIT 64");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", c->id);
+  while (n < 64 && (rc = db_step(st)) == DB_ROW) {
+    ids[n] = db_col_int(st, 0);
+    need[n] = db_col_int(st, 1);
+    accounts[n++] = db_col_int(st, 2);
+  }
+  db_reset(st);
+  int32_t first = 0;
+  date_parse(c->first_date, &first);
+  int64_t until = ctx->now + COURSES_OFFER_HOURS * 3600;
+  if (first && clock_local(first, 0) < until) until = clock_local(first, 0);
+  if (until <= ctx->now) return 0; /* the course has begun: nobody can still join */
+  for (int i = 0; i < n && left > 0; i++) {
+    if (need[i] > left) continue;
+    st = db_prep(ctx->db,
+                 "UPDATE course_applications SET status = 'offered', offer_expires_at = $until,"
+                 " decided_at = $now WHERE id = $id");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$until", until);
+    db_bind_int(st, "$now", ctx->now);
+    db_bind_int(st, "$id", ids[i]);
+    if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+    if ((rc = notify(ctx, c, ids[i], accounts[i], "course.offer"))) return rc;
+    left -= need[i];
+  }
+  return 0;
+}
+
+/* --------------------------------------------------------- applying */
+
+/* The status a new application of NEED people gets, decided inside the
+** write transaction. */
+static int decide(struct kctx *ctx, const struct course_row *c, int64_t need,
+                  const char **status, int64_t *queue_pos) {
+  int64_t taken = 0;
+  int rc;
+  *queue_pos = 0;
+  if (c->lottery_id) {
+    *status = "applied";
+    return 0;
+  }
+  /* RULE: first come, first served, never over the capacity. */
+  if ((rc = courses_places_taken(ctx, c->id, &taken))) return rc;
+  if (taken + need <= c->capacity) {
+    *status = "accepted";
+    return 0;
+  }
+  *status = "waitlisted";
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT coalesce(max(queue_pos), 0) + 1 FROM course_applications"
+                      " WHERE course_id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", c->id);
+  rc = db_step(st);
+  *queue_pos = rc == DB_ROW ? db_col_int(st, 0) : 1;
+  db_reset(st);
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+static int insert_app(struct kctx *ctx, const struct course_row *c, long long companions,
+                      const char *status, int64_t queue_pos, int64_t *app,
+                      struct kerrinfo *ei) {
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO course_applications(course_id, account_id, companions,"
+                      " status, queue_pos, created_at, decided_at) VALUES ($c, $a, $n,"
+                      " $status, $pos, $now, $decided)");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$c", c->id);
+  db_bind_int(st, "$a", ctx->actor.account_id);
+  db_bind_int(st, "$n", companions);
+  db_bind_text(st, "$status", status);
+  if (queue_pos) db_bind_int(st, "$pos", queue_pos);
+  else db_bind_null(st, "$pos");
+  db_bind_int(st, "$now", ctx->now);
+  if (strcmp(status, "applied")) db_bind_int(st, "$decided", ctx->now);
+  else db_bind_null(st, "$decided");
+  int rc = db_exec_stmt(st);
+  /* RULE: one application per person per course (a partial UNIQUE index). */
+  if (rc == DB_CONSTRAINT)
+    return kerr_set(ei, KERR_CONFLICT, "この講座にはすでに申し込んでいます。");
+  if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  *app = db_last_id(ctx->db);
+  return 0;
+}
+
+int courses_apply(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+                  struct kerrinfo *ei) {
+  struct course_row c;
+  long long companions = 0;
+  int64_t app = 0, pos = 0;
+  const char *status;
+  int rc;
+  *out = NULL;
+  if (ctx->actor.role != ROLE_CITIZEN || !ctx->actor.account_id)
+    return kerr_set(ei, KERR_FORBIDDEN, "講座には利用者本人のアカウントで申し込んでください。");
+  courses_sweep(ctx);
+  if ((rc = load_course(ctx, id, &c))) return kerr_set(ei, rc, "その講座はありません。");
+  rc = body ? input_int(body, "companions", 0, 9, &companions) : INPUT_MISSING;
+  if (rc == INPUT_BAD || companions > c.max_companions) {
+    char msg[128];
+    snprintf(msg, sizeof msg, "同伴者はこの講座では%lld人までです。", (long long)c.max_companions);
+    kerr_field(ei, "companions", msg);
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  int32_t a = 0, b = 0;
+  date_parse(c.apply_from, &a);
+  date_parse(c.apply_until, &b);
+  /* RULE: applications from the start of apply_from to the end of
+  ** apply_until, Asia/Tokyo. */
+  if (ctx->now < clock_local(a, 0))
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "申し込みは%sから受け付けます。", c.apply_from);
+  if (ctx->now >= clock_local(b + 1, 0))
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "申し込みは%sで締め切りました。", c.apply_until);
+
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = decide(ctx, &c, 1 + companions, &status, &pos))) goto fail;
+  if ((rc = insert_app(ctx, &c, companions, status, pos, &app, ei))) goto fail;
+  struct audit_fields f = {.center = c.center};
+  if ((rc = audit_event(ctx, "course.apply", &f))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  return reply_app(ctx, app, out, ei);
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+int courses_my_applications(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  int64_t ids[500];
+  int n = 0, rc;
+  *out = NULL;
+  courses_sweep(ctx);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT a.id FROM course_applications a JOIN courses c"
+                      " ON c.id = a.course_id WHERE a.account_id = $a"
+                      " ORDER BY c.first_date DESC, a.id DESC LIMIT 500");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$a", ctx->actor.account_id);
+  while (n < 500 && (rc = db_step(st)) == DB_ROW) ids[n++] = db_col_int(st, 0);
+  db_reset(st);
+  json_t *arr = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(arr, courses_application_json(ctx, ids[i]));
+  *out = json_pack("{s:o}", "applications", arr);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+/* -------------------------------------------- cancel, accept an offer */
+
+struct app_row {
+  int64_t id, course_id, account_id, offer_expires_at;
+  char status[16];
+};
+
+static int load_app(struct kctx *ctx, int64_t id, struct app_row *a) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id, course_id, account_id, status, offer_expires_at"
+                      " FROM course_applications WHERE id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    a->id = db_col_int(st, 0);
+    a->course_id = db_col_int(st, 1);
+    a->account_id = db_col_int(st, 2);
+    snprintf(a->status, sizeof a->status, "%s", db_col_text(st, 3));
+    a->offer_expires_at = db_col_null(st, 4) ? 0 : db_col_int(st, 4);
+  }
+  db_reset(st);
+  if (rc == DB_ROW && ctx->actor.role == ROLE_CITIZEN && a->account_id != ctx->actor.account_id)
+    return KERR_NOT_FOUND; /* another person's application does not exist */
+  return rc == DB_ROW ? 0 : rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
+}
+
+static int set_status(struct kctx *ctx, int64_t app, const char *status) {
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE course_applications SET status = $s, decided_at = $now,"
+                      " cancelled_at = CASE WHEN $s = 'cancelled' THEN $now END WHERE id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$s", status);
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$id", app);
+  int rc = db_exec_stmt(st);
+  return rc == DB_OK ? 0 : kerr_from_db(rc);
+}
+
+/* Change application APP: the applicant (or, to cancel, staff). */
+static int change(struct kctx *ctx, int64_t app, int accept, json_t **out, struct kerrinfo *ei) {
+  struct app_row a;
+  struct course_row c;
+  int rc;
+  *out = NULL;
+  courses_sweep(ctx);
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = load_app(ctx, app, &a)) || (rc = load_course(ctx, a.course_id, &c))) goto fail;
+  if (accept) {
+    if (ctx->actor.account_id != a.account_id) {
+      rc = kerr_set(ei, KERR_FORBIDDEN, "繰り上げの受諾は申込者本人が行います。");
+      goto fail;
+    }
+    if (strcmp(a.status, "offered") || a.offer_expires_at <= ctx->now) {
+      rc = kerr_set(ei, KERR_CONFLICT, "繰り上げの受付期限を過ぎたか、繰り上げの対象ではありません。");
+      goto fail;
+    }
+    if ((rc = set_status(ctx, app, "accepted"))) goto fail;
+  } else {
+    if (!strcmp(a.status, "cancelled") || !strcmp(a.status, "lapsed")) {
+      rc = kerr_set(ei, KERR_CONFLICT, "この申し込みはすでに取り消されています。");
+      goto fail;
+    }
+    int freed = !strcmp(a.status, "accepted") || !strcmp(a.status, "offered");
+    if ((rc = set_status(ctx, app, "cancelled"))) goto fail;
+    /* RULE: a place given back goes to the next on the waiting list. */
+    if (freed && (rc = offer_free_places(ctx, &c))) goto fail;
+  }
+  struct audit_fields f = {.center = c.center, .subject_account = a.account_id};
+  if ((rc = audit_event(ctx, accept ? "course.accept_offer" : "course.cancel", &f))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  return reply_app(ctx, app, out, ei);
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+int courses_cancel_application(struct kctx *ctx, int64_t app, json_t **out,
+                               struct kerrinfo *ei) {
+  return change(ctx, app, 0, out, ei);
+}
+
+int courses_accept_offer(struct kctx *ctx, int64_t app, json_t **out, struct kerrinfo *ei) {
+  return change(ctx, app, 1, out, ei);
+}
+
+/* ------------------------------------------ staff: the applicants */
+
+int courses_applications(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct course_row c;
+  int rc;
+  *out = NULL;
+  if (!(ctx->actor.role & ROLE_DESK)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if ((rc = load_course(ctx, id, &c))) return kerr_set(ei, rc, "その講座はありません。");
+  /* RULE: one application per person; the same phone or email under other
+  ** accounts is shown to staff, who judge. */
+  kstmt *st = db_prep(
+      ctx->db,
+      "SELECT a.id, a.account_id, p.name, coalesce(p.phone, ''), coalesce(p.email, ''),"
+      " a.companions, a.status, (SELECT group_concat(b.id) FROM course_applications b"
+      " JOIN accounts q ON q.id = b.account_id WHERE b.course_id = a.course_id"
+      " AND b.id <> a.id AND b.status NOT IN ('cancelled','lapsed')"
+      " AND ((p.phone <> '' AND q.phone = p.phone) OR (p.email <> '' AND q.email = p.email)))"
+      " FROM course_applications a JOIN accounts p ON p.id = a.account_id"
+      " WHERE a.course_id = $id ORDER BY a.id");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$id", id);
+  json_t *arr = json_array();
+  while ((rc = db_step(st)) == DB_ROW) {
+    json_t *same = json_array();
+    const char *s = db_col_text(st, 7);
+    while (*s) {
+      char *end;
+      json_array_append_new(same, json_integer(strtoll(s, &end, 10)));
+      s = *end == ',' ? end + 1 : end;
+      if (end == s && !*end) break;
+    }
+    json_array_append_new(
+        arr, json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:s, s:o}", "id",
+                       (json_int_t)db_col_int(st, 0), "system_id", ids_json(db_col_int(st, 1)),
+                       "name", db_col_text(st, 2), "phone", db_col_text(st, 3), "email",
+                       db_col_text(st, 4), "companions", (json_int_t)db_col_int(st, 5),
+                       "status", db_col_text(st, 6), "same_contact", same));
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(arr);
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  *out = json_pack("{s:I, s:o}", "course_id", (json_int_t)id, "applications", arr);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+/* ------------------------------------------------------- the draw */
+
+/* Inside a write transaction: draw course C. Places go in rank order to the
+** applications whose party fits the places left; the rest wait, in rank
+** order. */
+static int draw(struct kctx *ctx, const struct course_row *c, struct kerrinfo *ei) {
+  int n = 0, cap = 64, rc;
+  int64_t *ids = malloc(sizeof *ids * (size_t)cap);
+  if (!ids) return kerr_set(ei, KERR_INTERNAL, NULL);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id FROM course_applications WHERE course_id = $id"
+                      " AND status = 'applied' ORDER BY id");
+  if (!st) goto oom;
+  db_bind_int(st, "$id", c->id);
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (n == cap) {
+      int64_t *more = realloc(ids, sizeof *ids * (size_t)(cap *= 2));
+      if (!more) {
+        db_reset(st);
+        goto oom;
+      }
+      ids = more;
+    }
+    ids[n++] = db_col_int(st, 0);
+  }
+  db_reset(st);
+  if ((rc = lottery_draw(ctx, c->lottery_id, ids, n, ei))) goto done;
+  int64_t left = c->capacity;
+  for (int i = 0; i < n && !rc; i++) {
+    st = db_prep(ctx->db,
+                 "SELECT 1 + companions, account_id FROM course_applications WHERE id = $id");
+    if (!st) goto oom;
+    db_bind_int(st, "$id", ids[i]);
+    int64_t need = db_step(st) == DB_ROW ? db_col_int(st, 0) : 1, who = db_col_int(st, 1);
+    db_reset(st);
+    int won = need <= left;
+    if (won) left -= need;
+    st = db_prep(ctx->db,
+                 "UPDATE course_applications SET status = $s, queue_pos = $pos,"
+                 " decided_at = $now WHERE id = $id");
+    if (!st) goto oom;
+    db_bind_text(st, "$s", won ? "accepted" : "waitlisted");
+    db_bind_int(st, "$pos", i + 1);
+    db_bind_int(st, "$now", ctx->now);
+    db_bind_int(st, "$id", ids[i]);
+    if ((rc = db_exec_stmt(st)) != DB_OK) rc = kerr_from_db(rc);
+    else if (!(rc = lottery_record(ctx, c->lottery_id, i + 1, ids[i], won)))
+      rc = notify(ctx, c, ids[i], who, won ? "course.accepted" : "course.waitlisted");
+  }
+  if (rc) kerr_set(ei, rc, NULL);
+  goto done;
+oom:
+  rc = kerr_set(ei, KERR_INTERNAL, NULL);
+done:
+  free(ids);
+  return rc;
+}
+
+int courses_draw(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct course_row c;
+  int rc;
+  *out = NULL;
+  if (!(ctx->actor.role & ROLE_DESK)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if ((rc = load_course(ctx, id, &c))) return kerr_set(ei, rc, "その講座はありません。");
+  if (!c.lottery_id) return kerr_set(ei, KERR_CONFLICT, "この講座は先着順です。抽選はありません。");
+  int32_t until = 0;
+  date_parse(c.apply_until, &until);
+  /* RULE: the draw comes after the application period ends. */
+  if (ctx->now < clock_local(until + 1, 0))
+    return kerr_set(ei, KERR_TOO_EARLY, "抽選は申し込みの締め切り（%s）の後に行えます。",
+                    c.apply_until);
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = draw(ctx, &c, ei))) {
+    db_rollback(ctx->db);
+    return rc;
+  }
+  struct audit_fields f = {.center = c.center};
+  if ((rc = audit_event(ctx, "course.draw", &f))) {
+    db_rollback(ctx->db);
+    return kerr_set(ei, rc, NULL);
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  return lottery_get(ctx, c.lottery_id, out, ei);
+}
+
+/* --------------------------------------------------------- the sweep */
+
+/* RULE: the draw is automatic at the deadline; an offer not taken in time
+** lapses and goes to the next. */
+int courses_sweep(struct kctx *ctx) {
+  char today[11];
+  int64_t due[16];
+  int n = 0, rc;
+  date_format(clock_today(ctx->now), today);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT c.id FROM courses c JOIN lotteries l ON l.id = c.lottery_id"
+                      " WHERE l.drawn_at IS NULL AND c.apply_until < $today LIMIT 16");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$today", today);
+  while (n < 16 && db_step(st) == DB_ROW) due[n++] = db_col_int(st, 0);
+  db_reset(st);
+  st = db_prep(ctx->db,
+               "SELECT DISTINCT course_id FROM course_applications WHERE status = 'offered'"
+               " AND offer_expires_at <= $now LIMIT 16");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$now", ctx->now);
+  int64_t lapsing[16];
+  int m = 0;
+  while (m < 16 && db_step(st) == DB_ROW) lapsing[m++] = db_col_int(st, 0);
+  db_reset(st);
+  if (!n && !m) return 0;
+
+  struct kctx sys = *ctx; /* the sweep acts as the system, not as the caller */
+  memset(&sys.actor, 0, sizeof sys.actor);
+  sys.actor.role = ROLE_ANON;
+  struct kerrinfo ei = {0};
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_from_db(rc);
+  for (int i = 0; i < n && !rc; i++) {
+    struct course_row c;
+    if (!(rc = load_course(&sys, due[i], &c)) && lottery_drawn(&sys, c.lottery_id) == 0)
+      rc = draw(&sys, &c, &ei);
+  }
+  for (int i = 0; i < m && !rc; i++) {
+    struct course_row c;
+    if ((rc = load_course(&sys, lapsing[i], &c))) break;
+    st = db_prep(ctx->db,
+                 "UPDATE course_applications SET status = 'lapsed', decided_at = $now"
+                 " WHERE course_id = $id AND status = 'offered' AND offer_expires_at <= $now");
+    if (!st) rc = KERR_INTERNAL;
+    else {
+      db_bind_int(st, "$now", ctx->now);
+      db_bind_int(st, "$id", c.id);
+      rc = db_exec_stmt(st) == DB_OK ? offer_free_places(&sys, &c) : KERR_INTERNAL;
+    }
+  }
+  kerr_clear(&ei);
+  if (rc) {
+    db_rollback(ctx->db);
+    return rc;
+  }
+  rc = db_commit(ctx->db);
+  return rc == DB_OK ? 0 : kerr_from_db(rc);
+}
+
+int courses_lottery(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  courses_sweep(ctx);
+  return lottery_get(ctx, id, out, ei);
+}

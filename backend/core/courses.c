@@ -1,0 +1,868 @@
+/*
+** core/courses.c: the course database (講座DB) — create, edit, copy, list,
+** search, attendance, the report and the iCalendar feed (see courses.h).
+**
+** A course's sessions hold their rooms as bookings of the centre: one
+** confirmed booking per session (channel "counter", the staff member who
+** created the course as holder, no fee), with its booking_slots row under the
+** same UNIQUE index as every other booking, in the course's own write
+** transaction. Courses are the centre's own use, planned before the public
+** booking window opens, so the window is not checked; closed days are.
+*/
+#include "courses.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "audit.h"
+#include "availability.h"
+#include "clock.h"
+#include "csv.h"
+#include "input.h"
+#include "lottery.h"
+#include "text.h"
+
+struct session_in {
+  int32_t day;
+  char date[11];
+  int slot;                   /* index into r->slots */
+  const struct rules *r;
+  const struct room *room;
+};
+
+struct course_in {
+  char center[32], title[400], description[4000], category[200];
+  char lecturer_name[200], lecturer_org[400], lecturer_note[1000], target[400];
+  char allocation[16], apply_from[11], apply_until[11];
+  long long capacity, fee, max_companions;
+  int calendar;
+  int nsessions;
+  struct session_in s[COURSES_MAX_SESSIONS];
+};
+
+static int is_desk(const struct kctx *ctx) { return (ctx->actor.role & ROLE_DESK) != 0; }
+
+/* Staff act for their own centre (admins, and staff with no home centre,
+** for any). */
+static int may_edit(const struct kctx *ctx, const char *center) {
+  if (ctx->actor.role == ROLE_ADMIN) return 1;
+  if (ctx->actor.role != ROLE_STAFF) return 0;
+  return !ctx->actor.home_center[0] || !strcmp(ctx->actor.home_center, center);
+}
+
+/* ========================================================= parsing */
+
+/* An optional text field of at most MAXCH characters. */
+static void opt_text(const json_t *b, const char *key, char *buf, size_t cap, size_t maxch,
+                     int *bad, struct kerrinfo *ei) {
+  char msg[160];
+  int rc = input_text(b, key, buf, cap);
+  if (rc == INPUT_MISSING) buf[0] = 0;
+  if (rc == INPUT_BAD || (rc == INPUT_OK && (text_utf8_len(buf) > maxch))) {
+    snprintf(msg, sizeof msg, "%zu文字以内で入力してください。", maxch);
+    kerr_field(ei, key, msg);
+    *bad = 1;
+  }
+}
+
+static void req_date(const json_t *b, const char *key, char out[11], int *bad,
+                     struct kerrinfo *ei) {
+  char d[16];
+  int32_t day;
+  if (input_text(b, key, d, sizeof d) != INPUT_OK || date_parse(d, &day)) {
+    kerr_field(ei, key, "日付は YYYY-MM-DD の形で指定してください。");
+    *bad = 1;
+    out[0] = 0;
+    return;
+  }
+  date_format(day, out);
+}
+
+static int parse_session(struct kctx *ctx, const char *center, json_t *v, struct session_in *s,
+                         struct kerrinfo *ei) {
+  char d[16], slot[32];
+  long long room = 0;
+  if (!json_is_object(v) || input_text(v, "date", d, sizeof d) != INPUT_OK ||
+      date_parse(d, &s->day) || input_text(v, "slot", slot, sizeof slot) != INPUT_OK ||
+      input_int(v, "room_id", 1, INT64_MAX, &room) != INPUT_OK) {
+    kerr_field(ei, "sessions", "各回は {\"date\",\"slot\",\"room_id\"} で指定してください。");
+    return KERR_VALIDATION;
+  }
+  date_format(s->day, s->date);
+  s->room = rules_room_by_id(ctx->rb, (int64_t)room);
+  if (!s->room || strcmp(s->room->center->code, center)) {
+    kerr_field(ei, "sessions", "部屋は講座を開く公民館の部屋を選んでください。");
+    return KERR_VALIDATION;
+  }
+  s->r = rules_in_force(ctx->rb, s->day);
+  if (!s->r || (s->slot = rules_slot_index(s->r, slot)) < 0) {
+    kerr_field(ei, "sessions", "時間帯のコードが正しくありません。");
+    return KERR_VALIDATION;
+  }
+  const char *why = NULL;
+  if (rules_closed(s->r, center, s->day, &why))
+    return kerr_set(ei, KERR_CLOSED, "%sは休館日（%s）です。", s->date, why ? why : "");
+  return 0;
+}
+
+static int parse_sessions(struct kctx *ctx, const json_t *b, struct course_in *c,
+                          struct kerrinfo *ei) {
+  json_t *arr = json_object_get(b, "sessions"), *v;
+  size_t i;
+  if (!json_is_array(arr) || json_array_size(arr) == 0 ||
+      json_array_size(arr) > COURSES_MAX_SESSIONS) {
+    kerr_field(ei, "sessions", "開催日を1回以上（60回まで）指定してください。");
+    return KERR_VALIDATION;
+  }
+  c->nsessions = 0;
+  json_array_foreach(arr, i, v) {
+    int rc = parse_session(ctx, c->center, v, &c->s[c->nsessions], ei);
+    if (rc) return rc;
+    c->nsessions++;
+  }
+  return 0;
+}
+
+static int parse_course(struct kctx *ctx, const json_t *b, struct course_in *c,
+                        struct kerrinfo *ei) {
+  int bad = 0, rc;
+  memset(c, 0, sizeof *c);
+  if (input_text(b, "center", c->center, sizeof c->center) != INPUT_OK ||
+      !rules_center(ctx->rb, c->center)) {
+    kerr_field(ei, "center", "公民館のコードが正しくありません。");
+    return KERR_VALIDATION;
+  }
+  if (!may_edit(ctx, c->center))
+    return kerr_set(ei, KERR_FORBIDDEN, "ほかの公民館の講座は作れません。");
+  rc = input_text(b, "title", c->title, sizeof c->title);
+  if (rc != INPUT_OK || text_utf8_len(c->title) > 100 || text_has_control(c->title)) {
+    kerr_field(ei, "title", "講座名を100文字以内で入力してください。");
+    bad = 1;
+  }
+  opt_text(b, "description", c->description, sizeof c->description, 1000, &bad, ei);
+  opt_text(b, "category", c->category, sizeof c->category, 50, &bad, ei);
+  opt_text(b, "lecturer_name", c->lecturer_name, sizeof c->lecturer_name, 50, &bad, ei);
+  opt_text(b, "lecturer_org", c->lecturer_org, sizeof c->lecturer_org, 100, &bad, ei);
+  opt_text(b, "lecturer_note", c->lecturer_note, sizeof c->lecturer_note, 300, &bad, ei);
+  opt_text(b, "target", c->target, sizeof c->target, 100, &bad, ei);
+  if (input_int(b, "capacity", 1, 1000, &c->capacity) != INPUT_OK) {
+    kerr_field(ei, "capacity", "定員を1から1000の数で入力してください。");
+    bad = 1;
+  }
+  if ((rc = input_int(b, "fee", 0, 1000000, &c->fee)) == INPUT_BAD) {
+    kerr_field(ei, "fee", "受講料は0以上の円の数で入力してください。");
+    bad = 1;
+  }
+  if ((rc = input_int(b, "max_companions", 0, 9, &c->max_companions)) == INPUT_BAD) {
+    kerr_field(ei, "max_companions", "同伴者の上限は0から9人です。");
+    bad = 1;
+  }
+  if (input_bool(b, "calendar", &c->calendar) == INPUT_BAD) {
+    kerr_field(ei, "calendar", "calendar は true か false です。");
+    bad = 1;
+  }
+  if (input_text(b, "allocation", c->allocation, sizeof c->allocation) != INPUT_OK ||
+      (strcmp(c->allocation, "lottery") && strcmp(c->allocation, "first_come"))) {
+    kerr_field(ei, "allocation", "決め方は lottery（抽選）か first_come（先着）です。");
+    bad = 1;
+  }
+  req_date(b, "apply_from", c->apply_from, &bad, ei);
+  req_date(b, "apply_until", c->apply_until, &bad, ei);
+  if (!bad && strcmp(c->apply_from, c->apply_until) > 0) {
+    kerr_field(ei, "apply_until", "受付の終わりは始まりより後の日にしてください。");
+    bad = 1;
+  }
+  if (bad) return KERR_VALIDATION;
+  return parse_sessions(ctx, b, c, ei);
+}
+
+/* ============================================== reserving the rooms */
+
+/* The booking that holds (room, date, slot) now, or 0. */
+static int64_t holder_of(struct kctx *ctx, const struct session_in *s) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT booking_id FROM booking_slots WHERE room_id = $room"
+                      " AND date = $date AND slot = $slot AND active = 1");
+  if (!st) return 0;
+  db_bind_int(st, "$room", s->room->id);
+  db_bind_text(st, "$date", s->date);
+  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
+  int64_t id = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  return id;
+}
+
+/* Lapsed holds on S's slot give way, as for any booking (schema/003). */
+static int clear_lapsed(struct kctx *ctx, const struct session_in *s) {
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE bookings SET status = 'lapsed' WHERE status = 'held'"
+                      " AND hold_expires_at <= $now AND id IN (SELECT booking_id"
+                      " FROM booking_slots WHERE room_id = $room AND date = $date"
+                      " AND slot = $slot AND active = 1)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$room", s->room->id);
+  db_bind_text(st, "$date", s->date);
+  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
+  if (db_exec_stmt(st) != DB_OK) return KERR_INTERNAL;
+  st = db_prep(ctx->db,
+               "UPDATE booking_slots SET active = 0 WHERE room_id = $room AND date = $date"
+               " AND slot = $slot AND active = 1 AND hold_expires_at IS NOT NULL"
+               " AND hold_expires_at <= $now");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$room", s->room->id);
+  db_bind_text(st, "$date", s->date);
+  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
+  return db_exec_stmt(st) == DB_OK ? 0 : KERR_INTERNAL;
+}
+
+/* RULE: no double booking. Session S of COURSE becomes a confirmed booking
+** of the centre; the UNIQUE index over booking_slots refuses a taken slot,
+** and the message names the booking in the way. */
+static int reserve(struct kctx *ctx, const struct course_in *c, int64_t course,
+                   const struct session_in *s, struct kerrinfo *ei) {
+  char purpose[512];
+  int rc;
+  if ((rc = clear_lapsed(ctx, s))) return kerr_set(ei, rc, NULL);
+  snprintf(purpose, sizeof purpose, "講座「%s」", c->title);
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO bookings(account_id, room_id, center, date, slots, status,"
+                      " purpose, attendees, channel, fee_base, fee_total, rules_version,"
+                      " created_at, confirmed_at, created_by, confirmed_by)"
+                      " VALUES ($a, $room, $center, $date, $slot, 'confirmed', $purpose, $att,"
+                      " 'counter', 0, 0, $version, $now, $now, $a, $a)");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$a", ctx->actor.account_id);
+  db_bind_int(st, "$room", s->room->id);
+  db_bind_text(st, "$center", c->center);
+  db_bind_text(st, "$date", s->date);
+  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
+  db_bind_text(st, "$purpose", purpose);
+  db_bind_int(st, "$att", c->capacity);
+  db_bind_text(st, "$version", s->r->version);
+  db_bind_int(st, "$now", ctx->now);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  int64_t booking = db_last_id(ctx->db);
+  st = db_prep(ctx->db,
+               "INSERT INTO booking_slots(booking_id, room_id, date, slot, active)"
+               " VALUES ($b, $room, $date, $slot, 1)");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$b", booking);
+  db_bind_int(st, "$room", s->room->id);
+  db_bind_text(st, "$date", s->date);
+  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
+  if ((rc = db_exec_stmt(st)) == DB_CONSTRAINT)
+    return kerr_set(ei, KERR_SLOT_TAKEN, "%s %s %sは予約番号%lldの予約と重なっています。", s->date,
+                    s->room->name, s->r->slots[s->slot].label, (long long)holder_of(ctx, s));
+  if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  st = db_prep(ctx->db,
+               "INSERT INTO course_sessions(course_id, date, slot, room_id, booking_id)"
+               " VALUES ($c, $date, $slot, $room, $b)");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$c", course);
+  db_bind_text(st, "$date", s->date);
+  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
+  db_bind_int(st, "$room", s->room->id);
+  db_bind_int(st, "$b", booking);
+  rc = db_exec_stmt(st);
+  return rc == DB_OK ? 0 : kerr_set(ei, kerr_from_db(rc), NULL);
+}
+
+/* ============================================================ create */
+
+/* The descriptive fields of C that both the insert and the edit write. */
+static void bind_fields(kstmt *st, const struct course_in *c) {
+  db_bind_text(st, "$title", c->title);
+  db_bind_text(st, "$desc", c->description);
+  db_bind_text(st, "$cat", c->category);
+  db_bind_text(st, "$lname", c->lecturer_name);
+  db_bind_text(st, "$lorg", c->lecturer_org);
+  db_bind_text(st, "$lnote", c->lecturer_note);
+  db_bind_text(st, "$target", c->target);
+  db_bind_int(st, "$fee", c->fee);
+  db_bind_int(st, "$cap", c->capacity);
+  db_bind_int(st, "$comp", c->max_companions);
+  db_bind_int(st, "$cal", c->calendar);
+}
+
+static int insert_course(struct kctx *ctx, const struct course_in *c, int64_t lottery,
+                         int64_t copied_from, int64_t *id) {
+  const char *first = c->s[0].date;
+  for (int i = 1; i < c->nsessions; i++)
+    if (strcmp(c->s[i].date, first) < 0) first = c->s[i].date;
+  kstmt *st = db_prep(
+      ctx->db,
+      "INSERT INTO courses(center, title, description, category, lecturer_name, lecturer_org,"
+      " lecturer_note, target, fee, capacity, max_companions, apply_from, apply_until,"
+      " allocation, lottery_id, calendar, copied_from, first_date, created_by, created_at,"
+      " updated_at) VALUES ($center, $title, $desc, $cat, $lname, $lorg, $lnote, $target,"
+      " $fee, $cap, $comp, $from, $until, $alloc, $lottery, $cal, $copied, $first, $by,"
+      " $now, $now)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$center", c->center);
+  bind_fields(st, c);
+  db_bind_text(st, "$from", c->apply_from);
+  db_bind_text(st, "$until", c->apply_until);
+  db_bind_text(st, "$alloc", c->allocation);
+  if (lottery) db_bind_int(st, "$lottery", lottery);
+  else db_bind_null(st, "$lottery");
+  if (copied_from) db_bind_int(st, "$copied", copied_from);
+  else db_bind_null(st, "$copied");
+  db_bind_text(st, "$first", first);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_int(st, "$now", ctx->now);
+  int rc = db_exec_stmt(st);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  *id = db_last_id(ctx->db);
+  return 0;
+}
+
+int courses_create(struct kctx *ctx, const json_t *body, int64_t copied_from, json_t **out,
+                   struct kerrinfo *ei) {
+  int64_t id = 0, lottery = 0;
+  int rc;
+  *out = NULL;
+  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  struct course_in *c = malloc(sizeof *c);
+  if (!c) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if ((rc = parse_course(ctx, body, c, ei))) goto out;
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) {
+    rc = kerr_set(ei, kerr_from_db(rc), NULL);
+    goto out;
+  }
+  /* RULE: a lottery's commitment is published from the course's creation. */
+  if (!strcmp(c->allocation, "lottery") && (rc = lottery_create(ctx, "course", &lottery)))
+    goto fail;
+  if ((rc = insert_course(ctx, c, lottery, copied_from, &id))) goto fail;
+  for (int i = 0; i < c->nsessions; i++)
+    if ((rc = reserve(ctx, c, id, &c->s[i], ei))) goto fail;
+  struct audit_fields f = {.center = c->center, .date = c->s[0].date};
+  if ((rc = audit_event(ctx, copied_from ? "course.copy" : "course.create", &f))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) {
+    rc = kerr_set(ei, kerr_from_db(rc), NULL);
+    goto out;
+  }
+  avail_touch();
+  rc = courses_get(ctx, id, out, ei);
+  goto out;
+fail:
+  db_rollback(ctx->db);
+  rc = kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+out:
+  free(c);
+  return rc;
+}
+
+/* ============================================================ reading */
+
+#define COURSE_COLS                                                                       \
+  "c.id, c.center, c.title, c.description, c.category, c.lecturer_name, c.lecturer_org," \
+  " c.lecturer_note, c.target, c.fee, c.capacity, c.max_companions, c.apply_from,"       \
+  " c.apply_until, c.allocation, c.lottery_id, c.calendar, c.copied_from, c.first_date,"  \
+  " (SELECT max(date) FROM course_sessions s WHERE s.course_id = c.id)"
+
+int courses_places_taken(struct kctx *ctx, int64_t id, int64_t *taken) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT coalesce(sum(1 + companions), 0) FROM course_applications"
+                      " WHERE course_id = $id AND (status = 'accepted' OR (status = 'offered'"
+                      " AND offer_expires_at > $now))");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  db_bind_int(st, "$now", ctx->now);
+  int rc = db_step(st);
+  *taken = rc == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+/* Applications are taken from the start of apply_from to the end of
+** apply_until, Asia/Tokyo (CONTRACT.md). */
+static int accepting(const struct kctx *ctx, const char *from, const char *until) {
+  int32_t a, b;
+  if (date_parse(from, &a) || date_parse(until, &b)) return 0;
+  return ctx->now >= clock_local(a, 0) && ctx->now < clock_local(b + 1, 0);
+}
+
+static void set_text(json_t *o, const char *k, kstmt *st, int i) {
+  json_object_set_new(o, k, json_string(db_col_text(st, i)));
+}
+
+/* The course in the current row of ST (COURSE_COLS). Public fields only. */
+static json_t *course_json(struct kctx *ctx, kstmt *st) {
+  int64_t id = db_col_int(st, 0);
+  const struct center *ce = rules_center(ctx->rb, db_col_text(st, 1));
+  json_t *o = json_object();
+  if (!o) return NULL;
+  json_object_set_new(o, "id", json_integer((json_int_t)id));
+  set_text(o, "center", st, 1);
+  json_object_set_new(o, "center_name", json_string(ce ? ce->name : ""));
+  set_text(o, "title", st, 2);
+  set_text(o, "description", st, 3);
+  set_text(o, "category", st, 4);
+  set_text(o, "lecturer_name", st, 5);
+  set_text(o, "lecturer_org", st, 6);
+  set_text(o, "lecturer_note", st, 7);
+  set_text(o, "target", st, 8);
+  json_object_set_new(o, "fee", json_integer(db_col_int(st, 9)));
+  json_object_set_new(o, "capacity", json_integer(db_col_int(st, 10)));
+  json_object_set_new(o, "max_companions", json_integer(db_col_int(st, 11)));
+  set_text(o, "apply_from", st, 12);
+  set_text(o, "apply_until", st, 13);
+  set_text(o, "allocation", st, 14);
+  if (!db_col_null(st, 15)) json_object_set_new(o, "lottery_id", json_integer(db_col_int(st, 15)));
+  json_object_set_new(o, "calendar", json_boolean(db_col_int(st, 16)));
+  if (!db_col_null(st, 17))
+    json_object_set_new(o, "copied_from", json_integer(db_col_int(st, 17)));
+  set_text(o, "first_date", st, 18);
+  set_text(o, "last_date", st, 19);
+  json_object_set_new(o, "accepting", json_boolean(accepting(ctx, db_col_text(st, 12),
+                                                             db_col_text(st, 13))));
+  return o;
+}
+
+/* The places left of each course in ARR (after the statement is done:
+** courses_places_taken uses the connection). */
+static int add_places(struct kctx *ctx, json_t *arr) {
+  size_t i;
+  json_t *o;
+  json_array_foreach(arr, i, o) {
+    int64_t taken = 0, cap = json_integer_value(json_object_get(o, "capacity"));
+    int rc = courses_places_taken(ctx, json_integer_value(json_object_get(o, "id")), &taken);
+    if (rc) return rc;
+    json_object_set_new(o, "places_left", json_integer(cap > taken ? cap - taken : 0));
+  }
+  return 0;
+}
+
+/* Every row of ST as courses, into {"courses":[...]}. */
+static int collect(struct kctx *ctx, kstmt *st, json_t **out, struct kerrinfo *ei) {
+  json_t *arr = json_array();
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) json_array_append_new(arr, course_json(ctx, st));
+  db_reset(st);
+  if (rc != DB_DONE || (rc = add_places(ctx, arr))) {
+    json_decref(arr);
+    return kerr_set(ei, rc == DB_DONE ? KERR_INTERNAL : kerr_from_db(rc), NULL);
+  }
+  *out = json_pack("{s:o}", "courses", arr);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+int courses_list(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei) {
+  char today[11];
+  *out = NULL;
+  courses_sweep(ctx);
+  if (center && *center && !rules_center(ctx->rb, center))
+    return kerr_set(ei, KERR_NOT_FOUND, "その公民館はありません。");
+  date_format(clock_today(ctx->now), today);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT " COURSE_COLS " FROM courses c WHERE ($center IS NULL OR"
+                      " c.center = $center) AND (SELECT max(date) FROM course_sessions s"
+                      " WHERE s.course_id = c.id) >= $today ORDER BY c.first_date, c.id");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_text(st, "$center", center && *center ? center : NULL);
+  db_bind_text(st, "$today", today);
+  return collect(ctx, st, out, ei);
+}
+
+int courses_search(struct kctx *ctx, const struct course_query *q, json_t **out,
+                   struct kerrinfo *ei) {
+  char from[16] = "", to[16] = "";
+  *out = NULL;
+  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (q->year && *q->year) {
+    char *end;
+    long y = strtol(q->year, &end, 10);
+    if (*end || y < 2000 || y > 2200) {
+      kerr_field(ei, "year", "年は西暦4桁で指定してください。");
+      return kerr_set(ei, KERR_VALIDATION, NULL);
+    }
+    snprintf(from, sizeof from, "%04ld-01-01", y);
+    snprintf(to, sizeof to, "%04ld-01-01", y + 1);
+  }
+  /* instr(): plain substring matches, no LIKE wildcards to escape. */
+  kstmt *st = db_prep(
+      ctx->db,
+      "SELECT " COURSE_COLS " FROM courses c WHERE ($center IS NULL OR c.center = $center)"
+      " AND ($cat IS NULL OR c.category = $cat)"
+      " AND ($lect IS NULL OR instr(c.lecturer_name, $lect) > 0"
+      "      OR instr(c.lecturer_org, $lect) > 0)"
+      " AND ($target IS NULL OR instr(c.target, $target) > 0)"
+      " AND ($text IS NULL OR instr(c.title, $text) > 0 OR instr(c.description, $text) > 0)"
+      " AND ($from IS NULL OR (c.first_date >= $from AND c.first_date < $to))"
+      " ORDER BY c.first_date DESC, c.id DESC LIMIT 500");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_text(st, "$center", q->center && *q->center ? q->center : NULL);
+  db_bind_text(st, "$cat", q->category && *q->category ? q->category : NULL);
+  db_bind_text(st, "$lect", q->lecturer && *q->lecturer ? q->lecturer : NULL);
+  db_bind_text(st, "$target", q->target && *q->target ? q->target : NULL);
+  db_bind_text(st, "$text", q->text && *q->text ? q->text : NULL);
+  db_bind_text(st, "$from", from[0] ? from : NULL);
+  db_bind_text(st, "$to", to);
+  return collect(ctx, st, out, ei);
+}
+
+static int sessions_json(struct kctx *ctx, int64_t id, json_t *o) {
+  json_t *arr = json_array();
+  json_object_set_new(o, "sessions", arr);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id, date, slot, room_id, attendance FROM course_sessions"
+                      " WHERE course_id = $id ORDER BY date, id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    int32_t day = 0;
+    char hm[2][8];
+    date_parse(db_col_text(st, 1), &day);
+    const struct rules *r = rules_in_force(ctx->rb, day);
+    int k = r ? rules_slot_index(r, db_col_text(st, 2)) : -1;
+    const struct room *room = rules_room_by_id(ctx->rb, db_col_int(st, 3));
+    json_t *s = json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)db_col_int(st, 0),
+                          "date", db_col_text(st, 1), "slot", db_col_text(st, 2), "room_id",
+                          (json_int_t)db_col_int(st, 3), "room_name", room ? room->name : "");
+    if (k >= 0) {
+      snprintf(hm[0], sizeof hm[0], "%02d:%02d", r->slots[k].start / 60, r->slots[k].start % 60);
+      snprintf(hm[1], sizeof hm[1], "%02d:%02d", r->slots[k].end / 60, r->slots[k].end % 60);
+      json_object_set_new(s, "slot_label", json_string(r->slots[k].label));
+      json_object_set_new(s, "start", json_string(hm[0]));
+      json_object_set_new(s, "end", json_string(hm[1]));
+    }
+    if (is_desk(ctx) && !db_col_null(st, 4))
+      json_object_set_new(s, "attendance", json_integer(db_col_int(st, 4)));
+    json_array_append_new(arr, s);
+  }
+  db_reset(st);
+  return rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+int courses_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  *out = NULL;
+  kstmt *st = db_prep(ctx->db, "SELECT " COURSE_COLS " FROM courses c WHERE c.id = $id");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$id", id);
+  int rc = db_step(st);
+  json_t *o = rc == DB_ROW ? course_json(ctx, st) : NULL;
+  db_reset(st);
+  if (rc == DB_DONE) return kerr_set(ei, KERR_NOT_FOUND, "その講座はありません。");
+  if (!o) return kerr_set(ei, rc == DB_ROW ? KERR_INTERNAL : kerr_from_db(rc), NULL);
+  json_t *one = json_pack("[O]", o);
+  if (!one || (rc = add_places(ctx, one)) || (rc = sessions_json(ctx, id, o))) {
+    json_decref(one);
+    json_decref(o);
+    return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+  }
+  json_decref(one);
+  *out = o;
+  return 0;
+}
+
+/* ======================================================= edit and copy */
+
+/* The centre of course ID into CENTER (32 bytes). */
+static int course_center(struct kctx *ctx, int64_t id, char center[32]) {
+  kstmt *st = db_prep(ctx->db, "SELECT center FROM courses WHERE id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  int rc = db_step(st);
+  if (rc == DB_ROW) snprintf(center, 32, "%s", db_col_text(st, 0));
+  db_reset(st);
+  return rc == DB_ROW ? 0 : rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
+}
+
+int courses_update(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+                   struct kerrinfo *ei) {
+  char center[32];
+  int rc;
+  *out = NULL;
+  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if ((rc = courses_get(ctx, id, out, ei))) return rc;
+  /* The stored course, overlaid with BODY, validated as a whole. */
+  json_t *merged = json_deep_copy(*out);
+  json_decref(*out);
+  *out = NULL;
+  if (!merged) return kerr_set(ei, KERR_INTERNAL, NULL);
+  /* the sessions, centre, period and allocation stay as created */
+  json_t *change = json_deep_copy(body);
+  const char *fixed[] = {"sessions", "center", "apply_from", "apply_until", "allocation"};
+  for (size_t k = 0; change && k < sizeof fixed / sizeof fixed[0]; k++)
+    json_object_del(change, fixed[k]);
+  json_object_update_existing(merged, change);
+  json_decref(change);
+  json_t *sessions = json_array(), *s;
+  size_t i;
+  json_array_foreach(json_object_get(merged, "sessions"), i, s)
+      json_array_append(sessions, s);
+  json_object_set_new(merged, "sessions", sessions);
+  struct course_in *c = malloc(sizeof *c);
+  if (!c) {
+    json_decref(merged);
+    return kerr_set(ei, KERR_INTERNAL, NULL);
+  }
+  int64_t taken = 0;
+  if ((rc = course_center(ctx, id, center))) {
+    kerr_set(ei, rc, NULL);
+  } else if (!may_edit(ctx, center)) {
+    rc = kerr_set(ei, KERR_FORBIDDEN, "ほかの公民館の講座は変更できません。");
+  } else if (!(rc = parse_course(ctx, merged, c, ei))) {
+    if ((rc = db_begin_write(ctx->db)) != DB_OK) {
+      rc = kerr_set(ei, kerr_from_db(rc), NULL);
+      goto done;
+    }
+    if ((rc = courses_places_taken(ctx, id, &taken))) goto fail;
+    if (c->capacity < taken) {
+      rc = kerr_set(ei, KERR_CONFLICT, "定員は、すでに決まった%lld人より少なくできません。",
+                    (long long)taken);
+      goto fail;
+    }
+    kstmt *st = db_prep(ctx->db,
+                        "UPDATE courses SET title = $title, description = $desc,"
+                        " category = $cat, lecturer_name = $lname, lecturer_org = $lorg,"
+                        " lecturer_note = $lnote, target = $target, fee = $fee, capacity = $cap,"
+                        " max_companions = $comp, calendar = $cal, updated_at = $now"
+                        " WHERE id = $id");
+    if (!st) goto fail;
+    bind_fields(st, c);
+    db_bind_int(st, "$now", ctx->now);
+    db_bind_int(st, "$id", id);
+    struct audit_fields f = {.center = center};
+    if (db_exec_stmt(st) != DB_OK || (rc = audit_event(ctx, "course.update", &f))) goto fail;
+    if ((rc = db_commit(ctx->db)) != DB_OK) {
+      rc = kerr_set(ei, kerr_from_db(rc), NULL);
+      goto done;
+    }
+    rc = courses_get(ctx, id, out, ei);
+  }
+  goto done;
+fail:
+  db_rollback(ctx->db);
+  rc = kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+done:
+  free(c);
+  json_decref(merged);
+  return rc;
+}
+
+int courses_copy(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+                 struct kerrinfo *ei) {
+  json_t *src = NULL;
+  *out = NULL;
+  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  int rc = courses_get(ctx, id, &src, ei);
+  if (rc) return rc;
+  /* the plan: the old course's fields, BODY's on top; never its sessions or
+  ** period, which BODY must give anew */
+  json_object_del(src, "sessions");
+  json_object_del(src, "apply_from");
+  json_object_del(src, "apply_until");
+  json_object_update(src, (json_t *)body);
+  rc = courses_create(ctx, src, id, out, ei);
+  json_decref(src);
+  return rc;
+}
+
+/* ========================================================= attendance */
+
+int courses_attendance(struct kctx *ctx, int64_t id, int64_t sid, const json_t *body,
+                       json_t **out, struct kerrinfo *ei) {
+  char center[32];
+  long long n = 0;
+  int rc;
+  *out = NULL;
+  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if ((rc = course_center(ctx, id, center))) return kerr_set(ei, rc, NULL);
+  if (input_int(body, "attended", 0, 10000, &n) != INPUT_OK) {
+    kerr_field(ei, "attended", "出席者数を0以上の数で入力してください。");
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE course_sessions SET attendance = $n WHERE id = $sid"
+                      " AND course_id = $id");
+  if (!st) goto fail;
+  db_bind_int(st, "$n", n);
+  db_bind_int(st, "$sid", sid);
+  db_bind_int(st, "$id", id);
+  if (db_exec_stmt(st) != DB_OK) goto fail;
+  if (db_changes(ctx->db) != 1) {
+    db_rollback(ctx->db);
+    return kerr_set(ei, KERR_NOT_FOUND, "その回はありません。");
+  }
+  struct audit_fields f = {.center = center, .amount = 0};
+  if ((rc = audit_event(ctx, "course.attendance", &f))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  return courses_get(ctx, id, out, ei);
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+/* ============================================================ report */
+
+int courses_report(struct kctx *ctx, const char *from, const char *to, json_t **out,
+                   struct kerrinfo *ei) {
+  int32_t a, b;
+  char f[11], t[11];
+  *out = NULL;
+  if (!from || date_parse(from, &a)) kerr_field(ei, "from", "from は YYYY-MM-DD で指定してください。");
+  if (!to || date_parse(to, &b)) kerr_field(ei, "to", "to は YYYY-MM-DD で指定してください。");
+  if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
+  date_format(a, f);
+  date_format(b, t);
+  kstmt *st = db_prep(
+      ctx->db,
+      "WITH per AS (SELECT c.center, c.category,"
+      " (SELECT count(*) FROM course_sessions s WHERE s.course_id = c.id) AS sessions,"
+      " (SELECT count(*) FROM course_sessions s WHERE s.course_id = c.id"
+      "   AND s.attendance IS NOT NULL) AS recorded,"
+      " (SELECT coalesce(sum(attendance), 0) FROM course_sessions s"
+      "   WHERE s.course_id = c.id) AS attended,"
+      " (SELECT count(*) FROM course_applications x WHERE x.course_id = c.id"
+      "   AND x.status <> 'cancelled') AS applicants,"
+      " (SELECT coalesce(sum(1 + companions), 0) FROM course_applications x"
+      "   WHERE x.course_id = c.id AND x.status = 'accepted') AS accepted"
+      " FROM courses c WHERE EXISTS (SELECT 1 FROM course_sessions s"
+      "   WHERE s.course_id = c.id AND s.date >= $from AND s.date <= $to))"
+      " SELECT center, category, count(*), sum(sessions), sum(applicants), sum(accepted),"
+      " sum(attended), sum(accepted * recorded) FROM per GROUP BY center, category"
+      " ORDER BY center, category");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_text(st, "$from", f);
+  db_bind_text(st, "$to", t);
+  json_t *rows = json_array();
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    int64_t expected = db_col_int(st, 7);
+    json_t *r = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "center", db_col_text(st, 0),
+                          "category", db_col_text(st, 1), "courses", (json_int_t)db_col_int(st, 2),
+                          "sessions", (json_int_t)db_col_int(st, 3), "applicants",
+                          (json_int_t)db_col_int(st, 4), "accepted", (json_int_t)db_col_int(st, 5),
+                          "attended", (json_int_t)db_col_int(st, 6));
+    json_object_set_new(r, "attendance_rate",
+                        expected > 0 ? json_real((double)db_col_int(st, 6) / (double)expected)
+                                     : json_null());
+    json_array_append_new(rows, r);
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(rows);
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  *out = json_pack("{s:s, s:s, s:o}", "from", f, "to", t, "rows", rows);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+/* ============================================== iCalendar (RFC 5545) */
+
+/* One content line NAME:VALUE, VALUE escaped as TEXT when ESCAPE, folded so
+** that no line exceeds 75 octets (never inside a UTF-8 sequence), ended by
+** CRLF. */
+static void line(struct csvbuf *b, const char *name, const char *value, int escape) {
+  char tmp[8192];
+  size_t n = (size_t)snprintf(tmp, sizeof tmp, "%s:", name);
+  for (const char *v = value; *v && n < sizeof tmp - 3; v++) {
+    if (escape && (*v == '\\' || *v == ';' || *v == ',')) tmp[n++] = '\\';
+    if (escape && *v == '\n') {
+      tmp[n++] = '\\';
+      tmp[n++] = 'n';
+      continue;
+    }
+    if (*v == '\r') continue;
+    tmp[n++] = *v;
+  }
+  size_t i = 0, width = 75;
+  while (i < n) {
+    size_t k = n - i <= width ? n - i : width;
+    while (k > 0 && i + k < n && ((unsigned char)tmp[i + k] & 0xC0) == 0x80) k--;
+    csv_raw(b, tmp + i, k);
+    csv_raw(b, "\r\n", 2);
+    i += k;
+    if (i < n) csv_raw(b, " ", 1);
+    width = 74; /* a continuation line starts with one space */
+  }
+}
+
+static void local_stamp(const char *date, int minute, char out[20]) {
+  snprintf(out, 20, "%.4s%.2s%.2sT%02d%02d00", date, date + 5, date + 8, minute / 60,
+           minute % 60);
+}
+
+static void ical_event(struct kctx *ctx, struct csvbuf *b, kstmt *st, const char *stamp) {
+  char uid[96], dt[20], text[2048];
+  int32_t day = 0;
+  date_parse(db_col_text(st, 1), &day);
+  const struct rules *r = rules_in_force(ctx->rb, day);
+  int k = r ? rules_slot_index(r, db_col_text(st, 2)) : -1;
+  if (k < 0) return;
+  const struct room *room = rules_room_by_id(ctx->rb, db_col_int(st, 3));
+  line(b, "BEGIN", "VEVENT", 0);
+  snprintf(uid, sizeof uid, "course-%lld-session-%lld@kominkan", (long long)db_col_int(st, 4),
+           (long long)db_col_int(st, 0));
+  line(b, "UID", uid, 0);
+  line(b, "DTSTAMP", stamp, 0);
+  local_stamp(db_col_text(st, 1), r->slots[k].start, dt);
+  line(b, "DTSTART;TZID=Asia/Tokyo", dt, 0);
+  local_stamp(db_col_text(st, 1), r->slots[k].end, dt);
+  line(b, "DTEND;TZID=Asia/Tokyo", dt, 0);
+  line(b, "SUMMARY", db_col_text(st, 5), 1);
+  snprintf(text, sizeof text, "%s %s", room && room->center ? room->center->name : "",
+           room ? room->name : "");
+  line(b, "LOCATION", text, 1);
+  snprintf(text, sizeof text, "%s\n対象: %s\n講師: %s %s\n定員: %lld人 受講料: %lld円\n"
+           "申し込み: %s から %s まで", db_col_text(st, 6), db_col_text(st, 7),
+           db_col_text(st, 8), db_col_text(st, 9), (long long)db_col_int(st, 10),
+           (long long)db_col_int(st, 11), db_col_text(st, 12), db_col_text(st, 13));
+  line(b, "DESCRIPTION", text, 1);
+  line(b, "END", "VEVENT", 0);
+}
+
+int courses_ical(struct kctx *ctx, const char *center, char **out, size_t *len,
+                 struct kerrinfo *ei) {
+  struct csvbuf b = {0};
+  char stamp[20], prodid[160];
+  int y, m, d, rc;
+  *out = NULL;
+  *len = 0;
+  const struct center *ce = rules_center(ctx->rb, center);
+  if (!ce) return kerr_set(ei, KERR_NOT_FOUND, "その公民館はありません。");
+  date_to_ymd((int32_t)(ctx->now / 86400), &y, &m, &d);
+  snprintf(stamp, sizeof stamp, "%04d%02d%02dT%02d%02d%02dZ", y, m, d,
+           (int)(ctx->now % 86400 / 3600), (int)(ctx->now % 3600 / 60), (int)(ctx->now % 60));
+  line(&b, "BEGIN", "VCALENDAR", 0);
+  line(&b, "VERSION", "2.0", 0);
+  line(&b, "PRODID", "-//Maebashi kominkan//courses//JA", 0);
+  line(&b, "CALSCALE", "GREGORIAN", 0);
+  snprintf(prodid, sizeof prodid, "%s 講座", ce->name);
+  line(&b, "X-WR-CALNAME", prodid, 1);
+  line(&b, "X-WR-TIMEZONE", "Asia/Tokyo", 0);
+  /* Japan has kept UTC+9 without daylight saving since 1951. */
+  line(&b, "BEGIN", "VTIMEZONE", 0);
+  line(&b, "TZID", "Asia/Tokyo", 0);
+  line(&b, "BEGIN", "STANDARD", 0);
+  line(&b, "DTSTART", "19700101T000000", 0);
+  line(&b, "TZOFFSETFROM", "+0900", 0);
+  line(&b, "TZOFFSETTO", "+0900", 0);
+  line(&b, "TZNAME", "JST", 0);
+  line(&b, "END", "STANDARD", 0);
+  line(&b, "END", "VTIMEZONE", 0);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT s.id, s.date, s.slot, s.room_id, c.id, c.title, c.description,"
+                      " c.target, c.lecturer_name, c.lecturer_org, c.capacity, c.fee,"
+                      " c.apply_from, c.apply_until FROM course_sessions s JOIN courses c"
+                      " ON c.id = s.course_id WHERE c.center = $center AND c.calendar = 1"
+                      " ORDER BY s.date, s.id LIMIT 2000");
+  if (!st) {
+    csv_free(&b);
+    return kerr_set(ei, KERR_INTERNAL, NULL);
+  }
+  db_bind_text(st, "$center", center);
+  while ((rc = db_step(st)) == DB_ROW) ical_event(ctx, &b, st, stamp);
+  db_reset(st);
+  line(&b, "END", "VCALENDAR", 0);
+  *out = rc == DB_DONE ? csv_take(&b, len) : NULL;
+  csv_free(&b);
+  if (!*out) return kerr_set(ei, rc != DB_DONE ? kerr_from_db(rc) : KERR_INTERNAL, NULL);
+  return 0;
+}

@@ -1,0 +1,150 @@
+/*
+** core/courses.h: courses (講座) run by the centres, and applications to them
+** (docs/courses.md).
+**
+** The course database (core/courses.c): staff create and edit courses for
+** their centre; each session's room slot is reserved as a booking of the
+** centre in the same transaction (booking_slots' UNIQUE index decides, so a
+** slot is never given twice; a clash names the booking in the way). Staff at
+** every centre search all courses and copy a past one as a new plan;
+** attendance per session is recorded at the counter and feeds the report.
+**
+** Applications (core/course_apps.c): a citizen applies for themselves and up
+** to the course's max_companions companions, once per course. A first-come
+** course decides at once, in one write transaction with the capacity check
+** (accepted or waitlisted: never over-filled). A lottery course takes
+** applications ("applied") until the end of apply_until and is then drawn
+** (core/lottery.c): by staff, or by the sweep that runs before every course
+** read or write. A place given back goes to the next on the waiting list as
+** an offer with a deadline to accept.
+**
+** Every function returns 0 or a KERR_* code with details in EI; on error
+** nothing is changed. JSON results are new references the caller decrefs.
+*/
+#ifndef KOMINKAN_CORE_COURSES_H
+#define KOMINKAN_CORE_COURSES_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctx.h"
+
+#define COURSES_MAX_SESSIONS 60
+#define COURSES_OFFER_HOURS 72      /* an offered place is held this long at most */
+
+/* ------------------------------------------------------ the database */
+
+/* POST /api/v1/courses (staff, admin). BODY {"center","title","capacity",
+** "sessions":[{"date","slot","room_id"}],"apply_from","apply_until",
+** "allocation":"lottery"|"first_come", "description"?,"category"?,
+** "lecturer_name"?,"lecturer_org"?,"lecturer_note"?,"target"?,"fee"?,
+** "max_companions"?,"calendar"?}. COPIED_FROM: the course this plan was copied
+** from, or 0. *OUT = the course (courses_get's shape), with "lottery_id" for a
+** lottery. KERR_VALIDATION, KERR_FORBIDDEN (another centre's staff),
+** KERR_CLOSED (a session on a closed day), KERR_SLOT_TAKEN (a session's slot
+** is booked: the message names the booking). */
+int courses_create(struct kctx *ctx, const json_t *body, int64_t copied_from, json_t **out,
+                   struct kerrinfo *ei);
+
+/* PATCH /api/v1/courses/{id} (staff of its centre, admin): the descriptive
+** fields, capacity (not below the places given) and max_companions; the
+** sessions and the application period stay as created. */
+int courses_update(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+                   struct kerrinfo *ei);
+
+/* POST /api/v1/courses/{id}/copy (staff, admin): a new course from course ID,
+** every field copied unless BODY gives it; BODY must give the new sessions,
+** apply_from and apply_until (and "center" to plan it elsewhere). */
+int courses_copy(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+                 struct kerrinfo *ei);
+
+/* GET /api/v1/courses (public): courses not yet over, by first session,
+** CENTER (NULL: all). {"courses":[{"id","title","center","center_name",
+** "capacity","places_left","category","target","fee","allocation",
+** "apply_from","apply_until","accepting","first_date","last_date",
+** "lottery_id"?}]} */
+int courses_list(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei);
+
+/* Staff search over every centre's courses, past and planned. */
+struct course_query {
+  const char *center, *category, *lecturer, *target, *year, *text;
+};
+int courses_search(struct kctx *ctx, const struct course_query *q, json_t **out,
+                   struct kerrinfo *ei);
+
+/* GET /api/v1/courses/{id} (public): the course with its sessions
+** ({"id","date","slot","slot_label","start","end","room_id","room_name",
+** "attendance"? (staff)}) and places_left. KERR_NOT_FOUND. */
+int courses_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* POST /api/v1/courses/{id}/sessions/{sid}/attendance {"attended"} (staff):
+** how many came to session SID. */
+int courses_attendance(struct kctx *ctx, int64_t id, int64_t sid, const json_t *body,
+                       json_t **out, struct kerrinfo *ei);
+
+/* GET /api/v1/courses/report?from=D&to=D (staff, admin, analyst): courses
+** with a session in the period, by centre and category: {"from","to","rows":
+** [{"center","category","courses","sessions","applicants","accepted",
+** "attended","attendance_rate"}]}. attendance_rate = attended / (accepted
+** people x recorded sessions), null when nothing is recorded. */
+int courses_report(struct kctx *ctx, const char *from, const char *to, json_t **out,
+                   struct kerrinfo *ei);
+
+/* GET /api/v1/centers/{code}/courses.ics (public): the centre's courses that
+** staff put in its public calendar ("calendar": true), as an RFC 5545
+** VCALENDAR (CRLF, folded at 75 octets, TEXT escaped, UID and DTSTAMP, times
+** with TZID=Asia/Tokyo and its VTIMEZONE). A malloc'd buffer in *OUT (caller
+** frees), its length in *LEN. KERR_NOT_FOUND for an unknown centre. */
+int courses_ical(struct kctx *ctx, const char *center, char **out, size_t *len,
+                 struct kerrinfo *ei);
+
+/* The places of course ID given (accepted, and offers not yet lapsed), in
+** people. */
+int courses_places_taken(struct kctx *ctx, int64_t id, int64_t *taken);
+
+/* -------------------------------------------------- the applications */
+
+/* POST /api/v1/courses/{id}/applications {"companions"?} (citizen) -> the
+** application {"id","course_id","status","companions",...}; KERR_CONFLICT
+** (409) a live application by the same person; KERR_OUTSIDE_WINDOW outside
+** the application period. */
+int courses_apply(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+                  struct kerrinfo *ei);
+
+/* GET /api/v1/course-applications (citizen): {"applications":[...]} with the
+** course's title, dates and the offer deadline. */
+int courses_my_applications(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
+
+/* POST /api/v1/course-applications/{id}/cancel (the applicant, staff): a
+** place given back goes to the waiting list at once. */
+int courses_cancel_application(struct kctx *ctx, int64_t app, json_t **out,
+                               struct kerrinfo *ei);
+
+/* POST /api/v1/course-applications/{id}/accept (the applicant): take an
+** offered place before offer_expires_at. */
+int courses_accept_offer(struct kctx *ctx, int64_t app, json_t **out, struct kerrinfo *ei);
+
+/* GET /api/v1/courses/{id}/applications (staff): every application with the
+** applicant's system ID, name, phone and email, and "same_contact": the IDs
+** of other applications to this course with the same phone or email. */
+int courses_applications(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* POST /api/v1/courses/{id}/draw (staff, admin): draw a lottery course once
+** its application period is over (KERR_TOO_EARLY before; KERR_CONFLICT when
+** drawn already or not a lottery course). *OUT = the lottery (lottery_get). */
+int courses_draw(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* Draw every lottery course whose period is over, and lapse offers past
+** their deadline (offering the place to the next). Cheap when there is
+** nothing to do; runs before course reads and writes. */
+int courses_sweep(struct kctx *ctx);
+
+/* GET /api/v1/lotteries/{id} (public): lottery_get after the sweep (a
+** lottery whose deadline has passed is drawn first). */
+int courses_lottery(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* The application row as JSON (shared by the two files). */
+json_t *courses_application_json(struct kctx *ctx, int64_t app);
+
+#endif

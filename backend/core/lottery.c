@@ -1,0 +1,179 @@
+/*
+** core/lottery.c: a fair lottery that anyone can check (see lottery.h and
+** docs/courses.md for the algorithm, exactly).
+*/
+#include "lottery.h"
+
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+
+static void hex_sha256(const unsigned char *in, size_t n, char out[65]) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, in, n);
+  sodium_bin2hex(out, 65, h, sizeof h);
+}
+
+int lottery_create(struct kctx *ctx, const char *kind, int64_t *id) {
+  unsigned char seed[LOTTERY_SEED_BYTES];
+  char commitment[65];
+  *id = 0;
+  randombytes_buf(seed, sizeof seed);
+  hex_sha256(seed, sizeof seed, commitment);
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO lotteries(kind, seed, commitment, created_at)"
+                      " VALUES ($kind, $seed, $c, $now)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$kind", kind);
+  db_bind_blob(st, "$seed", seed, sizeof seed);
+  db_bind_text(st, "$c", commitment);
+  db_bind_int(st, "$now", ctx->now);
+  int rc = db_exec_stmt(st);
+  sodium_memzero(seed, sizeof seed);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  *id = db_last_id(ctx->db);
+  return 0;
+}
+
+void lottery_rank_key(const char *seedhex, int64_t entry, char out[65]) {
+  char text[64 + 1 + 24];
+  int n = snprintf(text, sizeof text, "%s:%lld", seedhex, (long long)entry);
+  hex_sha256((const unsigned char *)text, (size_t)n, out);
+}
+
+struct keyed {
+  char key[65];
+  int64_t entry;
+};
+
+static int cmp_keyed(const void *a, const void *b) {
+  return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+void lottery_rank(const char *seedhex, int64_t *entries, int n) {
+  if (n <= 0) return;
+  struct keyed *k = calloc((size_t)n, sizeof *k);
+  if (!k) return; /* left as given; the caller's draw fails on the record */
+  for (int i = 0; i < n; i++) {
+    k[i].entry = entries[i];
+    lottery_rank_key(seedhex, entries[i], k[i].key);
+  }
+  qsort(k, (size_t)n, sizeof *k, cmp_keyed);
+  for (int i = 0; i < n; i++) entries[i] = k[i].entry;
+  free(k);
+}
+
+/* The seed of lottery ID as hex, and whether it is drawn. */
+static int load(struct kctx *ctx, int64_t id, char seedhex[65], char commitment[65],
+                int64_t *drawn_at) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT seed, commitment, drawn_at FROM lotteries WHERE id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    size_t n = 0;
+    const void *seed = db_col_blob(st, 0, &n);
+    if (n != LOTTERY_SEED_BYTES) {
+      db_reset(st);
+      return KERR_INTERNAL;
+    }
+    sodium_bin2hex(seedhex, 65, seed, n);
+    snprintf(commitment, 65, "%s", db_col_text(st, 1));
+    *drawn_at = db_col_null(st, 2) ? 0 : db_col_int(st, 2);
+  }
+  db_reset(st);
+  if (rc == DB_DONE) return KERR_NOT_FOUND;
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+int lottery_drawn(struct kctx *ctx, int64_t id) {
+  char seed[65], c[65];
+  int64_t at = 0;
+  if (load(ctx, id, seed, c, &at)) return -1;
+  sodium_memzero(seed, sizeof seed);
+  return at ? 1 : 0;
+}
+
+int lottery_draw(struct kctx *ctx, int64_t id, int64_t *entries, int n, struct kerrinfo *ei) {
+  char seed[65], c[65];
+  int64_t at = 0;
+  int rc = load(ctx, id, seed, c, &at);
+  if (rc) return kerr_set(ei, rc, NULL);
+  if (at) return kerr_set(ei, KERR_CONFLICT, "この抽選はすでに行われています。");
+  lottery_rank(seed, entries, n);
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE lotteries SET drawn_at = $now, drawn_by = $by WHERE id = $id");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$now", ctx->now);
+  if (ctx->actor.account_id) db_bind_int(st, "$by", ctx->actor.account_id);
+  else db_bind_null(st, "$by");
+  db_bind_int(st, "$id", id);
+  rc = db_exec_stmt(st);
+  return rc == DB_OK ? 0 : kerr_set(ei, kerr_from_db(rc), NULL);
+}
+
+int lottery_record(struct kctx *ctx, int64_t id, int position, int64_t entry, int accepted) {
+  char seed[65], c[65], key[65];
+  int64_t at = 0;
+  int rc = load(ctx, id, seed, c, &at);
+  if (rc) return rc;
+  lottery_rank_key(seed, entry, key);
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO lottery_ranking(lottery_id, position, entry_id, rank_hash,"
+                      " outcome) VALUES ($id, $pos, $entry, $key, $outcome)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  db_bind_int(st, "$pos", position);
+  db_bind_int(st, "$entry", entry);
+  db_bind_text(st, "$key", key);
+  db_bind_text(st, "$outcome", accepted ? "accepted" : "waitlisted");
+  rc = db_exec_stmt(st);
+  return rc == DB_OK ? 0 : kerr_from_db(rc);
+}
+
+static int ranking_json(struct kctx *ctx, int64_t id, json_t *o) {
+  json_t *ranking = json_array(), *acc = json_array(), *wait = json_array();
+  json_object_set_new(o, "ranking", ranking);
+  json_object_set_new(o, "accepted", acc);
+  json_object_set_new(o, "waitlist", wait);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT entry_id, outcome FROM lottery_ranking WHERE lottery_id = $id"
+                      " ORDER BY position");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    json_int_t e = (json_int_t)db_col_int(st, 0);
+    json_array_append_new(ranking, json_integer(e));
+    json_array_append_new(strcmp(db_col_text(st, 1), "accepted") ? wait : acc, json_integer(e));
+  }
+  db_reset(st);
+  return rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+int lottery_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  char seed[65], c[65], at_s[32];
+  int64_t at = 0;
+  *out = NULL;
+  int rc = load(ctx, id, seed, c, &at);
+  if (rc) return kerr_set(ei, rc, NULL);
+  json_t *o = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "algorithm",
+                        "sha256(seedhex:id) ascending", "commitment", c);
+  if (!o) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if (at) {
+    clock_format_instant(at, at_s);
+    json_object_set_new(o, "drawn_at", json_string(at_s));
+    json_object_set_new(o, "seed", json_string(seed));
+  }
+  sodium_memzero(seed, sizeof seed);
+  if ((rc = ranking_json(ctx, id, o))) {
+    json_decref(o);
+    return kerr_set(ei, rc, NULL);
+  }
+  *out = o;
+  return 0;
+}
