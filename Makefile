@@ -11,7 +11,7 @@
 
 CC      ?= cc
 SHELL   := /bin/bash
-PKGS    := libmicrohttpd jansson libsodium sqlite3 libqrencode libcurl cjose
+PKGS    := libmicrohttpd jansson libsodium sqlite3 libqrencode libcurl cjose libcrypto
 CSTD    := -std=c11 -D_GNU_SOURCE
 WARN    := -Wall -Wextra -Werror -Wno-format-truncation
 CFLAGS_COMMON = $(CSTD) $(WARN) $(shell pkg-config --cflags $(PKGS) 2>/dev/null) -Ibuild/gen

@@ -1,4 +1,4 @@
--- 020: the city's own closures (issue 14): a centre, or one room, closed for
+-- 020: the city's own closures and the staff second factor (issue 14): a centre, or one room, closed for
 -- a range of dates (改修工事, 選挙の投票所, ...), on top of the rule book's
 -- closed days. core/bookable.c reads this table for every decision, so a
 -- closed date is closed everywhere (availability, feeds, booking); core/
@@ -39,3 +39,16 @@ CREATE TABLE closure_bookings (
   PRIMARY KEY (closure_id, booking_id)
 );
 CREATE INDEX closure_bookings_booking ON closure_bookings(booking_id);
+
+-- Staff second factor (TOTP, RFC 6238; core/totp.c). One row per account
+-- that started enrolling: SECRET is the 20-byte key; confirmed_at is set
+-- once the person typed a valid code from their app (only then is the code
+-- asked at sign-in); last_step is the last 30-second step accepted, so a
+-- code works once. An admin's reset deletes the row.
+CREATE TABLE totp (
+  account_id    INTEGER PRIMARY KEY REFERENCES accounts(id),
+  secret        BLOB NOT NULL,
+  created_at    INTEGER NOT NULL,
+  confirmed_at  INTEGER,
+  last_step     INTEGER NOT NULL DEFAULT 0
+);

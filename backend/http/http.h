@@ -56,7 +56,8 @@ enum {
   RF_FORM = 1 << 2,        /* body is application/x-www-form-urlencoded (also accepts JSON) */
   RF_NO_CSRF = 1 << 3,     /* unsafe method exempt from CSRF (sign-in, public forms) */
   RF_PERSONAL = 1 << 4,    /* response holds personal data: Cache-Control no-store */
-  RF_PREFIX = 1 << 5       /* pattern is a prefix ending in '/': the rest is one param */
+  RF_PREFIX = 1 << 5,      /* pattern is a prefix ending in '/': the rest is one param */
+  RF_TOTP_SETUP = 1 << 6   /* open to staff who must still set up their second factor */
 };
 
 struct route {

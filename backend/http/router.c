@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "../core/text.h"
+#include "../core/totp.h"
 #include "api_accounts.h"
 #include "api_bookings.h"
 #include "api_counter.h"
@@ -25,6 +26,7 @@
 #include "api_opendata.h"
 #include "api_closures.h"
 #include "api_ops.h"
+#include "api_totp.h"
 #include "api_public.h"
 #include "api_reports.h"
 #include "form.h"
@@ -44,6 +46,7 @@
 #include "web_groups.h"
 #include "web_my.h"
 #include "web_people.h"
+#include "web_totp.h"
 #include "web_public.h"
 #include "web_reports.h"
 
@@ -61,8 +64,21 @@ const struct route router_routes[] = {
   /* identity: accounts, sessions (sign-in needs no CSRF token: no session yet) */
   {"POST", "/api/v1/accounts", api_account_create, ANY, JSON_BODY | RF_PERSONAL},
   {"POST", "/api/v1/session", api_session_create, ANY, JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
-  {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL},
-  {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL},
+  {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL | RF_TOTP_SETUP},
+  {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL | RF_TOTP_SETUP},
+  /* the staff second factor (issue 14; core/totp.h) */
+  {"GET", "/api/v1/me/totp", api_me_totp, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/api/v1/me/totp", api_me_totp_start, ROLE_DESK | ROLE_ANALYST,
+   RF_JSON_OPT | RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/api/v1/me/totp/confirm", api_me_totp_confirm, ROLE_DESK | ROLE_ANALYST,
+   JSON_BODY | RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/api/v1/users/{id}/totp/reset", api_user_totp_reset, ROLE_ADMIN,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/my/totp", web_totp, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/my/totp", web_totp_start, ROLE_DESK | ROLE_ANALYST, RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/my/totp/confirm", web_totp_confirm, ROLE_DESK | ROLE_ANALYST,
+   RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/admin/users/{id}/totp-reset", web_totp_reset, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
   /* operations (issue 14; docs/operations.md): a citizen's own account, password
   ** resets, users and the audit trail for admins */
   {"DELETE", "/api/v1/me", api_me_close, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
@@ -126,7 +142,7 @@ const struct route router_routes[] = {
   {"POST", "/register", web_register_post, ANY, RF_FORM | RF_PERSONAL},
   {"GET", "/signin", web_signin, ANY, 0},
   {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
-  {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL},
+  {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
   {"GET", "/book", web_book, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/book/review", web_book_review, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/my", web_my, ROLE_CITIZEN, RF_PERSONAL},
@@ -402,6 +418,16 @@ static struct reply route(struct req *r) {
     if (r->ctx.actor.role == ROLE_ANON && signin_redirect(r, 0, &ret)) return ret;
     return reply_error(r, r->ctx.actor.role == ROLE_ANON ? KERR_UNAUTHORIZED : KERR_FORBIDDEN,
                        NULL);
+  }
+
+  /* RULE: with serve --require-staff-totp, staff and admins without a second
+  ** factor may only set one up (core/totp.h). */
+  if (!(rt->roles & ROLE_ANON) && !(rt->flags & RF_TOTP_SETUP) && r->ctx.db &&
+      totp_blocked(&r->ctx)) {
+    struct kerrinfo ei = {0};
+    kerr_set(&ei, KERR_FORBIDDEN, "二段階認証の設定が必要です。職員メニューの「二段階認証」"
+                                  "（/my/totp）で設定してから、お使いください。");
+    return reply_core(r, KERR_FORBIDDEN, 0, NULL, &ei);
   }
 
   if (is_unsafe(r->method)) {

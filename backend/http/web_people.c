@@ -234,6 +234,7 @@ static const char *done_text(const char *done) {
   if (!strcmp(done, "created")) return "登録しました。";
   if (!strcmp(done, "role")) return "役割と所属を変えました。その人は、次のログインから新しい役割になります。";
   if (!strcmp(done, "password")) return "パスワードを設定しました。その人のログインはすべて終わりました。";
+  if (!strcmp(done, "totp")) return "二段階認証を解除しました。その人はパスワードだけでログインし、設定し直せます。";
   return "変更しました。";
 }
 
@@ -270,6 +271,11 @@ static struct reply user_page(struct req *r, unsigned status, struct kerrinfo *f
   html_raw(&h, "<h2>パスワードを設定し直す</h2>");
   snprintf(action, sizeof action, "/admin/users/%s/password", page_str(u, "system_id"));
   form(r, &h, action, pf, 1, NULL, which && !strcmp(which, "password") ? failed : NULL, "設定する");
+  html_raw(&h, "<h2>二段階認証を解除する</h2><p>スマートフォンをなくしたときなどに。"
+               "その人は次のログインからパスワードだけで入り、設定し直します。</p>");
+  snprintf(action, sizeof action, "/admin/users/%s/totp-reset", page_str(u, "system_id"));
+  page_form_begin(r, &h, "post", action);
+  page_form_end(&h, "解除する");
   free(centers);
   json_decref(u);
   kerr_clear(failed);

@@ -1,4 +1,5 @@
-// Closures and the account forms (issue 14; docs/operations.md) in Debian's
+// Closures, the account forms and the staff second factor's set-up (issue
+// 14; docs/operations.md) in Debian's
 // chromium with JavaScript off: a clerk closes a room from /admin/closures and
 // the room's month page shows 休館日 with the reason; the forms for a
 // citizen's details, the counter reset slip and staff accounts work without
@@ -71,6 +72,13 @@ test('the account forms work without JavaScript and pass axe', async () => {
   await staff.check('input[name="identity"]');
   await staff.click('form[action="/counter/reset-code"] button[type="submit"]');
   assert.match(await staff.textContent('main'), /[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}/);
+
+  await staff.goto(srv.base + '/my/totp');
+  await noViolations(staff, '/my/totp');
+  await staff.click('form[action="/my/totp"] button[type="submit"]');
+  assert.match(await staff.textContent('main'), /キー: [A-Z2-7]{32}/);
+  assert.equal(await staff.locator('main svg[role="img"]').count(), 1, 'the QR code for the app');
+  await noViolations(staff, '/my/totp (set-up)');
 
   const admin = await as(ids.admin);
   await admin.goto(srv.base + '/admin/users/new');
