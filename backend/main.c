@@ -48,6 +48,11 @@ static void usage(FILE *f) {
       "      --conn-timeout SEC   idle connection timeout (default 15)\n"
       "      --conn-limit N       connections at once (default 2000)\n"
       "      --per-ip-limit N     connections at once from one address (default 256)\n"
+      "      --hash-threads N     password hashes at once (default: one per core)\n"
+      "      --hash-queue N       sign-ins waiting for a hash; past it 503 (default 32)\n"
+      "      --write-queue N      bookings waiting for the writer; past it 503 (default 4096)\n"
+      "      --batch-max N        writes committed together at most (default 256)\n"
+      "      --event-loop poll|epoll  libmicrohttpd's loop (default poll: epoll stalls)\n"
       "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
       "      --trusted-proxy ADDR take the client address from X-Forwarded-For, only on\n"
       "                           connections from ADDR (a reverse proxy)\n"
@@ -154,6 +159,34 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
 
 /* ------------------------------------------------------------------ serve */
 
+/* The daemon's and the pools' options of serve (docs/operations.md,
+** docs/performance.md): 1 when argv[*i] was one of them. */
+static int server_opt(int argc, char **argv, int *i, struct server_opts *so) {
+  const char *v;
+  if ((v = opt(argc, argv, i, "--conn-timeout")))
+    so->conn_timeout = (unsigned)number(v, "--conn-timeout", 1, 3600);
+  else if ((v = opt(argc, argv, i, "--conn-limit")))
+    so->conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--per-ip-limit")))
+    so->per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--hash-threads")))
+    so->pools.hash_threads = (int)number(v, "--hash-threads", 1, 64);
+  else if ((v = opt(argc, argv, i, "--hash-queue")))
+    so->pools.hash_queue = (int)number(v, "--hash-queue", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--write-queue")))
+    so->pools.write_queue = (int)number(v, "--write-queue", 1, 1000000);
+  else if ((v = opt(argc, argv, i, "--batch-max")))
+    so->pools.batch_max = (int)number(v, "--batch-max", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--event-loop"))) {
+    if (strcmp(v, "poll") && strcmp(v, "epoll")) {
+      fprintf(stderr, "kominkan serve: --event-loop is poll or epoll\n");
+      exit(2);
+    }
+    so->use_epoll = !strcmp(v, "epoll");
+  } else return 0;
+  return 1;
+}
+
 /* Block the stop signals before any thread starts, so that every thread
 ** inherits the mask and only sigwait() receives them; the set to wait for. */
 static sigset_t block_stop_signals(void) {
@@ -190,12 +223,7 @@ static int serve_parse(int argc, char **argv, struct serve_args *a) {
     else if ((v = opt(argc, argv, &i, "--threads"))) a->threads = (int)number(v, "--threads", 1, 256);
     else if ((v = opt(argc, argv, &i, "--max-body")))
       app.max_body = (size_t)number(v, "--max-body", 1024, 64L << 20);
-    else if ((v = opt(argc, argv, &i, "--conn-timeout")))
-      a->so.conn_timeout = (unsigned)number(v, "--conn-timeout", 1, 3600);
-    else if ((v = opt(argc, argv, &i, "--conn-limit")))
-      a->so.conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
-    else if ((v = opt(argc, argv, &i, "--per-ip-limit")))
-      a->so.per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+    else if (server_opt(argc, argv, &i, &a->so)) continue;
     else if ((v = opt(argc, argv, &i, "--backup-dir"))) a->backup_dir = v;
     else if ((v = opt(argc, argv, &i, "--backup-every")))
       a->backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);

@@ -18,6 +18,7 @@
 #include "../core/availability.h"
 #include "../core/clock.h"
 #include "../core/facilities.h"
+#include "pagecache.h"
 #include "reply.h"
 
 /* ------------------------------------------------------------- health */
@@ -174,6 +175,7 @@ int feed_json(struct req *r, int32_t day, const char *code, json_t **out) {
   struct entry *e = cache_find(FEED_JSON, day, code, r->ctx.now);
   if (e) {
     *out = json_incref(e->json);
+    pagecache_valid_until(r, e->valid_until);
     pthread_mutex_unlock(&cache_lock);
     return 0;
   }
@@ -181,6 +183,7 @@ int feed_json(struct req *r, int32_t day, const char *code, json_t **out) {
   uint64_t gen = avail_generation(); /* read before building: a racing write makes it stale */
   int err = build(r, day, code, out, &until);
   if (err) return err;
+  pagecache_valid_until(r, until); /* a page made of this feed goes stale with it */
   struct MHD_Response *resp = feed_response(FEED_JSON, *out);
   if (!resp) return 0; /* the page can still be rendered; just not cached */
   pthread_mutex_lock(&cache_lock);

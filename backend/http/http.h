@@ -18,6 +18,15 @@
 
 #define REQ_MAX_PARAMS 4
 
+/* What a handler returns: a status and a prepared response, which the router
+** queues as the request's one reply (reply.h builds them). */
+struct reply {
+  unsigned status;
+  struct MHD_Response *resp;  /* one reference, owned until sent; NULL: close the connection */
+  int sent;                   /* already queued (reply_shared): RET is what queueing said */
+  enum MHD_Result ret;
+};
+
 struct req {
   struct MHD_Connection *conn;
   const char *method;             /* borrowed from libmicrohttpd */
@@ -36,15 +45,11 @@ struct req {
   int64_t started_us;
   unsigned status;                /* what was queued, for the access log */
   int queued;
-};
-
-/* What a handler returns: a status and a prepared response, which the router
-** queues as the request's one reply (reply.h builds them). */
-struct reply {
-  unsigned status;
-  struct MHD_Response *resp;  /* one reference, owned until sent; NULL: close the connection */
-  int sent;                   /* already queued (reply_shared): RET is what queueing said */
-  enum MHD_Result ret;
+  int deferred;                   /* 1 suspended on a pool (suspend.h), 2 its reply is ready */
+  struct reply later;             /* the reply the pool computed */
+  char cache_key[384];            /* filling the page cache under this key (pagecache.h) */
+  uint64_t cache_gen;             /* avail_generation() before rendering */
+  int64_t cache_until;            /* what is rendered is valid until then */
 };
 
 /* A handler: parses its parameters, calls one core function, returns the reply. */
@@ -57,7 +62,10 @@ enum {
   RF_NO_CSRF = 1 << 3,     /* unsafe method exempt from CSRF (sign-in, public forms) */
   RF_PERSONAL = 1 << 4,    /* response holds personal data: Cache-Control no-store */
   RF_PREFIX = 1 << 5,      /* pattern is a prefix ending in '/': the rest is one param */
-  RF_TOTP_SETUP = 1 << 6   /* open to staff who must still set up their second factor */
+  RF_HASHES = 1 << 6,      /* hashes a password: runs on the hash pool (suspend.h) */
+  RF_RUSH = 1 << 7,        /* a short write on the rush path: group commit (suspend.h) */
+  RF_CACHE = 1 << 8,       /* anonymous page shared from the cache (pagecache.h) */
+  RF_TOTP_SETUP = 1 << 9   /* open to staff who must still set up their second factor */
 };
 
 struct route {

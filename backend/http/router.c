@@ -32,10 +32,12 @@
 #include "form.h"
 #include "forms.h"
 #include "html.h"
+#include "pagecache.h"
 #include "pages.h"
 #include "reply.h"
 #include "session.h"
 #include "static.h"
+#include "suspend.h"
 #include "web_account.h"
 #include "web_admin.h"
 #include "web_closures.h"
@@ -62,8 +64,9 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/today", api_today, ANY, 0},
   {"GET", "/api/v1/today.csv", api_today_csv, ANY, 0},
   /* identity: accounts, sessions (sign-in needs no CSRF token: no session yet) */
-  {"POST", "/api/v1/accounts", api_account_create, ANY, JSON_BODY | RF_PERSONAL},
-  {"POST", "/api/v1/session", api_session_create, ANY, JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/api/v1/accounts", api_account_create, ANY, JSON_BODY | RF_PERSONAL | RF_HASHES},
+  {"POST", "/api/v1/session", api_session_create, ANY,
+   JSON_BODY | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
   {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL | RF_TOTP_SETUP},
   {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL | RF_TOTP_SETUP},
   /* the staff second factor (issue 14; core/totp.h) */
@@ -125,30 +128,30 @@ const struct route router_routes[] = {
   /* web: public pages, signage and open data (issue 7; docs/web.md, docs/opendata.md).
   ** The identity branch adds /opendata/groups.csv; forms and signed-in pages
   ** join this block later. */
-  {"GET", "/", web_top, ANY, 0},
-  {"GET", "/availability", web_availability, ANY, 0},
-  {"GET", "/rooms/{id}", web_room, ANY, 0},
-  {"GET", "/signage/{center}", web_signage, ANY, 0},
-  {"GET", "/rules/discounts", web_discounts, ANY, 0},
-  {"GET", "/help", web_help, ANY, 0},
-  {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, 0},
-  {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, 0},
+  {"GET", "/", web_top, ANY, RF_CACHE},
+  {"GET", "/availability", web_availability, ANY, RF_CACHE},
+  {"GET", "/rooms/{id}", web_room, ANY, RF_CACHE},
+  {"GET", "/signage/{center}", web_signage, ANY, RF_CACHE},
+  {"GET", "/rules/discounts", web_discounts, ANY, RF_CACHE},
+  {"GET", "/help", web_help, ANY, RF_CACHE},
+  {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, RF_CACHE},
+  {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, RF_CACHE},
   {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
   /* forms and the signed-in pages (issue 7; docs/web.md "Signing in, booking and
   ** the online forms"). A browser not signed in that asks for one of these pages
   ** is sent to /signin and comes back (signin_redirect). POST /forms/KIND records
   ** every submission with its receipt number (core/submissions.c). */
   {"GET", "/register", web_register, ANY, 0},
-  {"POST", "/register", web_register_post, ANY, RF_FORM | RF_PERSONAL},
+  {"POST", "/register", web_register_post, ANY, RF_FORM | RF_PERSONAL | RF_HASHES},
   {"GET", "/signin", web_signin, ANY, 0},
-  {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
   {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
   {"GET", "/book", web_book, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/book/review", web_book_review, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/my", web_my, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/bookings/{id}", web_my_booking, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"POST", "/my/bookings/{id}/confirm", web_my_confirm, ROLE_CITIZEN | ROLE_DESK,
-   RF_FORM | RF_PERSONAL},
+   RF_FORM | RF_PERSONAL | RF_RUSH},
   {"GET", "/my/bookings/{id}/permit", web_my_permit, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"GET", "/my/bookings/{id}/cancel", web_my_cancel, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/groups", web_my_groups, ROLE_CITIZEN, RF_PERSONAL},
@@ -158,16 +161,17 @@ const struct route router_routes[] = {
    RF_FORM | RF_PERSONAL},
   {"GET", "/groups/new", web_group_new, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/discounts/apply", web_discount_apply, ROLE_CITIZEN, RF_PERSONAL},
-  {"POST", "/forms/booking", form_booking, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/forms/booking", form_booking, ROLE_CITIZEN, RF_FORM | RF_PERSONAL | RF_RUSH},
   {"POST", "/forms/group", form_group, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/forms/discount", form_discount, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
-  {"POST", "/forms/cancel", form_cancel, ROLE_CITIZEN | ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/forms/cancel", form_cancel, ROLE_CITIZEN | ROLE_DESK, RF_FORM | RF_PERSONAL | RF_RUSH},
   /* staff and admin pages: the menu, the counter page and its actions, the
   ** printable ledger, the queues to decide */
   {"GET", "/admin", web_admin, ROLE_DESK, RF_PERSONAL},
   {"GET", "/counter", web_counter, ROLE_DESK, RF_PERSONAL},
-  {"POST", "/counter/walkin", web_counter_walkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
-  {"POST", "/counter/bookings/{id}/confirm", web_counter_confirm, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/counter/walkin", web_counter_walkin, ROLE_DESK, RF_FORM | RF_PERSONAL | RF_RUSH},
+  {"POST", "/counter/bookings/{id}/confirm", web_counter_confirm, ROLE_DESK,
+   RF_FORM | RF_PERSONAL | RF_RUSH},
   {"POST", "/counter/bookings/{id}/pay", web_counter_pay, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
@@ -205,13 +209,13 @@ const struct route router_routes[] = {
   /* bookings and digital permits */
   /* staff book for a citizen with {"on_behalf_of"} (counter issue, docs/counter.md) */
   {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN | ROLE_DESK,
-   JSON_BODY | RF_PERSONAL},
+   JSON_BODY | RF_PERSONAL | RF_RUSH},
   {"GET", "/api/v1/bookings", api_booking_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"GET", "/api/v1/bookings/{id}", api_booking_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"POST", "/api/v1/bookings/{id}/confirm", api_booking_confirm, ROLE_CITIZEN | ROLE_DESK,
-   RF_JSON_OPT | RF_PERSONAL},
+   RF_JSON_OPT | RF_PERSONAL | RF_RUSH},
   {"POST", "/api/v1/bookings/{id}/cancel", api_booking_cancel, ROLE_CITIZEN | ROLE_DESK,
-   RF_JSON_OPT | RF_PERSONAL},
+   RF_JSON_OPT | RF_PERSONAL | RF_RUSH},
   {"GET", "/api/v1/bookings/{id}/permit", api_booking_permit, ROLE_CITIZEN | ROLE_DESK,
    RF_PERSONAL},
   {"POST", "/api/v1/permits/verify", api_permit_verify, ANY, JSON_BODY | RF_NO_CSRF},
@@ -219,7 +223,8 @@ const struct route router_routes[] = {
   ** Acting for citizens goes through the booking routes above (on_behalf_of,
   ** confirm, cancel), which pass staff on to core/counter.c. */
   {"GET", "/api/v1/counter/today", api_counter_today, ROLE_DESK, RF_PERSONAL},
-  {"POST", "/api/v1/counter/walkin", api_counter_walkin, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/counter/walkin", api_counter_walkin, ROLE_DESK,
+   JSON_BODY | RF_PERSONAL | RF_RUSH},
   {"GET", "/api/v1/counter/ledger", api_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"GET", "/api/v1/counter/ledger.csv", api_counter_ledger_csv, ROLE_DESK, RF_PERSONAL},
   {"POST", "/api/v1/bookings/{id}/checkin", api_booking_checkin, ROLE_DESK,
@@ -240,7 +245,7 @@ const struct route router_routes[] = {
   {"PATCH", "/api/v1/courses/{id}", api_course_update, ROLE_DESK, JSON_BODY | RF_PERSONAL},
   {"POST", "/api/v1/courses/{id}/copy", api_course_copy, ROLE_DESK, JSON_BODY | RF_PERSONAL},
   {"POST", "/api/v1/courses/{id}/applications", api_course_apply, ROLE_CITIZEN,
-   RF_JSON_OPT | RF_PERSONAL},
+   RF_JSON_OPT | RF_PERSONAL | RF_RUSH},
   {"GET", "/api/v1/courses/{id}/applications", api_course_applications, ROLE_DESK, RF_PERSONAL},
   {"POST", "/api/v1/courses/{id}/draw", api_course_draw, ROLE_DESK, RF_JSON_OPT | RF_PERSONAL},
   {"POST", "/api/v1/courses/{id}/sessions/{sid}/attendance", api_course_attendance, ROLE_DESK,
@@ -254,7 +259,8 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/centers/{code}/courses.ics", api_center_courses_ics, ANY, 0},
   {"GET", "/courses", web_courses, ANY, 0},
   {"GET", "/courses/{id}", web_course, ANY, 0},
-  {"POST", "/courses/{id}/apply", web_course_apply, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/courses/{id}/apply", web_course_apply, ROLE_CITIZEN,
+   RF_FORM | RF_PERSONAL | RF_RUSH},
   {"GET", "/my/courses", web_my_courses, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/my/courses/{id}/cancel", web_my_course_cancel, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/my/courses/{id}/accept", web_my_course_accept, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
@@ -438,7 +444,10 @@ static struct reply route(struct req *r) {
   }
 
   if (!r->ctx.db) return reply_error(r, KERR_STORAGE, NULL);
-  return rt->fn(r);
+  if (suspend_defer(r, &ret)) return ret; /* hash pool or group commit (suspend.h) */
+  if (!(rt->flags & RF_CACHE)) return rt->fn(r);
+  if (pagecache_lookup(r, &ret)) return ret; /* anonymous: the shared copy */
+  return pagecache_store(r, rt->fn(r));
 }
 
 enum MHD_Result router_dispatch(struct req *r) { return reply_send(r, route(r)); }

@@ -25,6 +25,7 @@
 #include "http.h"
 #include "reply.h"
 #include "router.h"
+#include "suspend.h"
 
 struct app app;
 
@@ -74,6 +75,8 @@ int req_wants_html(struct req *r) {
 
 static void req_free(struct req *r) {
   if (!r) return;
+  /* a pool's reply never sent: the connection went first (the server stopping) */
+  if (r->deferred == 2 && r->later.resp && !r->later.sent) MHD_destroy_response(r->later.resp);
   free(r->body);
   json_decref(r->json);
   free(r);
@@ -195,6 +198,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     return MHD_YES;
   }
   if (r->queued) return MHD_YES;
+  if (r->deferred) return suspend_resumed(r); /* waiting on a pool, or its reply is ready */
   if (r->too_large) return reply_send(r, reply_error(r, KERR_TOO_LARGE, NULL));
 
   r->ctx.db = db_thread();
@@ -202,7 +206,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   r->ctx.now = clock_now();
   r->ctx.channel = "online";
   enum MHD_Result ret = router_dispatch(r);
-  if (!r->queued && ret == MHD_YES) ret = reply_send(r, reply_error(r, KERR_INTERNAL, NULL));
+  if (!r->queued && !r->deferred && ret == MHD_YES) ret = reply_send(r, reply_error(r, KERR_INTERNAL, NULL));
   return ret;
 }
 
@@ -289,6 +293,10 @@ struct server *server_start(const struct server_opts *o, int *port) {
   }
   struct server *s = calloc(1, sizeof *s);
   if (!s) return NULL;
+  if (suspend_start(&o->pools) != 0) {
+    free(s);
+    return NULL;
+  }
   long cores = sysconf(_SC_NPROCESSORS_ONLN);
   unsigned threads = o->threads > 0 ? (unsigned)o->threads : (unsigned)(cores > 0 ? cores : 2);
   unsigned conn_limit = fit_fd_limit(o->conn_limit, threads);
@@ -314,7 +322,9 @@ struct server *server_start(const struct server_opts *o, int *port) {
   ** - LISTEN_BACKLOG_SIZE 1024: a burst at booking-window opening waits in
   **   the kernel's queue instead of being refused. */
   s->d = MHD_start_daemon(
-      MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL,
+      (o->use_epoll ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) |
+          MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+      0, NULL, NULL,
       on_request, NULL,
       MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
       MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
@@ -329,6 +339,7 @@ struct server *server_start(const struct server_opts *o, int *port) {
       MHD_OPTION_END);
   if (!s->d) {
     fprintf(stderr, "kominkan: cannot listen on %s:%d\n", o->host, o->port);
+    suspend_stop();
     free(s);
     return NULL;
   }
@@ -339,6 +350,7 @@ struct server *server_start(const struct server_opts *o, int *port) {
 
 void server_stop(struct server *s) {
   if (!s) return;
+  suspend_stop(); /* answers every queued request first: they point into the daemon */
   MHD_stop_daemon(s->d);
   free(s);
 }

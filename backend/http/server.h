@@ -7,6 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "suspend.h"
+
 struct server_opts {
   char host[64];             /* "127.0.0.1" */
   int port;                  /* 0 picks a free port */
@@ -15,6 +17,8 @@ struct server_opts {
   unsigned conn_limit;       /* connections at once */
   unsigned per_ip_limit;     /* connections at once from one address */
   size_t conn_memory;        /* bytes per connection for headers and buffers */
+  struct suspend_opts pools; /* the hash pool and the group-commit writer */
+  int use_epoll;             /* 1: epoll (0.9.75 can stall, docs/performance.md); 0: poll */
 };
 
 struct server;

@@ -34,6 +34,8 @@ struct kstmt {
 struct kdb {
   sqlite3 *h;
   int in_write;                 /* holds the writer lock */
+  int batch;                    /* inside db_batch_begin(): transactions are savepoints */
+  int sp_depth;                 /* savepoints open inside the batch */
   struct {
     const char *sql;
     kstmt s;
@@ -187,6 +189,7 @@ kdb *db_open(const char *path, char *err, size_t errlen) {
 
 void db_close(kdb *db) {
   if (!db) return;
+  db->batch = 0;
   if (db->in_write) db_rollback(db);
   for (int i = 0; i < STMT_CACHE; i++) sqlite3_finalize(db->cache[i].s.st);
   sqlite3_close_v2(db->h);
@@ -364,7 +367,42 @@ int db_exec(kdb *db, const char *sql) {
 
 /* ----------------------------------------------------------- transactions */
 
+/* Inside a batch (db_batch_begin) every transaction of a caller is a
+** savepoint of the batch's one transaction: its commit releases it, its
+** rollback undoes only its own writes. */
+static int sp_begin(kdb *db) {
+  int rc = map_rc(sqlite3_exec(db->h, "SAVEPOINT req", NULL, NULL, NULL));
+  if (rc == DB_OK) db->sp_depth++;
+  else logerr(db, "savepoint");
+  return rc;
+}
+
+static int sp_end(kdb *db, int undo) {
+  if (db->sp_depth <= 0) return DB_OK;
+  db->sp_depth--;
+  if (undo) sqlite3_exec(db->h, "ROLLBACK TO req", NULL, NULL, NULL);
+  int rc = map_rc(sqlite3_exec(db->h, "RELEASE req", NULL, NULL, NULL));
+  if (rc != DB_OK) logerr(db, "release");
+  return rc;
+}
+
+int db_batch_begin(kdb *db) {
+  int rc = db_begin_write(db);
+  if (rc == DB_OK) {
+    db->batch = 1;
+    db->sp_depth = 0;
+  }
+  return rc;
+}
+
+int db_batch_commit(kdb *db) {
+  while (db->sp_depth > 0) sp_end(db, 1);   /* a caller that never ended its own */
+  db->batch = 0;
+  return db_commit(db);
+}
+
 int db_begin_write(kdb *db) {
+  if (db->batch) return sp_begin(db);
   pthread_mutex_lock(&writer_lock);
   db->in_write = 1;
   int rc = map_rc(sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL));
@@ -376,11 +414,19 @@ int db_begin_write(kdb *db) {
   return rc;
 }
 
-int db_in_txn(kdb *db) { return db && !sqlite3_get_autocommit(db->h); }
+/* In a batch, the batch's own transaction is not the caller's: only its savepoints count. */
+int db_in_txn(kdb *db) {
+  if (db && db->batch) return db->sp_depth > 0;
+  return db && !sqlite3_get_autocommit(db->h);
+}
 
-int db_begin_read(kdb *db) { return map_rc(sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL)); }
+int db_begin_read(kdb *db) {
+  if (db->batch) return sp_begin(db);
+  return map_rc(sqlite3_exec(db->h, "BEGIN", NULL, NULL, NULL));
+}
 
 int db_commit(kdb *db) {
+  if (db->batch) return sp_end(db, 0);
   int rc = map_rc(sqlite3_exec(db->h, "COMMIT", NULL, NULL, NULL));
   if (rc != DB_OK) {
     logerr(db, "commit");
@@ -394,6 +440,10 @@ int db_commit(kdb *db) {
 }
 
 void db_rollback(kdb *db) {
+  if (db->batch) {
+    sp_end(db, 1);
+    return;
+  }
   if (!sqlite3_get_autocommit(db->h)) sqlite3_exec(db->h, "ROLLBACK", NULL, NULL, NULL);
   if (db->in_write) {
     db->in_write = 0;

@@ -99,6 +99,15 @@ int db_commit(kdb *db);
 void db_rollback(kdb *db);           /* safe when no transaction is open */
 int db_in_txn(kdb *db);              /* 1 while a transaction is open */
 
+/* Group commit (http/suspend.c's writer): db_batch_begin() takes the writer
+** lock and opens one BEGIN IMMEDIATE transaction; until db_batch_commit(),
+** every db_begin_write()/db_begin_read() on DB opens a SAVEPOINT instead,
+** db_commit() releases it and db_rollback() undoes only it. db_batch_commit()
+** commits the whole batch (one fsync) and releases the lock; DB_OK only when
+** everything is durable. */
+int db_batch_begin(kdb *db);
+int db_batch_commit(kdb *db);
+
 /* The file DB was opened on; "" for an in-memory or temporary database. */
 const char *db_filename(kdb *db);
 

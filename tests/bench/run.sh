@@ -8,6 +8,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${KOMINKAN_BIN:-build/kominkan}
+# BENCH=burst: only the opening-minute burst (tests/bench/bench_burst.sh)
+if [ "${BENCH:-}" = burst ]; then
+  KOMINKAN_BIN="$BIN" exec bash tests/bench/bench_burst.sh
+fi
 SECONDS_EACH=${BENCH_SECONDS:-5}
 CONNS=${BENCH_CONNECTIONS:-64}
 tmp=$(mktemp -d)

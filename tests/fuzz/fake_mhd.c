@@ -21,6 +21,7 @@
 #include <limits.h>
 #include <microhttpd.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,6 +209,8 @@ struct MHD_Connection {
   struct MHD_Response *queued;
   unsigned status;
   int queue_calls;
+  _Atomic int suspended;        /* MHD_suspend_connection .. MHD_resume_connection */
+  _Atomic int suspends;         /* how many times it was suspended */
 };
 
 const char *MHD_lookup_connection_value(struct MHD_Connection *c, enum MHD_ValueKind kind,
@@ -507,6 +510,15 @@ void fuzz_http_perform(const struct fuzz_request *rq, struct fuzz_reply *out) {
     zero = 0;
     ret = the_daemon->handler(the_daemon->handler_cls, c, path, rq->method, rq->version, NULL,
                               &zero, &con_cls);
+    /* a connection suspended by the handler (http/suspend.c) is called again
+    ** once a pool thread resumed it, as libmicrohttpd does */
+    for (int seen = 0; ret == MHD_YES && !c->queued && atomic_load(&c->suspends) > seen;) {
+      seen = atomic_load(&c->suspends);
+      for (int waits = 0; atomic_load(&c->suspended) && waits < 200000; waits++) usleep(50);
+      if (atomic_load(&c->suspended)) BUG("%s %s: suspended and never resumed", rq->method, path);
+      ret = the_daemon->handler(the_daemon->handler_cls, c, path, rq->method, rq->version, NULL,
+                                &zero, &con_cls);
+    }
     /* libmicrohttpd would call again and again: a request that never ends */
     if (ret == MHD_YES && !c->queued) BUG("%s %s: no reply and no hang-up", rq->method, path);
   }
@@ -670,4 +682,18 @@ void fuzz_http_init(const char *argv0) {
     fprintf(stderr, "fuzz: server_start failed\n");
     exit(1);
   }
+}
+
+/* Suspending (http/suspend.c's pools): fuzz_http_perform waits for the
+** resume and calls the handler again. */
+void MHD_suspend_connection(struct MHD_Connection *connection) {
+  atomic_store(&connection->suspended, 1);
+  atomic_fetch_add(&connection->suspends, 1);
+}
+void MHD_resume_connection(struct MHD_Connection *connection) {
+  atomic_store(&connection->suspended, 0);
+}
+
+const char *MHD_get_response_header(struct MHD_Response *response, const char *key) {
+  return response && key ? response_header(response, key) : NULL;
 }

@@ -129,3 +129,45 @@ Test(store, backup_copies_a_consistent_database) {
   db_close(copy);
   db_close(db);
 }
+
+/* Group commit (http/suspend.c): inside a batch each caller's transaction is
+** a savepoint; a rollback undoes only its own writes, the batch commits the
+** rest at once, and a batch that is never committed leaves nothing. */
+Test(store, batch_savepoints_undo_only_their_own) {
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/batch.db", dir);
+  kdb *db = db_open(path, err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_eq(db_exec(db, "CREATE TABLE t(x INTEGER UNIQUE)"), DB_OK);
+  cr_assert_eq(db_batch_begin(db), DB_OK);
+  for (int x = 1; x <= 3; x++) { /* 1 kept, 2 refused by its caller, 3 kept */
+    cr_assert_eq(db_begin_write(db), DB_OK);
+    kstmt *st = db_prep(db, "INSERT INTO t(x) VALUES ($x)");
+    db_bind_int(st, "$x", x);
+    cr_assert_eq(db_exec_stmt(st), DB_OK);
+    if (x == 2) db_rollback(db);
+    else cr_assert_eq(db_commit(db), DB_OK);
+  }
+  cr_assert_eq(db_begin_read(db), DB_OK); /* a read inside the batch sees the batch */
+  cr_assert_eq(one_int(db, "SELECT count(*) FROM t"), 2);
+  cr_assert_eq(db_commit(db), DB_OK);
+  db_rollback(db); /* no savepoint open: nothing happens */
+  cr_assert_eq(db_batch_commit(db), DB_OK);
+  kstmt *st = db_prep(db, "SELECT group_concat(x) FROM t");
+  cr_assert_eq(db_step(st), DB_ROW);
+  cr_assert_str_eq(db_col_text(st, 0), "1,3");
+  db_reset(st);
+  /* a writer outside the batch works again (the lock was released) */
+  cr_assert_eq(db_begin_write(db), DB_OK);
+  cr_assert_eq(db_exec(db, "INSERT INTO t(x) VALUES (4)"), DB_OK);
+  cr_assert_eq(db_commit(db), DB_OK);
+  /* a batch closed without its commit stores nothing */
+  cr_assert_eq(db_batch_begin(db), DB_OK);
+  cr_assert_eq(db_begin_write(db), DB_OK);
+  cr_assert_eq(db_exec(db, "INSERT INTO t(x) VALUES (5)"), DB_OK);
+  cr_assert_eq(db_commit(db), DB_OK);
+  db_close(db);
+  db = db_open(path, err, sizeof err);
+  cr_assert_eq(one_int(db, "SELECT count(*) FROM t"), 3);
+  db_close(db);
+}

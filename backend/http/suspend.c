@@ -1,0 +1,211 @@
+/*
+** http/suspend.c: the hash pool and the group-commit writer (suspend.h).
+**
+** A request whose route is flagged RF_HASHES or RF_RUSH is not run on the
+** libmicrohttpd worker thread that read it: the gate has already checked it
+** (router.c), so the connection is suspended (MHD_suspend_connection), the
+** request goes into a bounded queue, and the worker thread is free for the
+** next connection at once. A pool thread runs the route's handler with its
+** own database connection, keeps the reply in the request, and resumes the
+** connection; libmicrohttpd then calls the access handler again, which sends
+** that reply (suspend_resumed). The request state stays valid meanwhile: a
+** suspended connection is neither timed out nor closed by libmicrohttpd.
+**
+** The writer takes up to batch_max waiting requests at a time and runs them
+** in ONE transaction (db_batch_begin): each handler's own transaction becomes
+** a SAVEPOINT, so a refused booking undoes only itself. One COMMIT, one fsync
+** (synchronous=FULL), and only then are the connections resumed: no reply
+** says "booked" before the booking is on disk. If the COMMIT fails, every
+** reply of the batch becomes 503 storage_unavailable.
+*/
+#include "suspend.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../core/availability.h"
+#include "../store/db.h"
+#include "reply.h"
+
+struct pool {
+  const char *name;
+  pthread_mutex_t lock;
+  pthread_cond_t more;
+  struct req **ring;
+  int cap, head, count;
+  int batch_max;           /* 1: one request at a time; more: group commit */
+  int nthreads;
+  pthread_t *threads;
+  int stopping;
+  int retry_after;         /* seconds to tell a client refused at the bound */
+};
+
+static struct pool hash_pool = {.name = "hash", .lock = PTHREAD_MUTEX_INITIALIZER,
+                                .more = PTHREAD_COND_INITIALIZER, .retry_after = 1};
+static struct pool write_pool = {.name = "writer", .lock = PTHREAD_MUTEX_INITIALIZER,
+                                 .more = PTHREAD_COND_INITIALIZER, .retry_after = 1};
+static _Atomic int running; /* read by the worker threads, set by start and stop */
+
+/* ----------------------------------------------------------- the queue */
+
+/* Up to MAX requests out of P into OUT, waiting for one; 0 when stopping
+** and nothing is left. */
+static int take(struct pool *p, struct req **out, int max) {
+  pthread_mutex_lock(&p->lock);
+  while (!p->count && !p->stopping) pthread_cond_wait(&p->more, &p->lock);
+  int n = 0;
+  while (p->count && n < max) {
+    out[n++] = p->ring[p->head];
+    p->head = (p->head + 1) % p->cap;
+    p->count--;
+  }
+  pthread_mutex_unlock(&p->lock);
+  return n;
+}
+
+/* Suspend R's connection and queue R on P; 0, or -1 when P is full (then
+** nothing happened). Suspended before it is queued: a pool thread may resume
+** it as soon as it is in the queue. */
+static int put(struct pool *p, struct req *r) {
+  pthread_mutex_lock(&p->lock);
+  int ok = p->count < p->cap && !p->stopping;
+  if (ok) {
+    r->deferred = 1;
+    MHD_suspend_connection(r->conn);
+    p->ring[(p->head + p->count) % p->cap] = r;
+    p->count++;
+    pthread_cond_signal(&p->more);
+  }
+  pthread_mutex_unlock(&p->lock);
+  return ok ? 0 : -1;
+}
+
+/* ---------------------------------------------------------- the workers */
+
+/* Run R's handler on this thread's connection (the gate has run). */
+static void run(struct req *r, kdb *db) {
+  r->ctx.db = db;
+  r->later = db ? r->route->fn(r) : reply_error(r, KERR_STORAGE, NULL);
+}
+
+/* Hand R's reply to libmicrohttpd: the access handler sends it. */
+static void finish(struct req *r) {
+  r->deferred = 2;
+  MHD_resume_connection(r->conn);
+}
+
+/* The batch's COMMIT failed: nothing of it is stored, so no reply may say so. */
+static void fail_batch(struct req **rs, int n) {
+  for (int i = 0; i < n; i++) {
+    if (rs[i]->later.resp && !rs[i]->later.sent) MHD_destroy_response(rs[i]->later.resp);
+    rs[i]->later = reply_error(rs[i], KERR_STORAGE, NULL);
+  }
+}
+
+static void *hash_main(void *arg) {
+  struct pool *p = arg;
+  struct req *r;
+  while (take(p, &r, 1)) {
+    run(r, db_thread());
+    finish(r);
+  }
+  return NULL;
+}
+
+static void *writer_main(void *arg) {
+  struct pool *p = arg;
+  struct req **batch = calloc((size_t)p->batch_max, sizeof *batch);
+  if (!batch) return NULL;
+  int n;
+  while ((n = take(p, batch, p->batch_max))) {
+    kdb *db = db_thread();
+    int rc = db ? db_batch_begin(db) : DB_ERROR;
+    for (int i = 0; i < n; i++) run(batch[i], rc == DB_OK ? db : NULL);
+    if (rc == DB_OK && db_batch_commit(db) != DB_OK) fail_batch(batch, n);
+    /* The handlers touched the feeds' generation before the commit, when a
+    ** reader could not yet see the change and may have cached the old state
+    ** under the new generation: touch it again now that it is visible. */
+    avail_touch();
+    for (int i = 0; i < n; i++) finish(batch[i]);
+  }
+  free(batch);
+  return NULL;
+}
+
+/* ------------------------------------------------------------ life cycle */
+
+static int pool_start(struct pool *p, int threads, int cap, int batch_max,
+                      void *(*main_fn)(void *)) {
+  p->cap = cap;
+  p->head = p->count = 0;
+  p->stopping = 0;
+  p->batch_max = batch_max;
+  p->ring = calloc((size_t)cap, sizeof *p->ring);
+  p->threads = calloc((size_t)threads, sizeof *p->threads);
+  if (!p->ring || !p->threads) return -1;
+  for (p->nthreads = 0; p->nthreads < threads; p->nthreads++)
+    if (pthread_create(&p->threads[p->nthreads], NULL, main_fn, p) != 0) return -1;
+  return 0;
+}
+
+static void pool_stop(struct pool *p) {
+  pthread_mutex_lock(&p->lock);
+  p->stopping = 1;
+  pthread_cond_broadcast(&p->more);
+  pthread_mutex_unlock(&p->lock);
+  for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+  free(p->threads);
+  free(p->ring);
+  p->threads = NULL;
+  p->ring = NULL;
+  p->nthreads = 0;
+}
+
+int suspend_start(const struct suspend_opts *o) {
+  long cores = sysconf(_SC_NPROCESSORS_ONLN);
+  int ht = o->hash_threads > 0 ? o->hash_threads : (int)(cores > 0 ? cores : 1);
+  int hq = o->hash_queue > 0 ? o->hash_queue : 32;
+  int wq = o->write_queue > 0 ? o->write_queue : 4096;
+  int bm = o->batch_max > 0 ? o->batch_max : 256;
+  if (pool_start(&hash_pool, ht, hq, 1, hash_main) != 0 ||
+      pool_start(&write_pool, 1, wq, bm, writer_main) != 0) {
+    fprintf(stderr, "kominkan: cannot start the hash pool and the writer\n");
+    suspend_stop();
+    return -1;
+  }
+  running = 1;
+  return 0;
+}
+
+void suspend_stop(void) {
+  running = 0;
+  pool_stop(&hash_pool);
+  pool_stop(&write_pool);
+}
+
+/* --------------------------------------------------------- the requests */
+
+int suspend_defer(struct req *r, struct reply *rep) {
+  struct pool *p = NULL;
+  if (r->route->flags & RF_HASHES) p = &hash_pool;
+  else if (r->route->flags & RF_RUSH) p = &write_pool;
+  if (!p || !running) return 0;
+  if (put(p, r) == 0) {
+    *rep = (struct reply){.sent = 1, .ret = MHD_YES};   /* the pool answers */
+    return 1;
+  }
+  /* Full: answer now, before any work, and tell the client when to retry. */
+  struct kerrinfo ei = {.retry_after = p->retry_after};
+  *rep = reply_error(r, KERR_BUSY, &ei);
+  return 1;
+}
+
+enum MHD_Result suspend_resumed(struct req *r) {
+  if (r->deferred != 2) return MHD_YES;
+  r->deferred = 0;
+  return reply_send(r, r->later);
+}

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# make bench: the opening-minute burst (issue 18; docs/performance.md). `BENCH=burst make bench`
+# runs only this part.
+#
+# With the clock at the minute booking for June opens, a small C client (tests/bench/burst.c:
+# epoll, one request in flight per connection) sends BENCH_BURST_ATTEMPTS bookings (default
+# 20,000) on BENCH_BURST_SLOTS distinct free slots (default 10,000) over BENCH_BURST_CONNECTIONS
+# keep-alive connections (default 2,000), each request once, as fast as the server answers.
+# Real sessions, real rules, real transactions with synchronous=FULL, group commit. Prints the
+# machine's own fsync rate (one commit per fsync would be bounded by it), the client's figures,
+# the double bookings counted in the database afterwards (must be 0) and the acknowledged
+# bookings missing from it (must be 0), then one line in exactly this form (scripts read it):
+#   burst: H holds/s, p99 P ms, double bookings D
+# Then 16 connections book DISTINCT more slots nobody else wants (default 2,000) and it prints
+#   distinct: H bookings/s, p99 P ms (16 connections)
+# Printed, never asserted: machine speed is not a test. Bounded: one burst, loopback only,
+# a deadline of BENCH_BURST_SECONDS (default 120) in the client.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${KOMINKAN_BIN:-build/kominkan}
+SLOTS=${BENCH_BURST_SLOTS:-10000}
+ATTEMPTS=${BENCH_BURST_ATTEMPTS:-20000}
+CONNS=${BENCH_BURST_CONNECTIONS:-2000}
+# a citizen may hold 100 at most (the rule book's validator): enough of them for every hold
+DISTINCT=${BENCH_DISTINCT_ATTEMPTS:-2000}
+ACCOUNTS=${BENCH_BURST_ACCOUNTS:-$(((SLOTS + DISTINCT) / 90 + 1))}
+LIMIT=${BENCH_BURST_SECONDS:-120}
+PW=bench-password-123
+mkdir -p build/bench
+tmp=$(mktemp -d "$PWD/build/bench/burst-XXXXXX")   # on the disk, not a tmpfs: fsync is real
+pid=
+cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; fi; rm -rf "$tmp"; }
+trap cleanup EXIT
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+echo "== opening-minute burst: $ATTEMPTS attempts on $SLOTS free slots over $CONNS connections"
+cc -O2 -o "$tmp/burst" tests/bench/burst.c
+python3 tests/bench/burst_prepare.py rules "$tmp/ordinances"
+for i in $(seq "$ACCOUNTS"); do
+  echo "$PW" | "$BIN" user add --db "$tmp/k.db" --role citizen --name "bench $i" >> "$tmp/ids"
+done
+KOMINKAN_NOW=2026-04-01T09:00:00+09:00 "$BIN" serve --db "$tmp/k.db" --listen 127.0.0.1:0 \
+  --ordinances "$tmp/ordinances" --no-access-log --conn-limit $((CONNS + 500)) \
+  --per-ip-limit $((CONNS + 500)) >"$tmp/k.out" 2>"$tmp/k.err" &
+pid=$!
+for _ in $(seq 100); do grep -q 'listening on' "$tmp/k.out" && break; sleep 0.1; done
+base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$tmp/k.out" | head -1 || true)
+[ -n "$base" ] || { echo "bench: kominkan did not start"; cat "$tmp/k.err"; exit 1; }
+python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$SLOTS" "$ATTEMPTS" \
+  > "$tmp/attempts.txt"
+
+fsyncs=$(python3 tests/bench/burst_prepare.py fsync "$tmp")
+echo "fsync probe: $fsyncs fsyncs/s on this disk (one commit per booking could not pass it)"
+result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT")
+echo "$result"
+field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' <<<"$result"; }
+ok=$(field ok); secs=$(field seconds); p99=$(field p99)
+double=$(sqlite3 "$tmp/k.db" "SELECT count(*) FROM (SELECT 1 FROM booking_slots WHERE active = 1
+  GROUP BY room_id, date, slot HAVING count(*) > 1)")
+stored=$(sqlite3 "$tmp/k.db" "SELECT count(*) FROM bookings WHERE status = 'held'")
+echo "acknowledged holds: $ok, in the database: $stored"
+awk -v ok="$ok" -v s="$secs" -v f="$fsyncs" 'BEGIN {
+  printf "holds per fsync-limited second: %.1fx the fsync rate\n", (ok / s) / (f > 0 ? f : 1) }'
+awk -v ok="$ok" -v s="$secs" -v p="$p99" -v d="$double" 'BEGIN {
+  printf "burst: %.0f holds/s, p99 %.0f ms, double bookings %d\n", ok / s, p, d }'
+
+python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$DISTINCT" "$DISTINCT" \
+  > "$tmp/distinct.txt"
+result=$("$tmp/burst" "${base##*:}" "$tmp/distinct.txt" 16 "$LIMIT")
+echo "$result"
+awk -v ok="$(field ok)" -v s="$(field seconds)" -v p="$(field p99)" 'BEGIN {
+  printf "distinct: %.0f bookings/s, p99 %.1f ms (16 connections)\n", ok / s, p }'
