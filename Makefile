@@ -59,7 +59,7 @@ build/.test-deps: $(PKG_LIST) | build/.deps
 	@$(call install_missing,$(TEST_DEB_PKGS))
 	@touch $@
 
-bench-deps: deps
+bench-deps: deps test-deps   # the bench may use what the tests use (python3)
 	@$(call install_missing,$(BENCH_DEB_PKGS))
 
 # ------------------------------------------------------------- generated

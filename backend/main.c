@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli_import.h"
 #include "cli_ops.h"
 #include "core/accounts.h"
 #include "core/backup.h"
@@ -26,6 +27,8 @@
 #include "core/facilities.h"
 #include "core/ids.h"
 #include "core/keys.h"
+#include "core/mailer.h"
+#include "core/outbox.h"
 #include "core/permits.h"
 #include "core/rules.h"
 #include "core/totp.h"
@@ -61,7 +64,18 @@ static void usage(FILE *f) {
       "      --backup-dir DIR     take scheduled backups into DIR (see docs/operations.md)\n"
       "      --backup-every MIN   minutes between them, fractions allowed (default 60)\n"
       "      --backup-keep N      backups kept in DIR, older ones deleted (default 48)\n"
+      "      --smtp URL           send email notifications through smtp://HOST:PORT or\n"
+      "                           smtps://HOST:PORT (docs/mail.md); needs --mail-from\n"
+      "      --mail-from ADDR     their From address\n"
+      "      --mail-reply-to ADDR  Reply-To (default none); --mail-reply-to CENTRE=ADDR per centre\n"
+      "      --public-url URL     the address people open, for links in messages\n"
+      "                           (default http://HOST:PORT of --listen)\n"
+      "      --smtp-starttls      refuse to send over smtp:// without STARTTLS\n"
+      "      --mail-retry SEC     first retry after a failed delivery (default 30)\n"
+      "      --mail-sweep SEC     how often reminders and lapses are looked for (default 300)\n"
       "  kominkan check-ordinances DIR\n"
+      "  kominkan import accounts|groups|bookings --db FILE --from FILE.csv [--dry-run]\n"
+      "                 [--ordinances DIR]   (docs/import.md)\n"
       "  kominkan backup --db FILE [--to FILE] [--keys-to FILE]\n"
       "      --keys-to FILE       copy the key file FILE.keys (backups hold no key)\n"
       "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
@@ -159,6 +173,64 @@ static struct rulebook *load_rules(const char *cmd, const char *dir) {
 
 /* ------------------------------------------------------------------ serve */
 
+/* The mail options of serve (docs/mail.md). */
+struct mail_cli {
+  const char *smtp, *from, *reply_to, *public_url;
+  char center_reply_to[2048];
+  struct mailer_opts mo;
+};
+
+/* 1 when argv[*i] is a mail option (consumed), else 0. */
+static int mail_option(int argc, char **argv, int *i, struct mail_cli *mc) {
+  const char *v;
+  if ((v = opt(argc, argv, i, "--smtp"))) mc->smtp = v;
+  else if ((v = opt(argc, argv, i, "--mail-from"))) mc->from = v;
+  else if ((v = opt(argc, argv, i, "--public-url"))) mc->public_url = v;
+  else if ((v = opt(argc, argv, i, "--mail-retry")))
+    mc->mo.retry_base = (int)number(v, "--mail-retry", 1, 3600);
+  else if ((v = opt(argc, argv, i, "--mail-sweep")))
+    mc->mo.sweep_every = (int)number(v, "--mail-sweep", 1, 86400);
+  else if (!strcmp(argv[*i], "--smtp-starttls")) mc->mo.require_tls = 1;
+  else if ((v = opt(argc, argv, i, "--mail-reply-to"))) {
+    const char *eq = strchr(v, '='), *at = strchr(v, '@');
+    if (!eq || (at && at < eq)) mc->reply_to = v;
+    else {
+      size_t n = strlen(mc->center_reply_to);
+      snprintf(mc->center_reply_to + n, sizeof mc->center_reply_to - n, "%s%s", n ? "," : "", v);
+    }
+  } else return 0;
+  return 1;
+}
+
+/* Turn mail on when --smtp was given: NULL and *FAILED = 0 when it was not;
+** NULL and *FAILED = 1 after saying why. */
+static struct mailer *mail_start(struct mail_cli *mc, const char *host, int port, int *failed) {
+  char url[300], err[256];
+  *failed = 0;
+  if (!mc->smtp) return NULL;
+  *failed = 1;
+  if (!mc->from || !strchr(mc->from, '@')) {
+    fprintf(stderr, "kominkan: --smtp needs --mail-from ADDR (an email address)\n");
+    return NULL;
+  }
+  snprintf(url, sizeof url, "http://%s:%d", host, port);
+  struct outbox_config oc = {.from = mc->from,
+                             .public_url = mc->public_url ? mc->public_url : url,
+                             .reply_to = mc->reply_to,
+                             .center_reply_to = mc->center_reply_to};
+  outbox_configure(&oc);
+  mc->mo.smtp_url = mc->smtp;
+  mc->mo.rb = app.rb;
+  struct mailer *m = mailer_start(&mc->mo, err, sizeof err);
+  if (!m) {
+    outbox_configure(NULL);
+    fprintf(stderr, "kominkan: %s\n", err);
+    return NULL;
+  }
+  *failed = 0;
+  return m;
+}
+
 /* The daemon's and the pools' options of serve (docs/operations.md,
 ** docs/performance.md): 1 when argv[*i] was one of them. */
 static int server_opt(int argc, char **argv, int *i, struct server_opts *so) {
@@ -209,6 +281,7 @@ struct serve_args {
   int demo, threads, backup_keep;
   double backup_every;
   struct server_opts so;
+  struct mail_cli mail;
 };
 
 /* Reads serve's options into A (and the app-wide ones into app); 0, or the
@@ -229,6 +302,7 @@ static int serve_parse(int argc, char **argv, struct serve_args *a) {
       a->backup_every = fraction(v, "--backup-every", 0.02, 7 * 24 * 60);
     else if ((v = opt(argc, argv, &i, "--backup-keep")))
       a->backup_keep = (int)number(v, "--backup-keep", 1, 100000);
+    else if (mail_option(argc, argv, &i, &a->mail)) continue;
     else if (!strcmp(argv[i], "--demo")) a->demo = 1;
     else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
     else if ((v = opt(argc, argv, &i, "--trusted-proxy"))) {
@@ -293,6 +367,7 @@ static int cmd_serve(int argc, char **argv) {
   int rc = 1;
   struct server *srv = NULL;
   struct backup_schedule *backups = NULL;
+  struct mailer *mailer = NULL;
   if (facilities_sync(db_thread(), app.rb) != 0) {
     fprintf(stderr, "kominkan: cannot store the facility catalogue in %s\n", db_path);
     goto done;
@@ -323,6 +398,8 @@ static int cmd_serve(int argc, char **argv) {
     fprintf(stderr, "kominkan: %s\n", err);
     goto done;
   }
+  int mail_failed;
+  if (!(mailer = mail_start(&a.mail, so.host, port, &mail_failed)) && mail_failed) goto done;
   printf("listening on http://%s:%d\n", so.host, port);
   fflush(stdout);
 
@@ -333,6 +410,7 @@ static int cmd_serve(int argc, char **argv) {
 done:
   backup_schedule_stop(backups);
   server_stop(srv);
+  mailer_stop(mailer);
   db_thread_cleanup();
   backup_unlock(dblock);
   rules_free(app.rb);
@@ -654,6 +732,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
   if (!strcmp(cmd, "audit-verify")) return cli_audit_verify(argc - 2, argv + 2);
+  if (!strcmp(cmd, "import")) return cli_import(argc - 2, argv + 2);
   if (!strcmp(cmd, "routes")) return cmd_routes();
   if (!strcmp(cmd, "demo-data")) return cmd_demo_data(argc - 2, argv + 2);
   if (!strcmp(cmd, "help") || !strcmp(cmd, "--help")) {

@@ -240,30 +240,89 @@ static void text_field(const json_t *in, const char *key, char *buf, size_t cap,
 
 /* ================================================================ create */
 
+/* A person's details as given, checked. */
+struct person {
+  char name[512], kana[512], email[320], phone[64];
+  int has_name, has_kana, has_email, has_phone, resident;
+};
+
+/* Read and check the details of IN into P; SELF: a citizen signing up
+** (kana and a contact required). Field errors in EI; the count of them. */
+static int read_person(const json_t *in, int self, struct person *p, struct kerrinfo *ei) {
+  int bad = 0;
+  text_field(in, "name", p->name, sizeof p->name, 1, "氏名を入力してください。",
+             "氏名は100文字以内で入力してください。", accounts_check_name, &p->has_name, ei, &bad);
+  text_field(in, "name_kana", p->kana, sizeof p->kana, self, "ふりがなを入力してください。",
+             "ふりがなは100文字以内の、ひらがなかカタカナで入力してください。",
+             accounts_check_kana, &p->has_kana, ei, &bad);
+  text_field(in, "email", p->email, sizeof p->email, 0, "", "メールアドレスが長すぎます。",
+             accounts_check_email, &p->has_email, ei, &bad);
+  text_field(in, "phone", p->phone, sizeof p->phone, 0, "",
+             "電話番号は半角の数字とハイフン（-）で入力してください（例: 027-123-4567）。",
+             accounts_check_phone, &p->has_phone, ei, &bad);
+  if (self && !p->has_email && !p->has_phone) { /* RULE: a citizen can be reached */
+    bad_field(ei, &bad, "email", "メールアドレスか電話番号の、どちらかを入力してください。");
+    bad_field(ei, &bad, "phone", "メールアドレスか電話番号の、どちらかを入力してください。");
+  }
+  p->resident = 0;
+  if (input_bool(in, "resident", &p->resident) == INPUT_BAD)
+    bad_field(ei, &bad, "resident", "市内在住かどうかは true か false で指定してください。");
+  return bad;
+}
+
+/* Inside a write transaction: insert P as a new account of ROLE with password
+** HASH under a new random system ID (WANTED when non-zero), and its event
+** ACTION. *ID the new ID. 0, or a KERR code (KERR_CONFLICT: WANTED taken). */
+static int insert_account(struct kctx *ctx, const struct person *p, int role,
+                          const char *home_center, const char *hash, int64_t wanted,
+                          const char *action, int64_t *id) {
+  int64_t nid = 0;
+  int rc;
+  for (int tries = 0; tries < 32 && !nid; tries++) {
+    int64_t cand = wanted ? wanted : ids_random();
+    kstmt *st = db_prep(ctx->db, "SELECT 1 FROM accounts WHERE id = $id");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$id", cand);
+    rc = db_step(st);
+    db_reset(st);
+    if (rc == DB_DONE) nid = cand;
+    else if (rc != DB_ROW) return kerr_from_db(rc);
+  }
+  if (!nid) return wanted ? KERR_CONFLICT : KERR_INTERNAL;
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO accounts(id, role, name, name_kana, email, phone, resident,"
+                      " home_center, password_hash, created_at)"
+                      " VALUES ($id, $role, $name, $kana, $email, $phone, $resident, $center,"
+                      " $hash, $now)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", nid);
+  db_bind_text(st, "$role", role_name(role));
+  db_bind_text(st, "$name", p->name);
+  db_bind_text(st, "$kana", p->has_kana ? p->kana : NULL);
+  db_bind_text(st, "$email", p->has_email ? p->email : NULL);
+  db_bind_text(st, "$phone", p->has_phone ? p->phone : NULL);
+  db_bind_int(st, "$resident", p->resident);
+  db_bind_text(st, "$center", home_center);
+  db_bind_text(st, "$hash", hash);
+  db_bind_int(st, "$now", ctx->now);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  char detail[64];
+  snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", role_name(role));
+  struct audit_fields f = {.center = home_center, .subject_account = nid, .detail_json = detail};
+  if ((rc = audit_event(ctx, action, &f))) return rc;
+  *id = nid;
+  return 0;
+}
+
 int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *home_center,
                     int flags, int64_t *id, struct kerrinfo *ei) {
-  char name[512], kana[512], email[320], phone[64];
-  int bad = 0, has_name, has_kana, has_email, has_phone, resident = 0, rc;
-  int self = (flags & ACCOUNT_SELF_SERVICE) != 0;
+  struct person p;
+  int rc, self = (flags & ACCOUNT_SELF_SERVICE) != 0;
   int64_t wanted = (flags & ACCOUNT_FIXED_ID) ? *id : 0;
   *id = 0;
   if ((flags & ACCOUNT_FIXED_ID) && !ids_valid(wanted))
     return kerr_set(ei, KERR_CONFLICT, "指定された利用者IDは正しい形ではありません。");
-
-  text_field(in, "name", name, sizeof name, 1, "氏名を入力してください。",
-             "氏名は100文字以内で入力してください。", accounts_check_name, &has_name, ei, &bad);
-  text_field(in, "name_kana", kana, sizeof kana, self, "ふりがなを入力してください。",
-             "ふりがなは100文字以内の、ひらがなかカタカナで入力してください。",
-             accounts_check_kana, &has_kana, ei, &bad);
-  text_field(in, "email", email, sizeof email, 0, "", "メールアドレスが長すぎます。",
-             accounts_check_email, &has_email, ei, &bad);
-  text_field(in, "phone", phone, sizeof phone, 0, "",
-             "電話番号は半角の数字とハイフン（-）で入力してください（例: 027-123-4567）。",
-             accounts_check_phone, &has_phone, ei, &bad);
-  if (self && !has_email && !has_phone) { /* RULE: a citizen can be reached */
-    bad_field(ei, &bad, "email", "メールアドレスか電話番号の、どちらかを入力してください。");
-    bad_field(ei, &bad, "phone", "メールアドレスか電話番号の、どちらかを入力してください。");
-  }
+  int bad = read_person(in, self, &p, ei);
 
   const json_t *pv = json_object_get(in, "password");
   const char *pw = json_string_value(pv), *m;
@@ -273,14 +332,11 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
   else if ((m = accounts_check_password(pw))) bad_field(ei, &bad, "password", m);
   else {
     /* RULE: no common password, nothing of the person's own in it. */
-    struct pwpolicy_person who = {.system_id = wanted, .name = has_name ? name : NULL,
-                                  .name_kana = has_kana ? kana : NULL,
-                                  .phone = has_phone ? phone : NULL};
+    struct pwpolicy_person who = {.system_id = wanted, .name = p.has_name ? p.name : NULL,
+                                  .name_kana = p.has_kana ? p.kana : NULL,
+                                  .phone = p.has_phone ? p.phone : NULL};
     if ((m = pwpolicy_check(pw, &who))) bad_field(ei, &bad, "password", m);
   }
-
-  if (input_bool(in, "resident", &resident) == INPUT_BAD)
-    bad_field(ei, &bad, "resident", "市内在住かどうかは true か false で指定してください。");
 
   if (!(role & ROLE_SIGNED_IN) || (role & (role - 1)))
     bad_field(ei, &bad, "role", "役割は citizen, staff, admin, analyst のどれかです。");
@@ -299,65 +355,33 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
     return rc;
 
   char hash[crypto_pwhash_STRBYTES];
-  if ((rc = accounts_hash_begin(ei))) return rc;
-  rc = crypto_pwhash_str(hash, pw, strlen(pw), PW_OPS, PW_MEM);
-  accounts_hash_end();
-  if (rc != 0) { /* out of memory */
-    if (ei && !ei->code) ei->retry_after = 1;
-    return kerr_set(ei, KERR_BUSY, NULL);
-  }
-
-  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  int64_t nid = 0;
-  for (int tries = 0; tries < 32 && !nid; tries++) {
-    int64_t cand = wanted ? wanted : ids_random();
-    kstmt *st = db_prep(ctx->db, "SELECT 1 FROM accounts WHERE id = $id");
-    if (!st) goto fail;
-    db_bind_int(st, "$id", cand);
-    rc = db_step(st);
-    db_reset(st);
-    if (rc == DB_DONE) nid = cand;
-    else if (rc != DB_ROW) goto fail;
-  }
-  if (!nid && wanted) {
-    db_rollback(ctx->db);
+  if ((rc = accounts_password_hash(pw, hash, sizeof hash, ei))) return rc;
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) {
     sodium_memzero(hash, sizeof hash);
-    return kerr_set(ei, KERR_CONFLICT, "その利用者IDはすでに使われています。");
+    return kerr_set(ei, kerr_from_db(rc), NULL);
   }
-  if (!nid) { rc = DB_ERROR; goto fail; }
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO accounts(id, role, name, name_kana, email, phone, resident,"
-                      " home_center, password_hash, created_at)"
-                      " VALUES ($id, $role, $name, $kana, $email, $phone, $resident, $center,"
-                      " $hash, $now)");
-  if (!st) { rc = DB_ERROR; goto fail; }
-  db_bind_int(st, "$id", nid);
-  db_bind_text(st, "$role", role_name(role));
-  db_bind_text(st, "$name", name);
-  db_bind_text(st, "$kana", has_kana ? kana : NULL);
-  db_bind_text(st, "$email", has_email ? email : NULL);
-  db_bind_text(st, "$phone", has_phone ? phone : NULL);
-  db_bind_int(st, "$resident", resident);
-  db_bind_text(st, "$center", home_center);
-  db_bind_text(st, "$hash", hash);
-  db_bind_int(st, "$now", ctx->now);
-  if ((rc = db_exec_stmt(st)) != DB_OK) goto fail;
-  char detail[64];
-  snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", role_name(role));
-  struct audit_fields f = {.center = home_center, .subject_account = nid, .detail_json = detail};
-  if ((rc = audit_event(ctx, "account.create", &f))) {
+  rc = insert_account(ctx, &p, role, home_center, hash, wanted, "account.create", id);
+  sodium_memzero(hash, sizeof hash);
+  if (rc) {
     db_rollback(ctx->db);
-    return kerr_set(ei, rc, NULL);
+    *id = 0;
+    return rc == KERR_CONFLICT ? kerr_set(ei, rc, "その利用者IDはすでに使われています。")
+                               : kerr_set(ei, rc, NULL);
   }
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  sodium_memzero(hash, sizeof hash);
-  *id = nid;
+  if ((rc = db_commit(ctx->db)) != DB_OK) {
+    *id = 0;
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
   return 0;
-fail:
-  db_rollback(ctx->db);
-  sodium_memzero(hash, sizeof hash);
-  return kerr_set(ei, rc == DB_OK || rc == DB_ROW || rc == DB_DONE ? KERR_INTERNAL : kerr_from_db(rc),
-                  NULL);
+}
+
+int accounts_import_in(struct kctx *ctx, const json_t *in, const char *hash, int64_t *id,
+                       struct kerrinfo *ei) {
+  struct person p;
+  *id = 0;
+  if (read_person(in, 0, &p, ei)) return kerr_set(ei, KERR_VALIDATION, NULL);
+  int rc = insert_account(ctx, &p, ROLE_CITIZEN, NULL, hash, 0, "account.import", id);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
 /* ============================================================== tokens */

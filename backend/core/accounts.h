@@ -46,6 +46,14 @@ enum {
 int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *home_center,
                     int flags, int64_t *id, struct kerrinfo *ei);
 
+/* INSIDE the caller's write transaction (core/import.c): a citizen account
+** brought in from the old system, IN as for accounts_create without a
+** password (name required; name_kana, email, phone, resident checked the
+** same way), with password HASH (one nobody knows: the person signs in
+** first with a one-time code). *ID the new system ID. Event "account.import". */
+int accounts_import_in(struct kctx *ctx, const json_t *in, const char *hash, int64_t *id,
+                       struct kerrinfo *ei);
+
 /* A new session. token and csrf are what the client gets (base64url); they
 ** are never stored. */
 struct session_new {

@@ -29,6 +29,7 @@
 #include "ids.h"
 #include "throttle.h"
 #include "input.h"
+#include "notify.h"
 #include "payments.h"
 #include "text.h"
 
@@ -126,6 +127,7 @@ static void read_booking(kstmt *st, struct booking *b) {
   snprintf(b->walkin_name, sizeof b->walkin_name, "%s", db_col_text(st, 22));
   snprintf(b->group_name, sizeof b->group_name, "%s", db_col_text(st, 23));
   b->group_public = (int)int_or(st, 24, 0);
+  snprintf(b->imported_note, sizeof b->imported_note, "%s", db_col_text(st, 25));
 }
 
 int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
@@ -134,7 +136,7 @@ int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
                       " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
                       " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
                       " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
-                      " g.name, g.public_listing"
+                      " g.name, g.public_listing, b.imported_note"
                       " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
                       " WHERE b.id = $id");
   if (!st) return KERR_INTERNAL;
@@ -239,6 +241,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
   if (!strcmp(b->status, "held") && b->hold_expires_at)
     json_object_set_new(o, "hold_expires_at", clock_instant_json(b->hold_expires_at));
   if (b->confirmed_at) json_object_set_new(o, "confirmed_at", clock_instant_json(b->confirmed_at));
+  if (b->imported_note[0]) json_object_set_new(o, "imported", json_string(b->imported_note));
   if (b->cancelled_at) {
     json_object_set_new(o, "cancelled_at", clock_instant_json(b->cancelled_at));
     if (b->cancel_reason[0]) json_object_set_new(o, "cancel_reason", json_string(b->cancel_reason));
@@ -282,6 +285,7 @@ struct create {
   int64_t fee_base, fee_discount, fee_total;
   char discount_code[32];
   int walkin;                         /* a same-day walk-in at the counter */
+  const char *imported;               /* an import (booking_import_in): why, else NULL */
 };
 
 static int cmp_int(const void *a, const void *b) {
@@ -405,8 +409,12 @@ static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   ** for every channel and every page (core/bookable.c). A booking of several
   ** slots counts from its first. */
   struct bookable why_not;
-  enum bk_channel ch = c->walkin ? BK_WALKIN : bookable_channel(ctx);
-  if (bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not) != BK_OPEN)
+  enum bk_channel ch = c->walkin ? BK_WALKIN : c->imported ? BK_COUNTER : bookable_channel(ctx);
+  enum bk_answer a = bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not);
+  /* RULE: an imported booking was taken by the old system, maybe before our
+  ** window opens for its date: the window alone does not apply to it (its
+  ** note says why); closed days, past slots and everything else do. */
+  if (a != BK_OPEN && !(c->imported && a == BK_NOT_YET))
     return bookable_refuse(ctx, c->room, c->day, c->slot_idx[0], &why_not, ei);
   int64_t start = clock_local(c->day, c->r_use->slots[c->slot_idx[0]].start);
 
@@ -516,7 +524,8 @@ static int lapse_one(struct kctx *ctx, int64_t id) {
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
   if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
-  return ev(ctx, "booking.lapse", &b, b.hold_expires_at, -1);
+  if ((rc = ev(ctx, "booking.lapse", &b, b.hold_expires_at, -1))) return rc;
+  return notify_booking(ctx, NOTE_LAPSE, &b);
 }
 
 /* Inside a write transaction: lapse up to MAX holds past their expiry. */
@@ -606,20 +615,16 @@ static int count_month_slots(struct kctx *ctx, const struct create *c, int by_gr
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 
-static int check_caps(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
-  int64_t n = 0;
-  int rc, y, m, d;
-  date_to_ymd(c->day, &y, &m, &d);
-
-  /* RULE: holds per user at once (version in force now). */
+/* RULE: holds per user at once (version in force now). */
+static int check_hold_cap(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
   kstmt *st = db_prep(ctx->db,
                       "SELECT count(*) FROM bookings WHERE account_id = $a"
                       " AND status = 'held' AND hold_expires_at > $now");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$a", c->holder);
   db_bind_int(st, "$now", ctx->now);
-  rc = db_step(st);
-  n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+  int rc = db_step(st);
+  int64_t n = rc == DB_ROW ? db_col_int(st, 0) : 0;
   db_reset(st);
   if (rc != DB_ROW) return kerr_from_db(rc);
   if (n + 1 > c->r_now->hold_max_per_user)
@@ -627,6 +632,15 @@ static int check_caps(struct kctx *ctx, const struct create *c, struct kerrinfo 
                     "仮予約は同時に%d件までです。今ある仮予約を確定するか取り消してから、"
                     "もう一度お申し込みください。",
                     c->r_now->hold_max_per_user);
+  return 0;
+}
+
+static int check_caps(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
+  int64_t n = 0;
+  int rc, y, m, d;
+  date_to_ymd(c->day, &y, &m, &d);
+  /* an import is confirmed at once: no hold to count */
+  if (!c->imported && (rc = check_hold_cap(ctx, c, ei))) return rc;
 
   if (c->group_id) {
     /* RULE: a group's slots per month, counted across every centre. */
@@ -717,6 +731,64 @@ static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
                     "新しい予約には新しいキーを使ってください。");
   *out = booking_json(ctx, &b);
   return *out ? 0 : KERR_INTERNAL;
+}
+
+/* Inside the write transaction: insert C (a hold, or for an import a
+** confirmed booking) and its slots; *ID the new booking. 0 or a KERR code
+** (KERR_SLOT_TAKEN with EI set when the UNIQUE index refused a slot). */
+static int insert_booking(struct kctx *ctx, const struct create *c, const char *idempotency_key,
+                          int64_t *id, struct kerrinfo *ei) {
+  int64_t expires = c->imported ? 0 : c->hold_expires_at;
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
+                      " status, purpose, attendees, channel, fee_base, fee_discount, fee_total,"
+                      " discount_code, rules_version, hold_expires_at, created_at, confirmed_at,"
+                      " idempotency_key, created_by, imported_note)"
+                      " VALUES ($a, $g, $room, $center, $date, $slots, $status, $purpose, $att,"
+                      " $channel, $base, $disc, $total, $dcode, $version, $expires, $now,"
+                      " $confirmed, $key, $by, $note)");
+  if (!st) return KERR_INTERNAL;
+  if (c->holder) db_bind_int(st, "$a", c->holder);
+  if (c->group_id) db_bind_int(st, "$g", c->group_id);
+  db_bind_int(st, "$room", c->room->id);
+  db_bind_text(st, "$center", c->room->center->code);
+  db_bind_text(st, "$date", c->date);
+  db_bind_text(st, "$slots", c->slots);
+  db_bind_text(st, "$status", c->imported ? "confirmed" : "held");
+  db_bind_text(st, "$purpose", c->purpose);
+  db_bind_int(st, "$att", c->attendees);
+  /* an import is entered by staff from a ledger: the counter's channel */
+  db_bind_text(st, "$channel", c->imported ? "counter" : ctx->channel ? ctx->channel : "online");
+  db_bind_int(st, "$base", c->fee_base);
+  db_bind_int(st, "$disc", c->fee_discount);
+  db_bind_int(st, "$total", c->fee_total);
+  db_bind_text(st, "$dcode", c->discount_code[0] ? c->discount_code : NULL);
+  db_bind_text(st, "$version", c->r_use->version);
+  if (expires) db_bind_int(st, "$expires", expires);
+  db_bind_int(st, "$now", ctx->now);
+  if (c->imported) db_bind_int(st, "$confirmed", ctx->now);
+  db_bind_text(st, "$key", idempotency_key);
+  if (ctx->actor.account_id) db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_text(st, "$note", c->imported);
+  int rc = db_exec_stmt(st);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  *id = db_last_id(ctx->db);
+  for (int i = 0; i < c->nslots; i++) {
+    st = db_prep(ctx->db,
+                 "INSERT INTO booking_slots(booking_id, room_id, date, slot, active,"
+                 " hold_expires_at) VALUES ($id, $room, $date, $slot, 1, $expires)");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$id", *id);
+    db_bind_int(st, "$room", c->room->id);
+    db_bind_text(st, "$date", c->date);
+    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+    if (expires) db_bind_int(st, "$expires", expires);
+    /* RULE: no double booking. The UNIQUE index over active rows refuses a
+    ** second holder of this (room, date, slot). */
+    if ((rc = db_exec_stmt(st)) != DB_OK)
+      return rc == DB_CONSTRAINT ? slot_taken(c, i, ei) : kerr_from_db(rc);
+  }
+  return 0;
 }
 
 /* ========================================================== create */
@@ -827,73 +899,13 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   /* The fee inside the lock: an exemption approved a moment ago counts. */
   if ((rc = compute_fee(ctx, &c, ei))) goto fail;
 
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
-                      " status, purpose, attendees, channel, fee_base, fee_discount, fee_total,"
-                      " discount_code, rules_version, hold_expires_at, created_at,"
-                      " idempotency_key, created_by)"
-                      " VALUES ($a, $g, $room, $center, $date, $slots, 'held', $purpose, $att,"
-                      " $channel, $base, $disc, $total, $dcode, $version, $expires, $now,"
-                      " $key, $by)");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  if (c.holder) db_bind_int(st, "$a", c.holder);
-  else db_bind_null(st, "$a");
-  if (c.group_id) db_bind_int(st, "$g", c.group_id);
-  else db_bind_null(st, "$g");
-  db_bind_int(st, "$room", c.room->id);
-  db_bind_text(st, "$center", c.room->center->code);
-  db_bind_text(st, "$date", c.date);
-  db_bind_text(st, "$slots", c.slots);
-  db_bind_text(st, "$purpose", c.purpose);
-  db_bind_int(st, "$att", c.attendees);
-  db_bind_text(st, "$channel", ctx->channel ? ctx->channel : "online");
-  db_bind_int(st, "$base", c.fee_base);
-  db_bind_int(st, "$disc", c.fee_discount);
-  db_bind_int(st, "$total", c.fee_total);
-  db_bind_text(st, "$dcode", c.discount_code[0] ? c.discount_code : NULL);
-  db_bind_text(st, "$version", c.r_use->version);
-  db_bind_int(st, "$expires", c.hold_expires_at);
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_text(st, "$key", idempotency_key);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
-    rc = kerr_from_db(rc);
-    goto fail;
-  }
-  id = db_last_id(ctx->db);
-
-  for (int i = 0; i < c.nslots; i++) {
-    st = db_prep(ctx->db,
-                 "INSERT INTO booking_slots(booking_id, room_id, date, slot, active,"
-                 " hold_expires_at) VALUES ($id, $room, $date, $slot, 1, $expires)");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      goto fail;
-    }
-    db_bind_int(st, "$id", id);
-    db_bind_int(st, "$room", c.room->id);
-    db_bind_text(st, "$date", c.date);
-    db_bind_text(st, "$slot", c.r_use->slots[c.slot_idx[i]].code);
-    db_bind_int(st, "$expires", c.hold_expires_at);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
-      /* RULE: no double booking. The UNIQUE index over active rows refused a
-      ** second holder of this (room, date, slot). */
-      if (rc == DB_CONSTRAINT) {
-        rc = slot_taken(&c, i, ei);
-      } else {
-        rc = kerr_from_db(rc);
-      }
-      goto fail;
-    }
-  }
+  if ((rc = insert_booking(ctx, &c, idempotency_key, &id, ei))) goto fail;
 
   if (f->then && (rc = f->then(ctx, id, f->arg, ei))) goto fail;
   struct booking b;
   if ((rc = booking_load(ctx, id, &b))) goto fail;
   if ((rc = ev(ctx, f->event ? f->event : "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_HOLD, &b))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
 
@@ -903,6 +915,26 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+/* ========================================================== import */
+
+int booking_import_in(struct kctx *ctx, const json_t *body, int64_t holder, const char *note,
+                      int64_t *id, struct kerrinfo *ei) {
+  struct create c;
+  memset(&c, 0, sizeof c);
+  *id = 0;
+  c.holder = holder;
+  c.imported = note && *note ? note : "移行";
+  int rc;
+  if ((rc = parse_create(ctx, body, &c, ei)) || (rc = check_rules(ctx, &c, ei)) ||
+      (rc = check_group(ctx, &c, ei)) || (rc = taken_already(ctx, &c, ei)) ||
+      (rc = clear_lapsed(ctx, &c)) || (rc = check_caps(ctx, &c, ei)) ||
+      (rc = compute_fee(ctx, &c, ei)) || (rc = insert_booking(ctx, &c, NULL, id, ei)))
+    return rc;
+  struct booking b;
+  if ((rc = booking_load(ctx, *id, &b))) return rc;
+  return ev(ctx, "booking.import", &b, ctx->now, c.fee_total);
 }
 
 /* ========================================================== quote */
@@ -1052,6 +1084,7 @@ static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
   }
   if ((rc = booking_load(ctx, id, &b))) goto fail;
   if ((rc = ev(ctx, "booking.confirm", &b, ctx->now, b.fee_total))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_CONFIRM, &b))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
@@ -1147,6 +1180,7 @@ static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   if ((rc = booking_cancel_write(ctx, &b, reason, fee, desk_is_staff(ctx), ei))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_CANCEL, &b))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
@@ -1199,7 +1233,7 @@ int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
                       " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
                       " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
                       " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
-                      " g.name, g.public_listing"
+                      " g.name, g.public_listing, b.imported_note"
                       " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
                       " WHERE b.account_id = $a OR b.group_id IN"
                       " (SELECT id FROM groups WHERE representative_id = $a"
@@ -1221,7 +1255,7 @@ int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t *
                       " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
                       " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
                       " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
-                      " g.name, g.public_listing"
+                      " g.name, g.public_listing, b.imported_note"
                       " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
                       " WHERE b.date = $date AND ($center IS NULL OR b.center = $center)"
                       " ORDER BY b.center, b.room_id, b.id LIMIT 5000");

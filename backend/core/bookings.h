@@ -55,6 +55,7 @@ struct booking {
   char walkin_name[128];
   char group_name[256];       /* "" when no group */
   int group_public;           /* the group opted into the public listing */
+  char imported_note[256];    /* brought in by `kominkan import`: why ("" otherwise) */
 };
 
 /* POST /api/v1/bookings. BODY: {"room_id","date","slots":[code,...],
@@ -101,6 +102,16 @@ struct booking_for {
 int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                        const struct booking_for *f, json_t **out, int *replayed,
                        struct kerrinfo *ei);
+
+/* INSIDE the caller's write transaction (core/import.c): a confirmed
+** booking for HOLDER brought in from the old system, BODY as for
+** booking_create. Every rule of a new booking applies (closed days, past
+** slots, consecutive slots, capacity, the group, the monthly caps, the fee)
+** except the booking window, which NOTE explains (stored with the booking,
+** shown as "imported"); a slot already taken is KERR_SLOT_TAKEN. No hold,
+** no mail. *ID the new booking. */
+int booking_import_in(struct kctx *ctx, const json_t *body, int64_t holder, const char *note,
+                      int64_t *id, struct kerrinfo *ei);
 
 /* Confirm a hold: the holder, or staff. Confirming a confirmed booking
 ** returns it unchanged. A lapsed hold cannot be confirmed (KERR_CONFLICT). */

@@ -18,6 +18,7 @@
 #include "groups.h"
 #include "ids.h"
 #include "input.h"
+#include "notify.h"
 #include "payments.h"
 #include "text.h"
 
@@ -760,6 +761,7 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
     }
     if ((rc = ev(ctx, "discount.reject", a.group_id, id, a.category, NULL, -1))) goto fail;
   }
+  if ((rc = notify_discount_decision(ctx, id, approve, has_reason ? reason : NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   if ((rc = app_json(ctx, id, out))) return kerr_set(ei, rc, NULL);
   if (approve) json_object_set_new(*out, "repriced", json_integer(repriced));

@@ -15,6 +15,7 @@
 #include "discounts.h"
 #include "ids.h"
 #include "input.h"
+#include "notify.h"
 #include "text.h"
 #include "throttle.h"
 
@@ -288,75 +289,136 @@ static void read_activity(const json_t *in, char *buf, size_t cap, int *set, str
 
 /* ============================================================== register */
 
-int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei) {
-  char name[512], kana[512], activity[1024], rule_msg[512];
-  long long members = 0, residents = 0;
-  int bad = 0, listing = 0, rc, set;
-  const char *m;
-  *id = 0;
-  if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
-    return kerr_set(ei, KERR_FORBIDDEN, NULL);
+/* A group's details as given, checked. */
+struct group_in {
+  char name[512], kana[512], activity[1024];
+  long long members, residents;
+  int listing, has_activity;
+};
 
-  rc = input_text(in, "name", name, sizeof name);
+/* Read and check IN into G, then the rule book's eligibility (version in
+** force today). 0, KERR_VALIDATION (fields in EI) or KERR_RESIDENCY. */
+static int read_group(struct kctx *ctx, const json_t *in, struct group_in *g,
+                      struct kerrinfo *ei) {
+  char rule_msg[512];
+  int bad = 0, rc;
+  const char *m;
+  memset(g, 0, sizeof *g);
+  rc = input_text(in, "name", g->name, sizeof g->name);
   if (rc == INPUT_MISSING) bad_field(ei, &bad, "name", "団体名を入力してください。");
-  else if (rc == INPUT_BAD || text_utf8_len(name) > 100)
+  else if (rc == INPUT_BAD || text_utf8_len(g->name) > 100)
     bad_field(ei, &bad, "name", "団体名は100文字以内で入力してください。");
-  else if (has_control(name)) bad_field(ei, &bad, "name", "団体名に使えない文字が含まれています。");
-  rc = input_text(in, "name_kana", kana, sizeof kana);
+  else if (has_control(g->name)) bad_field(ei, &bad, "name", "団体名に使えない文字が含まれています。");
+  rc = input_text(in, "name_kana", g->kana, sizeof g->kana);
   if (rc == INPUT_MISSING) bad_field(ei, &bad, "name_kana", "団体名のふりがなを入力してください。");
   else if (rc == INPUT_BAD) bad_field(ei, &bad, "name_kana", "ふりがなは100文字以内で入力してください。");
-  else if ((m = accounts_check_kana(kana))) bad_field(ei, &bad, "name_kana", m);
-  read_counts(in, &members, &residents, ei, &bad);
-  read_activity(in, activity, sizeof activity, &set, ei, &bad);
-  if (input_bool(in, "public_listing", &listing) == INPUT_BAD)
+  else if ((m = accounts_check_kana(g->kana))) bad_field(ei, &bad, "name_kana", m);
+  read_counts(in, &g->members, &g->residents, ei, &bad);
+  read_activity(in, g->activity, sizeof g->activity, &g->has_activity, ei, &bad);
+  if (input_bool(in, "public_listing", &g->listing) == INPUT_BAD)
     bad_field(ei, &bad, "public_listing", "公開するかどうかは true か false で指定してください。");
   if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
-
   const struct rules *r = rules_in_force(ctx->rb, today(ctx));
   if (!r) return kerr_set(ei, KERR_INTERNAL, NULL);
-  if ((rc = groups_eligible(r, members, residents, rule_msg, sizeof rule_msg)))
+  if ((rc = groups_eligible(r, g->members, g->residents, rule_msg, sizeof rule_msg)))
     return kerr_set(ei, rc, "%s", rule_msg);
+  return 0;
+}
 
-  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+/* Inside a write transaction: insert G under a new random group ID with
+** representative REP, pending, or approved until VALID_UNTIL when that is
+** non-zero; its event ACTION. *ID the new group. 0 or a KERR code. */
+static int insert_group(struct kctx *ctx, const struct group_in *g, int64_t rep,
+                        int32_t valid_until, const char *action, int64_t *id) {
   int64_t gid = 0;
+  int rc;
+  char until[11];
   for (int tries = 0; tries < 32 && !gid; tries++) {
     int64_t cand = ids_random();
     kstmt *st = db_prep(ctx->db, "SELECT 1 FROM groups WHERE id = $id");
-    if (!st) { rc = DB_ERROR; goto fail; }
+    if (!st) return KERR_INTERNAL;
     db_bind_int(st, "$id", cand);
     rc = db_step(st);
     db_reset(st);
     if (rc == DB_DONE) gid = cand;
-    else if (rc != DB_ROW) goto fail;
+    else if (rc != DB_ROW) return kerr_from_db(rc);
   }
-  if (!gid) { rc = DB_ERROR; goto fail; }
+  if (!gid) return KERR_INTERNAL;
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO groups(id, name, name_kana, representative_id, members,"
-                      " resident_members, activity, public_listing, status, created_at)"
-                      " VALUES ($id, $name, $kana, $rep, $members, $res, $act, $pub, 'pending',"
-                      " $now)");
-  if (!st) { rc = DB_ERROR; goto fail; }
+                      " resident_members, activity, public_listing, status, valid_until,"
+                      " created_at, decided_at)"
+                      " VALUES ($id, $name, $kana, $rep, $members, $res, $act, $pub, $status,"
+                      " $until, $now, $decided)");
+  if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", gid);
-  db_bind_text(st, "$name", name);
-  db_bind_text(st, "$kana", kana);
-  db_bind_int(st, "$rep", ctx->actor.account_id);
-  db_bind_int(st, "$members", members);
-  db_bind_int(st, "$res", residents);
-  db_bind_text(st, "$act", set ? activity : "");
-  db_bind_int(st, "$pub", listing);
-  db_bind_int(st, "$now", ctx->now);
-  if ((rc = db_exec_stmt(st)) != DB_OK) goto fail;
-  struct audit_fields f = {.subject_group = gid};
-  if ((rc = audit_event(ctx, "group.register", &f))) {
-    db_rollback(ctx->db);
-    return kerr_set(ei, rc, NULL);
+  db_bind_text(st, "$name", g->name);
+  db_bind_text(st, "$kana", g->kana);
+  db_bind_int(st, "$rep", rep);
+  db_bind_int(st, "$members", g->members);
+  db_bind_int(st, "$res", g->residents);
+  db_bind_text(st, "$act", g->has_activity ? g->activity : "");
+  db_bind_int(st, "$pub", g->listing);
+  db_bind_text(st, "$status", valid_until ? "approved" : "pending");
+  if (valid_until) {
+    date_format(valid_until, until);
+    db_bind_text(st, "$until", until);
+    db_bind_int(st, "$decided", ctx->now);
   }
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  db_bind_int(st, "$now", ctx->now);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  struct audit_fields f = {.subject_group = gid};
+  if ((rc = audit_event(ctx, action, &f))) return rc;
   *id = gid;
   return 0;
-fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, kerr_from_db(rc) ? kerr_from_db(rc) : KERR_INTERNAL, NULL);
+}
+
+int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei) {
+  struct group_in g;
+  int rc;
+  *id = 0;
+  if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
+    return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if ((rc = read_group(ctx, in, &g, ei))) return rc;
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = insert_group(ctx, &g, ctx->actor.account_id, 0, "group.register", id))) {
+    db_rollback(ctx->db);
+    *id = 0;
+    return kerr_set(ei, rc, NULL);
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) {
+    *id = 0;
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  return 0;
+}
+
+int groups_import_in(struct kctx *ctx, const json_t *in, int64_t rep, const int64_t *coreps,
+                     int ncoreps, int32_t valid_until, int64_t *id, struct kerrinfo *ei) {
+  struct group_in g;
+  int rc;
+  *id = 0;
+  if (ncoreps > GROUPS_MAX_COREPS) {
+    kerr_field(ei, "co_representatives", "副代表者は10人までです。");
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  if ((rc = read_group(ctx, in, &g, ei))) return rc;
+  if (!valid_until) {
+    const struct rules *r = rules_in_force(ctx->rb, today(ctx));
+    valid_until = groups_validity_end(r, today(ctx));
+  }
+  if ((rc = insert_group(ctx, &g, rep, valid_until, "group.import", id)))
+    return kerr_set(ei, rc, NULL);
+  for (int i = 0; i < ncoreps; i++) {
+    kstmt *st = db_prep(ctx->db, "INSERT OR IGNORE INTO group_reps(group_id, account_id)"
+                                 " SELECT $g, $a WHERE $a <> $rep");
+    if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+    db_bind_int(st, "$g", *id);
+    db_bind_int(st, "$a", coreps[i]);
+    db_bind_int(st, "$rep", rep);
+    if ((rc = kerr_from_db(db_exec_stmt(st)))) return kerr_set(ei, rc, NULL);
+  }
+  return 0;
 }
 
 /* ============================================================= decisions */
@@ -374,7 +436,8 @@ static int finish(struct kctx *ctx, kstmt *st, int64_t id, const char *action) {
   int rc = db_exec_stmt(st);
   if (rc != DB_OK) return kerr_from_db(rc);
   struct audit_fields f = {.subject_group = id};
-  return audit_event(ctx, action, &f);
+  if ((rc = audit_event(ctx, action, &f))) return rc;
+  return notify_group_decision(ctx, id, strstr(action, "approve") != NULL, NULL);
 }
 
 /* End a decision's write transaction: commit, then the group as MROLE sees

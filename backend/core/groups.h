@@ -47,6 +47,15 @@ int32_t groups_validity_end(const struct rules *r, int32_t from);
 ** (status pending). KERR_VALIDATION per field, KERR_RESIDENCY. */
 int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei);
 
+/* INSIDE the caller's write transaction (core/import.c): a group brought in
+** from the old system, IN as for groups_register (the same checks and the
+** rule book's eligibility), approved until VALID_UNTIL (0: the end of the
+** validity period that starts today), with representative REP and the
+** co-representatives COREPS (accounts that exist; at most
+** GROUPS_MAX_COREPS). *ID the new group ID. Event "group.import". */
+int groups_import_in(struct kctx *ctx, const json_t *in, int64_t rep, const int64_t *coreps,
+                     int ncoreps, int32_t valid_until, int64_t *id, struct kerrinfo *ei);
+
 /* The group as its members and staff see it. */
 int groups_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 

@@ -14,6 +14,8 @@
 #include "clock.h"
 #include "ids.h"
 #include "input.h"
+#include "notify.h"
+#include "outbox.h"
 #include "throttle.h"
 #include "trail.h"
 
@@ -71,28 +73,41 @@ static int mailable(struct kctx *ctx, int64_t id) {
 
 int lifecycle_mail_reset(struct kctx *ctx, int64_t account_id, const char *path,
                          int64_t expires_at) {
-  /* HOOK (notifications, issue 15): queue the mail with the link here, in this
-  ** transaction (core/notify.h notify_password_reset). Until it is wired the
-  ** link is made and logged but not mailed; the counter code still works. */
-  (void)ctx, (void)account_id, (void)path, (void)expires_at;
+  /* The mail with the link, queued in this transaction (core/outbox.h); with
+  ** mail off (no serve --smtp) nothing is queued and the counter code remains. */
+  char link[512];
+  if (!outbox_enabled()) return 0;
+  snprintf(link, sizeof link, "%s%s", outbox_public_url(), path);
+  int rc = notify_password_reset(ctx, account_id, link, expires_at);
+  sodium_memzero(link, sizeof link);
+  return rc;
+}
+
+/* RULE: requests that mail someone are throttled per client address
+** (10 an hour, whatever they ask): KERR_RATE_LIMITED past that. */
+static int address_throttle(struct kctx *ctx, const char *kind, const char *client,
+                            struct kerrinfo *ei) {
+  char key[THROTTLE_KEY];
+  snprintf(key, sizeof key, "%s:%s", kind, client && *client ? client : "-");
+  int wait = throttle_wait(&throttle_reset_request, key, ctx->now);
+  if (wait) {
+    ei->retry_after = wait;
+    return kerr_set(ei, KERR_RATE_LIMITED, NULL);
+  }
+  throttle_fail(&throttle_reset_request, key, ctx->now);
   return 0;
 }
 
 int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *client,
                             struct kerrinfo *ei) {
   int64_t id = 0;
-  char akey[THROTTLE_KEY], ckey[THROTTLE_KEY], token[64], path[96];
+  int rc;
+  char akey[THROTTLE_KEY], token[64], path[96];
   if (ids_parse_json(json_object_get(in, "system_id"), &id) != 0) {
     kerr_field(ei, "system_id", "利用者番号（9けた）を入力してください。");
     return kerr_set(ei, KERR_VALIDATION, NULL);
   }
-  snprintf(ckey, sizeof ckey, "r:%s", client && *client ? client : "-");
-  int wait = throttle_wait(&throttle_reset_request, ckey, ctx->now);
-  if (wait) {
-    ei->retry_after = wait;
-    return kerr_set(ei, KERR_RATE_LIMITED, NULL);
-  }
-  throttle_fail(&throttle_reset_request, ckey, ctx->now);
+  if ((rc = address_throttle(ctx, "r", client, ei))) return rc;
   snprintf(akey, sizeof akey, "a:%lld", (long long)id);
   /* RULE: no existence leak: an unknown, closed or mail-less account is answered alike. */
   if (!mailable(ctx, id) || throttle_wait(&throttle_reset_link, akey, ctx->now)) return 0;
@@ -101,7 +116,7 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
   randombytes_buf(raw, sizeof raw);
   sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   snprintf(path, sizeof path, "/password-reset/%s", token);
-  int rc = kerr_from_db(db_begin_write(ctx->db));
+  rc = kerr_from_db(db_begin_write(ctx->db));
   if (!rc) rc = store_secret(ctx, id, "email", token, RESET_LINK_SECONDS);
   if (!rc) rc = note(ctx, "password.reset_link", id);
   if (!rc) rc = lifecycle_mail_reset(ctx, id, path, ctx->now + RESET_LINK_SECONDS);
@@ -112,23 +127,76 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
+/* Inside a write transaction: the system ID mailed to each active citizen
+** account registered with EMAIL (at most 5). */
+static int mail_ids(struct kctx *ctx, const char *email) {
+  int64_t ids[5];
+  int n = 0, rc;
+  kstmt *st = db_prep(ctx->db, "SELECT id FROM accounts WHERE lower(email) = lower($e)"
+                               " AND role = 'citizen' AND disabled = 0 AND closed_at IS NULL"
+                               " ORDER BY id LIMIT 5");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$e", email);
+  while ((rc = db_step(st)) == DB_ROW) ids[n++] = db_col_int(st, 0);
+  db_reset(st);
+  if (rc != DB_DONE) return kerr_from_db(rc);
+  for (int i = 0; i < n; i++)
+    if ((rc = notify_forgotten_id(ctx, ids[i])) || (rc = note(ctx, "account.forgotten_id", ids[i])))
+      return rc;
+  return 0;
+}
+
+int lifecycle_forgotten_id(struct kctx *ctx, const json_t *in, const char *client,
+                           struct kerrinfo *ei) {
+  char email[320], key[THROTTLE_KEY];
+  const char *bad = NULL;
+  int rc = input_text(in, "email", email, sizeof email);
+  if (rc != INPUT_OK) bad = "登録したメールアドレスを入力してください。";
+  else bad = accounts_check_email(email);
+  if (bad) {
+    kerr_field(ei, "email", bad);
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  if ((rc = address_throttle(ctx, "f", client, ei))) return rc;
+  /* RULE: no existence leak, and at most 3 such mails an hour to one address. */
+  unsigned char h[16];
+  char hex[33];
+  crypto_generichash(h, sizeof h, (const unsigned char *)email, strlen(email), NULL, 0);
+  snprintf(key, sizeof key, "e:%s", sodium_bin2hex(hex, sizeof hex, h, sizeof h));
+  if (!outbox_enabled() || throttle_wait(&throttle_reset_link, key, ctx->now)) return 0;
+  throttle_fail(&throttle_reset_link, key, ctx->now);
+  if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
+  if ((rc = mail_ids(ctx, email))) db_rollback(ctx->db);
+  else rc = kerr_from_db(db_commit(ctx->db));
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+int lifecycle_issue_code(struct kctx *ctx, int64_t id, int seconds, char shown[16]) {
+  char code[CODE_LEN + 1];
+  for (int i = 0; i < CODE_LEN; i++) code[i] = CODE_ALPHABET[randombytes_uniform(32)];
+  code[CODE_LEN] = 0;
+  snprintf(shown, 16, "%.4s-%.4s-%.4s", code, code + 4, code + 8);
+  int rc = store_secret(ctx, id, "counter", code, seconds);
+  sodium_memzero(code, sizeof code);
+  return rc;
+}
+
 int lifecycle_reset_code(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
-  char code[CODE_LEN + 1], shown[CODE_LEN + 4], exp[32];
+  char shown[16], exp[32];
   int role = 0, rc;
   *out = NULL;
   if (!(ctx->actor.role & (ROLE_STAFF | ROLE_ADMIN))) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if (!accounts_exists(ctx, id, &role) || role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_NOT_FOUND, "その利用者番号の市民のアカウントはありません。");
-  for (int i = 0; i < CODE_LEN; i++) code[i] = CODE_ALPHABET[randombytes_uniform(32)];
-  code[CODE_LEN] = 0;
-  snprintf(shown, sizeof shown, "%.4s-%.4s-%.4s", code, code + 4, code + 8);
   if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
-  rc = store_secret(ctx, id, "counter", code, RESET_CODE_SECONDS);
+  rc = lifecycle_issue_code(ctx, id, RESET_CODE_SECONDS, shown);
   if (!rc) rc = note(ctx, "password.reset_code", id);
   if (rc) db_rollback(ctx->db);
   else rc = kerr_from_db(db_commit(ctx->db));
-  sodium_memzero(code, sizeof code);
-  if (rc) return kerr_set(ei, rc, NULL);
+  if (rc) {
+    sodium_memzero(shown, sizeof shown);
+    return kerr_set(ei, rc, NULL);
+  }
   clock_format_instant(ctx->now + RESET_CODE_SECONDS, exp);
   *out = json_pack("{s:o, s:s, s:s}", "system_id", ids_json(id), "code", shown, "expires_at", exp);
   sodium_memzero(shown, sizeof shown);

@@ -28,9 +28,24 @@
 int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *client,
                             struct kerrinfo *ei);
 
+/* {"email"} from CLIENT: always 0 for a well-formed address, whether or not
+** it is registered; with mail on, each active citizen account registered
+** with it gets its system ID by mail (利用者番号のお知らせ). Throttled: 10
+** requests an hour per client address (KERR_RATE_LIMITED), 3 mails an hour
+** to one address (more are silently not sent). */
+int lifecycle_forgotten_id(struct kctx *ctx, const json_t *in, const char *client,
+                           struct kerrinfo *ei);
+
 /* Staff or admin at the counter, after checking identity: a one-time code for
 ** citizen ID, into *OUT {"system_id","code","expires_at"} (caller decrefs). */
 int lifecycle_reset_code(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* INSIDE the caller's write transaction: a new one-time code for citizen
+** ID, valid SECONDS, written as printed ("ABCD-EFGH-JKMN", 15 bytes and the
+** NUL) into SHOWN; it works like a counter slip (lifecycle_reset_confirm
+** with the system ID). Used by the counter and for the first sign-in of an
+** imported account (core/import.c). 0 or a KERR code. */
+int lifecycle_issue_code(struct kctx *ctx, int64_t id, int seconds, char shown[16]);
 
 /* {"token","password"} (a link) or {"system_id","code","password"} (a
 ** counter slip): sets the password once; every session of the account ends.

@@ -23,6 +23,7 @@
 #include "api_courses.h"
 #include "api_discounts.h"
 #include "api_groups.h"
+#include "api_mail.h"
 #include "api_opendata.h"
 #include "api_closures.h"
 #include "api_ops.h"
@@ -82,12 +83,15 @@ const struct route router_routes[] = {
   {"POST", "/my/totp/confirm", web_totp_confirm, ROLE_DESK | ROLE_ANALYST,
    RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
   {"POST", "/admin/users/{id}/totp-reset", web_totp_reset, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"GET", "/api/v1/me/mail", api_mail_prefs_get, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/api/v1/me/mail", api_mail_prefs_put, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
   /* operations (issue 14; docs/operations.md): a citizen's own account, password
   ** resets, users and the audit trail for admins */
   {"DELETE", "/api/v1/me", api_me_close, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
   {"POST", "/api/v1/me/profile", api_me_update, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/me/disclosures", api_me_disclosures, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/api/v1/password-reset", api_password_reset, ANY, JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
+  {"POST", "/api/v1/forgotten-id", api_forgotten_id, ANY, JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
   {"POST", "/api/v1/password-reset/confirm", api_password_reset_confirm, ANY,
    JSON_BODY | RF_NO_CSRF | RF_PERSONAL},
   {"GET", "/api/v1/users", api_users_list, ROLE_ADMIN, RF_PERSONAL},
@@ -155,6 +159,8 @@ const struct route router_routes[] = {
   {"GET", "/my/bookings/{id}/permit", web_my_permit, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"GET", "/my/bookings/{id}/cancel", web_my_cancel, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/groups", web_my_groups, ROLE_CITIZEN, RF_PERSONAL},
+  {"GET", "/my/mail", web_mail, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/mail", web_mail_save, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/my/invitations/{id}/accept", web_invitation_accept, ROLE_CITIZEN,
    RF_FORM | RF_PERSONAL},
   {"POST", "/my/invitations/{id}/decline", web_invitation_decline, ROLE_CITIZEN,
@@ -197,6 +203,8 @@ const struct route router_routes[] = {
   {"POST", "/admin/closures/{id}/lift", web_closure_lift, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/my/privacy", web_ops_privacy, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/my/close", web_ops_close, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/forgotten-id", web_forgotten_id, ANY, RF_PERSONAL},
+  {"POST", "/forgotten-id", web_forgotten_id_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
   {"GET", "/password-reset", web_ops_reset_page, ANY, RF_PERSONAL},
   {"POST", "/password-reset", web_ops_reset_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
   {"POST", "/password-reset/confirm", web_ops_reset_confirm, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL},
@@ -233,6 +241,7 @@ const struct route router_routes[] = {
    RF_JSON_OPT | RF_PERSONAL},
   {"POST", "/api/v1/bookings/{id}/payments", api_booking_pay, ROLE_DESK, JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/bookings/{id}/payments", api_booking_payments, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/api/v1/bookings/{id}/messages", api_booking_messages, ROLE_DESK, RF_PERSONAL},
   /* end of counter desk */
   {"GET", "/api/v1/permits/key", api_permit_key, ANY, 0},
   /* courses (講座), applications and lotteries (issue 16; docs/courses.md):

@@ -19,6 +19,7 @@
 #include "../core/clock.h"
 #include "../core/permits.h"
 #include "../core/submissions.h"
+#include "api_mail.h"
 #include "pages.h"
 #include "qr.h"
 #include "reply.h"
@@ -115,7 +116,9 @@ struct reply web_my(struct req *r) {
                "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
                "<li><a href=\"/my/profile\">登録内容 (名前・メール・電話) の変更</a></li>"
+               "<li><a href=\"/my/mail\">お知らせメールの設定</a></li>"
                "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
+  web_mail_notice(r, &h);
   web_invitations_section(r, &h);
   web_closure_notices(r, &h);
   html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
@@ -237,6 +240,10 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
       html_printf(&h, "<p><a href=\"/my/bookings/%I/cancel\">この予約を取り消す</a></p>", id);
     html_raw(&h, "</section>");
   }
+  if (json_is_string(json_object_get(b, "imported")) && (r->ctx.actor.role & ROLE_DESK))
+    html_printf(&h, "<p class=\"note\">旧システムから移行した予約です（%h）。</p>",
+                jstr(b, "imported"));
+  web_mail_sent(r, &h, id);
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
 }

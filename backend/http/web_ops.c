@@ -270,7 +270,8 @@ static struct reply reset_page(struct req *r, unsigned status, const char *token
     page_field(&h, &reset_fields[0], &fm);
     page_form_end(&h, "リンクを送る");
     html_raw(&h, "<h2>窓口で受け取ったコードで再設定する</h2><p>公民館の窓口で本人確認のうえ、"
-                 "24時間有効なコードをお渡しします。利用者番号を忘れたときも窓口でお尋ねください。</p>");
+                 "24時間有効なコードをお渡しします。利用者番号を忘れたときは"
+                 "<a href=\"/forgotten-id\">メールで受け取れます</a>（窓口でもお尋ねください）。</p>");
     page_error_summary(&h, confirm_fields, 3, &fm);
     page_form_begin(r, &h, "post", "/password-reset/confirm");
     for (int i = 0; i < 3; i++) page_field(&h, &confirm_fields[i], &fm);

@@ -6,8 +6,8 @@
 // script; axe-core WCAG 2.0 A/AA on each page.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, noViolationsIn } from './helpers.mjs';
+import { start, client, addUser } from '../api/harness.mjs';
+import { launch, signedInContext, assertNoViolations } from './helpers.mjs';
 
 const PW = 'browser-closure-pass-1';
 let srv, browser, ids = {}, rooms = {};
@@ -27,16 +27,9 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-// A page (JavaScript off) signed in as ID with the session cookie.
-async function as(id) {
-  const c = await signIn(srv.base, id, PW, { cookie: true });
-  const [name, value] = c.cookie.split('=');
-  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
-  await ctx.addCookies([{ name, value, url: srv.base }]);
-  return ctx.newPage();
-}
-
-const noViolations = (page, label) => noViolationsIn(browser, page, label);
+// A page (JavaScript off) signed in as ID; axe on what a page shows (helpers.mjs)
+const as = async (id) => (await signedInContext(browser, srv.base, id, PW)).newPage();
+const noViolations = (page, label) => assertNoViolations(browser, page, label);
 
 test('a clerk closes a room for a day without JavaScript; the room\'s month shows it', async () => {
   const page = await as(ids.staff);

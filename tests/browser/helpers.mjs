@@ -2,9 +2,11 @@
 // downloaded browser), axe-core injected into each page, and a server of our
 // own on a free port (tests/api/harness.mjs).
 import { chromium } from 'playwright-core';
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { signIn } from '../api/harness.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const ROOT = join(here, '..', '..');
@@ -59,15 +61,25 @@ export async function pageOverflow(page) {
   });
 }
 
-// axe on what PAGE shows, again in a context of BROWSER with JavaScript on
-// (and the CSP bypassed for axe's injected script) and the same cookies:
-// pages tested with JavaScript off. Fails with LABEL and the violations.
-export async function noViolationsIn(browser, page, label) {
+// A browser context with JavaScript off, signed in as ID (session cookie from
+// the API's sign-in) on the server at BASE.
+export async function signedInContext(browser, base, id, password) {
+  const c = await signIn(base, id, password, { cookie: true });
+  const [name, value] = c.cookie.split('=');
+  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
+  await ctx.addCookies([{ name, value, url: base }]);
+  return ctx;
+}
+
+// axe needs script: the page PAGE shows, again in a context with JavaScript
+// on (and the CSP bypassed for axe's injected script), with the same cookies;
+// asserts that it has no WCAG 2.0 A/AA violation.
+export async function assertNoViolations(browser, page, label) {
   const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
   await ctx.addCookies(await page.context().cookies());
   const p = await ctx.newPage();
   await p.goto(page.url());
   const v = await axe(p);
   await ctx.close();
-  if (v.length) throw new Error(`${label}:\n${describe(v)}`);
+  assert.equal(v.length, 0, `${label}:\n${describe(v)}`);
 }

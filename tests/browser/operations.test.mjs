@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, noViolationsIn } from './helpers.mjs';
+import { launch, signedInContext, assertNoViolations } from './helpers.mjs';
 
 const PW = 'browser-ops-password-1';
 let srv, browser, ids = {};
@@ -26,16 +26,9 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-// A browser context (JavaScript off) signed in as ID with the session cookie.
-async function as(id, password = PW) {
-  const c = await signIn(srv.base, id, password, { cookie: true });
-  const [name, value] = c.cookie.split('=');
-  const ctx = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1280, height: 900 } });
-  await ctx.addCookies([{ name, value, url: srv.base }]);
-  return ctx;
-}
-
-const noViolations = (page, label) => noViolationsIn(browser, page, label);
+// JavaScript off, signed in as ID; axe on what a page shows (helpers.mjs)
+const as = (id, password = PW) => signedInContext(browser, srv.base, id, password);
+const noViolations = (page, label) => assertNoViolations(browser, page, label);
 
 test('an admin disables a clerk from the users page; the clerk\'s next page is refused', async () => {
   const staff = await (await as(ids.staff)).newPage();
