@@ -52,3 +52,7 @@ CREATE TABLE totp (
   confirmed_at  INTEGER,
   last_step     INTEGER NOT NULL DEFAULT 0
 );
+
+-- A forgotten system ID is mailed to the accounts with an address
+-- (core/lifecycle.c): found by this index, in any case, not by a scan.
+CREATE INDEX accounts_email_nocase ON accounts(email COLLATE NOCASE) WHERE email IS NOT NULL;

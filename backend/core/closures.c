@@ -14,6 +14,7 @@
 #include "desk.h"
 #include "ids.h"
 #include "input.h"
+#include "notify.h"
 #include "payments.h"
 #include "text.h"
 
@@ -122,8 +123,13 @@ static int touch_booking(struct kctx *ctx, int64_t cid, int64_t id, const struct
   db_bind_int(st, "$bid", id);
   db_bind_text(st, "$outcome", c->cancel ? "cancelled" : "flagged");
   db_bind_int(st, "$refunded", c->cancel && paid > 0 ? paid : 0);
-  /* HOOK (mail, issue 15): notify_closure(ctx, &b, reason, what) after this. */
-  return kerr_from_db(db_exec_stmt(st));
+  if ((rc = kerr_from_db(db_exec_stmt(st)))) return rc;
+  /* the holder is told by mail too (when mail is on), in this transaction */
+  char what[512];
+  closures_notice_text(c->cancel ? "cancelled" : "flagged", c->cancel && paid > 0, what,
+                       sizeof what);
+  snprintf(why, sizeof why, "理由: %s", c->reason);
+  return notify_closure(ctx, &b, why, what);
 }
 
 /* A usage-log (and, for staff, trail) event about closure ID at CENTER. */

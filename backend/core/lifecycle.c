@@ -132,7 +132,7 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
 static int mail_ids(struct kctx *ctx, const char *email) {
   int64_t ids[5];
   int n = 0, rc;
-  kstmt *st = db_prep(ctx->db, "SELECT id FROM accounts WHERE lower(email) = lower($e)"
+  kstmt *st = db_prep(ctx->db, "SELECT id FROM accounts WHERE email = $e COLLATE NOCASE"
                                " AND role = 'citizen' AND disabled = 0 AND closed_at IS NULL"
                                " ORDER BY id LIMIT 5");
   if (!st) return KERR_INTERNAL;

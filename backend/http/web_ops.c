@@ -259,6 +259,8 @@ static struct reply reset_page(struct req *r, unsigned status, const char *token
   html_raw(&h, "<h1>パスワードの再設定</h1>");
   if (message) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", message);
   if (token) {
+    html_raw(&h, "<p>新しいパスワードを決めてください。設定すると、ほかの端末でのログインはすべて終わります。"
+                 "このページは一度だけ、メールを送ってから30分のあいだ使えます。</p>");
     page_error_summary(&h, &confirm_fields[2], 1, &fm);
     page_form_begin(r, &h, "post", "/password-reset/confirm");
     html_printf(&h, "<input type=\"hidden\" name=\"token\" value=\"%h\">", token);
@@ -283,7 +285,10 @@ static struct reply reset_page(struct req *r, unsigned status, const char *token
 
 /* GET /password-reset and /password-reset/{token} -> the forms. Anyone. */
 struct reply web_ops_reset_page(struct req *r) {
-  return reset_page(r, 200, r->nparams ? r->params[0] : NULL, NULL, NULL);
+  static const char prefix[] = "/password-reset/";
+  /* the prefix route captures no parameter: the token is the rest of the path */
+  const char *token = strncmp(r->url, prefix, sizeof prefix - 1) ? "" : r->url + sizeof prefix - 1;
+  return reset_page(r, 200, *token ? token : NULL, NULL, NULL);
 }
 
 /* POST /password-reset (form) system_id -> 200 the same page and message
