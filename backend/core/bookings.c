@@ -399,15 +399,8 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
   return 0;
 }
 
-/* The rules that need no lock: closed day, window, capacity. */
-static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
-  /* RULE: closed days, the window, the deadline, same-day and walk-in rules: one decision
-  ** for every channel and every page (core/bookable.c). A booking of several
-  ** slots counts from its first. */
-  struct bookable why_not;
-  enum bk_channel ch = c->walkin ? BK_WALKIN : bookable_channel(ctx);
-  if (bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not) != BK_OPEN)
-    return bookable_refuse(ctx, c->room, c->day, c->slot_idx[0], &why_not, ei);
+/* The attendees fit the room, and the hold's expiry. */
+static int check_fit(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
   int64_t start = clock_local(c->day, c->r_use->slots[c->slot_idx[0]].start);
 
   /* RULE: attendees at most the room's capacity. */
@@ -420,6 +413,18 @@ static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   c->hold_expires_at = ctx->now + (int64_t)c->r_now->hold_lapse_hours * 3600;
   if (c->hold_expires_at > start) c->hold_expires_at = start;
   return 0;
+}
+
+/* The rules that need no lock: closed day, window, capacity. */
+static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  /* RULE: closed days, the window, the deadline, same-day and walk-in rules: one decision
+  ** for every channel and every page (core/bookable.c). A booking of several
+  ** slots counts from its first. */
+  struct bookable why_not;
+  enum bk_channel ch = c->walkin ? BK_WALKIN : bookable_channel(ctx);
+  if (bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not) != BK_OPEN)
+    return bookable_refuse(ctx, c->room, c->day, c->slot_idx[0], &why_not, ei);
+  return check_fit(ctx, c, ei);
 }
 
 /* The group: it exists, the actor represents it, it is approved and its
@@ -763,6 +768,64 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   return booking_create_for(ctx, body, idempotency_key, &self, out, replayed, ei);
 }
 
+/* Inside the write transaction: the booking C (a hold) and its slots; *IDP
+** gets its number. KEY: the Idempotency-Key, or NULL. KERR_SLOT_TAKEN names
+** the slot when the UNIQUE index refuses it. */
+static int insert_booking(struct kctx *ctx, const struct create *c, const char *key,
+                          int64_t *idp, struct kerrinfo *ei) {
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
+                      " status, purpose, attendees, channel, fee_base, fee_discount, fee_total,"
+                      " discount_code, rules_version, hold_expires_at, created_at,"
+                      " idempotency_key, created_by)"
+                      " VALUES ($a, $g, $room, $center, $date, $slots, 'held', $purpose, $att,"
+                      " $channel, $base, $disc, $total, $dcode, $version, $expires, $now,"
+                      " $key, $by)");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if (c->holder) db_bind_int(st, "$a", c->holder);
+  else db_bind_null(st, "$a");
+  if (c->group_id) db_bind_int(st, "$g", c->group_id);
+  else db_bind_null(st, "$g");
+  db_bind_int(st, "$room", c->room->id);
+  db_bind_text(st, "$center", c->room->center->code);
+  db_bind_text(st, "$date", c->date);
+  db_bind_text(st, "$slots", c->slots);
+  db_bind_text(st, "$purpose", c->purpose);
+  db_bind_int(st, "$att", c->attendees);
+  db_bind_text(st, "$channel", ctx->channel ? ctx->channel : "online");
+  db_bind_int(st, "$base", c->fee_base);
+  db_bind_int(st, "$disc", c->fee_discount);
+  db_bind_int(st, "$total", c->fee_total);
+  db_bind_text(st, "$dcode", c->discount_code[0] ? c->discount_code : NULL);
+  db_bind_text(st, "$version", c->r_use->version);
+  db_bind_int(st, "$expires", c->hold_expires_at);
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_text(st, "$key", key);
+  if (ctx->actor.account_id) db_bind_int(st, "$by", ctx->actor.account_id);
+  else db_bind_null(st, "$by"); /* the system (a round's close) */
+  int rc = db_exec_stmt(st);
+  if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  int64_t id = *idp = db_last_id(ctx->db);
+
+  for (int i = 0; i < c->nslots; i++) {
+    st = db_prep(ctx->db,
+                 "INSERT INTO booking_slots(booking_id, room_id, date, slot, active,"
+                 " hold_expires_at) VALUES ($id, $room, $date, $slot, 1, $expires)");
+    if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+    db_bind_int(st, "$id", id);
+    db_bind_int(st, "$room", c->room->id);
+    db_bind_text(st, "$date", c->date);
+    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+    db_bind_int(st, "$expires", c->hold_expires_at);
+    if ((rc = db_exec_stmt(st)) != DB_OK) {
+      /* RULE: no double booking. The UNIQUE index over active rows refused a
+      ** second holder of this (room, date, slot). */
+      return rc == DB_CONSTRAINT ? slot_taken(c, i, ei) : kerr_set(ei, kerr_from_db(rc), NULL);
+    }
+  }
+  return 0;
+}
+
 int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                        const struct booking_for *f, json_t **out, int *replayed,
                        struct kerrinfo *ei) {
@@ -827,68 +890,7 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   /* The fee inside the lock: an exemption approved a moment ago counts. */
   if ((rc = compute_fee(ctx, &c, ei))) goto fail;
 
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
-                      " status, purpose, attendees, channel, fee_base, fee_discount, fee_total,"
-                      " discount_code, rules_version, hold_expires_at, created_at,"
-                      " idempotency_key, created_by)"
-                      " VALUES ($a, $g, $room, $center, $date, $slots, 'held', $purpose, $att,"
-                      " $channel, $base, $disc, $total, $dcode, $version, $expires, $now,"
-                      " $key, $by)");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  if (c.holder) db_bind_int(st, "$a", c.holder);
-  else db_bind_null(st, "$a");
-  if (c.group_id) db_bind_int(st, "$g", c.group_id);
-  else db_bind_null(st, "$g");
-  db_bind_int(st, "$room", c.room->id);
-  db_bind_text(st, "$center", c.room->center->code);
-  db_bind_text(st, "$date", c.date);
-  db_bind_text(st, "$slots", c.slots);
-  db_bind_text(st, "$purpose", c.purpose);
-  db_bind_int(st, "$att", c.attendees);
-  db_bind_text(st, "$channel", ctx->channel ? ctx->channel : "online");
-  db_bind_int(st, "$base", c.fee_base);
-  db_bind_int(st, "$disc", c.fee_discount);
-  db_bind_int(st, "$total", c.fee_total);
-  db_bind_text(st, "$dcode", c.discount_code[0] ? c.discount_code : NULL);
-  db_bind_text(st, "$version", c.r_use->version);
-  db_bind_int(st, "$expires", c.hold_expires_at);
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_text(st, "$key", idempotency_key);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
-    rc = kerr_from_db(rc);
-    goto fail;
-  }
-  id = db_last_id(ctx->db);
-
-  for (int i = 0; i < c.nslots; i++) {
-    st = db_prep(ctx->db,
-                 "INSERT INTO booking_slots(booking_id, room_id, date, slot, active,"
-                 " hold_expires_at) VALUES ($id, $room, $date, $slot, 1, $expires)");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      goto fail;
-    }
-    db_bind_int(st, "$id", id);
-    db_bind_int(st, "$room", c.room->id);
-    db_bind_text(st, "$date", c.date);
-    db_bind_text(st, "$slot", c.r_use->slots[c.slot_idx[i]].code);
-    db_bind_int(st, "$expires", c.hold_expires_at);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
-      /* RULE: no double booking. The UNIQUE index over active rows refused a
-      ** second holder of this (room, date, slot). */
-      if (rc == DB_CONSTRAINT) {
-        rc = slot_taken(&c, i, ei);
-      } else {
-        rc = kerr_from_db(rc);
-      }
-      goto fail;
-    }
-  }
+  if ((rc = insert_booking(ctx, &c, idempotency_key, &id, ei))) goto fail;
 
   if (f->then && (rc = f->then(ctx, id, f->arg, ei))) goto fail;
   struct booking b;
@@ -1229,4 +1231,60 @@ int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t *
   db_bind_text(st, "$date", date);
   db_bind_text(st, "$center", center && *center ? center : NULL);
   return list(ctx, st, out, ei);
+}
+
+/* ============================================ the allocation round (rounds.c) */
+
+int booking_plan_check(struct kctx *ctx, const json_t *body, struct booking_plan *p,
+                       struct kerrinfo *ei) {
+  struct create c;
+  memset(&c, 0, sizeof c);
+  memset(p, 0, sizeof *p);
+  c.holder = ctx->actor.account_id;
+  int rc = parse_create(ctx, body, &c, ei);
+  if (rc) return rc;
+  if (c.nslots != 1 || !c.group_id) {
+    kerr_field(ei, c.group_id ? "slots" : "group_id",
+               c.group_id ? "抽選には1つの時間帯ずつ申し込んでください。"
+                          : "抽選には団体として申し込んでください（団体IDを指定してください）。");
+    return KERR_VALIDATION;
+  }
+  struct bookable why = {.answer = BK_CLOSED};
+  if (rules_closed(c.r_use, c.room->center->code, c.day, &why.closed_label))
+    return bookable_refuse(ctx, c.room, c.day, c.slot_idx[0], &why, ei);
+  if ((rc = check_fit(ctx, &c, ei)) || (rc = check_group(ctx, &c, ei))) return rc;
+  p->room = c.room;
+  p->day = c.day;
+  p->group_id = c.group_id;
+  p->attendees = c.attendees;
+  snprintf(p->date, sizeof p->date, "%s", c.date);
+  snprintf(p->slot, sizeof p->slot, "%s", c.slots);
+  snprintf(p->purpose, sizeof p->purpose, "%s", c.purpose);
+  return 0;
+}
+
+int booking_award(struct kctx *ctx, const struct booking_plan *p, int64_t holder, int64_t *id,
+                  struct kerrinfo *ei) {
+  struct create c;
+  memset(&c, 0, sizeof c);
+  *id = 0;
+  c.holder = holder;
+  c.room = p->room;
+  c.day = p->day;
+  c.group_id = p->group_id;
+  c.attendees = p->attendees;
+  c.nslots = 1;
+  snprintf(c.date, sizeof c.date, "%s", p->date);
+  snprintf(c.slots, sizeof c.slots, "%s", p->slot);
+  snprintf(c.purpose, sizeof c.purpose, "%s", p->purpose);
+  c.r_use = rules_in_force(ctx->rb, c.day);
+  c.r_now = rules_current(ctx->rb, ctx->now);
+  if (!c.r_use || !c.r_now || (c.slot_idx[0] = rules_slot_index(c.r_use, p->slot)) < 0)
+    return kerr_set(ei, KERR_CONFLICT, "%s %sの時間帯が規則にありません。", p->date, p->slot);
+  int rc = check_fit(ctx, &c, ei);
+  if (!rc && !(rc = clear_lapsed(ctx, &c)) && !(rc = compute_fee(ctx, &c, ei)))
+    rc = insert_booking(ctx, &c, NULL, id, ei);
+  struct booking b;
+  if (!rc && !(rc = booking_load(ctx, *id, &b))) rc = ev(ctx, "booking.hold", &b, ctx->now, c.fee_total);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
 }

@@ -114,6 +114,8 @@ struct reply web_my(struct req *r) {
   html_raw(&h, "<h1>マイページ</h1>"
                "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
+               "<li><a href=\"/my/courses\">講座の申し込み</a></li>"
+               "<li><a href=\"/my/rounds\">部屋の抽選の申し込み (団体)</a></li>"
                "<li><a href=\"/my/profile\">登録内容 (名前・メール・電話) の変更</a></li>"
                "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
   web_invitations_section(r, &h);
