@@ -129,6 +129,9 @@ int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
 
 /* {"bookings":[...]}: the actor's own and their groups' bookings, by date. */
 int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
+/* The same, only those used on SINCE or later (マイページ: its cost stays flat
+** however many years a person has booked). */
+int booking_list_mine_since(struct kctx *ctx, int32_t since, json_t **out, struct kerrinfo *ei);
 
 /* {"bookings":[...]}: every booking of DAY (at CENTER, or every centre when
 ** NULL or ""), for staff. */
