@@ -37,6 +37,7 @@
 #include "http/router.h"
 #include "http/server.h"
 #include "http/session.h"
+#include "store/archive.h"
 #include "store/db.h"
 
 static void usage(FILE *f) {
@@ -79,6 +80,9 @@ static void usage(FILE *f) {
       "  kominkan backup --db FILE [--to FILE] [--keys-to FILE]\n"
       "      --keys-to FILE       copy the key file FILE.keys (backups hold no key)\n"
       "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
+      "  kominkan archive --db FILE --before YYYY-04-01   (stop the server first)\n"
+      "      move the finished fiscal years before that date into FILE.archive;\n"
+      "      the reports and the usage log still read them (docs/performance.md)\n"
       "  kominkan demo-data --db FILE --months N [--from YYYY-MM] [--ordinances DIR]\n"
       "                    [--groups-per-center N] [--persons N] [--seed N]\n"
       "      a simulated city's use for benchmarks and demonstrations (docs/demo.md)\n"
@@ -601,6 +605,46 @@ static int cmd_restore(int argc, char **argv) {
   return 0;
 }
 
+/* ---------------------------------------------------------------- archive */
+
+/* kominkan archive --db FILE --before YYYY-04-01: move the fiscal years
+** (April to March) that ended before that date into FILE.archive
+** (store/archive.h). Only finished years: the date is an April 1 no later
+** than the start of the current fiscal year. */
+static int cmd_archive(int argc, char **argv) {
+  const char *db_path = NULL, *before = NULL, *v;
+  for (int i = 0; i < argc; i++) {
+    if ((v = opt(argc, argv, &i, "--db"))) db_path = v;
+    else if ((v = opt(argc, argv, &i, "--before"))) before = v;
+    else return usage(stderr), 2;
+  }
+  int32_t day;
+  char today[11];
+  if (!db_path || !before) return usage(stderr), 2;
+  if (clock_init_from_env() != 0) return fprintf(stderr, "kominkan: bad KOMINKAN_NOW\n"), 1;
+  date_format(clock_today(clock_now()), today);
+  int fy = atoi(today) - (strncmp(today + 5, "04", 2) < 0); /* the current fiscal year */
+  if (date_parse(before, &day) != 0 || strcmp(before + 4, "-04-01") != 0 || atoi(before) > fy) {
+    fprintf(stderr, "kominkan archive: --before is the first day of a finished fiscal year,"
+                    " YYYY-04-01, at the latest %d-04-01\n", fy);
+    return 2;
+  }
+  char err[1024];
+  int lock = backup_lock(db_path, 1, err, sizeof err); /* no server on it */
+  kdb *db = lock < 0 ? NULL : db_open(db_path, err, sizeof err);
+  struct db_archive_moved n;
+  int rc = db && db_archive_move(db, before, clock_local(day, 0), &n, err, sizeof err) == 0 ? 0 : 1;
+  if (rc) fprintf(stderr, "kominkan archive: %s\n", err);
+  else
+    printf("archived into %s.archive: %lld bookings used before %s (%lld payments), %lld usage-log"
+           " events; %lld bookings kept here too (still referred to)\n",
+           db_path, (long long)n.bookings, before, (long long)n.payments, (long long)n.events,
+           (long long)n.kept);
+  db_close(db);
+  backup_unlock(lock);
+  return rc;
+}
+
 /* -------------------------------------------------------------- demo-data */
 
 /* kominkan demo-data --db FILE --months N [--from YYYY-MM] ...: N months of
@@ -730,6 +774,7 @@ int main(int argc, char **argv) {
   if (!strcmp(cmd, "check-ordinances")) return cmd_check_ordinances(argc - 2, argv + 2);
   if (!strcmp(cmd, "backup")) return cmd_backup(argc - 2, argv + 2);
   if (!strcmp(cmd, "restore")) return cmd_restore(argc - 2, argv + 2);
+  if (!strcmp(cmd, "archive")) return cmd_archive(argc - 2, argv + 2);
   if (!strcmp(cmd, "user")) return cmd_user(argc - 2, argv + 2);
   if (!strcmp(cmd, "audit-verify")) return cli_audit_verify(argc - 2, argv + 2);
   if (!strcmp(cmd, "import")) return cli_import(argc - 2, argv + 2);

@@ -135,8 +135,8 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
                                              ro->name, "kind", ro->kind, "capacity",
                                              ro->capacity, "slots", slots));
     }
-    json_t *co = json_pack("{s:s, s:s, s:b, s:o}", "code", ce->code, "name", ce->name,
-                           "closed", closed, "rooms", rooms);
+    json_t *co = json_pack("{s:s, s:s, s:s, s:b, s:o}", "code", ce->code, "name", ce->name,
+                           "kind", ce->kind, "closed", closed, "rooms", rooms);
     if (closed && why[0]) json_object_set_new(co, "closed_reason", json_string(why));
     json_array_append_new(centers, co);
   }

@@ -403,6 +403,22 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
   return 0;
 }
 
+/* The attendees fit the room, and the hold's expiry. */
+static int check_fit(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  int64_t start = clock_local(c->day, c->r_use->slots[c->slot_idx[0]].start);
+
+  /* RULE: attendees at most the room's capacity. */
+  if (c->attendees > c->room->capacity)
+    return kerr_set(ei, KERR_CAPACITY, "利用人数（%d人）が%sの定員（%d人）を超えています。",
+                    c->attendees, c->room->name, c->room->capacity);
+
+  /* RULE: a hold lapses after the rule book's period (version in force now),
+  ** and never outlives the start of its first slot. */
+  c->hold_expires_at = ctx->now + (int64_t)c->r_now->hold_lapse_hours * 3600;
+  if (c->hold_expires_at > start) c->hold_expires_at = start;
+  return 0;
+}
+
 /* The rules that need no lock: closed day, window, capacity. */
 static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
   /* RULE: closed days, the window, the deadline, same-day and walk-in rules: one decision
@@ -416,18 +432,7 @@ static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   ** note says why); closed days, past slots and everything else do. */
   if (a != BK_OPEN && !(c->imported && a == BK_NOT_YET))
     return bookable_refuse(ctx, c->room, c->day, c->slot_idx[0], &why_not, ei);
-  int64_t start = clock_local(c->day, c->r_use->slots[c->slot_idx[0]].start);
-
-  /* RULE: attendees at most the room's capacity. */
-  if (c->attendees > c->room->capacity)
-    return kerr_set(ei, KERR_CAPACITY, "利用人数（%d人）が%sの定員（%d人）を超えています。",
-                    c->attendees, c->room->name, c->room->capacity);
-
-  /* RULE: a hold lapses after the rule book's period (version in force now),
-  ** and never outlives the start of its first slot. */
-  c->hold_expires_at = ctx->now + (int64_t)c->r_now->hold_lapse_hours * 3600;
-  if (c->hold_expires_at > start) c->hold_expires_at = start;
-  return 0;
+  return check_fit(ctx, c, ei);
 }
 
 /* The group: it exists, the actor represents it, it is approved and its
@@ -1226,8 +1231,16 @@ static int list(struct kctx *ctx, kstmt *st, json_t **out, struct kerrinfo *ei) 
 }
 
 int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  return booking_list_mine_since(ctx, 0, out, ei);
+}
+
+int booking_list_mine_since(struct kctx *ctx, int32_t since, json_t **out, struct kerrinfo *ei) {
+  char from[11] = "0000-00-00";
   *out = NULL;
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  if (since > 0) date_format(since, from);
+  /* b.date >= $from in both arms: bookings_account_date and bookings_group_date
+  ** (migration 022) read only the period, however long the history. */
   kstmt *st = db_prep(ctx->db,
                       "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
                       " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
@@ -1235,12 +1248,14 @@ int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
                       " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
                       " g.name, g.public_listing, b.imported_note"
                       " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
-                      " WHERE b.account_id = $a OR b.group_id IN"
+                      " WHERE (b.account_id = $a AND b.date >= $from) OR (b.group_id IN"
                       " (SELECT id FROM groups WHERE representative_id = $a"
                       "  UNION SELECT group_id FROM group_reps WHERE account_id = $a)"
+                      " AND b.date >= $from)"
                       " ORDER BY b.date, b.id LIMIT 1000");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_int(st, "$a", ctx->actor.account_id);
+  db_bind_text(st, "$from", from);
   return list(ctx, st, out, ei);
 }
 
@@ -1263,4 +1278,60 @@ int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t *
   db_bind_text(st, "$date", date);
   db_bind_text(st, "$center", center && *center ? center : NULL);
   return list(ctx, st, out, ei);
+}
+
+/* ============================================ the allocation round (rounds.c) */
+
+int booking_plan_check(struct kctx *ctx, const json_t *body, struct booking_plan *p,
+                       struct kerrinfo *ei) {
+  struct create c;
+  memset(&c, 0, sizeof c);
+  memset(p, 0, sizeof *p);
+  c.holder = ctx->actor.account_id;
+  int rc = parse_create(ctx, body, &c, ei);
+  if (rc) return rc;
+  if (c.nslots != 1 || !c.group_id) {
+    kerr_field(ei, c.group_id ? "slots" : "group_id",
+               c.group_id ? "抽選には1つの時間帯ずつ申し込んでください。"
+                          : "抽選には団体として申し込んでください（団体IDを指定してください）。");
+    return KERR_VALIDATION;
+  }
+  struct bookable why = {.answer = BK_CLOSED};
+  if (rules_closed(c.r_use, c.room->center->code, c.day, &why.closed_label))
+    return bookable_refuse(ctx, c.room, c.day, c.slot_idx[0], &why, ei);
+  if ((rc = check_fit(ctx, &c, ei)) || (rc = check_group(ctx, &c, ei))) return rc;
+  p->room = c.room;
+  p->day = c.day;
+  p->group_id = c.group_id;
+  p->attendees = c.attendees;
+  snprintf(p->date, sizeof p->date, "%s", c.date);
+  snprintf(p->slot, sizeof p->slot, "%s", c.slots);
+  snprintf(p->purpose, sizeof p->purpose, "%s", c.purpose);
+  return 0;
+}
+
+int booking_award(struct kctx *ctx, const struct booking_plan *p, int64_t holder, int64_t *id,
+                  struct kerrinfo *ei) {
+  struct create c;
+  memset(&c, 0, sizeof c);
+  *id = 0;
+  c.holder = holder;
+  c.room = p->room;
+  c.day = p->day;
+  c.group_id = p->group_id;
+  c.attendees = p->attendees;
+  c.nslots = 1;
+  snprintf(c.date, sizeof c.date, "%s", p->date);
+  snprintf(c.slots, sizeof c.slots, "%s", p->slot);
+  snprintf(c.purpose, sizeof c.purpose, "%s", p->purpose);
+  c.r_use = rules_in_force(ctx->rb, c.day);
+  c.r_now = rules_current(ctx->rb, ctx->now);
+  if (!c.r_use || !c.r_now || (c.slot_idx[0] = rules_slot_index(c.r_use, p->slot)) < 0)
+    return kerr_set(ei, KERR_CONFLICT, "%s %sの時間帯が規則にありません。", p->date, p->slot);
+  int rc = check_fit(ctx, &c, ei);
+  if (!rc && !(rc = clear_lapsed(ctx, &c)) && !(rc = compute_fee(ctx, &c, ei)))
+    rc = insert_booking(ctx, &c, NULL, id, ei);
+  struct booking b;
+  if (!rc && !(rc = booking_load(ctx, *id, &b))) rc = ev(ctx, "booking.hold", &b, ctx->now, c.fee_total);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
 }

@@ -140,6 +140,9 @@ int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
 
 /* {"bookings":[...]}: the actor's own and their groups' bookings, by date. */
 int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
+/* The same, only those used on SINCE or later (マイページ: its cost stays flat
+** however many years a person has booked). */
+int booking_list_mine_since(struct kctx *ctx, int32_t since, json_t **out, struct kerrinfo *ei);
 
 /* {"bookings":[...]}: every booking of DAY (at CENTER, or every centre when
 ** NULL or ""), for staff. */
@@ -169,5 +172,32 @@ const struct rules *booking_rules(const struct kctx *ctx, const struct booking *
 
 /* B as the API shows it (new reference). */
 json_t *booking_json(struct kctx *ctx, const struct booking *b);
+
+/* The allocation round (core/rounds.h) asks for a booking ahead of the
+** window; the round decides who gets it, these two keep every other rule.
+**
+** booking_plan_check: BODY as for booking_create with ONE slot and a
+** "group_id", checked for the actor as booking_create checks it except the
+** window and the caps (room, date, slot, purpose, attendees and capacity,
+** closed day, the group approved, unlapsed and represented by the actor),
+** into *P. Nothing is written.
+**
+** booking_award: inside the caller's write transaction, the hold of plan P
+** for HOLDER and its group, priced as any online booking (fee, exemption),
+** lapsing under the rule book as any hold; no window and no caps. *ID gets
+** its number; KERR_SLOT_TAKEN when the slot is booked. */
+struct booking_plan {
+  const struct room *room;
+  int32_t day;
+  char date[11];
+  char slot[24];
+  int64_t group_id;
+  char purpose[1024];
+  int attendees;
+};
+int booking_plan_check(struct kctx *ctx, const json_t *body, struct booking_plan *p,
+                       struct kerrinfo *ei);
+int booking_award(struct kctx *ctx, const struct booking_plan *p, int64_t holder, int64_t *id,
+                  struct kerrinfo *ei);
 
 #endif

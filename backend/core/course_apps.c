@@ -17,6 +17,7 @@
 #include "ids.h"
 #include "input.h"
 #include "lottery.h"
+#include "rounds.h"
 
 struct course_row {
   int64_t id, lottery_id, capacity, max_companions;
@@ -544,5 +545,6 @@ int courses_sweep(struct kctx *ctx) {
 
 int courses_lottery(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   courses_sweep(ctx);
+  rounds_sweep(ctx); /* a round's lottery is drawn at its close */
   return lottery_get(ctx, id, out, ei);
 }

@@ -65,9 +65,10 @@ json_t *facilities_json(const struct rulebook *rb) {
     json_t *rooms = json_array();
     for (int r = 0; r < ce->nrooms; r++)
       json_array_append_new(rooms, facilities_room_json(&ce->rooms[r]));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:o}", "code", ce->code, "name",
-                          ce->name, "name_kana", ce->kana, "address", ce->address, "phone",
-                          ce->phone, "latitude", ce->lat, "longitude", ce->lon, "rooms", rooms);
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:o}", "code", ce->code,
+                          "name", ce->name, "name_kana", ce->kana, "kind", ce->kind, "address",
+                          ce->address, "phone", ce->phone, "latitude", ce->lat, "longitude",
+                          ce->lon, "rooms", rooms);
     json_t *note = ce->json ? json_object_get(ce->json, "note") : NULL;
     if (o && json_is_string(note)) json_object_set(o, "note", note);
     json_array_append_new(centers, o);

@@ -280,7 +280,7 @@ char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *
       }
       if (hn < sizeof hours_note) snprintf(hours_note + hn, sizeof hours_note - hn, "。");
     }
-    size_t dl = (size_t)snprintf(desc, sizeof desc, "公民館。貸し出す部屋: ");
+    size_t dl = (size_t)snprintf(desc, sizeof desc, "%s。貸し出す部屋: ", ce->kind);
     for (int i = 0; i < ce->nrooms && dl < sizeof desc; i++)
       dl += (size_t)snprintf(desc + dl, sizeof desc - dl, "%s%s (%s、定員%d人)", i ? "、" : "",
                              ce->rooms[i].name, ce->rooms[i].kind, ce->rooms[i].capacity);

@@ -415,8 +415,7 @@ static int use_pass(struct agg *a, int32_t from, int32_t to) {
                       "SELECT room_id, center, date, slots, status, hold_expires_at, group_id,"
                       " account_id IS NULL, fee_total, fee_discount, COALESCE(cancel_fee, 0),"
                       " attendees, channel, rules_version,"
-                      " (SELECT COALESCE(SUM(p.amount), 0) FROM payments p WHERE p.booking_id = b.id)"
-                      " FROM bookings b WHERE date >= $from AND date <= $to"
+                      " paid FROM r_bookings b WHERE date >= $from AND date <= $to"
                       " AND ($center IS NULL OR center = $center)");
   if (!st) return KERR_INTERNAL;
   db_bind_text(st, "$from", dfrom);
@@ -766,10 +765,9 @@ static json_t *by_method(struct kctx *ctx, int32_t from, int32_t to, const char 
   date_format(from, dfrom);
   date_format(to, dto);
   kstmt *st = db_prep(ctx->db,
-                      "SELECT p.method, SUM(p.amount) FROM payments p"
-                      " JOIN bookings b ON b.id = p.booking_id"
-                      " WHERE b.date >= $from AND b.date <= $to"
-                      " AND ($center IS NULL OR b.center = $center) GROUP BY p.method");
+                      "SELECT method, SUM(amount) FROM r_payments"
+                      " WHERE use_date >= $from AND use_date <= $to"
+                      " AND ($center IS NULL OR use_center = $center) GROUP BY method");
   if (!st) {
     *rc = KERR_INTERNAL;
     return NULL;

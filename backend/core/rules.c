@@ -307,11 +307,34 @@ static const char *const room_kinds[] = {"ホール",   "会議室", "和室",  
                                          "視聴覚室", "学習室", "実習室", "体育室", NULL};
 #define ROOM_KINDS_EXPECTED "ホール, 会議室, 和室, 料理室, 視聴覚室, 学習室, 実習室 or 体育室"
 
+/* The kinds of facility that lend rooms: the community centres and the
+** citizen service centres (issue 16). */
+static const char *const facility_kinds[] = {"公民館", "市民サービスセンター", NULL};
+
 /* Whether S is one of room_kinds. */
 static int known_kind(const char *s) {
   for (const char *const *k = room_kinds; *k; k++)
     if (strcmp(s, *k) == 0) return 1;
   return 0;
+}
+
+/* OBJ.room_kinds (path BASE.room_kinds): up to 8 known room kinds into
+** KINDS, *N of them. REQUIRED: missing or empty is a problem. */
+static void get_room_kinds(struct vctx *c, json_t *obj, const char *base, int required,
+                           char kinds[8][32], int *n) {
+  char q[PATHMAX], k[PATHMAX];
+  json_t *arr = get_arr(c, obj, base, "room_kinds", required);
+  sub(q, base, "room_kinds");
+  if (arr && json_array_size(arr) > 8) problem(c, q, "at most 8 room kinds");
+  if (arr && required && json_array_size(arr) == 0) problem(c, q, "at least one room kind");
+  for (size_t j = 0; arr && j < json_array_size(arr) && j < 8; j++) {
+    json_t *v = json_array_get(arr, j);
+    idx(k, q, j);
+    if (!json_is_string(v) || !known_kind(json_string_value(v)))
+      problem(c, k, "expected a room kind: " ROOM_KINDS_EXPECTED);
+    else
+      snprintf(kinds[(*n)++], 32, "%s", json_string_value(v));
+  }
 }
 
 /* Whether UTF-8 text S is kana only (hiragana, katakana, ー, ・, spaces). */
@@ -378,6 +401,14 @@ static void load_center(struct vctx *c, json_t *o, const char *base, struct rule
   get_str(c, o, base, "name", 1, ce->name, sizeof ce->name);
   if (get_str(c, o, base, "kana", 1, ce->kana, sizeof ce->kana) == 0 && !kana_only(ce->kana))
     problem(c, sub(p, base, "kana"), "expected hiragana or katakana only");
+  snprintf(ce->kind, sizeof ce->kind, "%s", facility_kinds[0]);
+  if (get_str(c, o, base, "kind", 0, ce->kind, sizeof ce->kind) == 0) {
+    int ok = 0;
+    for (const char *const *k = facility_kinds; *k; k++) ok |= !strcmp(ce->kind, *k);
+    if (!ok)
+      problem(c, sub(p, base, "kind"), "unknown facility kind \"%s\" (expected 公民館 or "
+                                       "市民サービスセンター)", ce->kind);
+  }
   get_str(c, o, base, "address", 1, ce->address, sizeof ce->address);
   if (get_str(c, o, base, "phone", 1, ce->phone, sizeof ce->phone) == 0) {
     int ok = 1;
@@ -534,6 +565,63 @@ static void load_closed(struct vctx *c, struct rules *r, json_t *root,
   }
 }
 
+/* One round's checks against R's opening and the rounds before it. */
+static void check_round(struct vctx *c, const struct rules *r, const struct round_rule *rr,
+                        const char *p) {
+  if (rr->from_day > rr->until_day) problem(c, p, "apply_from_day is after apply_until_day");
+  /* RULE: a round closes before first-come booking opens for its use month. */
+  if (rr->months_before < r->opens_months_before ||
+      (rr->months_before == r->opens_months_before && rr->until_day >= r->opens_day))
+    problem(c, p, "the round must close before booking opens for the use month"
+                  " (booking_window.opens)");
+  for (int i = 0; i < r->nrounds; i++) {
+    if (!strcmp(r->rounds[i].code, rr->code)) problem(c, p, "a second round named %s", rr->code);
+    for (int a = 0; a < rr->nkinds; a++)
+      for (int k = 0; k < r->rounds[i].nkinds; k++)
+        if (!strcmp(rr->kinds[a], r->rounds[i].kinds[k]))
+          problem(c, p, "room kind %s is in two rounds", rr->kinds[a]);
+  }
+}
+
+/* booking_window.lottery: null (no rounds), or {"rounds":[{"code",
+** "room_kinds","months_before_use_month","apply_from_day","apply_until_day",
+** "cap_slots_per_group"}]} (core/rounds.h). */
+static void load_rounds(struct vctx *c, struct rules *r, json_t *l) {
+  static const char *const lkeys[] = {"rounds", NULL};
+  static const char *const rkeys[] = {"code", "room_kinds", "months_before_use_month",
+                                      "apply_from_day", "apply_until_day",
+                                      "cap_slots_per_group", NULL};
+  const char *b = "booking_window.lottery";
+  char p[PATHMAX], q[PATHMAX];
+  if (!l || json_is_null(l)) return;
+  if (!json_is_object(l)) {
+    problem(c, b, "expected null or an object with rounds");
+    return;
+  }
+  check_keys(c, l, b, lkeys);
+  json_t *arr = get_arr(c, l, b, "rounds", 1);
+  sub(q, b, "rounds");
+  if (arr && json_array_size(arr) > RULES_MAX_ROUNDS) problem(c, q, "at most 4 rounds");
+  for (size_t i = 0; arr && i < json_array_size(arr) && i < RULES_MAX_ROUNDS; i++) {
+    json_t *o = json_array_get(arr, i);
+    struct round_rule *rr = &r->rounds[r->nrounds];
+    idx(p, q, i);
+    if (!json_is_object(o)) {
+      problem(c, p, "expected an object");
+      continue;
+    }
+    check_keys(c, o, p, rkeys);
+    get_code(c, o, p, "code", 1, rr->code, sizeof rr->code);
+    get_room_kinds(c, o, p, 1, rr->kinds, &rr->nkinds);
+    get_int(c, o, p, "months_before_use_month", 1, 1, 24, &rr->months_before);
+    get_int(c, o, p, "apply_from_day", 1, 1, 28, &rr->from_day);
+    get_int(c, o, p, "apply_until_day", 1, 1, 28, &rr->until_day);
+    get_int(c, o, p, "cap_slots_per_group", 1, 1, 100, &rr->cap);
+    check_round(c, r, rr, p);
+    r->nrounds++;
+  }
+}
+
 /* booking_window: one rule for every centre and every kind of user. */
 static void load_window(struct vctx *c, struct rules *r, json_t *root) {
   static const char *const keys[] = {"opens", "online_until", "lottery", NULL};
@@ -566,12 +654,7 @@ static void load_window(struct vctx *c, struct rules *r, json_t *root) {
       problem(c, sub(p, b, "online_until"),
               "expected \"slot_start\" or {\"minutes_before_start\": 0 to 10080}");
   }
-  /* RULE: booking window. A monthly application-and-lottery round will be
-  ** described under "lottery"; until it is implemented, refuse a rule book
-  ** that asks for one rather than silently ignoring it. */
-  json_t *lottery = json_object_get(w, "lottery");
-  if (lottery && !json_is_null(lottery))
-    problem(c, sub(p, b, "lottery"), "lottery rounds are not supported yet; must be null");
+  load_rounds(c, r, json_object_get(w, "lottery"));
 }
 
 /* holds, limits, cancellation, group_registration, same_day, noshow. */
@@ -777,7 +860,7 @@ static void load_discounts(struct vctx *c, struct rules *r, json_t *root) {
 static void load_campaigns(struct vctx *c, struct rules *r, json_t *root) {
   static const char *const keys[] = {"name", "weekday", "day_of_month", "date", "room_kinds",
                                      NULL};
-  char p[PATHMAX], q[PATHMAX], k[PATHMAX];
+  char p[PATHMAX];
   json_t *arr = get_arr(c, root, "", "campaign_days", 0);
   if (!arr || json_array_size(arr) == 0) return;
   size_t n = json_array_size(arr);
@@ -803,18 +886,7 @@ static void load_campaigns(struct vctx *c, struct rules *r, json_t *root) {
     if (!json_object_get(o, "weekday") && !json_object_get(o, "day_of_month") &&
         !json_object_get(o, "date"))
       problem(c, p, "needs weekday, day_of_month or date");
-    json_t *kinds = get_arr(c, o, p, "room_kinds", 0);
-    sub(q, p, "room_kinds");
-    if (kinds && json_array_size(kinds) > 8) problem(c, q, "at most 8 room kinds");
-    for (size_t j = 0; kinds && j < json_array_size(kinds) && j < 8; j++) {
-      json_t *v = json_array_get(kinds, j);
-      idx(k, q, j);
-      if (!json_is_string(v) || !known_kind(json_string_value(v)))
-        problem(c, k, "expected a room kind: " ROOM_KINDS_EXPECTED);
-      else
-        snprintf(cp->room_kinds[cp->nroom_kinds++], sizeof cp->room_kinds[0], "%s",
-                 json_string_value(v));
-    }
+    get_room_kinds(c, o, p, 0, cp->room_kinds, &cp->nroom_kinds);
     r->ncampaigns++;
   }
 }
@@ -1184,6 +1256,20 @@ int rules_fee(const struct rules *r, const char *fee_class, int slot_index) {
 ** for DAY opens at opens_at on day opens_day of the month opens_months_before
 ** months before DAY's month (2 months, 1st, 09:00: a use date in January 2027
 ** opens on 2026-11-01 at 09:00 JST). */
+const struct round_rule *rules_round(const struct rules *r, const char *code) {
+  for (int i = 0; r && i < r->nrounds; i++)
+    if (!strcmp(r->rounds[i].code, code)) return &r->rounds[i];
+  return NULL;
+}
+
+void rules_round_period(const struct round_rule *rr, int32_t month1, int64_t *from,
+                        int64_t *until) {
+  int y, m, d;
+  date_to_ymd(date_add_months(month1, -rr->months_before), &y, &m, &d);
+  *from = clock_local(date_from_ymd(y, m, rr->from_day), 0);
+  *until = clock_local(date_from_ymd(y, m, rr->until_day) + 1, 0);
+}
+
 int64_t rules_booking_opens(const struct rules *r, int32_t day) {
   int y, m, d;
   date_to_ymd(day, &y, &m, &d);

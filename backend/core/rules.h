@@ -38,6 +38,7 @@ struct center {
   char code[32];          /* "chuo" */
   char name[96];          /* "中央公民館" */
   char kana[128];
+  char kind[48];          /* "公民館" or "市民サービスセンター" (facility kinds) */
   char address[256];
   char phone[32];
   double lat, lon;
@@ -87,6 +88,20 @@ struct campaign {
   int nroom_kinds;        /* ... 0 means every room */
 };
 
+/* One monthly allocation round (booking_window.lottery.rounds[i];
+** core/rounds.h): for use month M, applications for rooms of KINDS are taken
+** from 00:00 of FROM_DAY to 24:00 of UNTIL_DAY of month M - MONTHS_BEFORE
+** (Asia/Tokyo); a group applies for and wins at most CAP slots per round. */
+#define RULES_MAX_ROUNDS 4
+struct round_rule {
+  char code[32];
+  char kinds[8][32];
+  int nkinds;
+  int months_before;
+  int from_day, until_day;
+  int cap;
+};
+
 struct rules {
   char file[64];                  /* "rules-2026-04-01.json" */
   char version[32];
@@ -107,6 +122,8 @@ struct rules {
   int opens_day;
   int opens_at;
   int online_until_min;
+  int nrounds;                    /* booking_window.lottery: 0 = no rounds (null) */
+  struct round_rule rounds[RULES_MAX_ROUNDS];
 
   int hold_lapse_hours;           /* a provisional hold lapses after this */
   int hold_max_per_user;
@@ -191,6 +208,13 @@ void rules_warnings(const struct rulebook *rb, int64_t now, json_t *out);
 
 /* The fee in yen for one slot of a room of FEE_CLASS; -1 if not priced. */
 int rules_fee(const struct rules *r, const char *fee_class, int slot_index);
+
+/* The round of R named CODE, or NULL (R may be NULL). */
+const struct round_rule *rules_round(const struct rules *r, const char *code);
+/* The application period of round RR for the use month whose 1st is MONTH1:
+** [*FROM, *UNTIL) as instants. */
+void rules_round_period(const struct round_rule *rr, int32_t month1, int64_t *from,
+                        int64_t *until);
 
 /* The instant booking opens for use date DAY under R. */
 int64_t rules_booking_opens(const struct rules *r, int32_t day);

@@ -46,7 +46,7 @@ int usagelog_open(kdb *db, int32_t from, int32_t to, int format, struct usagelog
   ul->st = db_prep(db,
                    "SELECT e.id, e.at, e.action, e.center, e.room_id, r.code, e.date, e.slot,"
                    " e.channel, e.actor_role, e.actor, e.subject, e.amount, e.detail"
-                   " FROM events e LEFT JOIN rooms r ON r.id = e.room_id"
+                   " FROM r_events e LEFT JOIN rooms r ON r.id = e.room_id"
                    " WHERE e.at >= $a AND e.at < $b ORDER BY e.at, e.id");
   if (!ul->st) {
     usagelog_close(ul);

@@ -10,11 +10,14 @@
 */
 #include "router.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
+#include "../core/rounds.h"
 #include "../core/text.h"
 #include "../core/totp.h"
 #include "api_accounts.h"
@@ -30,6 +33,7 @@
 #include "api_totp.h"
 #include "api_public.h"
 #include "api_reports.h"
+#include "api_rounds.h"
 #include "form.h"
 #include "forms.h"
 #include "html.h"
@@ -46,12 +50,14 @@
 #include "web_book.h"
 #include "web_counter.h"
 #include "web_courses.h"
+#include "web_staff_courses.h"
 #include "web_groups.h"
 #include "web_my.h"
 #include "web_people.h"
 #include "web_totp.h"
 #include "web_public.h"
 #include "web_reports.h"
+#include "web_rounds.h"
 
 #define JSON_BODY RF_JSON
 #define ANY ROLE_ANY
@@ -182,6 +188,21 @@ const struct route router_routes[] = {
   {"POST", "/counter/bookings/{id}/checkin", web_counter_checkin, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
+  /* the allocation round's pages (issue 16; docs/courses.md) */
+  {"GET", "/admin/rounds", web_admin_rounds, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/admin/rounds/{id}", web_admin_round, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/rounds/{id}/close", web_admin_round_close, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/my/rounds", web_my_rounds, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/rounds/{id}/cancel", web_my_round_cancel, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  /* the course database for staff (issue 16; docs/courses.md) */
+  {"GET", "/admin/courses", web_staff_courses, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/courses", web_staff_course_create, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/courses/new", web_staff_course_new, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/admin/courses/{id}", web_staff_course, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/courses/{id}", web_staff_course_update, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/courses/{id}/copy", web_staff_course_copy, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/courses/{id}/sessions/{sid}/attendance", web_staff_course_attendance,
+   ROLE_DESK, RF_FORM | RF_PERSONAL},
   /* operations pages (issue 14; docs/operations.md) */
   {"GET", "/admin/users", web_ops_users, ROLE_ADMIN, RF_PERSONAL},
   {"POST", "/admin/users", web_people_user_create, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
@@ -265,6 +286,15 @@ const struct route router_routes[] = {
   {"POST", "/api/v1/course-applications/{id}/accept", api_course_app_accept, ROLE_CITIZEN,
    RF_JSON_OPT | RF_PERSONAL},
   {"GET", "/api/v1/lotteries/{id}", api_lottery_get, ANY, 0},
+  /* the monthly allocation round for rooms (the rule book's lottery) */
+  {"GET", "/api/v1/rounds", api_rounds_list, ANY, 0},
+  {"GET", "/api/v1/rounds/{id}", api_round_get, ANY, RF_PERSONAL},
+  {"POST", "/api/v1/rounds/{id}/applications", api_round_apply, ROLE_CITIZEN,
+   JSON_BODY | RF_PERSONAL},
+  {"POST", "/api/v1/rounds/{id}/close", api_round_close, ROLE_DESK, RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/api/v1/round-applications", api_round_apps_mine, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/api/v1/round-applications/{id}/cancel", api_round_app_cancel, ROLE_CITIZEN,
+   RF_JSON_OPT | RF_PERSONAL},
   {"GET", "/api/v1/centers/{code}/courses.ics", api_center_courses_ics, ANY, 0},
   {"GET", "/courses", web_courses, ANY, 0},
   {"GET", "/courses/{id}", web_course, ANY, 0},
@@ -391,6 +421,16 @@ static int signin_redirect(struct req *r, int expired, struct reply *ret) {
   return 1;
 }
 
+/* RULE: the allocation rounds open and close on time even when nobody looks
+** at them (core/rounds.h): any request runs their sweep first, at most once
+** a minute of real time. */
+static void periodic(struct req *r) {
+  static _Atomic long long last;
+  long long now = (long long)time(NULL), prev = atomic_load(&last);
+  if (now - prev < 60 || !atomic_compare_exchange_strong(&last, &prev, now)) return;
+  rounds_sweep(&r->ctx);
+}
+
 static struct reply route(struct req *r) {
   const struct route *rt, *path_hit = NULL;
   char allow[64] = "";
@@ -453,6 +493,7 @@ static struct reply route(struct req *r) {
   }
 
   if (!r->ctx.db) return reply_error(r, KERR_STORAGE, NULL);
+  periodic(r);
   if (suspend_defer(r, &ret)) return ret; /* hash pool or group commit (suspend.h) */
   if (!(rt->flags & RF_CACHE)) return rt->fn(r);
   if (pagecache_lookup(r, &ret)) return ret; /* anonymous: the shared copy */

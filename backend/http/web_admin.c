@@ -82,7 +82,9 @@ struct reply web_admin(struct req *r) {
                   "<li><a href=\"/admin/groups\">団体登録の審査</a></li>"
                   "<li><a href=\"/admin/closures\">休館の設定 (改修工事・投票所など)</a></li>"
                   "<li><a href=\"/counter/reset-code\">パスワード再設定のコード (窓口で本人確認のうえ)</a></li>"
-                  "<li><a href=\"/my/totp\">二段階認証 (自分のログインの設定)</a></li>",
+                  "<li><a href=\"/my/totp\">二段階認証 (自分のログインの設定)</a></li>"
+                  "<li><a href=\"/admin/courses\">講座の管理 (登録・検索・前の講座から作る・出席)</a></li>"
+                  "<li><a href=\"/admin/rounds\">部屋の抽選 (利用調整の状態・競合・結果)</a></li>",
               r->ctx.actor.name, r->ctx.actor.role == ROLE_ADMIN ? "管理者" : "職員");
   if (r->ctx.actor.role == ROLE_ADMIN)
     html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>"

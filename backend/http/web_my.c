@@ -92,7 +92,9 @@ static void booking_card(struct req *r, struct html *h, const json_t *b) {
 struct reply web_my(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *list = NULL;
-  int rc = booking_list_mine(&r->ctx, &list, &ei);
+  /* the bookings of the last year and those to come: a page whose size does
+  ** not grow with the years (the API lists them all) */
+  int rc = booking_list_mine_since(&r->ctx, clock_today(r->ctx.now) - 365, &list, &ei);
   if (rc) {
     struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
@@ -115,6 +117,8 @@ struct reply web_my(struct req *r) {
   html_raw(&h, "<h1>マイページ</h1>"
                "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
+               "<li><a href=\"/my/courses\">講座の申し込み</a></li>"
+               "<li><a href=\"/my/rounds\">部屋の抽選の申し込み (団体)</a></li>"
                "<li><a href=\"/my/profile\">登録内容 (名前・メール・電話) の変更</a></li>"
                "<li><a href=\"/my/mail\">お知らせメールの設定</a></li>"
                "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
@@ -135,7 +139,7 @@ struct reply web_my(struct req *r) {
   html_raw(&h, "</section>");
   if (other) {
     html_raw(&h, "<section aria-labelledby=\"past-title\"><h2 id=\"past-title\">終わった予約・取り消した予約</h2>"
-                 "<ul class=\"cards\">");
+                 "<p>この1年の分です。</p><ul class=\"cards\">");
     json_array_foreach(arr, i, b) {
       const char *st = jstr(b, "status");
       if (!(strcmp(jstr(b, "date"), today) >= 0 && (!strcmp(st, "held") || !strcmp(st, "confirmed"))))

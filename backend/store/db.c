@@ -9,6 +9,8 @@
 */
 #include "db.h"
 
+#include "archive.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -177,6 +179,7 @@ kdb *db_open_upto(const char *path, int upto, char *err, size_t errlen) {
     goto fail;
   }
   if (migrate(db, upto, err, errlen) != 0) goto fail;
+  if (db_archive_attach(db, 0, err, errlen) != 0) goto fail; /* reports read it (archive.h) */
   return db;
 fail:
   db_close(db);
@@ -258,9 +261,12 @@ kdb *db_open_reader(char *err, size_t errlen) {
   }
   sqlite3_extended_result_codes(db->h, 0);
   sqlite3_busy_timeout(db->h, 5000);
-  /* query_only: even a bug cannot write through this connection. */
-  if (sqlite3_exec(db->h, "PRAGMA query_only=ON; PRAGMA temp_store=MEMORY;", NULL, NULL, NULL) !=
-          SQLITE_OK ||
+  /* query_only: even a bug cannot write through this connection. The
+  ** archive's TEMP views (archive.h) are made after temp_store, whose change
+  ** would drop them, and before query_only, which would refuse them. */
+  if (sqlite3_exec(db->h, "PRAGMA temp_store=MEMORY;", NULL, NULL, NULL) != SQLITE_OK ||
+      db_archive_attach(db, 0, err, errlen) != 0 ||
+      sqlite3_exec(db->h, "PRAGMA query_only=ON;", NULL, NULL, NULL) != SQLITE_OK ||
       db_schema_version(db) != schema_migration_count) {
     snprintf(err, errlen, "cannot read %s: %s", thread_db_path, sqlite3_errmsg(db->h));
     db_close(db);
@@ -300,6 +306,10 @@ static int param(kstmt *st, const char *name) {
   int i = sqlite3_bind_parameter_index(st->st, name);
   if (i == 0) fprintf(stderr, "db: no parameter %s in: %s\n", name, sqlite3_sql(st->st));
   return i;
+}
+
+int db_has_param(kstmt *st, const char *name) {
+  return sqlite3_bind_parameter_index(st->st, name) != 0;
 }
 
 void db_bind_int(kstmt *st, const char *name, int64_t v) {

@@ -73,6 +73,7 @@ void db_bind_text(kstmt *st, const char *name, const char *v); /* NULL binds NUL
 void db_bind_textn(kstmt *st, const char *name, const char *v, size_t n);
 void db_bind_blob(kstmt *st, const char *name, const void *v, size_t n);
 void db_bind_null(kstmt *st, const char *name);
+int db_has_param(kstmt *st, const char *name);  /* 1 when ST takes NAME */
 
 int db_step(kstmt *st);              /* DB_ROW, DB_DONE or an error */
 void db_reset(kstmt *st);            /* done with it early */

@@ -38,14 +38,20 @@ for f in one ten; do
     (SELECT page_count * page_size / 1e6 FROM pragma_page_count, pragma_page_size))"
 done
 
-start() { # FILE -> the server's base URL on stdout
+# (not in a $(...) subshell: the pids must reach the cleanup, or the servers outlive the
+# bench and keep the lock file of `flock /work/test.lock` open)
+start() { # FILE: serve it
   KOMINKAN_NOW=$NOW "$BIN" serve --db "$tmp/$1.db" --listen 127.0.0.1:0 --no-access-log \
     >"$tmp/$1.out" 2>"$tmp/$1.err" &
   pids+=($!)
+}
+base() { # FILE -> the server's base URL
   for _ in $(seq 300); do grep -q 'listening on' "$tmp/$1.out" && break; sleep 0.1; done
   grep -o 'http://127\.0\.0\.1:[0-9]*' "$tmp/$1.out" | head -1
 }
-one=$(start one)
-ten=$(start ten)
+start one
+start ten
+one=$(base one)
+ten=$(base ten)
 [ -n "$one" ] && [ -n "$ten" ] || { echo "bench: kominkan did not start"; cat "$tmp"/*.err; exit 1; }
 node tests/bench/tenyear.mjs "$one" "$ten"

@@ -5,16 +5,17 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow } from './helpers.mjs';
+import { launch, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
 
 const PW = 'courses-browser-pw-1';
-let srv, browser, courseId, citizenId;
+let srv, browser, courseId, citizenId, staffId;
 
 before(async () => {
   srv = await start({ now: '2026-04-08T10:00:00+09:00' });
   const anon = client(srv.base);
   const chuo = (await anon.get('/api/v1/centers')).json.centers.find((c) => c.code === 'chuo');
-  const staff = await signIn(srv.base, await addUser(srv.db, { role: 'staff', center: 'chuo', password: PW }), PW);
+  staffId = await addUser(srv.db, { role: 'staff', center: 'chuo', password: PW });
+  const staff = await signIn(srv.base, staffId, PW);
   citizenId = await addUser(srv.db, { password: PW, name: '前橋 花子' });
   const r = await staff.post('/api/v1/courses', {
     center: 'chuo', title: 'はじめての俳句（親子で参加できます）', capacity: 12, max_companions: 1, allocation: 'first_come',
@@ -33,13 +34,8 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-async function signedIn(ctx) {
-  const page = await ctx.newPage();
-  await page.goto(`${srv.base}/signin?next=/my/courses`);
-  await page.fill('#f-system_id', citizenId);
-  await page.fill('#f-password', PW);
-  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
-  return page;
+function signedIn(ctx, who = citizenId, next = '/my/courses') {
+  return signInPage(ctx, srv.base, who, PW, next);
 }
 
 test('axe: 0 violations on the course pages at 320 px and 1280 px; no horizontal scroll', async () => {
@@ -79,5 +75,41 @@ test('without JavaScript: a citizen applies from the course page and sees the re
   const text = await page.textContent('main');
   assert.ok(text.includes('受講が決まりました'), text);
   assert.ok(text.includes('同伴 1人'), text);
+  await ctx.close();
+});
+
+test('staff pages: axe 0 violations at 320 and 1280 px, a refused plan included; planning by form without JavaScript', async () => {
+  const problems = [];
+  for (const width of [320, 1280]) {
+    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true, javaScriptEnabled: true });
+    const page = await signedIn(ctx, staffId, '/admin/courses');
+    for (const path of ['/admin/courses', '/admin/courses?lecturer=%E5%89%8D%E6%A9%8B', '/admin/courses/new',
+      `/admin/courses/new?from=${courseId}`, `/admin/courses/${courseId}`]) {
+      const res = await page.goto(srv.base + path);
+      assert.equal(res.status(), 200, path);
+      const v = await axe(page);
+      if (v.length) problems.push(`${path} @${width}: ${describe(v)}`);
+      const o = await pageOverflow(page);
+      if (o.scrollWidth > o.clientWidth) problems.push(`${path} @${width}: page scrolls sideways`);
+    }
+    await page.goto(`${srv.base}/admin/courses/new`);
+    await Promise.all([page.waitForNavigation(), page.click('main form button[type=submit]')]);
+    const v = await axe(page);
+    if (v.length) problems.push(`refused plan @${width}: ${describe(v)}`);
+    await ctx.close();
+  }
+  assert.deepEqual(problems, []);
+
+  const ctx = await browser.newContext({ viewport: { width: 320, height: 800 }, javaScriptEnabled: false });
+  const page = await signedIn(ctx, staffId, '/admin/courses/new');
+  await page.goto(`${srv.base}/admin/courses/new`);
+  await page.fill('#f-title', '朝のヨガ');
+  await page.fill('#f-sessions', '2026-06-03 午前 和室');
+  await page.fill('#f-apply_from', '2026-04-10');
+  await page.fill('#f-apply_until', '2026-05-10');
+  await page.fill('#f-capacity', '10');
+  await Promise.all([page.waitForNavigation(), page.click('main form[action="/admin/courses"] button[type=submit]')]);
+  assert.match(page.url(), /\/admin\/courses\/\d+$/);
+  assert.ok((await page.textContent('main')).includes('朝のヨガ'));
   await ctx.close();
 });

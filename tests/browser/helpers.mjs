@@ -83,3 +83,14 @@ export async function assertNoViolations(browser, page, label) {
   await ctx.close();
   assert.equal(v.length, 0, `${label}:\n${describe(v)}`);
 }
+
+// A new page of browser context CTX signed in at BASE as WHO (system ID,
+// password PW) through the sign-in form, landed on NEXT.
+export async function signInPage(ctx, base, who, pw, next = '/my') {
+  const page = await ctx.newPage();
+  await page.goto(`${base}/signin?next=${next}`);
+  await page.fill('#f-system_id', who);
+  await page.fill('#f-password', pw);
+  await Promise.all([page.waitForNavigation(), page.click('main button[type=submit]')]);
+  return page;
+}

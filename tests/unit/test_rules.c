@@ -563,8 +563,7 @@ Test(rules_check, every_problem_is_reported) {
   write_all();
   json_t *p = refused();
   expect_problem(p, "rules-2026-04-01.json: closed[0].nth[1]: expected an integer from 1 to 5");
-  expect_problem(p, "rules-2026-04-01.json: booking_window.lottery: lottery rounds are not "
-                    "supported yet; must be null");
+  expect_problem(p, "rules-2026-04-01.json: booking_window.lottery.rounds: required key missing");
   expect_problem(p, "rules-2026-04-01.json: lotery: unknown key");
   expect_problem(p, "rules-2026-04-01.json: holds.max_per_user: required key missing");
   expect_problem(p, "rules-2026-04-01.json: counter_hours.close: must be later than open");
