@@ -31,6 +31,7 @@
 #include "core/outbox.h"
 #include "core/permits.h"
 #include "core/rules.h"
+#include "core/totp.h"
 #include "http/api_public.h"
 #include "http/http.h"
 #include "http/router.h"
@@ -60,6 +61,7 @@ static void usage(FILE *f) {
       "      --trusted-proxy ADDR take the client address from X-Forwarded-For, only on\n"
       "                           connections from ADDR (a reverse proxy)\n"
       "      --no-access-log      do not log one line per request\n"
+      "      --require-staff-totp staff and admins must set up a second factor (TOTP)\n"
       "      --backup-dir DIR     take scheduled backups into DIR (see docs/operations.md)\n"
       "      --backup-every MIN   minutes between them, fractions allowed (default 60)\n"
       "      --backup-keep N      backups kept in DIR, older ones deleted (default 48)\n"
@@ -314,6 +316,7 @@ static int serve_parse(int argc, char **argv, struct serve_args *a) {
       }
     }
     else if (!strcmp(argv[i], "--no-access-log")) app.access_log = 0;
+    else if (!strcmp(argv[i], "--require-staff-totp")) totp_required = 1;
     else {
       fprintf(stderr, "kominkan serve: unknown option %s\n", argv[i]);
       usage(stderr);
@@ -734,7 +737,8 @@ static int cmd_routes(void) {
   static const int roles[] = {ROLE_ANON, ROLE_CITIZEN, ROLE_STAFF, ROLE_ADMIN, ROLE_ANALYST};
   static const struct { int bit; const char *name; } flags[] = {
       {RF_JSON, "json"}, {RF_JSON_OPT, "json_optional"}, {RF_FORM, "form"},
-      {RF_NO_CSRF, "no_csrf"}, {RF_PERSONAL, "personal"}, {RF_PREFIX, "prefix"}};
+      {RF_NO_CSRF, "no_csrf"}, {RF_PERSONAL, "personal"}, {RF_PREFIX, "prefix"},
+      {RF_TOTP_SETUP, "totp_setup"}};
   json_t *list = json_array();
   for (const struct route *rt = router_routes; rt->method; rt++) {
     json_t *rs = json_array(), *fs = json_array();

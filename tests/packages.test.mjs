@@ -34,7 +34,7 @@ const TOOLS = {
 const PKGCONFIG = {
   libmicrohttpd: 'libmicrohttpd-dev', jansson: 'libjansson-dev', libsodium: 'libsodium-dev',
   sqlite3: 'libsqlite3-dev', libqrencode: 'libqrencode-dev', libcurl: 'libcurl4-openssl-dev',
-  cjose: 'libcjose-dev',
+  cjose: 'libcjose-dev', libcrypto: 'libssl-dev',
 };
 const LIBS = { criterion: 'libcriterion-dev', pthread: 'build-essential', m: 'build-essential' };
 // Essential: yes packages (coreutils, util-linux, dash, grep, sed, ...) and shell words

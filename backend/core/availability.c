@@ -110,8 +110,8 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
   for (int c = 0; c < ctx->rb->ncenters; c++) {
     const struct center *ce = &ctx->rb->centers[c];
     if (only && only != ce) continue;
-    const char *why = NULL;
-    int closed = !r || rules_closed(r, ce->code, day, &why);
+    char why[256] = "";
+    int closed = !r || bookable_closed(ctx, ce->code, NULL, day, why, sizeof why);
     json_t *rooms = json_array();
     for (int i = 0; i < ce->nrooms; i++) {
       const struct room *ro = &ce->rooms[i];
@@ -137,7 +137,7 @@ int avail_build(struct kctx *ctx, int32_t day, const struct center *only, json_t
     }
     json_t *co = json_pack("{s:s, s:s, s:s, s:b, s:o}", "code", ce->code, "name", ce->name,
                            "kind", ce->kind, "closed", closed, "rooms", rooms);
-    if (closed && why) json_object_set_new(co, "closed_reason", json_string(why));
+    if (closed && why[0]) json_object_set_new(co, "closed_reason", json_string(why));
     json_array_append_new(centers, co);
   }
   *out = json_pack("{s:s, s:s, s:s, s:o}", "date", date, "generated_at", gen,

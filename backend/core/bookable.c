@@ -45,6 +45,40 @@ static int counter_sits(const struct rules *r, int32_t day, int64_t now, int64_t
   return open < close;
 }
 
+/* RULE: the city's own closures (schema/020, core/closures.c): a centre or
+** one room closed for a range of dates, unless lifted. ROOM_ID 0: only the
+** closures of the whole centre. */
+static int city_closed(const struct kctx *ctx, const char *center, int64_t room_id, int32_t day,
+                       char *why, size_t n) {
+  char d[11];
+  if (!ctx->db || !center) return 0;
+  date_format(day, d);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT reason FROM closures WHERE center = $c AND lifted_at IS NULL"
+                      " AND date_from <= $d AND date_to >= $d"
+                      " AND (room_id IS NULL OR room_id = $room) ORDER BY room_id IS NOT NULL, id"
+                      " LIMIT 1");
+  if (!st) return 0;
+  db_bind_text(st, "$c", center);
+  db_bind_text(st, "$d", d);
+  db_bind_int(st, "$room", room_id);
+  int hit = db_step(st) == DB_ROW;
+  if (hit && why && n) snprintf(why, n, "%s", db_col_text(st, 0));
+  db_reset(st);
+  return hit;
+}
+
+int bookable_closed(const struct kctx *ctx, const char *center, const struct room *room,
+                    int32_t day, char *why, size_t n) {
+  const char *label = NULL;
+  if (why && n) why[0] = 0;
+  if (rules_closed(rules_in_force(ctx->rb, day), center, day, &label)) {
+    if (why && n) snprintf(why, n, "%s", label ? label : "休館日");
+    return 1;
+  }
+  return city_closed(ctx, center, room ? room->id : 0, day, why, n);
+}
+
 static void soonest(int64_t *at, int64_t t, int64_t now) {
   if (t > now && t < *at) *at = t;
 }
@@ -60,9 +94,13 @@ enum bk_answer bookable_check(const struct kctx *ctx, enum bk_channel ch, const 
   why->campaign = rules_campaign(use, room, day);
   why->opens_at = rules_booking_opens(now_r, day);
 
-  /* RULE: closed days (version in force on the use date). */
-  if (rules_closed(use, room->center->code, day, &why->closed_label))
+  /* RULE: closed days (version in force on the use date) and the city's
+  ** closures of the centre or the room. */
+  if (bookable_closed(ctx, room->center->code, room, day, why->closed_text,
+                      sizeof why->closed_text)) {
+    why->closed_label = why->closed_text;
     return why->answer = BK_CLOSED;
+  }
 
   /* RULE: online booking of a slot until its start (or the rule book's
   ** minutes before it); the counter until its start; a same-day walk-in until

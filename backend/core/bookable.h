@@ -49,7 +49,8 @@ struct bookable {
   int same_day_counter_only;  /* same_day.online is false: the web stops at midnight */
   int64_t changes_at;         /* next instant after now the answer may change
                               ** (INT64_MAX if never): for caches */
-  const char *closed_label;   /* BK_CLOSED: the rule book's reason */
+  const char *closed_label;   /* BK_CLOSED: the reason (points into closed_text) */
+  char closed_text[256];      /* the rule book's or the closure's reason */
   const struct campaign *campaign;  /* the campaign that makes the room free, or NULL */
 };
 
@@ -61,6 +62,14 @@ const struct rules *bookable_rules_now(const struct kctx *ctx);
 ** through channel CH as of ctx->now. Fills *WHY and returns its answer. */
 enum bk_answer bookable_check(const struct kctx *ctx, enum bk_channel ch, const struct room *room,
                               int32_t day, int slot, struct bookable *why);
+
+/* Whether CENTER (a code) is closed on DAY: a closed day of the rule-book
+** version in force on DAY, or a closure of the city (core/closures.h) of the
+** whole centre or, when ROOM is not NULL, of that room. WHY (may be NULL)
+** gets the reason, N bytes. The one test of a closed day: pages, feeds and
+** the counter ask this, never rules_closed() alone. */
+int bookable_closed(const struct kctx *ctx, const char *center, const struct room *room,
+                    int32_t day, char *why, size_t n);
 
 /* The channel of a booking made under CTX: "counter" is BK_COUNTER, anything
 ** else BK_ONLINE. */

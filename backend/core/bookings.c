@@ -1102,6 +1102,35 @@ fail:
 
 /* ========================================================== cancel */
 
+int booking_cancel_write(struct kctx *ctx, struct booking *b, const char *reason, int64_t fee,
+                         int refund, struct kerrinfo *ei) {
+  int rc;
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE bookings SET status = 'cancelled', cancelled_at = $now,"
+                      " cancelled_by = $by, cancel_reason = $reason, cancel_fee = $fee"
+                      " WHERE id = $id AND (status = 'confirmed'"
+                      "  OR (status = 'held' AND hold_expires_at > $now))");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_text(st, "$reason", reason);
+  db_bind_int(st, "$fee", fee);
+  db_bind_int(st, "$id", b->id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if (db_changes(ctx->db) != 1)
+    return kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わったため、取り消せませんでした。");
+  /* RULE: a cancelled slot is free at once. */
+  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", b->id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if ((rc = booking_load(ctx, b->id, b))) return rc;
+  if ((rc = ev(ctx, "booking.cancel", b, ctx->now, fee))) return rc;
+  /* RULE: refund on staff cancel. What was paid goes back, by the method it
+  ** was paid with, recorded in the same transaction. */
+  return refund ? payment_refund_all(ctx, b, ei) : 0;
+}
+
 static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
                      struct kerrinfo *ei) {
   struct booking b;
@@ -1155,44 +1184,7 @@ static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **
   }
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE bookings SET status = 'cancelled', cancelled_at = $now,"
-                      " cancelled_by = $by, cancel_reason = $reason, cancel_fee = $fee"
-                      " WHERE id = $id AND (status = 'confirmed'"
-                      "  OR (status = 'held' AND hold_expires_at > $now))");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_text(st, "$reason", reason);
-  db_bind_int(st, "$fee", fee);
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
-    rc = kerr_from_db(rc);
-    goto fail;
-  }
-  if (db_changes(ctx->db) != 1) {
-    rc = kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わったため、取り消せませんでした。");
-    goto fail;
-  }
-  /* RULE: a cancelled slot is free at once. */
-  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
-    rc = kerr_from_db(rc);
-    goto fail;
-  }
-  if ((rc = booking_load(ctx, id, &b))) goto fail;
-  if ((rc = ev(ctx, "booking.cancel", &b, ctx->now, fee))) goto fail;
-  /* RULE: refund on staff cancel. What was paid goes back, by the method it
-  ** was paid with, recorded in the same transaction. */
-  if (desk_is_staff(ctx) && (rc = payment_refund_all(ctx, &b, ei))) goto fail;
+  if ((rc = booking_cancel_write(ctx, &b, reason, fee, desk_is_staff(ctx), ei))) goto fail;
   if ((rc = notify_booking(ctx, NOTE_CANCEL, &b))) goto fail;
   if ((rc = sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);

@@ -126,6 +126,15 @@ int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
 int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
                    struct kerrinfo *ei);
 
+/* Inside a write transaction (for booking_cancel and the city's closures,
+** core/closures.c): cancel B, held (unlapsed) or confirmed, by the actor of
+** CTX with REASON and cancellation fee FEE; its slots are free at once; the
+** usage log and the trail get "booking.cancel"; REFUND gives back what was
+** paid (payment_refund_all). B is reloaded. KERR_CONFLICT when B changed
+** meanwhile. The caller commits or rolls back. */
+int booking_cancel_write(struct kctx *ctx, struct booking *b, const char *reason, int64_t fee,
+                         int refund, struct kerrinfo *ei);
+
 /* One booking, for whoever may see it (else KERR_NOT_FOUND). */
 int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 

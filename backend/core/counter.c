@@ -305,8 +305,8 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
   date_format(today, date);
   clock_format_instant(ctx->now, gen);
   desk_hours_text(rules_current(ctx->rb, ctx->now), hours, sizeof hours);
-  const char *why = NULL;
-  int closed = rules_closed(r, ce->code, today, &why);
+  char why[256] = "";
+  int closed = bookable_closed(ctx, ce->code, NULL, today, why, sizeof why);
 
   if ((rc = load_day(ctx, ce->code, date, &rows, &nrows)) ||
       (rc = load_occupants(ctx, ce->code, date, &occ, &nocc)) ||
@@ -385,7 +385,7 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
     rc = kerr_set(ei, KERR_INTERNAL, NULL);
     goto done;
   }
-  if (closed) json_object_set_new(*out, "closed_reason", json_string(why ? why : "休館日"));
+  if (closed) json_object_set_new(*out, "closed_reason", json_string(why[0] ? why : "休館日"));
   rc = 0;
 done:
   json_decref(rooms);

@@ -17,6 +17,7 @@
 
 #include "audit.h"
 #include "availability.h"
+#include "bookable.h"
 #include "clock.h"
 #include "csv.h"
 #include "input.h"
@@ -100,9 +101,10 @@ static int parse_session(struct kctx *ctx, const char *center, json_t *v, struct
     kerr_field(ei, "sessions", "時間帯のコードが正しくありません。");
     return KERR_VALIDATION;
   }
-  const char *why = NULL;
-  if (rules_closed(s->r, center, s->day, &why))
-    return kerr_set(ei, KERR_CLOSED, "%sは休館日（%s）です。", s->date, why ? why : "");
+  char why[256];
+  /* RULE: closed days and the city's closures (core/bookable.c) */
+  if (bookable_closed(ctx, center, s->room, s->day, why, sizeof why))
+    return kerr_set(ei, KERR_CLOSED, "%sは休館日（%s）です。", s->date, why);
   return 0;
 }
 

@@ -43,6 +43,7 @@ static const struct {
   [KERR_INTERNAL] = {500, "internal", "システムの内部でエラーが発生しました。時間をおいてもう一度お試しください。"},
   [KERR_BUSY] = {503, "busy", "ただいま混み合っています。しばらくしてからもう一度お試しください。"},
   [KERR_STORAGE] = {503, "storage_unavailable", "データを保存できない状態です。しばらくしてからもう一度お試しください。"},
+  [KERR_TOTP_REQUIRED] = {401, "totp_required", "確認コード（認証アプリの6けたの数字）を入力してください。"},
 };
 
 static int valid(int code) { return code > 0 && code < KERR__COUNT; }

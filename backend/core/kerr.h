@@ -40,6 +40,7 @@ enum kerr {
   KERR_INTERNAL,           /* 500 */
   KERR_BUSY,               /* 503 too many at once (password hashing) */
   KERR_STORAGE,            /* 503 storage unavailable */
+  KERR_TOTP_REQUIRED,      /* 401 the password was right; the second factor's code is needed */
   KERR__COUNT
 };
 

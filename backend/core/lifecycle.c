@@ -23,9 +23,6 @@
 #define CODE_ALPHABET "ABCDEFGHJKLMNPQRSTUVWXYZ23456789" /* no I, O, 0, 1 */
 #define CODE_LEN 12
 
-static struct throttle per_account = THROTTLE_INIT(3, 3600);   /* links sent */
-static struct throttle per_address = THROTTLE_INIT(10, 3600);  /* requests */
-static struct throttle bad_secret = THROTTLE_INIT(10, 900);    /* wrong codes */
 
 /* The stored hash of a secret as typed: for a counter code, upper case with
 ** spaces and hyphens dropped, so "abcd-efgh-jkmn" works. */
@@ -93,12 +90,12 @@ static int address_throttle(struct kctx *ctx, const char *kind, const char *clie
                             struct kerrinfo *ei) {
   char key[THROTTLE_KEY];
   snprintf(key, sizeof key, "%s:%s", kind, client && *client ? client : "-");
-  int wait = throttle_wait(&per_address, key, ctx->now);
+  int wait = throttle_wait(&throttle_reset_request, key, ctx->now);
   if (wait) {
     ei->retry_after = wait;
     return kerr_set(ei, KERR_RATE_LIMITED, NULL);
   }
-  throttle_fail(&per_address, key, ctx->now);
+  throttle_fail(&throttle_reset_request, key, ctx->now);
   return 0;
 }
 
@@ -114,8 +111,8 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
   if ((rc = address_throttle(ctx, "r", client, ei))) return rc;
   snprintf(akey, sizeof akey, "a:%lld", (long long)id);
   /* RULE: no existence leak: an unknown, closed or mail-less account is answered alike. */
-  if (!mailable(ctx, id) || throttle_wait(&per_account, akey, ctx->now)) return 0;
-  throttle_fail(&per_account, akey, ctx->now);
+  if (!mailable(ctx, id) || throttle_wait(&throttle_reset_link, akey, ctx->now)) return 0;
+  throttle_fail(&throttle_reset_link, akey, ctx->now);
   unsigned char raw[32];
   randombytes_buf(raw, sizeof raw);
   sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
@@ -136,7 +133,7 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
 static int mail_ids(struct kctx *ctx, const char *email) {
   int64_t ids[5];
   int n = 0, rc;
-  kstmt *st = db_prep(ctx->db, "SELECT id FROM accounts WHERE lower(email) = lower($e)"
+  kstmt *st = db_prep(ctx->db, "SELECT id FROM accounts WHERE email = $e COLLATE NOCASE"
                                " AND role = 'citizen' AND disabled = 0 AND closed_at IS NULL"
                                " ORDER BY id LIMIT 5");
   if (!st) return KERR_INTERNAL;
@@ -167,8 +164,8 @@ int lifecycle_forgotten_id(struct kctx *ctx, const json_t *in, const char *clien
   char hex[33];
   crypto_generichash(h, sizeof h, (const unsigned char *)email, strlen(email), NULL, 0);
   snprintf(key, sizeof key, "e:%s", sodium_bin2hex(hex, sizeof hex, h, sizeof h));
-  if (!outbox_enabled() || throttle_wait(&per_account, key, ctx->now)) return 0;
-  throttle_fail(&per_account, key, ctx->now);
+  if (!outbox_enabled() || throttle_wait(&throttle_reset_link, key, ctx->now)) return 0;
+  throttle_fail(&throttle_reset_link, key, ctx->now);
   if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
   if ((rc = mail_ids(ctx, email))) db_rollback(ctx->db);
   else rc = kerr_from_db(db_commit(ctx->db));
@@ -255,7 +252,7 @@ static int apply_reset(struct kctx *ctx, int64_t row, int64_t id, const char *ha
 
 int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *client,
                             json_t **out, struct kerrinfo *ei) {
-  char secret[96], key[THROTTLE_KEY], hash[128];
+  char secret[96], key[THROTTLE_KEY], akey[THROTTLE_KEY], hash[128];
   int64_t want = 0, row = 0, id = 0;
   const char *pw = json_string_value(json_object_get(in, "password"));
   *out = NULL;
@@ -267,12 +264,14 @@ int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *clie
   const char *bad = pw ? accounts_check_password(pw) : "新しいパスワードを入力してください。";
   if (bad) kerr_field(ei, "password", bad);
   if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
+  /* RULE: wrong secrets are throttled per address and, for a counter code,
+  ** per account (core/throttle.c). */
   snprintf(key, sizeof key, "s:%s", client && *client ? client : "-");
-  int wait = throttle_wait(&bad_secret, key, ctx->now);
-  if (wait) {
-    ei->retry_after = wait;
-    return kerr_set(ei, KERR_RATE_LIMITED, NULL);
-  }
+  snprintf(akey, sizeof akey, "c:%lld", (long long)want);
+  int wait = throttle_wait(&throttle_reset_secret, key, ctx->now);
+  int await = want ? throttle_wait(&throttle_reset_code_account, akey, ctx->now) : 0;
+  if (wait || await)
+    return throttle_refusal(wait > await ? wait : await, "誤ったコードが続いたため", ei);
   int rc = accounts_password_hash(pw, hash, sizeof hash, ei);
   if (rc) return rc;
   if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
@@ -283,12 +282,14 @@ int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *clie
   sodium_memzero(secret, sizeof secret);
   sodium_memzero(hash, sizeof hash);
   if (rc == KERR_NOT_FOUND) {
-    throttle_fail(&bad_secret, key, ctx->now);
+    throttle_fail(&throttle_reset_secret, key, ctx->now);
+    if (want) throttle_fail(&throttle_reset_code_account, akey, ctx->now);
     return kerr_set(ei, KERR_NOT_FOUND,
                     "このリンクまたはコードは使えません（期限切れ、使用済み、または誤り）。"
                     "もう一度、再設定を申し込んでください。");
   }
   if (rc) return kerr_set(ei, rc, NULL);
+  if (want) throttle_clear(&throttle_reset_code_account, akey);
   *out = json_pack("{s:o}", "system_id", ids_json(id));
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

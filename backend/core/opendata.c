@@ -93,11 +93,11 @@ int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct
     for (int c = 0; c < ctx->rb->ncenters; c++) {
       const struct center *ce = &ctx->rb->centers[c];
       if (center && center != ce) continue;
-      const char *why = NULL;
-      int closed = rules_closed(ru, ce->code, day, &why);
       for (int i = 0; i < ce->nrooms; i++) {
         const struct room *ro = &ce->rooms[i];
         if (room && room != ro) continue;
+        char why[256];
+        int closed = bookable_closed(ctx, ce->code, ro, day, why, sizeof why);
         for (int s = 0; s < ru->nslots; s++) {
           struct od_state os = {ce, ro, day, ru, &ru->slots[s], "free", closed ? why : NULL,
                                 -1, 0};

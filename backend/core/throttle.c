@@ -55,11 +55,31 @@ struct throttle throttle_signup = THROTTLE_INIT(10, 3600);
 ** anyway (invitations answer the same for every ID). */
 struct throttle throttle_lookup = THROTTLE_INIT(60, 600);
 
+/* RULE: password resets (core/lifecycle.c).
+** - Links by mail: at most 3 made an hour per account (more are silently not
+**   made: the answer is the same 202) and 10 requests an hour per address.
+** - Redeeming a link or a counter code: 10 wrong secrets per 15 minutes per
+**   address; and per account (a counter code is typed with the system ID),
+**   3 wrong codes free, then 1, 2, 4, ... minutes up to an hour between
+**   tries, forgotten a day after the last. A code is 60 random bits, so
+**   guessing is hopeless either way; the per-account delay stops a script
+**   spread over many addresses from even trying, while a citizen who
+**   mistypes the slip a few times is not held up, and a stranger's wrong
+**   tries can only delay the owner, never lock the account. */
+struct throttle throttle_reset_link = THROTTLE_INIT(3, 3600);
+struct throttle throttle_reset_request = THROTTLE_INIT(10, 3600);
+struct throttle throttle_reset_secret = THROTTLE_INIT(10, 900);
+struct throttle throttle_reset_code_account = THROTTLE_BACKOFF(3, 60, 3600, 24 * 3600);
+
 void throttle_reset_all(void) {
   throttle_reset(&throttle_signin_pair);
   throttle_reset(&throttle_signin_address);
   throttle_reset(&throttle_signup);
   throttle_reset(&throttle_lookup);
+  throttle_reset(&throttle_reset_link);
+  throttle_reset(&throttle_reset_request);
+  throttle_reset(&throttle_reset_secret);
+  throttle_reset(&throttle_reset_code_account);
 }
 
 /* ============================================================ the table */

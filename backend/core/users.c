@@ -176,6 +176,30 @@ int users_set_role(struct kctx *ctx, int64_t id, int role, const char *center, j
   return finish(ctx, rc, id, out, ei);
 }
 
+int users_create(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei) {
+  static const char *const keep[] = {"name", "password", "name_kana", "email", "phone"};
+  int role = role_parse(json_string_value(json_object_get(in, "role")));
+  const char *center = json_string_value(json_object_get(in, "center"));
+  int rc;
+  *id = 0;
+  if ((rc = allowed(ctx, ei))) return rc;
+  if (role != ROLE_STAFF && role != ROLE_ADMIN && role != ROLE_ANALYST) {
+    kerr_field(ei, "role", "役割は staff, admin, analyst のどれかです。");
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  json_t *only = json_object();
+  for (size_t i = 0; only && i < sizeof keep / sizeof keep[0]; i++) {
+    json_t *v = json_object_get(in, keep[i]);
+    /* an empty optional field of a form is no value */
+    if (v && !(json_is_string(v) && !*json_string_value(v) && i >= 2))
+      json_object_set(only, keep[i], v);
+  }
+  rc = only ? accounts_create(ctx, only, role, center && *center ? center : NULL, 0, id, ei)
+            : kerr_set(ei, KERR_INTERNAL, NULL);
+  json_decref(only);
+  return rc;
+}
+
 int users_set_password(struct kctx *ctx, int64_t id, const char *password,
                        struct kerrinfo *ei) {
   char hash[128];

@@ -43,6 +43,12 @@ int users_set_role(struct kctx *ctx, int64_t id, int role, const char *center, j
 int users_set_password(struct kctx *ctx, int64_t id, const char *password,
                        struct kerrinfo *ei);
 
+/* Create a staff, admin or analyst account from {"name","role","center"?,
+** "password","email"?,"phone"?} (a form's strings too; other members are
+** ignored): *ID the new system ID. KERR_VALIDATION (a bad role: field
+** "role"; staff need a home centre). Admins. */
+int users_create(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei);
+
 /* The JSON of account ID as users_list() shows it (new reference) or NULL. */
 json_t *users_get(struct kctx *ctx, int64_t id);
 

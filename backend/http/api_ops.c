@@ -41,18 +41,7 @@ struct reply api_users_list(struct req *r) {
 struct reply api_users_create(struct req *r) {
   struct kerrinfo ei = {0};
   int64_t id = 0;
-  int role = role_parse(req_str(r, "role"));
-  int rc;
-  if (role != ROLE_STAFF && role != ROLE_ADMIN && role != ROLE_ANALYST) {
-    kerr_field(&ei, "role", "役割は staff, admin, analyst のどれかです。");
-    rc = kerr_set(&ei, KERR_VALIDATION, NULL);
-  } else {
-    json_t *in = json_deep_copy(r->json);
-    if (in) json_object_del(in, "role"), json_object_del(in, "center");
-    rc = in ? accounts_create(&r->ctx, in, role, req_str(r, "center"), 0, &id, &ei)
-            : kerr_set(&ei, KERR_INTERNAL, NULL);
-    json_decref(in);
-  }
+  int rc = users_create(&r->ctx, r->json, &id, &ei);
   return reply_core(r, rc, 201, rc ? NULL : users_get(&r->ctx, id), &ei);
 }
 

@@ -64,7 +64,8 @@ enum {
   RF_PREFIX = 1 << 5,      /* pattern is a prefix ending in '/': the rest is one param */
   RF_HASHES = 1 << 6,      /* hashes a password: runs on the hash pool (suspend.h) */
   RF_RUSH = 1 << 7,        /* a short write on the rush path: group commit (suspend.h) */
-  RF_CACHE = 1 << 8        /* anonymous page shared from the cache (pagecache.h) */
+  RF_CACHE = 1 << 8,       /* anonymous page shared from the cache (pagecache.h) */
+  RF_TOTP_SETUP = 1 << 9   /* open to staff who must still set up their second factor */
 };
 
 struct route {

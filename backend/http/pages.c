@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/bookable.h"
 #include "../core/clock.h"
 #include "reply.h"
 
@@ -405,6 +406,11 @@ void page_state_legend(struct html *h) {
               "</ul>");
 }
 
+const char *page_str(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
 /* ------------------------------------------------------------- dates */
 
 const char *page_weekday(int32_t day) {
@@ -412,15 +418,16 @@ const char *page_weekday(int32_t day) {
   return w[date_weekday(day)];
 }
 
-void page_day_note(const struct rulebook *rb, const char *center, int32_t day, char *out, size_t n) {
-  const struct rules *r = rules_in_force(rb, day);
-  const char *why = NULL;
-  /* RULE: closed days, with the rule book's reason (issue 13, point 4) */
+void page_day_note(const struct kctx *ctx, const char *center, const struct room *room, int32_t day,
+                   char *out, size_t n) {
+  const struct rules *r = rules_in_force(ctx->rb, day);
   const char *holiday = r ? rules_holiday(r, day) : NULL;
+  char why[256];
   if (n) out[0] = 0;
-  if (r && rules_closed(r, center, day, &why))
-    snprintf(out, n, "休館日 (%s)%s%s", why ? why : "", holiday ? " 祝日: " : "",
-             holiday ? holiday : "");
+  /* RULE: closed days, with the rule book's or the closure's reason (issue 13,
+  ** point 4; core/bookable.c) */
+  if (bookable_closed(ctx, center, room, day, why, sizeof why))
+    snprintf(out, n, "休館日 (%s)%s%s", why, holiday ? " 祝日: " : "", holiday ? holiday : "");
   /* RULE: on a national holiday rooms are used as booked; the counter may be closed */
   else if (holiday) /* "休日（振替休日）" is its own name; the others are 祝日 */
     snprintf(out, n, "%s%s%s%s", strncmp(holiday, "休日", strlen("休日")) ? "祝日 (" : "",

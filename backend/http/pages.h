@@ -142,6 +142,9 @@ void page_slot_cell(struct html *h, const struct page_cell *c);
 /* The legend of the symbols, as a short list. */
 void page_state_legend(struct html *h);
 
+/* The string member KEY of O, or "" (never NULL). */
+const char *page_str(const json_t *o, const char *key);
+
 /* ----------------------------------------------------------- dates */
 
 /* When a campaign day (rule book campaign_days) makes ROOM free on DAY:
@@ -151,7 +154,8 @@ void page_campaign_note(const struct rulebook *rb, const struct room *room, int3
 
 /* What is special about DAY for CENTER (NULL: every centre), for date lists
 ** and tables: "休館日 (第1・第3月曜日)", or "" (OUT >= 96 bytes). */
-void page_day_note(const struct rulebook *rb, const char *center, int32_t day, char *out, size_t n);
+void page_day_note(const struct kctx *ctx, const char *center, const struct room *room, int32_t day,
+                   char *out, size_t n);
 
 /* "4月8日(水)" (OUT >= 32 bytes); with the year: "2026年4月8日(水)". */
 void page_date_label(int32_t day, int with_year, char *out, size_t n);

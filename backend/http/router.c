@@ -19,6 +19,7 @@
 
 #include "../core/rounds.h"
 #include "../core/text.h"
+#include "../core/totp.h"
 #include "api_accounts.h"
 #include "api_bookings.h"
 #include "api_counter.h"
@@ -27,7 +28,9 @@
 #include "api_groups.h"
 #include "api_mail.h"
 #include "api_opendata.h"
+#include "api_closures.h"
 #include "api_ops.h"
+#include "api_totp.h"
 #include "api_public.h"
 #include "api_reports.h"
 #include "api_rounds.h"
@@ -42,6 +45,7 @@
 #include "suspend.h"
 #include "web_account.h"
 #include "web_admin.h"
+#include "web_closures.h"
 #include "web_ops.h"
 #include "web_book.h"
 #include "web_counter.h"
@@ -49,6 +53,8 @@
 #include "web_staff_courses.h"
 #include "web_groups.h"
 #include "web_my.h"
+#include "web_people.h"
+#include "web_totp.h"
 #include "web_public.h"
 #include "web_today.h"
 #include "web_reports.h"
@@ -69,8 +75,21 @@ const struct route router_routes[] = {
   {"POST", "/api/v1/accounts", api_account_create, ANY, JSON_BODY | RF_PERSONAL | RF_HASHES},
   {"POST", "/api/v1/session", api_session_create, ANY,
    JSON_BODY | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
-  {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL},
-  {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL},
+  {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL | RF_TOTP_SETUP},
+  {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL | RF_TOTP_SETUP},
+  /* the staff second factor (issue 14; core/totp.h) */
+  {"GET", "/api/v1/me/totp", api_me_totp, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/api/v1/me/totp", api_me_totp_start, ROLE_DESK | ROLE_ANALYST,
+   RF_JSON_OPT | RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/api/v1/me/totp/confirm", api_me_totp_confirm, ROLE_DESK | ROLE_ANALYST,
+   JSON_BODY | RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/api/v1/users/{id}/totp/reset", api_user_totp_reset, ROLE_ADMIN,
+   RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/my/totp", web_totp, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/my/totp", web_totp_start, ROLE_DESK | ROLE_ANALYST, RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/my/totp/confirm", web_totp_confirm, ROLE_DESK | ROLE_ANALYST,
+   RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
+  {"POST", "/admin/users/{id}/totp-reset", web_totp_reset, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
   {"GET", "/api/v1/me/mail", api_mail_prefs_get, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/api/v1/me/mail", api_mail_prefs_put, ROLE_CITIZEN, JSON_BODY | RF_PERSONAL},
   /* operations (issue 14; docs/operations.md): a citizen's own account, password
@@ -91,6 +110,12 @@ const struct route router_routes[] = {
   {"POST", "/api/v1/users/{id}/reset-code", api_user_reset_code, ROLE_DESK,
    RF_JSON_OPT | RF_PERSONAL},
   {"GET", "/api/v1/audit", api_audit, ROLE_ADMIN, RF_PERSONAL},
+  /* the city's closures of a centre or a room (issue 14; docs/operations.md) */
+  {"GET", "/api/v1/closures", api_closures_list, ANY, 0},
+  {"POST", "/api/v1/closures", api_closures_create, ROLE_DESK, JSON_BODY | RF_PERSONAL},
+  {"GET", "/api/v1/closures/{id}", api_closure_get, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/api/v1/closures/{id}/lift", api_closure_lift, ROLE_DESK, RF_JSON_OPT | RF_PERSONAL},
+  {"GET", "/api/v1/me/closures", api_me_closures, ROLE_CITIZEN, RF_PERSONAL},
   /* groups: the public list before {id}, which would match "public" too */
   {"GET", "/api/v1/groups/public", api_groups_public, ANY, 0},
   {"GET", "/api/v1/groups/public.csv", api_groups_public_csv, ANY, 0},
@@ -133,7 +158,7 @@ const struct route router_routes[] = {
   {"GET", "/register/done", web_register_done, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/signin", web_signin, ANY, 0},
   {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
-  {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL},
+  {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
   {"GET", "/book", web_book, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/book/review", web_book_review, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/my", web_my, ROLE_CITIZEN, RF_PERSONAL},
@@ -185,9 +210,23 @@ const struct route router_routes[] = {
    ROLE_DESK, RF_FORM | RF_PERSONAL},
   /* operations pages (issue 14; docs/operations.md) */
   {"GET", "/admin/users", web_ops_users, ROLE_ADMIN, RF_PERSONAL},
+  {"POST", "/admin/users", web_people_user_create, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/users/new", web_people_user_new, ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/admin/users/{id}", web_people_user, ROLE_ADMIN, RF_PERSONAL},
+  {"POST", "/admin/users/{id}/role", web_people_user_role, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
+  {"POST", "/admin/users/{id}/password", web_people_user_password, ROLE_ADMIN,
+   RF_FORM | RF_PERSONAL},
+  {"GET", "/my/profile", web_people_profile, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/my/profile", web_people_profile_post, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/counter/reset-code", web_people_code, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/counter/reset-code", web_people_code_post, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"POST", "/admin/users/{id}/disable", web_ops_user_disable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
   {"POST", "/admin/users/{id}/enable", web_ops_user_enable, ROLE_ADMIN, RF_FORM | RF_PERSONAL},
   {"GET", "/admin/audit", web_ops_audit, ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/admin/closures", web_closures, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/closures", web_closures_create, ROLE_DESK, RF_FORM | RF_PERSONAL},
+  {"GET", "/admin/closures/{id}", web_closure, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/admin/closures/{id}/lift", web_closure_lift, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/my/privacy", web_ops_privacy, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/my/close", web_ops_close, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/forgotten-id", web_forgotten_id, ANY, RF_PERSONAL},
@@ -439,6 +478,16 @@ static struct reply route(struct req *r) {
     if (r->ctx.actor.role == ROLE_ANON && signin_redirect(r, 0, &ret)) return ret;
     return reply_error(r, r->ctx.actor.role == ROLE_ANON ? KERR_UNAUTHORIZED : KERR_FORBIDDEN,
                        NULL);
+  }
+
+  /* RULE: with serve --require-staff-totp, staff and admins without a second
+  ** factor may only set one up (core/totp.h). */
+  if (!(rt->roles & ROLE_ANON) && !(rt->flags & RF_TOTP_SETUP) && r->ctx.db &&
+      totp_blocked(&r->ctx)) {
+    struct kerrinfo ei = {0};
+    kerr_set(&ei, KERR_FORBIDDEN, "二段階認証の設定が必要です。職員メニューの「二段階認証」"
+                                  "（/my/totp）で設定してから、お使いください。");
+    return reply_core(r, KERR_FORBIDDEN, 0, NULL, &ei);
   }
 
   if (is_unsafe(r->method)) {

@@ -56,6 +56,7 @@ static json_t *without_passwords(const json_t *in) {
   json_t *v = json_is_object(in) ? json_deep_copy(in) : json_object();
   if (v) {
     json_object_del(v, "password");
+    json_object_del(v, "totp");
     json_object_del(v, "csrf_token");
   }
   return v;
@@ -78,6 +79,9 @@ static const struct page_field signin_fields[] = {
    .autocomplete = "username", .inputmode = "numeric", .maxlength = 20, .size = "m"},
   {.name = "password", .label = "パスワード", .type = PF_PASSWORD, .required = 1,
    .autocomplete = "current-password", .maxlength = 128, .size = "m"},
+  {.name = "totp", .label = "確認コード", .type = PF_TEXT,
+   .support = "二段階認証を設定した職員だけ: 認証アプリに出ている6けたの数字です。",
+   .autocomplete = "one-time-code", .inputmode = "numeric", .maxlength = 6, .size = "s"},
 };
 
 static struct reply signin_page(struct req *r, unsigned status, const json_t *values,
@@ -94,11 +98,11 @@ static struct reply signin_page(struct req *r, unsigned status, const json_t *va
   if (expired && !failed)
     html_raw(&h, "<p class=\"note\">一定時間操作がなかったため、ログアウトしました。"
                  "もう一度ログインしてください。</p>");
-  page_error_summary_msg(&h, message, signin_fields, 2, &fm);
+  page_error_summary_msg(&h, message, signin_fields, 3, &fm);
   html_raw(&h, "<p class=\"lead\">予約をするには、利用者IDとパスワードでログインします。</p>");
   page_form_begin(r, &h, "post", "/signin");
   html_printf(&h, "<input type=\"hidden\" name=\"next\" value=\"%h\">", next);
-  for (int i = 0; i < 2; i++) page_field(&h, &signin_fields[i], &fm);
+  for (int i = 0; i < 3; i++) page_field(&h, &signin_fields[i], &fm);
   page_form_end(&h, "ログインする");
   html_printf(&h, "<section aria-labelledby=\"new-title\"><h2 id=\"new-title\">はじめての方</h2>"
                   "<p>アカウントがない方は、先に登録してください。登録は無料です。</p>"

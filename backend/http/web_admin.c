@@ -80,12 +80,15 @@ struct reply web_admin(struct req *r) {
   html_printf(&h, "<h1>職員メニュー</h1><p class=\"lead\">%h さん (%s)</p>"
                   "<ul class=\"links\"><li><a href=\"/counter\">窓口 (今日の部屋・当日利用・支払い・入館・台帳)</a></li>"
                   "<li><a href=\"/admin/groups\">団体登録の審査</a></li>"
+                  "<li><a href=\"/admin/closures\">休館の設定 (改修工事・投票所など)</a></li>"
+                  "<li><a href=\"/counter/reset-code\">パスワード再設定のコード (窓口で本人確認のうえ)</a></li>"
+                  "<li><a href=\"/my/totp\">二段階認証 (自分のログインの設定)</a></li>"
                   "<li><a href=\"/admin/courses\">講座の管理 (登録・検索・前の講座から作る・出席)</a></li>"
                   "<li><a href=\"/admin/rounds\">部屋の抽選 (利用調整の状態・競合・結果)</a></li>",
               r->ctx.actor.name, r->ctx.actor.role == ROLE_ADMIN ? "管理者" : "職員");
   if (r->ctx.actor.role == ROLE_ADMIN)
     html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>"
-                 "<li><a href=\"/admin/users\">利用者の管理 (職員の停止・再開)</a></li>"
+                 "<li><a href=\"/admin/users\">利用者の管理 (職員の登録・停止・役割)</a></li>"
                  "<li><a href=\"/admin/audit\">監査証跡</a></li>");
   html_raw(&h, "</ul>");
   page_end(r, &h, &pg);

@@ -91,14 +91,14 @@ struct book_form {
   int nfields;
 };
 
-static void add_date(struct book_form *f, const struct rulebook *rb, int32_t day, int32_t today,
+static void add_date(struct book_form *f, const struct kctx *ctx, int32_t day, int32_t today,
                      const char *group) {
   int i = f->ndates++;
   char lab[40], note[160], free[128];
   int y, m, d;
   date_format(day, f->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
-  page_day_note(rb, f->room->center->code, day, note, sizeof note);
+  page_day_note(ctx, f->room->center->code, f->room, day, note, sizeof note);
   page_campaign_note(rb, f->room, day, free, sizeof free);
   snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s%s%s%s%s", lab,
            day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note,
@@ -121,11 +121,11 @@ static struct book_form *form_build(struct req *r, const struct room *room, cons
   if (selected && date_parse(selected, &sel) == 0 &&
       (sel < today || sel >= today + MAX_DATES ||
        (now_rules && sel >= today + MIN_DATES && rules_booking_opens(now_rules, sel) > r->ctx.now)))
-    add_date(f, r->ctx.rb, sel, today, "指定された日");
+    add_date(f, &r->ctx, sel, today, "指定された日");
   for (int32_t d = today; f->ndates < MAX_DATES && d < today + MAX_DATES; d++) {
     if (d >= today + MIN_DATES && (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
       break;
-    add_date(f, r->ctx.rb, d, today, NULL);
+    add_date(f, &r->ctx, d, today, NULL);
   }
   f->rules = rules_in_force(r->ctx.rb, sel >= 0 ? sel : today);
   if (!f->rules) f->rules = now_rules;

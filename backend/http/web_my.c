@@ -25,6 +25,7 @@
 #include "qr.h"
 #include "reply.h"
 #include "web_book.h"
+#include "web_closures.h"
 #include "web_groups.h"
 
 static const char *jstr(const json_t *o, const char *key) {
@@ -126,10 +127,12 @@ struct reply web_my(struct req *r) {
                "<li><a href=\"/my/groups\">団体の登録・減免の申請</a></li>"
                "<li><a href=\"/my/courses\">講座の申し込み</a></li>"
                "<li><a href=\"/my/rounds\">部屋の抽選の申し込み (団体)</a></li>"
+               "<li><a href=\"/my/profile\">登録内容 (名前・メール・電話) の変更</a></li>"
                "<li><a href=\"/my/mail\">お知らせメールの設定</a></li>"
                "<li><a href=\"/my/privacy\">個人情報 (職員が見た記録)・退会</a></li></ul>");
   web_mail_notice(r, &h);
   web_invitations_section(r, &h);
+  web_closure_notices(r, &h);
   html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
   if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {

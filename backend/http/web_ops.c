@@ -50,7 +50,8 @@ struct reply web_ops_users(struct req *r) {
   struct html h = {0};
   struct page pg = {.title = "利用者の管理", .nav = "admin"};
   page_begin(r, &h, &pg);
-  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>利用者の管理</h1>");
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>利用者の管理</h1>"
+               "<p><a href=\"/admin/users/new\">職員・管理者・分析担当を登録する</a></p>");
   if (done) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>",
                         !strcmp(done, "disabled") ? "停止しました。その人のログインはすぐに終わりました。"
                                                   : "有効にしました。");
@@ -70,8 +71,11 @@ struct reply web_ops_users(struct req *r) {
     const char *id = jstr(u, "system_id"), *st = jstr(u, "status");
     char action[64];
     int active = !strcmp(st, "active");
-    html_printf(&h, "<tr><td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>", id,
-                jstr(u, "name"), jstr(u, "role"), jstr(u, "center"), status_label(st));
+    if (strcmp(jstr(u, "role"), "citizen") != 0)
+      html_printf(&h, "<tr><td><a href=\"/admin/users/%u\">%h</a></td>", id, id);
+    else html_printf(&h, "<tr><td>%h</td>", id);
+    html_printf(&h, "<td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>", jstr(u, "name"),
+                jstr(u, "role"), jstr(u, "center"), status_label(st));
     if (strcmp(st, "closed") != 0) {
       snprintf(action, sizeof action, "/admin/users/%s/%s", id, active ? "disable" : "enable");
       page_form_begin(r, &h, "post", action);
@@ -255,6 +259,8 @@ static struct reply reset_page(struct req *r, unsigned status, const char *token
   html_raw(&h, "<h1>パスワードの再設定</h1>");
   if (message) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", message);
   if (token) {
+    html_raw(&h, "<p>新しいパスワードを決めてください。設定すると、ほかの端末でのログインはすべて終わります。"
+                 "このページは一度だけ、メールを送ってから30分のあいだ使えます。</p>");
     page_error_summary(&h, &confirm_fields[2], 1, &fm);
     page_form_begin(r, &h, "post", "/password-reset/confirm");
     html_printf(&h, "<input type=\"hidden\" name=\"token\" value=\"%h\">", token);
@@ -279,7 +285,10 @@ static struct reply reset_page(struct req *r, unsigned status, const char *token
 
 /* GET /password-reset and /password-reset/{token} -> the forms. Anyone. */
 struct reply web_ops_reset_page(struct req *r) {
-  return reset_page(r, 200, r->nparams ? r->params[0] : NULL, NULL, NULL);
+  static const char prefix[] = "/password-reset/";
+  /* the prefix route captures no parameter: the token is the rest of the path */
+  const char *token = strncmp(r->url, prefix, sizeof prefix - 1) ? "" : r->url + sizeof prefix - 1;
+  return reset_page(r, 200, *token ? token : NULL, NULL, NULL);
 }
 
 /* POST /password-reset (form) system_id -> 200 the same page and message

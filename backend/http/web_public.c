@@ -95,13 +95,13 @@ static void search_free(struct search *s) {
   free(s);
 }
 
-static void add_date(struct search *s, const struct rulebook *rb, int32_t day, int32_t today,
+static void add_date(struct search *s, const struct kctx *ctx, int32_t day, int32_t today,
                      const char *group) {
   int i = s->ndates++;
   char lab[40], note[160];
   date_format(day, s->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
-  page_day_note(rb, NULL, day, note, sizeof note);
+  page_day_note(ctx, NULL, NULL, day, note, sizeof note);
   snprintf(s->dlab[i], sizeof s->dlab[i], "%s%s%s%s", lab,
            day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note);
   if (group) {
@@ -133,12 +133,12 @@ static struct search *search_build(struct req *r, int32_t selected) {
   if (selected < today || selected >= today + MAX_DAYS_OFFERED ||
       (now_rules && selected >= today + MIN_DAYS_OFFERED &&
        rules_booking_opens(now_rules, selected) > r->ctx.now))
-    add_date(s, rb, selected, today, "指定された日");
+    add_date(s, &r->ctx, selected, today, "指定された日");
   for (int32_t d = today; s->ndates < MAX_DAYS_OFFERED && d < today + MAX_DAYS_OFFERED; d++) {
     if (d >= today + MIN_DAYS_OFFERED &&
         (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
       break;
-    add_date(s, rb, d, today, NULL);
+    add_date(s, &r->ctx, d, today, NULL);
   }
 
   s->centers[0] = (struct page_option){"", "すべての公民館", NULL};
@@ -480,7 +480,7 @@ struct month_grid {
   const char *state[31][RULES_MAX_SLOTS];
   int booking[31][RULES_MAX_SLOTS];         /* enum bk_answer, -1 when taken */
   int64_t opens_at[31];
-  const char *closed[31];
+  char closed[31][256];
 };
 
 static int grid_put(void *arg, const struct od_state *st) {
@@ -492,20 +492,21 @@ static int grid_put(void *arg, const struct od_state *st) {
   g->state[d][col] = st->state;
   g->booking[d][col] = st->booking;   /* core/bookable.c decided */
   g->opens_at[d] = st->opens_at;
-  if (st->closed_label) g->closed[d] = st->closed_label;
+  if (st->closed_label) snprintf(g->closed[d], sizeof g->closed[d], "%s", st->closed_label);
   return 0;
 }
 
 /* Row I (day first + I) of the month view of RO: the date with what is
 ** special about it (closed, holiday, campaign), then each slot's state. */
-static void month_row(struct html *h, const struct rulebook *rb, const struct room *ro,
+static void month_row(struct html *h, const struct kctx *ctx, const struct room *ro,
                       const struct month_grid *g, int i, int32_t today) {
+  const struct rulebook *rb = ctx->rb;
   const struct center *ce = ro->center;
   int32_t first = g->first;
   int32_t day = first + i;
   int wd = date_weekday(day);
   char note[160];
-  page_day_note(rb, ce->code, day, note, sizeof note);
+  page_day_note(ctx, ce->code, ro, day, note, sizeof note);
   html_printf(h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s", wd == 0 ? "sun" : wd == 6 ? "sat" : "wd",
               day == today ? " is-today" : "", i + 1, page_weekday(day),
               day == today ? "<span class=\"today\">今日</span>" : "");
@@ -624,7 +625,7 @@ struct reply web_room(struct req *r) {
                 g->head->slots[s].label, a, b);
   }
   html_raw(&h, "</tr></thead><tbody>");
-  for (int i = 0; i < g->ndays; i++) month_row(&h, rb, ro, g, i, today);
+  for (int i = 0; i < g->ndays; i++) month_row(&h, &r->ctx, ro, g, i, today);
   html_raw(&h, "</tbody></table></div>");
   page_end(r, &h, &pg);
   free(g);

@@ -7,23 +7,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { start, client, addUser, signIn } from './harness.mjs';
+import { start, client, addUser, signIn, wellFormed } from './harness.mjs';
 
 const NOW = '2026-04-08T10:00:00+09:00';
 const PW = 'counter-password-123';
 let srv, anon, staff, admin, citizen, analyst, ids = {}, rooms = {};
-
-// Luhn check digit, to type a well-formed system ID that nobody has.
-function wellFormed(payload) {
-  const d = String(payload).split('').map(Number);
-  let sum = 0;
-  for (let i = d.length - 1, dbl = true; i >= 0; i--, dbl = !dbl) {
-    let v = d[i] * (dbl ? 2 : 1);
-    if (v > 9) v -= 9;
-    sum += v;
-  }
-  return `${payload}${(10 - (sum % 10)) % 10}`;
-}
 
 function sql(db, q) {
   const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });

@@ -119,3 +119,16 @@ export async function browserSession(base, systemId, password) {
     { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html', ...headers });
   return c;
 }
+
+// wellFormed(8 digits) -> a 9-digit system ID with its Luhn check digit: a
+// well-formed ID that nobody need have.
+export function wellFormed(payload) {
+  const d = String(payload).split('').map(Number);
+  let sum = 0;
+  for (let i = d.length - 1, dbl = true; i >= 0; i--, dbl = !dbl) {
+    let v = d[i] * (dbl ? 2 : 1);
+    if (v > 9) v -= 9;
+    sum += v;
+  }
+  return `${payload}${(10 - (sum % 10)) % 10}`;
+}

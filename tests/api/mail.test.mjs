@@ -10,82 +10,20 @@
 // expected with a generous deadline: no timing is asserted.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, client, addUser, signIn } from './harness.mjs';
+import { freePort, sink, received, until, sleep, stopSinks } from './smtp.mjs';
 
 const NOW = '2026-04-01T09:00:00+09:00';
 const PW = 'mail-test-password-1';
 const FROM = 'yoyaku@city.maebashi.example.jp';
-const PYTHON = '/usr/bin/python3'; // Debian's, where python3-aiosmtpd is
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const procs = [];
 let work;
 
 function sql(db, q) {
   return execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
-}
-
-function freePort() {
-  return new Promise((resolve) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)); });
-  });
-}
-
-// An SMTP server on PORT writing to DIR; REFUSED addresses get 550.
-async function sink(port, dir, refused = []) {
-  const p = spawn(PYTHON, ['tests/api/smtp_sink.py', String(port), dir, ...refused],
-    { stdio: ['ignore', 'pipe', 'pipe'] });
-  procs.push(p);
-  let out = '';
-  await new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`smtp sink did not start: ${out}`)), 20000);
-    p.stdout.on('data', (d) => { out += d; if (out.includes('ready')) { clearTimeout(t); resolve(); } });
-    p.stderr.on('data', (d) => { out += d; });
-    p.on('exit', (c) => { clearTimeout(t); reject(new Error(`smtp sink exited ${c}: ${out}`)); });
-  });
-  return {
-    stop: () => new Promise((resolve) => { p.removeAllListeners('exit'); p.on('exit', resolve); p.kill('SIGTERM'); }),
-  };
-}
-
-// One received message: its headers (unfolded, names lower-case), the raw
-// header block, the decoded subject and the decoded body.
-function parse(raw) {
-  const text = raw.toString('latin1');
-  const cut = text.indexOf('\r\n\r\n');
-  const head = text.slice(0, cut), bodyRaw = text.slice(cut + 4);
-  const headers = {};
-  for (const line of head.replace(/\r\n[ \t]/g, ' ').split('\r\n')) {
-    const i = line.indexOf(':');
-    headers[line.slice(0, i).toLowerCase()] = line.slice(i + 1).trim();
-  }
-  const words = (s) => s.replace(/\?=\s+=\?/g, '?==?')
-    .replace(/=\?UTF-8\?B\?([^?]*)\?=/g, (_, b) => `\u0000${b}\u0000`)
-    .split('\u0000').map((part, i) => (i % 2 ? Buffer.from(part, 'base64').toString('utf8') : part)).join('');
-  const body = headers['content-transfer-encoding'] === 'base64'
-    ? Buffer.from(bodyRaw.replace(/\s+/g, ''), 'base64').toString('utf8') : bodyRaw;
-  return { headers, head, subject: words(headers.subject || ''), body };
-}
-
-function received(dir) {
-  let names = [];
-  try { names = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort(); } catch { /* not yet */ }
-  return names.map((f) => parse(readFileSync(join(dir, f))));
-}
-
-async function until(what, fn, ms = 30000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > end) throw new Error(`gave up waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 async function signUp(base, name, email) {
@@ -117,7 +55,7 @@ const mailArgs = (port, more = []) => ['--smtp', `smtp://127.0.0.1:${port}`, '--
 
 before(() => { work = mkdtempSync(join(tmpdir(), 'kominkan-mail-')); });
 after(async () => {
-  for (const p of procs) if (p.exitCode === null && p.signalCode === null) p.kill('SIGTERM');
+  stopSinks();
   rmSync(work, { recursive: true, force: true });
 });
 

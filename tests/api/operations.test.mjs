@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { start, client, addUser, signIn, BIN } from './harness.mjs';
+import { start, client, addUser, signIn, BIN, wellFormed } from './harness.mjs';
 
 const PW = 'operations-password-123';
 
@@ -78,18 +78,6 @@ test('check-ordinances warns (and still passes) when the holiday list ends withi
 // ------------------------------------------------------------------ users, audit, accounts
 
 const NOW = '2026-04-08T10:00:00+09:00'; // a Wednesday, counter open
-
-// Luhn check digit, to type a well-formed system ID that nobody has.
-function wellFormed(payload) {
-  const d = String(payload).split('').map(Number);
-  let sum = 0;
-  for (let i = d.length - 1, dbl = true; i >= 0; i--, dbl = !dbl) {
-    let v = d[i] * (dbl ? 2 : 1);
-    if (v > 9) v -= 9;
-    sum += v;
-  }
-  return `${payload}${(10 - (sum % 10)) % 10}`;
-}
 
 function sql(db, q) {
   const r = spawnSync('sqlite3', [db, q], { encoding: 'utf8' });

@@ -1,0 +1,140 @@
+// Web forms for what had only an API (issue 14; docs/operations.md), posted as
+// a browser without JavaScript would: a citizen's details on マイページ, the
+// counter's password reset slip, staff accounts for admins; and the throttle
+// on redeeming counter codes (per address and per account).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { start, client, addUser, signIn, wellFormed } from './harness.mjs';
+
+const NOW = '2026-04-08T10:00:00+09:00';
+const PW = 'people-password-123';
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
+let srv, ids;
+
+before(async () => {
+  srv = await start({ now: NOW });
+  const [staff, admin, c1, c2, c3] = await Promise.all([
+    addUser(srv.db, { role: 'staff', name: '窓口 職員', center: 'chuo', password: PW }),
+    addUser(srv.db, { role: 'admin', name: '管理 者', password: PW }),
+    addUser(srv.db, { role: 'citizen', name: '前橋 太郎', password: PW }),
+    addUser(srv.db, { role: 'citizen', name: '前橋 次郎', password: PW }),
+    addUser(srv.db, { role: 'citizen', name: '前橋 三郎', password: PW }),
+  ]);
+  ids = { staff, admin, c1, c2, c3 };
+});
+after(async () => { await srv.stop(); });
+
+// A signed-in browser session: get(path), form(path, fields) with the CSRF token.
+async function browser(id, password = PW) {
+  const c = await signIn(srv.base, id, password, { cookie: true });
+  c.form = (path, fields = {}) => c.post(path, new URLSearchParams({ csrf_token: c.csrf, ...fields }).toString(), FORM);
+  return c;
+}
+
+test('a citizen edits name, kana, email and phone on マイページ', async () => {
+  const me = await browser(ids.c1);
+  const my = await me.get('/my');
+  assert.match(my.text, /href="\/my\/profile"/);
+  const page = await me.get('/my/profile');
+  assert.equal(page.status, 200);
+  assert.match(page.text, /value="前橋 太郎"/);
+  const bad = await me.form('/my/profile', { name: '', name_kana: 'まえばし たろう', email: 'not-an-address', phone: '' });
+  assert.equal(bad.status, 422);
+  assert.match(bad.text, /入力エラー/);
+  assert.match(bad.text, /href="#f-name"/);
+  assert.match(bad.text, /href="#f-email"/);
+  assert.equal((await me.get('/api/v1/me')).json.name, '前橋 太郎', 'a refused form changes nothing');
+  const ok = await me.form('/my/profile', { name: '前橋 太一', name_kana: 'まえばし たいち', email: 'taichi@example.jp', phone: '027-222-3333' });
+  assert.equal(ok.status, 303, ok.text);
+  assert.equal(ok.headers.get('location'), '/my/profile?done=1');
+  const now = (await me.get('/api/v1/me')).json;
+  assert.equal(now.name, '前橋 太一');
+  assert.equal(now.email, 'taichi@example.jp');
+  assert.equal(now.phone, '027-222-3333');
+  const clear = await me.form('/my/profile', { name: '前橋 太一', name_kana: 'まえばし たいち', email: '', phone: '027-222-3333' });
+  assert.equal(clear.status, 303);
+  assert.equal((await me.get('/api/v1/me')).json.email, null);
+});
+
+test('staff issue a reset code on a printable slip after checking identity; the code works once', async () => {
+  const staff = await browser(ids.staff);
+  const form = await staff.get('/counter/reset-code');
+  assert.equal(form.status, 200);
+  assert.match(form.text, /name="identity"/);
+  assert.match((await staff.get('/admin')).text, /href="\/counter\/reset-code"/);
+  const noCheck = await staff.form('/counter/reset-code', { system_id: ids.c2 });
+  assert.equal(noCheck.status, 422);
+  assert.match(noCheck.text, /本人確認をしてから発行してください/);
+  const nobody = await staff.form('/counter/reset-code', { system_id: wellFormed(12345678), identity: '1' });
+  assert.equal(nobody.status, 404);
+  const slip = await staff.form('/counter/reset-code', { system_id: ids.c2, identity: '1' });
+  assert.equal(slip.status, 200, slip.text);
+  assert.match(slip.text, /前橋 次郎/);
+  const code = slip.text.match(/<strong>([A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4})<\/strong>/)[1];
+  assert.ok(/no-store/.test(slip.headers.get('cache-control') || ''));
+  const anon = client(srv.base);
+  const ok = await anon.post('/api/v1/password-reset/confirm', { system_id: ids.c2, code, password: 'a-brand-new-pass-42' });
+  assert.equal(ok.status, 200, ok.text);
+  await signIn(srv.base, ids.c2, 'a-brand-new-pass-42');
+  const again = await anon.post('/api/v1/password-reset/confirm', { system_id: ids.c2, code, password: 'another-new-pass-43' });
+  assert.equal(again.status, 404);
+  const trail = await (await signIn(srv.base, ids.admin, PW)).get('/api/v1/audit?action=password');
+  assert.ok(trail.json.entries.some((e) => e.action === 'password.reset_code' && e.actor.system_id === ids.staff));
+});
+
+test('redeeming counter codes is throttled per account and per address', async () => {
+  const staff = await signIn(srv.base, ids.staff, PW);
+  const code = (await staff.post(`/api/v1/users/${ids.c3}/reset-code`)).json.code;
+  const anon = client(srv.base);
+  const attempt = (id, c) => anon.post('/api/v1/password-reset/confirm', { system_id: id, code: c, password: 'throttled-pass-1234' });
+  let n = 0, r;
+  do { r = await attempt(ids.c3, 'AAAA-BBBB-CCCC'); n++; } while (r.status === 404 && n < 10);
+  assert.equal(r.status, 429, r.text);
+  assert.ok(n <= 5, `the account's throttle comes first (after ${n})`);
+  assert.equal(r.json.error.code, 'rate_limited');
+  assert.ok(Number(r.headers.get('retry-after')) > 0);
+  assert.equal((await attempt(ids.c3, code)).status, 429, 'even the right code waits: a guesser learns nothing');
+  // another account from the same address is not held up by that account's throttle
+  const other = await attempt(ids.c1, 'AAAA-BBBB-CCCC');
+  assert.equal(other.status, 404);
+  // but the address is: at most 10 wrong secrets per 15 minutes
+  let m = 0;
+  do { r = await attempt(wellFormed(20000000 + m), 'AAAA-BBBB-CCCC'); m++; } while (r.status === 404 && m < 20);
+  assert.equal(r.status, 429);
+  assert.ok(m <= 10, `after ${m}`);
+});
+
+test('admins create staff, change the role and home centre, and set a new password through forms', async () => {
+  const admin = await browser(ids.admin);
+  const list = await admin.get('/admin/users');
+  assert.match(list.text, /href="\/admin\/users\/new"/);
+  assert.match(list.text, new RegExp(`href="/admin/users/${ids.staff}"`));
+  assert.equal((await admin.get('/admin/users/new')).status, 200);
+  const bad = await admin.form('/admin/users', { name: '新人 職員', role: 'staff', center: '', password: 'short', email: '' });
+  assert.equal(bad.status, 422);
+  assert.match(bad.text, /入力エラー/);
+  const made = await admin.form('/admin/users', { name: '新人 職員', role: 'staff', center: 'haga', password: 'new-staff-pass-001', email: '' });
+  assert.equal(made.status, 303, made.text);
+  const loc = made.headers.get('location');
+  const id = loc.match(/^\/admin\/users\/(\d{9})\?done=created$/)[1];
+  const page = await admin.get(loc);
+  assert.match(page.text, /登録しました/);
+  assert.match(page.text, /新人 職員/);
+  await signIn(srv.base, id, 'new-staff-pass-001');
+
+  const role = await admin.form(`/admin/users/${id}/role`, { role: 'admin', center: '' });
+  assert.equal(role.status, 303, role.text);
+  const users = (await admin.get('/api/v1/users?role=admin')).json.users;
+  assert.ok(users.some((u) => u.system_id === id && u.center === null));
+  const badRole = await admin.form(`/admin/users/${id}/role`, { role: 'emperor', center: '' });
+  assert.equal(badRole.status, 422);
+
+  const weak = await admin.form(`/admin/users/${id}/password`, { password: 'x' });
+  assert.equal(weak.status, 422);
+  const pw = await admin.form(`/admin/users/${id}/password`, { password: 'reset-by-admin-0042' });
+  assert.equal(pw.status, 303);
+  await signIn(srv.base, id, 'reset-by-admin-0042');
+  assert.equal((await admin.get(`/admin/users/${ids.c1}`)).status, 404, 'citizens are not managed here');
+  const staff = await browser(ids.staff);
+  assert.equal((await staff.get('/admin/users/new')).status, 403);
+});
