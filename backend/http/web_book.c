@@ -99,7 +99,7 @@ static void add_date(struct book_form *f, const struct kctx *ctx, int32_t day, i
   date_format(day, f->dval[i]);
   page_date_label(day, 0, lab, sizeof lab);
   page_day_note(ctx, f->room->center->code, f->room, day, note, sizeof note);
-  page_campaign_note(rb, f->room, day, free, sizeof free);
+  page_campaign_note(ctx->rb, f->room, day, free, sizeof free);
   snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s%s%s%s%s", lab,
            day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note,
            free[0] ? " " : "", free);
