@@ -11,7 +11,7 @@
 ** message". A dry run does the same and always rolls back.
 **
 ** Each row carries the old system's ID (external_id), kept in import_refs
-** (schema/019_import.sql): a row whose ID was imported before is passed over,
+** (schema/024_import.sql): a row whose ID was imported before is passed over,
 ** so importing the same file again changes nothing.
 **
 **   accounts  citizens; each gets a new system ID and a one-time code for the
