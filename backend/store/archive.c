@@ -20,7 +20,7 @@
   " walkin_name, walkin_phone, fee_base, fee_discount, fee_total, discount_code,"             \
   " rules_version, hold_expires_at, created_at, confirmed_at, cancelled_at, cancel_reason,"   \
   " cancel_fee, checked_in_at, idempotency_key, created_by, confirmed_by, cancelled_by,"      \
-  " checked_in_by, noshow_at, noshow_by"
+  " checked_in_by, noshow_at, noshow_by, imported_note"
 #define PAYMENT_COLS "id, booking_id, center, ledger_date, seq, receipt, kind, method, amount, at, by_account"
 #define EVENT_COLS                                                                            \
   "id, at, action, center, room_id, date, slot, channel, actor_role, actor, subject, amount, detail"
