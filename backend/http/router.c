@@ -159,7 +159,7 @@ const struct route router_routes[] = {
   {"GET", "/signin", web_signin, ANY, 0},
   {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
   {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
-  {"GET", "/book", web_book, ROLE_CITIZEN, RF_PERSONAL},
+  {"GET", "/book", web_book, ANY, RF_PERSONAL},
   {"POST", "/book/review", web_book_review, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/my", web_my, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/bookings/{id}", web_my_booking, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},

@@ -84,6 +84,9 @@ static const struct page_field signin_fields[] = {
    .autocomplete = "one-time-code", .inputmode = "numeric", .maxlength = 6, .size = "s"},
 };
 
+static void signin_form(struct req *r, struct html *h, const struct page_form *fm,
+                        const char *next, const char *button);
+
 static struct reply signin_page(struct req *r, unsigned status, const json_t *values,
                                    const struct kerrinfo *ei, const char *next, int expired) {
   struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
@@ -100,10 +103,7 @@ static struct reply signin_page(struct req *r, unsigned status, const json_t *va
                  "もう一度ログインしてください。</p>");
   page_error_summary_msg(&h, message, signin_fields, 3, &fm);
   html_raw(&h, "<p class=\"lead\">予約をするには、利用者IDとパスワードでログインします。</p>");
-  page_form_begin(r, &h, "post", "/signin");
-  html_printf(&h, "<input type=\"hidden\" name=\"next\" value=\"%h\">", next);
-  for (int i = 0; i < 3; i++) page_field(&h, &signin_fields[i], &fm);
-  page_form_end(&h, "ログインする");
+  signin_form(r, &h, &fm, next, "ログインする");
   html_printf(&h, "<section aria-labelledby=\"new-title\"><h2 id=\"new-title\">はじめての方</h2>"
                   "<p>アカウントがない方は、先に登録してください。登録は無料です。</p>"
                   "<ul class=\"links\"><li><a href=\"/register?next=%u\">アカウントを登録する</a></li>"
@@ -214,14 +214,27 @@ static struct reply register_page(struct req *r, unsigned status, const json_t *
   page_error_summary_msg(&h, message, register_fields, NREGISTER, &fm);
   html_raw(&h, "<p class=\"lead\">登録すると、インターネットで公民館の部屋を予約できます。"
                "登録は無料です。1つのIDで、16のすべての公民館を使えます。</p>");
-  page_form_begin(r, &h, "post", "/register");
-  html_printf(&h, "<input type=\"hidden\" name=\"next\" value=\"%h\">", next);
-  for (int i = 0; i < NREGISTER; i++) page_field(&h, &register_fields[i], &fm);
-  page_form_end(&h, "登録する");
+  web_register_form(r, &h, &fm, next, "登録する");
   html_printf(&h, "<p>すでにアカウントがある方は<a href=\"/signin?next=%u\">ログイン</a>してください。</p>",
               next);
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
+}
+
+void web_register_form(struct req *r, struct html *h, const struct page_form *fm,
+                       const char *next, const char *button) {
+  page_form_begin(r, h, "post", "/register");
+  html_printf(h, "<input type=\"hidden\" name=\"next\" value=\"%h\">", next);
+  for (int i = 0; i < NREGISTER; i++) page_field(h, &register_fields[i], fm);
+  page_form_end(h, button);
+}
+
+static void signin_form(struct req *r, struct html *h, const struct page_form *fm,
+                        const char *next, const char *button) {
+  page_form_begin(r, h, "post", "/signin");
+  html_printf(h, "<input type=\"hidden\" name=\"next\" value=\"%h\">", next);
+  for (int i = 0; i < 3; i++) page_field(h, &signin_fields[i], fm);
+  page_form_end(h, button);
 }
 
 /* GET /register[?next=PATH] -> 200 the sign-up form. Anyone. */
@@ -291,10 +304,17 @@ struct reply web_register_post(struct req *r) {
   kerr_clear(&ei);
   if (!signed_in) return registered_page(r, id, next, 0);
   struct html to = {0};
-  html_raw(&to, "/register/done");
-  if (*next) {
-    html_raw(&to, "?next=");
-    html_url(&to, next);
+  if (!strncmp(next, "/book?", 6)) {
+    /* Signing up on the way to a booking: straight back to the booking form,
+    ** which shows the new ID at its top (and again on a reload). */
+    html_raw(&to, next);
+    html_raw(&to, "&registered=1");
+  } else {
+    html_raw(&to, "/register/done");
+    if (*next) {
+      html_raw(&to, "?next=");
+      html_url(&to, next);
+    }
   }
   struct reply rep = to.oom ? reply_fail() : reply_redirect(r, to.p);
   html_free(&to);

@@ -13,4 +13,12 @@ struct reply web_register(struct req *r);
 struct reply web_register_post(struct req *r);
 struct reply web_register_done(struct req *r);
 
+/* The sign-up form (posting to /register, then on to NEXT), for pages that
+** ask a person to sign up on the way (the booking form, issue 13 point 16).
+** FM: values and errors (may be empty). */
+struct page_form;
+struct html;
+void web_register_form(struct req *r, struct html *h, const struct page_form *fm,
+                       const char *next, const char *button);
+
 #endif

@@ -25,8 +25,10 @@
 #include "../core/clock.h"
 #include "../core/desk.h"
 #include "../core/groups.h"
+#include "../core/ids.h"
 #include "pages.h"
 #include "reply.h"
+#include "web_account.h"
 
 #define MAX_DATES 120
 #define MIN_DATES 28
@@ -182,10 +184,10 @@ static struct book_form *form_build(struct req *r, const struct room *room, cons
 
 /* The steps of booking, with the current one marked. */
 static void steps(struct html *h, int current) {
-  static const char *const names[] = {"入力", "確認", "仮予約", "確定"};
+  static const char *const names[] = {"入力", "確認", "完了"};
   html_raw(h, "<ol class=\"progress\" aria-label=\"予約の手順\">");
-  for (int i = 0; i < 4; i++)
-    html_printf(h, "<li%s>%d. %s</li>", i + 1 == current ? " aria-current=\"step\" class=\"is-current\"" : "",
+  for (int i = 0; i < 3; i++)
+    html_printf(h, "<li%s>%d. %h</li>", i + 1 == current ? " aria-current=\"step\" class=\"is-current\"" : "",
                 i + 1, names[i]);
   html_raw(h, "</ol>");
 }
@@ -228,8 +230,17 @@ struct reply web_booking_form(struct req *r, unsigned status, const json_t *valu
   html_raw(&h, "<h1>予約の申し込み</h1>");
   steps(&h, 1);
   page_error_summary_msg(&h, message, f->fields, f->nfields, &fm);
-  if (failed && receipt && *receipt)
-    html_printf(&h, "<p class=\"asof\">受付番号 %h (この申し込みは受け付けられませんでした)</p>", receipt);
+  (void)receipt; /* a refused booking has no number to show: the 予約番号 is the only one */
+  const char *reg = req_query(r, "registered");
+  if (reg && !strcmp(reg, "1")) {
+    char shown[16];
+    ids_format_spaced(r->ctx.actor.account_id, shown);
+    html_printf(&h, "<div class=\"receipt\" id=\"registered\"><p class=\"receipt-label\">登録しました。あなたの利用者ID</p>"
+                    "<p class=\"receipt-number\" id=\"system-id\">%h</p>"
+                    "<p>ログインのときに使う番号です。メモしてください (マイページにもいつも出ています)。"
+                    "続けて、予約の内容を入力してください。</p></div>",
+                shown);
+  }
   room_facts(&h, ro);
   html_raw(&h, "<p>日と時間帯を確かめて、利用目的と人数を入力してください。"
                "次の画面で、使用料を確かめてから申し込みます。</p>");
@@ -244,10 +255,55 @@ struct reply web_booking_form(struct req *r, unsigned status, const json_t *valu
   return page_reply(r, status, &h);
 }
 
-/* GET /book?room=ID[&date=D][&slot=CODE] -> 200 the booking form for the
-** room, with the date and slot chosen filled in; a page asking to choose a
-** room when there is none; 404 for an unknown room. Citizens (a browser not
-** signed in is sent to sign in first and comes back here). */
+/* The page for someone not signed in who chose a slot: what they chose, and
+** on the same page the sign-up form and the sign-in form, both coming back
+** to the booking form with the choice kept (issue 13 point 16: no detour
+** through pages that forget the slot). */
+static struct reply signup_first_page(struct req *r, const struct room *ro, const char *date,
+                                      const char *slot) {
+  struct html next = {0}, h = {0};
+  html_printf(&next, "/book?room=%I", (int64_t)ro->id);
+  if (date && *date) html_printf(&next, "&date=%u", date);
+  if (slot && *slot) html_printf(&next, "&slot=%u", slot);
+  if (next.oom) return reply_fail();
+  int32_t day;
+  const struct rules *use = date && !date_parse(date, &day) ? rules_in_force(r->ctx.rb, day) : NULL;
+  int k = use && slot ? rules_slot_index(use, slot) : -1;
+  struct page pg = {.title = "予約の申し込み (登録またはログイン)", .nav = "search"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>予約の申し込み</h1>");
+  steps(&h, 1);
+  room_facts(&h, ro);
+  if (k >= 0) {
+    char dl[48];
+    page_date_label(day, 1, dl, sizeof dl);
+    html_printf(&h, "<p class=\"lead\" id=\"chosen\">選んだ日: <strong>%h %h</strong></p>", dl,
+                use->slots[k].label);
+  }
+  html_raw(&h, "<p>予約には、利用者の登録 (無料) が必要です。登録すると、すぐにこの予約の続きに進みます。"
+               "選んだ部屋と日は、そのまま残ります。</p>"
+               "<section class=\"panel\" aria-labelledby=\"first-title\"><h2 id=\"first-title\">"
+               "はじめての方: 登録して予約へ進む</h2>");
+  struct page_form fm = {0};
+  web_register_form(r, &h, &fm, next.p, "登録して予約へ進む");
+  html_raw(&h, "</section><section class=\"panel\" aria-labelledby=\"again-title\">"
+               "<h2 id=\"again-title\">利用者IDをお持ちの方: ログインして予約へ進む</h2>");
+  html_raw(&h, "<p>利用者IDとパスワードでログインすると、この予約の続きに戻ります。</p>"
+               "<ul class=\"links\"><li><a class=\"button button-secondary\" href=\"/signin?next=");
+  html_url(&h, next.p);
+  html_raw(&h, "\">ログインして予約へ進む</a></li>"
+               "<li><a href=\"/password-reset\">パスワードを忘れたとき</a></li></ul></section>");
+  page_end(r, &h, &pg);
+  html_free(&next);
+  return page_reply(r, 200, &h);
+}
+
+/* GET /book?room=ID[&date=D][&slot=CODE][&registered=1] -> 200 the booking
+** form for the room, with the date and slot chosen filled in (registered=1:
+** the person has just signed up on the way, and the form shows their new
+** system ID at its top); a page asking to choose a room when there is none;
+** 404 for an unknown room. Citizens; someone not signed in gets the choice
+** with the sign-up and sign-in forms, which come back here; staff 403. */
 struct reply web_book(struct req *r) {
   const char *room = req_query(r, "room"), *date = req_query(r, "date"),
              *slot = req_query(r, "slot");
@@ -257,6 +313,12 @@ struct reply web_book(struct req *r) {
   if (!room_of(r, values)) {
     json_decref(values);
     return reply_error(r, KERR_NOT_FOUND, NULL);
+  }
+  if (r->ctx.actor.role != ROLE_CITIZEN) {
+    const struct room *ro = room_of(r, values);
+    json_decref(values);
+    if (r->ctx.actor.role == ROLE_ANON) return signup_first_page(r, ro, date, slot);
+    return reply_error(r, KERR_FORBIDDEN, NULL);
   }
   if (date) json_object_set_new(values, "date", json_string(date));
   if (slot) json_object_set_new(values, "slots", json_pack("[s]", slot));
@@ -404,13 +466,9 @@ static struct reply review_page(struct req *r, const json_t *values, const json_
   html_raw(&h, "<h1>申し込み内容の確認</h1>");
   steps(&h, 2);
   html_raw(&h, "<p class=\"note note-warn\"><strong>まだ申し込みは終わっていません。</strong>"
-               "内容を確かめて、下の「この内容で仮予約する」を押してください。</p>");
+               "内容を確かめて、下の「この内容で予約する」を押してください。</p>");
   web_book_facts(r, &h, q);
-  html_printf(&h, "<section aria-labelledby=\"hold-title\"><h2 id=\"hold-title\">仮予約と確定について</h2>"
-                  "<p>申し込むと、まず<strong>仮予約</strong>になります。仮予約は%d時間のうちに"
-                  "<strong>確定</strong>してください。いま申し込むと、確定の期限は "
-                  "<strong>%h</strong> です。期限を過ぎると、仮予約は自動で取り消されます。</p>",
-              (int)json_integer_value(json_object_get(q, "hold_hours")), until);
+  html_raw(&h, "<section aria-labelledby=\"terms-title\"><h2 id=\"terms-title\">取り消しについて</h2>");
   cancel_terms(r, &h, q);
   html_raw(&h, "</section>");
   page_form_begin(r, &h, "post", "/forms/booking");
@@ -418,7 +476,17 @@ static struct reply review_page(struct req *r, const json_t *values, const json_
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) hidden(&h, values, names[i]);
   /* a double click applies once: the second post replays the first */
   html_printf(&h, "<input type=\"hidden\" name=\"idempotency_key\" value=\"%h\">", key);
-  page_form_end(&h, "この内容で仮予約する");
+  /* One step: the booking is made and confirmed at once. Someone who wants
+  ** time to think keeps a provisional hold instead (the rule book's holds). */
+  html_printf(&h, "<div class=\"form-actions\"><button class=\"button\" type=\"submit\" name=\"confirm\" "
+                  "value=\"1\">この内容で予約する</button></div>"
+                  "<details class=\"hold-choice\"><summary>すぐに決められないとき (仮予約)</summary>"
+                  "<p>仮予約にすると、%d時間のあいだ部屋をおさえておけます。いま仮予約にすると、"
+                  "<strong>%h</strong> までに「予約を確定する」を押してください。"
+                  "押さないと、仮予約は自動で取り消されます。</p>"
+                  "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\" "
+                  "name=\"confirm\" value=\"0\">仮予約にする</button></div></details></form>",
+              (int)json_integer_value(json_object_get(q, "hold_hours")), until);
   page_form_begin(r, &h, "post", "/book/review");
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) hidden(&h, values, names[i]);
   html_raw(&h, "<input type=\"hidden\" name=\"edit\" value=\"1\">"
@@ -476,19 +544,22 @@ struct reply web_book_review(struct req *r) {
 /* ======================================================= the receipt */
 
 struct reply web_booking_receipt(struct req *r, const char *receipt, const json_t *b) {
+  (void)receipt; /* kept with the submission; the citizen sees one number, the 予約番号 */
   char until[64];
   page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
+  int held = !strcmp(jstr(b, "status"), "held");
+  const char *title = held ? "仮予約を受け付けました" : "予約が確定しました";
   struct html h = {0};
-  struct page pg = {.title = "仮予約を受け付けました"};
+  struct page pg = {.title = title};
   page_begin(r, &h, &pg);
-  html_raw(&h, "<h1>仮予約を受け付けました</h1>");
+  html_printf(&h, "<h1>%h</h1>", title);
   steps(&h, 3);
-  html_printf(&h, "<div class=\"receipt\"><p class=\"receipt-label\">受付番号</p>"
-                  "<p class=\"receipt-number\" id=\"receipt\">%h</p>"
-                  "<p>予約番号 <strong id=\"booking-id\">%I</strong></p></div>",
-              receipt && *receipt ? receipt : "-", id);
-  if (!strcmp(jstr(b, "status"), "held")) {
+  html_printf(&h, "<div class=\"receipt\"><p class=\"receipt-label\">予約番号</p>"
+                  "<p class=\"receipt-number\" id=\"booking-id\">%I</p>"
+                  "<p>問い合わせや窓口では、この番号を伝えてください。</p></div>",
+              id);
+  if (held) {
     html_printf(&h, "<div class=\"note note-warn\" id=\"hold-expiry\"><p><strong>まだ予約は確定していません。</strong></p>"
                     "<p><strong>%h</strong> までに、下の「予約を確定する」を押してください。"
                     "この時刻を過ぎると、仮予約は自動で取り消されます。</p></div>",
@@ -497,10 +568,14 @@ struct reply web_booking_receipt(struct req *r, const char *receipt, const json_
     snprintf(action, sizeof action, "/my/bookings/%lld/confirm", (long long)id);
     page_form_begin(r, &h, "post", action);
     page_form_end(&h, "予約を確定する");
+  } else if (!strcmp(jstr(b, "status"), "confirmed")) {
+    html_printf(&h, "<p class=\"note\" id=\"confirmed\">予約は確定しました。"
+                    "<a class=\"button\" href=\"/my/bookings/%I/permit\">使用許可書を見る・印刷する</a></p>",
+                id);
   }
   web_book_facts(r, &h, b);
   web_book_payment(r, &h, b);
-  html_printf(&h, "<ul class=\"links\"><li><a href=\"/my/bookings/%I\">この予約の詳しい内容</a></li>"
+  html_printf(&h, "<ul class=\"links\"><li><a href=\"/my/bookings/%I\">この予約の詳しい内容 (取り消しもここから)</a></li>"
                   "<li><a href=\"/my\">マイページ (予約の一覧)</a></li></ul>",
               id);
   page_end(r, &h, &pg);

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "../core/bookings.h"
+#include "../core/desk.h"
 #include "../core/clock.h"
 #include "../core/ids.h"
 #include "../core/permits.h"
@@ -220,7 +221,10 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
   if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
   html_printf(&h, "<dl class=\"facts card-facts\"><div><dt>状態</dt><dd class=\"status status-%h\"><strong>%h</strong></dd></div>",
               st, web_my_status_label(st));
-  if (receipt[0]) html_printf(&h, "<div><dt>受付番号</dt><dd>%h</dd></div>", receipt);
+  /* the citizen sees one number, the 予約番号 (issue 13 point 7); the form's
+  ** receipt number is for the counter, which may be asked about a form */
+  if (receipt[0] && desk_is_staff(&r->ctx))
+    html_printf(&h, "<div><dt>フォームの受付番号 (職員用)</dt><dd>%h</dd></div>", receipt);
   html_raw(&h, "</dl>");
   if (!strcmp(st, "held")) {
     char until[64], action[64];

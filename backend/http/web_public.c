@@ -76,6 +76,7 @@ static struct reply not_found(struct req *r) { return reply_error(r, KERR_NOT_FO
 #define MAX_DAYS_OFFERED 120
 #define MIN_DAYS_OFFERED 28
 #define MAX_KINDS 16
+#define NSEARCH 4    /* date, centre, time of day, kind */
 
 struct search {
   struct page_option dates[MAX_DAYS_OFFERED + 1];
@@ -86,7 +87,10 @@ struct search {
   struct page_option *centers;  /* ncenters + 1 */
   struct page_option kinds[MAX_KINDS + 1];
   int nkinds;
-  struct page_field fields[3];
+  struct page_option slots[RULES_MAX_SLOTS + 1];
+  char slab[RULES_MAX_SLOTS][128];
+  int nslots;
+  struct page_field fields[NSEARCH];
 };
 
 static void search_free(struct search *s) {
@@ -162,11 +166,31 @@ static struct search *search_build(struct req *r, int32_t selected) {
                                      .options = s->centers, .noptions = rb->ncenters + 1,
                                      .support = "すべての公民館か、1つの公民館を選べます。",
                                      .size = "m"};
-  s->fields[2] = (struct page_field){.name = "kind", .label = "部屋の種類", .type = PF_SELECT,
+  /* RULE: the time of day is the rule book's slots on the chosen day */
+  const struct rules *use = rules_in_force(rb, selected);
+  if (!use) use = now_rules;
+  s->slots[s->nslots++] = (struct page_option){"", "すべての時間", NULL};
+  for (int i = 0; use && i < use->nslots && i < RULES_MAX_SLOTS; i++) {
+    const struct slotdef *sd = &use->slots[i];
+    snprintf(s->slab[i], sizeof s->slab[i], "%s (%d:%02d〜%d:%02d)", sd->label, sd->start / 60,
+             sd->start % 60, sd->end / 60, sd->end % 60);
+    s->slots[s->nslots++] = (struct page_option){sd->code, s->slab[i], NULL};
+  }
+  s->fields[2] = (struct page_field){.name = "slot", .label = "時間", .type = PF_SELECT,
+                                     .options = s->slots, .noptions = s->nslots,
+                                     .support = "午前・午後・夜間から選ぶと、その時間に空いている部屋だけが出ます。",
+                                     .size = "m"};
+  s->fields[3] = (struct page_field){.name = "kind", .label = "部屋の種類", .type = PF_SELECT,
                                      .options = s->kinds, .noptions = s->nkinds,
                                      .support = "和室、会議室、料理室などから選べます。",
                                      .size = "m"};
   return s;
+}
+
+static int known_slot(const struct search *s, const char *code) {
+  for (int i = 1; i < s->nslots; i++)
+    if (!strcmp(s->slots[i].value, code)) return 1;
+  return 0;
 }
 
 static int known_kind(const struct search *s, const char *kind) {
@@ -178,7 +202,7 @@ static int known_kind(const struct search *s, const char *kind) {
 static void search_form(struct req *r, struct html *h, struct search *s, const struct page_form *fm) {
   page_form_begin(r, h, "get", "/availability");
   html_raw(h, "<div class=\"form-row\">");
-  for (int i = 0; i < 3; i++) page_field(h, &s->fields[i], fm);
+  for (int i = 0; i < NSEARCH; i++) page_field(h, &s->fields[i], fm);
   html_raw(h, "</div>");
   page_form_end(h, "空き状況を見る");
 }
@@ -209,13 +233,31 @@ static json_t *feed_slots(const json_t *feed) {
 }
 
 /* One centre's rooms (of KIND, "" = all) on the feed's date, as a table. */
-static int center_table(struct html *h, const json_t *ce, const char *kind, const char *day_label,
-                        const char *month, const char *date, const struct rulebook *rb, int32_t day) {
+/* The slot of room RO coded SLOT, or NULL. */
+static const json_t *room_slot(const json_t *ro, const char *slot) {
+  size_t si;
+  json_t *so;
+  json_array_foreach(json_object_get(ro, "slots"), si, so) if (!strcmp(jstr(so, "code"), slot)) return so;
+  return NULL;
+}
+
+/* Room RO is shown: of KIND (or any), and free in SLOT when one is asked for. */
+static int room_shown(const json_t *ro, const char *kind, const char *slot) {
+  if (*kind && strcmp(jstr(ro, "kind"), kind)) return 0;
+  if (!*slot) return 1;
+  const json_t *so = room_slot(ro, slot);
+  return so && !strcmp(jstr(so, "state"), "free");
+}
+
+/* A centre's table of rooms (of KIND; with SLOT, only that time of day and
+** the rooms free in it); 0 when no room is shown. */
+static int center_table(struct html *h, const json_t *ce, const char *kind, const char *slot,
+                        const char *day_label, const char *month, const char *date,
+                        const struct rulebook *rb, int32_t day) {
   size_t ri;
   json_t *ro;
   int shown = 0;
-  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) shown +=
-      !*kind || !strcmp(jstr(ro, "kind"), kind);
+  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) shown += room_shown(ro, kind, slot);
   if (!shown) return 0;
   const char *code = jstr(ce, "code");
   html_printf(h, "<section class=\"center\" aria-labelledby=\"h-%h\"><h2 id=\"h-%h\">%h</h2>", code,
@@ -226,10 +268,19 @@ static int center_table(struct html *h, const json_t *ce, const char *kind, cons
   html_printf(h, "<div class=\"table-wrap\"><table class=\"avail\"><caption>%h %h の空き状況"
                  "</caption><thead><tr><th scope=\"col\">部屋</th>",
               jstr(ce, "name"), day_label);
-  slot_headers(h, json_object_get(json_array_get(json_object_get(ce, "rooms"), 0), "slots"));
+  json_t *heads = json_object_get(json_array_get(json_object_get(ce, "rooms"), 0), "slots");
+  if (*slot) {
+    json_t *one = json_array();
+    const json_t *so = room_slot(json_array_get(json_object_get(ce, "rooms"), 0), slot);
+    if (so) json_array_append(one, (json_t *)so);
+    slot_headers(h, one);
+    json_decref(one);
+  } else {
+    slot_headers(h, heads);
+  }
   html_raw(h, "</tr></thead><tbody>");
   json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
-    if (*kind && strcmp(jstr(ro, "kind"), kind)) continue;
+    if (!room_shown(ro, kind, slot)) continue;
     size_t si;
     json_t *so;
     char free[128];
@@ -241,6 +292,7 @@ static int center_table(struct html *h, const json_t *ce, const char *kind, cons
                 jstr(ro, "kind"), (int)json_integer_value(json_object_get(ro, "capacity")),
                 free[0] ? "・" : "", free);
     json_array_foreach(json_object_get(ro, "slots"), si, so) {
+      if (*slot && strcmp(jstr(so, "code"), slot)) continue;
       /* a free slot links to the booking form for it */
       char href[160], what[200];
       snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s",
@@ -381,7 +433,8 @@ struct reply web_top(struct req *r) {
 struct reply web_availability(struct req *r) {
   const struct rulebook *rb = r->ctx.rb;
   int32_t today = clock_today(r->ctx.now), day = today;
-  const char *qd = req_query(r, "date"), *qc = req_query(r, "center"), *qk = req_query(r, "kind");
+  const char *qd = req_query(r, "date"), *qc = req_query(r, "center"), *qk = req_query(r, "kind"),
+             *qs = req_query(r, "slot");
   const struct center *only = NULL;
   json_t *errors = json_object(), *values = json_object(), *feed = NULL;
   struct search *s = NULL;
@@ -389,6 +442,7 @@ struct reply web_availability(struct req *r) {
   struct reply ret;
   if (!qc) qc = "";
   if (!qk) qk = "";
+  if (!qs) qs = "";
   if (*qc && !(only = rules_center(rb, qc))) {
     ret = not_found(r);
     goto done;
@@ -406,6 +460,8 @@ struct reply web_availability(struct req *r) {
   }
   if (*qk && !known_kind(s, qk))
     json_object_set_new(errors, "kind", json_string("部屋の種類は一覧から選んでください。"));
+  if (*qs && !known_slot(s, qs))
+    json_object_set_new(errors, "slot", json_string("時間は一覧から選んでください (午前・午後・夜間)。"));
   char date[11], label[48], month[8];
   date_format(day, date);
   month_of(day, month);
@@ -413,6 +469,7 @@ struct reply web_availability(struct req *r) {
   json_object_set_new(values, "date", json_string(qd && *qd && json_object_get(errors, "date") ? qd : date));
   json_object_set_new(values, "center", json_string(qc));
   json_object_set_new(values, "kind", json_string(qk));
+  json_object_set_new(values, "slot", json_string(qs));
   int failed = json_object_size(errors) > 0;
   struct page_form fm = {.values = values, .errors = errors};
 
@@ -420,13 +477,17 @@ struct reply web_availability(struct req *r) {
   if (failed)
     snprintf(title, sizeof title, "空き状況の検索");
   else
-    snprintf(title, sizeof title, "%s%s%s%s%s の空き状況", only ? only->name : "", only ? " " : "",
-             qk, *qk ? " " : "", label);
+  {
+    const struct rules *ru = rules_in_force(rb, day);
+    int k = *qs && ru ? rules_slot_index(ru, qs) : -1;
+    snprintf(title, sizeof title, "%s%s%s%s%s%s%s の空き状況", only ? only->name : "", only ? " " : "",
+             qk, *qk ? " " : "", label, k >= 0 ? " " : "", k >= 0 ? ru->slots[k].label : "");
+  }
 
   struct page pg = {.title = title, .nav = "search", .flags = failed ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>%h</h1>", title);
-  page_error_summary(&h, s->fields, 3, &fm);
+  page_error_summary(&h, s->fields, NSEARCH, &fm);
   html_raw(&h, "<details class=\"panel search-again\"");
   if (failed) html_raw(&h, " open");
   html_raw(&h, "><summary>条件を変えてさがす</summary>");
@@ -447,19 +508,22 @@ struct reply web_availability(struct req *r) {
     page_date_label(day + 1, 0, nl, sizeof nl);
     html_raw(&h, "<nav class=\"pager\" aria-label=\"日付の移動\"><ul>");
     if (day > today)
-      html_printf(&h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;kind=%u\">"
+      html_printf(&h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;slot=%u&amp;kind=%u\">"
                       "<span aria-hidden=\"true\">← </span>前の日 (%h)</a></li>",
-                  prev, qc, qk, pl);
-    html_printf(&h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;kind=%u\">"
+                  prev, qc, qs, qk, pl);
+    html_printf(&h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;slot=%u&amp;kind=%u\">"
                     "次の日 (%h)<span aria-hidden=\"true\"> →</span></a></li></ul></nav>",
-                next, qc, qk, nl);
+                next, qc, qs, qk, nl);
     page_state_legend(&h);
     size_t ci;
     json_t *ce;
     int shown = 0;
     json_array_foreach(json_object_get(feed, "centers"), ci, ce) shown +=
-        center_table(&h, ce, qk, label, month, date, r->ctx.rb, day);
-    if (!shown) html_raw(&h, "<p class=\"note\">条件に合う部屋はありません。条件を変えてさがしてください。</p>");
+        center_table(&h, ce, qk, qs, label, month, date, r->ctx.rb, day);
+    if (!shown)
+      html_raw(&h, *qs ? "<p class=\"note\">この時間に予約できる部屋はありません。"
+                         "ほかの日や時間、ほかの公民館でさがしてください。</p>"
+                       : "<p class=\"note\">条件に合う部屋はありません。条件を変えてさがしてください。</p>");
   }
   page_end(r, &h, &pg);
   ret = page_reply(r, failed ? 422 : 200, &h);
@@ -909,13 +973,16 @@ struct reply web_help(struct req *r) {
                "<li><a href=\"#opendata\">オープンデータ</a></li></ul></nav>");
 
   html_raw(&h, "<section aria-labelledby=\"how\"><h2 id=\"how\">予約のしかた</h2><ol class=\"steps\">"
-               "<li><a href=\"/availability\">空き状況</a>の画面で、日付と公民館を選びます。</li>"
+               "<li><a href=\"/\">トップページ</a>か<a href=\"/availability\">空き状況</a>の画面で、"
+               "日付と公民館 (または郵便番号) と時間を選んで、「空き状況を見る」を押します。</li>"
                "<li>「○ 空き」の部屋と時間 (午前・午後・夜間) を選びます。</li>"
+               "<li>はじめての方は、その画面で名前などを入力して「登録して予約へ進む」を押します。"
+               "登録した方は「ログインして予約へ進む」を押します。選んだ部屋と日は、そのまま残ります。</li>"
                "<li>目的と人数を書いて、「確認の画面へ進む」のボタンを押します。</li>"
-               "<li>確認の画面で、部屋、日付、時間、使用料を確かめて、「この内容で仮予約する」のボタンを押します。"
-               "まず<strong>仮予約</strong>になります。</li>"
-               "<li>決められた時間のうちに「予約を確定する」のボタンを押します。確定すると、"
-               "<strong>利用許可書</strong> (予約の証明。QRコードと番号) が出ます。</li>"
+               "<li>確認の画面で、部屋、日付、時間、使用料を確かめて、「この内容で予約する」のボタンを押します。"
+               "これで予約は確定し、<strong>利用許可書</strong> (予約の証明。QRコードと番号) が出ます。</li>"
+               "<li>すぐに決められないときは、確認の画面の「仮予約にする」を押すと、"
+               "決められた時間のあいだ部屋をとっておけます。そのあいだに「予約を確定する」を押してください。</li>"
                "</ol><p>インターネットが使えないときは、公民館の窓口で予約できます。"
                "電話番号は<a href=\"#ask\">問い合わせ先</a>を見てください。</p></section>");
 

@@ -55,18 +55,21 @@ before(async () => {
 });
 after(async () => { await srv.stop(); });
 
-test('a booking posted as a plain HTML form: a receipt page with its 受付番号, the hold and its expiry', async () => {
+test('a booking posted as a plain HTML form: a receipt page with its one number (予約番号), the hold and its expiry', async () => {
   const b = await browser('hanako');
   const r = await b.postForm('/forms/booking', booking());
   assert.equal(r.status, 200, r.text.slice(0, 400));
   assert.match(r.headers.get('content-type'), /^text\/html/);
   assert.equal(r.headers.get('cache-control'), 'no-store');
   assert.match(r.text, /<title>仮予約を受け付けました \|/);
-  const receipt = r.text.match(/id="receipt">(\d{8}-\d{4})</)[1];
-  assert.match(receipt, /^20260401-\d{4}$/);
   // the exact expiry and the way to confirm (WCAG 2.2.1)
   assert.match(r.text, /2026年4月4日\(土\) 9:00<\/strong> までに/);
   const id = r.text.match(/action="\/my\/bookings\/(\d+)\/confirm"/)[1];
+  // one number for the citizen: the 予約番号; the form's receipt number stays with the submission
+  assert.match(r.text, new RegExp(`id="booking-id">${id}<`));
+  const receipt = sql(`SELECT receipt FROM form_submissions WHERE kind='booking' AND result_id='${id}'`);
+  assert.match(receipt, /^20260401-\d{4}$/);
+  assert.ok(!r.text.includes(receipt), 'the receipt number is not a second number on the page');
   // stored: the submission with its outcome, and the booking made through the form channel
   assert.equal(sql(`SELECT kind||'|'||outcome||'|'||status||'|'||result_id FROM form_submissions WHERE receipt='${receipt}'`),
     `booking|accepted|201|${id}`);
@@ -77,10 +80,37 @@ test('a booking posted as a plain HTML form: a receipt page with its 受付番�
   assert.equal(count('events', `action='booking.hold' AND channel='form'`), 1);
   // no CSRF token in the stored payload
   assert.doesNotMatch(sql(`SELECT payload FROM form_submissions WHERE receipt='${receipt}'`), /csrf/);
-  // the booking's own page shows the receipt number
+  // the booking's own page: the 予約番号 only; staff also see the form's receipt number
   const page = await b.get(`/my/bookings/${id}`, HTML);
   assert.equal(page.status, 200);
-  assert.ok(page.text.includes(receipt));
+  assert.match(page.text, new RegExp(`予約番号 ${id}`));
+  assert.ok(!page.text.includes(receipt), page.text.slice(page.text.indexOf(receipt) - 300, page.text.indexOf(receipt) + 50));
+  const staffPage = await (await browser('staff')).get(`/my/bookings/${id}`, HTML);
+  assert.ok(staffPage.text.includes(receipt));
+});
+
+test('one step (issue 13 point 16): confirm=1 books and confirms at once; the receipt links the permit', async () => {
+  const b = await browser('saburo');
+  const r = await b.postForm('/forms/booking', booking({ date: '2026-06-12', confirm: '1', idempotency_key: 'one-step-1' }));
+  assert.equal(r.status, 200, r.text.slice(0, 400));
+  assert.match(r.text, /<title>予約が確定しました \|/);
+  const id = r.text.match(/id="booking-id">(\d+)</)[1];
+  assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'confirmed');
+  assert.match(r.text, new RegExp(`href="/my/bookings/${id}/permit"`));
+  assert.doesNotMatch(r.text, /action="\/my\/bookings\/\d+\/confirm"/);
+  // a reload (the same key) replays it, still confirmed, nothing new
+  const again = await b.postForm('/forms/booking', booking({ date: '2026-06-12', confirm: '1', idempotency_key: 'one-step-1' }));
+  assert.match(again.text, new RegExp(`id="booking-id">${id}<`));
+  assert.equal(count('bookings', "date='2026-06-12'"), 1);
+  // JSON clients see the state it is in
+  const j = await b.postForm('/forms/booking', booking({ date: '2026-06-13', confirm: '1' }), { Accept: 'application/json' });
+  assert.equal(j.status, 201, j.text);
+  assert.equal(j.json.status, 'confirmed');
+  // the review page offers the one step first, and the hold as the other choice
+  const rev = await b.postForm('/book/review', booking({ date: '2026-06-16' }));
+  assert.equal(rev.status, 200, rev.text.slice(0, 300));
+  assert.match(rev.text, /name="confirm" value="1">この内容で予約する</);
+  assert.match(rev.text, /name="confirm" value="0">仮予約にする</);
 });
 
 test('Accept: application/json gives 201 {"receipt","status"}; a rejection gives the error JSON with its receipt', async () => {
@@ -140,7 +170,8 @@ test('422: the form again with every value kept, an error at each field and a su
   assert.match(r.text, /<option value="2026-06-15" selected>/);
   assert.match(r.text, /id="f-slots" name="slots" value="morning" checked/);
   assert.match(r.text, /name="slots" value="evening" checked/);
-  const receipt = r.text.match(/受付番号 (\d{8}-\d{4})/)[1];
+  assert.doesNotMatch(r.text, /受付番号/); // a refused form has no number to show
+  const receipt = sql("SELECT receipt FROM form_submissions ORDER BY rowid DESC LIMIT 1");
   // stored: the rejected submission and its usage-log entry, nothing else
   assert.equal(count('form_submissions'), before.subs + 1);
   assert.equal(count('bookings'), before.bookings);
@@ -162,7 +193,7 @@ test('a refusal by a rule is shown at its field: 409 slot_taken at the slots, va
   assert.match(r.text, /<p class="field-error" id="f-slots-error">[\s\S]*?すでに予約されています/);
   assert.match(r.text, /href="#f-slots"/);
   assert.match(r.text, /name="purpose" value="短歌の例会"/);
-  const receipt = r.text.match(/受付番号 (\d{8}-\d{4})/)[1];
+  const receipt = sql("SELECT receipt FROM form_submissions ORDER BY rowid DESC LIMIT 1");
   assert.equal(sql(`SELECT outcome||'|'||status||'|'||error_code FROM form_submissions WHERE receipt='${receipt}'`),
     'rejected|409|slot_taken');
   // a closed day at the date (2026-06-01 is the first Monday)
@@ -183,7 +214,7 @@ test('a double click applies once: the same idempotency_key gives the first rece
   assert.equal(count('form_submissions'), n);
   const html = await b.postForm('/forms/booking', fields);
   assert.equal(html.status, 200);
-  assert.ok(html.text.includes(one.json.receipt));
+  assert.ok(html.text.includes(`id="booking-id">${one.json.id}<`));
   assert.equal(count('bookings', "date='2026-06-17'"), 1);
 });
 
@@ -432,9 +463,28 @@ test('the counter page: today with holders, a walk-in by form (errors at their f
 
 test('sign-in and sign-up pages: back to where the person was going; a password is never shown again', async () => {
   // a signed-in page asked for by a browser sends it to sign in, and back
+  const myPage = await anon.get('/my', HTML);
+  assert.equal(myPage.status, 303);
+  assert.equal(myPage.headers.get('location'), '/signin?next=%2Fmy');
+  // the booking form keeps the choice and offers sign-up and sign-in on the same page (point 16)
   const r = await anon.get('/book?room=12&date=2026-06-10&slot=morning', HTML);
-  assert.equal(r.status, 303);
-  assert.equal(r.headers.get('location'), '/signin?next=%2Fbook%3Froom%3D12%26date%3D2026-06-10%26slot%3Dmorning');
+  assert.equal(r.status, 200);
+  assert.match(r.text, /選んだ日: <strong>2026年6月10日\(水\) 午前<\/strong>/);
+  assert.match(r.text, /name="next" value="\/book\?room=12&amp;date=2026-06-10&amp;slot=morning"/);
+  assert.match(r.text, /action="\/register"/);
+  assert.match(r.text, /href="\/signin\?next=%2Fbook%3Froom%3D12%26date%3D2026-06-10%26slot%3Dmorning">ログインして予約へ進む/);
+  // signing up there comes straight back to the form, which shows the new ID
+  const su = await anon.req('POST', '/register', form({ name: '新規 太郎', name_kana: 'しんき たろう', phone: '027-111-2222',
+    password: 'a-long-new-password-9', next: '/book?room=12&date=2026-06-10&slot=morning' }), FORM);
+  assert.equal(su.status, 303, su.text.slice(0, 300));
+  assert.equal(su.headers.get('location'), '/book?room=12&date=2026-06-10&slot=morning&registered=1');
+  const newCookie = su.headers.get('set-cookie').split(';')[0];
+  const back = await anon.req('GET', su.headers.get('location'), undefined, { ...HTML, Cookie: newCookie });
+  assert.equal(back.status, 200);
+  assert.match(back.text, /id="system-id">\d{3} \d{3} \d{3}</);
+  assert.match(back.text, /<option value="2026-06-10" selected>/);
+  // staff asking for the citizen's form: 403
+  assert.equal((await (await browser('staff')).get('/book?room=12', HTML)).status, 403);
   // the menu's sign-in link comes back to the page it was on
   const av = await anon.get('/availability?date=2026-06-10&center=chuo', HTML);
   assert.match(av.text, /<a href="\/signin\?next=%2Favailability%3Fdate%3D2026-06-10%26center%3Dchuo">ログイン<\/a>/);
@@ -477,9 +527,9 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   assert.match(bad.text, /for="f-email">メールアドレス <span class="mark mark-req">どちらか1つは必須<\/span>/);
   // full-width digits and a long-vowel mark typed for the hyphen are read as the number (issue 13 point 9)
   const good = await anon.req('POST', '/register', form({ name: '前橋 一郎', name_kana: 'まえばし いちろう', phone: '０２７－１２３ー４５６７',
-    resident: '1', password: 'a-long-password-1', next: '/book?room=1&date=2026-06-10' }), FORM);
+    resident: '1', password: 'a-long-password-1', next: '/groups/new' }), FORM);
   assert.equal(good.status, 303);
-  assert.equal(good.headers.get('location'), '/register/done?next=%2Fbook%3Froom%3D1%26date%3D2026-06-10');
+  assert.equal(good.headers.get('location'), '/register/done?next=%2Fgroups%2Fnew');
   const cookie = good.headers.get('set-cookie').split(';')[0];
   // the page with the new ID survives a reload: it is a GET
   const done = await client(srv.base, { cookie }).get(good.headers.get('location'), { Accept: 'text/html' });
@@ -488,7 +538,7 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   assert.equal(again.status, 200);
   const sid = done.text.match(/id="system-id">(\d{3}) (\d{3}) (\d{3})</).slice(1).join('');
   assert.equal(again.text.match(/id="system-id">(\d{3}) (\d{3}) (\d{3})</).slice(1).join(''), sid);
-  assert.match(done.text, /href="\/book\?room=1&amp;date=2026-06-10">予約の続きへ進む/);
+  assert.match(done.text, /href="\/groups\/new">予約の続きへ進む/);
   assert.equal(count('accounts', `id=${sid} AND role='citizen' AND phone='027-123-4567'`), 1);
   // マイページ shows the ID too
   const my = await client(srv.base, { cookie }).get('/my', { Accept: 'text/html' });

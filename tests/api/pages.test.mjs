@@ -269,7 +269,7 @@ test('help: figures come from the rule book', async () => {
   assert.match(r.text, /住所: 群馬県前橋市本町二丁目12-1/);
   assert.match(r.text, /\(祝日と休館日をのぞきます\)/);
   // the buttons named as they are on the pages
-  for (const b of ['確認の画面へ進む', 'この内容で仮予約する', '予約を確定する']) assert.ok(r.text.includes(`「${b}」`), b);
+  for (const b of ['登録して予約へ進む', '確認の画面へ進む', 'この内容で予約する', '仮予約にする', '予約を確定する', '空き状況を見る']) assert.ok(r.text.includes(`「${b}」`), b);
   // the words a 75-year-old may not know, explained
   for (const w of ['名義', '取消料', '減免', '電子署名', '当日利用', '任意', '半角']) assert.match(r.text, new RegExp(`<dt>${w} \\(`), w);
 });

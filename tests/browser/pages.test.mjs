@@ -249,11 +249,11 @@ test('/today on a phone without JavaScript: today\'s free times are buttons that
   assert.ok(o.scrollWidth <= o.clientWidth, `today: ${o.scrollWidth} > ${o.clientWidth}`);
   await page.screenshot({ path: shotPath('today-320.png'), fullPage: true });
   await Promise.all([page.waitForNavigation(), page.locator('.today-slots a').first().click()]);
-  // not signed in: the sign-in page, which goes on to the booking form of that slot
+  // not signed in: the booking form of that slot, asking to sign up (or in) first
   const u = new URL(page.url());
-  assert.equal(u.pathname, '/signin');
-  const next = new URL(u.searchParams.get('next'), srv.base);
-  assert.equal(next.pathname, '/book');
-  assert.equal(next.searchParams.get('date'), '2026-04-08');
+  assert.equal(u.pathname, '/book');
+  assert.equal(u.searchParams.get('date'), '2026-04-08');
+  assert.equal(await page.locator('h1').textContent(), '予約の申し込み');
+  assert.ok(await page.locator('button:has-text("登録して予約へ進む")').isVisible());
   await ctx.close();
 });
