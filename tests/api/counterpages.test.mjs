@@ -1,0 +1,115 @@
+// The counter's own pages do what the API does (issue 13 point 12): the
+// walk-in form shows each room's fee before anything is sent; a booking card
+// offers 来館なし and 取り消す (with a reason, the refund then shown to give
+// back); a registered citizen's booking is taken on a page of its own (代理の
+// 予約); the printed ledger shows 利用日 and 取消料.
+//
+// The server's clock is Wednesday 2026-04-08 10:00 (counter open).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { start, client, addUser, signIn } from './harness.mjs';
+
+const NOW = '2026-04-08T10:00:00+09:00';
+const PW = 'counter-pages-password-1';
+const HTML = { Accept: 'text/html' };
+const FORM = { 'Content-Type': 'application/x-www-form-urlencoded', ...HTML };
+let srv, staff, ids = {}, rooms = {};
+
+function sql(q) {
+  const r = spawnSync('sqlite3', [srv.db, q], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.trim();
+}
+function form(fields) {
+  const p = new URLSearchParams();
+  for (const [k, v] of Object.entries(fields)) for (const x of [].concat(v)) p.append(k, String(x));
+  return p.toString();
+}
+async function browser(id) {
+  const api = await signIn(srv.base, id, PW, { cookie: true });
+  const c = client(srv.base, { cookie: api.cookie });
+  c.postForm = (path, fields) => c.req('POST', path, form({ csrf_token: api.session.csrf_token, ...fields }), FORM);
+  return c;
+}
+
+before(async () => {
+  srv = await start({ now: NOW });
+  ids.staff = await addUser(srv.db, { role: 'staff', name: '窓口 太郎', center: 'chuo', password: PW });
+  ids.citizen = await addUser(srv.db, { role: 'citizen', name: '山田 花子', password: PW });
+  for (const ce of (await client(srv.base).get('/api/v1/centers')).json.centers)
+    for (const r of ce.rooms) rooms[`${ce.code}/${r.code}`] = r.id;
+  staff = await browser(ids.staff);
+});
+after(async () => { await srv.stop(); });
+
+test('the walk-in form shows each room\'s fee for every time of day, before anything is sent', async () => {
+  const page = await staff.get('/counter?center=chuo', HTML);
+  assert.equal(page.status, 200);
+  // 学習室 (fee class study, rules-2026-04-01): 160 / 240 / 400 yen
+  assert.match(page.text, /<option value="\d+"[^>]*>503学習室 \(学習室・30人\) 午前160円・午後240円・夜間400円<\/option>/);
+  assert.match(page.text, /今日の使用料/);
+});
+
+test('a booking card: 来館なし refused before the grace, 取り消す needs a reason, then the refund to give back', async () => {
+  const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r503'], slots: 'evening',
+    name: '高崎 次郎', phone: '027-111-2222', payment_method: 'cash' });
+  assert.equal(w.status, 303, w.text.slice(0, 400));
+  const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
+  let page = await staff.get('/counter?center=chuo', HTML);
+  assert.match(page.text, new RegExp(`action="/counter/bookings/${id}/noshow"`));
+  assert.match(page.text, new RegExp(`予約番号 ${id} を取り消す`));
+  // the evening has not begun: core refuses a no-show, the page says why
+  const ns = await staff.postForm(`/counter/bookings/${id}/noshow`, { center: 'chuo' });
+  assert.equal(ns.status, 422, ns.text.slice(0, 300));
+  assert.match(ns.text, /class="error-message"|error-summary/);
+  assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'confirmed');
+  // no reason: refused, nothing changed
+  const nr = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '' });
+  assert.equal(nr.status, 422);
+  assert.match(nr.text, /取り消す理由を/);
+  assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'confirmed');
+  // with a reason: cancelled; a staff cancellation refunds what was paid at once, and the page says how much to give back
+  const c = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡' });
+  assert.equal(c.status, 303, c.text.slice(0, 300));
+  assert.equal(c.headers.get('location'), '/counter?center=chuo&done=cancelled&refund=400');
+  assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'cancelled');
+  assert.equal(sql(`SELECT group_concat(kind||':'||amount) FROM payments WHERE booking_id=${id}`), 'payment:400,refund:-400');
+  page = await staff.get(c.headers.get('location'), HTML);
+  assert.match(page.text, /払われていた 400円 を返金として記録しました。400円 をお返しください。/);
+  const fee = 0;
+  // the printed ledger: 利用日 and 取消料 on every line that has them
+  const led = await staff.get('/counter/ledger?center=chuo', HTML);
+  assert.equal(led.status, 200);
+  assert.match(led.text, /<th scope="col">利用日<\/th>/);
+  assert.match(led.text, /<th scope="col">使用料・取消料<\/th>/);
+  assert.match(led.text, /<td>4月8日\(水\)<\/td>/);
+  assert.match(led.text, fee > 0 ? new RegExp(`<td>取消料 ${fee}円</td>`) : /<td>取消料なし<\/td>/);
+  assert.match(led.text, /<td>使用料 400円<\/td>/);
+});
+
+test('代理の予約: staff book for a registered citizen on a page; errors at their fields; confirmed at once', async () => {
+  const page = await staff.get('/counter/book?center=chuo', HTML);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<h1>代理の予約/);
+  const fields = { center: 'chuo', room_id: rooms['chuo/r507'], date: '2026-04-22', slots: 'morning',
+    purpose: '自治会の打ち合わせ', attendees: '5' };
+  const bad = await staff.postForm('/counter/book', { ...fields, on_behalf_of: '123456780' });
+  assert.equal(bad.status, 422, bad.text.slice(0, 300));
+  assert.match(bad.text, /id="f-on_behalf_of-error"/);
+  assert.match(bad.text, /name="purpose" value="自治会の打ち合わせ"/);
+  const n = sql('SELECT count(*) FROM bookings');
+  assert.equal(sql('SELECT count(*) FROM bookings'), n);
+  const ok = await staff.postForm('/counter/book', { ...fields, on_behalf_of: ids.citizen });
+  assert.equal(ok.status, 303, ok.text.replace(/[\s\S]*<main/, '').slice(0, 1500));
+  assert.equal(ok.headers.get('location'), '/counter?center=chuo&done=booked');
+  assert.equal(sql(`SELECT a.name||'|'||b.status||'|'||b.channel FROM bookings b JOIN accounts a ON a.id=b.account_id WHERE b.date='2026-04-22'`),
+    '山田 花子|confirmed|counter');
+  // the same slot again: taken, shown at the slots
+  const again = await staff.postForm('/counter/book', { ...fields, on_behalf_of: ids.citizen });
+  assert.equal(again.status, 409);
+  assert.match(again.text, /id="f-slots-error"/);
+  // the citizen sees it on マイページ
+  const me = await browser(ids.citizen);
+  assert.match((await me.get('/my', HTML)).text, /507学習室/);
+});
