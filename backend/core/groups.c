@@ -14,6 +14,7 @@
 #include "desk.h"
 #include "discounts.h"
 #include "ids.h"
+#include "oidc.h"
 #include "input.h"
 #include "notify.h"
 #include "text.h"
@@ -208,6 +209,8 @@ static int group_json(struct kctx *ctx, int64_t id, int mrole, json_t **out) {
       json_array_append_new(coreps, person(db_col_int(st, 0), db_col_text(st, 1)));
   }
   json_object_set_new(g, "co_representatives", coreps);
+  /* residents verified with the My Number card among those named (issue 17) */
+  json_object_set_new(g, "verified_residents", json_integer(oidc_group_verified_residents(ctx, id)));
   if (rc != DB_DONE) {
     json_decref(g);
     return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
@@ -888,6 +891,8 @@ int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerri
         instant_or_null(st, 7), "application", pending ? (renewal ? "renewal" : "new") : "",
         "representative", person(db_col_int(st, 12), db_col_text(st, 13)));
     if (o && !pending) json_object_del(o, "application");
+    if (o) json_object_set_new(o, "verified_residents",
+                               json_integer(oidc_group_verified_residents(ctx, db_col_int(st, 0))));
     json_array_append_new(list, o);
   }
   db_reset(st);

@@ -841,3 +841,25 @@ json_t *oidc_identity_json(struct kctx *ctx, int64_t id) {
   }
   return o;
 }
+
+int oidc_verified_resident(struct kctx *ctx, int64_t id) {
+  kstmt *st = db_prep(ctx->db, "SELECT resident FROM identity_verified WHERE account_id = $id");
+  if (!st) return 0;
+  db_bind_int(st, "$id", id);
+  int yes = db_step(st) == DB_ROW && db_col_int(st, 0) == 1;
+  db_reset(st);
+  return yes;
+}
+
+long long oidc_group_verified_residents(struct kctx *ctx, int64_t group) {
+  kstmt *st = db_prep(ctx->db, "SELECT count(*) FROM identity_verified v WHERE v.resident = 1"
+                               " AND (v.account_id IN (SELECT account_id FROM group_reps"
+                               " WHERE group_id = $g) OR v.account_id = (SELECT representative_id"
+                               " FROM groups WHERE id = $g))");
+  if (!st) return 0;
+  db_bind_int(st, "$g", group);
+  long long n = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  return n;
+}
+

@@ -84,6 +84,10 @@ struct oidc_identity {
   char name[256], address[512], birthdate[16];
 };
 int oidc_identity_get(struct kctx *ctx, int64_t id, struct oidc_identity *out);
+/* 1 when account ID's residency in OIDC_CITY was verified with the card. */
+int oidc_verified_resident(struct kctx *ctx, int64_t id);
+/* How many of group GROUP's representatives are verified residents. */
+long long oidc_group_verified_residents(struct kctx *ctx, int64_t group);
 /* {"verified","resident","linked","verified_on"?} for GET /api/v1/me (new reference). */
 json_t *oidc_identity_json(struct kctx *ctx, int64_t id);
 /* "2026年4月1日" style date of verified_at into OUT (>= 32 bytes). */

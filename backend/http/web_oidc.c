@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/ids.h"
 #include "../core/oidc.h"
 #include "pages.h"
 #include "reply.h"
@@ -173,4 +174,14 @@ void web_oidc_my_section(struct req *r, struct html *h) {
     page_form_end(h, "新しいカードを登録し直す");
   }
   html_raw(h, "<p>マイナンバー（個人番号）そのものは受け取らず、記録もしません。</p></section>");
+}
+
+void web_oidc_counter_fact(struct req *r, struct html *h, const char *system_id, int div) {
+  int64_t id = 0;
+  struct oidc_identity v;
+  if (!system_id || ids_parse(system_id, &id) || oidc_identity_get(&r->ctx, id, &v) || !v.verified) return;
+  char on[32];
+  oidc_verified_label(v.verified_at, on, sizeof on);
+  html_printf(h, "%s<dt>本人確認</dt><dd class=\"verified\">本人確認済み（マイナンバーカード、%h）%s</dd>%s",
+              div ? "<div>" : "", on, v.resident ? "・市内在住" : "", div ? "</div>" : "");
 }

@@ -17,6 +17,11 @@ struct reply web_oidc_unlink(struct req *r);
 ** when OpenID Connect is configured. */
 void web_oidc_signin_button(struct html *h, const char *next);
 
+/* For counter pages: "本人確認済み（マイナンバーカード、DATE）" as a <dt>/<dd>
+** pair (in a <div> when DIV) for the account SYSTEM_ID, or nothing when its
+** identity was never verified with the card. */
+void web_oidc_counter_fact(struct req *r, struct html *h, const char *system_id, int div);
+
 /* マイページ's section: verified identity and residency with the date, and
 ** the forms to link or unlink the card. */
 void web_oidc_my_section(struct req *r, struct html *h);

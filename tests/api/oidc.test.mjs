@@ -4,7 +4,8 @@
 // (oidc_providers.mjs). Everything on 127.0.0.1.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, existsSync, writeFileSync, chmodSync } from 'node:fs';
+import { readFileSync, existsSync, writeFileSync, chmodSync, mkdtempSync, cpSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
 import { start, client, addUser, signIn, formBody } from './harness.mjs';
@@ -12,14 +13,28 @@ import { Jar, request, follow, realProvider, providerLogin, fakeProvider, makeKe
   MY_NUMBER, CLIENT_ID, SECRET } from './oidc_providers.mjs';
 
 const PW = 'oidc-test-password-1';
-let real, fake, srv, fsrv;
+let real, fake, srv, fsrv, rules;
+
+// The city's rule book with the residents' category `community` requiring
+// residency verified with the card (the optional rule-book field).
+function rulesRequiringVerifiedResidents() {
+  const dir = mkdtempSync(join(tmpdir(), 'kominkan-oidc-rules-'));
+  cpSync('ordinances/maebashi', dir, { recursive: true });
+  for (const f of readdirSync(dir).filter((n) => n.startsWith('rules-'))) {
+    const j = JSON.parse(readFileSync(join(dir, f), 'utf8'));
+    for (const d of j.discounts || []) if (d.code === 'community') d.requires_verified_resident = true;
+    writeFileSync(join(dir, f), JSON.stringify(j, null, 2));
+  }
+  return dir;
+}
 
 const oidcArgs = (issuer) => ['--oidc-issuer', issuer, '--oidc-client-id', CLIENT_ID];
 const ENV = { KOMINKAN_OIDC_SECRET: SECRET };
 
 before(async () => {
   real = await realProvider();
-  srv = await start({ args: oidcArgs(real.issuer), env: ENV });
+  rules = rulesRequiringVerifiedResidents();
+  srv = await start({ args: [...oidcArgs(real.issuer), '--ordinances', rules], env: ENV });
   real.configure(`${srv.base}/auth/oidc/callback`);
   fake = await fakeProvider();
   fsrv = await start({ args: oidcArgs(fake.issuer), env: ENV });
@@ -30,6 +45,7 @@ after(async () => {
   if (fsrv) await fsrv.stop();
   if (real) await real.close();
   if (fake) await fake.close();
+  if (rules) rmSync(rules, { recursive: true, force: true });
 });
 
 // The whole flow in a browser (JAR) at server S as LOGIN at the real
@@ -337,4 +353,58 @@ test('GET /api/v1/me of a password account carries identity false/false', async 
   const me = await (await signIn(srv.base, id, PW)).get('/api/v1/me');
   assert.deepEqual(me.json.identity, { verified: false, resident: false, linked: false });
   void client;
+});
+
+test('the rule book may require verified residency for a category: refused without, said on the criteria', async () => {
+  const page = await request(`${srv.base}/rules/discounts`);
+  assert.match(page.body, /申請できる人<\/dt><dd>マイナンバーカードで市内在住を確認した方/);
+  const rules = JSON.parse((await request(`${srv.base}/api/v1/rules`)).body);
+  assert.equal(rules.discounts.find((d) => d.code === 'community').requires_verified_resident, true);
+  const id = await addUser(srv.db, { name: '申請 六郎', password: PW });
+  const api = await signIn(srv.base, id, PW);
+  const body = { group_id: '123456782', category: 'community', reason: '自治会の会合に使います。' };
+  const refused = await api.post('/api/v1/discounts', body);
+  assert.equal(refused.status, 422);
+  assert.equal(refused.json.error.code, 'residency_requirement');
+  assert.match(refused.json.error.message, /マイナンバーカードで市内在住を確認/);
+  // another category: no such requirement (refused later, for the unknown group)
+  assert.equal((await api.post('/api/v1/discounts', { ...body, category: 'social_education' })).status, 404);
+  // a verified resident passes that check (and meets the next one: the group)
+  const card = await cardFlow(srv, 'discount-person');
+  const me = await meOf(srv, card.jar);
+  assert.equal(me.json.identity.resident, true);
+  const csrf = me.json.csrf_token;
+  const r = await request(`${srv.base}/api/v1/discounts`, { method: 'POST', jar: card.jar, body: JSON.stringify(body),
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf } });
+  assert.equal(r.status, 404, r.body);
+});
+
+test('groups count verified residents; the counter slip shows 本人確認済み（マイナンバーカード）', async () => {
+  const card = await cardFlow(srv, 'group-rep');
+  const me = await meOf(srv, card.jar);
+  const g = await request(`${srv.base}/api/v1/groups`, { method: 'POST', jar: card.jar,
+    body: JSON.stringify({ name: '確認の会', name_kana: 'かくにんのかい', members: 5, resident_members: 4,
+      activity: '読書会' }),
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.json.csrf_token } });
+  assert.equal(g.status, 201, g.body);
+  const gid = JSON.parse(g.body).id;
+  const admin = await signIn(srv.base, await addUser(srv.db, { role: 'admin', name: '管理 七子', password: PW }), PW);
+  const got = await admin.get(`/api/v1/groups/${gid}`);
+  assert.equal(got.json.verified_residents, 1);
+  const pending = await admin.get('/api/v1/groups?status=pending');
+  if (pending.status === 200) assert.equal(pending.json.groups.find((x) => x.id === gid)?.verified_residents, 1);
+  const staffId = await addUser(srv.db, { role: 'staff', name: '窓口 八郎', center: 'chuo', password: PW });
+  const staff = await signIn(srv.base, staffId, PW, { cookie: true });
+  const slip = await request(`${srv.base}/counter/reset-code`, { method: 'POST',
+    body: formBody({ csrf_token: staff.csrf, system_id: me.json.system_id, identity: '1' }),
+    headers: { Cookie: staff.cookie, Accept: 'text/html' } });
+  assert.equal(slip.status, 200, slip.body.slice(0, 500));
+  assert.match(slip.body, /本人確認済み（マイナンバーカード、\d{4}年\d+月\d+日）・市内在住/);
+  // a password-only citizen's slip says nothing of the kind
+  const plain = await addUser(srv.db, { name: '紙 九郎', password: PW });
+  const slip2 = await request(`${srv.base}/counter/reset-code`, { method: 'POST',
+    body: formBody({ csrf_token: staff.csrf, system_id: plain, identity: '1' }),
+    headers: { Cookie: staff.cookie, Accept: 'text/html' } });
+  assert.equal(slip2.status, 200);
+  assert.doesNotMatch(slip2.body, /マイナンバーカード/);
 });
