@@ -67,9 +67,26 @@ static struct reply start(struct req *r, const char *next, int64_t link) {
     kerr_clear(&ei);
     return ret;
   }
-  struct reply rep = reply_redirect(r, url);
+  struct reply rep;
+  if (link) { /* a page with a link on: the pages' CSP (form-action 'self') stops a form
+              ** post from being redirected to another site */
+    struct html h = {0};
+    struct page pg = {.title = "マイナンバーカードの登録", .nav = "my"};
+    page_begin(r, &h, &pg);
+    html_printf(&h, "<h1>マイナンバーカードの登録</h1>"
+                    "<p class=\"lead\">次の画面（デジタル認証アプリ）でマイナンバーカードを読み取り、"
+                    "氏名・住所・生年月日を公民館予約に伝えることに同意してください。終わるとマイページに戻ります。</p>"
+                    "<p>マイナンバー（個人番号）そのものは受け取りません。10分以内に進んでください。</p>"
+                    "<ul class=\"links\"><li><a class=\"button\" id=\"oidc-continue\" href=\"%h\">"
+                    "マイナンバーカードの読み取りへ進む</a></li><li><a href=\"/my\">やめてマイページへ戻る</a></li></ul>",
+                url);
+    page_end(r, &h, &pg);
+    rep = page_reply(r, 200, &h);
+  } else {
+    rep = reply_redirect(r, url);
+    rep.status = 302;
+  }
   free(url);
-  if (!link) rep.status = 302;
   flow_cookie(&rep, handle);
   sodium_memzero(handle, sizeof handle);
   return rep;
@@ -83,8 +100,9 @@ struct reply web_oidc_start(struct req *r) {
   return start(r, web_safe_next(req_query(r, "next"), ""), 0);
 }
 
-/* POST /my/oidc/link (form, csrf_token) -> 303 to the provider, to link a
-** card to the signed-in account; it comes back to /my. Citizens. */
+/* POST /my/oidc/link (form, csrf_token) -> 200 a page whose link goes on to
+** the provider, to link a card to the signed-in account; it comes back to
+** /my. Citizens. */
 struct reply web_oidc_link(struct req *r) { return start(r, "/my", r->ctx.actor.account_id); }
 
 /* GET /auth/oidc/callback?state=..&code=..|error=.. (with the flow cookie)
