@@ -28,7 +28,7 @@ TEST_DEB_PKGS := $(call deb_pkgs,test)
 BENCH_DEB_PKGS := $(call deb_pkgs,bench)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-SRCS     := $(wildcard backend/*.c backend/http/*.c backend/core/*.c backend/store/*.c)
+SRCS     := $(wildcard backend/*.c backend/http/*.c backend/core/*.c backend/store/*.c tools/demo/*.c)
 LIB_SRCS := $(filter-out backend/main.c,$(SRCS))
 SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -190,7 +190,7 @@ FUZZ_HARNESSES     := fuzz_request fuzz_form fuzz_json fuzz_rules fuzz_permit
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_FLAGS         := -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
 # libmicrohttpd is replaced by tests/fuzz/fake_mhd.c (its header is still used)
-FUZZ_LDLIBS         = $(shell pkg-config --libs jansson libsodium sqlite3 libqrencode libcurl libcrypto 2>/dev/null) \
+FUZZ_LDLIBS         = $(shell pkg-config --libs jansson libsodium sqlite3 libqrencode libcurl cjose libcrypto 2>/dev/null) \
                       -lpthread -lm
 FUZZ_CFLAGS         = $(CFLAGS_COMMON) -Wno-unknown-warning-option $(FUZZ_FLAGS) \
                       -fsanitize=fuzzer-no-link

@@ -29,6 +29,7 @@
 #include "pages.h"
 #include "reply.h"
 #include "web_account.h"
+#include "web_oidc.h"
 
 #define MAX_DATES 120
 #define MIN_DATES 28
@@ -292,7 +293,9 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
                "<ul class=\"links\"><li><a class=\"button button-secondary\" href=\"/signin?next=");
   html_url(&h, next.p);
   html_raw(&h, "\">ログインして予約へ進む</a></li>"
-               "<li><a href=\"/password-reset\">パスワードを忘れたとき</a></li></ul></section>");
+               "<li><a href=\"/password-reset\">パスワードを忘れたとき</a></li></ul>");
+  web_oidc_signin_button(&h, next.p); /* only when a provider is configured */
+  html_raw(&h, "</section>");
   page_end(r, &h, &pg);
   html_free(&next);
   return page_reply(r, 200, &h);
