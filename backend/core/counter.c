@@ -481,6 +481,14 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
                "当日利用（登録なし）は個人の受付です。団体の予約は団体の代表者の利用者IDで行ってください。");
     bad = 1;
   }
+  /* Every error at once (issue 13 point 12): the booking's own fields that are
+  ** simply missing are reported with the walk-in's, not one post later. */
+  const json_t *sl = json_object_get(body, "slots"), *room = json_object_get(body, "room_id");
+  if (bad && (!sl || (json_is_array(sl) && !json_array_size(sl)) ||
+              (json_is_string(sl) && !*json_string_value(sl))))
+    kerr_field(ei, "slots", "時間帯を1つ以上選んでください。");
+  if (bad && (!room || (json_is_string(room) && !*json_string_value(room))))
+    kerr_field(ei, "room_id", "部屋を選んでください。");
   if (bad) return KERR_VALIDATION;
 
   /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room):

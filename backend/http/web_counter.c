@@ -55,6 +55,8 @@ static const char *done_message(const char *d) {
   if (!strcmp(d, "paid")) return "支払いを記録しました。";
   if (!strcmp(d, "refunded")) return "返金を記録しました。";
   if (!strcmp(d, "checkin")) return "入館を記録しました。";
+  if (!strcmp(d, "checkin_early"))
+    return "入館を記録しました (利用時間の前の入館です。部屋は利用時間から使えます)。";
   if (!strcmp(d, "confirmed")) return "予約を確定しました。";
   if (!strcmp(d, "noshow")) return "来館なしとして記録しました。";
   if (!strcmp(d, "cancelled")) return "予約を取り消しました。";
@@ -520,8 +522,15 @@ struct reply web_counter_checkin(struct req *r) {
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   r->ctx.channel = "counter";
   int rc = counter_checkin(&r->ctx, id, &out, &ei);
+  if (rc) return refused(r, rc, &ei);
+  /* before the slot begins: recorded, and the page says it was early (point 12) */
+  int32_t day;
+  const char *start = json_string_value(json_object_get(out, "start"));
+  int early = start && strlen(start) == 5 &&
+              !date_parse(json_string_value(json_object_get(out, "date")), &day) &&
+              clock_local(day, time_parse_hhmm(start)) > r->ctx.now;
   json_decref(out);
-  return rc ? refused(r, rc, &ei) : back(r, "checkin");
+  return back(r, early ? "checkin_early" : "checkin");
 }
 
 /* POST /counter/bookings/{id}/noshow (form) center -> 303 /counter?done=noshow;

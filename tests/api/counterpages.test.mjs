@@ -113,3 +113,22 @@ test('代理の予約: staff book for a registered citizen on a page; errors at 
   const me = await browser(ids.citizen);
   assert.match((await me.get('/my', HTML)).text, /507学習室/);
 });
+
+test('a walk-in posted blank: every error at once, each at its field; check-in before the slot says so', async () => {
+  const blank = await staff.postForm('/counter/walkin', { center: 'chuo' });
+  assert.equal(blank.status, 422);
+  for (const f of ['name', 'phone', 'slots']) assert.match(blank.text, new RegExp(`id="f-${f}-error"`), f);
+  const api = await signIn(srv.base, ids.staff, PW);
+  const j = await api.post('/api/v1/counter/walkin', {});
+  assert.equal(j.status, 422);
+  assert.deepEqual(Object.keys(j.json.error.fields).sort(), ['name', 'phone', 'room_id', 'slots']);
+  // a walk-in for this evening, checked in at 10:00: recorded, and the page says it was early
+  const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/washitsu'], slots: 'evening',
+    name: '前橋 三郎', phone: '027-555-6666', payment_method: 'cash' });
+  assert.equal(w.status, 303, w.text.slice(0, 300));
+  const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
+  const ci = await staff.postForm(`/counter/bookings/${id}/checkin`, { center: 'chuo' });
+  assert.equal(ci.status, 303);
+  assert.equal(ci.headers.get('location'), '/counter?center=chuo&done=checkin_early');
+  assert.match((await staff.get(ci.headers.get('location'), HTML)).text, /利用時間の前の入館です/);
+});
