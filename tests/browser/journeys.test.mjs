@@ -189,6 +189,22 @@ for (const width of [320, 1280]) {
     await w.go(() => page.click('button:has-text("当日利用を受け付ける")'));
     assert.match(await w.text('.note-ok'), /当日利用を受け付けました/);
     await w.look('walk-in taken');
+    // the names in the rooms table never overlap one another nor spill out of their cell
+    const clashes = await page.evaluate(() => {
+      const out = [];
+      for (const td of document.querySelectorAll('.counter-table td')) {
+        const cell = td.getBoundingClientRect();
+        const parts = [...td.querySelectorAll('a, .grp, .sym')].map((e) => [e, e.getBoundingClientRect()]);
+        for (const [e, b] of parts) if (b.right > cell.right + 1 || b.left < cell.left - 1) out.push(`spills: ${e.textContent}`);
+        for (let i = 0; i < parts.length; i++) for (let j = i + 1; j < parts.length; j++) {
+          const [a, b] = [parts[i][1], parts[j][1]];
+          if (a.left < b.right - 1 && b.left < a.right - 1 && a.top < b.bottom - 1 && b.top < a.bottom - 1)
+            out.push(`overlap: ${parts[i][0].textContent} / ${parts[j][0].textContent}`);
+        }
+      }
+      return out;
+    });
+    assert.deepEqual(clashes, []);
     // the walk-in's row: pay what is owed, then the printable receipt
     const row = page.locator('li.card').filter({ hasText: `高崎 次郎${width}` });
     assert.equal(await row.count(), 1);
