@@ -98,6 +98,7 @@ struct booking_for {
   void *arg;
   const char *event;
   int walkin;
+  int confirm;   /* made confirmed at once (the body's "confirm": one step, issue 13 point 16) */
 };
 int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                        const struct booking_for *f, json_t **out, int *replayed,

@@ -52,7 +52,15 @@ struct create {
   char discount_code[32];
   int walkin;                         /* a same-day walk-in at the counter */
   const char *imported;               /* an import (booking_import_in): why, else NULL */
+  int confirm;                        /* confirmed at once, no hold */
 };
+
+/* The body asks for the booking to be confirmed at once: "confirm": true
+** (JSON) or "1" (a form's button). */
+static int wants_confirm(const json_t *body) {
+  const json_t *v = json_object_get(body, "confirm");
+  return json_is_true(v) || (json_is_string(v) && !strcmp(json_string_value(v), "1"));
+}
 
 static int cmp_int(const void *a, const void *b) {
   return *(const int *)a - *(const int *)b;
@@ -509,7 +517,8 @@ static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
 ** (KERR_SLOT_TAKEN with EI set when the UNIQUE index refused a slot). */
 static int insert_booking(struct kctx *ctx, const struct create *c, const char *idempotency_key,
                           int64_t *id, struct kerrinfo *ei) {
-  int64_t expires = c->imported ? 0 : c->hold_expires_at;
+  int done = c->imported || c->confirm; /* confirmed from the start */
+  int64_t expires = done ? 0 : c->hold_expires_at;
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
                       " status, purpose, attendees, channel, fee_base, fee_discount, fee_total,"
@@ -525,7 +534,7 @@ static int insert_booking(struct kctx *ctx, const struct create *c, const char *
   db_bind_text(st, "$center", c->room->center->code);
   db_bind_text(st, "$date", c->date);
   db_bind_text(st, "$slots", c->slots);
-  db_bind_text(st, "$status", c->imported ? "confirmed" : "held");
+  db_bind_text(st, "$status", done ? "confirmed" : "held");
   db_bind_text(st, "$purpose", c->purpose);
   db_bind_int(st, "$att", c->attendees);
   /* an import is entered by staff from a ledger: the counter's channel */
@@ -537,7 +546,7 @@ static int insert_booking(struct kctx *ctx, const struct create *c, const char *
   db_bind_text(st, "$version", c->r_use->version);
   if (expires) db_bind_int(st, "$expires", expires);
   db_bind_int(st, "$now", ctx->now);
-  if (c->imported) db_bind_int(st, "$confirmed", ctx->now);
+  if (done) db_bind_int(st, "$confirmed", ctx->now);
   db_bind_text(st, "$key", idempotency_key);
   if (ctx->actor.account_id) db_bind_int(st, "$by", ctx->actor.account_id);
   db_bind_text(st, "$note", c->imported);
@@ -585,7 +594,7 @@ static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *id
     kerr_field(ei, "on_behalf_of", "この利用者IDの利用者は登録されていません。番号を確かめてください。");
     return KERR_VALIDATION;
   }
-  struct booking_for f = {.holder = holder};
+  struct booking_for f = {.holder = holder, .confirm = wants_confirm(body)};
   return booking_create_for(&c, body, idempotency_key, &f, out, replayed, ei);
 }
 
@@ -602,7 +611,7 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   }
   if (ctx->actor.role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
-  struct booking_for self = {.holder = ctx->actor.account_id};
+  struct booking_for self = {.holder = ctx->actor.account_id, .confirm = wants_confirm(body)};
   return booking_create_for(ctx, body, idempotency_key, &self, out, replayed, ei);
 }
 
@@ -617,6 +626,7 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   if (replayed) *replayed = 0;
   c.holder = f->holder;
   c.walkin = f->walkin;
+  c.confirm = f->confirm;
 
   if (idempotency_key) {
     size_t n = strlen(idempotency_key);
@@ -676,7 +686,9 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   struct booking b;
   if ((rc = booking_load(ctx, id, &b))) goto fail;
   if ((rc = booking_event(ctx, f->event ? f->event : "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
-  if ((rc = notify_booking(ctx, NOTE_HOLD, &b))) goto fail;
+  /* one step: the confirmation in the same transaction, and one message (confirmed), not two */
+  if (c.confirm && (rc = booking_event(ctx, "booking.confirm", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = notify_booking(ctx, c.confirm ? NOTE_CONFIRM : NOTE_HOLD, &b))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
 

@@ -117,27 +117,10 @@ static struct reply finish(struct req *r, const struct kind *k, int rc, struct k
 static const struct kind booking_kind = {"booking", web_booking_form, web_booking_receipt,
                                          web_book_error_field};
 
-/* confirm=1 (the review page's main button): the hold just made (or replayed)
-** is confirmed at once, so a citizen books in one step (issue 13 point 16).
-** Should the confirmation fail (a hold cannot, in practice), the hold stays
-** and the receipt says how to confirm it. */
-static void confirm_at_once(struct req *r, json_t **b) {
-  const char *c = req_str(r, "confirm");
-  const char *status = json_string_value(json_object_get(*b, "status"));
-  if (!c || strcmp(c, "1") || !status || strcmp(status, "held")) return;
-  struct kerrinfo ei = {0};
-  json_t *done = NULL;
-  if (booking_confirm(&r->ctx, (int64_t)json_integer_value(json_object_get(*b, "id")), &done, &ei) == 0) {
-    json_decref(*b);
-    *b = done;
-  }
-  kerr_clear(&ei);
-}
-
 /* POST /forms/booking (form) room_id, date, slots (repeated), purpose, attendees,
 ** group_id?, confirm?, idempotency_key?, csrf_token
-** -> 200 the receipt page (the 予約番号; with confirm=1 the booking confirmed at
-**    once and a link to its permit, else the hold's exact expiry and the button
+** -> 200 the receipt page (the 予約番号; with confirm=1 the booking made confirmed
+**    at once, in one transaction (core), and a link to its permit, else the hold's exact expiry and the button
 **    that confirms it) or, with Accept: application/json, 201 {"receipt",
 **    "status":"held"|"confirmed","id"}; a repeated idempotency_key replays the first booking and its receipt;
 **    the form again (422 validation/outside_booking_window/closed/capacity/
@@ -154,7 +137,6 @@ struct reply form_booking(struct req *r) {
   int rc = booking_create(&r->ctx, r->json, key[0] ? key : NULL, &b, &replayed, &ei);
   if (rc == 0)
     snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(json_object_get(b, "id")));
-  if (rc == 0) confirm_at_once(r, &b);
   if (rc == 0 && replayed) {
     /* the same submission again: its first receipt, nothing new stored */
     char receipt[SUBMISSION_RECEIPT_LEN];

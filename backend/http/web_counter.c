@@ -869,14 +869,12 @@ struct reply web_counter_book(struct req *r) { return behalf_page(r, 200, NULL, 
 ** look-ups). Staff, admin; counter hours. The one entry point booking_create. */
 struct reply web_counter_book_post(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *done = NULL;
+  json_t *out = NULL;
   r->ctx.channel = "counter";
+  json_object_set_new(r->json, "confirm", json_true()); /* asked for in person: no hold */
   int rc = booking_create(&r->ctx, r->json, NULL, &out, NULL, &ei);
   if (rc == 0) {
-    rc = booking_confirm(&r->ctx, (int64_t)json_integer_value(json_object_get(out, "id")), &done, &ei);
     json_decref(out);
-    json_decref(done);
-    kerr_clear(&ei);
     return back(r, "booked");
   }
   const char *field = web_book_error_field(rc);

@@ -106,6 +106,13 @@ test('one step (issue 13 point 16): confirm=1 books and confirms at once; the re
   const j = await b.postForm('/forms/booking', booking({ date: '2026-06-13', confirm: '1' }), { Accept: 'application/json' });
   assert.equal(j.status, 201, j.text);
   assert.equal(j.json.status, 'confirmed');
+  // the JSON API takes the same choice: "confirm": true makes it confirmed in one transaction
+  const api = await signIn(srv.base, ids.saburo, PW);
+  const a = await api.post('/api/v1/bookings', { ...booking({ date: '2026-06-18', room_id: rooms.r507 }), attendees: 8, confirm: true });
+  assert.equal(a.status, 201, a.text);
+  assert.equal(a.json.status, 'confirmed');
+  assert.equal(sql(`SELECT status||'|'||(hold_expires_at IS NULL)||'|'||(confirmed_at IS NOT NULL) FROM bookings WHERE id=${a.json.id}`),
+    'confirmed|1|1');
   // the review page offers the one step first, and the hold as the other choice
   const rev = await b.postForm('/book/review', booking({ date: '2026-06-16' }));
   assert.equal(rev.status, 200, rev.text.slice(0, 300));
