@@ -171,3 +171,52 @@ Test(store, batch_savepoints_undo_only_their_own) {
   cr_assert_eq(one_int(db, "SELECT count(*) FROM t"), 3);
   db_close(db);
 }
+
+/* ------------------------------------------- one-line queries (issue 19) */
+
+struct add_center {
+  kdb *db;
+  const char *code;
+  int fail;
+};
+
+static int add_center(void *arg) {
+  struct add_center *a = arg;
+  int rc = db_run(a->db, "INSERT INTO centers(code, name) VALUES ($c, $n)", DB_T("$c", a->code),
+                  DB_T("$n", "センター"));
+  return rc != DB_OK ? rc : a->fail;
+}
+
+Test(store, one_line_helpers_bind_run_and_read) {
+  char err[256];
+  kdb *db = db_open(":memory:", err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_eq(db_run(db, "INSERT INTO centers(code, name) VALUES ($c, $n)", DB_T("$c", "a"),
+                      DB_T("$n", "A")), DB_OK);
+  cr_assert_eq(db_run(db, "INSERT INTO centers(code, name) VALUES ($c, $n)", DB_T("$c", "a"),
+                      DB_T("$n", "B")), DB_CONSTRAINT);
+  cr_assert_eq(db_int64(db, -1, "SELECT count(*) FROM centers WHERE code = $c", DB_T("$c", "a")), 1);
+  cr_assert_eq(db_int64(db, -1, "SELECT length(name) FROM centers WHERE code = $c",
+                        DB_T("$c", "nope")), -1, "no row: the default");
+  cr_assert_eq(db_int64(db, 7, "SELECT $x + 1", DB_I("$x", 41)), 42);
+  cr_assert_eq(db_int64(db, 7, "SELECT CAST($x * 2 AS INTEGER)", DB_F("$x", 1.5)), 3);
+  cr_assert_eq(db_int64(db, 7, "SELECT NULL"), 7, "NULL: the default");
+  cr_assert(db_exists(db, "SELECT 1 FROM centers WHERE code = $c", DB_T("$c", "a")));
+  cr_assert_not(db_exists(db, "SELECT 1 FROM centers WHERE code = $c", DB_T("$c", NULL)));
+  db_close(db);
+}
+
+Test(store, write_txn_commits_or_rolls_back_as_its_body_says) {
+  char err[256];
+  kdb *db = db_open(":memory:", err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  int dbrc = -99;
+  struct add_center ok = {db, "x", 0}, bad = {db, "y", 42}, dup = {db, "x", 0};
+  cr_assert_eq(db_write_txn(db, add_center, &ok, &dbrc), 0);
+  cr_assert_eq(dbrc, DB_OK);
+  cr_assert_eq(db_write_txn(db, add_center, &bad, &dbrc), 42, "the body's own result");
+  cr_assert_eq(db_write_txn(db, add_center, &dup, NULL), DB_CONSTRAINT);
+  cr_assert_eq(one_int(db, "SELECT count(*) FROM centers"), 1, "only the committed one");
+  cr_assert_not(db_in_txn(db));
+  db_close(db);
+}
