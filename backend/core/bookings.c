@@ -30,6 +30,7 @@
 #include "clock.h"
 #include "desk.h"
 #include "discounts.h"
+#include "groups.h"
 #include "ids.h"
 #include "throttle.h"
 #include "input.h"
@@ -159,28 +160,13 @@ const char *booking_status_now(const struct kctx *ctx, const struct booking *b) 
   return b->status;
 }
 
-/* 1 if ACCOUNT represents GROUP (representative or co-representative). */
-int booking_represents(struct kctx *ctx, int64_t group, int64_t account) {
-  if (!group || !account) return 0;
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT 1 FROM groups WHERE id = $g AND representative_id = $a"
-                      " UNION ALL SELECT 1 FROM group_reps WHERE group_id = $g"
-                      " AND account_id = $a LIMIT 1");
-  if (!st) return 0;
-  db_bind_int(st, "$g", group);
-  db_bind_int(st, "$a", account);
-  int yes = db_step(st) == DB_ROW;
-  db_reset(st);
-  return yes;
-}
-
 /* The holder: whoever made it, and for a group booking the group's
 ** representatives (they act for the group, which holds the booking). */
 static int is_holder(struct kctx *ctx, const struct booking *b) {
   int64_t me = ctx->actor.account_id;
   if (!me) return 0;
   if (b->account_id == me) return 1;
-  return b->group_id && booking_represents(ctx, b->group_id, me);
+  return b->group_id && groups_represents(ctx, b->group_id, me);
 }
 
 int booking_visible(struct kctx *ctx, const struct booking *b) {

@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "desk.h"
 #include "discounts.h"
+#include "groups.h"
 #include "ids.h"
 #include "throttle.h"
 #include "input.h"
@@ -223,7 +224,7 @@ static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   db_reset(st);
 
   /* A group the holder does not represent is, to them, no group at all. */
-  if (!booking_represents(ctx, c->group_id, c->holder))
+  if (!groups_represents(ctx, c->group_id, c->holder))
     return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   /* RULE: only an approved group books as a group. */
   if (strcmp(status, "approved") != 0) {
@@ -286,15 +287,14 @@ static int lapse_one(struct kctx *ctx, int64_t id) {
   if (rc) return rc;
   if (strcmp(b.status, "held") != 0 || !b.hold_expires_at || b.hold_expires_at > ctx->now)
     return 0;
-  kstmt *st = db_prep(ctx->db, "UPDATE bookings SET status = 'lapsed' WHERE id = $id"
-                               " AND status = 'held'");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
-  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if ((rc = db_run(ctx->db,
+                   "UPDATE bookings SET status = 'lapsed' WHERE id = $id"
+                   " AND status = 'held'",
+                   DB_I("$id", id))) != DB_OK)
+    return kerr_from_db(rc);
+  if ((rc = db_run(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id",
+                   DB_I("$id", id))) != DB_OK)
+    return kerr_from_db(rc);
   if ((rc = booking_event(ctx, "booking.lapse", &b, b.hold_expires_at, -1))) return rc;
   return notify_booking(ctx, NOTE_LAPSE, &b);
 }

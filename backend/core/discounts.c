@@ -111,21 +111,6 @@ static const struct discount_cat *category(const struct kctx *ctx, const char *c
   return d;
 }
 
-/* 1 if ACCOUNT represents GROUP (representative or co-representative). */
-static int represents(struct kctx *ctx, int64_t group, int64_t account) {
-  if (!group || account <= 0) return 0;
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT 1 FROM groups WHERE id = $g AND representative_id = $a"
-                      " UNION ALL SELECT 1 FROM group_reps WHERE group_id = $g"
-                      " AND account_id = $a LIMIT 1");
-  if (!st) return 0;
-  db_bind_int(st, "$g", group);
-  db_bind_int(st, "$a", account);
-  int yes = db_step(st) == DB_ROW;
-  db_reset(st);
-  return yes;
-}
-
 /* One usage-log event: the group as a pseudonym, the category code and
 ** figures in the detail; never the reason or the evidence note. */
 static int ev(struct kctx *ctx, const char *action, int64_t group, int64_t app_id,
@@ -256,7 +241,7 @@ static int load(struct kctx *ctx, int64_t id, struct app *a) {
 static int load_visible(struct kctx *ctx, int64_t id, struct app *a) {
   int rc = load(ctx, id, a);
   if (rc) return rc;
-  if (!desk_is_staff(ctx) && !represents(ctx, a->group_id, ctx->actor.account_id))
+  if (!desk_is_staff(ctx) && !groups_represents(ctx, a->group_id, ctx->actor.account_id))
     return KERR_NOT_FOUND;
   return 0;
 }
@@ -399,22 +384,13 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
     goto fail;
   }
 
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO discount_applications(group_id, category, reason, evidence,"
-                      " status, rules_version, applied_by, applied_at)"
-                      " VALUES ($g, $c, $reason, $evidence, 'pending', $version, $by, $now)");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  db_bind_int(st, "$g", gid);
-  db_bind_text(st, "$c", d->code);
-  db_bind_text(st, "$reason", reason);
-  db_bind_text(st, "$evidence", has_evidence ? evidence : NULL);
-  db_bind_text(st, "$version", r->version);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_int(st, "$now", ctx->now);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
+  if ((rc = db_run(ctx->db,
+                   "INSERT INTO discount_applications(group_id, category, reason, evidence,"
+                   " status, rules_version, applied_by, applied_at)"
+                   " VALUES ($g, $c, $reason, $evidence, 'pending', $version, $by, $now)",
+                   DB_I("$g", gid), DB_T("$c", d->code), DB_T("$reason", reason),
+                   DB_T("$evidence", has_evidence ? evidence : NULL), DB_T("$version", r->version),
+                   DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now))) != DB_OK) {
     /* the UNIQUE index over pending rows: a concurrent twin won */
     rc = rc == DB_CONSTRAINT
              ? kerr_set(ei, KERR_CONFLICT,
@@ -479,7 +455,7 @@ int discounts_list(struct kctx *ctx, const char *status, const char *group_id, j
     exists = rc == DB_ROW;
     db_reset(st);
     if (rc != DB_ROW && rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
-    if (!exists || (!desk_is_staff(ctx) && !represents(ctx, gid, ctx->actor.account_id)))
+    if (!exists || (!desk_is_staff(ctx) && !groups_represents(ctx, gid, ctx->actor.account_id)))
       return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   }
 
@@ -625,17 +601,11 @@ static int reprice(struct kctx *ctx, int64_t group, int32_t from, int32_t until,
     if (!r) r = rules_in_force(ctx->rb, b->day);
     if ((rc = discounts_best(ctx, group, b->day, r, b->base, &disc, code, sizeof code))) break;
     if (disc == b->discount && !strcmp(code, b->code)) continue;
-    st = db_prep(ctx->db,
-                 "UPDATE bookings SET fee_discount = $d, fee_total = fee_base - $d,"
-                 " discount_code = $code WHERE id = $id");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      break;
-    }
-    db_bind_int(st, "$d", disc);
-    db_bind_text(st, "$code", code[0] ? code : NULL);
-    db_bind_int(st, "$id", b->id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    if ((rc = db_run(ctx->db,
+                     "UPDATE bookings SET fee_discount = $d, fee_total = fee_base - $d,"
+                     " discount_code = $code WHERE id = $id",
+                     DB_I("$d", disc), DB_T("$code", code[0] ? code : NULL), DB_I("$id", b->id))) !=
+        DB_OK) {
       rc = kerr_from_db(rc);
       break;
     }
@@ -698,7 +668,6 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
                   !strcmp(a.status, "approved") ? "承認" : "不承認");
     goto fail;
   }
-  kstmt *st;
   if (approve) {
     const struct rules *r = rules_today(ctx);
     const struct discount_cat *d = r ? rules_discount(r, a.category) : NULL;
@@ -719,21 +688,13 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
     int32_t until = discounts_validity_end(d, from);
     date_format(from, from_s);
     date_format(until, until_s);
-    st = db_prep(ctx->db,
-                 "UPDATE discount_applications SET status = 'approved', decided_by = $by,"
-                 " decided_at = $now, decision_reason = $reason, valid_from = $from,"
-                 " valid_until = $until WHERE id = $id AND status = 'pending'");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      goto fail;
-    }
-    db_bind_text(st, "$from", from_s);
-    db_bind_text(st, "$until", until_s);
-    db_bind_int(st, "$by", ctx->actor.account_id);
-    db_bind_int(st, "$now", ctx->now);
-    db_bind_text(st, "$reason", has_reason ? reason : NULL);
-    db_bind_int(st, "$id", id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    if ((rc = db_run(ctx->db,
+                     "UPDATE discount_applications SET status = 'approved', decided_by = $by,"
+                     " decided_at = $now, decision_reason = $reason, valid_from = $from,"
+                     " valid_until = $until WHERE id = $id AND status = 'pending'",
+                     DB_T("$from", from_s), DB_T("$until", until_s),
+                     DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now),
+                     DB_T("$reason", has_reason ? reason : NULL), DB_I("$id", id))) != DB_OK) {
       rc = kerr_from_db(rc);
       goto fail;
     }
@@ -743,19 +704,12 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
     if ((rc = ev(ctx, "discount.approve", a.group_id, id, a.category, until_s, repriced)))
       goto fail;
   } else {
-    st = db_prep(ctx->db,
-                 "UPDATE discount_applications SET status = 'rejected', decided_by = $by,"
-                 " decided_at = $now, decision_reason = $reason WHERE id = $id"
-                 " AND status = 'pending'");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      goto fail;
-    }
-    db_bind_int(st, "$by", ctx->actor.account_id);
-    db_bind_int(st, "$now", ctx->now);
-    db_bind_text(st, "$reason", reason);
-    db_bind_int(st, "$id", id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    if ((rc = db_run(ctx->db,
+                     "UPDATE discount_applications SET status = 'rejected', decided_by = $by,"
+                     " decided_at = $now, decision_reason = $reason WHERE id = $id"
+                     " AND status = 'pending'",
+                     DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now),
+                     DB_T("$reason", reason), DB_I("$id", id))) != DB_OK) {
       rc = kerr_from_db(rc);
       goto fail;
     }

@@ -14,22 +14,20 @@ int facilities_sync(kdb *db, struct rulebook *rb) {
   rc = db_exec(db, "UPDATE rooms SET active = 0");
   for (int c = 0; rc == DB_OK && c < rb->ncenters; c++) {
     struct center *ce = &rb->centers[c];
-    kstmt *st = db_prep(db,
-                        "INSERT INTO centers(code, name) VALUES ($code, $name)"
-                        " ON CONFLICT(code) DO UPDATE SET name = excluded.name");
-    if (!st) goto fail;
-    db_bind_text(st, "$code", ce->code);
-    db_bind_text(st, "$name", ce->name);
-    if ((rc = db_exec_stmt(st)) != DB_OK) break;
+    if ((rc = db_run(db,
+                     "INSERT INTO centers(code, name) VALUES ($code, $name)"
+                     " ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+                     DB_T("$code", ce->code), DB_T("$name", ce->name))) != DB_OK)
+      break;
     for (int r = 0; r < ce->nrooms; r++) {
       struct room *ro = &ce->rooms[r];
-      st = db_prep(db,
-                   "INSERT INTO rooms(center_code, code, name, kind, capacity, fee_class, active)"
-                   " VALUES ($c, $code, $name, $kind, $cap, $fee, 1)"
-                   " ON CONFLICT(center_code, code) DO UPDATE SET name = excluded.name,"
-                   " kind = excluded.kind, capacity = excluded.capacity,"
-                   " fee_class = excluded.fee_class, active = 1"
-                   " RETURNING id");
+      kstmt *st = db_prep(db,
+                          "INSERT INTO rooms(center_code, code, name, kind, capacity, fee_class, active)"
+                          " VALUES ($c, $code, $name, $kind, $cap, $fee, 1)"
+                          " ON CONFLICT(center_code, code) DO UPDATE SET name = excluded.name,"
+                          " kind = excluded.kind, capacity = excluded.capacity,"
+                          " fee_class = excluded.fee_class, active = 1"
+                          " RETURNING id");
       if (!st) goto fail;
       db_bind_text(st, "$c", ce->code);
       db_bind_text(st, "$code", ro->code);

@@ -76,14 +76,19 @@ int group_load(struct kctx *ctx, int64_t id, struct grow *g) {
 int group_member_role(struct kctx *ctx, const struct grow *g, int64_t account) {
   if (account <= 0) return NOT_MEMBER;
   if (g->rep == account) return REP;
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT 1 FROM group_reps WHERE group_id = $g AND account_id = $a");
-  if (!st) return NOT_MEMBER;
-  db_bind_int(st, "$g", g->id);
-  db_bind_int(st, "$a", account);
-  int hit = db_step(st) == DB_ROW;
-  db_reset(st);
-  return hit ? COREP : NOT_MEMBER;
+  return db_exists(ctx->db, "SELECT 1 FROM group_reps WHERE group_id = $g AND account_id = $a",
+                   DB_I("$g", g->id), DB_I("$a", account))
+             ? COREP
+             : NOT_MEMBER;
+}
+
+int groups_represents(struct kctx *ctx, int64_t group, int64_t account) {
+  if (group <= 0 || account <= 0) return 0;
+  return db_exists(ctx->db,
+                   "SELECT 1 FROM groups WHERE id = $g AND representative_id = $a"
+                   " UNION ALL SELECT 1 FROM group_reps WHERE group_id = $g"
+                   " AND account_id = $a LIMIT 1",
+                   DB_I("$g", group), DB_I("$a", account));
 }
 
 /* Load ID if the actor may see it; KERR_NOT_FOUND for anyone else. */

@@ -116,6 +116,10 @@ int groups_public(struct kctx *ctx, json_t **out);
 /* That list as CSV (UTF-8 with BOM, CRLF, header row). Caller frees. */
 char *groups_public_csv(const json_t *list, size_t *len);
 
+/* 1 if ACCOUNT represents or co-represents GROUP (whatever its status);
+** 0 if not, or when either is 0. The one such check (bookings, discounts). */
+int groups_represents(struct kctx *ctx, int64_t group, int64_t account);
+
 /* For bookings: 0 if ACCOUNT represents or co-represents GROUP and the group
 ** holds an approval valid on DAY. KERR_NOT_FOUND when the group does not
 ** exist or ACCOUNT is not one of its representatives; KERR_VALIDATION (field
