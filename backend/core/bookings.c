@@ -17,6 +17,7 @@
 */
 #include "bookings.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,6 +182,22 @@ int booking_load_for_change(struct kctx *ctx, int64_t id, struct booking *b,
   if (rc == KERR_NOT_FOUND || (rc == 0 && !booking_visible(ctx, b)))
     return kerr_set(ei, KERR_NOT_FOUND, "予約が見つかりません。");
   return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+/* The end of every booking write (hold, confirm, cancel): with RC 0,
+** commit, tell the public feeds (avail_touch) and answer B as JSON in *OUT;
+** with a KERR code RC (a step failed), roll back and return it. */
+int booking_end_write(struct kctx *ctx, int rc, const struct booking *b, json_t **out,
+                      struct kerrinfo *ei) {
+  assert(db_in_txn(ctx->db));
+  if (rc) {
+    db_rollback(ctx->db);
+    return kerr_set(ei, rc, NULL);
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+  *out = booking_json(ctx, b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
 /* ========================================================== the JSON */

@@ -100,13 +100,8 @@ static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
   if ((rc = booking_event(ctx, "booking.confirm", &b, ctx->now, b.fee_total))) goto fail;
   if ((rc = notify_booking(ctx, NOTE_CONFIRM, &b))) goto fail;
   if ((rc = booking_sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  avail_touch();
-  *out = booking_json(ctx, &b);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+  return booking_end_write(ctx, rc, &b, out, ei);
 }
 
 /* ========================================================== cancel */
@@ -191,11 +186,6 @@ static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **
   if ((rc = booking_cancel_write(ctx, &b, reason, fee, desk_is_staff(ctx), ei))) goto fail;
   if ((rc = notify_booking(ctx, NOTE_CANCEL, &b))) goto fail;
   if ((rc = booking_sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  avail_touch();
-  *out = booking_json(ctx, &b);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+  return booking_end_write(ctx, rc, &b, out, ei);
 }

@@ -567,7 +567,8 @@ static int insert_booking(struct kctx *ctx, const struct create *c, const char *
 /* Staff book for a registered citizen ({"on_behalf_of": SYSTEM_ID}): a
 ** counter action (counter hours, channel "counter"); the citizen holds it. */
 static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *idempotency_key,
-                            json_t **out, int *replayed, struct kerrinfo *ei) {
+                            struct booking_for *f, json_t **out, int *replayed,
+                            struct kerrinfo *ei) {
   int64_t holder = 0;
   int role = 0, rc;
   char msg[256];
@@ -585,25 +586,33 @@ static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *id
     kerr_field(ei, "on_behalf_of", "この利用者IDの利用者は登録されていません。番号を確かめてください。");
     return KERR_VALIDATION;
   }
-  struct booking_for f = {.holder = holder};
-  return booking_create_for(&c, body, idempotency_key, &f, out, replayed, ei);
+  f->holder = holder;
+  return booking_create_for(&c, body, idempotency_key, f, out, replayed, ei);
 }
 
 /* ONE ENTRY: a new booking, by a citizen for themselves or by staff for a
 ** citizen (on_behalf_of); every route calls this. */
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei) {
+  return booking_create_then(ctx, body, idempotency_key, NULL, NULL, out, replayed, ei);
+}
+
+int booking_create_then(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                        int (*then)(struct kctx *ctx, int64_t booking_id, void *arg,
+                                    struct kerrinfo *ei),
+                        void *arg, json_t **out, int *replayed, struct kerrinfo *ei) {
+  struct booking_for f = {.then = then, .arg = arg};
   *out = NULL;
   if (replayed) *replayed = 0;
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
   if (json_object_get(body, "on_behalf_of")) {
     if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-    return create_on_behalf(ctx, body, idempotency_key, out, replayed, ei);
+    return create_on_behalf(ctx, body, idempotency_key, &f, out, replayed, ei);
   }
   if (ctx->actor.role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
-  struct booking_for self = {.holder = ctx->actor.account_id};
-  return booking_create_for(ctx, body, idempotency_key, &self, out, replayed, ei);
+  f.holder = ctx->actor.account_id;
+  return booking_create_for(ctx, body, idempotency_key, &f, out, replayed, ei);
 }
 
 int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
@@ -677,15 +686,8 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   if ((rc = booking_load(ctx, id, &b))) goto fail;
   if ((rc = booking_event(ctx, f->event ? f->event : "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
   if ((rc = notify_booking(ctx, NOTE_HOLD, &b))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  avail_touch();
-
-  *out = booking_json(ctx, &b);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
-
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+  return booking_end_write(ctx, rc, &b, out, ei);
 }
 
 /* ========================================================== import */

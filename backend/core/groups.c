@@ -441,6 +441,19 @@ static int finish(struct kctx *ctx, kstmt *st, int64_t id, const char *action) {
 
 /* End a decision's write transaction: commit, then the group as MROLE sees
 ** it into *OUT. 0 or the error in EI. */
+/* Bind a decision's $reason (REASON, unless NULL), $now, $by and $id to ST,
+** run it and write its event ACTION (finish). */
+static int decide(struct kctx *ctx, kstmt *st, int64_t id, const char *reason,
+                  const char *action) {
+  if (st) {
+    if (reason) db_bind_text(st, "$reason", reason);
+    db_bind_int(st, "$now", ctx->now);
+    bind_actor(ctx, st);
+    db_bind_int(st, "$id", id);
+  }
+  return finish(ctx, st, id, action);
+}
+
 static int commit_and_show(struct kctx *ctx, int64_t id, int mrole, json_t **out,
                            struct kerrinfo *ei) {
   int rc = db_commit(ctx->db);
@@ -467,13 +480,8 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
     st = db_prep(ctx->db,
                  "UPDATE groups SET status = 'approved', valid_until = $until, reason = NULL,"
                  " decided_at = $now, decided_by = $by WHERE id = $id");
-    if (st) {
-      db_bind_text(st, "$until", until);
-      db_bind_int(st, "$now", ctx->now);
-      bind_actor(ctx, st);
-      db_bind_int(st, "$id", id);
-    }
-    rc = finish(ctx, st, id, "group.approve");
+    if (st) db_bind_text(st, "$until", until);
+    rc = decide(ctx, st, id, NULL, "group.approve");
   } else if (!strcmp(g.status, "approved") && !strcmp(g.renewal, "pending")) {
     /* RULE: renewal: the new period follows the current one without a gap
     ** (or starts today when the old one has already ended). */
@@ -488,13 +496,8 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
                  " renewal_resident_members = NULL, renewal_activity = NULL,"
                  " renewal_requested_at = NULL, renewal_reason = NULL,"
                  " decided_at = $now, decided_by = $by WHERE id = $id");
-    if (st) {
-      db_bind_text(st, "$until", until);
-      db_bind_int(st, "$now", ctx->now);
-      bind_actor(ctx, st);
-      db_bind_int(st, "$id", id);
-    }
-    rc = finish(ctx, st, id, "group.renewal_approve");
+    if (st) db_bind_text(st, "$until", until);
+    rc = decide(ctx, st, id, NULL, "group.renewal_approve");
   } else {
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
@@ -534,25 +537,13 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     st = db_prep(ctx->db,
                  "UPDATE groups SET status = 'rejected', reason = $reason, decided_at = $now,"
                  " decided_by = $by WHERE id = $id");
-    if (st) {
-      db_bind_text(st, "$reason", reason);
-      db_bind_int(st, "$now", ctx->now);
-      bind_actor(ctx, st);
-      db_bind_int(st, "$id", id);
-    }
-    rc = finish(ctx, st, id, "group.reject");
+    rc = decide(ctx, st, id, reason, "group.reject");
   } else if (!strcmp(g.status, "approved") && !strcmp(g.renewal, "pending")) {
     /* The current approval stands until valid_until; only the renewal fails. */
     st = db_prep(ctx->db,
                  "UPDATE groups SET renewal_status = 'rejected', renewal_reason = $reason,"
                  " decided_at = $now, decided_by = $by WHERE id = $id");
-    if (st) {
-      db_bind_text(st, "$reason", reason);
-      db_bind_int(st, "$now", ctx->now);
-      bind_actor(ctx, st);
-      db_bind_int(st, "$id", id);
-    }
-    rc = finish(ctx, st, id, "group.renewal_reject");
+    rc = decide(ctx, st, id, reason, "group.renewal_reject");
   } else {
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
