@@ -152,6 +152,7 @@ lint:
 	 if [ -n "$$bad" ]; then echo "lint: SQL built from strings:"; echo "$$bad"; exit 1; fi; \
 	 echo "lint: ok (no SQL built from strings)"
 	@tests/lint/funclen.sh && echo "lint: ok (no function in backend/ over 120 lines)"
+	@tests/lint/layers.sh
 	@CC="$(CC)" CFLAGS="$(CSTD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)" \
 	  python3 tests/lint/htmlfmt.py
 	@out=$$(CC="$(CC)" python3 tests/lint/htmlfmt.py tests/lint/fixtures/htmlfmt_bad.c); \

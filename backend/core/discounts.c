@@ -725,3 +725,15 @@ fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
 }
+
+int discounts_group_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  int rc = groups_get(ctx, id, out, ei);
+  json_t *discounts = NULL;
+  if (!rc && (rc = discounts_of_group(ctx, id, &discounts)) == 0)
+    json_object_set_new(*out, "discounts", discounts);
+  if (rc) {
+    json_decref(*out);
+    *out = NULL;
+  }
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}

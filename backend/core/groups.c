@@ -15,7 +15,6 @@
 #include "clock.h"
 #include "csv.h"
 #include "desk.h"
-#include "discounts.h"
 #include "ids.h"
 #include "input.h"
 #include "notify.h"
@@ -233,11 +232,6 @@ int groups_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) 
   *out = NULL;
   int rc = group_load_visible(ctx, id, &g, &mrole);
   if (!rc) rc = group_json(ctx, id, mrole, out);
-  /* Its exemption (減免) applications with their status and the decision's
-  ** reason, for the group to read (core/discounts.c). */
-  json_t *discounts = NULL;
-  if (!rc && (rc = discounts_of_group(ctx, id, &discounts)) == 0)
-    json_object_set_new(*out, "discounts", discounts);
   if (rc) {
     json_decref(*out);
     *out = NULL;

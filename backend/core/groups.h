@@ -56,7 +56,8 @@ int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerr
 int groups_import_in(struct kctx *ctx, const json_t *in, int64_t rep, const int64_t *coreps,
                      int ncoreps, int32_t valid_until, int64_t *id, struct kerrinfo *ei);
 
-/* The group as its members and staff see it. */
+/* The group as its members and staff see it (without its exemption
+** applications: discounts_group_get adds them, from above). */
 int groups_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 
 /* Staff/admin decisions on the pending application (new or renewal). */

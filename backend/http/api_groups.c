@@ -6,6 +6,7 @@
 */
 #include "api_groups.h"
 
+#include "../core/discounts.h"
 #include "../core/groups.h"
 #include "../core/ids.h"
 #include "reply.h"
@@ -29,7 +30,7 @@ struct reply api_group_create(struct req *r) {
   json_t *out = NULL;
   int64_t id = 0;
   int rc = groups_register(&r->ctx, r->json, &id, &ei);
-  if (!rc) rc = groups_get(&r->ctx, id, &out, &ei);
+  if (!rc) rc = discounts_group_get(&r->ctx, id, &out, &ei);
   return answer(r, rc, 201, out, &ei);
 }
 
@@ -42,7 +43,7 @@ struct reply api_group_get(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
-  int rc = id ? groups_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
+  int rc = id ? discounts_group_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
   return answer(r, rc, 200, out, &ei);
 }
 
