@@ -318,6 +318,14 @@ int booking_sweep(struct kctx *ctx, int max, int *n) {
   return 0;
 }
 
+/* Bind C's slot I as $room, $date, $slot, and the time $now, to ST. */
+static void bind_slot(const struct kctx *ctx, kstmt *st, const struct create *c, int i) {
+  db_bind_int(st, "$room", c->room->id);
+  db_bind_text(st, "$date", c->date);
+  db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+  db_bind_int(st, "$now", ctx->now);
+}
+
 /* Inside a write transaction: lapse the holds past their expiry that still
 ** sit on C's slots, so that the insert below can take them. */
 static int clear_lapsed(struct kctx *ctx, const struct create *c) {
@@ -327,10 +335,7 @@ static int clear_lapsed(struct kctx *ctx, const struct create *c) {
                         " AND date = $date AND slot = $slot AND active = 1"
                         " AND hold_expires_at IS NOT NULL AND hold_expires_at <= $now");
     if (!st) return KERR_INTERNAL;
-    db_bind_int(st, "$room", c->room->id);
-    db_bind_text(st, "$date", c->date);
-    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
-    db_bind_int(st, "$now", ctx->now);
+    bind_slot(ctx, st, c, i);
     int rc = db_step(st);
     int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
     db_reset(st);
@@ -456,10 +461,7 @@ static int taken_already(struct kctx *ctx, const struct create *c, struct kerrin
                         " AND slot = $slot AND active = 1"
                         " AND (hold_expires_at IS NULL OR hold_expires_at > $now)");
     if (!st) return KERR_INTERNAL;
-    db_bind_int(st, "$room", c->room->id);
-    db_bind_text(st, "$date", c->date);
-    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
-    db_bind_int(st, "$now", ctx->now);
+    bind_slot(ctx, st, c, i);
     int rc = db_step(st);
     db_reset(st);
     if (rc == DB_ROW) return slot_taken(c, i, ei);

@@ -433,8 +433,6 @@ static int finish(struct kctx *ctx, kstmt *st, int64_t id, const char *action) {
   return notify_group_decision(ctx, id, strstr(action, "approve") != NULL, NULL);
 }
 
-/* End a decision's write transaction: commit, then the group as MROLE sees
-** it into *OUT. 0 or the error in EI. */
 /* Bind a decision's $reason (REASON, unless NULL), $now, $by and $id to ST,
 ** run it and write its event ACTION (finish). */
 static int decide(struct kctx *ctx, kstmt *st, int64_t id, const char *reason,
@@ -448,9 +446,16 @@ static int decide(struct kctx *ctx, kstmt *st, int64_t id, const char *reason,
   return finish(ctx, st, id, action);
 }
 
-static int commit_and_show(struct kctx *ctx, int64_t id, int mrole, json_t **out,
-                           struct kerrinfo *ei) {
-  int rc = db_commit(ctx->db);
+/* End a decision's write transaction: with RC 0, commit, then the group as
+** MROLE sees it into *OUT; with a KERR code RC, roll back. 0 or the error
+** in EI. */
+static int end_decision(struct kctx *ctx, int rc, int64_t id, int mrole, json_t **out,
+                        struct kerrinfo *ei) {
+  if (rc) {
+    db_rollback(ctx->db);
+    return kerr_set(ei, rc, NULL);
+  }
+  rc = db_commit(ctx->db);
   if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   rc = group_json(ctx, id, mrole, out);
   return rc ? kerr_set(ei, rc, NULL) : 0;
@@ -495,11 +500,8 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
   } else {
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
-  if (rc) goto fail;
-  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc, NULL);
+  return end_decision(ctx, rc, id, mrole, out, ei);
 }
 
 int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
@@ -541,11 +543,8 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
   } else {
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
-  if (rc) goto fail;
-  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc, NULL);
+  return end_decision(ctx, rc, id, mrole, out, ei);
 }
 
 /* ================================================================ renewal */
@@ -600,7 +599,7 @@ int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     db_bind_int(st, "$id", id);
   }
   if ((rc = finish(ctx, st, id, "group.renew"))) goto fail;
-  return commit_and_show(ctx, id, mrole, out, ei);
+  return end_decision(ctx, 0, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);

@@ -11,15 +11,6 @@
 #include "../core/ids.h"
 #include "reply.h"
 
-/* Reply with OUT (stolen) or the error, and clear EI. */
-static struct reply answer(struct req *r, int rc, unsigned status, json_t *out,
-                              struct kerrinfo *ei) {
-  struct reply ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
-  if (rc) json_decref(out);
-  kerr_clear(ei);
-  return ret;
-}
-
 /* POST /api/v1/groups
 ** body {"name","name_kana","members","resident_members","activity","public_listing"}
 ** -> 201 the group {"id","status":"pending",...}; the caller becomes its
@@ -31,7 +22,7 @@ struct reply api_group_create(struct req *r) {
   int64_t id = 0;
   int rc = groups_register(&r->ctx, r->json, &id, &ei);
   if (!rc) rc = discounts_group_get(&r->ctx, id, &out, &ei);
-  return answer(r, rc, 201, out, &ei);
+  return reply_core(r, rc, 201, out, &ei);
 }
 
 /* GET /api/v1/groups/{id}
@@ -44,7 +35,7 @@ struct reply api_group_get(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? discounts_group_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/groups?status=pending|approved|rejected
@@ -55,7 +46,7 @@ struct reply api_groups_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = groups_list(&r->ctx, req_query(r, "status"), &out, &ei);
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/groups/{id}/approve
@@ -68,7 +59,7 @@ struct reply api_group_approve(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_approve(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/groups/{id}/reject
@@ -82,7 +73,7 @@ struct reply api_group_reject(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_reject(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/groups/{id}/renew
@@ -96,7 +87,7 @@ struct reply api_group_renew(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_renew(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/groups/{id}/representatives
@@ -115,7 +106,7 @@ struct reply api_group_rep_add(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_invite(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 202, out, &ei);
+  return reply_core(r, rc, 202, out, &ei);
 }
 
 /* GET /api/v1/invitations
@@ -126,7 +117,7 @@ struct reply api_invitations_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = groups_invitations(&r->ctx, &out);
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/invitations/{group_id}/accept
@@ -138,7 +129,7 @@ struct reply api_invitation_accept(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_invitation_answer(&r->ctx, id, 1, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/invitations/{group_id}/decline
@@ -148,7 +139,7 @@ struct reply api_invitation_decline(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_invitation_answer(&r->ctx, id, 0, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* DELETE /api/v1/groups/{id}/representatives/{system_id}
@@ -161,7 +152,7 @@ struct reply api_group_rep_remove(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0), who = req_path_sysid(r, 1);
   int rc = id && who ? groups_rep_remove(&r->ctx, id, who, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/groups/public
@@ -172,7 +163,7 @@ struct reply api_groups_public(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = groups_public(&r->ctx, &out);
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/groups/public.csv
