@@ -94,19 +94,17 @@ static int64_t int_or(kstmt *st, int i, int64_t dflt) {
   return db_col_null(st, i) ? dflt : db_col_int(st, i);
 }
 
-/* The one column list of a booking as read_booking() reads it (booking_load
-** and the lists): the booking, and its group's name and listing. */
-#define BOOKING_SELECT                                                               \
-  "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"     \
-  " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"        \
-  " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at," \
-  " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"   \
-  " g.name, g.public_listing, b.imported_note"                                       \
+/* The one column list of a booking and its group ("SELECT " BOOKING_ROW),
+** as read_booking() reads it: booking_load and the lists. */
+#define BOOKING_ROW                                                                       \
+  "b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"                 \
+  " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"             \
+  " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"      \
+  " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"        \
+  " g.name, g.public_listing, b.imported_note"                                            \
   " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
 
-/* One row of "SELECT b.id, ... g.public_listing FROM bookings b LEFT JOIN
-** groups g", the column list spelt out in each query below (SQL is constant
-** text at every db_prep call). */
+/* One row of "SELECT " BOOKING_ROW. */
 static void read_booking(kstmt *st, struct booking *b) {
   memset(b, 0, sizeof *b);
   b->id = db_col_int(st, 0);
@@ -138,7 +136,7 @@ static void read_booking(kstmt *st, struct booking *b) {
 }
 
 int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
-  kstmt *st = db_prep(ctx->db, BOOKING_SELECT " WHERE b.id = $id");
+  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW " WHERE b.id = $id");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
   int rc = db_step(st);
@@ -317,7 +315,7 @@ int booking_list_mine_since(struct kctx *ctx, int32_t since, json_t **out, struc
   if (since > 0) date_format(since, from);
   /* b.date >= $from in both arms: bookings_account_date and bookings_group_date
   ** (migration 022) read only the period, however long the history. */
-  kstmt *st = db_prep(ctx->db, BOOKING_SELECT
+  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW
                       " WHERE (b.account_id = $a AND b.date >= $from) OR (b.group_id IN"
                       " (SELECT id FROM groups WHERE representative_id = $a"
                       "  UNION SELECT group_id FROM group_reps WHERE account_id = $a)"
@@ -335,7 +333,7 @@ int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t *
   *out = NULL;
   if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   date_format(day, date);
-  kstmt *st = db_prep(ctx->db, BOOKING_SELECT
+  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW
                       " WHERE b.date = $date AND ($center IS NULL OR b.center = $center)"
                       " ORDER BY b.center, b.room_id, b.id LIMIT 5000");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);

@@ -5,6 +5,7 @@
 */
 #include "bookings.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,6 +109,7 @@ fail:
 
 int booking_cancel_write(struct kctx *ctx, struct booking *b, const char *reason, int64_t fee,
                          int refund, struct kerrinfo *ei) {
+  assert(db_in_txn(ctx->db));   /* the caller's write transaction */
   int rc;
   if ((rc = db_run(ctx->db,
                    "UPDATE bookings SET status = 'cancelled', cancelled_at = $now,"

@@ -6,6 +6,7 @@
 */
 #include "bookings.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,6 +302,7 @@ static int lapse_one(struct kctx *ctx, int64_t id) {
 
 /* Inside a write transaction: lapse up to MAX holds past their expiry. */
 int booking_sweep(struct kctx *ctx, int max, int *n) {
+  assert(db_in_txn(ctx->db));
   int64_t ids[64];
   int k = 0, rc;
   if (max > 64) max = 64;

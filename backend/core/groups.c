@@ -6,6 +6,7 @@
 */
 #include "groups.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,6 +452,7 @@ static int decide(struct kctx *ctx, kstmt *st, int64_t id, const char *reason,
 ** in EI. */
 static int end_decision(struct kctx *ctx, int rc, int64_t id, int mrole, json_t **out,
                         struct kerrinfo *ei) {
+  assert(db_in_txn(ctx->db));
   if (rc) {
     db_rollback(ctx->db);
     return kerr_set(ei, rc, NULL);

@@ -4,6 +4,7 @@
 */
 #include "submissions.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,6 +65,7 @@ int submission_record(struct kctx *ctx, const struct submission *s,
 
 int submission_record_in(struct kctx *ctx, const struct submission *s,
                          char receipt[SUBMISSION_RECEIPT_LEN]) {
+  assert(db_in_txn(ctx->db));
   int rc;
   char *payload = NULL, *fields = NULL, detail[160];
   json_t *clean = submission_scrub(s->payload);
