@@ -289,39 +289,52 @@ static int text_ok(const char *s, size_t max) {
   return text_utf8_len(s) <= max && !text_has_control(s);
 }
 
+#define APP_CODE_MAX 64
+#define APP_TEXT_MAX 4096
+
+/* The fields of an application (POST /api/v1/discounts) into GID, CODE
+** (APP_CODE_MAX bytes), REASON and EVIDENCE (APP_TEXT_MAX bytes each).
+** 0, or KERR_VALIDATION with every bad field in EI. */
+static int read_application(const json_t *in, int64_t *gid, char *code, char *reason,
+                            char *evidence, int *has_evidence, struct kerrinfo *ei) {
+  char msg[512];
+  int bad = 0, rc;
+  json_t *g = json_object_get(in, "group_id");
+  if (!g || json_is_null(g) || (json_is_string(g) && !*json_string_value(g))) {
+    bad_field(ei, &bad, "group_id", "減免を申請する団体の団体IDを入力してください。");
+  } else if ((rc = ids_parse_json(g, gid)) != IDS_OK) {
+    ids_message(rc, "団体ID", msg, sizeof msg);
+    bad_field(ei, &bad, "group_id", msg);
+  }
+  rc = input_text(in, "category", code, APP_CODE_MAX);
+  if (rc == INPUT_MISSING)
+    bad_field(ei, &bad, "category", "減免の区分を選んでください。");
+  else if (rc == INPUT_BAD)
+    bad_field(ei, &bad, "category", "減免の区分は、区分コード（community など）で指定してください。");
+  rc = input_text(in, "reason", reason, APP_TEXT_MAX);
+  if (rc == INPUT_MISSING)
+    bad_field(ei, &bad, "reason",
+              "申請の理由（どのような活動に使うのか、なぜ基準に当てはまるのか）を入力してください。");
+  else if (rc == INPUT_BAD || !text_ok(reason, REASON_MAX))
+    bad_field(ei, &bad, "reason", "申請の理由は500文字以内で入力してください。");
+  rc = input_text(in, "evidence", evidence, APP_TEXT_MAX);
+  *has_evidence = rc == INPUT_OK;
+  if (rc == INPUT_BAD || (rc == INPUT_OK && !text_ok(evidence, EVIDENCE_MAX)))
+    bad_field(ei, &bad, "evidence", "証明書類についてのメモは500文字以内で入力してください。");
+  return bad ? kerr_set(ei, KERR_VALIDATION, NULL) : 0;
+}
+
 int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {
-  char code[64], reason[4096], evidence[4096], msg[512];
+  char code[APP_CODE_MAX], reason[APP_TEXT_MAX], evidence[APP_TEXT_MAX], msg[512];
   int64_t gid = 0;
-  int bad = 0, rc, has_evidence = 0;
+  int rc, has_evidence = 0;
   *out = NULL;
   if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
     return kerr_set(ei, KERR_FORBIDDEN,
                     "減免の申請は、団体の代表者か副代表者が、自分のアカウントで行ってください。");
 
   /* ---- the request, field by field ---- */
-  json_t *g = json_object_get(in, "group_id");
-  if (!g || json_is_null(g) || (json_is_string(g) && !*json_string_value(g))) {
-    bad_field(ei, &bad, "group_id", "減免を申請する団体の団体IDを入力してください。");
-  } else if ((rc = ids_parse_json(g, &gid)) != IDS_OK) {
-    ids_message(rc, "団体ID", msg, sizeof msg);
-    bad_field(ei, &bad, "group_id", msg);
-  }
-  rc = input_text(in, "category", code, sizeof code);
-  if (rc == INPUT_MISSING)
-    bad_field(ei, &bad, "category", "減免の区分を選んでください。");
-  else if (rc == INPUT_BAD)
-    bad_field(ei, &bad, "category", "減免の区分は、区分コード（community など）で指定してください。");
-  rc = input_text(in, "reason", reason, sizeof reason);
-  if (rc == INPUT_MISSING)
-    bad_field(ei, &bad, "reason",
-              "申請の理由（どのような活動に使うのか、なぜ基準に当てはまるのか）を入力してください。");
-  else if (rc == INPUT_BAD || !text_ok(reason, REASON_MAX))
-    bad_field(ei, &bad, "reason", "申請の理由は500文字以内で入力してください。");
-  rc = input_text(in, "evidence", evidence, sizeof evidence);
-  has_evidence = rc == INPUT_OK;
-  if (rc == INPUT_BAD || (rc == INPUT_OK && !text_ok(evidence, EVIDENCE_MAX)))
-    bad_field(ei, &bad, "evidence", "証明書類についてのメモは500文字以内で入力してください。");
-  if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
+  if (read_application(in, &gid, code, reason, evidence, &has_evidence, ei)) return KERR_VALIDATION;
 
   /* ---- the category: published in the version in force today ---- */
   const struct rules *r = rules_today(ctx);
