@@ -17,6 +17,8 @@ const PW = 'rounds-test-pw-1';
 const ROUND = { code: 'large', room_kinds: ['ホール', '体育室'], months_before_use_month: 3,
   apply_from_day: 1, apply_until_day: 10, cap_slots_per_group: 2 };
 const sha = (x) => createHash('sha256').update(x).digest('hex');
+// mail on, to a port where nobody listens: the messages stay queued in the outbox
+const MAIL = ['--smtp', 'smtp://127.0.0.1:1', '--mail-from', 'kominkan@example.jp'];
 let srv, anon, staff, reps, stranger, book, rooms;
 const ids = {};
 const groups = [];
@@ -39,12 +41,12 @@ function sql(db, q) {
 
 async function restart(when) {
   await srv.stop({ keep: true });
-  srv = await start({ now: when, db: srv.db, dir: srv.dir, args: ['--ordinances', book] });
+  srv = await start({ now: when, db: srv.db, dir: srv.dir, args: ['--ordinances', book, ...MAIL] });
   const t = Date.parse(when) / 1000;
   sql(srv.db, `UPDATE sessions SET last_seen = ${t}, expires_at = ${t + 86400}`);
   anon = client(srv.base);
   staff = await signIn(srv.base, ids.staff, PW);
-  reps = reps.map((c) => client(srv.base, { token: c.token }));
+  reps = reps.map((c) => Object.assign(client(srv.base, { token: c.token }), { session: c.session }));
 }
 
 const apply = (who, round, g, room, date, slot, extra = {}) => who.post(`/api/v1/rounds/${round}/applications`,
@@ -52,7 +54,7 @@ const apply = (who, round, g, room, date, slot, extra = {}) => who.post(`/api/v1
 
 before(async () => {
   book = ruleBook();
-  srv = await start({ now: NOW, args: ['--ordinances', book] });
+  srv = await start({ now: NOW, args: ['--ordinances', book, ...MAIL] });
   anon = client(srv.base);
   ids.staff = await addUser(srv.db, { role: 'staff', name: '職員 抽選', password: PW, center: 'chuo' });
   staff = await signIn(srv.base, ids.staff, PW);
@@ -168,6 +170,8 @@ test('a round with contested slots: drawn as published, never over the cap', asy
     apply_until: '2026-06-30', allocation: 'first_come' });
   assert.equal(course.status, 201, course.text);
 
+  // the representatives have addresses: each is told the result
+  for (const c of reps) sql(srv.db, `UPDATE accounts SET email = 'rep${c.session.system_id}@example.jp' WHERE id = ${c.session.system_id}`);
   // the deadline passes: the close runs by itself
   await restart('2026-04-11T00:00:01+09:00');
   const done = await anon.get(`/api/v1/rounds/${round.id}`);
@@ -224,6 +228,12 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   const myPage = await reps[2].get('/my/rounds', { Accept: 'text/html' });
   assert.ok(myPage.text.includes('当選（仮予約になりました'));
   assert.ok(myPage.text.includes(`/api/v1/rounds/${round.id}`));
+  // one message per live application, queued in the close's transaction
+  assert.equal(sql(srv.db, "SELECT count(*) FROM outbox WHERE kind = 'round_result'"), String(live.length));
+  const winMail = sql(srv.db, `SELECT body FROM outbox WHERE kind = 'round_result' AND account_id = ${reps[2].session.system_id} AND body LIKE '%当選しました%'`);
+  assert.match(winMail, /予約番号 \d+/);
+  assert.ok(winMail.includes(`/api/v1/rounds/${round.id}`));
+  assert.match(sql(srv.db, `SELECT body FROM outbox WHERE kind = 'round_result' AND account_id = ${reps[3].session.system_id} AND body LIKE '%ほかの予約%'`), /2026年7月10日/);
   const mine = await reps[2].get('/api/v1/round-applications');
   assert.equal(mine.status, 200, mine.text);
   const won = mine.json.applications.find((a) => a.id === app['2s3']);
