@@ -199,6 +199,9 @@ const struct route router_routes[] = {
   {"POST", "/admin/rounds/{id}/close", web_admin_round_close, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/my/rounds", web_my_rounds, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/my/rounds/{id}/cancel", web_my_round_cancel, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/rounds/{id}", web_round, ANY, RF_PERSONAL},
+  {"GET", "/rounds/{id}/apply", web_round_apply_form, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/rounds/{id}/apply", web_round_apply, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   /* the course database for staff (issue 16; docs/courses.md) */
   {"GET", "/admin/courses", web_staff_courses, ROLE_DESK, RF_PERSONAL},
   {"POST", "/admin/courses", web_staff_course_create, ROLE_DESK, RF_FORM | RF_PERSONAL},
