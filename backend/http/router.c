@@ -278,7 +278,7 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/courses", api_courses_list, ANY, 0},
   {"POST", "/api/v1/courses", api_course_create, ROLE_DESK, JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/courses/search", api_courses_search, ROLE_DESK, RF_PERSONAL},
-  {"GET", "/api/v1/courses/report", api_courses_report, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL},
+  {"GET", "/api/v1/courses/report", api_report_courses, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL},
   {"GET", "/api/v1/courses/{id}", api_course_get, ANY, 0},
   {"PATCH", "/api/v1/courses/{id}", api_course_update, ROLE_DESK, JSON_BODY | RF_PERSONAL},
   {"POST", "/api/v1/courses/{id}/copy", api_course_copy, ROLE_DESK, JSON_BODY | RF_PERSONAL},
