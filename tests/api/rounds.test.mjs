@@ -128,6 +128,19 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   assert.equal(third.json.error.code, 'limit_exceeded');
   const again = await apply(reps[4], round.id, groups[4], hall, ...s.s5);
   assert.equal(again.status, 409, again.text);
+  // the form route (/rounds/{id}/apply) refuses alike, with the form again
+  const FORMH = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' };
+  const viaForm = (who, g, date, slot) => who.req('POST', `/rounds/${round.id}/apply`, new URLSearchParams({
+    group_id: String(g), room_id: String(hall), date, slots: slot, purpose: '練習', attendees: '20' }).toString(), FORMH);
+  const f3 = await viaForm(reps[0], groups[0], ...s.s5);
+  assert.equal(f3.status, 422);
+  assert.match(f3.text, /1団体2枠までです（申し込み済み2枠）/);
+  assert.match(f3.text, /<title>入力エラー/);
+  assert.equal((await viaForm(reps[4], groups[4], ...s.s5)).status, 409);
+  const formPage = await reps[0].get(`/rounds/${round.id}/apply`, { Accept: 'text/html' });
+  assert.equal(formPage.status, 200);
+  assert.ok(formPage.text.includes(`value="${groups[0]}"`), 'the group the citizen represents is offered');
+  assert.ok(!formPage.text.includes(`value="${groups[1]}"`), 'another group is not');
   // a room of another kind, a date outside the use month, a closed day, no group
   const other = await apply(reps[4], round.id, groups[4], rooms['chuo/washitsu'], ...s.s1);
   assert.equal(other.status, 422);
@@ -144,8 +157,8 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   // a cancelled application leaves the slot to the others
   const extra = await apply(reps[4], round.id, groups[4], hall, ...s.s1);
   assert.equal(extra.status, 201);
-  const formPage = await reps[4].get('/my/rounds', { Accept: 'text/html' });
-  assert.ok(formPage.text.includes(`action="/my/rounds/${extra.json.id}/cancel"`));
+  const myRounds = await reps[4].get('/my/rounds', { Accept: 'text/html' });
+  assert.ok(myRounds.text.includes(`action="/my/rounds/${extra.json.id}/cancel"`));
   const cx = await reps[4].req('POST', `/my/rounds/${extra.json.id}/cancel`, '',
     { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' });
   assert.equal(cx.status, 303, cx.text);
@@ -227,7 +240,7 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   assert.equal((await reps[0].get(`/admin/rounds/${round.id}`, { Accept: 'application/json' })).status, 403);
   const myPage = await reps[2].get('/my/rounds', { Accept: 'text/html' });
   assert.ok(myPage.text.includes('当選（仮予約になりました'));
-  assert.ok(myPage.text.includes(`/api/v1/rounds/${round.id}`));
+  assert.ok(myPage.text.includes(`href="/rounds/${round.id}"`));
   // one message per live application, queued in the close's transaction
   assert.equal(sql(srv.db, "SELECT count(*) FROM outbox WHERE kind = 'round_result'"), String(live.length));
   const winMail = sql(srv.db, `SELECT body FROM outbox WHERE kind = 'round_result' AND account_id = ${reps[2].session.system_id} AND body LIKE '%当選しました%'`);
