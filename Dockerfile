@@ -7,6 +7,7 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
 WORKDIR /src
 COPY Makefile ./
 COPY backend ./backend
+COPY tools ./tools
 COPY schema ./schema
 RUN mkdir -p build && touch build/.deps && make build/kominkan
 

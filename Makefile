@@ -28,7 +28,7 @@ TEST_DEB_PKGS := $(call deb_pkgs,test)
 BENCH_DEB_PKGS := $(call deb_pkgs,bench)
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-SRCS     := $(wildcard backend/*.c backend/http/*.c backend/core/*.c backend/store/*.c)
+SRCS     := $(wildcard backend/*.c backend/http/*.c backend/core/*.c backend/store/*.c tools/demo/*.c)
 LIB_SRCS := $(filter-out backend/main.c,$(SRCS))
 SCHEMA   := $(sort $(wildcard schema/[0-9][0-9][0-9]_*.sql))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)

@@ -23,7 +23,7 @@
 #include "core/accounts.h"
 #include "core/backup.h"
 #include "core/clock.h"
-#include "core/demo.h"
+#include "../tools/demo/demo.h"
 #include "core/facilities.h"
 #include "core/ids.h"
 #include "core/keys.h"
@@ -650,7 +650,7 @@ static int cmd_archive(int argc, char **argv) {
 /* kominkan demo-data --db FILE --months N [--from YYYY-MM] ...: N months of
 ** simulated use of every centre from the month FROM (default: the month the
 ** first rule-book version takes effect), played through the core functions
-** (core/demo.c), on a database that holds no demonstration data yet. */
+** (tools/demo/demo.c), on a database that holds no demonstration data yet. */
 static int cmd_demo_data(int argc, char **argv) {
   const char *db_path = NULL, *from = NULL, *ordinances = "ordinances/maebashi", *v;
   long months = 0, per = 60, persons = 800, seed = 20260401;

@@ -30,7 +30,7 @@
 enum {
   ACCOUNT_SELF_SERVICE = 1,  /* a citizen signing up online: kana and a contact required */
   ACCOUNT_FIXED_ID = 2       /* *ID on entry is the system ID to give (the documented
-                                demonstration accounts, core/demo.c): it must be a valid
+                                demonstration accounts, tools/demo/): it must be a valid
                                 ID not yet taken, else KERR_CONFLICT */
 };
 

@@ -8,13 +8,13 @@ max=${FUNC_MAX_LINES:-120}
 # this list only ever shrinks: split one, then delete its line.
 allow="
 backend/core/accounts.c:accounts_login
-backend/core/counter.c:counter_ledger
-backend/core/demo.c:play
+backend/core/counter_ledger.c:counter_ledger
+tools/demo/demo.c:play
 backend/core/discounts.c:discounts_apply
 backend/http/web_reports.c:web_reports
 "
 status=0
-for f in $(find backend -name '*.c' | sort); do
+for f in $(find backend tools -name '*.c' | sort); do
   awk -v max="$max" -v file="$f" -v allow="$allow" '
     /^[A-Za-z_].*\(/ && !/;[ \t]*$/ && !/^(typedef|struct [a-z_]+ \{|enum|static const|const)/ { head = NR; name = $0 }
     /\{[ \t]*$/ && head && !inbody { if (/^[A-Za-z_]/ || NR - head < 4) { inbody = 1; start = head } }

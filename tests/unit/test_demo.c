@@ -1,12 +1,12 @@
 /*
-** tests/unit/test_demo.c: the demonstration data (core/demo.c) is consistent
+** tests/unit/test_demo.c: the demonstration data (tools/demo/) is consistent
 ** with the rule book and the usage log: it was made through the real core
 ** functions, and these checks would catch a generator that wrote around them.
 */
 #include "fixture_bookings.h"
 
 #include "../../backend/core/accounts.h"
-#include "../../backend/core/demo.h"
+#include "../../tools/demo/demo.h"
 #include "../../backend/core/discounts.h"
 #include "../../backend/core/ids.h"
 

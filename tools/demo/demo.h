@@ -24,7 +24,7 @@
 
 #include <stdint.h>
 
-#include "ctx.h"
+#include "../../backend/core/ctx.h"
 
 /* The documented accounts (docs/demo.md). Demonstration only: never create
 ** them on a production database. */

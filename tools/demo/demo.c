@@ -1,5 +1,7 @@
 /*
-** core/demo.c: the demonstration data set (see demo.h; docs/demo.md).
+** tools/demo/demo.c: the demonstration data set (see demo.h; docs/demo.md):
+** the simulation of bookings, counter visits and renewals (the population
+** is tools/demo/demo_people.c).
 **
 ** Shape of the simulation: make the people, register and approve the
 ** groups, then list every request the people will make (an "intent": who,
@@ -23,181 +25,23 @@
 **     the fee) and 1 in 100 is cancelled by staff.
 */
 #include "demo.h"
+#include "demo_sim.h"
 
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "accounts.h"
-#include "audit.h"
-#include "bookings.h"
-#include "clock.h"
-#include "counter.h"
-#include "discounts.h"
-#include "groups.h"
-#include "ids.h"
-#include "payments.h"
-#include "submissions.h"
-
-#define LOCKED_HASH "!demo: no password matches this"
-
-/* ============================================================ random */
-
-struct rng {
-  uint64_t s;
-};
-
-static uint64_t next(struct rng *r) {   /* splitmix64 */
-  uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
-
-static double unif(struct rng *r) { return (double)(next(r) >> 11) * (1.0 / 9007199254740992.0); }
-
-static int64_t between(struct rng *r, int64_t lo, int64_t hi) {
-  if (hi <= lo) return lo;
-  return lo + (int64_t)(next(r) % (uint64_t)(hi - lo + 1));
-}
-
-/* ============================================================= names */
-
-static const char *const surnames[][2] = {
-    {"佐藤", "さとう"}, {"鈴木", "すずき"}, {"高橋", "たかはし"}, {"田中", "たなか"},
-    {"伊藤", "いとう"}, {"渡辺", "わたなべ"}, {"山本", "やまもと"}, {"中村", "なかむら"},
-    {"小林", "こばやし"}, {"加藤", "かとう"}, {"吉田", "よしだ"}, {"山田", "やまだ"},
-    {"佐々木", "ささき"}, {"松本", "まつもと"}, {"井上", "いのうえ"}, {"木村", "きむら"},
-    {"清水", "しみず"}, {"阿部", "あべ"}, {"星野", "ほしの"}, {"関口", "せきぐち"},
-    {"新井", "あらい"}, {"須藤", "すどう"}, {"茂木", "もぎ"}, {"狩野", "かのう"}};
-static const char *const given[][2] = {
-    {"花子", "はなこ"}, {"太郎", "たろう"}, {"一郎", "いちろう"}, {"和子", "かずこ"},
-    {"洋子", "ようこ"}, {"健一", "けんいち"}, {"美智子", "みちこ"}, {"誠", "まこと"},
-    {"恵子", "けいこ"}, {"博", "ひろし"}, {"裕子", "ゆうこ"}, {"茂", "しげる"},
-    {"陽菜", "ひな"}, {"蓮", "れん"}, {"結衣", "ゆい"}, {"大翔", "ひろと"}};
-
-/* An activity: its name, kana, the purpose written on a booking, the room
-** kinds it needs (first choice first) and whether it is a daytime circle. */
-static const struct activity {
-  const char *name, *kana, *purpose;
-  const char *kinds[3];
-  int daytime;
-  const char *exemption;      /* the category such a group may apply for (減免), or NULL */
-  double apply;               /* how many in 100 such groups apply */
-} activities[] = {
-    {"短歌", "たんか", "短歌の例会", {"和室", "会議室"}, 1, "senior_club", 0.25},
-    {"俳句", "はいく", "句会", {"和室", "会議室"}, 1, "senior_club", 0.25},
-    {"囲碁", "いご", "囲碁の対局", {"和室", "会議室"}, 1, "senior_club", 0.3},
-    {"書道", "しょどう", "書道の練習", {"会議室", "和室"}, 1, NULL, 0},
-    {"茶道", "さどう", "茶道の稽古", {"和室"}, 1, NULL, 0},
-    {"コーラス", "こーらす", "合唱の練習", {"ホール", "視聴覚室"}, 0, NULL, 0},
-    {"民謡", "みんよう", "民謡の練習", {"ホール", "和室"}, 1, "senior_club", 0.3},
-    {"社交ダンス", "しゃこうだんす", "ダンスの練習", {"ホール", "体育室"}, 0, NULL, 0},
-    {"太極拳", "たいきょくけん", "太極拳の練習", {"ホール", "体育室"}, 1, "senior_club", 0.2},
-    {"ヨガ", "よが", "ヨガ教室", {"体育室", "ホール"}, 0, NULL, 0},
-    {"料理", "りょうり", "料理教室", {"料理室"}, 1, NULL, 0},
-    {"パソコン", "ぱそこん", "パソコンの勉強会", {"視聴覚室", "会議室"}, 0, "social_education", 0.2},
-    {"英会話", "えいかいわ", "英会話の勉強会", {"学習室", "会議室"}, 0, "social_education", 0.15},
-    {"絵画", "かいが", "絵画の制作", {"実習室", "会議室"}, 1, NULL, 0},
-    {"手芸", "しゅげい", "手芸の集まり", {"実習室", "会議室"}, 1, NULL, 0},
-    {"読書", "どくしょ", "読書会", {"学習室", "会議室"}, 1, "social_education", 0.2},
-    {"自治会", "じちかい", "自治会の役員会", {"会議室"}, 0, "community", 0.9},
-    {"子ども会", "こどもかい", "子ども会の行事", {"ホール", "会議室"}, 0, "community", 0.8},
-    {"卓球", "たっきゅう", "卓球の練習", {"体育室", "ホール"}, 0, NULL, 0},
-    {"映画", "えいが", "映画の鑑賞会", {"視聴覚室", "ホール"}, 0, "social_education", 0.1},
-};
-#define NACT ((int)(sizeof activities / sizeof activities[0]))
-
-static const char *const suffix[][2] = {
-    {"の会", "のかい"}, {"クラブ", "くらぶ"}, {"サークル", "さーくる"},
-    {"同好会", "どうこうかい"}, {"教室", "きょうしつ"}, {"友の会", "とものかい"}};
-
-static const char *const person_purposes[] = {"打ち合わせ", "勉強会", "練習",
-                                              "地域の話し合い", "趣味の集まり"};
-
-/* "上川淵" from "上川淵公民館", and its kana from the centre's. */
-static void area_of(const struct center *ce, char *name, size_t n, char *kana, size_t k) {
-  snprintf(name, n, "%s", ce->name);
-  char *p = strstr(name, "公民館");
-  if (p) *p = 0;
-  const char *kk = ce->kana;
-  if (!strncmp(kk, "まえばしし", strlen("まえばしし"))) kk += strlen("まえばしし");
-  snprintf(kana, k, "%s", kk);
-  p = strstr(kana, "こうみんかん");
-  if (p) *p = 0;
-}
-
-/* ========================================================= the plan */
-
-enum { F_CONFIRM, F_CONFIRM_CANCEL, F_CONFIRM_STAFF_CANCEL, F_HOLD_CANCEL, F_LAPSE, F_HOLD };
-
-struct person {
-  int64_t id;
-  int center;                 /* home centre index */
-};
-
-struct group {
-  int64_t id, rep;
-  int center, act, members, residents;
-  const struct room *room;
-  int weekday, slot, nslots, freq;
-  const char *exemption;      /* the category approved for it, or NULL */
-};
-
-struct intent {
-  int64_t t, t2, t3;          /* ask, confirm, cancel */
-  int64_t account, group;
-  const struct room *room;
-  int32_t day;
-  int slot0, nslots;
-  int attendees;
-  int fate;
-  const char *channel;
-  const char *purpose;
-  int64_t booking;
-  /* at the counter (core/counter.c) */
-  int at_counter;             /* booked by a clerk for the citizen (booking_create with on_behalf_of) */
-  int walkin;                 /* a same-day walk-in: no account (counter_walkin) */
-  char name[64], phone[16];   /* the walk-in's */
-  const char *method;         /* how it is paid (cash, qr, card, ic), NULL: not at all */
-  int64_t t_pay, t_in;        /* paid, checked in (0: never) */
-  int noshow;                 /* nobody comes: marked at t_in instead */
-};
-
-enum { A_CREATE, A_CONFIRM, A_CANCEL, A_STAFF_CANCEL, A_RENEW, A_RENEW_APPROVE, A_EXEMPT_RENEW,
-       A_PAY, A_CHECKIN, A_NOSHOW };
-
-struct action {
-  int64_t t;
-  int kind;
-  int idx;                    /* intent, or group */
-  int seq;
-};
-
-struct sim {
-  struct kctx *ctx;
-  const struct rulebook *rb;
-  const struct demo_plan *plan;
-  struct demo_stats *st;
-  struct rng rng;
-  int64_t t0;                 /* registration: the simulation starts here */
-  int64_t *staff;             /* staff account per centre */
-  struct person *persons;
-  int npersons;
-  struct group *groups;
-  int ngroups;
-  struct intent *in;
-  int nin, incap;
-  struct action *ac;
-  int nac, accap;
-  struct {
-    int64_t room;
-    int32_t day;
-    int slot;
-  } reserved[16];
-  int nreserved;
-};
+#include "../../backend/core/accounts.h"
+#include "../../backend/core/audit.h"
+#include "../../backend/core/bookings.h"
+#include "../../backend/core/clock.h"
+#include "../../backend/core/counter.h"
+#include "../../backend/core/discounts.h"
+#include "../../backend/core/groups.h"
+#include "../../backend/core/ids.h"
+#include "../../backend/core/payments.h"
+#include "../../backend/core/submissions.h"
 
 static int push_intent(struct sim *s, const struct intent *it) {
   if (s->nin + 1 > s->incap) {
@@ -224,7 +68,7 @@ static int push_action(struct sim *s, int64_t t, int kind, int idx) {
   return 0;
 }
 
-static const struct rules *rules_for(const struct rulebook *rb, int32_t day) {
+const struct rules *demo_rules_for(const struct rulebook *rb, int32_t day) {
   const struct rules *r = rules_in_force(rb, day);
   return r ? r : (rb->nversions ? &rb->versions[0] : NULL);
 }
@@ -240,8 +84,8 @@ static int is_reserved(const struct sim *s, int64_t room, int32_t day, int slot0
 /* The follow-ups of intent IT made at IT->t: when it is confirmed and
 ** cancelled, by its fate. */
 static void follow_ups(struct sim *s, struct intent *it, int group_member) {
-  const struct rules *use = rules_for(s->rb, it->day);
-  const struct rules *now = rules_for(s->rb, clock_today(it->t));
+  const struct rules *use = demo_rules_for(s->rb, it->day);
+  const struct rules *now = demo_rules_for(s->rb, clock_today(it->t));
   int64_t start = clock_local(it->day, use->slots[it->slot0].start);
   int64_t expires = it->t + (int64_t)now->hold_lapse_hours * 3600;
   if (expires > start) expires = start;
@@ -279,7 +123,7 @@ static const char *pick_method(struct sim *s) {
 /* 1 if the counter is open at T (the rule book's counter hours, version in
 ** force on that day; closed days included). */
 static int counter_open_at(const struct sim *s, int64_t t) {
-  const struct rules *r = rules_for(s->rb, clock_today(t));
+  const struct rules *r = demo_rules_for(s->rb, clock_today(t));
   return r && rules_counter_open(r, t);
 }
 
@@ -291,7 +135,7 @@ static int counter_open_at(const struct sim *s, int64_t t) {
 ** day, if there is one after the confirmation. Some pay nothing at the
 ** counter (paid elsewhere or not yet): 10 in 100. */
 static void counter_follow_ups(struct sim *s, struct intent *it) {
-  const struct rules *use = rules_for(s->rb, it->day);
+  const struct rules *use = demo_rules_for(s->rb, it->day);
   int64_t start = clock_local(it->day, use->slots[it->slot0].start);
   int64_t after = it->walkin ? it->t : it->t2;
   it->method = unif(&s->rng) < 0.9 ? pick_method(s) : NULL;
@@ -327,7 +171,7 @@ static void counter_follow_ups(struct sim *s, struct intent *it) {
 ** busiest, then evenings, weekend afternoons; a daytime circle leans to the
 ** morning and afternoon, others to the evening. Versions with another number
 ** of slots than 3 get equal weights. */
-static int pick_slot(struct sim *s, const struct rules *r, int weekday_mon0, int daytime) {
+int demo_pick_slot(struct sim *s, const struct rules *r, int weekday_mon0, int daytime) {
   if (r->nslots != 3) return (int)between(&s->rng, 0, r->nslots - 1);
   static const double base[7][3] = {{.50, .25, .25}, {.50, .25, .25}, {.50, .25, .25},
                                     {.50, .25, .25}, {.45, .25, .30}, {.30, .50, .20},
@@ -341,7 +185,7 @@ static int pick_slot(struct sim *s, const struct rules *r, int weekday_mon0, int
   return 2;
 }
 
-static int pick_weekday(struct sim *s) {
+int demo_pick_weekday(struct sim *s) {
   /* Monday is closed twice a month; Tuesday to Friday are the busiest. */
   static const double w[7] = {.08, .17, .17, .17, .16, .14, .11};
   double u = unif(&s->rng), acc = 0;
@@ -350,335 +194,11 @@ static int pick_weekday(struct sim *s) {
   return 6;
 }
 
-/* ================================================= making the people */
-
-static int64_t fresh_id(struct sim *s) {
-  for (;;) {
-    int64_t payload = 10000000 + (int64_t)(next(&s->rng) % 90000000ull);
-    int64_t id = payload * 10 + ids_check_digit(payload);
-    if (id == DEMO_CITIZEN_ID || id == DEMO_STAFF_ID || id == DEMO_ADMIN_ID ||
-        id == DEMO_ANALYST_ID)
-      continue;
-    kstmt *st = db_prep(s->ctx->db, "SELECT 1 FROM accounts WHERE id = $id");
-    if (!st) return 0;
-    db_bind_int(st, "$id", id);
-    int rc = db_step(st);
-    db_reset(st);
-    if (rc == DB_DONE) return id;
-    if (rc != DB_ROW) return 0;
-  }
-}
-
-/* A population account (locked: no password matches), with its
-** account.create event; inside the caller's write transaction. */
-static int locked_account(struct sim *s, int role, const char *center, int64_t *out) {
-  struct kctx *ctx = s->ctx;
-  char name[64], kana[96];
-  int a = (int)between(&s->rng, 0, (int)(sizeof surnames / sizeof surnames[0]) - 1);
-  int b = (int)between(&s->rng, 0, (int)(sizeof given / sizeof given[0]) - 1);
-  snprintf(name, sizeof name, "%s %s", surnames[a][0], given[b][0]);
-  snprintf(kana, sizeof kana, "%s %s", surnames[a][1], given[b][1]);
-  int64_t id = fresh_id(s);
-  if (!id) return KERR_INTERNAL;
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO accounts(id, role, name, name_kana, resident, home_center,"
-                      " password_hash, created_at) VALUES ($id, $role, $name, $kana, $res,"
-                      " $center, $hash, $now)");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  db_bind_text(st, "$role", role_name(role));
-  db_bind_text(st, "$name", name);
-  db_bind_text(st, "$kana", kana);
-  db_bind_int(st, "$res", unif(&s->rng) < 0.9);
-  db_bind_text(st, "$center", center);
-  db_bind_text(st, "$hash", LOCKED_HASH);
-  db_bind_int(st, "$now", ctx->now);
-  int rc = db_exec_stmt(st);
-  if (rc != DB_OK) return kerr_from_db(rc);
-  /* who made it: a citizen signs up online; staff are added by the operator */
-  struct kctx ev = *ctx;
-  memset(&ev.actor, 0, sizeof ev.actor);
-  ev.actor.role = role == ROLE_CITIZEN ? ROLE_ANON : ROLE_ADMIN;
-  ev.channel = role == ROLE_CITIZEN ? "online" : "cli";
-  char detail[48];
-  snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", role_name(role));
-  struct audit_fields f = {.center = center, .subject_account = id, .detail_json = detail};
-  if ((rc = audit_event(&ev, "account.create", &f))) return rc;
-  s->st->accounts++;
-  *out = id;
-  return 0;
-}
-
-/* The documented accounts, through accounts_create (argon2id), unless they
-** exist already. */
-static int fixed_accounts(struct sim *s) {
-  static const struct {
-    int64_t id;
-    int role;
-    const char *name, *kana, *email, *phone, *center, *pw;
-  } fx[] = {
-      {DEMO_CITIZEN_ID, ROLE_CITIZEN, "前橋 花子", "まえばし はなこ", "demo-citizen@example.jp",
-       "027-000-0017", NULL, DEMO_CITIZEN_PASSWORD},
-      {DEMO_STAFF_ID, ROLE_STAFF, "窓口 一郎", "まどぐち いちろう", NULL, NULL, "chuo",
-       DEMO_STAFF_PASSWORD},
-      {DEMO_ADMIN_ID, ROLE_ADMIN, "管理 次郎", "かんり じろう", NULL, NULL, NULL,
-       DEMO_ADMIN_PASSWORD},
-      {DEMO_ANALYST_ID, ROLE_ANALYST, "分析 三子", "ぶんせき みつこ", NULL, NULL, NULL,
-       DEMO_ANALYST_PASSWORD},
-  };
-  for (size_t i = 0; i < sizeof fx / sizeof fx[0]; i++) {
-    if (accounts_exists(s->ctx, fx[i].id, NULL)) continue;
-    json_t *in = json_pack("{s:s, s:s, s:s, s:b}", "name", fx[i].name, "name_kana", fx[i].kana,
-                           "password", fx[i].pw, "resident", 1);
-    if (fx[i].email) json_object_set_new(in, "email", json_string(fx[i].email));
-    if (fx[i].phone) json_object_set_new(in, "phone", json_string(fx[i].phone));
-    struct kerrinfo ei = {0};
-    int64_t id = fx[i].id;
-    struct kctx c = *s->ctx;
-    memset(&c.actor, 0, sizeof c.actor);
-    c.actor.role = fx[i].role == ROLE_CITIZEN ? ROLE_ANON : ROLE_ADMIN;
-    c.channel = fx[i].role == ROLE_CITIZEN ? "online" : "cli";
-    int rc = accounts_create(&c, in, fx[i].role, fx[i].center,
-                             ACCOUNT_FIXED_ID | (fx[i].role == ROLE_CITIZEN ? ACCOUNT_SELF_SERVICE : 0),
-                             &id, &ei);
-    json_decref(in);
-    if (rc) {
-      fprintf(stderr, "demo: cannot create the demo account %lld: %s\n", (long long)fx[i].id,
-              ei.message[0] ? ei.message : kerr_message(rc));
-      kerr_clear(&ei);
-      return rc;
-    }
-    s->st->accounts++;
-  }
-  return 0;
-}
-
-/* When the people are made: the day before the groups register, never
-** after the end of the run. */
-static int64_t people_time(const struct sim *s) {
-  int64_t t = s->t0 - 86400;
-  return t < s->plan->until - 3600 ? t : s->plan->until - 3600;
-}
-
-static void act(struct kctx *ctx, int role, int64_t id, const char *channel, int64_t now) {
-  memset(&ctx->actor, 0, sizeof ctx->actor);
-  ctx->actor.role = role;
-  ctx->actor.account_id = id;
-  ctx->channel = channel;
-  ctx->now = now;
-}
-
-static int people(struct sim *s) {
-  const struct rulebook *rb = s->rb;
-  struct kctx *ctx = s->ctx;
-  int rc;
-  s->staff = calloc((size_t)rb->ncenters, sizeof *s->staff);
-  s->persons = calloc((size_t)(s->plan->persons > 0 ? s->plan->persons : 1), sizeof *s->persons);
-  if (!s->staff || !s->persons) return KERR_INTERNAL;
-  /* the day before the groups register; never after the end of the run */
-  ctx->now = people_time(s);
-  if ((rc = fixed_accounts(s))) return rc;
-  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_from_db(rc);
-  for (int c = 0; c < rb->ncenters; c++) {
-    if (!strcmp(rb->centers[c].code, "chuo")) {
-      s->staff[c] = DEMO_STAFF_ID;
-      continue;
-    }
-    if ((rc = locked_account(s, ROLE_STAFF, rb->centers[c].code, &s->staff[c]))) goto fail;
-  }
-  for (int i = 0; i < s->plan->persons; i++) {
-    s->persons[i].center = (int)between(&s->rng, 0, rb->ncenters - 1);
-    if ((rc = locked_account(s, ROLE_CITIZEN, NULL, &s->persons[i].id))) goto fail;
-    s->npersons++;
-  }
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_from_db(rc);
-  return 0;
-fail:
-  db_rollback(ctx->db);
-  return rc;
-}
-
-/* A room of CE for activity A, or NULL. */
-static const struct room *room_for(struct sim *s, const struct center *ce, const struct activity *a) {
-  for (int k = 0; k < 3 && a->kinds[k]; k++) {
-    int n = 0;
-    for (int j = 0; j < ce->nrooms; j++) n += !strcmp(ce->rooms[j].kind, a->kinds[k]);
-    if (!n) continue;
-    int pick = (int)between(&s->rng, 0, n - 1);
-    for (int j = 0; j < ce->nrooms; j++)
-      if (!strcmp(ce->rooms[j].kind, a->kinds[k]) && pick-- == 0) return &ce->rooms[j];
-  }
-  return NULL;
-}
-
-static int register_group(struct sim *s, struct group *g, const char *name, const char *kana,
-                          const char *activity, int public_listing) {
-  struct kctx *ctx = s->ctx;
-  struct kerrinfo ei = {0};
-  json_t *in = json_pack("{s:s, s:s, s:i, s:i, s:s, s:b}", "name", name, "name_kana", kana,
-                         "members", g->members, "resident_members", g->residents, "activity",
-                         activity, "public_listing", public_listing);
-  act(ctx, ROLE_CITIZEN, g->rep, "online", s->t0 + between(&s->rng, 0, 1800));
-  int rc = groups_register(ctx, in, &g->id, &ei);
-  json_decref(in);
-  if (!rc) {
-    json_t *out = NULL;
-    act(ctx, ROLE_STAFF, s->staff[g->center], "online", s->t0 + 3600 + between(&s->rng, 0, 1800));
-    rc = groups_approve(ctx, g->id, &out, &ei);
-    json_decref(out);
-  }
-  if (rc)
-    fprintf(stderr, "demo: group %s: %s\n", name, ei.message[0] ? ei.message : kerr_message(rc));
-  kerr_clear(&ei);
-  if (!rc) s->st->groups++;
-  return rc;
-}
-
-/* The group applies for exemption CATEGORY at T and the admin approves it
-** an hour later (core/discounts.c); from then on the group's bookings carry
-** the discount (the booking hook). A category the rule book in force does
-** not have (senior_club is abolished from 2026-10-01) is refused: fine. */
-static void exempt(struct sim *s, struct group *g, const char *category, int64_t t) {
-  struct kctx *ctx = s->ctx;
-  struct kerrinfo ei = {0};
-  json_t *out = NULL;
-  char gid[10];
-  ids_format(g->id, gid);
-  json_t *in = json_pack("{s:s, s:s, s:s}", "group_id", gid, "category", category, "reason",
-                         "規約と名簿を添えて申請します。");
-  act(ctx, ROLE_CITIZEN, g->rep, "online", t);
-  int rc = discounts_apply(ctx, in, &out, &ei);
-  json_decref(in);
-  int64_t app = rc ? 0 : (int64_t)json_integer_value(json_object_get(out, "id"));
-  json_decref(out);
-  out = NULL;
-  kerr_clear(&ei);
-  if (!app) return;
-  in = json_pack("{s:s, s:s}", "decision", "approved", "reason", "基準に合っています。");
-  act(ctx, ROLE_ADMIN, DEMO_ADMIN_ID, "online", t + 3600);
-  if (!discounts_decide(ctx, app, in, &out, &ei)) {
-    g->exemption = category;
-    s->st->exemptions++;
-  }
-  json_decref(in);
-  json_decref(out);
-  kerr_clear(&ei);
-}
-
-static int make_groups(struct sim *s) {
-  const struct rulebook *rb = s->rb;
-  int per = s->plan->groups_per_center, rc;
-  s->groups = calloc((size_t)(rb->ncenters * per + 1), sizeof *s->groups);
-  if (!s->groups) return KERR_INTERNAL;
-  const struct rules *r = rules_for(rb, clock_today(s->t0));
-  int cap = r->group_slots_per_month > 0 ? r->group_slots_per_month : 4;
-
-  /* representatives: locked citizens, written in one transaction */
-  int64_t *reps = calloc((size_t)(rb->ncenters * per + 1), sizeof *reps);
-  if (!reps) return KERR_INTERNAL;
-  s->ctx->now = people_time(s);
-  if ((rc = db_begin_write(s->ctx->db)) != DB_OK) {
-    free(reps);
-    return kerr_from_db(rc);
-  }
-  for (int i = 0; i < rb->ncenters * per; i++)
-    if ((rc = locked_account(s, ROLE_CITIZEN, NULL, &reps[i]))) {
-      db_rollback(s->ctx->db);
-      free(reps);
-      return rc;
-    }
-  if ((rc = db_commit(s->ctx->db)) != DB_OK) {
-    free(reps);
-    return kerr_from_db(rc);
-  }
-
-  /* the demo citizen's own group first: 前橋短歌の会 at chuo's 和室 */
-  if (s->plan->scripted) {
-    struct group *g = &s->groups[s->ngroups];
-    const struct center *chuo = rules_center(rb, "chuo");
-    if (chuo) {
-      g->rep = DEMO_CITIZEN_ID;
-      g->center = (int)(chuo - rb->centers);
-      g->members = 12;
-      g->residents = 10;
-      g->act = 0;
-      g->room = NULL;
-      for (int j = 0; j < chuo->nrooms; j++)
-        if (!strcmp(chuo->rooms[j].kind, "和室")) g->room = &chuo->rooms[j];
-      g->freq = 0;   /* books only what the script says */
-      if (g->room && (rc = register_group(s, g, "前橋短歌の会", "まえばしたんかのかい", "短歌の創作と合評", 1)) == 0)
-        s->ngroups++;
-    }
-  }
-
-  int k = 0;
-  for (int c = 0; c < rb->ncenters; c++) {
-    const struct center *ce = &rb->centers[c];
-    char area[96], akana[160];
-    area_of(ce, area, sizeof area, akana, sizeof akana);
-    for (int i = 0; i < per; i++, k++) {
-      struct group *g = &s->groups[s->ngroups];
-      memset(g, 0, sizeof *g);
-      g->rep = reps[k];
-      g->center = c;
-      /* an activity with a room at this centre */
-      for (int tries = 0; tries < 20 && !g->room; tries++) {
-        g->act = (int)between(&s->rng, 0, NACT - 1);
-        g->room = room_for(s, ce, &activities[g->act]);
-      }
-      if (!g->room) continue;
-      g->members = (int)between(&s->rng, 4, g->room->capacity < 40 ? g->room->capacity : 40);
-      if (g->members < 2) g->members = 2;
-      g->residents = g->members / 2 + 1 + (int)between(&s->rng, 0, (g->members - 1) / 2);
-      if (g->residents > g->members) g->residents = g->members;
-      /* a weekday and slot no other group of this room has taken yet (the
-      ** groups of a centre know each other's regular times); after a few
-      ** tries, a clash: one of the two will find the slot taken */
-      const struct rules *r0 = rules_for(rb, s->plan->first_day);
-      g->nslots = unif(&s->rng) < 0.15 && r0->nslots > 1 ? 2 : 1;
-      for (int tries = 0; tries < 12; tries++) {
-        g->weekday = pick_weekday(s);
-        g->slot = pick_slot(s, r0, g->weekday, activities[g->act].daytime);
-        if (g->slot + g->nslots > r0->nslots) g->slot = r0->nslots - g->nslots;
-        int clash = 0;
-        for (int j = 0; j < s->ngroups && !clash; j++) {
-          const struct group *o = &s->groups[j];
-          clash = o->room == g->room && o->weekday == g->weekday && o->freq > 0 &&
-                  o->slot < g->slot + g->nslots && g->slot < o->slot + o->nslots;
-        }
-        if (!clash) break;
-      }
-      g->freq = (int)between(&s->rng, 2, 4);
-      while (g->freq * g->nslots > cap && g->freq > 1) g->freq--;
-      char name[256], kana[384];
-      int sx = (int)between(&s->rng, 0, (int)(sizeof suffix / sizeof suffix[0]) - 1);
-      snprintf(name, sizeof name, "%s%s%s", area, activities[g->act].name, suffix[sx][0]);
-      snprintf(kana, sizeof kana, "%s%s%s", akana, activities[g->act].kana, suffix[sx][1]);
-      /* the same name twice at one centre: number it (in kana too) */
-      for (int j = 0; j < s->ngroups; j++)
-        if (s->groups[j].center == c && s->groups[j].act == g->act) {
-          snprintf(name + strlen(name), sizeof name - strlen(name), "・%s", i % 2 ? "東" : "西");
-          snprintf(kana + strlen(kana), sizeof kana - strlen(kana), "・%s", i % 2 ? "ひがし" : "にし");
-          break;
-        }
-      if ((rc = register_group(s, g, name, kana, activities[g->act].purpose,
-                               unif(&s->rng) < 0.6)) == 0) {
-        const struct activity *a = &activities[g->act];
-        if (a->exemption && unif(&s->rng) < a->apply)
-          exempt(s, g, a->exemption, s->t0 + 5400 + between(&s->rng, 0, 1800));
-        s->ngroups++;
-      }
-    }
-  }
-  free(reps);
-  return 0;
-}
-
 /* ================================================ making the intents */
 
 /* The instant booking opens for DAY, and the start of slot SLOT0 on it. */
 static int64_t opens_of(const struct rulebook *rb, int32_t day) {
-  return rules_booking_opens(rules_for(rb, day), day);
+  return rules_booking_opens(demo_rules_for(rb, day), day);
 }
 
 static int group_intents(struct sim *s) {
@@ -707,10 +227,10 @@ static int group_intents(struct sim *s) {
         if (idx >= n) continue;
         int32_t day = days[idx];
         if (day < first || day > last) continue;
-        const struct rules *r = rules_for(rb, day);
+        const struct rules *r = demo_rules_for(rb, day);
         if (!r || rules_closed(r, g->room->center->code, day, NULL)) continue;
         if (g->slot < 0 || g->slot >= r->nslots)
-          g->slot = pick_slot(s, r, g->weekday, activities[g->act].daytime);
+          g->slot = demo_pick_slot(s, r, g->weekday, activities[g->act].daytime);
         int slot0 = g->slot, ns = g->nslots;
         if (slot0 + ns > r->nslots) slot0 = r->nslots - ns;
         if (slot0 < 0) continue;
@@ -761,9 +281,9 @@ static int person_intents(struct sim *s) {
         const struct room *room = &ce->rooms[between(&s->rng, 0, ce->nrooms - 1)];
         int32_t day = (int32_t)between(&s->rng, month, mend);
         if (day < first || day > last) continue;
-        const struct rules *r = rules_for(rb, day);
+        const struct rules *r = demo_rules_for(rb, day);
         if (!r || rules_closed(r, ce->code, day, NULL)) continue;
-        int slot0 = pick_slot(s, r, (date_weekday(day) + 6) % 7, unif(&s->rng) < 0.5);
+        int slot0 = demo_pick_slot(s, r, (date_weekday(day) + 6) % 7, unif(&s->rng) < 0.5);
         int ns = slot0 + 1 < r->nslots && unif(&s->rng) < 0.1 ? 2 : 1;
         if (is_reserved(s, room->id, day, slot0, ns)) continue;
         int64_t start = clock_local(day, r->slots[slot0].start);
@@ -806,7 +326,7 @@ static int walkin_intents(struct sim *s) {
   const struct rulebook *rb = s->rb;
   int64_t until = s->plan->until;
   for (int32_t day = s->plan->first_day; day <= s->plan->last_day; day++) {
-    const struct rules *r = rules_for(rb, day);
+    const struct rules *r = demo_rules_for(rb, day);
     if (!r || !r->same_day_counter) continue;
     for (int c = 0; c < rb->ncenters; c++) {
       const struct center *ce = &rb->centers[c];
@@ -860,7 +380,7 @@ static int scripted_intents(struct sim *s) {
     if (!strcmp(chuo->rooms[j].kind, "学習室") && !study) study = &chuo->rooms[j];
   int64_t now = s->plan->until;
   int32_t today = clock_today(now);
-  const struct rules *r = rules_for(rb, today);
+  const struct rules *r = demo_rules_for(rb, today);
   if (!r || rules_closed(r, chuo->code, today, NULL) || today < s->plan->first_day) return 0;
 
   struct intent it = {0};
@@ -902,7 +422,7 @@ static int scripted_intents(struct sim *s) {
   }
   /* 3. the group next week (the first open day from today + 7), afternoon */
   for (int32_t day = today + 7; day < today + 14 && r->nslots > 1; day++) {
-    const struct rules *rd = rules_for(rb, day);
+    const struct rules *rd = demo_rules_for(rb, day);
     if (!rd || rules_closed(rd, chuo->code, day, NULL)) continue;
     struct intent w = it;
     w.day = day;
@@ -985,18 +505,18 @@ static int play(struct sim *s) {
     json_t *out = NULL;
     int rc = 0;
     if (a->kind == A_EXEMPT_RENEW) {   /* the exemption for the next fiscal year */
-      exempt(s, &s->groups[a->idx], s->groups[a->idx].exemption, a->t);
+      demo_exempt(s, &s->groups[a->idx], s->groups[a->idx].exemption, a->t);
       continue;
     }
     if (a->kind == A_RENEW || a->kind == A_RENEW_APPROVE) {
       struct group *g = &s->groups[a->idx];
       if (a->kind == A_RENEW) {
         json_t *in = json_pack("{s:i, s:i}", "members", g->members, "resident_members", g->residents);
-        act(ctx, ROLE_CITIZEN, g->rep, "online", a->t);
+        demo_act(ctx, ROLE_CITIZEN, g->rep, "online", a->t);
         rc = groups_renew(ctx, g->id, in, &out, &ei);
         json_decref(in);
       } else {
-        act(ctx, ROLE_STAFF, s->staff[g->center], "online", a->t);
+        demo_act(ctx, ROLE_STAFF, s->staff[g->center], "online", a->t);
         rc = groups_approve(ctx, g->id, &out, &ei);
       }
       json_decref(out);
@@ -1008,7 +528,7 @@ static int play(struct sim *s) {
     if (a->kind != A_CREATE && !it->booking) continue;   /* it was never booked */
     switch (a->kind) {
       case A_CREATE: {
-        const struct rules *r = rules_for(s->rb, it->day);
+        const struct rules *r = demo_rules_for(s->rb, it->day);
         json_t *slots = json_array();
         for (int k = 0; k < it->nslots; k++)
           json_array_append_new(slots, json_string(r->slots[it->slot0 + k].code));
@@ -1024,17 +544,17 @@ static int play(struct sim *s) {
           json_object_set_new(body, "name", json_string(it->name));
           json_object_set_new(body, "phone", json_string(it->phone));
           if (it->method) json_object_set_new(body, "payment_method", json_string(it->method));
-          act(ctx, ROLE_STAFF, clerk, "counter", a->t);
+          demo_act(ctx, ROLE_STAFF, clerk, "counter", a->t);
           rc = counter_walkin(ctx, body, &out, &ei);
           if (!rc) s->st->walkins++;
         } else if (it->at_counter) {
           char who[10];
           ids_format(it->account, who);
           json_object_set_new(body, "on_behalf_of", json_string(who));
-          act(ctx, ROLE_STAFF, clerk, "counter", a->t);
+          demo_act(ctx, ROLE_STAFF, clerk, "counter", a->t);
           rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
         } else {
-          act(ctx, ROLE_CITIZEN, it->account, it->channel, a->t);
+          demo_act(ctx, ROLE_CITIZEN, it->account, it->channel, a->t);
           rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
           if (!strcmp(it->channel, "form")) {
             /* the online form keeps every submission, accepted or refused,
@@ -1065,10 +585,10 @@ static int play(struct sim *s) {
       }
       case A_CONFIRM:
         if (it->at_counter) {
-          act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+          demo_act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
           rc = booking_confirm(ctx, it->booking, &out, &ei);
         } else {
-          act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
+          demo_act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
           rc = booking_confirm(ctx, it->booking, &out, &ei);
         }
         if (!rc) s->st->confirmed++;
@@ -1077,7 +597,7 @@ static int play(struct sim *s) {
         /* exactly what is outstanding (an exemption may have re-priced it) */
         struct booking b;
         int64_t paid = 0;
-        act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+        demo_act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
         if (booking_load(ctx, it->booking, &b) || payment_paid(ctx, it->booking, &paid)) break;
         int64_t due = payment_due(ctx, &b) - paid;
         if (due <= 0) break;
@@ -1087,19 +607,19 @@ static int play(struct sim *s) {
         break;
       }
       case A_CHECKIN:
-        act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+        demo_act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
         if (!(rc = counter_checkin(ctx, it->booking, &out, &ei))) s->st->checkins++;
         break;
       case A_NOSHOW:
-        act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+        demo_act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
         if (!(rc = counter_noshow(ctx, it->booking, &out, &ei))) s->st->noshows++;
         break;
       case A_CANCEL:
-        act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
+        demo_act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
         if (!(rc = booking_cancel(ctx, it->booking, NULL, &out, &ei))) s->st->cancelled++;
         break;
       case A_STAFF_CANCEL:
-        act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
+        demo_act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
         if (!(rc = booking_cancel(ctx, it->booking, "施設の点検のため", &out, &ei)))
           s->st->cancelled++;
         break;
@@ -1111,7 +631,7 @@ static int play(struct sim *s) {
   }
   /* holds still unconfirmed at the end lapse when their time comes: mark
   ** those already past (their lapse events are dated at expiry) */
-  act(ctx, ROLE_ANON, 0, "online", s->plan->until);
+  demo_act(ctx, ROLE_ANON, 0, "online", s->plan->until);
   for (int n = 64, round = 0; n == 64 && round < 100000; round++) {
     int rc = booking_sweep_lapsed(ctx, 64, &n);
     if (rc) return rc;
@@ -1147,9 +667,9 @@ int demo_generate(struct kctx *ctx, const struct demo_plan *plan, struct demo_st
   ** each is not needed while the data set is made (a run cut short is
   ** made again), only at the end. */
   db_exec(ctx->db, plan->throwaway ? "PRAGMA synchronous=OFF" : "PRAGMA synchronous=NORMAL");
-  if ((rc = people(&s))) goto done;
+  if ((rc = demo_people(&s))) goto done;
   if (s.t0 >= plan->until) goto done;      /* nothing has happened yet */
-  if ((rc = make_groups(&s))) goto done;
+  if ((rc = demo_make_groups(&s))) goto done;
   if ((rc = scripted_intents(&s))) goto done;
   if ((rc = group_intents(&s))) goto done;
   if ((rc = person_intents(&s))) goto done;

@@ -1,0 +1,216 @@
+/*
+** core/bookings_change.c: confirming and cancelling a booking (see
+** bookings.h), by its holder or by staff at the counter. The shape of
+** every write is described in core/bookings.c.
+*/
+#include "bookings.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "audit.h"
+#include "trail.h"
+#include "availability.h"
+#include "bookable.h"
+#include "clock.h"
+#include "desk.h"
+#include "discounts.h"
+#include "ids.h"
+#include "throttle.h"
+#include "input.h"
+#include "notify.h"
+#include "payments.h"
+#include "text.h"
+#include "bookings_int.h"
+
+/* ========================================================= confirm */
+
+static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                     struct kerrinfo *ei);
+
+/* ONE ENTRY: confirming, by the holder or by staff for them (desk_enter:
+** counter hours, channel "counter"); every route calls this. */
+int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct kctx c;
+  *out = NULL;
+  int rc = desk_enter(ctx, &c, ei);
+  return rc ? rc : confirm_in(&c, id, out, ei);
+}
+
+/* ONE ENTRY: cancelling, by the holder or by staff for them (counter hours,
+** a reason, a refund of what was paid, the money in the reply). */
+int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                   struct kerrinfo *ei) {
+  struct kctx c;
+  struct booking b;
+  *out = NULL;
+  int rc = desk_enter(ctx, &c, ei);
+  if (rc || (rc = cancel_in(&c, id, reason, out, ei))) return rc;
+  if (desk_is_staff(ctx) && booking_load(&c, id, &b) == 0) payment_money_json(&c, &b, *out);
+  return 0;
+}
+
+static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct booking b;
+  int rc;
+  if ((rc = booking_load_for_change(ctx, id, &b, ei))) return rc;
+  const char *status = booking_status_now(ctx, &b);
+  if (!strcmp(status, "confirmed")) { /* a repeated click changes nothing */
+    *out = booking_json(ctx, &b);
+    return *out ? 0 : KERR_INTERNAL;
+  }
+  if (!strcmp(status, "lapsed")) {
+    char when[64];
+    clock_jinstant(b.hold_expires_at, when, sizeof when);
+    return kerr_set(ei, KERR_CONFLICT,
+                    "仮予約の確定期限（%s）を過ぎたため、この仮予約は無効になりました。"
+                    "空いていれば、もう一度予約してください。",
+                    when);
+  }
+  if (strcmp(status, "held") != 0)
+    return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、確定できません。",
+                    !strcmp(status, "cancelled") ? "取り消し済み" : "仮予約ではない");
+
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
+                      " confirmed_by = $by, hold_expires_at = NULL"
+                      " WHERE id = $id AND status = 'held' AND hold_expires_at > $now");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = kerr_from_db(rc);
+    goto fail;
+  }
+  if (db_changes(ctx->db) != 1) { /* changed under us: lapsed or cancelled meanwhile */
+    rc = kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わったため、確定できませんでした。");
+    goto fail;
+  }
+  st = db_prep(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL"
+                        " WHERE booking_id = $id AND active = 1");
+  if (!st) {
+    rc = KERR_INTERNAL;
+    goto fail;
+  }
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = kerr_from_db(rc);
+    goto fail;
+  }
+  if ((rc = booking_load(ctx, id, &b))) goto fail;
+  if ((rc = booking_event(ctx, "booking.confirm", &b, ctx->now, b.fee_total))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_CONFIRM, &b))) goto fail;
+  if ((rc = booking_sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+/* ========================================================== cancel */
+
+int booking_cancel_write(struct kctx *ctx, struct booking *b, const char *reason, int64_t fee,
+                         int refund, struct kerrinfo *ei) {
+  int rc;
+  kstmt *st = db_prep(ctx->db,
+                      "UPDATE bookings SET status = 'cancelled', cancelled_at = $now,"
+                      " cancelled_by = $by, cancel_reason = $reason, cancel_fee = $fee"
+                      " WHERE id = $id AND (status = 'confirmed'"
+                      "  OR (status = 'held' AND hold_expires_at > $now))");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_text(st, "$reason", reason);
+  db_bind_int(st, "$fee", fee);
+  db_bind_int(st, "$id", b->id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if (db_changes(ctx->db) != 1)
+    return kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わったため、取り消せませんでした。");
+  /* RULE: a cancelled slot is free at once. */
+  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", b->id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if ((rc = booking_load(ctx, b->id, b))) return rc;
+  if ((rc = booking_event(ctx, "booking.cancel", b, ctx->now, fee))) return rc;
+  /* RULE: refund on staff cancel. What was paid goes back, by the method it
+  ** was paid with, recorded in the same transaction. */
+  return refund ? payment_refund_all(ctx, b, ei) : 0;
+}
+
+static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+                     struct kerrinfo *ei) {
+  struct booking b;
+  int rc;
+  int64_t fee = 0;
+  if ((rc = booking_load_for_change(ctx, id, &b, ei))) return rc;
+  if (reason && !*reason) reason = NULL;
+  if (reason && (text_utf8_len(reason) > REASON_MAX || text_has_control(reason))) {
+    kerr_field(ei, "reason", "取消の理由は200文字以内で入力してください。");
+    return KERR_VALIDATION;
+  }
+
+  const char *status = booking_status_now(ctx, &b);
+  if (strcmp(status, "held") != 0 && strcmp(status, "confirmed") != 0)
+    return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、取り消せません。",
+                    !strcmp(status, "cancelled")  ? "すでに取り消されている"
+                    : !strcmp(status, "lapsed")   ? "仮予約の期限切れで無効になっている"
+                                                  : "利用済み");
+  int held = !strcmp(status, "held");
+  const struct rules *r = booking_rules(ctx, &b);
+  int32_t day = 0;
+  date_parse(b.date, &day);
+  char codes[RULES_MAX_SLOTS][24];
+  booking_split_slots(b.slots, codes, RULES_MAX_SLOTS);
+  int first = r ? rules_slot_index(r, codes[0]) : -1;
+  int64_t start = clock_local(day, first >= 0 ? r->slots[first].start : 0);
+
+  if (desk_is_staff(ctx)) {
+    /* RULE: staff cancel at any time, with a reason, without a fee. */
+    if (!reason) {
+      kerr_field(ei, "reason", "職員が取り消すときは、理由を入力してください。");
+      return KERR_VALIDATION;
+    }
+  } else if (!held && r) {
+    /* RULE: cancellation deadline, under the terms the booking was made on.
+    ** A hold is always free to cancel (it would lapse for free anyway). */
+    char d[48];
+    int32_t last_free = day - r->cancel_deadline_days;
+    clock_jdate(last_free, d, sizeof d);
+    if (ctx->now >= start)
+      return kerr_set(ei, KERR_DEADLINE,
+                      "利用開始時刻を過ぎた予約は取り消せません。公民館の窓口にご相談ください。");
+    if (clock_today(ctx->now) > last_free) {
+      if (r->cancel_after_deadline_fee < 0)
+        return kerr_set(ei, KERR_DEADLINE,
+                        "取消の期限（利用日の%d日前、%sまで）を過ぎているため、"
+                        "オンラインでは取り消せません。公民館の窓口にご相談ください。",
+                        r->cancel_deadline_days, d);
+      fee = rules_cancel_fee(r, b.fee_total);
+    }
+  }
+
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = booking_cancel_write(ctx, &b, reason, fee, desk_is_staff(ctx), ei))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_CANCEL, &b))) goto fail;
+  if ((rc = booking_sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}

@@ -1,0 +1,820 @@
+/*
+** core/bookings_create.c: a booking request (see bookings.h): parsing and
+** checking it, the caps, the lapse of holds, idempotency, the one insert,
+** imports, quotes and the allocation round's awards. The shape of every
+** write is described in core/bookings.c.
+*/
+#include "bookings.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "audit.h"
+#include "trail.h"
+#include "availability.h"
+#include "bookable.h"
+#include "clock.h"
+#include "desk.h"
+#include "discounts.h"
+#include "ids.h"
+#include "throttle.h"
+#include "input.h"
+#include "notify.h"
+#include "payments.h"
+#include "text.h"
+#include "bookings_int.h"
+
+/* ===================================================== the request */
+
+/* A create request, checked. */
+struct create {
+  const struct room *room;
+  int32_t day;
+  char date[11];
+  int nslots;
+  int slot_idx[RULES_MAX_SLOTS];      /* in day order, consecutive */
+  char slots[RULES_MAX_SLOTS * 25];   /* "morning,afternoon" */
+  int64_t group_id;
+  char group_name[256];
+  int group_public;
+  char purpose[1024];
+  int attendees;
+  int ncodes;                         /* the codes as sent */
+  char codes[RULES_MAX_SLOTS + 1][24];
+  int64_t holder;
+  const struct rules *r_use;          /* in force on the use date */
+  const struct rules *r_now;          /* in force now */
+  int64_t hold_expires_at;
+  int64_t fee_base, fee_discount, fee_total;
+  char discount_code[32];
+  int walkin;                         /* a same-day walk-in at the counter */
+  const char *imported;               /* an import (booking_import_in): why, else NULL */
+};
+
+static int cmp_int(const void *a, const void *b) {
+  return *(const int *)a - *(const int *)b;
+}
+
+/* Parse BODY into C, recording field errors in EI. 0 or KERR_VALIDATION. */
+static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
+                        struct kerrinfo *ei) {
+  char date[16];
+  long long n = 0;
+  int bad = 0, rc;
+
+  /* Through core/input.c: the JSON API and the no-script form (all strings)
+  ** share one validation and one set of messages. */
+  rc = input_int(body, "room_id", 1, INT64_MAX, &n);
+  if (rc != INPUT_OK || !(c->room = rules_room_by_id(ctx->rb, (int64_t)n))) {
+    kerr_field(ei, "room_id", "部屋を選んでください（room_id が正しくありません）。");
+    bad = 1;
+  }
+  if (input_text(body, "date", date, sizeof date) != INPUT_OK || date_parse(date, &c->day) != 0) {
+    kerr_field(ei, "date", "利用日は YYYY-MM-DD の形で、実在する日付を指定してください。");
+    bad = 1;
+  } else {
+    date_format(c->day, c->date);
+  }
+  rc = input_text(body, "purpose", c->purpose, sizeof c->purpose);
+  if (rc == INPUT_MISSING) {
+    kerr_field(ei, "purpose", "利用目的を入力してください。");
+    bad = 1;
+  } else if (rc != INPUT_OK || text_utf8_len(c->purpose) > PURPOSE_MAX ||
+             text_has_control(c->purpose)) {
+    kerr_field(ei, "purpose", "利用目的は200文字以内で、改行以外の制御文字を含めずに入力してください。");
+    bad = 1;
+  }
+  if (input_int(body, "attendees", 1, 100000, &n) != INPUT_OK) {
+    kerr_field(ei, "attendees", "利用人数を1以上の数で入力してください。");
+    bad = 1;
+  } else {
+    c->attendees = (int)n;
+  }
+  json_t *g = json_object_get(body, "group_id");
+  if (g && !json_is_null(g) && !(json_is_string(g) && !*json_string_value(g))) {
+    char msg[256];
+    if ((rc = ids_parse_json(g, &c->group_id)) != IDS_OK) {
+      ids_message(rc, "団体ID", msg, sizeof msg);
+      kerr_field(ei, "group_id", msg);
+      c->group_id = 0;
+      bad = 1;
+    }
+  }
+  /* slots: an array of codes, or one string "morning,afternoon" (a form) */
+  json_t *v = json_object_get(body, "slots");
+  int ok = 1;
+  c->ncodes = 0;
+  if (json_is_string(v)) {
+    c->ncodes = booking_split_slots(json_string_value(v), c->codes, RULES_MAX_SLOTS + 1);
+  } else if (json_is_array(v)) {
+    size_t i;
+    json_t *s;
+    json_array_foreach(v, i, s) {
+      if (!json_is_string(s) || c->ncodes > RULES_MAX_SLOTS) {
+        ok = json_is_string(s);
+        break;
+      }
+      snprintf(c->codes[c->ncodes++], sizeof c->codes[0], "%s", json_string_value(s));
+    }
+  }
+  if (!ok) {
+    kerr_field(ei, "slots", "時間帯はコード（morning など）の配列で指定してください。");
+    bad = 1;
+  } else if (c->ncodes == 0 || c->ncodes > RULES_MAX_SLOTS) {
+    kerr_field(ei, "slots", "利用する時間帯を1つ以上選んでください。");
+    bad = 1;
+  }
+  if (bad) return KERR_VALIDATION;
+
+  /* The slots are the use date's version's divisions of the day. */
+  c->r_use = rules_in_force(ctx->rb, c->day);
+  c->r_now = rules_current(ctx->rb, ctx->now);
+  if (!c->r_use || !c->r_now) {
+    char d[48];
+    clock_jdate(c->day, d, sizeof d);
+    return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%sの予約は受け付けていません。", d);
+  }
+  for (int i = 0; i < c->ncodes; i++) {
+    const char *code = c->codes[i];
+    int k = rules_slot_index(c->r_use, code);
+    if (k < 0) {
+      char msg[160];
+      snprintf(msg, sizeof msg, "「%.*s」という時間帯はありません。",
+               (int)text_utf8_prefix(code, 40), code);
+      kerr_field(ei, "slots", msg);
+      return KERR_VALIDATION;
+    }
+    c->slot_idx[i] = k;
+  }
+  c->nslots = c->ncodes;
+  qsort(c->slot_idx, (size_t)c->nslots, sizeof c->slot_idx[0], cmp_int);
+  /* RULE: one booking is one or more consecutive slots of one room on one day. */
+  for (int i = 1; i < c->nslots; i++) {
+    if (c->slot_idx[i] == c->slot_idx[i - 1]) {
+      kerr_field(ei, "slots", "同じ時間帯が重複しています。");
+      return KERR_VALIDATION;
+    }
+    if (c->slot_idx[i] != c->slot_idx[i - 1] + 1) {
+      kerr_field(ei, "slots", "時間帯は続けて選んでください（離れた時間帯は別々に予約してください）。");
+      return KERR_VALIDATION;
+    }
+  }
+  size_t off = 0;
+  for (int i = 0; i < c->nslots; i++)
+    off += (size_t)snprintf(c->slots + off, sizeof c->slots - off, "%s%s", i ? "," : "",
+                            c->r_use->slots[c->slot_idx[i]].code);
+  return 0;
+}
+
+/* The attendees fit the room, and the hold's expiry. */
+static int check_fit(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  int64_t start = clock_local(c->day, c->r_use->slots[c->slot_idx[0]].start);
+
+  /* RULE: attendees at most the room's capacity. */
+  if (c->attendees > c->room->capacity)
+    return kerr_set(ei, KERR_CAPACITY, "利用人数（%d人）が%sの定員（%d人）を超えています。",
+                    c->attendees, c->room->name, c->room->capacity);
+
+  /* RULE: a hold lapses after the rule book's period (version in force now),
+  ** and never outlives the start of its first slot. */
+  c->hold_expires_at = ctx->now + (int64_t)c->r_now->hold_lapse_hours * 3600;
+  if (c->hold_expires_at > start) c->hold_expires_at = start;
+  return 0;
+}
+
+/* The rules that need no lock: closed day, window, capacity. */
+static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  /* RULE: closed days, the window, the deadline, same-day and walk-in rules: one decision
+  ** for every channel and every page (core/bookable.c). A booking of several
+  ** slots counts from its first. */
+  struct bookable why_not;
+  enum bk_channel ch = c->walkin ? BK_WALKIN : c->imported ? BK_COUNTER : bookable_channel(ctx);
+  enum bk_answer a = bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not);
+  /* RULE: an imported booking was taken by the old system, maybe before our
+  ** window opens for its date: the window alone does not apply to it (its
+  ** note says why); closed days, past slots and everything else do. */
+  if (a != BK_OPEN && !(c->imported && a == BK_NOT_YET))
+    return bookable_refuse(ctx, c->room, c->day, c->slot_idx[0], &why_not, ei);
+  return check_fit(ctx, c, ei);
+}
+
+/* The group: it exists, the actor represents it, it is approved and its
+** registration has not lapsed. */
+static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  if (!c->group_id) return 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT name, status, valid_until, public_listing FROM groups WHERE id = $g");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", c->group_id);
+  int rc = db_step(st);
+  if (rc != DB_ROW) {
+    db_reset(st);
+    if (rc != DB_DONE) return kerr_from_db(rc);
+    return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
+  }
+  char status[16], valid_until[16];
+  snprintf(c->group_name, sizeof c->group_name, "%s", db_col_text(st, 0));
+  snprintf(status, sizeof status, "%s", db_col_text(st, 1));
+  snprintf(valid_until, sizeof valid_until, "%s", db_col_text(st, 2));
+  c->group_public = (int)db_col_int(st, 3);
+  db_reset(st);
+
+  /* A group the holder does not represent is, to them, no group at all. */
+  if (!booking_represents(ctx, c->group_id, c->holder))
+    return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
+  /* RULE: only an approved group books as a group. */
+  if (strcmp(status, "approved") != 0) {
+    kerr_field(ei, "group_id",
+               strcmp(status, "pending") == 0
+                   ? "この団体の登録はまだ承認されていません。承認後に団体として予約できます。"
+                   : "この団体の登録は承認されませんでした。団体として予約することはできません。");
+    return KERR_VALIDATION;
+  }
+  /* RULE: a lapsed registration (past valid_until) books no more until renewed. */
+  int32_t until;
+  if (valid_until[0] && date_parse(valid_until, &until) == 0 &&
+      until < clock_today(ctx->now)) {
+    char msg[256], d[48];
+    clock_jdate(until, d, sizeof d);
+    snprintf(msg, sizeof msg,
+             "この団体の登録は%sで有効期限が切れています。更新の手続きをしてください。", d);
+    kerr_field(ei, "group_id", msg);
+    return KERR_VALIDATION;
+  }
+  return 0;
+}
+
+/* Exemptions (減免): the group's most favourable approval valid on the use
+** date, at any centre, at the rate of the version in force on the use date,
+** rounded to the yen (core/discounts.h). A discount only: nothing else about
+** a booking looks at exemptions. */
+static int apply_discount(struct kctx *ctx, struct create *c) {
+  c->fee_discount = 0;
+  c->discount_code[0] = 0;
+  if (!c->group_id) return 0;
+  return discounts_best(ctx, c->group_id, c->day, c->r_use, c->fee_base, &c->fee_discount,
+                        c->discount_code, sizeof c->discount_code);
+}
+
+/* RULE: fees from the version in force on the use date, per fee class and
+** slot, summed over the slots; campaign days make the room free. */
+static int compute_fee(struct kctx *ctx, struct create *c, struct kerrinfo *ei) {
+  const struct campaign *cp = rules_campaign(c->r_use, c->room, c->day);
+  c->fee_base = 0;
+  for (int i = 0; i < c->nslots; i++) {
+    int yen = rules_fee(c->r_use, c->room->fee_class, c->slot_idx[i]);
+    if (yen < 0) /* the loader refuses a rule book that leaves a slot unpriced */
+      return kerr_set(ei, KERR_INTERNAL, NULL);
+    if (!cp) c->fee_base += yen;
+  }
+  int rc = apply_discount(ctx, c);
+  if (rc) return kerr_set(ei, rc, NULL);
+  if (c->fee_discount > c->fee_base) c->fee_discount = c->fee_base;
+  c->fee_total = c->fee_base - c->fee_discount;
+  return 0;
+}
+
+/* ====================================================== the lapse */
+
+/* Mark booking ID (a hold past its expiry) lapsed, free its slots, log it. */
+static int lapse_one(struct kctx *ctx, int64_t id) {
+  struct booking b;
+  int rc = booking_load(ctx, id, &b);
+  if (rc) return rc;
+  if (strcmp(b.status, "held") != 0 || !b.hold_expires_at || b.hold_expires_at > ctx->now)
+    return 0;
+  kstmt *st = db_prep(ctx->db, "UPDATE bookings SET status = 'lapsed' WHERE id = $id"
+                               " AND status = 'held'");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", id);
+  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if ((rc = booking_event(ctx, "booking.lapse", &b, b.hold_expires_at, -1))) return rc;
+  return notify_booking(ctx, NOTE_LAPSE, &b);
+}
+
+/* Inside a write transaction: lapse up to MAX holds past their expiry. */
+int booking_sweep(struct kctx *ctx, int max, int *n) {
+  int64_t ids[64];
+  int k = 0, rc;
+  if (max > 64) max = 64;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id FROM bookings WHERE status = 'held'"
+                      " AND hold_expires_at <= $now ORDER BY hold_expires_at LIMIT $max");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$now", ctx->now);
+  db_bind_int(st, "$max", max);
+  while (k < max && (rc = db_step(st)) == DB_ROW) ids[k++] = db_col_int(st, 0);
+  db_reset(st);
+  for (int i = 0; i < k; i++)
+    if ((rc = lapse_one(ctx, ids[i]))) return rc;
+  if (n) *n = k;
+  return 0;
+}
+
+/* Inside a write transaction: lapse the holds past their expiry that still
+** sit on C's slots, so that the insert below can take them. */
+static int clear_lapsed(struct kctx *ctx, const struct create *c) {
+  for (int i = 0; i < c->nslots; i++) {
+    kstmt *st = db_prep(ctx->db,
+                        "SELECT booking_id FROM booking_slots WHERE room_id = $room"
+                        " AND date = $date AND slot = $slot AND active = 1"
+                        " AND hold_expires_at IS NOT NULL AND hold_expires_at <= $now");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$room", c->room->id);
+    db_bind_text(st, "$date", c->date);
+    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+    db_bind_int(st, "$now", ctx->now);
+    int rc = db_step(st);
+    int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+    db_reset(st);
+    if (rc != DB_ROW && rc != DB_DONE) return kerr_from_db(rc);
+    if (id && (rc = lapse_one(ctx, id))) return rc;
+  }
+  return 0;
+}
+
+int booking_sweep_lapsed(struct kctx *ctx, int max, int *n) {
+  if (n) *n = 0;
+  int rc = db_begin_write(ctx->db);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  if ((rc = booking_sweep(ctx, max, n))) {
+    db_rollback(ctx->db);
+    return rc;
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_from_db(rc);
+  if (n && *n) avail_touch();
+  return 0;
+}
+
+/* ======================================================= the caps */
+
+/* Slots of the use month held or booked (not lapsed, not cancelled). */
+static int count_month_slots(struct kctx *ctx, const struct create *c, int by_group,
+                             int64_t *count) {
+  int y, m, d;
+  char from[11], to[11];
+  date_to_ymd(c->day, &y, &m, &d);
+  date_format(date_from_ymd(y, m, 1), from);
+  date_format(date_add_months(date_from_ymd(y, m, 1), 1), to);
+  kstmt *st = by_group
+                  ? db_prep(ctx->db,
+                            "SELECT count(*) FROM bookings b JOIN booking_slots bs"
+                            " ON bs.booking_id = b.id WHERE b.group_id = $who"
+                            " AND bs.active = 1 AND bs.date >= $from AND bs.date < $to"
+                            " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)")
+                  : db_prep(ctx->db,
+                            "SELECT count(*) FROM bookings b JOIN booking_slots bs"
+                            " ON bs.booking_id = b.id WHERE b.account_id = $who"
+                            " AND b.group_id IS NULL"
+                            " AND bs.active = 1 AND bs.date >= $from AND bs.date < $to"
+                            " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$who", by_group ? c->group_id : c->holder);
+  db_bind_text(st, "$from", from);
+  db_bind_text(st, "$to", to);
+  db_bind_int(st, "$now", ctx->now);
+  int rc = db_step(st);
+  *count = rc == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+/* RULE: holds per user at once (version in force now). */
+static int check_hold_cap(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT count(*) FROM bookings WHERE account_id = $a"
+                      " AND status = 'held' AND hold_expires_at > $now");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$a", c->holder);
+  db_bind_int(st, "$now", ctx->now);
+  int rc = db_step(st);
+  int64_t n = rc == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  if (rc != DB_ROW) return kerr_from_db(rc);
+  if (n + 1 > c->r_now->hold_max_per_user)
+    return kerr_set(ei, KERR_LIMIT,
+                    "仮予約は同時に%d件までです。今ある仮予約を確定するか取り消してから、"
+                    "もう一度お申し込みください。",
+                    c->r_now->hold_max_per_user);
+  return 0;
+}
+
+static int check_caps(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
+  int64_t n = 0;
+  int rc, y, m, d;
+  date_to_ymd(c->day, &y, &m, &d);
+  /* an import is confirmed at once: no hold to count */
+  if (!c->imported && (rc = check_hold_cap(ctx, c, ei))) return rc;
+
+  if (c->group_id) {
+    /* RULE: a group's slots per month, counted across every centre. */
+    if ((rc = count_month_slots(ctx, c, 1, &n))) return rc;
+    if (n + c->nslots > c->r_use->group_slots_per_month)
+      return kerr_set(ei, KERR_LIMIT,
+                      "団体の予約は、すべての公民館を合わせて1か月%dコマまでです。"
+                      "%sは%d年%d月にすでに%lldコマ予約しています。",
+                      c->r_use->group_slots_per_month, c->group_name, y, m, (long long)n);
+  } else {
+    /* RULE: a person's own slots per month, counted across every centre. */
+    if ((rc = count_month_slots(ctx, c, 0, &n))) return rc;
+    if (n + c->nslots > c->r_use->person_slots_per_month)
+      return kerr_set(ei, KERR_LIMIT,
+                      "個人での予約は、すべての公民館を合わせて1か月%dコマまでです。"
+                      "%d年%d月にすでに%lldコマ予約しています。",
+                      c->r_use->person_slots_per_month, y, m, (long long)n);
+  }
+  return 0;
+}
+
+/* ================================================ taken already? */
+
+static int slot_taken(const struct create *c, int i, struct kerrinfo *ei) {
+  char d[48];
+  clock_jdate(c->day, d, sizeof d);
+  return kerr_set(ei, KERR_SLOT_TAKEN, "%s %s %sはすでに予約されています。", d, c->room->name,
+                  c->r_use->slots[c->slot_idx[i]].label);
+}
+
+/* A slot someone holds (unlapsed) or has booked is refused here, before
+** queueing for the writer lock: at the opening minute most requests are for
+** slots already gone, and they need not wait behind the writes. Only a
+** shortcut: the UNIQUE index inside the transaction is what decides, so a
+** snapshot a moment old can only send a request on to be decided there (or
+** refuse a slot freed in that moment, as if the request had come a moment
+** earlier). */
+static int taken_already(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
+  for (int i = 0; i < c->nslots; i++) {
+    kstmt *st = db_prep(ctx->db,
+                        "SELECT 1 FROM booking_slots WHERE room_id = $room AND date = $date"
+                        " AND slot = $slot AND active = 1"
+                        " AND (hold_expires_at IS NULL OR hold_expires_at > $now)");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$room", c->room->id);
+    db_bind_text(st, "$date", c->date);
+    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+    db_bind_int(st, "$now", ctx->now);
+    int rc = db_step(st);
+    db_reset(st);
+    if (rc == DB_ROW) return slot_taken(c, i, ei);
+    if (rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  return 0;
+}
+
+/* ====================================================== idempotency */
+
+/* The booking HOLDER made with KEY, or 0. */
+static int find_idempotent(struct kctx *ctx, int64_t holder, const char *key, int64_t *id) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id FROM bookings WHERE account_id = $a AND idempotency_key = $k");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$a", holder);
+  db_bind_text(st, "$k", key);
+  int rc = db_step(st);
+  *id = rc == DB_ROW ? db_col_int(st, 0) : 0;
+  db_reset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+/* The first result for a repeated key, if the request is the same one. */
+static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+                  struct kerrinfo *ei) {
+  struct booking b;
+  int rc = booking_load(ctx, id, &b);
+  if (rc) return rc;
+  /* The same request: the same room, date, slots (in any order) and group. */
+  struct create c;
+  struct kerrinfo scratch = {0};
+  memset(&c, 0, sizeof c);
+  int same = parse_create(ctx, body, &c, &scratch) == 0 && c.room->id == b.room_id &&
+             !strcmp(c.date, b.date) && !strcmp(c.slots, b.slots) && c.group_id == b.group_id;
+  kerr_clear(&scratch);
+  if (!same)
+    return kerr_set(ei, KERR_CONFLICT,
+                    "この Idempotency-Key は別の内容の予約にすでに使われています。"
+                    "新しい予約には新しいキーを使ってください。");
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : KERR_INTERNAL;
+}
+
+/* Inside the write transaction: insert C (a hold, or for an import a
+** confirmed booking) and its slots; *ID the new booking. 0 or a KERR code
+** (KERR_SLOT_TAKEN with EI set when the UNIQUE index refused a slot). */
+static int insert_booking(struct kctx *ctx, const struct create *c, const char *idempotency_key,
+                          int64_t *id, struct kerrinfo *ei) {
+  int64_t expires = c->imported ? 0 : c->hold_expires_at;
+  kstmt *st = db_prep(ctx->db,
+                      "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
+                      " status, purpose, attendees, channel, fee_base, fee_discount, fee_total,"
+                      " discount_code, rules_version, hold_expires_at, created_at, confirmed_at,"
+                      " idempotency_key, created_by, imported_note)"
+                      " VALUES ($a, $g, $room, $center, $date, $slots, $status, $purpose, $att,"
+                      " $channel, $base, $disc, $total, $dcode, $version, $expires, $now,"
+                      " $confirmed, $key, $by, $note)");
+  if (!st) return KERR_INTERNAL;
+  if (c->holder) db_bind_int(st, "$a", c->holder);
+  if (c->group_id) db_bind_int(st, "$g", c->group_id);
+  db_bind_int(st, "$room", c->room->id);
+  db_bind_text(st, "$center", c->room->center->code);
+  db_bind_text(st, "$date", c->date);
+  db_bind_text(st, "$slots", c->slots);
+  db_bind_text(st, "$status", c->imported ? "confirmed" : "held");
+  db_bind_text(st, "$purpose", c->purpose);
+  db_bind_int(st, "$att", c->attendees);
+  /* an import is entered by staff from a ledger: the counter's channel */
+  db_bind_text(st, "$channel", c->imported ? "counter" : ctx->channel ? ctx->channel : "online");
+  db_bind_int(st, "$base", c->fee_base);
+  db_bind_int(st, "$disc", c->fee_discount);
+  db_bind_int(st, "$total", c->fee_total);
+  db_bind_text(st, "$dcode", c->discount_code[0] ? c->discount_code : NULL);
+  db_bind_text(st, "$version", c->r_use->version);
+  if (expires) db_bind_int(st, "$expires", expires);
+  db_bind_int(st, "$now", ctx->now);
+  if (c->imported) db_bind_int(st, "$confirmed", ctx->now);
+  db_bind_text(st, "$key", idempotency_key);
+  if (ctx->actor.account_id) db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_text(st, "$note", c->imported);
+  int rc = db_exec_stmt(st);
+  if (rc != DB_OK) return kerr_from_db(rc);
+  *id = db_last_id(ctx->db);
+  for (int i = 0; i < c->nslots; i++) {
+    st = db_prep(ctx->db,
+                 "INSERT INTO booking_slots(booking_id, room_id, date, slot, active,"
+                 " hold_expires_at) VALUES ($id, $room, $date, $slot, 1, $expires)");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$id", *id);
+    db_bind_int(st, "$room", c->room->id);
+    db_bind_text(st, "$date", c->date);
+    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+    if (expires) db_bind_int(st, "$expires", expires);
+    /* RULE: no double booking. The UNIQUE index over active rows refuses a
+    ** second holder of this (room, date, slot). */
+    if ((rc = db_exec_stmt(st)) != DB_OK)
+      return rc == DB_CONSTRAINT ? slot_taken(c, i, ei) : kerr_from_db(rc);
+  }
+  return 0;
+}
+
+/* ========================================================== create */
+
+/* Staff book for a registered citizen ({"on_behalf_of": SYSTEM_ID}): a
+** counter action (counter hours, channel "counter"); the citizen holds it. */
+static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                            json_t **out, int *replayed, struct kerrinfo *ei) {
+  int64_t holder = 0;
+  int role = 0, rc;
+  char msg[256];
+  struct kctx c;
+  /* RULE: acting for a citizen is a counter action (counter hours). */
+  if ((rc = desk_enter(ctx, &c, ei))) return rc;
+  /* RULE: requests naming a system ID are throttled per address (throttle.c). */
+  if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
+  if ((rc = ids_parse_json(json_object_get(body, "on_behalf_of"), &holder)) != IDS_OK) {
+    ids_message(rc, "利用者ID", msg, sizeof msg);
+    kerr_field(ei, "on_behalf_of", msg);
+    return KERR_VALIDATION;
+  }
+  if (!accounts_exists(ctx, holder, &role) || role != ROLE_CITIZEN) {
+    kerr_field(ei, "on_behalf_of", "この利用者IDの利用者は登録されていません。番号を確かめてください。");
+    return KERR_VALIDATION;
+  }
+  struct booking_for f = {.holder = holder};
+  return booking_create_for(&c, body, idempotency_key, &f, out, replayed, ei);
+}
+
+/* ONE ENTRY: a new booking, by a citizen for themselves or by staff for a
+** citizen (on_behalf_of); every route calls this. */
+int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                   json_t **out, int *replayed, struct kerrinfo *ei) {
+  *out = NULL;
+  if (replayed) *replayed = 0;
+  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  if (json_object_get(body, "on_behalf_of")) {
+    if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+    return create_on_behalf(ctx, body, idempotency_key, out, replayed, ei);
+  }
+  if (ctx->actor.role != ROLE_CITIZEN)
+    return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
+  struct booking_for self = {.holder = ctx->actor.account_id};
+  return booking_create_for(ctx, body, idempotency_key, &self, out, replayed, ei);
+}
+
+int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                       const struct booking_for *f, json_t **out, int *replayed,
+                       struct kerrinfo *ei) {
+  struct create c;
+  int rc;
+  int64_t id = 0;
+  memset(&c, 0, sizeof c);
+  *out = NULL;
+  if (replayed) *replayed = 0;
+  c.holder = f->holder;
+  c.walkin = f->walkin;
+
+  if (idempotency_key) {
+    size_t n = strlen(idempotency_key);
+    int ok = n >= 1 && n <= IDEM_KEY_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+      ok = idempotency_key[i] > 0x20 && idempotency_key[i] < 0x7f;
+    if (!ok)
+      return kerr_set(ei, KERR_BAD_REQUEST,
+                      "Idempotency-Key は128文字以内の英数字・記号で指定してください。");
+    /* A repeat of a request that already succeeded gets its first result,
+    ** even if the window has closed since. */
+    if ((rc = find_idempotent(ctx, c.holder, idempotency_key, &id))) return rc;
+    if (id) {
+      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if (replayed) *replayed = 1;
+      return 0;
+    }
+  }
+
+  if ((rc = parse_create(ctx, body, &c, ei))) return rc;
+  if ((rc = check_rules(ctx, &c, ei))) return rc;
+  if ((rc = check_group(ctx, &c, ei))) return rc;
+  if ((rc = taken_already(ctx, &c, ei))) {
+    /* taken by this very request's twin (a double click) that committed
+    ** meanwhile? Then its result is ours. */
+    if (rc == KERR_SLOT_TAKEN && idempotency_key &&
+        find_idempotent(ctx, c.holder, idempotency_key, &id) == 0 && id) {
+      kerr_clear(ei);
+      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if (replayed) *replayed = 1;
+      return 0;
+    }
+    return rc;
+  }
+
+  /* ---- one write transaction: no slot is given twice ---- */
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+
+  if (idempotency_key) { /* a concurrent twin may have committed meanwhile */
+    if ((rc = find_idempotent(ctx, c.holder, idempotency_key, &id))) goto fail;
+    if (id) {
+      db_rollback(ctx->db);
+      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if (replayed) *replayed = 1;
+      return 0;
+    }
+  }
+  if ((rc = clear_lapsed(ctx, &c))) goto fail;
+  if ((rc = booking_sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
+  if (c.holder && (rc = check_caps(ctx, &c, ei))) goto fail; /* a walk-in has no account */
+  /* The fee inside the lock: an exemption approved a moment ago counts. */
+  if ((rc = compute_fee(ctx, &c, ei))) goto fail;
+
+  if ((rc = insert_booking(ctx, &c, idempotency_key, &id, ei))) goto fail;
+
+  if (f->then && (rc = f->then(ctx, id, f->arg, ei))) goto fail;
+  struct booking b;
+  if ((rc = booking_load(ctx, id, &b))) goto fail;
+  if ((rc = booking_event(ctx, f->event ? f->event : "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_HOLD, &b))) goto fail;
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+
+  *out = booking_json(ctx, &b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+
+fail:
+  db_rollback(ctx->db);
+  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+/* ========================================================== import */
+
+int booking_import_in(struct kctx *ctx, const json_t *body, int64_t holder, const char *note,
+                      int64_t *id, struct kerrinfo *ei) {
+  struct create c;
+  memset(&c, 0, sizeof c);
+  *id = 0;
+  c.holder = holder;
+  c.imported = note && *note ? note : "移行";
+  int rc;
+  if ((rc = parse_create(ctx, body, &c, ei)) || (rc = check_rules(ctx, &c, ei)) ||
+      (rc = check_group(ctx, &c, ei)) || (rc = taken_already(ctx, &c, ei)) ||
+      (rc = clear_lapsed(ctx, &c)) || (rc = check_caps(ctx, &c, ei)) ||
+      (rc = compute_fee(ctx, &c, ei)) || (rc = insert_booking(ctx, &c, NULL, id, ei)))
+    return rc;
+  struct booking b;
+  if ((rc = booking_load(ctx, *id, &b))) return rc;
+  return booking_event(ctx, "booking.import", &b, ctx->now, c.fee_total);
+}
+
+/* ========================================================== quote */
+
+int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei) {
+  struct create c;
+  int rc;
+  memset(&c, 0, sizeof c);
+  *out = NULL;
+  if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
+  if (ctx->actor.role != ROLE_CITIZEN)
+    return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
+  c.holder = ctx->actor.account_id;
+  if ((rc = parse_create(ctx, body, &c, ei))) return rc;
+  if ((rc = check_rules(ctx, &c, ei))) return rc;
+  if ((rc = check_group(ctx, &c, ei))) return rc;
+  if ((rc = compute_fee(ctx, &c, ei))) return rc;
+  if ((rc = taken_already(ctx, &c, ei))) return rc;
+  /* The caps, read without the writer lock: the booking itself counts again
+  ** under it. Only a preview. */
+  if ((rc = check_caps(ctx, &c, ei))) return kerr_set(ei, rc, NULL);
+
+  json_t *slots = json_array();
+  for (int i = 0; i < c.nslots; i++)
+    json_array_append_new(slots, json_string(c.r_use->slots[c.slot_idx[i]].code));
+  char a[8], z[8], last_free[11];
+  clock_hhmm(c.r_use->slots[c.slot_idx[0]].start, a);
+  clock_hhmm(c.r_use->slots[c.slot_idx[c.nslots - 1]].end, z);
+  json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)c.fee_base, "discount",
+                          (json_int_t)c.fee_discount, "total", (json_int_t)c.fee_total,
+                          "rules_version", c.r_use->version);
+  const struct campaign *cp = rules_campaign(c.r_use, c.room, c.day);
+  if (cp) json_object_set_new(fee, "campaign", json_string(cp->name));
+  if (c.discount_code[0]) json_object_set_new(fee, "discount_code", json_string(c.discount_code));
+  /* The terms the booking would be made under: those of the use date's version. */
+  date_format(c.day - c.r_use->cancel_deadline_days, last_free);
+  json_t *cancel = json_pack("{s:s, s:s}", "free_until", last_free, "after_deadline",
+                             c.r_use->cancel_after_deadline_fee < 0 ? "refused" : "fee");
+  if (c.r_use->cancel_after_deadline_fee >= 0)
+    json_object_set_new(cancel, "fee_after_deadline",
+                        json_integer(rules_cancel_fee(c.r_use, c.fee_total)));
+  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:o, s:i, s:o, s:o}",
+                        "room_id", (json_int_t)c.room->id, "center", c.room->center->code,
+                        "center_name", c.room->center->name, "room_name", c.room->name, "date",
+                        c.date, "slots", slots, "start", a, "end", z, "purpose", c.purpose,
+                        "attendees", c.attendees, "fee", fee, "hold_hours",
+                        c.r_now->hold_lapse_hours, "hold_expires_at",
+                        clock_instant_json(c.hold_expires_at), "cancellation", cancel);
+  if (!o) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if (c.group_id) {
+    json_object_set_new(o, "group_id", ids_json(c.group_id));
+    json_object_set_new(o, "group_name", json_string(c.group_name));
+  }
+  *out = o;
+  return 0;
+}
+
+/* ============================================ the allocation round (rounds.c) */
+
+int booking_plan_check(struct kctx *ctx, const json_t *body, struct booking_plan *p,
+                       struct kerrinfo *ei) {
+  struct create c;
+  memset(&c, 0, sizeof c);
+  memset(p, 0, sizeof *p);
+  c.holder = ctx->actor.account_id;
+  int rc = parse_create(ctx, body, &c, ei);
+  if (rc) return rc;
+  if (c.nslots != 1 || !c.group_id) {
+    kerr_field(ei, c.group_id ? "slots" : "group_id",
+               c.group_id ? "抽選には1つの時間帯ずつ申し込んでください。"
+                          : "抽選には団体として申し込んでください（団体IDを指定してください）。");
+    return KERR_VALIDATION;
+  }
+  struct bookable why = {.answer = BK_CLOSED};
+  if (rules_closed(c.r_use, c.room->center->code, c.day, &why.closed_label))
+    return bookable_refuse(ctx, c.room, c.day, c.slot_idx[0], &why, ei);
+  if ((rc = check_fit(ctx, &c, ei)) || (rc = check_group(ctx, &c, ei))) return rc;
+  p->room = c.room;
+  p->day = c.day;
+  p->group_id = c.group_id;
+  p->attendees = c.attendees;
+  snprintf(p->date, sizeof p->date, "%s", c.date);
+  snprintf(p->slot, sizeof p->slot, "%s", c.slots);
+  snprintf(p->purpose, sizeof p->purpose, "%s", c.purpose);
+  return 0;
+}
+
+int booking_award(struct kctx *ctx, const struct booking_plan *p, int64_t holder, int64_t *id,
+                  struct kerrinfo *ei) {
+  struct create c;
+  memset(&c, 0, sizeof c);
+  *id = 0;
+  c.holder = holder;
+  c.room = p->room;
+  c.day = p->day;
+  c.group_id = p->group_id;
+  c.attendees = p->attendees;
+  c.nslots = 1;
+  snprintf(c.date, sizeof c.date, "%s", p->date);
+  snprintf(c.slots, sizeof c.slots, "%s", p->slot);
+  snprintf(c.purpose, sizeof c.purpose, "%s", p->purpose);
+  c.r_use = rules_in_force(ctx->rb, c.day);
+  c.r_now = rules_current(ctx->rb, ctx->now);
+  if (!c.r_use || !c.r_now || (c.slot_idx[0] = rules_slot_index(c.r_use, p->slot)) < 0)
+    return kerr_set(ei, KERR_CONFLICT, "%s %sの時間帯が規則にありません。", p->date, p->slot);
+  int rc = check_fit(ctx, &c, ei);
+  if (!rc && !(rc = clear_lapsed(ctx, &c)) && !(rc = compute_fee(ctx, &c, ei)))
+    rc = insert_booking(ctx, &c, NULL, id, ei);
+  struct booking b;
+  if (!rc && !(rc = booking_load(ctx, *id, &b))) rc = booking_event(ctx, "booking.hold", &b, ctx->now, c.fee_total);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}

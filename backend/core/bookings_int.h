@@ -1,0 +1,29 @@
+/*
+** core/bookings_int.h: what core/bookings.c (the booking: loading, JSON,
+** reads), core/bookings_create.c (the request) and core/bookings_change.c
+** (confirm, cancel) share. Private to core/bookings*.c.
+*/
+#ifndef KOMINKAN_CORE_BOOKINGS_INT_H
+#define KOMINKAN_CORE_BOOKINGS_INT_H
+
+#include "bookings.h"
+
+#define PURPOSE_MAX 200        /* characters */
+#define REASON_MAX 200
+#define IDEM_KEY_MAX 128
+#define SWEEP_PER_WRITE 16     /* lapsed holds marked in passing by each write */
+
+/* The usage-log event ACTION about B at AT (AMOUNT: fee, or -1). */
+int booking_event(struct kctx *ctx, const char *action, const struct booking *b, int64_t at,
+                  int64_t amount);
+/* "morning,afternoon" into CODES (at most MAX): the count. */
+int booking_split_slots(const char *s, char codes[][24], int max);
+/* Load ID for a change by the actor (holder or staff); others KERR_NOT_FOUND. */
+int booking_load_for_change(struct kctx *ctx, int64_t id, struct booking *b,
+                            struct kerrinfo *ei);
+/* 1 if ACCOUNT represents GROUP (representative or co-representative). */
+int booking_represents(struct kctx *ctx, int64_t group, int64_t account);
+/* Mark up to MAX lapsed holds lapsed (inside the caller's write); *N the count. */
+int booking_sweep(struct kctx *ctx, int max, int *n);
+
+#endif

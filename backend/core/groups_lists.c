@@ -1,0 +1,229 @@
+/*
+** core/groups_lists.c: lists of groups (see groups.h): for staff, of an
+** account, the public list (JSON and CSV), and what bookings ask of a
+** group. Registration and decisions are core/groups.c.
+*/
+#include "groups.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accounts.h"
+#include "audit.h"
+#include "clock.h"
+#include "csv.h"
+#include "desk.h"
+#include "discounts.h"
+#include "ids.h"
+#include "input.h"
+#include "notify.h"
+#include "text.h"
+#include "throttle.h"
+
+#include "groups_int.h"
+
+/* ================================================================= lists */
+
+int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei) {
+  *out = NULL;
+  if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (!status || !*status) status = "pending";
+  int pending = !strcmp(status, "pending");
+  if (!pending && strcmp(status, "approved") != 0 && strcmp(status, "rejected") != 0) {
+    kerr_field(ei, "status", "status は pending, approved, rejected のどれかです。");
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  /* Oldest application first: the order staff should work through them. */
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT g.id, g.name, g.name_kana, g.members, g.resident_members,"
+                      " g.status, g.valid_until, g.created_at, g.renewal_status,"
+                      " g.renewal_members, g.renewal_resident_members, g.renewal_requested_at,"
+                      " g.representative_id, a.name"
+                      " FROM groups g JOIN accounts a ON a.id = g.representative_id"
+                      " WHERE ($pending AND (g.status = 'pending' OR g.renewal_status = 'pending'))"
+                      "  OR (NOT $pending AND g.status = $status)"
+                      " ORDER BY COALESCE(g.renewal_requested_at, g.created_at), g.id"
+                      " LIMIT 1000");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(st, "$pending", pending);
+  db_bind_text(st, "$status", status);
+  json_t *list = json_array();
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    int renewal = !strcmp(db_col_text(st, 5), "approved") &&
+                  !strcmp(db_col_text(st, 8), "pending");
+    int32_t vu = 0;
+    if (!db_col_null(st, 6)) (void)date_parse(db_col_text(st, 6), &vu);
+    json_t *o = json_pack(
+        "{s:o, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:s, s:o}", "id", ids_json(db_col_int(st, 0)),
+        "name", db_col_text(st, 1), "name_kana", db_col_text(st, 2), "members",
+        (json_int_t)(renewal ? db_col_int(st, 9) : db_col_int(st, 3)), "resident_members",
+        (json_int_t)(renewal ? db_col_int(st, 10) : db_col_int(st, 4)), "status",
+        db_col_text(st, 5), "valid_until", group_date_or_null(vu), "created_at",
+        group_instant_or_null(st, 7), "application", pending ? (renewal ? "renewal" : "new") : "",
+        "representative", group_person(db_col_int(st, 12), db_col_text(st, 13)));
+    if (o && !pending) json_object_del(o, "application");
+    json_array_append_new(list, o);
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(list);
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  *out = json_pack("{s:o}", "groups", list);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
+  *out = NULL;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT g.id, g.name, g.status, g.valid_until, 'representative'"
+                      " FROM groups g WHERE g.representative_id = $a"
+                      " UNION ALL"
+                      " SELECT g.id, g.name, g.status, g.valid_until, 'co_representative'"
+                      " FROM group_reps r JOIN groups g ON g.id = r.group_id"
+                      " WHERE r.account_id = $a ORDER BY 2, 1");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$a", account);
+  json_t *list = json_array();
+  int rc;
+  int32_t now = group_today(ctx);
+  while ((rc = db_step(st)) == DB_ROW) {
+    int32_t vu = 0;
+    if (!db_col_null(st, 3)) (void)date_parse(db_col_text(st, 3), &vu);
+    int approved = !strcmp(db_col_text(st, 2), "approved");
+    json_array_append_new(
+        list, json_pack("{s:o, s:s, s:s, s:o, s:b, s:s}", "id", ids_json(db_col_int(st, 0)),
+                        "name", db_col_text(st, 1), "status", db_col_text(st, 2),
+                        "valid_until", group_date_or_null(vu), "valid", approved && vu >= now,
+                        "role", db_col_text(st, 4)));
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(list);
+    return kerr_from_db(rc);
+  }
+  *out = list;
+  return 0;
+}
+
+/* ======================================================== the public list */
+
+int groups_public(struct kctx *ctx, json_t **out) {
+  char day[11], since[11];
+  *out = NULL;
+  date_format(group_today(ctx), day);
+  /* The centres a group uses: those of its confirmed or attended bookings
+  ** from a year ago on (future bookings included). */
+  date_format(group_today(ctx) - 365, since);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT g.id, g.name, g.name_kana, g.activity, u.center"
+                      " FROM groups g LEFT JOIN (SELECT DISTINCT group_id, center FROM bookings"
+                      "  WHERE group_id IS NOT NULL AND status IN ('confirmed', 'checked_in')"
+                      "  AND date >= $since) u ON u.group_id = g.id"
+                      " WHERE g.public_listing = 1 AND g.status = 'approved'"
+                      " AND g.valid_until >= $today"
+                      " ORDER BY g.name_kana, g.id, u.center");
+  if (!st) return KERR_INTERNAL;
+  db_bind_text(st, "$since", since);
+  db_bind_text(st, "$today", day);
+  json_t *list = json_array(), *cur = NULL;
+  int64_t cur_id = 0;
+  int rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (!cur || db_col_int(st, 0) != cur_id) {
+      cur_id = db_col_int(st, 0);
+      cur = json_pack("{s:s, s:s, s:s, s:[]}", "name", db_col_text(st, 1), "name_kana",
+                      db_col_text(st, 2), "activity", db_col_text(st, 3), "centers");
+      json_array_append_new(list, cur);
+    }
+    if (cur && !db_col_null(st, 4)) {
+      const char *code = db_col_text(st, 4);
+      const struct center *c = rules_center(ctx->rb, code);
+      json_array_append_new(json_object_get(cur, "centers"),
+                            json_pack("{s:s, s:s}", "code", code, "name", c ? c->name : code));
+    }
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    json_decref(list);
+    return kerr_from_db(rc);
+  }
+  *out = json_pack("{s:s, s:o}", "date", day, "groups", list);
+  return *out ? 0 : KERR_INTERNAL;
+}
+
+/* One CSV field. Text typed by citizens goes to a spreadsheet on the city's
+** PCs, so a leading = + - @ is defused with an apostrophe (CSV injection). */
+static void field(struct csvbuf *b, const char *s, int last) {
+  csv_field_as(b, s, CSV_QUOTE_ALL | CSV_DEFUSE);
+  if (last) csv_end_row(b);
+}
+
+char *groups_public_csv(const json_t *list, size_t *len) {
+  struct csvbuf b = {0};
+  size_t i, j;
+  json_t *g, *c;
+  static const char head[] = "\xef\xbb\xbf" "団体名,ふりがな,活動内容,利用している公民館\r\n";
+  csv_raw(&b, head, sizeof head - 1);
+  json_array_foreach(json_object_get(list, "groups"), i, g) {
+    struct csvbuf centres = {0};
+    json_array_foreach(json_object_get(g, "centers"), j, c) {
+      if (j) csv_raw(&centres, "・", strlen("・"));
+      const char *n = json_string_value(json_object_get(c, "name"));
+      csv_raw(&centres, n ? n : "", n ? strlen(n) : 0);
+    }
+    field(&b, json_string_value(json_object_get(g, "name")), 0);
+    field(&b, json_string_value(json_object_get(g, "name_kana")), 0);
+    field(&b, json_string_value(json_object_get(g, "activity")), 0);
+    field(&b, centres.p ? centres.p : "", 1);
+    if (centres.oom) b.oom = 1;
+    csv_free(&centres);
+  }
+  if (b.oom) {
+    csv_free(&b);
+    return NULL;
+  }
+  *len = b.n;
+  return b.p;
+}
+
+/* ============================================================ for bookings */
+
+int groups_may_book(struct kctx *ctx, int64_t group, int64_t account, int32_t day,
+                    struct kerrinfo *ei) {
+  struct grow g;
+  int rc = group_load(ctx, group, &g);
+  if (rc) return kerr_set(ei, rc, NULL);
+  if (group_member_role(ctx, &g, account) == NOT_MEMBER) return kerr_set(ei, KERR_NOT_FOUND, NULL);
+  if (!group_valid_on(&g, day)) {
+    char msg[256], until[11];
+    if (!strcmp(g.status, "approved") && g.valid_until) {
+      date_format(g.valid_until, until);
+      snprintf(msg, sizeof msg,
+               "この団体の登録は %s で期限が切れています（利用日に有効ではありません）。"
+               "更新を申請してください。",
+               until);
+    } else {
+      snprintf(msg, sizeof msg, "この団体の登録はまだ承認されていません。");
+    }
+    kerr_set(ei, KERR_VALIDATION, "%s", msg);   /* the message first: the first error wins */
+    kerr_field(ei, "group_id", msg);
+    return KERR_VALIDATION;
+  }
+  return 0;
+}
+
+int groups_me(struct kctx *ctx, json_t **out) {
+  json_t *groups = NULL;
+  int rc = accounts_me(ctx, out);
+  if (rc) return rc;
+  if ((rc = groups_of_account(ctx, ctx->actor.account_id, &groups))) {
+    json_decref(*out);
+    *out = NULL;
+    return rc;
+  }
+  json_object_set_new(*out, "groups", groups);
+  return 0;
+}
