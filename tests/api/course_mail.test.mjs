@@ -18,7 +18,8 @@ const PW = 'course-mail-pw-1';
 const FROM = 'kouza@city.maebashi.example.jp';
 let srv, smtp, work, dir, port;
 const ids = {};
-const sql = (q) => execFileSync('sqlite3', [srv.db, q], { encoding: 'utf8' }).trim();
+// the server writes too (the sweep, the mailer): wait for its lock rather than fail
+const sql = (q) => execFileSync('sqlite3', ['-cmd', '.timeout 10000', srv.db, q], { encoding: 'utf8' }).trim();
 const args = () => ['--smtp', `smtp://127.0.0.1:${port}`, '--mail-from', FROM, '--mail-retry', '1',
   '--mail-sweep', '1', '--public-url', 'https://yoyaku.example.jp'];
 const to = (who) => received(dir).filter((m) => m.headers.to === `<${who}@example.jp>`);

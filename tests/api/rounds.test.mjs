@@ -36,7 +36,7 @@ function ruleBook(lottery = { rounds: [ROUND] }) {
 }
 
 function sql(db, q) {
-  return execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, q], { encoding: 'utf8' }).trim();
 }
 
 async function restart(when) {
