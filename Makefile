@@ -190,7 +190,7 @@ FUZZ_HARNESSES     := fuzz_request fuzz_form fuzz_json fuzz_rules fuzz_permit
 FUZZ_SAN           := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_FLAGS         := -O1 -g -fno-omit-frame-pointer $(FUZZ_SAN)
 # libmicrohttpd is replaced by tests/fuzz/fake_mhd.c (its header is still used)
-FUZZ_LDLIBS         = $(shell pkg-config --libs jansson libsodium sqlite3 libqrencode libcurl libcrypto 2>/dev/null) \
+FUZZ_LDLIBS         = $(shell pkg-config --libs jansson libsodium sqlite3 libqrencode libcurl cjose libcrypto 2>/dev/null) \
                       -lpthread -lm
 FUZZ_CFLAGS         = $(CFLAGS_COMMON) -Wno-unknown-warning-option $(FUZZ_FLAGS) \
                       -fsanitize=fuzzer-no-link

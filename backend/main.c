@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 
 #include "cli_import.h"
+#include "cli_oidc.h"
 #include "cli_ops.h"
 #include "core/accounts.h"
 #include "core/backup.h"
@@ -28,6 +29,7 @@
 #include "core/ids.h"
 #include "core/keys.h"
 #include "core/mailer.h"
+#include "core/oidc.h"
 #include "core/outbox.h"
 #include "core/permits.h"
 #include "core/rules.h"
@@ -74,6 +76,11 @@ static void usage(FILE *f) {
       "      --smtp-starttls      refuse to send over smtp:// without STARTTLS\n"
       "      --mail-retry SEC     first retry after a failed delivery (default 30)\n"
       "      --mail-sweep SEC     how often reminders and lapses are looked for (default 300)\n"
+      "      --oidc-issuer URL    sign-in with the My Number card through this OpenID\n"
+      "                           provider (docs/identity.md); needs --oidc-client-id\n"
+      "      --oidc-client-id ID  the client registered there; redirect URI: --public-url\n"
+      "                           + /auth/oidc/callback\n"
+      "      --oidc-secret-file FILE  the client secret (mode 600), else KOMINKAN_OIDC_SECRET\n"
       "  kominkan check-ordinances DIR\n"
       "  kominkan import accounts|groups|bookings --db FILE --from FILE.csv [--dry-run]\n"
       "                 [--ordinances DIR]   (docs/import.md)\n"
@@ -286,6 +293,7 @@ struct serve_args {
   double backup_every;
   struct server_opts so;
   struct mail_cli mail;
+  struct oidc_cli oidc;
 };
 
 /* Reads serve's options into A (and the app-wide ones into app); 0, or the
@@ -307,6 +315,9 @@ static int serve_parse(int argc, char **argv, struct serve_args *a) {
     else if ((v = opt(argc, argv, &i, "--backup-keep")))
       a->backup_keep = (int)number(v, "--backup-keep", 1, 100000);
     else if (mail_option(argc, argv, &i, &a->mail)) continue;
+    else if ((v = opt(argc, argv, &i, "--oidc-issuer"))) a->oidc.issuer = v;
+    else if ((v = opt(argc, argv, &i, "--oidc-client-id"))) a->oidc.client_id = v;
+    else if ((v = opt(argc, argv, &i, "--oidc-secret-file"))) a->oidc.secret_file = v;
     else if (!strcmp(argv[i], "--demo")) a->demo = 1;
     else if (!strcmp(argv[i], "--secure-cookies")) app.secure_cookies = 1;
     else if ((v = opt(argc, argv, &i, "--trusted-proxy"))) {
@@ -404,6 +415,7 @@ static int cmd_serve(int argc, char **argv) {
   }
   int mail_failed;
   if (!(mailer = mail_start(&a.mail, so.host, port, &mail_failed)) && mail_failed) goto done;
+  if (cli_oidc_start(&a.oidc, a.mail.public_url, so.host, port)) goto done;
   printf("listening on http://%s:%d\n", so.host, port);
   fflush(stdout);
 
@@ -415,6 +427,7 @@ done:
   backup_schedule_stop(backups);
   server_stop(srv);
   mailer_stop(mailer);
+  oidc_shutdown();
   db_thread_cleanup();
   backup_unlock(dblock);
   rules_free(app.rb);

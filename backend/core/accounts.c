@@ -378,10 +378,15 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
 
 int accounts_import_in(struct kctx *ctx, const json_t *in, const char *hash, int64_t *id,
                        struct kerrinfo *ei) {
+  return accounts_create_in(ctx, in, hash, "account.import", id, ei);
+}
+
+int accounts_create_in(struct kctx *ctx, const json_t *in, const char *hash, const char *action,
+                       int64_t *id, struct kerrinfo *ei) {
   struct person p;
   *id = 0;
   if (read_person(in, 0, &p, ei)) return kerr_set(ei, KERR_VALIDATION, NULL);
-  int rc = insert_account(ctx, &p, ROLE_CITIZEN, NULL, hash, 0, "account.import", id);
+  int rc = insert_account(ctx, &p, ROLE_CITIZEN, NULL, hash, 0, action, id);
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
@@ -425,6 +430,9 @@ void accounts_csrf_of(const char *token, char out[64]) {
 }
 
 /* ================================================================ sign-in */
+
+static int session_open(struct kctx *ctx, int64_t id, int role, const char *fresh,
+                        struct session_new *out, struct kerrinfo *ei);
 
 int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
                    struct session_new *out, struct kerrinfo *ei) {
@@ -497,7 +505,24 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
     return ei->code ? ei->code : kerr_set(ei, KERR_BAD_CREDENTIALS, NULL);
   }
   throttle_clear(&throttle_signin_pair, pkey);
+  rc = session_open(ctx, id, role, rehash ? fresh : NULL, out, ei);
+  sodium_memzero(fresh, sizeof fresh);
+  return rc;
+}
 
+int accounts_session_open(struct kctx *ctx, int64_t id, int role, struct session_new *out,
+                          struct kerrinfo *ei) {
+  memset(out, 0, sizeof *out);
+  return session_open(ctx, id, role, NULL, out, ei);
+}
+
+/* A new session of account ID (ROLE) into *OUT, in one write transaction that
+** also stores the rehashed password FRESH (when not NULL) and sweeps dead
+** sessions. Writes "session.create". 0 or a KERR (then *OUT is zeroed). */
+static int session_open(struct kctx *ctx, int64_t id, int role, const char *fresh,
+                        struct session_new *out, struct kerrinfo *ei) {
+  int rc;
+  kstmt *st;
   unsigned char raw[TOKEN_BYTES], th[32];
   randombytes_buf(raw, sizeof raw);
   token_hash(raw, th);
@@ -516,7 +541,7 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
   out->expires_at = ctx->now + accounts_absolute_limit(role);
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) goto fail_nowrite;
-  if (rehash) {
+  if (fresh) {
     st = db_prep(ctx->db, "UPDATE accounts SET password_hash = $h WHERE id = $id");
     if (!st) { rc = DB_ERROR; goto fail; }
     db_bind_text(st, "$h", fresh);
@@ -548,13 +573,11 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
     return kerr_set(ei, rc, NULL);
   }
   if ((rc = db_commit(ctx->db)) != DB_OK) goto fail_nowrite;
-  sodium_memzero(fresh, sizeof fresh);
   return 0;
 fail:
   db_rollback(ctx->db);
 fail_nowrite:
   memset(out, 0, sizeof *out);
-  sodium_memzero(fresh, sizeof fresh);
   return kerr_set(ei, kerr_from_db(rc) ? kerr_from_db(rc) : KERR_INTERNAL, NULL);
 }
 

@@ -74,6 +74,19 @@ struct session_new {
 int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
                    struct session_new *out, struct kerrinfo *ei);
 
+/* A session for account ID of ROLE without a password: the person proved who
+** they are another way (a verified OpenID Connect ID token, core/oidc.c).
+** The same session, cookie and event "session.create" as accounts_login. */
+int accounts_session_open(struct kctx *ctx, int64_t id, int role, struct session_new *out,
+                          struct kerrinfo *ei);
+
+/* INSIDE the caller's write transaction: a citizen signed up from verified
+** claims (core/oidc.c), IN as for accounts_create without a password (name
+** required, checked the same way), with password HASH (a marker nobody can
+** sign in with). *ID the new system ID. Event ACTION. */
+int accounts_create_in(struct kctx *ctx, const json_t *in, const char *hash, const char *action,
+                       int64_t *id, struct kerrinfo *ei);
+
 /* What a presented session token stands for. */
 struct session_info {
   struct actor actor;

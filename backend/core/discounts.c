@@ -17,6 +17,7 @@
 #include "desk.h"
 #include "groups.h"
 #include "ids.h"
+#include "oidc.h"
 #include "input.h"
 #include "notify.h"
 #include "payments.h"
@@ -349,6 +350,12 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
     kerr_field(ei, "category", msg);
     return KERR_VALIDATION;
   }
+
+  /* RULE: a category may require residency verified with the My Number card
+  ** (rule book requires_verified_resident; docs/identity.md). */
+  if (d->verified_resident && !oidc_verified_resident(ctx, ctx->actor.account_id))
+    return kerr_set(ei, KERR_RESIDENCY, "この区分は、マイナンバーカードで市内在住を確認した方だけが申請できます。"
+                                        "マイページでカードを登録してから申請してください。");
 
   /* ---- one write transaction ---- */
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);

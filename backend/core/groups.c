@@ -17,6 +17,7 @@
 #include "desk.h"
 #include "discounts.h"
 #include "ids.h"
+#include "oidc.h"
 #include "input.h"
 #include "notify.h"
 #include "text.h"
@@ -202,6 +203,8 @@ int group_json(struct kctx *ctx, int64_t id, int mrole, json_t **out) {
       json_array_append_new(coreps, group_person(db_col_int(st, 0), db_col_text(st, 1)));
   }
   json_object_set_new(g, "co_representatives", coreps);
+  /* residents verified with the My Number card among those named (issue 17) */
+  json_object_set_new(g, "verified_residents", json_integer(oidc_group_verified_residents(ctx, id)));
   if (rc != DB_DONE) {
     json_decref(g);
     return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);

@@ -17,6 +17,7 @@
 #include "discounts.h"
 #include "ids.h"
 #include "input.h"
+#include "oidc.h"
 #include "notify.h"
 #include "text.h"
 #include "throttle.h"
@@ -64,6 +65,8 @@ int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerri
         group_instant_or_null(st, 7), "application", pending ? (renewal ? "renewal" : "new") : "",
         "representative", group_person(db_col_int(st, 12), db_col_text(st, 13)));
     if (o && !pending) json_object_del(o, "application");
+    if (o) json_object_set_new(o, "verified_residents",
+                               json_integer(oidc_group_verified_residents(ctx, db_col_int(st, 0))));
     json_array_append_new(list, o);
   }
   db_reset(st);

@@ -44,6 +44,8 @@ static const struct {
   [KERR_BUSY] = {503, "busy", "ただいま混み合っています。しばらくしてからもう一度お試しください。"},
   [KERR_STORAGE] = {503, "storage_unavailable", "データを保存できない状態です。しばらくしてからもう一度お試しください。"},
   [KERR_TOTP_REQUIRED] = {401, "totp_required", "確認コード（認証アプリの6けたの数字）を入力してください。"},
+  [KERR_OIDC] = {400, "oidc_failed", "マイナンバーカードでのログインを確認できませんでした。もう一度はじめからお試しください。"},
+  [KERR_OIDC_UNAVAILABLE] = {502, "oidc_unavailable", "本人確認のサービスにつながりませんでした。しばらくしてからお試しいただくか、利用者IDとパスワードでログインしてください。"},
 };
 
 static int valid(int code) { return code > 0 && code < KERR__COUNT; }

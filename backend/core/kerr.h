@@ -41,6 +41,8 @@ enum kerr {
   KERR_BUSY,               /* 503 too many at once (password hashing) */
   KERR_STORAGE,            /* 503 storage unavailable */
   KERR_TOTP_REQUIRED,      /* 401 the password was right; the second factor's code is needed */
+  KERR_OIDC,               /* 400 an OpenID Connect sign-in refused (core/oidc.c) */
+  KERR_OIDC_UNAVAILABLE,   /* 502 the identity provider did not answer */
   KERR__COUNT
 };
 

@@ -578,6 +578,7 @@ static void load_discounts(struct vctx *c, struct rules *r, json_t *root) {
     get_int(c, o, p, "rate", 1, 1, 100, &d->rate);
     get_str(c, o, p, "criteria", 1, NULL, 0);
     get_str(c, o, p, "evidence", 1, NULL, 0);
+    get_bool(c, o, p, "requires_verified_resident", 0, &d->verified_resident);
     if (get_validity(c, o, p, "valid_until", 1, &kind, &days) == 0) {
       d->valid_kind = kind;
       d->valid_days = kind == VALID_DAYS ? days : 0;

@@ -76,6 +76,8 @@ struct discount_cat {
   int rate;               /* percent off, 1..100 */
   int valid_kind;         /* VALID_FISCAL_YEAR_END or VALID_DAYS: how long an approval lasts */
   int valid_days;         /* VALID_DAYS: from the first day, this many days */
+  int verified_resident;  /* requires_verified_resident: the applicant's residency
+                             verified with the My Number card (docs/identity.md) */
   json_t *json;           /* the category as published (criteria, evidence, ...) */
 };
 

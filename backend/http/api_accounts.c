@@ -14,6 +14,7 @@
 #include "../core/groups.h"
 #include "../core/clock.h"
 #include "../core/ids.h"
+#include "../core/oidc.h"
 #include "reply.h"
 #include "session.h"
 
@@ -75,6 +76,7 @@ struct reply api_me(struct req *r) {
   json_t *me = NULL;
   int rc = groups_me(&r->ctx, &me);
   if (rc) return reply_error(r, rc, NULL);
+  json_object_set_new(me, "identity", oidc_identity_json(&r->ctx, r->ctx.actor.account_id));
   json_object_set_new(me, "csrf_token", json_string(r->csrf));
   return reply_json(r, 200, me);
 }

@@ -53,6 +53,7 @@
 #include "web_staff_courses.h"
 #include "web_groups.h"
 #include "web_my.h"
+#include "web_oidc.h"
 #include "web_people.h"
 #include "web_totp.h"
 #include "web_public.h"
@@ -159,6 +160,11 @@ const struct route router_routes[] = {
   {"GET", "/signin", web_signin, ANY, 0},
   {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
   {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
+  /* sign-in with the My Number card (issue 17; docs/identity.md) */
+  {"GET", "/auth/oidc/start", web_oidc_start, ANY, RF_PERSONAL},
+  {"GET", "/auth/oidc/callback", web_oidc_callback, ANY, RF_PERSONAL},
+  {"POST", "/my/oidc/link", web_oidc_link, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"POST", "/my/oidc/unlink", web_oidc_unlink, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/book", web_book, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/book/review", web_book_review, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/my", web_my, ROLE_CITIZEN, RF_PERSONAL},

@@ -20,6 +20,7 @@
 #include "pages.h"
 #include "reply.h"
 #include "session.h"
+#include "web_oidc.h"
 
 #define NEXT_MAX 512
 
@@ -32,6 +33,8 @@ static const char *safe_next(const char *next, const char *dflt) {
     if (*p < 0x20 || *p == 0x7f || *p == '\\') return dflt;
   return next;
 }
+
+const char *web_safe_next(const char *next, const char *dflt) { return safe_next(next, dflt); }
 
 /* 1 if the post came from a page of another site. Sign-in and sign-up need
 ** no CSRF token (there is no session yet), but another site must not sign a
@@ -104,6 +107,7 @@ static struct reply signin_page(struct req *r, unsigned status, const json_t *va
   html_printf(&h, "<input type=\"hidden\" name=\"next\" value=\"%h\">", next);
   for (int i = 0; i < 3; i++) page_field(&h, &signin_fields[i], &fm);
   page_form_end(&h, "ログインする");
+  web_oidc_signin_button(&h, next);
   html_printf(&h, "<section aria-labelledby=\"new-title\"><h2 id=\"new-title\">はじめての方</h2>"
                   "<p>アカウントがない方は、先に登録してください。登録は無料です。</p>"
                   "<ul class=\"links\"><li><a href=\"/register?next=%u\">アカウントを登録する</a></li>"

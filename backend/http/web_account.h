@@ -6,6 +6,10 @@
 
 #include "http.h"
 
+/* NEXT if it is a path of this site ("/..." but not "//..." nor "/\..."),
+** else DFLT: a next= parameter, never a way to another site. */
+const char *web_safe_next(const char *next, const char *dflt);
+
 struct reply web_signin(struct req *r);
 struct reply web_signin_post(struct req *r);
 struct reply web_signout(struct req *r);

@@ -130,11 +130,13 @@ static struct reply groups_page(struct req *r, unsigned status, const struct dec
     html_printf(&h, "<li class=\"card\" id=\"g-%h\"><h2>%h <span class=\"sub\">%h</span></h2><dl class=\"facts\">"
                     "<div><dt>団体ID</dt><dd>%h</dd></div>"
                     "<div><dt>申請</dt><dd>%s</dd></div>"
-                    "<div><dt>人数</dt><dd>%d人 (うち市内 %d人)</dd></div>"
+                    "<div><dt>人数</dt><dd>%d人 (うち市内 %d人。代表者のうちマイナンバーカードで"
+                    "市内在住を確認済み %d人)</dd></div>"
                     "<div><dt>代表者</dt><dd>%h (利用者ID %h)</dd></div>"
                     "<div><dt>申請日</dt><dd>%h</dd></div></dl>",
                 id, jstr(g, "name"), jstr(g, "name_kana"), id,
                 !strcmp(jstr(g, "application"), "renewal") ? "更新" : "新規", (int)members, (int)res,
+                (int)json_integer_value(json_object_get(g, "verified_residents")),
                 jstr(rep, "name"), jstr(rep, "system_id"), applied);
     page_form_begin(r, &h, "post", a1);
     html_printf(&h, "<div class=\"form-actions\"><button class=\"button\" type=\"submit\">"

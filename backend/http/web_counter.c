@@ -28,6 +28,7 @@
 #include "pages.h"
 #include "reply.h"
 #include "web_my.h"
+#include "web_oidc.h"
 
 static const char *jstr(const json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
@@ -165,6 +166,7 @@ static void booking_card(struct req *r, struct html *h, const json_t *b, const c
                 jstr(ho, "phone"));
   if (json_is_string(json_object_get(ho, "system_id")))
     html_printf(h, "<div><dt>利用者ID</dt><dd>%h</dd></div>", jstr(ho, "system_id"));
+  web_oidc_counter_fact(r, h, json_string_value(json_object_get(ho, "system_id")), 1);
   html_printf(h, "<div><dt>状態</dt><dd>%h%s</dd></div>"
                  "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div></dl>",
               web_my_status_label(status),

@@ -27,6 +27,7 @@
 #include "web_book.h"
 #include "web_closures.h"
 #include "web_groups.h"
+#include "web_oidc.h"
 
 static const char *jstr(const json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
@@ -133,6 +134,7 @@ struct reply web_my(struct req *r) {
   web_mail_notice(r, &h);
   web_invitations_section(r, &h);
   web_closure_notices(r, &h);
+  web_oidc_my_section(r, &h);
   html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
   if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {

@@ -16,6 +16,7 @@
 #include "../core/lifecycle.h"
 #include "../core/users.h"
 #include "pages.h"
+#include "web_oidc.h"
 #include "reply.h"
 
 /* Show the fields F (N) of a form to ACTION with VALUES and the errors of
@@ -127,13 +128,14 @@ static struct reply slip(struct req *r, const json_t *out, const char *name) {
                   "<p class=\"note\">登録の名前: <strong>%h</strong> さん。確かめた人と違うときは、渡さないでください。</p>"
                   "<dl class=\"facts slip\"><dt>利用者番号</dt><dd>%h</dd>"
                   "<dt>再設定のコード</dt><dd class=\"code\"><strong>%h</strong></dd>"
-                  "<dt>有効期限</dt><dd>%h まで（一度だけ使えます）</dd></dl>"
-                  "<h2>使い方</h2><ol><li>公民館予約のサイトの「パスワードを忘れたとき」"
-                  "（/password-reset）を開きます。</li><li>「窓口で受け取ったコードで再設定する」に、"
-                  "利用者番号とこのコードと新しいパスワードを入力します。</li>"
-                  "<li>この紙は、使ったあと捨ててください。</li></ol>"
-                  "<p>このページを印刷してお渡しください。</p>",
+                  "<dt>有効期限</dt><dd>%h まで（一度だけ使えます）</dd>",
               name, page_str(out, "system_id"), page_str(out, "code"), until);
+  web_oidc_counter_fact(r, &h, page_str(out, "system_id"), 0);
+  html_raw(&h, "</dl><h2>使い方</h2><ol><li>公民館予約のサイトの「パスワードを忘れたとき」"
+               "（/password-reset）を開きます。</li><li>「窓口で受け取ったコードで再設定する」に、"
+               "利用者番号とこのコードと新しいパスワードを入力します。</li>"
+               "<li>この紙は、使ったあと捨ててください。</li></ol>"
+               "<p>このページを印刷してお渡しください。</p>");
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }

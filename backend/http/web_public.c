@@ -782,9 +782,12 @@ struct reply web_discounts(struct req *r) {
                     "<div><dt>減免の割合</dt><dd>%h</dd></div>"
                     "<div><dt>対象になる使い方</dt><dd>%h</dd></div>"
                     "<div><dt>申請に必要なもの</dt><dd>%h</dd></div>"
-                    "<div><dt>有効期間</dt><dd>%h</dd></div></dl>",
+                    "<div><dt>有効期間</dt><dd>%h</dd></div>%s</dl>",
                 code, code, jstr(cat, "name"), code, rate, jstr(cat, "criteria"),
-                jstr(cat, "evidence"), valid);
+                jstr(cat, "evidence"), valid,
+                json_is_true(json_object_get(cat, "requires_verified_resident"))
+                    ? "<div><dt>申請できる人</dt><dd>マイナンバーカードで市内在住を確認した方"
+                      "（マイページでカードを登録します）</dd></div>" : "");
     /* A later version that abolishes the category or changes its rate:
     ** said here in advance, from its date. */
     for (int k = 0; k < rb->nversions; k++) {
