@@ -5,6 +5,7 @@
 #include "facilities.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "kerr.h"
 
@@ -50,10 +51,17 @@ fail:
   return rc == DB_OK ? KERR_INTERNAL : kerr_from_db(rc);
 }
 
+int facilities_rooms_illustrative(const struct center *ce) {
+  return ce && !strcmp(ce->kind, "市民サービスセンター");
+}
+
 json_t *facilities_room_json(const struct room *ro) {
-  return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)ro->id, "code",
-                   ro->code, "name", ro->name, "kind", ro->kind, "capacity", ro->capacity,
-                   "fee_class", ro->fee_class);
+  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)ro->id, "code",
+                        ro->code, "name", ro->name, "kind", ro->kind, "capacity", ro->capacity,
+                        "fee_class", ro->fee_class);
+  if (o && facilities_rooms_illustrative(ro->center))
+    json_object_set_new(o, "illustrative", json_true());
+  return o;
 }
 
 json_t *facilities_json(const struct rulebook *rb) {
@@ -69,6 +77,8 @@ json_t *facilities_json(const struct rulebook *rb) {
                           ce->lon, "rooms", rooms);
     json_t *note = ce->json ? json_object_get(ce->json, "note") : NULL;
     if (o && json_is_string(note)) json_object_set(o, "note", note);
+    if (o && facilities_rooms_illustrative(ce))
+      json_object_set_new(o, "rooms_illustrative", json_true());
     json_array_append_new(centers, o);
   }
   json_t *out = json_pack("{s:o}", "centers", centers);
