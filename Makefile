@@ -4,7 +4,8 @@
 #   make run        build and serve the demo on http://127.0.0.1:8080 (var/kominkan.db)
 #   make test       unit tests (Criterion), API tests (node:test) and browser tests
 #                   (chromium + axe-core) on an ASan+UBSan build
-#   make lint       refuse SQL built with %s or string concatenation
+#   make lint       refuse SQL built with %s or string concatenation, functions
+#                   over 120 lines, html_printf formats that do not fit their arguments
 #   make bench      benchmarks (wrk against kominkan and nginx), prints figures
 #
 # Missing Debian packages are installed on first use (as root, or through sudo).
@@ -147,10 +148,18 @@ spectral: | node_modules/.package-lock.json
 lint:
 	@bad=$$(grep -nE '(db_prep|db_exec|sqlite3_(exec|prepare[_a-z0-9]*))\([^;]*(%s|" *\+|\+ *")' $(SRCS) ; \
 	       grep -nE 'snprintf\([^;]*"[^"]*(SELECT|INSERT|UPDATE|DELETE|PRAGMA)[^"]*%s' $(SRCS); \
-	       grep -nE 'db_prep\([^,]*, *[^" ]' $(filter-out backend/store/db.c,$(SRCS))); \
+	       grep -nE '(db_prep|db_run|db_exists)\([^,]*, *[^" ]|db_int64\([^,]*,[^,]*, *[^" ]' $(filter-out backend/store/db.c,$(SRCS))); \
 	 if [ -n "$$bad" ]; then echo "lint: SQL built from strings:"; echo "$$bad"; exit 1; fi; \
 	 echo "lint: ok (no SQL built from strings)"
 	@tests/lint/funclen.sh && echo "lint: ok (no function in backend/ over 120 lines)"
+	@tests/lint/layers.sh
+	@CC="$(CC)" CFLAGS="$(CSTD) $(shell pkg-config --cflags $(PKGS) 2>/dev/null)" \
+	  python3 tests/lint/htmlfmt.py
+	@out=$$(CC="$(CC)" python3 tests/lint/htmlfmt.py tests/lint/fixtures/htmlfmt_bad.c); \
+	 want=$$(grep -n 'BAD:' tests/lint/fixtures/htmlfmt_bad.c | cut -d: -f1); \
+	 for l in $$want; do echo "$$out" | grep -q "htmlfmt_bad.c:$$l:" \
+	   || { echo "lint: htmlfmt.py missed the bad call at line $$l of its fixture"; exit 1; }; done; \
+	 ! echo "$$out" | grep -q "htmlfmt_bad.c:14:" || { echo "lint: htmlfmt.py refused a good call"; exit 1; }
 
 # ------------------------------------------------ web: browser tests (issue 7)
 # The public pages in Debian's chromium (never a downloaded browser) driven by

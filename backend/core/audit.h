@@ -48,6 +48,13 @@ struct audit_fields {
   const char *detail_json;   /* a JSON object of codes and figures, or NULL */
 };
 
+/* The fields of an event about booking B (a struct booking *, core/bookings.h):
+** its centre, room, use date and slots, its group as the subject.
+**   struct audit_fields f = {AUDIT_OF_BOOKING(b), .subject_account = ..., .detail_json = d}; */
+#define AUDIT_OF_BOOKING(b)                                                             \
+  .center = (b)->center, .room_id = (b)->room_id, .date = (b)->date, .slot = (b)->slots, \
+  .subject_group = (b)->group_id
+
 /* Write one event for ACTION ("group.approve") with the actor of CTX (role and
 ** pseudonym; none for the anonymous), CTX->channel and CTX->now. F may be
 ** NULL. Returns 0 or a KERR code. */

@@ -17,6 +17,7 @@
 */
 #include "bookings.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "clock.h"
 #include "desk.h"
 #include "discounts.h"
+#include "groups.h"
 #include "ids.h"
 #include "throttle.h"
 #include "input.h"
@@ -73,15 +75,10 @@ int booking_event(struct kctx *ctx, const char *action, const struct booking *b,
   int lapse = !strcmp(action, "booking.lapse");
   snprintf(detail, sizeof detail, "{\"booking_id\":%lld%s}", (long long)b->id,
            !strcmp(action, "booking.cancel") && desk_is_staff(ctx) ? ",\"by_staff\":true" : "");
-  struct audit_fields f = {.center = b->center,
-                           .room_id = b->room_id,
-                           .date = b->date,
-                           .slot = b->slots,
-                           .subject_group = b->group_id,
-                           .subject_account =
-                               lapse || b->account_id != ctx->actor.account_id ? b->account_id : 0,
-                           .amount = amount > 0 ? amount : 0,
-                           .detail_json = detail};
+  struct audit_fields f = {
+      AUDIT_OF_BOOKING(b),
+      .subject_account = lapse || b->account_id != ctx->actor.account_id ? b->account_id : 0,
+      .amount = amount > 0 ? amount : 0, .detail_json = detail};
   if (!lapse) return audit_event(ctx, action, &f);
   struct kctx when = *ctx;
   when.now = at;
@@ -97,9 +94,17 @@ static int64_t int_or(kstmt *st, int i, int64_t dflt) {
   return db_col_null(st, i) ? dflt : db_col_int(st, i);
 }
 
-/* One row of "SELECT b.id, ... g.public_listing FROM bookings b LEFT JOIN
-** groups g", the column list spelt out in each query below (SQL is constant
-** text at every db_prep call). */
+/* The one column list of a booking and its group ("SELECT " BOOKING_ROW),
+** as read_booking() reads it: booking_load and the lists. */
+#define BOOKING_ROW                                                                       \
+  "b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"                 \
+  " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"             \
+  " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"      \
+  " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"        \
+  " g.name, g.public_listing, b.imported_note"                                            \
+  " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+
+/* One row of "SELECT " BOOKING_ROW. */
 static void read_booking(kstmt *st, struct booking *b) {
   memset(b, 0, sizeof *b);
   b->id = db_col_int(st, 0);
@@ -131,14 +136,7 @@ static void read_booking(kstmt *st, struct booking *b) {
 }
 
 int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
-                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
-                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
-                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
-                      " g.name, g.public_listing, b.imported_note"
-                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
-                      " WHERE b.id = $id");
+  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW " WHERE b.id = $id");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
   int rc = db_step(st);
@@ -159,28 +157,13 @@ const char *booking_status_now(const struct kctx *ctx, const struct booking *b) 
   return b->status;
 }
 
-/* 1 if ACCOUNT represents GROUP (representative or co-representative). */
-int booking_represents(struct kctx *ctx, int64_t group, int64_t account) {
-  if (!group || !account) return 0;
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT 1 FROM groups WHERE id = $g AND representative_id = $a"
-                      " UNION ALL SELECT 1 FROM group_reps WHERE group_id = $g"
-                      " AND account_id = $a LIMIT 1");
-  if (!st) return 0;
-  db_bind_int(st, "$g", group);
-  db_bind_int(st, "$a", account);
-  int yes = db_step(st) == DB_ROW;
-  db_reset(st);
-  return yes;
-}
-
 /* The holder: whoever made it, and for a group booking the group's
 ** representatives (they act for the group, which holds the booking). */
 static int is_holder(struct kctx *ctx, const struct booking *b) {
   int64_t me = ctx->actor.account_id;
   if (!me) return 0;
   if (b->account_id == me) return 1;
-  return b->group_id && booking_represents(ctx, b->group_id, me);
+  return b->group_id && groups_represents(ctx, b->group_id, me);
 }
 
 int booking_visible(struct kctx *ctx, const struct booking *b) {
@@ -195,6 +178,22 @@ int booking_load_for_change(struct kctx *ctx, int64_t id, struct booking *b,
   if (rc == KERR_NOT_FOUND || (rc == 0 && !booking_visible(ctx, b)))
     return kerr_set(ei, KERR_NOT_FOUND, "予約が見つかりません。");
   return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+/* The end of every booking write (hold, confirm, cancel): with RC 0,
+** commit, tell the public feeds (avail_touch) and answer B as JSON in *OUT;
+** with a KERR code RC (a step failed), roll back and return it. */
+int booking_end_write(struct kctx *ctx, int rc, const struct booking *b, json_t **out,
+                      struct kerrinfo *ei) {
+  assert(db_in_txn(ctx->db));
+  if (rc) {
+    db_rollback(ctx->db);
+    return kerr_set(ei, rc, NULL);
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  avail_touch();
+  *out = booking_json(ctx, b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
 /* ========================================================== the JSON */
@@ -316,13 +315,7 @@ int booking_list_mine_since(struct kctx *ctx, int32_t since, json_t **out, struc
   if (since > 0) date_format(since, from);
   /* b.date >= $from in both arms: bookings_account_date and bookings_group_date
   ** (migration 022) read only the period, however long the history. */
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
-                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
-                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
-                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
-                      " g.name, g.public_listing, b.imported_note"
-                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW
                       " WHERE (b.account_id = $a AND b.date >= $from) OR (b.group_id IN"
                       " (SELECT id FROM groups WHERE representative_id = $a"
                       "  UNION SELECT group_id FROM group_reps WHERE account_id = $a)"
@@ -340,13 +333,7 @@ int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t *
   *out = NULL;
   if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   date_format(day, date);
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"
-                      " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"
-                      " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"
-                      " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"
-                      " g.name, g.public_listing, b.imported_note"
-                      " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW
                       " WHERE b.date = $date AND ($center IS NULL OR b.center = $center)"
                       " ORDER BY b.center, b.room_id, b.id LIMIT 5000");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);

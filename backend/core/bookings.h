@@ -68,6 +68,15 @@ struct booking {
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei);
 
+/* booking_create, with THEN (may be NULL; as in struct booking_for below)
+** run inside its write transaction once the booking is inserted, with ARG:
+** the form route records its submission there, so that the booking and its
+** receipt commit together or not at all. Not run for a replay. */
+int booking_create_then(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                        int (*then)(struct kctx *ctx, int64_t booking_id, void *arg,
+                                    struct kerrinfo *ei),
+                        void *arg, json_t **out, int *replayed, struct kerrinfo *ei);
+
 /* The confirmation step before a booking (WCAG 3.3.4): BODY as for
 ** booking_create, checked by every rule booking_create checks (the caps and
 ** whether the slots are free as of now, without the writer lock), and

@@ -5,6 +5,7 @@
 */
 #include "bookings.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,18 +77,12 @@ static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
                     !strcmp(status, "cancelled") ? "取り消し済み" : "仮予約ではない");
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
-                      " confirmed_by = $by, hold_expires_at = NULL"
-                      " WHERE id = $id AND status = 'held' AND hold_expires_at > $now");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
+  if ((rc = db_run(ctx->db,
+                   "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
+                   " confirmed_by = $by, hold_expires_at = NULL"
+                   " WHERE id = $id AND status = 'held' AND hold_expires_at > $now",
+                   DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id), DB_I("$id", id))) !=
+      DB_OK) {
     rc = kerr_from_db(rc);
     goto fail;
   }
@@ -95,14 +90,10 @@ static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
     rc = kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わったため、確定できませんでした。");
     goto fail;
   }
-  st = db_prep(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL"
-                        " WHERE booking_id = $id AND active = 1");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
+  if ((rc = db_run(ctx->db,
+                   "UPDATE booking_slots SET hold_expires_at = NULL"
+                   " WHERE booking_id = $id AND active = 1",
+                   DB_I("$id", id))) != DB_OK) {
     rc = kerr_from_db(rc);
     goto fail;
   }
@@ -110,39 +101,30 @@ static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
   if ((rc = booking_event(ctx, "booking.confirm", &b, ctx->now, b.fee_total))) goto fail;
   if ((rc = notify_booking(ctx, NOTE_CONFIRM, &b))) goto fail;
   if ((rc = booking_sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  avail_touch();
-  *out = booking_json(ctx, &b);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+  return booking_end_write(ctx, rc, &b, out, ei);
 }
 
 /* ========================================================== cancel */
 
 int booking_cancel_write(struct kctx *ctx, struct booking *b, const char *reason, int64_t fee,
                          int refund, struct kerrinfo *ei) {
+  assert(db_in_txn(ctx->db));   /* the caller's write transaction */
   int rc;
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE bookings SET status = 'cancelled', cancelled_at = $now,"
-                      " cancelled_by = $by, cancel_reason = $reason, cancel_fee = $fee"
-                      " WHERE id = $id AND (status = 'confirmed'"
-                      "  OR (status = 'held' AND hold_expires_at > $now))");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_text(st, "$reason", reason);
-  db_bind_int(st, "$fee", fee);
-  db_bind_int(st, "$id", b->id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if ((rc = db_run(ctx->db,
+                   "UPDATE bookings SET status = 'cancelled', cancelled_at = $now,"
+                   " cancelled_by = $by, cancel_reason = $reason, cancel_fee = $fee"
+                   " WHERE id = $id AND (status = 'confirmed'"
+                   "  OR (status = 'held' AND hold_expires_at > $now))",
+                   DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id),
+                   DB_T("$reason", reason), DB_I("$fee", fee), DB_I("$id", b->id))) != DB_OK)
+    return kerr_from_db(rc);
   if (db_changes(ctx->db) != 1)
     return kerr_set(ei, KERR_CONFLICT, "この予約の状態が変わったため、取り消せませんでした。");
   /* RULE: a cancelled slot is free at once. */
-  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", b->id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if ((rc = db_run(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id",
+                   DB_I("$id", b->id))) != DB_OK)
+    return kerr_from_db(rc);
   if ((rc = booking_load(ctx, b->id, b))) return rc;
   if ((rc = booking_event(ctx, "booking.cancel", b, ctx->now, fee))) return rc;
   /* RULE: refund on staff cancel. What was paid goes back, by the method it
@@ -206,11 +188,6 @@ static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **
   if ((rc = booking_cancel_write(ctx, &b, reason, fee, desk_is_staff(ctx), ei))) goto fail;
   if ((rc = notify_booking(ctx, NOTE_CANCEL, &b))) goto fail;
   if ((rc = booking_sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  avail_touch();
-  *out = booking_json(ctx, &b);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+  return booking_end_write(ctx, rc, &b, out, ei);
 }

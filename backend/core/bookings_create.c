@@ -6,6 +6,7 @@
 */
 #include "bookings.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "clock.h"
 #include "desk.h"
 #include "discounts.h"
+#include "groups.h"
 #include "ids.h"
 #include "throttle.h"
 #include "input.h"
@@ -231,7 +233,7 @@ static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   db_reset(st);
 
   /* A group the holder does not represent is, to them, no group at all. */
-  if (!booking_represents(ctx, c->group_id, c->holder))
+  if (!groups_represents(ctx, c->group_id, c->holder))
     return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   /* RULE: only an approved group books as a group. */
   if (strcmp(status, "approved") != 0) {
@@ -294,21 +296,21 @@ static int lapse_one(struct kctx *ctx, int64_t id) {
   if (rc) return rc;
   if (strcmp(b.status, "held") != 0 || !b.hold_expires_at || b.hold_expires_at > ctx->now)
     return 0;
-  kstmt *st = db_prep(ctx->db, "UPDATE bookings SET status = 'lapsed' WHERE id = $id"
-                               " AND status = 'held'");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
-  st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+  if ((rc = db_run(ctx->db,
+                   "UPDATE bookings SET status = 'lapsed' WHERE id = $id"
+                   " AND status = 'held'",
+                   DB_I("$id", id))) != DB_OK)
+    return kerr_from_db(rc);
+  if ((rc = db_run(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id",
+                   DB_I("$id", id))) != DB_OK)
+    return kerr_from_db(rc);
   if ((rc = booking_event(ctx, "booking.lapse", &b, b.hold_expires_at, -1))) return rc;
   return notify_booking(ctx, NOTE_LAPSE, &b);
 }
 
 /* Inside a write transaction: lapse up to MAX holds past their expiry. */
 int booking_sweep(struct kctx *ctx, int max, int *n) {
+  assert(db_in_txn(ctx->db));
   int64_t ids[64];
   int k = 0, rc;
   if (max > 64) max = 64;
@@ -326,6 +328,14 @@ int booking_sweep(struct kctx *ctx, int max, int *n) {
   return 0;
 }
 
+/* Bind C's slot I as $room, $date, $slot, and the time $now, to ST. */
+static void bind_slot(const struct kctx *ctx, kstmt *st, const struct create *c, int i) {
+  db_bind_int(st, "$room", c->room->id);
+  db_bind_text(st, "$date", c->date);
+  db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
+  db_bind_int(st, "$now", ctx->now);
+}
+
 /* Inside a write transaction: lapse the holds past their expiry that still
 ** sit on C's slots, so that the insert below can take them. */
 static int clear_lapsed(struct kctx *ctx, const struct create *c) {
@@ -335,10 +345,7 @@ static int clear_lapsed(struct kctx *ctx, const struct create *c) {
                         " AND date = $date AND slot = $slot AND active = 1"
                         " AND hold_expires_at IS NOT NULL AND hold_expires_at <= $now");
     if (!st) return KERR_INTERNAL;
-    db_bind_int(st, "$room", c->room->id);
-    db_bind_text(st, "$date", c->date);
-    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
-    db_bind_int(st, "$now", ctx->now);
+    bind_slot(ctx, st, c, i);
     int rc = db_step(st);
     int64_t id = rc == DB_ROW ? db_col_int(st, 0) : 0;
     db_reset(st);
@@ -464,10 +471,7 @@ static int taken_already(struct kctx *ctx, const struct create *c, struct kerrin
                         " AND slot = $slot AND active = 1"
                         " AND (hold_expires_at IS NULL OR hold_expires_at > $now)");
     if (!st) return KERR_INTERNAL;
-    db_bind_int(st, "$room", c->room->id);
-    db_bind_text(st, "$date", c->date);
-    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
-    db_bind_int(st, "$now", ctx->now);
+    bind_slot(ctx, st, c, i);
     int rc = db_step(st);
     db_reset(st);
     if (rc == DB_ROW) return slot_taken(c, i, ei);
@@ -576,7 +580,8 @@ static int insert_booking(struct kctx *ctx, const struct create *c, const char *
 /* Staff book for a registered citizen ({"on_behalf_of": SYSTEM_ID}): a
 ** counter action (counter hours, channel "counter"); the citizen holds it. */
 static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *idempotency_key,
-                            json_t **out, int *replayed, struct kerrinfo *ei) {
+                            struct booking_for *f, json_t **out, int *replayed,
+                            struct kerrinfo *ei) {
   int64_t holder = 0;
   int role = 0, rc;
   char msg[256];
@@ -594,25 +599,35 @@ static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *id
     kerr_field(ei, "on_behalf_of", "この利用者IDの利用者は登録されていません。番号を確かめてください。");
     return KERR_VALIDATION;
   }
-  struct booking_for f = {.holder = holder, .confirm = wants_confirm(body)};
-  return booking_create_for(&c, body, idempotency_key, &f, out, replayed, ei);
+  f->holder = holder;
+  f->confirm = wants_confirm(body);
+  return booking_create_for(&c, body, idempotency_key, f, out, replayed, ei);
 }
 
 /* ONE ENTRY: a new booking, by a citizen for themselves or by staff for a
 ** citizen (on_behalf_of); every route calls this. */
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei) {
+  return booking_create_then(ctx, body, idempotency_key, NULL, NULL, out, replayed, ei);
+}
+
+int booking_create_then(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                        int (*then)(struct kctx *ctx, int64_t booking_id, void *arg,
+                                    struct kerrinfo *ei),
+                        void *arg, json_t **out, int *replayed, struct kerrinfo *ei) {
+  struct booking_for f = {.then = then, .arg = arg};
   *out = NULL;
   if (replayed) *replayed = 0;
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
   if (json_object_get(body, "on_behalf_of")) {
     if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-    return create_on_behalf(ctx, body, idempotency_key, out, replayed, ei);
+    return create_on_behalf(ctx, body, idempotency_key, &f, out, replayed, ei);
   }
   if (ctx->actor.role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
-  struct booking_for self = {.holder = ctx->actor.account_id, .confirm = wants_confirm(body)};
-  return booking_create_for(ctx, body, idempotency_key, &self, out, replayed, ei);
+  f.holder = ctx->actor.account_id;
+  f.confirm = wants_confirm(body);
+  return booking_create_for(ctx, body, idempotency_key, &f, out, replayed, ei);
 }
 
 int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
@@ -689,15 +704,8 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   /* one step: the confirmation in the same transaction, and one message (confirmed), not two */
   if (c.confirm && (rc = booking_event(ctx, "booking.confirm", &b, ctx->now, c.fee_total))) goto fail;
   if ((rc = notify_booking(ctx, c.confirm ? NOTE_CONFIRM : NOTE_HOLD, &b))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  avail_touch();
-
-  *out = booking_json(ctx, &b);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
-
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+  return booking_end_write(ctx, rc, &b, out, ei);
 }
 
 /* ========================================================== import */

@@ -21,9 +21,12 @@ int booking_split_slots(const char *s, char codes[][24], int max);
 /* Load ID for a change by the actor (holder or staff); others KERR_NOT_FOUND. */
 int booking_load_for_change(struct kctx *ctx, int64_t id, struct booking *b,
                             struct kerrinfo *ei);
-/* 1 if ACCOUNT represents GROUP (representative or co-representative). */
-int booking_represents(struct kctx *ctx, int64_t group, int64_t account);
 /* Mark up to MAX lapsed holds lapsed (inside the caller's write); *N the count. */
 int booking_sweep(struct kctx *ctx, int max, int *n);
+
+/* Commit (RC 0: avail_touch, *OUT the booking's JSON) or roll back (RC a
+** KERR code) the write transaction of a change to B. */
+int booking_end_write(struct kctx *ctx, int rc, const struct booking *b, json_t **out,
+                      struct kerrinfo *ei);
 
 #endif

@@ -92,16 +92,23 @@ int counter_resolve_center(struct kctx *ctx, const char *code, const struct cent
 static int counter_event(struct kctx *ctx, const char *action, const struct booking *b) {
   char detail[64];
   snprintf(detail, sizeof detail, "{\"booking_id\":%lld}", (long long)b->id);
-  struct audit_fields f = {.center = b->center,
-                           .room_id = b->room_id,
-                           .date = b->date,
-                           .slot = b->slots,
-                           .subject_group = b->group_id,
-                           .subject_account = b->account_id,
+  struct audit_fields f = {AUDIT_OF_BOOKING(b), .subject_account = b->account_id,
                            .detail_json = detail};
   struct kctx c = *ctx;
   c.channel = "counter";
   return audit_event(&c, action, &f);
+}
+
+/* Room for one more element of SIZE bytes in *ARR, which holds N of *CAP
+** (doubling, from 32). 0, or -1 when out of memory (*ARR unchanged). */
+static int grow(void **arr, int n, int *cap, size_t size) {
+  if (n < *cap) return 0;
+  int c = *cap ? *cap * 2 : 32;
+  void *p = realloc(*arr, (size_t)c * size);
+  if (!p) return -1;
+  *arr = p;
+  *cap = c;
+  return 0;
 }
 
 /* ============================================ today: the counter screen */
@@ -135,15 +142,12 @@ static int load_day(struct kctx *ctx, const char *center, const char *date, stru
   db_bind_text(st, "$date", date);
   db_bind_text(st, "$center", center);
   while ((rc = db_step(st)) == DB_ROW) {
-    if (*nrows == cap) {
-      cap = cap ? cap * 2 : 32;
-      struct row *n = realloc(*rows, (size_t)cap * sizeof *n);
-      if (!n) {
-        db_reset(st);
-        return KERR_INTERNAL;
-      }
-      *rows = n;
+    void *grown = *rows;
+    if (grow(&grown, *nrows, &cap, sizeof **rows)) {
+      db_reset(st);
+      return KERR_INTERNAL;
     }
+    *rows = grown;
     struct row *w = &(*rows)[(*nrows)++];
     memset(w, 0, sizeof *w);
     struct booking *b = &w->b;
@@ -238,15 +242,12 @@ static int load_occupants(struct kctx *ctx, const char *center, const char *date
   db_bind_text(st, "$center", center);
   db_bind_int(st, "$now", ctx->now);
   while ((rc = db_step(st)) == DB_ROW) {
-    if (*n == cap) {
-      cap = cap ? cap * 2 : 32;
-      struct occupant *o = realloc(*occ, (size_t)cap * sizeof *o);
-      if (!o) {
-        db_reset(st);
-        return KERR_INTERNAL;
-      }
-      *occ = o;
+    void *grown = *occ;
+    if (grow(&grown, *n, &cap, sizeof **occ)) {
+      db_reset(st);
+      return KERR_INTERNAL;
     }
+    *occ = grown;
     struct occupant *o = &(*occ)[(*n)++];
     o->room_id = db_col_int(st, 0);
     snprintf(o->slot, sizeof o->slot, "%s", db_col_text(st, 1));
@@ -611,16 +612,35 @@ fail:
   return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
 }
 
+/* The start of check-in and no-show: staff, in counter hours; booking ID
+** into B and its status now into *STATUS. 0 or the error in EI. */
+static int desk_begin(struct kctx *ctx, int64_t id, struct booking *b, const char **status,
+                      json_t **out, struct kerrinfo *ei) {
+  *out = NULL;
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+  int rc = desk_check_open(ctx, ei);
+  if (rc || (rc = load_desk(ctx, id, b, ei))) return rc;
+  *status = booking_status_now(ctx, b);
+  return 0;
+}
+
+/* Mark ID checked in (NOSHOW 0) or a no-show (1) at the counter, and reply
+** with the booking. */
+static int mark_and_reply(struct kctx *ctx, int64_t id, int noshow, json_t **out,
+                          struct kerrinfo *ei) {
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  int rc = mark(&c, id, noshow, ei);
+  return rc ? rc : reply_booking(&c, id, out, ei);
+}
+
 int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct booking b;
   char d[48], t[16];
   int rc, first, last;
   int32_t day = 0;
-  *out = NULL;
-  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-  if ((rc = desk_check_open(ctx, ei))) return rc;
-  if ((rc = load_desk(ctx, id, &b, ei))) return rc;
-  const char *status = booking_status_now(ctx, &b);
+  const char *status;
+  if ((rc = desk_begin(ctx, id, &b, &status, out, ei))) return rc;
   if (!strcmp(status, "checked_in")) return reply_booking(ctx, id, out, ei); /* a second click */
   if (strcmp(status, "confirmed") != 0)
     return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、入館受付できません。",
@@ -637,10 +657,7 @@ int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
     clock_jtime(end, t, sizeof t);
     return kerr_set(ei, KERR_CONFLICT, "この予約の利用時間（%s %sまで）は終わっています。", d, t);
   }
-  struct kctx c = *ctx;
-  c.channel = "counter";
-  if ((rc = mark(&c, id, 0, ei))) return rc;
-  return reply_booking(&c, id, out, ei);
+  return mark_and_reply(ctx, id, 0, out, ei);
 }
 
 int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
@@ -648,11 +665,8 @@ int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
   char d[48], t[16], s[16];
   int rc, first, last;
   int32_t day = 0;
-  *out = NULL;
-  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-  if ((rc = desk_check_open(ctx, ei))) return rc;
-  if ((rc = load_desk(ctx, id, &b, ei))) return rc;
-  const char *status = booking_status_now(ctx, &b);
+  const char *status;
+  if ((rc = desk_begin(ctx, id, &b, &status, out, ei))) return rc;
   if (!strcmp(status, "no_show")) return reply_booking(ctx, id, out, ei); /* a second click */
   if (strcmp(status, "confirmed") != 0)
     return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、不来場にできません。",
@@ -673,8 +687,5 @@ int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
                     "不来場として記録できるのは%s %sからです（利用開始 %s の%d分後）。", d, t, s,
                     r->noshow_grace_min);
   }
-  struct kctx c = *ctx;
-  c.channel = "counter";
-  if ((rc = mark(&c, id, 1, ei))) return rc;
-  return reply_booking(&c, id, out, ei);
+  return mark_and_reply(ctx, id, 1, out, ei);
 }

@@ -17,6 +17,7 @@
 #include "ids.h"
 #include "input.h"
 #include "lottery.h"
+#include "notify.h"
 #include "rounds.h"
 
 struct course_row {
@@ -51,10 +52,9 @@ static int load_course(struct kctx *ctx, int64_t id, struct course_row *c) {
 /* ------------------------------------------------ notification hook */
 
 /* Tell the applicant of APP what happened (KIND: "course.accepted",
-** "course.waitlisted", "course.offer", "course.offer_lapsed"). Inside the
-** write transaction of the change. HOOK: when the mail outbox
-** (core/outbox.h, issue 15) lands, enqueue the message here, in this same
-** transaction; until then the usage log records that a notice is due. */
+** "course.waitlisted", "course.offer", "course.offer_lapsed"), inside the write transaction of the
+** change: a usage-log event, and the message through the outbox
+** (core/notify.h; nothing when mail is off). */
 static int notify(struct kctx *ctx, const struct course_row *c, int64_t app,
                   int64_t account, const char *kind) {
   char detail[96];
@@ -62,7 +62,13 @@ static int notify(struct kctx *ctx, const struct course_row *c, int64_t app,
            (long long)c->id, (long long)app);
   struct audit_fields f = {.center = c->center, .subject_account = account,
                            .detail_json = detail};
-  return audit_event(ctx, kind, &f);
+  int rc = audit_event(ctx, kind, &f);
+  if (rc) return rc;
+  enum course_note what = !strcmp(kind, "course.accepted")     ? COURSE_ACCEPTED
+                          : !strcmp(kind, "course.waitlisted") ? COURSE_WAITLISTED
+                          : !strcmp(kind, "course.offer")      ? COURSE_OFFER
+                                                               : COURSE_OFFER_LAPSED;
+  return notify_course(ctx, app, what);
 }
 
 /* ------------------------------------------------------ the JSON */
@@ -486,6 +492,37 @@ int courses_draw(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei
 
 /* --------------------------------------------------------- the sweep */
 
+/* Inside the sweep's transaction: the offers of course C not taken in time
+** lapse, and each applicant is told. */
+static int lapse_offers(struct kctx *ctx, const struct course_row *c) {
+  int64_t ids[64], accounts[64];
+  int n, rc = 0;
+  do {
+    n = 0;
+    kstmt *st = db_prep(ctx->db,
+                        "SELECT id, account_id FROM course_applications WHERE course_id = $id"
+                        " AND status = 'offered' AND offer_expires_at <= $now LIMIT 64");
+    if (!st) return KERR_INTERNAL;
+    db_bind_int(st, "$id", c->id);
+    db_bind_int(st, "$now", ctx->now);
+    while (n < 64 && db_step(st) == DB_ROW) {
+      ids[n] = db_col_int(st, 0);
+      accounts[n++] = db_col_int(st, 1);
+    }
+    db_reset(st);
+    for (int i = 0; i < n && !rc; i++) {
+      st = db_prep(ctx->db, "UPDATE course_applications SET status = 'lapsed', decided_at = $now"
+                            " WHERE id = $id");
+      if (!st) return KERR_INTERNAL;
+      db_bind_int(st, "$now", ctx->now);
+      db_bind_int(st, "$id", ids[i]);
+      rc = db_exec_stmt(st) == DB_OK ? 0 : KERR_INTERNAL;
+      if (!rc) rc = notify(ctx, c, ids[i], accounts[i], "course.offer_lapsed");
+    }
+  } while (n == 64 && !rc);
+  return rc;
+}
+
 /* RULE: the draw is automatic at the deadline; an offer not taken in time
 ** lapses and goes to the next. */
 int courses_sweep(struct kctx *ctx) {
@@ -523,16 +560,8 @@ int courses_sweep(struct kctx *ctx) {
   }
   for (int i = 0; i < m && !rc; i++) {
     struct course_row c;
-    if ((rc = load_course(&sys, lapsing[i], &c))) break;
-    st = db_prep(ctx->db,
-                 "UPDATE course_applications SET status = 'lapsed', decided_at = $now"
-                 " WHERE course_id = $id AND status = 'offered' AND offer_expires_at <= $now");
-    if (!st) rc = KERR_INTERNAL;
-    else {
-      db_bind_int(st, "$now", ctx->now);
-      db_bind_int(st, "$id", c.id);
-      rc = db_exec_stmt(st) == DB_OK ? offer_free_places(&sys, &c) : KERR_INTERNAL;
-    }
+    if (!(rc = load_course(&sys, lapsing[i], &c)) && !(rc = lapse_offers(&sys, &c)))
+      rc = offer_free_places(&sys, &c);
   }
   kerr_clear(&ei);
   if (rc) {

@@ -703,13 +703,15 @@ fail:
 
 /* ============================================================ report */
 
-int courses_report(struct kctx *ctx, const char *from, const char *to, json_t **out,
-                   struct kerrinfo *ei) {
+int courses_report(struct kctx *ctx, const char *from, const char *to, const char *center,
+                   json_t **out, struct kerrinfo *ei) {
   int32_t a, b;
   char f[11], t[11];
   *out = NULL;
   if (!from || date_parse(from, &a)) kerr_field(ei, "from", "from は YYYY-MM-DD で指定してください。");
   if (!to || date_parse(to, &b)) kerr_field(ei, "to", "to は YYYY-MM-DD で指定してください。");
+  if (center && *center && !rules_center(ctx->rb, center))
+    kerr_field(ei, "center", "公民館のコードが正しくありません。");
   if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
   date_format(a, f);
   date_format(b, t);
@@ -726,19 +728,22 @@ int courses_report(struct kctx *ctx, const char *from, const char *to, json_t **
       " (SELECT coalesce(sum(1 + companions), 0) FROM course_applications x"
       "   WHERE x.course_id = c.id AND x.status = 'accepted') AS accepted"
       " FROM courses c WHERE EXISTS (SELECT 1 FROM course_sessions s"
-      "   WHERE s.course_id = c.id AND s.date >= $from AND s.date <= $to))"
+      "   WHERE s.course_id = c.id AND s.date >= $from AND s.date <= $to)"
+      "   AND ($center = '' OR c.center = $center))"
       " SELECT center, category, count(*), sum(sessions), sum(applicants), sum(accepted),"
       " sum(attended), sum(accepted * recorded) FROM per GROUP BY center, category"
       " ORDER BY center, category");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_text(st, "$from", f);
   db_bind_text(st, "$to", t);
+  db_bind_text(st, "$center", center ? center : "");
   json_t *rows = json_array();
   int rc;
   while ((rc = db_step(st)) == DB_ROW) {
     int64_t expected = db_col_int(st, 7);
-    json_t *r = json_pack("{s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "center", db_col_text(st, 0),
-                          "category", db_col_text(st, 1), "courses", (json_int_t)db_col_int(st, 2),
+    const struct center *ce = rules_center(ctx->rb, db_col_text(st, 0));
+    json_t *r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "center", db_col_text(st, 0),
+                          "center_name", ce ? ce->name : db_col_text(st, 0), "category", db_col_text(st, 1), "courses", (json_int_t)db_col_int(st, 2),
                           "sessions", (json_int_t)db_col_int(st, 3), "applicants",
                           (json_int_t)db_col_int(st, 4), "accepted", (json_int_t)db_col_int(st, 5),
                           "attended", (json_int_t)db_col_int(st, 6));
@@ -754,6 +759,31 @@ int courses_report(struct kctx *ctx, const char *from, const char *to, json_t **
   }
   *out = json_pack("{s:s, s:s, s:o}", "from", f, "to", t, "rows", rows);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+char *courses_report_csv(const json_t *rep, int ja, size_t *len) {
+  static const char *const head[] = {"center", "center_name", "category", "courses", "sessions",
+                                     "applicants", "accepted", "attended", "attendance_rate"};
+  static const char *const head_ja[] = {"公民館コード", "公民館", "分野", "講座数", "回数",
+                                        "申し込み", "受講決定（人）", "出席（延べ人）", "出席率"};
+  static const char *const nums[] = {"courses", "sessions", "applicants", "accepted", "attended"};
+  struct csvbuf b = {0};
+  json_t *r;
+  size_t i;
+  csv_bom(&b);
+  for (size_t k = 0; k < sizeof head / sizeof head[0]; k++) csv_field(&b, ja ? head_ja[k] : head[k]);
+  csv_end_row(&b);
+  json_array_foreach(json_object_get(rep, "rows"), i, r) {
+    csv_field(&b, json_string_value(json_object_get(r, "center")));
+    csv_field(&b, json_string_value(json_object_get(r, "center_name")));
+    csv_field_as(&b, json_string_value(json_object_get(r, "category")), CSV_DEFUSE | CSV_ONE_LINE);
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
+      csv_int(&b, json_integer_value(json_object_get(r, nums[k])));
+    json_t *rate = json_object_get(r, "attendance_rate");
+    csv_ratio(&b, json_is_number(rate) ? json_number_value(rate) : -1);
+    csv_end_row(&b);
+  }
+  return csv_take(&b, len);
 }
 
 /* ============================================== iCalendar (RFC 5545) */

@@ -83,13 +83,19 @@ int courses_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
 int courses_attendance(struct kctx *ctx, int64_t id, int64_t sid, const json_t *body,
                        json_t **out, struct kerrinfo *ei);
 
-/* GET /api/v1/courses/report?from=D&to=D (staff, admin, analyst): courses
-** with a session in the period, by centre and category: {"from","to","rows":
-** [{"center","category","courses","sessions","applicants","accepted",
-** "attended","attendance_rate"}]}. attendance_rate = attended / (accepted
-** people x recorded sessions), null when nothing is recorded. */
-int courses_report(struct kctx *ctx, const char *from, const char *to, json_t **out,
-                   struct kerrinfo *ei);
+/* GET /api/v1/courses/report?from=D&to=D[&center=CODE] (staff, admin,
+** analyst): courses with a session in the period (of CENTER when not NULL or
+** ""), by centre and category: {"from","to","rows":[{"center","center_name",
+** "category","courses","sessions","applicants","accepted","attended",
+** "attendance_rate"}]}. attendance_rate = attended / (accepted people x
+** recorded sessions), null when nothing is recorded. */
+int courses_report(struct kctx *ctx, const char *from, const char *to, const char *center,
+                   json_t **out, struct kerrinfo *ei);
+
+/* That report as CSV (UTF-8 with BOM, CRLF, a header row: the keys, or
+** Japanese names when JA; the rate with 4 decimals, empty when null).
+** Caller frees; NULL when out of memory. */
+char *courses_report_csv(const json_t *rep, int ja, size_t *len);
 
 /* GET /api/v1/centers/{code}/courses.ics (public): the centre's courses that
 ** staff put in its public calendar ("calendar": true), as an RFC 5545

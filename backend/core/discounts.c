@@ -112,21 +112,6 @@ static const struct discount_cat *category(const struct kctx *ctx, const char *c
   return d;
 }
 
-/* 1 if ACCOUNT represents GROUP (representative or co-representative). */
-static int represents(struct kctx *ctx, int64_t group, int64_t account) {
-  if (!group || account <= 0) return 0;
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT 1 FROM groups WHERE id = $g AND representative_id = $a"
-                      " UNION ALL SELECT 1 FROM group_reps WHERE group_id = $g"
-                      " AND account_id = $a LIMIT 1");
-  if (!st) return 0;
-  db_bind_int(st, "$g", group);
-  db_bind_int(st, "$a", account);
-  int yes = db_step(st) == DB_ROW;
-  db_reset(st);
-  return yes;
-}
-
 /* One usage-log event: the group as a pseudonym, the category code and
 ** figures in the detail; never the reason or the evidence note. */
 static int ev(struct kctx *ctx, const char *action, int64_t group, int64_t app_id,
@@ -257,7 +242,7 @@ static int load(struct kctx *ctx, int64_t id, struct app *a) {
 static int load_visible(struct kctx *ctx, int64_t id, struct app *a) {
   int rc = load(ctx, id, a);
   if (rc) return rc;
-  if (!desk_is_staff(ctx) && !represents(ctx, a->group_id, ctx->actor.account_id))
+  if (!desk_is_staff(ctx) && !groups_represents(ctx, a->group_id, ctx->actor.account_id))
     return KERR_NOT_FOUND;
   return 0;
 }
@@ -304,39 +289,52 @@ static int text_ok(const char *s, size_t max) {
   return text_utf8_len(s) <= max && !text_has_control(s);
 }
 
+#define APP_CODE_MAX 64
+#define APP_TEXT_MAX 4096
+
+/* The fields of an application (POST /api/v1/discounts) into GID, CODE
+** (APP_CODE_MAX bytes), REASON and EVIDENCE (APP_TEXT_MAX bytes each).
+** 0, or KERR_VALIDATION with every bad field in EI. */
+static int read_application(const json_t *in, int64_t *gid, char *code, char *reason,
+                            char *evidence, int *has_evidence, struct kerrinfo *ei) {
+  char msg[512];
+  int bad = 0, rc;
+  json_t *g = json_object_get(in, "group_id");
+  if (!g || json_is_null(g) || (json_is_string(g) && !*json_string_value(g))) {
+    bad_field(ei, &bad, "group_id", "減免を申請する団体の団体IDを入力してください。");
+  } else if ((rc = ids_parse_json(g, gid)) != IDS_OK) {
+    ids_message(rc, "団体ID", msg, sizeof msg);
+    bad_field(ei, &bad, "group_id", msg);
+  }
+  rc = input_text(in, "category", code, APP_CODE_MAX);
+  if (rc == INPUT_MISSING)
+    bad_field(ei, &bad, "category", "減免の区分を選んでください。");
+  else if (rc == INPUT_BAD)
+    bad_field(ei, &bad, "category", "減免の区分は、区分コード（community など）で指定してください。");
+  rc = input_text(in, "reason", reason, APP_TEXT_MAX);
+  if (rc == INPUT_MISSING)
+    bad_field(ei, &bad, "reason",
+              "申請の理由（どのような活動に使うのか、なぜ基準に当てはまるのか）を入力してください。");
+  else if (rc == INPUT_BAD || !text_ok(reason, REASON_MAX))
+    bad_field(ei, &bad, "reason", "申請の理由は500文字以内で入力してください。");
+  rc = input_text(in, "evidence", evidence, APP_TEXT_MAX);
+  *has_evidence = rc == INPUT_OK;
+  if (rc == INPUT_BAD || (rc == INPUT_OK && !text_ok(evidence, EVIDENCE_MAX)))
+    bad_field(ei, &bad, "evidence", "証明書類についてのメモは500文字以内で入力してください。");
+  return bad ? kerr_set(ei, KERR_VALIDATION, NULL) : 0;
+}
+
 int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {
-  char code[64], reason[4096], evidence[4096], msg[512];
+  char code[APP_CODE_MAX], reason[APP_TEXT_MAX], evidence[APP_TEXT_MAX], msg[512];
   int64_t gid = 0;
-  int bad = 0, rc, has_evidence = 0;
+  int rc, has_evidence = 0;
   *out = NULL;
   if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
     return kerr_set(ei, KERR_FORBIDDEN,
                     "減免の申請は、団体の代表者か副代表者が、自分のアカウントで行ってください。");
 
   /* ---- the request, field by field ---- */
-  json_t *g = json_object_get(in, "group_id");
-  if (!g || json_is_null(g) || (json_is_string(g) && !*json_string_value(g))) {
-    bad_field(ei, &bad, "group_id", "減免を申請する団体の団体IDを入力してください。");
-  } else if ((rc = ids_parse_json(g, &gid)) != IDS_OK) {
-    ids_message(rc, "団体ID", msg, sizeof msg);
-    bad_field(ei, &bad, "group_id", msg);
-  }
-  rc = input_text(in, "category", code, sizeof code);
-  if (rc == INPUT_MISSING)
-    bad_field(ei, &bad, "category", "減免の区分を選んでください。");
-  else if (rc == INPUT_BAD)
-    bad_field(ei, &bad, "category", "減免の区分は、区分コード（community など）で指定してください。");
-  rc = input_text(in, "reason", reason, sizeof reason);
-  if (rc == INPUT_MISSING)
-    bad_field(ei, &bad, "reason",
-              "申請の理由（どのような活動に使うのか、なぜ基準に当てはまるのか）を入力してください。");
-  else if (rc == INPUT_BAD || !text_ok(reason, REASON_MAX))
-    bad_field(ei, &bad, "reason", "申請の理由は500文字以内で入力してください。");
-  rc = input_text(in, "evidence", evidence, sizeof evidence);
-  has_evidence = rc == INPUT_OK;
-  if (rc == INPUT_BAD || (rc == INPUT_OK && !text_ok(evidence, EVIDENCE_MAX)))
-    bad_field(ei, &bad, "evidence", "証明書類についてのメモは500文字以内で入力してください。");
-  if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
+  if (read_application(in, &gid, code, reason, evidence, &has_evidence, ei)) return KERR_VALIDATION;
 
   /* ---- the category: published in the version in force today ---- */
   const struct rules *r = rules_today(ctx);
@@ -406,22 +404,13 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
     goto fail;
   }
 
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO discount_applications(group_id, category, reason, evidence,"
-                      " status, rules_version, applied_by, applied_at)"
-                      " VALUES ($g, $c, $reason, $evidence, 'pending', $version, $by, $now)");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  db_bind_int(st, "$g", gid);
-  db_bind_text(st, "$c", d->code);
-  db_bind_text(st, "$reason", reason);
-  db_bind_text(st, "$evidence", has_evidence ? evidence : NULL);
-  db_bind_text(st, "$version", r->version);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_int(st, "$now", ctx->now);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
+  if ((rc = db_run(ctx->db,
+                   "INSERT INTO discount_applications(group_id, category, reason, evidence,"
+                   " status, rules_version, applied_by, applied_at)"
+                   " VALUES ($g, $c, $reason, $evidence, 'pending', $version, $by, $now)",
+                   DB_I("$g", gid), DB_T("$c", d->code), DB_T("$reason", reason),
+                   DB_T("$evidence", has_evidence ? evidence : NULL), DB_T("$version", r->version),
+                   DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now))) != DB_OK) {
     /* the UNIQUE index over pending rows: a concurrent twin won */
     rc = rc == DB_CONSTRAINT
              ? kerr_set(ei, KERR_CONFLICT,
@@ -486,7 +475,7 @@ int discounts_list(struct kctx *ctx, const char *status, const char *group_id, j
     exists = rc == DB_ROW;
     db_reset(st);
     if (rc != DB_ROW && rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
-    if (!exists || (!desk_is_staff(ctx) && !represents(ctx, gid, ctx->actor.account_id)))
+    if (!exists || (!desk_is_staff(ctx) && !groups_represents(ctx, gid, ctx->actor.account_id)))
       return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   }
 
@@ -632,17 +621,11 @@ static int reprice(struct kctx *ctx, int64_t group, int32_t from, int32_t until,
     if (!r) r = rules_in_force(ctx->rb, b->day);
     if ((rc = discounts_best(ctx, group, b->day, r, b->base, &disc, code, sizeof code))) break;
     if (disc == b->discount && !strcmp(code, b->code)) continue;
-    st = db_prep(ctx->db,
-                 "UPDATE bookings SET fee_discount = $d, fee_total = fee_base - $d,"
-                 " discount_code = $code WHERE id = $id");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      break;
-    }
-    db_bind_int(st, "$d", disc);
-    db_bind_text(st, "$code", code[0] ? code : NULL);
-    db_bind_int(st, "$id", b->id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    if ((rc = db_run(ctx->db,
+                     "UPDATE bookings SET fee_discount = $d, fee_total = fee_base - $d,"
+                     " discount_code = $code WHERE id = $id",
+                     DB_I("$d", disc), DB_T("$code", code[0] ? code : NULL), DB_I("$id", b->id))) !=
+        DB_OK) {
       rc = kerr_from_db(rc);
       break;
     }
@@ -705,7 +688,6 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
                   !strcmp(a.status, "approved") ? "承認" : "不承認");
     goto fail;
   }
-  kstmt *st;
   if (approve) {
     const struct rules *r = rules_today(ctx);
     const struct discount_cat *d = r ? rules_discount(r, a.category) : NULL;
@@ -726,21 +708,13 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
     int32_t until = discounts_validity_end(d, from);
     date_format(from, from_s);
     date_format(until, until_s);
-    st = db_prep(ctx->db,
-                 "UPDATE discount_applications SET status = 'approved', decided_by = $by,"
-                 " decided_at = $now, decision_reason = $reason, valid_from = $from,"
-                 " valid_until = $until WHERE id = $id AND status = 'pending'");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      goto fail;
-    }
-    db_bind_text(st, "$from", from_s);
-    db_bind_text(st, "$until", until_s);
-    db_bind_int(st, "$by", ctx->actor.account_id);
-    db_bind_int(st, "$now", ctx->now);
-    db_bind_text(st, "$reason", has_reason ? reason : NULL);
-    db_bind_int(st, "$id", id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    if ((rc = db_run(ctx->db,
+                     "UPDATE discount_applications SET status = 'approved', decided_by = $by,"
+                     " decided_at = $now, decision_reason = $reason, valid_from = $from,"
+                     " valid_until = $until WHERE id = $id AND status = 'pending'",
+                     DB_T("$from", from_s), DB_T("$until", until_s),
+                     DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now),
+                     DB_T("$reason", has_reason ? reason : NULL), DB_I("$id", id))) != DB_OK) {
       rc = kerr_from_db(rc);
       goto fail;
     }
@@ -750,19 +724,12 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
     if ((rc = ev(ctx, "discount.approve", a.group_id, id, a.category, until_s, repriced)))
       goto fail;
   } else {
-    st = db_prep(ctx->db,
-                 "UPDATE discount_applications SET status = 'rejected', decided_by = $by,"
-                 " decided_at = $now, decision_reason = $reason WHERE id = $id"
-                 " AND status = 'pending'");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      goto fail;
-    }
-    db_bind_int(st, "$by", ctx->actor.account_id);
-    db_bind_int(st, "$now", ctx->now);
-    db_bind_text(st, "$reason", reason);
-    db_bind_int(st, "$id", id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    if ((rc = db_run(ctx->db,
+                     "UPDATE discount_applications SET status = 'rejected', decided_by = $by,"
+                     " decided_at = $now, decision_reason = $reason WHERE id = $id"
+                     " AND status = 'pending'",
+                     DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now),
+                     DB_T("$reason", reason), DB_I("$id", id))) != DB_OK) {
       rc = kerr_from_db(rc);
       goto fail;
     }
@@ -777,4 +744,16 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
+}
+
+int discounts_group_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  int rc = groups_get(ctx, id, out, ei);
+  json_t *discounts = NULL;
+  if (!rc && (rc = discounts_of_group(ctx, id, &discounts)) == 0)
+    json_object_set_new(*out, "discounts", discounts);
+  if (rc) {
+    json_decref(*out);
+    *out = NULL;
+  }
+  return rc ? kerr_set(ei, rc, NULL) : 0;
 }

@@ -96,4 +96,10 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
 ** /api/v1/groups/ID): a new array. No access check (the caller made it). */
 int discounts_of_group(struct kctx *ctx, int64_t group, json_t **out);
 
+/* GET /api/v1/groups/ID: the group as groups_get() shows it to the actor,
+** with "discounts", its exemption (減免) applications with their status and
+** the decision's reason (discounts_of_group). Here, above groups, so that
+** groups never calls discounts (docs/architecture.md). */
+int discounts_group_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
 #endif

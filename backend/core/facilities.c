@@ -5,6 +5,7 @@
 #include "facilities.h"
 
 #include <stdio.h>
+#include <string.h>
 
 #include "kerr.h"
 
@@ -14,22 +15,20 @@ int facilities_sync(kdb *db, struct rulebook *rb) {
   rc = db_exec(db, "UPDATE rooms SET active = 0");
   for (int c = 0; rc == DB_OK && c < rb->ncenters; c++) {
     struct center *ce = &rb->centers[c];
-    kstmt *st = db_prep(db,
-                        "INSERT INTO centers(code, name) VALUES ($code, $name)"
-                        " ON CONFLICT(code) DO UPDATE SET name = excluded.name");
-    if (!st) goto fail;
-    db_bind_text(st, "$code", ce->code);
-    db_bind_text(st, "$name", ce->name);
-    if ((rc = db_exec_stmt(st)) != DB_OK) break;
+    if ((rc = db_run(db,
+                     "INSERT INTO centers(code, name) VALUES ($code, $name)"
+                     " ON CONFLICT(code) DO UPDATE SET name = excluded.name",
+                     DB_T("$code", ce->code), DB_T("$name", ce->name))) != DB_OK)
+      break;
     for (int r = 0; r < ce->nrooms; r++) {
       struct room *ro = &ce->rooms[r];
-      st = db_prep(db,
-                   "INSERT INTO rooms(center_code, code, name, kind, capacity, fee_class, active)"
-                   " VALUES ($c, $code, $name, $kind, $cap, $fee, 1)"
-                   " ON CONFLICT(center_code, code) DO UPDATE SET name = excluded.name,"
-                   " kind = excluded.kind, capacity = excluded.capacity,"
-                   " fee_class = excluded.fee_class, active = 1"
-                   " RETURNING id");
+      kstmt *st = db_prep(db,
+                          "INSERT INTO rooms(center_code, code, name, kind, capacity, fee_class, active)"
+                          " VALUES ($c, $code, $name, $kind, $cap, $fee, 1)"
+                          " ON CONFLICT(center_code, code) DO UPDATE SET name = excluded.name,"
+                          " kind = excluded.kind, capacity = excluded.capacity,"
+                          " fee_class = excluded.fee_class, active = 1"
+                          " RETURNING id");
       if (!st) goto fail;
       db_bind_text(st, "$c", ce->code);
       db_bind_text(st, "$code", ro->code);
@@ -52,10 +51,17 @@ fail:
   return rc == DB_OK ? KERR_INTERNAL : kerr_from_db(rc);
 }
 
+int facilities_rooms_illustrative(const struct center *ce) {
+  return ce && !strcmp(ce->kind, "市民サービスセンター");
+}
+
 json_t *facilities_room_json(const struct room *ro) {
-  return json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)ro->id, "code",
-                   ro->code, "name", ro->name, "kind", ro->kind, "capacity", ro->capacity,
-                   "fee_class", ro->fee_class);
+  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "id", (json_int_t)ro->id, "code",
+                        ro->code, "name", ro->name, "kind", ro->kind, "capacity", ro->capacity,
+                        "fee_class", ro->fee_class);
+  if (o && facilities_rooms_illustrative(ro->center))
+    json_object_set_new(o, "illustrative", json_true());
+  return o;
 }
 
 json_t *facilities_json(const struct rulebook *rb) {
@@ -71,6 +77,8 @@ json_t *facilities_json(const struct rulebook *rb) {
                           ce->lon, "rooms", rooms);
     json_t *note = ce->json ? json_object_get(ce->json, "note") : NULL;
     if (o && json_is_string(note)) json_object_set(o, "note", note);
+    if (o && facilities_rooms_illustrative(ce))
+      json_object_set_new(o, "rooms_illustrative", json_true());
     json_array_append_new(centers, o);
   }
   json_t *out = json_pack("{s:o}", "centers", centers);

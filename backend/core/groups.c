@@ -6,6 +6,7 @@
 */
 #include "groups.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,7 +16,6 @@
 #include "clock.h"
 #include "csv.h"
 #include "desk.h"
-#include "discounts.h"
 #include "ids.h"
 #include "oidc.h"
 #include "input.h"
@@ -77,14 +77,19 @@ int group_load(struct kctx *ctx, int64_t id, struct grow *g) {
 int group_member_role(struct kctx *ctx, const struct grow *g, int64_t account) {
   if (account <= 0) return NOT_MEMBER;
   if (g->rep == account) return REP;
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT 1 FROM group_reps WHERE group_id = $g AND account_id = $a");
-  if (!st) return NOT_MEMBER;
-  db_bind_int(st, "$g", g->id);
-  db_bind_int(st, "$a", account);
-  int hit = db_step(st) == DB_ROW;
-  db_reset(st);
-  return hit ? COREP : NOT_MEMBER;
+  return db_exists(ctx->db, "SELECT 1 FROM group_reps WHERE group_id = $g AND account_id = $a",
+                   DB_I("$g", g->id), DB_I("$a", account))
+             ? COREP
+             : NOT_MEMBER;
+}
+
+int groups_represents(struct kctx *ctx, int64_t group, int64_t account) {
+  if (group <= 0 || account <= 0) return 0;
+  return db_exists(ctx->db,
+                   "SELECT 1 FROM groups WHERE id = $g AND representative_id = $a"
+                   " UNION ALL SELECT 1 FROM group_reps WHERE group_id = $g"
+                   " AND account_id = $a LIMIT 1",
+                   DB_I("$g", group), DB_I("$a", account));
 }
 
 /* Load ID if the actor may see it; KERR_NOT_FOUND for anyone else. */
@@ -231,11 +236,6 @@ int groups_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) 
   *out = NULL;
   int rc = group_load_visible(ctx, id, &g, &mrole);
   if (!rc) rc = group_json(ctx, id, mrole, out);
-  /* Its exemption (減免) applications with their status and the decision's
-  ** reason, for the group to read (core/discounts.c). */
-  json_t *discounts = NULL;
-  if (!rc && (rc = discounts_of_group(ctx, id, &discounts)) == 0)
-    json_object_set_new(*out, "discounts", discounts);
   if (rc) {
     json_decref(*out);
     *out = NULL;
@@ -437,11 +437,30 @@ static int finish(struct kctx *ctx, kstmt *st, int64_t id, const char *action) {
   return notify_group_decision(ctx, id, strstr(action, "approve") != NULL, NULL);
 }
 
-/* End a decision's write transaction: commit, then the group as MROLE sees
-** it into *OUT. 0 or the error in EI. */
-static int commit_and_show(struct kctx *ctx, int64_t id, int mrole, json_t **out,
-                           struct kerrinfo *ei) {
-  int rc = db_commit(ctx->db);
+/* Bind a decision's $reason (REASON, unless NULL), $now, $by and $id to ST,
+** run it and write its event ACTION (finish). */
+static int decide(struct kctx *ctx, kstmt *st, int64_t id, const char *reason,
+                  const char *action) {
+  if (st) {
+    if (reason) db_bind_text(st, "$reason", reason);
+    db_bind_int(st, "$now", ctx->now);
+    bind_actor(ctx, st);
+    db_bind_int(st, "$id", id);
+  }
+  return finish(ctx, st, id, action);
+}
+
+/* End a decision's write transaction: with RC 0, commit, then the group as
+** MROLE sees it into *OUT; with a KERR code RC, roll back. 0 or the error
+** in EI. */
+static int end_decision(struct kctx *ctx, int rc, int64_t id, int mrole, json_t **out,
+                        struct kerrinfo *ei) {
+  assert(db_in_txn(ctx->db));
+  if (rc) {
+    db_rollback(ctx->db);
+    return kerr_set(ei, rc, NULL);
+  }
+  rc = db_commit(ctx->db);
   if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   rc = group_json(ctx, id, mrole, out);
   return rc ? kerr_set(ei, rc, NULL) : 0;
@@ -465,13 +484,8 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
     st = db_prep(ctx->db,
                  "UPDATE groups SET status = 'approved', valid_until = $until, reason = NULL,"
                  " decided_at = $now, decided_by = $by WHERE id = $id");
-    if (st) {
-      db_bind_text(st, "$until", until);
-      db_bind_int(st, "$now", ctx->now);
-      bind_actor(ctx, st);
-      db_bind_int(st, "$id", id);
-    }
-    rc = finish(ctx, st, id, "group.approve");
+    if (st) db_bind_text(st, "$until", until);
+    rc = decide(ctx, st, id, NULL, "group.approve");
   } else if (!strcmp(g.status, "approved") && !strcmp(g.renewal, "pending")) {
     /* RULE: renewal: the new period follows the current one without a gap
     ** (or starts today when the old one has already ended). */
@@ -486,21 +500,13 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
                  " renewal_resident_members = NULL, renewal_activity = NULL,"
                  " renewal_requested_at = NULL, renewal_reason = NULL,"
                  " decided_at = $now, decided_by = $by WHERE id = $id");
-    if (st) {
-      db_bind_text(st, "$until", until);
-      db_bind_int(st, "$now", ctx->now);
-      bind_actor(ctx, st);
-      db_bind_int(st, "$id", id);
-    }
-    rc = finish(ctx, st, id, "group.renewal_approve");
+    if (st) db_bind_text(st, "$until", until);
+    rc = decide(ctx, st, id, NULL, "group.renewal_approve");
   } else {
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
-  if (rc) goto fail;
-  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc, NULL);
+  return end_decision(ctx, rc, id, mrole, out, ei);
 }
 
 int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
@@ -532,33 +538,18 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     st = db_prep(ctx->db,
                  "UPDATE groups SET status = 'rejected', reason = $reason, decided_at = $now,"
                  " decided_by = $by WHERE id = $id");
-    if (st) {
-      db_bind_text(st, "$reason", reason);
-      db_bind_int(st, "$now", ctx->now);
-      bind_actor(ctx, st);
-      db_bind_int(st, "$id", id);
-    }
-    rc = finish(ctx, st, id, "group.reject");
+    rc = decide(ctx, st, id, reason, "group.reject");
   } else if (!strcmp(g.status, "approved") && !strcmp(g.renewal, "pending")) {
     /* The current approval stands until valid_until; only the renewal fails. */
     st = db_prep(ctx->db,
                  "UPDATE groups SET renewal_status = 'rejected', renewal_reason = $reason,"
                  " decided_at = $now, decided_by = $by WHERE id = $id");
-    if (st) {
-      db_bind_text(st, "$reason", reason);
-      db_bind_int(st, "$now", ctx->now);
-      bind_actor(ctx, st);
-      db_bind_int(st, "$id", id);
-    }
-    rc = finish(ctx, st, id, "group.renewal_reject");
+    rc = decide(ctx, st, id, reason, "group.renewal_reject");
   } else {
     rc = kerr_set(ei, KERR_CONFLICT, "この団体には、審査を待っている申請がありません。");
   }
-  if (rc) goto fail;
-  return commit_and_show(ctx, id, mrole, out, ei);
 fail:
-  db_rollback(ctx->db);
-  return kerr_set(ei, rc, NULL);
+  return end_decision(ctx, rc, id, mrole, out, ei);
 }
 
 /* ================================================================ renewal */
@@ -613,7 +604,7 @@ int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
     db_bind_int(st, "$id", id);
   }
   if ((rc = finish(ctx, st, id, "group.renew"))) goto fail;
-  return commit_and_show(ctx, id, mrole, out, ei);
+  return end_decision(ctx, 0, id, mrole, out, ei);
 fail:
   db_rollback(ctx->db);
   return kerr_set(ei, rc, NULL);

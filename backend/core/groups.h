@@ -56,7 +56,8 @@ int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerr
 int groups_import_in(struct kctx *ctx, const json_t *in, int64_t rep, const int64_t *coreps,
                      int ncoreps, int32_t valid_until, int64_t *id, struct kerrinfo *ei);
 
-/* The group as its members and staff see it. */
+/* The group as its members and staff see it (without its exemption
+** applications: discounts_group_get adds them, from above). */
 int groups_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 
 /* Staff/admin decisions on the pending application (new or renewal). */
@@ -115,6 +116,10 @@ int groups_public(struct kctx *ctx, json_t **out);
 
 /* That list as CSV (UTF-8 with BOM, CRLF, header row). Caller frees. */
 char *groups_public_csv(const json_t *list, size_t *len);
+
+/* 1 if ACCOUNT represents or co-represents GROUP (whatever its status);
+** 0 if not, or when either is 0. The one such check (bookings, discounts). */
+int groups_represents(struct kctx *ctx, int64_t group, int64_t account);
 
 /* For bookings: 0 if ACCOUNT represents or co-represents GROUP and the group
 ** holds an approval valid on DAY. KERR_NOT_FOUND when the group does not

@@ -14,7 +14,6 @@
 #include "clock.h"
 #include "csv.h"
 #include "desk.h"
-#include "discounts.h"
 #include "ids.h"
 #include "input.h"
 #include "oidc.h"

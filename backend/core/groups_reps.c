@@ -14,7 +14,6 @@
 #include "clock.h"
 #include "csv.h"
 #include "desk.h"
-#include "discounts.h"
 #include "ids.h"
 #include "input.h"
 #include "notify.h"
@@ -26,27 +25,16 @@
 /* ======================================================= co-representatives */
 
 /* The one number ST yields (prepared, bound), reset; -1 on a store error. */
-static long long one_count(kstmt *st) {
-  if (!st) return -1;
-  long long n = db_step(st) == DB_ROW ? db_col_int(st, 0) : -1;
-  db_reset(st);
-  return n;
-}
-
 static long long corep_count(struct kctx *ctx, int64_t group) {
-  kstmt *st = db_prep(ctx->db, "SELECT count(*) FROM group_reps WHERE group_id = $g");
-  if (st) db_bind_int(st, "$g", group);
-  return one_count(st);
+  return db_int64(ctx->db, -1, "SELECT count(*) FROM group_reps WHERE group_id = $g",
+                  DB_I("$g", group));
 }
 
 static long long invitation_count(struct kctx *ctx, int64_t group) {
-  kstmt *st = db_prep(ctx->db, "SELECT count(*) FROM group_invitations WHERE group_id = $g"
-                               " AND expires_at > $now");
-  if (st) {
-    db_bind_int(st, "$g", group);
-    db_bind_int(st, "$now", ctx->now);
-  }
-  return one_count(st);
+  return db_int64(ctx->db, -1,
+                  "SELECT count(*) FROM group_invitations WHERE group_id = $g"
+                  " AND expires_at > $now",
+                  DB_I("$g", group), DB_I("$now", ctx->now));
 }
 
 /* Checks of an invitation of WHO to G by the actor, before anything is

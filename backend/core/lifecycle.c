@@ -63,12 +63,10 @@ static int note(struct kctx *ctx, const char *action, int64_t id) {
 
 /* 1 when ID is an active account (not disabled or closed) with an email. */
 static int mailable(struct kctx *ctx, int64_t id) {
-  kstmt *st = db_prep(ctx->db, "SELECT 1 FROM accounts WHERE id = $id AND disabled = 0"
-                               " AND closed_at IS NULL AND coalesce(email, '') <> ''");
-  if (!st) return 0;
-  db_bind_int(st, "$id", id);
-  int ok = db_step(st) == DB_ROW;
-  db_reset(st);
+  int ok = db_exists(ctx->db,
+                     "SELECT 1 FROM accounts WHERE id = $id AND disabled = 0"
+                     " AND closed_at IS NULL AND coalesce(email, '') <> ''",
+                     DB_I("$id", id));
   return ok;
 }
 

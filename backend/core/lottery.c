@@ -122,16 +122,11 @@ int lottery_record(struct kctx *ctx, int64_t id, int position, int64_t entry, in
   int rc = load(ctx, id, seed, c, &at);
   if (rc) return rc;
   lottery_rank_key(seed, entry, key);
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO lottery_ranking(lottery_id, position, entry_id, rank_hash,"
-                      " outcome) VALUES ($id, $pos, $entry, $key, $outcome)");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  db_bind_int(st, "$pos", position);
-  db_bind_int(st, "$entry", entry);
-  db_bind_text(st, "$key", key);
-  db_bind_text(st, "$outcome", accepted ? "accepted" : "waitlisted");
-  rc = db_exec_stmt(st);
+  rc = db_run(ctx->db,
+              "INSERT INTO lottery_ranking(lottery_id, position, entry_id, rank_hash,"
+              " outcome) VALUES ($id, $pos, $entry, $key, $outcome)",
+              DB_I("$id", id), DB_I("$pos", position), DB_I("$entry", entry), DB_T("$key", key),
+              DB_T("$outcome", accepted ? "accepted" : "waitlisted"));
   return rc == DB_OK ? 0 : kerr_from_db(rc);
 }
 

@@ -390,3 +390,117 @@ int notify_sweep(struct kctx *ctx, int *n) {
   rc = db_commit(ctx->db);
   return rc == DB_OK ? 0 : kerr_from_db(rc);
 }
+
+/* ========================================== courses and the allocation round */
+
+/* The application APP to a course, as the message needs it. */
+struct course_app_info {
+  int64_t account, course, lottery;
+  int64_t offer_expires_at, queue_pos;   /* queue_pos: the place on the waiting list */
+  char title[400], center[32], first_date[11];
+};
+
+static int course_app_load(struct kctx *ctx, int64_t app, struct course_app_info *a) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT a.account_id, c.id, coalesce(c.lottery_id, 0),"
+                      " coalesce(a.offer_expires_at, 0), (SELECT count(*) FROM course_applications w"
+                      " WHERE w.course_id = a.course_id AND w.status = 'waitlisted'"
+                      " AND w.queue_pos <= a.queue_pos), c.title,"
+                      " c.center, c.first_date FROM course_applications a"
+                      " JOIN courses c ON c.id = a.course_id WHERE a.id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", app);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    a->account = db_col_int(st, 0);
+    a->course = db_col_int(st, 1);
+    a->lottery = db_col_int(st, 2);
+    a->offer_expires_at = db_col_int(st, 3);
+    a->queue_pos = db_col_int(st, 4);
+    snprintf(a->title, sizeof a->title, "%s", db_col_text(st, 5));
+    snprintf(a->center, sizeof a->center, "%s", db_col_text(st, 6));
+    snprintf(a->first_date, sizeof a->first_date, "%s", db_col_text(st, 7));
+  }
+  db_reset(st);
+  return rc == DB_ROW ? 0 : rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
+}
+
+int notify_course(struct kctx *ctx, int64_t app, enum course_note what) {
+  if (!outbox_enabled()) return 0;
+  struct course_app_info a = {0};
+  int rc = course_app_load(ctx, app, &a);
+  if (rc) return rc;
+  struct text t = {.n = 0};
+  int32_t day = 0;
+  char dl[64] = "", until[96] = "";
+  if (!date_parse(a.first_date, &day)) clock_jdate(day, dl, sizeof dl);
+  greeting(ctx, &t, a.account);
+  add(&t, "講座「%s」（申し込み番号 %lld）についてのお知らせです。\n初回: %s\n\n", a.title,
+      (long long)app, dl);
+  const char *subject = "講座のお知らせ";
+  if (what == COURSE_ACCEPTED) {
+    subject = "講座の受講が決まりました";
+    add(&t, "受講が決まりました。当日は直接会場へお越しください。\n");
+  } else if (what == COURSE_WAITLISTED) {
+    subject = "講座の抽選の結果（キャンセル待ち）";
+    add(&t, "定員をこえたため、キャンセル待ちの%lld番目になりました。\n"
+            "空きが出たら、順番にお知らせします。\n", (long long)a.queue_pos);
+  } else if (what == COURSE_OFFER) {
+    subject = "講座に空きが出ました（期限までに手続きしてください）";
+    instant_label(a.offer_expires_at, until, sizeof until);
+    add(&t, "空きが出たので、受講できます。\n受講するときは、%s までに、マイページの"
+            "「講座の申し込み」で「受講する」を押してください。\n%s/my/courses\n"
+            "期限を過ぎると、次の人に順番がまわります。\n", until, outbox_public_url());
+  } else {
+    subject = "講座の繰り上げの期限が過ぎました";
+    add(&t, "期限までに手続きがなかったため、繰り上げは取り消しになりました。\n");
+  }
+  if (a.lottery && what != COURSE_OFFER && what != COURSE_OFFER_LAPSED)
+    add(&t, "\n抽選はだれでも確かめられます: %s/api/v1/lotteries/%lld\n", outbox_public_url(),
+        (long long)a.lottery);
+  return queue(ctx, MAIL_COURSE, a.account, subject, &t, 0, a.center, NULL);
+}
+
+int notify_round_result(struct kctx *ctx, int64_t app) {
+  if (!outbox_enabled()) return 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT a.account_id, a.status, coalesce(a.outcome, ''),"
+                      " coalesce(a.booking_id, 0), a.round_id, a.room_id, a.date, a.slot, g.name"
+                      " FROM round_applications a JOIN groups g ON g.id = a.group_id"
+                      " WHERE a.id = $id");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", app);
+  if (db_step(st) != DB_ROW) {
+    db_reset(st);
+    return KERR_NOT_FOUND;
+  }
+  int64_t account = db_col_int(st, 0), booking = db_col_int(st, 3), round = db_col_int(st, 4);
+  int won = !strcmp(db_col_text(st, 1), "won");
+  char outcome[16], date[11], slot[24], group[512];
+  snprintf(outcome, sizeof outcome, "%s", db_col_text(st, 2));
+  snprintf(date, sizeof date, "%s", db_col_text(st, 6));
+  snprintf(slot, sizeof slot, "%s", db_col_text(st, 7));
+  snprintf(group, sizeof group, "%s", db_col_text(st, 8));
+  const struct room *ro = rules_room_by_id(ctx->rb, db_col_int(st, 5));
+  db_reset(st);
+  int32_t day = 0;
+  char dl[64] = "";
+  if (!date_parse(date, &day)) clock_jdate(day, dl, sizeof dl);
+  const struct rules *r = day ? rules_in_force(ctx->rb, day) : NULL;
+  int k = r ? rules_slot_index(r, slot) : -1;
+  struct text t = {.n = 0};
+  greeting(ctx, &t, account);
+  add(&t, "部屋の抽選（利用調整）の結果です。\n団体: %s\n場所: %s %s\n利用日: %s %s\n\n", group,
+      ro ? ro->center->name : "", ro ? ro->name : "", dl, k >= 0 ? r->slots[k].label : slot);
+  if (won)
+    add(&t, "結果: 当選しました。仮予約（予約番号 %lld）になりました。\n"
+            "期限までにマイページで確定してください。\n", (long long)booking);
+  else
+    add(&t, "結果: %s\n", !strcmp(outcome, "taken") ? "締め切りまでにほかの予約が入ったため、取れませんでした。"
+                          : !strcmp(outcome, "cap") ? "この回で取れる枠数に達したため、取れませんでした。"
+                                                    : "抽選の結果、ほかの団体に決まりました。");
+  add(&t, "\n抽選はだれでも確かめられます: %s/api/v1/rounds/%lld\n", outbox_public_url(),
+      (long long)round);
+  return queue(ctx, MAIL_ROUND, account, won ? "部屋の抽選の結果（当選）" : "部屋の抽選の結果",
+               &t, booking, ro ? ro->center->code : NULL, NULL);
+}

@@ -52,4 +52,16 @@ int notify_forgotten_id(struct kctx *ctx, int64_t account);
 ** gets the number queued. 0 or a KERR code. */
 int notify_sweep(struct kctx *ctx, int *n);
 
+/* Courses (core/course_apps.c): what became of application APP: a place
+** (ACCEPTED), the waiting list (WAITLISTED, with the position), a place
+** offered from the waiting list with its deadline (OFFER), an offer that
+** lapsed (OFFER_LAPSED). The lottery's public record is linked. */
+enum course_note { COURSE_ACCEPTED, COURSE_WAITLISTED, COURSE_OFFER, COURSE_OFFER_LAPSED };
+int notify_course(struct kctx *ctx, int64_t app, enum course_note what);
+
+/* The allocation round (core/rounds.c): the result of round application
+** APP for the representative who applied (won: the hold made; lost: why),
+** with the published draw. */
+int notify_round_result(struct kctx *ctx, int64_t app);
+
 #endif

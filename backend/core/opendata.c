@@ -11,6 +11,7 @@
 #include "bookable.h"
 #include "clock.h"
 #include "csv.h"
+#include "facilities.h"
 
 /* ============================================================ states */
 
@@ -280,7 +281,9 @@ char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *
       }
       if (hn < sizeof hours_note) snprintf(hours_note + hn, sizeof hours_note - hn, "。");
     }
-    size_t dl = (size_t)snprintf(desc, sizeof desc, "%s。貸し出す部屋: ", ce->kind);
+    int example = facilities_rooms_illustrative(ce);
+    size_t dl = (size_t)snprintf(desc, sizeof desc, "%s。貸し出す部屋%s: ", ce->kind,
+                                 example ? " (例示。市の一覧は公開されていません)" : "");
     for (int i = 0; i < ce->nrooms && dl < sizeof desc; i++)
       dl += (size_t)snprintf(desc + dl, sizeof desc - dl, "%s%s (%s、定員%d人)", i ? "、" : "",
                              ce->rooms[i].name, ce->rooms[i].kind, ce->rooms[i].capacity);
@@ -306,7 +309,10 @@ char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *
     col[COL_HOURS_NOTE] = hours_note;
     col[COL_DESC] = desc;
     /* Say so when the rule book marks values of this centre as examples. */
-    if (ce->json && json_is_string(json_object_get(ce->json, "note")))
+    if (example)
+      col[COL_NOTE] = "部屋は例示です (市民サービスセンターが貸し出す部屋の一覧は公開されていません)。"
+                      "部屋・住所・電話番号などは市に確認してください。";
+    else if (ce->json && json_is_string(json_object_get(ce->json, "note")))
       col[COL_NOTE] = "住所・座標・電話番号・部屋などに開発用の例示の値を含みます。市の公表値で確認してください。";
     for (int i = 0; i < NCOLS; i++) field(&b, col[i], i == NCOLS - 1);
   }

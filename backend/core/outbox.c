@@ -25,6 +25,8 @@ const struct mail_kind mail_kinds[] = {
     {MAIL_DISCOUNT_DECISION, "減免申請の審査結果", 0},
     {MAIL_PASSWORD_RESET, "パスワードの再設定", 0},
     {MAIL_FORGOTTEN_ID, "利用者番号のお知らせ", 0},
+    {MAIL_COURSE, "講座の抽選の結果・繰り上げのお知らせ", 0},
+    {MAIL_ROUND, "部屋の抽選（利用調整）の結果", 0},
 };
 const int mail_kind_count = (int)(sizeof mail_kinds / sizeof mail_kinds[0]);
 

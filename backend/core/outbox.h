@@ -47,6 +47,8 @@
 #define MAIL_DISCOUNT_DECISION "discount_decision"
 #define MAIL_PASSWORD_RESET "password_reset"
 #define MAIL_FORGOTTEN_ID "forgotten_id"
+#define MAIL_COURSE "course"                     /* a course's result, the waiting list */
+#define MAIL_ROUND "round_result"               /* the allocation round's result */
 
 /* Every kind, in the order pages list them: code, Japanese name, optional. */
 struct mail_kind {

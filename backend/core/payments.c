@@ -107,13 +107,7 @@ int payment_add(struct kctx *ctx, const struct booking *b, const char *method, i
   ** counter.payment and counter.refund events sum to the day's net. */
   snprintf(detail, sizeof detail, "{\"booking_id\":%lld,\"method\":\"%s\",\"receipt\":\"%s\"}",
            (long long)b->id, method, receipt_buf);
-  struct audit_fields f = {.center = b->center,
-                           .room_id = b->room_id,
-                           .date = b->date,
-                           .slot = b->slots,
-                           .subject_group = b->group_id,
-                           .subject_account = b->account_id,
-                           .amount = amount,
+  struct audit_fields f = {AUDIT_OF_BOOKING(b), .subject_account = b->account_id, .amount = amount,
                            .detail_json = detail};
   struct kctx at_counter = *ctx;
   at_counter.channel = "counter";

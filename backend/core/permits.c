@@ -111,14 +111,10 @@ void permit_initials(const char *name, char *out, size_t n) {
 static int ev_issue(struct kctx *ctx, const struct booking *b) {
   char detail[48];
   snprintf(detail, sizeof detail, "{\"booking_id\":%lld}", (long long)b->id);
-  struct audit_fields f = {.center = b->center,
-                           .room_id = b->room_id,
-                           .date = b->date,
-                           .slot = b->slots,
-                           .subject_group = b->group_id,
-                           .subject_account =
-                               b->account_id != ctx->actor.account_id ? b->account_id : 0,
-                           .detail_json = detail};
+  struct audit_fields f = {
+      AUDIT_OF_BOOKING(b),
+      .subject_account = b->account_id != ctx->actor.account_id ? b->account_id : 0,
+      .detail_json = detail};
   return audit_event(ctx, "permit.issue", &f);
 }
 

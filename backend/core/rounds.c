@@ -21,6 +21,7 @@
 #include "ids.h"
 #include "input.h"
 #include "lottery.h"
+#include "notify.h"
 
 struct round_row {
   int64_t id, lottery_id, apply_from, apply_until, cap, closed_at;
@@ -362,6 +363,7 @@ static int decide(struct kctx *ctx, const struct round_row *w, const struct clos
   struct audit_fields f = {.room_id = a->room, .date = a->date, .slot = a->slot,
                            .subject_group = a->group};
   rc = audit_event(ctx, x->won ? "round.won" : "round.lost", &f);
+  if (!rc) rc = notify_round_result(ctx, x->app); /* the result, by mail when it is on */
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 

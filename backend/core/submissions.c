@@ -4,6 +4,7 @@
 */
 #include "submissions.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,23 @@ static int next_receipt(struct kctx *ctx, char receipt[SUBMISSION_RECEIPT_LEN]) 
 
 int submission_record(struct kctx *ctx, const struct submission *s,
                       char receipt[SUBMISSION_RECEIPT_LEN]) {
+  int rc = db_begin_write(ctx->db);
+  receipt[0] = 0;
+  if (rc != DB_OK) return kerr_from_db(rc);
+  if ((rc = submission_record_in(ctx, s, receipt))) {
+    db_rollback(ctx->db);
+    return rc;
+  }
+  if ((rc = db_commit(ctx->db)) != DB_OK) {
+    receipt[0] = 0;
+    return kerr_from_db(rc);
+  }
+  return 0;
+}
+
+int submission_record_in(struct kctx *ctx, const struct submission *s,
+                         char receipt[SUBMISSION_RECEIPT_LEN]) {
+  assert(db_in_txn(ctx->db));
   int rc;
   char *payload = NULL, *fields = NULL, detail[160];
   json_t *clean = submission_scrub(s->payload);
@@ -58,10 +76,6 @@ int submission_record(struct kctx *ctx, const struct submission *s,
   if (s->field_errors && json_object_size(s->field_errors) > 0)
     fields = json_dumps(s->field_errors, JSON_COMPACT | JSON_SORT_KEYS);
 
-  if ((rc = db_begin_write(ctx->db)) != DB_OK) {
-    rc = kerr_from_db(rc);
-    goto done;
-  }
   if ((rc = next_receipt(ctx, receipt))) goto fail;
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO form_submissions(receipt, kind, account_id, payload, outcome,"
@@ -94,15 +108,9 @@ int submission_record(struct kctx *ctx, const struct submission *s,
            s->accepted || !s->error_code ? "" : "\"");
   struct audit_fields f = {.detail_json = detail};
   if ((rc = audit_event(ctx, s->accepted ? "form.accepted" : "form.rejected", &f))) goto fail;
-  if ((rc = db_commit(ctx->db)) != DB_OK) {
-    rc = kerr_from_db(rc);
-    receipt[0] = 0;
-    goto done;
-  }
   rc = 0;
   goto done;
 fail:
-  db_rollback(ctx->db);
   receipt[0] = 0;
 done:
   free(payload);

@@ -41,6 +41,12 @@ struct submission {
 int submission_record(struct kctx *ctx, const struct submission *s,
                       char receipt[SUBMISSION_RECEIPT_LEN]);
 
+/* submission_record INSIDE the caller's write transaction (the booking
+** form's: the booking and its receipt commit together). On an error the
+** caller rolls back. */
+int submission_record_in(struct kctx *ctx, const struct submission *s,
+                         char receipt[SUBMISSION_RECEIPT_LEN]);
+
 /* The receipt number of the latest accepted submission of KIND that made
 ** RESULT_ID, into RECEIPT ("" if none). 0 or a KERR code. */
 int submission_receipt_of(struct kctx *ctx, const char *kind, const char *result_id,

@@ -52,17 +52,6 @@ struct reply api_courses_search(struct req *r) {
   return reply_core(r, rc, 200, out, &ei);
 }
 
-/* GET /api/v1/courses/report?from=D&to=D
-** -> 200 {"from","to","rows":[{"center","category","courses","sessions",
-**    "applicants","accepted","attended","attendance_rate"}]}; 422 bad dates.
-** Staff, admins, analysts. */
-struct reply api_courses_report(struct req *r) {
-  struct kerrinfo ei = {0};
-  json_t *out = NULL;
-  int rc = courses_report(&r->ctx, req_query(r, "from"), req_query(r, "to"), &out, &ei);
-  return reply_core(r, rc, 200, out, &ei);
-}
-
 /* GET /api/v1/courses/{id} -> 200 the course with "sessions" and
 ** "places_left"; 404. Anyone. */
 struct reply api_course_get(struct req *r) {

@@ -7,7 +7,6 @@
 struct reply api_courses_list(struct req *r);
 struct reply api_course_create(struct req *r);
 struct reply api_courses_search(struct req *r);
-struct reply api_courses_report(struct req *r);
 struct reply api_course_get(struct req *r);
 struct reply api_course_update(struct req *r);
 struct reply api_course_copy(struct req *r);

@@ -14,15 +14,6 @@
 #include "../core/discounts.h"
 #include "reply.h"
 
-/* Reply with OUT (stolen) or the error, and clear EI. */
-static struct reply answer(struct req *r, int rc, unsigned status, json_t *out,
-                              struct kerrinfo *ei) {
-  struct reply ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
-  if (rc) json_decref(out);
-  kerr_clear(ei);
-  return ret;
-}
-
 /* POST /api/v1/discounts
 ** body {"group_id","category","reason","evidence"?}
 ** -> 201 the application {"id","status":"pending","group_id","group_name",
@@ -35,7 +26,7 @@ struct reply api_discount_apply(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = discounts_apply(&r->ctx, r->json, &out, &ei);
-  return answer(r, rc, 201, out, &ei);
+  return reply_core(r, rc, 201, out, &ei);
 }
 
 /* GET /api/v1/discounts?status=pending|approved|rejected  (admins: the review
@@ -50,7 +41,7 @@ struct reply api_discounts_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = discounts_list(&r->ctx, req_query(r, "status"), req_query(r, "group_id"), &out, &ei);
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/discounts/{id}
@@ -63,7 +54,7 @@ struct reply api_discount_get(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   int rc = id ? discounts_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/discounts/{id}/decide
@@ -79,5 +70,5 @@ struct reply api_discount_decide(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   int rc = id ? discounts_decide(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }

@@ -6,18 +6,10 @@
 */
 #include "api_groups.h"
 
+#include "../core/discounts.h"
 #include "../core/groups.h"
 #include "../core/ids.h"
 #include "reply.h"
-
-/* Reply with OUT (stolen) or the error, and clear EI. */
-static struct reply answer(struct req *r, int rc, unsigned status, json_t *out,
-                              struct kerrinfo *ei) {
-  struct reply ret = rc ? reply_error(r, rc, ei) : reply_json(r, status, out);
-  if (rc) json_decref(out);
-  kerr_clear(ei);
-  return ret;
-}
 
 /* POST /api/v1/groups
 ** body {"name","name_kana","members","resident_members","activity","public_listing"}
@@ -29,8 +21,8 @@ struct reply api_group_create(struct req *r) {
   json_t *out = NULL;
   int64_t id = 0;
   int rc = groups_register(&r->ctx, r->json, &id, &ei);
-  if (!rc) rc = groups_get(&r->ctx, id, &out, &ei);
-  return answer(r, rc, 201, out, &ei);
+  if (!rc) rc = discounts_group_get(&r->ctx, id, &out, &ei);
+  return reply_core(r, rc, 201, out, &ei);
 }
 
 /* GET /api/v1/groups/{id}
@@ -42,8 +34,8 @@ struct reply api_group_get(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
-  int rc = id ? groups_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  int rc = id ? discounts_group_get(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/groups?status=pending|approved|rejected
@@ -54,7 +46,7 @@ struct reply api_groups_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = groups_list(&r->ctx, req_query(r, "status"), &out, &ei);
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/groups/{id}/approve
@@ -67,7 +59,7 @@ struct reply api_group_approve(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_approve(&r->ctx, id, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/groups/{id}/reject
@@ -81,7 +73,7 @@ struct reply api_group_reject(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_reject(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/groups/{id}/renew
@@ -95,7 +87,7 @@ struct reply api_group_renew(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_renew(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/groups/{id}/representatives
@@ -114,7 +106,7 @@ struct reply api_group_rep_add(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_invite(&r->ctx, id, r->json, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 202, out, &ei);
+  return reply_core(r, rc, 202, out, &ei);
 }
 
 /* GET /api/v1/invitations
@@ -125,7 +117,7 @@ struct reply api_invitations_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = groups_invitations(&r->ctx, &out);
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/invitations/{group_id}/accept
@@ -137,7 +129,7 @@ struct reply api_invitation_accept(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_invitation_answer(&r->ctx, id, 1, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* POST /api/v1/invitations/{group_id}/decline
@@ -147,7 +139,7 @@ struct reply api_invitation_decline(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0);
   int rc = id ? groups_invitation_answer(&r->ctx, id, 0, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* DELETE /api/v1/groups/{id}/representatives/{system_id}
@@ -160,7 +152,7 @@ struct reply api_group_rep_remove(struct req *r) {
   json_t *out = NULL;
   int64_t id = req_path_sysid(r, 0), who = req_path_sysid(r, 1);
   int rc = id && who ? groups_rep_remove(&r->ctx, id, who, &out, &ei) : KERR_NOT_FOUND;
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/groups/public
@@ -171,7 +163,7 @@ struct reply api_groups_public(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int rc = groups_public(&r->ctx, &out);
-  return answer(r, rc, 200, out, &ei);
+  return reply_core(r, rc, 200, out, &ei);
 }
 
 /* GET /api/v1/groups/public.csv

@@ -17,6 +17,7 @@
 
 #include "../core/bookings.h"
 #include "../core/clock.h"
+#include "../core/courses.h"
 #include "../core/reports.h"
 #include "../core/usagelog.h"
 #include "reply.h"
@@ -205,4 +206,22 @@ struct reply api_report_monthly(struct req *r) {
     return text_reply(r, csv, len, CSV_TYPE, name);
   }
   return reply_json(r, 200, mo);
+}
+
+/* GET /api/v1/courses/report?from=D&to=D[&center=CODE][&format=csv
+** [&header=ja]] -> 200 courses held, applicants, attendance by centre and
+** category (core/courses.h), or CSV with format=csv or Accept: text/csv;
+** 422 a bad date or centre. Staff, admins, analysts. */
+struct reply api_report_courses(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = courses_report(&r->ctx, req_query(r, "from"), req_query(r, "to"),
+                          req_query(r, "center"), &out, &ei);
+  if (rc || !wants_csv(r)) return reply_core(r, rc, 200, out, &ei);
+  size_t len = 0;
+  char *csv = courses_report_csv(out, wants_ja(r), &len), name[64];
+  snprintf(name, sizeof name, "courses_%s_%s.csv", json_string_value(json_object_get(out, "from")),
+           json_string_value(json_object_get(out, "to")));
+  json_decref(out);
+  return csv ? text_reply(r, csv, len, CSV_TYPE, name) : reply_fail();
 }

@@ -10,5 +10,6 @@
 struct reply api_events(struct req *r);
 struct reply api_report_usage(struct req *r);
 struct reply api_report_monthly(struct req *r);
+struct reply api_report_courses(struct req *r); /* GET /api/v1/courses/report */
 
 #endif

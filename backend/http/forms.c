@@ -57,8 +57,11 @@ static int wants_json(struct req *r) {
 /* Record the outcome and answer. RC: 0 or the KERR of the core call (EI its
 ** details); RESULT (borrowed) what it made; RESULT_ID its number as text;
 ** STATUS_WORD the state it is in ("held", "pending", "cancelled"). */
-static struct reply finish(struct req *r, const struct kind *k, int rc, struct kerrinfo *ei,
-                              const json_t *result, const char *result_id, const char *status_word) {
+/* RECORDED: the receipt of a submission already recorded inside the
+** action's own transaction (the booking form's), or NULL/"" to record it here. */
+static struct reply finish_with(struct req *r, const struct kind *k, int rc, struct kerrinfo *ei,
+                                const json_t *result, const char *result_id,
+                                const char *status_word, const char *recorded) {
   char receipt[SUBMISSION_RECEIPT_LEN] = "";
   struct reply ret;
   const char *message = NULL;
@@ -78,7 +81,9 @@ static struct reply finish(struct req *r, const struct kind *k, int rc, struct k
                          .error_code = rc ? kerr_code(rc) : NULL,
                          .field_errors = rc ? ei->fields : NULL,
                          .result_id = rc ? NULL : result_id};
-  int rec = submission_record(&r->ctx, &s, receipt);
+  int rec = 0;
+  if (rc == 0 && recorded && recorded[0]) snprintf(receipt, sizeof receipt, "%s", recorded);
+  else rec = submission_record(&r->ctx, &s, receipt);
   if (rec && rc == 0)
     /* The work is done and stays done; only its form record is missing. */
     fprintf(stderr, "forms: %s %s accepted but not recorded (%s)\n", k->name,
@@ -112,7 +117,32 @@ static struct reply finish(struct req *r, const struct kind *k, int rc, struct k
   return ret;
 }
 
+static struct reply finish(struct req *r, const struct kind *k, int rc, struct kerrinfo *ei,
+                           const json_t *result, const char *result_id, const char *status_word) {
+  return finish_with(r, k, rc, ei, result, result_id, status_word, NULL);
+}
+
 /* ========================================================== booking */
+
+/* The booking form's submission, recorded inside the booking's own write
+** transaction (booking_create_then): the booking and its receipt number
+** commit together, or neither does. */
+struct booking_record {
+  struct req *r;
+  char receipt[SUBMISSION_RECEIPT_LEN];
+};
+
+static int record_booking(struct kctx *ctx, int64_t booking_id, void *arg, struct kerrinfo *ei) {
+  struct booking_record *br = arg;
+  char idtext[24];
+  (void)ei;
+  snprintf(idtext, sizeof idtext, "%lld", (long long)booking_id);
+  struct submission s = {.kind = "booking", .payload = br->r->json, .accepted = 1,
+                         .status = 201, .result_id = idtext};
+  struct kctx c = *ctx;   /* the form's channel, also when staff book at the counter */
+  c.channel = br->r->ctx.channel;
+  return submission_record_in(&c, &s, br->receipt);
+}
 
 static const struct kind booking_kind = {"booking", web_booking_form, web_booking_receipt,
                                          web_book_error_field};
@@ -134,7 +164,9 @@ struct reply form_booking(struct req *r) {
   r->ctx.channel = "form";
   /* the confirmation page's key: a second click (or reload) books once */
   if (input_text(r->json, "idempotency_key", key, sizeof key) != INPUT_OK) key[0] = 0;
-  int rc = booking_create(&r->ctx, r->json, key[0] ? key : NULL, &b, &replayed, &ei);
+  struct booking_record br = {.r = r, .receipt = ""};
+  int rc = booking_create_then(&r->ctx, r->json, key[0] ? key : NULL, record_booking, &br, &b,
+                               &replayed, &ei);
   if (rc == 0)
     snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(json_object_get(b, "id")));
   if (rc == 0 && replayed) {
@@ -150,8 +182,9 @@ struct reply form_booking(struct req *r) {
       return ret;
     }
   }
-  struct reply ret = finish(r, &booking_kind, rc, &ei, b, idtext,
-                               b ? json_string_value(json_object_get(b, "status")) : "");
+  struct reply ret = finish_with(r, &booking_kind, rc, &ei, b, idtext,
+                                 b ? json_string_value(json_object_get(b, "status")) : "",
+                                 br.receipt);
   json_decref(b);
   return ret;
 }

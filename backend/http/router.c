@@ -209,6 +209,9 @@ const struct route router_routes[] = {
   {"POST", "/admin/rounds/{id}/close", web_admin_round_close, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/my/rounds", web_my_rounds, ROLE_CITIZEN, RF_PERSONAL},
   {"POST", "/my/rounds/{id}/cancel", web_my_round_cancel, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
+  {"GET", "/rounds/{id}", web_round, ANY, RF_PERSONAL},
+  {"GET", "/rounds/{id}/apply", web_round_apply_form, ROLE_CITIZEN, RF_PERSONAL},
+  {"POST", "/rounds/{id}/apply", web_round_apply, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   /* the course database for staff (issue 16; docs/courses.md) */
   {"GET", "/admin/courses", web_staff_courses, ROLE_DESK, RF_PERSONAL},
   {"POST", "/admin/courses", web_staff_course_create, ROLE_DESK, RF_FORM | RF_PERSONAL},
@@ -285,7 +288,7 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/courses", api_courses_list, ANY, 0},
   {"POST", "/api/v1/courses", api_course_create, ROLE_DESK, JSON_BODY | RF_PERSONAL},
   {"GET", "/api/v1/courses/search", api_courses_search, ROLE_DESK, RF_PERSONAL},
-  {"GET", "/api/v1/courses/report", api_courses_report, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL},
+  {"GET", "/api/v1/courses/report", api_report_courses, ROLE_DESK | ROLE_ANALYST, RF_PERSONAL},
   {"GET", "/api/v1/courses/{id}", api_course_get, ANY, 0},
   {"PATCH", "/api/v1/courses/{id}", api_course_update, ROLE_DESK, JSON_BODY | RF_PERSONAL},
   {"POST", "/api/v1/courses/{id}/copy", api_course_copy, ROLE_DESK, JSON_BODY | RF_PERSONAL},

@@ -90,13 +90,18 @@ static const struct page_field signin_fields[] = {
 static void signin_form(struct req *r, struct html *h, const struct page_form *fm,
                         const char *next, const char *button);
 
+/* The message above a form for the error in EI (NULL: none, or one shown
+** at its fields). */
+static const char *form_message(const struct kerrinfo *ei) {
+  if (!ei || !ei->code || ei->code == KERR_VALIDATION) return NULL;
+  return ei->message[0] ? ei->message : kerr_message(ei->code);
+}
+
 static struct reply signin_page(struct req *r, unsigned status, const json_t *values,
                                    const struct kerrinfo *ei, const char *next, int expired) {
   struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
   int failed = ei && ei->code;
-  const char *message = NULL;
-  if (failed && ei->code != KERR_VALIDATION)
-    message = ei->message[0] ? ei->message : kerr_message(ei->code);
+  const char *message = form_message(ei);
   struct html h = {0};
   struct page pg = {.title = "ログイン", .nav = "signin", .flags = failed ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
@@ -207,9 +212,7 @@ static struct reply register_page(struct req *r, unsigned status, const json_t *
                                      const struct kerrinfo *ei, const char *next) {
   struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
   int failed = ei && ei->code;
-  const char *message = NULL;
-  if (failed && ei->code != KERR_VALIDATION)
-    message = ei->message[0] ? ei->message : kerr_message(ei->code);
+  const char *message = form_message(ei);
   struct html h = {0};
   struct page pg = {.title = "アカウント登録", .nav = "register",
                     .flags = failed ? PAGE_HAS_ERRORS : 0};

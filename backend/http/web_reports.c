@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/courses.h"
 #include "../core/reports.h"
 #include "pages.h"
 #include "reply.h"
@@ -291,6 +292,53 @@ static void exempted(struct html *h, const struct report *rep) {
   html_raw(h, "</tbody></table></div></section>");
 }
 
+/* ----------------------------------------------------------- courses */
+
+/* Courses (講座) with a session in FROM..TO, of CENTER (NULL: all), by
+** centre and category (core/courses.h), with their CSV. */
+static void courses_part(struct req *r, struct html *h, int32_t from, int32_t to,
+                         const char *center) {
+  struct kerrinfo ei = {0};
+  json_t *rep = NULL, *row;
+  size_t i;
+  char a[11], b[11];
+  date_format(from, a);
+  date_format(to, b);
+  if (courses_report(&r->ctx, a, b, center, &rep, &ei)) {
+    kerr_clear(&ei);
+    return;
+  }
+  html_raw(h, "<section aria-labelledby=\"co-h\"><h2 id=\"co-h\">講座の集計</h2><p>期間に回がある講座の数、"
+              "申し込み、受講が決まった人数と出席率です (出席率 = 出席の延べ人数 ÷ (受講決定の人数 × 出席を"
+              "記録した回の数))。</p>");
+  if (!json_array_size(json_object_get(rep, "rows")))
+    html_raw(h, "<p>この期間に開いた講座はありません。</p>");
+  else
+    html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"co-c\">"
+                "<table><caption id=\"co-c\">公民館・分野別 講座の開催と出席</caption><thead><tr>"
+                "<th scope=\"col\">公民館</th><th scope=\"col\">分野</th><th scope=\"col\">講座数</th>"
+                "<th scope=\"col\">回数</th><th scope=\"col\">申し込み</th>"
+                "<th scope=\"col\">受講決定 (人)</th><th scope=\"col\">出席 (延べ人)</th>"
+                "<th scope=\"col\">出席率</th></tr></thead><tbody>");
+  json_array_foreach(json_object_get(rep, "rows"), i, row) {
+    char n[5][32], rate[32];
+    static const char *const keys[] = {"courses", "sessions", "applicants", "accepted", "attended"};
+    for (int k = 0; k < 5; k++) num(json_integer_value(json_object_get(row, keys[k])), n[k], 32);
+    json_t *v = json_object_get(row, "attendance_rate");
+    pct(json_is_number(v) ? json_number_value(v) : -1, rate, sizeof rate);
+    const char *cat = json_string_value(json_object_get(row, "category"));
+    html_printf(h, "<tr><th scope=\"row\">%h</th><td>%h</td><td>%h</td><td>%h</td><td>%h</td>"
+                   "<td>%h</td><td>%h</td><td>%h</td></tr>",
+                json_string_value(json_object_get(row, "center_name")), cat && *cat ? cat : "(分野なし)",
+                n[0], n[1], n[2], n[3], n[4], rate);
+  }
+  if (json_array_size(json_object_get(rep, "rows"))) html_raw(h, "</tbody></table></div>");
+  html_printf(h, "<p><a href=\"/api/v1/courses/report?from=%u&amp;to=%u%s%u&amp;format=csv&amp;"
+                 "header=ja\">講座の集計 (CSV)</a></p></section>",
+              a, b, center ? "&amp;center=" : "", center ? center : "");
+  json_decref(rep);
+}
+
 /* ------------------------------------------------------------- page */
 
 static const struct page_field fields[] = {
@@ -413,6 +461,7 @@ struct reply web_reports(struct req *r) {
     heatmap(&h, heat, ru);
     trend(&h, tr, rb, only, from, to);
     exempted(&h, ex);
+    courses_part(r, &h, from, to, only ? only->code : NULL);
 
     /* downloads: the same figures for spreadsheets */
     char q[160];

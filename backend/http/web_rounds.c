@@ -2,8 +2,11 @@
 ** http/web_rounds.c: the monthly allocation round as pages, complete
 ** without JavaScript (core/rounds.h; docs/courses.md): staff see each
 ** round's state, the slots asked for (contested or not), the winners and
-** every group's result, and close a round whose period is over; a group's
-** representatives see their applications' results and the published draw.
+** every group's result and the draw, and close a round whose period is
+** over; a group's representatives apply by form (the same core function as
+** POST /api/v1/rounds/{id}/applications) and see their applications'
+** results; anyone sees a round's page with the published draw (commitment,
+** seed, ranking, the slots and who won each).
 */
 #include "web_rounds.h"
 
@@ -12,6 +15,8 @@
 #include <string.h>
 
 #include "../core/clock.h"
+#include "../core/courses.h"
+#include "../core/groups.h"
 #include "../core/rounds.h"
 #include "pages.h"
 #include "reply.h"
@@ -50,6 +55,277 @@ static const char *result_label(const json_t *a) {
   if (!strcmp(o, "taken")) return "落選（締め切りまでにほかの予約が入りました）";
   if (!strcmp(o, "cap")) return "落選（この回で取れる枠数に達しました）";
   return "落選（抽選）";
+}
+
+#define MAX_ROOMS 256
+#define MAX_GROUPS 32
+
+/* ================================================= the published draw */
+
+/* The ranking of lottery L: rank, application ID, result. MINE (may be
+** NULL) holds the IDs of the reader's groups' applications. */
+static void ranking_table(struct html *h, const json_t *l, const json_t *mine) {
+  json_t *id, *x;
+  size_t i, k;
+  html_raw(h, "<div class=\"table-wrap\"><table><caption>抽選の順位（競合した申し込み）</caption>"
+              "<thead><tr><th scope=\"col\">順位</th><th scope=\"col\">申し込み番号</th>"
+              "<th scope=\"col\">結果</th></tr></thead><tbody>");
+  json_array_foreach(json_object_get(l, "ranking"), i, id) {
+    const char *res = "落選";
+    json_array_foreach(json_object_get(l, "accepted"), k, x) if (json_equal(x, id)) res = "当選";
+    int own = 0;
+    json_array_foreach(mine, k, x) own |= json_equal(x, id);
+    html_printf(h, "<tr><td>%I</td><th scope=\"row\">%I%s</th><td>%s</td></tr>", (int64_t)(i + 1),
+                (int64_t)json_integer_value(id), own ? "（あなたの団体）" : "", res);
+  }
+  html_raw(h, "</tbody></table></div>");
+}
+
+/* The draw of round W as published: commitment from the start, the seed and
+** the ranking after the close. */
+static void draw_part(struct req *r, struct html *h, const json_t *w, const json_t *mine) {
+  struct kerrinfo ei = {0};
+  json_t *l = NULL;
+  html_raw(h, "<h2>公開している抽選</h2>");
+  if (courses_lottery(&r->ctx, jint(w, "lottery_id"), &l, &ei)) {
+    kerr_clear(&ei);
+    html_raw(h, "<p>抽選の記録を読めませんでした。</p>");
+    return;
+  }
+  html_printf(h, "<dl class=\"facts\"><dt>コミットメント（受付の始めに公開）</dt><dd><code>%h</code></dd>"
+                 "<dt>シード（締め切りの後に公開）</dt><dd>",
+              jstr(l, "commitment"));
+  if (json_object_get(l, "seed")) html_printf(h, "<code>%h</code>", jstr(l, "seed"));
+  else html_raw(h, "まだ公開していません（締め切りの後の抽選で公開します）");
+  html_printf(h, "</dd></dl><p>確かめ方: シード（16進数の文字列）の SHA-256 がコミットメントと同じこと。"
+                 "順位は、文字列「シード:申し込み番号」の SHA-256（16進数）の小さい順です。"
+                 "<a href=\"/api/v1/lotteries/%I\">抽選の記録（JSON）</a>・"
+                 "<a href=\"/api/v1/rounds/%I\">この回の記録（JSON）</a></p>",
+              (int64_t)jint(w, "lottery_id"), (int64_t)jint(w, "id"));
+  if (json_object_get(l, "seed")) {
+    if (json_array_size(json_object_get(l, "ranking"))) ranking_table(h, l, mine);
+    else html_raw(h, "<p>競合した枠はなく、抽選した申し込みはありません。</p>");
+  }
+  json_decref(l);
+}
+
+/* The slots asked for, with the application IDs on each and the winner's. */
+static void public_slots(struct req *r, struct html *h, const json_t *w) {
+  json_t *x, *e;
+  size_t i, k;
+  if (!json_object_get(w, "slots")) return;
+  html_raw(h, "<h2>申し込まれた枠と結果</h2><div class=\"table-wrap\"><table><caption>枠ごとの"
+              "申し込み番号と当選した申し込み</caption><thead><tr><th scope=\"col\">枠</th>"
+              "<th scope=\"col\">申し込み番号</th><th scope=\"col\">競合</th>"
+              "<th scope=\"col\">当選</th></tr></thead><tbody>");
+  json_array_foreach(json_object_get(w, "slots"), i, x) {
+    char words[160];
+    slot_words(r, x, words, sizeof words);
+    html_printf(h, "<tr><th scope=\"row\">%h</th><td>", words);
+    json_array_foreach(json_object_get(x, "entries"), k, e)
+      html_printf(h, "%s%I", k ? "、" : "", (int64_t)json_integer_value(e));
+    html_printf(h, "</td><td>%s</td><td>", json_is_true(json_object_get(x, "contested")) ? "あり" : "なし");
+    if (json_object_get(x, "winner")) html_printf(h, "%I", (int64_t)jint(x, "winner"));
+    else html_raw(h, "なし");
+    html_raw(h, "</td></tr>");
+  }
+  html_raw(h, "</tbody></table></div>");
+}
+
+/* The IDs of the reader's groups' applications in round ID (a new array). */
+static json_t *mine_in(struct req *r, int64_t id) {
+  json_t *arr = json_array(), *out = NULL, *a;
+  struct kerrinfo ei = {0};
+  size_t i;
+  if (r->ctx.actor.role != ROLE_CITIZEN || rounds_mine(&r->ctx, &out, &ei)) {
+    kerr_clear(&ei);
+    return arr;
+  }
+  json_array_foreach(json_object_get(out, "applications"), i, a)
+    if (jint(a, "round_id") == id) json_array_append_new(arr, json_integer(jint(a, "id")));
+  json_decref(out);
+  return arr;
+}
+
+/* GET /rounds/{id} -> 200 the round and its published draw; 404. Anyone. */
+struct reply web_round(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *w = NULL;
+  int64_t id = req_path_id(r, 0);
+  int rc = rounds_get(&r->ctx, id, &w, &ei);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
+  char title[96], from[64], until[64];
+  snprintf(title, sizeof title, "部屋の抽選 %s（%s）", jstr(w, "use_month"), jstr(w, "code"));
+  page_iso_label(jstr(w, "apply_from"), from, sizeof from);
+  page_iso_label(jstr(w, "apply_until"), until, sizeof until);
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "my"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<h1>%h</h1><dl class=\"facts\"><dt>状態</dt><dd>%h</dd><dt>受付</dt>"
+                  "<dd>%h から %h の前まで</dd><dt>1団体の上限</dt><dd>%I枠</dd></dl>",
+              title, state_label(jstr(w, "state")), from, until, (int64_t)jint(w, "cap"));
+  if (r->ctx.actor.role == ROLE_CITIZEN)
+    html_raw(&h, "<p><a href=\"/my/rounds\">自分の団体の申し込みと結果</a></p>");
+  if (!strcmp(jstr(w, "state"), "open") && r->ctx.actor.role == ROLE_CITIZEN)
+    html_printf(&h, "<p><a class=\"button\" href=\"/rounds/%I/apply\">この回に申し込む</a></p>",
+                (int64_t)id);
+  json_t *mine = mine_in(r, id);
+  draw_part(r, &h, w, mine);
+  json_decref(mine);
+  public_slots(r, &h, w);
+  json_decref(w);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
+/* ================================================== the application form */
+
+struct apply_form {
+  struct page_option groups[MAX_GROUPS], rooms[MAX_ROOMS], slots[RULES_MAX_SLOTS];
+  char gval[MAX_GROUPS][16], glab[MAX_GROUPS][300], rval[MAX_ROOMS][24], rlab[MAX_ROOMS][200];
+  int ngroups, nrooms, nslots;
+  char date_support[160], att_support[64];
+  struct page_field fields[6];
+};
+
+/* The rooms of the round's kinds, by centre. */
+static void add_rooms(struct req *r, struct apply_form *f, const json_t *w) {
+  const struct rulebook *rb = r->ctx.rb;
+  for (int c = 0; c < rb->ncenters; c++)
+    for (int k = 0; k < rb->centers[c].nrooms && f->nrooms < MAX_ROOMS; k++) {
+      const struct room *ro = &rb->centers[c].rooms[k];
+      json_t *kind;
+      size_t i;
+      int ok = 0;
+      json_array_foreach(json_object_get(w, "room_kinds"), i, kind)
+        ok |= !strcmp(json_string_value(kind), ro->kind);
+      if (!ok) continue;
+      int n = f->nrooms++;
+      snprintf(f->rval[n], sizeof f->rval[n], "%lld", (long long)ro->id);
+      snprintf(f->rlab[n], sizeof f->rlab[n], "%s（%s、%d人まで）", ro->name, ro->kind, ro->capacity);
+      f->rooms[n] = (struct page_option){f->rval[n], f->rlab[n], ro->center->name};
+    }
+}
+
+/* The approved, valid groups the citizen represents, into F; *OUT keeps
+** their strings alive (the caller decrefs). */
+static void add_groups(struct req *r, struct apply_form *f, json_t **out) {
+  json_t *g;
+  size_t i;
+  *out = NULL;
+  if (groups_of_account(&r->ctx, r->ctx.actor.account_id, out)) return;
+  json_array_foreach(*out, i, g) {
+    if (f->ngroups >= MAX_GROUPS || strcmp(jstr(g, "status"), "approved") ||
+        !json_is_true(json_object_get(g, "valid")))
+      continue;
+    int n = f->ngroups++;
+    snprintf(f->gval[n], sizeof f->gval[n], "%s", jstr(g, "id"));
+    snprintf(f->glab[n], sizeof f->glab[n], "%s（団体ID %s）", jstr(g, "name"), jstr(g, "id"));
+    f->groups[n] = (struct page_option){f->gval[n], f->glab[n], NULL};
+  }
+}
+
+static void form_build(struct req *r, struct apply_form *f, const json_t *w) {
+  char month[8];
+  int y = 0, m = 0;
+  snprintf(month, sizeof month, "%s", jstr(w, "use_month"));
+  sscanf(month, "%d-%d", &y, &m);
+  int32_t first = 0;
+  char iso[11];
+  snprintf(iso, sizeof iso, "%.7s-01", month);
+  date_parse(iso, &first);
+  const struct rules *ru = rules_in_force(r->ctx.rb, first ? first : clock_today(r->ctx.now));
+  for (int i = 0; ru && i < ru->nslots && i < RULES_MAX_SLOTS; i++)
+    f->slots[f->nslots++] = (struct page_option){ru->slots[i].code, ru->slots[i].label, NULL};
+  add_rooms(r, f, w);
+  snprintf(f->date_support, sizeof f->date_support, "%d年%d月の日（例: %s-10）", y, m, month);
+  snprintf(f->att_support, sizeof f->att_support, "部屋の定員まで");
+  f->fields[0] = (struct page_field){.name = "group_id", .label = "団体", .type = PF_SELECT,
+                                     .required = 1, .options = f->groups, .noptions = f->ngroups,
+                                     .support = "代表している、承認済みの団体"};
+  f->fields[1] = (struct page_field){.name = "room_id", .label = "部屋", .type = PF_SELECT,
+                                     .required = 1, .options = f->rooms, .noptions = f->nrooms};
+  f->fields[2] = (struct page_field){.name = "date", .label = "利用日", .type = PF_DATE,
+                                     .required = 1, .support = f->date_support, .size = "m"};
+  f->fields[3] = (struct page_field){.name = "slots", .label = "時間帯", .type = PF_SELECT,
+                                     .required = 1, .options = f->slots, .noptions = f->nslots};
+  f->fields[4] = (struct page_field){.name = "purpose", .label = "利用目的", .type = PF_TEXT,
+                                     .required = 1, .maxlength = 200, .support = "例: 定期練習"};
+  f->fields[5] = (struct page_field){.name = "attendees", .label = "利用人数", .type = PF_NUMBER,
+                                     .required = 1, .inputmode = "numeric", .size = "s",
+                                     .support = f->att_support};
+}
+
+/* The form of round W (refused: VALUES and EI, what was sent and why). */
+static struct reply apply_page(struct req *r, const json_t *w, const json_t *values,
+                               struct kerrinfo *ei) {
+  struct apply_form *f = calloc(1, sizeof *f);
+  json_t *groups = NULL;
+  if (!f) return reply_fail();
+  add_groups(r, f, &groups);
+  form_build(r, f, w);
+  char title[128], action[64];
+  int64_t id = jint(w, "id");
+  snprintf(title, sizeof title, "部屋の抽選に申し込む（%s）", jstr(w, "use_month"));
+  struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
+  struct html h = {0};
+  struct page pg = {.title = title, .nav = "my", .flags = ei && ei->code ? PAGE_HAS_ERRORS : 0};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p><a href=\"/my/rounds\">部屋の抽選の申し込み</a></p><h1>%h</h1>"
+                  "<p class=\"lead\">団体として、1つの部屋・日・時間帯ずつ申し込みます。この回は"
+                  "1団体%I枠まで。締め切りの後、重ならない申し込みはそのまま仮予約になり、重なった枠は"
+                  "<a href=\"/rounds/%I\">公開の抽選</a>で決めます。</p>",
+              title, (int64_t)jint(w, "cap"), (int64_t)id);
+  if (ei && ei->code)
+    page_error_summary_msg(&h, ei->message[0] ? ei->message : kerr_message(ei->code), f->fields,
+                           6, &fm);
+  if (strcmp(jstr(w, "state"), "open"))
+    html_raw(&h, "<p>この回の受付は終わりました。</p>");
+  else if (!f->ngroups)
+    html_raw(&h, "<p>申し込めるのは、承認された団体の代表者です。<a href=\"/my/groups\">団体の登録"
+                 "</a>をしてください。</p>");
+  else {
+    snprintf(action, sizeof action, "/rounds/%lld/apply", (long long)id);
+    page_form_begin(r, &h, "post", action);
+    for (int i = 0; i < 6; i++) page_field(&h, &f->fields[i], &fm);
+    page_form_end(&h, "この枠に申し込む");
+  }
+  json_decref(groups);
+  free(f);
+  page_end(r, &h, &pg);
+  return page_reply(r, ei && ei->code ? (unsigned)kerr_http_status(ei->code) : 200, &h);
+}
+
+/* GET /rounds/{id}/apply -> 200 the form; 404. Citizens. */
+struct reply web_round_apply_form(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *w = NULL;
+  int rc = rounds_get(&r->ctx, req_path_id(r, 0), &w, &ei);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
+  struct reply rep = apply_page(r, w, NULL, NULL);
+  json_decref(w);
+  return rep;
+}
+
+/* POST /rounds/{id}/apply (form: group_id, room_id, date, slots, purpose,
+** attendees, csrf_token) -> 303 to /my/rounds; the form again with its
+** errors otherwise. Citizens. */
+struct reply web_round_apply(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *w = NULL, *out = NULL;
+  int64_t id = req_path_id(r, 0);
+  int rc = rounds_get(&r->ctx, id, &w, &ei);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
+  if ((rc = rounds_apply(&r->ctx, id, r->json, &out, &ei))) {
+    if (!ei.code) kerr_set(&ei, rc, NULL);
+    struct reply rep = apply_page(r, w, r->json, &ei);
+    kerr_clear(&ei);
+    json_decref(w);
+    return rep;
+  }
+  json_decref(out);
+  json_decref(w);
+  return reply_redirect(r, "/my/rounds");
 }
 
 /* GET /admin/rounds -> 200 the rounds, newest use month first. Staff, admins. */
@@ -120,16 +396,17 @@ struct reply web_admin_round(struct req *r) {
   page_begin(r, &h, &pg);
   html_printf(&h, "<p><a href=\"/admin/rounds\">部屋の抽選</a></p><h1>%h</h1><dl class=\"facts\">"
                   "<dt>状態</dt><dd>%h</dd><dt>受付</dt><dd>%h から %h の前まで</dd>"
-                  "<dt>1団体の上限</dt><dd>%I枠</dd><dt>抽選の記録</dt><dd><a href=\"/api/v1/lotteries/%I\">"
-                  "公開している抽選の記録（JSON）</a></dd></dl>",
+                  "<dt>1団体の上限</dt><dd>%I枠</dd><dt>公開のページ</dt><dd><a href=\"/rounds/%I\">"
+                  "団体と市民が見るこの回のページ</a></dd></dl>",
               title, state_label(jstr(w, "state")), from, until, (int64_t)jint(w, "cap"),
-              (int64_t)jint(w, "lottery_id"));
+              (int64_t)jint(w, "id"));
   if (!strcmp(jstr(w, "state"), "closing")) {
     snprintf(action, sizeof action, "/admin/rounds/%lld/close", (long long)jint(w, "id"));
     page_form_begin(r, &h, "post", action);
     page_form_end(&h, "いま抽選して割り当てる");
   }
   slots_table(r, &h, w);
+  draw_part(r, &h, w, NULL);
   html_raw(&h, "<h2>団体ごとの結果</h2><div class=\"table-wrap\"><table><caption>団体ごとの申し込みと"
                "当選</caption><thead><tr><th scope=\"col\">団体</th><th scope=\"col\">申し込み</th>"
                "<th scope=\"col\">当選</th></tr></thead><tbody>");
@@ -156,6 +433,30 @@ struct reply web_admin_round_close(struct req *r) {
   return reply_redirect(r, to);
 }
 
+/* The rounds taking applications, each with its form's link. */
+static void open_rounds(struct req *r, struct html *h) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL, *w;
+  size_t i;
+  int n = 0;
+  if (rounds_list(&r->ctx, &out, &ei)) {
+    kerr_clear(&ei);
+    return;
+  }
+  html_raw(h, "<h2>受付中の回</h2>");
+  json_array_foreach(json_object_get(out, "rounds"), i, w) {
+    if (strcmp(jstr(w, "state"), "open")) continue;
+    char until[64];
+    page_iso_label(jstr(w, "apply_until"), until, sizeof until);
+    html_printf(h, "%s<li>利用月 %h（%h、1団体%I枠まで、%h の前まで）: <a href=\"/rounds/%I/apply\">"
+                   "申し込む</a>・<a href=\"/rounds/%I\">この回のページ</a></li>",
+                n++ ? "" : "<ul>", jstr(w, "use_month"), jstr(w, "code"), (int64_t)jint(w, "cap"),
+                until, (int64_t)jint(w, "id"), (int64_t)jint(w, "id"));
+  }
+  html_raw(h, n ? "</ul>" : "<p>いま受付中の回はありません。</p>");
+  json_decref(out);
+}
+
 /* GET /my/rounds -> 200 the round applications of the groups the citizen
 ** represents, with their results and a cancel button while applied.
 ** Citizens. */
@@ -170,6 +471,8 @@ struct reply web_my_rounds(struct req *r) {
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>部屋の抽選の申し込み</h1><p class=\"lead\">代表する団体の申し込みと結果です。抽選は"
                "公開していて、誰でも確かめられます。</p>");
+  open_rounds(r, &h);
+  html_raw(&h, "<h2>申し込みと結果</h2>");
   json_t *list = json_object_get(out, "applications");
   if (!json_array_size(list)) html_raw(&h, "<p>抽選の申し込みはありません。</p>");
   else html_raw(&h, "<ul class=\"cards\">");
@@ -182,7 +485,7 @@ struct reply web_my_rounds(struct req *r) {
     if (json_object_get(a, "booking_id"))
       html_printf(&h, "<p><a href=\"/my/bookings/%I\">予約番号 %I を見る</a></p>",
                   (int64_t)jint(a, "booking_id"), (int64_t)jint(a, "booking_id"));
-    html_printf(&h, "<p><a href=\"/api/v1/rounds/%I\">この回の抽選の公開記録（JSON）</a></p>",
+    html_printf(&h, "<p><a href=\"/rounds/%I\">この回の抽選の結果と公開記録</a></p>",
                 (int64_t)jint(a, "round_id"));
     if (!strcmp(jstr(a, "status"), "applied")) {
       snprintf(action, sizeof action, "/my/rounds/%lld/cancel", (long long)jint(a, "id"));

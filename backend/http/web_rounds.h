@@ -9,5 +9,8 @@ struct reply web_admin_round(struct req *r);
 struct reply web_admin_round_close(struct req *r);
 struct reply web_my_rounds(struct req *r);
 struct reply web_my_round_cancel(struct req *r);
+struct reply web_round(struct req *r);
+struct reply web_round_apply_form(struct req *r);
+struct reply web_round_apply(struct req *r);
 
 #endif

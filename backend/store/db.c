@@ -11,9 +11,11 @@
 
 #include "archive.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -342,6 +344,65 @@ int db_exec_stmt(kstmt *st) {
   int rc = db_step(st);
   sqlite3_reset(st->st);
   return (rc == DB_DONE || rc == DB_ROW) ? DB_OK : rc;
+}
+
+/* ----------------------------------------------------- one-line queries */
+
+/* Prepare SQL and bind the DB_END-terminated parameters of AP. */
+static kstmt *prep_args(kdb *db, const char *sql, va_list ap) {
+  kstmt *st = db_prep(db, sql);
+  for (struct db_arg a = va_arg(ap, struct db_arg); a.name; a = va_arg(ap, struct db_arg)) {
+    if (!st) continue;
+    assert(db_has_param(st, a.name));
+    if (a.kind == 'i') db_bind_int(st, a.name, a.i);
+    else if (a.kind == 'f') db_bind_double(st, a.name, a.f);
+    else db_bind_text(st, a.name, a.t);
+  }
+  return st;
+}
+
+int64_t db_int64_(kdb *db, int64_t dflt, const char *sql, ...) {
+  va_list ap;
+  va_start(ap, sql);
+  kstmt *st = prep_args(db, sql, ap);
+  va_end(ap);
+  if (!st) return dflt;
+  int64_t v = db_step(st) == DB_ROW && !db_col_null(st, 0) ? db_col_int(st, 0) : dflt;
+  db_reset(st);
+  return v;
+}
+
+int db_exists_(kdb *db, const char *sql, ...) {
+  va_list ap;
+  va_start(ap, sql);
+  kstmt *st = prep_args(db, sql, ap);
+  va_end(ap);
+  if (!st) return 0;
+  int yes = db_step(st) == DB_ROW;
+  db_reset(st);
+  return yes;
+}
+
+int db_run_(kdb *db, const char *sql, ...) {
+  va_list ap;
+  va_start(ap, sql);
+  kstmt *st = prep_args(db, sql, ap);
+  va_end(ap);
+  return st ? db_exec_stmt(st) : DB_ERROR;
+}
+
+int db_write_txn(kdb *db, int (*fn)(void *arg), void *arg, int *dbrc) {
+  int rc = db_begin_write(db);
+  if (dbrc) *dbrc = rc;
+  if (rc != DB_OK) return -1;
+  int r = fn(arg);
+  if (r) {
+    db_rollback(db);
+    return r;
+  }
+  rc = db_commit(db);
+  if (dbrc) *dbrc = rc;
+  return rc == DB_OK ? 0 : -1;
 }
 
 int64_t db_col_int(kstmt *st, int i) { return sqlite3_column_int64(st->st, i); }

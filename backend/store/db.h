@@ -85,6 +85,48 @@ const char *db_col_text(kstmt *st, int i);   /* valid until the next step/reset;
 const void *db_col_blob(kstmt *st, int i, size_t *n);
 int db_col_null(kstmt *st, int i);
 
+/* One-line queries (Fossil's db_int, db_exists): SQL is a string literal
+** (the statement cache is keyed by its address) and its parameters follow as
+** DB_I("$name", int) / DB_T("$name", text or NULL) / DB_F("$name", double):
+**
+**   int64_t n = db_int64(ctx->db, 0, "SELECT count(*) FROM group_reps WHERE group_id = $g",
+**                        DB_I("$g", id));
+**   if (db_exists(ctx->db, "SELECT 1 FROM accounts WHERE id = $id", DB_I("$id", id))) ...
+**   if ((rc = db_run(ctx->db, "DELETE FROM sessions WHERE id = $id", DB_T("$id", sid))))
+**     return kerr_from_db(rc);
+*/
+struct db_arg {
+  const char *name;          /* NULL ends the list (DB_END, added by the macros) */
+  int kind;                  /* 'i', 't', 'f' */
+  int64_t i;
+  double f;
+  const char *t;
+};
+#define DB_I(n, v) ((struct db_arg){(n), 'i', (int64_t)(v), 0, NULL})
+#define DB_T(n, v) ((struct db_arg){(n), 't', 0, 0, (v)})
+#define DB_F(n, v) ((struct db_arg){(n), 'f', 0, (double)(v), NULL})
+#define DB_END ((struct db_arg){NULL, 0, 0, 0, NULL})
+
+/* The first column of the first row as an integer; DFLT when there is no row
+** or the statement fails (a failure is logged). */
+int64_t db_int64_(kdb *db, int64_t dflt, const char *sql, ...);
+#define db_int64(db, dflt, ...) db_int64_((db), (dflt), __VA_ARGS__, DB_END)
+
+/* 1 when the query gives a row, 0 when it gives none or fails (logged). */
+int db_exists_(kdb *db, const char *sql, ...);
+#define db_exists(db, ...) db_exists_((db), __VA_ARGS__, DB_END)
+
+/* Run a statement once: DB_OK, or the error (DB_CONSTRAINT, DB_BUSY, ...). */
+int db_run_(kdb *db, const char *sql, ...);
+#define db_run(db, ...) db_run_((db), __VA_ARGS__, DB_END)
+
+/* A write transaction around FN(ARG): db_begin_write(), FN, then db_commit()
+** when FN returned 0, db_rollback() otherwise. Returns FN's nonzero result as
+** it is; when FN succeeded, *DBRC (may be NULL) gets DB_OK or the failing
+** begin/commit's DB_* code and the result is -1 on such a failure, 0 on
+** success. The caller maps a -1 with kerr_from_db(*DBRC). */
+int db_write_txn(kdb *db, int (*fn)(void *arg), void *arg, int *dbrc);
+
 int64_t db_last_id(kdb *db);
 int db_changes(kdb *db);
 

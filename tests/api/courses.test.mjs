@@ -255,6 +255,26 @@ test('staff search every centre, copy a past course, record attendance; the repo
   assert.equal(row.applicants, 2);
   assert.equal(row.attended, 1);
   assert.equal(row.attendance_rate, 0.5);
+  assert.equal(row.center_name, '中央公民館');
+  // the same report as CSV (keys, or Japanese names with header=ja), by centre, and on /reports
+  const csv = await analyst.get('/api/v1/courses/report?from=2026-04-01&to=2026-04-30&format=csv');
+  assert.equal(csv.status, 200, csv.text);
+  assert.match(csv.headers.get('content-type'), /^text\/csv/);
+  assert.match(csv.headers.get('content-disposition'), /courses_2026-04-01_2026-04-30\.csv/);
+  const lines = csv.text.replace(/^\uFEFF/, '').split('\r\n');
+  assert.equal(lines[0], 'center,center_name,category,courses,sessions,applicants,accepted,attended,attendance_rate');
+  assert.ok(lines.includes('chuo,中央公民館,歴史,1,1,2,2,1,0.5000'), lines.join('\n'));
+  const ja = await analyst.get('/api/v1/courses/report?from=2026-04-01&to=2026-04-30&format=csv&header=ja');
+  assert.match(ja.text, /^\uFEFF?公民館コード,公民館,分野,講座数,回数,申し込み,受講決定（人）,出席（延べ人）,出席率\r\n/);
+  const other = await analyst.get('/api/v1/courses/report?from=2026-04-01&to=2026-04-30&center=higashi');
+  assert.deepEqual(other.json.rows, []);
+  assert.equal((await analyst.get('/api/v1/courses/report?from=2026-04-01&to=2026-04-30&center=nowhere')).status, 422);
+  const page = await analyst.get('/reports?from=2026-04-01&to=2026-04-30', { Accept: 'text/html' });
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<h2 id="co-h">講座の集計<\/h2>/);
+  assert.match(page.text, /<tr><th scope="row">中央公民館<\/th><td>歴史<\/td><td>1<\/td><td>1<\/td><td>2<\/td><td>2<\/td><td>1<\/td><td>50\.0%<\/td><\/tr>/);
+  assert.ok(page.text.includes('/api/v1/courses/report?from=2026-04-01&amp;to=2026-04-30&amp;format=csv&amp;header=ja'));
+  assert.equal((await citizen.get('/api/v1/courses/report?from=2026-04-01&to=2026-04-30&format=csv')).status, 403);
   // edit: the title changes, the capacity cannot go below the places given
   const e = await staff.req('PATCH', `/api/v1/courses/${src.json.id}`, { title: '郷土史講座（改）' });
   assert.equal(e.status, 200, e.text);

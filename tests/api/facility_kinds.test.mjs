@@ -46,6 +46,13 @@ test('the catalogue and the availability feed say which kind each facility is', 
   assert.equal(a.status, 200, a.text);
   assert.equal(a.json.centers[0].kind, '市民サービスセンター');
   assert.equal(a.json.centers[0].rooms[0].name, '会議室');
+  // the city's list of a service centre's rooms is not public: its rooms are marked illustrative (例示)
+  const svc = c.json.centers.find((x) => x.code === 'svc-test');
+  assert.equal(svc.rooms_illustrative, true);
+  assert.equal(svc.rooms[0].illustrative, true);
+  const chuo = c.json.centers.find((x) => x.code === 'chuo');
+  assert.equal(chuo.rooms_illustrative, undefined);
+  assert.equal(chuo.rooms[0].illustrative, undefined);
 });
 
 test('the open data describes the service centre as one', async () => {
@@ -54,9 +61,11 @@ test('the open data describes the service centre as one', async () => {
   const lines = text.split('\r\n');
   const header = lines[0].split(',').map((s) => s.replace(/^"|"$/g, ''));
   const row = lines.find((l) => l.includes('"svc-test"')).split('","').map((s) => s.replace(/^"|"$/g, ''));
-  assert.match(row[header.indexOf('説明')], /^市民サービスセンター。貸し出す部屋: 会議室/);
+  assert.match(row[header.indexOf('説明')], /^市民サービスセンター。貸し出す部屋 \(例示。市の一覧は公開されていません\): 会議室/);
+  assert.match(row[header.indexOf('備考')], /^部屋は例示です/);
   const chuo = lines.find((l) => l.includes('"chuo"')).split('","').map((s) => s.replace(/^"|"$/g, ''));
-  assert.match(chuo[header.indexOf('説明')], /^公民館。/);
+  assert.match(chuo[header.indexOf('説明')], /^公民館。貸し出す部屋: /);
+  assert.doesNotMatch(chuo[header.indexOf('備考')], /部屋は例示です/);
 });
 
 test('check-ordinances refuses an unknown facility kind', () => {

@@ -410,3 +410,31 @@ test('groups count verified residents; the counter slip shows 本人確認済み
   assert.equal(slip2.status, 200);
   assert.doesNotMatch(slip2.body, /マイナンバーカード/);
 });
+
+test('the counter page shows 本人確認済み（マイナンバーカード） on the booking of a verified person', async () => {
+  const NOW = '2026-04-08T10:00:00+09:00';
+  fake.now = Math.floor(Date.parse(NOW) / 1000); // the token's times on the server's fixed clock
+  const s = await start({ now: NOW, args: oidcArgs(fake.issuer), env: ENV });
+  try {
+    fake.sub = 'counter-person';
+    const jar = new Jar();
+    const st = await request(`${s.base}/auth/oidc/start`, { jar });
+    const answer = await request((await follow(st.location, jar, s.base)).stopAt, { jar });
+    assert.equal(answer.status, 303, answer.body.slice(0, 300));
+    const me = await meOf(s, jar);
+    assert.equal(me.json.identity.verified, true);
+    const staffId = await addUser(s.db, { role: 'staff', name: '窓口 十郎', center: 'chuo', password: PW });
+    const staff = await signIn(s.base, staffId, PW);
+    const rooms = (await client(s.base).get('/api/v1/centers')).json.centers.find((c) => c.code === 'chuo').rooms;
+    const kaigi = rooms.find((r) => r.code === 'kaigi').id;
+    const b = await staff.post('/api/v1/bookings', { on_behalf_of: me.json.system_id, room_id: kaigi,
+      date: '2026-04-08', slots: ['evening'], purpose: '会議', attendees: 5 });
+    assert.equal(b.status, 201, b.text);
+    const page = await staff.get('/counter?center=chuo', { Accept: 'text/html' });
+    assert.equal(page.status, 200);
+    assert.match(page.text, /本人確認済み（マイナンバーカード、2026年4月8日）・市内在住/);
+  } finally {
+    fake.now = undefined;
+    await s.stop();
+  }
+});

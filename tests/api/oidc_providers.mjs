@@ -212,7 +212,7 @@ export async function fakeProvider() {
         if (!c) return json(400, { error: 'invalid_grant' });
         const ch = createHash('sha256').update(p.get('code_verifier') || '').digest('base64url');
         if (ch !== c.challenge || p.get('redirect_uri') !== c.redirect) return json(400, { error: 'invalid_grant', error_description: 'pkce' });
-        const now = Math.floor(Date.now() / 1000);
+        const now = fake.now ?? Math.floor(Date.now() / 1000); // a server with KOMINKAN_NOW: its clock
         const base = { iss: fake.issuer, sub: c.sub, aud: CLIENT_ID, exp: now + 300, iat: now, nonce: c.nonce,
           ...claimsOf(c.sub) };
         const made = fake.next ? fake.next({ ...c, now, base }) : base;

@@ -17,6 +17,8 @@ const PW = 'rounds-test-pw-1';
 const ROUND = { code: 'large', room_kinds: ['ホール', '体育室'], months_before_use_month: 3,
   apply_from_day: 1, apply_until_day: 10, cap_slots_per_group: 2 };
 const sha = (x) => createHash('sha256').update(x).digest('hex');
+// mail on, to a port where nobody listens: the messages stay queued in the outbox
+const MAIL = ['--smtp', 'smtp://127.0.0.1:1', '--mail-from', 'kominkan@example.jp'];
 let srv, anon, staff, reps, stranger, book, rooms;
 const ids = {};
 const groups = [];
@@ -34,17 +36,17 @@ function ruleBook(lottery = { rounds: [ROUND] }) {
 }
 
 function sql(db, q) {
-  return execFileSync('sqlite3', [db, q], { encoding: 'utf8' }).trim();
+  return execFileSync('sqlite3', ['-cmd', '.timeout 10000', db, q], { encoding: 'utf8' }).trim();
 }
 
 async function restart(when) {
   await srv.stop({ keep: true });
-  srv = await start({ now: when, db: srv.db, dir: srv.dir, args: ['--ordinances', book] });
+  srv = await start({ now: when, db: srv.db, dir: srv.dir, args: ['--ordinances', book, ...MAIL] });
   const t = Date.parse(when) / 1000;
   sql(srv.db, `UPDATE sessions SET last_seen = ${t}, expires_at = ${t + 86400}`);
   anon = client(srv.base);
   staff = await signIn(srv.base, ids.staff, PW);
-  reps = reps.map((c) => client(srv.base, { token: c.token }));
+  reps = reps.map((c) => Object.assign(client(srv.base, { token: c.token }), { session: c.session }));
 }
 
 const apply = (who, round, g, room, date, slot, extra = {}) => who.post(`/api/v1/rounds/${round}/applications`,
@@ -52,7 +54,7 @@ const apply = (who, round, g, room, date, slot, extra = {}) => who.post(`/api/v1
 
 before(async () => {
   book = ruleBook();
-  srv = await start({ now: NOW, args: ['--ordinances', book] });
+  srv = await start({ now: NOW, args: ['--ordinances', book, ...MAIL] });
   anon = client(srv.base);
   ids.staff = await addUser(srv.db, { role: 'staff', name: '職員 抽選', password: PW, center: 'chuo' });
   staff = await signIn(srv.base, ids.staff, PW);
@@ -126,6 +128,19 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   assert.equal(third.json.error.code, 'limit_exceeded');
   const again = await apply(reps[4], round.id, groups[4], hall, ...s.s5);
   assert.equal(again.status, 409, again.text);
+  // the form route (/rounds/{id}/apply) refuses alike, with the form again
+  const FORMH = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' };
+  const viaForm = (who, g, date, slot) => who.req('POST', `/rounds/${round.id}/apply`, new URLSearchParams({
+    group_id: String(g), room_id: String(hall), date, slots: slot, purpose: '練習', attendees: '20' }).toString(), FORMH);
+  const f3 = await viaForm(reps[0], groups[0], ...s.s5);
+  assert.equal(f3.status, 422);
+  assert.match(f3.text, /1団体2枠までです（申し込み済み2枠）/);
+  assert.match(f3.text, /<title>入力エラー/);
+  assert.equal((await viaForm(reps[4], groups[4], ...s.s5)).status, 409);
+  const formPage = await reps[0].get(`/rounds/${round.id}/apply`, { Accept: 'text/html' });
+  assert.equal(formPage.status, 200);
+  assert.ok(formPage.text.includes(`value="${groups[0]}"`), 'the group the citizen represents is offered');
+  assert.ok(!formPage.text.includes(`value="${groups[1]}"`), 'another group is not');
   // a room of another kind, a date outside the use month, a closed day, no group
   const other = await apply(reps[4], round.id, groups[4], rooms['chuo/washitsu'], ...s.s1);
   assert.equal(other.status, 422);
@@ -142,8 +157,8 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   // a cancelled application leaves the slot to the others
   const extra = await apply(reps[4], round.id, groups[4], hall, ...s.s1);
   assert.equal(extra.status, 201);
-  const formPage = await reps[4].get('/my/rounds', { Accept: 'text/html' });
-  assert.ok(formPage.text.includes(`action="/my/rounds/${extra.json.id}/cancel"`));
+  const myRounds = await reps[4].get('/my/rounds', { Accept: 'text/html' });
+  assert.ok(myRounds.text.includes(`action="/my/rounds/${extra.json.id}/cancel"`));
   const cx = await reps[4].req('POST', `/my/rounds/${extra.json.id}/cancel`, '',
     { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' });
   assert.equal(cx.status, 303, cx.text);
@@ -168,6 +183,8 @@ test('a round with contested slots: drawn as published, never over the cap', asy
     apply_until: '2026-06-30', allocation: 'first_come' });
   assert.equal(course.status, 201, course.text);
 
+  // the representatives have addresses: each is told the result
+  for (const c of reps) sql(srv.db, `UPDATE accounts SET email = 'rep${c.session.system_id}@example.jp' WHERE id = ${c.session.system_id}`);
   // the deadline passes: the close runs by itself
   await restart('2026-04-11T00:00:01+09:00');
   const done = await anon.get(`/api/v1/rounds/${round.id}`);
@@ -223,7 +240,13 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   assert.equal((await reps[0].get(`/admin/rounds/${round.id}`, { Accept: 'application/json' })).status, 403);
   const myPage = await reps[2].get('/my/rounds', { Accept: 'text/html' });
   assert.ok(myPage.text.includes('当選（仮予約になりました'));
-  assert.ok(myPage.text.includes(`/api/v1/rounds/${round.id}`));
+  assert.ok(myPage.text.includes(`href="/rounds/${round.id}"`));
+  // one message per live application, queued in the close's transaction
+  assert.equal(sql(srv.db, "SELECT count(*) FROM outbox WHERE kind = 'round_result'"), String(live.length));
+  const winMail = sql(srv.db, `SELECT body FROM outbox WHERE kind = 'round_result' AND account_id = ${reps[2].session.system_id} AND body LIKE '%当選しました%'`);
+  assert.match(winMail, /予約番号 \d+/);
+  assert.ok(winMail.includes(`/api/v1/rounds/${round.id}`));
+  assert.match(sql(srv.db, `SELECT body FROM outbox WHERE kind = 'round_result' AND account_id = ${reps[3].session.system_id} AND body LIKE '%ほかの予約%'`), /2026年7月10日/);
   const mine = await reps[2].get('/api/v1/round-applications');
   assert.equal(mine.status, 200, mine.text);
   const won = mine.json.applications.find((a) => a.id === app['2s3']);

@@ -60,7 +60,8 @@ export function parse(raw) {
 
 export function received(dir) {
   let names = [];
-  try { names = readdirSync(dir).filter((f) => f.endsWith('.eml')).sort(); } catch { /* not yet */ }
+  // the sink writes .NAME.eml and renames it to NAME.eml when complete: read only those
+  try { names = readdirSync(dir).filter((f) => f.endsWith('.eml') && !f.startsWith('.')).sort(); } catch { /* not yet */ }
   return names.map((f) => parse(readFileSync(join(dir, f))));
 }
 

@@ -9,8 +9,6 @@ max=${FUNC_MAX_LINES:-120}
 allow="
 backend/core/accounts.c:accounts_login
 backend/core/counter_ledger.c:counter_ledger
-tools/demo/demo.c:play
-backend/core/discounts.c:discounts_apply
 backend/http/web_reports.c:web_reports
 "
 status=0

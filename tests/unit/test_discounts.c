@@ -529,7 +529,7 @@ Test(discounts, decisions) {
   /* the group sees status and reason */
   fx_as(&w, ALICE, ROLE_CITIZEN, NULL);
   struct kerrinfo ei = {0};
-  cr_assert_eq(groups_get(&w.ctx, CLUB, &out, &ei), 0);
+  cr_assert_eq(discounts_group_get(&w.ctx, CLUB, &out, &ei), 0);
   json_t *ds = json_object_get(out, "discounts");
   cr_assert_eq(json_array_size(ds), 2);
   json_t *rej = json_array_get(ds, 0);   /* newest first: the same second, higher id */

@@ -497,6 +497,89 @@ static int schedule(struct sim *s) {
   return 0;
 }
 
+/* A_CREATE: the intent IT booked through the counter (a walk-in, or for
+** the citizen) or by the citizen (online or the form, whose submission is
+** recorded as forms.c does). The counts in s->st. */
+static int play_create(struct sim *s, const struct action *a, struct intent *it, json_t **out,
+                       struct kerrinfo *ei) {
+  struct kctx *ctx = s->ctx;
+  int rc;
+  const struct rules *r = demo_rules_for(s->rb, it->day);
+  json_t *slots = json_array();
+  for (int k = 0; k < it->nslots; k++)
+    json_array_append_new(slots, json_string(r->slots[it->slot0 + k].code));
+  char date[11];
+  date_format(it->day, date);
+  json_t *body = json_pack("{s:I, s:s, s:o, s:s, s:i}", "room_id", (json_int_t)it->room->id,
+                           "date", date, "slots", slots, "purpose", it->purpose,
+                           "attendees", it->attendees);
+  if (it->group) json_object_set_new(body, "group_id", json_integer(it->group));
+  int64_t clerk = s->staff[it->room->center - s->rb->centers];
+  s->st->attempts++;
+  if (it->walkin) {
+    json_object_set_new(body, "name", json_string(it->name));
+    json_object_set_new(body, "phone", json_string(it->phone));
+    if (it->method) json_object_set_new(body, "payment_method", json_string(it->method));
+    demo_act(ctx, ROLE_STAFF, clerk, "counter", a->t);
+    rc = counter_walkin(ctx, body, out, ei);
+    if (!rc) s->st->walkins++;
+  } else if (it->at_counter) {
+    char who[10];
+    ids_format(it->account, who);
+    json_object_set_new(body, "on_behalf_of", json_string(who));
+    demo_act(ctx, ROLE_STAFF, clerk, "counter", a->t);
+    rc = booking_create(ctx, body, NULL, out, NULL, ei);
+  } else {
+    demo_act(ctx, ROLE_CITIZEN, it->account, it->channel, a->t);
+    rc = booking_create(ctx, body, NULL, out, NULL, ei);
+    if (!strcmp(it->channel, "form")) {
+      /* the online form keeps every submission, accepted or refused,
+      ** with its receipt number (core/submissions.c), as forms.c does */
+      char idtext[24] = "", receipt[SUBMISSION_RECEIPT_LEN];
+      if (!rc)
+        snprintf(idtext, sizeof idtext, "%lld",
+                 (long long)json_integer_value(json_object_get(*out, "id")));
+      struct submission sub = {.kind = "booking", .payload = body, .accepted = rc == 0,
+                               .status = rc ? kerr_http_status(rc) : 201,
+                               .error_code = rc ? kerr_code(rc) : NULL,
+                               .field_errors = rc ? ei->fields : NULL,
+                               .result_id = rc ? NULL : idtext};
+      if (submission_record(ctx, &sub, receipt) == 0) s->st->form_submissions++;
+    }
+  }
+  json_decref(body);
+  if (!rc) {
+    it->booking = (int64_t)json_integer_value(json_object_get(*out, "id"));
+    s->st->booked++;
+  } else {
+    s->st->refused++;
+    if (rc == KERR_SLOT_TAKEN) s->st->refused_taken++;
+    else if (rc == KERR_LIMIT) s->st->refused_limit++;
+    else s->st->refused_other++;
+  }
+  return rc;
+}
+
+/* A_RENEW, A_RENEW_APPROVE: a group's renewal asked for, or approved. A
+** refused renewal leaves the group to lapse: that happens too. */
+static void play_renewal(struct sim *s, const struct action *a) {
+  struct kctx *ctx = s->ctx;
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  struct group *g = &s->groups[a->idx];
+  if (a->kind == A_RENEW) {
+    json_t *in = json_pack("{s:i, s:i}", "members", g->members, "resident_members", g->residents);
+    demo_act(ctx, ROLE_CITIZEN, g->rep, "online", a->t);
+    groups_renew(ctx, g->id, in, &out, &ei);
+    json_decref(in);
+  } else {
+    demo_act(ctx, ROLE_STAFF, s->staff[g->center], "online", a->t);
+    groups_approve(ctx, g->id, &out, &ei);
+  }
+  json_decref(out);
+  kerr_clear(&ei);
+}
+
 static int play(struct sim *s) {
   struct kctx *ctx = s->ctx;
   for (int i = 0; i < s->nac; i++) {
@@ -509,80 +592,15 @@ static int play(struct sim *s) {
       continue;
     }
     if (a->kind == A_RENEW || a->kind == A_RENEW_APPROVE) {
-      struct group *g = &s->groups[a->idx];
-      if (a->kind == A_RENEW) {
-        json_t *in = json_pack("{s:i, s:i}", "members", g->members, "resident_members", g->residents);
-        demo_act(ctx, ROLE_CITIZEN, g->rep, "online", a->t);
-        rc = groups_renew(ctx, g->id, in, &out, &ei);
-        json_decref(in);
-      } else {
-        demo_act(ctx, ROLE_STAFF, s->staff[g->center], "online", a->t);
-        rc = groups_approve(ctx, g->id, &out, &ei);
-      }
-      json_decref(out);
-      kerr_clear(&ei);
-      (void)rc;   /* a refused renewal leaves the group to lapse: that happens too */
+      play_renewal(s, a);
       continue;
     }
     struct intent *it = &s->in[a->idx];
     if (a->kind != A_CREATE && !it->booking) continue;   /* it was never booked */
     switch (a->kind) {
-      case A_CREATE: {
-        const struct rules *r = demo_rules_for(s->rb, it->day);
-        json_t *slots = json_array();
-        for (int k = 0; k < it->nslots; k++)
-          json_array_append_new(slots, json_string(r->slots[it->slot0 + k].code));
-        char date[11];
-        date_format(it->day, date);
-        json_t *body = json_pack("{s:I, s:s, s:o, s:s, s:i}", "room_id", (json_int_t)it->room->id,
-                                 "date", date, "slots", slots, "purpose", it->purpose,
-                                 "attendees", it->attendees);
-        if (it->group) json_object_set_new(body, "group_id", json_integer(it->group));
-        int64_t clerk = s->staff[it->room->center - s->rb->centers];
-        s->st->attempts++;
-        if (it->walkin) {
-          json_object_set_new(body, "name", json_string(it->name));
-          json_object_set_new(body, "phone", json_string(it->phone));
-          if (it->method) json_object_set_new(body, "payment_method", json_string(it->method));
-          demo_act(ctx, ROLE_STAFF, clerk, "counter", a->t);
-          rc = counter_walkin(ctx, body, &out, &ei);
-          if (!rc) s->st->walkins++;
-        } else if (it->at_counter) {
-          char who[10];
-          ids_format(it->account, who);
-          json_object_set_new(body, "on_behalf_of", json_string(who));
-          demo_act(ctx, ROLE_STAFF, clerk, "counter", a->t);
-          rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
-        } else {
-          demo_act(ctx, ROLE_CITIZEN, it->account, it->channel, a->t);
-          rc = booking_create(ctx, body, NULL, &out, NULL, &ei);
-          if (!strcmp(it->channel, "form")) {
-            /* the online form keeps every submission, accepted or refused,
-            ** with its receipt number (core/submissions.c), as forms.c does */
-            char idtext[24] = "", receipt[SUBMISSION_RECEIPT_LEN];
-            if (!rc)
-              snprintf(idtext, sizeof idtext, "%lld",
-                       (long long)json_integer_value(json_object_get(out, "id")));
-            struct submission sub = {.kind = "booking", .payload = body, .accepted = rc == 0,
-                                     .status = rc ? kerr_http_status(rc) : 201,
-                                     .error_code = rc ? kerr_code(rc) : NULL,
-                                     .field_errors = rc ? ei.fields : NULL,
-                                     .result_id = rc ? NULL : idtext};
-            if (submission_record(ctx, &sub, receipt) == 0) s->st->form_submissions++;
-          }
-        }
-        json_decref(body);
-        if (!rc) {
-          it->booking = (int64_t)json_integer_value(json_object_get(out, "id"));
-          s->st->booked++;
-        } else {
-          s->st->refused++;
-          if (rc == KERR_SLOT_TAKEN) s->st->refused_taken++;
-          else if (rc == KERR_LIMIT) s->st->refused_limit++;
-          else s->st->refused_other++;
-        }
+      case A_CREATE:
+        rc = play_create(s, a, it, &out, &ei);
         break;
-      }
       case A_CONFIRM:
         if (it->at_counter) {
           demo_act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
