@@ -64,7 +64,12 @@ struct booking {
 ** NULL): a booking already made by the same actor with the same key is
 ** returned instead of a second one (*REPLAYED = 1); the same key with a
 ** different room, date, slots or group is KERR_CONFLICT.
-** On success *OUT is the booking (booking_json). */
+** On success *OUT is the booking (booking_json).
+** With ctx->precheck (a first pass on the request's own thread, http/suspend.c)
+** it only reads: every answer it can give before its write transaction (a
+** slot already taken, a refusal by the rules, a replay) is given as usual,
+** and where only the write decides it returns 0 with *OUT NULL. A request on
+** behalf of a citizen is always left to the write (its throttle counts once). */
 int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                    json_t **out, int *replayed, struct kerrinfo *ei);
 

@@ -370,7 +370,9 @@ int booking_sweep_lapsed(struct kctx *ctx, int max, int *n) {
 
 /* ======================================================= the caps */
 
-/* Slots of the use month held or booked (not lapsed, not cancelled). */
+/* Slots of the use month held or booked (not lapsed, not cancelled). A
+** booking's slots are all on its own date: the bookings of the month are read
+** by (account or group, date), not every booking the holder ever made. */
 static int count_month_slots(struct kctx *ctx, const struct create *c, int by_group,
                              int64_t *count) {
   int y, m, d;
@@ -382,12 +384,14 @@ static int count_month_slots(struct kctx *ctx, const struct create *c, int by_gr
                   ? db_prep(ctx->db,
                             "SELECT count(*) FROM bookings b JOIN booking_slots bs"
                             " ON bs.booking_id = b.id WHERE b.group_id = $who"
+                            " AND b.date >= $from AND b.date < $to"
                             " AND bs.active = 1 AND bs.date >= $from AND bs.date < $to"
                             " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)")
+                  /* by (account, date), never by (group_id IS NULL, date): everyone's */
                   : db_prep(ctx->db,
-                            "SELECT count(*) FROM bookings b JOIN booking_slots bs"
-                            " ON bs.booking_id = b.id WHERE b.account_id = $who"
-                            " AND b.group_id IS NULL"
+                            "SELECT count(*) FROM bookings b INDEXED BY bookings_account_date"
+                            " JOIN booking_slots bs ON bs.booking_id = b.id WHERE b.account_id = $who"
+                            " AND b.group_id IS NULL AND b.date >= $from AND b.date < $to"
                             " AND bs.active = 1 AND bs.date >= $from AND bs.date < $to"
                             " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)");
   if (!st) return KERR_INTERNAL;
@@ -586,6 +590,7 @@ static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *id
   int role = 0, rc;
   char msg[256];
   struct kctx c;
+  if (ctx->precheck) return 0; /* throttled and decided on the writer only */
   /* RULE: acting for a citizen is a counter action (counter hours). */
   if ((rc = desk_enter(ctx, &c, ei))) return rc;
   /* RULE: requests naming a system ID are throttled per address (throttle.c). */
@@ -676,6 +681,9 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
     }
     return rc;
   }
+
+  /* Everything above only read: a first pass (ctx->precheck) stops here, undecided. */
+  if (ctx->precheck) return 0;
 
   /* ---- one write transaction: no slot is given twice ---- */
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);

@@ -42,6 +42,10 @@ struct kctx {
   const char *channel;      /* "online", "counter", "form" */
   char address[48];         /* the client's address, for the audit trail; "" if none */
   const char *client;       /* the client's address (throttles); NULL outside HTTP */
+  int precheck;             /* a first pass on the request's own thread (http/suspend.c):
+                            ** a core function that honours it only reads, answers what
+                            ** reads can decide (a slot already taken, a bad request) and
+                            ** returns 0 with no result where only its write decides */
 };
 
 /* The store as the http layer's threads see it (http never calls store/

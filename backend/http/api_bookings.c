@@ -13,6 +13,7 @@
 #include "../core/clock.h"
 #include "../core/permits.h"
 #include "reply.h"
+#include "suspend.h"
 
 /* POST /api/v1/bookings {"room_id","date","slots":[CODE,...],"group_id"?,"purpose",
 ** "attendees"}, optional header Idempotency-Key.
@@ -30,6 +31,7 @@ struct reply api_booking_create(struct req *r) {
   int replayed = 0;
   const char *key = req_header(r, "Idempotency-Key");
   int rc = booking_create(&r->ctx, r->json, key, &out, &replayed, &ei);
+  if (!rc && !out && r->ctx.precheck) return suspend_undecided(r); /* the writer decides */
   struct reply rep = reply_core(r, rc, 201, out, &ei);
   /* a repeated key: the same reply as the first time, marked as a replay */
   if (!rc && replayed) reply_header(&rep, "Idempotent-Replayed", "true");

@@ -47,6 +47,7 @@ struct req {
   int queued;
   int deferred;                   /* 1 suspended on a pool (suspend.h), 2 its reply is ready */
   struct reply later;             /* the reply the pool computed */
+  int undecided;                  /* the first pass (RF_PRECHECK) left it to the writer */
   char cache_key[384];            /* filling the page cache under this key (pagecache.h) */
   uint64_t cache_gen;             /* avail_generation() before rendering */
   int64_t cache_until;            /* what is rendered is valid until then */
@@ -65,7 +66,9 @@ enum {
   RF_HASHES = 1 << 6,      /* hashes a password: runs on the hash pool (suspend.h) */
   RF_RUSH = 1 << 7,        /* a short write on the rush path: group commit (suspend.h) */
   RF_CACHE = 1 << 8,       /* anonymous page shared from the cache (pagecache.h) */
-  RF_TOTP_SETUP = 1 << 9   /* open to staff who must still set up their second factor */
+  RF_TOTP_SETUP = 1 << 9,  /* open to staff who must still set up their second factor */
+  RF_PRECHECK = 1 << 10    /* RF_RUSH, first run on the worker thread with ctx.precheck:
+                           ** only what a read cannot decide goes to the writer (suspend.h) */
 };
 
 struct route {

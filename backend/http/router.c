@@ -256,7 +256,7 @@ const struct route router_routes[] = {
   /* bookings and digital permits */
   /* staff book for a citizen with {"on_behalf_of"} (counter issue, docs/counter.md) */
   {"POST", "/api/v1/bookings", api_booking_create, ROLE_CITIZEN | ROLE_DESK,
-   JSON_BODY | RF_PERSONAL | RF_RUSH},
+   JSON_BODY | RF_PERSONAL | RF_RUSH | RF_PRECHECK},
   {"GET", "/api/v1/bookings", api_booking_list, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"GET", "/api/v1/bookings/{id}", api_booking_get, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
   {"POST", "/api/v1/bookings/{id}/confirm", api_booking_confirm, ROLE_CITIZEN | ROLE_DESK,

@@ -17,6 +17,11 @@
 ** (synchronous=FULL), and only then are the connections resumed: no reply
 ** says "booked" before the booking is on disk. If the COMMIT fails, every
 ** reply of the batch becomes 503 storage_unavailable.
+**
+** A route also flagged RF_PRECHECK (a new booking) is first run here, on the
+** worker thread, with ctx.precheck: reading only, it answers what a read can
+** decide (the slot is already taken: half of an opening-minute burst), and
+** only the rest is queued for the writer, which runs it again in full.
 */
 #include "suspend.h"
 
@@ -189,11 +194,27 @@ void suspend_stop(void) {
 
 /* --------------------------------------------------------- the requests */
 
+struct reply suspend_undecided(struct req *r) {
+  r->undecided = 1;
+  return (struct reply){.sent = 1, .ret = MHD_YES};
+}
+
+/* RF_PRECHECK: run R's handler here first, reading only; 1 with *REP its
+** answer when that decided, 0 when R must go to the writer. */
+static int precheck(struct req *r, struct reply *rep) {
+  r->ctx.precheck = 1;
+  r->undecided = 0;
+  *rep = r->route->fn(r);
+  r->ctx.precheck = 0;
+  return !r->undecided;
+}
+
 int suspend_defer(struct req *r, struct reply *rep) {
   struct pool *p = NULL;
   if (r->route->flags & RF_HASHES) p = &hash_pool;
   else if (r->route->flags & RF_RUSH) p = &write_pool;
   if (!p || !running) return 0;
+  if ((r->route->flags & RF_PRECHECK) && precheck(r, rep)) return 1;
   if (put(p, r) == 0) {
     *rep = (struct reply){.sent = 1, .ret = MHD_YES};   /* the pool answers */
     return 1;

@@ -38,6 +38,15 @@ void suspend_stop(void);
 ** 0 when the handler should run here as usual. */
 int suspend_defer(struct req *r, struct reply *rep);
 
+/* What a handler returns when it was run first on the worker thread (its route
+** is flagged RF_PRECHECK, r->ctx.precheck is set) and only its write can
+** decide: the request then goes to the writer, where it runs again in full.
+** Every other reply of that first run is sent at once: at the opening minute
+** most requests are for a slot already taken, and they never wait for the
+** writer. Only a shortcut: the UNIQUE index inside the writer's transaction
+** still decides every booking. */
+struct reply suspend_undecided(struct req *r);
+
 /* Called by the access handler for a request that was deferred: MHD_YES while
 ** it waits, else sends the reply the pool computed. */
 enum MHD_Result suspend_resumed(struct req *r);

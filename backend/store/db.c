@@ -438,11 +438,21 @@ int db_exec(kdb *db, const char *sql) {
 
 /* ----------------------------------------------------------- transactions */
 
+/* Run SQL (no parameters, no rows) through the statement cache: the writer
+** opens and ends a savepoint for every request of every batch. */
+static int exec_cached(kdb *db, const char *sql) {
+  kstmt *st = db_prep(db, sql);
+  if (!st) return map_rc(sqlite3_exec(db->h, sql, NULL, NULL, NULL));
+  int rc = sqlite3_step(st->st);
+  sqlite3_reset(st->st);
+  return map_rc(rc == SQLITE_DONE ? SQLITE_OK : rc);
+}
+
 /* Inside a batch (db_batch_begin) every transaction of a caller is a
 ** savepoint of the batch's one transaction: its commit releases it, its
 ** rollback undoes only its own writes. */
 static int sp_begin(kdb *db) {
-  int rc = map_rc(sqlite3_exec(db->h, "SAVEPOINT req", NULL, NULL, NULL));
+  int rc = exec_cached(db, "SAVEPOINT req");
   if (rc == DB_OK) db->sp_depth++;
   else logerr(db, "savepoint");
   return rc;
@@ -451,8 +461,8 @@ static int sp_begin(kdb *db) {
 static int sp_end(kdb *db, int undo) {
   if (db->sp_depth <= 0) return DB_OK;
   db->sp_depth--;
-  if (undo) sqlite3_exec(db->h, "ROLLBACK TO req", NULL, NULL, NULL);
-  int rc = map_rc(sqlite3_exec(db->h, "RELEASE req", NULL, NULL, NULL));
+  if (undo) exec_cached(db, "ROLLBACK TO req");
+  int rc = exec_cached(db, "RELEASE req");
   if (rc != DB_OK) logerr(db, "release");
   return rc;
 }
