@@ -53,6 +53,14 @@ static int city_closed(const struct kctx *ctx, const char *center, int64_t room_
   char d[11];
   if (!ctx->db || !center) return 0;
   date_format(day, d);
+  /* Almost always there is none: a plain look first, which needs no sort;
+  ** the ordered query (a temporary b-tree each time) only for a closure. */
+  if (!db_exists(ctx->db,
+                 "SELECT 1 FROM closures WHERE center = $c AND lifted_at IS NULL"
+                 " AND date_from <= $d AND date_to >= $d"
+                 " AND (room_id IS NULL OR room_id = $room)",
+                 DB_T("$c", center), DB_T("$d", d), DB_I("$room", room_id)))
+    return 0;
   kstmt *st = db_prep(ctx->db,
                       "SELECT reason FROM closures WHERE center = $c AND lifted_at IS NULL"
                       " AND date_from <= $d AND date_to >= $d"

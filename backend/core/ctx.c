@@ -29,3 +29,5 @@ kdb *ctx_thread_db(void) { return db_thread(); }
 int ctx_batch_begin(kdb *db) { return db && db_batch_begin(db) == DB_OK; }
 
 int ctx_batch_commit(kdb *db) { return db_batch_commit(db) == DB_OK; }
+
+void ctx_batch_checkpoint(kdb *db) { db_batch_checkpoint(db); }

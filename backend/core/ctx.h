@@ -56,5 +56,6 @@ struct kctx {
 kdb *ctx_thread_db(void);
 int ctx_batch_begin(kdb *db);
 int ctx_batch_commit(kdb *db);
+void ctx_batch_checkpoint(kdb *db);   /* after a batch's replies: the WAL's checkpoint */
 
 #endif

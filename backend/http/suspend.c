@@ -136,6 +136,7 @@ static void *writer_main(void *arg) {
     ** under the new generation: touch it again now that it is visible. */
     avail_touch();
     for (int i = 0; i < n; i++) finish(batch[i]);
+    if (open) ctx_batch_checkpoint(db);   /* not inside the COMMIT: the replies are out */
   }
   free(batch);
   return NULL;

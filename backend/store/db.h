@@ -149,6 +149,10 @@ int db_in_txn(kdb *db);              /* 1 while a transaction is open */
 ** commits the whole batch (one fsync) and releases the lock; DB_OK only when
 ** everything is durable. */
 int db_batch_begin(kdb *db);
+/* A connection that runs batches does not checkpoint the WAL in its COMMIT:
+** the writer calls this after the batch's replies are out (a PASSIVE
+** checkpoint once the WAL has 1,000 pages, as SQLite's automatic one). */
+void db_batch_checkpoint(kdb *db);
 int db_batch_commit(kdb *db);
 
 /* The file DB was opened on; "" for an in-memory or temporary database. */
