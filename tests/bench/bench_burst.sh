@@ -37,7 +37,7 @@ echo "== opening-minute burst: $ATTEMPTS attempts on $SLOTS free slots over $CON
 cc -O2 -o "$tmp/burst" tests/bench/burst.c
 python3 tests/bench/burst_prepare.py rules "$tmp/ordinances"
 for i in $(seq "$ACCOUNTS"); do
-  echo "$PW" | "$BIN" user add --db "$tmp/k.db" --role citizen --name "bench $i" >> "$tmp/ids"
+  echo "$PW" | "$BIN" user add --db "$tmp/k.db" --role citizen --name "ベンチ利用者" >> "$tmp/ids"
 done
 KOMINKAN_NOW=2026-04-01T09:00:00+09:00 "$BIN" serve --db "$tmp/k.db" --listen 127.0.0.1:0 \
   --ordinances "$tmp/ordinances" --no-access-log --conn-limit $((CONNS + 500)) \
