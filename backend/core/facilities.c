@@ -5,9 +5,11 @@
 #include "facilities.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kerr.h"
+#include "text.h"
 
 int facilities_sync(kdb *db, struct rulebook *rb) {
   int rc = db_begin_write(db);
@@ -71,9 +73,9 @@ json_t *facilities_json(const struct rulebook *rb) {
     json_t *rooms = json_array();
     for (int r = 0; r < ce->nrooms; r++)
       json_array_append_new(rooms, facilities_room_json(&ce->rooms[r]));
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:o}", "code", ce->code,
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:f, s:f, s:o}", "code", ce->code,
                           "name", ce->name, "name_kana", ce->kana, "kind", ce->kind, "address",
-                          ce->address, "phone", ce->phone, "latitude", ce->lat, "longitude",
+                          ce->address, "postcode", ce->postcode, "phone", ce->phone, "latitude", ce->lat, "longitude",
                           ce->lon, "rooms", rooms);
     json_t *note = ce->json ? json_object_get(ce->json, "note") : NULL;
     if (o && json_is_string(note)) json_object_set(o, "note", note);
@@ -85,4 +87,62 @@ json_t *facilities_json(const struct rulebook *rb) {
   json_t *src = rb->facilities_json ? json_object_get(rb->facilities_json, "source") : NULL;
   if (out && src) json_object_set(out, "source", src);
   return out;
+}
+
+int facilities_postcode_parse(const char *in, char out[9]) {
+  char buf[64], digits[8];
+  int n = 0, hyphens = 0;
+  if (!in || strlen(in) >= sizeof buf) return -1;
+  const char *mark = "\xE3\x80\x92"; /* 〒 */
+  while (*in == ' ') in++;
+  if (!strncmp(in, mark, 3)) in += 3;
+  snprintf(buf, sizeof buf, "%s", in);
+  text_fold_phone(buf);
+  for (const char *s = buf; *s; s++) {
+    if (*s == '-' && n == 3 && !hyphens++) continue; /* one hyphen, after the third digit */
+    if (*s < '0' || *s > '9' || n == 7) return -1;
+    digits[n++] = *s;
+  }
+  if (n != 7) return -1;
+  snprintf(out, 9, "%.3s-%.4s", digits, digits + 3);
+  return 0;
+}
+
+/* Leading digits A and B ("371-0023") share, the hyphen not counted. */
+static int shared_digits(const char *a, const char *b) {
+  int n = 0;
+  for (; *a && *a == *b; a++, b++)
+    if (*a != '-') n++;
+  return n;
+}
+
+static long postcode_number(const char *p) {
+  return strtol(p, NULL, 10) * 10000 + strtol(p + 4, NULL, 10);
+}
+
+int facilities_near(const struct rulebook *rb, const char *postcode, const struct center **out,
+                    int max) {
+  int n = 0;
+  long want = postcode_number(postcode);
+  for (int c = 0; c < rb->ncenters; c++) {
+    const struct center *ce = &rb->centers[c];
+    if (!ce->postcode[0]) continue;
+    int sh = shared_digits(ce->postcode, postcode);
+    if (sh < 3) continue;
+    long d = labs(postcode_number(ce->postcode) - want);
+    /* insertion into OUT[0..n), nearest first; rule-book order breaks ties */
+    int at = n;
+    while (at > 0) {
+      const struct center *o = out[at - 1];
+      int osh = shared_digits(o->postcode, postcode);
+      long od = labs(postcode_number(o->postcode) - want);
+      if (osh > sh || (osh == sh && od <= d)) break;
+      at--;
+    }
+    if (at >= max) continue;
+    if (n < max) n++;
+    memmove(out + at + 1, out + at, (size_t)(n - 1 - at) * sizeof *out);
+    out[at] = ce;
+  }
+  return n;
 }

@@ -30,4 +30,18 @@ json_t *facilities_room_json(const struct room *room);
 ** say so. */
 int facilities_rooms_illustrative(const struct center *ce);
 
+/* Reads a postcode as a person types it: "371-0023", "3710023", "〒３７１－００２３",
+** spaces anywhere. OUT gets "371-0023". 0, or -1 when it is not 7 digits. */
+int facilities_postcode_parse(const char *in, char out[9]);
+
+/* The centres "near" POSTCODE ("371-0023"), nearest first, at most MAX into
+** OUT; the count. RULE: Japanese postcodes are given out by area, so a centre
+** is nearer the more leading digits its own postcode (struct center.postcode)
+** shares with POSTCODE, then the smaller the numeric difference; only centres
+** sharing at least the first 3 digits (371, 379, 370 in Maebashi) count, so 0
+** means "not a postcode of this city". A rough guide (目安), not a distance:
+** pages say so. */
+int facilities_near(const struct rulebook *rb, const char *postcode, const struct center **out,
+                    int max);
+
 #endif

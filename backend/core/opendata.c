@@ -303,6 +303,7 @@ char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *
     col[COL_LAT] = lat;
     col[COL_LON] = lon;
     col[COL_PHONE] = ce->phone;
+    col[COL_POSTCODE] = ce->postcode;
     col[COL_DAYS] = days;
     col[COL_OPEN] = open;
     col[COL_CLOSE] = close;

@@ -146,6 +146,11 @@ static void load_center(struct vctx *c, json_t *o, const char *base, struct rule
       if (!((*s >= '0' && *s <= '9') || *s == '-')) ok = 0;
     if (!ok) problem(c, sub(p, base, "phone"), "expected digits and '-' only");
   }
+  if (get_str(c, o, base, "postcode", 0, ce->postcode, sizeof ce->postcode) == 0) {
+    int ok = strlen(ce->postcode) == 8 && ce->postcode[3] == '-';
+    for (int k = 0; ok && k < 8; k++) ok = k == 3 || (ce->postcode[k] >= '0' && ce->postcode[k] <= '9');
+    if (!ok) problem(c, sub(p, base, "postcode"), "expected a postcode such as \"371-0023\"");
+  }
   get_number(c, o, base, "lat", 1, -90, 90, &ce->lat);
   get_number(c, o, base, "lon", 1, -180, 180, &ce->lon);
   get_str(c, o, base, "note", 0, NULL, 0);

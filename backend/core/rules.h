@@ -41,6 +41,7 @@ struct center {
   char kind[48];          /* "公民館" or "市民サービスセンター" (facility kinds) */
   char address[256];
   char phone[32];
+  char postcode[9];       /* "371-0023" (the 郵便番号 of its address) or "" */
   double lat, lon;
   int nrooms;
   struct room *rooms;

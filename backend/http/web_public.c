@@ -14,6 +14,7 @@
 
 #include "../core/bookable.h"
 #include "../core/clock.h"
+#include "../core/facilities.h"
 #include "../core/opendata.h"
 #include "api_public.h"
 #include "pages.h"
@@ -76,7 +77,8 @@ static struct reply not_found(struct req *r) { return reply_error(r, KERR_NOT_FO
 #define MAX_DAYS_OFFERED 120
 #define MIN_DAYS_OFFERED 28
 #define MAX_KINDS 16
-#define NSEARCH 4    /* date, centre, time of day, kind */
+#define NSEARCH 5    /* date, centre, postcode, time of day, kind */
+#define NEAR_MAX 3   /* centres shown for a postcode */
 
 struct search {
   struct page_option dates[MAX_DAYS_OFFERED + 1];
@@ -166,6 +168,11 @@ static struct search *search_build(struct req *r, int32_t selected) {
                                      .options = s->centers, .noptions = rb->ncenters + 1,
                                      .support = "すべての公民館か、1つの公民館を選べます。",
                                      .size = "m"};
+  s->fields[2] = (struct page_field){.name = "postcode", .label = "郵便番号 (近くの公民館をさがす)",
+                                     .type = PF_TEXT, .autocomplete = "postal-code",
+                                     .inputmode = "numeric", .maxlength = 12, .size = "s",
+                                     .support = "公民館を選ばずに郵便番号を入れると、近い公民館を3つまで出します"
+                                                " (例: 371-0023)。公民館を選んだときは使いません。"};
   /* RULE: the time of day is the rule book's slots on the chosen day */
   const struct rules *use = rules_in_force(rb, selected);
   if (!use) use = now_rules;
@@ -176,11 +183,11 @@ static struct search *search_build(struct req *r, int32_t selected) {
              sd->start % 60, sd->end / 60, sd->end % 60);
     s->slots[s->nslots++] = (struct page_option){sd->code, s->slab[i], NULL};
   }
-  s->fields[2] = (struct page_field){.name = "slot", .label = "時間", .type = PF_SELECT,
+  s->fields[3] = (struct page_field){.name = "slot", .label = "時間", .type = PF_SELECT,
                                      .options = s->slots, .noptions = s->nslots,
                                      .support = "午前・午後・夜間から選ぶと、その時間に空いている部屋だけが出ます。",
                                      .size = "m"};
-  s->fields[3] = (struct page_field){.name = "kind", .label = "部屋の種類", .type = PF_SELECT,
+  s->fields[4] = (struct page_field){.name = "kind", .label = "部屋の種類", .type = PF_SELECT,
                                      .options = s->kinds, .noptions = s->nkinds,
                                      .support = "和室、会議室、料理室などから選べます。",
                                      .size = "m"};
@@ -426,24 +433,103 @@ struct reply web_top(struct req *r) {
 
 /* ====================================================== availability */
 
-/* GET /availability?date=D&center=CODE&kind=KIND -> 200 the rooms of every
-** centre (or CODE) of kind KIND (or all) on D (default today), with the search
-** form filled in; 422 with the form and its errors for an impossible date or
-** an unknown kind; 404 for an unknown centre. Anyone. */
+/* The query of an availability search: what /availability was asked. */
+struct avail_query {
+  const char *center, *kind, *slot, *postcode;
+  const struct center *near[NEAR_MAX]; /* the centres near the postcode, nearest first */
+  int nnear;
+  char pc[9];                          /* the postcode read ("371-0023") */
+};
+
+/* The centres near Q->postcode, when no centre is chosen; ERRORS gets
+** "postcode" when it is not a postcode, or not one of this city's. */
+static void postcode_centres(const struct rulebook *rb, struct avail_query *q, json_t *errors) {
+  if (*q->center || !*q->postcode) return;
+  if (facilities_postcode_parse(q->postcode, q->pc)) {
+    json_object_set_new(errors, "postcode",
+                        json_string("郵便番号は7けたの数字で入れてください (例: 371-0023)。"));
+  } else if (!(q->nnear = facilities_near(rb, q->pc, q->near, NEAR_MAX))) {
+    json_object_set_new(errors, "postcode",
+                        json_string("前橋市の郵便番号ではないようです。公民館を一覧から選んでください。"));
+  }
+}
+
+/* The centre coded CODE in FEED, or NULL. */
+static const json_t *feed_center(const json_t *feed, const char *code) {
+  size_t ci;
+  json_t *ce;
+  json_array_foreach(json_object_get(feed, "centers"), ci, ce) if (!strcmp(jstr(ce, "code"), code)) return ce;
+  return NULL;
+}
+
+/* The results of a search on DAY from FEED: the pager, the legend and the
+** tables (of the centres near the postcode, nearest first, or of every
+** centre in the feed). */
+static void availability_results(struct html *h, const struct rulebook *rb, const json_t *feed,
+                                 const struct avail_query *q, int32_t day, int32_t today) {
+  char date[11], label[48], month[8], prev[11], next[11], pl[40], nl[40];
+  date_format(day, date);
+  month_of(day, month);
+  page_date_label(day, 1, label, sizeof label);
+  date_format(day - 1, prev);
+  date_format(day + 1, next);
+  page_date_label(day - 1, 0, pl, sizeof pl);
+  page_date_label(day + 1, 0, nl, sizeof nl);
+  const char *qp = q->nnear ? q->pc : "";
+  html_raw(h, "<nav class=\"pager\" aria-label=\"日付の移動\"><ul>");
+  if (day > today)
+    html_printf(h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;postcode=%u&amp;slot=%u"
+                   "&amp;kind=%u\"><span aria-hidden=\"true\">← </span>前の日 (%h)</a></li>",
+                prev, q->center, qp, q->slot, q->kind, pl);
+  html_printf(h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;postcode=%u&amp;slot=%u"
+                 "&amp;kind=%u\">次の日 (%h)<span aria-hidden=\"true\"> →</span></a></li></ul></nav>",
+              next, q->center, qp, q->slot, q->kind, nl);
+  if (q->nnear) {
+    html_printf(h, "<p class=\"note\" id=\"near-note\">郵便番号 %h に近い公民館: ", q->pc);
+    for (int i = 0; i < q->nnear; i++) html_printf(h, "%s%h", i ? "、" : "", q->near[i]->name);
+    html_raw(h, "。郵便番号の近さから選んだ目安です。ほかの公民館は「条件を変えてさがす」で選べます。</p>");
+  }
+  page_state_legend(h);
+  int shown = 0;
+  if (q->nnear) {
+    for (int i = 0; i < q->nnear; i++) {
+      const json_t *ce = feed_center(feed, q->near[i]->code);
+      if (ce) shown += center_table(h, ce, q->kind, q->slot, label, month, date, rb, day);
+    }
+  } else {
+    size_t ci;
+    json_t *ce;
+    json_array_foreach(json_object_get(feed, "centers"), ci, ce) shown +=
+        center_table(h, ce, q->kind, q->slot, label, month, date, rb, day);
+  }
+  if (!shown)
+    html_raw(h, *q->slot ? "<p class=\"note\">この時間に予約できる部屋はありません。"
+                           "ほかの日や時間、ほかの公民館でさがしてください。</p>"
+                         : "<p class=\"note\">条件に合う部屋はありません。条件を変えてさがしてください。</p>");
+}
+
+/* GET /availability?date=D&center=CODE&postcode=P&slot=S&kind=KIND -> 200
+** the rooms of every centre (or CODE, or the NEAR_MAX centres near postcode
+** P when no centre is chosen) of kind KIND (or all) on D (default today),
+** free in slot S when given, with the search form filled in; 422 with the
+** form and its errors for an impossible date, an unknown kind or slot, or a
+** postcode that is not one of the city's; 404 for an unknown centre. Anyone. */
 struct reply web_availability(struct req *r) {
   const struct rulebook *rb = r->ctx.rb;
   int32_t today = clock_today(r->ctx.now), day = today;
-  const char *qd = req_query(r, "date"), *qc = req_query(r, "center"), *qk = req_query(r, "kind"),
-             *qs = req_query(r, "slot");
+  const char *qd = req_query(r, "date");
+  struct avail_query q = {.center = req_query(r, "center"), .kind = req_query(r, "kind"),
+                          .slot = req_query(r, "slot"), .postcode = req_query(r, "postcode")};
   const struct center *only = NULL;
   json_t *errors = json_object(), *values = json_object(), *feed = NULL;
   struct search *s = NULL;
   struct html h = {0};
   struct reply ret;
-  if (!qc) qc = "";
-  if (!qk) qk = "";
-  if (!qs) qs = "";
-  if (*qc && !(only = rules_center(rb, qc))) {
+  if (!q.center) q.center = "";
+  if (!q.kind) q.kind = "";
+  if (!q.slot) q.slot = "";
+  if (!q.postcode) q.postcode = "";
+  if (*q.center && !(only = rules_center(rb, q.center))) {
     ret = not_found(r);
     goto done;
   }
@@ -458,30 +544,33 @@ struct reply web_availability(struct req *r) {
     ret = reply_error(r, KERR_INTERNAL, NULL);
     goto done;
   }
-  if (*qk && !known_kind(s, qk))
+  postcode_centres(rb, &q, errors);
+  if (*q.kind && !known_kind(s, q.kind))
     json_object_set_new(errors, "kind", json_string("部屋の種類は一覧から選んでください。"));
-  if (*qs && !known_slot(s, qs))
+  if (*q.slot && !known_slot(s, q.slot))
     json_object_set_new(errors, "slot", json_string("時間は一覧から選んでください (午前・午後・夜間)。"));
-  char date[11], label[48], month[8];
+  char date[11], label[48];
   date_format(day, date);
-  month_of(day, month);
   page_date_label(day, 1, label, sizeof label);
   json_object_set_new(values, "date", json_string(qd && *qd && json_object_get(errors, "date") ? qd : date));
-  json_object_set_new(values, "center", json_string(qc));
-  json_object_set_new(values, "kind", json_string(qk));
-  json_object_set_new(values, "slot", json_string(qs));
+  json_object_set_new(values, "center", json_string(q.center));
+  json_object_set_new(values, "postcode", json_string(q.postcode));
+  json_object_set_new(values, "kind", json_string(q.kind));
+  json_object_set_new(values, "slot", json_string(q.slot));
   int failed = json_object_size(errors) > 0;
   struct page_form fm = {.values = values, .errors = errors};
 
   char title[256];
-  if (failed)
+  if (failed) {
     snprintf(title, sizeof title, "空き状況の検索");
-  else
-  {
+  } else {
     const struct rules *ru = rules_in_force(rb, day);
-    int k = *qs && ru ? rules_slot_index(ru, qs) : -1;
-    snprintf(title, sizeof title, "%s%s%s%s%s%s%s の空き状況", only ? only->name : "", only ? " " : "",
-             qk, *qk ? " " : "", label, k >= 0 ? " " : "", k >= 0 ? ru->slots[k].label : "");
+    int k = *q.slot && ru ? rules_slot_index(ru, q.slot) : -1;
+    char where[128] = "";
+    if (only) snprintf(where, sizeof where, "%s ", only->name);
+    else if (q.nnear) snprintf(where, sizeof where, "%s の近くの公民館 ", q.pc);
+    snprintf(title, sizeof title, "%s%s%s%s%s%s の空き状況", where, q.kind, *q.kind ? " " : "", label,
+             k >= 0 ? " " : "", k >= 0 ? ru->slots[k].label : "");
   }
 
   struct page pg = {.title = title, .nav = "search", .flags = failed ? PAGE_HAS_ERRORS : 0};
@@ -501,29 +590,7 @@ struct reply web_availability(struct req *r) {
       ret = reply_error(r, err, NULL);
       goto done;
     }
-    char prev[11], next[11], pl[40], nl[40];
-    date_format(day - 1, prev);
-    date_format(day + 1, next);
-    page_date_label(day - 1, 0, pl, sizeof pl);
-    page_date_label(day + 1, 0, nl, sizeof nl);
-    html_raw(&h, "<nav class=\"pager\" aria-label=\"日付の移動\"><ul>");
-    if (day > today)
-      html_printf(&h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;slot=%u&amp;kind=%u\">"
-                      "<span aria-hidden=\"true\">← </span>前の日 (%h)</a></li>",
-                  prev, qc, qs, qk, pl);
-    html_printf(&h, "<li><a href=\"/availability?date=%u&amp;center=%u&amp;slot=%u&amp;kind=%u\">"
-                    "次の日 (%h)<span aria-hidden=\"true\"> →</span></a></li></ul></nav>",
-                next, qc, qs, qk, nl);
-    page_state_legend(&h);
-    size_t ci;
-    json_t *ce;
-    int shown = 0;
-    json_array_foreach(json_object_get(feed, "centers"), ci, ce) shown +=
-        center_table(&h, ce, qk, qs, label, month, date, r->ctx.rb, day);
-    if (!shown)
-      html_raw(&h, *qs ? "<p class=\"note\">この時間に予約できる部屋はありません。"
-                         "ほかの日や時間、ほかの公民館でさがしてください。</p>"
-                       : "<p class=\"note\">条件に合う部屋はありません。条件を変えてさがしてください。</p>");
+    availability_results(&h, rb, feed, &q, day, today);
   }
   page_end(r, &h, &pg);
   ret = page_reply(r, failed ? 422 : 200, &h);
@@ -939,8 +1006,9 @@ static void help_contacts(struct html *h, const struct rulebook *rb, const struc
     const struct center *ce = &rb->centers[c];
     html_printf(h, "<li><span class=\"c-name\">%h</span>"
                     "<span>電話: <a href=\"tel:%h\">%h</a></span>"
-                    "<span>住所: %h</span>",
-                ce->name, ce->phone, ce->phone, ce->address);
+                    "<span>住所: %s%h%s%h</span>",
+                ce->name, ce->phone, ce->phone, ce->postcode[0] ? "〒" : "", ce->postcode,
+                ce->postcode[0] ? " " : "", ce->address);
     if (ce->lat != 0 || ce->lon != 0) { /* the rule book's coordinates (approximate) */
       char la[24], lo[24];
       snprintf(la, sizeof la, "%.5f", ce->lat);
@@ -977,7 +1045,7 @@ struct reply web_help(struct req *r) {
 
   html_raw(&h, "<section aria-labelledby=\"how\"><h2 id=\"how\">予約のしかた</h2><ol class=\"steps\">"
                "<li><a href=\"/\">トップページ</a>か<a href=\"/availability\">空き状況</a>の画面で、"
-               "日付と公民館 (または郵便番号) と時間を選んで、「空き状況を見る」を押します。</li>"
+               "日付と、公民館 (わからないときは郵便番号) と、時間を選んで、「空き状況を見る」を押します。</li>"
                "<li>「○ 空き」の部屋と時間 (午前・午後・夜間) を選びます。</li>"
                "<li>はじめての方は、その画面で名前などを入力して「登録して予約へ進む」を押します。"
                "登録した方は「ログインして予約へ進む」を押します。選んだ部屋と日は、そのまま残ります。</li>"

@@ -136,6 +136,44 @@ test('availability shows rooms with states as text and symbol, filtered by centr
   assert.doesNotMatch(closed.text, /○<\/span>空き<\/td>/);
 });
 
+test('"near me": a postcode as typed (full-width, 〒) finds the three nearest centres, nearest first', async () => {
+  const top = await api.get('/', HTML);
+  assert.match(top.text, /<input class="input size-s" type="text" id="f-postcode" name="postcode" value="" autocomplete="postal-code" inputmode="numeric"/);
+  const r = await api.get('/availability?date=2026-04-09&postcode=' + encodeURIComponent('〒３７１－０２４０'), HTML);
+  assert.equal(r.status, 200);
+  assert.match(r.text, /<h1>371-0240 の近くの公民館 2026年4月9日\(木\) の空き状況<\/h1>/);
+  assert.match(r.text, /郵便番号 371-0240 に近い公民館: 宮城公民館、大胡公民館、粕川公民館。郵便番号の近さから選んだ目安です。/);
+  const shown = [...r.text.matchAll(/<section class="center" aria-labelledby="h-([a-z]+)">/g)].map((m) => m[1]);
+  assert.deepEqual(shown, ['miyagi', 'ogo', 'kasukawa']);
+  // the day pager keeps the postcode (read, not as typed)
+  assert.match(r.text, /href="\/availability\?date=2026-04-10&amp;center=&amp;postcode=371-0240&amp;slot=&amp;kind="/);
+  // with a slot: only those centres' rooms free in it
+  const eve = await api.get('/availability?date=2026-04-09&slot=evening&postcode=3792150', HTML);
+  assert.equal(eve.status, 200);
+  assert.deepEqual([...eve.text.matchAll(/<section class="center" aria-labelledby="h-([a-z]+)">/g)].map((m) => m[1]),
+    ['higashi', 'shimokawabuchi', 'jonan']);
+  // a chosen centre wins over the postcode
+  const both = await api.get('/availability?date=2026-04-09&center=chuo&postcode=371-0240', HTML);
+  assert.equal(both.status, 200);
+  assert.match(both.text, /<h1>中央公民館 2026年4月9日/);
+  assert.doesNotMatch(both.text, /near-note/);
+  // the catalogue and the open data carry each centre's postcode
+  const cat = (await api.get('/api/v1/centers')).json.centers;
+  assert.equal(cat.find((c) => c.code === 'chuo').postcode, '371-0023');
+});
+
+test('"near me": a postcode that is not 7 digits, or not Maebashi\'s, is a 422 at its field', async () => {
+  for (const [pc, msg] of [['12', /郵便番号は7けたの数字で入れてください/], ['abc-defg', /7けた/],
+    ['100-0001', /前橋市の郵便番号ではないようです。公民館を一覧から選んでください。/]]) {
+    const r = await api.get('/availability?date=2026-04-09&postcode=' + encodeURIComponent(pc), HTML);
+    assert.equal(r.status, 422, pc);
+    assert.match(r.text, /<a href="#f-postcode">郵便番号 \(近くの公民館をさがす\): /, pc);
+    assert.match(r.text, msg, pc);
+    assert.match(r.text, new RegExp(`id="f-postcode" name="postcode" value="${pc}"[^>]*aria-invalid="true"`), pc);
+    assert.doesNotMatch(r.text, /<section class="center"/, pc);
+  }
+});
+
 test('a failed search shows the form again with an error summary tied to the fields (422)', async () => {
   const r = await api.get('/availability?date=2026-02-30&kind=' + encodeURIComponent('体育館'), HTML);
   assert.equal(r.status, 422);
@@ -266,7 +304,7 @@ test('help: figures come from the rule book', async () => {
   const centers = (await api.get('/api/v1/centers')).json.centers;
   const maps = [...r.text.matchAll(/href="https:\/\/www\.openstreetmap\.org\/\?mlat=([\d.]+)&amp;mlon=([\d.]+)#map=17\//g)];
   assert.equal(maps.length, centers.length);
-  assert.match(r.text, /住所: 群馬県前橋市本町二丁目12-1/);
+  assert.match(r.text, /住所: 〒371-0023 群馬県前橋市本町二丁目12-1/);
   assert.match(r.text, /\(祝日と休館日をのぞきます\)/);
   // the buttons named as they are on the pages
   for (const b of ['登録して予約へ進む', '確認の画面へ進む', 'この内容で予約する', '仮予約にする', '予約を確定する', '空き状況を見る']) assert.ok(r.text.includes(`「${b}」`), b);

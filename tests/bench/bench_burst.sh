@@ -38,10 +38,8 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 echo "== opening-minute burst: $ATTEMPTS attempts on $SLOTS free slots over $CONNS connections"
 cc -O2 -o "$tmp/burst" tests/bench/burst.c
 python3 tests/bench/burst_prepare.py rules "$tmp/ordinances"
-# one word as the name: the password policy refuses a password holding a part of the
-# name ("bench 123": "bench" and "123" are both in the password)
 for i in $(seq "$ACCOUNTS"); do
-  echo "$PW" | "$BIN" user add --db "$tmp/k.db" --role citizen --name "burst-$i" >> "$tmp/ids"
+  echo "$PW" | "$BIN" user add --db "$tmp/k.db" --role citizen --name "ベンチ利用者" >> "$tmp/ids"
 done
 KOMINKAN_NOW=2026-04-01T09:00:00+09:00 "$BIN" serve --db "$tmp/k.db" --listen 127.0.0.1:0 \
   --ordinances "$tmp/ordinances" --no-access-log --conn-limit $((CONNS + 500)) \

@@ -15,7 +15,7 @@ cleanup() { if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; wait "$pid" 
 trap cleanup EXIT
 
 echo "== sign-in storm: 32 clients signing in, one reading /signage/chuo, ${SECS}s"
-id=$(echo bench-password-123 | "$BIN" user add --db "$tmp/k.db" --role citizen --name "bench")
+id=$(echo bench-password-123 | "$BIN" user add --db "$tmp/k.db" --role citizen --name "ベンチ利用者")
 KOMINKAN_NOW=${BENCH_NOW:-2026-04-08T10:00:00+09:00} "$BIN" serve --db "$tmp/k.db" \
   --listen 127.0.0.1:0 --no-access-log >"$tmp/k.out" 2>"$tmp/k.err" &
 pid=$!

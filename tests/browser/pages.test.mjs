@@ -43,6 +43,8 @@ const PAGES = () => [
   ['/availability?date=2026-04-08&center=chuo', 200],
   ['/availability?date=2026-04-06&center=chuo', 200],               // a closed day
   ['/availability?date=2026-02-30&kind=x', 422],                     // the form with errors
+  ['/availability?date=2026-04-09&postcode=371-0240', 200],          // "near me"
+  ['/availability?date=2026-04-09&postcode=100-0001', 422],          // not a Maebashi postcode
   [`/rooms/${room503}?month=2026-04`, 200],
   ['/signage/chuo', 200],
   ['/today', 200],
@@ -156,6 +158,29 @@ test('without JavaScript: search from the top page, open a room, go to the next 
   // signage needs no script either
   await page.goto(srv.base + '/signage/chuo');
   assert.equal(await page.locator('.sg-table tbody tr').count(), 7);
+  await ctx.close();
+});
+
+test('without JavaScript at 320 px: "near me" by a postcode typed in full-width digits', async () => {
+  const ctx = await browser.newContext({ viewport: { width: 320, height: 800 }, javaScriptEnabled: false });
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/');
+  await page.selectOption('#f-date', '2026-04-09');
+  await page.fill('#f-postcode', '３７１－０２４０');
+  await page.selectOption('#f-slot', 'evening');
+  await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
+  assert.equal(await page.locator('h1').textContent(), '371-0240 の近くの公民館 2026年4月9日(木) 夜間 の空き状況');
+  assert.match(await page.locator('#near-note').textContent(), /宮城公民館、大胡公民館、粕川公民館/);
+  assert.deepEqual(await page.locator('section.center h2').allTextContents(), ['宮城公民館', '大胡公民館', '粕川公民館']);
+  // each room shown is free in the evening and links to its booking form
+  const links = page.locator('table.avail a.book-link');
+  assert.ok(await links.count() > 0);
+  assert.match(await links.first().getAttribute('href'), /^\/book\?room=\d+&date=2026-04-09&slot=evening$/);
+  // a mistyped postcode: the error at its field, what was typed kept
+  await page.goto(srv.base + '/availability?date=2026-04-09&postcode=37102');
+  assert.match(await page.locator('.error-summary').textContent(), /郵便番号は7けたの数字で入れてください/);
+  assert.equal(await page.locator('#f-postcode').inputValue(), '37102');
+  await page.screenshot({ path: shotPath('near-me-320.png'), fullPage: true });
   await ctx.close();
 });
 

@@ -99,6 +99,8 @@ Test(opendata, facilities_csv_has_bom_crlf_the_published_columns_and_maebashi_co
   cr_assert(strstr(l, "\"群馬県\",\"前橋市\",\"本町二丁目\",\"12-1\",\"前橋プラザ元気21\",\"36.3893\",\"139.0667\""), "%s", l);
   cr_assert(strstr(l, "\"月,火,水,木,金,土,日\",\"09:00\",\"22:00\""), "%s", l);
   cr_assert(strstr(l, "第1・第3月曜日"), "%s", l);
+  /* 郵便番号 (column 28) from the centre's postcode, then an empty 法人番号 */
+  cr_assert(strstr(l, ",\"371-0023\",\"\","), "%s", l);
   free(csv);
 }
 
