@@ -207,7 +207,7 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
   const struct center *ce = NULL;
   char date[11], gen[26];
   int rc, counts[NENTRY_KINDS] = {0};
-  json_t *entries = NULL, *sums[3];
+  json_t *entries = NULL, *sums[3] = {NULL, NULL, NULL};
   *out = NULL;
   if (!desk_is_staff(ctx)) return desk_forbidden(ei);
   if ((rc = counter_resolve_center(ctx, center, &ce, ei))) return rc;
