@@ -40,26 +40,54 @@ static void slot_labels(const struct rules *r, const char *slots, char *out, siz
 static const char *const method_codes[] = {"cash", "qr", "card", "ic"};
 #define NMETHOD_CODES 4
 
-int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **out,
-                   struct kerrinfo *ei) {
-  const struct center *ce = NULL;
-  char date[11], gen[26];
-  int rc;
-  json_t *entries = NULL;
-  *out = NULL;
-  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-  if ((rc = counter_resolve_center(ctx, center, &ce, ei))) return rc;
-  date_format(day, date);
-  clock_format_instant(ctx->now, gen);
-  int64_t t0 = clock_local(day, 0), t1 = clock_local(day + 1, 0);
-  char target[64];
-  snprintf(target, sizeof target, "center:%s:%s", ce->code, date);
-  if ((rc = trail_view(ctx, "counter.ledger.view", target, NULL, 0)))
-    return kerr_set(ei, rc, NULL);
+/* The kinds of entry, in the order of the ledger's counts. */
+static const char *const entry_kinds[] = {"booking", "walkin",  "checkin", "noshow",
+                                          "cancellation", "payment", "refund"};
+#define NENTRY_KINDS 7
 
-  /* Everything that happened at the centre that day, in time order: one
-  ** read transaction, so the entries and the totals are the same snapshot. */
-  if ((rc = db_begin_read(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+/* One row of the ledger's query (below) as an entry; NULL when out of memory. */
+static json_t *ledger_entry(struct kctx *ctx, kstmt *st) {
+  const char *kind = db_col_text(st, 0);
+  int64_t at = db_col_int(st, 1);
+  char t[8], labels[128], use_date[11];
+  const struct room *ro = rules_room_by_id(ctx->rb, db_col_int(st, 3));
+  snprintf(use_date, sizeof use_date, "%s", db_col_text(st, 4));
+  int32_t uday = 0;
+  date_parse(use_date, &uday);
+  slot_labels(rules_in_force(ctx->rb, uday), db_col_text(st, 5), labels, sizeof labels);
+  clock_hhmm(clock_minute_of_day(at), t);
+  json_t *e = json_pack("{s:s, s:o, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:s}", "kind",
+                        kind, "at", clock_instant_json(at), "time", t, "booking_id",
+                        (json_int_t)db_col_int(st, 2), "room_id",
+                        (json_int_t)db_col_int(st, 3), "room_name", ro ? ro->name : "",
+                        "use_date", use_date, "slots", counter_slots_array(db_col_text(st, 5)),
+                        "slot_labels", labels, "channel", db_col_text(st, 6), "holder",
+                        db_col_text(st, 7));
+  if (!e) return NULL;
+  if (!strcmp(kind, "booking") || !strcmp(kind, "walkin"))
+    json_object_set_new(e, "fee_total", json_integer(db_col_int(st, 8)));
+  if (!strcmp(kind, "cancellation")) {
+    json_object_set_new(e, "reason", json_string(db_col_text(st, 9)));
+    json_object_set_new(e, "cancel_fee", json_integer(db_col_null(st, 10) ? 0 : db_col_int(st, 10)));
+    json_object_set_new(e, "by_staff", json_boolean(db_col_int(st, 11)));
+  }
+  if (!db_col_null(st, 12)) {
+    const char *m = db_col_text(st, 12);
+    json_object_set_new(e, "method", json_string(m));
+    json_object_set_new(e, "method_label", json_string(payment_method_label(m)));
+    json_object_set_new(e, "amount", json_integer(db_col_int(st, 13)));
+    json_object_set_new(e, "receipt", json_string(db_col_text(st, 14)));
+  }
+  return e;
+}
+
+/* Everything that happened at centre CENTER on DAY (DATE), in time order,
+** into *OUT (a new array, NULL on error), and how many entries of each kind
+** into COUNTS (entry_kinds' order). Inside the caller's read transaction. */
+static int ledger_entries(struct kctx *ctx, const char *center, int32_t day, const char *date,
+                          int counts[NENTRY_KINDS], json_t **out, struct kerrinfo *ei) {
+  int rc;
+  *out = NULL;
   kstmt *st = db_prep(
       ctx->db,
       "SELECT kind, at, id, room_id, date, slots, channel, holder, fee_total,"
@@ -103,65 +131,39 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
       "  LEFT JOIN groups g ON g.id = b.group_id"
       "  WHERE p.center = $c AND p.ledger_date = $d"
       ") ORDER BY at, ord, id, receipt");
-  if (!st) {
-    rc = kerr_set(ei, KERR_INTERNAL, NULL);
-    goto done;
-  }
-  db_bind_text(st, "$c", ce->code);
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_text(st, "$c", center);
   db_bind_text(st, "$d", date);
-  db_bind_int(st, "$t0", t0);
-  db_bind_int(st, "$t1", t1);
-  entries = json_array();
-  int counts[7] = {0};
-  static const char *const kinds[7] = {"booking", "walkin",  "checkin", "noshow",
-                                       "cancellation", "payment", "refund"};
+  db_bind_int(st, "$t0", clock_local(day, 0));
+  db_bind_int(st, "$t1", clock_local(day + 1, 0));
+  json_t *entries = json_array();
   while ((rc = db_step(st)) == DB_ROW) {
     const char *kind = db_col_text(st, 0);
-    int64_t at = db_col_int(st, 1);
-    char t[8], labels[128], use_date[11];
-    const struct room *ro = rules_room_by_id(ctx->rb, db_col_int(st, 3));
-    snprintf(use_date, sizeof use_date, "%s", db_col_text(st, 4));
-    int32_t uday = 0;
-    date_parse(use_date, &uday);
-    slot_labels(rules_in_force(ctx->rb, uday), db_col_text(st, 5), labels, sizeof labels);
-    clock_hhmm(clock_minute_of_day(at), t);
-    for (int k = 0; k < 7; k++)
-      if (!strcmp(kind, kinds[k])) counts[k]++;
-    json_t *e = json_pack("{s:s, s:o, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:s}", "kind",
-                          kind, "at", clock_instant_json(at), "time", t, "booking_id",
-                          (json_int_t)db_col_int(st, 2), "room_id",
-                          (json_int_t)db_col_int(st, 3), "room_name", ro ? ro->name : "",
-                          "use_date", use_date, "slots", counter_slots_array(db_col_text(st, 5)),
-                          "slot_labels", labels, "channel", db_col_text(st, 6), "holder",
-                          db_col_text(st, 7));
+    for (int k = 0; k < NENTRY_KINDS; k++)
+      if (!strcmp(kind, entry_kinds[k])) counts[k]++;
+    json_t *e = ledger_entry(ctx, st);
     if (!e) {
       db_reset(st);
-      rc = kerr_set(ei, KERR_INTERNAL, NULL);
-      goto done;
-    }
-    if (!strcmp(kind, "booking") || !strcmp(kind, "walkin"))
-      json_object_set_new(e, "fee_total", json_integer(db_col_int(st, 8)));
-    if (!strcmp(kind, "cancellation")) {
-      json_object_set_new(e, "reason", json_string(db_col_text(st, 9)));
-      json_object_set_new(e, "cancel_fee", json_integer(db_col_null(st, 10) ? 0 : db_col_int(st, 10)));
-      json_object_set_new(e, "by_staff", json_boolean(db_col_int(st, 11)));
-    }
-    if (!db_col_null(st, 12)) {
-      const char *m = db_col_text(st, 12);
-      json_object_set_new(e, "method", json_string(m));
-      json_object_set_new(e, "method_label", json_string(payment_method_label(m)));
-      json_object_set_new(e, "amount", json_integer(db_col_int(st, 13)));
-      json_object_set_new(e, "receipt", json_string(db_col_text(st, 14)));
+      json_decref(entries);
+      return kerr_set(ei, KERR_INTERNAL, NULL);
     }
     json_array_append_new(entries, e);
   }
   db_reset(st);
   if (rc != DB_DONE) {
-    rc = kerr_set(ei, kerr_from_db(rc), NULL);
-    goto done;
+    json_decref(entries);
+    return kerr_set(ei, kerr_from_db(rc), NULL);
   }
+  *out = entries;
+  return 0;
+}
 
-  /* RULE: the daily ledger's totals are the payments table's own sums. */
+/* The day's sums by method into SUMS: payments, refunds and their net (three
+** new objects, each with "total"; payments and refunds also with "count").
+** RULE: the daily ledger's totals are the payments table's own sums. */
+static int ledger_totals(struct kctx *ctx, const char *center, const char *date, json_t *sums[3],
+                         struct kerrinfo *ei) {
+  int rc;
   json_t *pay = json_object(), *ref = json_object(), *net = json_object();
   int64_t ptot = 0, rtot = 0, pcount = 0, rcount = 0;
   for (int k = 0; k < NMETHOD_CODES; k++) {
@@ -169,14 +171,13 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
     json_object_set_new(ref, method_codes[k], json_integer(0));
     json_object_set_new(net, method_codes[k], json_integer(0));
   }
-  st = db_prep(ctx->db, "SELECT kind, method, sum(amount), count(*) FROM payments"
-                        " WHERE center = $c AND ledger_date = $d GROUP BY kind, method");
+  kstmt *st = db_prep(ctx->db, "SELECT kind, method, sum(amount), count(*) FROM payments"
+                               " WHERE center = $c AND ledger_date = $d GROUP BY kind, method");
   if (!st) {
     json_decref(pay), json_decref(ref), json_decref(net);
-    rc = kerr_set(ei, KERR_INTERNAL, NULL);
-    goto done;
+    return kerr_set(ei, KERR_INTERNAL, NULL);
   }
-  db_bind_text(st, "$c", ce->code);
+  db_bind_text(st, "$c", center);
   db_bind_text(st, "$d", date);
   while ((rc = db_step(st)) == DB_ROW) {
     int refund = !strcmp(db_col_text(st, 0), "refund");
@@ -190,22 +191,46 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
   db_reset(st);
   if (rc != DB_DONE) {
     json_decref(pay), json_decref(ref), json_decref(net);
-    rc = kerr_set(ei, kerr_from_db(rc), NULL);
-    goto done;
+    return kerr_set(ei, kerr_from_db(rc), NULL);
   }
   json_object_set_new(pay, "total", json_integer(ptot));
   json_object_set_new(pay, "count", json_integer(pcount));
   json_object_set_new(ref, "total", json_integer(rtot));
   json_object_set_new(ref, "count", json_integer(rcount));
   json_object_set_new(net, "total", json_integer(ptot + rtot));
+  sums[0] = pay, sums[1] = ref, sums[2] = net;
+  return 0;
+}
+
+int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **out,
+                   struct kerrinfo *ei) {
+  const struct center *ce = NULL;
+  char date[11], gen[26];
+  int rc, counts[NENTRY_KINDS] = {0};
+  json_t *entries = NULL, *sums[3] = {NULL, NULL, NULL};
+  *out = NULL;
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+  if ((rc = counter_resolve_center(ctx, center, &ce, ei))) return rc;
+  date_format(day, date);
+  clock_format_instant(ctx->now, gen);
+  char target[64];
+  snprintf(target, sizeof target, "center:%s:%s", ce->code, date);
+  if ((rc = trail_view(ctx, "counter.ledger.view", target, NULL, 0)))
+    return kerr_set(ei, rc, NULL);
+
+  /* One read transaction, so the entries and the totals are the same snapshot. */
+  if ((rc = db_begin_read(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = ledger_entries(ctx, ce->code, day, date, counts, &entries, ei)) ||
+      (rc = ledger_totals(ctx, ce->code, date, sums, ei)))
+    goto done;
   json_t *cnts = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "bookings", counts[0],
                            "walkins", counts[1], "checkins", counts[2], "noshows", counts[3],
                            "cancellations", counts[4], "payments", counts[5], "refunds",
                            counts[6]);
   *out = json_pack("{s:{s:s, s:s}, s:s, s:s, s:o, s:{s:o, s:o, s:o, s:o}}", "center", "code",
                    ce->code, "name", ce->name, "date", date, "generated_at", gen, "entries",
-                   entries, "totals", "payments", pay, "refunds", ref, "net", net, "counts",
-                   cnts);
+                   entries, "totals", "payments", sums[0], "refunds", sums[1], "net", sums[2],
+                   "counts", cnts);
   entries = NULL;
   rc = *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 done:

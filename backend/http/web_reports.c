@@ -341,6 +341,78 @@ static void courses_part(struct req *r, struct html *h, int32_t from, int32_t to
 
 /* ------------------------------------------------------------- page */
 
+/* The period, the centres counted and the totals of EX (by centre). */
+static void summary_part(struct html *h, const struct report *ex, int32_t from, int32_t to,
+                         const struct center *only) {
+  char a[48], b[48];
+  page_date_label(from, 1, a, sizeof a);
+  page_date_label(to, 1, b, sizeof b);
+  double occ = reports_occupancy(&ex->total);
+  char o[32];
+  pct(occ, o, sizeof o);
+  const struct report_row *t = &ex->total;
+  char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], n7[32], n8[32], n9[32], n10[32], n11[32];
+  html_printf(h, "<section class=\"panel\" aria-labelledby=\"sum-h\"><h2 id=\"sum-h\">集計の範囲と合計</h2>"
+                 "<dl class=\"facts\"><div><dt>期間 (利用日)</dt><dd>%h から %h まで</dd></div>"
+                 "<div><dt>対象</dt><dd>%h</dd></div>"
+                 "<div><dt>空いていたコマ (休館日を除く)</dt><dd>%h</dd></div>"
+                 "<div><dt>予約で使われたコマ</dt><dd>%h (利用率 %h)</dd></div>"
+                 "<div><dt>利用件数 / 利用人数</dt><dd>%h 件 / %h 人</dd></div>"
+                 "<div><dt>取消 / 期限切れの仮予約</dt><dd>%h 件 / %h 件</dd></div>"
+                 "<div><dt>当日利用 / 不来場</dt><dd>%h 件 / %h 件</dd></div>"
+                 "<div><dt>使用料 (調定額 / 収入額)</dt><dd>%h 円 / %h 円</dd></div>"
+                 "<div><dt>利用した団体の数</dt><dd>%h</dd></div></dl></section>",
+              a, b, only ? only->name : "すべての公民館", num(t->slots_available, n1, sizeof n1),
+              num(t->slots_booked, n2, sizeof n2), o, num(t->uses, n3, sizeof n3),
+              num(t->attendees, n4, sizeof n4), num(t->cancellations, n5, sizeof n5),
+              num(t->lapsed_holds, n6, sizeof n6), num(t->walk_ins, n8, sizeof n8),
+              num(t->no_shows, n9, sizeof n9), num(t->fees_charged, n10, sizeof n10),
+              num(t->revenue, n11, sizeof n11), num(t->distinct_groups, n7, sizeof n7));
+}
+
+/* Links to the same figures for spreadsheets: the period and centre of VALUES
+** (the form's values), the monthly report of TO's month (never one to come). */
+static void downloads_part(struct req *r, struct html *h, const json_t *values, int32_t to,
+                           const struct center *only) {
+  char q[160];
+  snprintf(q, sizeof q, "from=%s&to=%s%s%s", json_string_value(json_object_get(values, "from")),
+           json_string_value(json_object_get(values, "to")), only ? "&center=" : "",
+           only ? only->code : "");
+  html_raw(h, "<section aria-labelledby=\"dl-h\"><h2 id=\"dl-h\">データのダウンロード</h2>"
+              "<p>同じ期間の数値を CSV (Excel で開けます) で取り出せます。</p><ul class=\"links\">");
+  static const struct {
+    const char *by, *label;
+  } dl[] = {{"center", "公民館別"}, {"room", "部屋別"}, {"slot", "時間帯別"},
+            {"weekday", "曜日別"}, {"month", "月別"}};
+  for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++)
+    html_printf(h, "<li><a href=\"/api/v1/reports/usage?%h&amp;by=%u&amp;format=csv&amp;header=ja\">%h の集計 (CSV)</a></li>",
+                q, dl[i].by, dl[i].label);
+  char mon[8]; /* the month of TO, never a month still to come */
+  char b[11];
+  int32_t today = clock_today(r->ctx.now);
+  date_format(to > today ? today : to, b);
+  memcpy(mon, b, 7);
+  mon[7] = 0;
+  html_printf(h, "<li><a href=\"/api/v1/reports/monthly?month=%u%s%u&amp;format=csv&amp;header=ja\">%h の月報 (CSV)</a></li>"
+                 "<li><a href=\"/api/v1/events?%h&amp;format=csv&amp;header=ja\">利用記録 (仮名化済み、CSV)</a></li></ul></section>",
+              mon, only ? "&amp;center=" : "", only ? only->code : "", mon, q);
+}
+
+/* What is not final yet (reports_provisional), when anything. */
+static void provisional_part(struct html *h) {
+  json_t *prov = reports_provisional(), *e;
+  size_t i;
+  if (json_array_size(prov)) {
+    html_raw(h, "<section aria-labelledby=\"pv-h\"><h2 id=\"pv-h\">暫定の数値について</h2><ul>");
+    json_array_foreach(prov, i, e)
+        html_printf(h, "<li><code>%h</code>: %h</li>",
+                    json_string_value(json_object_get(e, "column")),
+                    json_string_value(json_object_get(e, "why")));
+    html_raw(h, "</ul></section>");
+  }
+  json_decref(prov);
+}
+
 static const struct page_field fields[] = {
     {.name = "from", .label = "集計の始めの日", .type = PF_DATE, .required = 1,
      .support = "利用日で数えます。例: 2026-04-01", .size = "m"},
@@ -431,30 +503,7 @@ struct reply web_reports(struct req *r) {
   page_form_end(&h, "この条件で集計する");
 
   if (heat && tr && ex) {
-    char a[48], b[48];
-    page_date_label(from, 1, a, sizeof a);
-    page_date_label(to, 1, b, sizeof b);
-    double occ = reports_occupancy(&ex->total);
-    char o[32];
-    pct(occ, o, sizeof o);
-    const struct report_row *t = &ex->total;
-    char n1[32], n2[32], n3[32], n4[32], n5[32], n6[32], n7[32], n8[32], n9[32], n10[32], n11[32];
-    html_printf(&h, "<section class=\"panel\" aria-labelledby=\"sum-h\"><h2 id=\"sum-h\">集計の範囲と合計</h2>"
-                    "<dl class=\"facts\"><div><dt>期間 (利用日)</dt><dd>%h から %h まで</dd></div>"
-                    "<div><dt>対象</dt><dd>%h</dd></div>"
-                    "<div><dt>空いていたコマ (休館日を除く)</dt><dd>%h</dd></div>"
-                    "<div><dt>予約で使われたコマ</dt><dd>%h (利用率 %h)</dd></div>"
-                    "<div><dt>利用件数 / 利用人数</dt><dd>%h 件 / %h 人</dd></div>"
-                    "<div><dt>取消 / 期限切れの仮予約</dt><dd>%h 件 / %h 件</dd></div>"
-                    "<div><dt>当日利用 / 不来場</dt><dd>%h 件 / %h 件</dd></div>"
-                    "<div><dt>使用料 (調定額 / 収入額)</dt><dd>%h 円 / %h 円</dd></div>"
-                    "<div><dt>利用した団体の数</dt><dd>%h</dd></div></dl></section>",
-                a, b, only ? only->name : "すべての公民館", num(t->slots_available, n1, sizeof n1),
-                num(t->slots_booked, n2, sizeof n2), o, num(t->uses, n3, sizeof n3),
-                num(t->attendees, n4, sizeof n4), num(t->cancellations, n5, sizeof n5),
-                num(t->lapsed_holds, n6, sizeof n6), num(t->walk_ins, n8, sizeof n8),
-                num(t->no_shows, n9, sizeof n9), num(t->fees_charged, n10, sizeof n10),
-                num(t->revenue, n11, sizeof n11), num(t->distinct_groups, n7, sizeof n7));
+    summary_part(&h, ex, from, to, only);
     const struct rules *ru = rules_in_force(rb, to);
     if (!ru) ru = rules_in_force(rb, from);
     if (!ru && rb->nversions) ru = &rb->versions[0];
@@ -463,41 +512,9 @@ struct reply web_reports(struct req *r) {
     exempted(&h, ex);
     courses_part(r, &h, from, to, only ? only->code : NULL);
 
-    /* downloads: the same figures for spreadsheets */
-    char q[160];
-    snprintf(q, sizeof q, "from=%s&to=%s%s%s", json_string_value(json_object_get(values, "from")),
-             json_string_value(json_object_get(values, "to")), only ? "&center=" : "",
-             only ? only->code : "");
-    html_raw(&h, "<section aria-labelledby=\"dl-h\"><h2 id=\"dl-h\">データのダウンロード</h2>"
-                 "<p>同じ期間の数値を CSV (Excel で開けます) で取り出せます。</p><ul class=\"links\">");
-    static const struct {
-      const char *by, *label;
-    } dl[] = {{"center", "公民館別"}, {"room", "部屋別"}, {"slot", "時間帯別"},
-              {"weekday", "曜日別"}, {"month", "月別"}};
-    for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++)
-      html_printf(&h, "<li><a href=\"/api/v1/reports/usage?%h&amp;by=%u&amp;format=csv&amp;header=ja\">%h の集計 (CSV)</a></li>",
-                  q, dl[i].by, dl[i].label);
-    char mon[8]; /* the month of TO, never a month still to come */
-    int32_t today = clock_today(r->ctx.now);
-    date_format(to > today ? today : to, b);
-    memcpy(mon, b, 7);
-    mon[7] = 0;
-    html_printf(&h, "<li><a href=\"/api/v1/reports/monthly?month=%u%s%u&amp;format=csv&amp;header=ja\">%h の月報 (CSV)</a></li>"
-                    "<li><a href=\"/api/v1/events?%h&amp;format=csv&amp;header=ja\">利用記録 (仮名化済み、CSV)</a></li></ul></section>",
-                mon, only ? "&amp;center=" : "", only ? only->code : "", mon, q);
+    downloads_part(r, &h, values, to, only);
 
-    /* what is not final yet */
-    json_t *prov = reports_provisional(), *e;
-    size_t i;
-    if (json_array_size(prov)) {
-      html_raw(&h, "<section aria-labelledby=\"pv-h\"><h2 id=\"pv-h\">暫定の数値について</h2><ul>");
-      json_array_foreach(prov, i, e)
-          html_printf(&h, "<li><code>%h</code>: %h</li>",
-                      json_string_value(json_object_get(e, "column")),
-                      json_string_value(json_object_get(e, "why")));
-      html_raw(&h, "</ul></section>");
-    }
-    json_decref(prov);
+    provisional_part(&h);
   }
   html_raw(&h, "<p>各数値の意味と数え方は、集計の説明書 (docs/reports.md) にあります。</p>");
   page_end(r, &h, &pg);
