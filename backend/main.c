@@ -85,8 +85,10 @@ static void usage(FILE *f) {
       "  kominkan import accounts|groups|bookings --db FILE --from FILE.csv [--dry-run]\n"
       "                 [--ordinances DIR]   (docs/import.md)\n"
       "  kominkan backup --db FILE [--to FILE] [--keys-to FILE]\n"
+      "      --to FILE            the database, and its archive FILE.archive to FILE.archive\n"
       "      --keys-to FILE       copy the key file FILE.keys (backups hold no key)\n"
       "  kominkan restore --from FILE --db FILE   (stop the server first)\n"
+      "      the backup's archive FILE.archive, if any, comes back as the database's\n"
       "  kominkan archive --db FILE --before YYYY-04-01   (stop the server first)\n"
       "      move the finished fiscal years before that date into FILE.archive;\n"
       "      the reports and the usage log still read them (docs/performance.md)\n"
@@ -480,11 +482,18 @@ static int cmd_backup(int argc, char **argv) {
     fprintf(stderr, "kominkan backup: %s\n", err);
     return 1;
   }
-  if (to)
-    printf("backup of %s written to %s (integrity ok)\n"
-           "it holds no key: keep a copy of the key file %s apart from the backups"
+  if (to) {
+    printf("backup of %s written to %s (integrity ok)\n", db_path, to);
+    /* backup_take() leaves TO.archive exactly when the database has an archive */
+    struct stat sb;
+    if ((size_t)snprintf(err, sizeof err, "%s.archive", to) < sizeof err && stat(err, &sb) == 0)
+      printf("with its archive of finished years %s.archive, copied to %s (integrity ok):"
+             " keep the two files together\n",
+             db_path, err);
+    printf("it holds no key: keep a copy of the key file %s apart from the backups"
            " (kominkan backup --db %s --keys-to FILE)\n",
-           db_path, to, keys, db_path);
+           keys, db_path);
+  }
   if (keys_to && keys_copy(db_path, keys_to, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan backup: %s\n", err);
     return 1;
@@ -607,13 +616,25 @@ static int cmd_restore(int argc, char **argv) {
     usage(stderr);
     return 2;
   }
-  char err[1024], aside[1024];
-  if (backup_restore(from, db_path, aside, sizeof aside, err, sizeof err) != 0) {
+  char err[1024];
+  struct backup_restored out;
+  if (backup_restore(from, db_path, &out, err, sizeof err) != 0) {
     fprintf(stderr, "kominkan restore: %s\n", err);
     return 1;
   }
   printf("restored %s from %s (integrity ok)\n", db_path, from);
-  if (aside[0]) printf("the database it replaced is kept as %s\n", aside);
+  if (out.archive)
+    printf("and its archive of finished years %s.archive from %s.archive (integrity ok)\n",
+           db_path, from);
+  if (out.aside[0]) printf("the database it replaced is kept as %s\n", out.aside);
+  if (out.archive_aside[0] && out.archive)
+    printf("the archive it replaced is kept as %s\n", out.archive_aside);
+  else if (out.archive_aside[0])
+    printf("the backup has no archive of finished years: the archive %s.archive (newer than the"
+           " backup) was moved aside to %s, and the reports now count only the years in the"
+           " restored database; to count the archived years again, restore a backup taken"
+           " with its archive\n",
+           db_path, out.archive_aside);
   printf("every sign-in was ended: everyone signs in again\n");
   return 0;
 }

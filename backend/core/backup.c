@@ -6,7 +6,9 @@
 ** an operator needs around it: never leaving a half-written file under a
 ** good name, refusing to restore something that is not ours, keeping what it
 ** replaces, keeping a restore away from a running server, and taking backups
-** on a schedule inside the server with old generations pruned.
+** on a schedule inside the server with old generations pruned. The archive
+** of finished years beside a database (store/archive.h) goes with it into
+** every backup and out of it on every restore.
 **
 ** Times here are the machine's wall clock, not clock_now(): a backup's name
 ** records when it was really taken, and KOMINKAN_NOW (which fixes the
@@ -28,6 +30,10 @@
 #include <unistd.h>
 
 #include "../store/db.h"
+
+/* The archive of finished years beside a database (store/archive.h), and
+** beside each backup of it: the database's name followed by this. */
+#define ARCHIVE ".archive"
 
 /* ---------------------------------------------------------------- helpers */
 
@@ -111,11 +117,12 @@ static void canonical(const char *path, char *out) {
 
 /* 1 if writing (or removing) TO would touch the live database DB_PATH or one
 ** of the files that belong to it (-wal, -shm, -journal, the key file, the
-** lock), however either is spelt: the same inode (a hard link, a symlink) or
+** lock, the archive of finished years), however either is spelt: the same inode (a hard link, a symlink) or
 ** the same resolved name (a file not there yet, such as a -wal between two
 ** checkpoints). A backup written over the database, or its -wal, corrupts it. */
 static int is_live_file(const char *db_path, const char *to) {
-  static const char *const side[] = {"", "-wal", "-shm", "-journal", ".keys", ".lock"};
+  static const char *const side[] = {"",     "-wal",     "-shm",    "-journal",
+                                     ".keys", ".lock", ARCHIVE, ARCHIVE "-journal"};
   char p[PATH_MAX], a[PATH_MAX], b[PATH_MAX];
   struct stat ts, ss;
   int have_to = stat(to, &ts) == 0;
@@ -132,32 +139,115 @@ static int is_live_file(const char *db_path, const char *to) {
 
 /* ----------------------------------------------------------------- backup */
 
-int backup_take(const char *db_path, const char *to, char *err, size_t errlen) {
-  char tmp[PATH_MAX];
-  if (join(tmp, sizeof tmp, to, ".partial", err, errlen)) return -1;
-  if (is_live_file(db_path, to) || is_live_file(db_path, tmp)) {
+/* The archive copy a scheduled backup made last (a hard link to it serves
+** the next generation while the archive is unchanged), and the state of the
+** archive it was made from. */
+struct archive_reuse {
+  int valid;
+  struct stat src;            /* the database's archive, just before it was copied */
+  char copy[PATH_MAX];        /* the copy: the last generation's ".archive" */
+  dev_t copy_dev;
+  ino_t copy_ino;
+};
+
+/* 1 if the file A and B describe is one file, not written in between: its
+** inode, size, mtime and ctime (which no one can set back) are the same. */
+static int unchanged(const struct stat *a, const struct stat *b) {
+  return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+         a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec &&
+         a->st_ctim.tv_sec == b->st_ctim.tv_sec && a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* A checked copy of the database SRC in TMP, synced; TMP is removed on failure. */
+static int copy_synced(const char *src, const char *tmp, char *err, size_t errlen) {
+  unlink_db_files(tmp);
+  /* db_backup() creates the copy 0600 from the start: it holds personal data */
+  if (db_backup(src, tmp, err, errlen) != 0) goto fail;
+  if (sync_file(tmp) != 0) {
+    snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+    goto fail;
+  }
+  return 0;
+fail:
+  unlink_db_files(tmp);
+  return -1;
+}
+
+/* The archive SRC (in the state AS) into TMP: a hard link to the last copy
+** when REUSE holds one of this very state and it is still there, else a
+** checked copy. */
+static int copy_archive(const char *src, const struct stat *as, const char *tmp,
+                        const struct archive_reuse *reuse, char *err, size_t errlen) {
+  struct stat cs;
+  unlink_db_files(tmp);
+  if (reuse && reuse->valid && unchanged(&reuse->src, as) && stat(reuse->copy, &cs) == 0 &&
+      cs.st_dev == reuse->copy_dev && cs.st_ino == reuse->copy_ino &&
+      link(reuse->copy, tmp) == 0)
+    return 0; /* else (another file system, no links there): a copy */
+  return copy_synced(src, tmp, err, errlen);
+}
+
+/* backup_take(), remembering the archive copy in REUSE (NULL: none). */
+static int take(const char *db_path, const char *to, struct archive_reuse *reuse, char *err,
+                size_t errlen) {
+  char tmp[PATH_MAX], src[PATH_MAX], ato[PATH_MAX], atmp[PATH_MAX];
+  struct stat as = {0}, cs = {0};
+  int rc = -1, stale = 0;
+  if (join(tmp, sizeof tmp, to, ".partial", err, errlen) ||
+      join(src, sizeof src, db_path, ARCHIVE, err, errlen) ||
+      join(ato, sizeof ato, to, ARCHIVE, err, errlen) ||
+      join(atmp, sizeof atmp, ato, ".partial", err, errlen))
+    return -1;
+  if (is_live_file(db_path, to) || is_live_file(db_path, tmp) || is_live_file(db_path, ato) ||
+      is_live_file(db_path, atmp)) {
     snprintf(err, errlen,
              "refusing to write the backup to %s: that is the database %s itself (or one of its"
              " own files); name a new file, e.g. in a backups folder",
              to, db_path);
     return -1;
   }
-  unlink_db_files(tmp);
-  /* db_backup() creates the copy 0600 from the start: it holds personal data */
-  if (db_backup(db_path, tmp, err, errlen) != 0) goto fail;
-  if (sync_file(tmp) != 0) {
-    snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
-    goto fail;
+  /* 1. The database, then its archive: the archive only ever gains rows
+  **    (store/archive.h), so one copied after the database holds everything
+  **    the database's copy lacks, never less. */
+  if (copy_synced(db_path, tmp, err, errlen) != 0) return -1;
+  int have_archive = stat(src, &as) == 0; /* before the copy: a change during it shows next time */
+  if (have_archive && copy_archive(src, &as, atmp, reuse, err, errlen) != 0) goto done;
+  /* 2. The archive's name first, the database's last: TO appears only beside
+  **    its own TO.archive (or none, when the database has none: an older
+  **    TO.archive waits aside as ".partial" and goes once TO is in place). */
+  if (have_archive && rename(atmp, ato) != 0) {
+    snprintf(err, errlen, "cannot rename %s to %s: %s", atmp, ato, strerror(errno));
+    goto done;
+  }
+  if (!have_archive && exists(ato)) {
+    if (rename(ato, atmp) != 0) {
+      snprintf(err, errlen, "cannot remove the older %s: %s", ato, strerror(errno));
+      goto done;
+    }
+    stale = 1;
   }
   if (rename(tmp, to) != 0) {
     snprintf(err, errlen, "cannot rename %s to %s: %s", tmp, to, strerror(errno));
-    goto fail;
+    if (stale && rename(atmp, ato) == 0) stale = 0; /* the older TO keeps its archive */
+    goto done;
   }
   sync_dir_of(to);
-  return 0;
-fail:
+  rc = 0;
+  if (reuse && have_archive && stat(ato, &cs) == 0) {
+    *reuse = (struct archive_reuse){.valid = 1, .src = as, .copy_dev = cs.st_dev,
+                                    .copy_ino = cs.st_ino};
+    snprintf(reuse->copy, sizeof reuse->copy, "%s", ato);
+  } else if (reuse) {
+    reuse->valid = 0;
+  }
+done:
   unlink_db_files(tmp);
-  return -1;
+  if (rc == 0 || !stale) unlink_db_files(atmp); /* a failed copy, or the older TO.archive */
+  return rc;
+}
+
+int backup_take(const char *db_path, const char *to, char *err, size_t errlen) {
+  return take(db_path, to, NULL, err, errlen);
 }
 
 /* ------------------------------------------------------------------- lock */
@@ -212,53 +302,104 @@ static const char *refusal(const struct db_info *info, char *buf, size_t n) {
   return NULL;
 }
 
-/* Move the database DB_PATH (and its -wal/-journal) aside under a new name
-** in ASIDE; remove its -shm. ASIDE is "" when there was no database. */
-static int move_aside(const char *db_path, char *aside, size_t asidelen, char *err,
-                      size_t errlen) {
-  char st[16], base[PATH_MAX], from[PATH_MAX], to[PATH_MAX];
-  aside[0] = 0;
-  if (!exists(db_path)) {
-    /* a -wal without its database is a leftover: never apply it to the new one */
-    if (join(from, sizeof from, db_path, "-wal", err, errlen)) return -1;
-    unlink(from);
-    if (join(from, sizeof from, db_path, "-shm", err, errlen)) return -1;
-    unlink(from);
-    return 0;
-  }
+/* Why INFO (of the archive FROM.archive) cannot be restored, or NULL if it
+** can. An archive carries no application_id (store/archive.c makes it with
+** ATTACH): its tables are its mark. */
+static const char *archive_refusal(const struct db_info *info, char *buf, size_t n) {
+  (void)buf, (void)n;
+  if (!info->is_sqlite) return "it is not a database file (or it is encrypted or damaged)";
+  if (!info->integrity_ok) return "it is damaged (PRAGMA integrity_check failed)";
+  if (!info->archive_tables)
+    return "it is not a kominkan archive of finished years (no archive_meta and archived tables)";
+  return NULL;
+}
+
+/* A new name for what a restore replaces, "DB_PATH.replaced-YYYYMMDD-HHMMSS",
+** into BASE: neither it nor BASE.archive exists yet. */
+static int aside_name(const char *db_path, char *base, size_t n, char *err, size_t errlen) {
+  char st[16], first[PATH_MAX], a[PATH_MAX + 16];
   stamp(wall_now(), st);
-  if ((size_t)snprintf(base, sizeof base, "%s.replaced-%s", db_path, st) >= sizeof base) {
+  if ((size_t)snprintf(first, sizeof first, "%s.replaced-%s", db_path, st) >= sizeof first - 16) {
     snprintf(err, errlen, "path too long: %s", db_path);
     return -1;
   }
   /* two restores in one second: add a number rather than overwrite */
-  snprintf(to, sizeof to, "%s", base);
-  for (int k = 2; exists(to) && k < 100; k++) snprintf(to, sizeof to, "%s-%d", base, k);
-  if (exists(to)) {
-    snprintf(err, errlen, "too many %s.replaced-* files of this second", db_path);
-    return -1;
+  snprintf(base, n, "%s", first);
+  for (int k = 2; k < 100; k++) {
+    snprintf(a, sizeof a, "%s" ARCHIVE, base);
+    if (!exists(base) && !exists(a)) return 0;
+    snprintf(base, n, "%s-%d", first, k);
   }
-  if (rename(db_path, to) != 0) {
-    snprintf(err, errlen, "cannot move %s aside: %s", db_path, strerror(errno));
-    return -1;
-  }
-  snprintf(aside, asidelen, "%s", to);
-  /* The -wal and -journal belong to the old database: keep them with it (an
-  ** SQLite file finds "NAME-wal" next to itself), so the copy set aside is
-  ** whole and never replayed into the restored one. The -shm is only an index. */
+  snprintf(err, errlen, "too many %s.replaced-* files of this second", db_path);
+  return -1;
+}
+
+/* Rename the SQLite file FROM to TO with its -wal and -journal (an SQLite
+** file finds "NAME-wal" next to itself, so what is moved stays whole and is
+** never replayed into a file put in FROM's place); remove its -shm, which is
+** only an index. */
+static int move_with_sides(const char *from, const char *to, char *err, size_t errlen) {
   static const char *const side[] = {"-wal", "-journal"};
+  char a[PATH_MAX], b[PATH_MAX];
+  if (rename(from, to) != 0) {
+    snprintf(err, errlen, "cannot move %s to %s: %s", from, to, strerror(errno));
+    return -1;
+  }
   for (size_t i = 0; i < 2; i++) {
-    if (join(from, sizeof from, db_path, side[i], err, errlen)) return -1;
-    char dest[PATH_MAX];
-    if (join(dest, sizeof dest, to, side[i], err, errlen)) return -1;
-    if (exists(from) && rename(from, dest) != 0) {
-      snprintf(err, errlen, "cannot move %s aside: %s", from, strerror(errno));
+    if (join(a, sizeof a, from, side[i], err, errlen) || join(b, sizeof b, to, side[i], err, errlen))
+      return -1;
+    if (exists(a) && rename(a, b) != 0) {
+      snprintf(err, errlen, "cannot move %s to %s: %s", a, b, strerror(errno));
       return -1;
     }
   }
-  if (join(from, sizeof from, db_path, "-shm", err, errlen)) return -1;
-  unlink(from);
+  if (join(a, sizeof a, from, "-shm", err, errlen)) return -1;
+  unlink(a);
   return 0;
+}
+
+/* Step 3 of a restore: the database DB_PATH and its archive ADB aside (named
+** into OUT), the checked copies TMP and ATMP (NULL: the backup has no
+** archive) in, the archive first. On a failure what was moved goes back. */
+static int swap_in(const char *db_path, const char *adb, const char *tmp, const char *atmp,
+                   struct backup_restored *out, char *err, size_t errlen) {
+  char base[PATH_MAX], p[PATH_MAX];
+  int have_db = exists(db_path), have_adb = exists(adb), placed = 0;
+  if (!have_db) { /* a -wal without its database is a leftover: never apply it to the new one */
+    if (join(p, sizeof p, db_path, "-wal", err, errlen)) return -1;
+    unlink(p);
+    if (join(p, sizeof p, db_path, "-shm", err, errlen)) return -1;
+    unlink(p);
+  }
+  if ((have_db || have_adb) && aside_name(db_path, base, sizeof base, err, errlen)) return -1;
+  if (have_db) {
+    if (move_with_sides(db_path, base, err, errlen)) return -1;
+    snprintf(out->aside, sizeof out->aside, "%s", base);
+  }
+  if (have_adb) {
+    snprintf(p, sizeof p, "%s" ARCHIVE, base);
+    if (move_with_sides(adb, p, err, errlen)) goto undo;
+    snprintf(out->archive_aside, sizeof out->archive_aside, "%s", p);
+  }
+  if (atmp && rename(atmp, adb) != 0) {
+    snprintf(err, errlen, "cannot move %s to %s: %s", atmp, adb, strerror(errno));
+    goto undo;
+  }
+  placed = atmp != NULL;
+  if (rename(tmp, db_path) != 0) {
+    snprintf(err, errlen, "cannot move %s to %s: %s", tmp, db_path, strerror(errno));
+    goto undo;
+  }
+  out->archive = placed;
+  sync_dir_of(db_path);
+  return 0;
+undo: /* put the old ones back rather than leave no database (ERR keeps the first error) */
+  if (placed) rename(adb, atmp);
+  char e2[64];
+  if (out->archive_aside[0] && move_with_sides(out->archive_aside, adb, e2, sizeof e2) == 0)
+    out->archive_aside[0] = 0;
+  if (out->aside[0] && move_with_sides(out->aside, db_path, e2, sizeof e2) == 0) out->aside[0] = 0;
+  return -1;
 }
 
 /* Empty the sessions table of the restored copy TMP (schema version
@@ -289,27 +430,86 @@ done:
   return rc;
 }
 
-int backup_restore(const char *from, const char *db_path, char *aside, size_t asidelen,
+/* The owner a restored file gets: that of the database it replaces (the
+** server runs as it) or, on a machine without one yet, of its folder; so
+** that a restore run with sudo does not leave a file the service cannot open. */
+static void owner_of(const char *db_path, struct stat *owner) {
+  char d[PATH_MAX];
+  if (stat(db_path, owner) == 0) return;
+  snprintf(d, sizeof d, "%s", db_path);
+  char *slash = strrchr(d, '/');
+  if (!slash) snprintf(d, sizeof d, ".");
+  else if (slash == d) d[1] = 0;
+  else *slash = 0;
+  if (stat(d, owner) != 0) owner->st_uid = getuid(), owner->st_gid = getgid();
+}
+
+/* Copy the backup file FROM into TMP (next to the database DB_PATH) and judge
+** the copy, which is exactly what will go live, with JUDGE; give it to
+** DB_PATH's owner and sync it. The mode is not copied from the file it
+** replaces (which may have been world-readable): db_backup() made it 0600.
+** INFO gets what db_inspect() found. */
+static int prepare(const char *from, const char *tmp, const char *db_path,
+                   const char *(*judge)(const struct db_info *, char *, size_t),
+                   struct db_info *info, char *err, size_t errlen) {
+  char why[256], e2[256];
+  const char *no;
+  struct stat owner;
+  unlink_db_files(tmp);
+  if (db_backup(from, tmp, err, errlen) != 0) {
+    if (db_inspect(from, info, e2, sizeof e2) == 0 && (no = judge(info, why, sizeof why)))
+      snprintf(err, errlen, "refusing %s: %s", from, no);
+    return -1;
+  }
+  if (db_inspect(tmp, info, err, errlen) != 0) return -1;
+  if ((no = judge(info, why, sizeof why))) {
+    snprintf(err, errlen, "refusing %s: %s", from, no);
+    return -1;
+  }
+  owner_of(db_path, &owner);
+  if ((owner.st_uid != getuid() || owner.st_gid != getgid()) &&
+      chown(tmp, owner.st_uid, owner.st_gid) != 0)
+    fprintf(stderr, "kominkan restore: warning: cannot give %s to uid %u gid %u: %s\n",
+            db_path, (unsigned)owner.st_uid, (unsigned)owner.st_gid, strerror(errno));
+  return 0;
+}
+
+/* FROM, a file to restore from, is a regular file; ERR says why not. */
+static int is_regular(const char *from, struct stat *fs, char *err, size_t errlen) {
+  if (stat(from, fs) != 0) {
+    snprintf(err, errlen, "%s: not a file: %s", from, strerror(errno));
+    return 0;
+  }
+  if (!S_ISREG(fs->st_mode)) {
+    snprintf(err, errlen, "%s: not a file", from);
+    return 0;
+  }
+  return 1;
+}
+
+int backup_restore(const char *from, const char *db_path, struct backup_restored *out,
                    char *err, size_t errlen) {
-  char tmp[PATH_MAX], why[256];
+  char tmp[PATH_MAX], afrom[PATH_MAX], adb[PATH_MAX], atmp[PATH_MAX];
   struct stat fs, ds;
   struct db_info info;
-  int lock = -1, rc = -1, have_db;
+  int lock = -1, rc = -1, have_afrom;
 
-  aside[0] = 0;
-  tmp[0] = 0;
-  if (stat(from, &fs) != 0) {
-    snprintf(err, errlen, "%s: not a file: %s", from, strerror(errno));
-    return -1;
-  }
-  if (!S_ISREG(fs.st_mode)) {
-    snprintf(err, errlen, "%s: not a file", from);
-    return -1;
-  }
-  have_db = stat(db_path, &ds) == 0;
-  if (have_db && fs.st_dev == ds.st_dev && fs.st_ino == ds.st_ino) {
+  memset(out, 0, sizeof *out);
+  tmp[0] = atmp[0] = 0;
+  if (!is_regular(from, &fs, err, errlen)) return -1;
+  if (stat(db_path, &ds) == 0 && fs.st_dev == ds.st_dev && fs.st_ino == ds.st_ino) {
     snprintf(err, errlen, "%s is the database itself: name a backup file", from);
     return -1;
+  }
+  if (join(afrom, sizeof afrom, from, ARCHIVE, err, errlen) ||
+      join(adb, sizeof adb, db_path, ARCHIVE, err, errlen))
+    return -1;
+  if ((have_afrom = exists(afrom))) {
+    if (!is_regular(afrom, &fs, err, errlen)) return -1;
+    if (stat(adb, &ds) == 0 && fs.st_dev == ds.st_dev && fs.st_ino == ds.st_ino) {
+      snprintf(err, errlen, "%s is the database's own archive: name a backup file", afrom);
+      return -1;
+    }
   }
   /* 1. Keep servers out for the whole restore, and find any that is running
   **    (the lock file), or anything else with the database open (SQLite). */
@@ -321,59 +521,31 @@ int backup_restore(const char *from, const char *db_path, char *aside, size_t as
              " stop it first", db_path);
     goto done;
   }
-  /* 2. Copy the backup next to the database, then judge the copy: it is
-  **    exactly what will go live. */
+  /* 2. Copy the backup (and its archive) next to the database, judge the
+  **    copies, end the sessions. */
   if (join(tmp, sizeof tmp, db_path, ".restore-partial", err, errlen)) goto done;
-  unlink_db_files(tmp);
-  if (db_backup(from, tmp, err, errlen) != 0) {
-    char e2[256];
-    if (db_inspect(from, &info, e2, sizeof e2) == 0 && refusal(&info, why, sizeof why))
-      snprintf(err, errlen, "refusing %s: %s", from, refusal(&info, why, sizeof why));
-    goto done;
-  }
-  if (db_inspect(tmp, &info, err, errlen) != 0) goto done;
-  const char *no = refusal(&info, why, sizeof why);
-  if (no) {
-    snprintf(err, errlen, "refusing %s: %s", from, no);
-    goto done;
-  }
-  /* The server runs as the owner of the database it replaces (or, on a
-  ** machine without one yet, of the folder it lives in): keep that, so that
-  ** a restore run with sudo does not leave a file the service cannot open. */
-  struct stat owner = ds;
-  if (!have_db) {
-    char d[PATH_MAX];
-    snprintf(d, sizeof d, "%s", db_path);
-    char *slash = strrchr(d, '/');
-    if (!slash) snprintf(d, sizeof d, ".");
-    else if (slash == d) d[1] = 0;
-    else *slash = 0;
-    if (stat(d, &owner) != 0) owner.st_uid = getuid(), owner.st_gid = getgid();
-  }
-  if ((owner.st_uid != getuid() || owner.st_gid != getgid()) &&
-      chown(tmp, owner.st_uid, owner.st_gid) != 0)
-    fprintf(stderr, "kominkan restore: warning: cannot give %s to uid %u gid %u: %s\n",
-            db_path, (unsigned)owner.st_uid, (unsigned)owner.st_gid, strerror(errno));
-  /* The mode is not copied from the file it replaces (which may have been
-  ** world-readable): db_backup() made the copy 0600. */
+  if (prepare(from, tmp, db_path, refusal, &info, err, errlen) != 0) goto done;
   if (end_sessions(tmp, info.user_version, err, errlen) != 0) goto done;
   if (sync_file(tmp) != 0) {
     snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
     goto done;
   }
-  /* 3. Swap: the old one aside (with its -wal), the new one in. */
-  if (move_aside(db_path, aside, asidelen, err, errlen) != 0) goto done;
-  if (rename(tmp, db_path) != 0) {
-    snprintf(err, errlen, "cannot move %s to %s: %s", tmp, db_path, strerror(errno));
-    /* put the old one back rather than leave no database */
-    if (aside[0] && rename(aside, db_path) == 0) aside[0] = 0;
-    goto done;
+  if (have_afrom) {
+    if (join(atmp, sizeof atmp, adb, ".restore-partial", err, errlen) ||
+        prepare(afrom, atmp, db_path, archive_refusal, &info, err, errlen) != 0)
+      goto done;
+    if (sync_file(atmp) != 0) {
+      snprintf(err, errlen, "cannot write %s: %s", atmp, strerror(errno));
+      goto done;
+    }
   }
-  tmp[0] = 0;
-  sync_dir_of(db_path);
+  /* 3. Swap: the old ones aside (with their -wal), the new ones in. */
+  if (swap_in(db_path, adb, tmp, have_afrom ? atmp : NULL, out, err, errlen) != 0) goto done;
+  tmp[0] = atmp[0] = 0;
   rc = 0;
 done:
   if (tmp[0]) unlink_db_files(tmp);
+  if (atmp[0]) unlink_db_files(atmp);
   backup_unlock(lock);
   return rc;
 }
@@ -386,65 +558,93 @@ void backup_generation_name(char *out, size_t n, const char *dir, int64_t t) {
   snprintf(out, n, "%s/kominkan-%s.db", dir, st);
 }
 
-/* 1 if NAME is "kominkan-YYYYMMDD-HHMMSS.db"; with PARTIAL, that plus ".partial". */
-static int is_generation(const char *name, int partial) {
+/* What a file named NAME in a backup folder is to backup_prune(). */
+enum { NOT_OURS, GEN_DB, GEN_ARCHIVE, GEN_PARTIAL };
+#define GEN_LEN (sizeof "kominkan-99999999-999999.db" - 1)
+
+/* "kominkan-YYYYMMDD-HHMMSS.db" a generation, that plus ".archive" its
+** archive, either plus ".partial" a leftover of a backup cut short. */
+static int generation_kind(const char *name) {
   static const char pat[] = "kominkan-99999999-999999.db";
-  size_t n = sizeof pat - 1;
-  if (strncmp(name, pat, 9) != 0) return 0;
-  for (size_t i = 9; i < n; i++) {
-    if (pat[i] == '9' ? (name[i] < '0' || name[i] > '9') : name[i] != pat[i]) return 0;
+  if (strncmp(name, pat, 9) != 0) return NOT_OURS;
+  for (size_t i = 9; i < GEN_LEN; i++) {
+    if (pat[i] == '9' ? (name[i] < '0' || name[i] > '9') : name[i] != pat[i]) return NOT_OURS;
   }
-  return partial ? !strcmp(name + n, ".partial") : name[n] == 0;
+  const char *rest = name + GEN_LEN;
+  if (!*rest) return GEN_DB;
+  if (!strcmp(rest, ARCHIVE)) return GEN_ARCHIVE;
+  if (!strcmp(rest, ".partial") || !strcmp(rest, ARCHIVE ".partial")) return GEN_PARTIAL;
+  return NOT_OURS;
 }
 
 static int by_name(const void *a, const void *b) {
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* A copy of NAME at the end of the list *V (*N long, room for *CAP); -1 when out of memory. */
+static int push(char ***v, size_t *n, size_t *cap, const char *name) {
+  if (*n == *cap) {
+    size_t c = *cap ? *cap * 2 : 32;
+    char **nv = realloc(*v, c * sizeof *nv);
+    if (!nv) return -1;
+    *v = nv;
+    *cap = c;
+  }
+  if (!((*v)[*n] = strdup(name))) return -1;
+  (*n)++;
+  return 0;
+}
+
+/* Delete DIR/NAME; 1 when it was deleted, 0 when it was not there, -1 (with a message). */
+static int delete_in(const char *dir, const char *name, char *err, size_t errlen) {
+  char path[PATH_MAX];
+  if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path) return 0;
+  if (unlink(path) == 0) return 1;
+  if (errno == ENOENT) return 0;
+  snprintf(err, errlen, "cannot delete the old backup %s: %s", path, strerror(errno));
+  return -1;
+}
+
 int backup_prune(const char *dir, int keep, char *err, size_t errlen) {
   DIR *d = opendir(dir);
-  char **names = NULL, path[PATH_MAX];
-  size_t n = 0, cap = 0;
-  int removed = 0, rc = -1;
+  char **names = NULL, **archives = NULL;
+  size_t n = 0, cap = 0, na = 0, acap = 0;
+  int removed = 0, rc = -1, k;
   if (!d) {
     snprintf(err, errlen, "cannot read %s: %s", dir, strerror(errno));
     return -1;
   }
   struct dirent *e;
   while ((e = readdir(d))) {
-    if (is_generation(e->d_name, 1)) { /* left by a crash in the middle of a backup */
-      if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, e->d_name) < sizeof path &&
-          unlink(path) == 0)
-        removed++;
-      continue;
+    int kind = generation_kind(e->d_name);
+    if (kind == GEN_PARTIAL) { /* left by a crash in the middle of a backup */
+      if (delete_in(dir, e->d_name, err, errlen) > 0) removed++;
+    } else if ((kind == GEN_DB && push(&names, &n, &cap, e->d_name)) ||
+               (kind == GEN_ARCHIVE && push(&archives, &na, &acap, e->d_name))) {
+      snprintf(err, errlen, "out of memory");
+      goto done;
     }
-    if (!is_generation(e->d_name, 0)) continue;
-    if (n == cap) {
-      cap = cap ? cap * 2 : 32;
-      char **nn = realloc(names, cap * sizeof *nn);
-      if (!nn) goto oom;
-      names = nn;
-    }
-    if (!(names[n] = strdup(e->d_name))) goto oom;
-    n++;
   }
   qsort(names, n, sizeof *names, by_name); /* the names sort by time */
+  size_t drop = keep >= 0 && n > (size_t)keep ? n - (size_t)keep : 0;
   rc = 0;
-  for (size_t i = 0; keep >= 0 && i + (size_t)keep < n; i++) {
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, names[i]) >= sizeof path) continue;
-    if (unlink(path) != 0) {
-      snprintf(err, errlen, "cannot delete the old backup %s: %s", path, strerror(errno));
-      rc = -1;
-      break;
+  /* the databases first: a crash in between leaves an archive without its
+  ** database, never a database without its archive */
+  for (size_t i = 0; i < drop && rc == 0; i++)
+    if ((k = delete_in(dir, names[i], err, errlen)) < 0) rc = -1;
+    else removed += k;
+  /* then every archive older than the oldest generation kept: those of the
+  ** generations just deleted, and any left alone by a backup cut short */
+  for (size_t i = 0; i < na && rc == 0 && n > 0; i++)
+    if (drop == n || strncmp(archives[i], names[drop], GEN_LEN) < 0) {
+      if ((k = delete_in(dir, archives[i], err, errlen)) < 0) rc = -1;
+      else removed += k;
     }
-    removed++;
-  }
-  goto done;
-oom:
-  snprintf(err, errlen, "out of memory");
 done:
   for (size_t i = 0; i < n; i++) free(names[i]);
+  for (size_t i = 0; i < na; i++) free(archives[i]);
   free(names);
+  free(archives);
   closedir(d);
   return rc == 0 ? removed : -1;
 }
@@ -461,6 +661,7 @@ struct backup_schedule {
   int64_t every_ms;
   int keep;
   void (*report)(const char *reason);
+  struct archive_reuse reuse; /* the last generation's archive copy (backup thread only) */
 };
 
 static void fail_run(struct backup_schedule *s, int64_t t, const char *what, const char *err) {
@@ -479,7 +680,7 @@ static void run_once(struct backup_schedule *s) {
   char to[PATH_MAX + 64], err[PATH_MAX + 256];
   int64_t t = wall_now();
   backup_generation_name(to, sizeof to, s->dir, t);
-  if (backup_take(s->db, to, err, sizeof err) != 0) {
+  if (take(s->db, to, &s->reuse, err, sizeof err) != 0) {
     fail_run(s, t, "backup failed", err);
     return;
   }
@@ -488,7 +689,8 @@ static void run_once(struct backup_schedule *s) {
     fail_run(s, t, "pruning old backups failed", err);
     return;
   }
-  fprintf(stderr, "kominkan: backup written to %s (%d old removed)\n", to, removed);
+  fprintf(stderr, "kominkan: backup written to %s%s%s (%d old removed)\n", to,
+          s->reuse.valid ? " and " : "", s->reuse.valid ? s->reuse.copy : "", removed);
   if (s->failing && s->report) s->report(NULL);
   s->failing = 0;
 }
@@ -522,7 +724,7 @@ struct backup_schedule *backup_schedule_start(const char *db_path, const char *d
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
-  if (strlen(db_path) >= sizeof s->db || strlen(dir) >= sizeof s->dir - 40) {
+  if (strlen(db_path) >= sizeof s->db || strlen(dir) >= sizeof s->dir - 64) {
     snprintf(err, errlen, "path too long");
     free(s);
     return NULL;

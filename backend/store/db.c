@@ -694,6 +694,11 @@ int db_inspect(const char *path, struct db_info *info, char *err, size_t errlen)
                  "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
                  " AND name IN ('centers', 'rooms', 'server_keys')",
                  &rc) == 3;
+  info->archive_tables =
+      pragma_int(h,
+                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                 " AND name IN ('bookings', 'payments', 'events', 'archive_meta')",
+                 &rc) == 4;
   kdb probe = {.h = h};
   info->integrity_ok = db_integrity_ok(&probe);
 done:

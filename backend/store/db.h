@@ -183,6 +183,8 @@ struct db_info {
   int64_t application_id;  /* PRAGMA application_id (0 when never set) */
   int user_version;        /* migrations applied */
   int core_tables;         /* centers, rooms and server_keys all exist */
+  int archive_tables;      /* bookings, payments, events and archive_meta exist: an
+                           ** archive of finished years (store/archive.h) */
 };
 
 /* Look into the database file PATH without changing it (read-only, no

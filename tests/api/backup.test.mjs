@@ -9,10 +9,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync, mkdirSync, unlinkSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { start, client, BIN } from './harness.mjs';
+import { start, client, signIn, BIN } from './harness.mjs';
 
 const SANITIZER = /ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/;
 
@@ -161,6 +161,66 @@ test('restore refuses foreign, damaged and newer files and changes nothing', { s
   assert.equal(sql(db, 'SELECT count(*) FROM rooms'), before);
   const usage = await run(['restore', '--from', good]);
   assert.equal(usage.code, 2);
+});
+
+// The archive of finished years (kominkan archive, docs/performance.md) goes with its database:
+// a city restoring a backup must not lose the years it archived.
+test('the archive of finished years goes into the backup and comes back with the restore; the reports still count those years', { skip: !haveShell && 'needs the sqlite3 shell' }, async () => {
+  const d = mkdtempSync(join(dir, 'archive-'));
+  const db = join(d, 'k.db');
+  const NOW = '2027-05-10T10:00:00+09:00';
+  execFileSync(BIN, ['demo-data', '--db', db, '--months', '1', '--from', '2026-04',
+    '--groups-per-center', '4', '--persons', '40'], { stdio: 'ignore' });
+  const YEAR = '/api/v1/reports/usage?from=2026-04-01&to=2027-03-31&by=month';
+  async function report(file) {
+    const srv = await start({ dir: d, db: file, now: NOW });
+    try {
+      const a = await signIn(srv.base, '400000014', 'demo-analyst-2026');
+      const r = await a.get(YEAR);
+      assert.equal(r.status, 200, r.text);
+      return r.text;
+    } finally {
+      await srv.stop();
+    }
+  }
+  const before = await report(db);
+  const booked = JSON.parse(before).rows.reduce((n, r) => n + r.slots_booked, 0);
+  assert.ok(booked > 50, `the demonstration made only ${booked} booked slots`);
+  const beforeMove = join(d, 'before-move.db');
+  assert.equal((await run(['backup', '--db', db, '--to', beforeMove])).code, 0);
+  assert.ok(!existsSync(`${beforeMove}.archive`), 'an archive from nowhere');
+
+  const moved = await new Promise((resolve) => execFile(BIN, ['archive', '--db', db, '--before', '2027-04-01'],
+    { env: { ...process.env, KOMINKAN_NOW: NOW } }, (err, stdout, stderr) => resolve({ err, stdout, stderr })));
+  assert.equal(moved.err, null, moved.stderr);
+  assert.equal(sql(db, 'SELECT count(*) FROM bookings'), '0', 'the year did not move');
+
+  // the backup: the database, and its archive beside it, private
+  const b = join(d, 'b.db');
+  const taken = await run(['backup', '--db', db, '--to', b]);
+  assert.equal(taken.code, 0, taken.stderr);
+  assert.match(taken.stdout, /with its archive .*b\.db\.archive/);
+  assert.equal(statSync(`${b}.archive`).mode & 0o777, 0o600);
+  assert.equal(sql(`${b}.archive`, 'PRAGMA integrity_check'), 'ok');
+
+  // restored on a new machine (a fresh path, the key copy put beside it): the year is counted
+  const fresh = join(d, 'new.db');
+  assert.equal((await run(['backup', '--db', db, '--keys-to', `${fresh}.keys`])).code, 0);
+  const restored = await run(['restore', '--from', b, '--db', fresh]);
+  assert.equal(restored.code, 0, restored.stderr);
+  assert.match(restored.stdout, /and its archive of finished years .*new\.db\.archive/);
+  assert.equal(sql(fresh, 'SELECT count(*) FROM bookings'), '0');
+  assert.equal(await report(fresh), before, 'the restored database lost the archived year');
+
+  // a backup from before the move, restored over the archived database: the archive (newer
+  // than that backup) is moved aside, the operator is told, and nothing is counted twice
+  const back = await run(['restore', '--from', beforeMove, '--db', db]);
+  assert.equal(back.code, 0, back.stderr);
+  assert.match(back.stdout, /the backup has no archive of finished years: .*moved aside to .*k\.db\.replaced-\d{8}-\d{6}\.archive/);
+  assert.ok(!existsSync(`${db}.archive`), 'the restored database kept a newer archive');
+  const aside = readdirSync(d).filter((f) => /^k\.db\.replaced-\d{8}-\d{6}\.archive$/.test(f));
+  assert.equal(aside.length, 1, readdirSync(d).join(' '));
+  assert.equal(await report(db), before);
 });
 
 function generations(d) {

@@ -5,7 +5,9 @@
 ** "backup" tests copy a database while another connection writes to it and
 ** check every copy: integrity_check, and an invariant that only a single
 ** consistent snapshot can satisfy. "restore" tests check every refusal and
-** that what is replaced is kept. Each test works in its own temp folder.
+** that what is replaced is kept. "archive" tests check that the archive of
+** finished years (DB.archive) goes with its database into every backup and
+** out of it on every restore. Each test works in its own temp folder.
 */
 #include <criterion/criterion.h>
 
@@ -24,6 +26,7 @@
 #include "../../backend/core/backup.h"
 #include "../../backend/core/keys.h"
 #include "../../backend/core/permits.h"
+#include "../../backend/store/archive.h"
 #include "../../backend/store/db.h"
 
 /* ============================================================ helpers */
@@ -104,6 +107,57 @@ static void make_ledger(const char *p) {
                            "CREATE TABLE journal(id INTEGER PRIMARY KEY, amount INTEGER);"),
                DB_OK);
   db_close(db);
+}
+
+/* Remove the database P and every file beside it that belongs to it. */
+static void unlink_all(const char *p) {
+  static const char *const side[] = {"", "-wal", "-shm", "-journal", ".archive",
+                                     ".archive-journal", ".keys", ".lock"};
+  char q[700];
+  for (size_t i = 0; i < sizeof side / sizeof side[0]; i++) {
+    snprintf(q, sizeof q, "%s%s", p, side[i]);
+    unlink(q);
+  }
+}
+
+/* The sum of the ledger's balances in the database P (make_ledger: 1000). */
+static int64_t marker_of_ledger(const char *p) {
+  kdb *db = open_db(p);
+  int64_t v = scalar(db, "SELECT sum(bal) FROM ledger");
+  db_close(db);
+  return v;
+}
+
+/* Give the database P an archive (an empty move makes it, as `kominkan
+** archive` would) holding the marker row V. */
+static void make_archive(const char *p, int v) {
+  char err[512];
+  struct db_archive_moved n;
+  kdb *db = open_db(p);
+  cr_assert_eq(db_archive_move(db, "2020-04-01", 1585666800, &n, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(db_exec(db, "CREATE TABLE IF NOT EXISTS archive.marker(v INTEGER)"), DB_OK);
+  kstmt *st = db_prep(db, "INSERT INTO archive.marker VALUES ($v)");
+  db_bind_int(st, "$v", v);
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+  db_close(db);
+}
+
+/* The newest marker of the archive beside the database P (read through P,
+** which attaches it). */
+static int64_t archive_marker_of(const char *p) {
+  char a[700];
+  snprintf(a, sizeof a, "%s.archive", p);
+  cr_assert(exists(a), "%s is missing", a);
+  kdb *db = open_db(p);
+  int64_t v = scalar(db, "SELECT max(v) FROM archive.marker");
+  db_close(db);
+  return v;
+}
+
+static ino_t inode_of(const char *p) {
+  struct stat sb;
+  cr_assert_eq(stat(p, &sb), 0, "%s is missing", p);
+  return sb.st_ino;
 }
 
 struct writer {
@@ -221,8 +275,9 @@ Test(backup, inspect_tells_foreign_damaged_and_legacy_files_apart) {
 
 TestSuite(restore, .init = mkdir_tmp, .fini = rm_tmp);
 
-/* A backup of a fresh kominkan database with one marker row, at P. */
-static void make_backup(const char *p, int marker) {
+/* A backup of a fresh kominkan database with one marker row, at P; with an
+** archive holding the marker row ARCHIVED beside it unless that is 0. */
+static void make_backup_archived(const char *p, int marker, int archived) {
   char err[512];
   kdb *db = open_db(path("src.db"));
   db_exec(db, "CREATE TABLE IF NOT EXISTS marker(v INTEGER)");
@@ -230,9 +285,12 @@ static void make_backup(const char *p, int marker) {
   db_bind_int(st, "$v", marker);
   cr_assert_eq(db_exec_stmt(st), DB_OK);
   db_close(db);
+  if (archived) make_archive(path("src.db"), archived);
   cr_assert_eq(backup_take(path("src.db"), p, err, sizeof err), 0, "%s", err);
-  unlink(path("src.db"));
+  unlink_all(path("src.db"));
 }
+
+static void make_backup(const char *p, int marker) { make_backup_archived(p, marker, 0); }
 
 static int64_t marker_of(const char *p) {
   kdb *db = open_db(p);
@@ -244,23 +302,25 @@ static int64_t marker_of(const char *p) {
 Test(restore, replaces_the_database_and_keeps_the_old_one_aside) {
   make_backup(path("b.db"), 7);
   make_backup(path("live.db"), 1);
-  char err[512], aside[512];
-  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+  char err[512];
+  struct backup_restored out;
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), &out, err,
                               sizeof err),
                0, "%s", err);
   cr_assert_eq(marker_of(path("live.db")), 7);
-  cr_assert(strstr(aside, "live.db.replaced-"), "aside: %s", aside);
-  cr_assert_eq(marker_of(aside), 1);
+  cr_assert(strstr(out.aside, "live.db.replaced-"), "aside: %s", out.aside);
+  cr_assert_eq(marker_of(out.aside), 1);
   cr_assert(!exists(path("live.db.restore-partial")));
 }
 
 Test(restore, onto_no_database_at_all) {
   make_backup(path("b.db"), 3);
-  char err[512], aside[512];
-  cr_assert_eq(backup_restore(path("b.db"), path("new.db"), aside, sizeof aside, err,
+  char err[512];
+  struct backup_restored out;
+  cr_assert_eq(backup_restore(path("b.db"), path("new.db"), &out, err,
                               sizeof err),
                0, "%s", err);
-  cr_assert_str_eq(aside, "");
+  cr_assert_str_eq(out.aside, "");
   cr_assert_eq(marker_of(path("new.db")), 3);
 }
 
@@ -277,21 +337,23 @@ Test(restore, keeps_the_committed_wal_of_the_replaced_database_with_it) {
   cr_assert_eq(system(cmd), 0);
   db_close(db);
   write_file(path("live.db-shm"), "stale");
-  char err[512], aside[512];
-  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+  char err[512];
+  struct backup_restored out;
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), &out, err,
                               sizeof err),
                0, "%s", err);
   cr_assert(!exists(path("live.db-wal")) && !exists(path("live.db-shm")));
   cr_assert_eq(marker_of(path("live.db")), 5);
-  cr_assert_eq(marker_of(aside), 42, "the set-aside copy lost its -wal");
+  cr_assert_eq(marker_of(out.aside), 42, "the set-aside copy lost its -wal");
 }
 
 static void refused(const char *from, const char *why) {
   make_backup(path("live.db"), 1);
-  char err[512], aside[512];
+  char err[512];
+  struct backup_restored out;
   struct stat before, after;
   cr_assert_eq(stat(path("live.db"), &before), 0);
-  cr_assert_neq(backup_restore(from, path("live.db"), aside, sizeof aside, err, sizeof err), 0,
+  cr_assert_neq(backup_restore(from, path("live.db"), &out, err, sizeof err), 0,
                 "restored %s", from);
   cr_assert(strstr(err, why), "message \"%s\" does not say \"%s\"", err, why);
   cr_assert_eq(stat(path("live.db"), &after), 0);
@@ -362,8 +424,9 @@ Test(restore, refuses_a_truncated_backup) {
 
 Test(restore, refuses_the_database_itself) {
   make_backup(path("live.db"), 1);
-  char err[512], aside[512];
-  cr_assert_neq(backup_restore(path("live.db"), path("live.db"), aside, sizeof aside, err,
+  char err[512];
+  struct backup_restored out;
+  cr_assert_neq(backup_restore(path("live.db"), path("live.db"), &out, err,
                                sizeof err),
                 0);
   cr_assert(strstr(err, "the database itself"), "%s", err);
@@ -372,10 +435,11 @@ Test(restore, refuses_the_database_itself) {
 Test(restore, refuses_while_a_server_holds_the_lock) {
   make_backup(path("b.db"), 2);
   make_backup(path("live.db"), 1);
-  char err[512], aside[512];
+  char err[512];
+  struct backup_restored out;
   int server = backup_lock(path("live.db"), 0, err, sizeof err);
   cr_assert_geq(server, 0, "%s", err);
-  cr_assert_neq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+  cr_assert_neq(backup_restore(path("b.db"), path("live.db"), &out, err,
                                sizeof err),
                 0);
   cr_assert(strstr(err, "server is using"), "%s", err);
@@ -387,23 +451,25 @@ Test(restore, refuses_while_another_connection_has_the_database_open) {
   make_backup(path("b.db"), 2);
   make_backup(path("live.db"), 1);
   kdb *shell = open_db(path("live.db")); /* idle, no transaction: still seen */
-  char err[512], aside[512];
-  cr_assert_neq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+  char err[512];
+  struct backup_restored out;
+  cr_assert_neq(backup_restore(path("b.db"), path("live.db"), &out, err,
                                sizeof err),
                 0);
   cr_assert(strstr(err, "open in another program"), "%s", err);
   db_close(shell);
-  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err,
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), &out, err,
                               sizeof err),
                0, "%s", err);
 }
 
 Test(restore, accepts_a_backup_from_before_the_mark_and_upgrades_it_on_open) {
-  char e2[256], err[512], aside[512];
+  char e2[256], err[512];
+  struct backup_restored out;
   kdb *old = db_open_upto(path("old.db"), 3, e2, sizeof e2);
   cr_assert_not_null(old, "%s", e2);
   db_close(old);
-  cr_assert_eq(backup_restore(path("old.db"), path("live.db"), aside, sizeof aside, err,
+  cr_assert_eq(backup_restore(path("old.db"), path("live.db"), &out, err,
                               sizeof err),
                0, "%s", err);
   kdb *db = open_db(path("live.db"));
@@ -453,11 +519,12 @@ Test(dblock, the_service_user_can_take_a_lock_file_root_made) {
 
 Test(dblock, a_restore_onto_a_new_machine_gives_the_file_to_the_folder_owner) {
   if (geteuid() != 0) return;
-  char err[512], aside[512];
+  char err[512];
+  struct backup_restored out;
   make_backup(path("b.db"), 4);
   cr_assert_eq(mkdir(path("svc"), 0700), 0);
   cr_assert_eq(chown(path("svc"), 65534, 65534), 0);
-  cr_assert_eq(backup_restore(path("b.db"), path("svc/k.db"), aside, sizeof aside, err, sizeof err),
+  cr_assert_eq(backup_restore(path("b.db"), path("svc/k.db"), &out, err, sizeof err),
                0, "%s", err);
   struct stat sb;
   cr_assert_eq(stat(path("svc/k.db"), &sb), 0);
@@ -529,7 +596,8 @@ Test(restore, a_backup_onto_the_live_database_is_refused_however_it_is_spelt) {
 /* RULE: a restored database is private whatever the mode of the file it
 ** replaces; a restore ends every session (a sign-out must not come back). */
 Test(restore, the_restored_file_is_private_and_every_session_ends) {
-  char err[512], aside[512];
+  char err[512];
+  struct backup_restored out;
   kdb *db = open_db(path("src.db"));
   cr_assert_eq(db_exec(db, "INSERT INTO accounts(id, role, name, password_hash, created_at)"
                            " VALUES (100000017, 'citizen', 'x', 'h', 0)"), DB_OK);
@@ -539,7 +607,7 @@ Test(restore, the_restored_file_is_private_and_every_session_ends) {
   cr_assert_eq(backup_take(path("src.db"), path("b.db"), err, sizeof err), 0, "%s", err);
   make_backup(path("live.db"), 1);
   cr_assert_eq(chmod(path("live.db"), 0644), 0);
-  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), aside, sizeof aside, err, sizeof err),
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), &out, err, sizeof err),
                0, "%s", err);
   assert_private(path("live.db"));
   db = open_db(path("live.db"));
@@ -549,6 +617,196 @@ Test(restore, the_restored_file_is_private_and_every_session_ends) {
   db = open_db(path("b.db"));
   cr_assert_eq(scalar(db, "SELECT count(*) FROM sessions"), 1, "the backup itself is untouched");
   db_close(db);
+}
+
+/* ============================================================ archive */
+
+/* The archive of finished years (store/archive.h) travels with its database:
+** backup_take() copies DB.archive to TO.archive, backup_restore() brings
+** FROM.archive back, backup_prune() deletes a generation with its archive. */
+TestSuite(archive, .init = mkdir_tmp, .fini = rm_tmp);
+
+Test(archive, goes_into_the_backup_as_its_own_checked_private_file) {
+  char err[512];
+  make_ledger(path("live.db"));
+  make_archive(path("live.db"), 7);
+  mode_t old = umask(0);
+  int rc = backup_take(path("live.db"), path("b.db"), err, sizeof err);
+  umask(old);
+  cr_assert_eq(rc, 0, "%s", err);
+  assert_private(path("b.db.archive"));
+  cr_assert(!exists(path("b.db.archive.partial")) && !exists(path("b.db.archive-journal")));
+  struct db_info info;
+  cr_assert_eq(db_inspect(path("b.db.archive"), &info, err, sizeof err), 0, "%s", err);
+  cr_assert(info.integrity_ok && info.archive_tables);
+  cr_assert_eq(archive_marker_of(path("b.db")), 7);
+  cr_assert_eq(marker_of_ledger(path("b.db")), 1000);
+}
+
+Test(archive, a_backup_without_one_removes_the_older_backups_archive) {
+  char err[512];
+  make_ledger(path("live.db"));
+  make_archive(path("live.db"), 7);
+  cr_assert_eq(backup_take(path("live.db"), path("b.db"), err, sizeof err), 0, "%s", err);
+  cr_assert(exists(path("b.db.archive")));
+  /* the archive leaves (a restore of an older backup set it aside) */
+  cr_assert_eq(rename(path("live.db.archive"), path("elsewhere")), 0);
+  cr_assert_eq(backup_take(path("live.db"), path("b.db"), err, sizeof err), 0, "%s", err);
+  cr_assert(!exists(path("b.db.archive")), "b.db is paired with an archive it did not have");
+  cr_assert(!exists(path("b.db.archive.partial")));
+}
+
+/* RULE: a backup whose archive cannot be copied is no backup: it fails, and
+** the older good pair (TO, TO.archive) is left as it was. */
+Test(archive, a_failed_archive_copy_fails_the_backup_and_leaves_the_older_pair_alone) {
+  char err[512];
+  make_ledger(path("live.db"));
+  make_archive(path("live.db"), 7);
+  cr_assert_eq(backup_take(path("live.db"), path("b.db"), err, sizeof err), 0, "%s", err);
+  ino_t db_ino = inode_of(path("b.db")), ar_ino = inode_of(path("b.db.archive"));
+  write_file(path("live.db.archive"), "the archive's disk sector went bad: this is not SQLite....");
+  err[0] = 0;
+  cr_assert_neq(backup_take(path("live.db"), path("b.db"), err, sizeof err), 0,
+                "a backup without its archive was reported good");
+  cr_assert(strstr(err, "live.db.archive"), "%s", err);
+  cr_assert_eq(inode_of(path("b.db")), db_ino, "the older backup was replaced");
+  cr_assert_eq(inode_of(path("b.db.archive")), ar_ino, "the older archive was replaced");
+  cr_assert_eq(archive_marker_of(path("b.db")), 7);
+  cr_assert(!exists(path("b.db.partial")) && !exists(path("b.db.archive.partial")));
+}
+
+Test(archive, a_backup_onto_the_live_archive_is_refused) {
+  char err[512];
+  make_ledger(path("live.db"));
+  make_archive(path("live.db"), 7);
+  cr_assert_eq(symlink(path("live.db.archive"), path("link.db")), 0);
+  /* TO itself, TO through a link, and a TO whose TO.archive is the live database */
+  const char *targets[] = {path("live.db.archive"), path("link.db")};
+  for (size_t i = 0; i < 2; i++) {
+    err[0] = 0;
+    cr_assert_neq(backup_take(path("live.db"), targets[i], err, sizeof err), 0, "%s", targets[i]);
+    cr_assert(strstr(err, "the database"), "%s", err);
+  }
+  make_ledger(path("x.archive"));
+  cr_assert_neq(backup_take(path("x.archive"), path("x"), err, sizeof err), 0);
+  cr_assert_eq(archive_marker_of(path("live.db")), 7, "the archive is whole");
+  cr_assert_eq(marker_of_ledger(path("x.archive")), 1000, "the database is whole");
+}
+
+Test(archive, a_restore_brings_it_back_and_keeps_the_replaced_one_aside) {
+  char err[512], a[1100];
+  struct backup_restored out;
+  make_backup_archived(path("b.db"), 2, 20);
+  make_backup_archived(path("live.db"), 1, 10);
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), &out, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(out.archive, 1);
+  cr_assert_eq(marker_of(path("live.db")), 2);
+  cr_assert_eq(archive_marker_of(path("live.db")), 20);
+  assert_private(path("live.db.archive"));
+  snprintf(a, sizeof a, "%s.archive", out.aside);
+  cr_assert_str_eq(out.archive_aside, a);
+  cr_assert_eq(marker_of(out.aside), 1);
+  cr_assert_eq(archive_marker_of(out.aside), 10, "the replaced archive is kept with its database");
+  cr_assert(!exists(path("live.db.archive.restore-partial")));
+  cr_assert_eq(archive_marker_of(path("b.db")), 20, "the backup itself is untouched");
+}
+
+Test(archive, a_restore_onto_no_database_at_all_brings_the_archive_too) {
+  char err[512];
+  struct backup_restored out;
+  make_backup_archived(path("b.db"), 2, 20);
+  cr_assert_eq(backup_restore(path("b.db"), path("new.db"), &out, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(out.archive, 1);
+  cr_assert_str_eq(out.aside, "");
+  cr_assert_str_eq(out.archive_aside, "");
+  cr_assert_eq(archive_marker_of(path("new.db")), 20);
+}
+
+/* RULE: a restored database is never read with an archive newer than itself:
+** a backup without one moves the database's archive aside. */
+Test(archive, a_backup_without_one_moves_the_newer_archive_aside) {
+  char err[512];
+  struct backup_restored out;
+  make_backup_archived(path("b.db"), 2, 0);
+  make_backup_archived(path("live.db"), 1, 10);
+  cr_assert_eq(backup_restore(path("b.db"), path("live.db"), &out, err, sizeof err), 0, "%s", err);
+  cr_assert_eq(out.archive, 0);
+  cr_assert(!exists(path("live.db.archive")), "the restored database kept a newer archive");
+  cr_assert(out.archive_aside[0]);
+  cr_assert_eq(archive_marker_of(out.aside), 10);
+  cr_assert_eq(marker_of(path("live.db")), 2);
+}
+
+/* Restoring from B (with its archive spoiled by SPOIL) is refused with WHY,
+** and the database and its archive stay exactly as they were. */
+static void archive_refused(void (*spoil)(const char *), const char *why) {
+  char err[512];
+  struct backup_restored out;
+  make_backup_archived(path("b.db"), 2, 20);
+  make_backup_archived(path("live.db"), 1, 10);
+  spoil(path("b.db.archive"));
+  ino_t db_ino = inode_of(path("live.db")), ar_ino = inode_of(path("live.db.archive"));
+  cr_assert_neq(backup_restore(path("b.db"), path("live.db"), &out, err, sizeof err), 0);
+  cr_assert(strstr(err, why) && strstr(err, "b.db.archive"), "message \"%s\" does not say \"%s\"",
+            err, why);
+  cr_assert_eq(inode_of(path("live.db")), db_ino);
+  cr_assert_eq(inode_of(path("live.db.archive")), ar_ino);
+  cr_assert_eq(marker_of(path("live.db")), 1);
+  cr_assert_eq(archive_marker_of(path("live.db")), 10);
+  DIR *d = opendir(dir);
+  struct dirent *e;
+  while ((e = readdir(d)))
+    cr_assert(!strstr(e->d_name, ".replaced-") && !strstr(e->d_name, "restore-partial"), "%s",
+              e->d_name);
+  closedir(d);
+}
+
+static void spoil_text(const char *p) {
+  write_file(p, "not an archive, not a database, just text that goes on for a while.....");
+}
+
+static void spoil_foreign(const char *p) { /* a kominkan database, not an archive */
+  unlink(p);
+  make_ledger(p);
+}
+
+static void spoil_damage(const char *p) {
+  struct stat sb;
+  cr_assert_eq(stat(p, &sb), 0);
+  cr_assert_eq(truncate(p, sb.st_size / 2), 0);
+}
+
+Test(archive, a_restore_refuses_an_archive_that_is_not_one) { archive_refused(spoil_text, "not a database"); }
+Test(archive, a_restore_refuses_a_database_named_as_an_archive) {
+  archive_refused(spoil_foreign, "not a kominkan archive");
+}
+Test(archive, a_restore_refuses_a_damaged_archive) { archive_refused(spoil_damage, "damaged"); }
+
+Test(archive, prune_deletes_a_generation_with_its_archive) {
+  const char *gens[] = {"kominkan-20260401-090000.db", "kominkan-20260402-090000.db",
+                        "kominkan-20260403-090000.db", "kominkan-20260404-090000.db"};
+  char p[700];
+  for (size_t i = 0; i < 4; i++) {
+    write_file(path(gens[i]), "x");
+    snprintf(p, sizeof p, "%s.archive", path(gens[i]));
+    write_file(p, "a");
+  }
+  /* an archive whose database never got its name, older and newer than those kept */
+  write_file(path("kominkan-20260401-100000.db.archive"), "orphan");
+  write_file(path("kominkan-20260405-000000.db.archive"), "in the making");
+  write_file(path("kominkan-20260405-000000.db.archive.partial"), "half");
+  write_file(path("kominkan-20260401-090000.db.archive.keep"), "renamed by hand");
+  char err[512];
+  cr_assert_eq(backup_prune(dir, 2, err, sizeof err), 6, "%s", err);
+  for (size_t i = 0; i < 4; i++) {
+    snprintf(p, sizeof p, "%s.archive", path(gens[i]));
+    cr_assert_eq(exists(path(gens[i])), i >= 2, "%s", gens[i]);
+    cr_assert_eq(exists(p), i >= 2, "%s", p);
+  }
+  cr_assert(!exists(path("kominkan-20260401-100000.db.archive")));
+  cr_assert(exists(path("kominkan-20260405-000000.db.archive")));
+  cr_assert(!exists(path("kominkan-20260405-000000.db.archive.partial")));
+  cr_assert(exists(path("kominkan-20260401-090000.db.archive.keep")));
 }
 
 /* ====================================================== issue 12: keys */
@@ -801,4 +1059,55 @@ Test(schedule, takes_one_at_start_prunes_and_reports_nothing_when_all_is_well) {
   pthread_mutex_lock(&rep_mu);
   cr_assert_eq(nreports, 0, "a success was reported though nothing had failed");
   pthread_mutex_unlock(&rep_mu);
+}
+
+static int by_row(const void *a, const void *b) { return strcmp(a, b); }
+
+/* The generations kominkan-*.db in D, sorted (their names sort by time), into
+** OUT (at most MAX); returns how many. */
+static int list_generations(const char *d, char out[][64], int max) {
+  DIR *dd = opendir(d);
+  struct dirent *e;
+  int n = 0;
+  while (dd && (e = readdir(dd)))
+    if (!strncmp(e->d_name, "kominkan-", 9) && strlen(e->d_name) == 27 && n < max)
+      snprintf(out[n++], 64, "%s", e->d_name);
+  if (dd) closedir(dd);
+  qsort(out, (size_t)n, 64, by_row);
+  return n;
+}
+
+/* RULE: every scheduled generation has its archive; while the archive is
+** unchanged it is a hard link to the last copy, and once it changes the next
+** generation gets a fresh copy of it. */
+Test(schedule, each_generation_gets_the_archive_linked_while_it_is_unchanged) {
+  char err[512], gens[64][64], p[800], q[800];
+  make_ledger(path("live.db"));
+  make_archive(path("live.db"), 7);
+  mkdir(path("bk"), 0700);
+  struct backup_schedule *s =
+      backup_schedule_start(path("live.db"), path("bk"), 0.02, 60, NULL, err, sizeof err);
+  cr_assert_not_null(s, "%s", err);
+  int n = 0;
+  for (int i = 0; i < 1500 && (n = list_generations(path("bk"), gens, 64)) < 2; i++) usleep(10000);
+  cr_assert_geq(n, 2, "two generations were not taken");
+  make_archive(path("live.db"), 8); /* `kominkan archive` ran (in a test, with no lock) */
+  int changed_at = list_generations(path("bk"), gens, 64);
+  for (int i = 0; i < 1500 && (n = list_generations(path("bk"), gens, 64)) < changed_at + 2; i++)
+    usleep(10000);
+  backup_schedule_stop(s);
+  n = list_generations(path("bk"), gens, 64);
+  cr_assert_geq(n, changed_at + 2, "no generation after the change");
+  ino_t first = 0;
+  for (int i = 0; i < n; i++) {
+    snprintf(p, sizeof p, "%s/%s.archive", path("bk"), gens[i]);
+    cr_assert(exists(p), "%s has no archive", gens[i]);
+    if (i == 0) first = inode_of(p);
+    if (i == 1) cr_assert_eq(inode_of(p), first, "the unchanged archive was copied again");
+  }
+  snprintf(q, sizeof q, "%s/%s", path("bk"), gens[n - 1]);
+  cr_assert_neq(inode_of(p), first, "the changed archive was not copied");
+  cr_assert_eq(archive_marker_of(q), 8, "the last generation holds the archive as it was before");
+  snprintf(q, sizeof q, "%s/%s", path("bk"), gens[0]);
+  cr_assert_eq(archive_marker_of(q), 7);
 }
