@@ -718,3 +718,8 @@ int accounts_me(struct kctx *ctx, json_t **out) {
   *out = me;
   return 0;
 }
+
+int accounts_no_password(kdb *db, int64_t id) {
+  return db_exists(db, "SELECT 1 FROM accounts WHERE id = $id AND password_hash = $m", DB_I("$id", id),
+                   DB_T("$m", ACCOUNTS_NO_PASSWORD));
+}

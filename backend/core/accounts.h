@@ -80,6 +80,14 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
 int accounts_session_open(struct kctx *ctx, int64_t id, int role, struct session_new *out,
                           struct kerrinfo *ei);
 
+/* The password_hash of an account made with the My Number card: a marker,
+** not an argon2id hash, so no password opens it until the person sets one
+** (a reset code at the counter, or a reset link by mail). */
+#define ACCOUNTS_NO_PASSWORD "!oidc-only"
+
+/* 1 when account ID has no password (made with the card). */
+int accounts_no_password(kdb *db, int64_t id);
+
 /* INSIDE the caller's write transaction: a citizen signed up from verified
 ** claims (core/oidc.c), IN as for accounts_create without a password (name
 ** required, checked the same way), with password HASH (a marker nobody can

@@ -392,13 +392,30 @@ static int erase(struct kctx *ctx, const char *hash) {
   return run_for_actor(ctx, st);
 }
 
-int lifecycle_close(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {
+int lifecycle_close_card_signin(struct kctx *ctx, int64_t *at) {
+  *at = 0;
+  if (!accounts_no_password(ctx->db, ctx->actor.account_id)) return 0;
+  *at = db_int64(ctx->db, 0, "SELECT max(last_used) FROM oidc_links WHERE account_id = $id",
+                 DB_I("$id", ctx->actor.account_id));
+  return 1;
+}
+
+/* RULE: an account with a password confirms closing with it; one made with
+** the card (no password) with a card sign-in less than
+** LIFECYCLE_CARD_RECENT seconds ago and {"confirm": true}: a session alone,
+** which may have been left open on a shared computer, never closes an account. */
+static int close_confirmed(struct kctx *ctx, const json_t *in, struct kerrinfo *ei) {
+  int64_t card_at;
+  if (lifecycle_close_card_signin(ctx, &card_at)) {
+    const json_t *c = json_object_get(in, "confirm");
+    if (!json_is_true(c) && !(json_is_string(c) && !strcmp(json_string_value(c), "1")))
+      kerr_field(ei, "confirm", "退会してよいときは、「退会します」にチェックを入れてください。");
+    else if (card_at < ctx->now - LIFECYCLE_CARD_RECENT)
+      kerr_field(ei, "confirm", "確認のため、マイナンバーカードでもう一度ログインしてから、"
+                                "15分以内に退会してください。");
+    return ei->fields ? kerr_set(ei, KERR_VALIDATION, NULL) : 0;
+  }
   const char *pw = json_string_value(json_object_get(in, "password"));
-  char hash[128], nobody[64], at[32];
-  unsigned char raw[32];
-  int rc;
-  *out = NULL;
-  if (ctx->actor.role != ROLE_CITIZEN) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if (!pw || !*pw) {
     kerr_field(ei, "password", "確認のため、今のパスワードを入力してください。");
     return kerr_set(ei, KERR_VALIDATION, NULL);
@@ -407,6 +424,16 @@ int lifecycle_close(struct kctx *ctx, const json_t *in, json_t **out, struct ker
     if (ei->code) return ei->code;
     return kerr_set(ei, KERR_BAD_CREDENTIALS, "パスワードが違います。");
   }
+  return 0;
+}
+
+int lifecycle_close(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {
+  char hash[128], nobody[64], at[32];
+  unsigned char raw[32];
+  int rc;
+  *out = NULL;
+  if (ctx->actor.role != ROLE_CITIZEN) return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if ((rc = close_confirmed(ctx, in, ei))) return rc;
   /* The old password must not open the account again: a random one nobody knows. */
   randombytes_buf(raw, sizeof raw);
   sodium_bin2base64(nobody, sizeof nobody, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);

@@ -58,7 +58,18 @@ int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *clie
 int lifecycle_update_profile(struct kctx *ctx, const json_t *in, json_t **out,
                              struct kerrinfo *ei);
 
-/* The signed-in citizen closes their account with {"password"}: name, kana,
+/* A card sign-in this recent (seconds) confirms closing an account that has
+** no password (one made with the My Number card). */
+#define LIFECYCLE_CARD_RECENT (15 * 60)
+
+/* 1 when the signed-in citizen's account has no password (made with the
+** card), with *AT the last card sign-in (epoch seconds, 0 if none); 0 when it
+** has a password. */
+int lifecycle_close_card_signin(struct kctx *ctx, int64_t *at);
+
+/* The signed-in citizen closes their account with {"password"}, or, for an
+** account made with the card (no password), {"confirm": true} within
+** LIFECYCLE_CARD_RECENT of a card sign-in: name, kana,
 ** email and phone are erased, the password is replaced by one nobody knows,
 ** sessions end, open holds are released; bookings stay, detached (holder
 ** 退会済み). *OUT {"system_id","closed_at"}. */

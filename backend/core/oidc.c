@@ -683,9 +683,7 @@ static int sign_up(struct kctx *ctx, const json_t *c, int64_t *id, struct kerrin
   json_t *in = json_pack("{s:s, s:b}", "name", name, "resident",
                          oidc_address_resident(json_object_get(c, "address")));
   struct kerrinfo e2 = {0};
-  /* a marker, not an argon2id hash: nobody can sign in with a password until
-  ** the person sets one (password reset at the counter or by mail) */
-  int rc = in ? accounts_create_in(ctx, in, "!oidc-only", "account.create_oidc", id, &e2) : KERR_INTERNAL;
+  int rc = in ? accounts_create_in(ctx, in, ACCOUNTS_NO_PASSWORD, "account.create_oidc", id, &e2) : KERR_INTERNAL;
   json_decref(in);
   if (rc == KERR_VALIDATION) {
     kerr_clear(&e2);
@@ -781,7 +779,12 @@ int oidc_finish(struct kctx *ctx, const struct oidc_callback *cb, struct oidc_do
 
 /* ============================================================ identity */
 
-int oidc_unlink(struct kctx *ctx, int64_t id) {
+int oidc_unlink(struct kctx *ctx, int64_t id, struct kerrinfo *ei) {
+  /* RULE: the card is the only way into an account with no password */
+  if (accounts_no_password(ctx->db, id))
+    return kerr_set(ei, KERR_CONFLICT, "この利用者IDにはパスワードがないため、マイナンバーカードの登録を"
+                                       "解除すると、ログインできなくなります。先にパスワードを設定してください"
+                                       " (窓口の再設定コード、またはメールの再設定)。");
   int rc = db_begin_write(ctx->db), n = 0;
   if (rc != DB_OK) return kerr_from_db(rc);
   kstmt *st = db_prep(ctx->db, "DELETE FROM oidc_links WHERE account_id = $id");

@@ -75,7 +75,7 @@ int oidc_finish(struct kctx *ctx, const struct oidc_callback *cb, struct oidc_do
 
 /* Remove the card link and the verified attributes of account ID. Event
 ** "identity.unlink". 0, KERR_NOT_FOUND when there was no link, or a KERR. */
-int oidc_unlink(struct kctx *ctx, int64_t id);
+int oidc_unlink(struct kctx *ctx, int64_t id, struct kerrinfo *ei);
 
 /* What is known of account ID's verified identity. */
 struct oidc_identity {

@@ -144,8 +144,9 @@ struct reply web_oidc_callback(struct req *r) {
 ** link and the verified attributes are removed. 404 a page when no card was
 ** linked. Citizens. */
 struct reply web_oidc_unlink(struct req *r) {
-  int rc = oidc_unlink(&r->ctx, r->ctx.actor.account_id);
-  if (rc) return reply_error(r, rc, NULL);
+  struct kerrinfo ei = {0};
+  int rc = oidc_unlink(&r->ctx, r->ctx.actor.account_id, &ei);
+  if (rc) return reply_error(r, rc, &ei);
   return reply_redirect(r, "/my?card=unlinked");
 }
 
@@ -178,7 +179,11 @@ void web_oidc_my_section(struct req *r, struct html *h) {
   } else
     html_raw(h, "<p id=\"identity-status\">まだ本人確認をしていません。マイナンバーカードを登録すると、"
                 "パスワードなしでログインでき、市内在住が確認済みになります。</p>");
-  if (v.linked) {
+  if (v.linked && accounts_no_password(r->ctx.db, r->ctx.actor.account_id)) {
+    html_raw(h, "<p id=\"identity-card-only\">この利用者IDは、マイナンバーカードで登録したので、パスワードがありません。"
+                "カードを更新したとき（新しいカード）は、公民館の窓口で再設定コードを受け取り、パスワードを"
+                "決めてからログインして、もう一度カードを登録してください。</p>");
+  } else if (v.linked) {
     page_form_begin(r, h, "post", "/my/oidc/unlink");
     page_form_end(h, "マイナンバーカードの登録を解除する");
     html_raw(h, "<p>カードを更新したとき（新しいカード）は、利用者IDとパスワードでログインしてから、"

@@ -167,6 +167,35 @@ static const struct page_field close_fields[] = {
     {.name = "password", .label = "今のパスワード", .type = PF_PASSWORD, .required = 1,
      .support = "確認のため入力してください。", .autocomplete = "current-password"}};
 
+static const struct page_option close_confirm_option[] = {{"1", "退会します (元に戻せません)", NULL}};
+static const struct page_field close_card_fields[] = {
+    {.name = "confirm", .label = "確認", .type = PF_CHECKBOXES, .required = 1,
+     .options = close_confirm_option, .noptions = 1}};
+
+/* The closing form: the password, or for an account made with the card (no
+** password) a fresh card sign-in and a check box. */
+static void close_form(struct req *r, struct html *h, const struct page_form *fm) {
+  int64_t card_at;
+  const struct page_field *f = close_fields;
+  if (lifecycle_close_card_signin(&r->ctx, &card_at)) {
+    f = close_card_fields;
+    html_raw(h, "<p>この利用者IDは、マイナンバーカードで登録したので、パスワードがありません。"
+                "本人の確認のため、マイナンバーカードでもう一度ログインしてから、15分以内に退会してください。</p>");
+    if (card_at >= r->ctx.now - LIFECYCLE_CARD_RECENT) {
+      char when[64];
+      page_instant_label(card_at, when, sizeof when);
+      html_printf(h, "<p class=\"note\">%h にマイナンバーカードでログインしたことを確認しました。</p>", when);
+    } else {
+      html_raw(h, "<p><a class=\"button button-secondary\" href=\"/auth/oidc/start?next=/my/privacy%23close\">"
+                  "マイナンバーカードでもう一度ログインする</a></p>");
+    }
+  }
+  page_error_summary(h, f, 1, fm);
+  page_form_begin(r, h, "post", "/my/close");
+  page_field(h, f, fm);
+  page_form_end(h, "退会する");
+}
+
 /* The privacy page with the disclosure and the closing form (ERRORS: its field errors). */
 static struct reply privacy_page(struct req *r, unsigned status, const json_t *errors) {
   struct kerrinfo ei = {0};
@@ -203,10 +232,7 @@ static struct reply privacy_page(struct req *r, unsigned status, const json_t *e
                "確定した予約と支払いの記録は、台帳と統計のために残ります（予約者は「退会済み」と表示）。"
                "会計の記録として5年間保存します。利用者番号はほかの人に使いません。"
                "退会すると、元に戻せません。</p>");
-  page_error_summary(&h, close_fields, 1, &fm);
-  page_form_begin(r, &h, "post", "/my/close");
-  page_field(&h, &close_fields[0], &fm);
-  page_form_end(&h, "退会する");
+  close_form(r, &h, &fm);
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
 }

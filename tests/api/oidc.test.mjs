@@ -8,6 +8,7 @@ import { readFileSync, existsSync, writeFileSync, chmodSync, mkdtempSync, cpSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import http from 'node:http';
+import { execFileSync } from 'node:child_process';
 import { start, client, addUser, signIn, formBody } from './harness.mjs';
 import { Jar, request, follow, realProvider, providerLogin, fakeProvider, makeKey, jwt,
   MY_NUMBER, CLIENT_ID, SECRET } from './oidc_providers.mjs';
@@ -169,6 +170,54 @@ test('a password citizen links the card from マイページ, then signs in with
   const after = await cardFlow(srv, 'link-ichiro');
   assert.equal(after.answer.status, 303);
   assert.notEqual((await meOf(srv, after.jar)).json.system_id, who.id, 'an unlinked card no longer reaches the account');
+});
+
+test('an account made with the card has no password: closed after a fresh card sign-in and a check, never by the session alone; its card cannot be unlinked', async () => {
+  const { answer, jar } = await cardFlow(srv, 'card-only-ume');
+  assert.equal(answer.status, 303, answer.body);
+  const me = (await meOf(srv, jar)).json;
+  const id = String(me.system_id).replace(/\D/g, '');
+  const post = (j, path, fields, csrf) => request(srv.base + path, { method: 'POST', jar: j,
+    body: formBody({ csrf_token: csrf, ...fields }), headers: { Accept: 'text/html' } });
+  // マイページ: no unlink button (the card is the only way in), and how to renew a card
+  const my = await request(`${srv.base}/my`, { jar });
+  assert.doesNotMatch(my.body, /action="\/my\/oidc\/unlink"/);
+  assert.match(my.body, /id="identity-card-only"/);
+  const un = await post(jar, '/my/oidc/unlink', {}, me.csrf_token);
+  assert.equal(un.status, 409);
+  assert.match(un.body, /パスワードがないため/);
+  assert.equal((await meOf(srv, jar)).json.identity.linked, true, 'still linked');
+  // the privacy page asks for no password but for a check, and says the card sign-in is recent
+  const page = await request(`${srv.base}/my/privacy`, { jar });
+  assert.doesNotMatch(page.body, /name="password"/);
+  assert.match(page.body, /<input[^>]*name="confirm"[^>]*value="1"/);
+  assert.match(page.body, /にマイナンバーカードでログインしたことを確認しました/);
+  // without the check: 422 at the field, nothing changed
+  const noCheck = await post(jar, '/my/close', {}, me.csrf_token);
+  assert.equal(noCheck.status, 422);
+  assert.match(noCheck.body, /「退会します」にチェックを入れてください/);
+  // a card sign-in 16 minutes ago is not enough: a session left open must not close the account
+  execFileSync('sqlite3', [srv.db, `UPDATE oidc_links SET last_used = last_used - 960 WHERE account_id = ${id}`]);
+  const stale = await post(jar, '/my/close', { confirm: '1' }, me.csrf_token);
+  assert.equal(stale.status, 422);
+  assert.match(stale.body, /もう一度ログインしてから、15分以内に退会してください/);
+  assert.match(stale.body, /href="\/auth\/oidc\/start\?next=\/my\/privacy%23close"/);
+  const api = await request(`${srv.base}/api/v1/me`, { method: 'DELETE', jar, body: JSON.stringify({ confirm: true }),
+    headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': me.csrf_token, Accept: 'application/json' } });
+  assert.equal(api.status, 422);
+  assert.equal((await meOf(srv, jar)).status, 200, 'the account is still open');
+  // signing in with the card again, then the check: closed
+  const again = await cardFlow(srv, 'card-only-ume');
+  assert.equal(again.answer.status, 303);
+  const me2 = (await meOf(srv, again.jar)).json;
+  assert.equal(me2.system_id, me.system_id);
+  const ok = await post(again.jar, '/my/close', { confirm: '1' }, me2.csrf_token);
+  assert.equal(ok.status, 303, ok.body.slice(0, 300));
+  assert.match(ok.location, /\/\?closed=1$/);
+  assert.equal((await meOf(srv, again.jar)).status, 401);
+  const row = execFileSync('sqlite3', [srv.db, `SELECT closed_at IS NOT NULL, name FROM accounts WHERE id = ${id}`]).toString().trim();
+  assert.match(row, /^1\|/);
+  assert.doesNotMatch(row, /cardonly/, 'the name is erased');
 });
 
 test('a renewed card (a new sub): signing in with the password and linking again moves the link', async () => {

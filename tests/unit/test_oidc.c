@@ -123,7 +123,9 @@ Test(oidc, identity_of_an_unverified_account, .init = fixture_setup, .fini = fix
   cr_assert_null(json_object_get(j, "verified_on"));
   json_decref(j);
   act_as(ROLE_CITIZEN, 123456782);
-  cr_assert_eq(oidc_unlink(&ctx, 123456782), KERR_NOT_FOUND);
+  struct kerrinfo ei = {0};
+  cr_assert_eq(oidc_unlink(&ctx, 123456782, &ei), KERR_NOT_FOUND);
+  kerr_clear(&ei);
 }
 
 /* The flow refuses without configuration, and a callback without its flow. */
