@@ -294,7 +294,7 @@ static int lapse_one(struct kctx *ctx, int64_t id) {
   struct booking b;
   int rc = booking_load(ctx, id, &b);
   if (rc) return rc;
-  if (strcmp(b.status, "held") != 0 || !b.hold_expires_at || b.hold_expires_at > ctx->now)
+  if (b.status != BOOKING_HELD || !b.hold_expires_at || b.hold_expires_at > ctx->now)
     return 0;
   if ((rc = db_run(ctx->db,
                    "UPDATE bookings SET status = 'lapsed' WHERE id = $id"
