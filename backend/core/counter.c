@@ -396,21 +396,16 @@ struct walkin {
 static int walkin_then(struct kctx *ctx, int64_t id, void *arg, struct kerrinfo *ei) {
   struct walkin *wk = arg;
   int rc;
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
-                      " confirmed_by = $by, hold_expires_at = NULL, walkin_name = $name,"
-                      " walkin_phone = $phone WHERE id = $id AND status = 'held'");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_text(st, "$name", wk->name);
-  db_bind_text(st, "$phone", wk->phone);
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  st = db_prep(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL WHERE booking_id = $id");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = db_run(ctx->db,
+                   "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
+                   " confirmed_by = $by, hold_expires_at = NULL, walkin_name = $name,"
+                   " walkin_phone = $phone WHERE id = $id AND status = 'held'",
+                   DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id),
+                   DB_T("$name", wk->name), DB_T("$phone", wk->phone), DB_I("$id", id))) != DB_OK ||
+      (rc = db_run(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL"
+                            " WHERE booking_id = $id",
+                   DB_I("$id", id))) != DB_OK)
+    return kerr_set(ei, kerr_from_db(rc), NULL);
   if (!wk->method[0]) return 0;
   struct booking b;
   if ((rc = booking_load(ctx, id, &b))) return kerr_set(ei, rc, NULL);
@@ -570,19 +565,13 @@ static int mark(struct kctx *ctx, int64_t id, int noshow, struct kerrinfo *ei) {
   struct booking b;
   int rc;
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  kstmt *st = noshow ? db_prep(ctx->db, "UPDATE bookings SET status = 'no_show', noshow_at = $now,"
-                                        " noshow_by = $by WHERE id = $id AND status = 'confirmed'")
-                     : db_prep(ctx->db,
-                               "UPDATE bookings SET status = 'checked_in', checked_in_at = $now,"
-                               " checked_in_by = $by WHERE id = $id AND status = 'confirmed'");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
+  rc = noshow ? db_run(ctx->db, "UPDATE bookings SET status = 'no_show', noshow_at = $now,"
+                                " noshow_by = $by WHERE id = $id AND status = 'confirmed'",
+                       DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id), DB_I("$id", id))
+              : db_run(ctx->db, "UPDATE bookings SET status = 'checked_in', checked_in_at = $now,"
+                                " checked_in_by = $by WHERE id = $id AND status = 'confirmed'",
+                       DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id), DB_I("$id", id));
+  if (rc != DB_OK) {
     rc = kerr_from_db(rc);
     goto fail;
   }
@@ -593,13 +582,8 @@ static int mark(struct kctx *ctx, int64_t id, int noshow, struct kerrinfo *ei) {
   if (noshow) {
     /* RULE: a no-show's slots are free at once (the rest of the day may be
     ** used by walk-ins). */
-    st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      goto fail;
-    }
-    db_bind_int(st, "$id", id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    if ((rc = db_run(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id",
+                     DB_I("$id", id))) != DB_OK) {
       rc = kerr_from_db(rc);
       goto fail;
     }
