@@ -522,7 +522,6 @@ int accounts_session_open(struct kctx *ctx, int64_t id, int role, struct session
 static int session_open(struct kctx *ctx, int64_t id, int role, const char *fresh,
                         struct session_new *out, struct kerrinfo *ei) {
   int rc;
-  kstmt *st;
   unsigned char raw[TOKEN_BYTES], th[32];
   randombytes_buf(raw, sizeof raw);
   token_hash(raw, th);
@@ -541,20 +540,14 @@ static int session_open(struct kctx *ctx, int64_t id, int role, const char *fres
   out->expires_at = ctx->now + accounts_absolute_limit(role);
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) goto fail_nowrite;
-  if (fresh) {
-    st = db_prep(ctx->db, "UPDATE accounts SET password_hash = $h WHERE id = $id");
-    if (!st) { rc = DB_ERROR; goto fail; }
-    db_bind_text(st, "$h", fresh);
-    db_bind_int(st, "$id", id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) goto fail;
-  }
+  if (fresh && (rc = db_run(ctx->db, "UPDATE accounts SET password_hash = $h WHERE id = $id",
+                            DB_T("$h", fresh), DB_I("$id", id))) != DB_OK)
+    goto fail;
   /* Sweep sessions nobody can use any more, so the table stays small. */
-  st = db_prep(ctx->db, "DELETE FROM sessions WHERE expires_at <= $now OR last_seen <= $stale");
-  if (!st) { rc = DB_ERROR; goto fail; }
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$stale", ctx->now - LONGEST_IDLE);
-  if ((rc = db_exec_stmt(st)) != DB_OK) goto fail;
-  st = db_prep(ctx->db,
+  if ((rc = db_run(ctx->db, "DELETE FROM sessions WHERE expires_at <= $now OR last_seen <= $stale",
+                   DB_I("$now", ctx->now), DB_I("$stale", ctx->now - LONGEST_IDLE))) != DB_OK)
+    goto fail;
+  kstmt *st = db_prep(ctx->db,
                "INSERT INTO sessions(token_hash, account_id, csrf, created_at, last_seen, expires_at)"
                " VALUES ($h, $id, $csrf, $now, $now, $exp)");
   if (!st) { rc = DB_ERROR; goto fail; }
@@ -583,20 +576,28 @@ fail_nowrite:
 
 /* ============================================================= sessions */
 
-static int delete_by_hash(kdb *db, const unsigned char h[32]) {
-  int rc = db_begin_write(db);
-  if (rc != DB_OK) return kerr_from_db(rc);
-  kstmt *st = db_prep(db, "DELETE FROM sessions WHERE token_hash = $h");
-  if (!st) {
-    db_rollback(db);
-    return KERR_INTERNAL;
-  }
-  db_bind_blob(st, "$h", h, 32);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
-    db_rollback(db);
-    return kerr_from_db(rc);
-  }
-  return kerr_from_db(db_commit(db));
+/* A session's end: the session whose token hashes to H goes and, with CTX
+** (NULL for a session found dead), its "session.delete" event is written. */
+struct session_end {
+  kdb *db;
+  const unsigned char *h;
+  struct kctx *ctx;
+};
+
+static int session_end_in(void *arg) {
+  const struct session_end *e = arg;
+  kstmt *st = db_prep(e->db, "DELETE FROM sessions WHERE token_hash = $h");
+  if (!st) return KERR_INTERNAL;
+  db_bind_blob(st, "$h", e->h, 32);
+  int rc = kerr_from_db(db_exec_stmt(st));
+  return rc || !e->ctx ? rc : audit_event(e->ctx, "session.delete", NULL);
+}
+
+/* session_end_in in its own write transaction: 0 or a KERR. */
+static int session_end(kdb *db, const unsigned char h[32], struct kctx *ctx) {
+  struct session_end e = {db, h, ctx};
+  int dbrc = DB_OK, rc = db_write_txn(db, session_end_in, &e, &dbrc);
+  return rc == -1 ? kerr_from_db(dbrc) : rc;
 }
 
 int accounts_session_lookup(struct kctx *ctx, const char *token, struct session_info *out) {
@@ -635,7 +636,7 @@ int accounts_session_lookup(struct kctx *ctx, const char *token, struct session_
   if (disabled || !out->actor.role || expired) {
     int code = expired && !disabled && out->actor.role ? KERR_SESSION_EXPIRED : KERR_UNAUTHORIZED;
     memset(out, 0, sizeof *out);
-    (void)delete_by_hash(ctx->db, h);
+    (void)session_end(ctx->db, h, NULL);
     return code;
   }
   if (ctx->now - last_seen >= TOUCH_EVERY) {
@@ -661,23 +662,7 @@ int accounts_session_delete(struct kctx *ctx, const char *token) {
   if (token_raw(token, raw) != 0) return KERR_UNAUTHORIZED;
   token_hash(raw, h);
   sodium_memzero(raw, sizeof raw);
-  int rc = db_begin_write(ctx->db);
-  if (rc != DB_OK) return kerr_from_db(rc);
-  kstmt *st = db_prep(ctx->db, "DELETE FROM sessions WHERE token_hash = $h");
-  if (!st) {
-    db_rollback(ctx->db);
-    return KERR_INTERNAL;
-  }
-  db_bind_blob(st, "$h", h, sizeof h);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
-    db_rollback(ctx->db);
-    return kerr_from_db(rc);
-  }
-  if ((rc = audit_event(ctx, "session.delete", NULL))) {
-    db_rollback(ctx->db);
-    return rc;
-  }
-  return kerr_from_db(db_commit(ctx->db));
+  return session_end(ctx->db, h, ctx);
 }
 
 /* =================================================================== me */

@@ -410,12 +410,9 @@ static int end_sessions(const char *tmp, int version, char *err, size_t errlen) 
   kdb *db = db_open_upto(tmp, version, err, errlen);
   if (!db) return -1;
   int rc = -1;
-  kstmt *st = db_prep(db, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
-                          " AND name = 'sessions'");
-  int has = st && db_step(st) == DB_ROW && db_col_int(st, 0) > 0;
-  if (st) db_reset(st);
-  kstmt *del = has ? db_prep(db, "DELETE FROM sessions") : NULL;
-  if (has && (!del || db_exec_stmt(del) != DB_OK)) {
+  int has = db_int64(db, 0, "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
+                            " AND name = 'sessions'") > 0;
+  if (has && db_run(db, "DELETE FROM sessions") != DB_OK) {
     snprintf(err, errlen, "cannot end the sessions in %s: %s", tmp, db_errmsg(db));
     goto done;
   }

@@ -114,7 +114,7 @@ static void read_booking(kstmt *st, struct booking *b) {
   snprintf(b->center, sizeof b->center, "%s", db_col_text(st, 4));
   snprintf(b->date, sizeof b->date, "%s", db_col_text(st, 5));
   snprintf(b->slots, sizeof b->slots, "%s", db_col_text(st, 6));
-  snprintf(b->status, sizeof b->status, "%s", db_col_text(st, 7));
+  b->status = booking_status_parse(db_col_text(st, 7));
   snprintf(b->channel, sizeof b->channel, "%s", db_col_text(st, 8));
   snprintf(b->purpose, sizeof b->purpose, "%s", db_col_text(st, 9));
   b->attendees = (int)db_col_int(st, 10);
@@ -149,11 +149,33 @@ int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
   return rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
 }
 
-const char *booking_status_now(const struct kctx *ctx, const struct booking *b) {
+static const char *const status_names[] = {
+    [BOOKING_UNKNOWN] = "unknown",     [BOOKING_HELD] = "held",
+    [BOOKING_CONFIRMED] = "confirmed", [BOOKING_CANCELLED] = "cancelled",
+    [BOOKING_LAPSED] = "lapsed",       [BOOKING_CHECKED_IN] = "checked_in",
+    [BOOKING_NO_SHOW] = "no_show",
+};
+#define NSTATUS ((int)(sizeof status_names / sizeof status_names[0]))
+
+enum booking_status booking_status_parse(const char *name) {
+  for (int s = BOOKING_UNKNOWN + 1; name && s < NSTATUS; s++)
+    if (!strcmp(status_names[s], name)) return (enum booking_status)s;
+  return BOOKING_UNKNOWN;
+}
+
+const char *booking_status_name(enum booking_status s) {
+  return (int)s > 0 && (int)s < NSTATUS ? status_names[s] : status_names[BOOKING_UNKNOWN];
+}
+
+int booking_status_active(enum booking_status s) {
+  return s == BOOKING_HELD || s == BOOKING_CONFIRMED;
+}
+
+enum booking_status booking_status_now(const struct kctx *ctx, const struct booking *b) {
   /* RULE: hold lapse. A hold not confirmed by its expiry has lapsed, whether
   ** or not anything has marked it so yet. */
-  if (!strcmp(b->status, "held") && b->hold_expires_at && b->hold_expires_at <= ctx->now)
-    return "lapsed";
+  if (b->status == BOOKING_HELD && b->hold_expires_at && b->hold_expires_at <= ctx->now)
+    return BOOKING_LAPSED;
   return b->status;
 }
 
@@ -203,7 +225,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
   int n = booking_split_slots(b->slots, codes, RULES_MAX_SLOTS);
   const struct room *room = rules_room_by_id(ctx->rb, b->room_id);
   const struct rules *r = booking_rules(ctx, b);
-  const char *status = booking_status_now(ctx, b);
+  enum booking_status status = booking_status_now(ctx, b);
   int32_t day = 0;
   date_parse(b->date, &day);
 
@@ -222,7 +244,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
   if (cp) json_object_set_new(fee, "campaign", json_string(cp->name));
 
   json_t *o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:o, s:s, s:i, s:s, s:o, s:s, s:o}", "id",
-                        (json_int_t)b->id, "status", status, "room_id", (json_int_t)b->room_id,
+                        (json_int_t)b->id, "status", booking_status_name(status), "room_id", (json_int_t)b->room_id,
                         "center", b->center, "date", b->date, "slots", slots, "purpose",
                         b->purpose, "attendees", b->attendees, "channel", b->channel, "fee", fee,
                         "rules_version", b->rules_version, "created_at",
@@ -247,7 +269,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
     json_object_set_new(o, "group_id", ids_json(b->group_id));
     json_object_set_new(o, "group_name", json_string(b->group_name));
   }
-  if (!strcmp(b->status, "held") && b->hold_expires_at)
+  if (b->status == BOOKING_HELD && b->hold_expires_at)
     json_object_set_new(o, "hold_expires_at", clock_instant_json(b->hold_expires_at));
   if (b->confirmed_at) json_object_set_new(o, "confirmed_at", clock_instant_json(b->confirmed_at));
   if (b->imported_note[0]) json_object_set_new(o, "imported", json_string(b->imported_note));
@@ -257,7 +279,7 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
     json_object_set_new(o, "cancel_fee", json_integer(b->cancel_fee < 0 ? 0 : b->cancel_fee));
   }
   /* The cancellation terms, so that a client can say them before the click. */
-  if (r && (!strcmp(status, "held") || !strcmp(status, "confirmed"))) {
+  if (r && booking_status_active(status)) {
     char last_free[11];
     date_format(day - r->cancel_deadline_days, last_free);
     json_t *c = json_pack("{s:s, s:s}", "free_until", last_free, "after_deadline",
@@ -272,17 +294,23 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
 
 /* ============================================================ reads */
 
+int booking_read(struct kctx *ctx, int64_t id, struct booking *b, struct kerrinfo *ei) {
+  int rc = booking_load_for_change(ctx, id, b, ei);
+  if (rc) return rc;
+  char target[32];
+  snprintf(target, sizeof target, "booking:%lld", (long long)b->id);
+  /* A desk reading another person's booking sees the holder's details: audited. */
+  if (b->account_id != ctx->actor.account_id &&
+      (rc = trail_view(ctx, "booking.view", target, &b->account_id, 1)))
+    return kerr_set(ei, rc, NULL);
+  return 0;
+}
+
 int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct booking b;
   *out = NULL;
-  int rc = booking_load_for_change(ctx, id, &b, ei);
+  int rc = booking_read(ctx, id, &b, ei);
   if (rc) return rc;
-  char target[32];
-  snprintf(target, sizeof target, "booking:%lld", (long long)b.id);
-  /* A desk reading another person's booking sees the holder's details: audited. */
-  if (b.account_id != ctx->actor.account_id &&
-      (rc = trail_view(ctx, "booking.view", target, &b.account_id, 1)))
-    return kerr_set(ei, rc, NULL);
   *out = booking_json(ctx, &b);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -32,6 +32,28 @@
 
 #include "ctx.h"
 
+/* A booking's status: bookings.status (schema/003) and the "status" of its
+** JSON. BOOKING_UNKNOWN is no status at all (never stored). */
+enum booking_status {
+  BOOKING_UNKNOWN = 0,
+  BOOKING_HELD,        /* 仮予約: lapses at hold_expires_at unless confirmed */
+  BOOKING_CONFIRMED,
+  BOOKING_CANCELLED,
+  BOOKING_LAPSED,      /* a hold not confirmed in time */
+  BOOKING_CHECKED_IN,
+  BOOKING_NO_SHOW,
+};
+
+/* The status named NAME ("held", ...); BOOKING_UNKNOWN for anything else,
+** NULL included. */
+enum booking_status booking_status_parse(const char *name);
+
+/* The stored name of S ("held", ...); "unknown" for BOOKING_UNKNOWN. */
+const char *booking_status_name(enum booking_status s);
+
+/* 1 when S still holds its slots: held (not lapsed) or confirmed. */
+int booking_status_active(enum booking_status s);
+
 /* A booking row as stored. Text fields are copies. */
 struct booking {
   int64_t id;
@@ -41,7 +63,7 @@ struct booking {
   char center[32];
   char date[11];
   char slots[RULES_MAX_SLOTS * 25];   /* "morning,afternoon" */
-  char status[16];            /* as stored: held, confirmed, cancelled, lapsed, ... */
+  enum booking_status status; /* as stored (booking_status_now: as of now) */
   char channel[16];
   char purpose[1024];
   int attendees;
@@ -153,6 +175,11 @@ int booking_cancel_write(struct kctx *ctx, struct booking *b, const char *reason
 /* One booking, for whoever may see it (else KERR_NOT_FOUND). */
 int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 
+/* booking_get's booking as it is stored, into *B (the typed view a page
+** reads when the JSON's derived fields are not needed): the same check of
+** who may see it and the same record of a desk's view. */
+int booking_read(struct kctx *ctx, int64_t id, struct booking *b, struct kerrinfo *ei);
+
 /* {"bookings":[...]}: the actor's own and their groups' bookings, by date. */
 int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
 /* The same, only those used on SINCE or later (マイページ: its cost stays flat
@@ -177,9 +204,9 @@ int booking_load(struct kctx *ctx, int64_t id, struct booking *b);
 /* 1 if the actor of CTX may see B (holder, group representative, staff). */
 int booking_visible(struct kctx *ctx, const struct booking *b);
 
-/* The status as of ctx->now: a hold past its expiry is "lapsed" even before
-** anything has marked it so. Points into B or at a constant. */
-const char *booking_status_now(const struct kctx *ctx, const struct booking *b);
+/* The status as of ctx->now: a hold past its expiry is lapsed even before
+** anything has marked it so. */
+enum booking_status booking_status_now(const struct kctx *ctx, const struct booking *b);
 
 /* The rule-book version under which B's fee and cancellation terms were set
 ** (its rules_version, else the version in force on its use date). */

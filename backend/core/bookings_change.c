@@ -59,12 +59,12 @@ static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
   struct booking b;
   int rc;
   if ((rc = booking_load_for_change(ctx, id, &b, ei))) return rc;
-  const char *status = booking_status_now(ctx, &b);
-  if (!strcmp(status, "confirmed")) { /* a repeated click changes nothing */
+  enum booking_status status = booking_status_now(ctx, &b);
+  if (status == BOOKING_CONFIRMED) { /* a repeated click changes nothing */
     *out = booking_json(ctx, &b);
     return *out ? 0 : KERR_INTERNAL;
   }
-  if (!strcmp(status, "lapsed")) {
+  if (status == BOOKING_LAPSED) {
     char when[64];
     clock_jinstant(b.hold_expires_at, when, sizeof when);
     return kerr_set(ei, KERR_CONFLICT,
@@ -72,9 +72,9 @@ static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
                     "空いていれば、もう一度予約してください。",
                     when);
   }
-  if (strcmp(status, "held") != 0)
+  if (status != BOOKING_HELD)
     return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、確定できません。",
-                    !strcmp(status, "cancelled") ? "取り消し済み" : "仮予約ではない");
+                    status == BOOKING_CANCELLED ? "取り消し済み" : "仮予約ではない");
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   if ((rc = db_run(ctx->db,
@@ -144,13 +144,13 @@ static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **
     return KERR_VALIDATION;
   }
 
-  const char *status = booking_status_now(ctx, &b);
-  if (strcmp(status, "held") != 0 && strcmp(status, "confirmed") != 0)
+  enum booking_status status = booking_status_now(ctx, &b);
+  if (!booking_status_active(status))
     return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、取り消せません。",
-                    !strcmp(status, "cancelled")  ? "すでに取り消されている"
-                    : !strcmp(status, "lapsed")   ? "仮予約の期限切れで無効になっている"
-                                                  : "利用済み");
-  int held = !strcmp(status, "held");
+                    status == BOOKING_CANCELLED ? "すでに取り消されている"
+                    : status == BOOKING_LAPSED  ? "仮予約の期限切れで無効になっている"
+                                                : "利用済み");
+  int held = status == BOOKING_HELD;
   const struct rules *r = booking_rules(ctx, &b);
   int32_t day = 0;
   date_parse(b.date, &day);

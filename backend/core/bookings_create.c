@@ -294,7 +294,7 @@ static int lapse_one(struct kctx *ctx, int64_t id) {
   struct booking b;
   int rc = booking_load(ctx, id, &b);
   if (rc) return rc;
-  if (strcmp(b.status, "held") != 0 || !b.hold_expires_at || b.hold_expires_at > ctx->now)
+  if (b.status != BOOKING_HELD || !b.hold_expires_at || b.hold_expires_at > ctx->now)
     return 0;
   if ((rc = db_run(ctx->db,
                    "UPDATE bookings SET status = 'lapsed' WHERE id = $id"
@@ -562,18 +562,14 @@ static int insert_booking(struct kctx *ctx, const struct create *c, const char *
   if (rc != DB_OK) return kerr_from_db(rc);
   *id = db_last_id(ctx->db);
   for (int i = 0; i < c->nslots; i++) {
-    st = db_prep(ctx->db,
-                 "INSERT INTO booking_slots(booking_id, room_id, date, slot, active,"
-                 " hold_expires_at) VALUES ($id, $room, $date, $slot, 1, $expires)");
-    if (!st) return KERR_INTERNAL;
-    db_bind_int(st, "$id", *id);
-    db_bind_int(st, "$room", c->room->id);
-    db_bind_text(st, "$date", c->date);
-    db_bind_text(st, "$slot", c->r_use->slots[c->slot_idx[i]].code);
-    if (expires) db_bind_int(st, "$expires", expires);
     /* RULE: no double booking. The UNIQUE index over active rows refuses a
     ** second holder of this (room, date, slot). */
-    if ((rc = db_exec_stmt(st)) != DB_OK)
+    if ((rc = db_run(ctx->db,
+                     "INSERT INTO booking_slots(booking_id, room_id, date, slot, active,"
+                     " hold_expires_at) VALUES ($id, $room, $date, $slot, 1, $expires)",
+                     DB_I("$id", *id), DB_I("$room", c->room->id), DB_T("$date", c->date),
+                     DB_T("$slot", c->r_use->slots[c->slot_idx[i]].code),
+                     expires ? DB_I("$expires", expires) : DB_T("$expires", NULL))) != DB_OK)
       return rc == DB_CONSTRAINT ? slot_taken(c, i, ei) : kerr_from_db(rc);
   }
   return 0;

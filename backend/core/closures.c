@@ -116,14 +116,13 @@ static int touch_booking(struct kctx *ctx, int64_t cid, int64_t id, const struct
   snprintf(why, sizeof why, "休館（%s）", c->reason);
   /* RULE: a closure by the city cancels without a fee and refunds what was paid. */
   if (c->cancel && (rc = booking_cancel_write(ctx, &b, why, 0, 1, ei))) return rc;
-  kstmt *st = db_prep(ctx->db, "INSERT INTO closure_bookings(closure_id, booking_id, outcome,"
-                               " refunded) VALUES ($cid, $bid, $outcome, $refunded)");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$cid", cid);
-  db_bind_int(st, "$bid", id);
-  db_bind_text(st, "$outcome", c->cancel ? "cancelled" : "flagged");
-  db_bind_int(st, "$refunded", c->cancel && paid > 0 ? paid : 0);
-  if ((rc = kerr_from_db(db_exec_stmt(st)))) return rc;
+  if ((rc = kerr_from_db(db_run(ctx->db, "INSERT INTO closure_bookings(closure_id, booking_id,"
+                                         " outcome, refunded)"
+                                         " VALUES ($cid, $bid, $outcome, $refunded)",
+                                DB_I("$cid", cid), DB_I("$bid", id),
+                                DB_T("$outcome", c->cancel ? "cancelled" : "flagged"),
+                                DB_I("$refunded", c->cancel && paid > 0 ? paid : 0)))))
+    return rc;
   /* the holder is told by mail too (when mail is on), in this transaction */
   char what[512];
   closures_notice_text(c->cancel ? "cancelled" : "flagged", c->cancel && paid > 0, what,
@@ -143,21 +142,15 @@ static int note(struct kctx *ctx, const char *action, int64_t id, const char *ce
 }
 
 static int insert(struct kctx *ctx, const struct closure_req *c, int64_t *id) {
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO closures(center, room_id, date_from, date_to, reason, bookings,"
-                      " created_at, created_by) VALUES ($c, $room, $f, $t, $reason, $mode, $now,"
-                      " $by)");
-  if (!st) return KERR_INTERNAL;
-  db_bind_text(st, "$c", c->center->code);
-  if (c->room) db_bind_int(st, "$room", c->room->id);
-  else db_bind_null(st, "$room");
-  db_bind_text(st, "$f", c->from);
-  db_bind_text(st, "$t", c->to);
-  db_bind_text(st, "$reason", c->reason);
-  db_bind_text(st, "$mode", c->cancel ? "cancel" : "flag");
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  int rc = kerr_from_db(db_exec_stmt(st));
+  int rc = kerr_from_db(db_run(ctx->db,
+                               "INSERT INTO closures(center, room_id, date_from, date_to, reason,"
+                               " bookings, created_at, created_by)"
+                               " VALUES ($c, $room, $f, $t, $reason, $mode, $now, $by)",
+                               DB_T("$c", c->center->code),
+                               c->room ? DB_I("$room", c->room->id) : DB_T("$room", NULL),
+                               DB_T("$f", c->from), DB_T("$t", c->to), DB_T("$reason", c->reason),
+                               DB_T("$mode", c->cancel ? "cancel" : "flag"),
+                               DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id)));
   *id = db_last_id(ctx->db);
   return rc;
 }
@@ -308,15 +301,10 @@ int closures_lift(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *e
   if ((rc = may_close(ctx, center, ei))) return rc;
   if (lifted) return kerr_set(ei, KERR_CONFLICT, "この休館は、すでに取り消されています。");
   if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
-  kstmt *st = db_prep(ctx->db, "UPDATE closures SET lifted_at = $now, lifted_by = $by"
-                               " WHERE id = $id AND lifted_at IS NULL");
-  if (!st) rc = KERR_INTERNAL;
-  else {
-    db_bind_int(st, "$now", ctx->now);
-    db_bind_int(st, "$by", ctx->actor.account_id);
-    db_bind_int(st, "$id", id);
-    rc = kerr_from_db(db_exec_stmt(st));
-  }
+  rc = kerr_from_db(db_run(ctx->db, "UPDATE closures SET lifted_at = $now, lifted_by = $by"
+                                    " WHERE id = $id AND lifted_at IS NULL",
+                           DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id),
+                           DB_I("$id", id)));
   if (!rc) rc = note(ctx, "closure.lift", id, center, 0, 0);
   if (rc) db_rollback(ctx->db);
   else rc = kerr_from_db(db_commit(ctx->db));

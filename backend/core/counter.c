@@ -156,7 +156,7 @@ static int load_day(struct kctx *ctx, const char *center, const char *date, stru
     b->group_id = db_col_null(st, 2) ? 0 : db_col_int(st, 2);
     b->room_id = db_col_int(st, 3);
     snprintf(b->slots, sizeof b->slots, "%s", db_col_text(st, 4));
-    snprintf(b->status, sizeof b->status, "%s", db_col_text(st, 5));
+    b->status = booking_status_parse(db_col_text(st, 5));
     snprintf(b->channel, sizeof b->channel, "%s", db_col_text(st, 6));
     snprintf(b->purpose, sizeof b->purpose, "%s", db_col_text(st, 7));
     b->attendees = (int)db_col_int(st, 8);
@@ -203,7 +203,7 @@ static json_t *row_json(struct kctx *ctx, const struct row *w) {
     }
   }
   json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:o, s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:b, s:b}",
-                        "id", (json_int_t)b->id, "status", booking_status_now(ctx, b),
+                        "id", (json_int_t)b->id, "status", booking_status_name(booking_status_now(ctx, b)),
                         "channel", b->channel, "walkin", walkin, "holder", holder, "purpose",
                         b->purpose, "attendees", b->attendees, "slots", counter_slots_array(b->slots),
                         "fee_total", (json_int_t)b->fee_total, "due", (json_int_t)due, "paid",
@@ -396,21 +396,16 @@ struct walkin {
 static int walkin_then(struct kctx *ctx, int64_t id, void *arg, struct kerrinfo *ei) {
   struct walkin *wk = arg;
   int rc;
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
-                      " confirmed_by = $by, hold_expires_at = NULL, walkin_name = $name,"
-                      " walkin_phone = $phone WHERE id = $id AND status = 'held'");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_text(st, "$name", wk->name);
-  db_bind_text(st, "$phone", wk->phone);
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  st = db_prep(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL WHERE booking_id = $id");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = db_run(ctx->db,
+                   "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
+                   " confirmed_by = $by, hold_expires_at = NULL, walkin_name = $name,"
+                   " walkin_phone = $phone WHERE id = $id AND status = 'held'",
+                   DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id),
+                   DB_T("$name", wk->name), DB_T("$phone", wk->phone), DB_I("$id", id))) != DB_OK ||
+      (rc = db_run(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL"
+                            " WHERE booking_id = $id",
+                   DB_I("$id", id))) != DB_OK)
+    return kerr_set(ei, kerr_from_db(rc), NULL);
   if (!wk->method[0]) return 0;
   struct booking b;
   if ((rc = booking_load(ctx, id, &b))) return kerr_set(ei, rc, NULL);
@@ -553,13 +548,15 @@ static int reply_booking(struct kctx *ctx, int64_t id, json_t **out, struct kerr
   return 0;
 }
 
-static const char *status_words(const char *s) {
-  if (!strcmp(s, "held")) return "仮予約のまま（先に確定してください）";
-  if (!strcmp(s, "cancelled")) return "取り消し済み";
-  if (!strcmp(s, "lapsed")) return "仮予約の期限切れ";
-  if (!strcmp(s, "no_show")) return "不来場として記録済み";
-  if (!strcmp(s, "checked_in")) return "入館受付済み";
-  return s;
+static const char *status_words(enum booking_status s) {
+  switch (s) {
+  case BOOKING_HELD: return "仮予約のまま（先に確定してください）";
+  case BOOKING_CANCELLED: return "取り消し済み";
+  case BOOKING_LAPSED: return "仮予約の期限切れ";
+  case BOOKING_NO_SHOW: return "不来場として記録済み";
+  case BOOKING_CHECKED_IN: return "入館受付済み";
+  default: return booking_status_name(s);
+  }
 }
 
 /* Set booking ID from 'confirmed' to STATUS (checked_in or no_show), with the
@@ -568,19 +565,13 @@ static int mark(struct kctx *ctx, int64_t id, int noshow, struct kerrinfo *ei) {
   struct booking b;
   int rc;
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  kstmt *st = noshow ? db_prep(ctx->db, "UPDATE bookings SET status = 'no_show', noshow_at = $now,"
-                                        " noshow_by = $by WHERE id = $id AND status = 'confirmed'")
-                     : db_prep(ctx->db,
-                               "UPDATE bookings SET status = 'checked_in', checked_in_at = $now,"
-                               " checked_in_by = $by WHERE id = $id AND status = 'confirmed'");
-  if (!st) {
-    rc = KERR_INTERNAL;
-    goto fail;
-  }
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_int(st, "$id", id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) {
+  rc = noshow ? db_run(ctx->db, "UPDATE bookings SET status = 'no_show', noshow_at = $now,"
+                                " noshow_by = $by WHERE id = $id AND status = 'confirmed'",
+                       DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id), DB_I("$id", id))
+              : db_run(ctx->db, "UPDATE bookings SET status = 'checked_in', checked_in_at = $now,"
+                                " checked_in_by = $by WHERE id = $id AND status = 'confirmed'",
+                       DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id), DB_I("$id", id));
+  if (rc != DB_OK) {
     rc = kerr_from_db(rc);
     goto fail;
   }
@@ -591,13 +582,8 @@ static int mark(struct kctx *ctx, int64_t id, int noshow, struct kerrinfo *ei) {
   if (noshow) {
     /* RULE: a no-show's slots are free at once (the rest of the day may be
     ** used by walk-ins). */
-    st = db_prep(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      goto fail;
-    }
-    db_bind_int(st, "$id", id);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    if ((rc = db_run(ctx->db, "UPDATE booking_slots SET active = 0 WHERE booking_id = $id",
+                     DB_I("$id", id))) != DB_OK) {
       rc = kerr_from_db(rc);
       goto fail;
     }
@@ -614,8 +600,8 @@ fail:
 
 /* The start of check-in and no-show: staff, in counter hours; booking ID
 ** into B and its status now into *STATUS. 0 or the error in EI. */
-static int desk_begin(struct kctx *ctx, int64_t id, struct booking *b, const char **status,
-                      json_t **out, struct kerrinfo *ei) {
+static int desk_begin(struct kctx *ctx, int64_t id, struct booking *b,
+                      enum booking_status *status, json_t **out, struct kerrinfo *ei) {
   *out = NULL;
   if (!desk_is_staff(ctx)) return desk_forbidden(ei);
   int rc = desk_check_open(ctx, ei);
@@ -639,10 +625,10 @@ int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
   char d[48], t[16];
   int rc, first, last;
   int32_t day = 0;
-  const char *status;
+  enum booking_status status;
   if ((rc = desk_begin(ctx, id, &b, &status, out, ei))) return rc;
-  if (!strcmp(status, "checked_in")) return reply_booking(ctx, id, out, ei); /* a second click */
-  if (strcmp(status, "confirmed") != 0)
+  if (status == BOOKING_CHECKED_IN) return reply_booking(ctx, id, out, ei); /* a second click */
+  if (status != BOOKING_CONFIRMED)
     return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、入館受付できません。",
                     status_words(status));
   date_parse(b.date, &day);
@@ -665,10 +651,10 @@ int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
   char d[48], t[16], s[16];
   int rc, first, last;
   int32_t day = 0;
-  const char *status;
+  enum booking_status status;
   if ((rc = desk_begin(ctx, id, &b, &status, out, ei))) return rc;
-  if (!strcmp(status, "no_show")) return reply_booking(ctx, id, out, ei); /* a second click */
-  if (strcmp(status, "confirmed") != 0)
+  if (status == BOOKING_NO_SHOW) return reply_booking(ctx, id, out, ei); /* a second click */
+  if (status != BOOKING_CONFIRMED)
     return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、不来場にできません。",
                     status_words(status));
   /* RULE: no-show grace (noshow.grace_minutes, the version the booking was

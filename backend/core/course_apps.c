@@ -141,14 +141,11 @@ static int offer_free_places(struct kctx *ctx, const struct course_row *c) {
   if (until <= ctx->now) return 0; /* the course has begun: nobody can still join */
   for (int i = 0; i < n && left > 0; i++) {
     if (need[i] > left) continue;
-    st = db_prep(ctx->db,
-                 "UPDATE course_applications SET status = 'offered', offer_expires_at = $until,"
-                 " decided_at = $now WHERE id = $id");
-    if (!st) return KERR_INTERNAL;
-    db_bind_int(st, "$until", until);
-    db_bind_int(st, "$now", ctx->now);
-    db_bind_int(st, "$id", ids[i]);
-    if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
+    if ((rc = db_run(ctx->db,
+                     "UPDATE course_applications SET status = 'offered',"
+                     " offer_expires_at = $until, decided_at = $now WHERE id = $id",
+                     DB_I("$until", until), DB_I("$now", ctx->now), DB_I("$id", ids[i]))) != DB_OK)
+      return kerr_from_db(rc);
     if ((rc = notify(ctx, c, ids[i], accounts[i], "course.offer"))) return rc;
     left -= need[i];
   }
@@ -189,21 +186,14 @@ static int decide(struct kctx *ctx, const struct course_row *c, int64_t need,
 static int insert_app(struct kctx *ctx, const struct course_row *c, long long companions,
                       const char *status, int64_t queue_pos, int64_t *app,
                       struct kerrinfo *ei) {
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO course_applications(course_id, account_id, companions,"
-                      " status, queue_pos, created_at, decided_at) VALUES ($c, $a, $n,"
-                      " $status, $pos, $now, $decided)");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$c", c->id);
-  db_bind_int(st, "$a", ctx->actor.account_id);
-  db_bind_int(st, "$n", companions);
-  db_bind_text(st, "$status", status);
-  if (queue_pos) db_bind_int(st, "$pos", queue_pos);
-  else db_bind_null(st, "$pos");
-  db_bind_int(st, "$now", ctx->now);
-  if (strcmp(status, "applied")) db_bind_int(st, "$decided", ctx->now);
-  else db_bind_null(st, "$decided");
-  int rc = db_exec_stmt(st);
+  int rc = db_run(ctx->db,
+                  "INSERT INTO course_applications(course_id, account_id, companions,"
+                  " status, queue_pos, created_at, decided_at) VALUES ($c, $a, $n,"
+                  " $status, $pos, $now, $decided)",
+                  DB_I("$c", c->id), DB_I("$a", ctx->actor.account_id), DB_I("$n", companions),
+                  DB_T("$status", status),
+                  queue_pos ? DB_I("$pos", queue_pos) : DB_T("$pos", NULL), DB_I("$now", ctx->now),
+                  strcmp(status, "applied") ? DB_I("$decided", ctx->now) : DB_T("$decided", NULL));
   /* RULE: one application per person per course (a partial UNIQUE index). */
   if (rc == DB_CONSTRAINT)
     return kerr_set(ei, KERR_CONFLICT, "この講座にはすでに申し込んでいます。");
@@ -300,15 +290,11 @@ static int load_app(struct kctx *ctx, int64_t id, struct app_row *a) {
 }
 
 static int set_status(struct kctx *ctx, int64_t app, const char *status) {
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE course_applications SET status = $s, decided_at = $now,"
-                      " cancelled_at = CASE WHEN $s = 'cancelled' THEN $now END WHERE id = $id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_text(st, "$s", status);
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$id", app);
-  int rc = db_exec_stmt(st);
-  return rc == DB_OK ? 0 : kerr_from_db(rc);
+  return kerr_from_db(db_run(ctx->db,
+                             "UPDATE course_applications SET status = $s, decided_at = $now,"
+                             " cancelled_at = CASE WHEN $s = 'cancelled' THEN $now END"
+                             " WHERE id = $id",
+                             DB_T("$s", status), DB_I("$now", ctx->now), DB_I("$id", app)));
 }
 
 /* Change application APP: the applicant (or, to cancel, staff). */
@@ -442,15 +428,12 @@ static int draw(struct kctx *ctx, const struct course_row *c, struct kerrinfo *e
     db_reset(st);
     int won = need <= left;
     if (won) left -= need;
-    st = db_prep(ctx->db,
-                 "UPDATE course_applications SET status = $s, queue_pos = $pos,"
-                 " decided_at = $now WHERE id = $id");
-    if (!st) goto oom;
-    db_bind_text(st, "$s", won ? "accepted" : "waitlisted");
-    db_bind_int(st, "$pos", i + 1);
-    db_bind_int(st, "$now", ctx->now);
-    db_bind_int(st, "$id", ids[i]);
-    if ((rc = db_exec_stmt(st)) != DB_OK) rc = kerr_from_db(rc);
+    if ((rc = db_run(ctx->db,
+                     "UPDATE course_applications SET status = $s, queue_pos = $pos,"
+                     " decided_at = $now WHERE id = $id",
+                     DB_T("$s", won ? "accepted" : "waitlisted"), DB_I("$pos", i + 1),
+                     DB_I("$now", ctx->now), DB_I("$id", ids[i]))) != DB_OK)
+      rc = kerr_from_db(rc);
     else if (!(rc = lottery_record(ctx, c->lottery_id, i + 1, ids[i], won)))
       rc = notify(ctx, c, ids[i], who, won ? "course.accepted" : "course.waitlisted");
   }
@@ -511,12 +494,11 @@ static int lapse_offers(struct kctx *ctx, const struct course_row *c) {
     }
     db_reset(st);
     for (int i = 0; i < n && !rc; i++) {
-      st = db_prep(ctx->db, "UPDATE course_applications SET status = 'lapsed', decided_at = $now"
-                            " WHERE id = $id");
-      if (!st) return KERR_INTERNAL;
-      db_bind_int(st, "$now", ctx->now);
-      db_bind_int(st, "$id", ids[i]);
-      rc = db_exec_stmt(st) == DB_OK ? 0 : KERR_INTERNAL;
+      rc = db_run(ctx->db, "UPDATE course_applications SET status = 'lapsed', decided_at = $now"
+                           " WHERE id = $id",
+                  DB_I("$now", ctx->now), DB_I("$id", ids[i])) == DB_OK
+               ? 0
+               : KERR_INTERNAL;
       if (!rc) rc = notify(ctx, c, ids[i], accounts[i], "course.offer_lapsed");
     }
   } while (n == 64 && !rc);

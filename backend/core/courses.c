@@ -183,41 +183,32 @@ static int parse_course(struct kctx *ctx, const json_t *b, struct course_in *c,
 
 /* The booking that holds (room, date, slot) now, or 0. */
 static int64_t holder_of(struct kctx *ctx, const struct session_in *s) {
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT booking_id FROM booking_slots WHERE room_id = $room"
-                      " AND date = $date AND slot = $slot AND active = 1");
-  if (!st) return 0;
-  db_bind_int(st, "$room", s->room->id);
-  db_bind_text(st, "$date", s->date);
-  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
-  int64_t id = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
-  return id;
+  return db_int64(ctx->db, 0,
+                  "SELECT booking_id FROM booking_slots WHERE room_id = $room"
+                  " AND date = $date AND slot = $slot AND active = 1",
+                  DB_I("$room", s->room->id), DB_T("$date", s->date),
+                  DB_T("$slot", s->r->slots[s->slot].code));
 }
 
 /* Lapsed holds on S's slot give way, as for any booking (schema/003). */
 static int clear_lapsed(struct kctx *ctx, const struct session_in *s) {
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE bookings SET status = 'lapsed' WHERE status = 'held'"
-                      " AND hold_expires_at <= $now AND id IN (SELECT booking_id"
-                      " FROM booking_slots WHERE room_id = $room AND date = $date"
-                      " AND slot = $slot AND active = 1)");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$room", s->room->id);
-  db_bind_text(st, "$date", s->date);
-  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
-  if (db_exec_stmt(st) != DB_OK) return KERR_INTERNAL;
-  st = db_prep(ctx->db,
-               "UPDATE booking_slots SET active = 0 WHERE room_id = $room AND date = $date"
-               " AND slot = $slot AND active = 1 AND hold_expires_at IS NOT NULL"
-               " AND hold_expires_at <= $now");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$room", s->room->id);
-  db_bind_text(st, "$date", s->date);
-  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
-  return db_exec_stmt(st) == DB_OK ? 0 : KERR_INTERNAL;
+  const char *slot = s->r->slots[s->slot].code;
+  if (db_run(ctx->db,
+             "UPDATE bookings SET status = 'lapsed' WHERE status = 'held'"
+             " AND hold_expires_at <= $now AND id IN (SELECT booking_id"
+             " FROM booking_slots WHERE room_id = $room AND date = $date"
+             " AND slot = $slot AND active = 1)",
+             DB_I("$now", ctx->now), DB_I("$room", s->room->id), DB_T("$date", s->date),
+             DB_T("$slot", slot)) != DB_OK)
+    return KERR_INTERNAL;
+  return db_run(ctx->db,
+                "UPDATE booking_slots SET active = 0 WHERE room_id = $room AND date = $date"
+                " AND slot = $slot AND active = 1 AND hold_expires_at IS NOT NULL"
+                " AND hold_expires_at <= $now",
+                DB_I("$now", ctx->now), DB_I("$room", s->room->id), DB_T("$date", s->date),
+                DB_T("$slot", slot)) == DB_OK
+             ? 0
+             : KERR_INTERNAL;
 }
 
 /* RULE: no double booking. Session S of COURSE becomes a confirmed booking
@@ -229,46 +220,32 @@ static int reserve(struct kctx *ctx, const struct course_in *c, int64_t course,
   int rc;
   if ((rc = clear_lapsed(ctx, s))) return kerr_set(ei, rc, NULL);
   snprintf(purpose, sizeof purpose, "講座「%s」", c->title);
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO bookings(account_id, room_id, center, date, slots, status,"
-                      " purpose, attendees, channel, fee_base, fee_total, rules_version,"
-                      " created_at, confirmed_at, created_by, confirmed_by)"
-                      " VALUES ($a, $room, $center, $date, $slot, 'confirmed', $purpose, $att,"
-                      " 'counter', 0, 0, $version, $now, $now, $a, $a)");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$a", ctx->actor.account_id);
-  db_bind_int(st, "$room", s->room->id);
-  db_bind_text(st, "$center", c->center);
-  db_bind_text(st, "$date", s->date);
-  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
-  db_bind_text(st, "$purpose", purpose);
-  db_bind_int(st, "$att", c->capacity);
-  db_bind_text(st, "$version", s->r->version);
-  db_bind_int(st, "$now", ctx->now);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = db_run(ctx->db,
+                   "INSERT INTO bookings(account_id, room_id, center, date, slots, status,"
+                   " purpose, attendees, channel, fee_base, fee_total, rules_version,"
+                   " created_at, confirmed_at, created_by, confirmed_by)"
+                   " VALUES ($a, $room, $center, $date, $slot, 'confirmed', $purpose, $att,"
+                   " 'counter', 0, 0, $version, $now, $now, $a, $a)",
+                   DB_I("$a", ctx->actor.account_id), DB_I("$room", s->room->id),
+                   DB_T("$center", c->center), DB_T("$date", s->date),
+                   DB_T("$slot", s->r->slots[s->slot].code), DB_T("$purpose", purpose),
+                   DB_I("$att", c->capacity), DB_T("$version", s->r->version),
+                   DB_I("$now", ctx->now))) != DB_OK)
+    return kerr_set(ei, kerr_from_db(rc), NULL);
   int64_t booking = db_last_id(ctx->db);
-  st = db_prep(ctx->db,
-               "INSERT INTO booking_slots(booking_id, room_id, date, slot, active)"
-               " VALUES ($b, $room, $date, $slot, 1)");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$b", booking);
-  db_bind_int(st, "$room", s->room->id);
-  db_bind_text(st, "$date", s->date);
-  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
-  if ((rc = db_exec_stmt(st)) == DB_CONSTRAINT)
+  if ((rc = db_run(ctx->db,
+                   "INSERT INTO booking_slots(booking_id, room_id, date, slot, active)"
+                   " VALUES ($b, $room, $date, $slot, 1)",
+                   DB_I("$b", booking), DB_I("$room", s->room->id), DB_T("$date", s->date),
+                   DB_T("$slot", s->r->slots[s->slot].code))) == DB_CONSTRAINT)
     return kerr_set(ei, KERR_SLOT_TAKEN, "%s %s %sは予約番号%lldの予約と重なっています。", s->date,
                     s->room->name, s->r->slots[s->slot].label, (long long)holder_of(ctx, s));
   if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  st = db_prep(ctx->db,
-               "INSERT INTO course_sessions(course_id, date, slot, room_id, booking_id)"
-               " VALUES ($c, $date, $slot, $room, $b)");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$c", course);
-  db_bind_text(st, "$date", s->date);
-  db_bind_text(st, "$slot", s->r->slots[s->slot].code);
-  db_bind_int(st, "$room", s->room->id);
-  db_bind_int(st, "$b", booking);
-  rc = db_exec_stmt(st);
+  rc = db_run(ctx->db,
+              "INSERT INTO course_sessions(course_id, date, slot, room_id, booking_id)"
+              " VALUES ($c, $date, $slot, $room, $b)",
+              DB_I("$c", course), DB_T("$date", s->date), DB_T("$slot", s->r->slots[s->slot].code),
+              DB_I("$room", s->room->id), DB_I("$b", booking));
   return rc == DB_OK ? 0 : kerr_set(ei, kerr_from_db(rc), NULL);
 }
 
@@ -680,14 +657,10 @@ int courses_attendance(struct kctx *ctx, int64_t id, int64_t sid, const json_t *
     return kerr_set(ei, KERR_VALIDATION, NULL);
   }
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE course_sessions SET attendance = $n WHERE id = $sid"
-                      " AND course_id = $id");
-  if (!st) goto fail;
-  db_bind_int(st, "$n", n);
-  db_bind_int(st, "$sid", sid);
-  db_bind_int(st, "$id", id);
-  if (db_exec_stmt(st) != DB_OK) goto fail;
+  if (db_run(ctx->db, "UPDATE course_sessions SET attendance = $n WHERE id = $sid"
+                      " AND course_id = $id",
+             DB_I("$n", n), DB_I("$sid", sid), DB_I("$id", id)) != DB_OK)
+    goto fail;
   if (db_changes(ctx->db) != 1) {
     db_rollback(ctx->db);
     return kerr_set(ei, KERR_NOT_FOUND, "その回はありません。");

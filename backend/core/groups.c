@@ -407,13 +407,10 @@ int groups_import_in(struct kctx *ctx, const json_t *in, int64_t rep, const int6
   if ((rc = insert_group(ctx, &g, rep, valid_until, "group.import", id)))
     return kerr_set(ei, rc, NULL);
   for (int i = 0; i < ncoreps; i++) {
-    kstmt *st = db_prep(ctx->db, "INSERT OR IGNORE INTO group_reps(group_id, account_id)"
-                                 " SELECT $g, $a WHERE $a <> $rep");
-    if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-    db_bind_int(st, "$g", *id);
-    db_bind_int(st, "$a", coreps[i]);
-    db_bind_int(st, "$rep", rep);
-    if ((rc = kerr_from_db(db_exec_stmt(st)))) return kerr_set(ei, rc, NULL);
+    if ((rc = kerr_from_db(db_run(ctx->db, "INSERT OR IGNORE INTO group_reps(group_id, account_id)"
+                                           " SELECT $g, $a WHERE $a <> $rep",
+                                  DB_I("$g", *id), DB_I("$a", coreps[i]), DB_I("$rep", rep)))))
+      return kerr_set(ei, rc, NULL);
   }
   return 0;
 }

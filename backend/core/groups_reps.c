@@ -82,20 +82,16 @@ int groups_invite(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
   int64_t expires = ctx->now + GROUPS_INVITE_DAYS * 86400;
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  kstmt *st = db_prep(ctx->db, "DELETE FROM group_invitations WHERE expires_at <= $now");
-  if (!st) { rc = KERR_INTERNAL; goto fail; }
-  db_bind_int(st, "$now", ctx->now);
-  if ((rc = kerr_from_db(db_exec_stmt(st)))) goto fail;
-  st = db_prep(ctx->db,
-               "INSERT OR REPLACE INTO group_invitations(group_id, invitee_id, invited_by,"
-               " created_at, expires_at) VALUES ($g, $who, $by, $now, $exp)");
-  if (!st) { rc = KERR_INTERNAL; goto fail; }
-  db_bind_int(st, "$g", id);
-  db_bind_int(st, "$who", who);
-  db_bind_int(st, "$by", ctx->actor.account_id);
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$exp", expires);
-  if ((rc = kerr_from_db(db_exec_stmt(st)))) goto fail;
+  if ((rc = kerr_from_db(db_run(ctx->db, "DELETE FROM group_invitations WHERE expires_at <= $now",
+                                 DB_I("$now", ctx->now)))) ||
+      (rc = kerr_from_db(db_run(ctx->db,
+                                "INSERT OR REPLACE INTO group_invitations(group_id, invitee_id,"
+                                " invited_by, created_at, expires_at)"
+                                " VALUES ($g, $who, $by, $now, $exp)",
+                                DB_I("$g", id), DB_I("$who", who),
+                                DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now),
+                                DB_I("$exp", expires)))))
+    goto fail;
   struct audit_fields f = {.subject_group = id};
   if ((rc = audit_event(ctx, "group.corep_invite", &f))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
@@ -139,13 +135,11 @@ int groups_invitations(struct kctx *ctx, json_t **out) {
 /* Take the actor's invitation to GROUP out (within the open transaction):
 ** 0, or KERR_NOT_FOUND when there is none that has not lapsed. */
 static int take_invitation(struct kctx *ctx, int64_t group, struct kerrinfo *ei) {
-  kstmt *st = db_prep(ctx->db, "DELETE FROM group_invitations WHERE group_id = $g"
-                               " AND invitee_id = $me AND expires_at > $now");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$g", group);
-  db_bind_int(st, "$me", ctx->actor.account_id);
-  db_bind_int(st, "$now", ctx->now);
-  int rc = kerr_from_db(db_exec_stmt(st));
+  int rc = kerr_from_db(db_run(ctx->db,
+                               "DELETE FROM group_invitations WHERE group_id = $g"
+                               " AND invitee_id = $me AND expires_at > $now",
+                               DB_I("$g", group), DB_I("$me", ctx->actor.account_id),
+                               DB_I("$now", ctx->now)));
   if (rc) return kerr_set(ei, rc, NULL);
   if (db_changes(ctx->db) == 0)
     return kerr_set(ei, KERR_NOT_FOUND,
@@ -169,13 +163,14 @@ int groups_invitation_answer(struct kctx *ctx, int64_t id, int accept, json_t **
                     GROUPS_MAX_COREPS);
       goto fail;
     }
-    kstmt *st = db_prep(ctx->db, "INSERT OR IGNORE INTO group_reps(group_id, account_id)"
-                                 " SELECT $g, $me FROM groups WHERE id = $g"
-                                 " AND representative_id <> $me");
-    if (!st) { rc = kerr_set(ei, KERR_INTERNAL, NULL); goto fail; }
-    db_bind_int(st, "$g", id);
-    db_bind_int(st, "$me", ctx->actor.account_id);
-    if ((rc = kerr_from_db(db_exec_stmt(st)))) { kerr_set(ei, rc, NULL); goto fail; }
+    if ((rc = kerr_from_db(db_run(ctx->db,
+                                  "INSERT OR IGNORE INTO group_reps(group_id, account_id)"
+                                  " SELECT $g, $me FROM groups WHERE id = $g"
+                                  " AND representative_id <> $me",
+                                  DB_I("$g", id), DB_I("$me", ctx->actor.account_id))))) {
+      kerr_set(ei, rc, NULL);
+      goto fail;
+    }
   }
   struct audit_fields f = {.subject_group = id};
   if ((rc = audit_event(ctx, accept ? "group.corep_add" : "group.corep_decline", &f))) {
@@ -204,18 +199,17 @@ int groups_rep_remove(struct kctx *ctx, int64_t id, int64_t account, json_t **ou
   if (mrole != REP && !desk_is_staff(ctx) && !self)
     return kerr_set(ei, KERR_FORBIDDEN, "副代表者を外せるのは、団体の代表者か本人です。");
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  kstmt *st = db_prep(ctx->db, "DELETE FROM group_reps WHERE group_id = $g AND account_id = $a");
-  if (!st) { rc = KERR_INTERNAL; goto fail; }
-  db_bind_int(st, "$g", id);
-  db_bind_int(st, "$a", account);
-  if ((rc = kerr_from_db(db_exec_stmt(st)))) goto fail;
+  if ((rc = kerr_from_db(db_run(ctx->db,
+                                "DELETE FROM group_reps WHERE group_id = $g AND account_id = $a",
+                                DB_I("$g", id), DB_I("$a", account)))))
+    goto fail;
   int removed = db_changes(ctx->db) > 0;
   if (!self) { /* or an invitation still open, withdrawn */
-    st = db_prep(ctx->db, "DELETE FROM group_invitations WHERE group_id = $g AND invitee_id = $a");
-    if (!st) { rc = KERR_INTERNAL; goto fail; }
-    db_bind_int(st, "$g", id);
-    db_bind_int(st, "$a", account);
-    if ((rc = kerr_from_db(db_exec_stmt(st)))) goto fail;
+    if ((rc = kerr_from_db(db_run(ctx->db,
+                                  "DELETE FROM group_invitations WHERE group_id = $g"
+                                  " AND invitee_id = $a",
+                                  DB_I("$g", id), DB_I("$a", account)))))
+      goto fail;
     removed |= db_changes(ctx->db) > 0;
   }
   if (!removed) {

@@ -498,15 +498,10 @@ static void report(struct run *r, int line, int rc, struct kerrinfo *ei) {
 }
 
 static int add_ref(struct run *r, const char *ext, int64_t id) {
-  kstmt *st = db_prep(r->ctx->db, "INSERT INTO import_refs(kind, external_id, internal_id,"
-                                  " source, imported_at) VALUES ($k, $e, $id, $src, $now)");
-  if (!st) return KERR_INTERNAL;
-  db_bind_text(st, "$k", ref_kinds[r->kind]);
-  db_bind_text(st, "$e", ext);
-  db_bind_int(st, "$id", id);
-  db_bind_text(st, "$src", r->file);
-  db_bind_int(st, "$now", r->ctx->now);
-  return kerr_from_db(db_exec_stmt(st));
+  return kerr_from_db(db_run(r->ctx->db, "INSERT INTO import_refs(kind, external_id, internal_id,"
+                                         " source, imported_at) VALUES ($k, $e, $id, $src, $now)",
+                             DB_T("$k", ref_kinds[r->kind]), DB_T("$e", ext), DB_I("$id", id),
+                             DB_T("$src", r->file), DB_I("$now", r->ctx->now)));
 }
 
 /* The row's external_id, checked (and not seen before in the file) into

@@ -227,10 +227,8 @@ static int file_keys(kdb *db, const char *path, struct kkeys *k, struct stat *st
   /* Record the fingerprint; the keys themselves leave the database. */
   if (!(have & 4) && (rc = table_put(db, "keys_fingerprint", fp, sizeof fp))) goto done;
   if (have & 3) {
-    kstmt *del = db_prep(db, "DELETE FROM server_keys WHERE name IN"
-                             " ('permit_ed25519', 'pseudonym_key')");
-    if (!del) rc = KERR_INTERNAL;
-    else if ((rc = kerr_from_db(db_exec_stmt(del))) == 0)
+    if ((rc = kerr_from_db(db_run(db, "DELETE FROM server_keys WHERE name IN"
+                                      " ('permit_ed25519', 'pseudonym_key')"))) == 0)
       fprintf(stderr, "keys: the keys were moved out of the database into %s\n", path);
   }
 done:

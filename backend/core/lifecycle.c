@@ -227,24 +227,19 @@ static int find_secret(struct kctx *ctx, const char *secret, int64_t want, int64
 
 /* Inside a transaction: mark reset ROW used, set ID's password to HASH, end its sessions. */
 static int apply_reset(struct kctx *ctx, int64_t row, int64_t id, const char *hash) {
-  kstmt *st = db_prep(ctx->db, "UPDATE password_resets SET used_at = $now WHERE id = $row"
-                               " AND used_at IS NULL");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$row", row);
-  int rc = kerr_from_db(db_exec_stmt(st));
-  if (!rc && db_changes(ctx->db) != 1) return KERR_NOT_FOUND; /* used meanwhile */
-  if (rc || !(st = db_prep(ctx->db, "UPDATE accounts SET password_hash = $h WHERE id = $id"
-                                    " AND closed_at IS NULL AND disabled = 0")))
-    return rc ? rc : KERR_INTERNAL;
-  db_bind_text(st, "$h", hash);
-  db_bind_int(st, "$id", id);
-  if ((rc = kerr_from_db(db_exec_stmt(st)))) return rc;
+  int rc = kerr_from_db(db_run(ctx->db, "UPDATE password_resets SET used_at = $now"
+                                        " WHERE id = $row AND used_at IS NULL",
+                               DB_I("$now", ctx->now), DB_I("$row", row)));
+  if (rc) return rc;
+  if (db_changes(ctx->db) != 1) return KERR_NOT_FOUND; /* used meanwhile */
+  if ((rc = kerr_from_db(db_run(ctx->db, "UPDATE accounts SET password_hash = $h WHERE id = $id"
+                                         " AND closed_at IS NULL AND disabled = 0",
+                                DB_T("$h", hash), DB_I("$id", id)))))
+    return rc;
   if (db_changes(ctx->db) != 1) return KERR_NOT_FOUND;
-  if (!(st = db_prep(ctx->db, "DELETE FROM sessions WHERE account_id = $id")))
-    return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  if ((rc = kerr_from_db(db_exec_stmt(st)))) return rc;
+  if ((rc = kerr_from_db(db_run(ctx->db, "DELETE FROM sessions WHERE account_id = $id",
+                                DB_I("$id", id)))))
+    return rc;
   return note(ctx, "password.reset", id);
 }
 

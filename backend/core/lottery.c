@@ -105,14 +105,10 @@ int lottery_draw(struct kctx *ctx, int64_t id, int64_t *entries, int n, struct k
   if (rc) return kerr_set(ei, rc, NULL);
   if (at) return kerr_set(ei, KERR_CONFLICT, "この抽選はすでに行われています。");
   lottery_rank(seed, entries, n);
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE lotteries SET drawn_at = $now, drawn_by = $by WHERE id = $id");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$now", ctx->now);
-  if (ctx->actor.account_id) db_bind_int(st, "$by", ctx->actor.account_id);
-  else db_bind_null(st, "$by");
-  db_bind_int(st, "$id", id);
-  rc = db_exec_stmt(st);
+  rc = db_run(ctx->db, "UPDATE lotteries SET drawn_at = $now, drawn_by = $by WHERE id = $id",
+              DB_I("$now", ctx->now),
+              ctx->actor.account_id ? DB_I("$by", ctx->actor.account_id) : DB_T("$by", NULL),
+              DB_I("$id", id));
   return rc == DB_OK ? 0 : kerr_set(ei, kerr_from_db(rc), NULL);
 }
 

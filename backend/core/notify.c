@@ -127,13 +127,9 @@ static int by_staff(const struct kctx *ctx, const struct booking *b) {
 }
 
 static int64_t refunded(struct kctx *ctx, int64_t booking_id) {
-  kstmt *st = db_prep(ctx->db, "SELECT -coalesce(sum(amount), 0) FROM payments"
-                               " WHERE booking_id = $id AND kind = 'refund'");
-  if (!st) return 0;
-  db_bind_int(st, "$id", booking_id);
-  int64_t v = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
-  return v;
+  return db_int64(ctx->db, 0, "SELECT -coalesce(sum(amount), 0) FROM payments"
+                              " WHERE booking_id = $id AND kind = 'refund'",
+                  DB_I("$id", booking_id));
 }
 
 static void hold_text(struct kctx *ctx, struct text *t, const struct booking *b, int staff) {

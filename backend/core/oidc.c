@@ -623,20 +623,12 @@ static int64_t linked_account(kdb *db, const char *iss, const char *sub) {
 /* Inside the write transaction: link (iss, sub) to account ID, replacing the
 ** account's earlier link from the same issuer (a renewed card). DB_OK or an error. */
 static int link_card(struct kctx *ctx, const char *iss, const char *sub, int64_t id) {
-  kstmt *st = db_prep(ctx->db, "DELETE FROM oidc_links WHERE account_id = $id AND iss = $iss");
-  if (!st) return DB_ERROR;
-  db_bind_int(st, "$id", id);
-  db_bind_text(st, "$iss", iss);
-  int rc = db_exec_stmt(st);
+  int rc = db_run(ctx->db, "DELETE FROM oidc_links WHERE account_id = $id AND iss = $iss",
+                  DB_I("$id", id), DB_T("$iss", iss));
   if (rc != DB_OK) return rc;
-  st = db_prep(ctx->db, "INSERT INTO oidc_links(iss, sub, account_id, linked_at, last_used)"
-                        " VALUES ($iss, $sub, $id, $now, $now)");
-  if (!st) return DB_ERROR;
-  db_bind_text(st, "$iss", iss);
-  db_bind_text(st, "$sub", sub);
-  db_bind_int(st, "$id", id);
-  db_bind_int(st, "$now", ctx->now);
-  return db_exec_stmt(st);
+  return db_run(ctx->db, "INSERT INTO oidc_links(iss, sub, account_id, linked_at, last_used)"
+                         " VALUES ($iss, $sub, $id, $now, $now)",
+                DB_T("$iss", iss), DB_T("$sub", sub), DB_I("$id", id), DB_I("$now", ctx->now));
 }
 
 /* Inside the write transaction: the verified attributes of account ID from
@@ -646,19 +638,14 @@ static int store_identity(struct kctx *ctx, int64_t id, const json_t *c) {
   name_of(c, name, sizeof name);
   oidc_address_text(json_object_get(c, "address"), addr, sizeof addr);
   birthdate_of(c, birth, sizeof birth);
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT OR REPLACE INTO identity_verified(account_id, iss, name, address,"
-                      " birthdate, resident, verified_at) VALUES ($id, $iss, $name, $addr, $birth,"
-                      " $res, $now)");
-  if (!st) return DB_ERROR;
-  db_bind_int(st, "$id", id);
-  db_bind_text(st, "$iss", rp.issuer);
-  db_bind_text(st, "$name", name[0] ? name : NULL);
-  db_bind_text(st, "$addr", addr[0] ? addr : NULL);
-  db_bind_text(st, "$birth", birth[0] ? birth : NULL);
-  db_bind_int(st, "$res", oidc_address_resident(json_object_get(c, "address")));
-  db_bind_int(st, "$now", ctx->now);
-  return db_exec_stmt(st);
+  return db_run(ctx->db,
+                "INSERT OR REPLACE INTO identity_verified(account_id, iss, name, address,"
+                " birthdate, resident, verified_at) VALUES ($id, $iss, $name, $addr, $birth,"
+                " $res, $now)",
+                DB_I("$id", id), DB_T("$iss", rp.issuer), DB_T("$name", name[0] ? name : NULL),
+                DB_T("$addr", addr[0] ? addr : NULL), DB_T("$birth", birth[0] ? birth : NULL),
+                DB_I("$res", oidc_address_resident(json_object_get(c, "address"))),
+                DB_I("$now", ctx->now));
 }
 
 /* Inside the write transaction: the role of the usable account ID (not
@@ -719,14 +706,9 @@ static int apply(struct kctx *ctx, const struct pending *p, const json_t *c, str
       fprintf(stderr, "kominkan: oidc: refused: the linked account is disabled\n");
       rc = kerr_set(ei, KERR_FORBIDDEN, "このアカウントは利用できない状態です。窓口でご相談ください。");
     } else {
-      kstmt *st = db_prep(ctx->db, "UPDATE oidc_links SET last_used = $now WHERE iss = $iss AND sub = $sub");
-      if (!st) rc = KERR_INTERNAL;
-      else {
-        db_bind_int(st, "$now", ctx->now);
-        db_bind_text(st, "$iss", rp.issuer);
-        db_bind_text(st, "$sub", sub);
-        rc = kerr_from_db(db_exec_stmt(st));
-      }
+      rc = kerr_from_db(db_run(ctx->db, "UPDATE oidc_links SET last_used = $now"
+                                        " WHERE iss = $iss AND sub = $sub",
+                               DB_I("$now", ctx->now), DB_T("$iss", rp.issuer), DB_T("$sub", sub)));
     }
   } else if (!rc) {
     if (!(rc = sign_up(ctx, c, &id, ei))) rc = kerr_from_db(link_card(ctx, rp.issuer, sub, id));
@@ -787,17 +769,12 @@ int oidc_unlink(struct kctx *ctx, int64_t id, struct kerrinfo *ei) {
                                        " (窓口の再設定コード、またはメールの再設定)。");
   int rc = db_begin_write(ctx->db), n = 0;
   if (rc != DB_OK) return kerr_from_db(rc);
-  kstmt *st = db_prep(ctx->db, "DELETE FROM oidc_links WHERE account_id = $id");
-  if (st) {
-    db_bind_int(st, "$id", id);
-    rc = db_exec_stmt(st);
+  if ((rc = db_run(ctx->db, "DELETE FROM oidc_links WHERE account_id = $id", DB_I("$id", id))) ==
+      DB_OK) {
     n = db_changes(ctx->db);
+    rc = db_run(ctx->db, "DELETE FROM identity_verified WHERE account_id = $id", DB_I("$id", id));
   }
-  if (st && rc == DB_OK && (st = db_prep(ctx->db, "DELETE FROM identity_verified WHERE account_id = $id"))) {
-    db_bind_int(st, "$id", id);
-    rc = db_exec_stmt(st);
-  }
-  rc = !st ? KERR_INTERNAL : rc != DB_OK ? kerr_from_db(rc) : !n ? KERR_NOT_FOUND : 0;
+  rc = rc != DB_OK ? kerr_from_db(rc) : !n ? KERR_NOT_FOUND : 0;
   if (!rc) rc = audit_event(ctx, "identity.unlink", NULL);
   if (!rc && (rc = db_commit(ctx->db)) != DB_OK) rc = kerr_from_db(rc);
   if (rc) db_rollback(ctx->db);
@@ -846,23 +823,15 @@ json_t *oidc_identity_json(struct kctx *ctx, int64_t id) {
 }
 
 int oidc_verified_resident(struct kctx *ctx, int64_t id) {
-  kstmt *st = db_prep(ctx->db, "SELECT resident FROM identity_verified WHERE account_id = $id");
-  if (!st) return 0;
-  db_bind_int(st, "$id", id);
-  int yes = db_step(st) == DB_ROW && db_col_int(st, 0) == 1;
-  db_reset(st);
-  return yes;
+  return db_int64(ctx->db, 0, "SELECT resident FROM identity_verified WHERE account_id = $id",
+                  DB_I("$id", id)) == 1;
 }
 
 long long oidc_group_verified_residents(struct kctx *ctx, int64_t group) {
-  kstmt *st = db_prep(ctx->db, "SELECT count(*) FROM identity_verified v WHERE v.resident = 1"
-                               " AND (v.account_id IN (SELECT account_id FROM group_reps"
-                               " WHERE group_id = $g) OR v.account_id = (SELECT representative_id"
-                               " FROM groups WHERE id = $g))");
-  if (!st) return 0;
-  db_bind_int(st, "$g", group);
-  long long n = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
-  return n;
+  return db_int64(ctx->db, 0, "SELECT count(*) FROM identity_verified v WHERE v.resident = 1"
+                              " AND (v.account_id IN (SELECT account_id FROM group_reps"
+                              " WHERE group_id = $g) OR v.account_id = (SELECT representative_id"
+                              " FROM groups WHERE id = $g))",
+                  DB_I("$g", group));
 }
 

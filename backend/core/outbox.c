@@ -188,60 +188,46 @@ int outbox_next_due(kdb *db, int64_t now, struct outbox_row *r) {
 int outbox_mark_sent(kdb *db, const struct outbox_row *r, int64_t now) {
   if (db_begin_write(db) != DB_OK) return -1;
   /* A reset link is a secret: once delivered, the copy here goes. */
-  kstmt *st = db_prep(db, "UPDATE outbox SET status = 'sent', sent_at = $now,"
-                          " attempts = attempts + 1, last_error = NULL,"
-                          " body = CASE WHEN kind = 'password_reset' THEN '' ELSE body END"
-                          " WHERE id = $id AND status = 'pending'");
-  if (!st) goto fail;
-  db_bind_int(st, "$id", r->id);
-  db_bind_int(st, "$now", now);
-  if (db_exec_stmt(st) != DB_OK) goto fail;
-  /* An address that takes mail again is no longer undeliverable. */
-  st = db_prep(db, "DELETE FROM mail_undeliverable WHERE account_id = $a AND address = $to");
-  if (!st) goto fail;
-  db_bind_int(st, "$a", r->account_id);
-  db_bind_text(st, "$to", r->to);
-  if (db_exec_stmt(st) != DB_OK || db_commit(db) != DB_OK) goto fail;
+  if (db_run(db, "UPDATE outbox SET status = 'sent', sent_at = $now,"
+                 " attempts = attempts + 1, last_error = NULL,"
+                 " body = CASE WHEN kind = 'password_reset' THEN '' ELSE body END"
+                 " WHERE id = $id AND status = 'pending'",
+             DB_I("$id", r->id), DB_I("$now", now)) != DB_OK ||
+      /* An address that takes mail again is no longer undeliverable. */
+      db_run(db, "DELETE FROM mail_undeliverable WHERE account_id = $a AND address = $to",
+             DB_I("$a", r->account_id), DB_T("$to", r->to)) != DB_OK ||
+      db_commit(db) != DB_OK) {
+    db_rollback(db);
+    return -1;
+  }
   return 0;
-fail:
-  db_rollback(db);
-  return -1;
 }
 
 int outbox_mark_retry(kdb *db, int64_t id, int64_t next_at, const char *error) {
   if (db_begin_write(db) != DB_OK) return -1;
-  kstmt *st = db_prep(db, "UPDATE outbox SET attempts = attempts + 1, next_at = $next,"
-                          " last_error = $err WHERE id = $id AND status = 'pending'");
-  if (!st) goto fail;
-  db_bind_int(st, "$id", id);
-  db_bind_int(st, "$next", next_at);
-  db_bind_text(st, "$err", error);
-  if (db_exec_stmt(st) != DB_OK || db_commit(db) != DB_OK) goto fail;
+  if (db_run(db, "UPDATE outbox SET attempts = attempts + 1, next_at = $next,"
+                 " last_error = $err WHERE id = $id AND status = 'pending'",
+             DB_I("$id", id), DB_I("$next", next_at), DB_T("$err", error)) != DB_OK ||
+      db_commit(db) != DB_OK) {
+    db_rollback(db);
+    return -1;
+  }
   return 0;
-fail:
-  db_rollback(db);
-  return -1;
 }
 
 int outbox_mark_failed(kdb *db, const struct outbox_row *r, const char *error, int64_t now) {
   if (db_begin_write(db) != DB_OK) return -1;
-  kstmt *st = db_prep(db, "UPDATE outbox SET status = 'failed', attempts = attempts + 1,"
-                          " last_error = $err WHERE id = $id AND status = 'pending'");
-  if (!st) goto fail;
-  db_bind_int(st, "$id", r->id);
-  db_bind_text(st, "$err", error);
-  if (db_exec_stmt(st) != DB_OK) goto fail;
-  if (r->account_id) {
-    st = db_prep(db, "INSERT INTO mail_undeliverable(account_id, address, reason, at)"
-                     " VALUES ($a, $to, $err, $now) ON CONFLICT (account_id) DO UPDATE"
-                     " SET address = excluded.address, reason = excluded.reason, at = excluded.at");
-    if (!st) goto fail;
-    db_bind_int(st, "$a", r->account_id);
-    db_bind_text(st, "$to", r->to);
-    db_bind_text(st, "$err", error);
-    db_bind_int(st, "$now", now);
-    if (db_exec_stmt(st) != DB_OK) goto fail;
-  }
+  if (db_run(db, "UPDATE outbox SET status = 'failed', attempts = attempts + 1,"
+                 " last_error = $err WHERE id = $id AND status = 'pending'",
+             DB_I("$id", r->id), DB_T("$err", error)) != DB_OK)
+    goto fail;
+  if (r->account_id &&
+      db_run(db, "INSERT INTO mail_undeliverable(account_id, address, reason, at)"
+                 " VALUES ($a, $to, $err, $now) ON CONFLICT (account_id) DO UPDATE"
+                 " SET address = excluded.address, reason = excluded.reason, at = excluded.at",
+             DB_I("$a", r->account_id), DB_T("$to", r->to), DB_T("$err", error),
+             DB_I("$now", now)) != DB_OK)
+    goto fail;
   if (db_commit(db) != DB_OK) goto fail;
   return 0;
 fail:
@@ -309,19 +295,10 @@ int outbox_prefs_get(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
   if (rc) return kerr_set(ei, rc, NULL);
   json_t *kinds = json_array();
   for (int i = 0; i < mail_kind_count; i++) {
-    int enabled = 1;
-    if (mail_kinds[i].optional) {
-      kstmt *st = db_prep(ctx->db, "SELECT 1 FROM mail_optout WHERE account_id = $a"
-                                   " AND kind = $kind");
-      if (!st) {
-        json_decref(kinds);
-        return kerr_set(ei, KERR_INTERNAL, NULL);
-      }
-      db_bind_int(st, "$a", ctx->actor.account_id);
-      db_bind_text(st, "$kind", mail_kinds[i].code);
-      enabled = db_step(st) != DB_ROW;
-      db_reset(st);
-    }
+    int enabled = !mail_kinds[i].optional ||
+                  !db_exists(ctx->db, "SELECT 1 FROM mail_optout WHERE account_id = $a"
+                                      " AND kind = $kind",
+                             DB_I("$a", ctx->actor.account_id), DB_T("$kind", mail_kinds[i].code));
     json_array_append_new(kinds, json_pack("{s:s,s:s,s:b,s:b}", "code", mail_kinds[i].code,
                                            "label", mail_kinds[i].label, "optional",
                                            mail_kinds[i].optional, "enabled", enabled));
@@ -359,18 +336,13 @@ int outbox_prefs_set(struct kctx *ctx, const json_t *in, json_t **out, struct ke
   json_t *v;
   json_object_foreach((json_t *)in, key, v) {
     if (!mail_kind_find(key)->optional) continue;
-    kstmt *st = json_is_true(v)
-                    ? db_prep(ctx->db, "DELETE FROM mail_optout WHERE account_id = $a"
-                                       " AND kind = $kind")
-                    : db_prep(ctx->db, "INSERT OR IGNORE INTO mail_optout(account_id, kind)"
-                                       " VALUES ($a, $kind)");
-    if (!st) {
-      rc = KERR_INTERNAL;
-      break;
-    }
-    db_bind_int(st, "$a", ctx->actor.account_id);
-    db_bind_text(st, "$kind", key);
-    if ((rc = db_exec_stmt(st)) != DB_OK) {
+    rc = json_is_true(v) ? db_run(ctx->db, "DELETE FROM mail_optout WHERE account_id = $a"
+                                           " AND kind = $kind",
+                                  DB_I("$a", ctx->actor.account_id), DB_T("$kind", key))
+                         : db_run(ctx->db, "INSERT OR IGNORE INTO mail_optout(account_id, kind)"
+                                           " VALUES ($a, $kind)",
+                                  DB_I("$a", ctx->actor.account_id), DB_T("$kind", key));
+    if (rc != DB_OK) {
       rc = kerr_from_db(rc);
       break;
     }

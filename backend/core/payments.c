@@ -35,9 +35,9 @@ const char *payment_method_label(const char *m) {
 }
 
 int64_t payment_due(const struct kctx *ctx, const struct booking *b) {
-  const char *s = booking_status_now(ctx, b);
-  if (!strcmp(s, "cancelled")) return b->cancel_fee > 0 ? b->cancel_fee : 0;
-  if (!strcmp(s, "lapsed")) return 0;
+  enum booking_status s = booking_status_now(ctx, b);
+  if (s == BOOKING_CANCELLED) return b->cancel_fee > 0 ? b->cancel_fee : 0;
+  if (s == BOOKING_LAPSED) return 0;
   /* held, confirmed, checked_in, no_show: the fee. A no-show is not let off:
   ** the rule book has no rule waiving it (staff may cancel, which refunds). */
   return b->fee_total;
@@ -187,7 +187,7 @@ int payment_list(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerr
   json_t *rows = payment_rows_json(ctx, booking_id);
   if (!rows) return kerr_set(ei, KERR_INTERNAL, NULL);
   *out = json_pack("{s:I, s:s, s:I, s:I, s:I, s:I, s:o}", "booking_id", (json_int_t)b.id,
-                   "status", booking_status_now(ctx, &b), "fee_total", (json_int_t)b.fee_total,
+                   "status", booking_status_name(booking_status_now(ctx, &b)), "fee_total", (json_int_t)b.fee_total,
                    "due", (json_int_t)due, "paid", (json_int_t)paid, "outstanding",
                    (json_int_t)outstanding, "payments", rows);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);

@@ -199,11 +199,11 @@ int permit_issue(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerr
   if (rc == KERR_NOT_FOUND || (rc == 0 && !booking_visible(ctx, &b)))
     return kerr_set(ei, KERR_NOT_FOUND, "予約が見つかりません。");
   if (rc) return kerr_set(ei, rc, NULL);
-  const char *status = booking_status_now(ctx, &b);
+  enum booking_status status = booking_status_now(ctx, &b);
   /* RULE: a permit is issued for a confirmed booking only (not for a hold). */
-  if (strcmp(status, "confirmed") != 0 && strcmp(status, "checked_in") != 0)
+  if (status != BOOKING_CONFIRMED && status != BOOKING_CHECKED_IN)
     return kerr_set(ei, KERR_CONFLICT,
-                    !strcmp(status, "held")
+                    status == BOOKING_HELD
                         ? "許可書は、仮予約を確定（本予約）した後に発行されます。"
                         : "この予約は有効ではないため、許可書は発行できません。");
   if ((rc = holder_name(ctx, &b, 0, holder, sizeof holder)) ||
@@ -287,7 +287,7 @@ static json_t *invalid(const char *reason, const char *message) {
 ** booking since (cancelled, ...). 0 or a KERR code. */
 static int genuine(struct kctx *ctx, int64_t bid, json_t *payload, json_t **out) {
   struct booking b;
-  const char *status = "unknown";
+  enum booking_status status = BOOKING_UNKNOWN;
   char holder[256];
   int rc = booking_load(ctx, bid, &b);
   if (rc == 0) status = booking_status_now(ctx, &b);
@@ -305,13 +305,14 @@ static int genuine(struct kctx *ctx, int64_t bid, json_t *payload, json_t **out)
     json_decref(bj);
     payload = own;
   }
-  int usable = !strcmp(status, "confirmed") || !strcmp(status, "checked_in");
-  *out = json_pack("{s:b, s:s, s:b, s:O?}", "valid", 1, "status", status, "usable", usable,
+  int usable = status == BOOKING_CONFIRMED || status == BOOKING_CHECKED_IN;
+  *out = json_pack("{s:b, s:s, s:b, s:O?}", "valid", 1, "status", booking_status_name(status),
+                   "usable", usable,
                    "permit", payload);
   json_decref(own);
   if (*out && !usable)
     json_object_set_new(*out, "message",
-                        json_string(!strcmp(status, "cancelled")
+                        json_string(status == BOOKING_CANCELLED
                                         ? "この許可書は本物ですが、予約は取り消されています。"
                                         : "この許可書は本物ですが、予約は現在有効ではありません。"));
   return *out ? 0 : KERR_INTERNAL;

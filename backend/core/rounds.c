@@ -117,26 +117,19 @@ static int ensure(struct kctx *ctx, const struct rules *r, const struct round_ru
   if (rc) return rc < 0 ? KERR_INTERNAL : 0;
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_from_db(rc);
   int64_t lottery = 0;
-  kstmt *st;
   if ((rc = round_exists(ctx, rr->code, month))) { /* made meanwhile by another request */
     db_rollback(ctx->db);
     return rc < 0 ? KERR_INTERNAL : 0;
   }
   if ((rc = lottery_create(ctx, "round", &lottery))) goto fail;
-  st = db_prep(ctx->db,
-               "INSERT INTO rounds(code, use_month, rules_version, apply_from, apply_until,"
-               " cap, lottery_id, created_at) VALUES ($code, $m, $v, $from, $until, $cap,"
-               " $lot, $now)");
-  if (!st) goto fail;
-  db_bind_text(st, "$code", rr->code);
-  db_bind_text(st, "$m", month);
-  db_bind_text(st, "$v", r->version);
-  db_bind_int(st, "$from", from);
-  db_bind_int(st, "$until", until);
-  db_bind_int(st, "$cap", rr->cap);
-  db_bind_int(st, "$lot", lottery);
-  db_bind_int(st, "$now", ctx->now);
-  if (db_exec_stmt(st) != DB_OK) goto fail;
+  if (db_run(ctx->db,
+             "INSERT INTO rounds(code, use_month, rules_version, apply_from, apply_until,"
+             " cap, lottery_id, created_at) VALUES ($code, $m, $v, $from, $until, $cap,"
+             " $lot, $now)",
+             DB_T("$code", rr->code), DB_T("$m", month), DB_T("$v", r->version),
+             DB_I("$from", from), DB_I("$until", until), DB_I("$cap", rr->cap),
+             DB_I("$lot", lottery), DB_I("$now", ctx->now)) != DB_OK)
+    goto fail;
   rc = db_commit(ctx->db);
   return rc == DB_OK ? 0 : kerr_from_db(rc);
 fail:
@@ -346,18 +339,13 @@ static int decide(struct kctx *ctx, const struct round_row *w, const struct clos
     }
     if (rc) return rc;
   }
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE round_applications SET status = $s, outcome = $o, contested = $c,"
-                      " booking_id = $b, decided_at = $now WHERE id = $id");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_text(st, "$s", x->won ? "won" : "lost");
-  db_bind_text(st, "$o", x->outcome);
-  db_bind_int(st, "$c", position > 0);
-  if (booking) db_bind_int(st, "$b", booking);
-  else db_bind_null(st, "$b");
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$id", x->app);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = db_run(ctx->db,
+                   "UPDATE round_applications SET status = $s, outcome = $o, contested = $c,"
+                   " booking_id = $b, decided_at = $now WHERE id = $id",
+                   DB_T("$s", x->won ? "won" : "lost"), DB_T("$o", x->outcome),
+                   DB_I("$c", position > 0), booking ? DB_I("$b", booking) : DB_T("$b", NULL),
+                   DB_I("$now", ctx->now), DB_I("$id", x->app))) != DB_OK)
+    return kerr_set(ei, kerr_from_db(rc), NULL);
   if (position > 0 && (rc = lottery_record(ctx, w->lottery_id, position, x->app, x->won)))
     return kerr_set(ei, rc, NULL);
   struct audit_fields f = {.room_id = a->room, .date = a->date, .slot = a->slot,
@@ -382,11 +370,9 @@ static int close_in(struct kctx *ctx, const struct round_row *w, struct kerrinfo
     rc = decide(ctx, w, &s, &s.e[i], s.e[i].contested ? ++pos : 0, ei);
   close_set_free(&s);
   if (rc) return rc;
-  kstmt *st = db_prep(ctx->db, "UPDATE rounds SET closed_at = $now WHERE id = $id");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$now", ctx->now);
-  db_bind_int(st, "$id", w->id);
-  if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if ((rc = db_run(ctx->db, "UPDATE rounds SET closed_at = $now WHERE id = $id",
+                   DB_I("$now", ctx->now), DB_I("$id", w->id))) != DB_OK)
+    return kerr_set(ei, kerr_from_db(rc), NULL);
   struct audit_fields f = {0};
   rc = audit_event(ctx, "round.close", &f);
   return rc ? kerr_set(ei, rc, NULL) : 0;
@@ -639,32 +625,22 @@ static int app_reply(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo
 ** of slots in a round; then the application. */
 static int insert_app(struct kctx *ctx, const struct round_row *w, const struct booking_plan *p,
                       int64_t *id, struct kerrinfo *ei) {
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT count(*) FROM round_applications WHERE round_id = $r"
-                      " AND group_id = $g AND status <> 'cancelled'");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$r", w->id);
-  db_bind_int(st, "$g", p->group_id);
-  int64_t n = db_step(st) == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
+  int64_t n = db_int64(ctx->db, -1,
+                       "SELECT count(*) FROM round_applications WHERE round_id = $r"
+                       " AND group_id = $g AND status <> 'cancelled'",
+                       DB_I("$r", w->id), DB_I("$g", p->group_id));
+  if (n < 0) return kerr_set(ei, KERR_INTERNAL, NULL);
   if (n >= w->cap)
     return kerr_set(ei, KERR_LIMIT, "この回に申し込めるのは1団体%lld枠までです（申し込み済み%lld枠）。",
                     (long long)w->cap, (long long)n);
-  st = db_prep(ctx->db,
-               "INSERT INTO round_applications(round_id, group_id, account_id, room_id, date,"
-               " slot, purpose, attendees, status, created_at) VALUES ($r, $g, $a, $room,"
-               " $date, $slot, $purpose, $att, 'applied', $now)");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$r", w->id);
-  db_bind_int(st, "$g", p->group_id);
-  db_bind_int(st, "$a", ctx->actor.account_id);
-  db_bind_int(st, "$room", p->room->id);
-  db_bind_text(st, "$date", p->date);
-  db_bind_text(st, "$slot", p->slot);
-  db_bind_text(st, "$purpose", p->purpose);
-  db_bind_int(st, "$att", p->attendees);
-  db_bind_int(st, "$now", ctx->now);
-  int rc = db_exec_stmt(st);
+  int rc = db_run(ctx->db,
+                  "INSERT INTO round_applications(round_id, group_id, account_id, room_id, date,"
+                  " slot, purpose, attendees, status, created_at) VALUES ($r, $g, $a, $room,"
+                  " $date, $slot, $purpose, $att, 'applied', $now)",
+                  DB_I("$r", w->id), DB_I("$g", p->group_id), DB_I("$a", ctx->actor.account_id),
+                  DB_I("$room", p->room->id), DB_T("$date", p->date), DB_T("$slot", p->slot),
+                  DB_T("$purpose", p->purpose), DB_I("$att", p->attendees),
+                  DB_I("$now", ctx->now));
   if (rc == DB_CONSTRAINT)
     return kerr_set(ei, KERR_CONFLICT, "この団体はこの部屋・日・時間帯にすでに申し込んでいます。");
   if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
@@ -725,21 +701,14 @@ int rounds_app_cancel(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
   int rc = db_begin_write(ctx->db);
   if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   /* Only a representative of the group sees it; to anyone else it is not there. */
-  kstmt *st = db_prep(ctx->db,
-                      "UPDATE round_applications SET status = 'cancelled', cancelled_at = $now"
-                      " WHERE id = $id AND status = 'applied' AND round_id IN (SELECT id FROM"
-                      " rounds WHERE closed_at IS NULL AND apply_until > $now) AND group_id IN"
-                      " (SELECT id FROM groups WHERE representative_id = $a UNION"
-                      " SELECT group_id FROM group_reps WHERE account_id = $a)");
-  if (!st) rc = KERR_INTERNAL;
-  else {
-    db_bind_int(st, "$now", ctx->now);
-    db_bind_int(st, "$id", id);
-    db_bind_int(st, "$a", ctx->actor.account_id);
-    rc = db_exec_stmt(st) != DB_OK ? KERR_INTERNAL
-         : db_changes(ctx->db) ? 0
-                               : KERR_NOT_FOUND;
-  }
+  rc = db_run(ctx->db,
+              "UPDATE round_applications SET status = 'cancelled', cancelled_at = $now"
+              " WHERE id = $id AND status = 'applied' AND round_id IN (SELECT id FROM"
+              " rounds WHERE closed_at IS NULL AND apply_until > $now) AND group_id IN"
+              " (SELECT id FROM groups WHERE representative_id = $a UNION"
+              " SELECT group_id FROM group_reps WHERE account_id = $a)",
+              DB_I("$now", ctx->now), DB_I("$id", id), DB_I("$a", ctx->actor.account_id));
+  rc = rc != DB_OK ? KERR_INTERNAL : db_changes(ctx->db) ? 0 : KERR_NOT_FOUND;
   if (rc) {
     db_rollback(ctx->db);
     return kerr_set(ei, rc, rc == KERR_NOT_FOUND ? "取り消せる申し込みが見つかりません（締め切り後は取り消せません）。" : NULL);

@@ -132,17 +132,11 @@ int totp_start(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
 static int use_step(struct kctx *ctx, int64_t id, int64_t step, int confirm) {
   int rc = kerr_from_db(db_begin_write(ctx->db));
   if (rc) return rc;
-  kstmt *st = db_prep(ctx->db, "UPDATE totp SET last_step = $step,"
-                               " confirmed_at = coalesce(confirmed_at, $confirmed)"
-                               " WHERE account_id = $id AND last_step < $step");
-  if (!st) rc = KERR_INTERNAL;
-  else {
-    db_bind_int(st, "$id", id);
-    db_bind_int(st, "$step", step);
-    if (confirm) db_bind_int(st, "$confirmed", ctx->now);
-    else db_bind_null(st, "$confirmed");
-    rc = kerr_from_db(db_exec_stmt(st));
-  }
+  rc = kerr_from_db(db_run(ctx->db, "UPDATE totp SET last_step = $step,"
+                                    " confirmed_at = coalesce(confirmed_at, $confirmed)"
+                                    " WHERE account_id = $id AND last_step < $step",
+                           DB_I("$id", id), DB_I("$step", step),
+                           confirm ? DB_I("$confirmed", ctx->now) : DB_T("$confirmed", NULL)));
   if (!rc && db_changes(ctx->db) != 1) rc = KERR_BAD_CREDENTIALS;
   struct audit_fields f = {0};
   if (!rc && confirm) rc = audit_event(ctx, "user.totp_enable", &f);

@@ -101,10 +101,8 @@ static int exec_one(struct kctx *ctx, kstmt *st) {
 }
 
 static int end_sessions(struct kctx *ctx, int64_t id) {
-  kstmt *st = db_prep(ctx->db, "DELETE FROM sessions WHERE account_id = $id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  return kerr_from_db(db_exec_stmt(st));
+  return kerr_from_db(db_run(ctx->db, "DELETE FROM sessions WHERE account_id = $id",
+                             DB_I("$id", id)));
 }
 
 /* Commit or roll back after RC; the result (with *OUT, the user) as a KERR. */

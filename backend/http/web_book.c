@@ -42,6 +42,10 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
+enum booking_status web_book_status(const json_t *b) {
+  return booking_status_parse(json_string_value(json_object_get(b, "status")));
+}
+
 /* "9:00" from "09:00". */
 static const char *short_hhmm(const char *s) { return s[0] == '0' && s[1] ? s + 1 : s; }
 
@@ -398,8 +402,8 @@ void web_book_facts(struct req *r, struct html *h, const json_t *b) {
 }
 
 void web_book_payment(struct req *r, struct html *h, const json_t *b) {
-  const char *st = jstr(b, "status");
-  if (strcmp(st, "held") && strcmp(st, "confirmed")) return;
+  enum booking_status st = web_book_status(b);
+  if (!booking_status_active(st)) return;
   long long total = json_integer_value(json_object_get(json_object_get(b, "fee"), "total"));
   if (total <= 0) {
     html_raw(h, "<p class=\"pay\" id=\"pay\">この予約の使用料はかかりません。払う手続きはありません。</p>");
@@ -416,7 +420,7 @@ void web_book_payment(struct req *r, struct html *h, const json_t *b) {
   int64_t by = desk_pay_by(ru, start, r->ctx.now);
   html_printf(h, "<div class=\"pay\" id=\"pay\"><h2>使用料の払い方</h2><p>%s使用料 <strong>%h</strong> を、"
                  "%h の窓口で払ってください。現金のほか、QRコード決済・クレジットカード・電子マネーも使えます。</p>",
-              strcmp(st, "held") ? "" : "予約を確定したあと、", yen, jstr(b, "center_name"));
+              st == BOOKING_HELD ? "予約を確定したあと、" : "", yen, jstr(b, "center_name"));
   if (by) {
     page_instant_label(by, when, sizeof when);
     html_printf(h, "<p>払う期限: <strong>%h まで</strong> (利用する前に払ってください)。</p>", when);
@@ -551,7 +555,8 @@ struct reply web_booking_receipt(struct req *r, const char *receipt, const json_
   char until[64];
   page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  int held = !strcmp(jstr(b, "status"), "held");
+  enum booking_status st = web_book_status(b);
+  int held = st == BOOKING_HELD;
   const char *title = held ? "仮予約を受け付けました" : "予約が確定しました";
   struct html h = {0};
   struct page pg = {.title = title};
@@ -571,7 +576,7 @@ struct reply web_booking_receipt(struct req *r, const char *receipt, const json_
     snprintf(action, sizeof action, "/my/bookings/%lld/confirm", (long long)id);
     page_form_begin(r, &h, "post", action);
     page_form_end(&h, "予約を確定する");
-  } else if (!strcmp(jstr(b, "status"), "confirmed")) {
+  } else if (st == BOOKING_CONFIRMED) {
     html_printf(&h, "<p class=\"note\" id=\"confirmed\">予約は確定しました。"
                     "<a class=\"button\" href=\"/my/bookings/%I/permit\">使用許可書を見る・印刷する</a></p>",
                 id);

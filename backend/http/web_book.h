@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "../core/bookings.h"
 #include "../core/rules.h"
 #include "html.h"
 #include "http.h"
@@ -35,6 +36,10 @@ void web_book_facts(struct req *r, struct html *h, const json_t *b);
 ** consistent with counter hours (core/desk.c desk_pay_by): nothing for a
 ** cancelled or finished booking. */
 void web_book_payment(struct req *r, struct html *h, const json_t *b);
+
+/* The status of B (booking_json, or any JSON with the booking's "status");
+** BOOKING_UNKNOWN when it has none. */
+enum booking_status web_book_status(const json_t *b);
 
 /* "午前・午後 (9:00〜17:00)" for the slot codes in ARR under R. */
 void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,

@@ -164,7 +164,7 @@ static void slot_cell(struct html *h, const json_t *so) {
   page_yen(out, yen, sizeof yen);
   html_printf(h, "<td class=\"st st-taken\"><span class=\"sym\" aria-hidden=\"true\">×</span>"
                  "<a href=\"#b-%I\">%h</a><span class=\"grp\">%h・%s%h%s</span></td>",
-              (int64_t)jint(b, "id"), name, web_my_status_label(jstr(b, "status")),
+              (int64_t)jint(b, "id"), name, web_my_status_label(web_book_status(b)),
               json_is_true(json_object_get(b, "checked_in")) ? "入館済み・" : "",
               out > 0 ? yen : "", out > 0 ? "未払い" : out < 0 ? "返金あり" : "支払済み");
 }
@@ -175,16 +175,16 @@ static void slot_cell(struct html *h, const json_t *so) {
 ** each is allowed now (the no-show grace, the cancellation rules). */
 static void card_more_actions(struct req *r, struct html *h, const json_t *b, const char *center) {
   int64_t id = (int64_t)jint(b, "id");
-  const char *status = jstr(b, "status");
+  enum booking_status status = web_book_status(b);
   char action[80];
-  if (!strcmp(status, "confirmed") && !json_is_true(json_object_get(b, "checked_in"))) {
+  if (status == BOOKING_CONFIRMED && !json_is_true(json_object_get(b, "checked_in"))) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/noshow", (long long)id);
     page_form_begin(r, h, "post", action);
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
     html_raw(h, "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
                 "来館なしとして記録する</button></div></form>");
   }
-  if (strcmp(status, "held") && strcmp(status, "confirmed")) return;
+  if (!booking_status_active(status)) return;
   snprintf(action, sizeof action, "/counter/bookings/%lld/cancel", (long long)id);
   page_form_begin(r, h, "post", action);
   html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">"
@@ -204,7 +204,7 @@ static void booking_card(struct req *r, struct html *h, const json_t *b, const c
   const json_t *ho = json_object_get(b, "holder");
   int64_t id = (int64_t)jint(b, "id");
   const struct room *ro = rules_room_by_id(r->ctx.rb, jint(b, "room_id"));
-  const char *status = jstr(b, "status");
+  enum booking_status status = web_book_status(b);
   char slots[160] = "", fee[32], paid[32], out[32], action[80];
   size_t i, off = 0;
   json_t *s;
@@ -236,7 +236,7 @@ static void booking_card(struct req *r, struct html *h, const json_t *b, const c
               web_my_status_label(status),
               json_is_true(json_object_get(b, "checked_in")) ? "・入館済み" : "", fee, paid);
   html_raw(h, "<div class=\"counter-actions\">");
-  if (!strcmp(status, "held")) {
+  if (status == BOOKING_HELD) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/confirm", (long long)id);
     page_form_begin(r, h, "post", action);
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
@@ -260,7 +260,7 @@ static void booking_card(struct req *r, struct html *h, const json_t *b, const c
     snprintf(label, sizeof label, "%s%s", out, outstanding > 0 ? "を受け取る" : "を返す");
     page_form_end(h, label);
   }
-  if (!strcmp(status, "confirmed") && !json_is_true(json_object_get(b, "checked_in"))) {
+  if (status == BOOKING_CONFIRMED && !json_is_true(json_object_get(b, "checked_in"))) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/checkin", (long long)id);
     page_form_begin(r, h, "post", action);
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
@@ -444,7 +444,7 @@ struct reply web_counter_permit(struct req *r) {
                 usable ? "" : "<p>", usable ? "" : jstr(out, "message"), usable ? "" : "</p>",
                 (int64_t)json_integer_value(json_object_get(p, "bid")), jstr(p, "center_name"),
                 jstr(p, "room_name"), dl, jstr(p, "start"), jstr(p, "end"), jstr(p, "holder"),
-                web_my_status_label(jstr(out, "status")));
+                web_my_status_label(web_book_status(out)));
   }
   permit_check_form(r, &h, r->json);
   page_end(r, &h, &pg);

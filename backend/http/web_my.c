@@ -35,14 +35,22 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
-const char *web_my_status_label(const char *status) {
-  if (!strcmp(status, "held")) return "仮予約 (まだ確定していません)";
-  if (!strcmp(status, "confirmed")) return "確定";
-  if (!strcmp(status, "cancelled")) return "取り消し済み";
-  if (!strcmp(status, "lapsed")) return "期限切れ (仮予約が取り消されました)";
-  if (!strcmp(status, "checked_in")) return "利用済み";
-  if (!strcmp(status, "no_show")) return "来館なし";
-  return status;
+const char *web_my_status_label(enum booking_status s) {
+  switch (s) {
+  case BOOKING_HELD: return "仮予約 (まだ確定していません)";
+  case BOOKING_CONFIRMED: return "確定";
+  case BOOKING_CANCELLED: return "取り消し済み";
+  case BOOKING_LAPSED: return "期限切れ (仮予約が取り消されました)";
+  case BOOKING_CHECKED_IN: return "利用済み";
+  case BOOKING_NO_SHOW: return "来館なし";
+  default: return booking_status_name(s);
+  }
+}
+
+/* 1 when B is still to come: used on TODAY ("YYYY-MM-DD") or later, and
+** still holding its slots (held or confirmed). */
+static int coming(const json_t *b, const char *today) {
+  return strcmp(jstr(b, "date"), today) >= 0 && booking_status_active(web_book_status(b));
 }
 
 /* "6月10日(水) 午前・午後 (9:00〜17:00)" of booking B. */
@@ -61,22 +69,22 @@ static void when_label(struct req *r, const json_t *b, char *out, size_t n) {
 static void booking_card(struct req *r, struct html *h, const json_t *b) {
   char when[300], yen[32];
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  const char *status = jstr(b, "status");
+  enum booking_status status = web_book_status(b);
   when_label(r, b, when, sizeof when);
   page_yen(json_integer_value(json_object_get(json_object_get(b, "fee"), "total")), yen, sizeof yen);
   html_printf(h, "<li class=\"card booking-card\"><h3>%h</h3><dl class=\"facts\">"
                  "<div><dt>公民館・部屋</dt><dd>%h %h</dd></div>"
                  "<div><dt>状態</dt><dd class=\"status status-%h\">%h</dd></div>"
                  "<div><dt>使用料</dt><dd>%h</dd></div>",
-              when, jstr(b, "center_name"), jstr(b, "room_name"), status,
+              when, jstr(b, "center_name"), jstr(b, "room_name"), booking_status_name(status),
               web_my_status_label(status), yen);
-  if (!strcmp(status, "held")) {
+  if (status == BOOKING_HELD) {
     char until[64];
     page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
     html_printf(h, "<div><dt>確定の期限</dt><dd><strong>%h まで</strong></dd></div>", until);
   }
   const json_t *c = json_object_get(b, "cancellation");
-  if (c && !strcmp(status, "confirmed")) {
+  if (c && status == BOOKING_CONFIRMED) {
     int32_t last = 0;
     char dl[48];
     date_parse(jstr(c, "free_until"), &last);
@@ -87,9 +95,9 @@ static void booking_card(struct req *r, struct html *h, const json_t *b) {
       html_printf(h, "<div><dt>無料で取り消せる期限</dt><dd>%h まで</dd></div>", dl);
   }
   html_printf(h, "</dl><p><a href=\"/my/bookings/%I\">予約番号 %I の詳しい内容%s</a></p></li>", id, id,
-              !strcmp(status, "held")        ? "・確定する"
-              : !strcmp(status, "confirmed") ? "・許可書・取り消し"
-                                             : "");
+              status == BOOKING_HELD        ? "・確定する"
+              : status == BOOKING_CONFIRMED ? "・許可書・取り消し"
+                                            : "");
 }
 
 /* GET /my -> 200 マイページ: the person's bookings and their groups'
@@ -110,11 +118,9 @@ struct reply web_my(struct req *r) {
   date_format(clock_today(r->ctx.now), today);
   json_t *arr = json_object_get(list, "bookings"), *b;
   size_t i;
-  int coming = 0, other = 0;
+  int ncoming = 0, other = 0;
   json_array_foreach(arr, i, b) {
-    const char *st = jstr(b, "status");
-    if (strcmp(jstr(b, "date"), today) >= 0 && (!strcmp(st, "held") || !strcmp(st, "confirmed")))
-      coming++;
+    if (coming(b, today)) ncoming++;
     else other++;
   }
   struct html h = {0};
@@ -137,25 +143,17 @@ struct reply web_my(struct req *r) {
   web_closure_notices(r, &h);
   web_oidc_my_section(r, &h);
   html_raw(&h, "<section aria-labelledby=\"coming-title\"><h2 id=\"coming-title\">これからの予約</h2>");
-  if (!coming) html_raw(&h, "<p>これからの予約はありません。</p>");
+  if (!ncoming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {
     html_raw(&h, "<ul class=\"cards\">");
-    json_array_foreach(arr, i, b) {
-      const char *st = jstr(b, "status");
-      if (strcmp(jstr(b, "date"), today) >= 0 && (!strcmp(st, "held") || !strcmp(st, "confirmed")))
-        booking_card(r, &h, b);
-    }
+    json_array_foreach(arr, i, b) if (coming(b, today)) booking_card(r, &h, b);
     html_raw(&h, "</ul>");
   }
   html_raw(&h, "</section>");
   if (other) {
     html_raw(&h, "<section aria-labelledby=\"past-title\"><h2 id=\"past-title\">終わった予約・取り消した予約</h2>"
                  "<p>この1年の分です。</p><ul class=\"cards\">");
-    json_array_foreach(arr, i, b) {
-      const char *st = jstr(b, "status");
-      if (!(strcmp(jstr(b, "date"), today) >= 0 && (!strcmp(st, "held") || !strcmp(st, "confirmed"))))
-        booking_card(r, &h, b);
-    }
+    json_array_foreach(arr, i, b) if (!coming(b, today)) booking_card(r, &h, b);
     html_raw(&h, "</ul></section>");
   }
   page_end(r, &h, &pg);
@@ -169,10 +167,9 @@ struct reply web_my(struct req *r) {
 ** the holder may still cancel online. */
 static void cancel_now(struct req *r, const json_t *b, struct html *h, int *can) {
   const json_t *c = json_object_get(b, "cancellation");
-  const char *status = jstr(b, "status");
   *can = 0;
   if (!c) return;
-  if (!strcmp(status, "held")) {
+  if (web_book_status(b) == BOOKING_HELD) {
     *can = 1;
     html_raw(h, "<p>仮予約は、いつでも無料で取り消せます。</p>");
     return;
@@ -206,7 +203,7 @@ static void cancel_now(struct req *r, const json_t *b, struct html *h, int *can)
 static struct reply booking_page(struct req *r, unsigned status, const json_t *b,
                                     const char *flash, const char *error) {
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  const char *st = jstr(b, "status");
+  enum booking_status st = web_book_status(b);
   char title[64], idtext[24], receipt[SUBMISSION_RECEIPT_LEN];
   snprintf(title, sizeof title, "予約番号 %lld", (long long)id);
   snprintf(idtext, sizeof idtext, "%lld", (long long)id);
@@ -222,13 +219,13 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
                 error);
   if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
   html_printf(&h, "<dl class=\"facts card-facts\"><div><dt>状態</dt><dd class=\"status status-%h\"><strong>%h</strong></dd></div>",
-              st, web_my_status_label(st));
+              booking_status_name(st), web_my_status_label(st));
   /* the citizen sees one number, the 予約番号 (issue 13 point 7); the form's
   ** receipt number is for the counter, which may be asked about a form */
   if (receipt[0] && desk_is_staff(&r->ctx))
     html_printf(&h, "<div><dt>フォームの受付番号 (職員用)</dt><dd>%h</dd></div>", receipt);
   html_raw(&h, "</dl>");
-  if (!strcmp(st, "held")) {
+  if (st == BOOKING_HELD) {
     char until[64], action[64];
     page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
     html_printf(&h, "<div class=\"note note-warn\" id=\"hold-expiry\"><p><strong>%h</strong> までに確定してください。"
@@ -238,7 +235,7 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
     page_form_begin(r, &h, "post", action);
     page_form_end(&h, "予約を確定する");
   }
-  if (!strcmp(st, "confirmed"))
+  if (st == BOOKING_CONFIRMED)
     html_printf(&h, "<p class=\"permit-link\"><a class=\"button\" href=\"/my/bookings/%I/permit\">"
                     "利用許可書 (QRコード) を表示する</a></p>"
                     "<p>公民館では、この許可書を窓口で見せてください。紙の許可書はありません。</p>",
@@ -251,7 +248,7 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
     page_yen(json_integer_value(json_object_get(b, "cancel_fee")), yen, sizeof yen);
     html_printf(&h, "<p>%h に取り消しました。取消料: %h</p>", at, yen);
   }
-  if (!strcmp(st, "held") || !strcmp(st, "confirmed")) {
+  if (booking_status_active(st)) {
     int can = 0;
     html_raw(&h, "<section aria-labelledby=\"cancel-title\"><h2 id=\"cancel-title\">取り消し</h2>");
     cancel_now(r, b, &h, &can);
@@ -333,16 +330,14 @@ static json_t *permit_payload(const char *token) {
 ** when it was cancelled (issue 13, point 8). 1 and *REP when B is cancelled. */
 static int cancelled_permit_page(struct req *r, int64_t id, struct reply *rep) {
   struct kerrinfo ei = {0};
-  json_t *b = NULL;
-  if (booking_get(&r->ctx, id, &b, &ei) || strcmp(jstr(b, "status"), "cancelled")) {
+  struct booking b;
+  if (booking_read(&r->ctx, id, &b, &ei) || booking_status_now(&r->ctx, &b) != BOOKING_CANCELLED) {
     kerr_clear(&ei);
-    json_decref(b);
     return 0;
   }
   char title[96], when[64] = "";
   snprintf(title, sizeof title, "利用許可書 (予約番号 %lld): 取り消し済み", (long long)id);
-  if (json_is_string(json_object_get(b, "cancelled_at")))
-    page_iso_label(jstr(b, "cancelled_at"), when, sizeof when);
+  if (b.cancelled_at) page_instant_label(b.cancelled_at, when, sizeof when);
   struct html h = {0};
   struct page pg = {.title = title, .nav = "my"};
   page_begin(r, &h, &pg);
@@ -352,7 +347,6 @@ static int cancelled_permit_page(struct req *r, int64_t id, struct reply *rep) {
                   "取り消した予約には利用許可書はありません。この予約で部屋を使うことはできません。</p>",
               id, id, id, when[0] ? " " : "", when);
   page_end(r, &h, &pg);
-  json_decref(b);
   *rep = page_reply(r, 200, &h);
   return 1;
 }
@@ -494,9 +488,8 @@ struct reply web_my_cancel(struct req *r) {
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   json_t *values = json_pack("{s:I}", "booking_id", (json_int_t)id);
   struct kerrinfo ei = {0};
-  json_t *b = NULL;
-  int rc = booking_get(&r->ctx, id, &b, &ei);
-  json_decref(b);
+  struct booking b;
+  int rc = booking_read(&r->ctx, id, &b, &ei);
   struct reply ret = rc ? reply_error(r, rc, &ei) : web_cancel_form(r, 200, values, NULL, NULL, NULL);
   kerr_clear(&ei);
   json_decref(values);

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "../core/bookings.h"
 #include "http.h"
 
 struct reply web_my(struct req *r);
@@ -21,7 +22,8 @@ struct reply web_cancel_form(struct req *r, unsigned status, const json_t *value
 /* The receipt of a cancellation of booking B. */
 struct reply web_cancel_receipt(struct req *r, const char *receipt, const json_t *b);
 
-/* "確定", "仮予約 (まだ確定していません)", ... for a booking status. */
-const char *web_my_status_label(const char *status);
+/* "確定", "仮予約 (まだ確定していません)", ... for a booking status
+** (booking_status_name for BOOKING_UNKNOWN). */
+const char *web_my_status_label(enum booking_status s);
 
 #endif

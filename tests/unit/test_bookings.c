@@ -257,6 +257,34 @@ Test(bookings, a_taken_slot_is_refused_with_slot_taken) {
   cr_assert_eq(fx_book(&w, "chuo", "r507", "2026-06-10", "afternoon", 0, 5, &b, NULL), 0);
 }
 
+/* =========================================================== status */
+
+/* The enum and the schema agree: every status bookings.status may hold
+** (schema/003's CHECK) has its enum value and back, and nothing else parses. */
+Test(bookings, status_names_are_the_schemas) {
+  char sql[2048] = "";
+  kstmt *st = db_prep(w.ctx.db, "SELECT sql FROM sqlite_master WHERE name = 'bookings'");
+  cr_assert(st);
+  cr_assert_eq(db_step(st), DB_ROW);
+  snprintf(sql, sizeof sql, "%s", db_col_text(st, 0));
+  db_reset(st);
+  int n = 0;
+  for (int s = BOOKING_UNKNOWN + 1; s <= BOOKING_NO_SHOW; s++, n++) {
+    const char *name = booking_status_name((enum booking_status)s);
+    char quoted[32];
+    snprintf(quoted, sizeof quoted, "'%s'", name);
+    cr_assert(strstr(sql, quoted), "%s is not in the schema's CHECK", name);
+    cr_assert_eq(booking_status_parse(name), s);
+  }
+  cr_assert_eq(n, 6);
+  cr_assert_eq(booking_status_parse(NULL), BOOKING_UNKNOWN);
+  cr_assert_eq(booking_status_parse("booked"), BOOKING_UNKNOWN);
+  cr_assert_eq(booking_status_parse("Held"), BOOKING_UNKNOWN);
+  cr_assert_str_eq(booking_status_name(BOOKING_UNKNOWN), "unknown");
+  cr_assert(booking_status_active(BOOKING_HELD) && booking_status_active(BOOKING_CONFIRMED));
+  cr_assert(!booking_status_active(BOOKING_LAPSED) && !booking_status_active(BOOKING_CANCELLED));
+}
+
 /* ============================================================ lapse */
 
 Test(bookings, a_lapsed_hold_frees_its_slot_without_a_sweeper) {

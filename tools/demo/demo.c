@@ -201,12 +201,17 @@ static int64_t opens_of(const struct rulebook *rb, int32_t day) {
   return rules_booking_opens(demo_rules_for(rb, day), day);
 }
 
+/* The first day of DAY's month. */
+static int32_t month_of(int32_t day) {
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  return date_from_ymd(y, m, 1);
+}
+
 static int group_intents(struct sim *s) {
   const struct rulebook *rb = s->rb;
   int32_t first = s->plan->first_day, last = s->plan->last_day;
-  int y, m, d;
-  date_to_ymd(first, &y, &m, &d);
-  for (int32_t month = date_from_ymd(y, m, 1); month <= last; month = date_add_months(month, 1)) {
+  for (int32_t month = month_of(first); month <= last; month = date_add_months(month, 1)) {
     int32_t mend = date_add_months(month, 1) - 1;
     for (int gi = 0; gi < s->ngroups; gi++) {
       struct group *g = &s->groups[gi];
@@ -266,9 +271,7 @@ static int group_intents(struct sim *s) {
 static int person_intents(struct sim *s) {
   const struct rulebook *rb = s->rb;
   int32_t first = s->plan->first_day, last = s->plan->last_day;
-  int y, m, d;
-  date_to_ymd(first, &y, &m, &d);
-  for (int32_t month = date_from_ymd(y, m, 1); month <= last; month = date_add_months(month, 1)) {
+  for (int32_t month = month_of(first); month <= last; month = date_add_months(month, 1)) {
     int32_t mend = date_add_months(month, 1) - 1;
     for (int pi = 0; pi < s->npersons; pi++) {
       double u = unif(&s->rng);
@@ -654,9 +657,8 @@ static int play(struct sim *s) {
     int rc = booking_sweep_lapsed(ctx, 64, &n);
     if (rc) return rc;
   }
-  kstmt *st = db_prep(ctx->db, "SELECT count(*) FROM bookings WHERE status = 'lapsed'");
-  if (st && db_step(st) == DB_ROW) s->st->lapsed = (int)db_col_int(st, 0);
-  if (st) db_reset(st);
+  s->st->lapsed = (int)db_int64(ctx->db, s->st->lapsed,
+                                "SELECT count(*) FROM bookings WHERE status = 'lapsed'");
   return 0;
 }
 
@@ -708,11 +710,7 @@ done:
 /* ============================================================ seeding */
 
 int demo_is_seeded(kdb *db) {
-  kstmt *st = db_prep(db, "SELECT 1 FROM server_keys WHERE name = 'demo_seeded'");
-  if (!st) return 0;
-  int yes = db_step(st) == DB_ROW;
-  db_reset(st);
-  return yes;
+  return db_exists(db, "SELECT 1 FROM server_keys WHERE name = 'demo_seeded'");
 }
 
 int demo_mark_seeded(struct kctx *ctx) {

@@ -61,20 +61,13 @@ static int locked_account(struct sim *s, int role, const char *center, int64_t *
   snprintf(kana, sizeof kana, "%s %s", surnames[a][1], given[b][1]);
   int64_t id = fresh_id(s);
   if (!id) return KERR_INTERNAL;
-  kstmt *st = db_prep(ctx->db,
-                      "INSERT INTO accounts(id, role, name, name_kana, resident, home_center,"
-                      " password_hash, created_at) VALUES ($id, $role, $name, $kana, $res,"
-                      " $center, $hash, $now)");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  db_bind_text(st, "$role", role_name(role));
-  db_bind_text(st, "$name", name);
-  db_bind_text(st, "$kana", kana);
-  db_bind_int(st, "$res", unif(&s->rng) < 0.9);
-  db_bind_text(st, "$center", center);
-  db_bind_text(st, "$hash", LOCKED_HASH);
-  db_bind_int(st, "$now", ctx->now);
-  int rc = db_exec_stmt(st);
+  int rc = db_run(ctx->db,
+                  "INSERT INTO accounts(id, role, name, name_kana, resident, home_center,"
+                  " password_hash, created_at) VALUES ($id, $role, $name, $kana, $res,"
+                  " $center, $hash, $now)",
+                  DB_I("$id", id), DB_T("$role", role_name(role)), DB_T("$name", name),
+                  DB_T("$kana", kana), DB_I("$res", unif(&s->rng) < 0.9), DB_T("$center", center),
+                  DB_T("$hash", LOCKED_HASH), DB_I("$now", ctx->now));
   if (rc != DB_OK) return kerr_from_db(rc);
   /* who made it: a citizen signs up online; staff are added by the operator */
   struct kctx ev = *ctx;
