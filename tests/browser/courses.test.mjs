@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
+import { launch, axeContext, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
 
 const PW = 'courses-browser-pw-1';
 let srv, browser, courseId, citizenId, staffId;
@@ -41,7 +41,7 @@ function signedIn(ctx, who = citizenId, next = '/my/courses') {
 test('axe: 0 violations on the course pages at 320 px and 1280 px; no horizontal scroll', async () => {
   const problems = [];
   for (const width of [320, 1280]) {
-    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true, javaScriptEnabled: true });
+    const ctx = await axeContext(browser, { viewport: { width, height: 900 } });
     const page = await ctx.newPage();
     for (const path of ['/courses', `/courses/${courseId}`]) {
       const res = await page.goto(srv.base + path);
@@ -81,7 +81,7 @@ test('without JavaScript: a citizen applies from the course page and sees the re
 test('staff pages: axe 0 violations at 320 and 1280 px, a refused plan included; planning by form without JavaScript', async () => {
   const problems = [];
   for (const width of [320, 1280]) {
-    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true, javaScriptEnabled: true });
+    const ctx = await axeContext(browser, { viewport: { width, height: 900 } });
     const page = await signedIn(ctx, staffId, '/admin/courses');
     for (const path of ['/admin/courses', '/admin/courses?lecturer=%E5%89%8D%E6%A9%8B', '/admin/courses/new',
       `/admin/courses/new?from=${courseId}`, `/admin/courses/${courseId}`]) {

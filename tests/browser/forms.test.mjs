@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
+import { launch, axeContext, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
 
 const PW = 'browser-test-password-1';
 let srv, browser, users = {}, room503, room507;
@@ -145,7 +145,7 @@ test('axe: 0 WCAG 2.0 A/AA violations on every new page, at 320 px and 1280 px; 
   const problems = [];
   for (const width of [320, 1280]) {
     const who = `axe${width}`;
-    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+    const ctx = await axeContext(browser, { viewport: { width, height: 900 } });
     const page = await ctx.newPage();
     const check = async (what) => {
       const v = await axe(page);
@@ -216,7 +216,7 @@ test('axe on the staff and admin pages (the counter, the walk-in form with error
   assert.equal(d.status, 201, d.text);
   const problems = [];
   for (const width of [320, 1280]) {
-    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+    const ctx = await axeContext(browser, { viewport: { width, height: 900 } });
     const page = await ctx.newPage();
     const check = async (what) => {
       const v = await axe(page);

@@ -3,7 +3,7 @@
 // own on a free port (tests/api/harness.mjs).
 import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { signIn } from '../api/harness.mjs';
@@ -13,6 +13,7 @@ export const ROOT = join(here, '..', '..');
 export const AXE = join(ROOT, 'node_modules', 'axe-core', 'axe.min.js');
 export const SHOTS = join(here, 'screenshots');
 export const CHROMIUM = process.env.CHROMIUM || '/usr/bin/chromium';
+const AXE_SOURCE = readFileSync(AXE, 'utf8');
 
 export async function launch() {
   if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} not found: apt-get install chromium (never a downloaded browser)`);
@@ -28,11 +29,23 @@ export function shotPath(name) {
   return join(SHOTS, name);
 }
 
+// A browser context for axe: the CSP bypassed (only so that axe can run) and
+// axe-core loaded into every page as an init script. The 650 kB are sent to
+// chromium once per context and compiled once per renderer (V8 caches the
+// compiled script), where injecting them into each page cost ~0.7 s of CPU a
+// check, as much as the check itself.
+export async function axeContext(browser, opts = {}) {
+  const ctx = await browser.newContext({ ...opts, bypassCSP: true });
+  await ctx.addInitScript({ content: AXE_SOURCE });
+  return ctx;
+}
+
 // Run axe with the WCAG 2.0 A and AA rules (JIS X 8341-3:2016 AA) on PAGE;
 // returns the violations. DISABLE: rule ids switched off (each must be
-// justified where it is used).
+// justified where it is used). A page of an axeContext has axe already;
+// any other page gets it injected here.
 export async function axe(page, disable = []) {
-  await page.addScriptTag({ path: AXE });
+  if (!(await page.evaluate(() => typeof window.axe?.run === 'function'))) await page.addScriptTag({ content: AXE_SOURCE });
   const rules = Object.fromEntries(disable.map((id) => [id, { enabled: false }]));
   return page.evaluate(async (rules) => {
     const r = await window.axe.run(document, {
@@ -83,14 +96,27 @@ export async function signedInContext(browser, base, id, password) {
 }
 
 // axe needs script: the page PAGE shows, again in a context with JavaScript
-// on (and the CSP bypassed for axe's injected script), with the same cookies;
-// asserts that it has no WCAG 2.0 A/AA violation.
+// on (and the CSP bypassed for axe), with the same cookies; asserts that it
+// has no WCAG 2.0 A/AA violation. One such page per browser, reused with the
+// cookies replaced each time: a new context (and its renderer process) for
+// every check cost more CPU than axe itself.
+const axePages = new WeakMap();
 export async function assertNoViolations(browser, page, label) {
-  const ctx = await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } });
-  await ctx.addCookies(await page.context().cookies());
-  const p = await ctx.newPage();
-  await p.goto(page.url());
+  let p = axePages.get(browser);
+  if (!p) {
+    p = await (await axeContext(browser, { viewport: { width: 1280, height: 900 } })).newPage();
+    axePages.set(browser, p);
+  }
+  await p.context().clearCookies();
+  await p.context().addCookies(await page.context().cookies());
+  await freshGoto(p, page.url());
   const v = await axe(p);
-  await ctx.close();
   assert.equal(v.length, 0, `${label}:\n${describe(v)}`);
+}
+
+// PAGE (a reused one) loads URL anew: to the same address but for its
+// fragment, goto would only scroll, so it leaves for about:blank first.
+export async function freshGoto(page, url) {
+  if (url.includes('#')) await page.goto('about:blank');
+  return page.goto(url);
 }

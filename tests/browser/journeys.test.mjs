@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
+import { launch, axe, axeContext, describe, freshGoto, pageOverflow, shotPath } from './helpers.mjs';
 
 const PW = 'journey-test-password-1';
 const NOW = '2026-04-08T10:00:00+09:00'; // a Wednesday; the counter is open
@@ -53,19 +53,23 @@ async function walker(name, width) {
   return w;
 }
 
-// axe on a copy of PAGE's HTML in a context with scripts (the walk itself has
-// none), with the same cookies and viewport.
+// axe on a copy of PAGE's HTML in a page with scripts (the walk itself has
+// none) of the same viewport: one such page per width, reused, its address
+// answered from the copy.
+const axePages = {};
 async function axeOf(page) {
-  const html = await page.content();
-  const ctx = await browser.newContext({ viewport: page.viewportSize(), bypassCSP: true });
-  const p = await ctx.newPage();
-  await p.route('**/*', (route) => route.request().url() === page.url()
-    ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: html })
-    : route.continue());
-  await p.goto(page.url());
-  const v = await axe(p);
-  await ctx.close();
-  return v;
+  const size = page.viewportSize();
+  let a = axePages[size.width];
+  if (!a) {
+    a = axePages[size.width] = { page: await (await axeContext(browser, { viewport: size })).newPage(), url: null, html: null };
+    await a.page.route('**/*', (route) => route.request().url() === a.url
+      ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: a.html })
+      : route.continue());
+  }
+  a.html = await page.content();
+  a.url = page.url();
+  await freshGoto(a.page, a.url);
+  return axe(a.page);
 }
 
 for (const width of [320, 1280]) {

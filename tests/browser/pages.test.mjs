@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { start, client } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
+import { launch, axeContext, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
 
 let srv, browser, room503, roomWashitsu;
 
@@ -58,8 +58,8 @@ const PAGES = () => [
 test('axe: 0 WCAG 2.0 A/AA violations on every page at 320 px and 1280 px; no page-level horizontal scroll', async () => {
   const problems = [];
   for (const width of [320, 1280]) {
-    // bypassCSP only so that axe can be injected; the real CSP is tested below
-    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+    // the CSP bypassed only so that axe can run; the real CSP is tested below
+    const ctx = await axeContext(browser, { viewport: { width, height: 900 } });
     const page = await ctx.newPage();
     for (const [path, status] of PAGES()) {
       const res = await page.goto(srv.base + path, { waitUntil: 'load' });

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
+import { launch, axeContext, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
 
 let srv, browser, cookie;
 const PAGE = '/reports?from=2026-04-01&to=2026-06-30';
@@ -26,8 +26,8 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-async function signedIn(opts) {
-  const ctx = await browser.newContext(opts);
+async function signedIn(opts, forAxe = false) {
+  const ctx = forAxe ? await axeContext(browser, opts) : await browser.newContext(opts);
   await ctx.addCookies([cookie]);
   return ctx;
 }
@@ -35,7 +35,7 @@ async function signedIn(opts) {
 test('axe: 0 WCAG 2.0 A/AA violations on the page, the form with errors and the way to sign in', async () => {
   const problems = [];
   for (const width of [320, 1280]) {
-    const ctx = await signedIn({ viewport: { width, height: 900 }, bypassCSP: true });
+    const ctx = await signedIn({ viewport: { width, height: 900 } }, true);
     const page = await ctx.newPage();
     for (const [path, status] of [[PAGE, 200], ['/reports', 200], ['/reports?center=chuo', 200],
       ['/reports?from=2026-02-30', 422]]) {
@@ -48,7 +48,7 @@ test('axe: 0 WCAG 2.0 A/AA violations on the page, the form with errors and the 
     }
     await ctx.close();
     // not signed in: the sign-in page, which comes back here afterwards
-    const anon = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+    const anon = await axeContext(browser, { viewport: { width, height: 900 } });
     const p2 = await anon.newPage();
     const res = await p2.goto(srv.base + '/reports');
     assert.equal(res.status(), 200);

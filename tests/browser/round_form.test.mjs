@@ -11,7 +11,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
+import { launch, axeContext, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
 
 const PW = 'round-form-pw-1';
 const sha = (x) => createHash('sha256').update(x).digest('hex');
@@ -64,7 +64,7 @@ async function fillAndSend(page, { group, date }) {
 
 async function checkAxe(path, who, problems) {
   for (const width of [320, 1280]) {
-    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true });
+    const ctx = await axeContext(browser, { viewport: { width, height: 900 } });
     const page = await signInPage(ctx, srv.base, who, PW, path);
     assert.equal(new URL(page.url()).pathname, path);
     const v = await axe(page);
@@ -113,7 +113,7 @@ test('representatives apply by form without JavaScript; a wrong date comes back 
   // axe on the form, also refused
   const problems = [];
   await checkAxe(`/rounds/${roundId}/apply`, ids.a, problems);
-  const ctxE = await browser.newContext({ viewport: { width: 320, height: 900 }, bypassCSP: true });
+  const ctxE = await axeContext(browser, { viewport: { width: 320, height: 900 } });
   const pe = await signInPage(ctxE, srv.base, ids.a, PW, `/rounds/${roundId}/apply`);
   await fillAndSend(pe, { group: groups.a, date: '2026-07-40' });
   assert.match(await pe.textContent('main'), /利用日は YYYY-MM-DD/);

@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
+import { launch, axeContext, axe, describe, pageOverflow, signInPage } from './helpers.mjs';
 
 const PW = 'rounds-browser-pw-1';
 let srv, browser, book, roundId;
@@ -60,9 +60,9 @@ function signedIn(ctx, who, next) {
 test('axe: 0 violations on the round pages at 320 px and 1280 px; no horizontal scroll', async () => {
   const problems = [];
   for (const width of [320, 1280]) {
-    const ctx = await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true, javaScriptEnabled: true });
+    const ctx = await axeContext(browser, { viewport: { width, height: 900 } });
     const staffPage = await signedIn(ctx, ids.staff, '/admin/rounds');
-    const rep = await signedIn(await browser.newContext({ viewport: { width, height: 900 }, bypassCSP: true }), ids.a, '/my/rounds');
+    const rep = await signedIn(await axeContext(browser, { viewport: { width, height: 900 } }), ids.a, '/my/rounds');
     for (const [page, path] of [[staffPage, '/admin/rounds'], [staffPage, `/admin/rounds/${roundId}`], [rep, '/my/rounds']]) {
       const res = await page.goto(srv.base + path);
       assert.equal(res.status(), 200, path);
