@@ -23,6 +23,11 @@ pids+=($!)
 for _ in $(seq 100); do grep -q 'listening on' "$tmp/k.out" && break; sleep 0.1; done
 kbase=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$tmp/k.out" | head -1)
 [ -n "$kbase" ] || { echo "bench: kominkan did not start"; cat "$tmp/k.err"; exit 1; }
+# The start-up peak (--demo hashes its accounts' passwords: a 64 MiB argon2id arena) is not
+# what serving pages costs: note it, then reset the peak (clear_refs 5) so that the figure
+# printed at the end is the peak while serving.
+startup_rss=$(awk '/VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/${pids[0]}/status")
+echo 5 > "/proc/${pids[0]}/clear_refs" 2>/dev/null || startup_rss="$startup_rss (peak not reset)"
 
 mkdir -p "$tmp/www/api/v1"
 curl -fsS "$kbase/api/v1/today" -o "$tmp/www/api/v1/today"
@@ -78,5 +83,6 @@ for page in / "/availability?date=2026-04-15" /rooms/1 /signage/chuo /rules/disc
   awk -v p="$page" -v k="$k" -v n="$n" 'BEGIN { printf "%-34s %10.0f %10.0f %6.2fx\n", p, k, n, k / n }'
 done
 kpid=${pids[0]}
-awk '/VmHWM/ { printf "kominkan peak RSS: %.1f MiB (target < 64 MiB)\n", $2 / 1024 }' "/proc/$kpid/status"
+echo "kominkan peak RSS at start-up (demo data, password hashing): $startup_rss MiB"
+awk '/VmHWM/ { printf "kominkan peak RSS while serving: %.1f MiB (target < 64 MiB)\n", $2 / 1024 }' "/proc/$kpid/status"
 
