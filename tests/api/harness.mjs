@@ -5,7 +5,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const BIN = process.env.KOMINKAN_BIN || 'build/kominkan';
+// KOMINKAN_BROWSER_BIN, when set, is the binary of the browser tests (a file
+// under tests/browser/): `make test` runs them with the API tests in one run
+// (tests/run.mjs), the API tests on the sanitizer build, the browser tests on
+// the plain one.
+const inBrowserTest = /[/\\]tests[/\\]browser[/\\]/.test(process.argv[1] || '');
+export const BIN = (inBrowserTest && process.env.KOMINKAN_BROWSER_BIN) || process.env.KOMINKAN_BIN || 'build/kominkan';
 
 // start({now, args, env, dir, db, accessLog}) -> {base, proc, dir, db, stop(), output()}
 // accessLog: true keeps the one-line-per-request log on stderr (see output()).
