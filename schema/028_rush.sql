@@ -5,3 +5,7 @@
 -- or by group (and the foreign keys' checks) as well.
 DROP INDEX bookings_account;
 DROP INDEX bookings_group;
+-- A new booking counts the holder's slots of its month (the cap) by (account, date): with
+-- group_id in the index too, that count reads the index alone, not also every booking's row.
+DROP INDEX bookings_account_date;
+CREATE INDEX bookings_account_date ON bookings(account_id, date, group_id);

@@ -490,7 +490,8 @@ static int sp_end(kdb *db, int undo) {
 ** database and two fsyncs, while the batch's replies wait): its WAL hook only
 ** notes the size, and db_batch_checkpoint() checkpoints once the replies are
 ** out. Durability is the same: a COMMIT is durable in the WAL. */
-#define CHECKPOINT_PAGES 1000   /* SQLite's own default for the automatic one */
+#define CHECKPOINT_PAGES 4000   /* SQLite's automatic one: 1000; pages written again and again
+                                 ** (the indexes every booking touches) are copied once */
 #define BATCH_CACHE_KIB "16384"  /* the batch connection's page cache, KiB */
 
 static int wal_grew(void *arg, sqlite3 *h, const char *name, int pages) {

@@ -11,14 +11,20 @@
 ** the sync of the commit (xSync), any read, a truncation, the file's size,
 ** a file control, the close, a write elsewhere in the file, or a full buffer.
 **
-** Why nothing changes for durability or for readers: with synchronous=FULL
-** (every connection of db_open(), which alone uses this VFS) SQLite syncs the
-** WAL at every commit before it publishes the commit in the wal-index, where
-** other connections look for it. So every frame is in the file, and on disk,
-** before any reader can know of it and before any reply says "booked". A
-** crash (SIGKILL) before the sync loses only frames of a commit that never
-** returned, exactly as if the process had died before writing them: SQLite's
-** recovery ignores an incomplete commit at the end of the WAL.
+** and, above all, the last frame of a commit: SQLite writes each frame as its
+** 24-byte header (bytes 4-7: the database's size in pages after the commit,
+** not 0 only on a commit's last frame; the WAL format) and then its page, and
+** once the commit's page is handed over here, everything is written.
+**
+** Why nothing changes for durability or for readers: SQLite publishes a commit
+** in the wal-index, where other connections look for it, only after it wrote
+** the commit's last frame (and with synchronous=FULL, the server's setting,
+** after the sync). So every frame is in the file before any reader can know
+** of it, whatever the connection's synchronous setting (the demonstration
+** data is seeded with NORMAL), and on disk before any reply says "booked". A
+** crash (SIGKILL) before that loses only frames of a commit that never
+** returned, as if the process had died before writing them: SQLite's recovery
+** ignores an incomplete commit at the end of the WAL.
 */
 #include "walvfs.h"
 
@@ -37,7 +43,16 @@ struct walfile {
   unsigned char *buf;       /* pending bytes for [off, off + len) */
   int len, cap;
   sqlite3_int64 off;
+  int commit_next;          /* the next write is the page of a commit's last frame */
 };
+
+#define WAL_HDR 32          /* the WAL file's header */
+#define FRAME_HDR 24        /* each frame's header, before its page */
+
+/* A frame header whose "database size after commit" is not 0: a commit's last frame. */
+static int commit_frame_header(const unsigned char *h, int amt, sqlite3_int64 off) {
+  return amt == FRAME_HDR && off >= WAL_HDR && (h[4] | h[5] | h[6] | h[7]) != 0;
+}
 
 static sqlite3_vfs *unix_vfs;
 static sqlite3_vfs wal_vfs;
@@ -82,8 +97,8 @@ static int reserve(struct walfile *f, int n) {
   return 1;
 }
 
-static int w_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off) {
-  struct walfile *f = (struct walfile *)p;
+/* Gather DATA into the pending bytes, or write it; 0 or an SQLite code. */
+static int gather(struct walfile *f, const void *data, int amt, sqlite3_int64 off) {
   int rc;
   if (f->len && off == f->off + f->len && reserve(f, f->len + amt)) {
     memcpy(f->buf + f->len, data, (size_t)amt);
@@ -97,6 +112,15 @@ static int w_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off
   f->len = amt;
   f->off = off;
   return SQLITE_OK;
+}
+
+static int w_write(sqlite3_file *p, const void *data, int amt, sqlite3_int64 off) {
+  struct walfile *f = (struct walfile *)p;
+  int last = f->commit_next;
+  f->commit_next = commit_frame_header(data, amt, off);
+  int rc = gather(f, data, amt, off);
+  /* the commit is whole: into the file before SQLite can publish it */
+  return rc == SQLITE_OK && last ? flush(f) : rc;
 }
 
 static int w_truncate(sqlite3_file *p, sqlite3_int64 size) {
