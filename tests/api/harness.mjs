@@ -55,11 +55,12 @@ export async function start(opts = {}) {
 // a server with OPTS, runs BUILD(srv) on it (accounts made, sign-ins done:
 // argon2id hashes, slow on purpose) and stops it; every call then copies its
 // folder (the database and its key file) and starts a server with OPTS on the
-// copy. Returns {srv, data}, DATA being what BUILD returned (IDs, session
-// tokens: the sessions are rows of the copied database, so they stay valid).
+// copy (and MORE: another clock, say). Returns {srv, data}, DATA being what
+// BUILD returned (IDs, session tokens: the sessions are rows of the copied
+// database, so they stay valid).
 export function fromTemplate(opts, build) {
   let made;
-  return async () => {
+  return async (more = {}) => {
     made ??= (async () => {
       const srv = await start(opts);
       let data;
@@ -71,7 +72,7 @@ export function fromTemplate(opts, build) {
     const { from, data } = await made;
     const dir = mkdtempSync(join(tmpdir(), 'kominkan-test-'));
     cpSync(from, dir, { recursive: true });
-    return { srv: await start({ ...opts, dir, ownDir: true }), data };
+    return { srv: await start({ ...opts, ...more, dir, ownDir: true }), data };
   };
 }
 
