@@ -135,11 +135,14 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 # `make unit`, `make api`, `make browser`, `make fuzz-smoke` still run alone.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
 SUITE_JOBS ?= 2
+# The last line gives the whole run's wall time and CPU seconds (all cores).
 step = s=$$(date +%s); $(1) || exit 1; echo "make test: $(2) took $$(( $$(date +%s) - s )) s"
-test: test-deps test-build
-	@$(call step,$(MAKE) --no-print-directory -j2 --output-sync=target unit lint spectral fuzz-smoke,unit + lint + spectral + fuzz-smoke)
-	@$(call step,$(MAKE) --no-print-directory suite,api + browser)
-	@$(call step,$(MAKE) --no-print-directory hostile,hostile)
+test:
+	@TIMEFORMAT='make test: real %0R s (CPU: user %0U s, sys %0S s)'; time { \
+	 $(call step,$(MAKE) --no-print-directory test-deps test-build,the build); \
+	 $(call step,$(MAKE) --no-print-directory -j2 --output-sync=target unit lint spectral fuzz-smoke,unit + lint + spectral + fuzz-smoke); \
+	 $(call step,$(MAKE) --no-print-directory suite,api + browser); \
+	 $(call step,$(MAKE) --no-print-directory hostile,hostile); }
 .PHONY: test-build
 test-build: | build/.test-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) build/kominkan build/asan/kominkan build/asan/unit $(FUZZ_BINS) \
