@@ -22,6 +22,7 @@
 #include "input.h"
 #include "lottery.h"
 #include "notify.h"
+#include "status.h"
 
 struct round_row {
   int64_t id, lottery_id, apply_from, apply_until, cap, closed_at;
@@ -342,7 +343,7 @@ static int decide(struct kctx *ctx, const struct round_row *w, const struct clos
   if ((rc = db_run(ctx->db,
                    "UPDATE round_applications SET status = $s, outcome = $o, contested = $c,"
                    " booking_id = $b, decided_at = $now WHERE id = $id",
-                   DB_T("$s", x->won ? "won" : "lost"), DB_T("$o", x->outcome),
+                   DB_T("$s", round_app_status_name(x->won ? ROUND_APP_WON : ROUND_APP_LOST)), DB_T("$o", x->outcome),
                    DB_I("$c", position > 0), booking ? DB_I("$b", booking) : DB_T("$b", NULL),
                    DB_I("$now", ctx->now), DB_I("$id", x->app))) != DB_OK)
     return kerr_set(ei, kerr_from_db(rc), NULL);
@@ -515,7 +516,7 @@ static int slots_json(struct kctx *ctx, const struct round_row *w, json_t *o) {
     json_t *entries = json_object_get(cur, "entries");
     json_array_append_new(entries, json_integer(db_col_int(st, 3)));
     json_object_set_new(cur, "contested", json_boolean(json_array_size(entries) > 1));
-    if (!strcmp(db_col_text(st, 4), "won"))
+    if (round_app_status_parse(db_col_text(st, 4)) == ROUND_APP_WON)
       json_object_set_new(cur, "winner", json_integer(db_col_int(st, 3)));
   }
   db_reset(st);
