@@ -174,14 +174,11 @@ static int decide(struct kctx *ctx, const struct course_row *c, int64_t need,
     return 0;
   }
   *status = COURSE_APP_WAITLISTED;
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT coalesce(max(queue_pos), 0) + 1 FROM course_applications"
-                      " WHERE course_id = $id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", c->id);
-  rc = db_step(st);
-  *queue_pos = rc == DB_ROW ? db_col_int(st, 0) : 1;
-  db_reset(st);
+  *queue_pos = 1;
+  rc = db_get_int64(ctx->db, queue_pos,
+                    "SELECT coalesce(max(queue_pos), 0) + 1 FROM course_applications"
+                    " WHERE course_id = $id",
+                    DB_I("$id", c->id));
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 

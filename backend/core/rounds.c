@@ -392,14 +392,11 @@ static const char *state_of(const struct kctx *ctx, const struct round_row *w) {
 }
 
 static int count_apps(struct kctx *ctx, int64_t round, int64_t *n) {
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT count(*) FROM round_applications WHERE round_id = $r"
-                      " AND status <> 'cancelled'");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$r", round);
-  int rc = db_step(st);
-  *n = rc == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
+  *n = 0;
+  int rc = db_get_int64(ctx->db, n,
+                        "SELECT count(*) FROM round_applications WHERE round_id = $r"
+                        " AND status <> 'cancelled'",
+                        DB_I("$r", round));
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 
