@@ -123,10 +123,26 @@ run: build/kominkan
 export ASAN_OPTIONS ?= detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 
-# Everything the suite runs is built first, on every core (the test runners
-# themselves stay one after another: some measure time).
+# Everything the suite runs is built first, on every core; then three steps,
+# each keeping both cores busy, and the hostile clients alone (they measure
+# time):
+#   1. the unit tests (two at a time) beside lint, spectral and the fuzz smoke
+#      (one harness at a time): none of them measures time;
+#   2. the API and browser tests in one run, two files at a time, the slowest
+#      first (tests/run.mjs, tests/slow-first.txt): the browser files wait on
+#      chromium while the API files keep the cores busy;
+#   3. make hostile.
+# `make unit`, `make api`, `make browser`, `make fuzz-smoke` still run alone.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
-test: test-deps test-build lint spectral unit api
+SUITE_JOBS ?= 2
+# The last line gives the whole run's wall time and CPU seconds (all cores).
+step = s=$$(date +%s); $(1) || exit 1; echo "make test: $(2) took $$(( $$(date +%s) - s )) s"
+test:
+	@TIMEFORMAT='make test: real %0R s (CPU: user %0U s, sys %0S s)'; time { \
+	 $(call step,$(MAKE) --no-print-directory test-deps test-build,the build); \
+	 $(call step,$(MAKE) --no-print-directory -j2 --output-sync=target unit lint spectral fuzz-smoke,unit + lint + spectral + fuzz-smoke); \
+	 $(call step,$(MAKE) --no-print-directory suite,api + browser); \
+	 $(call step,$(MAKE) --no-print-directory hostile,hostile); }
 .PHONY: test-build
 test-build: | build/.test-deps
 	@$(MAKE) --no-print-directory -j$(NPROC) build/kominkan build/asan/kominkan build/asan/unit $(FUZZ_BINS) \
@@ -145,6 +161,13 @@ node_modules/.package-lock.json: package.json package-lock.json | build/.test-de
 
 api: build/asan/kominkan build/kominkan
 	KOMINKAN_BIN=build/asan/kominkan node --test --test-concurrency=2 tests/api/ tests/packages.test.mjs
+
+# The API tests (sanitizer build) and the browser tests (plain build) in one
+# run of tests/run.mjs: SUITE_JOBS files at a time, the slowest first.
+.PHONY: suite
+suite: build/asan/kominkan build/kominkan node_modules/.package-lock.json | build/.test-deps
+	KOMINKAN_BIN=build/asan/kominkan KOMINKAN_BROWSER_BIN=build/kominkan \
+	  node tests/run.mjs --concurrency $(SUITE_JOBS) tests/api tests/packages.test.mjs tests/browser
 
 spectral: | node_modules/.package-lock.json
 	SCARF_ANALYTICS=false npx --no-install spectral lint --fail-severity=warn docs/openapi.yaml
@@ -173,7 +196,6 @@ lint:
 # playwright-core, axe-core WCAG 2.0 A/AA on every page, reflow, keyboard,
 # no-JavaScript use; screenshots land in tests/browser/screenshots/ (ignored).
 .PHONY: browser
-test: browser
 browser: build/kominkan node_modules/.package-lock.json | build/.test-deps
 	KOMINKAN_BIN=build/kominkan node --test --test-concurrency=2 tests/browser/
 # ------------------------------------------------------------ end of web block
@@ -193,7 +215,8 @@ clean:
 #   make fuzz-smoke   replay the committed corpora, then each harness for  #
 #                     FUZZ_SMOKE_SECONDS (default 5); part of `make test`  #
 #   make valgrind     the API suite against the plain build under valgrind #
-#   make hostile      hostile clients (alone: it measures time); in test #
+#   make hostile      hostile clients (alone: it measures time); in test, #
+#                     last                                                 #
 #   make crashtest    SIGKILL under booking load, 1,000 times (20 of them  #
 #                     run in make test: tests/api/crash.test.mjs)          #
 # ====================================================================== #
@@ -241,8 +264,11 @@ fuzz: $(FUZZ_BINS)
 	    || exit 1; \
 	done
 
-fuzz-smoke: $(FUZZ_BINS)
-	@for h in $(FUZZ_HARNESSES); do \
+# One target per harness, so that `make -j2 fuzz-smoke` runs two at a time.
+fuzz-smoke: $(FUZZ_HARNESSES:%=fuzz-smoke-%)
+.PHONY: $(FUZZ_HARNESSES:%=fuzz-smoke-%)
+$(FUZZ_HARNESSES:%=fuzz-smoke-%): fuzz-smoke-%: build/fuzz/%
+	@h=$*; \
 	  echo "== $$h: replaying tests/fuzz/corpus/$$h, then $(FUZZ_SMOKE_SECONDS) s"; \
 	  ./build/fuzz/$$h $(FUZZ_OPTS) -runs=1 tests/fuzz/corpus/$$h/* 2>build/fuzz/$$h.replay.log \
 	    || { cat build/fuzz/$$h.replay.log; exit 1; }; \
@@ -250,10 +276,7 @@ fuzz-smoke: $(FUZZ_BINS)
 	  ./build/fuzz/$$h $(FUZZ_OPTS) -seed=1 -max_total_time=$(FUZZ_SMOKE_SECONDS) \
 	    -artifact_prefix=build/fuzz/$$h- build/fuzz/smoke-$$h tests/fuzz/corpus/$$h \
 	    2>build/fuzz/$$h.smoke.log || { tail -60 build/fuzz/$$h.smoke.log; exit 1; }; \
-	  grep -h '^stat::number_of_executed_units' build/fuzz/$$h.smoke.log | sed "s/^/   /"; \
-	done
-
-test: fuzz-smoke hostile
+	  grep -h '^stat::number_of_executed_units' build/fuzz/$$h.smoke.log | sed "s/^/   /"
 
 # Hostile clients (tests/hostile/): timed, so run alone, after everything else.
 .PHONY: hostile

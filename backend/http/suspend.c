@@ -114,6 +114,7 @@ static void fail_batch(struct req **rs, int n) {
 static void *hash_main(void *arg) {
   struct pool *p = arg;
   struct req *r;
+  pthread_setname_np(pthread_self(), "hash");   /* for ps -L, top -H, the bench's CPU count */
   while (take(p, &r, 1)) {
     run(r, ctx_thread_db());
     finish(r);
@@ -125,6 +126,7 @@ static void *writer_main(void *arg) {
   struct pool *p = arg;
   struct req **batch = calloc((size_t)p->batch_max, sizeof *batch);
   if (!batch) return NULL;
+  pthread_setname_np(pthread_self(), "writer");
   int n;
   while ((n = take(p, batch, p->batch_max))) {
     kdb *db = ctx_thread_db();

@@ -1,14 +1,20 @@
 // Test harness: starts build/kominkan (or $KOMINKAN_BIN) on a free loopback
 // port with its own temporary database, and stops it after the tests.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-export const BIN = process.env.KOMINKAN_BIN || 'build/kominkan';
+// KOMINKAN_BROWSER_BIN, when set, is the binary of the browser tests (a file
+// under tests/browser/): `make test` runs them with the API tests in one run
+// (tests/run.mjs), the API tests on the sanitizer build, the browser tests on
+// the plain one.
+const inBrowserTest = /[/\\]tests[/\\]browser[/\\]/.test(process.argv[1] || '');
+export const BIN = (inBrowserTest && process.env.KOMINKAN_BROWSER_BIN) || process.env.KOMINKAN_BIN || 'build/kominkan';
 
-// start({now, args, env, dir, db, accessLog}) -> {base, proc, dir, db, stop(), output()}
-// accessLog: true keeps the one-line-per-request log on stderr (see output()).
+// start({now, args, env, dir, db, accessLog, ownDir}) -> {base, proc, dir, db, stop(), output()}
+// accessLog: true keeps the one-line-per-request log on stderr (see output());
+// a DIR given is left in place by stop() unless ownDir is true.
 export async function start(opts = {}) {
   const dir = opts.dir || mkdtempSync(join(tmpdir(), 'kominkan-test-'));
   const db = opts.db || join(dir, 'k.db');
@@ -35,12 +41,38 @@ export async function start(opts = {}) {
     async stop({ keep = false } = {}) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const r = await exited;
-      if (!keep && !opts.dir) rmSync(dir, { recursive: true, force: true });
+      if (!keep && (!opts.dir || opts.ownDir)) rmSync(dir, { recursive: true, force: true });
       // a sanitizer report or a non-zero exit is a failure of the suite
       if (r.code !== 0 && r.sig !== 'SIGKILL') throw new Error(`server exit ${r.code} ${r.sig}:\n${err}`);
       if (/ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:/.test(err)) throw new Error(`sanitizer report:\n${err}`);
       return r;
     },
+  };
+}
+
+// fromTemplate(opts, build) -> an async function that starts a server on a
+// fresh copy of one database, made once per test file: the first call starts
+// a server with OPTS, runs BUILD(srv) on it (accounts made, sign-ins done:
+// argon2id hashes, slow on purpose) and stops it; every call then copies its
+// folder (the database and its key file) and starts a server with OPTS on the
+// copy (and MORE: another clock, say). Returns {srv, data}, DATA being what
+// BUILD returned (IDs, session tokens: the sessions are rows of the copied
+// database, so they stay valid).
+export function fromTemplate(opts, build) {
+  let made;
+  return async (more = {}) => {
+    made ??= (async () => {
+      const srv = await start(opts);
+      let data;
+      try { data = await build(srv); } catch (e) { await srv.stop(); throw e; }
+      await srv.stop({ keep: true });
+      process.on('exit', () => rmSync(srv.dir, { recursive: true, force: true }));
+      return { from: srv.dir, data };
+    })();
+    const { from, data } = await made;
+    const dir = mkdtempSync(join(tmpdir(), 'kominkan-test-'));
+    cpSync(from, dir, { recursive: true });
+    return { srv: await start({ ...opts, ...more, dir, ownDir: true }), data };
   };
 }
 

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { start, client, addUser, signIn, BIN, wellFormed } from './harness.mjs';
+import { start, client, addUser, signIn, BIN, wellFormed, fromTemplate } from './harness.mjs';
 
 const PW = 'operations-password-123';
 
@@ -90,21 +90,28 @@ function cli(args, input) {
     env: { ...process.env, KOMINKAN_NOW: NOW } });
 }
 
-// A server with an admin, a staff member of chuo, an analyst and a citizen.
+// A server with an admin, a staff member of chuo, an analyst and a citizen,
+// each signed in: made once (eight argon2id hashes), copied for each test.
+const city = fromTemplate({ now: NOW }, async (srv) => {
+  const ids = {};
+  ids.admin = await addUser(srv.db, { role: 'admin', name: '管理 花子', password: PW });
+  ids.staff = await addUser(srv.db, { role: 'staff', name: '窓口 次郎', center: 'chuo', password: PW });
+  ids.analyst = await addUser(srv.db, { role: 'analyst', name: '分析 三郎', password: PW });
+  const made = await client(srv.base).post('/api/v1/accounts', { name: '前橋 市民', name_kana: 'マエバシ シミン',
+    email: 'shimin@example.jp', phone: '027-222-3333', password: PW, resident: true });
+  assert.equal(made.status, 201, made.text);
+  ids.citizen = made.json.system_id;
+  const sessions = {};
+  for (const k of Object.keys(ids)) sessions[k] = (await signIn(srv.base, ids[k], PW)).session;
+  return { ids, sessions };
+});
+
 async function withCity(fn) {
-  const srv = await start({ now: NOW });
+  const { srv, data: { ids, sessions } } = await city();
   try {
-    const ids = {};
-    ids.admin = await addUser(srv.db, { role: 'admin', name: '管理 花子', password: PW });
-    ids.staff = await addUser(srv.db, { role: 'staff', name: '窓口 次郎', center: 'chuo', password: PW });
-    ids.analyst = await addUser(srv.db, { role: 'analyst', name: '分析 三郎', password: PW });
-    const anon = client(srv.base);
-    const made = await anon.post('/api/v1/accounts', { name: '前橋 市民', name_kana: 'マエバシ シミン',
-      email: 'shimin@example.jp', phone: '027-222-3333', password: PW, resident: true });
-    assert.equal(made.status, 201, made.text);
-    ids.citizen = made.json.system_id;
     const who = {};
-    for (const k of Object.keys(ids)) who[k] = await signIn(srv.base, ids[k], PW);
+    for (const k of Object.keys(sessions)) who[k] = Object.assign(client(srv.base, { token: sessions[k].token }), { session: sessions[k] });
+    const anon = client(srv.base);
     const rooms = {};
     const c = await anon.get('/api/v1/centers');
     for (const ce of c.json.centers) for (const r of ce.rooms) rooms[`${ce.code}/${r.code}`] = r.id;

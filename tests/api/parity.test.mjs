@@ -8,7 +8,7 @@
 // afterwards.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { start, client, addUser, signIn } from './harness.mjs';
+import { client, addUser, signIn, fromTemplate } from './harness.mjs';
 
 const PW = 'parity-password-123';
 const TIMES = { open: '2026-04-08T10:00:00+09:00', closed: '2026-04-08T17:40:00+09:00' };
@@ -47,15 +47,17 @@ function slotSource() {
   };
 }
 
+// The accounts, made once (fourteen argon2id hashes) for both servers, each
+// of which starts on a copy: citizens made in parallel up front (each case
+// needs an owner with room under the caps: 4 slots a month, 3 holds at once).
+const withAccounts = fromTemplate({ now: TIMES.open }, (srv) => Promise.all([
+  addUser(srv.db, { role: 'staff', name: '窓口 職員', center: 'chuo', password: PW }),
+  addUser(srv.db, { role: 'admin', name: '管理 者', password: PW }),
+  ...Array.from({ length: 12 }, () => addUser(srv.db, { role: 'citizen', name: '前橋 花子', password: PW }))]));
+
 async function setup(now) {
-  const srv = await start({ now });
+  const { srv, data: made } = await withAccounts({ now });
   const s = { srv, slots: slotSource(), rooms: {}, pool: [] };
-  // citizens made in parallel up front (each case needs an owner with room
-  // under the caps: 4 slots a month, 3 holds at once)
-  const made = await Promise.all([
-    addUser(srv.db, { role: 'staff', name: '窓口 職員', center: 'chuo', password: PW }),
-    addUser(srv.db, { role: 'admin', name: '管理 者', password: PW }),
-    ...Array.from({ length: 12 }, () => addUser(srv.db, { role: 'citizen', name: '前橋 花子', password: PW }))]);
   [s.staffId, s.adminId] = made;
   s.api = { staff: await signIn(srv.base, s.staffId, PW), admin: await signIn(srv.base, s.adminId, PW) };
   s.form = { staff: await browser(srv.base, s.staffId), admin: await browser(srv.base, s.adminId) };

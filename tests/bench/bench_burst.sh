@@ -13,6 +13,8 @@
 #   burst: H holds/s, p99 P ms, double bookings D
 # Then 16 connections book DISTINCT more slots nobody else wants (default 2,000) and it prints
 #   distinct: H bookings/s, p99 P ms (16 connections)
+# After each part: the CPU time per stored booking of the server (its writer thread apart)
+# and of the client, which hardly depends on the machine's load (a rate does).
 # Printed, never asserted: machine speed is not a test. Bounded: one burst, loopback only,
 # a deadline of BENCH_BURST_SECONDS (default 120) in the client.
 set -euo pipefail
@@ -53,10 +55,17 @@ python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$SLOTS" 
 
 fsyncs=$(python3 tests/bench/burst_prepare.py fsync "$tmp")
 echo "fsync probe: $fsyncs fsyncs/s on this disk (one commit per booking could not pass it)"
+# CPU per stored booking (server threads from /proc, the client's own): unlike a rate, it
+# hardly depends on what else runs on the machine. The writer thread is named "writer".
+cpu_snap() { python3 tests/bench/burst_prepare.py cpu "$pid" > "$tmp/$1"; }
+cpu_per() { python3 tests/bench/burst_prepare.py cpudiff "$tmp/cpu0" "$tmp/cpu1" "$1" "$2"; }
+cpu_snap cpu0
 result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT")
+cpu_snap cpu1
 echo "$result"
 field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' <<<"$result"; }
 ok=$(field ok); secs=$(field seconds); p99=$(field p99)
+cpu_per "$ok" "$(field cpu_ms)"
 double=$(sqlite3 "$tmp/k.db" "SELECT count(*) FROM (SELECT 1 FROM booking_slots WHERE active = 1
   GROUP BY room_id, date, slot HAVING count(*) > 1)")
 stored=$(sqlite3 "$tmp/k.db" "SELECT count(*) FROM bookings WHERE status = 'held'")
@@ -68,7 +77,10 @@ awk -v ok="$ok" -v s="$secs" -v p="$p99" -v d="$double" 'BEGIN {
 
 python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$DISTINCT" "$DISTINCT" \
   > "$tmp/distinct.txt"
+cpu_snap cpu0
 result=$("$tmp/burst" "${base##*:}" "$tmp/distinct.txt" 16 "$LIMIT")
+cpu_snap cpu1
 echo "$result"
+cpu_per "$(field ok)" "$(field cpu_ms)"
 awk -v ok="$(field ok)" -v s="$(field seconds)" -v p="$(field p99)" 'BEGIN {
   printf "distinct: %.0f bookings/s, p99 %.1f ms (16 connections)\n", ok / s, p }'

@@ -11,6 +11,13 @@
                                        shuffled with a fixed seed
   burst_prepare.py fsync DIR           fsyncs per second of a small file in DIR for one second:
                                        the disk's limit for one commit each
+  burst_prepare.py cpu PID             the CPU time each thread of PID has run so far, in ns
+                                       (/proc/PID/task/*/schedstat), one "TID NAME NS" a line
+  burst_prepare.py cpudiff BEFORE AFTER N CLIENT_MS
+                                       CPU per booking between two `cpu` snapshots for N
+                                       stored bookings: the whole server, its writer thread,
+                                       the rest, and the client (CLIENT_MS of CPU); load-
+                                       insensitive, unlike a rate
 
 Only 127.0.0.1 is ever contacted.
 """
@@ -93,6 +100,37 @@ def fsync_rate(directory):
     print('%.0f' % (n / elapsed))
 
 
+def cpu(pid):
+    for tid in sorted(os.listdir('/proc/%s/task' % pid), key=int):
+        try:
+            with open('/proc/%s/task/%s/schedstat' % (pid, tid)) as f:
+                ns = int(f.read().split()[0])
+            with open('/proc/%s/task/%s/comm' % (pid, tid)) as f:
+                name = f.read().strip().replace(' ', '_') or '?'
+        except OSError:
+            continue   # a thread that ended meanwhile
+        print('%s %s %d' % (tid, name, ns))
+
+
+def cpudiff(before, after, n, client_ms):
+    def read(path):
+        with open(path) as f:
+            return {t: (name, int(ns)) for t, name, ns in (line.split() for line in f)}
+    a, b = read(before), read(after)
+    total = writer = 0
+    for tid, (name, ns) in b.items():
+        d = ns - a.get(tid, (name, 0))[1]
+        total += d
+        if name == 'writer':
+            writer += d
+    n = max(1, int(n))
+    client = float(client_ms) * 1e6
+    print('cpu per booking: server %.0f us (writer %.0f us, other threads %.0f us),'
+          ' client %.0f us, all %.0f us' % (total / n / 1e3, writer / n / 1e3,
+                                            (total - writer) / n / 1e3, client / n / 1e3,
+                                            (total + client) / n / 1e3))
+
+
 if __name__ == '__main__':
     what = sys.argv[1]
     if what == 'rules':
@@ -101,5 +139,9 @@ if __name__ == '__main__':
         attempts(sys.argv[2], sys.argv[3], sys.argv[4], int(sys.argv[5]), int(sys.argv[6]))
     elif what == 'fsync':
         fsync_rate(sys.argv[2])
+    elif what == 'cpu':
+        cpu(sys.argv[2])
+    elif what == 'cpudiff':
+        cpudiff(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5])
     else:
         sys.exit('usage: see the top of this file')
