@@ -26,6 +26,7 @@
 #include "input.h"
 #include "notify.h"
 #include "payments.h"
+#include "status.h"
 #include "text.h"
 #include "bookings_int.h"
 
@@ -225,9 +226,9 @@ static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
     if (rc != DB_DONE) return kerr_from_db(rc);
     return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   }
-  char status[16], valid_until[16];
+  char valid_until[16];
   snprintf(c->group_name, sizeof c->group_name, "%s", db_col_text(st, 0));
-  snprintf(status, sizeof status, "%s", db_col_text(st, 1));
+  enum review_status status = review_status_parse(db_col_text(st, 1));
   snprintf(valid_until, sizeof valid_until, "%s", db_col_text(st, 2));
   c->group_public = (int)db_col_int(st, 3);
   db_reset(st);
@@ -236,9 +237,9 @@ static int check_group(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   if (!groups_represents(ctx, c->group_id, c->holder))
     return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   /* RULE: only an approved group books as a group. */
-  if (strcmp(status, "approved") != 0) {
+  if (status != REVIEW_APPROVED) {
     kerr_field(ei, "group_id",
-               strcmp(status, "pending") == 0
+               status == REVIEW_PENDING
                    ? "この団体の登録はまだ承認されていません。承認後に団体として予約できます。"
                    : "この団体の登録は承認されませんでした。団体として予約することはできません。");
     return KERR_VALIDATION;

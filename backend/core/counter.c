@@ -335,9 +335,8 @@ int counter_today(struct kctx *ctx, const char *center, json_t **out, struct ker
         bk = json_object_get(by_id, key);
       }
       if (bk) {
-        const char *st = json_string_value(json_object_get(bk, "status"));
-        json_object_set_new(cell, "state", json_string(st && !strcmp(st, "held") ? "held"
-                                                                                : "booked"));
+        enum booking_status st = booking_status_parse(json_string_value(json_object_get(bk, "status")));
+        json_object_set_new(cell, "state", json_string(st == BOOKING_HELD ? "held" : "booked"));
         json_object_set(cell, "booking", bk);
       } else if (closed) {
         json_object_set_new(cell, "state", json_string("closed"));

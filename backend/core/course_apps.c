@@ -19,6 +19,7 @@
 #include "lottery.h"
 #include "notify.h"
 #include "rounds.h"
+#include "status.h"
 
 struct course_row {
   int64_t id, lottery_id, capacity, max_companions;
@@ -97,7 +98,8 @@ json_t *courses_application_json(struct kctx *ctx, int64_t app) {
     }
     if (o && !db_col_null(st, 11))
       json_object_set_new(o, "lottery_id", json_integer(db_col_int(st, 11)));
-    if (o && !db_col_null(st, 12) && !strcmp(db_col_text(st, 4), "waitlisted"))
+    if (o && !db_col_null(st, 12) &&
+        course_app_status_parse(db_col_text(st, 4)) == COURSE_APP_WAITLISTED)
       json_object_set_new(o, "waitlist_position", json_integer(db_col_int(st, 12)));
   }
   db_reset(st);
@@ -157,43 +159,40 @@ static int offer_free_places(struct kctx *ctx, const struct course_row *c) {
 /* The status a new application of NEED people gets, decided inside the
 ** write transaction. */
 static int decide(struct kctx *ctx, const struct course_row *c, int64_t need,
-                  const char **status, int64_t *queue_pos) {
+                  enum course_app_status *status, int64_t *queue_pos) {
   int64_t taken = 0;
   int rc;
   *queue_pos = 0;
   if (c->lottery_id) {
-    *status = "applied";
+    *status = COURSE_APP_APPLIED;
     return 0;
   }
   /* RULE: first come, first served, never over the capacity. */
   if ((rc = courses_places_taken(ctx, c->id, &taken))) return rc;
   if (taken + need <= c->capacity) {
-    *status = "accepted";
+    *status = COURSE_APP_ACCEPTED;
     return 0;
   }
-  *status = "waitlisted";
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT coalesce(max(queue_pos), 0) + 1 FROM course_applications"
-                      " WHERE course_id = $id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", c->id);
-  rc = db_step(st);
-  *queue_pos = rc == DB_ROW ? db_col_int(st, 0) : 1;
-  db_reset(st);
+  *status = COURSE_APP_WAITLISTED;
+  *queue_pos = 1;
+  rc = db_get_int64(ctx->db, queue_pos,
+                    "SELECT coalesce(max(queue_pos), 0) + 1 FROM course_applications"
+                    " WHERE course_id = $id",
+                    DB_I("$id", c->id));
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 
 static int insert_app(struct kctx *ctx, const struct course_row *c, long long companions,
-                      const char *status, int64_t queue_pos, int64_t *app,
+                      enum course_app_status status, int64_t queue_pos, int64_t *app,
                       struct kerrinfo *ei) {
   int rc = db_run(ctx->db,
                   "INSERT INTO course_applications(course_id, account_id, companions,"
                   " status, queue_pos, created_at, decided_at) VALUES ($c, $a, $n,"
                   " $status, $pos, $now, $decided)",
                   DB_I("$c", c->id), DB_I("$a", ctx->actor.account_id), DB_I("$n", companions),
-                  DB_T("$status", status),
+                  DB_T("$status", course_app_status_name(status)),
                   queue_pos ? DB_I("$pos", queue_pos) : DB_T("$pos", NULL), DB_I("$now", ctx->now),
-                  strcmp(status, "applied") ? DB_I("$decided", ctx->now) : DB_T("$decided", NULL));
+                  status != COURSE_APP_APPLIED ? DB_I("$decided", ctx->now) : DB_T("$decided", NULL));
   /* RULE: one application per person per course (a partial UNIQUE index). */
   if (rc == DB_CONSTRAINT)
     return kerr_set(ei, KERR_CONFLICT, "この講座にはすでに申し込んでいます。");
@@ -207,7 +206,7 @@ int courses_apply(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
   struct course_row c;
   long long companions = 0;
   int64_t app = 0, pos = 0;
-  const char *status;
+  enum course_app_status status;
   int rc;
   *out = NULL;
   if (ctx->actor.role != ROLE_CITIZEN || !ctx->actor.account_id)
@@ -266,7 +265,7 @@ int courses_my_applications(struct kctx *ctx, json_t **out, struct kerrinfo *ei)
 
 struct app_row {
   int64_t id, course_id, account_id, offer_expires_at;
-  char status[16];
+  enum course_app_status status;
 };
 
 static int load_app(struct kctx *ctx, int64_t id, struct app_row *a) {
@@ -280,7 +279,7 @@ static int load_app(struct kctx *ctx, int64_t id, struct app_row *a) {
     a->id = db_col_int(st, 0);
     a->course_id = db_col_int(st, 1);
     a->account_id = db_col_int(st, 2);
-    snprintf(a->status, sizeof a->status, "%s", db_col_text(st, 3));
+    a->status = course_app_status_parse(db_col_text(st, 3));
     a->offer_expires_at = db_col_null(st, 4) ? 0 : db_col_int(st, 4);
   }
   db_reset(st);
@@ -289,17 +288,17 @@ static int load_app(struct kctx *ctx, int64_t id, struct app_row *a) {
   return rc == DB_ROW ? 0 : rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
 }
 
-static int set_status(struct kctx *ctx, int64_t app, const char *status) {
+static int set_status(struct kctx *ctx, int64_t app, enum course_app_status status) {
   return kerr_from_db(db_run(ctx->db,
                              "UPDATE course_applications SET status = $s, decided_at = $now,"
                              " cancelled_at = CASE WHEN $s = 'cancelled' THEN $now END"
                              " WHERE id = $id",
-                             DB_T("$s", status), DB_I("$now", ctx->now), DB_I("$id", app)));
+                             DB_T("$s", course_app_status_name(status)), DB_I("$now", ctx->now), DB_I("$id", app)));
 }
 
 /* Change application APP: the applicant (or, to cancel, staff). */
 static int change(struct kctx *ctx, int64_t app, int accept, json_t **out, struct kerrinfo *ei) {
-  struct app_row a;
+  struct app_row a = {0};
   struct course_row c;
   int rc;
   *out = NULL;
@@ -311,18 +310,18 @@ static int change(struct kctx *ctx, int64_t app, int accept, json_t **out, struc
       rc = kerr_set(ei, KERR_FORBIDDEN, "繰り上げの受諾は申込者本人が行います。");
       goto fail;
     }
-    if (strcmp(a.status, "offered") || a.offer_expires_at <= ctx->now) {
+    if (a.status != COURSE_APP_OFFERED || a.offer_expires_at <= ctx->now) {
       rc = kerr_set(ei, KERR_CONFLICT, "繰り上げの受付期限を過ぎたか、繰り上げの対象ではありません。");
       goto fail;
     }
-    if ((rc = set_status(ctx, app, "accepted"))) goto fail;
+    if ((rc = set_status(ctx, app, COURSE_APP_ACCEPTED))) goto fail;
   } else {
-    if (!strcmp(a.status, "cancelled") || !strcmp(a.status, "lapsed")) {
+    if (a.status == COURSE_APP_CANCELLED || a.status == COURSE_APP_LAPSED) {
       rc = kerr_set(ei, KERR_CONFLICT, "この申し込みはすでに取り消されています。");
       goto fail;
     }
-    int freed = !strcmp(a.status, "accepted") || !strcmp(a.status, "offered");
-    if ((rc = set_status(ctx, app, "cancelled"))) goto fail;
+    int freed = a.status == COURSE_APP_ACCEPTED || a.status == COURSE_APP_OFFERED;
+    if ((rc = set_status(ctx, app, COURSE_APP_CANCELLED))) goto fail;
     /* RULE: a place given back goes to the next on the waiting list. */
     if (freed && (rc = offer_free_places(ctx, &c))) goto fail;
   }
@@ -431,7 +430,7 @@ static int draw(struct kctx *ctx, const struct course_row *c, struct kerrinfo *e
     if ((rc = db_run(ctx->db,
                      "UPDATE course_applications SET status = $s, queue_pos = $pos,"
                      " decided_at = $now WHERE id = $id",
-                     DB_T("$s", won ? "accepted" : "waitlisted"), DB_I("$pos", i + 1),
+                     DB_T("$s", course_app_status_name(won ? COURSE_APP_ACCEPTED : COURSE_APP_WAITLISTED)), DB_I("$pos", i + 1),
                      DB_I("$now", ctx->now), DB_I("$id", ids[i]))) != DB_OK)
       rc = kerr_from_db(rc);
     else if (!(rc = lottery_record(ctx, c->lottery_id, i + 1, ids[i], won)))

@@ -343,16 +343,12 @@ out:
   " (SELECT max(date) FROM course_sessions s WHERE s.course_id = c.id)"
 
 int courses_places_taken(struct kctx *ctx, int64_t id, int64_t *taken) {
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT coalesce(sum(1 + companions), 0) FROM course_applications"
-                      " WHERE course_id = $id AND (status = 'accepted' OR (status = 'offered'"
-                      " AND offer_expires_at > $now))");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  db_bind_int(st, "$now", ctx->now);
-  int rc = db_step(st);
-  *taken = rc == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
+  *taken = 0;
+  int rc = db_get_int64(ctx->db, taken,
+                        "SELECT coalesce(sum(1 + companions), 0) FROM course_applications"
+                        " WHERE course_id = $id AND (status = 'accepted' OR (status = 'offered'"
+                        " AND offer_expires_at > $now))",
+                        DB_I("$id", id), DB_I("$now", ctx->now));
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 
@@ -542,12 +538,8 @@ int courses_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
 
 /* The centre of course ID into CENTER (32 bytes). */
 static int course_center(struct kctx *ctx, int64_t id, char center[32]) {
-  kstmt *st = db_prep(ctx->db, "SELECT center FROM courses WHERE id = $id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  int rc = db_step(st);
-  if (rc == DB_ROW) snprintf(center, 32, "%s", db_col_text(st, 0));
-  db_reset(st);
+  int rc = db_get_text(ctx->db, center, 32, "SELECT center FROM courses WHERE id = $id",
+                       DB_I("$id", id));
   return rc == DB_ROW ? 0 : rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
 }
 

@@ -21,6 +21,7 @@
 #include "input.h"
 #include "notify.h"
 #include "payments.h"
+#include "status.h"
 #include "text.h"
 
 #define REASON_MAX 500        /* characters */
@@ -153,7 +154,7 @@ static json_t *row_json(struct kctx *ctx, kstmt *st) {
   const struct discount_cat *d = category(ctx, code, &offered);
   char t[11];
   date_format(today(ctx), t);
-  int in_force = !strcmp(status, "approved") && !db_col_null(st, 10) && !db_col_null(st, 11) &&
+  int in_force = review_status_parse(status) == REVIEW_APPROVED && !db_col_null(st, 10) && !db_col_null(st, 11) &&
                  strcmp(db_col_text(st, 10), t) <= 0 && strcmp(db_col_text(st, 11), t) >= 0;
   json_t *o = json_pack(
       "{s:I, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "id",
@@ -215,7 +216,7 @@ static int app_json(struct kctx *ctx, int64_t id, json_t **out) {
 struct app {
   int64_t id, group_id;
   char category[32];
-  char status[16];
+  enum review_status status;
 };
 
 static int load(struct kctx *ctx, int64_t id, struct app *a) {
@@ -230,7 +231,7 @@ static int load(struct kctx *ctx, int64_t id, struct app *a) {
     a->id = id;
     a->group_id = db_col_int(st, 0);
     snprintf(a->category, sizeof a->category, "%s", db_col_text(st, 1));
-    snprintf(a->status, sizeof a->status, "%s", db_col_text(st, 2));
+    a->status = review_status_parse(db_col_text(st, 2));
   }
   db_reset(st);
   if (rc == DB_DONE) return KERR_NOT_FOUND;
@@ -454,7 +455,7 @@ int discounts_list(struct kctx *ctx, const char *status, const char *group_id, j
     /* The review queue is the admins'. */
     if (!is_admin(ctx))
       return kerr_set(ei, KERR_FORBIDDEN, "申請の一覧 (status) を見られるのは管理者だけです。");
-    if (strcmp(status, "pending") && strcmp(status, "approved") && strcmp(status, "rejected")) {
+    if (review_status_parse(status) == REVIEW_UNKNOWN) {
       kerr_field(ei, "status", "status は pending、approved、rejected のどれかを指定してください。");
       return kerr_set(ei, KERR_VALIDATION, NULL);
     }
@@ -658,8 +659,9 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
   if (!is_admin(ctx)) return kerr_set(ei, KERR_FORBIDDEN, "減免の審査は管理者が行います。");
 
   rc = input_text(in, "decision", decision, sizeof decision);
-  if (rc == INPUT_OK && !strcmp(decision, "approved")) approve = 1;
-  else if (!(rc == INPUT_OK && !strcmp(decision, "rejected")))
+  enum review_status dec = rc == INPUT_OK ? review_status_parse(decision) : REVIEW_UNKNOWN;
+  if (dec == REVIEW_APPROVED) approve = 1;
+  else if (dec != REVIEW_REJECTED)
     bad_field(ei, &bad, "decision", "decision は approved（承認）か rejected（不承認）を指定してください。");
   rc = input_text(in, "reason", reason, sizeof reason);
   has_reason = rc == INPUT_OK;
@@ -683,9 +685,9 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
     rc = rc == KERR_NOT_FOUND ? kerr_set(ei, rc, "減免の申請が見つかりません。") : rc;
     goto fail;
   }
-  if (strcmp(a.status, "pending") != 0) {
+  if (a.status != REVIEW_PENDING) {
     rc = kerr_set(ei, KERR_CONFLICT, "この申請はすでに審査が済んでいます（%s）。",
-                  !strcmp(a.status, "approved") ? "承認" : "不承認");
+                  a.status == REVIEW_APPROVED ? "承認" : "不承認");
     goto fail;
   }
   if (approve) {

@@ -62,10 +62,10 @@ int group_load(struct kctx *ctx, int64_t id, struct grow *g) {
   if (rc == DB_ROW) {
     g->id = id;
     g->rep = db_col_int(st, 0);
-    snprintf(g->status, sizeof g->status, "%s", db_col_text(st, 1));
+    g->status = review_status_parse(db_col_text(st, 1));
     if (!db_col_null(st, 2) && date_parse(db_col_text(st, 2), &g->valid_until) != 0)
       g->valid_until = 0;
-    snprintf(g->renewal, sizeof g->renewal, "%s", db_col_text(st, 3));
+    g->renewal = review_status_parse(db_col_text(st, 3));
     g->renewal_members = db_col_int(st, 4);
     g->renewal_residents = db_col_int(st, 5);
   }
@@ -104,7 +104,7 @@ int group_load_visible(struct kctx *ctx, int64_t id, struct grow *g, int *mrole)
 int32_t group_today(const struct kctx *ctx) { return clock_today(ctx->now); }
 
 int group_valid_on(const struct grow *g, int32_t day) {
-  return !strcmp(g->status, "approved") && g->valid_until && g->valid_until >= day;
+  return g->status == REVIEW_APPROVED && g->valid_until && g->valid_until >= day;
 }
 
 /* ============================================================ JSON views */
@@ -177,7 +177,7 @@ int group_json(struct kctx *ctx, int64_t id, int mrole, json_t **out) {
   }
   int32_t vu = 0;
   if (!db_col_null(st, 8)) (void)date_parse(db_col_text(st, 8), &vu);
-  int approved = !strcmp(db_col_text(st, 6), "approved");
+  int approved = review_status_parse(db_col_text(st, 6)) == REVIEW_APPROVED;
   json_t *renewal = json_null();
   if (!db_col_null(st, 13))
     renewal = json_pack("{s:s, s:I, s:I, s:o, s:o, s:o}", "status", db_col_text(st, 13),
@@ -356,7 +356,7 @@ static int insert_group(struct kctx *ctx, const struct group_in *g, int64_t rep,
   db_bind_int(st, "$res", g->residents);
   db_bind_text(st, "$act", g->has_activity ? g->activity : "");
   db_bind_int(st, "$pub", g->listing);
-  db_bind_text(st, "$status", valid_until ? "approved" : "pending");
+  db_bind_text(st, "$status", review_status_name(valid_until ? REVIEW_APPROVED : REVIEW_PENDING));
   if (valid_until) {
     date_format(valid_until, until);
     db_bind_text(st, "$until", until);
@@ -474,7 +474,7 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
   if ((rc = group_load_visible(ctx, id, &g, &mrole))) goto fail;
   char until[11];
   kstmt *st;
-  if (!strcmp(g.status, "pending")) {
+  if (g.status == REVIEW_PENDING) {
     /* RULE: one approval, valid at every centre until the end of the rule
     ** book's validity period. */
     date_format(groups_validity_end(r, group_today(ctx)), until);
@@ -483,7 +483,7 @@ int groups_approve(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
                  " decided_at = $now, decided_by = $by WHERE id = $id");
     if (st) db_bind_text(st, "$until", until);
     rc = decide(ctx, st, id, NULL, "group.approve");
-  } else if (!strcmp(g.status, "approved") && !strcmp(g.renewal, "pending")) {
+  } else if (g.status == REVIEW_APPROVED && g.renewal == REVIEW_PENDING) {
     /* RULE: renewal: the new period follows the current one without a gap
     ** (or starts today when the old one has already ended). */
     int32_t from = group_today(ctx);
@@ -531,12 +531,12 @@ int groups_reject(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   if ((rc = group_load_visible(ctx, id, &g, &mrole))) goto fail;
   kstmt *st;
-  if (!strcmp(g.status, "pending")) {
+  if (g.status == REVIEW_PENDING) {
     st = db_prep(ctx->db,
                  "UPDATE groups SET status = 'rejected', reason = $reason, decided_at = $now,"
                  " decided_by = $by WHERE id = $id");
     rc = decide(ctx, st, id, reason, "group.reject");
-  } else if (!strcmp(g.status, "approved") && !strcmp(g.renewal, "pending")) {
+  } else if (g.status == REVIEW_APPROVED && g.renewal == REVIEW_PENDING) {
     /* The current approval stands until valid_until; only the renewal fails. */
     st = db_prep(ctx->db,
                  "UPDATE groups SET renewal_status = 'rejected', renewal_reason = $reason,"
@@ -567,14 +567,14 @@ int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   if ((rc = group_load_visible(ctx, id, &g, &mrole))) goto fail;
-  if (strcmp(g.status, "approved") != 0) {
+  if (g.status != REVIEW_APPROVED) {
     rc = kerr_set(ei, KERR_CONFLICT,
                   "更新できるのは承認された団体だけです。%s",
-                  !strcmp(g.status, "pending") ? "いまの申請の審査をお待ちください。"
+                  g.status == REVIEW_PENDING ? "いまの申請の審査をお待ちください。"
                                                : "新しく団体登録を申請してください。");
     goto fail;
   }
-  if (!strcmp(g.renewal, "pending")) {
+  if (g.renewal == REVIEW_PENDING) {
     rc = kerr_set(ei, KERR_CONFLICT, "更新の申請はすでに受け付けています（審査中です）。");
     goto fail;
   }

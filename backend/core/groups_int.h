@@ -11,13 +11,14 @@
 
 #include "ctx.h"
 #include "kerr.h"
+#include "status.h"
 
 /* A group's row, as the decisions need it. */
 struct grow {
   int64_t id, rep;
-  char status[16];
+  enum review_status status;
   int32_t valid_until;        /* 0: never approved */
-  char renewal[16];           /* "", "pending", "rejected" */
+  enum review_status renewal;  /* REVIEW_UNKNOWN (none), _PENDING, _REJECTED */
   long long renewal_members, renewal_residents;
 };
 

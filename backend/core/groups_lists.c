@@ -29,8 +29,9 @@ int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerri
   *out = NULL;
   if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if (!status || !*status) status = "pending";
-  int pending = !strcmp(status, "pending");
-  if (!pending && strcmp(status, "approved") != 0 && strcmp(status, "rejected") != 0) {
+  enum review_status want = review_status_parse(status);
+  int pending = want == REVIEW_PENDING;
+  if (want == REVIEW_UNKNOWN) {
     kerr_field(ei, "status", "status は pending, approved, rejected のどれかです。");
     return kerr_set(ei, KERR_VALIDATION, NULL);
   }
@@ -47,12 +48,12 @@ int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerri
                       " LIMIT 1000");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_int(st, "$pending", pending);
-  db_bind_text(st, "$status", status);
+  db_bind_text(st, "$status", review_status_name(want));
   json_t *list = json_array();
   int rc;
   while ((rc = db_step(st)) == DB_ROW) {
-    int renewal = !strcmp(db_col_text(st, 5), "approved") &&
-                  !strcmp(db_col_text(st, 8), "pending");
+    int renewal = review_status_parse(db_col_text(st, 5)) == REVIEW_APPROVED &&
+                  review_status_parse(db_col_text(st, 8)) == REVIEW_PENDING;
     int32_t vu = 0;
     if (!db_col_null(st, 6)) (void)date_parse(db_col_text(st, 6), &vu);
     json_t *o = json_pack(
@@ -94,7 +95,7 @@ int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
   while ((rc = db_step(st)) == DB_ROW) {
     int32_t vu = 0;
     if (!db_col_null(st, 3)) (void)date_parse(db_col_text(st, 3), &vu);
-    int approved = !strcmp(db_col_text(st, 2), "approved");
+    int approved = review_status_parse(db_col_text(st, 2)) == REVIEW_APPROVED;
     json_array_append_new(
         list, json_pack("{s:o, s:s, s:s, s:o, s:b, s:s}", "id", ids_json(db_col_int(st, 0)),
                         "name", db_col_text(st, 1), "status", db_col_text(st, 2),
@@ -201,7 +202,7 @@ int groups_may_book(struct kctx *ctx, int64_t group, int64_t account, int32_t da
   if (group_member_role(ctx, &g, account) == NOT_MEMBER) return kerr_set(ei, KERR_NOT_FOUND, NULL);
   if (!group_valid_on(&g, day)) {
     char msg[256], until[11];
-    if (!strcmp(g.status, "approved") && g.valid_until) {
+    if (g.status == REVIEW_APPROVED && g.valid_until) {
       date_format(g.valid_until, until);
       snprintf(msg, sizeof msg,
                "この団体の登録は %s で期限が切れています（利用日に有効ではありません）。"

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "status.h"
 
 static void hex_sha256(const unsigned char *in, size_t n, char out[65]) {
   unsigned char h[crypto_hash_sha256_BYTES];
@@ -122,7 +123,7 @@ int lottery_record(struct kctx *ctx, int64_t id, int position, int64_t entry, in
               "INSERT INTO lottery_ranking(lottery_id, position, entry_id, rank_hash,"
               " outcome) VALUES ($id, $pos, $entry, $key, $outcome)",
               DB_I("$id", id), DB_I("$pos", position), DB_I("$entry", entry), DB_T("$key", key),
-              DB_T("$outcome", accepted ? "accepted" : "waitlisted"));
+              DB_T("$outcome", course_app_status_name(accepted ? COURSE_APP_ACCEPTED : COURSE_APP_WAITLISTED)));
   return rc == DB_OK ? 0 : kerr_from_db(rc);
 }
 
@@ -140,7 +141,8 @@ static int ranking_json(struct kctx *ctx, int64_t id, json_t *o) {
   while ((rc = db_step(st)) == DB_ROW) {
     json_int_t e = (json_int_t)db_col_int(st, 0);
     json_array_append_new(ranking, json_integer(e));
-    json_array_append_new(strcmp(db_col_text(st, 1), "accepted") ? wait : acc, json_integer(e));
+    int won = course_app_status_parse(db_col_text(st, 1)) == COURSE_APP_ACCEPTED;
+    json_array_append_new(won ? acc : wait, json_integer(e));
   }
   db_reset(st);
   return rc == DB_DONE ? 0 : kerr_from_db(rc);

@@ -12,6 +12,7 @@
 
 #include "clock.h"
 #include "outbox.h"
+#include "status.h"
 
 #define SUBJECT_PREFIX "【前橋市 公民館予約】"
 
@@ -471,7 +472,7 @@ int notify_round_result(struct kctx *ctx, int64_t app) {
     return KERR_NOT_FOUND;
   }
   int64_t account = db_col_int(st, 0), booking = db_col_int(st, 3), round = db_col_int(st, 4);
-  int won = !strcmp(db_col_text(st, 1), "won");
+  int won = round_app_status_parse(db_col_text(st, 1)) == ROUND_APP_WON;
   char outcome[16], date[11], slot[24], group[512];
   snprintf(outcome, sizeof outcome, "%s", db_col_text(st, 2));
   snprintf(date, sizeof date, "%s", db_col_text(st, 6));

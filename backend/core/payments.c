@@ -44,14 +44,10 @@ int64_t payment_due(const struct kctx *ctx, const struct booking *b) {
 }
 
 int payment_paid(struct kctx *ctx, int64_t booking_id, int64_t *paid) {
-  kstmt *st = db_prep(ctx->db, "SELECT coalesce(sum(amount), 0) FROM payments"
-                               " WHERE booking_id = $id");
   *paid = 0;
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", booking_id);
-  int rc = db_step(st);
-  if (rc == DB_ROW) *paid = db_col_int(st, 0);
-  db_reset(st);
+  int rc = db_get_int64(ctx->db, paid,
+                        "SELECT coalesce(sum(amount), 0) FROM payments WHERE booking_id = $id",
+                        DB_I("$id", booking_id));
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 
@@ -60,14 +56,11 @@ int payment_paid(struct kctx *ctx, int64_t booking_id, int64_t *paid) {
 /* The next number of CENTER's receipts on ledger date DATE (inside the write
 ** transaction: writers are serialised, so no two get the same). */
 static int next_seq(struct kctx *ctx, const char *center, const char *date, int64_t *seq) {
-  kstmt *st = db_prep(ctx->db, "SELECT coalesce(max(seq), 0) + 1 FROM payments"
-                               " WHERE center = $c AND ledger_date = $d");
-  if (!st) return KERR_INTERNAL;
-  db_bind_text(st, "$c", center);
-  db_bind_text(st, "$d", date);
-  int rc = db_step(st);
-  *seq = rc == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
+  *seq = 0;
+  int rc = db_get_int64(ctx->db, seq,
+                        "SELECT coalesce(max(seq), 0) + 1 FROM payments"
+                        " WHERE center = $c AND ledger_date = $d",
+                        DB_T("$c", center), DB_T("$d", date));
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bookings.h"
 #include "clock.h"
 #include "csv.h"
 #include "payments.h"
@@ -327,11 +328,15 @@ static int availability(struct agg *a, int32_t from, int32_t to) {
 enum { ST_BOOKED = 1, ST_USED = 2, ST_HELD = 4, ST_LAPSED = 8, ST_CANCELLED = 16, ST_NOSHOW = 32 };
 
 static int status_bits(const char *status, int64_t expires, int64_t now) {
-  if (!strcmp(status, "confirmed") || !strcmp(status, "checked_in")) return ST_BOOKED | ST_USED;
-  if (!strcmp(status, "no_show")) return ST_BOOKED | ST_NOSHOW;
-  if (!strcmp(status, "held")) return expires && expires <= now ? ST_LAPSED : ST_HELD;
-  if (!strcmp(status, "lapsed")) return ST_LAPSED;
-  if (!strcmp(status, "cancelled")) return ST_CANCELLED;
+  switch (booking_status_parse(status)) {
+    case BOOKING_CONFIRMED:
+    case BOOKING_CHECKED_IN: return ST_BOOKED | ST_USED;
+    case BOOKING_NO_SHOW: return ST_BOOKED | ST_NOSHOW;
+    case BOOKING_HELD: return expires && expires <= now ? ST_LAPSED : ST_HELD;
+    case BOOKING_LAPSED: return ST_LAPSED;
+    case BOOKING_CANCELLED: return ST_CANCELLED;
+    case BOOKING_UNKNOWN: break;
+  }
   return 0;
 }
 

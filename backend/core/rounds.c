@@ -22,6 +22,7 @@
 #include "input.h"
 #include "lottery.h"
 #include "notify.h"
+#include "status.h"
 
 struct round_row {
   int64_t id, lottery_id, apply_from, apply_until, cap, closed_at;
@@ -342,7 +343,7 @@ static int decide(struct kctx *ctx, const struct round_row *w, const struct clos
   if ((rc = db_run(ctx->db,
                    "UPDATE round_applications SET status = $s, outcome = $o, contested = $c,"
                    " booking_id = $b, decided_at = $now WHERE id = $id",
-                   DB_T("$s", x->won ? "won" : "lost"), DB_T("$o", x->outcome),
+                   DB_T("$s", round_app_status_name(x->won ? ROUND_APP_WON : ROUND_APP_LOST)), DB_T("$o", x->outcome),
                    DB_I("$c", position > 0), booking ? DB_I("$b", booking) : DB_T("$b", NULL),
                    DB_I("$now", ctx->now), DB_I("$id", x->app))) != DB_OK)
     return kerr_set(ei, kerr_from_db(rc), NULL);
@@ -391,14 +392,11 @@ static const char *state_of(const struct kctx *ctx, const struct round_row *w) {
 }
 
 static int count_apps(struct kctx *ctx, int64_t round, int64_t *n) {
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT count(*) FROM round_applications WHERE round_id = $r"
-                      " AND status <> 'cancelled'");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$r", round);
-  int rc = db_step(st);
-  *n = rc == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
+  *n = 0;
+  int rc = db_get_int64(ctx->db, n,
+                        "SELECT count(*) FROM round_applications WHERE round_id = $r"
+                        " AND status <> 'cancelled'",
+                        DB_I("$r", round));
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 
@@ -515,7 +513,7 @@ static int slots_json(struct kctx *ctx, const struct round_row *w, json_t *o) {
     json_t *entries = json_object_get(cur, "entries");
     json_array_append_new(entries, json_integer(db_col_int(st, 3)));
     json_object_set_new(cur, "contested", json_boolean(json_array_size(entries) > 1));
-    if (!strcmp(db_col_text(st, 4), "won"))
+    if (round_app_status_parse(db_col_text(st, 4)) == ROUND_APP_WON)
       json_object_set_new(cur, "winner", json_integer(db_col_int(st, 3)));
   }
   db_reset(st);

@@ -34,16 +34,12 @@ static int next_receipt(struct kctx *ctx, char receipt[SUBMISSION_RECEIPT_LEN]) 
   date_to_ymd(day, &y, &m, &d);
   snprintf(lo, sizeof lo, "%04d%02d%02d-", y, m, d);
   snprintf(hi, sizeof hi, "%04d%02d%02d.", y, m, d); /* '.' sorts right after '-' */
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT count(*) FROM form_submissions WHERE receipt >= $lo AND receipt < $hi");
-  if (!st) return KERR_INTERNAL;
-  db_bind_text(st, "$lo", lo);
-  db_bind_text(st, "$hi", hi);
-  int rc = db_step(st);
-  long long n = rc == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
+  int64_t n = 0;
+  int rc = db_get_int64(ctx->db, &n,
+                        "SELECT count(*) FROM form_submissions WHERE receipt >= $lo AND receipt < $hi",
+                        DB_T("$lo", lo), DB_T("$hi", hi));
   if (rc != DB_ROW) return kerr_from_db(rc);
-  snprintf(receipt, SUBMISSION_RECEIPT_LEN, "%s%04lld", lo, n + 1);
+  snprintf(receipt, SUBMISSION_RECEIPT_LEN, "%s%04lld", lo, (long long)n + 1);
   return 0;
 }
 
@@ -121,15 +117,10 @@ done:
 int submission_receipt_of(struct kctx *ctx, const char *kind, const char *result_id,
                           char receipt[SUBMISSION_RECEIPT_LEN]) {
   receipt[0] = 0;
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT receipt FROM form_submissions WHERE kind = $kind"
-                      " AND result_id = $result AND outcome = 'accepted'"
-                      " ORDER BY id DESC LIMIT 1");
-  if (!st) return KERR_INTERNAL;
-  db_bind_text(st, "$kind", kind);
-  db_bind_text(st, "$result", result_id);
-  int rc = db_step(st);
-  if (rc == DB_ROW) snprintf(receipt, SUBMISSION_RECEIPT_LEN, "%s", db_col_text(st, 0));
-  db_reset(st);
+  int rc = db_get_text(ctx->db, receipt, SUBMISSION_RECEIPT_LEN,
+                       "SELECT receipt FROM form_submissions WHERE kind = $kind"
+                       " AND result_id = $result AND outcome = 'accepted'"
+                       " ORDER BY id DESC LIMIT 1",
+                       DB_T("$kind", kind), DB_T("$result", result_id));
   return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
 }

@@ -18,6 +18,7 @@
 #include "../core/clock.h"
 #include "../core/discounts.h"
 #include "../core/groups.h"
+#include "../core/status.h"
 #include "pages.h"
 #include "reply.h"
 
@@ -30,9 +31,11 @@ static const char *jstr(const json_t *o, const char *key) {
 static const char *done_message(struct req *r) {
   const char *d = req_query(r, "done");
   if (!d) return NULL;
-  if (!strcmp(d, "approved")) return "承認しました。";
-  if (!strcmp(d, "rejected")) return "承認しないことにしました。理由は申請した人に伝わります。";
-  return NULL;
+  switch (review_status_parse(d)) {
+    case REVIEW_APPROVED: return "承認しました。";
+    case REVIEW_REJECTED: return "承認しないことにしました。理由は申請した人に伝わります。";
+    default: return NULL;
+  }
 }
 
 /* The error of one application, shown at its reason field. */
@@ -293,7 +296,7 @@ struct reply web_admin_discount_decide(struct req *r) {
   const char *d = req_str(r, "decision");
   json_decref(out);
   return decided(r, rc, &ei,
-                 d && !strcmp(d, "rejected") ? "/admin/discounts?done=rejected"
+                 review_status_parse(d) == REVIEW_REJECTED ? "/admin/discounts?done=rejected"
                                              : "/admin/discounts?done=approved",
                  discounts_page);
 }

@@ -12,6 +12,7 @@
 
 #include "../core/clock.h"
 #include "../core/courses.h"
+#include "../core/status.h"
 #include "pages.h"
 #include "reply.h"
 
@@ -174,19 +175,22 @@ struct reply web_course_apply(struct req *r) {
 }
 
 static const char *status_label(const char *s) {
-  if (!strcmp(s, "applied")) return "申し込み済み（抽選待ち）";
-  if (!strcmp(s, "accepted")) return "受講が決まりました";
-  if (!strcmp(s, "waitlisted")) return "キャンセル待ち";
-  if (!strcmp(s, "offered")) return "繰り上げで受講できます（期限までに受けてください）";
-  if (!strcmp(s, "cancelled")) return "取り消しました";
-  if (!strcmp(s, "lapsed")) return "繰り上げの期限が過ぎました";
+  switch (course_app_status_parse(s)) {
+    case COURSE_APP_APPLIED: return "申し込み済み（抽選待ち）";
+    case COURSE_APP_ACCEPTED: return "受講が決まりました";
+    case COURSE_APP_WAITLISTED: return "キャンセル待ち";
+    case COURSE_APP_OFFERED: return "繰り上げで受講できます（期限までに受けてください）";
+    case COURSE_APP_CANCELLED: return "取り消しました";
+    case COURSE_APP_LAPSED: return "繰り上げの期限が過ぎました";
+    case COURSE_APP_UNKNOWN: break;
+  }
   return s;
 }
 
 static void app_actions(struct req *r, struct html *h, const json_t *a) {
-  const char *st = jstr(a, "status");
+  enum course_app_status st = course_app_status_parse(jstr(a, "status"));
   char action[64];
-  if (!strcmp(st, "offered")) {
+  if (st == COURSE_APP_OFFERED) {
     char until[64];
     page_iso_label(jstr(a, "offer_expires_at"), until, sizeof until);
     html_printf(h, "<p>受ける期限: %h</p>", until);
@@ -194,7 +198,7 @@ static void app_actions(struct req *r, struct html *h, const json_t *a) {
     page_form_begin(r, h, "post", action);
     page_form_end(h, "受講する");
   }
-  if (strcmp(st, "cancelled") && strcmp(st, "lapsed")) {
+  if (st != COURSE_APP_CANCELLED && st != COURSE_APP_LAPSED) {
     snprintf(action, sizeof action, "/my/courses/%lld/cancel", (long long)jint(a, "id"));
     page_form_begin(r, h, "post", action);
     page_form_end(h, "申し込みを取り消す");

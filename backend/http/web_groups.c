@@ -14,6 +14,7 @@
 #include "../core/discounts.h"
 #include "../core/ids.h"
 #include "../core/groups.h"
+#include "../core/status.h"
 #include "pages.h"
 #include "reply.h"
 
@@ -26,10 +27,13 @@ static const char *jstr(const json_t *o, const char *key) {
 
 static const char *group_status_label(const json_t *g) {
   const char *st = jstr(g, "status");
-  if (!strcmp(st, "pending")) return "審査中 (職員が確認しています)";
-  if (!strcmp(st, "rejected")) return "承認されませんでした";
-  if (!strcmp(st, "approved"))
-    return json_is_true(json_object_get(g, "valid")) ? "承認済み" : "有効期限切れ (更新が必要です)";
+  switch (review_status_parse(st)) {
+    case REVIEW_PENDING: return "審査中 (職員が確認しています)";
+    case REVIEW_REJECTED: return "承認されませんでした";
+    case REVIEW_APPROVED:
+      return json_is_true(json_object_get(g, "valid")) ? "承認済み" : "有効期限切れ (更新が必要です)";
+    case REVIEW_UNKNOWN: break;
+  }
   return st;
 }
 
@@ -42,17 +46,17 @@ static void discount_lines(struct req *r, struct html *h, const json_t *g) {
   if (ids_parse(jstr(g, "id"), &gid) != IDS_OK || discounts_of_group(&r->ctx, gid, &apps)) return;
   if (json_array_size(apps)) html_raw(h, "<h4>減免の申請</h4><ul class=\"discount-apps\">");
   json_array_foreach(apps, i, a) {
-    const char *st = jstr(a, "status");
+    enum review_status st = review_status_parse(jstr(a, "status"));
     char on[48] = "", until[48] = "";
     int32_t day;
     if (date_parse(jstr(a, "valid_until"), &day) == 0) page_date_label(day, 1, until, sizeof until);
     page_iso_label(jstr(a, "applied_at"), on, sizeof on);
     html_printf(h, "<li>%h (申請 %h): <strong>%s</strong>", jstr(a, "category_name"), on,
-                !strcmp(st, "pending")    ? "審査中"
-                : !strcmp(st, "approved") ? "承認されました"
-                                          : "承認されませんでした");
-    if (!strcmp(st, "approved") && until[0]) html_printf(h, " (%h まで有効)", until);
-    if (strcmp(st, "pending") && *jstr(a, "decision_reason"))
+                st == REVIEW_PENDING    ? "審査中"
+                : st == REVIEW_APPROVED ? "承認されました"
+                                        : "承認されませんでした");
+    if (st == REVIEW_APPROVED && until[0]) html_printf(h, " (%h まで有効)", until);
+    if (st != REVIEW_PENDING && *jstr(a, "decision_reason"))
       html_printf(h, "<br>理由: %h", jstr(a, "decision_reason"));
     html_raw(h, "</li>");
   }
@@ -173,7 +177,7 @@ struct reply web_my_groups(struct req *r) {
     if (json_is_true(json_object_get(g, "valid")))
       html_printf(&h, "<p><a href=\"/discounts/apply?group=%u\">この団体の減免を申請する</a></p>",
                   jstr(g, "id"));
-    else if (!strcmp(jstr(g, "status"), "pending"))
+    else if (review_status_parse(jstr(g, "status")) == REVIEW_PENDING)
       html_raw(&h, "<p class=\"note\">減免 (使用料が安くなる) の申請は、団体の登録が承認されてからできます。"
                    "承認されると、ここに申請のボタンが出ます。</p>");
     html_raw(&h, "</li>");

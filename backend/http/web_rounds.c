@@ -18,6 +18,7 @@
 #include "../core/courses.h"
 #include "../core/groups.h"
 #include "../core/rounds.h"
+#include "../core/status.h"
 #include "pages.h"
 #include "reply.h"
 
@@ -48,10 +49,13 @@ static void slot_words(struct req *r, const json_t *x, char *out, size_t n) {
 }
 
 static const char *result_label(const json_t *a) {
-  const char *st = jstr(a, "status"), *o = jstr(a, "outcome");
-  if (!strcmp(st, "applied")) return "申し込み中（締め切りの後に決まります）";
-  if (!strcmp(st, "cancelled")) return "取り消しました";
-  if (!strcmp(st, "won")) return "当選（仮予約になりました。期限までに確定してください）";
+  const char *o = jstr(a, "outcome");
+  switch (round_app_status_parse(jstr(a, "status"))) {
+    case ROUND_APP_APPLIED: return "申し込み中（締め切りの後に決まります）";
+    case ROUND_APP_CANCELLED: return "取り消しました";
+    case ROUND_APP_WON: return "当選（仮予約になりました。期限までに確定してください）";
+    default: break;
+  }
   if (!strcmp(o, "taken")) return "落選（締め切りまでにほかの予約が入りました）";
   if (!strcmp(o, "cap")) return "落選（この回で取れる枠数に達しました）";
   return "落選（抽選）";
@@ -215,7 +219,7 @@ static void add_groups(struct req *r, struct apply_form *f, json_t **out) {
   *out = NULL;
   if (groups_of_account(&r->ctx, r->ctx.actor.account_id, out)) return;
   json_array_foreach(*out, i, g) {
-    if (f->ngroups >= MAX_GROUPS || strcmp(jstr(g, "status"), "approved") ||
+    if (f->ngroups >= MAX_GROUPS || review_status_parse(jstr(g, "status")) != REVIEW_APPROVED ||
         !json_is_true(json_object_get(g, "valid")))
       continue;
     int n = f->ngroups++;
@@ -487,7 +491,7 @@ struct reply web_my_rounds(struct req *r) {
                   (int64_t)jint(a, "booking_id"), (int64_t)jint(a, "booking_id"));
     html_printf(&h, "<p><a href=\"/rounds/%I\">この回の抽選の結果と公開記録</a></p>",
                 (int64_t)jint(a, "round_id"));
-    if (!strcmp(jstr(a, "status"), "applied")) {
+    if (round_app_status_parse(jstr(a, "status")) == ROUND_APP_APPLIED) {
       snprintf(action, sizeof action, "/my/rounds/%lld/cancel", (long long)jint(a, "id"));
       page_form_begin(r, &h, "post", action);
       page_form_end(&h, "この申し込みを取り消す");

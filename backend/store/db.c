@@ -399,6 +399,30 @@ int db_exists_(kdb *db, const char *sql, ...) {
   return yes;
 }
 
+int db_get_int64_(kdb *db, int64_t *out, const char *sql, ...) {
+  va_list ap;
+  va_start(ap, sql);
+  kstmt *st = prep_args(db, sql, ap);
+  va_end(ap);
+  if (!st) return DB_ERROR;
+  int rc = db_step(st);
+  if (rc == DB_ROW) *out = db_col_int(st, 0);
+  db_reset(st);
+  return rc;
+}
+
+int db_get_text_(kdb *db, char *buf, size_t n, const char *sql, ...) {
+  va_list ap;
+  va_start(ap, sql);
+  kstmt *st = prep_args(db, sql, ap);
+  va_end(ap);
+  if (!st) return DB_ERROR;
+  int rc = db_step(st);
+  if (rc == DB_ROW && n) snprintf(buf, n, "%s", db_col_text(st, 0));
+  db_reset(st);
+  return rc;
+}
+
 int db_run_(kdb *db, const char *sql, ...) {
   va_list ap;
   va_start(ap, sql);

@@ -116,6 +116,20 @@ int64_t db_int64_(kdb *db, int64_t dflt, const char *sql, ...);
 int db_exists_(kdb *db, const char *sql, ...);
 #define db_exists(db, ...) db_exists_((db), __VA_ARGS__, DB_END)
 
+/* For a read whose failure the caller passes on: the first column of the
+** first row into *OUT (an integer; NULL reads as 0), or into the N bytes of
+** BUF (text, cut to fit; NULL reads as ""). The result is DB_ROW, DB_DONE
+** when there is no row (OUT and BUF then untouched), or the error:
+**
+**   if ((rc = db_get_int64(ctx->db, &n, "SELECT count(*) FROM t WHERE k = $k",
+**                          DB_I("$k", k))) != DB_ROW)
+**     return kerr_from_db(rc);
+*/
+int db_get_int64_(kdb *db, int64_t *out, const char *sql, ...);
+#define db_get_int64(db, out, ...) db_get_int64_((db), (out), __VA_ARGS__, DB_END)
+int db_get_text_(kdb *db, char *buf, size_t n, const char *sql, ...);
+#define db_get_text(db, buf, n, ...) db_get_text_((db), (buf), (n), __VA_ARGS__, DB_END)
+
 /* Run a statement once: DB_OK, or the error (DB_CONSTRAINT, DB_BUSY, ...). */
 int db_run_(kdb *db, const char *sql, ...);
 #define db_run(db, ...) db_run_((db), __VA_ARGS__, DB_END)

@@ -208,6 +208,31 @@ Test(store, one_line_helpers_bind_run_and_read) {
   db_close(db);
 }
 
+Test(store, get_helpers_tell_a_row_no_row_and_a_failure_apart) {
+  char err[256], buf[4] = "old";
+  int64_t n = -5;
+  kdb *db = db_open(":memory:", err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_eq(db_run(db, "INSERT INTO centers(code, name) VALUES ($c, $n)", DB_T("$c", "a"),
+                      DB_T("$n", "中央公民館")), DB_OK);
+  cr_assert_eq(db_get_int64(db, &n, "SELECT count(*) FROM centers WHERE code = $c",
+                            DB_T("$c", "a")), DB_ROW);
+  cr_assert_eq(n, 1);
+  cr_assert_eq(db_get_int64(db, &n, "SELECT 1 FROM centers WHERE code = $c", DB_T("$c", "b")),
+               DB_DONE, "no row");
+  cr_assert_eq(n, 1, "no row leaves *OUT as it was");
+  cr_assert_eq(db_get_text(db, buf, sizeof buf, "SELECT code FROM centers WHERE code = $c",
+                           DB_T("$c", "zz")), DB_DONE);
+  cr_assert_str_eq(buf, "old");
+  cr_assert_eq(db_get_text(db, buf, sizeof buf, "SELECT name FROM centers"), DB_ROW);
+  cr_assert_eq(strlen(buf), 3, "cut to fit: %s", buf);
+  /* a failure is passed on: a CHECK-free way to fail at step is a busy
+  ** table; here, an integer overflow in SQL arithmetic is an error */
+  cr_assert_neq(db_get_int64(db, &n, "SELECT abs(-9223372036854775807 - 1)"), DB_ROW);
+  cr_assert_neq(db_get_int64(db, &n, "SELECT abs(-9223372036854775807 - 1)"), DB_DONE);
+  db_close(db);
+}
+
 Test(store, write_txn_commits_or_rolls_back_as_its_body_says) {
   char err[256];
   kdb *db = db_open(":memory:", err, sizeof err);
