@@ -408,15 +408,11 @@ static int count_month_slots(struct kctx *ctx, const struct create *c, int by_gr
 
 /* RULE: holds per user at once (version in force now). */
 static int check_hold_cap(struct kctx *ctx, const struct create *c, struct kerrinfo *ei) {
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT count(*) FROM bookings WHERE account_id = $a"
-                      " AND status = 'held' AND hold_expires_at > $now");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$a", c->holder);
-  db_bind_int(st, "$now", ctx->now);
-  int rc = db_step(st);
-  int64_t n = rc == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
+  int64_t n = 0;
+  int rc = db_get_int64(ctx->db, &n,
+                        "SELECT count(*) FROM bookings WHERE account_id = $a"
+                        " AND status = 'held' AND hold_expires_at > $now",
+                        DB_I("$a", c->holder), DB_I("$now", ctx->now));
   if (rc != DB_ROW) return kerr_from_db(rc);
   if (n + 1 > c->r_now->hold_max_per_user)
     return kerr_set(ei, KERR_LIMIT,
@@ -489,14 +485,10 @@ static int taken_already(struct kctx *ctx, const struct create *c, struct kerrin
 
 /* The booking HOLDER made with KEY, or 0. */
 static int find_idempotent(struct kctx *ctx, int64_t holder, const char *key, int64_t *id) {
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT id FROM bookings WHERE account_id = $a AND idempotency_key = $k");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$a", holder);
-  db_bind_text(st, "$k", key);
-  int rc = db_step(st);
-  *id = rc == DB_ROW ? db_col_int(st, 0) : 0;
-  db_reset(st);
+  *id = 0;
+  int rc = db_get_int64(ctx->db, id,
+                        "SELECT id FROM bookings WHERE account_id = $a AND idempotency_key = $k",
+                        DB_I("$a", holder), DB_T("$k", key));
   return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
 }
 
