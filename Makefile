@@ -128,13 +128,13 @@ export UBSAN_OPTIONS ?= print_stacktrace=1:halt_on_error=1
 # time):
 #   1. the unit tests (two at a time) beside lint, spectral and the fuzz smoke
 #      (one harness at a time): none of them measures time;
-#   2. the API and browser tests in one run, three files at a time, the slowest
+#   2. the API and browser tests in one run, two files at a time, the slowest
 #      first (tests/run.mjs, tests/slow-first.txt): the browser files wait on
 #      chromium while the API files keep the cores busy;
 #   3. make hostile.
 # `make unit`, `make api`, `make browser`, `make fuzz-smoke` still run alone.
 NPROC := $(shell nproc 2>/dev/null || echo 2)
-SUITE_JOBS ?= 3
+SUITE_JOBS ?= 2
 # The last line gives the whole run's wall time and CPU seconds (all cores).
 step = s=$$(date +%s); $(1) || exit 1; echo "make test: $(2) took $$(( $$(date +%s) - s )) s"
 test:
