@@ -399,27 +399,32 @@ int db_exists_(kdb *db, const char *sql, ...) {
   return yes;
 }
 
+/* Prepare SQL with its arguments and step once; *ST (NULL when the prepare
+** failed) is left on its row for the caller to read, then reset. */
+static int step_once(kdb *db, kstmt **st, const char *sql, va_list ap) {
+  *st = prep_args(db, sql, ap);
+  return *st ? db_step(*st) : DB_ERROR;
+}
+
 int db_get_int64_(kdb *db, int64_t *out, const char *sql, ...) {
+  kstmt *st;
   va_list ap;
   va_start(ap, sql);
-  kstmt *st = prep_args(db, sql, ap);
+  int rc = step_once(db, &st, sql, ap);
   va_end(ap);
-  if (!st) return DB_ERROR;
-  int rc = db_step(st);
   if (rc == DB_ROW) *out = db_col_int(st, 0);
-  db_reset(st);
+  if (st) db_reset(st);
   return rc;
 }
 
 int db_get_text_(kdb *db, char *buf, size_t n, const char *sql, ...) {
+  kstmt *st;
   va_list ap;
   va_start(ap, sql);
-  kstmt *st = prep_args(db, sql, ap);
+  int rc = step_once(db, &st, sql, ap);
   va_end(ap);
-  if (!st) return DB_ERROR;
-  int rc = db_step(st);
   if (rc == DB_ROW && n) snprintf(buf, n, "%s", db_col_text(st, 0));
-  db_reset(st);
+  if (st) db_reset(st);
   return rc;
 }
 
