@@ -94,18 +94,11 @@ static int64_t int_or(kstmt *st, int i, int64_t dflt) {
   return db_col_null(st, i) ? dflt : db_col_int(st, i);
 }
 
-/* The one column list of a booking and its group ("SELECT " BOOKING_ROW),
-** as read_booking() reads it: booking_load and the lists. */
-#define BOOKING_ROW                                                                       \
-  "b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"                 \
-  " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"             \
-  " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"      \
-  " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"        \
-  " g.name, g.public_listing, b.imported_note"                                            \
-  " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+/* The one column list of a booking and its group (bookings.h). */
+#define BOOKING_ROW BOOKING_COLUMNS BOOKING_FROM
 
 /* One row of "SELECT " BOOKING_ROW. */
-static void read_booking(kstmt *st, struct booking *b) {
+void booking_read_row(kstmt *st, struct booking *b) {
   memset(b, 0, sizeof *b);
   b->id = db_col_int(st, 0);
   b->account_id = int_or(st, 1, 0);
@@ -141,7 +134,7 @@ int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
   db_bind_int(st, "$id", id);
   int rc = db_step(st);
   if (rc == DB_ROW) {
-    read_booking(st, b);
+    booking_read_row(st, b);
     db_reset(st);
     return 0;
   }
@@ -320,7 +313,7 @@ static int list(struct kctx *ctx, kstmt *st, json_t **out, struct kerrinfo *ei) 
   struct booking b;
   int rc;
   while ((rc = db_step(st)) == DB_ROW) {
-    read_booking(st, &b);
+    booking_read_row(st, &b);
     json_array_append_new(arr, booking_json(ctx, &b));
   }
   db_reset(st);

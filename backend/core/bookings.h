@@ -80,6 +80,20 @@ struct booking {
   char imported_note[256];    /* brought in by `kominkan import`: why ("" otherwise) */
 };
 
+/* The one column list of a booking and its group, for every query of core/
+** that reads bookings: "SELECT " BOOKING_COLUMNS [", more columns"]
+** BOOKING_FROM [" LEFT JOIN ..."] " WHERE ...". booking_read_row() reads its
+** BOOKING_NCOLS columns into *B; the caller reads any after them. */
+#define BOOKING_COLUMNS                                                                   \
+  "b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"                 \
+  " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"             \
+  " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"      \
+  " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"        \
+  " g.name, g.public_listing, b.imported_note"
+#define BOOKING_NCOLS 26
+#define BOOKING_FROM " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+void booking_read_row(kstmt *st, struct booking *b);
+
 /* POST /api/v1/bookings. BODY: {"room_id","date","slots":[code,...],
 ** "group_id"?, "purpose","attendees"}. Books for the actor (a citizen), alone
 ** or for an approved, unlapsed group they represent. IDEMPOTENCY_KEY (may be
