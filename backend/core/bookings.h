@@ -194,6 +194,29 @@ int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
 ** who may see it and the same record of a desk's view. */
 int booking_read(struct kctx *ctx, int64_t id, struct booking *b, struct kerrinfo *ei);
 
+/* A booking with what its JSON derives from the rule book (booking_json is
+** booking_view_json of booking_view_of): the typed view a page renders. */
+struct booking_view {
+  struct booking b;              /* as stored */
+  enum booking_status status;    /* as of now (booking_status_now) */
+  const struct room *room;       /* NULL: no longer in the rule book */
+  char start[8], end[8];         /* "HH:MM": first slot's start, last slot's end; "" unknown */
+  const char *discount_name;     /* the exemption's name, or NULL */
+  const char *campaign;          /* the campaign day that makes it free, or NULL */
+  int has_terms;                 /* still active: the cancellation terms below */
+  int32_t free_until;            /* the last day to cancel free */
+  int refused_after_deadline;    /* after it: no online cancellation, else ... */
+  int64_t fee_after_deadline;    /* ... this fee */
+};
+void booking_view_of(struct kctx *ctx, const struct booking *b, struct booking_view *v);
+/* V as the API shows it (new reference; NULL when out of memory). */
+json_t *booking_view_json(const struct booking_view *v);
+
+/* booking_list_mine_since as views: *OUT (malloc'd, *N of them, the caller
+** frees) in the same order. */
+int booking_views_mine_since(struct kctx *ctx, int32_t since, struct booking_view **out, int *n,
+                             struct kerrinfo *ei);
+
 /* {"bookings":[...]}: the actor's own and their groups' bookings, by date. */
 int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
 /* The same, only those used on SINCE or later (マイページ: its cost stays flat

@@ -15,6 +15,7 @@
 #include "payments.h"
 #include "text.h"
 #include "trail.h"
+#include "vec.h"
 
 /* "午前・午後" for "morning,afternoon" under R. */
 static void slot_labels(const struct rules *r, const char *slots, char *out, size_t n) {
@@ -139,15 +140,9 @@ static int ledger_entries(struct kctx *ctx, const char *center, int32_t day,
   db_bind_int(st, "$t0", clock_local(day, 0));
   db_bind_int(st, "$t1", clock_local(day + 1, 0));
   while ((rc = db_step(st)) == DB_ROW) {
-    if (v->nentries == cap) {
-      int c = cap ? cap * 2 : 32;
-      struct ledger_entry *p = realloc(v->entries, (size_t)c * sizeof *p);
-      if (!p) {
-        db_reset(st);
-        return kerr_set(ei, KERR_INTERNAL, NULL);
-      }
-      v->entries = p;
-      cap = c;
+    if (vec_grow((void **)&v->entries, v->nentries, &cap, sizeof *v->entries)) {
+      db_reset(st);
+      return kerr_set(ei, KERR_INTERNAL, NULL);
     }
     struct ledger_entry *e = &v->entries[v->nentries++];
     ledger_entry(ctx, st, e);

@@ -16,18 +16,7 @@
 #include "desk.h"
 #include "ids.h"
 #include "trail.h"
-
-/* Room for one more element of SIZE bytes in *ARR, which holds N of *CAP
-** (doubling, from 32). 0, or -1 when out of memory (*ARR unchanged). */
-static int grow(void **arr, int n, int *cap, size_t size) {
-  if (n < *cap) return 0;
-  int c = *cap ? *cap * 2 : 32;
-  void *p = realloc(*arr, (size_t)c * size);
-  if (!p) return -1;
-  *arr = p;
-  *cap = c;
-  return 0;
-}
+#include "vec.h"
 
 /* ==================================================== loading the day */
 
@@ -62,12 +51,10 @@ static int load_day(struct kctx *ctx, const char *center, const char *date,
   db_bind_text(st, "$date", date);
   db_bind_text(st, "$center", center);
   while ((rc = db_step(st)) == DB_ROW) {
-    void *grown = v->bookings;
-    if (grow(&grown, v->nbookings, &cap, sizeof *v->bookings)) {
+    if (vec_grow((void **)&v->bookings, v->nbookings, &cap, sizeof *v->bookings)) {
       db_reset(st);
       return KERR_INTERNAL;
     }
-    v->bookings = grown;
     struct counter_booking *w = &v->bookings[v->nbookings++];
     read_row(st, w);
     w->status = booking_status_now(ctx, &w->b);
@@ -99,12 +86,10 @@ static int load_occupants(struct kctx *ctx, const char *center, const char *date
   db_bind_text(st, "$center", center);
   db_bind_int(st, "$now", ctx->now);
   while ((rc = db_step(st)) == DB_ROW) {
-    void *grown = *occ;
-    if (grow(&grown, *n, &cap, sizeof **occ)) {
+    if (vec_grow((void **)occ, *n, &cap, sizeof **occ)) {
       db_reset(st);
       return KERR_INTERNAL;
     }
-    *occ = grown;
     struct occupant *o = &(*occ)[(*n)++];
     o->room_id = db_col_int(st, 0);
     snprintf(o->slot, sizeof o->slot, "%s", db_col_text(st, 1));
@@ -236,7 +221,7 @@ static json_t *holder_json(const struct counter_booking *w) {
 }
 
 /* A booking on the counter screen (new reference). */
-static json_t *booking_view_json(const struct counter_booking *w) {
+static json_t *counter_booking_json(const struct counter_booking *w) {
   const struct booking *b = &w->b;
   int64_t out = w->due - w->paid;
   json_t *o = json_pack("{s:I, s:s, s:s, s:b, s:o, s:s, s:i, s:o, s:I, s:I, s:I, s:I, s:b, s:b}",
@@ -286,7 +271,7 @@ static json_t *cells_json(const struct counter_view *v, const struct counter_roo
 json_t *counter_today_json(const struct counter_view *v) {
   json_t *all = json_array(), *others = json_array(), *rooms = json_array();
   for (int i = 0; all && others && i < v->nbookings; i++) {
-    json_t *j = booking_view_json(&v->bookings[i]);
+    json_t *j = counter_booking_json(&v->bookings[i]);
     if (!j) {
       json_decref(all), json_decref(others), json_decref(rooms);
       return NULL;

@@ -12,6 +12,7 @@
 #include "clock.h"
 #include "desk.h"
 #include "input.h"
+#include "vec.h"
 
 static const struct {
   const char *code, *label;
@@ -160,15 +161,9 @@ int payment_rows(struct kctx *ctx, int64_t booking_id, struct payment_row **rows
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", booking_id);
   while ((rc = db_step(st)) == DB_ROW) {
-    if (*n == cap) {
-      int c = cap ? cap * 2 : 8;
-      struct payment_row *p = realloc(*rows, (size_t)c * sizeof *p);
-      if (!p) {
-        rc = DB_ERROR;
-        break;
-      }
-      *rows = p;
-      cap = c;
+    if (vec_grow((void **)rows, *n, &cap, sizeof **rows)) {
+      rc = DB_ERROR;
+      break;
     }
     struct payment_row *p = &(*rows)[(*n)++];
     snprintf(p->receipt, sizeof p->receipt, "%s", db_col_text(st, 0));
