@@ -192,12 +192,13 @@ lint:
 	 ! echo "$$out" | grep -q "htmlfmt_bad.c:14:" || { echo "lint: htmlfmt.py refused a good call"; exit 1; }
 
 # ------------------------------------------------ web: browser tests (issue 7)
-# The public pages in Debian's chromium (never a downloaded browser) driven by
+# The public pages in Debian's chromium-headless-shell (never a downloaded
+# browser; one for all the files, tests/run.mjs) driven by
 # playwright-core, axe-core WCAG 2.0 A/AA on every page, reflow, keyboard,
 # no-JavaScript use; screenshots land in tests/browser/screenshots/ (ignored).
 .PHONY: browser
 browser: build/kominkan node_modules/.package-lock.json | build/.test-deps
-	KOMINKAN_BIN=build/kominkan node --test --test-concurrency=2 tests/browser/
+	KOMINKAN_BIN=build/kominkan node tests/run.mjs --concurrency 2 tests/browser
 # ------------------------------------------------------------ end of web block
 
 # ----------------------------------------------------------------- bench

@@ -26,7 +26,7 @@ const TOOLS = {
   cc: 'build-essential', gcc: 'build-essential', make: 'build-essential',
   'pkg-config': 'pkg-config',
   node: 'nodejs', npm: 'npm', npx: 'npm',
-  chromium: 'chromium', zbarimg: 'zbar-tools', sqlite3: 'sqlite3', clang: 'clang',
+  'chromium-headless-shell': 'chromium-headless-shell', zbarimg: 'zbar-tools', sqlite3: 'sqlite3', clang: 'clang',
   valgrind: 'valgrind', wrk: 'wrk', nginx: 'nginx-light', curl: 'curl',
   python3: 'python3', aiosmtpd: 'python3-aiosmtpd',
 };
@@ -136,7 +136,7 @@ test('every outside command the build and the suite run is known and on the pack
   assert.deepEqual([...new Set(problems)], []);
   // the scan itself must see the tools we know the suite uses
   const seen = new Set(uses.map((u) => u.tool));
-  for (const t of ['chromium', 'zbarimg', 'sqlite3', 'clang', 'valgrind', 'wrk', 'nginx', 'curl', 'node', 'pkg:libmicrohttpd', '-lcriterion'])
+  for (const t of ['chromium-headless-shell', 'zbarimg', 'sqlite3', 'clang', 'valgrind', 'wrk', 'nginx', 'curl', 'node', 'pkg:libmicrohttpd', '-lcriterion'])
     assert.ok(seen.has(t), `the scan finds ${t}`);
 });
 

@@ -7,7 +7,9 @@
 // list still runs, it only starts later. Exits 1 when any test or file
 // fails, like `node --test`; the spec report goes to standard output, and at
 // the end the slowest files with the time each took, to
-// keep tests/slow-first.txt up to date.
+// keep tests/slow-first.txt up to date. When browser files are among them,
+// one chromium serves them all (tests/browser/helpers.mjs launch()): a
+// launch per file cost ~1.5 CPU-s, and each file's chromium its own warm-up.
 import { run } from 'node:test';
 import { spec } from 'node:test/reporters';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -36,6 +38,13 @@ const listed = readFileSync(new URL('slow-first.txt', import.meta.url), 'utf8')
 const rank = (f) => { const i = listed.indexOf(f); return i < 0 ? listed.length : i; };
 const ordered = files.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map((x) => x.f);
 
+let browserServer;
+if (ordered.some((f) => /(^|[/\\])tests[/\\]browser[/\\]/.test(resolve(f)))) {
+  const { launchServer } = await import('./browser/helpers.mjs');
+  browserServer = await launchServer();
+  process.env.KOMINKAN_BROWSER_WS = browserServer.wsEndpoint();
+}
+
 const took = []; // [file, seconds] from each file's own report
 const t0 = Date.now();
 const stream = run({ files: ordered.map((f) => resolve(f)), concurrency });
@@ -45,7 +54,8 @@ stream.on('test:complete', (ev) => {
 });
 const out = stream.compose(spec);
 out.pipe(process.stdout, { end: false });
-out.on('end', () => {
+out.on('end', async () => {
+  if (browserServer) await browserServer.close();
   took.sort((x, y) => y[1] - x[1]);
   console.log(`run.mjs: ${ordered.length} files, ${concurrency} at a time, ${((Date.now() - t0) / 1000).toFixed(1)} s; the slowest:`);
   for (const [f, s] of took.slice(0, 12)) console.log(`  ${s.toFixed(1).padStart(6)} s  ${f}`);
