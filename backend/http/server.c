@@ -379,13 +379,16 @@ struct server *server_start(const struct server_opts *o, int *port) {
   **   browser opens up to 6 connections.
   ** - CONNECTION_LIMIT (--conn-limit, 2000, and no more than the descriptors
   **   allow): past it a new connection is closed at once, cheaply.
-  ** - CONNECTION_MEMORY_LIMIT (64 KiB): the request line and all headers of a
-  **   request must fit, so an oversized header gets 431 and a hang-up
+  ** - CONNECTION_MEMORY_LIMIT (--conn-memory, 16 KiB): the request line and
+  **   all headers of a request must fit (about half of it: the rest is the
+  **   reply's header buffer), so an oversized header gets 431 and a hang-up
   **   instead of growing memory; it also bounds memory to about
-  **   2000 x 64 KiB = 128 MiB at the connection limit. Bodies are not kept
-  **   there (on_request copies them, up to --max-body).
-  ** - LISTEN_BACKLOG_SIZE 1024: a burst at booking-window opening waits in
-  **   the kernel's queue instead of being refused. */
+  **   2000 x 16 KiB = 32 MiB at the connection limit. libmicrohttpd clears a
+  **   connection's whole pool after each request: at 64 KiB that memset and
+  **   its page faults were ~8% of the server's CPU in the opening-minute
+  **   burst. Bodies are not kept there (on_request copies them, up to
+  **   --max-body).
+  ** - NO_LISTEN_SOCKET: the acceptor thread accepts (accept_main above). */
   s->d = MHD_start_daemon(
       (o->use_epoll ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) |
           MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
