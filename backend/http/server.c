@@ -83,7 +83,7 @@ int req_wants_html(struct req *r) {
 static void req_free(struct req *r) {
   if (!r) return;
   /* a pool's reply never sent: the connection went first (the server stopping) */
-  if (r->deferred == 2 && r->later.resp && !r->later.sent) MHD_destroy_response(r->later.resp);
+  if (r->deferred == 2) reply_discard(&r->later);
   free(r->body);
   json_decref(r->json);
   free(r);

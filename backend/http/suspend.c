@@ -117,7 +117,8 @@ static void finish(struct req *r) {
 /* The batch's COMMIT failed: nothing of it is stored, so no reply may say so. */
 static void fail_batch(struct req **rs, int n) {
   for (int i = 0; i < n; i++) {
-    if (rs[i]->later.resp && !rs[i]->later.sent) MHD_destroy_response(rs[i]->later.resp);
+    reply_discard(&rs[i]->later);
+    rs[i]->encode_later = 0;
     rs[i]->later = reply_error(rs[i], KERR_STORAGE, NULL);
   }
 }
@@ -165,7 +166,10 @@ static void *writer_main(void *arg) {
   while ((n = take(p, batch, p->batch_max))) {
     kdb *db = ctx_thread_db();
     int open = ctx_batch_begin(db);
-    for (int i = 0; i < n; i++) run(batch[i], open ? db : NULL);
+    for (int i = 0; i < n; i++) {
+      batch[i]->encode_later = 1;   /* the worker that sends the reply encodes it */
+      run(batch[i], open ? db : NULL);
+    }
     if (open && !ctx_batch_commit(db)) fail_batch(batch, n);
     /* The handlers touched the feeds' generation before the commit, when a
     ** reader could not yet see the change and may have cached the old state
