@@ -38,6 +38,7 @@
 #include "notify.h"
 #include "payments.h"
 #include "text.h"
+#include "vec.h"
 #include "bookings_int.h"
 
 /* ============================================================ helpers */
@@ -94,18 +95,8 @@ static int64_t int_or(kstmt *st, int i, int64_t dflt) {
   return db_col_null(st, i) ? dflt : db_col_int(st, i);
 }
 
-/* The one column list of a booking and its group ("SELECT " BOOKING_ROW),
-** as read_booking() reads it: booking_load and the lists. */
-#define BOOKING_ROW                                                                       \
-  "b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"                 \
-  " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"             \
-  " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"      \
-  " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"        \
-  " g.name, g.public_listing, b.imported_note"                                            \
-  " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
-
-/* One row of "SELECT " BOOKING_ROW. */
-static void read_booking(kstmt *st, struct booking *b) {
+/* One row of "SELECT " BOOKING_COLUMNS BOOKING_FROM (bookings.h). */
+void booking_read_row(kstmt *st, struct booking *b) {
   memset(b, 0, sizeof *b);
   b->id = db_col_int(st, 0);
   b->account_id = int_or(st, 1, 0);
@@ -136,12 +127,12 @@ static void read_booking(kstmt *st, struct booking *b) {
 }
 
 int booking_load(struct kctx *ctx, int64_t id, struct booking *b) {
-  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW " WHERE b.id = $id");
+  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_COLUMNS BOOKING_FROM " WHERE b.id = $id");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
   int rc = db_step(st);
   if (rc == DB_ROW) {
-    read_booking(st, b);
+    booking_read_row(st, b);
     db_reset(st);
     return 0;
   }
@@ -220,50 +211,74 @@ int booking_end_write(struct kctx *ctx, int rc, const struct booking *b, json_t 
 
 /* ========================================================== the JSON */
 
-json_t *booking_json(struct kctx *ctx, const struct booking *b) {
+void booking_view_of(struct kctx *ctx, const struct booking *b, struct booking_view *v) {
   char codes[RULES_MAX_SLOTS][24];
   int n = booking_split_slots(b->slots, codes, RULES_MAX_SLOTS);
-  const struct room *room = rules_room_by_id(ctx->rb, b->room_id);
   const struct rules *r = booking_rules(ctx, b);
-  enum booking_status status = booking_status_now(ctx, b);
   int32_t day = 0;
+  memset(v, 0, sizeof *v);
+  v->b = *b;
+  v->status = booking_status_now(ctx, b);
+  v->room = rules_room_by_id(ctx->rb, b->room_id);
   date_parse(b->date, &day);
+  if (b->discount_code[0] && r) {
+    const struct discount_cat *dc = rules_discount(r, b->discount_code);
+    v->discount_name = dc ? dc->name : NULL;
+  }
+  const struct campaign *cp = r && v->room ? rules_campaign(r, v->room, day) : NULL;
+  v->campaign = cp ? cp->name : NULL;
+  if (r && n > 0) {
+    int first = rules_slot_index(r, codes[0]), last = rules_slot_index(r, codes[n - 1]);
+    if (first >= 0 && last >= 0) {
+      clock_hhmm(r->slots[first].start, v->start);
+      clock_hhmm(r->slots[last].end, v->end);
+    }
+  }
+  /* The cancellation terms, so that a client can say them before the click. */
+  if (r && booking_status_active(v->status)) {
+    v->has_terms = 1;
+    v->free_until = day - r->cancel_deadline_days;
+    v->refused_after_deadline = r->cancel_after_deadline_fee < 0;
+    if (!v->refused_after_deadline) v->fee_after_deadline = rules_cancel_fee(r, b->fee_total);
+  }
+}
 
-  json_t *slots = json_array();
-  for (int i = 0; i < n; i++) json_array_append_new(slots, json_string(codes[i]));
-
+/* The fee of V as JSON (new reference). */
+static json_t *fee_json(const struct booking_view *v) {
+  const struct booking *b = &v->b;
   json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)b->fee_base, "discount",
                           (json_int_t)b->fee_discount, "total", (json_int_t)b->fee_total,
                           "rules_version", b->rules_version);
   if (b->discount_code[0]) {
-    const struct discount_cat *dc = r ? rules_discount(r, b->discount_code) : NULL;
     json_object_set_new(fee, "discount_code", json_string(b->discount_code));
-    if (dc) json_object_set_new(fee, "discount_name", json_string(dc->name));
+    if (v->discount_name) json_object_set_new(fee, "discount_name", json_string(v->discount_name));
   }
-  const struct campaign *cp = r && room ? rules_campaign(r, room, day) : NULL;
-  if (cp) json_object_set_new(fee, "campaign", json_string(cp->name));
+  if (v->campaign) json_object_set_new(fee, "campaign", json_string(v->campaign));
+  return fee;
+}
+
+json_t *booking_view_json(const struct booking_view *v) {
+  const struct booking *b = &v->b;
+  char codes[RULES_MAX_SLOTS][24];
+  int n = booking_split_slots(b->slots, codes, RULES_MAX_SLOTS);
+  json_t *slots = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(slots, json_string(codes[i]));
 
   json_t *o = json_pack("{s:I, s:s, s:I, s:s, s:s, s:o, s:s, s:i, s:s, s:o, s:s, s:o}", "id",
-                        (json_int_t)b->id, "status", booking_status_name(status), "room_id", (json_int_t)b->room_id,
-                        "center", b->center, "date", b->date, "slots", slots, "purpose",
-                        b->purpose, "attendees", b->attendees, "channel", b->channel, "fee", fee,
-                        "rules_version", b->rules_version, "created_at",
-                        clock_instant_json(b->created_at));
+                        (json_int_t)b->id, "status", booking_status_name(v->status), "room_id",
+                        (json_int_t)b->room_id, "center", b->center, "date", b->date, "slots",
+                        slots, "purpose", b->purpose, "attendees", b->attendees, "channel",
+                        b->channel, "fee", fee_json(v), "rules_version", b->rules_version,
+                        "created_at", clock_instant_json(b->created_at));
   if (!o) return NULL;
-  if (room) {
-    json_object_set_new(o, "center_name", json_string(room->center->name));
-    json_object_set_new(o, "room_code", json_string(room->code));
-    json_object_set_new(o, "room_name", json_string(room->name));
+  if (v->room) {
+    json_object_set_new(o, "center_name", json_string(v->room->center->name));
+    json_object_set_new(o, "room_code", json_string(v->room->code));
+    json_object_set_new(o, "room_name", json_string(v->room->name));
   }
-  if (r && n > 0) {
-    int first = rules_slot_index(r, codes[0]), last = rules_slot_index(r, codes[n - 1]);
-    if (first >= 0 && last >= 0) {
-      char a[8], z[8];
-      clock_hhmm(r->slots[first].start, a);
-      clock_hhmm(r->slots[last].end, z);
-      json_object_set_new(o, "start", json_string(a));
-      json_object_set_new(o, "end", json_string(z));
-    }
+  if (v->start[0]) {
+    json_object_set_new(o, "start", json_string(v->start));
+    json_object_set_new(o, "end", json_string(v->end));
   }
   if (b->group_id) {
     json_object_set_new(o, "group_id", ids_json(b->group_id));
@@ -278,18 +293,22 @@ json_t *booking_json(struct kctx *ctx, const struct booking *b) {
     if (b->cancel_reason[0]) json_object_set_new(o, "cancel_reason", json_string(b->cancel_reason));
     json_object_set_new(o, "cancel_fee", json_integer(b->cancel_fee < 0 ? 0 : b->cancel_fee));
   }
-  /* The cancellation terms, so that a client can say them before the click. */
-  if (r && booking_status_active(status)) {
+  if (v->has_terms) {
     char last_free[11];
-    date_format(day - r->cancel_deadline_days, last_free);
+    date_format(v->free_until, last_free);
     json_t *c = json_pack("{s:s, s:s}", "free_until", last_free, "after_deadline",
-                          r->cancel_after_deadline_fee < 0 ? "refused" : "fee");
-    if (r->cancel_after_deadline_fee >= 0)
-      json_object_set_new(c, "fee_after_deadline",
-                          json_integer(rules_cancel_fee(r, b->fee_total)));
+                          v->refused_after_deadline ? "refused" : "fee");
+    if (!v->refused_after_deadline)
+      json_object_set_new(c, "fee_after_deadline", json_integer(v->fee_after_deadline));
     json_object_set_new(o, "cancellation", c);
   }
   return o;
+}
+
+json_t *booking_json(struct kctx *ctx, const struct booking *b) {
+  struct booking_view v;
+  booking_view_of(ctx, b, &v);
+  return booking_view_json(&v);
 }
 
 /* ============================================================ reads */
@@ -320,7 +339,7 @@ static int list(struct kctx *ctx, kstmt *st, json_t **out, struct kerrinfo *ei) 
   struct booking b;
   int rc;
   while ((rc = db_step(st)) == DB_ROW) {
-    read_booking(st, &b);
+    booking_read_row(st, &b);
     json_array_append_new(arr, booking_json(ctx, &b));
   }
   db_reset(st);
@@ -336,23 +355,55 @@ int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
   return booking_list_mine_since(ctx, 0, out, ei);
 }
 
-int booking_list_mine_since(struct kctx *ctx, int32_t since, json_t **out, struct kerrinfo *ei) {
+/* The query of the actor's own and their groups' bookings used on SINCE or
+** later, bound, into *ST. 0 or the error in EI. */
+static int mine_since(struct kctx *ctx, int32_t since, kstmt **st, struct kerrinfo *ei) {
   char from[11] = "0000-00-00";
-  *out = NULL;
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
   if (since > 0) date_format(since, from);
   /* b.date >= $from in both arms: bookings_account_date and bookings_group_date
   ** (migration 022) read only the period, however long the history. */
-  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW
+  *st = db_prep(ctx->db, "SELECT " BOOKING_COLUMNS BOOKING_FROM
                       " WHERE (b.account_id = $a AND b.date >= $from) OR (b.group_id IN"
                       " (SELECT id FROM groups WHERE representative_id = $a"
                       "  UNION SELECT group_id FROM group_reps WHERE account_id = $a)"
                       " AND b.date >= $from)"
                       " ORDER BY b.date, b.id LIMIT 1000");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$a", ctx->actor.account_id);
-  db_bind_text(st, "$from", from);
-  return list(ctx, st, out, ei);
+  if (!*st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  db_bind_int(*st, "$a", ctx->actor.account_id);
+  db_bind_text(*st, "$from", from);
+  return 0;
+}
+
+int booking_list_mine_since(struct kctx *ctx, int32_t since, json_t **out, struct kerrinfo *ei) {
+  kstmt *st;
+  *out = NULL;
+  int rc = mine_since(ctx, since, &st, ei);
+  return rc ? rc : list(ctx, st, out, ei);
+}
+
+int booking_views_mine_since(struct kctx *ctx, int32_t since, struct booking_view **out, int *n,
+                             struct kerrinfo *ei) {
+  int rc, cap = 0;
+  struct booking b;
+  *out = NULL;
+  *n = 0;
+  kstmt *st;
+  if ((rc = mine_since(ctx, since, &st, ei))) return rc;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (vec_grow((void **)out, *n, &cap, sizeof **out)) {
+      rc = DB_ERROR;
+      break;
+    }
+    booking_read_row(st, &b);
+    booking_view_of(ctx, &b, &(*out)[(*n)++]);
+  }
+  db_reset(st);
+  if (rc == DB_DONE) return 0;
+  free(*out);
+  *out = NULL;
+  *n = 0;
+  return kerr_set(ei, rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc), NULL);
 }
 
 int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t **out,
@@ -361,7 +412,7 @@ int booking_list_day(struct kctx *ctx, int32_t day, const char *center, json_t *
   *out = NULL;
   if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   date_format(day, date);
-  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_ROW
+  kstmt *st = db_prep(ctx->db, "SELECT " BOOKING_COLUMNS BOOKING_FROM
                       " WHERE b.date = $date AND ($center IS NULL OR b.center = $center)"
                       " ORDER BY b.center, b.room_id, b.id LIMIT 5000");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);

@@ -80,6 +80,20 @@ struct booking {
   char imported_note[256];    /* brought in by `kominkan import`: why ("" otherwise) */
 };
 
+/* The one column list of a booking and its group, for every query of core/
+** that reads bookings: "SELECT " BOOKING_COLUMNS [", more columns"]
+** BOOKING_FROM [" LEFT JOIN ..."] " WHERE ...". booking_read_row() reads its
+** BOOKING_NCOLS columns into *B; the caller reads any after them. */
+#define BOOKING_COLUMNS                                                                   \
+  "b.id, b.account_id, b.group_id, b.room_id, b.center, b.date, b.slots,"                 \
+  " b.status, b.channel, b.purpose, b.attendees, b.fee_base, b.fee_discount,"             \
+  " b.fee_total, b.discount_code, b.rules_version, b.hold_expires_at, b.created_at,"      \
+  " b.confirmed_at, b.cancelled_at, b.cancel_reason, b.cancel_fee, b.walkin_name,"        \
+  " g.name, g.public_listing, b.imported_note"
+#define BOOKING_NCOLS 26
+#define BOOKING_FROM " FROM bookings b LEFT JOIN groups g ON g.id = b.group_id"
+void booking_read_row(kstmt *st, struct booking *b);
+
 /* POST /api/v1/bookings. BODY: {"room_id","date","slots":[code,...],
 ** "group_id"?, "purpose","attendees"}. Books for the actor (a citizen), alone
 ** or for an approved, unlapsed group they represent. IDEMPOTENCY_KEY (may be
@@ -179,6 +193,29 @@ int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
 ** reads when the JSON's derived fields are not needed): the same check of
 ** who may see it and the same record of a desk's view. */
 int booking_read(struct kctx *ctx, int64_t id, struct booking *b, struct kerrinfo *ei);
+
+/* A booking with what its JSON derives from the rule book (booking_json is
+** booking_view_json of booking_view_of): the typed view a page renders. */
+struct booking_view {
+  struct booking b;              /* as stored */
+  enum booking_status status;    /* as of now (booking_status_now) */
+  const struct room *room;       /* NULL: no longer in the rule book */
+  char start[8], end[8];         /* "HH:MM": first slot's start, last slot's end; "" unknown */
+  const char *discount_name;     /* the exemption's name, or NULL */
+  const char *campaign;          /* the campaign day that makes it free, or NULL */
+  int has_terms;                 /* still active: the cancellation terms below */
+  int32_t free_until;            /* the last day to cancel free */
+  int refused_after_deadline;    /* after it: no online cancellation, else ... */
+  int64_t fee_after_deadline;    /* ... this fee */
+};
+void booking_view_of(struct kctx *ctx, const struct booking *b, struct booking_view *v);
+/* V as the API shows it (new reference; NULL when out of memory). */
+json_t *booking_view_json(const struct booking_view *v);
+
+/* booking_list_mine_since as views: *OUT (malloc'd, *N of them, the caller
+** frees) in the same order. */
+int booking_views_mine_since(struct kctx *ctx, int32_t since, struct booking_view **out, int *n,
+                             struct kerrinfo *ei);
 
 /* {"bookings":[...]}: the actor's own and their groups' bookings, by date. */
 int booking_list_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei);

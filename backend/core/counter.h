@@ -40,7 +40,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bookings.h"
 #include "ctx.h"
+#include "payments.h"
 
 /* GET /api/v1/counter/today?center=CODE: today's rooms and slots at CENTER
 ** (NULL or "": the actor's home centre; none -> KERR_VALIDATION; unknown ->
@@ -59,6 +61,59 @@
 ** "slots","fee_total","due","paid","outstanding","paid_in_full",
 ** "checked_in","checked_in_at"?}. */
 int counter_today(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei);
+
+/* ---- counter_today as a typed view (what the counter page renders; the
+** JSON above is counter_today_json() of the same view) ---- */
+
+/* One booking of the day as the counter sees it. */
+struct counter_booking {
+  struct booking b;              /* as stored (b.group_name, b.walkin_name set) */
+  enum booking_status status;    /* as of now (booking_status_now) */
+  int walkin;                    /* no account (b.account_id == 0) */
+  char holder_name[256];         /* the walk-in's name, or the account's */
+  char holder_phone[64];         /* the walk-in's or the account's phone; "" none */
+  int64_t checked_in_at, noshow_at;   /* 0 when not */
+  int64_t due, paid;             /* payment_due, net paid; outstanding = due - paid */
+  int holds_slot;                /* holds a slot today (else one of "others") */
+};
+
+/* A (room, slot) of today. */
+enum counter_cell_state { CELL_FREE, CELL_HELD, CELL_BOOKED, CELL_CLOSED };
+struct counter_cell {
+  enum counter_cell_state state;
+  int booking;                   /* held, booked: index into view.bookings; else -1 */
+  int walkin_open;               /* free: a walk-in may have it now */
+  int walkin_fee;                /* free: yen (0 on a campaign day) */
+  const char *campaign;          /* free: the campaign day's name, or NULL */
+};
+
+struct counter_room {
+  const struct room *room;
+  struct counter_cell cells[RULES_MAX_SLOTS];   /* indexed like view.rules->slots */
+};
+
+struct counter_view {
+  const struct center *center;
+  const struct rules *rules;     /* in force today: the slots of the cells */
+  char date[11], generated_at[26];
+  int closed;
+  char closed_reason[256];       /* when closed */
+  int counter_open;              /* the counter is open now */
+  char hours[256];               /* its hours, in words */
+  struct counter_room *rooms;    /* the centre's rooms, in its order */
+  int nrooms;
+  struct counter_booking *bookings;   /* every booking of today, by room */
+  int nbookings;
+};
+
+/* counter_today's facts into *V (the same checks, errors and record of the
+** view); counter_view_free() it after, also on error. */
+int counter_today_view(struct kctx *ctx, const char *center, struct counter_view *v,
+                       struct kerrinfo *ei);
+void counter_view_free(struct counter_view *v);
+
+/* V as counter_today's JSON (new reference; NULL when out of memory). */
+json_t *counter_today_json(const struct counter_view *v);
 
 /* POST /api/v1/counter/walkin {"room_id","slots","name","phone","attendees"?,
 ** "purpose"?,"payment_method"?,"date"?}: RULE same-day walk-in. A free slot
@@ -108,5 +163,61 @@ int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **o
 ** CRLF, a header row, one row per entry, then the totals. Caller frees;
 ** NULL when out of memory. */
 char *counter_ledger_csv(const json_t *ledger, size_t *len);
+
+/* ---- counter_ledger as a typed view (what the printable page renders;
+** the JSON is counter_ledger_json() of it) ---- */
+
+/* The kinds of entry, in the order of the ledger's counts. */
+enum ledger_kind {
+  LEDGER_BOOKING, LEDGER_WALKIN, LEDGER_CHECKIN, LEDGER_NOSHOW, LEDGER_CANCELLATION,
+  LEDGER_PAYMENT, LEDGER_REFUND, LEDGER_NKINDS
+};
+/* "booking", ..., "refund". */
+const char *ledger_kind_name(enum ledger_kind k);
+
+struct ledger_entry {
+  enum ledger_kind kind;
+  int64_t at;
+  char time[8];                  /* "HH:MM" of AT */
+  int64_t booking_id, room_id;
+  const char *room_name;         /* "" for a room no longer in the rule book */
+  char use_date[11];
+  char slots[RULES_MAX_SLOTS * 25];   /* "morning,afternoon" */
+  char slot_labels[128];         /* "午前・午後" */
+  char channel[16];
+  char holder[256];              /* the group's, the account's or the walk-in's name */
+  int64_t fee_total;             /* booking, walkin */
+  char reason[1024];             /* cancellation */
+  int64_t cancel_fee;            /* cancellation (0 when none) */
+  int by_staff;                  /* cancellation */
+  int has_payment;               /* payment, refund: the four below */
+  char method[16];
+  int64_t amount;
+  char receipt[PAYMENT_RECEIPT_MAX];
+};
+
+/* The day's sums of one kind, by method (cash, qr, card, ic: payment_methods). */
+struct ledger_sums {
+  int64_t by_method[PAYMENT_NMETHODS];
+  int64_t total, count;          /* count: not for the net */
+};
+
+struct counter_ledger_view {
+  const struct center *center;
+  char date[11], generated_at[26];
+  struct ledger_entry *entries;  /* in time order */
+  int nentries;
+  struct ledger_sums payments, refunds, net;
+  int counts[LEDGER_NKINDS];
+};
+
+/* counter_ledger's facts into *V; counter_ledger_view_free() it after, also
+** on error. */
+int counter_ledger_view(struct kctx *ctx, const char *center, int32_t day,
+                        struct counter_ledger_view *v, struct kerrinfo *ei);
+void counter_ledger_view_free(struct counter_ledger_view *v);
+
+/* V as counter_ledger's JSON (new reference; NULL when out of memory). */
+json_t *counter_ledger_json(const struct counter_ledger_view *v);
 
 #endif

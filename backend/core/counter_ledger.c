@@ -15,6 +15,7 @@
 #include "payments.h"
 #include "text.h"
 #include "trail.h"
+#include "vec.h"
 
 /* "午前・午後" for "morning,afternoon" under R. */
 static void slot_labels(const struct rules *r, const char *slots, char *out, size_t n) {
@@ -40,54 +41,56 @@ static void slot_labels(const struct rules *r, const char *slots, char *out, siz
 static const char *const method_codes[] = {"cash", "qr", "card", "ic"};
 #define NMETHOD_CODES 4
 
-/* The kinds of entry, in the order of the ledger's counts. */
+/* The kinds of entry, in the order of the ledger's counts (enum ledger_kind). */
 static const char *const entry_kinds[] = {"booking", "walkin",  "checkin", "noshow",
                                           "cancellation", "payment", "refund"};
-#define NENTRY_KINDS 7
 
-/* One row of the ledger's query (below) as an entry; NULL when out of memory. */
-static json_t *ledger_entry(struct kctx *ctx, kstmt *st) {
-  const char *kind = db_col_text(st, 0);
-  int64_t at = db_col_int(st, 1);
-  char t[8], labels[128], use_date[11];
-  const struct room *ro = rules_room_by_id(ctx->rb, db_col_int(st, 3));
-  snprintf(use_date, sizeof use_date, "%s", db_col_text(st, 4));
-  int32_t uday = 0;
-  date_parse(use_date, &uday);
-  slot_labels(rules_in_force(ctx->rb, uday), db_col_text(st, 5), labels, sizeof labels);
-  clock_hhmm(clock_minute_of_day(at), t);
-  json_t *e = json_pack("{s:s, s:o, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:s}", "kind",
-                        kind, "at", clock_instant_json(at), "time", t, "booking_id",
-                        (json_int_t)db_col_int(st, 2), "room_id",
-                        (json_int_t)db_col_int(st, 3), "room_name", ro ? ro->name : "",
-                        "use_date", use_date, "slots", counter_slots_array(db_col_text(st, 5)),
-                        "slot_labels", labels, "channel", db_col_text(st, 6), "holder",
-                        db_col_text(st, 7));
-  if (!e) return NULL;
-  if (!strcmp(kind, "booking") || !strcmp(kind, "walkin"))
-    json_object_set_new(e, "fee_total", json_integer(db_col_int(st, 8)));
-  if (!strcmp(kind, "cancellation")) {
-    json_object_set_new(e, "reason", json_string(db_col_text(st, 9)));
-    json_object_set_new(e, "cancel_fee", json_integer(db_col_null(st, 10) ? 0 : db_col_int(st, 10)));
-    json_object_set_new(e, "by_staff", json_boolean(db_col_int(st, 11)));
-  }
-  if (!db_col_null(st, 12)) {
-    const char *m = db_col_text(st, 12);
-    json_object_set_new(e, "method", json_string(m));
-    json_object_set_new(e, "method_label", json_string(payment_method_label(m)));
-    json_object_set_new(e, "amount", json_integer(db_col_int(st, 13)));
-    json_object_set_new(e, "receipt", json_string(db_col_text(st, 14)));
-  }
-  return e;
+const char *ledger_kind_name(enum ledger_kind k) {
+  return (int)k >= 0 && k < LEDGER_NKINDS ? entry_kinds[k] : "";
 }
 
-/* Everything that happened at centre CENTER on DAY (DATE), in time order,
-** into *OUT (a new array, NULL on error), and how many entries of each kind
-** into COUNTS (entry_kinds' order). Inside the caller's read transaction. */
-static int ledger_entries(struct kctx *ctx, const char *center, int32_t day, const char *date,
-                          int counts[NENTRY_KINDS], json_t **out, struct kerrinfo *ei) {
-  int rc;
-  *out = NULL;
+static enum ledger_kind kind_parse(const char *name) {
+  for (int k = 0; k < LEDGER_NKINDS; k++)
+    if (!strcmp(name, entry_kinds[k])) return (enum ledger_kind)k;
+  return LEDGER_NKINDS;
+}
+
+/* One row of the ledger's query (below) into E. */
+static void ledger_entry(struct kctx *ctx, kstmt *st, struct ledger_entry *e) {
+  memset(e, 0, sizeof *e);
+  e->kind = kind_parse(db_col_text(st, 0));
+  e->at = db_col_int(st, 1);
+  clock_hhmm(clock_minute_of_day(e->at), e->time);
+  e->booking_id = db_col_int(st, 2);
+  e->room_id = db_col_int(st, 3);
+  const struct room *ro = rules_room_by_id(ctx->rb, e->room_id);
+  e->room_name = ro ? ro->name : "";
+  snprintf(e->use_date, sizeof e->use_date, "%s", db_col_text(st, 4));
+  int32_t uday = 0;
+  date_parse(e->use_date, &uday);
+  snprintf(e->slots, sizeof e->slots, "%s", db_col_text(st, 5));
+  slot_labels(rules_in_force(ctx->rb, uday), e->slots, e->slot_labels, sizeof e->slot_labels);
+  snprintf(e->channel, sizeof e->channel, "%s", db_col_text(st, 6));
+  snprintf(e->holder, sizeof e->holder, "%s", db_col_text(st, 7));
+  if (e->kind == LEDGER_BOOKING || e->kind == LEDGER_WALKIN) e->fee_total = db_col_int(st, 8);
+  if (e->kind == LEDGER_CANCELLATION) {
+    snprintf(e->reason, sizeof e->reason, "%s", db_col_text(st, 9));
+    e->cancel_fee = db_col_null(st, 10) ? 0 : db_col_int(st, 10);
+    e->by_staff = db_col_int(st, 11) != 0;
+  }
+  if (!db_col_null(st, 12)) {
+    e->has_payment = 1;
+    snprintf(e->method, sizeof e->method, "%s", db_col_text(st, 12));
+    e->amount = db_col_int(st, 13);
+    snprintf(e->receipt, sizeof e->receipt, "%s", db_col_text(st, 14));
+  }
+}
+
+/* Everything that happened at centre CENTER on DAY (V->date), in time order,
+** into V's entries and counts. Inside the caller's read transaction. */
+static int ledger_entries(struct kctx *ctx, const char *center, int32_t day,
+                          struct counter_ledger_view *v, struct kerrinfo *ei) {
+  int rc, cap = 0;
   kstmt *st = db_prep(
       ctx->db,
       "SELECT kind, at, id, room_id, date, slots, channel, holder, fee_total,"
@@ -133,109 +136,138 @@ static int ledger_entries(struct kctx *ctx, const char *center, int32_t day, con
       ") ORDER BY at, ord, id, receipt");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_text(st, "$c", center);
-  db_bind_text(st, "$d", date);
+  db_bind_text(st, "$d", v->date);
   db_bind_int(st, "$t0", clock_local(day, 0));
   db_bind_int(st, "$t1", clock_local(day + 1, 0));
-  json_t *entries = json_array();
   while ((rc = db_step(st)) == DB_ROW) {
-    const char *kind = db_col_text(st, 0);
-    for (int k = 0; k < NENTRY_KINDS; k++)
-      if (!strcmp(kind, entry_kinds[k])) counts[k]++;
-    json_t *e = ledger_entry(ctx, st);
-    if (!e) {
+    if (vec_grow((void **)&v->entries, v->nentries, &cap, sizeof *v->entries)) {
       db_reset(st);
-      json_decref(entries);
       return kerr_set(ei, KERR_INTERNAL, NULL);
     }
-    json_array_append_new(entries, e);
+    struct ledger_entry *e = &v->entries[v->nentries++];
+    ledger_entry(ctx, st, e);
+    if (e->kind < LEDGER_NKINDS) v->counts[e->kind]++;
   }
   db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(entries);
-    return kerr_set(ei, kerr_from_db(rc), NULL);
-  }
-  *out = entries;
-  return 0;
+  return rc == DB_DONE ? 0 : kerr_set(ei, kerr_from_db(rc), NULL);
 }
 
-/* The day's sums by method into SUMS: payments, refunds and their net (three
-** new objects, each with "total"; payments and refunds also with "count").
+/* The day's sums by method into V: payments, refunds and their net.
 ** RULE: the daily ledger's totals are the payments table's own sums. */
-static int ledger_totals(struct kctx *ctx, const char *center, const char *date, json_t *sums[3],
+static int ledger_totals(struct kctx *ctx, const char *center, struct counter_ledger_view *v,
                          struct kerrinfo *ei) {
   int rc;
-  json_t *pay = json_object(), *ref = json_object(), *net = json_object();
-  int64_t ptot = 0, rtot = 0, pcount = 0, rcount = 0;
-  for (int k = 0; k < NMETHOD_CODES; k++) {
-    json_object_set_new(pay, method_codes[k], json_integer(0));
-    json_object_set_new(ref, method_codes[k], json_integer(0));
-    json_object_set_new(net, method_codes[k], json_integer(0));
-  }
   kstmt *st = db_prep(ctx->db, "SELECT kind, method, sum(amount), count(*) FROM payments"
                                " WHERE center = $c AND ledger_date = $d GROUP BY kind, method");
-  if (!st) {
-    json_decref(pay), json_decref(ref), json_decref(net);
-    return kerr_set(ei, KERR_INTERNAL, NULL);
-  }
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_text(st, "$c", center);
-  db_bind_text(st, "$d", date);
+  db_bind_text(st, "$d", v->date);
   while ((rc = db_step(st)) == DB_ROW) {
-    int refund = !strcmp(db_col_text(st, 0), "refund");
-    const char *m = db_col_text(st, 1);
-    int64_t sum = db_col_int(st, 2), cnt = db_col_int(st, 3);
-    json_object_set_new(refund ? ref : pay, m, json_integer(sum));
-    json_object_set_new(net, m, json_integer(json_integer_value(json_object_get(net, m)) + sum));
-    if (refund) rtot += sum, rcount += cnt;
-    else ptot += sum, pcount += cnt;
+    struct ledger_sums *s =
+        payment_kind_parse(db_col_text(st, 0)) == PAYMENT_REFUND ? &v->refunds : &v->payments;
+    int m = payment_method_index(db_col_text(st, 1));
+    int64_t sum = db_col_int(st, 2);
+    if (m >= 0) s->by_method[m] = sum, v->net.by_method[m] += sum;
+    s->total += sum;
+    s->count += db_col_int(st, 3);
   }
   db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(pay), json_decref(ref), json_decref(net);
-    return kerr_set(ei, kerr_from_db(rc), NULL);
-  }
-  json_object_set_new(pay, "total", json_integer(ptot));
-  json_object_set_new(pay, "count", json_integer(pcount));
-  json_object_set_new(ref, "total", json_integer(rtot));
-  json_object_set_new(ref, "count", json_integer(rcount));
-  json_object_set_new(net, "total", json_integer(ptot + rtot));
-  sums[0] = pay, sums[1] = ref, sums[2] = net;
+  if (rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
+  v->net.total = v->payments.total + v->refunds.total;
   return 0;
 }
 
-int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **out,
-                   struct kerrinfo *ei) {
-  const struct center *ce = NULL;
-  char date[11], gen[26];
-  int rc, counts[NENTRY_KINDS] = {0};
-  json_t *entries = NULL, *sums[3] = {NULL, NULL, NULL};
-  *out = NULL;
+int counter_ledger_view(struct kctx *ctx, const char *center, int32_t day,
+                        struct counter_ledger_view *v, struct kerrinfo *ei) {
+  int rc;
+  memset(v, 0, sizeof *v);
   if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-  if ((rc = counter_resolve_center(ctx, center, &ce, ei))) return rc;
-  date_format(day, date);
-  clock_format_instant(ctx->now, gen);
+  if ((rc = counter_resolve_center(ctx, center, &v->center, ei))) return rc;
+  date_format(day, v->date);
+  clock_format_instant(ctx->now, v->generated_at);
   char target[64];
-  snprintf(target, sizeof target, "center:%s:%s", ce->code, date);
+  snprintf(target, sizeof target, "center:%s:%s", v->center->code, v->date);
   if ((rc = trail_view(ctx, "counter.ledger.view", target, NULL, 0)))
     return kerr_set(ei, rc, NULL);
 
   /* One read transaction, so the entries and the totals are the same snapshot. */
   if ((rc = db_begin_read(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  if ((rc = ledger_entries(ctx, ce->code, day, date, counts, &entries, ei)) ||
-      (rc = ledger_totals(ctx, ce->code, date, sums, ei)))
-    goto done;
-  json_t *cnts = json_pack("{s:i, s:i, s:i, s:i, s:i, s:i, s:i}", "bookings", counts[0],
-                           "walkins", counts[1], "checkins", counts[2], "noshows", counts[3],
-                           "cancellations", counts[4], "payments", counts[5], "refunds",
-                           counts[6]);
-  *out = json_pack("{s:{s:s, s:s}, s:s, s:s, s:o, s:{s:o, s:o, s:o, s:o}}", "center", "code",
-                   ce->code, "name", ce->name, "date", date, "generated_at", gen, "entries",
-                   entries, "totals", "payments", sums[0], "refunds", sums[1], "net", sums[2],
-                   "counts", cnts);
-  entries = NULL;
-  rc = *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
-done:
+  if (!(rc = ledger_entries(ctx, v->center->code, day, v, ei)))
+    rc = ledger_totals(ctx, v->center->code, v, ei);
   db_rollback(ctx->db); /* ends the read transaction */
-  json_decref(entries);
+  return rc;
+}
+
+void counter_ledger_view_free(struct counter_ledger_view *v) {
+  free(v->entries);
+  v->entries = NULL;
+  v->nentries = 0;
+}
+
+/* One entry as JSON (new reference; NULL when out of memory). */
+static json_t *entry_json(const struct ledger_entry *e) {
+  json_t *o = json_pack("{s:s, s:o, s:s, s:I, s:I, s:s, s:s, s:o, s:s, s:s, s:s}", "kind",
+                        ledger_kind_name(e->kind), "at", clock_instant_json(e->at), "time",
+                        e->time, "booking_id", (json_int_t)e->booking_id, "room_id",
+                        (json_int_t)e->room_id, "room_name", e->room_name, "use_date",
+                        e->use_date, "slots", counter_slots_array(e->slots), "slot_labels",
+                        e->slot_labels, "channel", e->channel, "holder", e->holder);
+  if (!o) return NULL;
+  if (e->kind == LEDGER_BOOKING || e->kind == LEDGER_WALKIN)
+    json_object_set_new(o, "fee_total", json_integer(e->fee_total));
+  if (e->kind == LEDGER_CANCELLATION) {
+    json_object_set_new(o, "reason", json_string(e->reason));
+    json_object_set_new(o, "cancel_fee", json_integer(e->cancel_fee));
+    json_object_set_new(o, "by_staff", json_boolean(e->by_staff));
+  }
+  if (e->has_payment) {
+    json_object_set_new(o, "method", json_string(e->method));
+    json_object_set_new(o, "method_label", json_string(payment_method_label(e->method)));
+    json_object_set_new(o, "amount", json_integer(e->amount));
+    json_object_set_new(o, "receipt", json_string(e->receipt));
+  }
+  return o;
+}
+
+/* S by method, then "total" and (COUNT) "count" (new reference). */
+static json_t *sums_json(const struct ledger_sums *s, int count) {
+  json_t *o = json_object();
+  for (int k = 0; k < NMETHOD_CODES; k++)
+    json_object_set_new(o, method_codes[k], json_integer(s->by_method[k]));
+  json_object_set_new(o, "total", json_integer(s->total));
+  if (count) json_object_set_new(o, "count", json_integer(s->count));
+  return o;
+}
+
+json_t *counter_ledger_json(const struct counter_ledger_view *v) {
+  json_t *entries = json_array();
+  for (int i = 0; entries && i < v->nentries; i++) {
+    json_t *e = entry_json(&v->entries[i]);
+    if (!e) {
+      json_decref(entries);
+      return NULL;
+    }
+    json_array_append_new(entries, e);
+  }
+  const int *c = v->counts;
+  return json_pack("{s:{s:s, s:s}, s:s, s:s, s:o, s:{s:o, s:o, s:o, s:{s:i, s:i, s:i, s:i, s:i,"
+                   " s:i, s:i}}}",
+                   "center", "code", v->center->code, "name", v->center->name, "date", v->date,
+                   "generated_at", v->generated_at, "entries", entries, "totals", "payments",
+                   sums_json(&v->payments, 1), "refunds", sums_json(&v->refunds, 1), "net",
+                   sums_json(&v->net, 0), "counts", "bookings", c[LEDGER_BOOKING], "walkins",
+                   c[LEDGER_WALKIN], "checkins", c[LEDGER_CHECKIN], "noshows", c[LEDGER_NOSHOW],
+                   "cancellations", c[LEDGER_CANCELLATION], "payments", c[LEDGER_PAYMENT],
+                   "refunds", c[LEDGER_REFUND]);
+}
+
+int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **out,
+                   struct kerrinfo *ei) {
+  struct counter_ledger_view v;
+  *out = NULL;
+  int rc = counter_ledger_view(ctx, center, day, &v, ei);
+  if (!rc && !(*out = counter_ledger_json(&v))) rc = kerr_set(ei, KERR_INTERNAL, NULL);
+  counter_ledger_view_free(&v);
   return rc;
 }
 

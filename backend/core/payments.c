@@ -5,12 +5,14 @@
 #include "payments.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit.h"
 #include "clock.h"
 #include "desk.h"
 #include "input.h"
+#include "vec.h"
 
 static const struct {
   const char *code, *label;
@@ -26,6 +28,26 @@ int payment_method_valid(const char *m) {
   for (size_t i = 0; m && i < NMETHODS; i++)
     if (!strcmp(methods[i].code, m)) return 1;
   return 0;
+}
+
+int payment_method_index(const char *m) {
+  for (size_t i = 0; m && i < NMETHODS; i++)
+    if (!strcmp(methods[i].code, m)) return (int)i;
+  return -1;
+}
+
+const char *payment_method_code(int i) {
+  return i >= 0 && (size_t)i < NMETHODS ? methods[i].code : "";
+}
+
+enum payment_kind payment_kind_parse(const char *name) {
+  if (name && !strcmp(name, "payment")) return PAYMENT_PAYMENT;
+  if (name && !strcmp(name, "refund")) return PAYMENT_REFUND;
+  return PAYMENT_UNKNOWN;
+}
+
+const char *payment_kind_name(enum payment_kind k) {
+  return k == PAYMENT_PAYMENT ? "payment" : k == PAYMENT_REFUND ? "refund" : "unknown";
 }
 
 const char *payment_method_label(const char *m) {
@@ -130,26 +152,49 @@ int payment_refund_all(struct kctx *ctx, const struct booking *b, struct kerrinf
 
 /* ======================================================== the reads */
 
-json_t *payment_rows_json(struct kctx *ctx, int64_t booking_id) {
+int payment_rows(struct kctx *ctx, int64_t booking_id, struct payment_row **rows, int *n) {
+  int cap = 0, rc;
+  *rows = NULL;
+  *n = 0;
   kstmt *st = db_prep(ctx->db, "SELECT receipt, kind, method, amount, at FROM payments"
                                " WHERE booking_id = $id ORDER BY id");
-  if (!st) return NULL;
-  json_t *arr = json_array();
+  if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", booking_id);
-  int rc;
   while ((rc = db_step(st)) == DB_ROW) {
-    const char *m = db_col_text(st, 2);
-    json_array_append_new(
-        arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:I}", "receipt", db_col_text(st, 0),
-                       "kind", db_col_text(st, 1), "method", m, "method_label",
-                       payment_method_label(m), "amount", (json_int_t)db_col_int(st, 3), "at",
-                       clock_instant_json(db_col_int(st, 4)), "booking_id", (json_int_t)booking_id));
+    if (vec_grow((void **)rows, *n, &cap, sizeof **rows)) {
+      rc = DB_ERROR;
+      break;
+    }
+    struct payment_row *p = &(*rows)[(*n)++];
+    snprintf(p->receipt, sizeof p->receipt, "%s", db_col_text(st, 0));
+    p->kind = payment_kind_parse(db_col_text(st, 1));
+    snprintf(p->method, sizeof p->method, "%s", db_col_text(st, 2));
+    p->amount = db_col_int(st, 3);
+    p->at = db_col_int(st, 4);
+    p->booking_id = booking_id;
   }
   db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(arr);
-    return NULL;
+  if (rc == DB_DONE) return 0;
+  free(*rows);
+  *rows = NULL;
+  *n = 0;
+  return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
+}
+
+json_t *payment_rows_json(struct kctx *ctx, int64_t booking_id) {
+  struct payment_row *rows;
+  int n;
+  if (payment_rows(ctx, booking_id, &rows, &n)) return NULL;
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < n; i++) {
+    const struct payment_row *p = &rows[i];
+    json_array_append_new(
+        arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:I}", "receipt", p->receipt, "kind",
+                       payment_kind_name(p->kind), "method", p->method, "method_label",
+                       payment_method_label(p->method), "amount", (json_int_t)p->amount, "at",
+                       clock_instant_json(p->at), "booking_id", (json_int_t)booking_id));
   }
+  free(rows);
   return arr;
 }
 

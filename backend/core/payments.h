@@ -39,6 +39,25 @@
 /* 1 if M is one of the methods taken at the counter: cash, qr, card, ic. */
 int payment_method_valid(const char *m);
 
+/* The methods in their fixed order (cash, qr, card, ic): the index of M in
+** it, or -1; and the code of index I. */
+#define PAYMENT_NMETHODS 4
+int payment_method_index(const char *m);
+const char *payment_method_code(int i);
+
+/* payments.kind (schema/008): a payment (amount > 0) or a refund (< 0). */
+enum payment_kind { PAYMENT_UNKNOWN = 0, PAYMENT_PAYMENT, PAYMENT_REFUND };
+enum payment_kind payment_kind_parse(const char *name);
+const char *payment_kind_name(enum payment_kind k);
+
+/* One row of the payments table, as stored. */
+struct payment_row {
+  char receipt[PAYMENT_RECEIPT_MAX];
+  enum payment_kind kind;
+  char method[16];
+  int64_t amount, at, booking_id;
+};
+
 /* The Japanese name of method M ("現金"), or M itself when unknown. */
 const char *payment_method_label(const char *m);
 
@@ -74,6 +93,10 @@ int payment_add(struct kctx *ctx, const struct booking *b, const char *method, i
 /* RULE: refund on staff cancel. Give back everything paid for B, one refund
 ** per method it was paid by. Nothing to do when nothing was paid. */
 int payment_refund_all(struct kctx *ctx, const struct booking *b, struct kerrinfo *ei);
+
+/* Every row of booking ID, oldest first, into *ROWS (malloc'd, *N of them;
+** the caller frees). No access check. 0 or a KERR code. */
+int payment_rows(struct kctx *ctx, int64_t booking_id, struct payment_row **rows, int *n);
 
 /* {"receipt","kind","method","method_label","amount","at","booking_id"} for
 ** every row of booking ID, oldest first (new reference; NULL on error). */

@@ -64,20 +64,45 @@ static const struct room *room_of(struct req *r, const json_t *values) {
   return id > 0 ? rules_room_by_id(r->ctx.rb, id) : NULL;
 }
 
-/* The slots' labels "午前・午後 (9:00〜17:00)" of codes in ARR under R. */
-void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,
-                          const char *end, char *out, size_t n) {
-  size_t off = 0, i;
-  json_t *v;
+/* The slots' labels "午前・午後 (9:00〜17:00)" of SLOTS ("morning,afternoon") under R. */
+void web_book_slots_text(const struct rules *r, const char *slots, const char *start,
+                         const char *end, char *out, size_t n) {
+  size_t off = 0;
   out[0] = 0;
-  json_array_foreach(arr, i, v) {
-    int k = r ? rules_slot_index(r, json_string_value(v)) : -1;
+  for (int i = 0; *slots; i++) {
+    char code[24];
+    size_t len = strcspn(slots, ",");
+    snprintf(code, sizeof code, "%.*s", (int)len, slots);
+    int k = r ? rules_slot_index(r, code) : -1;
     off += (size_t)snprintf(out + off, n > off ? n - off : 0, "%s%s", i ? "・" : "",
-                            k >= 0 ? r->slots[k].label : json_string_value(v));
+                            k >= 0 ? r->slots[k].label : code);
     if (off >= n) return;
+    slots += len + (slots[len] == ',');
   }
   if (start && *start && end && *end)
     snprintf(out + off, n - off, " (%s〜%s)", short_hhmm(start), short_hhmm(end));
+}
+
+/* The same for the codes in ARR (a JSON array of strings). */
+void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,
+                          const char *end, char *out, size_t n) {
+  char slots[RULES_MAX_SLOTS * 25] = "";
+  size_t off = 0, i;
+  json_t *v;
+  json_array_foreach(arr, i, v) {
+    const char *c = json_string_value(v);
+    off += (size_t)snprintf(slots + off, off < sizeof slots ? sizeof slots - off : 0, "%s%s",
+                            i ? "," : "", c ? c : "");
+    if (off >= sizeof slots) break;
+  }
+  web_book_slots_text(r, slots, start, end, out, n);
+}
+
+int web_book_view_of_id(struct req *r, int64_t id, struct booking_view *v) {
+  struct booking b;
+  int rc = booking_load(&r->ctx, id, &b);
+  if (!rc) booking_view_of(&r->ctx, &b, v);
+  return rc;
 }
 
 /* ========================================================= the form */
@@ -363,17 +388,16 @@ static void hidden(struct html *h, const json_t *values, const char *name) {
   }
 }
 
-/* The booking's facts: what is booked, for whom, and what it costs. B is a
-** quote or a booking (booking_json). */
-void web_book_facts(struct req *r, struct html *h, const json_t *b) {
+/* The booking's facts: what is booked, for whom, and what it costs. V is a
+** booking or a quote (quote_view). */
+void web_book_facts(struct req *r, struct html *h, const struct booking_view *v) {
+  const struct booking *b = &v->b;
   int32_t day = 0;
   char dl[48], sl[200], yen[32];
-  date_parse(jstr(b, "date"), &day);
+  date_parse(b->date, &day);
   page_date_label(day, 1, dl, sizeof dl);
   const struct rules *ru = rules_in_force(r->ctx.rb, day);
-  web_book_slots_label(ru, json_object_get(b, "slots"), jstr(b, "start"), jstr(b, "end"), sl,
-                       sizeof sl);
-  const json_t *fee = json_object_get(b, "fee");
+  web_book_slots_text(ru, b->slots, v->start, v->end, sl, sizeof sl);
   html_printf(h, "<dl class=\"facts card-facts\">"
                  "<div><dt>公民館</dt><dd>%h</dd></div>"
                  "<div><dt>部屋</dt><dd>%h</dd></div>"
@@ -382,37 +406,32 @@ void web_book_facts(struct req *r, struct html *h, const json_t *b) {
                  "<div><dt>利用目的</dt><dd>%h</dd></div>"
                  "<div><dt>人数</dt><dd>%d人</dd></div>"
                  "<div><dt>名義</dt><dd>%h</dd></div>",
-              jstr(b, "center_name"), jstr(b, "room_name"), dl, sl, jstr(b, "purpose"),
-              (int)json_integer_value(json_object_get(b, "attendees")),
-              json_object_get(b, "group_name") ? jstr(b, "group_name") : "個人");
-  long long base = json_integer_value(json_object_get(fee, "base"));
-  long long disc = json_integer_value(json_object_get(fee, "discount"));
-  long long total = json_integer_value(json_object_get(fee, "total"));
-  page_yen(total, yen, sizeof yen);
+              v->room ? v->room->center->name : "", v->room ? v->room->name : "", dl, sl,
+              b->purpose, b->attendees, b->group_id ? b->group_name : "個人");
+  page_yen(b->fee_total, yen, sizeof yen);
   html_printf(h, "<div><dt>使用料</dt><dd><strong class=\"fee-total\">%h</strong>", yen);
-  if (disc > 0) {
+  if (b->fee_discount > 0) {
     char a[32], c[32];
-    page_yen(base, a, sizeof a);
-    page_yen(disc, c, sizeof c);
+    page_yen(b->fee_base, a, sizeof a);
+    page_yen(b->fee_discount, c, sizeof c);
     html_printf(h, "<span class=\"fee-detail\">(使用料 %h から、減免で %h 安くなります)</span>", a, c);
   }
-  if (json_object_get(fee, "campaign"))
-    html_printf(h, "<span class=\"fee-detail\">(%hのため無料です)</span>", jstr(fee, "campaign"));
+  if (v->campaign)
+    html_printf(h, "<span class=\"fee-detail\">(%hのため無料です)</span>", v->campaign);
   html_raw(h, "</dd></div></dl>");
 }
 
-void web_book_payment(struct req *r, struct html *h, const json_t *b) {
-  enum booking_status st = web_book_status(b);
+void web_book_payment(struct req *r, struct html *h, const struct booking_view *v) {
+  enum booking_status st = v->status;
   if (!booking_status_active(st)) return;
-  long long total = json_integer_value(json_object_get(json_object_get(b, "fee"), "total"));
+  long long total = v->b.fee_total;
   if (total <= 0) {
     html_raw(h, "<p class=\"pay\" id=\"pay\">この予約の使用料はかかりません。払う手続きはありません。</p>");
     return;
   }
   int32_t day = 0;
-  date_parse(jstr(b, "date"), &day);
-  const char *s = jstr(b, "start");
-  int64_t start = clock_local(day, strlen(s) == 5 ? time_parse_hhmm(s) : 0);
+  date_parse(v->b.date, &day);
+  int64_t start = clock_local(day, strlen(v->start) == 5 ? time_parse_hhmm(v->start) : 0);
   const struct rules *ru = rules_current(r->ctx.rb, r->ctx.now);
   char yen[32], hours[256], when[64];
   page_yen(total, yen, sizeof yen);
@@ -420,7 +439,8 @@ void web_book_payment(struct req *r, struct html *h, const json_t *b) {
   int64_t by = desk_pay_by(ru, start, r->ctx.now);
   html_printf(h, "<div class=\"pay\" id=\"pay\"><h2>使用料の払い方</h2><p>%s使用料 <strong>%h</strong> を、"
                  "%h の窓口で払ってください。現金のほか、QRコード決済・クレジットカード・電子マネーも使えます。</p>",
-              st == BOOKING_HELD ? "予約を確定したあと、" : "", yen, jstr(b, "center_name"));
+              st == BOOKING_HELD ? "予約を確定したあと、" : "", yen,
+              v->room ? v->room->center->name : "");
   if (by) {
     page_instant_label(by, when, sizeof when);
     html_printf(h, "<p>払う期限: <strong>%h まで</strong> (利用する前に払ってください)。</p>", when);
@@ -433,18 +453,15 @@ void web_book_payment(struct req *r, struct html *h, const json_t *b) {
   html_printf(h, "<p>窓口の受付: %h</p></div>", hours);
 }
 
-/* The cancellation terms of B, in one sentence, as of now: never a free
+/* The cancellation terms of V, in one sentence, as of now: never a free
 ** period that has already ended (issue 13 point 5). */
-static void cancel_terms(struct req *r, struct html *h, const json_t *b) {
-  const json_t *c = json_object_get(b, "cancellation");
-  if (!c) return;
-  int32_t day = 0;
+static void cancel_terms(struct req *r, struct html *h, const struct booking_view *v) {
+  if (!v->has_terms) return;
   char dl[48], yen[32];
-  date_parse(jstr(c, "free_until"), &day);
-  page_date_label(day, 1, dl, sizeof dl);
-  int refused = !strcmp(jstr(c, "after_deadline"), "refused");
-  page_yen(json_integer_value(json_object_get(c, "fee_after_deadline")), yen, sizeof yen);
-  if (clock_today(r->ctx.now) > day) {
+  page_date_label(v->free_until, 1, dl, sizeof dl);
+  int refused = v->refused_after_deadline;
+  page_yen(v->fee_after_deadline, yen, sizeof yen);
+  if (clock_today(r->ctx.now) > v->free_until) {
     if (refused)
       html_printf(h, "<p><strong>無料で取り消せる期限 (%h) は、もう過ぎています。</strong>"
                      "確定した後は、オンラインでは取り消せません。</p>", dl);
@@ -460,9 +477,48 @@ static void cancel_terms(struct req *r, struct html *h, const json_t *b) {
   }
 }
 
+/* The quote Q (booking_quote's JSON: core/bookings_create.c) as the view of
+** the booking it would make: the one place these pages read a booking's
+** facts by key. */
+static void quote_view(struct req *r, const json_t *q, struct booking_view *v) {
+  const json_t *fee = json_object_get(q, "fee"), *c = json_object_get(q, "cancellation");
+  struct booking *b = &v->b;
+  memset(v, 0, sizeof *v);
+  v->status = BOOKING_UNKNOWN;
+  v->room = rules_room_by_id(r->ctx.rb, json_integer_value(json_object_get(q, "room_id")));
+  snprintf(b->date, sizeof b->date, "%s", jstr(q, "date"));
+  size_t i, off = 0;
+  json_t *s;
+  json_array_foreach(json_object_get(q, "slots"), i, s)
+    if (off < sizeof b->slots)
+      off += (size_t)snprintf(b->slots + off, sizeof b->slots - off, "%s%s", i ? "," : "",
+                              json_string_value(s) ? json_string_value(s) : "");
+  snprintf(v->start, sizeof v->start, "%s", jstr(q, "start"));
+  snprintf(v->end, sizeof v->end, "%s", jstr(q, "end"));
+  snprintf(b->purpose, sizeof b->purpose, "%s", jstr(q, "purpose"));
+  b->attendees = (int)json_integer_value(json_object_get(q, "attendees"));
+  if (json_object_get(q, "group_name")) {
+    b->group_id = 1; /* in a group's name (its id is not shown) */
+    snprintf(b->group_name, sizeof b->group_name, "%s", jstr(q, "group_name"));
+  }
+  b->fee_base = json_integer_value(json_object_get(fee, "base"));
+  b->fee_discount = json_integer_value(json_object_get(fee, "discount"));
+  b->fee_total = json_integer_value(json_object_get(fee, "total"));
+  v->campaign = json_string_value(json_object_get(fee, "campaign"));
+  if (c) {
+    v->has_terms = 1;
+    date_parse(jstr(c, "free_until"), &v->free_until);
+    v->refused_after_deadline = !strcmp(jstr(c, "after_deadline"), "refused");
+    v->fee_after_deadline = json_integer_value(json_object_get(c, "fee_after_deadline"));
+  }
+}
+
 static struct reply review_page(struct req *r, const json_t *values, const json_t *q) {
   char until[64], key[33];
   unsigned char raw[16];
+  struct booking_view *v = malloc(sizeof *v);
+  if (!v) return reply_error(r, KERR_INTERNAL, NULL);
+  quote_view(r, q, v);
   page_iso_label(jstr(q, "hold_expires_at"), until, sizeof until);
   randombytes_buf(raw, sizeof raw);
   sodium_bin2hex(key, sizeof key, raw, sizeof raw);
@@ -474,9 +530,10 @@ static struct reply review_page(struct req *r, const json_t *values, const json_
   steps(&h, 2);
   html_raw(&h, "<p class=\"note note-warn\"><strong>まだ申し込みは終わっていません。</strong>"
                "内容を確かめて、下の「この内容で予約する」を押してください。</p>");
-  web_book_facts(r, &h, q);
+  web_book_facts(r, &h, v);
   html_raw(&h, "<section aria-labelledby=\"terms-title\"><h2 id=\"terms-title\">取り消しについて</h2>");
-  cancel_terms(r, &h, q);
+  cancel_terms(r, &h, v);
+  free(v);
   html_raw(&h, "</section>");
   page_form_begin(r, &h, "post", "/forms/booking");
   static const char *const names[] = {"room_id", "date", "slots", "purpose", "attendees", "group_id"};
@@ -552,11 +609,16 @@ struct reply web_book_review(struct req *r) {
 
 struct reply web_booking_receipt(struct req *r, const char *receipt, const json_t *b) {
   (void)receipt; /* kept with the submission; the citizen sees one number, the 予約番号 */
-  char until[64];
-  page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
+  char until[64] = "-";
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  enum booking_status st = web_book_status(b);
+  struct booking_view *v = malloc(sizeof *v);
+  if (!v || web_book_view_of_id(r, id, v)) {
+    free(v);
+    return reply_error(r, KERR_INTERNAL, NULL);
+  }
+  enum booking_status st = v->status;
   int held = st == BOOKING_HELD;
+  if (held && v->b.hold_expires_at) page_instant_label(v->b.hold_expires_at, until, sizeof until);
   const char *title = held ? "仮予約を受け付けました" : "予約が確定しました";
   struct html h = {0};
   struct page pg = {.title = title};
@@ -581,11 +643,12 @@ struct reply web_booking_receipt(struct req *r, const char *receipt, const json_
                     "<a class=\"button\" href=\"/my/bookings/%I/permit\">使用許可書を見る・印刷する</a></p>",
                 id);
   }
-  web_book_facts(r, &h, b);
-  web_book_payment(r, &h, b);
+  web_book_facts(r, &h, v);
+  web_book_payment(r, &h, v);
   html_printf(&h, "<ul class=\"links\"><li><a href=\"/my/bookings/%I\">この予約の詳しい内容 (取り消しもここから)</a></li>"
                   "<li><a href=\"/my\">マイページ (予約の一覧)</a></li></ul>",
               id);
+  free(v);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }

@@ -30,12 +30,12 @@ const char *web_book_error_field(int code);
 
 /* A booking's (or a quote's) facts as a list: centre, room, date, slots,
 ** purpose, attendees, in whose name, fee. */
-void web_book_facts(struct req *r, struct html *h, const json_t *b);
+void web_book_facts(struct req *r, struct html *h, const struct booking_view *v);
 
 /* How, where and by when to pay the fee of B (a hold or a confirmed booking),
 ** consistent with counter hours (core/desk.c desk_pay_by): nothing for a
 ** cancelled or finished booking. */
-void web_book_payment(struct req *r, struct html *h, const json_t *b);
+void web_book_payment(struct req *r, struct html *h, const struct booking_view *v);
 
 /* The status of B (booking_json, or any JSON with the booking's "status");
 ** BOOKING_UNKNOWN when it has none. */
@@ -44,5 +44,12 @@ enum booking_status web_book_status(const json_t *b);
 /* "午前・午後 (9:00〜17:00)" for the slot codes in ARR under R. */
 void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,
                           const char *end, char *out, size_t n);
+/* The same for SLOTS as stored ("morning,afternoon"). */
+void web_book_slots_text(const struct rules *r, const char *slots, const char *start,
+                         const char *end, char *out, size_t n);
+
+/* Booking ID as a view into *V (no access check: a booking the actor has
+** just made or changed): 0, or KERR_NOT_FOUND. For the receipts of forms. */
+int web_book_view_of_id(struct req *r, int64_t id, struct booking_view *v);
 
 #endif

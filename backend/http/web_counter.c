@@ -38,9 +38,6 @@ static const char *jstr(const json_t *o, const char *key) {
   const char *s = json_string_value(json_object_get(o, key));
   return s ? s : "";
 }
-static long long jint(const json_t *o, const char *key) {
-  return json_integer_value(json_object_get(o, key));
-}
 
 /* The centre asked for (?center= or the form's), or "" for the home centre. */
 static const char *center_of(struct req *r) {
@@ -102,21 +99,19 @@ static void walkin_fees(const struct rules *ru, const struct room *room, int32_t
   }
 }
 
-static void walkin_build(struct req *r, const json_t *today, struct walkin_form *f) {
-  size_t i;
-  json_t *ro;
+static void walkin_build(struct req *r, const struct counter_view *v, struct walkin_form *f) {
   memset(f, 0, sizeof *f);
   int32_t today_d = clock_today(r->ctx.now);
   const struct rules *ru = rules_in_force(r->ctx.rb, today_d);
-  json_array_foreach(json_object_get(today, "rooms"), i, ro) {
-    if (f->nrooms >= 64) break;
+  for (int i = 0; i < v->nrooms && f->nrooms < 64; i++) {
+    const struct room *ro = v->rooms[i].room;
     int k = f->nrooms++;
-    snprintf(f->rval[k], sizeof f->rval[k], "%lld", jint(ro, "id"));
+    snprintf(f->rval[k], sizeof f->rval[k], "%lld", (long long)ro->id);
     /* the fee of each time of day today, before anything is sent (issue 13 point 12) */
     char fees[240] = "";
-    walkin_fees(ru, rules_room_by_id(r->ctx.rb, jint(ro, "id")), today_d, fees, sizeof fees);
-    snprintf(f->rlab[k], sizeof f->rlab[k], "%s (%s・%lld人) %s", jstr(ro, "name"), jstr(ro, "kind"),
-             jint(ro, "capacity"), fees);
+    walkin_fees(ru, ro, today_d, fees, sizeof fees);
+    snprintf(f->rlab[k], sizeof f->rlab[k], "%s (%s・%d人) %s", ro->name, ro->kind, ro->capacity,
+             fees);
     f->rooms[k] = (struct page_option){f->rval[k], f->rlab[k], NULL};
   }
   for (int s = 0; ru && s < ru->nslots; s++) {
@@ -146,26 +141,29 @@ static void walkin_build(struct req *r, const json_t *today, struct walkin_form 
 
 /* ===================================================== the page */
 
-static void slot_cell(struct html *h, const json_t *so) {
-  const char *state = jstr(so, "state");
-  if (!strcmp(state, "free")) {
+/* The name a booking is shown under: its group's, else its holder's. */
+static const char *shown_name(const struct counter_booking *w) {
+  return !w->walkin && w->b.group_id ? w->b.group_name : w->holder_name;
+}
+
+static void slot_cell(struct html *h, const struct counter_view *v, const struct counter_cell *c) {
+  if (c->state == CELL_FREE) {
     html_printf(h, "<td class=\"st st-free\"><span class=\"sym\" aria-hidden=\"true\">○</span>空き%s</td>",
-                json_is_true(json_object_get(so, "walkin_open")) ? "<span class=\"grp\">当日利用可</span>" : "");
+                c->walkin_open ? "<span class=\"grp\">当日利用可</span>" : "");
     return;
   }
-  if (!strcmp(state, "closed")) {
+  if (c->state == CELL_CLOSED) {
     page_state_cell(h, "closed", NULL);
     return;
   }
-  const json_t *b = json_object_get(so, "booking"), *ho = json_object_get(b, "holder");
-  const char *name = json_object_get(ho, "group_name") ? jstr(ho, "group_name") : jstr(ho, "name");
-  long long out = jint(b, "outstanding");
+  const struct counter_booking *w = &v->bookings[c->booking];
+  long long out = w->due - w->paid;
   char yen[32];
   page_yen(out, yen, sizeof yen);
   html_printf(h, "<td class=\"st st-taken\"><span class=\"sym\" aria-hidden=\"true\">×</span>"
                  "<a href=\"#b-%I\">%h</a><span class=\"grp\">%h・%s%h%s</span></td>",
-              (int64_t)jint(b, "id"), name, web_my_status_label(web_book_status(b)),
-              json_is_true(json_object_get(b, "checked_in")) ? "入館済み・" : "",
+              w->b.id, shown_name(w), web_my_status_label(w->status),
+              w->checked_in_at ? "入館済み・" : "",
               out > 0 ? yen : "", out > 0 ? "未払い" : out < 0 ? "返金あり" : "支払済み");
 }
 
@@ -173,11 +171,12 @@ static void slot_cell(struct html *h, const json_t *so) {
 ** the API): 来館なし for a confirmed booking nobody came for, and 取り消す with a
 ** reason (what was paid is then shown to give back). Core decides whether
 ** each is allowed now (the no-show grace, the cancellation rules). */
-static void card_more_actions(struct req *r, struct html *h, const json_t *b, const char *center) {
-  int64_t id = (int64_t)jint(b, "id");
-  enum booking_status status = web_book_status(b);
+static void card_more_actions(struct req *r, struct html *h, const struct counter_booking *w,
+                              const char *center) {
+  int64_t id = w->b.id;
+  enum booking_status status = w->status;
   char action[80];
-  if (status == BOOKING_CONFIRMED && !json_is_true(json_object_get(b, "checked_in"))) {
+  if (status == BOOKING_CONFIRMED && !w->checked_in_at) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/noshow", (long long)id);
     page_form_begin(r, h, "post", action);
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
@@ -200,41 +199,51 @@ static void card_more_actions(struct req *r, struct html *h, const json_t *b, co
               center, id, id, id, id, id, id);
 }
 
-static void booking_card(struct req *r, struct html *h, const json_t *b, const char *center) {
-  const json_t *ho = json_object_get(b, "holder");
-  int64_t id = (int64_t)jint(b, "id");
-  const struct room *ro = rules_room_by_id(r->ctx.rb, jint(b, "room_id"));
-  enum booking_status status = web_book_status(b);
-  char slots[160] = "", fee[32], paid[32], out[32], action[80];
-  size_t i, off = 0;
-  json_t *s;
+/* "午前・午後" for the slots of W under today's rules. */
+static void card_slots(struct req *r, const struct counter_booking *w, char *out, size_t n) {
   const struct rules *ru = rules_in_force(r->ctx.rb, clock_today(r->ctx.now));
-  json_array_foreach(json_object_get(b, "slots"), i, s) {
-    int k = ru ? rules_slot_index(ru, json_string_value(s)) : -1;
-    off += (size_t)snprintf(slots + off, sizeof slots - off, "%s%s", i ? "・" : "",
-                            k >= 0 ? ru->slots[k].label : json_string_value(s));
-    if (off >= sizeof slots) break;
+  const char *p = w->b.slots;
+  size_t off = 0;
+  out[0] = 0;
+  for (int i = 0; *p && off < n; i++) {
+    char code[24];
+    size_t len = strcspn(p, ",");
+    snprintf(code, sizeof code, "%.*s", (int)len, p);
+    int k = ru ? rules_slot_index(ru, code) : -1;
+    off += (size_t)snprintf(out + off, n - off, "%s%s", i ? "・" : "", k >= 0 ? ru->slots[k].label : code);
+    p += len + (p[len] == ',');
   }
-  page_yen(jint(b, "due"), fee, sizeof fee);
-  page_yen(jint(b, "paid"), paid, sizeof paid);
-  long long outstanding = jint(b, "outstanding");
+}
+
+static void booking_card(struct req *r, struct html *h, const struct counter_booking *w,
+                         const char *center) {
+  const struct booking *b = &w->b;
+  int64_t id = b->id;
+  const struct room *ro = rules_room_by_id(r->ctx.rb, b->room_id);
+  enum booking_status status = w->status;
+  int group = !w->walkin && b->group_id;
+  char slots[160], fee[32], paid[32], out[32], action[80], sid[16] = "";
+  card_slots(r, w, slots, sizeof slots);
+  page_yen(w->due, fee, sizeof fee);
+  page_yen(w->paid, paid, sizeof paid);
+  long long outstanding = w->due - w->paid;
   page_yen(outstanding < 0 ? -outstanding : outstanding, out, sizeof out);
   html_printf(h, "<li class=\"card\" id=\"b-%I\"><h3>%h %h <span class=\"sub\">予約番号 %I</span></h3>"
                  "<dl class=\"facts\">"
                  "<div><dt>利用する人</dt><dd>%h%s%h%s</dd></div>",
-              id, ro ? ro->name : "", slots, id, jstr(ho, "name"),
-              json_object_get(ho, "group_name") ? " (団体: " : "", jstr(ho, "group_name"),
-              json_object_get(ho, "group_name") ? ")" : "");
-  if (json_is_string(json_object_get(ho, "phone")))
-    html_printf(h, "<div><dt>電話</dt><dd><a href=\"tel:%h\">%h</a></dd></div>", jstr(ho, "phone"),
-                jstr(ho, "phone"));
-  if (json_is_string(json_object_get(ho, "system_id")))
-    html_printf(h, "<div><dt>利用者ID</dt><dd>%h</dd></div>", jstr(ho, "system_id"));
-  web_oidc_counter_fact(r, h, json_string_value(json_object_get(ho, "system_id")), 1);
+              id, ro ? ro->name : "", slots, id, w->holder_name, group ? " (団体: " : "",
+              group ? b->group_name : "", group ? ")" : "");
+  if (w->walkin || w->holder_phone[0])
+    html_printf(h, "<div><dt>電話</dt><dd><a href=\"tel:%h\">%h</a></dd></div>", w->holder_phone,
+                w->holder_phone);
+  if (!w->walkin) {
+    ids_format(b->account_id, sid);
+    html_printf(h, "<div><dt>利用者ID</dt><dd>%h</dd></div>", sid);
+  }
+  web_oidc_counter_fact(r, h, w->walkin ? NULL : sid, 1);
   html_printf(h, "<div><dt>状態</dt><dd>%h%s</dd></div>"
                  "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div></dl>",
-              web_my_status_label(status),
-              json_is_true(json_object_get(b, "checked_in")) ? "・入館済み" : "", fee, paid);
+              web_my_status_label(status), w->checked_in_at ? "・入館済み" : "", fee, paid);
   html_raw(h, "<div class=\"counter-actions\">");
   if (status == BOOKING_HELD) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/confirm", (long long)id);
@@ -260,14 +269,51 @@ static void booking_card(struct req *r, struct html *h, const json_t *b, const c
     snprintf(label, sizeof label, "%s%s", out, outstanding > 0 ? "を受け取る" : "を返す");
     page_form_end(h, label);
   }
-  if (status == BOOKING_CONFIRMED && !json_is_true(json_object_get(b, "checked_in"))) {
+  if (status == BOOKING_CONFIRMED && !w->checked_in_at) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/checkin", (long long)id);
     page_form_begin(r, h, "post", action);
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
     page_form_end(h, "入館を記録する");
   }
-  card_more_actions(r, h, b, center);
+  card_more_actions(r, h, w, center);
   html_raw(h, "</div></li>");
+}
+
+/* Today's rooms of V, a slot a column (DL: today's date in words). */
+static void rooms_table(struct html *h, const struct counter_view *v, const char *dl) {
+  html_printf(h, "<section aria-labelledby=\"rooms-title\"><h2 id=\"rooms-title\">今日の部屋</h2>"
+                 "<div class=\"table-wrap\"><table class=\"avail counter-table\"><caption>%h %h の部屋と利用者</caption>"
+                 "<thead><tr><th scope=\"col\">部屋</th>",
+              v->center->name, dl);
+  for (int s = 0; v->nrooms && s < v->rules->nslots; s++) {
+    const struct slotdef *sd = &v->rules->slots[s];
+    char a[8], z[8];
+    clock_hhmm(sd->start, a);
+    clock_hhmm(sd->end, z);
+    html_printf(h, "<th scope=\"col\">%h<span class=\"time\">%h〜%h</span></th>", sd->label, a, z);
+  }
+  html_raw(h, "</tr></thead><tbody>");
+  for (int i = 0; i < v->nrooms; i++) {
+    const struct room *ro = v->rooms[i].room;
+    html_printf(h, "<tr><th scope=\"row\">%h<span class=\"room-meta\">%h・%d人</span></th>", ro->name,
+                ro->kind, ro->capacity);
+    for (int s = 0; s < v->rules->nslots; s++) slot_cell(h, v, &v->rooms[i].cells[s]);
+    html_raw(h, "</tr>");
+  }
+  html_raw(h, "</tbody></table></div></section>");
+}
+
+/* Today's bookings of V, a card each with its actions. */
+static void bookings_section(struct req *r, struct html *h, const struct counter_view *v) {
+  html_printf(h, "<section aria-labelledby=\"bookings-title\"><h2 id=\"bookings-title\">今日の予約 (%d件)</h2>",
+              v->nbookings);
+  if (!v->nbookings) html_raw(h, "<p>今日の予約はありません。</p>");
+  else {
+    html_raw(h, "<ul class=\"cards\">");
+    for (int i = 0; i < v->nbookings; i++) booking_card(r, h, &v->bookings[i], v->center->code);
+    html_raw(h, "</ul>");
+  }
+  html_raw(h, "</section>");
 }
 
 /* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
@@ -277,25 +323,21 @@ static void permit_check_form(struct req *r, struct html *h, const json_t *value
 static struct reply counter_page(struct req *r, unsigned status, const char *center,
                                     const char *error, const json_t *values, const json_t *errors) {
   struct kerrinfo ei = {0};
-  json_t *t = NULL;
-  int rc = counter_today(&r->ctx, center, &t, &ei);
-  if (rc) {
-    struct reply ret = reply_error(r, rc, &ei);
+  struct counter_view v;
+  int rc = counter_today_view(&r->ctx, center, &v, &ei);
+  struct walkin_form *wf = rc ? NULL : calloc(1, sizeof *wf);
+  if (rc || !wf) {
+    counter_view_free(&v);
+    struct reply ret = reply_error(r, rc ? rc : KERR_INTERNAL, rc ? &ei : NULL);
     kerr_clear(&ei);
     return ret;
   }
-  struct walkin_form *wf = calloc(1, sizeof *wf);
-  if (!wf) {
-    json_decref(t);
-    return reply_error(r, KERR_INTERNAL, NULL);
-  }
-  walkin_build(r, t, wf);
-  const json_t *ce = json_object_get(t, "center");
-  const char *code = jstr(ce, "code");
+  walkin_build(r, &v, wf);
+  const char *code = v.center->code;
   char dl[48], title[160];
   int32_t today = clock_today(r->ctx.now);
   page_date_label(today, 1, dl, sizeof dl);
-  snprintf(title, sizeof title, "窓口 %s", jstr(ce, "name"));
+  snprintf(title, sizeof title, "窓口 %s", v.center->name);
   const char *flash = status == 200 ? done_message(req_query(r, "done")) : NULL;
   char refund_note[256];
   const char *rf = req_query(r, "refund");
@@ -317,11 +359,9 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
   if (error || (errors && json_object_size(errors)))
     page_error_summary_msg(&h, error, wf->fields, 7, &fm);
   if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
-  const json_t *cnt = json_object_get(t, "counter");
-  html_printf(&h, "<p class=\"note%s\">窓口の受付時間: %h。%s</p>",
-              json_is_true(json_object_get(cnt, "open")) ? "" : " note-warn", jstr(cnt, "hours"),
-              json_is_true(json_object_get(cnt, "open")) ? "いまは受付時間内です。"
-                                                         : "いまは受付時間外です (受付・支払い・入館の記録はできません)。");
+  html_printf(&h, "<p class=\"note%s\">窓口の受付時間: %h。%s</p>", v.counter_open ? "" : " note-warn",
+              v.hours, v.counter_open ? "いまは受付時間内です。"
+                                      : "いまは受付時間外です (受付・支払い・入館の記録はできません)。");
   /* another centre */
   html_raw(&h, "<form class=\"form form-inline\" method=\"get\" action=\"/counter\" novalidate>"
                "<div class=\"field\"><label class=\"field-label\" for=\"f-center\">公民館</label>"
@@ -336,39 +376,9 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
                   "<li><a href=\"#walkin-title\">当日利用の受付へ</a></li>"
                   "<li><a href=\"#permit-title\">許可書の確認へ</a></li></ul>",
               code, code);
-  if (json_is_true(json_object_get(t, "closed")))
-    html_raw(&h, "<p class=\"note note-closed\">今日は休館日です。</p>");
-
-  /* the rooms */
-  json_t *rooms = json_object_get(t, "rooms"), *ro, *so;
-  size_t i, k;
-  html_printf(&h, "<section aria-labelledby=\"rooms-title\"><h2 id=\"rooms-title\">今日の部屋</h2>"
-                  "<div class=\"table-wrap\"><table class=\"avail counter-table\"><caption>%h %h の部屋と利用者</caption>"
-                  "<thead><tr><th scope=\"col\">部屋</th>",
-              jstr(ce, "name"), dl);
-  json_array_foreach(json_object_get(json_array_get(rooms, 0), "slots"), k, so)
-      html_printf(&h, "<th scope=\"col\">%h<span class=\"time\">%h〜%h</span></th>", jstr(so, "label"),
-                  jstr(so, "start"), jstr(so, "end"));
-  html_raw(&h, "</tr></thead><tbody>");
-  json_array_foreach(rooms, i, ro) {
-    html_printf(&h, "<tr><th scope=\"row\">%h<span class=\"room-meta\">%h・%d人</span></th>",
-                jstr(ro, "name"), jstr(ro, "kind"), (int)jint(ro, "capacity"));
-    json_array_foreach(json_object_get(ro, "slots"), k, so) slot_cell(&h, so);
-    html_raw(&h, "</tr>");
-  }
-  html_raw(&h, "</tbody></table></div></section>");
-
-  /* today's bookings */
-  json_t *bks = json_object_get(t, "bookings"), *b;
-  html_printf(&h, "<section aria-labelledby=\"bookings-title\"><h2 id=\"bookings-title\">今日の予約 (%d件)</h2>",
-              (int)json_array_size(bks));
-  if (!json_array_size(bks)) html_raw(&h, "<p>今日の予約はありません。</p>");
-  else {
-    html_raw(&h, "<ul class=\"cards\">");
-    json_array_foreach(bks, i, b) booking_card(r, &h, b, code);
-    html_raw(&h, "</ul>");
-  }
-  html_raw(&h, "</section>");
+  if (v.closed) html_raw(&h, "<p class=\"note note-closed\">今日は休館日です。</p>");
+  rooms_table(&h, &v, dl);
+  bookings_section(r, &h, &v);
 
   /* the walk-in */
   html_raw(&h, "<section aria-labelledby=\"walkin-title\" class=\"panel\"><h2 id=\"walkin-title\">当日利用の受付 (登録なし)</h2>"
@@ -381,7 +391,7 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
   permit_check_form(r, &h, NULL);
   page_end(r, &h, &pg);
   free(wf);
-  json_decref(t);
+  counter_view_free(&v);
   return page_reply(r, status, &h);
 }
 
@@ -564,14 +574,16 @@ struct reply web_counter_cancel(struct req *r) {
     return refused(r, KERR_VALIDATION, &ei);
   }
   rc = booking_cancel(&r->ctx, id, reason, &out, &ei);
+  json_decref(out);
   if (rc) return refused(r, rc, &ei);
   /* a staff cancellation records the refund of what was paid at once: say how much to give back */
   long long refund = 0;
-  size_t i;
-  json_t *p;
-  json_array_foreach(json_object_get(out, "payments"), i, p) if (!strcmp(jstr(p, "kind"), "refund"))
-      refund = -jint(p, "amount");
-  json_decref(out);
+  struct payment_row *rows = NULL;
+  int n = 0;
+  if (!payment_rows(&r->ctx, id, &rows, &n))
+    for (int i = 0; i < n; i++)
+      if (rows[i].kind == PAYMENT_REFUND) refund = -rows[i].amount;
+  free(rows);
   char done[48];
   snprintf(done, sizeof done, refund > 0 ? "cancelled&refund=%lld" : "cancelled", refund);
   return back(r, done);
@@ -631,29 +643,33 @@ struct reply web_counter_pay(struct req *r) {
 ** Staff, admin. */
 struct reply web_counter_receipt(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *pays = NULL, *bk = NULL, *p, *row = NULL;
+  struct booking bk;
+  struct payment_row *rows = NULL, *row = NULL;
+  int n = 0;
   int64_t id = req_path_id(r, 0);
   const char *want = req_query(r, "receipt");
   if (!id || !want) return reply_error(r, KERR_NOT_FOUND, NULL);
-  int rc = payment_list(&r->ctx, id, &pays, &ei);
-  if (!rc) rc = booking_get(&r->ctx, id, &bk, &ei);
-  size_t i;
-  json_array_foreach(json_object_get(pays, "payments"), i, p) if (!strcmp(jstr(p, "receipt"), want)) row = p;
+  int rc = booking_read(&r->ctx, id, &bk, &ei);
+  if (rc == KERR_NOT_FOUND) kerr_set(&ei, rc, "予約が見つかりません（予約番号を確かめてください）。");
+  if (!rc && payment_rows(&r->ctx, id, &rows, &n)) rc = KERR_INTERNAL;
+  for (int i = 0; i < n; i++)
+    if (!strcmp(rows[i].receipt, want)) row = &rows[i];
   if (!rc && !row) rc = KERR_NOT_FOUND;
   if (rc) {
-    json_decref(pays);
-    json_decref(bk);
+    free(rows);
     struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }
-  long long amount = jint(row, "amount");
-  int refund = !strcmp(jstr(row, "kind"), "refund") || amount < 0;
+  long long amount = row->amount;
+  int refund = row->kind == PAYMENT_REFUND || amount < 0;
+  const struct room *ro = rules_room_by_id(r->ctx.rb, bk.room_id);
+  const char *cname = ro ? ro->center->name : "", *rname = ro ? ro->name : "";
   char yen[32], at[64], dl[48];
   int32_t day = 0;
   page_yen(amount < 0 ? -amount : amount, yen, sizeof yen);
-  page_iso_label(jstr(row, "at"), at, sizeof at);
-  date_parse(jstr(bk, "date"), &day);
+  page_instant_label(row->at, at, sizeof at);
+  date_parse(bk.date, &day);
   page_date_label(day, 1, dl, sizeof dl);
   struct html h = {0};
   struct page pg = {.title = refund ? "返金の控え" : "領収書", .nav = "admin"};
@@ -669,24 +685,51 @@ struct reply web_counter_receipt(struct req *r) {
                   "<p class=\"slip-issuer\">前橋市 %h</p></div>"
                   "<p class=\"no-print\">ブラウザの印刷で、この領収書を印刷できます。</p>",
               center_of(r), refund ? "refunded" : "paid", refund ? "返金の控え" : "領収書",
-              refund ? "返金額" : "金額", yen, want, at, jstr(row, "method_label"),
-              jstr(bk, "center_name"), jstr(bk, "room_name"), refund ? "の返金" : "として", id, dl,
-              jstr(bk, "center_name"));
+              refund ? "返金額" : "金額", yen, want, at, payment_method_label(row->method), cname,
+              rname, refund ? "の返金" : "として", id, dl, cname);
   page_end(r, &h, &pg);
-  json_decref(pays);
-  json_decref(bk);
+  free(rows);
   return page_reply(r, 200, &h);
 }
 
 /* ============================================================ ledger */
 
-static const char *kind_label(const char *k) {
-  static const struct { const char *k, *l; } t[] = {
-    {"booking", "予約"}, {"walkin", "当日利用"}, {"checkin", "入館"}, {"noshow", "来館なし"},
-    {"cancellation", "取消"}, {"payment", "支払い"}, {"refund", "返金"}};
-  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (!strcmp(t[i].k, k)) return t[i].l;
-  return k;
+static const char *const kind_labels[LEDGER_NKINDS] = {
+    [LEDGER_BOOKING] = "予約",   [LEDGER_WALKIN] = "当日利用",     [LEDGER_CHECKIN] = "入館",
+    [LEDGER_NOSHOW] = "来館なし", [LEDGER_CANCELLATION] = "取消", [LEDGER_PAYMENT] = "支払い",
+    [LEDGER_REFUND] = "返金"};
+
+/* The ledger's fee column: "使用料 320円" for a booking or walk-in, "取消料 160円"
+** (or "取消料なし") for a cancellation, else empty. */
+static void ledger_fee(const struct ledger_entry *e, char *out, size_t n) {
+  char y[32];
+  out[0] = 0;
+  if (e->kind == LEDGER_BOOKING || e->kind == LEDGER_WALKIN) {
+    page_yen(e->fee_total, y, sizeof y);
+    snprintf(out, n, "使用料 %s", y);
+  } else if (e->kind == LEDGER_CANCELLATION) {
+    page_yen(e->cancel_fee, y, sizeof y);
+    snprintf(out, n, e->cancel_fee > 0 ? "取消料 %s" : "取消料なし", y);
+  }
+}
+
+/* The ledger's entries, a row each. */
+static void ledger_rows(struct html *h, const struct counter_ledger_view *l) {
+  for (int i = 0; i < l->nentries; i++) {
+    const struct ledger_entry *e = &l->entries[i];
+    char yen[32] = "", use[48] = "", fee[64] = "";
+    int32_t uday;
+    if (e->has_payment) page_yen(e->amount, yen, sizeof yen);
+    if (!date_parse(e->use_date, &uday)) page_date_label(uday, 0, use, sizeof use);
+    ledger_fee(e, fee, sizeof fee);
+    html_printf(h, "<tr><td>%h</td><th scope=\"row\">%h%s%h%s</th><td>%I</td><td>%h</td><td>%h %h</td><td>%h</td>"
+                   "<td>%h</td><td class=\"num\">%h</td><td>%h</td></tr>",
+                e->time, e->kind < LEDGER_NKINDS ? kind_labels[e->kind] : "",
+                e->has_payment ? " (" : "", e->has_payment ? payment_method_label(e->method) : "",
+                e->has_payment ? ")" : "", e->booking_id, use, e->room_name, e->slot_labels,
+                e->holder, fee, yen, e->receipt);
+  }
+  if (!l->nentries) html_raw(h, "<tr><td colspan=\"9\">この日の記録はありません。</td></tr>");
 }
 
 /* GET /counter/ledger[?center=CODE][&date=D] -> 200 the day's ledger (台帳) of
@@ -694,24 +737,9 @@ static const char *kind_label(const char *k) {
 ** made, walk-ins, check-ins, no-shows, cancellations, payments and refunds with
 ** receipt numbers) and the day's totals by method, from the payments table. 422
 ** for a bad date; 404 unknown centre. Staff, admin. */
-/* The ledger's fee column: "使用料 320円" for a booking or walk-in, "取消料 160円"
-** (or "取消料なし") for a cancellation, else empty. */
-static void ledger_fee(const json_t *e, char *out, size_t n) {
-  char y[32];
-  out[0] = 0;
-  if (json_is_integer(json_object_get(e, "fee_total"))) {
-    page_yen(jint(e, "fee_total"), y, sizeof y);
-    snprintf(out, n, "使用料 %s", y);
-  } else if (json_is_integer(json_object_get(e, "cancel_fee"))) {
-    long long f = jint(e, "cancel_fee");
-    page_yen(f, y, sizeof y);
-    snprintf(out, n, f > 0 ? "取消料 %s" : "取消料なし", y);
-  }
-}
-
 struct reply web_counter_ledger(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *l = NULL;
+  struct counter_ledger_view l;
   int32_t day = clock_today(r->ctx.now);
   const char *qd = req_query(r, "date");
   if (qd && *qd && date_parse(qd, &day)) {
@@ -720,18 +748,19 @@ struct reply web_counter_ledger(struct req *r) {
     kerr_clear(&ei);
     return ret;
   }
-  int rc = counter_ledger(&r->ctx, center_of(r), day, &l, &ei);
+  int rc = counter_ledger_view(&r->ctx, center_of(r), day, &l, &ei);
   if (rc) {
+    counter_ledger_view_free(&l);
     struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }
-  const json_t *ce = json_object_get(l, "center");
+  const struct center *ce = l.center;
   char dl[48], title[200], at[64], date[11];
   page_date_label(day, 1, dl, sizeof dl);
   date_format(day, date);
-  page_iso_label(jstr(l, "generated_at"), at, sizeof at);
-  snprintf(title, sizeof title, "台帳 %s %s", jstr(ce, "name"), dl);
+  page_iso_label(l.generated_at, at, sizeof at);
+  snprintf(title, sizeof title, "台帳 %s %s", ce->name, dl);
   struct html h = {0};
   struct page pg = {.title = title, .nav = "admin"};
   page_begin(r, &h, &pg);
@@ -739,50 +768,31 @@ struct reply web_counter_ledger(struct req *r) {
                   "<h1>台帳<span class=\"sub\">%h %h</span></h1><p class=\"asof\">%h 作成。"
                   "印刷するときは、ブラウザの印刷を使ってください。"
                   "<a href=\"/api/v1/counter/ledger.csv?center=%u&amp;date=%u\">CSV (Excel 用)</a></p>",
-              jstr(ce, "code"), jstr(ce, "name"), dl, at, jstr(ce, "code"), date);
+              ce->code, ce->name, dl, at, ce->code, date);
   html_printf(&h, "<div class=\"table-wrap\"><table class=\"ledger\"><caption>%h %h の記録 (時刻順)</caption>"
                   "<thead><tr><th scope=\"col\">時刻</th><th scope=\"col\">内容</th><th scope=\"col\">予約番号</th>"
                   "<th scope=\"col\">利用日</th><th scope=\"col\">部屋・時間帯</th><th scope=\"col\">利用する人</th>"
                   "<th scope=\"col\">使用料・取消料</th><th scope=\"col\">金額</th>"
                   "<th scope=\"col\">領収番号</th></tr></thead><tbody>",
-              jstr(ce, "name"), dl);
-  json_t *e;
-  size_t i;
-  json_array_foreach(json_object_get(l, "entries"), i, e) {
-    char yen[32] = "", use[48] = "", fee[64] = "";
-    int32_t uday;
-    if (json_is_integer(json_object_get(e, "amount"))) page_yen(jint(e, "amount"), yen, sizeof yen);
-    if (!date_parse(jstr(e, "use_date"), &uday)) page_date_label(uday, 0, use, sizeof use);
-    ledger_fee(e, fee, sizeof fee);
-    html_printf(&h, "<tr><td>%h</td><th scope=\"row\">%h%s%h%s</th><td>%I</td><td>%h</td><td>%h %h</td><td>%h</td>"
-                    "<td>%h</td><td class=\"num\">%h</td><td>%h</td></tr>",
-                jstr(e, "time"), kind_label(jstr(e, "kind")),
-                json_object_get(e, "method_label") ? " (" : "", jstr(e, "method_label"),
-                json_object_get(e, "method_label") ? ")" : "", (int64_t)jint(e, "booking_id"), use,
-                jstr(e, "room_name"), jstr(e, "slot_labels"), jstr(e, "holder"), fee, yen,
-                jstr(e, "receipt"));
-  }
-  if (!json_array_size(json_object_get(l, "entries")))
-    html_raw(&h, "<tr><td colspan=\"9\">この日の記録はありません。</td></tr>");
+              ce->name, dl);
+  ledger_rows(&h, &l);
   html_raw(&h, "</tbody></table></div>");
-  const json_t *tot = json_object_get(l, "totals"), *net = json_object_get(tot, "net"),
-               *cn = json_object_get(tot, "counts");
   html_raw(&h, "<h2>合計</h2><div class=\"table-wrap\"><table class=\"ledger-totals\"><caption>支払いの方法ごとの合計 (返金を引いた額)</caption>"
                "<thead><tr><th scope=\"col\">方法</th><th scope=\"col\">金額</th></tr></thead><tbody>");
   for (int k = 0; k < 4; k++) {
     char yen[32];
-    page_yen(jint(net, pay_methods[k].value), yen, sizeof yen);
+    page_yen(l.net.by_method[payment_method_index(pay_methods[k].value)], yen, sizeof yen);
     html_printf(&h, "<tr><th scope=\"row\">%s</th><td class=\"num\">%h</td></tr>", pay_methods[k].label, yen);
   }
   char total[32];
-  page_yen(jint(net, "total"), total, sizeof total);
+  const int *cn = l.counts;
+  page_yen(l.net.total, total, sizeof total);
   html_printf(&h, "<tr><th scope=\"row\">合計</th><td class=\"num\"><strong>%h</strong></td></tr></tbody></table></div>"
                   "<p>予約 %d件・当日利用 %d件・入館 %d件・来館なし %d件・取消 %d件・支払い %d件・返金 %d件</p>",
-              total, (int)jint(cn, "bookings"), (int)jint(cn, "walkins"), (int)jint(cn, "checkins"),
-              (int)jint(cn, "noshows"), (int)jint(cn, "cancellations"), (int)jint(cn, "payments"),
-              (int)jint(cn, "refunds"));
+              total, cn[LEDGER_BOOKING], cn[LEDGER_WALKIN], cn[LEDGER_CHECKIN], cn[LEDGER_NOSHOW],
+              cn[LEDGER_CANCELLATION], cn[LEDGER_PAYMENT], cn[LEDGER_REFUND]);
   page_end(r, &h, &pg);
-  json_decref(l);
+  counter_ledger_view_free(&l);
   return page_reply(r, 200, &h);
 }
 

@@ -49,47 +49,57 @@ const char *web_my_status_label(enum booking_status s) {
 
 /* 1 when B is still to come: used on TODAY ("YYYY-MM-DD") or later, and
 ** still holding its slots (held or confirmed). */
-static int coming(const json_t *b, const char *today) {
-  return strcmp(jstr(b, "date"), today) >= 0 && booking_status_active(web_book_status(b));
+static int coming(const struct booking_view *v, const char *today) {
+  return strcmp(v->b.date, today) >= 0 && booking_status_active(v->status);
 }
 
-/* "6月10日(水) 午前・午後 (9:00〜17:00)" of booking B. */
-static void when_label(struct req *r, const json_t *b, char *out, size_t n) {
+/* "6月10日(水) 午前・午後 (9:00〜17:00)" of booking V. */
+static void when_label(struct req *r, const struct booking_view *v, char *out, size_t n) {
   int32_t day = 0;
   char dl[48], sl[200];
-  date_parse(jstr(b, "date"), &day);
+  date_parse(v->b.date, &day);
   page_date_label(day, 1, dl, sizeof dl);
-  web_book_slots_label(rules_in_force(r->ctx.rb, day), json_object_get(b, "slots"), jstr(b, "start"),
-                       jstr(b, "end"), sl, sizeof sl);
+  web_book_slots_text(rules_in_force(r->ctx.rb, day), v->b.slots, v->start, v->end, sl, sizeof sl);
   snprintf(out, n, "%s %s", dl, sl);
+}
+
+/* "6月10日(水) まで" and whether that day is past: the last day V may be
+** cancelled free, into DL. */
+static int free_until_label(struct req *r, const struct booking_view *v, char *dl, size_t n) {
+  page_date_label(v->free_until, 1, dl, n);
+  return clock_today(r->ctx.now) > v->free_until;
 }
 
 /* =========================================================== the list */
 
-static void booking_card(struct req *r, struct html *h, const json_t *b) {
+/* When the hold V lapses, in words ("-" when it has no expiry). */
+static void hold_until(const struct booking_view *v, char *out, size_t n) {
+  if (v->b.status == BOOKING_HELD && v->b.hold_expires_at)
+    page_instant_label(v->b.hold_expires_at, out, n);
+  else
+    snprintf(out, n, "-");
+}
+
+static void booking_card(struct req *r, struct html *h, const struct booking_view *v) {
   char when[300], yen[32];
-  int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  enum booking_status status = web_book_status(b);
-  when_label(r, b, when, sizeof when);
-  page_yen(json_integer_value(json_object_get(json_object_get(b, "fee"), "total")), yen, sizeof yen);
+  int64_t id = v->b.id;
+  enum booking_status status = v->status;
+  when_label(r, v, when, sizeof when);
+  page_yen(v->b.fee_total, yen, sizeof yen);
   html_printf(h, "<li class=\"card booking-card\"><h3>%h</h3><dl class=\"facts\">"
                  "<div><dt>公民館・部屋</dt><dd>%h %h</dd></div>"
                  "<div><dt>状態</dt><dd class=\"status status-%h\">%h</dd></div>"
                  "<div><dt>使用料</dt><dd>%h</dd></div>",
-              when, jstr(b, "center_name"), jstr(b, "room_name"), booking_status_name(status),
-              web_my_status_label(status), yen);
+              when, v->room ? v->room->center->name : "", v->room ? v->room->name : "",
+              booking_status_name(status), web_my_status_label(status), yen);
   if (status == BOOKING_HELD) {
     char until[64];
-    page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
+    hold_until(v, until, sizeof until);
     html_printf(h, "<div><dt>確定の期限</dt><dd><strong>%h まで</strong></dd></div>", until);
   }
-  const json_t *c = json_object_get(b, "cancellation");
-  if (c && status == BOOKING_CONFIRMED) {
-    int32_t last = 0;
+  if (v->has_terms && status == BOOKING_CONFIRMED) {
     char dl[48];
-    date_parse(jstr(c, "free_until"), &last);
-    page_date_label(last, 1, dl, sizeof dl);
-    if (clock_today(r->ctx.now) > last) /* never a free period already ended (point 5) */
+    if (free_until_label(r, v, dl, sizeof dl)) /* never a free period already ended (point 5) */
       html_printf(h, "<div><dt>無料で取り消せる期限</dt><dd>%h (過ぎています)</dd></div>", dl);
     else
       html_printf(h, "<div><dt>無料で取り消せる期限</dt><dd>%h まで</dd></div>", dl);
@@ -105,10 +115,11 @@ static void booking_card(struct req *r, struct html *h, const json_t *b) {
 ** and links to groups and exemptions. Citizens. */
 struct reply web_my(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *list = NULL;
+  struct booking_view *list = NULL;
+  int n = 0;
   /* the bookings of the last year and those to come: a page whose size does
   ** not grow with the years (the API lists them all) */
-  int rc = booking_list_mine_since(&r->ctx, clock_today(r->ctx.now) - 365, &list, &ei);
+  int rc = booking_views_mine_since(&r->ctx, clock_today(r->ctx.now) - 365, &list, &n, &ei);
   if (rc) {
     struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
@@ -116,11 +127,9 @@ struct reply web_my(struct req *r) {
   }
   char today[11];
   date_format(clock_today(r->ctx.now), today);
-  json_t *arr = json_object_get(list, "bookings"), *b;
-  size_t i;
   int ncoming = 0, other = 0;
-  json_array_foreach(arr, i, b) {
-    if (coming(b, today)) ncoming++;
+  for (int i = 0; i < n; i++) {
+    if (coming(&list[i], today)) ncoming++;
     else other++;
   }
   struct html h = {0};
@@ -146,18 +155,20 @@ struct reply web_my(struct req *r) {
   if (!ncoming) html_raw(&h, "<p>これからの予約はありません。</p>");
   else {
     html_raw(&h, "<ul class=\"cards\">");
-    json_array_foreach(arr, i, b) if (coming(b, today)) booking_card(r, &h, b);
+    for (int i = 0; i < n; i++)
+      if (coming(&list[i], today)) booking_card(r, &h, &list[i]);
     html_raw(&h, "</ul>");
   }
   html_raw(&h, "</section>");
   if (other) {
     html_raw(&h, "<section aria-labelledby=\"past-title\"><h2 id=\"past-title\">終わった予約・取り消した予約</h2>"
                  "<p>この1年の分です。</p><ul class=\"cards\">");
-    json_array_foreach(arr, i, b) if (!coming(b, today)) booking_card(r, &h, b);
+    for (int i = 0; i < n; i++)
+      if (!coming(&list[i], today)) booking_card(r, &h, &list[i]);
     html_raw(&h, "</ul></section>");
   }
   page_end(r, &h, &pg);
-  json_decref(list);
+  free(list);
   return page_reply(r, 200, &h);
 }
 
@@ -165,45 +176,43 @@ struct reply web_my(struct req *r) {
 
 /* The cancellation terms of B as of now, in one sentence; *CAN says whether
 ** the holder may still cancel online. */
-static void cancel_now(struct req *r, const json_t *b, struct html *h, int *can) {
-  const json_t *c = json_object_get(b, "cancellation");
+static void cancel_now(struct req *r, const struct booking_view *v, struct html *h, int *can) {
   *can = 0;
-  if (!c) return;
-  if (web_book_status(b) == BOOKING_HELD) {
+  if (!v->has_terms) return;
+  if (v->status == BOOKING_HELD) {
     *can = 1;
     html_raw(h, "<p>仮予約は、いつでも無料で取り消せます。</p>");
     return;
   }
-  int32_t last = 0, day = 0, today = clock_today(r->ctx.now);
-  date_parse(jstr(c, "free_until"), &last);
-  date_parse(jstr(b, "date"), &day);
+  int32_t day = 0;
+  date_parse(v->b.date, &day);
   char dl[48], yen[32];
-  page_date_label(last, 1, dl, sizeof dl);
+  int past = free_until_label(r, v, dl, sizeof dl);
   /* the use has started: the holder cannot cancel online (bookings.c) */
   int64_t start = 0;
-  const char *st = jstr(b, "start");
-  if (strlen(st) == 5) start = clock_local(day, time_parse_hhmm(st));
+  if (strlen(v->start) == 5) start = clock_local(day, time_parse_hhmm(v->start));
   if (start && r->ctx.now >= start) {
     html_raw(h, "<p>利用が始まった予約は、オンラインでは取り消せません。公民館の窓口に相談してください。</p>");
     return;
   }
-  if (today <= last) {
+  if (!past) {
     *can = 1;
     html_printf(h, "<p>いま取り消すと<strong>無料</strong>です。無料で取り消せるのは <strong>%h</strong> までです。</p>", dl);
-  } else if (!strcmp(jstr(c, "after_deadline"), "refused")) {
+  } else if (v->refused_after_deadline) {
     html_printf(h, "<p>取り消しの期限 (%h) を過ぎたため、オンラインでは取り消せません。公民館の窓口に相談してください。</p>", dl);
   } else {
     *can = 1;
-    page_yen(json_integer_value(json_object_get(c, "fee_after_deadline")), yen, sizeof yen);
+    page_yen(v->fee_after_deadline, yen, sizeof yen);
     html_printf(h, "<p>無料で取り消せる期限 (%h) を過ぎています。いま取り消すと、<strong>取消料 %h</strong> がかかります。</p>",
                 dl, yen);
   }
 }
 
-static struct reply booking_page(struct req *r, unsigned status, const json_t *b,
-                                    const char *flash, const char *error) {
-  int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  enum booking_status st = web_book_status(b);
+static struct reply booking_page(struct req *r, unsigned status, const struct booking_view *v,
+                                 const char *flash, const char *error) {
+  const struct booking *b = &v->b;
+  int64_t id = b->id;
+  enum booking_status st = v->status;
   char title[64], idtext[24], receipt[SUBMISSION_RECEIPT_LEN];
   snprintf(title, sizeof title, "予約番号 %lld", (long long)id);
   snprintf(idtext, sizeof idtext, "%lld", (long long)id);
@@ -227,7 +236,7 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
   html_raw(&h, "</dl>");
   if (st == BOOKING_HELD) {
     char until[64], action[64];
-    page_iso_label(jstr(b, "hold_expires_at"), until, sizeof until);
+    hold_until(v, until, sizeof until);
     html_printf(&h, "<div class=\"note note-warn\" id=\"hold-expiry\"><p><strong>%h</strong> までに確定してください。"
                     "この時刻を過ぎると、仮予約は自動で取り消されます。</p></div>",
                 until);
@@ -240,25 +249,25 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
                     "利用許可書 (QRコード) を表示する</a></p>"
                     "<p>公民館では、この許可書を窓口で見せてください。紙の許可書はありません。</p>",
                 id);
-  web_book_facts(r, &h, b);
-  web_book_payment(r, &h, b);
-  if (json_object_get(b, "cancelled_at")) {
+  web_book_facts(r, &h, v);
+  web_book_payment(r, &h, v);
+  if (b->cancelled_at) {
     char at[64], yen[32];
-    page_iso_label(jstr(b, "cancelled_at"), at, sizeof at);
-    page_yen(json_integer_value(json_object_get(b, "cancel_fee")), yen, sizeof yen);
+    page_instant_label(b->cancelled_at, at, sizeof at);
+    page_yen(b->cancel_fee < 0 ? 0 : b->cancel_fee, yen, sizeof yen);
     html_printf(&h, "<p>%h に取り消しました。取消料: %h</p>", at, yen);
   }
   if (booking_status_active(st)) {
     int can = 0;
     html_raw(&h, "<section aria-labelledby=\"cancel-title\"><h2 id=\"cancel-title\">取り消し</h2>");
-    cancel_now(r, b, &h, &can);
+    cancel_now(r, v, &h, &can);
     if (can)
       html_printf(&h, "<p><a href=\"/my/bookings/%I/cancel\">この予約を取り消す</a></p>", id);
     html_raw(&h, "</section>");
   }
-  if (json_is_string(json_object_get(b, "imported")) && (r->ctx.actor.role & ROLE_DESK))
+  if (b->imported_note[0] && (r->ctx.actor.role & ROLE_DESK))
     html_printf(&h, "<p class=\"note\">旧システムから移行した予約です（%h）。</p>",
-                jstr(b, "imported"));
+                b->imported_note);
   web_mail_sent(r, &h, id);
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
@@ -269,19 +278,31 @@ static struct reply booking_page(struct req *r, unsigned status, const json_t *b
 ** confirms it; for a confirmed booking the permit link; the cancellation
 ** terms as of now with the deadline. 404 when it is not the person's.
 ** Citizens, staff, admin. */
+/* Booking ID as the actor may see it (booking_read: the same check and
+** record as booking_get) into a new view *V (the caller frees). */
+static int read_view(struct req *r, int64_t id, struct booking_view **v, struct kerrinfo *ei) {
+  struct booking b;
+  *v = NULL;
+  int rc = booking_read(&r->ctx, id, &b, ei);
+  if (rc) return rc;
+  if (!(*v = malloc(sizeof **v))) return kerr_set(ei, KERR_INTERNAL, NULL);
+  booking_view_of(&r->ctx, &b, *v);
+  return 0;
+}
+
 struct reply web_my_booking(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *b = NULL;
+  struct booking_view *v;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
-  int rc = booking_get(&r->ctx, id, &b, &ei);
+  int rc = read_view(r, id, &v, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   const char *done = req_query(r, "done");
   const char *flash = done && !strcmp(done, "confirmed")
                           ? "予約を確定しました。利用許可書を表示できます。"
                           : NULL;
-  struct reply ret = booking_page(r, 200, b, flash, NULL);
-  json_decref(b);
+  struct reply ret = booking_page(r, 200, v, flash, NULL);
+  free(v);
   return ret;
 }
 
@@ -301,10 +322,15 @@ struct reply web_my_confirm(struct req *r) {
     snprintf(loc, sizeof loc, "/my/bookings/%lld?done=confirmed", (long long)id);
     return reply_redirect(r, loc);
   }
-  if (rc != KERR_CONFLICT || booking_get(&r->ctx, id, &b, NULL)) return reply_core(r, rc, 0, NULL, &ei);
-  struct reply ret = booking_page(r, (unsigned)kerr_http_status(rc), b, NULL,
-                                     ei.message[0] ? ei.message : kerr_message(rc));
   json_decref(b);
+  struct booking_view *v = NULL;
+  if (rc != KERR_CONFLICT || read_view(r, id, &v, NULL)) {
+    free(v);
+    return reply_core(r, rc, 0, NULL, &ei);
+  }
+  struct reply ret = booking_page(r, (unsigned)kerr_http_status(rc), v, NULL,
+                                  ei.message[0] ? ei.message : kerr_message(rc));
+  free(v);
   kerr_clear(&ei);
   return ret;
 }
@@ -408,10 +434,10 @@ struct reply web_my_permit(struct req *r) {
                   "<p>QRコードが読めないときは、この番号を窓口で伝えてください。職員が入力して確かめます。"
                   "電話で問い合わせるときにも使えます。</p></section>",
               jstr(pm, "short_code"));
-  json_t *bj = NULL; /* how and by when to pay, as on the booking's page */
-  if (booking_get(&r->ctx, id, &bj, &ei) == 0) web_book_payment(r, &h, bj);
+  struct booking_view *bv; /* how and by when to pay, as on the booking's page */
+  if (read_view(r, id, &bv, &ei) == 0) web_book_payment(r, &h, bv);
   kerr_clear(&ei);
-  json_decref(bj);
+  free(bv);
   html_printf(&h, "<section aria-labelledby=\"code-title\"><h2 id=\"code-title\">許可書のコード (文字)</h2>"
                   "<p>QRコードが読めないときは、この文字を窓口で確かめてもらえます。"
                   "前橋市の電子署名が入っているので、書きかえることはできません。</p>"
@@ -433,11 +459,11 @@ static const struct page_field cancel_fields[] = {
 struct reply web_cancel_form(struct req *r, unsigned status, const json_t *values,
                                 const char *message, const json_t *errors, const char *receipt) {
   struct kerrinfo ei = {0};
-  json_t *b = NULL;
+  struct booking_view *b = NULL;
   const json_t *v = json_object_get(values, "booking_id");
   long long id = json_is_integer(v) ? json_integer_value(v) : 0;
   if (json_is_string(v)) id = strtoll(json_string_value(v), NULL, 10);
-  int rc = id > 0 ? booking_get(&r->ctx, id, &b, &ei) : KERR_NOT_FOUND;
+  int rc = id > 0 ? read_view(r, id, &b, &ei) : KERR_NOT_FOUND;
   if (rc) {
     kerr_clear(&ei);
     /* a booking that is not there: say so, keep the receipt */
@@ -475,7 +501,7 @@ struct reply web_cancel_form(struct req *r, unsigned status, const json_t *value
   }
   html_printf(&h, "<p><a href=\"/my/bookings/%I\">取り消さずに戻る</a></p>", (int64_t)id);
   page_end(r, &h, &pg);
-  json_decref(b);
+  free(b);
   return page_reply(r, status, &h);
 }
 
@@ -499,7 +525,12 @@ struct reply web_my_cancel(struct req *r) {
 struct reply web_cancel_receipt(struct req *r, const char *receipt, const json_t *b) {
   char yen[32];
   int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  page_yen(json_integer_value(json_object_get(b, "cancel_fee")), yen, sizeof yen);
+  struct booking_view *v = malloc(sizeof *v);
+  if (!v || web_book_view_of_id(r, id, v)) {
+    free(v);
+    return reply_error(r, KERR_INTERNAL, NULL);
+  }
+  page_yen(v->b.cancel_fee < 0 ? 0 : v->b.cancel_fee, yen, sizeof yen);
   struct html h = {0};
   struct page pg = {.title = "予約を取り消しました", .nav = "my"};
   page_begin(r, &h, &pg);
@@ -508,7 +539,8 @@ struct reply web_cancel_receipt(struct req *r, const char *receipt, const json_t
                   "<p class=\"receipt-number\" id=\"receipt\">%h</p>"
                   "<p>予約番号 <strong>%I</strong> ・ 取消料 <strong>%h</strong></p></div>",
               receipt && *receipt ? receipt : "-", id, yen);
-  web_book_facts(r, &h, b);
+  web_book_facts(r, &h, v);
+  free(v);
   html_raw(&h, "<ul class=\"links\"><li><a href=\"/my\">マイページ (予約の一覧)</a></li>"
                "<li><a href=\"/availability\">ほかの部屋をさがす</a></li></ul>");
   page_end(r, &h, &pg);

@@ -34,11 +34,18 @@ const ALLOWED = [
 ];
 
 // A statement may name a macro made of string literals ("SELECT " ROW_COLUMNS " FROM ..."):
-// put each such #define's literals in its place (its own line becomes blank).
+// put each such #define's literals in its place (its own line becomes blank). The
+// macros of core's headers count too (bookings.h: BOOKING_COLUMNS, BOOKING_FROM).
+const MACRO_RE = /^#define[ \t]+(\w+)((?:[ \t]*\\\n)?[ \t]*(?:"(?:[^"\\\n]|\\.)*"[ \t]*(?:\\\n[ \t]*)?)+)$/gm;
+const HEADER_DEFS = new Map();
+for (const name of readdirSync('backend/core')) {
+  if (!name.endsWith('.h')) continue;
+  for (const m of readFileSync(join('backend/core', name), 'utf8').matchAll(MACRO_RE))
+    HEADER_DEFS.set(m[1], m[2].replace(/\\\n/g, ' '));
+}
 function expandMacros(src) {
-  const defs = new Map();
-  const re = /^#define[ \t]+(\w+)((?:[ \t]*\\\n)?[ \t]*(?:"(?:[^"\\\n]|\\.)*"[ \t]*(?:\\\n[ \t]*)?)+)$/gm;
-  const out = src.replace(re, (line, name, body) => {
+  const defs = new Map(HEADER_DEFS);
+  const out = src.replace(MACRO_RE, (line, name, body) => {
     defs.set(name, body.replace(/\\\n/g, ' '));
     return line.replace(/[^\n]/g, ' ');
   });

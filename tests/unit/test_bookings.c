@@ -746,3 +746,55 @@ Test(bookings, the_database_refuses_a_second_active_slot_row) {
   db_bind_int(st, "$id", a);
   cr_assert_eq(db_exec_stmt(st), DB_OK);
 }
+
+/* ======================================================= typed views */
+
+Test(bookings, the_view_is_what_the_json_says) {
+  int64_t held, group, gone;
+  char msg[512];
+  cr_assert_eq(fx_book(&w, "chuo", "washitsu", "2026-04-22", "morning,afternoon", 0, 5, &held, msg), 0,
+               "%s", msg);
+  cr_assert_eq(fx_book(&w, "chuo", "kaigi", "2026-04-23", "evening", GO_CLUB, 10, &group, msg), 0,
+               "%s", msg);
+  cr_assert_eq(confirm(group), 0);
+  cr_assert_eq(fx_book(&w, "chuo", "av", "2026-04-24", "morning", 0, 5, &gone, msg), 0, "%s", msg);
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  cr_assert_eq(booking_cancel(&w.ctx, gone, NULL, &out, &ei), 0);
+  json_decref(out);
+  struct booking_view *v;
+  int n;
+  cr_assert_eq(booking_views_mine_since(&w.ctx, 0, &v, &n, &ei), 0);
+  json_t *list = NULL;
+  cr_assert_eq(booking_list_mine_since(&w.ctx, 0, &list, &ei), 0);
+  json_t *arr = json_object_get(list, "bookings");
+  cr_assert_eq((size_t)n, json_array_size(arr));
+  for (int i = 0; i < n; i++) {
+    json_t *j = booking_view_json(&v[i]);
+    cr_assert(json_equal(j, json_array_get(arr, (size_t)i)), "booking %lld", (long long)v[i].b.id);
+    json_decref(j);
+    if (v[i].b.id == held) {
+      cr_assert_eq(v[i].status, BOOKING_HELD);
+      cr_assert_str_eq(v[i].room->code, "washitsu");
+      cr_assert_str_eq(v[i].start, "09:00");
+      cr_assert_str_eq(v[i].end, "17:00");
+      cr_assert(v[i].has_terms);
+      cr_assert_eq(v[i].free_until, fx_day("2026-04-22") - booking_rules(&w.ctx, &v[i].b)->cancel_deadline_days);
+    }
+    if (v[i].b.id == group) {
+      cr_assert_eq(v[i].status, BOOKING_CONFIRMED);
+      cr_assert_str_eq(v[i].b.group_name, "前橋囲碁の会");
+    }
+    if (v[i].b.id == gone) {
+      cr_assert_eq(v[i].status, BOOKING_CANCELLED);
+      cr_assert_not(v[i].has_terms);
+    }
+  }
+  free(v);
+  json_decref(list);
+  /* no account: nothing */
+  w.ctx.actor.account_id = 0;
+  cr_assert_eq(booking_views_mine_since(&w.ctx, 0, &v, &n, &ei), KERR_UNAUTHORIZED);
+  cr_assert_null(v);
+  kerr_clear(&ei);
+}

@@ -789,3 +789,127 @@ Test(counter, an_exemption_approved_later_leaves_paid_bookings_alone) {
   cr_assert_eq(pay(paid, "cash", 0, NULL), KERR_CONFLICT);
   cr_assert_eq(pay(unpaid, "cash", 0, NULL), KERR_CONFLICT);
 }
+
+/* ======================================================= typed views */
+
+/* The index in V of the room with CODE, or -1. */
+static int view_room(const struct counter_view *v, const char *code) {
+  for (int i = 0; i < v->nrooms; i++)
+    if (!strcmp(v->rooms[i].room->code, code)) return i;
+  return -1;
+}
+
+Test(counter, today_view_is_typed_and_its_json_is_counter_today) {
+  int64_t held, walk, gone;
+  char msg[512];
+  fx_as(&w, ALICE, ROLE_CITIZEN, "2026-04-08T09:00");
+  cr_assert_eq(fx_book(&w, "chuo", "av", "2026-04-08", "evening", 0, 5, &held, msg), 0, "%s", msg);
+  as_staff("2026-04-08T10:00");
+  cr_assert_eq(walkin("chuo", "kaigi", "afternoon", "cash", &walk, msg), 0, "%s", msg);
+  cr_assert_eq(walkin("chuo", "washitsu", "evening", NULL, &gone, msg), 0, "%s", msg);
+  cr_assert_eq(staff_cancel(gone, "利用者の都合"), 0);
+  struct kerrinfo ei = {0};
+  struct counter_view v;
+  cr_assert_eq(counter_today_view(&w.ctx, NULL, &v, &ei), 0);
+  cr_assert_str_eq(v.center->code, "chuo");
+  cr_assert_str_eq(v.date, "2026-04-08");
+  cr_assert(v.counter_open);
+  cr_assert_not(v.closed);
+  cr_assert_eq(v.nbookings, 3);
+  int kaigi = view_room(&v, "kaigi"), av = view_room(&v, "av"), wa = view_room(&v, "washitsu");
+  cr_assert(kaigi >= 0 && av >= 0 && wa >= 0);
+  const struct counter_cell *c = &v.rooms[kaigi].cells[1];
+  cr_assert_eq(c->state, CELL_BOOKED);
+  const struct counter_booking *b = &v.bookings[c->booking];
+  cr_assert_eq(b->b.id, walk);
+  cr_assert(b->walkin);
+  cr_assert_eq(b->status, BOOKING_CONFIRMED);
+  cr_assert_str_eq(b->holder_name, "前橋 一郎");
+  cr_assert_str_eq(b->holder_phone, "027-111-2222");
+  cr_assert_eq(b->due, 640);
+  cr_assert_eq(b->paid, 640);
+  c = &v.rooms[av].cells[2];
+  cr_assert_eq(c->state, CELL_HELD);
+  b = &v.bookings[c->booking];
+  cr_assert_eq(b->b.id, held);
+  cr_assert_not(b->walkin);
+  cr_assert_str_eq(b->holder_name, "山田 太郎");
+  cr_assert_eq(b->due - b->paid, 810);
+  /* the cancelled walk-in holds nothing: its room is free again */
+  c = &v.rooms[wa].cells[2];
+  cr_assert_eq(c->state, CELL_FREE);
+  cr_assert_eq(c->booking, -1);
+  cr_assert_eq(c->walkin_fee, 540);
+  for (int i = 0; i < v.nbookings; i++)
+    if (v.bookings[i].b.id == gone) {
+      cr_assert_not(v.bookings[i].holds_slot);
+      cr_assert_eq(v.bookings[i].status, BOOKING_CANCELLED);
+    }
+  /* the API's JSON is this view rendered */
+  json_t *from_view = counter_today_json(&v), *api = NULL;
+  counter_view_free(&v);
+  cr_assert_eq(counter_today(&w.ctx, NULL, &api, &ei), 0);
+  cr_assert(json_equal(from_view, api));
+  cr_assert_eq(json_array_size(json_object_get(api, "others")), 1);
+  json_decref(from_view);
+  json_decref(api);
+  /* only staff; an unknown centre */
+  cr_assert_eq(counter_today_view(&w.ctx, "nowhere", &v, &ei), KERR_NOT_FOUND);
+  counter_view_free(&v);
+  kerr_clear(&ei);
+  fx_as(&w, ALICE, ROLE_CITIZEN, NULL);
+  cr_assert_eq(counter_today_view(&w.ctx, "chuo", &v, &ei), KERR_FORBIDDEN);
+  counter_view_free(&v);
+  kerr_clear(&ei);
+}
+
+Test(counter, ledger_view_kinds_are_enums_and_its_json_is_counter_ledger) {
+  int64_t a, b;
+  char msg[512];
+  as_staff("2026-04-08T10:00");
+  cr_assert_eq(walkin("chuo", "kaigi", "afternoon", "cash", &a, msg), 0, "%s", msg);
+  cr_assert_eq(walkin("chuo", "washitsu", "afternoon", "qr", &b, msg), 0, "%s", msg);
+  cr_assert_eq(staff_cancel(b, "利用者の都合"), 0);
+  struct kerrinfo ei = {0};
+  struct counter_ledger_view l;
+  cr_assert_eq(counter_ledger_view(&w.ctx, "chuo", fx_day("2026-04-08"), &l, &ei), 0);
+  cr_assert_eq(l.counts[LEDGER_WALKIN], 2);
+  cr_assert_eq(l.counts[LEDGER_PAYMENT], 2);
+  cr_assert_eq(l.counts[LEDGER_REFUND], 1);
+  cr_assert_eq(l.counts[LEDGER_CANCELLATION], 1);
+  cr_assert_eq(l.payments.by_method[payment_method_index("cash")], 640);
+  cr_assert_eq(l.refunds.by_method[payment_method_index("qr")], -320);
+  cr_assert_eq(l.net.by_method[payment_method_index("qr")], 0);
+  cr_assert_eq(l.net.total, 640);
+  cr_assert_eq(l.refunds.count, 1);
+  int refunds = 0;
+  for (int i = 0; i < l.nentries; i++) {
+    const struct ledger_entry *e = &l.entries[i];
+    if (e->kind == LEDGER_REFUND) {
+      refunds++;
+      cr_assert(e->has_payment);
+      cr_assert_eq(e->amount, -320);
+      cr_assert_str_eq(e->method, "qr");
+      cr_assert_eq(e->booking_id, b);
+    }
+    if (e->kind == LEDGER_CANCELLATION) cr_assert(e->by_staff);
+    if (e->kind == LEDGER_WALKIN) cr_assert_str_eq(e->holder, "前橋 一郎");
+  }
+  cr_assert_eq(refunds, 1);
+  json_t *from_view = counter_ledger_json(&l), *api = NULL;
+  counter_ledger_view_free(&l);
+  cr_assert_eq(counter_ledger(&w.ctx, "chuo", fx_day("2026-04-08"), &api, &ei), 0);
+  cr_assert(json_equal(from_view, api));
+  json_decref(from_view);
+  json_decref(api);
+  /* the booking's payments, typed */
+  struct payment_row *rows;
+  int n;
+  cr_assert_eq(payment_rows(&w.ctx, b, &rows, &n), 0);
+  cr_assert_eq(n, 2);
+  cr_assert_eq(rows[0].kind, PAYMENT_PAYMENT);
+  cr_assert_eq(rows[1].kind, PAYMENT_REFUND);
+  cr_assert_eq(rows[0].amount + rows[1].amount, 0);
+  cr_assert_str_eq(payment_kind_name(rows[1].kind), "refund");
+  free(rows);
+}
