@@ -54,6 +54,8 @@ static void usage(FILE *f) {
       "      --conn-timeout SEC   idle connection timeout (default 15)\n"
       "      --conn-limit N       connections at once (default 2000)\n"
       "      --per-ip-limit N     connections at once from one address (default 256)\n"
+      "      --conn-memory BYTES  a connection's memory for its request line and headers\n"
+      "                           (default 16384; past it 431)\n"
       "      --hash-threads N     password hashes at once (default: one per core)\n"
       "      --hash-queue N       sign-ins waiting for a hash; past it 503 (default 32)\n"
       "      --write-queue N      bookings waiting for the writer; past it 503 (default 4096)\n"
@@ -254,6 +256,8 @@ static int server_opt(int argc, char **argv, int *i, struct server_opts *so) {
     so->conn_limit = (unsigned)number(v, "--conn-limit", 1, 100000);
   else if ((v = opt(argc, argv, i, "--per-ip-limit")))
     so->per_ip_limit = (unsigned)number(v, "--per-ip-limit", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--conn-memory")))
+    so->conn_memory = (size_t)number(v, "--conn-memory", 4096, 1024 * 1024);
   else if ((v = opt(argc, argv, i, "--hash-threads")))
     so->pools.hash_threads = (int)number(v, "--hash-threads", 1, 64);
   else if ((v = opt(argc, argv, i, "--hash-queue")))
@@ -355,7 +359,7 @@ static int cmd_serve(int argc, char **argv) {
   struct serve_args a = {.ordinances = "ordinances/maebashi", .web = "web", .backup_every = 60,
                          .backup_keep = 48,
                          .so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
-                                .conn_memory = 64 * 1024}};
+                                .conn_memory = 16 * 1024}};
   app.max_body = 64 * 1024;
   app.access_log = 1;
   int prc = serve_parse(argc, argv, &a);

@@ -30,4 +30,6 @@ int ctx_batch_begin(kdb *db) { return db && db_batch_begin(db) == DB_OK; }
 
 int ctx_batch_commit(kdb *db) { return db_batch_commit(db) == DB_OK; }
 
-void ctx_batch_checkpoint(kdb *db) { db_batch_checkpoint(db); }
+int ctx_batch_wal_full(kdb *db) { return db_batch_wal_full(db); }
+
+void ctx_checkpoint(kdb *db) { db_checkpoint(db); }

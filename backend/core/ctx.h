@@ -56,6 +56,7 @@ struct kctx {
 kdb *ctx_thread_db(void);
 int ctx_batch_begin(kdb *db);
 int ctx_batch_commit(kdb *db);
-void ctx_batch_checkpoint(kdb *db);   /* after a batch's replies: the WAL's checkpoint */
+int ctx_batch_wal_full(kdb *db);   /* after a batch: time to checkpoint (db_batch_wal_full) */
+void ctx_checkpoint(kdb *db);       /* on another connection than the writer's */
 
 #endif

@@ -25,6 +25,9 @@ struct reply {
   struct MHD_Response *resp;  /* one reference, owned until sent; NULL: close the connection */
   int sent;                   /* already queued (reply_shared): RET is what queueing said */
   enum MHD_Result ret;
+  json_t *json;               /* reply_json on the writer: the body, encoded by the worker
+                              ** thread that sends it (reply_encoded); RESP is NULL till then */
+  struct req *req;            /* with JSON: the request it answers */
 };
 
 struct req {
@@ -47,6 +50,7 @@ struct req {
   int queued;
   int deferred;                   /* 1 suspended on a pool (suspend.h), 2 its reply is ready */
   struct reply later;             /* the reply the pool computed */
+  int encode_later;               /* on the writer: reply_json leaves the encoding to the sender */
   int undecided;                  /* the first pass (RF_PRECHECK) left it to the writer */
   char cache_key[384];            /* filling the page cache under this key (pagecache.h) */
   uint64_t cache_gen;             /* avail_generation() before rendering */

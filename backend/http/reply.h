@@ -59,6 +59,12 @@ void reply_header(struct reply *rep, const char *name, const char *value);
 /* "attachment; filename=\"NAME\"" as the Content-Disposition of REP. */
 void reply_attachment(struct reply *rep, const char *name);
 
+/* REP with its response: a reply_json made on the writer (struct reply's JSON)
+** is encoded now. */
+struct reply reply_encoded(struct reply rep) REPLY_MUST_USE;
+/* Free what REP holds that was never sent. */
+void reply_discard(struct reply *rep);
+
 /* Queue REP as the request's one reply (the router; server.c for 413). */
 enum MHD_Result reply_send(struct req *r, struct reply rep);
 

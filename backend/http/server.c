@@ -11,11 +11,15 @@
 #include "server.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +35,9 @@ struct app app;
 
 struct server {
   struct MHD_Daemon *d;
+  int lfd;                   /* the listening socket: the acceptor's, not libmicrohttpd's */
+  pthread_t acceptor;
+  _Atomic int stopping;
 };
 
 static int64_t now_us(void) {
@@ -76,7 +83,7 @@ int req_wants_html(struct req *r) {
 static void req_free(struct req *r) {
   if (!r) return;
   /* a pool's reply never sent: the connection went first (the server stopping) */
-  if (r->deferred == 2 && r->later.resp && !r->later.sent) MHD_destroy_response(r->later.resp);
+  if (r->deferred == 2) reply_discard(&r->later);
   free(r->body);
   json_decref(r->json);
   free(r);
@@ -282,6 +289,59 @@ static unsigned fit_fd_limit(unsigned conn_limit, unsigned threads) {
   return (unsigned)room;
 }
 
+/* ------------------------------------------------------------ the acceptor */
+
+/* A thread of its own accepts every connection as soon as the kernel has it
+** and hands it to libmicrohttpd (MHD_add_connection), which gives it to a
+** worker thread. libmicrohttpd's own accept, run by the workers between
+** their other events, takes at most ten connections per turn of its loop:
+** when 2,000 citizens connect at the minute booking opens, the last of them
+** waited ~0.7 s in the kernel's queue while the connections already
+** accepted were answered again and again (bench_burst.sh, docs/performance.md).
+** The limits are libmicrohttpd's as before: past --conn-limit or
+** --per-ip-limit, MHD_add_connection closes the new socket at once. */
+static void *accept_main(void *arg) {
+  struct server *s = arg;
+  pthread_setname_np(pthread_self(), "accept");
+  int full = 0;   /* out of descriptors: said once, not for each attempt */
+  while (!atomic_load(&s->stopping)) {
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof ss;
+    int fd = accept4(s->lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd >= 0) {
+      full = 0;
+      MHD_add_connection(s->d, fd, (struct sockaddr *)&ss, len);   /* closes FD if refused */
+    } else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+      if (!full++) fprintf(stderr, "kominkan: cannot accept a connection: %s\n", strerror(errno));
+      usleep(10000);   /* the queue waits in the kernel meanwhile */
+    } else if (errno == EINVAL || errno == EBADF) {
+      break;           /* shut down by server_stop */
+    }
+  }
+  return NULL;
+}
+
+/* A listening TCP socket on SA, or -1 (said on stderr). */
+static int listen_on(const struct sockaddr_in *sa, const char *host, int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+  if (fd < 0) return -1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  /* 4096: a burst at booking-window opening waits in the kernel's queue for
+  ** the acceptor instead of being refused (the kernel caps it at somaxconn) */
+  if (bind(fd, (const struct sockaddr *)sa, sizeof *sa) != 0 || listen(fd, 4096) != 0) {
+    fprintf(stderr, "kominkan: cannot listen on %s:%d: %s\n", host, port, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+static int bound_port(int fd) {
+  struct sockaddr_in sa;
+  socklen_t len = sizeof sa;
+  return getsockname(fd, (struct sockaddr *)&sa, &len) == 0 ? ntohs(sa.sin_port) : -1;
+}
+
 struct server *server_start(const struct server_opts *o, int *port) {
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
@@ -293,7 +353,12 @@ struct server *server_start(const struct server_opts *o, int *port) {
   }
   struct server *s = calloc(1, sizeof *s);
   if (!s) return NULL;
+  if ((s->lfd = listen_on(&sa, o->host, o->port)) < 0) {
+    free(s);
+    return NULL;
+  }
   if (suspend_start(&o->pools) != 0) {
+    close(s->lfd);
     free(s);
     return NULL;
   }
@@ -314,42 +379,49 @@ struct server *server_start(const struct server_opts *o, int *port) {
   **   browser opens up to 6 connections.
   ** - CONNECTION_LIMIT (--conn-limit, 2000, and no more than the descriptors
   **   allow): past it a new connection is closed at once, cheaply.
-  ** - CONNECTION_MEMORY_LIMIT (64 KiB): the request line and all headers of a
-  **   request must fit, so an oversized header gets 431 and a hang-up
+  ** - CONNECTION_MEMORY_LIMIT (--conn-memory, 16 KiB): the request line and
+  **   all headers of a request must fit (about half of it: the rest is the
+  **   reply's header buffer), so an oversized header gets 431 and a hang-up
   **   instead of growing memory; it also bounds memory to about
-  **   2000 x 64 KiB = 128 MiB at the connection limit. Bodies are not kept
-  **   there (on_request copies them, up to --max-body).
-  ** - LISTEN_BACKLOG_SIZE 1024: a burst at booking-window opening waits in
-  **   the kernel's queue instead of being refused. */
+  **   2000 x 16 KiB = 32 MiB at the connection limit. libmicrohttpd clears a
+  **   connection's whole pool after each request: at 64 KiB that memset and
+  **   its page faults were ~8% of the server's CPU in the opening-minute
+  **   burst. Bodies are not kept there (on_request copies them, up to
+  **   --max-body).
+  ** - NO_LISTEN_SOCKET: the acceptor thread accepts (accept_main above). */
   s->d = MHD_start_daemon(
       (o->use_epoll ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) |
-          MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+          MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
+          MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
       0, NULL, NULL,
       on_request, NULL,
       MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-      MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
       MHD_OPTION_THREAD_POOL_SIZE, threads,
       MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout,
       MHD_OPTION_CONNECTION_LIMIT, conn_limit,
       MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit,
       MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
-      MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024,
       MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
       MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
       MHD_OPTION_END);
-  if (!s->d) {
-    fprintf(stderr, "kominkan: cannot listen on %s:%d\n", o->host, o->port);
+  if (!s->d || pthread_create(&s->acceptor, NULL, accept_main, s) != 0) {
+    fprintf(stderr, "kominkan: cannot serve on %s:%d\n", o->host, o->port);
     suspend_stop();
+    if (s->d) MHD_stop_daemon(s->d);
+    close(s->lfd);
     free(s);
     return NULL;
   }
-  const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
-  *port = info ? info->port : o->port;
+  *port = bound_port(s->lfd);
   return s;
 }
 
 void server_stop(struct server *s) {
   if (!s) return;
+  atomic_store(&s->stopping, 1);
+  shutdown(s->lfd, SHUT_RDWR);   /* wakes the acceptor's accept4 (EINVAL) */
+  pthread_join(s->acceptor, NULL);
+  close(s->lfd);
   suspend_stop(); /* answers every queued request first: they point into the daemon */
   MHD_stop_daemon(s->d);
   free(s);

@@ -517,8 +517,10 @@ static int sp_end(kdb *db, int undo) {
 /* The connection that runs batches does not checkpoint the WAL inside its
 ** COMMIT (SQLite's automatic checkpoint would: ~1,000 pages copied into the
 ** database and two fsyncs, while the batch's replies wait): its WAL hook only
-** notes the size, and db_batch_checkpoint() checkpoints once the replies are
-** out. Durability is the same: a COMMIT is durable in the WAL. */
+** notes the size; db_batch_wal_full() says when it is time, and another
+** connection, on a thread of its own, checkpoints (db_checkpoint) while the
+** writer goes on with the next batch. Durability is the same: a COMMIT is
+** durable in the WAL. */
 #define CHECKPOINT_PAGES 4000   /* SQLite's automatic one: 1000; pages written again and again
                                  ** (the indexes every booking touches) are copied once */
 #define BATCH_CACHE_KIB "16384"  /* the batch connection's page cache, KiB */
@@ -529,10 +531,16 @@ static int wal_grew(void *arg, sqlite3 *h, const char *name, int pages) {
   return SQLITE_OK;
 }
 
-void db_batch_checkpoint(kdb *db) {
-  if (!db || db->wal_pages < CHECKPOINT_PAGES) return;
+int db_batch_wal_full(kdb *db) {
+  if (!db || db->wal_pages < CHECKPOINT_PAGES) return 0;
   db->wal_pages = 0;
-  sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+  return 1;
+}
+
+void db_checkpoint(kdb *db) {
+  /* PASSIVE: copies what no reader still needs, never waits for a writer or
+  ** a reader; whatever it leaves, the next one copies */
+  if (db) sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
 }
 
 int db_batch_begin(kdb *db) {

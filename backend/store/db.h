@@ -164,9 +164,12 @@ int db_in_txn(kdb *db);              /* 1 while a transaction is open */
 ** everything is durable. */
 int db_batch_begin(kdb *db);
 /* A connection that runs batches does not checkpoint the WAL in its COMMIT:
-** the writer calls this after the batch's replies are out (a PASSIVE
-** checkpoint once the WAL has 1,000 pages, as SQLite's automatic one). */
-void db_batch_checkpoint(kdb *db);
+** after a batch, db_batch_wal_full() is 1 once the WAL has grown by
+** CHECKPOINT_PAGES since it last said so (then it starts counting again),
+** and db_checkpoint(), on ANOTHER connection, copies the WAL into the
+** database (PASSIVE) while the batches go on. */
+int db_batch_wal_full(kdb *db);
+void db_checkpoint(kdb *db);
 int db_batch_commit(kdb *db);
 
 /* The file DB was opened on; "" for an in-memory or temporary database. */

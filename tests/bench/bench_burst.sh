@@ -17,6 +17,14 @@
 # and of the client, which hardly depends on the machine's load (a rate does).
 # Printed, never asserted: machine speed is not a test. Bounded: one burst, loopback only,
 # a deadline of BENCH_BURST_SECONDS (default 120) in the client.
+#
+# BENCH_BURSTS=N (default 0) then runs N more bursts in a row (issue 18: "in 100 such bursts
+# in a row, no request waits more than 1 s and none is dropped"): each on a fresh copy of the
+# database as it was just before the first burst (same accounts, sessions and free slots),
+# with a server started for it, and prints one line per burst and then
+#   bursts: N in a row, slowest request X ms, unanswered U, errors E, double bookings D,
+#   holds/s min A median B
+# (~5 s a burst: BENCH_BURSTS=100 takes about ten minutes.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${KOMINKAN_BIN:-build/kominkan}
@@ -29,6 +37,7 @@ CONNS=${BENCH_BURST_CONNECTIONS:-2000}
 DISTINCT=${BENCH_DISTINCT_ATTEMPTS:-2000}
 ACCOUNTS=${BENCH_BURST_ACCOUNTS:-$(((SLOTS + DISTINCT) / 70 + 1))}
 LIMIT=${BENCH_BURST_SECONDS:-120}
+BURSTS=${BENCH_BURSTS:-0}
 PW=bench-password-123
 mkdir -p build/bench
 tmp=$(mktemp -d "$PWD/build/bench/burst-XXXXXX")   # on the disk, not a tmpfs: fsync is real
@@ -43,15 +52,29 @@ python3 tests/bench/burst_prepare.py rules "$tmp/ordinances"
 for i in $(seq "$ACCOUNTS"); do
   echo "$PW" | "$BIN" user add --db "$tmp/k.db" --role citizen --name "ベンチ利用者" >> "$tmp/ids"
 done
-KOMINKAN_NOW=2026-04-01T09:00:00+09:00 "$BIN" serve --db "$tmp/k.db" --listen 127.0.0.1:0 \
-  --ordinances "$tmp/ordinances" --no-access-log --conn-limit $((CONNS + 500)) \
-  --per-ip-limit $((CONNS + 500)) >"$tmp/k.out" 2>"$tmp/k.err" &
-pid=$!
-for _ in $(seq 100); do grep -q 'listening on' "$tmp/k.out" && break; sleep 0.1; done
-base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$tmp/k.out" | head -1 || true)
-[ -n "$base" ] || { echo "bench: kominkan did not start"; cat "$tmp/k.err"; exit 1; }
+# serve DB: start the server on DB (sets pid and base)
+serve() {
+  KOMINKAN_NOW=2026-04-01T09:00:00+09:00 "$BIN" serve --db "$1" --listen 127.0.0.1:0 \
+    --ordinances "$tmp/ordinances" --no-access-log --conn-limit $((CONNS + 500)) \
+    --per-ip-limit $((CONNS + 500)) >"$tmp/k.out" 2>"$tmp/k.err" &
+  pid=$!
+  for _ in $(seq 100); do grep -q 'listening on' "$tmp/k.out" && break; sleep 0.1; done
+  base=$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$tmp/k.out" | head -1 || true)
+  [ -n "$base" ] || { echo "bench: kominkan did not start"; cat "$tmp/k.err"; exit 1; }
+}
+stop() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=; }
+doubles() {
+  sqlite3 "$1" "SELECT count(*) FROM (SELECT 1 FROM booking_slots WHERE active = 1
+    GROUP BY room_id, date, slot HAVING count(*) > 1)"
+}
+serve "$tmp/k.db"
 python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$SLOTS" "$ATTEMPTS" \
   > "$tmp/attempts.txt"
+# the database as it is before the burst, for BENCH_BURSTS (a consistent copy, and its keys)
+if [ "$BURSTS" -gt 0 ]; then
+  sqlite3 "$tmp/k.db" ".backup '$tmp/before.db'"
+  cp "$tmp/k.db.keys" "$tmp/before.db.keys"
+fi
 
 fsyncs=$(python3 tests/bench/burst_prepare.py fsync "$tmp")
 echo "fsync probe: $fsyncs fsyncs/s on this disk (one commit per booking could not pass it)"
@@ -59,15 +82,19 @@ echo "fsync probe: $fsyncs fsyncs/s on this disk (one commit per booking could n
 # hardly depends on what else runs on the machine. The writer thread is named "writer".
 cpu_snap() { python3 tests/bench/burst_prepare.py cpu "$pid" > "$tmp/$1"; }
 cpu_per() { python3 tests/bench/burst_prepare.py cpudiff "$tmp/cpu0" "$tmp/cpu1" "$1" "$2"; }
+# the sign-ins above hashed passwords (64 MiB argon2id arenas, bounded: docs/performance.md):
+# reset the peak RSS (clear_refs 5) so that the figure below is the burst's own
+echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true
 cpu_snap cpu0
 result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT")
 cpu_snap cpu1
 echo "$result"
+awk '/VmHWM/ { printf "kominkan peak RSS during the burst: %.1f MiB (target < 64 MiB)\n", $2 / 1024 }' \
+  "/proc/$pid/status"
 field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' <<<"$result"; }
 ok=$(field ok); secs=$(field seconds); p99=$(field p99)
 cpu_per "$ok" "$(field cpu_ms)"
-double=$(sqlite3 "$tmp/k.db" "SELECT count(*) FROM (SELECT 1 FROM booking_slots WHERE active = 1
-  GROUP BY room_id, date, slot HAVING count(*) > 1)")
+double=$(doubles "$tmp/k.db")
 stored=$(sqlite3 "$tmp/k.db" "SELECT count(*) FROM bookings WHERE status = 'held'")
 echo "acknowledged holds: $ok, in the database: $stored"
 awk -v ok="$ok" -v s="$secs" -v f="$fsyncs" 'BEGIN {
@@ -84,3 +111,30 @@ echo "$result"
 cpu_per "$(field ok)" "$(field cpu_ms)"
 awk -v ok="$(field ok)" -v s="$(field seconds)" -v p="$(field p99)" 'BEGIN {
   printf "distinct: %.0f bookings/s, p99 %.1f ms (16 connections)\n", ok / s, p }'
+
+[ "$BURSTS" -gt 0 ] || exit 0
+stop
+echo "== $BURSTS bursts in a row, each on a fresh copy of the database before the first"
+: > "$tmp/bursts"
+for n in $(seq "$BURSTS"); do
+  cp "$tmp/before.db" "$tmp/b.db"
+  cp "$tmp/before.db.keys" "$tmp/b.db.keys"
+  serve "$tmp/b.db"
+  result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT" 2>/dev/null)
+  stop
+  d=$(doubles "$tmp/b.db")
+  rm -f "$tmp"/b.db*
+  echo "burst $n: ${result#result: } double $d" | tee -a "$tmp/bursts"
+done
+python3 - "$tmp/bursts" <<'PY'
+import statistics, sys
+runs = []
+for line in open(sys.argv[1]):
+    w = line.split()
+    runs.append({k: float(v) for k, v in zip(w[2::2], w[3::2])})
+rates = sorted(r['ok'] / r['seconds'] for r in runs)
+print('bursts: %d in a row, slowest request %.0f ms, unanswered %d, errors %d, double bookings %d, '
+      'holds/s min %.0f median %.0f' % (len(runs), max(r['max'] for r in runs),
+      sum(r['unanswered'] for r in runs), sum(r['errors'] for r in runs),
+      sum(r['double'] for r in runs), rates[0], statistics.median(rates)))
+PY

@@ -222,6 +222,16 @@ int main(int argc, char **argv) {
     else if (status[i] == 409) conflict++;
     else other++;
   }
+  /* the first request of each connection includes its TCP connect and accept */
+  long nfirst = 0, nrest = 0;
+  double *lf = malloc((nreq ? nreq : 1) * sizeof *lf), *lr = malloc((nreq ? nreq : 1) * sizeof *lr);
+  for (long i = 0; i < nreq; i++) {
+    if (!status[i]) continue;
+    if (i < nconn) lf[nfirst++] = lat[i];
+    else lr[nrest++] = lat[i];
+  }
+  qsort(lf, nfirst, sizeof *lf, cmp);
+  qsort(lr, nrest, sizeof *lr, cmp);
   qsort(l, answered, sizeof *l, cmp);
   double p50 = answered ? l[answered / 2] : 0, p99 = answered ? l[(answered * 99) / 100] : 0;
   double mx = answered ? l[answered - 1] : 0;
@@ -229,6 +239,12 @@ int main(int argc, char **argv) {
   getrusage(RUSAGE_SELF, &ru);
   double cpu_ms = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
                   (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+  fprintf(stderr, "p90 %.1f first-requests p50 %.1f p99 %.1f, later p50 %.1f p99 %.1f\n",
+          answered ? l[answered * 9 / 10] : 0, nfirst ? lf[nfirst / 2] : 0,
+          nfirst ? lf[nfirst * 99 / 100] : 0, nrest ? lr[nrest / 2] : 0,
+          nrest ? lr[nrest * 99 / 100] : 0);
+  free(lf);
+  free(lr);
   printf("result: attempts %ld ok %ld conflict %ld other %ld unanswered %ld errors %ld "
          "seconds %.3f p50 %.1f p99 %.1f max %.1f cpu_ms %.0f\n",
          nreq, ok, conflict, other, nreq - answered, errors, secs, p50, p99, mx, cpu_ms);
