@@ -48,6 +48,11 @@ static const char *const course_allocation_names[] = {
     [COURSE_ALLOC_FIRST_COME] = "first_come",
 };
 
+static const char *const group_role_names[] = {
+    [GROUP_ROLE_NONE] = NULL, [GROUP_ROLE_COREP] = "co_representative",
+    [GROUP_ROLE_REP] = "representative",
+};
+
 /* The parse and name functions of enum TYPE, named PREFIX_parse and
 ** PREFIX_name, over the table NAMES. */
 #define STATUS_FUNCS(type, prefix, names)                                    \
@@ -62,3 +67,4 @@ STATUS_FUNCS(round_app_status, round_app_status, round_app_names)
 STATUS_FUNCS(round_state, round_state, round_state_names)
 STATUS_FUNCS(round_outcome, round_outcome, round_outcome_names)
 STATUS_FUNCS(course_allocation, course_allocation, course_allocation_names)
+STATUS_FUNCS(group_role, group_role, group_role_names)

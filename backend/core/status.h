@@ -79,4 +79,14 @@ enum course_allocation {
 enum course_allocation course_allocation_parse(const char *name);
 const char *course_allocation_name(enum course_allocation a);
 
+/* A person's role in a group: the "role"/"my_role" of the groups' JSON
+** (core/groups*.c); GROUP_ROLE_NONE (null) for someone not in it. */
+enum group_role {
+  GROUP_ROLE_NONE = 0,
+  GROUP_ROLE_COREP,       /* 副代表者: co_representative */
+  GROUP_ROLE_REP,         /* 代表者: representative */
+};
+enum group_role group_role_parse(const char *name);
+const char *group_role_name(enum group_role r);   /* NULL for NONE */
+
 #endif

@@ -95,3 +95,11 @@ Test(status, round_states_outcomes_and_allocations_round_trip) {
   cr_assert_eq(course_allocation_parse("random"), COURSE_ALLOC_UNKNOWN);
   cr_assert_str_eq(course_allocation_name(COURSE_ALLOC_FIRST_COME), "first_come");
 }
+
+Test(status, group_roles_round_trip) {
+  cr_assert_eq(group_role_parse("representative"), GROUP_ROLE_REP);
+  cr_assert_eq(group_role_parse("co_representative"), GROUP_ROLE_COREP);
+  cr_assert_eq(group_role_parse(NULL), GROUP_ROLE_NONE);
+  cr_assert_str_eq(group_role_name(GROUP_ROLE_REP), "representative");
+  cr_assert_null(group_role_name(GROUP_ROLE_NONE));
+}
