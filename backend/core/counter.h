@@ -15,7 +15,8 @@
 **   - check-in and no-show (counter_checkin, counter_noshow);
 **   - payments and refunds (core/payments.c);
 **   - the day's ledger that replaces the paper one (紙台帳の廃止):
-**     counter_ledger as JSON, counter_ledger_csv as CSV.
+**     counter_ledger as JSON, counter_ledger_csv (of counter_ledger_view)
+**     as CSV.
 **
 ** Counter hours (窓口受付時間の統一) are the rule book's (counter_hours, the
 ** version in force now): every counter action that changes something is
@@ -159,10 +160,6 @@ int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
 int counter_ledger(struct kctx *ctx, const char *center, int32_t day, json_t **out,
                    struct kerrinfo *ei);
 
-/* LEDGER (from counter_ledger) as CSV: UTF-8 with BOM (opens in Excel),
-** CRLF, a header row, one row per entry, then the totals. Caller frees;
-** NULL when out of memory. */
-char *counter_ledger_csv(const json_t *ledger, size_t *len);
 
 /* ---- counter_ledger as a typed view (what the printable page renders;
 ** the JSON is counter_ledger_json() of it) ---- */
@@ -219,5 +216,9 @@ void counter_ledger_view_free(struct counter_ledger_view *v);
 
 /* V as counter_ledger's JSON (new reference; NULL when out of memory). */
 json_t *counter_ledger_json(const struct counter_ledger_view *v);
+
+/* The ledger V as CSV: UTF-8 with BOM (opens in Excel), CRLF, a header row,
+** one row per entry, then the totals. Caller frees; NULL when out of memory. */
+char *counter_ledger_csv(const struct counter_ledger_view *v, size_t *len);
 
 #endif

@@ -281,21 +281,16 @@ static void field(struct csvbuf *b, const char *s, int text, int last) {
   if (last) csv_end_row(b);
 }
 
-static void num(struct csvbuf *b, json_t *v, int last) {
-  char s[32] = "";
-  if (json_is_integer(v)) snprintf(s, sizeof s, "%lld", (long long)json_integer_value(v));
+static void num(struct csvbuf *b, int64_t v, int last) {
+  char s[32];
+  snprintf(s, sizeof s, "%lld", (long long)v);
   field(b, s, 0, last);
 }
 
-static const char *kind_label(const char *k) {
-  static const char *const map[][2] = {
-      {"booking", "予約"},          {"walkin", "当日利用"}, {"checkin", "入館受付"},
-      {"noshow", "不来場"},         {"cancellation", "取消"}, {"payment", "入金"},
-      {"refund", "返金"}};
-  for (size_t i = 0; k && i < sizeof map / sizeof map[0]; i++)
-    if (!strcmp(map[i][0], k)) return map[i][1];
-  return k ? k : "";
-}
+static const char *const csv_kind_labels[LEDGER_NKINDS] = {
+    [LEDGER_BOOKING] = "予約",  [LEDGER_WALKIN] = "当日利用",       [LEDGER_CHECKIN] = "入館受付",
+    [LEDGER_NOSHOW] = "不来場", [LEDGER_CANCELLATION] = "取消", [LEDGER_PAYMENT] = "入金",
+    [LEDGER_REFUND] = "返金"};
 
 static const char *channel_label(const char *c) {
   if (!c) return "";
@@ -305,56 +300,50 @@ static const char *channel_label(const char *c) {
   return c;
 }
 
-char *counter_ledger_csv(const json_t *ledger, size_t *len) {
+/* One entry of the ledger as a CSV row. */
+static void entry_row(struct csvbuf *b, const struct counter_ledger_view *l,
+                      const struct ledger_entry *e) {
+  char id[24], note[1200] = "";
+  snprintf(id, sizeof id, "%lld", (long long)e->booking_id);
+  if (e->kind == LEDGER_BOOKING || e->kind == LEDGER_WALKIN)
+    snprintf(note, sizeof note, "料金 %lld円", (long long)e->fee_total);
+  if (e->kind == LEDGER_CANCELLATION)
+    snprintf(note, sizeof note, "%s%s（取消料 %lld円）", e->by_staff ? "職員による取消: " : "",
+             e->reason, (long long)e->cancel_fee);
+  field(b, l->date, 0, 0);
+  field(b, l->center->name, 0, 0);
+  field(b, e->time, 0, 0);
+  field(b, e->kind < LEDGER_NKINDS ? csv_kind_labels[e->kind] : "", 0, 0);
+  field(b, id, 0, 0);
+  field(b, e->room_name, 1, 0);
+  field(b, e->use_date, 0, 0);
+  field(b, e->slot_labels, 0, 0);
+  field(b, channel_label(e->channel), 0, 0);
+  field(b, e->holder, 1, 0);
+  field(b, e->has_payment ? payment_method_label(e->method) : "", 0, 0);
+  if (e->has_payment) num(b, e->amount, 0);
+  else field(b, "", 0, 0);
+  field(b, e->receipt, 0, 0);
+  field(b, note, 1, 1);
+}
+
+char *counter_ledger_csv(const struct counter_ledger_view *l, size_t *len) {
   struct csvbuf b = {0};
-  size_t i;
-  json_t *e;
-  const char *date = json_string_value(json_object_get(ledger, "date"));
-  const char *cname = json_string_value(json_object_get(json_object_get(ledger, "center"), "name"));
   static const char header[] =
       "\xEF\xBB\xBF"
       "日付,公民館,時刻,種別,予約番号,部屋,利用日,時間帯,経路,利用者,支払方法,金額,受付番号,備考\r\n";
   csv_raw(&b, header, sizeof header - 1);
-  json_array_foreach(json_object_get(ledger, "entries"), i, e) {
-    char id[24], note[1200] = "";
-    const char *kind = json_string_value(json_object_get(e, "kind"));
-    snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(e, "booking_id")));
-    if (kind && (!strcmp(kind, "booking") || !strcmp(kind, "walkin")))
-      snprintf(note, sizeof note, "料金 %lld円",
-               (long long)json_integer_value(json_object_get(e, "fee_total")));
-    if (kind && !strcmp(kind, "cancellation"))
-      snprintf(note, sizeof note, "%s%s（取消料 %lld円）",
-               json_is_true(json_object_get(e, "by_staff")) ? "職員による取消: " : "",
-               json_string_value(json_object_get(e, "reason")),
-               (long long)json_integer_value(json_object_get(e, "cancel_fee")));
-    field(&b, date, 0, 0);
-    field(&b, cname, 0, 0);
-    field(&b, json_string_value(json_object_get(e, "time")), 0, 0);
-    field(&b, kind_label(kind), 0, 0);
-    field(&b, id, 0, 0);
-    field(&b, json_string_value(json_object_get(e, "room_name")), 1, 0);
-    field(&b, json_string_value(json_object_get(e, "use_date")), 0, 0);
-    field(&b, json_string_value(json_object_get(e, "slot_labels")), 0, 0);
-    field(&b, channel_label(json_string_value(json_object_get(e, "channel"))), 0, 0);
-    field(&b, json_string_value(json_object_get(e, "holder")), 1, 0);
-    field(&b, json_string_value(json_object_get(e, "method_label")), 0, 0);
-    num(&b, json_object_get(e, "amount"), 0);
-    field(&b, json_string_value(json_object_get(e, "receipt")), 0, 0);
-    field(&b, note, 1, 1);
-  }
+  for (int i = 0; i < l->nentries; i++) entry_row(&b, l, &l->entries[i]);
   /* the totals: by method, payments, refunds and the net of the day */
-  json_t *totals = json_object_get(ledger, "totals");
-  static const char *const parts[3][2] = {
-      {"payments", "入金合計"}, {"refunds", "返金合計"}, {"net", "差引合計"}};
+  const struct ledger_sums *sums[3] = {&l->payments, &l->refunds, &l->net};
+  static const char *const parts[3] = {"入金合計", "返金合計", "差引合計"};
   for (int p = 0; p < 3; p++) {
-    json_t *t = json_object_get(totals, parts[p][0]);
     for (int k = 0; k <= NMETHOD_CODES; k++) {
-      const char *m = k < NMETHOD_CODES ? method_codes[k] : "total";
-      field(&b, date, 0, 0);
-      field(&b, cname, 0, 0);
-      for (int f = 0; f < 8; f++) field(&b, f == 1 ? parts[p][1] : "", 0, 0);
-      field(&b, k < NMETHOD_CODES ? payment_method_label(m) : "計", 0, 0);
-      num(&b, json_object_get(t, m), 0);
+      field(&b, l->date, 0, 0);
+      field(&b, l->center->name, 0, 0);
+      for (int f = 0; f < 8; f++) field(&b, f == 1 ? parts[p] : "", 0, 0);
+      field(&b, k < NMETHOD_CODES ? payment_method_label(method_codes[k]) : "計", 0, 0);
+      num(&b, k < NMETHOD_CODES ? sums[p]->by_method[k] : sums[p]->total, 0);
       field(&b, "", 0, 0);
       field(&b, "", 0, 1);
     }

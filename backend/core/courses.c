@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "csv.h"
 #include "input.h"
+#include "status.h"
 #include "lottery.h"
 #include "text.h"
 
@@ -165,7 +166,7 @@ static int parse_course(struct kctx *ctx, const json_t *b, struct course_in *c,
     bad = 1;
   }
   if (input_text(b, "allocation", c->allocation, sizeof c->allocation) != INPUT_OK ||
-      (strcmp(c->allocation, "lottery") && strcmp(c->allocation, "first_come"))) {
+      course_allocation_parse(c->allocation) == COURSE_ALLOC_UNKNOWN) {
     kerr_field(ei, "allocation", "決め方は lottery（抽選）か first_come（先着）です。");
     bad = 1;
   }
@@ -312,7 +313,8 @@ int courses_create(struct kctx *ctx, const json_t *body, int64_t copied_from, js
     goto out;
   }
   /* RULE: a lottery's commitment is published from the course's creation. */
-  if (!strcmp(c->allocation, "lottery") && (rc = lottery_create(ctx, "course", &lottery)))
+  if (course_allocation_parse(c->allocation) == COURSE_ALLOC_LOTTERY &&
+      (rc = lottery_create(ctx, "course", &lottery)))
     goto fail;
   if ((rc = insert_course(ctx, c, lottery, copied_from, &id))) goto fail;
   for (int i = 0; i < c->nsessions; i++)

@@ -222,10 +222,10 @@ int group_json(struct kctx *ctx, int64_t id, int mrole, json_t **out) {
     }
     json_object_set_new(g, "invitations", inv);
   }
-  json_object_set_new(g, "my_role",
-                      mrole == REP     ? json_string("representative")
-                      : mrole == COREP ? json_string("co_representative")
-                                       : json_null());
+  const char *role = group_role_name(mrole == REP     ? GROUP_ROLE_REP
+                                     : mrole == COREP ? GROUP_ROLE_COREP
+                                                      : GROUP_ROLE_NONE);
+  json_object_set_new(g, "my_role", role ? json_string(role) : json_null());
   *out = g;
   return 0;
 }

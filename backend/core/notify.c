@@ -473,8 +473,8 @@ int notify_round_result(struct kctx *ctx, int64_t app) {
   }
   int64_t account = db_col_int(st, 0), booking = db_col_int(st, 3), round = db_col_int(st, 4);
   int won = round_app_status_parse(db_col_text(st, 1)) == ROUND_APP_WON;
-  char outcome[16], date[11], slot[24], group[512];
-  snprintf(outcome, sizeof outcome, "%s", db_col_text(st, 2));
+  char date[11], slot[24], group[512];
+  enum round_outcome why = round_outcome_parse(db_col_text(st, 2));
   snprintf(date, sizeof date, "%s", db_col_text(st, 6));
   snprintf(slot, sizeof slot, "%s", db_col_text(st, 7));
   snprintf(group, sizeof group, "%s", db_col_text(st, 8));
@@ -493,9 +493,9 @@ int notify_round_result(struct kctx *ctx, int64_t app) {
     add(&t, "結果: 当選しました。仮予約（予約番号 %lld）になりました。\n"
             "期限までにマイページで確定してください。\n", (long long)booking);
   else
-    add(&t, "結果: %s\n", !strcmp(outcome, "taken") ? "締め切りまでにほかの予約が入ったため、取れませんでした。"
-                          : !strcmp(outcome, "cap") ? "この回で取れる枠数に達したため、取れませんでした。"
-                                                    : "抽選の結果、ほかの団体に決まりました。");
+    add(&t, "結果: %s\n", why == ROUND_OUTCOME_TAKEN ? "締め切りまでにほかの予約が入ったため、取れませんでした。"
+                          : why == ROUND_OUTCOME_CAP ? "この回で取れる枠数に達したため、取れませんでした。"
+                                                     : "抽選の結果、ほかの団体に決まりました。");
   add(&t, "\n抽選はだれでも確かめられます: %s/api/v1/rounds/%lld\n", outbox_public_url(),
       (long long)round);
   return queue(ctx, MAIL_ROUND, account, won ? "部屋の抽選の結果（当選）" : "部屋の抽選の結果",

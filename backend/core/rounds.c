@@ -79,12 +79,12 @@ int rounds_allocate(struct round_entry *e, int n, int nslots, int cap) {
     e[i].won = 0;
     /* RULE: a slot booked before the close goes to nobody in the round; a
     ** slot goes once; a group wins at most the cap. */
-    if (e[i].taken) e[i].outcome = "taken";
-    else if (won[e[i].slot]) e[i].outcome = "drawn";
-    else if (g[k].wins >= cap) e[i].outcome = "cap";
+    if (e[i].taken) e[i].outcome = ROUND_OUTCOME_TAKEN;
+    else if (won[e[i].slot]) e[i].outcome = ROUND_OUTCOME_DRAWN;
+    else if (g[k].wins >= cap) e[i].outcome = ROUND_OUTCOME_CAP;
     else {
       e[i].won = 1;
-      e[i].outcome = NULL;
+      e[i].outcome = ROUND_OUTCOME_NONE;
       won[e[i].slot] = 1;
       g[k].wins++;
     }
@@ -335,7 +335,7 @@ static int decide(struct kctx *ctx, const struct round_row *w, const struct clos
     if (rc == KERR_SLOT_TAKEN) { /* cannot be: slot_busy said free; stay safe */
       kerr_clear(ei);
       x->won = 0;
-      x->outcome = "taken";
+      x->outcome = ROUND_OUTCOME_TAKEN;
       rc = 0;
     }
     if (rc) return rc;
@@ -343,7 +343,7 @@ static int decide(struct kctx *ctx, const struct round_row *w, const struct clos
   if ((rc = db_run(ctx->db,
                    "UPDATE round_applications SET status = $s, outcome = $o, contested = $c,"
                    " booking_id = $b, decided_at = $now WHERE id = $id",
-                   DB_T("$s", round_app_status_name(x->won ? ROUND_APP_WON : ROUND_APP_LOST)), DB_T("$o", x->outcome),
+                   DB_T("$s", round_app_status_name(x->won ? ROUND_APP_WON : ROUND_APP_LOST)), DB_T("$o", round_outcome_name(x->outcome)),
                    DB_I("$c", position > 0), booking ? DB_I("$b", booking) : DB_T("$b", NULL),
                    DB_I("$now", ctx->now), DB_I("$id", x->app))) != DB_OK)
     return kerr_set(ei, kerr_from_db(rc), NULL);
@@ -388,7 +388,9 @@ static json_t *kinds_json(const struct round_rule *rr) {
 }
 
 static const char *state_of(const struct kctx *ctx, const struct round_row *w) {
-  return w->closed_at ? "closed" : ctx->now >= w->apply_until ? "closing" : "open";
+  return round_state_name(w->closed_at ? ROUND_CLOSED
+                          : ctx->now >= w->apply_until ? ROUND_CLOSING
+                                                       : ROUND_OPEN);
 }
 
 static int count_apps(struct kctx *ctx, int64_t round, int64_t *n) {

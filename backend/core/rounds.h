@@ -26,6 +26,7 @@
 #ifndef KOMINKAN_CORE_ROUNDS_H
 #define KOMINKAN_CORE_ROUNDS_H
 
+#include "status.h"
 #include <jansson.h>
 #include <stdint.h>
 
@@ -82,7 +83,7 @@ struct round_entry {
   int taken;
   int contested;           /* others asked for the slot too (not used by the allocation) */
   int won;                 /* out: 1 won the slot */
-  const char *outcome;     /* out: NULL when won, else "taken", "drawn" or "cap" */
+  enum round_outcome outcome;   /* out: ROUND_OUTCOME_NONE when won, else why it lost */
 };
 
 /* Decide E[0..N-1], walked in order (the uncontested ones first, then the

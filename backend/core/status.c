@@ -33,23 +33,38 @@ static const char *const round_app_names[] = {
     [ROUND_APP_LOST] = "lost",
 };
 
-enum review_status review_status_parse(const char *name) {
-  return (enum review_status)lookup(NAMES(review_names), name);
-}
-const char *review_status_name(enum review_status s) {
-  return NAME_OF(review_names, s);
-}
+static const char *const round_state_names[] = {
+    [ROUND_STATE_UNKNOWN] = "unknown", [ROUND_OPEN] = "open",
+    [ROUND_CLOSING] = "closing",       [ROUND_CLOSED] = "closed",
+};
 
-enum course_app_status course_app_status_parse(const char *name) {
-  return (enum course_app_status)lookup(NAMES(course_app_names), name);
-}
-const char *course_app_status_name(enum course_app_status s) {
-  return NAME_OF(course_app_names, s);
-}
+static const char *const round_outcome_names[] = {
+    [ROUND_OUTCOME_NONE] = NULL, [ROUND_OUTCOME_TAKEN] = "taken",
+    [ROUND_OUTCOME_DRAWN] = "drawn", [ROUND_OUTCOME_CAP] = "cap",
+};
 
-enum round_app_status round_app_status_parse(const char *name) {
-  return (enum round_app_status)lookup(NAMES(round_app_names), name);
-}
-const char *round_app_status_name(enum round_app_status s) {
-  return NAME_OF(round_app_names, s);
-}
+static const char *const course_allocation_names[] = {
+    [COURSE_ALLOC_UNKNOWN] = "unknown", [COURSE_ALLOC_LOTTERY] = "lottery",
+    [COURSE_ALLOC_FIRST_COME] = "first_come",
+};
+
+static const char *const group_role_names[] = {
+    [GROUP_ROLE_NONE] = NULL, [GROUP_ROLE_COREP] = "co_representative",
+    [GROUP_ROLE_REP] = "representative",
+};
+
+/* The parse and name functions of enum TYPE, named PREFIX_parse and
+** PREFIX_name, over the table NAMES. */
+#define STATUS_FUNCS(type, prefix, names)                                    \
+  enum type prefix##_parse(const char *name) {                               \
+    return (enum type)lookup(NAMES(names), name);                            \
+  }                                                                          \
+  const char *prefix##_name(enum type s) { return NAME_OF(names, s); }
+
+STATUS_FUNCS(review_status, review_status, review_names)
+STATUS_FUNCS(course_app_status, course_app_status, course_app_names)
+STATUS_FUNCS(round_app_status, round_app_status, round_app_names)
+STATUS_FUNCS(round_state, round_state, round_state_names)
+STATUS_FUNCS(round_outcome, round_outcome, round_outcome_names)
+STATUS_FUNCS(course_allocation, course_allocation, course_allocation_names)
+STATUS_FUNCS(group_role, group_role, group_role_names)

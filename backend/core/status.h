@@ -48,4 +48,45 @@ enum round_app_status {
 enum round_app_status round_app_status_parse(const char *name);
 const char *round_app_status_name(enum round_app_status s);
 
+/* A lottery round's state, the "state" of its JSON (core/rounds.c): not
+** stored, but derived from its close and its application period. */
+enum round_state {
+  ROUND_STATE_UNKNOWN = 0,
+  ROUND_OPEN,             /* applications taken */
+  ROUND_CLOSING,          /* the period is over, the draw not yet made */
+  ROUND_CLOSED,           /* drawn */
+};
+enum round_state round_state_parse(const char *name);
+const char *round_state_name(enum round_state s);
+
+/* round_applications.outcome (schema/021): why a lost application lost;
+** ROUND_OUTCOME_NONE (NULL in the table) for the others. */
+enum round_outcome {
+  ROUND_OUTCOME_NONE = 0,
+  ROUND_OUTCOME_TAKEN,    /* the slot was booked before the close */
+  ROUND_OUTCOME_DRAWN,    /* another group won the slot */
+  ROUND_OUTCOME_CAP,      /* the group had won the round's cap */
+};
+enum round_outcome round_outcome_parse(const char *name);
+const char *round_outcome_name(enum round_outcome o);   /* NULL for NONE */
+
+/* courses.allocation (schema/016): how a course's places are given. */
+enum course_allocation {
+  COURSE_ALLOC_UNKNOWN = 0,
+  COURSE_ALLOC_LOTTERY,     /* 抽選 */
+  COURSE_ALLOC_FIRST_COME,  /* 先着順 */
+};
+enum course_allocation course_allocation_parse(const char *name);
+const char *course_allocation_name(enum course_allocation a);
+
+/* A person's role in a group: the "role"/"my_role" of the groups' JSON
+** (core/groups*.c); GROUP_ROLE_NONE (null) for someone not in it. */
+enum group_role {
+  GROUP_ROLE_NONE = 0,
+  GROUP_ROLE_COREP,       /* 副代表者: co_representative */
+  GROUP_ROLE_REP,         /* 代表者: representative */
+};
+enum group_role group_role_parse(const char *name);
+const char *group_role_name(enum group_role r);   /* NULL for NONE */
+
 #endif

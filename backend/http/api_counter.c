@@ -50,11 +50,16 @@ static struct reply ledger(struct req *r, int csv) {
     kerr_field(&ei, "date", "日付は YYYY-MM-DD の形で、実在する日付を指定してください。");
     return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   }
-  int rc = counter_ledger(&r->ctx, req_query(r, "center"), day, &out, &ei);
-  if (rc || !csv) return reply_core(r, rc, 200, out, &ei);
+  if (!csv) {
+    int rc = counter_ledger(&r->ctx, req_query(r, "center"), day, &out, &ei);
+    return reply_core(r, rc, 200, out, &ei);
+  }
+  struct counter_ledger_view l;
+  int rc = counter_ledger_view(&r->ctx, req_query(r, "center"), day, &l, &ei);
   size_t len = 0;
-  char *body = counter_ledger_csv(out, &len);
-  json_decref(out);
+  char *body = rc ? NULL : counter_ledger_csv(&l, &len);
+  counter_ledger_view_free(&l);
+  if (rc) return reply_core(r, rc, 200, NULL, &ei);
   if (!body) return reply_error(r, KERR_INTERNAL, NULL);
   return reply_owned(r, 200, "text/csv; charset=utf-8", body, len);
 }

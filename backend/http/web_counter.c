@@ -532,14 +532,15 @@ struct reply web_counter_checkin(struct req *r) {
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   r->ctx.channel = "counter";
   int rc = counter_checkin(&r->ctx, id, &out, &ei);
+  json_decref(out);
   if (rc) return refused(r, rc, &ei);
   /* before the slot begins: recorded, and the page says it was early (point 12) */
   int32_t day;
-  const char *start = json_string_value(json_object_get(out, "start"));
-  int early = start && strlen(start) == 5 &&
-              !date_parse(json_string_value(json_object_get(out, "date")), &day) &&
-              clock_local(day, time_parse_hhmm(start)) > r->ctx.now;
-  json_decref(out);
+  struct booking_view *v = malloc(sizeof *v);
+  int early = v && !web_book_view_of_id(r, id, v) && strlen(v->start) == 5 &&
+              !date_parse(v->b.date, &day) &&
+              clock_local(day, time_parse_hhmm(v->start)) > r->ctx.now;
+  free(v);
   return back(r, early ? "checkin_early" : "checkin");
 }
 
@@ -624,11 +625,15 @@ struct reply web_counter_pay(struct req *r) {
     json_decref(out);
     return refused(r, rc, &ei);
   }
+  json_decref(out);
   /* the receipt (領収書) of what was just taken, to print or show (a GET: a reload re-posts nothing) */
+  struct payment_row *rows = NULL;
+  int nrows = 0;
+  if (payment_rows(&r->ctx, id, &rows, &nrows)) nrows = 0;
   struct html to = {0};
   html_printf(&to, "/counter/bookings/%I/receipt?receipt=%u&center=%u", id,
-              jstr(json_object_get(out, "payment"), "receipt"), center_of(r));
-  json_decref(out);
+              nrows ? rows[nrows - 1].receipt : "", center_of(r));
+  free(rows);
   size_t n;
   char *loc = html_take(&to, &n);
   struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);

@@ -17,7 +17,7 @@
 #include "reply.h"
 
 static const char *allocation_label(const char *a) {
-  return a && !strcmp(a, "lottery") ? "抽選" : "先着順";
+  return course_allocation_parse(a) == COURSE_ALLOC_LOTTERY ? "抽選" : "先着順";
 }
 
 static void date_label(const char *iso, char *out, size_t n) {

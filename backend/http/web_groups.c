@@ -172,7 +172,7 @@ struct reply web_my_groups(struct req *r) {
                     "<div><dt>有効期限</dt><dd>%h</dd></div>"
                     "<div><dt>あなたの役割</dt><dd>%s</dd></div></dl>",
                 jstr(g, "name"), jstr(g, "id"), group_status_label(g), until,
-                !strcmp(jstr(g, "role"), "representative") ? "代表者" : "副代表者");
+                group_role_parse(jstr(g, "role")) == GROUP_ROLE_REP ? "代表者" : "副代表者");
     discount_lines(r, &h, g);
     if (json_is_true(json_object_get(g, "valid")))
       html_printf(&h, "<p><a href=\"/discounts/apply?group=%u\">この団体の減免を申請する</a></p>",

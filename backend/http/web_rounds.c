@@ -31,10 +31,15 @@ static json_int_t jint(const json_t *o, const char *k) {
   return json_integer_value(json_object_get(o, k));
 }
 
-static const char *state_label(const char *s) {
-  if (!strcmp(s, "open")) return "受付中";
-  if (!strcmp(s, "closing")) return "締め切り後（抽選待ち）";
-  return "抽選済み";
+/* The state of round W (its JSON's "state"). */
+static enum round_state state_of(const json_t *w) { return round_state_parse(jstr(w, "state")); }
+
+static const char *state_label(enum round_state s) {
+  switch (s) {
+    case ROUND_OPEN: return "受付中";
+    case ROUND_CLOSING: return "締め切り後（抽選待ち）";
+    default: return "抽選済み";
+  }
 }
 
 /* A slot of the round in words: "7月8日(水) 午前 ホール". */
@@ -49,15 +54,15 @@ static void slot_words(struct req *r, const json_t *x, char *out, size_t n) {
 }
 
 static const char *result_label(const json_t *a) {
-  const char *o = jstr(a, "outcome");
+  enum round_outcome o = round_outcome_parse(jstr(a, "outcome"));
   switch (round_app_status_parse(jstr(a, "status"))) {
     case ROUND_APP_APPLIED: return "申し込み中（締め切りの後に決まります）";
     case ROUND_APP_CANCELLED: return "取り消しました";
     case ROUND_APP_WON: return "当選（仮予約になりました。期限までに確定してください）";
     default: break;
   }
-  if (!strcmp(o, "taken")) return "落選（締め切りまでにほかの予約が入りました）";
-  if (!strcmp(o, "cap")) return "落選（この回で取れる枠数に達しました）";
+  if (o == ROUND_OUTCOME_TAKEN) return "落選（締め切りまでにほかの予約が入りました）";
+  if (o == ROUND_OUTCOME_CAP) return "落選（この回で取れる枠数に達しました）";
   return "落選（抽選）";
 }
 
@@ -167,10 +172,10 @@ struct reply web_round(struct req *r) {
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>%h</h1><dl class=\"facts\"><dt>状態</dt><dd>%h</dd><dt>受付</dt>"
                   "<dd>%h から %h の前まで</dd><dt>1団体の上限</dt><dd>%I枠</dd></dl>",
-              title, state_label(jstr(w, "state")), from, until, (int64_t)jint(w, "cap"));
+              title, state_label(state_of(w)), from, until, (int64_t)jint(w, "cap"));
   if (r->ctx.actor.role == ROLE_CITIZEN)
     html_raw(&h, "<p><a href=\"/my/rounds\">自分の団体の申し込みと結果</a></p>");
-  if (!strcmp(jstr(w, "state"), "open") && r->ctx.actor.role == ROLE_CITIZEN)
+  if (state_of(w) == ROUND_OPEN && r->ctx.actor.role == ROLE_CITIZEN)
     html_printf(&h, "<p><a class=\"button\" href=\"/rounds/%I/apply\">この回に申し込む</a></p>",
                 (int64_t)id);
   json_t *mine = mine_in(r, id);
@@ -283,7 +288,7 @@ static struct reply apply_page(struct req *r, const json_t *w, const json_t *val
   if (ei && ei->code)
     page_error_summary_msg(&h, ei->message[0] ? ei->message : kerr_message(ei->code), f->fields,
                            6, &fm);
-  if (strcmp(jstr(w, "state"), "open"))
+  if (state_of(w) != ROUND_OPEN)
     html_raw(&h, "<p>この回の受付は終わりました。</p>");
   else if (!f->ngroups)
     html_raw(&h, "<p>申し込めるのは、承認された団体の代表者です。<a href=\"/my/groups\">団体の登録"
@@ -355,7 +360,7 @@ struct reply web_admin_rounds(struct req *r) {
     html_printf(&h, "<tr><th scope=\"row\"><a href=\"/admin/rounds/%I\">%h（%h）</a></th><td>%h</td>"
                     "<td>%I件</td><td>%I枠</td></tr>",
                 (int64_t)jint(w, "id"), jstr(w, "use_month"), jstr(w, "code"),
-                state_label(jstr(w, "state")), (int64_t)jint(w, "applications"),
+                state_label(state_of(w)), (int64_t)jint(w, "applications"),
                 (int64_t)jint(w, "cap"));
   if (json_array_size(list)) html_raw(&h, "</tbody></table></div>");
   json_decref(out);
@@ -402,9 +407,9 @@ struct reply web_admin_round(struct req *r) {
                   "<dt>状態</dt><dd>%h</dd><dt>受付</dt><dd>%h から %h の前まで</dd>"
                   "<dt>1団体の上限</dt><dd>%I枠</dd><dt>公開のページ</dt><dd><a href=\"/rounds/%I\">"
                   "団体と市民が見るこの回のページ</a></dd></dl>",
-              title, state_label(jstr(w, "state")), from, until, (int64_t)jint(w, "cap"),
+              title, state_label(state_of(w)), from, until, (int64_t)jint(w, "cap"),
               (int64_t)jint(w, "id"));
-  if (!strcmp(jstr(w, "state"), "closing")) {
+  if (state_of(w) == ROUND_CLOSING) {
     snprintf(action, sizeof action, "/admin/rounds/%lld/close", (long long)jint(w, "id"));
     page_form_begin(r, &h, "post", action);
     page_form_end(&h, "いま抽選して割り当てる");
@@ -449,7 +454,7 @@ static void open_rounds(struct req *r, struct html *h) {
   }
   html_raw(h, "<h2>受付中の回</h2>");
   json_array_foreach(json_object_get(out, "rounds"), i, w) {
-    if (strcmp(jstr(w, "state"), "open")) continue;
+    if (state_of(w) != ROUND_OPEN) continue;
     char until[64];
     page_iso_label(jstr(w, "apply_until"), until, sizeof until);
     html_printf(h, "%s<li>利用月 %h（%h、1団体%I枠まで、%h の前まで）: <a href=\"/rounds/%I/apply\">"

@@ -14,6 +14,7 @@
 
 #include "../core/clock.h"
 #include "../core/courses.h"
+#include "../core/status.h"
 #include "pages.h"
 #include "reply.h"
 
@@ -392,7 +393,7 @@ static struct reply course_page(struct req *r, const json_t *c, const json_t *va
                   "<p><a href=\"/courses/%I\">市民に見えるページ</a> ・ "
                   "<a href=\"/admin/courses/new?from=%I\">この講座をもとに次の講座を作る</a></p>",
               jstr(c, "title"), id, jstr(c, "center_name"), jstr(c, "apply_from"),
-              jstr(c, "apply_until"), strcmp(jstr(c, "allocation"), "lottery") ? "先着順" : "抽選",
+              jstr(c, "apply_until"), course_allocation_parse(jstr(c, "allocation")) == COURSE_ALLOC_LOTTERY ? "抽選" : "先着順",
               (int64_t)jint(c, "capacity"), (int64_t)jint(c, "places_left"), fee, id, id);
   sessions_part(r, &h, c);
   applicants_part(r, &h, id);

@@ -24,11 +24,12 @@ Test(rounds, uncontested_win_and_a_slot_goes_once) {
       {.app = 3, .group = 10, .slot = 1},
   };
   cr_assert_eq(rounds_allocate(e, 4, 2, 2), 0);
-  cr_assert(e[0].won && !e[0].outcome);
+  cr_assert(e[0].won && e[0].outcome == ROUND_OUTCOME_NONE);
   cr_assert(e[1].won);
   cr_assert(!e[2].won);
-  cr_assert_str_eq(e[2].outcome, "drawn");
-  cr_assert_str_eq(e[3].outcome, "drawn");
+  cr_assert_eq(e[2].outcome, ROUND_OUTCOME_DRAWN);
+  cr_assert_eq(e[3].outcome, ROUND_OUTCOME_DRAWN);
+  cr_assert_str_eq(round_outcome_name(e[2].outcome), "drawn");
 }
 
 Test(rounds, a_group_never_wins_more_than_the_cap) {
@@ -42,7 +43,7 @@ Test(rounds, a_group_never_wins_more_than_the_cap) {
   cr_assert_eq(rounds_allocate(e, n, 5, 2), 0);
   cr_assert_eq(wins(e, n, 7), 2);
   for (int i = 0; i < n; i++)
-    if (e[i].group == 7 && !e[i].won) cr_assert_str_eq(e[i].outcome, "cap");
+    if (e[i].group == 7 && !e[i].won) cr_assert_eq(e[i].outcome, ROUND_OUTCOME_CAP);
   /* the slots group 7 could not take went to the next in rank */
   for (int s = 2; s < 5; s++) cr_assert(e[2 * s + 1].won, "slot %d unused", s);
   for (int g = 8; g < 13; g++) cr_assert_leq(wins(e, n, g), 2);
@@ -56,7 +57,7 @@ Test(rounds, a_slot_booked_before_the_close_goes_to_nobody) {
   };
   cr_assert_eq(rounds_allocate(e, 3, 2, 1), 0);
   cr_assert(!e[0].won && !e[1].won);
-  cr_assert_str_eq(e[0].outcome, "taken");
+  cr_assert_eq(e[0].outcome, ROUND_OUTCOME_TAKEN);
   cr_assert(e[2].won, "the taken slot does not count against the cap");
 }
 

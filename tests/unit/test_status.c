@@ -79,3 +79,27 @@ Test(status, round_applications_match_the_schema) {
   ROUND_TRIP("schema/021_rounds.sql", "status        TEXT", ROUND_APP_APPLIED, ROUND_APP_LOST,
              round_app_status_parse, round_app_status_name, ROUND_APP_UNKNOWN);
 }
+
+Test(status, round_states_outcomes_and_allocations_round_trip) {
+  static const char *const states[] = {"open", "closing", "closed"};
+  for (int i = 0; i < 3; i++)
+    cr_assert_str_eq(round_state_name(round_state_parse(states[i])), states[i]);
+  cr_assert_eq(round_state_parse("drawn"), ROUND_STATE_UNKNOWN);
+  static const char *const outcomes[] = {"taken", "drawn", "cap"};
+  for (int i = 0; i < 3; i++)
+    cr_assert_str_eq(round_outcome_name(round_outcome_parse(outcomes[i])), outcomes[i]);
+  cr_assert_eq(round_outcome_parse(NULL), ROUND_OUTCOME_NONE);
+  cr_assert_null(round_outcome_name(ROUND_OUTCOME_NONE));
+  cr_assert_eq(course_allocation_parse("lottery"), COURSE_ALLOC_LOTTERY);
+  cr_assert_eq(course_allocation_parse("first_come"), COURSE_ALLOC_FIRST_COME);
+  cr_assert_eq(course_allocation_parse("random"), COURSE_ALLOC_UNKNOWN);
+  cr_assert_str_eq(course_allocation_name(COURSE_ALLOC_FIRST_COME), "first_come");
+}
+
+Test(status, group_roles_round_trip) {
+  cr_assert_eq(group_role_parse("representative"), GROUP_ROLE_REP);
+  cr_assert_eq(group_role_parse("co_representative"), GROUP_ROLE_COREP);
+  cr_assert_eq(group_role_parse(NULL), GROUP_ROLE_NONE);
+  cr_assert_str_eq(group_role_name(GROUP_ROLE_REP), "representative");
+  cr_assert_null(group_role_name(GROUP_ROLE_NONE));
+}
