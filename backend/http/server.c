@@ -312,7 +312,8 @@ static void *accept_main(void *arg) {
       full = 0;
       MHD_add_connection(s->d, fd, (struct sockaddr *)&ss, len);   /* closes FD if refused */
     } else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-      if (!full++) fprintf(stderr, "kominkan: cannot accept a connection: %s\n", strerror(errno));
+      if (!full) fprintf(stderr, "kominkan: cannot accept a connection: %s\n", strerror(errno));
+      full = 1;
       usleep(10000);   /* the queue waits in the kernel meanwhile */
     } else if (errno == EINVAL || errno == EBADF) {
       break;           /* shut down by server_stop */

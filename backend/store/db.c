@@ -41,7 +41,7 @@ struct kdb {
   int in_write;                 /* holds the writer lock */
   int batch;                    /* inside db_batch_begin(): transactions are savepoints */
   int sp_depth;                 /* savepoints open inside the batch */
-  int wal_hooked;               /* checkpoints after the batch (db_batch_checkpoint) */
+  int wal_hooked;               /* the WAL hook is set (db_batch_wal_full) */
   int wal_pages;                /* the WAL's size after the last commit */
   struct {
     const char *sql;
@@ -544,7 +544,7 @@ void db_checkpoint(kdb *db) {
 }
 
 int db_batch_begin(kdb *db) {
-  if (!db->wal_hooked) {   /* replaces the automatic checkpoint (db_batch_checkpoint) */
+  if (!db->wal_hooked) {   /* replaces the automatic checkpoint (db_batch_wal_full) */
     sqlite3_wal_hook(db->h, wal_grew, db);
     db->wal_hooked = 1;
     /* The one connection that writes every booking keeps more of the database
