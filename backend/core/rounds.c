@@ -23,6 +23,7 @@
 #include "lottery.h"
 #include "notify.h"
 #include "status.h"
+#include "vec.h"
 
 struct round_row {
   int64_t id, lottery_id, apply_from, apply_until, cap, closed_at;
@@ -379,19 +380,7 @@ static int close_in(struct kctx *ctx, const struct round_row *w, struct kerrinfo
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
-/* ============================================================ the JSON */
-
-static json_t *kinds_json(const struct round_rule *rr) {
-  json_t *a = json_array();
-  for (int i = 0; rr && a && i < rr->nkinds; i++) json_array_append_new(a, json_string(rr->kinds[i]));
-  return a;
-}
-
-static const char *state_of(const struct kctx *ctx, const struct round_row *w) {
-  return round_state_name(w->closed_at ? ROUND_CLOSED
-                          : ctx->now >= w->apply_until ? ROUND_CLOSING
-                                                       : ROUND_OPEN);
-}
+/* ====================================================== the typed views */
 
 static int count_apps(struct kctx *ctx, int64_t round, int64_t *n) {
   *n = 0;
@@ -402,64 +391,124 @@ static int count_apps(struct kctx *ctx, int64_t round, int64_t *n) {
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
 }
 
-static json_t *round_json(struct kctx *ctx, const struct round_row *w) {
-  int64_t n = 0;
-  if (count_apps(ctx, w->id, &n)) return NULL;
+/* Round W as its view: the state derived, the applications counted. */
+static int view_of(struct kctx *ctx, const struct round_row *w, struct round_view *v) {
+  memset(v, 0, sizeof *v);
+  v->id = w->id;
+  v->lottery_id = w->lottery_id;
+  v->cap = w->cap;
+  v->apply_from = w->apply_from;
+  v->apply_until = w->apply_until;
+  v->closed_at = w->closed_at;
+  snprintf(v->code, sizeof v->code, "%s", w->code);
+  snprintf(v->use_month, sizeof v->use_month, "%s", w->use_month);
+  v->state = w->closed_at ? ROUND_CLOSED : ctx->now >= w->apply_until ? ROUND_CLOSING : ROUND_OPEN;
+  v->rule = rule_of(ctx, w);
+  return count_apps(ctx, w->id, &v->applications);
+}
+
+static json_t *kinds_json(const struct round_rule *rr) {
+  json_t *a = json_array();
+  for (int i = 0; rr && a && i < rr->nkinds; i++) json_array_append_new(a, json_string(rr->kinds[i]));
+  return a;
+}
+
+json_t *round_view_json(const struct round_view *v) {
   json_t *o = json_pack("{s:I, s:s, s:s, s:o, s:o, s:o, s:I, s:s, s:I, s:I}", "id",
-                        (json_int_t)w->id, "code", w->code, "use_month", w->use_month,
-                        "room_kinds", kinds_json(rule_of(ctx, w)), "apply_from",
-                        clock_instant_json(w->apply_from), "apply_until",
-                        clock_instant_json(w->apply_until), "cap", (json_int_t)w->cap, "state",
-                        state_of(ctx, w), "lottery_id", (json_int_t)w->lottery_id,
-                        "applications", (json_int_t)n);
-  if (o && w->closed_at) json_object_set_new(o, "closed_at", clock_instant_json(w->closed_at));
+                        (json_int_t)v->id, "code", v->code, "use_month", v->use_month,
+                        "room_kinds", kinds_json(v->rule), "apply_from",
+                        clock_instant_json(v->apply_from), "apply_until",
+                        clock_instant_json(v->apply_until), "cap", (json_int_t)v->cap, "state",
+                        round_state_name(v->state), "lottery_id", (json_int_t)v->lottery_id,
+                        "applications", (json_int_t)v->applications);
+  if (o && v->closed_at) json_object_set_new(o, "closed_at", clock_instant_json(v->closed_at));
   return o;
 }
 
-int rounds_list(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
-  rounds_sweep(ctx);
+int rounds_views(struct kctx *ctx, struct round_view **out, int *n, struct kerrinfo *ei) {
+  int64_t ids[48];
+  int m = 0, rc = DB_DONE;
   *out = NULL;
+  *n = 0;
+  rounds_sweep(ctx);
   kstmt *st = db_prep(ctx->db, "SELECT id FROM rounds ORDER BY use_month DESC, code LIMIT 48");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  int64_t ids[48];
-  int n = 0, rc;
-  while (n < 48 && (rc = db_step(st)) == DB_ROW) ids[n++] = db_col_int(st, 0);
+  while (m < 48 && (rc = db_step(st)) == DB_ROW) ids[m++] = db_col_int(st, 0);
   db_reset(st);
-  json_t *arr = json_array();
-  for (int i = 0; arr && i < n; i++) {
+  if (!(*out = calloc((size_t)(m ? m : 1), sizeof **out))) return kerr_set(ei, KERR_INTERNAL, NULL);
+  for (rc = 0; !rc && *n < m; (*n)++) {
     struct round_row w;
-    json_t *o = NULL;
-    if ((rc = load_round(ctx, ids[i], &w)) || !(o = round_json(ctx, &w))) {
-      json_decref(arr);
-      return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
-    }
-    json_array_append_new(arr, o);
+    if (!(rc = load_round(ctx, ids[*n], &w))) rc = view_of(ctx, &w, &(*out)[*n]);
   }
-  if (!arr || !(*out = json_pack("{s:o}", "rounds", arr)))
-    return kerr_set(ei, KERR_INTERNAL, NULL);
+  if (!rc) return 0;
+  free(*out);
+  *out = NULL;
+  *n = 0;
+  return kerr_set(ei, rc, NULL);
+}
+
+/* The list routes' reply: RC, the views' loader's code, else {KEY:
+** [TO(ITEMS[0]), ...]} into *OUT. ITEMS (N of SIZE bytes) is freed. */
+static int list_reply(int rc, const char *key, void *items, int n, size_t size,
+                      json_t *(*to)(const void *), json_t **out, struct kerrinfo *ei) {
+  *out = NULL;
+  if (rc) return rc;
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < n; i++)
+    if (json_array_append_new(arr, to((const char *)items + (size_t)i * size))) {
+      json_decref(arr);
+      arr = NULL;
+    }
+  free(items);
+  if (!arr || !(*out = json_pack("{s:o}", key, arr))) return kerr_set(ei, KERR_INTERNAL, NULL);
   return 0;
 }
 
-/* One application as its group and staff see it. */
-static json_t *app_json(struct kctx *ctx, kstmt *st) {
-  const struct room *room = rules_room_by_id(ctx->rb, db_col_int(st, 3));
+static json_t *round_json_of(const void *v) { return round_view_json(v); }
+
+int rounds_list(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  struct round_view *v;
+  int n, rc = rounds_views(ctx, &v, &n, ei);
+  return list_reply(rc, "rounds", v, n, sizeof *v, round_json_of, out, ei);
+}
+
+/* The application in the current row of ST (apps_read's columns). */
+static void app_read_row(struct kctx *ctx, kstmt *st, struct round_app_view *a) {
+  memset(a, 0, sizeof *a);
+  a->id = db_col_int(st, 0);
+  a->round_id = db_col_int(st, 1);
+  a->group_id = db_col_int(st, 2);
+  a->room_id = db_col_int(st, 3);
+  a->room = rules_room_by_id(ctx->rb, a->room_id);
+  snprintf(a->date, sizeof a->date, "%s", db_col_text(st, 4));
+  snprintf(a->slot, sizeof a->slot, "%s", db_col_text(st, 5));
+  a->status = round_app_status_parse(db_col_text(st, 6));
+  a->outcome = round_outcome_parse(db_col_null(st, 7) ? NULL : db_col_text(st, 7));
+  a->booking_id = db_col_null(st, 8) ? 0 : db_col_int(st, 8);
+  a->attendees = db_col_int(st, 9);
+  snprintf(a->group_name, sizeof a->group_name, "%s", db_col_text(st, 10));
+  a->contested = (int)db_col_int(st, 11);
+}
+
+json_t *round_app_view_json(const struct round_app_view *a) {
   json_t *o = json_pack("{s:I, s:I, s:o, s:s, s:I, s:s, s:s, s:s, s:s, s:s, s:I, s:b}", "id",
-                        (json_int_t)db_col_int(st, 0), "round_id", (json_int_t)db_col_int(st, 1),
-                        "group_id", ids_json(db_col_int(st, 2)), "group_name",
-                        db_col_text(st, 10), "room_id", (json_int_t)db_col_int(st, 3),
-                        "room_name", room ? room->name : "", "center",
-                        room ? room->center->code : "", "date", db_col_text(st, 4), "slot",
-                        db_col_text(st, 5), "status", db_col_text(st, 6), "attendees",
-                        (json_int_t)db_col_int(st, 9), "contested", (int)db_col_int(st, 11));
-  if (o && !db_col_null(st, 7)) json_object_set_new(o, "outcome", json_string(db_col_text(st, 7)));
-  if (o && !db_col_null(st, 8)) json_object_set_new(o, "booking_id", json_integer(db_col_int(st, 8)));
+                        (json_int_t)a->id, "round_id", (json_int_t)a->round_id, "group_id",
+                        ids_json(a->group_id), "group_name", a->group_name, "room_id",
+                        (json_int_t)a->room_id, "room_name", a->room ? a->room->name : "",
+                        "center", a->room ? a->room->center->code : "", "date", a->date, "slot",
+                        a->slot, "status", round_app_status_name(a->status), "attendees",
+                        (json_int_t)a->attendees, "contested", a->contested);
+  if (o && a->outcome != ROUND_OUTCOME_NONE)
+    json_object_set_new(o, "outcome", json_string(round_outcome_name(a->outcome)));
+  if (o && a->booking_id) json_object_set_new(o, "booking_id", json_integer(a->booking_id));
   return o;
 }
 
 /* The applications with ID (0: any), of ROUND (0: any), of the groups
-** ACCOUNT represents (0: any), in application order, into *OUT (an array). */
-static int apps_json(struct kctx *ctx, int64_t id, int64_t round, int64_t account,
-                     json_t **out) {
+** ACCOUNT represents (0: any), in application order, into *OUT (malloc'd,
+** *N of them). 0 or a KERR code. */
+static int apps_read(struct kctx *ctx, int64_t id, int64_t round, int64_t account,
+                     struct round_app_view **out, int *n) {
   kstmt *st = db_prep(ctx->db,
                       "SELECT a.id, a.round_id, a.group_id, a.room_id, a.date, a.slot, a.status,"
                       " a.outcome, a.booking_id, a.attendees, g.name, a.contested"
@@ -468,114 +517,193 @@ static int apps_json(struct kctx *ctx, int64_t id, int64_t round, int64_t accoun
                       " AND ($a = 0 OR a.group_id IN (SELECT id FROM groups"
                       " WHERE representative_id = $a UNION SELECT group_id FROM group_reps"
                       " WHERE account_id = $a)) ORDER BY a.id LIMIT 2000");
+  int rc = DB_DONE, cap = 0;
+  *out = NULL;
+  *n = 0;
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
   db_bind_int(st, "$r", round);
   db_bind_int(st, "$a", account);
-  json_t *arr = json_array();
-  int rc = DB_DONE;
-  while (arr && (rc = db_step(st)) == DB_ROW) {
-    json_t *o = app_json(ctx, st);
-    if (!o || json_array_append_new(arr, o)) break;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (vec_grow((void **)out, *n, &cap, sizeof **out)) break;
+    app_read_row(ctx, st, &(*out)[(*n)++]);
   }
   db_reset(st);
-  if (!arr || rc != DB_DONE) {
-    json_decref(arr);
-    return rc == DB_DONE || rc == DB_ROW ? KERR_INTERNAL : kerr_from_db(rc);
-  }
-  *out = arr;
-  return 0;
+  if (rc == DB_DONE) return 0;
+  free(*out);
+  *out = NULL;
+  *n = 0;
+  return rc == DB_ROW ? KERR_INTERNAL : kerr_from_db(rc);
 }
 
-/* The slots asked for in round W, with the applications on each and the
+/* Application ID as JSON into *OUT. */
+static int app_reply(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct round_app_view *a;
+  int n, rc = apps_read(ctx, id, 0, 0, &a, &n);
+  if (rc) return kerr_set(ei, rc, NULL);
+  *out = n ? round_app_view_json(&a[0]) : NULL;
+  free(a);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+/* The slots asked for in round D, with the applications on each and the
 ** winner once closed: what anyone needs to check the draw. */
-static int slots_json(struct kctx *ctx, const struct round_row *w, json_t *o) {
+static int slots_read(struct kctx *ctx, struct round_detail *d) {
   kstmt *st = db_prep(ctx->db,
                       "SELECT room_id, date, slot, id, status FROM round_applications"
                       " WHERE round_id = $r AND status <> 'cancelled'"
                       " ORDER BY room_id, date, slot, id");
+  int rc = DB_DONE, cap = 0, ecap = 0;
   if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$r", w->id);
-  json_t *arr = json_array(), *cur = NULL;
-  int64_t room = 0;
-  char date[11] = "", slot[24] = "";
-  int rc;
-  while (arr && (rc = db_step(st)) == DB_ROW) {
-    if (!cur || room != db_col_int(st, 0) || strcmp(date, db_col_text(st, 1)) ||
-        strcmp(slot, db_col_text(st, 2))) {
-      room = db_col_int(st, 0);
-      snprintf(date, sizeof date, "%s", db_col_text(st, 1));
-      snprintf(slot, sizeof slot, "%s", db_col_text(st, 2));
-      const struct room *ro = rules_room_by_id(ctx->rb, room);
-      cur = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:[]}", "room_id", (json_int_t)room,
-                      "room_name", ro ? ro->name : "", "center", ro ? ro->center->code : "",
-                      "date", date, "slot", slot, "contested", 0, "entries");
-      if (!cur || json_array_append_new(arr, cur)) break;
+  db_bind_int(st, "$r", d->round.id);
+  struct round_slot_view *cur = NULL;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (!cur || cur->room_id != db_col_int(st, 0) || strcmp(cur->date, db_col_text(st, 1)) ||
+        strcmp(cur->slot, db_col_text(st, 2))) {
+      if (vec_grow((void **)&d->slots, d->nslots, &cap, sizeof *d->slots)) break;
+      cur = &d->slots[d->nslots++];
+      memset(cur, 0, sizeof *cur);
+      cur->room_id = db_col_int(st, 0);
+      cur->room = rules_room_by_id(ctx->rb, cur->room_id);
+      snprintf(cur->date, sizeof cur->date, "%s", db_col_text(st, 1));
+      snprintf(cur->slot, sizeof cur->slot, "%s", db_col_text(st, 2));
+      cur->first = d->nentries;
     }
-    json_t *entries = json_object_get(cur, "entries");
-    json_array_append_new(entries, json_integer(db_col_int(st, 3)));
-    json_object_set_new(cur, "contested", json_boolean(json_array_size(entries) > 1));
-    if (round_app_status_parse(db_col_text(st, 4)) == ROUND_APP_WON)
-      json_object_set_new(cur, "winner", json_integer(db_col_int(st, 3)));
+    if (vec_grow((void **)&d->entries, d->nentries, &ecap, sizeof *d->entries)) break;
+    d->entries[d->nentries++] = db_col_int(st, 3);
+    cur->contested = ++cur->nentries > 1;
+    if (round_app_status_parse(db_col_text(st, 4)) == ROUND_APP_WON) cur->winner = db_col_int(st, 3);
   }
   db_reset(st);
-  if (!arr || rc != DB_DONE) {
-    json_decref(arr);
-    return KERR_INTERNAL;
-  }
-  json_object_set_new(o, "slots", arr);
-  return 0;
+  for (int i = 0; i < d->nslots; i++) d->slots[i].entries = d->entries + d->slots[i].first;
+  return rc == DB_DONE ? 0 : rc == DB_ROW ? KERR_INTERNAL : kerr_from_db(rc);
 }
 
 /* For staff: every application with its group, and per group what it asked
 ** for and what it won. */
-static int staff_json(struct kctx *ctx, const struct round_row *w, json_t *o) {
-  json_t *apps = NULL, *groups = json_array();
-  int rc = groups ? apps_json(ctx, 0, w->id, 0, &apps) : KERR_INTERNAL;
-  if (rc) {
-    json_decref(groups);
-    return rc;
-  }
-  json_object_set_new(o, "applications", apps);
-  json_object_set_new(o, "groups", groups);
+static int staff_read(struct kctx *ctx, struct round_detail *d) {
+  int rc = apps_read(ctx, 0, d->round.id, 0, &d->apps, &d->napps), cap = 0;
+  if (rc) return rc;
   kstmt *st = db_prep(ctx->db,
                "SELECT a.group_id, g.name, sum(a.status <> 'cancelled'), sum(a.status = 'won')"
                " FROM round_applications a JOIN groups g ON g.id = a.group_id"
                " WHERE a.round_id = $r GROUP BY a.group_id ORDER BY a.group_id");
   if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$r", w->id);
-  while ((rc = db_step(st)) == DB_ROW)
-    json_array_append_new(groups, json_pack("{s:o, s:s, s:I, s:I}", "group_id",
-                                            ids_json(db_col_int(st, 0)), "group_name",
-                                            db_col_text(st, 1), "applied",
-                                            (json_int_t)db_col_int(st, 2), "won",
-                                            (json_int_t)db_col_int(st, 3)));
-  db_reset(st);
-  return rc == DB_DONE ? 0 : kerr_from_db(rc);
-}
-
-static int get_loaded(struct kctx *ctx, const struct round_row *w, json_t **out,
-                      struct kerrinfo *ei) {
-  int staff = (ctx->actor.role & ROLE_DESK) != 0, rc = 0;
-  json_t *o = round_json(ctx, w);
-  if (!o) return kerr_set(ei, KERR_INTERNAL, NULL);
-  if ((w->closed_at || staff) && (rc = slots_json(ctx, w, o)) == 0 && staff)
-    rc = staff_json(ctx, w, o);
-  if (rc) {
-    json_decref(o);
-    return kerr_set(ei, rc, NULL);
+  db_bind_int(st, "$r", d->round.id);
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (vec_grow((void **)&d->groups, d->ngroups, &cap, sizeof *d->groups)) break;
+    struct round_group_view *g = &d->groups[d->ngroups++];
+    g->group_id = db_col_int(st, 0);
+    snprintf(g->group_name, sizeof g->group_name, "%s", db_col_text(st, 1));
+    g->applied = db_col_int(st, 2);
+    g->won = db_col_int(st, 3);
   }
-  *out = o;
-  return 0;
+  db_reset(st);
+  return rc == DB_DONE ? 0 : rc == DB_ROW ? KERR_INTERNAL : kerr_from_db(rc);
 }
 
-int rounds_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+void round_detail_free(struct round_detail *d) {
+  if (!d) return;
+  free(d->slots);
+  free(d->entries);
+  free(d->apps);
+  free(d->groups);
+  memset(d, 0, sizeof *d);
+}
+
+static int detail_loaded(struct kctx *ctx, const struct round_row *w, struct round_detail *d,
+                         struct kerrinfo *ei) {
+  memset(d, 0, sizeof *d);
+  d->staff = (ctx->actor.role & ROLE_DESK) != 0;
+  d->has_slots = w->closed_at || d->staff;
+  int rc = view_of(ctx, w, &d->round);
+  if (!rc && d->has_slots) rc = slots_read(ctx, d);
+  if (!rc && d->staff) rc = staff_read(ctx, d);
+  if (!rc) return 0;
+  round_detail_free(d);
+  return kerr_set(ei, rc, NULL);
+}
+
+int rounds_detail(struct kctx *ctx, int64_t id, struct round_detail *d, struct kerrinfo *ei) {
   struct round_row w;
-  *out = NULL;
+  memset(d, 0, sizeof *d);
   rounds_sweep(ctx);
   int rc = load_round(ctx, id, &w);
   if (rc) return kerr_set(ei, rc, rc == KERR_NOT_FOUND ? "その抽選の回はありません。" : NULL);
-  return get_loaded(ctx, &w, out, ei);
+  return detail_loaded(ctx, &w, d, ei);
+}
+
+/* The slots of D as JSON (new reference). */
+static json_t *slots_json(const struct round_detail *d) {
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < d->nslots; i++) {
+    const struct round_slot_view *s = &d->slots[i];
+    json_t *entries = json_array();
+    for (int k = 0; entries && k < s->nentries; k++)
+      json_array_append_new(entries, json_integer(s->entries[k]));
+    json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:b, s:o}", "room_id",
+                          (json_int_t)s->room_id, "room_name", s->room ? s->room->name : "",
+                          "center", s->room ? s->room->center->code : "", "date", s->date,
+                          "slot", s->slot, "contested", s->contested, "entries", entries);
+    if (o && s->winner) json_object_set_new(o, "winner", json_integer(s->winner));
+    if (!o || json_array_append_new(arr, o)) {
+      json_decref(arr);
+      return NULL;
+    }
+  }
+  return arr;
+}
+
+/* The staff's part of D as JSON into O: "applications" (in place of the
+** count) and "groups". 0, or -1 when out of memory. */
+static int staff_json(const struct round_detail *d, json_t *o) {
+  json_t *apps = json_array(), *groups = json_array();
+  for (int i = 0; apps && i < d->napps; i++)
+    json_array_append_new(apps, round_app_view_json(&d->apps[i]));
+  for (int i = 0; groups && i < d->ngroups; i++) {
+    const struct round_group_view *g = &d->groups[i];
+    json_array_append_new(groups, json_pack("{s:o, s:s, s:I, s:I}", "group_id",
+                                            ids_json(g->group_id), "group_name", g->group_name,
+                                            "applied", (json_int_t)g->applied, "won",
+                                            (json_int_t)g->won));
+  }
+  int bad = json_object_set_new(o, "applications", apps);
+  return json_object_set_new(o, "groups", groups) || bad ? -1 : 0;
+}
+
+json_t *round_detail_json(const struct round_detail *d) {
+  json_t *o = round_view_json(&d->round);
+  if (o && d->has_slots && json_object_set_new(o, "slots", slots_json(d))) {
+    json_decref(o);
+    return NULL;
+  }
+  if (o && d->staff && staff_json(d, o)) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+/* D's JSON into *OUT; D is freed. */
+static int detail_reply(struct round_detail *d, json_t **out, struct kerrinfo *ei) {
+  *out = round_detail_json(d);
+  round_detail_free(d);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+/* Round W as rounds_get gives it, into *OUT. */
+static int get_loaded(struct kctx *ctx, const struct round_row *w, json_t **out,
+                      struct kerrinfo *ei) {
+  struct round_detail d;
+  int rc = detail_loaded(ctx, w, &d, ei);
+  return rc ? rc : detail_reply(&d, out, ei);
+}
+
+int rounds_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct round_detail d;
+  *out = NULL;
+  int rc = rounds_detail(ctx, id, &d, ei);
+  return rc ? rc : detail_reply(&d, out, ei);
 }
 
 int rounds_close(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
@@ -611,15 +739,6 @@ int rounds_close(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei
 }
 
 /* =========================================================== applying */
-
-static int app_reply(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
-  json_t *arr = NULL;
-  int rc = apps_json(ctx, id, 0, 0, &arr);
-  if (rc) return kerr_set(ei, rc, NULL);
-  *out = json_incref(json_array_get(arr, 0));
-  json_decref(arr);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
-}
 
 /* Inside the write transaction: RULE: a group applies for at most the cap
 ** of slots in a round; then the application. */
@@ -717,12 +836,17 @@ int rounds_app_cancel(struct kctx *ctx, int64_t id, json_t **out, struct kerrinf
   return app_reply(ctx, id, out, ei);
 }
 
-int rounds_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
-  json_t *arr = NULL;
-  *out = NULL;
+int rounds_mine_views(struct kctx *ctx, struct round_app_view **out, int *n,
+                      struct kerrinfo *ei) {
   rounds_sweep(ctx);
-  int rc = apps_json(ctx, 0, 0, ctx->actor.account_id, &arr);
-  if (rc) return kerr_set(ei, rc, NULL);
-  if (!(*out = json_pack("{s:o}", "applications", arr))) return kerr_set(ei, KERR_INTERNAL, NULL);
-  return 0;
+  int rc = apps_read(ctx, 0, 0, ctx->actor.account_id, out, n);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+static json_t *app_json_of(const void *a) { return round_app_view_json(a); }
+
+int rounds_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  struct round_app_view *a;
+  int n, rc = rounds_mine_views(ctx, &a, &n, ei);
+  return list_reply(rc, "applications", a, n, sizeof *a, app_json_of, out, ei);
 }

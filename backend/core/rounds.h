@@ -73,6 +73,77 @@ int rounds_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
 ** is the round as rounds_get gives it. */
 int rounds_close(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 
+/* ------------------------------------------------ the typed views */
+
+/* A round as the list and rounds_get show it (its JSON is round_view_json):
+** what a page renders. */
+struct round_view {
+  int64_t id, lottery_id, cap;
+  int64_t apply_from, apply_until;  /* the application period, epoch seconds */
+  int64_t closed_at;                /* 0: not closed yet */
+  int64_t applications;             /* live (not cancelled) ones */
+  char code[32], use_month[8];
+  enum round_state state;
+  const struct round_rule *rule;    /* its version's rule (room kinds); NULL: gone */
+};
+/* V as the API shows it (new reference; NULL when out of memory). */
+json_t *round_view_json(const struct round_view *v);
+
+/* rounds_list as views: *OUT (malloc'd, *N of them, the caller frees). */
+int rounds_views(struct kctx *ctx, struct round_view **out, int *n, struct kerrinfo *ei);
+
+/* One application to a round (its JSON is round_app_view_json). */
+struct round_app_view {
+  int64_t id, round_id, group_id, room_id, attendees;
+  int64_t booking_id;               /* the winner's booking; 0: none */
+  const struct room *room;          /* NULL: no longer in the rule book */
+  char group_name[512], date[16], slot[32];
+  enum round_app_status status;
+  enum round_outcome outcome;       /* ROUND_OUTCOME_NONE unless lost */
+  int contested;
+};
+json_t *round_app_view_json(const struct round_app_view *a);
+
+/* rounds_mine as views: *OUT (malloc'd, *N of them, the caller frees). */
+int rounds_mine_views(struct kctx *ctx, struct round_app_view **out, int *n,
+                      struct kerrinfo *ei);
+
+/* A slot asked for in a round: the applications on it, the winner's. */
+struct round_slot_view {
+  int64_t room_id;
+  const struct room *room;          /* NULL: no longer in the rule book */
+  char date[16], slot[32];
+  const int64_t *entries;           /* the application IDs, in order (in the detail's) */
+  int first, nentries;
+  int contested;                    /* more than one entry */
+  int64_t winner;                   /* 0: none (yet) */
+};
+
+/* A group's part in a round, for staff. */
+struct round_group_view {
+  int64_t group_id, applied, won;
+  char group_name[512];
+};
+
+/* rounds_get's round (its JSON is round_detail_json): the round; the slots
+** after the close (staff: always); for staff, every application and each
+** group's result. round_detail_free() frees what it holds. */
+struct round_detail {
+  struct round_view round;
+  int has_slots, staff;
+  struct round_slot_view *slots;
+  int nslots;
+  int64_t *entries;                 /* every slot's entries, one after another */
+  int nentries;
+  struct round_app_view *apps;
+  int napps;
+  struct round_group_view *groups;
+  int ngroups;
+};
+int rounds_detail(struct kctx *ctx, int64_t id, struct round_detail *d, struct kerrinfo *ei);
+json_t *round_detail_json(const struct round_detail *d);
+void round_detail_free(struct round_detail *d);   /* NULL: no-op */
+
 /* ------------------------------------------- the allocation, alone */
 
 /* One application at the close. SLOT numbers the distinct (room, date,

@@ -27,13 +27,6 @@ static const char *jstr(const json_t *o, const char *k) {
   return s ? s : "";
 }
 
-static json_int_t jint(const json_t *o, const char *k) {
-  return json_integer_value(json_object_get(o, k));
-}
-
-/* The state of round W (its JSON's "state"). */
-static enum round_state state_of(const json_t *w) { return round_state_parse(jstr(w, "state")); }
-
 static const char *state_label(enum round_state s) {
   switch (s) {
     case ROUND_OPEN: return "受付中";
@@ -42,20 +35,20 @@ static const char *state_label(enum round_state s) {
   }
 }
 
-/* A slot of the round in words: "7月8日(水) 午前 ホール". */
-static void slot_words(struct req *r, const json_t *x, char *out, size_t n) {
+/* A slot of the round in words: "7月8日(水) 午前 ホール" (ROOM may be NULL). */
+static void slot_words(struct req *r, const char *date, const char *slot, const struct room *room,
+                       char *out, size_t n) {
   int32_t day = 0;
   char d[32] = "-";
-  if (!date_parse(jstr(x, "date"), &day)) page_date_label(day, 0, d, sizeof d);
+  if (!date_parse(date, &day)) page_date_label(day, 0, d, sizeof d);
   const struct rules *ru = day ? rules_in_force(r->ctx.rb, day) : NULL;
-  int k = ru ? rules_slot_index(ru, jstr(x, "slot")) : -1;
-  snprintf(out, n, "%s %s %s", d, k >= 0 ? ru->slots[k].label : jstr(x, "slot"),
-           jstr(x, "room_name"));
+  int k = ru ? rules_slot_index(ru, slot) : -1;
+  snprintf(out, n, "%s %s %s", d, k >= 0 ? ru->slots[k].label : slot, room ? room->name : "");
 }
 
-static const char *result_label(const json_t *a) {
-  enum round_outcome o = round_outcome_parse(jstr(a, "outcome"));
-  switch (round_app_status_parse(jstr(a, "status"))) {
+static const char *result_label(const struct round_app_view *a) {
+  enum round_outcome o = a->outcome;
+  switch (a->status) {
     case ROUND_APP_APPLIED: return "申し込み中（締め切りの後に決まります）";
     case ROUND_APP_CANCELLED: return "取り消しました";
     case ROUND_APP_WON: return "当選（仮予約になりました。期限までに確定してください）";
@@ -73,7 +66,8 @@ static const char *result_label(const json_t *a) {
 
 /* The ranking of lottery L: rank, application ID, result. MINE (may be
 ** NULL) holds the IDs of the reader's groups' applications. */
-static void ranking_table(struct html *h, const json_t *l, const json_t *mine) {
+static void ranking_table(struct html *h, const json_t *l, const struct round_app_view *mine,
+                          int nmine) {
   json_t *id, *x;
   size_t i, k;
   html_raw(h, "<div class=\"table-wrap\"><table><caption>抽選の順位（競合した申し込み）</caption>"
@@ -83,7 +77,7 @@ static void ranking_table(struct html *h, const json_t *l, const json_t *mine) {
     const char *res = "落選";
     json_array_foreach(json_object_get(l, "accepted"), k, x) if (json_equal(x, id)) res = "当選";
     int own = 0;
-    json_array_foreach(mine, k, x) own |= json_equal(x, id);
+    for (int m = 0; m < nmine; m++) own |= mine[m].id == json_integer_value(id);
     html_printf(h, "<tr><td>%I</td><th scope=\"row\">%I%s</th><td>%s</td></tr>", (int64_t)(i + 1),
                 (int64_t)json_integer_value(id), own ? "（あなたの団体）" : "", res);
   }
@@ -92,11 +86,12 @@ static void ranking_table(struct html *h, const json_t *l, const json_t *mine) {
 
 /* The draw of round W as published: commitment from the start, the seed and
 ** the ranking after the close. */
-static void draw_part(struct req *r, struct html *h, const json_t *w, const json_t *mine) {
+static void draw_part(struct req *r, struct html *h, const struct round_view *w,
+                      const struct round_app_view *mine, int nmine) {
   struct kerrinfo ei = {0};
   json_t *l = NULL;
   html_raw(h, "<h2>公開している抽選</h2>");
-  if (courses_lottery(&r->ctx, jint(w, "lottery_id"), &l, &ei)) {
+  if (courses_lottery(&r->ctx, w->lottery_id, &l, &ei)) {
     kerr_clear(&ei);
     html_raw(h, "<p>抽選の記録を読めませんでした。</p>");
     return;
@@ -110,79 +105,74 @@ static void draw_part(struct req *r, struct html *h, const json_t *w, const json
                  "順位は、文字列「シード:申し込み番号」の SHA-256（16進数）の小さい順です。"
                  "<a href=\"/api/v1/lotteries/%I\">抽選の記録（JSON）</a>・"
                  "<a href=\"/api/v1/rounds/%I\">この回の記録（JSON）</a></p>",
-              (int64_t)jint(w, "lottery_id"), (int64_t)jint(w, "id"));
+              w->lottery_id, w->id);
   if (json_object_get(l, "seed")) {
-    if (json_array_size(json_object_get(l, "ranking"))) ranking_table(h, l, mine);
+    if (json_array_size(json_object_get(l, "ranking"))) ranking_table(h, l, mine, nmine);
     else html_raw(h, "<p>競合した枠はなく、抽選した申し込みはありません。</p>");
   }
   json_decref(l);
 }
 
 /* The slots asked for, with the application IDs on each and the winner's. */
-static void public_slots(struct req *r, struct html *h, const json_t *w) {
-  json_t *x, *e;
-  size_t i, k;
-  if (!json_object_get(w, "slots")) return;
+static void public_slots(struct req *r, struct html *h, const struct round_detail *d) {
+  if (!d->has_slots) return;
   html_raw(h, "<h2>申し込まれた枠と結果</h2><div class=\"table-wrap\"><table><caption>枠ごとの"
               "申し込み番号と当選した申し込み</caption><thead><tr><th scope=\"col\">枠</th>"
               "<th scope=\"col\">申し込み番号</th><th scope=\"col\">競合</th>"
               "<th scope=\"col\">当選</th></tr></thead><tbody>");
-  json_array_foreach(json_object_get(w, "slots"), i, x) {
+  for (int i = 0; i < d->nslots; i++) {
+    const struct round_slot_view *x = &d->slots[i];
     char words[160];
-    slot_words(r, x, words, sizeof words);
+    slot_words(r, x->date, x->slot, x->room, words, sizeof words);
     html_printf(h, "<tr><th scope=\"row\">%h</th><td>", words);
-    json_array_foreach(json_object_get(x, "entries"), k, e)
-      html_printf(h, "%s%I", k ? "、" : "", (int64_t)json_integer_value(e));
-    html_printf(h, "</td><td>%s</td><td>", json_is_true(json_object_get(x, "contested")) ? "あり" : "なし");
-    if (json_object_get(x, "winner")) html_printf(h, "%I", (int64_t)jint(x, "winner"));
+    for (int k = 0; k < x->nentries; k++) html_printf(h, "%s%I", k ? "、" : "", x->entries[k]);
+    html_printf(h, "</td><td>%s</td><td>", x->contested ? "あり" : "なし");
+    if (x->winner) html_printf(h, "%I", x->winner);
     else html_raw(h, "なし");
     html_raw(h, "</td></tr>");
   }
   html_raw(h, "</tbody></table></div>");
 }
 
-/* The IDs of the reader's groups' applications in round ID (a new array). */
-static json_t *mine_in(struct req *r, int64_t id) {
-  json_t *arr = json_array(), *out = NULL, *a;
+/* The reader's groups' applications (of any round) into *MINE (malloc'd, *N
+** of them; NULL and 0 for anyone but a citizen). */
+static void mine_of(struct req *r, struct round_app_view **mine, int *n) {
   struct kerrinfo ei = {0};
-  size_t i;
-  if (r->ctx.actor.role != ROLE_CITIZEN || rounds_mine(&r->ctx, &out, &ei)) {
-    kerr_clear(&ei);
-    return arr;
-  }
-  json_array_foreach(json_object_get(out, "applications"), i, a)
-    if (jint(a, "round_id") == id) json_array_append_new(arr, json_integer(jint(a, "id")));
-  json_decref(out);
-  return arr;
+  *mine = NULL;
+  *n = 0;
+  if (r->ctx.actor.role == ROLE_CITIZEN && rounds_mine_views(&r->ctx, mine, n, &ei)) kerr_clear(&ei);
 }
 
 /* GET /rounds/{id} -> 200 the round and its published draw; 404. Anyone. */
 struct reply web_round(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *w = NULL;
+  struct round_detail d;
+  const struct round_view *w = &d.round;
   int64_t id = req_path_id(r, 0);
-  int rc = rounds_get(&r->ctx, id, &w, &ei);
+  int rc = rounds_detail(&r->ctx, id, &d, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   char title[96], from[64], until[64];
-  snprintf(title, sizeof title, "部屋の抽選 %s（%s）", jstr(w, "use_month"), jstr(w, "code"));
-  page_iso_label(jstr(w, "apply_from"), from, sizeof from);
-  page_iso_label(jstr(w, "apply_until"), until, sizeof until);
+  snprintf(title, sizeof title, "部屋の抽選 %s（%s）", w->use_month, w->code);
+  page_instant_label(w->apply_from, from, sizeof from);
+  page_instant_label(w->apply_until, until, sizeof until);
   struct html h = {0};
   struct page pg = {.title = title, .nav = "my"};
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>%h</h1><dl class=\"facts\"><dt>状態</dt><dd>%h</dd><dt>受付</dt>"
                   "<dd>%h から %h の前まで</dd><dt>1団体の上限</dt><dd>%I枠</dd></dl>",
-              title, state_label(state_of(w)), from, until, (int64_t)jint(w, "cap"));
+              title, state_label(w->state), from, until, w->cap);
   if (r->ctx.actor.role == ROLE_CITIZEN)
     html_raw(&h, "<p><a href=\"/my/rounds\">自分の団体の申し込みと結果</a></p>");
-  if (state_of(w) == ROUND_OPEN && r->ctx.actor.role == ROLE_CITIZEN)
+  if (w->state == ROUND_OPEN && r->ctx.actor.role == ROLE_CITIZEN)
     html_printf(&h, "<p><a class=\"button\" href=\"/rounds/%I/apply\">この回に申し込む</a></p>",
                 (int64_t)id);
-  json_t *mine = mine_in(r, id);
-  draw_part(r, &h, w, mine);
-  json_decref(mine);
-  public_slots(r, &h, w);
-  json_decref(w);
+  struct round_app_view *mine;
+  int nmine;
+  mine_of(r, &mine, &nmine);
+  draw_part(r, &h, w, mine, nmine);
+  free(mine);
+  public_slots(r, &h, &d);
+  round_detail_free(&d);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -198,16 +188,13 @@ struct apply_form {
 };
 
 /* The rooms of the round's kinds, by centre. */
-static void add_rooms(struct req *r, struct apply_form *f, const json_t *w) {
+static void add_rooms(struct req *r, struct apply_form *f, const struct round_view *w) {
   const struct rulebook *rb = r->ctx.rb;
   for (int c = 0; c < rb->ncenters; c++)
     for (int k = 0; k < rb->centers[c].nrooms && f->nrooms < MAX_ROOMS; k++) {
       const struct room *ro = &rb->centers[c].rooms[k];
-      json_t *kind;
-      size_t i;
       int ok = 0;
-      json_array_foreach(json_object_get(w, "room_kinds"), i, kind)
-        ok |= !strcmp(json_string_value(kind), ro->kind);
+      for (int i = 0; w->rule && i < w->rule->nkinds; i++) ok |= !strcmp(w->rule->kinds[i], ro->kind);
       if (!ok) continue;
       int n = f->nrooms++;
       snprintf(f->rval[n], sizeof f->rval[n], "%lld", (long long)ro->id);
@@ -234,10 +221,10 @@ static void add_groups(struct req *r, struct apply_form *f, json_t **out) {
   }
 }
 
-static void form_build(struct req *r, struct apply_form *f, const json_t *w) {
+static void form_build(struct req *r, struct apply_form *f, const struct round_view *w) {
   char month[8];
   int y = 0, m = 0;
-  snprintf(month, sizeof month, "%s", jstr(w, "use_month"));
+  snprintf(month, sizeof month, "%s", w->use_month);
   sscanf(month, "%d-%d", &y, &m);
   int32_t first = 0;
   char iso[11];
@@ -266,7 +253,7 @@ static void form_build(struct req *r, struct apply_form *f, const json_t *w) {
 }
 
 /* The form of round W (refused: VALUES and EI, what was sent and why). */
-static struct reply apply_page(struct req *r, const json_t *w, const json_t *values,
+static struct reply apply_page(struct req *r, const struct round_view *w, const json_t *values,
                                struct kerrinfo *ei) {
   struct apply_form *f = calloc(1, sizeof *f);
   json_t *groups = NULL;
@@ -274,8 +261,8 @@ static struct reply apply_page(struct req *r, const json_t *w, const json_t *val
   add_groups(r, f, &groups);
   form_build(r, f, w);
   char title[128], action[64];
-  int64_t id = jint(w, "id");
-  snprintf(title, sizeof title, "部屋の抽選に申し込む（%s）", jstr(w, "use_month"));
+  int64_t id = w->id;
+  snprintf(title, sizeof title, "部屋の抽選に申し込む（%s）", w->use_month);
   struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
   struct html h = {0};
   struct page pg = {.title = title, .nav = "my", .flags = ei && ei->code ? PAGE_HAS_ERRORS : 0};
@@ -284,11 +271,11 @@ static struct reply apply_page(struct req *r, const json_t *w, const json_t *val
                   "<p class=\"lead\">団体として、1つの部屋・日・時間帯ずつ申し込みます。この回は"
                   "1団体%I枠まで。締め切りの後、重ならない申し込みはそのまま仮予約になり、重なった枠は"
                   "<a href=\"/rounds/%I\">公開の抽選</a>で決めます。</p>",
-              title, (int64_t)jint(w, "cap"), (int64_t)id);
+              title, w->cap, id);
   if (ei && ei->code)
     page_error_summary_msg(&h, ei->message[0] ? ei->message : kerr_message(ei->code), f->fields,
                            6, &fm);
-  if (state_of(w) != ROUND_OPEN)
+  if (w->state != ROUND_OPEN)
     html_raw(&h, "<p>この回の受付は終わりました。</p>");
   else if (!f->ngroups)
     html_raw(&h, "<p>申し込めるのは、承認された団体の代表者です。<a href=\"/my/groups\">団体の登録"
@@ -308,11 +295,11 @@ static struct reply apply_page(struct req *r, const json_t *w, const json_t *val
 /* GET /rounds/{id}/apply -> 200 the form; 404. Citizens. */
 struct reply web_round_apply_form(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *w = NULL;
-  int rc = rounds_get(&r->ctx, req_path_id(r, 0), &w, &ei);
+  struct round_detail d;
+  int rc = rounds_detail(&r->ctx, req_path_id(r, 0), &d, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
-  struct reply rep = apply_page(r, w, NULL, NULL);
-  json_decref(w);
+  struct reply rep = apply_page(r, &d.round, NULL, NULL);
+  round_detail_free(&d);
   return rep;
 }
 
@@ -321,28 +308,29 @@ struct reply web_round_apply_form(struct req *r) {
 ** errors otherwise. Citizens. */
 struct reply web_round_apply(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *w = NULL, *out = NULL;
+  struct round_detail d;
+  json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
-  int rc = rounds_get(&r->ctx, id, &w, &ei);
+  int rc = rounds_detail(&r->ctx, id, &d, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   if ((rc = rounds_apply(&r->ctx, id, r->json, &out, &ei))) {
     if (!ei.code) kerr_set(&ei, rc, NULL);
-    struct reply rep = apply_page(r, w, r->json, &ei);
+    struct reply rep = apply_page(r, &d.round, r->json, &ei);
     kerr_clear(&ei);
-    json_decref(w);
+    round_detail_free(&d);
     return rep;
   }
   json_decref(out);
-  json_decref(w);
+  round_detail_free(&d);
   return reply_redirect(r, "/my/rounds");
 }
 
 /* GET /admin/rounds -> 200 the rounds, newest use month first. Staff, admins. */
 struct reply web_admin_rounds(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *w;
-  size_t i;
-  int rc = rounds_list(&r->ctx, &out, &ei);
+  struct round_view *list;
+  int n;
+  int rc = rounds_views(&r->ctx, &list, &n, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   struct html h = {0};
   struct page pg = {.title = "部屋の抽選（利用調整）", .nav = "admin"};
@@ -350,41 +338,37 @@ struct reply web_admin_rounds(struct req *r) {
   html_raw(&h, "<h1>部屋の抽選（利用調整）</h1><p class=\"lead\">規則で決めた部屋を、利用月ごとに団体の"
                "申し込みから割り当てます。締め切りの後、ほかと重ならない申し込みはそのまま仮予約になり、"
                "重なった枠は抽選します。</p>");
-  json_t *list = json_object_get(out, "rounds");
-  if (!json_array_size(list)) html_raw(&h, "<p>いま規則に抽選の回はありません。</p>");
+  if (!n) html_raw(&h, "<p>いま規則に抽選の回はありません。</p>");
   else
     html_raw(&h, "<div class=\"table-wrap\"><table><caption>抽選の回</caption><thead><tr>"
                  "<th scope=\"col\">利用月</th><th scope=\"col\">状態</th>"
                  "<th scope=\"col\">申し込み</th><th scope=\"col\">1団体の上限</th></tr></thead><tbody>");
-  json_array_foreach(list, i, w)
+  for (int i = 0; i < n; i++)
     html_printf(&h, "<tr><th scope=\"row\"><a href=\"/admin/rounds/%I\">%h（%h）</a></th><td>%h</td>"
                     "<td>%I件</td><td>%I枠</td></tr>",
-                (int64_t)jint(w, "id"), jstr(w, "use_month"), jstr(w, "code"),
-                state_label(state_of(w)), (int64_t)jint(w, "applications"),
-                (int64_t)jint(w, "cap"));
-  if (json_array_size(list)) html_raw(&h, "</tbody></table></div>");
-  json_decref(out);
+                list[i].id, list[i].use_month, list[i].code, state_label(list[i].state),
+                list[i].applications, list[i].cap);
+  if (n) html_raw(&h, "</tbody></table></div>");
+  free(list);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
 
 /* The slots asked for, with the winner's group once drawn. */
-static void slots_table(struct req *r, struct html *h, const json_t *w) {
-  json_t *x, *a;
-  size_t i, k;
+static void slots_table(struct req *r, struct html *h, const struct round_detail *d) {
   html_raw(h, "<h2>申し込まれた枠</h2><div class=\"table-wrap\"><table><caption>枠ごとの申し込み"
               "（競合は2団体以上）</caption><thead><tr><th scope=\"col\">枠</th>"
               "<th scope=\"col\">申し込み</th><th scope=\"col\">競合</th><th scope=\"col\">決まった団体</th>"
               "</tr></thead><tbody>");
-  json_array_foreach(json_object_get(w, "slots"), i, x) {
+  for (int i = 0; i < d->nslots; i++) {
+    const struct round_slot_view *x = &d->slots[i];
     char words[160];
-    const char *winner = json_object_get(x, "winner") ? "（不明）" : "-";
-    json_array_foreach(json_object_get(w, "applications"), k, a)
-      if (jint(a, "id") == jint(x, "winner")) winner = jstr(a, "group_name");
-    slot_words(r, x, words, sizeof words);
+    const char *winner = x->winner ? "（不明）" : "-";
+    for (int k = 0; x->winner && k < d->napps; k++)
+      if (d->apps[k].id == x->winner) winner = d->apps[k].group_name;
+    slot_words(r, x->date, x->slot, x->room, words, sizeof words);
     html_printf(h, "<tr><th scope=\"row\">%h</th><td>%I件</td><td>%s</td><td>%h</td></tr>", words,
-                (int64_t)json_array_size(json_object_get(x, "entries")),
-                json_is_true(json_object_get(x, "contested")) ? "あり" : "なし", winner);
+                (int64_t)x->nentries, x->contested ? "あり" : "なし", winner);
   }
   html_raw(h, "</tbody></table></div>");
 }
@@ -392,14 +376,14 @@ static void slots_table(struct req *r, struct html *h, const json_t *w) {
 /* GET /admin/rounds/{id} -> 200 the round for staff; 404. Staff, admins. */
 struct reply web_admin_round(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *w = NULL, *g;
-  size_t i;
-  int rc = rounds_get(&r->ctx, req_path_id(r, 0), &w, &ei);
+  struct round_detail d;
+  const struct round_view *w = &d.round;
+  int rc = rounds_detail(&r->ctx, req_path_id(r, 0), &d, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   char title[96], from[64], until[64], action[64];
-  snprintf(title, sizeof title, "部屋の抽選 %s（%s）", jstr(w, "use_month"), jstr(w, "code"));
-  page_iso_label(jstr(w, "apply_from"), from, sizeof from);
-  page_iso_label(jstr(w, "apply_until"), until, sizeof until);
+  snprintf(title, sizeof title, "部屋の抽選 %s（%s）", w->use_month, w->code);
+  page_instant_label(w->apply_from, from, sizeof from);
+  page_instant_label(w->apply_until, until, sizeof until);
   struct html h = {0};
   struct page pg = {.title = title, .nav = "admin"};
   page_begin(r, &h, &pg);
@@ -407,23 +391,22 @@ struct reply web_admin_round(struct req *r) {
                   "<dt>状態</dt><dd>%h</dd><dt>受付</dt><dd>%h から %h の前まで</dd>"
                   "<dt>1団体の上限</dt><dd>%I枠</dd><dt>公開のページ</dt><dd><a href=\"/rounds/%I\">"
                   "団体と市民が見るこの回のページ</a></dd></dl>",
-              title, state_label(state_of(w)), from, until, (int64_t)jint(w, "cap"),
-              (int64_t)jint(w, "id"));
-  if (state_of(w) == ROUND_CLOSING) {
-    snprintf(action, sizeof action, "/admin/rounds/%lld/close", (long long)jint(w, "id"));
+              title, state_label(w->state), from, until, w->cap, w->id);
+  if (w->state == ROUND_CLOSING) {
+    snprintf(action, sizeof action, "/admin/rounds/%lld/close", (long long)w->id);
     page_form_begin(r, &h, "post", action);
     page_form_end(&h, "いま抽選して割り当てる");
   }
-  slots_table(r, &h, w);
-  draw_part(r, &h, w, NULL);
+  slots_table(r, &h, &d);
+  draw_part(r, &h, w, NULL, 0);
   html_raw(&h, "<h2>団体ごとの結果</h2><div class=\"table-wrap\"><table><caption>団体ごとの申し込みと"
                "当選</caption><thead><tr><th scope=\"col\">団体</th><th scope=\"col\">申し込み</th>"
                "<th scope=\"col\">当選</th></tr></thead><tbody>");
-  json_array_foreach(json_object_get(w, "groups"), i, g)
+  for (int i = 0; i < d.ngroups; i++)
     html_printf(&h, "<tr><th scope=\"row\">%h</th><td>%I枠</td><td>%I枠</td></tr>",
-                jstr(g, "group_name"), (int64_t)jint(g, "applied"), (int64_t)jint(g, "won"));
+                d.groups[i].group_name, d.groups[i].applied, d.groups[i].won);
   html_raw(&h, "</tbody></table></div>");
-  json_decref(w);
+  round_detail_free(&d);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -445,25 +428,24 @@ struct reply web_admin_round_close(struct req *r) {
 /* The rounds taking applications, each with its form's link. */
 static void open_rounds(struct req *r, struct html *h) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *w;
-  size_t i;
-  int n = 0;
-  if (rounds_list(&r->ctx, &out, &ei)) {
+  struct round_view *list;
+  int nlist, n = 0;
+  if (rounds_views(&r->ctx, &list, &nlist, &ei)) {
     kerr_clear(&ei);
     return;
   }
   html_raw(h, "<h2>受付中の回</h2>");
-  json_array_foreach(json_object_get(out, "rounds"), i, w) {
-    if (state_of(w) != ROUND_OPEN) continue;
+  for (int i = 0; i < nlist; i++) {
+    const struct round_view *w = &list[i];
+    if (w->state != ROUND_OPEN) continue;
     char until[64];
-    page_iso_label(jstr(w, "apply_until"), until, sizeof until);
+    page_instant_label(w->apply_until, until, sizeof until);
     html_printf(h, "%s<li>利用月 %h（%h、1団体%I枠まで、%h の前まで）: <a href=\"/rounds/%I/apply\">"
                    "申し込む</a>・<a href=\"/rounds/%I\">この回のページ</a></li>",
-                n++ ? "" : "<ul>", jstr(w, "use_month"), jstr(w, "code"), (int64_t)jint(w, "cap"),
-                until, (int64_t)jint(w, "id"), (int64_t)jint(w, "id"));
+                n++ ? "" : "<ul>", w->use_month, w->code, w->cap, until, w->id, w->id);
   }
   html_raw(h, n ? "</ul>" : "<p>いま受付中の回はありません。</p>");
-  json_decref(out);
+  free(list);
 }
 
 /* GET /my/rounds -> 200 the round applications of the groups the citizen
@@ -471,9 +453,9 @@ static void open_rounds(struct req *r, struct html *h) {
 ** Citizens. */
 struct reply web_my_rounds(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *a;
-  size_t i;
-  int rc = rounds_mine(&r->ctx, &out, &ei);
+  struct round_app_view *list;
+  int n;
+  int rc = rounds_mine_views(&r->ctx, &list, &n, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   struct html h = {0};
   struct page pg = {.title = "部屋の抽選の申し込み", .nav = "my"};
@@ -482,29 +464,28 @@ struct reply web_my_rounds(struct req *r) {
                "公開していて、誰でも確かめられます。</p>");
   open_rounds(r, &h);
   html_raw(&h, "<h2>申し込みと結果</h2>");
-  json_t *list = json_object_get(out, "applications");
-  if (!json_array_size(list)) html_raw(&h, "<p>抽選の申し込みはありません。</p>");
+  if (!n) html_raw(&h, "<p>抽選の申し込みはありません。</p>");
   else html_raw(&h, "<ul class=\"cards\">");
-  json_array_foreach(list, i, a) {
+  for (int i = 0; i < n; i++) {
+    const struct round_app_view *a = &list[i];
     char words[160], action[80];
-    slot_words(r, a, words, sizeof words);
+    slot_words(r, a->date, a->slot, a->room, words, sizeof words);
     html_printf(&h, "<li class=\"card\"><h2>%h</h2><p>団体: %h ・ 申し込み番号 %I</p>"
                     "<p><strong>%h</strong></p>",
-                words, jstr(a, "group_name"), (int64_t)jint(a, "id"), result_label(a));
-    if (json_object_get(a, "booking_id"))
-      html_printf(&h, "<p><a href=\"/my/bookings/%I\">予約番号 %I を見る</a></p>",
-                  (int64_t)jint(a, "booking_id"), (int64_t)jint(a, "booking_id"));
-    html_printf(&h, "<p><a href=\"/rounds/%I\">この回の抽選の結果と公開記録</a></p>",
-                (int64_t)jint(a, "round_id"));
-    if (round_app_status_parse(jstr(a, "status")) == ROUND_APP_APPLIED) {
-      snprintf(action, sizeof action, "/my/rounds/%lld/cancel", (long long)jint(a, "id"));
+                words, a->group_name, a->id, result_label(a));
+    if (a->booking_id)
+      html_printf(&h, "<p><a href=\"/my/bookings/%I\">予約番号 %I を見る</a></p>", a->booking_id,
+                  a->booking_id);
+    html_printf(&h, "<p><a href=\"/rounds/%I\">この回の抽選の結果と公開記録</a></p>", a->round_id);
+    if (a->status == ROUND_APP_APPLIED) {
+      snprintf(action, sizeof action, "/my/rounds/%lld/cancel", (long long)a->id);
       page_form_begin(r, &h, "post", action);
       page_form_end(&h, "この申し込みを取り消す");
     }
     html_raw(&h, "</li>");
   }
-  if (json_array_size(list)) html_raw(&h, "</ul>");
-  json_decref(out);
+  if (n) html_raw(&h, "</ul>");
+  free(list);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
