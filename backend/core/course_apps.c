@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "rounds.h"
 #include "status.h"
+#include "vec.h"
 
 struct course_row {
   int64_t id, lottery_id, capacity, max_companions;
@@ -72,38 +73,64 @@ static int notify(struct kctx *ctx, const struct course_row *c, int64_t app,
   return notify_course(ctx, app, what);
 }
 
-/* ------------------------------------------------------ the JSON */
+/* ------------------------------------------------- the typed views */
 
-json_t *courses_application_json(struct kctx *ctx, int64_t app) {
+/* The application in the current row of ST (app_view_of's columns). */
+static void app_of_row(kstmt *st, struct course_app_view *a) {
+  a->id = db_col_int(st, 0);
+  a->course_id = db_col_int(st, 1);
+  a->account_id = db_col_int(st, 2);
+  a->companions = db_col_int(st, 3);
+  a->status = course_app_status_parse(db_col_text(st, 4));
+  a->offer_expires_at = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
+  a->created_at = db_col_int(st, 6);
+  snprintf(a->title, sizeof a->title, "%s", db_col_text(st, 7));
+  snprintf(a->center, sizeof a->center, "%s", db_col_text(st, 8));
+  snprintf(a->first_date, sizeof a->first_date, "%s", db_col_text(st, 9));
+  a->allocation = course_allocation_parse(db_col_text(st, 10));
+  a->lottery_id = db_col_null(st, 11) ? 0 : db_col_int(st, 11);
+  if (!db_col_null(st, 12) && a->status == COURSE_APP_WAITLISTED)
+    a->waitlist_position = db_col_int(st, 12);
+}
+
+/* Application APP as its view into *A. 0, KERR_NOT_FOUND or a KERR code. */
+static int app_view_of(struct kctx *ctx, int64_t app, struct course_app_view *a) {
   kstmt *st = db_prep(ctx->db,
                       "SELECT a.id, a.course_id, a.account_id, a.companions, a.status,"
                       " a.offer_expires_at, a.created_at, c.title, c.center, c.first_date,"
                       " c.allocation, c.lottery_id, a.queue_pos FROM course_applications a"
                       " JOIN courses c ON c.id = a.course_id WHERE a.id = $id");
-  if (!st) return NULL;
+  memset(a, 0, sizeof *a);
+  if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", app);
-  json_t *o = NULL;
-  if (db_step(st) == DB_ROW) {
-    char at[32];
-    clock_format_instant(db_col_int(st, 6), at);
-    o = json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-                  (json_int_t)db_col_int(st, 0), "course_id", (json_int_t)db_col_int(st, 1),
-                  "system_id", ids_json(db_col_int(st, 2)), "companions",
-                  (json_int_t)db_col_int(st, 3), "status", db_col_text(st, 4), "created_at", at,
-                  "title", db_col_text(st, 7), "center", db_col_text(st, 8), "first_date",
-                  db_col_text(st, 9), "allocation", db_col_text(st, 10));
-    if (o && !db_col_null(st, 5)) {
-      clock_format_instant(db_col_int(st, 5), at);
-      json_object_set_new(o, "offer_expires_at", json_string(at));
-    }
-    if (o && !db_col_null(st, 11))
-      json_object_set_new(o, "lottery_id", json_integer(db_col_int(st, 11)));
-    if (o && !db_col_null(st, 12) &&
-        course_app_status_parse(db_col_text(st, 4)) == COURSE_APP_WAITLISTED)
-      json_object_set_new(o, "waitlist_position", json_integer(db_col_int(st, 12)));
-  }
+  int rc = db_step(st);
+  if (rc == DB_ROW) app_of_row(st, a);
   db_reset(st);
+  return rc == DB_ROW ? 0 : rc == DB_DONE ? KERR_NOT_FOUND : kerr_from_db(rc);
+}
+
+json_t *course_app_view_json(const struct course_app_view *a) {
+  char at[32];
+  clock_format_instant(a->created_at, at);
+  json_t *o = json_pack("{s:I, s:I, s:o, s:I, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
+                        (json_int_t)a->id, "course_id", (json_int_t)a->course_id, "system_id",
+                        ids_json(a->account_id), "companions", (json_int_t)a->companions,
+                        "status", course_app_status_name(a->status), "created_at", at, "title",
+                        a->title, "center", a->center, "first_date", a->first_date,
+                        "allocation", course_allocation_name(a->allocation));
+  if (o && a->offer_expires_at) {
+    clock_format_instant(a->offer_expires_at, at);
+    json_object_set_new(o, "offer_expires_at", json_string(at));
+  }
+  if (o && a->lottery_id) json_object_set_new(o, "lottery_id", json_integer(a->lottery_id));
+  if (o && a->waitlist_position)
+    json_object_set_new(o, "waitlist_position", json_integer(a->waitlist_position));
   return o;
+}
+
+json_t *courses_application_json(struct kctx *ctx, int64_t app) {
+  struct course_app_view a;
+  return app_view_of(ctx, app, &a) ? NULL : course_app_view_json(&a);
 }
 
 static int reply_app(struct kctx *ctx, int64_t app, json_t **out, struct kerrinfo *ei) {
@@ -242,10 +269,12 @@ fail:
   return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
 }
 
-int courses_my_applications(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+int courses_my_application_views(struct kctx *ctx, struct course_app_view **out, int *n,
+                                 struct kerrinfo *ei) {
   int64_t ids[500];
-  int n = 0, rc;
+  int m = 0, rc = 0;
   *out = NULL;
+  *n = 0;
   courses_sweep(ctx);
   kstmt *st = db_prep(ctx->db,
                       "SELECT a.id FROM course_applications a JOIN courses c"
@@ -253,12 +282,26 @@ int courses_my_applications(struct kctx *ctx, json_t **out, struct kerrinfo *ei)
                       " ORDER BY c.first_date DESC, a.id DESC LIMIT 500");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_int(st, "$a", ctx->actor.account_id);
-  while (n < 500 && (rc = db_step(st)) == DB_ROW) ids[n++] = db_col_int(st, 0);
+  while (m < 500 && db_step(st) == DB_ROW) ids[m++] = db_col_int(st, 0);
   db_reset(st);
-  json_t *arr = json_array();
-  for (int i = 0; i < n; i++) json_array_append_new(arr, courses_application_json(ctx, ids[i]));
-  *out = json_pack("{s:o}", "applications", arr);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+  if (!(*out = calloc((size_t)(m ? m : 1), sizeof **out))) return kerr_set(ei, KERR_INTERNAL, NULL);
+  for (int i = 0; !rc && i < m; i++)
+    if (!(rc = app_view_of(ctx, ids[i], &(*out)[*n]))) (*n)++;
+  if (!rc) return 0;
+  free(*out);
+  *out = NULL;
+  *n = 0;
+  return kerr_set(ei, rc, NULL);
+}
+
+static json_t *app_json_of(const void *a) { return course_app_view_json(a); }
+
+int courses_my_applications(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  struct course_app_view *a;
+  int n, rc = courses_my_application_views(ctx, &a, &n, ei);
+  *out = rc ? NULL : vec_json("applications", a, n, sizeof *a, app_json_of);
+  free(a);
+  return rc ? rc : *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
 /* -------------------------------------------- cancel, accept an offer */
@@ -345,12 +388,52 @@ int courses_accept_offer(struct kctx *ctx, int64_t app, json_t **out, struct ker
 
 /* ------------------------------------------ staff: the applicants */
 
-int courses_applications(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+void course_applicants_free(struct course_applicants *l) {
+  if (!l) return;
+  for (int i = 0; i < l->napps; i++) {
+    free(l->apps[i].name);
+    free(l->apps[i].phone);
+    free(l->apps[i].email);
+  }
+  free(l->apps);
+  free(l->same);
+  memset(l, 0, sizeof *l);
+}
+
+/* The applicant in the current row of ST into L's next; the IDs of the
+** group_concat in column 7 onto L's same. 0, or -1 when out of memory. */
+static int applicant_of_row(kstmt *st, struct course_applicants *l, int *cap, int *scap) {
+  if (vec_grow((void **)&l->apps, l->napps, cap, sizeof *l->apps)) return -1;
+  struct course_applicant_view *a = &l->apps[l->napps++];
+  memset(a, 0, sizeof *a);
+  a->id = db_col_int(st, 0);
+  a->account_id = db_col_int(st, 1);
+  a->name = strdup(db_col_text(st, 2));
+  a->phone = strdup(db_col_text(st, 3));
+  a->email = strdup(db_col_text(st, 4));
+  a->companions = db_col_int(st, 5);
+  a->status = course_app_status_parse(db_col_text(st, 6));
+  a->first = l->nsame;
+  const char *s = db_col_text(st, 7);
+  while (*s) {
+    char *end;
+    if (vec_grow((void **)&l->same, l->nsame, scap, sizeof *l->same)) return -1;
+    l->same[l->nsame++] = strtoll(s, &end, 10);
+    a->nsame++;
+    s = *end == ',' ? end + 1 : end;
+    if (end == s && !*end) break;
+  }
+  return a->name && a->phone && a->email ? 0 : -1;
+}
+
+int courses_applicant_views(struct kctx *ctx, int64_t id, struct course_applicants *l,
+                            struct kerrinfo *ei) {
   struct course_row c;
-  int rc;
-  *out = NULL;
+  int rc, cap = 0, scap = 0;
+  memset(l, 0, sizeof *l);
   if (!(ctx->actor.role & ROLE_DESK)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if ((rc = load_course(ctx, id, &c))) return kerr_set(ei, rc, "その講座はありません。");
+  l->course_id = id;
   /* RULE: one application per person; the same phone or email under other
   ** accounts is shown to staff, who judge. */
   kstmt *st = db_prep(
@@ -364,30 +447,37 @@ int courses_applications(struct kctx *ctx, int64_t id, json_t **out, struct kerr
       " WHERE a.course_id = $id ORDER BY a.id");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_int(st, "$id", id);
-  json_t *arr = json_array();
-  while ((rc = db_step(st)) == DB_ROW) {
-    json_t *same = json_array();
-    const char *s = db_col_text(st, 7);
-    while (*s) {
-      char *end;
-      json_array_append_new(same, json_integer(strtoll(s, &end, 10)));
-      s = *end == ',' ? end + 1 : end;
-      if (end == s && !*end) break;
-    }
-    json_array_append_new(
-        arr, json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:s, s:o}", "id",
-                       (json_int_t)db_col_int(st, 0), "system_id", ids_json(db_col_int(st, 1)),
-                       "name", db_col_text(st, 2), "phone", db_col_text(st, 3), "email",
-                       db_col_text(st, 4), "companions", (json_int_t)db_col_int(st, 5),
-                       "status", db_col_text(st, 6), "same_contact", same));
-  }
+  while ((rc = db_step(st)) == DB_ROW)
+    if (applicant_of_row(st, l, &cap, &scap)) break;
   db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(arr);
-    return kerr_set(ei, kerr_from_db(rc), NULL);
+  for (int i = 0; i < l->napps; i++) l->apps[i].same = l->same + l->apps[i].first;
+  if (rc == DB_DONE) return 0;
+  course_applicants_free(l);
+  return kerr_set(ei, rc == DB_ROW ? KERR_INTERNAL : kerr_from_db(rc), NULL);
+}
+
+json_t *course_applicants_json(const struct course_applicants *l) {
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < l->napps; i++) {
+    const struct course_applicant_view *a = &l->apps[i];
+    json_t *same = json_array();
+    for (int k = 0; same && k < a->nsame; k++) json_array_append_new(same, json_integer(a->same[k]));
+    json_array_append_new(
+        arr, json_pack("{s:I, s:o, s:s, s:s, s:s, s:I, s:s, s:o}", "id", (json_int_t)a->id,
+                       "system_id", ids_json(a->account_id), "name", a->name, "phone", a->phone,
+                       "email", a->email, "companions", (json_int_t)a->companions, "status",
+                       course_app_status_name(a->status), "same_contact", same));
   }
-  *out = json_pack("{s:I, s:o}", "course_id", (json_int_t)id, "applications", arr);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+  return arr ? json_pack("{s:I, s:o}", "course_id", (json_int_t)l->course_id, "applications", arr)
+             : NULL;
+}
+
+int courses_applications(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct course_applicants l;
+  int rc = courses_applicant_views(ctx, id, &l, ei);
+  *out = rc ? NULL : course_applicants_json(&l);
+  course_applicants_free(&l); /* zeroed after an error */
+  return rc || *out ? rc : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
 /* ------------------------------------------------------- the draw */
@@ -551,6 +641,13 @@ int courses_sweep(struct kctx *ctx) {
   }
   rc = db_commit(ctx->db);
   return rc == DB_OK ? 0 : kerr_from_db(rc);
+}
+
+int courses_lottery_view(struct kctx *ctx, int64_t id, struct lottery_view *v,
+                         struct kerrinfo *ei) {
+  courses_sweep(ctx);
+  rounds_sweep(ctx); /* a round's lottery is drawn at its close */
+  return lottery_view_get(ctx, id, v, ei);
 }
 
 int courses_lottery(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {

@@ -1,6 +1,7 @@
 /*
-** core/courses.c: the course database (講座DB) — create, edit, copy, list,
-** search, attendance, the report and the iCalendar feed (see courses.h).
+** core/courses.c: the course database (講座DB) — create, edit, copy,
+** attendance, the report and the iCalendar feed (see courses.h; the list,
+** the search and one course are read in core/course_views.c).
 **
 ** A course's sessions hold their rooms as bookings of the centre: one
 ** confirmed booking per session (channel "counter", the staff member who
@@ -336,14 +337,9 @@ out:
   return rc;
 }
 
-/* ============================================================ reading */
+/* =================================================== the places given */
 
-#define COURSE_COLS                                                                       \
-  "c.id, c.center, c.title, c.description, c.category, c.lecturer_name, c.lecturer_org," \
-  " c.lecturer_note, c.target, c.fee, c.capacity, c.max_companions, c.apply_from,"       \
-  " c.apply_until, c.allocation, c.lottery_id, c.calendar, c.copied_from, c.first_date,"  \
-  " (SELECT max(date) FROM course_sessions s WHERE s.course_id = c.id)"
-
+/* (Reading courses, their views and JSON: core/course_views.c.) */
 int courses_places_taken(struct kctx *ctx, int64_t id, int64_t *taken) {
   *taken = 0;
   int rc = db_get_int64(ctx->db, taken,
@@ -352,188 +348,6 @@ int courses_places_taken(struct kctx *ctx, int64_t id, int64_t *taken) {
                         " AND offer_expires_at > $now))",
                         DB_I("$id", id), DB_I("$now", ctx->now));
   return rc == DB_ROW ? 0 : kerr_from_db(rc);
-}
-
-/* Applications are taken from the start of apply_from to the end of
-** apply_until, Asia/Tokyo (CONTRACT.md). */
-static int accepting(const struct kctx *ctx, const char *from, const char *until) {
-  int32_t a, b;
-  if (date_parse(from, &a) || date_parse(until, &b)) return 0;
-  return ctx->now >= clock_local(a, 0) && ctx->now < clock_local(b + 1, 0);
-}
-
-static void set_text(json_t *o, const char *k, kstmt *st, int i) {
-  json_object_set_new(o, k, json_string(db_col_text(st, i)));
-}
-
-/* The course in the current row of ST (COURSE_COLS). Public fields only. */
-static json_t *course_json(struct kctx *ctx, kstmt *st) {
-  int64_t id = db_col_int(st, 0);
-  const struct center *ce = rules_center(ctx->rb, db_col_text(st, 1));
-  json_t *o = json_object();
-  if (!o) return NULL;
-  json_object_set_new(o, "id", json_integer((json_int_t)id));
-  set_text(o, "center", st, 1);
-  json_object_set_new(o, "center_name", json_string(ce ? ce->name : ""));
-  set_text(o, "title", st, 2);
-  set_text(o, "description", st, 3);
-  set_text(o, "category", st, 4);
-  set_text(o, "lecturer_name", st, 5);
-  set_text(o, "lecturer_org", st, 6);
-  set_text(o, "lecturer_note", st, 7);
-  set_text(o, "target", st, 8);
-  json_object_set_new(o, "fee", json_integer(db_col_int(st, 9)));
-  json_object_set_new(o, "capacity", json_integer(db_col_int(st, 10)));
-  json_object_set_new(o, "max_companions", json_integer(db_col_int(st, 11)));
-  set_text(o, "apply_from", st, 12);
-  set_text(o, "apply_until", st, 13);
-  set_text(o, "allocation", st, 14);
-  if (!db_col_null(st, 15)) json_object_set_new(o, "lottery_id", json_integer(db_col_int(st, 15)));
-  json_object_set_new(o, "calendar", json_boolean(db_col_int(st, 16)));
-  if (!db_col_null(st, 17))
-    json_object_set_new(o, "copied_from", json_integer(db_col_int(st, 17)));
-  set_text(o, "first_date", st, 18);
-  set_text(o, "last_date", st, 19);
-  json_object_set_new(o, "accepting", json_boolean(accepting(ctx, db_col_text(st, 12),
-                                                             db_col_text(st, 13))));
-  return o;
-}
-
-/* The places left of each course in ARR (after the statement is done:
-** courses_places_taken uses the connection). */
-static int add_places(struct kctx *ctx, json_t *arr) {
-  size_t i;
-  json_t *o;
-  json_array_foreach(arr, i, o) {
-    int64_t taken = 0, cap = json_integer_value(json_object_get(o, "capacity"));
-    int rc = courses_places_taken(ctx, json_integer_value(json_object_get(o, "id")), &taken);
-    if (rc) return rc;
-    json_object_set_new(o, "places_left", json_integer(cap > taken ? cap - taken : 0));
-  }
-  return 0;
-}
-
-/* Every row of ST as courses, into {"courses":[...]}. */
-static int collect(struct kctx *ctx, kstmt *st, json_t **out, struct kerrinfo *ei) {
-  json_t *arr = json_array();
-  int rc;
-  while ((rc = db_step(st)) == DB_ROW) json_array_append_new(arr, course_json(ctx, st));
-  db_reset(st);
-  if (rc != DB_DONE || (rc = add_places(ctx, arr))) {
-    json_decref(arr);
-    return kerr_set(ei, rc == DB_DONE ? KERR_INTERNAL : kerr_from_db(rc), NULL);
-  }
-  *out = json_pack("{s:o}", "courses", arr);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
-}
-
-int courses_list(struct kctx *ctx, const char *center, json_t **out, struct kerrinfo *ei) {
-  char today[11];
-  *out = NULL;
-  courses_sweep(ctx);
-  if (center && *center && !rules_center(ctx->rb, center))
-    return kerr_set(ei, KERR_NOT_FOUND, "その公民館はありません。");
-  date_format(clock_today(ctx->now), today);
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT " COURSE_COLS " FROM courses c WHERE ($center IS NULL OR"
-                      " c.center = $center) AND (SELECT max(date) FROM course_sessions s"
-                      " WHERE s.course_id = c.id) >= $today ORDER BY c.first_date, c.id");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_text(st, "$center", center && *center ? center : NULL);
-  db_bind_text(st, "$today", today);
-  return collect(ctx, st, out, ei);
-}
-
-int courses_search(struct kctx *ctx, const struct course_query *q, json_t **out,
-                   struct kerrinfo *ei) {
-  char from[16] = "", to[16] = "";
-  *out = NULL;
-  if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
-  if (q->year && *q->year) {
-    char *end;
-    long y = strtol(q->year, &end, 10);
-    if (*end || y < 2000 || y > 2200) {
-      kerr_field(ei, "year", "年は西暦4桁で指定してください。");
-      return kerr_set(ei, KERR_VALIDATION, NULL);
-    }
-    snprintf(from, sizeof from, "%04ld-01-01", y);
-    snprintf(to, sizeof to, "%04ld-01-01", y + 1);
-  }
-  /* instr(): plain substring matches, no LIKE wildcards to escape. */
-  kstmt *st = db_prep(
-      ctx->db,
-      "SELECT " COURSE_COLS " FROM courses c WHERE ($center IS NULL OR c.center = $center)"
-      " AND ($cat IS NULL OR c.category = $cat)"
-      " AND ($lect IS NULL OR instr(c.lecturer_name, $lect) > 0"
-      "      OR instr(c.lecturer_org, $lect) > 0)"
-      " AND ($target IS NULL OR instr(c.target, $target) > 0)"
-      " AND ($text IS NULL OR instr(c.title, $text) > 0 OR instr(c.description, $text) > 0)"
-      " AND ($from IS NULL OR (c.first_date >= $from AND c.first_date < $to))"
-      " ORDER BY c.first_date DESC, c.id DESC LIMIT 500");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_text(st, "$center", q->center && *q->center ? q->center : NULL);
-  db_bind_text(st, "$cat", q->category && *q->category ? q->category : NULL);
-  db_bind_text(st, "$lect", q->lecturer && *q->lecturer ? q->lecturer : NULL);
-  db_bind_text(st, "$target", q->target && *q->target ? q->target : NULL);
-  db_bind_text(st, "$text", q->text && *q->text ? q->text : NULL);
-  db_bind_text(st, "$from", from[0] ? from : NULL);
-  db_bind_text(st, "$to", to);
-  return collect(ctx, st, out, ei);
-}
-
-static int sessions_json(struct kctx *ctx, int64_t id, json_t *o) {
-  json_t *arr = json_array();
-  json_object_set_new(o, "sessions", arr);
-  kstmt *st = db_prep(ctx->db,
-                      "SELECT id, date, slot, room_id, attendance FROM course_sessions"
-                      " WHERE course_id = $id ORDER BY date, id");
-  if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  int rc;
-  while ((rc = db_step(st)) == DB_ROW) {
-    int32_t day = 0;
-    char hm[2][8];
-    date_parse(db_col_text(st, 1), &day);
-    const struct rules *r = rules_in_force(ctx->rb, day);
-    int k = r ? rules_slot_index(r, db_col_text(st, 2)) : -1;
-    const struct room *room = rules_room_by_id(ctx->rb, db_col_int(st, 3));
-    json_t *s = json_pack("{s:I, s:s, s:s, s:I, s:s}", "id", (json_int_t)db_col_int(st, 0),
-                          "date", db_col_text(st, 1), "slot", db_col_text(st, 2), "room_id",
-                          (json_int_t)db_col_int(st, 3), "room_name", room ? room->name : "");
-    if (k >= 0) {
-      snprintf(hm[0], sizeof hm[0], "%02d:%02d", r->slots[k].start / 60, r->slots[k].start % 60);
-      snprintf(hm[1], sizeof hm[1], "%02d:%02d", r->slots[k].end / 60, r->slots[k].end % 60);
-      json_object_set_new(s, "slot_label", json_string(r->slots[k].label));
-      json_object_set_new(s, "start", json_string(hm[0]));
-      json_object_set_new(s, "end", json_string(hm[1]));
-    }
-    if (is_desk(ctx) && !db_col_null(st, 4))
-      json_object_set_new(s, "attendance", json_integer(db_col_int(st, 4)));
-    json_array_append_new(arr, s);
-  }
-  db_reset(st);
-  return rc == DB_DONE ? 0 : kerr_from_db(rc);
-}
-
-int courses_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
-  *out = NULL;
-  kstmt *st = db_prep(ctx->db, "SELECT " COURSE_COLS " FROM courses c WHERE c.id = $id");
-  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_int(st, "$id", id);
-  int rc = db_step(st);
-  json_t *o = rc == DB_ROW ? course_json(ctx, st) : NULL;
-  db_reset(st);
-  if (rc == DB_DONE) return kerr_set(ei, KERR_NOT_FOUND, "その講座はありません。");
-  if (!o) return kerr_set(ei, rc == DB_ROW ? KERR_INTERNAL : kerr_from_db(rc), NULL);
-  json_t *one = json_pack("[O]", o);
-  if (!one || (rc = add_places(ctx, one)) || (rc = sessions_json(ctx, id, o))) {
-    json_decref(one);
-    json_decref(o);
-    return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
-  }
-  json_decref(one);
-  *out = o;
-  return 0;
 }
 
 /* ======================================================= edit and copy */

@@ -29,6 +29,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "status.h"
 
 #define COURSES_MAX_SESSIONS 60
 #define COURSES_OFFER_HOURS 72      /* an offered place is held this long at most */
@@ -70,6 +71,51 @@ int courses_list(struct kctx *ctx, const char *center, json_t **out, struct kerr
 struct course_query {
   const char *center, *category, *lecturer, *target, *year, *text;
 };
+
+/* ------------------------------------------------- the typed views */
+
+/* One session of a course, as courses_get shows it. */
+struct course_session_view {
+  int64_t id, room_id;
+  const struct room *room;          /* NULL: no longer in the rule book */
+  char date[11], slot[24];
+  const char *slot_label;           /* the rule book's; NULL: unknown slot (no times) */
+  char start[8], end[8];            /* "HH:MM" when slot_label */
+  int has_attendance;               /* recorded, and the reader is staff */
+  int64_t attendance;
+};
+
+/* A course as the API shows it (its JSON is course_view_json): the lists
+** give it without sessions, courses_get with them. The texts are sized as
+** core/courses.c's course_in, which every stored course went through. */
+struct course_view {
+  int64_t id, fee, capacity, max_companions;
+  int64_t lottery_id;               /* 0: first come */
+  int64_t copied_from;              /* 0: none */
+  char center[32], apply_from[11], apply_until[11], first_date[11], last_date[11];
+  const char *center_name;          /* the rule book's; "" when gone */
+  char title[400], description[4000], category[200], target[400];
+  char lecturer_name[200], lecturer_org[400], lecturer_note[1000];
+  enum course_allocation allocation;
+  int calendar, accepting;          /* accepting: inside the application period now */
+  int has_places;
+  int64_t places_left;
+  int has_sessions;                 /* courses_get's view */
+  struct course_session_view *sessions;
+  int nsessions;
+};
+json_t *course_view_json(const struct course_view *v);
+
+/* courses_list and courses_search as views: *OUT (malloc'd, *N of them, the
+** caller frees; no sessions to free). */
+int courses_views(struct kctx *ctx, const char *center, struct course_view **out, int *n,
+                  struct kerrinfo *ei);
+int courses_search_views(struct kctx *ctx, const struct course_query *q,
+                         struct course_view **out, int *n, struct kerrinfo *ei);
+/* courses_get as a view into *V (course_view_free() frees its sessions). */
+int course_view_get(struct kctx *ctx, int64_t id, struct course_view *v, struct kerrinfo *ei);
+void course_view_free(struct course_view *v);   /* NULL: no-op */
+
 int courses_search(struct kctx *ctx, const struct course_query *q, json_t **out,
                    struct kerrinfo *ei);
 
@@ -149,8 +195,54 @@ int courses_sweep(struct kctx *ctx);
 /* GET /api/v1/lotteries/{id} (public): lottery_get after the sweep (a
 ** lottery whose deadline has passed is drawn first). */
 int courses_lottery(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+/* The same as a view (lottery.h; lottery_view_free() frees it). */
+struct lottery_view;
+int courses_lottery_view(struct kctx *ctx, int64_t id, struct lottery_view *v,
+                         struct kerrinfo *ei);
 
-/* The application row as JSON (shared by the two files). */
+/* The application row as JSON (shared by the two files): its view's. */
 json_t *courses_application_json(struct kctx *ctx, int64_t app);
+
+/* A citizen's application with its course (its JSON, course_app_view_json,
+** is what the application routes return). */
+struct course_app_view {
+  int64_t id, course_id, account_id, companions;
+  int64_t created_at;
+  int64_t offer_expires_at;         /* 0: no offer */
+  int64_t lottery_id;               /* 0: first come */
+  int64_t waitlist_position;        /* 0: not waiting */
+  enum course_app_status status;
+  enum course_allocation allocation;
+  char title[400], center[32], first_date[11];
+};
+json_t *course_app_view_json(const struct course_app_view *a);
+
+/* courses_my_applications as views: *OUT (malloc'd, *N of them, the caller
+** frees), in the same order. */
+int courses_my_application_views(struct kctx *ctx, struct course_app_view **out, int *n,
+                                 struct kerrinfo *ei);
+
+/* An application as staff see it (courses_applications). NAME, PHONE and
+** EMAIL are malloc'd; SAME points into the list's SAME. */
+struct course_applicant_view {
+  int64_t id, account_id, companions;
+  char *name, *phone, *email;
+  enum course_app_status status;
+  const int64_t *same;              /* other live applications with the same phone or email */
+  int first, nsame;
+};
+struct course_applicants {
+  int64_t course_id;
+  struct course_applicant_view *apps;
+  int napps;
+  int64_t *same;
+  int nsame;
+};
+/* courses_applications as views into *L (course_applicants_free() frees it,
+** also after an error). */
+int courses_applicant_views(struct kctx *ctx, int64_t id, struct course_applicants *l,
+                            struct kerrinfo *ei);
+json_t *course_applicants_json(const struct course_applicants *l);
+void course_applicants_free(struct course_applicants *l);   /* NULL: no-op */
 
 #endif

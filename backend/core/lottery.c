@@ -11,6 +11,7 @@
 
 #include "clock.h"
 #include "status.h"
+#include "vec.h"
 
 static void hex_sha256(const unsigned char *in, size_t n, char out[65]) {
   unsigned char h[crypto_hash_sha256_BYTES];
@@ -127,46 +128,71 @@ int lottery_record(struct kctx *ctx, int64_t id, int position, int64_t entry, in
   return rc == DB_OK ? 0 : kerr_from_db(rc);
 }
 
-static int ranking_json(struct kctx *ctx, int64_t id, json_t *o) {
-  json_t *ranking = json_array(), *acc = json_array(), *wait = json_array();
-  json_object_set_new(o, "ranking", ranking);
-  json_object_set_new(o, "accepted", acc);
-  json_object_set_new(o, "waitlist", wait);
+void lottery_view_free(struct lottery_view *v) {
+  if (!v) return;
+  free(v->ranking);
+  memset(v, 0, sizeof *v);
+}
+
+/* The ranking of V (drawn) from its rows, position 1 first. */
+static int ranking_read(struct kctx *ctx, struct lottery_view *v) {
+  int rc, cap = 0;
   kstmt *st = db_prep(ctx->db,
                       "SELECT entry_id, outcome FROM lottery_ranking WHERE lottery_id = $id"
                       " ORDER BY position");
   if (!st) return KERR_INTERNAL;
-  db_bind_int(st, "$id", id);
-  int rc;
-  while ((rc = db_step(st)) == DB_ROW) {
-    json_int_t e = (json_int_t)db_col_int(st, 0);
-    json_array_append_new(ranking, json_integer(e));
-    int won = course_app_status_parse(db_col_text(st, 1)) == COURSE_APP_ACCEPTED;
-    json_array_append_new(won ? acc : wait, json_integer(e));
+  db_bind_int(st, "$id", v->id);
+  while ((rc = db_step(st)) == DB_ROW &&
+         !vec_grow((void **)&v->ranking, v->nranking, &cap, sizeof *v->ranking)) {
+    struct lottery_rank *k = &v->ranking[v->nranking++];
+    k->entry = db_col_int(st, 0);
+    k->accepted = course_app_status_parse(db_col_text(st, 1)) == COURSE_APP_ACCEPTED;
   }
   db_reset(st);
-  return rc == DB_DONE ? 0 : kerr_from_db(rc);
+  return rc == DB_DONE ? 0 : rc == DB_ROW ? KERR_INTERNAL : kerr_from_db(rc);
+}
+
+int lottery_view_get(struct kctx *ctx, int64_t id, struct lottery_view *v, struct kerrinfo *ei) {
+  char seed[65];
+  memset(v, 0, sizeof *v);
+  v->id = id;
+  int rc = load(ctx, id, seed, v->commitment, &v->drawn_at);
+  /* the seed is secret until the draw */
+  if (!rc && v->drawn_at) memcpy(v->seed, seed, sizeof seed);
+  sodium_memzero(seed, sizeof seed);
+  if (!rc) rc = ranking_read(ctx, v);
+  if (!rc) return 0;
+  lottery_view_free(v);
+  return kerr_set(ei, rc, NULL);
+}
+
+json_t *lottery_view_json(const struct lottery_view *v) {
+  json_t *o = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)v->id, "algorithm",
+                        "sha256(seedhex:id) ascending", "commitment", v->commitment);
+  if (!o) return NULL;
+  if (v->drawn_at) {
+    char at[32];
+    clock_format_instant(v->drawn_at, at);
+    json_object_set_new(o, "drawn_at", json_string(at));
+    json_object_set_new(o, "seed", json_string(v->seed));
+  }
+  json_t *ranking = json_array(), *acc = json_array(), *wait = json_array();
+  json_object_set_new(o, "ranking", ranking);
+  json_object_set_new(o, "accepted", acc);
+  json_object_set_new(o, "waitlist", wait);
+  for (int i = 0; i < v->nranking; i++) {
+    json_array_append_new(ranking, json_integer(v->ranking[i].entry));
+    json_array_append_new(v->ranking[i].accepted ? acc : wait, json_integer(v->ranking[i].entry));
+  }
+  return o;
 }
 
 int lottery_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
-  char seed[65], c[65], at_s[32];
-  int64_t at = 0;
+  struct lottery_view v;
   *out = NULL;
-  int rc = load(ctx, id, seed, c, &at);
-  if (rc) return kerr_set(ei, rc, NULL);
-  json_t *o = json_pack("{s:I, s:s, s:s}", "id", (json_int_t)id, "algorithm",
-                        "sha256(seedhex:id) ascending", "commitment", c);
-  if (!o) return kerr_set(ei, KERR_INTERNAL, NULL);
-  if (at) {
-    clock_format_instant(at, at_s);
-    json_object_set_new(o, "drawn_at", json_string(at_s));
-    json_object_set_new(o, "seed", json_string(seed));
-  }
-  sodium_memzero(seed, sizeof seed);
-  if ((rc = ranking_json(ctx, id, o))) {
-    json_decref(o);
-    return kerr_set(ei, rc, NULL);
-  }
-  *out = o;
-  return 0;
+  int rc = lottery_view_get(ctx, id, &v, ei);
+  if (rc) return rc;
+  *out = lottery_view_json(&v);
+  lottery_view_free(&v);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -54,4 +54,21 @@ int lottery_drawn(struct kctx *ctx, int64_t id);
 ** only once drawn; before, the lists are empty). KERR_NOT_FOUND. */
 int lottery_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 
+/* lottery_get's lottery as a typed view (its JSON is lottery_view_json): the
+** seed only once drawn. lottery_view_free() frees the ranking. */
+struct lottery_rank {
+  int64_t entry;
+  int accepted;                     /* else waitlisted (a round: lost) */
+};
+struct lottery_view {
+  int64_t id;
+  int64_t drawn_at;                 /* 0: not drawn yet */
+  char commitment[65], seed[65];    /* seed: "" until drawn */
+  struct lottery_rank *ranking;     /* position 1 first; none before the draw */
+  int nranking;
+};
+int lottery_view_get(struct kctx *ctx, int64_t id, struct lottery_view *v, struct kerrinfo *ei);
+json_t *lottery_view_json(const struct lottery_view *v);
+void lottery_view_free(struct lottery_view *v);   /* NULL: no-op */
+
 #endif

@@ -451,17 +451,9 @@ int rounds_views(struct kctx *ctx, struct round_view **out, int *n, struct kerri
 ** [TO(ITEMS[0]), ...]} into *OUT. ITEMS (N of SIZE bytes) is freed. */
 static int list_reply(int rc, const char *key, void *items, int n, size_t size,
                       json_t *(*to)(const void *), json_t **out, struct kerrinfo *ei) {
-  *out = NULL;
-  if (rc) return rc;
-  json_t *arr = json_array();
-  for (int i = 0; arr && i < n; i++)
-    if (json_array_append_new(arr, to((const char *)items + (size_t)i * size))) {
-      json_decref(arr);
-      arr = NULL;
-    }
+  *out = rc ? NULL : vec_json(key, items, n, size, to);
   free(items);
-  if (!arr || !(*out = json_pack("{s:o}", key, arr))) return kerr_set(ei, KERR_INTERNAL, NULL);
-  return 0;
+  return rc ? rc : *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
 static json_t *round_json_of(const void *v) { return round_view_json(v); }

@@ -14,3 +14,14 @@ int vec_grow(void **arr, int n, int *cap, size_t size) {
   *cap = c;
   return 0;
 }
+
+json_t *vec_json(const char *key, const void *items, int n, size_t size,
+                 json_t *(*to)(const void *)) {
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < n; i++)
+    if (json_array_append_new(arr, to((const char *)items + (size_t)i * size))) {
+      json_decref(arr);
+      return NULL;
+    }
+  return arr ? json_pack("{s:o}", key, arr) : NULL;
+}

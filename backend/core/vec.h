@@ -12,10 +12,17 @@
 #ifndef KOMINKAN_CORE_VEC_H
 #define KOMINKAN_CORE_VEC_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 /* Make room for element N of *ARR, which has room for *CAP (doubling, from
 ** 16). 0, or -1 when out of memory (*ARR and *CAP unchanged). */
 int vec_grow(void **arr, int n, int *cap, size_t size);
+
+/* {KEY: [TO(&ITEMS[0]), ..., TO(&ITEMS[N-1])]}, ITEMS being N elements of
+** SIZE bytes (a typed view's list): the JSON of a list route, built from the
+** views. A new reference, NULL when out of memory. */
+json_t *vec_json(const char *key, const void *items, int n, size_t size,
+                 json_t *(*to)(const void *));
 
 #endif

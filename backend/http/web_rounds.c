@@ -17,6 +17,7 @@
 #include "../core/clock.h"
 #include "../core/courses.h"
 #include "../core/groups.h"
+#include "../core/lottery.h"
 #include "../core/rounds.h"
 #include "../core/status.h"
 #include "pages.h"
@@ -64,22 +65,19 @@ static const char *result_label(const struct round_app_view *a) {
 
 /* ================================================= the published draw */
 
-/* The ranking of lottery L: rank, application ID, result. MINE (may be
-** NULL) holds the IDs of the reader's groups' applications. */
-static void ranking_table(struct html *h, const json_t *l, const struct round_app_view *mine,
-                          int nmine) {
-  json_t *id, *x;
-  size_t i, k;
+/* The ranking of lottery L: rank, application ID, result. MINE (NMINE of
+** them, may be NULL) are the reader's groups' applications. */
+static void ranking_table(struct html *h, const struct lottery_view *l,
+                          const struct round_app_view *mine, int nmine) {
   html_raw(h, "<div class=\"table-wrap\"><table><caption>抽選の順位（競合した申し込み）</caption>"
               "<thead><tr><th scope=\"col\">順位</th><th scope=\"col\">申し込み番号</th>"
               "<th scope=\"col\">結果</th></tr></thead><tbody>");
-  json_array_foreach(json_object_get(l, "ranking"), i, id) {
-    const char *res = "落選";
-    json_array_foreach(json_object_get(l, "accepted"), k, x) if (json_equal(x, id)) res = "当選";
+  for (int i = 0; i < l->nranking; i++) {
+    int64_t id = l->ranking[i].entry;
     int own = 0;
-    for (int m = 0; m < nmine; m++) own |= mine[m].id == json_integer_value(id);
+    for (int m = 0; m < nmine; m++) own |= mine[m].id == id;
     html_printf(h, "<tr><td>%I</td><th scope=\"row\">%I%s</th><td>%s</td></tr>", (int64_t)(i + 1),
-                (int64_t)json_integer_value(id), own ? "（あなたの団体）" : "", res);
+                id, own ? "（あなたの団体）" : "", l->ranking[i].accepted ? "当選" : "落選");
   }
   html_raw(h, "</tbody></table></div>");
 }
@@ -89,28 +87,28 @@ static void ranking_table(struct html *h, const json_t *l, const struct round_ap
 static void draw_part(struct req *r, struct html *h, const struct round_view *w,
                       const struct round_app_view *mine, int nmine) {
   struct kerrinfo ei = {0};
-  json_t *l = NULL;
+  struct lottery_view l;
   html_raw(h, "<h2>公開している抽選</h2>");
-  if (courses_lottery(&r->ctx, w->lottery_id, &l, &ei)) {
+  if (courses_lottery_view(&r->ctx, w->lottery_id, &l, &ei)) {
     kerr_clear(&ei);
     html_raw(h, "<p>抽選の記録を読めませんでした。</p>");
     return;
   }
   html_printf(h, "<dl class=\"facts\"><dt>コミットメント（受付の始めに公開）</dt><dd><code>%h</code></dd>"
                  "<dt>シード（締め切りの後に公開）</dt><dd>",
-              jstr(l, "commitment"));
-  if (json_object_get(l, "seed")) html_printf(h, "<code>%h</code>", jstr(l, "seed"));
+              l.commitment);
+  if (l.drawn_at) html_printf(h, "<code>%h</code>", l.seed);
   else html_raw(h, "まだ公開していません（締め切りの後の抽選で公開します）");
   html_printf(h, "</dd></dl><p>確かめ方: シード（16進数の文字列）の SHA-256 がコミットメントと同じこと。"
                  "順位は、文字列「シード:申し込み番号」の SHA-256（16進数）の小さい順です。"
                  "<a href=\"/api/v1/lotteries/%I\">抽選の記録（JSON）</a>・"
                  "<a href=\"/api/v1/rounds/%I\">この回の記録（JSON）</a></p>",
               w->lottery_id, w->id);
-  if (json_object_get(l, "seed")) {
-    if (json_array_size(json_object_get(l, "ranking"))) ranking_table(h, l, mine, nmine);
+  if (l.drawn_at) {
+    if (l.nranking) ranking_table(h, &l, mine, nmine);
     else html_raw(h, "<p>競合した枠はなく、抽選した申し込みはありません。</p>");
   }
-  json_decref(l);
+  lottery_view_free(&l);
 }
 
 /* The slots asked for, with the application IDs on each and the winner's. */

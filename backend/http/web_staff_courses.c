@@ -135,27 +135,52 @@ static json_t *body_of(struct req *r, int with_sessions) {
   return b;
 }
 
-/* The form's values from course C (numbers as text; the sessions as lines). */
-static json_t *values_of(const json_t *c) {
-  static const char *const text[] = {"center", "title", "description", "category",
-                                     "lecturer_name", "lecturer_org", "lecturer_note", "target",
-                                     "apply_from", "apply_until", "allocation", NULL};
-  static const char *const num[] = {"fee", "capacity", "max_companions", NULL};
-  json_t *v = json_object(), *s;
+static void set_number(json_t *v, const char *k, int64_t n) {
   char buf[32];
-  size_t i;
-  for (const char *const *k = text; *k; k++) json_object_set_new(v, *k, json_string(jstr(c, *k)));
-  for (const char *const *k = num; *k; k++) {
-    snprintf(buf, sizeof buf, "%lld", (long long)jint(c, *k));
-    json_object_set_new(v, *k, json_string(buf));
-  }
-  if (json_is_true(json_object_get(c, "calendar"))) json_object_set_new(v, "calendar", json_string("1"));
+  snprintf(buf, sizeof buf, "%lld", (long long)n);
+  json_object_set_new(v, k, json_string(buf));
+}
+
+/* The form's values from course C (numbers as text; the sessions as lines). */
+static json_t *values_of(const struct course_view *c) {
+  const struct { const char *k, *v; } text[] = {
+      {"center", c->center}, {"title", c->title}, {"description", c->description},
+      {"category", c->category}, {"lecturer_name", c->lecturer_name},
+      {"lecturer_org", c->lecturer_org}, {"lecturer_note", c->lecturer_note},
+      {"target", c->target}, {"apply_from", c->apply_from}, {"apply_until", c->apply_until},
+      {"allocation", course_allocation_name(c->allocation)}};
+  json_t *v = json_object();
+  for (size_t k = 0; k < sizeof text / sizeof text[0]; k++)
+    json_object_set_new(v, text[k].k, json_string(text[k].v));
+  set_number(v, "fee", c->fee);
+  set_number(v, "capacity", c->capacity);
+  set_number(v, "max_companions", c->max_companions);
+  if (c->calendar) json_object_set_new(v, "calendar", json_string("1"));
   struct html lines = {0};
-  json_array_foreach(json_object_get(c, "sessions"), i, s)
-    html_printf(&lines, "%s %s %s\n", jstr(s, "date"), jstr(s, "slot_label"), jstr(s, "room_name"));
+  for (int i = 0; i < c->nsessions; i++) {
+    const struct course_session_view *s = &c->sessions[i];
+    html_printf(&lines, "%s %s %s\n", s->date, s->slot_label ? s->slot_label : "",
+                s->room ? s->room->name : "");
+  }
   json_object_set_new(v, "sessions", json_string(lines.p ? lines.p : ""));
   free(lines.p);
   return v;
+}
+
+/* Course ID as a view into *C (malloc'd; course_free() frees it). */
+static int course_read(struct req *r, int64_t id, struct course_view **c, struct kerrinfo *ei) {
+  if (!(*c = malloc(sizeof **c))) return kerr_set(ei, KERR_INTERNAL, NULL);
+  int rc = course_view_get(&r->ctx, id, *c, ei);
+  if (rc) {
+    free(*c);
+    *c = NULL;
+  }
+  return rc;
+}
+
+static void course_free(struct course_view *c) {
+  course_view_free(c);
+  free(c);
 }
 
 /* The plan page: a new course, or (FROM > 0) a copy of course FROM. VALUES
@@ -192,13 +217,14 @@ static struct reply plan_page(struct req *r, int64_t from, const json_t *values,
 struct reply web_staff_course_new(struct req *r) {
   const char *from = req_query(r, "from");
   int64_t id = from ? atoll(from) : 0;
-  json_t *c = NULL, *values = NULL;
+  struct course_view *c = NULL;
+  json_t *values = NULL;
   struct kerrinfo ei = {0};
   if (id > 0) {
-    int rc = courses_get(&r->ctx, id, &c, &ei);
+    int rc = course_read(r, id, &c, &ei);
     if (rc) return reply_core(r, rc, 0, NULL, &ei);
     values = values_of(c);
-    json_decref(c);
+    course_free(c);
   } else {
     values = json_pack("{s:s, s:s}", "center", r->ctx.actor.home_center, "allocation", "first_come");
   }
@@ -246,10 +272,8 @@ static const struct page_field search_fields[] = {
      .support = "始まる日の年（例: 2026）"},
 };
 
-static void results_table(struct html *h, const json_t *list) {
-  json_t *c;
-  size_t i;
-  if (!json_array_size(list)) {
+static void results_table(struct html *h, const struct course_view *list, int n) {
+  if (!n) {
     html_raw(h, "<p>当てはまる講座はありません。</p>");
     return;
   }
@@ -257,17 +281,17 @@ static void results_table(struct html *h, const json_t *list) {
                  "<th scope=\"col\">講座名</th><th scope=\"col\">公民館</th><th scope=\"col\">始まる日</th>"
                  "<th scope=\"col\">分野</th><th scope=\"col\">講師</th><th scope=\"col\">対象</th>"
                  "<th scope=\"col\">定員</th></tr></thead><tbody>",
-              (int64_t)json_array_size(list));
-  json_array_foreach(list, i, c) {
+              (int64_t)n);
+  for (int i = 0; i < n; i++) {
+    const struct course_view *c = &list[i];
     char first[32];
     int32_t day;
-    if (date_parse(jstr(c, "first_date"), &day)) snprintf(first, sizeof first, "-");
+    if (date_parse(c->first_date, &day)) snprintf(first, sizeof first, "-");
     else page_date_label(day, 1, first, sizeof first);
     html_printf(h, "<tr><th scope=\"row\"><a href=\"/admin/courses/%I\">%h</a></th><td>%h</td>"
                    "<td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>%I人</td></tr>",
-                (int64_t)jint(c, "id"), jstr(c, "title"), jstr(c, "center_name"), first,
-                jstr(c, "category"), jstr(c, "lecturer_name"), jstr(c, "target"),
-                (int64_t)jint(c, "capacity"));
+                c->id, c->title, c->center_name, first, c->category, c->lecturer_name, c->target,
+                c->capacity);
   }
   html_raw(h, "</tbody></table></div>");
 }
@@ -277,11 +301,12 @@ static void results_table(struct html *h, const json_t *list) {
 ** Staff, admins. */
 struct reply web_staff_courses(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL;
+  struct course_view *list;
+  int n;
   struct course_query q = {.center = req_query(r, "center"), .category = req_query(r, "category"),
                            .lecturer = req_query(r, "lecturer"), .target = req_query(r, "target"),
                            .year = req_query(r, "year"), .text = req_query(r, "q")};
-  int rc = courses_search(&r->ctx, &q, &out, &ei);
+  int rc = courses_search_views(&r->ctx, &q, &list, &n, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   json_t *values = json_object();
   for (int i = 0; i < (int)(sizeof search_fields / sizeof search_fields[0]); i++) {
@@ -301,9 +326,9 @@ struct reply web_staff_courses(struct req *r) {
     page_field(&h, &search_fields[i], &fm);
   page_form_end(&h, "さがす");
   html_raw(&h, "<h2>結果</h2>");
-  results_table(&h, json_object_get(out, "courses"));
+  results_table(&h, list, n);
   json_decref(values);
-  json_decref(out);
+  free(list);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -311,30 +336,27 @@ struct reply web_staff_courses(struct req *r) {
 /* ========================================================= one course */
 
 /* The sessions with their attendance and a form each to record it. */
-static void sessions_part(struct req *r, struct html *h, const json_t *c) {
-  json_t *s;
-  size_t i;
+static void sessions_part(struct req *r, struct html *h, const struct course_view *c) {
   html_raw(h, "<h2 id=\"sessions\">日程と出席</h2><p>来た人の数を、回ごとに窓口で記録します。"
               "記録は講座のレポート（出席率）に入ります。</p><ul class=\"cards\">");
-  json_array_foreach(json_object_get(c, "sessions"), i, s) {
+  for (int i = 0; i < c->nsessions; i++) {
+    const struct course_session_view *s = &c->sessions[i];
     char d[48], action[96], label[160];
     int32_t day;
-    if (date_parse(jstr(s, "date"), &day)) snprintf(d, sizeof d, "-");
+    if (date_parse(s->date, &day)) snprintf(d, sizeof d, "-");
     else page_date_label(day, 1, d, sizeof d);
-    html_printf(h, "<li class=\"card\" id=\"s-%I\"><h3>%h %h %h〜%h %h</h3>", (int64_t)jint(s, "id"),
-                d, jstr(s, "slot_label"), jstr(s, "start"), jstr(s, "end"), jstr(s, "room_name"));
-    if (json_is_integer(json_object_get(s, "attendance")))
-      html_printf(h, "<p>出席 %I人（記録済み）</p>", (int64_t)jint(s, "attendance"));
+    html_printf(h, "<li class=\"card\" id=\"s-%I\"><h3>%h %h %h〜%h %h</h3>", s->id, d,
+                s->slot_label ? s->slot_label : "", s->start, s->end, s->room ? s->room->name : "");
+    if (s->has_attendance) html_printf(h, "<p>出席 %I人（記録済み）</p>", s->attendance);
     snprintf(action, sizeof action, "/admin/courses/%lld/sessions/%lld/attendance",
-             (long long)jint(c, "id"), (long long)jint(s, "id"));
+             (long long)c->id, (long long)s->id);
     page_form_begin(r, h, "post", action);
     char now[24] = "";
-    if (json_is_integer(json_object_get(s, "attendance")))
-      snprintf(now, sizeof now, "%lld", (long long)jint(s, "attendance"));
+    if (s->has_attendance) snprintf(now, sizeof now, "%lld", (long long)s->attendance);
     html_printf(h, "<div class=\"field\"><label for=\"att-%I\">来た人の数（%h）</label>"
                    "<input class=\"s\" type=\"number\" inputmode=\"numeric\" min=\"0\" id=\"att-%I\" "
                    "name=\"attended\" value=\"%h\"></div>",
-                (int64_t)jint(s, "id"), d, (int64_t)jint(s, "id"), now);
+                s->id, d, s->id, now);
     snprintf(label, sizeof label, "%sの出席を記録する", d);
     page_form_end(h, label);
     html_raw(h, "</li>");
@@ -345,56 +367,52 @@ static void sessions_part(struct req *r, struct html *h, const json_t *c) {
 /* The applicants, with those sharing a phone or an email shown. */
 static void applicants_part(struct req *r, struct html *h, int64_t id) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *a;
-  size_t i;
-  if (courses_applications(&r->ctx, id, &out, &ei)) {
+  struct course_applicants l;
+  if (courses_applicant_views(&r->ctx, id, &l, &ei)) {
     kerr_clear(&ei);
     return;
   }
-  json_t *list = json_object_get(out, "applications");
-  html_printf(h, "<h2>申し込み（%I件）</h2>", (int64_t)json_array_size(list));
-  if (json_array_size(list))
+  html_printf(h, "<h2>申し込み（%I件）</h2>", (int64_t)l.napps);
+  if (l.napps)
     html_raw(h, "<div class=\"table-wrap\"><table><caption>申し込んだ人</caption><thead><tr>"
                 "<th scope=\"col\">番号</th><th scope=\"col\">名前</th><th scope=\"col\">電話</th>"
                 "<th scope=\"col\">同伴</th><th scope=\"col\">状態</th>"
                 "<th scope=\"col\">同じ連絡先の申し込み</th></tr></thead><tbody>");
-  json_array_foreach(list, i, a) {
+  for (int i = 0; i < l.napps; i++) {
+    const struct course_applicant_view *a = &l.apps[i];
     struct html same = {0};
-    json_t *x;
-    size_t k;
-    json_array_foreach(json_object_get(a, "same_contact"), k, x)
-      html_printf(&same, "%s%I", k ? "、" : "", (int64_t)json_integer_value(x));
+    for (int k = 0; k < a->nsame; k++) html_printf(&same, "%s%I", k ? "、" : "", a->same[k]);
     html_printf(h, "<tr><th scope=\"row\">%I</th><td>%h</td><td>%h</td><td>%I人</td><td>%h</td>"
                    "<td>%h</td></tr>",
-                (int64_t)jint(a, "id"), jstr(a, "name"), jstr(a, "phone"),
-                (int64_t)jint(a, "companions"), jstr(a, "status"), same.p ? same.p : "なし");
+                a->id, a->name, a->phone, a->companions, course_app_status_name(a->status),
+                same.p ? same.p : "なし");
     free(same.p);
   }
-  if (json_array_size(list)) html_raw(h, "</tbody></table></div>");
-  json_decref(out);
+  if (l.napps) html_raw(h, "</tbody></table></div>");
+  course_applicants_free(&l);
 }
 
 /* The course page for staff: facts, the edit form (VALUES and EI when a
 ** post was refused), sessions with attendance, applicants. */
-static struct reply course_page(struct req *r, const json_t *c, const json_t *values,
+static struct reply course_page(struct req *r, const struct course_view *c, const json_t *values,
                                 struct kerrinfo *ei) {
   char title[512], action[64], fee[32];
-  int64_t id = (int64_t)jint(c, "id");
+  int64_t id = c->id;
   struct page_form fm = {.values = values, .errors = ei ? ei->fields : NULL};
-  snprintf(title, sizeof title, "講座「%s」の管理", jstr(c, "title"));
+  snprintf(title, sizeof title, "講座「%s」の管理", c->title);
   struct html h = {0};
   struct page pg = {.title = title, .nav = "admin", .flags = ei && ei->code ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
-  page_yen(jint(c, "fee"), fee, sizeof fee);
+  page_yen(c->fee, fee, sizeof fee);
   html_printf(&h, "<p><a href=\"/admin/courses\">講座の管理</a></p><h1>%h</h1>"
                   "<dl class=\"facts\"><dt>講座番号</dt><dd>%I</dd><dt>公民館</dt><dd>%h</dd>"
                   "<dt>受付</dt><dd>%h から %h まで（%s）</dd><dt>定員</dt><dd>%I人（残り%I人）</dd>"
                   "<dt>受講料</dt><dd>%h</dd></dl>"
                   "<p><a href=\"/courses/%I\">市民に見えるページ</a> ・ "
                   "<a href=\"/admin/courses/new?from=%I\">この講座をもとに次の講座を作る</a></p>",
-              jstr(c, "title"), id, jstr(c, "center_name"), jstr(c, "apply_from"),
-              jstr(c, "apply_until"), course_allocation_parse(jstr(c, "allocation")) == COURSE_ALLOC_LOTTERY ? "抽選" : "先着順",
-              (int64_t)jint(c, "capacity"), (int64_t)jint(c, "places_left"), fee, id, id);
+              c->title, id, c->center_name, c->apply_from, c->apply_until,
+              c->allocation == COURSE_ALLOC_LOTTERY ? "抽選" : "先着順", c->capacity,
+              c->places_left, fee, id, id);
   sessions_part(r, &h, c);
   applicants_part(r, &h, id);
   html_raw(&h, "<h2 id=\"edit\">内容を直す</h2><p>日程・受付期間・決め方は直せません（変えるときは、"
@@ -413,13 +431,13 @@ static struct reply course_page(struct req *r, const json_t *c, const json_t *va
 /* GET /admin/courses/{id} -> 200 the course for staff; 404. Staff, admins. */
 struct reply web_staff_course(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *c = NULL;
-  int rc = courses_get(&r->ctx, req_path_id(r, 0), &c, &ei);
+  struct course_view *c;
+  int rc = course_read(r, req_path_id(r, 0), &c, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   json_t *values = values_of(c);
   struct reply rep = course_page(r, c, values, NULL);
   json_decref(values);
-  json_decref(c);
+  course_free(c);
   return rep;
 }
 
@@ -427,7 +445,8 @@ struct reply web_staff_course(struct req *r) {
 ** page with the form's errors otherwise. Staff, admins. */
 struct reply web_staff_course_update(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *c = NULL, *body = body_of(r, 0);
+  struct course_view *c;
+  json_t *out = NULL, *body = body_of(r, 0);
   int64_t id = req_path_id(r, 0);
   if (!body) return reply_fail();
   int rc = courses_update(&r->ctx, id, body, &out, &ei);
@@ -439,14 +458,14 @@ struct reply web_staff_course_update(struct req *r) {
     return reply_redirect(r, to);
   }
   struct kerrinfo ei2 = {0};
-  if (courses_get(&r->ctx, id, &c, &ei2)) {
+  if (course_read(r, id, &c, &ei2)) {
     kerr_clear(&ei2);
     return reply_core(r, rc, 0, NULL, &ei);
   }
   if (!ei.code) kerr_set(&ei, rc, NULL);
   struct reply rep = course_page(r, c, r->json, &ei);
   kerr_clear(&ei);
-  json_decref(c);
+  course_free(c);
   return rep;
 }
 
