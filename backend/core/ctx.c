@@ -30,6 +30,12 @@ int ctx_batch_begin(kdb *db) { return db && db_batch_begin(db) == DB_OK; }
 
 int ctx_batch_commit(kdb *db) { return db_batch_commit(db) == DB_OK; }
 
-int ctx_batch_wal_full(kdb *db) { return db_batch_wal_full(db); }
+int ctx_batch_wal_full(kdb *db) {
+  switch (db_batch_wal_full(db)) {
+  case DB_WAL_CHECKPOINT: return CTX_WAL_CHECKPOINT;
+  case DB_WAL_TAIL: return CTX_WAL_TAIL;
+  default: return CTX_WAL_OK;
+  }
+}
 
 void ctx_checkpoint(kdb *db) { db_checkpoint(db); }

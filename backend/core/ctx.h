@@ -56,7 +56,10 @@ struct kctx {
 kdb *ctx_thread_db(void);
 int ctx_batch_begin(kdb *db);
 int ctx_batch_commit(kdb *db);
-int ctx_batch_wal_full(kdb *db);   /* after a batch: time to checkpoint (db_batch_wal_full) */
-void ctx_checkpoint(kdb *db);       /* on another connection than the writer's */
+/* After a batch: CTX_WAL_CHECKPOINT, time for the checkpoint thread;
+** CTX_WAL_TAIL, the writer copies the short rest itself (db_batch_wal_full). */
+enum { CTX_WAL_OK, CTX_WAL_CHECKPOINT, CTX_WAL_TAIL };
+int ctx_batch_wal_full(kdb *db);
+void ctx_checkpoint(kdb *db);
 
 #endif

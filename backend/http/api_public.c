@@ -7,6 +7,12 @@
 ** costs no SQL and no JSON encoding. An entry is stale when a booking write
 ** has bumped avail_generation() since it was built, or when a hold in it
 ** lapses (valid_until), or when its date is no longer "today".
+**
+** Memory is bounded by bytes, not only by entries: the cache keeps the
+** encoded bodies (CACHE_BYTES in all) and not the JSON trees they came from
+** (a city-wide day is 31 KB as text, ~430 KB as a jansson tree: 61 days read
+** by a client kept 25 MiB). A page that needs the tree parses the text
+** (feed_json). Stale entries go whenever something new is stored.
 */
 #include "api_public.h"
 
@@ -67,6 +73,7 @@ struct reply api_rules(struct req *r) {
 
 enum { FEED_JSON, FEED_CSV };
 #define CACHE_SLOTS 64
+#define CACHE_BYTES (4 << 20)  /* the bodies of all the entries */
 
 struct entry {
   int kind;
@@ -76,12 +83,14 @@ struct entry {
   int64_t valid_until;
   int64_t used;                 /* for eviction: the clock of its last use */
   struct MHD_Response *resp;
-  json_t *json;                 /* the feed itself, for pages */
+  const char *body;             /* the response's own body (it frees it), for pages */
+  size_t len;
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry cache[CACHE_SLOTS];
 static int64_t cache_tick;
+static size_t cache_kept;       /* the bytes of all the entries' bodies */
 
 static struct entry *cache_find(int kind, int32_t day, const char *code, int64_t now) {
   for (int i = 0; i < CACHE_SLOTS; i++) {
@@ -95,27 +104,47 @@ static struct entry *cache_find(int kind, int32_t day, const char *code, int64_t
   return NULL;
 }
 
-static void cache_put(int kind, int32_t day, const char *code, uint64_t gen, int64_t until,
-                      struct MHD_Response *resp, json_t *json) {
-  struct entry *victim = NULL;
+static void cache_drop(struct entry *e) {
+  MHD_destroy_response(e->resp);
+  e->resp = NULL;
+  cache_kept -= e->len;
+}
+
+/* Under cache_lock: keep RESP (BODY, LEN bytes: the response's own) for
+** (KIND, DAY, CODE) built at generation GEN, valid until UNTIL. Stale entries
+** and the same key go first, then the least recently used until it fits;
+** 0, or -1 when it is not kept (larger than an eighth of the cache): then
+** RESP is still the caller's. */
+static int cache_put(int kind, int32_t day, const char *code, uint64_t gen, int64_t until,
+                     int64_t now, struct MHD_Response *resp, const char *body, size_t len) {
+  if (len > CACHE_BYTES / 8) return -1;
+  struct entry *slot = NULL;
   for (int i = 0; i < CACHE_SLOTS; i++) {
     struct entry *e = &cache[i];
-    if (e->resp && e->kind == kind && e->day == day && !strcmp(e->center, code)) {
-      victim = e;
-      break;
-    }
-    if (!victim || !e->resp || (victim->resp && e->used < victim->used)) victim = e;
+    if (e->resp && ((e->kind == kind && e->day == day && !strcmp(e->center, code)) ||
+                    e->gen != avail_generation() || now >= e->valid_until))
+      cache_drop(e);
+    if (!e->resp && !slot) slot = e;
   }
-  if (victim->resp) MHD_destroy_response(victim->resp);
-  json_decref(victim->json);
-  victim->kind = kind;
-  victim->day = day;
-  snprintf(victim->center, sizeof victim->center, "%s", code);
-  victim->gen = gen;
-  victim->valid_until = until;
-  victim->used = ++cache_tick;
-  victim->resp = resp;
-  victim->json = json;
+  while (!slot || cache_kept + len > CACHE_BYTES) {
+    struct entry *lru = NULL;
+    for (int i = 0; i < CACHE_SLOTS; i++)
+      if (cache[i].resp && (!lru || cache[i].used < lru->used)) lru = &cache[i];
+    if (!lru) break;
+    cache_drop(lru);
+    if (!slot) slot = lru;
+  }
+  slot->kind = kind;
+  slot->day = day;
+  snprintf(slot->center, sizeof slot->center, "%s", code);
+  slot->gen = gen;
+  slot->valid_until = until;
+  slot->used = ++cache_tick;
+  slot->resp = resp;
+  slot->body = body;
+  slot->len = len;
+  cache_kept += len;
+  return 0;
 }
 
 /* Resolve ?center= to a centre (NULL = all); 0 or KERR_NOT_FOUND. */
@@ -139,8 +168,10 @@ static int build(struct req *r, int32_t day, const char *code, json_t **json, in
 }
 
 /* Render JSON (the feed of KIND) into a response with the feed headers; NULL
-** when out of memory. JSON stays the caller's. */
-static struct MHD_Response *feed_response(int kind, json_t *json) {
+** when out of memory. JSON stays the caller's; *BODY and *LEN are the
+** response's body (freed with it). */
+static struct MHD_Response *feed_response(int kind, const json_t *json, const char **body_out,
+                                          size_t *len_out) {
   char *body;
   size_t len;
   const char *ctype;
@@ -163,6 +194,8 @@ static struct MHD_Response *feed_response(int kind, json_t *json) {
   MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
   if (kind == FEED_CSV)
     MHD_add_response_header(resp, "Content-Disposition", "inline; filename=\"today.csv\"");
+  *body_out = body;
+  *len_out = len;
   return resp;
 }
 
@@ -174,20 +207,29 @@ int feed_json(struct req *r, int32_t day, const char *code, json_t **out) {
   pthread_mutex_lock(&cache_lock);
   struct entry *e = cache_find(FEED_JSON, day, code, r->ctx.now);
   if (e) {
-    *out = json_incref(e->json);
+    /* a copy of the text, parsed outside the lock */
+    size_t len = e->len;
+    char *text = malloc(len ? len : 1);
+    if (text) memcpy(text, e->body, len);
     pagecache_valid_until(r, e->valid_until);
     pthread_mutex_unlock(&cache_lock);
-    return 0;
+    *out = text ? json_loadb(text, len, 0, NULL) : NULL;
+    free(text);
+    if (*out) return 0;
+    return KERR_INTERNAL;
   }
   pthread_mutex_unlock(&cache_lock);
   uint64_t gen = avail_generation(); /* read before building: a racing write makes it stale */
   int err = build(r, day, code, out, &until);
   if (err) return err;
   pagecache_valid_until(r, until); /* a page made of this feed goes stale with it */
-  struct MHD_Response *resp = feed_response(FEED_JSON, *out);
+  const char *body;
+  size_t len;
+  struct MHD_Response *resp = feed_response(FEED_JSON, *out, &body, &len);
   if (!resp) return 0; /* the page can still be rendered; just not cached */
   pthread_mutex_lock(&cache_lock);
-  cache_put(FEED_JSON, day, code, gen, until, resp, json_incref(*out));
+  if (cache_put(FEED_JSON, day, code, gen, until, r->ctx.now, resp, body, len))
+    MHD_destroy_response(resp);
   pthread_mutex_unlock(&cache_lock);
   return 0;
 }
@@ -211,14 +253,15 @@ static struct reply serve_feed(struct req *r, int kind, int32_t day, const char 
   int64_t until;
   int err = build(r, day, code, &json, &until);
   if (err) return reply_error(r, err, NULL);
-  struct MHD_Response *resp = feed_response(kind, json);
-  if (!resp) {
-    json_decref(json);
-    return reply_error(r, KERR_INTERNAL, NULL);
-  }
+  const char *body;
+  size_t len;
+  struct MHD_Response *resp = feed_response(kind, json, &body, &len);
+  json_decref(json);
+  if (!resp) return reply_error(r, KERR_INTERNAL, NULL);
   ret = reply_shared(r, 200, resp);
   pthread_mutex_lock(&cache_lock);
-  cache_put(kind, day, code, gen, until, resp, json);
+  if (cache_put(kind, day, code, gen, until, r->ctx.now, resp, body, len))
+    MHD_destroy_response(resp);   /* queued: the queue holds its own reference */
   pthread_mutex_unlock(&cache_lock);
   return ret;
 }

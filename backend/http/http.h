@@ -28,6 +28,7 @@ struct reply {
   json_t *json;               /* reply_json on the writer: the body, encoded by the worker
                               ** thread that sends it (reply_encoded); RESP is NULL till then */
   struct req *req;            /* with JSON: the request it answers */
+  size_t len;                 /* the body's size when known (reply_owned, reply_bytes), or 0 */
 };
 
 struct req {

@@ -4,8 +4,11 @@
 ** The key is the path, the query as sent (each name=value in order) and
 ** whether the client asked for HTML. The table is small and evicts the entry
 ** used least recently: a crawler walking every month of every room costs a
-** render per page, as it would without the cache, and memory stays bounded
-** (PAGE_SLOTS rendered pages).
+** render per page, as it would without the cache, and memory stays bounded:
+** PAGE_SLOTS rendered pages and PAGE_BYTES of them in all. A stale entry is
+** dropped as soon as anything is stored (a burst of bookings makes every page
+** stale: nothing stale is kept for long), then the least recently used go
+** until the new one fits.
 */
 #include "pagecache.h"
 
@@ -18,6 +21,8 @@
 #include "reply.h"
 
 #define PAGE_SLOTS 128
+#define PAGE_BYTES (4 << 20)   /* the bodies of all the pages kept */
+#define PAGE_UNKNOWN 4096      /* counted for a reply whose size is not known */
 
 struct page {
   char key[sizeof ((struct req *)0)->cache_key];
@@ -25,12 +30,14 @@ struct page {
   int64_t valid_until;
   int64_t used;
   unsigned status;
+  size_t len;                  /* its body's size */
   struct MHD_Response *resp;   /* the cache's own reference */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct page pages[PAGE_SLOTS];
 static int64_t tick;
+static size_t kept;           /* the bytes of all the entries */
 
 struct keybuf {
   char *p;
@@ -113,28 +120,50 @@ void pagecache_valid_until(struct req *r, int64_t until) {
   if (until < r->cache_until) r->cache_until = until;
 }
 
+static void drop(struct page *p) {
+  MHD_destroy_response(p->resp);
+  p->resp = NULL;
+  kept -= p->len;
+}
+
+/* Under the lock: the slot for KEY, of LEN bytes, once the stale entries are
+** gone and the least recently used ones have made room. */
+static struct page *make_room(const char *key, size_t len, int64_t now) {
+  struct page *slot = NULL;
+  for (int i = 0; i < PAGE_SLOTS; i++) {
+    struct page *p = &pages[i];
+    if (p->resp && (!strcmp(p->key, key) || p->gen != avail_generation() || now >= p->valid_until))
+      drop(p);
+    if (!p->resp && !slot) slot = p;
+  }
+  while (!slot || kept + len > PAGE_BYTES) {
+    struct page *lru = NULL;
+    for (int i = 0; i < PAGE_SLOTS; i++)
+      if (pages[i].resp && (!lru || pages[i].used < lru->used)) lru = &pages[i];
+    if (!lru) break;
+    drop(lru);
+    if (!slot) slot = lru;
+  }
+  return slot;
+}
+
 struct reply pagecache_store(struct req *r, struct reply rep) {
   if (r->ctx.actor.role != ROLE_ANON && rep.resp && !rep.sent &&
       !MHD_get_response_header(rep.resp, "Cache-Control"))
     reply_header(&rep, "Cache-Control", "private, no-store");
   if (!r->cache_key[0] || rep.sent || !rep.resp || rep.status != 200) return rep;
+  size_t len = rep.len ? rep.len : PAGE_UNKNOWN;
+  if (len > PAGE_BYTES / 8) return rep; /* a page that large is rendered each time */
   pthread_mutex_lock(&lock);
-  struct page *victim = NULL;
-  for (int i = 0; i < PAGE_SLOTS; i++) {
-    struct page *p = &pages[i];
-    if (p->resp && !strcmp(p->key, r->cache_key)) {
-      victim = p;
-      break;
-    }
-    if (!victim || !p->resp || (victim->resp && p->used < victim->used)) victim = p;
-  }
-  if (victim->resp) MHD_destroy_response(victim->resp);
-  snprintf(victim->key, sizeof victim->key, "%s", r->cache_key);
-  victim->gen = r->cache_gen;
-  victim->valid_until = r->cache_until;
-  victim->used = ++tick;
-  victim->status = rep.status;
-  victim->resp = rep.resp;   /* the handler's reference is now the cache's */
+  struct page *slot = make_room(r->cache_key, len, r->ctx.now);
+  snprintf(slot->key, sizeof slot->key, "%s", r->cache_key);
+  slot->gen = r->cache_gen;
+  slot->valid_until = r->cache_until;
+  slot->used = ++tick;
+  slot->status = rep.status;
+  slot->len = len;
+  slot->resp = rep.resp;   /* the handler's reference is now the cache's */
+  kept += len;
   struct reply out = reply_shared(r, rep.status, rep.resp);
   pthread_mutex_unlock(&lock);
   return out;

@@ -90,7 +90,9 @@ struct reply reply_owned(struct req *r, unsigned status, const char *ctype, char
     return reply_fail();
   }
   reply_headers(resp, ctype, personal(r));
-  return reply_take(status, resp);
+  struct reply rep = reply_take(status, resp);
+  rep.len = len;
+  return rep;
 }
 
 struct reply reply_bytes(struct req *r, unsigned status, const char *ctype, const char *buf,
@@ -99,7 +101,9 @@ struct reply reply_bytes(struct req *r, unsigned status, const char *ctype, cons
       MHD_create_response_from_buffer(len, (void *)buf, MHD_RESPMEM_MUST_COPY);
   if (!resp) return reply_fail();
   reply_headers(resp, ctype, personal(r));
-  return reply_take(status, resp);
+  struct reply rep = reply_take(status, resp);
+  rep.len = len;
+  return rep;
 }
 
 struct reply reply_json(struct req *r, unsigned status, json_t *body) {

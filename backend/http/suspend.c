@@ -176,7 +176,10 @@ static void *writer_main(void *arg) {
     ** under the new generation: touch it again now that it is visible. */
     avail_touch();
     for (int i = 0; i < n; i++) finish(batch[i]);
-    if (open && ctx_batch_wal_full(db)) checkpoint_soon();   /* not in the COMMIT */
+    /* not in the COMMIT: the replies are on their way */
+    int wal = open ? ctx_batch_wal_full(db) : CTX_WAL_OK;
+    if (wal == CTX_WAL_CHECKPOINT) checkpoint_soon();
+    else if (wal == CTX_WAL_TAIL) ctx_checkpoint(db);   /* the next batch starts the WAL over */
   }
   free(batch);
   return NULL;

@@ -164,10 +164,16 @@ int db_in_txn(kdb *db);              /* 1 while a transaction is open */
 ** everything is durable. */
 int db_batch_begin(kdb *db);
 /* A connection that runs batches does not checkpoint the WAL in its COMMIT:
-** after a batch, db_batch_wal_full() is 1 once the WAL has grown by
-** CHECKPOINT_PAGES since it last said so (then it starts counting again),
-** and db_checkpoint(), on ANOTHER connection, copies the WAL into the
-** database (PASSIVE) while the batches go on. */
+** after a batch, db_batch_wal_full() says DB_WAL_CHECKPOINT once the WAL has
+** grown by DB_CHECKPOINT_PAGES since it last said so: then db_checkpoint(), on
+** ANOTHER connection, copies the WAL into the database (PASSIVE) while the
+** batches go on. It says DB_WAL_TAIL when those checkpoints have left only a
+** short tail: the writer calls db_checkpoint() on its own connection between
+** two batches, and its next batch starts the WAL over (db.c). */
+enum { DB_WAL_OK, DB_WAL_CHECKPOINT, DB_WAL_TAIL };
+#define DB_CHECKPOINT_PAGES 4000 /* SQLite's automatic one: 1000; pages written again and again
+                                 ** (the indexes every booking touches) are copied once */
+#define DB_TAIL_PAGES 1000      /* at most this much is copied by the writer (~4 MiB) */
 int db_batch_wal_full(kdb *db);
 void db_checkpoint(kdb *db);
 int db_batch_commit(kdb *db);
