@@ -20,6 +20,11 @@ static const char *const review_names[] = {
     [REVIEW_APPROVED] = "approved", [REVIEW_REJECTED] = "rejected",
 };
 
+static const char *const account_status_names[] = {
+    [ACCOUNT_STATUS_UNKNOWN] = "unknown", [ACCOUNT_ACTIVE] = "active",
+    [ACCOUNT_DISABLED] = "disabled",      [ACCOUNT_CLOSED] = "closed",
+};
+
 static const char *const course_app_names[] = {
     [COURSE_APP_UNKNOWN] = "unknown",       [COURSE_APP_APPLIED] = "applied",
     [COURSE_APP_ACCEPTED] = "accepted",     [COURSE_APP_WAITLISTED] = "waitlisted",
@@ -62,6 +67,7 @@ static const char *const group_role_names[] = {
   const char *prefix##_name(enum type s) { return NAME_OF(names, s); }
 
 STATUS_FUNCS(review_status, review_status, review_names)
+STATUS_FUNCS(account_status, account_status, account_status_names)
 STATUS_FUNCS(course_app_status, course_app_status, course_app_names)
 STATUS_FUNCS(round_app_status, round_app_status, round_app_names)
 STATUS_FUNCS(round_state, round_state, round_state_names)

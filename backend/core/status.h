@@ -24,6 +24,17 @@ enum review_status {
 enum review_status review_status_parse(const char *name);
 const char *review_status_name(enum review_status s);
 
+/* An account's state, the "status" of users_list() (core/users.c): not
+** stored, but derived from accounts.closed_at and accounts.disabled. */
+enum account_status {
+  ACCOUNT_STATUS_UNKNOWN = 0,
+  ACCOUNT_ACTIVE,
+  ACCOUNT_DISABLED,        /* 停止中: cannot sign in */
+  ACCOUNT_CLOSED,          /* 退会済み */
+};
+enum account_status account_status_parse(const char *name);
+const char *account_status_name(enum account_status s);
+
 /* course_applications.status (schema/016). */
 enum course_app_status {
   COURSE_APP_UNKNOWN = 0,

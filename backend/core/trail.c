@@ -19,6 +19,7 @@
 #include "clock.h"
 #include "csv.h"
 #include "ids.h"
+#include "vec.h"
 
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -230,46 +231,99 @@ static kstmt *rows_select(kdb *db, const struct trail_filter *f) {
   return st;
 }
 
-/* The JSON of the current row of ST. */
-static json_t *entry_json(kstmt *st) {
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+/* The current row of ST (ROW_COLUMNS) into E; -1 when out of memory. */
+static int entry_read(kstmt *st, struct trail_entry *e) {
   struct row r;
   const char *hash;
-  char at[32];
   row_read(st, &r, &hash);
-  clock_format_instant(r.at, at);
-  json_t *detail = r.detail ? json_loads(r.detail, 0, NULL) : NULL;
-  return json_pack("{s:I, s:s, s:{s:o, s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
-                   (json_int_t)r.id, "at", at, "actor", "system_id",
-                   r.actor_id ? ids_json(r.actor_id) : json_null(),
-                   "name", r.actor_name, "role", r.actor_role, "center", r.actor_center,
-                   "address", r.address, "action", r.action, "target", r.target, "subject",
-                   r.subject ? ids_json(r.subject) : json_null(), "detail",
-                   detail ? detail : json_null(), "hash", hash);
+  memset(e, 0, sizeof *e);
+  e->id = r.id;
+  e->at = r.at;
+  e->actor_id = r.actor_id;
+  e->subject = r.subject;
+  e->actor_name = strdup(r.actor_name);
+  e->actor_role = strdup(r.actor_role);
+  e->actor_center = strdup(r.actor_center);
+  e->address = strdup(r.address);
+  e->action = strdup(r.action);
+  e->target = strdup(r.target);
+  e->detail = dup_or_null(r.detail);
+  snprintf(e->hash, sizeof e->hash, "%s", hash);
+  return e->actor_name && e->actor_role && e->actor_center && e->address && e->action &&
+                 e->target && (e->detail || !r.detail)
+             ? 0
+             : -1;
 }
 
-int trail_list(struct kctx *ctx, const struct trail_filter *f, json_t **out,
-               struct kerrinfo *ei) {
-  json_t *arr = json_array();
-  int rc = DB_DONE;
-  *out = NULL;
-  kstmt *st = arr ? rows_select(ctx->db, f) : NULL;
-  if (!st) {
-    json_decref(arr);
-    return kerr_set(ei, KERR_INTERNAL, NULL);
+json_t *trail_entry_json(const struct trail_entry *e) {
+  char at[32];
+  clock_format_instant(e->at, at);
+  json_t *detail = e->detail ? json_loads(e->detail, 0, NULL) : NULL;
+  return json_pack("{s:I, s:s, s:{s:o, s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
+                   (json_int_t)e->id, "at", at, "actor", "system_id",
+                   e->actor_id ? ids_json(e->actor_id) : json_null(), "name", e->actor_name,
+                   "role", e->actor_role, "center", e->actor_center, "address", e->address,
+                   "action", e->action, "target", e->target, "subject",
+                   e->subject ? ids_json(e->subject) : json_null(), "detail",
+                   detail ? detail : json_null(), "hash", e->hash);
+}
+
+void trail_entries_free(struct trail_entry *e, int n) {
+  for (int i = 0; e && i < n; i++) {
+    free(e[i].actor_name);
+    free(e[i].actor_role);
+    free(e[i].actor_center);
+    free(e[i].address);
+    free(e[i].action);
+    free(e[i].target);
+    free(e[i].detail);
   }
+  free(e);
+}
+
+int trail_entries(struct kctx *ctx, const struct trail_filter *f, struct trail_entry **out,
+                  int *n, struct kerrinfo *ei) {
+  int rc, cap = 0;
+  *out = NULL;
+  *n = 0;
+  kstmt *st = rows_select(ctx->db, f);
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   while ((rc = db_step(st)) == DB_ROW) {
-    json_t *e = entry_json(st);
-    if (!e || json_array_append_new(arr, e)) {
+    if (vec_grow((void **)out, *n, &cap, sizeof **out)) {
+      rc = DB_ERROR;
+      break;
+    }
+    if (entry_read(st, &(*out)[(*n)++])) {   /* counted: what it holds is freed */
       rc = DB_ERROR;
       break;
     }
   }
   db_reset(st);
   if (rc != DB_DONE) {
-    json_decref(arr);
+    trail_entries_free(*out, *n);
+    *out = NULL;
+    *n = 0;
     return kerr_set(ei, rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc), NULL);
   }
-  *out = json_pack("{s:o}", "entries", arr);
+  return 0;
+}
+
+int trail_list(struct kctx *ctx, const struct trail_filter *f, json_t **out,
+               struct kerrinfo *ei) {
+  struct trail_entry *e;
+  int n, rc;
+  *out = NULL;
+  if ((rc = trail_entries(ctx, f, &e, &n, ei))) return rc;
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < n; i++)
+    if (json_array_append_new(arr, trail_entry_json(&e[i]))) {
+      json_decref(arr);
+      arr = NULL;
+    }
+  trail_entries_free(e, n);
+  *out = arr ? json_pack("{s:o}", "entries", arr) : NULL;
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
@@ -316,31 +370,53 @@ int trail_csv(struct kctx *ctx, const struct trail_filter *f, char **text, size_
   return 0;
 }
 
-int trail_disclosure(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
-  json_t *arr = json_array();
-  char at[32];
-  int rc;
+int trail_seen_list(struct kctx *ctx, struct trail_seen **out, int *n, struct kerrinfo *ei) {
+  int rc, cap = 0;
   *out = NULL;
-  kstmt *st = arr ? db_prep(ctx->db,
-                            "SELECT at, action, actor_role, actor_center FROM audit_trail"
-                            " WHERE subject = $me AND actor_id <> $me ORDER BY id DESC LIMIT 500")
-                  : NULL;
-  if (!st) {
-    json_decref(arr);
-    return kerr_set(ei, KERR_INTERNAL, NULL);
-  }
+  *n = 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT at, action, actor_role, actor_center FROM audit_trail"
+                      " WHERE subject = $me AND actor_id <> $me ORDER BY id DESC LIMIT 500");
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_int(st, "$me", ctx->actor.account_id);
   while ((rc = db_step(st)) == DB_ROW) {
-    clock_format_instant(db_col_int(st, 0), at);
-    json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "at", at, "action",
-                                         db_col_text(st, 1), "role", db_col_text(st, 2),
-                                         "center", db_col_text(st, 3)));
+    if (vec_grow((void **)out, *n, &cap, sizeof **out)) {
+      rc = DB_ERROR;
+      break;
+    }
+    struct trail_seen *e = &(*out)[(*n)++];
+    e->at = db_col_int(st, 0);
+    snprintf(e->action, sizeof e->action, "%s", db_col_text(st, 1));
+    snprintf(e->role, sizeof e->role, "%s", db_col_text(st, 2));
+    snprintf(e->center, sizeof e->center, "%s", db_col_text(st, 3));
   }
   db_reset(st);
   if (rc != DB_DONE) {
-    json_decref(arr);
-    return kerr_set(ei, kerr_from_db(rc), NULL);
+    free(*out);
+    *out = NULL;
+    *n = 0;
+    return kerr_set(ei, rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc), NULL);
   }
-  *out = json_pack("{s:o}", "entries", arr);
+  return 0;
+}
+
+int trail_disclosure(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  struct trail_seen *e;
+  int n, rc;
+  char at[32];
+  *out = NULL;
+  if ((rc = trail_seen_list(ctx, &e, &n, ei))) return rc;
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < n; i++) {
+    clock_format_instant(e[i].at, at);
+    if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "at", at, "action",
+                                             e[i].action, "role", e[i].role, "center",
+                                             e[i].center))) {
+      json_decref(arr);
+      arr = NULL;
+    }
+  }
+  free(e);
+  *out = arr ? json_pack("{s:o}", "entries", arr) : NULL;
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -54,9 +54,26 @@ struct trail_filter {
   int limit;               /* rows at most (0: 1000) */
 };
 
+/* One row of the trail as trail_list() shows it. */
+struct trail_entry {
+  int64_t id, at;             /* at: epoch seconds */
+  int64_t actor_id, subject;  /* system IDs; 0: none */
+  char *actor_name, *actor_role, *actor_center, *address, *action, *target;  /* owned */
+  char *detail;               /* owned JSON text; NULL: none */
+  char hash[65];
+};
+/* E as the API shows it (new reference; NULL when out of memory). */
+json_t *trail_entry_json(const struct trail_entry *e);
+
+/* The rows F selects, newest first, into *OUT (malloc'd, *N of them:
+** trail_entries_free). Returns 0 or a KERR code. */
+int trail_entries(struct kctx *ctx, const struct trail_filter *f, struct trail_entry **out,
+                  int *n, struct kerrinfo *ei);
+void trail_entries_free(struct trail_entry *e, int n);
+
 /* {"entries":[{"id","at","actor":{"system_id","name","role","center"},"address",
-** "action","target","subject","detail"}]} newest first, into *OUT (caller
-** decrefs). Returns 0 or a KERR code. */
+** "action","target","subject","detail"}]} of trail_entries(), into *OUT
+** (caller decrefs). Returns 0 or a KERR code. */
 int trail_list(struct kctx *ctx, const struct trail_filter *f, json_t **out, struct kerrinfo *ei);
 
 /* The same entries as CSV (UTF-8 with BOM, header row), into *TEXT (caller
@@ -64,8 +81,17 @@ int trail_list(struct kctx *ctx, const struct trail_filter *f, json_t **out, str
 int trail_csv(struct kctx *ctx, const struct trail_filter *f, char **text, size_t *len,
               struct kerrinfo *ei);
 
-/* For the citizen of CTX: who at the city looked at or acted on their data:
-** {"entries":[{"at","action","center","role"}]} (never the clerk's name). */
+/* For the citizen of CTX: who at the city looked at or acted on their data
+** (never the clerk's name), newest first, 500 at most. */
+struct trail_seen {
+  int64_t at;                 /* epoch seconds */
+  char action[64];            /* what was done ("booking.view") */
+  char role[16];              /* their role's name: "staff", "admin" ("system": the command line) */
+  char center[32];            /* their centre's code */
+};
+/* *OUT (malloc'd, *N of them; free()). Returns 0 or a KERR code. */
+int trail_seen_list(struct kctx *ctx, struct trail_seen **out, int *n, struct kerrinfo *ei);
+/* {"entries":[{"at","action","role","center"}]} of trail_seen_list(). */
 int trail_disclosure(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
 
 #endif

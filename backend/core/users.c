@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "ids.h"
 #include "trail.h"
+#include "vec.h"
 
 #define USER_COLUMNS                                                                           \
   "id, name, coalesce(name_kana, ''), role, coalesce(home_center, ''),"                       \
@@ -24,34 +25,69 @@ static int allowed(const struct kctx *ctx, struct kerrinfo *ei) {
   return kerr_set(ei, KERR_FORBIDDEN, NULL);
 }
 
-static json_t *user_json(kstmt *st) {
-  const char *center = db_col_text(st, 4);
-  return json_pack("{s:o, s:s, s:s, s:s, s:o, s:s}", "system_id", ids_json(db_col_int(st, 0)),
-                   "name", db_col_text(st, 1), "name_kana", db_col_text(st, 2), "role",
-                   db_col_text(st, 3), "center", center[0] ? json_string(center) : json_null(),
-                   "status", db_col_text(st, 5));
+/* The current row of ST (USER_COLUMNS) into U; -1 when out of memory. */
+static int user_read(kstmt *st, struct user_view *u) {
+  memset(u, 0, sizeof *u);
+  u->id = db_col_int(st, 0);
+  u->name = strdup(db_col_text(st, 1));
+  u->kana = strdup(db_col_text(st, 2));
+  u->role = role_parse(db_col_text(st, 3));
+  snprintf(u->center, sizeof u->center, "%s", db_col_text(st, 4));
+  u->status = account_status_parse(db_col_text(st, 5));
+  return u->name && u->kana ? 0 : -1;
+}
+
+json_t *user_view_json(const struct user_view *u) {
+  return json_pack("{s:o, s:s, s:s, s:s, s:o, s:s}", "system_id", ids_json(u->id), "name",
+                   u->name, "name_kana", u->kana, "role", role_name(u->role), "center",
+                   u->center[0] ? json_string(u->center) : json_null(), "status",
+                   account_status_name(u->status));
+}
+
+void users_views_free(struct user_view *v, int n) {
+  for (int i = 0; v && i < n; i++) {
+    free(v[i].name);
+    free(v[i].kana);
+  }
+  free(v);
 }
 
 json_t *users_get(struct kctx *ctx, int64_t id) {
+  struct user_view u;
+  json_t *out = NULL;
   kstmt *st = db_prep(ctx->db, "SELECT " USER_COLUMNS " FROM accounts WHERE id = $id");
   if (!st) return NULL;
   db_bind_int(st, "$id", id);
-  json_t *u = db_step(st) == DB_ROW ? user_json(st) : NULL;
+  if (db_step(st) == DB_ROW) {
+    if (user_read(st, &u) == 0) out = user_view_json(&u);
+    free(u.name);
+    free(u.kana);
+  }
   db_reset(st);
-  return u;
+  return out;
 }
 
-int users_list(struct kctx *ctx, const struct users_filter *f, json_t **out,
-               struct kerrinfo *ei) {
-  int rc;
+/* Bind F to ST (the query of users_views). */
+static void bind_filter(kstmt *st, const struct users_filter *f) {
+  const char *q = f->q && *f->q ? f->q : NULL;
   int64_t id = 0;
+  if (q && ids_parse(q, &id) != 0) id = 0;
+  db_bind_text(st, "$role", f->role ? role_name(f->role) : NULL);
+  db_bind_text(st, "$center", f->center && *f->center ? f->center : NULL);
+  db_bind_text(st, "$status", f->status && *f->status ? f->status : NULL);
+  db_bind_text(st, "$q", q);
+  db_bind_int(st, "$id", id);
+}
+
+int users_views(struct kctx *ctx, const struct users_filter *f, struct user_view **out, int *n,
+                struct kerrinfo *ei) {
+  int rc, cap = 0;
   *out = NULL;
+  *n = 0;
   if ((rc = allowed(ctx, ei))) return rc;
   /* RULE: a search of people by an admin is a view of personal data: audited. */
   if ((rc = trail_view(ctx, "user.search", f->q && *f->q ? f->q : "", NULL, 0)))
     return kerr_set(ei, rc, NULL);
-  const char *q = f->q && *f->q ? f->q : NULL;
-  if (q && ids_parse(q, &id) != 0) id = 0;
   kstmt *st = db_prep(ctx->db,
                       "SELECT " USER_COLUMNS " FROM accounts"
                       " WHERE ($role IS NULL OR role = $role)"
@@ -61,23 +97,42 @@ int users_list(struct kctx *ctx, const struct users_filter *f, json_t **out,
                       " AND ($q IS NULL OR id = $id OR instr(name, $q) > 0"
                       "   OR instr(coalesce(name_kana, ''), $q) > 0)"
                       " ORDER BY id LIMIT 1000");
-  json_t *arr = json_array();
-  if (!st || !arr) {
-    json_decref(arr);
-    return kerr_set(ei, KERR_INTERNAL, NULL);
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
+  bind_filter(st, f);
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (vec_grow((void **)out, *n, &cap, sizeof **out)) {
+      rc = DB_ERROR;
+      break;
+    }
+    if (user_read(st, &(*out)[(*n)++])) {   /* counted: its strings are freed */
+      rc = DB_ERROR;
+      break;
+    }
   }
-  db_bind_text(st, "$role", f->role ? role_name(f->role) : NULL);
-  db_bind_text(st, "$center", f->center && *f->center ? f->center : NULL);
-  db_bind_text(st, "$status", f->status && *f->status ? f->status : NULL);
-  db_bind_text(st, "$q", q);
-  db_bind_int(st, "$id", id);
-  while ((rc = db_step(st)) == DB_ROW) json_array_append_new(arr, user_json(st));
   db_reset(st);
   if (rc != DB_DONE) {
-    json_decref(arr);
-    return kerr_set(ei, kerr_from_db(rc), NULL);
+    users_views_free(*out, *n);
+    *out = NULL;
+    *n = 0;
+    return kerr_set(ei, rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc), NULL);
   }
-  *out = json_pack("{s:o}", "users", arr);
+  return 0;
+}
+
+int users_list(struct kctx *ctx, const struct users_filter *f, json_t **out,
+               struct kerrinfo *ei) {
+  struct user_view *v;
+  int n, rc;
+  *out = NULL;
+  if ((rc = users_views(ctx, f, &v, &n, ei))) return rc;
+  json_t *arr = json_array();
+  for (int i = 0; arr && i < n; i++)
+    if (json_array_append_new(arr, user_view_json(&v[i]))) {
+      json_decref(arr);
+      arr = NULL;
+    }
+  users_views_free(v, n);
+  *out = arr ? json_pack("{s:o}", "users", arr) : NULL;
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "ctx.h"
+#include "status.h"
 
 struct users_filter {
   int role;                 /* ROLE_* bit or 0 for any */
@@ -23,8 +24,26 @@ struct users_filter {
   const char *q;            /* part of the name or kana, or a system ID; NULL */
 };
 
-/* {"users":[{"system_id","name","name_kana","role","center","status"}]} ordered by
-** system ID, into *OUT (caller decrefs). Admins and the command line. */
+/* One account as the user list shows it. */
+struct user_view {
+  int64_t id;                 /* the system ID */
+  char *name, *kana;          /* owned: users_views_free() */
+  int role;                   /* ROLE_* */
+  char center[32];            /* the home centre's code; "" none */
+  enum account_status status;
+};
+/* U as the API shows it: {"system_id","name","name_kana","role","center","status"}
+** (new reference; NULL when out of memory). */
+json_t *user_view_json(const struct user_view *u);
+
+/* The accounts F selects, ordered by system ID (1,000 at most), into *OUT
+** (malloc'd, *N of them: users_views_free). Admins and the command line;
+** an admin's search is recorded in the audit trail. */
+int users_views(struct kctx *ctx, const struct users_filter *f, struct user_view **out, int *n,
+                struct kerrinfo *ei);
+void users_views_free(struct user_view *v, int n);
+
+/* {"users":[user_view_json...]} of users_views(), into *OUT (caller decrefs). */
 int users_list(struct kctx *ctx, const struct users_filter *f, json_t **out,
                struct kerrinfo *ei);
 

@@ -17,20 +17,15 @@
 #include "reply.h"
 #include "session.h"
 
-static const char *jstr(const json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
-
 static struct reply core_error(struct req *r, int rc, struct kerrinfo *ei) {
   struct reply ret = reply_error(r, rc, ei);
   kerr_clear(ei);
   return ret;
 }
 
-static const char *status_label(const char *s) {
-  if (!strcmp(s, "disabled")) return "停止中";
-  if (!strcmp(s, "closed")) return "退会済み";
+static const char *status_label(enum account_status s) {
+  if (s == ACCOUNT_DISABLED) return "停止中";
+  if (s == ACCOUNT_CLOSED) return "退会済み";
   return "有効";
 }
 
@@ -40,12 +35,12 @@ static const char *status_label(const char *s) {
 ** button each. Admins (the search is in the audit trail). */
 struct reply web_ops_users(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *u;
-  size_t i;
+  struct user_view *users;
+  int n;
   const char *q = req_query(r, "q"), *role = req_query(r, "role"), *done = req_query(r, "done");
   struct users_filter f = {.role = role && *role ? role_parse(role) : 0, .q = q,
                            .status = req_query(r, "status")};
-  int rc = users_list(&r->ctx, &f, &out, &ei);
+  int rc = users_views(&r->ctx, &f, &users, &n, &ei);
   if (rc) return core_error(r, rc, &ei);
   struct html h = {0};
   struct page pg = {.title = "利用者の管理", .nav = "admin"};
@@ -67,25 +62,26 @@ struct reply web_ops_users(struct req *r) {
   html_raw(&h, "<table class=\"table\"><caption>利用者</caption><thead><tr><th scope=\"col\">利用者番号</th>"
                "<th scope=\"col\">名前</th><th scope=\"col\">役割</th><th scope=\"col\">所属</th>"
                "<th scope=\"col\">状態</th><th scope=\"col\">操作</th></tr></thead><tbody>");
-  json_array_foreach(json_object_get(out, "users"), i, u) {
-    const char *id = jstr(u, "system_id"), *st = jstr(u, "status");
-    char action[64];
-    int active = !strcmp(st, "active");
-    if (strcmp(jstr(u, "role"), "citizen") != 0)
+  for (int i = 0; i < n; i++) {
+    const struct user_view *u = &users[i];
+    char id[16], action[64];
+    ids_format(u->id, id);
+    int active = u->status == ACCOUNT_ACTIVE;
+    if (u->role != ROLE_CITIZEN)
       html_printf(&h, "<tr><td><a href=\"/admin/users/%u\">%h</a></td>", id, id);
     else html_printf(&h, "<tr><td>%h</td>", id);
-    html_printf(&h, "<td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>", jstr(u, "name"),
-                jstr(u, "role"), jstr(u, "center"), status_label(st));
-    if (strcmp(st, "closed") != 0) {
+    html_printf(&h, "<td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>", u->name,
+                role_name(u->role), u->center, status_label(u->status));
+    if (u->status != ACCOUNT_CLOSED) {
       snprintf(action, sizeof action, "/admin/users/%s/%s", id, active ? "disable" : "enable");
       page_form_begin(r, &h, "post", action);
       html_printf(&h, "<button class=\"button\" type=\"submit\" aria-label=\"%h を%s\">%s</button></form>",
-                  jstr(u, "name"), active ? "停止" : "有効に", active ? "停止する" : "有効にする");
+                  u->name, active ? "停止" : "有効に", active ? "停止する" : "有効にする");
     }
     html_raw(&h, "</td></tr>");
   }
   html_raw(&h, "</tbody></table>");
-  json_decref(out);
+  users_views_free(users, n);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -110,15 +106,15 @@ struct reply web_ops_user_enable(struct req *r) { return set_disabled(r, 0); }
 ** filters and a link to the same as CSV. Admins. */
 struct reply web_ops_audit(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *e;
-  size_t i;
+  struct trail_entry *rows;
+  int n;
   const char *from = req_query(r, "from"), *to = req_query(r, "to"),
              *actor = req_query(r, "actor"), *action = req_query(r, "action");
   struct trail_filter f = {.action = action, .limit = 300};
   if ((from && *from && date_parse(from, &f.from)) || (to && *to && date_parse(to, &f.to)) ||
       (actor && *actor && ids_parse(actor, &f.actor)))
     return page_error(r, 422, "日付は YYYY-MM-DD、職員は利用者番号（9けた）で指定してください。");
-  int rc = trail_list(&r->ctx, &f, &out, &ei);
+  int rc = trail_entries(&r->ctx, &f, &rows, &n, &ei);
   if (rc) return core_error(r, rc, &ei);
   struct html h = {0};
   struct page pg = {.title = "監査証跡", .nav = "admin"};
@@ -137,16 +133,17 @@ struct reply web_ops_audit(struct req *r) {
   html_raw(&h, "<table class=\"table\"><caption>記録</caption><thead><tr><th scope=\"col\">日時</th>"
                "<th scope=\"col\">職員</th><th scope=\"col\">役割・所属</th><th scope=\"col\">端末</th>"
                "<th scope=\"col\">操作</th><th scope=\"col\">対象</th></tr></thead><tbody>");
-  json_array_foreach(json_object_get(out, "entries"), i, e) {
-    const json_t *a = json_object_get(e, "actor");
-    char at[64];
-    page_iso_label(jstr(e, "at"), at, sizeof at);
+  for (int i = 0; i < n; i++) {
+    const struct trail_entry *e = &rows[i];
+    char at[64], who[16] = "";
+    page_instant_label(e->at, at, sizeof at);
+    if (e->actor_id) ids_format(e->actor_id, who);
     html_printf(&h, "<tr><td>%h</td><td>%h (%h)</td><td>%h %h</td><td>%h</td><td>%h</td><td>%h</td></tr>",
-                at, jstr(a, "name"), jstr(a, "system_id"), jstr(a, "role"), jstr(a, "center"),
-                jstr(e, "address"), jstr(e, "action"), jstr(e, "target"));
+                at, e->actor_name, who, e->actor_role, e->actor_center, e->address, e->action,
+                e->target);
   }
   html_raw(&h, "</tbody></table>");
-  json_decref(out);
+  trail_entries_free(rows, n);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -199,9 +196,9 @@ static void close_form(struct req *r, struct html *h, const struct page_form *fm
 /* The privacy page with the disclosure and the closing form (ERRORS: its field errors). */
 static struct reply privacy_page(struct req *r, unsigned status, const json_t *errors) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *e;
-  size_t i;
-  int rc = trail_disclosure(&r->ctx, &out, &ei);
+  struct trail_seen *seen;
+  int n;
+  int rc = trail_seen_list(&r->ctx, &seen, &n, &ei);
   if (rc) return core_error(r, rc, &ei);
   struct html h = {0};
   struct page_form fm = {.errors = errors};
@@ -211,22 +208,21 @@ static struct reply privacy_page(struct req *r, unsigned status, const json_t *e
                "<h2>市の職員があなたの情報を見た記録</h2>"
                "<p>窓口や管理の仕事で、市の職員があなたの情報を表示したり手続きしたりした記録です"
                "（個人情報の開示）。公民館と役割、日時、何のためかを示します。</p>");
-  json_t *arr = json_object_get(out, "entries");
-  if (!json_array_size(arr)) html_raw(&h, "<p>記録はありません。</p>");
+  if (!n) html_raw(&h, "<p>記録はありません。</p>");
   else html_raw(&h, "<table class=\"table\"><caption>閲覧・手続きの記録</caption><thead><tr>"
                     "<th scope=\"col\">日時</th><th scope=\"col\">公民館</th><th scope=\"col\">役割</th>"
                     "<th scope=\"col\">内容</th></tr></thead><tbody>");
-  json_array_foreach(arr, i, e) {
+  for (int i = 0; i < n; i++) {
+    const struct trail_seen *e = &seen[i];
     char at[64];
-    page_iso_label(jstr(e, "at"), at, sizeof at);
-    const char *center = jstr(e, "center");
-    const struct center *ce = rules_center(r->ctx.rb, center);
+    page_instant_label(e->at, at, sizeof at);
+    const struct center *ce = rules_center(r->ctx.rb, e->center);
     html_printf(&h, "<tr><td>%h</td><td>%h</td><td>%h</td><td>%h</td></tr>", at,
-                ce ? ce->name : center, !strcmp(jstr(e, "role"), "admin") ? "管理者" : "職員",
-                action_label(jstr(e, "action")));
+                ce ? ce->name : e->center, role_parse(e->role) == ROLE_ADMIN ? "管理者" : "職員",
+                action_label(e->action));
   }
-  if (json_array_size(arr)) html_raw(&h, "</tbody></table>");
-  json_decref(out);
+  if (n) html_raw(&h, "</tbody></table>");
+  free(seen);
   html_raw(&h, "<h2 id=\"close\">退会する</h2>"
                "<p>退会すると、名前・よみ・メールアドレス・電話番号を消し、仮予約を取り消します。"
                "確定した予約と支払いの記録は、台帳と統計のために残ります（予約者は「退会済み」と表示）。"
