@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "text.h"
 #include "throttle.h"
+#include "vec.h"
 
 #include "groups_int.h"
 
@@ -78,8 +79,39 @@ int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerri
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
-int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
+/* A row of "SELECT g.id, g.name, g.status, g.valid_until, <role's name>"
+** into *G, valid as of NOW. */
+static void view_of_row(kstmt *st, int32_t now, struct group_view *g) {
+  memset(g, 0, sizeof *g);
+  g->id = db_col_int(st, 0);
+  snprintf(g->name, sizeof g->name, "%s", db_col_text(st, 1));
+  g->status = review_status_parse(db_col_text(st, 2));
+  if (!db_col_null(st, 3)) (void)date_parse(db_col_text(st, 3), &g->valid_until);
+  g->valid = g->status == REVIEW_APPROVED && g->valid_until >= now;
+  g->role = group_role_parse(db_col_text(st, 4));
+}
+
+int group_view_of(struct kctx *ctx, int64_t id, int64_t account, struct group_view *v) {
+  memset(v, 0, sizeof *v);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT g.id, g.name, g.status, g.valid_until,"
+                      " CASE WHEN g.representative_id = $a THEN 'representative'"
+                      " WHEN EXISTS (SELECT 1 FROM group_reps r WHERE r.group_id = g.id"
+                      " AND r.account_id = $a) THEN 'co_representative' END"
+                      " FROM groups g WHERE g.id = $g");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", id);
+  db_bind_int(st, "$a", account);
+  int rc = db_step(st);
+  if (rc == DB_ROW) view_of_row(st, group_today(ctx), v);
+  db_reset(st);
+  if (rc == DB_DONE) return KERR_NOT_FOUND;
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+int group_views_of_account(struct kctx *ctx, int64_t account, struct group_view **out, int *n) {
   *out = NULL;
+  *n = 0;
   kstmt *st = db_prep(ctx->db,
                       "SELECT g.id, g.name, g.status, g.valid_until, 'representative'"
                       " FROM groups g WHERE g.representative_id = $a"
@@ -89,24 +121,41 @@ int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
                       " WHERE r.account_id = $a ORDER BY 2, 1");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$a", account);
-  json_t *list = json_array();
-  int rc;
+  struct group_view *v = NULL;
+  int rc, cap = 0;
   int32_t now = group_today(ctx);
   while ((rc = db_step(st)) == DB_ROW) {
-    int32_t vu = 0;
-    if (!db_col_null(st, 3)) (void)date_parse(db_col_text(st, 3), &vu);
-    int approved = review_status_parse(db_col_text(st, 2)) == REVIEW_APPROVED;
-    json_array_append_new(
-        list, json_pack("{s:o, s:s, s:s, s:o, s:b, s:s}", "id", ids_json(db_col_int(st, 0)),
-                        "name", db_col_text(st, 1), "status", db_col_text(st, 2),
-                        "valid_until", group_date_or_null(vu), "valid", approved && vu >= now,
-                        "role", db_col_text(st, 4)));
+    if (vec_grow((void **)&v, *n, &cap, sizeof *v)) {
+      rc = DB_ERROR;
+      break;
+    }
+    view_of_row(st, now, &v[(*n)++]);
   }
   db_reset(st);
   if (rc != DB_DONE) {
-    json_decref(list);
-    return kerr_from_db(rc);
+    free(v);
+    *n = 0;
+    return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
   }
+  *out = v;
+  return 0;
+}
+
+json_t *group_view_json(const struct group_view *v) {
+  return json_pack("{s:o, s:s, s:s, s:o, s:b, s:s}", "id", ids_json(v->id), "name", v->name,
+                   "status", review_status_name(v->status), "valid_until",
+                   group_date_or_null(v->valid_until), "valid", v->valid, "role",
+                   group_role_name(v->role));
+}
+
+int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
+  struct group_view *v;
+  int n, rc = group_views_of_account(ctx, account, &v, &n);
+  *out = NULL;
+  if (rc) return rc;
+  json_t *list = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(list, group_view_json(&v[i]));
+  free(v);
   *out = list;
   return 0;
 }
