@@ -260,14 +260,7 @@ static int views(struct kctx *ctx, kstmt *st, struct closure_view **out, int *n)
     }
     row_view(ctx, st, &v[(*n)++]);
   }
-  db_reset(st);
-  if (rc == DB_DONE) {
-    *out = v;
-    return 0;
-  }
-  free(v);
-  *n = 0;
-  return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
+  return vec_rows_end(st, rc, v, (void **)out, n);
 }
 
 int closure_views_list(struct kctx *ctx, const char *center, int32_t from, int lifted,
@@ -458,14 +451,8 @@ int closure_notices_mine(struct kctx *ctx, struct closure_notice **out, int *n,
     }
     notice_of_row(ctx, st, &v[(*n)++]);
   }
-  db_reset(st);
-  if (rc != DB_DONE) {
-    free(v);
-    *n = 0;
-    return kerr_set(ei, rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc), NULL);
-  }
-  *out = v;
-  return 0;
+  rc = vec_rows_end(st, rc, v, (void **)out, n);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
 json_t *closure_notice_json(const struct closure_notice *n) {

@@ -124,8 +124,30 @@ int groups_invitation_take(struct kctx *ctx, int64_t id, int accept, struct grou
 int groups_rep_remove(struct kctx *ctx, int64_t id, int64_t account, json_t **out,
                       struct kerrinfo *ei);
 
-/* Staff: {"groups":[...]} with STATUS "pending" (new or renewal
-** applications, oldest first), "approved" or "rejected". */
+/* A group in staff's lists (groups_list): for a pending renewal, the
+** figures applied for. */
+struct group_review_view {
+  int64_t id;
+  char name[512], name_kana[512];
+  long long members, resident_members;
+  enum review_status status;       /* groups.status */
+  int32_t valid_until;             /* 0: never approved */
+  int64_t created_at;              /* instant */
+  int queue;                       /* listed as pending: which application: */
+  int renewal;                     /* 1 a renewal, 0 a new registration */
+  int64_t rep_id;                  /* the representative */
+  char rep_name[512];
+  long long verified_residents;    /* named residents verified with the My Number card */
+};
+/* Staff: the groups with STATUS as groups_list lists them: *OUT (malloc'd,
+** *N of them; the caller frees). */
+int group_review_views(struct kctx *ctx, const char *status, struct group_review_view **out,
+                       int *n, struct kerrinfo *ei);
+/* V as the API shows it (new reference; NULL when out of memory). */
+json_t *group_review_view_json(const struct group_review_view *v);
+
+/* Staff: {"groups":[group_review_view_json, ...]} with STATUS "pending" (new
+** or renewal applications, oldest first), "approved" or "rejected". */
 int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei);
 
 /* A group as one of its representatives finds it among their groups (the

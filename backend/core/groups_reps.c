@@ -131,14 +131,7 @@ int group_invitation_views(struct kctx *ctx, struct group_invitation_view **out,
     i->invited_at = db_col_int(st, 3);
     i->expires_at = db_col_int(st, 4);
   }
-  db_reset(st);
-  if (rc != DB_DONE) {
-    free(v);
-    *n = 0;
-    return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
-  }
-  *out = v;
-  return 0;
+  return vec_rows_end(st, rc, v, (void **)out, n);
 }
 
 json_t *group_invitation_view_json(const struct group_invitation_view *v) {
