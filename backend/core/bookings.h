@@ -212,6 +212,21 @@ void booking_view_of(struct kctx *ctx, const struct booking *b, struct booking_v
 /* V as the API shows it (new reference; NULL when out of memory). */
 json_t *booking_view_json(const struct booking_view *v);
 
+/* booking_quote typed: V the booking it would make (status BOOKING_UNKNOWN;
+** the stored fields it would have: room, centre, date, slots, purpose,
+** attendees, group, fee, discount code, rules version, hold expiry; start,
+** end, the campaign and the cancellation terms; no discount_name: the quote
+** names the code only), and the hold's length. */
+struct booking_quote {
+  struct booking_view v;
+  int hold_hours;             /* under the rules in force now */
+};
+/* booking_quote as Q (the same checks and errors; Q zeroed first). */
+int booking_quote_view(struct kctx *ctx, const json_t *body, struct booking_quote *q,
+                       struct kerrinfo *ei);
+/* Q as booking_quote's JSON (new reference; NULL when out of memory). */
+json_t *booking_quote_json(const struct booking_quote *q);
+
 /* booking_list_mine_since as views: *OUT (malloc'd, *N of them, the caller
 ** frees) in the same order. */
 int booking_views_mine_since(struct kctx *ctx, int32_t since, struct booking_view **out, int *n,

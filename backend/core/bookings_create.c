@@ -727,11 +727,12 @@ int booking_import_in(struct kctx *ctx, const json_t *body, int64_t holder, cons
 
 /* ========================================================== quote */
 
-int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei) {
+int booking_quote_view(struct kctx *ctx, const json_t *body, struct booking_quote *q,
+                       struct kerrinfo *ei) {
   struct create c;
   int rc;
   memset(&c, 0, sizeof c);
-  *out = NULL;
+  memset(q, 0, sizeof *q);
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
   if (ctx->actor.role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
@@ -745,39 +746,90 @@ int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct ker
   ** under it. Only a preview. */
   if ((rc = check_caps(ctx, &c, ei))) return kerr_set(ei, rc, NULL);
 
-  json_t *slots = json_array();
-  for (int i = 0; i < c.nslots; i++)
-    json_array_append_new(slots, json_string(c.r_use->slots[c.slot_idx[i]].code));
-  char a[8], z[8], last_free[11];
-  clock_hhmm(c.r_use->slots[c.slot_idx[0]].start, a);
-  clock_hhmm(c.r_use->slots[c.slot_idx[c.nslots - 1]].end, z);
-  json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)c.fee_base, "discount",
-                          (json_int_t)c.fee_discount, "total", (json_int_t)c.fee_total,
-                          "rules_version", c.r_use->version);
+  struct booking_view *v = &q->v;
+  struct booking *b = &v->b;
+  v->status = BOOKING_UNKNOWN;
+  v->room = c.room;
+  b->room_id = c.room->id;
+  snprintf(b->center, sizeof b->center, "%s", c.room->center->code);
+  snprintf(b->date, sizeof b->date, "%s", c.date);
+  snprintf(b->slots, sizeof b->slots, "%s", c.slots);
+  clock_hhmm(c.r_use->slots[c.slot_idx[0]].start, v->start);
+  clock_hhmm(c.r_use->slots[c.slot_idx[c.nslots - 1]].end, v->end);
+  snprintf(b->purpose, sizeof b->purpose, "%s", c.purpose);
+  b->attendees = c.attendees;
+  b->group_id = c.group_id;
+  snprintf(b->group_name, sizeof b->group_name, "%s", c.group_name);
+  b->fee_base = c.fee_base;
+  b->fee_discount = c.fee_discount;
+  b->fee_total = c.fee_total;
+  snprintf(b->discount_code, sizeof b->discount_code, "%s", c.discount_code);
+  snprintf(b->rules_version, sizeof b->rules_version, "%s", c.r_use->version);
+  b->hold_expires_at = c.hold_expires_at;
   const struct campaign *cp = rules_campaign(c.r_use, c.room, c.day);
-  if (cp) json_object_set_new(fee, "campaign", json_string(cp->name));
-  if (c.discount_code[0]) json_object_set_new(fee, "discount_code", json_string(c.discount_code));
+  v->campaign = cp ? cp->name : NULL;
   /* The terms the booking would be made under: those of the use date's version. */
-  date_format(c.day - c.r_use->cancel_deadline_days, last_free);
-  json_t *cancel = json_pack("{s:s, s:s}", "free_until", last_free, "after_deadline",
-                             c.r_use->cancel_after_deadline_fee < 0 ? "refused" : "fee");
-  if (c.r_use->cancel_after_deadline_fee >= 0)
-    json_object_set_new(cancel, "fee_after_deadline",
-                        json_integer(rules_cancel_fee(c.r_use, c.fee_total)));
-  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:o, s:i, s:o, s:o}",
-                        "room_id", (json_int_t)c.room->id, "center", c.room->center->code,
-                        "center_name", c.room->center->name, "room_name", c.room->name, "date",
-                        c.date, "slots", slots, "start", a, "end", z, "purpose", c.purpose,
-                        "attendees", c.attendees, "fee", fee, "hold_hours",
-                        c.r_now->hold_lapse_hours, "hold_expires_at",
-                        clock_instant_json(c.hold_expires_at), "cancellation", cancel);
-  if (!o) return kerr_set(ei, KERR_INTERNAL, NULL);
-  if (c.group_id) {
-    json_object_set_new(o, "group_id", ids_json(c.group_id));
-    json_object_set_new(o, "group_name", json_string(c.group_name));
-  }
-  *out = o;
+  v->has_terms = 1;
+  v->free_until = c.day - c.r_use->cancel_deadline_days;
+  v->refused_after_deadline = c.r_use->cancel_after_deadline_fee < 0;
+  if (!v->refused_after_deadline) v->fee_after_deadline = rules_cancel_fee(c.r_use, c.fee_total);
+  q->hold_hours = c.r_now->hold_lapse_hours;
   return 0;
+}
+
+/* The "fee" and "cancellation" objects of V's quote. */
+static json_t *quote_fee_json(const struct booking_view *v) {
+  const struct booking *b = &v->b;
+  json_t *fee = json_pack("{s:I, s:I, s:I, s:s}", "base", (json_int_t)b->fee_base, "discount",
+                          (json_int_t)b->fee_discount, "total", (json_int_t)b->fee_total,
+                          "rules_version", b->rules_version);
+  if (fee && v->campaign) json_object_set_new(fee, "campaign", json_string(v->campaign));
+  if (fee && b->discount_code[0])
+    json_object_set_new(fee, "discount_code", json_string(b->discount_code));
+  return fee;
+}
+
+static json_t *quote_cancel_json(const struct booking_view *v) {
+  char last_free[11];
+  date_format(v->free_until, last_free);
+  json_t *cancel = json_pack("{s:s, s:s}", "free_until", last_free, "after_deadline",
+                             v->refused_after_deadline ? "refused" : "fee");
+  if (cancel && !v->refused_after_deadline)
+    json_object_set_new(cancel, "fee_after_deadline", json_integer(v->fee_after_deadline));
+  return cancel;
+}
+
+json_t *booking_quote_json(const struct booking_quote *q) {
+  const struct booking_view *v = &q->v;
+  const struct booking *b = &v->b;
+  json_t *slots = json_array();
+  for (const char *s = b->slots; *s;) {
+    size_t len = strcspn(s, ",");
+    json_array_append_new(slots, json_stringn(s, len));
+    s += len + (s[len] == ',');
+  }
+  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:s, s:i, s:o, s:i, s:o, s:o}",
+                        "room_id", (json_int_t)b->room_id, "center", b->center, "center_name",
+                        v->room->center->name, "room_name", v->room->name, "date", b->date,
+                        "slots", slots, "start", v->start, "end", v->end, "purpose", b->purpose,
+                        "attendees", b->attendees, "fee", quote_fee_json(v), "hold_hours",
+                        q->hold_hours, "hold_expires_at", clock_instant_json(b->hold_expires_at),
+                        "cancellation", quote_cancel_json(v));
+  if (o && b->group_id) {
+    json_object_set_new(o, "group_id", ids_json(b->group_id));
+    json_object_set_new(o, "group_name", json_string(b->group_name));
+  }
+  return o;
+}
+
+int booking_quote(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei) {
+  *out = NULL;
+  struct booking_quote *q = malloc(sizeof *q);
+  if (!q) return kerr_set(ei, KERR_INTERNAL, NULL);
+  int rc = booking_quote_view(ctx, body, q, ei);
+  if (!rc && !(*out = booking_quote_json(q))) rc = kerr_set(ei, KERR_INTERNAL, NULL);
+  free(q);
+  return rc;
 }
 
 /* ============================================ the allocation round (rounds.c) */

@@ -17,6 +17,7 @@
 #include "notify.h"
 #include "payments.h"
 #include "text.h"
+#include "vec.h"
 
 /* What a closure was asked to be. */
 struct closure_req {
@@ -66,8 +67,9 @@ static int parse(struct kctx *ctx, const json_t *in, struct closure_req *c, stru
       text_has_control(c->reason))
     kerr_field(ei, "reason", "理由を100文字以内で入力してください（例: 改修工事、選挙の投票所）。");
   int rm = input_text(in, "bookings", mode, sizeof mode);
-  c->cancel = rm == INPUT_MISSING || (rm == INPUT_OK && !strcmp(mode, "cancel"));
-  if (!c->cancel && !(rm == INPUT_OK && !strcmp(mode, "flag")))
+  enum closure_mode m = rm == INPUT_OK ? closure_mode_parse(mode) : CLOSURE_MODE_UNKNOWN;
+  c->cancel = rm == INPUT_MISSING || m == CLOSURE_CANCEL;
+  if (!c->cancel && m != CLOSURE_FLAG)
     kerr_field(ei, "bookings", "予約の扱いは cancel（取り消す）か flag（残して連絡する）です。");
   if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
   return may_close(ctx, c->center->code, ei);
@@ -113,6 +115,7 @@ static int touch_booking(struct kctx *ctx, int64_t cid, int64_t id, const struct
   int rc = booking_load(ctx, id, &b);
   if (!rc) rc = payment_paid(ctx, id, &paid);
   if (rc) return rc;
+  enum closure_outcome outcome = c->cancel ? CLOSURE_CANCELLED : CLOSURE_FLAGGED;
   snprintf(why, sizeof why, "休館（%s）", c->reason);
   /* RULE: a closure by the city cancels without a fee and refunds what was paid. */
   if (c->cancel && (rc = booking_cancel_write(ctx, &b, why, 0, 1, ei))) return rc;
@@ -120,13 +123,12 @@ static int touch_booking(struct kctx *ctx, int64_t cid, int64_t id, const struct
                                          " outcome, refunded)"
                                          " VALUES ($cid, $bid, $outcome, $refunded)",
                                 DB_I("$cid", cid), DB_I("$bid", id),
-                                DB_T("$outcome", c->cancel ? "cancelled" : "flagged"),
+                                DB_T("$outcome", closure_outcome_name(outcome)),
                                 DB_I("$refunded", c->cancel && paid > 0 ? paid : 0)))))
     return rc;
   /* the holder is told by mail too (when mail is on), in this transaction */
   char what[512];
-  closures_notice_text(c->cancel ? "cancelled" : "flagged", c->cancel && paid > 0, what,
-                       sizeof what);
+  closures_notice_text(outcome, c->cancel && paid > 0, what, sizeof what);
   snprintf(why, sizeof why, "理由: %s", c->reason);
   return notify_closure(ctx, &b, why, what);
 }
@@ -149,33 +151,45 @@ static int insert(struct kctx *ctx, const struct closure_req *c, int64_t *id) {
                                DB_T("$c", c->center->code),
                                c->room ? DB_I("$room", c->room->id) : DB_T("$room", NULL),
                                DB_T("$f", c->from), DB_T("$t", c->to), DB_T("$reason", c->reason),
-                               DB_T("$mode", c->cancel ? "cancel" : "flag"),
+                               DB_T("$mode", closure_mode_name(c->cancel ? CLOSURE_CANCEL
+                                                                         : CLOSURE_FLAG)),
                                DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id)));
   *id = db_last_id(ctx->db);
   return rc;
 }
 
-int closures_create(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {
+int closures_create_id(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei) {
   struct closure_req c;
-  int64_t id = 0, *ids = NULL;
+  int64_t *ids = NULL;
   size_t n = 0;
   int rc;
-  *out = NULL;
+  *id = 0;
   if ((rc = parse(ctx, in, &c, ei))) return rc;
   if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
-  rc = insert(ctx, &c, &id);
+  rc = insert(ctx, &c, id);
   if (!rc) rc = affected_ids(ctx, &c, &ids, &n);
-  for (size_t i = 0; !rc && i < n; i++) rc = touch_booking(ctx, id, ids[i], &c, ei);
+  for (size_t i = 0; !rc && i < n; i++) rc = touch_booking(ctx, *id, ids[i], &c, ei);
   free(ids);
-  if (!rc) rc = note(ctx, "closure.create", id, c.center->code, c.cancel ? (int)n : 0,
+  if (!rc) rc = note(ctx, "closure.create", *id, c.center->code, c.cancel ? (int)n : 0,
                      c.cancel ? 0 : (int)n);
   if (rc) {
     db_rollback(ctx->db);
+    *id = 0;
     return ei->code ? ei->code : kerr_set(ei, rc, NULL);
   }
-  if ((rc = kerr_from_db(db_commit(ctx->db)))) return kerr_set(ei, rc, NULL);
+  if ((rc = kerr_from_db(db_commit(ctx->db)))) {
+    *id = 0;
+    return kerr_set(ei, rc, NULL);
+  }
   avail_touch();
-  return closures_get(ctx, id, out, ei);
+  return 0;
+}
+
+int closures_create(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {
+  int64_t id;
+  *out = NULL;
+  int rc = closures_create_id(ctx, in, &id, ei);
+  return rc ? rc : closures_get(ctx, id, out, ei);
 }
 
 /* ============================================================ reading */
@@ -186,49 +200,74 @@ int closures_create(struct kctx *ctx, const json_t *in, json_t **out, struct ker
   "  AND k.outcome = 'cancelled'), (SELECT count(*) FROM closure_bookings k"              \
   "  WHERE k.closure_id = c.id AND k.outcome = 'flagged')"
 
-/* One row of CLOSURE_COLS as JSON; the counts only for staff. */
-static json_t *row_json(struct kctx *ctx, kstmt *st) {
-  char at[32];
-  const struct center *ce = rules_center(ctx->rb, db_col_text(st, 1));
-  clock_format_instant(db_col_int(st, 7), at);
-  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id",
-                        (json_int_t)db_col_int(st, 0), "center", db_col_text(st, 1),
-                        "center_name", ce ? ce->name : "", "from", db_col_text(st, 3), "to",
-                        db_col_text(st, 4), "reason", db_col_text(st, 5), "bookings",
-                        db_col_text(st, 6), "created_at", at);
-  if (!o) return NULL;
+/* One row of CLOSURE_COLS into *V; the counts only for staff. */
+static void row_view(struct kctx *ctx, kstmt *st, struct closure_view *v) {
+  memset(v, 0, sizeof *v);
+  v->id = db_col_int(st, 0);
+  snprintf(v->center, sizeof v->center, "%s", db_col_text(st, 1));
+  const struct center *ce = rules_center(ctx->rb, v->center);
+  v->center_name = ce ? ce->name : "";
   if (!db_col_null(st, 2)) {
     const struct room *ro = rules_room_by_id(ctx->rb, db_col_int(st, 2));
-    json_object_set_new(o, "room_id", json_integer(db_col_int(st, 2)));
-    json_object_set_new(o, "room_name", json_string(ro ? ro->name : ""));
+    v->room_id = db_col_int(st, 2);
+    v->room_name = ro ? ro->name : "";
   }
-  if (!db_col_null(st, 8)) {
-    clock_format_instant(db_col_int(st, 8), at);
+  snprintf(v->from, sizeof v->from, "%s", db_col_text(st, 3));
+  snprintf(v->to, sizeof v->to, "%s", db_col_text(st, 4));
+  snprintf(v->reason, sizeof v->reason, "%s", db_col_text(st, 5));
+  v->mode = closure_mode_parse(db_col_text(st, 6));
+  v->created_at = db_col_int(st, 7);
+  v->lifted_at = db_col_null(st, 8) ? 0 : db_col_int(st, 8);
+  if ((v->has_counts = desk_is_staff(ctx))) {
+    v->cancelled = db_col_int(st, 9);
+    v->flagged = db_col_int(st, 10);
+  }
+}
+
+json_t *closure_view_json(const struct closure_view *v) {
+  char at[32];
+  clock_format_instant(v->created_at, at);
+  json_t *o = json_pack("{s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s}", "id", (json_int_t)v->id,
+                        "center", v->center, "center_name", v->center_name, "from", v->from,
+                        "to", v->to, "reason", v->reason, "bookings",
+                        closure_mode_name(v->mode), "created_at", at);
+  if (!o) return NULL;
+  if (v->room_id) {
+    json_object_set_new(o, "room_id", json_integer(v->room_id));
+    json_object_set_new(o, "room_name", json_string(v->room_name));
+  }
+  if (v->lifted_at) {
+    clock_format_instant(v->lifted_at, at);
     json_object_set_new(o, "lifted_at", json_string(at));
   }
-  if (desk_is_staff(ctx)) {
-    json_object_set_new(o, "cancelled", json_integer(db_col_int(st, 9)));
-    json_object_set_new(o, "flagged", json_integer(db_col_int(st, 10)));
+  if (v->has_counts) {
+    json_object_set_new(o, "cancelled", json_integer(v->cancelled));
+    json_object_set_new(o, "flagged", json_integer(v->flagged));
   }
   return o;
 }
 
-/* Step ST (selecting CLOSURE_COLS) into a new array in *OUT. */
-static int rows(struct kctx *ctx, kstmt *st, json_t **out) {
-  int rc;
-  *out = json_array();
-  while ((rc = db_step(st)) == DB_ROW) json_array_append_new(*out, row_json(ctx, st));
-  if (rc == DB_DONE) return 0;
-  json_decref(*out);
+/* Step ST (selecting CLOSURE_COLS) into *OUT (malloc'd, *N of them). */
+static int views(struct kctx *ctx, kstmt *st, struct closure_view **out, int *n) {
+  struct closure_view *v = NULL;
+  int rc, cap = 0;
   *out = NULL;
-  return kerr_from_db(rc);
+  *n = 0;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (vec_grow((void **)&v, *n, &cap, sizeof *v)) {
+      rc = DB_ERROR;
+      break;
+    }
+    row_view(ctx, st, &v[(*n)++]);
+  }
+  return vec_rows_end(st, rc, v, (void **)out, n);
 }
 
-int closures_list(struct kctx *ctx, const char *center, int32_t from, int lifted, json_t **out,
-                  struct kerrinfo *ei) {
+int closure_views_list(struct kctx *ctx, const char *center, int32_t from, int lifted,
+                       struct closure_view **out, int *n, struct kerrinfo *ei) {
   char f[11];
-  json_t *arr = NULL;
   *out = NULL;
+  *n = 0;
   date_format(from ? from : clock_today(ctx->now), f);
   kstmt *st = db_prep(ctx->db,
                       "SELECT " CLOSURE_COLS " FROM closures c WHERE c.date_to >= $f"
@@ -238,74 +277,118 @@ int closures_list(struct kctx *ctx, const char *center, int32_t from, int lifted
   db_bind_text(st, "$f", f);
   db_bind_text(st, "$c", center ? center : "");
   db_bind_int(st, "$lifted", lifted);
-  int rc = rows(ctx, st, &arr);
-  if (rc) return kerr_set(ei, rc, NULL);
+  int rc = views(ctx, st, out, n);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+int closures_list(struct kctx *ctx, const char *center, int32_t from, int lifted, json_t **out,
+                  struct kerrinfo *ei) {
+  struct closure_view *v;
+  int n, rc = closure_views_list(ctx, center, from, lifted, &v, &n, ei);
+  *out = NULL;
+  if (rc) return rc;
+  json_t *arr = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(arr, closure_view_json(&v[i]));
+  free(v);
   *out = json_pack("{s:o}", "closures", arr);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
-/* The bookings closure ID touched, as "affected". */
-static json_t *affected_json(struct kctx *ctx, int64_t id) {
+/* The bookings closure D->c.id touched into D's affected. */
+static int load_affected(struct kctx *ctx, struct closure_detail *d) {
   kstmt *st = db_prep(ctx->db,
                       "SELECT k.booking_id, b.date, b.slots, b.room_id, k.outcome, k.refunded"
                       " FROM closure_bookings k JOIN bookings b ON b.id = k.booking_id"
                       " WHERE k.closure_id = $id ORDER BY b.date, b.id");
-  if (!st) return NULL;
-  db_bind_int(st, "$id", id);
-  json_t *arr = json_array();
-  while (db_step(st) == DB_ROW)
-    json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s, s:I}", "booking_id",
-                                         (json_int_t)db_col_int(st, 0), "date",
-                                         db_col_text(st, 1), "slots", db_col_text(st, 2),
-                                         "room_id", (json_int_t)db_col_int(st, 3), "outcome",
-                                         db_col_text(st, 4), "refunded",
-                                         (json_int_t)db_col_int(st, 5)));
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", d->c.id);
+  int cap = 0, rc = 0;
+  while (db_step(st) == DB_ROW) {
+    if (vec_grow((void **)&d->affected, d->naffected, &cap, sizeof *d->affected)) {
+      rc = KERR_INTERNAL;
+      break;
+    }
+    struct closure_affected *a = &d->affected[d->naffected++];
+    a->booking_id = db_col_int(st, 0);
+    snprintf(a->date, sizeof a->date, "%s", db_col_text(st, 1));
+    snprintf(a->slots, sizeof a->slots, "%s", db_col_text(st, 2));
+    a->room_id = db_col_int(st, 3);
+    a->outcome = closure_outcome_parse(db_col_text(st, 4));
+    a->refunded = db_col_int(st, 5);
+  }
   db_reset(st);
-  return arr;
+  return rc;
 }
 
-/* Closure ID as JSON (no access check) into *OUT; KERR_NOT_FOUND. */
-static int load_json(struct kctx *ctx, int64_t id, json_t **out) {
-  json_t *arr = NULL;
+/* Closure ID (no access check) into *V; KERR_NOT_FOUND. */
+static int load_view(struct kctx *ctx, int64_t id, struct closure_view *v) {
+  struct closure_view *all;
+  int n;
   kstmt *st = db_prep(ctx->db, "SELECT " CLOSURE_COLS " FROM closures c WHERE c.id = $id");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", id);
-  int rc = rows(ctx, st, &arr);
+  int rc = views(ctx, st, &all, &n);
   if (rc) return rc;
-  *out = json_incref(json_array_get(arr, 0));
-  json_decref(arr);
-  return *out ? 0 : KERR_NOT_FOUND;
+  if (n) *v = all[0];
+  free(all);
+  return n ? 0 : KERR_NOT_FOUND;
+}
+
+void closure_detail_free(struct closure_detail *d) {
+  free(d->affected);
+  d->affected = NULL;
+  d->naffected = 0;
+}
+
+json_t *closure_detail_json(const struct closure_detail *d) {
+  json_t *o = closure_view_json(&d->c), *arr = json_array();
+  for (int i = 0; i < d->naffected; i++) {
+    const struct closure_affected *a = &d->affected[i];
+    json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:I, s:s, s:I}", "booking_id",
+                                         (json_int_t)a->booking_id, "date", a->date, "slots",
+                                         a->slots, "room_id", (json_int_t)a->room_id, "outcome",
+                                         closure_outcome_name(a->outcome), "refunded",
+                                         (json_int_t)a->refunded));
+  }
+  if (o) json_object_set_new(o, "affected", arr);
+  else json_decref(arr);
+  return o;
+}
+
+int closure_detail_get(struct kctx *ctx, int64_t id, struct closure_detail *d,
+                       struct kerrinfo *ei) {
+  memset(d, 0, sizeof *d);
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+  int rc = load_view(ctx, id, &d->c);
+  if (rc == KERR_NOT_FOUND) return kerr_set(ei, rc, "休館の記録が見つかりません。");
+  if (!rc) rc = load_affected(ctx, d);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
 int closures_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
+  struct closure_detail d;
   *out = NULL;
-  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-  int rc = load_json(ctx, id, out);
-  if (rc == KERR_NOT_FOUND) return kerr_set(ei, rc, "休館の記録が見つかりません。");
-  if (rc) return kerr_set(ei, rc, NULL);
-  json_object_set_new(*out, "affected", affected_json(ctx, id));
-  return 0;
+  int rc = closure_detail_get(ctx, id, &d, ei);
+  if (!rc && !(*out = closure_detail_json(&d))) rc = kerr_set(ei, KERR_INTERNAL, NULL);
+  closure_detail_free(&d);
+  return rc;
 }
 
 int closures_lift(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
-  json_t *cur = NULL;
+  struct closure_view cur;
   *out = NULL;
   if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-  int rc = load_json(ctx, id, &cur);
+  int rc = load_view(ctx, id, &cur);
   if (rc == KERR_NOT_FOUND) return kerr_set(ei, rc, "休館の記録が見つかりません。");
   if (rc) return kerr_set(ei, rc, NULL);
-  char center[32];
-  snprintf(center, sizeof center, "%s", json_string_value(json_object_get(cur, "center")));
-  int lifted = json_object_get(cur, "lifted_at") != NULL;
-  json_decref(cur);
-  if ((rc = may_close(ctx, center, ei))) return rc;
-  if (lifted) return kerr_set(ei, KERR_CONFLICT, "この休館は、すでに取り消されています。");
+  if ((rc = may_close(ctx, cur.center, ei))) return rc;
+  if (cur.lifted_at) return kerr_set(ei, KERR_CONFLICT, "この休館は、すでに取り消されています。");
   if ((rc = kerr_from_db(db_begin_write(ctx->db)))) return kerr_set(ei, rc, NULL);
   rc = kerr_from_db(db_run(ctx->db, "UPDATE closures SET lifted_at = $now, lifted_by = $by"
                                     " WHERE id = $id AND lifted_at IS NULL",
                            DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id),
                            DB_I("$id", id)));
-  if (!rc) rc = note(ctx, "closure.lift", id, center, 0, 0);
+  if (!rc) rc = note(ctx, "closure.lift", id, cur.center, 0, 0);
   if (rc) db_rollback(ctx->db);
   else rc = kerr_from_db(db_commit(ctx->db));
   if (rc) return kerr_set(ei, rc, NULL);
@@ -315,8 +398,8 @@ int closures_lift(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *e
 
 /* ============================================================ notices */
 
-void closures_notice_text(const char *outcome, int refunded, char *out, size_t n) {
-  if (!strcmp(outcome, "cancelled"))
+void closures_notice_text(enum closure_outcome outcome, int refunded, char *out, size_t n) {
+  if (outcome == CLOSURE_CANCELLED)
     snprintf(out, n, "休館のため、この予約は市が取り消しました。取消料はかかりません。%s",
              refunded ? "お支払いの使用料は全額お返しします（公民館の窓口でお受け取りください）。"
                       : "");
@@ -325,9 +408,29 @@ void closures_notice_text(const char *outcome, int refunded, char *out, size_t n
                      "日や部屋の変更、取り消し（取消料なし）は窓口でご相談ください。");
 }
 
-int closures_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+/* One row of closure_notices_mine's query into *N. */
+static void notice_of_row(struct kctx *ctx, kstmt *st, struct closure_notice *n) {
+  memset(n, 0, sizeof *n);
+  n->closure_id = db_col_int(st, 0);
+  n->booking_id = db_col_int(st, 1);
+  snprintf(n->date, sizeof n->date, "%s", db_col_text(st, 2));
+  snprintf(n->slots, sizeof n->slots, "%s", db_col_text(st, 3));
+  snprintf(n->center, sizeof n->center, "%s", db_col_text(st, 4));
+  const struct center *ce = rules_center(ctx->rb, n->center);
+  const struct room *ro = rules_room_by_id(ctx->rb, db_col_int(st, 5));
+  n->center_name = ce ? ce->name : "";
+  n->room_name = ro ? ro->name : "";
+  snprintf(n->reason, sizeof n->reason, "%s", db_col_text(st, 6));
+  n->outcome = closure_outcome_parse(db_col_text(st, 7));
+  n->refunded = db_col_int(st, 8);
+  n->at = db_col_int(st, 9);
+}
+
+int closure_notices_mine(struct kctx *ctx, struct closure_notice **out, int *n,
+                         struct kerrinfo *ei) {
   char since[11];
   *out = NULL;
+  *n = 0;
   if (ctx->actor.role != ROLE_CITIZEN) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   date_format(clock_today(ctx->now) - 30, since);
   kstmt *st = db_prep(ctx->db,
@@ -339,25 +442,38 @@ int closures_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_int(st, "$me", ctx->actor.account_id);
   db_bind_text(st, "$since", since);
-  json_t *arr = json_array();
-  int rc;
+  struct closure_notice *v = NULL;
+  int rc, cap = 0;
   while ((rc = db_step(st)) == DB_ROW) {
-    char at[32];
-    const struct center *ce = rules_center(ctx->rb, db_col_text(st, 4));
-    const struct room *ro = rules_room_by_id(ctx->rb, db_col_int(st, 5));
-    clock_format_instant(db_col_int(st, 9), at);
-    json_array_append_new(
-        arr, json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "closure_id",
-                       (json_int_t)db_col_int(st, 0), "booking_id", (json_int_t)db_col_int(st, 1),
-                       "date", db_col_text(st, 2), "slots", db_col_text(st, 3), "center",
-                       db_col_text(st, 4), "center_name", ce ? ce->name : "", "room_name",
-                       ro ? ro->name : "", "reason", db_col_text(st, 6), "outcome",
-                       db_col_text(st, 7), "refunded", (json_int_t)db_col_int(st, 8), "at", at));
+    if (vec_grow((void **)&v, *n, &cap, sizeof *v)) {
+      rc = DB_ERROR;
+      break;
+    }
+    notice_of_row(ctx, st, &v[(*n)++]);
   }
-  if (rc != DB_DONE) {
-    json_decref(arr);
-    return kerr_set(ei, kerr_from_db(rc), NULL);
-  }
+  rc = vec_rows_end(st, rc, v, (void **)out, n);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+json_t *closure_notice_json(const struct closure_notice *n) {
+  char at[32];
+  clock_format_instant(n->at, at);
+  return json_pack("{s:I, s:I, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:I, s:s}", "closure_id",
+                   (json_int_t)n->closure_id, "booking_id", (json_int_t)n->booking_id, "date",
+                   n->date, "slots", n->slots, "center", n->center, "center_name",
+                   n->center_name, "room_name", n->room_name, "reason", n->reason, "outcome",
+                   closure_outcome_name(n->outcome), "refunded", (json_int_t)n->refunded, "at",
+                   at);
+}
+
+int closures_mine(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  struct closure_notice *v;
+  int n, rc = closure_notices_mine(ctx, &v, &n, ei);
+  *out = NULL;
+  if (rc) return rc;
+  json_t *arr = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(arr, closure_notice_json(&v[i]));
+  free(v);
   *out = json_pack("{s:o}", "notices", arr);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -23,6 +23,7 @@
 #include "payments.h"
 #include "status.h"
 #include "text.h"
+#include "vec.h"
 
 #define REASON_MAX 500        /* characters */
 #define EVIDENCE_MAX 500
@@ -132,65 +133,134 @@ static int ev(struct kctx *ctx, const char *action, int64_t group, int64_t app_i
 
 /* ====================================================== the JSON view */
 
-static json_t *text_or_null(kstmt *st, int i) {
-  return db_col_null(st, i) ? json_null() : json_string(db_col_text(st, i));
-}
-
-static json_t *instant_or_null(kstmt *st, int i) {
-  char s[26];
-  if (db_col_null(st, i)) return json_null();
-  clock_format_instant(db_col_int(st, i), s);
-  return json_string(s);
+static char *dup_or_null(kstmt *st, int i) {
+  return db_col_null(st, i) ? NULL : strdup(db_col_text(st, i));
 }
 
 /* One row of "SELECT a.id, a.group_id, g.name, a.category, a.reason,
 ** a.evidence, a.status, a.applied_at, a.decided_at, a.decision_reason,
 ** a.valid_from, a.valid_until FROM discount_applications a JOIN groups g"
-** (the column list spelt out in each query: SQL is constant text). */
-static json_t *row_json(struct kctx *ctx, kstmt *st) {
-  const char *code = db_col_text(st, 3);
-  const char *status = db_col_text(st, 6);
+** (the column list spelt out in each query: SQL is constant text) into *V.
+** -1 when out of memory (*V freed). */
+static int row_view(struct kctx *ctx, kstmt *st, struct discount_app_view *v) {
+  memset(v, 0, sizeof *v);
+  v->id = db_col_int(st, 0);
+  v->group_id = db_col_int(st, 1);
+  snprintf(v->category, sizeof v->category, "%s", db_col_text(st, 3));
+  v->status = review_status_parse(db_col_text(st, 6));
+  v->applied_at = db_col_null(st, 7) ? 0 : db_col_int(st, 7);
+  v->decided_at = db_col_null(st, 8) ? 0 : db_col_int(st, 8);
+  if (!db_col_null(st, 10)) snprintf(v->valid_from, sizeof v->valid_from, "%s", db_col_text(st, 10));
+  if (!db_col_null(st, 11))
+    snprintf(v->valid_until, sizeof v->valid_until, "%s", db_col_text(st, 11));
   int offered = 0;
-  const struct discount_cat *d = category(ctx, code, &offered);
+  const struct discount_cat *d = category(ctx, v->category, &offered);
   char t[11];
   date_format(today(ctx), t);
-  int in_force = review_status_parse(status) == REVIEW_APPROVED && !db_col_null(st, 10) && !db_col_null(st, 11) &&
-                 strcmp(db_col_text(st, 10), t) <= 0 && strcmp(db_col_text(st, 11), t) >= 0;
+  v->in_force = v->status == REVIEW_APPROVED && v->valid_from[0] && v->valid_until[0] &&
+                strcmp(v->valid_from, t) <= 0 && strcmp(v->valid_until, t) >= 0;
+  /* The category's name and rate in the version in force today; a category
+  ** abolished since keeps its name, with no rate and "abolished". */
+  v->category_name = d ? d->name : NULL;
+  v->rate = offered && d ? d->rate : -1;
+  v->abolished = !offered;
+  v->group_name = strdup(db_col_text(st, 2));
+  v->reason = strdup(db_col_text(st, 4));
+  v->evidence = dup_or_null(st, 5);
+  v->decision_reason = dup_or_null(st, 9);
+  if (v->group_name && v->reason && (v->evidence || db_col_null(st, 5)) &&
+      (v->decision_reason || db_col_null(st, 9)))
+    return 0;
+  discount_app_views_free(v, 1);
+  return -1;
+}
+
+void discount_app_views_free(struct discount_app_view *v, int n) {
+  for (int i = 0; v && i < n; i++) {
+    free(v[i].group_name);
+    free(v[i].reason);
+    free(v[i].evidence);
+    free(v[i].decision_reason);
+  }
+}
+
+static json_t *str_or_null(const char *s) { return s ? json_string(s) : json_null(); }
+
+static json_t *instant_or_null(int64_t t) {
+  char s[26];
+  if (!t) return json_null();
+  clock_format_instant(t, s);
+  return json_string(s);
+}
+
+json_t *discount_app_view_json(const struct discount_app_view *v) {
   json_t *o = json_pack(
       "{s:I, s:o, s:s, s:s, s:s, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "id",
-      (json_int_t)db_col_int(st, 0), "group_id", ids_json(db_col_int(st, 1)), "group_name",
-      db_col_text(st, 2), "category", code, "reason", db_col_text(st, 4), "evidence",
-      text_or_null(st, 5), "status", status, "applied_at", instant_or_null(st, 7), "decided_at",
-      instant_or_null(st, 8), "decision_reason", text_or_null(st, 9), "valid_from",
-      text_or_null(st, 10), "valid_until", text_or_null(st, 11), "in_force", in_force);
+      (json_int_t)v->id, "group_id", ids_json(v->group_id), "group_name", v->group_name,
+      "category", v->category, "reason", v->reason, "evidence", str_or_null(v->evidence),
+      "status", review_status_name(v->status), "applied_at", instant_or_null(v->applied_at),
+      "decided_at", instant_or_null(v->decided_at), "decision_reason",
+      str_or_null(v->decision_reason), "valid_from",
+      str_or_null(v->valid_from[0] ? v->valid_from : NULL), "valid_until",
+      str_or_null(v->valid_until[0] ? v->valid_until : NULL), "in_force", v->in_force);
   if (!o) return NULL;
-  /* The category's name and rate in the version in force today; a category
-  ** abolished since keeps its name, with rate null and "abolished": true. */
-  json_object_set_new(o, "category_name", json_string(d ? d->name : code));
-  json_object_set_new(o, "rate", offered && d ? json_integer(d->rate) : json_null());
-  if (!offered) json_object_set_new(o, "abolished", json_true());
+  json_object_set_new(o, "category_name", json_string(discount_app_category_name(v)));
+  json_object_set_new(o, "rate", v->rate >= 0 ? json_integer(v->rate) : json_null());
+  if (v->abolished) json_object_set_new(o, "abolished", json_true());
   return o;
+}
+
+const char *discount_app_category_name(const struct discount_app_view *v) {
+  return v->category_name ? v->category_name : v->category;
+}
+
+/* Rows of ST into *OUT (malloc'd, *N of them; ST is reset). */
+static int views(struct kctx *ctx, kstmt *st, struct discount_app_view **out, int *n) {
+  struct discount_app_view *v = NULL;
+  int rc, cap = 0;
+  *out = NULL;
+  *n = 0;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (vec_grow((void **)&v, *n, &cap, sizeof *v) || row_view(ctx, st, &v[*n])) {
+      rc = DB_ERROR;
+      break;
+    }
+    (*n)++;
+  }
+  db_reset(st);
+  if (rc != DB_DONE) {
+    discount_app_views_free(v, *n);
+    free(v);
+    *n = 0;
+    return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
+  }
+  *out = v;
+  return 0;
+}
+
+/* Views V (N of them, freed here) as a new array; NULL when out of memory. */
+static json_t *views_json(struct discount_app_view *v, int n) {
+  json_t *arr = json_array();
+  for (int i = 0; i < n; i++) {
+    json_t *o = discount_app_view_json(&v[i]);
+    if (!o || json_array_append_new(arr, o)) {
+      json_decref(arr);
+      arr = NULL;
+      break;
+    }
+  }
+  discount_app_views_free(v, n);
+  free(v);
+  return arr;
 }
 
 /* Rows of ST into a new array (ST is reset). */
 static int rows(struct kctx *ctx, kstmt *st, json_t **out) {
-  json_t *arr = json_array();
-  int rc;
-  while ((rc = db_step(st)) == DB_ROW) {
-    json_t *o = row_json(ctx, st);
-    if (!o) {
-      rc = DB_ERROR;
-      break;
-    }
-    json_array_append_new(arr, o);
-  }
-  db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(arr);
-    return rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc);
-  }
-  *out = arr;
-  return 0;
+  struct discount_app_view *v;
+  int n, rc = views(ctx, st, &v, &n);
+  if (rc) return rc;
+  *out = views_json(v, n);
+  return *out ? 0 : KERR_INTERNAL;
 }
 
 /* The application ID as JSON (no access check). */
@@ -441,13 +511,13 @@ int discounts_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *e
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
-int discounts_list(struct kctx *ctx, const char *status, const char *group_id, json_t **out,
-                   struct kerrinfo *ei) {
+int discount_app_views_list(struct kctx *ctx, const char *status, const char *group_id,
+                            struct discount_app_view **out, int *n, struct kerrinfo *ei) {
   int64_t gid = 0;
-  json_t *arr = NULL;
   kstmt *st;
   int rc;
   *out = NULL;
+  *n = 0;
   if (status && !*status) status = NULL;
   if (group_id && !*group_id) group_id = NULL;
 
@@ -517,13 +587,24 @@ int discounts_list(struct kctx *ctx, const char *status, const char *group_id, j
     kerr_field(ei, "status", "status=pending（審査待ち）か group_id を指定してください。");
     return kerr_set(ei, KERR_VALIDATION, "status=pending（審査待ち）か group_id を指定してください。");
   }
-  if ((rc = rows(ctx, st, &arr))) return kerr_set(ei, rc, NULL);
-  *out = json_pack("{s:o}", "applications", arr);
+  return (rc = views(ctx, st, out, n)) ? kerr_set(ei, rc, NULL) : 0;
+}
+
+int discounts_list(struct kctx *ctx, const char *status, const char *group_id, json_t **out,
+                   struct kerrinfo *ei) {
+  struct discount_app_view *v;
+  int n, rc = discount_app_views_list(ctx, status, group_id, &v, &n, ei);
+  *out = NULL;
+  if (rc) return rc;
+  json_t *arr = views_json(v, n);
+  *out = arr ? json_pack("{s:o}", "applications", arr) : NULL;
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
-int discounts_of_group(struct kctx *ctx, int64_t group, json_t **out) {
+int discount_app_views_of_group(struct kctx *ctx, int64_t group, struct discount_app_view **out,
+                                int *n) {
   *out = NULL;
+  *n = 0;
   kstmt *st = db_prep(ctx->db,
                       "SELECT a.id, a.group_id, g.name, a.category, a.reason, a.evidence,"
                       " a.status, a.applied_at, a.decided_at, a.decision_reason, a.valid_from,"
@@ -532,7 +613,16 @@ int discounts_of_group(struct kctx *ctx, int64_t group, json_t **out) {
                       " ORDER BY a.applied_at DESC, a.id DESC LIMIT 100");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$g", group);
-  return rows(ctx, st, out);
+  return views(ctx, st, out, n);
+}
+
+int discounts_of_group(struct kctx *ctx, int64_t group, json_t **out) {
+  struct discount_app_view *v;
+  int n, rc = discount_app_views_of_group(ctx, group, &v, &n);
+  *out = NULL;
+  if (rc) return rc;
+  *out = views_json(v, n);
+  return *out ? 0 : KERR_INTERNAL;
 }
 
 /* ====================================================== re-pricing */

@@ -48,6 +48,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "status.h"
 
 /* RULE: fee arithmetic, to the yen. The fee payable is rounded DOWN to the
 ** yen (1円未満切り捨て, as fee ordinances do), so the discount on BASE yen at
@@ -76,7 +77,34 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
 /* One application, for the group's representatives, staff and admins. */
 int discounts_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 
-/* {"applications":[...]}. STATUS ("pending", "approved", "rejected"; admins
+/* An exemption application as the API and the pages show it. The four
+** texts are malloc'd: discount_app_views_free(). */
+struct discount_app_view {
+  int64_t id, group_id;
+  char *group_name, *reason;
+  char *evidence, *decision_reason;   /* NULL: none */
+  char category[32];                  /* the code */
+  const char *category_name;          /* the rule book's (lives as long as it); NULL:
+                                      ** no version has the code */
+  int rate;                           /* percent in today's version; -1: not offered */
+  int abolished;                      /* not in today's version */
+  enum review_status status;
+  int64_t applied_at, decided_at;     /* instants; 0: none */
+  char valid_from[11], valid_until[11];   /* "YYYY-MM-DD" once approved; "" before */
+  int in_force;                       /* approved and valid today */
+};
+void discount_app_views_free(struct discount_app_view *v, int n);   /* the texts of V[0..N-1] */
+/* The category's name to show: category_name, else the code. */
+const char *discount_app_category_name(const struct discount_app_view *v);
+/* V as the API shows it (new reference; NULL when out of memory). */
+json_t *discount_app_view_json(const struct discount_app_view *v);
+
+/* discounts_list as views: *OUT (malloc'd, *N of them; the caller frees
+** them with discount_app_views_free, then free). */
+int discount_app_views_list(struct kctx *ctx, const char *status, const char *group_id,
+                            struct discount_app_view **out, int *n, struct kerrinfo *ei);
+
+/* {"applications":[discount_app_view_json, ...]}. STATUS ("pending", "approved", "rejected"; admins
 ** only): oldest first. GROUP_ID (a typed group ID): that group's, newest
 ** first, for its representatives, staff and admins. Neither: a citizen's
 ** own groups' applications; staff and admins must give one. Both: both
@@ -95,6 +123,9 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
 /* The group's applications, newest first, as shown on the group (GET
 ** /api/v1/groups/ID): a new array. No access check (the caller made it). */
 int discounts_of_group(struct kctx *ctx, int64_t group, json_t **out);
+/* The same as views (freed as for discount_app_views_list). */
+int discount_app_views_of_group(struct kctx *ctx, int64_t group, struct discount_app_view **out,
+                                int *n);
 
 /* GET /api/v1/groups/ID: the group as groups_get() shows it to the actor,
 ** with "discounts", its exemption (減免) applications with their status and

@@ -27,6 +27,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "status.h"
 
 /* A cap of ours, not the city's: the rule book says nothing about
 ** co-representatives, and ten is more than any circle needs. */
@@ -86,8 +87,23 @@ int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
 int groups_invite(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
                   struct kerrinfo *ei);
 
-/* The actor's open invitations: {"invitations":[{"group_id","group_name",
-** "representative":{"name"},"invited_at","expires_at"}]}. */
+/* An open invitation to co-represent a group, as the invited person sees it. */
+struct group_invitation_view {
+  int64_t group_id;
+  char group_name[512], rep_name[512];   /* the group's and its representative's */
+  int64_t invited_at, expires_at;        /* instants */
+};
+
+/* The actor's open invitations, oldest first: *OUT (malloc'd, *N of them;
+** the caller frees). 0 or a KERR code. */
+int group_invitation_views(struct kctx *ctx, struct group_invitation_view **out, int *n);
+
+/* V as the API shows it: {"group_id","group_name","representative":{"name"},
+** "invited_at","expires_at"} (new reference; NULL when out of memory). */
+json_t *group_invitation_view_json(const struct group_invitation_view *v);
+
+/* The actor's open invitations: {"invitations":[group_invitation_view_json,
+** ...]}. */
 int groups_invitations(struct kctx *ctx, json_t **out);
 
 /* The actor (a citizen) accepts (ACCEPT 1: *OUT the group, the actor now a
@@ -97,17 +113,69 @@ int groups_invitations(struct kctx *ctx, json_t **out);
 int groups_invitation_answer(struct kctx *ctx, int64_t id, int accept, json_t **out,
                              struct kerrinfo *ei);
 
+/* The same answer for a page: on accepting, *G (may be NULL) gets the group
+** as the actor now finds it among their groups (struct group_view, below). */
+struct group_view;
+int groups_invitation_take(struct kctx *ctx, int64_t id, int accept, struct group_view *g,
+                           struct kerrinfo *ei);
+
 /* Remove a co-representative, or withdraw an open invitation (the
 ** representative or staff), or step down (the co-representative). */
 int groups_rep_remove(struct kctx *ctx, int64_t id, int64_t account, json_t **out,
                       struct kerrinfo *ei);
 
-/* Staff: {"groups":[...]} with STATUS "pending" (new or renewal
-** applications, oldest first), "approved" or "rejected". */
+/* A group in staff's lists (groups_list): for a pending renewal, the
+** figures applied for. */
+struct group_review_view {
+  int64_t id;
+  char name[512], name_kana[512];
+  long long members, resident_members;
+  enum review_status status;       /* groups.status */
+  int32_t valid_until;             /* 0: never approved */
+  int64_t created_at;              /* instant */
+  int queue;                       /* listed as pending: which application: */
+  int renewal;                     /* 1 a renewal, 0 a new registration */
+  int64_t rep_id;                  /* the representative */
+  char rep_name[512];
+  long long verified_residents;    /* named residents verified with the My Number card */
+};
+/* Staff: the groups with STATUS as groups_list lists them: *OUT (malloc'd,
+** *N of them; the caller frees). */
+int group_review_views(struct kctx *ctx, const char *status, struct group_review_view **out,
+                       int *n, struct kerrinfo *ei);
+/* V as the API shows it (new reference; NULL when out of memory). */
+json_t *group_review_view_json(const struct group_review_view *v);
+
+/* Staff: {"groups":[group_review_view_json, ...]} with STATUS "pending" (new
+** or renewal applications, oldest first), "approved" or "rejected". */
 int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei);
 
-/* The groups ACCOUNT represents or co-represents: [{"id","name","status",
-** "valid_until","valid","role"}]. */
+/* A group as one of its representatives finds it among their groups (the
+** list of groups_of_account: /my/groups, the booking and exemption forms).
+** Names are at most 100 characters (groups.c, accounts.c): 400 bytes. */
+struct group_view {
+  int64_t id;
+  char name[512];
+  enum review_status status;   /* groups.status: the first application's */
+  int32_t valid_until;         /* the approval's last day; 0: never approved */
+  int valid;                   /* approved and valid today */
+  enum group_role role;        /* the account's: GROUP_ROLE_REP or _COREP */
+};
+
+/* The groups ACCOUNT represents or co-represents, by name: *OUT (malloc'd,
+** *N of them; the caller frees). 0 or a KERR code. */
+int group_views_of_account(struct kctx *ctx, int64_t account, struct group_view **out, int *n);
+
+/* Group ID as ACCOUNT finds it (role GROUP_ROLE_NONE when not theirs; no
+** access check: the caller made it). 0 or KERR_NOT_FOUND. */
+int group_view_of(struct kctx *ctx, int64_t id, int64_t account, struct group_view *v);
+
+/* V as the API shows it: {"id","name","status","valid_until","valid",
+** "role"} (new reference; NULL when out of memory). */
+json_t *group_view_json(const struct group_view *v);
+
+/* The groups ACCOUNT represents or co-represents: [group_view_json, ...]
+** (group_views_of_account). */
 int groups_of_account(struct kctx *ctx, int64_t account, json_t **out);
 
 /* The public learning-group list: {"groups":[{"name","name_kana","activity",

@@ -20,13 +20,35 @@
 #include "notify.h"
 #include "text.h"
 #include "throttle.h"
+#include "vec.h"
 
 #include "groups_int.h"
 
 /* ================================================================= lists */
 
-int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei) {
+/* One row of group_review_views' query into *V (QUEUE: the pending list). */
+static void review_of_row(struct kctx *ctx, kstmt *st, int queue, struct group_review_view *v) {
+  memset(v, 0, sizeof *v);
+  v->id = db_col_int(st, 0);
+  snprintf(v->name, sizeof v->name, "%s", db_col_text(st, 1));
+  snprintf(v->name_kana, sizeof v->name_kana, "%s", db_col_text(st, 2));
+  v->status = review_status_parse(db_col_text(st, 5));
+  v->renewal = v->status == REVIEW_APPROVED &&
+               review_status_parse(db_col_text(st, 8)) == REVIEW_PENDING;
+  v->members = v->renewal ? db_col_int(st, 9) : db_col_int(st, 3);
+  v->resident_members = v->renewal ? db_col_int(st, 10) : db_col_int(st, 4);
+  if (!db_col_null(st, 6)) (void)date_parse(db_col_text(st, 6), &v->valid_until);
+  v->created_at = db_col_null(st, 7) ? 0 : db_col_int(st, 7);
+  v->queue = queue;
+  v->rep_id = db_col_int(st, 12);
+  snprintf(v->rep_name, sizeof v->rep_name, "%s", db_col_text(st, 13));
+  v->verified_residents = oidc_group_verified_residents(ctx, v->id);
+}
+
+int group_review_views(struct kctx *ctx, const char *status, struct group_review_view **out,
+                       int *n, struct kerrinfo *ei) {
   *out = NULL;
+  *n = 0;
   if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if (!status || !*status) status = "pending";
   enum review_status want = review_status_parse(status);
@@ -49,37 +71,80 @@ int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerri
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_int(st, "$pending", pending);
   db_bind_text(st, "$status", review_status_name(want));
-  json_t *list = json_array();
-  int rc;
+  struct group_review_view *v = NULL;
+  int rc, cap = 0;
   while ((rc = db_step(st)) == DB_ROW) {
-    int renewal = review_status_parse(db_col_text(st, 5)) == REVIEW_APPROVED &&
-                  review_status_parse(db_col_text(st, 8)) == REVIEW_PENDING;
-    int32_t vu = 0;
-    if (!db_col_null(st, 6)) (void)date_parse(db_col_text(st, 6), &vu);
-    json_t *o = json_pack(
-        "{s:o, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:s, s:o}", "id", ids_json(db_col_int(st, 0)),
-        "name", db_col_text(st, 1), "name_kana", db_col_text(st, 2), "members",
-        (json_int_t)(renewal ? db_col_int(st, 9) : db_col_int(st, 3)), "resident_members",
-        (json_int_t)(renewal ? db_col_int(st, 10) : db_col_int(st, 4)), "status",
-        db_col_text(st, 5), "valid_until", group_date_or_null(vu), "created_at",
-        group_instant_or_null(st, 7), "application", pending ? (renewal ? "renewal" : "new") : "",
-        "representative", group_person(db_col_int(st, 12), db_col_text(st, 13)));
-    if (o && !pending) json_object_del(o, "application");
-    if (o) json_object_set_new(o, "verified_residents",
-                               json_integer(oidc_group_verified_residents(ctx, db_col_int(st, 0))));
-    json_array_append_new(list, o);
+    if (vec_grow((void **)&v, *n, &cap, sizeof *v)) {
+      rc = DB_ERROR;
+      break;
+    }
+    review_of_row(ctx, st, pending, &v[(*n)++]);
   }
-  db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(list);
-    return kerr_set(ei, kerr_from_db(rc), NULL);
-  }
+  rc = vec_rows_end(st, rc, v, (void **)out, n);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+json_t *group_review_view_json(const struct group_review_view *v) {
+  char at[26];
+  clock_format_instant(v->created_at, at);
+  json_t *o = json_pack(
+      "{s:o, s:s, s:s, s:I, s:I, s:s, s:o, s:o, s:s, s:o}", "id", ids_json(v->id), "name",
+      v->name, "name_kana", v->name_kana, "members", (json_int_t)v->members, "resident_members",
+      (json_int_t)v->resident_members, "status", review_status_name(v->status), "valid_until",
+      group_date_or_null(v->valid_until), "created_at",
+      v->created_at ? json_string(at) : json_null(), "application",
+      v->queue ? (v->renewal ? "renewal" : "new") : "", "representative",
+      group_person(v->rep_id, v->rep_name));
+  if (o && !v->queue) json_object_del(o, "application");
+  if (o) json_object_set_new(o, "verified_residents", json_integer(v->verified_residents));
+  return o;
+}
+
+int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei) {
+  struct group_review_view *v;
+  int n, rc = group_review_views(ctx, status, &v, &n, ei);
+  *out = NULL;
+  if (rc) return rc;
+  json_t *list = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(list, group_review_view_json(&v[i]));
+  free(v);
   *out = json_pack("{s:o}", "groups", list);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
-int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
+/* A row of the queries below (a group's id, name, status and valid_until,
+** then the name of the account's role) into *G, valid as of NOW. */
+static void view_of_row(kstmt *st, int32_t now, struct group_view *g) {
+  memset(g, 0, sizeof *g);
+  g->id = db_col_int(st, 0);
+  snprintf(g->name, sizeof g->name, "%s", db_col_text(st, 1));
+  g->status = review_status_parse(db_col_text(st, 2));
+  if (!db_col_null(st, 3)) (void)date_parse(db_col_text(st, 3), &g->valid_until);
+  g->valid = g->status == REVIEW_APPROVED && g->valid_until >= now;
+  g->role = group_role_parse(db_col_text(st, 4));
+}
+
+int group_view_of(struct kctx *ctx, int64_t id, int64_t account, struct group_view *v) {
+  memset(v, 0, sizeof *v);
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT g.id, g.name, g.status, g.valid_until,"
+                      " CASE WHEN g.representative_id = $a THEN 'representative'"
+                      " WHEN EXISTS (SELECT 1 FROM group_reps r WHERE r.group_id = g.id"
+                      " AND r.account_id = $a) THEN 'co_representative' END"
+                      " FROM groups g WHERE g.id = $g");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$g", id);
+  db_bind_int(st, "$a", account);
+  int rc = db_step(st);
+  if (rc == DB_ROW) view_of_row(st, group_today(ctx), v);
+  db_reset(st);
+  if (rc == DB_DONE) return KERR_NOT_FOUND;
+  return rc == DB_ROW ? 0 : kerr_from_db(rc);
+}
+
+int group_views_of_account(struct kctx *ctx, int64_t account, struct group_view **out, int *n) {
   *out = NULL;
+  *n = 0;
   kstmt *st = db_prep(ctx->db,
                       "SELECT g.id, g.name, g.status, g.valid_until, 'representative'"
                       " FROM groups g WHERE g.representative_id = $a"
@@ -89,24 +154,34 @@ int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
                       " WHERE r.account_id = $a ORDER BY 2, 1");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$a", account);
-  json_t *list = json_array();
-  int rc;
+  struct group_view *v = NULL;
+  int rc, cap = 0;
   int32_t now = group_today(ctx);
   while ((rc = db_step(st)) == DB_ROW) {
-    int32_t vu = 0;
-    if (!db_col_null(st, 3)) (void)date_parse(db_col_text(st, 3), &vu);
-    int approved = review_status_parse(db_col_text(st, 2)) == REVIEW_APPROVED;
-    json_array_append_new(
-        list, json_pack("{s:o, s:s, s:s, s:o, s:b, s:s}", "id", ids_json(db_col_int(st, 0)),
-                        "name", db_col_text(st, 1), "status", db_col_text(st, 2),
-                        "valid_until", group_date_or_null(vu), "valid", approved && vu >= now,
-                        "role", db_col_text(st, 4)));
+    if (vec_grow((void **)&v, *n, &cap, sizeof *v)) {
+      rc = DB_ERROR;
+      break;
+    }
+    view_of_row(st, now, &v[(*n)++]);
   }
-  db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(list);
-    return kerr_from_db(rc);
-  }
+  return vec_rows_end(st, rc, v, (void **)out, n);
+}
+
+json_t *group_view_json(const struct group_view *v) {
+  return json_pack("{s:o, s:s, s:s, s:o, s:b, s:s}", "id", ids_json(v->id), "name", v->name,
+                   "status", review_status_name(v->status), "valid_until",
+                   group_date_or_null(v->valid_until), "valid", v->valid, "role",
+                   group_role_name(v->role));
+}
+
+int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
+  struct group_view *v;
+  int n, rc = group_views_of_account(ctx, account, &v, &n);
+  *out = NULL;
+  if (rc) return rc;
+  json_t *list = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(list, group_view_json(&v[i]));
+  free(v);
   *out = list;
   return 0;
 }

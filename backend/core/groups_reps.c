@@ -19,6 +19,7 @@
 #include "notify.h"
 #include "text.h"
 #include "throttle.h"
+#include "vec.h"
 
 #include "groups_int.h"
 
@@ -104,8 +105,9 @@ fail:
   return kerr_set(ei, rc, NULL);
 }
 
-int groups_invitations(struct kctx *ctx, json_t **out) {
+int group_invitation_views(struct kctx *ctx, struct group_invitation_view **out, int *n) {
   *out = NULL;
+  *n = 0;
   kstmt *st = db_prep(ctx->db,
                       "SELECT g.id, g.name, a.name, i.created_at, i.expires_at"
                       " FROM group_invitations i JOIN groups g ON g.id = i.group_id"
@@ -115,19 +117,40 @@ int groups_invitations(struct kctx *ctx, json_t **out) {
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$me", ctx->actor.account_id);
   db_bind_int(st, "$now", ctx->now);
-  json_t *list = json_array();
-  int rc;
-  while ((rc = db_step(st)) == DB_ROW)
-    json_array_append_new(
-        list, json_pack("{s:o, s:s, s:{s:s}, s:o, s:o}", "group_id", ids_json(db_col_int(st, 0)),
-                        "group_name", db_col_text(st, 1), "representative", "name",
-                        db_col_text(st, 2), "invited_at", group_instant_or_null(st, 3), "expires_at",
-                        group_instant_or_null(st, 4)));
-  db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(list);
-    return kerr_from_db(rc);
+  struct group_invitation_view *v = NULL;
+  int rc, cap = 0;
+  while ((rc = db_step(st)) == DB_ROW) {
+    if (vec_grow((void **)&v, *n, &cap, sizeof *v)) {
+      rc = DB_ERROR;
+      break;
+    }
+    struct group_invitation_view *i = &v[(*n)++];
+    i->group_id = db_col_int(st, 0);
+    snprintf(i->group_name, sizeof i->group_name, "%s", db_col_text(st, 1));
+    snprintf(i->rep_name, sizeof i->rep_name, "%s", db_col_text(st, 2));
+    i->invited_at = db_col_int(st, 3);
+    i->expires_at = db_col_int(st, 4);
   }
+  return vec_rows_end(st, rc, v, (void **)out, n);
+}
+
+json_t *group_invitation_view_json(const struct group_invitation_view *v) {
+  char invited[26], expires[26];
+  clock_format_instant(v->invited_at, invited);
+  clock_format_instant(v->expires_at, expires);
+  return json_pack("{s:o, s:s, s:{s:s}, s:s, s:s}", "group_id", ids_json(v->group_id),
+                   "group_name", v->group_name, "representative", "name", v->rep_name,
+                   "invited_at", invited, "expires_at", expires);
+}
+
+int groups_invitations(struct kctx *ctx, json_t **out) {
+  struct group_invitation_view *v;
+  int n, rc = group_invitation_views(ctx, &v, &n);
+  *out = NULL;
+  if (rc) return rc;
+  json_t *list = json_array();
+  for (int i = 0; i < n; i++) json_array_append_new(list, group_invitation_view_json(&v[i]));
+  free(v);
   *out = json_pack("{s:o}", "invitations", list);
   return *out ? 0 : KERR_INTERNAL;
 }
@@ -148,10 +171,10 @@ static int take_invitation(struct kctx *ctx, int64_t group, struct kerrinfo *ei)
   return 0;
 }
 
-int groups_invitation_answer(struct kctx *ctx, int64_t id, int accept, json_t **out,
-                             struct kerrinfo *ei) {
+/* The answer's write transaction: take the invitation, add the actor as a
+** co-representative when ACCEPT. 0 or the error in EI. */
+static int answer(struct kctx *ctx, int64_t id, int accept, struct kerrinfo *ei) {
   int rc;
-  *out = NULL;
   if (ctx->actor.role != ROLE_CITIZEN || !ids_valid(id)) return kerr_set(ei, KERR_NOT_FOUND, NULL);
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   if ((rc = take_invitation(ctx, id, ei))) goto fail;
@@ -178,15 +201,31 @@ int groups_invitation_answer(struct kctx *ctx, int64_t id, int accept, json_t **
     goto fail;
   }
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  return 0;
+fail:
+  db_rollback(ctx->db);
+  return rc;
+}
+
+int groups_invitation_answer(struct kctx *ctx, int64_t id, int accept, json_t **out,
+                             struct kerrinfo *ei) {
+  *out = NULL;
+  int rc = answer(ctx, id, accept, ei);
+  if (rc) return rc;
   if (!accept) {
     *out = json_pack("{s:o, s:s}", "group_id", ids_json(id), "status", "declined");
     return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
   }
   rc = group_json(ctx, id, COREP, out);
   return rc ? kerr_set(ei, rc, NULL) : 0;
-fail:
-  db_rollback(ctx->db);
-  return rc;
+}
+
+int groups_invitation_take(struct kctx *ctx, int64_t id, int accept, struct group_view *g,
+                           struct kerrinfo *ei) {
+  int rc = answer(ctx, id, accept, ei);
+  if (rc || !accept || !g) return rc;
+  rc = group_view_of(ctx, id, ctx->actor.account_id, g);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
 int groups_rep_remove(struct kctx *ctx, int64_t id, int64_t account, json_t **out,

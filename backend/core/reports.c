@@ -667,12 +667,22 @@ double reports_occupancy(const struct report_row *row) {
 
 /* ========================================================= output */
 
-json_t *reports_provisional(void) {
-  /* Empty: every source is in the system (bookings, exemptions, the
+int reports_provisional_list(const struct report_provisional **out) {
+  /* None: every source is in the system (bookings, exemptions, the
   ** counter's walk-ins, check-ins, no-shows, payments and refunds). A
-  ** figure computed without its final source is listed here as
-  ** {"column","why"}, so that every report and the page say so. */
-  return json_array();
+  ** figure computed without its final source is listed here (a static
+  ** array of {column, why}), so that every report and the page say so. */
+  *out = NULL;
+  return 0;
+}
+
+json_t *reports_provisional(void) {
+  const struct report_provisional *p;
+  int n = reports_provisional_list(&p);
+  json_t *arr = json_array();
+  for (int i = 0; i < n; i++)
+    json_array_append_new(arr, json_pack("{s:s, s:s}", "column", p[i].column, "why", p[i].why));
+  return arr;
 }
 
 static json_t *row_json(const struct report_row *row) {

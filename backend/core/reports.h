@@ -118,8 +118,14 @@ int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, j
 ** exempted_amount (a payment method's amount in revenue). Caller frees. */
 char *reports_monthly_csv(const json_t *monthly, int ja, size_t *len);
 
-/* The columns whose source is not in the system yet: a JSON array of
-** {"column","why"} (new reference). Empty once every source has landed. */
+/* A column whose source is not in the system yet, and why. */
+struct report_provisional {
+  const char *column, *why;
+};
+/* Those columns: *OUT (static, never freed) and their number; 0 once every
+** source has landed. */
+int reports_provisional_list(const struct report_provisional **out);
+/* The same as a JSON array of {"column","why"} (new reference). */
 json_t *reports_provisional(void);
 
 #endif

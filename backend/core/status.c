@@ -58,6 +58,15 @@ static const char *const group_role_names[] = {
     [GROUP_ROLE_REP] = "representative",
 };
 
+static const char *const closure_mode_names[] = {
+    [CLOSURE_MODE_UNKNOWN] = "unknown", [CLOSURE_CANCEL] = "cancel", [CLOSURE_FLAG] = "flag",
+};
+
+static const char *const closure_outcome_names[] = {
+    [CLOSURE_OUTCOME_UNKNOWN] = "unknown", [CLOSURE_CANCELLED] = "cancelled",
+    [CLOSURE_FLAGGED] = "flagged",
+};
+
 /* The parse and name functions of enum TYPE, named PREFIX_parse and
 ** PREFIX_name, over the table NAMES. */
 #define STATUS_FUNCS(type, prefix, names)                                    \
@@ -74,3 +83,5 @@ STATUS_FUNCS(round_state, round_state, round_state_names)
 STATUS_FUNCS(round_outcome, round_outcome, round_outcome_names)
 STATUS_FUNCS(course_allocation, course_allocation, course_allocation_names)
 STATUS_FUNCS(group_role, group_role, group_role_names)
+STATUS_FUNCS(closure_mode, closure_mode, closure_mode_names)
+STATUS_FUNCS(closure_outcome, closure_outcome, closure_outcome_names)

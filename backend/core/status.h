@@ -100,4 +100,23 @@ enum group_role {
 enum group_role group_role_parse(const char *name);
 const char *group_role_name(enum group_role r);   /* NULL for NONE */
 
+/* closures.bookings (schema/025): what a closure does to the bookings of
+** its days. */
+enum closure_mode {
+  CLOSURE_MODE_UNKNOWN = 0,
+  CLOSURE_CANCEL,         /* cancelled by the city: no fee, refunded */
+  CLOSURE_FLAG,           /* kept; staff follow up */
+};
+enum closure_mode closure_mode_parse(const char *name);
+const char *closure_mode_name(enum closure_mode m);
+
+/* closure_bookings.outcome (schema/025): what a closure did to one booking. */
+enum closure_outcome {
+  CLOSURE_OUTCOME_UNKNOWN = 0,
+  CLOSURE_CANCELLED,
+  CLOSURE_FLAGGED,
+};
+enum closure_outcome closure_outcome_parse(const char *name);
+const char *closure_outcome_name(enum closure_outcome o);
+
 #endif

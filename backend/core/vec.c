@@ -5,6 +5,20 @@
 
 #include <stdlib.h>
 
+#include "kerr.h"
+
+int vec_rows_end(kstmt *st, int rc, void *arr, void **out, int *n) {
+  db_reset(st);
+  if (rc == DB_DONE) {
+    *out = arr;
+    return 0;
+  }
+  free(arr);
+  *out = NULL;
+  *n = 0;
+  return kerr_from_db(rc);
+}
+
 int vec_grow(void **arr, int n, int *cap, size_t size) {
   if (n < *cap) return 0;
   int c = *cap ? *cap * 2 : 16;

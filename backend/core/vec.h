@@ -15,6 +15,12 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "../store/db.h"
+
+/* The end of a loader's loop over ST: ST reset; with RC DB_DONE, *OUT = ARR
+** and 0; else ARR freed, *OUT NULL, *N 0 and the KERR code of RC. */
+int vec_rows_end(kstmt *st, int rc, void *arr, void **out, int *n);
+
 /* Make room for element N of *ARR, which has room for *CAP (doubling, from
 ** 16). 0, or -1 when out of memory (*ARR and *CAP unchanged). */
 int vec_grow(void **arr, int n, int *cap, size_t size);

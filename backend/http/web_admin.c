@@ -18,14 +18,10 @@
 #include "../core/clock.h"
 #include "../core/discounts.h"
 #include "../core/groups.h"
+#include "../core/ids.h"
 #include "../core/status.h"
 #include "pages.h"
 #include "reply.h"
-
-static const char *jstr(const json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
 
 /* A flash message from ?done= after a decision (PRG). */
 static const char *done_message(struct req *r) {
@@ -102,15 +98,13 @@ struct reply web_admin(struct req *r) {
 
 static struct reply groups_page(struct req *r, unsigned status, const struct decide_error *e) {
   struct kerrinfo ei = {0};
-  json_t *list = NULL, *g;
-  size_t i;
-  int rc = groups_list(&r->ctx, "pending", &list, &ei);
+  struct group_review_view *v;
+  int n, rc = group_review_views(&r->ctx, "pending", &v, &n, &ei);
   if (rc) {
     struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }
-  json_t *arr = json_object_get(list, "groups");
   const char *flash = done_message(r);
   struct html h = {0};
   struct page pg = {.title = "団体登録の審査", .nav = "admin", .flags = e ? PAGE_HAS_ERRORS : 0};
@@ -118,16 +112,15 @@ static struct reply groups_page(struct req *r, unsigned status, const struct dec
   html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>団体登録の審査</h1>");
   error_box(&h, e);
   if (flash && !e) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
-  html_printf(&h, "<p class=\"lead\">審査を待っている申請: %d件 (古い順)</p>", (int)json_array_size(arr));
-  if (!json_array_size(arr)) html_raw(&h, "<p>審査を待っている申請はありません。</p>");
+  html_printf(&h, "<p class=\"lead\">審査を待っている申請: %d件 (古い順)</p>", n);
+  if (!n) html_raw(&h, "<p>審査を待っている申請はありません。</p>");
   else html_raw(&h, "<ul class=\"cards\">");
-  json_array_foreach(arr, i, g) {
-    const char *id = jstr(g, "id");
-    const json_t *rep = json_object_get(g, "representative");
-    long long members = json_integer_value(json_object_get(g, "members"));
-    long long res = json_integer_value(json_object_get(g, "resident_members"));
-    char applied[64], a1[64], a2[64];
-    page_iso_label(jstr(g, "created_at"), applied, sizeof applied);
+  for (int i = 0; i < n; i++) {
+    const struct group_review_view *g = &v[i];
+    char id[16], rep[16], applied[64] = "-", a1[64], a2[64];
+    ids_format(g->id, id);
+    ids_format(g->rep_id, rep);
+    if (g->created_at) page_instant_label(g->created_at, applied, sizeof applied);
     snprintf(a1, sizeof a1, "/admin/groups/%s/approve", id);
     snprintf(a2, sizeof a2, "/admin/groups/%s/reject", id);
     html_printf(&h, "<li class=\"card\" id=\"g-%h\"><h2>%h <span class=\"sub\">%h</span></h2><dl class=\"facts\">"
@@ -137,23 +130,21 @@ static struct reply groups_page(struct req *r, unsigned status, const struct dec
                     "市内在住を確認済み %d人)</dd></div>"
                     "<div><dt>代表者</dt><dd>%h (利用者ID %h)</dd></div>"
                     "<div><dt>申請日</dt><dd>%h</dd></div></dl>",
-                id, jstr(g, "name"), jstr(g, "name_kana"), id,
-                !strcmp(jstr(g, "application"), "renewal") ? "更新" : "新規", (int)members, (int)res,
-                (int)json_integer_value(json_object_get(g, "verified_residents")),
-                jstr(rep, "name"), jstr(rep, "system_id"), applied);
+                id, g->name, g->name_kana, id, g->renewal ? "更新" : "新規", (int)g->members,
+                (int)g->resident_members, (int)g->verified_residents, g->rep_name, rep, applied);
     page_form_begin(r, &h, "post", a1);
     html_printf(&h, "<div class=\"form-actions\"><button class=\"button\" type=\"submit\">"
                     "「%h」を承認する</button></div></form>",
-                jstr(g, "name"));
+                g->name);
     page_form_begin(r, &h, "post", a2);
     reason_field(&h, id, e, 1);
     html_printf(&h, "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
                     "「%h」を承認しない</button></div></form></li>",
-                jstr(g, "name"));
+                g->name);
   }
-  if (json_array_size(arr)) html_raw(&h, "</ul>");
+  if (n) html_raw(&h, "</ul>");
   page_end(r, &h, &pg);
-  json_decref(list);
+  free(v);
   return page_reply(r, status, &h);
 }
 
@@ -220,15 +211,13 @@ static const struct page_option decision_options[] = {
 
 static struct reply discounts_page(struct req *r, unsigned status, const struct decide_error *e) {
   struct kerrinfo ei = {0};
-  json_t *list = NULL, *a;
-  size_t i;
-  int rc = discounts_list(&r->ctx, "pending", NULL, &list, &ei);
+  struct discount_app_view *v;
+  int n, rc = discount_app_views_list(&r->ctx, "pending", NULL, &v, &n, &ei);
   if (rc) {
     struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
     return ret;
   }
-  json_t *arr = json_object_get(list, "applications");
   const char *flash = done_message(r);
   struct html h = {0};
   struct page pg = {.title = "減免の申請の審査", .nav = "admin", .flags = e ? PAGE_HAS_ERRORS : 0};
@@ -238,25 +227,25 @@ static struct reply discounts_page(struct req *r, unsigned status, const struct 
   if (flash && !e) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
   html_printf(&h, "<p class=\"lead\">審査を待っている申請: %d件 (古い順)。"
                   "<a href=\"/rules/discounts\">減免の基準</a></p>",
-              (int)json_array_size(arr));
-  if (!json_array_size(arr)) html_raw(&h, "<p>審査を待っている申請はありません。</p>");
+              n);
+  if (!n) html_raw(&h, "<p>審査を待っている申請はありません。</p>");
   else html_raw(&h, "<ul class=\"cards\">");
-  json_array_foreach(arr, i, a) {
-    char id[24], applied[64], action[64], rate[32] = "廃止された区分";
-    snprintf(id, sizeof id, "%lld", (long long)json_integer_value(json_object_get(a, "id")));
-    page_iso_label(jstr(a, "applied_at"), applied, sizeof applied);
+  for (int i = 0; i < n; i++) {
+    const struct discount_app_view *a = &v[i];
+    char id[24], gid[16], applied[64] = "-", action[64], rate[32] = "廃止された区分";
+    snprintf(id, sizeof id, "%lld", (long long)a->id);
+    ids_format(a->group_id, gid);
+    if (a->applied_at) page_instant_label(a->applied_at, applied, sizeof applied);
     snprintf(action, sizeof action, "/admin/discounts/%s/decide", id);
-    if (json_is_integer(json_object_get(a, "rate")))
-      snprintf(rate, sizeof rate, "%d%%", (int)json_integer_value(json_object_get(a, "rate")));
+    if (a->rate >= 0) snprintf(rate, sizeof rate, "%d%%", a->rate);
     html_printf(&h, "<li class=\"card\" id=\"d-%h\"><h2>申請番号 %h: %h</h2><dl class=\"facts\">"
                     "<div><dt>団体</dt><dd>%h (団体ID %h)</dd></div>"
                     "<div><dt>区分</dt><dd>%h (%h)</dd></div>"
                     "<div><dt>理由</dt><dd>%h</dd></div>"
                     "<div><dt>書類についてのメモ</dt><dd>%h</dd></div>"
                     "<div><dt>申請日</dt><dd>%h</dd></div></dl>",
-                id, id, jstr(a, "group_name"), jstr(a, "group_name"), jstr(a, "group_id"),
-                jstr(a, "category_name"), rate, jstr(a, "reason"),
-                json_is_string(json_object_get(a, "evidence")) ? jstr(a, "evidence") : "なし", applied);
+                id, id, a->group_name, a->group_name, gid, discount_app_category_name(a), rate,
+                a->reason, a->evidence ? a->evidence : "なし", applied);
     page_form_begin(r, &h, "post", action);
     /* one fieldset per application: ids carry its number; no answer chosen in advance */
     html_printf(&h, "<fieldset class=\"field field-group\"><legend class=\"field-label\">申請番号 %h の決定"
@@ -272,9 +261,10 @@ static struct reply discounts_page(struct req *r, unsigned status, const struct 
                     "申請番号 %h を決定する</button></div></form></li>",
                 id);
   }
-  if (json_array_size(arr)) html_raw(&h, "</ul>");
+  if (n) html_raw(&h, "</ul>");
   page_end(r, &h, &pg);
-  json_decref(list);
+  discount_app_views_free(v, n);
+  free(v);
   return page_reply(r, status, &h);
 }
 

@@ -37,11 +37,6 @@
 
 /* ============================================================ helpers */
 
-static const char *jstr(const json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
-
 enum booking_status web_book_status(const json_t *b) {
   return booking_status_parse(json_string_value(json_object_get(b, "status")));
 }
@@ -174,19 +169,21 @@ static struct book_form *form_build(struct req *r, const struct room *room, cons
              s->start % 60, s->end / 60, s->end % 60, fee);
     f->slots[i] = (struct page_option){s->code, f->slab[i], NULL};
   }
-  json_t *groups = NULL, *g;
-  size_t i;
-  if (groups_of_account(&r->ctx, r->ctx.actor.account_id, &groups) == 0) {
-    json_array_foreach(groups, i, g) {
-      if (f->ngroups >= MAX_GROUPS || !json_is_true(json_object_get(g, "valid"))) continue;
+  struct group_view *groups;
+  int ng;
+  if (group_views_of_account(&r->ctx, r->ctx.actor.account_id, &groups, &ng) == 0) {
+    for (int i = 0; i < ng; i++) {
+      if (f->ngroups >= MAX_GROUPS || !groups[i].valid) continue;
       if (f->ngroups == 0) f->groups[f->ngroups++] = (struct page_option){"", "個人で予約する", NULL};
       int k = f->ngroups++;
-      snprintf(f->gval[k], sizeof f->gval[k], "%s", jstr(g, "id"));
-      snprintf(f->glab[k], sizeof f->glab[k], "団体「%s」として予約する", jstr(g, "name"));
+      char gid[16];
+      ids_format(groups[i].id, gid);
+      snprintf(f->gval[k], sizeof f->gval[k], "%s", gid);
+      snprintf(f->glab[k], sizeof f->glab[k], "団体「%s」として予約する", groups[i].name);
       f->groups[k] = (struct page_option){f->gval[k], f->glab[k], NULL};
     }
+    free(groups);
   }
-  json_decref(groups);
   snprintf(f->attendees_support, sizeof f->attendees_support, "この部屋の定員は%d人です。",
            room->capacity);
 
@@ -389,7 +386,7 @@ static void hidden(struct html *h, const json_t *values, const char *name) {
 }
 
 /* The booking's facts: what is booked, for whom, and what it costs. V is a
-** booking or a quote (quote_view). */
+** booking or a quote (booking_quote_view). */
 void web_book_facts(struct req *r, struct html *h, const struct booking_view *v) {
   const struct booking *b = &v->b;
   int32_t day = 0;
@@ -477,49 +474,14 @@ static void cancel_terms(struct req *r, struct html *h, const struct booking_vie
   }
 }
 
-/* The quote Q (booking_quote's JSON: core/bookings_create.c) as the view of
-** the booking it would make: the one place these pages read a booking's
-** facts by key. */
-static void quote_view(struct req *r, const json_t *q, struct booking_view *v) {
-  const json_t *fee = json_object_get(q, "fee"), *c = json_object_get(q, "cancellation");
-  struct booking *b = &v->b;
-  memset(v, 0, sizeof *v);
-  v->status = BOOKING_UNKNOWN;
-  v->room = rules_room_by_id(r->ctx.rb, json_integer_value(json_object_get(q, "room_id")));
-  snprintf(b->date, sizeof b->date, "%s", jstr(q, "date"));
-  size_t i, off = 0;
-  json_t *s;
-  json_array_foreach(json_object_get(q, "slots"), i, s)
-    if (off < sizeof b->slots)
-      off += (size_t)snprintf(b->slots + off, sizeof b->slots - off, "%s%s", i ? "," : "",
-                              json_string_value(s) ? json_string_value(s) : "");
-  snprintf(v->start, sizeof v->start, "%s", jstr(q, "start"));
-  snprintf(v->end, sizeof v->end, "%s", jstr(q, "end"));
-  snprintf(b->purpose, sizeof b->purpose, "%s", jstr(q, "purpose"));
-  b->attendees = (int)json_integer_value(json_object_get(q, "attendees"));
-  if (json_object_get(q, "group_name")) {
-    b->group_id = 1; /* in a group's name (its id is not shown) */
-    snprintf(b->group_name, sizeof b->group_name, "%s", jstr(q, "group_name"));
-  }
-  b->fee_base = json_integer_value(json_object_get(fee, "base"));
-  b->fee_discount = json_integer_value(json_object_get(fee, "discount"));
-  b->fee_total = json_integer_value(json_object_get(fee, "total"));
-  v->campaign = json_string_value(json_object_get(fee, "campaign"));
-  if (c) {
-    v->has_terms = 1;
-    date_parse(jstr(c, "free_until"), &v->free_until);
-    v->refused_after_deadline = !strcmp(jstr(c, "after_deadline"), "refused");
-    v->fee_after_deadline = json_integer_value(json_object_get(c, "fee_after_deadline"));
-  }
-}
-
-static struct reply review_page(struct req *r, const json_t *values, const json_t *q) {
+/* The confirmation page of quote Q (booking_quote_view: the booking it
+** would make renders like a booking). */
+static struct reply review_page(struct req *r, const json_t *values,
+                                const struct booking_quote *q) {
   char until[64], key[33];
   unsigned char raw[16];
-  struct booking_view *v = malloc(sizeof *v);
-  if (!v) return reply_error(r, KERR_INTERNAL, NULL);
-  quote_view(r, q, v);
-  page_iso_label(jstr(q, "hold_expires_at"), until, sizeof until);
+  const struct booking_view *v = &q->v;
+  page_instant_label(v->b.hold_expires_at, until, sizeof until);
   randombytes_buf(raw, sizeof raw);
   sodium_bin2hex(key, sizeof key, raw, sizeof raw);
 
@@ -533,7 +495,6 @@ static struct reply review_page(struct req *r, const json_t *values, const json_
   web_book_facts(r, &h, v);
   html_raw(&h, "<section aria-labelledby=\"terms-title\"><h2 id=\"terms-title\">取り消しについて</h2>");
   cancel_terms(r, &h, v);
-  free(v);
   html_raw(&h, "</section>");
   page_form_begin(r, &h, "post", "/forms/booking");
   static const char *const names[] = {"room_id", "date", "slots", "purpose", "attendees", "group_id"};
@@ -550,7 +511,7 @@ static struct reply review_page(struct req *r, const json_t *values, const json_
                   "押さないと、仮予約は自動で取り消されます。</p>"
                   "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\" "
                   "name=\"confirm\" value=\"0\">仮予約にする</button></div></details></form>",
-              (int)json_integer_value(json_object_get(q, "hold_hours")), until);
+              q->hold_hours, until);
   page_form_begin(r, &h, "post", "/book/review");
   for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) hidden(&h, values, names[i]);
   html_raw(&h, "<input type=\"hidden\" name=\"edit\" value=\"1\">"
@@ -582,8 +543,9 @@ struct reply web_book_review(struct req *r) {
   const char *edit = req_str(r, "edit");
   if (edit && !strcmp(edit, "1")) return web_booking_form(r, 200, r->json, NULL, NULL, NULL);
   struct kerrinfo ei = {0};
-  json_t *q = NULL;
-  int rc = booking_quote(&r->ctx, r->json, &q, &ei);
+  struct booking_quote *q = malloc(sizeof *q);
+  if (!q) return reply_error(r, KERR_INTERNAL, NULL);
+  int rc = booking_quote_view(&r->ctx, r->json, q, &ei);
   struct reply ret;
   if (rc) {
     const char *field = web_book_error_field(rc);
@@ -600,7 +562,7 @@ struct reply web_book_review(struct req *r) {
   } else {
     ret = review_page(r, r->json, q);
   }
-  json_decref(q);
+  free(q);
   kerr_clear(&ei);
   return ret;
 }

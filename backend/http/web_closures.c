@@ -74,17 +74,17 @@ static void close_form(struct req *r, struct html *h, const json_t *errors) {
   free(rooms);
 }
 
-static void place_label(const json_t *c, char *out, size_t n) {
-  const char *room = page_str(c, "room_name");
-  snprintf(out, n, "%s%s%s", page_str(c, "center_name"), *room ? " " : "", *room ? room : "（全館）");
+static void place_label(const struct closure_view *c, char *out, size_t n) {
+  const char *room = c->room_id ? c->room_name : "";
+  snprintf(out, n, "%s%s%s", c->center_name, *room ? " " : "", *room ? room : "（全館）");
 }
 
 /* The list and the form; FAILED (its fields) is the refused post, or none. */
 static struct reply list_page(struct req *r, unsigned status, struct kerrinfo *failed) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *c, *errors = failed->fields;
-  size_t i;
-  int rc = closures_list(&r->ctx, NULL, 0, 0, &out, &ei);
+  json_t *errors = failed->fields;
+  struct closure_view *v;
+  int n, rc = closure_views_list(&r->ctx, NULL, 0, 0, &v, &n, &ei);
   if (rc) {
     kerr_clear(failed);
     return reply_core(r, rc, 0, NULL, &ei);
@@ -96,24 +96,21 @@ static struct reply list_page(struct req *r, unsigned status, struct kerrinfo *f
                "<p class=\"lead\">改修工事や選挙の投票所などで、公民館または部屋を日を決めて閉じます。"
                "閉じた日は空き状況で「休館」になり、予約できなくなります。その日の予約は取り消すか、"
                "残して予約者に知らせます。予約者のマイページ（メールが使えるときはメールでも）に届きます。</p>");
-  json_t *arr = json_object_get(out, "closures");
   html_raw(&h, "<h2>これからの休館</h2>");
-  if (!json_array_size(arr)) html_raw(&h, "<p>設定した休館はありません。</p>");
+  if (!n) html_raw(&h, "<p>設定した休館はありません。</p>");
   else html_raw(&h, "<table class=\"table\"><caption>休館</caption><thead><tr><th scope=\"col\">期間</th>"
                     "<th scope=\"col\">場所</th><th scope=\"col\">理由</th><th scope=\"col\">予約</th>"
                     "</tr></thead><tbody>");
-  json_array_foreach(arr, i, c) {
+  for (int i = 0; i < n; i++) {
+    const struct closure_view *c = &v[i];
     char place[512];
     place_label(c, place, sizeof place);
     html_printf(&h, "<tr><td><a href=\"/admin/closures/%I\">%h〜%h</a></td><td>%h</td><td>%h</td>"
                     "<td>取消 %I件・連絡 %I件</td></tr>",
-                (int64_t)json_integer_value(json_object_get(c, "id")), page_str(c, "from"),
-                page_str(c, "to"), place, page_str(c, "reason"),
-                (int64_t)json_integer_value(json_object_get(c, "cancelled")),
-                (int64_t)json_integer_value(json_object_get(c, "flagged")));
+                c->id, c->from, c->to, place, c->reason, c->cancelled, c->flagged);
   }
-  if (json_array_size(arr)) html_raw(&h, "</tbody></table>");
-  json_decref(out);
+  if (n) html_raw(&h, "</tbody></table>");
+  free(v);
   close_form(r, &h, errors);
   kerr_clear(failed);
   page_end(r, &h, &pg);
@@ -130,22 +127,18 @@ struct reply web_closures(struct req *r) {
 ** page with the errors at their fields; 403 another centre. Staff, admin. */
 struct reply web_closures_create(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL;
-  int rc = closures_create(&r->ctx, r->json, &out, &ei);
+  int64_t id = 0;
+  int rc = closures_create_id(&r->ctx, r->json, &id, &ei);
   if (rc == KERR_VALIDATION) return list_page(r, 422, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   char to[64];
-  snprintf(to, sizeof to, "/admin/closures/%lld?done=1",
-           (long long)json_integer_value(json_object_get(out, "id")));
-  json_decref(out);
+  snprintf(to, sizeof to, "/admin/closures/%lld?done=1", (long long)id);
   return reply_redirect(r, to);
 }
 
-/* The table of the bookings closure C touched. */
-static void affected_table(struct req *r, struct html *h, const json_t *c) {
-  const json_t *arr = json_object_get(c, "affected"), *a;
-  size_t i;
-  if (!json_array_size(arr)) {
+/* The table of the bookings closure D touched. */
+static void affected_table(struct req *r, struct html *h, const struct closure_detail *d) {
+  if (!d->naffected) {
     html_raw(h, "<p>この期間の予約はありませんでした。</p>");
     return;
   }
@@ -153,15 +146,14 @@ static void affected_table(struct req *r, struct html *h, const json_t *c) {
               "<th scope=\"col\">予約番号</th><th scope=\"col\">日付</th><th scope=\"col\">部屋</th>"
               "<th scope=\"col\">時間帯</th><th scope=\"col\">扱い</th><th scope=\"col\">返金</th>"
               "</tr></thead><tbody>");
-  json_array_foreach(arr, i, a) {
-    const struct room *ro =
-        rules_room_by_id(r->ctx.rb, json_integer_value(json_object_get(a, "room_id")));
+  for (int i = 0; i < d->naffected; i++) {
+    const struct closure_affected *a = &d->affected[i];
+    const struct room *ro = rules_room_by_id(r->ctx.rb, a->room_id);
     char yen[32];
-    page_yen(json_integer_value(json_object_get(a, "refunded")), yen, sizeof yen);
+    page_yen(a->refunded, yen, sizeof yen);
     html_printf(h, "<tr><td>%I</td><td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>%h</td></tr>",
-                (int64_t)json_integer_value(json_object_get(a, "booking_id")), page_str(a, "date"),
-                ro ? ro->name : "", page_str(a, "slots"),
-                !strcmp(page_str(a, "outcome"), "cancelled") ? "取り消し" : "残して連絡", yen);
+                a->booking_id, a->date, ro ? ro->name : "", a->slots,
+                a->outcome == CLOSURE_CANCELLED ? "取り消し" : "残して連絡", yen);
   }
   html_raw(h, "</tbody></table>");
 }
@@ -169,10 +161,14 @@ static void affected_table(struct req *r, struct html *h, const json_t *c) {
 /* GET /admin/closures/{id} -> one closure, its bookings, the lift button. Staff, admin. */
 struct reply web_closure(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *c = NULL;
+  struct closure_detail d;
   int64_t id = req_path_id(r, 0);
-  int rc = id ? closures_get(&r->ctx, id, &c, &ei) : KERR_NOT_FOUND;
-  if (rc) return reply_core(r, rc, 0, NULL, &ei);
+  int rc = id ? closure_detail_get(&r->ctx, id, &d, &ei) : KERR_NOT_FOUND;
+  if (rc) {
+    if (id) closure_detail_free(&d);
+    return reply_core(r, rc, 0, NULL, &ei);
+  }
+  const struct closure_view *c = &d.c;
   char place[512], action[64];
   place_label(c, place, sizeof place);
   struct html h = {0};
@@ -184,23 +180,23 @@ struct reply web_closure(struct req *r) {
     html_raw(&h, "<p class=\"note note-ok\" role=\"status\">休館にしました。予約者には知らせました。</p>");
   html_printf(&h, "<dl class=\"facts\"><dt>期間</dt><dd>%h〜%h</dd><dt>理由</dt><dd>%h</dd>"
                   "<dt>予約の扱い</dt><dd>%s</dd>",
-              page_str(c, "from"), page_str(c, "to"), page_str(c, "reason"),
-              !strcmp(page_str(c, "bookings"), "cancel") ? "取り消し（取消料なし・返金）" : "残して連絡");
-  if (json_object_get(c, "lifted_at")) {
+              c->from, c->to, c->reason,
+              c->mode == CLOSURE_CANCEL ? "取り消し（取消料なし・返金）" : "残して連絡");
+  if (c->lifted_at) {
     char at[64];
-    page_iso_label(page_str(c, "lifted_at"), at, sizeof at);
+    page_instant_label(c->lifted_at, at, sizeof at);
     html_printf(&h, "<dt>休館の取り消し</dt><dd>%h</dd>", at);
   }
   html_raw(&h, "</dl>");
-  affected_table(r, &h, c);
-  if (!json_object_get(c, "lifted_at")) {
+  affected_table(r, &h, &d);
+  if (!c->lifted_at) {
     html_raw(&h, "<h2>休館をやめる</h2><p>この期間はまた予約できるようになります。"
                  "取り消した予約は元に戻りません。</p>");
     snprintf(action, sizeof action, "/admin/closures/%lld/lift", (long long)id);
     page_form_begin(r, &h, "post", action);
     page_form_end(&h, "休館をやめる");
   }
-  json_decref(c);
+  closure_detail_free(&d);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -220,30 +216,27 @@ struct reply web_closure_lift(struct req *r) {
 
 void web_closure_notices(struct req *r, struct html *h) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *n;
-  size_t i;
-  if (closures_mine(&r->ctx, &out, &ei)) {
+  struct closure_notice *v;
+  int n;
+  if (closure_notices_mine(&r->ctx, &v, &n, &ei)) {
     kerr_clear(&ei);
     return;
   }
-  json_t *arr = json_object_get(out, "notices");
-  if (json_array_size(arr)) {
+  if (n) {
     html_raw(h, "<section aria-labelledby=\"closure-title\" class=\"note\"><h2 id=\"closure-title\">"
                 "休館のお知らせ</h2><ul>");
-    json_array_foreach(arr, i, n) {
+    for (int i = 0; i < n; i++) {
+      const struct closure_notice *no = &v[i];
       char text[512], day[48];
       int32_t d = 0;
-      closures_notice_text(page_str(n, "outcome"), json_integer_value(json_object_get(n, "refunded")) > 0,
-                           text, sizeof text);
-      if (date_parse(page_str(n, "date"), &d)) d = 0;
+      closures_notice_text(no->outcome, no->refunded > 0, text, sizeof text);
+      if (date_parse(no->date, &d)) d = 0;
       clock_jdate(d, day, sizeof day);
       html_printf(h, "<li><a href=\"/my/bookings/%I\">%h %h %h</a>: %h（%h）。%h</li>",
-                  (int64_t)json_integer_value(json_object_get(n, "booking_id")), day,
-                  page_str(n, "center_name"), page_str(n, "room_name"), page_str(n, "reason"),
-                  !strcmp(page_str(n, "outcome"), "cancelled") ? "予約は取り消し" : "予約は残しています",
-                  text);
+                  no->booking_id, day, no->center_name, no->room_name, no->reason,
+                  no->outcome == CLOSURE_CANCELLED ? "予約は取り消し" : "予約は残しています", text);
     }
     html_raw(h, "</ul></section>");
   }
-  json_decref(out);
+  free(v);
 }

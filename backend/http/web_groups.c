@@ -25,85 +25,84 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
-static const char *group_status_label(const json_t *g) {
-  const char *st = jstr(g, "status");
-  switch (review_status_parse(st)) {
+static const char *group_status_label(const struct group_view *g) {
+  switch (g->status) {
     case REVIEW_PENDING: return "審査中 (職員が確認しています)";
     case REVIEW_REJECTED: return "承認されませんでした";
-    case REVIEW_APPROVED:
-      return json_is_true(json_object_get(g, "valid")) ? "承認済み" : "有効期限切れ (更新が必要です)";
+    case REVIEW_APPROVED: return g->valid ? "承認済み" : "有効期限切れ (更新が必要です)";
     case REVIEW_UNKNOWN: break;
   }
-  return st;
+  return review_status_name(g->status);
 }
 
 /* The group's exemption applications, each with its state and, once decided,
 ** the decision's reason and the validity (issue 13 point 10). */
-static void discount_lines(struct req *r, struct html *h, const json_t *g) {
-  int64_t gid = 0;
-  json_t *apps = NULL, *a;
-  size_t i;
-  if (ids_parse(jstr(g, "id"), &gid) != IDS_OK || discounts_of_group(&r->ctx, gid, &apps)) return;
-  if (json_array_size(apps)) html_raw(h, "<h4>減免の申請</h4><ul class=\"discount-apps\">");
-  json_array_foreach(apps, i, a) {
-    enum review_status st = review_status_parse(jstr(a, "status"));
-    char on[48] = "", until[48] = "";
+static void discount_lines(struct req *r, struct html *h, int64_t gid) {
+  struct discount_app_view *apps;
+  int n;
+  if (discount_app_views_of_group(&r->ctx, gid, &apps, &n)) return;
+  if (n) html_raw(h, "<h4>減免の申請</h4><ul class=\"discount-apps\">");
+  for (int i = 0; i < n; i++) {
+    const struct discount_app_view *a = &apps[i];
+    enum review_status st = a->status;
+    char on[48] = "-", until[48] = "";
     int32_t day;
-    if (date_parse(jstr(a, "valid_until"), &day) == 0) page_date_label(day, 1, until, sizeof until);
-    page_iso_label(jstr(a, "applied_at"), on, sizeof on);
-    html_printf(h, "<li>%h (申請 %h): <strong>%s</strong>", jstr(a, "category_name"), on,
+    if (date_parse(a->valid_until, &day) == 0) page_date_label(day, 1, until, sizeof until);
+    if (a->applied_at) page_instant_label(a->applied_at, on, sizeof on);
+    html_printf(h, "<li>%h (申請 %h): <strong>%s</strong>", discount_app_category_name(a), on,
                 st == REVIEW_PENDING    ? "審査中"
                 : st == REVIEW_APPROVED ? "承認されました"
                                         : "承認されませんでした");
     if (st == REVIEW_APPROVED && until[0]) html_printf(h, " (%h まで有効)", until);
-    if (st != REVIEW_PENDING && *jstr(a, "decision_reason"))
-      html_printf(h, "<br>理由: %h", jstr(a, "decision_reason"));
+    if (st != REVIEW_PENDING && a->decision_reason && *a->decision_reason)
+      html_printf(h, "<br>理由: %h", a->decision_reason);
     html_raw(h, "</li>");
   }
-  if (json_array_size(apps)) html_raw(h, "</ul>");
-  json_decref(apps);
+  if (n) html_raw(h, "</ul>");
+  discount_app_views_free(apps, n);
+  free(apps);
 }
 
 /* ====================================================== invitations */
 
 void web_invitations_section(struct req *r, struct html *h) {
-  json_t *inv = NULL, *i;
-  size_t k;
-  if (groups_invitations(&r->ctx, &inv) != 0) return;
-  json_t *list = json_object_get(inv, "invitations");
-  if (json_array_size(list)) {
+  struct group_invitation_view *inv;
+  int n;
+  if (group_invitation_views(&r->ctx, &inv, &n) != 0) return;
+  if (n) {
     html_raw(h, "<section aria-labelledby=\"invite-title\"><h2 id=\"invite-title\">"
                 "副代表者への招待</h2><p>次の団体の代表者から、副代表者になってほしいと招待されています。"
                 "引き受けると、あなたの名前が団体の副代表者としてのり、団体として予約できるようになります。"
                 "心当たりがないときは、断ってください。</p><ul class=\"cards\">");
-    json_array_foreach(list, k, i) {
-      char until[64], act[96];
-      page_iso_label(jstr(i, "expires_at"), until, sizeof until);
+    for (int k = 0; k < n; k++) {
+      const struct group_invitation_view *i = &inv[k];
+      char until[64], act[96], gid[16];
+      ids_format(i->group_id, gid);
+      page_instant_label(i->expires_at, until, sizeof until);
       html_printf(h, "<li class=\"card\"><h3>%h</h3><dl class=\"facts\">"
                      "<div><dt>団体ID</dt><dd>%h</dd></div>"
                      "<div><dt>代表者</dt><dd>%h</dd></div>"
                      "<div><dt>返事の期限</dt><dd>%h まで</dd></div></dl>",
-                  jstr(i, "group_name"), jstr(i, "group_id"),
-                  jstr(json_object_get(i, "representative"), "name"), until);
-      snprintf(act, sizeof act, "/my/invitations/%s/accept", jstr(i, "group_id"));
+                  i->group_name, gid, i->rep_name, until);
+      snprintf(act, sizeof act, "/my/invitations/%s/accept", gid);
       page_form_begin(r, h, "post", act);
       page_form_end(h, "副代表者を引き受ける");
-      snprintf(act, sizeof act, "/my/invitations/%s/decline", jstr(i, "group_id"));
+      snprintf(act, sizeof act, "/my/invitations/%s/decline", gid);
       page_form_begin(r, h, "post", act);
       page_form_end(h, "断る");
       html_raw(h, "</li>");
     }
     html_raw(h, "</ul></section>");
   }
-  json_decref(inv);
+  free(inv);
 }
 
 /* The answer to an invitation, as a page: what happened and where next. */
 static struct reply invitation_answer(struct req *r, int accept) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL;
+  struct group_view g = {0};
   int64_t id = req_path_sysid(r, 0);
-  int rc = id ? groups_invitation_answer(&r->ctx, id, accept, &out, &ei) : KERR_NOT_FOUND;
+  int rc = id ? groups_invitation_take(&r->ctx, id, accept, &g, &ei) : KERR_NOT_FOUND;
   struct html h = {0};
   struct page pg = {.title = rc ? "招待に返事ができませんでした"
                          : accept ? "副代表者を引き受けました"
@@ -115,13 +114,12 @@ static struct reply invitation_answer(struct req *r, int accept) {
     html_printf(&h, "<p class=\"lead\">%h</p>", ei.message[0] ? ei.message : kerr_message(rc));
   else if (accept)
     html_printf(&h, "<p class=\"lead\">「%h」の副代表者になりました。団体として予約できます。</p>",
-                jstr(out, "name"));
+                g.name);
   else
     html_raw(&h, "<p class=\"lead\">招待を断りました。団体には、あなたの名前は伝わりません。</p>");
   html_raw(&h, "<ul class=\"links\"><li><a href=\"/my/groups\">団体の登録と減免</a></li>"
                "<li><a href=\"/my\">マイページ</a></li></ul>");
   page_end(r, &h, &pg);
-  json_decref(out);
   unsigned status = rc ? (unsigned)kerr_http_status(rc) : 200;
   kerr_clear(&ei);
   return page_reply(r, status, &h);
@@ -143,9 +141,8 @@ struct reply web_invitation_decline(struct req *r) { return invitation_answer(r,
 ** ID, state, valid until; links to register a group and to apply for an
 ** exemption. Citizens. */
 struct reply web_my_groups(struct req *r) {
-  json_t *groups = NULL, *g;
-  size_t i;
-  int rc = groups_of_account(&r->ctx, r->ctx.actor.account_id, &groups);
+  struct group_view *groups;
+  int n, rc = group_views_of_account(&r->ctx, r->ctx.actor.account_id, &groups, &n);
   if (rc) return reply_error(r, rc, NULL);
   struct html h = {0};
   struct page pg = {.title = "団体の登録と減免", .nav = "my"};
@@ -158,34 +155,33 @@ struct reply web_my_groups(struct req *r) {
                );
   web_invitations_section(r, &h);
   html_raw(&h, "<section aria-labelledby=\"mine-title\"><h2 id=\"mine-title\">あなたの団体</h2>");
-  if (!json_array_size(groups)) html_raw(&h, "<p>登録した団体はありません。</p>");
+  if (!n) html_raw(&h, "<p>登録した団体はありません。</p>");
   else html_raw(&h, "<ul class=\"cards\">");
-  json_array_foreach(groups, i, g) {
-    char until[48] = "-";
-    int32_t day;
-    if (json_is_string(json_object_get(g, "valid_until")) &&
-        date_parse(jstr(g, "valid_until"), &day) == 0)
-      page_date_label(day, 1, until, sizeof until);
+  for (int i = 0; i < n; i++) {
+    const struct group_view *g = &groups[i];
+    char until[48] = "-", gid[16];
+    ids_format(g->id, gid);
+    if (g->valid_until) page_date_label(g->valid_until, 1, until, sizeof until);
     html_printf(&h, "<li class=\"card\"><h3>%h</h3><dl class=\"facts\">"
                     "<div><dt>団体ID</dt><dd>%h</dd></div>"
                     "<div><dt>状態</dt><dd>%h</dd></div>"
                     "<div><dt>有効期限</dt><dd>%h</dd></div>"
                     "<div><dt>あなたの役割</dt><dd>%s</dd></div></dl>",
-                jstr(g, "name"), jstr(g, "id"), group_status_label(g), until,
-                group_role_parse(jstr(g, "role")) == GROUP_ROLE_REP ? "代表者" : "副代表者");
-    discount_lines(r, &h, g);
-    if (json_is_true(json_object_get(g, "valid")))
+                g->name, gid, group_status_label(g), until,
+                g->role == GROUP_ROLE_REP ? "代表者" : "副代表者");
+    discount_lines(r, &h, g->id);
+    if (g->valid)
       html_printf(&h, "<p><a href=\"/discounts/apply?group=%u\">この団体の減免を申請する</a></p>",
-                  jstr(g, "id"));
-    else if (review_status_parse(jstr(g, "status")) == REVIEW_PENDING)
+                  gid);
+    else if (g->status == REVIEW_PENDING)
       html_raw(&h, "<p class=\"note\">減免 (使用料が安くなる) の申請は、団体の登録が承認されてからできます。"
                    "承認されると、ここに申請のボタンが出ます。</p>");
     html_raw(&h, "</li>");
   }
-  if (json_array_size(groups)) html_raw(&h, "</ul>");
+  if (n) html_raw(&h, "</ul>");
   html_raw(&h, "</section>");
   page_end(r, &h, &pg);
-  json_decref(groups);
+  free(groups);
   return page_reply(r, 200, &h);
 }
 
@@ -290,17 +286,20 @@ struct discount_form {
 static struct discount_form *discount_form_build(struct req *r) {
   struct discount_form *f = calloc(1, sizeof *f);
   if (!f) return NULL;
-  json_t *groups = NULL, *g;
-  size_t i;
-  if (groups_of_account(&r->ctx, r->ctx.actor.account_id, &groups) == 0)
-    json_array_foreach(groups, i, g) {
-      if (f->ngroups >= MAX_GROUPS || !json_is_true(json_object_get(g, "valid"))) continue;
+  struct group_view *groups;
+  int n;
+  if (group_views_of_account(&r->ctx, r->ctx.actor.account_id, &groups, &n) == 0) {
+    for (int i = 0; i < n; i++) {
+      if (f->ngroups >= MAX_GROUPS || !groups[i].valid) continue;
       int k = f->ngroups++;
-      snprintf(f->gval[k], sizeof f->gval[k], "%s", jstr(g, "id"));
-      snprintf(f->glab[k], sizeof f->glab[k], "%s (団体ID %s)", jstr(g, "name"), jstr(g, "id"));
+      char gid[16];
+      ids_format(groups[i].id, gid);
+      snprintf(f->gval[k], sizeof f->gval[k], "%s", gid);
+      snprintf(f->glab[k], sizeof f->glab[k], "%s (団体ID %s)", groups[i].name, gid);
       f->groups[k] = (struct page_option){f->gval[k], f->glab[k], NULL};
     }
-  json_decref(groups);
+    free(groups);
+  }
   const struct rules *ru = rules_in_force(r->ctx.rb, clock_today(r->ctx.now));
   for (int k = 0; ru && k < ru->ndiscounts && f->ncats < 32; k++) {
     const struct discount_cat *c = &ru->discounts[k];

@@ -400,17 +400,13 @@ static void downloads_part(struct req *r, struct html *h, const json_t *values, 
 
 /* What is not final yet (reports_provisional), when anything. */
 static void provisional_part(struct html *h) {
-  json_t *prov = reports_provisional(), *e;
-  size_t i;
-  if (json_array_size(prov)) {
+  const struct report_provisional *p;
+  int n = reports_provisional_list(&p);
+  if (n) {
     html_raw(h, "<section aria-labelledby=\"pv-h\"><h2 id=\"pv-h\">暫定の数値について</h2><ul>");
-    json_array_foreach(prov, i, e)
-        html_printf(h, "<li><code>%h</code>: %h</li>",
-                    json_string_value(json_object_get(e, "column")),
-                    json_string_value(json_object_get(e, "why")));
+    for (int i = 0; i < n; i++) html_printf(h, "<li><code>%h</code>: %h</li>", p[i].column, p[i].why);
     html_raw(h, "</ul></section>");
   }
-  json_decref(prov);
 }
 
 static const struct page_field fields[] = {

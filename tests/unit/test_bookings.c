@@ -124,6 +124,37 @@ Test(bookings, create_is_a_hold_with_fee_from_the_use_date_version) {
   kerr_clear(&ei);
 }
 
+/* The confirmation step's quote: the typed view the page renders and the
+** JSON made from it agree with the booking that would be made. */
+Test(bookings, quote_view_and_its_json) {
+  struct kerrinfo ei = {0};
+  json_t *body = fx_body(&w, "kamikawabuchi", "kaigi1", "2026-06-10", "afternoon,morning", 0, 12);
+  struct booking_quote *q = malloc(sizeof *q);
+  cr_assert_eq(booking_quote_view(&w.ctx, body, q, &ei), 0, "%s", ei.message);
+  cr_assert_eq(q->v.status, BOOKING_UNKNOWN);
+  cr_assert_str_eq(q->v.b.slots, "morning,afternoon");
+  cr_assert_str_eq(q->v.start, "09:00");
+  cr_assert_eq(q->v.b.fee_total, 530);
+  cr_assert(q->v.has_terms);
+  cr_assert_eq(q->hold_hours, 72);
+  json_t *o = booking_quote_json(q), *quote = NULL;
+  cr_assert_eq(booking_quote(&w.ctx, body, &quote, &ei), 0);
+  cr_assert(json_equal(o, quote));
+  json_t *slots = json_object_get(o, "slots");
+  cr_assert_eq(json_array_size(slots), 2);
+  cr_assert_str_eq(json_string_value(json_array_get(slots, 1)), "afternoon");
+  cr_assert_str_eq(json_string_value(json_object_get(o, "room_name")), q->v.room->name);
+  cr_assert_str_eq(json_string_value(json_object_get(o, "hold_expires_at")),
+                   "2026-04-04T09:00:00+09:00");
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(o, "fee"), "total")), 530);
+  cr_assert_not_null(json_object_get(json_object_get(o, "cancellation"), "free_until"));
+  json_decref(o);
+  json_decref(quote);
+  json_decref(body);
+  free(q);
+  kerr_clear(&ei);
+}
+
 Test(bookings, window_opens_to_the_minute) {
   char msg[512];
   /* RULE: booking window. June opens 2026-04-01 09:00; one second earlier: no. */

@@ -368,6 +368,23 @@ Test(groups, co_representatives_by_system_id) {
   cr_assert_eq(json_array_size(mine), 1);
   cr_assert_str_eq(json_string_value(json_object_get(json_array_get(mine, 0), "role")),
                    "co_representative");
+  /* the typed view the pages render is the list entry's source */
+  struct group_view *views = NULL, one;
+  int nv = 0;
+  cr_assert_eq(group_views_of_account(&ctx, friend_, &views, &nv), 0);
+  cr_assert_eq(nv, 1);
+  cr_assert_eq(views[0].id, g);
+  cr_assert_eq(views[0].role, GROUP_ROLE_COREP);
+  cr_assert_eq(views[0].status, REVIEW_PENDING);
+  cr_assert_not(views[0].valid);
+  json_t *vj = group_view_json(&views[0]);
+  cr_assert(json_equal(vj, json_array_get(mine, 0)));
+  json_decref(vj);
+  cr_assert_eq(group_view_of(&ctx, g, friend_, &one), 0);
+  cr_assert_eq(memcmp(&one, &views[0], sizeof one), 0);
+  cr_assert_eq(group_view_of(&ctx, g, stranger, &one), 0);
+  cr_assert_eq(one.role, GROUP_ROLE_NONE);
+  free(views);
   json_decref(mine);
   /* but may not invite others: that is the representative's */
   cr_assert_eq(invite(g, stranger, &out, &ei), KERR_FORBIDDEN);
