@@ -17,16 +17,12 @@
 #include "../core/clock.h"
 #include "../core/courses.h"
 #include "../core/groups.h"
+#include "../core/ids.h"
 #include "../core/lottery.h"
 #include "../core/rounds.h"
 #include "../core/status.h"
 #include "pages.h"
 #include "reply.h"
-
-static const char *jstr(const json_t *o, const char *k) {
-  const char *s = json_string_value(json_object_get(o, k));
-  return s ? s : "";
-}
 
 static const char *state_label(enum round_state s) {
   switch (s) {
@@ -201,22 +197,21 @@ static void add_rooms(struct req *r, struct apply_form *f, const struct round_vi
     }
 }
 
-/* The approved, valid groups the citizen represents, into F; *OUT keeps
-** their strings alive (the caller decrefs). */
-static void add_groups(struct req *r, struct apply_form *f, json_t **out) {
-  json_t *g;
-  size_t i;
-  *out = NULL;
-  if (groups_of_account(&r->ctx, r->ctx.actor.account_id, out)) return;
-  json_array_foreach(*out, i, g) {
-    if (f->ngroups >= MAX_GROUPS || review_status_parse(jstr(g, "status")) != REVIEW_APPROVED ||
-        !json_is_true(json_object_get(g, "valid")))
-      continue;
-    int n = f->ngroups++;
-    snprintf(f->gval[n], sizeof f->gval[n], "%s", jstr(g, "id"));
-    snprintf(f->glab[n], sizeof f->glab[n], "%s（団体ID %s）", jstr(g, "name"), jstr(g, "id"));
-    f->groups[n] = (struct page_option){f->gval[n], f->glab[n], NULL};
+/* The approved, valid groups the citizen represents, into F. */
+static void add_groups(struct req *r, struct apply_form *f) {
+  struct group_view *g;
+  int n;
+  if (group_views_of_account(&r->ctx, r->ctx.actor.account_id, &g, &n)) return;
+  for (int i = 0; i < n; i++) {
+    if (f->ngroups >= MAX_GROUPS || g[i].status != REVIEW_APPROVED || !g[i].valid) continue;
+    int k = f->ngroups++;
+    char id[16];
+    ids_format(g[i].id, id);
+    snprintf(f->gval[k], sizeof f->gval[k], "%s", id);
+    snprintf(f->glab[k], sizeof f->glab[k], "%s（団体ID %s）", g[i].name, id);
+    f->groups[k] = (struct page_option){f->gval[k], f->glab[k], NULL};
   }
+  free(g);
 }
 
 static void form_build(struct req *r, struct apply_form *f, const struct round_view *w) {
@@ -254,9 +249,8 @@ static void form_build(struct req *r, struct apply_form *f, const struct round_v
 static struct reply apply_page(struct req *r, const struct round_view *w, const json_t *values,
                                struct kerrinfo *ei) {
   struct apply_form *f = calloc(1, sizeof *f);
-  json_t *groups = NULL;
   if (!f) return reply_fail();
-  add_groups(r, f, &groups);
+  add_groups(r, f);
   form_build(r, f, w);
   char title[128], action[64];
   int64_t id = w->id;
@@ -284,7 +278,6 @@ static struct reply apply_page(struct req *r, const struct round_view *w, const 
     for (int i = 0; i < 6; i++) page_field(&h, &f->fields[i], &fm);
     page_form_end(&h, "この枠に申し込む");
   }
-  json_decref(groups);
   free(f);
   page_end(r, &h, &pg);
   return page_reply(r, ei && ei->code ? (unsigned)kerr_http_status(ei->code) : 200, &h);
