@@ -310,20 +310,16 @@ int trail_entries(struct kctx *ctx, const struct trail_filter *f, struct trail_e
   return 0;
 }
 
+static json_t *entry_json_of(const void *e) { return trail_entry_json(e); }
+
 int trail_list(struct kctx *ctx, const struct trail_filter *f, json_t **out,
                struct kerrinfo *ei) {
   struct trail_entry *e;
   int n, rc;
   *out = NULL;
   if ((rc = trail_entries(ctx, f, &e, &n, ei))) return rc;
-  json_t *arr = json_array();
-  for (int i = 0; arr && i < n; i++)
-    if (json_array_append_new(arr, trail_entry_json(&e[i]))) {
-      json_decref(arr);
-      arr = NULL;
-    }
+  *out = vec_json("entries", e, n, sizeof *e, entry_json_of);
   trail_entries_free(e, n);
-  *out = arr ? json_pack("{s:o}", "entries", arr) : NULL;
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
@@ -400,23 +396,20 @@ int trail_seen_list(struct kctx *ctx, struct trail_seen **out, int *n, struct ke
   return 0;
 }
 
+static json_t *seen_json_of(const void *p) {
+  const struct trail_seen *e = p;
+  char at[32];
+  clock_format_instant(e->at, at);
+  return json_pack("{s:s, s:s, s:s, s:s}", "at", at, "action", e->action, "role", e->role,
+                   "center", e->center);
+}
+
 int trail_disclosure(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
   struct trail_seen *e;
   int n, rc;
-  char at[32];
   *out = NULL;
   if ((rc = trail_seen_list(ctx, &e, &n, ei))) return rc;
-  json_t *arr = json_array();
-  for (int i = 0; arr && i < n; i++) {
-    clock_format_instant(e[i].at, at);
-    if (json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s}", "at", at, "action",
-                                             e[i].action, "role", e[i].role, "center",
-                                             e[i].center))) {
-      json_decref(arr);
-      arr = NULL;
-    }
-  }
+  *out = vec_json("entries", e, n, sizeof *e, seen_json_of);
   free(e);
-  *out = arr ? json_pack("{s:o}", "entries", arr) : NULL;
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -119,20 +119,16 @@ int users_views(struct kctx *ctx, const struct users_filter *f, struct user_view
   return 0;
 }
 
+static json_t *user_json_of(const void *u) { return user_view_json(u); }
+
 int users_list(struct kctx *ctx, const struct users_filter *f, json_t **out,
                struct kerrinfo *ei) {
   struct user_view *v;
   int n, rc;
   *out = NULL;
   if ((rc = users_views(ctx, f, &v, &n, ei))) return rc;
-  json_t *arr = json_array();
-  for (int i = 0; arr && i < n; i++)
-    if (json_array_append_new(arr, user_view_json(&v[i]))) {
-      json_decref(arr);
-      arr = NULL;
-    }
+  *out = vec_json("users", v, n, sizeof *v, user_json_of);
   users_views_free(v, n);
-  *out = arr ? json_pack("{s:o}", "users", arr) : NULL;
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
