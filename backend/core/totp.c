@@ -96,12 +96,12 @@ static int write_one(struct kctx *ctx, kstmt *st, const char *action, int64_t id
   return rc;
 }
 
-int totp_start(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+int totp_start_setup(struct kctx *ctx, struct totp_setup *s, struct kerrinfo *ei) {
   unsigned char key[TOTP_SECRET_BYTES];
-  char b32[64], uri[256], sid[16];
+  char sid[16];
   int confirmed = 0, rc;
   int64_t last = 0;
-  *out = NULL;
+  memset(s, 0, sizeof *s);
   if ((rc = may_enroll(ctx, ei))) return rc;
   if (load(ctx, ctx->actor.account_id, key, &confirmed, &last) && confirmed)
     return kerr_set(ei, KERR_CONFLICT, "二段階認証はもう設定されています。作り直すときは管理者に解除を頼んでください。");
@@ -115,15 +115,24 @@ int totp_start(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
     db_bind_int(st, "$now", ctx->now);
   }
   if ((rc = write_one(ctx, st, NULL, 0))) return kerr_set(ei, rc, NULL);
-  totp_base32(key, sizeof key, b32, sizeof b32);
+  totp_base32(key, sizeof key, s->secret, sizeof s->secret);
   sodium_memzero(key, sizeof key);
   ids_format(ctx->actor.account_id, sid);
-  snprintf(uri, sizeof uri,
+  snprintf(s->uri, sizeof s->uri,
            "otpauth://totp/" TOTP_ISSUER ":%s?secret=%s&issuer=" TOTP_ISSUER
            "&algorithm=SHA1&digits=6&period=30",
-           sid, b32);
-  *out = json_pack("{s:s, s:s, s:b}", "secret", b32, "otpauth_uri", uri, "confirmed", 0);
-  sodium_memzero(b32, sizeof b32);
+           sid, s->secret);
+  return 0;
+}
+
+int totp_start(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  struct totp_setup s;
+  *out = NULL;
+  int rc = totp_start_setup(ctx, &s, ei);
+  if (!rc)
+    *out = json_pack("{s:s, s:s, s:b}", "secret", s.secret, "otpauth_uri", s.uri, "confirmed", 0);
+  sodium_memzero(&s, sizeof s);
+  if (rc) return rc;
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
@@ -166,17 +175,27 @@ int totp_confirm(struct kctx *ctx, const json_t *in, json_t **out, struct kerrin
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
-int totp_status(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+int totp_state_of(struct kctx *ctx, struct totp_state *st, struct kerrinfo *ei) {
   unsigned char key[TOTP_SECRET_BYTES];
   int confirmed = 0, rc;
   int64_t last = 0;
-  *out = NULL;
+  memset(st, 0, sizeof *st);
   if ((rc = may_enroll(ctx, ei))) return rc;
   int found = load(ctx, ctx->actor.account_id, key, &confirmed, &last);
   sodium_memzero(key, sizeof key);
-  *out = json_pack("{s:b, s:b, s:b}", "enabled", found && confirmed, "pending",
-                   found && !confirmed, "required",
-                   totp_required && (ctx->actor.role & (ROLE_STAFF | ROLE_ADMIN)));
+  st->enabled = found && confirmed;
+  st->pending = found && !confirmed;
+  st->required = totp_required && (ctx->actor.role & (ROLE_STAFF | ROLE_ADMIN));
+  return 0;
+}
+
+int totp_status(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {
+  struct totp_state st;
+  *out = NULL;
+  int rc = totp_state_of(ctx, &st, ei);
+  if (rc) return rc;
+  *out = json_pack("{s:b, s:b, s:b}", "enabled", st.enabled, "pending", st.pending, "required",
+                   st.required);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 

@@ -37,16 +37,30 @@ int totp_hotp(const unsigned char *key, size_t n, uint64_t step);
 /* RFC 4648 base32 (no padding) of IN (N bytes) into OUT (CAP bytes). */
 void totp_base32(const unsigned char *in, size_t n, char *out, size_t cap);
 
+/* A new key for the authenticator app, shown once. */
+struct totp_setup {
+  char secret[64];              /* base32 */
+  char uri[256];                /* otpauth://totp/..., for the QR code */
+};
 /* Start (or restart, while not yet confirmed) enrolment for the actor (staff,
-** admin, analyst): *OUT {"secret" (base32),"otpauth_uri","confirmed":false}.
-** KERR_CONFLICT when already on (an admin resets it first). */
+** admin, analyst) into *S (the caller wipes it: sodium_memzero). KERR_CONFLICT
+** when already on (an admin resets it first). */
+int totp_start_setup(struct kctx *ctx, struct totp_setup *s, struct kerrinfo *ei);
+/* The same as JSON: *OUT {"secret" (base32),"otpauth_uri","confirmed":false}. */
 int totp_start(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
 
 /* {"code"} from the app: turns the actor's second factor on. *OUT
 ** {"confirmed":true}. KERR_VALIDATION for a wrong code (field "code"). */
 int totp_confirm(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei);
 
-/* The actor's state: {"enabled","pending","required"}. */
+/* The actor's second factor. */
+struct totp_state {
+  int enabled;                  /* confirmed: asked at every sign-in */
+  int pending;                  /* a key made, its first code not yet given */
+  int required;                 /* the city requires it of this actor (staff, admin) */
+};
+int totp_state_of(struct kctx *ctx, struct totp_state *st, struct kerrinfo *ei);
+/* The same as JSON: {"enabled","pending","required"}. */
 int totp_status(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
 
 /* Admins: remove account ID's second factor (audited). */

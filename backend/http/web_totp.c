@@ -4,6 +4,7 @@
 */
 #include "web_totp.h"
 
+#include <sodium.h>
 #include <stdio.h>
 
 #include "../core/totp.h"
@@ -18,17 +19,16 @@ static const struct page_field code_field[] = {
 
 /* The page: the state, and (SETUP: the new secret, or NULL) the QR code; the
 ** confirm form while pending, with the errors of FAILED. */
-static struct reply totp_page(struct req *r, unsigned status, const json_t *setup,
+static struct reply totp_page(struct req *r, unsigned status, const struct totp_setup *setup,
                               struct kerrinfo *failed) {
   struct kerrinfo ei = {0};
-  json_t *st = NULL;
-  int rc = totp_status(&r->ctx, &st, &ei);
+  struct totp_state st;
+  int rc = totp_state_of(&r->ctx, &st, &ei);
   if (rc) {
     kerr_clear(failed);
     return reply_core(r, rc, 0, NULL, &ei);
   }
-  int enabled = json_is_true(json_object_get(st, "enabled"));
-  int pending = json_is_true(json_object_get(st, "pending"));
+  int enabled = st.enabled, pending = st.pending;
   struct html h = {0};
   struct page pg = {.title = "二段階認証", .nav = "admin", .flags = failed->code ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
@@ -37,18 +37,18 @@ static struct reply totp_page(struct req *r, unsigned status, const json_t *setu
                "（Google Authenticator、Microsoft Authenticator など）に出る6けたの確認コードを入力します。</p>");
   if (req_query(r, "done"))
     html_raw(&h, "<p class=\"note note-ok\" role=\"status\">二段階認証を設定しました。次のログインから確認コードを入力してください。</p>");
-  if (json_is_true(json_object_get(st, "required")) && !enabled)
+  if (st.required && !enabled)
     html_raw(&h, "<p class=\"note\">この市では職員に二段階認証が必要です。設定するまで、ほかの画面は使えません。</p>");
   if (enabled) {
     html_raw(&h, "<p>二段階認証は設定済みです。スマートフォンをなくしたときは、管理者に解除を頼んでください。</p>");
   } else if (setup) {
-    const char *uri = page_str(setup, "otpauth_uri");
+    const char *uri = setup->uri;
     html_raw(&h, "<h2>1. 認証アプリに登録する</h2><p>アプリでこのQRコードを読み取ります。"
                  "読み取れないときは、下のキーを手で入力してください（種類: 時間ベース）。</p>");
     qr_svg(&h, uri, "認証アプリに登録するQRコード");
     html_printf(&h, "<p>キー: <code>%h</code></p><p class=\"note\">このキーは今だけ表示します。"
                     "ほかの人に見せないでください。</p><h2>2. 確認コードを入力する</h2>",
-                page_str(setup, "secret"));
+                setup->secret);
   }
   if (!enabled && (setup || pending)) {
     struct page_form fm = {.errors = failed->fields};
@@ -63,7 +63,7 @@ static struct reply totp_page(struct req *r, unsigned status, const json_t *setu
     page_form_begin(r, &h, "post", "/my/totp");
     page_form_end(&h, pending || setup ? "新しいキーを作る" : "設定を始める");
   }
-  json_decref(st);
+
   kerr_clear(failed);
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
@@ -79,11 +79,11 @@ struct reply web_totp(struct req *r) {
 ** only now); 409 already on. */
 struct reply web_totp_start(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *setup = NULL;
-  int rc = totp_start(&r->ctx, &setup, &ei);
+  struct totp_setup setup;
+  int rc = totp_start_setup(&r->ctx, &setup, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
-  struct reply rep = totp_page(r, 200, setup, &ei);
-  json_decref(setup);
+  struct reply rep = totp_page(r, 200, &setup, &ei);
+  sodium_memzero(&setup, sizeof setup);
   return rep;
 }
 
