@@ -145,8 +145,12 @@ const char *bookable_code(enum bk_answer a) {
   return (unsigned)a < sizeof codes / sizeof codes[0] ? codes[a] : "no_rules";
 }
 
+enum avail_state bookable_avail_state(enum bk_answer a) {
+  return a == BK_OPEN || a == BK_NOT_YET || a == BK_COUNTER_ONLY ? AVAIL_FREE : AVAIL_CLOSED;
+}
+
 const char *bookable_feed_state(enum bk_answer a) {
-  return a == BK_OPEN || a == BK_NOT_YET || a == BK_COUNTER_ONLY ? "free" : "closed";
+  return avail_state_name(bookable_avail_state(a));
 }
 
 const char *bookable_label(enum bk_answer a) {

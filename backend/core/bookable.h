@@ -24,6 +24,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "status.h"
 
 enum bk_channel {
   BK_ONLINE,      /* a citizen on the web, the JSON API or a no-script form */
@@ -81,7 +82,9 @@ const char *bookable_code(enum bk_answer answer);
 
 /* The feed state of an empty slot with ANSWER for the web: "free" while it
 ** can be booked now, later (not_yet) or at the counter (counter_only);
-** "closed" once it can no longer be booked (CONTRACT.md's four states). */
+** "closed" once it can no longer be booked (CONTRACT.md's four states);
+** bookable_feed_state() is its name. */
+enum avail_state bookable_avail_state(enum bk_answer answer);
 const char *bookable_feed_state(enum bk_answer answer);
 
 /* A short label a person reads in a table cell: 予約できます, 休館,

@@ -67,6 +67,11 @@ static const char *const closure_outcome_names[] = {
     [CLOSURE_FLAGGED] = "flagged",
 };
 
+static const char *const avail_state_names[] = {
+    [AVAIL_STATE_UNKNOWN] = "unknown", [AVAIL_FREE] = "free",     [AVAIL_HELD] = "held",
+    [AVAIL_BOOKED] = "booked",         [AVAIL_CLOSED] = "closed",
+};
+
 /* The parse and name functions of enum TYPE, named PREFIX_parse and
 ** PREFIX_name, over the table NAMES. */
 #define STATUS_FUNCS(type, prefix, names)                                    \
@@ -85,3 +90,4 @@ STATUS_FUNCS(course_allocation, course_allocation, course_allocation_names)
 STATUS_FUNCS(group_role, group_role, group_role_names)
 STATUS_FUNCS(closure_mode, closure_mode, closure_mode_names)
 STATUS_FUNCS(closure_outcome, closure_outcome, closure_outcome_names)
+STATUS_FUNCS(avail_state, avail_state, avail_state_names)

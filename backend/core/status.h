@@ -119,4 +119,16 @@ enum closure_outcome {
 enum closure_outcome closure_outcome_parse(const char *name);
 const char *closure_outcome_name(enum closure_outcome o);
 
+/* A room's slot on the availability feeds, their "state" (core/availability.c):
+** not stored, but derived from its bookings, holds and the rule book. */
+enum avail_state {
+  AVAIL_STATE_UNKNOWN = 0,
+  AVAIL_FREE,
+  AVAIL_HELD,             /* a provisional hold not yet lapsed */
+  AVAIL_BOOKED,
+  AVAIL_CLOSED,           /* the centre is closed, or the web no longer takes it */
+};
+enum avail_state avail_state_parse(const char *name);
+const char *avail_state_name(enum avail_state s);
+
 #endif

@@ -9,10 +9,13 @@
 ** lapses (valid_until), or when its date is no longer "today".
 **
 ** Memory is bounded by bytes, not only by entries: the cache keeps the
-** encoded bodies (CACHE_BYTES in all) and not the JSON trees they came from
-** (a city-wide day is 31 KB as text, ~430 KB as a jansson tree: 61 days read
-** by a client kept 25 MiB). A page that needs the tree parses the text
-** (feed_json). Stale entries go whenever something new is stored.
+** encoded bodies and not the JSON trees they came from (a city-wide day is
+** 31 KB as text, ~430 KB as a jansson tree: 61 days read by a client kept
+** 25 MiB). A JSON entry also keeps the typed view it was encoded from
+** (struct avail_view, core/availability.h: a city-wide day is ~10 KB), which
+** the pages render (feed_view) without parsing anything; bodies and views
+** together are CACHE_BYTES at most. Stale entries go whenever something new
+** is stored.
 */
 #include "api_public.h"
 
@@ -83,14 +86,14 @@ struct entry {
   int64_t valid_until;
   int64_t used;                 /* for eviction: the clock of its last use */
   struct MHD_Response *resp;
-  const char *body;             /* the response's own body (it frees it), for pages */
-  size_t len;
+  struct avail_view *view;      /* FEED_JSON: the view of the body, for pages; else NULL */
+  size_t len;                   /* the body's bytes and the view's */
 };
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct entry cache[CACHE_SLOTS];
 static int64_t cache_tick;
-static size_t cache_kept;       /* the bytes of all the entries' bodies */
+static size_t cache_kept;       /* the bytes of all the entries' bodies and views */
 
 static struct entry *cache_find(int kind, int32_t day, const char *code, int64_t now) {
   for (int i = 0; i < CACHE_SLOTS; i++) {
@@ -106,17 +109,22 @@ static struct entry *cache_find(int kind, int32_t day, const char *code, int64_t
 
 static void cache_drop(struct entry *e) {
   MHD_destroy_response(e->resp);
+  avail_view_free(e->view);
   e->resp = NULL;
+  e->view = NULL;
   cache_kept -= e->len;
 }
 
-/* Under cache_lock: keep RESP (BODY, LEN bytes: the response's own) for
-** (KIND, DAY, CODE) built at generation GEN, valid until UNTIL. Stale entries
-** and the same key go first, then the least recently used until it fits;
-** 0, or -1 when it is not kept (larger than an eighth of the cache): then
-** RESP is still the caller's. */
+/* Under cache_lock: keep RESP (its body LEN bytes) and, for FEED_JSON, a
+** reference to VIEW for (KIND, DAY, CODE) built at generation GEN, valid
+** until UNTIL. Stale entries and the same key go first, then the least
+** recently used until it fits; 0, or -1 when it is not kept (larger than an
+** eighth of the cache): then RESP is still the caller's. */
 static int cache_put(int kind, int32_t day, const char *code, uint64_t gen, int64_t until,
-                     int64_t now, struct MHD_Response *resp, const char *body, size_t len) {
+                     int64_t now, struct MHD_Response *resp, struct avail_view *view,
+                     size_t len) {
+  if (kind != FEED_JSON) view = NULL;
+  if (view) len += view->bytes;
   if (len > CACHE_BYTES / 8) return -1;
   struct entry *slot = NULL;
   for (int i = 0; i < CACHE_SLOTS; i++) {
@@ -141,7 +149,7 @@ static int cache_put(int kind, int32_t day, const char *code, uint64_t gen, int6
   slot->valid_until = until;
   slot->used = ++cache_tick;
   slot->resp = resp;
-  slot->body = body;
+  slot->view = avail_view_ref(view);
   slot->len = len;
   cache_kept += len;
   return 0;
@@ -155,31 +163,33 @@ static int center_of(struct req *r, const char *code, const struct center **out)
   return *out ? 0 : KERR_NOT_FOUND;
 }
 
-/* Build the feed for (DAY, CODE) outside the cache. */
-static int build(struct req *r, int32_t day, const char *code, json_t **json, int64_t *until) {
+/* Build the view for (DAY, CODE) outside the cache; *UNTIL is when it goes stale. */
+static int build(struct req *r, int32_t day, const char *code, struct avail_view **view,
+                 int64_t *until) {
   const struct center *ce;
   int err = center_of(r, code, &ce);
   if (err) return err;
   int64_t next_midnight = clock_local(clock_today(r->ctx.now) + 1, 0);
-  if ((err = avail_build(&r->ctx, day, ce, json, until))) return err;
+  if ((err = avail_view_build(&r->ctx, day, ce, view))) return err;
   /* "today" moves at midnight; a feed also goes stale then */
-  if (*until > next_midnight) *until = next_midnight;
+  *until = (*view)->valid_until < next_midnight ? (*view)->valid_until : next_midnight;
   return 0;
 }
 
-/* Render JSON (the feed of KIND) into a response with the feed headers; NULL
-** when out of memory. JSON stays the caller's; *BODY and *LEN are the
-** response's body (freed with it). */
-static struct MHD_Response *feed_response(int kind, const json_t *json, const char **body_out,
+/* Render VIEW as the feed of KIND into a response with the feed headers;
+** NULL when out of memory. *LEN is the body's length. */
+static struct MHD_Response *feed_response(int kind, const struct avail_view *view,
                                           size_t *len_out) {
   char *body;
-  size_t len;
+  size_t len = 0;
   const char *ctype;
   if (kind == FEED_CSV) {
-    body = avail_csv(json, &len);
+    body = avail_view_csv(view, &len);
     ctype = "text/csv; charset=utf-8";
   } else {
-    body = json_dumps(json, JSON_COMPACT);
+    json_t *json = avail_view_json(view);
+    body = json ? json_dumps(json, JSON_COMPACT) : NULL;
+    json_decref(json);
     len = body ? strlen(body) : 0;
     ctype = "application/json; charset=utf-8";
   }
@@ -194,41 +204,34 @@ static struct MHD_Response *feed_response(int kind, const json_t *json, const ch
   MHD_add_response_header(resp, "Access-Control-Allow-Origin", "*");
   if (kind == FEED_CSV)
     MHD_add_response_header(resp, "Content-Disposition", "inline; filename=\"today.csv\"");
-  *body_out = body;
   *len_out = len;
   return resp;
 }
 
-/* Pages (top, availability, signage) read the same cache entries as
-** /api/v1/availability and /api/v1/today, and fill them on a miss, so a lobby
-** screen or the top page costs no SQL while nothing changes. */
-int feed_json(struct req *r, int32_t day, const char *code, json_t **out) {
+/* Pages (top, availability, signage, /today) read the views of the same
+** cache entries as /api/v1/availability and /api/v1/today, and fill them on a
+** miss, so a lobby screen or the top page costs no SQL and no parsing while
+** nothing changes. */
+int feed_view(struct req *r, int32_t day, const char *code, struct avail_view **out) {
   int64_t until;
   pthread_mutex_lock(&cache_lock);
   struct entry *e = cache_find(FEED_JSON, day, code, r->ctx.now);
-  if (e) {
-    /* a copy of the text, parsed outside the lock */
-    size_t len = e->len;
-    char *text = malloc(len ? len : 1);
-    if (text) memcpy(text, e->body, len);
+  if (e && e->view) {
+    *out = avail_view_ref(e->view);
     pagecache_valid_until(r, e->valid_until);
     pthread_mutex_unlock(&cache_lock);
-    *out = text ? json_loadb(text, len, 0, NULL) : NULL;
-    free(text);
-    if (*out) return 0;
-    return KERR_INTERNAL;
+    return 0;
   }
   pthread_mutex_unlock(&cache_lock);
   uint64_t gen = avail_generation(); /* read before building: a racing write makes it stale */
   int err = build(r, day, code, out, &until);
   if (err) return err;
   pagecache_valid_until(r, until); /* a page made of this feed goes stale with it */
-  const char *body;
   size_t len;
-  struct MHD_Response *resp = feed_response(FEED_JSON, *out, &body, &len);
+  struct MHD_Response *resp = feed_response(FEED_JSON, *out, &len);
   if (!resp) return 0; /* the page can still be rendered; just not cached */
   pthread_mutex_lock(&cache_lock);
-  if (cache_put(FEED_JSON, day, code, gen, until, r->ctx.now, resp, body, len))
+  if (cache_put(FEED_JSON, day, code, gen, until, r->ctx.now, resp, *out, len))
     MHD_destroy_response(resp);
   pthread_mutex_unlock(&cache_lock);
   return 0;
@@ -249,20 +252,22 @@ static struct reply serve_feed(struct req *r, int kind, int32_t day, const char 
   pthread_mutex_unlock(&cache_lock);
 
   uint64_t gen = avail_generation(); /* read before building: a racing write makes it stale */
-  json_t *json = NULL;
+  struct avail_view *view = NULL;
   int64_t until;
-  int err = build(r, day, code, &json, &until);
+  int err = build(r, day, code, &view, &until);
   if (err) return reply_error(r, err, NULL);
-  const char *body;
   size_t len;
-  struct MHD_Response *resp = feed_response(kind, json, &body, &len);
-  json_decref(json);
-  if (!resp) return reply_error(r, KERR_INTERNAL, NULL);
+  struct MHD_Response *resp = feed_response(kind, view, &len);
+  if (!resp) {
+    avail_view_free(view);
+    return reply_error(r, KERR_INTERNAL, NULL);
+  }
   ret = reply_shared(r, 200, resp);
   pthread_mutex_lock(&cache_lock);
-  if (cache_put(kind, day, code, gen, until, r->ctx.now, resp, body, len))
+  if (cache_put(kind, day, code, gen, until, r->ctx.now, resp, view, len))
     MHD_destroy_response(resp);   /* queued: the queue holds its own reference */
   pthread_mutex_unlock(&cache_lock);
+  avail_view_free(view);          /* the entry holds its own reference */
   return ret;
 }
 

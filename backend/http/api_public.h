@@ -4,6 +4,7 @@
 #ifndef KOMINKAN_HTTP_API_PUBLIC_H
 #define KOMINKAN_HTTP_API_PUBLIC_H
 
+#include "../core/availability.h"
 #include "http.h"
 
 struct reply api_healthz(struct req *r);
@@ -13,9 +14,10 @@ struct reply api_availability(struct req *r);
 struct reply api_today(struct req *r);
 struct reply api_today_csv(struct req *r);
 
-/* The cached availability feed of DAY for centre CODE ("" = all) as JSON
-** (new reference), for pages that render it (signage, top page). 0 or KERR. */
-int feed_json(struct req *r, int32_t day, const char *code, json_t **out);
+/* The cached availability view of DAY for centre CODE ("" = all), for the
+** pages that render it (top, availability, signage, /today): one reference,
+** dropped with avail_view_free(). 0 or KERR. */
+int feed_view(struct req *r, int32_t day, const char *code, struct avail_view **out);
 
 /* Health problems reported by other parts (backups): NULL clears. */
 void health_set_problem(const char *why);

@@ -369,10 +369,10 @@ void page_state_cell(struct html *h, const char *state, const char *group) {
 }
 
 void page_slot_cell(struct html *h, const struct page_cell *c) {
-  const char *b = c->booking ? c->booking : "";
-  if (!strcmp(b, "over")) {
+  int is_free = c->state == AVAIL_FREE;
+  if (c->booking == BK_OVER) {
     html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>終了</td>");
-  } else if (!strcmp(b, "not_yet") && c->state && !strcmp(c->state, "free")) {
+  } else if (c->booking == BK_NOT_YET && is_free) {
     char when[48] = "";
     if (c->opens_at) {
       int y, m, d;
@@ -381,17 +381,17 @@ void page_slot_cell(struct html *h, const struct page_cell *c) {
     }
     html_printf(h, "<td class=\"st st-notyet\"><span class=\"sym\" aria-hidden=\"true\">△</span>受付前"
                    "<span class=\"when\">%h</span></td>", when);
-  } else if (!strcmp(b, "counter_only") && c->state && !strcmp(c->state, "free")) {
+  } else if (c->booking == BK_COUNTER_ONLY && is_free) {
     html_raw(h, "<td class=\"st st-counter\"><span class=\"sym\" aria-hidden=\"true\">△</span>窓口<wbr>のみ</td>");
-  } else if (!strcmp(b, "no_rules")) {
+  } else if (c->booking == BK_NO_RULES) {
     html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>なし</td>");
-  } else if (c->state && !strcmp(c->state, "free") && c->href && !strcmp(b, "open")) {
+  } else if (is_free && c->href && c->booking == BK_OPEN) {
     html_printf(h, "<td class=\"st st-free\"><a class=\"book-link\" href=\"%h\">"
                    "<span class=\"sym\" aria-hidden=\"true\">○</span>空き"
                    "<span class=\"visually-hidden\"> %h を予約する</span></a></td>",
                 c->href, c->what ? c->what : "");
   } else {
-    page_state_cell(h, c->state, c->group);
+    page_state_cell(h, c->state ? avail_state_name(c->state) : NULL, c->group);
   }
 }
 

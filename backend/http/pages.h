@@ -25,6 +25,7 @@
 #include <jansson.h>
 #include <stdint.h>
 
+#include "../core/status.h"
 #include "html.h"
 #include "http.h"
 
@@ -128,13 +129,15 @@ const char *page_value(const struct page_form *fm, const char *name);
 void page_state_cell(struct html *h, const char *state, const char *group);
 
 /* A slot's cell as a person may act on it (core/bookable.h): STATE from a
-** feed, BOOKING its "booking" word (NULL = none): "open" with HREF makes the
+** feed, BOOKING its enum bk_answer (-1 = none): BK_OPEN with HREF makes the
 ** cell a link to the booking form named "空き WHAT を予約する" for screen
-** readers; "not_yet" says 受付前 and the opening date (OPENS_AT, an instant);
-** "counter_only" 窓口のみ; "over" 受付終了. Never a link for a slot that
-** would be refused. */
+** readers; BK_NOT_YET says 受付前 and the opening date (OPENS_AT, an
+** instant); BK_COUNTER_ONLY 窓口のみ; BK_OVER 受付終了. Never a link for a
+** slot that would be refused. */
 struct page_cell {
-  const char *state, *booking, *group, *href, *what;
+  enum avail_state state;
+  int booking;
+  const char *group, *href, *what;
   int64_t opens_at;
 };
 void page_slot_cell(struct html *h, const struct page_cell *c);

@@ -2,8 +2,9 @@
 ** http/web_public.c: the public pages (see web_public.h; docs/web.md).
 **
 ** They read the same cached feeds as /api/v1/today and /api/v1/availability
-** (feed_json), the catalogue and the rule book; the month view reads room
-** states through core/opendata. Nothing here names a person: the feeds carry
+** as typed views (feed_view; struct avail_view, core/availability.h), the
+** catalogue and the rule book; the month view reads room states through
+** core/opendata. Nothing here names a person: the feeds carry
 ** a group name only for groups that opted into the public listing.
 */
 #include "web_public.h"
@@ -56,17 +57,11 @@ static const char *jstr(const json_t *o, const char *key) {
   return s ? s : "";
 }
 
-/* "10時00分" from an ISO instant "2026-04-08T10:00:00+09:00" (JST). */
-/* The instant in O's KEY (ISO 8601), or 0. */
-static int64_t feed_instant(const json_t *o, const char *key) {
-  int64_t t = 0;
-  const char *s = json_string_value(json_object_get(o, key));
-  if (s && clock_parse_instant(s, &t)) t = 0;
-  return t;
-}
-
-static void time_of_instant(const char *iso, char *out, size_t n) {
-  if (iso && strlen(iso) >= 16) snprintf(out, n, "%.2s時%.2s分", iso + 11, iso + 14);
+/* "10時00分": the time of the instant T (JST), as the feeds write it. */
+static void time_of_instant(int64_t t, char *out, size_t n) {
+  char iso[26];
+  clock_format_instant(t, iso);
+  if (strlen(iso) >= 16) snprintf(out, n, "%.2s時%.2s分", iso + 11, iso + 14);
   else snprintf(out, n, "-");
 }
 
@@ -216,101 +211,88 @@ static void search_form(struct req *r, struct html *h, struct search *s, const s
 
 /* ========================================================== tables */
 
-static void slot_headers(struct html *h, const json_t *slots) {
-  size_t i;
-  json_t *so;
-  json_array_foreach(slots, i, so) {
-    char a[8], b[8];
-    short_time(jstr(so, "start"), a, sizeof a);
-    short_time(jstr(so, "end"), b, sizeof b);
-    html_printf(h, "<th scope=\"col\">%h<span class=\"time\">%h〜%h</span></th>", jstr(so, "label"),
-                a, b);
+/* The column heads of slots FROM..TO-1 of V (every room has the same). */
+static void slot_headers(struct html *h, const struct avail_view *v, int from, int to) {
+  for (int i = from; i < to; i++) {
+    const struct slotdef *sd = &v->rules->slots[i];
+    char hm[8], a[8], b[8];
+    clock_hhmm(sd->start, hm);
+    short_time(hm, a, sizeof a);
+    clock_hhmm(sd->end, hm);
+    short_time(hm, b, sizeof b);
+    html_printf(h, "<th scope=\"col\">%h<span class=\"time\">%h〜%h</span></th>", sd->label, a, b);
   }
 }
 
-/* The slots of the first room of the feed (every room has the same). */
-static json_t *feed_slots(const json_t *feed) {
-  size_t ci;
-  json_t *ce;
-  json_array_foreach(json_object_get(feed, "centers"), ci, ce) {
-    json_t *ro = json_array_get(json_object_get(ce, "rooms"), 0);
-    if (ro) return json_object_get(ro, "slots");
+/* The number of slots every room of V has; 0 when V has no room at all. */
+static int view_slots(const struct avail_view *v) {
+  for (int c = 0; c < v->ncenters; c++)
+    if (v->centers[c].nrooms) return v->nslots;
+  return 0;
+}
+
+/* The index of the slot coded SLOT in V, or -1. */
+static int view_slot(const struct avail_view *v, const char *slot) {
+  for (int i = 0; i < v->nslots; i++)
+    if (!strcmp(v->rules->slots[i].code, slot)) return i;
+  return -1;
+}
+
+/* Room AR is shown: of KIND (or any), and free in slot K when one is asked
+** for (K >= 0; ASKED with K < 0: a slot the day does not have). */
+static int room_shown(const struct avail_room *ar, const char *kind, int asked, int k) {
+  if (*kind && strcmp(ar->room->kind, kind)) return 0;
+  if (!asked) return 1;
+  return k >= 0 && ar->slots[k].state == AVAIL_FREE;
+}
+
+/* A room's row of the table of centre AC on V's day. */
+static void center_row(struct html *h, const struct avail_view *v, const struct avail_room *ar,
+                       int asked, int k, const char *day_label, const char *month,
+                       const char *date, const struct rulebook *rb) {
+  const struct room *ro = ar->room;
+  char free[128];
+  page_campaign_note(rb, ro, v->day, free, sizeof free);
+  html_printf(h, "<tr><th scope=\"row\"><a href=\"/rooms/%I?month=%u\">%h</a>"
+                 "<span class=\"room-meta\">%h・%d人まで%s%h</span></th>",
+              (int64_t)ro->id, month, ro->name, ro->kind, ro->capacity, free[0] ? "・" : "", free);
+  for (int s = 0; s < v->nslots; s++) {
+    const struct avail_slot *so = &ar->slots[s];
+    if (asked && s != k) continue;
+    /* a free slot links to the booking form for it */
+    char href[160], what[200];
+    snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s", (long long)ro->id, date,
+             so->def->code);
+    snprintf(what, sizeof what, "%s %s %s", day_label, ro->name, so->def->label);
+    page_slot_cell(h, &(struct page_cell){so->state, so->booking, so->group, href, what,
+                                          so->opens_at});
   }
-  return NULL;
-}
-
-/* One centre's rooms (of KIND, "" = all) on the feed's date, as a table. */
-/* The slot of room RO coded SLOT, or NULL. */
-static const json_t *room_slot(const json_t *ro, const char *slot) {
-  size_t si;
-  json_t *so;
-  json_array_foreach(json_object_get(ro, "slots"), si, so) if (!strcmp(jstr(so, "code"), slot)) return so;
-  return NULL;
-}
-
-/* Room RO is shown: of KIND (or any), and free in SLOT when one is asked for. */
-static int room_shown(const json_t *ro, const char *kind, const char *slot) {
-  if (*kind && strcmp(jstr(ro, "kind"), kind)) return 0;
-  if (!*slot) return 1;
-  const json_t *so = room_slot(ro, slot);
-  return so && !strcmp(jstr(so, "state"), "free");
+  html_raw(h, "</tr>");
 }
 
 /* A centre's table of rooms (of KIND; with SLOT, only that time of day and
 ** the rooms free in it); 0 when no room is shown. */
-static int center_table(struct html *h, const json_t *ce, const char *kind, const char *slot,
-                        const char *day_label, const char *month, const char *date,
-                        const struct rulebook *rb, int32_t day) {
-  size_t ri;
-  json_t *ro;
-  int shown = 0;
-  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) shown += room_shown(ro, kind, slot);
+static int center_table(struct html *h, const struct avail_view *v, const struct avail_center *ac,
+                        const char *kind, const char *slot, const char *day_label,
+                        const char *month, const char *date, const struct rulebook *rb) {
+  int shown = 0, asked = *slot != 0, k = asked ? view_slot(v, slot) : -1;
+  for (int i = 0; i < ac->nrooms; i++) shown += room_shown(&ac->rooms[i], kind, asked, k);
   if (!shown) return 0;
-  const char *code = jstr(ce, "code");
-  html_printf(h, "<section class=\"center\" aria-labelledby=\"h-%h\"><h2 id=\"h-%h\">%h</h2>", code,
-              code, jstr(ce, "name"));
-  if (json_is_true(json_object_get(ce, "closed")))
+  const struct center *ce = ac->center;
+  html_printf(h, "<section class=\"center\" aria-labelledby=\"h-%h\"><h2 id=\"h-%h\">%h</h2>",
+              ce->code, ce->code, ce->name);
+  if (ac->closed)
     html_printf(h, "<p class=\"note note-closed\">この日は休館日です (%h)。</p>",
-                jstr(ce, "closed_reason"));
+                ac->closed_reason ? ac->closed_reason : "");
   html_printf(h, "<div class=\"table-wrap\"><table class=\"avail\"><caption>%h %h の空き状況"
                  "</caption><thead><tr><th scope=\"col\">部屋</th>",
-              jstr(ce, "name"), day_label);
-  json_t *heads = json_object_get(json_array_get(json_object_get(ce, "rooms"), 0), "slots");
-  if (*slot) {
-    json_t *one = json_array();
-    const json_t *so = room_slot(json_array_get(json_object_get(ce, "rooms"), 0), slot);
-    if (so) json_array_append(one, (json_t *)so);
-    slot_headers(h, one);
-    json_decref(one);
-  } else {
-    slot_headers(h, heads);
-  }
+              ce->name, day_label);
+  if (!asked) slot_headers(h, v, 0, v->nslots);
+  else if (k >= 0) slot_headers(h, v, k, k + 1);
   html_raw(h, "</tr></thead><tbody>");
-  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
-    if (!room_shown(ro, kind, slot)) continue;
-    size_t si;
-    json_t *so;
-    char free[128];
-    page_campaign_note(rb, rules_room_by_id(rb, json_integer_value(json_object_get(ro, "id"))), day,
-                       free, sizeof free);
-    html_printf(h, "<tr><th scope=\"row\"><a href=\"/rooms/%I?month=%u\">%h</a>"
-                   "<span class=\"room-meta\">%h・%d人まで%s%h</span></th>",
-                (int64_t)json_integer_value(json_object_get(ro, "id")), month, jstr(ro, "name"),
-                jstr(ro, "kind"), (int)json_integer_value(json_object_get(ro, "capacity")),
-                free[0] ? "・" : "", free);
-    json_array_foreach(json_object_get(ro, "slots"), si, so) {
-      if (*slot && strcmp(jstr(so, "code"), slot)) continue;
-      /* a free slot links to the booking form for it */
-      char href[160], what[200];
-      snprintf(href, sizeof href, "/book?room=%lld&date=%s&slot=%s",
-               (long long)json_integer_value(json_object_get(ro, "id")), date, jstr(so, "code"));
-      snprintf(what, sizeof what, "%s %s %s", day_label, jstr(ro, "name"), jstr(so, "label"));
-      page_slot_cell(h, &(struct page_cell){jstr(so, "state"), jstr(so, "booking"),
-                                            json_string_value(json_object_get(so, "group")),
-                                            href, what, feed_instant(so, "opens_at")});
-    }
-    html_raw(h, "</tr>");
-  }
+  for (int i = 0; i < ac->nrooms; i++)
+    if (room_shown(&ac->rooms[i], kind, asked, k))
+      center_row(h, v, &ac->rooms[i], asked, k, day_label, month, date, rb);
   html_raw(h, "</tbody></table></div></section>");
   return shown;
 }
@@ -332,22 +314,21 @@ static void center_name(struct html *h, const char *name) {
   }
 }
 
-/* A cell of the summary: how many rooms of centre CE are free in slot S. */
-static void summary_cell(struct html *h, const json_t *ce, size_t s, const char *slot_code) {
-  size_t ri;
-  json_t *ro;
+/* A cell of the summary: how many rooms of centre AC are free in slot S. */
+static void summary_cell(struct html *h, const struct avail_center *ac, int s,
+                         const char *slot_code) {
   int free_rooms = 0, over = 0, counter = 0;
-  if (json_is_true(json_object_get(ce, "closed"))) {
+  if (ac->closed) {
     html_printf(h, "<td class=\"st st-closed\" data-slot=\"%h\"><span class=\"sym\" "
                    "aria-hidden=\"true\">ー</span>休館</td>", slot_code);
     return;
   }
-  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) {
-    json_t *so = json_array_get(json_object_get(ro, "slots"), s);
+  for (int i = 0; i < ac->nrooms; i++) {
+    const struct avail_slot *so = &ac->rooms[i].slots[s];
     /* only what can be booked now counts as free (core/bookable.c) */
-    free_rooms += !strcmp(jstr(so, "state"), "free") && !strcmp(jstr(so, "booking"), "open");
-    over += !strcmp(jstr(so, "booking"), "over");
-    counter += !strcmp(jstr(so, "booking"), "counter_only");
+    free_rooms += so->state == AVAIL_FREE && so->booking == BK_OPEN;
+    over += so->booking == BK_OVER;
+    counter += so->booking == BK_COUNTER_ONLY;
   }
   if (!free_rooms && counter)
     html_printf(h, "<td class=\"st st-counter\" data-slot=\"%h\"><span class=\"sym\" "
@@ -367,18 +348,18 @@ static void summary_cell(struct html *h, const json_t *ce, size_t s, const char 
 ** centre (from the cached today feed). Anyone. */
 struct reply web_top(struct req *r) {
   int32_t today = clock_today(r->ctx.now);
-  json_t *feed = NULL;
-  int err = feed_json(r, today, "", &feed);
+  struct avail_view *feed = NULL;
+  int err = feed_view(r, today, "", &feed);
   if (err) return reply_error(r, err, NULL);
   struct search *s = search_build(r, today);
   if (!s) {
-    json_decref(feed);
+    avail_view_free(feed);
     return reply_error(r, KERR_INTERNAL, NULL);
   }
   char date[11], label[48], at[32];
   date_format(today, date);
   page_date_label(today, 1, label, sizeof label);
-  time_of_instant(jstr(feed, "generated_at"), at, sizeof at);
+  time_of_instant(feed->generated_at, at, sizeof at);
   json_t *values = json_pack("{s:s}", "date", date);
   struct page_form fm = {.values = values};
 
@@ -401,20 +382,18 @@ struct reply web_top(struct req *r) {
                   "<caption>公民館ごとの、今日空いている部屋の数</caption>"
                   "<thead><tr><th scope=\"col\">公民館</th>",
               date);
-  json_t *slots = feed_slots(feed);
-  slot_headers(&h, slots);
+  int nslots = view_slots(feed);
+  slot_headers(&h, feed, 0, nslots);
   html_raw(&h, "</tr></thead><tbody>");
-  size_t ci;
-  json_t *ce;
-  json_array_foreach(json_object_get(feed, "centers"), ci, ce) {
-    size_t si;
-    json_t *so;
+  for (int c = 0; c < feed->ncenters; c++) {
+    const struct center *ce = feed->centers[c].center;
     html_printf(&h, "<tr data-center=\"%h\"><th scope=\"row\"><a href=\"/availability?date=%u&amp;"
                     "center=%u\">",
-                jstr(ce, "code"), date, jstr(ce, "code"));
-    center_name(&h, jstr(ce, "name"));
+                ce->code, date, ce->code);
+    center_name(&h, ce->name);
     html_raw(&h, "</a></th>");
-    json_array_foreach(slots, si, so) summary_cell(&h, ce, si, jstr(so, "code"));
+    for (int si = 0; si < nslots; si++)
+      summary_cell(&h, &feed->centers[c], si, feed->rules->slots[si].code);
     html_raw(&h, "</tr>");
   }
   html_raw(&h, "</tbody></table></div>"
@@ -426,7 +405,7 @@ struct reply web_top(struct req *r) {
                "</ul></section>");
   page_end(r, &h, &pg);
   json_decref(values);
-  json_decref(feed);
+  avail_view_free(feed);
   search_free(s);
   return page_reply(r, 200, &h);
 }
@@ -454,19 +433,20 @@ static void postcode_centres(const struct rulebook *rb, struct avail_query *q, j
   }
 }
 
-/* The centre coded CODE in FEED, or NULL. */
-static const json_t *feed_center(const json_t *feed, const char *code) {
-  size_t ci;
-  json_t *ce;
-  json_array_foreach(json_object_get(feed, "centers"), ci, ce) if (!strcmp(jstr(ce, "code"), code)) return ce;
+/* The centre CE in FEED, or NULL. */
+static const struct avail_center *feed_center(const struct avail_view *feed,
+                                              const struct center *ce) {
+  for (int c = 0; c < feed->ncenters; c++)
+    if (feed->centers[c].center == ce) return &feed->centers[c];
   return NULL;
 }
 
 /* The results of a search on DAY from FEED: the pager, the legend and the
 ** tables (of the centres near the postcode, nearest first, or of every
 ** centre in the feed). */
-static void availability_results(struct html *h, const struct rulebook *rb, const json_t *feed,
-                                 const struct avail_query *q, int32_t day, int32_t today) {
+static void availability_results(struct html *h, const struct rulebook *rb,
+                                 const struct avail_view *feed, const struct avail_query *q,
+                                 int32_t day, int32_t today) {
   char date[11], label[48], month[8], prev[11], next[11], pl[40], nl[40];
   date_format(day, date);
   month_of(day, month);
@@ -493,14 +473,12 @@ static void availability_results(struct html *h, const struct rulebook *rb, cons
   int shown = 0;
   if (q->nnear) {
     for (int i = 0; i < q->nnear; i++) {
-      const json_t *ce = feed_center(feed, q->near[i]->code);
-      if (ce) shown += center_table(h, ce, q->kind, q->slot, label, month, date, rb, day);
+      const struct avail_center *ac = feed_center(feed, q->near[i]);
+      if (ac) shown += center_table(h, feed, ac, q->kind, q->slot, label, month, date, rb);
     }
   } else {
-    size_t ci;
-    json_t *ce;
-    json_array_foreach(json_object_get(feed, "centers"), ci, ce) shown +=
-        center_table(h, ce, q->kind, q->slot, label, month, date, rb, day);
+    for (int c = 0; c < feed->ncenters; c++)
+      shown += center_table(h, feed, &feed->centers[c], q->kind, q->slot, label, month, date, rb);
   }
   if (!shown)
     html_raw(h, *q->slot ? "<p class=\"note\">この時間に予約できる部屋はありません。"
@@ -521,7 +499,8 @@ struct reply web_availability(struct req *r) {
   struct avail_query q = {.center = req_query(r, "center"), .kind = req_query(r, "kind"),
                           .slot = req_query(r, "slot"), .postcode = req_query(r, "postcode")};
   const struct center *only = NULL;
-  json_t *errors = json_object(), *values = json_object(), *feed = NULL;
+  json_t *errors = json_object(), *values = json_object();
+  struct avail_view *feed = NULL;
   struct search *s = NULL;
   struct html h = {0};
   struct reply ret;
@@ -584,7 +563,7 @@ struct reply web_availability(struct req *r) {
   html_raw(&h, "</details>");
 
   if (!failed) {
-    int err = feed_json(r, day, only ? only->code : "", &feed);
+    int err = feed_view(r, day, only ? only->code : "", &feed);
     if (err) {
       html_free(&h);
       ret = reply_error(r, err, NULL);
@@ -595,7 +574,7 @@ struct reply web_availability(struct req *r) {
   page_end(r, &h, &pg);
   ret = page_reply(r, failed ? 422 : 200, &h);
 done:
-  json_decref(feed);
+  avail_view_free(feed);
   json_decref(errors);
   json_decref(values);
   search_free(s);
@@ -608,7 +587,7 @@ struct month_grid {
   int32_t first;
   int ndays;
   const struct rules *head;                 /* whose slots head the columns */
-  const char *state[31][RULES_MAX_SLOTS];
+  enum avail_state state[31][RULES_MAX_SLOTS];
   int booking[31][RULES_MAX_SLOTS];         /* enum bk_answer, -1 when taken */
   int64_t opens_at[31];
   char closed[31][256];
@@ -620,7 +599,7 @@ static int grid_put(void *arg, const struct od_state *st) {
   if (d < 0 || d >= g->ndays || !g->head) return 0;
   int col = rules_slot_index(g->head, st->slot->code);
   if (col < 0) return 0;
-  g->state[d][col] = st->state;
+  g->state[d][col] = avail_state_parse(st->state);
   g->booking[d][col] = st->booking;   /* core/bookable.c decided */
   g->opens_at[d] = st->opens_at;
   if (st->closed_label) snprintf(g->closed[d], sizeof g->closed[d], "%s", st->closed_label);
@@ -655,8 +634,7 @@ static void month_row(struct html *h, const struct kctx *ctx, const struct room 
              g->head->slots[s].code);
     snprintf(what, sizeof what, "%s %s", dl, g->head->slots[s].label);
     int bk = g->booking[i][s];
-    page_slot_cell(h, &(struct page_cell){g->state[i][s], bk < 0 ? NULL : bookable_code(bk),
-                                           NULL, href, what, g->opens_at[i]});
+    page_slot_cell(h, &(struct page_cell){g->state[i][s], bk, NULL, href, what, g->opens_at[i]});
   }
   html_raw(h, "</tr>");
 }
@@ -779,13 +757,13 @@ struct reply web_signage(struct req *r) {
   const char *kq = req_query(r, "kiosk");
   int refresh = kq && !strcmp(kq, "1");
   int32_t today = clock_today(r->ctx.now);
-  json_t *feed = NULL;
-  int err = feed_json(r, today, ce->code, &feed);
+  struct avail_view *feed = NULL;
+  int err = feed_view(r, today, ce->code, &feed);
   if (err) return reply_error(r, err, NULL);
-  json_t *c = json_array_get(json_object_get(feed, "centers"), 0);
+  const struct avail_center *c = feed->ncenters ? &feed->centers[0] : NULL;
   char label[48], at[32], title[160];
   page_date_label(today, 1, label, sizeof label);
-  time_of_instant(jstr(feed, "generated_at"), at, sizeof at);
+  time_of_instant(feed->generated_at, at, sizeof at);
   snprintf(title, sizeof title, "%s 今日の部屋の空き状況 (ロビー表示%s)", ce->name,
            refresh ? "・自動更新" : "");
 
@@ -796,29 +774,26 @@ struct reply web_signage(struct req *r) {
   html_printf(&h, "<div class=\"sg-head\"><h1>%h</h1><p class=\"sg-date\">%h<span class=\"sg-at\">"
                   "%h 現在</span></p></div>",
               ce->name, label, at);
-  if (json_is_true(json_object_get(c, "closed")))
+  if (c && c->closed)
     html_printf(&h, "<p class=\"sg-closed\">本日は休館日です<span>%h</span></p>",
-                jstr(c, "closed_reason"));
+                c->closed_reason ? c->closed_reason : "");
   html_printf(&h, "<div class=\"table-wrap\"><table class=\"sg-table\"><caption class=\"visually-hidden\">%h 今日の部屋の空き状況"
                   "</caption><thead><tr><th scope=\"col\">部屋</th>",
               ce->name);
-  json_t *rooms = json_object_get(c, "rooms");
-  slot_headers(&h, json_object_get(json_array_get(rooms, 0), "slots"));
+  int nrooms = c ? c->nrooms : 0;
+  if (nrooms) slot_headers(&h, feed, 0, feed->nslots);
   html_raw(&h, "</tr></thead><tbody>");
-  size_t ri;
-  json_t *ro;
-  json_array_foreach(rooms, ri, ro) {
-    size_t si;
-    json_t *so;
+  for (int i = 0; i < nrooms; i++) {
+    const struct avail_room *ar = &c->rooms[i];
     char free[128];
-    page_campaign_note(r->ctx.rb, rules_room_by_id(r->ctx.rb, json_integer_value(json_object_get(ro, "id"))),
-                       today, free, sizeof free);
-    html_printf(&h, "<tr><th scope=\"row\">%h%s%h%s</th>", jstr(ro, "name"),
+    page_campaign_note(r->ctx.rb, ar->room, today, free, sizeof free);
+    html_printf(&h, "<tr><th scope=\"row\">%h%s%h%s</th>", ar->room->name,
                 free[0] ? "<span class=\"sg-free\">" : "", free, free[0] ? "</span>" : "");
-    json_array_foreach(json_object_get(ro, "slots"), si, so)
-        page_slot_cell(&h, &(struct page_cell){jstr(so, "state"), jstr(so, "booking"),
-                                               json_string_value(json_object_get(so, "group")),
-                                               NULL, NULL, feed_instant(so, "opens_at")});
+    for (int s = 0; s < feed->nslots; s++) {
+      const struct avail_slot *so = &ar->slots[s];
+      page_slot_cell(&h, &(struct page_cell){so->state, so->booking, so->group, NULL, NULL,
+                                             so->opens_at});
+    }
     html_raw(&h, "</tr>");
   }
   html_raw(&h, "</tbody></table></div><div class=\"sg-foot\">");
@@ -831,7 +806,7 @@ struct reply web_signage(struct req *r) {
                 ce->code);
   html_raw(&h, "</div>");
   page_end(r, &h, &pg);
-  json_decref(feed);
+  avail_view_free(feed);
   return page_reply(r, 200, &h);
 }
 

@@ -1,7 +1,7 @@
 /*
 ** http/web_today.c: GET /today, today's free rooms for a person on a phone
 ** (issue 13 point 14). The JSON stays at /api/v1/today; the lobby screen is
-** /signage/CODE. Everything here reads the same feed (feed_json), so a slot
+** /signage/CODE. Everything here reads the same feed's view (feed_view), so a slot
 ** offered here is one the booking code takes (core/bookable.c).
 */
 #include "web_today.h"
@@ -9,63 +9,63 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "../core/bookable.h"
 #include "../core/clock.h"
 #include "api_public.h"
 #include "pages.h"
 #include "reply.h"
 
-static const char *jstr(const json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
+/* "9:00" of the minutes M, as the feeds' "09:00" with its leading zero dropped. */
+static void short_hhmm(int m, char *out, size_t n) {
+  char hm[8];
+  clock_hhmm(m, hm);
+  snprintf(out, n, "%.5s", hm[0] == '0' ? hm + 1 : hm);
 }
 
 /* One room's slots that can still be booked today, as links; 0 if none. */
-static int room_line(struct html *h, const json_t *ro, const char *date) {
-  size_t si;
-  json_t *so;
+static int room_line(struct html *h, const struct avail_room *ar, int nslots, const char *date) {
+  const struct room *ro = ar->room;
   int n = 0;
-  json_array_foreach(json_object_get(ro, "slots"), si, so) {
-    if (strcmp(jstr(so, "state"), "free") || strcmp(jstr(so, "booking"), "open")) continue;
+  for (int i = 0; i < nslots; i++) {
+    const struct avail_slot *so = &ar->slots[i];
+    if (so->state != AVAIL_FREE || so->booking != BK_OPEN) continue;
     if (!n++)
       html_printf(h, "<li><span class=\"today-room\">%h<span class=\"room-meta\">%d人まで</span></span>"
                      "<ul class=\"inline today-slots\">",
-                  jstr(ro, "name"), (int)json_integer_value(json_object_get(ro, "capacity")));
+                  ro->name, ro->capacity);
     char s[8], e[8];
-    snprintf(s, sizeof s, "%.5s", jstr(so, "start"));
-    snprintf(e, sizeof e, "%.5s", jstr(so, "end"));
+    short_hhmm(so->def->start, s, sizeof s);
+    short_hhmm(so->def->end, e, sizeof e);
     html_printf(h, "<li><a class=\"book-link\" href=\"/book?room=%I&amp;date=%u&amp;slot=%u\">"
                    "%h<span class=\"time\">%h〜%h</span>"
                    "<span class=\"visually-hidden\"> %h を予約する</span></a></li>",
-                (int64_t)json_integer_value(json_object_get(ro, "id")), date, jstr(so, "code"),
-                jstr(so, "label"), s[0] == '0' ? s + 1 : s, e[0] == '0' ? e + 1 : e,
-                jstr(ro, "name"));
+                (int64_t)ro->id, date, so->def->code, so->def->label, s, e, ro->name);
   }
   if (n) html_raw(h, "</ul></li>");
   return n;
 }
 
 /* A centre's section: its rooms with something bookable today, or why not. */
-static void center_section(struct html *h, const json_t *ce, const char *date) {
-  const char *code = jstr(ce, "code");
+static void center_section(struct html *h, const struct avail_center *ac, int nslots,
+                           const char *date) {
+  const struct center *ce = ac->center;
   html_printf(h, "<section class=\"today-center\" aria-labelledby=\"t-%h\"><h2 id=\"t-%h\">%h</h2>",
-              code, code, jstr(ce, "name"));
-  if (json_is_true(json_object_get(ce, "closed"))) {
+              ce->code, ce->code, ce->name);
+  if (ac->closed) {
     html_printf(h, "<p class=\"note note-closed\">今日は休館日です (%h)。</p></section>",
-                jstr(ce, "closed_reason"));
+                ac->closed_reason ? ac->closed_reason : "");
     return;
   }
-  size_t ri;
-  json_t *ro;
   int shown = 0;
   html_raw(h, "<ul class=\"today-rooms\">");
-  json_array_foreach(json_object_get(ce, "rooms"), ri, ro) shown += room_line(h, ro, date) > 0;
+  for (int i = 0; i < ac->nrooms; i++) shown += room_line(h, &ac->rooms[i], nslots, date) > 0;
   html_raw(h, "</ul>");
   if (!shown)
     html_raw(h, "<p class=\"note\">今日、インターネットで予約できる空きはもうありません。"
                 "窓口で当日の空きを聞くこともできます。</p>");
   html_printf(h, "<p class=\"today-more\"><a href=\"/availability?center=%u&amp;date=%u\">"
                  "%h のすべての部屋の空き状況 (予約済み・受付終了を含む)</a></p></section>",
-              code, date, jstr(ce, "name"));
+              ce->code, date, ce->name);
 }
 
 /* GET /today[?center=CODE] -> 200 the rooms with a slot that can still be
@@ -77,16 +77,14 @@ struct reply web_today(struct req *r) {
   const struct center *only = qc && *qc ? rules_center(r->ctx.rb, qc) : NULL;
   if (qc && *qc && !only) return reply_error(r, KERR_NOT_FOUND, NULL);
   int32_t today = clock_today(r->ctx.now);
-  json_t *feed = NULL;
-  int err = feed_json(r, today, only ? only->code : "", &feed);
+  struct avail_view *feed = NULL;
+  int err = feed_view(r, today, only ? only->code : "", &feed);
   if (err) return reply_error(r, err, NULL);
   char date[11], label[48], at[16], title[160];
   date_format(today, date);
   page_date_label(today, 1, label, sizeof label);
   /* the time of the data (the feed's, as cached pages are shared), not of the request */
-  int64_t gen = r->ctx.now;
-  const char *g = json_string_value(json_object_get(feed, "generated_at"));
-  if (g) clock_parse_instant(g, &gen);
+  int64_t gen = feed->generated_at;
   int min = clock_minute_of_day(gen);
   snprintf(at, sizeof at, "%d:%02d", min / 60, min % 60);
   snprintf(title, sizeof title, "%s%s今日の空き", only ? only->name : "", only ? " " : "");
@@ -98,11 +96,9 @@ struct reply web_today(struct req *r) {
                   "<p class=\"lead\">今日これから使える部屋です。時間を押すと予約の画面に進みます。"
                   "この画面は自動では新しくなりません。最新にするときは、もう一度開いてください。</p>",
               title, label, at);
-  size_t ci;
-  json_t *ce;
-  json_array_foreach(json_object_get(feed, "centers"), ci, ce) center_section(&h, ce, date);
+  for (int c = 0; c < feed->ncenters; c++) center_section(&h, &feed->centers[c], feed->nslots, date);
   if (only) html_raw(&h, "<p><a href=\"/today\">ほかの公民館の今日の空き</a></p>");
   page_end(r, &h, &pg);
-  json_decref(feed);
+  avail_view_free(feed);
   return page_reply(r, 200, &h);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../backend/core/availability.h"
+#include "../../backend/core/bookable.h"
 #include "../../backend/core/clock.h"
 #include "../../backend/core/facilities.h"
 
@@ -113,6 +114,45 @@ Test(avail, states_follow_bookings_and_lapsed_holds_are_free) {
   json_decref(feed);
 }
 
+Test(avail, the_view_is_typed_and_shared_by_references) {
+  exec("INSERT INTO accounts(id, role, name, password_hash, created_at)"
+       " VALUES (123456782, 'citizen', '前橋 花子', 'x', 0)");
+  const struct center *chuo = rules_center(rb, "chuo");
+  int64_t room = chuo->rooms[0].id;
+  book(1, room, "2026-04-08", "afternoon", ctx.now + 3600, 0);   /* held */
+  book(2, room, "2026-04-08", "evening", -1, 0);                 /* confirmed */
+
+  struct avail_view *v;
+  cr_assert_eq(avail_view_build(&ctx, clock_today(ctx.now), chuo, &v), 0);
+  cr_assert_eq(v->ncenters, 1);
+  cr_assert_eq(v->centers[0].center, chuo);
+  cr_assert_eq(v->centers[0].nrooms, chuo->nrooms);
+  cr_assert_eq(v->nslots, 3);
+  const struct avail_slot *so = v->centers[0].rooms[0].slots;
+  cr_assert_eq(so[0].state, AVAIL_CLOSED, "the morning is under way");
+  cr_assert_eq(so[0].booking, BK_OVER);
+  cr_assert_eq(so[1].state, AVAIL_HELD);
+  cr_assert_eq(so[1].booking, -1, "no booking answer for a taken slot");
+  cr_assert_eq(so[2].state, AVAIL_BOOKED);
+  cr_assert_eq(v->valid_until, ctx.now + 3600);
+  cr_assert_gt(v->bytes, sizeof *v);
+  cr_assert_str_eq(avail_state_name(so[1].state), "held");
+  cr_assert_eq(avail_state_parse("booked"), AVAIL_BOOKED);
+  cr_assert_eq(avail_state_parse("nonsense"), AVAIL_STATE_UNKNOWN);
+
+  /* the JSON is the view's */
+  json_t *feed = avail_view_json(v);
+  cr_assert_str_eq(state(feed, room, "afternoon", NULL), "held");
+  cr_assert_str_eq(state(feed, room, "evening", NULL), "booked");
+  json_decref(feed);
+
+  cr_assert_eq(avail_view_ref(v), v);
+  avail_view_free(v);                   /* one reference left */
+  cr_assert_eq(v->centers[0].center, chuo);
+  avail_view_free(v);
+  avail_view_free(NULL);
+}
+
 static const char *booking_of(json_t *feed, int64_t room, const char *slot) {
   size_t ci, ri, si;
   json_t *c, *r, *s;
@@ -198,13 +238,17 @@ Test(avail, generation_counter_moves_on_touch) {
 }
 
 Test(avail, csv_has_header_and_quotes_fields) {
-  json_t *feed = json_pack(
-      "{s:s, s:[{s:s, s:s, s:[{s:i, s:s, s:s, s:s, s:[{s:s, s:s, s:s, s:s, s:s}]}]}]}", "date",
-      "2026-04-08", "centers", "code", "chuo", "name", "中央,\"公民館\"", "rooms", "id", 7, "code",
-      "r1", "name", "会議室", "kind", "会議室", "slots", "code", "morning", "label", "午前", "start",
-      "09:00", "end", "12:00", "state", "free");
+  struct center ce = {.code = "chuo", .name = "中央,\"公民館\""};
+  struct room ro = {.id = 7, .code = "r1", .name = "会議室", .kind = "会議室", .center = &ce};
+  struct rules ru = {.nslots = 1};
+  ru.slots[0] = (struct slotdef){"morning", "午前", 9 * 60, 12 * 60};
+  struct avail_slot so = {.def = &ru.slots[0], .state = AVAIL_FREE, .booking = -1};
+  struct avail_room ar = {.room = &ro, .slots = &so};
+  struct avail_center ac = {.center = &ce, .nrooms = 1, .rooms = &ar};
+  struct avail_view v = {.day = date_from_ymd(2026, 4, 8), .rules = &ru, .nslots = 1,
+                         .ncenters = 1, .centers = &ac};
   size_t len;
-  char *csv = avail_csv(feed, &len);
+  char *csv = avail_view_csv(&v, &len);
   cr_assert_not_null(csv);
   cr_assert_str_eq(csv,
                    "date,center_code,center_name,room_id,room_code,room_name,room_kind,slot,"
@@ -213,7 +257,6 @@ Test(avail, csv_has_header_and_quotes_fields) {
                    "12:00,free\r\n");
   cr_assert_eq(len, strlen(csv));
   free(csv);
-  json_decref(feed);
 }
 
 Test(facilities, sync_gives_stable_ids_and_marks_removed_rooms_inactive) {
