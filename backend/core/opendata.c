@@ -37,7 +37,7 @@ static void free_state(const struct kctx *ctx, struct od_state *os) {
                                     (int)(os->slot - os->rules->slots), &why);
   os->booking = (int)a;
   os->opens_at = why.opens_at;
-  os->state = bookable_feed_state(a);
+  os->state = bookable_avail_state(a);
 }
 
 int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct center *center,
@@ -100,17 +100,17 @@ int opendata_each_state(struct kctx *ctx, int32_t from, int32_t to, const struct
         char why[256];
         int closed = bookable_closed(ctx, ce->code, ro, day, why, sizeof why);
         for (int s = 0; s < ru->nslots; s++) {
-          struct od_state os = {ce, ro, day, ru, &ru->slots[s], "free", closed ? why : NULL,
+          struct od_state os = {ce, ro, day, ru, &ru->slots[s], AVAIL_FREE, closed ? why : NULL,
                                 -1, 0};
           if (closed) {
-            os.state = "closed";
+            os.state = AVAIL_CLOSED;
           } else if (ntaken) {
             struct taken key = {.room_id = ro->id, .day = day};
             snprintf(key.slot, sizeof key.slot, "%s", ru->slots[s].code);
             const struct taken *hit = bsearch(&key, taken, ntaken, sizeof *taken, cmp_taken);
-            if (hit) os.state = hit->held ? "held" : "booked";
+            if (hit) os.state = hit->held ? AVAIL_HELD : AVAIL_BOOKED;
           }
-          if (!strcmp(os.state, "free")) free_state(&on_line, &os);
+          if (os.state == AVAIL_FREE) free_state(&on_line, &os);
           if (fn(arg, &os)) goto done;
         }
       }
@@ -121,12 +121,14 @@ done:
   return err;
 }
 
-const char *opendata_state_label(const char *state) {
-  if (!strcmp(state, "free")) return "空き";
-  if (!strcmp(state, "held")) return "仮予約";
-  if (!strcmp(state, "booked")) return "予約済";
-  if (!strcmp(state, "closed")) return "休館";
-  return "";
+const char *opendata_state_label(enum avail_state state) {
+  switch (state) {
+  case AVAIL_FREE: return "空き";
+  case AVAIL_HELD: return "仮予約";
+  case AVAIL_BOOKED: return "予約済";
+  case AVAIL_CLOSED: return "休館";
+  default: return "";
+  }
 }
 
 /* =============================================================== CSV */
@@ -345,7 +347,7 @@ static int avail_row(void *arg, const struct od_state *st) {
   field(&o->b, a, 0);
   field(&o->b, z, 0);
   field(&o->b, opendata_state_label(st->state), 0);
-  field(&o->b, st->state, 1);
+  field(&o->b, avail_state_name(st->state), 1);
   return o->b.oom;
 }
 

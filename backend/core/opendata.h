@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "ctx.h"
+#include "status.h"
 
 /* The longest range availability.csv serves in one request (inclusive). */
 #define OPENDATA_MAX_DAYS 92
@@ -28,7 +29,7 @@ struct od_state {
   int32_t day;
   const struct rules *rules;      /* in force on DAY */
   const struct slotdef *slot;
-  const char *state;              /* "free", "held", "booked" or "closed" */
+  enum avail_state state;         /* AVAIL_FREE, _HELD, _BOOKED or _CLOSED */
   const char *closed_label;       /* why, when closed (may be NULL) */
   int booking;                    /* enum bk_answer for the web (core/bookable.h) when
                                   ** no booking holds the slot; -1 when one does */
@@ -57,6 +58,6 @@ int opendata_availability_csv(struct kctx *ctx, const char *from, const char *to
                               const char *center, char **out, size_t *len, struct kerrinfo *ei);
 
 /* The plain-Japanese label of a state for people: 空き, 仮予約, 予約済, 休館. */
-const char *opendata_state_label(const char *state);
+const char *opendata_state_label(enum avail_state state);
 
 #endif

@@ -352,20 +352,23 @@ void page_error_summary_msg(struct html *h, const char *message, const struct pa
 
 /* ------------------------------------------------------------ states */
 
-void page_state_cell(struct html *h, const char *state, const char *group) {
-  if (!state) state = "";
-  if (!strcmp(state, "free"))
+void page_state_cell(struct html *h, enum avail_state state, const char *group) {
+  switch (state) {
+  case AVAIL_FREE:
     html_raw(h, "<td class=\"st st-free\"><span class=\"sym\" aria-hidden=\"true\">○</span>空き</td>");
-  else if (!strcmp(state, "held") || !strcmp(state, "booked")) {
+    break;
+  case AVAIL_HELD:
+  case AVAIL_BOOKED:
     html_raw(h, "<td class=\"st st-taken\"><span class=\"sym\" aria-hidden=\"true\">×</span>予約<wbr>あり");
     if (group && *group) html_printf(h, "<span class=\"grp\">%h</span>", group);
     html_raw(h, "</td>");
-  } else if (!strcmp(state, "closed"))
+    break;
+  case AVAIL_CLOSED:
     html_raw(h, "<td class=\"st st-closed\"><span class=\"sym\" aria-hidden=\"true\">ー</span>休館</td>");
-  else if (!strcmp(state, "past"))
-    html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>終了</td>");
-  else
+    break;
+  default:
     html_raw(h, "<td class=\"st\">-</td>");
+  }
 }
 
 void page_slot_cell(struct html *h, const struct page_cell *c) {
@@ -391,7 +394,7 @@ void page_slot_cell(struct html *h, const struct page_cell *c) {
                    "<span class=\"visually-hidden\"> %h を予約する</span></a></td>",
                 c->href, c->what ? c->what : "");
   } else {
-    page_state_cell(h, c->state ? avail_state_name(c->state) : NULL, c->group);
+    page_state_cell(h, c->state, c->group);
   }
 }
 

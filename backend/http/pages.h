@@ -126,7 +126,7 @@ const char *page_value(const struct page_form *fm, const char *name);
 /* <td> for a slot state: symbol and text, never colour alone:
 ** 空き ○ / 予約あり × (held or booked) / 休館 ー. GROUP (a publicly listed
 ** group, may be NULL) is shown under a taken state. */
-void page_state_cell(struct html *h, const char *state, const char *group);
+void page_state_cell(struct html *h, enum avail_state state, const char *group);
 
 /* A slot's cell as a person may act on it (core/bookable.h): STATE from a
 ** feed, BOOKING its enum bk_answer (-1 = none): BK_OPEN with HREF makes the

@@ -153,7 +153,7 @@ static void slot_cell(struct html *h, const struct counter_view *v, const struct
     return;
   }
   if (c->state == CELL_CLOSED) {
-    page_state_cell(h, "closed", NULL);
+    page_state_cell(h, AVAIL_CLOSED, NULL);
     return;
   }
   const struct counter_booking *w = &v->bookings[c->booking];

@@ -599,7 +599,7 @@ static int grid_put(void *arg, const struct od_state *st) {
   if (d < 0 || d >= g->ndays || !g->head) return 0;
   int col = rules_slot_index(g->head, st->slot->code);
   if (col < 0) return 0;
-  g->state[d][col] = avail_state_parse(st->state);
+  g->state[d][col] = st->state;
   g->booking[d][col] = st->booking;   /* core/bookable.c decided */
   g->opens_at[d] = st->opens_at;
   if (st->closed_label) snprintf(g->closed[d], sizeof g->closed[d], "%s", st->closed_label);
