@@ -149,10 +149,6 @@ enum avail_state bookable_avail_state(enum bk_answer a) {
   return a == BK_OPEN || a == BK_NOT_YET || a == BK_COUNTER_ONLY ? AVAIL_FREE : AVAIL_CLOSED;
 }
 
-const char *bookable_feed_state(enum bk_answer a) {
-  return avail_state_name(bookable_avail_state(a));
-}
-
 const char *bookable_label(enum bk_answer a) {
   static const char *const labels[] = {"予約できます", "休館", "受付前", "受付終了",
                                        "窓口のみ", "登録が必要", "受付なし"};

@@ -82,10 +82,8 @@ const char *bookable_code(enum bk_answer answer);
 
 /* The feed state of an empty slot with ANSWER for the web: "free" while it
 ** can be booked now, later (not_yet) or at the counter (counter_only);
-** "closed" once it can no longer be booked (CONTRACT.md's four states);
-** bookable_feed_state() is its name. */
+** "closed" once it can no longer be booked (CONTRACT.md's four states). */
 enum avail_state bookable_avail_state(enum bk_answer answer);
-const char *bookable_feed_state(enum bk_answer answer);
 
 /* A short label a person reads in a table cell: 予約できます, 休館,
 ** 受付前, 受付終了, 窓口のみ, 登録が必要, 受付なし. */
