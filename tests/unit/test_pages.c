@@ -98,10 +98,10 @@ Test(pages, error_summary_links_each_field_in_order_and_is_empty_without_errors)
 
 Test(pages, states_are_text_and_symbol_and_group_names_escaped) {
   struct html h = {0};
-  page_state_cell(&h, "free", NULL);
-  page_state_cell(&h, "held", NULL);
-  page_state_cell(&h, "booked", "<i>会</i>");
-  page_state_cell(&h, "closed", NULL);
+  page_state_cell(&h, AVAIL_FREE, NULL);
+  page_state_cell(&h, AVAIL_HELD, NULL);
+  page_state_cell(&h, AVAIL_BOOKED, "<i>会</i>");
+  page_state_cell(&h, AVAIL_CLOSED, NULL);
   char *s = html_take(&h, NULL);
   cr_assert(strstr(s, "○</span>空き</td>"), "%s", s);
   cr_assert(strstr(s, "×</span>予約<wbr>あり</td>"), "%s", s);
