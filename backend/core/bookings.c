@@ -194,8 +194,9 @@ int booking_load_for_change(struct kctx *ctx, int64_t id, struct booking *b,
 }
 
 /* The end of every booking write (hold, confirm, cancel): with RC 0,
-** commit, tell the public feeds (avail_touch) and answer B as JSON in *OUT;
-** with a KERR code RC (a step failed), roll back and return it. */
+** commit, tell the public feeds (avail_touch) and answer B as JSON in *OUT
+** (OUT NULL: a typed caller, B is the answer); with a KERR code RC (a step
+** failed), roll back and return it. */
 int booking_end_write(struct kctx *ctx, int rc, const struct booking *b, json_t **out,
                       struct kerrinfo *ei) {
   assert(db_in_txn(ctx->db));
@@ -205,6 +206,7 @@ int booking_end_write(struct kctx *ctx, int rc, const struct booking *b, json_t 
   }
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   avail_touch();
+  if (!out) return 0;
   *out = booking_json(ctx, b);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }

@@ -118,6 +118,15 @@ int booking_create_then(struct kctx *ctx, const json_t *body, const char *idempo
                                     struct kerrinfo *ei),
                         void *arg, json_t **out, int *replayed, struct kerrinfo *ei);
 
+/* booking_create_then typed (the form route's receipt reads it): *V the
+** booking made, or the first one when *REPLAYED (V zeroed first; V->b.id 0
+** where ctx->precheck leaves it to the write). The same checks and errors. */
+struct booking_view;
+int booking_create_view(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                        int (*then)(struct kctx *ctx, int64_t booking_id, void *arg,
+                                    struct kerrinfo *ei),
+                        void *arg, struct booking_view *v, int *replayed, struct kerrinfo *ei);
+
 /* The confirmation step before a booking (WCAG 3.3.4): BODY as for
 ** booking_create, checked by every rule booking_create checks (the caps and
 ** whether the slots are free as of now, without the writer lock), and
@@ -176,6 +185,10 @@ int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
 ** (core/payments.c: payment_refund_all). */
 int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
                    struct kerrinfo *ei);
+/* booking_cancel typed: *V the booking as cancelled (zeroed first). The
+** same checks and errors; the money a desk sees is in booking_cancel's JSON only. */
+int booking_cancel_view(struct kctx *ctx, int64_t id, const char *reason, struct booking_view *v,
+                        struct kerrinfo *ei);
 
 /* Inside a write transaction (for booking_cancel and the city's closures,
 ** core/closures.c): cancel B, held (unlapsed) or confirmed, by the actor of

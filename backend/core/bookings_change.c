@@ -30,7 +30,7 @@
 /* ========================================================= confirm */
 
 static int confirm_in(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
-static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, struct booking *b,
                      struct kerrinfo *ei);
 
 /* ONE ENTRY: confirming, by the holder or by staff for them (desk_enter:
@@ -46,12 +46,23 @@ int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
 ** a reason, a refund of what was paid, the money in the reply). */
 int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
                    struct kerrinfo *ei) {
+  struct booking_view v;
+  *out = NULL;
+  int rc = booking_cancel_view(ctx, id, reason, &v, ei);
+  if (rc) return rc;
+  if (!(*out = booking_view_json(&v))) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if (desk_is_staff(ctx)) payment_money_json(ctx, &v.b, *out);
+  return 0;
+}
+
+int booking_cancel_view(struct kctx *ctx, int64_t id, const char *reason, struct booking_view *v,
+                        struct kerrinfo *ei) {
   struct kctx c;
   struct booking b;
-  *out = NULL;
+  memset(v, 0, sizeof *v);
   int rc = desk_enter(ctx, &c, ei);
-  if (rc || (rc = cancel_in(&c, id, reason, out, ei))) return rc;
-  if (desk_is_staff(ctx) && booking_load(&c, id, &b) == 0) payment_money_json(&c, &b, *out);
+  if (rc || (rc = cancel_in(&c, id, reason, &b, ei))) return rc;
+  booking_view_of(&c, &b, v);
   return 0;
 }
 
@@ -132,30 +143,30 @@ int booking_cancel_write(struct kctx *ctx, struct booking *b, const char *reason
   return refund ? payment_refund_all(ctx, b, ei) : 0;
 }
 
-static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
+/* Cancel ID for the actor into *B (as cancelled). */
+static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, struct booking *b,
                      struct kerrinfo *ei) {
-  struct booking b;
   int rc;
   int64_t fee = 0;
-  if ((rc = booking_load_for_change(ctx, id, &b, ei))) return rc;
+  if ((rc = booking_load_for_change(ctx, id, b, ei))) return rc;
   if (reason && !*reason) reason = NULL;
   if (reason && (text_utf8_len(reason) > REASON_MAX || text_has_control(reason))) {
     kerr_field(ei, "reason", "取消の理由は200文字以内で入力してください。");
     return KERR_VALIDATION;
   }
 
-  enum booking_status status = booking_status_now(ctx, &b);
+  enum booking_status status = booking_status_now(ctx, b);
   if (!booking_status_active(status))
     return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、取り消せません。",
                     status == BOOKING_CANCELLED ? "すでに取り消されている"
                     : status == BOOKING_LAPSED  ? "仮予約の期限切れで無効になっている"
                                                 : "利用済み");
   int held = status == BOOKING_HELD;
-  const struct rules *r = booking_rules(ctx, &b);
+  const struct rules *r = booking_rules(ctx, b);
   int32_t day = 0;
-  date_parse(b.date, &day);
+  date_parse(b->date, &day);
   char codes[RULES_MAX_SLOTS][24];
-  booking_split_slots(b.slots, codes, RULES_MAX_SLOTS);
+  booking_split_slots(b->slots, codes, RULES_MAX_SLOTS);
   int first = r ? rules_slot_index(r, codes[0]) : -1;
   int64_t start = clock_local(day, first >= 0 ? r->slots[first].start : 0);
 
@@ -180,14 +191,14 @@ static int cancel_in(struct kctx *ctx, int64_t id, const char *reason, json_t **
                         "取消の期限（利用日の%d日前、%sまで）を過ぎているため、"
                         "オンラインでは取り消せません。公民館の窓口にご相談ください。",
                         r->cancel_deadline_days, d);
-      fee = rules_cancel_fee(r, b.fee_total);
+      fee = rules_cancel_fee(r, b->fee_total);
     }
   }
 
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  if ((rc = booking_cancel_write(ctx, &b, reason, fee, desk_is_staff(ctx), ei))) goto fail;
-  if ((rc = notify_booking(ctx, NOTE_CANCEL, &b))) goto fail;
+  if ((rc = booking_cancel_write(ctx, b, reason, fee, desk_is_staff(ctx), ei))) goto fail;
+  if ((rc = notify_booking(ctx, NOTE_CANCEL, b))) goto fail;
   if ((rc = booking_sweep(ctx, SWEEP_PER_WRITE, NULL))) goto fail;
 fail:
-  return booking_end_write(ctx, rc, &b, out, ei);
+  return booking_end_write(ctx, rc, b, NULL, ei);
 }

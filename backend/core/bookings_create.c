@@ -492,25 +492,23 @@ static int find_idempotent(struct kctx *ctx, int64_t holder, const char *key, in
   return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
 }
 
-/* The first result for a repeated key, if the request is the same one. */
-static int replay(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
+/* The first result for a repeated key into *B, if the request is the same one. */
+static int replay(struct kctx *ctx, int64_t id, const json_t *body, struct booking *b,
                   struct kerrinfo *ei) {
-  struct booking b;
-  int rc = booking_load(ctx, id, &b);
+  int rc = booking_load(ctx, id, b);
   if (rc) return rc;
   /* The same request: the same room, date, slots (in any order) and group. */
   struct create c;
   struct kerrinfo scratch = {0};
   memset(&c, 0, sizeof c);
-  int same = parse_create(ctx, body, &c, &scratch) == 0 && c.room->id == b.room_id &&
-             !strcmp(c.date, b.date) && !strcmp(c.slots, b.slots) && c.group_id == b.group_id;
+  int same = parse_create(ctx, body, &c, &scratch) == 0 && c.room->id == b->room_id &&
+             !strcmp(c.date, b->date) && !strcmp(c.slots, b->slots) && c.group_id == b->group_id;
   kerr_clear(&scratch);
   if (!same)
     return kerr_set(ei, KERR_CONFLICT,
                     "この Idempotency-Key は別の内容の予約にすでに使われています。"
                     "新しい予約には新しいキーを使ってください。");
-  *out = booking_json(ctx, &b);
-  return *out ? 0 : KERR_INTERNAL;
+  return 0;
 }
 
 /* Inside the write transaction: insert C (a hold, or for an import a
@@ -570,10 +568,14 @@ static int insert_booking(struct kctx *ctx, const struct create *c, const char *
 
 /* ========================================================== create */
 
+static int create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                      const struct booking_for *f, struct booking *b, int *replayed,
+                      struct kerrinfo *ei);
+
 /* Staff book for a registered citizen ({"on_behalf_of": SYSTEM_ID}): a
 ** counter action (counter hours, channel "counter"); the citizen holds it. */
 static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *idempotency_key,
-                            struct booking_for *f, json_t **out, int *replayed,
+                            struct booking_for *f, struct booking *b, int *replayed,
                             struct kerrinfo *ei) {
   int64_t holder = 0;
   int role = 0, rc;
@@ -595,7 +597,7 @@ static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *id
   }
   f->holder = holder;
   f->confirm = wants_confirm(body);
-  return booking_create_for(&c, body, idempotency_key, f, out, replayed, ei);
+  return create_for(&c, body, idempotency_key, f, b, replayed, ei);
 }
 
 /* ONE ENTRY: a new booking, by a citizen for themselves or by staff for a
@@ -605,33 +607,72 @@ int booking_create(struct kctx *ctx, const json_t *body, const char *idempotency
   return booking_create_then(ctx, body, idempotency_key, NULL, NULL, out, replayed, ei);
 }
 
-int booking_create_then(struct kctx *ctx, const json_t *body, const char *idempotency_key,
-                        int (*then)(struct kctx *ctx, int64_t booking_id, void *arg,
-                                    struct kerrinfo *ei),
-                        void *arg, json_t **out, int *replayed, struct kerrinfo *ei) {
+/* booking_create_then into *B (B->id 0: left to the write, ctx->precheck). */
+static int create_then(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                       int (*then)(struct kctx *ctx, int64_t booking_id, void *arg,
+                                   struct kerrinfo *ei),
+                       void *arg, struct booking *b, int *replayed, struct kerrinfo *ei) {
   struct booking_for f = {.then = then, .arg = arg};
-  *out = NULL;
+  memset(b, 0, sizeof *b);
   if (replayed) *replayed = 0;
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
   if (json_object_get(body, "on_behalf_of")) {
     if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-    return create_on_behalf(ctx, body, idempotency_key, &f, out, replayed, ei);
+    return create_on_behalf(ctx, body, idempotency_key, &f, b, replayed, ei);
   }
   if (ctx->actor.role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
   f.holder = ctx->actor.account_id;
   f.confirm = wants_confirm(body);
-  return booking_create_for(ctx, body, idempotency_key, &f, out, replayed, ei);
+  return create_for(ctx, body, idempotency_key, &f, b, replayed, ei);
+}
+
+/* B (booking_create's result, B->id 0 when there is none yet) as *OUT. */
+static int json_of(struct kctx *ctx, int rc, const struct booking *b, json_t **out,
+                   struct kerrinfo *ei) {
+  if (rc || !b->id) return rc;
+  *out = booking_json(ctx, b);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+int booking_create_then(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                        int (*then)(struct kctx *ctx, int64_t booking_id, void *arg,
+                                    struct kerrinfo *ei),
+                        void *arg, json_t **out, int *replayed, struct kerrinfo *ei) {
+  struct booking b;
+  *out = NULL;
+  int rc = create_then(ctx, body, idempotency_key, then, arg, &b, replayed, ei);
+  return json_of(ctx, rc, &b, out, ei);
+}
+
+int booking_create_view(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                        int (*then)(struct kctx *ctx, int64_t booking_id, void *arg,
+                                    struct kerrinfo *ei),
+                        void *arg, struct booking_view *v, int *replayed, struct kerrinfo *ei) {
+  struct booking b;
+  memset(v, 0, sizeof *v);
+  int rc = create_then(ctx, body, idempotency_key, then, arg, &b, replayed, ei);
+  if (rc == 0 && b.id) booking_view_of(ctx, &b, v);
+  return rc;
 }
 
 int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
                        const struct booking_for *f, json_t **out, int *replayed,
                        struct kerrinfo *ei) {
+  struct booking b;
+  *out = NULL;
+  int rc = create_for(ctx, body, idempotency_key, f, &b, replayed, ei);
+  return json_of(ctx, rc, &b, out, ei);
+}
+
+static int create_for(struct kctx *ctx, const json_t *body, const char *idempotency_key,
+                      const struct booking_for *f, struct booking *b, int *replayed,
+                      struct kerrinfo *ei) {
   struct create c;
   int rc;
   int64_t id = 0;
   memset(&c, 0, sizeof c);
-  *out = NULL;
+  memset(b, 0, sizeof *b);
   if (replayed) *replayed = 0;
   c.holder = f->holder;
   c.walkin = f->walkin;
@@ -649,7 +690,7 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
     ** even if the window has closed since. */
     if ((rc = find_idempotent(ctx, c.holder, idempotency_key, &id))) return rc;
     if (id) {
-      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if ((rc = replay(ctx, id, body, b, ei))) return rc;
       if (replayed) *replayed = 1;
       return 0;
     }
@@ -664,7 +705,7 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
     if (rc == KERR_SLOT_TAKEN && idempotency_key &&
         find_idempotent(ctx, c.holder, idempotency_key, &id) == 0 && id) {
       kerr_clear(ei);
-      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if ((rc = replay(ctx, id, body, b, ei))) return rc;
       if (replayed) *replayed = 1;
       return 0;
     }
@@ -681,7 +722,7 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
     if ((rc = find_idempotent(ctx, c.holder, idempotency_key, &id))) goto fail;
     if (id) {
       db_rollback(ctx->db);
-      if ((rc = replay(ctx, id, body, out, ei))) return rc;
+      if ((rc = replay(ctx, id, body, b, ei))) return rc;
       if (replayed) *replayed = 1;
       return 0;
     }
@@ -695,14 +736,15 @@ int booking_create_for(struct kctx *ctx, const json_t *body, const char *idempot
   if ((rc = insert_booking(ctx, &c, idempotency_key, &id, ei))) goto fail;
 
   if (f->then && (rc = f->then(ctx, id, f->arg, ei))) goto fail;
-  struct booking b;
-  if ((rc = booking_load(ctx, id, &b))) goto fail;
-  if ((rc = booking_event(ctx, f->event ? f->event : "booking.hold", &b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = booking_load(ctx, id, b))) goto fail;
+  if ((rc = booking_event(ctx, f->event ? f->event : "booking.hold", b, ctx->now, c.fee_total))) goto fail;
   /* one step: the confirmation in the same transaction, and one message (confirmed), not two */
-  if (c.confirm && (rc = booking_event(ctx, "booking.confirm", &b, ctx->now, c.fee_total))) goto fail;
-  if ((rc = notify_booking(ctx, c.confirm ? NOTE_CONFIRM : NOTE_HOLD, &b))) goto fail;
+  if (c.confirm && (rc = booking_event(ctx, "booking.confirm", b, ctx->now, c.fee_total))) goto fail;
+  if ((rc = notify_booking(ctx, c.confirm ? NOTE_CONFIRM : NOTE_HOLD, b))) goto fail;
 fail:
-  return booking_end_write(ctx, rc, &b, out, ei);
+  rc = booking_end_write(ctx, rc, b, NULL, ei);
+  if (rc) b->id = 0;
+  return rc;
 }
 
 /* ========================================================== import */

@@ -24,8 +24,8 @@ int booking_load_for_change(struct kctx *ctx, int64_t id, struct booking *b,
 /* Mark up to MAX lapsed holds lapsed (inside the caller's write); *N the count. */
 int booking_sweep(struct kctx *ctx, int max, int *n);
 
-/* Commit (RC 0: avail_touch, *OUT the booking's JSON) or roll back (RC a
-** KERR code) the write transaction of a change to B. */
+/* Commit (RC 0: avail_touch, *OUT the booking's JSON unless OUT is NULL) or
+** roll back (RC a KERR code) the write transaction of a change to B. */
 int booking_end_write(struct kctx *ctx, int rc, const struct booking *b, json_t **out,
                       struct kerrinfo *ei);
 

@@ -302,9 +302,17 @@ static int insert_course(struct kctx *ctx, const struct course_in *c, int64_t lo
 
 int courses_create(struct kctx *ctx, const json_t *body, int64_t copied_from, json_t **out,
                    struct kerrinfo *ei) {
+  int64_t id = 0;
+  *out = NULL;
+  int rc = courses_create_id(ctx, body, copied_from, &id, ei);
+  return rc ? rc : courses_get(ctx, id, out, ei);
+}
+
+int courses_create_id(struct kctx *ctx, const json_t *body, int64_t copied_from, int64_t *made,
+                      struct kerrinfo *ei) {
   int64_t id = 0, lottery = 0;
   int rc;
-  *out = NULL;
+  *made = 0;
   if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   struct course_in *c = malloc(sizeof *c);
   if (!c) return kerr_set(ei, KERR_INTERNAL, NULL);
@@ -327,7 +335,8 @@ int courses_create(struct kctx *ctx, const json_t *body, int64_t copied_from, js
     goto out;
   }
   avail_touch();
-  rc = courses_get(ctx, id, out, ei);
+  *made = id;
+  rc = 0;
   goto out;
 fail:
   db_rollback(ctx->db);
@@ -434,8 +443,16 @@ done:
 
 int courses_copy(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
                  struct kerrinfo *ei) {
-  json_t *src = NULL;
+  int64_t made = 0;
   *out = NULL;
+  int rc = courses_copy_id(ctx, id, body, &made, ei);
+  return rc ? rc : courses_get(ctx, made, out, ei);
+}
+
+int courses_copy_id(struct kctx *ctx, int64_t id, const json_t *body, int64_t *made,
+                    struct kerrinfo *ei) {
+  json_t *src = NULL;
+  *made = 0;
   if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   int rc = courses_get(ctx, id, &src, ei);
   if (rc) return rc;
@@ -445,7 +462,7 @@ int courses_copy(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
   json_object_del(src, "apply_from");
   json_object_del(src, "apply_until");
   json_object_update(src, (json_t *)body);
-  rc = courses_create(ctx, src, id, out, ei);
+  rc = courses_create_id(ctx, src, id, made, ei);
   json_decref(src);
   return rc;
 }

@@ -47,6 +47,9 @@
 ** is booked: the message names the booking). */
 int courses_create(struct kctx *ctx, const json_t *body, int64_t copied_from, json_t **out,
                    struct kerrinfo *ei);
+/* courses_create typed: *ID the new course (the same checks and errors). */
+int courses_create_id(struct kctx *ctx, const json_t *body, int64_t copied_from, int64_t *id,
+                      struct kerrinfo *ei);
 
 /* PATCH /api/v1/courses/{id} (staff of its centre, admin): the descriptive
 ** fields, capacity (not below the places given) and max_companions; the
@@ -59,6 +62,9 @@ int courses_update(struct kctx *ctx, int64_t id, const json_t *body, json_t **ou
 ** apply_from and apply_until (and "center" to plan it elsewhere). */
 int courses_copy(struct kctx *ctx, int64_t id, const json_t *body, json_t **out,
                  struct kerrinfo *ei);
+/* courses_copy typed: *MADE the new course. */
+int courses_copy_id(struct kctx *ctx, int64_t id, const json_t *body, int64_t *made,
+                    struct kerrinfo *ei);
 
 /* GET /api/v1/courses (public): courses not yet over, by first session,
 ** CENTER (NULL: all). {"courses":[{"id","title","center","center_name",

@@ -396,10 +396,18 @@ static int read_application(const json_t *in, int64_t *gid, char *code, char *re
 }
 
 int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei) {
+  int64_t id = 0;
+  *out = NULL;
+  int rc = discounts_apply_id(ctx, in, &id, ei);
+  if (!rc) rc = app_json(ctx, id, out);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+int discounts_apply_id(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei) {
   char code[APP_CODE_MAX], reason[APP_TEXT_MAX], evidence[APP_TEXT_MAX], msg[512];
   int64_t gid = 0;
   int rc, has_evidence = 0;
-  *out = NULL;
+  *id = 0;
   if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
     return kerr_set(ei, KERR_FORBIDDEN,
                     "減免の申請は、団体の代表者か副代表者が、自分のアカウントで行ってください。");
@@ -489,11 +497,11 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
              : kerr_from_db(rc);
     goto fail;
   }
-  int64_t id = db_last_id(ctx->db);
-  if ((rc = ev(ctx, "discount.apply", gid, id, d->code, NULL, -1))) goto fail;
+  int64_t made = db_last_id(ctx->db);
+  if ((rc = ev(ctx, "discount.apply", gid, made, d->code, NULL, -1))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  rc = app_json(ctx, id, out);
-  return rc ? kerr_set(ei, rc, NULL) : 0;
+  *id = made;
+  return 0;
 
 fail:
   db_rollback(ctx->db);

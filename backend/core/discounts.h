@@ -73,6 +73,8 @@ int discounts_best(struct kctx *ctx, int64_t group, int32_t day, const struct ru
 /* POST /api/v1/discounts: IN {"group_id","category","reason","evidence"?}.
 ** *OUT is the new application (status "pending"). */
 int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct kerrinfo *ei);
+/* discounts_apply typed: *ID the new application (the same checks and errors). */
+int discounts_apply_id(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei);
 
 /* One application, for the group's representatives, staff and admins. */
 int discounts_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);

@@ -30,6 +30,7 @@
 #include "../core/groups.h"
 #include "../core/ids.h"
 #include "../core/input.h"
+#include "../core/status.h"
 #include "../core/submissions.h"
 #include "reply.h"
 #include "web_book.h"
@@ -39,7 +40,8 @@
 typedef struct reply (*form_page_fn)(struct req *r, unsigned status, const json_t *values,
                                         const char *message, const json_t *errors,
                                         const char *receipt);
-typedef struct reply (*receipt_page_fn)(struct req *r, const char *receipt, const json_t *result);
+typedef struct reply (*receipt_page_fn)(struct req *r, const char *receipt,
+                                        const struct form_result *result);
 
 struct kind {
   const char *name;                      /* "booking" */
@@ -55,12 +57,12 @@ static int wants_json(struct req *r) {
 }
 
 /* Record the outcome and answer. RC: 0 or the KERR of the core call (EI its
-** details); RESULT (borrowed) what it made; RESULT_ID its number as text;
-** STATUS_WORD the state it is in ("held", "pending", "cancelled"). */
+** details); RESULT what it made (for the receipt page); RESULT_ID its number
+** as text; STATUS_WORD the state it is in ("held", "pending", "cancelled"). */
 /* RECORDED: the receipt of a submission already recorded inside the
 ** action's own transaction (the booking form's), or NULL/"" to record it here. */
 static struct reply finish_with(struct req *r, const struct kind *k, int rc, struct kerrinfo *ei,
-                                const json_t *result, const char *result_id,
+                                const struct form_result *result, const char *result_id,
                                 const char *status_word, const char *recorded) {
   char receipt[SUBMISSION_RECEIPT_LEN] = "";
   struct reply ret;
@@ -118,7 +120,8 @@ static struct reply finish_with(struct req *r, const struct kind *k, int rc, str
 }
 
 static struct reply finish(struct req *r, const struct kind *k, int rc, struct kerrinfo *ei,
-                           const json_t *result, const char *result_id, const char *status_word) {
+                           const struct form_result *result, const char *result_id,
+                           const char *status_word) {
   return finish_with(r, k, rc, ei, result, result_id, status_word, NULL);
 }
 
@@ -158,34 +161,31 @@ static const struct kind booking_kind = {"booking", web_booking_form, web_bookin
 **    its field and the values kept. Every submission is recorded. Citizens. */
 struct reply form_booking(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *b = NULL;
   int replayed = 0;
   char key[160] = "", idtext[24] = "";
+  struct booking_view *v = malloc(sizeof *v);
+  if (!v) return reply_error(r, KERR_INTERNAL, NULL);
   r->ctx.channel = "form";
   /* the confirmation page's key: a second click (or reload) books once */
   if (input_text(r->json, "idempotency_key", key, sizeof key) != INPUT_OK) key[0] = 0;
   struct booking_record br = {.r = r, .receipt = ""};
-  int rc = booking_create_then(&r->ctx, r->json, key[0] ? key : NULL, record_booking, &br, &b,
+  int rc = booking_create_view(&r->ctx, r->json, key[0] ? key : NULL, record_booking, &br, v,
                                &replayed, &ei);
-  if (rc == 0)
-    snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(json_object_get(b, "id")));
-  if (rc == 0 && replayed) {
+  struct form_result res = {.id = v->b.id, .booking = v};
+  const char *status_word = rc == 0 ? booking_status_name(v->status) : "";
+  if (rc == 0) snprintf(idtext, sizeof idtext, "%lld", (long long)v->b.id);
+  char receipt[SUBMISSION_RECEIPT_LEN];
+  struct reply ret;
+  if (rc == 0 && replayed && submission_receipt_of(&r->ctx, "booking", idtext, receipt) == 0 &&
+      receipt[0]) {
     /* the same submission again: its first receipt, nothing new stored */
-    char receipt[SUBMISSION_RECEIPT_LEN];
-    if (submission_receipt_of(&r->ctx, "booking", idtext, receipt) == 0 && receipt[0]) {
-      struct reply ret =
-          wants_json(r) ? reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "receipt", receipt, "status",
-                                                       json_string_value(json_object_get(b, "status")),
-                                                       "id", idtext))
-                        : web_booking_receipt(r, receipt, b);
-      json_decref(b);
-      return ret;
-    }
+    ret = wants_json(r) ? reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "receipt", receipt,
+                                                       "status", status_word, "id", idtext))
+                        : web_booking_receipt(r, receipt, &res);
+  } else {
+    ret = finish_with(r, &booking_kind, rc, &ei, &res, idtext, status_word, br.receipt);
   }
-  struct reply ret = finish_with(r, &booking_kind, rc, &ei, b, idtext,
-                                 b ? json_string_value(json_object_get(b, "status")) : "",
-                                 br.receipt);
-  json_decref(b);
+  free(v);
   return ret;
 }
 
@@ -207,14 +207,9 @@ struct reply form_group(struct req *r) {
   char idtext[16] = "";
   r->ctx.channel = "form";
   int rc = groups_register(&r->ctx, r->json, &id, &ei);
-  json_t *g = NULL;
-  if (rc == 0) {
-    ids_format(id, idtext);
-    g = json_pack("{s:s, s:s}", "id", idtext, "status", "pending");
-  }
-  struct reply ret = finish(r, &group_kind, rc, &ei, g, idtext, "pending");
-  json_decref(g);
-  return ret;
+  if (rc == 0) ids_format(id, idtext);
+  struct form_result res = {.id = id};
+  return finish(r, &group_kind, rc, &ei, &res, idtext, review_status_name(REVIEW_PENDING));
 }
 
 /* =========================================================== cancel */
@@ -229,10 +224,11 @@ static const struct kind cancel_kind = {"cancel", web_cancel_form, web_cancel_re
 **    a reason). */
 struct reply form_cancel(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *b = NULL;
   long long id = 0;
   char reason[1024] = "", idtext[24] = "";
   int rc = 0;
+  struct booking_view *v = calloc(1, sizeof *v);
+  if (!v) return reply_error(r, KERR_INTERNAL, NULL);
   r->ctx.channel = "form";
   if (input_int(r->json, "booking_id", 1, INT64_MAX, &id) != INPUT_OK) {
     kerr_field(&ei, "booking_id", "取り消す予約の番号 (booking_id) が正しくありません。");
@@ -243,10 +239,12 @@ struct reply form_cancel(struct req *r) {
     kerr_field(&ei, "reason", "取り消す理由は200文字以内で入力してください。");
     rc = KERR_VALIDATION;
   }
-  if (!rc) rc = booking_cancel(&r->ctx, id, reason[0] ? reason : NULL, &b, &ei);
+  if (!rc) rc = booking_cancel_view(&r->ctx, id, reason[0] ? reason : NULL, v, &ei);
   if (rc == 0) snprintf(idtext, sizeof idtext, "%lld", id);
-  struct reply ret = finish(r, &cancel_kind, rc, &ei, b, idtext, "cancelled");
-  json_decref(b);
+  struct form_result res = {.id = id, .booking = v};
+  struct reply ret = finish(r, &cancel_kind, rc, &ei, &res, idtext,
+                            booking_status_name(BOOKING_CANCELLED));
+  free(v);
   return ret;
 }
 
@@ -265,16 +263,11 @@ static const struct kind discount_kind = {"discount", web_discount_form, web_dis
 **    Citizens. */
 struct reply form_discount(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *d = NULL;
+  int64_t id = 0;
   char idtext[32] = "";
   r->ctx.channel = "form";
-  int rc = discounts_apply(&r->ctx, r->json, &d, &ei);
-  if (rc == 0) {
-    const json_t *v = json_object_get(d, "id");
-    if (json_is_integer(v)) snprintf(idtext, sizeof idtext, "%lld", (long long)json_integer_value(v));
-    else snprintf(idtext, sizeof idtext, "%s", json_string_value(v) ? json_string_value(v) : "");
-  }
-  struct reply ret = finish(r, &discount_kind, rc, &ei, d, idtext, "pending");
-  json_decref(d);
-  return ret;
+  int rc = discounts_apply_id(&r->ctx, r->json, &id, &ei);
+  if (rc == 0) snprintf(idtext, sizeof idtext, "%lld", (long long)id);
+  struct form_result res = {.id = id};
+  return finish(r, &discount_kind, rc, &ei, &res, idtext, review_status_name(REVIEW_PENDING));
 }

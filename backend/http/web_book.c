@@ -26,6 +26,7 @@
 #include "../core/desk.h"
 #include "../core/groups.h"
 #include "../core/ids.h"
+#include "forms.h"
 #include "pages.h"
 #include "reply.h"
 #include "web_account.h"
@@ -569,15 +570,12 @@ struct reply web_book_review(struct req *r) {
 
 /* ======================================================= the receipt */
 
-struct reply web_booking_receipt(struct req *r, const char *receipt, const json_t *b) {
+struct reply web_booking_receipt(struct req *r, const char *receipt,
+                                 const struct form_result *res) {
   (void)receipt; /* kept with the submission; the citizen sees one number, the 予約番号 */
   char until[64] = "-";
-  int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  struct booking_view *v = malloc(sizeof *v);
-  if (!v || web_book_view_of_id(r, id, v)) {
-    free(v);
-    return reply_error(r, KERR_INTERNAL, NULL);
-  }
+  const struct booking_view *v = res->booking;
+  int64_t id = v->b.id;
   enum booking_status st = v->status;
   int held = st == BOOKING_HELD;
   if (held && v->b.hold_expires_at) page_instant_label(v->b.hold_expires_at, until, sizeof until);
@@ -610,7 +608,6 @@ struct reply web_booking_receipt(struct req *r, const char *receipt, const json_
   html_printf(&h, "<ul class=\"links\"><li><a href=\"/my/bookings/%I\">この予約の詳しい内容 (取り消しもここから)</a></li>"
                   "<li><a href=\"/my\">マイページ (予約の一覧)</a></li></ul>",
               id);
-  free(v);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }

@@ -21,9 +21,11 @@ struct reply web_book_review(struct req *r);
 struct reply web_booking_form(struct req *r, unsigned status, const json_t *values,
                                  const char *message, const json_t *errors, const char *receipt);
 
-/* The receipt page of a hold B (booking_json) with its RECEIPT number: the
-** exact expiry and the button that confirms it. */
-struct reply web_booking_receipt(struct req *r, const char *receipt, const json_t *b);
+/* The receipt page of the booking RES->booking with its RECEIPT number: for
+** a hold, the exact expiry and the button that confirms it. */
+struct form_result;
+struct reply web_booking_receipt(struct req *r, const char *receipt,
+                                 const struct form_result *res);
 
 /* The field of the booking form a refusal with CODE belongs to, or NULL. */
 const char *web_book_error_field(int code);

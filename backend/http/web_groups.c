@@ -15,15 +15,11 @@
 #include "../core/ids.h"
 #include "../core/groups.h"
 #include "../core/status.h"
+#include "forms.h"
 #include "pages.h"
 #include "reply.h"
 
 #define MAX_GROUPS 32
-
-static const char *jstr(const json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
 
 static const char *group_status_label(const struct group_view *g) {
   switch (g->status) {
@@ -254,7 +250,10 @@ struct reply web_group_new(struct req *r) {
   return ret;
 }
 
-struct reply web_group_receipt(struct req *r, const char *receipt, const json_t *g) {
+struct reply web_group_receipt(struct req *r, const char *receipt,
+                               const struct form_result *res) {
+  char gid[16];
+  ids_format(res->id, gid);
   struct html h = {0};
   struct page pg = {.title = "団体の登録を受け付けました", .nav = "my"};
   page_begin(r, &h, &pg);
@@ -266,7 +265,7 @@ struct reply web_group_receipt(struct req *r, const char *receipt, const json_t 
                   "承認されるまでは、団体としての予約はできません。</p>"
                   "<ul class=\"links\"><li><a href=\"/my/groups\">団体の登録と減免</a></li>"
                   "<li><a href=\"/my\">マイページ</a></li></ul>",
-              receipt && *receipt ? receipt : "-", jstr(g, "id"));
+              receipt && *receipt ? receipt : "-", gid);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -361,22 +360,19 @@ struct reply web_discount_apply(struct req *r) {
   return ret;
 }
 
-struct reply web_discount_receipt(struct req *r, const char *receipt, const json_t *d) {
-  char id[32];
-  const json_t *v = json_object_get(d, "id");
-  if (json_is_integer(v)) snprintf(id, sizeof id, "%lld", (long long)json_integer_value(v));
-  else snprintf(id, sizeof id, "%s", jstr(d, "id"));
+struct reply web_discount_receipt(struct req *r, const char *receipt,
+                                  const struct form_result *res) {
   struct html h = {0};
   struct page pg = {.title = "減免の申請を受け付けました", .nav = "my"};
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>減免の申請を受け付けました</h1>"
                   "<div class=\"receipt\"><p class=\"receipt-label\">受付番号</p>"
                   "<p class=\"receipt-number\" id=\"receipt\">%h</p>"
-                  "<p>申請番号 <strong>%h</strong></p></div>"
+                  "<p>申請番号 <strong>%I</strong></p></div>"
                   "<p class=\"lead\">市の職員が審査します。書類があるときは、公民館の窓口で見せてください。"
                   "承認されると、その団体の予約の使用料が、どの公民館でも安くなります。</p>"
                   "<ul class=\"links\"><li><a href=\"/my/groups\">団体の登録と減免</a></li></ul>",
-              receipt && *receipt ? receipt : "-", id);
+              receipt && *receipt ? receipt : "-", res->id);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }

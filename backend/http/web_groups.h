@@ -22,12 +22,15 @@ struct reply web_invitation_accept(struct req *r);
 struct reply web_invitation_decline(struct req *r);
 
 /* The forms again for /forms/group and /forms/discount (see web_booking_form),
-** and their receipts (G: {"id","status"}; D: the application). */
+** and their receipts (RES->id: the group; the application). */
+struct form_result;
 struct reply web_group_form(struct req *r, unsigned status, const json_t *values,
                                const char *message, const json_t *errors, const char *receipt);
-struct reply web_group_receipt(struct req *r, const char *receipt, const json_t *g);
+struct reply web_group_receipt(struct req *r, const char *receipt,
+                               const struct form_result *res);
 struct reply web_discount_form(struct req *r, unsigned status, const json_t *values,
                                   const char *message, const json_t *errors, const char *receipt);
-struct reply web_discount_receipt(struct req *r, const char *receipt, const json_t *d);
+struct reply web_discount_receipt(struct req *r, const char *receipt,
+                                  const struct form_result *res);
 
 #endif

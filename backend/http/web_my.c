@@ -22,6 +22,7 @@
 #include "../core/permits.h"
 #include "../core/submissions.h"
 #include "api_mail.h"
+#include "forms.h"
 #include "pages.h"
 #include "qr.h"
 #include "reply.h"
@@ -522,14 +523,11 @@ struct reply web_my_cancel(struct req *r) {
   return ret;
 }
 
-struct reply web_cancel_receipt(struct req *r, const char *receipt, const json_t *b) {
+struct reply web_cancel_receipt(struct req *r, const char *receipt,
+                                const struct form_result *res) {
   char yen[32];
-  int64_t id = (int64_t)json_integer_value(json_object_get(b, "id"));
-  struct booking_view *v = malloc(sizeof *v);
-  if (!v || web_book_view_of_id(r, id, v)) {
-    free(v);
-    return reply_error(r, KERR_INTERNAL, NULL);
-  }
+  const struct booking_view *v = res->booking;
+  int64_t id = v->b.id;
   page_yen(v->b.cancel_fee < 0 ? 0 : v->b.cancel_fee, yen, sizeof yen);
   struct html h = {0};
   struct page pg = {.title = "予約を取り消しました", .nav = "my"};
@@ -540,7 +538,6 @@ struct reply web_cancel_receipt(struct req *r, const char *receipt, const json_t
                   "<p>予約番号 <strong>%I</strong> ・ 取消料 <strong>%h</strong></p></div>",
               receipt && *receipt ? receipt : "-", id, yen);
   web_book_facts(r, &h, v);
-  free(v);
   html_raw(&h, "<ul class=\"links\"><li><a href=\"/my\">マイページ (予約の一覧)</a></li>"
                "<li><a href=\"/availability\">ほかの部屋をさがす</a></li></ul>");
   page_end(r, &h, &pg);

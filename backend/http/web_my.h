@@ -19,8 +19,10 @@ struct reply web_my_cancel(struct req *r);
 /* The cancellation form again (for /forms/cancel), like web_booking_form. */
 struct reply web_cancel_form(struct req *r, unsigned status, const json_t *values,
                                 const char *message, const json_t *errors, const char *receipt);
-/* The receipt of a cancellation of booking B. */
-struct reply web_cancel_receipt(struct req *r, const char *receipt, const json_t *b);
+/* The receipt of a cancellation: RES->booking as cancelled. */
+struct form_result;
+struct reply web_cancel_receipt(struct req *r, const char *receipt,
+                                const struct form_result *res);
 
 /* "確定", "仮予約 (まだ確定していません)", ... for a booking status
 ** (booking_status_name for BOOKING_UNKNOWN). */

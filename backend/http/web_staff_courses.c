@@ -23,10 +23,6 @@ static const char *jstr(const json_t *o, const char *k) {
   return s ? s : "";
 }
 
-static json_int_t jint(const json_t *o, const char *k) {
-  return json_integer_value(json_object_get(o, k));
-}
-
 /* ============================================================ the form */
 
 static const struct page_option alloc_opts[] = {{"first_come", "先着順", NULL},
@@ -237,10 +233,11 @@ struct reply web_staff_course_new(struct req *r) {
 ** course's page; the form again with its errors otherwise. Staff, admins. */
 static struct reply plan_post(struct req *r, int64_t from) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL, *body = body_of(r, 1);
+  int64_t id = 0;
+  json_t *body = body_of(r, 1);
   if (!body) return reply_fail();
-  int rc = from ? courses_copy(&r->ctx, from, body, &out, &ei)
-                : courses_create(&r->ctx, body, 0, &out, &ei);
+  int rc = from ? courses_copy_id(&r->ctx, from, body, &id, &ei)
+                : courses_create_id(&r->ctx, body, 0, &id, &ei);
   json_decref(body);
   if (rc) {
     if (!ei.code) kerr_set(&ei, rc, NULL);
@@ -249,8 +246,7 @@ static struct reply plan_post(struct req *r, int64_t from) {
     return rep;
   }
   char to[64];
-  snprintf(to, sizeof to, "/admin/courses/%lld", (long long)jint(out, "id"));
-  json_decref(out);
+  snprintf(to, sizeof to, "/admin/courses/%lld", (long long)id);
   return reply_redirect(r, to);
 }
 

@@ -261,6 +261,10 @@ test('confirm, permit with its QR code, cancel through /forms/cancel', async () 
   assert.equal(r.status, 200, r.text.slice(0, 300));
   const receipt = r.text.match(/id="receipt">(\d{8}-\d{4})</)[1];
   assert.equal(sql(`SELECT kind||'|'||outcome||'|'||result_id FROM form_submissions WHERE receipt='${receipt}'`), `cancel|accepted|${id}`);
+  // the receipt: the booking cancelled, its fee (free before the deadline) and its facts
+  assert.match(r.text, /<title>予約を取り消しました \|/);
+  assert.match(r.text, new RegExp(`予約番号 <strong>${id}</strong> ・ 取消料 <strong>0円</strong>`));
+  assert.match(r.text, /<dt>利用する日<\/dt><dd>2026年6月10日\(水\)<\/dd>/);
   assert.equal(sql(`SELECT status||'|'||cancel_reason FROM bookings WHERE id=${id}`), 'cancelled|都合により');
   // again: 409, stored as rejected
   const again = await b.postForm('/forms/cancel', { booking_id: id }, { Accept: 'application/json' });
@@ -321,6 +325,8 @@ test('exemption form: validated, applied through the exemption API, a second ope
   assert.equal(count('discount_applications'), n + 1);
   const appId = sql(`SELECT id FROM discount_applications WHERE group_id=${gid}`);
   assert.equal(sql(`SELECT kind||'|'||outcome||'|'||result_id FROM form_submissions WHERE receipt='${receipt}'`), `discount|accepted|${appId}`);
+  // the receipt names the application by its number
+  assert.match(ok.text, new RegExp(`申請番号 <strong>${appId}</strong>`));
   // the same category again while it is open: 409 with the reason, values kept, nothing new
   const again = await b.postForm('/forms/discount', { group_id: gid, category, reason: 'もう一度' });
   assert.equal(again.status, 409);

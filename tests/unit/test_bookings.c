@@ -652,6 +652,75 @@ Test(bookings, idempotency_key_returns_the_first_result) {
   kerr_clear(&ei);
 }
 
+/* ====================================================== typed results */
+
+/* THEN of booking_create_view: counts its runs, checks it runs inside the
+** booking's write transaction, and fails when told to. */
+struct then_probe {
+  int runs, in_txn, fail;
+  int64_t id;
+};
+static int probe_then(struct kctx *ctx, int64_t booking_id, void *arg, struct kerrinfo *ei) {
+  struct then_probe *p = arg;
+  (void)ei;
+  p->runs++;
+  p->in_txn = db_in_txn(ctx->db);
+  p->id = booking_id;
+  return p->fail ? KERR_INTERNAL : 0;
+}
+
+/* The form route's typed results (booking_create_view, booking_cancel_view)
+** are the same bookings the JSON API answers with, statuses as enums. */
+Test(bookings, create_and_cancel_views_agree_with_the_json) {
+  struct kerrinfo ei = {0};
+  struct booking_view v;
+  struct then_probe p = {0};
+  int rep = -1, rc;
+  json_t *body = fx_body(&w, "chuo", "r503", "2026-06-10", "morning", 0, 5);
+  cr_assert_eq(booking_create_view(&w.ctx, body, "k-view", probe_then, &p, &v, &rep, &ei), 0,
+               "%s", ei.message);
+  cr_assert_eq(rep, 0);
+  cr_assert_gt(v.b.id, 0);
+  cr_assert_eq(v.status, BOOKING_HELD);
+  /* THEN ran once, inside the booking's transaction, with its number */
+  cr_assert_eq(p.runs, 1);
+  cr_assert(p.in_txn);
+  cr_assert_eq(p.id, v.b.id);
+  json_t *vj = booking_view_json(&v), *g = get(v.b.id, &rc);
+  cr_assert(json_equal(vj, g));
+  json_decref(vj);
+  json_decref(g);
+  /* a replay: the first booking, THEN not run again */
+  int64_t first = v.b.id;
+  cr_assert_eq(booking_create_view(&w.ctx, body, "k-view", probe_then, &p, &v, &rep, &ei), 0);
+  cr_assert_eq(rep, 1);
+  cr_assert_eq(v.b.id, first);
+  cr_assert_eq(p.runs, 1);
+  /* THEN failing rolls the booking back: nothing made, no view */
+  json_t *other = fx_body(&w, "chuo", "r503", "2026-06-11", "morning", 0, 5);
+  p.fail = 1;
+  cr_assert_eq(booking_create_view(&w.ctx, other, NULL, probe_then, &p, &v, &rep, &ei),
+               KERR_INTERNAL);
+  kerr_clear(&ei);
+  cr_assert_eq(v.b.id, 0);
+  cr_assert_str_eq(state("chuo", "r503", "2026-06-11", "morning"), "free");
+  /* the cancellation, typed */
+  cr_assert_eq(booking_cancel_view(&w.ctx, first, NULL, &v, &ei), 0, "%s", ei.message);
+  cr_assert_eq(v.b.id, first);
+  cr_assert_eq(v.status, BOOKING_CANCELLED);
+  cr_assert_eq(v.b.cancel_fee, 0);
+  vj = booking_view_json(&v);
+  g = get(first, &rc);
+  cr_assert(json_equal(vj, g));
+  json_decref(vj);
+  json_decref(g);
+  cr_assert_eq(booking_cancel_view(&w.ctx, first, NULL, &v, &ei), KERR_CONFLICT);
+  cr_assert_eq(v.b.id, 0);
+  json_decref(body);
+  json_decref(other);
+  kerr_clear(&ei);
+}
+
 /* ============================================================ reads */
 
 Test(bookings, list_mine_holds_own_and_groups_bookings) {

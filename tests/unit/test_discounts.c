@@ -455,6 +455,24 @@ Test(discounts, apply_ok_by_representative_and_co_representative) {
                1);
 }
 
+/* discounts_apply_id (the form's receipt): the new application's number,
+** the one discounts_apply would answer with; its errors are the same. */
+Test(discounts, apply_id_is_the_applications_number) {
+  struct kerrinfo ei = {0};
+  int64_t id = -1, first = 0;
+  cr_assert_eq(apply(ALICE, CLUB, "community", "自治会の定例会", &first, NULL), 0);
+  json_t *in = json_pack("{s:I, s:s, s:s}", "group_id", (json_int_t)CLUB, "category",
+                         "social_education", "reason", "公開講座");
+  cr_assert_eq(discounts_apply_id(&w.ctx, in, &id, &ei), 0, "%s", ei.message);
+  cr_assert_eq(id, first + 1);
+  cr_assert_eq(q1("SELECT count(*) FROM discount_applications WHERE status = 'pending'"), 2);
+  /* the same category while it is open: refused, no number */
+  cr_assert_eq(discounts_apply_id(&w.ctx, in, &id, &ei), KERR_CONFLICT);
+  cr_assert_eq(id, 0);
+  json_decref(in);
+  kerr_clear(&ei);
+}
+
 Test(discounts, apply_errors_store_nothing) {
   char msg[512];
   cr_assert_eq(apply(ALICE, CLUB, "nonexistent", "理由", NULL, msg), KERR_VALIDATION);
