@@ -25,6 +25,7 @@
 #include "status.h"
 #include "lottery.h"
 #include "text.h"
+#include "vec.h"
 
 struct session_in {
   int32_t day;
@@ -501,18 +502,32 @@ fail:
 
 /* ============================================================ report */
 
+/* The figures of the current row of ST (the report's query) into ROW. */
+static void report_row(struct kctx *ctx, kstmt *st, struct course_report_row *row) {
+  const struct center *ce = rules_center(ctx->rb, db_col_text(st, 0));
+  int64_t expected = db_col_int(st, 7);
+  snprintf(row->center, sizeof row->center, "%s", db_col_text(st, 0));
+  snprintf(row->center_name, sizeof row->center_name, "%s", ce ? ce->name : db_col_text(st, 0));
+  snprintf(row->category, sizeof row->category, "%s", db_col_text(st, 1));
+  row->courses = db_col_int(st, 2);
+  row->sessions = db_col_int(st, 3);
+  row->applicants = db_col_int(st, 4);
+  row->accepted = db_col_int(st, 5);
+  row->attended = db_col_int(st, 6);
+  row->attendance_rate = expected > 0 ? (double)row->attended / (double)expected : -1;
+}
+
 int courses_report(struct kctx *ctx, const char *from, const char *to, const char *center,
-                   json_t **out, struct kerrinfo *ei) {
+                   struct course_report *out, struct kerrinfo *ei) {
   int32_t a, b;
-  char f[11], t[11];
-  *out = NULL;
+  memset(out, 0, sizeof *out);
   if (!from || date_parse(from, &a)) kerr_field(ei, "from", "from は YYYY-MM-DD で指定してください。");
   if (!to || date_parse(to, &b)) kerr_field(ei, "to", "to は YYYY-MM-DD で指定してください。");
   if (center && *center && !rules_center(ctx->rb, center))
     kerr_field(ei, "center", "公民館のコードが正しくありません。");
   if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
-  date_format(a, f);
-  date_format(b, t);
+  date_format(a, out->from);
+  date_format(b, out->to);
   kstmt *st = db_prep(
       ctx->db,
       "WITH per AS (SELECT c.center, c.category,"
@@ -532,53 +547,73 @@ int courses_report(struct kctx *ctx, const char *from, const char *to, const cha
       " sum(attended), sum(accepted * recorded) FROM per GROUP BY center, category"
       " ORDER BY center, category");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
-  db_bind_text(st, "$from", f);
-  db_bind_text(st, "$to", t);
+  db_bind_text(st, "$from", out->from);
+  db_bind_text(st, "$to", out->to);
   db_bind_text(st, "$center", center ? center : "");
-  json_t *rows = json_array();
-  int rc;
+  struct course_report_row *rows = NULL;
+  int rc, cap = 0;
   while ((rc = db_step(st)) == DB_ROW) {
-    int64_t expected = db_col_int(st, 7);
-    const struct center *ce = rules_center(ctx->rb, db_col_text(st, 0));
-    json_t *r = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "center", db_col_text(st, 0),
-                          "center_name", ce ? ce->name : db_col_text(st, 0), "category", db_col_text(st, 1), "courses", (json_int_t)db_col_int(st, 2),
-                          "sessions", (json_int_t)db_col_int(st, 3), "applicants",
-                          (json_int_t)db_col_int(st, 4), "accepted", (json_int_t)db_col_int(st, 5),
-                          "attended", (json_int_t)db_col_int(st, 6));
-    json_object_set_new(r, "attendance_rate",
-                        expected > 0 ? json_real((double)db_col_int(st, 6) / (double)expected)
-                                     : json_null());
-    json_array_append_new(rows, r);
+    if (vec_grow((void **)&rows, out->nrows, &cap, sizeof *rows)) {
+      rc = DB_ERROR;
+      break;
+    }
+    report_row(ctx, st, &rows[out->nrows++]);
   }
-  db_reset(st);
-  if (rc != DB_DONE) {
-    json_decref(rows);
-    return kerr_set(ei, kerr_from_db(rc), NULL);
-  }
-  *out = json_pack("{s:s, s:s, s:o}", "from", f, "to", t, "rows", rows);
-  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+  rc = vec_rows_end(st, rc, rows, (void **)&out->rows, &out->nrows);
+  return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
-char *courses_report_csv(const json_t *rep, int ja, size_t *len) {
+void courses_report_free(struct course_report *rep) {
+  if (!rep) return;
+  free(rep->rows);
+  rep->rows = NULL;
+  rep->nrows = 0;
+}
+
+/* One row of the report as JSON (vec_json's TO). */
+static json_t *report_row_json(const void *p) {
+  const struct course_report_row *row = p;
+  json_t *o = json_pack("{s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:I}", "center", row->center,
+                        "center_name", row->center_name, "category", row->category, "courses",
+                        (json_int_t)row->courses, "sessions", (json_int_t)row->sessions,
+                        "applicants", (json_int_t)row->applicants, "accepted",
+                        (json_int_t)row->accepted, "attended", (json_int_t)row->attended);
+  if (o && json_object_set_new(o, "attendance_rate", row->attendance_rate >= 0
+                                                         ? json_real(row->attendance_rate)
+                                                         : json_null())) {
+    json_decref(o);
+    return NULL;
+  }
+  return o;
+}
+
+json_t *courses_report_json(const struct course_report *rep) {
+  json_t *o = vec_json("rows", rep->rows, rep->nrows, sizeof *rep->rows, report_row_json);
+  if (!o) return NULL;
+  json_t *out = json_pack("{s:s, s:s, s:O}", "from", rep->from, "to", rep->to, "rows",
+                          json_object_get(o, "rows"));
+  json_decref(o);
+  return out;
+}
+
+char *courses_report_csv(const struct course_report *rep, int ja, size_t *len) {
   static const char *const head[] = {"center", "center_name", "category", "courses", "sessions",
                                      "applicants", "accepted", "attended", "attendance_rate"};
   static const char *const head_ja[] = {"公民館コード", "公民館", "分野", "講座数", "回数",
                                         "申し込み", "受講決定（人）", "出席（延べ人）", "出席率"};
-  static const char *const nums[] = {"courses", "sessions", "applicants", "accepted", "attended"};
   struct csvbuf b = {0};
-  json_t *r;
-  size_t i;
   csv_bom(&b);
   for (size_t k = 0; k < sizeof head / sizeof head[0]; k++) csv_field(&b, ja ? head_ja[k] : head[k]);
   csv_end_row(&b);
-  json_array_foreach(json_object_get(rep, "rows"), i, r) {
-    csv_field(&b, json_string_value(json_object_get(r, "center")));
-    csv_field(&b, json_string_value(json_object_get(r, "center_name")));
-    csv_field_as(&b, json_string_value(json_object_get(r, "category")), CSV_DEFUSE | CSV_ONE_LINE);
-    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++)
-      csv_int(&b, json_integer_value(json_object_get(r, nums[k])));
-    json_t *rate = json_object_get(r, "attendance_rate");
-    csv_ratio(&b, json_is_number(rate) ? json_number_value(rate) : -1);
+  for (int i = 0; i < rep->nrows; i++) {
+    const struct course_report_row *row = &rep->rows[i];
+    const int64_t nums[] = {row->courses, row->sessions, row->applicants, row->accepted,
+                            row->attended};
+    csv_field(&b, row->center);
+    csv_field(&b, row->center_name);
+    csv_field_as(&b, row->category, CSV_DEFUSE | CSV_ONE_LINE);
+    for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) csv_int(&b, nums[k]);
+    csv_ratio(&b, row->attendance_rate);
     csv_end_row(&b);
   }
   return csv_take(&b, len);

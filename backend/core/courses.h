@@ -135,19 +135,44 @@ int courses_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei)
 int courses_attendance(struct kctx *ctx, int64_t id, int64_t sid, const json_t *body,
                        json_t **out, struct kerrinfo *ei);
 
+/* The course report: the courses with a session in a period, by centre and
+** category. One row: */
+struct course_report_row {
+  char center[32];             /* "chuo" */
+  char center_name[96];        /* "中央公民館" (the code when the rule book lacks it) */
+  char category[256];          /* "" when none (entered as at most 50 characters) */
+  int64_t courses, sessions;   /* the courses, and all their sessions */
+  int64_t applicants;          /* applications not cancelled */
+  int64_t accepted;            /* people given a place (applicants and companions) */
+  int64_t attended;            /* attendance recorded, summed over the sessions */
+  double attendance_rate;      /* attended / (accepted people x recorded sessions);
+                                  -1 when nothing is recorded */
+};
+struct course_report {
+  char from[11], to[11];       /* the period, YYYY-MM-DD, inclusive */
+  int nrows;
+  struct course_report_row *rows;  /* by centre code, then category */
+};
+
 /* GET /api/v1/courses/report?from=D&to=D[&center=CODE] (staff, admin,
-** analyst): courses with a session in the period (of CENTER when not NULL or
-** ""), by centre and category: {"from","to","rows":[{"center","center_name",
-** "category","courses","sessions","applicants","accepted","attended",
-** "attendance_rate"}]}. attendance_rate = attended / (accepted people x
-** recorded sessions), null when nothing is recorded. */
+** analyst): the report of the courses with a session in FROM..TO (of CENTER
+** when not NULL or "") into *OUT (courses_report_free() frees its rows).
+** KERR_VALIDATION (with field messages) for a bad date or an unknown centre;
+** on error *OUT holds no rows. */
 int courses_report(struct kctx *ctx, const char *from, const char *to, const char *center,
-                   json_t **out, struct kerrinfo *ei);
+                   struct course_report *out, struct kerrinfo *ei);
+void courses_report_free(struct course_report *rep);   /* NULL: no-op */
+
+/* That report as the route's JSON: {"from","to","rows":[{"center",
+** "center_name","category","courses","sessions","applicants","accepted",
+** "attended","attendance_rate"}]}, attendance_rate null when nothing is
+** recorded. A new reference; NULL when out of memory. */
+json_t *courses_report_json(const struct course_report *rep);
 
 /* That report as CSV (UTF-8 with BOM, CRLF, a header row: the keys, or
-** Japanese names when JA; the rate with 4 decimals, empty when null).
+** Japanese names when JA; the rate with 4 decimals, empty when none).
 ** Caller frees; NULL when out of memory. */
-char *courses_report_csv(const json_t *rep, int ja, size_t *len);
+char *courses_report_csv(const struct course_report *rep, int ja, size_t *len);
 
 /* GET /api/v1/centers/{code}/courses.ics (public): the centre's courses that
 ** staff put in its public calendar ("calendar": true), as an RFC 5545

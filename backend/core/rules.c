@@ -553,6 +553,12 @@ static void load_fees(struct vctx *c, struct rules *r, json_t *root, int *fees_o
   }
 }
 
+/* O's string KEY (borrowed from O), or "" when it is absent or not a string. */
+static const char *text_of(const json_t *o, const char *key) {
+  const char *s = json_string_value(json_object_get(o, key));
+  return s ? s : "";
+}
+
 /* discounts[] (減免): codes unique, rate 1..100, criteria and evidence given. */
 static void load_discounts(struct vctx *c, struct rules *r, json_t *root) {
   char p[PATHMAX], q[PATHMAX];
@@ -583,6 +589,9 @@ static void load_discounts(struct vctx *c, struct rules *r, json_t *root) {
     get_int(c, o, p, "rate", 1, 1, 100, &d->rate);
     get_str(c, o, p, "criteria", 1, NULL, 0);
     get_str(c, o, p, "evidence", 1, NULL, 0);
+    d->criteria = text_of(o, "criteria");
+    d->evidence = text_of(o, "evidence");
+    d->illustrative = !strncmp(text_of(o, "note"), "illustrative", 12);
     get_bool(c, o, p, "requires_verified_resident", 0, &d->verified_resident);
     if (get_validity(c, o, p, "valid_until", 1, &kind, &days) == 0) {
       d->valid_kind = kind;

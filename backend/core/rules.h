@@ -74,12 +74,16 @@ struct fee_class {
 struct discount_cat {
   char code[32];
   char name[96];
+  const char *criteria;   /* who qualifies, as published (borrowed from json) */
+  const char *evidence;   /* what the application shows (borrowed from json) */
+  int illustrative;       /* its "note" starts with "illustrative": an example of the
+                             system, not a criterion the city published */
   int rate;               /* percent off, 1..100 */
   int valid_kind;         /* VALID_FISCAL_YEAR_END or VALID_DAYS: how long an approval lasts */
   int valid_days;         /* VALID_DAYS: from the first day, this many days */
   int verified_resident;  /* requires_verified_resident: the applicant's residency
                              verified with the My Number card (docs/identity.md) */
-  json_t *json;           /* the category as published (criteria, evidence, ...) */
+  json_t *json;           /* the category as published, with any extra keys */
 };
 
 struct campaign {

@@ -214,14 +214,18 @@ struct reply api_report_monthly(struct req *r) {
 ** 422 a bad date or centre. Staff, admins, analysts. */
 struct reply api_report_courses(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL;
+  struct course_report rep;
   int rc = courses_report(&r->ctx, req_query(r, "from"), req_query(r, "to"),
-                          req_query(r, "center"), &out, &ei);
-  if (rc || !wants_csv(r)) return reply_core(r, rc, 200, out, &ei);
+                          req_query(r, "center"), &rep, &ei);
+  if (rc || !wants_csv(r)) {
+    json_t *out = rc ? NULL : courses_report_json(&rep);
+    courses_report_free(&rep);
+    if (!rc && !out) rc = kerr_set(&ei, KERR_INTERNAL, NULL);
+    return reply_core(r, rc, 200, out, &ei);
+  }
   size_t len = 0;
-  char *csv = courses_report_csv(out, wants_ja(r), &len), name[64];
-  snprintf(name, sizeof name, "courses_%s_%s.csv", json_string_value(json_object_get(out, "from")),
-           json_string_value(json_object_get(out, "to")));
-  json_decref(out);
+  char *csv = courses_report_csv(&rep, wants_ja(r), &len), name[64];
+  snprintf(name, sizeof name, "courses_%s_%s.csv", rep.from, rep.to);
+  courses_report_free(&rep);
   return csv ? text_reply(r, csv, len, CSV_TYPE, name) : reply_fail();
 }

@@ -79,19 +79,14 @@ void web_book_slots_text(const struct rules *r, const char *slots, const char *s
     snprintf(out + off, n - off, " (%s〜%s)", short_hhmm(start), short_hhmm(end));
 }
 
-/* The same for the codes in ARR (a JSON array of strings). */
-void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,
-                          const char *end, char *out, size_t n) {
+/* The same for the N slot codes CODES. */
+void web_book_slots_label(const struct rules *r, const char codes[][24], int n, const char *start,
+                          const char *end, char *out, size_t size) {
   char slots[RULES_MAX_SLOTS * 25] = "";
-  size_t off = 0, i;
-  json_t *v;
-  json_array_foreach(arr, i, v) {
-    const char *c = json_string_value(v);
-    off += (size_t)snprintf(slots + off, off < sizeof slots ? sizeof slots - off : 0, "%s%s",
-                            i ? "," : "", c ? c : "");
-    if (off >= sizeof slots) break;
-  }
-  web_book_slots_text(r, slots, start, end, out, n);
+  size_t off = 0;
+  for (int i = 0; i < n && off < sizeof slots; i++)
+    off += (size_t)snprintf(slots + off, sizeof slots - off, "%s%s", i ? "," : "", codes[i]);
+  web_book_slots_text(r, slots, start, end, out, size);
 }
 
 int web_book_view_of_id(struct req *r, int64_t id, struct booking_view *v) {

@@ -43,9 +43,9 @@ void web_book_payment(struct req *r, struct html *h, const struct booking_view *
 ** BOOKING_UNKNOWN when it has none. */
 enum booking_status web_book_status(const json_t *b);
 
-/* "午前・午後 (9:00〜17:00)" for the slot codes in ARR under R. */
-void web_book_slots_label(const struct rules *r, const json_t *arr, const char *start,
-                          const char *end, char *out, size_t n);
+/* "午前・午後 (9:00〜17:00)" for the N slot codes CODES under R, into OUT[SIZE]. */
+void web_book_slots_label(const struct rules *r, const char codes[][24], int n, const char *start,
+                          const char *end, char *out, size_t size);
 /* The same for SLOTS as stored ("morning,afternoon"). */
 void web_book_slots_text(const struct rules *r, const char *slots, const char *start,
                          const char *end, char *out, size_t n);

@@ -34,11 +34,6 @@
 #include "web_my.h"
 #include "web_oidc.h"
 
-static const char *jstr(const json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
-
 /* The centre asked for (?center= or the form's), or "" for the home centre. */
 static const char *center_of(struct req *r) {
   const char *c = req_query(r, "center");
@@ -418,12 +413,13 @@ static void permit_check_form(struct req *r, struct html *h, const json_t *value
 ** again below. 422 an empty field; 429 too many look-ups. Staff, admin. */
 struct reply web_counter_permit(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL;
-  const char *code = req_str(r, "permit");
-  int rc = permit_verify(&r->ctx, code, &out, &ei);
+  struct permit_check *c = malloc(sizeof *c);
+  if (!c) return reply_error(r, KERR_INTERNAL, NULL);
+  int rc = permit_verify_view(&r->ctx, req_str(r, "permit"), c, &ei);
   if (rc && rc != KERR_VALIDATION) {
     struct reply ret = reply_error(r, rc, &ei);
     kerr_clear(&ei);
+    free(c);
     return ret;
   }
   struct html h = {0};
@@ -433,32 +429,28 @@ struct reply web_counter_permit(struct req *r) {
   if (rc) {
     struct page_form fm = {.values = r->json, .errors = ei.fields};
     page_error_summary(&h, &permit_field, 1, &fm);
-  } else if (!json_is_true(json_object_get(out, "valid"))) {
+  } else if (!c->valid) {
     html_printf(&h, "<div class=\"note note-error\" id=\"permit-result\"><p><strong>確認できません</strong></p>"
-                    "<p>%h</p></div>", jstr(out, "message"));
+                    "<p>%h</p></div>", c->message);
   } else {
-    const json_t *p = json_object_get(out, "permit");
-    int usable = json_is_true(json_object_get(out, "usable"));
-    int32_t day = 0;
+    const struct permit_view *p = &c->permit;
     char dl[48];
-    date_parse(jstr(p, "date"), &day);
-    page_date_label(day, 1, dl, sizeof dl);
+    page_date_label(p->day, 1, dl, sizeof dl);
     html_printf(&h, "<div class=\"note %s\" id=\"permit-result\"><p><strong>%s</strong></p>%s%h%s</div>"
                     "<dl class=\"facts\"><div><dt>予約番号</dt><dd>%I</dd></div>"
                     "<div><dt>公民館・部屋</dt><dd>%h %h</dd></div>"
                     "<div><dt>利用する日</dt><dd>%h %h〜%h</dd></div>"
                     "<div><dt>名義</dt><dd>%h</dd></div>"
                     "<div><dt>状態</dt><dd>%h</dd></div></dl>",
-                usable ? "note-ok" : "note-warn",
-                usable ? "本物の許可書です。この予約で使えます。" : "本物の許可書ですが、いまは使えません。",
-                usable ? "" : "<p>", usable ? "" : jstr(out, "message"), usable ? "" : "</p>",
-                (int64_t)json_integer_value(json_object_get(p, "bid")), jstr(p, "center_name"),
-                jstr(p, "room_name"), dl, jstr(p, "start"), jstr(p, "end"), jstr(p, "holder"),
-                web_my_status_label(web_book_status(out)));
+                c->usable ? "note-ok" : "note-warn",
+                c->usable ? "本物の許可書です。この予約で使えます。" : "本物の許可書ですが、いまは使えません。",
+                c->usable ? "" : "<p>", c->usable ? "" : c->message, c->usable ? "" : "</p>",
+                p->booking_id, p->center_name, p->room_name, dl, p->start, p->end, p->holder,
+                web_my_status_label(p->status));
   }
   permit_check_form(r, &h, r->json);
   page_end(r, &h, &pg);
-  json_decref(out);
+  free(c);
   struct reply ret = page_reply(r, rc ? 422 : 200, &h);
   kerr_clear(&ei);
   return ret;

@@ -10,7 +10,6 @@
 */
 #include "web_my.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,11 +29,6 @@
 #include "web_closures.h"
 #include "web_groups.h"
 #include "web_oidc.h"
-
-static const char *jstr(const json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
 
 const char *web_my_status_label(enum booking_status s) {
   switch (s) {
@@ -338,21 +332,6 @@ struct reply web_my_confirm(struct req *r) {
 
 /* ============================================================ permit */
 
-/* The payload of a permit token (its middle part), as JSON, or NULL. */
-static json_t *permit_payload(const char *token) {
-  const char *a = strchr(token, '.'), *z = a ? strchr(a + 1, '.') : NULL;
-  if (!z) return NULL;
-  size_t n = (size_t)(z - a - 1), len = 0;
-  unsigned char *bin = malloc(n + 1);
-  if (!bin) return NULL;
-  json_t *out = NULL;
-  if (sodium_base642bin(bin, n + 1, a + 1, n, NULL, &len, NULL,
-                        sodium_base64_VARIANT_URLSAFE_NO_PADDING) == 0)
-    out = json_loadb((const char *)bin, len, 0, NULL);
-  free(bin);
-  return out;
-}
-
 /* A cancelled booking has no permit: its permit page says so, plainly, with
 ** when it was cancelled (issue 13, point 8). 1 and *REP when B is cancelled. */
 static int cancelled_permit_page(struct req *r, int64_t id, struct reply *rep) {
@@ -384,32 +363,31 @@ static int cancelled_permit_page(struct req *r, int64_t id, struct reply *rep) {
 ** cancelled booking; 404 when it is not the person's. Citizens, staff, admin. */
 struct reply web_my_permit(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *pm = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
-  int rc = permit_issue(&r->ctx, id, &pm, &ei);
+  struct permit_view *pv = malloc(sizeof *pv);
+  if (!pv) return reply_error(r, KERR_INTERNAL, NULL);
+  int rc = permit_issue_view(&r->ctx, id, pv, &ei);
   if (rc == KERR_CONFLICT) {
     struct reply rep;
     if (cancelled_permit_page(r, id, &rep)) {
       kerr_clear(&ei);
+      free(pv);
       return rep;
     }
   }
   if (rc) {
+    free(pv);
     if (rc == KERR_CONFLICT && !ei.message[0])
       kerr_set(&ei, KERR_CONFLICT, "許可書は、予約を確定すると表示できます。");
     return reply_core(r, rc, 0, NULL, &ei);
   }
-  const char *token = jstr(pm, "permit");
-  json_t *p = permit_payload(token);
   char title[64], dl[48], sl[200], issued[64];
-  int32_t day = 0;
   snprintf(title, sizeof title, "利用許可書 (予約番号 %lld)", (long long)id);
-  date_parse(jstr(p, "date"), &day);
-  page_date_label(day, 1, dl, sizeof dl);
-  web_book_slots_label(rules_in_force(r->ctx.rb, day), json_object_get(p, "slots"), jstr(p, "start"),
-                       jstr(p, "end"), sl, sizeof sl);
-  page_iso_label(jstr(p, "issued_at"), issued, sizeof issued);
+  page_date_label(pv->day, 1, dl, sizeof dl);
+  web_book_slots_label(rules_in_force(r->ctx.rb, pv->day), pv->slots, pv->nslots, pv->start,
+                       pv->end, sl, sizeof sl);
+  page_instant_label(pv->issued_at, issued, sizeof issued);
 
   struct html h = {0};
   struct page pg = {.title = title, .nav = "my"};
@@ -419,7 +397,7 @@ struct reply web_my_permit(struct req *r) {
                   "<p class=\"lead\">公民館の窓口で、このQRコードを見せてください。印刷して持って行くこともできます。</p>"
                   "<div class=\"permit\"><div class=\"qr-box\">",
               id, id);
-  if (qr_svg(&h, token, "利用許可書のQRコード") < 0)
+  if (qr_svg(&h, pv->token, "利用許可書のQRコード") < 0)
     html_raw(&h, "<p>QRコードを作れませんでした。下の内容を窓口で見せてください。</p>");
   html_printf(&h, "</div><dl class=\"facts permit-facts\">"
                   "<div><dt>予約番号</dt><dd>%I</dd></div>"
@@ -429,12 +407,12 @@ struct reply web_my_permit(struct req *r) {
                   "<div><dt>時間帯</dt><dd>%h</dd></div>"
                   "<div><dt>名義</dt><dd>%h</dd></div>"
                   "<div><dt>発行</dt><dd>%h</dd></div></dl></div>",
-              id, jstr(p, "center_name"), jstr(p, "room_name"), dl, sl, jstr(pm, "holder_name"), issued);
+              id, pv->center_name, pv->room_name, dl, sl, pv->holder_name, issued);
   html_printf(&h, "<section aria-labelledby=\"short-title\"><h2 id=\"short-title\">許可書の番号</h2>"
                   "<p class=\"receipt-number\" id=\"permit-code\">%h</p>"
                   "<p>QRコードが読めないときは、この番号を窓口で伝えてください。職員が入力して確かめます。"
                   "電話で問い合わせるときにも使えます。</p></section>",
-              jstr(pm, "short_code"));
+              pv->short_code);
   struct booking_view *bv; /* how and by when to pay, as on the booking's page */
   if (read_view(r, id, &bv, &ei) == 0) web_book_payment(r, &h, bv);
   kerr_clear(&ei);
@@ -443,10 +421,9 @@ struct reply web_my_permit(struct req *r) {
                   "<p>QRコードが読めないときは、この文字を窓口で確かめてもらえます。"
                   "前橋市の電子署名が入っているので、書きかえることはできません。</p>"
                   "<p class=\"permit-token\"><code id=\"permit-token\">%h</code></p></section>",
-              token);
+              pv->token);
   page_end(r, &h, &pg);
-  json_decref(p);
-  json_decref(pm);
+  free(pv);
   return page_reply(r, 200, &h);
 }
 

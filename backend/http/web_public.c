@@ -52,11 +52,6 @@ static int month_parse(const char *s, int32_t *first) {
   return 0;
 }
 
-static const char *jstr(const json_t *o, const char *key) {
-  const char *s = json_string_value(json_object_get(o, key));
-  return s ? s : "";
-}
-
 /* "10時00分": the time of the instant T (JST), as the feeds write it. */
 static void time_of_instant(int64_t t, char *out, size_t n) {
   char iso[26];
@@ -818,14 +813,11 @@ static void rate_text(int rate, char *out, size_t n) {
   else snprintf(out, n, "%d%% (使用料の%d%%が安くなります)", rate, rate);
 }
 
-static void validity_text(const json_t *v, char *out, size_t n) {
-  if (json_is_string(v) && !strcmp(json_string_value(v), "fiscal_year_end"))
-    snprintf(out, n, "承認された日の年度末 (3月31日) まで。毎年度、申請しなおします。");
-  else if (json_is_integer(json_object_get(v, "days")))
-    snprintf(out, n, "承認された日から%d日間。",
-             (int)json_integer_value(json_object_get(v, "days")));
+static void validity_text(const struct discount_cat *d, char *out, size_t n) {
+  if (d->valid_kind == VALID_DAYS)
+    snprintf(out, n, "承認された日から%d日間。", d->valid_days);
   else
-    snprintf(out, n, "公民館にお問い合わせください。");
+    snprintf(out, n, "承認された日の年度末 (3月31日) まで。毎年度、申請しなおします。");
 }
 
 /* GET /rules/discounts[?date=D] -> 200 the published 減免 criteria of the
@@ -874,14 +866,12 @@ struct reply web_discounts(struct req *r) {
   if (ru != rules_in_force(rb, today))
     html_raw(&h, "<p><a href=\"/rules/discounts\">いま使われている基準を見る</a></p>");
 
-  json_t *cats = json_object_get(ru->json, "discounts"), *cat;
-  size_t i;
-  if (!json_array_size(cats)) html_raw(&h, "<p>この規則には減免の区分がありません。</p>");
-  json_array_foreach(cats, i, cat) {
+  if (!ru->ndiscounts) html_raw(&h, "<p>この規則には減免の区分がありません。</p>");
+  for (int i = 0; i < ru->ndiscounts; i++) {
+    const struct discount_cat *cat = &ru->discounts[i];
     char rate[160], valid[200];
-    const char *code = jstr(cat, "code"), *note = json_string_value(json_object_get(cat, "note"));
-    rate_text((int)json_integer_value(json_object_get(cat, "rate")), rate, sizeof rate);
-    validity_text(json_object_get(cat, "valid_until"), valid, sizeof valid);
+    rate_text(cat->rate, rate, sizeof rate);
+    validity_text(cat, valid, sizeof valid);
     html_printf(&h, "<section class=\"card\" aria-labelledby=\"d-%h\"><h2 id=\"d-%h\">%h</h2>"
                     "<dl class=\"facts\">"
                     "<div><dt>区分コード</dt><dd><code>%h</code></dd></div>"
@@ -889,9 +879,9 @@ struct reply web_discounts(struct req *r) {
                     "<div><dt>対象になる使い方</dt><dd>%h</dd></div>"
                     "<div><dt>申請に必要なもの</dt><dd>%h</dd></div>"
                     "<div><dt>有効期間</dt><dd>%h</dd></div>%s</dl>",
-                code, code, jstr(cat, "name"), code, rate, jstr(cat, "criteria"),
-                jstr(cat, "evidence"), valid,
-                json_is_true(json_object_get(cat, "requires_verified_resident"))
+                cat->code, cat->code, cat->name, cat->code, rate, cat->criteria, cat->evidence,
+                valid,
+                cat->verified_resident
                     ? "<div><dt>申請できる人</dt><dd>マイナンバーカードで市内在住を確認した方"
                       "（マイページでカードを登録します）</dd></div>" : "");
     /* A later version that abolishes the category or changes its rate:
@@ -899,9 +889,8 @@ struct reply web_discounts(struct req *r) {
     for (int k = 0; k < rb->nversions; k++) {
       const struct rules *v = &rb->versions[k];
       if (v->effective_from <= ru->effective_from) continue;
-      const struct discount_cat *later = rules_discount(v, code);
-      int rate_now = (int)json_integer_value(json_object_get(cat, "rate"));
-      if (later && later->rate == rate_now) continue;
+      const struct discount_cat *later = rules_discount(v, cat->code);
+      if (later && later->rate == cat->rate) continue;
       char vl[48], later_rate[160];
       page_date_label(v->effective_from, 1, vl, sizeof vl);
       if (!later) {
@@ -914,7 +903,7 @@ struct reply web_discounts(struct req *r) {
       }
       break;
     }
-    if (note && !strncmp(note, "illustrative", 12))
+    if (cat->illustrative)
       html_raw(&h, "<p class=\"note\">この区分は、システムの説明のための例です。市が公表した基準ではありません。</p>");
     html_raw(&h, "</section>");
   }

@@ -299,8 +299,7 @@ static void exempted(struct html *h, const struct report *rep) {
 static void courses_part(struct req *r, struct html *h, int32_t from, int32_t to,
                          const char *center) {
   struct kerrinfo ei = {0};
-  json_t *rep = NULL, *row;
-  size_t i;
+  struct course_report rep;
   char a[11], b[11];
   date_format(from, a);
   date_format(to, b);
@@ -311,7 +310,7 @@ static void courses_part(struct req *r, struct html *h, int32_t from, int32_t to
   html_raw(h, "<section aria-labelledby=\"co-h\"><h2 id=\"co-h\">講座の集計</h2><p>期間に回がある講座の数、"
               "申し込み、受講が決まった人数と出席率です (出席率 = 出席の延べ人数 ÷ (受講決定の人数 × 出席を"
               "記録した回の数))。</p>");
-  if (!json_array_size(json_object_get(rep, "rows")))
+  if (!rep.nrows)
     html_raw(h, "<p>この期間に開いた講座はありません。</p>");
   else
     html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"co-c\">"
@@ -320,23 +319,23 @@ static void courses_part(struct req *r, struct html *h, int32_t from, int32_t to
                 "<th scope=\"col\">回数</th><th scope=\"col\">申し込み</th>"
                 "<th scope=\"col\">受講決定 (人)</th><th scope=\"col\">出席 (延べ人)</th>"
                 "<th scope=\"col\">出席率</th></tr></thead><tbody>");
-  json_array_foreach(json_object_get(rep, "rows"), i, row) {
+  for (int i = 0; i < rep.nrows; i++) {
+    const struct course_report_row *row = &rep.rows[i];
+    const int64_t counts[5] = {row->courses, row->sessions, row->applicants, row->accepted,
+                               row->attended};
     char n[5][32], rate[32];
-    static const char *const keys[] = {"courses", "sessions", "applicants", "accepted", "attended"};
-    for (int k = 0; k < 5; k++) num(json_integer_value(json_object_get(row, keys[k])), n[k], 32);
-    json_t *v = json_object_get(row, "attendance_rate");
-    pct(json_is_number(v) ? json_number_value(v) : -1, rate, sizeof rate);
-    const char *cat = json_string_value(json_object_get(row, "category"));
+    for (int k = 0; k < 5; k++) num(counts[k], n[k], 32);
+    pct(row->attendance_rate, rate, sizeof rate);
     html_printf(h, "<tr><th scope=\"row\">%h</th><td>%h</td><td>%h</td><td>%h</td><td>%h</td>"
                    "<td>%h</td><td>%h</td><td>%h</td></tr>",
-                json_string_value(json_object_get(row, "center_name")), cat && *cat ? cat : "(分野なし)",
+                row->center_name, row->category[0] ? row->category : "(分野なし)",
                 n[0], n[1], n[2], n[3], n[4], rate);
   }
-  if (json_array_size(json_object_get(rep, "rows"))) html_raw(h, "</tbody></table></div>");
+  if (rep.nrows) html_raw(h, "</tbody></table></div>");
   html_printf(h, "<p><a href=\"/api/v1/courses/report?from=%u&amp;to=%u%s%u&amp;format=csv&amp;"
                  "header=ja\">講座の集計 (CSV)</a></p></section>",
               a, b, center ? "&amp;center=" : "", center ? center : "");
-  json_decref(rep);
+  courses_report_free(&rep);
 }
 
 /* ------------------------------------------------------------- page */

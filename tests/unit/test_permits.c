@@ -263,3 +263,110 @@ Test(permits, issuing_a_permit_is_logged) {
   cr_assert_eq(db_col_int(st, 0), 1);
   db_reset(st);
 }
+
+/* The payload of TOKEN, decoded as an offline reader would (new reference). */
+static json_t *payload_of(const char *token) {
+  const char *d1 = strchr(token, '.'), *d2 = strrchr(token, '.');
+  unsigned char bin[2048];
+  size_t n = 0;
+  cr_assert_eq(sodium_base642bin(bin, sizeof bin, d1 + 1, (size_t)(d2 - d1 - 1), NULL, &n, NULL,
+                                 sodium_base64_VARIANT_URLSAFE_NO_PADDING),
+               0);
+  json_t *p = json_loadb((const char *)bin, n, 0, NULL);
+  cr_assert_not_null(p);
+  return p;
+}
+
+/* TOKEN with its payload's holder changed to HOLDER and re-encoded, the
+** signature kept: a well-formed forgery (malloc'd). */
+static char *forge(const char *token, const char *holder) {
+  const char *d1 = strchr(token, '.'), *d2 = strrchr(token, '.');
+  json_t *p = payload_of(token);
+  json_object_set_new(p, "holder", json_string(holder));
+  char *pay = json_dumps(p, JSON_COMPACT);
+  json_decref(p);
+  char b64[4096];
+  sodium_bin2base64(b64, sizeof b64, (const unsigned char *)pay, strlen(pay),
+                    sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  free(pay);
+  char *out = malloc(strlen(token) + sizeof b64);
+  sprintf(out, "%.*s.%s%s", (int)(d1 - token), token, b64, d2);
+  return out;
+}
+
+Test(permits, typed_issue_and_verify_valid_forged_and_unusable) {
+  struct kerrinfo ei = {0};
+  struct permit_view *pv = malloc(sizeof *pv);
+  struct permit_check *c = malloc(sizeof *c);
+  int64_t id = confirmed_booking(0);
+  int32_t day = 0;
+  date_parse("2026-06-10", &day);
+  cr_assert_eq(permit_issue_view(&w.ctx, id, pv, &ei), 0);
+  cr_assert_eq(pv->booking_id, id);
+  cr_assert_eq(pv->status, BOOKING_CONFIRMED);
+  cr_assert_eq(pv->day, day);
+  cr_assert_eq(pv->nslots, 2);
+  cr_assert_str_eq(pv->slots[0], "morning");
+  cr_assert_str_eq(pv->slots[1], "afternoon");
+  cr_assert_str_eq(pv->room, "r503");
+  cr_assert_str_eq(pv->holder, "山.太.");
+  cr_assert_str_eq(pv->holder_name, "山田 太郎");
+  cr_assert_eq(pv->issued_at, w.ctx.now);
+  cr_assert_not_null(strstr(pv->short_code, "-"));
+
+  /* valid: the signed payload, typed, and its JSON is the signed JSON itself */
+  cr_assert_eq(permit_verify_view(&w.ctx, pv->token, c, &ei), 0);
+  cr_assert(c->valid && c->usable);
+  cr_assert_eq(c->source, PERMIT_SIGNED);
+  cr_assert_null(c->message);
+  cr_assert_eq(c->permit.booking_id, id);
+  cr_assert_eq(c->permit.status, BOOKING_CONFIRMED);
+  cr_assert_eq(c->permit.day, day);
+  cr_assert_eq(c->permit.nslots, 2);
+  cr_assert_str_eq(c->permit.center_name, pv->center_name);
+  cr_assert_str_eq(c->permit.start, pv->start);
+  cr_assert_str_eq(c->permit.end, pv->end);
+  cr_assert_str_eq(c->permit.holder, "山.太.");
+  cr_assert_eq(c->permit.issued_at, pv->issued_at);
+  cr_assert_str_eq(c->permit.token, ""); /* issue-only fields stay empty */
+  cr_assert_str_eq(c->permit.holder_name, "");
+  json_t *v = verify(pv->token), *signed_payload = payload_of(pv->token);
+  cr_assert(json_equal(json_object_get(v, "permit"), signed_payload));
+  json_decref(signed_payload);
+  json_decref(v);
+
+  /* the short code: the booking's essentials */
+  cr_assert_eq(permit_verify_view(&w.ctx, pv->short_code, c, &ei), 0);
+  cr_assert(c->valid && c->usable);
+  cr_assert_eq(c->source, PERMIT_CODE);
+  cr_assert_eq(c->permit.booking_id, id);
+  cr_assert_str_eq(c->permit.holder, "山.太.");
+  cr_assert_eq(c->permit.issued_at, 0);
+
+  /* RULE: a permit is genuine only if its signature verifies: a forged holder */
+  char *forged = forge(pv->token, "佐.花.");
+  cr_assert_eq(permit_verify_view(&w.ctx, forged, c, &ei), 0);
+  cr_assert_not(c->valid);
+  cr_assert_str_eq(c->reason, "bad_signature");
+  cr_assert_not_null(c->message);
+  cr_assert_eq(c->source, PERMIT_NONE);
+  cr_assert_eq(c->permit.booking_id, 0);
+  free(forged);
+
+  /* unusable: genuine, but the booking is cancelled */
+  json_t *out = NULL;
+  cr_assert_eq(booking_cancel(&w.ctx, id, NULL, &out, &ei), 0);
+  json_decref(out);
+  cr_assert_eq(permit_verify_view(&w.ctx, pv->token, c, &ei), 0);
+  cr_assert(c->valid);
+  cr_assert_not(c->usable);
+  cr_assert_eq(c->permit.status, BOOKING_CANCELLED);
+  cr_assert_str_eq(c->message, "この許可書は本物ですが、予約は取り消されています。");
+  cr_assert_str_eq(c->permit.holder, "山.太.");
+
+  /* only a missing token is an error */
+  cr_assert_eq(permit_verify_view(&w.ctx, "", c, &ei), KERR_VALIDATION);
+  kerr_clear(&ei);
+  free(c);
+  free(pv);
+}
