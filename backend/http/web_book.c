@@ -38,10 +38,6 @@
 
 /* ============================================================ helpers */
 
-enum booking_status web_book_status(const json_t *b) {
-  return booking_status_parse(json_string_value(json_object_get(b, "status")));
-}
-
 /* "9:00" from "09:00". */
 static const char *short_hhmm(const char *s) { return s[0] == '0' && s[1] ? s + 1 : s; }
 

@@ -39,10 +39,6 @@ void web_book_facts(struct req *r, struct html *h, const struct booking_view *v)
 ** cancelled or finished booking. */
 void web_book_payment(struct req *r, struct html *h, const struct booking_view *v);
 
-/* The status of B (booking_json, or any JSON with the booking's "status");
-** BOOKING_UNKNOWN when it has none. */
-enum booking_status web_book_status(const json_t *b);
-
 /* "午前・午後 (9:00〜17:00)" for the N slot codes CODES under R, into OUT[SIZE]. */
 void web_book_slots_label(const struct rules *r, const char codes[][24], int n, const char *start,
                           const char *end, char *out, size_t size);
@@ -51,7 +47,7 @@ void web_book_slots_text(const struct rules *r, const char *slots, const char *s
                          const char *end, char *out, size_t n);
 
 /* Booking ID as a view into *V (no access check: a booking the actor has
-** just made or changed): 0, or KERR_NOT_FOUND. For the receipts of forms. */
+** just made or changed): 0, or KERR_NOT_FOUND. For the counter's pages. */
 int web_book_view_of_id(struct req *r, int64_t id, struct booking_view *v);
 
 #endif
