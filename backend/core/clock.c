@@ -195,9 +195,12 @@ void clock_jdate_short(int32_t day, char *out, size_t n) {
   snprintf(out, n, "%d年%d月%d日", y, m, d);
 }
 
+void clock_jminutes(int minutes, char *out, size_t n) {
+  snprintf(out, n, "%d:%02d", minutes / 60 % 100, minutes % 60);
+}
+
 void clock_jtime(int64_t t, char *out, size_t n) {
-  int min = clock_minute_of_day(t);
-  snprintf(out, n, "%d:%02d", min / 60, min % 60);
+  clock_jminutes(clock_minute_of_day(t), out, n);
 }
 
 void clock_jinstant(int64_t t, char *out, size_t n) {

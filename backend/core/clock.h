@@ -34,12 +34,14 @@ json_t *clock_instant_json(int64_t t);
 
 /* Dates and times in plain Japanese, for messages and pages (OUT of N bytes):
 ** clock_jdate "2026年6月10日（水）", clock_jdate_short "2026年6月10日",
-** clock_jtime "9:45", clock_jinstant "2026年4月1日（水）9:00"; clock_hhmm
-** writes MINUTES after midnight as "09:45" into OUT (6 bytes). */
+** clock_jtime "9:45", clock_jinstant "2026年4月1日（水）9:00",
+** clock_jminutes MINUTES after midnight as "9:45"; clock_hhmm writes MINUTES
+** after midnight as "09:45" into OUT (6 bytes). */
 void clock_jdate(int32_t day, char *out, size_t n);
 void clock_jdate_short(int32_t day, char *out, size_t n);
 void clock_jtime(int64_t t, char *out, size_t n);
 void clock_jinstant(int64_t t, char *out, size_t n);
+void clock_jminutes(int minutes, char *out, size_t n);
 void clock_hhmm(int minutes, char *out);
 
 /* Strict "YYYY-MM-DD" of a real calendar date (2026-02-30 fails). */

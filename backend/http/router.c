@@ -60,6 +60,7 @@
 #include "web_today.h"
 #include "web_reports.h"
 #include "web_rounds.h"
+#include "web_rules.h"
 
 #define JSON_BODY RF_JSON
 #define ANY ROLE_ANY

@@ -100,11 +100,7 @@ static struct reply groups_page(struct req *r, unsigned status, const struct dec
   struct kerrinfo ei = {0};
   struct group_review_view *v;
   int n, rc = group_review_views(&r->ctx, "pending", &v, &n, &ei);
-  if (rc) {
-    struct reply ret = reply_error(r, rc, &ei);
-    kerr_clear(&ei);
-    return ret;
-  }
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
   const char *flash = done_message(r);
   struct html h = {0};
   struct page pg = {.title = "団体登録の審査", .nav = "admin", .flags = e ? PAGE_HAS_ERRORS : 0};
@@ -213,11 +209,7 @@ static struct reply discounts_page(struct req *r, unsigned status, const struct 
   struct kerrinfo ei = {0};
   struct discount_app_view *v;
   int n, rc = discount_app_views_list(&r->ctx, "pending", NULL, &v, &n, &ei);
-  if (rc) {
-    struct reply ret = reply_error(r, rc, &ei);
-    kerr_clear(&ei);
-    return ret;
-  }
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
   const char *flash = done_message(r);
   struct html h = {0};
   struct page pg = {.title = "減免の申請の審査", .nav = "admin", .flags = e ? PAGE_HAS_ERRORS : 0};

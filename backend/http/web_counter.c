@@ -654,9 +654,7 @@ struct reply web_counter_receipt(struct req *r) {
   if (!rc && !row) rc = KERR_NOT_FOUND;
   if (rc) {
     free(rows);
-    struct reply ret = reply_error(r, rc, &ei);
-    kerr_clear(&ei);
-    return ret;
+    return reply_core(r, rc, 0, NULL, &ei);
   }
   long long amount = row->amount;
   int refund = row->kind == PAYMENT_REFUND || amount < 0;
@@ -748,9 +746,7 @@ struct reply web_counter_ledger(struct req *r) {
   int rc = counter_ledger_view(&r->ctx, center_of(r), day, &l, &ei);
   if (rc) {
     counter_ledger_view_free(&l);
-    struct reply ret = reply_error(r, rc, &ei);
-    kerr_clear(&ei);
-    return ret;
+    return reply_core(r, rc, 0, NULL, &ei);
   }
   const struct center *ce = l.center;
   char dl[48], title[200], at[64], date[11];

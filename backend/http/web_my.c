@@ -115,11 +115,7 @@ struct reply web_my(struct req *r) {
   /* the bookings of the last year and those to come: a page whose size does
   ** not grow with the years (the API lists them all) */
   int rc = booking_views_mine_since(&r->ctx, clock_today(r->ctx.now) - 365, &list, &n, &ei);
-  if (rc) {
-    struct reply ret = reply_error(r, rc, &ei);
-    kerr_clear(&ei);
-    return ret;
-  }
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
   char today[11];
   date_format(clock_today(r->ctx.now), today);
   int ncoming = 0, other = 0;

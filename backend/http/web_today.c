@@ -84,9 +84,7 @@ struct reply web_today(struct req *r) {
   date_format(today, date);
   page_date_label(today, 1, label, sizeof label);
   /* the time of the data (the feed's, as cached pages are shared), not of the request */
-  int64_t gen = feed->generated_at;
-  int min = clock_minute_of_day(gen);
-  snprintf(at, sizeof at, "%d:%02d", min / 60, min % 60);
+  clock_jtime(feed->generated_at, at, sizeof at);
   snprintf(title, sizeof title, "%s%s今日の空き", only ? only->name : "", only ? " " : "");
 
   struct html h = {0};
