@@ -55,7 +55,7 @@ static void usage(FILE *f) {
       "      --conn-limit N       connections at once (default 2000)\n"
       "      --per-ip-limit N     connections at once from one address (default 256)\n"
       "      --conn-memory BYTES  a connection's memory for its request line and headers\n"
-      "                           (default 16384; past it 431)\n"
+      "                           (default 12288; past it 431)\n"
       "      --hash-threads N     password hashes at once (default: one per core)\n"
       "      --hash-queue N       sign-ins waiting for a hash; past it 503 (default 32)\n"
       "      --write-queue N      bookings waiting for the writer; past it 503 (default 4096)\n"
@@ -359,7 +359,7 @@ static int cmd_serve(int argc, char **argv) {
   struct serve_args a = {.ordinances = "ordinances/maebashi", .web = "web", .backup_every = 60,
                          .backup_keep = 48,
                          .so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
-                                .conn_memory = 16 * 1024}};
+                                .conn_memory = 12 * 1024}};
   app.max_body = 64 * 1024;
   app.access_log = 1;
   int prc = serve_parse(argc, argv, &a);

@@ -380,11 +380,13 @@ struct server *server_start(const struct server_opts *o, int *port) {
   **   browser opens up to 6 connections.
   ** - CONNECTION_LIMIT (--conn-limit, 2000, and no more than the descriptors
   **   allow): past it a new connection is closed at once, cheaply.
-  ** - CONNECTION_MEMORY_LIMIT (--conn-memory, 16 KiB): the request line and
-  **   all headers of a request must fit (about half of it: the rest is the
+  ** - CONNECTION_MEMORY_LIMIT (--conn-memory, 12 KiB): the request line and
+  **   all headers of a request must fit (with 12 KiB, headers of up to about
+  **   11 KiB are read, more than nginx's default 8 KiB; the rest is the
   **   reply's header buffer), so an oversized header gets 431 and a hang-up
   **   instead of growing memory; it also bounds memory to about
-  **   2000 x 16 KiB = 32 MiB at the connection limit. libmicrohttpd clears a
+  **   2000 x 12 KiB = 24 MiB at the connection limit (16 KiB, 32 MiB, had
+  **   kept the burst's peak RSS over 64 MiB). libmicrohttpd clears a
   **   connection's whole pool after each request: at 64 KiB that memset and
   **   its page faults were ~8% of the server's CPU in the opening-minute
   **   burst. Bodies are not kept there (on_request copies them, up to

@@ -227,3 +227,19 @@ test('common passwords and passwords holding the person\'s own details are refus
   const ok = await anon.post('/api/v1/accounts', { ...base, password: 'yuugure-no-akagisan' });
   assert.equal(ok.status, 201, ok.text);
 });
+
+// ------------------------------------------------ request headers and memory
+
+test('request headers of up to ~11 KiB are read (more than nginx\'s 8 KiB); past the default --conn-memory 12288: 431', async () => {
+  const pad = (n) => 'a'.repeat(n);
+  for (const n of [2000, 8192, 10000]) {
+    const r = await fetch(`${srv.base}/api/v1/today`, { headers: { 'X-Pad': pad(n) } });
+    assert.equal(r.status, 200, `a ${n}-byte header`);
+    await r.arrayBuffer();
+  }
+  const r = await fetch(`${srv.base}/api/v1/today`, { headers: { 'X-Pad': pad(13000) } });
+  assert.equal(r.status, 431);
+  await r.arrayBuffer().catch(() => {});
+  // the server goes on answering
+  assert.equal((await fetch(`${srv.base}/healthz`)).status, 200);
+});

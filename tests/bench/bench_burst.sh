@@ -80,13 +80,26 @@ fsyncs=$(python3 tests/bench/burst_prepare.py fsync "$tmp")
 echo "fsync probe: $fsyncs fsyncs/s on this disk (one commit per booking could not pass it)"
 # CPU per stored booking (server threads from /proc, the client's own): unlike a rate, it
 # hardly depends on what else runs on the machine. The writer thread is named "writer".
+# BENCH_PERF=PREFIX: record the server's profile during each part into PREFIX.burst and
+# PREFIX.distinct (perf record; BENCH_PERF_CALLGRAPH=dwarf for stacks through libraries;
+# read with `perf report -i PREFIX.burst`)
+perfpid=
+perf_start() {
+  [ -n "${BENCH_PERF:-}" ] || return 0
+  perf record -q -F 999 --call-graph "${BENCH_PERF_CALLGRAPH:-fp}" -p "$pid" \
+    -o "$BENCH_PERF.$1" 2>/dev/null & perfpid=$!
+  sleep 1
+}
+perf_stop() { [ -z "$perfpid" ] || { kill -INT "$perfpid"; wait "$perfpid" || true; perfpid=; }; }
 cpu_snap() { python3 tests/bench/burst_prepare.py cpu "$pid" > "$tmp/$1"; }
 cpu_per() { python3 tests/bench/burst_prepare.py cpudiff "$tmp/cpu0" "$tmp/cpu1" "$1" "$2"; }
 # the sign-ins above hashed passwords (64 MiB argon2id arenas, bounded: docs/performance.md):
 # reset the peak RSS (clear_refs 5) so that the figure below is the burst's own
 echo 5 > "/proc/$pid/clear_refs" 2>/dev/null || true
 cpu_snap cpu0
+perf_start burst
 result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT")
+perf_stop
 cpu_snap cpu1
 echo "$result"
 awk '/VmHWM/ { printf "kominkan peak RSS during the burst: %.1f MiB (target < 64 MiB)\n", $2 / 1024 }' \
@@ -105,7 +118,9 @@ awk -v ok="$ok" -v s="$secs" -v p="$p99" -v d="$double" 'BEGIN {
 python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$DISTINCT" "$DISTINCT" \
   > "$tmp/distinct.txt"
 cpu_snap cpu0
+perf_start distinct
 result=$("$tmp/burst" "${base##*:}" "$tmp/distinct.txt" 16 "$LIMIT")
+perf_stop
 cpu_snap cpu1
 echo "$result"
 cpu_per "$(field ok)" "$(field cpu_ms)"
