@@ -45,6 +45,9 @@ struct kdb {
   int wal_hooked;               /* the WAL hook is set (db_batch_wal_full) */
   int wal_pages;                /* the WAL's size after the last commit */
   int wal_mark;                 /* its size when db_batch_wal_full() last asked for a checkpoint */
+  int wal_last;                 /* its size at the previous db_batch_wal_full(): a batch's growth */
+  int wal_asks;                 /* checkpoints asked for again since wal_mark */
+  unsigned ckpt_seen;           /* ckpt_done when it last asked */
   struct {
     const char *sql;
     kstmt s;
@@ -531,13 +534,23 @@ static int sp_end(kdb *db, int undo) {
 ** threshold every batch asked for another checkpoint, two fsyncs each). So
 ** once the thread has copied all but a short tail, the writer copies that
 ** tail itself between two batches (DB_WAL_TAIL); its next batch then finds
-** the WAL copied and starts it over. */
+** the WAL copied and starts it over.
+**
+** How short a tail: about two batches (at least DB_TAIL_MIN, at most
+** DB_TAIL_PAGES pages), so that the writer's copy costs about what a batch
+** does. With small batches (16 users: ~70 pages each) a fixed tail of 1,000
+** pages was a stall of several milliseconds every ~1,000 bookings, and the
+** 16 users' p99. While the thread's last checkpoint left more than that, the
+** writer asks it again as soon as it has finished (DB_WAL_ASKS times at most;
+** then a tail of up to DB_TAIL_PAGES is the writer's, as before): each round
+** copies only what came during the one before, so the tail shrinks. */
 #define BATCH_CACHE_KIB "16384"  /* the batch connection's page cache, KiB */
 
 /* The frames the last checkpoint left copied, of the WAL as it then was
 ** (one database per process): a stale figure only moves a copy from one
 ** thread to the other, never changes what is durable. */
 static _Atomic int wal_backfilled;
+static _Atomic unsigned ckpt_done;   /* checkpoints finished, by any connection */
 
 static int wal_grew(void *arg, sqlite3 *h, const char *name, int pages) {
   (void)h, (void)name;
@@ -548,25 +561,42 @@ static int wal_grew(void *arg, sqlite3 *h, const char *name, int pages) {
 int db_batch_wal_full(kdb *db) {
   if (!db) return DB_WAL_OK;
   int pages = db->wal_pages;
+  int grew = pages >= db->wal_last ? pages - db->wal_last : pages;
+  db->wal_last = pages;
   if (pages < db->wal_mark) {   /* it started over */
     db->wal_mark = 0;
     atomic_store(&wal_backfilled, 0);
   }
   if (pages < DB_CHECKPOINT_PAGES) return DB_WAL_OK;
   int backfilled = atomic_load(&wal_backfilled);
-  if (backfilled > 0 && pages - backfilled <= DB_TAIL_PAGES) return DB_WAL_TAIL;
+  int tail = db->wal_asks >= DB_WAL_ASKS ? DB_TAIL_PAGES : 2 * grew;
+  if (tail < DB_TAIL_MIN) tail = DB_TAIL_MIN;
+  if (tail > DB_TAIL_PAGES) tail = DB_TAIL_PAGES;
+  if (backfilled > 0 && pages - backfilled <= tail) return DB_WAL_TAIL;
+  unsigned done = atomic_load(&ckpt_done);
+  if (backfilled > 0 && done != db->ckpt_seen && db->wal_asks < DB_WAL_ASKS) {
+    db->ckpt_seen = done;   /* the last one finished a few batches behind: once more */
+    db->wal_asks++;
+    return DB_WAL_CHECKPOINT;
+  }
   if (pages < db->wal_mark + DB_CHECKPOINT_PAGES) return DB_WAL_OK;
   db->wal_mark = pages;
+  db->wal_asks = 0;
+  db->ckpt_seen = done;
   return DB_WAL_CHECKPOINT;
 }
 
-void db_checkpoint(kdb *db) {
+int db_checkpoint(kdb *db) {
   /* PASSIVE: copies what no reader still needs, never waits for a writer or
   ** a reader; whatever it leaves, the next one copies */
-  int log = 0, copied = 0;
+  int log = 0, copied = 0, before = atomic_load(&wal_backfilled), left = 0;
   if (db && sqlite3_wal_checkpoint_v2(db->h, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &copied) ==
-                SQLITE_OK)
+                SQLITE_OK) {
     atomic_store(&wal_backfilled, copied);
+    left = log - (before <= log ? before : 0);
+  }
+  atomic_fetch_add(&ckpt_done, 1);
+  return left;
 }
 
 int db_batch_begin(kdb *db) {

@@ -174,8 +174,11 @@ enum { DB_WAL_OK, DB_WAL_CHECKPOINT, DB_WAL_TAIL };
 #define DB_CHECKPOINT_PAGES 4000 /* SQLite's automatic one: 1000; pages written again and again
                                  ** (the indexes every booking touches) are copied once */
 #define DB_TAIL_PAGES 1000      /* at most this much is copied by the writer (~4 MiB) */
+#define DB_TAIL_MIN 128         /* a tail of two batches, but at least this (db.c) */
+#define DB_WAL_ASKS 3           /* checkpoints asked again for a shorter tail, at most */
 int db_batch_wal_full(kdb *db);
-void db_checkpoint(kdb *db);
+/* Returns the WAL's frames it found not yet copied (by the last checkpoint's count). */
+int db_checkpoint(kdb *db);
 int db_batch_commit(kdb *db);
 
 /* The file DB was opened on; "" for an in-memory or temporary database. */

@@ -220,6 +220,65 @@ Test(store, batches_back_to_back_keep_the_wal_short) {
   db_close(db);
 }
 
+/* Small batches (the 16 users' ~70 pages) with the checkpoint thread slow to
+** finish its first round (it copies 4,000 pages) and quick to finish a second
+** (it copies only what came during the first): the writer asks again rather
+** than copying a long tail itself between two batches, a stall every ~1,000
+** bookings that made the 16 users' p99. Each tail the writer copies is about
+** two batches (at most DB_TAIL_MIN here), and the WAL still starts over. With
+** a fixed tail of up to 1,000 pages the writer copied ~360 at a time. */
+Test(store, small_batches_leave_the_writer_a_short_tail) {
+  char path[128], wal[140], err[256];
+  snprintf(path, sizeof path, "%s/small.db", dir);
+  snprintf(wal, sizeof wal, "%s-wal", path);
+  kdb *db = db_open(path, err, sizeof err), *ck = db_open(path, err, sizeof err),
+      *rd = db_open(path, err, sizeof err);
+  cr_assert(db && ck && rd, "%s", err);
+  cr_assert_eq(db_exec(db, "CREATE TABLE big(n INTEGER PRIMARY KEY, b BLOB)"), DB_OK);
+  int lag = -1, tails = 0, asks = 0, longest_tail = 0, n = 0;
+  off_t longest = 0;
+  for (int batch = 0; batch < 1500; batch++) {
+    cr_assert_eq(db_batch_begin(db), DB_OK);
+    for (int i = 0; i < 10; i++) {
+      cr_assert_eq(db_begin_write(db), DB_OK);
+      cr_assert_eq(db_run(db, "INSERT INTO big VALUES ($n, zeroblob(3900))", DB_I("$n", ++n)),
+                   DB_OK);
+      cr_assert_eq(db_commit(db), DB_OK);
+    }
+    cr_assert_eq(db_batch_commit(db), DB_OK);
+    if (lag >= 0 && lag-- == 0) {   /* the thread's round ends: it copied what was there at its start */
+      db_checkpoint(ck);
+      cr_assert_eq(db_exec(rd, "COMMIT"), DB_OK);
+    }
+    int left;
+    switch (db_batch_wal_full(db)) {
+    case DB_WAL_CHECKPOINT:   /* a round starts: a reader holds the WAL as it is now */
+      cr_assert_eq(db_exec(rd, "BEGIN"), DB_OK);
+      cr_assert_eq(one_int(rd, "SELECT count(*) FROM big"), n);
+      lag = asks++ == 0 ? 30 : 3;   /* a first round is long, the next ones short */
+      break;
+    case DB_WAL_TAIL:
+      left = db_checkpoint(db);
+      tails++, asks = 0;
+      if (left > longest_tail) longest_tail = left;
+      break;
+    default: break;
+    }
+    struct stat st;
+    cr_assert_eq(stat(wal, &st), 0);
+    if (st.st_size > longest) longest = st.st_size;
+  }
+  cr_assert_gt(tails, 1, "the writer copied a tail and the WAL started over");
+  cr_assert_leq(longest_tail, DB_TAIL_MIN, "the writer copied a tail of %d pages", longest_tail);
+  cr_assert_lt(longest, (off_t)(DB_CHECKPOINT_PAGES + DB_TAIL_PAGES + 300) * 4200,
+               "the WAL grew to %lld bytes", (long long)longest);
+  cr_assert_eq(one_int(ck, "SELECT count(*) FROM big"), n);
+  cr_assert(db_integrity_ok(ck));
+  db_close(rd);
+  db_close(ck);
+  db_close(db);
+}
+
 /* ------------------------------------------- one-line queries (issue 19) */
 
 struct add_center {
