@@ -641,18 +641,21 @@ int accounts_session_lookup(struct kctx *ctx, const char *token, struct session_
   }
   if (ctx->now - last_seen >= TOUCH_EVERY) {
     /* Activity: written at most once a minute per session, so a busy
-    ** session does not turn every read into a write. */
-    if (db_begin_write(ctx->db) == DB_OK) {
+    ** session does not turn every read into a write. The writer lock may be
+    ** held for a whole batch of bookings (the opening minute): a touch that
+    ** is not yet urgent does not wait for it, and a later request of the
+    ** session writes it; past half the idle limit it waits as before. */
+    int urgent = ctx->now - last_seen >= idle / 2;
+    if ((urgent ? db_begin_write(ctx->db) : db_try_begin_write(ctx->db)) == DB_OK) {
       st = db_prep(ctx->db, "UPDATE sessions SET last_seen = $now WHERE token_hash = $h");
       if (st) {
         db_bind_int(st, "$now", ctx->now);
         db_bind_blob(st, "$h", h, sizeof h);
         rc = db_exec_stmt(st);
       }
-      if (st && rc == DB_OK) db_commit(ctx->db);
-      else db_rollback(ctx->db);
+      if (st && rc == DB_OK && db_commit(ctx->db) == DB_OK) out->idle_expires_at = ctx->now + idle;
+      else if (!st || rc != DB_OK) db_rollback(ctx->db);
     }
-    out->idle_expires_at = ctx->now + idle;
   }
   return 0;
 }

@@ -622,9 +622,22 @@ int db_batch_commit(kdb *db) {
   return db_commit(db);
 }
 
+static int begin_locked(kdb *db);
+
 int db_begin_write(kdb *db) {
   if (db->batch) return sp_begin(db);
   pthread_mutex_lock(&writer_lock);
+  return begin_locked(db);
+}
+
+int db_try_begin_write(kdb *db) {
+  if (db->batch) return sp_begin(db);
+  if (pthread_mutex_trylock(&writer_lock) != 0) return DB_BUSY;
+  return begin_locked(db);
+}
+
+/* BEGIN IMMEDIATE with the writer lock held; the lock is let go on failure. */
+static int begin_locked(kdb *db) {
   db->in_write = 1;
   int rc = map_rc(sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, NULL));
   if (rc != DB_OK) {

@@ -151,6 +151,9 @@ int db_exec(kdb *db, const char *sql);
 ** BEGIN IMMEDIATE; db_commit()/db_rollback() end it and release the lock.
 ** db_begin_read() starts a deferred transaction for a consistent read. */
 int db_begin_write(kdb *db);
+/* The same, or DB_BUSY at once while another transaction holds the writer
+** lock (a write that may as well wait for a later request). */
+int db_try_begin_write(kdb *db);
 int db_begin_read(kdb *db);
 int db_commit(kdb *db);
 void db_rollback(kdb *db);           /* safe when no transaction is open */

@@ -428,3 +428,30 @@ Test(accounts, malformed_tokens_are_unauthorized) {
   cr_assert_eq(accounts_session_lookup(&ctx, "OH_YFdHD_5kuDJF3DwBmyT2HEVDnvU7N9kdFJH4rTM!", &si),
                KERR_UNAUTHORIZED);
 }
+
+/* A session's activity (last_seen) is a write. While another transaction
+** holds the writer lock (the writer's batch of bookings at the opening
+** minute), a touch that is not yet urgent does not wait for it: the lookup
+** answers at once (waiting here, on the one thread, would never end: the
+** timeout fails it), and a later request writes it. */
+Test(accounts, a_touch_waits_for_no_batch, .timeout = 20) {
+  struct session_new s;
+  struct kerrinfo ei = {0};
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  cr_assert_eq(login(id, "hanako-password-1", "198.51.100.7", &s, &ei), 0, "%s", ei.message);
+  char err[256];
+  kdb *batch = db_open(":memory:", err, sizeof err);
+  cr_assert(batch, "%s", err);
+  int64_t signed_in = ctx.now;
+  ctx.now += 120;   /* past the minute between touches, far from half the idle limit */
+  cr_assert_eq(db_begin_write(batch), DB_OK);
+  struct session_info si;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  cr_assert_eq(count("SELECT last_seen FROM sessions"), signed_in, "not written while busy");
+  cr_assert_eq(si.idle_expires_at, signed_in + accounts_idle_limit(ROLE_CITIZEN));
+  cr_assert_eq(db_commit(batch), DB_OK);
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  cr_assert_eq(count("SELECT last_seen FROM sessions"), ctx.now, "written once the lock is free");
+  cr_assert_eq(si.idle_expires_at, ctx.now + accounts_idle_limit(ROLE_CITIZEN));
+  db_close(batch);
+}
