@@ -90,6 +90,28 @@ int db_schema_version(kdb *db) {
   return v;
 }
 
+static int schema_cookie(kdb *db) {
+  sqlite3_stmt *st = NULL;
+  int v = -1;
+  if (sqlite3_prepare_v2(db->h, "PRAGMA schema_version", -1, &st, NULL) == SQLITE_OK &&
+      sqlite3_step(st) == SQLITE_ROW)
+    v = sqlite3_column_int(st, 0);
+  sqlite3_finalize(st);
+  return v;
+}
+
+/* A migration that rewrote the schema's text in place (writable_schema: 029)
+** changed no schema version, and connections would go on with the old parse:
+** bump it by one, as SQLite's ALTER TABLE page says. Then every connection,
+** this one too, reads the schema again. Any other migration already bumped it. */
+static int bump_cookie(kdb *db, int before, char **msg) {
+  char pragma[64];
+  if (schema_cookie(db) != before) return 0;
+  /* schema_version takes no bound parameter; the number is SQLite's, not user data. */
+  snprintf(pragma, sizeof pragma, "PRAGMA schema_version=%d", before + 1);
+  return sqlite3_exec(db->h, pragma, NULL, NULL, msg) == SQLITE_OK ? 0 : -1;
+}
+
 static int migrate(kdb *db, int upto, char *err, size_t errlen) {
   int have = db_schema_version(db);
   if (have < 0) {
@@ -104,8 +126,11 @@ static int migrate(kdb *db, int upto, char *err, size_t errlen) {
   for (int i = have; i < upto; i++) {
     char *msg = NULL;
     char pragma[64];
+    int cookie = -1;
     if (sqlite3_exec(db->h, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(db->h, schema_migration_sql[i], NULL, NULL, &msg) != SQLITE_OK) {
+        (cookie = schema_cookie(db)) < 0 ||
+        sqlite3_exec(db->h, schema_migration_sql[i], NULL, NULL, &msg) != SQLITE_OK ||
+        bump_cookie(db, cookie, &msg) != 0) {
       snprintf(err, errlen, "migration %s failed: %s", schema_migration_name[i],
                msg ? msg : "?");
       sqlite3_free(msg);

@@ -74,6 +74,68 @@ Test(store, older_database_upgrades_in_place) {
   db_close(db);
 }
 
+/* Opcodes OP in the program of SQL (EXPLAIN) on DB. */
+static int opcodes(kdb *db, const char *sql, const char *op) {
+  kstmt *st = db_prep(db, sql);
+  cr_assert_not_null(st, "prepare %s", sql);
+  int n = 0;
+  while (db_step(st) == DB_ROW) n += strcmp(db_col_text(st, 1), op) == 0;
+  db_reset(st);
+  return n;
+}
+
+static const char ins_booking[] =
+    "EXPLAIN INSERT INTO bookings(room_id, center, date, slots, status, channel, fee_base,"
+    " fee_total, rules_version, created_at) VALUES (1, 'chuo', '2026-06-01', 'morning', 'held',"
+    " 'online', 0, 0, 'v', 0)";
+static const char upd_booking[] = "EXPLAIN UPDATE bookings SET status = 'confirmed' WHERE id = 1";
+
+/* 029: the CHECKs of bookings (status, channel) are tested by comparisons, not
+** by a temporary b-tree of their values built for every INSERT and UPDATE; in a
+** new file and in one upgraded in place, whose schema version changes (so that
+** a connection opened before parses it again). They refuse what they refused. */
+Test(store, booking_checks_build_no_temporary_btree) {
+  char path[128], err[256];
+  snprintf(path, sizeof path, "%s/checks.db", dir);
+  kdb *old = db_open_upto(path, db_schema_latest() - 1, err, sizeof err);
+  cr_assert_not_null(old, "%s", err);
+  cr_assert_gt(opcodes(old, ins_booking, "OpenEphemeral"), 0, "before 029: the IN lists");
+  int64_t cookie = one_int(old, "PRAGMA schema_version");
+  kdb *db = db_open(path, err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_eq(opcodes(db, ins_booking, "OpenEphemeral"), 0);
+  cr_assert_eq(opcodes(db, upd_booking, "OpenEphemeral"), 0);
+  /* connections opened before (other servers' threads) parse the schema again */
+  cr_assert_gt(one_int(db, "PRAGMA schema_version"), cookie);
+  cr_assert_eq(db_exec(db, "PRAGMA integrity_check"), DB_OK);
+  cr_assert_eq(db_exec(db, "PRAGMA foreign_keys = OFF"), DB_OK);
+  static const char *const bad[] = {
+      "INSERT INTO bookings(room_id, center, date, slots, status, channel, fee_base, fee_total,"
+      " rules_version, created_at) VALUES (1, 'c', 'd', 's', 'bogus', 'online', 0, 0, 'v', 0)",
+      "INSERT INTO bookings(room_id, center, date, slots, status, channel, fee_base, fee_total,"
+      " rules_version, created_at) VALUES (1, 'c', 'd', 's', 'held', 'fax', 0, 0, 'v', 0)",
+      "INSERT INTO bookings(room_id, center, date, slots, status, channel, fee_base, fee_total,"
+      " rules_version, created_at) VALUES (1, 'c', 'd', 's', NULL, 'online', 0, 0, 'v', 0)"};
+  for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+    cr_assert_eq(db_exec_stmt(db_prep(db, bad[i])), DB_CONSTRAINT, "%s", bad[i]);
+  static const char *const ok[] = {"held", "confirmed", "cancelled", "lapsed", "checked_in",
+                                   "no_show"};
+  for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+    kstmt *st = db_prep(db, "INSERT INTO bookings(room_id, center, date, slots, status, channel,"
+                            " fee_base, fee_total, rules_version, created_at) VALUES (1, 'c', 'd',"
+                            " 's', $s, 'form', 0, 0, 'v', 0)");
+    db_bind_text(st, "$s", ok[i]);
+    cr_assert_eq(db_exec_stmt(st), DB_OK, "%s", ok[i]);
+  }
+  db_close(old);
+  db_close(db);
+  snprintf(path, sizeof path, "%s/fresh.db", dir);
+  db = db_open(path, err, sizeof err);
+  cr_assert_not_null(db, "%s", err);
+  cr_assert_eq(opcodes(db, ins_booking, "OpenEphemeral"), 0);
+  db_close(db);
+}
+
 Test(store, a_newer_database_is_refused) {
   char path[128], err[256];
   snprintf(path, sizeof path, "%s/new.db", dir);
