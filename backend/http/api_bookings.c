@@ -25,14 +25,22 @@
 **    for another request). Roles: citizen; staff and admin with "on_behalf_of":
 **    SYSTEM_ID book for that citizen at the counter (core/counter.c: counter
 **    hours, 422 validation for an unknown ID), else 403. */
+static json_t *view_json(const void *v) { return booking_view_json(v); }
+
 struct reply api_booking_create(struct req *r) {
   struct kerrinfo ei = {0};
-  json_t *out = NULL;
   int replayed = 0;
   const char *key = req_header(r, "Idempotency-Key");
-  int rc = booking_create(&r->ctx, r->json, key, &out, &replayed, &ei);
-  if (!rc && !out && r->ctx.precheck) return suspend_undecided(r); /* the writer decides */
-  struct reply rep = reply_core(r, rc, 201, out, &ei);
+  /* typed: on the writer, the worker that sends the reply makes its JSON (reply_json_later) */
+  struct booking_view *v = malloc(sizeof *v);
+  if (!v) return reply_error(r, KERR_INTERNAL, NULL);
+  int rc = booking_create_view(&r->ctx, r->json, key, NULL, NULL, v, &replayed, &ei);
+  if (rc || !v->b.id) {
+    free(v);
+    if (!rc && r->ctx.precheck) return suspend_undecided(r); /* the writer decides */
+    return reply_core(r, rc ? rc : KERR_INTERNAL, 0, NULL, &ei);
+  }
+  struct reply rep = reply_json_later(r, 201, view_json, v);
   /* a repeated key: the same reply as the first time, marked as a replay */
   if (!rc && replayed) reply_header(&rep, "Idempotent-Replayed", "true");
   return rep;

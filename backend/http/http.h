@@ -27,6 +27,8 @@ struct reply {
   enum MHD_Result ret;
   json_t *json;               /* reply_json on the writer: the body, encoded by the worker
                               ** thread that sends it (reply_encoded); RESP is NULL till then */
+  json_t *(*build)(const void *state); /* reply_json_later on the writer: the body is */
+  void *state;                /* BUILD(STATE), made by the sender; STATE malloc'd, owned */
   struct req *req;            /* with JSON: the request it answers */
   size_t len;                 /* the body's size when known (reply_owned, reply_bytes), or 0 */
 };

@@ -64,6 +64,12 @@ void reply_header(struct reply *rep, const char *name, const char *value) {
 }
 
 struct reply reply_encoded(struct reply rep) {
+  if (rep.build) {
+    json_t *body = rep.build(rep.state);
+    free(rep.state);
+    rep.req->encode_later = 0;
+    return body ? reply_json(rep.req, rep.status, body) : reply_error(rep.req, KERR_INTERNAL, NULL);
+  }
   if (!rep.json) return rep;
   rep.req->encode_later = 0;
   return reply_json(rep.req, rep.status, rep.json);
@@ -72,6 +78,7 @@ struct reply reply_encoded(struct reply rep) {
 void reply_discard(struct reply *rep) {
   if (rep->resp && !rep->sent) MHD_destroy_response(rep->resp);
   json_decref(rep->json);
+  free(rep->state);
   memset(rep, 0, sizeof *rep);
 }
 
@@ -106,15 +113,51 @@ struct reply reply_bytes(struct req *r, unsigned status, const char *ctype, cons
   return rep;
 }
 
+/* The encoded text, gathered straight into the buffer the response will own:
+** json_dumps() grows its own from 16 bytes (a realloc per doubling) and then
+** copies the result once more. */
+struct text {
+  char *p;
+  size_t len, cap;
+};
+
+static int text_add(const char *s, size_t n, void *arg) {
+  struct text *t = arg;
+  if (t->len + n > t->cap) {
+    size_t cap = t->cap ? t->cap : 1024;
+    while (cap < t->len + n) cap *= 2;
+    char *p = realloc(t->p, cap);
+    if (!p) return -1;
+    t->p = p;
+    t->cap = cap;
+  }
+  memcpy(t->p + t->len, s, n);
+  t->len += n;
+  return 0;
+}
+
 struct reply reply_json(struct req *r, unsigned status, json_t *body) {
   /* The writer runs every booking of a batch one after another: encoding the
   ** reply there (json_dumps, the response and its headers: ~8% of its CPU in
   ** the burst) is left to the worker thread that sends it (reply_encoded). */
   if (r->encode_later && body) return (struct reply){.status = status, .json = body, .req = r};
-  char *s = body ? json_dumps(body, JSON_COMPACT) : NULL;
+  struct text t = {0};
+  int bad = !body || json_dump_callback(body, text_add, &t, JSON_COMPACT) != 0 || !t.len;
   json_decref(body);
-  if (!s) return reply_error(r, KERR_INTERNAL, NULL);
-  return reply_owned(r, status, "application/json; charset=utf-8", s, strlen(s));
+  if (bad) {
+    free(t.p);
+    return reply_error(r, KERR_INTERNAL, NULL);
+  }
+  return reply_owned(r, status, "application/json; charset=utf-8", t.p, t.len);
+}
+
+struct reply reply_json_later(struct req *r, unsigned status, json_t *(*build)(const void *state),
+                              void *state) {
+  if (!state) return reply_error(r, KERR_INTERNAL, NULL);
+  if (r->encode_later) return (struct reply){.status = status, .build = build, .state = state, .req = r};
+  json_t *body = build(state);
+  free(state);
+  return body ? reply_json(r, status, body) : reply_error(r, KERR_INTERNAL, NULL);
 }
 
 struct reply reply_core(struct req *r, int rc, unsigned status, json_t *out,

@@ -26,6 +26,14 @@ void reply_headers(struct MHD_Response *resp, const char *ctype, int personal);
 
 /* JSON reply; steals BODY. */
 struct reply reply_json(struct req *r, unsigned status, json_t *body) REPLY_MUST_USE;
+/* JSON reply whose body is BUILD(STATE), STATE malloc'd and taken (freed
+** after BUILD, or with the reply). On the writer the body is built by the
+** worker thread that sends it (reply_encoded), from a typed copy: building a
+** JSON tree is ~50 allocations that the writer would make and the sender
+** free, each such free taking the writer's malloc arena lock. Elsewhere it
+** is built at once. NULL STATE is a 500. */
+struct reply reply_json_later(struct req *r, unsigned status, json_t *(*build)(const void *state),
+                              void *state) REPLY_MUST_USE;
 /* Error reply for CODE, with EI's message/fields/retry-after when given: JSON
 ** {"error":{code,message,fields}} for API clients, the error page for a
 ** browser outside /api/. */
@@ -59,8 +67,8 @@ void reply_header(struct reply *rep, const char *name, const char *value);
 /* "attachment; filename=\"NAME\"" as the Content-Disposition of REP. */
 void reply_attachment(struct reply *rep, const char *name);
 
-/* REP with its response: a reply_json made on the writer (struct reply's JSON)
-** is encoded now. */
+/* REP with its response: a reply_json or reply_json_later made on the writer
+** is built and encoded now. */
 struct reply reply_encoded(struct reply rep) REPLY_MUST_USE;
 /* Free what REP holds that was never sent. */
 void reply_discard(struct reply *rep);
