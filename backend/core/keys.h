@@ -36,7 +36,8 @@ struct kkeys {
 /* The keys of the database DB into K, made on first use. The key file is read
 ** once per process (and again only if it is replaced). Writes to DB on the
 ** first load only (the fingerprint, the move out of server_keys): call it
-** first outside any transaction (permits_init() at start does). 0, or a KERR
+** first outside any transaction (permits_init() at start does). A thread keeps
+** the keys of the connection it asked for last. 0, or a KERR
 ** code with the reason on standard error (a key file that is missing, broken
 ** or from another database). The caller wipes K with sodium_memzero. */
 int keys_get(kdb *db, struct kkeys *k);

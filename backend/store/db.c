@@ -39,6 +39,7 @@ struct kstmt {
 
 struct kdb {
   sqlite3 *h;
+  uint64_t serial;              /* db_serial() */
   int in_write;                 /* holds the writer lock */
   int batch;                    /* inside db_batch_begin(): transactions are savepoints */
   int sp_depth;                 /* savepoints open inside the batch */
@@ -55,6 +56,7 @@ struct kdb {
 };
 
 static pthread_mutex_t writer_lock = PTHREAD_MUTEX_INITIALIZER;
+static _Atomic uint64_t serials;   /* db_serial(): the last one given */
 
 static void logerr(kdb *db, const char *what) {
   fprintf(stderr, "db: %s: %s\n", what, sqlite3_errmsg(db->h));
@@ -198,6 +200,7 @@ kdb *db_open_upto(const char *path, int upto, char *err, size_t errlen) {
   pthread_once(&configure_once, configure_sqlite);
   if (make_private(path, err, errlen) != 0) return NULL;
   kdb *db = calloc(1, sizeof *db);
+  if (db) db->serial = ++serials;
   if (!db) {
     snprintf(err, errlen, "out of memory");
     return NULL;
@@ -296,6 +299,7 @@ kdb *db_open_reader(char *err, size_t errlen) {
     return NULL;
   }
   kdb *db = calloc(1, sizeof *db);
+  if (db) db->serial = ++serials;
   if (!db) {
     snprintf(err, errlen, "out of memory");
     return NULL;
@@ -496,6 +500,8 @@ int db_col_null(kstmt *st, int i) { return sqlite3_column_type(st->st, i) == SQL
 int64_t db_last_id(kdb *db) { return sqlite3_last_insert_rowid(db->h); }
 int db_changes(kdb *db) { return sqlite3_changes(db->h); }
 const char *db_errmsg(kdb *db) { return sqlite3_errmsg(db->h); }
+uint64_t db_serial(kdb *db) { return db ? db->serial : 0; }
+
 const char *db_filename(kdb *db) {
   const char *f = db ? sqlite3_db_filename(db->h, "main") : NULL;
   return f ? f : "";

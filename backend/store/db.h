@@ -186,6 +186,10 @@ int db_batch_commit(kdb *db);
 
 /* The file DB was opened on; "" for an in-memory or temporary database. */
 const char *db_filename(kdb *db);
+/* A number no other connection of this process has had (0 for NULL): what a
+** cache may key a connection by, where a freed connection's address may come
+** back for another database. */
+uint64_t db_serial(kdb *db);
 
 /* The last error text of DB (for logs only, never for replies). */
 const char *db_errmsg(kdb *db);
