@@ -13,6 +13,11 @@
 #   burst: H holds/s, p99 P ms, double bookings D
 # Then 16 connections book DISTINCT more slots nobody else wants (default 2,000) and it prints
 #   distinct: H bookings/s, p99 P ms (16 connections)
+# Then the same burst again on a copy of the database as it was before it, but with the
+# attempts sent at a steady BENCH_BURST_RATE a second (default 10,000; open loop, each timed
+# from when it was due), and it prints
+#   burst-paced: H holds/s at R attempts/s offered, p99 P ms, double bookings D, unanswered U,
+#   errors E
 # After each part: the CPU time per stored booking of the server (its writer thread apart)
 # and of the client, which hardly depends on the machine's load (a rate does).
 # Printed, never asserted: machine speed is not a test. Bounded: one burst, loopback only,
@@ -23,7 +28,7 @@
 # database as it was just before the first burst (same accounts, sessions and free slots),
 # with a server started for it, and prints one line per burst and then
 #   bursts: N in a row, slowest request X ms, unanswered U, errors E, double bookings D,
-#   holds/s min A median B
+#   holds/s min A median B, p99 median P ms, server CPU per hold median C us
 # (~5 s a burst: BENCH_BURSTS=100 takes about ten minutes.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -37,6 +42,7 @@ CONNS=${BENCH_BURST_CONNECTIONS:-2000}
 DISTINCT=${BENCH_DISTINCT_ATTEMPTS:-2000}
 ACCOUNTS=${BENCH_BURST_ACCOUNTS:-$(((SLOTS + DISTINCT) / 70 + 1))}
 LIMIT=${BENCH_BURST_SECONDS:-120}
+RATE=${BENCH_BURST_RATE:-10000}
 BURSTS=${BENCH_BURSTS:-0}
 PW=bench-password-123
 mkdir -p build/bench
@@ -70,11 +76,10 @@ doubles() {
 serve "$tmp/k.db"
 python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$SLOTS" "$ATTEMPTS" \
   > "$tmp/attempts.txt"
-# the database as it is before the burst, for BENCH_BURSTS (a consistent copy, and its keys)
-if [ "$BURSTS" -gt 0 ]; then
-  sqlite3 "$tmp/k.db" ".backup '$tmp/before.db'"
-  cp "$tmp/k.db.keys" "$tmp/before.db.keys"
-fi
+# the database as it is before the burst, for the paced burst and BENCH_BURSTS (a consistent
+# copy, and its keys)
+sqlite3 "$tmp/k.db" ".backup '$tmp/before.db'"
+cp "$tmp/k.db.keys" "$tmp/before.db.keys"
 
 fsyncs=$(python3 tests/bench/burst_prepare.py fsync "$tmp")
 echo "fsync probe: $fsyncs fsyncs/s on this disk (one commit per booking could not pass it)"
@@ -127,19 +132,43 @@ cpu_per "$(field ok)" "$(field cpu_ms)"
 awk -v ok="$(field ok)" -v s="$(field seconds)" -v p="$(field p99)" 'BEGIN {
   printf "distinct: %.0f bookings/s, p99 %.1f ms (16 connections)\n", ok / s, p }'
 
-[ "$BURSTS" -gt 0 ] || exit 0
+# The same burst at a steady offered rate (open loop, like wrk2): BENCH_BURST_RATE attempts a
+# second (default 10,000: with every slot asked for twice, the target's 5,000 holds a second)
+# spread over the same connections, each timed from when it was due. The burst above is a
+# closed loop: every connection sends again as soon as it is answered, so nearly all of them
+# always wait and, by Little's law, a request waits ~ connections / requests answered a
+# second whatever the server does (2,000 / 20,000 = 100 ms). This one asks how long a request
+# waits when the target's rate arrives.
 stop
+cp "$tmp/before.db" "$tmp/b.db"
+cp "$tmp/before.db.keys" "$tmp/b.db.keys"
+serve "$tmp/b.db"
+result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT" "$RATE")
+stop
+echo "$result"
+double=$(doubles "$tmp/b.db")
+rm -f "$tmp"/b.db*
+awk -v ok="$(field ok)" -v s="$(field seconds)" -v p="$(field p99)" -v d="$double" -v r="$RATE" \
+  -v u="$(field unanswered)" -v e="$(field errors)" 'BEGIN {
+  printf "burst-paced: %.0f holds/s at %d attempts/s offered, p99 %.1f ms, double bookings %d, " \
+    "unanswered %d, errors %d\n", ok / s, r, p, d, u, e }'
+
+[ "$BURSTS" -gt 0 ] || exit 0
 echo "== $BURSTS bursts in a row, each on a fresh copy of the database before the first"
 : > "$tmp/bursts"
 for n in $(seq "$BURSTS"); do
   cp "$tmp/before.db" "$tmp/b.db"
   cp "$tmp/before.db.keys" "$tmp/b.db.keys"
   serve "$tmp/b.db"
+  cpu_snap cpu0
   result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT" 2>/dev/null)
+  cpu_snap cpu1
   stop
   d=$(doubles "$tmp/b.db")
   rm -f "$tmp"/b.db*
-  echo "burst $n: ${result#result: } double $d" | tee -a "$tmp/bursts"
+  # the server's CPU per stored hold (all threads), for comparing two builds run after run
+  us=$(cpu_per "$(field ok)" 0 | awk '{ print $5 }')
+  echo "burst $n: ${result#result: } double $d server_us $us" | tee -a "$tmp/bursts"
 done
 python3 - "$tmp/bursts" <<'PY'
 import statistics, sys
@@ -149,7 +178,9 @@ for line in open(sys.argv[1]):
     runs.append({k: float(v) for k, v in zip(w[2::2], w[3::2])})
 rates = sorted(r['ok'] / r['seconds'] for r in runs)
 print('bursts: %d in a row, slowest request %.0f ms, unanswered %d, errors %d, double bookings %d, '
-      'holds/s min %.0f median %.0f' % (len(runs), max(r['max'] for r in runs),
+      'holds/s min %.0f median %.0f, p99 median %.0f ms, server CPU per hold median %.0f us'
+      % (len(runs), max(r['max'] for r in runs),
       sum(r['unanswered'] for r in runs), sum(r['errors'] for r in runs),
-      sum(r['double'] for r in runs), rates[0], statistics.median(rates)))
+      sum(r['double'] for r in runs), rates[0], statistics.median(rates),
+      statistics.median(r['p99'] for r in runs), statistics.median(r['server_us'] for r in runs)))
 PY
