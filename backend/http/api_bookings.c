@@ -35,13 +35,16 @@ struct reply api_booking_create(struct req *r) {
   int rc = booking_create_view(&r->ctx, r->json, key, NULL, NULL, &v, &replayed, &ei);
   if (!rc && !v.b.id && r->ctx.precheck) return suspend_undecided(r); /* the writer decides */
   if (rc || !v.b.id) return reply_core(r, rc ? rc : KERR_INTERNAL, 0, NULL, &ei);
-  /* on the writer, the worker that sends the reply makes its JSON from a copy */
-  struct booking_view *later = r->encode_later ? malloc(sizeof v) : NULL;
-  if (later) memcpy(later, &v, sizeof v);
-  struct reply rep = r->encode_later ? reply_json_later(r, 201, view_json, later)
-                                     : reply_json(r, 201, booking_view_json(&v));
+  struct reply rep;
+  if (r->encode_later) { /* on the writer: the worker that sends it makes the JSON, from a copy */
+    struct booking_view *later = malloc(sizeof v);
+    if (later) *later = v;
+    rep = reply_json_later(r, 201, view_json, later);
+  } else {
+    rep = reply_json(r, 201, booking_view_json(&v));
+  }
   /* a repeated key: the same reply as the first time, marked as a replay */
-  if (!rc && replayed) reply_header(&rep, "Idempotent-Replayed", "true");
+  if (replayed) reply_header(&rep, "Idempotent-Replayed", "true");
   return rep;
 }
 

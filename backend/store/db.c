@@ -200,11 +200,11 @@ kdb *db_open_upto(const char *path, int upto, char *err, size_t errlen) {
   pthread_once(&configure_once, configure_sqlite);
   if (make_private(path, err, errlen) != 0) return NULL;
   kdb *db = calloc(1, sizeof *db);
-  if (db) db->serial = ++serials;
   if (!db) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
+  db->serial = ++serials;
   if (upto > schema_migration_count) upto = schema_migration_count;
   int rc = sqlite3_open_v2(path, &db->h,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -299,11 +299,11 @@ kdb *db_open_reader(char *err, size_t errlen) {
     return NULL;
   }
   kdb *db = calloc(1, sizeof *db);
-  if (db) db->serial = ++serials;
   if (!db) {
     snprintf(err, errlen, "out of memory");
     return NULL;
   }
+  db->serial = ++serials;
   if (sqlite3_open_v2(thread_db_path, &db->h, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, NULL) !=
       SQLITE_OK) {
     snprintf(err, errlen, "cannot open %s: %s", thread_db_path,

@@ -97,7 +97,8 @@ static const char upd_booking[] = "EXPLAIN UPDATE bookings SET status = 'confirm
 Test(store, booking_checks_build_no_temporary_btree) {
   char path[128], err[256];
   snprintf(path, sizeof path, "%s/checks.db", dir);
-  kdb *old = db_open_upto(path, db_schema_latest() - 1, err, sizeof err);
+  /* migrations only ever come after one another: 029 is the 22nd (schema/ skips numbers) */
+  kdb *old = db_open_upto(path, 21, err, sizeof err);
   cr_assert_not_null(old, "%s", err);
   cr_assert_gt(opcodes(old, ins_booking, "OpenEphemeral"), 0, "before 029: the IN lists");
   int64_t cookie = one_int(old, "PRAGMA schema_version");
