@@ -82,24 +82,31 @@ static int map_rc(int rc) {
 
 int db_schema_latest(void) { return schema_migration_count; }
 
-int db_schema_version(kdb *db) {
+/* The first column of the first row of SQL on H as an integer; -1 on error
+** (*RC gets the SQLite result code). */
+static int64_t pragma_int(sqlite3 *h, const char *sql, int *rc) {
   sqlite3_stmt *st = NULL;
-  int v = -1;
-  if (sqlite3_prepare_v2(db->h, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int(st, 0);
+  int64_t v = -1;
+  *rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
+  if (*rc == SQLITE_OK) {
+    *rc = sqlite3_step(st);
+    if (*rc == SQLITE_ROW) {
+      v = sqlite3_column_int64(st, 0);
+      *rc = SQLITE_OK;
+    }
+  }
   sqlite3_finalize(st);
   return v;
 }
 
+int db_schema_version(kdb *db) {
+  int rc;
+  return (int)pragma_int(db->h, "PRAGMA user_version", &rc);
+}
+
 static int schema_cookie(kdb *db) {
-  sqlite3_stmt *st = NULL;
-  int v = -1;
-  if (sqlite3_prepare_v2(db->h, "PRAGMA schema_version", -1, &st, NULL) == SQLITE_OK &&
-      sqlite3_step(st) == SQLITE_ROW)
-    v = sqlite3_column_int(st, 0);
-  sqlite3_finalize(st);
-  return v;
+  int rc;
+  return (int)pragma_int(db->h, "PRAGMA schema_version", &rc);
 }
 
 /* A migration that rewrote the schema's text in place (writable_schema: 029)
@@ -798,22 +805,6 @@ done:
   return rc;
 }
 
-/* The first column of the first row of SQL on H as an integer; -1 on error
-** (*RC gets the SQLite result code). */
-static int64_t pragma_int(sqlite3 *h, const char *sql, int *rc) {
-  sqlite3_stmt *st = NULL;
-  int64_t v = -1;
-  *rc = sqlite3_prepare_v2(h, sql, -1, &st, NULL);
-  if (*rc == SQLITE_OK) {
-    *rc = sqlite3_step(st);
-    if (*rc == SQLITE_ROW) {
-      v = sqlite3_column_int64(st, 0);
-      *rc = SQLITE_OK;
-    }
-  }
-  sqlite3_finalize(st);
-  return v;
-}
 
 int db_inspect(const char *path, struct db_info *info, char *err, size_t errlen) {
   sqlite3 *h = NULL;
