@@ -60,7 +60,8 @@ static void usage(FILE *f) {
       "      --hash-queue N       sign-ins waiting for a hash; past it 503 (default 32)\n"
       "      --write-queue N      bookings waiting for the writer; past it 503 (default 4096)\n"
       "      --batch-max N        writes committed together at most (default 256)\n"
-      "      --event-loop poll|epoll  libmicrohttpd's loop (default poll: epoll stalls)\n"
+      "      --event-loop epoll|poll  epoll (default): a daemon per worker thread, run by\n"
+      "                           our own epoll loop; poll: libmicrohttpd's thread pool\n"
       "      --secure-cookies     mark the session cookie Secure (behind TLS)\n"
       "      --trusted-proxy ADDR take the client address from X-Forwarded-For, only on\n"
       "                           connections from ADDR (a reverse proxy)\n"
@@ -359,7 +360,7 @@ static int cmd_serve(int argc, char **argv) {
   struct serve_args a = {.ordinances = "ordinances/maebashi", .web = "web", .backup_every = 60,
                          .backup_keep = 48,
                          .so = {.conn_timeout = 15, .conn_limit = 2000, .per_ip_limit = 256,
-                                .conn_memory = 12 * 1024}};
+                                .conn_memory = 12 * 1024, .use_epoll = 1}};
   app.max_body = 64 * 1024;
   app.access_log = 1;
   int prc = serve_parse(argc, argv, &a);

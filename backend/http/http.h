@@ -35,6 +35,7 @@ struct reply {
 
 struct req {
   struct MHD_Connection *conn;
+  struct loop *loop;              /* the worker loop serving CONN (server.c); NULL with --event-loop poll */
   const char *method;             /* borrowed from libmicrohttpd */
   const char *url;                /* path without the query, unescaped */
   char *body;                     /* the request body, NUL-terminated; owned */
@@ -100,6 +101,10 @@ int64_t req_path_sysid(struct req *r, int i);
 const char *req_str(struct req *r, const char *name);
 /* 1 if the client prefers HTML (a browser), from Accept. */
 int req_wants_html(struct req *r);
+/* Resume R's suspended connection from another thread (a pool's), and wake
+** the thread that serves it. R may be answered and freed at once: the caller
+** must not touch it afterwards. */
+void req_resume(struct req *r);
 
 /* The application state shared by every request (set once at start). */
 struct app {

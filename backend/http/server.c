@@ -18,6 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
@@ -26,6 +28,7 @@
 #include "../core/clock.h"
 #include "../core/ids.h"
 #include "../store/db.h"
+#include "conncount.h"
 #include "http.h"
 #include "reply.h"
 #include "router.h"
@@ -33,12 +36,41 @@
 
 struct app app;
 
-struct server {
-  struct MHD_Daemon *d;
-  int lfd;                   /* the listening socket: the acceptor's, not libmicrohttpd's */
-  pthread_t acceptor;
-  _Atomic int stopping;
+/* Each worker thread runs a libmicrohttpd daemon of its own in external-loop
+** epoll mode (docs/performance.md, "The event loop"): the thread waits in
+** epoll_wait on its own epoll set, which holds the daemon's epoll descriptor
+** and an eventfd, and then calls MHD_run(), which handles what is ready
+** without ever blocking. The library's poll loop, used before, scanned every
+** descriptor of the thread at each turn (a quarter of the server's CPU at a
+** steady 10,000 requests a second over 2,000 connections); its internal
+** epoll loop can sleep for a whole connection timeout with events in hand
+** (0.9.75, "The stalls"); MHD_run() makes no blocking wait of its own.
+** A daemon in external-loop mode must be given connections by the thread
+** that runs it, so the acceptor queues each new connection to a loop and
+** wakes it through the eventfd; a pool thread that resumes a connection
+** wakes its loop the same way (the library signals a resumed connection
+** only to its own internal threads). */
+struct handoff {
+  int fd;
+  struct sockaddr_in sa;
 };
+
+struct loop {
+  struct server *s;
+  struct MHD_Daemon *d;
+  pthread_t thread;
+  int started;
+  int ep;                    /* our epoll set: the daemon's epoll fd and EFD */
+  int efd;                   /* eventfd: connections queued or resumed, or stopping */
+  pthread_mutex_t lock;
+  struct handoff *q;         /* connections accepted, not yet given to D */
+  size_t nq, capq;
+  _Atomic unsigned conns;    /* connections this loop has, for balancing */
+  _Atomic int woken;         /* EFD written since the loop last read it */
+};
+
+/* The loop this thread runs (NULL on other threads). */
+static _Thread_local struct loop *this_loop;
 
 static int64_t now_us(void) {
   struct timespec ts;
@@ -165,6 +197,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     r = calloc(1, sizeof *r);
     if (!r) return MHD_NO;
     r->conn = conn;
+    r->loop = this_loop;
     r->url = url;
     r->method = method;
     r->started_us = now_us();
@@ -280,7 +313,7 @@ static unsigned fit_fd_limit(unsigned conn_limit, unsigned threads) {
     if (setrlimit(RLIMIT_NOFILE, &rl) != 0) getrlimit(RLIMIT_NOFILE, &rl);
   }
   if (rl.rlim_cur == RLIM_INFINITY) return conn_limit;
-  rlim_t reserve = 64 + 4 * (rlim_t)threads;
+  rlim_t reserve = 64 + 8 * (rlim_t)threads;   /* a thread: its databases, 3 for its loop */
   rlim_t room = rl.rlim_cur > reserve + 16 ? rl.rlim_cur - reserve : 16;
   if (conn_limit <= room) return conn_limit;
   fprintf(stderr, "kominkan: only %llu file descriptors (ulimit -n): serving at most %llu"
@@ -289,28 +322,154 @@ static unsigned fit_fd_limit(unsigned conn_limit, unsigned threads) {
   return (unsigned)room;
 }
 
+/* ------------------------------------------------------ the worker loops */
+
+/* Make L's thread run its daemon (connections queued or resumed): one write
+** of the eventfd however many wake it before it reads. libmicrohttpd's own
+** signal for a resumed connection exists only with its internal threads. */
+static void loop_wake(struct loop *l) {
+  uint64_t one = 1;
+  if (!atomic_exchange(&l->woken, 1) && write(l->efd, &one, sizeof one) < 0) {
+    /* the counter is full: the loop is woken already */
+  }
+}
+
+void req_resume(struct req *r) {
+  struct loop *l = r->loop;   /* read first: once resumed, R may be answered and freed */
+  MHD_resume_connection(r->conn);
+  if (l) loop_wake(l);
+}
+
+struct server {
+  int lfd;                   /* the listening socket: the acceptor's, not libmicrohttpd's */
+  pthread_t acceptor;
+  _Atomic int stopping;
+  unsigned nloops;
+  struct loop *loops;        /* --event-loop epoll: a daemon and a thread each */
+  struct MHD_Daemon *pool;   /* --event-loop poll: libmicrohttpd's own thread pool */
+};
+
+static uint32_t addr_key(const struct sockaddr *sa) {
+  return sa && sa->sa_family == AF_INET ? ((const struct sockaddr_in *)sa)->sin_addr.s_addr : 0;
+}
+
+/* Set by on_connection when libmicrohttpd has taken a connection, so the loop
+** knows whether the place conncount gave it is returned by a later CLOSED or
+** must be returned now. */
+static _Thread_local int conn_started;
+
+/* libmicrohttpd's word on a connection's start and end: the end gives back
+** the place the acceptor took (conncount.h). */
+static void on_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code) {
+  struct loop *l = cls;
+  (void)socket_context;
+  if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+    conn_started = 1;
+    return;
+  }
+  const union MHD_ConnectionInfo *ci =
+      MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+  conncount_give(addr_key(ci ? ci->client_addr : NULL));
+  atomic_fetch_sub(&l->conns, 1);
+}
+
+/* Give the daemon the connections the acceptor queued. */
+static void loop_adopt(struct loop *l) {
+  pthread_mutex_lock(&l->lock);
+  struct handoff *q = l->q;
+  size_t n = l->nq;
+  l->q = NULL;
+  l->nq = l->capq = 0;
+  pthread_mutex_unlock(&l->lock);
+  for (size_t i = 0; i < n; i++) {
+    conn_started = 0;
+    MHD_add_connection(l->d, q[i].fd, (struct sockaddr *)&q[i].sa, sizeof q[i].sa);
+    if (!conn_started) {       /* refused before it started: closed, never CLOSED */
+      conncount_give(q[i].sa.sin_addr.s_addr);
+      atomic_fetch_sub(&l->conns, 1);
+    }
+  }
+  free(q);
+}
+
+static void *loop_main(void *arg) {
+  struct loop *l = arg;
+  char name[16];
+  snprintf(name, sizeof name, "http-%u", (unsigned)(l - l->s->loops));
+  pthread_setname_np(pthread_self(), name);
+  this_loop = l;
+  struct epoll_event ev[2];
+  for (;;) {
+    MHD_UNSIGNED_LONG_LONG to;
+    int ms = -1;   /* no connection can time out: wait for an event */
+    if (MHD_get_timeout(l->d, &to) == MHD_YES) ms = to > 60000 ? 60000 : (int)to;
+    int n = epoll_wait(l->ep, ev, 2, ms);
+    for (int i = 0; i < n; i++) {
+      if (ev[i].data.ptr != l) continue;
+      /* The read first, then the flag: a wake between the two skips its
+      ** write, but what it woke us for is done below; a wake after them
+      ** writes again (reading after clearing could swallow that write and
+      ** leave the flag set with nothing to read: the loop would sleep for
+      ** good). */
+      uint64_t v;
+      if (read(l->efd, &v, sizeof v) < 0 && errno != EAGAIN) break;
+      atomic_store(&l->woken, 0);
+      if (atomic_load(&l->s->stopping)) return NULL;
+      loop_adopt(l);
+    }
+    MHD_run(l->d);
+  }
+}
+
+/* Queue FD to the loop with the fewest connections. */
+static void hand_off(struct server *s, int fd, const struct sockaddr_in *sa) {
+  struct loop *l = &s->loops[0];
+  for (unsigned i = 1; i < s->nloops; i++)
+    if (atomic_load(&s->loops[i].conns) < atomic_load(&l->conns)) l = &s->loops[i];
+  atomic_fetch_add(&l->conns, 1);
+  pthread_mutex_lock(&l->lock);
+  int ok = 1;
+  if (l->nq == l->capq) {
+    size_t nc = l->capq ? 2 * l->capq : 64;
+    struct handoff *nq = realloc(l->q, nc * sizeof *nq);
+    if (nq) l->q = nq, l->capq = nc;
+    else ok = 0;
+  }
+  if (ok) l->q[l->nq++] = (struct handoff){fd, *sa};
+  pthread_mutex_unlock(&l->lock);
+  if (ok) {
+    loop_wake(l);
+  } else {
+    close(fd);
+    conncount_give(sa->sin_addr.s_addr);
+    atomic_fetch_sub(&l->conns, 1);
+  }
+}
+
 /* ------------------------------------------------------------ the acceptor */
 
-/* A thread of its own accepts every connection as soon as the kernel has it
-** and hands it to libmicrohttpd (MHD_add_connection), which gives it to a
-** worker thread. libmicrohttpd's own accept, run by the workers between
-** their other events, takes at most ten connections per turn of its loop:
-** when 2,000 citizens connect at the minute booking opens, the last of them
-** waited ~0.7 s in the kernel's queue while the connections already
-** accepted were answered again and again (bench_burst.sh, docs/performance.md).
-** The limits are libmicrohttpd's as before: past --conn-limit or
-** --per-ip-limit, MHD_add_connection closes the new socket at once. */
+/* A thread of its own accepts every connection as soon as the kernel has it,
+** counts it against the limits and hands it to a worker loop. libmicrohttpd's
+** own accept, run by the workers between their other events, takes at most
+** ten connections per turn of its loop: when 2,000 citizens connect at the
+** minute booking opens, the last of them waited ~0.7 s in the kernel's queue
+** while the connections already accepted were answered again and again
+** (bench_burst.sh, docs/performance.md). Past --conn-limit or --per-ip-limit
+** the new socket is closed at once. */
 static void *accept_main(void *arg) {
   struct server *s = arg;
   pthread_setname_np(pthread_self(), "accept");
   int full = 0;   /* out of descriptors: said once, not for each attempt */
   while (!atomic_load(&s->stopping)) {
-    struct sockaddr_storage ss;
-    socklen_t len = sizeof ss;
-    int fd = accept4(s->lfd, (struct sockaddr *)&ss, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    struct sockaddr_in sa;
+    socklen_t len = sizeof sa;
+    int fd = accept4(s->lfd, (struct sockaddr *)&sa, &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd >= 0) {
       full = 0;
-      MHD_add_connection(s->d, fd, (struct sockaddr *)&ss, len);   /* closes FD if refused */
+      if (s->pool) MHD_add_connection(s->pool, fd, (struct sockaddr *)&sa, len);   /* closes FD if refused */
+      else if (conncount_take(sa.sin_addr.s_addr) != CONNCOUNT_OK) close(fd);
+      else hand_off(s, fd, &sa);
     } else if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
       if (!full) fprintf(stderr, "kominkan: cannot accept a connection: %s\n", strerror(errno));
       full = 1;
@@ -343,6 +502,76 @@ static int bound_port(int fd) {
   return getsockname(fd, (struct sockaddr *)&sa, &len) == 0 ? ntohs(sa.sin_port) : -1;
 }
 
+/* Stop and free S's loops (those started are joined first); the daemons
+** close their connections and answer nothing more. */
+static void loops_stop(struct server *s) {
+  for (unsigned i = 0; i < s->nloops; i++) {
+    struct loop *l = &s->loops[i];
+    if (l->started) loop_wake(l);
+  }
+  for (unsigned i = 0; i < s->nloops; i++) {
+    struct loop *l = &s->loops[i];
+    if (l->started) pthread_join(l->thread, NULL);
+    for (size_t k = 0; k < l->nq; k++) {   /* accepted, never adopted */
+      close(l->q[k].fd);
+      conncount_give(l->q[k].sa.sin_addr.s_addr);
+    }
+    free(l->q);
+    if (l->d) MHD_stop_daemon(l->d);        /* its connections' CLOSED give their places */
+    if (l->ep >= 0) close(l->ep);
+    if (l->efd >= 0) close(l->efd);
+    pthread_mutex_destroy(&l->lock);
+  }
+  free(s->loops);
+  s->loops = NULL;
+  s->nloops = 0;
+  conncount_reset();
+}
+
+/* The options every daemon gets (see the limits in server_start). */
+#define DAEMON_FLAGS (MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME | \
+                      MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC)
+
+/* One daemon and one thread per worker; 0 or -1. */
+static int loops_start(struct server *s, const struct server_opts *o, unsigned threads,
+                       unsigned conn_limit) {
+  conncount_init(conn_limit, o->per_ip_limit);
+  s->loops = calloc(threads, sizeof *s->loops);
+  if (!s->loops) return -1;
+  s->nloops = threads;
+  for (unsigned i = 0; i < threads; i++) {
+    struct loop *l = &s->loops[i];
+    l->s = s;
+    l->ep = l->efd = -1;
+    pthread_mutex_init(&l->lock, NULL);
+  }
+  for (unsigned i = 0; i < threads; i++) {
+    struct loop *l = &s->loops[i];
+    /* the library's limits stay as a backstop: conncount refuses first */
+    l->d = MHD_start_daemon(MHD_USE_EPOLL | DAEMON_FLAGS, 0, NULL, NULL, on_request, NULL,
+                            MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+                            MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout,
+                            MHD_OPTION_CONNECTION_LIMIT, conn_limit,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
+                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                            MHD_OPTION_NOTIFY_CONNECTION, on_connection, l,
+                            MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+                            MHD_OPTION_END);
+    const union MHD_DaemonInfo *di = l->d ? MHD_get_daemon_info(l->d, MHD_DAEMON_INFO_EPOLL_FD) : NULL;
+    l->ep = epoll_create1(EPOLL_CLOEXEC);
+    l->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    struct epoll_event mhd_ev = {.events = EPOLLIN, .data.ptr = NULL};
+    struct epoll_event efd_ev = {.events = EPOLLIN, .data.ptr = l};
+    if (!di || l->ep < 0 || l->efd < 0 ||
+        epoll_ctl(l->ep, EPOLL_CTL_ADD, di->epoll_fd, &mhd_ev) != 0 ||
+        epoll_ctl(l->ep, EPOLL_CTL_ADD, l->efd, &efd_ev) != 0)
+      return -1;
+    if (pthread_create(&l->thread, NULL, loop_main, l) != 0) return -1;
+    l->started = 1;
+  }
+  return 0;
+}
+
 struct server *server_start(const struct server_opts *o, int *port) {
   struct sockaddr_in sa;
   memset(&sa, 0, sizeof sa);
@@ -368,18 +597,22 @@ struct server *server_start(const struct server_opts *o, int *port) {
   unsigned conn_limit = fit_fd_limit(o->conn_limit, threads);
   /* The limits that keep hostile or broken clients from starving the rest
   ** (tests/hostile/hostile.test.mjs; docs/operations.md):
-  ** - epoll with a thread pool: an idle or slow connection costs a
-  **   descriptor and its memory pool, never a thread, so hundreds of them
-  **   do not delay anyone else's request.
+  ** - a few worker threads, each with its event loop: an idle or slow
+  **   connection costs a descriptor and its memory pool, never a thread, so
+  **   hundreds of them do not delay anyone else's request; with epoll (the
+  **   default) an idle one costs no time either.
   ** - CONNECTION_TIMEOUT (--conn-timeout, 15 s): a connection with no
   **   traffic for that long is closed (libmicrohttpd's default is never:
   **   idle sockets would pile up until the connection limit).
-  ** - PER_IP_CONNECTION_LIMIT (--per-ip-limit, 256): one address cannot
-  **   take every slot (slowloris, a crawler). Not lower: citizens behind one
-  **   carrier-grade NAT or the city hall's proxy share an address, and a
-  **   browser opens up to 6 connections.
-  ** - CONNECTION_LIMIT (--conn-limit, 2000, and no more than the descriptors
-  **   allow): past it a new connection is closed at once, cheaply.
+  ** - --per-ip-limit, 256: one address cannot take every slot (slowloris,
+  **   a crawler). Not lower: citizens behind one carrier-grade NAT or the
+  **   city hall's proxy share an address, and a browser opens up to 6
+  **   connections.
+  ** - --conn-limit, 2000, and no more than the descriptors allow: past it a
+  **   new connection is closed at once, cheaply.
+  **   Both are counted for the whole server by the acceptor (conncount.c)
+  **   with epoll, where each thread has a daemon of its own; with poll,
+  **   libmicrohttpd counts them (PER_IP_CONNECTION_LIMIT, CONNECTION_LIMIT).
   ** - CONNECTION_MEMORY_LIMIT (--conn-memory, 12 KiB): the request line and
   **   all headers of a request must fit (with 12 KiB, headers of up to about
   **   11 KiB are read, more than nginx's default 8 KiB; the rest is the
@@ -392,25 +625,29 @@ struct server *server_start(const struct server_opts *o, int *port) {
   **   burst. Bodies are not kept there (on_request copies them, up to
   **   --max-body).
   ** - NO_LISTEN_SOCKET: the acceptor thread accepts (accept_main above). */
-  s->d = MHD_start_daemon(
-      (o->use_epoll ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) |
-          MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
-          MHD_USE_NO_LISTEN_SOCKET | MHD_USE_ITC,
-      0, NULL, NULL,
-      on_request, NULL,
-      MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
-      MHD_OPTION_THREAD_POOL_SIZE, threads,
-      MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout,
-      MHD_OPTION_CONNECTION_LIMIT, conn_limit,
-      MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit,
-      MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
-      MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
-      MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
-      MHD_OPTION_END);
-  if (!s->d || pthread_create(&s->acceptor, NULL, accept_main, s) != 0) {
+  int failed;
+  if (o->use_epoll) {
+    failed = loops_start(s, o, threads, conn_limit);
+  } else {
+    s->pool = MHD_start_daemon(MHD_USE_POLL_INTERNAL_THREAD | DAEMON_FLAGS, 0, NULL, NULL,
+                               on_request, NULL,
+                               MHD_OPTION_EXTERNAL_LOGGER, log_mhd, NULL,
+                               MHD_OPTION_THREAD_POOL_SIZE, threads,
+                               MHD_OPTION_CONNECTION_TIMEOUT, o->conn_timeout,
+                               MHD_OPTION_CONNECTION_LIMIT, conn_limit,
+                               MHD_OPTION_PER_IP_CONNECTION_LIMIT, o->per_ip_limit,
+                               MHD_OPTION_CONNECTION_MEMORY_LIMIT, o->conn_memory,
+                               MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+                               MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
+                               MHD_OPTION_END);
+    failed = !s->pool;
+  }
+  if (failed || pthread_create(&s->acceptor, NULL, accept_main, s) != 0) {
     fprintf(stderr, "kominkan: cannot serve on %s:%d\n", o->host, o->port);
+    atomic_store(&s->stopping, 1);
+    loops_stop(s);
     suspend_stop();
-    if (s->d) MHD_stop_daemon(s->d);
+    if (s->pool) MHD_stop_daemon(s->pool);
     close(s->lfd);
     free(s);
     return NULL;
@@ -425,7 +662,8 @@ void server_stop(struct server *s) {
   shutdown(s->lfd, SHUT_RDWR);   /* wakes the acceptor's accept4 (EINVAL) */
   pthread_join(s->acceptor, NULL);
   close(s->lfd);
-  suspend_stop(); /* answers every queued request first: they point into the daemon */
-  MHD_stop_daemon(s->d);
+  suspend_stop(); /* answers every queued request first: they point into the daemons */
+  loops_stop(s);
+  if (s->pool) MHD_stop_daemon(s->pool);
   free(s);
 }

@@ -18,7 +18,7 @@ struct server_opts {
   unsigned per_ip_limit;     /* connections at once from one address */
   size_t conn_memory;        /* bytes per connection for headers and buffers */
   struct suspend_opts pools; /* the hash pool and the group-commit writer */
-  int use_epoll;             /* 1: epoll (0.9.75 can stall, docs/performance.md); 0: poll */
+  int use_epoll;             /* 1: a daemon per thread on our epoll loop (server.c); 0: libmicrohttpd's poll pool */
 };
 
 struct server;

@@ -111,7 +111,7 @@ static void run(struct req *r, kdb *db) {
 /* Hand R's reply to libmicrohttpd: the access handler sends it. */
 static void finish(struct req *r) {
   r->deferred = 2;
-  MHD_resume_connection(r->conn);
+  req_resume(r);
 }
 
 /* The batch's COMMIT failed: nothing of it is stored, so no reply may say so. */

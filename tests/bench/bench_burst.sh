@@ -29,7 +29,8 @@
 # with a server started for it, and prints one line per burst and then
 #   bursts: N in a row, slowest request X ms, unanswered U, errors E, double bookings D,
 #   holds/s min A median B, p99 median P ms, server CPU per hold median C us
-# (~5 s a burst: BENCH_BURSTS=100 takes about ten minutes.)
+# (~5 s a burst: BENCH_BURSTS=100 takes about ten minutes.) With BENCH_BURSTS_PACED=1 those
+# bursts are paced like burst-paced (BENCH_BURST_RATE), to compare two builds at a steady rate.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 BIN=${KOMINKAN_BIN:-build/kominkan}
@@ -44,6 +45,8 @@ ACCOUNTS=${BENCH_BURST_ACCOUNTS:-$(((SLOTS + DISTINCT) / 70 + 1))}
 LIMIT=${BENCH_BURST_SECONDS:-120}
 RATE=${BENCH_BURST_RATE:-10000}
 BURSTS=${BENCH_BURSTS:-0}
+BURSTS_RATE=
+[ "${BENCH_BURSTS_PACED:-0}" = 0 ] || BURSTS_RATE=$RATE
 PW=bench-password-123
 mkdir -p build/bench
 tmp=$(mktemp -d "$PWD/build/bench/burst-XXXXXX")   # on the disk, not a tmpfs: fsync is real
@@ -154,14 +157,14 @@ awk -v ok="$(field ok)" -v s="$(field seconds)" -v p="$(field p99)" -v d="$doubl
     "unanswered %d, errors %d\n", ok / s, r, p, d, u, e }'
 
 [ "$BURSTS" -gt 0 ] || exit 0
-echo "== $BURSTS bursts in a row, each on a fresh copy of the database before the first"
+echo "== $BURSTS bursts in a row${BURSTS_RATE:+ at $BURSTS_RATE attempts/s}, each on a fresh copy of the database before the first"
 : > "$tmp/bursts"
 for n in $(seq "$BURSTS"); do
   cp "$tmp/before.db" "$tmp/b.db"
   cp "$tmp/before.db.keys" "$tmp/b.db.keys"
   serve "$tmp/b.db"
   cpu_snap cpu0
-  result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT" 2>/dev/null)
+  result=$("$tmp/burst" "${base##*:}" "$tmp/attempts.txt" "$CONNS" "$LIMIT" $BURSTS_RATE 2>/dev/null)
   cpu_snap cpu1
   stop
   d=$(doubles "$tmp/b.db")
