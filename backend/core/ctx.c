@@ -34,6 +34,7 @@ int ctx_batch_wal_full(kdb *db) {
   switch (db_batch_wal_full(db)) {
   case DB_WAL_CHECKPOINT: return CTX_WAL_CHECKPOINT;
   case DB_WAL_TAIL: return CTX_WAL_TAIL;
+  case DB_WAL_TAIL_NOW: return CTX_WAL_TAIL_NOW;
   default: return CTX_WAL_OK;
   }
 }

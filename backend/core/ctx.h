@@ -57,8 +57,9 @@ kdb *ctx_thread_db(void);
 int ctx_batch_begin(kdb *db);
 int ctx_batch_commit(kdb *db);
 /* After a batch: CTX_WAL_CHECKPOINT, time for the checkpoint thread;
-** CTX_WAL_TAIL, the writer copies the short rest itself (db_batch_wal_full). */
-enum { CTX_WAL_OK, CTX_WAL_CHECKPOINT, CTX_WAL_TAIL };
+** CTX_WAL_TAIL, the writer copies the short rest itself at a quiet moment;
+** CTX_WAL_TAIL_NOW, at once (db_batch_wal_full). */
+enum { CTX_WAL_OK, CTX_WAL_CHECKPOINT, CTX_WAL_TAIL, CTX_WAL_TAIL_NOW };
 int ctx_batch_wal_full(kdb *db);
 void ctx_checkpoint(kdb *db);
 

@@ -581,7 +581,15 @@ static int sp_end(kdb *db, int undo) {
 ** 16 users' p99. While the thread's last checkpoint left more than that, the
 ** writer asks it again as soon as it has finished (DB_WAL_ASKS times at most;
 ** then a tail of up to DB_TAIL_PAGES is the writer's, as before): each round
-** copies only what came during the one before, so the tail shrinks. */
+** copies only what came during the one before, so the tail shrinks.
+**
+** Not in a rush: even a short tail stalls the next batch for the database's
+** fsync, several milliseconds on a shared disk, and at the 16 users' rate
+** (~2,000 bookings, ~10,000 pages in a third of a second) three tails were
+** the part's slowest replies and its p99. So the writer copies a tail only
+** once no request has come for a moment (http/suspend.c), or when the WAL
+** has passed DB_WAL_BUSY_PAGES (DB_WAL_TAIL_NOW): a rush that never pauses
+** still starts the WAL over every ~64 MiB. */
 #define BATCH_CACHE_KIB "16384"  /* the batch connection's page cache, KiB */
 
 /* The frames the last checkpoint left copied, of the WAL as it then was
@@ -610,7 +618,8 @@ int db_batch_wal_full(kdb *db) {
   int tail = db->wal_asks >= DB_WAL_ASKS ? DB_TAIL_PAGES : 2 * grew;
   if (tail < DB_TAIL_MIN) tail = DB_TAIL_MIN;
   if (tail > DB_TAIL_PAGES) tail = DB_TAIL_PAGES;
-  if (backfilled > 0 && pages - backfilled <= tail) return DB_WAL_TAIL;
+  if (backfilled > 0 && pages - backfilled <= tail)
+    return pages >= DB_WAL_BUSY_PAGES ? DB_WAL_TAIL_NOW : DB_WAL_TAIL;
   unsigned done = atomic_load(&ckpt_done);
   if (backfilled > 0 && done != db->ckpt_seen && db->wal_asks < DB_WAL_ASKS) {
     db->ckpt_seen = done;   /* the last one finished a few batches behind: once more */

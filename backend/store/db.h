@@ -172,13 +172,17 @@ int db_batch_begin(kdb *db);
 ** ANOTHER connection, copies the WAL into the database (PASSIVE) while the
 ** batches go on. It says DB_WAL_TAIL when those checkpoints have left only a
 ** short tail: the writer calls db_checkpoint() on its own connection between
-** two batches, and its next batch starts the WAL over (db.c). */
-enum { DB_WAL_OK, DB_WAL_CHECKPOINT, DB_WAL_TAIL };
+** two batches, and its next batch starts the WAL over (db.c); the writer may
+** leave it for a quiet moment (it stalls the next batch for the database's
+** fsync). DB_WAL_TAIL_NOW: the same, but the WAL has passed
+** DB_WAL_BUSY_PAGES, so the tail is copied now even while requests wait. */
+enum { DB_WAL_OK, DB_WAL_CHECKPOINT, DB_WAL_TAIL, DB_WAL_TAIL_NOW };
 #define DB_CHECKPOINT_PAGES 4000 /* SQLite's automatic one: 1000; pages written again and again
                                  ** (the indexes every booking touches) are copied once */
 #define DB_TAIL_PAGES 1000      /* at most this much is copied by the writer (~4 MiB) */
 #define DB_TAIL_MIN 128         /* a tail of two batches, but at least this (db.c) */
 #define DB_WAL_ASKS 3           /* checkpoints asked again for a shorter tail, at most */
+#define DB_WAL_BUSY_PAGES 16000 /* past this (~64 MiB) the tail is copied even while busy */
 int db_batch_wal_full(kdb *db);
 /* Returns the WAL's frames it found not yet copied (by the last checkpoint's count). */
 int db_checkpoint(kdb *db);

@@ -283,6 +283,74 @@ Test(store, batches_back_to_back_keep_the_wal_short) {
   db_close(db);
 }
 
+/* A writer in a rush leaves the tail for a quiet moment (http/suspend.c):
+** DB_WAL_TAIL only makes it due. Then no tail is copied while the WAL is
+** under DB_WAL_BUSY_PAGES, DB_WAL_TAIL_NOW once past it (so the WAL still
+** starts over and stays bounded), and when the rush is over, the tail that is
+** due is copied and the next batch starts the WAL over. */
+static int64_t wal_frames(kdb *db) {
+  kstmt *st = db_prep(db, "PRAGMA wal_checkpoint(PASSIVE)");
+  cr_assert_not_null(st);
+  cr_assert_eq(db_step(st), DB_ROW);
+  int64_t v = db_col_int(st, 1);   /* busy, log, checkpointed */
+  db_reset(st);
+  return v;
+}
+
+Test(store, a_rush_leaves_the_tail_for_a_quiet_moment) {
+  char path[128], wal[140], err[256];
+  snprintf(path, sizeof path, "%s/rush.db", dir);
+  snprintf(wal, sizeof wal, "%s-wal", path);
+  kdb *db = db_open(path, err, sizeof err), *ck = db_open(path, err, sizeof err);
+  cr_assert(db && ck, "%s", err);
+  cr_assert_eq(db_exec(db, "CREATE TABLE big(n INTEGER PRIMARY KEY, b BLOB)"), DB_OK);
+  int pending = 0, due = 0, now = 0, n = 0;
+  off_t longest = 0, at_first_now = 0;
+  for (int batch = 0; batch < 201; batch++) {
+    if (batch == 200) {   /* the rush is over: the writer copies the tail that is due */
+      cr_assert(due, "a tail was due");
+      db_checkpoint(db);
+    }
+    cr_assert_eq(db_batch_begin(db), DB_OK);
+    for (int i = 0; i < 100; i++) {
+      cr_assert_eq(db_begin_write(db), DB_OK);
+      cr_assert_eq(db_run(db, "INSERT INTO big VALUES ($n, zeroblob(3900))", DB_I("$n", ++n)),
+                   DB_OK);
+      cr_assert_eq(db_commit(db), DB_OK);
+      if (i == 50 && pending) {
+        db_checkpoint(ck);
+        pending = 0;
+      }
+    }
+    cr_assert_eq(db_batch_commit(db), DB_OK);
+    struct stat st;
+    cr_assert_eq(stat(wal, &st), 0);
+    if (st.st_size > longest) longest = st.st_size;
+    switch (db_batch_wal_full(db)) {
+    case DB_WAL_CHECKPOINT: pending = 1; break;
+    case DB_WAL_TAIL: due = 1; break;
+    case DB_WAL_TAIL_NOW:
+      if (!now++) at_first_now = st.st_size;
+      db_checkpoint(db);
+      due = 0;
+      break;
+    default: break;
+    }
+  }
+  cr_assert_gt(now, 0, "a rush that never pauses still starts the WAL over");
+  cr_assert_geq(at_first_now, (off_t)DB_WAL_BUSY_PAGES * 4096,
+                "a tail in the rush with a WAL of only %lld bytes", (long long)at_first_now);
+  cr_assert_lt(longest, (off_t)(DB_WAL_BUSY_PAGES + DB_TAIL_PAGES + 300) * 4200,
+               "the WAL grew to %lld bytes", (long long)longest);
+  int64_t frames = wal_frames(ck);
+  cr_assert_lt(frames, 1000, "after the quiet copy the WAL holds %lld frames, not one batch",
+               (long long)frames);
+  cr_assert_eq(one_int(ck, "SELECT count(*) FROM big"), n);
+  cr_assert(db_integrity_ok(ck));
+  db_close(ck);
+  db_close(db);
+}
+
 /* Small batches (the 16 users' ~70 pages) with the checkpoint thread slow to
 ** finish its first round (it copies 4,000 pages) and quick to finish a second
 ** (it copies only what came during the first): the writer asks again rather
