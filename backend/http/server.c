@@ -1,5 +1,6 @@
 /*
-** http/server.c: the daemon and the access handler.
+** http/server.c: the acceptor, the worker loops with their libmicrohttpd
+** daemons, and the access handler.
 **
 ** The handler returns MHD_YES on the first call (allocating the request
 ** state) and queues the reply on a later call: in libmicrohttpd 0.9.75 a
