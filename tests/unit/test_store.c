@@ -238,49 +238,78 @@ Test(store, batch_savepoints_undo_only_their_own) {
   db_close(db);
 }
 
+/* A writer connection and a checkpointing one on a new database (NAME) with a
+** table of page-sized rows, written a batch at a time by wal_batch(). */
+struct walrun {
+  kdb *db, *ck;
+  char wal[140];
+  int n;          /* rows written */
+  int pending;    /* a checkpoint was asked for: ck copies during the next batch */
+  off_t longest;  /* the WAL file's largest size */
+};
+
+static void wal_open(struct walrun *w, const char *name) {
+  char path[128], err[256];
+  memset(w, 0, sizeof *w);
+  snprintf(path, sizeof path, "%s/%s", dir, name);
+  snprintf(w->wal, sizeof w->wal, "%s-wal", path);
+  w->db = db_open(path, err, sizeof err);
+  w->ck = db_open(path, err, sizeof err);
+  cr_assert(w->db && w->ck, "%s", err);
+  cr_assert_eq(db_exec(w->db, "CREATE TABLE big(n INTEGER PRIMARY KEY, b BLOB)"), DB_OK);
+}
+
+/* One batch of 100 rows (~100 pages); halfway through, the checkpoint asked
+** for copies what was committed before it (as the thread does, a batch
+** behind). Returns the WAL file's size after the commit. */
+static off_t wal_batch(struct walrun *w) {
+  cr_assert_eq(db_batch_begin(w->db), DB_OK);
+  for (int i = 0; i < 100; i++) {
+    cr_assert_eq(db_begin_write(w->db), DB_OK);
+    cr_assert_eq(db_run(w->db, "INSERT INTO big VALUES ($n, zeroblob(3900))", DB_I("$n", ++w->n)),
+                 DB_OK);
+    cr_assert_eq(db_commit(w->db), DB_OK);
+    if (i == 50 && w->pending) {
+      db_checkpoint(w->ck);
+      w->pending = 0;
+    }
+  }
+  cr_assert_eq(db_batch_commit(w->db), DB_OK);
+  struct stat st;
+  cr_assert_eq(stat(w->wal, &st), 0);
+  if (st.st_size > w->longest) w->longest = st.st_size;
+  return st.st_size;
+}
+
+/* Every row is there and the database is sound; both connections closed. */
+static void wal_close(struct walrun *w) {
+  cr_assert_eq(one_int(w->ck, "SELECT count(*) FROM big"), w->n);
+  cr_assert(db_integrity_ok(w->ck));
+  db_close(w->ck);
+  db_close(w->db);
+}
+
 /* Batches back to back with the checkpoint on another connection, always
 ** one batch behind (as the checkpoint thread is): the WAL must start over
 ** now and then instead of growing for as long as the batches go on (issue
 ** 18: a burst of 10,000 bookings left a WAL of 54 MB). Each batch writes
 ** ~100 pages; 120 batches would make a WAL of ~12,000 pages without a restart. */
 Test(store, batches_back_to_back_keep_the_wal_short) {
-  char path[128], wal[140], err[256];
-  snprintf(path, sizeof path, "%s/burst.db", dir);
-  snprintf(wal, sizeof wal, "%s-wal", path);
-  kdb *db = db_open(path, err, sizeof err), *ck = db_open(path, err, sizeof err);
-  cr_assert(db && ck, "%s", err);
-  cr_assert_eq(db_exec(db, "CREATE TABLE big(n INTEGER PRIMARY KEY, b BLOB)"), DB_OK);
-  int pending = 0, tails = 0, n = 0;
-  off_t longest = 0;
+  struct walrun w;
+  wal_open(&w, "burst.db");
+  int tails = 0;
   for (int batch = 0; batch < 120; batch++) {
-    cr_assert_eq(db_batch_begin(db), DB_OK);
-    for (int i = 0; i < 100; i++) {
-      cr_assert_eq(db_begin_write(db), DB_OK);
-      cr_assert_eq(db_run(db, "INSERT INTO big VALUES ($n, zeroblob(3900))", DB_I("$n", ++n)),
-                   DB_OK);
-      cr_assert_eq(db_commit(db), DB_OK);
-      if (i == 50 && pending) { /* the thread copies what was committed before this batch */
-        db_checkpoint(ck);
-        pending = 0;
-      }
-    }
-    cr_assert_eq(db_batch_commit(db), DB_OK);
-    switch (db_batch_wal_full(db)) {
-    case DB_WAL_CHECKPOINT: pending = 1; break;
-    case DB_WAL_TAIL: db_checkpoint(db), tails++; break;
+    wal_batch(&w);
+    switch (db_batch_wal_full(w.db)) {
+    case DB_WAL_CHECKPOINT: w.pending = 1; break;
+    case DB_WAL_TAIL: db_checkpoint(w.db), tails++; break;
     default: break;
     }
-    struct stat st;
-    cr_assert_eq(stat(wal, &st), 0);
-    if (st.st_size > longest) longest = st.st_size;
   }
   cr_assert_gt(tails, 0, "the writer copied a tail and the WAL started over");
-  cr_assert_lt(longest, (off_t)(DB_CHECKPOINT_PAGES + DB_TAIL_PAGES + 300) * 4200,
-               "the WAL grew to %lld bytes", (long long)longest);
-  cr_assert_eq(one_int(ck, "SELECT count(*) FROM big"), n);
-  cr_assert(db_integrity_ok(ck));
-  db_close(ck);
-  db_close(db);
+  cr_assert_lt(w.longest, (off_t)(DB_CHECKPOINT_PAGES + DB_TAIL_PAGES + 300) * 4200,
+               "the WAL grew to %lld bytes", (long long)w.longest);
+  wal_close(&w);
 }
 
 /* A writer in a rush leaves the tail for a quiet moment (http/suspend.c):
@@ -298,40 +327,22 @@ static int64_t wal_frames(kdb *db) {
 }
 
 Test(store, a_rush_leaves_the_tail_for_a_quiet_moment) {
-  char path[128], wal[140], err[256];
-  snprintf(path, sizeof path, "%s/rush.db", dir);
-  snprintf(wal, sizeof wal, "%s-wal", path);
-  kdb *db = db_open(path, err, sizeof err), *ck = db_open(path, err, sizeof err);
-  cr_assert(db && ck, "%s", err);
-  cr_assert_eq(db_exec(db, "CREATE TABLE big(n INTEGER PRIMARY KEY, b BLOB)"), DB_OK);
-  int pending = 0, due = 0, now = 0, n = 0;
-  off_t longest = 0, at_first_now = 0;
+  struct walrun w;
+  wal_open(&w, "rush.db");
+  int due = 0, now = 0;
+  off_t at_first_now = 0;
   for (int batch = 0; batch < 201; batch++) {
     if (batch == 200) {   /* the rush is over: the writer copies the tail that is due */
       cr_assert(due, "a tail was due");
-      db_checkpoint(db);
+      db_checkpoint(w.db);
     }
-    cr_assert_eq(db_batch_begin(db), DB_OK);
-    for (int i = 0; i < 100; i++) {
-      cr_assert_eq(db_begin_write(db), DB_OK);
-      cr_assert_eq(db_run(db, "INSERT INTO big VALUES ($n, zeroblob(3900))", DB_I("$n", ++n)),
-                   DB_OK);
-      cr_assert_eq(db_commit(db), DB_OK);
-      if (i == 50 && pending) {
-        db_checkpoint(ck);
-        pending = 0;
-      }
-    }
-    cr_assert_eq(db_batch_commit(db), DB_OK);
-    struct stat st;
-    cr_assert_eq(stat(wal, &st), 0);
-    if (st.st_size > longest) longest = st.st_size;
-    switch (db_batch_wal_full(db)) {
-    case DB_WAL_CHECKPOINT: pending = 1; break;
+    off_t size = wal_batch(&w);
+    switch (db_batch_wal_full(w.db)) {
+    case DB_WAL_CHECKPOINT: w.pending = 1; break;
     case DB_WAL_TAIL: due = 1; break;
     case DB_WAL_TAIL_NOW:
-      if (!now++) at_first_now = st.st_size;
-      db_checkpoint(db);
+      if (!now++) at_first_now = size;
+      db_checkpoint(w.db);
       due = 0;
       break;
     default: break;
@@ -340,15 +351,12 @@ Test(store, a_rush_leaves_the_tail_for_a_quiet_moment) {
   cr_assert_gt(now, 0, "a rush that never pauses still starts the WAL over");
   cr_assert_geq(at_first_now, (off_t)DB_WAL_BUSY_PAGES * 4096,
                 "a tail in the rush with a WAL of only %lld bytes", (long long)at_first_now);
-  cr_assert_lt(longest, (off_t)(DB_WAL_BUSY_PAGES + DB_TAIL_PAGES + 300) * 4200,
-               "the WAL grew to %lld bytes", (long long)longest);
-  int64_t frames = wal_frames(ck);
+  cr_assert_lt(w.longest, (off_t)(DB_WAL_BUSY_PAGES + DB_TAIL_PAGES + 300) * 4200,
+               "the WAL grew to %lld bytes", (long long)w.longest);
+  int64_t frames = wal_frames(w.ck);
   cr_assert_lt(frames, 1000, "after the quiet copy the WAL holds %lld frames, not one batch",
                (long long)frames);
-  cr_assert_eq(one_int(ck, "SELECT count(*) FROM big"), n);
-  cr_assert(db_integrity_ok(ck));
-  db_close(ck);
-  db_close(db);
+  wal_close(&w);
 }
 
 /* Small batches (the 16 users' ~70 pages) with the checkpoint thread slow to
