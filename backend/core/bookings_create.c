@@ -372,8 +372,10 @@ int booking_sweep_lapsed(struct kctx *ctx, int max, int *n) {
 /* ======================================================= the caps */
 
 /* Slots of the use month held or booked (not lapsed, not cancelled). A
-** booking's slots are all on its own date: the bookings of the month are read
-** by (account or group, date), not every booking the holder ever made. */
+** booking's slots are all on its own date, and they are active exactly while
+** it is held (before its expiry), confirmed or checked in: the month's count
+** is the sum of nslots (schema/031) over those bookings, read from the index
+** by (account or group, date) alone, never each booking's slot rows. */
 static int count_month_slots(struct kctx *ctx, const struct create *c, int by_group,
                              int64_t *count) {
   int y, m, d;
@@ -383,18 +385,18 @@ static int count_month_slots(struct kctx *ctx, const struct create *c, int by_gr
   date_format(date_add_months(date_from_ymd(y, m, 1), 1), to);
   kstmt *st = by_group
                   ? db_prep(ctx->db,
-                            "SELECT count(*) FROM bookings b JOIN booking_slots bs"
-                            " ON bs.booking_id = b.id WHERE b.group_id = $who"
-                            " AND b.date >= $from AND b.date < $to"
-                            " AND bs.active = 1 AND bs.date >= $from AND bs.date < $to"
-                            " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)")
+                            "SELECT coalesce(sum(nslots), 0) FROM bookings"
+                            " INDEXED BY bookings_group_date WHERE group_id = $who"
+                            " AND date >= $from AND date < $to"
+                            " AND status IN ('held', 'confirmed', 'checked_in')"
+                            " AND (hold_expires_at IS NULL OR hold_expires_at > $now)")
                   /* by (account, date), never by (group_id IS NULL, date): everyone's */
                   : db_prep(ctx->db,
-                            "SELECT count(*) FROM bookings b INDEXED BY bookings_account_date"
-                            " JOIN booking_slots bs ON bs.booking_id = b.id WHERE b.account_id = $who"
-                            " AND b.group_id IS NULL AND b.date >= $from AND b.date < $to"
-                            " AND bs.active = 1 AND bs.date >= $from AND bs.date < $to"
-                            " AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now)");
+                            "SELECT coalesce(sum(nslots), 0) FROM bookings"
+                            " INDEXED BY bookings_account_date WHERE account_id = $who"
+                            " AND group_id IS NULL AND date >= $from AND date < $to"
+                            " AND status IN ('held', 'confirmed', 'checked_in')"
+                            " AND (hold_expires_at IS NULL OR hold_expires_at > $now)");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$who", by_group ? c->group_id : c->holder);
   db_bind_text(st, "$from", from);

@@ -170,4 +170,32 @@ static inline const char *fx_status(struct world *w, int64_t id) {
   return s;
 }
 
+/* What a new booking's monthly cap counts from the bookings index alone
+** (schema/031: nslots of the bookings held before their expiry, confirmed or
+** checked in) is, for every booking at the world's clock, the number of its
+** slot rows still active and not past a hold's expiry. */
+static inline void fx_month_count_agrees(struct world *w) {
+  kstmt *st = db_prep(w->db,
+                      "SELECT b.id, b.status,"
+                      " CASE WHEN b.status IN ('held', 'confirmed', 'checked_in')"
+                      "  AND (b.hold_expires_at IS NULL OR b.hold_expires_at > $now)"
+                      "  THEN b.nslots ELSE 0 END,"
+                      " (SELECT count(*) FROM booking_slots bs WHERE bs.booking_id = b.id"
+                      "  AND bs.active = 1"
+                      "  AND (bs.hold_expires_at IS NULL OR bs.hold_expires_at > $now))"
+                      " FROM bookings b");
+  cr_assert_not_null(st);
+  db_bind_int(st, "$now", w->ctx.now);
+  int n = 0;
+  while (db_step(st) == DB_ROW) {
+    n++;
+    cr_assert_eq(db_col_int(st, 2), db_col_int(st, 3),
+                 "booking %lld (%s): the index counts %lld slots, its active slot rows are %lld",
+                 (long long)db_col_int(st, 0), db_col_text(st, 1), (long long)db_col_int(st, 2),
+                 (long long)db_col_int(st, 3));
+  }
+  db_reset(st);
+  cr_assert_gt(n, 0, "no booking to compare");
+}
+
 #endif

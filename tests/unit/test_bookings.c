@@ -345,6 +345,7 @@ Test(bookings, a_lapsed_hold_frees_its_slot_without_a_sweeper) {
   /* a lapsed hold cannot be confirmed */
   fx_as(&w, ALICE, ROLE_CITIZEN, NULL);
   cr_assert_eq(confirm(a), KERR_CONFLICT);
+  fx_month_count_agrees(&w);
 }
 
 Test(bookings, sweep_marks_lapsed_holds) {
@@ -534,6 +535,43 @@ Test(bookings, cancelled_and_lapsed_slots_do_not_count_to_the_cap) {
   cr_assert_eq(fx_book(&w, "chuo", "r507", "2026-06-11", "morning,afternoon", GO_CLUB, 5, NULL,
                        msg),
                0, "%s", msg);
+  fx_month_count_agrees(&w);
+}
+
+Test(bookings, a_lapsed_hold_does_not_count_to_the_persons_cap) {
+  char msg[512];
+  int64_t a;
+  /* Six others hold three slots each, a minute before ALICE: past the
+  ** expiries, a write marks SWEEP_PER_WRITE (16) of the 18 lapsed, the
+  ** earliest first, and ALICE's hold is still stored as held. */
+  static const char *days[] = {"2026-06-02", "2026-06-03", "2026-06-04"};
+  for (int i = 0; i < 6; i++) {
+    fx_account(&w, 100000101 + i, "citizen", "他の利用者");
+    fx_as(&w, 100000101 + i, ROLE_CITIZEN, "2026-04-01T09:00");
+    for (int d = 0; d < 3; d++)
+      cr_assert_eq(fx_book(&w, "chuo", i % 2 ? "r503" : "r507", days[d],
+                           i / 2 == 0 ? "morning" : i / 2 == 1 ? "afternoon" : "evening", 0, 5,
+                           NULL, msg),
+                   0, "%s", msg);
+  }
+  /* RULE: a person's own slots per month (4); a hold past its expiry holds nothing */
+  fx_as(&w, ALICE, ROLE_CITIZEN, "2026-04-01T09:01");
+  cr_assert_eq(fx_book(&w, "chuo", "r503", "2026-06-10", "morning,afternoon,evening", 0, 5, &a,
+                       msg),
+               0, "%s", msg);
+  cr_assert_eq(fx_book(&w, "haga", "kaigi", "2026-06-11", "morning,afternoon", 0, 5, NULL, msg),
+               KERR_LIMIT);
+  fx_month_count_agrees(&w);
+  fx_as(&w, ALICE, ROLE_CITIZEN, "2026-04-04T09:01");
+  fx_month_count_agrees(&w);
+  cr_assert_eq(fx_book(&w, "haga", "kaigi", "2026-06-11", "morning,afternoon,evening", 0, 5, NULL,
+                       msg),
+               0, "%s", msg);
+  cr_assert_str_eq(fx_status(&w, a), "held"); /* counted as lapsed, not yet marked */
+  cr_assert_eq(fx_book(&w, "haga", "kaigi", "2026-06-12", "morning,afternoon", 0, 5, NULL, msg),
+               KERR_LIMIT);
+  cr_assert(strstr(msg, "1か月4コマ"), "%s", msg);
+  fx_month_count_agrees(&w);
 }
 
 /* ========================================================== persons */
@@ -568,6 +606,7 @@ Test(bookings, person_monthly_cap_counts_every_centre) {
   /* group bookings do not count to the person's cap */
   cr_assert_eq(fx_book(&w, "haga", "kaigi", "2026-06-12", "morning", GO_CLUB, 5, NULL, msg), 0,
                "%s", msg);
+  fx_month_count_agrees(&w);
 }
 
 /* ============================================================== fees */

@@ -474,6 +474,7 @@ Test(counter, noshow_after_the_grace_period_to_the_second) {
   /* the fee stays paid: no refund */
   cr_assert_eq(sum_payments(id), 1720);
   cr_assert_eq(act(counter_checkin, id, NULL), KERR_CONFLICT);
+  fx_month_count_agrees(&w);
 }
 
 Test(counter, checkin_today_only_confirmed_bookings) {
@@ -506,6 +507,7 @@ Test(counter, checkin_today_only_confirmed_bookings) {
   cr_assert(strstr(msg, "12:00"), "%s", msg);
   as_staff("2026-04-08T11:59");
   cr_assert_eq(act(counter_checkin, morning, msg), 0, "%s", msg);
+  fx_month_count_agrees(&w);   /* held, confirmed, checked in */
 }
 
 /* ================================================= acting for citizens */
