@@ -478,23 +478,48 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
   db_reset(st);
   if (rc != DB_ROW && rc != DB_DONE) return kerr_set(ei, kerr_from_db(rc), NULL);
 
-  if ((rc = accounts_hash_begin(ei))) return rc;
   int ok = 0, rehash = 0;
-  char fresh[crypto_pwhash_STRBYTES];
-  /* Every failure costs one argon2id verification: an unknown ID, a disabled
-  ** account, and an account whose stored hash is no argon2id hash at all
-  ** (the demonstration population is locked with a marker) are verified
-  ** against a dummy hash, so the answer's time tells nothing. */
+  char fresh[crypto_pwhash_STRBYTES] = "";
+  struct signin_check *pc = &ctx->signin;
+  _Static_assert(sizeof pc->stored == crypto_pwhash_STRBYTES &&
+                     sizeof pc->fresh == crypto_pwhash_STRBYTES,
+                 "struct signin_check holds argon2id hash strings");
   int real = found && role && !strncmp(stored, "$argon2id$", 10);
-  if (real) {
-    ok = verify(stored, pw) == 0;
+  if (!ctx->precheck && pc->account) {
+    /* The second pass, on the writer: the first checked the password on the
+    ** hash pool. It counts while the stored hash is still the one checked
+    ** (a password changed in between: the typed one may be the old one). */
+    ok = real && pc->account == id && sodium_memcmp(pc->stored, stored, sizeof stored) == 0;
+    rehash = ok && pc->rehash;
+    memcpy(fresh, pc->fresh, sizeof fresh);
+    sodium_memzero(pc, sizeof *pc);
   } else {
-    pthread_once(&dummy_once, dummy_make);
-    (void)verify(dummy_hash, pw);   /* a random password nobody knows: never counts */
+    if ((rc = accounts_hash_begin(ei))) return rc;
+    /* Every failure costs one argon2id verification: an unknown ID, a
+    ** disabled account, and an account whose stored hash is no argon2id hash
+    ** at all (the demonstration population is locked with a marker) are
+    ** verified against a dummy hash, so the answer's time tells nothing. */
+    if (real) {
+      ok = verify(stored, pw) == 0;
+    } else {
+      pthread_once(&dummy_once, dummy_make);
+      (void)verify(dummy_hash, pw);   /* a random password nobody knows: never counts */
+    }
+    if (ok && crypto_pwhash_str_needs_rehash(stored, PW_OPS, PW_MEM) != 0)
+      rehash = crypto_pwhash_str(fresh, pw, strlen(pw), PW_OPS, PW_MEM) == 0;
+    accounts_hash_end();
+    if (ok && ctx->precheck) {
+      /* The first pass (http/suspend.c): the password is right; the rest
+      ** (the second factor, the session) writes, so it is left to the writer,
+      ** which runs the sign-in again with this check instead of a hash. */
+      pc->account = id;
+      pc->rehash = rehash;
+      memcpy(pc->stored, stored, sizeof stored);
+      memcpy(pc->fresh, fresh, sizeof fresh);
+      sodium_memzero(fresh, sizeof fresh);
+      return 0;   /* OUT has no session: undecided */
+    }
   }
-  if (ok && crypto_pwhash_str_needs_rehash(stored, PW_OPS, PW_MEM) != 0)
-    rehash = crypto_pwhash_str(fresh, pw, strlen(pw), PW_OPS, PW_MEM) == 0;
-  accounts_hash_end();
 
   /* RULE: an account with a second factor also needs its code (core/totp.c);
   ** a wrong code counts as a failed sign-in. */

@@ -70,7 +70,12 @@ struct session_new {
 ** is wrong (says so), KERR_RATE_LIMITED / KERR_BUSY with ei->retry_after,
 ** KERR_BAD_CREDENTIALS for an unknown ID, a disabled account or a wrong
 ** password (one answer for all three, in about the same time). Rehashes the
-** password when the hashing limits changed. Writes "session.create". */
+** password when the hashing limits changed. Writes "session.create".
+** With ctx->precheck (the first pass, on the hash pool: http/suspend.c) it
+** only reads and hashes: a wrong password is answered as above, a right one
+** returns 0 with no session in OUT (account_id 0) and its check in
+** ctx->signin; the second pass, with that check, hashes nothing and writes
+** the session (the writer's connection, the batch's transaction). */
 int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
                    struct session_new *out, struct kerrinfo *ei);
 

@@ -34,6 +34,15 @@ struct actor {
   char name[128];
 };
 
+/* A sign-in's password check, made by its first pass on the hash pool and
+** used by its second on the writer (core/accounts.c, accounts_login). */
+struct signin_check {
+  int64_t account;          /* 0: none made */
+  int rehash;               /* the stored hash's parameters are old: FRESH replaces it */
+  char stored[128];         /* the hash the password matched (crypto_pwhash_STRBYTES) */
+  char fresh[128];
+};
+
 struct kctx {
   kdb *db;
   const struct rulebook *rb;
@@ -46,6 +55,7 @@ struct kctx {
                             ** a core function that honours it only reads, answers what
                             ** reads can decide (a slot already taken, a bad request) and
                             ** returns 0 with no result where only its write decides */
+  struct signin_check signin; /* a sign-in's first pass, for its second (accounts_login) */
 };
 
 /* The store as the http layer's threads see it (http never calls store/

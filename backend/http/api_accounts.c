@@ -17,6 +17,7 @@
 #include "../core/oidc.h"
 #include "reply.h"
 #include "session.h"
+#include "suspend.h"
 
 /* POST /api/v1/accounts
 ** body {"name","name_kana","email","phone","password","resident"}
@@ -45,6 +46,7 @@ struct reply api_session_create(struct req *r) {
   session_client_addr(r, addr, sizeof addr);
   int rc = accounts_login(&r->ctx, r->json, addr, &s, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
+  if (!s.account_id) return suspend_undecided(r); /* the password is right: the writer signs in */
   char exp[26];
   clock_format_instant(s.expires_at, exp);
   json_t *body = json_pack("{s:s, s:s, s:o, s:s, s:s, s:i}", "token", s.token, "csrf_token",

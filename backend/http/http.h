@@ -76,7 +76,8 @@ enum {
   RF_CACHE = 1 << 8,       /* anonymous page shared from the cache (pagecache.h) */
   RF_TOTP_SETUP = 1 << 9,  /* open to staff who must still set up their second factor */
   RF_PRECHECK = 1 << 10    /* RF_RUSH, first run on the worker thread with ctx.precheck:
-                           ** only what a read cannot decide goes to the writer (suspend.h) */
+                           ** only what a read cannot decide goes to the writer (suspend.h);
+                           ** RF_HASHES: first run on the hash pool, its write on the writer */
 };
 
 struct route {

@@ -76,7 +76,7 @@ const struct route router_routes[] = {
   /* identity: accounts, sessions (sign-in needs no CSRF token: no session yet) */
   {"POST", "/api/v1/accounts", api_account_create, ANY, JSON_BODY | RF_PERSONAL | RF_HASHES},
   {"POST", "/api/v1/session", api_session_create, ANY,
-   JSON_BODY | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
+   JSON_BODY | RF_NO_CSRF | RF_PERSONAL | RF_HASHES | RF_PRECHECK},
   {"DELETE", "/api/v1/session", api_session_delete, ROLE_SIGNED_IN, RF_PERSONAL | RF_TOTP_SETUP},
   {"GET", "/api/v1/me", api_me, ROLE_SIGNED_IN, RF_PERSONAL | RF_TOTP_SETUP},
   /* the staff second factor (issue 14; core/totp.h) */
@@ -159,7 +159,8 @@ const struct route router_routes[] = {
   {"POST", "/register", web_register_post, ANY, RF_FORM | RF_PERSONAL | RF_HASHES},
   {"GET", "/register/done", web_register_done, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/signin", web_signin, ANY, 0},
-  {"POST", "/signin", web_signin_post, ANY, RF_FORM | RF_NO_CSRF | RF_PERSONAL | RF_HASHES},
+  {"POST", "/signin", web_signin_post, ANY,
+   RF_FORM | RF_NO_CSRF | RF_PERSONAL | RF_HASHES | RF_PRECHECK},
   {"POST", "/signout", web_signout, ROLE_SIGNED_IN, RF_FORM | RF_PERSONAL | RF_TOTP_SETUP},
   /* sign-in with the My Number card (issue 17; docs/identity.md) */
   {"GET", "/auth/oidc/start", web_oidc_start, ANY, RF_PERSONAL},

@@ -20,6 +20,7 @@
 #include "pages.h"
 #include "reply.h"
 #include "session.h"
+#include "suspend.h"
 #include "web_oidc.h"
 
 #define NEXT_MAX 512
@@ -147,6 +148,7 @@ struct reply web_signin_post(struct req *r) {
   if (cross_site(r)) return reply_error(r, KERR_CSRF, NULL);
   session_client_addr(r, addr, sizeof addr);
   int rc = accounts_login(&r->ctx, r->json, addr, &s, &ei);
+  if (!rc && !s.account_id) return suspend_undecided(r); /* right: the writer signs in */
   if (rc) {
     json_t *values = without_passwords(r->json);
     struct reply ret = signin_page(r, (unsigned)kerr_http_status(rc), values, &ei, next, 0);

@@ -324,6 +324,59 @@ Test(accounts, every_failure_costs_one_hash) {
   }
 }
 
+/* A sign-in on the server runs twice (http/suspend.c): first on the hash pool
+** (ctx.precheck), which checks the password and writes nothing, then on the
+** writer, which hashes nothing and writes the session. */
+Test(accounts, a_sign_in_hashes_first_and_writes_second) {
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  int64_t other = quick_account(ROLE_CITIZEN, "別 人", "other-password-22");
+  int64_t sessions = count("SELECT count(*) FROM sessions");
+  /* a wrong password is answered by the first pass */
+  ctx.precheck = 1;
+  cr_assert_eq(login(id, "wrong password!!", "198.51.100.7", &s, &ei), KERR_BAD_CREDENTIALS);
+  kerr_clear(&ei);
+  cr_assert_eq(ctx.signin.account, 0);
+  /* a right one: checked, no session, nothing written */
+  unsigned long before = accounts_verifications();
+  cr_assert_eq(login(id, "hanako-password-1", "198.51.100.7", &s, &ei), 0, "%s", ei.message);
+  cr_assert_eq(accounts_verifications() - before, 1);
+  cr_assert_eq(s.account_id, 0);
+  cr_assert_str_eq(s.token, "");
+  cr_assert_eq(ctx.signin.account, id);
+  cr_assert_eq(count("SELECT count(*) FROM sessions"), sessions);
+  /* the second: no hash, the session, and the check is used up */
+  ctx.precheck = 0;
+  before = accounts_verifications();
+  cr_assert_eq(login(id, "hanako-password-1", "198.51.100.7", &s, &ei), 0, "%s", ei.message);
+  cr_assert_eq(accounts_verifications(), before, "the second pass hashed");
+  cr_assert_eq(s.account_id, id);
+  cr_assert_eq(strlen(s.token), 43);
+  cr_assert_eq(count("SELECT count(*) FROM sessions"), sessions + 1);
+  cr_assert_eq(ctx.signin.account, 0);
+  /* the password changed between the two passes: the check counts no more */
+  ctx.precheck = 1;
+  cr_assert_eq(login(id, "hanako-password-1", "198.51.100.7", &s, &ei), 0, "%s", ei.message);
+  ctx.precheck = 0;
+  kstmt *st = db_prep(db, "UPDATE accounts SET password_hash = (SELECT password_hash FROM"
+                          " accounts WHERE id = $o) WHERE id = $id");
+  db_bind_int(st, "$o", other);
+  db_bind_int(st, "$id", id);
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+  cr_assert_eq(login(id, "hanako-password-1", "198.51.100.7", &s, &ei), KERR_BAD_CREDENTIALS);
+  kerr_clear(&ei);
+  cr_assert_eq(count("SELECT count(*) FROM sessions"), sessions + 1);
+  /* a check made for one account signs nobody else in */
+  ctx.precheck = 1;
+  cr_assert_eq(login(other, "other-password-22", "198.51.100.8", &s, &ei), 0, "%s", ei.message);
+  ctx.precheck = 0;
+  cr_assert_eq(login(id, "other-password-22", "198.51.100.8", &s, &ei), KERR_BAD_CREDENTIALS);
+  kerr_clear(&ei);
+  cr_assert_eq(count("SELECT count(*) FROM sessions"), sessions + 1);
+  cr_assert_eq(ctx.signin.account, 0);
+}
+
 /* RULE: anonymous sign-up is throttled per address; staff are not. */
 Test(accounts, anonymous_sign_up_is_throttled_per_address) {
   struct kerrinfo ei = {0};
