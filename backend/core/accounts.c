@@ -625,6 +625,24 @@ static int session_end(kdb *db, const unsigned char h[32], struct kctx *ctx) {
   return rc == -1 ? kerr_from_db(dbrc) : rc;
 }
 
+/* A session's activity: last_seen of the session whose token hashes to H. */
+struct touch {
+  int64_t now;
+  unsigned char h[32];
+};
+
+static int touch_stmt(kdb *db, const struct touch *t) {
+  kstmt *st = db_prep(db, "UPDATE sessions SET last_seen = $now WHERE token_hash = $h"
+                          " AND last_seen < $now");
+  if (!st) return DB_ERROR;
+  db_bind_int(st, "$now", t->now);
+  db_bind_blob(st, "$h", t->h, sizeof t->h);
+  return db_exec_stmt(st);
+}
+
+/* On the writer, inside its batch (ctx_write_soon). */
+static void touch_write(kdb *db, const void *data) { (void)touch_stmt(db, data); }
+
 int accounts_session_lookup(struct kctx *ctx, const char *token, struct session_info *out) {
   unsigned char raw[TOKEN_BYTES], h[32];
   memset(out, 0, sizeof *out);
@@ -666,20 +684,26 @@ int accounts_session_lookup(struct kctx *ctx, const char *token, struct session_
   }
   if (ctx->now - last_seen >= TOUCH_EVERY) {
     /* Activity: written at most once a minute per session, so a busy
-    ** session does not turn every read into a write. The writer lock may be
-    ** held for a whole batch of bookings (the opening minute): a touch that
-    ** is not yet urgent does not wait for it, and a later request of the
-    ** session writes it; past half the idle limit it waits as before. */
+    ** session does not turn every read into a write. On the server it goes
+    ** to the writer's next batch (ctx_write_soon): no transaction or fsync
+    ** of its own on this thread, and no write on another connection than the
+    ** writer's, which would make SQLite drop the writer's page cache (at the
+    ** opening minute every session signed in before it is touched by its
+    ** first booking). Elsewhere, or with the writer's queue full, it is
+    ** written here; the writer lock may then be held for a whole batch of
+    ** bookings: a touch that is not yet urgent does not wait for it, and a
+    ** later request of the session writes it; past half the idle limit it
+    ** waits as before. */
+    struct touch t = {.now = ctx->now};
+    memcpy(t.h, h, sizeof t.h);
     int urgent = ctx->now - last_seen >= idle / 2;
-    if ((urgent ? db_begin_write(ctx->db) : db_try_begin_write(ctx->db)) == DB_OK) {
-      st = db_prep(ctx->db, "UPDATE sessions SET last_seen = $now WHERE token_hash = $h");
-      if (st) {
-        db_bind_int(st, "$now", ctx->now);
-        db_bind_blob(st, "$h", h, sizeof h);
-        rc = db_exec_stmt(st);
-      }
-      if (st && rc == DB_OK && db_commit(ctx->db) == DB_OK) out->idle_expires_at = ctx->now + idle;
-      else if (!st || rc != DB_OK) db_rollback(ctx->db);
+    if (ctx_write_soon(touch_write, &t, sizeof t) == 0) {
+      out->idle_expires_at = ctx->now + idle;
+    } else if ((urgent ? db_begin_write(ctx->db) : db_try_begin_write(ctx->db)) == DB_OK) {
+      if (touch_stmt(ctx->db, &t) == DB_OK && db_commit(ctx->db) == DB_OK)
+        out->idle_expires_at = ctx->now + idle;
+      else if (db_in_txn(ctx->db))
+        db_rollback(ctx->db);
     }
   }
   return 0;

@@ -1,8 +1,9 @@
 /*
-** core/ctx.c: role names.
+** core/ctx.c: role names, and the store as the http layer's threads see it.
 */
 #include "ctx.h"
 
+#include <stdatomic.h>
 #include <string.h>
 
 const char *role_name(int role) {
@@ -40,3 +41,14 @@ int ctx_batch_wal_full(kdb *db) {
 }
 
 void ctx_checkpoint(kdb *db) { db_checkpoint(db); }
+
+static int (*_Atomic write_soon)(ctx_write_fn *fn, const void *data, size_t len);
+
+void ctx_set_write_soon(int (*hook)(ctx_write_fn *fn, const void *data, size_t len)) {
+  atomic_store(&write_soon, hook);
+}
+
+int ctx_write_soon(ctx_write_fn *fn, const void *data, size_t len) {
+  int (*hook)(ctx_write_fn *, const void *, size_t) = atomic_load(&write_soon);
+  return hook ? hook(fn, data, len) : -1;
+}

@@ -6,6 +6,7 @@
 #ifndef KOMINKAN_CORE_CTX_H
 #define KOMINKAN_CORE_CTX_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "../store/db.h"
@@ -72,5 +73,17 @@ int ctx_batch_commit(kdb *db);
 enum { CTX_WAL_OK, CTX_WAL_CHECKPOINT, CTX_WAL_TAIL, CTX_WAL_TAIL_NOW };
 int ctx_batch_wal_full(kdb *db);
 void ctx_checkpoint(kdb *db);
+
+/* A short write that need not be on disk before the reply (a session's last
+** activity): FN(DB, DATA) is run by the server's writer inside its next
+** batch's transaction, with DATA (LEN bytes) copied. 0 when it is queued; -1
+** when it is not (no writer: the command line, a unit test; or its queue of
+** such writes is full), and then the caller writes it itself. Every write of
+** the rush on the writer's one connection keeps that connection's page cache:
+** SQLite drops a connection's whole cache when another one has written. */
+typedef void ctx_write_fn(kdb *db, const void *data);
+int ctx_write_soon(ctx_write_fn *fn, const void *data, size_t len);
+/* The writer (http/suspend.c) installs HOOK while it runs; NULL when it stops. */
+void ctx_set_write_soon(int (*hook)(ctx_write_fn *fn, const void *data, size_t len));
 
 #endif

@@ -44,6 +44,14 @@
 #include "../store/db.h"
 #include "reply.h"
 
+/* A write queued by ctx_write_soon(), run in the writer's next batch. */
+struct job {
+  struct job *next;
+  ctx_write_fn *fn;
+  unsigned char data[];
+};
+#define JOBS_MAX 4096   /* queued at most; past it the caller writes itself */
+
 struct pool {
   const char *name;
   pthread_mutex_t lock;
@@ -55,6 +63,8 @@ struct pool {
   pthread_t *threads;
   int stopping;
   int retry_after;         /* seconds to tell a client refused at the bound */
+  struct job *jobs, **jobs_end;   /* the writer's: ctx_write_soon() */
+  int njobs;
 };
 
 static struct pool hash_pool = {.name = "hash", .lock = PTHREAD_MUTEX_INITIALIZER,
@@ -83,29 +93,43 @@ static struct {
 
 /* ----------------------------------------------------------- the queue */
 
-/* Up to MAX requests out of P into OUT, waiting for one; 0 when stopping
-** and nothing is left. With QUIET_MS >= 0, -1 when none came for that long. */
-static int take(struct pool *p, struct req **out, int max, int quiet_ms) {
+static int pending(const struct pool *p) { return p->count || p->jobs; }
+
+/* Up to MAX requests out of P into OUT and, with JOBS, every queued job (a
+** list, NULL when none), waiting for something: the number of requests, -2
+** when stopping with nothing left. With QUIET_MS >= 0, -1 when nothing came
+** for that long. */
+static int take(struct pool *p, struct req **out, int max, int quiet_ms, struct job **jobs) {
   pthread_mutex_lock(&p->lock);
-  if (quiet_ms >= 0 && !p->count && !p->stopping) {
+  if (quiet_ms >= 0 && !pending(p) && !p->stopping) {
     struct timespec until;
     clock_gettime(CLOCK_MONOTONIC, &until);
     until.tv_nsec += quiet_ms * 1000000L;
     until.tv_sec += until.tv_nsec / 1000000000L;
     until.tv_nsec %= 1000000000L;
-    while (!p->count && !p->stopping)
+    while (!pending(p) && !p->stopping)
       if (pthread_cond_clockwait(&p->more, &p->lock, CLOCK_MONOTONIC, &until) == ETIMEDOUT) break;
-    if (!p->count && !p->stopping) {
+    if (!pending(p) && !p->stopping) {
       pthread_mutex_unlock(&p->lock);
       return -1;
     }
   }
-  while (!p->count && !p->stopping) pthread_cond_wait(&p->more, &p->lock);
+  while (!pending(p) && !p->stopping) pthread_cond_wait(&p->more, &p->lock);
+  if (!pending(p)) {
+    pthread_mutex_unlock(&p->lock);
+    return -2;
+  }
   int n = 0;
   while (p->count && n < max) {
     out[n++] = p->ring[p->head];
     p->head = (p->head + 1) % p->cap;
     p->count--;
+  }
+  if (jobs) {
+    *jobs = p->jobs;
+    p->jobs = NULL;
+    p->jobs_end = &p->jobs;
+    p->njobs = 0;
   }
   pthread_mutex_unlock(&p->lock);
   return n;
@@ -175,7 +199,7 @@ static void *hash_main(void *arg) {
   struct pool *p = arg;
   struct req *r;
   pthread_setname_np(pthread_self(), "hash");   /* for ps -L, top -H, the bench's CPU count */
-  while (take(p, &r, 1, -1) > 0) {
+  while (take(p, &r, 1, -1, NULL) > 0) {
     /* RF_PRECHECK (a sign-in): the hash here, its write on the writer's
     ** connection, in a batch: a write on this thread's own connection would
     ** make SQLite drop the writer's whole page cache (16 MiB) at its next
@@ -220,7 +244,8 @@ static void *writer_main(void *arg) {
   if (!batch) return NULL;
   pthread_setname_np(pthread_self(), "writer");
   int n, tail_due = 0;
-  while ((n = take(p, batch, p->batch_max, tail_due ? WRITER_QUIET_MS : -1))) {
+  struct job *jobs = NULL;
+  while ((n = take(p, batch, p->batch_max, tail_due ? WRITER_QUIET_MS : -1, &jobs)) != -2) {
     kdb *db = ctx_thread_db();
     if (n < 0) {   /* nobody came for a moment: the next batch starts the WAL over */
       ctx_checkpoint(db);
@@ -228,6 +253,12 @@ static void *writer_main(void *arg) {
       continue;
     }
     int open = ctx_batch_begin(db);
+    while (jobs) {   /* in the batch's transaction: no commit, no fsync of their own */
+      struct job *j = jobs;
+      jobs = j->next;
+      if (open) j->fn(db, j->data);
+      free(j);
+    }
     for (int i = 0; i < n; i++) {
       /* the worker that sends a booking's reply encodes it; a sign-in's sets
       ** its cookie on the response, so it is made here */
@@ -237,8 +268,9 @@ static void *writer_main(void *arg) {
     if (open && !ctx_batch_commit(db)) fail_batch(batch, n);
     /* The handlers touched the feeds' generation before the commit, when a
     ** reader could not yet see the change and may have cached the old state
-    ** under the new generation: touch it again now that it is visible. */
-    avail_touch();
+    ** under the new generation: touch it again now that it is visible. (A
+    ** batch of queued writes alone, sessions' activity, changes no page.) */
+    if (n) avail_touch();
     for (int i = 0; i < n; i++) finish(batch[i]);
     /* not in the COMMIT: the replies are on their way */
     int wal = open ? ctx_batch_wal_full(db) : CTX_WAL_OK;
@@ -255,6 +287,28 @@ static void *writer_main(void *arg) {
   return NULL;
 }
 
+/* ctx_write_soon() while the writer runs: a copy of DATA queued for its
+** next batch; -1 when stopping or JOBS_MAX are waiting. */
+static int write_soon(ctx_write_fn *fn, const void *data, size_t len) {
+  struct pool *p = &write_pool;
+  struct job *j = malloc(sizeof *j + len);
+  if (!j) return -1;
+  j->next = NULL;
+  j->fn = fn;
+  memcpy(j->data, data, len);
+  pthread_mutex_lock(&p->lock);
+  int ok = !p->stopping && p->njobs < JOBS_MAX;
+  if (ok) {
+    *p->jobs_end = j;
+    p->jobs_end = &j->next;
+    p->njobs++;
+    pthread_cond_signal(&p->more);
+  }
+  pthread_mutex_unlock(&p->lock);
+  if (!ok) free(j);
+  return ok ? 0 : -1;
+}
+
 /* ------------------------------------------------------------ life cycle */
 
 static int pool_start(struct pool *p, int threads, int cap, int batch_max,
@@ -263,6 +317,9 @@ static int pool_start(struct pool *p, int threads, int cap, int batch_max,
   p->head = p->count = 0;
   p->stopping = 0;
   p->batch_max = batch_max;
+  p->jobs = NULL;
+  p->jobs_end = &p->jobs;
+  p->njobs = 0;
   p->ring = calloc((size_t)cap, sizeof *p->ring);
   p->threads = calloc((size_t)threads, sizeof *p->threads);
   if (!p->ring || !p->threads) return -1;
@@ -277,6 +334,13 @@ static void pool_stop(struct pool *p) {
   pthread_cond_broadcast(&p->more);
   pthread_mutex_unlock(&p->lock);
   for (int i = 0; i < p->nthreads; i++) pthread_join(p->threads[i], NULL);
+  while (p->jobs) {   /* only if the writer never started */
+    struct job *j = p->jobs;
+    p->jobs = j->next;
+    free(j);
+  }
+  p->jobs_end = &p->jobs;
+  p->njobs = 0;
   free(p->threads);
   free(p->ring);
   p->threads = NULL;
@@ -299,10 +363,12 @@ int suspend_start(const struct suspend_opts *o) {
   }
   ckpt.started = 1;
   running = 1;
+  ctx_set_write_soon(write_soon);
   return 0;
 }
 
 void suspend_stop(void) {
+  ctx_set_write_soon(NULL);   /* from now on a caller writes itself; the queued are run */
   running = 0;
   pool_stop(&hash_pool);
   pool_stop(&write_pool);

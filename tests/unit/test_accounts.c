@@ -458,6 +458,74 @@ Test(accounts, sessions_end_after_idle_and_absolute_lifetimes) {
   cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), KERR_SESSION_EXPIRED);
 }
 
+/* A fake writer for ctx_write_soon(): it keeps what it is given, or refuses. */
+static struct {
+  int refuse, queued;
+  ctx_write_fn *fn;
+  unsigned char data[256];
+} soon;
+
+static int soon_hook(ctx_write_fn *fn, const void *data, size_t len) {
+  if (soon.refuse || len > sizeof soon.data) return -1;
+  soon.queued++;
+  soon.fn = fn;
+  memcpy(soon.data, data, len);
+  return 0;
+}
+
+/* The newest session's last activity. */
+static long long last_seen(void) {
+  kstmt *st = db_prep(db, "SELECT last_seen FROM sessions WHERE account_id IS NOT NULL"
+                          " ORDER BY created_at DESC LIMIT 1");
+  cr_assert_eq(db_step(st), DB_ROW);
+  long long v = db_col_int(st, 0);
+  db_reset(st);
+  return v;
+}
+
+/* On the server a session's activity is written by the writer, in its next
+** batch; with no writer, or its queue full, by the request itself. */
+Test(accounts, a_sessions_activity_goes_to_the_writer) {
+  struct kerrinfo ei = {0};
+  struct session_new s;
+  struct session_info si;
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  cr_assert_eq(login(id, "hanako-password-1", NULL, &s, &ei), 0);
+  memset(&soon, 0, sizeof soon);
+  ctx_set_write_soon(soon_hook);
+  /* within a minute: nothing to write */
+  ctx.now = T0() + 59;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  cr_assert_eq(soon.queued, 0);
+  /* a minute on: queued, not written here, and the session is good for the idle limit */
+  ctx.now = T0() + 600;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  cr_assert_eq(soon.queued, 1);
+  cr_assert_eq(last_seen(), T0());
+  cr_assert_eq(si.idle_expires_at, ctx.now + accounts_idle_limit(ROLE_CITIZEN));
+  /* the writer runs it: written */
+  soon.fn(db, soon.data);
+  cr_assert_eq(last_seen(), T0() + 600);
+  /* an older touch run late never moves it back */
+  ctx.now = T0() + 700;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  cr_assert_eq(soon.queued, 2);
+  unsigned char later[256];
+  memcpy(later, soon.data, sizeof later);
+  ctx.now = T0() + 800;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  soon.fn(db, soon.data);
+  soon.fn(db, later);
+  cr_assert_eq(last_seen(), T0() + 800);
+  /* the writer's queue full: written here */
+  soon.refuse = 1;
+  ctx.now = T0() + 900;
+  cr_assert_eq(accounts_session_lookup(&ctx, s.token, &si), 0);
+  cr_assert_eq(soon.queued, 3);
+  cr_assert_eq(last_seen(), T0() + 900);
+  ctx_set_write_soon(NULL);
+}
+
 Test(accounts, staff_sessions_are_shorter) {
   cr_assert_eq(accounts_idle_limit(ROLE_STAFF), 30 * 60);
   cr_assert_eq(accounts_absolute_limit(ROLE_STAFF), 12 * 3600);
