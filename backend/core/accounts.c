@@ -641,7 +641,7 @@ static int touch_stmt(kdb *db, const struct touch *t) {
 }
 
 /* On the writer, inside its batch (ctx_write_soon). */
-static void touch_write(kdb *db, const void *data) { (void)touch_stmt(db, data); }
+static int touch_write(kdb *db, const void *data) { return touch_stmt(db, data) == DB_OK ? 0 : -1; }
 
 int accounts_session_lookup(struct kctx *ctx, const char *token, struct session_info *out) {
   unsigned char raw[TOKEN_BYTES], h[32];

@@ -42,13 +42,16 @@ int ctx_batch_wal_full(kdb *db) {
 
 void ctx_checkpoint(kdb *db) { db_checkpoint(db); }
 
-static int (*_Atomic write_soon)(ctx_write_fn *fn, const void *data, size_t len);
+static ctx_write_hook *_Atomic write_hook;
 
-void ctx_set_write_soon(int (*hook)(ctx_write_fn *fn, const void *data, size_t len)) {
-  atomic_store(&write_soon, hook);
-}
+void ctx_set_write_hook(ctx_write_hook *hook) { atomic_store(&write_hook, hook); }
 
 int ctx_write_soon(ctx_write_fn *fn, const void *data, size_t len) {
-  int (*hook)(ctx_write_fn *, const void *, size_t) = atomic_load(&write_soon);
-  return hook ? hook(fn, data, len) : -1;
+  ctx_write_hook *hook = atomic_load(&write_hook);
+  return hook && hook(fn, data, len, 0) == 0 ? 0 : -1;
+}
+
+int ctx_write_wait(ctx_write_fn *fn, const void *data, size_t len) {
+  ctx_write_hook *hook = atomic_load(&write_hook);
+  return hook ? hook(fn, data, len, 1) : CTX_WRITE_NONE;
 }

@@ -74,16 +74,27 @@ enum { CTX_WAL_OK, CTX_WAL_CHECKPOINT, CTX_WAL_TAIL, CTX_WAL_TAIL_NOW };
 int ctx_batch_wal_full(kdb *db);
 void ctx_checkpoint(kdb *db);
 
-/* A short write that need not be on disk before the reply (a session's last
-** activity): FN(DB, DATA) is run by the server's writer inside its next
-** batch's transaction, with DATA (LEN bytes) copied. 0 when it is queued; -1
-** when it is not (no writer: the command line, a unit test; or its queue of
-** such writes is full), and then the caller writes it itself. Every write of
-** the rush on the writer's one connection keeps that connection's page cache:
-** SQLite drops a connection's whole cache when another one has written. */
-typedef void ctx_write_fn(kdb *db, const void *data);
+/* Writes for the server's writer (http/suspend.c): FN(DB, DATA) is run by
+** it inside its next batch's transaction, DATA (LEN bytes) copied; FN returns
+** 0 or -1. Every write of the rush on the writer's one connection keeps that
+** connection's page cache: SQLite drops a connection's whole cache when
+** another one has written.
+** ctx_write_soon: for a write that need not be on disk before the reply (a
+** session's last activity): 0 when it is queued; -1 when it is not (no
+** writer: the command line, a unit test; or its queue of such writes is
+** full), and then the caller writes it itself.
+** ctx_write_wait: waits until the batch is committed (pointers in DATA may
+** point into the caller's memory meanwhile): 0 when FN succeeded and is on
+** disk, -1 when FN or the commit failed (nothing of FN stays),
+** CTX_WRITE_NONE when there is no writer (the caller writes it itself). */
+typedef int ctx_write_fn(kdb *db, const void *data);
+enum { CTX_WRITE_NONE = 1 };
 int ctx_write_soon(ctx_write_fn *fn, const void *data, size_t len);
-/* The writer (http/suspend.c) installs HOOK while it runs; NULL when it stops. */
-void ctx_set_write_soon(int (*hook)(ctx_write_fn *fn, const void *data, size_t len));
+int ctx_write_wait(ctx_write_fn *fn, const void *data, size_t len);
+/* The writer installs HOOK while it runs (WAIT: ctx_write_wait), NULL when
+** it stops. HOOK returns as ctx_write_wait does, or, without WAIT, as
+** ctx_write_soon. */
+typedef int ctx_write_hook(ctx_write_fn *fn, const void *data, size_t len, int wait);
+void ctx_set_write_hook(ctx_write_hook *hook);
 
 #endif

@@ -215,6 +215,32 @@ static int64_t wall_now(void) {
   return (int64_t)ts.tv_sec;
 }
 
+/* What a delivery's outcome writes into the outbox. */
+struct mark {
+  enum { MARK_SENT, MARK_FAILED, MARK_RETRY } what;
+  const struct outbox_row *r;   /* the caller's: it waits (ctx_write_wait) */
+  const char *why;
+  int64_t now, next_at;
+};
+
+static int mark_write(kdb *db, const void *data) {
+  const struct mark *k = data;
+  switch (k->what) {
+    case MARK_SENT: return outbox_mark_sent(db, k->r, k->now);
+    case MARK_FAILED: return outbox_mark_failed(db, k->r, k->why, k->now);
+    default: return outbox_mark_retry(db, k->r->id, k->next_at, k->why);
+  }
+}
+
+/* K written by the server's writer, in its next batch (ctx_write_wait): a
+** write on this thread's own connection would make SQLite drop the writer's
+** page cache, once for every message of an opening minute. With no writer
+** (the command line), here. 0 or -1. */
+static int mark(kdb *db, const struct mark *k) {
+  int rc = ctx_write_wait(mark_write, k, sizeof *k);
+  return rc == CTX_WRITE_NONE ? mark_write(db, k) : rc;
+}
+
 /* Deliver what is due, one by one, until nothing is or we are told to stop. */
 static void deliver_due(struct mailer *m, kdb *db) {
   struct outbox_row r;
@@ -226,20 +252,25 @@ static void deliver_due(struct mailer *m, kdb *db) {
     char why[CURL_ERROR_SIZE + 64];
     int res = deliver(m, &r, why, sizeof why);
     int bad = 0;
+    struct mark k = {.r = &r, .why = why, .now = wall_now()};
     if (res == SENT) {
       /* The 250 is in: the mark must stick, or it would go again. */
-      for (int i = 0; i < 50 && (bad = outbox_mark_sent(db, &r, wall_now())) != 0; i++)
+      k.what = MARK_SENT;
+      for (int i = 0; i < 50 && (bad = mark(db, &k)) != 0; i++)
         nanosleep(&(struct timespec){0, 100 * 1000 * 1000}, NULL);
     } else if (res == REFUSED || r.attempts + 1 >= MAILER_MAX_ATTEMPTS) {
-      bad = outbox_mark_failed(db, &r, why, wall_now());
+      k.what = MARK_FAILED;
+      bad = mark(db, &k);
     } else {
-      bad = outbox_mark_retry(db, r.id, wall_now() + mailer_backoff(r.attempts + 1, m->retry_base),
-                              why);
+      k.what = MARK_RETRY;
+      k.next_at = wall_now() + mailer_backoff(r.attempts + 1, m->retry_base);
+      bad = mark(db, &k);
     }
     if (res != SENT) fprintf(stderr, "kominkan: mail %lld to %s: %s\n", (long long)r.id, r.to, why);
+    long long id = (long long)r.id;
     outbox_row_clear(&r);
     if (bad) {
-      fprintf(stderr, "kominkan: mail: cannot record a delivery: %s\n", db_errmsg(db));
+      fprintf(stderr, "kominkan: mail: cannot record the delivery of message %lld\n", id);
       return;
     }
     if (res != SENT) return; /* the server is in trouble: wait for the next round */

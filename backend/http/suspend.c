@@ -34,6 +34,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,11 +45,21 @@
 #include "../store/db.h"
 #include "reply.h"
 
-/* A write queued by ctx_write_soon(), run in the writer's next batch. */
+/* Someone waiting for a job (ctx_write_wait), on their own stack. */
+struct waiter {
+  pthread_mutex_t lock;
+  pthread_cond_t done_cv;
+  int done, rc;
+};
+
+/* A write queued by ctx_write_soon() or ctx_write_wait(), run in the
+** writer's next batch. */
 struct job {
   struct job *next;
   ctx_write_fn *fn;
-  unsigned char data[];
+  struct waiter *w;   /* NULL: nobody waits */
+  int rc;
+  max_align_t data[]; /* the caller's DATA, aligned for whatever it holds */
 };
 #define JOBS_MAX 4096   /* queued at most; past it the caller writes itself */
 
@@ -63,7 +74,7 @@ struct pool {
   pthread_t *threads;
   int stopping;
   int retry_after;         /* seconds to tell a client refused at the bound */
-  struct job *jobs, **jobs_end;   /* the writer's: ctx_write_soon() */
+  struct job *jobs, **jobs_end;   /* the writer's: ctx_write_soon(), ctx_write_wait() */
   int njobs;
 };
 
@@ -253,11 +264,19 @@ static void *writer_main(void *arg) {
       continue;
     }
     int open = ctx_batch_begin(db);
-    while (jobs) {   /* in the batch's transaction: no commit, no fsync of their own */
+    /* the queued writes first, in the batch's transaction: no commit, no
+    ** fsync of their own; those waited for are told after the commit */
+    struct job *waited = NULL;
+    while (jobs) {
       struct job *j = jobs;
       jobs = j->next;
-      if (open) j->fn(db, j->data);
-      free(j);
+      j->rc = open ? j->fn(db, j->data) : -1;
+      if (j->w) {
+        j->next = waited;
+        waited = j;
+      } else {
+        free(j);
+      }
     }
     for (int i = 0; i < n; i++) {
       /* the worker that sends a booking's reply encodes it; a sign-in's sets
@@ -265,7 +284,18 @@ static void *writer_main(void *arg) {
       batch[i]->encode_later = (batch[i]->route->flags & RF_RUSH) != 0;
       run(batch[i], open ? db : NULL);
     }
-    if (open && !ctx_batch_commit(db)) fail_batch(batch, n);
+    int committed = open && ctx_batch_commit(db);
+    if (open && !committed) fail_batch(batch, n);
+    while (waited) {
+      struct job *j = waited;
+      waited = j->next;
+      pthread_mutex_lock(&j->w->lock);
+      j->w->rc = committed ? j->rc : -1;
+      j->w->done = 1;
+      pthread_cond_signal(&j->w->done_cv);
+      pthread_mutex_unlock(&j->w->lock);
+      free(j);
+    }
     /* The handlers touched the feeds' generation before the commit, when a
     ** reader could not yet see the change and may have cached the old state
     ** under the new generation: touch it again now that it is visible. (A
@@ -287,17 +317,22 @@ static void *writer_main(void *arg) {
   return NULL;
 }
 
-/* ctx_write_soon() while the writer runs: a copy of DATA queued for its
-** next batch; -1 when stopping or JOBS_MAX are waiting. */
-static int write_soon(ctx_write_fn *fn, const void *data, size_t len) {
+/* ctx_write_soon() and ctx_write_wait() while the writer runs: a copy of
+** DATA queued for its next batch; -1 (or CTX_WRITE_NONE with WAIT) when
+** stopping, or JOBS_MAX are waiting without WAIT. */
+static int write_hook(ctx_write_fn *fn, const void *data, size_t len, int wait) {
   struct pool *p = &write_pool;
-  struct job *j = malloc(sizeof *j + len);
+  struct waiter w = {.lock = PTHREAD_MUTEX_INITIALIZER, .done_cv = PTHREAD_COND_INITIALIZER};
+  struct job *j = malloc(sizeof *j + len);   /* sizeof *j ends aligned: data[] is */
   if (!j) return -1;
   j->next = NULL;
   j->fn = fn;
+  j->w = wait ? &w : NULL;
   memcpy(j->data, data, len);
   pthread_mutex_lock(&p->lock);
-  int ok = !p->stopping && p->njobs < JOBS_MAX;
+  /* one who waits is never turned away for the bound: they are few (the mailer) */
+  int stopping = p->stopping;
+  int ok = !stopping && (wait || p->njobs < JOBS_MAX);
   if (ok) {
     *p->jobs_end = j;
     p->jobs_end = &j->next;
@@ -305,8 +340,16 @@ static int write_soon(ctx_write_fn *fn, const void *data, size_t len) {
     pthread_cond_signal(&p->more);
   }
   pthread_mutex_unlock(&p->lock);
-  if (!ok) free(j);
-  return ok ? 0 : -1;
+  if (!ok) {
+    free(j);
+    return wait && stopping ? CTX_WRITE_NONE : -1;
+  }
+  if (!wait) return 0;
+  /* the writer runs every job queued before it stops (take) */
+  pthread_mutex_lock(&w.lock);
+  while (!w.done) pthread_cond_wait(&w.done_cv, &w.lock);
+  pthread_mutex_unlock(&w.lock);
+  return w.rc;
 }
 
 /* ------------------------------------------------------------ life cycle */
@@ -363,12 +406,12 @@ int suspend_start(const struct suspend_opts *o) {
   }
   ckpt.started = 1;
   running = 1;
-  ctx_set_write_soon(write_soon);
+  ctx_set_write_hook(write_hook);
   return 0;
 }
 
 void suspend_stop(void) {
-  ctx_set_write_soon(NULL);   /* from now on a caller writes itself; the queued are run */
+  ctx_set_write_hook(NULL);   /* from now on a caller writes itself; the queued are run */
   running = 0;
   pool_stop(&hash_pool);
   pool_stop(&write_pool);
