@@ -480,12 +480,12 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
 
   int ok = 0, rehash = 0;
   char fresh[crypto_pwhash_STRBYTES] = "";
-  struct signin_check *pc = &ctx->signin;
+  struct signin_check *pc = ctx->signin;
   _Static_assert(sizeof pc->stored == crypto_pwhash_STRBYTES &&
                      sizeof pc->fresh == crypto_pwhash_STRBYTES,
                  "struct signin_check holds argon2id hash strings");
   int real = found && role && !strncmp(stored, "$argon2id$", 10);
-  if (!ctx->precheck && pc->account) {
+  if (!ctx->precheck && pc && pc->account) {
     /* The second pass, on the writer: the first checked the password on the
     ** hash pool. It counts while the stored hash is still the one checked
     ** (a password changed in between: the typed one may be the old one). */
@@ -508,7 +508,7 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
     if (ok && crypto_pwhash_str_needs_rehash(stored, PW_OPS, PW_MEM) != 0)
       rehash = crypto_pwhash_str(fresh, pw, strlen(pw), PW_OPS, PW_MEM) == 0;
     accounts_hash_end();
-    if (ok && ctx->precheck) {
+    if (ok && ctx->precheck && pc) {
       /* The first pass (http/suspend.c): the password is right; the rest
       ** (the second factor, the session) writes, so it is left to the writer,
       ** which runs the sign-in again with this check instead of a hash. */

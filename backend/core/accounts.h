@@ -74,7 +74,7 @@ struct session_new {
 ** With ctx->precheck (the first pass, on the hash pool: http/suspend.c) it
 ** only reads and hashes: a wrong password is answered as above, a right one
 ** returns 0 with no session in OUT (account_id 0) and its check in
-** ctx->signin; the second pass, with that check, hashes nothing and writes
+** *ctx->signin (with ctx->signin NULL it signs in at once); the second pass, with that check, hashes nothing and writes
 ** the session (the writer's connection, the batch's transaction). */
 int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
                    struct session_new *out, struct kerrinfo *ei);

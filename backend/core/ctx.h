@@ -56,7 +56,8 @@ struct kctx {
                             ** a core function that honours it only reads, answers what
                             ** reads can decide (a slot already taken, a bad request) and
                             ** returns 0 with no result where only its write decides */
-  struct signin_check signin; /* a sign-in's first pass, for its second (accounts_login) */
+  struct signin_check *signin; /* where a sign-in's first pass leaves its check for the
+                            ** second (accounts_login); NULL: nowhere, both in one pass */
 };
 
 /* The store as the http layer's threads see it (http never calls store/

@@ -54,6 +54,7 @@ struct req {
   int queued;
   int deferred;                   /* 1 suspended on a pool (suspend.h), 2 its reply is ready */
   struct reply later;             /* the reply the pool computed */
+  struct signin_check signin;     /* r->ctx.signin: a sign-in's check, hash pool to writer */
   int encode_later;               /* on the writer: reply_json leaves the encoding to the sender */
   int undecided;                  /* the first pass (RF_PRECHECK) left it to the writer */
   char cache_key[384];            /* filling the page cache under this key (pagecache.h) */

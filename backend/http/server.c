@@ -246,6 +246,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
   r->ctx.rb = app.rb;
   r->ctx.now = clock_now();
   r->ctx.channel = "online";
+  r->ctx.signin = &r->signin;
   enum MHD_Result ret = router_dispatch(r);
   if (!r->queued && !r->deferred && ret == MHD_YES) ret = reply_send(r, reply_error(r, KERR_INTERNAL, NULL));
   return ret;
