@@ -199,6 +199,14 @@ static int login(int64_t id, const char *pw, const char *client, struct session_
   return rc;
 }
 
+/* A citizen's account, signed in into S; the account's ID. */
+static int64_t hanako_signed_in(struct session_new *s) {
+  struct kerrinfo ei = {0};
+  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
+  cr_assert_eq(login(id, "hanako-password-1", NULL, s, &ei), 0, "%s", ei.message);
+  return id;
+}
+
 Test(accounts, wrong_password_unknown_id_and_mistyped_id) {
   struct kerrinfo ei = {0};
   struct session_new s;
@@ -441,8 +449,7 @@ Test(accounts, sessions_end_after_idle_and_absolute_lifetimes) {
   struct kerrinfo ei = {0};
   struct session_new s;
   struct session_info si;
-  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
-  cr_assert_eq(login(id, "hanako-password-1", NULL, &s, &ei), 0);
+  int64_t id = hanako_signed_in(&s);
   int idle = accounts_idle_limit(ROLE_CITIZEN);
   cr_assert_eq(s.idle_seconds, idle);
   /* activity keeps it alive, one hour at a time, up to the absolute end */
@@ -495,11 +502,9 @@ static long long last_seen(void) {
 /* On the server a session's activity is written by the writer, in its next
 ** batch; with no writer, or its queue full, by the request itself. */
 Test(accounts, a_sessions_activity_goes_to_the_writer) {
-  struct kerrinfo ei = {0};
   struct session_new s;
   struct session_info si;
-  int64_t id = quick_account(ROLE_CITIZEN, "前橋 花子", "hanako-password-1");
-  cr_assert_eq(login(id, "hanako-password-1", NULL, &s, &ei), 0);
+  hanako_signed_in(&s);
   memset(&soon, 0, sizeof soon);
   ctx_set_write_hook(soon_hook);
   /* within a minute: nothing to write */
