@@ -146,15 +146,18 @@ static int take(struct pool *p, struct req **out, int max, int quiet_ms, struct 
   return n;
 }
 
-/* Suspend R's connection and queue R on P; 0, or -1 when P is full (then
-** nothing happened). Suspended before it is queued: a pool thread may resume
-** it as soon as it is in the queue. */
-static int put(struct pool *p, struct req *r) {
+/* Suspend R's connection (unless SUSPENDED already: a sign-in passed on by
+** the hash pool) and queue R on P; 0, or -1 when P is full (then nothing
+** happened). Suspended before it is queued: a pool thread may resume it as
+** soon as it is in the queue. */
+static int put(struct pool *p, struct req *r, int suspended) {
   pthread_mutex_lock(&p->lock);
   int ok = p->count < p->cap && !p->stopping;
   if (ok) {
-    r->deferred = 1;
-    MHD_suspend_connection(r->conn);
+    if (!suspended) {
+      r->deferred = 1;
+      MHD_suspend_connection(r->conn);
+    }
     p->ring[(p->head + p->count) % p->cap] = r;
     p->count++;
     pthread_cond_signal(&p->more);
@@ -190,20 +193,10 @@ static void fail_batch(struct req **rs, int n) {
 ** writer (its connection stays suspended); 0, with R's reply 503 busy, when
 ** the writer's queue is full or stopping. */
 static int to_writer(struct req *r) {
-  struct pool *p = &write_pool;
-  pthread_mutex_lock(&p->lock);
-  int ok = p->count < p->cap && !p->stopping;
-  if (ok) {
-    p->ring[(p->head + p->count) % p->cap] = r;
-    p->count++;
-    pthread_cond_signal(&p->more);
-  }
-  pthread_mutex_unlock(&p->lock);
-  if (!ok) {
-    struct kerrinfo ei = {.retry_after = p->retry_after};
-    r->later = reply_error(r, KERR_BUSY, &ei);
-  }
-  return ok;
+  if (put(&write_pool, r, 1) == 0) return 1;
+  struct kerrinfo ei = {.retry_after = write_pool.retry_after};
+  r->later = reply_error(r, KERR_BUSY, &ei);
+  return 0;
 }
 
 static void *hash_main(void *arg) {
@@ -449,7 +442,7 @@ int suspend_defer(struct req *r, struct reply *rep) {
   if (!p || !running) return 0;
   /* a sign-in's first pass is the hash pool's (hash_main) */
   if (p == &write_pool && (r->route->flags & RF_PRECHECK) && precheck(r, rep)) return 1;
-  if (put(p, r) == 0) {
+  if (put(p, r, 0) == 0) {
     *rep = (struct reply){.sent = 1, .ret = MHD_YES};   /* the pool answers */
     return 1;
   }
