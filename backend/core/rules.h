@@ -210,7 +210,8 @@ const char *rules_holiday(const struct rules *r, int32_t day);
 
 /* Things an operator should act on that do not stop the rule book from
 ** loading, as "file: message" strings appended to OUT: the holiday list
-** ending within 12 months of NOW (or missing). */
+** missing, or not reaching the end of the latest year already published at
+** NOW (from February, the next year; before, the current one). */
 void rules_warnings(const struct rulebook *rb, int64_t now, json_t *out);
 
 /* The fee in yen for one slot of a room of FEE_CLASS; -1 if not priced. */

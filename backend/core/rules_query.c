@@ -182,12 +182,21 @@ void rules_warnings(const struct rulebook *rb, int64_t now, json_t *out) {
   }
   int32_t end = rb->holidays[rb->nholidays - 1].date;
   date_format(end, last);
-  /* RULE: the holiday list must be extended before it runs out (12 months' notice). */
-  if (end < clock_today(now) + 365)
-    json_array_append_new(out, json_sprintf("holidays.json: the list ends on %s, within 12 "
-                                            "months: add the next year from the Cabinet "
-                                            "Office's list (内閣府「国民の祝日について」)",
-                                            last));
+  /* RULE: the holiday list covers the next year as soon as it is published.
+  ** The Cabinet Office lists a year's holidays once the 暦要項 fixing its
+  ** equinox days is in the official gazette, on the first weekday of
+  ** February the year before; until then nobody can add that year, so the
+  ** list is asked for the current year only. A year is whole when it reaches
+  ** 23 November (勤労感謝の日, the last national holiday of every year). */
+  int y, m, d;
+  date_to_ymd(clock_today(now), &y, &m, &d);
+  int need = m >= 2 ? y + 1 : y;
+  if (end < date_from_ymd(need, 11, 23))
+    json_array_append_new(out, json_sprintf("holidays.json: the list ends on %s: add %d's "
+                                            "holidays from the Cabinet Office's list "
+                                            "(内閣府「国民の祝日について」, published each "
+                                            "February for the next year)",
+                                            last, need));
 }
 
 int rules_counter_open(const struct rules *r, int64_t now) {

@@ -237,6 +237,25 @@ Test(rules, counter_hours) {
                 "year end");
 }
 
+/* RULE: the holiday list covers the next year as soon as it is published */
+static int holiday_warnings(const char *day) {
+  json_t *w = json_array();
+  rules_warnings(rb, at(day, "09:00"), w);
+  int n = (int)json_array_size(w);
+  if (n) cr_assert(strstr(json_string_value(json_array_get(w, 0)), "2027-11-23"));
+  json_decref(w);
+  return n;
+}
+
+Test(rules, holiday_list_asked_for_once_the_next_year_is_published) {
+  /* the book lists 2020-2027: 2028's holidays are published in February 2027 */
+  cr_assert_eq(holiday_warnings("2026-04-01"), 0);
+  cr_assert_eq(holiday_warnings("2026-12-07"), 0, "2028 is not published yet");
+  cr_assert_eq(holiday_warnings("2027-01-31"), 0, "2028 is not published yet");
+  cr_assert_eq(holiday_warnings("2027-02-01"), 1, "2028 is published");
+  cr_assert_eq(holiday_warnings("2027-12-24"), 1);
+}
+
 /* RULE: campaign days (free, no registration) */
 Test(rules, campaign_days) {
   const struct rules *r = rules_in_force(rb, D("2026-04-15"));
