@@ -114,7 +114,8 @@ awk '/VmHWM/ { printf "kominkan peak RSS during the burst: %.1f MiB (target < 64
   "/proc/$pid/status"
 field() { awk -v k="$1" '{ for (i = 1; i < NF; i++) if ($i == k) print $(i + 1) }' <<<"$result"; }
 ok=$(field ok); secs=$(field seconds); p99=$(field p99)
-cpu_per "$ok" "$(field cpu_ms)"
+cpuline=$(cpu_per "$ok" "$(field cpu_ms)")
+echo "$cpuline"
 double=$(doubles "$tmp/k.db")
 stored=$(sqlite3 "$tmp/k.db" "SELECT count(*) FROM bookings WHERE status = 'held'")
 echo "acknowledged holds: $ok, in the database: $stored"
@@ -122,6 +123,20 @@ awk -v ok="$ok" -v s="$secs" -v f="$fsyncs" 'BEGIN {
   printf "holds per fsync-limited second: %.1fx the fsync rate\n", (ok / s) / (f > 0 ? f : 1) }'
 awk -v ok="$ok" -v s="$secs" -v p="$p99" -v d="$double" 'BEGIN {
   printf "burst: %.0f holds/s, p99 %.0f ms, double bookings %d\n", ok / s, p, d }'
+# What the closed loop's p99 says (docs/performance.md, "Bench"): every connection always has
+# a request waiting, so by Little's law a request waits connections / answers a second on
+# average, whatever the server does with it; the p99 keeps its ratio to that mean. From this
+# run's own figures: the rate a p99 under 100 ms would take, and the CPU the writer's one
+# thread and the client alone would need at that rate.
+awk -v c="$CONNS" -v n="$(field attempts)" -v ok="$ok" -v s="$secs" -v p="$p99" \
+  -v cores="$(nproc)" -v line="$cpuline" 'BEGIN {
+  split(line, w, " "); wr = w[8]; cl = w[15]
+  ans = n / s; mean = c / ans * 1000; shape = p / mean
+  need = c / (100 / shape / 1000) * ok / n
+  printf "closed loop (Little'"'"'s law): %d connections / %.0f answers/s = %.0f ms mean wait, p99 %.1fx " \
+    "the mean; p99 < 100 ms would take %.0f holds/s, where the writer (%s us a hold, one thread) " \
+    "and the client (%s us) alone would use %.1f of this machine'"'"'s %d cores\n",
+    c, ans, mean, shape, need, wr, cl, need * (wr + cl) / 1e6, cores }'
 
 python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$DISTINCT" "$DISTINCT" \
   > "$tmp/distinct.txt"
