@@ -130,13 +130,13 @@ awk -v ok="$ok" -v s="$secs" -v p="$p99" -v d="$double" 'BEGIN {
 # thread and the client alone would need at that rate.
 awk -v c="$CONNS" -v n="$(field attempts)" -v ok="$ok" -v s="$secs" -v p="$p99" \
   -v cores="$(nproc)" -v line="$cpuline" 'BEGIN {
-  split(line, w, " "); wr = w[8]; cl = w[15]
+  split(line, w, " "); wr = w[8]; cl = w[15]; all = w[18]
   ans = n / s; mean = c / ans * 1000; shape = p / mean
   need = c / (100 / shape / 1000) * ok / n
   printf "closed loop (Little'"'"'s law): %d connections / %.0f answers/s = %.0f ms mean wait, p99 %.1fx " \
-    "the mean; p99 < 100 ms would take %.0f holds/s, where the writer (%s us a hold, one thread) " \
-    "and the client (%s us) alone would use %.1f of this machine'"'"'s %d cores\n",
-    c, ans, mean, shape, need, wr, cl, need * (wr + cl) / 1e6, cores }'
+    "the mean; p99 < 100 ms would take %.0f holds/s: at this run'"'"'s %s us of CPU a hold, %.1f " \
+    "of this machine'"'"'s %d cores (the writer'"'"'s one thread and the client alone %.1f)\n",
+    c, ans, mean, shape, need, all, need * all / 1e6, cores, need * (wr + cl) / 1e6 }'
 
 python3 tests/bench/burst_prepare.py attempts "$base" "$tmp/ids" "$PW" "$DISTINCT" "$DISTINCT" \
   > "$tmp/distinct.txt"
