@@ -58,6 +58,9 @@ static void usage(FILE *f) {
       "                           (default 12288; past it 431)\n"
       "      --hash-threads N     password hashes at once (default: one per core)\n"
       "      --hash-queue N       sign-ins waiting for a hash; past it 503 (default 32)\n"
+      "      --hash-wait MS       a sign-in that would wait longer than this for a hash\n"
+      "                           (by the recent hashes' time) gets 503 at once, with\n"
+      "                           Retry-After (default 1000)\n"
       "      --write-queue N      writes (bookings, sign-ins) waiting for the writer;\n"
       "                           past it 503 (default 4096)\n"
       "      --batch-max N        writes committed together at most (default 256)\n"
@@ -264,6 +267,8 @@ static int server_opt(int argc, char **argv, int *i, struct server_opts *so) {
     so->pools.hash_threads = (int)number(v, "--hash-threads", 1, 64);
   else if ((v = opt(argc, argv, i, "--hash-queue")))
     so->pools.hash_queue = (int)number(v, "--hash-queue", 1, 100000);
+  else if ((v = opt(argc, argv, i, "--hash-wait")))
+    so->pools.hash_wait_ms = (int)number(v, "--hash-wait", 1, 600000);
   else if ((v = opt(argc, argv, i, "--write-queue")))
     so->pools.write_queue = (int)number(v, "--write-queue", 1, 1000000);
   else if ((v = opt(argc, argv, i, "--batch-max")))

@@ -173,12 +173,24 @@ struct reply reply_core(struct req *r, int rc, unsigned status, json_t *out,
   return rep;
 }
 
+void reply_retry_after(struct reply *rep, const struct kerrinfo *ei) {
+  if (ei && ei->retry_after > 0) {
+    char ra[16];
+    snprintf(ra, sizeof ra, "%d", ei->retry_after);
+    reply_header(rep, "Retry-After", ra);
+  }
+}
+
 static struct reply error_reply(struct req *r, int code, const struct kerrinfo *ei,
                                 const char *allow) {
   unsigned status = (unsigned)kerr_http_status(code);
   const char *msg = ei && ei->message[0] ? ei->message : kerr_message(code);
   /* Browsers get the error as a whole page in the site's frame (pages.c). */
-  if (strncmp(r->url, "/api/", 5) != 0 && req_wants_html(r)) return page_error(r, status, msg);
+  if (strncmp(r->url, "/api/", 5) != 0 && req_wants_html(r)) {
+    struct reply rep = page_error(r, status, msg);
+    reply_retry_after(&rep, ei);
+    return rep;
+  }
 
   json_t *err = json_pack("{s:s, s:s}", "code", kerr_code(code), "message", msg);
   if (ei && ei->fields) json_object_set(err, "fields", ei->fields);
@@ -199,11 +211,7 @@ static struct reply error_reply(struct req *r, int code, const struct kerrinfo *
   }
   reply_headers(resp, "application/json; charset=utf-8", 1);
   struct reply rep = reply_take(status, resp);
-  if (ei && ei->retry_after > 0) {
-    char ra[16];
-    snprintf(ra, sizeof ra, "%d", ei->retry_after);
-    reply_header(&rep, "Retry-After", ra);
-  }
+  reply_retry_after(&rep, ei);
   if (code == KERR_UNAUTHORIZED || code == KERR_SESSION_EXPIRED || code == KERR_BAD_CREDENTIALS)
     reply_header(&rep, "WWW-Authenticate", "Bearer");
   if (allow) reply_header(&rep, "Allow", allow);

@@ -64,6 +64,9 @@ struct reply reply_fail(void) REPLY_MUST_USE;
 
 /* Add header NAME: VALUE to REP's response (nothing when there is none). */
 void reply_header(struct reply *rep, const char *name, const char *value);
+/* Retry-After on REP when EI says when to come back (a 429 or a 503 with
+** EI->retry_after > 0); nothing otherwise. */
+void reply_retry_after(struct reply *rep, const struct kerrinfo *ei);
 /* "attachment; filename=\"NAME\"" as the Content-Disposition of REP. */
 void reply_attachment(struct reply *rep, const char *name);
 

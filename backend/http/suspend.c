@@ -35,6 +35,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -74,6 +75,10 @@ struct pool {
   pthread_t *threads;
   int stopping;
   int retry_after;         /* seconds to tell a client refused at the bound */
+  int wait_max_ms;         /* the hash pool's: the longest expected wait admitted (0: none) */
+  int busy;                /* threads running a request now (counted with wait_max_ms) */
+  int64_t mean_us;         /* a request's recent time on a thread */
+  int timed;               /* mean_us measured (else the hash pool's first guess) */
   struct job *jobs, **jobs_end;   /* the writer's: ctx_write_soon(), ctx_write_wait() */
   int njobs;
 };
@@ -136,6 +141,7 @@ static int take(struct pool *p, struct req **out, int max, int quiet_ms, struct 
     p->head = (p->head + 1) % p->cap;
     p->count--;
   }
+  if (p->wait_max_ms) p->busy += n;   /* in the same breath: never out of both counts */
   if (jobs) {
     *jobs = p->jobs;
     p->jobs = NULL;
@@ -146,13 +152,28 @@ static int take(struct pool *p, struct req **out, int max, int quiet_ms, struct 
   return n;
 }
 
+/* How long, in ms, a request queued on P now would wait for a thread, from
+** the requests ahead of it and their recent time (P locked). */
+static int64_t expected_wait_ms(const struct pool *p) {
+  int ahead = p->count + p->busy - (p->nthreads - 1);   /* till a thread is free */
+  return ahead > 0 ? (int64_t)ahead * p->mean_us / p->nthreads / 1000 : 0;
+}
+
 /* Suspend R's connection (unless SUSPENDED already: a sign-in passed on by
 ** the hash pool) and queue R on P; 0, or -1 when P is full (then nothing
-** happened). Suspended before it is queued: a pool thread may resume it as
-** soon as it is in the queue. */
-static int put(struct pool *p, struct req *r, int suspended) {
+** happened, and *RETRY_AFTER, when not NULL, is how many seconds the client
+** should wait). P is full at its count bound and, for the hash pool, when
+** the request would wait longer than wait_max_ms for a thread: a sign-in is
+** told to come back rather than queued for seconds. Suspended before it is
+** queued: a pool thread may resume it as soon as it is in the queue. */
+static int put(struct pool *p, struct req *r, int suspended, int *retry_after) {
   pthread_mutex_lock(&p->lock);
-  int ok = p->count < p->cap && !p->stopping;
+  int64_t wait_ms = expected_wait_ms(p);
+  int ok = p->count < p->cap && !p->stopping && (!p->wait_max_ms || wait_ms <= p->wait_max_ms);
+  if (!ok && retry_after) {
+    int64_t secs = (wait_ms + 999) / 1000;   /* by then the queue ahead has run */
+    *retry_after = secs > p->retry_after ? (int)(secs < 60 ? secs : 60) : p->retry_after;
+  }
   if (ok) {
     if (!suspended) {
       r->deferred = 1;
@@ -193,8 +214,8 @@ static void fail_batch(struct req **rs, int n) {
 ** writer (its connection stays suspended); 0, with R's reply 503 busy, when
 ** the writer's queue is full or stopping. */
 static int to_writer(struct req *r) {
-  if (put(&write_pool, r, 1) == 0) return 1;
-  struct kerrinfo ei = {.retry_after = write_pool.retry_after};
+  struct kerrinfo ei = {0};
+  if (put(&write_pool, r, 1, &ei.retry_after) == 0) return 1;
   r->later = reply_error(r, KERR_BUSY, &ei);
   return 0;
 }
@@ -209,10 +230,19 @@ static void *hash_main(void *arg) {
     ** make SQLite drop the writer's whole page cache (16 MiB) at its next
     ** batch, a few ms, once for every sign-in of the opening minute. */
     int first = (r->route->flags & RF_PRECHECK) != 0;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     r->ctx.precheck = first;
     r->undecided = 0;
     run(r, ctx_thread_db());
     r->ctx.precheck = 0;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    int64_t us = (t1.tv_sec - t0.tv_sec) * 1000000 + (t1.tv_nsec - t0.tv_nsec) / 1000;
+    pthread_mutex_lock(&p->lock);
+    p->busy--;
+    p->mean_us = p->timed ? (7 * p->mean_us + us) / 8 : us;   /* the last few hashes' */
+    p->timed = 1;
+    pthread_mutex_unlock(&p->lock);
     if (first && r->undecided && to_writer(r)) continue;
     finish(r);
   }
@@ -356,6 +386,8 @@ static int pool_start(struct pool *p, int threads, int cap, int batch_max,
   p->jobs = NULL;
   p->jobs_end = &p->jobs;
   p->njobs = 0;
+  p->busy = 0;
+  p->timed = 0;   /* mean_us: the caller's guess, if any */
   p->ring = calloc((size_t)cap, sizeof *p->ring);
   p->threads = calloc((size_t)threads, sizeof *p->threads);
   if (!p->ring || !p->threads) return -1;
@@ -390,6 +422,14 @@ int suspend_start(const struct suspend_opts *o) {
   int hq = o->hash_queue > 0 ? o->hash_queue : 32;
   int wq = o->write_queue > 0 ? o->write_queue : 4096;
   int bm = o->batch_max > 0 ? o->batch_max : 256;
+  hash_pool.wait_max_ms = o->hash_wait_ms > 0 ? o->hash_wait_ms : 1000;
+  /* Until a hash has been timed, a guess on the safe side: argon2id at
+  ** libsodium's INTERACTIVE limits took 0.13-0.19 s a hash on the
+  ** development machine's cores. Without it, the first storm after a start
+  ** would be queued whole (--hash-queue) before anything could be said of the
+  ** wait; a guess too low let its last sign-ins wait ~3 s. The first hash's
+  ** own time replaces it. */
+  hash_pool.mean_us = 250000;
   if (pool_start(&hash_pool, ht, hq, 1, hash_main) != 0 ||
       pool_start(&write_pool, 1, wq, bm, writer_main) != 0 ||
       pthread_create(&ckpt.thread, NULL, checkpoint_main, NULL) != 0) {
@@ -442,12 +482,12 @@ int suspend_defer(struct req *r, struct reply *rep) {
   if (!p || !running) return 0;
   /* a sign-in's first pass is the hash pool's (hash_main) */
   if (p == &write_pool && (r->route->flags & RF_PRECHECK) && precheck(r, rep)) return 1;
-  if (put(p, r, 0) == 0) {
+  struct kerrinfo ei = {0};
+  if (put(p, r, 0, &ei.retry_after) == 0) {
     *rep = (struct reply){.sent = 1, .ret = MHD_YES};   /* the pool answers */
     return 1;
   }
   /* Full: answer now, before any work, and tell the client when to retry. */
-  struct kerrinfo ei = {.retry_after = p->retry_after};
   *rep = reply_error(r, KERR_BUSY, &ei);
   return 1;
 }

@@ -12,7 +12,8 @@
 **   one thread that runs a batch of requests in one transaction, each in its
 **   own SAVEPOINT, commits it with one fsync and only then answers every
 **   request of the batch (group commit).
-** Past a queue's bound the request is answered at once with 503 busy and
+** Past a queue's bound (for the hash pool also: past an expected wait of
+** hash_wait_ms) the request is answered at once with 503 busy and
 ** Retry-After, and nothing is changed.
 */
 #ifndef KOMINKAN_HTTP_SUSPEND_H
@@ -23,6 +24,8 @@
 struct suspend_opts {
   int hash_threads;     /* 0: one per core */
   int hash_queue;       /* waiting sign-ins at most (0: the default, 32) */
+  int hash_wait_ms;     /* the longest a sign-in may expect to wait for a hash
+                        ** thread, by the recent hashes' time (0: the default, 1000) */
   int write_queue;      /* waiting writes at most (0: the default, 4096) */
   int batch_max;        /* requests per transaction at most (0: the default, 256) */
 };

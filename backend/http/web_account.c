@@ -289,11 +289,7 @@ struct reply web_register_post(struct req *r) {
   if (rc) {
     json_t *values = without_passwords(r->json);
     struct reply ret = register_page(r, (unsigned)kerr_http_status(rc), values, &ei, next);
-    if (ei.retry_after > 0) { /* 429 (sign-ups from this address) or 503 */
-      char ra[16];
-      snprintf(ra, sizeof ra, "%d", ei.retry_after);
-      reply_header(&ret, "Retry-After", ra);
-    }
+    reply_retry_after(&ret, &ei); /* 429 or 503 */
     json_decref(values);
     kerr_clear(&ei);
     return ret;

@@ -887,11 +887,7 @@ struct reply web_counter_book_post(struct req *r) {
   if (field && rc != KERR_VALIDATION) kerr_field(&ei, field, msg);
   struct reply ret = behalf_page(r, (unsigned)kerr_http_status(rc),
                                  rc == KERR_VALIDATION || field ? NULL : msg, r->json, ei.fields);
-  if (ei.retry_after > 0) {
-    char ra[16];
-    snprintf(ra, sizeof ra, "%d", ei.retry_after);
-    reply_header(&ret, "Retry-After", ra);
-  }
+  reply_retry_after(&ret, &ei); /* 429 or 503 */
   kerr_clear(&ei);
   return ret;
 }

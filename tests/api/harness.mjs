@@ -126,7 +126,17 @@ export function addUser(db, { role = 'citizen', name = 'テスト利用者', cen
 // signIn(base, systemId, password, {cookie}) -> a client signed in with a
 // bearer token (default) or with the session cookie and its CSRF token.
 export async function signIn(base, systemId, password, { cookie = false } = {}) {
-  const r = await client(base).post('/api/v1/session', { system_id: systemId, password });
+  // Past the hash pool's bound (several sign-ins at once, a slow build such as
+  // valgrind's) the server answers 503 busy with Retry-After: come back then,
+  // as a well-behaved client does, for a minute at most.
+  let r;
+  for (let waited = 0; ; ) {
+    r = await client(base).post('/api/v1/session', { system_id: systemId, password });
+    const after = Number(r.headers.get('retry-after')) * 1000;
+    if (r.status !== 503 || !(after > 0) || waited + after > 60000) break;
+    await new Promise((resolve) => setTimeout(resolve, after));
+    waited += after;
+  }
   if (r.status !== 200) throw new Error(`sign-in of ${systemId} failed: ${r.status} ${r.text}`);
   if (!cookie) return Object.assign(client(base, { token: r.json.token }), { session: r.json });
   const set = r.headers.get('set-cookie') || '';

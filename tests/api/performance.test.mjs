@@ -1,7 +1,8 @@
 // Performance mechanisms (issue 18; docs/performance.md), tested for what they
 // do, never for how fast: no timing assertion here (the figures are `make bench`'s).
-// - the hash pool: sign-ins past its bound get 503 with Retry-After, every
-//   other one succeeds, and a page read during the storm still answers;
+// - the hash pool: sign-ins past its bound (a count, and an expected wait)
+//   get 503 with Retry-After, every other one succeeds, and a page read during
+//   the storm still answers;
 // - group commit: concurrent bookings that mix successes and refusals; each
 //   refusal undoes only itself, never two holds of one slot, and every 201
 //   is in the database;
@@ -53,6 +54,44 @@ test('a burst of sign-ins: past the hash queue 503 with Retry-After, all others 
   // a sign-in after the storm goes through
   const late = await signIn(srv.base, ids[0], PW);
   assert.equal((await late.get('/api/v1/me')).status, 200);
+});
+
+test('sign-ins that would wait longer than --hash-wait for a hash get 503 with Retry-After at once', async () => {
+  // The queue's count is no bound here (100): only the expected wait, from the
+  // hashes' recent time, can refuse. One thread, and 1 ms: once a hash has been
+  // timed, a sign-in with another ahead of it would wait longer.
+  const s = await start({ now: NOW, args: ['--hash-threads', '1', '--hash-queue', '100', '--hash-wait', '1'] });
+  try {
+    const id = await addUser(s.db, { name: '負荷 待ち', password: PW });
+    const first = await client(s.base).post('/api/v1/session', { system_id: id, password: PW });
+    assert.equal(first.status, 200, first.text);   // times the first hash: nothing was ahead
+    const res = await Promise.all(Array.from({ length: 8 }, () =>
+      client(s.base).post('/api/v1/session', { system_id: id, password: PW })));
+    const codes = res.map((r) => r.status);
+    assert.ok(codes.some((c) => c === 200), codes.join(','));
+    assert.ok(codes.some((c) => c === 503), `no 503 in ${codes.join(',')}`);
+    for (const r of res.filter((x) => x.status === 503)) {
+      assert.equal(r.json.error.code, 'busy');
+      assert.match(r.json.error.message, /混み合って/);
+      assert.match(r.headers.get('retry-after') || '', /^[1-9]\d*$/);
+    }
+    // the browser's form gets the same answer as a page, and when to come back
+    const page = await Promise.all(Array.from({ length: 4 }, () => fetch(`${s.base}/signin`, {
+      method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html' },
+      body: new URLSearchParams({ system_id: id, password: PW }), redirect: 'manual' })));
+    const busy = page.filter((r) => r.status === 503);
+    assert.ok(busy.length > 0, page.map((r) => r.status).join(','));
+    for (const r of busy) {
+      assert.match(r.headers.get('content-type'), /text\/html/);
+      assert.match(r.headers.get('retry-after') || '', /^[1-9]\d*$/);
+      assert.match(await r.text(), /混み合って/);
+    }
+    // alone again, a sign-in waits for nobody and goes through
+    const late = await client(s.base).post('/api/v1/session', { system_id: id, password: PW });
+    assert.equal(late.status, 200, late.text);
+  } finally {
+    await s.stop();
+  }
 });
 
 test('group commit: concurrent bookings, each refusal undoes only itself, no slot held twice', async () => {
