@@ -417,9 +417,10 @@ static const struct page_field fields[] = {
 };
 
 /* GET /reports[?from=D&to=D&center=CODE] -> 200 the analysts' page (the
-** current fiscal year when no period is given); 422 with the form and its
-** errors for a bad period or centre. Analyst, admin (401 page when not
-** signed in, 403 for other roles). */
+** current fiscal year up to today when no period is given: its months to
+** come hold bookings, not use, and would dilute the occupancy); 422 with the
+** form and its errors for a bad period or centre. Analyst, admin (401 page
+** when not signed in, 403 for other roles). */
 struct reply web_reports(struct req *r) {
   const struct rulebook *rb = r->ctx.rb;
   int32_t today = clock_today(r->ctx.now), from, to;
@@ -427,7 +428,7 @@ struct reply web_reports(struct req *r) {
   date_to_ymd(today, &y, &m, &d);
   int fy = m >= 4 ? y : y - 1;
   from = date_from_ymd(fy, 4, 1);
-  to = date_from_ymd(fy + 1, 3, 31);
+  to = today;
   char dfrom[11], dto[11];
   date_format(from, dfrom);
   date_format(to, dto);

@@ -287,6 +287,11 @@ test('the analysts\' page: charts as SVG with text, tables beside them; sign-in 
   assert.match(cz.headers.get('content-type'), /^text\/html/);
 
   const cookie = await signIn(srv.base, ids.analyst, PW, { cookie: true });
+  // with no period: the fiscal year so far, not its months to come (bookings, not use)
+  const plain = await cookie.get('/reports', html);
+  assert.equal(plain.status, 200);
+  assert.match(plain.text, /name="from"[^>]*value="2026-04-01"/);
+  assert.match(plain.text, new RegExp(`name="to"[^>]*value="${NOW.slice(0, 10)}"`));
   const r = keep('page', await cookie.get('/reports?from=2026-04-01&to=2026-05-31', html));
   assert.equal(r.status, 200, r.text.slice(0, 300));
   assert.ok(r.headers.get('content-security-policy'));
