@@ -45,6 +45,19 @@ int32_t discounts_validity_end(const struct discount_cat *d, int32_t from) {
   return date_fiscal_year_end(from);
 }
 
+/* UNTIL, or the day before the first version of RB after FROM (up to UNTIL)
+** that no longer has category CODE: an approval never says it lasts past
+** its category's abolition (that version's fees carry no discount for it). */
+static int32_t until_abolished(const struct rulebook *rb, const char *code, int32_t from,
+                               int32_t until) {
+  for (int i = 0; rb && i < rb->nversions; i++) {
+    const struct rules *v = &rb->versions[i];
+    if (v->effective_from > from && v->effective_from <= until && !rules_discount(v, code))
+      return v->effective_from - 1;
+  }
+  return until;
+}
+
 int discounts_best(struct kctx *ctx, int64_t group, int32_t day, const struct rules *r,
                    int64_t base, int64_t *discount, char *code, size_t codelen) {
   char date[11], best[32] = "";
@@ -800,12 +813,13 @@ int discounts_decide(struct kctx *ctx, int64_t id, const json_t *in, json_t **ou
       goto fail;
     }
     /* RULE: an approval runs from the decision date to the end of the
-    ** category's validity; a renewal follows the current approval without
-    ** a gap. */
+    ** category's validity, or to the eve of the category's abolition by a
+    ** version already in the rule book; a renewal follows the current
+    ** approval without a gap. */
     int32_t from = today(ctx), prev = 0;
     if ((rc = approved_until(ctx, a.group_id, a.category, &prev))) goto fail;
     if (prev && prev + 1 > from) from = prev + 1;
-    int32_t until = discounts_validity_end(d, from);
+    int32_t until = until_abolished(ctx->rb, a.category, from, discounts_validity_end(d, from));
     date_format(from, from_s);
     date_format(until, until_s);
     if ((rc = db_run(ctx->db,

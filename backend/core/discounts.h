@@ -15,7 +15,8 @@
 **   - An admin approves or rejects it (discounts_decide); a rejection needs a
 **     reason, which the group reads. An approval is valid from the decision
 **     date to the end of the category's validity (e.g. the fiscal year end,
-**     31 March); applying again while approved is a renewal, whose period
+**     31 March), or to the eve of the category's abolition when a version
+**     already in the rule book removes it; applying again while approved is a renewal, whose period
 **     follows the current one without a gap (as for group registration).
 **   - The fee: every booking of the group whose use date falls inside an
 **     approval carries the discount, at EVERY centre, whether it was made

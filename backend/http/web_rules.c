@@ -61,9 +61,9 @@ struct reply web_discounts(struct req *r) {
   html_printf(&h, "<h1>%h</h1>"
                   "<p class=\"lead\"><strong>減免 (げんめん)</strong> とは、決められた条件に合うときに、"
                   "公民館の使用料を安くしたり (減額)、無料にしたり (免除) することです。</p>"
-                  "<p>この基準は、%h から使われている規則 (版: %h) のものです。"
+                  "<p>この基準は、%h から使われ%s規則 (版: %h) のものです。"
                   "公民館で部屋を使う日に使われている規則で決まります。</p>",
-              title, from, ru->version);
+              title, from, ru->effective_from > today ? "る" : "ている", ru->version);
   /* Other versions: the next one, or back to today's. */
   for (int i = 0; i < rb->nversions; i++) {
     const struct rules *v = &rb->versions[i];
@@ -86,12 +86,11 @@ struct reply web_discounts(struct req *r) {
     validity_text(cat, valid, sizeof valid);
     html_printf(&h, "<section class=\"card\" aria-labelledby=\"d-%h\"><h2 id=\"d-%h\">%h</h2>"
                     "<dl class=\"facts\">"
-                    "<div><dt>区分コード</dt><dd><code>%h</code></dd></div>"
                     "<div><dt>減免の割合</dt><dd>%h</dd></div>"
                     "<div><dt>対象になる使い方</dt><dd>%h</dd></div>"
                     "<div><dt>申請に必要なもの</dt><dd>%h</dd></div>"
                     "<div><dt>有効期間</dt><dd>%h</dd></div>%s</dl>",
-                cat->code, cat->code, cat->name, cat->code, rate, cat->criteria, cat->evidence,
+                cat->code, cat->code, cat->name, rate, cat->criteria, cat->evidence,
                 valid,
                 cat->verified_resident
                     ? "<div><dt>申請できる人</dt><dd>マイナンバーカードで市内在住を確認した方"

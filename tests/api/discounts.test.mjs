@@ -92,6 +92,12 @@ test('the categories are published before anyone applies', async () => {
   assert.match(page.text, /予約の受付開始日や、1か月に予約できるコマ数は、ほかの団体と同じ/);
   // senior_club ends with the amendment of 2026-10-01: said in advance
   assert.match(page.text, /2026年10月1日\(木\) から、この区分はなくなります/);
+  // the machine's codes are the API's, not a citizen's reading
+  assert.doesNotMatch(page.text, /区分コード|<code>senior_club<\/code>/);
+  // the amendment's own page speaks of it as to come
+  const next = await anon.get('/rules/discounts?date=2026-10-01', { Accept: 'text/html' });
+  assert.equal(next.status, 200);
+  assert.match(next.text, /2026年10月1日\(木\) から使われる規則/);
 });
 
 test('applying: who may, and every bad input stores nothing', async () => {
@@ -311,7 +317,7 @@ test('the usage log: every application and decision, with no reason and no name'
 
 // A second server in August 2026: senior_club is abolished by the rule book
 // version of 2026-10-01. An approval in August discounts a September use
-// date and not an October one.
+// date and not an October one, and says it lasts to 30 September.
 test('the rule-book version in force on the use date decides', async () => {
   const s2 = await start({ now: '2026-08-03T10:00:00+09:00' });
   try {
@@ -326,7 +332,8 @@ test('the rule-book version in force on the use date decides', async () => {
     assert.equal(ap.status, 201, ap.text);
     const d = await a.post(`/api/v1/discounts/${ap.json.id}/decide`, { decision: 'approved' });
     assert.equal(d.status, 200, d.text);
-    assert.equal(d.json.valid_until, '2027-03-31');
+    // not to the fiscal year's end: the category is gone from 2026-10-01
+    assert.equal(d.json.valid_until, '2026-09-30');
     const sepNow = (await c.get(`/api/v1/bookings/${sep.id}`)).json;
     assert.deepEqual([sepNow.fee.base, sepNow.fee.discount, sepNow.fee.total], [160, 80, 80]);
     assert.equal(sepNow.fee.rules_version, '2026-04-01');
