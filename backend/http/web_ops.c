@@ -23,6 +23,16 @@ static struct reply core_error(struct req *r, int rc, struct kerrinfo *ei) {
   return ret;
 }
 
+static const char *role_label(int role) {
+  switch (role) {
+    case ROLE_CITIZEN: return "市民";
+    case ROLE_STAFF: return "職員";
+    case ROLE_ADMIN: return "管理者";
+    case ROLE_ANALYST: return "分析担当";
+    default: return "-";
+  }
+}
+
 static const char *status_label(enum account_status s) {
   if (s == ACCOUNT_DISABLED) return "停止中";
   if (s == ACCOUNT_CLOSED) return "退会済み";
@@ -70,8 +80,9 @@ struct reply web_ops_users(struct req *r) {
     if (u->role != ROLE_CITIZEN)
       html_printf(&h, "<tr><td><a href=\"/admin/users/%u\">%h</a></td>", id, id);
     else html_printf(&h, "<tr><td>%h</td>", id);
+    const struct center *ce = u->center[0] ? rules_center(r->ctx.rb, u->center) : NULL;
     html_printf(&h, "<td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>", u->name,
-                role_name(u->role), u->center, status_label(u->status));
+                role_label(u->role), ce ? ce->name : u->center, status_label(u->status));
     if (u->status != ACCOUNT_CLOSED) {
       snprintf(action, sizeof action, "/admin/users/%s/%s", id, active ? "disable" : "enable");
       page_form_begin(r, &h, "post", action);
@@ -86,12 +97,41 @@ struct reply web_ops_users(struct req *r) {
   return page_reply(r, 200, &h);
 }
 
+/* The page that asks before an account is stopped: who, what it does, and
+** the same form again with confirm=1 (or back to the list). */
+static struct reply disable_confirm(struct req *r, int64_t id) {
+  json_t *u = users_get(&r->ctx, id);
+  if (!u) return reply_error(r, KERR_NOT_FOUND, NULL);
+  char sid[16], action[64];
+  ids_format(id, sid);
+  snprintf(action, sizeof action, "/admin/users/%s/disable", sid);
+  struct html h = {0};
+  struct page pg = {.title = "利用者を停止する", .nav = "admin"};
+  page_begin(r, &h, &pg);
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/admin/users\">利用者の管理</a></p>"
+                  "<h1>利用者を停止する</h1>"
+                  "<p>%h さん (利用者番号 %h) を停止しますか。停止すると、その人はログインできなくなり、"
+                  "いまログインしていれば、すぐに終わります。あとから「有効にする」で戻せます。</p>",
+              page_str(u, "name"), sid);
+  page_form_begin(r, &h, "post", action);
+  html_raw(&h, "<input type=\"hidden\" name=\"confirm\" value=\"1\">"
+               "<button class=\"button\" type=\"submit\">停止する</button></form>"
+               "<p><a href=\"/admin/users\">停止しないで一覧に戻る</a></p>");
+  json_decref(u);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
 /* POST /admin/users/{id}/disable and /enable (form) -> 303 /admin/users?done=...;
-** the error page on a refusal (409 oneself, 404). Admins. */
+** the error page on a refusal (409 oneself, 404). Stopping asks first: without
+** confirm=1 the answer is a page that asks (one click on the list must not end
+** someone's work). Admins. */
 static struct reply set_disabled(struct req *r, int disabled) {
   struct kerrinfo ei = {0};
   int64_t id = req_path_sysid(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  const char *confirm = req_str(r, "confirm");
+  if (disabled && !(confirm && !strcmp(confirm, "1"))) return disable_confirm(r, id);
   int rc = users_set_disabled(&r->ctx, id, disabled, NULL, &ei);
   if (rc) return core_error(r, rc, &ei);
   return reply_redirect(r, disabled ? "/admin/users?done=disabled" : "/admin/users?done=enabled");

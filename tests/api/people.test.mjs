@@ -137,4 +137,19 @@ test('admins create staff, change the role and home centre, and set a new passwo
   assert.equal((await admin.get(`/admin/users/${ids.c1}`)).status, 404, 'citizens are not managed here');
   const staff = await browser(ids.staff);
   assert.equal((await staff.get('/admin/users/new')).status, 403);
+
+  // the list speaks Japanese: roles and home centres by name, not their codes
+  const named = await admin.get('/admin/users?role=staff');
+  assert.match(named.text, /<td>職員<\/td><td>[^<]*公民館<\/td>/);
+  assert.doesNotMatch(named.text, /<td>(staff|citizen|haga)<\/td>/);
+  // stopping asks first: the list's button changes nothing by itself
+  const ask = await admin.form(`/admin/users/${id}/disable`, {});
+  assert.equal(ask.status, 200);
+  assert.match(ask.text, /新人 職員 さん \(利用者番号 \d{9}\) を停止しますか/);
+  assert.match(ask.text, /name="confirm" value="1"/);
+  await signIn(srv.base, id, 'reset-by-admin-0042');
+  const sure = await admin.form(`/admin/users/${id}/disable`, { confirm: '1' });
+  assert.equal(sure.status, 303);
+  assert.equal(sure.headers.get('location'), '/admin/users?done=disabled');
+  assert.equal((await client(srv.base).post('/api/v1/session', { system_id: id, password: 'reset-by-admin-0042' })).status, 401);
 });

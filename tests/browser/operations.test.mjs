@@ -37,6 +37,11 @@ test('an admin disables a clerk from the users page; the clerk\'s next page is r
   await admin.goto(srv.base + '/admin/users?role=staff');
   await noViolations(admin, '/admin/users');
   await admin.click(`form[action="/admin/users/${ids.staff}/disable"] button`);
+  // it asks first; the clerk is still signed in meanwhile
+  assert.match(await admin.textContent('main'), /を停止しますか/);
+  await noViolations(admin, '/admin/users/ID/disable (asks)');
+  assert.equal((await staff.goto(srv.base + '/counter')).status(), 200);
+  await admin.click(`form[action="/admin/users/${ids.staff}/disable"] button`);
   assert.match(admin.url(), /done=disabled/);
   assert.match(await admin.textContent('main'), /停止中/);
   const res = await staff.goto(srv.base + '/counter');
