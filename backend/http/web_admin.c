@@ -39,11 +39,12 @@ struct decide_error {
   const char *id;           /* the application (group ID or application number) */
   const char *message;
   const char *reason;       /* what was typed, kept */
+  int on_decision;          /* the error is the decision's (none chosen), not the reason's */
 };
 
 static void reason_field(struct html *h, const char *id, const struct decide_error *e,
                          int required_always) {
-  int err = e && e->id && !strcmp(e->id, id);
+  int err = e && e->id && !strcmp(e->id, id) && !e->on_decision;
   html_printf(h, "<div class=\"field%s\"><label class=\"field-label\" for=\"reason-%h\">理由"
                  "<span class=\"mark %s\">%s</span></label>"
                  "<p class=\"field-support\" id=\"reason-%h-support\">承認しないときは必ず書きます。"
@@ -64,8 +65,9 @@ static void error_box(struct html *h, const struct decide_error *e) {
   if (!e || !e->message) return;
   html_printf(h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
                  "<h2 id=\"error-summary-title\">できませんでした</h2><ul><li>"
-                 "<a href=\"#reason-%h\">%h</a></li></ul></section>",
-              e->id, e->message);
+                 "<a href=\"#%s-%h%s\">%h</a></li></ul></section>",
+              e->on_decision ? "decision" : "reason", e->id, e->on_decision ? "-0" : "",
+              e->message);
 }
 
 /* ============================================================= menu */
@@ -163,10 +165,16 @@ static struct reply decided(struct req *r, int rc, struct kerrinfo *ei, const ch
     kerr_clear(ei);
     return ret;
   }
+  /* the decision first: with none chosen, what was typed as a reason may be fine */
+  int on_decision = ei->fields && json_object_get(ei->fields, "decision") && rc == KERR_VALIDATION;
   const char *fm = ei->fields ? json_string_value(json_object_get(ei->fields, "reason")) : NULL;
   char msg[sizeof ei->message];
-  snprintf(msg, sizeof msg, "%s", fm ? fm : ei->message[0] ? ei->message : kerr_message(rc));
-  struct decide_error e = {r->params[0], msg, req_str(r, "reason")};
+  if (on_decision && !req_str(r, "decision"))
+    snprintf(msg, sizeof msg, "承認するか、承認しないかを選んでください。");
+  else
+    snprintf(msg, sizeof msg, "%s", on_decision ? json_string_value(json_object_get(ei->fields, "decision"))
+                                    : fm ? fm : ei->message[0] ? ei->message : kerr_message(rc));
+  struct decide_error e = {r->params[0], msg, req_str(r, "reason"), on_decision};
   struct reply ret = page(r, (unsigned)kerr_http_status(rc), &e);
   kerr_clear(ei);
   return ret;
@@ -240,9 +248,16 @@ static struct reply discounts_page(struct req *r, unsigned status, const struct 
                 a->reason, a->evidence ? a->evidence : "なし", applied);
     page_form_begin(r, &h, "post", action);
     /* one fieldset per application: ids carry its number; no answer chosen in advance */
-    html_printf(&h, "<fieldset class=\"field field-group\"><legend class=\"field-label\">申請番号 %h の決定"
-                    "<span class=\"mark mark-req\">必須</span></legend><div class=\"choices\">",
-                id);
+    int derr = e && e->on_decision && e->id && !strcmp(e->id, id);
+    html_printf(&h, "<fieldset class=\"field field-group%s\"%s%h%s><legend class=\"field-label\">申請番号 %h の決定"
+                    "<span class=\"mark mark-req\">必須</span></legend>",
+                derr ? " has-error" : "", derr ? " aria-describedby=\"decision-" : "", derr ? id : "",
+                derr ? "-error\"" : "", id);
+    if (derr)
+      html_printf(&h, "<p class=\"field-error\" id=\"decision-%h-error\"><span class=\"error-mark\" "
+                      "aria-hidden=\"true\">!</span>%h</p>",
+                  id, e->message);
+    html_raw(&h, "<div class=\"choices\">");
     for (int k = 0; k < 2; k++)
       html_printf(&h, "<div class=\"choice\"><input type=\"radio\" id=\"decision-%h-%d\" name=\"decision\" "
                       "value=\"%s\"><label for=\"decision-%h-%d\">%s</label></div>",

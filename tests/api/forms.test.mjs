@@ -389,6 +389,10 @@ test('staff and admin queues: groups approved or rejected (a reason required) an
   assert.doesNotMatch(dq.text, /name="decision" value="[a-z]+" checked/);
   const none = await admin.postForm(`/admin/discounts/${appId}/decide`, { reason: '' });
   assert.equal(none.status, 422, none.text.slice(0, 300));
+  // said at the choice that was not made, not under the reason
+  assert.match(none.text, new RegExp(`id="decision-${appId}-error"[^>]*>.*承認するか、承認しないかを選んでください`));
+  assert.doesNotMatch(none.text, new RegExp(`id="reason-${appId}-error"`));
+  assert.match(none.text, new RegExp(`href="#decision-${appId}-0"`));
   const bad = await admin.postForm(`/admin/discounts/${appId}/decide`, { decision: 'rejected', reason: '' });
   assert.equal(bad.status, 422);
   assert.match(bad.text, new RegExp(`id="reason-${appId}-error"`));
