@@ -692,7 +692,9 @@ struct reply web_room(struct req *r) {
     html_raw(&h, "<div><dt>使用料 (1回)</dt><dd><ul class=\"inline\">");
     for (int s = 0; s < g->head->nslots; s++) {
       int yen = rules_fee(g->head, ro->fee_class, s);
-      if (yen >= 0) html_printf(&h, "<li>%h %d円</li>", g->head->slots[s].label, yen);
+      char fee[32];
+      page_yen(yen, fee, sizeof fee);
+      if (yen >= 0) html_printf(&h, "<li>%h %h</li>", g->head->slots[s].label, fee);
     }
     html_raw(&h, "</ul></dd></div>");
   }

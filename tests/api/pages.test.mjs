@@ -81,6 +81,18 @@ test('every public page is HTML in Japanese with the security headers and a uniq
   }
 });
 
+test('room pages write their fees with a thousands comma, as every other page does', async () => {
+  const centers = (await api.get('/api/v1/centers')).json.centers;
+  let seen = 0;
+  for (const c of centers.slice(0, 4)) for (const r of c.rooms) {
+    const page = await api.get(`/rooms/${r.id}`);
+    assert.equal(page.status, 200);
+    assert.doesNotMatch(page.text, /[0-9]{4,}円/, `/rooms/${r.id}`);
+    seen += (page.text.match(/[0-9],[0-9]{3}円/g) || []).length;
+  }
+  assert.ok(seen > 0, 'no fee of 1,000 yen or more among the rooms looked at');
+});
+
 test('HEAD works for pages', async () => {
   const r = await fetch(srv.base + '/', { method: 'HEAD' });
   assert.equal(r.status, 200);
