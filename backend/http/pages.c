@@ -133,7 +133,7 @@ static const char *error_title(unsigned status) {
     case 403: return "この操作はできません";
     case 404: return "ページが見つかりません";
     case 405: return "この方法では使えません";
-    case 409: return "すでに予約されています";
+    case 409: return "いまの状態では、この操作はできません";
     case 413: return "送られた内容が大きすぎます";
     case 415: return "送られた形式が使えません";
     case 422: return "入力内容を確認してください";

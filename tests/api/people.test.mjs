@@ -152,4 +152,10 @@ test('admins create staff, change the role and home centre, and set a new passwo
   assert.equal(sure.status, 303);
   assert.equal(sure.headers.get('location'), '/admin/users?done=disabled');
   assert.equal((await client(srv.base).post('/api/v1/session', { system_id: id, password: 'reset-by-admin-0042' })).status, 401);
+  // a refusal of the state (409) is titled as one, not as a slot already booked
+  const self = await admin.post(`/admin/users/${ids.admin}/disable`,
+    new URLSearchParams({ csrf_token: admin.csrf, confirm: '1' }).toString(), { ...FORM, Accept: 'text/html' });
+  assert.equal(self.status, 409);
+  assert.match(self.text, /<h1>いまの状態では、この操作はできません<\/h1>/);
+  assert.match(self.text, /自分のアカウントは停止できません/);
 });
