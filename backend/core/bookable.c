@@ -87,6 +87,20 @@ int bookable_closed(const struct kctx *ctx, const char *center, const struct roo
   return city_closed(ctx, center, room ? room->id : 0, day, why, n);
 }
 
+int bookable_taken(const struct kctx *ctx, const struct room *room, int32_t day, int slot) {
+  const struct rules *use = rules_in_force(ctx->rb, day);
+  char d[11];
+  if (!ctx->db || !room || !use || slot < 0 || slot >= use->nslots) return 0;
+  date_format(day, d);
+  /* a lapsed hold frees its slot at its expiry, swept or not */
+  return db_exists(ctx->db,
+                   "SELECT 1 FROM booking_slots WHERE room_id = $room AND date = $d"
+                   " AND slot = $slot AND active = 1"
+                   " AND (hold_expires_at IS NULL OR hold_expires_at > $now)",
+                   DB_I("$room", room->id), DB_T("$d", d), DB_T("$slot", use->slots[slot].code),
+                   DB_I("$now", ctx->now)) == 1;
+}
+
 static void soonest(int64_t *at, int64_t t, int64_t now) {
   if (t > now && t < *at) *at = t;
 }

@@ -72,6 +72,13 @@ enum bk_answer bookable_check(const struct kctx *ctx, enum bk_channel ch, const 
 int bookable_closed(const struct kctx *ctx, const char *center, const struct room *room,
                     int32_t day, char *why, size_t n);
 
+/* Whether a booking or a hold not yet lapsed has slot SLOT (an index into
+** the use date's version's slots) of ROOM on DAY, as of ctx->now: the same
+** test as the availability feeds (core/availability.c). 1 taken, 0 free (also
+** when it cannot be told: the booking itself checks again under its lock).
+** Who asks does not matter, so a page may tell anyone. */
+int bookable_taken(const struct kctx *ctx, const struct room *room, int32_t day, int slot);
+
 /* The channel of a booking made under CTX: "counter" is BK_COUNTER, anything
 ** else BK_ONLINE. */
 enum bk_channel bookable_channel(const struct kctx *ctx);

@@ -274,6 +274,74 @@ struct reply web_booking_form(struct req *r, unsigned status, const json_t *valu
   return page_reply(r, status, &h);
 }
 
+/* ============================================ what anyone can be told */
+
+/* The slot chosen by DATE and SLOT (the query's): *DAY and the index of SLOT
+** in the version in force on *DAY, or -1 when either is missing or unknown. */
+static int chosen_slot(struct req *r, const char *date, const char *slot, int32_t *day) {
+  const struct rules *use = date && !date_parse(date, day) ? rules_in_force(r->ctx.rb, *day) : NULL;
+  return use && slot ? rules_slot_index(use, slot) : -1;
+}
+
+/* RULE: never offer what will be refused. Whether slot K of room RO on DAY
+** can be taken now through channel CH, as far as it can be told without
+** knowing who asks: the one rule check (core/bookable.c: closed day, a past
+** or started slot, outside the window, the web's deadline, counter only) and
+** whether a booking or a hold already has it. 0 when it can; else the KERR
+** code, EI's message saying why in the words the booking itself would use.
+** What depends on the person (the monthly cap, their holds) is checked when
+** they apply. */
+static int refusal(struct req *r, enum bk_channel ch, const struct room *ro, int32_t day, int k,
+                   struct kerrinfo *ei) {
+  struct bookable why;
+  if (bookable_check(&r->ctx, ch, ro, day, k, &why) != BK_OPEN)
+    return bookable_refuse(&r->ctx, ro, day, k, &why, ei);
+  if (bookable_taken(&r->ctx, ro, day, k)) {
+    char d[48];
+    clock_jdate(day, d, sizeof d);
+    return kerr_set(ei, KERR_SLOT_TAKEN, "%s %s %sはすでに予約されています。", d, ro->name,
+                    rules_in_force(r->ctx.rb, day)->slots[k].label);
+  }
+  return 0;
+}
+
+/* "選んだ日: 2026年4月20日(月) 午前" for slot K on DAY (nothing when K < 0). */
+static void chosen_line(struct req *r, struct html *h, int32_t day, int k) {
+  if (k < 0) return;
+  char dl[48];
+  page_date_label(day, 1, dl, sizeof dl);
+  html_printf(h, "<p class=\"lead\" id=\"chosen\">選んだ日: <strong>%h %h</strong></p>", dl,
+              rules_in_force(r->ctx.rb, day)->slots[k].label);
+}
+
+/* The ways back to choosing: the availability of DAY at RO's centre (today's
+** when K < 0) and the room's month. */
+static void back_links(struct req *r, struct html *h, const struct room *ro, int32_t day, int k) {
+  char d[11], month[8];
+  date_format(k >= 0 ? day : clock_today(r->ctx.now), d);
+  snprintf(month, sizeof month, "%.7s", d);
+  html_printf(h, "<ul class=\"links\" id=\"back\"><li><a href=\"/availability?date=%u&amp;center=%u\">"
+                 "%h の空き状況に戻って、ほかの部屋や時間帯を選ぶ</a></li>"
+                 "<li><a href=\"/rooms/%I?month=%u\">この部屋の空き状況 (月ごと) を見る</a></li></ul>",
+              d, ro->center->code, ro->center->name, (int64_t)ro->id, month);
+}
+
+/* The page that says the slot chosen cannot be booked, and WHY, with the
+** ways back; no form. The same for every visitor it is shown to. */
+static struct reply refused_page(struct req *r, const struct room *ro, int32_t day, int k,
+                                 const char *why) {
+  struct html h = {0};
+  struct page pg = {.title = "この時間帯は予約できません", .nav = "search"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>この時間帯は予約できません</h1>");
+  room_facts(&h, ro);
+  chosen_line(r, &h, day, k);
+  html_printf(&h, "<div class=\"note note-warn\" id=\"refusal\"><p><strong>%h</strong></p></div>", why);
+  back_links(r, &h, ro, day, k);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
 /* The page for someone not signed in who chose a slot: what they chose, and
 ** on the same page the sign-up form and the sign-in form, both coming back
 ** to the booking form with the choice kept (issue 13 point 16: no detour
@@ -285,20 +353,14 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
   if (date && *date) html_printf(&next, "&date=%u", date);
   if (slot && *slot) html_printf(&next, "&slot=%u", slot);
   if (next.oom) return reply_fail();
-  int32_t day;
-  const struct rules *use = date && !date_parse(date, &day) ? rules_in_force(r->ctx.rb, day) : NULL;
-  int k = use && slot ? rules_slot_index(use, slot) : -1;
+  int32_t day = 0;
+  int k = chosen_slot(r, date, slot, &day);
   struct page pg = {.title = "予約の申し込み (登録またはログイン)", .nav = "search"};
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>予約の申し込み</h1>");
   steps(&h, 1);
   room_facts(&h, ro);
-  if (k >= 0) {
-    char dl[48];
-    page_date_label(day, 1, dl, sizeof dl);
-    html_printf(&h, "<p class=\"lead\" id=\"chosen\">選んだ日: <strong>%h %h</strong></p>", dl,
-                use->slots[k].label);
-  }
+  chosen_line(r, &h, day, k);
   html_raw(&h, "<p>予約には、利用者の登録 (無料) が必要です。登録すると、すぐにこの予約の続きに進みます。"
                "選んだ部屋と日は、そのまま残ります。</p>"
                "<section class=\"panel\" aria-labelledby=\"first-title\"><h2 id=\"first-title\">"
@@ -323,38 +385,49 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
 ** form for the room, with the date and slot chosen filled in (registered=1:
 ** the person has just signed up on the way, and the form shows their new
 ** system ID at its top); a page asking to choose a room when there is none;
-** 404 for an unknown room. Citizens; someone not signed in gets the choice
-** with the sign-up and sign-in forms, which come back here; staff 403. */
+** 404 for an unknown room. Anyone, each as fits:
+**   - a citizen: the form; a slot that cannot be booked says why at its top;
+**   - someone not signed in: a slot that nobody could book now (the rule
+**     check and whether it is taken) gets the page that says why, with the
+**     ways back; any other, the choice with the sign-up and sign-in forms,
+**     which come back here;
+**   - staff, admins and analysts: 403. */
 struct reply web_book(struct req *r) {
   const char *room = req_query(r, "room"), *date = req_query(r, "date"),
              *slot = req_query(r, "slot");
   if (!room || !*room) return choose_room_page(r, 200);
   json_t *values = json_pack("{s:s}", "room_id", room);
   if (!values) return reply_error(r, KERR_INTERNAL, NULL);
-  if (!room_of(r, values)) {
+  const struct room *ro = room_of(r, values);
+  if (!ro) {
     json_decref(values);
     return reply_error(r, KERR_NOT_FOUND, NULL);
   }
-  if (r->ctx.actor.role != ROLE_CITIZEN) {
-    const struct room *ro = room_of(r, values);
+  int32_t day = 0;
+  int k = chosen_slot(r, date, slot, &day);
+  struct kerrinfo ei = {0};
+  struct reply ret;
+  switch (r->ctx.actor.role) {
+  case ROLE_CITIZEN:
+    break;
+  case ROLE_ANON:
     json_decref(values);
-    if (r->ctx.actor.role == ROLE_ANON) return signup_first_page(r, ro, date, slot);
+    if (k >= 0 && refusal(r, BK_ONLINE, ro, day, k, &ei)) {
+      ret = refused_page(r, ro, day, k, ei.message[0] ? ei.message : "予約できません。");
+      kerr_clear(&ei);
+      return ret;
+    }
+    return signup_first_page(r, ro, date, slot);
+  default:
+    json_decref(values);
     return reply_error(r, KERR_FORBIDDEN, NULL);
   }
   if (date) json_object_set_new(values, "date", json_string(date));
   if (slot) json_object_set_new(values, "slots", json_pack("[s]", slot));
   json_object_set_new(values, "group_id", json_string(""));
-  /* RULE: never offer what will be refused: a slot the web cannot take now
-  ** says why at the top of the form (core/bookable.c). */
-  struct kerrinfo ei = {0};
-  int32_t day;
-  const struct room *ro = room_of(r, values);
-  const struct rules *use = date && !date_parse(date, &day) ? rules_in_force(r->ctx.rb, day) : NULL;
-  int k = use && slot ? rules_slot_index(use, slot) : -1;
-  struct bookable why;
-  if (k >= 0 && bookable_check(&r->ctx, BK_ONLINE, ro, day, k, &why) != BK_OPEN)
-    bookable_refuse(&r->ctx, ro, day, k, &why, &ei);
-  struct reply ret = web_booking_form(r, 200, values, ei.message[0] ? ei.message : NULL, NULL, NULL);
+  /* a slot the web cannot take now says why at the top of the form */
+  if (k >= 0) refusal(r, BK_ONLINE, ro, day, k, &ei);
+  ret = web_booking_form(r, 200, values, ei.message[0] ? ei.message : NULL, NULL, NULL);
   kerr_clear(&ei);
   json_decref(values);
   return ret;

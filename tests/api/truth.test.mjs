@@ -242,3 +242,40 @@ test('campaign days are shown where people look, with the fee really charged (po
   assert.match(day.text, /503学習室<\/a><span class="room-meta">学習室・30人まで・自習室開放 \(無料\)<\/span>/);
   assert.doesNotMatch(day.text, /会議室・\d+人まで・自習室開放/, 'only the rooms the campaign names');
 });
+
+// The booking page for someone not signed in: the same rule check as for a
+// citizen (closed day, a slot under way or past, the window, a slot taken),
+// told before any sign-up, with a way back and no sign-up form for it.
+test('/book for someone not signed in refuses what anyone would be refused, before the sign-up form', async () => {
+  const refused = async (date, slot, why) => {
+    const r = await api.get(`/book?room=${room503}&date=${date}&slot=${slot}`, HTML);
+    assert.equal(r.status, 200, `${date} ${slot}`);
+    assert.match(r.text, why, `${date} ${slot}`);
+    assert.doesNotMatch(r.text, /action="\/register"|登録して予約へ進む|ログインして予約へ進む/, `${date} ${slot}: no sign-up for a refused slot`);
+    assert.ok(r.text.includes(`href="/availability?date=${date}&amp;center=chuo"`), `${date} ${slot}: back to the availability`);
+    assert.ok(r.text.includes(`href="/rooms/${room503}?month=${date.slice(0, 7)}"`), `${date} ${slot}: the room's month`);
+    return r;
+  };
+  // a closed day (第1・第3月曜日), in the same words a citizen gets
+  await refused('2026-04-20', 'morning', /2026年4月20日（月）は中央公民館の休館日です（第1・第3月曜日）/);
+  // the morning is under way at 10:00
+  const over = await refused('2026-04-08', 'morning', /受付は2026年4月8日（水）9:00までで、終了しました/);
+  const mine = await citizen.get(`/book?room=${room503}&date=2026-04-08&slot=morning`, HTML);
+  assert.match(mine.text, /受付は2026年4月8日（水）9:00までで、終了しました/, 'the citizen gets the same sentence');
+  assert.match(over.text, /<title>この時間帯は予約できません/);
+  // a past date, and a date whose booking has not opened yet
+  await refused('2026-04-07', 'evening', /終了しました/);
+  await refused('2026-08-04', 'morning', /2026年8月4日（火）の予約は2026年6月1日（月）9:00から受け付けます/);
+  // a slot someone has taken: refused for both
+  const made = await book.post('/api/v1/bookings', { room_id: room503, date: '2026-04-16', slots: ['afternoon'], purpose: '学習会', attendees: 3 });
+  assert.equal(made.status, 201, made.text);
+  await refused('2026-04-16', 'afternoon', /2026年4月16日（木） \S+ 午後はすでに予約されています/);
+  const taken = await citizen.get(`/book?room=${room503}&date=2026-04-16&slot=afternoon`, HTML);
+  assert.match(taken.text, /すでに予約されています/, 'the citizen is told at the top too');
+  // a slot that can be booked still offers sign-up and sign-in, with the choice kept
+  const ok = await api.get(`/book?room=${room503}&date=2026-04-16&slot=evening`, HTML);
+  assert.match(ok.text, /選んだ日: <strong>2026年4月16日\(木\) 夜間<\/strong>/);
+  assert.match(ok.text, /action="\/register"/);
+  assert.doesNotMatch(ok.text, /予約できません/);
+});
+
