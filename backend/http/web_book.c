@@ -342,6 +342,55 @@ static struct reply refused_page(struct req *r, const struct room *ro, int32_t d
   return page_reply(r, 200, &h);
 }
 
+/* Staff who chose a slot on a public page: they book at the counter for the
+** person (代理の予約, GET /counter/book?center=CODE, whose form they fill in
+** with the person's 利用者ID and this room, date and slot), unless the counter
+** would refuse it too: then why, and the ways back. */
+static struct reply staff_page(struct req *r, const struct room *ro, int32_t day, int k) {
+  struct kerrinfo ei = {0};
+  if (k >= 0 && refusal(r, BK_COUNTER, ro, day, k, &ei)) {
+    struct reply ret = refused_page(r, ro, day, k, ei.message[0] ? ei.message : "予約できません。");
+    kerr_clear(&ei);
+    return ret;
+  }
+  struct html h = {0};
+  struct page pg = {.title = "窓口で代理の予約をする", .nav = "search"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>窓口で代理の予約をする</h1>");
+  room_facts(&h, ro);
+  chosen_line(r, &h, day, k);
+  html_printf(&h, "<p>職員は、窓口の「代理の予約」の画面で予約を受け付けます。予約する人の利用者IDと、"
+                  "%s部屋・日・時間帯を入力してください。予約はその人の名前になります。</p>"
+                  "<ul class=\"links\"><li><a class=\"button\" id=\"behalf\" href=\"/counter/book?center=%u\">"
+                  "%h の代理の予約の画面へ進む</a></li></ul>",
+              k >= 0 ? "上の" : "", ro->center->code, ro->center->name);
+  back_links(r, &h, ro, day, k);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
+/* Admins and analysts who chose a slot: booking is done by the citizens
+** themselves or by staff at the counter; the ways back (and for an admin,
+** who may use the counter's pages, the 代理の予約 form). */
+static struct reply no_booking_page(struct req *r, const struct room *ro, int32_t day, int k) {
+  struct html h = {0};
+  struct page pg = {.title = "このアカウントでは予約できません", .nav = "search"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<h1>このアカウントでは予約できません</h1>");
+  room_facts(&h, ro);
+  chosen_line(r, &h, day, k);
+  html_raw(&h, "<p class=\"lead\" id=\"who-books\">部屋の予約は、利用者が自分のアカウントで申し込むか、"
+               "公民館の窓口で職員が受け付けます (代理の予約)。管理者や分析担当のアカウントからは、"
+               "この画面で予約できません。</p>");
+  if (r->ctx.actor.role == ROLE_ADMIN)
+    html_printf(&h, "<p>窓口で受け付けるときは、<a href=\"/counter/book?center=%u\">%h の代理の予約</a>"
+                    "の画面を使ってください。</p>",
+                ro->center->code, ro->center->name);
+  back_links(r, &h, ro, day, k);
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
 /* The page for someone not signed in who chose a slot: what they chose, and
 ** on the same page the sign-up form and the sign-in form, both coming back
 ** to the booking form with the choice kept (issue 13 point 16: no detour
@@ -391,7 +440,8 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
 **     check and whether it is taken) gets the page that says why, with the
 **     ways back; any other, the choice with the sign-up and sign-in forms,
 **     which come back here;
-**   - staff, admins and analysts: 403. */
+**   - staff: the way to the counter's 代理の予約 for the slot;
+**   - admins and analysts: a page saying who books, with the ways back. */
 struct reply web_book(struct req *r) {
   const char *room = req_query(r, "room"), *date = req_query(r, "date"),
              *slot = req_query(r, "slot");
@@ -418,9 +468,12 @@ struct reply web_book(struct req *r) {
       return ret;
     }
     return signup_first_page(r, ro, date, slot);
+  case ROLE_STAFF:
+    json_decref(values);
+    return staff_page(r, ro, day, k);
   default:
     json_decref(values);
-    return reply_error(r, KERR_FORBIDDEN, NULL);
+    return no_booking_page(r, ro, day, k);
   }
   if (date) json_object_set_new(values, "date", json_string(date));
   if (slot) json_object_set_new(values, "slots", json_pack("[s]", slot));

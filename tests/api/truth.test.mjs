@@ -279,3 +279,32 @@ test('/book for someone not signed in refuses what anyone would be refused, befo
   assert.doesNotMatch(ok.text, /予約できません/);
 });
 
+// Staff, admins and analysts who follow a 「○空き」 link: never a bare 403.
+test('/book for staff leads to the counter\'s 代理の予約; admins and analysts are told who books', async () => {
+  const path = `/book?room=${room503}&date=2026-04-16&slot=morning`;
+  const staffId = await addUser(srv.db, { role: 'staff', name: '窓口 職員', center: 'chuo', env: { KOMINKAN_NOW: NOW } });
+  const staff = await browserSession(srv.base, staffId, 'test-password-123');
+  const s = await staff.get(path, HTML);
+  assert.equal(s.status, 200, s.text.slice(0, 300));
+  assert.match(s.text, /<h1>窓口で代理の予約をする<\/h1>/);
+  assert.match(s.text, /選んだ日: <strong>2026年4月16日\(木\) 午前<\/strong>/);
+  assert.match(s.text, /<a class="button" id="behalf" href="\/counter\/book\?center=chuo">/);
+  assert.doesNotMatch(s.text, /この操作はできません/);
+  // the link leads to the form that takes it
+  assert.equal((await staff.get('/counter/book?center=chuo', HTML)).status, 200);
+  // what the counter would refuse is refused here too, with the ways back
+  const closed = await staff.get(`/book?room=${room503}&date=2026-04-20&slot=morning`, HTML);
+  assert.match(closed.text, /休館日です/);
+  assert.doesNotMatch(closed.text, /id="behalf"/);
+  assert.ok(closed.text.includes('href="/availability?date=2026-04-20&amp;center=chuo"'));
+  for (const role of ['admin', 'analyst']) {
+    const id = await addUser(srv.db, { role, name: `${role} 担当`, env: { KOMINKAN_NOW: NOW } });
+    const b = await browserSession(srv.base, id, 'test-password-123');
+    const r = await b.get(path, HTML);
+    assert.equal(r.status, 200, `${role}: ${r.text.slice(0, 300)}`);
+    assert.match(r.text, /部屋の予約は、利用者が自分のアカウントで申し込むか、公民館の窓口で職員が受け付けます/, role);
+    assert.ok(r.text.includes('href="/availability?date=2026-04-16&amp;center=chuo"'), `${role}: back to the availability`);
+    assert.ok(r.text.includes(`href="/rooms/${room503}?month=2026-04"`), `${role}: the room's month`);
+    assert.doesNotMatch(r.text, /この操作はできません|action="\/book\/review"/, role);
+  }
+});
