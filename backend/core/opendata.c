@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "availability.h"
 #include "bookable.h"
 #include "clock.h"
 #include "csv.h"
@@ -129,6 +130,14 @@ const char *opendata_state_label(enum avail_state state) {
   case AVAIL_CLOSED: return "休館";
   default: return "";
   }
+}
+
+const char *opendata_slot_label(enum avail_state state, int booking) {
+  /* RULE: a slot over or not offered is 受付終了/受付なし, as on the pages;
+  ** 休館 only for a closed day (CONTRACT.md keeps "closed" for both). */
+  if (state == AVAIL_CLOSED && booking >= 0 && booking != BK_CLOSED)
+    return bookable_label((enum bk_answer)booking);
+  return opendata_state_label(state);
 }
 
 /* =============================================================== CSV */
@@ -346,9 +355,18 @@ static int avail_row(void *arg, const struct od_state *st) {
   field(&o->b, st->slot->label, 0);
   field(&o->b, a, 0);
   field(&o->b, z, 0);
-  field(&o->b, opendata_state_label(st->state), 0);
+  field(&o->b, opendata_slot_label(st->state, st->booking), 0);
   field(&o->b, avail_state_name(st->state), 1);
   return o->b.oom;
+}
+
+/* The byte order mark and the header row of availability.csv. */
+static void avail_header(struct avail_out *o) {
+  static const char *const cols[] = {"全国地方公共団体コード", "ID", "名称", "部屋ID", "部屋名称",
+                                     "部屋種別", "日付", "時間帯", "開始時間", "終了時間", "状態",
+                                     "状態コード", NULL};
+  csv_raw(&o->b, BOM, 3);
+  for (int i = 0; cols[i]; i++) field(&o->b, cols[i], !cols[i + 1]);
 }
 
 int opendata_availability_csv(struct kctx *ctx, const char *from, const char *to,
@@ -376,11 +394,7 @@ int opendata_availability_csv(struct kctx *ctx, const char *from, const char *to
   if (center && *center && !(ce = rules_center(ctx->rb, center))) return KERR_NOT_FOUND;
 
   struct avail_out o = {.lg = top_str(ctx->rb, "lg_code")};
-  csv_raw(&o.b, BOM, 3);
-  static const char *const cols[] = {"全国地方公共団体コード", "ID", "名称", "部屋ID", "部屋名称",
-                                     "部屋種別", "日付", "時間帯", "開始時間", "終了時間", "状態",
-                                     "状態コード", NULL};
-  for (int i = 0; cols[i]; i++) field(&o.b, cols[i], !cols[i + 1]);
+  avail_header(&o);
   int err = opendata_each_state(ctx, f, t, ce, NULL, avail_row, &o);
   if (!err && o.b.oom) err = KERR_INTERNAL;
   if (err) {

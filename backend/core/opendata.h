@@ -60,4 +60,10 @@ int opendata_availability_csv(struct kctx *ctx, const char *from, const char *to
 /* The plain-Japanese label of a state for people: 空き, 仮予約, 予約済, 休館. */
 const char *opendata_state_label(enum avail_state state);
 
+/* The label of a slot's state with the web's answer BOOKING (enum bk_answer,
+** or -1 when a booking holds the slot): opendata_state_label(STATE), except
+** that a slot closed only because it can no longer be booked says why in the
+** pages' word (受付終了, 受付なし), never 休館, which is a closed day's. */
+const char *opendata_slot_label(enum avail_state state, int booking);
+
 #endif

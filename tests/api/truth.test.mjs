@@ -308,3 +308,18 @@ test('/book for staff leads to the counter\'s 代理の予約; admins and analys
     assert.doesNotMatch(r.text, /この操作はできません|action="\/book\/review"/, role);
   }
 });
+
+// A slot that is simply over is 受付終了 in the CSVs, as on the pages; 休館 is
+// only for a closed day. The machine value stays "closed" (CONTRACT.md).
+test('CSVs: a past or started slot is 受付終了 (closed), a closed day 休館 (closed)', async () => {
+  const rowOf = (text, date, label) => text.split('\r\n').find((l) => l.startsWith(`"102016","chuo","中央公民館","${room503}",`) && l.includes(`"${date}","${label}"`));
+  const od = await api.get('/opendata/availability.csv?from=2026-04-07&to=2026-04-20&center=chuo');
+  assert.equal(od.status, 200);
+  assert.match(rowOf(od.text, '2026-04-08', '午前'), /,"受付終了","closed"$/);
+  assert.match(rowOf(od.text, '2026-04-07', '夜間'), /,"受付終了","closed"$/);
+  assert.match(rowOf(od.text, '2026-04-08', '午後'), /,"空き","free"$/);
+  assert.match(rowOf(od.text, '2026-04-20', '午前'), /,"休館","closed"$/);
+  // today.csv keeps the feed's fields for programs (CONTRACT.md: "the same as CSV"), state "closed"
+  const today = await api.get('/api/v1/today.csv?center=chuo');
+  assert.equal(today.text.split('\r\n')[0], 'date,center_code,center_name,room_id,room_code,room_name,room_kind,slot,slot_label,start,end,state');
+});

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../backend/core/bookable.h"
 #include "../../backend/core/clock.h"
 #include "../../backend/core/facilities.h"
 #include "../../backend/core/opendata.h"
@@ -221,4 +222,15 @@ Test(opendata, state_labels_are_plain_japanese) {
   cr_assert_str_eq(opendata_state_label(AVAIL_HELD), "仮予約");
   cr_assert_str_eq(opendata_state_label(AVAIL_BOOKED), "予約済");
   cr_assert_str_eq(opendata_state_label(AVAIL_CLOSED), "休館");
+}
+
+/* A slot that is simply over is 受付終了, never 休館 (a closed day's word); its
+** machine state stays "closed" (CONTRACT.md). */
+Test(opendata, a_slot_over_is_not_a_closed_day) {
+  cr_assert_str_eq(opendata_slot_label(AVAIL_CLOSED, BK_OVER), "受付終了");
+  cr_assert_str_eq(opendata_slot_label(AVAIL_CLOSED, BK_NO_RULES), "受付なし");
+  cr_assert_str_eq(opendata_slot_label(AVAIL_CLOSED, BK_CLOSED), "休館");
+  cr_assert_str_eq(opendata_slot_label(AVAIL_CLOSED, -1), "休館");   /* the centre is closed */
+  cr_assert_str_eq(opendata_slot_label(AVAIL_FREE, BK_NOT_YET), "空き");
+  cr_assert_str_eq(opendata_slot_label(AVAIL_BOOKED, -1), "予約済");
 }
