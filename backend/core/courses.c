@@ -124,6 +124,17 @@ static int parse_sessions(struct kctx *ctx, const json_t *b, struct course_in *c
   json_array_foreach(arr, i, v) {
     int rc = parse_session(ctx, c->center, v, &c->s[c->nsessions], ei);
     if (rc) return rc;
+    /* the same room, day and slot twice would be refused by the room's own
+    ** booking of the first, naming a booking that was never stored */
+    for (int k = 0; k < c->nsessions; k++)
+      if (c->s[k].room == c->s[c->nsessions].room && c->s[k].day == c->s[c->nsessions].day &&
+          c->s[k].slot == c->s[c->nsessions].slot) {
+        char msg[160];
+        snprintf(msg, sizeof msg, "同じ部屋・日・時間帯の回が2つあります（%s）。1つにしてください。",
+                 c->s[k].date);
+        kerr_field(ei, "sessions", msg);
+        return KERR_VALIDATION;
+      }
     c->nsessions++;
   }
   return 0;
@@ -179,7 +190,22 @@ static int parse_course(struct kctx *ctx, const json_t *b, struct course_in *c,
     bad = 1;
   }
   if (bad) return KERR_VALIDATION;
-  return parse_sessions(ctx, b, c, ei);
+  if ((rc = parse_sessions(ctx, b, c, ei))) return rc;
+  /* RULE: applications close before the course begins (a lottery is drawn
+  ** after the close, and nobody applies for a session that has happened). */
+  const char *first = c->s[0].date;
+  for (int i = 1; i < c->nsessions; i++)
+    if (strcmp(c->s[i].date, first) < 0) first = c->s[i].date;
+  if (strcmp(c->apply_until, first) >= 0) {
+    char label[48], msg[192];
+    int32_t day = 0;
+    date_parse(first, &day);
+    clock_jdate(day, label, sizeof label);
+    snprintf(msg, sizeof msg, "受付の終わりは、最初の回（%s）より前の日にしてください。", label);
+    kerr_field(ei, "apply_until", msg);
+    return KERR_VALIDATION;
+  }
+  return 0;
 }
 
 /* ============================================== reserving the rooms */
@@ -381,9 +407,20 @@ int courses_update(struct kctx *ctx, int64_t id, const json_t *body, json_t **ou
   json_decref(*out);
   *out = NULL;
   if (!merged) return kerr_set(ei, KERR_INTERNAL, NULL);
-  /* the sessions, centre, period and allocation stay as created */
-  json_t *change = json_deep_copy(body);
+  /* the sessions, centre, period and allocation stay as created: a change
+  ** of one is refused, not dropped unsaid (the same value sent back is fine;
+  ** the sessions are another shape here and are only ever left as they are) */
   const char *fixed[] = {"sessions", "center", "apply_from", "apply_until", "allocation"};
+  for (size_t k = 1; k < sizeof fixed / sizeof fixed[0]; k++) {
+    json_t *want = json_object_get(body, fixed[k]);
+    if (want && !json_equal(want, json_object_get(merged, fixed[k]))) {
+      json_decref(merged);
+      kerr_field(ei, fixed[k], "公民館・受付の期間・決め方は、作ったあとでは変えられません。"
+                               "変えるときは、講座をコピーして新しく作ってください。");
+      return kerr_set(ei, KERR_VALIDATION, NULL);
+    }
+  }
+  json_t *change = json_deep_copy(body);
   for (size_t k = 0; change && k < sizeof fixed / sizeof fixed[0]; k++)
     json_object_del(change, fixed[k]);
   json_object_update_existing(merged, change);

@@ -120,6 +120,28 @@ test('validation: 422 with fields; a closed day is 422 closed', async () => {
   const c = await staff.post('/api/v1/courses', await course({}, [{ date: '2026-05-04', slot: 'morning', room_id: await roomId('chuo', 'av') }]));
   assert.equal(c.status, 422);
   assert.equal(c.json.error.code, 'closed');
+  const before = sql(srv.db, 'SELECT count(*) FROM courses') + '/' + sql(srv.db, 'SELECT count(*) FROM bookings');
+  // the same session twice: 422 at the sessions, naming no booking (none was stored)
+  const twice = { date: '2026-06-09', slot: 'evening', room_id: await roomId('chuo', 'washitsu') };
+  const dup = await staff.post('/api/v1/courses', await course({ title: '重複' }, [twice, { ...twice }]));
+  assert.equal(dup.status, 422, dup.text);
+  assert.match(dup.json.error.fields.sessions, /同じ部屋・日・時間帯の回が2つあります（2026-06-09）/);
+  assert.doesNotMatch(dup.text, /予約番号/);
+  // applications close before the course begins
+  const late = await staff.post('/api/v1/courses', await course({ title: '遅い締切', apply_from: '2026-06-01', apply_until: '2026-06-30' },
+    [{ date: '2026-05-21', slot: 'morning', room_id: await roomId('chuo', 'washitsu') }]));
+  assert.equal(late.status, 422, late.text);
+  assert.match(late.json.error.fields.apply_until, /最初の回（2026年5月21日（木））より前の日/);
+  assert.equal(sql(srv.db, 'SELECT count(*) FROM courses') + '/' + sql(srv.db, 'SELECT count(*) FROM bookings'), before);
+  // what is fixed at creation is refused in an edit, not dropped unsaid; the same value is fine
+  const made = await staff.post('/api/v1/courses', await course({ title: '固定の項目' }, [{ date: '2026-05-20', slot: 'evening', room_id: await roomId('chuo', 'washitsu') }]));
+  assert.equal(made.status, 201, made.text);
+  const moved = await staff.req('PATCH', `/api/v1/courses/${made.json.id}`, { center: 'fujimi' });
+  assert.equal(moved.status, 422, moved.text);
+  assert.ok(moved.json.error.fields.center);
+  const same = await staff.req('PATCH', `/api/v1/courses/${made.json.id}`, { center: 'chuo', title: '固定の項目（改）' });
+  assert.equal(same.status, 200, same.text);
+  assert.equal(same.json.title, '固定の項目（改）');
 });
 
 test('lottery: 40 applicants for 12 places give 12 accepted and 28 waitlisted, recomputed from the published seed', async () => {
