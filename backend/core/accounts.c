@@ -135,11 +135,8 @@ static unsigned next_cp(const unsigned char **p) {
          ((c & 0x07) << 18) | ((s[1] & 0x3f) << 12) | ((s[2] & 0x3f) << 6) | (s[3] & 0x3f);
 }
 
-static int has_control(const char *s) {
-  for (; *s; s++)
-    if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
-  return 0;
-}
+/* One line: no control character at all (not even a tab or newline), nothing invisible. */
+static int has_control(const char *s) { return text_has_control(s) || strpbrk(s, "\t\r\n"); }
 
 const char *accounts_check_name(const char *v) {
   if (!text_utf8_valid(v, strlen(v)) || has_control(v))

@@ -250,11 +250,8 @@ void group_bad_field(struct kerrinfo *ei, int *bad, const char *field, const cha
   (*bad)++;
 }
 
-static int has_control(const char *s) {
-  for (; *s; s++)
-    if ((unsigned char)*s < 0x20 || *s == 0x7f) return 1;
-  return 0;
-}
+/* One line: no control character at all (not even a tab or newline), nothing invisible. */
+static int has_control(const char *s) { return text_has_control(s) || strpbrk(s, "\t\r\n"); }
 
 /* members and resident_members, both required. */
 static void read_counts(const json_t *in, long long *members, long long *residents,

@@ -45,12 +45,32 @@ size_t text_utf8_len(const char *s) {
   return n;
 }
 
-int text_has_control(const char *s) {
-  for (; *s; s++) {
-    unsigned char c = (unsigned char)*s;
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return 1;
+int text_has_invisible(const char *s) {
+  /* RULE: nothing invisible that changes how text reads. A bidi override
+  ** (U+202E) in a group's name shows staff, the CSV exports and the public
+  ** group list letters in another order than they are stored; a zero-width
+  ** space makes two names look alike. Refused: C1 controls U+0080-009F,
+  ** U+200B, U+200E-200F, U+202A-202E, U+2060-2064, U+2066-2069, U+FEFF.
+  ** Allowed: U+200C/U+200D (joiners inside emoji and some scripts). */
+  const unsigned char *p = (const unsigned char *)s;
+  for (; *p; p++) {
+    if (p[0] == 0xc2 && p[1] >= 0x80 && p[1] <= 0x9f) return 1;
+    if (p[0] == 0xe2 && p[1] == 0x80 &&
+        (p[2] == 0x8b || p[2] == 0x8e || p[2] == 0x8f || (p[2] >= 0xaa && p[2] <= 0xae)))
+      return 1;
+    if (p[0] == 0xe2 && p[1] == 0x81 && ((p[2] >= 0xa0 && p[2] <= 0xa4) || (p[2] >= 0xa6 && p[2] <= 0xa9)))
+      return 1;
+    if (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf) return 1;
   }
   return 0;
+}
+
+int text_has_control(const char *s) {
+  for (const char *p = s; *p; p++) {
+    unsigned char c = (unsigned char)*p;
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) return 1;
+  }
+  return text_has_invisible(s);
 }
 
 void text_fold_phone(char *s) {

@@ -18,8 +18,13 @@ size_t text_utf8_prefix(const char *s, size_t max);
 /* Number of code points in the UTF-8 string S (assumed valid). */
 size_t text_utf8_len(const char *s);
 
-/* 1 if S has any control character other than tab/newline. */
+/* 1 if S has any control character other than tab/newline, or an invisible
+** character that changes how it reads (text_has_invisible). */
 int text_has_control(const char *s);
+
+/* 1 if S (valid UTF-8) has a C1 control, a bidi override, embedding,
+** isolate or mark, a zero-width space, a word joiner or a byte order mark. */
+int text_has_invisible(const char *s);
 
 /* Folds, in place, what a phone keyboard types for a telephone number into
 ** ASCII: full-width digits (０-９) into 0-9; full-width hyphen, minus sign,

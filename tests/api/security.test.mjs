@@ -243,3 +243,21 @@ test('request headers of up to ~11 KiB are read (more than nginx\'s 8 KiB); past
   // the server goes on answering
   assert.equal((await fetch(`${srv.base}/healthz`)).status, 200);
 });
+
+// Invisible characters that reorder text (a bidi override shows staff, the
+// exports and the public group list letters in another order than stored)
+// are refused like control characters, at every place a person types a name.
+test('bidi overrides and zero-width spaces in names and purposes are 422, and nothing is stored', async () => {
+  const groups = await hanako.get('/api/v1/me');
+  const g = await hanako.post('/api/v1/groups', { name: '囲碁\u202eの会', name_kana: 'いごのかい',
+    members: 4, resident_members: 3, activity: '囲碁', public_listing: false });
+  assert.equal(g.status, 422, g.text);
+  assert.ok(g.json.error.fields.name);
+  const me = await jiro.post('/api/v1/me/profile', { name: '榛名\u200b次郎' });
+  assert.equal(me.status, 422, me.text);
+  assert.equal((await jiro.get('/api/v1/me')).json.name, '榛名 次郎');
+  const b = await jiro.post('/api/v1/bookings', { room_id: 1, date: '2026-05-20', slots: ['morning'],
+    purpose: '会議\u2066x\u2069', attendees: 3 });
+  assert.equal(b.status, 422, b.text);
+  assert.equal((await hanako.get('/api/v1/me')).json.groups.length, groups.json.groups.length);
+});

@@ -19,6 +19,17 @@ Test(text, utf8_accepts_japanese_and_rejects_malformed) {
   cr_assert_eq(text_utf8_len("前橋a"), 3);
 }
 
+Test(text, invisible_reordering_characters_are_refused) {
+  cr_assert_not(text_has_control("前橋 花子\t俳句の会\n"), "tab and newline stay allowed");
+  cr_assert_not(text_has_control("家族👨\u200d👩\u200d👧"), "the joiner inside an emoji stays");
+  const char *bad[] = {"abc\u202eevil", "\u202a左", "x\u2066y\u2069", "a\u200bb", "\u200f名",
+                       "名\u2060前", "\ufeff前橋", "a\xc2\x85" "b", "a\x01" "b", "a\x7f" "b"};
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+    cr_assert(text_has_control(bad[i]), "case %zu is refused", i);
+  cr_assert(text_has_invisible("\u202e"));
+  cr_assert_not(text_has_invisible("「」・ー〜—"), "Japanese punctuation is visible");
+}
+
 Test(kerr, every_code_has_status_code_and_japanese_message) {
   for (int c = 1; c < KERR__COUNT; c++) {
     cr_assert_geq(kerr_http_status(c), 400, "code %d", c);
