@@ -321,9 +321,10 @@ static int read_group(struct kctx *ctx, const json_t *in, struct group_in *g,
 
 /* Inside a write transaction: insert G under a new random group ID with
 ** representative REP, pending, or approved until VALID_UNTIL when that is
-** non-zero; its event ACTION. *ID the new group. 0 or a KERR code. */
+** non-zero, and the form's KEY (or NULL); its event ACTION. *ID the new
+** group. 0 or a KERR code. */
 static int insert_group(struct kctx *ctx, const struct group_in *g, int64_t rep,
-                        int32_t valid_until, const char *action, int64_t *id) {
+                        int32_t valid_until, const char *key, const char *action, int64_t *id) {
   int64_t gid = 0;
   int rc;
   char until[11];
@@ -341,9 +342,9 @@ static int insert_group(struct kctx *ctx, const struct group_in *g, int64_t rep,
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO groups(id, name, name_kana, representative_id, members,"
                       " resident_members, activity, public_listing, status, valid_until,"
-                      " created_at, decided_at)"
+                      " created_at, decided_at, idempotency_key)"
                       " VALUES ($id, $name, $kana, $rep, $members, $res, $act, $pub, $status,"
-                      " $until, $now, $decided)");
+                      " $until, $now, $decided, $key)");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", gid);
   db_bind_text(st, "$name", g->name);
@@ -360,6 +361,7 @@ static int insert_group(struct kctx *ctx, const struct group_in *g, int64_t rep,
     db_bind_int(st, "$decided", ctx->now);
   }
   db_bind_int(st, "$now", ctx->now);
+  db_bind_text(st, "$key", key);
   if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
   struct audit_fields f = {.subject_group = gid};
   if ((rc = audit_event(ctx, action, &f))) return rc;
@@ -367,24 +369,80 @@ static int insert_group(struct kctx *ctx, const struct group_in *g, int64_t rep,
   return 0;
 }
 
-int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei) {
-  struct group_in g;
-  int rc;
+/* The group the actor registered with KEY, into *ID (0: none), and whether
+** it was made from the very details of G (*SAME). Inside the write
+** transaction, so that a twin post committed a moment ago is seen. */
+static int find_keyed(struct kctx *ctx, const char *key, const struct group_in *g, int64_t *id,
+                      int *same) {
   *id = 0;
+  *same = 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id, name, name_kana, members, resident_members, activity,"
+                      " public_listing FROM groups"
+                      " WHERE representative_id = $rep AND idempotency_key = $key");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$rep", ctx->actor.account_id);
+  db_bind_text(st, "$key", key);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    *id = db_col_int(st, 0);
+    *same = !strcmp(db_col_text(st, 1), g->name) && !strcmp(db_col_text(st, 2), g->kana) &&
+            db_col_int(st, 3) == g->members && db_col_int(st, 4) == g->residents &&
+            !strcmp(db_col_text(st, 5), g->has_activity ? g->activity : "") &&
+            db_col_int(st, 6) == g->listing;
+  }
+  db_reset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei) {
+  return groups_register_keyed(ctx, in, NULL, NULL, NULL, id, NULL, ei);
+}
+
+int groups_register_keyed(struct kctx *ctx, const json_t *in, const char *key,
+                          int (*then)(struct kctx *ctx, int64_t group_id, void *arg,
+                                      struct kerrinfo *ei),
+                          void *arg, int64_t *id, int *replayed, struct kerrinfo *ei) {
+  struct group_in g;
+  int rc, same = 0;
+  *id = 0;
+  if (replayed) *replayed = 0;
   if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
     return kerr_set(ei, KERR_FORBIDDEN, NULL);
+  if (key) { /* the form's own random hex; anything else is not from our page */
+    size_t n = strlen(key);
+    int ok = n >= 1 && n <= GROUPS_KEY_MAX;
+    for (size_t i = 0; ok && i < n; i++) ok = key[i] > 0x20 && key[i] < 0x7f;
+    if (!ok) return kerr_set(ei, KERR_BAD_REQUEST, "申し込みの画面が正しくありません。"
+                                                   "「団体を登録する」から、もう一度はじめてください。");
+  }
   if ((rc = read_group(ctx, in, &g, ei))) return rc;
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-  if ((rc = insert_group(ctx, &g, ctx->actor.account_id, 0, "group.register", id))) {
+  if (key && (rc = find_keyed(ctx, key, &g, id, &same))) goto fail;
+  if (*id) {
+    /* The same post again (a reload of the receipt page, a double click):
+    ** the group it made, and nothing new. */
     db_rollback(ctx->db);
+    if (same) {
+      if (replayed) *replayed = 1;
+      return 0;
+    }
     *id = 0;
-    return kerr_set(ei, rc, NULL);
+    return kerr_set(ei, KERR_CONFLICT,
+                    "この申し込みの画面からは、別の内容の団体をすでに登録しました。"
+                    "この内容でもう1つ登録するときは、もう一度「団体の登録を申し込む」を押してください。");
   }
+  if ((rc = insert_group(ctx, &g, ctx->actor.account_id, 0, key, "group.register", id))) goto fail;
+  if (then && (rc = then(ctx, *id, arg, ei))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) {
     *id = 0;
     return kerr_set(ei, kerr_from_db(rc), NULL);
   }
   return 0;
+fail:
+  db_rollback(ctx->db);
+  *id = 0;
+  return kerr_set(ei, rc, NULL);
 }
 
 int groups_import_in(struct kctx *ctx, const json_t *in, int64_t rep, const int64_t *coreps,
@@ -401,7 +459,7 @@ int groups_import_in(struct kctx *ctx, const json_t *in, int64_t rep, const int6
     const struct rules *r = rules_in_force(ctx->rb, group_today(ctx));
     valid_until = groups_validity_end(r, group_today(ctx));
   }
-  if ((rc = insert_group(ctx, &g, rep, valid_until, "group.import", id)))
+  if ((rc = insert_group(ctx, &g, rep, valid_until, NULL, "group.import", id)))
     return kerr_set(ei, rc, NULL);
   for (int i = 0; i < ncoreps; i++) {
     if ((rc = kerr_from_db(db_run(ctx->db, "INSERT OR IGNORE INTO group_reps(group_id, account_id)"

@@ -48,6 +48,20 @@ int32_t groups_validity_end(const struct rules *r, int32_t from);
 ** (status pending). KERR_VALIDATION per field, KERR_RESIDENCY. */
 int groups_register(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei);
 
+/* groups_register for the registration form (POST /forms/group), whose page
+** carries a random KEY (NULL: none): a repeat of the post (a reload of the
+** receipt page, a double click) gives *ID the group the first one made, with
+** *REPLAYED (may be NULL) 1, and changes nothing; the same key with other
+** details is KERR_CONFLICT. A key is 1..GROUPS_KEY_MAX printable ASCII
+** characters (else KERR_BAD_REQUEST) and is the actor's own. THEN (may be
+** NULL) runs inside the write transaction with the new group's ID (the
+** form's record: the group and its receipt commit together or not at all). */
+#define GROUPS_KEY_MAX 128
+int groups_register_keyed(struct kctx *ctx, const json_t *in, const char *key,
+                          int (*then)(struct kctx *ctx, int64_t group_id, void *arg,
+                                      struct kerrinfo *ei),
+                          void *arg, int64_t *id, int *replayed, struct kerrinfo *ei);
+
 /* INSIDE the caller's write transaction (core/import.c): a group brought in
 ** from the old system, IN as for groups_register (the same checks and the
 ** rule book's eligibility), approved until VALID_UNTIL (0: the end of the

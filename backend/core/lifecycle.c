@@ -305,6 +305,26 @@ static void field(struct kerrinfo *ei, const json_t *in, const char *key,
   else if (got == INPUT_OK && check(val)) kerr_field(ei, key, check(val));
 }
 
+/* RULE: a citizen can be reached. Inside the update's transaction, after it:
+** 0 if the actor's account still has an email address or a phone number,
+** else KERR_VALIDATION with sign-up's message (core/accounts.c read_person)
+** at both fields. Checked on the row as updated, so that clearing one while
+** the other is on file is fine, and clearing both (or the only one) is not,
+** whichever fields the request named. */
+static int still_reachable(struct kctx *ctx, struct kerrinfo *ei) {
+  static const char msg[] = "メールアドレスか電話番号の、どちらかを入力してください。";
+  int64_t unreachable = 0;
+  int rc = db_get_int64(ctx->db, &unreachable,
+                        "SELECT count(*) FROM accounts WHERE id = $id"
+                        " AND coalesce(email, '') = '' AND coalesce(phone, '') = ''",
+                        DB_I("$id", ctx->actor.account_id));
+  if (rc != DB_ROW) return kerr_from_db(rc);
+  if (!unreachable) return 0;
+  kerr_field(ei, "email", msg);
+  kerr_field(ei, "phone", msg);
+  return KERR_VALIDATION;
+}
+
 int lifecycle_update_profile(struct kctx *ctx, const json_t *in, json_t **out,
                              struct kerrinfo *ei) {
   char name[256], kana[256], email[256], phone[64];
@@ -337,6 +357,7 @@ int lifecycle_update_profile(struct kctx *ctx, const json_t *in, json_t **out,
     db_bind_int(st, "$id", ctx->actor.account_id);
     rc = kerr_from_db(db_exec_stmt(st));
   }
+  if (!rc && (se || sp)) rc = still_reachable(ctx, ei);
   if (!rc) rc = note(ctx, "account.update", ctx->actor.account_id);
   if (rc) db_rollback(ctx->db);
   else rc = kerr_from_db(db_commit(ctx->db));

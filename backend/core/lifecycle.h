@@ -54,7 +54,9 @@ int lifecycle_reset_confirm(struct kctx *ctx, const json_t *in, const char *clie
                             json_t **out, struct kerrinfo *ei);
 
 /* The signed-in citizen edits {"name"?,"name_kana"?,"email"?,"phone"?}
-** (null or "" clears email or phone); *OUT is GET /api/v1/me's body. */
+** (null or "" clears email or phone); *OUT is GET /api/v1/me's body.
+** KERR_VALIDATION per field; also, at both email and phone, when the
+** account would be left with neither (sign-up's rule and message). */
 int lifecycle_update_profile(struct kctx *ctx, const json_t *in, json_t **out,
                              struct kerrinfo *ei);
 

@@ -196,20 +196,53 @@ static const char *group_field(int code) {
 }
 static const struct kind group_kind = {"group", web_group_form, web_group_receipt, group_field};
 
+/* The group form's submission, recorded inside the registration's write
+** transaction (groups_register_keyed), as the booking form's is: the group
+** and its receipt number commit together, so a repeat of the post always
+** finds the first receipt. */
+static int record_group(struct kctx *ctx, int64_t group_id, void *arg, struct kerrinfo *ei) {
+  struct booking_record *gr = arg;
+  char idtext[16];
+  (void)ei;
+  ids_format(group_id, idtext);
+  struct submission s = {.kind = "group", .payload = gr->r->json, .accepted = 1,
+                         .status = 201, .result_id = idtext};
+  return submission_record_in(ctx, &s, gr->receipt);
+}
+
 /* POST /forms/group (form) name, name_kana, members, resident_members, activity,
-** public_listing, csrf_token
+** public_listing, idempotency_key?, csrf_token
 ** -> 200 the receipt page (受付番号, the group ID, "審査中") or 201
-**    {"receipt","status":"pending","id"}; the form again with 422 validation or
-**    residency_requirement (at resident_members). Recorded. Citizens. */
+**    {"receipt","status":"pending","id"}; a repeated idempotency_key (the
+**    form page's: a reload of the receipt page posts again) shows the first
+**    group's receipt and stores nothing; the form again with 422 validation or
+**    residency_requirement (at resident_members), 409 conflict (the key used
+**    for other details: the form with a fresh key). Recorded. Citizens. */
 struct reply form_group(struct req *r) {
   struct kerrinfo ei = {0};
   int64_t id = 0;
-  char idtext[16] = "";
+  int replayed = 0;
+  char key[GROUPS_KEY_MAX + 1] = "", idtext[16] = "", receipt[SUBMISSION_RECEIPT_LEN];
   r->ctx.channel = "form";
-  int rc = groups_register(&r->ctx, r->json, &id, &ei);
+  /* the form page's key: a reload of the receipt page registers once */
+  if (input_text(r->json, "idempotency_key", key, sizeof key) != INPUT_OK) key[0] = 0;
+  struct booking_record gr = {.r = r, .receipt = ""};
+  int rc = groups_register_keyed(&r->ctx, r->json, key[0] ? key : NULL, record_group, &gr, &id,
+                                 &replayed, &ei);
   if (rc == 0) ids_format(id, idtext);
   struct form_result res = {.id = id};
-  return finish(r, &group_kind, rc, &ei, &res, idtext, review_status_name(REVIEW_PENDING));
+  if (rc == 0 && replayed) {
+    /* the same submission again: its first receipt, as it stands now */
+    struct group_view g;
+    const char *status_word = review_status_name(
+        group_view_of(&r->ctx, id, r->ctx.actor.account_id, &g) == 0 ? g.status : REVIEW_PENDING);
+    if (submission_receipt_of(&r->ctx, "group", idtext, receipt) != 0) receipt[0] = 0;
+    return wants_json(r) ? reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "receipt", receipt,
+                                                        "status", status_word, "id", idtext))
+                         : web_group_receipt(r, receipt, &res);
+  }
+  return finish_with(r, &group_kind, rc, &ei, &res, idtext, review_status_name(REVIEW_PENDING),
+                     gr.receipt);
 }
 
 /* =========================================================== cancel */

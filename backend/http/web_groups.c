@@ -6,6 +6,7 @@
 */
 #include "web_groups.h"
 
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -219,6 +220,25 @@ static void group_form_build(struct req *r, struct group_form *f) {
   memcpy(f->fields, fs, sizeof fs);
 }
 
+/* The form's key (core/groups.c groups_register_keyed): a reload of the
+** receipt page posts the form again, and the key makes that post show the
+** first receipt instead of registering the group twice. A form shown again
+** after a refusal keeps the key of VALUES (nothing was made with it), except
+** after 409, the key already used for another group: a fresh one then, so
+** that sending the form again registers this group too. */
+static void form_key(struct html *h, const json_t *values, unsigned status) {
+  const char *kept = json_string_value(json_object_get(values, "idempotency_key"));
+  char key[33];
+  unsigned char raw[16];
+  if (kept && *kept && status != 409) {
+    html_printf(h, "<input type=\"hidden\" name=\"idempotency_key\" value=\"%h\">", kept);
+    return;
+  }
+  randombytes_buf(raw, sizeof raw);
+  sodium_bin2hex(key, sizeof key, raw, sizeof raw);
+  html_printf(h, "<input type=\"hidden\" name=\"idempotency_key\" value=\"%h\">", key);
+}
+
 struct reply web_group_form(struct req *r, unsigned status, const json_t *values,
                                const char *message, const json_t *errors, const char *receipt) {
   struct group_form f;
@@ -235,14 +255,15 @@ struct reply web_group_form(struct req *r, unsigned status, const json_t *values
   html_raw(&h, "<p class=\"lead\">申し込むと、公民館の職員が確認します。承認されると、団体として予約できます。"
                "申し込んだ人が、団体の代表者になります。</p>");
   page_form_begin(r, &h, "post", "/forms/group");
+  form_key(&h, values, status);
   for (int i = 0; i < 6; i++) page_field(&h, &f.fields[i], &fm);
   page_form_end(&h, "団体の登録を申し込む");
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);
 }
 
-/* GET /groups/new -> 200 the group registration form (POST /forms/group).
-** Citizens. */
+/* GET /groups/new -> 200 the group registration form (POST /forms/group),
+** with a new key each time (form_key). Citizens. */
 struct reply web_group_new(struct req *r) {
   json_t *values = json_pack("{s:s}", "public_listing", "0");
   struct reply ret = web_group_form(r, 200, values, NULL, NULL, NULL);

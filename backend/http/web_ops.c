@@ -11,6 +11,7 @@
 #include "../core/clock.h"
 #include "../core/ids.h"
 #include "../core/lifecycle.h"
+#include "../core/submissions.h"
 #include "../core/trail.h"
 #include "../core/users.h"
 #include "pages.h"
@@ -299,8 +300,11 @@ struct reply web_ops_close(struct req *r) {
 
 /* ==================================================== password reset */
 
-static const struct page_field reset_fields[] = {
-    {.name = "system_id", .label = "利用者番号", .type = PF_TEXT, .required = 1,
+/* The page holds two forms (by mail, by the counter's code): each has its own
+** 利用者番号 field, so the mail form's is named mail_system_id, giving every
+** field of the page its own id (f-NAME) and label. */
+static const struct page_field mail_fields[] = {
+    {.name = "mail_system_id", .label = "利用者番号", .type = PF_TEXT, .required = 1,
      .support = "9けたの番号です。", .inputmode = "numeric", .size = "m"}};
 
 static const struct page_field confirm_fields[] = {
@@ -311,37 +315,53 @@ static const struct page_field confirm_fields[] = {
     {.name = "password", .label = "新しいパスワード", .type = PF_PASSWORD, .required = 1,
      .support = "12文字以上。", .autocomplete = "new-password"}};
 
-/* The reset pages: the request form (no TOKEN) or the new-password form. */
-static struct reply reset_page(struct req *r, unsigned status, const char *token,
-                               const char *message, const json_t *errors) {
+/* Which form of the reset pages was posted and refused. */
+enum reset_form { RESET_NONE = 0, RESET_MAIL, RESET_CODE, RESET_LINK };
+
+struct reset_state {
+  const char *token;      /* a link's token: its new-password form; NULL: the two request forms */
+  const char *done;       /* the request went through: what happens now, or NULL */
+  enum reset_form failed; /* the refused form, whose ERRORS are shown at its fields */
+  const char *error;      /* a refusal of no one field (a link that cannot be used), or NULL */
+  const json_t *errors;   /* borrowed: {field: message}, or NULL */
+};
+
+/* The reset pages: the request forms (no token) or a link's new-password
+** form, with the refusal of the form posted in a summary at the top and at
+** its fields, and what was typed kept (never a password). */
+static struct reply reset_page(struct req *r, unsigned status, const struct reset_state *st) {
   struct html h = {0};
-  struct page_form fm = {.values = r->json, .errors = errors};
-  struct page pg = {.title = "パスワードの再設定", .flags = errors ? PAGE_HAS_ERRORS : 0};
+  json_t *values = submission_scrub(r->json);
+  struct page_form mail = {.values = values, .errors = st->failed == RESET_MAIL ? st->errors : NULL};
+  struct page_form code = {.values = values, .errors = st->failed == RESET_MAIL ? NULL : st->errors};
+  struct page pg = {.title = "パスワードの再設定", .flags = st->failed ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>パスワードの再設定</h1>");
-  if (message) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", message);
-  if (token) {
+  if (st->failed == RESET_MAIL) page_error_summary_msg(&h, st->error, mail_fields, 1, &mail);
+  else if (st->failed && st->token) page_error_summary_msg(&h, st->error, &confirm_fields[2], 1, &code);
+  else if (st->failed) page_error_summary_msg(&h, st->error, confirm_fields, 3, &code);
+  if (st->done) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", st->done);
+  if (st->token) {
     html_raw(&h, "<p>新しいパスワードを決めてください。設定すると、ほかの端末でのログインはすべて終わります。"
                  "このページは一度だけ、メールを送ってから30分のあいだ使えます。</p>");
-    page_error_summary(&h, &confirm_fields[2], 1, &fm);
     page_form_begin(r, &h, "post", "/password-reset/confirm");
-    html_printf(&h, "<input type=\"hidden\" name=\"token\" value=\"%h\">", token);
-    page_field(&h, &confirm_fields[2], &fm);
+    html_printf(&h, "<input type=\"hidden\" name=\"token\" value=\"%h\">", st->token);
+    page_field(&h, &confirm_fields[2], &code);
     page_form_end(&h, "パスワードを設定する");
   } else {
     html_raw(&h, "<h2>メールで再設定する</h2><p>登録したメールアドレスに、30分有効なリンクを送ります。</p>");
     page_form_begin(r, &h, "post", "/password-reset");
-    page_field(&h, &reset_fields[0], &fm);
+    page_field(&h, &mail_fields[0], &mail);
     page_form_end(&h, "リンクを送る");
     html_raw(&h, "<h2>窓口で受け取ったコードで再設定する</h2><p>公民館の窓口で本人確認のうえ、"
                  "24時間有効なコードをお渡しします。利用者番号を忘れたときは"
                  "<a href=\"/forgotten-id\">メールで受け取れます</a>（窓口でもお尋ねください）。</p>");
-    page_error_summary(&h, confirm_fields, 3, &fm);
     page_form_begin(r, &h, "post", "/password-reset/confirm");
-    for (int i = 0; i < 3; i++) page_field(&h, &confirm_fields[i], &fm);
+    for (int i = 0; i < 3; i++) page_field(&h, &confirm_fields[i], &code);
     page_form_end(&h, "パスワードを設定する");
   }
   page_end(r, &h, &pg);
+  json_decref(values);
   return page_reply(r, status, &h);
 }
 
@@ -350,28 +370,40 @@ struct reply web_ops_reset_page(struct req *r) {
   static const char prefix[] = "/password-reset/";
   /* the prefix route captures no parameter: the token is the rest of the path */
   const char *token = strncmp(r->url, prefix, sizeof prefix - 1) ? "" : r->url + sizeof prefix - 1;
-  return reset_page(r, 200, *token ? token : NULL, NULL, NULL);
+  struct reset_state st = {.token = *token ? token : NULL};
+  return reset_page(r, 200, &st);
 }
 
-/* POST /password-reset (form) system_id -> 200 the same page and message
-** whether or not the ID exists. Anyone. */
+/* POST /password-reset (form) mail_system_id (system_id from a page of
+** before it was renamed) -> 200 the same page and message whether or not the
+** ID exists; 422 the page with the error at the field. Anyone. */
 struct reply web_ops_reset_post(struct req *r) {
   struct kerrinfo ei = {0};
-  int rc = lifecycle_reset_request(&r->ctx, r->json, r->ctx.address, &ei);
+  json_t *id = json_object_get(r->json, "mail_system_id");
+  json_t *in = json_pack("{s:O?}", "system_id", id ? id : json_object_get(r->json, "system_id"));
+  if (!in) return reply_error(r, KERR_INTERNAL, NULL);
+  int rc = lifecycle_reset_request(&r->ctx, in, r->ctx.address, &ei);
+  json_decref(in);
   if (rc == KERR_VALIDATION) {
-    json_t *errs = json_incref(ei.fields);
+    const char *msg = json_string_value(json_object_get(ei.fields, "system_id"));
+    json_t *errs = json_pack("{s:s}", "mail_system_id", msg ? msg : kerr_message(rc));
     kerr_clear(&ei);
-    struct reply rep = reset_page(r, 422, NULL, NULL, errs);
+    struct reset_state st = {.failed = RESET_MAIL, .errors = errs};
+    struct reply rep = reset_page(r, 422, &st);
     json_decref(errs);
     return rep;
   }
   if (rc) return core_error(r, rc, &ei);
-  return reset_page(r, 200, NULL,
-                    "登録されたメールアドレスがあれば、再設定のリンクを送りました（30分有効）。", NULL);
+  struct reset_state st = {
+      .done = "登録されたメールアドレスがあれば、再設定のリンクを送りました（30分有効）。"};
+  return reset_page(r, 200, &st);
 }
 
 /* POST /password-reset/confirm (form) token or system_id+code, password ->
-** 303 /signin?reset=1; 404/422 the form again with the reason. Anyone. */
+** 303 /signin?reset=1; 422 the form again: a wrong, used or expired code at
+** the code field; a link that cannot be used (expired, used, wrong) said at
+** the top, over the forms to ask again; other errors at their fields. (The
+** API answers those secrets 404 not_found.) Anyone. */
 struct reply web_ops_reset_confirm(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
@@ -379,12 +411,24 @@ struct reply web_ops_reset_confirm(struct req *r) {
   json_decref(out);
   if (!rc) return reply_redirect(r, "/signin?reset=1");
   if (rc != KERR_VALIDATION && rc != KERR_NOT_FOUND) return core_error(r, rc, &ei);
-  json_t *errs = ei.fields ? json_incref(ei.fields) : NULL;
-  char msg[512];
-  snprintf(msg, sizeof msg, "%s", rc == KERR_NOT_FOUND ? ei.message : "入力を確かめてください。");
-  kerr_clear(&ei);
   const char *token = json_string_value(json_object_get(r->json, "token"));
-  struct reply rep = reset_page(r, rc == KERR_NOT_FOUND ? 404 : 422, token, msg, errs);
+  int link = token && *token;
+  struct reset_state st = {.failed = link ? RESET_LINK : RESET_CODE, .token = link ? token : NULL};
+  json_t *errs = ei.fields ? json_incref(ei.fields) : NULL;
+  if (rc == KERR_NOT_FOUND && link) {
+    st.token = NULL; /* its form would only fail again */
+    st.error = "このリンクは使えません（期限切れ、使用済み、または誤り）。"
+               "下の「メールで再設定する」から、もう一度申し込んでください。";
+  } else if (rc == KERR_NOT_FOUND) {
+    json_decref(errs);
+    errs = json_pack("{s:s}", "code",
+                     "このコードは使えません（期限切れ、使用済み、または誤り）。"
+                     "利用者番号とコードを、紙に書いてあるとおりに入力してください。"
+                     "期限が切れたときは、窓口で新しいコードを受け取ってください。");
+  }
+  kerr_clear(&ei);
+  st.errors = errs;
+  struct reply rep = reset_page(r, 422, &st);
   json_decref(errs);
   return rep;
 }

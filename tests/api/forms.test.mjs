@@ -296,6 +296,52 @@ test('group registration: receipt with the group ID; the residency rule at its f
   assert.equal(sql("SELECT error_code FROM form_submissions ORDER BY id DESC LIMIT 1"), 'residency_requirement');
 });
 
+test('group registration reloaded: the same form key shows the first receipt and registers nothing new; a new visit has a new key', async () => {
+  const b = await browser('jiro');
+  const page = await b.get('/groups/new', HTML);
+  assert.equal(page.status, 200);
+  const key = page.text.match(/<form[^>]*action="\/forms\/group"[^]*?name="idempotency_key" value="([0-9a-f]{32})"/)[1];
+  const fields = { name: '前橋将棋の会', name_kana: 'まえばししょうぎのかい', members: '6', resident_members: '5',
+    activity: '月2回の例会', public_listing: '0', idempotency_key: key };
+  const first = await b.postForm('/forms/group', fields);
+  assert.equal(first.status, 200, first.text.slice(0, 300));
+  const gid = first.text.match(/id="group-id">(\d{9})</)[1];
+  const receipt = first.text.match(/id="receipt">(\d{8}-\d{4})</)[1];
+  const groups = count('groups'), subs = count('form_submissions'), events = count('events');
+  // the browser re-posts on a reload: the same page, nothing stored
+  const again = await b.postForm('/forms/group', fields);
+  assert.equal(again.status, 200, again.text.slice(0, 300));
+  assert.match(again.text, /<title>団体の登録を受け付けました \|/);
+  assert.match(again.text, new RegExp(`id="group-id">${gid}<`));
+  assert.match(again.text, new RegExp(`id="receipt">${receipt}<`));
+  const json = await b.postForm('/forms/group', fields, { Accept: 'application/json' });
+  assert.equal(json.status, 201, json.text);
+  assert.deepEqual(json.json, { receipt, status: 'pending', id: gid });
+  assert.equal(count('groups'), groups);
+  assert.equal(count('groups', "name='前橋将棋の会'"), 1);
+  assert.equal(count('form_submissions'), subs);
+  assert.equal(count('events'), events);
+  assert.equal((await b.get('/my/groups', HTML)).text.split('前橋将棋の会').length - 1, 1, 'マイページ lists it once');
+  // other details under a used key: refused (409), the form again with a fresh key, nothing made
+  const other = await b.postForm('/forms/group', { ...fields, name: '前橋チェスの会' });
+  assert.equal(other.status, 409, other.text.slice(0, 300));
+  assert.match(other.text, /前橋チェスの会/);
+  const fresh = other.text.match(/name="idempotency_key" value="([0-9a-f]{32})"/)[1];
+  assert.notEqual(fresh, key);
+  assert.equal(count('groups'), groups);
+  // a new visit to the form: a new key, and a second group is a deliberate one
+  const next = (await b.get('/groups/new', HTML)).text.match(/name="idempotency_key" value="([0-9a-f]{32})"/)[1];
+  assert.notEqual(next, key);
+  const second = await b.postForm('/forms/group', { ...fields, idempotency_key: next });
+  assert.equal(second.status, 200);
+  assert.notEqual(second.text.match(/id="group-id">(\d{9})</)[1], gid);
+  assert.equal(count('groups'), groups + 1);
+  // a key is the person's own: another citizen posting it registers their own group
+  const theirs = await (await browser('shiro')).postForm('/forms/group', fields, { Accept: 'application/json' });
+  assert.equal(theirs.status, 201, theirs.text);
+  assert.notEqual(theirs.json.id, gid);
+});
+
 test('exemption form: validated, applied through the exemption API, a second open application refused; all recorded', async () => {
   const b = await browser('saburo');
   const bad = await b.postForm('/forms/discount', { group_id: '', category: '', reason: '' });

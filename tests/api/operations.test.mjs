@@ -301,6 +301,59 @@ test('password reset at the counter: a one-time code works once and signs every 
   });
 });
 
+test('the password reset page: every field its own id and label; a wrong code comes back at the code field (422); the API stays 404', async () => {
+  await withCity(async ({ srv, ids, who, anon }) => {
+    const page = await anon.get('/password-reset');
+    assert.equal(page.status, 200);
+    const idsOf = (html) => [...html.matchAll(/\sid="([^"]+)"/g)].map((m) => m[1]);
+    const all = idsOf(page.text);
+    assert.deepEqual(all.filter((x, i) => all.indexOf(x) !== i), [], 'no id twice on the page');
+    // each form's 利用者番号 field has a label of its own, inside that form
+    const fieldIds = [];
+    for (const action of ['/password-reset', '/password-reset/confirm']) {
+      const form = page.text.split('<form').find((f) => f.includes(`action="${action}"`));
+      const [, id] = form.match(/<input[^>]*id="([^"]+)" name="[a-z_]*system_id"/);
+      assert.match(form, new RegExp(`<label class="field-label" for="${id}">利用者番号`), action);
+      fieldIds.push(id);
+    }
+    assert.notEqual(fieldIds[0], fieldIds[1]);
+
+    const FORMH = { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'text/html' };
+    const post = (path, f) => anon.post(path, new URLSearchParams(f).toString(), FORMH);
+    const code = (await who.staff.post(`/api/v1/users/${ids.citizen}/reset-code`)).json.code;
+    const wrong = await post('/password-reset/confirm', { system_id: ids.citizen, code: 'AAAA-BBBB-CCCC', password: 'a-typed-password-77' });
+    assert.equal(wrong.status, 422, wrong.text.slice(0, 300));
+    assert.match(wrong.text, /<title>入力エラー: パスワードの再設定 \|/);
+    assert.match(wrong.text, /href="#f-code">再設定のコード: このコードは使えません/);
+    assert.match(wrong.text, /id="f-code-error"><span[^>]*>!<\/span>このコードは使えません/);
+    assert.match(wrong.text, /id="f-code" name="code" value="AAAA-BBBB-CCCC"[^>]* aria-invalid="true"/);
+    assert.match(wrong.text, new RegExp(`id="f-system_id" name="system_id" value="${ids.citizen}"`));
+    assert.doesNotMatch(wrong.text, /a-typed-password-77/, 'a password is never written back');
+    assert.doesNotMatch(wrong.text, /note-ok/, 'a refusal is not shown as a success');
+    const all2 = idsOf(wrong.text);
+    assert.deepEqual(all2.filter((x, i) => all2.indexOf(x) !== i), [], 'no id twice on the failed page');
+    // the mail form's refusal is at its own field, not at the code form's
+    const noId = await post('/password-reset', { [fieldIds[0].slice(2)]: '12' });
+    assert.equal(noId.status, 422);
+    assert.match(noId.text, new RegExp(`href="#${fieldIds[0]}"`));
+    assert.match(noId.text, new RegExp(`id="${fieldIds[0]}-error"`));
+    assert.doesNotMatch(noId.text, /id="f-system_id-error"/);
+    // a link that cannot be used: said plainly, with the forms to ask again
+    const link = await post('/password-reset/confirm', { token: 'x'.repeat(43), password: 'a-typed-password-77' });
+    assert.equal(link.status, 422);
+    assert.match(link.text, /class="error-summary"[^]*このリンクは使えません/);
+    assert.match(link.text, /action="\/password-reset"/);
+    // the API keeps its documented answer
+    const api = await anon.post('/api/v1/password-reset/confirm', { system_id: ids.citizen, code: 'AAAA-BBBB-CCCC', password: 'a-typed-password-77' });
+    assert.equal(api.status, 404);
+    assert.equal(api.json.error.code, 'not_found');
+    // nothing changed: the right code still works, once
+    const ok = await post('/password-reset/confirm', { system_id: ids.citizen, code, password: 'a-new-password-78' });
+    assert.equal(ok.status, 303, ok.text.slice(0, 300));
+    await signIn(srv.base, ids.citizen, 'a-new-password-78');
+  });
+});
+
 test('a citizen edits their details and closes the account (退会): data erased, holds released, bookings kept', async () => {
   await withCity(async ({ srv, ids, who, rooms }) => {
     const e = await who.citizen.post('/api/v1/me/profile', { name: '前橋 新名', phone: '' });

@@ -56,6 +56,33 @@ test('a citizen edits name, kana, email and phone on マイページ', async () 
   assert.equal((await me.get('/api/v1/me')).json.email, null);
 });
 
+// RULE: a citizen can be reached (the same rule and message as sign-up)
+test('the details cannot lose both ways of contact: 422 at both fields, on the page and in the API, nothing changed', async () => {
+  const me = await browser(ids.c3);
+  const set = await me.form('/my/profile', { name: '前橋 三郎', name_kana: 'まえばし さぶろう', email: 'saburo@example.jp', phone: '027-333-4444' });
+  assert.equal(set.status, 303, set.text);
+  const none = await me.form('/my/profile', { name: '前橋 三朗', name_kana: 'まえばし さぶろう', email: '', phone: '' });
+  assert.equal(none.status, 422, none.text.slice(0, 300));
+  for (const f of ['email', 'phone']) {
+    assert.match(none.text, new RegExp(`href="#f-${f}"`), f);
+    assert.match(none.text, new RegExp(`id="f-${f}-error"><span[^>]*>!</span>メールアドレスか電話番号の、どちらかを入力してください。</p>`), f);
+  }
+  const api = await me.post('/api/v1/me/profile', { email: null, phone: '' });
+  assert.equal(api.status, 422, api.text);
+  assert.equal(api.json.error.code, 'validation');
+  assert.equal(api.json.error.fields.email, 'メールアドレスか電話番号の、どちらかを入力してください。');
+  assert.equal(api.json.error.fields.phone, 'メールアドレスか電話番号の、どちらかを入力してください。');
+  // one cleared while the other is on file is fine; then clearing the other is not
+  const email = await me.post('/api/v1/me/profile', { email: '' });
+  assert.equal(email.status, 200, email.text);
+  const phone = await me.post('/api/v1/me/profile', { phone: '' });
+  assert.equal(phone.status, 422, phone.text);
+  const now = (await me.get('/api/v1/me')).json;
+  assert.equal(now.name, '前橋 三郎', 'a refused form changes nothing');
+  assert.equal(now.email, null);
+  assert.equal(now.phone, '027-333-4444');
+});
+
 test('staff issue a reset code on a printable slip after checking identity; the code works once', async () => {
   const staff = await browser(ids.staff);
   const form = await staff.get('/counter/reset-code');

@@ -62,9 +62,11 @@ test('a counter reset code works once on the password reset page', async () => {
   const page = await ctx.newPage();
   await page.goto(srv.base + '/password-reset');
   await noViolations(page, '/password-reset');
+  assert.equal(await page.getByLabel(/^利用者番号/).count(), 2, 'one field for each label');
   const use = async () => {
     await page.goto(srv.base + '/password-reset');
-    await page.fill('form[action="/password-reset/confirm"] #f-system_id', ids.citizen);
+    // each form's 利用者番号 is found by its own label (no id twice on the page)
+    await page.locator('form[action="/password-reset/confirm"]').getByLabel('利用者番号').fill(ids.citizen);
     await page.fill('#f-code', code);
     await page.fill('#f-password', 'reset-in-browser-1');
     await page.click('form[action="/password-reset/confirm"] button[type="submit"]');
@@ -73,6 +75,11 @@ test('a counter reset code works once on the password reset page', async () => {
   assert.equal(new URL(page.url()).pathname, '/signin');
   await use();
   assert.match(await page.textContent('main'), /使えません/);
+  // a used code: the form again, the reason at the code field and in the summary at the top
+  assert.match(await page.textContent('#f-code-error'), /このコードは使えません/);
+  assert.equal(await page.inputValue('form[action="/password-reset/confirm"] #f-system_id'), ids.citizen);
+  assert.equal(await page.inputValue('#f-password'), '', 'a password is never written back');
+  await noViolations(page, '/password-reset/confirm (a used code)');
   await signIn(srv.base, ids.citizen, 'reset-in-browser-1');
   ids.citizenPw = 'reset-in-browser-1';
 });

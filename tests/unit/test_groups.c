@@ -124,6 +124,55 @@ Test(groups, register_checks_fields_then_the_rule_and_stores_nothing_on_error) {
   cr_assert(ids_valid(g));
 }
 
+/* The registration form's key: a repeat of the same post gives the first
+** group and makes nothing; the key with other details is a conflict; a key
+** is its holder's own; a failing THEN leaves no group behind. */
+static int fail_then(struct kctx *c, int64_t id, void *arg, struct kerrinfo *ei) {
+  (void)c, (void)id, (void)arg, (void)ei;
+  return KERR_INTERNAL;
+}
+
+Test(groups, a_repeated_form_key_gives_the_first_group) {
+  people();
+  struct kerrinfo ei = {0};
+  int64_t id = 0, again = 0, other = 0;
+  int replayed = -1;
+  char j[512];
+  snprintf(j, sizeof j, TANKA, 5, 4);
+  json_t *in = body(j);
+  act_as(ROLE_CITIZEN, rep);
+  cr_assert_eq(groups_register_keyed(&ctx, in, "k-1", NULL, NULL, &id, &replayed, &ei), 0);
+  cr_assert(ids_valid(id));
+  cr_assert_eq(replayed, 0);
+  int64_t events = count("SELECT count(*) FROM events");
+  cr_assert_eq(groups_register_keyed(&ctx, in, "k-1", NULL, NULL, &again, &replayed, &ei), 0);
+  cr_assert_eq(again, id);
+  cr_assert_eq(replayed, 1);
+  cr_assert_eq(count("SELECT count(*) FROM groups"), 1);
+  cr_assert_eq(count("SELECT count(*) FROM events"), events, "a replay records nothing");
+  json_t *changed = body("{\"name\":\"別の会\",\"name_kana\":\"べつのかい\",\"members\":5,"
+                         "\"resident_members\":4}");
+  cr_assert_eq(groups_register_keyed(&ctx, changed, "k-1", NULL, NULL, &other, &replayed, &ei),
+               KERR_CONFLICT);
+  cr_assert_eq(other, 0);
+  kerr_clear(&ei);
+  cr_assert_eq(groups_register_keyed(&ctx, in, "bad key", NULL, NULL, &other, NULL, &ei),
+               KERR_BAD_REQUEST);
+  kerr_clear(&ei);
+  cr_assert_eq(groups_register_keyed(&ctx, in, "k-2", fail_then, NULL, &other, NULL, &ei),
+               KERR_INTERNAL);
+  cr_assert_eq(other, 0);
+  kerr_clear(&ei);
+  cr_assert_eq(count("SELECT count(*) FROM groups"), 1, "nothing made by a refused post");
+  act_as(ROLE_CITIZEN, stranger); /* another person's key is not theirs */
+  cr_assert_eq(groups_register_keyed(&ctx, in, "k-1", NULL, NULL, &other, &replayed, &ei), 0);
+  cr_assert_neq(other, id);
+  cr_assert_eq(replayed, 0);
+  cr_assert_eq(count("SELECT count(*) FROM groups"), 2);
+  json_decref(changed);
+  json_decref(in);
+}
+
 Test(groups, approve_reject_and_who_sees_what) {
   people();
   int64_t g = tanka(4, 3, 0);
