@@ -179,6 +179,8 @@ static void card_more_actions(struct req *r, struct html *h, const struct counte
                 "来館なしとして記録する</button></div></form>");
   }
   if (!booking_status_active(status)) return;
+  /* what the text says is core/bookings_change.c's: RULE staff cancel without a fee,
+  ** RULE refund on staff cancel (all that was paid, by the method it was paid with) */
   snprintf(action, sizeof action, "/counter/bookings/%lld/cancel", (long long)id);
   page_form_begin(r, h, "post", action);
   html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">"
@@ -186,7 +188,8 @@ static void card_more_actions(struct req *r, struct html *h, const struct counte
                  "<div class=\"field\"><label class=\"field-label\" for=\"reason-%I\">取り消す理由 "
                  "<span class=\"mark mark-req\">必須</span></label>"
                  "<p class=\"field-support\" id=\"reason-%I-support\">例: 本人から電話で取り消しの連絡。"
-                 "取消料は規則どおりにかかり、払った分との差は返金として出ます。</p>"
+                 "窓口での取り消しに取消料はかかりません。払われた使用料は全額、払われた方法で返金として"
+                 "記録します。</p>"
                  "<input class=\"input\" type=\"text\" id=\"reason-%I\" name=\"reason\" maxlength=\"200\" "
                  "aria-describedby=\"reason-%I-support\"></div>"
                  "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"

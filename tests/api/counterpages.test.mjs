@@ -132,3 +132,24 @@ test('a walk-in posted blank: every error at once, each at its field; check-in b
   assert.equal(ci.headers.get('location'), '/counter?center=chuo&done=checkin_early');
   assert.match((await staff.get(ci.headers.get('location'), HTML)).text, /利用時間の前の入館です/);
 });
+
+// ---- the walk-through's defects (a JavaScript-off walk of the counter pages)
+
+// The booking card of ID on a counter page (its <li> up to the next card).
+function card(text, id) {
+  const at = text.indexOf(`<li class="card" id="b-${id}">`);
+  assert.ok(at >= 0, `card ${id}`);
+  const end = text.indexOf('<li class="card"', at + 10);
+  return text.slice(at, end < 0 ? text.indexOf('</ul>', at) : end);
+}
+
+test('the cancel panel says what a staff cancellation costs: no fee, all that was paid refunded', async () => {
+  const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r507'], slots: 'evening',
+    name: '伊勢崎 四郎', phone: '027-222-3333' });
+  assert.equal(w.status, 303, w.text.slice(0, 400));
+  const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
+  const c = card((await staff.get('/counter?center=chuo', HTML)).text, id);
+  assert.doesNotMatch(c, /取消料は規則どおり/);
+  assert.match(c, /窓口での取り消しに取消料はかかりません。/);
+  assert.match(c, /払われた使用料は全額、払われた方法で返金として記録します。/);
+});
