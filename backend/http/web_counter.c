@@ -165,13 +165,21 @@ static void slot_cell(struct html *h, const struct counter_view *v, const struct
 /* A booking card's other actions (issue 13 point 12: on the page, not only in
 ** the API): 来館なし for a confirmed booking nobody came for, and 取り消す with a
 ** reason (what was paid is then shown to give back). Core decides whether
-** each is allowed now (the no-show grace, the cancellation rules). */
+** each is allowed now: the button for 来館なし is there only from the time
+** core's no-show grace gives (counter_noshow_from); before it, the card says
+** from when. */
 static void card_more_actions(struct req *r, struct html *h, const struct counter_booking *w,
                               const char *center) {
   int64_t id = w->b.id;
   enum booking_status status = w->status;
   char action[80];
-  if (status == BOOKING_CONFIRMED && !w->checked_in_at) {
+  int64_t noshow_from = status == BOOKING_CONFIRMED && !w->checked_in_at
+                            ? counter_noshow_from(&r->ctx, &w->b) : 0;
+  if (noshow_from && r->ctx.now < noshow_from) {
+    char at[16];
+    clock_jtime(noshow_from, at, sizeof at);
+    html_printf(h, "<p class=\"field-support\">来館なしとして記録できるのは %h からです。</p>", at);
+  } else if (noshow_from) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/noshow", (long long)id);
     page_form_begin(r, h, "post", action);
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);

@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { start, client, addUser, signIn } from './harness.mjs';
+import { start, client, addUser, signIn, fromTemplate } from './harness.mjs';
 
 const NOW = '2026-04-08T10:00:00+09:00';
 const PW = 'counter-pages-password-1';
@@ -51,15 +51,17 @@ test('the walk-in form shows each room\'s fee for every time of day, before anyt
   assert.match(page.text, /今日の使用料/);
 });
 
-test('a booking card: 来館なし refused before the grace, 取り消す needs a reason, then the refund to give back', async () => {
+test('a booking card: 来館なし not offered and refused before the grace, 取り消す needs a reason, then the refund to give back', async () => {
   const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r503'], slots: 'evening',
     name: '高崎 次郎', phone: '027-111-2222', payment_method: 'cash' });
   assert.equal(w.status, 303, w.text.slice(0, 400));
   const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
   let page = await staff.get('/counter?center=chuo', HTML);
-  assert.match(page.text, new RegExp(`action="/counter/bookings/${id}/noshow"`));
+  // the evening has not begun: no 来館なし button yet, the card says from when (core's grace)
+  assert.doesNotMatch(page.text, new RegExp(`action="/counter/bookings/${id}/noshow"`));
+  assert.match(page.text, /来館なしとして記録できるのは 18:30 からです/);
   assert.match(page.text, new RegExp(`予約番号 ${id} を取り消す`));
-  // the evening has not begun: core refuses a no-show, the page says why
+  // posted anyway: core refuses, the page says why
   const ns = await staff.postForm(`/counter/bookings/${id}/noshow`, { center: 'chuo' });
   assert.equal(ns.status, 422, ns.text.slice(0, 300));
   assert.match(ns.text, /class="error-message"|error-summary/);
@@ -152,4 +154,53 @@ test('the cancel panel says what a staff cancellation costs: no fee, all that wa
   assert.doesNotMatch(c, /取消料は規則どおり/);
   assert.match(c, /窓口での取り消しに取消料はかかりません。/);
   assert.match(c, /払われた使用料は全額、払われた方法で返金として記録します。/);
+});
+
+// Today's morning and afternoon, booked (and the first checked in) at 08:40;
+// each test runs the day on from there on its own copy of that database.
+const morningDay = fromTemplate({ now: '2026-04-08T08:40:00+09:00' }, async (early) => {
+  const sid = await addUser(early.db, { role: 'staff', name: '窓口 次郎', center: 'chuo', password: PW });
+  const cid = await addUser(early.db, { role: 'citizen', name: '前橋 梅子', password: PW });
+  const api = await signIn(early.base, sid, PW);
+  const book = async (room, slots) => {
+    const b = await api.post('/api/v1/bookings', { on_behalf_of: cid, room_id: rooms[room], date: '2026-04-08',
+      slots, purpose: '打ち合わせ', attendees: 3 });
+    assert.equal(b.status, 201, b.text);
+    assert.equal((await api.post(`/api/v1/bookings/${b.json.id}/confirm`)).status, 200);
+    return b.json.id;
+  };
+  const used = await book('chuo/kaigi', ['morning']);     // 9:00-12:00, checked in at 08:40
+  const absent = await book('chuo/washitsu', ['morning']); // 9:00-12:00, nobody came
+  const later = await book('chuo/av', ['afternoon']);      // 13:00-17:00
+  assert.equal((await api.post(`/api/v1/bookings/${used}/checkin`)).status, 200);
+  return { sid, cid, used, absent, later };
+});
+async function formClient(base, id) {
+  const a = await signIn(base, id, PW, { cookie: true });
+  const c = client(base, { cookie: a.cookie });
+  c.postForm = (path, fields) => c.req('POST', path, form({ csrf_token: a.session.csrf_token, ...fields }), FORM);
+  return c;
+}
+
+test('来館なし at 10:00: the button only past the grace (the core\'s rule), else from when; one word, 来館なし', async () => {
+  const { srv: ten, data: d } = await morningDay({ now: NOW });
+  try {
+    const s = await formClient(ten.base, d.sid);
+    const page = (await s.get('/counter?center=chuo', HTML)).text;
+    assert.match(card(page, d.absent), new RegExp(`action="/counter/bookings/${d.absent}/noshow"`));
+    const l = card(page, d.later);
+    assert.doesNotMatch(l, /\/noshow"/);
+    assert.match(l, /来館なしとして記録できるのは 13:30 からです/);
+    assert.doesNotMatch(card(page, d.used), /\/noshow"|来館なしとして記録できる/);
+    assert.doesNotMatch(page, /不来場/);
+    // the core's refusal says 来館なし too
+    const ns = await s.postForm(`/counter/bookings/${d.later}/noshow`, { center: 'chuo' });
+    assert.equal(ns.status, 422);
+    assert.match(ns.text, /来館なしとして記録できるのは/);
+    assert.doesNotMatch(ns.text, /不来場/);
+    const ok = await s.postForm(`/counter/bookings/${d.absent}/noshow`, { center: 'chuo' });
+    assert.equal(ok.status, 303, ok.text.slice(0, 300));
+  } finally {
+    await ten.stop();
+  }
 });
