@@ -162,6 +162,15 @@ static void slot_cell(struct html *h, const struct counter_view *v, const struct
               out > 0 ? yen : "", out > 0 ? "未払い" : out < 0 ? "返金あり" : "支払済み");
 }
 
+/* A refused cancellation of one card: the page shows that card's panel open,
+** the error at its reason field and what was typed (UI.md: the error at its
+** field, the summary linking to it). */
+struct card_error {
+  int64_t id;                    /* the booking */
+  const char *message;
+  const char *reason;            /* as typed, or NULL */
+};
+
 /* A booking card's other actions (issue 13 point 12: on the page, not only in
 ** the API): 来館なし for a confirmed booking nobody came for, and 取り消す with a
 ** reason (what was paid is then shown to give back). Core decides whether
@@ -169,7 +178,7 @@ static void slot_cell(struct html *h, const struct counter_view *v, const struct
 ** core's no-show grace gives (counter_noshow_from); before it, the card says
 ** from when. */
 static void card_more_actions(struct req *r, struct html *h, const struct counter_booking *w,
-                              const char *center) {
+                              const char *center, const struct card_error *ce) {
   int64_t id = w->b.id;
   enum booking_status status = w->status;
   char action[80];
@@ -191,18 +200,27 @@ static void card_more_actions(struct req *r, struct html *h, const struct counte
   ** RULE refund on staff cancel (all that was paid, by the method it was paid with) */
   snprintf(action, sizeof action, "/counter/bookings/%lld/cancel", (long long)id);
   page_form_begin(r, h, "post", action);
+  int err = ce && ce->id == id;
+  char errref[40] = "";          /* " reason-ID-error": digits only */
+  if (err) snprintf(errref, sizeof errref, " reason-%lld-error", (long long)id);
   html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">"
-                 "<details class=\"cancel-choice\"><summary>この予約を取り消す (予約番号 %I)</summary>"
-                 "<div class=\"field\"><label class=\"field-label\" for=\"reason-%I\">取り消す理由 "
+                 "<details class=\"cancel-choice\"%s><summary>この予約を取り消す (予約番号 %I)</summary>"
+                 "<div class=\"field%s\"><label class=\"field-label\" for=\"reason-%I\">取り消す理由 "
                  "<span class=\"mark mark-req\">必須</span></label>"
                  "<p class=\"field-support\" id=\"reason-%I-support\">例: 本人から電話で取り消しの連絡。"
                  "窓口での取り消しに取消料はかかりません。払われた使用料は全額、払われた方法で返金として"
                  "記録します。</p>"
                  "<input class=\"input\" type=\"text\" id=\"reason-%I\" name=\"reason\" maxlength=\"200\" "
-                 "aria-describedby=\"reason-%I-support\"></div>"
-                 "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
+                 "value=\"%h\" aria-describedby=\"reason-%I-support%s\"%s>",
+              center, err ? " open" : "", id, err ? " has-error" : "", id, id, id,
+              err && ce->reason ? ce->reason : "", id, errref, err ? " aria-invalid=\"true\"" : "");
+  if (err)
+    html_printf(h, "<p class=\"field-error\" id=\"reason-%I-error\"><span class=\"error-mark\" "
+                   "aria-hidden=\"true\">!</span>%h</p>",
+                id, ce->message);
+  html_printf(h, "</div><div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
                  "予約番号 %I を取り消す</button></div></details></form>",
-              center, id, id, id, id, id, id);
+              id);
 }
 
 /* "午前・午後" for the slots of W under today's rules. */
@@ -222,7 +240,7 @@ static void card_slots(struct req *r, const struct counter_booking *w, char *out
 }
 
 static void booking_card(struct req *r, struct html *h, const struct counter_booking *w,
-                         const char *center) {
+                         const char *center, const struct card_error *ce) {
   const struct booking *b = &w->b;
   int64_t id = b->id;
   const struct room *ro = rules_room_by_id(r->ctx.rb, b->room_id);
@@ -281,7 +299,7 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
     page_form_end(h, "入館を記録する");
   }
-  card_more_actions(r, h, w, center);
+  card_more_actions(r, h, w, center, ce);
   html_raw(h, "</div></li>");
 }
 
@@ -310,24 +328,27 @@ static void rooms_table(struct html *h, const struct counter_view *v, const char
 }
 
 /* Today's bookings of V, a card each with its actions. */
-static void bookings_section(struct req *r, struct html *h, const struct counter_view *v) {
+static void bookings_section(struct req *r, struct html *h, const struct counter_view *v,
+                             const struct card_error *ce) {
   html_printf(h, "<section aria-labelledby=\"bookings-title\"><h2 id=\"bookings-title\">今日の予約 (%d件)</h2>",
               v->nbookings);
   if (!v->nbookings) html_raw(h, "<p>今日の予約はありません。</p>");
   else {
     html_raw(h, "<ul class=\"cards\">");
-    for (int i = 0; i < v->nbookings; i++) booking_card(r, h, &v->bookings[i], v->center->code);
+    for (int i = 0; i < v->nbookings; i++) booking_card(r, h, &v->bookings[i], v->center->code, ce);
     html_raw(h, "</ul>");
   }
   html_raw(h, "</section>");
 }
 
-/* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
-** and the walk-in form's VALUES and ERRORS after a refused post. */
 static void permit_check_form(struct req *r, struct html *h, const json_t *values);
 
+/* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
+** and the walk-in form's VALUES and ERRORS after a refused post; CE (may be
+** NULL) a booking card's refused cancellation, shown at that card. */
 static struct reply counter_page(struct req *r, unsigned status, const char *center,
-                                    const char *error, const json_t *values, const json_t *errors) {
+                                 const char *error, const json_t *values, const json_t *errors,
+                                 const struct card_error *ce) {
   struct kerrinfo ei = {0};
   struct counter_view v;
   int rc = counter_today_view(&r->ctx, center, &v, &ei);
@@ -362,7 +383,12 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
   html_printf(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p>"
                   "<h1>%h<span class=\"sub\">%h</span></h1>",
               title, dl);
-  if (error || (errors && json_object_size(errors)))
+  if (ce)
+    html_printf(&h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
+                    "<h2 id=\"error-summary-title\">入力内容を確認してください</h2><ul>"
+                    "<li><a href=\"#reason-%I\">取り消す理由 (予約番号 %I): %h</a></li></ul></section>",
+                ce->id, ce->id, ce->message);
+  else if (error || (errors && json_object_size(errors)))
     page_error_summary_msg(&h, error, wf->fields, 7, &fm);
   if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
   html_printf(&h, "<p class=\"note%s\">窓口の受付時間: %h。%s</p>", v.counter_open ? "" : " note-warn",
@@ -384,7 +410,7 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
               code, code);
   if (v.closed) html_raw(&h, "<p class=\"note note-closed\">今日は休館日です。</p>");
   rooms_table(&h, &v, dl);
-  bookings_section(r, &h, &v);
+  bookings_section(r, &h, &v, ce);
 
   /* the walk-in */
   html_raw(&h, "<section aria-labelledby=\"walkin-title\" class=\"panel\"><h2 id=\"walkin-title\">当日利用の受付 (登録なし)</h2>"
@@ -473,7 +499,7 @@ struct reply web_counter_permit(struct req *r) {
 ** the walk-in form; the link to the printable ledger. 422 without a centre
 ** (an admin with no home centre), 404 unknown centre. Staff, admin. */
 struct reply web_counter(struct req *r) {
-  return counter_page(r, 200, center_of(r), NULL, NULL, NULL);
+  return counter_page(r, 200, center_of(r), NULL, NULL, NULL, NULL);
 }
 
 /* 303 back to the counter page of the centre the form came from. */
@@ -494,9 +520,17 @@ static struct reply refused(struct req *r, int rc, struct kerrinfo *ei) {
   if (rc == KERR_NOT_FOUND || kerr_http_status(rc) >= 500) ret = reply_error(r, rc, ei);
   else
     ret = counter_page(r, (unsigned)kerr_http_status(rc), center_of(r),
-                       ei->message[0] ? ei->message : kerr_message(rc), NULL, NULL);
+                       ei->message[0] ? ei->message : kerr_message(rc), NULL, NULL, NULL);
   kerr_clear(ei);
   return ret;
+}
+
+/* A cancellation of booking ID refused for its reason: the page again (422)
+** with that card's panel open, MESSAGE at the reason field, what was typed
+** kept, and the summary linking to the field. */
+static struct reply cancel_refused(struct req *r, int64_t id, const char *message) {
+  struct card_error ce = {.id = id, .message = message, .reason = req_str(r, "reason")};
+  return counter_page(r, 422, center_of(r), NULL, NULL, NULL, &ce);
 }
 
 /* POST /counter/walkin (form) room_id, slots, name, phone, attendees?, purpose?,
@@ -520,7 +554,7 @@ struct reply web_counter_walkin(struct req *r) {
                                                        : kerr_message(rc);
   struct reply ret = kerr_http_status(rc) >= 500 ? reply_error(r, rc, &ei)
                                             : counter_page(r, (unsigned)kerr_http_status(rc),
-                                                           center_of(r), msg, r->json, ei.fields);
+                                                           center_of(r), msg, r->json, ei.fields, NULL);
   kerr_clear(&ei);
   return ret;
 }
@@ -563,8 +597,9 @@ struct reply web_counter_noshow(struct req *r) {
 
 /* POST /counter/bookings/{id}/cancel (form) reason, center -> 303
 ** /counter?done=cancelled (a refund then shows on the booking's card); the
-** page with the reason (422 no reason, outside counter hours; 409 already
-** cancelled); 404. Staff, admin. The one entry point booking_cancel. */
+** page with the reason (422 no reason: that card's panel open with the error
+** at its reason field; outside counter hours; 409 already cancelled); 404.
+** Staff, admin. The one entry point booking_cancel. */
 struct reply web_counter_cancel(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
@@ -573,12 +608,18 @@ struct reply web_counter_cancel(struct req *r) {
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   r->ctx.channel = "counter";
   int rc = input_text(r->json, "reason", reason, sizeof reason);
-  if (rc != INPUT_OK || text_utf8_len(reason) > 200) {
-    kerr_set(&ei, KERR_VALIDATION, "取り消す理由を200文字以内で入力してください (例: 本人から電話で連絡)。");
-    return refused(r, KERR_VALIDATION, &ei);
-  }
+  if (rc != INPUT_OK || text_utf8_len(reason) > 200)
+    return cancel_refused(r, id, "取り消す理由を200文字以内で入力してください (例: 本人から電話で連絡)。");
   rc = booking_cancel(&r->ctx, id, reason, &out, &ei);
   json_decref(out);
+  const json_t *why = json_object_get(ei.fields, "reason");
+  if (rc == KERR_VALIDATION && json_is_string(why)) {
+    /* core's own check of the reason (a control character): at the field too */
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", json_string_value(why));
+    kerr_clear(&ei);
+    return cancel_refused(r, id, msg);
+  }
   if (rc) return refused(r, rc, &ei);
   /* a staff cancellation records the refund of what was paid at once: say how much to give back */
   long long refund = 0;

@@ -156,6 +156,26 @@ test('the cancel panel says what a staff cancellation costs: no fee, all that wa
   assert.match(c, /払われた使用料は全額、払われた方法で返金として記録します。/);
 });
 
+test('an empty cancel reason: the page again with that card\'s panel open, the error at the reason, the summary linking to it', async () => {
+  const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/cooking'], slots: 'evening',
+    name: '桐生 五郎', phone: '027-333-4445' });
+  assert.equal(w.status, 303, w.text.slice(0, 400));
+  const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
+  const nr = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '  ' });
+  assert.equal(nr.status, 422);
+  const c = card(nr.text, id);
+  assert.match(c, /<details class="cancel-choice" open>/);
+  assert.match(c, new RegExp(`id="reason-${id}"[^>]*aria-describedby="reason-${id}-support reason-${id}-error"`));
+  assert.match(c, new RegExp(`<p class="field-error" id="reason-${id}-error">.*取り消す理由を`));
+  const summary = nr.text.match(/<section class="error-summary"[\s\S]*?<\/section>/)[0];
+  assert.match(summary, new RegExp(`<li><a href="#reason-${id}">[^<]*取り消す理由を`));
+  assert.doesNotMatch(summary, /<li>\s*<\/li>|<p class="error-message">\s*<\/p>/);
+  for (const li of summary.match(/<li>[\s\S]*?<\/li>/g)) assert.match(li, /^<li><a href="#[^"]+">[^<]+<\/a><\/li>$/, li);
+  // only that card's panel is open
+  assert.equal((nr.text.match(/<details class="cancel-choice" open>/g) || []).length, 1);
+  assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'confirmed');
+});
+
 // Today's morning and afternoon, booked (and the first checked in) at 08:40;
 // each test runs the day on from there on its own copy of that database.
 const morningDay = fromTemplate({ now: '2026-04-08T08:40:00+09:00' }, async (early) => {
