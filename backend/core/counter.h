@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bookable.h"
 #include "bookings.h"
 #include "ctx.h"
 #include "payments.h"
@@ -84,6 +85,8 @@ struct counter_cell {
   enum counter_cell_state state;
   int booking;                   /* held, booked: index into view.bookings; else -1 */
   int walkin_open;               /* free: a walk-in may have it now */
+  enum bk_answer walkin_answer;  /* free: bookable_check's answer for a walk-in now
+                                 ** (BK_OVER: its time to be taken has passed) */
   int walkin_fee;                /* free: yen (0 on a campaign day) */
   const char *campaign;          /* free: the campaign day's name, or NULL */
 };

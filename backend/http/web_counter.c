@@ -68,8 +68,9 @@ struct walkin_form {
   char rlab[64][400], rval[64][24];
   int nrooms;
   struct page_option slots[RULES_MAX_SLOTS];
-  char slab[RULES_MAX_SLOTS][64];
+  char slab[RULES_MAX_SLOTS][96];
   int nslots;
+  char slots_support[256];
   struct page_option pays[5];
   struct page_field fields[7];
 };
@@ -109,19 +110,40 @@ static void walkin_build(struct req *r, const struct counter_view *v, struct wal
              fees);
     f->rooms[k] = (struct page_option){f->rval[k], f->rlab[k], NULL};
   }
-  for (int s = 0; ru && s < ru->nslots; s++) {
-    const struct slotdef *sd = &ru->slots[s];
-    snprintf(f->slab[s], sizeof f->slab[s], "%s %d:%02d〜%d:%02d", sd->label, sd->start / 60,
-             sd->start % 60, sd->end / 60, sd->end % 60);
-    f->slots[f->nslots++] = (struct page_option){sd->code, f->slab[s], NULL};
+  /* RULE: same-day walk-in. Only the times of day core would take now in some
+  ** room (bookable_check's answer in the view: a slot whose time to be taken
+  ** is over, or free nowhere, is not offered; the page says which are over). */
+  char over[128] = "";
+  size_t off = 0;
+  for (int s = 0; s < v->rules->nslots; s++) {
+    const struct slotdef *sd = &v->rules->slots[s];
+    int open = 0, ended = 0;
+    for (int i = 0; i < v->nrooms; i++) {
+      const struct counter_cell *c = &v->rooms[i].cells[s];
+      open |= c->state == CELL_FREE && c->walkin_open;
+      ended |= c->state == CELL_FREE && c->walkin_answer == BK_OVER;
+    }
+    if (!open) {
+      if (ended && off < sizeof over)
+        off += (size_t)snprintf(over + off, sizeof over - off, "%s%s", off ? "・" : "", sd->label);
+      continue;
+    }
+    int k = f->nslots++;
+    snprintf(f->slab[k], sizeof f->slab[k], "%s %d:%02d〜%d:%02d%s", sd->label, sd->start / 60,
+             sd->start % 60, sd->end / 60, sd->end % 60,
+             r->ctx.now >= clock_local(today_d, sd->start) ? " (始まっている時間帯)" : "");
+    f->slots[k] = (struct page_option){sd->code, f->slab[k], NULL};
   }
+  if (over[0])
+    snprintf(f->slots_support, sizeof f->slots_support,
+             "%sは受付を終了しました (当日利用は、時間帯が始まるまで受け付けます)。", over);
   f->pays[0] = (struct page_option){"", "あとで払う (未払いのまま)", NULL};
   for (int k = 0; k < 4; k++) f->pays[k + 1] = pay_methods[k];
   struct page_field fs[7] = {
     {.name = "room_id", .label = "部屋", .type = PF_SELECT, .required = 1, .options = f->rooms,
      .noptions = f->nrooms, .support = "部屋の名前のあとに、今日の使用料 (時間帯ごと) が出ています。減免はありません。"},
     {.name = "slots", .label = "時間帯 (今日)", .type = PF_CHECKBOXES, .required = 1,
-     .options = f->slots, .noptions = f->nslots},
+     .options = f->slots, .noptions = f->nslots, .support = f->slots_support[0] ? f->slots_support : NULL},
     {.name = "name", .label = "お名前", .type = PF_TEXT, .required = 1, .maxlength = 100, .size = "m",
      .autocomplete = "off"},
     {.name = "phone", .label = "電話番号", .type = PF_TEL, .required = 1, .maxlength = 20, .size = "m",
@@ -141,10 +163,23 @@ static const char *shown_name(const struct counter_booking *w) {
   return !w->walkin && w->b.group_id ? w->b.group_name : w->holder_name;
 }
 
-static void slot_cell(struct html *h, const struct counter_view *v, const struct counter_cell *c) {
+/* A cell of today's rooms table: a free slot whose time to be taken is over
+** (core's walk-in answer BK_OVER: it has begun) is 受付終了, not 空き; one a
+** walk-in may still have while it is under way (same_day.until slot_end)
+** says so. */
+static void slot_cell(struct req *r, struct html *h, const struct counter_view *v, int s,
+                      const struct counter_cell *c) {
+  if (c->state == CELL_FREE && c->walkin_answer == BK_OVER) {
+    html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>終了</td>");
+    return;
+  }
   if (c->state == CELL_FREE) {
+    int32_t day = clock_today(r->ctx.now);
+    int begun = r->ctx.now >= clock_local(day, v->rules->slots[s].start);
     html_printf(h, "<td class=\"st st-free\"><span class=\"sym\" aria-hidden=\"true\">○</span>空き%s</td>",
-                c->walkin_open ? "<span class=\"grp\">当日利用可</span>" : "");
+                !c->walkin_open ? ""
+                : begun         ? "<span class=\"grp\">当日利用可 (利用中の時間帯)</span>"
+                                : "<span class=\"grp\">当日利用可</span>");
     return;
   }
   if (c->state == CELL_CLOSED) {
@@ -304,7 +339,8 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
 }
 
 /* Today's rooms of V, a slot a column (DL: today's date in words). */
-static void rooms_table(struct html *h, const struct counter_view *v, const char *dl) {
+static void rooms_table(struct req *r, struct html *h, const struct counter_view *v,
+                        const char *dl) {
   html_printf(h, "<section aria-labelledby=\"rooms-title\"><h2 id=\"rooms-title\">今日の部屋</h2>"
                  "<div class=\"table-wrap\"><table class=\"avail counter-table\"><caption>%h %h の部屋と利用者</caption>"
                  "<thead><tr><th scope=\"col\">部屋</th>",
@@ -321,7 +357,7 @@ static void rooms_table(struct html *h, const struct counter_view *v, const char
     const struct room *ro = v->rooms[i].room;
     html_printf(h, "<tr><th scope=\"row\">%h<span class=\"room-meta\">%h・%d人</span></th>", ro->name,
                 ro->kind, ro->capacity);
-    for (int s = 0; s < v->rules->nslots; s++) slot_cell(h, v, &v->rooms[i].cells[s]);
+    for (int s = 0; s < v->rules->nslots; s++) slot_cell(r, h, v, s, &v->rooms[i].cells[s]);
     html_raw(h, "</tr>");
   }
   html_raw(h, "</tbody></table></div></section>");
@@ -409,16 +445,22 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
                   "<li><a href=\"#permit-title\">許可書の確認へ</a></li></ul>",
               code, code);
   if (v.closed) html_raw(&h, "<p class=\"note note-closed\">今日は休館日です。</p>");
-  rooms_table(&h, &v, dl);
+  rooms_table(r, &h, &v, dl);
   bookings_section(r, &h, &v, ce);
 
   /* the walk-in */
   html_raw(&h, "<section aria-labelledby=\"walkin-title\" class=\"panel\"><h2 id=\"walkin-title\">当日利用の受付 (登録なし)</h2>"
                "<p>今日の空いている部屋を、登録していない人が使うときに受け付けます。</p>");
-  page_form_begin(r, &h, "post", "/counter/walkin");
-  html_printf(&h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", code);
-  for (int f = 0; f < 7; f++) page_field(&h, &wf->fields[f], &fm);
-  page_form_end(&h, "当日利用を受け付ける");
+  if (!wf->nslots) {
+    /* nothing core would take: no form to fill in for a refusal */
+    html_printf(&h, "<p class=\"note\">今日は、当日利用を受け付けられる時間帯がありません。%h</p>",
+                wf->slots_support);
+  } else {
+    page_form_begin(r, &h, "post", "/counter/walkin");
+    html_printf(&h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", code);
+    for (int f = 0; f < 7; f++) page_field(&h, &wf->fields[f], &fm);
+    page_form_end(&h, "当日利用を受け付ける");
+  }
   html_raw(&h, "</section>");
   permit_check_form(r, &h, NULL);
   page_end(r, &h, &pg);

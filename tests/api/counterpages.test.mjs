@@ -176,6 +176,23 @@ test('an empty cancel reason: the page again with that card\'s panel open, the e
   assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'confirmed');
 });
 
+test('at 10:00 the walk-in form offers no morning, and the table shows started slots as 受付終了', async () => {
+  const page = await staff.get('/counter?center=chuo', HTML);
+  const walkin = page.text.slice(page.text.indexOf('id="walkin-title"'));
+  assert.doesNotMatch(walkin.slice(0, walkin.indexOf('</section>')), /name="slots" value="morning"/);
+  assert.match(walkin, /name="slots" value="afternoon"/);
+  // the first column (午前, under way) of a room with nothing booked: 受付終了, not ○空き
+  const row = page.text.match(/<tr><th scope="row">503学習室[\s\S]*?<\/tr>/)[0];
+  const cells = row.match(/<td[\s\S]*?<\/td>/g);
+  assert.match(cells[0], /受付<wbr>終了/);
+  assert.doesNotMatch(cells[0], /空き/);
+  assert.match(cells[1], /○<\/span>空き/);
+  // the POST agrees
+  const post = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r503'], slots: 'morning',
+    name: '渋川 六郎', phone: '027-444-5556' });
+  assert.equal(post.status, 422);
+});
+
 // Today's morning and afternoon, booked (and the first checked in) at 08:40;
 // each test runs the day on from there on its own copy of that database.
 const morningDay = fromTemplate({ now: '2026-04-08T08:40:00+09:00' }, async (early) => {
