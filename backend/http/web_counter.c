@@ -163,6 +163,18 @@ static const char *shown_name(const struct counter_booking *w) {
   return !w->walkin && w->b.group_id ? w->b.group_name : w->holder_name;
 }
 
+/* The state of W in words. A checked-in booking is 利用中 while its time is
+** under way and 利用済み only after it ends (core's counter_use_span: the
+** first slot's start to the last one's end); checked in early, it says so. */
+static const char *card_status(struct req *r, const struct counter_booking *w) {
+  int64_t start, end;
+  if (w->status != BOOKING_CHECKED_IN) return web_my_status_label(w->status);
+  counter_use_span(&r->ctx, &w->b, &start, &end);
+  if (end && r->ctx.now >= end) return "利用済み (入館済み)";
+  if (start && r->ctx.now < start) return "入館済み (利用時間の前)";
+  return "利用中 (入館済み)";
+}
+
 /* A cell of today's rooms table: a free slot whose time to be taken is over
 ** (core's walk-in answer BK_OVER: it has begun) is 受付終了, not 空き; one a
 ** walk-in may still have while it is under way (same_day.until slot_end)
@@ -191,9 +203,8 @@ static void slot_cell(struct req *r, struct html *h, const struct counter_view *
   char yen[32];
   page_yen(out, yen, sizeof yen);
   html_printf(h, "<td class=\"st st-taken\"><span class=\"sym\" aria-hidden=\"true\">×</span>"
-                 "<a href=\"#b-%I\">%h</a><span class=\"grp\">%h・%s%h%s</span></td>",
-              w->b.id, shown_name(w), web_my_status_label(w->status),
-              w->checked_in_at ? "入館済み・" : "",
+                 "<a href=\"#b-%I\">%h</a><span class=\"grp\">%h・%h%s</span></td>",
+              w->b.id, shown_name(w), card_status(r, w),
               out > 0 ? yen : "", out > 0 ? "未払い" : out < 0 ? "返金あり" : "支払済み");
 }
 
@@ -300,9 +311,9 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
     html_printf(h, "<div><dt>利用者ID</dt><dd>%h</dd></div>", sid);
   }
   web_oidc_counter_fact(r, h, w->walkin ? NULL : sid, 1);
-  html_printf(h, "<div><dt>状態</dt><dd>%h%s</dd></div>"
+  html_printf(h, "<div><dt>状態</dt><dd>%h</dd></div>"
                  "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div></dl>",
-              web_my_status_label(status), w->checked_in_at ? "・入館済み" : "", fee, paid);
+              card_status(r, w), fee, paid);
   html_raw(h, "<div class=\"counter-actions\">");
   if (status == BOOKING_HELD) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/confirm", (long long)id);

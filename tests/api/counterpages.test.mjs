@@ -241,3 +241,33 @@ test('来館なし at 10:00: the button only past the grace (the core\'s rule), 
     await ten.stop();
   }
 });
+
+test('checked in and under way: 利用中 on the counter and with the current ones on マイページ; 利用済み once it ends', async () => {
+  const { srv: ten, data: d } = await morningDay({ now: NOW });
+  try {
+    const page = (await (await formClient(ten.base, d.sid)).get('/counter?center=chuo', HTML)).text;
+    assert.match(card(page, d.used), /<dt>状態<\/dt><dd>利用中 \(入館済み\)<\/dd>/);
+    assert.doesNotMatch(page, /利用済み/);
+    const my = (await (await formClient(ten.base, d.cid)).get('/my', HTML)).text;
+    const pastAt = my.indexOf('id="past-title"');
+    const coming = my.slice(my.indexOf('id="coming-title"'), pastAt < 0 ? undefined : pastAt);
+    assert.match(coming, new RegExp(`/my/bookings/${d.used}"`));
+    assert.match(coming, /利用中 \(入館済み\)/);
+    assert.doesNotMatch(my, /利用済み/);
+  } finally {
+    await ten.stop();
+  }
+  // 12:30: the morning is over
+  const { srv: noon, data: e } = await morningDay({ now: '2026-04-08T12:30:00+09:00' });
+  try {
+    const page = (await (await formClient(noon.base, e.sid)).get('/counter?center=chuo', HTML)).text;
+    assert.match(card(page, e.used), /<dt>状態<\/dt><dd>利用済み \(入館済み\)<\/dd>/);
+    const my = (await (await formClient(noon.base, e.cid)).get('/my', HTML)).text;
+    const pastAt = my.indexOf('id="past-title"');
+    assert.ok(pastAt > 0, 'an ended section');
+    assert.match(my.slice(pastAt), new RegExp(`/my/bookings/${e.used}"`));
+    assert.match(my.slice(pastAt), /利用済み/);
+  } finally {
+    await noon.stop();
+  }
+});
