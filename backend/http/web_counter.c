@@ -546,12 +546,31 @@ struct reply web_counter_permit(struct req *r) {
   return ret;
 }
 
+/* The centres to choose from, for a clerk with no home centre (an admin):
+** a link each to its counter page. */
+static struct reply center_choice(struct req *r) {
+  struct html h = {0};
+  struct page pg = {.title = "窓口 (公民館を選ぶ)", .nav = "admin"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>窓口</h1>"
+               "<p class=\"lead\">公民館を選んでください。その公民館の今日の部屋・予約・当日利用の受付を表示します。</p>"
+               "<ul class=\"links\">");
+  for (int c = 0; c < r->ctx.rb->ncenters; c++)
+    html_printf(&h, "<li><a href=\"/counter?center=%u\">%h</a></li>", r->ctx.rb->centers[c].code,
+                r->ctx.rb->centers[c].name);
+  html_raw(&h, "</ul>");
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
 /* GET /counter[?center=CODE][&done=...] -> 200 the counter page of CODE (default
 ** the clerk's home centre): today's rooms and slots with holders, paid or not,
 ** checked in or not; each booking with its actions (confirm, payment, check-in);
-** the walk-in form; the link to the printable ledger. 422 without a centre
-** (an admin with no home centre), 404 unknown centre. Staff, admin. */
+** the walk-in form; the link to the printable ledger. Without a centre and with
+** no home centre (an admin): 200 the centres to choose from. 404 unknown
+** centre. Staff, admin. */
 struct reply web_counter(struct req *r) {
+  if (!*center_of(r) && !r->ctx.actor.home_center[0]) return center_choice(r);
   return counter_page(r, 200, center_of(r), NULL, NULL, NULL, NULL);
 }
 

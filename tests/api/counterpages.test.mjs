@@ -193,6 +193,18 @@ test('at 10:00 the walk-in form offers no morning, and the table shows started s
   assert.equal(post.status, 422);
 });
 
+test('an admin with no home centre: /counter offers the centres to choose, not an error', async () => {
+  const adminId = await addUser(srv.db, { role: 'admin', name: '管理 一子', password: PW });
+  const admin = await browser(adminId);
+  const page = await admin.get('/counter', HTML);
+  assert.equal(page.status, 200, page.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+  assert.doesNotMatch(page.text, /入力内容に誤りがあります|error-summary/);
+  assert.match(page.text, /公民館を選んでください/);
+  const centers = (await client(srv.base).get('/api/v1/centers')).json.centers;
+  for (const ce of centers) assert.match(page.text, new RegExp(`<a href="/counter\\?center=${ce.code}">${ce.name}</a>`));
+  assert.equal((await admin.get('/counter?center=chuo', HTML)).status, 200);
+});
+
 // Today's morning and afternoon, booked (and the first checked in) at 08:40;
 // each test runs the day on from there on its own copy of that database.
 const morningDay = fromTemplate({ now: '2026-04-08T08:40:00+09:00' }, async (early) => {
