@@ -239,6 +239,28 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
 
 /* ================================================= check-in, no-show */
 
+void counter_use_span(const struct kctx *ctx, const struct booking *b, int64_t *start,
+                      int64_t *end) {
+  const struct rules *r = booking_rules(ctx, b);
+  int32_t day = 0;
+  int first, last;
+  *start = *end = 0;
+  if (date_parse(b->date, &day)) return;
+  slot_span(r, b->slots, &first, &last);
+  if (first < 0) return;
+  *start = clock_local(day, r->slots[first].start);
+  *end = clock_local(day, r->slots[last].end);
+}
+
+int64_t counter_noshow_from(const struct kctx *ctx, const struct booking *b) {
+  /* RULE: no-show grace (noshow.grace_minutes, the version the booking was
+  ** made under): not before the first slot's start plus the grace. */
+  const struct rules *r = booking_rules(ctx, b);
+  int64_t start, end;
+  counter_use_span(ctx, b, &start, &end);
+  return start && r ? start + (int64_t)r->noshow_grace_min * 60 : 0;
+}
+
 static int load_desk(struct kctx *ctx, int64_t id, struct booking *b, struct kerrinfo *ei) {
   int rc = booking_load(ctx, id, b);
   if (rc == KERR_NOT_FOUND) return kerr_set(ei, rc, "予約が見つかりません（予約番号を確かめてください）。");
@@ -272,7 +294,7 @@ static const char *status_words(enum booking_status s) {
   case BOOKING_HELD: return "仮予約のまま（先に確定してください）";
   case BOOKING_CANCELLED: return "取り消し済み";
   case BOOKING_LAPSED: return "仮予約の期限切れ";
-  case BOOKING_NO_SHOW: return "不来場として記録済み";
+  case BOOKING_NO_SHOW: return "来館なしとして記録済み";
   case BOOKING_CHECKED_IN: return "入館受付済み";
   default: return booking_status_name(s);
   }
@@ -342,7 +364,7 @@ static int mark_and_reply(struct kctx *ctx, int64_t id, int noshow, json_t **out
 int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct booking b;
   char d[48], t[16];
-  int rc, first, last;
+  int rc;
   int32_t day = 0;
   enum booking_status status;
   if ((rc = desk_begin(ctx, id, &b, &status, out, ei))) return rc;
@@ -355,9 +377,9 @@ int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
   int32_t today = clock_today(ctx->now);
   if (day > today)
     return kerr_set(ei, KERR_TOO_EARLY, "入館受付は利用日（%s）の当日に行ってください。", d);
-  const struct rules *r = booking_rules(ctx, &b);
-  slot_span(r, b.slots, &first, &last);
-  int64_t end = last >= 0 ? clock_local(day, r->slots[last].end) : clock_local(day + 1, 0);
+  int64_t start, end;
+  counter_use_span(ctx, &b, &start, &end);
+  if (!end) end = clock_local(day + 1, 0);
   if (day < today || ctx->now >= end) {
     clock_jtime(end, t, sizeof t);
     return kerr_set(ei, KERR_CONFLICT, "この予約の利用時間（%s %sまで）は終わっています。", d, t);
@@ -368,29 +390,23 @@ int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
 int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct booking b;
   char d[48], t[16], s[16];
-  int rc, first, last;
-  int32_t day = 0;
+  int rc;
   enum booking_status status;
   if ((rc = desk_begin(ctx, id, &b, &status, out, ei))) return rc;
   if (status == BOOKING_NO_SHOW) return reply_booking(ctx, id, out, ei); /* a second click */
   if (status != BOOKING_CONFIRMED)
-    return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、不来場にできません。",
+    return kerr_set(ei, KERR_CONFLICT, "この予約は%sのため、来館なしにできません。",
                     status_words(status));
-  /* RULE: no-show grace (noshow.grace_minutes, the version the booking was
-  ** made under): not before the first slot's start plus the grace. */
-  const struct rules *r = booking_rules(ctx, &b);
-  date_parse(b.date, &day);
-  slot_span(r, b.slots, &first, &last);
-  if (!r || first < 0) return kerr_set(ei, KERR_INTERNAL, NULL);
-  int64_t start = clock_local(day, r->slots[first].start);
-  int64_t from = start + (int64_t)r->noshow_grace_min * 60;
+  int64_t from = counter_noshow_from(ctx, &b), start, end;
+  if (!from) return kerr_set(ei, KERR_INTERNAL, NULL);
   if (ctx->now < from) {
+    counter_use_span(ctx, &b, &start, &end);
     clock_jdate(clock_today(from), d, sizeof d);
     clock_jtime(from, t, sizeof t);
     clock_jtime(start, s, sizeof s);
     return kerr_set(ei, KERR_TOO_EARLY,
-                    "不来場として記録できるのは%s %sからです（利用開始 %s の%d分後）。", d, t, s,
-                    r->noshow_grace_min);
+                    "来館なしとして記録できるのは%s %sからです（利用開始 %s の%d分後）。", d, t, s,
+                    (int)((from - start) / 60));
   }
   return mark_and_reply(ctx, id, 1, out, ei);
 }

@@ -41,6 +41,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bookable.h"
 #include "bookings.h"
 #include "ctx.h"
 #include "payments.h"
@@ -84,6 +85,8 @@ struct counter_cell {
   enum counter_cell_state state;
   int booking;                   /* held, booked: index into view.bookings; else -1 */
   int walkin_open;               /* free: a walk-in may have it now */
+  enum bk_answer walkin_answer;  /* free: bookable_check's answer for a walk-in now
+                                 ** (BK_OVER: its time to be taken has passed) */
   int walkin_fee;                /* free: yen (0 on a campaign day) */
   const char *campaign;          /* free: the campaign day's name, or NULL */
 };
@@ -142,6 +145,17 @@ int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
 ** KERR_TOO_EARLY with the time in the message. Its slots are freed at once
 ** (the rest of the day may go to walk-ins); its fee stays due. */
 int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
+
+/* When booking B is in use, under the rule book it was made under: the
+** start of its first slot into *START and the end of its last into *END (both
+** 0 when its slots are unknown). counter_checkin accepts until *END. */
+void counter_use_span(const struct kctx *ctx, const struct booking *b, int64_t *start,
+                      int64_t *end);
+
+/* RULE: no-show grace. The instant from which counter_noshow records B a
+** no-show: its start plus the rule book's noshow.grace_minutes (0 when its
+** slots are unknown). What the counter page asks before it offers the button. */
+int64_t counter_noshow_from(const struct kctx *ctx, const struct booking *b);
 
 /* The daily ledger of CENTER (NULL or "": the actor's home centre) for DAY:
 **   {"center":{"code","name"},"date","generated_at",

@@ -289,7 +289,7 @@ static void num(struct csvbuf *b, int64_t v, int last) {
 
 static const char *const csv_kind_labels[LEDGER_NKINDS] = {
     [LEDGER_BOOKING] = "予約",  [LEDGER_WALKIN] = "当日利用",       [LEDGER_CHECKIN] = "入館受付",
-    [LEDGER_NOSHOW] = "不来場", [LEDGER_CANCELLATION] = "取消", [LEDGER_PAYMENT] = "入金",
+    [LEDGER_NOSHOW] = "来館なし", [LEDGER_CANCELLATION] = "取消", [LEDGER_PAYMENT] = "入金",
     [LEDGER_REFUND] = "返金"};
 
 static const char *channel_label(const char *c) {

@@ -147,7 +147,8 @@ static int fill_rooms(struct kctx *ctx, struct counter_view *v, int32_t today,
         struct bookable why;
         int yen = cp ? 0 : rules_fee(r, ro->fee_class, s);
         c->state = CELL_FREE;
-        c->walkin_open = bookable_check(ctx, BK_WALKIN, ro, today, s, &why) == BK_OPEN;
+        c->walkin_answer = bookable_check(ctx, BK_WALKIN, ro, today, s, &why);
+        c->walkin_open = c->walkin_answer == BK_OPEN;
         c->walkin_fee = yen < 0 ? 0 : yen;
         c->campaign = cp ? cp->name : NULL;
       }

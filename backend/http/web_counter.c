@@ -68,8 +68,9 @@ struct walkin_form {
   char rlab[64][400], rval[64][24];
   int nrooms;
   struct page_option slots[RULES_MAX_SLOTS];
-  char slab[RULES_MAX_SLOTS][64];
+  char slab[RULES_MAX_SLOTS][96];
   int nslots;
+  char slots_support[256];
   struct page_option pays[5];
   struct page_field fields[7];
 };
@@ -109,19 +110,40 @@ static void walkin_build(struct req *r, const struct counter_view *v, struct wal
              fees);
     f->rooms[k] = (struct page_option){f->rval[k], f->rlab[k], NULL};
   }
-  for (int s = 0; ru && s < ru->nslots; s++) {
-    const struct slotdef *sd = &ru->slots[s];
-    snprintf(f->slab[s], sizeof f->slab[s], "%s %d:%02d〜%d:%02d", sd->label, sd->start / 60,
-             sd->start % 60, sd->end / 60, sd->end % 60);
-    f->slots[f->nslots++] = (struct page_option){sd->code, f->slab[s], NULL};
+  /* RULE: same-day walk-in. Only the times of day core would take now in some
+  ** room (bookable_check's answer in the view: a slot whose time to be taken
+  ** is over, or free nowhere, is not offered; the page says which are over). */
+  char over[128] = "";
+  size_t off = 0;
+  for (int s = 0; s < v->rules->nslots; s++) {
+    const struct slotdef *sd = &v->rules->slots[s];
+    int open = 0, ended = 0;
+    for (int i = 0; i < v->nrooms; i++) {
+      const struct counter_cell *c = &v->rooms[i].cells[s];
+      open |= c->state == CELL_FREE && c->walkin_open;
+      ended |= c->state == CELL_FREE && c->walkin_answer == BK_OVER;
+    }
+    if (!open) {
+      if (ended && off < sizeof over)
+        off += (size_t)snprintf(over + off, sizeof over - off, "%s%s", off ? "・" : "", sd->label);
+      continue;
+    }
+    int k = f->nslots++;
+    snprintf(f->slab[k], sizeof f->slab[k], "%s %d:%02d〜%d:%02d%s", sd->label, sd->start / 60,
+             sd->start % 60, sd->end / 60, sd->end % 60,
+             r->ctx.now >= clock_local(today_d, sd->start) ? " (始まっている時間帯)" : "");
+    f->slots[k] = (struct page_option){sd->code, f->slab[k], NULL};
   }
+  if (over[0])
+    snprintf(f->slots_support, sizeof f->slots_support,
+             "%sは受付を終了しました (当日利用は、時間帯が始まるまで受け付けます)。", over);
   f->pays[0] = (struct page_option){"", "あとで払う (未払いのまま)", NULL};
   for (int k = 0; k < 4; k++) f->pays[k + 1] = pay_methods[k];
   struct page_field fs[7] = {
     {.name = "room_id", .label = "部屋", .type = PF_SELECT, .required = 1, .options = f->rooms,
      .noptions = f->nrooms, .support = "部屋の名前のあとに、今日の使用料 (時間帯ごと) が出ています。減免はありません。"},
     {.name = "slots", .label = "時間帯 (今日)", .type = PF_CHECKBOXES, .required = 1,
-     .options = f->slots, .noptions = f->nslots},
+     .options = f->slots, .noptions = f->nslots, .support = f->slots_support[0] ? f->slots_support : NULL},
     {.name = "name", .label = "お名前", .type = PF_TEXT, .required = 1, .maxlength = 100, .size = "m",
      .autocomplete = "off"},
     {.name = "phone", .label = "電話番号", .type = PF_TEL, .required = 1, .maxlength = 20, .size = "m",
@@ -141,10 +163,35 @@ static const char *shown_name(const struct counter_booking *w) {
   return !w->walkin && w->b.group_id ? w->b.group_name : w->holder_name;
 }
 
-static void slot_cell(struct html *h, const struct counter_view *v, const struct counter_cell *c) {
+/* The state of W in words. A checked-in booking is 利用中 while its time is
+** under way and 利用済み only after it ends (core's counter_use_span: the
+** first slot's start to the last one's end); checked in early, it says so. */
+static const char *card_status(struct req *r, const struct counter_booking *w) {
+  int64_t start, end;
+  if (w->status != BOOKING_CHECKED_IN) return web_my_status_label(w->status);
+  counter_use_span(&r->ctx, &w->b, &start, &end);
+  if (end && r->ctx.now >= end) return "利用済み (入館済み)";
+  if (start && r->ctx.now < start) return "入館済み (利用時間の前)";
+  return "利用中 (入館済み)";
+}
+
+/* A cell of today's rooms table: a free slot whose time to be taken is over
+** (core's walk-in answer BK_OVER: it has begun) is 受付終了, not 空き; one a
+** walk-in may still have while it is under way (same_day.until slot_end)
+** says so. */
+static void slot_cell(struct req *r, struct html *h, const struct counter_view *v, int s,
+                      const struct counter_cell *c) {
+  if (c->state == CELL_FREE && c->walkin_answer == BK_OVER) {
+    html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>終了</td>");
+    return;
+  }
   if (c->state == CELL_FREE) {
+    int32_t day = clock_today(r->ctx.now);
+    int begun = r->ctx.now >= clock_local(day, v->rules->slots[s].start);
     html_printf(h, "<td class=\"st st-free\"><span class=\"sym\" aria-hidden=\"true\">○</span>空き%s</td>",
-                c->walkin_open ? "<span class=\"grp\">当日利用可</span>" : "");
+                !c->walkin_open ? ""
+                : begun         ? "<span class=\"grp\">当日利用可 (利用中の時間帯)</span>"
+                                : "<span class=\"grp\">当日利用可</span>");
     return;
   }
   if (c->state == CELL_CLOSED) {
@@ -156,22 +203,38 @@ static void slot_cell(struct html *h, const struct counter_view *v, const struct
   char yen[32];
   page_yen(out, yen, sizeof yen);
   html_printf(h, "<td class=\"st st-taken\"><span class=\"sym\" aria-hidden=\"true\">×</span>"
-                 "<a href=\"#b-%I\">%h</a><span class=\"grp\">%h・%s%h%s</span></td>",
-              w->b.id, shown_name(w), web_my_status_label(w->status),
-              w->checked_in_at ? "入館済み・" : "",
+                 "<a href=\"#b-%I\">%h</a><span class=\"grp\">%h・%h%s</span></td>",
+              w->b.id, shown_name(w), card_status(r, w),
               out > 0 ? yen : "", out > 0 ? "未払い" : out < 0 ? "返金あり" : "支払済み");
 }
+
+/* A refused cancellation of one card: the page shows that card's panel open,
+** the error at its reason field and what was typed (UI.md: the error at its
+** field, the summary linking to it). */
+struct card_error {
+  int64_t id;                    /* the booking */
+  const char *message;
+  const char *reason;            /* as typed, or NULL */
+};
 
 /* A booking card's other actions (issue 13 point 12: on the page, not only in
 ** the API): 来館なし for a confirmed booking nobody came for, and 取り消す with a
 ** reason (what was paid is then shown to give back). Core decides whether
-** each is allowed now (the no-show grace, the cancellation rules). */
+** each is allowed now: the button for 来館なし is there only from the time
+** core's no-show grace gives (counter_noshow_from); before it, the card says
+** from when. */
 static void card_more_actions(struct req *r, struct html *h, const struct counter_booking *w,
-                              const char *center) {
+                              const char *center, const struct card_error *ce) {
   int64_t id = w->b.id;
   enum booking_status status = w->status;
   char action[80];
-  if (status == BOOKING_CONFIRMED && !w->checked_in_at) {
+  int64_t noshow_from = status == BOOKING_CONFIRMED && !w->checked_in_at
+                            ? counter_noshow_from(&r->ctx, &w->b) : 0;
+  if (noshow_from && r->ctx.now < noshow_from) {
+    char at[16];
+    clock_jtime(noshow_from, at, sizeof at);
+    html_printf(h, "<p class=\"field-support\">来館なしとして記録できるのは %h からです。</p>", at);
+  } else if (noshow_from) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/noshow", (long long)id);
     page_form_begin(r, h, "post", action);
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
@@ -179,19 +242,31 @@ static void card_more_actions(struct req *r, struct html *h, const struct counte
                 "来館なしとして記録する</button></div></form>");
   }
   if (!booking_status_active(status)) return;
+  /* what the text says is core/bookings_change.c's: RULE staff cancel without a fee,
+  ** RULE refund on staff cancel (all that was paid, by the method it was paid with) */
   snprintf(action, sizeof action, "/counter/bookings/%lld/cancel", (long long)id);
   page_form_begin(r, h, "post", action);
+  int err = ce && ce->id == id;
+  char errref[40] = "";          /* " reason-ID-error": digits only */
+  if (err) snprintf(errref, sizeof errref, " reason-%lld-error", (long long)id);
   html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">"
-                 "<details class=\"cancel-choice\"><summary>この予約を取り消す (予約番号 %I)</summary>"
-                 "<div class=\"field\"><label class=\"field-label\" for=\"reason-%I\">取り消す理由 "
+                 "<details class=\"cancel-choice\"%s><summary>この予約を取り消す (予約番号 %I)</summary>"
+                 "<div class=\"field%s\"><label class=\"field-label\" for=\"reason-%I\">取り消す理由 "
                  "<span class=\"mark mark-req\">必須</span></label>"
                  "<p class=\"field-support\" id=\"reason-%I-support\">例: 本人から電話で取り消しの連絡。"
-                 "取消料は規則どおりにかかり、払った分との差は返金として出ます。</p>"
+                 "窓口での取り消しに取消料はかかりません。払われた使用料は全額、払われた方法で返金として"
+                 "記録します。</p>"
                  "<input class=\"input\" type=\"text\" id=\"reason-%I\" name=\"reason\" maxlength=\"200\" "
-                 "aria-describedby=\"reason-%I-support\"></div>"
-                 "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
+                 "value=\"%h\" aria-describedby=\"reason-%I-support%s\"%s>",
+              center, err ? " open" : "", id, err ? " has-error" : "", id, id, id,
+              err && ce->reason ? ce->reason : "", id, errref, err ? " aria-invalid=\"true\"" : "");
+  if (err)
+    html_printf(h, "<p class=\"field-error\" id=\"reason-%I-error\"><span class=\"error-mark\" "
+                   "aria-hidden=\"true\">!</span>%h</p>",
+                id, ce->message);
+  html_printf(h, "</div><div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
                  "予約番号 %I を取り消す</button></div></details></form>",
-              center, id, id, id, id, id, id);
+              id);
 }
 
 /* "午前・午後" for the slots of W under today's rules. */
@@ -211,7 +286,7 @@ static void card_slots(struct req *r, const struct counter_booking *w, char *out
 }
 
 static void booking_card(struct req *r, struct html *h, const struct counter_booking *w,
-                         const char *center) {
+                         const char *center, const struct card_error *ce) {
   const struct booking *b = &w->b;
   int64_t id = b->id;
   const struct room *ro = rules_room_by_id(r->ctx.rb, b->room_id);
@@ -236,9 +311,9 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
     html_printf(h, "<div><dt>利用者ID</dt><dd>%h</dd></div>", sid);
   }
   web_oidc_counter_fact(r, h, w->walkin ? NULL : sid, 1);
-  html_printf(h, "<div><dt>状態</dt><dd>%h%s</dd></div>"
+  html_printf(h, "<div><dt>状態</dt><dd>%h</dd></div>"
                  "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div></dl>",
-              web_my_status_label(status), w->checked_in_at ? "・入館済み" : "", fee, paid);
+              card_status(r, w), fee, paid);
   html_raw(h, "<div class=\"counter-actions\">");
   if (status == BOOKING_HELD) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/confirm", (long long)id);
@@ -270,12 +345,13 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
     html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", center);
     page_form_end(h, "入館を記録する");
   }
-  card_more_actions(r, h, w, center);
+  card_more_actions(r, h, w, center, ce);
   html_raw(h, "</div></li>");
 }
 
 /* Today's rooms of V, a slot a column (DL: today's date in words). */
-static void rooms_table(struct html *h, const struct counter_view *v, const char *dl) {
+static void rooms_table(struct req *r, struct html *h, const struct counter_view *v,
+                        const char *dl) {
   html_printf(h, "<section aria-labelledby=\"rooms-title\"><h2 id=\"rooms-title\">今日の部屋</h2>"
                  "<div class=\"table-wrap\"><table class=\"avail counter-table\"><caption>%h %h の部屋と利用者</caption>"
                  "<thead><tr><th scope=\"col\">部屋</th>",
@@ -292,31 +368,34 @@ static void rooms_table(struct html *h, const struct counter_view *v, const char
     const struct room *ro = v->rooms[i].room;
     html_printf(h, "<tr><th scope=\"row\">%h<span class=\"room-meta\">%h・%d人</span></th>", ro->name,
                 ro->kind, ro->capacity);
-    for (int s = 0; s < v->rules->nslots; s++) slot_cell(h, v, &v->rooms[i].cells[s]);
+    for (int s = 0; s < v->rules->nslots; s++) slot_cell(r, h, v, s, &v->rooms[i].cells[s]);
     html_raw(h, "</tr>");
   }
   html_raw(h, "</tbody></table></div></section>");
 }
 
 /* Today's bookings of V, a card each with its actions. */
-static void bookings_section(struct req *r, struct html *h, const struct counter_view *v) {
+static void bookings_section(struct req *r, struct html *h, const struct counter_view *v,
+                             const struct card_error *ce) {
   html_printf(h, "<section aria-labelledby=\"bookings-title\"><h2 id=\"bookings-title\">今日の予約 (%d件)</h2>",
               v->nbookings);
   if (!v->nbookings) html_raw(h, "<p>今日の予約はありません。</p>");
   else {
     html_raw(h, "<ul class=\"cards\">");
-    for (int i = 0; i < v->nbookings; i++) booking_card(r, h, &v->bookings[i], v->center->code);
+    for (int i = 0; i < v->nbookings; i++) booking_card(r, h, &v->bookings[i], v->center->code, ce);
     html_raw(h, "</ul>");
   }
   html_raw(h, "</section>");
 }
 
-/* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
-** and the walk-in form's VALUES and ERRORS after a refused post. */
 static void permit_check_form(struct req *r, struct html *h, const json_t *values);
 
+/* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
+** and the walk-in form's VALUES and ERRORS after a refused post; CE (may be
+** NULL) a booking card's refused cancellation, shown at that card. */
 static struct reply counter_page(struct req *r, unsigned status, const char *center,
-                                    const char *error, const json_t *values, const json_t *errors) {
+                                 const char *error, const json_t *values, const json_t *errors,
+                                 const struct card_error *ce) {
   struct kerrinfo ei = {0};
   struct counter_view v;
   int rc = counter_today_view(&r->ctx, center, &v, &ei);
@@ -351,7 +430,12 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
   html_printf(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p>"
                   "<h1>%h<span class=\"sub\">%h</span></h1>",
               title, dl);
-  if (error || (errors && json_object_size(errors)))
+  if (ce)
+    html_printf(&h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
+                    "<h2 id=\"error-summary-title\">入力内容を確認してください</h2><ul>"
+                    "<li><a href=\"#reason-%I\">取り消す理由 (予約番号 %I): %h</a></li></ul></section>",
+                ce->id, ce->id, ce->message);
+  else if (error || (errors && json_object_size(errors)))
     page_error_summary_msg(&h, error, wf->fields, 7, &fm);
   if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
   html_printf(&h, "<p class=\"note%s\">窓口の受付時間: %h。%s</p>", v.counter_open ? "" : " note-warn",
@@ -372,16 +456,22 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
                   "<li><a href=\"#permit-title\">許可書の確認へ</a></li></ul>",
               code, code);
   if (v.closed) html_raw(&h, "<p class=\"note note-closed\">今日は休館日です。</p>");
-  rooms_table(&h, &v, dl);
-  bookings_section(r, &h, &v);
+  rooms_table(r, &h, &v, dl);
+  bookings_section(r, &h, &v, ce);
 
   /* the walk-in */
   html_raw(&h, "<section aria-labelledby=\"walkin-title\" class=\"panel\"><h2 id=\"walkin-title\">当日利用の受付 (登録なし)</h2>"
                "<p>今日の空いている部屋を、登録していない人が使うときに受け付けます。</p>");
-  page_form_begin(r, &h, "post", "/counter/walkin");
-  html_printf(&h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", code);
-  for (int f = 0; f < 7; f++) page_field(&h, &wf->fields[f], &fm);
-  page_form_end(&h, "当日利用を受け付ける");
+  if (!wf->nslots) {
+    /* nothing core would take: no form to fill in for a refusal */
+    html_printf(&h, "<p class=\"note\">今日は、当日利用を受け付けられる時間帯がありません。%h</p>",
+                wf->slots_support);
+  } else {
+    page_form_begin(r, &h, "post", "/counter/walkin");
+    html_printf(&h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", code);
+    for (int f = 0; f < 7; f++) page_field(&h, &wf->fields[f], &fm);
+    page_form_end(&h, "当日利用を受け付ける");
+  }
   html_raw(&h, "</section>");
   permit_check_form(r, &h, NULL);
   page_end(r, &h, &pg);
@@ -456,13 +546,32 @@ struct reply web_counter_permit(struct req *r) {
   return ret;
 }
 
+/* The centres to choose from, for a clerk with no home centre (an admin):
+** a link each to its counter page. */
+static struct reply center_choice(struct req *r) {
+  struct html h = {0};
+  struct page pg = {.title = "窓口 (公民館を選ぶ)", .nav = "admin"};
+  page_begin(r, &h, &pg);
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>窓口</h1>"
+               "<p class=\"lead\">公民館を選んでください。その公民館の今日の部屋・予約・当日利用の受付を表示します。</p>"
+               "<ul class=\"links\">");
+  for (int c = 0; c < r->ctx.rb->ncenters; c++)
+    html_printf(&h, "<li><a href=\"/counter?center=%u\">%h</a></li>", r->ctx.rb->centers[c].code,
+                r->ctx.rb->centers[c].name);
+  html_raw(&h, "</ul>");
+  page_end(r, &h, &pg);
+  return page_reply(r, 200, &h);
+}
+
 /* GET /counter[?center=CODE][&done=...] -> 200 the counter page of CODE (default
 ** the clerk's home centre): today's rooms and slots with holders, paid or not,
 ** checked in or not; each booking with its actions (confirm, payment, check-in);
-** the walk-in form; the link to the printable ledger. 422 without a centre
-** (an admin with no home centre), 404 unknown centre. Staff, admin. */
+** the walk-in form; the link to the printable ledger. Without a centre and with
+** no home centre (an admin): 200 the centres to choose from. 404 unknown
+** centre. Staff, admin. */
 struct reply web_counter(struct req *r) {
-  return counter_page(r, 200, center_of(r), NULL, NULL, NULL);
+  if (!*center_of(r) && !r->ctx.actor.home_center[0]) return center_choice(r);
+  return counter_page(r, 200, center_of(r), NULL, NULL, NULL, NULL);
 }
 
 /* 303 back to the counter page of the centre the form came from. */
@@ -483,9 +592,17 @@ static struct reply refused(struct req *r, int rc, struct kerrinfo *ei) {
   if (rc == KERR_NOT_FOUND || kerr_http_status(rc) >= 500) ret = reply_error(r, rc, ei);
   else
     ret = counter_page(r, (unsigned)kerr_http_status(rc), center_of(r),
-                       ei->message[0] ? ei->message : kerr_message(rc), NULL, NULL);
+                       ei->message[0] ? ei->message : kerr_message(rc), NULL, NULL, NULL);
   kerr_clear(ei);
   return ret;
+}
+
+/* A cancellation of booking ID refused for its reason: the page again (422)
+** with that card's panel open, MESSAGE at the reason field, what was typed
+** kept, and the summary linking to the field. */
+static struct reply cancel_refused(struct req *r, int64_t id, const char *message) {
+  struct card_error ce = {.id = id, .message = message, .reason = req_str(r, "reason")};
+  return counter_page(r, 422, center_of(r), NULL, NULL, NULL, &ce);
 }
 
 /* POST /counter/walkin (form) room_id, slots, name, phone, attendees?, purpose?,
@@ -509,7 +626,7 @@ struct reply web_counter_walkin(struct req *r) {
                                                        : kerr_message(rc);
   struct reply ret = kerr_http_status(rc) >= 500 ? reply_error(r, rc, &ei)
                                             : counter_page(r, (unsigned)kerr_http_status(rc),
-                                                           center_of(r), msg, r->json, ei.fields);
+                                                           center_of(r), msg, r->json, ei.fields, NULL);
   kerr_clear(&ei);
   return ret;
 }
@@ -552,8 +669,9 @@ struct reply web_counter_noshow(struct req *r) {
 
 /* POST /counter/bookings/{id}/cancel (form) reason, center -> 303
 ** /counter?done=cancelled (a refund then shows on the booking's card); the
-** page with the reason (422 no reason, outside counter hours; 409 already
-** cancelled); 404. Staff, admin. The one entry point booking_cancel. */
+** page with the reason (422 no reason: that card's panel open with the error
+** at its reason field; outside counter hours; 409 already cancelled); 404.
+** Staff, admin. The one entry point booking_cancel. */
 struct reply web_counter_cancel(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
@@ -562,12 +680,18 @@ struct reply web_counter_cancel(struct req *r) {
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   r->ctx.channel = "counter";
   int rc = input_text(r->json, "reason", reason, sizeof reason);
-  if (rc != INPUT_OK || text_utf8_len(reason) > 200) {
-    kerr_set(&ei, KERR_VALIDATION, "取り消す理由を200文字以内で入力してください (例: 本人から電話で連絡)。");
-    return refused(r, KERR_VALIDATION, &ei);
-  }
+  if (rc != INPUT_OK || text_utf8_len(reason) > 200)
+    return cancel_refused(r, id, "取り消す理由を200文字以内で入力してください (例: 本人から電話で連絡)。");
   rc = booking_cancel(&r->ctx, id, reason, &out, &ei);
   json_decref(out);
+  const json_t *why = json_object_get(ei.fields, "reason");
+  if (rc == KERR_VALIDATION && json_is_string(why)) {
+    /* core's own check of the reason (a control character): at the field too */
+    char msg[512];
+    snprintf(msg, sizeof msg, "%s", json_string_value(why));
+    kerr_clear(&ei);
+    return cancel_refused(r, id, msg);
+  }
   if (rc) return refused(r, rc, &ei);
   /* a staff cancellation records the refund of what was paid at once: say how much to give back */
   long long refund = 0;

@@ -42,10 +42,30 @@ const char *web_my_status_label(enum booking_status s) {
   }
 }
 
-/* 1 when B is still to come: used on TODAY ("YYYY-MM-DD") or later, and
-** still holding its slots (held or confirmed). */
-static int coming(const struct booking_view *v, const char *today) {
-  return strcmp(v->b.date, today) >= 0 && booking_status_active(v->status);
+/* When V's time ends (the end of its last slot), or 0 when unknown. */
+static int64_t use_end(const struct booking_view *v) {
+  int32_t day;
+  if (strlen(v->end) != 5 || date_parse(v->b.date, &day)) return 0;
+  return clock_local(day, time_parse_hhmm(v->end));
+}
+
+/* 1 when V is checked in and its time is not over yet: in use now (or
+** checked in early). */
+static int in_use(struct req *r, const struct booking_view *v) {
+  int64_t end = use_end(v);
+  return v->status == BOOKING_CHECKED_IN && (!end || r->ctx.now < end);
+}
+
+/* 1 when B is still to come or under way: used on TODAY ("YYYY-MM-DD") or
+** later, and still holding its slots (held or confirmed); or checked in and
+** its time not over (利用中 stays with the current ones until it ends). */
+static int coming(struct req *r, const struct booking_view *v, const char *today) {
+  return (strcmp(v->b.date, today) >= 0 && booking_status_active(v->status)) || in_use(r, v);
+}
+
+/* V's state in words: a checked-in booking is 利用中 until its time ends. */
+static const char *status_label(struct req *r, const struct booking_view *v) {
+  return in_use(r, v) ? "利用中 (入館済み)" : web_my_status_label(v->status);
 }
 
 /* "6月10日(水) 午前・午後 (9:00〜17:00)" of booking V. */
@@ -86,7 +106,7 @@ static void booking_card(struct req *r, struct html *h, const struct booking_vie
                  "<div><dt>状態</dt><dd class=\"status status-%h\">%h</dd></div>"
                  "<div><dt>使用料</dt><dd>%h</dd></div>",
               when, v->room ? v->room->center->name : "", v->room ? v->room->name : "",
-              booking_status_name(status), web_my_status_label(status), yen);
+              booking_status_name(status), status_label(r, v), yen);
   if (status == BOOKING_HELD) {
     char until[64];
     hold_until(v, until, sizeof until);
@@ -120,7 +140,7 @@ struct reply web_my(struct req *r) {
   date_format(clock_today(r->ctx.now), today);
   int ncoming = 0, other = 0;
   for (int i = 0; i < n; i++) {
-    if (coming(&list[i], today)) ncoming++;
+    if (coming(r, &list[i], today)) ncoming++;
     else other++;
   }
   struct html h = {0};
@@ -147,7 +167,7 @@ struct reply web_my(struct req *r) {
   else {
     html_raw(&h, "<ul class=\"cards\">");
     for (int i = 0; i < n; i++)
-      if (coming(&list[i], today)) booking_card(r, &h, &list[i]);
+      if (coming(r, &list[i], today)) booking_card(r, &h, &list[i]);
     html_raw(&h, "</ul>");
   }
   html_raw(&h, "</section>");
@@ -155,7 +175,7 @@ struct reply web_my(struct req *r) {
     html_raw(&h, "<section aria-labelledby=\"past-title\"><h2 id=\"past-title\">終わった予約・取り消した予約</h2>"
                  "<p>この1年の分です。</p><ul class=\"cards\">");
     for (int i = 0; i < n; i++)
-      if (!coming(&list[i], today)) booking_card(r, &h, &list[i]);
+      if (!coming(r, &list[i], today)) booking_card(r, &h, &list[i]);
     html_raw(&h, "</ul></section>");
   }
   page_end(r, &h, &pg);
@@ -219,7 +239,7 @@ static struct reply booking_page(struct req *r, unsigned status, const struct bo
                 error);
   if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
   html_printf(&h, "<dl class=\"facts card-facts\"><div><dt>状態</dt><dd class=\"status status-%h\"><strong>%h</strong></dd></div>",
-              booking_status_name(st), web_my_status_label(st));
+              booking_status_name(st), status_label(r, v));
   /* the citizen sees one number, the 予約番号 (issue 13 point 7); the form's
   ** receipt number is for the counter, which may be asked about a form */
   if (receipt[0] && desk_is_staff(&r->ctx))

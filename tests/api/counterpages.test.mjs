@@ -8,7 +8,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { start, client, addUser, signIn } from './harness.mjs';
+import { start, client, addUser, signIn, fromTemplate } from './harness.mjs';
 
 const NOW = '2026-04-08T10:00:00+09:00';
 const PW = 'counter-pages-password-1';
@@ -51,15 +51,17 @@ test('the walk-in form shows each room\'s fee for every time of day, before anyt
   assert.match(page.text, /今日の使用料/);
 });
 
-test('a booking card: 来館なし refused before the grace, 取り消す needs a reason, then the refund to give back', async () => {
+test('a booking card: 来館なし not offered and refused before the grace, 取り消す needs a reason, then the refund to give back', async () => {
   const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r503'], slots: 'evening',
     name: '高崎 次郎', phone: '027-111-2222', payment_method: 'cash' });
   assert.equal(w.status, 303, w.text.slice(0, 400));
   const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
   let page = await staff.get('/counter?center=chuo', HTML);
-  assert.match(page.text, new RegExp(`action="/counter/bookings/${id}/noshow"`));
+  // the evening has not begun: no 来館なし button yet, the card says from when (core's grace)
+  assert.doesNotMatch(page.text, new RegExp(`action="/counter/bookings/${id}/noshow"`));
+  assert.match(page.text, /来館なしとして記録できるのは 18:30 からです/);
   assert.match(page.text, new RegExp(`予約番号 ${id} を取り消す`));
-  // the evening has not begun: core refuses a no-show, the page says why
+  // posted anyway: core refuses, the page says why
   const ns = await staff.postForm(`/counter/bookings/${id}/noshow`, { center: 'chuo' });
   assert.equal(ns.status, 422, ns.text.slice(0, 300));
   assert.match(ns.text, /class="error-message"|error-summary/);
@@ -131,4 +133,153 @@ test('a walk-in posted blank: every error at once, each at its field; check-in b
   assert.equal(ci.status, 303);
   assert.equal(ci.headers.get('location'), '/counter?center=chuo&done=checkin_early');
   assert.match((await staff.get(ci.headers.get('location'), HTML)).text, /利用時間の前の入館です/);
+});
+
+// ---- the walk-through's defects (a JavaScript-off walk of the counter pages)
+
+// The booking card of ID on a counter page (its <li> up to the next card).
+function card(text, id) {
+  const at = text.indexOf(`<li class="card" id="b-${id}">`);
+  assert.ok(at >= 0, `card ${id}`);
+  const end = text.indexOf('<li class="card"', at + 10);
+  return text.slice(at, end < 0 ? text.indexOf('</ul>', at) : end);
+}
+
+test('the cancel panel says what a staff cancellation costs: no fee, all that was paid refunded', async () => {
+  const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r507'], slots: 'evening',
+    name: '伊勢崎 四郎', phone: '027-222-3333' });
+  assert.equal(w.status, 303, w.text.slice(0, 400));
+  const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
+  const c = card((await staff.get('/counter?center=chuo', HTML)).text, id);
+  assert.doesNotMatch(c, /取消料は規則どおり/);
+  assert.match(c, /窓口での取り消しに取消料はかかりません。/);
+  assert.match(c, /払われた使用料は全額、払われた方法で返金として記録します。/);
+});
+
+test('an empty cancel reason: the page again with that card\'s panel open, the error at the reason, the summary linking to it', async () => {
+  const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/cooking'], slots: 'evening',
+    name: '桐生 五郎', phone: '027-333-4445' });
+  assert.equal(w.status, 303, w.text.slice(0, 400));
+  const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
+  const nr = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '  ' });
+  assert.equal(nr.status, 422);
+  const c = card(nr.text, id);
+  assert.match(c, /<details class="cancel-choice" open>/);
+  assert.match(c, new RegExp(`id="reason-${id}"[^>]*aria-describedby="reason-${id}-support reason-${id}-error"`));
+  assert.match(c, new RegExp(`<p class="field-error" id="reason-${id}-error">.*取り消す理由を`));
+  const summary = nr.text.match(/<section class="error-summary"[\s\S]*?<\/section>/)[0];
+  assert.match(summary, new RegExp(`<li><a href="#reason-${id}">[^<]*取り消す理由を`));
+  assert.doesNotMatch(summary, /<li>\s*<\/li>|<p class="error-message">\s*<\/p>/);
+  for (const li of summary.match(/<li>[\s\S]*?<\/li>/g)) assert.match(li, /^<li><a href="#[^"]+">[^<]+<\/a><\/li>$/, li);
+  // only that card's panel is open
+  assert.equal((nr.text.match(/<details class="cancel-choice" open>/g) || []).length, 1);
+  assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'confirmed');
+});
+
+test('at 10:00 the walk-in form offers no morning, and the table shows started slots as 受付終了', async () => {
+  const page = await staff.get('/counter?center=chuo', HTML);
+  const walkin = page.text.slice(page.text.indexOf('id="walkin-title"'));
+  assert.doesNotMatch(walkin.slice(0, walkin.indexOf('</section>')), /name="slots" value="morning"/);
+  assert.match(walkin, /name="slots" value="afternoon"/);
+  // the first column (午前, under way) of a room with nothing booked: 受付終了, not ○空き
+  const row = page.text.match(/<tr><th scope="row">503学習室[\s\S]*?<\/tr>/)[0];
+  const cells = row.match(/<td[\s\S]*?<\/td>/g);
+  assert.match(cells[0], /受付<wbr>終了/);
+  assert.doesNotMatch(cells[0], /空き/);
+  assert.match(cells[1], /○<\/span>空き/);
+  // the POST agrees
+  const post = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r503'], slots: 'morning',
+    name: '渋川 六郎', phone: '027-444-5556' });
+  assert.equal(post.status, 422);
+});
+
+test('an admin with no home centre: /counter offers the centres to choose, not an error', async () => {
+  const adminId = await addUser(srv.db, { role: 'admin', name: '管理 一子', password: PW });
+  const admin = await browser(adminId);
+  const page = await admin.get('/counter', HTML);
+  assert.equal(page.status, 200, page.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+  assert.doesNotMatch(page.text, /入力内容に誤りがあります|error-summary/);
+  assert.match(page.text, /公民館を選んでください/);
+  const centers = (await client(srv.base).get('/api/v1/centers')).json.centers;
+  for (const ce of centers) assert.match(page.text, new RegExp(`<a href="/counter\\?center=${ce.code}">${ce.name}</a>`));
+  assert.equal((await admin.get('/counter?center=chuo', HTML)).status, 200);
+});
+
+// Today's morning and afternoon, booked (and the first checked in) at 08:40;
+// each test runs the day on from there on its own copy of that database.
+const morningDay = fromTemplate({ now: '2026-04-08T08:40:00+09:00' }, async (early) => {
+  const sid = await addUser(early.db, { role: 'staff', name: '窓口 次郎', center: 'chuo', password: PW });
+  const cid = await addUser(early.db, { role: 'citizen', name: '前橋 梅子', password: PW });
+  const api = await signIn(early.base, sid, PW);
+  const book = async (room, slots) => {
+    const b = await api.post('/api/v1/bookings', { on_behalf_of: cid, room_id: rooms[room], date: '2026-04-08',
+      slots, purpose: '打ち合わせ', attendees: 3 });
+    assert.equal(b.status, 201, b.text);
+    assert.equal((await api.post(`/api/v1/bookings/${b.json.id}/confirm`)).status, 200);
+    return b.json.id;
+  };
+  const used = await book('chuo/kaigi', ['morning']);     // 9:00-12:00, checked in at 08:40
+  const absent = await book('chuo/washitsu', ['morning']); // 9:00-12:00, nobody came
+  const later = await book('chuo/av', ['afternoon']);      // 13:00-17:00
+  assert.equal((await api.post(`/api/v1/bookings/${used}/checkin`)).status, 200);
+  return { sid, cid, used, absent, later };
+});
+async function formClient(base, id) {
+  const a = await signIn(base, id, PW, { cookie: true });
+  const c = client(base, { cookie: a.cookie });
+  c.postForm = (path, fields) => c.req('POST', path, form({ csrf_token: a.session.csrf_token, ...fields }), FORM);
+  return c;
+}
+
+test('来館なし at 10:00: the button only past the grace (the core\'s rule), else from when; one word, 来館なし', async () => {
+  const { srv: ten, data: d } = await morningDay({ now: NOW });
+  try {
+    const s = await formClient(ten.base, d.sid);
+    const page = (await s.get('/counter?center=chuo', HTML)).text;
+    assert.match(card(page, d.absent), new RegExp(`action="/counter/bookings/${d.absent}/noshow"`));
+    const l = card(page, d.later);
+    assert.doesNotMatch(l, /\/noshow"/);
+    assert.match(l, /来館なしとして記録できるのは 13:30 からです/);
+    assert.doesNotMatch(card(page, d.used), /\/noshow"|来館なしとして記録できる/);
+    assert.doesNotMatch(page, /不来場/);
+    // the core's refusal says 来館なし too
+    const ns = await s.postForm(`/counter/bookings/${d.later}/noshow`, { center: 'chuo' });
+    assert.equal(ns.status, 422);
+    assert.match(ns.text, /来館なしとして記録できるのは/);
+    assert.doesNotMatch(ns.text, /不来場/);
+    const ok = await s.postForm(`/counter/bookings/${d.absent}/noshow`, { center: 'chuo' });
+    assert.equal(ok.status, 303, ok.text.slice(0, 300));
+  } finally {
+    await ten.stop();
+  }
+});
+
+test('checked in and under way: 利用中 on the counter and with the current ones on マイページ; 利用済み once it ends', async () => {
+  const { srv: ten, data: d } = await morningDay({ now: NOW });
+  try {
+    const page = (await (await formClient(ten.base, d.sid)).get('/counter?center=chuo', HTML)).text;
+    assert.match(card(page, d.used), /<dt>状態<\/dt><dd>利用中 \(入館済み\)<\/dd>/);
+    assert.doesNotMatch(page, /利用済み/);
+    const my = (await (await formClient(ten.base, d.cid)).get('/my', HTML)).text;
+    const pastAt = my.indexOf('id="past-title"');
+    const coming = my.slice(my.indexOf('id="coming-title"'), pastAt < 0 ? undefined : pastAt);
+    assert.match(coming, new RegExp(`/my/bookings/${d.used}"`));
+    assert.match(coming, /利用中 \(入館済み\)/);
+    assert.doesNotMatch(my, /利用済み/);
+  } finally {
+    await ten.stop();
+  }
+  // 12:30: the morning is over
+  const { srv: noon, data: e } = await morningDay({ now: '2026-04-08T12:30:00+09:00' });
+  try {
+    const page = (await (await formClient(noon.base, e.sid)).get('/counter?center=chuo', HTML)).text;
+    assert.match(card(page, e.used), /<dt>状態<\/dt><dd>利用済み \(入館済み\)<\/dd>/);
+    const my = (await (await formClient(noon.base, e.cid)).get('/my', HTML)).text;
+    const pastAt = my.indexOf('id="past-title"');
+    assert.ok(pastAt > 0, 'an ended section');
+    assert.match(my.slice(pastAt), new RegExp(`/my/bookings/${e.used}"`));
+    assert.match(my.slice(pastAt), /利用済み/);
+  } finally {
+    await noon.stop();
+  }
 });

@@ -107,3 +107,30 @@ test('a citizen sees who looked at their data and closes the account on /my/priv
   assert.equal(new URL(page.url()).pathname, '/');
   assert.equal((await citizen.get('/api/v1/me')).status, 401);
 });
+
+test('the counter with JavaScript off: an admin picks a centre from the staff menu; a cancellation without a reason comes back open at its field', async () => {
+  const admin = await (await as(ids.admin)).newPage();
+  await admin.goto(srv.base + '/admin');
+  await admin.click('main a[href="/counter"]');
+  assert.equal(new URL(admin.url()).pathname, '/counter');
+  assert.match(await admin.textContent('main'), /公民館を選んでください/);
+  await noViolations(admin, '/counter (a centre to choose)');
+  await admin.click('main a[href="/counter?center=chuo"]');
+  assert.match(await admin.textContent('h1'), /中央/);
+  // this evening's walk-in, cancelled without a reason
+  const room = (await client(srv.base).get('/api/v1/centers')).json.centers
+    .find((c) => c.code === 'chuo').rooms.find((r) => r.code === 'r503').id;
+  const api = await signIn(srv.base, ids.admin, PW);
+  const w = await api.post('/api/v1/counter/walkin', { room_id: room, slots: ['evening'], name: '太田 七郎', phone: '027-777-8888' });
+  assert.equal(w.status, 201, w.text);
+  const id = w.json.id;
+  await admin.goto(srv.base + '/counter?center=chuo');
+  await admin.click(`#b-${id} details summary`);
+  await admin.click(`#b-${id} button:has-text("予約番号 ${id} を取り消す")`);
+  assert.match(await admin.textContent('.error-summary'), /取り消す理由/);
+  assert.equal(await admin.locator('details[open]').count(), 1);
+  assert.ok(await admin.locator(`#reason-${id}`).isVisible(), 'the reason field is shown, not folded away');
+  assert.ok(await admin.locator(`#reason-${id}-error`).isVisible());
+  assert.equal(await admin.locator(`.error-summary a[href="#reason-${id}"]`).count(), 1);
+  await noViolations(admin, '/counter (cancel refused)');
+});
