@@ -358,7 +358,7 @@ static void summary_part(struct html *h, const struct report *ex, int32_t from, 
                  "<div><dt>予約で使われたコマ</dt><dd>%h (利用率 %h)</dd></div>"
                  "<div><dt>利用件数 / 利用人数</dt><dd>%h 件 / %h 人</dd></div>"
                  "<div><dt>取消 / 期限切れの仮予約</dt><dd>%h 件 / %h 件</dd></div>"
-                 "<div><dt>当日利用 / 不来場</dt><dd>%h 件 / %h 件</dd></div>"
+                 "<div><dt>当日利用 / 来館なし</dt><dd>%h 件 / %h 件</dd></div>"
                  "<div><dt>使用料 (調定額 / 収入額)</dt><dd>%h 円 / %h 円</dd></div>"
                  "<div><dt>利用した団体の数</dt><dd>%h</dd></div></dl></section>",
               a, b, only ? only->name : "すべての公民館", num(t->slots_available, n1, sizeof n1),
