@@ -103,7 +103,7 @@ int cli_import(int argc, char **argv) {
   json_t *problems = NULL;
   struct rulebook *rb = rules_load(ordinances, &problems);
   json_decref(problems);
-  kdb *db = rb ? db_open(db_path, err, sizeof err) : NULL;
+  kdb *db = rb ? db_open_cli(db_path, err, sizeof err) : NULL;
   int rc = 1;
   if (!rb) fprintf(stderr, "kominkan: the rule book %s is invalid or missing (--ordinances DIR)\n",
                    ordinances);

@@ -134,7 +134,7 @@ int cli_user_ops(int argc, char **argv) {
     json_decref(problems);
     return 1;
   }
-  kdb *db = db_open(o.db, err, sizeof err);
+  kdb *db = db_open_cli(o.db, err, sizeof err);
   int rc = 1;
   if (!db) fprintf(stderr, "kominkan: %s\n", err);
   else if (rb && facilities_sync(db, rb) != 0)
@@ -157,7 +157,7 @@ int cli_audit_verify(int argc, char **argv) {
   }
   char err[512], why[256];
   int64_t bad = 0;
-  kdb *db = db_open(o.db, err, sizeof err);
+  kdb *db = db_open_cli(o.db, err, sizeof err);
   if (!db) {
     fprintf(stderr, "kominkan: %s\n", err);
     return 1;

@@ -575,7 +575,7 @@ static int cmd_user(int argc, char **argv) {
   struct rulebook *rb = NULL;
   if (center && !(rb = load_rules("user add", ordinances))) goto done;
   char err[512];
-  if (!(db = db_open(db_path, err, sizeof err))) {
+  if (!(db = db_open_cli(db_path, err, sizeof err))) {
     fprintf(stderr, "kominkan: %s\n", err);
     goto done;
   }
@@ -676,7 +676,7 @@ static int cmd_archive(int argc, char **argv) {
   }
   char err[1024];
   int lock = backup_lock(db_path, 1, err, sizeof err); /* no server on it */
-  kdb *db = lock < 0 ? NULL : db_open(db_path, err, sizeof err);
+  kdb *db = lock < 0 ? NULL : db_open_cli(db_path, err, sizeof err);
   struct db_archive_moved n;
   int rc = db && db_archive_move(db, before, clock_local(day, 0), &n, err, sizeof err) == 0 ? 0 : 1;
   if (rc) fprintf(stderr, "kominkan archive: %s\n", err);
@@ -736,7 +736,7 @@ static int cmd_demo_data(int argc, char **argv) {
   date_to_ymd(first, &fy, &fm, &fd);
   int32_t last = date_add_months(date_from_ymd(fy, fm, 1), (int)months) - 1;
   char err[512];
-  if (!(db = db_open(db_path, err, sizeof err))) {
+  if (!(db = db_open_cli(db_path, err, sizeof err))) {
     fprintf(stderr, "kominkan: %s\n", err);
     goto done;
   }

@@ -319,7 +319,7 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
   int64_t wanted = (flags & ACCOUNT_FIXED_ID) ? *id : 0;
   *id = 0;
   if ((flags & ACCOUNT_FIXED_ID) && !ids_valid(wanted))
-    return kerr_set(ei, KERR_CONFLICT, "指定された利用者IDは正しい形ではありません。");
+    return kerr_set(ei, KERR_CONFLICT, "指定された利用者番号は正しい形ではありません。");
   int bad = read_person(in, self, &p, ei);
 
   const json_t *pv = json_object_get(in, "password");
@@ -363,7 +363,7 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
   if (rc) {
     db_rollback(ctx->db);
     *id = 0;
-    return rc == KERR_CONFLICT ? kerr_set(ei, rc, "その利用者IDはすでに使われています。")
+    return rc == KERR_CONFLICT ? kerr_set(ei, rc, "その利用者番号はすでに使われています。")
                                : kerr_set(ei, rc, NULL);
   }
   if ((rc = db_commit(ctx->db)) != DB_OK) {
@@ -440,7 +440,7 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
   int prc = ids_parse_json(json_object_get(in, "system_id"), &id);
   if (prc != IDS_OK) {
     char m[512];
-    ids_message(prc, "利用者ID", m, sizeof m);
+    ids_message(prc, "利用者番号", m, sizeof m);
     bad_field(ei, &bad, "system_id", m);
   }
   const json_t *pv = json_object_get(in, "password");

@@ -589,12 +589,12 @@ static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *id
   /* RULE: requests naming a system ID are throttled per address (throttle.c). */
   if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
   if ((rc = ids_parse_json(json_object_get(body, "on_behalf_of"), &holder)) != IDS_OK) {
-    ids_message(rc, "利用者ID", msg, sizeof msg);
+    ids_message(rc, "利用者番号", msg, sizeof msg);
     kerr_field(ei, "on_behalf_of", msg);
     return KERR_VALIDATION;
   }
   if (!accounts_exists(ctx, holder, &role) || role != ROLE_CITIZEN) {
-    kerr_field(ei, "on_behalf_of", "この利用者IDの利用者は登録されていません。番号を確かめてください。");
+    kerr_field(ei, "on_behalf_of", "この利用者番号の利用者は登録されていません。番号を確かめてください。");
     return KERR_VALIDATION;
   }
   f->holder = holder;

@@ -50,7 +50,7 @@ static int invite_check(struct kctx *ctx, const struct grow *g, int mrole, const
   int prc = ids_parse_json(json_object_get(in, "system_id"), who);
   if (prc != IDS_OK) {
     char m[512];
-    ids_message(prc, "利用者ID", m, sizeof m);
+    ids_message(prc, "利用者番号", m, sizeof m);
     group_bad_field(ei, &bad, "system_id", m);
   } else if (*who == g->rep) {
     group_bad_field(ei, &bad, "system_id", "この方はこの団体の代表者です。");

@@ -44,7 +44,7 @@ int ids_parse(const char *s, int64_t *out);
 int ids_parse_json(const json_t *v, int64_t *out);
 
 /* A Japanese message for a non-OK ids_parse result, naming WHAT
-** ("利用者ID", "団体ID"). Written into OUT (at least 256 bytes is plenty). */
+** ("利用者番号", "団体ID"). Written into OUT (at least 256 bytes is plenty). */
 void ids_message(int rc, const char *what, char *out, size_t outlen);
 
 /* "123456782": OUT holds at least 10 bytes. */

@@ -21,7 +21,7 @@ static const struct {
   [KERR_BAD_UTF8] = {400, "bad_request", "文字コードが正しくありません（UTF-8で送ってください）。"},
   [KERR_UNAUTHORIZED] = {401, "unauthorized", "ログインしてください。"},
   [KERR_SESSION_EXPIRED] = {401, "unauthorized", "一定時間操作がなかったため、ログアウトしました。もう一度ログインしてください。"},
-  [KERR_BAD_CREDENTIALS] = {401, "unauthorized", "利用者IDまたはパスワードが違います。"},
+  [KERR_BAD_CREDENTIALS] = {401, "unauthorized", "利用者番号またはパスワードが違います。"},
   [KERR_FORBIDDEN] = {403, "forbidden", "この操作を行う権限がありません。"},
   [KERR_CSRF] = {403, "forbidden", "画面の有効期限が切れました。もう一度やり直してください。"},
   [KERR_NOT_FOUND] = {404, "not_found", "見つかりません。"},
@@ -45,7 +45,7 @@ static const struct {
   [KERR_STORAGE] = {503, "storage_unavailable", "データを保存できない状態です。しばらくしてからもう一度お試しください。"},
   [KERR_TOTP_REQUIRED] = {401, "totp_required", "確認コード（認証アプリの6けたの数字）を入力してください。"},
   [KERR_OIDC] = {400, "oidc_failed", "マイナンバーカードでのログインを確認できませんでした。もう一度はじめからお試しください。"},
-  [KERR_OIDC_UNAVAILABLE] = {502, "oidc_unavailable", "本人確認のサービスにつながりませんでした。しばらくしてからお試しいただくか、利用者IDとパスワードでログインしてください。"},
+  [KERR_OIDC_UNAVAILABLE] = {502, "oidc_unavailable", "本人確認のサービスにつながりませんでした。しばらくしてからお試しいただくか、利用者番号とパスワードでログインしてください。"},
 };
 
 static int valid(int code) { return code > 0 && code < KERR__COUNT; }

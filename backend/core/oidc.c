@@ -695,7 +695,7 @@ static int apply(struct kctx *ctx, const struct pending *p, const json_t *c, str
     action = "identity.link";
     if (have && have != id) {
       fprintf(stderr, "kominkan: oidc: refused: card already linked to another account\n");
-      rc = kerr_set(ei, KERR_CONFLICT, "このマイナンバーカードは、別の利用者IDに登録されています。"
+      rc = kerr_set(ei, KERR_CONFLICT, "このマイナンバーカードは、別の利用者番号に登録されています。"
                                        "窓口でご相談ください。");
     } else if (!usable_role(ctx->db, id)) rc = KERR_FORBIDDEN;
     else rc = kerr_from_db(link_card(ctx, rp.issuer, sub, id));
@@ -764,7 +764,7 @@ int oidc_finish(struct kctx *ctx, const struct oidc_callback *cb, struct oidc_do
 int oidc_unlink(struct kctx *ctx, int64_t id, struct kerrinfo *ei) {
   /* RULE: the card is the only way into an account with no password */
   if (accounts_no_password(ctx->db, id))
-    return kerr_set(ei, KERR_CONFLICT, "この利用者IDにはパスワードがないため、マイナンバーカードの登録を"
+    return kerr_set(ei, KERR_CONFLICT, "この利用者番号にはパスワードがないため、マイナンバーカードの登録を"
                                        "解除すると、ログインできなくなります。先にパスワードを設定してください"
                                        " (窓口の再設定コード、またはメールの再設定)。");
   int rc = db_begin_write(ctx->db), n = 0;

@@ -149,7 +149,7 @@ const char *pwpolicy_check(const char *pw, const struct pwpolicy_person *who) {
     char id[16];
     ids_format(who->system_id, id);
     if (strstr(digits, id))
-      return "パスワードに利用者IDを入れないでください。IDを知っている人に当てられやすくなります。";
+      return "パスワードに利用者番号を入れないでください。IDを知っている人に当てられやすくなります。";
   }
   digits_of(who->phone, want, sizeof want);
   if (strlen(want) >= 8 && strstr(digits, want))

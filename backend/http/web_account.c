@@ -78,7 +78,7 @@ static struct reply page_with_cookie(struct req *r, unsigned status, struct html
 /* ============================================================= sign-in */
 
 static const struct page_field signin_fields[] = {
-  {.name = "system_id", .label = "利用者ID", .type = PF_TEXT, .required = 1,
+  {.name = "system_id", .label = "利用者番号", .type = PF_TEXT, .required = 1,
    .support = "9けたの数字です。アカウント登録のときに表示された番号です。",
    .autocomplete = "username", .inputmode = "numeric", .maxlength = 20, .size = "m"},
   {.name = "password", .label = "パスワード", .type = PF_PASSWORD, .required = 1,
@@ -111,7 +111,7 @@ static struct reply signin_page(struct req *r, unsigned status, const json_t *va
     html_raw(&h, "<p class=\"note\">一定時間操作がなかったため、ログアウトしました。"
                  "もう一度ログインしてください。</p>");
   page_error_summary_msg(&h, message, signin_fields, 3, &fm);
-  html_raw(&h, "<p class=\"lead\">予約をするには、利用者IDとパスワードでログインします。</p>");
+  html_raw(&h, "<p class=\"lead\">予約をするには、利用者番号とパスワードでログインします。</p>");
   signin_form(r, &h, &fm, next, "ログインする");
   web_oidc_signin_button(&h, next);
   html_printf(&h, "<section aria-labelledby=\"new-title\"><h2 id=\"new-title\">はじめての方</h2>"
@@ -259,7 +259,7 @@ static struct reply registered_page(struct req *r, int64_t id, const char *next,
   struct page pg = {.title = "アカウントを登録しました"};
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>アカウントを登録しました</h1>"
-                  "<div class=\"receipt\"><p class=\"receipt-label\">あなたの利用者ID</p>"
+                  "<div class=\"receipt\"><p class=\"receipt-label\">あなたの利用者番号</p>"
                   "<p class=\"receipt-number\" id=\"system-id\">%h</p></div>"
                   "<p class=\"lead\"><strong>この番号は、ログインのときに使います。"
                   "メモをするか、この画面を印刷してください。</strong>"

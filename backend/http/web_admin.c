@@ -126,7 +126,7 @@ static struct reply groups_page(struct req *r, unsigned status, const struct dec
                     "<div><dt>申請</dt><dd>%s</dd></div>"
                     "<div><dt>人数</dt><dd>%d人 (うち市内 %d人。代表者のうちマイナンバーカードで"
                     "市内在住を確認済み %d人)</dd></div>"
-                    "<div><dt>代表者</dt><dd>%h (利用者ID %h)</dd></div>"
+                    "<div><dt>代表者</dt><dd>%h (利用者番号 %h)</dd></div>"
                     "<div><dt>申請日</dt><dd>%h</dd></div></dl>",
                 id, g->name, g->name_kana, id, g->renewal ? "更新" : "新規", (int)g->members,
                 (int)g->resident_members, (int)g->verified_residents, g->rep_name, rep, applied);

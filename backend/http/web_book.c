@@ -254,7 +254,7 @@ struct reply web_booking_form(struct req *r, unsigned status, const json_t *valu
   if (reg && !strcmp(reg, "1")) {
     char shown[16];
     ids_format_spaced(r->ctx.actor.account_id, shown);
-    html_printf(&h, "<div class=\"receipt\" id=\"registered\"><p class=\"receipt-label\">登録しました。あなたの利用者ID</p>"
+    html_printf(&h, "<div class=\"receipt\" id=\"registered\"><p class=\"receipt-label\">登録しました。あなたの利用者番号</p>"
                     "<p class=\"receipt-number\" id=\"system-id\">%h</p>"
                     "<p>ログインのときに使う番号です。メモしてください (マイページにもいつも出ています)。"
                     "続けて、予約の内容を入力してください。</p></div>",
@@ -344,7 +344,7 @@ static struct reply refused_page(struct req *r, const struct room *ro, int32_t d
 
 /* Staff who chose a slot on a public page: they book at the counter for the
 ** person (代理の予約, GET /counter/book?center=CODE, whose form they fill in
-** with the person's 利用者ID and this room, date and slot), unless the counter
+** with the person's 利用者番号 and this room, date and slot), unless the counter
 ** would refuse it too: then why, and the ways back. */
 static struct reply staff_page(struct req *r, const struct room *ro, int32_t day, int k) {
   struct kerrinfo ei = {0};
@@ -359,7 +359,7 @@ static struct reply staff_page(struct req *r, const struct room *ro, int32_t day
   html_raw(&h, "<h1>窓口で代理の予約をする</h1>");
   room_facts(&h, ro);
   chosen_line(r, &h, day, k);
-  html_printf(&h, "<p>職員は、窓口の「代理の予約」の画面で予約を受け付けます。予約する人の利用者IDと、"
+  html_printf(&h, "<p>職員は、窓口の「代理の予約」の画面で予約を受け付けます。予約する人の利用者番号と、"
                   "%s部屋・日・時間帯を入力してください。予約はその人の名前になります。</p>"
                   "<ul class=\"links\"><li><a class=\"button\" id=\"behalf\" href=\"/counter/book?center=%u\">"
                   "%h の代理の予約の画面へ進む</a></li></ul>",
@@ -417,8 +417,8 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
   struct page_form fm = {0};
   web_register_form(r, &h, &fm, next.p, "登録して予約へ進む");
   html_raw(&h, "</section><section class=\"panel\" aria-labelledby=\"again-title\">"
-               "<h2 id=\"again-title\">利用者IDをお持ちの方: ログインして予約へ進む</h2>");
-  html_raw(&h, "<p>利用者IDとパスワードでログインすると、この予約の続きに戻ります。</p>"
+               "<h2 id=\"again-title\">利用者番号をお持ちの方: ログインして予約へ進む</h2>");
+  html_raw(&h, "<p>利用者番号とパスワードでログインすると、この予約の続きに戻ります。</p>"
                "<ul class=\"links\"><li><a class=\"button button-secondary\" href=\"/signin?next=");
   html_url(&h, next.p);
   html_raw(&h, "\">ログインして予約へ進む</a></li>"

@@ -148,7 +148,7 @@ struct reply web_my(struct req *r) {
   page_begin(r, &h, &pg);
   char shown[16];
   ids_format_spaced(r->ctx.actor.account_id, shown);
-  html_printf(&h, "<h1>マイページ</h1><p class=\"my-id\">あなたの利用者ID: "
+  html_printf(&h, "<h1>マイページ</h1><p class=\"my-id\">あなたの利用者番号: "
                   "<strong id=\"system-id\">%h</strong> (ログインや、窓口での手続きに使う番号です)</p>",
               shown);
   html_raw(&h, "<ul class=\"links inline-links\"><li><a href=\"/availability\">部屋をさがして予約する</a></li>"

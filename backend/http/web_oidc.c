@@ -48,7 +48,7 @@ static struct reply failure_page(struct req *r, int rc, const struct kerrinfo *e
               pg.title, msg);
   if (linking) html_raw(&h, "<li><a href=\"/my\">マイページへ戻る</a></li>");
   else
-    html_raw(&h, "<li><a href=\"/signin\">利用者IDとパスワードでログインする</a></li>"
+    html_raw(&h, "<li><a href=\"/signin\">利用者番号とパスワードでログインする</a></li>"
                  "<li><a href=\"/auth/oidc/start\">もう一度マイナンバーカードでログインする</a></li>");
   html_raw(&h, "<li><a href=\"/help\">使い方・問い合わせ先</a></li></ul>");
   page_end(r, &h, &pg);
@@ -180,13 +180,13 @@ void web_oidc_my_section(struct req *r, struct html *h) {
     html_raw(h, "<p id=\"identity-status\">まだ本人確認をしていません。マイナンバーカードを登録すると、"
                 "パスワードなしでログインでき、市内在住が確認済みになります。</p>");
   if (v.linked && accounts_no_password(r->ctx.db, r->ctx.actor.account_id)) {
-    html_raw(h, "<p id=\"identity-card-only\">この利用者IDは、マイナンバーカードで登録したので、パスワードがありません。"
+    html_raw(h, "<p id=\"identity-card-only\">この利用者番号は、マイナンバーカードで登録したので、パスワードがありません。"
                 "カードを更新したとき（新しいカード）は、公民館の窓口で再設定コードを受け取り、パスワードを"
                 "決めてからログインして、もう一度カードを登録してください。</p>");
   } else if (v.linked) {
     page_form_begin(r, h, "post", "/my/oidc/unlink");
     page_form_end(h, "マイナンバーカードの登録を解除する");
-    html_raw(h, "<p>カードを更新したとき（新しいカード）は、利用者IDとパスワードでログインしてから、"
+    html_raw(h, "<p>カードを更新したとき（新しいカード）は、利用者番号とパスワードでログインしてから、"
                 "もう一度「マイナンバーカードを登録する」を押してください。</p>");
   }
   if (oidc_enabled() && !v.linked) {

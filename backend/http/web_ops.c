@@ -217,7 +217,7 @@ static void close_form(struct req *r, struct html *h, const struct page_form *fm
   const struct page_field *f = close_fields;
   if (lifecycle_close_card_signin(&r->ctx, &card_at)) {
     f = close_card_fields;
-    html_raw(h, "<p>この利用者IDは、マイナンバーカードで登録したので、パスワードがありません。"
+    html_raw(h, "<p>この利用者番号は、マイナンバーカードで登録したので、パスワードがありません。"
                 "本人の確認のため、マイナンバーカードでもう一度ログインしてから、15分以内に退会してください。</p>");
     if (card_at >= r->ctx.now - LIFECYCLE_CARD_RECENT) {
       char when[64];

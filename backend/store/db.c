@@ -248,6 +248,12 @@ kdb *db_open(const char *path, char *err, size_t errlen) {
   return db_open_upto(path, schema_migration_count, err, errlen);
 }
 
+kdb *db_open_cli(const char *path, char *err, size_t errlen) {
+  kdb *db = db_open(path, err, errlen);
+  if (db) sqlite3_busy_timeout(db->h, 60000);
+  return db;
+}
+
 void db_close(kdb *db) {
   if (!db) return;
   db->batch = 0;

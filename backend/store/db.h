@@ -37,6 +37,13 @@ enum {
 ** caller frees the result with db_close(). */
 kdb *db_open(const char *path, char *err, size_t errlen);
 
+/* db_open() for a command an operator runs beside a running server (user
+** add, import, archive, ...): it waits up to a minute, not 5 s, for the
+** server's writes and other commands to let it write. Nobody waits on a
+** page for it, and several at once (a script adding users, a slow machine)
+** must not fail with "database is locked" where waiting would do. */
+kdb *db_open_cli(const char *path, char *err, size_t errlen);
+
 /* Like db_open but applies only the first UPTO migrations (tests of in-place
 ** upgrades). */
 kdb *db_open_upto(const char *path, int upto, char *err, size_t errlen);

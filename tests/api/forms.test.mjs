@@ -560,7 +560,7 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   assert.match(page.text, /name="next" value="\/book\?room=12"/);
   const wrong = await anon.req('POST', '/signin', form({ system_id: ids.hanako, password: 'wrong-password-123', next: '/my' }), FORM);
   assert.equal(wrong.status, 401);
-  assert.match(wrong.text, /利用者IDまたはパスワードが違います/);
+  assert.match(wrong.text, /利用者番号またはパスワードが違います/);
   assert.match(wrong.text, new RegExp(`name="system_id" value="${ids.hanako}"`));
   assert.doesNotMatch(wrong.text, /wrong-password-123/);
   const ok = await anon.req('POST', '/signin', form({ system_id: ids.hanako, password: PW, next: '/book?room=12' }), FORM);

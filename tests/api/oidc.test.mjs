@@ -232,7 +232,7 @@ test('a renewed card (a new sub): signing in with the password and linking again
   const other = await passwordCitizen('別人 三郎');
   const clash = await linkCard(other, 'card-2030');
   assert.equal(clash.status, 409);
-  assert.match(clash.body, /別の利用者IDに登録されています/);
+  assert.match(clash.body, /別の利用者番号に登録されています/);
 });
 
 test('a replayed callback (state and nonce used once) and a mismatched state are refused', async () => {

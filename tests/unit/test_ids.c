@@ -130,11 +130,11 @@ Test(ids, parse_json_takes_strings_and_integers) {
 
 Test(ids, messages_say_what_is_wrong) {
   char m[512];
-  ids_message(IDS_CHECK, "利用者ID", m, sizeof m);
-  cr_assert(strstr(m, "利用者ID") && strstr(m, "確認用の数字"), "%s", m);
+  ids_message(IDS_CHECK, "利用者番号", m, sizeof m);
+  cr_assert(strstr(m, "利用者番号") && strstr(m, "確認用の数字"), "%s", m);
   ids_message(IDS_FORMAT, "団体ID", m, sizeof m);
   cr_assert(strstr(m, "団体ID") && strstr(m, "9けた"), "%s", m);
-  ids_message(IDS_EMPTY, "利用者ID", m, sizeof m);
+  ids_message(IDS_EMPTY, "利用者番号", m, sizeof m);
   cr_assert(strstr(m, "入力してください"), "%s", m);
 }
 

@@ -46,8 +46,8 @@ Test(pwpolicy, runs_of_few_characters_are_refused) {
 Test(pwpolicy, the_persons_own_details_are_refused) {
   struct pwpolicy_person p = {.system_id = 100000017, .name = "前橋 花子",
                               .name_kana = "マエバシ　ハナコ", .phone = "027-123-4567"};
-  cr_assert(strstr(why("my id 100000017!", &p), "利用者ID"));
-  cr_assert(strstr(why("id-100-000-017-ok", &p), "利用者ID"), "separators do not hide it");
+  cr_assert(strstr(why("my id 100000017!", &p), "利用者番号"));
+  cr_assert(strstr(why("id-100-000-017-ok", &p), "利用者番号"), "separators do not hide it");
   cr_assert(strstr(why("call 027 123 4567 now", &p), "電話番号"));
   cr_assert(strstr(why("花子の春のうた2026", &p), "お名前"));
   cr_assert(strstr(why("前橋花子のパスワード", &p), "お名前"));
