@@ -585,6 +585,29 @@ static struct reply back(struct req *r, const char *done) {
   return ret;
 }
 
+/* The address of receipt RECEIPT of booking ID (web_counter_receipt) for the
+** centre the form came from; DONE (NULL, or one of receipt_done's) is what
+** was just done, said on the page and on the way back to the counter. HTML
+** escaped when ESCAPED (for an href), else as a Location. */
+static void receipt_href(struct req *r, struct html *to, int64_t id, const char *receipt,
+                         const char *done, int escaped) {
+  html_printf(to, escaped ? "/counter/bookings/%I/receipt?receipt=%u&amp;center=%u"
+                          : "/counter/bookings/%I/receipt?receipt=%u&center=%u",
+              id, receipt, center_of(r));
+  if (done) html_printf(to, escaped ? "&amp;done=%u" : "&done=%u", done);
+}
+
+/* 303 to receipt RECEIPT of booking ID (see receipt_href). */
+static struct reply to_receipt(struct req *r, int64_t id, const char *receipt, const char *done) {
+  struct html to = {0};
+  receipt_href(r, &to, id, receipt, done, 0);
+  size_t n;
+  char *loc = html_take(&to, &n);
+  struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
+  free(loc);
+  return ret;
+}
+
 /* A refused action: the page again with the reason (404 and storage
 ** failures as error pages). */
 static struct reply refused(struct req *r, int rc, struct kerrinfo *ei) {
@@ -606,7 +629,9 @@ static struct reply cancel_refused(struct req *r, int64_t id, const char *messag
 }
 
 /* POST /counter/walkin (form) room_id, slots, name, phone, attendees?, purpose?,
-** payment_method?, center -> 303 /counter?done=walkin; the page again with the
+** payment_method?, center -> 303 to the receipt of what was paid
+** (/counter/bookings/ID/receipt?...&done=walkin) when a payment method was
+** chosen and there was a fee, else 303 /counter?done=walkin; the page again with the
 ** walk-in form's values and each error at its field (422 validation, outside
 ** counter hours or same-day rules; 409 slot_taken). Staff, admin. */
 struct reply web_counter_walkin(struct req *r) {
@@ -617,8 +642,22 @@ struct reply web_counter_walkin(struct req *r) {
   const char *pm = req_str(r, "payment_method");
   if (pm && !*pm) json_object_del(r->json, "payment_method");
   int rc = counter_walkin(&r->ctx, r->json, &out, &ei);
+  if (!rc) {
+    /* paid at once: to its receipt (領収書), the paper to hand over, as a
+    ** payment from a booking card does; unpaid (or free): back to the page */
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    const char *receipt = NULL;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(out, "payments"), i, p) {
+      const char *kind = json_string_value(json_object_get(p, "kind"));
+      if (kind && !strcmp(kind, "payment")) receipt = json_string_value(json_object_get(p, "receipt"));
+    }
+    struct reply ret = id && receipt ? to_receipt(r, id, receipt, "walkin") : back(r, "walkin");
+    json_decref(out);
+    return ret;
+  }
   json_decref(out);
-  if (!rc) return back(r, "walkin");
   if (rc == KERR_SLOT_TAKEN) kerr_field(&ei, "slots", ei.message[0] ? ei.message : kerr_message(rc));
   const char *msg = ei.fields && rc == KERR_VALIDATION ? NULL
                     : rc == KERR_SLOT_TAKEN            ? NULL
@@ -746,22 +785,24 @@ struct reply web_counter_pay(struct req *r) {
   struct payment_row *rows = NULL;
   int nrows = 0;
   if (payment_rows(&r->ctx, id, &rows, &nrows)) nrows = 0;
-  struct html to = {0};
-  html_printf(&to, "/counter/bookings/%I/receipt?receipt=%u&center=%u", id,
-              nrows ? rows[nrows - 1].receipt : "", center_of(r));
+  struct reply ret = to_receipt(r, id, nrows ? rows[nrows - 1].receipt : "", NULL);
   free(rows);
-  size_t n;
-  char *loc = html_take(&to, &n);
-  struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
-  free(loc);
   return ret;
 }
 
-/* GET /counter/bookings/{id}/receipt?receipt=R[&center=CODE] -> 200 the
-** receipt (領収書) R of booking ID, made to be printed: receipt number, when,
-** amount, method, the booking (number, centre, room, date, slots), issued by
-** the centre; a refund says 返金. 404 when the booking has no such receipt.
-** Staff, admin. */
+/* What a receipt page may have been reached after (its ?done=): the same
+** word for the way back to the counter, or NULL for anything else. */
+static const char *receipt_done(const char *d) {
+  if (d && !strcmp(d, "walkin")) return "walkin";
+  return NULL;
+}
+
+/* GET /counter/bookings/{id}/receipt?receipt=R[&center=CODE][&done=walkin]
+** -> 200 the receipt (領収書) R of booking ID, made to be printed: receipt
+** number, when, amount, method, the booking (number, centre, room, date,
+** slots), issued by the centre; a refund says 返金. After a walk-in paid at
+** once (done=walkin) it says so, with the booking number, above the slip
+** (not printed). 404 when the booking has no such receipt. Staff, admin. */
 struct reply web_counter_receipt(struct req *r) {
   struct kerrinfo ei = {0};
   struct booking bk;
@@ -790,11 +831,17 @@ struct reply web_counter_receipt(struct req *r) {
   page_instant_label(row->at, at, sizeof at);
   date_parse(bk.date, &day);
   page_date_label(day, 1, dl, sizeof dl);
+  const char *done = receipt_done(req_query(r, "done"));
   struct html h = {0};
   struct page pg = {.title = refund ? "返金の控え" : "領収書", .nav = "admin"};
   page_begin(r, &h, &pg);
-  html_printf(&h, "<p class=\"crumb no-print\"><a href=\"/counter?center=%u&amp;done=%s\">窓口に戻る</a></p>"
-                  "<div class=\"receipt-slip\" id=\"receipt-slip\"><h1>%s</h1>"
+  html_printf(&h, "<p class=\"crumb no-print\"><a href=\"/counter?center=%u&amp;done=%s\">窓口に戻る</a></p>",
+              center_of(r), done ? done : refund ? "refunded" : "paid");
+  if (done && !strcmp(done, "walkin") && !refund)
+    html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">当日利用を受け付けました。予約番号 %I、"
+                    "使用料 %h を受け取りました。この領収書を印刷して、お渡しください。</p>",
+                id, yen);
+  html_printf(&h, "<div class=\"receipt-slip\" id=\"receipt-slip\"><h1>%s</h1>"
                   "<p class=\"slip-to\">上様</p>"
                   "<p class=\"slip-amount\">%s <strong id=\"slip-amount\">%h</strong></p>"
                   "<dl class=\"facts\"><div><dt>領収書番号</dt><dd id=\"slip-receipt\">%h</dd></div>"
@@ -803,8 +850,8 @@ struct reply web_counter_receipt(struct req *r) {
                   "<div><dt>但し書き</dt><dd>%h %h の使用料%s (予約番号 %I、%h)</dd></div></dl>"
                   "<p class=\"slip-issuer\">前橋市 %h</p></div>"
                   "<p class=\"no-print\">ブラウザの印刷で、この領収書を印刷できます。</p>",
-              center_of(r), refund ? "refunded" : "paid", refund ? "返金の控え" : "領収書",
-              refund ? "返金額" : "金額", yen, want, at, payment_method_label(row->method), cname,
+              refund ? "返金の控え" : "領収書", refund ? "返金額" : "金額", yen, want, at,
+              payment_method_label(row->method), cname,
               rname, refund ? "の返金" : "として", id, dl, cname);
   page_end(r, &h, &pg);
   free(rows);
