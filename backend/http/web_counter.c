@@ -1002,6 +1002,34 @@ static void behalf_build(struct req *r, const struct center *ce, struct behalf_f
   memcpy(f->fields, fs, sizeof fs);
 }
 
+/* What was just taken for a citizen (GET /counter/book?done=booked&booking=ID):
+** what the clerk tells the caller: the 予約番号, held or confirmed, the
+** citizen's ID, then the booking's facts (centre, room, date, slots, fee)
+** and how and by when to pay, as the citizen's own pages word them. Nothing
+** for a number that is not a booking. */
+static void behalf_done(struct req *r, struct html *h, const char *idtext) {
+  if (!idtext || !*idtext || strspn(idtext, "0123456789") != strlen(idtext) || strlen(idtext) > 15) return;
+  struct booking_view *v = malloc(sizeof *v);
+  if (!v || web_book_view_of_id(r, atoll(idtext), v)) {
+    free(v);
+    return;
+  }
+  char sid[16] = "";
+  ids_format(v->b.account_id, sid);
+  html_printf(h, "<section class=\"panel\" id=\"booked\" aria-labelledby=\"booked-title\">"
+                 "<h2 id=\"booked-title\">代理の予約を受け付けました</h2>"
+                 "<p class=\"note note-ok\" role=\"status\">予約番号 <strong>%I</strong> で受け付けました。"
+                 "電話のときは、予約番号・部屋・日時・使用料をお伝えください。</p>"
+                 "<dl class=\"facts\"><div><dt>予約番号</dt><dd>%I</dd></div>"
+                 "<div><dt>状態</dt><dd>%h</dd></div>"
+                 "<div><dt>利用者ID</dt><dd>%h</dd></div></dl>",
+              v->b.id, v->b.id, web_my_status_label(v->status), sid);
+  web_book_facts(r, h, v);
+  web_book_payment(r, h, v);
+  html_raw(h, "<p>続けて別の予約を受け付けるときは、下の欄に入力します。</p></section>");
+  free(v);
+}
+
 static struct reply behalf_page(struct req *r, unsigned status, const char *message,
                                 const json_t *values, const json_t *errors) {
   const struct center *ce = rules_center(r->ctx.rb, center_of(r));
@@ -1019,6 +1047,8 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
               ce->code, ce->name);
   if (message || (errors && json_object_size(errors)))
     page_error_summary_msg(&h, message, f->fields, 6, &fm);
+  else if (status == 200 && req_query(r, "done") && !strcmp(req_query(r, "done"), "booked"))
+    behalf_done(r, &h, req_query(r, "booking"));
   html_raw(&h, "<p class=\"lead\">窓口や電話で申し込んだ、登録している人の予約を受け付けます。"
                "予約はその人の名前になり、その人のマイページに出ます。規則 (受付期間・上限・休館日) は"
                "インターネットの予約と同じです。</p>");
@@ -1031,14 +1061,16 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
   return page_reply(r, status, &h);
 }
 
-/* GET /counter/book?center=CODE -> 200 the form that books for a registered
-** citizen (利用者ID, room, date, slots, purpose, attendees); 404 unknown
-** centre. Staff, admin. */
+/* GET /counter/book?center=CODE[&done=booked&booking=ID] -> 200 the form that
+** books for a registered citizen (利用者ID, room, date, slots, purpose,
+** attendees); after a booking, above it what was taken (behalf_done); 404
+** unknown centre. Staff, admin. */
 struct reply web_counter_book(struct req *r) { return behalf_page(r, 200, NULL, NULL, NULL); }
 
 /* POST /counter/book (form) on_behalf_of, room_id, date, slots, purpose,
-** attendees, center -> 303 /counter?done=booked (the booking is confirmed at
-** once: the person asked for it at the counter); the form again with every
+** attendees, center -> 303 /counter/book?center=CODE&done=booked&booking=ID
+** (the booking is confirmed at once: the person asked for it at the counter;
+** the page says what was taken); the form again with every
 ** error at its field and the values kept (422, 409 slot_taken, 429 too many
 ** look-ups). Staff, admin; counter hours. The one entry point booking_create. */
 struct reply web_counter_book_post(struct req *r) {
@@ -1048,8 +1080,18 @@ struct reply web_counter_book_post(struct req *r) {
   json_object_set_new(r->json, "confirm", json_true()); /* asked for in person: no hold */
   int rc = booking_create(&r->ctx, r->json, NULL, &out, NULL, &ei);
   if (rc == 0) {
+    /* to the form again, with what was taken to tell the caller (a GET: a
+    ** reload books nothing twice); the centre is the booked room's */
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    const struct room *ro = rules_room_by_id(r->ctx.rb, json_integer_value(json_object_get(out, "room_id")));
     json_decref(out);
-    return back(r, "booked");
+    struct html to = {0};
+    html_printf(&to, "/counter/book?center=%u&done=booked&booking=%I", ro ? ro->center->code : center_of(r), id);
+    size_t n;
+    char *loc = html_take(&to, &n);
+    struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
+    free(loc);
+    return ret;
   }
   const char *field = web_book_error_field(rc);
   if (field && !strcmp(field, "group_id")) field = NULL; /* not on this form */
