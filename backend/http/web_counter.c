@@ -389,6 +389,32 @@ static void bookings_section(struct req *r, struct html *h, const struct counter
 }
 
 static void permit_check_form(struct req *r, struct html *h, const json_t *values);
+static void receipt_href(struct req *r, struct html *to, int64_t id, const char *receipt,
+                         const char *done, int escaped);
+
+/* After a staff cancellation (?done=cancelled&refund=N&booking=ID): a link to
+** the 返金の控え (the receipt page of a refund) of each refund row of booking
+** IDTEXT, to print and hand over with the money. Nothing for a number that
+** is not a booking or a booking with no refund. */
+static void refund_slips(struct req *r, struct html *h, const char *idtext) {
+  if (!idtext || !*idtext || strspn(idtext, "0123456789") != strlen(idtext) || strlen(idtext) > 15) return;
+  int64_t id = atoll(idtext);
+  struct payment_row *rows = NULL;
+  int n = 0, links = 0;
+  if (payment_rows(&r->ctx, id, &rows, &n)) n = 0;
+  for (int i = 0; i < n; i++) {
+    if (rows[i].kind != PAYMENT_REFUND) continue;
+    char yen[32];
+    page_yen(-rows[i].amount, yen, sizeof yen);
+    html_raw(h, links++ ? "" : "<ul class=\"links\">");
+    html_raw(h, "<li><a href=\"");
+    receipt_href(r, h, id, rows[i].receipt, "cancelled", 1);
+    html_printf(h, "\">返金の控え (%h・%h・%h) を印刷する</a></li>", rows[i].receipt,
+                payment_method_label(rows[i].method), yen);
+  }
+  if (links) html_raw(h, "</ul>");
+  free(rows);
+}
 
 /* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
 ** and the walk-in form's VALUES and ERRORS after a refused post; CE (may be
@@ -437,7 +463,12 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
                 ce->id, ce->id, ce->message);
   else if (error || (errors && json_object_size(errors)))
     page_error_summary_msg(&h, error, wf->fields, 7, &fm);
-  if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
+  if (flash && flash == refund_note) {
+    /* a staff cancellation refunded: the slip of each refund (返金の控え) to print */
+    html_printf(&h, "<div class=\"note note-ok\" role=\"status\"><p>%h</p>", flash);
+    refund_slips(r, &h, req_query(r, "booking"));
+    html_raw(&h, "</div>");
+  } else if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
   html_printf(&h, "<p class=\"note%s\">窓口の受付時間: %h。%s</p>", v.counter_open ? "" : " note-warn",
               v.hours, v.counter_open ? "いまは受付時間内です。"
                                       : "いまは受付時間外です (受付・支払い・入館の記録はできません)。");
@@ -740,8 +771,9 @@ struct reply web_counter_cancel(struct req *r) {
     for (int i = 0; i < n; i++)
       if (rows[i].kind == PAYMENT_REFUND) refund = -rows[i].amount;
   free(rows);
-  char done[48];
-  snprintf(done, sizeof done, refund > 0 ? "cancelled&refund=%lld" : "cancelled", refund);
+  char done[80];
+  if (refund > 0) snprintf(done, sizeof done, "cancelled&refund=%lld&booking=%lld", refund, (long long)id);
+  else snprintf(done, sizeof done, "cancelled");
   return back(r, done);
 }
 
@@ -794,15 +826,17 @@ struct reply web_counter_pay(struct req *r) {
 ** word for the way back to the counter, or NULL for anything else. */
 static const char *receipt_done(const char *d) {
   if (d && !strcmp(d, "walkin")) return "walkin";
+  if (d && !strcmp(d, "cancelled")) return "cancelled";
   return NULL;
 }
 
-/* GET /counter/bookings/{id}/receipt?receipt=R[&center=CODE][&done=walkin]
+/* GET /counter/bookings/{id}/receipt?receipt=R[&center=CODE][&done=walkin|cancelled]
 ** -> 200 the receipt (領収書) R of booking ID, made to be printed: receipt
 ** number, when, amount, method, the booking (number, centre, room, date,
-** slots), issued by the centre; a refund says 返金. After a walk-in paid at
-** once (done=walkin) it says so, with the booking number, above the slip
-** (not printed). 404 when the booking has no such receipt. Staff, admin. */
+** slots), issued by the centre; a refund says 返金 (返金の控え, 返金の方法).
+** After a walk-in paid at once (done=walkin) or a staff cancellation that
+** refunded (done=cancelled) it says so, with the booking number, above the
+** slip (not printed). 404 when the booking has no such receipt. Staff, admin. */
 struct reply web_counter_receipt(struct req *r) {
   struct kerrinfo ei = {0};
   struct booking bk;
@@ -841,17 +875,21 @@ struct reply web_counter_receipt(struct req *r) {
     html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">当日利用を受け付けました。予約番号 %I、"
                     "使用料 %h を受け取りました。この領収書を印刷して、お渡しください。</p>",
                 id, yen);
+  if (done && !strcmp(done, "cancelled") && refund)
+    html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">予約番号 %I を取り消しました。"
+                    "%h を%sでお返しして、この返金の控えを印刷してお渡しください。</p>",
+                id, yen, payment_method_label(row->method));
   html_printf(&h, "<div class=\"receipt-slip\" id=\"receipt-slip\"><h1>%s</h1>"
                   "<p class=\"slip-to\">上様</p>"
                   "<p class=\"slip-amount\">%s <strong id=\"slip-amount\">%h</strong></p>"
                   "<dl class=\"facts\"><div><dt>領収書番号</dt><dd id=\"slip-receipt\">%h</dd></div>"
                   "<div><dt>日時</dt><dd>%h</dd></div>"
-                  "<div><dt>支払い方法</dt><dd>%h</dd></div>"
+                  "<div><dt>%s</dt><dd>%h</dd></div>"
                   "<div><dt>但し書き</dt><dd>%h %h の使用料%s (予約番号 %I、%h)</dd></div></dl>"
                   "<p class=\"slip-issuer\">前橋市 %h</p></div>"
                   "<p class=\"no-print\">ブラウザの印刷で、この領収書を印刷できます。</p>",
               refund ? "返金の控え" : "領収書", refund ? "返金額" : "金額", yen, want, at,
-              payment_method_label(row->method), cname,
+              refund ? "返金の方法" : "支払い方法", payment_method_label(row->method), cname,
               rname, refund ? "の返金" : "として", id, dl, cname);
   page_end(r, &h, &pg);
   free(rows);

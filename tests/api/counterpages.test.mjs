@@ -74,7 +74,7 @@ test('a booking card: 来館なし not offered and refused before the grace, 取
   // with a reason: cancelled; a staff cancellation refunds what was paid at once, and the page says how much to give back
   const c = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡' });
   assert.equal(c.status, 303, c.text.slice(0, 300));
-  assert.equal(c.headers.get('location'), '/counter?center=chuo&done=cancelled&refund=400');
+  assert.equal(c.headers.get('location'), `/counter?center=chuo&done=cancelled&refund=400&booking=${id}`);
   assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'cancelled');
   assert.equal(sql(`SELECT group_concat(kind||':'||amount) FROM payments WHERE booking_id=${id}`), 'payment:400,refund:-400');
   page = await staff.get(c.headers.get('location'), HTML);
