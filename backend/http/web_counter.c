@@ -578,20 +578,29 @@ struct reply web_counter_permit(struct req *r) {
 }
 
 /* The centres to choose from, for a clerk with no home centre (an admin):
-** a link each to its counter page. */
-static struct reply center_choice(struct req *r) {
+** a link each to its counter page (BOOK 0: /counter?center=CODE) or its
+** 代理の予約 form (BOOK 1: /counter/book?center=CODE); STATUS 422 after a
+** refused post that named no centre nor a room (it says so). */
+static struct reply center_choice(struct req *r, int book, unsigned status) {
   struct html h = {0};
-  struct page pg = {.title = "窓口 (公民館を選ぶ)", .nav = "admin"};
+  struct page pg = {.title = book ? "代理の予約 (公民館を選ぶ)" : "窓口 (公民館を選ぶ)", .nav = "admin",
+                    .flags = status >= 400 ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
-  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>窓口</h1>"
-               "<p class=\"lead\">公民館を選んでください。その公民館の今日の部屋・予約・当日利用の受付を表示します。</p>"
-               "<ul class=\"links\">");
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>%s</h1>"
+                  "<p class=\"lead\">公民館を選んでください。%s</p>",
+              book ? "代理の予約" : "窓口",
+              book ? "その公民館の部屋で、登録している人の予約を受け付けます。"
+                   : "その公民館の今日の部屋・予約・当日利用の受付を表示します。");
+  if (status >= 400)
+    html_raw(&h, "<p class=\"note note-error\" role=\"alert\">受け付けられませんでした。公民館を選んで、"
+                 "その公民館の部屋で、もう一度入力してください。</p>");
+  html_raw(&h, "<ul class=\"links\">");
   for (int c = 0; c < r->ctx.rb->ncenters; c++)
-    html_printf(&h, "<li><a href=\"/counter?center=%u\">%h</a></li>", r->ctx.rb->centers[c].code,
-                r->ctx.rb->centers[c].name);
+    html_printf(&h, "<li><a href=\"%s?center=%u\">%h</a></li>", book ? "/counter/book" : "/counter",
+                r->ctx.rb->centers[c].code, r->ctx.rb->centers[c].name);
   html_raw(&h, "</ul>");
   page_end(r, &h, &pg);
-  return page_reply(r, 200, &h);
+  return page_reply(r, status, &h);
 }
 
 /* GET /counter[?center=CODE][&done=...] -> 200 the counter page of CODE (default
@@ -601,7 +610,7 @@ static struct reply center_choice(struct req *r) {
 ** no home centre (an admin): 200 the centres to choose from. 404 unknown
 ** centre. Staff, admin. */
 struct reply web_counter(struct req *r) {
-  if (!*center_of(r) && !r->ctx.actor.home_center[0]) return center_choice(r);
+  if (!*center_of(r) && !r->ctx.actor.home_center[0]) return center_choice(r, 0, 200);
   return counter_page(r, 200, center_of(r), NULL, NULL, NULL, NULL);
 }
 
@@ -1068,10 +1077,32 @@ static void behalf_done(struct req *r, struct html *h, const char *idtext) {
   free(v);
 }
 
+/* The centre whose 代理の予約 form to show: the one asked for (?center= or
+** the form's); else, after a post (POSTED), the centre of the room posted;
+** else the clerk's home centre. NULL: none (an unknown centre asked for, or
+** nothing to go by). */
+static const struct center *behalf_center(struct req *r, int posted) {
+  const char *c = center_of(r);
+  const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
+  const char *room = posted ? req_str(r, "room_id") : NULL;
+  if (!ce && room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16) {
+    const struct room *ro = rules_room_by_id(r->ctx.rb, atoll(room));
+    if (ro) ce = ro->center;
+  }
+  if (!ce && (!*c || posted) && r->ctx.actor.home_center[0])
+    ce = rules_center(r->ctx.rb, r->ctx.actor.home_center);
+  return ce;
+}
+
+/* The 代理の予約 form of behalf_center() with STATUS; MESSAGE, VALUES and
+** ERRORS after a refused post (VALUES non-NULL). Asked for an unknown
+** centre: 404; with nothing to go by (an admin, no centre asked for): the
+** centres to choose from, as /counter gives. */
 static struct reply behalf_page(struct req *r, unsigned status, const char *message,
                                 const json_t *values, const json_t *errors) {
-  const struct center *ce = rules_center(r->ctx.rb, center_of(r));
-  if (!ce) return reply_error(r, KERR_NOT_FOUND, NULL);
+  const struct center *ce = behalf_center(r, values != NULL);
+  if (!ce && *center_of(r) && !values) return reply_error(r, KERR_NOT_FOUND, NULL);
+  if (!ce) return center_choice(r, 1, values ? status : 200);
   struct behalf_form *f = calloc(1, sizeof *f);
   if (!f) return reply_error(r, KERR_INTERNAL, NULL);
   behalf_build(r, ce, f);
@@ -1099,10 +1130,11 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
   return page_reply(r, status, &h);
 }
 
-/* GET /counter/book?center=CODE[&done=booked&booking=ID] -> 200 the form that
-** books for a registered citizen (利用者ID, room, date, slots, purpose,
-** attendees); after a booking, above it what was taken (behalf_done); 404
-** unknown centre. Staff, admin. */
+/* GET /counter/book[?center=CODE][&done=booked&booking=ID] -> 200 the form
+** that books for a registered citizen (利用者ID, room, date, slots, purpose,
+** attendees) at CODE (default the clerk's home centre; none: 200 the
+** centres to choose from, as /counter); after a booking, above it what was
+** taken (behalf_done); 404 unknown centre. Staff, admin. */
 struct reply web_counter_book(struct req *r) { return behalf_page(r, 200, NULL, NULL, NULL); }
 
 /* POST /counter/book (form) on_behalf_of, room_id, date, slots, purpose,
