@@ -673,7 +673,8 @@ static struct reply cancel_refused(struct req *r, int64_t id, const char *messag
 ** (/counter/bookings/ID/receipt?...&done=walkin) when a payment method was
 ** chosen and there was a fee, else 303 /counter?done=walkin; the page again with the
 ** walk-in form's values and each error at its field (422 validation, outside
-** counter hours or same-day rules; 409 slot_taken). Staff, admin. */
+** counter hours or same-day rules, a centre that is not one or a room of
+** another centre, nothing stored; 409 slot_taken). Staff, admin. */
 struct reply web_counter_walkin(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
@@ -681,6 +682,30 @@ struct reply web_counter_walkin(struct req *r) {
   /* "あとで払う": no payment method at all */
   const char *pm = req_str(r, "payment_method");
   if (pm && !*pm) json_object_del(r->json, "payment_method");
+  /* The form is a centre's: its rooms, and the page it goes back to. A
+  ** centre that is not one, or a room of another centre, is refused before
+  ** anything is stored (the page of the room's centre, or of the one posted,
+  ** comes back with what was typed); no centre sent: the room's. */
+  const char *c = center_of(r), *room = req_str(r, "room_id");
+  const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
+  const struct room *ro = room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16
+                              ? rules_room_by_id(r->ctx.rb, atoll(room)) : NULL;
+  if ((*c && !ce) || (ce && ro && strcmp(ro->center->code, ce->code))) {
+    const struct center *shown = ce ? ce : ro ? ro->center : rules_center(r->ctx.rb, r->ctx.actor.home_center);
+    if (!shown) return center_choice(r, 0, 422);
+    if (ce) {
+      char msg[400];
+      snprintf(msg, sizeof msg, "この部屋は%sの部屋ではありません。%sの部屋から選んでください。", ro->center->name,
+               ce->name);
+      kerr_field(&ei, "room_id", msg);
+    }
+    struct reply ret = counter_page(r, 422, shown->code,
+                                    ce ? NULL : "公民館の指定が正しくありません。この画面から、もう一度受け付けてください。",
+                                    r->json, ei.fields, NULL);
+    kerr_clear(&ei);
+    return ret;
+  }
+  if (!*c && ro) json_object_set_new(r->json, "center", json_string(ro->center->code));
   int rc = counter_walkin(&r->ctx, r->json, &out, &ei);
   if (!rc) {
     /* paid at once: to its receipt (領収書), the paper to hand over, as a
