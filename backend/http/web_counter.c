@@ -389,6 +389,32 @@ static void bookings_section(struct req *r, struct html *h, const struct counter
 }
 
 static void permit_check_form(struct req *r, struct html *h, const json_t *values);
+static void receipt_href(struct req *r, struct html *to, int64_t id, const char *receipt,
+                         const char *done, int escaped);
+
+/* After a staff cancellation (?done=cancelled&refund=N&booking=ID): a link to
+** the 返金の控え (the receipt page of a refund) of each refund row of booking
+** IDTEXT, to print and hand over with the money. Nothing for a number that
+** is not a booking or a booking with no refund. */
+static void refund_slips(struct req *r, struct html *h, const char *idtext) {
+  if (!idtext || !*idtext || strspn(idtext, "0123456789") != strlen(idtext) || strlen(idtext) > 15) return;
+  int64_t id = atoll(idtext);
+  struct payment_row *rows = NULL;
+  int n = 0, links = 0;
+  if (payment_rows(&r->ctx, id, &rows, &n)) n = 0;
+  for (int i = 0; i < n; i++) {
+    if (rows[i].kind != PAYMENT_REFUND) continue;
+    char yen[32];
+    page_yen(-rows[i].amount, yen, sizeof yen);
+    html_raw(h, links++ ? "" : "<ul class=\"links\">");
+    html_raw(h, "<li><a href=\"");
+    receipt_href(r, h, id, rows[i].receipt, "cancelled", 1);
+    html_printf(h, "\">返金の控え (%h・%h・%h) を印刷する</a></li>", rows[i].receipt,
+                payment_method_label(rows[i].method), yen);
+  }
+  if (links) html_raw(h, "</ul>");
+  free(rows);
+}
 
 /* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
 ** and the walk-in form's VALUES and ERRORS after a refused post; CE (may be
@@ -437,7 +463,12 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
                 ce->id, ce->id, ce->message);
   else if (error || (errors && json_object_size(errors)))
     page_error_summary_msg(&h, error, wf->fields, 7, &fm);
-  if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
+  if (flash && flash == refund_note) {
+    /* a staff cancellation refunded: the slip of each refund (返金の控え) to print */
+    html_printf(&h, "<div class=\"note note-ok\" role=\"status\"><p>%h</p>", flash);
+    refund_slips(r, &h, req_query(r, "booking"));
+    html_raw(&h, "</div>");
+  } else if (flash) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
   html_printf(&h, "<p class=\"note%s\">窓口の受付時間: %h。%s</p>", v.counter_open ? "" : " note-warn",
               v.hours, v.counter_open ? "いまは受付時間内です。"
                                       : "いまは受付時間外です (受付・支払い・入館の記録はできません)。");
@@ -547,20 +578,29 @@ struct reply web_counter_permit(struct req *r) {
 }
 
 /* The centres to choose from, for a clerk with no home centre (an admin):
-** a link each to its counter page. */
-static struct reply center_choice(struct req *r) {
+** a link each to its counter page (BOOK 0: /counter?center=CODE) or its
+** 代理の予約 form (BOOK 1: /counter/book?center=CODE); STATUS 422 after a
+** refused post that named no centre nor a room (it says so). */
+static struct reply center_choice(struct req *r, int book, unsigned status) {
   struct html h = {0};
-  struct page pg = {.title = "窓口 (公民館を選ぶ)", .nav = "admin"};
+  struct page pg = {.title = book ? "代理の予約 (公民館を選ぶ)" : "窓口 (公民館を選ぶ)", .nav = "admin",
+                    .flags = status >= 400 ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
-  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>窓口</h1>"
-               "<p class=\"lead\">公民館を選んでください。その公民館の今日の部屋・予約・当日利用の受付を表示します。</p>"
-               "<ul class=\"links\">");
+  html_printf(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>%s</h1>"
+                  "<p class=\"lead\">公民館を選んでください。%s</p>",
+              book ? "代理の予約" : "窓口",
+              book ? "その公民館の部屋で、登録している人の予約を受け付けます。"
+                   : "その公民館の今日の部屋・予約・当日利用の受付を表示します。");
+  if (status >= 400)
+    html_raw(&h, "<p class=\"note note-error\" role=\"alert\">受け付けられませんでした。公民館を選んで、"
+                 "その公民館の部屋で、もう一度入力してください。</p>");
+  html_raw(&h, "<ul class=\"links\">");
   for (int c = 0; c < r->ctx.rb->ncenters; c++)
-    html_printf(&h, "<li><a href=\"/counter?center=%u\">%h</a></li>", r->ctx.rb->centers[c].code,
-                r->ctx.rb->centers[c].name);
+    html_printf(&h, "<li><a href=\"%s?center=%u\">%h</a></li>", book ? "/counter/book" : "/counter",
+                r->ctx.rb->centers[c].code, r->ctx.rb->centers[c].name);
   html_raw(&h, "</ul>");
   page_end(r, &h, &pg);
-  return page_reply(r, 200, &h);
+  return page_reply(r, status, &h);
 }
 
 /* GET /counter[?center=CODE][&done=...] -> 200 the counter page of CODE (default
@@ -570,7 +610,7 @@ static struct reply center_choice(struct req *r) {
 ** no home centre (an admin): 200 the centres to choose from. 404 unknown
 ** centre. Staff, admin. */
 struct reply web_counter(struct req *r) {
-  if (!*center_of(r) && !r->ctx.actor.home_center[0]) return center_choice(r);
+  if (!*center_of(r) && !r->ctx.actor.home_center[0]) return center_choice(r, 0, 200);
   return counter_page(r, 200, center_of(r), NULL, NULL, NULL, NULL);
 }
 
@@ -578,6 +618,29 @@ struct reply web_counter(struct req *r) {
 static struct reply back(struct req *r, const char *done) {
   struct html to = {0};
   html_printf(&to, "/counter?center=%u&done=%s", center_of(r), done); /* DONE: ours, not typed */
+  size_t n;
+  char *loc = html_take(&to, &n);
+  struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
+  free(loc);
+  return ret;
+}
+
+/* The address of receipt RECEIPT of booking ID (web_counter_receipt) for the
+** centre the form came from; DONE (NULL, or one of receipt_done's) is what
+** was just done, said on the page and on the way back to the counter. HTML
+** escaped when ESCAPED (for an href), else as a Location. */
+static void receipt_href(struct req *r, struct html *to, int64_t id, const char *receipt,
+                         const char *done, int escaped) {
+  html_printf(to, escaped ? "/counter/bookings/%I/receipt?receipt=%u&amp;center=%u"
+                          : "/counter/bookings/%I/receipt?receipt=%u&center=%u",
+              id, receipt, center_of(r));
+  if (done) html_printf(to, escaped ? "&amp;done=%u" : "&done=%u", done);
+}
+
+/* 303 to receipt RECEIPT of booking ID (see receipt_href). */
+static struct reply to_receipt(struct req *r, int64_t id, const char *receipt, const char *done) {
+  struct html to = {0};
+  receipt_href(r, &to, id, receipt, done, 0);
   size_t n;
   char *loc = html_take(&to, &n);
   struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
@@ -606,9 +669,12 @@ static struct reply cancel_refused(struct req *r, int64_t id, const char *messag
 }
 
 /* POST /counter/walkin (form) room_id, slots, name, phone, attendees?, purpose?,
-** payment_method?, center -> 303 /counter?done=walkin; the page again with the
+** payment_method?, center -> 303 to the receipt of what was paid
+** (/counter/bookings/ID/receipt?...&done=walkin) when a payment method was
+** chosen and there was a fee, else 303 /counter?done=walkin; the page again with the
 ** walk-in form's values and each error at its field (422 validation, outside
-** counter hours or same-day rules; 409 slot_taken). Staff, admin. */
+** counter hours or same-day rules, a centre that is not one or a room of
+** another centre, nothing stored; 409 slot_taken). Staff, admin. */
 struct reply web_counter_walkin(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
@@ -616,9 +682,47 @@ struct reply web_counter_walkin(struct req *r) {
   /* "あとで払う": no payment method at all */
   const char *pm = req_str(r, "payment_method");
   if (pm && !*pm) json_object_del(r->json, "payment_method");
+  /* The form is a centre's: its rooms, and the page it goes back to. A
+  ** centre that is not one, or a room of another centre, is refused before
+  ** anything is stored (the page of the room's centre, or of the one posted,
+  ** comes back with what was typed); no centre sent: the room's. */
+  const char *c = center_of(r), *room = req_str(r, "room_id");
+  const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
+  const struct room *ro = room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16
+                              ? rules_room_by_id(r->ctx.rb, atoll(room)) : NULL;
+  if ((*c && !ce) || (ce && ro && strcmp(ro->center->code, ce->code))) {
+    const struct center *shown = ce ? ce : ro ? ro->center : rules_center(r->ctx.rb, r->ctx.actor.home_center);
+    if (!shown) return center_choice(r, 0, 422);
+    if (ce) {
+      char msg[400];
+      snprintf(msg, sizeof msg, "この部屋は%sの部屋ではありません。%sの部屋から選んでください。", ro->center->name,
+               ce->name);
+      kerr_field(&ei, "room_id", msg);
+    }
+    struct reply ret = counter_page(r, 422, shown->code,
+                                    ce ? NULL : "公民館の指定が正しくありません。この画面から、もう一度受け付けてください。",
+                                    r->json, ei.fields, NULL);
+    kerr_clear(&ei);
+    return ret;
+  }
+  if (!*c && ro) json_object_set_new(r->json, "center", json_string(ro->center->code));
   int rc = counter_walkin(&r->ctx, r->json, &out, &ei);
+  if (!rc) {
+    /* paid at once: to its receipt (領収書), the paper to hand over, as a
+    ** payment from a booking card does; unpaid (or free): back to the page */
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    const char *receipt = NULL;
+    size_t i;
+    json_t *p;
+    json_array_foreach(json_object_get(out, "payments"), i, p) {
+      const char *kind = json_string_value(json_object_get(p, "kind"));
+      if (kind && !strcmp(kind, "payment")) receipt = json_string_value(json_object_get(p, "receipt"));
+    }
+    struct reply ret = id && receipt ? to_receipt(r, id, receipt, "walkin") : back(r, "walkin");
+    json_decref(out);
+    return ret;
+  }
   json_decref(out);
-  if (!rc) return back(r, "walkin");
   if (rc == KERR_SLOT_TAKEN) kerr_field(&ei, "slots", ei.message[0] ? ei.message : kerr_message(rc));
   const char *msg = ei.fields && rc == KERR_VALIDATION ? NULL
                     : rc == KERR_SLOT_TAKEN            ? NULL
@@ -701,8 +805,9 @@ struct reply web_counter_cancel(struct req *r) {
     for (int i = 0; i < n; i++)
       if (rows[i].kind == PAYMENT_REFUND) refund = -rows[i].amount;
   free(rows);
-  char done[48];
-  snprintf(done, sizeof done, refund > 0 ? "cancelled&refund=%lld" : "cancelled", refund);
+  char done[80];
+  if (refund > 0) snprintf(done, sizeof done, "cancelled&refund=%lld&booking=%lld", refund, (long long)id);
+  else snprintf(done, sizeof done, "cancelled");
   return back(r, done);
 }
 
@@ -746,22 +851,26 @@ struct reply web_counter_pay(struct req *r) {
   struct payment_row *rows = NULL;
   int nrows = 0;
   if (payment_rows(&r->ctx, id, &rows, &nrows)) nrows = 0;
-  struct html to = {0};
-  html_printf(&to, "/counter/bookings/%I/receipt?receipt=%u&center=%u", id,
-              nrows ? rows[nrows - 1].receipt : "", center_of(r));
+  struct reply ret = to_receipt(r, id, nrows ? rows[nrows - 1].receipt : "", NULL);
   free(rows);
-  size_t n;
-  char *loc = html_take(&to, &n);
-  struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
-  free(loc);
   return ret;
 }
 
-/* GET /counter/bookings/{id}/receipt?receipt=R[&center=CODE] -> 200 the
-** receipt (領収書) R of booking ID, made to be printed: receipt number, when,
-** amount, method, the booking (number, centre, room, date, slots), issued by
-** the centre; a refund says 返金. 404 when the booking has no such receipt.
-** Staff, admin. */
+/* What a receipt page may have been reached after (its ?done=): the same
+** word for the way back to the counter, or NULL for anything else. */
+static const char *receipt_done(const char *d) {
+  if (d && !strcmp(d, "walkin")) return "walkin";
+  if (d && !strcmp(d, "cancelled")) return "cancelled";
+  return NULL;
+}
+
+/* GET /counter/bookings/{id}/receipt?receipt=R[&center=CODE][&done=walkin|cancelled]
+** -> 200 the receipt (領収書) R of booking ID, made to be printed: receipt
+** number, when, amount, method, the booking (number, centre, room, date,
+** slots), issued by the centre; a refund says 返金 (返金の控え, 返金の方法).
+** After a walk-in paid at once (done=walkin) or a staff cancellation that
+** refunded (done=cancelled) it says so, with the booking number, above the
+** slip (not printed). 404 when the booking has no such receipt. Staff, admin. */
 struct reply web_counter_receipt(struct req *r) {
   struct kerrinfo ei = {0};
   struct booking bk;
@@ -790,21 +899,31 @@ struct reply web_counter_receipt(struct req *r) {
   page_instant_label(row->at, at, sizeof at);
   date_parse(bk.date, &day);
   page_date_label(day, 1, dl, sizeof dl);
+  const char *done = receipt_done(req_query(r, "done"));
   struct html h = {0};
   struct page pg = {.title = refund ? "返金の控え" : "領収書", .nav = "admin"};
   page_begin(r, &h, &pg);
-  html_printf(&h, "<p class=\"crumb no-print\"><a href=\"/counter?center=%u&amp;done=%s\">窓口に戻る</a></p>"
-                  "<div class=\"receipt-slip\" id=\"receipt-slip\"><h1>%s</h1>"
+  html_printf(&h, "<p class=\"crumb no-print\"><a href=\"/counter?center=%u&amp;done=%s\">窓口に戻る</a></p>",
+              center_of(r), done ? done : refund ? "refunded" : "paid");
+  if (done && !strcmp(done, "walkin") && !refund)
+    html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">当日利用を受け付けました。予約番号 %I、"
+                    "使用料 %h を受け取りました。この領収書を印刷して、お渡しください。</p>",
+                id, yen);
+  if (done && !strcmp(done, "cancelled") && refund)
+    html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">予約番号 %I を取り消しました。"
+                    "%h を%sでお返しして、この返金の控えを印刷してお渡しください。</p>",
+                id, yen, payment_method_label(row->method));
+  html_printf(&h, "<div class=\"receipt-slip\" id=\"receipt-slip\"><h1>%s</h1>"
                   "<p class=\"slip-to\">上様</p>"
                   "<p class=\"slip-amount\">%s <strong id=\"slip-amount\">%h</strong></p>"
                   "<dl class=\"facts\"><div><dt>領収書番号</dt><dd id=\"slip-receipt\">%h</dd></div>"
                   "<div><dt>日時</dt><dd>%h</dd></div>"
-                  "<div><dt>支払い方法</dt><dd>%h</dd></div>"
+                  "<div><dt>%s</dt><dd>%h</dd></div>"
                   "<div><dt>但し書き</dt><dd>%h %h の使用料%s (予約番号 %I、%h)</dd></div></dl>"
                   "<p class=\"slip-issuer\">前橋市 %h</p></div>"
                   "<p class=\"no-print\">ブラウザの印刷で、この領収書を印刷できます。</p>",
-              center_of(r), refund ? "refunded" : "paid", refund ? "返金の控え" : "領収書",
-              refund ? "返金額" : "金額", yen, want, at, payment_method_label(row->method), cname,
+              refund ? "返金の控え" : "領収書", refund ? "返金額" : "金額", yen, want, at,
+              refund ? "返金の方法" : "支払い方法", payment_method_label(row->method), cname,
               rname, refund ? "の返金" : "として", id, dl, cname);
   page_end(r, &h, &pg);
   free(rows);
@@ -955,10 +1074,60 @@ static void behalf_build(struct req *r, const struct center *ce, struct behalf_f
   memcpy(f->fields, fs, sizeof fs);
 }
 
+/* What was just taken for a citizen (GET /counter/book?done=booked&booking=ID):
+** what the clerk tells the caller: the 予約番号, held or confirmed, the
+** citizen's ID, then the booking's facts (centre, room, date, slots, fee)
+** and how and by when to pay, as the citizen's own pages word them. Nothing
+** for a number that is not a booking. */
+static void behalf_done(struct req *r, struct html *h, const char *idtext) {
+  if (!idtext || !*idtext || strspn(idtext, "0123456789") != strlen(idtext) || strlen(idtext) > 15) return;
+  struct booking_view *v = malloc(sizeof *v);
+  if (!v || web_book_view_of_id(r, atoll(idtext), v)) {
+    free(v);
+    return;
+  }
+  char sid[16] = "";
+  ids_format(v->b.account_id, sid);
+  html_printf(h, "<section class=\"panel\" id=\"booked\" aria-labelledby=\"booked-title\">"
+                 "<h2 id=\"booked-title\">代理の予約を受け付けました</h2>"
+                 "<p class=\"note note-ok\" role=\"status\">予約番号 <strong>%I</strong> で受け付けました。"
+                 "電話のときは、予約番号・部屋・日時・使用料をお伝えください。</p>"
+                 "<dl class=\"facts\"><div><dt>予約番号</dt><dd>%I</dd></div>"
+                 "<div><dt>状態</dt><dd>%h</dd></div>"
+                 "<div><dt>利用者ID</dt><dd>%h</dd></div></dl>",
+              v->b.id, v->b.id, web_my_status_label(v->status), sid);
+  web_book_facts(r, h, v);
+  web_book_payment(r, h, v);
+  html_raw(h, "<p>続けて別の予約を受け付けるときは、下の欄に入力します。</p></section>");
+  free(v);
+}
+
+/* The centre whose 代理の予約 form to show: the one asked for (?center= or
+** the form's); else, after a post (POSTED), the centre of the room posted;
+** else the clerk's home centre. NULL: none (an unknown centre asked for, or
+** nothing to go by). */
+static const struct center *behalf_center(struct req *r, int posted) {
+  const char *c = center_of(r);
+  const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
+  const char *room = posted ? req_str(r, "room_id") : NULL;
+  if (!ce && room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16) {
+    const struct room *ro = rules_room_by_id(r->ctx.rb, atoll(room));
+    if (ro) ce = ro->center;
+  }
+  if (!ce && (!*c || posted) && r->ctx.actor.home_center[0])
+    ce = rules_center(r->ctx.rb, r->ctx.actor.home_center);
+  return ce;
+}
+
+/* The 代理の予約 form of behalf_center() with STATUS; MESSAGE, VALUES and
+** ERRORS after a refused post (VALUES non-NULL). Asked for an unknown
+** centre: 404; with nothing to go by (an admin, no centre asked for): the
+** centres to choose from, as /counter gives. */
 static struct reply behalf_page(struct req *r, unsigned status, const char *message,
                                 const json_t *values, const json_t *errors) {
-  const struct center *ce = rules_center(r->ctx.rb, center_of(r));
-  if (!ce) return reply_error(r, KERR_NOT_FOUND, NULL);
+  const struct center *ce = behalf_center(r, values != NULL);
+  if (!ce && *center_of(r) && !values) return reply_error(r, KERR_NOT_FOUND, NULL);
+  if (!ce) return center_choice(r, 1, values ? status : 200);
   struct behalf_form *f = calloc(1, sizeof *f);
   if (!f) return reply_error(r, KERR_INTERNAL, NULL);
   behalf_build(r, ce, f);
@@ -972,6 +1141,8 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
               ce->code, ce->name);
   if (message || (errors && json_object_size(errors)))
     page_error_summary_msg(&h, message, f->fields, 6, &fm);
+  else if (status == 200 && req_query(r, "done") && !strcmp(req_query(r, "done"), "booked"))
+    behalf_done(r, &h, req_query(r, "booking"));
   html_raw(&h, "<p class=\"lead\">窓口や電話で申し込んだ、登録している人の予約を受け付けます。"
                "予約はその人の名前になり、その人のマイページに出ます。規則 (受付期間・上限・休館日) は"
                "インターネットの予約と同じです。</p>");
@@ -984,14 +1155,17 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
   return page_reply(r, status, &h);
 }
 
-/* GET /counter/book?center=CODE -> 200 the form that books for a registered
-** citizen (利用者ID, room, date, slots, purpose, attendees); 404 unknown
-** centre. Staff, admin. */
+/* GET /counter/book[?center=CODE][&done=booked&booking=ID] -> 200 the form
+** that books for a registered citizen (利用者ID, room, date, slots, purpose,
+** attendees) at CODE (default the clerk's home centre; none: 200 the
+** centres to choose from, as /counter); after a booking, above it what was
+** taken (behalf_done); 404 unknown centre. Staff, admin. */
 struct reply web_counter_book(struct req *r) { return behalf_page(r, 200, NULL, NULL, NULL); }
 
 /* POST /counter/book (form) on_behalf_of, room_id, date, slots, purpose,
-** attendees, center -> 303 /counter?done=booked (the booking is confirmed at
-** once: the person asked for it at the counter); the form again with every
+** attendees, center -> 303 /counter/book?center=CODE&done=booked&booking=ID
+** (the booking is confirmed at once: the person asked for it at the counter;
+** the page says what was taken); the form again with every
 ** error at its field and the values kept (422, 409 slot_taken, 429 too many
 ** look-ups). Staff, admin; counter hours. The one entry point booking_create. */
 struct reply web_counter_book_post(struct req *r) {
@@ -1001,8 +1175,18 @@ struct reply web_counter_book_post(struct req *r) {
   json_object_set_new(r->json, "confirm", json_true()); /* asked for in person: no hold */
   int rc = booking_create(&r->ctx, r->json, NULL, &out, NULL, &ei);
   if (rc == 0) {
+    /* to the form again, with what was taken to tell the caller (a GET: a
+    ** reload books nothing twice); the centre is the booked room's */
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    const struct room *ro = rules_room_by_id(r->ctx.rb, json_integer_value(json_object_get(out, "room_id")));
     json_decref(out);
-    return back(r, "booked");
+    struct html to = {0};
+    html_printf(&to, "/counter/book?center=%u&done=booked&booking=%I", ro ? ro->center->code : center_of(r), id);
+    size_t n;
+    char *loc = html_take(&to, &n);
+    struct reply ret = loc ? reply_redirect(r, loc) : reply_error(r, KERR_INTERNAL, NULL);
+    free(loc);
+    return ret;
   }
   const char *field = web_book_error_field(rc);
   if (field && !strcmp(field, "group_id")) field = NULL; /* not on this form */

@@ -74,7 +74,7 @@ test('a booking card: 来館なし not offered and refused before the grace, 取
   // with a reason: cancelled; a staff cancellation refunds what was paid at once, and the page says how much to give back
   const c = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡' });
   assert.equal(c.status, 303, c.text.slice(0, 300));
-  assert.equal(c.headers.get('location'), '/counter?center=chuo&done=cancelled&refund=400');
+  assert.equal(c.headers.get('location'), `/counter?center=chuo&done=cancelled&refund=400&booking=${id}`);
   assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'cancelled');
   assert.equal(sql(`SELECT group_concat(kind||':'||amount) FROM payments WHERE booking_id=${id}`), 'payment:400,refund:-400');
   page = await staff.get(c.headers.get('location'), HTML);
@@ -104,7 +104,7 @@ test('代理の予約: staff book for a registered citizen on a page; errors at 
   assert.equal(sql('SELECT count(*) FROM bookings'), n);
   const ok = await staff.postForm('/counter/book', { ...fields, on_behalf_of: ids.citizen });
   assert.equal(ok.status, 303, ok.text.replace(/[\s\S]*<main/, '').slice(0, 1500));
-  assert.equal(ok.headers.get('location'), '/counter?center=chuo&done=booked');
+  assert.match(ok.headers.get('location'), /^\/counter\/book\?center=chuo&done=booked&booking=\d+$/);
   assert.equal(sql(`SELECT a.name||'|'||b.status||'|'||b.channel FROM bookings b JOIN accounts a ON a.id=b.account_id WHERE b.date='2026-04-22'`),
     '山田 花子|confirmed|counter');
   // the same slot again: taken, shown at the slots
@@ -282,4 +282,119 @@ test('checked in and under way: 利用中 on the counter and with the current on
   } finally {
     await noon.stop();
   }
+});
+
+// ---- paper for the person at the counter (the testers' defects)
+
+test('a walk-in paid at the counter leads to its 領収書: amount, receipt number, 予約番号; back to the counter after', async () => {
+  const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/kaigi'], slots: 'afternoon',
+    name: '太田 八郎', phone: '027-888-9999', payment_method: 'cash' });
+  assert.equal(w.status, 303, w.text.slice(0, 400));
+  const id = sql("SELECT id FROM bookings WHERE walkin_name='太田 八郎'");
+  const [receipt, amount] = sql(`SELECT receipt||'|'||amount FROM payments WHERE booking_id=${id}`).split('|');
+  const loc = w.headers.get('location');
+  assert.equal(loc, `/counter/bookings/${id}/receipt?receipt=${receipt}&center=chuo&done=walkin`);
+  const slip = await staff.get(loc, HTML);
+  assert.equal(slip.status, 200);
+  assert.match(slip.text, /<h1>領収書<\/h1>/);
+  assert.match(slip.text, new RegExp(`<strong id="slip-amount">${amount}円</strong>`));
+  assert.match(slip.text, new RegExp(`<dd id="slip-receipt">${receipt}</dd>`));
+  assert.match(slip.text, new RegExp(`当日利用を受け付けました。[^<]*予約番号 ${id}`));
+  assert.match(slip.text, /href="\/counter\?center=chuo&amp;done=walkin"/);
+  // a done= the page does not know changes nothing but the way back
+  const odd = await staff.get(`/counter/bookings/${id}/receipt?receipt=${receipt}&center=chuo&done=%3Cx%3E`, HTML);
+  assert.equal(odd.status, 200);
+  assert.doesNotMatch(odd.text, /当日利用を受け付けました|%3Cx|<x>/);
+});
+
+test('代理の予約 taken: the page says the 予約番号, room, date, time, fee and that it is confirmed', async () => {
+  const ok = await staff.postForm('/counter/book', { center: 'chuo', room_id: rooms['chuo/r507'], date: '2026-04-23',
+    slots: 'afternoon', purpose: '俳句の会', attendees: '6', on_behalf_of: ids.citizen });
+  assert.equal(ok.status, 303, ok.text.replace(/[\s\S]*<main/, '').slice(0, 1500));
+  const [id, fee] = sql("SELECT id||'|'||fee_total FROM bookings WHERE date='2026-04-23' AND purpose='俳句の会'").split('|');
+  assert.equal(ok.headers.get('location'), `/counter/book?center=chuo&done=booked&booking=${id}`);
+  const page = await staff.get(ok.headers.get('location'), HTML);
+  assert.equal(page.status, 200);
+  const done = page.text.match(/<section[^>]*id="booked"[\s\S]*?<\/section>/);
+  assert.ok(done, page.text.replace(/[\s\S]*<main/, '').slice(0, 1500));
+  assert.match(done[0], /代理の予約を受け付けました/);
+  assert.match(done[0], new RegExp(`予約番号[^0-9]*${id}`));
+  assert.match(done[0], /507学習室/);
+  assert.match(done[0], /2026年4月23日\(木\)/);
+  assert.match(done[0], /午後/);
+  assert.match(done[0], new RegExp(`${Number(fee).toLocaleString('ja-JP')}円`));
+  assert.match(done[0], /<dt>状態<\/dt><dd>確定/);
+  assert.match(done[0], new RegExp(`<dt>利用者ID</dt><dd>${ids.citizen}</dd>`));
+  // and the form is there again for the next caller
+  assert.match(page.text, /action="\/counter\/book"/);
+});
+
+test('a staff cancellation that refunds: a printable 返金の控え with the booking, amount, method, date and centre', async () => {
+  const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/av'], slots: 'evening',
+    name: '沼田 九郎', phone: '027-999-0000', payment_method: 'cash' });
+  assert.equal(w.status, 303, w.text.slice(0, 400));
+  const id = sql("SELECT id FROM bookings WHERE walkin_name='沼田 九郎'");
+  const paid = sql(`SELECT amount FROM payments WHERE booking_id=${id}`);
+  const c = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡' });
+  assert.equal(c.status, 303, c.text.slice(0, 300));
+  const refund = sql(`SELECT receipt FROM payments WHERE booking_id=${id} AND kind='refund'`);
+  assert.equal(c.headers.get('location'), `/counter?center=chuo&done=cancelled&refund=${paid}&booking=${id}`);
+  const page = await staff.get(c.headers.get('location'), HTML);
+  assert.match(page.text, new RegExp(`をお返しください。`));
+  const href = `/counter/bookings/${id}/receipt?receipt=${refund}&amp;center=chuo&amp;done=cancelled`;
+  assert.match(page.text, new RegExp(`<a href="${href.replace(/[?]/g, '\\?')}">返金の控え`));
+  const slip = await staff.get(href.replace(/&amp;/g, '&'), HTML);
+  assert.equal(slip.status, 200);
+  assert.match(slip.text, /<h1>返金の控え<\/h1>/);
+  assert.match(slip.text, new RegExp(`<strong id="slip-amount">${paid}円</strong>`));
+  assert.match(slip.text, new RegExp(`<dd id="slip-receipt">${refund}</dd>`));
+  assert.match(slip.text, /<dt>返金の方法<\/dt><dd>現金<\/dd>/);
+  assert.match(slip.text, new RegExp(`予約番号 ${id}`));
+  assert.match(slip.text, /2026年4月8日\(水\) 10:00/);
+  assert.match(slip.text, /前橋市 中央公民館/);
+  assert.match(slip.text, /href="\/counter\?center=chuo&amp;done=cancelled"/);
+  // a booking number that is not one: no links, no error
+  const odd = await staff.get('/counter?center=chuo&done=cancelled&refund=400&booking=abc', HTML);
+  assert.equal(odd.status, 200);
+  assert.doesNotMatch(odd.text, /返金の控え/);
+});
+
+test('/counter/book without a centre: the clerk\'s own, or the centres to choose; a bad date posted without one is 422 at the date', async () => {
+  const page = await staff.get('/counter/book', HTML);
+  assert.equal(page.status, 200, page.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+  assert.match(page.text, /<h1>代理の予約<span class="sub">中央公民館<\/span>/);
+  assert.match(page.text, /name="center" value="chuo"/);
+  const adminId = await addUser(srv.db, { role: 'admin', name: '管理 二子', password: PW });
+  const admin = await browser(adminId);
+  const choice = await admin.get('/counter/book', HTML);
+  assert.equal(choice.status, 200);
+  assert.match(choice.text, /公民館を選んでください/);
+  assert.match(choice.text, /<a href="\/counter\/book\?center=chuo">中央公民館<\/a>/);
+  const n = sql('SELECT count(*) FROM bookings');
+  const bad = await staff.postForm('/counter/book', { room_id: rooms['chuo/r507'], date: '2026-13-45', slots: 'morning',
+    purpose: '読書会', attendees: '4', on_behalf_of: ids.citizen });
+  assert.equal(bad.status, 422, bad.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+  assert.match(bad.text, /id="f-date-error"/);
+  assert.match(bad.text, /name="purpose" value="読書会"/);
+  // an admin (no home centre) gets the form of the room's centre
+  const bad2 = await admin.postForm('/counter/book', { room_id: rooms['chuo/r507'], date: 'x', slots: 'morning',
+    purpose: '読書会', attendees: '4', on_behalf_of: ids.citizen });
+  assert.equal(bad2.status, 422, bad2.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+  assert.match(bad2.text, /id="f-date-error"/);
+  assert.equal(sql('SELECT count(*) FROM bookings'), n);
+});
+
+test('a walk-in posted with an unknown centre, or a room of another centre: 422, nothing stored', async () => {
+  const n = sql('SELECT count(*) FROM bookings');
+  const other = Object.keys(rooms).find((k) => !k.startsWith('chuo/'));
+  for (const [center, room] of [['../../etc', rooms['chuo/r507']], ['nowhere', rooms['chuo/r507']], ['chuo', rooms[other]]]) {
+    const w = await staff.postForm('/counter/walkin', { center, room_id: room, slots: 'afternoon',
+      name: '草津 十郎', phone: '027-000-1111', payment_method: 'cash' });
+    assert.equal(w.status, 422, `${center} ${room}: ${w.status} ${w.headers.get('location')}`);
+    assert.match(w.text, /error-summary/);
+    assert.match(w.text, /name="name" value="草津 十郎"/);
+    assert.doesNotMatch(w.text, /\.\.\/\.\.\/etc/);
+  }
+  assert.equal(sql('SELECT count(*) FROM bookings'), n);
+  assert.equal(sql("SELECT count(*) FROM bookings WHERE walkin_name='草津 十郎'"), '0');
 });

@@ -134,3 +134,48 @@ test('the counter with JavaScript off: an admin picks a centre from the staff me
   assert.equal(await admin.locator(`.error-summary a[href="#reason-${id}"]`).count(), 1);
   await noViolations(admin, '/counter (cancel refused)');
 });
+
+test('the counter\'s paper with JavaScript off: a walk-in paid at once to its 領収書, a refund to its 返金の控え, 代理の予約 says what was taken', async () => {
+  const staff = await (await as(ids.staff)).newPage();
+  await staff.goto(srv.base + '/counter');
+  const chuo = (await client(srv.base).get('/api/v1/centers')).json.centers.find((c) => c.code === 'chuo');
+  const room = (code) => String(chuo.rooms.find((r) => r.code === code).id);
+  // a walk-in paid in cash: the receipt, with the booking number
+  await staff.selectOption('#f-room_id', room('washitsu'));
+  await staff.check('input[name="slots"][value="afternoon"]');
+  await staff.fill('#f-name', '桐生 十一郎');
+  await staff.fill('#f-phone', '027-101-2020');
+  await staff.check('input[name="payment_method"][value="cash"]');
+  await staff.click('button:has-text("当日利用を受け付ける")');
+  assert.equal(await staff.textContent('h1'), '領収書');
+  const note = await staff.textContent('main .note-ok');
+  const id = note.match(/予約番号 (\d+)/)[1];
+  assert.match(note, /当日利用を受け付けました。/);
+  await noViolations(staff, 'receipt after a walk-in');
+  // cancelled by the clerk: the counter links to the refund's slip
+  await staff.click('main a:has-text("窓口に戻る")');
+  await staff.click(`#b-${id} details summary`);
+  await staff.fill(`#reason-${id}`, '本人から電話で連絡');
+  await staff.click(`#b-${id} button:has-text("予約番号 ${id} を取り消す")`);
+  assert.match(await staff.textContent('main .note-ok'), /をお返しください/);
+  await noViolations(staff, '/counter after a refund');
+  await staff.click('main a:has-text("返金の控え")');
+  assert.equal(await staff.textContent('h1'), '返金の控え');
+  assert.match(await staff.textContent('#receipt-slip'), new RegExp(`予約番号 ${id}`));
+  await noViolations(staff, '返金の控え');
+  // 代理の予約 from the counter's link, without a centre in the address too
+  await staff.goto(srv.base + '/counter/book');
+  await staff.fill('#f-on_behalf_of', ids.citizen);
+  await staff.selectOption('#f-room_id', room('r507'));
+  await staff.fill('#f-date', '2026-04-22');
+  await staff.check('input[name="slots"][value="morning"]');
+  await staff.fill('#f-purpose', '自治会の打ち合わせ');
+  await staff.fill('#f-attendees', '5');
+  await staff.click('button:has-text("この人の予約を受け付ける")');
+  const done = await staff.textContent('#booked');
+  assert.match(done, /代理の予約を受け付けました/);
+  assert.match(done, /予約番号\s*\d+/);
+  assert.match(done, /確定/);
+  assert.match(done, /2026年4月22日/);
+  await noViolations(staff, '代理の予約 taken');
+});
