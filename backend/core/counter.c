@@ -193,7 +193,7 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   json_t *g = json_object_get(body, "group_id");
   if (g && !json_is_null(g) && !(json_is_string(g) && !*json_string_value(g))) {
     kerr_field(ei, "group_id",
-               "当日利用（登録なし）は個人の受付です。団体の予約は団体の代表者の利用者IDで行ってください。");
+               "当日利用（登録なし）は個人の受付です。団体の予約は団体の代表者の利用者番号で行ってください。");
     bad = 1;
   }
   /* Every error at once (issue 13 point 12): the booking's own fields that are

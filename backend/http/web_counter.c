@@ -308,7 +308,7 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
                 w->holder_phone);
   if (!w->walkin) {
     ids_format(b->account_id, sid);
-    html_printf(h, "<div><dt>利用者ID</dt><dd>%h</dd></div>", sid);
+    html_printf(h, "<div><dt>利用者番号</dt><dd>%h</dd></div>", sid);
   }
   web_oidc_counter_fact(r, h, w->walkin ? NULL : sid, 1);
   html_printf(h, "<div><dt>状態</dt><dd>%h</dd></div>"
@@ -1059,9 +1059,9 @@ static void behalf_build(struct req *r, const struct center *ce, struct behalf_f
     f->slots[k] = (struct page_option){sd->code, f->slab[k], NULL};
   }
   struct page_field fs[6] = {
-    {.name = "on_behalf_of", .label = "利用者ID", .type = PF_TEXT, .required = 1, .maxlength = 20,
+    {.name = "on_behalf_of", .label = "利用者番号", .type = PF_TEXT, .required = 1, .maxlength = 20,
      .size = "m", .inputmode = "numeric", .autocomplete = "off",
-     .support = "予約する人の9けたの利用者ID。本人確認をしてから入力します。"},
+     .support = "予約する人の9けたの利用者番号。本人確認をしてから入力します。"},
     {.name = "room_id", .label = "部屋", .type = PF_SELECT, .required = 1, .options = f->rooms,
      .noptions = nrooms},
     {.name = "date", .label = "利用する日", .type = PF_DATE, .required = 1, .size = "m",
@@ -1094,7 +1094,7 @@ static void behalf_done(struct req *r, struct html *h, const char *idtext) {
                  "電話のときは、予約番号・部屋・日時・使用料をお伝えください。</p>"
                  "<dl class=\"facts\"><div><dt>予約番号</dt><dd>%I</dd></div>"
                  "<div><dt>状態</dt><dd>%h</dd></div>"
-                 "<div><dt>利用者ID</dt><dd>%h</dd></div></dl>",
+                 "<div><dt>利用者番号</dt><dd>%h</dd></div></dl>",
               v->b.id, v->b.id, web_my_status_label(v->status), sid);
   web_book_facts(r, h, v);
   web_book_payment(r, h, v);
@@ -1156,7 +1156,7 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
 }
 
 /* GET /counter/book[?center=CODE][&done=booked&booking=ID] -> 200 the form
-** that books for a registered citizen (利用者ID, room, date, slots, purpose,
+** that books for a registered citizen (利用者番号, room, date, slots, purpose,
 ** attendees) at CODE (default the clerk's home centre; none: 200 the
 ** centres to choose from, as /counter); after a booking, above it what was
 ** taken (behalf_done); 404 unknown centre. Staff, admin. */
