@@ -174,8 +174,8 @@ static int parse_course(struct kctx *ctx, const json_t *b, struct course_in *c,
     kerr_field(ei, "max_companions", "同伴者の上限は0から9人です。");
     bad = 1;
   }
-  if (input_bool(b, "calendar", &c->calendar) == INPUT_BAD) {
-    kerr_field(ei, "calendar", "calendar は true か false です。");
+  if (input_bool(b, "calendar", ctx->form, &c->calendar) == INPUT_BAD) {
+    kerr_field(ei, "calendar", "公開カレンダーに載せるかどうかは true か false で指定してください。");
     bad = 1;
   }
   if (input_text(b, "allocation", c->allocation, sizeof c->allocation) != INPUT_OK ||

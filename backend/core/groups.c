@@ -309,7 +309,7 @@ static int read_group(struct kctx *ctx, const json_t *in, struct group_in *g,
   else if ((m = accounts_check_kana(g->kana))) group_bad_field(ei, &bad, "name_kana", m);
   read_counts(in, &g->members, &g->residents, ei, &bad);
   read_activity(in, g->activity, sizeof g->activity, &g->has_activity, ei, &bad);
-  if (input_bool(in, "public_listing", &g->listing) == INPUT_BAD)
+  if (input_bool(in, "public_listing", ctx->form, &g->listing) == INPUT_BAD)
     group_bad_field(ei, &bad, "public_listing", "公開するかどうかは true か false で指定してください。");
   if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
   const struct rules *r = rules_in_force(ctx->rb, group_today(ctx));

@@ -24,8 +24,10 @@ int input_text(const json_t *in, const char *key, char *buf, size_t cap);
 ** when not such a number or out of range. */
 int input_int(const json_t *in, const char *key, long long lo, long long hi, long long *out);
 
-/* A boolean member: JSON true/false, or a form's "1"/"true"/"on"/"yes" and
-** "0"/"false"/"off"/"no"/"". INPUT_MISSING when absent or null. */
-int input_bool(const json_t *in, const char *key, int *out);
+/* A boolean member: JSON true/false; with FORM (the body came as an HTML
+** form, kctx.form, where every value is text) also "1"/"true"/"on"/"yes" and
+** "0"/"false"/"off"/"no"/"". INPUT_MISSING when absent or null; INPUT_BAD
+** for anything else: a JSON body's "yes", "1" or 1 is refused, not guessed. */
+int input_bool(const json_t *in, const char *key, int form, int *out);
 
 #endif

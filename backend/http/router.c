@@ -409,6 +409,7 @@ static int parse_body(struct req *r) {
   if ((flags & RF_FORM) && ctype_is(ct, "application/x-www-form-urlencoded")) {
     int err = 0;
     r->json = form_parse(r->body ? r->body : "", r->body_len, &err);
+    r->ctx.form = 1; /* every member text: a checkbox's "1" is true (core/input.c) */
     return r->json ? 0 : err;
   }
   if (!ctype_is(ct, "application/json")) return KERR_MEDIA_TYPE;

@@ -116,6 +116,10 @@ test('validation: 422 with fields; a closed day is 422 closed', async () => {
   const r = await staff.post('/api/v1/courses', { center: 'chuo', title: '', capacity: 0, sessions: [], apply_from: 'x', apply_until: '2026-04-10', allocation: 'raffle' });
   assert.equal(r.status, 422);
   for (const f of ['title', 'capacity', 'allocation', 'apply_from']) assert.ok(r.json.error.fields[f], f);
+  // a boolean is true or false, not "yes" (route attack)
+  const cal = await staff.post('/api/v1/courses', await course({ title: '暦の会', calendar: 'yes' }));
+  assert.equal(cal.status, 422, cal.text);
+  assert.match(cal.json.error.fields.calendar, /true か false/);
   // 2026-05-04 is the first Monday of May: closed
   const c = await staff.post('/api/v1/courses', await course({}, [{ date: '2026-05-04', slot: 'morning', room_id: await roomId('chuo', 'av') }]));
   assert.equal(c.status, 422);
