@@ -218,6 +218,15 @@ static void bad_field(struct kerrinfo *ei, int *bad, const char *field, const ch
   (*bad)++;
 }
 
+/* The field's name in a message: "氏名は文字で入力してください。" */
+static const char *label_of(const char *key) {
+  if (!strcmp(key, "name")) return "氏名";
+  if (!strcmp(key, "name_kana")) return "ふりがな";
+  if (!strcmp(key, "email")) return "メールアドレス";
+  if (!strcmp(key, "phone")) return "電話番号";
+  return key;
+}
+
 /* A text field: trimmed into BUF; *SET is 1 when present. */
 static void text_field(const json_t *in, const char *key, char *buf, size_t cap, int required,
                        const char *missing, const char *toolong,
@@ -229,6 +238,10 @@ static void text_field(const json_t *in, const char *key, char *buf, size_t cap,
   if (rc == INPUT_OK && check == accounts_check_phone) text_fold_phone(buf); /* ０２７ー… */
   if (rc == INPUT_MISSING) {
     if (required) bad_field(ei, bad, key, missing);
+  } else if (input_not_text(in, key)) { /* a number or a list is not "too long" */
+    char msg[128];
+    snprintf(msg, sizeof msg, "%sは文字で入力してください。", label_of(key));
+    bad_field(ei, bad, key, msg);
   } else if (rc == INPUT_BAD) {
     bad_field(ei, bad, key, toolong);
   } else if ((m = check(buf))) {

@@ -37,6 +37,11 @@ int input_text(const json_t *in, const char *key, char *buf, size_t cap) {
   return INPUT_OK;
 }
 
+int input_not_text(const json_t *in, const char *key) {
+  const json_t *v = in ? json_object_get(in, key) : NULL;
+  return v && !json_is_null(v) && !json_is_string(v);
+}
+
 int input_int(const json_t *in, const char *key, long long lo, long long hi, long long *out) {
   const json_t *v = in ? json_object_get(in, key) : NULL;
   *out = 0;

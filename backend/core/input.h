@@ -19,6 +19,11 @@ enum { INPUT_MISSING = 0, INPUT_OK, INPUT_BAD };
 ** after trimming; INPUT_BAD when not a string or longer than CAP-1 bytes. */
 int input_text(const json_t *in, const char *key, char *buf, size_t cap);
 
+/* 1 when member KEY of IN is there but is no string (a number, an array, an
+** object, true): INPUT_BAD from input_text, told apart from "too long" so
+** that the message says what is wrong. */
+int input_not_text(const json_t *in, const char *key);
+
 /* An integer member in LO..HI: a JSON integer, or a string of digits (ASCII
 ** or full-width). INPUT_MISSING when absent, null or ""; INPUT_BAD otherwise
 ** when not such a number or out of range. */

@@ -241,6 +241,17 @@ test('boolean members of a JSON body are true or false only: "yes", "1", 1 are 4
   assert.equal(ok.status, 201, ok.text);
 });
 
+test('a group name that is not text says so, not that it is too long', async () => {
+  const r = await hanako.post('/api/v1/groups', { ...TANKA, name: ['a'], name_kana: 7, activity: { x: 1 } });
+  assert.equal(r.status, 422, r.text);
+  assert.match(r.json.error.fields.name, /団体名は文字で/);
+  assert.match(r.json.error.fields.name_kana, /文字で/);
+  assert.match(r.json.error.fields.activity, /文字で/);
+  const p = await staff.post('/api/v1/accounts', { name: 12, name_kana: 'なまえ', phone: '027-222-3334', password: 'shingi-password-2' });
+  assert.equal(p.status, 422, p.text);
+  assert.match(p.json.error.fields.name, /氏名は文字で/);
+});
+
 test('the whole life of a group: register, approve, see, renew, co-representatives, list', async () => {
   const reg = await hanako.post('/api/v1/groups', TANKA);
   assert.equal(reg.status, 201, reg.text);
