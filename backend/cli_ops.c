@@ -101,8 +101,13 @@ static int run(struct kctx *ctx, const char *cmd, const struct opts *o, int64_t 
     if (!rc) printf("password of %s set; its sessions ended\n", o->id);
   }
   json_decref(out);
-  if (rc) fprintf(stderr, "kominkan user %s: %s\n", cmd,
-                  ei.message[0] ? ei.message : kerr_message(rc));
+  const char *field;
+  json_t *msg;
+  if (rc && json_object_size(ei.fields)) /* say what was wrong, option by option */
+    json_object_foreach(ei.fields, field, msg)
+      fprintf(stderr, "kominkan user %s: --%s: %s\n", cmd, field, json_string_value(msg));
+  else if (rc) fprintf(stderr, "kominkan user %s: %s\n", cmd,
+                       ei.message[0] ? ei.message : kerr_message(rc));
   kerr_clear(&ei);
   return rc ? 1 : 0;
 }

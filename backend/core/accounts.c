@@ -218,6 +218,15 @@ static void bad_field(struct kerrinfo *ei, int *bad, const char *field, const ch
   (*bad)++;
 }
 
+/* The field's name in a message: "氏名は文字で入力してください。" */
+static const char *label_of(const char *key) {
+  if (!strcmp(key, "name")) return "氏名";
+  if (!strcmp(key, "name_kana")) return "ふりがな";
+  if (!strcmp(key, "email")) return "メールアドレス";
+  if (!strcmp(key, "phone")) return "電話番号";
+  return key;
+}
+
 /* A text field: trimmed into BUF; *SET is 1 when present. */
 static void text_field(const json_t *in, const char *key, char *buf, size_t cap, int required,
                        const char *missing, const char *toolong,
@@ -229,6 +238,10 @@ static void text_field(const json_t *in, const char *key, char *buf, size_t cap,
   if (rc == INPUT_OK && check == accounts_check_phone) text_fold_phone(buf); /* ０２７ー… */
   if (rc == INPUT_MISSING) {
     if (required) bad_field(ei, bad, key, missing);
+  } else if (input_not_text(in, key)) { /* a number or a list is not "too long" */
+    char msg[128];
+    snprintf(msg, sizeof msg, "%sは文字で入力してください。", label_of(key));
+    bad_field(ei, bad, key, msg);
   } else if (rc == INPUT_BAD) {
     bad_field(ei, bad, key, toolong);
   } else if ((m = check(buf))) {
@@ -246,7 +259,8 @@ struct person {
 
 /* Read and check the details of IN into P; SELF: a citizen signing up
 ** (kana and a contact required). Field errors in EI; the count of them. */
-static int read_person(const json_t *in, int self, struct person *p, struct kerrinfo *ei) {
+static int read_person(const struct kctx *ctx, const json_t *in, int self, struct person *p,
+                       struct kerrinfo *ei) {
   int bad = 0;
   text_field(in, "name", p->name, sizeof p->name, 1, "氏名を入力してください。",
              "氏名は100文字以内で入力してください。", accounts_check_name, &p->has_name, ei, &bad);
@@ -263,7 +277,7 @@ static int read_person(const json_t *in, int self, struct person *p, struct kerr
     bad_field(ei, &bad, "phone", "メールアドレスか電話番号の、どちらかを入力してください。");
   }
   p->resident = 0;
-  if (input_bool(in, "resident", &p->resident) == INPUT_BAD)
+  if (input_bool(in, "resident", ctx->form, &p->resident) == INPUT_BAD)
     bad_field(ei, &bad, "resident", "市内在住かどうかは true か false で指定してください。");
   return bad;
 }
@@ -320,7 +334,7 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
   *id = 0;
   if ((flags & ACCOUNT_FIXED_ID) && !ids_valid(wanted))
     return kerr_set(ei, KERR_CONFLICT, "指定された利用者番号は正しい形ではありません。");
-  int bad = read_person(in, self, &p, ei);
+  int bad = read_person(ctx, in, self, &p, ei);
 
   const json_t *pv = json_object_get(in, "password");
   const char *pw = json_string_value(pv), *m;
@@ -382,7 +396,7 @@ int accounts_create_in(struct kctx *ctx, const json_t *in, const char *hash, con
                        int64_t *id, struct kerrinfo *ei) {
   struct person p;
   *id = 0;
-  if (read_person(in, 0, &p, ei)) return kerr_set(ei, KERR_VALIDATION, NULL);
+  if (read_person(ctx, in, 0, &p, ei)) return kerr_set(ei, KERR_VALIDATION, NULL);
   int rc = insert_account(ctx, &p, ROLE_CITIZEN, NULL, hash, 0, action, id);
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }

@@ -59,10 +59,11 @@ struct create {
 };
 
 /* The body asks for the booking to be confirmed at once: "confirm": true
-** (JSON) or "1" (a form's button). */
-static int wants_confirm(const json_t *body) {
-  const json_t *v = json_object_get(body, "confirm");
-  return json_is_true(v) || (json_is_string(v) && !strcmp(json_string_value(v), "1"));
+** (JSON) or "1" (a form's button). Any other value is not a yes: parse_create
+** refuses it at its field. */
+static int wants_confirm(const struct kctx *ctx, const json_t *body) {
+  int yes = 0;
+  return input_bool(body, "confirm", ctx->form, &yes) == INPUT_OK && yes;
 }
 
 static int cmp_int(const void *a, const void *b) {
@@ -96,6 +97,11 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
   } else if (rc != INPUT_OK || text_utf8_len(c->purpose) > PURPOSE_MAX ||
              text_has_control(c->purpose)) {
     kerr_field(ei, "purpose", "利用目的は200文字以内で、改行以外の制御文字を含めずに入力してください。");
+    bad = 1;
+  }
+  int confirm;
+  if (input_bool(body, "confirm", ctx->form, &confirm) == INPUT_BAD) {
+    kerr_field(ei, "confirm", "すぐに確定するかどうかは true か false で指定してください。");
     bad = 1;
   }
   if (input_int(body, "attendees", 1, 100000, &n) != INPUT_OK) {
@@ -598,7 +604,7 @@ static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *id
     return KERR_VALIDATION;
   }
   f->holder = holder;
-  f->confirm = wants_confirm(body);
+  f->confirm = wants_confirm(ctx, body);
   return create_for(&c, body, idempotency_key, f, b, replayed, ei);
 }
 
@@ -625,7 +631,7 @@ static int create_then(struct kctx *ctx, const json_t *body, const char *idempot
   if (ctx->actor.role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
   f.holder = ctx->actor.account_id;
-  f.confirm = wants_confirm(body);
+  f.confirm = wants_confirm(ctx, body);
   return create_for(ctx, body, idempotency_key, &f, b, replayed, ei);
 }
 

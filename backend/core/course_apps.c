@@ -7,6 +7,7 @@
 ** lapsed) before it writes: the writers are serialised, so two applicants can
 ** never both take the last place.
 */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -240,10 +241,17 @@ int courses_apply(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
     return kerr_set(ei, KERR_FORBIDDEN, "講座には利用者本人のアカウントで申し込んでください。");
   courses_sweep(ctx);
   if ((rc = load_course(ctx, id, &c))) return kerr_set(ei, rc, "その講座はありません。");
-  rc = body ? input_int(body, "companions", 0, 9, &companions) : INPUT_MISSING;
-  if (rc == INPUT_BAD || companions > c.max_companions) {
+  /* read without an upper bound, so that the message says which side is wrong:
+  ** below 0 (or no whole number) and above the course's limit are not the same mistake */
+  rc = body ? input_int(body, "companions", 0, LLONG_MAX, &companions) : INPUT_MISSING;
+  if (rc == INPUT_BAD) {
+    kerr_field(ei, "companions", "同伴者の人数は0人以上の整数で入力してください。");
+    return kerr_set(ei, KERR_VALIDATION, NULL);
+  }
+  if (companions > c.max_companions) {
     char msg[128];
-    snprintf(msg, sizeof msg, "同伴者はこの講座では%lld人までです。", (long long)c.max_companions);
+    if (c.max_companions == 0) snprintf(msg, sizeof msg, "この講座は同伴者なしで申し込んでください。");
+    else snprintf(msg, sizeof msg, "同伴者はこの講座では%lld人までです。", (long long)c.max_companions);
     kerr_field(ei, "companions", msg);
     return kerr_set(ei, KERR_VALIDATION, NULL);
   }

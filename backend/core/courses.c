@@ -12,6 +12,7 @@
 */
 #include "courses.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,10 +88,26 @@ static int parse_session(struct kctx *ctx, const char *center, json_t *v, struct
                          struct kerrinfo *ei) {
   char d[16], slot[32];
   long long room = 0;
-  if (!json_is_object(v) || input_text(v, "date", d, sizeof d) != INPUT_OK ||
-      date_parse(d, &s->day) || input_text(v, "slot", slot, sizeof slot) != INPUT_OK ||
-      input_int(v, "room_id", 1, INT64_MAX, &room) != INPUT_OK) {
-    kerr_field(ei, "sessions", "各回は {\"date\",\"slot\",\"room_id\"} で指定してください。");
+  const char *wrong = NULL;
+  char msg[160];
+  if (!json_is_object(v))
+    wrong = "各回は {\"date\",\"slot\",\"room_id\"} で指定してください。";
+  else if (input_text(v, "date", d, sizeof d) != INPUT_OK)
+    wrong = input_not_text(v, "date") || json_object_get(v, "date")
+                ? "各回の日付は YYYY-MM-DD の形で指定してください。"
+                : "各回の日付（date）を指定してください。";
+  else if (date_parse(d, &s->day)) {
+    /* the shape is right but the day is not in the calendar (2026-02-30) */
+    int y, m, dd, k = 0;
+    if (sscanf(d, "%4d-%2d-%2d%n", &y, &m, &dd, &k) == 3 && k == 10 && !d[k])
+      snprintf(msg, sizeof msg, "%sという日付はありません。", d), wrong = msg;
+    else wrong = "各回の日付は YYYY-MM-DD の形で指定してください。";
+  } else if (input_text(v, "slot", slot, sizeof slot) != INPUT_OK)
+    wrong = "各回の時間帯（slot）を、morning などのコードで指定してください。";
+  else if (input_int(v, "room_id", 1, INT64_MAX, &room) != INPUT_OK)
+    wrong = "各回の部屋（room_id）を、部屋の番号で指定してください。";
+  if (wrong) {
+    kerr_field(ei, "sessions", wrong);
     return KERR_VALIDATION;
   }
   date_format(s->day, s->date);
@@ -174,8 +191,8 @@ static int parse_course(struct kctx *ctx, const json_t *b, struct course_in *c,
     kerr_field(ei, "max_companions", "同伴者の上限は0から9人です。");
     bad = 1;
   }
-  if (input_bool(b, "calendar", &c->calendar) == INPUT_BAD) {
-    kerr_field(ei, "calendar", "calendar は true か false です。");
+  if (input_bool(b, "calendar", ctx->form, &c->calendar) == INPUT_BAD) {
+    kerr_field(ei, "calendar", "公開カレンダーに載せるかどうかは true か false で指定してください。");
     bad = 1;
   }
   if (input_text(b, "allocation", c->allocation, sizeof c->allocation) != INPUT_OK ||
@@ -515,8 +532,12 @@ int courses_attendance(struct kctx *ctx, int64_t id, int64_t sid, const json_t *
   *out = NULL;
   if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if ((rc = course_center(ctx, id, center))) return kerr_set(ei, rc, NULL);
-  if (input_int(body, "attended", 0, 10000, &n) != INPUT_OK) {
-    kerr_field(ei, "attended", "出席者数を0以上の数で入力してください。");
+  /* read without an upper bound, so that the message says which side is wrong */
+  rc = input_int(body, "attended", 0, LLONG_MAX, &n);
+  if (rc != INPUT_OK || n > 10000) { /* 1000 places, each with up to 9 companions */
+    kerr_field(ei, "attended", rc == INPUT_MISSING ? "出席者数を入力してください。"
+                               : rc == INPUT_BAD   ? "出席者数は0以上の整数で入力してください。"
+                                                   : "出席者数が多すぎます。10000人以下で入力してください。");
     return kerr_set(ei, KERR_VALIDATION, NULL);
   }
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);

@@ -50,6 +50,9 @@ struct kctx {
   int64_t now;
   struct actor actor;
   const char *channel;      /* "online", "counter", "form" */
+  int form;                 /* the body came as an HTML form (http/router.c): every member
+                            ** is text, so core/input.c reads a checkbox's "1"/"on" as true;
+                            ** a JSON body says yes or no with true and false only */
   char address[48];         /* the client's address, for the audit trail; "" if none */
   const char *client;       /* the client's address (throttles); NULL outside HTTP */
   int precheck;             /* a first pass on the request's own thread (http/suspend.c):

@@ -275,7 +275,9 @@ static void read_activity(const json_t *in, char *buf, size_t cap, int *set, str
                           int *bad) {
   int rc = input_text(in, "activity", buf, cap);
   *set = rc == INPUT_OK;
-  if (rc == INPUT_BAD || (rc == INPUT_OK && text_utf8_len(buf) > 200))
+  if (input_not_text(in, "activity"))
+    group_bad_field(ei, bad, "activity", "活動内容は文字で入力してください。");
+  else if (rc == INPUT_BAD || (rc == INPUT_OK && text_utf8_len(buf) > 200))
     group_bad_field(ei, bad, "activity", "活動内容は200文字以内で入力してください。");
   else if (rc == INPUT_OK && has_control(buf))
     group_bad_field(ei, bad, "activity", "活動内容は改行を入れずに入力してください。");
@@ -300,16 +302,20 @@ static int read_group(struct kctx *ctx, const json_t *in, struct group_in *g,
   memset(g, 0, sizeof *g);
   rc = input_text(in, "name", g->name, sizeof g->name);
   if (rc == INPUT_MISSING) group_bad_field(ei, &bad, "name", "団体名を入力してください。");
+  else if (input_not_text(in, "name"))
+    group_bad_field(ei, &bad, "name", "団体名は文字で入力してください。");
   else if (rc == INPUT_BAD || text_utf8_len(g->name) > 100)
     group_bad_field(ei, &bad, "name", "団体名は100文字以内で入力してください。");
   else if (has_control(g->name)) group_bad_field(ei, &bad, "name", "団体名に使えない文字が含まれています。");
   rc = input_text(in, "name_kana", g->kana, sizeof g->kana);
   if (rc == INPUT_MISSING) group_bad_field(ei, &bad, "name_kana", "団体名のふりがなを入力してください。");
+  else if (input_not_text(in, "name_kana"))
+    group_bad_field(ei, &bad, "name_kana", "団体名のふりがなは文字で入力してください。");
   else if (rc == INPUT_BAD) group_bad_field(ei, &bad, "name_kana", "ふりがなは100文字以内で入力してください。");
   else if ((m = accounts_check_kana(g->kana))) group_bad_field(ei, &bad, "name_kana", m);
   read_counts(in, &g->members, &g->residents, ei, &bad);
   read_activity(in, g->activity, sizeof g->activity, &g->has_activity, ei, &bad);
-  if (input_bool(in, "public_listing", &g->listing) == INPUT_BAD)
+  if (input_bool(in, "public_listing", ctx->form, &g->listing) == INPUT_BAD)
     group_bad_field(ei, &bad, "public_listing", "公開するかどうかは true か false で指定してください。");
   if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
   const struct rules *r = rules_in_force(ctx->rb, group_today(ctx));

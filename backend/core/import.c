@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "accounts.h"
 #include "bookings.h"
@@ -266,14 +267,19 @@ static void put(const struct run *r, json_t *rec, json_t *body, const char *key,
 /* A yes/no column as Japanese ledgers write it: はい, ○, 在住, 公開 count as
 ** true, いいえ and × as false; anything else goes to core/input.c as it is. */
 static void put_bool(const struct run *r, json_t *rec, json_t *body, const char *key) {
-  static const char *const yes[] = {"はい", "○", "〇", "在住", "公開", "有", NULL};
-  static const char *const no[] = {"いいえ", "×", "無", "非公開", NULL};
+  static const char *const yes[] = {"はい", "○", "〇", "在住", "公開", "有",
+                                    "1", "true", "on", "yes", NULL};
+  static const char *const no[] = {"いいえ", "×", "無", "非公開", "0", "false", "off", "no", NULL};
   const char *s = val(r, rec, key);
-  for (int i = 0; yes[i]; i++)
-    if (!strcmp(s, yes[i])) s = "true";
-  for (int i = 0; no[i]; i++)
-    if (!strcmp(s, no[i])) s = "false";
-  if (*s) json_object_set_new(body, key, json_string(s));
+  if (!*s) return;
+  /* the core takes JSON's true and false only: a file's words become them
+  ** here; any other text goes on, for the core to refuse at its column */
+  json_t *v = NULL;
+  for (int i = 0; yes[i] && !v; i++)
+    if (!strcasecmp(s, yes[i])) v = json_true();
+  for (int i = 0; no[i] && !v; i++)
+    if (!strcasecmp(s, no[i])) v = json_false();
+  json_object_set_new(body, key, v ? v : json_string(s));
 }
 
 /* "2026/5/12" or "2026-5-12" (Excel's dates) as "2026-05-12" into OUT; other

@@ -37,6 +37,11 @@ int input_text(const json_t *in, const char *key, char *buf, size_t cap) {
   return INPUT_OK;
 }
 
+int input_not_text(const json_t *in, const char *key) {
+  const json_t *v = in ? json_object_get(in, key) : NULL;
+  return v && !json_is_null(v) && !json_is_string(v);
+}
+
 int input_int(const json_t *in, const char *key, long long lo, long long hi, long long *out) {
   const json_t *v = in ? json_object_get(in, key) : NULL;
   *out = 0;
@@ -66,7 +71,7 @@ int input_int(const json_t *in, const char *key, long long lo, long long hi, lon
   return INPUT_OK;
 }
 
-int input_bool(const json_t *in, const char *key, int *out) {
+int input_bool(const json_t *in, const char *key, int form, int *out) {
   const json_t *v = in ? json_object_get(in, key) : NULL;
   *out = 0;
   if (!v || json_is_null(v)) return INPUT_MISSING;
@@ -74,7 +79,7 @@ int input_bool(const json_t *in, const char *key, int *out) {
     *out = json_is_true(v);
     return INPUT_OK;
   }
-  if (!json_is_string(v)) return INPUT_BAD;
+  if (!form || !json_is_string(v)) return INPUT_BAD;
   static const char *const yes[] = {"1", "true", "on", "yes", NULL};
   static const char *const no[] = {"0", "false", "off", "no", "", NULL};
   const char *s = json_string_value(v);

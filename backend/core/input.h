@@ -19,13 +19,20 @@ enum { INPUT_MISSING = 0, INPUT_OK, INPUT_BAD };
 ** after trimming; INPUT_BAD when not a string or longer than CAP-1 bytes. */
 int input_text(const json_t *in, const char *key, char *buf, size_t cap);
 
+/* 1 when member KEY of IN is there but is no string (a number, an array, an
+** object, true): INPUT_BAD from input_text, told apart from "too long" so
+** that the message says what is wrong. */
+int input_not_text(const json_t *in, const char *key);
+
 /* An integer member in LO..HI: a JSON integer, or a string of digits (ASCII
 ** or full-width). INPUT_MISSING when absent, null or ""; INPUT_BAD otherwise
 ** when not such a number or out of range. */
 int input_int(const json_t *in, const char *key, long long lo, long long hi, long long *out);
 
-/* A boolean member: JSON true/false, or a form's "1"/"true"/"on"/"yes" and
-** "0"/"false"/"off"/"no"/"". INPUT_MISSING when absent or null. */
-int input_bool(const json_t *in, const char *key, int *out);
+/* A boolean member: JSON true/false; with FORM (the body came as an HTML
+** form, kctx.form, where every value is text) also "1"/"true"/"on"/"yes" and
+** "0"/"false"/"off"/"no"/"". INPUT_MISSING when absent or null; INPUT_BAD
+** for anything else: a JSON body's "yes", "1" or 1 is refused, not guessed. */
+int input_bool(const json_t *in, const char *key, int form, int *out);
 
 #endif

@@ -423,8 +423,10 @@ int lifecycle_close_card_signin(struct kctx *ctx, int64_t *at) {
 static int close_confirmed(struct kctx *ctx, const json_t *in, struct kerrinfo *ei) {
   int64_t card_at;
   if (lifecycle_close_card_signin(ctx, &card_at)) {
-    const json_t *c = json_object_get(in, "confirm");
-    if (!json_is_true(c) && !(json_is_string(c) && !strcmp(json_string_value(c), "1")))
+    int yes = 0, rc = input_bool(in, "confirm", ctx->form, &yes);
+    if (rc == INPUT_BAD)
+      kerr_field(ei, "confirm", "退会の確認は true か false で指定してください。");
+    else if (!yes)
       kerr_field(ei, "confirm", "退会してよいときは、「退会します」にチェックを入れてください。");
     else if (card_at < ctx->now - LIFECYCLE_CARD_RECENT)
       kerr_field(ei, "confirm", "確認のため、マイナンバーカードでもう一度ログインしてから、"

@@ -405,15 +405,19 @@ static int genuine(struct kctx *ctx, int64_t bid, struct permit_check *c) {
 static int verify_code(struct kctx *ctx, const char *token, const unsigned char *seed,
                        struct permit_check *c, struct kerrinfo *ei) {
   int64_t id = 0;
-  char typed[PERMIT_CODE_MAX], want[PERMIT_CODE_MAX];
-  int rc;
+  char typed[PERMIT_CODE_MAX], want[PERMIT_CODE_MAX], key[THROTTLE_KEY];
+  int rc, counted = !(ctx->actor.role & ROLE_DESK);
   if (short_code_parse(token, &id, typed))
     return invalid(c, "malformed", "許可書のコードの形式が正しくありません。予約番号と6文字の番号 (例: 1234-K7QM3X) を入力してください。");
-  /* RULE: requests naming a booking by its number are throttled per address (throttle.c). */
-  if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
+  /* RULE: wrong short codes are throttled per address; staff are not counted (throttle.c). */
+  snprintf(key, sizeof key, "permit:%s", ctx->client && *ctx->client ? ctx->client : "-");
+  int wait = counted ? throttle_wait(&throttle_permit_code, key, ctx->now) : 0;
+  if (wait) return throttle_refusal(wait, "誤った許可書の番号が続いたため", ei);
   short_code(seed, id, want);
-  if (strlen(typed) != strlen(want) || sodium_memcmp(typed, want, strlen(want)) != 0)
+  if (strlen(typed) != strlen(want) || sodium_memcmp(typed, want, strlen(want)) != 0) {
+    if (counted) throttle_fail(&throttle_permit_code, key, ctx->now);
     return invalid(c, "bad_code", "この番号は、許可書の番号と一致しません。番号を確かめてください。");
+  }
   c->source = PERMIT_CODE;
   if ((rc = genuine(ctx, id, c))) return kerr_set(ei, rc, NULL);
   return 0;

@@ -55,6 +55,17 @@ struct throttle throttle_signup = THROTTLE_INIT(10, 3600);
 ** anyway (invitations answer the same for every ID). */
 struct throttle throttle_lookup = THROTTLE_INIT(60, 600);
 
+/* RULE: wrong short permit codes (POST /api/v1/permits/verify with
+** "BOOKING-XXXXXX") are throttled per address: 10 in 10 minutes, then every
+** code from that address, right or wrong, waits for the window to pass (so a
+** guesser learns nothing more). Only wrong codes count: a hall or a counter
+** checking the permits of a whole day is never held up, nor is a person who
+** mistypes a few. Staff and admins (signed in, audited) are not counted. A
+** code is 6 characters of 32 (about 10^9 per booking): a guesser at one
+** address gets 1,440 tries a day, far from any booking's code. Malformed
+** codes and signed permits are not counted: they reveal nothing. */
+struct throttle throttle_permit_code = THROTTLE_INIT(10, 600);
+
 /* RULE: password resets (core/lifecycle.c).
 ** - Links by mail: at most 3 made an hour per account (more are silently not
 **   made: the answer is the same 202) and 10 requests an hour per address.
@@ -76,6 +87,7 @@ void throttle_reset_all(void) {
   throttle_reset(&throttle_signin_address);
   throttle_reset(&throttle_signup);
   throttle_reset(&throttle_lookup);
+  throttle_reset(&throttle_permit_code);
   throttle_reset(&throttle_reset_link);
   throttle_reset(&throttle_reset_request);
   throttle_reset(&throttle_reset_secret);

@@ -60,6 +60,7 @@ extern struct throttle throttle_signin_pair;     /* sign-in failures per (accoun
 extern struct throttle throttle_signin_address;  /* sign-in failures per address */
 extern struct throttle throttle_signup;          /* anonymous sign-ups per address */
 extern struct throttle throttle_lookup;          /* requests naming a system ID, per address */
+extern struct throttle throttle_permit_code;     /* wrong short permit codes, per address */
 extern struct throttle throttle_reset_link;      /* reset links made per account */
 extern struct throttle throttle_reset_request;   /* reset requests per address */
 extern struct throttle throttle_reset_secret;    /* wrong reset links or codes per address */

@@ -85,6 +85,12 @@ int users_views(struct kctx *ctx, const struct users_filter *f, struct user_view
   *out = NULL;
   *n = 0;
   if ((rc = allowed(ctx, ei))) return rc;
+  if (f->role < 0)
+    kerr_field(ei, "role", "役割は citizen, staff, admin, analyst のどれかで指定してください。");
+  if (f->status && *f->status && account_status_parse(f->status) == ACCOUNT_STATUS_UNKNOWN)
+    kerr_field(ei, "status", "状態は active（有効）、disabled（停止中）、closed（退会済み）の"
+                             "どれかで指定してください。");
+  if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
   /* RULE: a search of people by an admin is a view of personal data: audited. */
   if ((rc = trail_view(ctx, "user.search", f->q && *f->q ? f->q : "", NULL, 0)))
     return kerr_set(ei, rc, NULL);

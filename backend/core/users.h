@@ -18,9 +18,9 @@
 #include "status.h"
 
 struct users_filter {
-  int role;                 /* ROLE_* bit or 0 for any */
+  int role;                 /* ROLE_* bit or 0 for any; -1: a name that is no role (422) */
   const char *center;       /* home centre code or NULL */
-  const char *status;       /* "active", "disabled", "closed" or NULL */
+  const char *status;       /* "active", "disabled", "closed" or NULL; else 422 */
   const char *q;            /* part of the name or kana, or a system ID; NULL */
 };
 
@@ -38,7 +38,9 @@ json_t *user_view_json(const struct user_view *u);
 
 /* The accounts F selects, ordered by system ID (1,000 at most), into *OUT
 ** (malloc'd, *N of them: users_views_free). Admins and the command line;
-** an admin's search is recorded in the audit trail. */
+** an admin's search is recorded in the audit trail. An unknown role (-1) or
+** status is KERR_VALIDATION at the field "role" or "status", never an empty
+** list that would read as "nobody". */
 int users_views(struct kctx *ctx, const struct users_filter *f, struct user_view **out, int *n,
                 struct kerrinfo *ei);
 void users_views_free(struct user_view *v, int n);

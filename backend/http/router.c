@@ -409,6 +409,7 @@ static int parse_body(struct req *r) {
   if ((flags & RF_FORM) && ctype_is(ct, "application/x-www-form-urlencoded")) {
     int err = 0;
     r->json = form_parse(r->body ? r->body : "", r->body_len, &err);
+    r->ctx.form = 1; /* every member text: a checkbox's "1" is true (core/input.c) */
     return r->json ? 0 : err;
   }
   if (!ctype_is(ct, "application/json")) return KERR_MEDIA_TYPE;
@@ -451,6 +452,20 @@ static void periodic(struct req *r) {
   rounds_sweep(&r->ctx);
 }
 
+/* Before a 404 or 405 that no route answers: a browser gets the error as a
+** page in the site's frame (reply.c), whose header shows who is signed in,
+** so read the session as a page would; a session that does not resolve
+** (none, expired) leaves the person anonymous. Nothing else is decided. */
+static void read_session_for_page(struct req *r) {
+  if (!strncmp(r->url, "/api/", 5) || !req_wants_html(r)) return;
+  session_client_addr(r, r->client, sizeof r->client);
+  r->ctx.client = r->client;
+  if (r->ctx.db && session_resolve(r) == 0) return;
+  memset(&r->ctx.actor, 0, sizeof r->ctx.actor);
+  r->ctx.actor.role = ROLE_ANON;
+  r->csrf[0] = 0;
+}
+
 static struct reply route(struct req *r) {
   const struct route *rt, *path_hit = NULL;
   char allow[64] = "";
@@ -468,6 +483,7 @@ static struct reply route(struct req *r) {
     }
   }
   if (!rt->method) {
+    read_session_for_page(r);
     if (!path_hit) return reply_error(r, KERR_NOT_FOUND, NULL);
     return reply_method_not_allowed(r, allow);
   }

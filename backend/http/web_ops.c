@@ -51,6 +51,7 @@ struct reply web_ops_users(struct req *r) {
   const char *q = req_query(r, "q"), *role = req_query(r, "role"), *done = req_query(r, "done");
   struct users_filter f = {.role = role && *role ? role_parse(role) : 0, .q = q,
                            .status = req_query(r, "status")};
+  if (role && *role && !f.role) f.role = -1; /* refused by the core at "role" */
   int rc = users_views(&r->ctx, &f, &users, &n, &ei);
   if (rc) return core_error(r, rc, &ei);
   struct html h = {0};

@@ -130,6 +130,13 @@ test('errors: slot_taken, window, closed, capacity, validation', async () => {
   assert.equal(bad.json.error.code, 'validation');
   for (const f of ['room_id', 'date', 'slots', 'purpose', 'attendees']) assert.ok(bad.json.error.fields[f], f);
 
+  // "confirm" is true or false: "yes" was a silent hold, "1" a confirmation (route attack)
+  for (const v of ['yes', '1', 1]) {
+    const c = await carol.post('/api/v1/bookings', await body('chuo', 'r507', '2026-06-12', ['morning'], { confirm: v }));
+    assert.equal(c.status, 422, `confirm ${JSON.stringify(v)}: ${c.text}`);
+    assert.match(c.json.error.fields.confirm, /true か false/);
+  }
+
   const gap = await carol.post('/api/v1/bookings', await body('chuo', 'r507', '2026-06-12', ['morning', 'evening']));
   assert.equal(gap.status, 422);
   assert.ok(gap.json.error.fields.slots);

@@ -116,6 +116,10 @@ test('validation: 422 with fields; a closed day is 422 closed', async () => {
   const r = await staff.post('/api/v1/courses', { center: 'chuo', title: '', capacity: 0, sessions: [], apply_from: 'x', apply_until: '2026-04-10', allocation: 'raffle' });
   assert.equal(r.status, 422);
   for (const f of ['title', 'capacity', 'allocation', 'apply_from']) assert.ok(r.json.error.fields[f], f);
+  // a boolean is true or false, not "yes" (route attack)
+  const cal = await staff.post('/api/v1/courses', await course({ title: '暦の会', calendar: 'yes' }));
+  assert.equal(cal.status, 422, cal.text);
+  assert.match(cal.json.error.fields.calendar, /true か false/);
   // 2026-05-04 is the first Monday of May: closed
   const c = await staff.post('/api/v1/courses', await course({}, [{ date: '2026-05-04', slot: 'morning', room_id: await roomId('chuo', 'av') }]));
   assert.equal(c.status, 422);
@@ -243,6 +247,37 @@ test('companions count against the capacity and the course\'s limit', async () =
   assert.equal((await a.post(`/api/v1/courses/${r.json.id}/applications`, { companions: 3 })).status, 422);
   assert.equal((await a.post(`/api/v1/courses/${r.json.id}/applications`, { companions: 2 })).json.status, 'accepted');
   assert.equal((await b.post(`/api/v1/courses/${r.json.id}/applications`, { companions: 0 })).json.status, 'waitlisted');
+});
+
+// Route attack: each message said something else than what was wrong.
+test('each refusal says what is wrong: companions below 0, attendance above its bound, a date that does not exist', async () => {
+  const r = await staff.post('/api/v1/courses', await course({ title: '言葉の講座', allocation: 'first_come', capacity: 5, max_companions: 2, apply_from: '2026-04-01', apply_until: '2026-04-30' },
+    [{ date: '2026-05-27', slot: 'afternoon', room_id: await roomId('chuo', 'av') }]));
+  assert.equal(r.status, 201, r.text);
+  const [a] = citizens(1, '言葉');
+  for (const n of [-1, 'x', 1.5]) {
+    const neg = await a.post(`/api/v1/courses/${r.json.id}/applications`, { companions: n });
+    assert.equal(neg.status, 422, neg.text);
+    assert.match(neg.json.error.fields.companions, /0人以上/, `companions ${n}`);
+  }
+  const many = await a.post(`/api/v1/courses/${r.json.id}/applications`, { companions: 3 });
+  assert.match(many.json.error.fields.companions, /2人まで/);
+  const sid = r.json.sessions[0].id;
+  const big = await staff.post(`/api/v1/courses/${r.json.id}/sessions/${sid}/attendance`, { attended: 100000 });
+  assert.equal(big.status, 422, big.text);
+  assert.match(big.json.error.fields.attended, /10000人以下/);
+  const neg = await staff.post(`/api/v1/courses/${r.json.id}/sessions/${sid}/attendance`, { attended: -1 });
+  assert.match(neg.json.error.fields.attended, /0以上/);
+  const before = sql(srv.db, 'SELECT count(*) FROM courses');
+  const feb30 = await staff.post(`/api/v1/courses/${r.json.id}/copy`, { apply_from: '2026-01-05', apply_until: '2026-01-20',
+    sessions: [{ date: '2026-02-30', slot: 'evening', room_id: await roomId('chuo', 'av') }] });
+  assert.equal(feb30.status, 422, feb30.text);
+  assert.match(feb30.json.error.fields.sessions, /2026-02-30.*ありません/);
+  const shape = await staff.post('/api/v1/courses', await course({ title: '形の講座' }, [{ date: '5月1日', slot: 'evening', room_id: await roomId('chuo', 'av') }]));
+  assert.match(shape.json.error.fields.sessions, /YYYY-MM-DD/);
+  const noSlot = await staff.post('/api/v1/courses', await course({ title: '形の講座' }, [{ date: '2026-06-03', room_id: await roomId('chuo', 'av') }]));
+  assert.match(noSlot.json.error.fields.sessions, /時間帯/);
+  assert.equal(sql(srv.db, 'SELECT count(*) FROM courses'), before, 'nothing stored');
 });
 
 test('staff search every centre, copy a past course, record attendance; the report counts it; shared contacts are shown', async () => {

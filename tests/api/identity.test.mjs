@@ -219,6 +219,39 @@ test('registration follows the rule book: residency and minimum members', async 
   assert.equal(byAnon.status, 401);
 });
 
+// Route attack: "public_listing":"yes" was taken as true while the number 1
+// was refused. A JSON body says yes or no with true or false, nothing else;
+// only a form's checkbox ("1", "on") is text (forms.test.mjs).
+test('boolean members of a JSON body are true or false only: "yes", "1", 1 are 422, nothing stored', async () => {
+  const before = (await hanako.get('/api/v1/me')).json.groups.length;
+  for (const v of ['yes', '1', 'true', 'on', 1, 0, '']) {
+    const r = await hanako.post('/api/v1/groups', { ...TANKA, name: '真偽の会', public_listing: v });
+    assert.equal(r.status, 422, `public_listing ${JSON.stringify(v)}: ${r.text}`);
+    assert.equal(r.json.error.code, 'validation');
+    assert.match(r.json.error.fields.public_listing, /true か false/);
+  }
+  assert.equal((await hanako.get('/api/v1/me')).json.groups.length, before, 'no group stored');
+  for (const v of ['yes', 1]) {
+    const r = await staff.post('/api/v1/accounts', { name: '真偽 一郎', name_kana: 'しんぎ いちろう',
+      phone: '027-222-3333', password: 'shingi-password-1', resident: v });
+    assert.equal(r.status, 422, `resident ${JSON.stringify(v)}: ${r.text}`);
+    assert.match(r.json.error.fields.resident, /true か false/);
+  }
+  const ok = await hanako.post('/api/v1/groups', { ...TANKA, name: '真偽の会', public_listing: false });
+  assert.equal(ok.status, 201, ok.text);
+});
+
+test('a group name that is not text says so, not that it is too long', async () => {
+  const r = await hanako.post('/api/v1/groups', { ...TANKA, name: ['a'], name_kana: 7, activity: { x: 1 } });
+  assert.equal(r.status, 422, r.text);
+  assert.match(r.json.error.fields.name, /団体名は文字で/);
+  assert.match(r.json.error.fields.name_kana, /文字で/);
+  assert.match(r.json.error.fields.activity, /文字で/);
+  const p = await staff.post('/api/v1/accounts', { name: 12, name_kana: 'なまえ', phone: '027-222-3334', password: 'shingi-password-2' });
+  assert.equal(p.status, 422, p.text);
+  assert.match(p.json.error.fields.name, /氏名は文字で/);
+});
+
 test('the whole life of a group: register, approve, see, renew, co-representatives, list', async () => {
   const reg = await hanako.post('/api/v1/groups', TANKA);
   assert.equal(reg.status, 201, reg.text);

@@ -133,6 +133,16 @@ test('users: admins list and search; staff and analysts 403; the contract shape'
     assert.equal(u.status, 'active');
     const q = await who.admin.get(`/api/v1/users?q=${encodeURIComponent('市民')}`);
     assert.deepEqual(q.json.users.map((x) => x.system_id), [ids.citizen]);
+    // an unknown status or role is a mistake said at its field, not an empty list (route attack)
+    const bogus = await who.admin.get('/api/v1/users?status=bogus');
+    assert.equal(bogus.status, 422, bogus.text);
+    assert.equal(bogus.json.error.code, 'validation');
+    assert.match(bogus.json.error.fields.status, /active.*disabled.*closed/);
+    const root = await who.admin.get('/api/v1/users?role=root');
+    assert.equal(root.status, 422, root.text);
+    assert.match(root.json.error.fields.role, /citizen/);
+    assert.deepEqual((await who.admin.get('/api/v1/users?status=active&role=staff')).json.users
+      .map((x) => x.system_id), [ids.staff]);
     assert.equal((await who.staff.get('/api/v1/users')).status, 403);
     assert.equal((await who.analyst.get('/api/v1/users')).status, 403);
     assert.equal((await who.citizen.get('/api/v1/users')).status, 403);

@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { start, client } from './harness.mjs';
+import { start, client, addUser, browserSession } from './harness.mjs';
 
 let srv, api, roomWashitsu, room503;
 const HTML = { Accept: 'text/html' };
@@ -239,6 +239,29 @@ test('unknown centres, rooms and pages are 404, as a page for browsers', async (
   const m = await api.get(`/rooms/${room503}?month=2026-13`);
   assert.equal(m.status, 422);
   assert.equal(m.json.error.code, 'validation');
+});
+
+// Route attack: an unknown path is matched by no route, and its 404 page was
+// drawn before the session was read: a signed-in person saw ログイン and
+// アカウント登録 as if signed out.
+test('the 404 page of an unknown path shows a signed-in person the signed-in header', async () => {
+  const id = await addUser(srv.db, { role: 'citizen', name: '迷子 花子', password: 'maigo-password-1' });
+  const me = await browserSession(srv.base, id, 'maigo-password-1');
+  for (const [method, path] of [['GET', '/forms/nope'], ['GET', '/nowhere/at/all'], ['POST', '/forms/nope'],
+    ['GET', '/forms/booking']]) {
+    const r = await me.req(method, path, method === 'POST' ? `csrf_token=${me.csrf_token}` : undefined,
+      { Accept: 'text/html', ...(method === 'POST' ? { 'Content-Type': 'application/x-www-form-urlencoded' } : {}) });
+    assert.ok(r.status === 404 || r.status === 405, `${method} ${path}: ${r.status}`);
+    assert.match(r.text, /<html lang="ja">/, path);
+    assert.match(r.text, /ログアウト/, `${method} ${path}: the signed-in header`);
+    assert.match(r.text, /マイページ/, path);
+    assert.doesNotMatch(r.text, /アカウント登録/, path);
+    assert.doesNotMatch(r.text, /href="\/signin/, path);
+  }
+  // signed out, the same page shows the sign-in links
+  const anon = await api.get('/forms/nope', HTML);
+  assert.equal(anon.status, 404);
+  assert.match(anon.text, /href="\/signin\?next=%2Fforms%2Fnope">ログイン/);
 });
 
 test('a room month lists every date with a state per slot, the fee and when booking opens', async () => {

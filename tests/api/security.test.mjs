@@ -132,6 +132,49 @@ test('requests naming a system ID are throttled per client address (429 with Ret
   assert.ok(Number(last.headers.get('retry-after')) > 0);
 });
 
+// Route attack: wrong short permit codes were answered 200 one after another,
+// and every right code counted against the same 60 as any look-up, so a
+// counter checking permits all day was the first to be held up.
+test('wrong permit codes are throttled per address (429 with Retry-After); right codes and staff never are', async () => {
+  const made = await hanako.post('/api/v1/bookings', { room_id: 1, date: '2026-05-20', slots: ['afternoon'],
+    purpose: '会議', attendees: 3, confirm: true });
+  assert.equal(made.status, 201, made.text);
+  const p = await hanako.get(`/api/v1/bookings/${made.json.id}/permit`);
+  assert.equal(p.status, 200, p.text);
+  const right = p.json.short_code;
+  const wrong = right.slice(0, -1) + (right.endsWith('A') ? 'B' : 'A');
+  const verify = (who, permit) => who.post('/api/v1/permits/verify', { permit });
+
+  // a hall checking permits all day: right codes are never counted
+  const hall = from('198.51.100.41', client(srv.base));
+  for (let i = 0; i < 70; i++) {
+    const r = await verify(hall, right);
+    assert.equal(r.status, 200, `right code ${i + 1}: ${r.text}`);
+    assert.equal(r.json.valid, true);
+  }
+  // a guesser: a few wrong codes are answered, then 429, even for the right one
+  const guesser = from('198.51.100.42', client(srv.base));
+  let last, n = 0;
+  for (; n < 30; n++) {
+    last = await verify(guesser, wrong);
+    if (last.status !== 200) break;
+    assert.equal(last.json.valid, false);
+    assert.equal(last.json.reason, 'bad_code');
+  }
+  assert.equal(last.status, 429, last.text);
+  assert.equal(n, 10, 'ten wrong codes are answered');
+  assert.equal(last.json.error.code, 'rate_limited');
+  assert.match(last.json.error.message, /許可書の番号/);
+  const ra = Number(last.headers.get('retry-after'));
+  assert.ok(ra > 0 && ra <= 600, `Retry-After ${ra}`);
+  assert.equal((await verify(guesser, right)).status, 429, 'the guesser learns nothing more');
+  // another address, and staff at the counter behind the same one, go on
+  assert.equal((await verify(from('198.51.100.43', client(srv.base)), wrong)).status, 200);
+  const desk = from('198.51.100.42', staff);
+  for (let i = 0; i < 12; i++) assert.equal((await verify(desk, wrong)).status, 200);
+  assert.equal((await verify(desk, right)).json.valid, true);
+});
+
 test('anonymous sign-up is throttled per address; staff at the counter are not', async () => {
   const anon = from('198.51.100.31', client(srv.base));
   const person = (i) => ({ name: `登録 ${i}号`, name_kana: 'とうろく', phone: `027-200-${String(1000 + i)}`,

@@ -118,9 +118,16 @@ Test(groups, register_checks_fields_then_the_rule_and_stores_nothing_on_error) {
   tanka(4, 2, KERR_RESIDENCY);
   cr_assert_eq(count("SELECT count(*) FROM groups"), 0);
   cr_assert_eq(count("SELECT count(*) FROM events"), 0);
-  /* form posts send numbers and checkboxes as strings */
+  /* a JSON body says yes with true: a string is refused, not guessed */
+  cr_assert_eq(register_group("{\"name\":\"会\",\"name_kana\":\"かい\",\"members\":3,"
+                              "\"resident_members\":2,\"public_listing\":\"yes\"}",
+                              KERR_VALIDATION), 0);
+  cr_assert_eq(count("SELECT count(*) FROM groups"), 0);
+  /* form posts (ctx.form) send numbers and checkboxes as strings */
+  ctx.form = 1;
   int64_t g = register_group("{\"name\":\"会\",\"name_kana\":\"かい\",\"members\":\"３\","
                              "\"resident_members\":\"2\",\"public_listing\":\"on\"}", 0);
+  ctx.form = 0;
   cr_assert(ids_valid(g));
 }
 
