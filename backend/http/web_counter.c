@@ -631,10 +631,13 @@ static struct reply back(struct req *r, const char *done) {
 ** escaped when ESCAPED (for an href), else as a Location. */
 static void receipt_href(struct req *r, struct html *to, int64_t id, const char *receipt,
                          const char *done, int escaped) {
-  html_printf(to, escaped ? "/counter/bookings/%I/receipt?receipt=%u&amp;center=%u"
-                          : "/counter/bookings/%I/receipt?receipt=%u&center=%u",
-              id, receipt, center_of(r));
-  if (done) html_printf(to, escaped ? "&amp;done=%u" : "&done=%u", done);
+  if (escaped)
+    html_printf(to, "/counter/bookings/%I/receipt?receipt=%u&amp;center=%u", id, receipt,
+                center_of(r));
+  else
+    html_printf(to, "/counter/bookings/%I/receipt?receipt=%u&center=%u", id, receipt, center_of(r));
+  if (done && escaped) html_printf(to, "&amp;done=%u", done);
+  else if (done) html_printf(to, "&done=%u", done);
 }
 
 /* 303 to receipt RECEIPT of booking ID (see receipt_href). */
