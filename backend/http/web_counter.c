@@ -919,15 +919,16 @@ struct reply web_counter_receipt(struct req *r) {
   html_printf(&h, "<div class=\"receipt-slip\" id=\"receipt-slip\"><h1>%s</h1>"
                   "<p class=\"slip-to\">上様</p>"
                   "<p class=\"slip-amount\">%s <strong id=\"slip-amount\">%h</strong></p>"
-                  "<dl class=\"facts\"><div><dt>領収書番号</dt><dd id=\"slip-receipt\">%h</dd></div>"
+                  "<dl class=\"facts\"><div><dt>%s</dt><dd id=\"slip-receipt\">%h</dd></div>"
                   "<div><dt>日時</dt><dd>%h</dd></div>"
                   "<div><dt>%s</dt><dd>%h</dd></div>"
                   "<div><dt>但し書き</dt><dd>%h %h の使用料%s (予約番号 %I、%h)</dd></div></dl>"
                   "<p class=\"slip-issuer\">前橋市 %h</p></div>"
-                  "<p class=\"no-print\">ブラウザの印刷で、この領収書を印刷できます。</p>",
-              refund ? "返金の控え" : "領収書", refund ? "返金額" : "金額", yen, want, at,
+                  "<p class=\"no-print\">ブラウザの印刷で、この%sを印刷できます。</p>",
+              refund ? "返金の控え" : "領収書", refund ? "返金額" : "金額", yen,
+              refund ? "控えの番号" : "領収書番号", want, at,
               refund ? "返金の方法" : "支払い方法", payment_method_label(row->method), cname,
-              rname, refund ? "の返金" : "として", id, dl, cname);
+              rname, refund ? "の返金" : "として", id, dl, cname, refund ? "返金の控え" : "領収書");
   page_end(r, &h, &pg);
   free(rows);
   return page_reply(r, 200, &h);

@@ -85,7 +85,9 @@ struct reply web_ops_users(struct req *r) {
     const struct center *ce = u->center[0] ? rules_center(r->ctx.rb, u->center) : NULL;
     html_printf(&h, "<td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>", u->name,
                 role_label(u->role), ce ? ce->name : u->center, status_label(u->status));
-    if (u->status != ACCOUNT_CLOSED) {
+    /* no button that can only fail: nobody may stop their own account */
+    if (u->id == r->ctx.actor.account_id) html_raw(&h, "（ご自身）");
+    else if (u->status != ACCOUNT_CLOSED) {
       snprintf(action, sizeof action, "/admin/users/%s/%s", id, active ? "disable" : "enable");
       page_form_begin(r, &h, "post", action);
       html_printf(&h, "<button class=\"button\" type=\"submit\" aria-label=\"%h を%s\">%s</button></form>",

@@ -37,10 +37,12 @@ static const struct page_field profile_fields[] = {
     {.name = "name", .label = "名前", .type = PF_TEXT, .required = 1, .autocomplete = "name"},
     {.name = "name_kana", .label = "よみがな", .type = PF_TEXT, .required = 1,
      .support = "ひらがなかカタカナで入力してください。"},
-    {.name = "email", .label = "メールアドレス", .type = PF_EMAIL, .autocomplete = "email",
-     .support = "お知らせとパスワードの再設定のリンクを送ります。空にすると送りません。"},
-    {.name = "phone", .label = "電話番号", .type = PF_TEL, .autocomplete = "tel", .size = "m",
-     .support = "公民館から連絡するときに使います。"}};
+    {.name = "email", .label = "メールアドレス", .type = PF_EMAIL, .required = PF_ONE_OF,
+     .autocomplete = "email",
+     .support = "お知らせとパスワードの再設定のリンクを送ります。電話番号とどちらか1つは必要です。"},
+    {.name = "phone", .label = "電話番号", .type = PF_TEL, .required = PF_ONE_OF,
+     .autocomplete = "tel", .size = "m",
+     .support = "公民館から連絡するときに使います。メールアドレスとどちらか1つは必要です。"}};
 
 static struct reply profile_page(struct req *r, unsigned status, struct kerrinfo *failed) {
   struct kerrinfo ei = {0};

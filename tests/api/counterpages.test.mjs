@@ -346,6 +346,10 @@ test('a staff cancellation that refunds: a printable 返金の控え with the bo
   const slip = await staff.get(href.replace(/&amp;/g, '&'), HTML);
   assert.equal(slip.status, 200);
   assert.match(slip.text, /<h1>返金の控え<\/h1>/);
+  // a slip of its own words, not a receipt's
+  assert.match(slip.text, /<dt>控えの番号<\/dt>/);
+  assert.match(slip.text, /この返金の控えを印刷できます/);
+  assert.doesNotMatch(slip.text, /領収書/);
   assert.match(slip.text, new RegExp(`<strong id="slip-amount">${paid}円</strong>`));
   assert.match(slip.text, new RegExp(`<dd id="slip-receipt">${refund}</dd>`));
   assert.match(slip.text, /<dt>返金の方法<\/dt><dd>現金<\/dd>/);

@@ -38,6 +38,8 @@ test('a citizen edits name, kana, email and phone on マイページ', async () 
   const page = await me.get('/my/profile');
   assert.equal(page.status, 200);
   assert.match(page.text, /value="前橋 太郎"/);
+  // the page says what the rule says: one of the two ways of contact is needed
+  assert.equal((page.text.match(/どちらか1つは必須/g) || []).length, 2);
   const bad = await me.form('/my/profile', { name: '', name_kana: 'まえばし たろう', email: 'not-an-address', phone: '' });
   assert.equal(bad.status, 422);
   assert.match(bad.text, /入力エラー/);
@@ -179,6 +181,9 @@ test('admins create staff, change the role and home centre, and set a new passwo
   assert.equal(sure.status, 303);
   assert.equal(sure.headers.get('location'), '/admin/users?done=disabled');
   assert.equal((await client(srv.base).post('/api/v1/session', { system_id: id, password: 'reset-by-admin-0042' })).status, 401);
+  // no 停止する on one's own row: it could only fail
+  const mine = await admin.get('/admin/users?role=admin');
+  assert.doesNotMatch(mine.text, new RegExp(`action="/admin/users/${ids.admin}/disable"`));
   // a refusal of the state (409) is titled as one, not as a slot already booked
   const self = await admin.post(`/admin/users/${ids.admin}/disable`,
     new URLSearchParams({ csrf_token: admin.csrf, confirm: '1' }).toString(), { ...FORM, Accept: 'text/html' });
