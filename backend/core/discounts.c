@@ -417,21 +417,43 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
 }
 
 int discounts_apply_id(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei) {
-  char code[APP_CODE_MAX], reason[APP_TEXT_MAX], evidence[APP_TEXT_MAX], msg[512];
-  int64_t gid = 0;
-  int rc, has_evidence = 0;
+  return discounts_apply_keyed(ctx, in, NULL, NULL, NULL, id, NULL, ei);
+}
+
+/* The application the actor made with KEY, into *ID (0: none), and whether
+** it was made from the very details GID, CODE, REASON and EVIDENCE (NULL:
+** none) (*SAME). Inside the write transaction, so that a twin post
+** committed a moment ago is seen. */
+static int find_keyed(struct kctx *ctx, const char *key, int64_t gid, const char *code,
+                      const char *reason, const char *evidence, int64_t *id, int *same) {
   *id = 0;
-  if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
-    return kerr_set(ei, KERR_FORBIDDEN,
-                    "減免の申請は、団体の代表者か副代表者が、自分のアカウントで行ってください。");
+  *same = 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id, group_id, category, reason, evidence FROM discount_applications"
+                      " WHERE applied_by = $by AND idempotency_key = $key");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_text(st, "$key", key);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    *id = db_col_int(st, 0);
+    *same = db_col_int(st, 1) == gid && !strcmp(db_col_text(st, 2), code) &&
+            !strcmp(db_col_text(st, 3), reason) &&
+            (db_col_null(st, 4) ? !evidence : evidence && !strcmp(db_col_text(st, 4), evidence));
+  }
+  db_reset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
 
-  /* ---- the request, field by field ---- */
-  if (read_application(in, &gid, code, reason, evidence, &has_evidence, ei)) return KERR_VALIDATION;
-
-  /* ---- the category: published in the version in force today ---- */
-  const struct rules *r = rules_today(ctx);
-  const struct discount_cat *d = r ? rules_discount(r, code) : NULL;
-  if (!d) {
+/* The category CODE as published in the version in force today (*D, its
+** version *R), and whether the actor may apply for it. 0 or a KERR code
+** with EI set. */
+static int category_for(struct kctx *ctx, const char *code, const struct rules **r,
+                        const struct discount_cat **d, struct kerrinfo *ei) {
+  char msg[512];
+  *r = rules_today(ctx);
+  *d = *r ? rules_discount(*r, code) : NULL;
+  if (!*d) {
     snprintf(msg, sizeof msg,
              "「%.*s」という減免の区分はありません。区分と基準は「使用料の減免の基準」"
              "のページ (/rules/discounts) で確かめてください。",
@@ -440,24 +462,24 @@ int discounts_apply_id(struct kctx *ctx, const json_t *in, int64_t *id, struct k
     kerr_field(ei, "category", msg);
     return KERR_VALIDATION;
   }
-
   /* RULE: a category may require residency verified with the My Number card
   ** (rule book requires_verified_resident; docs/identity.md). */
-  if (d->verified_resident && !oidc_verified_resident(ctx, ctx->actor.account_id))
+  if ((*d)->verified_resident && !oidc_verified_resident(ctx, ctx->actor.account_id))
     return kerr_set(ei, KERR_RESIDENCY, "この区分は、マイナンバーカードで市内在住を確認した方だけが申請できます。"
                                         "マイページでカードを登録してから申請してください。");
+  return 0;
+}
 
-  /* ---- one write transaction ---- */
-  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
-
-  /* The group: the applicant represents it (else it does not exist for
-  ** them), it is approved and its registration valid today. */
+/* The group GID: the applicant represents it (else it does not exist for
+** them), it is approved and its registration valid today. 0 or a KERR code
+** with EI set. */
+static int group_for(struct kctx *ctx, int64_t gid, struct kerrinfo *ei) {
+  char msg[512];
   struct kerrinfo scratch = {0};
-  rc = groups_may_book(ctx, gid, ctx->actor.account_id, today(ctx), &scratch);
+  int rc = groups_may_book(ctx, gid, ctx->actor.account_id, today(ctx), &scratch);
   if (rc == KERR_NOT_FOUND) {
     kerr_clear(&scratch);
-    rc = kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
-    goto fail;
+    return kerr_set(ei, KERR_NOT_FOUND, "団体が見つかりません（団体IDを確かめてください）。");
   }
   if (rc == KERR_VALIDATION) {
     snprintf(msg, sizeof msg, "減免を申請できるのは、登録が承認され、有効期間内の団体だけです。%s",
@@ -465,44 +487,93 @@ int discounts_apply_id(struct kctx *ctx, const json_t *in, int64_t *id, struct k
     kerr_clear(&scratch);
     kerr_set(ei, KERR_VALIDATION, "%s", msg);
     kerr_field(ei, "group_id", msg);
-    rc = KERR_VALIDATION;
-    goto fail;
+    return KERR_VALIDATION;
   }
   kerr_clear(&scratch);
-  if (rc) {
-    rc = kerr_set(ei, rc, NULL);
-    goto fail;
-  }
+  return rc ? kerr_set(ei, rc, NULL) : 0;
+}
 
-  /* RULE: one open application per group and category. */
-  int open = 0;
-  if ((rc = pending_exists(ctx, gid, d->code, &open))) goto fail;
-  if (open) {
-    rc = kerr_set(ei, KERR_CONFLICT,
-                  "この団体の「%s」の申請は、すでに受け付けて審査中です。結果が出るまでお待ちください。",
-                  d->name);
-    goto fail;
-  }
-  /* An approval still running may be renewed for the next period (as group
-  ** registration is), but not twice. */
+/* RULE: one open application per group and category; an approval still
+** running may be renewed for the next period (as group registration is),
+** but not twice. 0 or KERR_CONFLICT with EI set. */
+static int none_open(struct kctx *ctx, int64_t gid, const struct discount_cat *d,
+                     struct kerrinfo *ei) {
+  int open = 0, rc;
+  if ((rc = pending_exists(ctx, gid, d->code, &open))) return rc;
+  if (open)
+    return kerr_set(ei, KERR_CONFLICT,
+                    "この団体の「%s」の申請は、すでに受け付けて審査中です。結果が出るまでお待ちください。",
+                    d->name);
   int32_t until = 0;
-  if ((rc = approved_until(ctx, gid, d->code, &until))) goto fail;
+  if ((rc = approved_until(ctx, gid, d->code, &until))) return rc;
   if (until && until > discounts_validity_end(d, today(ctx))) {
     char u[48];
     clock_jdate_short(until, u, sizeof u);
-    rc = kerr_set(ei, KERR_CONFLICT,
-                  "この団体の「%s」は%sまで承認されていて、次の期間の分も済んでいます。",
-                  d->name, u);
-    goto fail;
+    return kerr_set(ei, KERR_CONFLICT,
+                    "この団体の「%s」は%sまで承認されていて、次の期間の分も済んでいます。",
+                    d->name, u);
   }
+  return 0;
+}
+
+/* A form's key: 1..DISCOUNTS_KEY_MAX printable ASCII characters. */
+static int key_ok(const char *key) {
+  size_t n = strlen(key);
+  int ok = n >= 1 && n <= DISCOUNTS_KEY_MAX;
+  for (size_t i = 0; ok && i < n; i++) ok = key[i] > 0x20 && key[i] < 0x7f;
+  return ok;
+}
+
+int discounts_apply_keyed(struct kctx *ctx, const json_t *in, const char *key,
+                          int (*then)(struct kctx *ctx, int64_t app_id, void *arg,
+                                      struct kerrinfo *ei),
+                          void *arg, int64_t *id, int *replayed, struct kerrinfo *ei) {
+  char code[APP_CODE_MAX], reason[APP_TEXT_MAX], evidence[APP_TEXT_MAX];
+  int64_t gid = 0, made = 0;
+  int rc, has_evidence = 0, same = 0;
+  *id = 0;
+  if (replayed) *replayed = 0;
+  if (ctx->actor.role != ROLE_CITIZEN || ctx->actor.account_id <= 0)
+    return kerr_set(ei, KERR_FORBIDDEN,
+                    "減免の申請は、団体の代表者か副代表者が、自分のアカウントで行ってください。");
+  if (key && !key_ok(key)) /* the form's own random hex; anything else is not from our page */
+    return kerr_set(ei, KERR_BAD_REQUEST, "申請の画面が正しくありません。"
+                                          "「減免を申請する」から、もう一度はじめてください。");
+
+  /* ---- the request, field by field ---- */
+  if (read_application(in, &gid, code, reason, evidence, &has_evidence, ei)) return KERR_VALIDATION;
+
+  /* ---- one write transaction ---- */
+  if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if (key && (rc = find_keyed(ctx, key, gid, code, reason, has_evidence ? evidence : NULL, &made,
+                              &same)))
+    goto fail;
+  if (made) {
+    /* The same post again (a reload of the receipt page, a double click):
+    ** the application it made, and nothing new, whatever became of it since. */
+    db_rollback(ctx->db);
+    if (!same)
+      return kerr_set(ei, KERR_CONFLICT,
+                      "この申請の画面からは、別の内容の減免をすでに申請しました。"
+                      "この内容でもう1つ申請するときは、もう一度「減免を申請する」を押してください。");
+    *id = made;
+    if (replayed) *replayed = 1;
+    return 0;
+  }
+  const struct rules *r;
+  const struct discount_cat *d;
+  if ((rc = category_for(ctx, code, &r, &d, ei)) || (rc = group_for(ctx, gid, ei)) ||
+      (rc = none_open(ctx, gid, d, ei)))
+    goto fail;
 
   if ((rc = db_run(ctx->db,
                    "INSERT INTO discount_applications(group_id, category, reason, evidence,"
-                   " status, rules_version, applied_by, applied_at)"
-                   " VALUES ($g, $c, $reason, $evidence, 'pending', $version, $by, $now)",
+                   " status, rules_version, applied_by, applied_at, idempotency_key)"
+                   " VALUES ($g, $c, $reason, $evidence, 'pending', $version, $by, $now, $key)",
                    DB_I("$g", gid), DB_T("$c", d->code), DB_T("$reason", reason),
                    DB_T("$evidence", has_evidence ? evidence : NULL), DB_T("$version", r->version),
-                   DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now))) != DB_OK) {
+                   DB_I("$by", ctx->actor.account_id), DB_I("$now", ctx->now),
+                   DB_T("$key", key))) != DB_OK) {
     /* the UNIQUE index over pending rows: a concurrent twin won */
     rc = rc == DB_CONSTRAINT
              ? kerr_set(ei, KERR_CONFLICT,
@@ -510,8 +581,9 @@ int discounts_apply_id(struct kctx *ctx, const json_t *in, int64_t *id, struct k
              : kerr_from_db(rc);
     goto fail;
   }
-  int64_t made = db_last_id(ctx->db);
+  made = db_last_id(ctx->db);
   if ((rc = ev(ctx, "discount.apply", gid, made, d->code, NULL, -1))) goto fail;
+  if (then && (rc = then(ctx, made, arg, ei))) goto fail;
   if ((rc = db_commit(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
   *id = made;
   return 0;

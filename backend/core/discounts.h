@@ -77,6 +77,21 @@ int discounts_apply(struct kctx *ctx, const json_t *in, json_t **out, struct ker
 /* discounts_apply typed: *ID the new application (the same checks and errors). */
 int discounts_apply_id(struct kctx *ctx, const json_t *in, int64_t *id, struct kerrinfo *ei);
 
+/* discounts_apply_id for the application form (POST /forms/discount), whose
+** page carries a random KEY (NULL: none): a repeat of the post (a reload of
+** the receipt page, a double click) gives *ID the application the first one
+** made, with *REPLAYED (may be NULL) 1, and changes nothing, whatever became
+** of that application since; the same key with other details is
+** KERR_CONFLICT. A key is 1..DISCOUNTS_KEY_MAX printable ASCII characters
+** (else KERR_BAD_REQUEST) and is the applicant's own. THEN (may be NULL) runs
+** inside the write transaction with the new application's ID (the form's
+** record: the application and its receipt commit together or not at all). */
+#define DISCOUNTS_KEY_MAX 128
+int discounts_apply_keyed(struct kctx *ctx, const json_t *in, const char *key,
+                          int (*then)(struct kctx *ctx, int64_t app_id, void *arg,
+                                      struct kerrinfo *ei),
+                          void *arg, int64_t *id, int *replayed, struct kerrinfo *ei);
+
 /* One application, for the group's representatives, staff and admins. */
 int discounts_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 

@@ -287,20 +287,59 @@ static const char *discount_field(int code) { return code == KERR_NOT_FOUND ? "g
 static const struct kind discount_kind = {"discount", web_discount_form, web_discount_receipt,
                                           discount_field};
 
-/* POST /forms/discount (form) group_id, category, reason, evidence?, csrf_token
+/* The exemption form's submission, recorded inside the application's write
+** transaction (discounts_apply_keyed), as the group form's is: a repeat of
+** the post always finds the first receipt. */
+static int record_discount(struct kctx *ctx, int64_t app_id, void *arg, struct kerrinfo *ei) {
+  struct booking_record *dr = arg;
+  char idtext[24];
+  (void)ei;
+  snprintf(idtext, sizeof idtext, "%lld", (long long)app_id);
+  struct submission s = {.kind = "discount", .payload = dr->r->json, .accepted = 1,
+                         .status = 201, .result_id = idtext};
+  return submission_record_in(ctx, &s, dr->receipt);
+}
+
+/* POST /forms/discount (form) group_id, category, reason, evidence?,
+** idempotency_key?, csrf_token
 ** -> 200 the receipt page (受付番号, the application number, "審査中") or 201
 **    {"receipt","status":"pending","id"}, as POST /api/v1/discounts
-**    (core/discounts.c); the form again with 422 validation (a group not
-**    approved or not valid, an unknown category), 404 (a group not theirs) or
-**    409 conflict (an application already open for that category). Recorded.
-**    Citizens. */
+**    (core/discounts.c); a repeated idempotency_key (the form page's: a
+**    reload of the receipt page posts again) shows the first application's
+**    receipt and stores nothing; the form again with 422 validation (a group
+**    not approved or not valid, an unknown category), 404 (a group not
+**    theirs) or 409 conflict (an application already open for that
+**    category; the key used for other details: the form with a fresh key).
+**    Recorded. Citizens. */
 struct reply form_discount(struct req *r) {
   struct kerrinfo ei = {0};
   int64_t id = 0;
-  char idtext[32] = "";
+  int replayed = 0;
+  char key[DISCOUNTS_KEY_MAX + 1] = "", idtext[32] = "", receipt[SUBMISSION_RECEIPT_LEN];
   r->ctx.channel = "form";
-  int rc = discounts_apply_id(&r->ctx, r->json, &id, &ei);
+  /* the form page's key: a reload of the receipt page applies once */
+  if (input_text(r->json, "idempotency_key", key, sizeof key) != INPUT_OK) key[0] = 0;
+  struct booking_record dr = {.r = r, .receipt = ""};
+  int rc = discounts_apply_keyed(&r->ctx, r->json, key[0] ? key : NULL, record_discount, &dr,
+                                 &id, &replayed, &ei);
   if (rc == 0) snprintf(idtext, sizeof idtext, "%lld", (long long)id);
   struct form_result res = {.id = id};
-  return finish(r, &discount_kind, rc, &ei, &res, idtext, review_status_name(REVIEW_PENDING));
+  if (rc == 0 && replayed) {
+    /* the same submission again: its first receipt, as it stands now */
+    json_t *app = NULL;
+    const char *status_word = review_status_name(REVIEW_PENDING);
+    if (discounts_get(&r->ctx, id, &app, &ei) == 0)
+      status_word = json_string_value(json_object_get(app, "status"));
+    kerr_clear(&ei);
+    if (submission_receipt_of(&r->ctx, "discount", idtext, receipt) != 0) receipt[0] = 0;
+    struct reply ret = wants_json(r)
+                           ? reply_json(r, 201, json_pack("{s:s, s:s, s:s}", "receipt", receipt,
+                                                          "status", status_word ? status_word : "",
+                                                          "id", idtext))
+                           : web_discount_receipt(r, receipt, &res);
+    json_decref(app);
+    return ret;
+  }
+  return finish_with(r, &discount_kind, rc, &ei, &res, idtext,
+                     review_status_name(REVIEW_PENDING), dr.receipt);
 }

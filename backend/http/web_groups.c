@@ -220,12 +220,14 @@ static void group_form_build(struct req *r, struct group_form *f) {
   memcpy(f->fields, fs, sizeof fs);
 }
 
-/* The form's key (core/groups.c groups_register_keyed): a reload of the
-** receipt page posts the form again, and the key makes that post show the
-** first receipt instead of registering the group twice. A form shown again
-** after a refusal keeps the key of VALUES (nothing was made with it), except
-** after 409, the key already used for another group: a fresh one then, so
-** that sending the form again registers this group too. */
+/* The form's key (core/groups.c groups_register_keyed, core/discounts.c
+** discounts_apply_keyed): a reload of the receipt page posts the form
+** again, and the key makes that post show the first receipt instead of
+** registering the group twice (or refusing the exemption application it has
+** just made). A form shown again after a refusal keeps the key of VALUES
+** (nothing was made with it), except after 409, perhaps the key already
+** used for other details: a fresh one then, so that sending the form again
+** makes this one too. */
 static void form_key(struct html *h, const json_t *values, unsigned status) {
   const char *kept = json_string_value(json_object_get(values, "idempotency_key"));
   char key[33];
@@ -363,6 +365,7 @@ struct reply web_discount_form(struct req *r, unsigned status, const json_t *val
                  "先に<a href=\"/groups/new\">団体を登録</a>してください。</p>");
   } else {
     page_form_begin(r, &h, "post", "/forms/discount");
+    form_key(&h, values, status);
     for (int i = 0; i < 4; i++) page_field(&h, &f->fields[i], &fm);
     page_form_end(&h, "減免を申請する");
   }
@@ -372,7 +375,8 @@ struct reply web_discount_form(struct req *r, unsigned status, const json_t *val
 }
 
 /* GET /discounts/apply[?group=ID] -> 200 the exemption application form
-** (POST /forms/discount), the group chosen when given. Citizens. */
+** (POST /forms/discount), the group chosen when given, with a new key each
+** time (form_key). Citizens. */
 struct reply web_discount_apply(struct req *r) {
   const char *g = req_query(r, "group");
   json_t *values = json_pack("{s:s}", "group_id", g ? g : "");

@@ -389,6 +389,55 @@ test('exemption form: validated, applied through the exemption API, a second ope
   assert.equal(other.status, 404);
 });
 
+test('exemption form reloaded: the same form key shows the first receipt and applies nothing new; a new visit has a new key', async () => {
+  ids.goro = await addUser(srv.db, { role: 'citizen', name: '前橋 五郎', password: PW });
+  const b = await browser('goro');
+  const reg = await b.postForm('/forms/group', { name: '前橋太鼓の会', name_kana: 'まえばしたいこのかい', members: '6',
+    resident_members: '5', public_listing: '0' });
+  assert.equal(reg.status, 200, reg.text.slice(0, 300));
+  const gid = reg.text.match(/id="group-id">(\d{9})</)[1];
+  const staff = await signIn(srv.base, ids.staff, PW);
+  assert.equal((await staff.post(`/api/v1/groups/${gid}/approve`)).status, 200);
+  const page = await b.get(`/discounts/apply?group=${gid}`, HTML);
+  assert.equal(page.status, 200);
+  const key = page.text.match(/<form[^>]*action="\/forms\/discount"[^]*?name="idempotency_key" value="([0-9a-f]{32})"/)[1];
+  const category = page.text.match(/name="category" value="([a-z_]+)"/)[1];
+  const fields = { group_id: gid, category, reason: '地域の子ども向け太鼓教室', evidence: '', idempotency_key: key };
+  const first = await b.postForm('/forms/discount', fields);
+  assert.equal(first.status, 200, first.text.slice(0, 300));
+  const receipt = first.text.match(/id="receipt">(\d{8}-\d{4})</)[1];
+  const appId = sql(`SELECT id FROM discount_applications WHERE group_id=${gid}`);
+  assert.match(first.text, new RegExp(`申請番号 <strong>${appId}</strong>`));
+  const apps = count('discount_applications'), subs = count('form_submissions'), events = count('events');
+  // the browser re-posts on a reload: the same receipt (200, not 409 "審査中"), nothing stored
+  const again = await b.postForm('/forms/discount', fields);
+  assert.equal(again.status, 200, again.text.slice(0, 300));
+  assert.match(again.text, /<title>減免の申請を受け付けました \|/);
+  assert.match(again.text, new RegExp(`id="receipt">${receipt}<`));
+  assert.match(again.text, new RegExp(`申請番号 <strong>${appId}</strong>`));
+  const json = await b.postForm('/forms/discount', fields, { Accept: 'application/json' });
+  assert.equal(json.status, 201, json.text);
+  assert.deepEqual(json.json, { receipt, status: 'pending', id: appId });
+  assert.equal(count('discount_applications'), apps);
+  assert.equal(count('discount_applications', `group_id=${gid}`), 1);
+  assert.equal(count('form_submissions'), subs);
+  assert.equal(count('events'), events);
+  // other details under the used key: refused (409), the form again with a fresh key, nothing made
+  const other = await b.postForm('/forms/discount', { ...fields, reason: '別の理由' });
+  assert.equal(other.status, 409, other.text.slice(0, 300));
+  assert.match(other.text, /別の理由<\/textarea>/);
+  const fresh = other.text.match(/name="idempotency_key" value="([0-9a-f]{32})"/)[1];
+  assert.notEqual(fresh, key);
+  assert.equal(count('discount_applications'), apps);
+  // a new visit to the form: a new key; the same category while open is refused as before
+  const next = (await b.get(`/discounts/apply?group=${gid}`, HTML)).text.match(/name="idempotency_key" value="([0-9a-f]{32})"/)[1];
+  assert.notEqual(next, key);
+  const open = await b.postForm('/forms/discount', { ...fields, idempotency_key: next });
+  assert.equal(open.status, 409);
+  assert.match(open.text, /審査中/);
+  assert.equal(count('discount_applications'), apps);
+});
+
 test('staff and admin queues: groups approved or rejected (a reason required) and exemptions decided, by form posts', async () => {
   const citizen = await browser('shiro');
   const mk = async (name) => {

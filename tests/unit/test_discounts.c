@@ -473,6 +473,66 @@ Test(discounts, apply_id_is_the_applications_number) {
   kerr_clear(&ei);
 }
 
+/* The application form's key: a repeat of the same post (a reload of the
+** receipt page) gives the first application and makes nothing, also once it
+** was decided; the key with other details is a conflict; a bad key is
+** refused; a key is its holder's own; a failing THEN leaves nothing. */
+static int fail_then(struct kctx *c, int64_t id, void *arg, struct kerrinfo *ei) {
+  (void)c, (void)id, (void)arg, (void)ei;
+  return KERR_INTERNAL;
+}
+
+static int apply_keyed(const json_t *in, const char *key, int64_t *id, int *replayed) {
+  struct kerrinfo ei = {0};
+  int rc = discounts_apply_keyed(&w.ctx, in, key, NULL, NULL, id, replayed, &ei);
+  kerr_clear(&ei);
+  return rc;
+}
+
+Test(discounts, a_repeated_form_key_gives_the_first_application) {
+  struct kerrinfo ei = {0};
+  int64_t id = 0, again = 0, other = 0;
+  int replayed = -1;
+  json_t *in = json_pack("{s:s, s:s, s:s, s:s}", "group_id", "500000013", "category", "community",
+                         "reason", "自治会の定例会", "evidence", "");
+  cr_assert_eq(apply_keyed(in, "k-1", &id, &replayed), 0);
+  cr_assert(id > 0);
+  cr_assert_eq(replayed, 0);
+  cr_assert_eq(n_apps(), 1);
+  cr_assert_eq(n_events(), 1);
+  /* the same post again: the first application, nothing new (not 409 "審査中") */
+  cr_assert_eq(apply_keyed(in, "k-1", &again, &replayed), 0);
+  cr_assert_eq(again, id);
+  cr_assert_eq(replayed, 1);
+  cr_assert_eq(n_apps(), 1);
+  cr_assert_eq(n_events(), 1, "a replay records nothing");
+  /* other details under the same key: a conflict, nothing made */
+  json_t *changed = json_pack("{s:s, s:s, s:s}", "group_id", "500000013", "category",
+                              "social_education", "reason", "公開講座");
+  cr_assert_eq(apply_keyed(changed, "k-1", &other, &replayed), KERR_CONFLICT);
+  cr_assert_eq(other, 0);
+  cr_assert_eq(apply_keyed(changed, "bad key", &other, NULL), KERR_BAD_REQUEST);
+  cr_assert_eq(discounts_apply_keyed(&w.ctx, changed, "k-2", fail_then, NULL, &other, NULL, &ei),
+               KERR_INTERNAL);
+  kerr_clear(&ei);
+  cr_assert_eq(other, 0);
+  cr_assert_eq(n_apps(), 1, "nothing made by a refused post");
+  /* decided since: the repeat still shows the first one */
+  cr_assert_eq(decide(id, "approved", NULL), 0);
+  fx_as(&w, ALICE, ROLE_CITIZEN, NULL);
+  cr_assert_eq(apply_keyed(in, "k-1", &again, &replayed), 0);
+  cr_assert_eq(again, id);
+  cr_assert_eq(replayed, 1);
+  /* another representative of the group posting the key makes their own */
+  fx_as(&w, CAROL, ROLE_CITIZEN, NULL);
+  cr_assert_eq(apply_keyed(changed, "k-1", &other, &replayed), 0);
+  cr_assert_neq(other, id);
+  cr_assert_eq(replayed, 0);
+  cr_assert_eq(n_apps(), 2);
+  json_decref(changed);
+  json_decref(in);
+}
+
 Test(discounts, apply_errors_store_nothing) {
   char msg[512];
   cr_assert_eq(apply(ALICE, CLUB, "nonexistent", "理由", NULL, msg), KERR_VALIDATION);
