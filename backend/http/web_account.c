@@ -21,6 +21,7 @@
 #include "reply.h"
 #include "session.h"
 #include "suspend.h"
+#include "web_book.h"
 #include "web_oidc.h"
 
 #define NEXT_MAX 512
@@ -238,6 +239,10 @@ void web_register_form(struct req *r, struct html *h, const struct page_form *fm
   page_form_end(h, button);
 }
 
+void web_register_errors(struct html *h, const char *message, const struct page_form *fm) {
+  page_error_summary_msg(h, message, register_fields, NREGISTER, fm);
+}
+
 static void signin_form(struct req *r, struct html *h, const struct page_form *fm,
                         const char *next, const char *button) {
   page_form_begin(r, h, "post", "/signin");
@@ -278,7 +283,9 @@ static struct reply registered_page(struct req *r, int64_t id, const char *next,
 /* POST /register (form) name, name_kana, phone, email, resident, password, next
 ** -> 303 to /register/done (signed in: the session cookie set), which shows
 ** the new system ID and a link on to NEXT (200 that page when the sign-in fails); 422 the form with every field error (the password is
-** never shown again); 503 busy. Anyone (a signed-in person's post carries
+** never shown again: for a sign-up on the way to a booking, NEXT "/book?...",
+** on the page of the chosen slot, which still says it and carries it on);
+** 429 / 503 busy. Anyone (a signed-in person's post carries
 ** the CSRF token, as every post does). */
 struct reply web_register_post(struct req *r) {
   struct kerrinfo ei = {0};
@@ -288,7 +295,12 @@ struct reply web_register_post(struct req *r) {
   int rc = accounts_create(&r->ctx, r->json, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei);
   if (rc) {
     json_t *values = without_passwords(r->json);
-    struct reply ret = register_page(r, (unsigned)kerr_http_status(rc), values, &ei, next);
+    unsigned status = (unsigned)kerr_http_status(rc);
+    struct reply ret;
+    /* signing up on the way to a booking: the page of the chosen slot again,
+    ** which still says what they are booking and carries it on */
+    if (web_book_signup_again(r, next, status, values, ei.fields, form_message(&ei), &ret))
+      ret = register_page(r, status, values, &ei, next);
     reply_retry_after(&ret, &ei); /* 429 or 503 */
     json_decref(values);
     kerr_clear(&ei);

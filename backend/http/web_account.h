@@ -24,5 +24,8 @@ struct page_form;
 struct html;
 void web_register_form(struct req *r, struct html *h, const struct page_form *fm,
                        const char *next, const char *button);
+/* The error summary of a refused sign-up form, at the top of a page that
+** shows it (MESSAGE: an error of no one field, or NULL). */
+void web_register_errors(struct html *h, const char *message, const struct page_form *fm);
 
 #endif

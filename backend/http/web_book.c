@@ -26,6 +26,7 @@
 #include "../core/desk.h"
 #include "../core/groups.h"
 #include "../core/ids.h"
+#include "form.h"
 #include "forms.h"
 #include "pages.h"
 #include "reply.h"
@@ -394,9 +395,12 @@ static struct reply no_booking_page(struct req *r, const struct room *ro, int32_
 /* The page for someone not signed in who chose a slot: what they chose, and
 ** on the same page the sign-up form and the sign-in form, both coming back
 ** to the booking form with the choice kept (issue 13 point 16: no detour
-** through pages that forget the slot). */
+** through pages that forget the slot). STATUS 200 at first; after a refused
+** sign-up, its status with FM's values and errors and MESSAGE (an error of
+** no one field, or NULL) above, the choice still said and carried. */
 static struct reply signup_first_page(struct req *r, const struct room *ro, const char *date,
-                                      const char *slot) {
+                                      const char *slot, unsigned status,
+                                      const struct page_form *fm, const char *message) {
   struct html next = {0}, h = {0};
   html_printf(&next, "/book?room=%I", (int64_t)ro->id);
   if (date && *date) html_printf(&next, "&date=%u", date);
@@ -404,9 +408,12 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
   if (next.oom) return reply_fail();
   int32_t day = 0;
   int k = chosen_slot(r, date, slot, &day);
-  struct page pg = {.title = "予約の申し込み (登録またはログイン)", .nav = "search"};
+  int failed = status >= 400;
+  struct page pg = {.title = "予約の申し込み (登録またはログイン)", .nav = "search",
+                    .flags = failed ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>予約の申し込み</h1>");
+  if (failed) web_register_errors(&h, message, fm);
   steps(&h, 1);
   room_facts(&h, ro);
   chosen_line(r, &h, day, k);
@@ -414,8 +421,7 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
                "選んだ部屋と日は、そのまま残ります。</p>"
                "<section class=\"panel\" aria-labelledby=\"first-title\"><h2 id=\"first-title\">"
                "はじめての方: 登録して予約へ進む</h2>");
-  struct page_form fm = {0};
-  web_register_form(r, &h, &fm, next.p, "登録して予約へ進む");
+  web_register_form(r, &h, fm, next.p, "登録して予約へ進む");
   html_raw(&h, "</section><section class=\"panel\" aria-labelledby=\"again-title\">"
                "<h2 id=\"again-title\">利用者番号をお持ちの方: ログインして予約へ進む</h2>");
   html_raw(&h, "<p>利用者番号とパスワードでログインすると、この予約の続きに戻ります。</p>"
@@ -427,7 +433,28 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
   html_raw(&h, "</section>");
   page_end(r, &h, &pg);
   html_free(&next);
-  return page_reply(r, 200, &h);
+  return page_reply(r, status, &h);
+}
+
+int web_book_signup_again(struct req *r, const char *next, unsigned status,
+                          const json_t *values, const json_t *errors, const char *message,
+                          struct reply *out) {
+  int err = 0;
+  if (!next || strncmp(next, "/book?", 6)) return -1;
+  json_t *q = form_parse(next + 6, strlen(next + 6), &err);
+  if (!q) return -1;
+  json_t *room = json_object_get(q, "room"), *date = json_object_get(q, "date"),
+         *slot = json_object_get(q, "slot");
+  json_t *which = json_pack("{s:O?}", "room_id", json_is_string(room) ? room : NULL);
+  const struct room *ro = which ? room_of(r, which) : NULL;
+  json_decref(which);
+  if (ro) {
+    struct page_form fm = {.values = values, .errors = errors};
+    *out = signup_first_page(r, ro, json_string_value(date), json_string_value(slot), status, &fm,
+                             message);
+  }
+  json_decref(q);
+  return ro ? 0 : -1;
 }
 
 /* GET /book?room=ID[&date=D][&slot=CODE][&registered=1] -> 200 the booking
@@ -467,7 +494,10 @@ struct reply web_book(struct req *r) {
       kerr_clear(&ei);
       return ret;
     }
-    return signup_first_page(r, ro, date, slot);
+    {
+      struct page_form fm = {0};
+      return signup_first_page(r, ro, date, slot, 200, &fm, NULL);
+    }
   case ROLE_STAFF:
     json_decref(values);
     return staff_page(r, ro, day, k);

@@ -15,6 +15,16 @@
 struct reply web_book(struct req *r);
 struct reply web_book_review(struct req *r);
 
+/* After a refused sign-up whose form was on the page for a chosen slot (its
+** NEXT "/book?room=ID&date=D&slot=S"): that page again, the choice still said
+** and carried, with STATUS, the VALUES sent (never a password), ERRORS
+** ({field: message}, or NULL) and MESSAGE (an error of no one field, or
+** NULL), into *OUT. -1 when NEXT is no booking form's address or names no
+** room (the caller shows its own form). */
+int web_book_signup_again(struct req *r, const char *next, unsigned status,
+                          const json_t *values, const json_t *errors, const char *message,
+                          struct reply *out);
+
 /* The booking form again with STATUS, the VALUES sent, MESSAGE (an error of
 ** no one field, or NULL), ERRORS ({field: message}, or NULL) and the
 ** RECEIPT number of a rejected submission (or NULL). For /forms/booking. */

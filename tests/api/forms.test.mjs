@@ -595,6 +595,26 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   assert.equal(back.status, 200);
   assert.match(back.text, /id="system-id">\d{3} \d{3} \d{3}</);
   assert.match(back.text, /<option value="2026-06-10" selected>/);
+  // a refused sign-up there: the same page again, the slot still said and carried, the errors at their fields
+  const refused = await anon.req('POST', '/register', form({ name: '新規 次郎', name_kana: 'abc', phone: '027-111-3333',
+    password: 'short-pw', next: '/book?room=12&date=2026-06-10&slot=morning' }), { ...FORM, ...HTML });
+  assert.equal(refused.status, 422, refused.text.slice(0, 300));
+  assert.match(refused.text, /<title>入力エラー: 予約の申し込み \(登録またはログイン\) \|/);
+  assert.match(refused.text, /選んだ日: <strong>2026年6月10日\(水\) 午前<\/strong>/);
+  assert.match(refused.text, /登録すると、すぐにこの予約の続きに進みます。選んだ部屋と日は、そのまま残ります。/);
+  assert.match(refused.text, /<form[^>]*action="\/register"[^]*?name="next" value="\/book\?room=12&amp;date=2026-06-10&amp;slot=morning"/);
+  assert.match(refused.text, /href="\/signin\?next=%2Fbook%3Froom%3D12%26date%3D2026-06-10%26slot%3Dmorning">ログインして予約へ進む/);
+  assert.match(refused.text, /href="#f-name_kana"/);
+  assert.match(refused.text, /id="f-password-error"/);
+  assert.match(refused.text, /name="name" value="新規 次郎"/);
+  assert.doesNotMatch(refused.text, /short-pw/);
+  assert.equal(count('accounts', "name='新規 次郎'"), 0);
+  // a next that names no room: the plain sign-up form, with next kept
+  const plain = await anon.req('POST', '/register', form({ name: '新規 次郎', name_kana: 'abc', password: 'short-pw',
+    next: '/book?room=999999&date=2026-06-10' }), { ...FORM, ...HTML });
+  assert.equal(plain.status, 422);
+  assert.match(plain.text, /<title>入力エラー: アカウント登録 \|/);
+  assert.match(plain.text, /name="next" value="\/book\?room=999999&amp;date=2026-06-10"/);
   // staff asking for the citizen's form: the way to the counter's 代理の予約, not a 403
   const staffBook = await (await browser('staff')).get('/book?room=12', HTML);
   assert.equal(staffBook.status, 200);
