@@ -226,8 +226,8 @@ void booking_view_of(struct kctx *ctx, const struct booking *b, struct booking_v
 json_t *booking_view_json(const struct booking_view *v);
 
 /* booking_quote typed: V the booking it would make (status BOOKING_UNKNOWN;
-** the stored fields it would have: room, centre, date, slots, purpose,
-** attendees, group, fee, discount code, rules version, hold expiry; start,
+** the stored fields it would have: the holder (account_id), room, centre,
+** date, slots, purpose, attendees, group, fee, discount code, rules version, hold expiry; start,
 ** end, the campaign and the cancellation terms; no discount_name: the quote
 ** names the code only), and the hold's length. */
 struct booking_quote {

@@ -800,6 +800,7 @@ int booking_quote_view(struct kctx *ctx, const json_t *body, struct booking_quot
   struct booking *b = &v->b;
   v->status = BOOKING_UNKNOWN;
   v->room = c.room;
+  b->account_id = c.holder;
   b->room_id = c.room->id;
   snprintf(b->center, sizeof b->center, "%s", c.room->center->code);
   snprintf(b->date, sizeof b->date, "%s", c.date);

@@ -26,6 +26,7 @@
 #include "../core/desk.h"
 #include "../core/groups.h"
 #include "../core/ids.h"
+#include "../core/users.h"
 #include "form.h"
 #include "forms.h"
 #include "pages.h"
@@ -533,13 +534,33 @@ static void hidden(struct html *h, const json_t *values, const char *name) {
   }
 }
 
+/* In whose name B is (名義), into OUT[N]: the group's name; else 個人 with the
+** name of the person who booked, 「個人（前橋 花子）」: the walk-in's, or the
+** account's when the reader is that person or staff (nobody else sees a
+** booking made alone); 「個人」 when no name is known. */
+static void holder_label(struct req *r, const struct booking *b, char *out, size_t n) {
+  const char *name = NULL;
+  json_t *u = NULL;
+  if (b->group_id) {
+    snprintf(out, n, "%s", b->group_name);
+    return;
+  }
+  if (!b->account_id) name = b->walkin_name;
+  else if (b->account_id == r->ctx.actor.account_id || desk_is_staff(&r->ctx))
+    name = json_string_value(json_object_get(u = users_get(&r->ctx, b->account_id), "name"));
+  if (name && *name) snprintf(out, n, "個人（%s）", name);
+  else snprintf(out, n, "個人");
+  json_decref(u);
+}
+
 /* The booking's facts: what is booked, for whom, and what it costs. V is a
 ** booking or a quote (booking_quote_view). */
 void web_book_facts(struct req *r, struct html *h, const struct booking_view *v) {
   const struct booking *b = &v->b;
   int32_t day = 0;
-  char dl[48], sl[200], yen[32];
+  char dl[48], sl[200], yen[32], holder[512];
   date_parse(b->date, &day);
+  holder_label(r, b, holder, sizeof holder);
   page_date_label(day, 1, dl, sizeof dl);
   const struct rules *ru = rules_in_force(r->ctx.rb, day);
   web_book_slots_text(ru, b->slots, v->start, v->end, sl, sizeof sl);
@@ -552,7 +573,7 @@ void web_book_facts(struct req *r, struct html *h, const struct booking_view *v)
                  "<div><dt>人数</dt><dd>%d人</dd></div>"
                  "<div><dt>名義</dt><dd>%h</dd></div>",
               v->room ? v->room->center->name : "", v->room ? v->room->name : "", dl, sl,
-              b->purpose, b->attendees, b->group_id ? b->group_name : "個人");
+              b->purpose, b->attendees, holder);
   page_yen(b->fee_total, yen, sizeof yen);
   html_printf(h, "<div><dt>使用料</dt><dd><strong class=\"fee-total\">%h</strong>", yen);
   if (b->fee_discount > 0) {

@@ -325,6 +325,8 @@ test('代理の予約 taken: the page says the 予約番号, room, date, time, f
   assert.match(done[0], new RegExp(`${Number(fee).toLocaleString('ja-JP')}円`));
   assert.match(done[0], /<dt>状態<\/dt><dd>確定/);
   assert.match(done[0], new RegExp(`<dt>利用者番号</dt><dd>${ids.citizen}</dd>`));
+  // in whose name: the citizen's, by name (not a bare 個人)
+  assert.match(done[0], /<dt>名義<\/dt><dd>個人（山田 花子）<\/dd>/);
   // and the form is there again for the next caller
   assert.match(page.text, /action="\/counter\/book"/);
 });

@@ -275,6 +275,37 @@ test('confirm, permit with its QR code, cancel through /forms/cancel', async () 
   assert.equal(other.status, 404);
 });
 
+test('名義 on a booking\'s pages: 個人（the booker\'s name） for a booking made alone, to the booker and to staff; a group\'s booking in the group\'s name', async () => {
+  ids.rokuro = await addUser(srv.db, { role: 'citizen', name: '前橋 六郎', password: PW });
+  const b = await browser('rokuro');
+  const mine = /<dt>名義<\/dt><dd>個人（前橋 六郎）<\/dd>/;
+  // the confirmation step, the receipt, the booking's page
+  const review = await b.postForm('/book/review', booking({ date: '2026-06-25' }));
+  assert.equal(review.status, 200, review.text.slice(0, 300));
+  assert.match(review.text, mine);
+  const made = await b.postForm('/forms/booking', booking({ date: '2026-06-25' }));
+  assert.equal(made.status, 200, made.text.slice(0, 300));
+  const id = made.text.match(/action="\/my\/bookings\/(\d+)\/confirm"/)[1];
+  const page = await b.get(`/my/bookings/${id}`, HTML);
+  assert.equal(page.status, 200);
+  assert.match(page.text, mine);
+  assert.doesNotMatch(page.text, /<dd>個人<\/dd>/);
+  assert.match((await b.get(`/my/bookings/${id}/cancel`, HTML)).text, mine);
+  // staff looking it up see whose it is
+  const st = await (await browser('staff')).get(`/my/bookings/${id}`, HTML);
+  assert.equal(st.status, 200);
+  assert.match(st.text, mine);
+  // a group's booking is in the group's name
+  const reg = await b.postForm('/forms/group', { name: '前橋六郎の会', name_kana: 'まえばしろくろうのかい', members: '6',
+    resident_members: '5', public_listing: '0' });
+  const gid = reg.text.match(/id="group-id">(\d{9})</)[1];
+  const staff = await signIn(srv.base, ids.staff, PW);
+  assert.equal((await staff.post(`/api/v1/groups/${gid}/approve`)).status, 200);
+  const gb = await b.postForm('/forms/booking', booking({ date: '2026-06-26', group_id: gid }), { Accept: 'application/json' });
+  assert.equal(gb.status, 201, gb.text);
+  assert.match((await b.get(`/my/bookings/${gb.json.id}`, HTML)).text, /<dt>名義<\/dt><dd>前橋六郎の会<\/dd>/);
+});
+
 test('group registration: receipt with the group ID; the residency rule at its field; no password ever stored', async () => {
   const b = await browser('saburo');
   const ok = await b.postForm('/forms/group', { name: '前橋囲碁クラブ', name_kana: 'まえばしいごくらぶ', members: '10',
