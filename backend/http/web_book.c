@@ -26,6 +26,7 @@
 #include "../core/desk.h"
 #include "../core/groups.h"
 #include "../core/ids.h"
+#include "../core/payments.h"
 #include "forms.h"
 #include "pages.h"
 #include "reply.h"
@@ -524,7 +525,9 @@ void web_book_facts(struct req *r, struct html *h, const struct booking_view *v)
               v->room ? v->room->center->name : "", v->room ? v->room->name : "", dl, sl,
               b->purpose, b->attendees, b->group_id ? b->group_name : "個人");
   page_yen(b->fee_total, yen, sizeof yen);
-  html_printf(h, "<div><dt>使用料</dt><dd><strong class=\"fee-total\">%h</strong>", yen);
+  /* a booking called off: the fee it had (what it came to is web_book_called_off_row's) */
+  html_printf(h, "<div><dt>使用料%s</dt><dd><strong class=\"fee-total\">%h</strong>",
+              v->status == BOOKING_CANCELLED || v->status == BOOKING_LAPSED ? " (取り消す前)" : "", yen);
   if (b->fee_discount > 0) {
     char a[32], c[32];
     page_yen(b->fee_base, a, sizeof a);
@@ -534,6 +537,30 @@ void web_book_facts(struct req *r, struct html *h, const struct booking_view *v)
   if (v->campaign)
     html_printf(h, "<span class=\"fee-detail\">(%hのため無料です)</span>", v->campaign);
   html_raw(h, "</dd></div></dl>");
+}
+
+int web_book_called_off_fee(struct req *r, const struct booking *b, enum booking_status st,
+                            char *out, size_t n) {
+  if (st != BOOKING_CANCELLED && st != BOOKING_LAPSED) return 0;
+  struct payment_row *rows = NULL;
+  int nrows = 0;
+  long long paid = 0, refunded = 0;
+  if (payment_rows(&r->ctx, b->id, &rows, &nrows)) nrows = 0;
+  for (int i = 0; i < nrows; i++) {
+    if (rows[i].amount > 0) paid += rows[i].amount;
+    else refunded -= rows[i].amount;
+  }
+  free(rows);
+  page_called_off_fee(payment_due(&r->ctx, b), paid, refunded, out, n);
+  return 1;
+}
+
+int web_book_called_off_row(struct req *r, struct html *h, const struct booking *b,
+                            enum booking_status st) {
+  char fee[256];
+  if (!web_book_called_off_fee(r, b, st, fee, sizeof fee)) return 0;
+  html_printf(h, "<div><dt>取消料・支払い</dt><dd class=\"fee-called-off\">%h</dd></div>", fee);
+  return 1;
 }
 
 void web_book_payment(struct req *r, struct html *h, const struct booking_view *v) {

@@ -311,9 +311,11 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
     html_printf(h, "<div><dt>利用者番号</dt><dd>%h</dd></div>", sid);
   }
   web_oidc_counter_fact(r, h, w->walkin ? NULL : sid, 1);
-  html_printf(h, "<div><dt>状態</dt><dd>%h</dd></div>"
-                 "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div></dl>",
-              card_status(r, w), fee, paid);
+  html_printf(h, "<div><dt>状態</dt><dd>%h</dd></div>", card_status(r, w));
+  /* called off: what it came to, in the words マイページ uses too */
+  if (!web_book_called_off_row(r, h, b, status))
+    html_printf(h, "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div>", fee, paid);
+  html_raw(h, "</dl>");
   html_raw(h, "<div class=\"counter-actions\">");
   if (status == BOOKING_HELD) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/confirm", (long long)id);

@@ -402,3 +402,44 @@ test('a walk-in posted with an unknown centre, or a room of another centre: 422,
   assert.equal(sql('SELECT count(*) FROM bookings'), n);
   assert.equal(sql("SELECT count(*) FROM bookings WHERE walkin_name='草津 十郎'"), '0');
 });
+
+// ---- the walk-through's second round
+
+// The fee line of a called-off booking on a page (the one shared row).
+function calledOff(text) {
+  const m = text.match(/<div><dt>取消料・支払い<\/dt><dd class="fee-called-off">([^<]*)<\/dd><\/div>/);
+  return m && m[1];
+}
+
+test('a cancelled booking\'s fee reads the same at the counter, on マイページ and on its page: 取消料, paid, refunded', async () => {
+  const api = await signIn(srv.base, ids.staff, PW);
+  const b = await api.post('/api/v1/bookings', { on_behalf_of: ids.citizen, room_id: rooms['chuo/washitsu'],
+    date: '2026-04-08', slots: ['afternoon'], purpose: '茶道の稽古', attendees: 4, confirm: true });
+  assert.equal(b.status, 201, b.text);
+  const id = b.json.id, fee = b.json.fee.total;
+  assert.ok(fee > 0);
+  assert.equal((await api.post(`/api/v1/bookings/${id}/payments`, { method: 'cash', amount: fee })).status, 201);
+  // the citizen cancels online on the day: a 取消料, and the rest is owed back to them
+  const me = await signIn(srv.base, ids.citizen, PW);
+  const c = await me.post(`/api/v1/bookings/${id}/cancel`, {});
+  assert.equal(c.status, 200, c.text);
+  const cfee = Number(sql(`SELECT cancel_fee FROM bookings WHERE id=${id}`));
+  assert.ok(cfee > 0 && cfee < fee, `cancel fee ${cfee}`);
+  const yen = (n) => `${n.toLocaleString('ja-JP')}円`;
+  const seen = async (want) => {
+    const counter = card((await staff.get('/counter?center=chuo', HTML)).text, id);
+    const citizen = await browser(ids.citizen);
+    const my = (await citizen.get('/my', HTML)).text;
+    const myCard = my.slice(my.indexOf(`/my/bookings/${id}"`) - 2000, my.indexOf(`/my/bookings/${id}"`));
+    const own = (await citizen.get(`/my/bookings/${id}`, HTML)).text;
+    assert.equal(calledOff(counter), want, 'the counter');
+    assert.equal(calledOff(myCard.slice(myCard.lastIndexOf('<li class="card booking-card">'))), want, 'マイページ');
+    assert.equal(calledOff(own), want, 'the booking page');
+    // the counter no longer calls the 取消料 a 使用料
+    assert.doesNotMatch(counter, /<dt>使用料<\/dt>/);
+  };
+  await seen(`取消料 ${yen(cfee)} (支払済み ${yen(fee)}・返金待ち ${yen(fee - cfee)})`);
+  // the clerk gives the rest back: every page says so
+  assert.equal((await api.post(`/api/v1/bookings/${id}/payments`, { method: 'cash', amount: -(fee - cfee) })).status, 201);
+  await seen(`取消料 ${yen(cfee)} (支払済み ${yen(fee)}・返金済み ${yen(fee - cfee)})`);
+});
