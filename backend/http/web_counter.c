@@ -1179,6 +1179,8 @@ struct reply web_counter_book_post(struct req *r) {
   json_t *out = NULL;
   r->ctx.channel = "counter";
   json_object_set_new(r->json, "confirm", json_true()); /* asked for in person: no hold */
+  /* always for someone else: a post without the field is refused at it, with the rest */
+  if (!json_object_get(r->json, "on_behalf_of")) json_object_set_new(r->json, "on_behalf_of", json_string(""));
   int rc = booking_create(&r->ctx, r->json, NULL, &out, NULL, &ei);
   if (rc == 0) {
     /* to the form again, with what was taken to tell the caller (a GET: a

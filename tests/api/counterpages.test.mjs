@@ -443,3 +443,31 @@ test('a cancelled booking\'s fee reads the same at the counter, on マイペー�
   assert.equal((await api.post(`/api/v1/bookings/${id}/payments`, { method: 'cash', amount: -(fee - cfee) })).status, 201);
   await seen(`取消料 ${yen(cfee)} (支払済み ${yen(fee)}・返金済み ${yen(fee - cfee)})`);
 });
+
+test('代理の予約 posted empty: every error at once (利用者番号, room, date, slots, purpose, attendees), nothing stored', async () => {
+  const n = sql('SELECT count(*) FROM bookings');
+  const want = ['on_behalf_of', 'room_id', 'date', 'slots', 'purpose', 'attendees'];
+  // as a browser sends it (every field, empty), and without the fields at all
+  const empty = Object.fromEntries(want.map((f) => [f, '']));
+  for (const body of [{ center: 'chuo', ...empty }, { center: 'chuo' }]) {
+    const blank = await staff.postForm('/counter/book', body);
+    assert.equal(blank.status, 422, blank.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+    const summary = blank.text.match(/<section class="error-summary"[\s\S]*?<\/section>/)[0];
+    for (const f of want) {
+      assert.match(blank.text, new RegExp(`id="f-${f}-error"`), f);
+      assert.match(summary, new RegExp(`<a href="#f-${f}">`), `summary: ${f}`);
+    }
+  }
+  // a 利用者番号 of nobody with the rest left out: the same, all at once
+  const nobody = await staff.postForm('/counter/book', { center: 'chuo', on_behalf_of: '123456782', purpose: '読書会' });
+  assert.equal(nobody.status, 422);
+  for (const f of want.filter((f) => f !== 'purpose')) assert.match(nobody.text, new RegExp(`id="f-${f}-error"`), f);
+  assert.doesNotMatch(nobody.text, /id="f-purpose-error"/);
+  assert.match(nobody.text, /name="purpose" value="読書会"/);
+  // the API says the same
+  const api = await signIn(srv.base, ids.staff, PW);
+  const j = await api.post('/api/v1/bookings', { on_behalf_of: '' });
+  assert.equal(j.status, 422);
+  assert.deepEqual(Object.keys(j.json.error.fields).sort(), [...want].sort());
+  assert.equal(sql('SELECT count(*) FROM bookings'), n);
+});
