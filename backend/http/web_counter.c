@@ -1109,14 +1109,15 @@ static void behalf_done(struct req *r, struct html *h, const char *idtext) {
 }
 
 /* The centre whose 代理の予約 form to show: the one asked for (?center= or
-** the form's); else, after a post (POSTED), the centre of the room posted;
-** else the clerk's home centre. NULL: none (an unknown centre asked for, or
-** nothing to go by). */
+** the form's); else the centre of the room posted (POSTED) or asked for
+** (?room=); else the clerk's home centre. NULL: none (an unknown centre
+** asked for, or nothing to go by). */
 static const struct center *behalf_center(struct req *r, int posted) {
   const char *c = center_of(r);
   const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
-  const char *room = posted ? req_str(r, "room_id") : NULL;
-  if (!ce && room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16) {
+  const char *room = posted ? req_str(r, "room_id") : req_query(r, "room");
+  if (!ce && (posted || !*c) && room && *room && strspn(room, "0123456789") == strlen(room) &&
+      strlen(room) < 16) {
     const struct room *ro = rules_room_by_id(r->ctx.rb, atoll(room));
     if (ro) ce = ro->center;
   }
@@ -1125,19 +1126,53 @@ static const struct center *behalf_center(struct req *r, int posted) {
   return ce;
 }
 
+/* What a link from a chosen slot fills in on CE's form (GET /counter/book
+** ?room=ID&date=D&slot=S, from web_book's page for staff), each value only
+** when it is right: the room one of CE's, the date a date, the slot a time
+** of day of that date (of today, without one) that the form offers. A new
+** object; NULL when nothing is to be filled in. */
+static json_t *behalf_prefill(struct req *r, const struct center *ce) {
+  const char *room = req_query(r, "room"), *date = req_query(r, "date"), *slot = req_query(r, "slot");
+  const struct rules *today = rules_in_force(r->ctx.rb, clock_today(r->ctx.now)), *use = today;
+  json_t *v = json_object();
+  if (!v) return NULL;
+  if (room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16) {
+    const struct room *ro = rules_room_by_id(r->ctx.rb, atoll(room));
+    char id[24];
+    snprintf(id, sizeof id, "%lld", ro ? (long long)ro->id : 0LL);
+    if (ro && !strcmp(ro->center->code, ce->code)) json_object_set_new(v, "room_id", json_string(id));
+  }
+  int32_t day;
+  if (date && !date_parse(date, &day)) {
+    char d[11];
+    date_format(day, d);
+    json_object_set_new(v, "date", json_string(d));
+    use = rules_in_force(r->ctx.rb, day);
+  }
+  if (slot && today && use && rules_slot_index(today, slot) >= 0 && rules_slot_index(use, slot) >= 0)
+    json_object_set_new(v, "slots", json_pack("[s]", slot));
+  if (!json_object_size(v)) {
+    json_decref(v);
+    return NULL;
+  }
+  return v;
+}
+
 /* The 代理の予約 form of behalf_center() with STATUS; MESSAGE, VALUES and
-** ERRORS after a refused post (VALUES non-NULL). Asked for an unknown
-** centre: 404; with nothing to go by (an admin, no centre asked for): the
-** centres to choose from, as /counter gives. */
+** ERRORS after a refused post (VALUES non-NULL); else FILL (may be NULL)
+** filled in. Asked for an unknown centre: 404; with nothing to go by (an
+** admin, no centre asked for): the centres to choose from, as /counter
+** gives. */
 static struct reply behalf_page(struct req *r, unsigned status, const char *message,
-                                const json_t *values, const json_t *errors) {
+                                const json_t *values, const json_t *errors, int fill) {
   const struct center *ce = behalf_center(r, values != NULL);
   if (!ce && *center_of(r) && !values) return reply_error(r, KERR_NOT_FOUND, NULL);
   if (!ce) return center_choice(r, 1, values ? status : 200);
   struct behalf_form *f = calloc(1, sizeof *f);
   if (!f) return reply_error(r, KERR_INTERNAL, NULL);
   behalf_build(r, ce, f);
-  struct page_form fm = {.values = values, .errors = errors};
+  json_t *filled = !values && fill ? behalf_prefill(r, ce) : NULL;
+  struct page_form fm = {.values = values ? values : filled, .errors = errors};
   struct html h = {0};
   struct page pg = {.title = "代理の予約 (登録している人)", .nav = "admin",
                     .flags = status >= 400 ? PAGE_HAS_ERRORS : 0};
@@ -1158,15 +1193,21 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
   page_form_end(&h, "この人の予約を受け付ける");
   page_end(r, &h, &pg);
   free(f);
+  json_decref(filled);
   return page_reply(r, status, &h);
 }
 
-/* GET /counter/book[?center=CODE][&done=booked&booking=ID] -> 200 the form
-** that books for a registered citizen (利用者番号, room, date, slots, purpose,
-** attendees) at CODE (default the clerk's home centre; none: 200 the
-** centres to choose from, as /counter); after a booking, above it what was
+/* GET /counter/book[?center=CODE][&room=ID&date=D&slot=S][&done=booked&booking=ID]
+** -> 200 the form that books for a registered citizen (利用者番号, room, date,
+** slots, purpose, attendees) at CODE (default the room's centre, else the
+** clerk's home centre; none: 200 the centres to choose from, as /counter),
+** with the room, date and slot chosen on a public page filled in (each only
+** when it is right: behalf_prefill); after a booking, above it what was
 ** taken (behalf_done); 404 unknown centre. Staff, admin. */
-struct reply web_counter_book(struct req *r) { return behalf_page(r, 200, NULL, NULL, NULL); }
+struct reply web_counter_book(struct req *r) {
+  const char *done = req_query(r, "done");
+  return behalf_page(r, 200, NULL, NULL, NULL, !done || strcmp(done, "booked"));
+}
 
 /* POST /counter/book (form) on_behalf_of, room_id, date, slots, purpose,
 ** attendees, center -> 303 /counter/book?center=CODE&done=booked&booking=ID
@@ -1202,7 +1243,7 @@ struct reply web_counter_book_post(struct req *r) {
   snprintf(msg, sizeof msg, "%s", ei.message[0] ? ei.message : kerr_message(rc));
   if (field && rc != KERR_VALIDATION) kerr_field(&ei, field, msg);
   struct reply ret = behalf_page(r, (unsigned)kerr_http_status(rc),
-                                 rc == KERR_VALIDATION || field ? NULL : msg, r->json, ei.fields);
+                                 rc == KERR_VALIDATION || field ? NULL : msg, r->json, ei.fields, 0);
   reply_retry_after(&ret, &ei); /* 429 or 503 */
   kerr_clear(&ei);
   return ret;
