@@ -41,6 +41,13 @@ static const char *center_of(struct req *r) {
   return c ? c : "";
 }
 
+/* The room the form posted (room_id), or NULL when it names none. */
+static const struct room *room_posted(struct req *r) {
+  const char *room = req_str(r, "room_id");
+  if (!room || !*room || strspn(room, "0123456789") != strlen(room) || strlen(room) >= 16) return NULL;
+  return rules_room_by_id(r->ctx.rb, atoll(room));
+}
+
 static const char *done_message(const char *d) {
   if (!d) return NULL;
   if (!strcmp(d, "walkin")) return "当日利用を受け付けました。";
@@ -665,6 +672,32 @@ static struct reply refused(struct req *r, int rc, struct kerrinfo *ei) {
   return ret;
 }
 
+/* The centre a booking card's form came from (its hidden center, or
+** ?center=), checked before anything is done, as the walk-in's is: 0 when it
+** is a centre, or when none was sent (the way back is then the counter page
+** of booking ID's room). A centre that is not one: 1 and *REP the counter
+** page (422) of the booking's room's centre (else the clerk's home centre;
+** else the centres to choose from) saying so; nothing is done. */
+static int card_center_refused(struct req *r, int64_t id, struct reply *rep) {
+  const char *c = center_of(r);
+  if (*c && rules_center(r->ctx.rb, c)) return 0;
+  const struct center *mine = NULL;
+  struct booking_view *v = malloc(sizeof *v);
+  if (v && !web_book_view_of_id(r, id, v) && v->room) mine = v->room->center;
+  free(v);
+  if (!*c) {
+    if (mine && r->json && !req_query(r, "center"))
+      json_object_set_new(r->json, "center", json_string(mine->code));
+    return 0;
+  }
+  const struct center *shown = mine ? mine : rules_center(r->ctx.rb, r->ctx.actor.home_center);
+  *rep = shown ? counter_page(r, 422, shown->code,
+                              "公民館の指定が正しくありません。この画面から、もう一度操作してください。", NULL,
+                              NULL, NULL)
+               : center_choice(r, 0, 422);
+  return 1;
+}
+
 /* A cancellation of booking ID refused for its reason: the page again (422)
 ** with that card's panel open, MESSAGE at the reason field, what was typed
 ** kept, and the summary linking to the field. */
@@ -691,10 +724,9 @@ struct reply web_counter_walkin(struct req *r) {
   ** centre that is not one, or a room of another centre, is refused before
   ** anything is stored (the page of the room's centre, or of the one posted,
   ** comes back with what was typed); no centre sent: the room's. */
-  const char *c = center_of(r), *room = req_str(r, "room_id");
+  const char *c = center_of(r);
   const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
-  const struct room *ro = room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16
-                              ? rules_room_by_id(r->ctx.rb, atoll(room)) : NULL;
+  const struct room *ro = room_posted(r);
   if ((*c && !ce) || (ce && ro && strcmp(ro->center->code, ce->code))) {
     const struct center *shown = ce ? ce : ro ? ro->center : rules_center(r->ctx.rb, r->ctx.actor.home_center);
     if (!shown) return center_choice(r, 0, 422);
@@ -742,12 +774,15 @@ struct reply web_counter_walkin(struct req *r) {
 
 /* POST /counter/bookings/{id}/checkin (form) center -> 303 /counter?done=checkin;
 ** the page with the reason (409 a hold or cancelled, 422 too early or outside
-** counter hours); 404. Staff, admin. */
+** counter hours, or a centre that is not one: card_center_refused); 404.
+** Staff, admin. */
 struct reply web_counter_checkin(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = counter_checkin(&r->ctx, id, &out, &ei);
   json_decref(out);
@@ -764,12 +799,15 @@ struct reply web_counter_checkin(struct req *r) {
 
 /* POST /counter/bookings/{id}/noshow (form) center -> 303 /counter?done=noshow;
 ** the page with the reason (422 before the grace period has passed, outside
-** counter hours; 409 not confirmed); 404. Staff, admin. */
+** counter hours, a centre that is not one; 409 not confirmed); 404. Staff,
+** admin. */
 struct reply web_counter_noshow(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = counter_noshow(&r->ctx, id, &out, &ei);
   json_decref(out);
@@ -779,7 +817,8 @@ struct reply web_counter_noshow(struct req *r) {
 /* POST /counter/bookings/{id}/cancel (form) reason, center -> 303
 ** /counter?done=cancelled (a refund then shows on the booking's card); the
 ** page with the reason (422 no reason: that card's panel open with the error
-** at its reason field; outside counter hours; 409 already cancelled); 404.
+** at its reason field; outside counter hours; a centre that is not one; 409
+** already cancelled); 404.
 ** Staff, admin. The one entry point booking_cancel. */
 struct reply web_counter_cancel(struct req *r) {
   struct kerrinfo ei = {0};
@@ -787,6 +826,8 @@ struct reply web_counter_cancel(struct req *r) {
   char reason[1024] = "";
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = input_text(r->json, "reason", reason, sizeof reason);
   if (rc != INPUT_OK || text_utf8_len(reason) > 200)
@@ -817,12 +858,15 @@ struct reply web_counter_cancel(struct req *r) {
 }
 
 /* POST /counter/bookings/{id}/confirm (form) center -> 303 /counter?done=confirmed;
-** the page with the reason; 404. Staff, admin. */
+** the page with the reason (422 a centre that is not one, ...); 404. Staff,
+** admin. */
 struct reply web_counter_confirm(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = booking_confirm(&r->ctx, id, &out, &ei);
   json_decref(out);
@@ -832,12 +876,15 @@ struct reply web_counter_confirm(struct req *r) {
 /* POST /counter/bookings/{id}/pay (form) method, amount (the outstanding amount
 ** the page showed), center -> 303 /counter?done=paid|refunded; the page with
 ** the reason (422 a wrong amount, saying the amount due; outside counter
-** hours; 409 nothing outstanding); 404. Staff, admin. */
+** hours; a centre that is not one; 409 nothing outstanding); 404. Staff,
+** admin. */
 struct reply web_counter_pay(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   long long amount = 0;
   const char *a = req_str(r, "amount");
@@ -1214,7 +1261,9 @@ struct reply web_counter_book(struct req *r) {
 ** (the booking is confirmed at once: the person asked for it at the counter;
 ** the page says what was taken); the form again with every
 ** error at its field and the values kept (422, 409 slot_taken, 429 too many
-** look-ups). Staff, admin; counter hours. The one entry point booking_create. */
+** look-ups; 422 with nothing stored for a centre that is not one or a room
+** of another centre). Staff, admin; counter hours. The one entry point
+** booking_create. */
 struct reply web_counter_book_post(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
@@ -1222,6 +1271,24 @@ struct reply web_counter_book_post(struct req *r) {
   json_object_set_new(r->json, "confirm", json_true()); /* asked for in person: no hold */
   /* always for someone else: a post without the field is refused at it, with the rest */
   if (!json_object_get(r->json, "on_behalf_of")) json_object_set_new(r->json, "on_behalf_of", json_string(""));
+  /* The form is a centre's, as the walk-in's: a centre that is not one, or a
+  ** room of another centre, is refused before anything is stored (the form
+  ** of the room's centre, or of the one posted, with what was typed). */
+  const char *c = center_of(r);
+  const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
+  const struct room *ro = room_posted(r);
+  if ((*c && !ce) || (ce && ro && strcmp(ro->center->code, ce->code))) {
+    char msg[400];
+    if (ce) {
+      snprintf(msg, sizeof msg, "この部屋は%sの部屋ではありません。%sの部屋から選んでください。", ro->center->name,
+               ce->name);
+      kerr_field(&ei, "room_id", msg);
+    }
+    struct reply ret = behalf_page(r, 422, ce ? NULL : "公民館の指定が正しくありません。この画面から、もう一度受け付けてください。",
+                                   r->json, ei.fields, 0);
+    kerr_clear(&ei);
+    return ret;
+  }
   int rc = booking_create(&r->ctx, r->json, NULL, &out, NULL, &ei);
   if (rc == 0) {
     /* to the form again, with what was taken to tell the caller (a GET: a

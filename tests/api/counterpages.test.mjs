@@ -471,3 +471,61 @@ test('代理の予約 posted empty: every error at once (利用者番号, room, 
   assert.deepEqual(Object.keys(j.json.error.fields).sort(), [...want].sort());
   assert.equal(sql('SELECT count(*) FROM bookings'), n);
 });
+
+test('a booking card\'s action posted with an unknown centre: 422 on the counter page with the reason, nothing done', async () => {
+  const { srv: ten, data: d } = await morningDay({ now: NOW });
+  try {
+    const s = await formClient(ten.base, d.sid);
+    const q = (x) => {
+      const r = spawnSync('sqlite3', [ten.db, x], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const api = await signIn(ten.base, d.sid, PW);
+    const hold = await api.post('/api/v1/bookings', { on_behalf_of: d.cid, room_id: rooms['chuo/r503'], date: '2026-04-22',
+      slots: ['morning'], purpose: '読書会', attendees: 3 });
+    assert.equal(hold.status, 201, hold.text);
+    const fee = q(`SELECT fee_total FROM bookings WHERE id=${d.later}`);
+    const state = () => q('SELECT group_concat(id||status||coalesce(checked_in_at,\'\')||coalesce(noshow_at,\'\'), \',\') FROM bookings')
+      + '|' + q('SELECT count(*) FROM payments');
+    const before = state();
+    const actions = [
+      [`/counter/bookings/${d.later}/checkin`, {}],
+      [`/counter/bookings/${d.later}/pay`, { method: 'cash', amount: fee }],
+      [`/counter/bookings/${d.later}/cancel`, { reason: '本人から電話で連絡' }],
+      [`/counter/bookings/${d.absent}/noshow`, {}],
+      [`/counter/bookings/${hold.json.id}/confirm`, {}],
+    ];
+    for (const center of ['../../etc', 'nowhere']) {
+      for (const [path, body] of actions) {
+        const r = await s.postForm(path, { center, ...body });
+        assert.equal(r.status, 422, `${path} ${center}: ${r.status} ${r.headers.get('location')}`);
+        const summary = r.text.match(/<section class="error-summary"[\s\S]*?<\/section>/);
+        assert.ok(summary, path);
+        assert.match(summary[0], /公民館の指定が正しくありません/, path);
+        assert.match(r.text, /<h1>窓口 中央公民館/, path);
+        assert.doesNotMatch(r.text, /\.\.\/\.\.\/etc|nowhere/, path);
+      }
+    }
+    assert.equal(state(), before, 'nothing done');
+    // a 代理の予約 posted with an unknown centre, or a room of another centre: refused, nothing stored
+    const other = Object.keys(rooms).find((k) => !k.startsWith('chuo/'));
+    const fields = { room_id: rooms['chuo/r507'], date: '2026-04-24', slots: 'morning', purpose: '読書会', attendees: '4',
+      on_behalf_of: d.cid };
+    const nowhere = await s.postForm('/counter/book', { ...fields, center: 'nowhere' });
+    assert.equal(nowhere.status, 422, nowhere.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+    assert.match(nowhere.text, /公民館の指定が正しくありません/);
+    assert.match(nowhere.text, /name="center" value="chuo"/);
+    assert.match(nowhere.text, /name="purpose" value="読書会"/);
+    const elsewhere = await s.postForm('/counter/book', { ...fields, center: 'chuo', room_id: rooms[other] });
+    assert.equal(elsewhere.status, 422);
+    assert.match(elsewhere.text, /id="f-room_id-error"/);
+    assert.equal(state(), before, 'nothing stored');
+    // sent without a centre, an action goes back to the counter page of the booking's centre
+    const ci = await s.postForm(`/counter/bookings/${d.later}/checkin`, {});
+    assert.equal(ci.status, 303);
+    assert.match(ci.headers.get('location'), /^\/counter\?center=chuo&done=checkin/);
+  } finally {
+    await ten.stop();
+  }
+});
