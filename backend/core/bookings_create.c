@@ -580,6 +580,26 @@ static int create_for(struct kctx *ctx, const json_t *body, const char *idempote
                       const struct booking_for *f, struct booking *b, int *replayed,
                       struct kerrinfo *ei);
 
+/* A booking for a citizen refused at its on_behalf_of (MSG): every other
+** field's error of BODY with it (parse_create's), so that a form shows all
+** of them at once, not in two rounds. Only field errors: a rule that needs
+** the holder (the window, the caps) is checked once the holder is known. */
+static int behalf_refused(struct kctx *ctx, const json_t *body, const char *msg,
+                          struct kerrinfo *ei) {
+  struct create c;
+  struct kerrinfo rest = {0};
+  memset(&c, 0, sizeof c);
+  kerr_field(ei, "on_behalf_of", msg);
+  parse_create(ctx, body, &c, &rest);
+  const char *name;
+  json_t *m;
+  json_object_foreach(rest.fields, name, m) {
+    if (json_is_string(m)) kerr_field(ei, name, json_string_value(m));
+  }
+  kerr_clear(&rest);
+  return KERR_VALIDATION;
+}
+
 /* Staff book for a registered citizen ({"on_behalf_of": SYSTEM_ID}): a
 ** counter action (counter hours, channel "counter"); the citizen holds it. */
 static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *idempotency_key,
@@ -596,13 +616,10 @@ static int create_on_behalf(struct kctx *ctx, const json_t *body, const char *id
   if ((rc = throttle_refuse(&throttle_lookup, "id", ctx->client, ctx->now, ei))) return rc;
   if ((rc = ids_parse_json(json_object_get(body, "on_behalf_of"), &holder)) != IDS_OK) {
     ids_message(rc, "利用者番号", msg, sizeof msg);
-    kerr_field(ei, "on_behalf_of", msg);
-    return KERR_VALIDATION;
+    return behalf_refused(ctx, body, msg, ei);
   }
-  if (!accounts_exists(ctx, holder, &role) || role != ROLE_CITIZEN) {
-    kerr_field(ei, "on_behalf_of", "この利用者番号の利用者は登録されていません。番号を確かめてください。");
-    return KERR_VALIDATION;
-  }
+  if (!accounts_exists(ctx, holder, &role) || role != ROLE_CITIZEN)
+    return behalf_refused(ctx, body, "この利用者番号の利用者は登録されていません。番号を確かめてください。", ei);
   f->holder = holder;
   f->confirm = wants_confirm(ctx, body);
   return create_for(&c, body, idempotency_key, f, b, replayed, ei);

@@ -478,3 +478,24 @@ void page_yen(long long yen, char *out, size_t n) {
   grouped[k] = 0;
   snprintf(out, n, "%s%s円", yen < 0 ? "-" : "", grouped);
 }
+
+void page_called_off_fee(long long charge, long long paid, long long refunded, char *out,
+                         size_t n) {
+  char fee[32], parts[4][48];
+  int np = 0;
+  long long owed = charge - (paid - refunded);
+  const struct {
+    long long yen;
+    const char *word;
+  } sums[4] = {{paid, "支払済み"}, {refunded, "返金済み"}, {owed, "未払い"}, {-owed, "返金待ち"}};
+  for (int i = 0; i < 4; i++) {
+    if (sums[i].yen <= 0) continue;
+    char y[32];
+    page_yen(sums[i].yen, y, sizeof y);
+    snprintf(parts[np++], sizeof parts[0], "%s %s", sums[i].word, y);
+  }
+  page_yen(charge, fee, sizeof fee);
+  snprintf(out, n, "%s%s (%s%s%s%s%s%s%s)", charge > 0 ? "取消料 " : "取消料なし", charge > 0 ? fee : "",
+           np ? parts[0] : "支払いはありません", np > 1 ? "・" : "", np > 1 ? parts[1] : "",
+           np > 2 ? "・" : "", np > 2 ? parts[2] : "", np > 3 ? "・" : "", np > 3 ? parts[3] : "");
+}

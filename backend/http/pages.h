@@ -175,4 +175,17 @@ void page_iso_label(const char *iso, char *out, size_t n);
 /* "1,310円" */
 void page_yen(long long yen, char *out, size_t n);
 
+/* What a booking that was called off (cancelled, or a hold that lapsed)
+** came to, in the one wording every page uses (the counter's booking card,
+** マイページ and the booking's own page): what it was charged, CHARGE (the
+** 取消料; 0: "取消料なし"), then what was paid in (PAID, the payments) and
+** given back (REFUNDED, the refunds, as a positive sum), and what is still
+** owed or still to be given back:
+**   "取消料 160円 (支払済み 640円・返金済み 480円)"
+**   "取消料なし (支払済み 640円・返金待ち 640円)"
+**   "取消料 160円 (未払い 160円)"
+**   "取消料なし (支払いはありません)" */
+void page_called_off_fee(long long charge, long long paid, long long refunded, char *out,
+                         size_t n);
+
 #endif

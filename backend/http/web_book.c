@@ -26,6 +26,7 @@
 #include "../core/desk.h"
 #include "../core/groups.h"
 #include "../core/ids.h"
+#include "../core/payments.h"
 #include "../core/users.h"
 #include "form.h"
 #include "forms.h"
@@ -344,10 +345,22 @@ static struct reply refused_page(struct req *r, const struct room *ro, int32_t d
   return page_reply(r, 200, &h);
 }
 
+/* The counter's 代理の予約 form for room RO, with slot K of DAY filled in
+** when K >= 0: /counter/book?center=CODE&room=ID[&date=D&slot=S], escaped
+** for an href. */
+static void behalf_href(struct req *r, struct html *h, const struct room *ro, int32_t day, int k) {
+  html_printf(h, "/counter/book?center=%u&amp;room=%I", ro->center->code, (int64_t)ro->id);
+  if (k < 0) return;
+  char d[11];
+  date_format(day, d);
+  html_printf(h, "&amp;date=%u&amp;slot=%u", d, rules_in_force(r->ctx.rb, day)->slots[k].code);
+}
+
 /* Staff who chose a slot on a public page: they book at the counter for the
-** person (代理の予約, GET /counter/book?center=CODE, whose form they fill in
-** with the person's 利用者番号 and this room, date and slot), unless the counter
-** would refuse it too: then why, and the ways back. */
+** person (代理の予約, GET /counter/book?center=CODE&room=ID&date=D&slot=S,
+** the form with this room, date and slot filled in, to which they add the
+** person's 利用者番号), unless the counter would refuse it too: then why, and
+** the ways back. */
 static struct reply staff_page(struct req *r, const struct room *ro, int32_t day, int k) {
   struct kerrinfo ei = {0};
   if (k >= 0 && refusal(r, BK_COUNTER, ro, day, k, &ei)) {
@@ -361,11 +374,13 @@ static struct reply staff_page(struct req *r, const struct room *ro, int32_t day
   html_raw(&h, "<h1>窓口で代理の予約をする</h1>");
   room_facts(&h, ro);
   chosen_line(r, &h, day, k);
-  html_printf(&h, "<p>職員は、窓口の「代理の予約」の画面で予約を受け付けます。予約する人の利用者番号と、"
-                  "%s部屋・日・時間帯を入力してください。予約はその人の名前になります。</p>"
-                  "<ul class=\"links\"><li><a class=\"button\" id=\"behalf\" href=\"/counter/book?center=%u\">"
-                  "%h の代理の予約の画面へ進む</a></li></ul>",
-              k >= 0 ? "上の" : "", ro->center->code, ro->center->name);
+  html_printf(&h, "<p>職員は、窓口の「代理の予約」の画面で予約を受け付けます。%sその画面で、予約する人の"
+                  "利用者番号%sを入力してください。予約はその人の名前になります。</p>"
+                  "<ul class=\"links\"><li><a class=\"button\" id=\"behalf\" href=\"",
+              k >= 0 ? "上の部屋・日・時間帯は入力してあります。" : "この部屋は選んであります。",
+              k >= 0 ? "と利用目的・人数" : "と、日・時間帯・利用目的・人数");
+  behalf_href(r, &h, ro, day, k);
+  html_printf(&h, "\">%h の代理の予約の画面へ進む</a></li></ul>", ro->center->name);
   back_links(r, &h, ro, day, k);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
@@ -384,10 +399,12 @@ static struct reply no_booking_page(struct req *r, const struct room *ro, int32_
   html_raw(&h, "<p class=\"lead\" id=\"who-books\">部屋の予約は、利用者が自分のアカウントで申し込むか、"
                "公民館の窓口で職員が受け付けます (代理の予約)。管理者や分析担当のアカウントからは、"
                "この画面で予約できません。</p>");
-  if (r->ctx.actor.role == ROLE_ADMIN)
-    html_printf(&h, "<p>窓口で受け付けるときは、<a href=\"/counter/book?center=%u\">%h の代理の予約</a>"
-                    "の画面を使ってください。</p>",
-                ro->center->code, ro->center->name);
+  if (r->ctx.actor.role == ROLE_ADMIN) {
+    html_raw(&h, "<p>窓口で受け付けるときは、<a href=\"");
+    behalf_href(r, &h, ro, day, k);
+    html_printf(&h, "\">%h の代理の予約</a>の画面を使ってください (選んだ部屋・日・時間帯は入力してあります)。</p>",
+                ro->center->name);
+  }
   back_links(r, &h, ro, day, k);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
@@ -575,7 +592,9 @@ void web_book_facts(struct req *r, struct html *h, const struct booking_view *v)
               v->room ? v->room->center->name : "", v->room ? v->room->name : "", dl, sl,
               b->purpose, b->attendees, holder);
   page_yen(b->fee_total, yen, sizeof yen);
-  html_printf(h, "<div><dt>使用料</dt><dd><strong class=\"fee-total\">%h</strong>", yen);
+  /* a booking called off: the fee it had (what it came to is web_book_called_off_row's) */
+  html_printf(h, "<div><dt>使用料%s</dt><dd><strong class=\"fee-total\">%h</strong>",
+              v->status == BOOKING_CANCELLED || v->status == BOOKING_LAPSED ? " (取り消す前)" : "", yen);
   if (b->fee_discount > 0) {
     char a[32], c[32];
     page_yen(b->fee_base, a, sizeof a);
@@ -585,6 +604,30 @@ void web_book_facts(struct req *r, struct html *h, const struct booking_view *v)
   if (v->campaign)
     html_printf(h, "<span class=\"fee-detail\">(%hのため無料です)</span>", v->campaign);
   html_raw(h, "</dd></div></dl>");
+}
+
+int web_book_called_off_fee(struct req *r, const struct booking *b, enum booking_status st,
+                            char *out, size_t n) {
+  if (st != BOOKING_CANCELLED && st != BOOKING_LAPSED) return 0;
+  struct payment_row *rows = NULL;
+  int nrows = 0;
+  long long paid = 0, refunded = 0;
+  if (payment_rows(&r->ctx, b->id, &rows, &nrows)) nrows = 0;
+  for (int i = 0; i < nrows; i++) {
+    if (rows[i].amount > 0) paid += rows[i].amount;
+    else refunded -= rows[i].amount;
+  }
+  free(rows);
+  page_called_off_fee(payment_due(&r->ctx, b), paid, refunded, out, n);
+  return 1;
+}
+
+int web_book_called_off_row(struct req *r, struct html *h, const struct booking *b,
+                            enum booking_status st) {
+  char fee[256];
+  if (!web_book_called_off_fee(r, b, st, fee, sizeof fee)) return 0;
+  html_printf(h, "<div><dt>取消料・支払い</dt><dd class=\"fee-called-off\">%h</dd></div>", fee);
+  return 1;
 }
 
 void web_book_payment(struct req *r, struct html *h, const struct booking_view *v) {

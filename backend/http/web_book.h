@@ -49,6 +49,18 @@ void web_book_facts(struct req *r, struct html *h, const struct booking_view *v)
 ** cancelled or finished booking. */
 void web_book_payment(struct req *r, struct html *h, const struct booking_view *v);
 
+/* The fee of a booking called off (ST, its status now: cancelled or
+** lapsed), from its payments, in page_called_off_fee's words, into OUT: 1;
+** 0 and nothing for any other booking. */
+int web_book_called_off_fee(struct req *r, const struct booking *b, enum booking_status st,
+                            char *out, size_t n);
+
+/* The same as a row of a facts list (<dl class="facts">), the one every page
+** showing such a booking uses (the counter's card, マイページ, the booking's
+** page): 1, or 0 and nothing for a booking not called off. */
+int web_book_called_off_row(struct req *r, struct html *h, const struct booking *b,
+                            enum booking_status st);
+
 /* "午前・午後 (9:00〜17:00)" for the N slot codes CODES under R, into OUT[SIZE]. */
 void web_book_slots_label(const struct rules *r, const char codes[][24], int n, const char *start,
                           const char *end, char *out, size_t size);

@@ -41,6 +41,13 @@ static const char *center_of(struct req *r) {
   return c ? c : "";
 }
 
+/* The room the form posted (room_id), or NULL when it names none. */
+static const struct room *room_posted(struct req *r) {
+  const char *room = req_str(r, "room_id");
+  if (!room || !*room || strspn(room, "0123456789") != strlen(room) || strlen(room) >= 16) return NULL;
+  return rules_room_by_id(r->ctx.rb, atoll(room));
+}
+
 static const char *done_message(const char *d) {
   if (!d) return NULL;
   if (!strcmp(d, "walkin")) return "当日利用を受け付けました。";
@@ -311,9 +318,11 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
     html_printf(h, "<div><dt>利用者番号</dt><dd>%h</dd></div>", sid);
   }
   web_oidc_counter_fact(r, h, w->walkin ? NULL : sid, 1);
-  html_printf(h, "<div><dt>状態</dt><dd>%h</dd></div>"
-                 "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div></dl>",
-              card_status(r, w), fee, paid);
+  html_printf(h, "<div><dt>状態</dt><dd>%h</dd></div>", card_status(r, w));
+  /* called off: what it came to, in the words マイページ uses too */
+  if (!web_book_called_off_row(r, h, b, status))
+    html_printf(h, "<div><dt>使用料</dt><dd>%h (支払済み %h)</dd></div>", fee, paid);
+  html_raw(h, "</dl>");
   html_raw(h, "<div class=\"counter-actions\">");
   if (status == BOOKING_HELD) {
     snprintf(action, sizeof action, "/counter/bookings/%lld/confirm", (long long)id);
@@ -663,6 +672,32 @@ static struct reply refused(struct req *r, int rc, struct kerrinfo *ei) {
   return ret;
 }
 
+/* The centre a booking card's form came from (its hidden center, or
+** ?center=), checked before anything is done, as the walk-in's is: 0 when it
+** is a centre, or when none was sent (the way back is then the counter page
+** of booking ID's room). A centre that is not one: 1 and *REP the counter
+** page (422) of the booking's room's centre (else the clerk's home centre;
+** else the centres to choose from) saying so; nothing is done. */
+static int card_center_refused(struct req *r, int64_t id, struct reply *rep) {
+  const char *c = center_of(r);
+  if (*c && rules_center(r->ctx.rb, c)) return 0;
+  const struct center *mine = NULL;
+  struct booking_view *v = malloc(sizeof *v);
+  if (v && !web_book_view_of_id(r, id, v) && v->room) mine = v->room->center;
+  free(v);
+  if (!*c) {
+    if (mine && r->json && !req_query(r, "center"))
+      json_object_set_new(r->json, "center", json_string(mine->code));
+    return 0;
+  }
+  const struct center *shown = mine ? mine : rules_center(r->ctx.rb, r->ctx.actor.home_center);
+  *rep = shown ? counter_page(r, 422, shown->code,
+                              "公民館の指定が正しくありません。この画面から、もう一度操作してください。", NULL,
+                              NULL, NULL)
+               : center_choice(r, 0, 422);
+  return 1;
+}
+
 /* A cancellation of booking ID refused for its reason: the page again (422)
 ** with that card's panel open, MESSAGE at the reason field, what was typed
 ** kept, and the summary linking to the field. */
@@ -689,10 +724,9 @@ struct reply web_counter_walkin(struct req *r) {
   ** centre that is not one, or a room of another centre, is refused before
   ** anything is stored (the page of the room's centre, or of the one posted,
   ** comes back with what was typed); no centre sent: the room's. */
-  const char *c = center_of(r), *room = req_str(r, "room_id");
+  const char *c = center_of(r);
   const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
-  const struct room *ro = room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16
-                              ? rules_room_by_id(r->ctx.rb, atoll(room)) : NULL;
+  const struct room *ro = room_posted(r);
   if ((*c && !ce) || (ce && ro && strcmp(ro->center->code, ce->code))) {
     const struct center *shown = ce ? ce : ro ? ro->center : rules_center(r->ctx.rb, r->ctx.actor.home_center);
     if (!shown) return center_choice(r, 0, 422);
@@ -740,12 +774,15 @@ struct reply web_counter_walkin(struct req *r) {
 
 /* POST /counter/bookings/{id}/checkin (form) center -> 303 /counter?done=checkin;
 ** the page with the reason (409 a hold or cancelled, 422 too early or outside
-** counter hours); 404. Staff, admin. */
+** counter hours, or a centre that is not one: card_center_refused); 404.
+** Staff, admin. */
 struct reply web_counter_checkin(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = counter_checkin(&r->ctx, id, &out, &ei);
   json_decref(out);
@@ -762,12 +799,15 @@ struct reply web_counter_checkin(struct req *r) {
 
 /* POST /counter/bookings/{id}/noshow (form) center -> 303 /counter?done=noshow;
 ** the page with the reason (422 before the grace period has passed, outside
-** counter hours; 409 not confirmed); 404. Staff, admin. */
+** counter hours, a centre that is not one; 409 not confirmed); 404. Staff,
+** admin. */
 struct reply web_counter_noshow(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = counter_noshow(&r->ctx, id, &out, &ei);
   json_decref(out);
@@ -777,7 +817,8 @@ struct reply web_counter_noshow(struct req *r) {
 /* POST /counter/bookings/{id}/cancel (form) reason, center -> 303
 ** /counter?done=cancelled (a refund then shows on the booking's card); the
 ** page with the reason (422 no reason: that card's panel open with the error
-** at its reason field; outside counter hours; 409 already cancelled); 404.
+** at its reason field; outside counter hours; a centre that is not one; 409
+** already cancelled); 404.
 ** Staff, admin. The one entry point booking_cancel. */
 struct reply web_counter_cancel(struct req *r) {
   struct kerrinfo ei = {0};
@@ -785,6 +826,8 @@ struct reply web_counter_cancel(struct req *r) {
   char reason[1024] = "";
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = input_text(r->json, "reason", reason, sizeof reason);
   if (rc != INPUT_OK || text_utf8_len(reason) > 200)
@@ -815,12 +858,15 @@ struct reply web_counter_cancel(struct req *r) {
 }
 
 /* POST /counter/bookings/{id}/confirm (form) center -> 303 /counter?done=confirmed;
-** the page with the reason; 404. Staff, admin. */
+** the page with the reason (422 a centre that is not one, ...); 404. Staff,
+** admin. */
 struct reply web_counter_confirm(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = booking_confirm(&r->ctx, id, &out, &ei);
   json_decref(out);
@@ -830,12 +876,15 @@ struct reply web_counter_confirm(struct req *r) {
 /* POST /counter/bookings/{id}/pay (form) method, amount (the outstanding amount
 ** the page showed), center -> 303 /counter?done=paid|refunded; the page with
 ** the reason (422 a wrong amount, saying the amount due; outside counter
-** hours; 409 nothing outstanding); 404. Staff, admin. */
+** hours; a centre that is not one; 409 nothing outstanding); 404. Staff,
+** admin. */
 struct reply web_counter_pay(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
+  struct reply rep;
+  if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   long long amount = 0;
   const char *a = req_str(r, "amount");
@@ -1107,14 +1156,15 @@ static void behalf_done(struct req *r, struct html *h, const char *idtext) {
 }
 
 /* The centre whose 代理の予約 form to show: the one asked for (?center= or
-** the form's); else, after a post (POSTED), the centre of the room posted;
-** else the clerk's home centre. NULL: none (an unknown centre asked for, or
-** nothing to go by). */
+** the form's); else the centre of the room posted (POSTED) or asked for
+** (?room=); else the clerk's home centre. NULL: none (an unknown centre
+** asked for, or nothing to go by). */
 static const struct center *behalf_center(struct req *r, int posted) {
   const char *c = center_of(r);
   const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
-  const char *room = posted ? req_str(r, "room_id") : NULL;
-  if (!ce && room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16) {
+  const char *room = posted ? req_str(r, "room_id") : req_query(r, "room");
+  if (!ce && (posted || !*c) && room && *room && strspn(room, "0123456789") == strlen(room) &&
+      strlen(room) < 16) {
     const struct room *ro = rules_room_by_id(r->ctx.rb, atoll(room));
     if (ro) ce = ro->center;
   }
@@ -1123,19 +1173,53 @@ static const struct center *behalf_center(struct req *r, int posted) {
   return ce;
 }
 
+/* What a link from a chosen slot fills in on CE's form (GET /counter/book
+** ?room=ID&date=D&slot=S, from web_book's page for staff), each value only
+** when it is right: the room one of CE's, the date a date, the slot a time
+** of day of that date (of today, without one) that the form offers. A new
+** object; NULL when nothing is to be filled in. */
+static json_t *behalf_prefill(struct req *r, const struct center *ce) {
+  const char *room = req_query(r, "room"), *date = req_query(r, "date"), *slot = req_query(r, "slot");
+  const struct rules *today = rules_in_force(r->ctx.rb, clock_today(r->ctx.now)), *use = today;
+  json_t *v = json_object();
+  if (!v) return NULL;
+  if (room && *room && strspn(room, "0123456789") == strlen(room) && strlen(room) < 16) {
+    const struct room *ro = rules_room_by_id(r->ctx.rb, atoll(room));
+    char id[24];
+    snprintf(id, sizeof id, "%lld", ro ? (long long)ro->id : 0LL);
+    if (ro && !strcmp(ro->center->code, ce->code)) json_object_set_new(v, "room_id", json_string(id));
+  }
+  int32_t day;
+  if (date && !date_parse(date, &day)) {
+    char d[11];
+    date_format(day, d);
+    json_object_set_new(v, "date", json_string(d));
+    use = rules_in_force(r->ctx.rb, day);
+  }
+  if (slot && today && use && rules_slot_index(today, slot) >= 0 && rules_slot_index(use, slot) >= 0)
+    json_object_set_new(v, "slots", json_pack("[s]", slot));
+  if (!json_object_size(v)) {
+    json_decref(v);
+    return NULL;
+  }
+  return v;
+}
+
 /* The 代理の予約 form of behalf_center() with STATUS; MESSAGE, VALUES and
-** ERRORS after a refused post (VALUES non-NULL). Asked for an unknown
-** centre: 404; with nothing to go by (an admin, no centre asked for): the
-** centres to choose from, as /counter gives. */
+** ERRORS after a refused post (VALUES non-NULL); else FILL (may be NULL)
+** filled in. Asked for an unknown centre: 404; with nothing to go by (an
+** admin, no centre asked for): the centres to choose from, as /counter
+** gives. */
 static struct reply behalf_page(struct req *r, unsigned status, const char *message,
-                                const json_t *values, const json_t *errors) {
+                                const json_t *values, const json_t *errors, int fill) {
   const struct center *ce = behalf_center(r, values != NULL);
   if (!ce && *center_of(r) && !values) return reply_error(r, KERR_NOT_FOUND, NULL);
   if (!ce) return center_choice(r, 1, values ? status : 200);
   struct behalf_form *f = calloc(1, sizeof *f);
   if (!f) return reply_error(r, KERR_INTERNAL, NULL);
   behalf_build(r, ce, f);
-  struct page_form fm = {.values = values, .errors = errors};
+  json_t *filled = !values && fill ? behalf_prefill(r, ce) : NULL;
+  struct page_form fm = {.values = values ? values : filled, .errors = errors};
   struct html h = {0};
   struct page pg = {.title = "代理の予約 (登録している人)", .nav = "admin",
                     .flags = status >= 400 ? PAGE_HAS_ERRORS : 0};
@@ -1156,27 +1240,55 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
   page_form_end(&h, "この人の予約を受け付ける");
   page_end(r, &h, &pg);
   free(f);
+  json_decref(filled);
   return page_reply(r, status, &h);
 }
 
-/* GET /counter/book[?center=CODE][&done=booked&booking=ID] -> 200 the form
-** that books for a registered citizen (利用者番号, room, date, slots, purpose,
-** attendees) at CODE (default the clerk's home centre; none: 200 the
-** centres to choose from, as /counter); after a booking, above it what was
+/* GET /counter/book[?center=CODE][&room=ID&date=D&slot=S][&done=booked&booking=ID]
+** -> 200 the form that books for a registered citizen (利用者番号, room, date,
+** slots, purpose, attendees) at CODE (default the room's centre, else the
+** clerk's home centre; none: 200 the centres to choose from, as /counter),
+** with the room, date and slot chosen on a public page filled in (each only
+** when it is right: behalf_prefill); after a booking, above it what was
 ** taken (behalf_done); 404 unknown centre. Staff, admin. */
-struct reply web_counter_book(struct req *r) { return behalf_page(r, 200, NULL, NULL, NULL); }
+struct reply web_counter_book(struct req *r) {
+  const char *done = req_query(r, "done");
+  return behalf_page(r, 200, NULL, NULL, NULL, !done || strcmp(done, "booked"));
+}
 
 /* POST /counter/book (form) on_behalf_of, room_id, date, slots, purpose,
 ** attendees, center -> 303 /counter/book?center=CODE&done=booked&booking=ID
 ** (the booking is confirmed at once: the person asked for it at the counter;
 ** the page says what was taken); the form again with every
 ** error at its field and the values kept (422, 409 slot_taken, 429 too many
-** look-ups). Staff, admin; counter hours. The one entry point booking_create. */
+** look-ups; 422 with nothing stored for a centre that is not one or a room
+** of another centre). Staff, admin; counter hours. The one entry point
+** booking_create. */
 struct reply web_counter_book_post(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   r->ctx.channel = "counter";
   json_object_set_new(r->json, "confirm", json_true()); /* asked for in person: no hold */
+  /* always for someone else: a post without the field is refused at it, with the rest */
+  if (!json_object_get(r->json, "on_behalf_of")) json_object_set_new(r->json, "on_behalf_of", json_string(""));
+  /* The form is a centre's, as the walk-in's: a centre that is not one, or a
+  ** room of another centre, is refused before anything is stored (the form
+  ** of the room's centre, or of the one posted, with what was typed). */
+  const char *c = center_of(r);
+  const struct center *ce = *c ? rules_center(r->ctx.rb, c) : NULL;
+  const struct room *ro = room_posted(r);
+  if ((*c && !ce) || (ce && ro && strcmp(ro->center->code, ce->code))) {
+    char msg[400];
+    if (ce) {
+      snprintf(msg, sizeof msg, "この部屋は%sの部屋ではありません。%sの部屋から選んでください。", ro->center->name,
+               ce->name);
+      kerr_field(&ei, "room_id", msg);
+    }
+    struct reply ret = behalf_page(r, 422, ce ? NULL : "公民館の指定が正しくありません。この画面から、もう一度受け付けてください。",
+                                   r->json, ei.fields, 0);
+    kerr_clear(&ei);
+    return ret;
+  }
   int rc = booking_create(&r->ctx, r->json, NULL, &out, NULL, &ei);
   if (rc == 0) {
     /* to the form again, with what was taken to tell the caller (a GET: a
@@ -1198,7 +1310,7 @@ struct reply web_counter_book_post(struct req *r) {
   snprintf(msg, sizeof msg, "%s", ei.message[0] ? ei.message : kerr_message(rc));
   if (field && rc != KERR_VALIDATION) kerr_field(&ei, field, msg);
   struct reply ret = behalf_page(r, (unsigned)kerr_http_status(rc),
-                                 rc == KERR_VALIDATION || field ? NULL : msg, r->json, ei.fields);
+                                 rc == KERR_VALIDATION || field ? NULL : msg, r->json, ei.fields, 0);
   reply_retry_after(&ret, &ei); /* 429 or 503 */
   kerr_clear(&ei);
   return ret;

@@ -103,10 +103,12 @@ static void booking_card(struct req *r, struct html *h, const struct booking_vie
   page_yen(v->b.fee_total, yen, sizeof yen);
   html_printf(h, "<li class=\"card booking-card\"><h3>%h</h3><dl class=\"facts\">"
                  "<div><dt>公民館・部屋</dt><dd>%h %h</dd></div>"
-                 "<div><dt>状態</dt><dd class=\"status status-%h\">%h</dd></div>"
-                 "<div><dt>使用料</dt><dd>%h</dd></div>",
+                 "<div><dt>状態</dt><dd class=\"status status-%h\">%h</dd></div>",
               when, v->room ? v->room->center->name : "", v->room ? v->room->name : "",
-              booking_status_name(status), status_label(r, v), yen);
+              booking_status_name(status), status_label(r, v));
+  /* called off: what it came to, as the counter shows it; else its fee */
+  if (!web_book_called_off_row(r, h, &v->b, status))
+    html_printf(h, "<div><dt>使用料</dt><dd>%h</dd></div>", yen);
   if (status == BOOKING_HELD) {
     char until[64];
     hold_until(v, until, sizeof until);
@@ -262,11 +264,16 @@ static struct reply booking_page(struct req *r, unsigned status, const struct bo
                 id);
   web_book_facts(r, &h, v);
   web_book_payment(r, &h, v);
-  if (b->cancelled_at) {
-    char at[64], yen[32];
-    page_instant_label(b->cancelled_at, at, sizeof at);
-    page_yen(b->cancel_fee < 0 ? 0 : b->cancel_fee, yen, sizeof yen);
-    html_printf(&h, "<p>%h に取り消しました。取消料: %h</p>", at, yen);
+  if (st == BOOKING_CANCELLED || st == BOOKING_LAPSED) {
+    /* what it came to: the same line as on マイページ and at the counter */
+    html_raw(&h, "<dl class=\"facts card-facts\" id=\"called-off\">");
+    if (b->cancelled_at) {
+      char at[64];
+      page_instant_label(b->cancelled_at, at, sizeof at);
+      html_printf(&h, "<div><dt>取り消した日時</dt><dd>%h</dd></div>", at);
+    }
+    web_book_called_off_row(r, &h, b, st);
+    html_raw(&h, "</dl>");
   }
   if (booking_status_active(st)) {
     int can = 0;
@@ -518,18 +525,19 @@ struct reply web_my_cancel(struct req *r) {
 
 struct reply web_cancel_receipt(struct req *r, const char *receipt,
                                 const struct form_result *res) {
-  char yen[32];
+  char fee[256];
   const struct booking_view *v = res->booking;
   int64_t id = v->b.id;
-  page_yen(v->b.cancel_fee < 0 ? 0 : v->b.cancel_fee, yen, sizeof yen);
+  /* what it came to, in the words of マイページ and the counter */
+  if (!web_book_called_off_fee(r, &v->b, BOOKING_CANCELLED, fee, sizeof fee)) fee[0] = 0;
   struct html h = {0};
   struct page pg = {.title = "予約を取り消しました", .nav = "my"};
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>予約を取り消しました</h1>"
                   "<div class=\"receipt\"><p class=\"receipt-label\">受付番号</p>"
                   "<p class=\"receipt-number\" id=\"receipt\">%h</p>"
-                  "<p>予約番号 <strong>%I</strong> ・ 取消料 <strong>%h</strong></p></div>",
-              receipt && *receipt ? receipt : "-", id, yen);
+                  "<p>予約番号 <strong>%I</strong> ・ <strong id=\"called-off-fee\">%h</strong></p></div>",
+              receipt && *receipt ? receipt : "-", id, fee);
   web_book_facts(r, &h, v);
   html_raw(&h, "<ul class=\"links\"><li><a href=\"/my\">マイページ (予約の一覧)</a></li>"
                "<li><a href=\"/availability\">ほかの部屋をさがす</a></li></ul>");

@@ -404,3 +404,130 @@ test('a walk-in posted with an unknown centre, or a room of another centre: 422,
   assert.equal(sql('SELECT count(*) FROM bookings'), n);
   assert.equal(sql("SELECT count(*) FROM bookings WHERE walkin_name='草津 十郎'"), '0');
 });
+
+// ---- the walk-through's second round
+
+// The fee line of a called-off booking on a page (the one shared row).
+function calledOff(text) {
+  const m = text.match(/<div><dt>取消料・支払い<\/dt><dd class="fee-called-off">([^<]*)<\/dd><\/div>/);
+  return m && m[1];
+}
+
+test('a cancelled booking\'s fee reads the same at the counter, on マイページ and on its page: 取消料, paid, refunded', async () => {
+  const api = await signIn(srv.base, ids.staff, PW);
+  const b = await api.post('/api/v1/bookings', { on_behalf_of: ids.citizen, room_id: rooms['chuo/washitsu'],
+    date: '2026-04-08', slots: ['afternoon'], purpose: '茶道の稽古', attendees: 4, confirm: true });
+  assert.equal(b.status, 201, b.text);
+  const id = b.json.id, fee = b.json.fee.total;
+  assert.ok(fee > 0);
+  assert.equal((await api.post(`/api/v1/bookings/${id}/payments`, { method: 'cash', amount: fee })).status, 201);
+  // the citizen cancels online on the day: a 取消料, and the rest is owed back to them
+  const me = await signIn(srv.base, ids.citizen, PW);
+  const c = await me.post(`/api/v1/bookings/${id}/cancel`, {});
+  assert.equal(c.status, 200, c.text);
+  const cfee = Number(sql(`SELECT cancel_fee FROM bookings WHERE id=${id}`));
+  assert.ok(cfee > 0 && cfee < fee, `cancel fee ${cfee}`);
+  const yen = (n) => `${n.toLocaleString('ja-JP')}円`;
+  const seen = async (want) => {
+    const counter = card((await staff.get('/counter?center=chuo', HTML)).text, id);
+    const citizen = await browser(ids.citizen);
+    const my = (await citizen.get('/my', HTML)).text;
+    const myCard = my.slice(my.indexOf(`/my/bookings/${id}"`) - 2000, my.indexOf(`/my/bookings/${id}"`));
+    const own = (await citizen.get(`/my/bookings/${id}`, HTML)).text;
+    assert.equal(calledOff(counter), want, 'the counter');
+    assert.equal(calledOff(myCard.slice(myCard.lastIndexOf('<li class="card booking-card">'))), want, 'マイページ');
+    assert.equal(calledOff(own), want, 'the booking page');
+    // the counter no longer calls the 取消料 a 使用料
+    assert.doesNotMatch(counter, /<dt>使用料<\/dt>/);
+  };
+  await seen(`取消料 ${yen(cfee)} (支払済み ${yen(fee)}・返金待ち ${yen(fee - cfee)})`);
+  // the clerk gives the rest back: every page says so
+  assert.equal((await api.post(`/api/v1/bookings/${id}/payments`, { method: 'cash', amount: -(fee - cfee) })).status, 201);
+  await seen(`取消料 ${yen(cfee)} (支払済み ${yen(fee)}・返金済み ${yen(fee - cfee)})`);
+});
+
+test('代理の予約 posted empty: every error at once (利用者番号, room, date, slots, purpose, attendees), nothing stored', async () => {
+  const n = sql('SELECT count(*) FROM bookings');
+  const want = ['on_behalf_of', 'room_id', 'date', 'slots', 'purpose', 'attendees'];
+  // as a browser sends it (every field, empty), and without the fields at all
+  const empty = Object.fromEntries(want.map((f) => [f, '']));
+  for (const body of [{ center: 'chuo', ...empty }, { center: 'chuo' }]) {
+    const blank = await staff.postForm('/counter/book', body);
+    assert.equal(blank.status, 422, blank.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+    const summary = blank.text.match(/<section class="error-summary"[\s\S]*?<\/section>/)[0];
+    for (const f of want) {
+      assert.match(blank.text, new RegExp(`id="f-${f}-error"`), f);
+      assert.match(summary, new RegExp(`<a href="#f-${f}">`), `summary: ${f}`);
+    }
+  }
+  // a 利用者番号 of nobody with the rest left out: the same, all at once
+  const nobody = await staff.postForm('/counter/book', { center: 'chuo', on_behalf_of: '123456782', purpose: '読書会' });
+  assert.equal(nobody.status, 422);
+  for (const f of want.filter((f) => f !== 'purpose')) assert.match(nobody.text, new RegExp(`id="f-${f}-error"`), f);
+  assert.doesNotMatch(nobody.text, /id="f-purpose-error"/);
+  assert.match(nobody.text, /name="purpose" value="読書会"/);
+  // the API says the same
+  const api = await signIn(srv.base, ids.staff, PW);
+  const j = await api.post('/api/v1/bookings', { on_behalf_of: '' });
+  assert.equal(j.status, 422);
+  assert.deepEqual(Object.keys(j.json.error.fields).sort(), [...want].sort());
+  assert.equal(sql('SELECT count(*) FROM bookings'), n);
+});
+
+test('a booking card\'s action posted with an unknown centre: 422 on the counter page with the reason, nothing done', async () => {
+  const { srv: ten, data: d } = await morningDay({ now: NOW });
+  try {
+    const s = await formClient(ten.base, d.sid);
+    const q = (x) => {
+      const r = spawnSync('sqlite3', [ten.db, x], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+      return r.stdout.trim();
+    };
+    const api = await signIn(ten.base, d.sid, PW);
+    const hold = await api.post('/api/v1/bookings', { on_behalf_of: d.cid, room_id: rooms['chuo/r503'], date: '2026-04-22',
+      slots: ['morning'], purpose: '読書会', attendees: 3 });
+    assert.equal(hold.status, 201, hold.text);
+    const fee = q(`SELECT fee_total FROM bookings WHERE id=${d.later}`);
+    const state = () => q('SELECT group_concat(id||status||coalesce(checked_in_at,\'\')||coalesce(noshow_at,\'\'), \',\') FROM bookings')
+      + '|' + q('SELECT count(*) FROM payments');
+    const before = state();
+    const actions = [
+      [`/counter/bookings/${d.later}/checkin`, {}],
+      [`/counter/bookings/${d.later}/pay`, { method: 'cash', amount: fee }],
+      [`/counter/bookings/${d.later}/cancel`, { reason: '本人から電話で連絡' }],
+      [`/counter/bookings/${d.absent}/noshow`, {}],
+      [`/counter/bookings/${hold.json.id}/confirm`, {}],
+    ];
+    for (const center of ['../../etc', 'nowhere']) {
+      for (const [path, body] of actions) {
+        const r = await s.postForm(path, { center, ...body });
+        assert.equal(r.status, 422, `${path} ${center}: ${r.status} ${r.headers.get('location')}`);
+        const summary = r.text.match(/<section class="error-summary"[\s\S]*?<\/section>/);
+        assert.ok(summary, path);
+        assert.match(summary[0], /公民館の指定が正しくありません/, path);
+        assert.match(r.text, /<h1>窓口 中央公民館/, path);
+        assert.doesNotMatch(r.text, /\.\.\/\.\.\/etc|nowhere/, path);
+      }
+    }
+    assert.equal(state(), before, 'nothing done');
+    // a 代理の予約 posted with an unknown centre, or a room of another centre: refused, nothing stored
+    const other = Object.keys(rooms).find((k) => !k.startsWith('chuo/'));
+    const fields = { room_id: rooms['chuo/r507'], date: '2026-04-24', slots: 'morning', purpose: '読書会', attendees: '4',
+      on_behalf_of: d.cid };
+    const nowhere = await s.postForm('/counter/book', { ...fields, center: 'nowhere' });
+    assert.equal(nowhere.status, 422, nowhere.text.replace(/[\s\S]*<main/, '').slice(0, 600));
+    assert.match(nowhere.text, /公民館の指定が正しくありません/);
+    assert.match(nowhere.text, /name="center" value="chuo"/);
+    assert.match(nowhere.text, /name="purpose" value="読書会"/);
+    const elsewhere = await s.postForm('/counter/book', { ...fields, center: 'chuo', room_id: rooms[other] });
+    assert.equal(elsewhere.status, 422);
+    assert.match(elsewhere.text, /id="f-room_id-error"/);
+    assert.equal(state(), before, 'nothing stored');
+    // sent without a centre, an action goes back to the counter page of the booking's centre
+    const ci = await s.postForm(`/counter/bookings/${d.later}/checkin`, {});
+    assert.equal(ci.status, 303);
+    assert.match(ci.headers.get('location'), /^\/counter\?center=chuo&done=checkin/);
+  } finally {
+    await ten.stop();
+  }
+});

@@ -288,10 +288,15 @@ test('/book for staff leads to the counter\'s 代理の予約; admins and analys
   assert.equal(s.status, 200, s.text.slice(0, 300));
   assert.match(s.text, /<h1>窓口で代理の予約をする<\/h1>/);
   assert.match(s.text, /選んだ日: <strong>2026年4月16日\(木\) 午前<\/strong>/);
-  assert.match(s.text, /<a class="button" id="behalf" href="\/counter\/book\?center=chuo">/);
+  const behalf = `/counter/book?center=chuo&amp;room=${room503}&amp;date=2026-04-16&amp;slot=morning`;
+  assert.ok(s.text.includes(`<a class="button" id="behalf" href="${behalf}">`), 'the link carries the choice');
   assert.doesNotMatch(s.text, /この操作はできません/);
-  // the link leads to the form that takes it
-  assert.equal((await staff.get('/counter/book?center=chuo', HTML)).status, 200);
+  // the link leads to the form that takes it, the choice filled in
+  const form = await staff.get(behalf.replace(/&amp;/g, '&'), HTML);
+  assert.equal(form.status, 200);
+  assert.match(form.text, new RegExp(`<option value="${room503}" selected>`));
+  assert.match(form.text, /name="date" value="2026-04-16"/);
+  assert.match(form.text, /name="slots" value="morning" checked/);
   // what the counter would refuse is refused here too, with the ways back
   const closed = await staff.get(`/book?room=${room503}&date=2026-04-20&slot=morning`, HTML);
   assert.match(closed.text, /休館日です/);
@@ -305,6 +310,7 @@ test('/book for staff leads to the counter\'s 代理の予約; admins and analys
     assert.match(r.text, /部屋の予約は、利用者が自分のアカウントで申し込むか、公民館の窓口で職員が受け付けます/, role);
     assert.ok(r.text.includes('href="/availability?date=2026-04-16&amp;center=chuo"'), `${role}: back to the availability`);
     assert.ok(r.text.includes(`href="/rooms/${room503}?month=2026-04"`), `${role}: the room's month`);
+    if (role === 'admin') assert.ok(r.text.includes(`href="${behalf}"`), 'admin: the 代理の予約 with the choice');
     assert.doesNotMatch(r.text, /この操作はできません|action="\/book\/review"/, role);
   }
 });
@@ -322,4 +328,28 @@ test('CSVs: a past or started slot is 受付終了 (closed), a closed day 休館
   // today.csv keeps the feed's fields for programs (CONTRACT.md: "the same as CSV"), state "closed"
   const today = await api.get('/api/v1/today.csv?center=chuo');
   assert.equal(today.text.split('\r\n')[0], 'date,center_code,center_name,room_id,room_code,room_name,room_kind,slot,slot_label,start,end,state');
+});
+
+// The 代理の予約 form filled in from a link: each value only when it is right.
+test('/counter/book?room=&date=&slot= fills in what is right and leaves out the rest', async () => {
+  const staffId = await addUser(srv.db, { role: 'staff', name: '窓口 三郎', center: 'chuo', env: { KOMINKAN_NOW: NOW } });
+  const staff = await browserSession(srv.base, staffId, 'test-password-123');
+  const other = (await api.get('/api/v1/centers')).json.centers.find((c) => c.code !== 'chuo').rooms[0].id;
+  const form = (t) => t.slice(t.indexOf('action="/counter/book"'));
+  // without a centre: the room's, filled in
+  const noCenter = await staff.get(`/counter/book?room=${room503}&date=2026-04-16&slot=afternoon`, HTML);
+  assert.equal(noCenter.status, 200);
+  assert.match(noCenter.text, /name="center" value="chuo"/);
+  assert.match(form(noCenter.text), new RegExp(`<option value="${room503}" selected>`));
+  assert.match(form(noCenter.text), /name="slots" value="afternoon" checked/);
+  // wrong values: the form, nothing of them filled in, no error
+  for (const q of [`room=${other}&date=2026-02-30&slot=noon`, `room=abc&date=x&slot=<b>`, `room=99999999&date=&slot=`]) {
+    const r = await staff.get(`/counter/book?center=chuo&${q}`, HTML);
+    assert.equal(r.status, 200, q);
+    assert.doesNotMatch(form(r.text), / selected>| checked/, q);
+    assert.doesNotMatch(form(r.text), /name="date" value="[^"]/, q);
+    assert.doesNotMatch(r.text, /error-summary|<b>/, q);
+  }
+  // an unknown centre is still 404
+  assert.equal((await staff.get(`/counter/book?center=nowhere&room=${room503}`, HTML)).status, 404);
 });

@@ -179,3 +179,34 @@ test('the counter\'s paper with JavaScript off: a walk-in paid at once to its �
   assert.match(done, /2026年4月22日/);
   await noViolations(staff, '代理の予約 taken');
 });
+
+test('代理の予約: an empty post shows every error at once; a 「○空き」 link comes with the room, date and slot filled in', async () => {
+  const staff = await (await as(ids.staff)).newPage();
+  const chuo = (await client(srv.base).get('/api/v1/centers')).json.centers.find((c) => c.code === 'chuo');
+  const r503 = String(chuo.rooms.find((r) => r.code === 'r503').id);
+  await staff.goto(srv.base + '/counter/book?center=chuo');
+  await staff.click('button:has-text("この人の予約を受け付ける")');
+  // (the room's select sends its first room: no error there)
+  const fields = ['on_behalf_of', 'date', 'slots', 'purpose', 'attendees'];
+  const summary = await staff.$$eval('.error-summary li a', (as) => as.map((a) => a.getAttribute('href')));
+  assert.deepEqual(summary, fields.map((f) => `#f-${f}`));
+  for (const f of fields) assert.ok(await staff.isVisible(`#f-${f}-error`), f);
+  await noViolations(staff, '代理の予約 posted empty');
+  // from the availability page: 「○空き」 -> the way to the counter -> the form, filled in
+  await staff.goto(srv.base + '/availability?date=2026-04-23&center=chuo');
+  await staff.click(`a[href="/book?room=${r503}&date=2026-04-23&slot=afternoon"]`);
+  await staff.click('#behalf');
+  assert.equal(await staff.inputValue('#f-room_id'), r503);
+  assert.equal(await staff.inputValue('#f-date'), '2026-04-23');
+  assert.ok(await staff.isChecked('input[name="slots"][value="afternoon"]'));
+  assert.ok(!(await staff.isChecked('input[name="slots"][value="morning"]')));
+  await noViolations(staff, '代理の予約 filled in from a chosen slot');
+  await staff.fill('#f-on_behalf_of', ids.citizen);
+  await staff.fill('#f-purpose', '読書会');
+  await staff.fill('#f-attendees', '6');
+  await staff.click('button:has-text("この人の予約を受け付ける")');
+  const done = await staff.textContent('#booked');
+  assert.match(done, /2026年4月23日/);
+  assert.match(done, /503学習室/);
+  assert.match(done, /午後/);
+});

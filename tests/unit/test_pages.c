@@ -120,3 +120,21 @@ Test(pages, japanese_dates) {
   cr_assert_str_eq(buf, "2026年4月8日(水)");
   cr_assert_str_eq(page_weekday(d + 4), "日");
 }
+
+/* A booking called off reads the same on every page: the 取消料 (or none),
+** what was paid and given back, what is still owed or still to give back. */
+Test(pages, called_off_fee_in_one_wording) {
+  char s[256];
+  page_called_off_fee(160, 640, 480, s, sizeof s);
+  cr_assert_str_eq(s, "取消料 160円 (支払済み 640円・返金済み 480円)");
+  page_called_off_fee(0, 640, 640, s, sizeof s);
+  cr_assert_str_eq(s, "取消料なし (支払済み 640円・返金済み 640円)");
+  page_called_off_fee(0, 0, 0, s, sizeof s);
+  cr_assert_str_eq(s, "取消料なし (支払いはありません)");
+  page_called_off_fee(160, 0, 0, s, sizeof s);
+  cr_assert_str_eq(s, "取消料 160円 (未払い 160円)");
+  page_called_off_fee(1600, 3200, 0, s, sizeof s);
+  cr_assert_str_eq(s, "取消料 1,600円 (支払済み 3,200円・返金待ち 1,600円)");
+  page_called_off_fee(160, 640, 0, s, sizeof s);
+  cr_assert_str_eq(s, "取消料 160円 (支払済み 640円・返金待ち 480円)");
+}
