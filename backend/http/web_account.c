@@ -113,6 +113,7 @@ static struct reply signin_page(struct req *r, unsigned status, const json_t *va
                  "もう一度ログインしてください。</p>");
   page_error_summary_msg(&h, message, signin_fields, 3, &fm);
   html_raw(&h, "<p class=\"lead\">予約をするには、利用者番号とパスワードでログインします。</p>");
+  web_book_going_to(r, &h, next);
   signin_form(r, &h, &fm, next, "ログインする");
   web_oidc_signin_button(&h, next);
   html_printf(&h, "<section aria-labelledby=\"new-title\"><h2 id=\"new-title\">はじめての方</h2>"

@@ -454,25 +454,49 @@ static struct reply signup_first_page(struct req *r, const struct room *ro, cons
   return page_reply(r, status, &h);
 }
 
-int web_book_signup_again(struct req *r, const char *next, unsigned status,
-                          const json_t *values, const json_t *errors, const char *message,
-                          struct reply *out) {
+/* The room of a booking address NEXT ("/book?room=ID&date=D&slot=CODE"),
+** NULL for any other; *Q (to json_decref) holds its query, date and slot. */
+static const struct room *next_room(struct req *r, const char *next, json_t **q) {
   int err = 0;
-  if (!next || strncmp(next, "/book?", 6)) return -1;
-  json_t *q = form_parse(next + 6, strlen(next + 6), &err);
-  if (!q) return -1;
-  json_t *room = json_object_get(q, "room"), *date = json_object_get(q, "date"),
-         *slot = json_object_get(q, "slot");
+  *q = NULL;
+  if (!next || strncmp(next, "/book?", 6)) return NULL;
+  *q = form_parse(next + 6, strlen(next + 6), &err);
+  if (!*q) return NULL;
+  json_t *room = json_object_get(*q, "room");
   json_t *which = json_pack("{s:O?}", "room_id", json_is_string(room) ? room : NULL);
   const struct room *ro = which ? room_of(r, which) : NULL;
   json_decref(which);
+  return ro;
+}
+
+int web_book_signup_again(struct req *r, const char *next, unsigned status,
+                          const json_t *values, const json_t *errors, const char *message,
+                          struct reply *out) {
+  json_t *q;
+  const struct room *ro = next_room(r, next, &q);
   if (ro) {
     struct page_form fm = {.values = values, .errors = errors};
-    *out = signup_first_page(r, ro, json_string_value(date), json_string_value(slot), status, &fm,
-                             message);
+    *out = signup_first_page(r, ro, json_string_value(json_object_get(q, "date")),
+                             json_string_value(json_object_get(q, "slot")), status, &fm, message);
   }
   json_decref(q);
   return ro ? 0 : -1;
+}
+
+void web_book_going_to(struct req *r, struct html *h, const char *next) {
+  json_t *q;
+  const struct room *ro = next_room(r, next, &q);
+  if (ro) {
+    int32_t day = 0;
+    int k = chosen_slot(r, json_string_value(json_object_get(q, "date")),
+                        json_string_value(json_object_get(q, "slot")), &day);
+    html_raw(h, "<section class=\"panel\" id=\"going-to\" aria-labelledby=\"going-title\">"
+                "<h2 id=\"going-title\">ログインすると、この予約の続きに戻ります</h2>");
+    room_facts(h, ro);
+    chosen_line(r, h, day, k);
+    html_raw(h, "</section>");
+  }
+  json_decref(q);
 }
 
 /* GET /book?room=ID[&date=D][&slot=CODE][&registered=1] -> 200 the booking

@@ -24,6 +24,10 @@ struct reply web_book_review(struct req *r);
 int web_book_signup_again(struct req *r, const char *next, unsigned status,
                           const json_t *values, const json_t *errors, const char *message,
                           struct reply *out);
+/* On the sign-in page whose NEXT is a booking form's address: the room and
+** the day and slot chosen, under a heading saying signing in goes back to
+** them; nothing for any other NEXT. */
+void web_book_going_to(struct req *r, struct html *h, const char *next);
 
 /* The booking form again with STATUS, the VALUES sent, MESSAGE (an error of
 ** no one field, or NULL), ERRORS ({field: message}, or NULL) and the

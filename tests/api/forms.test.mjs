@@ -658,6 +658,17 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   const page = await anon.get('/signin?next=%2Fbook%3Froom%3D12', HTML);
   assert.equal(page.status, 200);
   assert.match(page.text, /name="next" value="\/book\?room=12"/);
+  // signing in on the way to a booking: the page says which slot they go back to, before and after a refusal
+  const going = await anon.get('/signin?next=%2Fbook%3Froom%3D12%26date%3D2026-06-10%26slot%3Dmorning', HTML);
+  assert.match(going.text, /<h2 id="going-title">ログインすると、この予約の続きに戻ります<\/h2>[^]*?上川淵公民館[^]*?料理室[^]*?選んだ日: <strong>2026年6月10日\(水\) 午前<\/strong>/);
+  const goingWrong = await anon.req('POST', '/signin', form({ system_id: ids.hanako, password: 'wrong-password-123',
+    next: '/book?room=12&date=2026-06-10&slot=morning' }), { ...FORM, ...HTML });
+  assert.equal(goingWrong.status, 401);
+  assert.match(goingWrong.text, /id="going-to"[^]*?選んだ日: <strong>2026年6月10日\(水\) 午前<\/strong>/);
+  assert.match(goingWrong.text, /name="next" value="\/book\?room=12&amp;date=2026-06-10&amp;slot=morning"/);
+  assert.match(page.text, /id="going-to"[^]*?料理室/); // the room alone: no 選んだ日 line
+  assert.doesNotMatch(page.text, /id="chosen"/);
+  assert.doesNotMatch((await anon.get('/signin?next=%2Fmy', HTML)).text, /id="going-to"/);
   const wrong = await anon.req('POST', '/signin', form({ system_id: ids.hanako, password: 'wrong-password-123', next: '/my' }), FORM);
   assert.equal(wrong.status, 401);
   assert.match(wrong.text, /利用者番号またはパスワードが違います/);
