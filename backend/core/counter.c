@@ -177,9 +177,9 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   }
   rc = input_text(body, "payment_method", wk.method, sizeof wk.method);
   if (rc == INPUT_BAD || (rc == INPUT_OK && !payment_method_valid(wk.method))) {
-    kerr_field(ei, "payment_method",
-               "支払方法は cash（現金）、qr（QRコード決済）、card（クレジットカード）、"
-               "ic（電子マネー）のどれかです。後で支払う場合は空欄にしてください。");
+    char msg[400];
+    payment_method_refusal(msg, sizeof msg, "後で支払う場合は空欄にしてください。");
+    kerr_field(ei, "payment_method", msg);
     bad = 1;
   }
   rc = input_text(body, "date", date, sizeof date);

@@ -14,13 +14,15 @@
 #include "input.h"
 #include "vec.h"
 
+/* The one list of the ways to pay: codes for the API and the database, names
+** for every page, message, receipt and report (payment_method_label). */
 static const struct {
   const char *code, *label;
 } methods[] = {
     {"cash", "現金"},
     {"qr", "QRコード決済"},
     {"card", "クレジットカード"},
-    {"ic", "電子マネー（交通系ICなど）"},
+    {"ic", "電子マネー（交通系ICカードなど）"},
 };
 #define NMETHODS (sizeof methods / sizeof methods[0])
 
@@ -54,6 +56,25 @@ const char *payment_method_label(const char *m) {
   for (size_t i = 0; m && i < NMETHODS; i++)
     if (!strcmp(methods[i].code, m)) return methods[i].label;
   return m ? m : "";
+}
+
+void payment_methods_text(char *out, size_t n) {
+  size_t off = 0;
+  if (n) out[0] = 0;
+  for (size_t i = 0; i < NMETHODS && off < n; i++)
+    off += (size_t)snprintf(out + off, n - off, "%s%s", i ? "・" : "", methods[i].label);
+}
+
+void payment_method_refusal(char *out, size_t n, const char *tail) {
+  char names[256], codes[64];
+  size_t a = 0, b = 0;
+  names[0] = codes[0] = 0;
+  for (size_t i = 0; i < NMETHODS; i++) {
+    a += (size_t)snprintf(names + a, sizeof names - a, "「%s」", methods[i].label);
+    b += (size_t)snprintf(codes + b, sizeof codes - b, "%s%s", i ? "、" : "", methods[i].code);
+  }
+  snprintf(out, n, "支払方法は%sのどれかを選んでください（JSON では %s）。%s", names, codes,
+           tail ? tail : "");
 }
 
 int64_t payment_due(const struct kctx *ctx, const struct booking *b) {
@@ -274,9 +295,9 @@ int payment_record(struct kctx *ctx, int64_t booking_id, const json_t *body, jso
 
   rc = input_text(body, "method", method, sizeof method);
   if (rc != INPUT_OK || !payment_method_valid(method)) {
-    kerr_field(ei, "method",
-               "支払方法は cash（現金）、qr（QRコード決済）、card（クレジットカード）、"
-               "ic（電子マネー）のどれかを選んでください。");
+    char msg[400];
+    payment_method_refusal(msg, sizeof msg, NULL);
+    kerr_field(ei, "method", msg);
     bad = 1;
   }
   if (read_amount(body, &amount, ei)) bad = 1;

@@ -58,8 +58,17 @@ struct payment_row {
   int64_t amount, at, booking_id;
 };
 
-/* The Japanese name of method M ("現金"), or M itself when unknown. */
+/* The Japanese name of method M ("現金"; ic: "電子マネー（交通系ICカードなど）"),
+** or M itself when unknown. Pages, messages, receipts and reports take the
+** names from here only. */
 const char *payment_method_label(const char *m);
+
+/* Every method's name in order, "現金・QRコード決済・...", into OUT (N bytes). */
+void payment_methods_text(char *out, size_t n);
+
+/* The field message for a method that is none of them (names, then the JSON
+** codes), followed by TAIL (NULL: nothing), into OUT (400 bytes is enough). */
+void payment_method_refusal(char *out, size_t n, const char *tail);
 
 /* What B owes in total, from its status now (see above). */
 int64_t payment_due(const struct kctx *ctx, const struct booking *b);

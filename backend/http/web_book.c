@@ -666,14 +666,15 @@ void web_book_payment(struct req *r, struct html *h, const struct booking_view *
   date_parse(v->b.date, &day);
   int64_t start = clock_local(day, strlen(v->start) == 5 ? time_parse_hhmm(v->start) : 0);
   const struct rules *ru = rules_current(r->ctx.rb, r->ctx.now);
-  char yen[32], hours[256], when[64];
+  char yen[32], hours[256], when[64], ways[256];
   page_yen(total, yen, sizeof yen);
   desk_hours_text(ru, hours, sizeof hours);
+  payment_methods_text(ways, sizeof ways);
   int64_t by = desk_pay_by(ru, start, r->ctx.now);
   html_printf(h, "<div class=\"pay\" id=\"pay\"><h2>使用料の払い方</h2><p>%s使用料 <strong>%h</strong> を、"
-                 "%h の窓口で払ってください。現金のほか、QRコード決済・クレジットカード・電子マネーも使えます。</p>",
+                 "%h の窓口で払ってください。使える支払い方法: %h。</p>",
               st == BOOKING_HELD ? "予約を確定したあと、" : "", yen,
-              v->room ? v->room->center->name : "");
+              v->room ? v->room->center->name : "", ways);
   if (by) {
     page_instant_label(by, when, sizeof when);
     html_printf(h, "<p>払う期限: <strong>%h まで</strong> (利用する前に払ってください)。</p>", when);

@@ -63,10 +63,11 @@ static const char *done_message(const char *d) {
   return NULL;
 }
 
-static const struct page_option pay_methods[] = {
-  {"cash", "現金", NULL}, {"qr", "QRコード決済", NULL}, {"card", "クレジットカード", NULL},
-  {"ic", "交通系ICカード", NULL},
-};
+/* The K-th way to pay, with its name from core/payments.c (the one list). */
+static struct page_option pay_method(int k) {
+  const char *code = payment_method_code(k);
+  return (struct page_option){code, payment_method_label(code), NULL};
+}
 
 /* ======================================================= the walk-in */
 
@@ -145,7 +146,7 @@ static void walkin_build(struct req *r, const struct counter_view *v, struct wal
     snprintf(f->slots_support, sizeof f->slots_support,
              "%sは受付を終了しました (当日利用は、時間帯が始まるまで受け付けます)。", over);
   f->pays[0] = (struct page_option){"", "あとで払う (未払いのまま)", NULL};
-  for (int k = 0; k < 4; k++) f->pays[k + 1] = pay_methods[k];
+  for (int k = 0; k < PAYMENT_NMETHODS; k++) f->pays[k + 1] = pay_method(k);
   struct page_field fs[7] = {
     {.name = "room_id", .label = "部屋", .type = PF_SELECT, .required = 1, .options = f->rooms,
      .noptions = f->nrooms, .support = "部屋の名前のあとに、今日の使用料 (時間帯ごと) が出ています。減免はありません。"},
@@ -340,10 +341,10 @@ static void booking_card(struct req *r, struct html *h, const struct counter_boo
     html_printf(h, "<fieldset class=\"field field-group\"><legend class=\"field-label\">%s方法 (予約番号 %I)</legend>"
                    "<div class=\"choices\">",
                 outstanding > 0 ? "支払いの" : "返金の", id);
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < PAYMENT_NMETHODS; k++)
       html_printf(h, "<div class=\"choice\"><input type=\"radio\" id=\"pay-%I-%d\" name=\"method\" value=\"%s\"%s>"
                      "<label for=\"pay-%I-%d\">%s</label></div>",
-                  id, k, pay_methods[k].value, k == 0 ? " checked" : "", id, k, pay_methods[k].label);
+                  id, k, pay_method(k).value, k == 0 ? " checked" : "", id, k, pay_method(k).label);
     html_raw(h, "</div></fieldset>");
     snprintf(label, sizeof label, "%s%s", out, outstanding > 0 ? "を受け取る" : "を返す");
     page_form_end(h, label);
@@ -1068,10 +1069,10 @@ struct reply web_counter_ledger(struct req *r) {
   html_raw(&h, "</tbody></table></div>");
   html_raw(&h, "<h2>合計</h2><div class=\"table-wrap\"><table class=\"ledger-totals\"><caption>支払いの方法ごとの合計 (返金を引いた額)</caption>"
                "<thead><tr><th scope=\"col\">方法</th><th scope=\"col\">金額</th></tr></thead><tbody>");
-  for (int k = 0; k < 4; k++) {
+  for (int k = 0; k < PAYMENT_NMETHODS; k++) {
     char yen[32];
-    page_yen(l.net.by_method[payment_method_index(pay_methods[k].value)], yen, sizeof yen);
-    html_printf(&h, "<tr><th scope=\"row\">%s</th><td class=\"num\">%h</td></tr>", pay_methods[k].label, yen);
+    page_yen(l.net.by_method[k], yen, sizeof yen);
+    html_printf(&h, "<tr><th scope=\"row\">%s</th><td class=\"num\">%h</td></tr>", pay_method(k).label, yen);
   }
   char total[32];
   const int *cn = l.counts;
