@@ -21,6 +21,96 @@
 #include "ids.h"
 #include "vec.h"
 
+/* ------------------------------------------------- actions in words */
+
+/* What each action code means, in the words of the pages: the admin's
+** /admin/audit, a citizen's disclosure (/my/privacy), the JSON and the CSV.
+** A new action gets its line here (an unknown code is shown as itself). */
+static const struct {
+  const char *code, *label;
+} action_labels[] = {
+    {"account.create", "利用者登録"},
+    {"account.create_oidc", "マイナンバーカードで利用者登録"},
+    {"account.import", "利用者の一括登録 (CSV)"},
+    {"account.update", "登録内容の変更"},
+    {"account.close", "退会"},
+    {"account.forgotten_id", "利用者番号のお知らせを送信"},
+    {"password.reset_link", "パスワード再設定のリンクを送信"},
+    {"password.reset_code", "パスワード再設定のコードを発行"},
+    {"password.reset", "パスワードの再設定"},
+    {"session.create", "ログイン"},
+    {"session.delete", "ログアウト"},
+    {"identity.signin", "マイナンバーカードでログイン"},
+    {"identity.link", "マイナンバーカードとの連携"},
+    {"identity.unlink", "マイナンバーカードとの連携の解除"},
+    {"user.search", "利用者を検索"},
+    {"user.disable", "アカウントの停止"},
+    {"user.enable", "アカウントを有効に戻す"},
+    {"user.set_role", "役割・所属の変更"},
+    {"user.reset_password", "パスワードの再設定 (管理者が)"},
+    {"user.totp_enable", "二段階認証の設定"},
+    {"user.totp_reset", "二段階認証のやり直し (管理者が)"},
+    {"booking.hold", "予約の申し込み"},
+    {"booking.confirm", "予約の確定"},
+    {"booking.cancel", "予約の取り消し"},
+    {"booking.lapse", "仮予約の期限切れ"},
+    {"booking.view", "予約の内容を表示"},
+    {"booking.import", "予約の一括登録 (CSV)"},
+    {"booking.discount", "予約に減免を適用"},
+    {"permit.issue", "利用許可証の発行"},
+    {"counter.walkin", "当日利用の受付"},
+    {"counter.checkin", "入館の記録"},
+    {"counter.noshow", "来館なしの記録"},
+    {"counter.payment", "使用料の受け取り"},
+    {"counter.refund", "返金"},
+    {"counter.today.view", "窓口の今日の予約一覧で、予約者の情報を表示"},
+    {"counter.ledger.view", "窓口の記録 (台帳) を表示"},
+    {"group.register", "団体の登録の申請"},
+    {"group.approve", "団体の登録の承認"},
+    {"group.reject", "団体の登録の不承認"},
+    {"group.renew", "団体の登録の更新の申請"},
+    {"group.renewal_approve", "団体の登録の更新の承認"},
+    {"group.renewal_reject", "団体の登録の更新の不承認"},
+    {"group.import", "団体の一括登録 (CSV)"},
+    {"group.corep_invite", "副代表者への招待"},
+    {"group.corep_add", "副代表者の引き受け"},
+    {"group.corep_decline", "副代表者の招待の辞退"},
+    {"group.corep_remove", "副代表者をはずす"},
+    {"discount.apply", "減免の申請"},
+    {"discount.approve", "減免の承認"},
+    {"discount.reject", "減免の不承認"},
+    {"closure.create", "休館の設定"},
+    {"closure.lift", "休館の取り消し"},
+    {"course.create", "講座の作成"},
+    {"course.copy", "講座の作成 (前の講座から)"},
+    {"course.update", "講座の変更"},
+    {"course.draw", "講座の抽選"},
+    {"course.apply", "講座の申し込み"},
+    {"course.cancel", "講座の申し込みの取り消し"},
+    {"course.accepted", "講座の受講の決定"},
+    {"course.waitlisted", "講座のキャンセル待ち"},
+    {"course.offer", "講座の繰り上げのお知らせ"},
+    {"course.accept_offer", "講座の繰り上げを受ける"},
+    {"course.offer_lapsed", "講座の繰り上げの期限切れ"},
+    {"course.attendance", "講座の出欠の記録"},
+    {"round.apply", "部屋の抽選の申し込み"},
+    {"round.close", "部屋の抽選の締め切り"},
+    {"round.won", "部屋の抽選の当選"},
+    {"round.lost", "部屋の抽選の落選"},
+    {"form.accepted", "申請書の受付"},
+    {"form.rejected", "申請書の受付不可 (入力の誤り)"},
+};
+
+const char *trail_action_label(const char *action) {
+  for (size_t i = 0; action && i < sizeof action_labels / sizeof action_labels[0]; i++)
+    if (!strcmp(action_labels[i].code, action)) return action_labels[i].label;
+  return action ? action : "";
+}
+
+int trail_action_known(const char *action) {
+  return action && trail_action_label(action) != action;
+}
+
 #define GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
 
 /* One row as stored. Text fields borrowed from the statement or the caller. */
@@ -261,11 +351,12 @@ json_t *trail_entry_json(const struct trail_entry *e) {
   char at[32];
   clock_format_instant(e->at, at);
   json_t *detail = e->detail ? json_loads(e->detail, 0, NULL) : NULL;
-  return json_pack("{s:I, s:s, s:{s:o, s:s, s:s, s:s}, s:s, s:s, s:s, s:o, s:o, s:s}", "id",
-                   (json_int_t)e->id, "at", at, "actor", "system_id",
+  return json_pack("{s:I, s:s, s:{s:o, s:s, s:s, s:s}, s:s, s:s, s:s, s:s, s:o, s:o, s:s}",
+                   "id", (json_int_t)e->id, "at", at, "actor", "system_id",
                    e->actor_id ? ids_json(e->actor_id) : json_null(), "name", e->actor_name,
                    "role", e->actor_role, "center", e->actor_center, "address", e->address,
-                   "action", e->action, "target", e->target, "subject",
+                   "action", e->action, "action_label", trail_action_label(e->action),
+                   "target", e->target, "subject",
                    e->subject ? ids_json(e->subject) : json_null(), "detail",
                    detail ? detail : json_null(), "hash", e->hash);
 }
@@ -325,9 +416,10 @@ int trail_list(struct kctx *ctx, const struct trail_filter *f, json_t **out,
 
 int trail_csv(struct kctx *ctx, const struct trail_filter *f, char **text, size_t *len,
               struct kerrinfo *ei) {
-  static const char *const head[] = {"id",           "at",     "actor_system_id", "actor_name",
-                                     "actor_role",   "actor_center", "address",   "action",
-                                     "target",       "subject", "detail",         "hash", NULL};
+  static const char *const head[] = {"id",         "at",           "actor_system_id", "actor_name",
+                                     "actor_role", "actor_center", "address",         "action",
+                                     "action_label", "target",     "subject",         "detail",
+                                     "hash",       NULL};
   struct csvbuf b = {0};
   char at[32];
   int rc;
@@ -350,6 +442,7 @@ int trail_csv(struct kctx *ctx, const struct trail_filter *f, char **text, size_
     csv_field(&b, r.actor_center);
     csv_field(&b, r.address);
     csv_field(&b, r.action);
+    csv_field(&b, trail_action_label(r.action));
     csv_field(&b, r.target);
     if (r.subject) csv_int(&b, r.subject);
     else csv_field(&b, "");
@@ -400,8 +493,8 @@ static json_t *seen_json_of(const void *p) {
   const struct trail_seen *e = p;
   char at[32];
   clock_format_instant(e->at, at);
-  return json_pack("{s:s, s:s, s:s, s:s}", "at", at, "action", e->action, "role", e->role,
-                   "center", e->center);
+  return json_pack("{s:s, s:s, s:s, s:s, s:s}", "at", at, "action", e->action, "action_label",
+                   trail_action_label(e->action), "role", e->role, "center", e->center);
 }
 
 int trail_disclosure(struct kctx *ctx, json_t **out, struct kerrinfo *ei) {

@@ -44,6 +44,12 @@ int trail_actor_recorded(const struct kctx *ctx);
 ** *BAD_ID the first broken row and WHY a sentence; -1 on a storage error. */
 int trail_verify(kdb *db, int64_t *bad_id, char *why, size_t whylen);
 
+/* What ACTION ("booking.cancel") means in plain Japanese ("予約の取り消し"),
+** from the one table in trail.c; an action it does not know is returned as
+** it is. trail_action_known: 1 when the table has ACTION. */
+const char *trail_action_label(const char *action);
+int trail_action_known(const char *action);
+
 /* Filters for trail_list(): dates inclusive (JST, 0 = open), actor a
 ** system ID (0 = anyone), action a prefix ("" = any), subject a system ID. */
 struct trail_filter {
@@ -72,7 +78,7 @@ int trail_entries(struct kctx *ctx, const struct trail_filter *f, struct trail_e
 void trail_entries_free(struct trail_entry *e, int n);
 
 /* {"entries":[{"id","at","actor":{"system_id","name","role","center"},"address",
-** "action","target","subject","detail"}]} of trail_entries(), into *OUT
+** "action","action_label","target","subject","detail"}]} of trail_entries(), into *OUT
 ** (caller decrefs). Returns 0 or a KERR code. */
 int trail_list(struct kctx *ctx, const struct trail_filter *f, json_t **out, struct kerrinfo *ei);
 
@@ -91,7 +97,7 @@ struct trail_seen {
 };
 /* *OUT (malloc'd, *N of them; free()). Returns 0 or a KERR code. */
 int trail_seen_list(struct kctx *ctx, struct trail_seen **out, int *n, struct kerrinfo *ei);
-/* {"entries":[{"at","action","role","center"}]} of trail_seen_list(). */
+/* {"entries":[{"at","action","action_label","role","center"}]} of trail_seen_list(). */
 int trail_disclosure(struct kctx *ctx, json_t **out, struct kerrinfo *ei);
 
 #endif

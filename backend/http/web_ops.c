@@ -182,9 +182,13 @@ struct reply web_ops_audit(struct req *r) {
     char at[64], who[16] = "";
     page_instant_label(e->at, at, sizeof at);
     if (e->actor_id) ids_format(e->actor_id, who);
-    html_printf(&h, "<tr><td>%h</td><td>%h (%h)</td><td>%h %h</td><td>%h</td><td>%h</td><td>%h</td></tr>",
-                at, e->actor_name, who, e->actor_role, e->actor_center, e->address, e->action,
-                e->target);
+    html_printf(&h, "<tr><td>%h</td><td>%h (%h)</td><td>%h %h</td><td>%h</td>", at, e->actor_name,
+                who, e->actor_role, e->actor_center, e->address);
+    /* the action in words, its code under it for the analyst (and the 操作 filter) */
+    if (trail_action_known(e->action))
+      html_printf(&h, "<td>%h<br><code>%h</code></td>", trail_action_label(e->action), e->action);
+    else html_printf(&h, "<td><code>%h</code></td>", e->action);
+    html_printf(&h, "<td>%h</td></tr>", e->target);
   }
   html_raw(&h, "</tbody></table>");
   trail_entries_free(rows, n);
@@ -193,16 +197,6 @@ struct reply web_ops_audit(struct req *r) {
 }
 
 /* ======================================================== my privacy */
-
-static const char *action_label(const char *a) {
-  if (!strcmp(a, "counter.today.view")) return "窓口の今日の予約一覧で、予約者の情報を表示";
-  if (!strcmp(a, "booking.view")) return "予約の内容を表示";
-  if (!strcmp(a, "user.search")) return "利用者を検索";
-  if (!strncmp(a, "booking.", 8) || !strncmp(a, "counter.", 8)) return "予約の手続き";
-  if (!strncmp(a, "password.", 9)) return "パスワードの再設定";
-  if (!strncmp(a, "user.", 5)) return "アカウントの変更";
-  return a;
-}
 
 static const struct page_field close_fields[] = {
     {.name = "password", .label = "今のパスワード", .type = PF_PASSWORD, .required = 1,
@@ -263,7 +257,7 @@ static struct reply privacy_page(struct req *r, unsigned status, const json_t *e
     const struct center *ce = rules_center(r->ctx.rb, e->center);
     html_printf(&h, "<tr><td>%h</td><td>%h</td><td>%h</td><td>%h</td></tr>", at,
                 ce ? ce->name : e->center, role_parse(e->role) == ROLE_ADMIN ? "管理者" : "職員",
-                action_label(e->action));
+                trail_action_label(e->action));
   }
   if (n) html_raw(&h, "</tbody></table>");
   free(seen);

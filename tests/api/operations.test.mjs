@@ -233,6 +233,7 @@ test('the audit trail names the clerk of a walk-in and of every view of personal
     assert.ok(views.length >= 1);
     assert.equal(views[0].center, 'chuo');
     assert.equal(views[0].role, 'staff');
+    assert.equal(views[0].action_label, '窓口の今日の予約一覧で、予約者の情報を表示');
     assert.doesNotMatch(d.text, /窓口 次郎/);
     assert.doesNotMatch(d.text, new RegExp(ids.staff));
   });

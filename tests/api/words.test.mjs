@@ -78,3 +78,29 @@ test('the ic method has one name: counter form, pay buttons, receipt, ledger, me
   assert.equal(mine.status, 200);
   assert.ok(mine.text.includes(`使える支払い方法: ${ALL}。`), mine.text.match(/<div class="pay"[\s\S]*?<\/div>/)?.[0]);
 });
+
+test('/admin/audit says each action in words, its code beside it; the JSON and CSV carry the words too', async () => {
+  // staff actions of their own: a walk-in paid at once, a search by an admin
+  const w = await staffApi.post('/api/v1/counter/walkin', { room_id: rooms['chuo/kaigi'], slots: ['evening'],
+    name: '渋川 四郎', phone: '027-222-4444', payment_method: 'cash' });
+  assert.equal(w.status, 201, w.text);
+  assert.equal((await admin.get('/admin/users?q=%E6%B8%8B%E5%B7%9D', HTML)).status, 200);
+  const page = await admin.get('/admin/audit', HTML);
+  assert.equal(page.status, 200);
+  assert.match(page.text, /<td>当日利用の受付<br><code>counter\.walkin<\/code><\/td>/);
+  assert.match(page.text, /<td>使用料の受け取り<br><code>counter\.payment<\/code><\/td>/);
+  assert.match(page.text, /<td>利用者を検索<br><code>user\.search<\/code><\/td>/);
+  // every row has its words: no action shown as a bare code
+  const rows = page.text.match(/<tbody>[\s\S]*<\/tbody>/)[0];
+  assert.ok((rows.match(/<tr>/g) || []).length >= 4);
+  assert.doesNotMatch(rows, /<td><code>/);
+
+  const api = await admin.get('/api/v1/audit?action=counter.walkin');
+  assert.equal(api.status, 200);
+  assert.equal(api.json.entries[0].action, 'counter.walkin');
+  assert.equal(api.json.entries[0].action_label, '当日利用の受付');
+  const csv = await admin.get('/api/v1/audit?format=csv&action=counter.walkin');
+  const [head, first] = csv.text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  assert.match(head, /,action,action_label,target,/);
+  assert.match(first, /,counter\.walkin,当日利用の受付,/);
+});

@@ -51,7 +51,7 @@ test('an admin disables a clerk from the users page; the clerk\'s next page is r
   await admin.goto(srv.base + '/admin/audit?action=user');
   await noViolations(admin, '/admin/audit');
   const text = await admin.textContent('main');
-  assert.match(text, /user\.disable/);
+  assert.match(text, /アカウントの停止\s*user\.disable/);
   assert.match(text, /管理 花子/);
 });
 
