@@ -182,11 +182,29 @@ json_t *clock_instant_json(int64_t t) {
   return json_string(s);
 }
 
+/* The one weekday table of the program: every page, message and mail writes
+** a date's weekday through clock_weekday_jp, in full-width parentheses
+** （水） as Japanese public documents do. */
+static const char *const weekday_jp[7] = {"日", "月", "火", "水", "木", "金", "土"};
+
+const char *clock_weekday_jp(int weekday) { return weekday_jp[((weekday % 7) + 7) % 7]; }
+
 void clock_jdate(int32_t day, char *out, size_t n) {
-  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
   int y, m, d;
   date_to_ymd(day, &y, &m, &d);
-  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, wd[date_weekday(day)]);
+  snprintf(out, n, "%d年%d月%d日（%s）", y, m, d, clock_weekday_jp(date_weekday(day)));
+}
+
+void clock_jdate_md(int32_t day, char *out, size_t n) {
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d月%d日（%s）", m, d, clock_weekday_jp(date_weekday(day)));
+}
+
+void clock_jdate_d(int32_t day, char *out, size_t n) {
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  snprintf(out, n, "%d日（%s）", d, clock_weekday_jp(date_weekday(day)));
 }
 
 void clock_jdate_short(int32_t day, char *out, size_t n) {

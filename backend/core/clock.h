@@ -32,12 +32,19 @@ void clock_format_instant(int64_t t, char *out);
 /* The same as a new JSON string (NULL when out of memory). */
 json_t *clock_instant_json(int64_t t);
 
-/* Dates and times in plain Japanese, for messages and pages (OUT of N bytes):
-** clock_jdate "2026年6月10日（水）", clock_jdate_short "2026年6月10日",
+/* Dates and times in plain Japanese, for messages, mails and pages alike
+** (OUT of N bytes; 48 is enough): one form everywhere, the weekday in
+** full-width parentheses:
+** clock_jdate "2026年6月10日（水）", clock_jdate_md "6月10日（水）",
+** clock_jdate_d "10日（水）" (a month's table), clock_jdate_short "2026年6月10日",
 ** clock_jtime "9:45", clock_jinstant "2026年4月1日（水）9:00",
 ** clock_jminutes MINUTES after midnight as "9:45"; clock_hhmm writes MINUTES
-** after midnight as "09:45" into OUT (6 bytes). */
+** after midnight as "09:45" into OUT (6 bytes). clock_weekday_jp: "日".."土"
+** for WEEKDAY 0 (Sunday) .. 6, the one weekday table. */
+const char *clock_weekday_jp(int weekday);
 void clock_jdate(int32_t day, char *out, size_t n);
+void clock_jdate_md(int32_t day, char *out, size_t n);
+void clock_jdate_d(int32_t day, char *out, size_t n);
 void clock_jdate_short(int32_t day, char *out, size_t n);
 void clock_jtime(int64_t t, char *out, size_t n);
 void clock_jinstant(int64_t t, char *out, size_t n);

@@ -389,7 +389,7 @@ int counter_checkin(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo 
 
 int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct booking b;
-  char d[48], t[16], s[16];
+  char d[48], s[16];
   int rc;
   enum booking_status status;
   if ((rc = desk_begin(ctx, id, &b, &status, out, ei))) return rc;
@@ -401,11 +401,10 @@ int counter_noshow(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *
   if (!from) return kerr_set(ei, KERR_INTERNAL, NULL);
   if (ctx->now < from) {
     counter_use_span(ctx, &b, &start, &end);
-    clock_jdate(clock_today(from), d, sizeof d);
-    clock_jtime(from, t, sizeof t);
+    clock_jinstant(from, d, sizeof d);
     clock_jtime(start, s, sizeof s);
     return kerr_set(ei, KERR_TOO_EARLY,
-                    "来館なしとして記録できるのは%s %sからです（利用開始 %s の%d分後）。", d, t, s,
+                    "来館なしとして記録できるのは%sからです（利用開始 %s の%d分後）。", d, s,
                     (int)((from - start) / 60));
   }
   return mark_and_reply(ctx, id, 1, out, ei);

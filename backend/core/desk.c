@@ -15,7 +15,6 @@ int desk_forbidden(struct kerrinfo *ei) {
 }
 
 void desk_hours_text(const struct rules *r, char *out, size_t n) {
-  static const char *const jp[7] = {"日", "月", "火", "水", "木", "金", "土"};
   size_t off = 0;
   const char *sep = "";
   assert(n > 0);
@@ -23,7 +22,7 @@ void desk_hours_text(const struct rules *r, char *out, size_t n) {
   if (!r) return;
   for (int w = 1; w <= 7 && off < n; w++) /* Monday first, as a week is read */
     if (r->counter_weekdays & (1u << (w % 7))) {
-      off += (size_t)snprintf(out + off, n - off, "%s%s", sep, jp[w % 7]);
+      off += (size_t)snprintf(out + off, n - off, "%s%s", sep, clock_weekday_jp(w % 7));
       sep = "・";
     }
   if (off < n)
@@ -37,12 +36,12 @@ int desk_check_open(const struct kctx *ctx, struct kerrinfo *ei) {
   /* RULE: counter hours (窓口受付時間の統一), the same at every centre; both
   ** minutes included (08:30-17:15 accepts at 17:15, not at 17:16). */
   if (r && rules_counter_open(r, ctx->now)) return 0;
-  char hours[256], day[48], now[16];
+  char hours[256], day[48], now[64];
   const char *why = NULL;
   int32_t today = clock_today(ctx->now);
   desk_hours_text(r, hours, sizeof hours);
   clock_jdate(today, day, sizeof day);
-  clock_jtime(ctx->now, now, sizeof now);
+  clock_jinstant(ctx->now, now, sizeof now);
   const char *holiday = r && r->counter_closed_on_holidays ? rules_holiday(r, today) : NULL;
   if (holiday)
     return kerr_set(ei, KERR_COUNTER_HOURS,
@@ -54,9 +53,9 @@ int desk_check_open(const struct kctx *ctx, struct kerrinfo *ei) {
                     "%sは休館日（%s）のため、窓口の受付はありません。窓口の受付は%sです。", day,
                     why ? why : "休館日", hours);
   return kerr_set(ei, KERR_COUNTER_HOURS,
-                  "窓口の受付時間外です（%s %s）。窓口の受付は%sです。"
+                  "窓口の受付時間外です（%s）。窓口の受付は%sです。"
                   "インターネットでの予約は24時間できます。",
-                  day, now, hours);
+                  now, hours);
 }
 
 int desk_enter(const struct kctx *ctx, struct kctx *out, struct kerrinfo *ei) {

@@ -239,7 +239,6 @@ static int rule_applies(const struct closed_rule *cr, const char *code, int32_t 
 }
 
 char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *len) {
-  static const char *const wd[] = {"日", "月", "火", "水", "木", "金", "土"};
   struct csvbuf b = {0};
   const struct rules *ru = rules_in_force(rb, today);
   const char *lg = top_str(rb, "lg_code"), *pref = top_str(rb, "prefecture"),
@@ -273,7 +272,7 @@ char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *
               rule_applies(&ru->closed[i], ce->code, today))
             shut = 1;
         if (!shut)
-          dn += (size_t)snprintf(days + dn, sizeof days - dn, "%s%s", dn ? "," : "", wd[day_of_week]);
+          dn += (size_t)snprintf(days + dn, sizeof days - dn, "%s%s", dn ? "," : "", clock_weekday_jp(day_of_week));
         if (dn >= sizeof days) break;
       }
       /* 利用可能時間特記事項: the slots and the closing days, from the rule book */

@@ -47,8 +47,6 @@
 #define MAX_SLOT_CODES 30
 
 static const char *const weekday_code[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-static const char *const weekday_label[] = {"月曜日", "火曜日", "水曜日", "木曜日",
-                                            "金曜日", "土曜日", "日曜日"};
 static const char *const channel_code[] = {"online", "counter", "form"};
 static const char *const channel_label[] = {"オンライン", "窓口", "申請フォーム"};
 static const char *const reg_code[] = {"group", "individual", "walk_in"};
@@ -142,7 +140,8 @@ static void describe(const struct agg *a, const struct parts *p, struct report_r
   }
   if (d & RD_WEEKDAY) {
     append(k, sizeof k, "/", weekday_code[p->weekday % 7]);
-    append(l, sizeof l, " ", weekday_label[p->weekday % 7]);
+    snprintf(tmp, sizeof tmp, "%s曜日", clock_weekday_jp((p->weekday + 1) % 7)); /* 0: Monday */
+    append(l, sizeof l, " ", tmp);
   }
   if (d & RD_SLOT) {
     int ok = p->slot >= 0 && p->slot < a->nslot_codes;

@@ -105,12 +105,11 @@ json_t *rules_public_json(const struct rules *r) {
   }
   set_new(out, "same_day", section(r, "same_day"));
   if ((o = section(r, "counter_hours"))) {
-    static const char *const jp[7] = {"日", "月", "火", "水", "木", "金", "土"};
     int n = snprintf(buf, sizeof buf, "窓口の受付は ");
     const char *sep = "";
     for (int w = 1; w <= 7; w++) /* Monday first, as a week is read */
       if (r->counter_weekdays & (1u << (w % 7))) {
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", sep, jp[w % 7]);
+        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", sep, clock_weekday_jp(w % 7));
         sep = "・";
       }
     snprintf(buf + n, sizeof buf - (size_t)n,

@@ -416,11 +416,6 @@ const char *page_str(const json_t *o, const char *key) {
 
 /* ------------------------------------------------------------- dates */
 
-const char *page_weekday(int32_t day) {
-  static const char *const w[] = {"日", "月", "火", "水", "木", "金", "土"};
-  return w[date_weekday(day)];
-}
-
 void page_day_note(const struct kctx *ctx, const char *center, const struct room *room, int32_t day,
                    char *out, size_t n) {
   const struct rules *r = rules_in_force(ctx->rb, day);
@@ -445,20 +440,13 @@ void page_campaign_note(const struct rulebook *rb, const struct room *room, int3
   else if (n) out[0] = 0;
 }
 
+/* The pages' dates are core's (core/clock.c): one form in pages and messages. */
 void page_date_label(int32_t day, int with_year, char *out, size_t n) {
-  int y, m, d;
-  date_to_ymd(day, &y, &m, &d);
-  if (with_year) snprintf(out, n, "%d年%d月%d日(%s)", y, m, d, page_weekday(day));
-  else snprintf(out, n, "%d月%d日(%s)", m, d, page_weekday(day));
+  if (with_year) clock_jdate(day, out, n);
+  else clock_jdate_md(day, out, n);
 }
 
-/* "2026年4月4日(土) 9:00" */
-void page_instant_label(int64_t t, char *out, size_t n) {
-  char d[48];
-  int min = clock_minute_of_day(t);
-  page_date_label(clock_today(t), 1, d, sizeof d);
-  snprintf(out, n, "%s %d:%02d", d, min / 60, min % 60);
-}
+void page_instant_label(int64_t t, char *out, size_t n) { clock_jinstant(t, out, n); }
 
 void page_iso_label(const char *iso, char *out, size_t n) {
   int64_t t;

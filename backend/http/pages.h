@@ -160,13 +160,12 @@ void page_campaign_note(const struct rulebook *rb, const struct room *room, int3
 void page_day_note(const struct kctx *ctx, const char *center, const struct room *room, int32_t day,
                    char *out, size_t n);
 
-/* "4月8日(水)" (OUT >= 32 bytes); with the year: "2026年4月8日(水)". */
+/* "4月8日（水）" (OUT >= 32 bytes); with the year: "2026年4月8日（水）": core's
+** clock_jdate_md and clock_jdate, the one form of a date in pages and messages. */
 void page_date_label(int32_t day, int with_year, char *out, size_t n);
-/* "(水)" style weekday character: "日".."土". */
-const char *page_weekday(int32_t day);
 
-/* "2026年4月4日(土) 9:00" (JST) of the instant T, or of an ISO 8601 instant
-** ("-" when it cannot be read). OUT >= 48 bytes. */
+/* "2026年4月4日（土）9:00" (JST; core's clock_jinstant) of the instant T, or of
+** an ISO 8601 instant ("-" when it cannot be read). OUT >= 48 bytes. */
 void page_instant_label(int64_t t, char *out, size_t n);
 void page_iso_label(const char *iso, char *out, size_t n);
 

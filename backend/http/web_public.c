@@ -606,11 +606,11 @@ static void month_row(struct html *h, const struct kctx *ctx, const struct room 
   int32_t first = g->first;
   int32_t day = first + i;
   int wd = date_weekday(day);
-  char note[160];
+  char note[160], dl[32];
   page_day_note(ctx, ce->code, ro, day, note, sizeof note);
-  html_printf(h, "<tr class=\"%s%s\"><th scope=\"row\">%d日(%s)%s", wd == 0 ? "sun" : wd == 6 ? "sat" : "wd",
-              day == today ? " is-today" : "", i + 1, page_weekday(day),
-              day == today ? "<span class=\"today\">今日</span>" : "");
+  clock_jdate_d(day, dl, sizeof dl);
+  html_printf(h, "<tr class=\"%s%s\"><th scope=\"row\">%h%s", wd == 0 ? "sun" : wd == 6 ? "sat" : "wd",
+              day == today ? " is-today" : "", dl, day == today ? "<span class=\"today\">今日</span>" : "");
   if (note[0]) html_printf(h, "<span class=\"day-note\">%h</span>", note);
   char free[128];
   page_campaign_note(rb, ro, day, free, sizeof free);
@@ -704,10 +704,9 @@ struct reply web_room(struct req *r) {
   if (now_rules) {
     int64_t opens = rules_booking_opens(now_rules, first);
     if (opens > r->ctx.now) {
-      char ol[48], ot[8];
-      page_date_label(clock_today(opens), 1, ol, sizeof ol);
-      clock_jminutes(clock_minute_of_day(opens), ot, sizeof ot);
-      html_printf(&h, "<p class=\"note\">%d年%d月の予約は、%h %h から受け付けます。</p>", y, m, ol, ot);
+      char ol[48];
+      page_instant_label(opens, ol, sizeof ol);
+      html_printf(&h, "<p class=\"note\">%d年%d月の予約は、%h から受け付けます。</p>", y, m, ol);
     }
   }
   html_printf(&h, "<nav class=\"pager\" aria-label=\"月の移動\"><ul>"

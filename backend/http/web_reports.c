@@ -72,7 +72,6 @@ static const struct report_row *find(const struct report *rep, const char *key) 
 
 static void heatmap(struct html *h, const struct report *rep, const struct rules *ru) {
   static const char *const wd[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-  static const char *const wl[] = {"月", "火", "水", "木", "金", "土", "日"};
   int ns = ru ? ru->nslots : 0;
   const int cw = 110, ch = 44, left = 56, top = 34;
   int W = left + cw * ns + 8, H = top + ch * 7 + 8;
@@ -101,7 +100,7 @@ static void heatmap(struct html *h, const struct report *rep, const struct rules
                 left + cw * s + cw / 2, ru->slots[s].label);
   for (int d = 0; d < 7; d++) {
     html_printf(h, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"15\" fill=\"#1a1a1a\">%h</text>",
-                left / 2, top + ch * d + ch / 2 + 5, wl[d]);
+                left / 2, top + ch * d + ch / 2 + 5, clock_weekday_jp(d + 1));
     for (int s = 0; s < ns; s++) {
       snprintf(key, sizeof key, "%s/%s", wd[d], ru->slots[s].code);
       const struct report_row *row = find(rep, key);
@@ -128,7 +127,7 @@ static void heatmap(struct html *h, const struct report *rep, const struct rules
   for (int s = 0; s < ns; s++) html_printf(h, "<th scope=\"col\">%h</th>", ru->slots[s].label);
   html_raw(h, "</tr></thead><tbody>");
   for (int d = 0; d < 7; d++) {
-    html_printf(h, "<tr><th scope=\"row\">%h曜日</th>", wl[d]);
+    html_printf(h, "<tr><th scope=\"row\">%h曜日</th>", clock_weekday_jp(d + 1));
     for (int s = 0; s < ns; s++) {
       snprintf(key, sizeof key, "%s/%s", wd[d], ru->slots[s].code);
       const struct report_row *row = find(rep, key);

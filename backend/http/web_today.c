@@ -90,7 +90,7 @@ struct reply web_today(struct req *r) {
   struct html h = {0};
   struct page pg = {.title = title, .nav = "search"};
   page_begin(r, &h, &pg);
-  html_printf(&h, "<h1>%h<span class=\"sub\">%h %h 現在</span></h1>"
+  html_printf(&h, "<h1>%h<span class=\"sub\">%h%h 現在</span></h1>"
                   "<p class=\"lead\">今日これから使える部屋です。時間を押すと予約の画面に進みます。"
                   "この画面は自動では新しくなりません。最新にするときは、もう一度開いてください。</p>",
               title, label, at);

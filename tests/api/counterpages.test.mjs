@@ -85,7 +85,7 @@ test('a booking card: 来館なし not offered and refused before the grace, 取
   assert.equal(led.status, 200);
   assert.match(led.text, /<th scope="col">利用日<\/th>/);
   assert.match(led.text, /<th scope="col">使用料・取消料<\/th>/);
-  assert.match(led.text, /<td>4月8日\(水\)<\/td>/);
+  assert.match(led.text, /<td>4月8日（水）<\/td>/);
   assert.match(led.text, fee > 0 ? new RegExp(`<td>取消料 ${fee}円</td>`) : /<td>取消料なし<\/td>/);
   assert.match(led.text, /<td>使用料 400円<\/td>/);
 });
@@ -320,7 +320,7 @@ test('代理の予約 taken: the page says the 予約番号, room, date, time, f
   assert.match(done[0], /代理の予約を受け付けました/);
   assert.match(done[0], new RegExp(`予約番号[^0-9]*${id}`));
   assert.match(done[0], /507学習室/);
-  assert.match(done[0], /2026年4月23日\(木\)/);
+  assert.match(done[0], /2026年4月23日（木）/);
   assert.match(done[0], /午後/);
   assert.match(done[0], new RegExp(`${Number(fee).toLocaleString('ja-JP')}円`));
   assert.match(done[0], /<dt>状態<\/dt><dd>確定/);
@@ -356,7 +356,7 @@ test('a staff cancellation that refunds: a printable 返金の控え with the bo
   assert.match(slip.text, new RegExp(`<dd id="slip-receipt">${refund}</dd>`));
   assert.match(slip.text, /<dt>返金の方法<\/dt><dd>現金<\/dd>/);
   assert.match(slip.text, new RegExp(`予約番号 ${id}`));
-  assert.match(slip.text, /2026年4月8日\(水\) 10:00/);
+  assert.match(slip.text, /2026年4月8日（水）10:00/);
   assert.match(slip.text, /前橋市 中央公民館/);
   assert.match(slip.text, /href="\/counter\?center=chuo&amp;done=cancelled"/);
   // a booking number that is not one: no links, no error

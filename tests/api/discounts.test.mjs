@@ -91,13 +91,13 @@ test('the categories are published before anyone applies', async () => {
   assert.match(page.text, /1円未満は切り捨て/);
   assert.match(page.text, /予約の受付開始日や、1か月に予約できるコマ数は、ほかの団体と同じ/);
   // senior_club ends with the amendment of 2026-10-01: said in advance
-  assert.match(page.text, /2026年10月1日\(木\) から、この区分はなくなります/);
+  assert.match(page.text, /2026年10月1日（木） から、この区分はなくなります/);
   // the machine's codes are the API's, not a citizen's reading
   assert.doesNotMatch(page.text, /区分コード|<code>senior_club<\/code>/);
   // the amendment's own page speaks of it as to come
   const next = await anon.get('/rules/discounts?date=2026-10-01', { Accept: 'text/html' });
   assert.equal(next.status, 200);
-  assert.match(next.text, /2026年10月1日\(木\) から使われる規則/);
+  assert.match(next.text, /2026年10月1日（木） から使われる規則/);
 });
 
 test('applying: who may, and every bad input stores nothing', async () => {

@@ -63,7 +63,7 @@ test('a booking posted as a plain HTML form: a receipt page with its one number 
   assert.equal(r.headers.get('cache-control'), 'no-store');
   assert.match(r.text, /<title>仮予約を受け付けました \|/);
   // the exact expiry and the way to confirm (WCAG 2.2.1)
-  assert.match(r.text, /2026年4月4日\(土\) 9:00<\/strong> までに/);
+  assert.match(r.text, /2026年4月4日（土）9:00<\/strong> までに/);
   const id = r.text.match(/action="\/my\/bookings\/(\d+)\/confirm"/)[1];
   // one number for the citizen: the 予約番号; the form's receipt number stays with the submission
   assert.match(r.text, new RegExp(`id="booking-id">${id}<`));
@@ -230,7 +230,7 @@ test('the confirmation step (POST /book/review) writes nothing and shows centre,
   const n = [count('form_submissions'), count('bookings'), count('events')];
   const r = await b.postForm('/book/review', booking({ date: '2026-06-18', slots: ['afternoon', 'morning'] }));
   assert.equal(r.status, 200, r.text.slice(0, 300));
-  for (const s of ['中央公民館', '503学習室', '2026年6月18日(木)', '午前・午後 (9:00〜17:00)', '400円'])
+  for (const s of ['中央公民館', '503学習室', '2026年6月18日（木）', '午前・午後 (9:00〜17:00)', '400円'])
     assert.ok(r.text.includes(s), s);
   assert.match(r.text, /action="\/forms\/booking"/);
   assert.match(r.text, /name="idempotency_key" value="[0-9a-f]{32}"/);
@@ -256,7 +256,7 @@ test('confirm, permit with its QR code, cancel through /forms/cancel', async () 
   assert.equal(v.json.status, 'confirmed');
   const page = await b.get(`/my/bookings/${id}/cancel`, HTML);
   assert.equal(page.status, 200);
-  assert.match(page.text, /無料で取り消せるのは <strong>2026年6月3日\(水\)<\/strong> まで/);
+  assert.match(page.text, /無料で取り消せるのは <strong>2026年6月3日（水）<\/strong> まで/);
   const r = await b.postForm('/forms/cancel', { booking_id: id, reason: '都合により' });
   assert.equal(r.status, 200, r.text.slice(0, 300));
   const receipt = r.text.match(/id="receipt">(\d{8}-\d{4})</)[1];
@@ -264,7 +264,7 @@ test('confirm, permit with its QR code, cancel through /forms/cancel', async () 
   // the receipt: the booking cancelled, its fee (free before the deadline) and its facts
   assert.match(r.text, /<title>予約を取り消しました \|/);
   assert.match(r.text, new RegExp(`予約番号 <strong>${id}</strong> ・ <strong id="called-off-fee">取消料なし \\(支払いはありません\\)</strong>`));
-  assert.match(r.text, /<dt>利用する日<\/dt><dd>2026年6月10日\(水\)<\/dd>/);
+  assert.match(r.text, /<dt>利用する日<\/dt><dd>2026年6月10日（水）<\/dd>/);
   assert.equal(sql(`SELECT status||'|'||cancel_reason FROM bookings WHERE id=${id}`), 'cancelled|都合により');
   // again: 409, stored as rejected
   const again = await b.postForm('/forms/cancel', { booking_id: id }, { Accept: 'application/json' });
@@ -542,7 +542,7 @@ test('the counter page: today with holders, a walk-in by form (errors at their f
   const page = await staff.get('/counter', HTML);
   assert.equal(page.status, 200, page.text.slice(0, 300));
   assert.match(page.text, /<title>窓口 中央公民館 \|/);
-  assert.match(page.text, /<caption>中央公民館 2026年4月1日\(水\) の部屋と利用者<\/caption>/);
+  assert.match(page.text, /<caption>中央公民館 2026年4月1日（水） の部屋と利用者<\/caption>/);
   assert.match(page.text, /action="\/counter\/walkin"/);
   // a walk-in with a mistake: the page again, each error at its field, what was typed kept
   const bad = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms.r503, slots: 'afternoon', name: '', phone: '027-111-2222' });
@@ -592,7 +592,7 @@ test('the counter page: today with holders, a walk-in by form (errors at their f
   // the ledger: every entry with its receipt number, totals by method
   const l = await staff.get('/counter/ledger?center=chuo', HTML);
   assert.equal(l.status, 200);
-  assert.match(l.text, /<title>台帳 中央公民館 2026年4月1日\(水\) \|/);
+  assert.match(l.text, /<title>台帳 中央公民館 2026年4月1日（水） \|/);
   assert.match(l.text, /当日利用/);
   assert.match(l.text, /支払い \(現金\)/);
   assert.match(l.text, /入館/);
@@ -612,7 +612,7 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   // the booking form keeps the choice and offers sign-up and sign-in on the same page (point 16)
   const r = await anon.get('/book?room=12&date=2026-06-10&slot=morning', HTML);
   assert.equal(r.status, 200);
-  assert.match(r.text, /選んだ日: <strong>2026年6月10日\(水\) 午前<\/strong>/);
+  assert.match(r.text, /選んだ日: <strong>2026年6月10日（水） 午前<\/strong>/);
   assert.match(r.text, /name="next" value="\/book\?room=12&amp;date=2026-06-10&amp;slot=morning"/);
   assert.match(r.text, /action="\/register"/);
   assert.match(r.text, /href="\/signin\?next=%2Fbook%3Froom%3D12%26date%3D2026-06-10%26slot%3Dmorning">ログインして予約へ進む/);
@@ -631,7 +631,7 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
     password: 'short-pw', next: '/book?room=12&date=2026-06-10&slot=morning' }), { ...FORM, ...HTML });
   assert.equal(refused.status, 422, refused.text.slice(0, 300));
   assert.match(refused.text, /<title>入力エラー: 予約の申し込み \(登録またはログイン\) \|/);
-  assert.match(refused.text, /選んだ日: <strong>2026年6月10日\(水\) 午前<\/strong>/);
+  assert.match(refused.text, /選んだ日: <strong>2026年6月10日（水） 午前<\/strong>/);
   assert.match(refused.text, /登録すると、すぐにこの予約の続きに進みます。選んだ部屋と日は、そのまま残ります。/);
   assert.match(refused.text, /<form[^>]*action="\/register"[^]*?name="next" value="\/book\?room=12&amp;date=2026-06-10&amp;slot=morning"/);
   assert.match(refused.text, /href="\/signin\?next=%2Fbook%3Froom%3D12%26date%3D2026-06-10%26slot%3Dmorning">ログインして予約へ進む/);
@@ -660,11 +660,11 @@ test('sign-in and sign-up pages: back to where the person was going; a password 
   assert.match(page.text, /name="next" value="\/book\?room=12"/);
   // signing in on the way to a booking: the page says which slot they go back to, before and after a refusal
   const going = await anon.get('/signin?next=%2Fbook%3Froom%3D12%26date%3D2026-06-10%26slot%3Dmorning', HTML);
-  assert.match(going.text, /<h2 id="going-title">ログインすると、この予約の続きに戻ります<\/h2>[^]*?上川淵公民館[^]*?料理室[^]*?選んだ日: <strong>2026年6月10日\(水\) 午前<\/strong>/);
+  assert.match(going.text, /<h2 id="going-title">ログインすると、この予約の続きに戻ります<\/h2>[^]*?上川淵公民館[^]*?料理室[^]*?選んだ日: <strong>2026年6月10日（水） 午前<\/strong>/);
   const goingWrong = await anon.req('POST', '/signin', form({ system_id: ids.hanako, password: 'wrong-password-123',
     next: '/book?room=12&date=2026-06-10&slot=morning' }), { ...FORM, ...HTML });
   assert.equal(goingWrong.status, 401);
-  assert.match(goingWrong.text, /id="going-to"[^]*?選んだ日: <strong>2026年6月10日\(水\) 午前<\/strong>/);
+  assert.match(goingWrong.text, /id="going-to"[^]*?選んだ日: <strong>2026年6月10日（水） 午前<\/strong>/);
   assert.match(goingWrong.text, /name="next" value="\/book\?room=12&amp;date=2026-06-10&amp;slot=morning"/);
   assert.match(page.text, /id="going-to"[^]*?料理室/); // the room alone: no 選んだ日 line
   assert.doesNotMatch(page.text, /id="chosen"/);

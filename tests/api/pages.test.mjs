@@ -106,9 +106,9 @@ test('the top page shows today per centre and a GET search form with dates to ch
   assert.match(r.text, /<label class="field-label" for="f-center">公民館 <span class="mark mark-opt">任意<\/span><\/label>/);
   assert.match(r.text, /<select class="select size-m" id="f-date" name="date" required aria-describedby="f-date-support">/);
   // dates are offered as choices: today first, and weeks ahead
-  assert.match(r.text, /<option value="2026-04-08" selected>4月8日\(水\) 今日<\/option>/);
-  assert.match(r.text, /<option value="2026-04-09">4月9日\(木\) 明日<\/option>/);
-  assert.match(r.text, /<optgroup label="4月13日\(月\)〜4月19日\(日\)">/);
+  assert.match(r.text, /<option value="2026-04-08" selected>4月8日（水） 今日<\/option>/);
+  assert.match(r.text, /<option value="2026-04-09">4月9日（木） 明日<\/option>/);
+  assert.match(r.text, /<optgroup label="4月13日（月）〜4月19日（日）">/);
   const dates = [...r.text.matchAll(/<option value="(\d{4}-\d\d-\d\d)"/g)].map((m) => m[1]);
   assert.ok(dates.length >= 28, `${dates.length} dates offered`);
   // booking for June opened on 1 April (2 months before, rule book): June is offered, July not
@@ -129,11 +129,11 @@ test('the top page shows today per centre and a GET search form with dates to ch
 test('availability shows rooms with states as text and symbol, filtered by centre and kind', async () => {
   const r = await api.get('/availability?date=2026-04-08&center=chuo');
   assert.equal(r.status, 200);
-  assert.match(r.text, /<h1>中央公民館 2026年4月8日\(水\) の空き状況<\/h1>/);
-  assert.match(r.text, /<caption>中央公民館 2026年4月8日\(水\) の空き状況<\/caption>/);
+  assert.match(r.text, /<h1>中央公民館 2026年4月8日（水） の空き状況<\/h1>/);
+  assert.match(r.text, /<caption>中央公民館 2026年4月8日（水） の空き状況<\/caption>/);
   assert.match(r.text, /<th scope="row"><a href="\/rooms\/\d+\?month=2026-04">和室<\/a>/);
   // a free slot is a link to the booking form for it
-  assert.match(r.text, /<a class="book-link" href="\/book\?room=\d+&amp;date=2026-04-08&amp;slot=evening"><span class="sym" aria-hidden="true">○<\/span>空き<span class="visually-hidden"> 2026年4月8日\(水\) 和室 夜間 を予約する<\/span><\/a><\/td>/);
+  assert.match(r.text, /<a class="book-link" href="\/book\?room=\d+&amp;date=2026-04-08&amp;slot=evening"><span class="sym" aria-hidden="true">○<\/span>空き<span class="visually-hidden"> 2026年4月8日（水） 和室 夜間 を予約する<\/span><\/a><\/td>/);
   assert.match(r.text, /×<\/span>予約<wbr>あり<span class="grp">前橋短歌の会<\/span><\/td>/);
   assert.doesNotMatch(r.text, /非公開サークル|山田|090-1234-5678|hanako/);
   const kind = await api.get('/availability?date=2026-04-08&kind=' + encodeURIComponent('料理室'));
@@ -153,7 +153,7 @@ test('"near me": a postcode as typed (full-width, 〒) finds the three nearest c
   assert.match(top.text, /<input class="input size-s" type="text" id="f-postcode" name="postcode" value="" autocomplete="postal-code" inputmode="numeric"/);
   const r = await api.get('/availability?date=2026-04-09&postcode=' + encodeURIComponent('〒３７１－０２４０'), HTML);
   assert.equal(r.status, 200);
-  assert.match(r.text, /<h1>371-0240 の近くの公民館 2026年4月9日\(木\) の空き状況<\/h1>/);
+  assert.match(r.text, /<h1>371-0240 の近くの公民館 2026年4月9日（木） の空き状況<\/h1>/);
   assert.match(r.text, /郵便番号 371-0240 に近い公民館: 宮城公民館、大胡公民館、粕川公民館。郵便番号の近さから選んだ目安です。/);
   const shown = [...r.text.matchAll(/<section class="center" aria-labelledby="h-([a-z]+)">/g)].map((m) => m[1]);
   assert.deepEqual(shown, ['miyagi', 'ogo', 'kasukawa']);
@@ -279,7 +279,7 @@ test('a room month lists every date with a state per slot, the fee and when book
   assert.equal(row(9).split("○</span>空き<span class=\"visually-hidden\">").length - 1, 3);
   assert.match(row(9), new RegExp(`href="/book\\?room=${room503}&amp;date=2026-04-09&amp;slot=morning"`));
   const later = await api.get(`/rooms/${room503}?month=2026-07`);
-  assert.match(later.text, /2026年7月の予約は、2026年5月1日\(金\) 9:00 から受け付けます。/);
+  assert.match(later.text, /2026年7月の予約は、2026年5月1日（金）9:00 から受け付けます。/);
 });
 
 test('signage: large print page, meta refresh only at the kiosk address, the time of the data, and no personal data', async () => {
@@ -288,7 +288,7 @@ test('signage: large print page, meta refresh only at the kiosk address, the tim
   assert.match(r.text, /<meta http-equiv="refresh" content="60">/);
   assert.match(r.text, /<body class="signage">/);
   assert.match(r.text, /<h1>中央公民館<\/h1>/);
-  assert.match(r.text, /2026年4月8日\(水\)<span class="sg-at">10時00分 現在<\/span>/);
+  assert.match(r.text, /2026年4月8日（水）<span class="sg-at">10時00分 現在<\/span>/);
   assert.match(r.text, /<th scope="col">部屋<\/th><th scope="col">午前<span class="time">9:00〜12:00<\/span><\/th><th scope="col">午後/);
   assert.match(r.text, /<th scope="row">和室<\/th><td class="st st-taken"><span class="sym" aria-hidden="true">×<\/span>予約<wbr>あり<span class="grp">前橋短歌の会<\/span><\/td>/);
   for (const secret of ['山田', '花子', '090-1234-5678', 'hanako', '非公開サークル', '123456782'])
@@ -311,7 +311,7 @@ test('signage: large print page, meta refresh only at the kiosk address, the tim
 test('discounts: the criteria of the version in force, in plain Japanese', async () => {
   const r = await api.get('/rules/discounts');
   assert.match(r.text, /<strong>減免 \(げんめん\)<\/strong> とは、/);
-  assert.match(r.text, /2026年4月1日\(水\) から使われている規則 \(版: 2026-04-01\)/);
+  assert.match(r.text, /2026年4月1日（水） から使われている規則 \(版: 2026-04-01\)/);
   const rules = (await api.get('/api/v1/rules')).json;
   for (const d of rules.discounts) {
     assert.ok(r.text.includes(`<h2 id="d-${d.code}">`), d.code);
@@ -321,7 +321,7 @@ test('discounts: the criteria of the version in force, in plain Japanese', async
   assert.match(r.text, /50% \(5割減額: 使用料が半分になります\)/);
   assert.match(r.text, /<dt>申請に必要なもの<\/dt>/);
   assert.match(r.text, /<dt>有効期間<\/dt><dd>承認された日の年度末 \(3月31日\) まで。/);
-  assert.match(r.text, /<a href="\/rules\/discounts\?date=2026-10-01">2026年10月1日\(木\) から使われる基準を見る<\/a>/);
+  assert.match(r.text, /<a href="\/rules\/discounts\?date=2026-10-01">2026年10月1日（木） から使われる基準を見る<\/a>/);
   const bad = await api.get('/rules/discounts?date=2026-02-30');
   assert.equal(bad.status, 422);
 });

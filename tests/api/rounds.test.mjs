@@ -236,7 +236,7 @@ test('a round with contested slots: drawn as published, never over the cap', asy
   assert.equal(sp.status, 200);
   assert.ok(sp.text.includes('抽選済み'));
   assert.ok(sp.text.includes('抽選の会0'));
-  assert.match(sp.text, /7月8日\(水\) 午前 ホール<\/th><td>3件<\/td><td>あり/);
+  assert.match(sp.text, /7月8日（水） 午前 ホール<\/th><td>3件<\/td><td>あり/);
   assert.equal((await reps[0].get(`/admin/rounds/${round.id}`, { Accept: 'application/json' })).status, 403);
   const myPage = await reps[2].get('/my/rounds', { Accept: 'text/html' });
   assert.ok(myPage.text.includes('当選（仮予約になりました'));

@@ -100,11 +100,11 @@ test('same_day.online false: online same-day booking is refused with 422 pointin
 
 test('closed days are marked with their reason in date lists and the room month (point 4)', async () => {
   const top = await api.get('/', HTML);
-  assert.match(top.text, /4月20日\(月\) 休館日 \(第1・第3月曜日\)<\/option>/);
+  assert.match(top.text, /4月20日（月） 休館日 \(第1・第3月曜日\)<\/option>/);
   const month = await api.get(`/rooms/${room503}?month=2026-04`, HTML);
-  assert.match(month.text, /6日\(月\)<span class="day-note">休館日 \(第1・第3月曜日\)<\/span><\/th>/);
+  assert.match(month.text, /6日（月）<span class="day-note">休館日 \(第1・第3月曜日\)<\/span><\/th>/);
   const form = await book.get(`/book?room=${room503}&date=2026-04-21&slot=morning`, HTML);
-  assert.match(form.text, /4月20日\(月\) 休館日 \(第1・第3月曜日\)<\/option>/);
+  assert.match(form.text, /4月20日（月） 休館日 \(第1・第3月曜日\)<\/option>/);
 });
 
 test('a cancelled booking\'s permit page says it was cancelled; 許可書, never 許可証 (point 8)', async () => {
@@ -115,7 +115,7 @@ test('a cancelled booking\'s permit page says it was cancelled; 許可書, never
   const p = await book.get(`/my/bookings/${r.json.id}/permit`, HTML);
   assert.equal(p.status, 200);
   assert.match(p.text, /<h1>この予約は取り消されています<\/h1>/);
-  assert.match(p.text, new RegExp(`予約番号 ${r.json.id} は 2026年4月8日\\(水\\) 10:00に取り消されました`));
+  assert.match(p.text, new RegExp(`予約番号 ${r.json.id} は 2026年4月8日（水）10:00に取り消されました`));
   assert.ok(!p.text.includes('すでに予約されています'));
   const api2 = await book.get(`/api/v1/bookings/${r.json.id}/permit`);
   assert.equal(api2.status, 409);
@@ -125,13 +125,13 @@ test('a cancelled booking\'s permit page says it was cancelled; 許可書, never
 test('national holidays are marked with their name, and the counter\'s closing, in date lists and the room month (point 4)', async () => {
   // 2026-04-29 昭和の日 (a Wednesday): rooms are used as booked, the counter takes nothing.
   const top = await api.get('/', HTML);
-  assert.match(top.text, /4月29日\(水\) 祝日 \(昭和の日\) 窓口の受付はありません<\/option>/);
+  assert.match(top.text, /4月29日（水） 祝日 \(昭和の日\) 窓口の受付はありません<\/option>/);
   const month = await api.get(`/rooms/${room503}?month=2026-04`, HTML);
-  assert.match(month.text, /29日\(水\)<span class="day-note">祝日 \(昭和の日\) 窓口の受付はありません<\/span><\/th>/);
+  assert.match(month.text, /29日（水）<span class="day-note">祝日 \(昭和の日\) 窓口の受付はありません<\/span><\/th>/);
   // a holiday is not a closed day: its free slots can still be booked online
   assert.ok(month.text.includes(`/book?room=${room503}&amp;date=2026-04-29&amp;slot=morning`));
   const may = await api.get(`/rooms/${room503}?month=2026-05`, HTML);
-  assert.match(may.text, /6日\(水\)<span class="day-note">休日（振替休日） 窓口の受付はありません<\/span>/);
+  assert.match(may.text, /6日（水）<span class="day-note">休日（振替休日） 窓口の受付はありません<\/span>/);
 });
 
 test('/today is a page for people: what can still be booked today, as links; never refreshes itself (point 14)', async () => {
@@ -139,7 +139,7 @@ test('/today is a page for people: what can still be booked today, as links; nev
   assert.equal(all.status, 200);
   assert.match(all.headers.get('content-type'), /text\/html/);
   assert.doesNotMatch(all.text, /http-equiv="refresh"/);
-  assert.match(all.text, /<h1>今日の空き<span class="sub">2026年4月8日\(水\) 10:00 現在<\/span><\/h1>/);
+  assert.match(all.text, /<h1>今日の空き<span class="sub">2026年4月8日（水）10:00 現在<\/span><\/h1>/);
   assert.ok(all.text.includes(`/book?room=${room503}&amp;date=2026-04-08&amp;slot=afternoon`), 'the afternoon is offered');
   assert.ok(!all.text.includes(`/book?room=${room503}&amp;date=2026-04-08&amp;slot=morning`), 'the morning under way is not');
   const chuo = await api.get('/today?center=chuo', HTML);
@@ -153,12 +153,12 @@ test('the confirmation page never promises a free cancellation until a date alre
   // on 2026-04-08 the free period of a booking for 2026-04-10 ended on 2026-04-03 (7 days before)
   const near = await citizen.postForm('/book/review', { room_id: String(room503), date: '2026-04-10', slots: 'evening', purpose: '学習会', attendees: '3' });
   assert.equal(near.status, 200, near.text.slice(0, 400));
-  assert.match(near.text, /無料で取り消せる期限 \(2026年4月3日\(金\)\) は、もう過ぎています。/);
+  assert.match(near.text, /無料で取り消せる期限 \(2026年4月3日（金）\) は、もう過ぎています。/);
   assert.match(near.text, /取消料 200円 がかかります/);
   assert.doesNotMatch(near.text, /まで無料です/);
   // a booking far enough ahead still has its free period, stated with its date
   const far = await citizen.postForm('/book/review', { room_id: String(room503), date: '2026-05-20', slots: 'evening', purpose: '学習会', attendees: '3' });
-  assert.match(far.text, /確定した後の取り消しは、2026年5月13日\(水\) まで無料です。/);
+  assert.match(far.text, /確定した後の取り消しは、2026年5月13日（水） まで無料です。/);
 });
 
 test('after booking and on the permit: how, where and by when to pay, consistent with counter hours (point 6)', async () => {
@@ -170,7 +170,7 @@ test('after booking and on the permit: how, where and by when to pay, consistent
   assert.equal(sat.status, 201, sat.text);
   const page = await citizen.get(`/my/bookings/${sat.json.id}`, HTML);
   assert.match(page.text, /予約を確定したあと、使用料 <strong>[\d,]+円<\/strong> を、中央公民館 の窓口で払ってください。/);
-  assert.match(page.text, /払う期限: <strong>2026年4月17日\(金\) 17:15 まで<\/strong>/);
+  assert.match(page.text, /払う期限: <strong>2026年4月17日（金）17:15 まで<\/strong>/);
   // a Wednesday morning (2026-04-15, 9:00): the counter opens at 8:30 that day
   const wed = await book.post('/api/v1/bookings', { room_id: roomMeeting, date: '2026-04-15', slots: ['morning'], purpose: '学習会', attendees: 3 });
   assert.equal(wed.status, 201, wed.text);
@@ -178,11 +178,11 @@ test('after booking and on the permit: how, where and by when to pay, consistent
   assert.equal(conf.status, 200, conf.text);
   const permit = await citizen.get(`/my/bookings/${wed.json.id}/permit`, HTML);
   assert.match(permit.text, /使用料 <strong>[\d,]+円<\/strong> を、中央公民館 の窓口で払ってください。/);
-  assert.match(permit.text, /払う期限: <strong>2026年4月15日\(水\) 9:00 まで<\/strong>/);
+  assert.match(permit.text, /払う期限: <strong>2026年4月15日（水）9:00 まで<\/strong>/);
   // the Sunday after a holiday Monday: 2026-05-03 (日) after 4/29; the last counter day is Friday 5/1
   const sun = await book.post('/api/v1/bookings', { room_id: roomMeeting, date: '2026-05-03', slots: ['morning'], purpose: '学習会', attendees: 3 });
   const sp = await citizen.get(`/my/bookings/${sun.json.id}`, HTML);
-  assert.match(sp.text, /払う期限: <strong>2026年5月1日\(金\) 17:15 まで<\/strong>/);
+  assert.match(sp.text, /払う期限: <strong>2026年5月1日（金）17:15 まで<\/strong>/);
 });
 
 test('the permit: the holder\'s name in full, one short code a clerk can type; the counter checks it (points 7 and 12)', async () => {
@@ -230,14 +230,14 @@ test('campaign days are shown where people look, with the fee really charged (po
   // 2026-04-15 親子の日: 和室 and 学習室 free; 2026-04-11 (Sat) 自習室開放: 学習室 free
   const form = await citizen.get(`/book?room=${room503}&date=2026-04-15&slot=morning`, HTML);
   assert.equal(form.status, 200);
-  assert.match(form.text, /4月15日\(水\) 親子の日 \(無料\)<\/option>/);
+  assert.match(form.text, /4月15日（水） 親子の日 \(無料\)<\/option>/);
   assert.match(form.text, /午前 9:00〜12:00 \(0円: 親子の日\)/);
   assert.doesNotMatch(form.text, /午前 9:00〜12:00 \(160円\)/, 'not the normal fee on a free day');
   const review = await citizen.postForm('/book/review', { room_id: String(room503), date: '2026-04-15', slots: 'morning', purpose: '学習会', attendees: '3' });
   assert.match(review.text, /<strong class="fee-total">0円<\/strong><span class="fee-detail">\(親子の日のため無料です\)/);
   const month = await api.get(`/rooms/${room503}?month=2026-04`, HTML);
-  assert.match(month.text, /15日\(水\)<span class="day-note campaign">親子の日 \(無料\)<\/span>/);
-  assert.match(month.text, /11日\(土\)<span class="day-note campaign">自習室開放 \(無料\)<\/span>/);
+  assert.match(month.text, /15日（水）<span class="day-note campaign">親子の日 \(無料\)<\/span>/);
+  assert.match(month.text, /11日（土）<span class="day-note campaign">自習室開放 \(無料\)<\/span>/);
   const day = await api.get('/availability?date=2026-04-11&center=chuo', HTML);
   assert.match(day.text, /503学習室<\/a><span class="room-meta">学習室・30人まで・自習室開放 \(無料\)<\/span>/);
   assert.doesNotMatch(day.text, /会議室・\d+人まで・自習室開放/, 'only the rooms the campaign names');
@@ -274,7 +274,7 @@ test('/book for someone not signed in refuses what anyone would be refused, befo
   assert.match(taken.text, /すでに予約されています/, 'the citizen is told at the top too');
   // a slot that can be booked still offers sign-up and sign-in, with the choice kept
   const ok = await api.get(`/book?room=${room503}&date=2026-04-16&slot=evening`, HTML);
-  assert.match(ok.text, /選んだ日: <strong>2026年4月16日\(木\) 夜間<\/strong>/);
+  assert.match(ok.text, /選んだ日: <strong>2026年4月16日（木） 夜間<\/strong>/);
   assert.match(ok.text, /action="\/register"/);
   assert.doesNotMatch(ok.text, /予約できません/);
 });
@@ -287,7 +287,7 @@ test('/book for staff leads to the counter\'s 代理の予約; admins and analys
   const s = await staff.get(path, HTML);
   assert.equal(s.status, 200, s.text.slice(0, 300));
   assert.match(s.text, /<h1>窓口で代理の予約をする<\/h1>/);
-  assert.match(s.text, /選んだ日: <strong>2026年4月16日\(木\) 午前<\/strong>/);
+  assert.match(s.text, /選んだ日: <strong>2026年4月16日（木） 午前<\/strong>/);
   const behalf = `/counter/book?center=chuo&amp;room=${room503}&amp;date=2026-04-16&amp;slot=morning`;
   assert.ok(s.text.includes(`<a class="button" id="behalf" href="${behalf}">`), 'the link carries the choice');
   assert.doesNotMatch(s.text, /この操作はできません/);

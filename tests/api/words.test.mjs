@@ -104,3 +104,30 @@ test('/admin/audit says each action in words, its code beside it; the JSON and C
   assert.match(head, /,action,action_label,target,/);
   assert.match(first, /,counter\.walkin,当日利用の受付,/);
 });
+
+test('dates read the same on pages and in messages: 2026年5月1日（金）9:00, the weekday in full-width parentheses', async () => {
+  // core's message for a month not yet open, and the room's month page saying the same
+  const early = await citizenApi.post('/api/v1/bookings', { room_id: rooms['chuo/r503'], date: '2026-07-08',
+    slots: ['morning'], purpose: '学習会', attendees: 3 });
+  assert.equal(early.status, 422, early.text);
+  assert.equal(early.json.error.code, 'outside_booking_window');
+  assert.match(early.json.error.message, /2026年5月1日（金）9:00/);
+  const month = await client(srv.base).get(`/rooms/${rooms['chuo/r503']}?month=2026-07`, HTML);
+  assert.match(month.text, /2026年5月1日（金）9:00 から受け付けます/);
+  assert.match(month.text, /<th scope="row">8日（水）/);
+  // no page writes a weekday in half-width parentheses
+  const held = await citizenApi.post('/api/v1/bookings', { room_id: rooms['chuo/r503'], date: '2026-04-23',
+    slots: ['afternoon'], purpose: '学習会', attendees: 3 });
+  assert.equal(held.status, 201, held.text);
+  const pages = [
+    [client(srv.base), '/'], [client(srv.base), `/rooms/${rooms['chuo/r503']}?month=2026-04`],
+    [client(srv.base), '/today'], [client(srv.base), '/rules/discounts'], [citizen, `/my/bookings/${held.json.id}`],
+    [citizen, '/my'], [staff, '/counter?center=chuo'], [staff, '/counter/ledger?center=chuo'], [admin, '/admin/audit'],
+  ];
+  for (const [who, path] of pages) {
+    const p = await who.get(path, HTML);
+    assert.equal(p.status, 200, path);
+    assert.doesNotMatch(p.text, /日\([日月火水木金土]\)/, `${path}: half-width weekday`);
+    assert.match(p.text, /日（[日月火水木金土]）/, `${path}: a date with its weekday`);
+  }
+});

@@ -88,7 +88,7 @@ async function bookEndToEnd(page, who, slotLabel, name, hold = false) {
   // the confirmation step: centre, room, date, slots and fee before anything is committed
   assert.equal(await page.locator('h1').textContent(), '申し込み内容の確認');
   const facts = await page.locator('main dl').first().innerText();
-  for (const s of ['中央公民館', '503学習室', '2026年4月8日(水)', slotLabel, '円']) assert.ok(facts.includes(s), s);
+  for (const s of ['中央公民館', '503学習室', '2026年4月8日（水）', slotLabel, '円']) assert.ok(facts.includes(s), s);
   await page.screenshot({ path: shotPath(`${name}-review.png`), fullPage: true });
   if (hold) {
     // someone who wants time to think keeps a hold (the choice folded under the main button)
@@ -97,7 +97,7 @@ async function bookEndToEnd(page, who, slotLabel, name, hold = false) {
     // the receipt: the one number (予約番号) and the hold's exact expiry, with the way to confirm
     assert.equal(await page.locator('h1').textContent(), '仮予約を受け付けました');
     assert.match(await page.locator('#booking-id').textContent(), /^\d+$/);
-    assert.match(await page.locator('#hold-expiry').textContent(), /2026年4月8日\(水\) \d+:\d\d まで/);
+    assert.match(await page.locator('#hold-expiry').textContent(), /2026年4月8日（水）\d+:\d\d まで/);
     await page.screenshot({ path: shotPath(`${name}-receipt.png`), fullPage: true });
     await go(page, () => page.click('button:has-text("予約を確定する")'));
     assert.match(await page.locator('.note-ok').textContent(), /予約を確定しました/);

@@ -84,14 +84,14 @@ for (const width of [320, 1280]) {
     await page.selectOption('#f-slot', width === 320 ? 'afternoon' : 'evening');
     await w.go(() => page.click('button:has-text("空き状況を見る")'));
     const slotLabel = width === 320 ? '午後' : '夜間';
-    assert.match(await page.locator('h1').textContent(), new RegExp(`中央公民館 2026年4月8日\\(水\\) ${slotLabel} の空き状況`));
+    assert.match(await page.locator('h1').textContent(), new RegExp(`中央公民館 2026年4月8日（水） ${slotLabel} の空き状況`));
     // only that time of day, only rooms free in it
     assert.equal(await page.locator('table.avail thead th').count(), 2);
     assert.ok(!(await w.text()).includes('予約済み'));
     await w.look('search results');
     await w.go(() => page.click(`a.book-link:has-text("503学習室 ${slotLabel} を予約する")`));
     // not signed up yet: the choice is shown, and the sign-up form is on the same page
-    assert.match(await w.text('#chosen'), new RegExp(`2026年4月8日\\(水\\) ${slotLabel}`));
+    assert.match(await w.text('#chosen'), new RegExp(`2026年4月8日（水） ${slotLabel}`));
     await w.look('sign up on the way');
     await page.fill('#f-name', `前橋 はじめ${width}`);
     await page.fill('#f-name_kana', 'まえばし はじめ');
@@ -109,7 +109,7 @@ for (const width of [320, 1280]) {
     await w.go(() => page.click('button:has-text("確認の画面へ進む")'));
     assert.equal(await page.locator('h1').textContent(), '申し込み内容の確認');
     const facts = await w.text('main dl');
-    for (const s of ['中央公民館', '503学習室', '2026年4月8日(水)', slotLabel, '円', '俳句の会の例会']) assert.ok(facts.includes(s), s);
+    for (const s of ['中央公民館', '503学習室', '2026年4月8日（水）', slotLabel, '円', '俳句の会の例会']) assert.ok(facts.includes(s), s);
     await w.look('review');
     await w.go(() => page.click('button:has-text("この内容で予約する")'));
     assert.equal(await page.locator('h1').textContent(), '予約が確定しました');

@@ -141,7 +141,7 @@ test('without JavaScript: search from the top page, open a room, go to the next 
   assert.equal(url.pathname, '/availability');
   assert.equal(url.searchParams.get('date'), '2026-04-09');
   assert.equal(url.searchParams.get('center'), 'chuo');
-  assert.equal(await page.locator('h1').textContent(), '中央公民館 学習室 2026年4月9日(木) の空き状況');
+  assert.equal(await page.locator('h1').textContent(), '中央公民館 学習室 2026年4月9日（木） の空き状況');
   const rooms = await page.locator('table.avail tbody th a').allTextContents();
   assert.deepEqual(rooms, ['503学習室', '507学習室']);
   // the form kept what was chosen
@@ -169,7 +169,7 @@ test('without JavaScript at 320 px: "near me" by a postcode typed in full-width 
   await page.fill('#f-postcode', '３７１－０２４０');
   await page.selectOption('#f-slot', 'evening');
   await Promise.all([page.waitForNavigation(), page.click('button[type="submit"]')]);
-  assert.equal(await page.locator('h1').textContent(), '371-0240 の近くの公民館 2026年4月9日(木) 夜間 の空き状況');
+  assert.equal(await page.locator('h1').textContent(), '371-0240 の近くの公民館 2026年4月9日（木） 夜間 の空き状況');
   assert.match(await page.locator('#near-note').textContent(), /宮城公民館、大胡公民館、粕川公民館/);
   assert.deepEqual(await page.locator('section.center h2').allTextContents(), ['宮城公民館', '大胡公民館', '粕川公民館']);
   // each room shown is free in the evening and links to its booking form

@@ -50,13 +50,13 @@ Test(pages, field_error_is_under_the_field_and_tied_by_aria_describedby) {
 
 Test(pages, select_keeps_the_choice_and_groups_options) {
   static const struct page_option opts[] = {
-    {"2026-04-08", "4月8日(水)", "今週"}, {"2026-04-09", "4月9日(木)", "今週"}, {"2026-04-13", "4月13日(月)", "来週"}};
+    {"2026-04-08", "4月8日（水）", "今週"}, {"2026-04-09", "4月9日（木）", "今週"}, {"2026-04-13", "4月13日（月）", "来週"}};
   struct page_field f = {.name = "date", .label = "日付", .type = PF_SELECT, .required = 1, .options = opts,
                          .noptions = 3};
   char *s = render_field(&f, "{\"date\": \"2026-04-09\"}", NULL);
-  cr_assert(strstr(s, "<optgroup label=\"今週\"><option value=\"2026-04-08\">4月8日(水)</option>"
-                      "<option value=\"2026-04-09\" selected>4月9日(木)</option></optgroup>"
-                      "<optgroup label=\"来週\"><option value=\"2026-04-13\">4月13日(月)</option></optgroup>"),
+  cr_assert(strstr(s, "<optgroup label=\"今週\"><option value=\"2026-04-08\">4月8日（水）</option>"
+                      "<option value=\"2026-04-09\" selected>4月9日（木）</option></optgroup>"
+                      "<optgroup label=\"来週\"><option value=\"2026-04-13\">4月13日（月）</option></optgroup>"),
             "%s", s);
   free(s);
 }
@@ -110,15 +110,27 @@ Test(pages, states_are_text_and_symbol_and_group_names_escaped) {
   free(s);
 }
 
+/* One form of a date in pages and in core's messages: the weekday in
+** full-width parentheses, as Japanese public documents write it. */
 Test(pages, japanese_dates) {
   int32_t d;
-  char buf[48];
+  char buf[48], core[48];
   cr_assert_eq(date_parse("2026-04-08", &d), 0);
   page_date_label(d, 0, buf, sizeof buf);
-  cr_assert_str_eq(buf, "4月8日(水)");
+  cr_assert_str_eq(buf, "4月8日（水）");
+  clock_jdate_md(d, core, sizeof core);
+  cr_assert_str_eq(buf, core);
   page_date_label(d, 1, buf, sizeof buf);
-  cr_assert_str_eq(buf, "2026年4月8日(水)");
-  cr_assert_str_eq(page_weekday(d + 4), "日");
+  cr_assert_str_eq(buf, "2026年4月8日（水）");
+  clock_jdate(d, core, sizeof core);
+  cr_assert_str_eq(buf, core, "the pages' date is the messages' date");
+  clock_jdate_d(d + 4, buf, sizeof buf);
+  cr_assert_str_eq(buf, "12日（日）");
+  cr_assert_str_eq(clock_weekday_jp(date_weekday(d + 4)), "日");
+  page_instant_label(clock_local(d, 9 * 60 + 5), buf, sizeof buf);
+  cr_assert_str_eq(buf, "2026年4月8日（水）9:05");
+  clock_jinstant(clock_local(d, 9 * 60 + 5), core, sizeof core);
+  cr_assert_str_eq(buf, core);
 }
 
 /* A booking called off reads the same on every page: the 取消料 (or none),
