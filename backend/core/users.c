@@ -11,6 +11,7 @@
 #include "accounts.h"
 #include "audit.h"
 #include "ids.h"
+#include "text.h"
 #include "trail.h"
 #include "vec.h"
 
@@ -90,6 +91,16 @@ int users_views(struct kctx *ctx, const struct users_filter *f, struct user_view
   if (f->status && *f->status && account_status_parse(f->status) == ACCOUNT_STATUS_UNKNOWN)
     kerr_field(ei, "status", "状態は active（有効）、disabled（停止中）、closed（退会済み）の"
                              "どれかで指定してください。");
+  /* a centre that is not one (never was: the centres table keeps every code
+  ** the rule book had) is an error, never an empty list that reads "nobody" */
+  if (f->center && *f->center &&
+      !db_exists(ctx->db, "SELECT 1 FROM centers WHERE code = $c", DB_T("$c", f->center))) {
+    char msg[200];
+    snprintf(msg, sizeof msg,
+             "公民館「%.*s」はありません。所属は公民館のコード（例: chuo）で指定してください。",
+             (int)text_utf8_prefix(f->center, 40), f->center);
+    kerr_field(ei, "center", msg);
+  }
   if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
   /* RULE: a search of people by an admin is a view of personal data: audited. */
   if ((rc = trail_view(ctx, "user.search", f->q && *f->q ? f->q : "", NULL, 0)))

@@ -42,35 +42,67 @@ static const char *status_label(enum account_status s) {
 
 /* ============================================================= users */
 
-/* GET /admin/users?q=&role=&status= -> the users with a disable or enable
-** button each. Admins (the search is in the audit trail). */
+static const struct page_option role_options[] = {
+    {"", "すべて", NULL},      {"staff", "職員", NULL},   {"admin", "管理者", NULL},
+    {"analyst", "分析担当", NULL}, {"citizen", "市民", NULL}};
+static const struct page_option status_options[] = {
+    {"", "すべて", NULL}, {"active", "有効", NULL}, {"disabled", "停止中", NULL},
+    {"closed", "退会済み", NULL}};
+
+/* The search form of /admin/users: what was asked (the query) in its
+** fields, and on a refused search each field's error under it, with the
+** summary above linking to them. */
+static void users_filters(struct req *r, struct html *h, const json_t *errors) {
+  struct page_option centers[65] = {{"", "すべて", NULL}};
+  int nc = 1;
+  for (int c = 0; r->ctx.rb && c < r->ctx.rb->ncenters && nc < 65; c++, nc++)
+    centers[nc] = (struct page_option){r->ctx.rb->centers[c].code, r->ctx.rb->centers[c].name, NULL};
+  const struct page_field fields[] = {
+      {.name = "q", .label = "名前・よみ・利用者番号", .type = PF_TEXT, .size = "m"},
+      {.name = "role", .label = "役割", .type = PF_SELECT, .options = role_options, .noptions = 5},
+      {.name = "center", .label = "所属", .type = PF_SELECT, .options = centers, .noptions = nc},
+      {.name = "status", .label = "状態", .type = PF_SELECT, .options = status_options, .noptions = 4}};
+  json_t *values = json_object();
+  for (int i = 0; i < 4; i++) {
+    const char *v = req_query(r, fields[i].name);
+    if (v && values) json_object_set_new(values, fields[i].name, json_string(v));
+  }
+  struct page_form fm = {.values = values, .errors = errors};
+  page_error_summary(h, fields, 4, &fm);
+  page_form_begin(r, h, "get", "/admin/users");
+  for (int i = 0; i < 4; i++) page_field(h, &fields[i], &fm);
+  page_form_end(h, "探す");
+  json_decref(values);
+}
+
+/* GET /admin/users?q=&role=&center=&status= -> the users with a disable or
+** enable button each; an unknown role, centre or status is 422: the search
+** form again with the error at its field, and no list. Admins (the search
+** is in the audit trail). */
 struct reply web_ops_users(struct req *r) {
   struct kerrinfo ei = {0};
-  struct user_view *users;
-  int n;
+  struct user_view *users = NULL;
+  int n = 0;
   const char *q = req_query(r, "q"), *role = req_query(r, "role"), *done = req_query(r, "done");
   struct users_filter f = {.role = role && *role ? role_parse(role) : 0, .q = q,
-                           .status = req_query(r, "status")};
+                           .center = req_query(r, "center"), .status = req_query(r, "status")};
   if (role && *role && !f.role) f.role = -1; /* refused by the core at "role" */
   int rc = users_views(&r->ctx, &f, &users, &n, &ei);
-  if (rc) return core_error(r, rc, &ei);
+  if (rc && !(rc == KERR_VALIDATION && ei.fields)) return core_error(r, rc, &ei);
   struct html h = {0};
-  struct page pg = {.title = "利用者の管理", .nav = "admin"};
+  struct page pg = {.title = "利用者の管理", .nav = "admin", .flags = rc ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
   html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>利用者の管理</h1>"
                "<p><a href=\"/admin/users/new\">職員・管理者・分析担当を登録する</a></p>");
   if (done) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>",
                         !strcmp(done, "disabled") ? "停止しました。その人のログインはすぐに終わりました。"
                                                   : "有効にしました。");
-  html_raw(&h, "<form method=\"get\" action=\"/admin/users\" class=\"filters\">"
-               "<label for=\"f-q\">名前・よみ・利用者番号</label>");
-  html_printf(&h, "<input class=\"input\" id=\"f-q\" name=\"q\" value=\"%h\">"
-                  "<label for=\"f-role\">役割</label><select id=\"f-role\" name=\"role\">"
-                  "<option value=\"\">すべて</option><option value=\"staff\">職員</option>"
-                  "<option value=\"admin\">管理者</option><option value=\"analyst\">分析担当</option>"
-                  "<option value=\"citizen\">市民</option></select>"
-                  "<button class=\"button\" type=\"submit\">探す</button></form>",
-              q ? q : "");
+  users_filters(r, &h, rc ? ei.fields : NULL);
+  kerr_clear(&ei);
+  if (rc) { /* nothing was searched: no list that would read "nobody" */
+    page_end(r, &h, &pg);
+    return page_reply(r, 422, &h);
+  }
   html_raw(&h, "<table class=\"table\"><caption>利用者</caption><thead><tr><th scope=\"col\">利用者番号</th>"
                "<th scope=\"col\">名前</th><th scope=\"col\">役割</th><th scope=\"col\">所属</th>"
                "<th scope=\"col\">状態</th><th scope=\"col\">操作</th></tr></thead><tbody>");

@@ -141,6 +141,23 @@ test('users: admins list and search; staff and analysts 403; the contract shape'
     const root = await who.admin.get('/api/v1/users?role=root');
     assert.equal(root.status, 422, root.text);
     assert.match(root.json.error.fields.role, /citizen/);
+    // so is a centre that does not exist, on the API and on the admin page (the search form
+    // again, the error at 所属, no list); a real one filters
+    const nowhere = await who.admin.get('/api/v1/users?center=nowhere');
+    assert.equal(nowhere.status, 422, nowhere.text);
+    assert.equal(nowhere.json.error.code, 'validation');
+    assert.match(nowhere.json.error.fields.center, /公民館「nowhere」はありません。.*chuo/);
+    assert.deepEqual((await who.admin.get('/api/v1/users?center=chuo')).json.users.map((x) => x.system_id), [ids.staff]);
+    const page = await who.admin.get('/admin/users?center=nowhere', { Accept: 'text/html' });
+    assert.equal(page.status, 422, page.text.slice(0, 300));
+    assert.match(page.text, /<title>入力エラー: 利用者の管理 \|/);
+    assert.match(page.text, /<a href="#f-center">所属: 公民館「nowhere」はありません。/);
+    assert.match(page.text, /<select[^>]*id="f-center"[^>]*aria-invalid="true"/);
+    assert.doesNotMatch(page.text, /<caption>利用者<\/caption>/);
+    const chuo = await who.admin.get('/admin/users?center=chuo', { Accept: 'text/html' });
+    assert.equal(chuo.status, 200);
+    assert.ok(chuo.text.includes(`>${ids.staff}</a>`) && !chuo.text.includes(ids.citizen), 'chuo\'s staff only');
+    assert.match(chuo.text, /<option value="chuo" selected>/);
     assert.deepEqual((await who.admin.get('/api/v1/users?status=active&role=staff')).json.users
       .map((x) => x.system_id), [ids.staff]);
     assert.equal((await who.staff.get('/api/v1/users')).status, 403);
@@ -268,6 +285,10 @@ test('command line: user list, disable, enable, reset-password (password on stan
     assert.equal(l.status, 0, l.stderr);
     assert.equal(l.stdout.trim().split('\n').length, 1);
     assert.equal(l.stdout.split('\t')[0], ids.staff);
+    const bad = cli(['user', 'list', '--db', srv.db, '--center', 'nowhere']);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--center: 公民館「nowhere」はありません。/);
+    assert.equal(cli(['user', 'list', '--db', srv.db, '--center', 'chuo']).stdout.split('\t')[0], ids.staff);
     assert.equal(cli(['user', 'disable', '--db', srv.db, '--id', ids.staff]).status, 0);
     assert.equal((await client(srv.base).post('/api/v1/session', { system_id: ids.staff, password: PW })).status, 401);
     assert.match(cli(['user', 'list', '--db', srv.db, '--role', 'staff']).stdout, /disabled/);
