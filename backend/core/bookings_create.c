@@ -79,9 +79,10 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
 
   /* Through core/input.c: the JSON API and the no-script form (all strings)
   ** share one validation and one set of messages. */
-  rc = input_int(body, "room_id", 1, INT64_MAX, &n);
+  rc = input_int(body, "room_id", ctx->form, 1, INT64_MAX, &n);
   if (rc != INPUT_OK || !(c->room = rules_room_by_id(ctx->rb, (int64_t)n))) {
-    kerr_field(ei, "room_id", "部屋を選んでください（room_id が正しくありません）。");
+    kerr_field(ei, "room_id", input_int_message(body, "room_id", ctx->form,
+                                                "部屋を選んでください（room_id が正しくありません）。"));
     bad = 1;
   }
   if (input_text(body, "date", date, sizeof date) != INPUT_OK || date_parse(date, &c->day) != 0) {
@@ -104,8 +105,9 @@ static int parse_create(struct kctx *ctx, const json_t *body, struct create *c,
     kerr_field(ei, "confirm", "すぐに確定するかどうかは true か false で指定してください。");
     bad = 1;
   }
-  if (input_int(body, "attendees", 1, 100000, &n) != INPUT_OK) {
-    kerr_field(ei, "attendees", "利用人数を1以上の数で入力してください。");
+  if (input_int(body, "attendees", ctx->form, 1, 100000, &n) != INPUT_OK) {
+    kerr_field(ei, "attendees", input_int_message(body, "attendees", ctx->form,
+                                                  "利用人数を1以上の数で入力してください。"));
     bad = 1;
   } else {
     c->attendees = (int)n;

@@ -57,10 +57,11 @@ static int parse(struct kctx *ctx, const json_t *in, struct closure_req *c, stru
   if (input_text(in, "center", code, sizeof code) != INPUT_OK ||
       !(c->center = rules_center(ctx->rb, code)))
     kerr_field(ei, "center", "公民館を選んでください。");
-  int rr = input_int(in, "room_id", 1, INT64_MAX, &room);
+  int rr = input_int(in, "room_id", ctx->form, 1, INT64_MAX, &room);
   if (rr == INPUT_BAD || (rr == INPUT_OK && (!(c->room = rules_room_by_id(ctx->rb, room)) ||
                                              c->room->center != c->center)))
-    kerr_field(ei, "room_id", "その公民館の部屋を選んでください（全館なら空に）。");
+    kerr_field(ei, "room_id", input_int_message(in, "room_id", ctx->form,
+                                                "その公民館の部屋を選んでください（全館なら空に）。"));
   parse_dates(ctx, in, c, ei);
   int rs = input_text(in, "reason", c->reason, sizeof c->reason);
   if (rs != INPUT_OK || text_utf8_len(c->reason) > CLOSURE_REASON_MAX ||

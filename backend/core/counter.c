@@ -215,7 +215,7 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
   /* attendees and purpose may be left out at the counter (CONTRACT.md) */
   long long n;
   char probe[8];
-  if (input_int(body, "attendees", 0, 0, &n) == INPUT_MISSING)
+  if (input_int(body, "attendees", ctx->form, 0, 0, &n) == INPUT_MISSING)
     json_object_set_new(req, "attendees", json_integer(1));
   if (input_text(body, "purpose", probe, sizeof probe) == INPUT_MISSING)
     json_object_set_new(req, "purpose", json_string(WALKIN_PURPOSE));

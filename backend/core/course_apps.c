@@ -243,9 +243,10 @@ int courses_apply(struct kctx *ctx, int64_t id, const json_t *body, json_t **out
   if ((rc = load_course(ctx, id, &c))) return kerr_set(ei, rc, "その講座はありません。");
   /* read without an upper bound, so that the message says which side is wrong:
   ** below 0 (or no whole number) and above the course's limit are not the same mistake */
-  rc = body ? input_int(body, "companions", 0, LLONG_MAX, &companions) : INPUT_MISSING;
+  rc = body ? input_int(body, "companions", ctx->form, 0, LLONG_MAX, &companions) : INPUT_MISSING;
   if (rc == INPUT_BAD) {
-    kerr_field(ei, "companions", "同伴者の人数は0人以上の整数で入力してください。");
+    kerr_field(ei, "companions", input_int_message(body, "companions", ctx->form,
+                                                   "同伴者の人数は0人以上の整数で入力してください。"));
     return kerr_set(ei, KERR_VALIDATION, NULL);
   }
   if (companions > c.max_companions) {

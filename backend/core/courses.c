@@ -104,8 +104,9 @@ static int parse_session(struct kctx *ctx, const char *center, json_t *v, struct
     else wrong = "各回の日付は YYYY-MM-DD の形で指定してください。";
   } else if (input_text(v, "slot", slot, sizeof slot) != INPUT_OK)
     wrong = "各回の時間帯（slot）を、morning などのコードで指定してください。";
-  else if (input_int(v, "room_id", 1, INT64_MAX, &room) != INPUT_OK)
-    wrong = "各回の部屋（room_id）を、部屋の番号で指定してください。";
+  else if (input_int(v, "room_id", ctx->form, 1, INT64_MAX, &room) != INPUT_OK)
+    wrong = input_int_message(v, "room_id", ctx->form,
+                              "各回の部屋（room_id）を、部屋の番号で指定してください。");
   if (wrong) {
     kerr_field(ei, "sessions", wrong);
     return KERR_VALIDATION;
@@ -179,16 +180,18 @@ static int parse_course(struct kctx *ctx, const json_t *b, struct course_in *c,
   opt_text(b, "lecturer_org", c->lecturer_org, sizeof c->lecturer_org, 100, &bad, ei);
   opt_text(b, "lecturer_note", c->lecturer_note, sizeof c->lecturer_note, 300, &bad, ei);
   opt_text(b, "target", c->target, sizeof c->target, 100, &bad, ei);
-  if (input_int(b, "capacity", 1, 1000, &c->capacity) != INPUT_OK) {
-    kerr_field(ei, "capacity", "定員を1から1000の数で入力してください。");
+  if (input_int(b, "capacity", ctx->form, 1, 1000, &c->capacity) != INPUT_OK) {
+    kerr_field(ei, "capacity", input_int_message(b, "capacity", ctx->form,
+                                                 "定員を1から1000の数で入力してください。"));
     bad = 1;
   }
-  if ((rc = input_int(b, "fee", 0, 1000000, &c->fee)) == INPUT_BAD) {
-    kerr_field(ei, "fee", "受講料は0以上の円の数で入力してください。");
+  if ((rc = input_int(b, "fee", ctx->form, 0, 1000000, &c->fee)) == INPUT_BAD) {
+    kerr_field(ei, "fee", input_int_message(b, "fee", ctx->form, "受講料は0以上の円の数で入力してください。"));
     bad = 1;
   }
-  if ((rc = input_int(b, "max_companions", 0, 9, &c->max_companions)) == INPUT_BAD) {
-    kerr_field(ei, "max_companions", "同伴者の上限は0から9人です。");
+  if ((rc = input_int(b, "max_companions", ctx->form, 0, 9, &c->max_companions)) == INPUT_BAD) {
+    kerr_field(ei, "max_companions",
+               input_int_message(b, "max_companions", ctx->form, "同伴者の上限は0から9人です。"));
     bad = 1;
   }
   if (input_bool(b, "calendar", ctx->form, &c->calendar) == INPUT_BAD) {
@@ -533,11 +536,13 @@ int courses_attendance(struct kctx *ctx, int64_t id, int64_t sid, const json_t *
   if (!is_desk(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
   if ((rc = course_center(ctx, id, center))) return kerr_set(ei, rc, NULL);
   /* read without an upper bound, so that the message says which side is wrong */
-  rc = input_int(body, "attended", 0, LLONG_MAX, &n);
+  rc = input_int(body, "attended", ctx->form, 0, LLONG_MAX, &n);
   if (rc != INPUT_OK || n > 10000) { /* 1000 places, each with up to 9 companions */
-    kerr_field(ei, "attended", rc == INPUT_MISSING ? "出席者数を入力してください。"
-                               : rc == INPUT_BAD   ? "出席者数は0以上の整数で入力してください。"
-                                                   : "出席者数が多すぎます。10000人以下で入力してください。");
+    kerr_field(ei, "attended",
+               rc == INPUT_MISSING ? "出席者数を入力してください。"
+               : rc == INPUT_BAD   ? input_int_message(body, "attended", ctx->form,
+                                                       "出席者数は0以上の整数で入力してください。")
+                                   : "出席者数が多すぎます。10000人以下で入力してください。");
     return kerr_set(ei, KERR_VALIDATION, NULL);
   }
   if ((rc = db_begin_write(ctx->db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);

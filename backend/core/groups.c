@@ -253,19 +253,23 @@ void group_bad_field(struct kerrinfo *ei, int *bad, const char *field, const cha
 /* One line: no control character at all (not even a tab or newline), nothing invisible. */
 static int has_control(const char *s) { return text_has_control(s) || strpbrk(s, "\t\r\n"); }
 
-/* members and resident_members, both required. */
-static void read_counts(const json_t *in, long long *members, long long *residents,
+/* members and resident_members, both required; FORM: kctx.form. */
+static void read_counts(const json_t *in, int form, long long *members, long long *residents,
                         struct kerrinfo *ei, int *bad) {
-  int rm = input_int(in, "members", 1, 100000, members);
-  int rr = input_int(in, "resident_members", 0, 100000, residents);
+  int rm = input_int(in, "members", form, 1, 100000, members);
+  int rr = input_int(in, "resident_members", form, 0, 100000, residents);
   if (rm == INPUT_MISSING) group_bad_field(ei, bad, "members", "構成員の人数を入力してください。");
   else if (rm == INPUT_BAD)
-    group_bad_field(ei, bad, "members", "構成員の人数は1以上の整数（半角数字）で入力してください。");
+    group_bad_field(ei, bad, "members",
+                    input_int_message(in, "members", form,
+                                      "構成員の人数は1以上の整数（半角数字）で入力してください。"));
   if (rr == INPUT_MISSING)
     group_bad_field(ei, bad, "resident_members",
               "市内に住んでいるか、働いているか、学んでいる構成員の人数を入力してください。");
   else if (rr == INPUT_BAD)
-    group_bad_field(ei, bad, "resident_members", "人数は0以上の整数（半角数字）で入力してください。");
+    group_bad_field(ei, bad, "resident_members",
+                    input_int_message(in, "resident_members", form,
+                                      "人数は0以上の整数（半角数字）で入力してください。"));
   else if (rm == INPUT_OK && *residents > *members)
     group_bad_field(ei, bad, "resident_members", "構成員の人数より多くはできません。");
 }
@@ -313,7 +317,7 @@ static int read_group(struct kctx *ctx, const json_t *in, struct group_in *g,
     group_bad_field(ei, &bad, "name_kana", "団体名のふりがなは文字で入力してください。");
   else if (rc == INPUT_BAD) group_bad_field(ei, &bad, "name_kana", "ふりがなは100文字以内で入力してください。");
   else if ((m = accounts_check_kana(g->kana))) group_bad_field(ei, &bad, "name_kana", m);
-  read_counts(in, &g->members, &g->residents, ei, &bad);
+  read_counts(in, ctx->form, &g->members, &g->residents, ei, &bad);
   read_activity(in, g->activity, sizeof g->activity, &g->has_activity, ei, &bad);
   if (input_bool(in, "public_listing", ctx->form, &g->listing) == INPUT_BAD)
     group_bad_field(ei, &bad, "public_listing", "公開するかどうかは true か false で指定してください。");
@@ -620,7 +624,7 @@ int groups_renew(struct kctx *ctx, int64_t id, const json_t *in, json_t **out,
   int rc, mrole, bad = 0, set = 0;
   *out = NULL;
   if ((rc = group_load_visible(ctx, id, &g, &mrole))) return kerr_set(ei, rc, NULL);
-  read_counts(in, &members, &residents, ei, &bad);
+  read_counts(in, ctx->form, &members, &residents, ei, &bad);
   read_activity(in, activity, sizeof activity, &set, ei, &bad);
   if (bad) return kerr_set(ei, KERR_VALIDATION, NULL);
   const struct rules *r = rules_in_force(ctx->rb, group_today(ctx));

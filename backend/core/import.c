@@ -613,7 +613,10 @@ int import_run(struct kctx *ctx, enum import_kind kind, const char *name, const 
   memset(res, 0, sizeof *res);
   res->problems = json_array();
   res->codes = json_array();
-  struct run r = {.ctx = ctx, .kind = kind, .file = name, .cols = kind_cols[kind], .res = res};
+  /* a file's cells are text, as a form's fields: numbers come as digits */
+  struct kctx as_form = *ctx;
+  as_form.form = 1;
+  struct run r = {.ctx = &as_form, .kind = kind, .file = name, .cols = kind_cols[kind], .res = res};
   json_t *recs = read_file(&r, data, n);
   if (!recs) return json_array_size(res->problems) ? 1 : KERR_INTERNAL;
   int rc = 0;

@@ -3,6 +3,7 @@
 */
 #include "input.h"
 
+#include <limits.h>
 #include <string.h>
 #include <strings.h>
 
@@ -42,7 +43,8 @@ int input_not_text(const json_t *in, const char *key) {
   return v && !json_is_null(v) && !json_is_string(v);
 }
 
-int input_int(const json_t *in, const char *key, long long lo, long long hi, long long *out) {
+int input_int(const json_t *in, const char *key, int form, long long lo, long long hi,
+              long long *out) {
   const json_t *v = in ? json_object_get(in, key) : NULL;
   *out = 0;
   if (!v || json_is_null(v)) return INPUT_MISSING;
@@ -52,7 +54,8 @@ int input_int(const json_t *in, const char *key, long long lo, long long hi, lon
     *out = x;
     return INPUT_OK;
   }
-  if (!json_is_string(v)) return INPUT_BAD;
+  /* digits as text only from a form: JSON has numbers for numbers */
+  if (!form || !json_is_string(v)) return INPUT_BAD;
   char buf[64];
   int rc = input_text(in, key, buf, sizeof buf);
   if (rc != INPUT_OK) return rc;
@@ -69,6 +72,15 @@ int input_int(const json_t *in, const char *key, long long lo, long long hi, lon
   if (x < lo || x > hi) return INPUT_BAD;
   *out = x;
   return INPUT_OK;
+}
+
+const char *input_int_message(const json_t *in, const char *key, int form, const char *msg) {
+  long long x;
+  /* digits a form would have taken: the mistake is the quotes, not the number */
+  if (!form && json_is_string(in ? json_object_get(in, key) : NULL) &&
+      input_int(in, key, 1, 0, LLONG_MAX, &x) == INPUT_OK)
+    return "数は引用符で囲まずに、JSON の数値で送ってください（\"12\" ではなく 12）。";
+  return msg;
 }
 
 int input_bool(const json_t *in, const char *key, int form, int *out) {

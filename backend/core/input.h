@@ -24,10 +24,19 @@ int input_text(const json_t *in, const char *key, char *buf, size_t cap);
 ** that the message says what is wrong. */
 int input_not_text(const json_t *in, const char *key);
 
-/* An integer member in LO..HI: a JSON integer, or a string of digits (ASCII
-** or full-width). INPUT_MISSING when absent, null or ""; INPUT_BAD otherwise
-** when not such a number or out of range. */
-int input_int(const json_t *in, const char *key, long long lo, long long hi, long long *out);
+/* An integer member in LO..HI: a JSON integer; with FORM (an HTML form or a
+** file's cells, kctx.form, where every value is text) also a string of
+** digits (ASCII or full-width). INPUT_MISSING when absent or null (and with
+** FORM, ""); INPUT_BAD otherwise when not such a number or out of range: a
+** JSON body's "12" (or "", 1.5, true) is refused, not read as a number. */
+int input_int(const json_t *in, const char *key, int form, long long lo, long long hi,
+              long long *out);
+
+/* The message for member KEY that input_int refused: when a JSON body sent
+** digits as text ("12" for 12), one saying so (the field's own message
+** would only puzzle: "12" is a number to a person); else (a "x", a -1, a
+** 1.5) MSG, the field's own. */
+const char *input_int_message(const json_t *in, const char *key, int form, const char *msg);
 
 /* A boolean member: JSON true/false; with FORM (the body came as an HTML
 ** form, kctx.form, where every value is text) also "1"/"true"/"on"/"yes" and

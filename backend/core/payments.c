@@ -254,9 +254,9 @@ int payment_list(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerr
 
 #define AMOUNT_MAX 99999999LL   /* yen: far above any fee */
 
-/* The amount: whole yen, a JSON integer or a form's digits, "-" in front for
-** a refund. */
-static int read_amount(const json_t *body, int64_t *amount, struct kerrinfo *ei) {
+/* The amount: whole yen, a JSON integer or (FORM: kctx.form) a form's digits,
+** "-" in front for a refund. */
+static int read_amount(const json_t *body, int form, int64_t *amount, struct kerrinfo *ei) {
   json_t *v = json_object_get(body, "amount");
   long long n = 0;
   int neg = 0, rc = INPUT_BAD;
@@ -266,15 +266,16 @@ static int read_amount(const json_t *body, int64_t *amount, struct kerrinfo *ei)
       rc = INPUT_OK;
       if (n < 0) neg = 1, n = -n;
     }
-  } else if (json_is_string(v)) {
+  } else if (form && json_is_string(v)) {
     const char *s = json_string_value(v);
     if (*s == '-') neg = 1, s++;
     json_t *t = json_pack("{s:s}", "a", s);
-    rc = t ? input_int(t, "a", 0, AMOUNT_MAX, &n) : INPUT_BAD;
+    rc = t ? input_int(t, "a", form, 0, AMOUNT_MAX, &n) : INPUT_BAD;
     json_decref(t);
   }
   if (rc != INPUT_OK) {
-    kerr_field(ei, "amount", "金額を円単位の整数で入力してください。");
+    kerr_field(ei, "amount",
+               input_int_message(body, "amount", form, "金額を円単位の整数で入力してください。"));
     return KERR_VALIDATION;
   }
   *amount = neg ? -(int64_t)n : (int64_t)n;
@@ -300,7 +301,7 @@ int payment_record(struct kctx *ctx, int64_t booking_id, const json_t *body, jso
     kerr_field(ei, "method", msg);
     bad = 1;
   }
-  if (read_amount(body, &amount, ei)) bad = 1;
+  if (read_amount(body, ctx->form, &amount, ei)) bad = 1;
   if (bad) return KERR_VALIDATION;
 
   if ((rc = money(ctx, &b, &due, &paid, &outstanding))) return kerr_set(ei, rc, NULL);

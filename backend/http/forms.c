@@ -263,8 +263,9 @@ struct reply form_cancel(struct req *r) {
   struct booking_view *v = calloc(1, sizeof *v);
   if (!v) return reply_error(r, KERR_INTERNAL, NULL);
   r->ctx.channel = "form";
-  if (input_int(r->json, "booking_id", 1, INT64_MAX, &id) != INPUT_OK) {
-    kerr_field(&ei, "booking_id", "取り消す予約の番号 (booking_id) が正しくありません。");
+  if (input_int(r->json, "booking_id", r->ctx.form, 1, INT64_MAX, &id) != INPUT_OK) {
+    kerr_field(&ei, "booking_id", input_int_message(r->json, "booking_id", r->ctx.form,
+                                                    "取り消す予約の番号 (booking_id) が正しくありません。"));
     rc = KERR_VALIDATION;
   }
   int rr = input_text(r->json, "reason", reason, sizeof reason);
