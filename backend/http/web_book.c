@@ -308,7 +308,7 @@ static int refusal(struct req *r, enum bk_channel ch, const struct room *ro, int
   return 0;
 }
 
-/* "選んだ日: 2026年4月20日(月) 午前" for slot K on DAY (nothing when K < 0). */
+/* "選んだ日: 2026年4月20日（月） 午前" for slot K on DAY (nothing when K < 0). */
 static void chosen_line(struct req *r, struct html *h, int32_t day, int k) {
   if (k < 0) return;
   char dl[48];

@@ -68,7 +68,7 @@ static const char *status_label(struct req *r, const struct booking_view *v) {
   return in_use(r, v) ? "利用中 (入館済み)" : web_my_status_label(v->status);
 }
 
-/* "6月10日(水) 午前・午後 (9:00〜17:00)" of booking V. */
+/* "6月10日（水） 午前・午後 (9:00〜17:00)" of booking V. */
 static void when_label(struct req *r, const struct booking_view *v, char *out, size_t n) {
   int32_t day = 0;
   char dl[48], sl[200];
@@ -78,7 +78,7 @@ static void when_label(struct req *r, const struct booking_view *v, char *out, s
   snprintf(out, n, "%s %s", dl, sl);
 }
 
-/* "6月10日(水) まで" and whether that day is past: the last day V may be
+/* "6月10日（水） まで" and whether that day is past: the last day V may be
 ** cancelled free, into DL. */
 static int free_until_label(struct req *r, const struct booking_view *v, char *dl, size_t n) {
   page_date_label(v->free_until, 1, dl, n);

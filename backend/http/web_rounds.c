@@ -32,7 +32,7 @@ static const char *state_label(enum round_state s) {
   }
 }
 
-/* A slot of the round in words: "7月8日(水) 午前 ホール" (ROOM may be NULL). */
+/* A slot of the round in words: "7月8日（水） 午前 ホール" (ROOM may be NULL). */
 static void slot_words(struct req *r, const char *date, const char *slot, const struct room *room,
                        char *out, size_t n) {
   int32_t day = 0;
