@@ -170,7 +170,7 @@ int counter_today_view(struct kctx *ctx, const char *center, struct counter_view
   date_format(today, v->date);
   clock_format_instant(ctx->now, v->generated_at);
   const struct rules *now = rules_current(ctx->rb, ctx->now);
-  desk_hours_text(now, v->hours, sizeof v->hours);
+  rules_counter_hours_text(now, v->hours, sizeof v->hours);
   v->counter_open = rules_counter_open(now, ctx->now);
   char why[256] = "";
   v->closed = bookable_closed(ctx, v->center->code, NULL, today, why, sizeof why);

@@ -14,23 +14,6 @@ int desk_forbidden(struct kerrinfo *ei) {
   return kerr_set(ei, KERR_FORBIDDEN, "窓口の操作は職員のアカウントで行ってください。");
 }
 
-void desk_hours_text(const struct rules *r, char *out, size_t n) {
-  size_t off = 0;
-  const char *sep = "";
-  assert(n > 0);
-  out[0] = 0;
-  if (!r) return;
-  for (int w = 1; w <= 7 && off < n; w++) /* Monday first, as a week is read */
-    if (r->counter_weekdays & (1u << (w % 7))) {
-      off += (size_t)snprintf(out + off, n - off, "%s%s", sep, clock_weekday_jp(w % 7));
-      sep = "・";
-    }
-  if (off < n)
-    snprintf(out + off, n - off, "曜日の %02d:%02d から %02d:%02d まで（祝日・休館日を除く）",
-             r->counter_open / 60, r->counter_open % 60, r->counter_close / 60,
-             r->counter_close % 60);
-}
-
 int desk_check_open(const struct kctx *ctx, struct kerrinfo *ei) {
   const struct rules *r = rules_current(ctx->rb, ctx->now);
   /* RULE: counter hours (窓口受付時間の統一), the same at every centre; both
@@ -39,7 +22,7 @@ int desk_check_open(const struct kctx *ctx, struct kerrinfo *ei) {
   char hours[256], day[48], now[64];
   const char *why = NULL;
   int32_t today = clock_today(ctx->now);
-  desk_hours_text(r, hours, sizeof hours);
+  rules_counter_hours_text(r, hours, sizeof hours);
   clock_jdate(today, day, sizeof day);
   clock_jinstant(ctx->now, now, sizeof now);
   const char *holiday = r && r->counter_closed_on_holidays ? rules_holiday(r, today) : NULL;

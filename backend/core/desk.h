@@ -28,9 +28,6 @@ int desk_check_open(const struct kctx *ctx, struct kerrinfo *ei);
 ** else *CTX unchanged. 0 or the error in EI. */
 int desk_enter(const struct kctx *ctx, struct kctx *out, struct kerrinfo *ei);
 
-/* The counter hours of R in plain Japanese: "月・火・水・木・金曜日の 08:30 から
-** 17:15 まで（休館日を除く）". */
-void desk_hours_text(const struct rules *r, char *out, size_t n);
 
 /* The counter of R is open on DAY (counter weekdays, not closed, not a
 ** holiday when the rule book closes it on holidays), at any hour. */

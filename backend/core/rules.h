@@ -236,6 +236,12 @@ const struct discount_cat *rules_discount(const struct rules *r, const char *cod
 /* Whether the counter is open at NOW under R (local weekday and hours). */
 int rules_counter_open(const struct rules *r, int64_t now);
 
+/* The counter's hours under R in words, the one wording of every page and
+** message: "月・火・水・木・金曜日の 8:30 から 17:15 まで（祝日・休館日を除く）",
+** 祝日 named only when the rule book closes the counter on holidays; "" for
+** no R. Into OUT[N]. */
+void rules_counter_hours_text(const struct rules *r, char *out, size_t n);
+
 /* RULE: the cancellation fee after the deadline: the rule book's percent of
 ** FEE_TOTAL (the fee after any exemption), rounded down to the yen, the same
 ** rounding as the exemption (core/discounts.c discount_yen): every amount a

@@ -105,18 +105,9 @@ json_t *rules_public_json(const struct rules *r) {
   }
   set_new(out, "same_day", section(r, "same_day"));
   if ((o = section(r, "counter_hours"))) {
-    int n = snprintf(buf, sizeof buf, "窓口の受付は ");
-    const char *sep = "";
-    for (int w = 1; w <= 7; w++) /* Monday first, as a week is read */
-      if (r->counter_weekdays & (1u << (w % 7))) {
-        n += snprintf(buf + n, sizeof buf - (size_t)n, "%s%s", sep, clock_weekday_jp(w % 7));
-        sep = "・";
-      }
-    snprintf(buf + n, sizeof buf - (size_t)n,
-             "曜日の %02d:%02d から %02d:%02d までです (%s休館日を除く)。"
-             "インターネットは24時間使えます。",
-             r->counter_open / 60, r->counter_open % 60, r->counter_close / 60,
-             r->counter_close % 60, r->counter_closed_on_holidays ? "祝日・" : "");
+    char hours[256];
+    rules_counter_hours_text(r, hours, sizeof hours);
+    snprintf(buf, sizeof buf, "窓口の受付は %sです。インターネットは24時間使えます。", hours);
     set_new(o, "description", json_string(buf));
     set_new(out, "counter_hours", o);
   }

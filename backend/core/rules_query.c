@@ -199,6 +199,22 @@ void rules_warnings(const struct rulebook *rb, int64_t now, json_t *out) {
                                             last, need));
 }
 
+void rules_counter_hours_text(const struct rules *r, char *out, size_t n) {
+  size_t off = 0;
+  char a[8], b[8];
+  if (!n) return;
+  out[0] = 0;
+  if (!r) return;
+  for (int w = 1; w <= 7 && off < n; w++) /* Monday first, as a week is read */
+    if (r->counter_weekdays & (1u << (w % 7)))
+      off += (size_t)snprintf(out + off, n - off, "%s%s", off ? "・" : "", clock_weekday_jp(w % 7));
+  clock_jminutes(r->counter_open, a, sizeof a);
+  clock_jminutes(r->counter_close, b, sizeof b);
+  if (off < n)
+    snprintf(out + off, n - off, "曜日の %s から %s まで（%s休館日を除く）", a, b,
+             r->counter_closed_on_holidays ? "祝日・" : "");
+}
+
 int rules_counter_open(const struct rules *r, int64_t now) {
   if (!r) return 0;
   int32_t day = clock_today(now);

@@ -668,7 +668,7 @@ void web_book_payment(struct req *r, struct html *h, const struct booking_view *
   const struct rules *ru = rules_current(r->ctx.rb, r->ctx.now);
   char yen[32], hours[256], when[64], ways[256];
   page_yen(total, yen, sizeof yen);
-  desk_hours_text(ru, hours, sizeof hours);
+  rules_counter_hours_text(ru, hours, sizeof hours);
   payment_methods_text(ways, sizeof ways);
   int64_t by = desk_pay_by(ru, start, r->ctx.now);
   html_printf(h, "<div class=\"pay\" id=\"pay\"><h2>使用料の払い方</h2><p>%s使用料 <strong>%h</strong> を、"

@@ -164,16 +164,10 @@ static void help_words(struct html *h) {
 static void help_contacts(struct html *h, const struct rulebook *rb, const struct rules *ru) {
   html_raw(h, "<section aria-labelledby=\"ask\"><h2 id=\"ask\">問い合わせ先</h2>");
   if (ru) {
-    char a[8], b[8], days[64] = "";
-    size_t n = 0;
-    for (int w = 1; w <= 7 && n < sizeof days; w++)
-      if (ru->counter_weekdays & (1u << (w % 7)))
-        n += (size_t)snprintf(days + n, sizeof days - n, "%s%s", n ? "・" : "", clock_weekday_jp(w % 7));
-    clock_jminutes(ru->counter_open, a, sizeof a);
-    clock_jminutes(ru->counter_close, b, sizeof b);
-    html_printf(h, "<p>公民館の窓口は、%h曜日の %h から %h まで開いています (%s休館日をのぞきます)。"
-                    "インターネットの予約は、いつでもできます。</p>",
-                days, a, b, ru->counter_closed_on_holidays ? "祝日と" : "");
+    char hours[256];
+    rules_counter_hours_text(ru, hours, sizeof hours);
+    html_printf(h, "<p>公民館の窓口の受付は、%hです。インターネットの予約は、いつでもできます。</p>",
+                hours);
   }
   html_raw(h, "<ul class=\"contacts\">");
   for (int c = 0; c < rb->ncenters; c++) {

@@ -235,7 +235,7 @@ test('counter hours: counter actions after 17:15 are refused with the hours; onl
     const w = await s.post('/api/v1/counter/walkin', { room_id: room, slots: ['evening'], name: 'A', phone: '0271112222' });
     assert.equal(w.status, 422);
     assert.equal(w.json.error.code, 'outside_counter_hours');
-    assert.match(w.json.error.message, /08:30/);
+    assert.match(w.json.error.message, / 8:30 から 17:15 まで（祝日・休館日を除く）/);
     assert.match(w.json.error.message, /17:15/);
     const on = await s.post('/api/v1/bookings', { on_behalf_of: u.citizen, room_id: room, date: '2026-04-08',
       slots: ['evening'], purpose: '会議', attendees: 3 });

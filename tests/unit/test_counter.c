@@ -170,7 +170,7 @@ Test(counter, counter_hours_to_the_minute) {
       cr_assert_str_eq(kerr_code(rc), "outside_counter_hours");
       cr_assert_eq(kerr_http_status(rc), 422);
       /* the hours are in the message */
-      cr_assert(strstr(ei.message, "08:30") && strstr(ei.message, "17:15"), "%s", ei.message);
+      cr_assert(strstr(ei.message, " 8:30 から") && strstr(ei.message, "17:15"), "%s", ei.message);
     }
     kerr_clear(&ei);
   }
@@ -188,7 +188,7 @@ Test(counter, counter_actions_refused_outside_hours_online_booking_is_not) {
   cr_assert_eq(walkin("chuo", "kaigi", "evening", NULL, &id, msg), 0, "%s", msg);
   as_staff("2026-04-08T17:16");
   cr_assert_eq(walkin("chuo", "washitsu", "evening", "cash", NULL, msg), KERR_COUNTER_HOURS);
-  cr_assert(strstr(msg, "08:30") && strstr(msg, "17:15"), "%s", msg);
+  cr_assert(strstr(msg, " 8:30 から") && strstr(msg, "17:15"), "%s", msg);
   cr_assert_eq(pay(id, "cash", 1080, NULL), KERR_COUNTER_HOURS);
   cr_assert_eq(act(counter_checkin, id, NULL), KERR_COUNTER_HOURS);
   cr_assert_eq(act(counter_noshow, id, NULL), KERR_COUNTER_HOURS);

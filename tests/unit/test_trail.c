@@ -90,6 +90,18 @@ Test(trail, holidays_the_issue_names) {
   cr_assert(rules_counter_open(r, clock_local(d - 1, 10 * 60)));
 }
 
+Test(trail, counter_hours_in_one_wording_that_names_holidays_only_when_closed_on_them) {
+  struct rules copy = *rules_in_force(rb, 0x7fffffff);
+  char out[256];
+  rules_counter_hours_text(&copy, out, sizeof out);
+  cr_assert_str_eq(out, "月・火・水・木・金曜日の 8:30 から 17:15 まで（祝日・休館日を除く）");
+  copy.counter_closed_on_holidays = 0; /* a rule book that keeps the counter open on holidays */
+  rules_counter_hours_text(&copy, out, sizeof out);
+  cr_assert_str_eq(out, "月・火・水・木・金曜日の 8:30 から 17:15 まで（休館日を除く）");
+  rules_counter_hours_text(NULL, out, sizeof out);
+  cr_assert_str_eq(out, "");
+}
+
 /* ------------------------------------------------- actions in words */
 
 Test(trail, an_action_in_words_and_an_unknown_one_as_it_is) {
