@@ -28,16 +28,19 @@
 
 int groups_eligible(const struct rules *r, long long members, long long residents, char *msg,
                     size_t msglen) {
-  int min = r->group_min_members, pct = r->group_resident_percent_above;
-  /* RULE: group registration: at least min_members, and residents more than
-  ** resident_share_above_percent of the members (integers: no rounding). */
-  if (members >= min && residents * 100 > members * (long long)pct) return 0;
+  int min = r->group_min_members, pct = r->group_resident_percent;
+  /* RULE: group registration: at least min_members, and residents at least
+  ** (resident_share_at_least_percent: Maebashi's 半数以上, half or more) or
+  ** more than (resident_share_above_percent) that share of the members
+  ** (integers: no rounding). */
+  long long share_x100 = residents * 100, need_x100 = members * (long long)pct;
+  int enough = r->group_resident_at_least ? share_x100 >= need_x100 : share_x100 > need_x100;
+  if (members >= min && enough) return 0;
   char share[64];
-  if (pct == 50) snprintf(share, sizeof share, "半数");
-  else snprintf(share, sizeof share, "%d%%", pct);
+  rules_group_share_words(r, share, sizeof share);
   snprintf(msg, msglen,
            "団体登録には、構成員が%d人以上で、そのうち前橋市に住んでいるか、働いているか、"
-           "学んでいる人が%sを超えていることが必要です。"
+           "学んでいる人が%sであることが必要です。"
            "いただいた内容は、構成員%lld人のうち市内の人が%lld人です。",
            min, share, members, residents);
   return KERR_RESIDENCY;

@@ -397,8 +397,8 @@ static void load_simple_sections(struct vctx *c, struct rules *r, json_t *root) 
   static const char *const hkeys[] = {"lapse_after_hours", "max_per_user", NULL};
   static const char *const lkeys[] = {"group_slots_per_month", "person_slots_per_month", NULL};
   static const char *const ckeys[] = {"deadline_days_before", "after_deadline", NULL};
-  static const char *const gkeys[] = {"min_members", "resident_share_above_percent",
-                                      "valid_until", NULL};
+  static const char *const gkeys[] = {"min_members", "resident_share_at_least_percent",
+                                      "resident_share_above_percent", "valid_until", NULL};
   static const char *const skeys[] = {"counter", "online", "registration_required", "until",
                                       NULL};
   static const char *const nkeys[] = {"grace_minutes", NULL};
@@ -439,7 +439,16 @@ static void load_simple_sections(struct vctx *c, struct rules *r, json_t *root) 
     int kind = VALID_FISCAL_YEAR_END;
     check_keys(c, o, b, gkeys);
     get_int(c, o, b, "min_members", 1, 1, 1000, &r->group_min_members);
-    get_int(c, o, b, "resident_share_above_percent", 1, 0, 99, &r->group_resident_percent_above);
+    /* the residents' share: "at least" (以上) or "above" (を超える), one of the two */
+    int at_least = json_object_get(o, "resident_share_at_least_percent") != NULL;
+    if (at_least && json_object_get(o, "resident_share_above_percent"))
+      problem(c, "group_registration", "give resident_share_at_least_percent or "
+                                       "resident_share_above_percent, not both");
+    else if (at_least)
+      get_int(c, o, b, "resident_share_at_least_percent", 1, 0, 100, &r->group_resident_percent);
+    else
+      get_int(c, o, b, "resident_share_above_percent", 1, 0, 99, &r->group_resident_percent);
+    r->group_resident_at_least = at_least;
     if (get_validity(c, o, b, "valid_until", 1, &kind, &r->group_validity_days) == 0)
       r->group_validity = kind == VALID_DAYS ? VALID_DAYS : VALID_FISCAL_YEAR_END;
   }

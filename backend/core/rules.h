@@ -148,7 +148,9 @@ struct rules {
   struct discount_cat *discounts;
 
   int group_min_members;
-  int group_resident_percent_above; /* 50: more than half */
+  int group_resident_percent;       /* the residents' share of the members, in percent */
+  int group_resident_at_least;      /* 1: at least that share (半数以上: 50 and 1),
+                                    ** 0: more than it (50 and 0: more than half) */
   enum { VALID_FISCAL_YEAR_END, VALID_DAYS } group_validity;
   int group_validity_days;
 
@@ -241,6 +243,10 @@ int rules_counter_open(const struct rules *r, int64_t now);
 ** 祝日 named only when the rule book closes the counter on holidays; "" for
 ** no R. Into OUT[N]. */
 void rules_counter_hours_text(const struct rules *r, char *out, size_t n);
+
+/* The residents' share a group needs under R in words, into OUT[N]:
+** "半数以上" (at least 50%), "半数を超える人数" (more than 50%), "60%以上", ... */
+void rules_group_share_words(const struct rules *r, char *out, size_t n);
 
 /* RULE: the cancellation fee after the deadline: the rule book's percent of
 ** FEE_TOTAL (the fee after any exemption), rounded down to the yen, the same

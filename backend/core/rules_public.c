@@ -90,16 +90,12 @@ json_t *rules_public_json(const struct rules *r) {
   set_new(out, "fees", section(r, "fees"));
   set_new(out, "discounts", section(r, "discounts"));
   if ((o = section(r, "group_registration"))) {
-    if (r->group_resident_percent_above == 50)
-      snprintf(buf, sizeof buf,
-               "%d人以上の団体で、半分より多くの人が前橋市に住んでいるか、"
-               "働いているか、学んでいることが条件です。一度の登録で、すべての公民館を使えます。",
-               r->group_min_members);
-    else
-      snprintf(buf, sizeof buf,
-               "%d人以上の団体で、%d%%より多くの人が前橋市に住んでいるか、"
-               "働いているか、学んでいることが条件です。一度の登録で、すべての公民館を使えます。",
-               r->group_min_members, r->group_resident_percent_above);
+    char share[64];
+    rules_group_share_words(r, share, sizeof share);
+    snprintf(buf, sizeof buf,
+             "%d人以上の団体で、構成員の%sが前橋市に住んでいるか、"
+             "働いているか、学んでいることが条件です。一度の登録で、すべての公民館を使えます。",
+             r->group_min_members, share);
     set_new(o, "description", json_string(buf));
     set_new(out, "group_registration", o);
   }

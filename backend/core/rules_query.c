@@ -199,6 +199,12 @@ void rules_warnings(const struct rulebook *rb, int64_t now, json_t *out) {
                                             last, need));
 }
 
+void rules_group_share_words(const struct rules *r, char *out, size_t n) {
+  int pct = r->group_resident_percent;
+  if (pct == 50) snprintf(out, n, "%s", r->group_resident_at_least ? "半数以上" : "半数を超える人数");
+  else snprintf(out, n, "%d%%%s", pct, r->group_resident_at_least ? "以上" : "を超える人数");
+}
+
 void rules_counter_hours_text(const struct rules *r, char *out, size_t n) {
   size_t off = 0;
   char a[8], b[8];

@@ -317,7 +317,7 @@ test('group registration: receipt with the group ID; the residency rule at its f
   assert.equal(sql(`SELECT kind||'|'||outcome||'|'||result_id FROM form_submissions WHERE receipt='${receipt}'`), `group|accepted|${gid}`);
   assert.doesNotMatch(sql('SELECT group_concat(payload) FROM form_submissions'), /should-never-be-stored|password/);
   const n = count('groups');
-  const bad = await b.postForm('/forms/group', { name: '少数の会', name_kana: 'しょうすうのかい', members: '4', resident_members: '2', public_listing: '0' });
+  const bad = await b.postForm('/forms/group', { name: '少数の会', name_kana: 'しょうすうのかい', members: '4', resident_members: '1', public_listing: '0' });
   assert.equal(bad.status, 422);
   assert.match(bad.text, /id="f-resident_members-error"/);
   assert.match(bad.text, /href="#f-resident_members"/);

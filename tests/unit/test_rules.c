@@ -123,7 +123,8 @@ Test(rules, two_versions_sorted_with_their_slots) {
     /* RULE: a group may use at most 4 slots a month */
     cr_assert_eq(r->group_slots_per_month, 4);
     cr_assert_eq(r->group_min_members, 2);
-    cr_assert_eq(r->group_resident_percent_above, 50);
+    cr_assert_eq(r->group_resident_percent, 50);
+    cr_assert(r->group_resident_at_least, "半数以上: half or more");
     cr_assert_eq(r->group_validity, VALID_FISCAL_YEAR_END);
     cr_assert_eq(r->hold_lapse_hours, 72);
     cr_assert_eq(r->hold_max_per_user, 3);
@@ -519,6 +520,16 @@ Test(rules_check, discount_rate_150) {
   write_all();
   json_t *p = refused();
   expect_problem(p, "rules-2026-04-01.json: discounts[0].rate: expected an integer from 1 to 100");
+  json_decref(p);
+}
+
+Test(rules_check, residents_share_at_least_or_above_not_both) {
+  json_object_set_new(json_object_get(tb.v1, "group_registration"), "resident_share_above_percent",
+                      json_integer(50));
+  write_all();
+  json_t *p = refused();
+  expect_problem(p, "rules-2026-04-01.json: group_registration: give "
+                    "resident_share_at_least_percent or resident_share_above_percent, not both");
   json_decref(p);
 }
 
