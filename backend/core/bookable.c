@@ -38,7 +38,7 @@ static int walkin_allowed(const struct rules *r, const struct room *room, int32_
 ** NOW on: the place a same-day booking that the web refuses can still be made. */
 static int counter_sits(const struct rules *r, int32_t day, int64_t now, int64_t deadline) {
   if (!(r->counter_weekdays & (1u << date_weekday(day)))) return 0;
-  if (rules_closed(r, NULL, day, NULL)) return 0;
+  if (rules_counter_closed(r, day, NULL)) return 0;
   int64_t open = clock_local(day, r->counter_open), close = clock_local(day, r->counter_close) + 60;
   if (deadline < close) close = deadline;
   if (now > open) open = now;

@@ -31,7 +31,7 @@ int desk_check_open(const struct kctx *ctx, struct kerrinfo *ei) {
                     "%sは祝日（%s）のため、窓口の受付はありません。部屋は予約どおり使えます。"
                     "窓口の受付は%sです。",
                     day, holiday, hours);
-  if (r && rules_closed(r, NULL, today, &why))
+  if (r && rules_counter_closed(r, today, &why))
     return kerr_set(ei, KERR_COUNTER_HOURS,
                     "%sは休館日（%s）のため、窓口の受付はありません。窓口の受付は%sです。", day,
                     why ? why : "休館日", hours);
@@ -52,7 +52,7 @@ int desk_enter(const struct kctx *ctx, struct kctx *out, struct kerrinfo *ei) {
 
 int desk_open_day(const struct rules *r, int32_t day) {
   if (!r || !(r->counter_weekdays & (1u << date_weekday(day)))) return 0;
-  if (rules_closed(r, NULL, day, NULL)) return 0;
+  if (rules_counter_closed(r, day, NULL)) return 0;
   return !(r->counter_closed_on_holidays && rules_holiday(r, day));
 }
 

@@ -240,7 +240,7 @@ static void load_slots(struct vctx *c, struct rules *r, json_t *root) {
 static void load_closed(struct vctx *c, struct rules *r, json_t *root,
                         const struct rulebook *rb) {
   static const char *const keys[] = {"kind", "weekday", "nth", "from", "to",
-                                     "date", "center", "label", NULL};
+                                     "date", "center", "label", "counter", NULL};
   char p[PATHMAX], q[PATHMAX], e[PATHMAX];
   json_t *arr = get_arr(c, root, "", "closed", 1);
   if (!arr || json_array_size(arr) == 0) return;
@@ -262,6 +262,12 @@ static void load_closed(struct vctx *c, struct rules *r, json_t *root,
     }
     check_keys(c, o, p, keys);
     get_str(c, o, p, "label", 1, cr->label, sizeof cr->label);
+    char counter[16] = "closed";
+    if (get_str(c, o, p, "counter", 0, counter, sizeof counter) == 0) {
+      if (strcmp(counter, "open") && strcmp(counter, "closed"))
+        problem(c, sub(q, p, "counter"), "expected \"open\" or \"closed\"");
+      cr->counter_open = !strcmp(counter, "open");
+    }
     if (get_code(c, o, p, "center", 0, cr->center, sizeof cr->center) == 0 && cr->center[0] &&
         rb->ncenters > 0 && !rules_center(rb, cr->center))
       problem(c, sub(q, p, "center"), "unknown centre \"%s\" (not in facilities.json)", cr->center);

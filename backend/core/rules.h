@@ -58,6 +58,8 @@ struct closed_rule {
   int32_t date;           /* one date; DATE */
   char center[32];        /* "" = every centre; DATE may name one centre */
   char label[64];         /* "第1・第3月曜日" for messages */
+  int counter_open;       /* "counter": "open": the rooms are closed, the counter works
+                          ** (Maebashi's 1st and 3rd Mondays); default closed */
 };
 
 /* One national holiday (国民の祝日, 振替休日, 国民の休日) from holidays.json. */
@@ -235,13 +237,20 @@ const struct campaign *rules_campaign(const struct rules *r, const struct room *
 
 const struct discount_cat *rules_discount(const struct rules *r, const char *code);
 
+/* Whether DAY is a closing day of every centre on which the counter does not
+** work either (a closed[] entry without "counter": "open"), its label in
+** *LABEL. The counter's hours, walk-ins and payments ask this, not
+** rules_closed. */
+int rules_counter_closed(const struct rules *r, int32_t day, const char **label);
+
 /* Whether the counter is open at NOW under R (local weekday and hours). */
 int rules_counter_open(const struct rules *r, int64_t now);
 
 /* The counter's hours under R in words, the one wording of every page and
-** message: "月・火・水・木・金曜日の 8:30 から 17:15 まで（祝日・休館日を除く）",
-** 祝日 named only when the rule book closes the counter on holidays; "" for
-** no R. Into OUT[N]. */
+** message: "月・火・水・木・金曜日の 8:30 から 17:15 まで（祝日・休館日を除く。
+** 第1・第3月曜日は休館日でも受け付けます）", 祝日 named only when the rule book
+** closes the counter on holidays, the closed days the counter works on (closed[]
+** "counter": "open") named after; "" for no R. Into OUT[N]. */
 void rules_counter_hours_text(const struct rules *r, char *out, size_t n);
 
 /* The residents' share a group needs under R in words, into OUT[N]:

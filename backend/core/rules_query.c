@@ -60,7 +60,10 @@ int rules_slot_index(const struct rules *r, const char *code) {
 /* RULE: closed days (1st and 3rd Monday, 12/29-1/3, per-centre dates).
 ** A rule naming no centre applies to every centre; CENTER NULL or "" asks
 ** about rules for every centre only. */
-int rules_closed(const struct rules *r, const char *center, int32_t day, const char **label) {
+/* The first closed[] entry of R that closes DAY at CENTER (NULL: only those of
+** every centre), skipping those whose counter works when COUNTER is set. */
+static int closed_on(const struct rules *r, const char *center, int32_t day, const char **label,
+                     int counter) {
   int y, m, d;
   if (!r) return 0;
   date_to_ymd(day, &y, &m, &d);
@@ -69,6 +72,7 @@ int rules_closed(const struct rules *r, const char *center, int32_t day, const c
     const struct closed_rule *cr = &r->closed[i];
     int hit = 0;
     if (cr->center[0] && (!center || strcmp(cr->center, center) != 0)) continue;
+    if (counter && cr->counter_open) continue;
     switch (cr->kind) {
     case CLOSED_WEEKDAY_OF_MONTH:
       hit = wd == cr->weekday && (cr->nth_mask & (1u << date_nth_weekday(day)));
@@ -93,6 +97,14 @@ int rules_closed(const struct rules *r, const char *center, int32_t day, const c
     }
   }
   return 0;
+}
+
+int rules_closed(const struct rules *r, const char *center, int32_t day, const char **label) {
+  return closed_on(r, center, day, label, 0);
+}
+
+int rules_counter_closed(const struct rules *r, int32_t day, const char **label) {
+  return closed_on(r, NULL, day, label, 1);
 }
 
 int rules_fee(const struct rules *r, const char *fee_class, int slot_index) {
@@ -217,8 +229,13 @@ void rules_counter_hours_text(const struct rules *r, char *out, size_t n) {
   clock_jminutes(r->counter_open, a, sizeof a);
   clock_jminutes(r->counter_close, b, sizeof b);
   if (off < n)
-    snprintf(out + off, n - off, "曜日の %s から %s まで（%s休館日を除く）", a, b,
-             r->counter_closed_on_holidays ? "祝日・" : "");
+    off += (size_t)snprintf(out + off, n - off, "曜日の %s から %s まで（%s休館日を除く", a, b,
+                            r->counter_closed_on_holidays ? "祝日・" : "");
+  int any = 0;
+  for (int i = 0; i < r->nclosed && off < n; i++) /* closed days the counter works on */
+    if (r->closed[i].counter_open && !r->closed[i].center[0])
+      off += (size_t)snprintf(out + off, n - off, "%s%s", any++ ? "・" : "。", r->closed[i].label);
+  if (off < n) snprintf(out + off, n - off, "%s）", any ? "は休館日でも受け付けます" : "");
 }
 
 int rules_counter_open(const struct rules *r, int64_t now) {
@@ -226,7 +243,7 @@ int rules_counter_open(const struct rules *r, int64_t now) {
   int32_t day = clock_today(now);
   int minute = clock_minute_of_day(now);
   if (!(r->counter_weekdays & (1u << date_weekday(day)))) return 0;
-  if (rules_closed(r, NULL, day, NULL)) return 0;
+  if (rules_counter_closed(r, day, NULL)) return 0;
   if (r->counter_closed_on_holidays && rules_holiday(r, day)) return 0;
   return minute >= r->counter_open && minute <= r->counter_close;
 }

@@ -224,6 +224,40 @@ test('the daily ledger: totals equal the payments table; JSON and CSV', async ()
   assert.equal(other.json.entries.length, 0);
 });
 
+// The city's page: 「第1・第3月曜日の窓口業務は行っております」. The rooms are closed on those
+// Mondays, the counter works; at the year end both are closed.
+test('counter on the 1st Monday: the rooms are closed, the counter takes a 代理の予約 for another day; no walk-ins', async () => {
+  const monday = await start({ now: '2026-04-06T10:00:00+09:00' });
+  try {
+    const u = await users(monday);
+    const s = await signIn(monday.base, u.staff, PW);
+    const centers = (await client(monday.base).get('/api/v1/centers')).json.centers;
+    const room = centers.find((x) => x.code === 'chuo').rooms.find((x) => x.code === 'washitsu').id;
+    assert.equal((await s.get('/api/v1/counter/today')).json.counter.open, true, 'the counter works');
+    const on = await s.post('/api/v1/bookings', { on_behalf_of: u.citizen, room_id: room, date: '2026-04-08',
+      slots: ['evening'], purpose: '会議', attendees: 3 });
+    assert.equal(on.status, 201, on.text);
+    const today = await s.post('/api/v1/bookings', { on_behalf_of: u.citizen, room_id: room, date: '2026-04-06',
+      slots: ['evening'], purpose: '会議', attendees: 3 });
+    assert.equal(today.status, 422);
+    assert.equal(today.json.error.code, 'closed', 'the rooms are closed');
+    const w = await s.post('/api/v1/counter/walkin', { room_id: room, slots: ['evening'], name: 'A', phone: '0271112222' });
+    assert.equal(w.status, 422);
+    assert.equal(w.json.error.code, 'closed', 'refused for the room, not the counter');
+    assert.match(w.json.error.message, /休館日です（第1・第3月曜日）/);
+  } finally {
+    await monday.stop();
+  }
+  const yearEnd = await start({ now: '2026-12-29T10:00:00+09:00' });
+  try {
+    const u = await users(yearEnd);
+    const s = await signIn(yearEnd.base, u.staff, PW);
+    assert.equal((await s.get('/api/v1/counter/today')).json.counter.open, false, 'year end: the counter too');
+  } finally {
+    await yearEnd.stop();
+  }
+});
+
 test('counter hours: counter actions after 17:15 are refused with the hours; online booking is not', async () => {
   const late = await start({ now: '2026-04-08T17:16:00+09:00' });
   try {
@@ -235,7 +269,7 @@ test('counter hours: counter actions after 17:15 are refused with the hours; onl
     const w = await s.post('/api/v1/counter/walkin', { room_id: room, slots: ['evening'], name: 'A', phone: '0271112222' });
     assert.equal(w.status, 422);
     assert.equal(w.json.error.code, 'outside_counter_hours');
-    assert.match(w.json.error.message, / 8:30 から 17:15 まで（祝日・休館日を除く）/);
+    assert.match(w.json.error.message, / 8:30 から 17:15 まで（祝日・休館日を除く。第1・第3月曜日は休館日でも受け付けます）/);
     assert.match(w.json.error.message, /17:15/);
     const on = await s.post('/api/v1/bookings', { on_behalf_of: u.citizen, room_id: room, date: '2026-04-08',
       slots: ['evening'], purpose: '会議', attendees: 3 });

@@ -159,7 +159,8 @@ Test(counter, counter_hours_to_the_minute) {
       {"2026-04-08T08:29:59", 0}, {"2026-04-08T08:30", 1}, {"2026-04-08T12:00", 1},
       {"2026-04-08T17:15", 1},    {"2026-04-08T17:15:59", 1}, {"2026-04-08T17:16", 0},
       {"2026-04-11T10:00", 0}, /* Saturday: not a counter weekday */
-      {"2026-04-06T10:00", 0}, /* 1st Monday: closed at every centre */
+      {"2026-04-06T10:00", 1}, /* 1st Monday: rooms closed, the counter works */
+      {"2026-12-29T10:00", 0}, /* year end (a Tuesday): closed, the counter too */
       {"2026-04-13T10:00", 1}, /* 2nd Monday: open */
   };
   for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -174,9 +175,9 @@ Test(counter, counter_hours_to_the_minute) {
     }
     kerr_clear(&ei);
   }
-  as_staff("2026-04-06T10:00");
+  as_staff("2026-12-29T10:00");
   desk_check_open(&w.ctx, &ei);
-  cr_assert(strstr(ei.message, "休館日"), "%s", ei.message);
+  cr_assert(strstr(ei.message, "休館日（年末年始"), "%s", ei.message);
   kerr_clear(&ei);
 }
 

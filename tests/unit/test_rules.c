@@ -232,7 +232,11 @@ Test(rules, counter_hours) {
   cr_assert_not(rules_counter_open(r, at("2026-04-01", "17:16")));
   cr_assert_not(rules_counter_open(r, at("2026-04-04", "10:00")), "Saturday");
   cr_assert_not(rules_counter_open(r, at("2026-04-05", "10:00")), "Sunday");
-  cr_assert_not(rules_counter_open(r, at("2026-04-06", "10:00")), "1st Monday: closed day");
+  /* 1st Monday: the rooms are closed, the counter works (「第1・第3月曜日の窓口業務は行っております」) */
+  cr_assert(rules_closed(r, "chuo", D("2026-04-06"), NULL), "1st Monday: rooms closed");
+  cr_assert(rules_counter_open(r, at("2026-04-06", "10:00")), "1st Monday: counter open");
+  cr_assert_not(rules_counter_closed(r, D("2026-04-06"), NULL));
+  cr_assert(rules_counter_closed(r, D("2026-12-29"), NULL), "year end: counter closed too");
   cr_assert(rules_counter_open(r, at("2026-04-13", "10:00")), "2nd Monday");
   cr_assert_not(rules_counter_open(rules_in_force(rb, D("2026-12-29")), at("2026-12-29", "10:00")),
                 "year end");
@@ -530,6 +534,15 @@ Test(rules_check, residents_share_at_least_or_above_not_both) {
   json_t *p = refused();
   expect_problem(p, "rules-2026-04-01.json: group_registration: give "
                     "resident_share_at_least_percent or resident_share_above_percent, not both");
+  json_decref(p);
+}
+
+Test(rules_check, closed_day_counter_open_or_closed) {
+  json_object_set_new(json_array_get(json_object_get(tb.v1, "closed"), 0), "counter",
+                      json_string("sometimes"));
+  write_all();
+  json_t *p = refused();
+  expect_problem(p, "rules-2026-04-01.json: closed[0].counter: expected \"open\" or \"closed\"");
   json_decref(p);
 }
 
