@@ -602,11 +602,31 @@ int reports_month_parse(const char *s, int32_t *first) {
   return 0;
 }
 
+int reports_scope(const struct kctx *ctx, const char *asked, const char **center,
+                  struct kerrinfo *ei) {
+  *center = asked && *asked ? asked : NULL;
+  if (ctx->actor.role != ROLE_STAFF) return 0;
+  const char *home = ctx->actor.home_center;
+  const struct center *own = home[0] ? rules_center(ctx->rb, home) : NULL;
+  if (!own)
+    return kerr_set(ei, KERR_FORBIDDEN,
+                    "所属する公民館が登録されていない職員は、集計を見られません。"
+                    "管理者に所属の公民館を登録してもらってください。");
+  if (*center && strcmp(*center, home) && rules_center(ctx->rb, *center))
+    return kerr_set(ei, KERR_FORBIDDEN,
+                    "職員が見られるのは、所属する公民館（%s）の集計だけです。"
+                    "ほかの公民館の集計は、分析担当か管理者に頼んでください。",
+                    own->name);
+  if (!*center) *center = home;
+  return 0;
+}
+
 int reports_usage(struct kctx *ctx, int32_t from, int32_t to, int dims, const char *center,
                   struct report **out, struct kerrinfo *ei) {
   struct agg a;
   int rc = 0;
   *out = NULL;
+  if ((rc = reports_scope(ctx, center, &center, ei))) return rc;
   memset(&a, 0, sizeof a);
   a.ctx = ctx;
   a.rb = ctx->rb;
@@ -818,6 +838,7 @@ int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, j
   int y, m, d, rc = 0;
   const struct center *ce = NULL;
   *out = NULL;
+  if ((rc = reports_scope(ctx, center, &center, ei))) return rc;
   if (center && *center && !(ce = rules_center(ctx->rb, center))) {
     kerr_field(ei, "center", "その公民館のコードはありません（/api/v1/centers の code を指定してください）。");
     return kerr_set(ei, KERR_VALIDATION, NULL);

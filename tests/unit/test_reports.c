@@ -313,6 +313,72 @@ Test(reports, bad_periods_and_centres_are_refused_with_field_messages) {
   cr_assert_eq(reports_month_parse("2026-13", &d), -1);
 }
 
+/* Staff read their home centre's figures only (reports_scope): no centre
+** means theirs, their own code is fine, another centre is 403 with a
+** message naming theirs, no home centre is 403; an unknown code stays 422. */
+Test(reports, staff_read_their_home_centre_only) {
+  fx_as(&w, REP, ROLE_STAFF, NULL);
+  snprintf(w.ctx.actor.home_center, sizeof w.ctx.actor.home_center, "haga");
+  struct report *rep = run("2026-04-06", "2026-04-12", RD_CENTER, NULL);
+  cr_assert_str_eq(rep->center, "haga");
+  cr_assert_eq(rep->nrows, 1);              /* B11 (chuo) is not counted */
+  cr_assert_str_eq(rep->rows[0].key, "haga");
+  cr_assert_eq(rep->total.slots_booked, 9);
+  reports_free(rep);
+  rep = run("2026-04-06", "2026-04-12", RD_CENTER, "haga");
+  cr_assert_eq(rep->total.slots_booked, 9);
+  reports_free(rep);
+  rep = NULL;
+
+  struct kerrinfo ei = {0};
+  cr_assert_eq(reports_usage(&w.ctx, fx_day("2026-04-06"), fx_day("2026-04-12"), RD_CENTER, "chuo",
+                             &rep, &ei), KERR_FORBIDDEN);
+  cr_assert_null(rep);
+  cr_assert_not_null(strstr(ei.message, "芳賀公民館"), "%s", ei.message);
+  kerr_clear(&ei);
+  cr_assert_eq(reports_usage(&w.ctx, fx_day("2026-04-06"), fx_day("2026-04-12"), RD_CENTER, "nowhere",
+                             &rep, &ei), KERR_VALIDATION);
+  cr_assert_not_null(json_object_get(ei.fields, "center"));
+  kerr_clear(&ei);
+
+  /* the monthly statistics: the same rule */
+  json_t *mo = NULL;
+  cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), NULL, &mo, &ei), 0);
+  cr_assert_str_eq(json_string_value(json_object_get(mo, "center")), "haga");
+  cr_assert_null(json_object_get(mo, "by_center"));
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(mo, "totals"), "uses")), 6);
+  json_decref(mo);
+  mo = NULL;
+  cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), "chuo", &mo, &ei), KERR_FORBIDDEN);
+  cr_assert_null(mo);
+  kerr_clear(&ei);
+
+  /* staff with no home centre, or one no longer in the rule book: nothing */
+  for (int i = 0; i < 2; i++) {
+    snprintf(w.ctx.actor.home_center, sizeof w.ctx.actor.home_center, "%s", i ? "gone" : "");
+    cr_assert_eq(reports_usage(&w.ctx, fx_day("2026-04-06"), fx_day("2026-04-12"), RD_CENTER, NULL,
+                               &rep, &ei), KERR_FORBIDDEN);
+    cr_assert_not_null(strstr(ei.message, "所属する公民館が登録されていない"), "%s", ei.message);
+    kerr_clear(&ei);
+    cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), "haga", &mo, &ei), KERR_FORBIDDEN);
+    kerr_clear(&ei);
+  }
+
+  /* analysts and admins: every centre, or the one asked for */
+  const int roles[] = {ROLE_ANALYST, ROLE_ADMIN};
+  for (int i = 0; i < 2; i++) {
+    fx_as(&w, REP, roles[i], NULL);
+    snprintf(w.ctx.actor.home_center, sizeof w.ctx.actor.home_center, "haga");
+    rep = run("2026-04-06", "2026-04-12", RD_CENTER, NULL);
+    cr_assert_str_eq(rep->center, "");
+    cr_assert_eq(rep->total.slots_booked, 10);   /* B11 at chuo too */
+    reports_free(rep);
+    rep = run("2026-04-06", "2026-04-12", RD_CENTER, "chuo");
+    cr_assert_eq(rep->total.slots_booked, 1);
+    reports_free(rep);
+  }
+}
+
 Test(reports, before_the_rule_book_nothing_is_available) {
   /* no version is in force before 2026-04-01: no slot could be booked */
   struct report *rep = run("2026-03-01", "2026-03-31", RD_CENTER, "haga");
