@@ -40,7 +40,10 @@ enum {
   RD_MONTH = 1 << 4,
   RD_KIND = 1 << 5,          /* the room's kind (ホール, 和室, ...) */
   RD_CHANNEL = 1 << 6,       /* online, counter, form */
-  RD_REGISTRATION = 1 << 7   /* group, individual, walk_in */
+  RD_REGISTRATION = 1 << 7,  /* group, individual, walk_in */
+  RD_CAMPAIGN = 1 << 8       /* the campaign day (rule book campaign_days) that makes the
+                             ** room free: a report keyed by it counts campaign days only,
+                             ** their room-slots and the bookings priced under one */
 };
 
 /* The longest period one report covers, in days (five years). */
@@ -79,7 +82,8 @@ struct report {
 };
 
 /* "center", "room", "slot", "weekday", "month", "kind", "weekday_slot",
-** "center_month" -> RD_* bits; -1 if BY is none of them. */
+** "center_month", "channel", "registration", "campaign" -> RD_* bits; -1 if
+** BY is none of them. */
 int reports_dims_parse(const char *by);
 
 /* Strict "YYYY-MM" (years 2000..2999) -> the first day of that month. 0 or -1. */
@@ -121,8 +125,9 @@ char *reports_usage_csv(const struct report *rep, int ja, size_t *len);
 
 /* GET /api/v1/reports/monthly: the unified monthly statistics of the month
 ** starting on MONTH_FIRST, for CENTER or every centre: totals, by room kind,
-** by channel, by registration (group / individual / walk-in), revenue by
-** payment method and, for every centre, by centre. Staff get their home
+** by channel, by registration (group / individual / walk-in), by campaign
+** day (RD_CAMPAIGN), revenue by payment method and, for every centre, by
+** centre. Staff get their home
 ** centre's only (reports_scope). *OUT is a new reference. */
 int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, json_t **out,
                     struct kerrinfo *ei);

@@ -424,6 +424,11 @@ static void monthly_part(struct html *h, const json_t *mo, const struct center *
   monthly_table(h, "mo-ch-c", "申込方法別", "申込方法", json_object_get(mo, "by_channel"), NULL);
   monthly_table(h, "mo-rg-c", "利用者の区分別", "利用者の区分",
                 json_object_get(mo, "by_registration"), NULL);
+  /* campaign days (親子の日, ...): their rooms free, counted apart; 利用率 of the
+  ** room-slots those days made free */
+  if (json_array_size(json_object_get(mo, "by_campaign")))
+    monthly_table(h, "mo-cp-c", "キャンペーン日 (無料の日) の利用", "キャンペーン日",
+                  json_object_get(mo, "by_campaign"), NULL);
   if (json_object_get(mo, "by_center"))
     monthly_table(h, "mo-c-c", "公民館別", "公民館", json_object_get(mo, "by_center"), totals);
   html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"mo-pm-c\">"

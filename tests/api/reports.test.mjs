@@ -308,11 +308,12 @@ test('the analysts\' page: charts as SVG with text, tables beside them; sign-in 
   assert.match(r.text, /aria-labelledby="tr-t-chuo tr-d"/);
   assert.match(r.text, /<title id="tr-t-chuo">中央公民館 月ごとの利用率<\/title>/);
   assert.match(r.text, /<p id="tr-d">/);
-  // a table after each chart, and the 月報's five (room kind, channel, registration, centre, payment method)
-  assert.equal((r.text.match(/<table>/g) || []).length, 3 + 5);
+  // a table after each chart, and the 月報's six (room kind, channel, registration, campaign day,
+  // centre, payment method)
+  assert.equal((r.text.match(/<table>/g) || []).length, 3 + 6);
   assert.equal((r.text.match(/<caption id="(hm|tr|ex)-c">/g) || []).length, 3);
-  assert.equal((r.text.match(/<caption id="mo-(k|ch|rg|c|pm)-c">/g) || []).length, 5);
-  assert.equal((r.text.match(/class="table-wrap" tabindex="0" role="region"/g) || []).length, 3 + 5);
+  assert.equal((r.text.match(/<caption id="mo-(k|ch|rg|cp|c|pm)-c">/g) || []).length, 6);
+  assert.equal((r.text.match(/class="table-wrap" tabindex="0" role="region"/g) || []).length, 3 + 6);
   assert.doesNotMatch(r.text, /<script>|\sstyle="|\son[a-z]+="/);   // nothing inline
   assert.match(r.text, /<a href="\/reports" aria-current="page">利用状況の集計<\/a>/);   // in the menu
   assert.match(r.text, /中央公民館/);

@@ -14,7 +14,8 @@ import { start, client, addUser, signIn } from './harness.mjs';
 const NOW = '2026-04-08T10:00:00+09:00';
 const PW = 'staff-reports-pw-1';
 const CITIZEN = { name: '月報 花子', name_kana: 'げっぽう はなこ', email: 'hanako.geppo@example.jp', phone: '027-555-0301' };
-let srv, anon, analyst, admin, staff, staffHaga, homeless, citizen, ids = {}, rooms = {};
+const CITIZEN2 = { name: '親子 次郎', name_kana: 'おやこ じろう', email: 'jiro.oyako@example.jp', phone: '027-555-0303' };
+let srv, anon, analyst, admin, staff, staffHaga, homeless, citizen, citizen2, ids = {}, rooms = {};
 const outputs = [];   // every staff output: scanned for the citizen at the end
 function keep(label, r) { outputs.push({ label, text: r.text }); return r; }
 
@@ -33,21 +34,28 @@ before(async () => {
   const me = await client(srv.base).post('/api/v1/accounts', { ...CITIZEN, password: PW, resident: true });
   assert.equal(me.status, 201, me.text);
   ids.citizen = me.json.system_id;
-  [analyst, staff, staffHaga, homeless, citizen] = await Promise.all([ids.analyst, ids.staff,
-    ids.staffHaga, ids.homeless, ids.citizen].map((id) => signIn(srv.base, id, PW)));
+  const me2 = await client(srv.base).post('/api/v1/accounts', { ...CITIZEN2, password: PW, resident: true });
+  assert.equal(me2.status, 201, me2.text);
+  ids.citizen2 = me2.json.system_id;
+  [analyst, staff, staffHaga, homeless, citizen, citizen2] = await Promise.all([ids.analyst, ids.staff,
+    ids.staffHaga, ids.homeless, ids.citizen, ids.citizen2].map((id) => signIn(srv.base, id, PW)));
   for (const c of (await anon.get('/api/v1/centers')).json.centers)
     for (const ro of c.rooms) rooms[`${c.code}/${ro.code}`] = ro.id;
 
   // this month: two uses at chuo, one at haga; today a walk-in at chuo, paid in cash
-  const book = async (room, date, slots, attendees) => {
-    const b = await citizen.post('/api/v1/bookings', { room_id: rooms[room], date, slots, purpose: '例会', attendees });
+  const book = async (room, date, slots, attendees, who = citizen) => {
+    const b = await who.post('/api/v1/bookings', { room_id: rooms[room], date, slots, purpose: '例会', attendees });
     assert.equal(b.status, 201, b.text);
-    assert.equal((await citizen.post(`/api/v1/bookings/${b.json.id}/confirm`)).status, 200);
+    assert.equal((await who.post(`/api/v1/bookings/${b.json.id}/confirm`)).status, 200);
     return b.json;
   };
   await book('chuo/washitsu', '2026-04-14', ['morning', 'afternoon'], 10);
   await book('chuo/kaigi', '2026-04-16', ['evening'], 6);
   await book('haga/kaigi', '2026-04-16', ['morning'], 4);
+  // 親子の日 (the 15th: 和室 and 学習室 free, rule book campaign_days)
+  const free = await book('chuo/washitsu', '2026-04-15', ['morning'], 5, citizen2);
+  assert.equal(free.fee.total, 0);
+  assert.equal(free.fee.campaign, '親子の日');
   const wk = await staff.post('/api/v1/counter/walkin', { room_id: rooms['chuo/av'], slots: ['afternoon'],
     name: '飛込 一郎', phone: '080-5555-0302', attendees: 3, payment_method: 'cash' });
   assert.equal(wk.status, 201, wk.text);
@@ -65,9 +73,9 @@ test('staff read their home centre\'s monthly statistics: the analyst\'s figures
   assert.equal(mine.json.center, 'chuo');
   assert.equal(mine.json.center_name, '中央公民館');
   assert.equal(mine.json.by_center, undefined);          // one centre: no list of centres
-  assert.equal(mine.json.totals.uses, 3);                // not haga's
-  assert.equal(mine.json.totals.attendees, 19);
-  assert.equal(mine.json.totals.slots_booked, 4);
+  assert.equal(mine.json.totals.uses, 4);                // not haga's
+  assert.equal(mine.json.totals.attendees, 24);
+  assert.equal(mine.json.totals.slots_booked, 5);
   const theirs = await analyst.get(`${APR}&center=chuo`);
   assert.equal(theirs.status, 200);
   assert.deepEqual(mine.json, theirs.json);
@@ -75,7 +83,7 @@ test('staff read their home centre\'s monthly statistics: the analyst\'s figures
   assert.deepEqual(keep('monthly chuo', await staff.get(`${APR}&center=chuo`)).json, theirs.json);
   // the city's total is more: the scoping is real
   const all = await analyst.get(APR);
-  assert.equal(all.json.totals.uses, 4);
+  assert.equal(all.json.totals.uses, 5);
   assert.equal(all.json.by_center.length, 16);
   // today's walk-in (視聴覚室, afternoon: 480 yen) and its cash
   assert.equal(mine.json.by_registration.find((x) => x.key === 'walk_in').uses, 1);
@@ -90,6 +98,24 @@ test('staff read their home centre\'s monthly statistics: the analyst\'s figures
   assert.deepEqual(haga.json, (await analyst.get(`${APR}&center=haga`)).json);
 });
 
+test('campaign days counted apart: uses on 親子の日 at the clerk\'s centre, as for the analyst', async () => {
+  const mine = await staff.get(APR);
+  const oyako = mine.json.by_campaign.find((x) => x.key === '親子の日');
+  assert.ok(oyako, JSON.stringify(mine.json.by_campaign));
+  assert.equal(oyako.label, '親子の日');
+  assert.equal(oyako.uses, 1);
+  assert.equal(oyako.attendees, 5);
+  assert.equal(oyako.slots_booked, 1);
+  assert.equal(oyako.fees_charged, 0);
+  // chuo's 和室 and 学習室 on the 15th are what that day made free
+  assert.ok(oyako.slots_available > 0);
+  const csv = await staff.get(`${APR}&format=csv`);
+  assert.match(csv.text, /\r\ncampaign,親子の日,親子の日,1,5,1,/);
+  // haga had no booking on a campaign day
+  const haga = await analyst.get(`${APR}&center=haga`);
+  assert.ok(haga.json.by_campaign.every((x) => x.uses === 0), JSON.stringify(haga.json.by_campaign));
+});
+
 test('staff get the monthly statistics as CSV, the same bytes as the analyst\'s', async () => {
   for (const [path, headers] of [[`${APR}&format=csv`, {}], [APR, { Accept: 'text/csv' }],
     [`${APR}&format=csv&header=ja`, {}]]) {
@@ -101,7 +127,7 @@ test('staff get the monthly statistics as CSV, the same bytes as the analyst\'s'
     assert.equal(mine.text, theirs.text, path);
   }
   const c = await staff.get(`${APR}&format=csv`);
-  assert.match(c.text, /\r\ntotal,total,合計,3,19,4,/);
+  assert.match(c.text, /\r\ntotal,total,合計,4,24,5,/);
   assert.doesNotMatch(c.text, /\r\ncenter,/);            // no other centre's row
 });
 
@@ -162,8 +188,11 @@ test('the page: the home centre\'s figures and 月報, said so; no centre to cho
   assert.doesNotMatch(r.text, /芳賀公民館/);                // no other centre anywhere
   assert.equal((r.text.match(/<svg [^>]*role="img"/g) || []).length, 3);   // heat map, one trend, exempted
   // the 和室 and 合計 rows of the 月報 are the JSON's
-  assert.match(r.text, /<tr><th scope="row">和室<\/th><td>1<\/td><td>10<\/td><td>2<\/td>/);
-  assert.match(r.text, /<tr><th scope="row">合計<\/th><td>3<\/td><td>19<\/td><td>4<\/td>/);
+  assert.match(r.text, /<tr><th scope="row">和室<\/th><td>2<\/td><td>15<\/td><td>3<\/td>/);
+  assert.match(r.text, /<tr><th scope="row">合計<\/th><td>4<\/td><td>24<\/td><td>5<\/td>/);
+  // campaign days apart: 親子の日, one use of 5 people
+  assert.match(r.text, /<caption id="mo-cp-c">キャンペーン日 \(無料の日\) の利用<\/caption>/);
+  assert.match(r.text, /<tr><th scope="row">親子の日<\/th><td>1<\/td><td>5<\/td><td>1<\/td>/);
   // the one download is the 月報 of this centre; it opens for the clerk
   const links = [...r.text.matchAll(/href="(\/api\/v1\/[^"]*format=csv[^"]*)"/g)].map((m) => m[1].replaceAll('&amp;', '&'));
   assert.ok(links.includes('/api/v1/reports/monthly?month=2026-04&center=chuo&format=csv&header=ja'), links.join('\n'));
@@ -206,6 +235,7 @@ test('the menu: no link for staff without a home centre; admins reach every cent
 
 test('privacy: the clerk\'s outputs carry no name, phone, email or system ID', async () => {
   const needles = [CITIZEN.name, CITIZEN.name_kana, CITIZEN.email, CITIZEN.phone, ids.citizen,
+    CITIZEN2.name, CITIZEN2.name_kana, CITIZEN2.email, CITIZEN2.phone, ids.citizen2,
     '飛込 一郎', '080-5555-0302', ids.staff];
   assert.ok(outputs.length >= 7, `${outputs.length} outputs`);
   for (const { label, text } of outputs)

@@ -161,7 +161,7 @@ test('a clerk, without JavaScript: from the staff menu to the 月報 of their ho
   const url = new URL(page.url());
   assert.equal(url.searchParams.get('month'), '2026-04');
   assert.equal(await page.locator('#mo-h').innerText(), '月報 (2026年4月、中央公民館)');
-  for (const id of ['mo-k-c', 'mo-ch-c', 'mo-rg-c', 'mo-pm-c']) assert.equal(await page.locator(`#${id}`).count(), 1, id);
+  for (const id of ['mo-k-c', 'mo-ch-c', 'mo-rg-c', 'mo-cp-c', 'mo-pm-c']) assert.equal(await page.locator(`#${id}`).count(), 1, id);
   assert.equal(await page.locator('#mo-c-c').count(), 0);   // no list of centres
   // the 月報's CSV is this centre's, and the clerk may take it
   const href = await page.locator('a[href*="/api/v1/reports/monthly"]').getAttribute('href');

@@ -478,6 +478,60 @@ Test(reports, monthly_statistics_for_one_centre) {
   kerr_clear(&ei);
 }
 
+/* Campaign days (rule book campaign_days; 2026-04-01: 親子の日 on the 15th for
+** 和室 and 学習室, 自習室開放 on Saturdays for 学習室): RD_CAMPAIGN counts the
+** room-slots those days make free and the bookings priced under them, and
+** the monthly statistics carry them as by_campaign. haga has a 和室 and no
+** 学習室: in April, 親子の日 (Wed 04-15) offers its 3 slots, nothing else. */
+Test(reports, campaign_days_are_counted_apart) {
+  /* B13: the 和室 on 親子の日, free; B14: the 会議室 that day (not a campaign room) */
+  booking(13, "haga", "washitsu", "2026-04-15", "morning,afternoon", "confirmed", P1, 0, 0, 0, -1, 8, "online", NULL);
+  booking(14, "haga", "kaigi", "2026-04-15", "morning", "confirmed", P1, 0, 210, 0, -1, 3, "online", NULL);
+  struct report *rep = run("2026-04-01", "2026-04-30", RD_CAMPAIGN, "haga");
+  cr_assert_eq(rep->nrows, 1);
+  cr_assert_str_eq(rep->rows[0].key, "親子の日");
+  cr_assert_str_eq(rep->rows[0].label, "親子の日");
+  cr_assert_eq(rep->rows[0].slots_available, 3);
+  cr_assert_eq(rep->rows[0].slots_booked, 2);
+  cr_assert_eq(rep->rows[0].uses, 1);
+  cr_assert_eq(rep->rows[0].attendees, 8);
+  cr_assert_eq(rep->rows[0].fees_charged, 0);
+  cr_assert_eq(rep->rows[0].slots_exempted, 0);   /* free by the campaign, not by an exemption */
+  cr_assert_eq(rep->total.uses, 1);               /* campaign days only: B14 and the rest are not */
+  reports_free(rep);
+
+  /* every centre: both campaigns, in the rule book's order; the rows add up */
+  rep = run("2026-04-01", "2026-04-30", RD_CAMPAIGN, NULL);
+  cr_assert_eq(rep->nrows, 2);
+  cr_assert_str_eq(rep->rows[0].key, "親子の日");
+  cr_assert_str_eq(rep->rows[1].key, "自習室開放");
+  cr_assert_gt(rep->rows[1].slots_available, 0);
+  cr_assert_eq(rep->rows[0].slots_available + rep->rows[1].slots_available, rep->total.slots_available);
+  reports_free(rep);
+  cr_assert_eq(reports_dims_parse("campaign"), RD_CAMPAIGN);
+
+  /* the monthly statistics: by_campaign, and its CSV section */
+  json_t *mo = NULL;
+  struct kerrinfo ei = {0};
+  cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), "haga", &mo, &ei), 0);
+  json_t *bc = json_object_get(mo, "by_campaign");
+  cr_assert_eq(json_array_size(bc), 1);
+  cr_assert_eq(json_integer_value(json_object_get(json_array_get(bc, 0), "uses")), 1);
+  cr_assert_eq(json_integer_value(json_object_get(json_array_get(bc, 0), "attendees")), 8);
+  size_t len = 0;
+  char *csv = reports_monthly_csv(mo, 0, &len);
+  cr_assert_not_null(strstr(csv, "\r\ncampaign,親子の日,親子の日,1,8,2,3,0.6667,1,0,0,0,0,0,0\r\n"), "%s", csv);
+  free(csv);
+  json_decref(mo);
+  /* May has no booking on a campaign day: the rows are there, with nothing used */
+  cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-05-01"), "haga", &mo, &ei), 0);
+  bc = json_object_get(mo, "by_campaign");
+  cr_assert_eq(json_array_size(bc), 1);
+  cr_assert_eq(json_integer_value(json_object_get(json_array_get(bc, 0), "uses")), 0);
+  json_decref(mo);
+  kerr_clear(&ei);
+}
+
 Test(reports, usage_json_and_csv_carry_the_same_figures) {
   struct report *rep = run("2026-04-06", "2026-04-12", RD_CENTER, "haga");
   json_t *j = reports_usage_json(&w.ctx, rep, "center");
