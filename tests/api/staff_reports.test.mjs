@@ -111,6 +111,13 @@ test('campaign days counted apart: uses on 親子の日 at the clerk\'s centre, 
   assert.ok(oyako.slots_available > 0);
   const csv = await staff.get(`${APR}&format=csv`);
   assert.match(csv.text, /\r\ncampaign,親子の日,親子の日,1,5,1,/);
+  // the analysts' usage report keys by campaign too (campaign days only)
+  const u = await analyst.get('/api/v1/reports/usage?from=2026-04-01&to=2026-04-30&by=campaign&center=chuo');
+  assert.equal(u.status, 200, u.text);
+  assert.deepEqual(u.json.rows.map((x) => x.key), ['親子の日', '自習室開放']);
+  assert.equal(u.json.rows[0].uses, 1);
+  assert.equal(u.json.rows[0].slots_available, oyako.slots_available);
+  assert.equal(u.json.total.uses, 1);
   // haga had no booking on a campaign day
   const haga = await analyst.get(`${APR}&center=haga`);
   assert.ok(haga.json.by_campaign.every((x) => x.uses === 0), JSON.stringify(haga.json.by_campaign));
