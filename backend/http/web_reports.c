@@ -427,7 +427,7 @@ static void monthly_part(struct html *h, const json_t *mo, const struct center *
   /* campaign days (親子の日, ...): their rooms free, counted apart; 利用率 of the
   ** room-slots those days made free */
   if (json_array_size(json_object_get(mo, "by_campaign")))
-    monthly_table(h, "mo-cp-c", "キャンペーン日 (無料の日) の利用", "キャンペーン日",
+    monthly_table(h, "mo-cp-c", "無料の日 (親子の日など) の利用", "無料の日",
                   json_object_get(mo, "by_campaign"), NULL);
   if (json_object_get(mo, "by_center"))
     monthly_table(h, "mo-c-c", "公民館別", "公民館", json_object_get(mo, "by_center"), totals);
