@@ -1,8 +1,8 @@
 /*
 ** core/reports.c: usage and monthly reports (see reports.h; docs/reports.md).
 **
-** One aggregator serves every report. A key is a tuple of ordinals (centre,
-** room, kind, month, weekday, slot, channel, registration), packed into one
+** One aggregator serves every report. A key is a tuple of ordinals (campaign,
+** centre, room, kind, month, weekday, slot, channel, registration), packed into one
 ** 64-bit number whose numeric order is the order rows are shown in; a small
 ** open-addressing table maps it to its row. Two passes fill the rows:
 **
@@ -30,6 +30,7 @@
 /* ======================================================= the key */
 
 /* Bit layout, most significant first, so that numeric order is display order. */
+#define SH_CAMPAIGN 56
 #define SH_CENTER 48
 #define SH_ROOM 36
 #define SH_KIND 30
@@ -45,6 +46,8 @@
 #define SLOT_OTHER 31
 #define MAX_KINDS 62
 #define MAX_SLOT_CODES 30
+#define MAX_CAMPAIGNS 64
+#define CAMPAIGN_NONE 255     /* not a campaign day (never counted under RD_CAMPAIGN) */
 
 static const char *const weekday_code[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 static const char *const channel_code[] = {"online", "counter", "form"};
@@ -53,7 +56,7 @@ static const char *const reg_code[] = {"group", "individual", "walk_in"};
 static const char *const reg_label[] = {"登録団体", "個人（登録利用者）", "当日利用（登録なし）"};
 
 struct parts {
-  int center, room, kind, month, weekday, slot, channel, reg;
+  int campaign, center, room, kind, month, weekday, slot, channel, reg;
 };
 
 /* The aggregation in progress. */
@@ -79,6 +82,8 @@ struct agg {
   char slot_codes[MAX_SLOT_CODES][24];
   char slot_labels[MAX_SLOT_CODES][32];
   int nslot_codes;
+  const char *campaigns[MAX_CAMPAIGNS]; /* names, as the rule book's versions list them */
+  int ncampaigns;
 
   struct gpair {
     int row;
@@ -94,6 +99,7 @@ struct agg {
 static uint64_t pack(const struct agg *a, const struct parts *p) {
   int d = a->dims;
   uint64_t k = 0;
+  if (d & RD_CAMPAIGN) k |= (uint64_t)(p->campaign & 0xff) << SH_CAMPAIGN;
   if (d & (RD_CENTER | RD_ROOM)) k |= (uint64_t)(p->center & 0xff) << SH_CENTER;
   if (d & RD_ROOM) k |= (uint64_t)(p->room & 0xfff) << SH_ROOM;
   if (d & RD_KIND) k |= (uint64_t)(p->kind & 0x3f) << SH_KIND;
@@ -117,6 +123,11 @@ static void describe(const struct agg *a, const struct parts *p, struct report_r
   int d = a->dims;
   const struct center *ce = p->center >= 0 && p->center < a->rb->ncenters ? &a->rb->centers[p->center]
                                                                           : NULL;
+  if (d & RD_CAMPAIGN) {
+    const char *name = p->campaign < a->ncampaigns ? a->campaigns[p->campaign] : "その他";
+    append(k, sizeof k, "/", name);
+    append(l, sizeof l, " ", name);
+  }
   if (d & (RD_CENTER | RD_ROOM)) {
     append(k, sizeof k, "/", ce ? ce->code : "other");
     append(l, sizeof l, " ", ce ? ce->name : "その他");
@@ -241,8 +252,20 @@ static int slot_index(const struct agg *a, const char *code) {
   return SLOT_OTHER;
 }
 
+/* The ordinal of campaign CP (by its name: a campaign of several versions is
+** one row), CAMPAIGN_NONE for none. */
+static int campaign_index(const struct agg *a, const struct campaign *cp) {
+  for (int i = 0; cp && i < a->ncampaigns; i++)
+    if (!strcmp(a->campaigns[i], cp->name)) return i;
+  return cp ? MAX_CAMPAIGNS : CAMPAIGN_NONE;
+}
+
 static int catalogue(struct agg *a) {
   const struct rulebook *rb = a->rb;
+  for (int v = 0; v < rb->nversions; v++)
+    for (int i = 0; i < rb->versions[v].ncampaigns && a->ncampaigns < MAX_CAMPAIGNS; i++)
+      if (campaign_index(a, &rb->versions[v].campaigns[i]) >= a->ncampaigns)
+        a->campaigns[a->ncampaigns++] = rb->versions[v].campaigns[i].name;
   for (int c = 0; c < rb->ncenters; c++)
     for (int j = 0; j < rb->centers[c].nrooms; j++) {
       a->nrooms++;
@@ -289,7 +312,7 @@ static void day_parts(int32_t day, struct parts *p) {
 
 static int availability(struct agg *a, int32_t from, int32_t to) {
   const struct rulebook *rb = a->rb;
-  int per_room = (a->dims & (RD_ROOM | RD_KIND)) != 0;
+  int per_room = (a->dims & (RD_ROOM | RD_KIND | RD_CAMPAIGN)) != 0;
   int g0 = 0;
   for (int c = 0; c < rb->ncenters; g0 += rb->centers[c].nrooms, c++) {
     const struct center *ce = &rb->centers[c];
@@ -310,6 +333,10 @@ static int availability(struct agg *a, int32_t from, int32_t to) {
           continue;
         }
         for (int j = 0; j < ce->nrooms; j++) {
+          /* RULE: a campaign day is a campaign's for the rooms it makes free */
+          if ((a->dims & RD_CAMPAIGN) &&
+              (p.campaign = campaign_index(a, rules_campaign(r, &ce->rooms[j], day))) == CAMPAIGN_NONE)
+            continue;
           p.room = g0 + j;
           p.kind = kind_index(a, ce->rooms[j].kind);
           struct report_row *row = row_of(a, &p);
@@ -455,6 +482,11 @@ static int use_pass(struct agg *a, int32_t from, int32_t to) {
     day_parts(day, &p);
     p.channel = channel_index(db_col_text(st, 12));
     p.reg = u.walk_in ? 2 : u.group ? 0 : 1;
+    /* the campaign that priced it: its version's, for its room and day */
+    if ((a->dims & RD_CAMPAIGN) &&
+        (p.campaign = campaign_index(a, rules_campaign(rules_of_booking(a->rb, db_col_text(st, 13), NULL),
+                                                       rm, day))) == CAMPAIGN_NONE)
+      continue;
 
     /* the slots, and their share of the money (by their fees in the
     ** booking's version; equal shares when they are free) */
@@ -585,7 +617,8 @@ int reports_dims_parse(const char *by) {
            {"slot", RD_SLOT},             {"weekday", RD_WEEKDAY},
            {"month", RD_MONTH},           {"kind", RD_KIND},
            {"weekday_slot", RD_WEEKDAY | RD_SLOT}, {"center_month", RD_CENTER | RD_MONTH},
-           {"channel", RD_CHANNEL},       {"registration", RD_REGISTRATION}};
+           {"channel", RD_CHANNEL},       {"registration", RD_REGISTRATION},
+           {"campaign", RD_CAMPAIGN}};
   if (!by) return -1;
   for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
     if (!strcmp(by, t[i].name)) return t[i].dims;
@@ -602,11 +635,31 @@ int reports_month_parse(const char *s, int32_t *first) {
   return 0;
 }
 
+int reports_scope(const struct kctx *ctx, const char *asked, const char **center,
+                  struct kerrinfo *ei) {
+  *center = asked && *asked ? asked : NULL;
+  if (ctx->actor.role != ROLE_STAFF) return 0;
+  const char *home = ctx->actor.home_center;
+  const struct center *own = home[0] ? rules_center(ctx->rb, home) : NULL;
+  if (!own)
+    return kerr_set(ei, KERR_FORBIDDEN,
+                    "所属する公民館が登録されていない職員は、集計を見られません。"
+                    "管理者に所属の公民館を登録してもらってください。");
+  if (*center && strcmp(*center, home) && rules_center(ctx->rb, *center))
+    return kerr_set(ei, KERR_FORBIDDEN,
+                    "職員が見られるのは、所属する公民館（%s）の集計だけです。"
+                    "ほかの公民館の集計は、分析担当か管理者に頼んでください。",
+                    own->name);
+  if (!*center) *center = home;
+  return 0;
+}
+
 int reports_usage(struct kctx *ctx, int32_t from, int32_t to, int dims, const char *center,
                   struct report **out, struct kerrinfo *ei) {
   struct agg a;
   int rc = 0;
   *out = NULL;
+  if ((rc = reports_scope(ctx, center, &center, ei))) return rc;
   memset(&a, 0, sizeof a);
   a.ctx = ctx;
   a.rb = ctx->rb;
@@ -818,6 +871,7 @@ int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, j
   int y, m, d, rc = 0;
   const struct center *ce = NULL;
   *out = NULL;
+  if ((rc = reports_scope(ctx, center, &center, ei))) return rc;
   if (center && *center && !(ce = rules_center(ctx->rb, center))) {
     kerr_field(ei, "center", "その公民館のコードはありません（/api/v1/centers の code を指定してください）。");
     return kerr_set(ei, KERR_VALIDATION, NULL);
@@ -827,39 +881,32 @@ int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, j
   int32_t last = date_add_months(month_first, 1) - 1;
   const char *code = ce ? ce->code : NULL;
   json_t *totals = NULL, *kinds = NULL, *channels = NULL, *regs = NULL, *centers = NULL;
+  json_t *campaigns = NULL, *methods = NULL;
   json_t *tot_rows = month_rows(ctx, month_first, last, 0, code, &totals, &rc);
   json_decref(tot_rows);
   if (!rc) kinds = month_rows(ctx, month_first, last, RD_KIND, code, NULL, &rc);
   if (!rc) channels = month_rows(ctx, month_first, last, RD_CHANNEL, code, NULL, &rc);
   if (!rc) regs = month_rows(ctx, month_first, last, RD_REGISTRATION, code, NULL, &rc);
+  if (!rc) campaigns = month_rows(ctx, month_first, last, RD_CAMPAIGN, code, NULL, &rc);
   if (!rc && !ce) centers = month_rows(ctx, month_first, last, RD_CENTER, NULL, NULL, &rc);
+  if (!rc && !(methods = by_method(ctx, month_first, last, code, &rc)) && !rc) rc = KERR_INTERNAL;
   if (rc) {
-    json_decref(totals);
-    json_decref(kinds);
-    json_decref(channels);
-    json_decref(regs);
-    json_decref(centers);
+    json_t *all[] = {totals, kinds, channels, regs, campaigns, centers};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) json_decref(all[i]);
     return kerr_set(ei, rc, NULL);
-  }
-  json_t *methods = by_method(ctx, month_first, last, code, &rc);
-  if (!methods) {
-    json_decref(totals);
-    json_decref(kinds);
-    json_decref(channels);
-    json_decref(regs);
-    json_decref(centers);
-    return kerr_set(ei, rc ? rc : KERR_INTERNAL, NULL);
   }
   char month[8], from[11], to[11], gen[26];
   snprintf(month, sizeof month, "%04d-%02d", y, m);
   date_format(month_first, from);
   date_format(last, to);
   clock_format_instant(ctx->now, gen);
-  *out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o}", "month", month,
-                   "from", from, "to", to, "center", ce ? json_string(ce->code) : json_null(),
-                   "center_name", ce ? json_string(ce->name) : json_null(), "generated_at", gen,
-                   "provisional", reports_provisional(), "totals", totals, "by_room_kind", kinds,
-                   "by_channel", channels, "by_registration", regs, "revenue_by_method", methods);
+  *out = json_pack("{s:s, s:s, s:s, s:o, s:o, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "month",
+                   month, "from", from, "to", to, "center",
+                   ce ? json_string(ce->code) : json_null(), "center_name",
+                   ce ? json_string(ce->name) : json_null(), "generated_at", gen, "provisional",
+                   reports_provisional(), "totals", totals, "by_room_kind", kinds, "by_channel",
+                   channels, "by_registration", regs, "by_campaign", campaigns,
+                   "revenue_by_method", methods);
   if (*out && centers) json_object_set_new(*out, "by_center", centers);
   else json_decref(centers);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
@@ -911,6 +958,7 @@ char *reports_monthly_csv(const json_t *mo, int ja, size_t *len) {
   monthly_section(&b, "room_kind", json_object_get(mo, "by_room_kind"));
   monthly_section(&b, "channel", json_object_get(mo, "by_channel"));
   monthly_section(&b, "registration", json_object_get(mo, "by_registration"));
+  monthly_section(&b, "campaign", json_object_get(mo, "by_campaign"));
   if (json_object_get(mo, "by_center")) monthly_section(&b, "center", json_object_get(mo, "by_center"));
   size_t i;
   json_t *r;

@@ -40,7 +40,10 @@ enum {
   RD_MONTH = 1 << 4,
   RD_KIND = 1 << 5,          /* the room's kind (ホール, 和室, ...) */
   RD_CHANNEL = 1 << 6,       /* online, counter, form */
-  RD_REGISTRATION = 1 << 7   /* group, individual, walk_in */
+  RD_REGISTRATION = 1 << 7,  /* group, individual, walk_in */
+  RD_CAMPAIGN = 1 << 8       /* the campaign day (rule book campaign_days) that makes the
+                             ** room free: a report keyed by it counts campaign days only,
+                             ** their room-slots and the bookings priced under one */
 };
 
 /* The longest period one report covers, in days (five years). */
@@ -79,16 +82,31 @@ struct report {
 };
 
 /* "center", "room", "slot", "weekday", "month", "kind", "weekday_slot",
-** "center_month" -> RD_* bits; -1 if BY is none of them. */
+** "center_month", "channel", "registration", "campaign" -> RD_* bits; -1 if
+** BY is none of them. */
 int reports_dims_parse(const char *by);
 
 /* Strict "YYYY-MM" (years 2000..2999) -> the first day of that month. 0 or -1. */
 int reports_month_parse(const char *s, int32_t *first);
 
+/* RULE: who reads which centre's figures. Analysts and admins (and callers
+** with no role: the command line, unit tests) read every centre's, or the
+** one they ask for. Staff read their home centre's only: ASKED NULL or ""
+** means it, their own code is accepted, and another centre's is
+** KERR_FORBIDDEN; staff with no home centre (or one no longer in the rule
+** book) are KERR_FORBIDDEN whatever they ask. A code that is no centre is
+** passed through for the caller's validation (422 at center). On success
+** *CENTER is the code to report on (NULL: every centre), ASKED or the
+** actor's home_center (it lives as long as CTX). */
+int reports_scope(const struct kctx *ctx, const char *asked, const char **center,
+                  struct kerrinfo *ei);
+
 /* Compute the report of use dates FROM..TO (inclusive) keyed by DIMS, for
 ** CENTER (a centre code; NULL or "" for every centre). KERR_VALIDATION (with
 ** field messages) for FROM after TO, a period longer than REPORTS_MAX_DAYS or
-** an unknown centre. On success *OUT is the report (reports_free). */
+** an unknown centre; KERR_FORBIDDEN when the actor may not read CENTER
+** (reports_scope: staff get their home centre's, NULL meaning it). On
+** success *OUT is the report (reports_free). */
 int reports_usage(struct kctx *ctx, int32_t from, int32_t to, int dims, const char *center,
                   struct report **out, struct kerrinfo *ei);
 void reports_free(struct report *rep);          /* NULL is a no-op */
@@ -107,8 +125,10 @@ char *reports_usage_csv(const struct report *rep, int ja, size_t *len);
 
 /* GET /api/v1/reports/monthly: the unified monthly statistics of the month
 ** starting on MONTH_FIRST, for CENTER or every centre: totals, by room kind,
-** by channel, by registration (group / individual / walk-in), revenue by
-** payment method and, for every centre, by centre. *OUT is a new reference. */
+** by channel, by registration (group / individual / walk-in), by campaign
+** day (RD_CAMPAIGN), revenue by payment method and, for every centre, by
+** centre. Staff get their home
+** centre's only (reports_scope). *OUT is a new reference. */
 int reports_monthly(struct kctx *ctx, int32_t month_first, const char *center, json_t **out,
                     struct kerrinfo *ei);
 

@@ -4,9 +4,11 @@
 ** core/reports.c and the log is read by core/usagelog.c; this file parses
 ** the query, picks JSON or CSV and, for the log, streams.
 **
-** Why staff get 403: the reports serve the working group's analysis and the
-** log follows pseudonymous people through time; a clerk's work at the
-** counter needs neither (docs/reports.md, "Who may read").
+** Staff read the monthly statistics (月報) of their home centre, which the
+** centres used to compile by hand; core/reports.c (reports_scope) keeps them
+** to it. The usage report and the log stay with analysts and admins: the
+** binding contract names them as the readers, and the log follows
+** pseudonymous people through time (docs/reports.md, "Who may read").
 */
 #include "api_reports.h"
 
@@ -181,7 +183,8 @@ struct reply api_report_usage(struct req *r) {
 ** "center_name","generated_at","provisional","totals","by_room_kind",
 ** "by_channel","by_registration","revenue_by_method","by_center"?}, or CSV
 ** with Accept: text/csv. 422 validation for a missing or bad month or an
-** unknown centre. Analyst, admin. */
+** unknown centre. Analyst, admin; staff their home centre's (no centre
+** means it; another centre, or no home centre, is 403 forbidden). */
 struct reply api_report_monthly(struct req *r) {
   struct kerrinfo ei = {0};
   int32_t first = 0;

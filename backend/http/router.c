@@ -332,11 +332,12 @@ const struct route router_routes[] = {
   {"POST", "/api/v1/discounts/{id}/decide", api_discount_decide, ROLE_ADMIN,
    JSON_BODY | RF_PERSONAL},
   /* the usage log and reports for the working group (issue 8; docs/reports.md):
-  ** analysts and admins only; no-store, the log carries pseudonyms */
+  ** analysts and admins; staff the monthly report and the page, of their home
+  ** centre only (core/reports.c, reports_scope); no-store, the log carries pseudonyms */
   {"GET", "/api/v1/events", api_events, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},
   {"GET", "/api/v1/reports/usage", api_report_usage, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},
-  {"GET", "/api/v1/reports/monthly", api_report_monthly, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},
-  {"GET", "/reports", web_reports, ROLE_ANALYST | ROLE_ADMIN, RF_PERSONAL},
+  {"GET", "/api/v1/reports/monthly", api_report_monthly, ROLE_ANALYST | ROLE_DESK, RF_PERSONAL},
+  {"GET", "/reports", web_reports, ROLE_ANALYST | ROLE_DESK, RF_PERSONAL},
   /* static files under web/ (last: everything else is a 404 from it) */
   {"GET", "/static/", static_file, ANY, RF_PREFIX},
   {NULL, NULL, NULL, 0, 0}

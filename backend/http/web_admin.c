@@ -72,8 +72,8 @@ static void error_box(struct html *h, const struct decide_error *e) {
 
 /* ============================================================= menu */
 
-/* GET /admin -> 200 the staff menu: the counter page and the queues to
-** decide. Staff, admin. */
+/* GET /admin -> 200 the staff menu: the counter page, the queues to decide
+** and the monthly statistics. Staff, admin. */
 struct reply web_admin(struct req *r) {
   struct html h = {0};
   struct page pg = {.title = "職員メニュー", .nav = "admin"};
@@ -87,6 +87,13 @@ struct reply web_admin(struct req *r) {
                   "<li><a href=\"/admin/courses\">講座の管理 (登録・検索・前の講座から作る・出席)</a></li>"
                   "<li><a href=\"/admin/rounds\">部屋の抽選 (利用調整の状態・競合・結果)</a></li>",
               r->ctx.actor.name, r->ctx.actor.role == ROLE_ADMIN ? "管理者" : "職員");
+  /* the monthly statistics (月報) and the figures: staff of their home
+  ** centre (none without one: the page would refuse them), admins of all */
+  const struct center *home = rules_center(r->ctx.rb, r->ctx.actor.home_center);
+  if (r->ctx.actor.role == ROLE_ADMIN)
+    html_raw(&h, "<li><a href=\"/reports\">月報と利用状況の集計 (すべての公民館)</a></li>");
+  else if (home)
+    html_printf(&h, "<li><a href=\"/reports\">月報と利用状況の集計 (%h)</a></li>", home->name);
   if (r->ctx.actor.role == ROLE_ADMIN)
     html_raw(&h, "<li><a href=\"/admin/discounts\">減免の申請の審査</a></li>"
                  "<li><a href=\"/admin/users\">利用者の管理 (職員の登録・停止・役割)</a></li>"

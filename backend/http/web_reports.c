@@ -237,7 +237,8 @@ static void trend(struct html *h, const struct report *rep, const struct ruleboo
 
 static void exempted(struct html *h, const struct report *rep) {
   const int label_w = 150, bar_w = 420, text_w = 190, rh = 30;
-  int n = rep->nrows + 1;
+  /* the centres, then all of them together (one centre: its row is the total) */
+  int n = rep->nrows + (rep->center[0] ? 0 : 1);
   int W = label_w + bar_w + text_w, H = 40 + rh * n;
   char a[32], b[32], c[32];
 
@@ -368,10 +369,90 @@ static void summary_part(struct html *h, const struct report *ex, int32_t from, 
               num(t->revenue, n11, sizeof n11), num(t->distinct_groups, n7, sizeof n7));
 }
 
+/* ----------------------------------------------------------- monthly */
+
+static int64_t jint(const json_t *o, const char *key) {
+  return (int64_t)json_integer_value(json_object_get(o, key));
+}
+
+/* One section of the monthly statistics as a table: ROWS (report rows,
+** core/reports.h) under CAPTION (its element id ID), then TOTAL when given. */
+static void monthly_table(struct html *h, const char *id, const char *caption, const char *what,
+                          const json_t *rows, const json_t *total) {
+  html_printf(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"%h\">"
+                 "<table><caption id=\"%h\">%h</caption><thead><tr><th scope=\"col\">%h</th>"
+                 "<th scope=\"col\">利用件数</th><th scope=\"col\">利用人数</th>"
+                 "<th scope=\"col\">予約されたコマ</th><th scope=\"col\">利用率</th>"
+                 "<th scope=\"col\">取消</th><th scope=\"col\">当日利用</th>"
+                 "<th scope=\"col\">使用料 (調定額、円)</th><th scope=\"col\">収入額 (円)</th>"
+                 "<th scope=\"col\">減免額 (円)</th></tr></thead><tbody>",
+              id, id, caption, what);
+  size_t n = json_array_size(rows);
+  for (size_t i = 0; i <= n; i++) {
+    const json_t *row = i < n ? json_array_get(rows, i) : total;
+    if (!row) break;
+    static const char *const keys[] = {"uses", "attendees", "slots_booked"};
+    static const char *const money[] = {"cancellations", "walk_ins", "fees_charged", "revenue",
+                                        "exempted_amount"};
+    char v[3][32], m[5][32], occ[32];
+    for (int k = 0; k < 3; k++) num(jint(row, keys[k]), v[k], sizeof v[k]);
+    for (int k = 0; k < 5; k++) num(jint(row, money[k]), m[k], sizeof m[k]);
+    const json_t *o = json_object_get(row, "occupancy");
+    pct(json_is_number(o) ? json_number_value(o) : -1, occ, sizeof occ);
+    html_printf(h, "<tr><th scope=\"row\">%h</th><td>%h</td><td>%h</td><td>%h</td><td>%h</td>"
+                   "<td>%h</td><td>%h</td><td>%h</td><td>%h</td><td>%h</td></tr>",
+                i < n ? page_str(row, "label") : "合計", v[0], v[1], v[2], occ, m[0], m[1], m[2],
+                m[3], m[4]);
+  }
+  html_raw(h, "</tbody></table></div>");
+}
+
+/* The monthly statistics (月報) MO on the page: every section of GET
+** /api/v1/reports/monthly as a table, and the same as CSV. */
+static void monthly_part(struct html *h, const json_t *mo, const struct center *only) {
+  int32_t first = 0;
+  int y, m, d;
+  date_parse(page_str(mo, "from"), &first);
+  date_to_ymd(first, &y, &m, &d);
+  const json_t *totals = json_object_get(mo, "totals");
+  html_printf(h, "<section aria-labelledby=\"mo-h\"><h2 id=\"mo-h\">月報 (%d年%d月、%h)</h2>"
+                 "<p>月ごとの統計です。各館で手作業でまとめていた項目 (利用件数・利用人数・利用率・"
+                 "取消・使用料) を、予約と窓口の記録から同じ形で数えています。利用日で数えます。</p>",
+              y, m, only ? only->name : "すべての公民館");
+  monthly_table(h, "mo-k-c", "部屋の種類別", "部屋の種類", json_object_get(mo, "by_room_kind"),
+                totals);
+  monthly_table(h, "mo-ch-c", "申込方法別", "申込方法", json_object_get(mo, "by_channel"), NULL);
+  monthly_table(h, "mo-rg-c", "利用者の区分別", "利用者の区分",
+                json_object_get(mo, "by_registration"), NULL);
+  /* campaign days (親子の日, ...): their rooms free, counted apart; 利用率 of the
+  ** room-slots those days made free */
+  if (json_array_size(json_object_get(mo, "by_campaign")))
+    monthly_table(h, "mo-cp-c", "無料の日 (親子の日など) の利用", "無料の日",
+                  json_object_get(mo, "by_campaign"), NULL);
+  if (json_object_get(mo, "by_center"))
+    monthly_table(h, "mo-c-c", "公民館別", "公民館", json_object_get(mo, "by_center"), totals);
+  html_raw(h, "<div class=\"table-wrap\" tabindex=\"0\" role=\"region\" aria-labelledby=\"mo-pm-c\">"
+              "<table><caption id=\"mo-pm-c\">支払方法別の収入額</caption><thead><tr>"
+              "<th scope=\"col\">支払方法</th><th scope=\"col\">収入額 (円)</th></tr></thead><tbody>");
+  size_t i;
+  json_t *r;
+  char v[32];
+  json_array_foreach(json_object_get(mo, "revenue_by_method"), i, r)
+    html_printf(h, "<tr><th scope=\"row\">%h</th><td>%h</td></tr>", page_str(r, "label"),
+                num(jint(r, "amount"), v, sizeof v));
+  html_printf(h, "<tr><th scope=\"row\">合計</th><td>%h</td></tr></tbody></table></div>",
+              num(jint(totals, "revenue"), v, sizeof v));
+  html_printf(h, "<p><a href=\"/api/v1/reports/monthly?month=%u%s%u&amp;format=csv&amp;header=ja\">"
+                 "%d年%d月の月報 (CSV)</a></p></section>",
+              page_str(mo, "month"), only ? "&amp;center=" : "", only ? only->code : "", y, m);
+}
+
+/* ---------------------------------------------------------- the rest */
+
 /* Links to the same figures for spreadsheets: the period and centre of VALUES
-** (the form's values), the monthly report of TO's month (never one to come). */
-static void downloads_part(struct req *r, struct html *h, const json_t *values, int32_t to,
-                           const struct center *only) {
+** (the form's values). Analysts and admins: the usage report and the log,
+** which staff do not read (docs/reports.md, "Who may read"). */
+static void downloads_part(struct html *h, const json_t *values, const struct center *only) {
   char q[160];
   snprintf(q, sizeof q, "from=%s&to=%s%s%s", json_string_value(json_object_get(values, "from")),
            json_string_value(json_object_get(values, "to")), only ? "&center=" : "",
@@ -385,15 +466,8 @@ static void downloads_part(struct req *r, struct html *h, const json_t *values, 
   for (size_t i = 0; i < sizeof dl / sizeof dl[0]; i++)
     html_printf(h, "<li><a href=\"/api/v1/reports/usage?%h&amp;by=%u&amp;format=csv&amp;header=ja\">%h の集計 (CSV)</a></li>",
                 q, dl[i].by, dl[i].label);
-  char mon[8]; /* the month of TO, never a month still to come */
-  char b[11];
-  int32_t today = clock_today(r->ctx.now);
-  date_format(to > today ? today : to, b);
-  memcpy(mon, b, 7);
-  mon[7] = 0;
-  html_printf(h, "<li><a href=\"/api/v1/reports/monthly?month=%u%s%u&amp;format=csv&amp;header=ja\">%h の月報 (CSV)</a></li>"
-                 "<li><a href=\"/api/v1/events?%h&amp;format=csv&amp;header=ja\">利用記録 (仮名化済み、CSV)</a></li></ul></section>",
-              mon, only ? "&amp;center=" : "", only ? only->code : "", mon, q);
+  html_printf(h, "<li><a href=\"/api/v1/events?%h&amp;format=csv&amp;header=ja\">利用記録 (仮名化済み、CSV)</a></li></ul></section>",
+              q);
 }
 
 /* What is not final yet (reports_provisional), when anything. */
@@ -407,118 +481,192 @@ static void provisional_part(struct html *h) {
   }
 }
 
+/* The months the monthly statistics can be chosen for: this month back to
+** the first rule book's (nothing was open before it), at most five years. */
+#define MONTHS_MAX 60
+
 static const struct page_field fields[] = {
     {.name = "from", .label = "集計の始めの日", .type = PF_DATE, .required = 1,
      .support = "利用日で数えます。例: 2026-04-01", .size = "m"},
     {.name = "to", .label = "集計の終わりの日", .type = PF_DATE, .required = 1,
      .support = "この日も含めます。5年までの期間を集計できます。", .size = "m"},
+    {.name = "month", .label = "月報の月", .type = PF_SELECT, .required = 0,
+     .support = "選ばないときは、集計の終わりの日の月 (まだ来ていない月なら今月) の月報です。",
+     .size = "m"},
     {.name = "center", .label = "公民館", .type = PF_SELECT, .required = 0, .size = "m"},
 };
+#define NFIELDS ((int)(sizeof fields / sizeof fields[0]))
 
-/* GET /reports[?from=D&to=D&center=CODE] -> 200 the analysts' page (the
-** current fiscal year up to today when no period is given: its months to
-** come hold bookings, not use, and would dilute the occupancy); 422 with the
-** form and its errors for a bad period or centre. Analyst, admin (401 page
-** when not signed in, 403 for other roles). */
-struct reply web_reports(struct req *r) {
+/* The page's request, read and checked, and its figures. */
+struct view {
+  int staff;                        /* a clerk: the home centre's figures, no centre field */
+  int32_t from, to, month;          /* month: the first day of the 月報's month */
+  const struct center *only;        /* NULL: every centre */
+  json_t *values;                   /* the form's values: as sent, else the defaults */
+  struct kerrinfo ei;
+  struct page_field fs[NFIELDS];
+  int nfs;
+  struct page_option months[MONTHS_MAX], *centers;
+  char month_code[MONTHS_MAX][8], month_label[MONTHS_MAX][24];
+  struct report *heat, *tr, *ex;
+  json_t *mo;
+};
+
+static void view_free(struct view *v) {
+  json_decref(v->values);
+  json_decref(v->mo);
+  free(v->centers);
+  reports_free(v->heat);
+  reports_free(v->tr);
+  reports_free(v->ex);
+  kerr_clear(&v->ei);
+}
+
+/* The month choices, newest first, and the default: the month of TO, never
+** one to come (its figures are bookings, not use), within the choices. */
+static int month_options(struct req *r, struct view *v, int32_t *dflt) {
   const struct rulebook *rb = r->ctx.rb;
-  int32_t today = clock_today(r->ctx.now), from, to;
+  int32_t today = clock_today(r->ctx.now), earliest = rb->nversions ? rb->versions[0].effective_from : today;
+  int y, m, d, n = 0;
+  date_to_ymd(today, &y, &m, &d);
+  for (int32_t mo = date_from_ymd(y, m, 1); n < MONTHS_MAX; mo = date_add_months(mo, -1)) {
+    date_to_ymd(mo, &y, &m, &d);
+    snprintf(v->month_code[n], sizeof v->month_code[n], "%04d-%02d", y, m);
+    snprintf(v->month_label[n], sizeof v->month_label[n], "%d年%d月", y, m);
+    v->months[n].value = v->month_code[n];
+    v->months[n].label = v->month_label[n];
+    n++;
+    if (mo <= earliest) break;   /* the month the rule book began */
+  }
+  date_to_ymd(v->to < today ? v->to : today, &y, &m, &d);
+  *dflt = date_from_ymd(y, m, 1);
+  int32_t oldest = 0;
+  reports_month_parse(v->month_code[n - 1], &oldest);
+  if (*dflt < oldest) *dflt = oldest;
+  return n;
+}
+
+/* Read the query into V: the period, the month, the centre (a clerk's own,
+** core/reports.c reports_scope); field errors in V->ei. KERR_FORBIDDEN for
+** a clerk who asked for another centre or has none (the 403 page). */
+static int read_view(struct req *r, struct view *v) {
+  const struct rulebook *rb = r->ctx.rb;
+  int32_t today = clock_today(r->ctx.now);
   int y, m, d;
   date_to_ymd(today, &y, &m, &d);
-  int fy = m >= 4 ? y : y - 1;
-  from = date_from_ymd(fy, 4, 1);
-  to = today;
-  char dfrom[11], dto[11];
-  date_format(from, dfrom);
-  date_format(to, dto);
-
-  /* the form's values: as sent, else the defaults */
+  v->from = date_from_ymd(m >= 4 ? y : y - 1, 4, 1);   /* the fiscal year so far */
+  v->to = today;
+  v->staff = r->ctx.actor.role == ROLE_STAFF;
   const char *qf = req_query(r, "from"), *qt = req_query(r, "to"), *qc = req_query(r, "center");
-  json_t *values = json_pack("{s:s, s:s, s:s}", "from", qf && *qf ? qf : dfrom, "to",
-                             qt && *qt ? qt : dto, "center", qc ? qc : "");
-  struct kerrinfo ei = {0};
-  if (qf && *qf && date_parse(qf, &from))
-    kerr_field(&ei, "from", "始めの日は YYYY-MM-DD の形で、実在する日付を入力してください。");
-  if (qt && *qt && date_parse(qt, &to))
-    kerr_field(&ei, "to", "終わりの日は YYYY-MM-DD の形で、実在する日付を入力してください。");
-  const struct center *only = NULL;
-  if (qc && *qc && !(only = rules_center(rb, qc)))
-    kerr_field(&ei, "center", "一覧から公民館を選んでください。");
-
-  struct report *heat = NULL, *tr = NULL, *ex = NULL;
-  if (!ei.fields) {
-    int err = reports_usage(&r->ctx, from, to, RD_WEEKDAY | RD_SLOT, qc, &heat, &ei);
-    if (!err) err = reports_usage(&r->ctx, from, to, RD_CENTER | RD_MONTH, qc, &tr, &ei);
-    if (!err) err = reports_usage(&r->ctx, from, to, RD_CENTER, qc, &ex, &ei);
-    if (err && err != KERR_VALIDATION) {
-      json_decref(values);
-      reports_free(heat);
-      reports_free(tr);
-      reports_free(ex);
-      struct reply ret = reply_error(r, err, &ei);
-      kerr_clear(&ei);
-      return ret;
-    }
+  const char *qm = req_query(r, "month"), *center = NULL;
+  int rc = reports_scope(&r->ctx, qc, &center, &v->ei);
+  if (rc) return rc;
+  if (qf && *qf && date_parse(qf, &v->from))
+    kerr_field(&v->ei, "from", "始めの日は YYYY-MM-DD の形で、実在する日付を入力してください。");
+  if (qt && *qt && date_parse(qt, &v->to))
+    kerr_field(&v->ei, "to", "終わりの日は YYYY-MM-DD の形で、実在する日付を入力してください。");
+  if (center && !(v->only = rules_center(rb, center))) {
+    if (v->staff) /* no centre field to show the error at: their own is the one choice */
+      return kerr_set(&v->ei, KERR_FORBIDDEN, "職員が見られるのは、所属する公民館（%s）の集計だけです。"
+                      "ほかの公民館の集計は、分析担当か管理者に頼んでください。",
+                      rules_center(rb, r->ctx.actor.home_center)->name);
+    kerr_field(&v->ei, "center", "一覧から公民館を選んでください。");
   }
-
-  int nopt = rb->ncenters + 1;
-  struct page_option *opts = calloc((size_t)nopt, sizeof *opts);
-  if (!opts) {
-    json_decref(values);
-    reports_free(heat);
-    reports_free(tr);
-    reports_free(ex);
-    kerr_clear(&ei);
-    return reply_error(r, KERR_INTERNAL, NULL);
-  }
-  opts[0].value = "";
-  opts[0].label = "すべての公民館";
+  int nm = month_options(r, v, &v->month), known = 0;
+  for (int i = 0; qm && *qm && i < nm; i++)
+    if (!strcmp(qm, v->month_code[i])) known = 1;
+  if (qm && *qm && (!known || reports_month_parse(qm, &v->month)))
+    kerr_field(&v->ei, "month", "一覧から月報の月を選んでください。");
+  char dfrom[11], dto[11], dmon[11];
+  date_format(v->from, dfrom);
+  date_format(v->to, dto);
+  date_format(v->month, dmon);
+  dmon[7] = 0;
+  v->values = json_pack("{s:s, s:s, s:s, s:s}", "from", qf && *qf ? qf : dfrom, "to",
+                        qt && *qt ? qt : dto, "month", qm && *qm ? qm : dmon, "center",
+                        qc ? qc : "");
+  /* the fields: a clerk's page has no centre to choose */
+  v->nfs = v->staff ? NFIELDS - 1 : NFIELDS;
+  memcpy(v->fs, fields, sizeof v->fs);
+  v->fs[2].options = v->months;
+  v->fs[2].noptions = nm;
+  v->centers = calloc((size_t)rb->ncenters + 1, sizeof *v->centers);
+  if (!v->values || !v->centers) return kerr_set(&v->ei, KERR_INTERNAL, NULL);
+  v->centers[0].value = "";
+  v->centers[0].label = "すべての公民館";
   for (int i = 0; i < rb->ncenters; i++) {
-    opts[i + 1].value = rb->centers[i].code;
-    opts[i + 1].label = rb->centers[i].name;
+    v->centers[i + 1].value = rb->centers[i].code;
+    v->centers[i + 1].label = rb->centers[i].name;
   }
-  struct page_field fs[3];
-  memcpy(fs, fields, sizeof fs);
-  fs[2].options = opts;
-  fs[2].noptions = nopt;
-  struct page_form fm = {.values = values, .errors = ei.fields};
+  v->fs[3].options = v->centers;
+  v->fs[3].noptions = rb->ncenters + 1;
+  return 0;
+}
 
+/* The figures of V: three usage reports and the monthly statistics. */
+static int compute(struct req *r, struct view *v) {
+  const char *c = v->only ? v->only->code : NULL;
+  int err = reports_usage(&r->ctx, v->from, v->to, RD_WEEKDAY | RD_SLOT, c, &v->heat, &v->ei);
+  if (!err) err = reports_usage(&r->ctx, v->from, v->to, RD_CENTER | RD_MONTH, c, &v->tr, &v->ei);
+  if (!err) err = reports_usage(&r->ctx, v->from, v->to, RD_CENTER, c, &v->ex, &v->ei);
+  if (!err) err = reports_monthly(&r->ctx, v->month, c, &v->mo, &v->ei);
+  return err;
+}
+
+static void figures(struct req *r, struct html *h, struct view *v) {
+  const struct rulebook *rb = r->ctx.rb;
+  summary_part(h, v->ex, v->from, v->to, v->only);
+  monthly_part(h, v->mo, v->only);
+  const struct rules *ru = rules_in_force(rb, v->to);
+  if (!ru) ru = rules_in_force(rb, v->from);
+  if (!ru && rb->nversions) ru = &rb->versions[0];
+  heatmap(h, v->heat, ru);
+  trend(h, v->tr, rb, v->only, v->from, v->to);
+  exempted(h, v->ex);
+  courses_part(r, h, v->from, v->to, v->only ? v->only->code : NULL);
+  if (!v->staff) downloads_part(h, v->values, v->only);
+  provisional_part(h);
+}
+
+/* GET /reports[?from=D&to=D&month=YYYY-MM&center=CODE] -> 200 the page of
+** the figures (the current fiscal year up to today when no period is given:
+** its months to come hold bookings, not use, and would dilute the
+** occupancy) and the monthly statistics (月報) of MONTH; 422 with the form
+** and its errors for a bad period, month or centre. Analysts and admins,
+** every centre; staff, their home centre only (the page says which; 403
+** for another centre or none). 401 page when not signed in. */
+struct reply web_reports(struct req *r) {
+  struct view v = {0};
+  int err = read_view(r, &v);
+  if (!err && !v.ei.fields) err = compute(r, &v);
+  if (err && err != KERR_VALIDATION) {
+    struct reply ret = reply_error(r, err, &v.ei);
+    view_free(&v);
+    return ret;
+  }
+  struct page_form fm = {.values = v.values, .errors = v.ei.fields};
   struct html h = {0};
-  struct page pg = {.title = "利用状況の集計", .nav = "reports",
-                    .flags = ei.fields ? PAGE_HAS_ERRORS : 0};
+  struct page pg = {.title = "利用状況の集計と月報", .nav = v.staff ? "admin" : "reports",
+                    .flags = v.ei.fields ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
-  html_raw(&h, "<h1>利用状況の集計</h1>"
+  if (v.staff) html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p>");
+  html_raw(&h, "<h1>利用状況の集計と月報</h1>"
                "<p class=\"lead\">公民館の部屋がどれだけ使われているかを、予約の記録から集計しました。"
                "個人の名前や連絡先は含みません。</p>");
-  page_error_summary(&h, fs, 3, &fm);
+  if (v.staff && v.only)
+    html_printf(&h, "<p class=\"note\">所属する公民館 (%h) の数値です。"
+                    "ほかの公民館や市全体の数値は、分析担当か管理者が見られます。</p>",
+                v.only->name);
+  page_error_summary(&h, v.fs, v.nfs, &fm);
   page_form_begin(r, &h, "get", "/reports");
   html_raw(&h, "<div class=\"form-row\">");
-  for (int i = 0; i < 3; i++) page_field(&h, &fs[i], &fm);
+  for (int i = 0; i < v.nfs; i++) page_field(&h, &v.fs[i], &fm);
   html_raw(&h, "</div>");
   page_form_end(&h, "この条件で集計する");
-
-  if (heat && tr && ex) {
-    summary_part(&h, ex, from, to, only);
-    const struct rules *ru = rules_in_force(rb, to);
-    if (!ru) ru = rules_in_force(rb, from);
-    if (!ru && rb->nversions) ru = &rb->versions[0];
-    heatmap(&h, heat, ru);
-    trend(&h, tr, rb, only, from, to);
-    exempted(&h, ex);
-    courses_part(r, &h, from, to, only ? only->code : NULL);
-
-    downloads_part(r, &h, values, to, only);
-
-    provisional_part(&h);
-  }
+  if (v.heat && v.tr && v.ex && v.mo) figures(r, &h, &v);
   html_raw(&h, "<p>各数値の意味と数え方は、集計の説明書 (docs/reports.md) にあります。</p>");
   page_end(r, &h, &pg);
-  unsigned status = ei.fields ? 422 : 200;
-  json_decref(values);
-  free(opts);
-  reports_free(heat);
-  reports_free(tr);
-  reports_free(ex);
-  kerr_clear(&ei);
+  unsigned status = v.ei.fields ? 422 : 200;
+  view_free(&v);
   return page_reply(r, status, &h);
 }

@@ -10,14 +10,19 @@ import assert from 'node:assert/strict';
 import { start, signIn } from '../api/harness.mjs';
 import { launch, axeContext, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
 
-let srv, browser, cookie;
+let srv, browser, cookie, staffCookie;
 const PAGE = '/reports?from=2026-04-01&to=2026-06-30';
+
+async function cookieOf(id, pw) {
+  const c = await signIn(srv.base, id, pw, { cookie: true });
+  const [name, value] = c.cookie.split('=');
+  return { name, value, url: srv.base };
+}
 
 before(async () => {
   srv = await start({ now: '2026-04-08T10:00:00+09:00', args: ['--demo'] });
-  const c = await signIn(srv.base, '400000014', 'demo-analyst-2026', { cookie: true });
-  const [name, value] = c.cookie.split('=');
-  cookie = { name, value, url: srv.base };
+  cookie = await cookieOf('400000014', 'demo-analyst-2026');
+  staffCookie = await cookieOf('200000016', 'demo-staff-2026');   // home centre 中央公民館
   browser = await launch();
 });
 
@@ -26,9 +31,9 @@ after(async () => {
   if (srv) await srv.stop();
 });
 
-async function signedIn(opts, forAxe = false) {
+async function signedIn(opts, forAxe = false, as = cookie) {
   const ctx = forAxe ? await axeContext(browser, opts) : await browser.newContext(opts);
-  await ctx.addCookies([cookie]);
+  await ctx.addCookies([as]);
   return ctx;
 }
 
@@ -117,5 +122,54 @@ test('without JavaScript: choose a centre and a period with the form', async () 
   assert.equal(await page.locator('svg[aria-labelledby$=" tr-d"]').count(), 1);
   assert.equal(await page.locator('svg[aria-labelledby="tr-t-chuo tr-d"]').count(), 1);
   assert.equal(await page.locator('#tr-c ~ tbody tr, table:has(#tr-c) tbody tr').count(), 1);
+  await ctx.close();
+});
+
+test('a clerk, without JavaScript: from the staff menu to the 月報 of their home centre; axe on every state', async () => {
+  const problems = [];
+  for (const width of [320, 1280]) {
+    const ctx = await signedIn({ viewport: { width, height: 900 } }, true, staffCookie);
+    const page = await ctx.newPage();
+    for (const [path, status] of [['/reports', 200], ['/reports?month=2026-04&from=2026-04-01&to=2026-04-30', 200],
+      ['/reports?month=2030-01', 422], ['/reports?center=haga', 403]]) {
+      const res = await page.goto(srv.base + path, { waitUntil: 'load' });
+      assert.equal(res.status(), status, path);
+      const v = await axe(page);
+      if (v.length) problems.push(`${width}px staff ${path}:\n${describe(v)}`);
+      const o = await pageOverflow(page);
+      if (o.scrollWidth > o.clientWidth) problems.push(`${width}px staff ${path}: page is ${o.scrollWidth}px wide in ${o.clientWidth}px`);
+    }
+    await ctx.close();
+  }
+  assert.deepEqual(problems, [], problems.join('\n\n'));
+
+  const ctx = await signedIn({ viewport: { width: 320, height: 800 }, javaScriptEnabled: false }, false, staffCookie);
+  const page = await ctx.newPage();
+  await page.goto(srv.base + '/admin');
+  await Promise.all([page.waitForNavigation(), page.click('main a[href="/reports"]')]);
+  assert.equal(new URL(page.url()).pathname, '/reports');
+  // the page says whose figures these are; there is no centre to choose
+  assert.match(await page.locator('main').innerText(), /所属する公民館 \(中央公民館\) の数値です/);
+  assert.equal(await page.locator('#f-center').count(), 0);
+  assert.match(await page.locator('.panel').innerText(), /中央公民館/);
+  assert.equal(await page.locator('svg[aria-labelledby$=" tr-d"]').count(), 1);
+  // choose the month and the period with the form
+  await page.fill('#f-from', '2026-04-01');
+  await page.fill('#f-to', '2026-04-30');
+  await page.selectOption('#f-month', '2026-04');
+  await Promise.all([page.waitForNavigation(), page.click('main button[type="submit"]')]);
+  const url = new URL(page.url());
+  assert.equal(url.searchParams.get('month'), '2026-04');
+  assert.equal(await page.locator('#mo-h').innerText(), '月報 (2026年4月、中央公民館)');
+  for (const id of ['mo-k-c', 'mo-ch-c', 'mo-rg-c', 'mo-cp-c', 'mo-pm-c']) assert.equal(await page.locator(`#${id}`).count(), 1, id);
+  assert.equal(await page.locator('#mo-c-c').count(), 0);   // no list of centres
+  // the 月報's CSV is this centre's, and the clerk may take it
+  const href = await page.locator('a[href*="/api/v1/reports/monthly"]').getAttribute('href');
+  assert.equal(href, '/api/v1/reports/monthly?month=2026-04&center=chuo&format=csv&header=ja');
+  const csv = await page.request.get(srv.base + href);
+  assert.equal(csv.status(), 200);
+  assert.match(await csv.text(), /集計の種類/);
+  assert.equal(await page.locator('a[href*="/api/v1/reports/usage"], a[href*="/api/v1/events"]').count(), 0);
+  await page.screenshot({ path: shotPath('reports-staff-320.png'), fullPage: true });
   await ctx.close();
 });

@@ -313,6 +313,72 @@ Test(reports, bad_periods_and_centres_are_refused_with_field_messages) {
   cr_assert_eq(reports_month_parse("2026-13", &d), -1);
 }
 
+/* Staff read their home centre's figures only (reports_scope): no centre
+** means theirs, their own code is fine, another centre is 403 with a
+** message naming theirs, no home centre is 403; an unknown code stays 422. */
+Test(reports, staff_read_their_home_centre_only) {
+  fx_as(&w, REP, ROLE_STAFF, NULL);
+  snprintf(w.ctx.actor.home_center, sizeof w.ctx.actor.home_center, "haga");
+  struct report *rep = run("2026-04-06", "2026-04-12", RD_CENTER, NULL);
+  cr_assert_str_eq(rep->center, "haga");
+  cr_assert_eq(rep->nrows, 1);              /* B11 (chuo) is not counted */
+  cr_assert_str_eq(rep->rows[0].key, "haga");
+  cr_assert_eq(rep->total.slots_booked, 9);
+  reports_free(rep);
+  rep = run("2026-04-06", "2026-04-12", RD_CENTER, "haga");
+  cr_assert_eq(rep->total.slots_booked, 9);
+  reports_free(rep);
+  rep = NULL;
+
+  struct kerrinfo ei = {0};
+  cr_assert_eq(reports_usage(&w.ctx, fx_day("2026-04-06"), fx_day("2026-04-12"), RD_CENTER, "chuo",
+                             &rep, &ei), KERR_FORBIDDEN);
+  cr_assert_null(rep);
+  cr_assert_not_null(strstr(ei.message, "芳賀公民館"), "%s", ei.message);
+  kerr_clear(&ei);
+  cr_assert_eq(reports_usage(&w.ctx, fx_day("2026-04-06"), fx_day("2026-04-12"), RD_CENTER, "nowhere",
+                             &rep, &ei), KERR_VALIDATION);
+  cr_assert_not_null(json_object_get(ei.fields, "center"));
+  kerr_clear(&ei);
+
+  /* the monthly statistics: the same rule */
+  json_t *mo = NULL;
+  cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), NULL, &mo, &ei), 0);
+  cr_assert_str_eq(json_string_value(json_object_get(mo, "center")), "haga");
+  cr_assert_null(json_object_get(mo, "by_center"));
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(mo, "totals"), "uses")), 6);
+  json_decref(mo);
+  mo = NULL;
+  cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), "chuo", &mo, &ei), KERR_FORBIDDEN);
+  cr_assert_null(mo);
+  kerr_clear(&ei);
+
+  /* staff with no home centre, or one no longer in the rule book: nothing */
+  for (int i = 0; i < 2; i++) {
+    snprintf(w.ctx.actor.home_center, sizeof w.ctx.actor.home_center, "%s", i ? "gone" : "");
+    cr_assert_eq(reports_usage(&w.ctx, fx_day("2026-04-06"), fx_day("2026-04-12"), RD_CENTER, NULL,
+                               &rep, &ei), KERR_FORBIDDEN);
+    cr_assert_not_null(strstr(ei.message, "所属する公民館が登録されていない"), "%s", ei.message);
+    kerr_clear(&ei);
+    cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), "haga", &mo, &ei), KERR_FORBIDDEN);
+    kerr_clear(&ei);
+  }
+
+  /* analysts and admins: every centre, or the one asked for */
+  const int roles[] = {ROLE_ANALYST, ROLE_ADMIN};
+  for (int i = 0; i < 2; i++) {
+    fx_as(&w, REP, roles[i], NULL);
+    snprintf(w.ctx.actor.home_center, sizeof w.ctx.actor.home_center, "haga");
+    rep = run("2026-04-06", "2026-04-12", RD_CENTER, NULL);
+    cr_assert_str_eq(rep->center, "");
+    cr_assert_eq(rep->total.slots_booked, 10);   /* B11 at chuo too */
+    reports_free(rep);
+    rep = run("2026-04-06", "2026-04-12", RD_CENTER, "chuo");
+    cr_assert_eq(rep->total.slots_booked, 1);
+    reports_free(rep);
+  }
+}
+
 Test(reports, before_the_rule_book_nothing_is_available) {
   /* no version is in force before 2026-04-01: no slot could be booked */
   struct report *rep = run("2026-03-01", "2026-03-31", RD_CENTER, "haga");
@@ -408,6 +474,60 @@ Test(reports, monthly_statistics_for_one_centre) {
 
   cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), NULL, &mo, &ei), 0);
   cr_assert_eq(json_array_size(json_object_get(mo, "by_center")), (size_t)w.rb->ncenters);
+  json_decref(mo);
+  kerr_clear(&ei);
+}
+
+/* Campaign days (rule book campaign_days; 2026-04-01: 親子の日 on the 15th for
+** 和室 and 学習室, 自習室開放 on Saturdays for 学習室): RD_CAMPAIGN counts the
+** room-slots those days make free and the bookings priced under them, and
+** the monthly statistics carry them as by_campaign. haga has a 和室 and no
+** 学習室: in April, 親子の日 (Wed 04-15) offers its 3 slots, nothing else. */
+Test(reports, campaign_days_are_counted_apart) {
+  /* B13: the 和室 on 親子の日, free; B14: the 会議室 that day (not a campaign room) */
+  booking(13, "haga", "washitsu", "2026-04-15", "morning,afternoon", "confirmed", P1, 0, 0, 0, -1, 8, "online", NULL);
+  booking(14, "haga", "kaigi", "2026-04-15", "morning", "confirmed", P1, 0, 210, 0, -1, 3, "online", NULL);
+  struct report *rep = run("2026-04-01", "2026-04-30", RD_CAMPAIGN, "haga");
+  cr_assert_eq(rep->nrows, 1);
+  cr_assert_str_eq(rep->rows[0].key, "親子の日");
+  cr_assert_str_eq(rep->rows[0].label, "親子の日");
+  cr_assert_eq(rep->rows[0].slots_available, 3);
+  cr_assert_eq(rep->rows[0].slots_booked, 2);
+  cr_assert_eq(rep->rows[0].uses, 1);
+  cr_assert_eq(rep->rows[0].attendees, 8);
+  cr_assert_eq(rep->rows[0].fees_charged, 0);
+  cr_assert_eq(rep->rows[0].slots_exempted, 0);   /* free by the campaign, not by an exemption */
+  cr_assert_eq(rep->total.uses, 1);               /* campaign days only: B14 and the rest are not */
+  reports_free(rep);
+
+  /* every centre: both campaigns, in the rule book's order; the rows add up */
+  rep = run("2026-04-01", "2026-04-30", RD_CAMPAIGN, NULL);
+  cr_assert_eq(rep->nrows, 2);
+  cr_assert_str_eq(rep->rows[0].key, "親子の日");
+  cr_assert_str_eq(rep->rows[1].key, "自習室開放");
+  cr_assert_gt(rep->rows[1].slots_available, 0);
+  cr_assert_eq(rep->rows[0].slots_available + rep->rows[1].slots_available, rep->total.slots_available);
+  reports_free(rep);
+  cr_assert_eq(reports_dims_parse("campaign"), RD_CAMPAIGN);
+
+  /* the monthly statistics: by_campaign, and its CSV section */
+  json_t *mo = NULL;
+  struct kerrinfo ei = {0};
+  cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-04-01"), "haga", &mo, &ei), 0);
+  json_t *bc = json_object_get(mo, "by_campaign");
+  cr_assert_eq(json_array_size(bc), 1);
+  cr_assert_eq(json_integer_value(json_object_get(json_array_get(bc, 0), "uses")), 1);
+  cr_assert_eq(json_integer_value(json_object_get(json_array_get(bc, 0), "attendees")), 8);
+  size_t len = 0;
+  char *csv = reports_monthly_csv(mo, 0, &len);
+  cr_assert_not_null(strstr(csv, "\r\ncampaign,親子の日,親子の日,1,8,2,3,0.6667,1,0,0,0,0,0,0\r\n"), "%s", csv);
+  free(csv);
+  json_decref(mo);
+  /* May has no booking on a campaign day: the rows are there, with nothing used */
+  cr_assert_eq(reports_monthly(&w.ctx, fx_day("2026-05-01"), "haga", &mo, &ei), 0);
+  bc = json_object_get(mo, "by_campaign");
+  cr_assert_eq(json_array_size(bc), 1);
+  cr_assert_eq(json_integer_value(json_object_get(json_array_get(bc, 0), "uses")), 0);
   json_decref(mo);
   kerr_clear(&ei);
 }
