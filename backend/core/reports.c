@@ -609,20 +609,30 @@ static int seed_rows(struct agg *a) {
   return 0;
 }
 
-int reports_dims_parse(const char *by) {
-  static const struct {
-    const char *name;
-    int dims;
-  } t[] = {{"center", RD_CENTER},         {"room", RD_ROOM | RD_CENTER},
+static const struct {
+  const char *name;
+  int dims;
+} dims_by_name[] = {{"center", RD_CENTER},         {"room", RD_ROOM | RD_CENTER},
            {"slot", RD_SLOT},             {"weekday", RD_WEEKDAY},
            {"month", RD_MONTH},           {"kind", RD_KIND},
            {"weekday_slot", RD_WEEKDAY | RD_SLOT}, {"center_month", RD_CENTER | RD_MONTH},
            {"channel", RD_CHANNEL},       {"registration", RD_REGISTRATION},
            {"campaign", RD_CAMPAIGN}};
+#define NDIMS (sizeof dims_by_name / sizeof dims_by_name[0])
+
+int reports_dims_parse(const char *by) {
   if (!by) return -1;
-  for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
-    if (!strcmp(by, t[i].name)) return t[i].dims;
+  for (size_t i = 0; i < NDIMS; i++)
+    if (!strcmp(by, dims_by_name[i].name)) return dims_by_name[i].dims;
   return -1;
+}
+
+void reports_dims_names(char *out, size_t n) {
+  size_t off = 0;
+  if (!n) return;
+  out[0] = 0;
+  for (size_t i = 0; i < NDIMS && off < n; i++)
+    off += (size_t)snprintf(out + off, n - off, "%s%s", i ? ", " : "", dims_by_name[i].name);
 }
 
 int reports_month_parse(const char *s, int32_t *first) {

@@ -85,6 +85,8 @@ struct report {
 ** "center_month", "channel", "registration", "campaign" -> RD_* bits; -1 if
 ** BY is none of them. */
 int reports_dims_parse(const char *by);
+/* Every name reports_dims_parse takes, "center, room, ...", into OUT[N]. */
+void reports_dims_names(char *out, size_t n);
 
 /* Strict "YYYY-MM" (years 2000..2999) -> the first day of that month. 0 or -1. */
 int reports_month_parse(const char *s, int32_t *first);

@@ -155,8 +155,12 @@ struct reply api_report_usage(struct req *r) {
   period(r, &from, &to, &ei);
   const char *by = req_query(r, "by");
   int dims = reports_dims_parse(by);
-  if (dims < 0)
-    kerr_field(&ei, "by", "集計の単位（by）は center, room, slot, weekday, month のどれかを指定してください。");
+  if (dims < 0) {
+    char names[256], msg[400];
+    reports_dims_names(names, sizeof names);
+    snprintf(msg, sizeof msg, "集計の単位（by）は %s のどれかを指定してください。", names);
+    kerr_field(&ei, "by", msg);
+  }
   if (ei.fields) return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
   struct report *rep = NULL;
   int err = reports_usage(&r->ctx, from, to, dims, req_query(r, "center"), &rep, &ei);

@@ -194,6 +194,9 @@ test('bad queries: 422 with a message per field, nothing else', async () => {
     assert.equal(r.json.error.code, 'validation', path);
     for (const f of fields) assert.ok(r.json.error.fields[f], `${path}: field ${f} in ${r.text}`);
   }
+  // the message names every unit the report takes, the campaign days' too
+  const by = (await analyst.get('/api/v1/reports/usage?from=2026-04-01&to=2026-04-30&by=year')).json.error.fields.by;
+  for (const name of ['center', 'weekday_slot', 'channel', 'registration', 'campaign']) assert.match(by, new RegExp(`\\b${name}\\b`), by);
 });
 
 test('monthly statistics: JSON and CSV', async () => {
