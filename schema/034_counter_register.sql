@@ -11,8 +11,9 @@
 -- (accounts.form_key), because the key also opens the slip's code, kept sealed with it
 -- (password_resets.sealed_code, crypto_secretbox under a key derived from the form's key:
 -- core/lifecycle.c): the database alone never gives the code back, the clerk's own page
--- does. The sealed code is erased when the code is used. All three NULL for every account
--- and code made otherwise.
+-- does. The sealed code is erased when the code is used. accounts.registered_by names the
+-- clerk of any citizen's account made at the counter (also one a clerk's API call made with a
+-- password); NULL, like the other two, for every account and code made otherwise.
 ALTER TABLE accounts ADD COLUMN registered_by INTEGER;
 ALTER TABLE accounts ADD COLUMN form_key BLOB;
 CREATE UNIQUE INDEX accounts_form_key ON accounts(registered_by, form_key)

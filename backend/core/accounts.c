@@ -347,7 +347,7 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
   struct person p;
   struct kctx desk;
   int rc, self = (flags & ACCOUNT_SELF_SERVICE) != 0;
-  int64_t wanted = (flags & ACCOUNT_FIXED_ID) ? *id : 0;
+  int64_t wanted = (flags & ACCOUNT_FIXED_ID) ? *id : 0, clerk = 0;
   *id = 0;
   /* RULE: a citizen's account made by a clerk is made at the counter: in
   ** counter hours, channel "counter" (the operator's command line, flags 0,
@@ -355,6 +355,7 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
   if (self && desk_is_staff(ctx)) {
     if ((rc = desk_enter(ctx, &desk, ei))) return rc;
     ctx = &desk;
+    clerk = ctx->actor.account_id;
   }
   if ((flags & ACCOUNT_FIXED_ID) && !ids_valid(wanted))
     return kerr_set(ei, KERR_CONFLICT, "指定された利用者番号は正しい形ではありません。");
@@ -397,7 +398,7 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
     return kerr_set(ei, kerr_from_db(rc), NULL);
   }
   struct making made = {.home_center = home_center, .hash = hash, .action = "account.create",
-                        .wanted = wanted};
+                        .wanted = wanted, .by = clerk};
   rc = insert_account(ctx, &p, role, &made, id);
   sodium_memzero(hash, sizeof hash);
   if (rc) {

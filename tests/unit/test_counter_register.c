@@ -213,3 +213,25 @@ Test(counter_register, a_repeat_after_the_code_was_used_or_ran_out_shows_no_code
   json_decref(a);
   json_decref(b);
 }
+
+/* A clerk who sends a password gets that password and no code, made at the
+** counter all the same: the clerk kept with the account, channel counter. */
+Test(counter_register, a_clerks_sign_up_with_a_password_is_made_at_the_counter_too) {
+  struct kerrinfo ei = {0};
+  struct signup_slip s;
+  json_t *in = person("前橋 九葉", "027-231-9999");
+  json_object_set_new(in, "password", json_string("kokonoha-pass-1"));
+  cr_assert_eq(lifecycle_sign_up(&ctx, in, NULL, &s, &ei), 0, "%s", ei.message);
+  cr_assert_not(s.at_counter, "no code: the password is set");
+  cr_assert_not(accounts_no_password(db, s.system_id));
+  cr_assert_eq(count("SELECT count(*) FROM password_resets"), 0);
+  kstmt *st = db_prep(db, "SELECT registered_by, form_key IS NULL FROM accounts WHERE id = $id");
+  db_bind_int(st, "$id", s.system_id);
+  cr_assert_eq(db_step(st), DB_ROW);
+  cr_assert_eq(db_col_int(st, 0), clerk, "the clerk is kept with the account");
+  cr_assert_eq(db_col_int(st, 1), 1);
+  db_reset(st);
+  cr_assert_eq(count("SELECT count(*) FROM events WHERE action = 'account.create'"
+                     " AND channel = 'counter' AND center = 'chuo'"), 1);
+  json_decref(in);
+}
