@@ -7,8 +7,10 @@
 ** Secrets: a reset link carries 32 random bytes (base64url, valid 30
 ** minutes); a counter code is 12 characters of a 32-letter alphabet (60 bits,
 ** valid 24 hours, printed on a slip after staff checked the person's
-** identity). Only a hash is stored; each works once (used_at), and a new
-** password signs every session of the account out.
+** identity). Only a hash is stored (and, for the first code of an account
+** registered at the counter, a copy sealed under the form's key, erased on
+** use: lifecycle_sign_up); each works once (used_at), and a new password
+** signs every session of the account out.
 */
 #ifndef KOMINKAN_CORE_LIFECYCLE_H
 #define KOMINKAN_CORE_LIFECYCLE_H
