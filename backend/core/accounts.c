@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "desk.h"
 #include "ids.h"
 #include "input.h"
 #include "pwpolicy.h"
@@ -282,16 +283,26 @@ static int read_person(const struct kctx *ctx, const json_t *in, int self, struc
   return bad;
 }
 
-/* Inside a write transaction: insert P as a new account of ROLE with password
-** HASH under a new random system ID (WANTED when non-zero), and its event
-** ACTION. *ID the new ID. 0, or a KERR code (KERR_CONFLICT: WANTED taken). */
+/* How a new account is made: its home centre (staff and admins), password
+** HASH, the system ID WANTED (0: a random one), its event ACTION; and, for one
+** registered at the counter, the clerk BY and the hash of the form's KEY
+** (NULL: none). */
+struct making {
+  const char *home_center, *hash, *action;
+  int64_t wanted, by;
+  const unsigned char *key;
+};
+
+/* Inside a write transaction: insert P as a new account of ROLE as M says,
+** and its event (at the account's home centre, or at the clerk's for one made
+** at the counter). *ID the new ID. 0, or a KERR code (KERR_CONFLICT: WANTED
+** taken). */
 static int insert_account(struct kctx *ctx, const struct person *p, int role,
-                          const char *home_center, const char *hash, int64_t wanted,
-                          const char *action, int64_t *id) {
+                          const struct making *m, int64_t *id) {
   int64_t nid = 0;
   int rc;
   for (int tries = 0; tries < 32 && !nid; tries++) {
-    int64_t cand = wanted ? wanted : ids_random();
+    int64_t cand = m->wanted ? m->wanted : ids_random();
     kstmt *st = db_prep(ctx->db, "SELECT 1 FROM accounts WHERE id = $id");
     if (!st) return KERR_INTERNAL;
     db_bind_int(st, "$id", cand);
@@ -300,12 +311,12 @@ static int insert_account(struct kctx *ctx, const struct person *p, int role,
     if (rc == DB_DONE) nid = cand;
     else if (rc != DB_ROW) return kerr_from_db(rc);
   }
-  if (!nid) return wanted ? KERR_CONFLICT : KERR_INTERNAL;
+  if (!nid) return m->wanted ? KERR_CONFLICT : KERR_INTERNAL;
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO accounts(id, role, name, name_kana, email, phone, resident,"
-                      " home_center, password_hash, created_at)"
+                      " home_center, password_hash, created_at, registered_by, form_key)"
                       " VALUES ($id, $role, $name, $kana, $email, $phone, $resident, $center,"
-                      " $hash, $now)");
+                      " $hash, $now, $by, $key)");
   if (!st) return KERR_INTERNAL;
   db_bind_int(st, "$id", nid);
   db_bind_text(st, "$role", role_name(role));
@@ -314,14 +325,19 @@ static int insert_account(struct kctx *ctx, const struct person *p, int role,
   db_bind_text(st, "$email", p->has_email ? p->email : NULL);
   db_bind_text(st, "$phone", p->has_phone ? p->phone : NULL);
   db_bind_int(st, "$resident", p->resident);
-  db_bind_text(st, "$center", home_center);
-  db_bind_text(st, "$hash", hash);
+  db_bind_text(st, "$center", m->home_center);
+  db_bind_text(st, "$hash", m->hash);
   db_bind_int(st, "$now", ctx->now);
+  if (m->by) db_bind_int(st, "$by", m->by);
+  else db_bind_null(st, "$by");
+  if (m->key) db_bind_blob(st, "$key", m->key, 32);
+  else db_bind_null(st, "$key");
   if ((rc = db_exec_stmt(st)) != DB_OK) return kerr_from_db(rc);
   char detail[64];
   snprintf(detail, sizeof detail, "{\"role\":\"%s\"}", role_name(role));
-  struct audit_fields f = {.center = home_center, .subject_account = nid, .detail_json = detail};
-  if ((rc = audit_event(ctx, action, &f))) return rc;
+  const char *where = m->by && ctx->actor.home_center[0] ? ctx->actor.home_center : m->home_center;
+  struct audit_fields f = {.center = where, .subject_account = nid, .detail_json = detail};
+  if ((rc = audit_event(ctx, m->action, &f))) return rc;
   *id = nid;
   return 0;
 }
@@ -329,9 +345,18 @@ static int insert_account(struct kctx *ctx, const struct person *p, int role,
 int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *home_center,
                     int flags, int64_t *id, struct kerrinfo *ei) {
   struct person p;
+  struct kctx desk;
   int rc, self = (flags & ACCOUNT_SELF_SERVICE) != 0;
-  int64_t wanted = (flags & ACCOUNT_FIXED_ID) ? *id : 0;
+  int64_t wanted = (flags & ACCOUNT_FIXED_ID) ? *id : 0, clerk = 0;
   *id = 0;
+  /* RULE: a citizen's account made by a clerk is made at the counter: in
+  ** counter hours, channel "counter" (the operator's command line, flags 0,
+  ** is not the counter). */
+  if (self && desk_is_staff(ctx)) {
+    if ((rc = desk_enter(ctx, &desk, ei))) return rc;
+    ctx = &desk;
+    clerk = ctx->actor.account_id;
+  }
   if ((flags & ACCOUNT_FIXED_ID) && !ids_valid(wanted))
     return kerr_set(ei, KERR_CONFLICT, "指定された利用者番号は正しい形ではありません。");
   int bad = read_person(ctx, in, self, &p, ei);
@@ -372,7 +397,9 @@ int accounts_create(struct kctx *ctx, const json_t *in, int role, const char *ho
     sodium_memzero(hash, sizeof hash);
     return kerr_set(ei, kerr_from_db(rc), NULL);
   }
-  rc = insert_account(ctx, &p, role, home_center, hash, wanted, "account.create", id);
+  struct making made = {.home_center = home_center, .hash = hash, .action = "account.create",
+                        .wanted = wanted, .by = clerk};
+  rc = insert_account(ctx, &p, role, &made, id);
   sodium_memzero(hash, sizeof hash);
   if (rc) {
     db_rollback(ctx->db);
@@ -397,8 +424,108 @@ int accounts_create_in(struct kctx *ctx, const json_t *in, const char *hash, con
   struct person p;
   *id = 0;
   if (read_person(ctx, in, 0, &p, ei)) return kerr_set(ei, KERR_VALIDATION, NULL);
-  int rc = insert_account(ctx, &p, ROLE_CITIZEN, NULL, hash, 0, action, id);
+  struct making m = {.hash = hash, .action = action};
+  int rc = insert_account(ctx, &p, ROLE_CITIZEN, &m, id);
   return rc ? kerr_set(ei, rc, NULL) : 0;
+}
+
+/* ======================================================= at the counter */
+
+int accounts_key_valid(const char *key) {
+  size_t n = key ? strlen(key) : 0;
+  int ok = n >= 1 && n <= ACCOUNTS_KEY_MAX;
+  for (size_t i = 0; ok && i < n; i++) ok = key[i] > 0x20 && key[i] < 0x7f;
+  return ok;
+}
+
+/* The counter's checks before anything is written: a clerk, in counter
+** hours (*OUT the context to act in: channel "counter"), a citizen's details
+** as sign-up checks them into P. 0 or the error in EI. */
+static int counter_checks(const struct kctx *ctx, const json_t *in, struct kctx *out,
+                          struct person *p, struct kerrinfo *ei) {
+  int rc;
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+  if ((rc = desk_enter(ctx, out, ei))) return rc;
+  if (read_person(out, in, 1, p, ei)) return kerr_set(ei, KERR_VALIDATION, NULL);
+  return 0;
+}
+
+int accounts_check_at_counter(const struct kctx *ctx, const json_t *in, struct kerrinfo *ei) {
+  struct kctx c;
+  struct person p;
+  return counter_checks(ctx, in, &c, &p, ei);
+}
+
+/* The account the actor registered at the counter with the form's key hash
+** KEY, into *ID (0: none), and whether it holds the very details of P
+** (*SAME). Inside the write transaction, so that a twin post committed a
+** moment ago is seen. */
+static int find_keyed(struct kctx *ctx, const unsigned char key[32], const struct person *p,
+                      int64_t *id, int *same) {
+  *id = 0;
+  *same = 0;
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT id, name, coalesce(name_kana, ''), coalesce(email, ''),"
+                      " coalesce(phone, ''), resident FROM accounts"
+                      " WHERE registered_by = $by AND form_key = $key");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  db_bind_blob(st, "$key", key, 32);
+  int rc = db_step(st);
+  if (rc == DB_ROW) {
+    *id = db_col_int(st, 0);
+    *same = !strcmp(db_col_text(st, 1), p->name) &&
+            !strcmp(db_col_text(st, 2), p->has_kana ? p->kana : "") &&
+            !strcmp(db_col_text(st, 3), p->has_email ? p->email : "") &&
+            !strcmp(db_col_text(st, 4), p->has_phone ? p->phone : "") &&
+            db_col_int(st, 5) == p->resident;
+  }
+  db_reset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+int accounts_create_at_counter(struct kctx *ctx, const json_t *in, const char *key,
+                               int (*then)(struct kctx *ctx, int64_t id, void *arg),
+                               void *arg, int64_t *id, int *replayed, struct kerrinfo *ei) {
+  struct person p;
+  struct kctx c;
+  unsigned char kh[32];
+  int rc, same = 0;
+  *id = 0;
+  if (replayed) *replayed = 0;
+  if ((rc = counter_checks(ctx, in, &c, &p, ei))) return rc;
+  if (key && !accounts_key_valid(key))
+    return kerr_set(ei, KERR_BAD_REQUEST, "登録の画面が正しくありません。"
+                                          "「利用者の登録 (窓口)」から、もう一度はじめてください。");
+  if (key) crypto_generichash(kh, sizeof kh, (const unsigned char *)key, strlen(key), NULL, 0);
+  if ((rc = db_begin_write(c.db)) != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if (key && (rc = find_keyed(&c, kh, &p, id, &same))) goto fail;
+  if (*id) {
+    /* The same post again (a reload of the slip, a double click): the
+    ** account it made, and nothing new. */
+    db_rollback(c.db);
+    if (same) {
+      if (replayed) *replayed = 1;
+      return 0;
+    }
+    *id = 0;
+    return kerr_set(ei, KERR_CONFLICT,
+                    "この登録の画面からは、別の内容の利用者をすでに登録しました。"
+                    "この内容でもう1人登録するときは、もう一度「登録して利用者番号を発行する」を押してください。");
+  }
+  struct making m = {.hash = ACCOUNTS_NO_PASSWORD, .action = "account.create",
+                     .by = c.actor.account_id, .key = key ? kh : NULL};
+  if ((rc = insert_account(&c, &p, ROLE_CITIZEN, &m, id))) goto fail;
+  if (then && (rc = then(&c, *id, arg))) goto fail;
+  if ((rc = db_commit(c.db)) != DB_OK) {
+    *id = 0;
+    return kerr_set(ei, kerr_from_db(rc), NULL);
+  }
+  return 0;
+fail:
+  db_rollback(c.db);
+  *id = 0;
+  return kerr_set(ei, rc, NULL);
 }
 
 /* ============================================================== tokens */

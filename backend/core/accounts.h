@@ -28,7 +28,10 @@
 
 
 enum {
-  ACCOUNT_SELF_SERVICE = 1,  /* a citizen signing up online: kana and a contact required */
+  ACCOUNT_SELF_SERVICE = 1,  /* a citizen's account as sign-up makes it: kana and a contact
+                                required; made by staff or an admin, it is made at the
+                                counter: in counter hours (else KERR_COUNTER_HOURS), channel
+                                "counter", never throttled (core/desk.h) */
   ACCOUNT_FIXED_ID = 2       /* *ID on entry is the system ID to give (the documented
                                 demonstration accounts, tools/demo/): it must be a valid
                                 ID not yet taken, else KERR_CONFLICT */
@@ -85,9 +88,10 @@ int accounts_login(struct kctx *ctx, const json_t *in, const char *client,
 int accounts_session_open(struct kctx *ctx, int64_t id, int role, struct session_new *out,
                           struct kerrinfo *ei);
 
-/* The password_hash of an account made with the My Number card: a marker,
-** not an argon2id hash, so no password opens it until the person sets one
-** (a reset code at the counter, or a reset link by mail). */
+/* The password_hash of an account made with the My Number card, or
+** registered at the counter (accounts_create_at_counter): a marker, not an
+** argon2id hash, so no password opens it until the person sets one (a code
+** from the counter, or a reset link by mail). */
 #define ACCOUNTS_NO_PASSWORD "!oidc-only"
 
 /* 1 when account ID has no password (made with the card). */
@@ -99,6 +103,37 @@ int accounts_no_password(kdb *db, int64_t id);
 ** sign in with). *ID the new system ID. Event ACTION. */
 int accounts_create_in(struct kctx *ctx, const json_t *in, const char *hash, const char *action,
                        int64_t *id, struct kerrinfo *ei);
+
+/* A form's key (the counter's registration form): 1..ACCOUNTS_KEY_MAX
+** printable ASCII characters. 1 when KEY is one. */
+#define ACCOUNTS_KEY_MAX 128
+int accounts_key_valid(const char *key);
+
+/* Staff or an admin registers a citizen at the counter, after checking in
+** person who they are (POST /counter/register and a clerk's POST
+** /api/v1/accounts without a password: core/lifecycle.c lifecycle_sign_up).
+** IN as for accounts_create with ACCOUNT_SELF_SERVICE (name, name_kana, one
+** of email/phone, resident: the same checks and messages), but no password
+** is read: the account gets ACCOUNTS_NO_PASSWORD, and THEN (may be NULL)
+** runs inside the write transaction with the new ID (the one-time code with
+** which the person sets a password: the account and its code commit
+** together or not at all). KERR_FORBIDDEN for anyone else, KERR_COUNTER_HOURS
+** outside counter hours, KERR_VALIDATION per field; nothing stored on any
+** error. KEY (the form's, NULL: none; else not accounts_key_valid:
+** KERR_BAD_REQUEST) makes a repeat of the post (a reload of the slip, a
+** double click) give *ID the account the first one made, with *REPLAYED (may
+** be NULL) 1, and change nothing; the same key with other details is
+** KERR_CONFLICT. Only a hash of KEY is kept, with the clerk. Event
+** "account.create" (channel "counter", the clerk as actor, at the clerk's
+** centre). */
+int accounts_create_at_counter(struct kctx *ctx, const json_t *in, const char *key,
+                               int (*then)(struct kctx *ctx, int64_t id, void *arg),
+                               void *arg, int64_t *id, int *replayed, struct kerrinfo *ei);
+
+/* What accounts_create_at_counter checks before it writes (a clerk, counter
+** hours, the details), without writing: for a form that has more of its own
+** to check, so that it shows every error at once. 0 or the error in EI. */
+int accounts_check_at_counter(const struct kctx *ctx, const json_t *in, struct kerrinfo *ei);
 
 /* What a presented session token stands for. */
 struct session_info {

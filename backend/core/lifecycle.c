@@ -12,6 +12,7 @@
 #include "audit.h"
 #include "availability.h"
 #include "clock.h"
+#include "desk.h"
 #include "ids.h"
 #include "input.h"
 #include "text.h"
@@ -36,15 +37,19 @@ static void secret_hash(const char *s, unsigned char h[32]) {
   sodium_memzero(norm, sizeof norm);
 }
 
-/* Store a reset secret SECRET of KIND for ID, valid SECONDS. */
+/* Store a reset secret SECRET of KIND for ID, valid SECONDS, with SEALED
+** (N bytes: the code sealed under a form's key, seal()) or NULL. */
 static int store_secret(struct kctx *ctx, int64_t id, const char *kind, const char *secret,
-                        int seconds) {
+                        int seconds, const unsigned char *sealed, size_t n) {
   unsigned char h[32];
   secret_hash(secret, h);
   kstmt *st = db_prep(ctx->db,
                       "INSERT INTO password_resets(token_hash, account_id, kind, created_at,"
-                      " expires_at, issued_by) VALUES ($h, $id, $kind, $now, $exp, $by)");
+                      " expires_at, issued_by, sealed_code)"
+                      " VALUES ($h, $id, $kind, $now, $exp, $by, $sealed)");
   if (!st) return KERR_INTERNAL;
+  if (sealed) db_bind_blob(st, "$sealed", sealed, n);
+  else db_bind_null(st, "$sealed");
   db_bind_blob(st, "$h", h, sizeof h);
   db_bind_int(st, "$id", id);
   db_bind_text(st, "$kind", kind);
@@ -116,7 +121,7 @@ int lifecycle_reset_request(struct kctx *ctx, const json_t *in, const char *clie
   sodium_bin2base64(token, sizeof token, raw, sizeof raw, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
   snprintf(path, sizeof path, "/password-reset/%s", token);
   rc = kerr_from_db(db_begin_write(ctx->db));
-  if (!rc) rc = store_secret(ctx, id, "email", token, RESET_LINK_SECONDS);
+  if (!rc) rc = store_secret(ctx, id, "email", token, RESET_LINK_SECONDS, NULL, 0);
   if (!rc) rc = note(ctx, "password.reset_link", id);
   if (!rc) rc = lifecycle_mail_reset(ctx, id, path, ctx->now + RESET_LINK_SECONDS);
   if (rc) db_rollback(ctx->db);
@@ -170,14 +175,56 @@ int lifecycle_forgotten_id(struct kctx *ctx, const json_t *in, const char *clien
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
 
-int lifecycle_issue_code(struct kctx *ctx, int64_t id, int seconds, char shown[16]) {
+/* The code as printed ("ABCD-EFGH-JKMN") sealed under a form's key, and
+** opened again. The key of the box is a keyed hash of the form's key; the
+** database keeps only another, unkeyed, hash of it (accounts.form_key), so
+** the box opens only for the page that holds the form. */
+#define SEALED_LEN (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + 16)
+static void seal_key(const char *form_key, unsigned char k[crypto_secretbox_KEYBYTES]) {
+  static const char label[] = "kominkan counter slip v1";
+  _Static_assert(sizeof label - 1 >= crypto_generichash_KEYBYTES_MIN, "a generichash key");
+  crypto_generichash(k, crypto_secretbox_KEYBYTES, (const unsigned char *)form_key,
+                     strlen(form_key), (const unsigned char *)label, sizeof label - 1);
+}
+
+static void seal(const char *form_key, const char shown[16], unsigned char out[SEALED_LEN]) {
+  unsigned char k[crypto_secretbox_KEYBYTES];
+  seal_key(form_key, k);
+  randombytes_buf(out, crypto_secretbox_NONCEBYTES);
+  crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, (const unsigned char *)shown, 16, out, k);
+  sodium_memzero(k, sizeof k);
+}
+
+/* 0 with the code in SHOWN, or -1 (not a box of this key). */
+static int unseal(const char *form_key, const unsigned char *box, size_t n, char shown[16]) {
+  unsigned char k[crypto_secretbox_KEYBYTES];
+  if (n != SEALED_LEN) return -1;
+  seal_key(form_key, k);
+  int rc = crypto_secretbox_open_easy((unsigned char *)shown, box + crypto_secretbox_NONCEBYTES,
+                                      n - crypto_secretbox_NONCEBYTES, box, k);
+  sodium_memzero(k, sizeof k);
+  if (rc || shown[15]) return -1;
+  return 0;
+}
+
+/* A new one-time code for ID (see lifecycle_issue_code), sealed under
+** FORM_KEY when one is given. */
+static int issue_code(struct kctx *ctx, int64_t id, int seconds, const char *form_key,
+                      char shown[16]) {
   char code[CODE_LEN + 1];
+  unsigned char box[SEALED_LEN];
   for (int i = 0; i < CODE_LEN; i++) code[i] = CODE_ALPHABET[randombytes_uniform(32)];
   code[CODE_LEN] = 0;
+  memset(shown, 0, 16);
   snprintf(shown, 16, "%.4s-%.4s-%.4s", code, code + 4, code + 8);
-  int rc = store_secret(ctx, id, "counter", code, seconds);
+  if (form_key) seal(form_key, shown, box);
+  int rc = store_secret(ctx, id, "counter", code, seconds, form_key ? box : NULL, sizeof box);
   sodium_memzero(code, sizeof code);
   return rc;
+}
+
+int lifecycle_issue_code(struct kctx *ctx, int64_t id, int seconds, char shown[16]) {
+  return issue_code(ctx, id, seconds, NULL, shown);
 }
 
 int lifecycle_reset_code(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
@@ -200,6 +247,73 @@ int lifecycle_reset_code(struct kctx *ctx, int64_t id, json_t **out, struct kerr
   *out = json_pack("{s:o, s:s, s:s}", "system_id", ids_json(id), "code", shown, "expires_at", exp);
   sodium_memzero(shown, sizeof shown);
   return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
+}
+
+/* ================================================= sign-up, at the counter */
+
+/* The first code of an account registered at the counter, made inside the
+** registration's transaction (accounts_create_at_counter's hook). */
+struct first_code {
+  const char *form_key;     /* the form's key, or NULL */
+  char shown[16];
+};
+
+static int first_code(struct kctx *ctx, int64_t id, void *arg) {
+  struct first_code *fc = arg;
+  return issue_code(ctx, id, REGISTER_CODE_SECONDS, fc->form_key, fc->shown);
+}
+
+/* A repeat of the registration with FORM_KEY: the first code of account
+** SLIP->system_id that the actor issued, its end and its state; the code
+** itself while it can be used, opened with the form's key. */
+static int slip_again(struct kctx *ctx, const char *form_key, struct signup_slip *slip) {
+  kstmt *st = db_prep(ctx->db,
+                      "SELECT expires_at, used_at IS NOT NULL, sealed_code FROM password_resets"
+                      " WHERE account_id = $id AND issued_by = $by AND kind = 'counter'"
+                      " ORDER BY id LIMIT 1");
+  if (!st) return KERR_INTERNAL;
+  db_bind_int(st, "$id", slip->system_id);
+  db_bind_int(st, "$by", ctx->actor.account_id);
+  int rc = db_step(st);
+  slip->code_state = SLIP_CODE_UNKNOWN;
+  if (rc == DB_ROW) {
+    size_t n = 0;
+    const unsigned char *box = db_col_blob(st, 2, &n);
+    slip->expires_at = db_col_int(st, 0);
+    if (db_col_int(st, 1)) slip->code_state = SLIP_CODE_USED;
+    else if (slip->expires_at <= ctx->now) slip->code_state = SLIP_CODE_EXPIRED;
+    else if (box && unseal(form_key, box, n, slip->code) == 0) slip->code_state = SLIP_CODE_VALID;
+    if (slip->code_state != SLIP_CODE_VALID) sodium_memzero(slip->code, sizeof slip->code);
+  }
+  db_reset(st);
+  return rc == DB_ROW || rc == DB_DONE ? 0 : kerr_from_db(rc);
+}
+
+int lifecycle_sign_up(struct kctx *ctx, const json_t *in, const char *key,
+                      struct signup_slip *slip, struct kerrinfo *ei) {
+  memset(slip, 0, sizeof *slip);
+  const json_t *pw = json_object_get(in, "password");
+  int no_password = !pw || json_is_null(pw) || (json_is_string(pw) && !*json_string_value(pw));
+  /* RULE: nobody but the person knows their password: a clerk registering
+  ** someone types none, and the person sets one with the slip's code. */
+  if (!desk_is_staff(ctx) || !no_password)
+    return accounts_create(ctx, in, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &slip->system_id,
+                           ei);
+  struct first_code fc = {.form_key = key};
+  int rc = accounts_create_at_counter(ctx, in, key, first_code, &fc, &slip->system_id,
+                                      &slip->replayed, ei);
+  if (!rc) {
+    slip->at_counter = 1;
+    if (slip->replayed && (rc = slip_again(ctx, key, slip))) rc = kerr_set(ei, rc, NULL);
+    else if (!slip->replayed) {
+      memcpy(slip->code, fc.shown, sizeof slip->code);
+      slip->expires_at = ctx->now + REGISTER_CODE_SECONDS;
+      slip->code_state = SLIP_CODE_VALID;
+    }
+  }
+  sodium_memzero(&fc, sizeof fc);
+  if (rc) sodium_memzero(slip, sizeof *slip);
+  return rc;
 }
 
 /* The reset row for SECRET that is unused and unexpired; for a counter code
@@ -227,8 +341,9 @@ static int find_secret(struct kctx *ctx, const char *secret, int64_t want, int64
 
 /* Inside a transaction: mark reset ROW used, set ID's password to HASH, end its sessions. */
 static int apply_reset(struct kctx *ctx, int64_t row, int64_t id, const char *hash) {
-  int rc = kerr_from_db(db_run(ctx->db, "UPDATE password_resets SET used_at = $now"
-                                        " WHERE id = $row AND used_at IS NULL",
+  /* the sealed copy of a counter registration's code goes with its use */
+  int rc = kerr_from_db(db_run(ctx->db, "UPDATE password_resets SET used_at = $now,"
+                                        " sealed_code = NULL WHERE id = $row AND used_at IS NULL",
                                DB_I("$now", ctx->now), DB_I("$row", row)));
   if (rc) return rc;
   if (db_changes(ctx->db) != 1) return KERR_NOT_FOUND; /* used meanwhile */

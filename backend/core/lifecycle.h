@@ -7,8 +7,10 @@
 ** Secrets: a reset link carries 32 random bytes (base64url, valid 30
 ** minutes); a counter code is 12 characters of a 32-letter alphabet (60 bits,
 ** valid 24 hours, printed on a slip after staff checked the person's
-** identity). Only a hash is stored; each works once (used_at), and a new
-** password signs every session of the account out.
+** identity). Only a hash is stored (and, for the first code of an account
+** registered at the counter, a copy sealed under the form's key, erased on
+** use: lifecycle_sign_up); each works once (used_at), and a new password
+** signs every session of the account out.
 */
 #ifndef KOMINKAN_CORE_LIFECYCLE_H
 #define KOMINKAN_CORE_LIFECYCLE_H
@@ -19,6 +21,39 @@
 
 #define RESET_LINK_SECONDS (30 * 60)
 #define RESET_CODE_SECONDS (24 * 3600)
+/* The first code of an account registered at the counter: the person may
+** have no internet of their own and set the password days later (a
+** relative's phone, the library), so a month, not a day. */
+#define REGISTER_CODE_SECONDS (30 * 24 * 3600)
+
+/* What a sign-up hands back (lifecycle_sign_up). */
+enum { SLIP_CODE_VALID, SLIP_CODE_USED, SLIP_CODE_EXPIRED, SLIP_CODE_UNKNOWN };
+struct signup_slip {
+  int64_t system_id;     /* the new account */
+  int at_counter;        /* 1: registered at the counter, with the first code below */
+  char code[16];         /* "ABCD-EFGH-JKMN" while it can be used, else "" */
+  int64_t expires_at;    /* the code's end */
+  int code_state;        /* SLIP_CODE_*: UNKNOWN when it cannot be shown again */
+  int replayed;          /* a repeat of the post: the first registration's slip */
+};
+
+/* A citizen's account: the one entry point of POST /api/v1/accounts and of
+** the counter's registration form (POST /counter/register).
+**  - Anyone but staff, or staff who send a "password": accounts_create with
+**    ACCOUNT_SELF_SERVICE (the password as given; for staff at the counter,
+**    in counter hours). *SLIP has the system ID.
+**  - Staff or an admin without a password (absent, null or ""): the person
+**    registered at the counter (accounts_create_at_counter, KEY the form's
+**    or NULL) with a one-time code to set a password, valid
+**    REGISTER_CODE_SECONDS and used like a counter slip's
+**    (lifecycle_reset_confirm with the system ID); *SLIP has the ID, the
+**    code and its end. A repeat with the same KEY gives the first slip
+**    again (replayed): the same ID and code, stored sealed under the key,
+**    or, once the code is used or past its end, that state and no code.
+** *SLIP's code is a secret: the caller wipes it (sodium_memzero) after use.
+** 0 or the error in EI, nothing stored on any error. */
+int lifecycle_sign_up(struct kctx *ctx, const json_t *in, const char *key,
+                      struct signup_slip *slip, struct kerrinfo *ei);
 
 /* {"system_id"} from CLIENT (an address): always 0 for a well-formed request,
 ** whether or not the account exists (no existence leak); when it exists, is

@@ -14,6 +14,7 @@
 #include "../core/groups.h"
 #include "../core/clock.h"
 #include "../core/ids.h"
+#include "../core/lifecycle.h"
 #include "../core/oidc.h"
 #include "reply.h"
 #include "session.h"
@@ -23,13 +24,26 @@
 ** body {"name","name_kana","email","phone","password","resident"}
 ** -> 201 {"system_id"}: a citizen account; 422 validation with "fields";
 **    503 busy (Retry-After) when too many passwords are being hashed.
-** Anyone (a signed-in caller's cookie needs the CSRF token like any post). */
+**    Staff and admins register a citizen at the counter (counter hours, else
+**    422 outside_counter_hours): without a password (the person sets one
+**    later), 201 {"system_id","code","expires_at"}, the code a one-time code
+**    for POST /api/v1/password-reset/confirm, as on the counter's slip.
+** Anyone (a signed-in caller's cookie needs the CSRF token like any post).
+** The one entry point lifecycle_sign_up. */
 struct reply api_account_create(struct req *r) {
   struct kerrinfo ei = {0};
-  int64_t id = 0;
-  int rc = accounts_create(&r->ctx, r->json, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei);
+  struct signup_slip slip;
+  int rc = lifecycle_sign_up(&r->ctx, r->json, NULL, &slip, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
-  return reply_json(r, 201, json_pack("{s:o}", "system_id", ids_json(id)));
+  json_t *out = json_pack("{s:o}", "system_id", ids_json(slip.system_id));
+  if (out && slip.at_counter) {
+    char exp[26];
+    clock_format_instant(slip.expires_at, exp);
+    json_object_set_new(out, "code", json_string(slip.code));
+    json_object_set_new(out, "expires_at", json_string(exp));
+  }
+  sodium_memzero(&slip, sizeof slip);
+  return reply_json(r, 201, out);
 }
 
 /* POST /api/v1/session

@@ -49,6 +49,7 @@
 #include "web_ops.h"
 #include "web_book.h"
 #include "web_counter.h"
+#include "web_counter_register.h"
 #include "web_courses.h"
 #include "web_staff_courses.h"
 #include "web_groups.h"
@@ -201,6 +202,8 @@ const struct route router_routes[] = {
   {"POST", "/counter/bookings/{id}/cancel", web_counter_cancel, ROLE_DESK, RF_FORM | RF_PERSONAL | RF_RUSH},
   {"GET", "/counter/book", web_counter_book, ROLE_DESK, RF_PERSONAL},
   {"POST", "/counter/book", web_counter_book_post, ROLE_DESK, RF_FORM | RF_PERSONAL | RF_RUSH},
+  {"GET", "/counter/register", web_counter_register, ROLE_DESK, RF_PERSONAL},
+  {"POST", "/counter/register", web_counter_register_post, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/ledger", web_counter_ledger, ROLE_DESK, RF_PERSONAL},
   {"POST", "/counter/permit", web_counter_permit, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/bookings/{id}/receipt", web_counter_receipt, ROLE_DESK, RF_PERSONAL},

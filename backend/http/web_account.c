@@ -223,6 +223,11 @@ static struct reply register_page(struct req *r, unsigned status, const json_t *
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>アカウント登録</h1>");
   page_error_summary_msg(&h, message, register_fields, NREGISTER, &fm);
+  /* a clerk signing a citizen up here would be signed in as that citizen */
+  if (r->ctx.actor.role & ROLE_DESK)
+    html_raw(&h, "<p class=\"note note-warn\" id=\"desk-register\">職員の方へ: 窓口で市民の利用者番号を作るときは、"
+                 "<a href=\"/counter/register\">利用者の登録 (窓口)</a>を使ってください。"
+                 "このページで登録すると、職員のログインが、登録した人のログインに替わります。</p>");
   html_raw(&h, "<p class=\"lead\">登録すると、インターネットで公民館の部屋を予約できます。"
                "登録は無料です。1つのIDで、16のすべての公民館を使えます。</p>");
   web_register_form(r, &h, &fm, next, "登録する");

@@ -82,6 +82,7 @@ struct reply web_admin(struct req *r) {
                   "<ul class=\"links\"><li><a href=\"/counter\">窓口 (今日の部屋・当日利用・支払い・入館・台帳)</a></li>"
                   "<li><a href=\"/admin/groups\">団体登録の審査</a></li>"
                   "<li><a href=\"/admin/closures\">休館の設定 (改修工事・投票所など)</a></li>"
+                  "<li><a href=\"/counter/register\">利用者の登録 (窓口で本人確認のうえ、利用者番号を発行)</a></li>"
                   "<li><a href=\"/counter/reset-code\">パスワード再設定のコード (窓口で本人確認のうえ)</a></li>"
                   "<li><a href=\"/my/totp\">二段階認証 (自分のログインの設定)</a></li>"
                   "<li><a href=\"/admin/courses\">講座の管理 (登録・検索・前の講座から作る・出席)</a></li>"

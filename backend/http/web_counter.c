@@ -493,6 +493,7 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
                   "type=\"submit\">表示する</button></div></form>"
                   "<ul class=\"links inline-links\"><li><a href=\"/counter/ledger?center=%u\">今日の台帳 (印刷用)</a></li>"
                   "<li><a href=\"/counter/book?center=%u\">代理の予約 (登録している人)</a></li>"
+                  "<li><a href=\"/counter/register\">利用者の登録 (利用者番号がない人)</a></li>"
                   "<li><a href=\"#walkin-title\">当日利用の受付へ</a></li>"
                   "<li><a href=\"#permit-title\">許可書の確認へ</a></li></ul>",
               code, code);
@@ -1234,7 +1235,9 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
     behalf_done(r, &h, req_query(r, "booking"));
   html_raw(&h, "<p class=\"lead\">窓口や電話で申し込んだ、登録している人の予約を受け付けます。"
                "予約はその人の名前になり、その人のマイページに出ます。規則 (受付期間・上限・休館日) は"
-               "インターネットの予約と同じです。</p>");
+               "インターネットの予約と同じです。</p>"
+               "<p>利用者番号がない人は、先に<a href=\"/counter/register\">利用者の登録 (窓口)</a>"
+               "をしてください。</p>");
   page_form_begin(r, &h, "post", "/counter/book");
   html_printf(&h, "<input type=\"hidden\" name=\"center\" value=\"%h\">", ce->code);
   for (int i = 0; i < 6; i++) page_field(&h, &f->fields[i], &fm);
