@@ -101,7 +101,8 @@ struct reply web_admin(struct req *r) {
 static struct reply groups_page(struct req *r, unsigned status, const struct decide_error *e) {
   struct kerrinfo ei = {0};
   struct group_review_view *v;
-  int n, rc = group_review_views(&r->ctx, "pending", &v, &n, &ei);
+  struct groups_filter queue = {.status = "pending"};
+  int n, rc = group_review_views(&r->ctx, &queue, &v, &n, &ei);
   if (rc) return reply_core(r, rc, 0, NULL, &ei);
   const char *flash = done_message(r);
   struct html h = {0};
