@@ -13,6 +13,7 @@
 
 #include "accounts.h"
 #include "audit.h"
+#include "availability.h"
 #include "clock.h"
 #include "csv.h"
 #include "desk.h"
@@ -553,6 +554,10 @@ static int end_decision(struct kctx *ctx, int rc, int64_t id, int mrole, json_t 
   }
   rc = db_commit(ctx->db);
   if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  /* An approval, a rejection or a renewal may add a group to the public
+  ** list, take it off or name it on the feeds: the cached pages and feeds
+  ** that show them are stale (http/pagecache.c). */
+  avail_touch();
   rc = group_json(ctx, id, mrole, out);
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }
