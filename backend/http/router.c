@@ -52,6 +52,7 @@
 #include "web_courses.h"
 #include "web_staff_courses.h"
 #include "web_groups.h"
+#include "web_group_list.h"
 #include "web_my.h"
 #include "web_oidc.h"
 #include "web_people.h"
@@ -148,6 +149,7 @@ const struct route router_routes[] = {
   {"GET", "/today", web_today, ANY, RF_CACHE},
   {"GET", "/rules/discounts", web_discounts, ANY, RF_CACHE},
   {"GET", "/help", web_help, ANY, RF_CACHE},
+  {"GET", "/groups", web_group_list, ANY, RF_CACHE},
   {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, RF_CACHE},
   {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, RF_CACHE},
   {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
