@@ -52,6 +52,7 @@
 #include "web_courses.h"
 #include "web_staff_courses.h"
 #include "web_groups.h"
+#include "web_group_desk.h"
 #include "web_group_list.h"
 #include "web_my.h"
 #include "web_oidc.h"
@@ -207,6 +208,7 @@ const struct route router_routes[] = {
   {"POST", "/counter/permit", web_counter_permit, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/bookings/{id}/receipt", web_counter_receipt, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/admin/groups/{id}", web_group_desk_detail, ROLE_DESK, RF_PERSONAL},
   /* the allocation round's pages (issue 16; docs/courses.md) */
   {"GET", "/admin/rounds", web_admin_rounds, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/rounds/{id}", web_admin_round, ROLE_DESK, RF_PERSONAL},
