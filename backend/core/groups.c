@@ -13,6 +13,7 @@
 
 #include "accounts.h"
 #include "audit.h"
+#include "availability.h"
 #include "clock.h"
 #include "csv.h"
 #include "desk.h"
@@ -22,6 +23,7 @@
 #include "notify.h"
 #include "text.h"
 #include "throttle.h"
+#include "trail.h"
 #include "groups_int.h"
 
 /* ============================================================ the rule */
@@ -168,7 +170,7 @@ int group_json(struct kctx *ctx, int64_t id, int mrole, json_t **out) {
                       " g.public_listing, g.status, g.reason, g.valid_until, g.created_at,"
                       " g.decided_at, g.representative_id, a.name, g.renewal_status,"
                       " g.renewal_members, g.renewal_resident_members, g.renewal_activity,"
-                      " g.renewal_requested_at, g.renewal_reason"
+                      " g.renewal_requested_at, g.renewal_reason, a.phone, a.email"
                       " FROM groups g JOIN accounts a ON a.id = g.representative_id"
                       " WHERE g.id = $id");
   if (!st) return KERR_INTERNAL;
@@ -197,6 +199,13 @@ int group_json(struct kctx *ctx, int64_t id, int mrole, json_t **out) {
       "valid", approved && vu && vu >= group_today(ctx), "created_at", group_instant_or_null(st, 9),
       "decided_at", group_instant_or_null(st, 10), "representative",
       group_person(db_col_int(st, 11), db_col_text(st, 12)), "renewal", renewal);
+  /* Staff pass messages on to a group (people who ask at the counter to
+  ** join one from the public list): they see how to reach its representative. */
+  if (g && mrole == NOT_MEMBER && desk_is_staff(ctx)) {
+    json_t *rep = json_object_get(g, "representative");
+    json_object_set_new(rep, "phone", text_or_null(st, 19));
+    json_object_set_new(rep, "email", text_or_null(st, 20));
+  }
   db_reset(st);
   if (!g) return KERR_INTERNAL;
 
@@ -233,12 +242,33 @@ int group_json(struct kctx *ctx, int64_t id, int mrole, json_t **out) {
   return 0;
 }
 
+/* RULE: staff reading a group see its representatives' names and system
+** IDs: recorded in the audit trail (as booking.view), one row for each
+** person named in G (the group's JSON). */
+static int record_view(struct kctx *ctx, int64_t id, const json_t *g) {
+  int64_t who[1 + GROUPS_MAX_COREPS];
+  int n = 0;
+  size_t i;
+  json_t *p;
+  char target[32];
+  const char *rep = json_string_value(json_object_get(json_object_get(g, "representative"),
+                                                      "system_id"));
+  if (rep && ids_parse(rep, &who[n]) == 0) n++;
+  json_array_foreach(json_object_get(g, "co_representatives"), i, p) {
+    const char *s = json_string_value(json_object_get(p, "system_id"));
+    if (s && n < (int)(sizeof who / sizeof who[0]) && ids_parse(s, &who[n]) == 0) n++;
+  }
+  snprintf(target, sizeof target, "group:%lld", (long long)id);
+  return trail_view(ctx, "group.view", target, who, n);
+}
+
 int groups_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei) {
   struct grow g;
   int mrole;
   *out = NULL;
   int rc = group_load_visible(ctx, id, &g, &mrole);
   if (!rc) rc = group_json(ctx, id, mrole, out);
+  if (!rc && mrole == NOT_MEMBER) rc = record_view(ctx, id, *out);
   if (rc) {
     json_decref(*out);
     *out = NULL;
@@ -527,6 +557,10 @@ static int end_decision(struct kctx *ctx, int rc, int64_t id, int mrole, json_t 
   }
   rc = db_commit(ctx->db);
   if (rc != DB_OK) return kerr_set(ei, kerr_from_db(rc), NULL);
+  /* An approval, a rejection or a renewal may add a group to the public
+  ** list, take it off or name it on the feeds: the cached pages and feeds
+  ** that show them are stale (http/pagecache.c). */
+  avail_touch();
   rc = group_json(ctx, id, mrole, out);
   return rc ? kerr_set(ei, rc, NULL) : 0;
 }

@@ -153,16 +153,32 @@ struct group_review_view {
   char rep_name[512];
   long long verified_residents;    /* named residents verified with the My Number card */
 };
-/* Staff: the groups with STATUS as groups_list lists them: *OUT (malloc'd,
-** *N of them; the caller frees). */
-int group_review_views(struct kctx *ctx, const char *status, struct group_review_view **out,
-                       int *n, struct kerrinfo *ei);
+/* What staff look for among the groups (group_review_views, groups_list):
+** the queue of applications, or a look-up in the register of groups. */
+#define GROUPS_Q_MAX 100   /* characters of a search keyword */
+struct groups_filter {
+  const char *status;  /* "pending" (also NULL or ""): the applications awaiting a
+                       ** decision, new or renewal; "approved", "rejected"; "all":
+                       ** every group. Else KERR_VALIDATION at "status". */
+  const char *q;       /* part of the name or ふりがな (hiragana and katakana alike),
+                       ** or the group ID; NULL or "": any. Over GROUPS_Q_MAX
+                       ** characters, or a control character: KERR_VALIDATION at "q" */
+};
+
+/* Staff: the groups F asks for, as groups_list lists them, oldest
+** application first, at most 1000: *OUT (malloc'd, *N of them; the caller
+** frees). A look-up in the register (F->q given, or a status other than
+** pending) shows representatives' names: it is recorded in the audit trail
+** ("group.search"); the queue of applications is the staff's work list and
+** is not. */
+int group_review_views(struct kctx *ctx, const struct groups_filter *f,
+                       struct group_review_view **out, int *n, struct kerrinfo *ei);
 /* V as the API shows it (new reference; NULL when out of memory). */
 json_t *group_review_view_json(const struct group_review_view *v);
 
-/* Staff: {"groups":[group_review_view_json, ...]} with STATUS "pending" (new
-** or renewal applications, oldest first), "approved" or "rejected". */
-int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei);
+/* Staff: {"groups":[group_review_view_json, ...]} of group_review_views. */
+int groups_list(struct kctx *ctx, const struct groups_filter *f, json_t **out,
+                struct kerrinfo *ei);
 
 /* A group as one of its representatives finds it among their groups (the
 ** list of groups_of_account: /my/groups, the booking and exemption forms).
@@ -192,9 +208,40 @@ json_t *group_view_json(const struct group_view *v);
 ** (group_views_of_account). */
 int groups_of_account(struct kctx *ctx, int64_t account, json_t **out);
 
-/* The public learning-group list: {"groups":[{"name","name_kana","activity",
-** "centers":[{"code","name"}]}]}: approved and valid today, opted in. */
-int groups_public(struct kctx *ctx, json_t **out);
+/* The public learning-group list (市内の学習グループ): the groups approved
+** and valid today that opted in, by ふりがな. Nothing about any person. A
+** group's centres are those of its confirmed or attended bookings from a
+** year ago on (future bookings included). */
+struct groups_public_filter {
+  const char *center;  /* a centre's code: the groups that use it; NULL or "": any.
+                       ** A code no centre has (nor had): KERR_VALIDATION at "center" */
+  const char *q;       /* part of the name, ふりがな or activity (hiragana and
+                       ** katakana alike, ASCII letters in either case); NULL or
+                       ** "": any. As groups_filter.q: KERR_VALIDATION at "q" */
+};
+struct group_public_center {
+  char code[32];
+  char name[96];       /* the rule book's name; the code for a centre it no longer has */
+};
+struct group_public_view {
+  char *name, *name_kana, *activity;      /* owned */
+  int ncenters;
+  struct group_public_center *centers;    /* owned */
+};
+
+/* The groups F (NULL: every one) asks for: *OUT (malloc'd, *N of them),
+** freed by group_public_views_free(). 0 or a KERR code (EI). */
+int group_public_views(struct kctx *ctx, const struct groups_public_filter *f,
+                       struct group_public_view **out, int *n, struct kerrinfo *ei);
+void group_public_views_free(struct group_public_view *v, int n);
+
+/* V as the API shows it: {"name","name_kana","activity","centers":[{"code",
+** "name"}]} (new reference; NULL when out of memory). */
+json_t *group_public_view_json(const struct group_public_view *v);
+
+/* {"date","groups":[group_public_view_json, ...]} of group_public_views. */
+int groups_public(struct kctx *ctx, const struct groups_public_filter *f, json_t **out,
+                  struct kerrinfo *ei);
 
 /* That list as CSV (UTF-8 with BOM, CRLF, header row). Caller frees. */
 char *groups_public_csv(const json_t *list, size_t *len);

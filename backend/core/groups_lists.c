@@ -20,6 +20,7 @@
 #include "notify.h"
 #include "text.h"
 #include "throttle.h"
+#include "trail.h"
 #include "vec.h"
 
 #include "groups_int.h"
@@ -45,18 +46,86 @@ static void review_of_row(struct kctx *ctx, kstmt *st, int queue, struct group_r
   v->verified_residents = oidc_group_verified_residents(ctx, v->id);
 }
 
-int group_review_views(struct kctx *ctx, const char *status, struct group_review_view **out,
-                       int *n, struct kerrinfo *ei) {
+/* ============================================================ searching */
+
+/* A search keyword: IN trimmed of spaces (ASCII and the ideographic space)
+** into KEY, and folded into hiragana (HIRA) and katakana (KATA), each
+** GROUPS_Q_MAX characters at most (4 bytes a character, plus the end). Too
+** long, or a control character: a field error at "q". An empty keyword
+** leaves KEY "". */
+#define Q_BYTES (GROUPS_Q_MAX * 4 + 1)
+struct keyword {
+  char key[Q_BYTES], hira[Q_BYTES], kata[Q_BYTES];
+};
+
+static void read_keyword(const char *in, struct keyword *k, struct kerrinfo *ei) {
+  memset(k, 0, sizeof *k);
+  if (!in) return;
+  size_t n = strlen(in);
+  while (n && in[0] == ' ') in++, n--;
+  while (n >= 3 && !memcmp(in, "\xe3\x80\x80", 3)) in += 3, n -= 3;   /* U+3000 */
+  while (n && (in[n - 1] == ' ' || (n >= 3 && !memcmp(in + n - 3, "\xe3\x80\x80", 3))))
+    n -= in[n - 1] == ' ' ? 1 : 3;
+  if (!n) return;
+  if (!text_utf8_valid(in, n) || n >= Q_BYTES) {
+    kerr_field(ei, "q", "キーワードは100文字以内で入力してください。");
+    return;
+  }
+  memcpy(k->key, in, n);
+  k->key[n] = 0;
+  if (text_utf8_len(k->key) > GROUPS_Q_MAX)
+    kerr_field(ei, "q", "キーワードは100文字以内で入力してください。");
+  else if (text_has_control(k->key) || strpbrk(k->key, "\t\r\n"))
+    kerr_field(ei, "q", "キーワードに使えない文字 (改行や見えない文字) が入っています。");
+  if (json_object_get(ei->fields, "q")) {
+    k->key[0] = 0;
+    return;
+  }
+  memcpy(k->hira, k->key, n + 1);
+  memcpy(k->kata, k->key, n + 1);
+  text_fold_kana(k->hira, 0);
+  text_fold_kana(k->kata, 1);
+}
+
+/* Bind K to ST's $q, $qh, $qk (NULL for no keyword). */
+static void bind_keyword(kstmt *st, const struct keyword *k) {
+  db_bind_text(st, "$q", k->key[0] ? k->key : NULL);
+  db_bind_text(st, "$qh", k->key[0] ? k->hira : NULL);
+  db_bind_text(st, "$qk", k->key[0] ? k->kata : NULL);
+}
+
+/* ================================================================= lists */
+
+/* F's status, or a field error at "status" in EI: *PENDING for the queue,
+** *ALL for every group, else the one status *WANT. */
+static void read_status(const struct groups_filter *f, int *pending, int *all,
+                        enum review_status *want, struct kerrinfo *ei) {
+  const char *status = f && f->status && *f->status ? f->status : "pending";
+  *all = !strcmp(status, "all");
+  *want = *all ? REVIEW_UNKNOWN : review_status_parse(status);
+  *pending = *want == REVIEW_PENDING;
+  if (!*all && *want == REVIEW_UNKNOWN)
+    kerr_field(ei, "status", "状態は pending（審査中）、approved（承認済み）、rejected（承認しない）、"
+                             "all（すべて）のどれかで指定してください。");
+}
+
+int group_review_views(struct kctx *ctx, const struct groups_filter *f,
+                       struct group_review_view **out, int *n, struct kerrinfo *ei) {
   *out = NULL;
   *n = 0;
   if (!desk_is_staff(ctx)) return kerr_set(ei, KERR_FORBIDDEN, NULL);
-  if (!status || !*status) status = "pending";
-  enum review_status want = review_status_parse(status);
-  int pending = want == REVIEW_PENDING;
-  if (want == REVIEW_UNKNOWN) {
-    kerr_field(ei, "status", "status は pending, approved, rejected のどれかです。");
-    return kerr_set(ei, KERR_VALIDATION, NULL);
-  }
+  int pending, all, rc;
+  enum review_status want;
+  struct keyword k;
+  read_status(f, &pending, &all, &want, ei);
+  read_keyword(f ? f->q : NULL, &k, ei);
+  if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
+  /* RULE: a look-up of groups by staff lists representatives: audited (as
+  ** user.search); the queue of applications is their work list. */
+  if ((!pending || k.key[0]) && (rc = trail_view(ctx, "group.search", k.key, NULL, 0)))
+    return kerr_set(ei, rc, NULL);
+  int64_t gid = 0;
+  if (k.key[0] && ids_parse(k.key, &gid) != 0) gid = 0;
   /* Oldest application first: the order staff should work through them. */
   kstmt *st = db_prep(ctx->db,
                       "SELECT g.id, g.name, g.name_kana, g.members, g.resident_members,"
@@ -64,15 +133,21 @@ int group_review_views(struct kctx *ctx, const char *status, struct group_review
                       " g.renewal_members, g.renewal_resident_members, g.renewal_requested_at,"
                       " g.representative_id, a.name"
                       " FROM groups g JOIN accounts a ON a.id = g.representative_id"
-                      " WHERE ($pending AND (g.status = 'pending' OR g.renewal_status = 'pending'))"
-                      "  OR (NOT $pending AND g.status = $status)"
+                      " WHERE (($pending AND (g.status = 'pending' OR g.renewal_status = 'pending'))"
+                      "  OR $all OR (NOT $pending AND g.status = $status))"
+                      " AND ($q IS NULL OR g.id = $gid OR instr(lower(g.name), lower($q)) > 0"
+                      "  OR instr(g.name, $qh) > 0 OR instr(g.name, $qk) > 0"
+                      "  OR instr(g.name_kana, $qh) > 0 OR instr(g.name_kana, $qk) > 0)"
                       " ORDER BY COALESCE(g.renewal_requested_at, g.created_at), g.id"
                       " LIMIT 1000");
   if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_int(st, "$pending", pending);
-  db_bind_text(st, "$status", review_status_name(want));
+  db_bind_int(st, "$all", all);
+  db_bind_text(st, "$status", all ? "" : review_status_name(want));
+  db_bind_int(st, "$gid", gid);
+  bind_keyword(st, &k);
   struct group_review_view *v = NULL;
-  int rc, cap = 0;
+  int cap = 0;
   while ((rc = db_step(st)) == DB_ROW) {
     if (vec_grow((void **)&v, *n, &cap, sizeof *v)) {
       rc = DB_ERROR;
@@ -100,9 +175,10 @@ json_t *group_review_view_json(const struct group_review_view *v) {
   return o;
 }
 
-int groups_list(struct kctx *ctx, const char *status, json_t **out, struct kerrinfo *ei) {
+int groups_list(struct kctx *ctx, const struct groups_filter *f, json_t **out,
+                struct kerrinfo *ei) {
   struct group_review_view *v;
-  int n, rc = group_review_views(ctx, status, &v, &n, ei);
+  int n, rc = group_review_views(ctx, f, &v, &n, ei);
   *out = NULL;
   if (rc) return rc;
   json_t *list = json_array();
@@ -188,12 +264,69 @@ int groups_of_account(struct kctx *ctx, int64_t account, json_t **out) {
 
 /* ======================================================== the public list */
 
-int groups_public(struct kctx *ctx, json_t **out) {
+void group_public_views_free(struct group_public_view *v, int n) {
+  for (int i = 0; v && i < n; i++) {
+    free(v[i].name);
+    free(v[i].name_kana);
+    free(v[i].activity);
+    free(v[i].centers);
+  }
+  free(v);
+}
+
+/* F's centre: a code the centres table holds (every code the rule book has
+** or had), else a field error at "center": never an empty list that reads
+** "no group there". */
+static void check_center(struct kctx *ctx, const char *center, struct kerrinfo *ei) {
+  if (!center || !*center ||
+      db_exists(ctx->db, "SELECT 1 FROM centers WHERE code = $c", DB_T("$c", center)))
+    return;
+  char msg[256];
+  snprintf(msg, sizeof msg,
+           "公民館「%.*s」はありません。一覧から選ぶか、公民館のコード（例: chuo）で指定してください。",
+           (int)text_utf8_prefix(center, 40), center);
+  kerr_field(ei, "center", msg);
+}
+
+/* One row of group_public_views' query: a new group into *V (when its ID
+** is not *CUR's), then the row's centre, if any, onto the last. -1 when out
+** of memory. */
+static int public_row(struct kctx *ctx, kstmt *st, struct group_public_view **v, int *n, int *cap,
+                      int64_t *cur) {
+  if (!*n || db_col_int(st, 0) != *cur) {
+    if (vec_grow((void **)v, *n, cap, sizeof **v)) return -1;
+    struct group_public_view *g = &(*v)[(*n)++];
+    memset(g, 0, sizeof *g);
+    *cur = db_col_int(st, 0);
+    g->name = strdup(db_col_text(st, 1));
+    g->name_kana = strdup(db_col_text(st, 2));
+    g->activity = strdup(db_col_text(st, 3));
+    if (!g->name || !g->name_kana || !g->activity) return -1;
+  }
+  if (db_col_null(st, 4)) return 0;
+  struct group_public_view *g = &(*v)[*n - 1];
+  struct group_public_center *c = realloc(g->centers, sizeof *c * (size_t)(g->ncenters + 1));
+  if (!c) return -1;
+  g->centers = c;
+  c += g->ncenters++;
+  const char *code = db_col_text(st, 4);
+  const struct center *ce = rules_center(ctx->rb, code);
+  snprintf(c->code, sizeof c->code, "%s", code);
+  snprintf(c->name, sizeof c->name, "%s", ce ? ce->name : code);
+  return 0;
+}
+
+int group_public_views(struct kctx *ctx, const struct groups_public_filter *f,
+                       struct group_public_view **out, int *n, struct kerrinfo *ei) {
   char day[11], since[11];
+  struct keyword k;
   *out = NULL;
+  *n = 0;
+  const char *center = f && f->center && *f->center ? f->center : NULL;
+  check_center(ctx, center, ei);
+  read_keyword(f ? f->q : NULL, &k, ei);
+  if (ei->fields) return kerr_set(ei, KERR_VALIDATION, NULL);
   date_format(group_today(ctx), day);
-  /* The centres a group uses: those of its confirmed or attended bookings
-  ** from a year ago on (future bookings included). */
   date_format(group_today(ctx) - 365, since);
   kstmt *st = db_prep(ctx->db,
                       "SELECT g.id, g.name, g.name_kana, g.activity, u.center"
@@ -202,34 +335,62 @@ int groups_public(struct kctx *ctx, json_t **out) {
                       "  AND date >= $since) u ON u.group_id = g.id"
                       " WHERE g.public_listing = 1 AND g.status = 'approved'"
                       " AND g.valid_until >= $today"
+                      " AND ($center IS NULL OR EXISTS (SELECT 1 FROM bookings b"
+                      "  WHERE b.group_id = g.id AND b.center = $center AND b.date >= $since"
+                      "  AND b.status IN ('confirmed', 'checked_in')))"
+                      " AND ($q IS NULL OR instr(lower(g.name), lower($q)) > 0"
+                      "  OR instr(g.name, $qh) > 0 OR instr(g.name, $qk) > 0"
+                      "  OR instr(g.name_kana, $qh) > 0 OR instr(g.name_kana, $qk) > 0"
+                      "  OR instr(lower(g.activity), lower($q)) > 0"
+                      "  OR instr(g.activity, $qh) > 0 OR instr(g.activity, $qk) > 0)"
                       " ORDER BY g.name_kana, g.id, u.center");
-  if (!st) return KERR_INTERNAL;
+  if (!st) return kerr_set(ei, KERR_INTERNAL, NULL);
   db_bind_text(st, "$since", since);
   db_bind_text(st, "$today", day);
-  json_t *list = json_array(), *cur = NULL;
-  int64_t cur_id = 0;
-  int rc;
-  while ((rc = db_step(st)) == DB_ROW) {
-    if (!cur || db_col_int(st, 0) != cur_id) {
-      cur_id = db_col_int(st, 0);
-      cur = json_pack("{s:s, s:s, s:s, s:[]}", "name", db_col_text(st, 1), "name_kana",
-                      db_col_text(st, 2), "activity", db_col_text(st, 3), "centers");
-      json_array_append_new(list, cur);
+  db_bind_text(st, "$center", center);
+  bind_keyword(st, &k);
+  struct group_public_view *v = NULL;
+  int rc, cap = 0;
+  int64_t cur = 0;
+  while ((rc = db_step(st)) == DB_ROW)
+    if (public_row(ctx, st, &v, n, &cap, &cur)) {
+      rc = DB_ERROR;
+      break;
     }
-    if (cur && !db_col_null(st, 4)) {
-      const char *code = db_col_text(st, 4);
-      const struct center *c = rules_center(ctx->rb, code);
-      json_array_append_new(json_object_get(cur, "centers"),
-                            json_pack("{s:s, s:s}", "code", code, "name", c ? c->name : code));
-    }
-  }
   db_reset(st);
   if (rc != DB_DONE) {
-    json_decref(list);
-    return kerr_from_db(rc);
+    group_public_views_free(v, *n);
+    *n = 0;
+    return kerr_set(ei, rc == DB_ERROR ? KERR_INTERNAL : kerr_from_db(rc), NULL);
   }
-  *out = json_pack("{s:s, s:o}", "date", day, "groups", list);
-  return *out ? 0 : KERR_INTERNAL;
+  *out = v;
+  return 0;
+}
+
+json_t *group_public_view_json(const struct group_public_view *v) {
+  json_t *centers = json_array();
+  for (int i = 0; centers && i < v->ncenters; i++)
+    json_array_append_new(centers, json_pack("{s:s, s:s}", "code", v->centers[i].code, "name",
+                                             v->centers[i].name));
+  return json_pack("{s:s, s:s, s:s, s:o}", "name", v->name, "name_kana", v->name_kana,
+                   "activity", v->activity, "centers", centers);
+}
+
+static json_t *public_json_of(const void *v) { return group_public_view_json(v); }
+
+int groups_public(struct kctx *ctx, const struct groups_public_filter *f, json_t **out,
+                  struct kerrinfo *ei) {
+  struct group_public_view *v;
+  char day[11];
+  int n, rc = group_public_views(ctx, f, &v, &n, ei);
+  *out = NULL;
+  if (rc) return rc;
+  date_format(group_today(ctx), day);
+  json_t *list = vec_json("groups", v, n, sizeof *v, public_json_of);
+  group_public_views_free(v, n);
+  if (list) *out = json_pack("{s:s, s:O}", "date", day, "groups", json_object_get(list, "groups"));
+  json_decref(list);
+  return *out ? 0 : kerr_set(ei, KERR_INTERNAL, NULL);
 }
 
 /* One CSV field. Text typed by citizens goes to a spreadsheet on the city's

@@ -100,3 +100,17 @@ void text_fold_phone(char *s) {
   }
   *o = 0;
 }
+
+void text_fold_kana(char *s, int to_katakana) {
+  unsigned char *p = (unsigned char *)s;
+  for (; *p; p++) {
+    if (p[0] != 0xe3 || !p[1] || !p[2]) continue;
+    unsigned cp = 0x3000u | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
+    if (to_katakana && cp >= 0x3041 && cp <= 0x3096) cp += 0x60;
+    else if (!to_katakana && cp >= 0x30a1 && cp <= 0x30f6) cp -= 0x60;
+    else continue;
+    p[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3f));
+    p[2] = (unsigned char)(0x80 | (cp & 0x3f));
+    p += 2;
+  }
+}

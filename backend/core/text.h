@@ -32,4 +32,11 @@ int text_has_invisible(const char *s);
 ** (ASCII and the ideographic space). Anything else is left for the check. */
 void text_fold_phone(char *s);
 
+/* Folds, in place, the kana of S (valid UTF-8) into one script: hiragana
+** (ぁ-ゖ, U+3041-3096) into katakana (ァ-ヶ) with TO_KATAKANA 1, katakana into
+** hiragana with 0. Each is 3 bytes in both scripts, so S keeps its length;
+** anything else (ー included: both scripts use it) is left as it is. For
+** searches that find 「まえばし」 in 「マエバシ」 and the other way round. */
+void text_fold_kana(char *s, int to_katakana);
+
 #endif

@@ -76,6 +76,8 @@ static const struct {
     {"group.corep_add", "副代表者の引き受け"},
     {"group.corep_decline", "副代表者の招待の辞退"},
     {"group.corep_remove", "副代表者をはずす"},
+    {"group.search", "団体を検索"},
+    {"group.view", "団体の登録内容 (代表者) を表示"},
     {"discount.apply", "減免の申請"},
     {"discount.approve", "減免の承認"},
     {"discount.reject", "減免の不承認"},

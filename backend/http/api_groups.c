@@ -38,14 +38,19 @@ struct reply api_group_get(struct req *r) {
   return reply_core(r, rc, 200, out, &ei);
 }
 
-/* GET /api/v1/groups?status=pending|approved|rejected
+/* GET /api/v1/groups[?status=pending|approved|rejected|all][&q=KEYWORD]
 ** -> 200 {"groups":[{"id","name","name_kana","members","resident_members","status",
 **    "valid_until","created_at","application":"new"|"renewal","representative"}]},
-**    oldest first; 422 for another status. Staff, admins. */
+**    oldest first, at most 1000: without status the applications awaiting a
+**    decision; q: part of the name or ふりがな (hiragana and katakana alike) or
+**    the group ID. 422 validation at "status" for another status, at "q" for
+**    a keyword over 100 characters. A look-up other than the queue is in the
+**    audit trail. Staff, admins. */
 struct reply api_groups_list(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int rc = groups_list(&r->ctx, req_query(r, "status"), &out, &ei);
+  struct groups_filter f = {.status = req_query(r, "status"), .q = req_query(r, "q")};
+  int rc = groups_list(&r->ctx, &f, &out, &ei);
   return reply_core(r, rc, 200, out, &ei);
 }
 
@@ -155,24 +160,31 @@ struct reply api_group_rep_remove(struct req *r) {
   return reply_core(r, rc, 200, out, &ei);
 }
 
-/* GET /api/v1/groups/public
+/* GET /api/v1/groups/public[?center=CODE][&q=KEYWORD]
 ** -> 200 {"date","groups":[{"name","name_kana","activity","centers":[{"code","name"}]}]}:
-**    the learning groups (市内の学習グループ) approved today that opted in.
+**    the learning groups (市内の学習グループ) approved today that opted in, by
+**    ふりがな; center: those that use that centre; q: part of the name, ふりがな
+**    or activity. 422 validation at "center" for a code no centre has, at "q"
+**    for a keyword over 100 characters.
 ** Anyone. */
 struct reply api_groups_public(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int rc = groups_public(&r->ctx, &out);
+  struct groups_public_filter f = {.center = req_query(r, "center"), .q = req_query(r, "q")};
+  int rc = groups_public(&r->ctx, &f, &out, &ei);
   return reply_core(r, rc, 200, out, &ei);
 }
 
-/* GET /api/v1/groups/public.csv
-** -> 200 text/csv (UTF-8 with BOM): 団体名,ふりがな,活動内容,利用している公民館.
+/* GET /api/v1/groups/public.csv[?center=CODE][&q=KEYWORD], GET /opendata/groups.csv
+** -> 200 text/csv (UTF-8 with BOM): 団体名,ふりがな,活動内容,利用している公民館;
+**    422 as for the JSON.
 ** Anyone. */
 struct reply api_groups_public_csv(struct req *r) {
+  struct kerrinfo ei = {0};
   json_t *list = NULL;
-  int rc = groups_public(&r->ctx, &list);
-  if (rc) return reply_error(r, rc, NULL);
+  struct groups_public_filter f = {.center = req_query(r, "center"), .q = req_query(r, "q")};
+  int rc = groups_public(&r->ctx, &f, &list, &ei);
+  if (rc) return reply_core(r, rc, 0, NULL, &ei);
   size_t len = 0;
   char *csv = groups_public_csv(list, &len);
   json_decref(list);

@@ -22,6 +22,7 @@ static const struct {
   {"top", "/", "トップ"},
   {"search", "/availability", "空き状況をさがす"},
   {"courses", "/courses", "講座"},
+  {"groups", "/groups", "学習グループ"},
   {"discounts", "/rules/discounts", "減免の基準"},
   {"help", "/help", "使い方・問い合わせ"},
 };
@@ -486,4 +487,21 @@ void page_called_off_fee(long long charge, long long paid, long long refunded, c
   snprintf(out, n, "%s%s (%s%s%s%s%s%s%s)", charge > 0 ? "取消料 " : "取消料なし", charge > 0 ? fee : "",
            np ? parts[0] : "支払いはありません", np > 1 ? "・" : "", np > 1 ? parts[1] : "",
            np > 2 ? "・" : "", np > 2 ? parts[2] : "", np > 3 ? "・" : "", np > 3 ? parts[3] : "");
+}
+
+/* ----------------------------------------------------------- lists */
+
+void page_pager(struct html *h, const char *label, const char *path, const char *query,
+                int page, int pages) {
+  if (pages <= 1) return;
+  html_printf(h, "<nav class=\"pager\" aria-label=\"%h\"><ul>", label);
+  if (page > 1)
+    html_printf(h, "<li><a href=\"%h?%hpage=%d\" rel=\"prev\"><span aria-hidden=\"true\">← </span>"
+                   "前のページ</a></li>",
+                path, query, page - 1);
+  if (page < pages)
+    html_printf(h, "<li><a href=\"%h?%hpage=%d\" rel=\"next\">次のページ"
+                   "<span aria-hidden=\"true\"> →</span></a></li>",
+                path, query, page + 1);
+  html_raw(h, "</ul></nav>");
 }

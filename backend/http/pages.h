@@ -39,7 +39,8 @@ enum {
 
 struct page {
   const char *title;        /* what this page is, unique; the site name is appended */
-  const char *nav;          /* the current nav item: "top", "search", "discounts", "help",
+  const char *nav;          /* the current nav item: "top", "search", "courses", "groups",
+                               "discounts", "help",
                                "signin", "register", "my", "admin" */
   int flags;                /* PAGE_* */
   int refresh;              /* seconds for <meta http-equiv="refresh">, 0 = none */
@@ -168,6 +169,15 @@ void page_date_label(int32_t day, int with_year, char *out, size_t n);
 ** an ISO 8601 instant ("-" when it cannot be read). OUT >= 48 bytes. */
 void page_instant_label(int64_t t, char *out, size_t n);
 void page_iso_label(const char *iso, char *out, size_t n);
+
+/* ----------------------------------------------------------- lists */
+
+/* The links to the previous and the next page of a list shown in pages, as
+** <nav class="pager" aria-label="LABEL">: PATH?QUERYpage=N, QUERY being ""
+** or URL-encoded "name=value&" pairs (each ending in '&') that keep what was
+** asked; PAGE the one shown (1 ..), PAGES how many. Nothing for one page. */
+void page_pager(struct html *h, const char *label, const char *path, const char *query,
+                int page, int pages);
 
 /* ----------------------------------------------------------- money */
 

@@ -53,6 +53,8 @@
 #include "web_courses.h"
 #include "web_staff_courses.h"
 #include "web_groups.h"
+#include "web_group_desk.h"
+#include "web_group_list.h"
 #include "web_my.h"
 #include "web_oidc.h"
 #include "web_people.h"
@@ -149,6 +151,7 @@ const struct route router_routes[] = {
   {"GET", "/today", web_today, ANY, RF_CACHE},
   {"GET", "/rules/discounts", web_discounts, ANY, RF_CACHE},
   {"GET", "/help", web_help, ANY, RF_CACHE},
+  {"GET", "/groups", web_group_list, ANY, RF_CACHE},
   {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, RF_CACHE},
   {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, RF_CACHE},
   {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
@@ -208,6 +211,7 @@ const struct route router_routes[] = {
   {"POST", "/counter/permit", web_counter_permit, ROLE_DESK, RF_FORM | RF_PERSONAL},
   {"GET", "/counter/bookings/{id}/receipt", web_counter_receipt, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/groups", web_admin_groups, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/admin/groups/{id}", web_group_desk_detail, ROLE_DESK, RF_PERSONAL},
   /* the allocation round's pages (issue 16; docs/courses.md) */
   {"GET", "/admin/rounds", web_admin_rounds, ROLE_DESK, RF_PERSONAL},
   {"GET", "/admin/rounds/{id}", web_admin_round, ROLE_DESK, RF_PERSONAL},

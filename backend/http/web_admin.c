@@ -1,8 +1,8 @@
 /*
 ** http/web_admin.c: the staff and admin pages: the menu, and the queues of
-** group registrations (staff, admin) and exemption applications (admin) to
-** decide (see web_admin.h; docs/web.md). Pages that work without
-** JavaScript: each decision is a form post with the CSRF token, answered
+** group registrations (staff, admin; with the look-up of registered groups,
+** http/web_group_desk.c) and exemption applications (admin) to decide (see
+** web_admin.h; docs/web.md). Pages that work without JavaScript: each decision is a form post with the CSRF token, answered
 ** with 303 back to the queue (so a reload decides nothing twice) or, when
 ** refused, the queue again with the reason at that application's field.
 **
@@ -22,6 +22,7 @@
 #include "../core/status.h"
 #include "pages.h"
 #include "reply.h"
+#include "web_group_desk.h"
 
 /* A flash message from ?done= after a decision (PRG). */
 static const char *done_message(struct req *r) {
@@ -80,7 +81,7 @@ struct reply web_admin(struct req *r) {
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>職員メニュー</h1><p class=\"lead\">%h さん (%s)</p>"
                   "<ul class=\"links\"><li><a href=\"/counter\">窓口 (今日の部屋・当日利用・支払い・入館・台帳)</a></li>"
-                  "<li><a href=\"/admin/groups\">団体登録の審査</a></li>"
+                  "<li><a href=\"/admin/groups\">団体登録の審査・登録された団体の検索</a></li>"
                   "<li><a href=\"/admin/closures\">休館の設定 (改修工事・投票所など)</a></li>"
                   "<li><a href=\"/counter/register\">利用者の登録 (窓口で本人確認のうえ、利用者番号を発行)</a></li>"
                   "<li><a href=\"/counter/reset-code\">パスワード再設定のコード (窓口で本人確認のうえ)</a></li>"
@@ -109,16 +110,27 @@ struct reply web_admin(struct req *r) {
 static struct reply groups_page(struct req *r, unsigned status, const struct decide_error *e) {
   struct kerrinfo ei = {0};
   struct group_review_view *v;
-  int n, rc = group_review_views(&r->ctx, "pending", &v, &n, &ei);
-  if (rc) return reply_core(r, rc, 0, NULL, &ei);
+  struct group_search search;
+  struct groups_filter queue = {.status = "pending"};
+  int n, rc = web_group_search_run(r, &search);
+  if (!rc) rc = group_review_views(&r->ctx, &queue, &v, &n, &ei);
+  if (rc) {
+    web_group_search_free(&search);
+    return reply_core(r, rc, 0, NULL, &ei);
+  }
+  if (search.refused && status == 200) status = 422;
   const char *flash = done_message(r);
   struct html h = {0};
-  struct page pg = {.title = "団体登録の審査", .nav = "admin", .flags = e ? PAGE_HAS_ERRORS : 0};
+  struct page pg = {.title = "団体登録の審査と検索", .nav = "admin",
+                    .flags = e || search.refused ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
-  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>団体登録の審査</h1>");
+  html_raw(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p><h1>団体登録の審査と検索</h1>");
   error_box(&h, e);
   if (flash && !e) html_printf(&h, "<p class=\"note note-ok\" role=\"status\">%h</p>", flash);
-  html_printf(&h, "<p class=\"lead\">審査を待っている申請: %d件 (古い順)</p>", n);
+  web_group_search_show(r, &h, &search);
+  web_group_search_free(&search);
+  html_printf(&h, "<section aria-labelledby=\"queue-title\"><h2 id=\"queue-title\">審査を待っている申請</h2>"
+                  "<p class=\"lead\">審査を待っている申請: %d件 (古い順)</p>", n);
   if (!n) html_raw(&h, "<p>審査を待っている申請はありません。</p>");
   else html_raw(&h, "<ul class=\"cards\">");
   for (int i = 0; i < n; i++) {
@@ -129,7 +141,7 @@ static struct reply groups_page(struct req *r, unsigned status, const struct dec
     if (g->created_at) page_instant_label(g->created_at, applied, sizeof applied);
     snprintf(a1, sizeof a1, "/admin/groups/%s/approve", id);
     snprintf(a2, sizeof a2, "/admin/groups/%s/reject", id);
-    html_printf(&h, "<li class=\"card\" id=\"g-%h\"><h2>%h <span class=\"sub\">%h</span></h2><dl class=\"facts\">"
+    html_printf(&h, "<li class=\"card\" id=\"g-%h\"><h3>%h <span class=\"sub\">%h</span></h3><dl class=\"facts\">"
                     "<div><dt>団体ID</dt><dd>%h</dd></div>"
                     "<div><dt>申請</dt><dd>%s</dd></div>"
                     "<div><dt>人数</dt><dd>%d人 (うち市内 %d人。代表者のうちマイナンバーカードで"
@@ -149,15 +161,21 @@ static struct reply groups_page(struct req *r, unsigned status, const struct dec
                 g->name);
   }
   if (n) html_raw(&h, "</ul>");
+  html_raw(&h, "</section>");
   page_end(r, &h, &pg);
   free(v);
   return page_reply(r, status, &h);
 }
 
-/* GET /admin/groups[?done=approved|rejected] -> 200 the group registrations
-** (new and renewals) waiting for a decision, oldest first, each with its
-** figures and representative, and the buttons that approve or reject (with a
-** reason). Staff, admin. */
+/* GET /admin/groups[?done=approved|rejected][&q=KEYWORD&status=all|approved|
+** pending|rejected&page=N] -> 200 the look-up of registered groups (a GET
+** form; with q or status in the query, the groups found, 50 a page, each
+** linking to /admin/groups/{id}: http/web_group_desk.c), then the group
+** registrations (new and renewals) waiting for a decision, oldest first,
+** each with its figures and representative, and the buttons that approve or
+** reject (with a reason). 422 the page with the error at the look-up's field
+** (an unknown status, a keyword over 100 characters, a page number that is
+** not one) and no results. Staff, admin. */
 struct reply web_admin_groups(struct req *r) { return groups_page(r, 200, NULL); }
 
 /* The answer to a decision: 303 to LOCATION, or the queue again. */

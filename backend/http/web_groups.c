@@ -185,7 +185,7 @@ struct reply web_my_groups(struct req *r) {
 /* ================================================= group registration */
 
 static const struct page_option listing_options[] = {
-  {"1", "公開する (団体名と活動内容を、市内の学習グループの一覧にのせる)", NULL},
+  {"1", "公開する (団体名と活動内容を、市内の学習グループの一覧「学習グループをさがす」にのせる)", NULL},
   {"0", "公開しない", NULL},
 };
 
@@ -215,7 +215,9 @@ static void group_form_build(struct req *r, struct group_form *f) {
      .maxlength = 500, .support = "例: 月2回、短歌をつくって発表しあっています。"},
     {.name = "public_listing", .label = "市内の学習グループの一覧に公開しますか",
      .type = PF_RADIOS, .required = 1, .options = listing_options, .noptions = 2,
-     .support = "公開すると、仲間をさがしている人が見つけやすくなります。個人の名前は公開しません。"},
+     .support = "公開すると、団体名、ふりがな、活動の内容と、利用している公民館が「学習グループをさがす」"
+                "のページにのり、仲間をさがしている人が見つけやすくなります。代表者の名前や連絡先はのせません。"
+                "参加したい人からの問い合わせは、公民館の職員が代表者に取り次ぎます。"},
   };
   memcpy(f->fields, fs, sizeof fs);
 }
@@ -259,6 +261,7 @@ struct reply web_group_form(struct req *r, unsigned status, const json_t *values
   page_form_begin(r, &h, "post", "/forms/group");
   form_key(&h, values, status);
   for (int i = 0; i < 6; i++) page_field(&h, &f.fields[i], &fm);
+  html_raw(&h, "<p><a href=\"/groups\">公開している学習グループの一覧を見る (学習グループをさがす)</a></p>");
   page_form_end(&h, "団体の登録を申し込む");
   page_end(r, &h, &pg);
   return page_reply(r, status, &h);

@@ -393,6 +393,7 @@ struct reply web_top(struct req *r) {
                "<section aria-labelledby=\"more-title\"><h2 id=\"more-title\">はじめての方へ</h2>"
                "<ul class=\"links\"><li><a href=\"/help\">予約のしかた・問い合わせ先 (やさしい日本語)</a></li>"
                "<li><a href=\"/rules/discounts\">使用料の減免 (安くなる・無料になる) の基準</a></li>"
+               "<li><a href=\"/groups\">学習グループをさがす (公民館で活動しているサークル)</a></li>"
                "</ul></section>");
   page_end(r, &h, &pg);
   json_decref(values);

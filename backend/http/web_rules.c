@@ -160,6 +160,18 @@ static void help_words(struct html *h) {
 
 }
 
+/* The help page's learning groups: where the public list is, and how to
+** reach a group through a centre (nothing on the list names a person). */
+static void help_groups(struct html *h) {
+  html_raw(h, "<section aria-labelledby=\"groups\"><h2 id=\"groups\">学習グループ (サークル) をさがす</h2>"
+              "<p>公民館で活動している学習グループのうち、公開をえらんだ団体を、"
+              "<a href=\"/groups\">学習グループをさがす</a>のページで見ることができます。"
+              "活動の内容や、公民館で、さがせます。</p>"
+              "<p>代表者の名前や連絡先はのせていません。参加したいときは、公民館の窓口で、団体の名前を伝えて"
+              "問い合わせてください。公民館の職員が、団体の代表者に取り次ぎます。</p>"
+              "<p>自分の団体をのせたいときは、団体の登録のときに「公開する」をえらびます。</p></section>");
+}
+
 /* The help page's contacts: counter hours, and each centre's phone, address and map. */
 static void help_contacts(struct html *h, const struct rulebook *rb, const struct rules *ru) {
   html_raw(h, "<section aria-labelledby=\"ask\"><h2 id=\"ask\">問い合わせ先</h2>");
@@ -207,6 +219,7 @@ struct reply web_help(struct req *r) {
                "<li><a href=\"#hold\">仮予約と確定</a></li>"
                "<li><a href=\"#cancel\">予約をとりけすとき</a></li>"
                "<li><a href=\"#when\">いつから予約できるか・休館日</a></li>"
+               "<li><a href=\"#groups\">学習グループをさがす</a></li>"
                "<li><a href=\"#words\">ことばの説明</a></li>"
                "<li><a href=\"#ask\">問い合わせ先</a></li>"
                "<li><a href=\"#opendata\">オープンデータ</a></li></ul></nav>");
@@ -280,6 +293,7 @@ struct reply web_help(struct req *r) {
   html_raw(&h, "<p>使用料が安くなる、または無料になる場合があります。"
                "<a href=\"/rules/discounts\">減免の基準</a>を見てください。</p></section>");
 
+  help_groups(&h);
   help_words(&h);
   help_contacts(&h, rb, ru);
 
@@ -287,12 +301,13 @@ struct reply web_help(struct req *r) {
   date_format(today, from);
   date_format(today + 30, to);
   html_printf(&h, "<section aria-labelledby=\"opendata\"><h2 id=\"opendata\">オープンデータ</h2>"
-                  "<p>公民館の一覧と、部屋の空き状況を、だれでも使えるデータ (CSV) で公開しています。"
+                  "<p>公民館の一覧と、部屋の空き状況と、学習グループの一覧を、だれでも使えるデータ (CSV) で公開しています。"
                   "人の名前は入っていません。</p><ul class=\"links\">"
                   "<li><a href=\"/opendata/facilities.csv\">公民館の一覧 (公共施設一覧の形式、CSV)</a></li>"
                   "<li><a href=\"/opendata/availability.csv?from=%u&amp;to=%u\">"
                   "今日から30日間の空き状況 (CSV)</a></li>"
                   "<li><a href=\"/api/v1/today.csv\">今日の空き状況 (CSV)</a></li>"
+                  "<li><a href=\"/opendata/groups.csv\">公開している学習グループの一覧 (CSV)</a></li>"
                   "</ul></section>",
               from, to);
   page_end(r, &h, &pg);

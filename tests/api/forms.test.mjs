@@ -483,7 +483,7 @@ test('staff and admin queues: groups approved or rejected (a reason required) an
   const staff = await browser('staff');
   const q = await staff.get('/admin/groups', HTML);
   assert.equal(q.status, 200);
-  assert.match(q.text, /<title>団体登録の審査 \|/);
+  assert.match(q.text, /<title>団体登録の審査と検索 \|/);
   for (const g of [g1, g2]) assert.match(q.text, new RegExp(`action="/admin/groups/${g}/approve"`));
   // a rejection needs a reason: the queue again, the error at that group's reason
   const noReason = await staff.postForm(`/admin/groups/${g2}/reject`, { reason: '' });

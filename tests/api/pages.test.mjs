@@ -48,6 +48,8 @@ const PAGES = () => [
   '/rules/discounts',
   '/rules/discounts?date=2026-10-01',
   '/help',
+  '/groups',
+  '/groups?center=chuo&q=%E7%9F%AD%E6%AD%8C',
 ];
 
 function assertHtmlPage(r, path) {

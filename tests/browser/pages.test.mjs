@@ -52,6 +52,8 @@ const PAGES = () => [
   ['/rules/discounts', 200],
   ['/rules/discounts?date=2026-10-01', 200],
   ['/help', 200],
+  ['/groups', 200],                                                  // 学習グループをさがす
+  ['/groups?center=nowhere', 422],                                   // the form with an error
   ['/no-such-page', 404],                                            // the error page
 ];
 

@@ -217,7 +217,7 @@ Test(groups, approve_reject_and_who_sees_what) {
 
   act_as(ROLE_STAFF, staff);
   json_t *list = NULL;
-  cr_assert_eq(groups_list(&ctx, "pending", &list, &ei), 0);
+  cr_assert_eq(groups_list(&ctx, &(struct groups_filter){.status = "pending"}, &list, &ei), 0);
   cr_assert_eq(json_array_size(json_object_get(list, "groups")), 1);
   json_decref(list);
   cr_assert_eq(groups_approve(&ctx, g, &out, &ei), 0, "%s", ei.message);
@@ -288,7 +288,7 @@ Test(groups, renewal_extends_to_the_next_fiscal_year) {
 
   act_as(ROLE_STAFF, staff);
   json_t *list = NULL;
-  cr_assert_eq(groups_list(&ctx, "pending", &list, &ei), 0);
+  cr_assert_eq(groups_list(&ctx, &(struct groups_filter){.status = "pending"}, &list, &ei), 0);
   json_t *first = json_array_get(json_object_get(list, "groups"), 0);
   cr_assert_str_eq(json_string_value(json_object_get(first, "application")), "renewal");
   json_decref(list);
@@ -505,7 +505,7 @@ Test(groups, public_list_holds_only_approved_opted_in_groups) {
   cr_assert_eq(db_exec_stmt(st), DB_OK);
 
   act_as(ROLE_ANON, 0);
-  cr_assert_eq(groups_public(&ctx, &out), 0);
+  cr_assert_eq(groups_public(&ctx, NULL, &out, &ei), 0);
   json_t *gs = json_object_get(out, "groups");
   cr_assert_eq(json_array_size(gs), 1);
   json_t *g0 = json_array_get(gs, 0);
@@ -527,7 +527,7 @@ Test(groups, public_list_holds_only_approved_opted_in_groups) {
 
   /* after 31 March it has lapsed and leaves the list */
   ctx.now = clock_local(D("2027-04-01"), 600);
-  cr_assert_eq(groups_public(&ctx, &out), 0);
+  cr_assert_eq(groups_public(&ctx, NULL, &out, &ei), 0);
   cr_assert_eq(json_array_size(json_object_get(out, "groups")), 0);
   json_decref(out);
 }
@@ -541,3 +541,120 @@ Test(groups, csv_defuses_formulas) {
   free(csv);
   json_decref(list);
 }
+
+/* The public list's search (the page /groups and ?center=&q= of the API): a
+** keyword in the name, ふりがな or activity, either script; a centre the
+** group used; an unknown centre or an overlong keyword is refused at its field. */
+Test(groups, public_list_searches_by_keyword_and_centre) {
+  people();
+  int64_t tk = tanka(4, 3, 0);
+  int64_t ch = register_group("{\"name\":\"English Circle\",\"name_kana\":\"イングリッシュ\","
+                              "\"members\":2,\"resident_members\":2,\"activity\":\"英会話とコーラス\","
+                              "\"public_listing\":true}", 0);
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  act_as(ROLE_STAFF, staff);
+  cr_assert_eq(groups_approve(&ctx, tk, &out, &ei), 0);
+  json_decref(out);
+  cr_assert_eq(groups_approve(&ctx, ch, &out, &ei), 0);
+  json_decref(out);
+  const struct center *c = rules_center(rb, "chuo");
+  kstmt *st = db_prep(db, "INSERT INTO bookings(account_id, group_id, room_id, center, date, slots,"
+                          " status, channel, fee_base, fee_total, rules_version, created_at)"
+                          " VALUES ($a, $g, $room, 'chuo', '2026-05-01', 'morning', 'confirmed',"
+                          " 'online', 0, 0, 'x', 0)");
+  db_bind_int(st, "$a", rep);
+  db_bind_int(st, "$g", tk);
+  db_bind_int(st, "$room", c->rooms[0].id);
+  cr_assert_eq(db_exec_stmt(st), DB_OK);
+
+  act_as(ROLE_ANON, 0);
+  struct { const char *center, *q; const char *want; } cases[] = {
+    {NULL, "タンカ", "前橋短歌の会"},        /* katakana finds hiragana ふりがな */
+    {NULL, "いんぐりっしゅ", "English Circle"}, /* and the other way round */
+    {NULL, "english", "English Circle"},     /* ASCII in either case */
+    {NULL, "こーらす", "English Circle"},     /* in the activity */
+    {NULL, "  短歌\xe3\x80\x80", "前橋短歌の会"}, /* spaces around it do not count */
+    {"chuo", NULL, "前橋短歌の会"},          /* the centre it used */
+    {"chuo", "english", ""},                 /* both must hold */
+    {"haga", NULL, ""},                      /* a real centre nobody used */
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct groups_public_filter f = {cases[i].center, cases[i].q};
+    struct group_public_view *v;
+    int n;
+    cr_assert_eq(group_public_views(&ctx, &f, &v, &n, &ei), 0, "case %zu: %s", i, ei.message);
+    cr_assert_eq(n, *cases[i].want ? 1 : 0, "case %zu: %d groups", i, n);
+    if (n) cr_assert_str_eq(v[0].name, cases[i].want, "case %zu", i);
+    group_public_views_free(v, n);
+  }
+  struct groups_public_filter bad = {"nowhere", NULL};
+  cr_assert_eq(groups_public(&ctx, &bad, &out, &ei), KERR_VALIDATION);
+  cr_assert(strstr(json_string_value(json_object_get(ei.fields, "center")), "nowhere"));
+  cr_assert_null(json_object_get(ei.fields, "q"));
+  cr_assert_null(out);
+  kerr_clear(&ei);
+  char longq[400];
+  memset(longq, 0, sizeof longq);
+  for (int i = 0; i < 101; i++) strcat(longq, "あ");
+  bad = (struct groups_public_filter){NULL, longq};
+  cr_assert_eq(groups_public(&ctx, &bad, &out, &ei), KERR_VALIDATION);
+  cr_assert(json_object_get(ei.fields, "q"));
+  kerr_clear(&ei);
+  longq[300] = 0;   /* exactly 100 characters: fine */
+  cr_assert_eq(groups_public(&ctx, &bad, &out, &ei), 0);
+  json_decref(out);
+}
+
+/* Staff find a registered group by a part of its name or ふりがな (either
+** script) or its ID, in any status; the look-up is audited, the queue is not. */
+Test(groups, staff_look_up_groups_by_kana_name_or_id) {
+  people();
+  int64_t tk = tanka(4, 3, 0);
+  int64_t other = register_group("{\"name\":\"静かな会\",\"name_kana\":\"しずかなかい\","
+                                 "\"members\":2,\"resident_members\":2}", 0);
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  act_as(ROLE_STAFF, staff);
+  cr_assert_eq(groups_approve(&ctx, tk, &out, &ei), 0);
+  json_decref(out);
+  int64_t trail0 = db_int64(db, -1, "SELECT count(*) FROM audit_trail WHERE action = 'group.search'");
+  struct groups_filter queue = {.status = "pending"};
+  struct group_review_view *v;
+  int n;
+  cr_assert_eq(group_review_views(&ctx, &queue, &v, &n, &ei), 0);
+  cr_assert_eq(n, 1);
+  cr_assert_eq(v[0].id, other);
+  free(v);
+  cr_assert_eq(db_int64(db, -1, "SELECT count(*) FROM audit_trail WHERE action = 'group.search'"),
+               trail0, "the queue is not a look-up");
+  char id[16];
+  ids_format(tk, id);
+  const char *finds[] = {"マエバシ", "たんか", "短歌の", id};
+  for (size_t i = 0; i < 4; i++) {
+    struct groups_filter f = {.status = "approved", .q = finds[i]};
+    cr_assert_eq(group_review_views(&ctx, &f, &v, &n, &ei), 0, "%s", finds[i]);
+    cr_assert_eq(n, 1, "%s: %d", finds[i], n);
+    cr_assert_eq(v[0].id, tk);
+    cr_assert_str_eq(v[0].rep_name, "代表 一郎");
+    free(v);
+  }
+  struct groups_filter all = {.status = "all"};
+  cr_assert_eq(group_review_views(&ctx, &all, &v, &n, &ei), 0);
+  cr_assert_eq(n, 2);
+  free(v);
+  struct groups_filter pending_kana = {.status = "pending", .q = "タンカ"};
+  cr_assert_eq(group_review_views(&ctx, &pending_kana, &v, &n, &ei), 0);
+  cr_assert_eq(n, 0, "approved, so not in the queue");
+  free(v);
+  cr_assert_eq(db_int64(db, -1, "SELECT count(*) FROM audit_trail WHERE action = 'group.search'"),
+               trail0 + 6);
+  struct groups_filter bogus = {.status = "bogus", .q = "x"};
+  cr_assert_eq(group_review_views(&ctx, &bogus, &v, &n, &ei), KERR_VALIDATION);
+  cr_assert(json_object_get(ei.fields, "status"));
+  kerr_clear(&ei);
+  act_as(ROLE_CITIZEN, rep);
+  cr_assert_eq(group_review_views(&ctx, &all, &v, &n, &ei), KERR_FORBIDDEN);
+  kerr_clear(&ei);
+}
+

@@ -96,3 +96,14 @@ Test(text, fold_phone_turns_what_a_phone_keyboard_types_into_ascii) {
   text_fold_phone(c);
   cr_assert_str_eq(c, "027-123-4567x", "anything else is left for the check");
 }
+
+Test(text, fold_kana_turns_one_script_into_the_other_and_leaves_the_rest) {
+  char a[] = "まえばし たんかノカイ ー 短歌 ABC ゔ";
+  text_fold_kana(a, 1);
+  cr_assert_str_eq(a, "マエバシ タンカノカイ ー 短歌 ABC ヴ");
+  text_fold_kana(a, 0);
+  cr_assert_str_eq(a, "まえばし たんかのかい ー 短歌 ABC ゔ");
+  char b[] = "ヷヺ・ヽ〆ぁゖァヶ";   /* past the pairs: left as they are */
+  text_fold_kana(b, 0);
+  cr_assert_str_eq(b, "ヷヺ・ヽ〆ぁゖぁゖ");
+}
