@@ -223,11 +223,15 @@ static struct reply register_page(struct req *r, unsigned status, const json_t *
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>アカウント登録</h1>");
   page_error_summary_msg(&h, message, register_fields, NREGISTER, &fm);
-  /* a clerk signing a citizen up here would be signed in as that citizen */
-  if (r->ctx.actor.role & ROLE_DESK)
-    html_raw(&h, "<p class=\"note note-warn\" id=\"desk-register\">職員の方へ: 窓口で市民の利用者番号を作るときは、"
-                 "<a href=\"/counter/register\">利用者の登録 (窓口)</a>を使ってください。"
-                 "このページで登録すると、職員のログインが、登録した人のログインに替わります。</p>");
+  /* a clerk signing a citizen up here would be signed in as that citizen:
+  ** web_register_post refuses it, so no form is offered */
+  if (r->ctx.actor.role & (ROLE_DESK | ROLE_ANALYST)) {
+    html_raw(&h, "<p class=\"note note-warn\" id=\"desk-register\">職員・管理者・分析担当のアカウントでは、"
+                 "このページから利用者を登録できません。窓口で市民の利用者番号を作るときは、"
+                 "<a href=\"/counter/register\">利用者の登録 (窓口)</a>を使ってください。</p>");
+    page_end(r, &h, &pg);
+    return page_reply(r, status, &h);
+  }
   html_raw(&h, "<p class=\"lead\">登録すると、インターネットで公民館の部屋を予約できます。"
                "登録は無料です。1つのIDで、16のすべての公民館を使えます。</p>");
   web_register_form(r, &h, &fm, next, "登録する");
@@ -298,6 +302,16 @@ struct reply web_register_post(struct req *r) {
   int64_t id = 0;
   const char *next = safe_next(req_str(r, "next"), "");
   if (cross_site(r)) return reply_error(r, KERR_CSRF, NULL);
+  /* a clerk registering someone here would be signed out and in as them */
+  if (r->ctx.actor.role & (ROLE_DESK | ROLE_ANALYST)) {
+    kerr_set(&ei, KERR_FORBIDDEN,
+             "職員・管理者・分析担当のアカウントでは、ここから利用者を登録できません"
+             "（ログインしているアカウントが、登録した人に切り替わってしまいます）。"
+             "窓口の「利用者の登録 (窓口)」(/counter/register) を使ってください。");
+    struct reply ret = reply_error(r, KERR_FORBIDDEN, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
   int rc = accounts_create(&r->ctx, r->json, ROLE_CITIZEN, NULL, ACCOUNT_SELF_SERVICE, &id, &ei);
   if (rc) {
     json_t *values = without_passwords(r->json);

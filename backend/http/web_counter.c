@@ -1176,12 +1176,14 @@ static const struct center *behalf_center(struct req *r, int posted) {
 }
 
 /* What a link from a chosen slot fills in on CE's form (GET /counter/book
-** ?room=ID&date=D&slot=S, from web_book's page for staff), each value only
+** ?room=ID&date=D&slot=S, from web_book's page for staff; ?on_behalf_of=ID,
+** from the registration slip), each value only
 ** when it is right: the room one of CE's, the date a date, the slot a time
 ** of day of that date (of today, without one) that the form offers. A new
 ** object; NULL when nothing is to be filled in. */
 static json_t *behalf_prefill(struct req *r, const struct center *ce) {
   const char *room = req_query(r, "room"), *date = req_query(r, "date"), *slot = req_query(r, "slot");
+  const char *who = req_query(r, "on_behalf_of");
   const struct rules *today = rules_in_force(r->ctx.rb, clock_today(r->ctx.now)), *use = today;
   json_t *v = json_object();
   if (!v) return NULL;
@@ -1190,6 +1192,12 @@ static json_t *behalf_prefill(struct req *r, const struct center *ce) {
     char id[24];
     snprintf(id, sizeof id, "%lld", ro ? (long long)ro->id : 0LL);
     if (ro && !strcmp(ro->center->code, ce->code)) json_object_set_new(v, "room_id", json_string(id));
+  }
+  int64_t id;
+  if (who && ids_parse(who, &id) == IDS_OK) { /* from the registration slip */
+    char shown[16];
+    snprintf(shown, sizeof shown, "%lld", (long long)id);
+    json_object_set_new(v, "on_behalf_of", json_string(shown));
   }
   int32_t day;
   if (date && !date_parse(date, &day)) {
@@ -1248,7 +1256,7 @@ static struct reply behalf_page(struct req *r, unsigned status, const char *mess
   return page_reply(r, status, &h);
 }
 
-/* GET /counter/book[?center=CODE][&room=ID&date=D&slot=S][&done=booked&booking=ID]
+/* GET /counter/book[?center=CODE][&room=ID&date=D&slot=S][&on_behalf_of=ID][&done=booked&booking=ID]
 ** -> 200 the form that books for a registered citizen (利用者番号, room, date,
 ** slots, purpose, attendees) at CODE (default the room's centre, else the
 ** clerk's home centre; none: 200 the centres to choose from, as /counter),

@@ -179,8 +179,10 @@ static struct reply slip_page(struct req *r, const struct signup_slip *s, const 
                "お越しください。新しいコードをお渡しします。</p>"
                "<p class=\"slip-issuer\">前橋市 公民館</p></div>"
                "<p class=\"no-print\">ブラウザの印刷で、このお知らせを印刷できます。</p>");
-  html_raw(&h, "<ul class=\"links no-print\"><li><a href=\"/counter/book\">代理の予約へ</a></li>"
-               "<li><a href=\"/counter/register\">続けて別の人を登録する</a></li></ul>");
+  html_printf(&h, "<ul class=\"links no-print\"><li><a href=\"/counter/book?on_behalf_of=%I\">"
+                  "この人の代理の予約へ (利用者番号は入力してあります)</a></li>"
+                  "<li><a href=\"/counter/register\">続けて別の人を登録する</a></li></ul>",
+              (int64_t)s->system_id);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }

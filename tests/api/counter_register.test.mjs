@@ -70,6 +70,19 @@ test('a clerk registers a citizen: the slip shows the 利用者番号 and a code
   assert.match(r.headers.get('cache-control') || '', /no-store/);
   assert.equal(r.headers.get('set-cookie'), null, 'no session of the new citizen');
   assert.equal(accounts(srv.db), before + 1);
+  // the slip leads on to this person's 代理の予約, the 利用者番号 filled in
+  assert.match(r.text, new RegExp(`href="/counter/book\\?on_behalf_of=${slip.id}">この人の代理の予約へ`));
+  const behalf = await staff.get(`/counter/book?on_behalf_of=${slip.id}`, HTML);
+  assert.match(behalf.text, new RegExp(`name="on_behalf_of"[^>]*value="${slip.id}"`));
+  assert.doesNotMatch((await staff.get('/counter/book?on_behalf_of=123456789', HTML)).text,
+    /name="on_behalf_of"[^>]*value="123456789"/, 'a number with a wrong check digit is not filled in');
+  // the online sign-up form is no way round: a clerk's post there is refused, the clerk stays the clerk
+  const around = await staff.postForm('/register', { name: '回り道 たろう', name_kana: 'まわりみち たろう', phone: '027-231-0009',
+    password: 'a-long-new-password-9' });
+  assert.equal(around.status, 403, around.text.slice(0, 300));
+  assert.match(around.text, /利用者の登録 \(窓口\)/);
+  assert.equal(around.headers.get('set-cookie'), null);
+  assert.equal(accounts(srv.db), before + 1, 'nothing stored');
   // the clerk is still the clerk
   assert.equal((await staff.get('/counter', HTML)).status, 200);
   const me = await staff.get('/api/v1/me');
@@ -195,7 +208,9 @@ test('citizens and analysts get 403; the counter links to the page, and 代理�
   assert.match((await staff.get('/admin', HTML)).text, /href="\/counter\/register"/);
   const book = await staff.get('/counter/book?center=chuo', HTML);
   assert.match(book.text, /利用者番号がない人は、先に<a href="\/counter\/register">利用者の登録 \(窓口\)<\/a>をしてください。/);
-  assert.match((await staff.get('/register', HTML)).text, /id="desk-register"/, '/register tells a clerk where to go');
+  const reg = (await staff.get('/register', HTML)).text;
+  assert.match(reg, /id="desk-register"/, '/register tells a clerk where to go');
+  assert.doesNotMatch(reg, /action="\/register"/, 'and offers no form that would be refused');
   assert.doesNotMatch((await client(srv.base).get('/register', HTML)).text, /id="desk-register"/);
 });
 
