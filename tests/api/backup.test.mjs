@@ -251,7 +251,7 @@ test('scheduled backups are taken, checked and pruned to --backup-keep', { skip:
   } finally {
     await srv.stop();   // a failure above must not leave the server running (the file would never end)
   }
-  assert.match(srv.output().err, /backup written to/);
+  assert.match(await srv.logged(/backup written to/), /backup written to/);
 });
 
 test('a failing scheduled backup makes /healthz degraded, service goes on, and the next success clears it', async () => {
@@ -276,7 +276,7 @@ test('a failing scheduled backup makes /healthz degraded, service goes on, and t
   await until('ok again', async () => (await api.get('/healthz')).json.status === 'ok');
   assert.ok(generations(bk).length >= 1);
   await srv.stop();
-  assert.match(srv.output().err, /scheduled backup: backup failed: .*usb/);
+  assert.match(await srv.logged(/scheduled backup: backup failed/), /scheduled backup: backup failed: .*usb/);
 });
 
 test('serve refuses to start while a restore holds the database', async () => {

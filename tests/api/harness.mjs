@@ -38,6 +38,13 @@ export async function start(opts = {}) {
   return {
     base, proc, dir, db,
     output: () => ({ out, err }),
+    // stderr once it has a line matching RE (the server writes it before it
+    // answers, but the pipe reaches this process in its own time); the text
+    // as it is after MS if none comes, for the caller's assertion to show
+    async logged(re, ms = 5000) {
+      for (const end = Date.now() + ms; !re.test(err) && Date.now() < end;) await new Promise((r) => setTimeout(r, 20));
+      return err;
+    },
     async stop({ keep = false } = {}) {
       if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
       const r = await exited;

@@ -255,7 +255,7 @@ test('a replayed callback (state and nonce used once) and a mismatched state are
   assert.match(bad.body, /マイナンバーカードでログインできませんでした/);
   assert.match(bad.body, /href="\/signin"/);
   assert.ok(!sessionCookie(bad));
-  assert.match(srv.output().err, /oidc: refused: state is not the one of this sign-in/);
+  assert.match(await srv.logged(/oidc: refused: state is not/), /oidc: refused: state is not the one of this sign-in/);
   const late = await request(back, { headers: { Cookie: flow2 } });
   assert.equal(late.status, 400);
   assert.ok(!sessionCookie(late));
@@ -314,7 +314,7 @@ for (const [what, next, log] of [
     assert.match(answer.body, /マイナンバーカードでのログインを確認できませんでした/);
     assert.ok(!sessionCookie(answer));
     assert.equal((await meOf(fsrv, jar)).status, 401);
-    assert.match(fsrv.output().err, log);
+    assert.match(await fsrv.logged(log), log);
   });
 }
 
@@ -324,7 +324,7 @@ test('fake provider: a replayed nonce (from an earlier sign-in) is refused', asy
   const { answer } = await fakeFlow(({ base }) => ({ ...base, nonce: old }), 'fake-nonce');
   assert.equal(answer.status, 400);
   assert.ok(!sessionCookie(answer));
-  assert.match(fsrv.output().err, /nonce is not the one of this sign-in/);
+  assert.match(await fsrv.logged(/nonce is not the one/), /nonce is not the one of this sign-in/);
 });
 
 test('fake provider: a key that appears after a rotation is fetched once; a never-published kid is refused', async () => {
@@ -345,7 +345,7 @@ test('fake provider: a key that appears after a rotation is fetched once; a neve
     const bad = await fakeFlow(undefined, 'fake-rot');
     assert.equal(bad.answer.status, 400);
     assert.equal(fake.jwksFetches, before + 2, 'one more fetch, no loop');
-    assert.match(fsrv.output().err, /names a key the provider does not publish/);
+    assert.match(await fsrv.logged(/names a key the provider/), /names a key the provider does not publish/);
   } finally { fake.signer = fake.published[0]; }
 });
 
@@ -360,7 +360,7 @@ test('the provider down: a clear page, and password sign-in still works', async 
     assert.equal(r.status, 502);
     assert.match(r.body, /本人確認のサービスにつながりませんでした/);
     assert.match(r.body, /href="\/signin"/);
-    assert.match(s.output().err, /oidc: provider unavailable/);
+    assert.match(await s.logged(/oidc: provider unavailable/), /oidc: provider unavailable/);
     const signin = await request(`${s.base}/signin`);
     assert.match(signin.body, /マイナンバーカードでログイン/);
     const id = await addUser(s.db, { name: '停電 四郎', password: PW });
