@@ -13,6 +13,7 @@
 #include "clock.h"
 #include "csv.h"
 #include "facilities.h"
+#include "reports.h"
 
 /* ============================================================ states */
 
@@ -401,5 +402,80 @@ int opendata_availability_csv(struct kctx *ctx, const char *from, const char *to
     return err;
   }
   *out = csv_take(&o.b, len);
+  return *out ? 0 : KERR_INTERNAL;
+}
+
+/* ============================================================ usage.csv */
+
+/* The fiscal year (年度, April to March) that DAY falls in. */
+static int fiscal_year_of(int32_t day) {
+  int y, m, d;
+  date_to_ymd(day, &y, &m, &d);
+  return m >= 4 ? y : y - 1;
+}
+
+int opendata_usage_csv(struct kctx *ctx, const char *year, char **out, size_t *len,
+                       struct kerrinfo *ei) {
+  int32_t today = clock_today(ctx->now);
+  int y, m, d;
+  date_to_ymd(today, &y, &m, &d);
+  int32_t month_first = date_from_ymd(y, m, 1);
+  /* RULE: only months that have ended: a month under way is not a figure */
+  int last_year = fiscal_year_of(month_first - 1), fy = last_year;
+  /* the first year the rule book has: before it there were no slots to count */
+  int first_year = ctx->rb->nversions ? fiscal_year_of(ctx->rb->versions[0].effective_from) : last_year;
+  *out = NULL;
+  *len = 0;
+  if (year && *year) {
+    char *end;
+    long v = strtol(year, &end, 10);
+    if (*end || end == year || strlen(year) != 4 || v < first_year || v > last_year) {
+      char msg[240];
+      snprintf(msg, sizeof msg, "年度 (year) は %d から %d までの4けたの数字で指定してください"
+                                " (この仕組みで受け付けた年度のうち、終わった月のある年度です)。",
+               first_year, last_year);
+      kerr_field(ei, "year", msg);
+      return KERR_VALIDATION;
+    }
+    fy = (int)v;
+  }
+  int32_t from = date_from_ymd(fy, 4, 1), to = date_from_ymd(fy + 1, 3, 31);
+  if (to >= month_first) to = month_first - 1;
+  struct report *rep = NULL;
+  int err = reports_usage(ctx, from, to, reports_dims_parse("center_month"), NULL, &rep, ei);
+  if (err) return err;
+  struct csvbuf b = {0};
+  static const char *const head[] = {"全国地方公共団体コード", "年月", "公民館ID", "公民館名",
+                                     "提供コマ数", "利用コマ数", "利用率", "利用件数",
+                                     "申告利用人数", NULL};
+  const char *lg = top_str(ctx->rb, "lg_code");
+  csv_raw(&b, BOM, 3);
+  for (int i = 0; head[i]; i++) field(&b, head[i], !head[i + 1]);
+  for (int i = 0; i < rep->nrows; i++) {
+    const struct report_row *row = &rep->rows[i];
+    char code[96], month[16], n[32];
+    const char *slash = strchr(row->key, '/');
+    if (!slash) continue;
+    snprintf(code, sizeof code, "%.*s", (int)(slash - row->key), row->key);
+    snprintf(month, sizeof month, "%s", slash + 1);
+    const struct center *ce = rules_center(ctx->rb, code);
+    field(&b, lg, 0);
+    field(&b, month, 0);
+    field(&b, code, 0);
+    field(&b, ce ? ce->name : code, 0);
+    snprintf(n, sizeof n, "%lld", (long long)row->slots_available);
+    field(&b, row->slots_available < 0 ? "" : n, 0);
+    snprintf(n, sizeof n, "%lld", (long long)row->slots_booked);
+    field(&b, n, 0);
+    double occ = reports_occupancy(row);
+    snprintf(n, sizeof n, "%.4f", occ);
+    field(&b, occ < 0 ? "" : n, 0);
+    snprintf(n, sizeof n, "%lld", (long long)row->uses);
+    field(&b, n, 0);
+    snprintf(n, sizeof n, "%lld", (long long)row->attendees);
+    field(&b, n, 1);
+  }
+  reports_free(rep);
+  *out = csv_take(&b, len);
   return *out ? 0 : KERR_INTERNAL;
 }

@@ -57,6 +57,15 @@ char *opendata_facilities_csv(const struct rulebook *rb, int32_t today, size_t *
 int opendata_availability_csv(struct kctx *ctx, const char *from, const char *to,
                               const char *center, char **out, size_t *len, struct kerrinfo *ei);
 
+/* usage.csv: each centre's use, month by month, of fiscal year YEAR
+** ("2026" = April 2026 to March 2027; NULL or "" = the latest with a month
+** ended), the months that have ended only: 提供コマ数, 利用コマ数, 利用率,
+** 利用件数, 申告利用人数 (the reports' figures, never a person or a group).
+** KERR_VALIDATION at "year" for anything but such a year. On success *OUT
+** (caller frees) and *LEN. */
+int opendata_usage_csv(struct kctx *ctx, const char *year, char **out, size_t *len,
+                       struct kerrinfo *ei);
+
 /* The plain-Japanese label of a state for people: 空き, 仮予約, 予約済, 休館. */
 const char *opendata_state_label(enum avail_state state);
 

@@ -32,6 +32,22 @@ struct reply api_opendata_facilities(struct req *r) {
                    "public, max-age=300");
 }
 
+/* GET /opendata/usage.csv[?year=YYYY] -> 200 text/csv: each centre's use by
+** month of a fiscal year, the months ended (UTF-8 with BOM, CRLF); 422
+** validation for a year that is not one. Anyone. */
+struct reply api_opendata_usage(struct req *r) {
+  struct kerrinfo ei = {0};
+  char *csv;
+  size_t len;
+  int err = opendata_usage_csv(&r->ctx, req_query(r, "year"), &csv, &len, &ei);
+  if (err) {
+    struct reply ret = reply_error(r, err, &ei);
+    kerr_clear(&ei);
+    return ret;
+  }
+  return csv_reply(r, csv, len, "102016_kominkan_usage.csv", "no-cache");
+}
+
 /* GET /opendata/availability.csv?from=D&to=D[&center=CODE] -> 200 text/csv:
 ** room states per date and slot (UTF-8 with BOM, CRLF); 422 validation for a
 ** missing or impossible date, to before from, or more than 92 days; 404 for

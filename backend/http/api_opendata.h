@@ -8,5 +8,6 @@
 
 struct reply api_opendata_facilities(struct req *r);
 struct reply api_opendata_availability(struct req *r);
+struct reply api_opendata_usage(struct req *r);
 
 #endif

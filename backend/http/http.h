@@ -76,9 +76,11 @@ enum {
   RF_RUSH = 1 << 7,        /* a short write on the rush path: group commit (suspend.h) */
   RF_CACHE = 1 << 8,       /* anonymous page shared from the cache (pagecache.h) */
   RF_TOTP_SETUP = 1 << 9,  /* open to staff who must still set up their second factor */
-  RF_PRECHECK = 1 << 10    /* RF_RUSH, first run on the worker thread with ctx.precheck:
+  RF_PRECHECK = 1 << 10,   /* RF_RUSH, first run on the worker thread with ctx.precheck:
                            ** only what a read cannot decide goes to the writer (suspend.h);
                            ** RF_HASHES: first run on the hash pool, its write on the writer */
+  RF_CACHE_DAY = 1 << 11   /* RF_CACHE for a day: figures of days gone by, not stale at a
+                           ** booking write or a minute, only at midnight (pagecache.h) */
 };
 
 struct route {

@@ -79,18 +79,26 @@ static int make_key(struct req *r, char *key, size_t n) {
   return b.over ? -1 : 0;
 }
 
+/* The generation of a daily entry: never stale by a booking write. */
+#define GEN_DAILY UINT64_MAX
+
+/* Under the lock: whether P is out of date at NOW. */
+static int stale(const struct page *p, int64_t now) {
+  return (p->gen != GEN_DAILY && p->gen != avail_generation()) || now >= p->valid_until;
+}
+
 static struct page *find(const char *key, int64_t now) {
   for (int i = 0; i < PAGE_SLOTS; i++) {
     struct page *p = &pages[i];
     if (!p->resp || strcmp(p->key, key)) continue;
-    if (p->gen != avail_generation() || now >= p->valid_until) return NULL;
+    if (stale(p, now)) return NULL;
     p->used = ++tick;
     return p;
   }
   return NULL;
 }
 
-int pagecache_lookup(struct req *r, struct reply *rep) {
+int pagecache_lookup(struct req *r, struct reply *rep, int daily) {
   int hit = 0;
   r->cache_key[0] = 0;
   if (r->ctx.actor.role != ROLE_ANON) return 0;
@@ -112,7 +120,8 @@ int pagecache_lookup(struct req *r, struct reply *rep) {
   r->cache_gen = avail_generation();
   int64_t minute = r->ctx.now - (r->ctx.now % 60) + 60;
   int64_t midnight = clock_local(clock_today(r->ctx.now) + 1, 0);
-  r->cache_until = minute < midnight ? minute : midnight;
+  r->cache_until = minute < midnight && !daily ? minute : midnight;
+  if (daily) r->cache_gen = GEN_DAILY;
   return 0;
 }
 
@@ -132,7 +141,7 @@ static struct page *make_room(const char *key, size_t len, int64_t now) {
   struct page *slot = NULL;
   for (int i = 0; i < PAGE_SLOTS; i++) {
     struct page *p = &pages[i];
-    if (p->resp && (!strcmp(p->key, key) || p->gen != avail_generation() || now >= p->valid_until))
+    if (p->resp && (!strcmp(p->key, key) || stale(p, now)))
       drop(p);
     if (!p->resp && !slot) slot = p;
   }

@@ -16,8 +16,10 @@
 #include "http.h"
 
 /* For a route flagged RF_CACHE: 1 when *REP is the shared copy for R (sent
-** as is); 0 when R must be rendered (then passed to pagecache_store). */
-int pagecache_lookup(struct req *r, struct reply *rep);
+** as is); 0 when R must be rendered (then passed to pagecache_store). DAILY
+** (RF_CACHE_DAY): what is rendered stays valid until midnight, whatever is
+** booked meanwhile (figures of the days gone by). */
+int pagecache_lookup(struct req *r, struct reply *rep, int daily);
 
 /* REP, rendered for R: kept for the next anonymous visitor when R was one and
 ** REP is a 200; marked "Cache-Control: private, no-store" when R is signed in

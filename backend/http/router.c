@@ -154,6 +154,7 @@ const struct route router_routes[] = {
   {"GET", "/groups", web_group_list, ANY, RF_CACHE},
   {"GET", "/opendata/facilities.csv", api_opendata_facilities, ANY, RF_CACHE},
   {"GET", "/opendata/availability.csv", api_opendata_availability, ANY, RF_CACHE},
+  {"GET", "/opendata/usage.csv", api_opendata_usage, ANY, RF_CACHE_DAY},
   {"GET", "/opendata/groups.csv", api_groups_public_csv, ANY, 0},
   /* forms and the signed-in pages (issue 7; docs/web.md "Signing in, booking and
   ** the online forms"). A browser not signed in that asks for one of these pages
@@ -539,8 +540,8 @@ static struct reply route(struct req *r) {
   if (!r->ctx.db) return reply_error(r, KERR_STORAGE, NULL);
   periodic(r);
   if (suspend_defer(r, &ret)) return ret; /* hash pool or group commit (suspend.h) */
-  if (!(rt->flags & RF_CACHE)) return rt->fn(r);
-  if (pagecache_lookup(r, &ret)) return ret; /* anonymous: the shared copy */
+  if (!(rt->flags & (RF_CACHE | RF_CACHE_DAY))) return rt->fn(r);
+  if (pagecache_lookup(r, &ret, (rt->flags & RF_CACHE_DAY) != 0)) return ret; /* anonymous: the shared copy */
   return pagecache_store(r, rt->fn(r));
 }
 

@@ -301,12 +301,14 @@ struct reply web_help(struct req *r) {
   date_format(today, from);
   date_format(today + 30, to);
   html_printf(&h, "<section aria-labelledby=\"opendata\"><h2 id=\"opendata\">オープンデータ</h2>"
-                  "<p>公民館の一覧と、部屋の空き状況と、学習グループの一覧を、だれでも使えるデータ (CSV) で公開しています。"
+                  "<p>公民館の一覧と、部屋の空き状況と、月ごとの利用状況と、学習グループの一覧を、"
+                  "だれでも使えるデータ (CSV) で公開しています。"
                   "人の名前は入っていません。</p><ul class=\"links\">"
                   "<li><a href=\"/opendata/facilities.csv\">公民館の一覧 (公共施設一覧の形式、CSV)</a></li>"
                   "<li><a href=\"/opendata/availability.csv?from=%u&amp;to=%u\">"
                   "今日から30日間の空き状況 (CSV)</a></li>"
                   "<li><a href=\"/api/v1/today.csv\">今日の空き状況 (CSV)</a></li>"
+                  "<li><a href=\"/opendata/usage.csv\">公民館ごと・月ごとの利用状況 (今年度の終わった月、利用率など、CSV)</a></li>"
                   "<li><a href=\"/opendata/groups.csv\">公開している学習グループの一覧 (CSV)</a></li>"
                   "</ul></section>",
               from, to);
