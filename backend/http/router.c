@@ -45,6 +45,7 @@
 #include "suspend.h"
 #include "web_account.h"
 #include "web_admin.h"
+#include "web_staff_help.h"
 #include "web_closures.h"
 #include "web_ops.h"
 #include "web_book.h"
@@ -196,6 +197,7 @@ const struct route router_routes[] = {
   /* staff and admin pages: the menu, the counter page and its actions, the
   ** printable ledger, the queues to decide */
   {"GET", "/admin", web_admin, ROLE_DESK, RF_PERSONAL},
+  {"GET", "/admin/help", web_staff_help, ROLE_DESK, 0},
   {"GET", "/counter", web_counter, ROLE_DESK, RF_PERSONAL},
   {"POST", "/counter/walkin", web_counter_walkin, ROLE_DESK, RF_FORM | RF_PERSONAL | RF_RUSH},
   {"POST", "/counter/bookings/{id}/confirm", web_counter_confirm, ROLE_DESK,

@@ -80,7 +80,8 @@ struct reply web_admin(struct req *r) {
   struct page pg = {.title = "職員メニュー", .nav = "admin"};
   page_begin(r, &h, &pg);
   html_printf(&h, "<h1>職員メニュー</h1><p class=\"lead\">%h さん (%s)</p>"
-                  "<ul class=\"links\"><li><a href=\"/counter\">窓口 (今日の部屋・当日利用・支払い・入館・台帳)</a></li>"
+                  "<ul class=\"links\"><li><a href=\"/admin/help\">職員の手引き (頼まれたことと、使う画面)</a></li>"
+                  "<li><a href=\"/counter\">窓口 (今日の部屋・当日利用・支払い・入館・台帳)</a></li>"
                   "<li><a href=\"/admin/groups\">団体登録の審査・登録された団体の検索</a></li>"
                   "<li><a href=\"/admin/closures\">休館の設定 (改修工事・投票所など)</a></li>"
                   "<li><a href=\"/counter/register\">利用者の登録 (窓口で本人確認のうえ、利用者番号を発行)</a></li>"

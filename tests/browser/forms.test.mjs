@@ -230,6 +230,8 @@ test('axe on the staff and admin pages (the counter, the walk-in form with error
       assert.equal(new URL(page.url()).pathname, '/admin');
       await check(`${who} menu`);
       if (who === 'staff') {
+        await go(page, () => page.click('a:has-text("職員の手引き")'));
+        await check('staff guide');
         await page.goto(srv.base + '/counter'); await check('counter page');
         // a walk-in with a mistake, then right
         await page.selectOption('#f-room_id', String(room507)); // 503 is booked today by the tests above
