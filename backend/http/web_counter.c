@@ -242,7 +242,7 @@ static void cancel_money_text(struct req *r, const struct counter_booking *w, en
   page_yen(w->paid, paid, sizeof paid);
   page_yen(back < 0 ? -back : back, rest, sizeof rest);
   if (q.fee > 0 && q.refused)
-    snprintf(head, sizeof head, "取消料 %s (使用料の全額: 規則ではこの期限の後は取り消せないため)。", fee);
+    snprintf(head, sizeof head, "取消料 %s (使用料の全額。規則では、取消の期限の後は取り消せない予約です)。", fee);
   else if (q.fee > 0)
     snprintf(head, sizeof head, "取消料 %s (使用料の%d%%)。", fee, q.percent);
   else if (f == CANCEL_FOR_CITY)

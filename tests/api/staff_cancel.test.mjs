@@ -275,3 +275,9 @@ test('the panel, the holder\'s request with nothing paid: the fee is owed, shown
   assert.match(c, /270円を受け取る/);
   assert.doesNotMatch(c, /この予約を取り消す/);
 });
+
+test('the help page tells citizens: the same 取消料 at the counter or by phone, none for the city\'s reason', async () => {
+  const help = await client(srv.base).get('/help', HTML);
+  assert.equal(help.status, 200);
+  assert.match(help.text, /<p id="cancel-counter">公民館の窓口や電話でとりけすときも、同じ取消料です。設備がこわれたときや休館のときなど、市の都合でとりけすときは、お金はかかりません。<\/p>/);
+});
