@@ -247,8 +247,10 @@ static void cancel_money_text(struct req *r, const struct counter_booking *w, en
     snprintf(head, sizeof head, "取消料 %s (使用料の%d%%)。", fee, q.percent);
   else if (f == CANCEL_FOR_CITY)
     snprintf(head, sizeof head, "取消料はかかりません。");
-  else if (q.late)
+  else if (q.late && w->b.fee_total <= 0)
     snprintf(head, sizeof head, "取消料はかかりません (使用料がかからない予約です)。");
+  else if (q.late)
+    snprintf(head, sizeof head, "取消料はかかりません (使用料の%d%%)。", q.percent);
   else if (q.free_until && w->status != BOOKING_HELD) {
     clock_jdate(q.free_until, d, sizeof d);
     snprintf(head, sizeof head, "取消料はかかりません (%sまでは無料で取り消せます)。", d);

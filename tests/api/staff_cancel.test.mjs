@@ -281,3 +281,15 @@ test('the help page tells citizens: the same 取消料 at the counter or by phon
   assert.equal(help.status, 200);
   assert.match(help.text, /<p id="cancel-counter">公民館の窓口や電話でとりけすときも、同じ取消料です。設備がこわれたときや休館のときなど、市の都合でとりけすときは、お金はかかりません。<\/p>/);
 });
+
+test('the panel of a hold: free on either account, as a hold always is', async () => {
+  const b = await citizen.post('/api/v1/bookings', { room_id: rooms['chuo/r503'], date: '2026-04-08', slots: ['afternoon'],
+    purpose: '会議', attendees: 5 });
+  assert.equal(b.status, 201, b.text);
+  const c = card((await clerk.get('/counter?center=chuo', HTML)).text, b.json.id);
+  assert.match(c, new RegExp(`id="onbehalf-${b.json.id}-holder-money">取消料はかかりません \\(仮予約です\\)。支払いはありません。<`));
+  const r = await clerk.postForm(`/counter/bookings/${b.json.id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡', on_behalf: 'holder' });
+  assert.equal(r.status, 303, r.text.slice(0, 300));
+  assert.equal(r.headers.get('location'), '/counter?center=chuo&done=cancelled');
+  assert.equal(sql(`SELECT cancel_fee FROM bookings WHERE id=${b.json.id}`), '0');
+});
