@@ -1119,8 +1119,10 @@ struct reply web_counter_receipt(struct req *r) {
   /* a refund of a cancellation: the 取消料 it kept (none when the city's or in time) */
   char fee[96] = "", f[32];
   page_yen(bk.cancel_fee > 0 ? bk.cancel_fee : 0, f, sizeof f);
-  if (refund && bk.status == BOOKING_CANCELLED)
-    snprintf(fee, sizeof fee, bk.cancel_fee > 0 ? "%s (払われた使用料から差し引き)" : "なし", f);
+  if (refund && bk.status == BOOKING_CANCELLED && bk.cancel_fee > 0)
+    snprintf(fee, sizeof fee, "%s (払われた使用料から差し引き)", f);
+  else if (refund && bk.status == BOOKING_CANCELLED)
+    snprintf(fee, sizeof fee, "なし");
   if (done && !strcmp(done, "cancelled") && refund)
     html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">予約番号 %I を取り消しました%s%h%s。"
                     "%h を%sでお返しして、この返金の控えを印刷してお渡しください。</p>",
