@@ -72,10 +72,19 @@ int booking_split_slots(const char *s, char codes[][24], int max) {
 ** yen (0 for none). */
 int booking_event(struct kctx *ctx, const char *action, const struct booking *b, int64_t at,
                   int64_t amount) {
-  char detail[96];
+  return booking_event_for(ctx, action, b, at, amount, CANCEL_FOR_DEFAULT);
+}
+
+int booking_event_for(struct kctx *ctx, const char *action, const struct booking *b, int64_t at,
+                      int64_t amount, enum cancel_for on_behalf) {
+  char detail[128], account[40] = "";
   int lapse = !strcmp(action, "booking.lapse");
-  snprintf(detail, sizeof detail, "{\"booking_id\":%lld%s}", (long long)b->id,
-           !strcmp(action, "booking.cancel") && desk_is_staff(ctx) ? ",\"by_staff\":true" : "");
+  int staff_cancel = !strcmp(action, "booking.cancel") && desk_is_staff(ctx);
+  /* a staff cancellation: on whose account (a code, never the reason typed) */
+  if (staff_cancel && on_behalf)
+    snprintf(account, sizeof account, ",\"on_behalf\":\"%s\"", cancel_for_name(on_behalf));
+  snprintf(detail, sizeof detail, "{\"booking_id\":%lld%s%s}", (long long)b->id,
+           staff_cancel ? ",\"by_staff\":true" : "", account);
   struct audit_fields f = {
       AUDIT_OF_BOOKING(b),
       .subject_account = lapse || b->account_id != ctx->actor.account_id ? b->account_id : 0,

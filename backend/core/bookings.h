@@ -177,27 +177,70 @@ int booking_import_in(struct kctx *ctx, const json_t *body, int64_t holder, cons
 ** returns it unchanged. A lapsed hold cannot be confirmed (KERR_CONFLICT). */
 int booking_confirm(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);
 
+/* On whose account a cancellation by staff is (the API's "on_behalf", the
+** counter panel's choice). RULE: staff cancel on the holder's request or for
+** the city's reason:
+**   CANCEL_FOR_HOLDER "holder" (本人の申し出: the holder asked, at the counter
+**     or by phone): the holder's own fee under the terms the booking was made
+**     on (booking_cancel_quote), but never refused for the deadline or the
+**     start; what was paid goes back less the fee.
+**   CANCEL_FOR_CITY "city" (市の都合: a breakdown, a closure, a mistake of the
+**     staff): no fee, everything paid goes back.
+** CANCEL_FOR_DEFAULT: not said. Staff: the holder's account (docs/counter.md:
+** a fee is waived only when a clerk says so, and the log records it); the
+** holder cancelling their own booking: their own terms. */
+enum cancel_for { CANCEL_FOR_DEFAULT = 0, CANCEL_FOR_HOLDER, CANCEL_FOR_CITY };
+/* "holder" / "city" (CANCEL_FOR_DEFAULT: ""). */
+const char *cancel_for_name(enum cancel_for f);
+/* The value NAME names, or -1 for anything else (NULL included). */
+int cancel_for_parse(const char *name);
+
+/* RULE: the cancellation fee (取消料) of cancelling B at ctx->now on the
+** account of F (CANCEL_FOR_DEFAULT: the holder's), under the terms of the
+** rule-book version B was priced under. A hold, or a confirmed booking until
+** its last free day (cancellation.deadline_days_before), is free; after it,
+** or once the use has begun, the fee is the rule's fee_percent of fee_total
+** (rules_cancel_fee), and where the rule book refuses a late cancellation
+** ("refused": not online) the whole fee_total is due when staff cancel it.
+** The city's account is always free. The one answer for booking_cancel and
+** for every page that says the fee before the click. */
+struct cancel_quote {
+  int late;          /* past the last free day, or the use has begun (not a hold) */
+  int started;       /* the use has begun (its first slot's start) */
+  int refused;       /* late, and the rule book refuses it online */
+  int percent;       /* of fee_total charged: 0, the rule's fee_percent, or 100 when refused */
+  int64_t fee;       /* the 取消料, yen */
+  int32_t free_until;/* the last free day (0: no terms: the rule-book version is gone) */
+};
+void booking_cancel_quote(const struct kctx *ctx, const struct booking *b, enum cancel_for f,
+                          struct cancel_quote *q);
+
 /* Cancel: the holder, under the rule book's cancellation terms (a hold is
 ** always free to cancel; a confirmed booking is free until the deadline and
-** then costs the rule book's fee or is refused, KERR_DEADLINE); staff at any
-** time with a REASON (required). The slots are free at once. When staff
-** cancel a paid booking, what was paid is refunded in the same transaction
-** (core/payments.c: payment_refund_all). */
-int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, json_t **out,
-                   struct kerrinfo *ei);
+** then costs the rule book's fee or is refused, KERR_DEADLINE; refused once
+** the use has begun); staff at any time with a REASON (required), on the
+** account ON_BEHALF says (above; the holder may not say CANCEL_FOR_CITY:
+** KERR_VALIDATION at "on_behalf"). The slots are free at once. When staff
+** cancel a paid booking, what was paid beyond the fee is refunded in the same
+** transaction (core/payments.c: payment_refund_beyond); a fee not covered by
+** what was paid stays owed (payment_due). Staff get the money in the reply
+** ("due","paid","outstanding","payments") and "on_behalf". */
+int booking_cancel(struct kctx *ctx, int64_t id, const char *reason, enum cancel_for on_behalf,
+                   json_t **out, struct kerrinfo *ei);
 /* booking_cancel typed: *V the booking as cancelled (zeroed first). The
 ** same checks and errors; the money a desk sees is in booking_cancel's JSON only. */
-int booking_cancel_view(struct kctx *ctx, int64_t id, const char *reason, struct booking_view *v,
-                        struct kerrinfo *ei);
+int booking_cancel_view(struct kctx *ctx, int64_t id, const char *reason,
+                        enum cancel_for on_behalf, struct booking_view *v, struct kerrinfo *ei);
 
 /* Inside a write transaction (for booking_cancel and the city's closures,
 ** core/closures.c): cancel B, held (unlapsed) or confirmed, by the actor of
-** CTX with REASON and cancellation fee FEE; its slots are free at once; the
-** usage log and the trail get "booking.cancel"; REFUND gives back what was
-** paid (payment_refund_all). B is reloaded. KERR_CONFLICT when B changed
-** meanwhile. The caller commits or rolls back. */
+** CTX with REASON and cancellation fee FEE on the account of ON_BEHALF
+** (recorded in the event's detail when staff cancel); its slots are free at
+** once; the usage log and the trail get "booking.cancel"; REFUND gives back
+** what was paid beyond FEE (payment_refund_beyond). B is reloaded.
+** KERR_CONFLICT when B changed meanwhile. The caller commits or rolls back. */
 int booking_cancel_write(struct kctx *ctx, struct booking *b, const char *reason, int64_t fee,
-                         int refund, struct kerrinfo *ei);
+                         enum cancel_for on_behalf, int refund, struct kerrinfo *ei);
 
 /* One booking, for whoever may see it (else KERR_NOT_FOUND). */
 int booking_get(struct kctx *ctx, int64_t id, json_t **out, struct kerrinfo *ei);

@@ -16,6 +16,10 @@
 /* The usage-log event ACTION about B at AT (AMOUNT: fee, or -1). */
 int booking_event(struct kctx *ctx, const char *action, const struct booking *b, int64_t at,
                   int64_t amount);
+/* booking_event, for a cancellation by staff with on whose account it is
+** (detail "on_behalf": "holder" or "city"; CANCEL_FOR_DEFAULT: not said). */
+int booking_event_for(struct kctx *ctx, const char *action, const struct booking *b, int64_t at,
+                      int64_t amount, enum cancel_for on_behalf);
 /* "morning,afternoon" into CODES (at most MAX): the count. */
 int booking_split_slots(const char *s, char codes[][24], int max);
 /* Load ID for a change by the actor (holder or staff); others KERR_NOT_FOUND. */

@@ -119,7 +119,7 @@ static int touch_booking(struct kctx *ctx, int64_t cid, int64_t id, const struct
   enum closure_outcome outcome = c->cancel ? CLOSURE_CANCELLED : CLOSURE_FLAGGED;
   snprintf(why, sizeof why, "休館（%s）", c->reason);
   /* RULE: a closure by the city cancels without a fee and refunds what was paid. */
-  if (c->cancel && (rc = booking_cancel_write(ctx, &b, why, 0, 1, ei))) return rc;
+  if (c->cancel && (rc = booking_cancel_write(ctx, &b, why, 0, CANCEL_FOR_CITY, 1, ei))) return rc;
   if ((rc = kerr_from_db(db_run(ctx->db, "INSERT INTO closure_bookings(closure_id, booking_id,"
                                          " outcome, refunded)"
                                          " VALUES ($cid, $bid, $outcome, $refunded)",

@@ -133,6 +133,12 @@ static int64_t refunded(struct kctx *ctx, int64_t booking_id) {
                   DB_I("$id", booking_id));
 }
 
+static int64_t paid_in(struct kctx *ctx, int64_t booking_id) {
+  return db_int64(ctx->db, 0, "SELECT coalesce(sum(amount), 0) FROM payments"
+                              " WHERE booking_id = $id AND kind = 'payment'",
+                  DB_I("$id", booking_id));
+}
+
 static void hold_text(struct kctx *ctx, struct text *t, const struct booking *b, int staff) {
   char until[96];
   instant_label(b->hold_expires_at, until, sizeof until);
@@ -147,18 +153,33 @@ static void hold_text(struct kctx *ctx, struct text *t, const struct booking *b,
       outbox_public_url(), (long long)b->id);
 }
 
+/* The cancellation: what it cost and what became of what was paid (a staff
+** cancellation at the holder's request keeps the 取消料 from what was paid and
+** gives back the rest; what the payments do not cover is still to pay). */
 static void cancel_text(struct kctx *ctx, struct text *t, const struct booking *b, int staff) {
   add(t, staff ? "公民館の窓口で、次の予約を取り消しました。\n\n" : "次の予約を取り消しました。\n\n");
   describe(ctx, t, b);
   if (staff && b->cancel_reason[0]) add(t, "取り消した理由: %s\n", b->cancel_reason);
-  int64_t back = refunded(ctx, b->id);
-  char fee[48];
-  yen(b->cancel_fee > 0 ? b->cancel_fee : back, fee, sizeof fee);
-  if (b->cancel_fee > 0) add(t, "\n取消料: %s\n取消料は、公民館の窓口でお支払いください。\n", fee);
-  else add(t, "\n取消料はかかりません。\n");
+  int64_t back = refunded(ctx, b->id), in = paid_in(ctx, b->id);
+  int64_t fee = b->cancel_fee > 0 ? b->cancel_fee : 0, owed = fee - (in - back);
+  char y1[48], y2[48];
+  yen(fee, y1, sizeof y1);
+  if (!fee) add(t, "\n取消料はかかりません。\n");
+  else if (owed >= fee) add(t, "\n取消料: %s\n取消料は、公民館の窓口でお支払いください。\n", y1);
+  else if (owed > 0) {
+    yen(owed, y2, sizeof y2);
+    add(t, "\n取消料: %s\nお支払いいただいた使用料を取消料にあてました。残りの %s を、"
+           "公民館の窓口でお支払いください。\n", y1, y2);
+  } else add(t, "\n取消料: %s\n取消料は、お支払いいただいた使用料から差し引きました。\n", y1);
   if (back > 0) {
-    yen(back, fee, sizeof fee);
-    add(t, "お支払いいただいた %s をお返ししました。\n", fee);
+    yen(in, y1, sizeof y1);
+    yen(back, y2, sizeof y2);
+    if (fee) add(t, "お支払いいただいた %s のうち %s をお返ししました。\n", y1, y2);
+    else add(t, "お支払いいただいた %s をお返ししました。\n", y2);
+  }
+  if (owed < 0) {
+    yen(-owed, y2, sizeof y2);
+    add(t, "お支払いいただいた使用料のうち %s を、公民館の窓口でお返しします。\n", y2);
   }
 }
 

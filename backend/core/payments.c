@@ -153,7 +153,8 @@ int payment_add(struct kctx *ctx, const struct booking *b, const char *method, i
   return 0;
 }
 
-int payment_refund_all(struct kctx *ctx, const struct booking *b, struct kerrinfo *ei) {
+int payment_refund_beyond(struct kctx *ctx, const struct booking *b, int64_t keep,
+                          struct kerrinfo *ei) {
   char method[4][16];
   int64_t net[4];
   int n = 0, rc;
@@ -166,8 +167,12 @@ int payment_refund_all(struct kctx *ctx, const struct booking *b, struct kerrinf
     net[n++] = db_col_int(st, 1);
   }
   db_reset(st);
-  for (int i = 0; i < n; i++)
-    if ((rc = payment_add(ctx, b, method[i], -net[i], NULL, ei))) return rc;
+  for (int i = 0; i < n; i++) {
+    int64_t kept = keep > net[i] ? net[i] : keep > 0 ? keep : 0;
+    keep -= kept;
+    if (net[i] > kept && (rc = payment_add(ctx, b, method[i], -(net[i] - kept), NULL, ei)))
+      return rc;
+  }
   return 0;
 }
 

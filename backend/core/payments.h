@@ -99,9 +99,13 @@ int payment_list(struct kctx *ctx, int64_t booking_id, json_t **out, struct kerr
 int payment_add(struct kctx *ctx, const struct booking *b, const char *method, int64_t amount,
                 char *receipt, struct kerrinfo *ei);
 
-/* RULE: refund on staff cancel. Give back everything paid for B, one refund
-** per method it was paid by. Nothing to do when nothing was paid. */
-int payment_refund_all(struct kctx *ctx, const struct booking *b, struct kerrinfo *ei);
+/* RULE: refund on staff cancel. Give back what was paid for B beyond KEEP
+** yen (the cancellation fee; 0: everything), one refund per method it was
+** paid by: KEEP is kept from the methods in the order of their codes
+** (card, cash, ic, qr), the rest of each goes back by that method. Nothing
+** to do when no more than KEEP was paid. */
+int payment_refund_beyond(struct kctx *ctx, const struct booking *b, int64_t keep,
+                          struct kerrinfo *ei);
 
 /* Every row of booking ID, oldest first, into *ROWS (malloc'd, *N of them;
 ** the caller frees). No access check. 0 or a KERR code. */

@@ -97,24 +97,38 @@ struct reply api_booking_confirm(struct req *r) {
   return reply_core(r, rc, 200, out, &ei);
 }
 
-/* POST /api/v1/bookings/{id}/cancel {"reason"?} -> 200 the booking, now "cancelled",
-** with "cancel_fee"; the slots are free at once. 422 deadline_passed when the rule
-** book refuses a late cancellation (with the reason); 422 validation when staff give
-** no reason; 409 conflict when already cancelled or lapsed; 404 as GET.
-** Roles: citizen (the holder), staff, admin (any time, reason required; within
-** counter hours, 422 outside_counter_hours; a paid booking is refunded). */
+/* POST /api/v1/bookings/{id}/cancel {"reason"?, "on_behalf"?} -> 200 the booking, now
+** "cancelled", with "cancel_fee"; the slots are free at once. 422 deadline_passed when
+** the rule book refuses a late cancellation by the holder (with the reason); 422
+** validation when staff give no reason, or "on_behalf" is not "holder" or "city" (or
+** the holder says "city"); 409 conflict when already cancelled or lapsed; 404 as GET.
+** Roles: citizen (the holder), staff, admin (any time, reason required, on the
+** account "on_behalf" says: "holder" 本人の申し出, the holder's fee, the default, or
+** "city" 市の都合, no fee; within counter hours, 422 outside_counter_hours; what was
+** paid beyond the fee is refunded; the reply adds "on_behalf" and the money). */
 struct reply api_booking_cancel(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   json_t *reason = r->json ? json_object_get(r->json, "reason") : NULL;
+  json_t *account = r->json ? json_object_get(r->json, "on_behalf") : NULL;
+  int bad = 0, on_behalf = CANCEL_FOR_DEFAULT;
   if (reason && !json_is_string(reason) && !json_is_null(reason)) {
     kerr_field(&ei, "reason", "取消の理由は文字列で入力してください。");
-    return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
+    bad = 1;
   }
-  /* staff cancel at the counter: core decides (counter hours, refund) */
-  int rc = booking_cancel(&r->ctx, id, json_string_value(reason), &out, &ei);
+  if (account && !json_is_null(account) &&
+      (on_behalf = cancel_for_parse(json_string_value(account))) < 0) {
+    kerr_field(&ei, "on_behalf",
+               "取り消しの扱い (on_behalf) は \"holder\"（本人の申し出: 規則どおりの取消料）か"
+               " \"city\"（市の都合: 取消料なし）で指定してください。");
+    bad = 1;
+  }
+  if (bad) return reply_core(r, KERR_VALIDATION, 0, NULL, &ei);
+  /* staff cancel at the counter: core decides (counter hours, the fee, the refund) */
+  int rc = booking_cancel(&r->ctx, id, json_string_value(reason), (enum cancel_for)on_behalf, &out,
+                          &ei);
   return reply_core(r, rc, 200, out, &ei);
 }
 

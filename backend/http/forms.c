@@ -273,7 +273,7 @@ struct reply form_cancel(struct req *r) {
     kerr_field(&ei, "reason", "取り消す理由は200文字以内で入力してください。");
     rc = KERR_VALIDATION;
   }
-  if (!rc) rc = booking_cancel_view(&r->ctx, id, reason[0] ? reason : NULL, v, &ei);
+  if (!rc) rc = booking_cancel_view(&r->ctx, id, reason[0] ? reason : NULL, CANCEL_FOR_DEFAULT, v, &ei);
   if (rc == 0) snprintf(idtext, sizeof idtext, "%lld", id);
   struct form_result res = {.id = id, .booking = v};
   struct reply ret = finish(r, &cancel_kind, rc, &ei, &res, idtext,

@@ -217,13 +217,128 @@ static void slot_cell(struct req *r, struct html *h, const struct counter_view *
 }
 
 /* A refused cancellation of one card: the page shows that card's panel open,
-** the error at its reason field and what was typed (UI.md: the error at its
-** field, the summary linking to it). */
+** each error at its field (the reason, the choice of whose account) and what
+** was typed and chosen (UI.md: the error at its field, the summary linking to
+** it). */
 struct card_error {
   int64_t id;                    /* the booking */
-  const char *message;
+  const char *reason_error;      /* at the reason field, or NULL */
+  const char *account_error;     /* at the choice 本人の申し出 / 市の都合, or NULL */
   const char *reason;            /* as typed, or NULL */
+  const char *on_behalf;         /* as chosen ("holder", "city"), or NULL */
 };
+
+/* What cancelling W on the account of F does with the money, for THIS
+** booking, in words (core's booking_cancel_quote: the same fee core will
+** charge; what was paid beyond it goes back, what it does not cover is owed):
+** 「取消料 210円 (使用料の50%)。支払済み 420円のうち 210円を返します。」 */
+static void cancel_money_text(struct req *r, const struct counter_booking *w, enum cancel_for f,
+                              char *out, size_t n) {
+  struct cancel_quote q;
+  char fee[32], paid[32], rest[32], d[48], head[192];
+  booking_cancel_quote(&r->ctx, &w->b, f, &q);
+  long long back = w->paid - q.fee;
+  page_yen(q.fee, fee, sizeof fee);
+  page_yen(w->paid, paid, sizeof paid);
+  page_yen(back < 0 ? -back : back, rest, sizeof rest);
+  if (q.fee > 0 && q.refused)
+    snprintf(head, sizeof head, "取消料 %s (使用料の全額。規則では、取消の期限の後は取り消せない予約です)。", fee);
+  else if (q.fee > 0)
+    snprintf(head, sizeof head, "取消料 %s (使用料の%d%%)。", fee, q.percent);
+  else if (f == CANCEL_FOR_CITY)
+    snprintf(head, sizeof head, "取消料はかかりません。");
+  else if (q.late && w->b.fee_total <= 0)
+    snprintf(head, sizeof head, "取消料はかかりません (使用料がかからない予約です)。");
+  else if (q.late)
+    snprintf(head, sizeof head, "取消料はかかりません (使用料の%d%%)。", q.percent);
+  else if (q.free_until && w->status != BOOKING_HELD) {
+    clock_jdate(q.free_until, d, sizeof d);
+    snprintf(head, sizeof head, "取消料はかかりません (%sまでは無料で取り消せます)。", d);
+  } else
+    snprintf(head, sizeof head, "取消料はかかりません%s。", w->status == BOOKING_HELD ? " (仮予約です)" : "");
+  if (w->paid <= 0 && q.fee > 0)
+    snprintf(out, n, "%s支払いはまだないので、取消料 %s が未払いになります (取り消したあと、このカードで受け取れます)。",
+             head, fee);
+  else if (w->paid <= 0) snprintf(out, n, "%s支払いはありません。", head);
+  else if (q.fee == 0) snprintf(out, n, "%s支払済み %s を全額返します。", head, paid);
+  else if (back > 0) snprintf(out, n, "%s支払済み %sのうち %sを返します。", head, paid, rest);
+  else if (back == 0) snprintf(out, n, "%s支払済み %s を取消料にあてます (返金はありません)。", head, paid);
+  else
+    snprintf(out, n, "%s支払済み %s を取消料にあて、残りの %s が未払いになります。", head, paid, rest);
+}
+
+/* The choice of whose account a cancellation is (required): a radio each,
+** saying what it does with the money of W; the error (CE, for this card) at
+** the choice. */
+static void cancel_account_choice(struct req *r, struct html *h, const struct counter_booking *w,
+                                  const struct card_error *ce) {
+  int64_t id = w->b.id;
+  const char *err = ce ? ce->account_error : NULL;
+  const char *chosen = ce && ce->on_behalf ? ce->on_behalf : "";
+  char errref[48] = "", holder[512], city[512];
+  if (err) snprintf(errref, sizeof errref, " onbehalf-%lld-error", (long long)id);
+  cancel_money_text(r, w, CANCEL_FOR_HOLDER, holder, sizeof holder);
+  cancel_money_text(r, w, CANCEL_FOR_CITY, city, sizeof city);
+  html_printf(h, "<div class=\"field%s\"><fieldset class=\"field-group\" id=\"onbehalf-%I\" "
+                 "aria-describedby=\"onbehalf-%I-support%s\">"
+                 "<legend class=\"field-label\">取り消しの扱い <span class=\"mark mark-req\">必須</span></legend>"
+                 "<p class=\"field-support\" id=\"onbehalf-%I-support\">だれの都合の取り消しかを選びます。"
+                 "返金は、払われた方法で記録します。</p><div class=\"choices\">",
+              err ? " has-error" : "", id, id, errref, id);
+  html_printf(h, "<div class=\"choice\"><input type=\"radio\" id=\"onbehalf-%I-holder\" name=\"on_behalf\" "
+                 "value=\"holder\"%s%s><label for=\"onbehalf-%I-holder\"><strong>本人の申し出</strong> "
+                 "(本人から窓口・電話で): <span class=\"cancel-money\" id=\"onbehalf-%I-holder-money\">%h</span>"
+                 "</label></div>",
+              id, !strcmp(chosen, "holder") ? " checked" : "", err ? " aria-invalid=\"true\"" : "", id,
+              id, holder);
+  html_printf(h, "<div class=\"choice\"><input type=\"radio\" id=\"onbehalf-%I-city\" name=\"on_behalf\" "
+                 "value=\"city\"%s%s><label for=\"onbehalf-%I-city\"><strong>市の都合</strong> "
+                 "(設備の故障・休館・職員の誤りなど): <span class=\"cancel-money\" id=\"onbehalf-%I-city-money\">%h</span>"
+                 "</label></div></div>",
+              id, !strcmp(chosen, "city") ? " checked" : "", err ? " aria-invalid=\"true\"" : "", id, id,
+              city);
+  if (err)
+    html_printf(h, "<p class=\"field-error\" id=\"onbehalf-%I-error\"><span class=\"error-mark\" "
+                   "aria-hidden=\"true\">!</span>%h</p>",
+                id, err);
+  html_raw(h, "</fieldset></div>");
+}
+
+/* The panel to cancel W (取り消す): the choice of whose account, the reason,
+** the button; open with the errors of CE when they are this card's. What it
+** says is core's: RULE staff cancel on the holder's request or for the city's
+** reason (booking_cancel_quote), RULE refund on staff cancel (what was paid
+** beyond the fee, by the method it was paid with). */
+static void cancel_panel(struct req *r, struct html *h, const struct counter_booking *w,
+                         const char *center, const struct card_error *ce) {
+  int64_t id = w->b.id;
+  char action[80];
+  if (ce && ce->id != id) ce = NULL;
+  const char *err = ce ? ce->reason_error : NULL;
+  char errref[40] = "";          /* " reason-ID-error": digits only */
+  if (err) snprintf(errref, sizeof errref, " reason-%lld-error", (long long)id);
+  snprintf(action, sizeof action, "/counter/bookings/%lld/cancel", (long long)id);
+  page_form_begin(r, h, "post", action);
+  html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">"
+                 "<details class=\"cancel-choice\"%s><summary>この予約を取り消す (予約番号 %I)</summary>",
+              center, ce ? " open" : "", id);
+  cancel_account_choice(r, h, w, ce);
+  html_printf(h, "<div class=\"field%s\"><label class=\"field-label\" for=\"reason-%I\">取り消す理由 "
+                 "<span class=\"mark mark-req\">必須</span></label>"
+                 "<p class=\"field-support\" id=\"reason-%I-support\">例: 本人から電話で取り消しの連絡。"
+                 "空調の故障で部屋が使えない。</p>"
+                 "<input class=\"input\" type=\"text\" id=\"reason-%I\" name=\"reason\" maxlength=\"200\" "
+                 "value=\"%h\" aria-describedby=\"reason-%I-support%s\"%s>",
+              err ? " has-error" : "", id, id, id, ce && ce->reason ? ce->reason : "", id, errref,
+              err ? " aria-invalid=\"true\"" : "");
+  if (err)
+    html_printf(h, "<p class=\"field-error\" id=\"reason-%I-error\"><span class=\"error-mark\" "
+                   "aria-hidden=\"true\">!</span>%h</p>",
+                id, err);
+  html_printf(h, "</div><div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
+                 "予約番号 %I を取り消す</button></div></details></form>",
+              id);
+}
 
 /* A booking card's other actions (issue 13 point 12: on the page, not only in
 ** the API): 来館なし for a confirmed booking nobody came for, and 取り消す with a
@@ -249,32 +364,7 @@ static void card_more_actions(struct req *r, struct html *h, const struct counte
     html_raw(h, "<div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
                 "来館なしとして記録する</button></div></form>");
   }
-  if (!booking_status_active(status)) return;
-  /* what the text says is core/bookings_change.c's: RULE staff cancel without a fee,
-  ** RULE refund on staff cancel (all that was paid, by the method it was paid with) */
-  snprintf(action, sizeof action, "/counter/bookings/%lld/cancel", (long long)id);
-  page_form_begin(r, h, "post", action);
-  int err = ce && ce->id == id;
-  char errref[40] = "";          /* " reason-ID-error": digits only */
-  if (err) snprintf(errref, sizeof errref, " reason-%lld-error", (long long)id);
-  html_printf(h, "<input type=\"hidden\" name=\"center\" value=\"%h\">"
-                 "<details class=\"cancel-choice\"%s><summary>この予約を取り消す (予約番号 %I)</summary>"
-                 "<div class=\"field%s\"><label class=\"field-label\" for=\"reason-%I\">取り消す理由 "
-                 "<span class=\"mark mark-req\">必須</span></label>"
-                 "<p class=\"field-support\" id=\"reason-%I-support\">例: 本人から電話で取り消しの連絡。"
-                 "窓口での取り消しに取消料はかかりません。払われた使用料は全額、払われた方法で返金として"
-                 "記録します。</p>"
-                 "<input class=\"input\" type=\"text\" id=\"reason-%I\" name=\"reason\" maxlength=\"200\" "
-                 "value=\"%h\" aria-describedby=\"reason-%I-support%s\"%s>",
-              center, err ? " open" : "", id, err ? " has-error" : "", id, id, id,
-              err && ce->reason ? ce->reason : "", id, errref, err ? " aria-invalid=\"true\"" : "");
-  if (err)
-    html_printf(h, "<p class=\"field-error\" id=\"reason-%I-error\"><span class=\"error-mark\" "
-                   "aria-hidden=\"true\">!</span>%h</p>",
-                id, ce->message);
-  html_printf(h, "</div><div class=\"form-actions\"><button class=\"button button-secondary\" type=\"submit\">"
-                 "予約番号 %I を取り消す</button></div></details></form>",
-              id);
+  if (booking_status_active(status)) cancel_panel(r, h, w, center, ce);
 }
 
 /* "午前・午後" for the slots of W under today's rules. */
@@ -426,6 +516,40 @@ static void refund_slips(struct req *r, struct html *h, const char *idtext) {
   free(rows);
 }
 
+/* A number of the query's NAME (digits only, fewer than 10), else 0. */
+static long long query_yen(struct req *r, const char *name) {
+  const char *v = req_query(r, name);
+  if (!v || !*v || strspn(v, "0123456789") != strlen(v) || strlen(v) >= 10) return 0;
+  return atoll(v);
+}
+
+/* After a staff cancellation (?done=cancelled&fee=F&refund=N&owed=O, each
+** when not 0): what it came to and what the clerk must do, into OUT: 1, or 0
+** when there was no money to speak of (the plain 予約を取り消しました). */
+static int cancel_note(struct req *r, char *out, size_t n) {
+  long long fee = query_yen(r, "fee"), refund = query_yen(r, "refund"), owed = query_yen(r, "owed");
+  char f[32], back[32], paid[32], o[32];
+  page_yen(fee, f, sizeof f);
+  page_yen(refund, back, sizeof back);
+  page_yen(fee + refund - owed, paid, sizeof paid);   /* what had been paid */
+  page_yen(owed, o, sizeof o);
+  if (!fee && !refund) return 0;
+  if (!fee)
+    snprintf(out, n, "予約を取り消しました。払われていた %s を返金として記録しました。%s をお返しください。",
+             back, back);
+  else if (refund)
+    snprintf(out, n, "予約を取り消しました。取消料は %s です。払われていた %s のうち、取消料を差し引いた %s を"
+             "返金として記録しました。%s をお返しください。", f, paid, back, back);
+  else if (owed && owed < fee)
+    snprintf(out, n, "予約を取り消しました。取消料は %s です。払われていた %s を取消料にあて、残りの %s が"
+             "未払いです。この予約のカードで受け取ってください。", f, paid, o);
+  else if (owed)
+    snprintf(out, n, "予約を取り消しました。取消料 %s が未払いです。この予約のカードで受け取ってください。", f);
+  else
+    snprintf(out, n, "予約を取り消しました。取消料 %s は、払われていた使用料にあてました (返金はありません)。", f);
+  return 1;
+}
+
 /* The counter page for CENTER with STATUS; ERROR (a message, may be NULL)
 ** and the walk-in form's VALUES and ERRORS after a refused post; CE (may be
 ** NULL) a booking card's refused cancellation, shown at that card. */
@@ -449,15 +573,9 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
   page_date_label(today, 1, dl, sizeof dl);
   snprintf(title, sizeof title, "窓口 %s", v.center->name);
   const char *flash = status == 200 ? done_message(req_query(r, "done")) : NULL;
-  char refund_note[256];
-  const char *rf = req_query(r, "refund");
-  if (flash && rf && strspn(rf, "0123456789") == strlen(rf) && *rf && strlen(rf) < 10) {
-    char yen[32];
-    page_yen(atoll(rf), yen, sizeof yen);
-    snprintf(refund_note, sizeof refund_note, "予約を取り消しました。払われていた %s を返金として記録しました。"
-             "%s をお返しください。", yen, yen);
-    flash = refund_note;
-  }
+  char cancel_text[512];
+  if (flash && !strcmp(req_query(r, "done"), "cancelled") && cancel_note(r, cancel_text, sizeof cancel_text))
+    flash = cancel_text;
   struct page_form fm = {.values = values, .errors = errors};
 
   struct html h = {0};
@@ -466,14 +584,19 @@ static struct reply counter_page(struct req *r, unsigned status, const char *cen
   html_printf(&h, "<p class=\"crumb\"><a href=\"/admin\">職員メニュー</a></p>"
                   "<h1>%h<span class=\"sub\">%h</span></h1>",
               title, dl);
-  if (ce)
-    html_printf(&h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
-                    "<h2 id=\"error-summary-title\">入力内容を確認してください</h2><ul>"
-                    "<li><a href=\"#reason-%I\">取り消す理由 (予約番号 %I): %h</a></li></ul></section>",
-                ce->id, ce->id, ce->message);
-  else if (error || (errors && json_object_size(errors)))
+  if (ce) {
+    html_raw(&h, "<section class=\"error-summary\" aria-labelledby=\"error-summary-title\">"
+                 "<h2 id=\"error-summary-title\">入力内容を確認してください</h2><ul>");
+    if (ce->account_error)
+      html_printf(&h, "<li><a href=\"#onbehalf-%I-holder\">取り消しの扱い (予約番号 %I): %h</a></li>",
+                  ce->id, ce->id, ce->account_error);
+    if (ce->reason_error)
+      html_printf(&h, "<li><a href=\"#reason-%I\">取り消す理由 (予約番号 %I): %h</a></li>", ce->id,
+                  ce->id, ce->reason_error);
+    html_raw(&h, "</ul></section>");
+  } else if (error || (errors && json_object_size(errors)))
     page_error_summary_msg(&h, error, wf->fields, 7, &fm);
-  if (flash && flash == refund_note) {
+  if (flash && flash == cancel_text) {
     /* a staff cancellation refunded: the slip of each refund (返金の控え) to print */
     html_printf(&h, "<div class=\"note note-ok\" role=\"status\"><p>%h</p>", flash);
     refund_slips(r, &h, req_query(r, "booking"));
@@ -700,11 +823,14 @@ static int card_center_refused(struct req *r, int64_t id, struct reply *rep) {
   return 1;
 }
 
-/* A cancellation of booking ID refused for its reason: the page again (422)
-** with that card's panel open, MESSAGE at the reason field, what was typed
-** kept, and the summary linking to the field. */
-static struct reply cancel_refused(struct req *r, int64_t id, const char *message) {
-  struct card_error ce = {.id = id, .message = message, .reason = req_str(r, "reason")};
+/* A cancellation of booking ID refused for what was posted: the page again
+** (422) with that card's panel open, REASON_ERROR at the reason field and
+** ACCOUNT_ERROR at the choice of whose account (either may be NULL), what
+** was typed and chosen kept, and the summary linking to each field. */
+static struct reply cancel_refused(struct req *r, int64_t id, const char *reason_error,
+                                   const char *account_error) {
+  struct card_error ce = {.id = id, .reason_error = reason_error, .account_error = account_error,
+                          .reason = req_str(r, "reason"), .on_behalf = req_str(r, "on_behalf")};
   return counter_page(r, 422, center_of(r), NULL, NULL, NULL, &ce);
 }
 
@@ -816,47 +942,74 @@ struct reply web_counter_noshow(struct req *r) {
   return rc ? refused(r, rc, &ei) : back(r, "noshow");
 }
 
-/* POST /counter/bookings/{id}/cancel (form) reason, center -> 303
-** /counter?done=cancelled (a refund then shows on the booking's card); the
-** page with the reason (422 no reason: that card's panel open with the error
-** at its reason field; outside counter hours; a centre that is not one; 409
+/* Where a staff cancellation of ID goes back to: the counter page saying what
+** it came to (done=cancelled; fee= the 取消料, refund= what was recorded as
+** given back now, owed= what the fee still wants, each when not 0), OUT the
+** cancelled booking with its money (booking_cancel's reply). */
+static struct reply cancelled(struct req *r, int64_t id, const json_t *out) {
+  long long fee = json_integer_value(json_object_get(out, "cancel_fee"));
+  long long owed = json_integer_value(json_object_get(out, "outstanding")), refund = 0;
+  struct payment_row *rows = NULL;
+  int n = 0;
+  /* the refund rows this cancellation recorded (one per method paid by) */
+  if (!payment_rows(&r->ctx, id, &rows, &n))
+    for (int i = 0; i < n; i++)
+      if (rows[i].kind == PAYMENT_REFUND && rows[i].at == r->ctx.now) refund -= rows[i].amount;
+  free(rows);
+  char done[160] = "cancelled";
+  size_t off = strlen(done);
+  if (fee > 0) off += (size_t)snprintf(done + off, sizeof done - off, "&fee=%lld", fee);
+  if (refund > 0) off += (size_t)snprintf(done + off, sizeof done - off, "&refund=%lld", refund);
+  if (owed > 0) off += (size_t)snprintf(done + off, sizeof done - off, "&owed=%lld", owed);
+  if (fee > 0 || refund > 0 || owed > 0)
+    snprintf(done + off, sizeof done - off, "&booking=%lld", (long long)id);
+  return back(r, done);
+}
+
+/* POST /counter/bookings/{id}/cancel (form) on_behalf (holder: 本人の申し出,
+** city: 市の都合), reason, center -> 303 /counter?done=cancelled[&fee=F]
+** [&refund=N][&owed=O][&booking=ID] (a refund then shows on the booking's
+** card, with its slip; a fee not covered is owed on the card); the page with
+** the reason (422 no choice or no reason: that card's panel open with each
+** error at its field; outside counter hours; a centre that is not one; 409
 ** already cancelled); 404.
 ** Staff, admin. The one entry point booking_cancel. */
 struct reply web_counter_cancel(struct req *r) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  char reason[1024] = "";
+  char reason[1024] = "", account[16] = "";
   int64_t id = req_path_id(r, 0);
   if (!id) return reply_error(r, KERR_NOT_FOUND, NULL);
   struct reply rep;
   if (card_center_refused(r, id, &rep)) return rep; /* nothing done */
   r->ctx.channel = "counter";
   int rc = input_text(r->json, "reason", reason, sizeof reason);
-  if (rc != INPUT_OK || text_utf8_len(reason) > 200)
-    return cancel_refused(r, id, "取り消す理由を200文字以内で入力してください (例: 本人から電話で連絡)。");
-  rc = booking_cancel(&r->ctx, id, reason, &out, &ei);
-  json_decref(out);
-  const json_t *why = json_object_get(ei.fields, "reason");
-  if (rc == KERR_VALIDATION && json_is_string(why)) {
+  const char *why = rc != INPUT_OK || text_utf8_len(reason) > 200
+                        ? "取り消す理由を200文字以内で入力してください (例: 本人から電話で連絡)。"
+                        : NULL;
+  int on_behalf = input_text(r->json, "on_behalf", account, sizeof account) == INPUT_OK
+                      ? cancel_for_parse(account) : -1;
+  const char *whose = on_behalf < 0 ? "取り消しの扱いを選んでください (本人の申し出か、市の都合か)。" : NULL;
+  if (why || whose) return cancel_refused(r, id, why, whose);
+  rc = booking_cancel(&r->ctx, id, reason, (enum cancel_for)on_behalf, &out, &ei);
+  const json_t *field = json_object_get(ei.fields, "reason");
+  if (rc == KERR_VALIDATION && json_is_string(field)) {
     /* core's own check of the reason (a control character): at the field too */
     char msg[512];
-    snprintf(msg, sizeof msg, "%s", json_string_value(why));
+    snprintf(msg, sizeof msg, "%s", json_string_value(field));
     kerr_clear(&ei);
-    return cancel_refused(r, id, msg);
+    json_decref(out);
+    return cancel_refused(r, id, msg, NULL);
   }
-  if (rc) return refused(r, rc, &ei);
-  /* a staff cancellation records the refund of what was paid at once: say how much to give back */
-  long long refund = 0;
-  struct payment_row *rows = NULL;
-  int n = 0;
-  if (!payment_rows(&r->ctx, id, &rows, &n))
-    for (int i = 0; i < n; i++)
-      if (rows[i].kind == PAYMENT_REFUND) refund = -rows[i].amount;
-  free(rows);
-  char done[80];
-  if (refund > 0) snprintf(done, sizeof done, "cancelled&refund=%lld&booking=%lld", refund, (long long)id);
-  else snprintf(done, sizeof done, "cancelled");
-  return back(r, done);
+  if (rc) {
+    json_decref(out);
+    return refused(r, rc, &ei);
+  }
+  /* a staff cancellation records the refund of what was paid beyond the fee
+  ** at once: say how much to give back, or what is still owed */
+  struct reply ret = cancelled(r, id, out);
+  json_decref(out);
+  return ret;
 }
 
 /* POST /counter/bookings/{id}/confirm (form) center -> 303 /counter?done=confirmed;
@@ -963,23 +1116,33 @@ struct reply web_counter_receipt(struct req *r) {
     html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">当日利用を受け付けました。予約番号 %I、"
                     "使用料 %h を受け取りました。この領収書を印刷して、お渡しください。</p>",
                 id, yen);
+  /* a refund of a cancellation: the 取消料 it kept (none when the city's or in time) */
+  char fee[96] = "", f[32];
+  page_yen(bk.cancel_fee > 0 ? bk.cancel_fee : 0, f, sizeof f);
+  if (refund && bk.status == BOOKING_CANCELLED && bk.cancel_fee > 0)
+    snprintf(fee, sizeof fee, "%s (払われた使用料から差し引き)", f);
+  else if (refund && bk.status == BOOKING_CANCELLED)
+    snprintf(fee, sizeof fee, "なし");
   if (done && !strcmp(done, "cancelled") && refund)
-    html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">予約番号 %I を取り消しました。"
+    html_printf(&h, "<p class=\"note note-ok no-print\" role=\"status\">予約番号 %I を取り消しました%s%h%s。"
                     "%h を%sでお返しして、この返金の控えを印刷してお渡しください。</p>",
-                id, yen, payment_method_label(row->method));
+                id, bk.cancel_fee > 0 ? " (取消料 " : "", bk.cancel_fee > 0 ? f : "",
+                bk.cancel_fee > 0 ? " を差し引きました)" : "", yen, payment_method_label(row->method));
   html_printf(&h, "<div class=\"receipt-slip\" id=\"receipt-slip\"><h1>%s</h1>"
                   "<p class=\"slip-to\">上様</p>"
                   "<p class=\"slip-amount\">%s <strong id=\"slip-amount\">%h</strong></p>"
                   "<dl class=\"facts\"><div><dt>%s</dt><dd id=\"slip-receipt\">%h</dd></div>"
                   "<div><dt>日時</dt><dd>%h</dd></div>"
                   "<div><dt>%s</dt><dd>%h</dd></div>"
-                  "<div><dt>但し書き</dt><dd>%h %h の使用料%s (予約番号 %I、%h)</dd></div></dl>"
-                  "<p class=\"slip-issuer\">前橋市 %h</p></div>"
-                  "<p class=\"no-print\">ブラウザの印刷で、この%sを印刷できます。</p>",
+                  "<div><dt>但し書き</dt><dd>%h %h の使用料%s (予約番号 %I、%h)</dd></div>",
               refund ? "返金の控え" : "領収書", refund ? "返金額" : "金額", yen,
               refund ? "控えの番号" : "領収書番号", want, at,
               refund ? "返金の方法" : "支払い方法", payment_method_label(row->method), cname,
-              rname, refund ? "の返金" : "として", id, dl, cname, refund ? "返金の控え" : "領収書");
+              rname, refund ? "の返金" : "として", id, dl);
+  if (fee[0]) html_printf(&h, "<div><dt>取消料</dt><dd id=\"slip-fee\">%h</dd></div>", fee);
+  html_printf(&h, "</dl><p class=\"slip-issuer\">前橋市 %h</p></div>"
+                  "<p class=\"no-print\">ブラウザの印刷で、この%sを印刷できます。</p>",
+              cname, refund ? "返金の控え" : "領収書");
   page_end(r, &h, &pg);
   free(rows);
   return page_reply(r, 200, &h);

@@ -260,7 +260,12 @@ struct reply web_help(struct req *r) {
                   ru->cancel_deadline_days, ru->cancel_after_deadline_fee,
                   ru->cancel_after_deadline_fee);
   }
-  html_raw(&h, "<p>使わなくなったときは、早めにとりけしてください。ほかの人が使えるようになります。</p></section>");
+  /* RULE: staff cancel on the holder's request or for the city's reason (core/bookings_change.c) */
+  if (ru && ru->cancel_after_deadline_fee < 0)
+    html_raw(&h, "<p>それより後も、公民館の窓口で、とりけすことができます。そのときは、使用料の全部をはらいます。</p>");
+  html_raw(&h, "<p id=\"cancel-counter\">公民館の窓口や電話でとりけすときも、同じ取消料です。"
+               "設備がこわれたときや休館のときなど、市の都合でとりけすときは、お金はかかりません。</p>"
+               "<p>使わなくなったときは、早めにとりけしてください。ほかの人が使えるようになります。</p></section>");
 
   html_raw(&h, "<section aria-labelledby=\"when\"><h2 id=\"when\">いつから予約できるか・休館日</h2>");
   if (ru) {

@@ -51,7 +51,7 @@ test('the walk-in form shows each room\'s fee for every time of day, before anyt
   assert.match(page.text, /今日の使用料/);
 });
 
-test('a booking card: 来館なし not offered and refused before the grace, 取り消す needs a reason, then the refund to give back', async () => {
+test('a booking card: 来館なし not offered and refused before the grace, 取り消す needs a reason, then the fee and the refund to give back', async () => {
   const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r503'], slots: 'evening',
     name: '高崎 次郎', phone: '027-111-2222', payment_method: 'cash' });
   assert.equal(w.status, 303, w.text.slice(0, 400));
@@ -71,15 +71,16 @@ test('a booking card: 来館なし not offered and refused before the grace, 取
   assert.equal(nr.status, 422);
   assert.match(nr.text, /取り消す理由を/);
   assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'confirmed');
-  // with a reason: cancelled; a staff cancellation refunds what was paid at once, and the page says how much to give back
-  const c = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡' });
+  // with a reason, at the holder's request (本人の申し出) on the day: the holder's 取消料 (50 %) is kept, the rest
+  // of what was paid is refunded at once, and the page says the fee and how much to give back
+  const c = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡', on_behalf: 'holder' });
   assert.equal(c.status, 303, c.text.slice(0, 300));
-  assert.equal(c.headers.get('location'), `/counter?center=chuo&done=cancelled&refund=400&booking=${id}`);
+  assert.equal(c.headers.get('location'), `/counter?center=chuo&done=cancelled&fee=200&refund=200&booking=${id}`);
   assert.equal(sql(`SELECT status FROM bookings WHERE id=${id}`), 'cancelled');
-  assert.equal(sql(`SELECT group_concat(kind||':'||amount) FROM payments WHERE booking_id=${id}`), 'payment:400,refund:-400');
+  assert.equal(sql(`SELECT group_concat(kind||':'||amount) FROM payments WHERE booking_id=${id}`), 'payment:400,refund:-200');
   page = await staff.get(c.headers.get('location'), HTML);
-  assert.match(page.text, /払われていた 400円 を返金として記録しました。400円 をお返しください。/);
-  const fee = 0;
+  assert.match(page.text, /取消料は 200円 です。払われていた 400円 のうち、取消料を差し引いた 200円 を返金として記録しました。200円 をお返しください。/);
+  const fee = 200;
   // the printed ledger: 利用日 and 取消料 on every line that has them
   const led = await staff.get('/counter/ledger?center=chuo', HTML);
   assert.equal(led.status, 200);
@@ -145,15 +146,16 @@ function card(text, id) {
   return text.slice(at, end < 0 ? text.indexOf('</ul>', at) : end);
 }
 
-test('the cancel panel says what a staff cancellation costs: no fee, all that was paid refunded', async () => {
+test('the cancel panel says what a staff cancellation costs, on either account, for this booking', async () => {
   const w = await staff.postForm('/counter/walkin', { center: 'chuo', room_id: rooms['chuo/r507'], slots: 'evening',
     name: '伊勢崎 四郎', phone: '027-222-3333' });
   assert.equal(w.status, 303, w.text.slice(0, 400));
   const id = sql("SELECT id FROM bookings WHERE channel='counter' ORDER BY id DESC LIMIT 1");
   const c = card((await staff.get('/counter?center=chuo', HTML)).text, id);
-  assert.doesNotMatch(c, /取消料は規則どおり/);
-  assert.match(c, /窓口での取り消しに取消料はかかりません。/);
-  assert.match(c, /払われた使用料は全額、払われた方法で返金として記録します。/);
+  // no longer "no fee at the counter": the choice says what each account does with the money (400円, not paid)
+  assert.doesNotMatch(c, /窓口での取り消しに取消料はかかりません。/);
+  assert.match(c, /本人の申し出<\/strong>[^<]*<span[^>]*>取消料 200円 \(使用料の50%\)。支払いはまだないので、取消料 200円 が未払いになります/);
+  assert.match(c, /市の都合<\/strong>[^<]*<span[^>]*>取消料はかかりません。支払いはありません。/);
 });
 
 test('an empty cancel reason: the page again with that card\'s panel open, the error at the reason, the summary linking to it', async () => {
@@ -336,11 +338,15 @@ test('a staff cancellation that refunds: a printable 返金の控え with the bo
     name: '沼田 九郎', phone: '027-999-0000', payment_method: 'cash' });
   assert.equal(w.status, 303, w.text.slice(0, 400));
   const id = sql("SELECT id FROM bookings WHERE walkin_name='沼田 九郎'");
-  const paid = sql(`SELECT amount FROM payments WHERE booking_id=${id}`);
-  const c = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡' });
+  const paid = Number(sql(`SELECT amount FROM payments WHERE booking_id=${id}`));
+  const c = await staff.postForm(`/counter/bookings/${id}/cancel`, { center: 'chuo', reason: '本人から電話で連絡', on_behalf: 'holder' });
   assert.equal(c.status, 303, c.text.slice(0, 300));
   const refund = sql(`SELECT receipt FROM payments WHERE booking_id=${id} AND kind='refund'`);
-  assert.equal(c.headers.get('location'), `/counter?center=chuo&done=cancelled&refund=${paid}&booking=${id}`);
+  // at the holder's request on the day: half the fee is kept (取消料), the other half goes back
+  const fee = Number(sql(`SELECT cancel_fee FROM bookings WHERE id=${id}`));
+  assert.equal(fee, Math.floor(paid / 2));
+  const back = paid - fee;
+  assert.equal(c.headers.get('location'), `/counter?center=chuo&done=cancelled&fee=${fee}&refund=${back}&booking=${id}`);
   const page = await staff.get(c.headers.get('location'), HTML);
   assert.match(page.text, new RegExp(`をお返しください。`));
   const href = `/counter/bookings/${id}/receipt?receipt=${refund}&amp;center=chuo&amp;done=cancelled`;
@@ -352,7 +358,10 @@ test('a staff cancellation that refunds: a printable 返金の控え with the bo
   assert.match(slip.text, /<dt>控えの番号<\/dt>/);
   assert.match(slip.text, /この返金の控えを印刷できます/);
   assert.doesNotMatch(slip.text, /領収書/);
-  assert.match(slip.text, new RegExp(`<strong id="slip-amount">${paid}円</strong>`));
+  assert.match(slip.text, new RegExp(`<strong id="slip-amount">${back.toLocaleString('ja-JP')}円</strong>`));
+  // the slip shows the 取消料 kept
+  assert.match(slip.text, new RegExp(`<dt>取消料</dt><dd id="slip-fee">${fee.toLocaleString('ja-JP')}円 \\(払われた使用料から差し引き\\)</dd>`));
+  assert.match(slip.text, new RegExp(`予約番号 ${id} を取り消しました \\(取消料 ${fee.toLocaleString('ja-JP')}円`));
   assert.match(slip.text, new RegExp(`<dd id="slip-receipt">${refund}</dd>`));
   assert.match(slip.text, /<dt>返金の方法<\/dt><dd>現金<\/dd>/);
   assert.match(slip.text, new RegExp(`予約番号 ${id}`));

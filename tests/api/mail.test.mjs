@@ -109,7 +109,7 @@ test('messages arrive in plain Japanese, MIME UTF-8, with a Message-ID; staff se
     assert.match(conf.body, new RegExp(`/my/bookings/${b.id}/permit`));
     assert.notEqual(conf.headers['message-id'], hold.headers['message-id']);
 
-    const c = await staff.post(`/api/v1/bookings/${b.id}/cancel`, { reason: '館内の設備点検のため' });
+    const c = await staff.post(`/api/v1/bookings/${b.id}/cancel`, { reason: '館内の設備点検のため', on_behalf: 'city' });
     assert.equal(c.status, 200, c.text);
     const can = (await until('the cancellation', () => received(dir).length >= 3 && received(dir)))[2];
     assert.match(can.subject, /窓口で予約を取り消しました/);

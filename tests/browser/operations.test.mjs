@@ -155,6 +155,7 @@ test('the counter\'s paper with JavaScript off: a walk-in paid at once to its �
   // cancelled by the clerk: the counter links to the refund's slip
   await staff.click('main a:has-text("窓口に戻る")');
   await staff.click(`#b-${id} details summary`);
+  await staff.check(`#onbehalf-${id}-holder`);
   await staff.fill(`#reason-${id}`, '本人から電話で連絡');
   await staff.click(`#b-${id} button:has-text("予約番号 ${id} を取り消す")`);
   assert.match(await staff.textContent('main .note-ok'), /をお返しください/);

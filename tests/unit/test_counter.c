@@ -102,10 +102,10 @@ static int act(int (*fn)(struct kctx *, int64_t, json_t **, struct kerrinfo *), 
   return rc;
 }
 
-static int staff_cancel(int64_t id, const char *reason) {
+static int staff_cancel(int64_t id, const char *reason, enum cancel_for f) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  int rc = booking_cancel(&w.ctx, id, reason, &out, &ei);
+  int rc = booking_cancel(&w.ctx, id, reason, f, &out, &ei);
   json_decref(out);
   kerr_clear(&ei);
   return rc;
@@ -193,7 +193,7 @@ Test(counter, counter_actions_refused_outside_hours_online_booking_is_not) {
   cr_assert_eq(pay(id, "cash", 1080, NULL), KERR_COUNTER_HOURS);
   cr_assert_eq(act(counter_checkin, id, NULL), KERR_COUNTER_HOURS);
   cr_assert_eq(act(counter_noshow, id, NULL), KERR_COUNTER_HOURS);
-  cr_assert_eq(staff_cancel(id, "設備故障"), KERR_COUNTER_HOURS);
+  cr_assert_eq(staff_cancel(id, "設備故障", CANCEL_FOR_CITY), KERR_COUNTER_HOURS);
   cr_assert_eq(count_sql("SELECT count(*) FROM payments"), 0);
   cr_assert_eq(count_sql("SELECT count(*) FROM bookings"), 1);
   /* a citizen books online at the same minute */
@@ -412,8 +412,8 @@ Test(counter, staff_cancel_of_a_paid_booking_refunds_it) {
   as_staff("2026-04-08T10:05");
   cr_assert_eq(act(booking_confirm, id, msg), 0, "%s", msg);
   cr_assert_eq(pay(id, "ic", 1720, msg), 0, "%s", msg);
-  cr_assert_eq(staff_cancel(id, NULL), KERR_VALIDATION); /* staff give a reason */
-  cr_assert_eq(staff_cancel(id, "空調の故障のため"), 0);
+  cr_assert_eq(staff_cancel(id, NULL, CANCEL_FOR_CITY), KERR_VALIDATION); /* staff give a reason */
+  cr_assert_eq(staff_cancel(id, "空調の故障のため", CANCEL_FOR_CITY), 0);
   cr_assert_str_eq(fx_status(&w, id), "cancelled");
   cr_assert_eq(count_sql("SELECT count(*) FROM payments WHERE kind = 'refund'"
                          " AND method = 'ic' AND amount = -1720"),
@@ -425,7 +425,7 @@ Test(counter, staff_cancel_of_a_paid_booking_refunds_it) {
   /* an unpaid booking cancelled by staff: no refund row */
   int64_t id2;
   cr_assert_eq(walkin("chuo", "washitsu", "evening", NULL, &id2, msg), 0, "%s", msg);
-  cr_assert_eq(staff_cancel(id2, "誤登録"), 0);
+  cr_assert_eq(staff_cancel(id2, "誤登録", CANCEL_FOR_CITY), 0);
   cr_assert_eq(count_sql("SELECT count(*) FROM payments WHERE kind = 'refund'"), 1);
 }
 
@@ -441,7 +441,7 @@ Test(counter, a_holder_cancelling_a_paid_booking_is_owed_a_refund) {
   fx_as(&w, ALICE, ROLE_CITIZEN, "2026-04-09T20:00");
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  cr_assert_eq(booking_cancel(&w.ctx, id, NULL, &out, &ei), 0);
+  cr_assert_eq(booking_cancel(&w.ctx, id, NULL, CANCEL_FOR_DEFAULT, &out, &ei), 0);
   json_decref(out);
   kerr_clear(&ei);
   cr_assert_eq(count_sql("SELECT count(*) FROM payments WHERE kind = 'refund'"), 0);
@@ -600,7 +600,8 @@ Test(counter, ledger_totals_equal_the_payments_table) {
   cr_assert_eq(walkin("chuo", "hall", "evening", NULL, &c, msg), 0, "%s", msg);
   as_staff("2026-04-08T11:00");
   cr_assert_eq(pay(c, "card", 2100, msg), 0, "%s", msg);
-  cr_assert_eq(staff_cancel(b, "利用者の都合"), 0);
+  /* at the holder's request, on the day: the 取消料 160 (50 % of 320) is kept, 160 goes back */
+  cr_assert_eq(staff_cancel(b, "利用者の都合", CANCEL_FOR_HOLDER), 0);
   cr_assert_eq(act(booking_confirm, d, msg), 0, "%s", msg);
   cr_assert_eq(pay(d, "cash", 810, msg), 0, "%s", msg);
   as_staff("2026-04-08T13:05");
@@ -618,14 +619,14 @@ Test(counter, ledger_totals_equal_the_payments_table) {
   json_t *t = json_object_get(l, "totals");
   long long table = count_sql("SELECT coalesce(sum(amount), 0) FROM payments"
                               " WHERE center = 'chuo' AND ledger_date = '2026-04-08'");
-  cr_assert_eq(table, 640 + 320 + 2100 + 810 - 320);
+  cr_assert_eq(table, 640 + 320 + 2100 + 810 - 160);
   cr_assert_eq(json_integer_value(json_object_get(json_object_get(t, "net"), "total")), table);
   cr_assert_eq(json_integer_value(json_object_get(json_object_get(t, "payments"), "cash")),
                640 + 810);
   cr_assert_eq(json_integer_value(json_object_get(json_object_get(t, "payments"), "qr")), 320);
   cr_assert_eq(json_integer_value(json_object_get(json_object_get(t, "payments"), "card")), 2100);
-  cr_assert_eq(json_integer_value(json_object_get(json_object_get(t, "refunds"), "qr")), -320);
-  cr_assert_eq(json_integer_value(json_object_get(json_object_get(t, "net"), "qr")), 0);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(t, "refunds"), "qr")), -160);
+  cr_assert_eq(json_integer_value(json_object_get(json_object_get(t, "net"), "qr")), 160);
   /* the entries: the sum of their amounts is the same */
   long long sum = 0;
   int kinds[8] = {0};
@@ -657,7 +658,7 @@ Test(counter, ledger_totals_equal_the_payments_table) {
   cr_assert_not_null(csv);
   cr_assert_eq(strncmp(csv, "\xEF\xBB\xBF日付,", 10), 0);
   cr_assert(strstr(csv, "R-20260408-chuo-0001"));
-  cr_assert(strstr(csv, "差引合計,,,,,,,計,3550,"), "%s", csv);
+  cr_assert(strstr(csv, "差引合計,,,,,,,計,3710,"), "%s", csv);
   cr_assert_null(strstr(csv, "027-111-2222")); /* no phone numbers in the ledger */
   free(csv);
   json_decref(l);
@@ -812,7 +813,7 @@ Test(counter, today_view_is_typed_and_its_json_is_counter_today) {
   as_staff("2026-04-08T10:00");
   cr_assert_eq(walkin("chuo", "kaigi", "afternoon", "cash", &walk, msg), 0, "%s", msg);
   cr_assert_eq(walkin("chuo", "washitsu", "evening", NULL, &gone, msg), 0, "%s", msg);
-  cr_assert_eq(staff_cancel(gone, "利用者の都合"), 0);
+  cr_assert_eq(staff_cancel(gone, "利用者の都合", CANCEL_FOR_HOLDER), 0);
   struct kerrinfo ei = {0};
   struct counter_view v;
   cr_assert_eq(counter_today_view(&w.ctx, NULL, &v, &ei), 0);
@@ -874,7 +875,8 @@ Test(counter, ledger_view_kinds_are_enums_and_its_json_is_counter_ledger) {
   as_staff("2026-04-08T10:00");
   cr_assert_eq(walkin("chuo", "kaigi", "afternoon", "cash", &a, msg), 0, "%s", msg);
   cr_assert_eq(walkin("chuo", "washitsu", "afternoon", "qr", &b, msg), 0, "%s", msg);
-  cr_assert_eq(staff_cancel(b, "利用者の都合"), 0);
+  /* at the holder's request: the 取消料 160 kept, 160 of the 320 back */
+  cr_assert_eq(staff_cancel(b, "利用者の都合", CANCEL_FOR_HOLDER), 0);
   struct kerrinfo ei = {0};
   struct counter_ledger_view l;
   cr_assert_eq(counter_ledger_view(&w.ctx, "chuo", fx_day("2026-04-08"), &l, &ei), 0);
@@ -883,9 +885,9 @@ Test(counter, ledger_view_kinds_are_enums_and_its_json_is_counter_ledger) {
   cr_assert_eq(l.counts[LEDGER_REFUND], 1);
   cr_assert_eq(l.counts[LEDGER_CANCELLATION], 1);
   cr_assert_eq(l.payments.by_method[payment_method_index("cash")], 640);
-  cr_assert_eq(l.refunds.by_method[payment_method_index("qr")], -320);
-  cr_assert_eq(l.net.by_method[payment_method_index("qr")], 0);
-  cr_assert_eq(l.net.total, 640);
+  cr_assert_eq(l.refunds.by_method[payment_method_index("qr")], -160);
+  cr_assert_eq(l.net.by_method[payment_method_index("qr")], 160);
+  cr_assert_eq(l.net.total, 800);
   cr_assert_eq(l.refunds.count, 1);
   int refunds = 0;
   for (int i = 0; i < l.nentries; i++) {
@@ -893,7 +895,7 @@ Test(counter, ledger_view_kinds_are_enums_and_its_json_is_counter_ledger) {
     if (e->kind == LEDGER_REFUND) {
       refunds++;
       cr_assert(e->has_payment);
-      cr_assert_eq(e->amount, -320);
+      cr_assert_eq(e->amount, -160);
       cr_assert_str_eq(e->method, "qr");
       cr_assert_eq(e->booking_id, b);
     }
@@ -914,7 +916,7 @@ Test(counter, ledger_view_kinds_are_enums_and_its_json_is_counter_ledger) {
   cr_assert_eq(n, 2);
   cr_assert_eq(rows[0].kind, PAYMENT_PAYMENT);
   cr_assert_eq(rows[1].kind, PAYMENT_REFUND);
-  cr_assert_eq(rows[0].amount + rows[1].amount, 0);
+  cr_assert_eq(rows[0].amount + rows[1].amount, 160); /* the 取消料 kept */
   cr_assert_str_eq(payment_kind_name(rows[1].kind), "refund");
   free(rows);
 }

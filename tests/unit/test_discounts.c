@@ -258,7 +258,7 @@ Test(discounts, every_centre_and_bookings_made_before) {
     struct kerrinfo ei = {0};
     json_t *out = NULL;
     fx_as(&w, ALICE, ROLE_CITIZEN, "2026-04-01T09:05");
-    cr_assert_eq(booking_cancel(&w.ctx, gone, NULL, &out, &ei), 0);
+    cr_assert_eq(booking_cancel(&w.ctx, gone, NULL, CANCEL_FOR_DEFAULT, &out, &ei), 0);
     json_decref(out);
     kerr_clear(&ei);
   }

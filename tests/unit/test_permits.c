@@ -156,7 +156,7 @@ Test(permits, a_cancelled_bookings_permit_is_genuine_but_cancelled) {
   cr_assert_not_null(tok);
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  cr_assert_eq(booking_cancel(&w.ctx, id, NULL, &out, &ei), 0);
+  cr_assert_eq(booking_cancel(&w.ctx, id, NULL, CANCEL_FOR_DEFAULT, &out, &ei), 0);
   json_decref(out);
   fx_as(&w, 0, ROLE_ANON, NULL); /* anyone may verify */
   json_t *v = verify(tok);
@@ -355,7 +355,7 @@ Test(permits, typed_issue_and_verify_valid_forged_and_unusable) {
 
   /* unusable: genuine, but the booking is cancelled */
   json_t *out = NULL;
-  cr_assert_eq(booking_cancel(&w.ctx, id, NULL, &out, &ei), 0);
+  cr_assert_eq(booking_cancel(&w.ctx, id, NULL, CANCEL_FOR_DEFAULT, &out, &ei), 0);
   json_decref(out);
   cr_assert_eq(permit_verify_view(&w.ctx, pv->token, c, &ei), 0);
   cr_assert(c->valid);

@@ -24,7 +24,7 @@
 **                          "booking": {"center","room","date","slots":[...],
 **                                      "group_id"?,"attendees"?,"purpose"?},
 **                          "ref": N (a prior step's booking, for confirm/cancel),
-**                          "reason"?}
+**                          "reason"?, "on_behalf"?: "holder"|"city" (cancel)}
 **                  "now" and "actor" carry over from the step before.
 **   expected.json  the decision: {"status": 201|200|409|422|..., "code"?,
 **                  "message_contains"?: "..." or [...], "fee"?: {...},
@@ -255,9 +255,13 @@ static int run_step(struct world *w, const char *cname, json_t *step, const int6
             "%s: \"ref\" must name an earlier step that made a booking", cname);
   int64_t id = ids[json_integer_value(ref)];
   if (!strcmp(action, "confirm")) return booking_confirm(&w->ctx, id, out, ei);
-  if (!strcmp(action, "cancel"))
-    return booking_cancel(&w->ctx, id, json_string_value(json_object_get(step, "reason")), out,
-                          ei);
+  if (!strcmp(action, "cancel")) {
+    json_t *account = json_object_get(step, "on_behalf");
+    int f = account ? cancel_for_parse(json_string_value(account)) : CANCEL_FOR_DEFAULT;
+    cr_assert_geq(f, 0, "%s: \"on_behalf\" is \"holder\" or \"city\"", cname);
+    return booking_cancel(&w->ctx, id, json_string_value(json_object_get(step, "reason")),
+                          (enum cancel_for)f, out, ei);
+  }
   cr_assert_fail("%s: unknown action %s", cname, action);
   return KERR_INTERNAL;
 }

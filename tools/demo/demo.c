@@ -637,11 +637,13 @@ static int play(struct sim *s) {
         break;
       case A_CANCEL:
         demo_act(ctx, ROLE_CITIZEN, it->account, "online", a->t);
-        if (!(rc = booking_cancel(ctx, it->booking, NULL, &out, &ei))) s->st->cancelled++;
+        if (!(rc = booking_cancel(ctx, it->booking, NULL, CANCEL_FOR_DEFAULT, &out, &ei)))
+          s->st->cancelled++;
         break;
       case A_STAFF_CANCEL:
         demo_act(ctx, ROLE_STAFF, s->staff[it->room->center - s->rb->centers], "counter", a->t);
-        if (!(rc = booking_cancel(ctx, it->booking, "施設の点検のため", &out, &ei)))
+        if (!(rc = booking_cancel(ctx, it->booking, "施設の点検のため", CANCEL_FOR_CITY, &out,
+                                  &ei)))
           s->st->cancelled++;
         break;
     }
