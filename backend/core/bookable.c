@@ -124,6 +124,16 @@ enum bk_answer bookable_check(const struct kctx *ctx, enum bk_channel ch, const 
     return why->answer = BK_CLOSED;
   }
 
+  /* RULE: campaign days. The campaign's rooms are that day's, for anyone who
+  ** comes, without registration (a walk-in at the counter or BK_SAMEDAY on the
+  ** web): they are never booked ahead, online or at the counter. From the
+  ** day's midnight they are same-day slots like any other. */
+  int32_t today = clock_today(now);
+  if (why->campaign && (ch == BK_ONLINE || ch == BK_COUNTER) && day > today) {
+    soonest(&why->changes_at, clock_local(day, 0), now);
+    return why->answer = BK_CAMPAIGN;
+  }
+
   /* RULE: online booking of a slot until its start (or the rule book's
   ** minutes before it); the counter until its start; a same-day walk-in until
   ** its start or, when same_day.until says so, its end. */
@@ -148,24 +158,25 @@ enum bk_answer bookable_check(const struct kctx *ctx, enum bk_channel ch, const 
       counter_sits(now_r, day, now, desk_until))
     return why->answer = BK_COUNTER_ONLY;
   if (now >= why->until) return why->answer = BK_OVER;
-  if (ch == BK_WALKIN && (day != clock_today(now) || !walkin_allowed(now_r, room, day)))
+  if (ch == BK_WALKIN && (day != today || !walkin_allowed(now_r, room, day)))
     return why->answer = BK_NO_WALKIN;
   return why->answer = BK_OPEN;
 }
 
 const char *bookable_code(enum bk_answer a) {
-  static const char *const codes[] = {"open", "closed", "not_yet", "over",
-                                      "counter_only", "no_walkin", "no_rules"};
+  static const char *const codes[] = {"open",      "closed",   "not_yet",     "over",
+                                      "counter_only", "no_walkin", "no_rules", "campaign_day"};
   return (unsigned)a < sizeof codes / sizeof codes[0] ? codes[a] : "no_rules";
 }
 
 enum avail_state bookable_avail_state(enum bk_answer a) {
-  return a == BK_OPEN || a == BK_NOT_YET || a == BK_COUNTER_ONLY ? AVAIL_FREE : AVAIL_CLOSED;
+  return a == BK_OPEN || a == BK_NOT_YET || a == BK_COUNTER_ONLY || a == BK_CAMPAIGN ? AVAIL_FREE
+                                                                                   : AVAIL_CLOSED;
 }
 
 const char *bookable_label(enum bk_answer a) {
-  static const char *const labels[] = {"予約できます", "休館", "受付前", "受付終了",
-                                       "窓口のみ", "登録が必要", "受付なし"};
+  static const char *const labels[] = {"予約できます", "休館",     "受付前",  "受付終了",
+                                       "窓口のみ",     "登録が必要", "受付なし", "当日のみ"};
   return (unsigned)a < sizeof labels / sizeof labels[0] ? labels[a] : "受付なし";
 }
 
@@ -200,6 +211,10 @@ int bookable_refuse(const struct kctx *ctx, const struct room *room, int32_t day
                     "登録なしの当日利用は、今日は%sでは受け付けていません。"
                     "利用者登録をして予約してください。",
                     room->name);
+  case BK_CAMPAIGN:
+    return kerr_set(ei, KERR_CAMPAIGN_DAY,
+                    "%sは%sのため、%sは当日、登録なしで使えます（無料。事前の予約はできません）。",
+                    d, why->campaign ? why->campaign->name : "キャンペーンの日", room->name);
   case BK_OVER:
     clock_jinstant(why->until, when, sizeof when);
     return kerr_set(ei, KERR_OUTSIDE_WINDOW, "%s%sの予約の受付は%sまでで、終了しました。", d,

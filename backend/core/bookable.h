@@ -39,7 +39,9 @@ enum bk_answer {
   BK_OVER,            /* 受付終了: the date is past or the deadline passed */
   BK_COUNTER_ONLY,    /* 窓口のみ: same-day booking is not taken online */
   BK_NO_WALKIN,       /* 登録が必要: no same-day use without registration here */
-  BK_NO_RULES         /* no rule-book version covers the date */
+  BK_NO_RULES,        /* no rule-book version covers the date */
+  BK_CAMPAIGN         /* 当日のみ: a campaign day's room, used that day without
+                      ** registration and never booked ahead (online or counter) */
 };
 
 struct bookable {
@@ -84,22 +86,26 @@ int bookable_taken(const struct kctx *ctx, const struct room *room, int32_t day,
 enum bk_channel bookable_channel(const struct kctx *ctx);
 
 /* A stable machine word for ANSWER ("open", "closed", "not_yet", "over",
-** "counter_only", "no_walkin", "no_rules"), as the feeds' "booking" field. */
+** "counter_only", "no_walkin", "no_rules", "campaign_day"), as the feeds'
+** "booking" field. */
 const char *bookable_code(enum bk_answer answer);
 
 /* The feed state of an empty slot with ANSWER for the web: "free" while it
-** can be booked now, later (not_yet) or at the counter (counter_only);
-** "closed" once it can no longer be booked (CONTRACT.md's four states). */
+** can be booked now, later (not_yet) or at the counter (counter_only), or
+** used on the day without registration (campaign_day); "closed" once it can
+** no longer be booked (CONTRACT.md's four states). */
 enum avail_state bookable_avail_state(enum bk_answer answer);
 
 /* A short label a person reads in a table cell: 予約できます, 休館,
-** 受付前, 受付終了, 窓口のみ, 登録が必要, 受付なし. */
+** 受付前, 受付終了, 窓口のみ, 登録が必要, 受付なし, 当日のみ. */
 const char *bookable_label(enum bk_answer answer);
 
 /* Set EI to the error for a refused booking (its KERR code is returned):
-** BK_CLOSED -> KERR_CLOSED; every other refusal -> KERR_OUTSIDE_WINDOW with a
-** Japanese sentence that says why and what to do instead (the counter, the
-** opening date). ROOM, DAY and SLOT as given to bookable_check(). */
+** BK_CLOSED -> KERR_CLOSED; BK_CAMPAIGN -> KERR_CAMPAIGN_DAY (the campaign
+** named: come on the day, no registration); every other refusal ->
+** KERR_OUTSIDE_WINDOW with a Japanese sentence that says why and what to do
+** instead (the counter, the opening date). ROOM, DAY and SLOT as given to
+** bookable_check(). */
 int bookable_refuse(const struct kctx *ctx, const struct room *room, int32_t day, int slot,
                     const struct bookable *why, struct kerrinfo *ei);
 

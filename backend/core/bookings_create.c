@@ -213,9 +213,10 @@ static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   enum bk_channel ch = c->walkin ? BK_WALKIN : c->imported ? BK_COUNTER : bookable_channel(ctx);
   enum bk_answer a = bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not);
   /* RULE: an imported booking was taken by the old system, maybe before our
-  ** window opens for its date: the window alone does not apply to it (its
-  ** note says why); closed days, past slots and everything else do. */
-  if (a != BK_OPEN && !(c->imported && a == BK_NOT_YET))
+  ** window opens for its date or on a campaign day: the window and the
+  ** campaign do not apply to it (its note says why; existing bookings stay);
+  ** closed days, past slots and everything else do. */
+  if (a != BK_OPEN && !(c->imported && (a == BK_NOT_YET || a == BK_CAMPAIGN)))
     return bookable_refuse(ctx, c->room, c->day, c->slot_idx[0], &why_not, ei);
   return check_fit(ctx, c, ei);
 }
@@ -921,6 +922,11 @@ int booking_plan_check(struct kctx *ctx, const json_t *body, struct booking_plan
   struct bookable why = {.answer = BK_CLOSED};
   if (rules_closed(c.r_use, c.room->center->code, c.day, &why.closed_label))
     return bookable_refuse(ctx, c.room, c.day, c.slot_idx[0], &why, ei);
+  /* RULE: campaign days: the campaign's rooms are not allotted ahead either */
+  if ((why.campaign = rules_campaign(c.r_use, c.room, c.day))) {
+    why.answer = BK_CAMPAIGN;
+    return bookable_refuse(ctx, c.room, c.day, c.slot_idx[0], &why, ei);
+  }
   if ((rc = check_fit(ctx, &c, ei)) || (rc = check_group(ctx, &c, ei))) return rc;
   p->room = c.room;
   p->day = c.day;

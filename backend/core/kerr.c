@@ -45,6 +45,7 @@ static const struct {
   [KERR_STORAGE] = {503, "storage_unavailable", "データを保存できない状態です。しばらくしてからもう一度お試しください。"},
   [KERR_TOTP_REQUIRED] = {401, "totp_required", "確認コード（認証アプリの6けたの数字）を入力してください。"},
   [KERR_OIDC] = {400, "oidc_failed", "マイナンバーカードでのログインを確認できませんでした。もう一度はじめからお試しください。"},
+  [KERR_CAMPAIGN_DAY] = {422, "campaign_day", "この日は、この部屋は当日、登録なしで使えます（事前の予約はできません）。"},
   [KERR_OIDC_UNAVAILABLE] = {502, "oidc_unavailable", "本人確認のサービスにつながりませんでした。しばらくしてからお試しいただくか、利用者番号とパスワードでログインしてください。"},
 };
 

@@ -43,6 +43,7 @@ enum kerr {
   KERR_TOTP_REQUIRED,      /* 401 the password was right; the second factor's code is needed */
   KERR_OIDC,               /* 400 an OpenID Connect sign-in refused (core/oidc.c) */
   KERR_OIDC_UNAVAILABLE,   /* 502 the identity provider did not answer */
+  KERR_CAMPAIGN_DAY,       /* 422 a campaign day's room is for that day's use, not booked ahead */
   KERR__COUNT
 };
 

@@ -387,6 +387,9 @@ void page_slot_cell(struct html *h, const struct page_cell *c) {
                    "<span class=\"when\">%h</span></td>", when);
   } else if (c->booking == BK_COUNTER_ONLY && is_free) {
     html_raw(h, "<td class=\"st st-counter\"><span class=\"sym\" aria-hidden=\"true\">△</span>窓口<wbr>のみ</td>");
+  } else if (c->booking == BK_CAMPAIGN && is_free) {
+    /* RULE: campaign days: the room is that day's, without registration; no link to book ahead */
+    html_raw(h, "<td class=\"st st-sameday\"><span class=\"sym\" aria-hidden=\"true\">△</span>当日<wbr>のみ</td>");
   } else if (c->booking == BK_NO_RULES) {
     html_raw(h, "<td class=\"st st-past\"><span class=\"sym\" aria-hidden=\"true\">ー</span>受付<wbr>なし</td>");
   } else if (is_free && c->href && c->booking == BK_OPEN) {
@@ -407,6 +410,8 @@ void page_state_legend(struct html *h) {
               "<li><span class=\"sym st-past\" aria-hidden=\"true\">ー</span>受付終了: もう予約できません</li>"
               "<li><span class=\"sym st-notyet\" aria-hidden=\"true\">△</span>受付前: 書いてある日から予約できます</li>"
               "<li><span class=\"sym st-counter\" aria-hidden=\"true\">△</span>窓口のみ: 公民館の窓口でだけ予約できます</li>"
+              "<li><span class=\"sym st-sameday\" aria-hidden=\"true\">△</span>当日のみ: キャンペーンの日で、"
+              "当日、登録なしで無料で使えます (前もって予約はできません)</li>"
               "</ul>");
 }
 

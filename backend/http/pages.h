@@ -133,8 +133,9 @@ void page_state_cell(struct html *h, enum avail_state state, const char *group);
 ** feed, BOOKING its enum bk_answer (-1 = none): BK_OPEN with HREF makes the
 ** cell a link to the booking form named "空き WHAT を予約する" for screen
 ** readers; BK_NOT_YET says 受付前 and the opening date (OPENS_AT, an
-** instant); BK_COUNTER_ONLY 窓口のみ; BK_OVER 受付終了. Never a link for a
-** slot that would be refused. */
+** instant); BK_COUNTER_ONLY 窓口のみ; BK_OVER 受付終了; BK_CAMPAIGN 当日のみ
+** (a campaign day's room: used that day without registration, never booked
+** ahead). Never a link for a slot that would be refused. */
 struct page_cell {
   enum avail_state state;
   int booking;

@@ -122,6 +122,8 @@ static void add_date(struct book_form *f, const struct kctx *ctx, int32_t day, i
   page_date_label(day, 0, lab, sizeof lab);
   page_day_note(ctx, f->room->center->code, f->room, day, note, sizeof note);
   page_campaign_note(ctx->rb, f->room, day, free, sizeof free);
+  /* RULE: campaign days: a campaign day ahead is not booked (only a chosen one is listed) */
+  if (free[0] && day > today) snprintf(free + strlen(free), sizeof free - strlen(free), " 当日のみ・予約はできません");
   snprintf(f->dlab[i], sizeof f->dlab[i], "%s%s%s%s%s%s", lab,
            day == today ? " 今日" : day == today + 1 ? " 明日" : "", note[0] ? " " : "", note,
            free[0] ? " " : "", free);
@@ -147,6 +149,8 @@ static struct book_form *form_build(struct req *r, const struct room *room, cons
   for (int32_t d = today; f->ndates < MAX_DATES && d < today + MAX_DATES; d++) {
     if (d >= today + MIN_DATES && (!now_rules || rules_booking_opens(now_rules, d) > r->ctx.now))
       break;
+    /* RULE: never offer what will be refused: a campaign day ahead is that day's only */
+    if (d > today && d != sel && rules_campaign(rules_in_force(r->ctx.rb, d), room, d)) continue;
     add_date(f, &r->ctx, d, today, NULL);
   }
   f->rules = rules_in_force(r->ctx.rb, sel >= 0 ? sel : today);
@@ -763,6 +767,7 @@ const char *web_book_error_field(int code) {
   switch (code) {
     case KERR_SLOT_TAKEN: return "slots";
     case KERR_OUTSIDE_WINDOW:
+    case KERR_CAMPAIGN_DAY:
     case KERR_CLOSED: return "date";
     case KERR_CAPACITY: return "attendees";
     case KERR_NOT_FOUND: return "group_id";

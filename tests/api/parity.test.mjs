@@ -38,7 +38,8 @@ function slotSource() {
   const dates = [];
   for (let d = 11; d <= 29; d++) {
     const day = new Date(Date.UTC(2026, 4, d)).getUTCDay();
-    if (day !== 0 && day !== 1 && day !== 6) dates.push(`2026-05-${String(d).padStart(2, '0')}`);
+    // not the 15th either: 親子の日's rooms (和室, 学習室) are used that day, never booked ahead
+    if (day !== 0 && day !== 1 && day !== 6 && d !== 15) dates.push(`2026-05-${String(d).padStart(2, '0')}`);
   }
   let i = 0, t = 0;
   return {

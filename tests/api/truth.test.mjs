@@ -230,11 +230,15 @@ test('campaign days are shown where people look, with the fee really charged (po
   // 2026-04-15 親子の日: 和室 and 学習室 free; 2026-04-11 (Sat) 自習室開放: 学習室 free
   const form = await citizen.get(`/book?room=${room503}&date=2026-04-15&slot=morning`, HTML);
   assert.equal(form.status, 200);
-  assert.match(form.text, /4月15日（水） 親子の日 \(無料\)<\/option>/);
+  // the campaign's room is that day's, used without registration: not booked ahead (the
+  // same-day use, free, is tests/api/sameday.test.mjs)
+  assert.match(form.text, /4月15日（水） 親子の日 \(無料\) 当日のみ・予約はできません<\/option>/);
+  assert.match(form.text, /親子の日のため、503学習室は当日、登録なしで使えます/);
   assert.match(form.text, /午前 9:00〜12:00 \(0円: 親子の日\)/);
   assert.doesNotMatch(form.text, /午前 9:00〜12:00 \(160円\)/, 'not the normal fee on a free day');
   const review = await citizen.postForm('/book/review', { room_id: String(room503), date: '2026-04-15', slots: 'morning', purpose: '学習会', attendees: '3' });
-  assert.match(review.text, /<strong class="fee-total">0円<\/strong><span class="fee-detail">\(親子の日のため無料です\)/);
+  assert.equal(review.status, 422);
+  assert.match(review.text, /id="f-date-error"[^>]*>.*親子の日のため、503学習室は当日、登録なしで使えます（無料。事前の予約はできません）。/s);
   const month = await api.get(`/rooms/${room503}?month=2026-04`, HTML);
   assert.match(month.text, /15日（水）<span class="day-note campaign">親子の日 \(無料\)<\/span>/);
   assert.match(month.text, /11日（土）<span class="day-note campaign">自習室開放 \(無料\)<\/span>/);

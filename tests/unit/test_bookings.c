@@ -647,9 +647,10 @@ Test(bookings, fee_by_the_version_in_force_on_the_use_date) {
 Test(bookings, campaign_days_are_free) {
   struct kerrinfo ei = {0};
   json_t *out = NULL;
-  fx_as(&w, ALICE, ROLE_CITIZEN, "2026-05-01T09:00");
-  /* RULE: campaign days: 親子の日 (15th), 和室 free */
-  json_t *body = fx_body(&w, "chuo", "washitsu", "2026-07-15", "morning", 0, 5);
+  /* RULE: campaign days: 親子の日 (15th), 和室 free; used that day (a campaign
+  ** room is not booked ahead: campaign_days_are_not_booked_ahead) */
+  fx_as(&w, ALICE, ROLE_CITIZEN, "2026-07-15T10:00");
+  json_t *body = fx_body(&w, "chuo", "washitsu", "2026-07-15", "afternoon", 0, 5);
   cr_assert_eq(booking_create(&w.ctx, body, NULL, &out, NULL, &ei), 0, "%s", ei.message);
   json_t *fee = json_object_get(out, "fee");
   cr_assert_eq(json_integer_value(json_object_get(fee, "total")), 0);
@@ -657,6 +658,40 @@ Test(bookings, campaign_days_are_free) {
   json_decref(body);
   json_decref(out);
   kerr_clear(&ei);
+}
+
+/* RULE: campaign days: the campaign's rooms are that day's, without
+** registration; never booked ahead, online or at the counter, nor allotted
+** by a round; other rooms are booked as ever */
+Test(bookings, campaign_days_are_not_booked_ahead) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  fx_as(&w, ALICE, ROLE_CITIZEN, "2026-05-01T09:00");
+  json_t *body = fx_body(&w, "chuo", "washitsu", "2026-07-15", "morning", 0, 5);
+  cr_assert_eq(booking_create(&w.ctx, body, NULL, &out, NULL, &ei), KERR_CAMPAIGN_DAY);
+  cr_assert(strstr(ei.message, "親子の日のため、和室は当日、登録なしで使えます"), "%s", ei.message);
+  cr_assert_null(out);
+  kerr_clear(&ei);
+  json_decref(body);
+  /* the 学習室 on a Saturday (自習室開放), the day before it */
+  fx_as(&w, ALICE, ROLE_CITIZEN, "2026-07-17T20:00");
+  body = fx_body(&w, "chuo", "r503", "2026-07-18", "morning", 0, 5);
+  cr_assert_eq(booking_create(&w.ctx, body, NULL, &out, NULL, &ei), KERR_CAMPAIGN_DAY);
+  cr_assert_str_eq(kerr_code(ei.code), "campaign_day");
+  kerr_clear(&ei);
+  json_decref(body);
+  /* a room the campaign does not name */
+  body = fx_body(&w, "chuo", "kaigi", "2026-07-18", "morning", 0, 5);
+  cr_assert_eq(booking_create(&w.ctx, body, NULL, &out, NULL, &ei), 0, "%s", ei.message);
+  json_decref(out);
+  json_decref(body);
+  kerr_clear(&ei);
+  /* nor allotted by a round (booking_plan_check) */
+  struct booking_plan p;
+  body = fx_body(&w, "chuo", "washitsu", "2026-08-15", "morning", GO_CLUB, 5);
+  cr_assert_eq(booking_plan_check(&w.ctx, body, &p, &ei), KERR_CAMPAIGN_DAY, "%s", ei.message);
+  kerr_clear(&ei);
+  json_decref(body);
 }
 
 /* ======================================================= idempotency */
