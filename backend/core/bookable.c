@@ -26,12 +26,23 @@ static int until_slot_end(const struct rules *r) {
 }
 
 /* RULE: same-day walk-in. Whether R lets ROOM be taken on DAY without
-** registration at the counter: same_day.counter (unless the rule book says
-** same_day.registration_required), or a campaign day that makes the room free
-** and registration-free. */
-static int walkin_allowed(const struct rules *r, const struct room *room, int32_t day) {
+** registration through CH: at the counter (BK_WALKIN) when same_day.counter,
+** on the web (BK_SAMEDAY) when same_day.online, unless the rule book says
+** same_day.registration_required; through either on a campaign day that makes
+** the room free and registration-free. */
+static int walkin_open(const struct rules *r, enum bk_channel ch) {
   json_t *reg = json_object_get(json_object_get(r->json, "same_day"), "registration_required");
-  return (r->same_day_counter && !json_is_true(reg)) || rules_campaign(r, room, day);
+  return (ch == BK_WALKIN ? r->same_day_counter : r->same_day_online) && !json_is_true(reg);
+}
+
+static int walkin_allowed(const struct rules *r, enum bk_channel ch, const struct room *room,
+                          int32_t day) {
+  return walkin_open(r, ch) || rules_campaign(r, room, day);
+}
+
+int bookable_sameday_open(const struct kctx *ctx) {
+  const struct rules *r = bookable_rules_now(ctx);
+  return r && walkin_open(r, BK_SAMEDAY);
 }
 
 /* Whether the counter of R sits at some minute of DAY before DEADLINE, from
@@ -140,7 +151,8 @@ enum bk_answer bookable_check(const struct kctx *ctx, enum bk_channel ch, const 
   const struct slotdef *sd = &use->slots[slot];
   int64_t start = clock_local(day, sd->start), midnight = clock_local(day, 0);
   int64_t online_until = start - (int64_t)now_r->online_until_min * 60;
-  int64_t desk_until = ch == BK_WALKIN && until_slot_end(now_r) ? clock_local(day, sd->end) : start;
+  int walkin = ch == BK_WALKIN || ch == BK_SAMEDAY;
+  int64_t desk_until = walkin && until_slot_end(now_r) ? clock_local(day, sd->end) : start;
   /* RULE: same_day.online false: on the use date itself, only the counter. */
   if (!now_r->same_day_online && online_until > midnight) {
     online_until = midnight;
@@ -158,8 +170,14 @@ enum bk_answer bookable_check(const struct kctx *ctx, enum bk_channel ch, const 
       counter_sits(now_r, day, now, desk_until))
     return why->answer = BK_COUNTER_ONLY;
   if (now >= why->until) return why->answer = BK_OVER;
-  if (ch == BK_WALKIN && (day != today || !walkin_allowed(now_r, room, day)))
-    return why->answer = BK_NO_WALKIN;
+  if (!walkin) return why->answer = BK_OPEN;
+  /* RULE: same-day use without registration: today's slots only. */
+  if (day != today) return why->answer = BK_NO_WALKIN;
+  /* RULE: same_day.online false: the web takes no same-day use at all, with
+  ** an account or without; the counter may (BK_COUNTER_ONLY says where). */
+  if (ch == BK_SAMEDAY && !now_r->same_day_online)
+    return why->answer = counter_sits(now_r, day, now, desk_until) ? BK_COUNTER_ONLY : BK_NO_WALKIN;
+  if (!walkin_allowed(now_r, ch, room, day)) return why->answer = BK_NO_WALKIN;
   return why->answer = BK_OPEN;
 }
 
@@ -207,6 +225,13 @@ int bookable_refuse(const struct kctx *ctx, const struct room *room, int32_t day
                     "%sの窓口（電話 %s）で申し込んでください。",
                     d, label, when, room->center->name, room->center->phone);
   case BK_NO_WALKIN:
+    if (day != clock_today(ctx->now)) {
+      clock_jdate(clock_today(ctx->now), when, sizeof when);
+      return kerr_set(ei, KERR_OUTSIDE_WINDOW,
+                      "登録なしで使えるのは、今日（%s）の空いている時間帯だけです。"
+                      "%sの予約には、利用者登録が必要です。",
+                      when, d);
+    }
     return kerr_set(ei, KERR_OUTSIDE_WINDOW,
                     "登録なしの当日利用は、今日は%sでは受け付けていません。"
                     "利用者登録をして予約してください。",

@@ -29,7 +29,9 @@
 enum bk_channel {
   BK_ONLINE,      /* a citizen on the web, the JSON API or a no-script form */
   BK_COUNTER,     /* staff at the counter, for a registered citizen */
-  BK_WALKIN       /* staff at the counter, same-day use without registration */
+  BK_WALKIN,      /* staff at the counter, same-day use without registration */
+  BK_SAMEDAY      /* a visitor on the web, same-day use without registration
+                  ** (core/sameday.h): name and phone only, no account */
 };
 
 enum bk_answer {
@@ -80,6 +82,13 @@ int bookable_closed(const struct kctx *ctx, const char *center, const struct roo
 ** when it cannot be told: the booking itself checks again under its lock).
 ** Who asks does not matter, so a page may tell anyone. */
 int bookable_taken(const struct kctx *ctx, const struct room *room, int32_t day, int slot);
+
+/* RULE: same-day use without registration on the web. 1 when the rule book
+** in force now takes it for every room (same_day.online, and not
+** same_day.registration_required); campaign rooms aside, which their days
+** open to it anyway. For pages that say so; bookable_check(BK_SAMEDAY)
+** decides each slot. */
+int bookable_sameday_open(const struct kctx *ctx);
 
 /* The channel of a booking made under CTX: "counter" is BK_COUNTER, anything
 ** else BK_ONLINE. */

@@ -282,6 +282,13 @@ int booking_quote_view(struct kctx *ctx, const json_t *body, struct booking_quot
                        struct kerrinfo *ei);
 /* Q as booking_quote's JSON (new reference; NULL when out of memory). */
 json_t *booking_quote_json(const struct booking_quote *q);
+/* booking_quote_view for the holder and kind of F (its holder, walkin; THEN,
+** EVENT and confirm unused): the same checks booking_create_for() makes
+** before its write, nothing written. A walk-in's quote (holder 0) has no caps
+** to count. The actor is not checked: the caller has. */
+struct booking_for;
+int booking_quote_for(struct kctx *ctx, const json_t *body, const struct booking_for *f,
+                      struct booking_quote *q, struct kerrinfo *ei);
 
 /* booking_list_mine_since as views: *OUT (malloc'd, *N of them, the caller
 ** frees) in the same order. */

@@ -210,7 +210,10 @@ static int check_rules(struct kctx *ctx, struct create *c, struct kerrinfo *ei) 
   ** for every channel and every page (core/bookable.c). A booking of several
   ** slots counts from its first. */
   struct bookable why_not;
-  enum bk_channel ch = c->walkin ? BK_WALKIN : c->imported ? BK_COUNTER : bookable_channel(ctx);
+  /* a walk-in: the counter's (BK_WALKIN) or the web's (BK_SAMEDAY), by the channel */
+  enum bk_channel ch = c->walkin ? (bookable_channel(ctx) == BK_COUNTER ? BK_WALKIN : BK_SAMEDAY)
+                       : c->imported ? BK_COUNTER
+                                     : bookable_channel(ctx);
   enum bk_answer a = bookable_check(ctx, ch, c->room, c->day, c->slot_idx[0], &why_not);
   /* RULE: an imported booking was taken by the old system, maybe before our
   ** window opens for its date or on a campaign day: the window and the
@@ -799,22 +802,30 @@ int booking_import_in(struct kctx *ctx, const json_t *body, int64_t holder, cons
 
 int booking_quote_view(struct kctx *ctx, const json_t *body, struct booking_quote *q,
                        struct kerrinfo *ei) {
-  struct create c;
-  int rc;
-  memset(&c, 0, sizeof c);
   memset(q, 0, sizeof *q);
   if (!ctx->actor.account_id) return kerr_set(ei, KERR_UNAUTHORIZED, NULL);
   if (ctx->actor.role != ROLE_CITIZEN)
     return kerr_set(ei, KERR_FORBIDDEN, "予約は利用者本人のアカウントで申し込んでください。");
-  c.holder = ctx->actor.account_id;
+  struct booking_for f = {.holder = ctx->actor.account_id};
+  return booking_quote_for(ctx, body, &f, q, ei);
+}
+
+int booking_quote_for(struct kctx *ctx, const json_t *body, const struct booking_for *f,
+                      struct booking_quote *q, struct kerrinfo *ei) {
+  struct create c;
+  int rc;
+  memset(&c, 0, sizeof c);
+  memset(q, 0, sizeof *q);
+  c.holder = f->holder;
+  c.walkin = f->walkin;
   if ((rc = parse_create(ctx, body, &c, ei))) return rc;
   if ((rc = check_rules(ctx, &c, ei))) return rc;
   if ((rc = check_group(ctx, &c, ei))) return rc;
   if ((rc = compute_fee(ctx, &c, ei))) return rc;
   if ((rc = taken_already(ctx, &c, ei))) return rc;
   /* The caps, read without the writer lock: the booking itself counts again
-  ** under it. Only a preview. */
-  if ((rc = check_caps(ctx, &c, ei))) return kerr_set(ei, rc, NULL);
+  ** under it. Only a preview. A walk-in has no account and no caps. */
+  if (c.holder && (rc = check_caps(ctx, &c, ei))) return kerr_set(ei, rc, NULL);
 
   struct booking_view *v = &q->v;
   struct booking *b = &v->b;

@@ -101,12 +101,28 @@ static int counter_event(struct kctx *ctx, const char *action, const struct book
 
 /* ============================================================ walk-in */
 
-struct walkin {
-  char name[256];
-  char phone[64];
-  char method[16];
-  char receipt[PAYMENT_RECEIPT_MAX];
-};
+int counter_walkin_phone_used(struct kctx *ctx, const struct walkin *wk, int64_t id,
+                              struct kerrinfo *ei) {
+  char digits[64], today[11];
+  size_t n = 0;
+  for (const char *p = wk->phone; *p && n + 1 < sizeof digits; p++)
+    if (*p != '-') digits[n++] = *p;
+  digits[n] = 0;
+  date_format(clock_today(ctx->now), today);
+  int64_t used = 0;
+  int rc = db_get_int64(ctx->db, &used,
+                        "SELECT count(*) FROM bookings WHERE date = $d AND account_id IS NULL"
+                        " AND channel = 'online' AND status <> 'cancelled' AND id <> $id"
+                        " AND replace(walkin_phone, '-', '') = $p",
+                        DB_T("$d", today), DB_I("$id", id), DB_T("$p", digits));
+  if (rc != DB_ROW) return kerr_set(ei, kerr_from_db(rc), NULL);
+  if (used > 0)
+    return kerr_set(ei, KERR_LIMIT,
+                    "この電話番号では、今日はすでに登録なしの当日利用を受け付けています。"
+                    "登録なしで使えるのは、1つの電話番号につき1日1回までです。"
+                    "内容の確認や取り消しは、公民館に電話でお問い合わせください。");
+  return 0;
+}
 
 /* Inside the booking's transaction: the walk-in is in use today, so it is
 ** confirmed at once (no hold to lapse); its name and phone are kept on the
@@ -115,11 +131,14 @@ struct walkin {
 static int walkin_then(struct kctx *ctx, int64_t id, void *arg, struct kerrinfo *ei) {
   struct walkin *wk = arg;
   int rc;
+  if (wk->online && (rc = counter_walkin_phone_used(ctx, wk, id, ei))) return rc;
   if ((rc = db_run(ctx->db,
                    "UPDATE bookings SET status = 'confirmed', confirmed_at = $now,"
                    " confirmed_by = $by, hold_expires_at = NULL, walkin_name = $name,"
                    " walkin_phone = $phone WHERE id = $id AND status = 'held'",
-                   DB_I("$now", ctx->now), DB_I("$by", ctx->actor.account_id),
+                   DB_I("$now", ctx->now),
+                   /* on the web nobody need be signed in: confirmed by nobody */
+                   ctx->actor.account_id ? DB_I("$by", ctx->actor.account_id) : DB_T("$by", NULL),
                    DB_T("$name", wk->name), DB_T("$phone", wk->phone), DB_I("$id", id))) != DB_OK ||
       (rc = db_run(ctx->db, "UPDATE booking_slots SET hold_expires_at = NULL"
                             " WHERE booking_id = $id",
@@ -139,54 +158,75 @@ static void add_money(struct kctx *ctx, json_t *out) {
   if (id && booking_load(ctx, id, &b) == 0) payment_money_json(ctx, &b, out);
 }
 
-int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei) {
-  struct walkin wk;
-  char date[16], today_s[11];
+/* The name and the phone of a walk-in into WK; 1 when either is wrong. */
+static int who_fields(const json_t *body, struct walkin *wk, struct kerrinfo *ei) {
   int bad = 0, rc;
   const char *m;
-  *out = NULL;
-  memset(&wk, 0, sizeof wk);
-  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
-  if ((rc = desk_check_open(ctx, ei))) return rc;
-
-  int32_t today = clock_today(ctx->now), day;
-  date_format(today, today_s);
-
-  /* The walk-in's own fields; the booking's (room, slots, attendees,
-  ** purpose) are checked by the booking engine. */
-  rc = input_text(body, "name", wk.name, sizeof wk.name);
+  rc = input_text(body, "name", wk->name, sizeof wk->name);
   if (rc == INPUT_MISSING) {
     kerr_field(ei, "name", "利用される方のお名前を入力してください。");
     bad = 1;
-  } else if (rc != INPUT_OK || text_utf8_len(wk.name) > NAME_MAX_CHARS ||
-             text_has_control(wk.name)) {
+  } else if (rc != INPUT_OK || text_utf8_len(wk->name) > NAME_MAX_CHARS ||
+             text_has_control(wk->name)) {
     kerr_field(ei, "name", "お名前は50文字以内で入力してください。");
     bad = 1;
   }
-  rc = input_text(body, "phone", wk.phone, sizeof wk.phone);
-  if (rc == INPUT_OK) text_fold_phone(wk.phone); /* ０２７ー… */
+  rc = input_text(body, "phone", wk->phone, sizeof wk->phone);
+  if (rc == INPUT_OK) text_fold_phone(wk->phone); /* ０２７ー… */
   if (rc == INPUT_MISSING) {
     kerr_field(ei, "phone", "連絡先の電話番号を入力してください。");
     bad = 1;
   } else if (rc != INPUT_OK) {
     kerr_field(ei, "phone", "電話番号は半角の数字とハイフン（-）で入力してください。");
     bad = 1;
-  } else if ((m = accounts_check_phone(wk.phone))) {
+  } else if ((m = accounts_check_phone(wk->phone))) {
     kerr_field(ei, "phone", m);
     bad = 1;
   }
-  rc = input_text(body, "payment_method", wk.method, sizeof wk.method);
-  if (rc == INPUT_BAD || (rc == INPUT_OK && !payment_method_valid(wk.method))) {
-    char msg[400];
-    payment_method_refusal(msg, sizeof msg, "後で支払う場合は空欄にしてください。");
-    kerr_field(ei, "payment_method", msg);
+  return bad;
+}
+
+/* On the web, attendees and purpose are asked of the person (nobody is
+** there to ask them): missing ones are errors with the rest; their shape
+** is the booking engine's to check. 1 when one is missing or not a number. */
+static int online_fields(struct kctx *ctx, const json_t *body, struct kerrinfo *ei) {
+  long long n;
+  char probe[8];
+  int bad = 0, rc = input_int(body, "attendees", ctx->form, 1, 100000, &n);
+  if (rc != INPUT_OK) {
+    kerr_field(ei, "attendees", input_int_message(body, "attendees", ctx->form,
+                                                  "利用する人数を1以上の数で入力してください。"));
     bad = 1;
+  }
+  if (input_text(body, "purpose", probe, sizeof probe) == INPUT_MISSING) {
+    kerr_field(ei, "purpose", "利用目的を入力してください（例: 勉強、打ち合わせ）。");
+    bad = 1;
+  }
+  return bad;
+}
+
+int counter_walkin_fields(struct kctx *ctx, const json_t *body, struct walkin *wk,
+                          struct kerrinfo *ei) {
+  char date[16];
+  int32_t today = clock_today(ctx->now), day;
+  int bad = who_fields(body, wk, ei), rc;
+  if (!wk->online) {
+    rc = input_text(body, "payment_method", wk->method, sizeof wk->method);
+    if (rc == INPUT_BAD || (rc == INPUT_OK && !payment_method_valid(wk->method))) {
+      char msg[400];
+      payment_method_refusal(msg, sizeof msg, "後で支払う場合は空欄にしてください。");
+      kerr_field(ei, "payment_method", msg);
+      bad = 1;
+    }
+  } else {
+    bad |= online_fields(ctx, body, ei);
   }
   rc = input_text(body, "date", date, sizeof date);
   if (rc == INPUT_BAD || (rc == INPUT_OK && (date_parse(date, &day) != 0 || day != today))) {
-    char d[48], msg[160];
+    char d[48], msg[200];
     clock_jdate(today, d, sizeof d);
-    snprintf(msg, sizeof msg, "窓口の当日利用は今日（%s）の分だけ受け付けます。", d);
+    snprintf(msg, sizeof msg, "%sの当日利用は今日（%s）の分だけ受け付けます。",
+             wk->online ? "登録なし" : "窓口", d);
     kerr_field(ei, "date", msg);
     bad = 1;
   }
@@ -204,12 +244,14 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
     kerr_field(ei, "slots", "時間帯を1つ以上選んでください。");
   if (bad && (!room || (json_is_string(room) && !*json_string_value(room))))
     kerr_field(ei, "room_id", "部屋を選んでください。");
-  if (bad) return KERR_VALIDATION;
+  return bad ? KERR_VALIDATION : 0;
+}
 
-  /* RULE: same-day walk-in (same_day.counter, or a campaign day's free room):
-  ** core/bookable.c decides, as the booking's channel BK_WALKIN. */
+json_t *counter_walkin_request(const struct kctx *ctx, const json_t *body) {
+  char today_s[11];
+  date_format(clock_today(ctx->now), today_s);
   json_t *req = json_deep_copy(body);
-  if (!req) return kerr_set(ei, KERR_INTERNAL, NULL);
+  if (!req) return NULL;
   json_object_set_new(req, "date", json_string(today_s));
   json_object_del(req, "group_id");
   /* attendees and purpose may be left out at the counter (CONTRACT.md) */
@@ -219,22 +261,42 @@ int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct ke
     json_object_set_new(req, "attendees", json_integer(1));
   if (input_text(body, "purpose", probe, sizeof probe) == INPUT_MISSING)
     json_object_set_new(req, "purpose", json_string(WALKIN_PURPOSE));
+  return req;
+}
 
-  struct kctx c = *ctx;
-  c.channel = "counter";
-  struct booking_for f = {.holder = 0,
-                          .then = walkin_then,
-                          .arg = &wk,
-                          .event = "counter.walkin",
-                          .walkin = 1};
-  rc = booking_create_for(&c, req, NULL, &f, out, NULL, ei);
+int counter_walkin_book(struct kctx *ctx, const json_t *body, struct walkin *wk,
+                        const char *event, json_t **out, struct kerrinfo *ei) {
+  int rc;
+  *out = NULL;
+  /* RULE: same-day walk-in (same_day.counter or same_day.online, or a campaign
+  ** day's free room): core/bookable.c decides, as the booking's channel
+  ** BK_WALKIN at the counter or BK_SAMEDAY on the web. */
+  json_t *req = counter_walkin_request(ctx, body);
+  if (!req) return kerr_set(ei, KERR_INTERNAL, NULL);
+  struct booking_for f = {.holder = 0, .then = walkin_then, .arg = wk, .event = event, .walkin = 1};
+  rc = booking_create_for(ctx, req, NULL, &f, out, NULL, ei);
   json_decref(req);
   if (rc) return rc;
   json_object_set_new(*out, "walkin", json_true());
   json_object_set_new(*out, "holder", json_pack("{s:s, s:s, s:s}", "kind", "walkin", "name",
-                                                wk.name, "phone", wk.phone));
-  add_money(&c, *out);
+                                                wk->name, "phone", wk->phone));
+  add_money(ctx, *out);
   return 0;
+}
+
+int counter_walkin(struct kctx *ctx, const json_t *body, json_t **out, struct kerrinfo *ei) {
+  struct walkin wk;
+  int rc;
+  *out = NULL;
+  memset(&wk, 0, sizeof wk);
+  if (!desk_is_staff(ctx)) return desk_forbidden(ei);
+  if ((rc = desk_check_open(ctx, ei))) return rc;
+  /* The walk-in's own fields; the booking's (room, slots, attendees,
+  ** purpose) are checked by the booking engine. */
+  if ((rc = counter_walkin_fields(ctx, body, &wk, ei))) return rc;
+  struct kctx c = *ctx;
+  c.channel = "counter";
+  return counter_walkin_book(&c, body, &wk, "counter.walkin", out, ei);
 }
 
 /* ================================================= check-in, no-show */

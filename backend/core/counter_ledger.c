@@ -95,7 +95,7 @@ static int ledger_entries(struct kctx *ctx, const char *center, int32_t day,
       ctx->db,
       "SELECT kind, at, id, room_id, date, slots, channel, holder, fee_total,"
       "  reason, cancel_fee, by_staff, method, amount, receipt, ord FROM ("
-      " SELECT CASE WHEN b.account_id IS NULL AND b.channel = 'counter' THEN 'walkin'"
+      " SELECT CASE WHEN b.account_id IS NULL THEN 'walkin'"
       "   ELSE 'booking' END AS kind, b.created_at AS at, b.id, b.room_id, b.date, b.slots,"
       "   b.channel, coalesce(g.name, a.name, b.walkin_name, '') AS holder, b.fee_total,"
       "   NULL AS reason, NULL AS cancel_fee, NULL AS by_staff, NULL AS method,"

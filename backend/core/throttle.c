@@ -82,7 +82,19 @@ struct throttle throttle_reset_request = THROTTLE_INIT(10, 3600);
 struct throttle throttle_reset_secret = THROTTLE_INIT(10, 900);
 struct throttle throttle_reset_code_account = THROTTLE_BACKOFF(3, 60, 3600, 24 * 3600);
 
+/* RULE: same-day use without registration on the web (core/sameday.c) is
+** throttled per address: 10 uses taken an hour. Nothing but a name and a
+** phone number stands between the web and a free room, so one address could
+** otherwise take every free slot of the city's evenings with made-up names
+** (the one-use-a-phone-a-day rule alone stops only the honest). A family or a
+** group arriving together takes one slot, or a few; a public PC in a library
+** or a centre's lobby serving several visitors in an evening stays far below
+** ten. Only uses actually taken count: a form sent back with a mistake, a slot
+** someone else had first or a phone already used costs nothing. */
+struct throttle throttle_sameday = THROTTLE_INIT(10, 3600);
+
 void throttle_reset_all(void) {
+  throttle_reset(&throttle_sameday);
   throttle_reset(&throttle_signin_pair);
   throttle_reset(&throttle_signin_address);
   throttle_reset(&throttle_signup);

@@ -1,7 +1,7 @@
 /*
 ** core/throttle.h: counting attempts per key in time (sign-in failures per
-** account and address, anonymous sign-ups and look-ups by system ID per
-** client address).
+** account and address, anonymous sign-ups, look-ups by system ID and
+** same-day uses without registration per client address).
 **
 ** Two kinds of counter share one table shape:
 ** - a WINDOW counter allows LIMIT events in WINDOW seconds from the first;
@@ -65,6 +65,7 @@ extern struct throttle throttle_reset_link;      /* reset links made per account
 extern struct throttle throttle_reset_request;   /* reset requests per address */
 extern struct throttle throttle_reset_secret;    /* wrong reset links or codes per address */
 extern struct throttle throttle_reset_code_account; /* wrong counter codes per account */
+extern struct throttle throttle_sameday;         /* same-day uses without registration taken per address */
 
 /* 0 if KEY may go on now, else the seconds until it may (for Retry-After). */
 int throttle_wait(struct throttle *t, const char *key, int64_t now);

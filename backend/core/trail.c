@@ -57,6 +57,7 @@ static const struct {
     {"booking.view", "予約の内容を表示"},
     {"booking.import", "予約の一括登録 (CSV)"},
     {"booking.discount", "予約に減免を適用"},
+    {"booking.sameday", "当日利用 (登録なし) をインターネットで受付"},
     {"permit.issue", "利用許可証の発行"},
     {"counter.walkin", "当日利用の受付"},
     {"counter.checkin", "入館の記録"},

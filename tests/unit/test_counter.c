@@ -21,6 +21,8 @@
 #include "../../backend/core/discounts.h"
 #include "../../backend/core/ids.h"
 #include "../../backend/core/payments.h"
+#include "../../backend/core/sameday.h"
+#include "../../backend/core/throttle.h"
 
 #define ALICE 100000001
 #define BOB 100000002
@@ -298,7 +300,8 @@ Test(counter, campaign_day_walkin_is_free) {
 
 /* ====================================================== a rule book */
 
-static void write_patched_book(char *dir, int same_day_counter, const char *until, int reg) {
+static void write_patched_book(char *dir, int same_day_counter, const char *until, int reg,
+                               int same_day_online) {
   json_error_t err;
   char path[512];
   strcpy(dir, "/tmp/kominkan-counter-XXXXXX");
@@ -315,6 +318,7 @@ static void write_patched_book(char *dir, int same_day_counter, const char *unti
       json_object_set_new(sd, "counter", json_boolean(same_day_counter));
       json_object_set_new(sd, "until", json_string(until));
       json_object_set_new(sd, "registration_required", json_boolean(reg));
+      json_object_set_new(sd, "online", json_boolean(same_day_online));
     }
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     cr_assert_eq(json_dump_file(v, path, JSON_INDENT(2)), 0);
@@ -340,7 +344,7 @@ Test(counter, no_walkin_when_the_rule_book_says_so_except_campaign_rooms) {
   /* RULE: same-day walk-in only when same_day.counter (or a campaign room) */
   char dir[64], msg[512];
   fx_close(&w);
-  write_patched_book(dir, 0, "slot_start", 0);
+  write_patched_book(dir, 0, "slot_start", 0, 1);
   open_world(dir);
   as_staff("2026-04-15T10:00");
   cr_assert_eq(walkin("chuo", "kaigi", "afternoon", NULL, NULL, msg), KERR_OUTSIDE_WINDOW);
@@ -352,7 +356,7 @@ Test(counter, no_walkin_when_the_rule_book_says_so_except_campaign_rooms) {
 Test(counter, no_walkin_when_registration_is_required) {
   char dir[64], msg[512];
   fx_close(&w);
-  write_patched_book(dir, 1, "slot_start", 1);
+  write_patched_book(dir, 1, "slot_start", 1, 1);
   open_world(dir);
   as_staff("2026-04-08T10:00");
   cr_assert_eq(walkin("chuo", "kaigi", "afternoon", NULL, NULL, msg), KERR_OUTSIDE_WINDOW);
@@ -363,12 +367,100 @@ Test(counter, same_day_until_slot_end) {
   /* RULE: same_day.until "slot_end": a started slot may still be taken */
   char dir[64], msg[512];
   fx_close(&w);
-  write_patched_book(dir, 1, "slot_end", 0);
+  write_patched_book(dir, 1, "slot_end", 0, 1);
   open_world(dir);
   as_staff("2026-04-08T16:59");
   cr_assert_eq(walkin("chuo", "kaigi", "afternoon", NULL, NULL, msg), 0, "%s", msg);
   as_staff("2026-04-08T17:00");
   cr_assert_eq(walkin("chuo", "washitsu", "afternoon", NULL, NULL, msg), KERR_OUTSIDE_WINDOW);
+  remove_book(dir);
+}
+
+/* ============================================ same-day use on the web */
+
+/* Someone not signed in on the web at NOW. */
+static void as_visitor(const char *now) { fx_as(&w, 0, ROLE_ANON, now); }
+
+/* sameday_take of ROOM's SLOTS for NAME and PHONE; returns the KERR code,
+** the id in *ID, the message in MSG (512). */
+static int sameday(const char *room, const char *slots, const char *phone, int64_t *id, char *msg) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  json_t *body = json_pack("{s:I, s:s, s:s, s:s, s:i, s:s}", "room_id",
+                           (json_int_t)room_id("chuo", room), "slots", slots, "name", "前橋 一郎",
+                           "phone", phone, "attendees", 2, "purpose", "勉強");
+  int rc = sameday_take(&w.ctx, body, &out, &ei);
+  json_decref(body);
+  if (id) *id = rc ? 0 : (int64_t)json_integer_value(json_object_get(out, "id"));
+  if (msg) snprintf(msg, 512, "%s", ei.message[0] ? ei.message : kerr_message(rc));
+  json_decref(out);
+  kerr_clear(&ei);
+  return rc;
+}
+
+Test(counter, sameday_on_the_web_is_the_walkin_with_channel_online) {
+  /* RULE: same-day use without registration on the web: the counter's walk-in,
+  ** outside counter hours too (17:30, the counter closed at 17:15) */
+  int64_t id;
+  char msg[512];
+  throttle_reset_all();
+  as_visitor("2026-04-08T17:30");
+  cr_assert_eq(sameday("kaigi", "evening", "027-111-2222", &id, msg), 0, "%s", msg);
+  struct booking b;
+  cr_assert_eq(booking_load(&w.ctx, id, &b), 0);
+  cr_assert_eq(b.account_id, 0);
+  cr_assert_eq(b.status, BOOKING_CONFIRMED);
+  cr_assert_str_eq(b.channel, "online");
+  cr_assert_str_eq(b.walkin_name, "前橋 一郎");
+  cr_assert_eq(b.fee_total, 1080);
+  cr_assert_eq(count_sql("SELECT count(*) FROM events WHERE action = 'booking.sameday'"
+                          " AND channel = 'online' AND actor IS NULL"), 1);
+  cr_assert_eq(count_sql("SELECT count(*) FROM events WHERE action = 'counter.walkin'"), 0);
+  /* the same slot: taken; the same phone, another room: once a day */
+  cr_assert_eq(sameday("kaigi", "evening", "027-333-4444", NULL, msg), KERR_SLOT_TAKEN, "%s", msg);
+  cr_assert_eq(sameday("washitsu", "evening", "0271112222", NULL, msg), KERR_LIMIT, "%s", msg);
+  cr_assert(strstr(msg, "1日1回"), "%s", msg);
+  /* tomorrow's slot: today's only */
+  struct kerrinfo ei = {0};
+  json_t *out = NULL, *body = json_pack("{s:I, s:s, s:s, s:s, s:i, s:s, s:s}", "room_id",
+                                        (json_int_t)room_id("chuo", "washitsu"), "slots", "evening",
+                                        "name", "前橋 二郎", "phone", "027-555-6666", "attendees", 2,
+                                        "purpose", "勉強", "date", "2026-04-09");
+  cr_assert_eq(sameday_take(&w.ctx, body, &out, &ei), KERR_VALIDATION);
+  cr_assert_not_null(json_object_get(ei.fields, "date"));
+  kerr_clear(&ei);
+  json_decref(body);
+  /* the counter's channel (BK_WALKIN) keeps its counter hours */
+  as_staff("2026-04-08T17:30");
+  cr_assert_eq(walkin("chuo", "washitsu", "evening", NULL, NULL, msg), KERR_COUNTER_HOURS);
+}
+
+Test(counter, sameday_on_the_web_only_when_the_rule_book_says_so) {
+  /* RULE: same-day walk-in only when the rule book says so: registration
+  ** required, or same_day.online false, and the web takes none (a campaign
+  ** room aside where only registration is asked) */
+  char dir[64], msg[512];
+  throttle_reset_all();
+  fx_close(&w);
+  write_patched_book(dir, 1, "slot_start", 1, 1);
+  open_world(dir);
+  as_visitor("2026-04-08T10:00");
+  cr_assert_eq(sameday("kaigi", "afternoon", "027-100-0001", NULL, msg), KERR_OUTSIDE_WINDOW);
+  cr_assert(strstr(msg, "登録なしの当日利用は、今日は大会議室では受け付けていません"), "%s", msg);
+  as_visitor("2026-04-15T10:00"); /* 親子の日 */
+  cr_assert_eq(sameday("washitsu", "afternoon", "027-100-0002", NULL, msg), 0, "%s", msg);
+  fx_close(&w);
+  remove_book(dir);
+  write_patched_book(dir, 1, "slot_start", 0, 0);
+  open_world(dir);
+  as_visitor("2026-04-08T10:00");
+  cr_assert_eq(sameday("kaigi", "afternoon", "027-100-0003", NULL, msg), KERR_OUTSIDE_WINDOW);
+  cr_assert(strstr(msg, "インターネットでは受け付けていません"), "%s", msg);
+  as_visitor("2026-04-15T10:00");
+  cr_assert_eq(sameday("washitsu", "afternoon", "027-100-0004", NULL, msg), KERR_OUTSIDE_WINDOW);
+  /* the counter still takes it */
+  as_staff("2026-04-08T10:00");
+  cr_assert_eq(walkin("chuo", "kaigi", "afternoon", NULL, NULL, msg), 0, "%s", msg);
   remove_book(dir);
 }
 
