@@ -12,6 +12,7 @@
 #include "../core/bookings.h"
 #include "../core/clock.h"
 #include "../core/permits.h"
+#include "../core/sameday.h"
 #include "reply.h"
 #include "suspend.h"
 
@@ -167,4 +168,19 @@ struct reply api_permit_key(struct req *r) {
   json_t *out = NULL;
   int rc = permit_public_key(&r->ctx, &out, &ei);
   return reply_core(r, rc, 200, out, &ei);
+}
+
+/* POST /api/v1/sameday {"room_id","slots","name","phone","attendees","purpose",
+** "date"?} -> 201 the booking, confirmed, channel "online", with "walkin":true,
+** "holder" {"kind":"walkin","name","phone"}, "due", "paid", "outstanding",
+** "payments" and "center_phone" (where to call to cancel); 422 validation (each
+** field), outside_booking_window (not today, the rule book does not allow it
+** here, the slot has started), closed, capacity, limit_exceeded (the phone
+** was used today); 409 slot_taken; 429 rate_limited. Same-day use of a free
+** room without registration (core/sameday.h). Anyone: no account needed. */
+struct reply api_sameday(struct req *r) {
+  struct kerrinfo ei = {0};
+  json_t *out = NULL;
+  int rc = sameday_take(&r->ctx, r->json, &out, &ei);
+  return reply_core(r, rc, 201, out, &ei);
 }

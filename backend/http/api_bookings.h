@@ -14,5 +14,6 @@ struct reply api_booking_cancel(struct req *r);
 struct reply api_booking_permit(struct req *r);
 struct reply api_permit_verify(struct req *r);
 struct reply api_permit_key(struct req *r);
+struct reply api_sameday(struct req *r);
 
 #endif

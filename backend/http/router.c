@@ -65,6 +65,7 @@
 #include "web_reports.h"
 #include "web_rounds.h"
 #include "web_rules.h"
+#include "web_sameday.h"
 
 #define JSON_BODY RF_JSON
 #define ANY ROLE_ANY
@@ -174,6 +175,9 @@ const struct route router_routes[] = {
   {"POST", "/my/oidc/link", web_oidc_link, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"POST", "/my/oidc/unlink", web_oidc_unlink, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/book", web_book, ANY, RF_PERSONAL},
+  /* same-day use without registration (core/sameday.h): anyone, a form from this site */
+  {"POST", "/sameday/review", web_sameday_review, ANY, RF_FORM | RF_PERSONAL},
+  {"POST", "/sameday", web_sameday_post, ANY, RF_FORM | RF_PERSONAL | RF_RUSH},
   {"POST", "/book/review", web_book_review, ROLE_CITIZEN, RF_FORM | RF_PERSONAL},
   {"GET", "/my", web_my, ROLE_CITIZEN, RF_PERSONAL},
   {"GET", "/my/bookings/{id}", web_my_booking, ROLE_CITIZEN | ROLE_DESK, RF_PERSONAL},
@@ -278,6 +282,7 @@ const struct route router_routes[] = {
   {"GET", "/api/v1/bookings/{id}/permit", api_booking_permit, ROLE_CITIZEN | ROLE_DESK,
    RF_PERSONAL},
   {"POST", "/api/v1/permits/verify", api_permit_verify, ANY, JSON_BODY | RF_NO_CSRF},
+  {"POST", "/api/v1/sameday", api_sameday, ANY, JSON_BODY | RF_PERSONAL | RF_RUSH},
   /* counter desk (issue 6; docs/counter.md): staff and admin only, personal data.
   ** Acting for citizens goes through the booking routes above (on_behalf_of,
   ** confirm, cancel), which pass staff on to core/counter.c. */

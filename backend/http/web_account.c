@@ -43,7 +43,7 @@ const char *web_safe_next(const char *next, const char *dflt) { return safe_next
 ** browser into an account of its choosing (login CSRF): a browser says
 ** where a form post comes from in Origin, and that must be this host.
 ** No Origin (a program, an old browser) is let through. */
-static int cross_site(struct req *r) {
+int web_cross_site(struct req *r) {
   const char *origin = req_header(r, "Origin"), *host = req_header(r, MHD_HTTP_HEADER_HOST);
   if (!origin || !host) return 0;
   const char *o = strstr(origin, "://");
@@ -147,7 +147,7 @@ struct reply web_signin_post(struct req *r) {
   struct session_new s;
   char addr[64];
   const char *next = safe_next(req_str(r, "next"), "");
-  if (cross_site(r)) return reply_error(r, KERR_CSRF, NULL);
+  if (web_cross_site(r)) return reply_error(r, KERR_CSRF, NULL);
   session_client_addr(r, addr, sizeof addr);
   int rc = accounts_login(&r->ctx, r->json, addr, &s, &ei);
   if (!rc && !s.account_id) return suspend_undecided(r); /* right: the writer signs in */
@@ -301,7 +301,7 @@ struct reply web_register_post(struct req *r) {
   struct kerrinfo ei = {0};
   int64_t id = 0;
   const char *next = safe_next(req_str(r, "next"), "");
-  if (cross_site(r)) return reply_error(r, KERR_CSRF, NULL);
+  if (web_cross_site(r)) return reply_error(r, KERR_CSRF, NULL);
   /* a clerk registering someone here would be signed out and in as them */
   if (r->ctx.actor.role & (ROLE_DESK | ROLE_ANALYST)) {
     kerr_set(&ei, KERR_FORBIDDEN,

@@ -10,6 +10,12 @@
 ** else DFLT: a next= parameter, never a way to another site. */
 const char *web_safe_next(const char *next, const char *dflt);
 
+/* 1 if the form post R came from a page of another site (its Origin names
+** another host; no Origin: a program or an old browser, let through). The
+** check of the anonymous forms, which have no session and so no CSRF token:
+** sign-in, sign-up, same-day use without registration (http/web_sameday.c). */
+int web_cross_site(struct req *r);
+
 struct reply web_signin(struct req *r);
 struct reply web_signin_post(struct req *r);
 struct reply web_signout(struct req *r);

@@ -34,6 +34,7 @@
 #include "reply.h"
 #include "web_account.h"
 #include "web_oidc.h"
+#include "web_sameday.h"
 
 #define MAX_DATES 120
 #define MIN_DATES 28
@@ -285,7 +286,7 @@ struct reply web_booking_form(struct req *r, unsigned status, const json_t *valu
 
 /* The slot chosen by DATE and SLOT (the query's): *DAY and the index of SLOT
 ** in the version in force on *DAY, or -1 when either is missing or unknown. */
-static int chosen_slot(struct req *r, const char *date, const char *slot, int32_t *day) {
+int web_book_chosen(struct req *r, const char *date, const char *slot, int32_t *day) {
   const struct rules *use = date && !date_parse(date, day) ? rules_in_force(r->ctx.rb, *day) : NULL;
   return use && slot ? rules_slot_index(use, slot) : -1;
 }
@@ -298,8 +299,8 @@ static int chosen_slot(struct req *r, const char *date, const char *slot, int32_
 ** code, EI's message saying why in the words the booking itself would use.
 ** What depends on the person (the monthly cap, their holds) is checked when
 ** they apply. */
-static int refusal(struct req *r, enum bk_channel ch, const struct room *ro, int32_t day, int k,
-                   struct kerrinfo *ei) {
+int web_book_refusal(struct req *r, enum bk_channel ch, const struct room *ro, int32_t day, int k,
+                     struct kerrinfo *ei) {
   struct bookable why;
   if (bookable_check(&r->ctx, ch, ro, day, k, &why) != BK_OPEN)
     return bookable_refuse(&r->ctx, ro, day, k, &why, ei);
@@ -321,9 +322,14 @@ static void chosen_line(struct req *r, struct html *h, int32_t day, int k) {
               rules_in_force(r->ctx.rb, day)->slots[k].label);
 }
 
+void web_book_choice(struct req *r, struct html *h, const struct room *ro, int32_t day, int k) {
+  room_facts(h, ro);
+  chosen_line(r, h, day, k);
+}
+
 /* The ways back to choosing: the availability of DAY at RO's centre (today's
 ** when K < 0) and the room's month. */
-static void back_links(struct req *r, struct html *h, const struct room *ro, int32_t day, int k) {
+void web_book_back_links(struct req *r, struct html *h, const struct room *ro, int32_t day, int k) {
   char d[11], month[8];
   date_format(k >= 0 ? day : clock_today(r->ctx.now), d);
   snprintf(month, sizeof month, "%.7s", d);
@@ -344,7 +350,7 @@ static struct reply refused_page(struct req *r, const struct room *ro, int32_t d
   room_facts(&h, ro);
   chosen_line(r, &h, day, k);
   html_printf(&h, "<div class=\"note note-warn\" id=\"refusal\"><p><strong>%h</strong></p></div>", why);
-  back_links(r, &h, ro, day, k);
+  web_book_back_links(r, &h, ro, day, k);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -367,7 +373,7 @@ static void behalf_href(struct req *r, struct html *h, const struct room *ro, in
 ** the ways back. */
 static struct reply staff_page(struct req *r, const struct room *ro, int32_t day, int k) {
   struct kerrinfo ei = {0};
-  if (k >= 0 && refusal(r, BK_COUNTER, ro, day, k, &ei)) {
+  if (k >= 0 && web_book_refusal(r, BK_COUNTER, ro, day, k, &ei)) {
     struct reply ret = refused_page(r, ro, day, k, ei.message[0] ? ei.message : "予約できません。");
     kerr_clear(&ei);
     return ret;
@@ -385,7 +391,7 @@ static struct reply staff_page(struct req *r, const struct room *ro, int32_t day
               k >= 0 ? "と利用目的・人数" : "と、日・時間帯・利用目的・人数");
   behalf_href(r, &h, ro, day, k);
   html_printf(&h, "\">%h の代理の予約の画面へ進む</a></li></ul>", ro->center->name);
-  back_links(r, &h, ro, day, k);
+  web_book_back_links(r, &h, ro, day, k);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
 }
@@ -409,50 +415,76 @@ static struct reply no_booking_page(struct req *r, const struct room *ro, int32_
     html_printf(&h, "\">%h の代理の予約</a>の画面を使ってください (選んだ部屋・日・時間帯は入力してあります)。</p>",
                 ro->center->name);
   }
-  back_links(r, &h, ro, day, k);
+  web_book_back_links(r, &h, ro, day, k);
   page_end(r, &h, &pg);
   return page_reply(r, 200, &h);
+}
+
+/* The sign-up and sign-in sections of the page below, both coming back to
+** NEXT (the booking form of the choice). */
+static void account_sections(struct req *r, struct html *h, const struct page_form *fm,
+                             const char *next) {
+  html_raw(h, "<section class=\"panel\" aria-labelledby=\"first-title\"><h2 id=\"first-title\">"
+              "はじめての方: 登録して予約へ進む</h2>");
+  web_register_form(r, h, fm, next, "登録して予約へ進む");
+  html_raw(h, "</section><section class=\"panel\" aria-labelledby=\"again-title\">"
+              "<h2 id=\"again-title\">利用者番号をお持ちの方: ログインして予約へ進む</h2>");
+  html_raw(h, "<p>利用者番号とパスワードでログインすると、この予約の続きに戻ります。</p>"
+              "<ul class=\"links\"><li><a class=\"button button-secondary\" href=\"/signin?next=");
+  html_url(h, next);
+  html_raw(h, "\">ログインして予約へ進む</a></li>"
+              "<li><a href=\"/password-reset\">パスワードを忘れたとき</a></li></ul>");
+  web_oidc_signin_button(h, next); /* only when a provider is configured */
+  html_raw(h, "</section>");
 }
 
 /* The page for someone not signed in who chose a slot: what they chose, and
 ** on the same page the sign-up form and the sign-in form, both coming back
 ** to the booking form with the choice kept (issue 13 point 16: no detour
-** through pages that forget the slot). STATUS 200 at first; after a refused
-** sign-up, its status with FM's values and errors and MESSAGE (an error of
-** no one field, or NULL) above, the choice still said and carried. */
+** through pages that forget the slot). A free slot of today that the rule
+** book lets be taken without registration (core/bookable.c BK_SAMEDAY) also
+** gets 「登録しないで今日使う」 (http/web_sameday.c), first: for today it is
+** the short way; a slot only that way can have (the web's own deadline has
+** passed), only it. STATUS 200 at first; after a refused sign-up, its status
+** with FM's values and errors and MESSAGE (an error of no one field, or NULL)
+** above, the choice still said and carried. */
 static struct reply signup_first_page(struct req *r, const struct room *ro, const char *date,
                                       const char *slot, unsigned status,
                                       const struct page_form *fm, const char *message) {
   struct html next = {0}, h = {0};
+  struct kerrinfo ei = {0};
   html_printf(&next, "/book?room=%I", (int64_t)ro->id);
   if (date && *date) html_printf(&next, "&date=%u", date);
   if (slot && *slot) html_printf(&next, "&slot=%u", slot);
   if (next.oom) return reply_fail();
   int32_t day = 0;
-  int k = chosen_slot(r, date, slot, &day);
+  int k = web_book_chosen(r, date, slot, &day);
   int failed = status >= 400;
-  struct page pg = {.title = "予約の申し込み (登録またはログイン)", .nav = "search",
-                    .flags = failed ? PAGE_HAS_ERRORS : 0};
+  /* RULE: same-day use without registration on the web (never offer what will be refused) */
+  int sameday = k >= 0 && !web_book_refusal(r, BK_SAMEDAY, ro, day, k, &ei);
+  kerr_clear(&ei);
+  int account = k < 0 || !web_book_refusal(r, BK_ONLINE, ro, day, k, &ei);
+  kerr_clear(&ei);
+  struct page pg = {.title = account ? "予約の申し込み (登録またはログイン)" : "予約の申し込み (登録しないで今日使う)",
+                    .nav = "search", .flags = failed ? PAGE_HAS_ERRORS : 0};
   page_begin(r, &h, &pg);
   html_raw(&h, "<h1>予約の申し込み</h1>");
   if (failed) web_register_errors(&h, message, fm);
   steps(&h, 1);
   room_facts(&h, ro);
   chosen_line(r, &h, day, k);
-  html_raw(&h, "<p>予約には、利用者の登録 (無料) が必要です。登録すると、すぐにこの予約の続きに進みます。"
-               "選んだ部屋と日は、そのまま残ります。</p>"
-               "<section class=\"panel\" aria-labelledby=\"first-title\"><h2 id=\"first-title\">"
-               "はじめての方: 登録して予約へ進む</h2>");
-  web_register_form(r, &h, fm, next.p, "登録して予約へ進む");
-  html_raw(&h, "</section><section class=\"panel\" aria-labelledby=\"again-title\">"
-               "<h2 id=\"again-title\">利用者番号をお持ちの方: ログインして予約へ進む</h2>");
-  html_raw(&h, "<p>利用者番号とパスワードでログインすると、この予約の続きに戻ります。</p>"
-               "<ul class=\"links\"><li><a class=\"button button-secondary\" href=\"/signin?next=");
-  html_url(&h, next.p);
-  html_raw(&h, "\">ログインして予約へ進む</a></li>"
-               "<li><a href=\"/password-reset\">パスワードを忘れたとき</a></li></ul>");
-  web_oidc_signin_button(&h, next.p); /* only when a provider is configured */
-  html_raw(&h, "</section>");
+  if (sameday && account)
+    html_raw(&h, "<p>今日のこの時間帯は、<a href=\"#sameday\">登録しないで、お名前と電話番号だけで使えます</a>。"
+                 "利用者の登録 (無料) をすると、次からはインターネットで前もって予約できます。"
+                 "登録すると、すぐにこの予約の続きに進みます。選んだ部屋と日は、そのまま残ります。</p>");
+  else if (account)
+    html_raw(&h, "<p>予約には、利用者の登録 (無料) が必要です。登録すると、すぐにこの予約の続きに進みます。"
+                 "選んだ部屋と日は、そのまま残ります。</p>");
+  if (sameday) {
+    struct page_form none = {0};
+    web_sameday_section(r, &h, ro, day, k, &none);
+  }
+  if (account) account_sections(r, &h, fm, next.p);
   page_end(r, &h, &pg);
   html_free(&next);
   return page_reply(r, status, &h);
@@ -492,7 +524,7 @@ void web_book_going_to(struct req *r, struct html *h, const char *next) {
   const struct room *ro = next_room(r, next, &q);
   if (ro) {
     int32_t day = 0;
-    int k = chosen_slot(r, json_string_value(json_object_get(q, "date")),
+    int k = web_book_chosen(r, json_string_value(json_object_get(q, "date")),
                         json_string_value(json_object_get(q, "slot")), &day);
     html_raw(h, "<section class=\"panel\" id=\"going-to\" aria-labelledby=\"going-title\">"
                 "<h2 id=\"going-title\">ログインすると、この予約の続きに戻ります</h2>");
@@ -527,7 +559,7 @@ struct reply web_book(struct req *r) {
     return reply_error(r, KERR_NOT_FOUND, NULL);
   }
   int32_t day = 0;
-  int k = chosen_slot(r, date, slot, &day);
+  int k = web_book_chosen(r, date, slot, &day);
   struct kerrinfo ei = {0};
   struct reply ret;
   switch (r->ctx.actor.role) {
@@ -535,7 +567,9 @@ struct reply web_book(struct req *r) {
     break;
   case ROLE_ANON:
     json_decref(values);
-    if (k >= 0 && refusal(r, BK_ONLINE, ro, day, k, &ei)) {
+    /* refused with an account and without: why, and the ways back */
+    if (k >= 0 && web_book_refusal(r, BK_ONLINE, ro, day, k, &ei) &&
+        web_book_refusal(r, BK_SAMEDAY, ro, day, k, NULL)) {
       ret = refused_page(r, ro, day, k, ei.message[0] ? ei.message : "予約できません。");
       kerr_clear(&ei);
       return ret;
@@ -555,7 +589,7 @@ struct reply web_book(struct req *r) {
   if (slot) json_object_set_new(values, "slots", json_pack("[s]", slot));
   json_object_set_new(values, "group_id", json_string(""));
   /* a slot the web cannot take now says why at the top of the form */
-  if (k >= 0) refusal(r, BK_ONLINE, ro, day, k, &ei);
+  if (k >= 0) web_book_refusal(r, BK_ONLINE, ro, day, k, &ei);
   ret = web_booking_form(r, 200, values, ei.message[0] ? ei.message : NULL, NULL, NULL);
   kerr_clear(&ei);
   json_decref(values);

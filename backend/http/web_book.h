@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 
+#include "../core/bookable.h"
 #include "../core/bookings.h"
 #include "../core/rules.h"
 #include "html.h"
@@ -71,6 +72,26 @@ void web_book_slots_label(const struct rules *r, const char codes[][24], int n, 
 /* The same for SLOTS as stored ("morning,afternoon"). */
 void web_book_slots_text(const struct rules *r, const char *slots, const char *start,
                          const char *end, char *out, size_t n);
+
+/* The slot chosen by DATE and SLOT (a query's or a form's): *DAY and the
+** index of SLOT in the version in force on *DAY, or -1 when either is missing
+** or unknown. */
+int web_book_chosen(struct req *r, const char *date, const char *slot, int32_t *day);
+
+/* RULE: never offer what will be refused. Whether slot K of room RO on DAY
+** can be taken now through channel CH (core/bookable.c, and whether a
+** booking or a hold has it): 0, else the KERR code with EI's message in the
+** booking's own words. What depends on the person is checked when they apply. */
+int web_book_refusal(struct req *r, enum bk_channel ch, const struct room *ro, int32_t day, int k,
+                     struct kerrinfo *ei);
+
+/* What was chosen: the room (centre, name, kind, capacity) and, when K >= 0,
+** the day and slot K ("選んだ日: ..."). */
+void web_book_choice(struct req *r, struct html *h, const struct room *ro, int32_t day, int k);
+
+/* The ways back to choosing: DAY's availability at RO's centre (today's when
+** K < 0) and the room's month. */
+void web_book_back_links(struct req *r, struct html *h, const struct room *ro, int32_t day, int k);
 
 /* Booking ID as a view into *V (no access check: a booking the actor has
 ** just made or changed): 0, or KERR_NOT_FOUND. For the counter's pages. */

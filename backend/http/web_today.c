@@ -94,6 +94,11 @@ struct reply web_today(struct req *r) {
                   "<p class=\"lead\">今日これから使える部屋です。時間を押すと予約の画面に進みます。"
                   "この画面は自動では新しくなりません。最新にするときは、もう一度開いてください。</p>",
               title, label, at);
+  /* RULE: same-day use without registration on the web (core/sameday.h) */
+  if (bookable_sameday_open(&r->ctx))
+    html_raw(&h, "<p class=\"note\" id=\"sameday-note\">利用者の登録をしていない方も、今日の空きは"
+                 "お名前と電話番号だけで使えます (時間を押して「登録しないで今日使う」へ)。"
+                 "使用料は公民館の窓口で払います。</p>");
   for (int c = 0; c < feed->ncenters; c++) center_section(&h, &feed->centers[c], feed->nslots, date);
   if (only) html_raw(&h, "<p><a href=\"/today\">ほかの公民館の今日の空き</a></p>");
   page_end(r, &h, &pg);
