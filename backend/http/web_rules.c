@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/bookable.h"
 #include "../core/clock.h"
 #include "pages.h"
 #include "reply.h"
@@ -142,8 +143,10 @@ struct reply web_discounts(struct req *r) {
 
 /* ============================================================== help */
 
-/* The help page's glossary: the words a 75-year-old may not know (point 15). */
-static void help_words(struct html *h) {
+/* The help page's glossary: the words a 75-year-old may not know (point 15).
+** SAMEDAY_ONLINE: the rule book takes same-day use without registration on
+** the web too (core/bookable.h bookable_sameday_open). */
+static void help_words(struct html *h, int sameday_online) {
   html_raw(h, "<section aria-labelledby=\"words\"><h2 id=\"words\">ことばの説明</h2><dl class=\"glossary\">"
                "<dt>名義 (めいぎ)</dt><dd>だれの予約か、ということです。団体で予約するときは団体の名前、"
                "1人で予約するときはあなたの名前です。</dd>"
@@ -153,7 +156,11 @@ static void help_words(struct html *h) {
                "<dt>電子署名 (でんししょめい)</dt><dd>市が、利用許可書が本物であることを確かめるためのしるしです。"
                "書きかえると、本物でないことがわかります。</dd>"
                "<dt>当日利用 (とうじつりよう)</dt><dd>その日に空いている部屋を、その日に使うことです。"
-               "登録していなくても、公民館の窓口で申し込めます。</dd>"
+               "登録していなくても、公民館の窓口で申し込めます。");
+  if (sameday_online)
+    html_raw(h, "窓口が閉まっている時間でも、このサイトで今日の空いている時間帯を選ぶと、"
+                "「登録しないで今日使う」から、お名前と電話番号だけで申し込めます。");
+  html_raw(h, "</dd>"
                "<dt>任意 (にんい)</dt><dd>書かなくてもよい、ということです。「必須」は、必ず書くところです。</dd>"
                "<dt>半角 (はんかく)</dt><dd>英語の文字と同じ幅の数字や文字 (例: 123) です。"
                "電話番号などは、全角 (１２３) で書いても、そのまま受け付けます。</dd></dl></section>");
@@ -299,7 +306,7 @@ struct reply web_help(struct req *r) {
                "<a href=\"/rules/discounts\">減免の基準</a>を見てください。</p></section>");
 
   help_groups(&h);
-  help_words(&h);
+  help_words(&h, bookable_sameday_open(&r->ctx));
   help_contacts(&h, rb, ru);
 
   char from[11], to[11];

@@ -220,8 +220,9 @@ test('the web pages: the choice offers 「登録しないで今日使う」, a c
   // a slot already started, or taken: no form
   const taken = await anon.get(`/book?room=${rooms['chuo/kaigi']}&date=2026-04-08&slot=afternoon`, HTML);
   assert.doesNotMatch(taken.text, /action="\/sameday/);
-  // /today tells visitors they need no account for today
+  // /today tells visitors they need no account for today; /help's words too
   assert.match((await anon.get('/today', HTML)).text, /id="sameday-note"/);
+  assert.match((await anon.get('/help', HTML)).text, /「登録しないで今日使う」から、お名前と電話番号だけで申し込めます/);
 
   const fields = { room_id: String(room), date: '2026-04-08', slots: 'evening', walkin_name: '渋川 桜',
     walkin_phone: '080-1111-2222', attendees: '4', purpose: '料理の練習' };
@@ -330,6 +331,7 @@ for (const [what, edit] of [
       assert.equal(page.status, 200);
       assert.doesNotMatch(page.text, /登録しないで今日使う|action="\/sameday/);
       assert.doesNotMatch((await c.get('/today', HTML)).text, /id="sameday-note"/);
+      assert.doesNotMatch((await c.get('/help', HTML)).text, /登録しないで今日使う/);
       const r = await c.post('/api/v1/sameday', { room_id: rs['chuo/kaigi'], slots: ['evening'], name: '前橋 一郎',
         phone: '027-111-2222', attendees: 3, purpose: '勉強会' });
       assert.equal(r.status, 422, r.text);
