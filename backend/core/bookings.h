@@ -74,7 +74,7 @@ struct booking {
   int64_t created_at, confirmed_at, cancelled_at;
   char cancel_reason[1024];
   int64_t cancel_fee;         /* -1 when none */
-  char walkin_name[128];
+  char walkin_name[256];        /* up to 50 characters (4 bytes each at most) */
   char group_name[256];       /* "" when no group */
   int group_public;           /* the group opted into the public listing */
   char imported_note[256];    /* brought in by `kominkan import`: why ("" otherwise) */

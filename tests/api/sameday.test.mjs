@@ -250,6 +250,20 @@ test('the web pages: the choice offers 「登録しないで今日使う」, a c
     'online|渋川 桜|080-1111-2222');
 });
 
+test('a name of 50 characters (the most the form takes) is kept whole: the receipt and the counter\'s screen', async () => {
+  const name = '前'.repeat(25) + '橋'.repeat(25);
+  const done = await postForm(srv.base, '/sameday', { room_id: String(rooms['chuo/av']), date: '2026-04-08', slots: 'afternoon',
+    walkin_name: name, walkin_phone: '027-444-5555', attendees: '2', purpose: '練習' });
+  assert.equal(done.status, 200, done.text.slice(0, 300));
+  assert.ok(done.text.includes(`個人（${name}）`), 'the whole name on the receipt');
+  const staff = await signIn(srv.base, ids.staff, PW);
+  const today = await staff.get('/api/v1/counter/today?center=chuo');
+  const cell = today.json.rooms.find((x) => x.code === 'av').slots.find((s) => s.code === 'afternoon');
+  assert.equal(cell.booking.holder.name, name);
+  assert.equal((await use(anon, 'chuo/av', ['afternoon'], { name: '前'.repeat(51), phone: '027-444-6666' })).json.error.fields.name,
+    'お名前は50文字以内で入力してください。');
+});
+
 test('CSRF: a post from another site is refused (anonymous: Origin); a signed-in post needs its token', async () => {
   const fields = { room_id: String(rooms['chuo/hall']), date: '2026-04-08', slots: 'evening', walkin_name: '他所 から',
     walkin_phone: '027-999-0000', attendees: '5', purpose: '会合' };
