@@ -86,15 +86,17 @@ static json_t *form_errors(const json_t *fields) {
   return e;
 }
 
-/* The fee of slot K of RO on DAY, in words: "210円" or "無料 (親子の日)". */
-static void fee_words(const struct kctx *ctx, const struct room *ro, int32_t day, int k, char *out,
-                      size_t n) {
+/* The fee of slot K of RO on DAY, in words: "210円" or "無料 (親子の日)".
+** 1 when there is one to pay. */
+static int fee_words(const struct kctx *ctx, const struct room *ro, int32_t day, int k, char *out,
+                     size_t n) {
   const struct rules *ru = rules_in_force(ctx->rb, day);
   const struct campaign *cp = ru ? rules_campaign(ru, ro, day) : NULL;
   int yen = ru && k >= 0 ? rules_fee(ru, ro->fee_class, k) : -1;
   if (cp) snprintf(out, n, "無料 (%s)", cp->name);
   else if (yen >= 0) page_yen(yen, out, n);
   else snprintf(out, n, "-");
+  return !cp && yen > 0;
 }
 
 /* The form's fields; ATT_SUPPORT (the room's capacity) is the caller's. */
@@ -138,14 +140,14 @@ void web_sameday_section(struct req *r, struct html *h, const struct room *ro, i
                          const struct page_form *fm) {
   char fee[128], att[128];
   struct page_field f[4];
-  fee_words(&r->ctx, ro, day, k, fee, sizeof fee);
+  int to_pay = fee_words(&r->ctx, ro, day, k, fee, sizeof fee);
   snprintf(att, sizeof att, "この部屋の定員は%d人です。", ro->capacity);
   int n = fields_of(f, att);
   html_printf(h, "<section class=\"panel\" id=\"sameday\" aria-labelledby=\"sameday-title\">"
                  "<h2 id=\"sameday-title\">登録しないで今日使う</h2>"
                  "<p>今日の空いている時間帯は、利用者の登録をしなくても、お名前と電話番号だけで使えます。"
                  "使用料: <strong id=\"sameday-fee\">%h</strong>%s</p>",
-              fee, strncmp(fee, "無料", strlen("無料")) ? " (公民館の窓口で払います。この画面では払いません)" : "");
+              fee, to_pay ? " (公民館の窓口で払います。この画面では払いません)" : "");
   page_form_begin(r, h, "post", "/sameday/review");
   hidden_choice(r, h, ro, day, k);
   for (int i = 0; i < n; i++) page_field(h, &f[i], fm);
