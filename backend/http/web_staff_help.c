@@ -10,6 +10,7 @@
 
 #include <stdio.h>
 
+#include "../core/bookable.h"
 #include "../core/clock.h"
 #include "pages.h"
 #include "reply.h"
@@ -50,7 +51,23 @@ static const struct {
 };
 #define NTASKS (sizeof tasks / sizeof tasks[0])
 
-static void rules_section(struct html *h, const struct rules *ru) {
+/* Same-day use without registration on the web, and the campaign days, as
+** the rule book in force says (core/bookable.c decides each slot). */
+static void sameday_items(struct req *r, struct html *h, const struct rules *ru) {
+  if (bookable_sameday_open(&r->ctx))
+    html_raw(h, "<li>当日利用 (登録なし): 窓口が閉まっている時間や土日も、インターネットの"
+                "「登録しないで今日使う」から、今日の空いている時間帯を名前と電話番号だけで申し込めます"
+                " (1つの電話番号で1日1回まで)。その予約は窓口の画面に、受付の方法「インターネット」の"
+                "当日利用として、名前・電話番号・未払いの使用料とともに出ます。来館したら予約番号と名前を"
+                "確かめて、使用料を受け取ってください。取り消しの電話は「取り消す」で受けます。</li>");
+  for (int i = 0; i < ru->ncampaigns; i++)
+    html_printf(h, "<li>%h: その日の対象の部屋は、無料で、登録なしで使えます。前もって予約はできません"
+                   " (代理の予約でもできません)。その日に、窓口の当日利用か、インターネットの"
+                   "「登録しないで今日使う」で受け付けます。</li>",
+                ru->campaigns[i].name);
+}
+
+static void rules_section(struct req *r, struct html *h, const struct rules *ru) {
   char hours[256];
   rules_counter_hours_text(ru, hours, sizeof hours);
   html_printf(h, "<section aria-labelledby=\"rules-t\"><h2 id=\"rules-t\">いまの規則 (すべての公民館で同じ)</h2>"
@@ -67,6 +84,7 @@ static void rules_section(struct html *h, const struct rules *ru) {
     html_printf(h, "<li>取消: 利用日の%d日前まではインターネットで取り消せます。それより後は窓口で"
                    "相談を受けます。</li>",
                 ru->cancel_deadline_days);
+  sameday_items(r, h, ru);
   html_raw(h, "<li>減免の基準と、利用者向けの説明は、<a href=\"/rules/discounts\">減免の基準</a>と"
               "<a href=\"/help\">使い方・問い合わせ</a>のページと同じです。利用者に聞かれたら、"
               "同じページを案内してください。</li></ul></section>");
@@ -89,7 +107,7 @@ struct reply web_staff_help(struct req *r) {
     html_printf(&h, "<tr><th scope=\"row\">%h</th><td><a href=\"%h\">%h</a></td><td>%h</td></tr>",
                 tasks[i].asked, tasks[i].href, tasks[i].page, tasks[i].how);
   html_raw(&h, "</tbody></table></div></section>");
-  if (ru) rules_section(&h, ru);
+  if (ru) rules_section(r, &h, ru);
   html_raw(&h, "<section aria-labelledby=\"privacy-t\"><h2 id=\"privacy-t\">個人情報の扱い</h2><ul>"
                "<li>利用者を調べたり、予約の詳細や団体の代表者の連絡先を見たりすると、だれが・いつ・"
                "だれの情報を見たかが記録に残ります。仕事に必要なときだけ見てください。利用者は、"

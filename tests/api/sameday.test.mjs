@@ -346,6 +346,10 @@ for (const [what, edit] of [
       assert.doesNotMatch(page.text, /登録しないで今日使う|action="\/sameday/);
       assert.doesNotMatch((await c.get('/today', HTML)).text, /id="sameday-note"/);
       assert.doesNotMatch((await c.get('/help', HTML)).text, /登録しないで今日使う/);
+      const staff = await signIn(s.base, await addUser(s.db, { role: 'staff', name: '窓口 規則', password: PW, center: 'chuo' }), PW);
+      const guide = await staff.get('/admin/help', HTML);
+      assert.equal(guide.status, 200);
+      assert.doesNotMatch(guide.text, /当日利用 \(登録なし\)/);
       const r = await c.post('/api/v1/sameday', { room_id: rs['chuo/kaigi'], slots: ['evening'], name: '前橋 一郎',
         phone: '027-111-2222', attendees: 3, purpose: '勉強会' });
       assert.equal(r.status, 422, r.text);
@@ -406,6 +410,11 @@ test('campaign days: the campaign\'s rooms are not booked ahead (online, at the 
   assert.ok(!day.text.includes(`/book?room=${rooms['chuo/washitsu']}&amp;date=2026-04-15`), 'no link to book it ahead');
   assert.ok(day.text.includes(`/book?room=${rooms['chuo/kaigi']}&amp;date=2026-04-15`), 'other rooms still link');
   assert.match(day.text, /当日のみ: キャンペーンの日で、当日、登録なしで無料で使えます/);
+  // the clerks' guide says both, from the rule book
+  const guide = await staff.get('/admin/help', HTML);
+  assert.equal(guide.status, 200);
+  assert.match(guide.text, /<li>親子の日: その日の対象の部屋は、無料で、登録なしで使えます。前もって予約はできません/);
+  assert.match(guide.text, /<li>当日利用 \(登録なし\): 窓口が閉まっている時間や土日も/);
   const month = await anon.get(`/rooms/${rooms['chuo/washitsu']}?month=2026-04`, HTML);
   assert.ok(!month.text.includes(`date=2026-04-15&amp;slot=`), 'the month links no slot of the 15th');
   // someone who follows an old link is told why, with the ways back, and offered no sign-up
