@@ -135,16 +135,24 @@ struct booking_record {
   char receipt[SUBMISSION_RECEIPT_LEN];
 };
 
+/* An accepted submission of KIND, the form REC posted, whose result is
+** RESULT_ID, recorded under CTX in the write transaction; its receipt number
+** into REC->receipt. */
+static int record_accepted(struct kctx *ctx, const char *kind, struct booking_record *rec,
+                           const char *result_id) {
+  struct submission s = {.kind = kind, .payload = rec->r->json, .accepted = 1,
+                         .status = 201, .result_id = result_id};
+  return submission_record_in(ctx, &s, rec->receipt);
+}
+
 static int record_booking(struct kctx *ctx, int64_t booking_id, void *arg, struct kerrinfo *ei) {
   struct booking_record *br = arg;
   char idtext[24];
   (void)ei;
   snprintf(idtext, sizeof idtext, "%lld", (long long)booking_id);
-  struct submission s = {.kind = "booking", .payload = br->r->json, .accepted = 1,
-                         .status = 201, .result_id = idtext};
   struct kctx c = *ctx;   /* the form's channel, also when staff book at the counter */
   c.channel = br->r->ctx.channel;
-  return submission_record_in(&c, &s, br->receipt);
+  return record_accepted(&c, "booking", br, idtext);
 }
 
 static const struct kind booking_kind = {"booking", web_booking_form, web_booking_receipt,
@@ -201,13 +209,10 @@ static const struct kind group_kind = {"group", web_group_form, web_group_receip
 ** and its receipt number commit together, so a repeat of the post always
 ** finds the first receipt. */
 static int record_group(struct kctx *ctx, int64_t group_id, void *arg, struct kerrinfo *ei) {
-  struct booking_record *gr = arg;
   char idtext[16];
   (void)ei;
   ids_format(group_id, idtext);
-  struct submission s = {.kind = "group", .payload = gr->r->json, .accepted = 1,
-                         .status = 201, .result_id = idtext};
-  return submission_record_in(ctx, &s, gr->receipt);
+  return record_accepted(ctx, "group", arg, idtext);
 }
 
 /* POST /forms/group (form) name, name_kana, members, resident_members, activity,
@@ -292,13 +297,10 @@ static const struct kind discount_kind = {"discount", web_discount_form, web_dis
 ** transaction (discounts_apply_keyed), as the group form's is: a repeat of
 ** the post always finds the first receipt. */
 static int record_discount(struct kctx *ctx, int64_t app_id, void *arg, struct kerrinfo *ei) {
-  struct booking_record *dr = arg;
   char idtext[24];
   (void)ei;
   snprintf(idtext, sizeof idtext, "%lld", (long long)app_id);
-  struct submission s = {.kind = "discount", .payload = dr->r->json, .accepted = 1,
-                         .status = 201, .result_id = idtext};
-  return submission_record_in(ctx, &s, dr->receipt);
+  return record_accepted(ctx, "discount", arg, idtext);
 }
 
 /* POST /forms/discount (form) group_id, category, reason, evidence?,
