@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { start, client, addUser, signIn } from '../api/harness.mjs';
-import { launch, axeContext, axe, describe, pageOverflow, shotPath } from './helpers.mjs';
+import { launch, axeContext, axe, describe, pageOverflow, shotPath, go } from './helpers.mjs';
 
 const PW = 'browser-test-password-1';
 let srv, browser, users = {}, room503, room507;
@@ -30,10 +30,6 @@ after(async () => {
   if (browser) await browser.close();
   if (srv) await srv.stop();
 });
-
-async function go(page, action) {
-  await Promise.all([page.waitForNavigation(), action()]);
-}
 
 // Not signed in: a staff page sends the browser to sign in; the booking form
 // offers sign-up there and a link to sign in, both keeping the choice.

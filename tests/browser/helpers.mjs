@@ -139,3 +139,8 @@ export async function freshGoto(page, url) {
   if (url.includes('#')) await page.goto('about:blank');
   return page.goto(url);
 }
+
+// Do ACTION (a click, a submit) and wait for the page it loads.
+export async function go(page, action) {
+  await Promise.all([page.waitForNavigation(), action()]);
+}

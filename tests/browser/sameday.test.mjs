@@ -7,7 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { start, client } from '../api/harness.mjs';
-import { launch, axeContext, axe, describe, freshGoto, pageOverflow, shotPath } from './helpers.mjs';
+import { launch, axeContext, axe, describe, freshGoto, pageOverflow, shotPath, go } from './helpers.mjs';
 
 let srv, browser, room503, room507;
 
@@ -23,10 +23,6 @@ after(async () => {
   if (browser) await browser.close();
   if (srv) await srv.stop();
 });
-
-async function go(page, action) {
-  await Promise.all([page.waitForNavigation(), action()]);
-}
 
 // axe needs a script: it runs on a copy of the page's HTML in a page with
 // scripts of the same viewport (as tests/browser/journeys.test.mjs does), one
